@@ -1,0 +1,1 @@
+"""The `ims-bot` command line: one module per group of subcommands."""

@@ -1,0 +1,161 @@
+"""Settings read from environment variables (and an optional `.env` file).
+
+Every setting is validated up front so that a typo gives one clear line instead of a
+traceback deep inside Telegram or SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_CONTENT_DIR = PROJECT_ROOT / "content"
+DEFAULT_DATA_DIR = Path(".ims-bot")
+DEFAULT_TIMEZONE = "America/Toronto"
+DEFAULT_UNANSWERED_RETENTION_DAYS = 90
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated runtime configuration."""
+
+    telegram_bot_token: str | None
+    telegram_api_base_url: str | None
+    database_url: str
+    content_dir: Path
+    clinic_timezone: ZoneInfo
+    staff_chat_ids: frozenset[int]
+    data_dir: Path
+    unanswered_retention_days: int = DEFAULT_UNANSWERED_RETENTION_DAYS
+    data_encryption_key: str | None = None
+    log_level: str = "INFO"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # never show the token or key in a traceback or log
+        return (
+            f"Settings(database_url={self.database_url!r}, content_dir={str(self.content_dir)!r}, "
+            f"clinic_timezone={self.clinic_timezone.key!r}, "
+            f"staff_chats={len(self.staff_chat_ids)}, "
+            f"telegram={'set' if self.telegram_bot_token else 'unset'})"
+        )
+
+    def is_staff_chat(self, chat_id: int) -> bool:
+        """Whether a chat is one of the configured staff chats."""
+        return chat_id in self.staff_chat_ids
+
+
+def _parse_chat_ids(raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            ids.add(int(part))
+        except ValueError:
+            raise ConfigError(
+                f"STAFF_CHAT_IDS: {part!r} is not a chat id; give whole numbers separated by "
+                "commas, e.g. STAFF_CHAT_IDS=-1001234567890,42"
+            ) from None
+    return frozenset(ids)
+
+
+def _parse_positive_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a whole number") from None
+    if value <= 0:
+        raise ConfigError(f"{name}: must be greater than 0, got {value}")
+    return value
+
+
+def _parse_token(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    token = raw.strip()
+    head, sep, tail = token.partition(":")
+    if not sep or not head.isdigit() or len(tail) < 20:
+        # Do not echo the value: it may be a real (if mangled) secret.
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN: does not look like a bot token (expected '<digits>:<secret>' "
+            "as given by @BotFather); unset it to use the console chat"
+        )
+    return token
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
+    """Build `Settings` from `env` (default: the process environment plus `.env`)."""
+    if env is None:
+        if read_dotenv:
+            from dotenv import dotenv_values
+
+            file_values = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+            env = {**file_values, **os.environ}
+        else:
+            env = dict(os.environ)
+
+    data_dir = Path(env.get("IMS_DATA_DIR", "") or DEFAULT_DATA_DIR)
+    database_url = env.get("DATABASE_URL", "").strip()
+    if not database_url:
+        database_url = f"sqlite+aiosqlite:///{data_dir / 'ims-bot.sqlite3'}"
+    elif "://" not in database_url:
+        raise ConfigError(
+            f"DATABASE_URL: {database_url!r} is not a database URL, "
+            "e.g. sqlite+aiosqlite:///path/to/bot.sqlite3"
+        )
+    elif database_url.startswith("sqlite:///"):
+        # Storage is async; accept the familiar sync spelling and use the async driver.
+        database_url = "sqlite+aiosqlite:///" + database_url.removeprefix("sqlite:///")
+
+    content_dir = Path(env.get("CONTENT_DIR", "") or BUNDLED_CONTENT_DIR)
+    if not content_dir.is_dir():
+        raise ConfigError(f"CONTENT_DIR: {str(content_dir)!r} is not a folder")
+
+    tz_name = env.get("CLINIC_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
+    try:
+        timezone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"CLINIC_TIMEZONE: {tz_name!r} is not a known time zone; use an IANA name "
+            "such as America/Toronto or Europe/London"
+        ) from None
+
+    base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or None
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"TELEGRAM_API_BASE_URL: {base_url!r} must start with http:// or https://"
+        )
+
+    retention_raw = env.get("UNANSWERED_RETENTION_DAYS", "").strip()
+    retention = (
+        _parse_positive_int("UNANSWERED_RETENTION_DAYS", retention_raw)
+        if retention_raw
+        else DEFAULT_UNANSWERED_RETENTION_DAYS
+    )
+
+    log_level = (env.get("LOG_LEVEL", "") or "INFO").upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ConfigError(f"LOG_LEVEL: {log_level!r} is not one of DEBUG, INFO, WARNING, ERROR")
+
+    return Settings(
+        telegram_bot_token=_parse_token(env.get("TELEGRAM_BOT_TOKEN")),
+        telegram_api_base_url=base_url,
+        database_url=database_url,
+        content_dir=content_dir,
+        clinic_timezone=timezone,
+        staff_chat_ids=_parse_chat_ids(env.get("STAFF_CHAT_IDS", "")),
+        data_dir=data_dir,
+        unanswered_retention_days=retention,
+        data_encryption_key=env.get("DATA_ENCRYPTION_KEY") or None,
+        log_level=log_level,
+        extra={k: v for k, v in env.items() if k.startswith("IMS_")},
+    )

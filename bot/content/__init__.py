@@ -1,0 +1,1 @@
+"""Clinic-editable content: loading YAML with line numbers, models and checks."""

@@ -1,0 +1,58 @@
+"""Content models shared by the loaders, the matcher and the conversation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Review:
+    """Who last checked a piece of clinical content, and when."""
+
+    by: str
+    on: date
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """One curated question with its answer."""
+
+    id: str
+    question: str
+    alternates: tuple[str, ...]
+    answer: str  # plain text, clinic placeholders already filled in
+    category: str
+    follow_ups: tuple[str, ...] = ()
+    reviewed: Review | None = None
+    line: int = 0  # where the entry starts in faq.yaml
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """The question and its alternates: everything the matcher compares against."""
+        return (self.question, *self.alternates)
+
+
+@dataclass(frozen=True)
+class FaqContent:
+    """All FAQ entries plus shared synonyms."""
+
+    entries: tuple[FaqEntry, ...]
+    # Each group lists words or phrases that mean the same thing, e.g.
+    # ("ims", "intramuscular stimulation", "gunn ims").
+    synonyms: tuple[tuple[str, ...], ...] = ()
+
+    def get(self, faq_id: str) -> FaqEntry | None:
+        """The entry with `faq_id`, if any."""
+        for entry in self.entries:
+            if entry.id == faq_id:
+                return entry
+        return None
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Categories in the order they first appear."""
+        seen: dict[str, None] = {}
+        for entry in self.entries:
+            seen.setdefault(entry.category, None)
+        return tuple(seen)

@@ -1,0 +1,98 @@
+"""YAML loading that remembers where every mapping, key and list item came from.
+
+PyYAML's safe loader forgets line numbers once it builds Python objects; clinics need
+`file:line` in every message, so we compose the node tree ourselves and keep lines on
+dict/list subclasses. Values behave exactly like plain dicts and lists.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.content.problems import ContentError, Problem, display_path
+
+
+class LocatedDict(dict[str, Any]):
+    """A mapping that knows its own line and the line of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        """Line of `key`, or of the mapping itself when the key is absent."""
+        return self.key_lines.get(key, self.line)
+
+
+class LocatedList(list[Any]):
+    """A sequence that knows its own line and the line of each item (1-based)."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        """Line of item `index`."""
+        return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+
+class _LocatingLoader(yaml.SafeLoader):
+    """Safe loader that builds Located* containers."""
+
+
+def _construct_mapping(loader: _LocatingLoader, node: yaml.MappingNode) -> LocatedDict:
+    result = LocatedDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            key = str(key)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _LocatingLoader, node: yaml.SequenceNode) -> LocatedList:
+    result = LocatedList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_LocatingLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping,  # type: ignore[arg-type]
+)
+_LocatingLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+    _construct_sequence,  # type: ignore[arg-type]
+)
+
+
+def load_located_yaml(path: Path) -> Any:
+    """Parse `path`; a syntax error becomes a `ContentError` with file and line."""
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentError([Problem(shown, 0, "file not found")]) from None
+    except UnicodeDecodeError:
+        raise ContentError(
+            [Problem(shown, 0, "file is not UTF-8 text; save it as UTF-8")]
+        ) from None
+    try:
+        return yaml.load(text, Loader=_LocatingLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        what = exc.problem or str(exc)
+        raise ContentError(
+            [Problem(shown, line, f"YAML syntax: {what} (check indentation and quotes)")]
+        ) from None

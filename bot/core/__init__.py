@@ -1,0 +1,1 @@
+"""The channel-independent conversation core: replies, buttons and routing."""

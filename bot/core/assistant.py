@@ -1,0 +1,143 @@
+"""The conversation core every channel talks to.
+
+A channel turns what a person typed or tapped into one of three calls —
+`handle_command`, `handle_text`, `handle_action` — and shows the replies it gets back.
+Features (FAQ, intake, appointments) register their commands, button actions and, for
+features that hold a conversation open, a text claimer. The order of checks is fixed
+here because it is a safety property: an emergency phrase is answered before any
+feature sees the text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from bot.core.replies import Reply
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    """Who is talking: enough to answer, never logged with what they said."""
+
+    chat_id: int
+    is_staff: bool = False
+    is_private: bool = True
+    first_name: str | None = None
+
+
+CommandHandler = Callable[[ChatRef, Sequence[str]], Awaitable[list[Reply]]]
+ActionHandler = Callable[[ChatRef, str], Awaitable[list[Reply]]]
+# A text claimer returns None when it does not want the text (the next one is asked).
+TextClaimer = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
+# The emergency screen returns the emergency replies, or None when the text is not one.
+EmergencyScreen = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A slash command and how it is shown in the command menu."""
+
+    name: str
+    description: str
+    handler: CommandHandler
+    staff_only: bool = False
+    in_menu: bool = True
+
+
+@dataclass
+class _TextRoute:
+    priority: int
+    name: str
+    claimer: TextClaimer
+
+
+@dataclass
+class Assistant:
+    """Routes commands, taps and text to the features that registered for them."""
+
+    unknown_action_reply: Reply = field(
+        default_factory=lambda: Reply(
+            "That button belongs to an older message and has moved on. "
+            "Send /start to see what I can help with."
+        )
+    )
+    unknown_command_reply: Reply = field(
+        default_factory=lambda: Reply("I don't know that command. Send /help to see what I can do.")
+    )
+    staff_only_reply: Reply = field(
+        default_factory=lambda: Reply("That command is for clinic staff only.")
+    )
+    _commands: dict[str, CommandSpec] = field(default_factory=dict)
+    _actions: dict[str, ActionHandler] = field(default_factory=dict)
+    _text_routes: list[_TextRoute] = field(default_factory=list)
+    _emergency: EmergencyScreen | None = None
+
+    # --- registration -------------------------------------------------------------
+
+    def add_command(self, spec: CommandSpec) -> None:
+        """Register a slash command (name without the slash, lower case)."""
+        if spec.name in self._commands:
+            raise ValueError(f"command /{spec.name} registered twice")
+        self._commands[spec.name] = spec
+
+    def add_action(self, prefix: str, handler: ActionHandler) -> None:
+        """Register the handler for button actions of the form `<prefix>:<rest>`."""
+        if ":" in prefix or prefix in self._actions:
+            raise ValueError(f"bad or duplicate action prefix {prefix!r}")
+        self._actions[prefix] = handler
+
+    def add_text_route(self, name: str, claimer: TextClaimer, priority: int) -> None:
+        """Register a text claimer; lower priority numbers are asked first."""
+        self._text_routes.append(_TextRoute(priority, name, claimer))
+        self._text_routes.sort(key=lambda route: route.priority)
+
+    def set_emergency_screen(self, screen: EmergencyScreen) -> None:
+        """Set the check that runs on every typed text before anything else."""
+        self._emergency = screen
+
+    def commands(self, *, staff: bool = False) -> list[CommandSpec]:
+        """Commands for a menu: patient commands, or staff commands when `staff`."""
+        return [
+            spec for spec in self._commands.values() if spec.in_menu and spec.staff_only == staff
+        ]
+
+    # --- handling -----------------------------------------------------------------
+
+    async def handle_command(
+        self, chat: ChatRef, command: str, args: Sequence[str] = ()
+    ) -> list[Reply]:
+        """Answer a slash command such as `/start` (given without the slash)."""
+        spec = self._commands.get(command.lower())
+        if spec is None:
+            return [self.unknown_command_reply]
+        if spec.staff_only and not chat.is_staff:
+            logger.warning("refused staff command /%s from a non-staff chat", spec.name)
+            return [self.staff_only_reply]
+        return await spec.handler(chat, list(args))
+
+    async def handle_text(self, chat: ChatRef, text: str) -> list[Reply]:
+        """Answer typed text: emergency screen first, then claimers in priority order."""
+        text = text.strip()
+        if not text:
+            return []
+        if self._emergency is not None:
+            emergency = await self._emergency(chat, text)
+            if emergency is not None:
+                return emergency
+        for route in self._text_routes:
+            replies = await route.claimer(chat, text)
+            if replies is not None:
+                return replies
+        return []
+
+    async def handle_action(self, chat: ChatRef, action: str) -> list[Reply]:
+        """Answer a tapped button; unknown or malformed actions get a polite reply."""
+        prefix, _, rest = action.partition(":")
+        handler = self._actions.get(prefix)
+        if handler is None:
+            return [self.unknown_action_reply]
+        return await handler(chat, rest)

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy 2 (async) on SQLite by default, schema managed by Alembic."""
