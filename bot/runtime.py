@@ -6,14 +6,27 @@ offer the same features on the same content.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.config import Settings
 from bot.content.check import check_content
 from bot.content.loader import ClinicContent, load_content
 from bot.content.problems import ContentError
 from bot.core.assistant import Assistant
+from bot.core.outbound import Outbound
+from bot.core.privacy import PersonalDataRegistry
 from bot.storage.database import Database, open_database
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work a channel runs on a timer (the reminder sweep), with its outbound sender."""
+
+    name: str
+    interval: timedelta
+    run: Callable[[Outbound], Awaitable[None]]
 
 
 @dataclass
@@ -24,6 +37,10 @@ class Runtime:
     content: ClinicContent
     database: Database
     assistant: Assistant
+    personal_data: PersonalDataRegistry = field(default_factory=PersonalDataRegistry)
+    jobs: list[PeriodicJob] = field(default_factory=list)
+    # Run once when a channel starts (e.g. reconcile reminders missed while down).
+    startup: list[Callable[[Outbound], Awaitable[None]]] = field(default_factory=list)
 
     async def close(self) -> None:
         """Release the database."""
@@ -42,10 +59,12 @@ async def build_runtime(settings: Settings) -> Runtime:
     """Load and check content, open and migrate the database, register every feature."""
     content = load_checked_content(settings)
     database = await open_database(settings.database_url)
-    assistant = Assistant()
-    # Features register here, in this order (the FAQ goes last: it answers any text
-    # that no open conversation claims).
+    runtime = Runtime(settings=settings, content=content, database=database, assistant=Assistant())
+    # Each feature registers its commands, buttons, text routes, personal data and jobs.
+    # The FAQ answers any text that no open conversation (intake) claims first.
+    from bot.core.menu import register_menu
     from bot.faq.conversation import register_faq
 
-    register_faq(assistant, content, database, settings)
-    return Runtime(settings=settings, content=content, database=database, assistant=assistant)
+    register_menu(runtime)
+    register_faq(runtime)
+    return runtime

@@ -26,6 +26,8 @@ class FaqEntry:
     follow_ups: tuple[str, ...] = ()
     reviewed: Review | None = None
     line: int = 0  # where the entry starts in faq.yaml
+    # Line of each phrasing (question first, then alternates), for problem reports.
+    phrasing_lines: tuple[int, ...] = ()
 
     @property
     def phrasings(self) -> tuple[str, ...]:
@@ -41,6 +43,11 @@ class FaqContent:
     # Each group lists words or phrases that mean the same thing, e.g.
     # ("ims", "intramuscular stimulation", "gunn ims").
     synonyms: tuple[tuple[str, ...], ...] = ()
+    # Optional clinic overrides of the matcher thresholds (None: the tuned defaults).
+    answer_threshold: float | None = None
+    suggest_threshold: float | None = None
+    margin: float | None = None
+    file: str = "content/faq.yaml"
 
     def get(self, faq_id: str) -> FaqEntry | None:
         """The entry with `faq_id`, if any."""

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.core.replies import Reply
+from bot.core.replies import Button, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ ActionHandler = Callable[[ChatRef, str], Awaitable[list[Reply]]]
 TextClaimer = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
 # The emergency screen returns the emergency replies, or None when the text is not one.
 EmergencyScreen = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
+# A deep-link handler gets the payload of `/start <payload>`; None means "not mine".
+DeepLinkHandler = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Assistant:
     _actions: dict[str, ActionHandler] = field(default_factory=dict)
     _text_routes: list[_TextRoute] = field(default_factory=list)
     _emergency: EmergencyScreen | None = None
+    _menu_buttons: list[tuple[int, Button]] = field(default_factory=list)
+    _deep_link_handlers: list[DeepLinkHandler] = field(default_factory=list)
 
     # --- registration -------------------------------------------------------------
 
@@ -94,6 +98,27 @@ class Assistant:
         """Register a text claimer; lower priority numbers are asked first."""
         self._text_routes.append(_TextRoute(priority, name, claimer))
         self._text_routes.sort(key=lambda route: route.priority)
+
+    def add_menu_button(self, button: Button, priority: int = 50) -> None:
+        """Offer `button` in the main menu shown by /start (lower priority first)."""
+        self._menu_buttons.append((priority, button))
+        self._menu_buttons.sort(key=lambda item: item[0])
+
+    def menu_buttons(self) -> tuple[Button, ...]:
+        """The main-menu buttons every feature contributed, in order."""
+        return tuple(button for _, button in self._menu_buttons)
+
+    def add_deep_link_handler(self, handler: DeepLinkHandler) -> None:
+        """Register a handler for `/start <payload>`; it returns None for payloads not its own."""
+        self._deep_link_handlers.append(handler)
+
+    async def handle_deep_link(self, chat: ChatRef, payload: str) -> list[Reply] | None:
+        """Offer a `/start` payload to each deep-link handler; None when nobody claims it."""
+        for handler in self._deep_link_handlers:
+            replies = await handler(chat, payload)
+            if replies is not None:
+                return replies
+        return None
 
     def set_emergency_screen(self, screen: EmergencyScreen) -> None:
         """Set the check that runs on every typed text before anything else."""
