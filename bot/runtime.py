@@ -9,15 +9,25 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Protocol
 
 from bot.config import Settings
 from bot.content.check import check_content
 from bot.content.loader import ClinicContent, load_content
 from bot.content.problems import ContentError
-from bot.core.assistant import Assistant
+from bot.core.assistant import Assistant, ChatRef
 from bot.core.outbound import Outbound
 from bot.core.privacy import PersonalDataRegistry
+from bot.core.replies import Reply
 from bot.storage.database import Database, open_database
+
+
+class FaqAnswerer(Protocol):
+    """Answers a free-text question the way the FAQ does (used for intake detours)."""
+
+    async def answer(self, chat: ChatRef, text: str) -> list[Reply]:
+        """The FAQ's replies to `text` (answer, suggestions or fallback)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,8 @@ class Runtime:
     jobs: list[PeriodicJob] = field(default_factory=list)
     # Run once when a channel starts (e.g. reconcile reminders missed while down).
     startup: list[Callable[[Outbound], Awaitable[None]]] = field(default_factory=list)
+    # The FAQ feature, so other features can answer a side question (set by register_faq).
+    faq: FaqAnswerer | None = None
 
     async def close(self) -> None:
         """Release the database."""

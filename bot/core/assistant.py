@@ -35,6 +35,9 @@ ActionHandler = Callable[[ChatRef, str], Awaitable[list[Reply]]]
 TextClaimer = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
 # The emergency screen returns the emergency replies, or None when the text is not one.
 EmergencyScreen = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
+# Told when an emergency was detected in a chat (rule id); returns extra replies, such
+# as a staff alert, and may stop an open conversation.
+EmergencyListener = Callable[[ChatRef, str], Awaitable[list[Reply]]]
 # A deep-link handler gets the payload of `/start <payload>`; None means "not mine".
 DeepLinkHandler = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
 
@@ -79,6 +82,7 @@ class Assistant:
     _emergency: EmergencyScreen | None = None
     _menu_buttons: list[tuple[int, Button]] = field(default_factory=list)
     _deep_link_handlers: list[DeepLinkHandler] = field(default_factory=list)
+    _emergency_listeners: list[EmergencyListener] = field(default_factory=list)
 
     # --- registration -------------------------------------------------------------
 
@@ -119,6 +123,17 @@ class Assistant:
             if replies is not None:
                 return replies
         return None
+
+    def add_emergency_listener(self, listener: EmergencyListener) -> None:
+        """Be told (after the patient's emergency reply is built) of every emergency."""
+        self._emergency_listeners.append(listener)
+
+    async def notify_emergency(self, chat: ChatRef, rule_id: str) -> list[Reply]:
+        """Tell every emergency listener; the extra replies they return, in order."""
+        extra: list[Reply] = []
+        for listener in self._emergency_listeners:
+            extra.extend(await listener(chat, rule_id))
+        return extra
 
     def set_emergency_screen(self, screen: EmergencyScreen) -> None:
         """Set the check that runs on every typed text before anything else."""
