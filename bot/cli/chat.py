@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 def register(subparsers: Any) -> None:
     """Add the `run` and `shell` commands."""
     run = subparsers.add_parser("run", help="run the Telegram bot (long polling)")
     run.set_defaults(handler=run_telegram)
-    shell = subparsers.add_parser("shell", help="chat with the bot in this terminal")
+    shell = subparsers.add_parser(
+        "shell",
+        help="chat with the bot in this terminal",
+        description="Chat with the bot in the terminal. Buttons show as numbered options; "
+        "answer with the number or the label. When standard input is not a terminal, "
+        "each line is one message. Type /quit to leave.",
+    )
     shell.add_argument(
         "--json", action="store_true", help="print each bot message as one JSON line"
+    )
+    shell.add_argument(
+        "--patient",
+        action="store_true",
+        help="act as a patient only (by default the console user may also use staff commands)",
     )
     shell.set_defaults(handler=run_shell)
 
@@ -32,4 +46,30 @@ def run_telegram(args: argparse.Namespace) -> int:
 
 def run_shell(args: argparse.Namespace) -> int:
     """Run the console channel until end of input."""
-    raise NotImplementedError
+    import asyncio
+
+    from bot.config import load_settings
+    from bot.logging_setup import configure_logging
+
+    settings = load_settings()
+    # The console's own output is the chat; keep logs to warnings so they don't mix in.
+    configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
+    asyncio.run(
+        _shell(
+            settings,
+            json_mode=getattr(args, "json", False),
+            as_staff=not getattr(args, "patient", False),
+        )
+    )
+    return 0
+
+
+async def _shell(settings: Settings, *, json_mode: bool, as_staff: bool) -> None:
+    from bot.channels.console import run_console
+    from bot.runtime import build_runtime
+
+    runtime = await build_runtime(settings)
+    try:
+        await run_console(runtime, json_mode=json_mode, as_staff=as_staff)
+    finally:
+        await runtime.close()

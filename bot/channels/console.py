@@ -1,0 +1,199 @@
+"""The console channel: chat with the bot in a terminal, or drive it from a program.
+
+Buttons show as numbered options and are chosen by number or label. When standard
+input is not a terminal, each line is one message, answered as soon as it arrives;
+with `json_mode` every bot message is one JSON line `{"text", "buttons": [...]}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from bot.core.assistant import ChatRef
+from bot.core.replies import Button, Reply
+from bot.runtime import PeriodicJob, Runtime
+
+logger = logging.getLogger(__name__)
+
+CONSOLE_CHAT_ID = 1  # the one person at the keyboard
+QUIT_WORDS = frozenset({"/quit", "/exit", ":q"})
+PROMPT = "you> "
+
+
+@dataclass
+class ConsoleOutput:
+    """Writes bot messages as readable text or as JSON lines, flushed at once."""
+
+    stream: TextIO
+    json_mode: bool
+    last_buttons: tuple[Button, ...] = ()
+
+    def show(self, reply: Reply) -> None:
+        """Print one message and remember its buttons for the next choice."""
+        if self.json_mode:
+            record: dict[str, object] = {
+                "text": reply.text,
+                "buttons": [button.label for button in reply.buttons],
+            }
+            if reply.title:
+                record["title"] = reply.title
+            if reply.for_staff:
+                record["to"] = "staff"
+            if any(button.url for button in reply.buttons):
+                record["links"] = {b.label: b.url for b in reply.buttons if b.url}
+            self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            self.stream.write(self._render_text(reply))
+        self.stream.flush()
+        if not reply.for_staff and reply.buttons:
+            self.last_buttons = tuple(b for b in reply.buttons if b.url is None)
+
+    @staticmethod
+    def _render_text(reply: Reply) -> str:
+        marker = "[to staff] " if reply.for_staff else ""
+        body = [reply.title.upper()] if reply.title else []
+        body.extend(reply.text.splitlines() or [""])
+        lines = [f"bot> {marker}{body[0]}", *(f"     {line}" for line in body[1:])]
+        for number, button in enumerate(reply.buttons, start=1):
+            target = f" -> {button.url}" if button.url else ""
+            lines.append(f"     [{number}] {button.label}{target}")
+        return "\n".join(lines) + "\n\n"
+
+
+@dataclass
+class ConsoleOutbound:
+    """Outbound messages (reminders, staff notes) printed into the console chat."""
+
+    output: ConsoleOutput
+    chat_id: int = CONSOLE_CHAT_ID
+    sent: int = field(default=0)
+
+    async def send(self, chat_id: int, reply: Reply) -> int | None:
+        """Show a pushed message if it is for the console chat."""
+        if chat_id != self.chat_id:
+            logger.info("console: message for another chat not shown")
+            return None
+        self.output.show(reply)
+        self.sent += 1
+        return self.sent
+
+    async def send_to_staff(self, reply: Reply) -> None:
+        """The console user is the clinic's operator too: show staff notes marked."""
+        self.output.show(Reply(reply.text, reply.buttons, reply.title, audience=reply.audience))
+
+
+def choose_button(text: str, buttons: tuple[Button, ...]) -> Button | None:
+    """The button `text` picks, by number ("2") or by label (case-insensitive)."""
+    stripped = text.strip()
+    if stripped.isdigit():
+        index = int(stripped) - 1
+        return buttons[index] if 0 <= index < len(buttons) else None
+    wanted = stripped.casefold()
+    for button in buttons:
+        if button.label.casefold() == wanted:
+            return button
+    return None
+
+
+class ConsoleChannel:
+    """Reads messages, asks the assistant, prints replies; runs periodic jobs alongside."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        output: ConsoleOutput,
+        chat: ChatRef,
+        read_line: Callable[[], Awaitable[str | None]],
+        interactive: bool,
+    ) -> None:
+        self._runtime = runtime
+        self._output = output
+        self._chat = chat
+        self._read_line = read_line
+        self._interactive = interactive
+        self.outbound = ConsoleOutbound(output)
+
+    async def handle_line(self, line: str) -> None:
+        """Turn one typed line into a command, a button choice or free text."""
+        assistant = self._runtime.assistant
+        text = line.strip()
+        if not text:
+            return
+        if text.startswith("/"):
+            name, *args = text[1:].split()
+            replies = await assistant.handle_command(self._chat, name, args)
+        elif (button := choose_button(text, self._output.last_buttons)) is not None:
+            replies = await assistant.handle_action(self._chat, button.action)
+        else:
+            replies = await assistant.handle_text(self._chat, text)
+        await self._show(replies)
+
+    async def _show(self, replies: list[Reply]) -> None:
+        for reply in replies:
+            if reply.for_staff:
+                await self.outbound.send_to_staff(reply)
+            else:
+                self._output.show(reply)
+
+    async def _run_job(self, job: PeriodicJob) -> None:
+        while True:
+            try:
+                await job.run(self.outbound)
+            except Exception:  # a failing job must not end the chat
+                logger.exception("periodic job %s failed", job.name)
+            await asyncio.sleep(job.interval.total_seconds())
+
+    async def run(self) -> None:
+        """Chat until end of input or a quit word."""
+        for startup in self._runtime.startup:
+            await startup(self.outbound)
+        jobs = [asyncio.create_task(self._run_job(job)) for job in self._runtime.jobs]
+        try:
+            if self._interactive:
+                await self.handle_line("/start")
+            while True:
+                line = await self._read_line()
+                if line is None or line.strip().lower() in QUIT_WORDS:
+                    break
+                try:
+                    await self.handle_line(line)
+                except Exception:  # never crash on what a person typed
+                    logger.exception("console: could not handle a message")
+                    self._output.show(Reply("Sorry, something went wrong on my side."))
+        finally:
+            for task in jobs:
+                task.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
+
+
+def stdin_reader(interactive: bool) -> Callable[[], Awaitable[str | None]]:
+    """Read one line from standard input without blocking the event loop."""
+
+    def read() -> str | None:
+        if interactive:
+            try:
+                return input(PROMPT)
+            except EOFError:
+                return None
+        line = sys.stdin.readline()
+        return line if line else None
+
+    async def read_async() -> str | None:
+        return await asyncio.to_thread(read)
+
+    return read_async
+
+
+async def run_console(runtime: Runtime, *, json_mode: bool, as_staff: bool) -> None:
+    """Run the console chat on standard input and output."""
+    interactive = sys.stdin.isatty() and not json_mode
+    output = ConsoleOutput(sys.stdout, json_mode)
+    chat = ChatRef(chat_id=CONSOLE_CHAT_ID, is_staff=as_staff, first_name=None)
+    channel = ConsoleChannel(runtime, output, chat, stdin_reader(interactive), interactive)
+    await channel.run()

@@ -1,0 +1,267 @@
+"""The FAQ as a conversation: answers, "did you mean…", honest fallbacks, topics, a person.
+
+Channel-independent: everything here speaks in core `Reply`/`Button` objects.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.content.model import FaqEntry
+from bot.core.assistant import Assistant, ChatRef, CommandSpec
+from bot.core.replies import Button, Reply, staff_note
+from bot.faq.pipeline import FaqPipeline
+from bot.faq.unanswered import UnansweredLog
+from bot.safety.emergency import EmergencyDetector, emergency_replies
+
+if TYPE_CHECKING:
+    from bot.content.clinic import Clinic
+    from bot.content.model import FaqContent
+    from bot.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+ACTION_PREFIX = "faq"
+TEXT_ROUTE_PRIORITY = 100  # last: open conversations (intake) claim text first
+MAX_BUTTON_LABEL = 60
+PENDING_QUESTIONS_KEPT = 500  # chats whose last unclear question we remember for "none of these"
+GENERAL_QUESTION_SCORE = 0.5  # after an emergency reply, offer FAQ topics only above this
+
+Clock = Callable[[], datetime]
+
+
+def _label(text: str) -> str:
+    """A button label short enough for every channel."""
+    return text if len(text) <= MAX_BUTTON_LABEL else text[: MAX_BUTTON_LABEL - 1] + "…"
+
+
+class FaqConversation:
+    """Answers free text from the FAQ and handles the FAQ's buttons."""
+
+    def __init__(
+        self,
+        faq: FaqContent,
+        clinic: Clinic,
+        pipeline: FaqPipeline,
+        detector: EmergencyDetector,
+        unanswered: UnansweredLog,
+        assistant: Assistant,
+        clock: Clock = lambda: datetime.now(UTC),
+    ) -> None:
+        self._faq = faq
+        self._clinic = clinic
+        self._pipeline = pipeline
+        self._detector = detector
+        self._unanswered = unanswered
+        self._assistant = assistant
+        self._clock = clock
+        # Last unclear question per chat, so "none of these" can record it. In memory
+        # only: losing it on restart costs one log line, not a patient's answer.
+        self._pending: OrderedDict[int, str] = OrderedDict()
+
+    # --- replies ------------------------------------------------------------------
+
+    def answer_reply(self, entry: FaqEntry) -> Reply:
+        """The answer to one entry, with its follow-up questions as buttons."""
+        buttons = [
+            Button(_label(follow.question), f"{ACTION_PREFIX}:a:{follow.id}")
+            for follow_id in entry.follow_ups
+            if (follow := self._faq.get(follow_id)) is not None
+        ]
+        buttons.append(Button("Talk to a person", f"{ACTION_PREFIX}:human"))
+        text = entry.answer
+        if entry.reviewed is not None:
+            text += f"\n\n(Checked by {entry.reviewed.by}, {entry.reviewed.on.isoformat()}.)"
+        return Reply(text=text, title=entry.question, buttons=tuple(buttons))
+
+    def _suggest_reply(self, faq_ids: Sequence[str]) -> Reply:
+        buttons = [
+            Button(_label(entry.question), f"{ACTION_PREFIX}:a:{entry.id}")
+            for faq_id in faq_ids
+            if (entry := self._faq.get(faq_id)) is not None
+        ]
+        buttons.append(Button("None of these", f"{ACTION_PREFIX}:none"))
+        return Reply(text="I'm not quite sure what you mean. Did you mean:", buttons=tuple(buttons))
+
+    def _fallback_reply(self) -> Reply:
+        clinic = self._clinic
+        text = (
+            "Sorry, I don't know the answer to that one, and I'd rather not guess. "
+            "I've passed the question on to the clinic team so they can add an answer.\n\n"
+            f"You can reach {clinic.name} by phone at {clinic.phone} or by e-mail at "
+            f"{clinic.email}. You can also browse the topics I do know about."
+        )
+        return Reply(
+            text=text,
+            buttons=(
+                Button("Browse topics", f"{ACTION_PREFIX}:cats"),
+                Button("Talk to a person", f"{ACTION_PREFIX}:human"),
+            ),
+        )
+
+    def _categories_reply(self) -> Reply:
+        buttons = tuple(
+            Button(_label(category), f"{ACTION_PREFIX}:c:{index}")
+            for index, category in enumerate(self._faq.categories)
+        )
+        return Reply(text="Pick a topic:", buttons=buttons)
+
+    def _category_reply(self, index: int) -> Reply:
+        categories = self._faq.categories
+        if not 0 <= index < len(categories):
+            return self._categories_reply()
+        category = categories[index]
+        buttons = [
+            Button(_label(entry.question), f"{ACTION_PREFIX}:a:{entry.id}")
+            for entry in self._faq.entries
+            if entry.category == category
+        ]
+        buttons.append(Button("« All topics", f"{ACTION_PREFIX}:cats"))
+        return Reply(text=f"{category}: pick a question.", buttons=tuple(buttons))
+
+    def _human_replies(self, chat: ChatRef) -> list[Reply]:
+        clinic = self._clinic
+        text = (
+            f"You can reach the {clinic.name} team by phone at {clinic.phone} or by e-mail at "
+            f"{clinic.email}.\n\n{clinic.locations_text()}"
+        )
+        replies = [Reply(text=text, title="Talk to a person")]
+        who = f" ({chat.first_name})" if chat.first_name else ""
+        replies.append(
+            staff_note(
+                f"A person in chat {chat.chat_id}{who} asked to talk to someone. "
+                "Please get in touch through the bot's chat or their booking details.",
+                title="Contact request",
+            )
+        )
+        return replies
+
+    # --- routes -------------------------------------------------------------------
+
+    async def answer(self, chat: ChatRef, text: str) -> list[Reply]:
+        """Answer a free-text question: an answer, suggestions, or an honest fallback."""
+        decision = self._pipeline.decide(text)
+        logger.info("faq decision=%s", decision.decision)
+        if decision.decision == "emergency":
+            # The core screen normally catches this first; answer safely regardless.
+            screened = await self.emergency_screen(chat, text)
+            return screened or []
+        if decision.decision == "answer" and decision.faq_id is not None:
+            entry = self._faq.get(decision.faq_id)
+            if entry is not None:
+                return [self.answer_reply(entry)]
+        if decision.decision == "suggest" and decision.suggestions:
+            self._remember(chat.chat_id, text)
+            return [self._suggest_reply([c.faq_id for c in decision.suggestions])]
+        best = decision.suggestions[0] if decision.suggestions else None
+        await self._unanswered.record(
+            text, best.faq_id if best else None, best.score if best else 0.0, self._clock()
+        )
+        return [self._fallback_reply()]
+
+    async def claim_text(self, chat: ChatRef, text: str) -> list[Reply] | None:
+        """Text route: the FAQ answers whatever no open conversation claimed."""
+        return await self.answer(chat, text)
+
+    async def emergency_screen(self, chat: ChatRef, text: str) -> list[Reply] | None:
+        """The emergency reply when `text` describes an emergency; None otherwise."""
+        hit = self._detector.detect(text)
+        if hit is None:
+            return None
+        logger.warning("emergency screen triggered rule=%s", hit.rule_id)
+        replies = list(emergency_replies(hit, self._clinic.phone))
+        replies.extend(await self._assistant.notify_emergency(chat, hit.rule_id))
+        # Someone asking a general question ("can IMS cause a collapsed lung?") still
+        # gets the emergency reply first, then a way to the information they wanted.
+        related = [
+            c
+            for c in self._pipeline.matcher.rank(text, limit=3)
+            if c.score >= GENERAL_QUESTION_SCORE
+        ]
+        if related:
+            buttons = tuple(
+                Button(_label(entry.question), f"{ACTION_PREFIX}:a:{entry.id}")
+                for c in related
+                if (entry := self._faq.get(c.faq_id)) is not None
+            )
+            replies.append(
+                Reply(
+                    text="If you were asking a general question rather than describing "
+                    "what is happening to you now, these answers may help:",
+                    buttons=buttons,
+                )
+            )
+        return replies
+
+    async def on_action(self, chat: ChatRef, rest: str) -> list[Reply]:
+        """Handle `faq:*` buttons."""
+        kind, _, arg = rest.partition(":")
+        if kind == "a":
+            entry = self._faq.get(arg)
+            if entry is not None:
+                self._pending.pop(chat.chat_id, None)
+                return [self.answer_reply(entry)]
+            return [Reply("That question is no longer in my list."), self._categories_reply()]
+        if kind == "none":
+            pending = self._pending.pop(chat.chat_id, None)
+            if pending is not None:
+                await self._unanswered.record(pending, None, 0.0, self._clock())
+            return [self._fallback_reply()]
+        if kind == "cats":
+            return [self._categories_reply()]
+        if kind == "c" and arg.isdigit():
+            return [self._category_reply(int(arg))]
+        if kind == "human":
+            return self._human_replies(chat)
+        return [self._assistant.unknown_action_reply]
+
+    async def on_faq_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
+        """Answer /faq: the topics, or the answer to `/faq <question>`."""
+        if args:
+            return await self.answer(chat, " ".join(args))
+        return [self._categories_reply()]
+
+    async def on_contact_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
+        """Answer /contact: how to reach a person."""
+        return self._human_replies(chat)
+
+    def _remember(self, chat_id: int, text: str) -> None:
+        self._pending[chat_id] = text
+        self._pending.move_to_end(chat_id)
+        while len(self._pending) > PENDING_QUESTIONS_KEPT:
+            self._pending.popitem(last=False)
+
+
+def register_faq(runtime: Runtime) -> FaqConversation:
+    """Build the FAQ conversation and register its routes on the runtime's assistant."""
+    content = runtime.content
+    conversation = FaqConversation(
+        faq=content.faq,
+        clinic=content.clinic,
+        pipeline=FaqPipeline.from_content(content),
+        detector=content.emergency.detector(),
+        unanswered=UnansweredLog(
+            runtime.database, timedelta(days=runtime.settings.unanswered_retention_days)
+        ),
+        assistant=runtime.assistant,
+    )
+    assistant = runtime.assistant
+    assistant.set_emergency_screen(conversation.emergency_screen)
+    assistant.add_text_route("faq", conversation.claim_text, TEXT_ROUTE_PRIORITY)
+    assistant.add_action(ACTION_PREFIX, conversation.on_action)
+    assistant.add_command(
+        CommandSpec("faq", "Browse common questions by topic", conversation.on_faq_command)
+    )
+    assistant.add_command(
+        CommandSpec(
+            "contact", "How to reach a person at the clinic", conversation.on_contact_command
+        )
+    )
+    assistant.add_menu_button(Button("Browse common questions", f"{ACTION_PREFIX}:cats"), 10)
+    assistant.add_menu_button(Button("Talk to a person", f"{ACTION_PREFIX}:human"), 90)
+    runtime.faq = conversation
+    return conversation
