@@ -1,0 +1,122 @@
+"""The core router: emergency first, then claimers in order; staff-only commands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from bot.core.assistant import Assistant, ChatRef, CommandSpec
+from bot.core.replies import Button, Reply
+
+PATIENT = ChatRef(chat_id=7)
+STAFF = ChatRef(chat_id=-100, is_staff=True, is_private=False)
+
+
+async def _echo_command(chat: ChatRef, args: Sequence[str]) -> list[Reply]:
+    return [Reply("args:" + ",".join(args))]
+
+
+def _assistant() -> Assistant:
+    assistant = Assistant()
+    assistant.add_command(CommandSpec("echo", "Echo", _echo_command))
+    assistant.add_command(CommandSpec("today", "Today", _echo_command, staff_only=True))
+    return assistant
+
+
+async def test_emergency_screen_runs_before_any_claimer() -> None:
+    assistant = _assistant()
+    claimed: list[str] = []
+
+    async def claimer(chat: ChatRef, text: str) -> list[Reply] | None:
+        claimed.append(text)
+        return [Reply("claimed")]
+
+    async def screen(chat: ChatRef, text: str) -> list[Reply] | None:
+        return [Reply("EMERGENCY")] if "chest pain" in text else None
+
+    assistant.add_text_route("intake", claimer, priority=10)
+    assistant.set_emergency_screen(screen)
+    assert (await assistant.handle_text(PATIENT, "I have chest pain"))[0].text == "EMERGENCY"
+    assert claimed == []
+    assert (await assistant.handle_text(PATIENT, "hello"))[0].text == "claimed"
+
+
+async def test_claimers_are_asked_in_priority_order_and_may_decline() -> None:
+    assistant = _assistant()
+    calls: list[str] = []
+
+    async def declines(chat: ChatRef, text: str) -> list[Reply] | None:
+        calls.append("declines")
+        return None
+
+    async def answers(chat: ChatRef, text: str) -> list[Reply] | None:
+        calls.append("answers")
+        return [Reply("faq")]
+
+    assistant.add_text_route("faq", answers, priority=100)
+    assistant.add_text_route("intake", declines, priority=10)
+    assert (await assistant.handle_text(PATIENT, "what is ims"))[0].text == "faq"
+    assert calls == ["declines", "answers"]
+    assert await assistant.handle_text(PATIENT, "   ") == []
+
+
+async def test_staff_only_command_refused_and_logged_for_patients(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assistant = _assistant()
+    refused = await assistant.handle_command(PATIENT, "today", ["secret-arg"])
+    assert refused == [assistant.staff_only_reply]
+    assert "refused staff command /today" in caplog.text
+    assert "secret-arg" not in caplog.text
+    allowed = await assistant.handle_command(STAFF, "today", ["a"])
+    assert allowed[0].text == "args:a"
+
+
+async def test_unknown_command_and_stale_action_get_polite_replies() -> None:
+    assistant = _assistant()
+    assert await assistant.handle_command(PATIENT, "nope") == [assistant.unknown_command_reply]
+    assert await assistant.handle_action(PATIENT, "gone:1:2") == [assistant.unknown_action_reply]
+    assert await assistant.handle_action(PATIENT, "") == [assistant.unknown_action_reply]
+
+
+async def test_menus_split_patient_and_staff_commands() -> None:
+    assistant = _assistant()
+    assert [c.name for c in assistant.commands()] == ["echo"]
+    assert [c.name for c in assistant.commands(staff=True)] == ["today"]
+
+
+def test_duplicate_registrations_are_errors() -> None:
+    assistant = _assistant()
+    with pytest.raises(ValueError):
+        assistant.add_command(CommandSpec("echo", "again", _echo_command))
+
+    async def handler(chat: ChatRef, rest: str) -> list[Reply]:
+        return []
+
+    assistant.add_action("faq", handler)
+    with pytest.raises(ValueError):
+        assistant.add_action("faq", handler)
+
+
+def test_button_actions_must_fit_telegram_callback_data() -> None:
+    Button("ok", "x" * 64)
+    with pytest.raises(ValueError):
+        Button("too long", "é" * 33)  # 66 bytes in UTF-8
+    with pytest.raises(ValueError):
+        Button("nothing to do")
+
+
+async def test_deep_links_go_to_the_first_handler_that_claims_them() -> None:
+    assistant = _assistant()
+
+    async def not_mine(chat: ChatRef, payload: str) -> list[Reply] | None:
+        return None
+
+    async def mine(chat: ChatRef, payload: str) -> list[Reply] | None:
+        return [Reply(f"linked {payload}")] if payload.startswith("a") else None
+
+    assistant.add_deep_link_handler(not_mine)
+    assistant.add_deep_link_handler(mine)
+    assert (await assistant.handle_deep_link(PATIENT, "abc"))[0].text == "linked abc"  # type: ignore[index]
+    assert await assistant.handle_deep_link(PATIENT, "zzz") is None

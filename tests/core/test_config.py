@@ -1,0 +1,70 @@
+"""Settings: defaults, overrides and one clear line per bad value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import BUNDLED_CONTENT_DIR, ConfigError, load_settings
+
+GOOD_TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ_12345"
+
+
+def test_defaults_use_bundled_content_console_and_toronto() -> None:
+    settings = load_settings({})
+    assert settings.telegram_bot_token is None
+    assert settings.content_dir == BUNDLED_CONTENT_DIR
+    assert settings.clinic_timezone.key == "America/Toronto"
+    assert settings.database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.staff_chat_ids == frozenset()
+
+
+def test_overrides_are_parsed(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": GOOD_TOKEN,
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+            "CONTENT_DIR": str(tmp_path),
+            "CLINIC_TIMEZONE": "Europe/London",
+            "STAFF_CHAT_IDS": "-1001234, 42 ,",
+        }
+    )
+    assert settings.telegram_bot_token == GOOD_TOKEN
+    assert settings.database_url.startswith("sqlite+aiosqlite:///")  # sync spelling upgraded
+    assert settings.staff_chat_ids == frozenset({-1001234, 42})
+    assert settings.is_staff_chat(42) and not settings.is_staff_chat(43)
+    assert settings.clinic_timezone.key == "Europe/London"
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"STAFF_CHAT_IDS": "12,abc"}, "STAFF_CHAT_IDS"),
+        ({"CLINIC_TIMEZONE": "Mars/Olympus"}, "CLINIC_TIMEZONE"),
+        ({"CONTENT_DIR": "/no/such/folder"}, "CONTENT_DIR"),
+        ({"DATABASE_URL": "bot.sqlite3"}, "DATABASE_URL"),
+        ({"TELEGRAM_API_BASE_URL": "localhost:8081"}, "TELEGRAM_API_BASE_URL"),
+        ({"UNANSWERED_RETENTION_DAYS": "-3"}, "UNANSWERED_RETENTION_DAYS"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+    ],
+)
+def test_bad_values_name_the_variable(env: dict[str, str], names: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(env)
+    message = str(raised.value)
+    assert message.startswith(names)
+    assert "\n" not in message
+
+
+def test_bad_token_is_rejected_without_echoing_it() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"TELEGRAM_BOT_TOKEN": "not-a-token-secret-value"})
+    assert "not-a-token-secret-value" not in str(raised.value)
+
+
+def test_repr_hides_token() -> None:
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": GOOD_TOKEN})
+    assert GOOD_TOKEN not in repr(settings)
+    assert GOOD_TOKEN.split(":")[1] not in repr(settings)

@@ -1,0 +1,35 @@
+"""The database opens on a real SQLite file, migrates, and is idempotent."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.faq.unanswered import UnansweredLog
+from bot.storage.database import open_database
+
+
+async def test_migrations_create_tables_and_rerun_cleanly(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "bot.sqlite3"
+    database = await open_database(f"sqlite+aiosqlite:///{path}")
+    await database.close()
+    again = await open_database(f"sqlite+aiosqlite:///{path}")  # second start: no-op
+    await again.close()
+    tables = {row[0] for row in sqlite3.connect(path).execute("select name from sqlite_master")}
+    assert {"alembic_version", "unanswered_questions"} <= tables
+
+
+async def test_unanswered_questions_are_kept_for_the_retention_only(tmp_path: Path) -> None:
+    database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    log = UnansweredLog(database, retention=timedelta(days=30))
+    now = datetime(2026, 11, 21, 12, tzinfo=UTC)
+    await log.record("old question", None, 0.1, now - timedelta(days=40))
+    await log.record("do you take cats?  " + "x" * 900, "cost", 0.2, now)
+    records = await log.list()
+    assert [r.text[:17] for r in records] == ["do you take cats?"]  # the old one was purged
+    assert len(records[0].text) == 500
+    assert records[0].asked_at.tzinfo is not None
+    assert await log.purge(now + timedelta(days=31)) == 1
+    assert await log.list() == []
+    await database.close()
