@@ -1,0 +1,384 @@
+"""faq.yaml: schema checks and loading into `FaqContent`, with clinic placeholders filled.
+
+Every problem is reported with its line, so a clinic can fix all of them in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.content.clinic import Clinic
+from bot.content.model import FaqContent, FaqEntry, Review
+from bot.content.problems import ContentError, Problem, display_path
+from bot.content.schema import ProblemLog, did_you_mean
+from bot.content.yaml_source import LocatedDict, LocatedList, load_located_yaml
+
+FAQ_FILE = "faq.yaml"
+TOP_LEVEL_KEYS = ("synonyms", "matching", "entries")
+ENTRY_KEYS = ("id", "question", "alternates", "answer", "category", "follow_ups", "reviewed")
+REVIEW_KEYS = ("by", "on")
+MATCHING_KEYS = ("answer", "suggest", "margin")
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+MIN_ALTERNATES = 3
+# Telegram allows 4096 characters per message; leave room for the title and buttons' text.
+MAX_ANSWER_CHARS = 3500
+PLACEHOLDER_PATTERN = re.compile(r"\{([^{}]*)\}")
+# Looks like markup a clinic pasted from a web page; answers are plain text.
+MARKUP_PATTERN = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>|\*\*|__")
+PHRASING_NOISE = re.compile(r"[^\w\s]")
+
+
+def _clinic_values() -> dict[str, Callable[[Clinic], str]]:
+    return {
+        "clinic.name": lambda clinic: clinic.name,
+        "clinic.phone": lambda clinic: clinic.phone,
+        "clinic.email": lambda clinic: clinic.email,
+        "clinic.website": lambda clinic: clinic.website,
+        "clinic.booking_url": lambda clinic: clinic.booking_url,
+        "clinic.locations": Clinic.render_locations,
+        "clinic.prices": Clinic.render_prices,
+        "clinic.cancellation_policy": lambda clinic: clinic.cancellation_policy,
+        "clinic.late_cancellation_hours": lambda clinic: str(clinic.late_cancellation_hours),
+        "clinic.emergency_number": lambda clinic: clinic.emergency_number,
+    }
+
+
+PLACEHOLDERS = _clinic_values()
+
+
+def placeholder_problems(text: str) -> list[str]:
+    """What is wrong with the placeholders in `text` (unknown names, stray braces)."""
+    messages: list[str] = []
+    for found in PLACEHOLDER_PATTERN.finditer(text):
+        name = found.group(1).strip()
+        if name not in PLACEHOLDERS:
+            hint = did_you_mean(name, PLACEHOLDERS) or (
+                " (known: " + ", ".join("{" + known + "}" for known in PLACEHOLDERS) + ")"
+            )
+            messages.append(f"unknown placeholder {found.group(0)} in the answer{hint}")
+    leftover = PLACEHOLDER_PATTERN.sub("", text)
+    for brace in "{}":
+        if brace in leftover:
+            messages.append(
+                f"stray '{brace}' in the answer; placeholders look like {{clinic.phone}}, "
+                "and braces cannot be used otherwise"
+            )
+    return messages
+
+
+def fill_placeholders(text: str, clinic: Clinic) -> str:
+    """`text` with every known {clinic.*} placeholder replaced by the clinic's fact."""
+
+    def replace(found: re.Match[str]) -> str:
+        render = PLACEHOLDERS.get(found.group(1).strip())
+        return render(clinic) if render else found.group(0)
+
+    return PLACEHOLDER_PATTERN.sub(replace, text)
+
+
+def normalise_phrasing(text: str) -> str:
+    """A phrasing reduced for duplicate detection: lower case, no punctuation."""
+    return " ".join(PHRASING_NOISE.sub(" ", text.casefold()).split())
+
+
+@dataclass
+class _Seen:
+    """Where each id and phrasing was first defined, for duplicate reports."""
+
+    ids: dict[str, int]
+    phrasings: dict[str, tuple[str, int]]  # normalised phrasing -> (entry id, line)
+
+
+def _read_synonyms(log: ProblemLog, root: LocatedDict) -> tuple[tuple[str, ...], ...]:
+    if "synonyms" not in root or root["synonyms"] is None:
+        return ()
+    groups = log.sequence(root["synonyms"], root.line_of("synonyms"), "'synonyms'")
+    if groups is None:
+        return ()
+    result: list[tuple[str, ...]] = []
+    first_line: dict[str, int] = {}
+    for index, raw in enumerate(groups):
+        line = groups.line_of(index)
+        group = log.sequence(raw, line, "each synonym group")
+        if group is None:
+            continue
+        terms: list[str] = []
+        for term in group:
+            if not isinstance(term, str | int) or not str(term).strip():
+                log.add(line, f"synonym group has a term that is not text: {term!r}")
+                continue
+            word = " ".join(str(term).casefold().split())
+            if word in first_line:
+                log.add(
+                    line,
+                    f"synonym '{word}' is already in the group at line {first_line[word]}; "
+                    "merge the two groups or remove one",
+                )
+                continue
+            first_line[word] = line
+            terms.append(word)
+        if len(terms) < 2:
+            log.add(line, "a synonym group needs at least two terms that mean the same thing")
+            continue
+        result.append(tuple(terms))
+    return tuple(result)
+
+
+def _read_matching(
+    log: ProblemLog, root: LocatedDict
+) -> tuple[float | None, float | None, float | None]:
+    if "matching" not in root or root["matching"] is None:
+        return None, None, None
+    matching = log.mapping(root["matching"], root.line_of("matching"), "'matching'")
+    if matching is None:
+        return None, None, None
+    log.unknown_keys(matching, MATCHING_KEYS, "'matching'")
+    answer = log.fraction(matching, "answer", "'matching'")
+    suggest = log.fraction(matching, "suggest", "'matching'")
+    margin = log.fraction(matching, "margin", "'matching'")
+    if answer is not None and suggest is not None and suggest > answer:
+        log.add(
+            matching.line_of("suggest"),
+            f"'suggest' ({suggest}) must not be above 'answer' ({answer}): "
+            "suggestions are for scores too low to answer",
+        )
+    return answer, suggest, margin
+
+
+def _read_review(log: ProblemLog, entry: LocatedDict, what: str, today: date) -> Review | None:
+    if "reviewed" not in entry:
+        log.add(
+            entry.line,
+            f"{what} is missing 'reviewed' (by: clinician, on: YYYY-MM-DD); "
+            "a clinician must check every answer",
+        )
+        return None
+    review = log.mapping(entry["reviewed"], entry.line_of("reviewed"), f"'reviewed' of {what}")
+    if review is None:
+        return None
+    log.unknown_keys(review, REVIEW_KEYS, f"'reviewed' of {what}")
+    by = log.text(review, "by", f"'reviewed' of {what}")
+    if "on" not in review:
+        log.add(review.line, f"'reviewed' of {what} is missing 'on' (the date, YYYY-MM-DD)")
+        return None
+    when = review["on"]
+    line = review.line_of("on")
+    if isinstance(when, datetime):
+        when = when.date()
+    if not isinstance(when, date):
+        log.add(line, f"'on' in 'reviewed' of {what} must be a date like 2026-11-20, not {when!r}")
+        return None
+    if when > today:
+        log.add(line, f"review date {when.isoformat()} of {what} is in the future")
+        return None
+    return Review(by, when) if by is not None else None
+
+
+def _read_phrasings(
+    log: ProblemLog, entry: LocatedDict, entry_id: str, what: str, seen: _Seen
+) -> tuple[str | None, tuple[str, ...], tuple[int, ...]]:
+    """The question and alternates, checking each for duplicates within and across entries."""
+    question = log.text(entry, "question", what)
+    alternates: list[str] = []
+    lines: list[int] = [entry.line_of("question")]
+    if "alternates" not in entry:
+        log.add(entry.line, f"{what} is missing 'alternates' (at least {MIN_ALTERNATES})")
+    else:
+        items = log.sequence(entry["alternates"], entry.line_of("alternates"), "'alternates'")
+        for index, raw in enumerate(items or LocatedList()):
+            line = items.line_of(index) if items is not None else entry.line
+            if not isinstance(raw, str) or not raw.strip():
+                log.add(line, f"each alternate of {what} must be non-empty text, not {raw!r}")
+                continue
+            alternates.append(raw.strip())
+            lines.append(line)
+        if items is not None and len(alternates) < MIN_ALTERNATES:
+            log.add(
+                items.line,
+                f"{what} has {len(alternates)} alternates; write at least {MIN_ALTERNATES} "
+                "other ways a patient might ask",
+            )
+    phrasings = ([question] if question else []) + alternates
+    phrasing_lines = lines if question else lines[1:]
+    for text, line in zip(phrasings, phrasing_lines, strict=True):
+        key = normalise_phrasing(text)
+        if key in seen.phrasings:
+            other_id, other_line = seen.phrasings[key]
+            where = "this entry" if other_id == entry_id else f"entry '{other_id}'"
+            log.add(line, f"phrasing {text!r} repeats line {other_line} ({where}); remove one")
+        else:
+            seen.phrasings[key] = (entry_id, line)
+    return question, tuple(alternates), tuple(lines)
+
+
+def _read_answer(
+    log: ProblemLog, entry: LocatedDict, what: str, clinic: Clinic | None
+) -> str | None:
+    answer = log.text(entry, "answer", what)
+    if answer is None:
+        return None
+    line = entry.line_of("answer")
+    problems = placeholder_problems(answer)
+    for message in problems:
+        log.add(line, f"{message} of {what}")
+    markup = MARKUP_PATTERN.search(answer)
+    if markup:
+        log.add(
+            line,
+            f"the answer of {what} contains markup {markup.group(0)!r}; write plain text "
+            "(the bot formats messages itself)",
+        )
+    filled = fill_placeholders(answer, clinic) if clinic is not None else answer
+    if len(filled) > MAX_ANSWER_CHARS:
+        log.add(
+            line,
+            f"the answer of {what} is {len(filled)} characters with clinic facts filled in; "
+            f"keep it under {MAX_ANSWER_CHARS} so it fits one Telegram message",
+        )
+    return None if problems else filled
+
+
+def _read_follow_ups(log: ProblemLog, entry: LocatedDict, what: str) -> tuple[str, ...]:
+    if "follow_ups" not in entry or entry["follow_ups"] is None:
+        return ()
+    items = log.sequence(entry["follow_ups"], entry.line_of("follow_ups"), "'follow_ups'")
+    if items is None:
+        return ()
+    result: list[str] = []
+    for index, raw in enumerate(items):
+        if not isinstance(raw, str) or not raw.strip():
+            log.add(items.line_of(index), f"each follow-up of {what} must be an entry id")
+            continue
+        result.append(raw.strip())
+    return tuple(result)
+
+
+def _read_entry(
+    log: ProblemLog, raw: object, line: int, clinic: Clinic | None, seen: _Seen, today: date
+) -> FaqEntry | None:
+    entry = log.mapping(raw, line, "each FAQ entry")
+    if entry is None:
+        return None
+    before = len(log.problems)
+    log.unknown_keys(entry, ENTRY_KEYS, "an FAQ entry")
+    entry_id = log.text(entry, "id", f"the entry at line {line}")
+    what = f"entry '{entry_id}'" if entry_id else f"the entry at line {line}"
+    if entry_id is not None:
+        if not ID_PATTERN.match(entry_id):
+            log.add(
+                entry.line_of("id"),
+                f"id {entry_id!r} must be 2–41 lower-case letters, digits or _, "
+                "starting with a letter (e.g. does_it_hurt)",
+            )
+        elif entry_id in seen.ids:
+            log.add(
+                entry.line_of("id"),
+                f"duplicate id '{entry_id}' (first used at line {seen.ids[entry_id]}); "
+                "ids must be unique",
+            )
+        else:
+            seen.ids[entry_id] = entry.line_of("id")
+    question, alternates, lines = _read_phrasings(log, entry, entry_id or "", what, seen)
+    answer = _read_answer(log, entry, what, clinic)
+    category = log.text(entry, "category", what)
+    follow_ups = _read_follow_ups(log, entry, what)
+    review = _read_review(log, entry, what, today)
+    if len(log.problems) > before:
+        return None
+    assert entry_id and question and answer and category
+    return FaqEntry(
+        id=entry_id,
+        question=question,
+        alternates=alternates,
+        answer=answer,
+        category=category,
+        follow_ups=follow_ups,
+        reviewed=review,
+        line=entry.line,
+        phrasing_lines=lines,
+    )
+
+
+def _check_follow_ups(log: ProblemLog, entries: LocatedList, known: dict[str, int]) -> None:
+    """Follow-ups must name another existing entry, once each."""
+    for raw in entries:
+        if not isinstance(raw, LocatedDict) or not isinstance(raw.get("follow_ups"), LocatedList):
+            continue
+        entry_id = raw.get("id")
+        items: LocatedList = raw["follow_ups"]
+        listed: set[str] = set()
+        for index, target in enumerate(items):
+            if not isinstance(target, str):
+                continue
+            line = items.line_of(index)
+            if target == entry_id:
+                log.add(line, f"entry '{entry_id}' lists itself as a follow-up; remove it")
+            elif target not in known:
+                hint = did_you_mean(target, known)
+                message = f"follow-up '{target}' of entry '{entry_id}' is not an entry id"
+                log.add(line, message + hint)
+            elif target in listed:
+                log.add(line, f"follow-up '{target}' is listed twice in entry '{entry_id}'")
+            listed.add(target)
+
+
+def parse_faq(
+    data: object, file: str, clinic: Clinic | None, today: date | None = None
+) -> tuple[FaqContent | None, list[Problem]]:
+    """`FaqContent` from parsed faq.yaml, plus every problem (content is None if any)."""
+    log = ProblemLog(file)
+    root = log.mapping(data, 1, "faq.yaml (it should start with 'entries:')")
+    if root is None:
+        return None, log.problems
+    log.unknown_keys(root, TOP_LEVEL_KEYS, "faq.yaml")
+    synonyms = _read_synonyms(log, root)
+    answer, suggest, margin = _read_matching(log, root)
+    if "entries" not in root:
+        log.add(root.line, "faq.yaml is missing 'entries' (the list of questions and answers)")
+        return None, log.problems
+    items = log.sequence(root["entries"], root.line_of("entries"), "'entries'")
+    if items is None:
+        return None, log.problems
+    if not items:
+        log.add(items.line, "'entries' is empty; add at least one question and answer")
+    seen = _Seen(ids={}, phrasings={})
+    entries: list[FaqEntry] = []
+    for index, raw in enumerate(items):
+        entry = _read_entry(log, raw, items.line_of(index), clinic, seen, today or date.today())
+        if entry is not None:
+            entries.append(entry)
+    _check_follow_ups(log, items, seen.ids)
+    if log.problems:
+        return None, log.problems
+    content = FaqContent(
+        entries=tuple(entries),
+        synonyms=synonyms,
+        answer_threshold=answer,
+        suggest_threshold=suggest,
+        margin=margin,
+        file=file,
+    )
+    return content, []
+
+
+def read_faq(
+    path: Path, clinic: Clinic | None, today: date | None = None
+) -> tuple[FaqContent | None, list[Problem]]:
+    """Parse and check the FAQ file at `path`; never raises for bad content."""
+    try:
+        data = load_located_yaml(path)
+    except ContentError as exc:
+        return None, exc.problems
+    return parse_faq(data, display_path(path), clinic, today)
+
+
+def load_faq(path: Path, clinic: Clinic) -> FaqContent:
+    """The FAQ in `path` with `clinic`'s facts filled in; raises `ContentError` on problems."""
+    content, problems = read_faq(path, clinic)
+    if content is None:
+        raise ContentError(problems)
+    return content

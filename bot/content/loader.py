@@ -1,0 +1,53 @@
+"""The whole content folder as one `ClinicContent`, and the check of faq.yaml + clinic.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.content.clinic import CLINIC_FILE, Clinic, read_clinic
+from bot.content.faq_loader import FAQ_FILE, read_faq
+from bot.content.model import FaqContent
+from bot.content.problems import ContentError, Problem
+
+if TYPE_CHECKING:
+    from bot.safety.emergency import EmergencyContent
+
+
+@dataclass(frozen=True)
+class ClinicContent:
+    """Everything the clinic edits: FAQ, clinic facts, emergency rules."""
+
+    faq: FaqContent
+    clinic: Clinic
+    emergency: EmergencyContent
+
+
+def read_faq_bundle(
+    content_dir: Path, today: date | None = None
+) -> tuple[FaqContent | None, Clinic | None, list[Problem]]:
+    """faq.yaml and clinic.yaml from `content_dir`, with every problem in either."""
+    clinic, clinic_problems = read_clinic(content_dir / CLINIC_FILE)
+    faq, faq_problems = read_faq(content_dir / FAQ_FILE, clinic, today)
+    return faq, clinic, sorted(clinic_problems + faq_problems)
+
+
+def check_faq_bundle(content_dir: Path) -> list[Problem]:
+    """Every problem in faq.yaml and clinic.yaml (emergency.yaml is checked by its owner)."""
+    return read_faq_bundle(content_dir)[2]
+
+
+def load_content(content_dir: Path) -> ClinicContent:
+    """All content in `content_dir`; raises `ContentError` listing every problem."""
+    from bot.safety.emergency import load_emergency_content
+
+    faq, clinic, problems = read_faq_bundle(content_dir)
+    try:
+        emergency = load_emergency_content(content_dir)
+    except ContentError as exc:
+        problems = problems + exc.problems
+    if problems or faq is None or clinic is None:
+        raise ContentError(problems)
+    return ClinicContent(faq=faq, clinic=clinic, emergency=emergency)

@@ -1,0 +1,181 @@
+"""Reading clinic YAML field by field while collecting every problem with its line.
+
+Loaders never stop at the first mistake: a clinic fixing its files wants the whole list
+at once, so each reader returns None for a bad value and records why.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlparse
+
+from bot.content.problems import Problem
+from bot.content.yaml_source import LocatedDict, LocatedList
+
+SIMILAR_KEY_CUTOFF = 0.6  # how alike a typo must be to a known key to suggest it
+URL_SCHEMES = ("http", "https")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().\-]*[0-9](\s*(ext\.?|x)\s*[0-9]+)?$", re.IGNORECASE)
+MIN_PHONE_DIGITS = 7
+
+
+def describe(value: object) -> str:
+    """How a YAML value reads to a clinic ("a list", "a number", ...)."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "yes/no (true/false)"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping of 'key: value' lines"
+    if isinstance(value, date):
+        return "a date"
+    return type(value).__name__
+
+
+def closest(word: str, choices: Collection[str]) -> str | None:
+    """The choice that `word` was most likely meant to be, if any is close."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=SIMILAR_KEY_CUTOFF)
+    return matches[0] if matches else None
+
+
+def did_you_mean(word: str, choices: Collection[str]) -> str:
+    """A " — did you mean 'x'?" hint, or an empty string."""
+    guess = closest(word, choices)
+    return f" — did you mean '{guess}'?" if guess else ""
+
+
+@dataclass
+class ProblemLog:
+    """Problems found in one file, plus typed readers that record what is wrong."""
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, line: int, message: str) -> None:
+        """Record one problem."""
+        self.problems.append(Problem(self.file, line, message))
+
+    def mapping(self, value: object, line: int, what: str) -> LocatedDict | None:
+        """`value` if it is a mapping, else None and a problem."""
+        if isinstance(value, LocatedDict):
+            return value
+        self.add(line, f"{what} must be a mapping of 'key: value' lines, not {describe(value)}")
+        return None
+
+    def sequence(self, value: object, line: int, what: str) -> LocatedList | None:
+        """`value` if it is a list, else None and a problem."""
+        if isinstance(value, LocatedList):
+            return value
+        self.add(line, f"{what} must be a list ('- ' items), not {describe(value)}")
+        return None
+
+    def unknown_keys(self, mapping: LocatedDict, allowed: Collection[str], what: str) -> None:
+        """Report keys that are not in `allowed`, suggesting the likely intended one."""
+        for key in mapping:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                hint = did_you_mean(key, allowed) or f" (known keys: {known})"
+                self.add(mapping.line_of(key), f"unknown key '{key}' in {what}{hint}")
+
+    def text(
+        self, mapping: LocatedDict, key: str, what: str, *, required: bool = True
+    ) -> str | None:
+        """A non-empty text field, stripped; numbers are accepted as their digits."""
+        if key not in mapping:
+            if required:
+                self.add(mapping.line, f"{what} is missing '{key}'")
+            return None
+        value = mapping[key]
+        line = mapping.line_of(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.add(line, f"'{key}' in {what} must be text, not {describe(value)}")
+            return None
+        if not value.strip():
+            if required:
+                self.add(line, f"'{key}' in {what} is empty; write the {key}")
+            return None
+        return value.strip()
+
+    def url(
+        self, mapping: LocatedDict, key: str, what: str, *, required: bool = True
+    ) -> str | None:
+        """A text field that must be a full web address."""
+        value = self.text(mapping, key, what, required=required)
+        if value is None:
+            return None
+        parts = urlparse(value)
+        if parts.scheme not in URL_SCHEMES or "." not in parts.netloc or " " in value:
+            self.add(
+                mapping.line_of(key),
+                f"'{key}' in {what} is not a web address: {value!r}; "
+                "write it in full, e.g. https://www.example.org/book",
+            )
+            return None
+        return value
+
+    def email(self, mapping: LocatedDict, key: str, what: str) -> str | None:
+        """A text field that must be an e-mail address."""
+        value = self.text(mapping, key, what)
+        if value is not None and not EMAIL_PATTERN.match(value):
+            self.add(mapping.line_of(key), f"'{key}' in {what} is not an e-mail address: {value!r}")
+            return None
+        return value
+
+    def phone(self, mapping: LocatedDict, key: str, what: str) -> str | None:
+        """A text field that must look like a telephone number."""
+        value = self.text(mapping, key, what)
+        if value is None:
+            return None
+        digits = sum(ch.isdigit() for ch in value)
+        if not PHONE_PATTERN.match(value) or digits < MIN_PHONE_DIGITS:
+            self.add(
+                mapping.line_of(key),
+                f"'{key}' in {what} does not look like a phone number: {value!r}; "
+                "use digits, spaces, dashes or brackets, e.g. 555-0100 or +1 613 555 0100",
+            )
+            return None
+        return value
+
+    def integer(
+        self, mapping: LocatedDict, key: str, what: str, *, low: int, high: int
+    ) -> int | None:
+        """A required whole number between `low` and `high`."""
+        if key not in mapping:
+            self.add(mapping.line, f"{what} is missing '{key}'")
+            return None
+        value: Any = mapping[key]
+        line = mapping.line_of(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(line, f"'{key}' in {what} must be a whole number, not {describe(value)}")
+            return None
+        if not low <= value <= high:
+            self.add(line, f"'{key}' in {what} must be between {low} and {high}, not {value}")
+            return None
+        return value
+
+    def fraction(self, mapping: LocatedDict, key: str, what: str) -> float | None:
+        """An optional number between 0 and 1."""
+        if key not in mapping:
+            return None
+        value: Any = mapping[key]
+        line = mapping.line_of(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.add(line, f"'{key}' in {what} must be a number from 0 to 1, not {describe(value)}")
+            return None
+        if not 0.0 <= value <= 1.0:
+            self.add(line, f"'{key}' in {what} must be between 0 and 1, not {value}")
+            return None
+        return float(value)
