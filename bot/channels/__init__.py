@@ -1,0 +1,1 @@
+"""Channels: thin adapters that turn the core's replies into a medium (Telegram, console)."""

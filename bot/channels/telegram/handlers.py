@@ -1,0 +1,184 @@
+"""Small PTB handlers: turn an update into one Assistant call and show the replies.
+
+Nothing here logs what a patient wrote: log lines carry chat ids, update ids and
+exception types only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import Chat, Message, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.channels.telegram.outbound import TelegramOutbound
+from bot.channels.telegram.rendering import TelegramMessage, render_reply
+from bot.core.assistant import Assistant, ChatRef
+from bot.core.replies import Reply
+
+logger = logging.getLogger(__name__)
+
+ONLY_TEXT_REPLY = Reply(
+    "I can only read text messages. Please type your question in words, "
+    "or send /help to see what I can do."
+)
+SORRY_REPLY = Reply(
+    "Sorry, something went wrong on our side. Please try again in a moment, "
+    "or contact the clinic directly."
+)
+COMMAND_PREFIX = "/"
+BOT_NAME_SEPARATOR = "@"
+
+
+def parse_command(text: str) -> tuple[str, str | None, list[str]]:
+    """`/Name@bot a b` -> ("name", "bot", ["a", "b"]); the same split PTB uses for args."""
+    head, *args = text.split()
+    name, _, addressee = head.removeprefix(COMMAND_PREFIX).partition(BOT_NAME_SEPARATOR)
+    return name.lower(), addressee or None, args
+
+
+class TelegramHandlers:
+    """The channel's handlers, bound to one Assistant, the staff chats and an outbound."""
+
+    def __init__(
+        self, assistant: Assistant, staff_chat_ids: frozenset[int], outbound: TelegramOutbound
+    ) -> None:
+        self._assistant = assistant
+        self._staff_chat_ids = staff_chat_ids
+        self._outbound = outbound
+
+    # --- who is talking -------------------------------------------------------------
+
+    def chat_ref(self, chat: Chat | None, first_name: str | None) -> ChatRef | None:
+        """The core's view of a chat, or None for chats the bot ignores (other groups)."""
+        if chat is None:
+            return None
+        is_staff = chat.id in self._staff_chat_ids
+        if chat.type == ChatType.PRIVATE:
+            return ChatRef(chat.id, is_staff=is_staff, is_private=True, first_name=first_name)
+        if is_staff:
+            return ChatRef(chat.id, is_staff=True, is_private=False, first_name=first_name)
+        return None
+
+    def _message_chat(self, update: Update) -> ChatRef | None:
+        user = update.effective_user
+        return self.chat_ref(update.effective_chat, user.first_name if user else None)
+
+    # --- handlers -------------------------------------------------------------------
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A slash command (with its arguments, e.g. the `/start` payload)."""
+        message = update.effective_message
+        chat = self._message_chat(update)
+        if chat is None or message is None or not message.text:
+            return
+        name, addressee, args = parse_command(message.text)
+        if addressee and addressee.lower() != (context.bot.username or "").lower():
+            return  # a command meant for another bot in the same group
+        replies = await self._assistant.handle_command(chat, name, args)
+        await self.deliver(context, chat, replies)
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Typed text that is not a command."""
+        message = update.effective_message
+        chat = self._message_chat(update)
+        if chat is None or message is None or not message.text:
+            return
+        replies = await self._assistant.handle_text(chat, message.text)
+        await self.deliver(context, chat, replies)
+
+    async def on_non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Photos, stickers, voice notes and the like: say politely that only text works."""
+        chat = self._message_chat(update)
+        if chat is None or not chat.is_private:
+            return
+        await self.deliver(context, chat, [ONLY_TEXT_REPLY])
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button tap: always answered (stops the spinner), then routed as an action."""
+        query = update.callback_query
+        if query is None:
+            return
+        try:
+            await query.answer()
+        except TelegramError as error:  # too old to answer; the tap itself still counts
+            logger.info("could not answer callback query: %s", type(error).__name__)
+        tapped = query.message if isinstance(query.message, Message) else None
+        chat_obj = tapped.chat if tapped is not None else None
+        if chat_obj is None and query.from_user is not None:
+            # Inaccessible (very old) message: the tap came from the user's private chat.
+            chat_obj = Chat(query.from_user.id, ChatType.PRIVATE)
+        chat = self.chat_ref(chat_obj, query.from_user.first_name if query.from_user else None)
+        if chat is None or not query.data:
+            return
+        replies = await self._assistant.handle_action(chat, query.data)
+        tapped_id = tapped.message_id if tapped is not None else None
+        await self.deliver(context, chat, replies, tapped_message_id=tapped_id)
+
+    async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot was added, removed or blocked somewhere: note it, without personal data."""
+        change = update.my_chat_member
+        if change is not None:
+            logger.info(
+                "bot membership in a %s chat is now %s",
+                change.chat.type,
+                change.new_chat_member.status,
+            )
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the error type and update id only, and apologise to the chat when possible."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        logger.error("error while handling update %s: %s", update_id, type(context.error).__name__)
+        if not isinstance(update, Update):
+            return
+        chat = self._message_chat(update)
+        if chat is None:
+            return
+        try:
+            await self.deliver(context, chat, [SORRY_REPLY])
+        except TelegramError as error:
+            logger.error("could not send the apology: %s", type(error).__name__)
+
+    # --- showing replies ------------------------------------------------------------
+
+    async def deliver(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat: ChatRef,
+        replies: Sequence[Reply],
+        tapped_message_id: int | None = None,
+    ) -> None:
+        """Show replies in `chat` (staff replies go to the staff chats instead)."""
+        for reply in replies:
+            if reply.for_staff:
+                await self._outbound.send_to_staff(reply)
+                continue
+            messages = render_reply(reply)
+            if reply.replace_previous and messages and tapped_message_id is not None:
+                edited = await self._edit(context, chat.chat_id, tapped_message_id, messages[0])
+                messages = messages[1:] if edited else messages
+            for message in messages:
+                await context.bot.send_message(
+                    chat.chat_id, message.html, reply_markup=message.keyboard
+                )
+
+    async def _edit(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        message_id: int,
+        message: TelegramMessage,
+    ) -> bool:
+        """Replace the tapped message; False when Telegram refuses (then a new one is sent)."""
+        try:
+            await context.bot.edit_message_text(
+                message.html, chat_id=chat_id, message_id=message_id, reply_markup=message.keyboard
+            )
+        except BadRequest as error:
+            # "message is not modified", "message to edit not found", too old to edit...
+            logger.info("edit refused, sending a new message instead: %s", error.message)
+            return False
+        return True

@@ -1,0 +1,75 @@
+"""Logging for the bot process: one format, quiet HTTP libraries, and no secrets.
+
+The Telegram token is part of every Bot API URL, so any library that logs a URL would
+leak it. `TokenRedactingFilter` masks it in every record that reaches a root handler,
+whoever logged it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from typing import Any
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+REDACTED = "<redacted>"
+# Libraries that log every request URL (with the token in it) at INFO.
+NOISY_HTTP_LOGGERS = ("httpx", "httpcore")
+# A bot token as BotFather issues it, wherever it appears (also inside `bot<token>` URLs).
+TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+
+
+class TokenRedactingFilter(logging.Filter):
+    """Masks the given tokens, and anything shaped like a bot token, in a log record."""
+
+    def __init__(self, tokens: Iterable[str | None] = ()) -> None:
+        super().__init__()
+        self._tokens = sorted({t for t in tokens if t}, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        """`text` with every known token and token-shaped string masked."""
+        for token in self._tokens:
+            text = text.replace(token, REDACTED)
+        return TOKEN_PATTERN.sub(REDACTED, text)
+
+    def _redact_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, int | float | bool) or value is None:
+            return value
+        # Objects (URLs, exceptions) are formatted now so their text can be checked.
+        return self.redact(str(value))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message, arguments and exception text; never drop it."""
+        if isinstance(record.msg, str):
+            record.msg = self.redact(record.msg)
+        else:
+            record.msg = self.redact(str(record.msg))
+        if isinstance(record.args, dict):
+            record.args = {key: self._redact_value(val) for key, val in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(self._redact_value(arg) for arg in record.args)
+        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+            # Format the traceback once, redacted; handlers reuse exc_text.
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        return True
+
+
+def install_token_filter(tokens: Iterable[str | None]) -> TokenRedactingFilter:
+    """Add one `TokenRedactingFilter` to every root handler (and return it)."""
+    token_filter = TokenRedactingFilter(tokens)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(token_filter)
+    return token_filter
+
+
+def configure_logging(level: str = "INFO", tokens: Iterable[str | None] = ()) -> None:
+    """Set up root logging to stderr with token redaction and quiet HTTP loggers."""
+    logging.basicConfig(level=level, format=LOG_FORMAT, force=True)
+    for name in NOISY_HTTP_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    install_token_filter(tokens)
