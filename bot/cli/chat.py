@@ -41,7 +41,19 @@ def start_default(args: argparse.Namespace) -> int:
 
 def run_telegram(args: argparse.Namespace) -> int:
     """Run the Telegram channel until interrupted."""
-    raise NotImplementedError
+    from bot.channels.telegram.application import serve
+    from bot.config import ConfigError, load_settings
+    from bot.logging_setup import configure_logging
+
+    settings = load_settings()
+    if not settings.telegram_bot_token:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN: not set; get a token from @BotFather, "
+            "or use `ims-bot shell` to chat in the terminal"
+        )
+    configure_logging(settings.log_level, [settings.telegram_bot_token])
+    serve(settings)
+    return 0
 
 
 def run_shell(args: argparse.Namespace) -> int:
