@@ -127,7 +127,7 @@ class FaqConversation:
         clinic = self._clinic
         text = (
             f"You can reach the {clinic.name} team by phone at {clinic.phone} or by e-mail at "
-            f"{clinic.email}.\n\n{clinic.locations_text()}"
+            f"{clinic.email}.\n\n{clinic.render_locations()}"
         )
         replies = [Reply(text=text, title="Talk to a person")]
         who = f" ({chat.first_name})" if chat.first_name else ""
