@@ -1,0 +1,201 @@
+"""The emergency screen: recognise an emergency described in free text, and answer it.
+
+Runs on every message before anything else, so it is pure (no Telegram), fast and never
+raises. Rules come from content/emergency.yaml (see docs/emergency-content.md). The
+screen errs on the side of caution: a sentence such as "no chest pain" still triggers it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from rapidfuzz import fuzz, process
+
+from bot.content.model import Review
+from bot.core.replies import Reply
+from bot.safety.terms import (
+    CompiledTerm,
+    TermIndex,
+    TermWord,
+    compile_term,
+    normalise_text,
+    normalise_words,
+    parse_term,
+)
+
+logger = logging.getLogger(__name__)
+
+# A phrase also matches character by character (catching "kill my self", "shortnes of
+# breath") when its normalised form is at least this long and scores at least this high.
+MIN_FUZZY_PHRASE_CHARS = 10
+PHRASE_CUTOFF = 92.0
+CLINIC_PHONE_LINE = "For anything that is not an emergency, the clinic's number is {phone}."
+
+
+@dataclass(frozen=True)
+class EmergencyRule:
+    """One emergency sign: the words that reveal it and the phrases that prove it works."""
+
+    id: str
+    description: str
+    # Every group must have one of its terms in the text ...
+    all_of: tuple[tuple[str, ...], ...] = ()
+    # ... or any one of these phrases appears.
+    phrases: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    not_examples: tuple[str, ...] = ()
+    message: str | None = None  # replaces the general emergency message for this rule
+    line: int = 0
+    example_lines: tuple[int, ...] = ()
+    not_example_lines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class EmergencyHit:
+    """An emergency was recognised: which rule, and the message to show."""
+
+    rule_id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class EmergencyContent:
+    """The reviewed emergency rules and replies of a clinic."""
+
+    message: str
+    rules: tuple[EmergencyRule, ...]
+    reviewed: Review
+    # Ordinary clinic questions that must never trigger any rule.
+    not_examples: tuple[str, ...] = ()
+    not_example_lines: tuple[int, ...] = ()
+    # Real words that look like a typo of a term ("ladder" near "bladder").
+    not_typos: tuple[str, ...] = ()
+    file: str = "content/emergency.yaml"
+
+    def detector(self) -> EmergencyDetector:
+        """The detector for these rules (built once, then shared)."""
+        return self._detector
+
+    @cached_property
+    def _detector(self) -> EmergencyDetector:
+        return EmergencyDetector(self.rules, self.message, self.not_typos)
+
+
+@dataclass(frozen=True)
+class _CompiledRule:
+    rule: EmergencyRule
+    message: str
+    groups: tuple[tuple[CompiledTerm, ...], ...]
+    phrases: tuple[CompiledTerm, ...]
+
+    def matches(self, positions: dict[int, list[int]], phrase_hit: bool) -> bool:
+        if phrase_hit or any(term.found_in(positions) for term in self.phrases):
+            return True
+        return bool(self.groups) and all(
+            any(term.found_in(positions) for term in group) for group in self.groups
+        )
+
+
+@dataclass
+class EmergencyDetector:
+    """Finds the first rule (in file order) that a text triggers."""
+
+    rules: tuple[EmergencyRule, ...]
+    default_message: str
+    not_typos: tuple[str, ...] = ()
+    _compiled: tuple[_CompiledRule, ...] = field(init=False, repr=False)
+    _index: TermIndex = field(init=False, repr=False)
+    _fuzzy_phrases: list[str] = field(init=False, repr=False)
+    _fuzzy_phrase_rule: list[int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        parsed = {term: parse_term(term) for term in _all_terms(self.rules)}
+        self._index = TermIndex((words for words in parsed.values() if words), self.not_typos)
+        self._compiled = tuple(self._compile(rule, parsed) for rule in self.rules)
+        self._fuzzy_phrases = []
+        self._fuzzy_phrase_rule = []
+        for number, rule in enumerate(self.rules):
+            for phrase in rule.phrases:
+                padded = _padded(normalise_text(phrase))
+                if len(padded) - 2 >= MIN_FUZZY_PHRASE_CHARS:
+                    self._fuzzy_phrases.append(padded)
+                    self._fuzzy_phrase_rule.append(number)
+
+    def _compile(
+        self, rule: EmergencyRule, parsed: dict[str, tuple[TermWord, ...]]
+    ) -> _CompiledRule:
+        def terms(texts: tuple[str, ...]) -> tuple[CompiledTerm, ...]:
+            return tuple(compile_term(self._index, parsed[t]) for t in texts if parsed[t])
+
+        return _CompiledRule(
+            rule=rule,
+            message=rule.message or self.default_message,
+            groups=tuple(terms(group) for group in rule.all_of),
+            phrases=terms(rule.phrases),
+        )
+
+    def detect(self, text: str) -> EmergencyHit | None:
+        """The emergency `text` describes, or None; never raises."""
+        try:
+            return self._detect(text)
+        except Exception:  # the screen must never take the conversation down
+            logger.exception("emergency screen failed; treating the message as not an emergency")
+            return None
+
+    def matching_rule_ids(self, text: str) -> list[str]:
+        """Ids of every rule `text` triggers (for content checks and tests)."""
+        words = normalise_words(text)
+        positions = self._index.positions(words)
+        phrase_rules = self._phrase_rules(" ".join(words))
+        return [
+            compiled.rule.id
+            for number, compiled in enumerate(self._compiled)
+            if compiled.matches(positions, number in phrase_rules)
+        ]
+
+    def _detect(self, text: str) -> EmergencyHit | None:
+        words = normalise_words(text)
+        if not words:
+            return None
+        positions = self._index.positions(words)
+        phrase_rules = self._phrase_rules(" ".join(words))
+        for number, compiled in enumerate(self._compiled):
+            if compiled.matches(positions, number in phrase_rules):
+                return EmergencyHit(compiled.rule.id, compiled.message)
+        return None
+
+    def _phrase_rules(self, normalised: str) -> set[int]:
+        if not normalised or not self._fuzzy_phrases:
+            return set()
+        hits = process.extract(
+            _padded(normalised),
+            self._fuzzy_phrases,
+            scorer=fuzz.partial_ratio,
+            score_cutoff=PHRASE_CUTOFF,
+            limit=None,
+        )
+        return {self._fuzzy_phrase_rule[index] for _, _, index in hits}
+
+
+def _padded(normalised: str) -> str:
+    # Spaces on both sides keep a phrase from matching inside a longer word.
+    return f" {normalised} "
+
+
+def _all_terms(rules: tuple[EmergencyRule, ...]) -> set[str]:
+    terms: set[str] = set()
+    for rule in rules:
+        terms.update(rule.phrases)
+        for group in rule.all_of:
+            terms.update(group)
+    return terms
+
+
+def emergency_replies(hit: EmergencyHit, clinic_phone: str | None) -> list[Reply]:
+    """The patient's reply to an emergency: the emergency message, then the clinic's phone."""
+    text = hit.message.strip()
+    if clinic_phone and clinic_phone.strip():
+        text = f"{text}\n\n{CLINIC_PHONE_LINE.format(phone=clinic_phone.strip())}"
+    return [Reply(text=text)]

@@ -1,0 +1,207 @@
+"""Finding clinic-written terms in what a patient typed, tolerant of how people type.
+
+Text and terms go through the same normalisation (lower case, apostrophes dropped,
+punctuation to spaces, "cannot" -> "cant"). A term word then matches a typed word when
+they are equal, share an English stem, or (words of 5+ letters) differ by a small typo.
+A term word ending in `*` matches any word starting with it ("numb*" -> "numbness"); one
+starting with `=` matches only itself ("=tearing" is not "tear").
+A term of several words matches those words in order, allowing one extra word between.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+PREFIX_MARK = "*"
+EXACT_MARK = "="
+MIN_FUZZY_LENGTH = 5  # shorter words must be typed exactly (or share a stem)
+LONG_WORD_LENGTH = 8  # from this length on, two typos are forgiven instead of one
+MAX_GAP_WORDS = 1  # extra words allowed between the words of a several-word term
+_TOKEN_CACHE_LIMIT = 20_000  # typed words remembered with their matches
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# Spellings of a negated verb that people type, mapped to one form.
+_CONTRACTIONS = {"cannot": "cant", "carnt": "cant", "cnt": "cant", "wont": "wont"}
+# "can not" / "can t" (an apostrophe typed as a space) -> "cant"
+_SPLIT_NEGATIONS = {("can", "not"): "cant", ("can", "t"): "cant", ("don", "t"): "dont"}
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def normalise_words(text: str) -> list[str]:
+    """Lower-case words of `text` without punctuation, contractions unified."""
+    folded = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
+    folded = folded.replace("'", "")
+    raw = _NOT_WORD.sub(" ", folded).split()
+    return _join_split_negations([_CONTRACTIONS.get(word, word) for word in raw])
+
+
+def _join_split_negations(words: list[str]) -> list[str]:
+    joined: list[str] = []
+    for word in words:
+        if joined:
+            merged = _SPLIT_NEGATIONS.get((joined[-1], word))
+            if merged is not None:
+                joined[-1] = merged
+                continue
+        joined.append(word)
+    return joined
+
+
+def normalise_text(text: str) -> str:
+    """`text` as one normalised string of words separated by single spaces."""
+    return " ".join(normalise_words(text))
+
+
+def stem(word: str) -> str:
+    """The English stem of a normalised word."""
+    return str(_stemmer.stemWord(word))
+
+
+def max_typos(length: int) -> int:
+    """How many typos a term word of `length` letters forgives."""
+    if length < MIN_FUZZY_LENGTH:
+        return 0
+    return 2 if length >= LONG_WORD_LENGTH else 1
+
+
+@dataclass(frozen=True)
+class TermWord:
+    """One word of a term: matched whole (with stemming and typos), as a prefix, or exactly."""
+
+    text: str
+    prefix: bool = False
+    exact: bool = False
+
+
+def parse_term(term: str) -> tuple[TermWord, ...]:
+    """The words of a clinic-written term such as "can't pee" or "numb*"."""
+    words: list[TermWord] = []
+    for piece in term.split():
+        is_prefix = piece.endswith(PREFIX_MARK)
+        is_exact = piece.startswith(EXACT_MARK)
+        parts = normalise_words(piece.strip(PREFIX_MARK + EXACT_MARK))
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            words.append(TermWord(part, prefix=is_prefix and last, exact=is_exact and not (is_prefix and last)))
+    return tuple(words)
+
+
+class TermIndex:
+    """Every term word the rules use, to find which of them a typed text contains."""
+
+    def __init__(self, terms: Iterable[tuple[TermWord, ...]], not_typos: Iterable[str]) -> None:
+        self._ids: dict[TermWord, int] = {}
+        for term in terms:
+            for word in term:
+                self._ids.setdefault(word, len(self._ids))
+        self._by_text: dict[str, list[int]] = {}
+        self._by_stem: dict[str, list[int]] = {}
+        for word, word_id in self._ids.items():
+            if not word.prefix:
+                self._by_text.setdefault(word.text, []).append(word_id)
+            if not (word.prefix or word.exact):
+                self._by_stem.setdefault(stem(word.text), []).append(word_id)
+        self._prefixes = [(w.text, i) for w, i in self._ids.items() if w.prefix]
+        fuzzy = [
+            (w.text, i)
+            for w, i in self._ids.items()
+            if not (w.prefix or w.exact) and max_typos(len(w.text))
+        ]
+        self._fuzzy_texts = [text for text, _ in fuzzy]
+        self._fuzzy_ids = [word_id for _, word_id in fuzzy]
+        # Real words that must never be read as a typo of a term ("ladder" is not "bladder").
+        self._not_typos = {word for typed in not_typos for word in normalise_words(typed)}
+        self._not_typos.update(self._by_text)
+        self._cache: dict[str, frozenset[int]] = {}
+
+    def word_id(self, word: TermWord) -> int:
+        """The index's number for a term word (it must have been given at construction)."""
+        return self._ids[word]
+
+    def matches_of(self, token: str) -> frozenset[int]:
+        """Ids of the term words that the typed word `token` matches."""
+        cached = self._cache.get(token)
+        if cached is None:
+            if len(self._cache) >= _TOKEN_CACHE_LIMIT:
+                self._cache.clear()
+            cached = self._cache[token] = frozenset(self._compute_matches(token))
+        return cached
+
+    def _compute_matches(self, token: str) -> set[int]:
+        found: set[int] = set(self._by_text.get(token, ()))
+        found.update(self._by_stem.get(stem(token), ()))
+        may_be_typo = token not in self._not_typos
+        for prefix, word_id in self._prefixes:
+            if token.startswith(prefix) or (may_be_typo and _prefix_typo(token, prefix)):
+                found.add(word_id)
+        if may_be_typo and len(token) >= MIN_FUZZY_LENGTH:
+            found.update(self._fuzzy_matches(token))
+        return found
+
+    def _fuzzy_matches(self, token: str) -> list[int]:
+        hits = process.extract(
+            token, self._fuzzy_texts, scorer=OSA.distance, score_cutoff=2, limit=None
+        )
+        return [
+            self._fuzzy_ids[index]
+            for text, distance, index in hits
+            if distance <= max_typos(len(text))
+        ]
+
+    def positions(self, tokens: Sequence[str]) -> dict[int, list[int]]:
+        """For each term word found in `tokens`, the positions where it occurs."""
+        found: dict[int, list[int]] = {}
+        for position, token in enumerate(tokens):
+            for word_id in self.matches_of(token):
+                found.setdefault(word_id, []).append(position)
+        return found
+
+
+def _prefix_typo(token: str, prefix: str) -> bool:
+    allowed = max_typos(len(prefix))
+    if not allowed or len(token) < len(prefix) - allowed:
+        return False
+    head = token[: len(prefix) + allowed]
+    # Compare the start of the typed word with the prefix, ignoring what follows it.
+    return any(
+        OSA.distance(head[:cut], prefix) <= allowed
+        for cut in range(len(prefix) - allowed, len(head) + 1)
+    )
+
+
+@dataclass(frozen=True)
+class CompiledTerm:
+    """A term as a sequence of term-word ids."""
+
+    word_ids: tuple[int, ...]
+
+    def found_in(self, positions: dict[int, list[int]]) -> bool:
+        """Whether the term's words occur in order (with small gaps) in the text."""
+        first = positions.get(self.word_ids[0])
+        if not first:
+            return False
+        return any(self._rest_follows(positions, 1, start) for start in first)
+
+    def _rest_follows(self, positions: dict[int, list[int]], index: int, after: int) -> bool:
+        if index == len(self.word_ids):
+            return True
+        for position in positions.get(self.word_ids[index], ()):
+            if after < position <= after + 1 + MAX_GAP_WORDS and self._rest_follows(
+                positions, index + 1, position
+            ):
+                return True
+        return False
+
+
+def compile_term(index: TermIndex, words: tuple[TermWord, ...]) -> CompiledTerm:
+    """`words` (from `parse_term`) as ids in `index`."""
+    return CompiledTerm(tuple(index.word_id(word) for word in words))
