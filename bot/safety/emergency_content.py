@@ -68,9 +68,7 @@ class _Reader:
         """A list of texts under `key` with their lines (empty when absent)."""
         return self.text_list(mapping.get(key), mapping.line_of(key), key, where)
 
-    def text_list(
-        self, value: Any, line: int, key: str, where: str
-    ) -> tuple[tuple[str, int], ...]:
+    def text_list(self, value: Any, line: int, key: str, where: str) -> tuple[tuple[str, int], ...]:
         """The texts of a YAML list with their lines; problems for anything else."""
         if value is None:
             return ()
@@ -79,10 +77,10 @@ class _Reader:
             return ()
         found: list[tuple[str, int]] = []
         for index, item in enumerate(value):
-            if isinstance(item, str | int | float) and not isinstance(item, bool):
-                if str(item).strip():
-                    found.append((str(item).strip(), value.line_of(index)))
-                    continue
+            is_text = isinstance(item, str | int | float) and not isinstance(item, bool)
+            if is_text and str(item).strip():
+                found.append((str(item).strip(), value.line_of(index)))
+                continue
             self.problem(value.line_of(index), f"each item of `{key}` in {where} must be text")
         return tuple(found)
 

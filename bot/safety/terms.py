@@ -90,8 +90,8 @@ def parse_term(term: str) -> tuple[TermWord, ...]:
         is_exact = piece.startswith(EXACT_MARK)
         parts = normalise_words(piece.strip(PREFIX_MARK + EXACT_MARK))
         for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            words.append(TermWord(part, prefix=is_prefix and last, exact=is_exact and not (is_prefix and last)))
+            prefix = is_prefix and index == len(parts) - 1
+            words.append(TermWord(part, prefix=prefix, exact=is_exact and not prefix))
     return tuple(words)
 
 
