@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
 from typing import Any
+
+from bot.content.check import check_content
+from bot.content.loader import ClinicContent, load_content
+from bot.content.problems import ContentError, Problem
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
 
 
 def register(subparsers: Any) -> None:
@@ -20,6 +31,50 @@ def register(subparsers: Any) -> None:
     check.set_defaults(handler=run_check)
 
 
+def default_content_dir() -> Path:
+    """CONTENT_DIR from the environment or `.env`, else the bundled sample content."""
+    from dotenv import dotenv_values
+
+    from bot.config import BUNDLED_CONTENT_DIR
+
+    # Only CONTENT_DIR matters here: a bad token elsewhere must not block a content check.
+    configured = os.environ.get("CONTENT_DIR") or dotenv_values(".env").get("CONTENT_DIR")
+    return Path(configured) if configured else BUNDLED_CONTENT_DIR
+
+
+def content_summary(content: ClinicContent) -> str:
+    """One line saying what valid content holds."""
+    faq = content.faq
+    return (
+        f"content OK: {len(faq.entries)} FAQ entries in {len(faq.categories)} categories, "
+        f"{sum(len(entry.phrasings) for entry in faq.entries)} phrasings, "
+        f"{len(content.clinic.locations)} locations, "
+        f"{len(content.emergency.rules)} emergency rules"
+    )
+
+
+def _print_problems(problems: list[Problem]) -> int:
+    for problem in problems:
+        print(problem)
+    count = len(problems)
+    files = len({problem.file for problem in problems})
+    noun = "problem" if count == 1 else "problems"
+    print(f"{count} {noun} in {files} file(s); fix them and run `ims-bot content check` again")
+    return EXIT_PROBLEMS
+
+
 def run_check(args: argparse.Namespace) -> int:
     """Print every problem in the content folder; 0 when there are none."""
-    raise NotImplementedError("content check is being built")
+    content_dir = Path(args.content) if args.content else default_content_dir()
+    if not content_dir.is_dir():
+        print(f"ims-bot: content folder {str(content_dir)!r} not found", file=sys.stderr)
+        return EXIT_USAGE
+    problems = check_content(content_dir)
+    if problems:
+        return _print_problems(problems)
+    try:
+        content = load_content(content_dir)
+    except ContentError as exc:  # a loader found something its checker did not
+        return _print_problems(exc.problems)
+    print(content_summary(content))
+    return EXIT_OK

@@ -41,7 +41,7 @@ def check_faq_bundle(content_dir: Path) -> list[Problem]:
 
 def load_content(content_dir: Path) -> ClinicContent:
     """All content in `content_dir`; raises `ContentError` listing every problem."""
-    from bot.safety.emergency import load_emergency_content
+    from bot.safety.emergency_content import load_emergency_content
 
     faq, clinic, problems = read_faq_bundle(content_dir)
     try:
