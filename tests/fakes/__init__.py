@@ -1,0 +1,1 @@
+"""Fakes of outside systems for tests: the Telegram Bot API server and its schema checks."""

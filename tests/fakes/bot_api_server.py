@@ -1,0 +1,649 @@
+"""A fake Telegram Bot API server on loopback: "our Telegram" for end-to-end tests.
+
+It is a real HTTP server (stdlib, one thread per request) serving `/bot<token>/<method>`
+the way api.telegram.org does, so the bot under test runs unmodified with
+`TELEGRAM_API_BASE_URL=server.base_url`.
+
+Test side, in short::
+
+    with FakeBotApiServer() as server:
+        ...start the bot with TELEGRAM_API_BASE_URL=server.base_url...
+        server.push_command(42, "start")
+        reply = server.wait_for("sendMessage", lambda r: r.chat_id == 42)
+        assert server.violations == []
+
+- `push_message`, `push_command`, `push_callback`, `push_non_text`, `push_update` queue
+  updates that `getUpdates` hands out with real long-poll semantics (`offset` confirms
+  and drops earlier updates, `timeout` waits for the next update, `limit`,
+  `allowed_updates` remembered between calls as Telegram does).
+- Every request is checked against the published Bot API schema (see `api_schema`);
+  problems are kept in `violations` and answered with HTTP 400 like Telegram's.
+- `requests` records every call; `wait_for` blocks until a matching one arrives.
+- `fail_next` injects errors (403, 429 with retry_after, 400...), `delay_next` answers
+  late (longer than the client's read timeout looks like a timeout while the message
+  is still delivered), `block_chat` makes every send to a chat fail with 403.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default as default_email_policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.api_schema import BotApiSchema, parse_html
+
+BOT_USER_ID = 123456
+BOT_USERNAME = "ims_test_bot"
+BOT_FIRST_NAME = "IMS Test Clinic"
+DEFAULT_WAIT_S = 10.0
+MAX_LONG_POLL_S = 50.0  # Telegram caps long polling; keeps a stuck test bounded
+MAX_UPDATES_PER_CALL = 100
+SHUTDOWN_POLL_S = 0.05  # how quickly stop() is noticed by the serving thread
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply "
+    "markup are exactly the same as a current content and reply markup of the message"
+)
+BLOCKED = "Forbidden: bot was blocked by the user"
+NON_TEXT_KINDS = ("photo", "sticker", "voice", "video", "document", "location", "contact")
+
+Predicate = Callable[["RecordedRequest"], bool]
+
+
+@dataclass
+class RecordedRequest:
+    """One Bot API call the bot made, as the server understood it."""
+
+    method: str
+    params: dict[str, Any]  # decoded: numbers typed, JSON objects parsed
+    status: int = 200
+    result: Any = None  # what the server answered (None for errors)
+    description: str | None = None  # the error description for non-200 answers
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def chat_id(self) -> int | None:
+        """The target chat (None when the method has none or it is not numeric)."""
+        value = self.params.get("chat_id")
+        return value if isinstance(value, int) else None
+
+    @property
+    def text(self) -> str:
+        """The `text` (or `caption`) parameter as sent, markup included."""
+        return str(self.params.get("text", self.params.get("caption", "")))
+
+    @property
+    def visible_text(self) -> str:
+        """The text as the patient sees it: tags removed, entities decoded."""
+        return parse_html(self.text)[0]
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        """Inline buttons in order, one dict per button."""
+        markup = self.params.get("reply_markup") or {}
+        if not isinstance(markup, dict):
+            return []
+        return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+    @property
+    def ok(self) -> bool:
+        """Whether the server answered with success."""
+        return self.status == 200
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A request Telegram would have rejected."""
+
+    method: str
+    problems: tuple[str, ...]
+
+
+@dataclass
+class _Failure:
+    status: int
+    description: str
+    retry_after: int | None
+    remaining: int
+    delay: float = 0.0
+
+
+def user_dict(user_id: int, first_name: str = "Alex") -> dict[str, Any]:
+    """A Telegram User object for a patient."""
+    return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
+
+
+class FakeBotApiServer:
+    """A loopback Bot API server with a test-side API; see the module docstring."""
+
+    def __init__(self, token: str | None = None, schema: BotApiSchema | None = None) -> None:
+        self.token = token  # None: accept any token
+        self.schema = schema if schema is not None else BotApiSchema()
+        self.requests: list[RecordedRequest] = []
+        self.violations: list[Violation] = []
+        self.commands: dict[str, list[dict[str, Any]]] = {}  # scope JSON -> commands
+        self._cond = threading.Condition()
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self._messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self._chats: dict[int, dict[str, Any]] = {}
+        self._allowed_updates: list[str] | None = None
+        self._failures: dict[str, list[_Failure]] = {}
+        self._blocked: set[int] = set()
+        self._stopping = False
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> FakeBotApiServer:
+        """Listen on 127.0.0.1 at a free port, serving from a background thread."""
+        handler = type("BoundHandler", (_RequestHandler,), {"fake": self})
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_S}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Wake long polls and stop serving."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+
+    def __enter__(self) -> FakeBotApiServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The port the server listens on."""
+        assert self._httpd is not None, "server not started"
+        return int(self._httpd.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """Value for TELEGRAM_API_BASE_URL / PTB's base_url (the token is appended)."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    # --- updates from "patients" -------------------------------------------------------
+
+    def push_update(self, payload: dict[str, Any]) -> int:
+        """Queue a raw update (without update_id); returns its update_id."""
+        with self._cond:
+            update_id = next(self._update_ids)
+            self._updates.append({"update_id": update_id, **payload})
+            self._cond.notify_all()
+        return update_id
+
+    def _chat(self, chat_id: int, chat_type: str, user: dict[str, Any]) -> dict[str, Any]:
+        with self._cond:
+            if chat_type == "private":
+                chat = {"id": chat_id, "type": "private", "first_name": user["first_name"]}
+            else:
+                chat = {"id": chat_id, "type": chat_type, "title": f"Chat {chat_id}"}
+            self._chats[chat_id] = chat
+            return chat
+
+    def _new_message(
+        self, chat_id: int, user: dict[str, Any] | None, chat_type: str, **content: Any
+    ) -> dict[str, Any]:
+        user = user or user_dict(abs(chat_id))
+        return {
+            "message_id": self._next_message_id(chat_id),
+            "from": user,
+            "chat": self._chat(chat_id, chat_type, user),
+            "date": int(time.time()),
+            **content,
+        }
+
+    def push_message(
+        self,
+        chat_id: int,
+        text: str,
+        user: dict[str, Any] | None = None,
+        chat_type: str = "private",
+    ) -> dict[str, Any]:
+        """A patient types `text` in `chat_id`; returns the Message pushed."""
+        message = self._new_message(chat_id, user, chat_type, text=text)
+        if text.startswith("/"):
+            command_length = len(text.split()[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": command_length}]
+        self.push_update({"message": message})
+        return message
+
+    def push_command(
+        self,
+        chat_id: int,
+        command: str,
+        args: Sequence[str] = (),
+        user: dict[str, Any] | None = None,
+        chat_type: str = "private",
+    ) -> dict[str, Any]:
+        """A patient sends `/command arg…` (command given without the slash)."""
+        text = " ".join([f"/{command}", *args])
+        return self.push_message(chat_id, text, user=user, chat_type=chat_type)
+
+    def push_non_text(
+        self,
+        chat_id: int,
+        kind: str = "photo",
+        user: dict[str, Any] | None = None,
+        chat_type: str = "private",
+    ) -> dict[str, Any]:
+        """A patient sends a photo, sticker, voice note, video, document, location or contact."""
+        file = {"file_id": f"file-{kind}", "file_unique_id": f"u-{kind}"}
+        contents: dict[str, Any] = {
+            "photo": [{**file, "width": 640, "height": 480, "file_size": 5120}],
+            "sticker": {
+                **file,
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            },
+            "voice": {**file, "duration": 3},
+            "video": {**file, "width": 640, "height": 480, "duration": 3},
+            "document": {**file, "file_name": "scan.pdf"},
+            "location": {"latitude": 43.65, "longitude": -79.38},
+            "contact": {"phone_number": "+15555550100", "first_name": "Alex"},
+        }
+        if kind not in contents:
+            raise ValueError(f"kind must be one of {NON_TEXT_KINDS}")
+        message = self._new_message(chat_id, user, chat_type, **{kind: contents[kind]})
+        self.push_update({"message": message})
+        return message
+
+    def push_callback(
+        self, chat_id: int, data: str, message_id: int, user: dict[str, Any] | None = None
+    ) -> str:
+        """A patient taps the button with `data` on message `message_id`; returns the query id."""
+        user = user or user_dict(abs(chat_id))
+        with self._cond:
+            message = self._messages.get((chat_id, message_id))
+            chat = self._chats.get(chat_id) or self._chat(chat_id, "private", user)
+        if message is None:
+            message = {
+                "message_id": message_id,
+                "from": self.bot_user(),
+                "chat": chat,
+                "date": int(time.time()),
+                "text": "(an older message)",
+            }
+        query_id = str(next(self._callback_ids))
+        query = {
+            "id": query_id,
+            "from": user,
+            "message": message,
+            "chat_instance": f"instance-{chat_id}",
+            "data": data,
+        }
+        self.push_update({"callback_query": query})
+        return query_id
+
+    @property
+    def pending_updates(self) -> int:
+        """Updates queued and not yet confirmed by the bot (via a later `offset`)."""
+        with self._cond:
+            return len(self._updates)
+
+    # --- looking at what the bot did ---------------------------------------------------
+
+    def mark(self) -> int:
+        """A position in `requests`; pass it as `since` to wait only for newer requests."""
+        with self._cond:
+            return len(self.requests)
+
+    def wait_for(
+        self,
+        method: str,
+        predicate: Predicate | None = None,
+        timeout: float = DEFAULT_WAIT_S,
+        since: int = 0,
+    ) -> RecordedRequest:
+        """The first request to `method` (from index `since`) matching `predicate`."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for request in self.requests[since:]:
+                    if request.method == method and (predicate is None or predicate(request)):
+                        return request
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = sorted({r.method for r in self.requests[since:]})
+                    raise TimeoutError(f"no {method} request within {timeout} s; saw {seen}")
+                self._cond.wait(remaining)
+
+    def sent_to(self, chat_id: int, since: int = 0) -> list[RecordedRequest]:
+        """Successful sendMessage requests to `chat_id`."""
+        with self._cond:
+            return [
+                r
+                for r in self.requests[since:]
+                if r.method == "sendMessage" and r.chat_id == chat_id and r.ok
+            ]
+
+    def calls(self, method: str) -> list[RecordedRequest]:
+        """Every request to `method`, in order."""
+        with self._cond:
+            return [r for r in self.requests if r.method == method]
+
+    def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        """The Message as Telegram holds it now (after edits)."""
+        with self._cond:
+            return self._messages.get((chat_id, message_id))
+
+    # --- failure injection -------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        status: int = 400,
+        description: str = "Bad Request",
+        retry_after: int | None = None,
+        count: int = 1,
+    ) -> None:
+        """Answer the next `count` calls to `method` with an error (e.g. 403, 429 + retry_after)."""
+        with self._cond:
+            failure = _Failure(status, description, retry_after, count)
+            self._failures.setdefault(method, []).append(failure)
+
+    def delay_next(self, method: str, seconds: float, count: int = 1) -> None:
+        """Process the next `count` calls normally but answer `seconds` late (client timeouts)."""
+        with self._cond:
+            failure = _Failure(200, "", None, count, delay=seconds)
+            self._failures.setdefault(method, []).append(failure)
+
+    def block_chat(self, chat_id: int) -> None:
+        """The patient blocked the bot: every later send to `chat_id` gets 403."""
+        with self._cond:
+            self._blocked.add(chat_id)
+
+    # --- serving -----------------------------------------------------------------------
+
+    def bot_user(self) -> dict[str, Any]:
+        """The bot's own User object (what getMe returns)."""
+        return {
+            "id": BOT_USER_ID,
+            "is_bot": True,
+            "first_name": BOT_FIRST_NAME,
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    def _next_message_id(self, chat_id: int) -> int:
+        with self._cond:
+            counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+            return next(counter)
+
+    def _take_failure(self, method: str) -> _Failure | None:
+        queue = self._failures.get(method)
+        if not queue:
+            return None
+        failure = queue[0]
+        failure.remaining -= 1
+        if failure.remaining <= 0:
+            queue.pop(0)
+        return failure
+
+    def handle(self, token: str, method: str, raw_params: dict[str, Any]) -> tuple[int, Any]:
+        """Answer one Bot API call: (HTTP status, JSON body)."""
+        if self.token is not None and token != self.token:
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        params = self.schema.decode(method, raw_params)
+        record = RecordedRequest(method=method, params=params)
+        record.problems = self.schema.check(method, raw_params)
+        with self._cond:
+            failure = None if record.problems else self._take_failure(method)
+        if failure is not None and failure.delay:
+            time.sleep(failure.delay)
+            failure = None
+        if record.problems:
+            self.violations.append(Violation(method, tuple(record.problems)))
+            status, body = _error(400, "Bad Request: " + "; ".join(record.problems))
+        elif failure is not None:
+            status, body = _error(failure.status, failure.description, failure.retry_after)
+        elif method == "getUpdates":
+            status, body = 200, {"ok": True, "result": self._get_updates(params)}
+        else:
+            status, body = self._answer(method, params)
+        record.status = status
+        record.result = body.get("result")
+        record.description = body.get("description")
+        with self._cond:
+            self.requests.append(record)
+            self._cond.notify_all()
+        return status, body
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Long poll: confirm by offset, then wait up to `timeout` for allowed updates."""
+        offset = params.get("offset")
+        timeout = min(float(params.get("timeout") or 0), MAX_LONG_POLL_S)
+        limit = int(params.get("limit") or MAX_UPDATES_PER_CALL)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            if "allowed_updates" in params:
+                self._allowed_updates = list(params["allowed_updates"]) or None
+            if isinstance(offset, int) and offset > 0:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while True:
+                ready = [u for u in self._updates if self._is_allowed(u)]
+                remaining = deadline - time.monotonic()
+                if ready or remaining <= 0 or self._stopping:
+                    return ready[:limit]
+                self._cond.wait(remaining)
+
+    def _is_allowed(self, update: dict[str, Any]) -> bool:
+        if self._allowed_updates is None:
+            return True
+        return any(kind in update for kind in self._allowed_updates)
+
+    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        chat_id = params.get("chat_id")
+        if isinstance(chat_id, int) and chat_id in self._blocked and method.startswith("send"):
+            return _error(403, BLOCKED)
+        answers: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "getMe": lambda _: self.bot_user(),
+            "sendMessage": self._send_message,
+            "sendPhoto": lambda p: self._send_file(p, "photo"),
+            "sendDocument": lambda p: self._send_file(p, "document"),
+            "editMessageText": self._edit_message,
+            "editMessageReplyMarkup": self._edit_message,
+            "setMyCommands": self._set_commands,
+            "getMyCommands": lambda p: self.commands.get(_scope_key(p), []),
+            "deleteMyCommands": self._delete_commands,
+            "getWebhookInfo": lambda _: {
+                "url": "",
+                "has_custom_certificate": False,
+                "pending_update_count": self.pending_updates,
+            },
+        }
+        answer = answers.get(method)
+        try:
+            result = answer(params) if answer is not None else True
+        except _ApiError as error:
+            return _error(error.status, error.description)
+        return 200, {"ok": True, "result": result}
+
+    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        text = str(params["text"])
+        if str(params.get("parse_mode", "")).upper() == "HTML":
+            text = parse_html(text)[0]
+        return self._store_bot_message(params, text=text)
+
+    def _send_file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
+        file = {"file_id": f"sent-{kind}", "file_unique_id": f"sent-u-{kind}"}
+        content: dict[str, Any] = (
+            {"photo": [{**file, "width": 320, "height": 320}]}
+            if kind == "photo"
+            else {"document": {**file, "file_name": "file"}}
+        )
+        if "caption" in params:
+            content["caption"] = parse_html(str(params["caption"]))[0]
+        return self._store_bot_message(params, **content)
+
+    def _store_bot_message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
+        chat_id = params["chat_id"]
+        if not isinstance(chat_id, int):
+            raise _ApiError(400, "Bad Request: chat not found")
+        with self._cond:
+            chat = self._chats.get(chat_id) or self._chat(chat_id, "private", user_dict(chat_id))
+        message = {
+            "message_id": self._next_message_id(chat_id),
+            "from": self.bot_user(),
+            "chat": chat,
+            "date": int(time.time()),
+            **content,
+        }
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        with self._cond:
+            self._messages[(chat_id, message["message_id"])] = message
+        return message
+
+    def _edit_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        key = (params.get("chat_id"), params.get("message_id"))
+        with self._cond:
+            current = self._messages.get(key)  # type: ignore[arg-type]
+            if current is None:
+                raise _ApiError(400, "Bad Request: message to edit not found")
+            edited = dict(current)
+            if "text" in params:
+                edited["text"] = parse_html(str(params["text"]))[0]
+            if params.get("reply_markup"):
+                edited["reply_markup"] = params["reply_markup"]
+            else:
+                edited.pop("reply_markup", None)
+            if edited == current:
+                raise _ApiError(400, NOT_MODIFIED)
+            edited["edit_date"] = int(time.time())
+            self._messages[key] = edited  # type: ignore[index]
+            return edited
+
+    def _set_commands(self, params: dict[str, Any]) -> bool:
+        with self._cond:
+            self.commands[_scope_key(params)] = list(params["commands"])
+        return True
+
+    def _delete_commands(self, params: dict[str, Any]) -> bool:
+        with self._cond:
+            self.commands.pop(_scope_key(params), None)
+        return True
+
+
+class _ApiError(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+def _scope_key(params: dict[str, Any]) -> str:
+    return json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
+
+
+def _error(
+    status: int, description: str, retry_after: int | None = None
+) -> tuple[int, dict[str, Any]]:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return status, body
+
+
+def _form_params(body: bytes) -> dict[str, Any]:
+    return {
+        key: values[0] for key, values in parse_qs(body.decode(), keep_blank_values=True).items()
+    }
+
+
+def _multipart_params(content_type: str, body: bytes) -> dict[str, Any]:
+    """Form fields as strings; uploaded files as {"file_name", "size"}."""
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = BytesParser(policy=default_email_policy).parsebytes(head + body)
+    params: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            params[str(name)] = {"file_name": filename, "size": len(payload)}
+        else:
+            params[str(name)] = payload.decode()
+    return params
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    """Routes `/bot<token>/<method>` to the FakeBotApiServer bound as `fake`."""
+
+    fake: FakeBotApiServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence per-request logging (the URL holds the token)."""
+
+    def _params(self) -> dict[str, Any]:
+        url = urlsplit(self.path)
+        params: dict[str, Any] = _form_params(url.query.encode()) if url.query else {}
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        content_type = self.headers.get("Content-Type", "")
+        if body and content_type.startswith("application/json"):
+            params.update(json.loads(body))
+        elif body and content_type.startswith("multipart/form-data"):
+            params.update(_multipart_params(content_type, body))
+        elif body:
+            params.update(_form_params(body))
+        return params
+
+    def _serve(self) -> None:
+        path = urlsplit(self.path).path
+        prefix, _, method = path.lstrip("/").partition("/")
+        if not prefix.startswith("bot") or not method or "/" in method:
+            status, body = _error(404, "Not Found")
+        else:
+            status, body = self.fake.handle(prefix.removeprefix("bot"), method, self._params())
+        payload = json.dumps(body).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout test) before the answer
+
+    do_GET = _serve
+    do_POST = _serve
+
+
+@contextmanager
+def running_fake_bot_api(token: str | None = None) -> Iterator[FakeBotApiServer]:
+    """A started FakeBotApiServer, stopped on exit (for fixtures)."""
+    server = FakeBotApiServer(token=token).start()
+    try:
+        yield server
+    finally:
+        server.stop()
