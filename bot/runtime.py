@@ -79,4 +79,7 @@ async def build_runtime(settings: Settings) -> Runtime:
 
     register_menu(runtime)
     register_faq(runtime)
+    from bot.reminders.feature import register_reminders
+
+    register_reminders(runtime)
     return runtime

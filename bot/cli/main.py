@@ -12,13 +12,21 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
+from bot.cli import appointments as appointments_commands
 from bot.cli import chat as chat_commands
 from bot.cli import content as content_commands
 from bot.cli import faq as faq_commands
+from bot.cli import reminders as reminders_commands
 from bot.config import ConfigError
 from bot.content.problems import ContentError
 
-COMMAND_MODULES = (chat_commands, faq_commands, content_commands)
+COMMAND_MODULES = (
+    chat_commands,
+    faq_commands,
+    content_commands,
+    appointments_commands,
+    reminders_commands,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,6 +19,9 @@ def _checkers() -> list[ContentChecker]:
     from bot.content.loader import check_faq_bundle
 
     checkers: list[ContentChecker] = [check_faq_bundle]
+    from bot.reminders.types import check_appointment_types
+
+    checkers.append(check_appointment_types)
     return checkers
 
 

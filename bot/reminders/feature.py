@@ -1,0 +1,382 @@
+"""The appointments feature in the conversation: links, buttons, check-in, staff commands."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.config import Settings
+from bot.content.clinic import Clinic
+from bot.content.loader import ClinicContent
+from bot.core.assistant import ChatRef, CommandSpec
+from bot.core.outbound import Outbound
+from bot.core.replies import Button, Reply
+from bot.reminders import messages as msg
+from bot.reminders.model import (
+    Appointment,
+    AppointmentInput,
+    AppointmentStatus,
+    Reminder,
+    ReminderStatus,
+)
+from bot.reminders.outbox import OutboxPolicy, ReminderOutbox
+from bot.reminders.pacing import SendPacer
+from bot.reminders.planning import DEMO_KIND
+from bot.reminders.repository import LINK_PREFIX, AppointmentRepository, LinkOutcome
+from bot.reminders.sender import Clock, ReminderSender, SweepReport, utc_now
+from bot.reminders.settings import ReminderSettings, reminder_settings
+from bot.reminders.types import AppointmentTypes, load_appointment_types
+from bot.runtime import PeriodicJob, Runtime
+from bot.safety.emergency import EmergencyContent, EmergencyHit, emergency_replies
+from bot.storage.database import Database
+
+logger = logging.getLogger(__name__)
+
+UPCOMING_DAYS = 7
+DEMO_LEAD = timedelta(minutes=10)  # the demo appointment starts this far ahead
+DEMO_REMINDER_DELAY = timedelta(seconds=5)
+DEMO_TYPE = "ims_treatment"
+CHEST_PAIN_RULE = "chest_pain"
+LINK_REPLIES = {
+    LinkOutcome.USED: "This appointment link has already been used. If you opened it on "
+    "another phone, please use that chat, or ask the clinic for a new link.",
+    LinkOutcome.EXPIRED: "This appointment link has expired. Please ask the clinic for a new one.",
+    LinkOutcome.UNKNOWN: "I don't recognise this appointment link. Please check you copied all "
+    "of it, or ask the clinic for a new one.",
+    LinkOutcome.CANCELLED: "This appointment has been cancelled, so there is nothing to link. "
+    "Please contact the clinic if that's not right.",
+}
+NOT_YOURS = "I can't find that appointment in this chat. Send /start to see what I can do."
+
+
+@dataclass
+class Reminders:
+    """The parts of the feature, shared by the conversation, the sweep and the CLI."""
+
+    settings: ReminderSettings
+    types: AppointmentTypes
+    clinic: Clinic
+    tz_settings: Settings
+    repository: AppointmentRepository
+    outbox: ReminderOutbox
+    sender: ReminderSender
+    clock: Clock
+
+    async def reminders_due_before(self, until: datetime) -> list[tuple[Reminder, Appointment]]:
+        """Pending reminders due before `until`, with their appointments (for previews)."""
+        rows = await self.outbox.rows((ReminderStatus.PENDING,), due_before=until, limit=10_000)
+        found = []
+        for reminder, _ in rows:
+            appointment = await self.repository.get(reminder.appointment_id)
+            if appointment is not None:
+                found.append((reminder, appointment))
+        return found
+
+
+def build_reminders(
+    settings: Settings,
+    content: ClinicContent,
+    database: Database,
+    *,
+    clock: Clock = utc_now,
+    pacer: SendPacer | None = None,
+) -> Reminders:
+    """Assemble repository, outbox and sender from settings and content."""
+    config = reminder_settings({**os.environ, **settings.extra})
+    types = load_appointment_types(settings.content_dir)
+    tz = settings.clinic_timezone
+    repository = AppointmentRepository(database, types, tz)
+    outbox = ReminderOutbox(database, OutboxPolicy(config.grace, config.stale_claim))
+    sender = ReminderSender(
+        outbox,
+        repository,
+        types,
+        content.clinic,
+        tz,
+        pacer=pacer or SendPacer(rate=config.messages_per_second),
+        clock=clock,
+    )
+    return Reminders(config, types, content.clinic, settings, repository, outbox, sender, clock)
+
+
+class AppointmentConversation:
+    """Answers appointment links, buttons and staff commands."""
+
+    def __init__(self, reminders: Reminders, emergency: EmergencyContent | None = None) -> None:
+        self._r = reminders
+        self._tz = reminders.tz_settings.clinic_timezone
+        self._emergency = emergency
+
+    # --- links -------------------------------------------------------------------
+
+    async def on_deep_link(self, chat: ChatRef, payload: str) -> list[Reply] | None:
+        """`/start ap-...`: link this chat to the appointment; None for other payloads."""
+        if not payload.startswith(LINK_PREFIX):
+            return None
+        result = await self._r.repository.redeem_link(payload, chat.chat_id, self._r.clock())
+        if result.appointment is None:
+            return [Reply(LINK_REPLIES.get(result.outcome, LINK_REPLIES[LinkOutcome.UNKNOWN]))]
+        appointment = result.appointment
+        kind = self._r.types.get(appointment.type_id)
+        return [msg.greeting(appointment, kind, self._r.clinic, self._tz, chat.first_name)]
+
+    # --- buttons -----------------------------------------------------------------
+
+    async def on_action(self, chat: ChatRef, rest: str) -> list[Reply]:
+        """A tapped appointment button: `<verb>:<appointment id>[:<value>]`."""
+        verb, _, tail = rest.partition(":")
+        id_text, _, value = tail.partition(":")
+        appointment = await self._own_appointment(chat, id_text)
+        if appointment is None:
+            return [Reply(NOT_YOURS)]
+        handlers = {
+            msg.CONFIRM: self._confirm,
+            msg.RESCHEDULE: self._reschedule,
+            msg.CANCEL: self._cancel,
+            msg.CANCEL_SURE: self._cancel_sure,
+            msg.KEEP: self._keep,
+        }
+        if verb in handlers:
+            return await handlers[verb](appointment)
+        if verb == msg.SORENESS:
+            return await self._soreness(appointment, value)
+        if verb == msg.SAFETY:
+            return await self._safety(chat, appointment, value)
+        return [Reply(NOT_YOURS)]
+
+    async def _own_appointment(self, chat: ChatRef, id_text: str) -> Appointment | None:
+        if not id_text.isdigit():
+            return None
+        appointment = await self._r.repository.get(int(id_text))
+        if appointment is None or appointment.chat_id != chat.chat_id:
+            return None
+        return appointment
+
+    async def _confirm(self, appointment: Appointment) -> list[Reply]:
+        if appointment.is_cancelled:
+            return [Reply("This appointment was cancelled. Please contact us to book again.")]
+        await self._r.repository.set_status(
+            appointment.id, AppointmentStatus.CONFIRMED, self._r.clock()
+        )
+        when = msg.when_text(appointment.starts_at, self._tz)
+        return [Reply(f"Thank you, you're confirmed for {when}. See you then!")]
+
+    async def _reschedule(self, appointment: Appointment) -> list[Reply]:
+        if appointment.is_cancelled:
+            return [Reply("This appointment was cancelled. Please contact us to book again.")]
+        if msg.in_late_window(appointment, self._r.clinic, self._r.clock()):
+            return [
+                msg.late_cancel_reply(self._r.clinic),
+                self._staff("late reschedule request", appointment),
+            ]
+        await self._r.repository.set_status(
+            appointment.id, AppointmentStatus.RESCHEDULE_REQUESTED, self._r.clock()
+        )
+        clinic = self._r.clinic
+        return [
+            Reply(
+                "Thanks for letting us know. Someone from the clinic will contact you to find "
+                f"a new time. You can also call us at {clinic.phone} or book at "
+                f"{clinic.booking_url}. Your current appointment stays booked until it is moved."
+            ),
+            self._staff("The patient asked to reschedule.", appointment),
+        ]
+
+    async def _cancel(self, appointment: Appointment) -> list[Reply]:
+        if appointment.is_cancelled:
+            return [Reply("This appointment is already cancelled.")]
+        if msg.in_late_window(appointment, self._r.clinic, self._r.clock()):
+            return [
+                msg.late_cancel_reply(self._r.clinic),
+                self._staff(
+                    "The patient tried to cancel inside the late-cancellation window "
+                    "and was asked to phone.",
+                    appointment,
+                ),
+            ]
+        when = msg.when_text(appointment.starts_at, self._tz)
+        return [
+            Reply(
+                f"Cancel your appointment on {when}?",
+                buttons=(
+                    Button("Yes, cancel it", msg.action(msg.CANCEL_SURE, appointment.id)),
+                    Button("No, keep it", msg.action(msg.KEEP, appointment.id)),
+                ),
+                replace_previous=True,
+            )
+        ]
+
+    async def _cancel_sure(self, appointment: Appointment) -> list[Reply]:
+        if appointment.is_cancelled:
+            return [Reply("This appointment is already cancelled.")]
+        if msg.in_late_window(appointment, self._r.clinic, self._r.clock()):
+            return await self._cancel(appointment)
+        await self._r.repository.set_status(
+            appointment.id, AppointmentStatus.CANCELLED, self._r.clock()
+        )
+        return [
+            Reply(
+                "Your appointment is cancelled and its reminders are stopped. To book again, "
+                f"call {self._r.clinic.phone} or visit {self._r.clinic.booking_url}.",
+                replace_previous=True,
+            ),
+            self._staff("The patient cancelled this appointment.", appointment),
+        ]
+
+    async def _keep(self, appointment: Appointment) -> list[Reply]:
+        when = msg.when_text(appointment.starts_at, self._tz)
+        return [Reply(f"Good, your appointment on {when} stays booked.", replace_previous=True)]
+
+    async def _soreness(self, appointment: Appointment, value: str) -> list[Reply]:
+        if not value.isdigit() or int(value) not in msg.SORENESS_SCALE:
+            return [msg.check_in_message(appointment)]
+        score = int(value)
+        await self._r.repository.record_check_in(appointment.id, soreness=score)
+        replies = [
+            Reply(f"Thank you, noted: soreness {score} out of 10."),
+            msg.safety_question(appointment),
+        ]
+        if score >= msg.SORENESS_HIGH:
+            replies.append(self._staff(f"Next-day check-in: soreness {score}/10.", appointment))
+        return replies
+
+    async def _safety(self, chat: ChatRef, appointment: Appointment, value: str) -> list[Reply]:
+        if value == msg.SAFETY_OK:
+            await self._r.repository.record_check_in(appointment.id, safety=msg.SAFETY_OK)
+            return [
+                Reply(
+                    "Good to hear. Gentle movement, warmth and your usual pain relief can help "
+                    "with soreness. If anything worries you, call us at "
+                    f"{self._r.clinic.phone}."
+                )
+            ]
+        if value != msg.SAFETY_CHEST:
+            return [msg.safety_question(appointment)]
+        await self._r.repository.record_check_in(appointment.id, safety=msg.SAFETY_CHEST)
+        return [
+            *self._emergency_reply(),
+            self._staff(
+                "URGENT: at the next-day check-in the patient reported chest pain or "
+                "breathlessness after IMS. They were shown the emergency message.",
+                appointment,
+            ),
+        ]
+
+    def _emergency_reply(self) -> list[Reply]:
+        return emergency_message(self._r.clinic, self._emergency)
+
+    def _staff(self, text: str, appointment: Appointment) -> Reply:
+        return msg.staff_alert(text, appointment, self._tz)
+
+    # --- staff commands ----------------------------------------------------------
+
+    async def today(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
+        """/today: today's appointments in clinic time."""
+        now = self._r.clock()
+        local = now.astimezone(self._tz)
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        return [await self._listing("Today", start, start + timedelta(days=1))]
+
+    async def upcoming(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
+        """/upcoming: the next seven days."""
+        now = self._r.clock()
+        return [
+            await self._listing(
+                f"Next {UPCOMING_DAYS} days", now, now + timedelta(days=UPCOMING_DAYS)
+            )
+        ]
+
+    async def _listing(self, title: str, start: datetime, end: datetime) -> Reply:
+        appointments = await self._r.repository.between(start, end, include_cancelled=True)
+        if not appointments:
+            return Reply("No appointments.", title=title)
+        return Reply("\n".join(staff_row(a, self._tz) for a in appointments), title=title)
+
+    async def demo(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
+        """/demo_reminder: a demo appointment for this chat, with a reminder in a moment."""
+        now = self._r.clock()
+        ref = f"DEMO-{chat.chat_id}-{int(now.timestamp())}"
+        item = AppointmentInput(
+            ref=ref, starts_at=now + DEMO_LEAD, type_id=DEMO_TYPE, clinician="Demo Clinician"
+        )
+        appointment, _ = await self._r.repository.save(item, now)
+        token = await self._r.repository.create_link(appointment.id, now)
+        await self._r.repository.redeem_link(token, chat.chat_id, now)
+        await self._r.repository.add_reminder(appointment.id, DEMO_KIND, now + DEMO_REMINDER_DELAY)
+        minutes = int(DEMO_LEAD.total_seconds() // 60)
+        return [
+            Reply(
+                f"Demo appointment {ref} booked {minutes} minutes from now. Its reminder will "
+                "appear here at the next reminder sweep (within a minute)."
+            )
+        ]
+
+
+def staff_row(appointment: Appointment, tz: ZoneInfo) -> str:
+    """One line per appointment for /today and /upcoming."""
+    linked = "linked" if appointment.chat_id is not None else "not linked"
+    if appointment.unreachable:
+        linked = "UNREACHABLE"
+    return f"{msg.staff_line(appointment, tz)} — {appointment.status.value}, {linked}"
+
+
+def emergency_message(clinic: Clinic, emergency: EmergencyContent | None) -> list[Reply]:
+    """The emergency reply for chest pain or breathlessness, from content when available."""
+    if emergency is not None:
+        rule = next((r for r in emergency.rules if r.id == CHEST_PAIN_RULE), None)
+        text = rule.message if rule is not None and rule.message else emergency.message
+        return emergency_replies(EmergencyHit(CHEST_PAIN_RULE, text), clinic.phone)
+    return [
+        Reply(
+            f"Chest pain or trouble breathing needs help now: call {clinic.emergency_number} "
+            f"or go to the nearest emergency department. Then let us know: {clinic.phone}."
+        )
+    ]
+
+
+def register_reminders(runtime: Runtime) -> Reminders:
+    """Add the appointments feature to a runtime: links, buttons, commands, jobs, data."""
+    reminders = build_reminders(runtime.settings, runtime.content, runtime.database)
+    conversation = AppointmentConversation(reminders, runtime.content.emergency)
+    assistant = runtime.assistant
+    assistant.add_deep_link_handler(conversation.on_deep_link)
+    assistant.add_action(msg.ACTION_PREFIX, conversation.on_action)
+    for name, description, handler in (
+        ("today", "Today's appointments (staff)", conversation.today),
+        ("upcoming", "Appointments in the next 7 days (staff)", conversation.upcoming),
+        (
+            "demo_reminder",
+            "Book a demo appointment and send its reminder (staff)",
+            conversation.demo,
+        ),
+    ):
+        assistant.add_command(CommandSpec(name, description, handler, staff_only=True))
+    runtime.personal_data.register(
+        "appointments", reminders.repository.describe_chat, reminders.repository.erase_chat
+    )
+    runtime.jobs.append(
+        PeriodicJob("reminders", reminders.settings.sweep_interval, _sweep(reminders))
+    )
+    runtime.startup.append(_reconcile(reminders))
+    return reminders
+
+
+def _sweep(reminders: Reminders) -> Callable[[Outbound], Awaitable[None]]:
+    async def run(outbound: Outbound) -> None:
+        report = await reminders.sender.sweep(outbound)
+        if report != SweepReport():
+            logger.info("reminder sweep: %s", report)
+
+    return run
+
+
+def _reconcile(reminders: Reminders) -> Callable[[Outbound], Awaitable[None]]:
+    async def run(outbound: Outbound) -> None:
+        report = await reminders.sender.reconcile(outbound)
+        logger.info("reminders reconciled at start-up: %s", report)
+
+    return run

@@ -1,0 +1,274 @@
+"""Reading appointments from a booking system's CSV export or an .ics calendar file.
+
+The whole file is validated before anything is saved: every bad row is reported with
+its line and the reason, and nothing changes until the file is clean.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.content.clinic import Clinic
+from bot.content.problems import Problem, display_path
+from bot.reminders.model import AppointmentInput
+from bot.reminders.types import AppointmentTypes
+
+REQUIRED_COLUMNS = ("ref", "start", "type")
+OPTIONAL_COLUMNS = ("duration_minutes", "location", "clinician", "status")
+CANCELLED_WORDS = frozenset({"cancelled", "canceled", "cancel"})
+BOOKED_WORDS = frozenset({"", "booked", "confirmed", "scheduled", "rescheduled", "moved"})
+MAX_REF_LENGTH = 64
+MAX_CLINICIAN_LENGTH = 120
+DURATION_RANGE = range(5, 8 * 60 + 1)
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """The appointments a file holds, or the problems that stop it being imported."""
+
+    items: list[AppointmentInput]
+    problems: list[Problem]
+
+
+def parse_start(text: str, tz: ZoneInfo) -> datetime:
+    """An ISO 8601 date-time; without an offset it is clinic time. ValueError if malformed."""
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value
+
+
+@dataclass
+class _RowChecker:
+    """Validates one appointment's fields against the content, collecting reasons."""
+
+    types: AppointmentTypes
+    clinic: Clinic
+    tz: ZoneInfo
+
+    def build(
+        self,
+        fields: dict[str, str],
+        start: datetime | None,
+        duration: timedelta | None,
+        reasons: list[str],
+    ) -> AppointmentInput | None:
+        ref = fields.get("ref", "").strip()
+        if not ref:
+            reasons.append("'ref' is empty; every appointment needs the clinic's reference")
+        elif len(ref) > MAX_REF_LENGTH:
+            reasons.append(f"'ref' is longer than {MAX_REF_LENGTH} characters")
+        type_id = fields.get("type", "").strip()
+        resolved_type = self._type(type_id)
+        if resolved_type is None:
+            known = ", ".join(sorted(self.types.types))
+            reasons.append(f"unknown appointment type {type_id!r} (known: {known})")
+        location = fields.get("location", "").strip() or None
+        if location is not None:
+            found = self._location(location)
+            if found is None:
+                known = ", ".join(loc.id for loc in self.clinic.locations)
+                reasons.append(f"unknown location {location!r} (known: {known})")
+            location = found
+        clinician = fields.get("clinician", "").strip() or None
+        if clinician is not None and len(clinician) > MAX_CLINICIAN_LENGTH:
+            reasons.append(f"'clinician' is longer than {MAX_CLINICIAN_LENGTH} characters")
+        status = fields.get("status", "").strip().lower()
+        if status not in CANCELLED_WORDS | BOOKED_WORDS:
+            reasons.append(f"unknown status {status!r}; use booked or cancelled")
+        if reasons or start is None or resolved_type is None:
+            return None
+        return AppointmentInput(
+            ref=ref,
+            starts_at=start,
+            type_id=resolved_type,
+            duration=duration,
+            location_id=location,
+            clinician=clinician,
+            cancelled=status in CANCELLED_WORDS,
+        )
+
+    def _type(self, text: str) -> str | None:
+        wanted = text.strip().casefold()
+        for type_id, kind in self.types.types.items():
+            if wanted in (type_id.casefold(), kind.label.casefold()):
+                return type_id
+        return None
+
+    def _location(self, text: str) -> str | None:
+        wanted = text.strip().casefold()
+        for location in self.clinic.locations:
+            if wanted in (location.id.casefold(), location.name.casefold()):
+                return location.id
+        return None
+
+
+def _start(text: str, tz: ZoneInfo, reasons: list[str]) -> datetime | None:
+    if not text.strip():
+        reasons.append("'start' is empty; give a date and time like 2026-03-10T14:30")
+        return None
+    try:
+        return parse_start(text, tz)
+    except ValueError:
+        reasons.append(
+            f"'start' {text.strip()!r} is not an ISO 8601 date-time like 2026-03-10T14:30"
+        )
+        return None
+
+
+def _duration(text: str, reasons: list[str]) -> timedelta | None:
+    if not text.strip():
+        return None
+    if not text.strip().isdigit() or int(text) not in DURATION_RANGE:
+        reasons.append(
+            f"'duration_minutes' {text.strip()!r} must be a whole number from "
+            f"{DURATION_RANGE.start} to {DURATION_RANGE.stop - 1}"
+        )
+        return None
+    return timedelta(minutes=int(text))
+
+
+def _check_duplicates(
+    items: Iterable[tuple[int, AppointmentInput]], shown: str, problems: list[Problem]
+) -> None:
+    first_line: dict[str, int] = {}
+    for line, item in items:
+        if item.ref in first_line:
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    f"ref {item.ref!r} appears again (first on line "
+                    f"{first_line[item.ref]}); each appointment once per file",
+                )
+            )
+        else:
+            first_line[item.ref] = line
+
+
+def parse_csv(path: Path, types: AppointmentTypes, clinic: Clinic, tz: ZoneInfo) -> ParsedFile:
+    """Appointments from a CSV file (columns in docs/reminders.md)."""
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return ParsedFile([], [Problem(shown, 0, f"cannot read the file: {exc}")])
+    reader = csv.DictReader(text.splitlines())
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        return ParsedFile(
+            [],
+            [
+                Problem(
+                    shown,
+                    1,
+                    f"missing column(s) {', '.join(missing)}; the first line must name the "
+                    f"columns: {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}",
+                )
+            ],
+        )
+    checker = _RowChecker(types, clinic, tz)
+    problems: list[Problem] = []
+    found: list[tuple[int, AppointmentInput]] = []
+    for raw in reader:
+        line = reader.line_num
+        fields = {(k or "").strip().lower(): (v or "") for k, v in raw.items() if k is not None}
+        if not any(value.strip() for value in fields.values()):
+            continue  # blank line
+        reasons: list[str] = []
+        start = _start(fields.get("start", ""), tz, reasons)
+        duration = _duration(fields.get("duration_minutes", ""), reasons)
+        item = checker.build(fields, start, duration, reasons)
+        problems.extend(Problem(shown, line, reason) for reason in reasons)
+        if item is not None:
+            found.append((line, item))
+    _check_duplicates(found, shown, problems)
+    return ParsedFile([item for _, item in found], sorted(problems))
+
+
+def _vevent_lines(text: str) -> list[int]:
+    return [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "BEGIN:VEVENT"]
+
+
+def _ics_start(value: object, tz: ZoneInfo, reasons: list[str]) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        reasons.append("DTSTART is a whole day; appointments need a start time")
+    else:
+        reasons.append("DTSTART is missing")
+    return None
+
+
+def parse_ics(path: Path, types: AppointmentTypes, clinic: Clinic, tz: ZoneInfo) -> ParsedFile:
+    """Appointments from an .ics file: one VEVENT each (mapping in docs/reminders.md)."""
+    import icalendar
+
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        calendar = icalendar.Calendar.from_ical(text)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return ParsedFile([], [Problem(shown, 0, f"not a readable calendar file: {exc}")])
+    lines = _vevent_lines(text)
+    checker = _RowChecker(types, clinic, tz)
+    problems: list[Problem] = []
+    found: list[tuple[int, AppointmentInput]] = []
+    for index, event in enumerate(calendar.walk("VEVENT")):
+        line = lines[index] if index < len(lines) else 0
+        reasons: list[str] = []
+        start_prop = event.get("DTSTART")
+        start = _ics_start(start_prop.dt if start_prop is not None else None, tz, reasons)
+        duration = _ics_duration(event, start)
+        fields = {
+            "ref": str(event.get("UID", "")),
+            "type": _ics_type(event),
+            "location": str(event.get("LOCATION", "")),
+            "clinician": str(event.get("X-CLINICIAN", "")),
+            "status": str(event.get("STATUS", "")),
+        }
+        item = checker.build(fields, start, duration, reasons)
+        problems.extend(Problem(shown, line, reason) for reason in reasons)
+        if item is not None:
+            found.append((line, item))
+    _check_duplicates(found, shown, problems)
+    return ParsedFile([item for _, item in found], sorted(problems))
+
+
+def _ics_type(event: object) -> str:
+    getter = event.get  # type: ignore[attr-defined]
+    explicit = getter("X-APPOINTMENT-TYPE")
+    if explicit:
+        return str(explicit)
+    categories = getter("CATEGORIES")
+    if categories is not None:
+        cats = categories[0] if isinstance(categories, list) else categories
+        values = getattr(cats, "cats", None)
+        if values:
+            return str(values[0])
+    return str(getter("SUMMARY", ""))
+
+
+def _ics_duration(event: object, start: datetime | None) -> timedelta | None:
+    getter = event.get  # type: ignore[attr-defined]
+    end = getter("DTEND")
+    if end is not None and start is not None and isinstance(end.dt, datetime):
+        end_dt = end.dt if end.dt.tzinfo is not None else end.dt.replace(tzinfo=start.tzinfo)
+        return end_dt - start
+    length = getter("DURATION")
+    return length.dt if length is not None and isinstance(length.dt, timedelta) else None
+
+
+def parse_appointment_file(
+    path: Path, types: AppointmentTypes, clinic: Clinic, tz: ZoneInfo
+) -> ParsedFile:
+    """A CSV or .ics file, chosen by its extension."""
+    if path.suffix.lower() in (".ics", ".ical", ".ifb"):
+        return parse_ics(path, types, clinic, tz)
+    return parse_csv(path, types, clinic, tz)

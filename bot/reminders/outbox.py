@@ -1,0 +1,259 @@
+"""The reminder outbox: claim a due row atomically, then mark what happened to it.
+
+A row moves pending -> sending (claimed with a random token by one process) -> sent,
+unknown, failed or back to pending (flood control). The claim is a conditional UPDATE
+on `status = 'pending'`, so two processes sharing the database never both send a row.
+A row left in `sending` (the process died mid-send, or a send hung) becomes `unknown`
+after STALE_CLAIM and is shown to staff; it is never sent again automatically.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.reminders.model import AppointmentStatus, ClaimedReminder, Reminder, ReminderStatus
+from bot.reminders.planning import CHECK_IN_KIND, DEMO_KIND
+from bot.reminders.repository import to_appointment, to_reminder
+from bot.storage.database import Database
+from bot.storage.reminder_tables import AppointmentRow, ReminderRow
+
+DEFAULT_GRACE = timedelta(hours=12)
+DEFAULT_STALE_CLAIM = timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+UNKNOWN_REASON = "sending was interrupted; delivery not confirmed (check with the patient)"
+AFTER_START_KINDS = (CHECK_IN_KIND,)  # kinds that are due after the appointment starts
+
+
+@dataclass(frozen=True)
+class SweepCounts:
+    """What one housekeeping pass changed."""
+
+    unknown: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+
+
+@dataclass(frozen=True)
+class OutboxPolicy:
+    """How late a reminder may still go, and when a claim counts as abandoned."""
+
+    grace: timedelta = DEFAULT_GRACE
+    stale_claim: timedelta = DEFAULT_STALE_CLAIM
+
+
+class ReminderOutbox:
+    """Claims and marks reminder rows on one database."""
+
+    def __init__(self, database: Database, policy: OutboxPolicy | None = None) -> None:
+        self._database = database
+        self.policy = policy or OutboxPolicy()
+
+    # --- housekeeping ------------------------------------------------------------
+
+    async def housekeep(self, now: datetime) -> SweepCounts:
+        """Abandoned claims -> unknown; due rows that must not go -> skipped or cancelled."""
+        async with self._database.sessions.begin() as session:
+            unknown = await self._expire_claims(session, now)
+            cancelled = await _settle_pending(
+                session,
+                now,
+                AppointmentRow.status == AppointmentStatus.CANCELLED.value,
+                ReminderStatus.CANCELLED,
+                "appointment cancelled",
+            )
+            skipped = 0
+            for condition, reason in self._skip_rules(now):
+                skipped += await _settle_pending(
+                    session, now, condition, ReminderStatus.SKIPPED, reason
+                )
+        return SweepCounts(unknown=unknown, skipped=skipped, cancelled=cancelled)
+
+    def _skip_rules(self, now: datetime) -> list[tuple[object, str]]:
+        grace_minutes = int(self.policy.grace.total_seconds() // 60)
+        return [
+            (AppointmentRow.chat_id.is_(None), "patient has not linked a chat"),
+            (AppointmentRow.unreachable.is_(True), "patient blocked the bot"),
+            (
+                and_(
+                    ReminderRow.kind.not_in(AFTER_START_KINDS),
+                    ReminderRow.kind != DEMO_KIND,
+                    AppointmentRow.starts_at <= now,
+                ),
+                "appointment had already started",
+            ),
+            (
+                ReminderRow.due_at < now - self.policy.grace,
+                f"missed by more than the {grace_minutes}-minute grace (bot was offline)",
+            ),
+        ]
+
+    async def _expire_claims(self, session: AsyncSession, now: datetime) -> int:
+        result = await session.execute(
+            update(ReminderRow)
+            .where(
+                ReminderRow.status == ReminderStatus.SENDING.value,
+                ReminderRow.claimed_at < now - self.policy.stale_claim,
+            )
+            .values(status=ReminderStatus.UNKNOWN.value, reason=UNKNOWN_REASON, updated_at=now)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    # --- claiming and marking ----------------------------------------------------
+
+    async def claim_next(self, now: datetime, *, demo_only: bool = False) -> ClaimedReminder | None:
+        """Claim the earliest due row for this process, or None when nothing is due."""
+        token = secrets.token_hex(16)
+        due = select(ReminderRow.id).where(
+            ReminderRow.status == ReminderStatus.PENDING.value,
+            ReminderRow.due_at <= now,
+            or_(ReminderRow.retry_at.is_(None), ReminderRow.retry_at <= now),
+        )
+        if demo_only:
+            due = due.where(ReminderRow.kind == DEMO_KIND)
+        async with self._database.sessions.begin() as session:
+            claimed_id = await session.scalar(
+                update(ReminderRow)
+                .where(
+                    ReminderRow.id == due.order_by(ReminderRow.due_at).limit(1).scalar_subquery(),
+                    ReminderRow.status == ReminderStatus.PENDING.value,
+                )
+                .values(
+                    status=ReminderStatus.SENDING.value,
+                    claim_token=token,
+                    claimed_at=now,
+                    attempts=ReminderRow.attempts + 1,
+                    updated_at=now,
+                )
+                .returning(ReminderRow.id)
+            )
+            if claimed_id is None:
+                return None
+            row = await session.get(ReminderRow, claimed_id)
+            assert row is not None
+            appointment = await session.get(AppointmentRow, row.appointment_id)
+            assert appointment is not None
+            return ClaimedReminder(to_reminder(row), to_appointment(appointment), token)
+
+    async def mark_sent(
+        self, claim: ClaimedReminder, message_id: int | None, now: datetime
+    ) -> None:
+        """Record a delivery (also over an `unknown` set while the send was slow)."""
+        await self._mark(
+            claim,
+            now,
+            (ReminderStatus.SENDING, ReminderStatus.UNKNOWN),
+            status=ReminderStatus.SENT.value,
+            sent_at=now,
+            message_id=message_id,
+            reason=None,
+        )
+
+    async def mark_unknown(self, claim: ClaimedReminder, reason: str, now: datetime) -> None:
+        """Record that delivery may or may not have happened."""
+        await self._mark(
+            claim,
+            now,
+            (ReminderStatus.SENDING,),
+            status=ReminderStatus.UNKNOWN.value,
+            reason=reason,
+        )
+
+    async def mark_failed(self, claim: ClaimedReminder, reason: str, now: datetime) -> None:
+        """Record a permanent failure."""
+        await self._mark(
+            claim, now, (ReminderStatus.SENDING,), status=ReminderStatus.FAILED.value, reason=reason
+        )
+
+    async def retry_later(self, claim: ClaimedReminder, retry_at: datetime, now: datetime) -> None:
+        """Give the row back (flood control): pending again, not before `retry_at`."""
+        if claim.reminder.attempts >= MAX_ATTEMPTS:
+            await self.mark_failed(claim, f"still rate limited after {MAX_ATTEMPTS} tries", now)
+            return
+        await self._mark(
+            claim,
+            now,
+            (ReminderStatus.SENDING,),
+            status=ReminderStatus.PENDING.value,
+            retry_at=retry_at,
+            claim_token=None,
+            reason="rate limited; will retry",
+        )
+
+    async def _mark(
+        self,
+        claim: ClaimedReminder,
+        now: datetime,
+        from_states: tuple[ReminderStatus, ...],
+        **values: object,
+    ) -> None:
+        async with self._database.sessions.begin() as session:
+            await session.execute(
+                update(ReminderRow)
+                .where(
+                    ReminderRow.id == claim.reminder.id,
+                    ReminderRow.claim_token == claim.claim_token,
+                    ReminderRow.status.in_([state.value for state in from_states]),
+                )
+                .values(updated_at=now, **values)
+            )
+
+    # --- reporting ---------------------------------------------------------------
+
+    async def counts(self) -> Counter[str]:
+        """How many rows are in each status."""
+        async with self._database.sessions() as session:
+            rows = await session.execute(
+                select(ReminderRow.status, func.count()).group_by(ReminderRow.status)
+            )
+            return Counter({status: count for status, count in rows.tuples()})
+
+    async def rows(
+        self,
+        statuses: tuple[ReminderStatus, ...],
+        *,
+        due_before: datetime | None = None,
+        limit: int = 200,
+    ) -> list[tuple[Reminder, str]]:
+        """Rows in `statuses` with their appointment's clinic reference, by due time."""
+        query = (
+            select(ReminderRow, AppointmentRow.ref)
+            .join(AppointmentRow, AppointmentRow.id == ReminderRow.appointment_id)
+            .where(ReminderRow.status.in_([s.value for s in statuses]))
+            .order_by(ReminderRow.due_at)
+            .limit(limit)
+        )
+        if due_before is not None:
+            query = query.where(ReminderRow.due_at < due_before)
+        async with self._database.sessions() as session:
+            result = await session.execute(query)
+            return [(to_reminder(row), ref) for row, ref in result.tuples()]
+
+
+async def _settle_pending(
+    session: AsyncSession,
+    now: datetime,
+    condition: object,
+    status: ReminderStatus,
+    reason: str,
+) -> int:
+    """Move due pending rows whose appointment matches `condition` to `status`."""
+    matches = exists().where(
+        AppointmentRow.id == ReminderRow.appointment_id,
+        condition,  # type: ignore[arg-type]
+    )
+    result = await session.execute(
+        update(ReminderRow)
+        .where(
+            ReminderRow.status == ReminderStatus.PENDING.value,
+            ReminderRow.due_at <= now,
+            matches,
+        )
+        .values(status=status.value, reason=reason, updated_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

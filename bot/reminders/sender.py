@@ -1,0 +1,165 @@
+"""The sweep: housekeeping, then claim -> send -> mark, one row at a time, paced.
+
+Claiming one row just before sending it means a crash leaves at most the one message
+in flight ambiguous (recorded as unknown), never a whole batch.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.content.clinic import Clinic
+from bot.core.outbound import (
+    DeliveryRejected,
+    DeliveryUnknown,
+    Outbound,
+    RateLimited,
+    RecipientUnreachable,
+)
+from bot.core.replies import Reply, staff_note
+from bot.reminders.messages import message_for, staff_alert
+from bot.reminders.model import ClaimedReminder
+from bot.reminders.outbox import ReminderOutbox
+from bot.reminders.pacing import SendPacer
+from bot.reminders.planning import in_quiet_hours
+from bot.reminders.repository import AppointmentRepository
+from bot.reminders.types import AppointmentTypes
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+DEFAULT_MAX_PER_SWEEP = 2_000  # a long backlog is worked off over several sweeps
+
+
+def utc_now() -> datetime:
+    """The current time, UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did (for logs, tests and benchmarks)."""
+
+    sent: int = 0
+    unknown: int = 0
+    failed: int = 0
+    deferred: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+
+
+class ReminderSender:
+    """Sends due reminders from the outbox through an `Outbound`."""
+
+    def __init__(
+        self,
+        outbox: ReminderOutbox,
+        appointments: AppointmentRepository,
+        types: AppointmentTypes,
+        clinic: Clinic,
+        tz: ZoneInfo,
+        *,
+        pacer: SendPacer | None = None,
+        clock: Clock = utc_now,
+        max_per_sweep: int = DEFAULT_MAX_PER_SWEEP,
+    ) -> None:
+        self._outbox = outbox
+        self._appointments = appointments
+        self._types = types
+        self._clinic = clinic
+        self._tz = tz
+        self.pacer = pacer or SendPacer()
+        self._clock = clock
+        self._max_per_sweep = max_per_sweep
+
+    async def reconcile(self, outbound: Outbound) -> SweepReport:
+        """Start-up pass: settle what happened while the bot was down, tell staff of unknowns."""
+        counts = await self._outbox.housekeep(self._clock())
+        if counts.unknown:
+            await outbound.send_to_staff(
+                staff_alert_text(
+                    f"{counts.unknown} reminder(s) were being sent when the bot stopped; "
+                    "they may not have arrived. See `ims-bot reminders status`."
+                )
+            )
+        return SweepReport(
+            unknown=counts.unknown, skipped=counts.skipped, cancelled=counts.cancelled
+        )
+
+    async def sweep(self, outbound: Outbound) -> SweepReport:
+        """Housekeep, then send every due reminder (up to the per-sweep maximum)."""
+        report = await self.reconcile(outbound)
+        for _ in range(self._max_per_sweep):
+            now = self._clock()
+            # Planned reminders never fall in quiet hours; anything due then is a
+            # catch-up that can wait for the morning (the grace decides if it still goes).
+            quiet = in_quiet_hours(now, self._types.quiet_hours, self._tz)
+            claim = await self._outbox.claim_next(now, demo_only=quiet)
+            if claim is None:
+                break
+            await self._deliver(claim, outbound, report)
+        return report
+
+    async def _deliver(
+        self, claim: ClaimedReminder, outbound: Outbound, report: SweepReport
+    ) -> None:
+        appointment = claim.appointment
+        chat_id = appointment.chat_id
+        if chat_id is None:  # unlinked between housekeeping and claim (/forget)
+            await self._outbox.mark_failed(claim, "patient unlinked the chat", self._clock())
+            report.failed += 1
+            return
+        reply = message_for(
+            claim.reminder.kind,
+            appointment,
+            self._types.get(appointment.type_id),
+            self._clinic,
+            self._tz,
+        )
+        await self.pacer.wait_turn(chat_id)
+        try:
+            message_id = await outbound.send(chat_id, reply)
+        except RateLimited as exc:
+            self.pacer.hold(exc.retry_after)
+            retry_at = self._clock() + timedelta(seconds=exc.retry_after)
+            await self._outbox.retry_later(claim, retry_at, self._clock())
+            report.deferred += 1
+        except RecipientUnreachable:
+            await self._outbox.mark_failed(claim, "patient blocked the bot (403)", self._clock())
+            await self._appointments.mark_chat_unreachable(chat_id, self._clock())
+            await outbound.send_to_staff(
+                staff_alert(
+                    "A patient has blocked the bot, so reminders cannot reach them. "
+                    "Please contact them another way.",
+                    appointment,
+                    self._tz,
+                )
+            )
+            report.failed += 1
+        except DeliveryUnknown:
+            await self._outbox.mark_unknown(
+                claim, "timed out; the message may or may not have arrived", self._clock()
+            )
+            await outbound.send_to_staff(
+                staff_alert(
+                    "A reminder timed out and may not have arrived; it will not be resent.",
+                    appointment,
+                    self._tz,
+                )
+            )
+            report.unknown += 1
+        except DeliveryRejected as exc:
+            await self._outbox.mark_failed(claim, f"rejected: {exc}", self._clock())
+            report.failed += 1
+        else:
+            await self._outbox.mark_sent(claim, message_id, self._clock())
+            report.sent += 1
+
+
+def staff_alert_text(text: str) -> Reply:
+    """A general note for staff about reminders."""
+    return staff_note(text, title="Reminders")
