@@ -27,9 +27,10 @@ from bot.safety.terms import (
 
 logger = logging.getLogger(__name__)
 
-# A phrase also matches character by character (catching "kill my self", "shortnes of
-# breath") when its normalised form is at least this long and scores at least this high.
-MIN_FUZZY_PHRASE_CHARS = 10
+# A long phrase also matches character by character (catching "short ofbreath", "dont
+# wantto live") when its normalised form has at least this many characters and scores at
+# least this high; shorter phrases would match too much inside ordinary sentences.
+MIN_FUZZY_PHRASE_CHARS = 15
 PHRASE_CUTOFF = 92.0
 CLINIC_PHONE_LINE = "For anything that is not an emergency, the clinic's number is {phone}."
 
@@ -84,18 +85,41 @@ class EmergencyContent:
 
 
 @dataclass(frozen=True)
+class _TermGroup:
+    """Terms of which one must be present: one-word terms as a set, longer ones in order."""
+
+    single: frozenset[int]
+    several: tuple[CompiledTerm, ...]
+    several_starts: frozenset[int]  # first words of `several`, to skip them quickly
+
+    @classmethod
+    def of(cls, terms: tuple[CompiledTerm, ...]) -> _TermGroup:
+        several = tuple(t for t in terms if len(t.word_ids) > 1)
+        return cls(
+            single=frozenset(t.word_ids[0] for t in terms if len(t.word_ids) == 1),
+            several=several,
+            several_starts=frozenset(t.word_ids[0] for t in several),
+        )
+
+    def found_in(self, positions: dict[int, list[int]]) -> bool:
+        if not self.single.isdisjoint(positions):
+            return True
+        if self.several_starts.isdisjoint(positions):
+            return False
+        return any(term.found_in(positions) for term in self.several)
+
+
+@dataclass(frozen=True)
 class _CompiledRule:
     rule: EmergencyRule
     message: str
-    groups: tuple[tuple[CompiledTerm, ...], ...]
-    phrases: tuple[CompiledTerm, ...]
+    groups: tuple[_TermGroup, ...]
+    phrases: _TermGroup
 
     def matches(self, positions: dict[int, list[int]], phrase_hit: bool) -> bool:
-        if phrase_hit or any(term.found_in(positions) for term in self.phrases):
+        if phrase_hit or self.phrases.found_in(positions):
             return True
-        return bool(self.groups) and all(
-            any(term.found_in(positions) for term in group) for group in self.groups
-        )
+        return bool(self.groups) and all(group.found_in(positions) for group in self.groups)
 
 
 @dataclass
@@ -119,15 +143,17 @@ class EmergencyDetector:
         for number, rule in enumerate(self.rules):
             for phrase in rule.phrases:
                 padded = _padded(normalise_text(phrase))
-                if len(padded) - 2 >= MIN_FUZZY_PHRASE_CHARS:
+                if len(padded) - 2 >= MIN_FUZZY_PHRASE_CHARS and not _has_marks(parsed[phrase]):
                     self._fuzzy_phrases.append(padded)
                     self._fuzzy_phrase_rule.append(number)
 
     def _compile(
         self, rule: EmergencyRule, parsed: dict[str, tuple[TermWord, ...]]
     ) -> _CompiledRule:
-        def terms(texts: tuple[str, ...]) -> tuple[CompiledTerm, ...]:
-            return tuple(compile_term(self._index, parsed[t]) for t in texts if parsed[t])
+        def terms(texts: tuple[str, ...]) -> _TermGroup:
+            return _TermGroup.of(
+                tuple(compile_term(self._index, parsed[t]) for t in texts if parsed[t])
+            )
 
         return _CompiledRule(
             rule=rule,
@@ -177,6 +203,11 @@ class EmergencyDetector:
             limit=None,
         )
         return {self._fuzzy_phrase_rule[index] for _, _, index in hits}
+
+
+def _has_marks(words: tuple[TermWord, ...]) -> bool:
+    # A phrase written with `=` or `*` says exactly which words count: no character fuzz.
+    return any(word.exact or word.prefix for word in words)
 
 
 def _padded(normalised: str) -> str:

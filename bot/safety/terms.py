@@ -30,8 +30,16 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ":
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # Spellings of a negated verb that people type, mapped to one form.
 _CONTRACTIONS = {"cannot": "cant", "carnt": "cant", "cnt": "cant", "wont": "wont"}
-# "can not" / "can t" (an apostrophe typed as a space) -> "cant"
-_SPLIT_NEGATIONS = {("can", "not"): "cant", ("can", "t"): "cant", ("don", "t"): "dont"}
+# Words people split: "can not", "can t" (an apostrophe typed as a space), "my self".
+_SPLIT_WORDS = {
+    ("can", "not"): "cant",
+    ("can", "t"): "cant",
+    ("don", "t"): "dont",
+    ("my", "self"): "myself",
+}
+
+# Candidate texts for fuzzy matching and their term-word ids, in the same order.
+_Candidates = tuple[list[str], list[int]]
 
 _stemmer = snowballstemmer.stemmer("english")
 
@@ -41,14 +49,14 @@ def normalise_words(text: str) -> list[str]:
     folded = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
     folded = folded.replace("'", "")
     raw = _NOT_WORD.sub(" ", folded).split()
-    return _join_split_negations([_CONTRACTIONS.get(word, word) for word in raw])
+    return _join_split_words([_CONTRACTIONS.get(word, word) for word in raw])
 
 
-def _join_split_negations(words: list[str]) -> list[str]:
+def _join_split_words(words: list[str]) -> list[str]:
     joined: list[str] = []
     for word in words:
         if joined:
-            merged = _SPLIT_NEGATIONS.get((joined[-1], word))
+            merged = _SPLIT_WORDS.get((joined[-1], word))
             if merged is not None:
                 joined[-1] = merged
                 continue
@@ -111,13 +119,17 @@ class TermIndex:
             if not (word.prefix or word.exact):
                 self._by_stem.setdefault(stem(word.text), []).append(word_id)
         self._prefixes = [(w.text, i) for w, i in self._ids.items() if w.prefix]
-        fuzzy = [
-            (w.text, i)
-            for w, i in self._ids.items()
-            if not (w.prefix or w.exact) and max_typos(len(w.text))
-        ]
-        self._fuzzy_texts = [text for text, _ in fuzzy]
-        self._fuzzy_ids = [word_id for _, word_id in fuzzy]
+        # Words and prefixes that forgive typos, by first letter (a typo there is not forgiven),
+        # so each typed word is compared with a handful of candidates.
+        self._fuzzy_words: dict[str, _Candidates] = {}
+        self._fuzzy_prefixes: dict[str, _Candidates] = {}
+        for word, word_id in self._ids.items():
+            if word.exact or not max_typos(len(word.text)):
+                continue
+            table = self._fuzzy_prefixes if word.prefix else self._fuzzy_words
+            texts, ids = table.setdefault(word.text[0], ([], []))
+            texts.append(word.text)
+            ids.append(word_id)
         # Real words that must never be read as a typo of a term ("ladder" is not "bladder").
         self._not_typos = {word for typed in not_typos for word in normalise_words(typed)}
         self._not_typos.update(self._by_text)
@@ -139,23 +151,13 @@ class TermIndex:
     def _compute_matches(self, token: str) -> set[int]:
         found: set[int] = set(self._by_text.get(token, ()))
         found.update(self._by_stem.get(stem(token), ()))
-        may_be_typo = token not in self._not_typos
-        for prefix, word_id in self._prefixes:
-            if token.startswith(prefix) or (may_be_typo and _prefix_typo(token, prefix)):
-                found.add(word_id)
-        if may_be_typo and len(token) >= MIN_FUZZY_LENGTH:
-            found.update(self._fuzzy_matches(token))
+        found.update(word_id for prefix, word_id in self._prefixes if token.startswith(prefix))
+        if token not in self._not_typos and len(token) >= MIN_FUZZY_LENGTH - 1:
+            words = self._fuzzy_words.get(token[0])
+            if words is not None:
+                found.update(_close_words(token, *words))
+            found.update(_close_prefixes(token, self._fuzzy_prefixes.get(token[0], ([], []))))
         return found
-
-    def _fuzzy_matches(self, token: str) -> list[int]:
-        hits = process.extract(
-            token, self._fuzzy_texts, scorer=OSA.distance, score_cutoff=2, limit=None
-        )
-        return [
-            self._fuzzy_ids[index]
-            for text, distance, index in hits
-            if distance <= max_typos(len(text))
-        ]
 
     def positions(self, tokens: Sequence[str]) -> dict[int, list[int]]:
         """For each term word found in `tokens`, the positions where it occurs."""
@@ -166,16 +168,26 @@ class TermIndex:
         return found
 
 
-def _prefix_typo(token: str, prefix: str) -> bool:
-    allowed = max_typos(len(prefix))
-    if not allowed or len(token) < len(prefix) - allowed:
-        return False
-    head = token[: len(prefix) + allowed]
-    # Compare the start of the typed word with the prefix, ignoring what follows it.
-    return any(
-        OSA.distance(head[:cut], prefix) <= allowed
-        for cut in range(len(prefix) - allowed, len(head) + 1)
-    )
+def _close_prefixes(token: str, candidates: _Candidates) -> list[int]:
+    """Ids of the prefixes that the start of `token` matches within their allowed typos."""
+    found: list[int] = []
+    for prefix, word_id in zip(*candidates, strict=True):
+        allowed = max_typos(len(prefix))
+        # The typed start may be a letter shorter or longer than the prefix (a typo).
+        for cut in range(len(prefix) - allowed, len(prefix) + allowed + 1):
+            if (
+                len(token) >= cut
+                and OSA.distance(token[:cut], prefix, score_cutoff=allowed) <= allowed
+            ):
+                found.append(word_id)
+                break
+    return found
+
+
+def _close_words(typed: str, texts: list[str], ids: list[int]) -> list[int]:
+    """Ids of the `texts` that `typed` matches within their allowed number of typos."""
+    hits = process.extract(typed, texts, scorer=OSA.distance, score_cutoff=2, limit=None)
+    return [ids[index] for text, distance, index in hits if distance <= max_typos(len(text))]
 
 
 @dataclass(frozen=True)
