@@ -22,6 +22,9 @@ def _checkers() -> list[ContentChecker]:
     from bot.reminders.types import check_appointment_types
 
     checkers.append(check_appointment_types)
+    from bot.safety.emergency_content import check_emergency_content
+
+    checkers.append(check_emergency_content)
     return checkers
 
 
