@@ -8,6 +8,7 @@ import pytest
 
 from tests.fakes.api_schema import SCHEMA_PATH, BotApiSchema
 from tests.fakes.bot_api_server import FakeBotApiServer
+from tests.fakes.recording_request import RecordingRequest
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +27,9 @@ def fake_api(api_schema: BotApiSchema) -> Iterator[FakeBotApiServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def transport(api_schema: BotApiSchema) -> RecordingRequest:
+    """The in-process recording transport with schema checks."""
+    return RecordingRequest(schema=api_schema)
