@@ -316,7 +316,7 @@ def parse_clinic(data: object, file: str) -> tuple[Clinic | None, list[Problem]]
     prices = _read_prices(log, clinic)
     locations = _read_locations(log, clinic)
     if log.problems:
-        return None, log.problems
+        return None, sorted(log.problems)
     assert name and phone and email and website and booking_url and policy
     assert late_hours is not None
     return (

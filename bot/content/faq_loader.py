@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.content.clinic import Clinic
 from bot.content.model import FaqContent, FaqEntry, Review
 from bot.content.problems import ContentError, Problem, display_path
-from bot.content.schema import ProblemLog, did_you_mean
+from bot.content.schema import ProblemLog, closest, did_you_mean
 from bot.content.yaml_source import LocatedDict, LocatedList, load_located_yaml
 
 FAQ_FILE = "faq.yaml"
@@ -57,15 +57,18 @@ def placeholder_problems(text: str) -> list[str]:
     for found in PLACEHOLDER_PATTERN.finditer(text):
         name = found.group(1).strip()
         if name not in PLACEHOLDERS:
-            hint = did_you_mean(name, PLACEHOLDERS) or (
-                " (known: " + ", ".join("{" + known + "}" for known in PLACEHOLDERS) + ")"
+            guess = closest(name, PLACEHOLDERS)
+            hint = (
+                f" — did you mean {{{guess}}}?"
+                if guess
+                else " (known: " + ", ".join("{" + known + "}" for known in PLACEHOLDERS) + ")"
             )
-            messages.append(f"unknown placeholder {found.group(0)} in the answer{hint}")
+            messages.append(f"unknown placeholder {found.group(0)}{hint}")
     leftover = PLACEHOLDER_PATTERN.sub("", text)
     for brace in "{}":
         if brace in leftover:
             messages.append(
-                f"stray '{brace}' in the answer; placeholders look like {{clinic.phone}}, "
+                f"stray '{brace}'; placeholders look like {{clinic.phone}}, "
                 "and braces cannot be used otherwise"
             )
     return messages
@@ -108,6 +111,9 @@ def _read_synonyms(log: ProblemLog, root: LocatedDict) -> tuple[tuple[str, ...],
         if group is None:
             continue
         terms: list[str] = []
+        if len(group) < 2:
+            log.add(line, "a synonym group needs at least two terms that mean the same thing")
+            continue
         for term in group:
             if not isinstance(term, str | int) or not str(term).strip():
                 log.add(line, f"synonym group has a term that is not text: {term!r}")
@@ -122,10 +128,8 @@ def _read_synonyms(log: ProblemLog, root: LocatedDict) -> tuple[tuple[str, ...],
                 continue
             first_line[word] = line
             terms.append(word)
-        if len(terms) < 2:
-            log.add(line, "a synonym group needs at least two terms that mean the same thing")
-            continue
-        result.append(tuple(terms))
+        if len(terms) >= 2:
+            result.append(tuple(terms))
     return tuple(result)
 
 
@@ -214,7 +218,7 @@ def _read_phrasings(
             lines.append(line)
         if items is not None and len(alternates) < MIN_ALTERNATES:
             log.add(
-                items.line,
+                entry.line_of("alternates"),
                 f"{what} has {len(alternates)} alternates; write at least {MIN_ALTERNATES} "
                 "other ways a patient might ask",
             )
@@ -240,7 +244,7 @@ def _read_answer(
     line = entry.line_of("answer")
     problems = placeholder_problems(answer)
     for message in problems:
-        log.add(line, f"{message} of {what}")
+        log.add(line, f"answer of {what}: {message}")
     markup = MARKUP_PATTERN.search(answer)
     if markup:
         log.add(
@@ -369,7 +373,7 @@ def parse_faq(
             entries.append(entry)
     _check_follow_ups(log, items, seen.ids)
     if log.problems:
-        return None, log.problems
+        return None, sorted(log.problems)
     content = FaqContent(
         entries=tuple(entries),
         synonyms=synonyms,

@@ -1,0 +1,202 @@
+"""clinic.yaml: the model, rendering of locations and hours, and every schema problem."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from bot.content.clinic import load_clinic, parse_hours, read_clinic
+from bot.content.problems import ContentError, Problem
+
+VALID_CLINIC = """\
+name: Test Clinic (sample)
+phone: "555-0100"
+email: desk@example.org
+website: https://www.example.org
+booking_url: https://www.example.org/book
+late_cancellation_hours: 24
+cancellation_policy: Please cancel a day ahead.
+prices:
+  - service: Assessment
+    amount: "$100"
+    note: sample
+locations:
+  - id: main
+    name: Main Street
+    address: 1 Main Street, Sampletown, ON
+    phone: "555-0101"
+    map_url: https://maps.example.org/?q=main
+    hours:
+      monday: "08:00-18:00"
+      tuesday: "08:00-12:00, 13:00-18:00"
+      wednesday: "08:00-18:00"
+      saturday: closed
+"""
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """1-based line of the `occurrence`-th line containing `needle`."""
+    hits = [number for number, line in enumerate(text.splitlines(), 1) if needle in line]
+    return hits[occurrence - 1]
+
+
+def problems_in(tmp_path: Path, text: str) -> list[Problem]:
+    """Problems reported for `text` as clinic.yaml."""
+    path = tmp_path / "clinic.yaml"
+    path.write_text(text, encoding="utf-8")
+    clinic, problems = read_clinic(path)
+    assert (clinic is None) == bool(problems)
+    return problems
+
+
+def only_problem(tmp_path: Path, text: str) -> Problem:
+    """The single problem reported for `text`."""
+    problems = problems_in(tmp_path, text)
+    assert len(problems) == 1, [str(p) for p in problems]
+    assert problems[0].file.endswith("clinic.yaml")
+    return problems[0]
+
+
+def test_valid_clinic_loads_and_renders(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.yaml"
+    path.write_text(VALID_CLINIC, encoding="utf-8")
+    clinic = load_clinic(path)
+    assert clinic.emergency_number == "911"
+    main = clinic.location("main")
+    assert main is not None and clinic.location("elsewhere") is None
+    assert main.hours_on("thursday").closed
+    assert main.hours_on("tuesday").periods == (
+        (time(8), time(12)),
+        (time(13), time(18)),
+    )
+    block = clinic.render_locations()
+    assert block.splitlines()[:4] == [
+        "Main Street",
+        "1 Main Street, Sampletown, ON",
+        "Phone: 555-0101",
+        "Map: https://maps.example.org/?q=main",
+    ]
+    assert "  Monday: 8:00–18:00" in block
+    assert "  Tuesday: 8:00–12:00, 13:00–18:00" in block
+    assert "  Thursday–Sunday: closed" in block
+    assert clinic.render_prices() == "- Assessment: $100 (sample)"
+
+
+def test_clinic_without_prices_points_to_the_phone(tmp_path: Path) -> None:
+    text = VALID_CLINIC.split("prices:")[0] + "locations:" + VALID_CLINIC.split("locations:")[1]
+    path = tmp_path / "clinic.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert "555-0100" in load_clinic(path).render_prices()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("closed", ()),
+        ("Closed", ()),
+        ("9:00 - 17:30", ((time(9), time(17, 30)),)),
+        ("08:00–24:00", ((time(8), time(23, 59)),)),
+        ("18:00-08:00", None),
+        ("08:00-12:00, 11:00-18:00", None),
+        ("8am-6pm", None),
+        ("25:00-26:00", None),
+        ("", None),
+    ],
+)
+def test_parse_hours(raw: str, expected: tuple[tuple[time, time], ...] | None) -> None:
+    assert parse_hours(raw) == expected
+
+
+def test_missing_phone(tmp_path: Path) -> None:
+    text = VALID_CLINIC.replace('phone: "555-0100"\n', "")
+    problem = only_problem(tmp_path, text)
+    assert problem.line == 1
+    assert "missing 'phone'" in problem.message
+
+
+@pytest.mark.parametrize("phone", ['"call us"', '"12"', "yes"])
+def test_bad_phone(tmp_path: Path, phone: str) -> None:
+    text = VALID_CLINIC.replace('phone: "555-0100"', f"phone: {phone}")
+    problem = only_problem(tmp_path, text)
+    assert problem.line == 2
+
+
+@pytest.mark.parametrize("url", ["www.example.org/book", "ftp://example.org/x", "https://nohost"])
+def test_bad_url(tmp_path: Path, url: str) -> None:
+    text = VALID_CLINIC.replace("booking_url: https://www.example.org/book", f"booking_url: {url}")
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "booking_url:")
+    assert "not a web address" in problem.message
+
+
+def test_bad_email(tmp_path: Path) -> None:
+    text = VALID_CLINIC.replace("desk@example.org", "desk at example dot org")
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "email:")
+
+
+def test_hours_not_like_a_range(tmp_path: Path) -> None:
+    text = VALID_CLINIC.replace('monday: "08:00-18:00"', "monday: 8 to 6")
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "monday:")
+    assert '"08:00-18:00"' in problem.message and "closed" in problem.message
+
+
+def test_unknown_weekday_suggests_the_right_one(tmp_path: Path) -> None:
+    text = VALID_CLINIC.replace("wednesday:", "wendsday:")
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "wendsday:")
+    assert "did you mean 'wednesday'" in problem.message
+
+
+def test_duplicate_location_ids(tmp_path: Path) -> None:
+    location = VALID_CLINIC.split("locations:\n")[1]
+    text = VALID_CLINIC + location
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "- id: main", occurrence=2)
+    assert "duplicate location id 'main'" in problem.message
+
+
+@pytest.mark.parametrize(("value", "expected"), [("-1", "between 0 and 168"), ("soon", "whole")])
+def test_bad_late_cancellation_hours(tmp_path: Path, value: str, expected: str) -> None:
+    text = VALID_CLINIC.replace("late_cancellation_hours: 24", f"late_cancellation_hours: {value}")
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "late_cancellation_hours")
+    assert expected in problem.message
+
+
+def test_unknown_clinic_key_suggests_the_right_one(tmp_path: Path) -> None:
+    text = VALID_CLINIC.replace("booking_url:", "bookingurl:")
+    problems = problems_in(tmp_path, text)
+    assert any("did you mean 'booking_url'" in p.message for p in problems)
+    assert any("missing 'booking_url'" in p.message for p in problems)
+
+
+def test_location_missing_hours_and_address(tmp_path: Path) -> None:
+    text = VALID_CLINIC.replace("    address: 1 Main Street, Sampletown, ON\n", "").split(
+        "    hours:"
+    )[0]
+    problems = problems_in(tmp_path, text)
+    assert {p.line for p in problems} == {line_of(text, "- id: main")}
+    assert len(problems) == 2
+
+
+def test_bad_emergency_number(tmp_path: Path) -> None:
+    text = VALID_CLINIC + "emergency_number: nine one one\n"
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "emergency_number")
+
+
+def test_not_a_mapping(tmp_path: Path) -> None:
+    problem = only_problem(tmp_path, "- name: x\n")
+    assert problem.line == 1
+
+
+def test_load_clinic_raises_with_every_problem(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.yaml"
+    path.write_text(VALID_CLINIC.replace("555-0100", "?").replace("monday:", "mon:"))
+    with pytest.raises(ContentError) as raised:
+        load_clinic(path)
+    assert len(raised.value.problems) == 2

@@ -1,0 +1,87 @@
+"""`ims-bot content check` and the bot's refusal to start on bad content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.config import load_settings
+from bot.content.problems import ContentError
+from bot.runtime import load_checked_content
+
+
+def break_faq(content_dir: Path) -> int:
+    """Add a typo'd key to the first entry; returns its line."""
+    faq = content_dir / "faq.yaml"
+    lines = faq.read_text(encoding="utf-8").splitlines()
+    index = next(i for i, line in enumerate(lines) if line.strip() == "- id: what_is_ims")
+    lines.insert(index + 1, "    alternate: [what is ims exactly]")
+    faq.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return index + 2
+
+
+def test_check_passes_on_the_sample_content(
+    content_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["content", "check", "--content", str(content_dir)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("content OK: 36 FAQ entries in 6 categories")
+    assert "2 locations" in out and "emergency rules" in out
+
+
+def test_check_reports_file_line_and_fails(
+    content_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = break_faq(content_dir)
+    clinic = content_dir / "clinic.yaml"
+    clinic.write_text(
+        clinic.read_text(encoding="utf-8").replace("wednesday:", "wensday:", 1), encoding="utf-8"
+    )
+    monkeypatch.chdir(content_dir.parent)  # paths are shown relative to the working folder
+    assert main(["content", "check", "--content", "content"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("content/clinic.yaml:")
+    assert "did you mean 'wednesday'" in out[0]
+    assert out[1] == (
+        f"content/faq.yaml:{line}: unknown key 'alternate' in an FAQ entry"
+        " — did you mean 'alternates'?"
+    )
+    assert out[-1].startswith("2 problems in 2 file(s)")
+
+
+def test_check_uses_content_dir_from_the_environment(
+    content_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    break_faq(content_dir)
+    monkeypatch.setenv("CONTENT_DIR", str(content_dir))
+    assert main(["content", "check"]) == 1
+    assert "did you mean 'alternates'" in capsys.readouterr().out
+
+
+def test_check_on_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["content", "check", "--content", str(tmp_path / "nowhere")]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def test_check_on_an_empty_folder_lists_every_missing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["content", "check", "--content", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "faq.yaml:0: file not found" in out and "clinic.yaml:0: file not found" in out
+
+
+def test_the_bot_refuses_bad_content(content_dir: Path) -> None:
+    line = break_faq(content_dir)
+    settings = load_settings({"CONTENT_DIR": str(content_dir)}, read_dotenv=False)
+    with pytest.raises(ContentError) as raised:
+        load_checked_content(settings)
+    assert [p.line for p in raised.value.problems] == [line]
+
+
+def test_the_bot_loads_good_content(content_dir: Path) -> None:
+    settings = load_settings({"CONTENT_DIR": str(content_dir)}, read_dotenv=False)
+    content = load_checked_content(settings)
+    assert content.faq.get("what_is_ims") is not None

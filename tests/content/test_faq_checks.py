@@ -1,0 +1,340 @@
+"""Every problem kind in faq.yaml is reported with the right file and line."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.content.clinic import load_clinic
+from bot.content.faq_loader import MAX_ANSWER_CHARS, load_faq, read_faq
+from bot.content.problems import ContentError, Problem
+
+TODAY = date(2026, 11, 21)
+CLINIC_YAML = Path(__file__).resolve().parents[2] / "content" / "clinic.yaml"
+
+
+def entry(
+    entry_id: str,
+    *,
+    question: str | None = None,
+    alternates: tuple[str, ...] | None = None,
+    answer: str = "A plain answer.",
+    extra: str = "",
+    reviewed: str = "{by: Dr. Test, on: 2026-01-05}",
+) -> str:
+    """One FAQ entry as YAML text (phrasings are unique per id unless given)."""
+    question = question or f"question about {entry_id}"
+    alternates = alternates or tuple(f"way {n} to ask about {entry_id}" for n in (1, 2, 3))
+    lines = [f"  - id: {entry_id}", f"    question: {question}", "    alternates:"]
+    lines += [f"      - {text}" for text in alternates]
+    lines += [f"    answer: {answer}", "    category: General"]
+    if reviewed:
+        lines.append(f"    reviewed: {reviewed}")
+    if extra:
+        lines.append(extra)
+    return "\n".join(lines) + "\n"
+
+
+def faq_text(*entries: str, head: str = "") -> str:
+    """A whole faq.yaml with optional top-level sections before the entries."""
+    return head + "entries:\n" + "".join(entries)
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """1-based line of the `occurrence`-th line containing `needle`."""
+    hits = [number for number, line in enumerate(text.splitlines(), 1) if needle in line]
+    return hits[occurrence - 1]
+
+
+def problems_in(tmp_path: Path, text: str) -> list[Problem]:
+    """Problems the loader reports for `text` as faq.yaml (with the sample clinic)."""
+    path = tmp_path / "faq.yaml"
+    path.write_text(text, encoding="utf-8")
+    content, problems = read_faq(path, load_clinic(CLINIC_YAML), today=TODAY)
+    assert (content is None) == bool(problems)
+    return problems
+
+
+def only_problem(tmp_path: Path, text: str) -> Problem:
+    """The single problem reported for `text`."""
+    problems = problems_in(tmp_path, text)
+    assert len(problems) == 1, [str(p) for p in problems]
+    assert problems[0].file.endswith("faq.yaml")
+    return problems[0]
+
+
+def test_valid_minimal_faq_loads(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha"), entry("beta", extra="    follow_ups: [alpha]"))
+    path = tmp_path / "faq.yaml"
+    path.write_text(text, encoding="utf-8")
+    content = load_faq(path, load_clinic(CLINIC_YAML))
+    assert [e.id for e in content.entries] == ["alpha", "beta"]
+    beta = content.get("beta")
+    assert beta is not None and beta.follow_ups == ("alpha",)
+    assert beta.reviewed is not None and beta.reviewed.on == date(2026, 1, 5)
+    assert beta.phrasings[0] == "question about beta"
+    assert beta.phrasing_lines[0] == line_of(text, "question about beta")
+    assert beta.line == line_of(text, "id: beta")
+
+
+def test_yaml_syntax_error_has_its_line(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha")) + "  - id: [unclosed\n"
+    problem = only_problem(tmp_path, text)
+    assert "YAML syntax" in problem.message
+    assert problem.line >= line_of(text, "[unclosed")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("- just a list\n", "must be a mapping"),
+        ("", "must be a mapping"),
+        ("synonyms: []\n", "missing 'entries'"),
+        ("entries: some text\n", "must be a list"),
+        ("entries: []\n", "'entries' is empty"),
+    ],
+)
+def test_wrong_top_level_shape(tmp_path: Path, text: str, expected: str) -> None:
+    problem = only_problem(tmp_path, text)
+    assert expected in problem.message
+    assert problem.line == 1
+
+
+def test_unknown_top_level_key_suggests_the_right_one(tmp_path: Path) -> None:
+    text = "synonym:\n  - [a, b]\n" + faq_text(entry("alpha"))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == 1
+    assert "did you mean 'synonyms'" in problem.message
+
+
+def test_unknown_entry_key_suggests_the_right_one(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha", extra="    alternate: [x]"))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "alternate: [x]")
+    assert "unknown key 'alternate'" in problem.message
+    assert "did you mean 'alternates'?" in problem.message
+
+
+def test_missing_question_is_reported_at_the_entry(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha").replace("    question: question about alpha\n", ""))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "id: alpha")
+    assert "missing 'question'" in problem.message
+
+
+def test_empty_answer(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha", answer='""'))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "answer:")
+    assert "'answer'" in problem.message and "empty" in problem.message
+
+
+def test_wrong_type_for_alternates(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha")).replace(
+        "    alternates:\n      - way 1 to ask about alpha\n      - way 2 to ask about alpha\n"
+        "      - way 3 to ask about alpha\n",
+        "    alternates: just one string\n",
+    )
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "alternates:")
+    assert "must be a list" in problem.message
+
+
+@pytest.mark.parametrize("bad_id", ["Alpha", "9lives", "has-dash", "a", "x" * 45])
+def test_bad_id(tmp_path: Path, bad_id: str) -> None:
+    text = faq_text(entry(bad_id))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, f"id: {bad_id}")
+    assert "lower-case" in problem.message
+
+
+def test_duplicate_id_points_at_the_first(tmp_path: Path) -> None:
+    second = entry("alpha", question="another question", alternates=("p one", "p two", "p thr"))
+    text = faq_text(entry("alpha"), second)
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "id: alpha", occurrence=2)
+    assert f"first used at line {line_of(text, 'id: alpha')}" in problem.message
+
+
+def test_fewer_than_three_alternates(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha", alternates=("only one", "only two")))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "alternates:")
+    assert "at least 3" in problem.message
+
+
+def test_duplicate_phrasing_within_an_entry(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha", alternates=("Does it hurt?", "one more", "does it HURT")))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "does it HURT")
+    assert f"repeats line {line_of(text, 'Does it hurt?')} (this entry)" in problem.message
+
+
+def test_duplicate_phrasing_across_entries(tmp_path: Path) -> None:
+    beta = entry("beta", alternates=("b one", "b two", "question about alpha"))
+    text = faq_text(entry("alpha"), beta)
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "question about alpha", occurrence=2)
+    assert "entry 'alpha'" in problem.message
+
+
+def test_dangling_follow_up_suggests_a_close_id(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha"), entry("beta", extra="    follow_ups:\n      - alpah"))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "- alpah")
+    assert "'alpah'" in problem.message and "did you mean 'alpha'" in problem.message
+
+
+def test_follow_up_to_itself(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha", extra="    follow_ups:\n      - alpha"))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "      - alpha")
+    assert "itself" in problem.message
+
+
+def test_missing_review(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha", reviewed=""))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "id: alpha")
+    assert "missing 'reviewed'" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("reviewed", "expected"),
+    [
+        ("{by: Dr. Test, on: 20/11/2026}", "must be a date"),
+        ("{by: Dr. Test, on: 2027-01-01}", "in the future"),
+        ("{by: Dr. Test}", "missing 'on'"),
+        ("{on: 2026-01-01}", "missing 'by'"),
+        ("yes", "must be a mapping"),
+    ],
+)
+def test_bad_review(tmp_path: Path, reviewed: str, expected: str) -> None:
+    text = faq_text(entry("alpha", reviewed=reviewed))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "reviewed:")
+    assert expected in problem.message
+
+
+def test_review_in_block_form(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha", reviewed="\n      by: Dr. Test\n      on: 2026-02-03"))
+    assert problems_in(tmp_path, text) == []
+
+
+def test_answer_too_long_for_one_message(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha", answer="word " * (MAX_ANSWER_CHARS // 4)))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "answer:")
+    assert str(MAX_ANSWER_CHARS) in problem.message
+
+
+def test_placeholders_count_towards_the_length(tmp_path: Path) -> None:
+    # Short as written, long once every location's block is filled in.
+    text = faq_text(entry("alpha", answer="'" + "{clinic.locations} " * 8 + "'"))
+    problem = only_problem(tmp_path, text)
+    assert "filled in" in problem.message
+
+
+def test_unknown_placeholder_suggests_the_known_one(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha", answer="'Call {clinic.phon} today.'"))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "answer:")
+    assert "{clinic.phon}" in problem.message and "clinic.phone" in problem.message
+
+
+@pytest.mark.parametrize("answer", ["'Call {clinic.phone today.'", "'Call us } now.'"])
+def test_stray_brace(tmp_path: Path, answer: str) -> None:
+    text = faq_text(entry("alpha", answer=answer))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "answer:")
+    assert "stray" in problem.message
+
+
+@pytest.mark.parametrize("answer", ["'<b>Bold</b> claim.'", "'A **bold** claim.'"])
+def test_markup_in_answers(tmp_path: Path, answer: str) -> None:
+    problem = only_problem(tmp_path, faq_text(entry("alpha", answer=answer)))
+    assert "plain text" in problem.message
+
+
+def test_thresholds_outside_zero_to_one(tmp_path: Path) -> None:
+    head = "matching:\n  answer: 1.5\n  suggest: 0.4\n  margn: 0.1\n"
+    text = faq_text(entry("alpha"), head=head)
+    problems = problems_in(tmp_path, text)
+    messages = {p.line: p.message for p in problems}
+    assert "between 0 and 1" in messages[line_of(text, "answer: 1.5")]
+    assert "did you mean 'margin'" in messages[line_of(text, "margn")]
+    assert len(problems) == 2
+
+
+def test_suggest_above_answer(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha"), head="matching:\n  answer: 0.5\n  suggest: 0.7\n")
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "suggest: 0.7")
+
+
+def test_thresholds_are_loaded(tmp_path: Path) -> None:
+    head = "matching:\n  answer: 0.8\n  suggest: 0.5\n  margin: 0.05\n"
+    path = tmp_path / "faq.yaml"
+    path.write_text(faq_text(entry("alpha"), head=head), encoding="utf-8")
+    content = load_faq(path, load_clinic(CLINIC_YAML))
+    assert (content.answer_threshold, content.suggest_threshold, content.margin) == (
+        0.8,
+        0.5,
+        0.05,
+    )
+
+
+def test_synonym_term_in_two_groups(tmp_path: Path) -> None:
+    head = "synonyms:\n  - [physio, physiotherapist]\n  - [pt, Physio]\n"
+    text = faq_text(entry("alpha"), head=head)
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "[pt, Physio]")
+    assert f"group at line {line_of(text, '[physio, physiotherapist]')}" in problem.message
+
+
+def test_synonym_group_needs_two_terms(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha"), head="synonyms:\n  - [lonely]\n")
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "[lonely]")
+
+
+def test_synonyms_are_loaded_lower_case(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text(faq_text(entry("alpha"), head="synonyms:\n  - [IMS, Gunn  IMS]\n"))
+    content = load_faq(path, load_clinic(CLINIC_YAML))
+    assert content.synonyms == (("ims", "gunn ims"),)
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    text = faq_text(
+        entry("Bad-Id"),
+        entry("beta", alternates=("one",), extra="    follow_ups: [nowhere]"),
+        entry("gamma", answer="'{clinic.nope}'", reviewed=""),
+    )
+    problems = problems_in(tmp_path, text)
+    assert len(problems) == 5
+    assert problems == sorted(problems)
+
+
+def test_load_faq_raises_with_every_problem(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text(faq_text(entry("alpha", alternates=("one",)), entry("A")), encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        load_faq(path, load_clinic(CLINIC_YAML))
+    assert len(raised.value.problems) == 2
+    assert all(":" in str(problem) for problem in raised.value.problems)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    content, problems = read_faq(tmp_path / "faq.yaml", None)
+    assert content is None
+    assert "file not found" in problems[0].message
+
+
+def test_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_bytes(b"entries:\n  - id: \xff\xfe\n")
+    content, problems = read_faq(path, None)
+    assert content is None and "UTF-8" in problems[0].message
