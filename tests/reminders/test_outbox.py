@@ -1,0 +1,282 @@
+"""The delivery contract on a real SQLite file with a controllable clock."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.content.loader import ClinicContent
+from bot.core.outbound import DeliveryRejected, DeliveryUnknown, RateLimited, RecipientUnreachable
+from bot.reminders.feature import Reminders, build_reminders
+from bot.reminders.model import AppointmentInput, AppointmentStatus, ReminderStatus
+from bot.reminders.repository import Change
+from bot.storage.database import open_database
+from tests.reminders.conftest import FakeClock, NoWaitPacer, RecordingOutbound, make_settings
+
+TORONTO = ZoneInfo("America/Toronto")
+CHAT = 4242
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=TORONTO)
+
+
+async def book(
+    r: Reminders,
+    ref: str = "A-1",
+    start: datetime | None = None,
+    type_id: str = "ims_treatment",
+    chat: int | None = CHAT,
+) -> int:
+    item = AppointmentInput(
+        ref, start or local(2026, 6, 10, 15, 0), type_id, location_id="riverside"
+    )
+    appointment, _ = await r.repository.save(item, r.clock())
+    if chat is not None:
+        token = await r.repository.create_link(appointment.id, r.clock())
+        await r.repository.redeem_link(token, chat, r.clock())
+    return appointment.id
+
+
+async def statuses(r: Reminders, appointment_id: int) -> dict[str, ReminderStatus]:
+    return {x.kind: x.status for x in await r.repository.reminders_of(appointment_id)}
+
+
+async def test_each_reminder_goes_once_at_its_time(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders)
+    assert (await reminders.sender.sweep(outbound)).sent == 0
+    clock.set(local(2026, 6, 8, 14, 59))
+    await reminders.sender.sweep(outbound)
+    assert outbound.sent == []
+    clock.set(local(2026, 6, 8, 15, 0))
+    await reminders.sender.sweep(outbound)
+    await reminders.sender.sweep(outbound)
+    assert len(outbound.to(CHAT)) == 1
+    reply = outbound.to(CHAT)[0]
+    assert "Wednesday 10 June 2026 at 15:00" in reply.text
+    assert "Eat a light meal" in reply.text and "120 Example Street" in reply.text
+    assert [b.label for b in reply.buttons] == ["Confirm", "Reschedule", "Cancel", "Map"]
+    assert reply.buttons[3].url is not None
+    clock.set(local(2026, 6, 10, 13, 0))
+    await reminders.sender.sweep(outbound)
+    clock.set(local(2026, 6, 11, 10, 0))
+    await reminders.sender.sweep(outbound)
+    assert len(outbound.to(CHAT)) == 3
+    assert outbound.to(CHAT)[2].title == "Checking in"
+    assert set((await statuses(reminders, appointment_id)).values()) == {ReminderStatus.SENT}
+
+
+async def test_cancelled_appointment_sends_nothing(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders)
+    await reminders.repository.set_status(appointment_id, AppointmentStatus.CANCELLED, clock())
+    clock.set(local(2026, 6, 11, 12, 0))
+    await reminders.sender.sweep(outbound)
+    assert outbound.sent == []
+    assert set((await statuses(reminders, appointment_id)).values()) == {ReminderStatus.CANCELLED}
+
+
+async def test_moving_an_appointment_replans_its_reminders(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders)
+    moved = AppointmentInput(
+        "A-1", local(2026, 6, 20, 11, 0), "ims_treatment", location_id="riverside"
+    )
+    _, change = await reminders.repository.save(moved, clock())
+    assert change is Change.MOVED
+    due = {
+        x.kind: x.due_at.astimezone(TORONTO)
+        for x in await reminders.repository.reminders_of(appointment_id)
+    }
+    assert due["remind_48h"] == local(2026, 6, 18, 11, 0)
+    assert due["remind_2h"] == local(2026, 6, 20, 9, 0)
+    clock.set(local(2026, 6, 8, 15, 0))  # the old 48 h time: nothing goes
+    await reminders.sender.sweep(outbound)
+    assert outbound.sent == []
+    clock.set(local(2026, 6, 18, 11, 0))
+    await reminders.sender.sweep(outbound)
+    assert "Saturday 20 June 2026 at 11:00" in outbound.to(CHAT)[0].text
+
+
+async def test_downtime_within_grace_still_sends_beyond_grace_skips(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders)
+    # Bot was down from before the 48 h reminder until 3 h after it: within the 12 h grace.
+    clock.set(local(2026, 6, 8, 18, 0))
+    await reminders.sender.reconcile(outbound)
+    await reminders.sender.sweep(outbound)
+    assert len(outbound.sent) == 1
+    # Down again through the 2 h reminder and past the start: skipped with a reason.
+    clock.set(local(2026, 6, 10, 15, 30))
+    await reminders.sender.reconcile(outbound)
+    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    assert rows["remind_2h"].status is ReminderStatus.SKIPPED
+    assert rows["remind_2h"].reason == "appointment had already started"
+    assert len(outbound.sent) == 1
+
+
+async def test_missed_by_more_than_grace_is_skipped(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders, start=local(2026, 6, 20, 15, 0))
+    clock.set(local(2026, 6, 19, 12, 0))  # 48 h reminder was due 21 h ago
+    await reminders.sender.sweep(outbound)
+    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    assert rows["remind_48h"].status is ReminderStatus.SKIPPED
+    assert "grace" in (rows["remind_48h"].reason or "")
+    assert outbound.sent == []
+
+
+async def test_unlinked_patient_is_skipped_with_reason(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders, chat=None)
+    clock.set(local(2026, 6, 8, 15, 0))
+    await reminders.sender.sweep(outbound)
+    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    assert rows["remind_48h"].reason == "patient has not linked a chat"
+
+
+async def test_blocked_bot_marks_patient_unreachable_and_tells_staff(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders)
+    outbound.fail_with[CHAT] = [RecipientUnreachable("blocked")]
+    clock.set(local(2026, 6, 8, 15, 0))
+    await reminders.sender.sweep(outbound)
+    appointment = await reminders.repository.get(appointment_id)
+    assert appointment is not None and appointment.unreachable
+    assert any("blocked the bot" in note.text for note in outbound.staff)
+    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    assert rows["remind_48h"].status is ReminderStatus.FAILED
+    clock.set(local(2026, 6, 10, 13, 0))
+    await reminders.sender.sweep(outbound)
+    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    assert rows["remind_2h"].reason == "patient blocked the bot"
+    assert outbound.sent == []
+
+
+async def test_flood_control_waits_and_retries(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders)
+    outbound.fail_with[CHAT] = [RateLimited(7)]
+    clock.set(local(2026, 6, 8, 15, 0))
+    report = await reminders.sender.sweep(outbound)
+    assert report.deferred == 1 and outbound.sent == []
+    clock.advance(seconds=3)
+    await reminders.sender.sweep(outbound)
+    assert outbound.sent == []  # retry_after not over yet
+    clock.advance(seconds=5)
+    await reminders.sender.sweep(outbound)
+    assert len(outbound.sent) == 1
+    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    assert rows["remind_48h"].status is ReminderStatus.SENT and rows["remind_48h"].attempts == 2
+    assert 7 in [round(w) for w in reminders.sender.pacer.waits]  # type: ignore[attr-defined]
+
+
+async def test_timeout_is_unknown_shown_to_staff_and_never_resent(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders)
+    outbound.fail_with[CHAT] = [DeliveryUnknown("timed out")]
+    clock.set(local(2026, 6, 8, 15, 0))
+    await reminders.sender.sweep(outbound)
+    clock.advance(minutes=10)
+    await reminders.sender.sweep(outbound)
+    assert outbound.sent == []
+    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    assert rows["remind_48h"].status is ReminderStatus.UNKNOWN
+    assert any("may not have arrived" in note.text for note in outbound.staff)
+
+
+async def test_rejected_message_fails_permanently(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders)
+    outbound.fail_with[CHAT] = [DeliveryRejected("chat not found")]
+    clock.set(local(2026, 6, 8, 15, 0))
+    await reminders.sender.sweep(outbound)
+    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    assert rows["remind_48h"].status is ReminderStatus.FAILED
+
+
+async def test_claim_abandoned_mid_send_becomes_unknown_after_restart(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders)
+    clock.set(local(2026, 6, 8, 15, 0))
+    claim = await reminders.outbox.claim_next(clock())
+    assert claim is not None  # ... and the process dies here, before sending or marking
+    clock.advance(minutes=5)
+    report = await reminders.sender.reconcile(outbound)
+    assert report.unknown == 1
+    await reminders.sender.sweep(outbound)
+    assert outbound.sent == []
+    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    assert rows["remind_48h"].status is ReminderStatus.UNKNOWN
+    assert outbound.staff and "ims-bot reminders status" in outbound.staff[0].text
+
+
+async def test_per_chat_pacing_spaces_messages_to_one_chat(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    for n in range(3):
+        await book(reminders, ref=f"P-{n}", start=local(2026, 6, 10, 15, n))
+    clock.set(local(2026, 6, 8, 15, 5))
+    await reminders.sender.sweep(outbound)
+    assert len(outbound.sent) == 3
+    waits = reminders.sender.pacer.waits  # type: ignore[attr-defined]
+    assert len(waits) == 2 and all(abs(w - 1.0) < 1e-6 for w in waits)
+
+
+async def test_two_senders_on_one_database_never_double_send(
+    tmp_path: Path, content: ClinicContent, clock: FakeClock
+) -> None:
+    settings = make_settings(tmp_path)
+    first_db = await open_database(settings.database_url)
+    second_db = await open_database(settings.database_url)
+    try:
+        first = build_reminders(settings, content, first_db, clock=clock, pacer=NoWaitPacer())
+        second = build_reminders(settings, content, second_db, clock=clock, pacer=NoWaitPacer())
+        clock.set(local(2026, 6, 1, 12, 0))
+        for n in range(40):
+            await book(first, ref=f"C-{n}", chat=1000 + n)
+        clock.set(local(2026, 6, 8, 15, 0))
+        out_a, out_b = RecordingOutbound(), RecordingOutbound()
+        await asyncio.gather(first.sender.sweep(out_a), second.sender.sweep(out_b))
+        chats = [chat for chat, _ in out_a.sent + out_b.sent]
+        assert sorted(chats) == [1000 + n for n in range(40)]
+    finally:
+        await first_db.close()
+        await second_db.close()
+
+
+async def test_utc_times_are_stored_and_read_back_aware(
+    reminders: Reminders, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    appointment_id = await book(reminders)
+    appointment = await reminders.repository.get(appointment_id)
+    assert appointment is not None and appointment.starts_at.tzinfo is not None
+    assert appointment.starts_at == local(2026, 6, 10, 15, 0)
+    assert appointment.starts_at - clock() > timedelta(days=8)
