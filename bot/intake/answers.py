@@ -1,0 +1,315 @@
+"""Typed answers: what a patient may type for each kind of step, and how answers read.
+
+Everything a button can do can also be typed: an option's number or label (typos
+tolerated), "7" or "7/10" on a scale, "yes", "yeah", "nope"... An unusable answer gives
+a hint that says exactly what would work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz, process
+
+from bot.intake.flow import AnswerValue, Option, Side, Step, StepType
+
+LABEL_CUTOFF = 80.0  # rapidfuzz score (0-100) a typed label must reach to count
+SCALE_TOP = 10
+YES_WORDS = frozenset(
+    {
+        "yes",
+        "y",
+        "yeah",
+        "yep",
+        "yup",
+        "ya",
+        "yes please",
+        "sure",
+        "ok",
+        "okay",
+        "i agree",
+        "agree",
+        "correct",
+        "true",
+        "oui",
+        "affirmative",
+        "definitely",
+        "of course",
+    }
+)
+NO_WORDS = frozenset(
+    {
+        "no",
+        "n",
+        "nope",
+        "nah",
+        "no thanks",
+        "not really",
+        "never",
+        "i disagree",
+        "disagree",
+        "false",
+        "non",
+        "none",
+    }
+)
+SIDE_WORDS: dict[str, Side] = {
+    "left": Side.LEFT, "l": Side.LEFT, "my left": Side.LEFT, "left side": Side.LEFT,
+    "right": Side.RIGHT, "r": Side.RIGHT, "my right": Side.RIGHT, "right side": Side.RIGHT,
+    "both": Side.BOTH, "b": Side.BOTH, "both sides": Side.BOTH, "each side": Side.BOTH,
+    "middle": Side.CENTRE, "centre": Side.CENTRE, "center": Side.CENTRE,
+}  # fmt: skip
+SIDE_LABELS = {Side.LEFT: "Left", Side.RIGHT: "Right", Side.BOTH: "Both sides"}
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+_SCALE_RE = re.compile(r"^\s*(\d{1,2}|[a-z]+)\s*(?:(?:/|out of|of)\s*10)?\s*[.!]?\s*$")
+_NUMBER_RE = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*[a-z]*\s*$")
+_SPLIT_RE = re.compile(r"\s*(?:,|;|\band\b|&|\+|\n)\s*")
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A typed answer that fits the step."""
+
+    value: AnswerValue
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A typed answer that does not fit; `hint` says what would."""
+
+    hint: str
+
+
+ParseResult = Parsed | Invalid
+
+
+def normalise(text: str) -> str:
+    """Lower case, single spaces, no surrounding punctuation."""
+    return " ".join(text.lower().strip().strip(".!?").split())
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """True for yes-like words, False for no-like words, None otherwise."""
+    words = normalise(text)
+    if words in YES_WORDS:
+        return True
+    if words in NO_WORDS:
+        return False
+    return None
+
+
+def match_option(text: str, options: tuple[Option, ...]) -> int | None:
+    """Index of the option `text` names by number, label or alias (typos tolerated)."""
+    words = normalise(text)
+    if words.isdigit():
+        number = int(words)
+        return number - 1 if 1 <= number <= len(options) else None
+    choices: dict[int, str] = {}
+    owners: list[int] = []
+    for index, option in enumerate(options):
+        for name in (option.label, option.id.replace("_", " "), *option.aliases):
+            choices[len(owners)] = normalise(name)
+            owners.append(index)
+    for key, name in choices.items():
+        if name == words:
+            return owners[key]
+    best = process.extractOne(words, choices, scorer=fuzz.ratio, score_cutoff=LABEL_CUTOFF)
+    if best is None:
+        return None
+    return owners[int(best[2])]
+
+
+def _numbered(options: tuple[Option, ...]) -> str:
+    return "; ".join(f"{index} {option.label}" for index, option in enumerate(options, start=1))
+
+
+def option_hint(options: tuple[Option, ...]) -> str:
+    """The hint for a choice that was not recognised."""
+    return f"Please tap a button, or type the number or name of one option ({_numbered(options)})."
+
+
+def parse_scale(text: str) -> int | None:
+    """0-10 from "7", "7/10", "7 out of 10" or "seven"; None otherwise."""
+    match = _SCALE_RE.match(normalise(text))
+    if match is None:
+        return None
+    raw = match.group(1)
+    value = int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw)
+    if value is None or not 0 <= value <= SCALE_TOP:
+        return None
+    return value
+
+
+def parse_number(text: str, step: Step) -> ParseResult:
+    """A number within the step's bounds."""
+    bounds = f"between {step.minimum:g} and {step.maximum:g}"
+    match = _NUMBER_RE.match(normalise(text))
+    if match is None:
+        return Invalid(f"Please type just a number {bounds}, for example {step.minimum:g}.")
+    value = float(match.group(1).replace(",", "."))
+    if step.integer and value != int(value):
+        return Invalid(f"Please type a whole number {bounds}.")
+    low = step.minimum if step.minimum is not None else float("-inf")
+    high = step.maximum if step.maximum is not None else float("inf")
+    if not low <= value <= high:
+        return Invalid(f"That number is out of range: please type a number {bounds}.")
+    return Parsed(int(value) if step.integer else value)
+
+
+def parse_text(text: str, step: Step) -> ParseResult:
+    """Free text within the step's length limit."""
+    cleaned = text.strip()
+    limit = step.max_length or 0
+    if limit and len(cleaned) > limit:
+        return Invalid(
+            f"That is {len(cleaned)} characters; please keep it under {limit}. "
+            "A short summary is fine: you can tell your physiotherapist the rest."
+        )
+    if not cleaned:
+        return Invalid("Please type a short answer.")
+    return Parsed(cleaned)
+
+
+def parse_date(text: str, today: date) -> date | None:
+    """A date from "2026-03-15", "15/03/2026" (day first), "2026-03" or "March 2026"."""
+    words = normalise(text)
+    for pattern in (r"^(\d{4})-(\d{1,2})-(\d{1,2})$", r"^(\d{4})-(\d{1,2})$"):
+        match = re.match(pattern, words)
+        if match:
+            parts = [int(part) for part in match.groups()]
+            try:
+                return date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1)
+            except ValueError:
+                return None
+    match = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", words)
+    if match:
+        day, month, year = (int(part) for part in match.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
+    match = re.match(r"^([a-z]+)\.?\s+(\d{4})$", words)
+    if match and match.group(1) in _MONTHS:
+        return date(int(match.group(2)), _MONTHS[match.group(1)], 1)
+    return None
+
+
+def parse_date_or_duration(text: str, step: Step, today: date) -> ParseResult:
+    """A duration option, or a start date that is not in the future."""
+    index = match_option(text, step.options)
+    if index is not None:
+        return Parsed({"option": step.options[index].id})
+    when = parse_date(text, today)
+    if when is None:
+        return Invalid(
+            "Please tap one of the buttons, or type the date it began as YYYY-MM-DD "
+            f"(for example {today.replace(day=1).isoformat()}) or a month and year "
+            "such as 'March 2025'."
+        )
+    if when > today:
+        return Invalid("That date is in the future; please type the date the pain began.")
+    return Parsed({"date": when.isoformat()})
+
+
+def parse_many(text: str, options: tuple[Option, ...]) -> list[int] | Invalid:
+    """Several options named by number or label, separated by commas or 'and'."""
+    picked: list[int] = []
+    for part in _SPLIT_RE.split(normalise(text)):
+        if not part:
+            continue
+        whole = match_option(part, options)
+        if whole is None:
+            return Invalid(
+                f"I could not match {part!r}. Type the numbers or names of the options that "
+                f"apply, separated by commas ({_numbered(options)}), or tap them and then Done."
+            )
+        if whole not in picked:
+            picked.append(whole)
+    if not picked:
+        return Invalid(option_hint(options))
+    return picked
+
+
+def parse_typed(text: str, step: Step, today: date) -> ParseResult:
+    """Turn typed text into an answer for a single-screen step (not multi or regions)."""
+    if step.type in (StepType.YESNO, StepType.CONSENT):
+        answer = parse_yes_no(text)
+        return Invalid("Please answer yes or no.") if answer is None else Parsed(answer)
+    if step.type is StepType.SCALE:
+        value = parse_scale(text)
+        if value is None:
+            return Invalid(
+                "Please give a whole number from 0 to 10, for example 7 or 7/10 "
+                "(0 means none, 10 the most)."
+            )
+        return Parsed(value)
+    if step.type is StepType.NUMBER:
+        return parse_number(text, step)
+    if step.type is StepType.TEXT:
+        return parse_text(text, step)
+    if step.type is StepType.DATE_OR_DURATION:
+        return parse_date_or_duration(text, step, today)
+    if step.type is StepType.SINGLE:
+        index = match_option(text, step.options)
+        return (
+            Invalid(option_hint(step.options)) if index is None else Parsed(step.options[index].id)
+        )
+    return Invalid("Please tap Continue.")
+
+
+def _labels(step: Step, ids: list[str]) -> list[str]:
+    return [(step.option(option_id) or Option(option_id, option_id)).label for option_id in ids]
+
+
+def format_answer(step: Step, value: AnswerValue) -> str:
+    """A short human-readable rendering of an answer."""
+    if value is None:
+        return "(skipped)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if step.type is StepType.SCALE:
+        return f"{value}/10"
+    if step.type is StepType.SINGLE and isinstance(value, str):
+        return _labels(step, [value])[0]
+    if step.type is StepType.MULTI and isinstance(value, list):
+        return ", ".join(_labels(step, value)) or "None"
+    if step.type is StepType.DATE_OR_DURATION and isinstance(value, dict):
+        if "date" in value:
+            return f"since {value['date']}"
+        return _labels(step, [str(value.get("option", ""))])[0]
+    if step.type is StepType.REGIONS and isinstance(value, dict):
+        return format_regions(step, value)
+    return str(value)
+
+
+def format_regions(step: Step, value: dict[str, object]) -> str:
+    """Regions with sides, worst first marked, e.g. 'Shoulder (left, worst), Neck'."""
+    parts = []
+    worst = value.get("worst")
+    regions = value.get("regions")
+    for item in regions if isinstance(regions, list) else []:
+        if not isinstance(item, dict):
+            continue
+        option = step.option(str(item.get("region")))
+        label = option.label if option else str(item.get("region"))
+        notes = [str(item["side"])] if item.get("side") not in (None, Side.CENTRE) else []
+        if item.get("region") == worst:
+            notes.append("worst")
+        parts.append(f"{label} ({', '.join(notes)})" if notes else label)
+    return ", ".join(parts) or "None"

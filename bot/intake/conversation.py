@@ -1,0 +1,524 @@
+"""The intake as a conversation: /intake, its buttons, typed answers, /mydata and /forget.
+
+Channel-independent (core `Reply`/`Button` only). Every answer is saved before the reply
+is returned, so a crash or restart never loses what the patient already told us.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.config import ConfigError
+from bot.content.problems import ContentError
+from bot.core.assistant import Assistant, ChatRef, CommandSpec
+from bot.core.privacy import PersonalDataRegistry
+from bot.core.replies import Button, Reply, staff_note
+from bot.intake.engine import (
+    REVIEW,
+    IntakeEngine,
+    Outcome,
+    Result,
+    Status,
+    Tap,
+    Typed,
+    Verb,
+)
+from bot.intake.flow import Flag, FlagLevel
+from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, flow_from_definition, load_flow_file
+from bot.intake.repository import IntakeRepository, StoredIntake, utc_now
+from bot.intake.summary import build_summary, summary_text
+
+if TYPE_CHECKING:
+    from bot.runtime import FaqAnswerer, Runtime
+
+logger = logging.getLogger(__name__)
+
+ACTION_PREFIX = "intake"
+FORGET_PREFIX = "forget"
+TEXT_ROUTE_PRIORITY = 10  # before the FAQ (100): an open intake claims typed text first
+MENU_PRIORITY = 20
+DEFAULT_ABANDON_DAYS = 14
+ABANDON_SETTING = "IMS_INTAKE_ABANDON_DAYS"
+ABANDON_SWEEP_INTERVAL = timedelta(hours=1)
+QUESTION_WORDS = frozenset(
+    {"what", "how", "can", "could", "does", "do", "is", "are", "will", "why", "when",
+     "where", "who", "should", "would", "which", "am", "may"}
+)  # fmt: skip
+MOVED_ON = "That question has moved on. Here is where you are now:"
+
+Clock = Callable[[], datetime]
+# Builds the patient's emergency reply for a flag raised by a tapped answer.
+EmergencyReplies = Callable[[Flag], list[Reply]]
+
+
+def looks_like_question(text: str) -> bool:
+    """Whether free text reads as a side question rather than an answer."""
+    words = text.strip().lower().split()
+    return text.strip().endswith("?") or bool(words and words[0].strip(",") in QUESTION_WORDS)
+
+
+def abandon_after(settings_extra: dict[str, str] | None) -> timedelta:
+    """The idle time after which an unfinished intake is marked abandoned."""
+    raw = (settings_extra or {}).get(ABANDON_SETTING, "").strip()
+    if not raw:
+        return timedelta(days=DEFAULT_ABANDON_DAYS)
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{ABANDON_SETTING}: {raw!r} must be a whole number of days (1 or more)")
+    return timedelta(days=int(raw))
+
+
+def flag_emergency_reply(flag: Flag) -> list[Reply]:
+    """The default emergency reply for a flagged answer: the flag's reviewed message."""
+    return [Reply(flag.message, title="Please get help now")]
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    verb: str
+    session: int
+    revision: int
+    arg: str
+
+
+def _parse_action(rest: str) -> _Parsed | None:
+    parts = rest.split(":")
+    if len(parts) < 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        return None
+    return _Parsed(parts[0], int(parts[1]), int(parts[2]), ":".join(parts[3:]))
+
+
+class IntakeConversation:
+    """Runs intakes for every chat on top of the engine and the repository."""
+
+    def __init__(
+        self,
+        loaded: LoadedFlow,
+        repository: IntakeRepository,
+        assistant: Assistant,
+        *,
+        faq: FaqAnswerer | None = None,
+        emergency_replies: EmergencyReplies = flag_emergency_reply,
+        abandon_after: timedelta = timedelta(days=DEFAULT_ABANDON_DAYS),
+        clock: Clock = utc_now,
+    ) -> None:
+        self.loaded = loaded
+        self.repository = repository
+        self._assistant = assistant
+        self._faq = faq
+        self._emergency_replies = emergency_replies
+        self._abandon_after = abandon_after
+        self._clock = clock
+        self._engines: dict[str, IntakeEngine] = {loaded.digest: IntakeEngine(loaded.flow)}
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def set_faq(self, faq: FaqAnswerer | None) -> None:
+        """Use `faq` for side questions asked in the middle of an intake."""
+        self._faq = faq
+
+    # --- plumbing ------------------------------------------------------------------
+
+    def _lock(self, chat_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(chat_id, asyncio.Lock())
+
+    async def _engine(self, intake: StoredIntake) -> IntakeEngine | None:
+        """The engine for the flow version the intake started on."""
+        engine = self._engines.get(intake.flow_digest)
+        if engine is not None:
+            return engine
+        definition = await self.repository.flow_definition(intake.flow_digest)
+        if definition is None:
+            return None
+        try:
+            engine = IntakeEngine(flow_from_definition(definition))
+        except ContentError:
+            logger.error("stored intake flow %s no longer parses", intake.flow_digest[:12])
+            return None
+        self._engines[intake.flow_digest] = engine
+        return engine
+
+    def _action_maker(self, intake: StoredIntake) -> Callable[[str, str], str]:
+        def action(verb: str, arg: str) -> str:
+            base = f"{ACTION_PREFIX}:{verb}:{intake.id}:{intake.state.revision}"
+            return f"{base}:{arg}" if arg else base
+
+        return action
+
+    def _screen(self, engine: IntakeEngine, intake: StoredIntake, replace: bool = False) -> Reply:
+        screen = engine.screen(intake.state, self._action_maker(intake))
+        if replace:
+            return Reply(screen.text, screen.buttons, screen.title, replace_previous=True)
+        return screen
+
+    async def _open(self, chat_id: int) -> StoredIntake | None:
+        """The chat's open intake; one idle for too long is marked abandoned first."""
+        intake = await self.repository.latest_open(chat_id)
+        if intake is None:
+            return None
+        if self._clock() - intake.updated_at > self._abandon_after:
+            await self.repository.mark_abandoned(self._clock() - self._abandon_after)
+            return None
+        return intake
+
+    # --- starting -------------------------------------------------------------------
+
+    async def on_intake_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
+        """Answer /intake: start, or offer to continue an unfinished form."""
+        async with self._lock(chat.chat_id):
+            return await self._start(chat, None)
+
+    async def _start(self, chat: ChatRef, appointment_ref: str | None) -> list[Reply]:
+        if not chat.is_private:
+            return [Reply("Please fill in the intake form in a private chat with me.")]
+        intake = await self._open(chat.chat_id)
+        if intake is not None:
+            return await self._resume_offer(intake)
+        return await self._new(chat, appointment_ref)
+
+    async def _new(self, chat: ChatRef, appointment_ref: str | None) -> list[Reply]:
+        engine = self._engines[self.loaded.digest]
+        intake = await self.repository.create(
+            chat.chat_id, self.loaded, engine.start(), appointment_ref
+        )
+        logger.info("intake %s started", intake.id)
+        return [self._screen(engine, intake)]
+
+    async def _resume_offer(self, intake: StoredIntake) -> list[Reply]:
+        engine = await self._engine(intake)
+        where = "the review of your answers"
+        if engine is not None and intake.state.current != REVIEW:
+            position, total = engine.progress(intake.state)
+            where = f"question {position} of {total}" if position else "the start"
+        lines = [
+            f"You have an unfinished intake form from {intake.started_at:%d %B %Y}; "
+            f"you were at {where}. Continue where you left off, or start over?"
+        ]
+        if intake.flow_digest != self.loaded.digest:
+            lines.append(
+                "The clinic has updated the form since you started. If you continue, you "
+                "finish the version you began; if you start over, you get the new one."
+            )
+        buttons = (
+            Button("Continue", f"{ACTION_PREFIX}:c:{intake.id}:0"),
+            Button("Start over", f"{ACTION_PREFIX}:n:{intake.id}:0"),
+        )
+        return [Reply("\n\n".join(lines), buttons, title="Intake form")]
+
+    # --- routes ---------------------------------------------------------------------
+
+    async def on_action(self, chat: ChatRef, rest: str) -> list[Reply]:
+        """Handle `intake:*` buttons."""
+        async with self._lock(chat.chat_id):
+            return await self._action(chat, rest)
+
+    async def _action(self, chat: ChatRef, rest: str) -> list[Reply]:
+        if rest == "start" or rest.startswith("start:"):
+            ref = rest.partition(":")[2] or None
+            return await self._start(chat, ref)
+        intake = await self._open(chat.chat_id)
+        if rest == "resume":
+            return await self._show_current(chat, intake, note=None)
+        parsed = _parse_action(rest)
+        if parsed is None or intake is None or parsed.session != intake.id:
+            return await self._show_current(chat, intake, note=MOVED_ON)
+        if parsed.verb == "c":
+            return await self._show_current(chat, intake, note=None)
+        if parsed.verb == "n":
+            intake.state.status = Status.ABANDONED
+            await self.repository.save(intake)
+            return await self._new(chat, intake.appointment_ref)
+        if parsed.verb not in set(Verb):
+            return await self._show_current(chat, intake, note=MOVED_ON)
+        engine = await self._engine(intake)
+        if engine is None:
+            return self._flow_gone(intake)
+        result = engine.apply(intake.state, Tap(parsed.verb, parsed.revision, parsed.arg))
+        return await self._after(chat, engine, intake, result, tapped=True)
+
+    async def claim_text(self, chat: ChatRef, text: str) -> list[Reply] | None:
+        """Text route: typed text is an answer while this chat has an intake open."""
+        if not await self.repository.has_open(chat.chat_id):
+            return None
+        async with self._lock(chat.chat_id):
+            intake = await self._open(chat.chat_id)
+            if intake is None:
+                return None
+            engine = await self._engine(intake)
+            if engine is None:
+                return self._flow_gone(intake)
+            result = engine.apply(intake.state, Typed(text))
+            if (
+                result.outcome is Outcome.INVALID
+                and result.maybe_question
+                and self._faq is not None
+                and looks_like_question(text)
+            ):
+                return await self._detour(chat, text)
+            return await self._after(chat, engine, intake, result, tapped=False)
+
+    async def _detour(self, chat: ChatRef, text: str) -> list[Reply]:
+        assert self._faq is not None
+        replies = list(await self._faq.answer(chat, text))
+        replies.append(
+            Reply(
+                "Your intake form is waiting where you left it.",
+                (Button("Back to my intake form", f"{ACTION_PREFIX}:resume"),),
+            )
+        )
+        return replies
+
+    async def _show_current(
+        self, chat: ChatRef, intake: StoredIntake | None, note: str | None
+    ) -> list[Reply]:
+        if intake is None:
+            return [
+                Reply(
+                    "That form is no longer open. Send /intake to start a new one.",
+                    (Button("Fill in my intake form", f"{ACTION_PREFIX}:start"),),
+                )
+            ]
+        engine = await self._engine(intake)
+        if engine is None:
+            return self._flow_gone(intake)
+        replies = [Reply(note)] if note else []
+        replies.append(self._screen(engine, intake))
+        return replies
+
+    def _flow_gone(self, intake: StoredIntake) -> list[Reply]:
+        return [
+            Reply(
+                "The form you started has been replaced by the clinic and cannot be "
+                "continued. Please start the new one.",
+                (Button("Start the new form", f"{ACTION_PREFIX}:n:{intake.id}:0"),),
+            )
+        ]
+
+    # --- outcomes ---------------------------------------------------------------------
+
+    async def _after(
+        self,
+        chat: ChatRef,
+        engine: IntakeEngine,
+        intake: StoredIntake,
+        result: Result,
+        *,
+        tapped: bool,
+    ) -> list[Reply]:
+        outcome = result.outcome
+        if outcome is Outcome.STALE:
+            return [Reply(MOVED_ON), self._screen(engine, intake)]
+        if outcome is Outcome.CLOSED:
+            return await self._show_current(chat, None, None)
+        if outcome is Outcome.INVALID:
+            return [Reply(result.hint), self._screen(engine, intake)]
+        intake.state = result.state
+        if outcome is Outcome.DECLINED:
+            await self.repository.delete(intake.id)
+            step = engine.flow.step("consent") or next(
+                (s for s in engine.flow.steps if s.consent_version), None
+            )
+            message = (step.decline_message if step else None) or "Nothing has been saved."
+            return [Reply(message)]
+        if outcome is Outcome.SUBMITTED:
+            return await self._submit(chat, engine, intake)
+        await self.repository.save(intake)  # saved before any reply leaves
+        if outcome is Outcome.EMERGENCY:
+            return self._emergency(chat, intake, result.raised)
+        replies = [
+            Reply(flag.message, title="Please see a doctor soon")
+            for flag in result.raised
+            if flag.level is FlagLevel.URGENT
+        ]
+        replace = tapped and outcome is Outcome.UPDATED and intake.state.draft is not None
+        replies.append(self._screen(engine, intake, replace=replace))
+        return replies
+
+    def _emergency(
+        self, chat: ChatRef, intake: StoredIntake, raised: tuple[Flag, ...]
+    ) -> list[Reply]:
+        emergencies = [flag for flag in raised if flag.level is FlagLevel.EMERGENCY]
+        logger.warning("intake %s stopped by emergency answer", intake.id)
+        replies: list[Reply] = []
+        for flag in emergencies[:1]:
+            replies.extend(self._emergency_replies(flag))
+        replies.append(
+            Reply(
+                "I have stopped the intake form and let the clinic know. Your answers so far "
+                "are saved. Please get help now; the clinic will follow up."
+            )
+        )
+        labels = "; ".join(f"{flag.id} ({flag.label})" for flag in emergencies)
+        replies.append(
+            staff_note(
+                f"Emergency answer in the intake form from chat {chat.chat_id} "
+                f"(intake #{intake.id}): {labels}. The patient was told to seek emergency "
+                "care now. Please follow up.",
+                title="Intake emergency",
+            )
+        )
+        return replies
+
+    async def _submit(
+        self, chat: ChatRef, engine: IntakeEngine, intake: StoredIntake
+    ) -> list[Reply]:
+        now = self._clock()
+        intake.submitted_at = now
+        intake.summary = build_summary(
+            engine, intake.state, intake_id=intake.id, chat_id=chat.chat_id, submitted_at=now
+        )
+        await self.repository.save(intake)
+        logger.info("intake %s submitted", intake.id)
+        return [
+            Reply(engine.flow.completion_message, title="Form sent"),
+            staff_note(summary_text(intake.summary), title="New intake form"),
+        ]
+
+    # --- emergencies typed anywhere ----------------------------------------------------
+
+    async def on_emergency(self, chat: ChatRef, rule_id: str) -> list[Reply]:
+        """Emergency listener: stop an open intake and alert staff (never the patient's words)."""
+        async with self._lock(chat.chat_id):
+            intake = await self.repository.latest_open(chat.chat_id)
+            if intake is None:
+                return []
+            intake.state.status = Status.STOPPED_EMERGENCY
+            intake.state.draft = None
+            await self.repository.save(intake)
+        return [
+            staff_note(
+                f"The emergency screen (rule {rule_id}) fired in chat {chat.chat_id} during "
+                f"intake #{intake.id}; the intake was stopped. Please follow up.",
+                title="Intake emergency",
+            )
+        ]
+
+    # --- personal data ------------------------------------------------------------------
+
+    async def describe(self, chat_id: int) -> list[str]:
+        """What the intake feature holds for a chat."""
+        lines = []
+        for intake in await self.repository.for_chat(chat_id):
+            answered = sum(1 for value in intake.state.answers.values() if value is not None)
+            lines.append(
+                f"Intake form #{intake.id}: {intake.status.value.replace('_', ' ')}, started "
+                f"{intake.started_at:%Y-%m-%d}, {answered} answers stored (encrypted)"
+                + (", with a summary sent to the clinic" if intake.summary else "")
+            )
+        return lines
+
+    async def erase(self, chat_id: int) -> int:
+        """Delete every intake of a chat."""
+        async with self._lock(chat_id):
+            return await self.repository.delete_for_chat(chat_id)
+
+    async def sweep_abandoned(self) -> int:
+        """Mark intakes idle for longer than the limit abandoned."""
+        return await self.repository.mark_abandoned(self._clock() - self._abandon_after)
+
+
+class PrivacyCommands:
+    """/mydata and /forget over every feature's personal data."""
+
+    def __init__(self, registry: PersonalDataRegistry) -> None:
+        self._registry = registry
+
+    async def on_mydata(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
+        """Show what the bot holds about this chat."""
+        held = await self._registry.describe(chat.chat_id)
+        lines = [f"{feature}: {line}" for feature, items in held.items() for line in items]
+        if not lines:
+            return [Reply("I hold no personal data about you.")]
+        text = "This is what I hold about you:\n" + "\n".join(f"- {line}" for line in lines)
+        return [Reply(text + "\n\nSend /forget to delete all of it.", title="Your data")]
+
+    async def on_forget(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
+        """Ask for confirmation before deleting everything."""
+        return [
+            Reply(
+                "This deletes everything I hold about you, including unfinished and sent "
+                "intake forms and appointment links. The clinic keeps its own records. "
+                "Are you sure?",
+                (
+                    Button("Yes, delete everything", f"{FORGET_PREFIX}:yes"),
+                    Button("No, keep it", f"{FORGET_PREFIX}:no"),
+                ),
+                title="Delete my data",
+            )
+        ]
+
+    async def on_action(self, chat: ChatRef, rest: str) -> list[Reply]:
+        """The confirmation buttons of /forget."""
+        if rest == "yes":
+            removed = await self._registry.erase(chat.chat_id)
+            logger.info("forget: erased %d records for a chat", removed)
+            return [
+                Reply(
+                    f"Done: I deleted everything I held about you ({removed} records).",
+                    replace_previous=True,
+                )
+            ]
+        return [Reply("Nothing was deleted.", replace_previous=True)]
+
+
+def register_privacy_commands(assistant: Assistant, registry: PersonalDataRegistry) -> None:
+    """Register /mydata, /forget and the forget confirmation buttons."""
+    privacy = PrivacyCommands(registry)
+    assistant.add_command(CommandSpec("mydata", "See what I hold about you", privacy.on_mydata))
+    assistant.add_command(
+        CommandSpec("forget", "Delete everything I hold about you", privacy.on_forget)
+    )
+    assistant.add_action(FORGET_PREFIX, privacy.on_action)
+
+
+def register_intake_routes(conversation: IntakeConversation, assistant: Assistant) -> None:
+    """Register /intake, the intake buttons, the text route and the emergency listener."""
+    assistant.add_command(
+        CommandSpec("intake", "Fill in your intake form", conversation.on_intake_command)
+    )
+    assistant.add_action(ACTION_PREFIX, conversation.on_action)
+    assistant.add_text_route("intake", conversation.claim_text, TEXT_ROUTE_PRIORITY)
+    assistant.add_emergency_listener(conversation.on_emergency)
+    assistant.add_menu_button(
+        Button("Fill in my intake form", f"{ACTION_PREFIX}:start"), MENU_PRIORITY
+    )
+
+
+def _emergency_replies_for(runtime: Runtime) -> EmergencyReplies:
+    """Flag messages through the safety module's emergency reply (with the clinic phone)."""
+    from bot.safety.emergency import EmergencyHit, emergency_replies
+
+    phone = runtime.content.clinic.phone
+
+    def build(flag: Flag) -> list[Reply]:
+        return emergency_replies(EmergencyHit(flag.id, flag.message), phone)
+
+    return build
+
+
+def register_intake(runtime: Runtime) -> IntakeConversation:
+    """Build the intake feature from the runtime and register everything it offers."""
+    from bot.runtime import PeriodicJob
+    from bot.storage.encryption import load_cipher
+
+    loaded = load_flow_file(runtime.settings.content_dir / FLOW_FILE_NAME)
+    conversation = IntakeConversation(
+        loaded,
+        IntakeRepository(runtime.database, load_cipher(runtime.settings)),
+        runtime.assistant,
+        faq=runtime.faq,
+        emergency_replies=_emergency_replies_for(runtime),
+        abandon_after=abandon_after(dict(runtime.settings.extra)),
+    )
+    register_intake_routes(conversation, runtime.assistant)
+    register_privacy_commands(runtime.assistant, runtime.personal_data)
+    runtime.personal_data.register("Intake forms", conversation.describe, conversation.erase)
+
+    async def sweep(_outbound: object) -> None:
+        await conversation.sweep_abandoned()
+
+    runtime.jobs.append(PeriodicJob("intake-abandon", ABANDON_SWEEP_INTERVAL, sweep))
+    return conversation

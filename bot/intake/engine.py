@@ -1,0 +1,697 @@
+"""The intake engine: a pure state machine over a flow (no Telegram, no storage).
+
+`IntakeEngine.apply(state, event)` returns the next state and what happened; the
+conversation saves the state, then turns the outcome into replies. Because the state
+is plain data, a patient can leave and come back after days or a restart.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from bot.core.replies import Button, Reply
+from bot.intake.answers import (
+    SIDE_LABELS,
+    SIDE_WORDS,
+    Invalid,
+    format_answer,
+    match_option,
+    normalise,
+    option_hint,
+    parse_many,
+    parse_typed,
+)
+from bot.intake.flow import (
+    PAIRED_SIDES,
+    AnswerValue,
+    Condition,
+    ConditionOp,
+    Flag,
+    FlagLevel,
+    Flow,
+    Side,
+    Step,
+    StepType,
+)
+
+REVIEW = "__review__"
+SCALE_TOP = 10
+BACK_WORDS = frozenset({"back", "go back", "previous", "undo"})
+SKIP_WORDS = frozenset({"skip", "pass", "skip it", "skip this", "rather not say"})
+DONE_WORDS = frozenset({"done", "finished", "that's all", "thats all", "that is all"})
+CONTINUE_WORDS = frozenset({"ok", "okay", "continue", "next", "go", "start", "yes", "sure"})
+SUBMIT_WORDS = frozenset({"submit", "send", "send it", "done", "confirm"})
+MAX_REVIEW_LINE = 70
+
+# Builds a button action from a verb and an argument; the conversation adds the session
+# and revision so a stale button can be recognised.
+ActionMaker = Callable[[str, str], str]
+
+
+class Status(StrEnum):
+    """Where an intake stands."""
+
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    STOPPED_EMERGENCY = "stopped_emergency"
+    DECLINED = "declined"
+    ABANDONED = "abandoned"
+
+
+class Verb(StrEnum):
+    """What a tapped button asks for."""
+
+    OPTION = "o"
+    TOGGLE = "t"
+    DONE = "d"
+    SKIP = "s"
+    BACK = "b"
+    EDIT = "e"
+    SUBMIT = "u"
+
+
+class Outcome(StrEnum):
+    """What an event did."""
+
+    ANSWERED = "answered"  # an answer was saved; moved on
+    UPDATED = "updated"  # same screen, new selection or phase (e.g. a toggle)
+    MOVED = "moved"  # back, or edit from the review
+    INVALID = "invalid"  # not usable here; `hint` says why; nothing changed
+    STALE = "stale"  # a button from an older screen
+    EMERGENCY = "emergency"  # an emergency flag was raised: the intake stopped
+    DECLINED = "declined"  # no consent
+    SUBMITTED = "submitted"
+    CLOSED = "closed"  # the intake is no longer in progress
+
+
+@dataclass(frozen=True)
+class Tap:
+    """A button tap: verb, the revision the button was drawn at, and an argument."""
+
+    verb: str
+    revision: int
+    arg: str = ""
+
+
+@dataclass(frozen=True)
+class Typed:
+    """Free text typed while the intake is open."""
+
+    text: str
+
+
+Event = Tap | Typed
+
+
+@dataclass
+class IntakeState:
+    """Everything about one patient's intake; JSON-serialisable."""
+
+    current: str
+    answers: dict[str, AnswerValue] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+    status: Status = Status.IN_PROGRESS
+    revision: int = 0
+    draft: dict[str, Any] | None = None  # selection in progress (multi, regions)
+    consent_version: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict for storage."""
+        return {
+            "current": self.current,
+            "answers": self.answers,
+            "history": self.history,
+            "status": self.status.value,
+            "revision": self.revision,
+            "draft": self.draft,
+            "consent_version": self.consent_version,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> IntakeState:
+        """The inverse of `to_json`."""
+        return cls(
+            current=str(data["current"]),
+            answers=dict(data.get("answers", {})),
+            history=list(data.get("history", [])),
+            status=Status(data.get("status", Status.IN_PROGRESS)),
+            revision=int(data.get("revision", 0)),
+            draft=data.get("draft"),
+            consent_version=data.get("consent_version"),
+        )
+
+
+@dataclass(frozen=True)
+class Result:
+    """The new state and what happened."""
+
+    state: IntakeState
+    outcome: Outcome
+    hint: str = ""
+    raised: tuple[Flag, ...] = ()  # flags raised by this answer
+    # Invalid typed text on a choice screen that may be a side question for the FAQ.
+    maybe_question: bool = False
+
+
+def _values(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _chosen_ids(answer: AnswerValue) -> list[str]:
+    """Option ids an answer holds, whatever its step type."""
+    if isinstance(answer, list):
+        return [str(item) for item in answer]
+    if isinstance(answer, dict):
+        if "option" in answer:
+            return [str(answer["option"])]
+        regions = answer.get("regions")
+        if isinstance(regions, list):
+            return [str(item.get("region")) for item in regions if isinstance(item, dict)]
+        return []
+    if isinstance(answer, str):
+        return [answer]
+    return []
+
+
+def condition_holds(condition: Condition, answer: AnswerValue, answered: bool) -> bool:
+    """Whether one `when` condition holds for the answer to its step."""
+    if condition.op is ConditionOp.ANSWERED:
+        return (answered and answer is not None) == bool(condition.value)
+    if not answered or answer is None:
+        return False
+    if condition.op in (ConditionOp.GT, ConditionOp.LT):
+        if isinstance(answer, bool) or not isinstance(answer, int | float):
+            return False
+        limit = condition.value
+        if isinstance(limit, bool) or not isinstance(limit, int | float):
+            return False
+        return answer > limit if condition.op is ConditionOp.GT else answer < limit
+    if isinstance(answer, bool):
+        return any(answer == value for value in _values(condition.value))
+    chosen = _chosen_ids(answer)
+    wanted = [str(value) for value in _values(condition.value)]
+    if condition.op is ConditionOp.EQUALS:
+        return chosen == wanted
+    return any(item in chosen for item in wanted)
+
+
+class IntakeEngine:
+    """Moves an `IntakeState` through a `Flow`."""
+
+    def __init__(self, flow: Flow, today: Callable[[], date] = date.today) -> None:
+        self.flow = flow
+        self._today = today
+
+    # --- where we are ------------------------------------------------------------
+
+    def start(self) -> IntakeState:
+        """A fresh intake on the first step."""
+        state = IntakeState(current=self.flow.steps[0].id)
+        self._enter(state)
+        return state
+
+    def applicable(self, answers: dict[str, AnswerValue]) -> list[Step]:
+        """Steps that apply given `answers` (a step whose condition's step is hidden is hidden)."""
+        shown: set[str] = set()
+        result: list[Step] = []
+        for step in self.flow.steps:
+            if all(
+                condition_holds(
+                    condition,
+                    answers.get(condition.step),
+                    condition.step in shown and condition.step in answers,
+                )
+                for condition in step.when
+            ):
+                shown.add(step.id)
+                result.append(step)
+        return result
+
+    def next_step(self, answers: dict[str, AnswerValue]) -> str:
+        """The first step that applies and has no answer yet, else the review."""
+        for step in self.applicable(answers):
+            if step.id not in answers:
+                return step.id
+        return REVIEW
+
+    def progress(self, state: IntakeState) -> tuple[int, int]:
+        """(position, total) among the questions this patient will see."""
+        questions = [step.id for step in self.applicable(state.answers) if step.is_question]
+        position = questions.index(state.current) + 1 if state.current in questions else 0
+        return position, len(questions)
+
+    def current_step(self, state: IntakeState) -> Step | None:
+        """The step on screen (None on the review or when closed)."""
+        return None if state.current == REVIEW else self.flow.step(state.current)
+
+    def review_items(self, state: IntakeState) -> list[Step]:
+        """Answered questions that apply, in flow order (what the review lists)."""
+        return [
+            step
+            for step in self.applicable(state.answers)
+            if step.is_question and step.type is not StepType.CONSENT and step.id in state.answers
+        ]
+
+    def raised_flags(self, answers: dict[str, AnswerValue]) -> list[Flag]:
+        """Flags the applicable answers raise, emergencies first, in flow order."""
+        found: list[Flag] = []
+        for step in self.applicable(answers):
+            if step.id in answers:
+                for flag_id in self._flags_of(step, answers[step.id]):
+                    flag = self.flow.flags.get(flag_id)
+                    if flag is not None and flag not in found:
+                        found.append(flag)
+        return sorted(found, key=lambda flag: flag.level is not FlagLevel.EMERGENCY)
+
+    # --- events ------------------------------------------------------------------
+
+    def apply(self, state: IntakeState, event: Event) -> Result:
+        """Apply one tap or typed text; never raises on anything a patient can send."""
+        if state.status is not Status.IN_PROGRESS:
+            return Result(state, Outcome.CLOSED)
+        new = copy.deepcopy(state)
+        if isinstance(event, Tap):
+            if event.revision != state.revision:
+                return Result(state, Outcome.STALE)
+            return self._tap(new, event)
+        return self._typed(new, event.text)
+
+    def _tap(self, state: IntakeState, tap: Tap) -> Result:
+        if tap.verb == Verb.BACK:
+            return self._back(state)
+        if state.current == REVIEW:
+            return self._review_tap(state, tap)
+        step = self.current_step(state)
+        if step is None:
+            return Result(state, Outcome.STALE)
+        if tap.verb == Verb.SKIP:
+            return self._skip(state, step)
+        index = int(tap.arg) if tap.arg.isdigit() else -1
+        if step.type is StepType.MULTI:
+            return self._multi_tap(state, step, tap.verb, index)
+        if step.type is StepType.REGIONS:
+            return self._regions_tap(state, step, tap.verb, index)
+        if tap.verb != Verb.OPTION:
+            return Result(state, Outcome.STALE)
+        valid, value = self._value_for_button(step, index)
+        if not valid:
+            return Result(state, Outcome.STALE)
+        return self._commit(state, step, value)
+
+    def _value_for_button(self, step: Step, index: int) -> tuple[bool, AnswerValue]:
+        """(valid, value) for the option button at `index` of a single-screen step."""
+        if step.type is StepType.INFO:
+            return index == 0, True
+        if step.type in (StepType.YESNO, StepType.CONSENT):
+            return index in (0, 1), index == 0
+        if step.type is StepType.SCALE:
+            return 0 <= index <= SCALE_TOP, index
+        if step.type in (StepType.SINGLE, StepType.DATE_OR_DURATION):
+            if not 0 <= index < len(step.options):
+                return False, None
+            option_id = step.options[index].id
+            return True, option_id if step.type is StepType.SINGLE else {"option": option_id}
+        return False, None
+
+    def _typed(self, state: IntakeState, text: str) -> Result:
+        words = normalise(text)
+        step = self.current_step(state)
+        free_text = step is not None and step.type is StepType.TEXT
+        if words in BACK_WORDS and not free_text:
+            return self._back(state)
+        if state.current == REVIEW:
+            if words in SUBMIT_WORDS:
+                return self._submit(state)
+            return Result(
+                state,
+                Outcome.INVALID,
+                hint="Tap 'Send to the clinic' to submit, or a 'Change' button to edit.",
+                maybe_question=True,
+            )
+        if step is None:
+            return Result(state, Outcome.STALE)
+        if words in SKIP_WORDS and not step.required:
+            return self._skip(state, step)
+        if step.type is StepType.INFO:
+            if words in CONTINUE_WORDS:
+                return self._commit(state, step, True)
+            return Result(state, Outcome.INVALID, "Tap Continue when you are ready.", (), True)
+        if step.type is StepType.MULTI:
+            return self._multi_typed(state, step, words)
+        if step.type is StepType.REGIONS:
+            return self._regions_typed(state, step, words)
+        parsed = parse_typed(text, step, self._today())
+        if isinstance(parsed, Invalid):
+            return Result(state, Outcome.INVALID, parsed.hint, (), not free_text)
+        return self._commit(state, step, parsed.value)
+
+    # --- moving --------------------------------------------------------------------
+
+    def _enter(self, state: IntakeState) -> None:
+        """Show `state.current` afresh: new revision, draft seeded from any old answer."""
+        state.revision += 1
+        state.draft = None
+        step = self.current_step(state)
+        if step is None:
+            return
+        previous = state.answers.get(step.id)
+        if step.type is StepType.MULTI:
+            state.draft = {"selected": _chosen_ids(previous)}
+        elif step.type is StepType.REGIONS:
+            state.draft = {"phase": "select", "selected": _chosen_ids(previous), "sides": {}}
+
+    def _advance(self, state: IntakeState) -> None:
+        state.current = self.next_step(state.answers)
+        self._enter(state)
+
+    def _commit(self, state: IntakeState, step: Step, value: AnswerValue) -> Result:
+        """Save an answer, raise its flags, and move to the next step."""
+        if step.type is StepType.CONSENT:
+            if value is not True:
+                state.status = Status.DECLINED
+                state.answers = {}
+                return Result(state, Outcome.DECLINED)
+            state.consent_version = step.consent_version
+        state.answers[step.id] = value
+        if not state.history or state.history[-1] != step.id:
+            state.history.append(step.id)
+        raised = tuple(
+            flag
+            for flag_id in self._flags_of(step, value)
+            if (flag := self.flow.flags.get(flag_id)) is not None
+        )
+        if any(flag.level is FlagLevel.EMERGENCY for flag in raised):
+            state.status = Status.STOPPED_EMERGENCY
+            state.draft = None
+            return Result(state, Outcome.EMERGENCY, raised=raised)
+        self._advance(state)
+        return Result(state, Outcome.ANSWERED, raised=raised)
+
+    def _skip(self, state: IntakeState, step: Step) -> Result:
+        if step.required:
+            return Result(state, Outcome.INVALID, "This question needs an answer to continue.")
+        return self._commit(state, step, None)
+
+    def _back(self, state: IntakeState) -> Result:
+        shown = {step.id for step in self.applicable(state.answers)}
+        while state.history:
+            previous = state.history.pop()
+            if previous in shown and previous != state.current:
+                state.current = previous
+                self._enter(state)
+                return Result(state, Outcome.MOVED)
+        return Result(
+            state, Outcome.INVALID, "This is the first question; there is nothing before it."
+        )
+
+    def _review_tap(self, state: IntakeState, tap: Tap) -> Result:
+        if tap.verb == Verb.SUBMIT:
+            return self._submit(state)
+        items = self.review_items(state)
+        index = int(tap.arg) if tap.arg.isdigit() else -1
+        if tap.verb != Verb.EDIT or not 0 <= index < len(items):
+            return Result(state, Outcome.STALE)
+        state.current = items[index].id
+        self._enter(state)
+        return Result(state, Outcome.MOVED)
+
+    def _submit(self, state: IntakeState) -> Result:
+        if self.next_step(state.answers) != REVIEW:
+            # An edit opened new questions that are not answered yet.
+            self._advance(state)
+            return Result(state, Outcome.MOVED)
+        state.status = Status.SUBMITTED
+        state.draft = None
+        return Result(state, Outcome.SUBMITTED)
+
+    # --- multi choice --------------------------------------------------------------
+
+    def _toggle(self, step: Step, selected: list[str], index: int) -> list[str]:
+        option = step.options[index]
+        if option.id in selected:
+            return [item for item in selected if item != option.id]
+        if option.exclusive:
+            return [option.id]
+        exclusive = {item.id for item in step.options if item.exclusive}
+        return [item for item in selected if item not in exclusive] + [option.id]
+
+    def _multi_tap(self, state: IntakeState, step: Step, verb: str, index: int) -> Result:
+        draft = state.draft or {"selected": []}
+        selected = [str(item) for item in draft.get("selected", [])]
+        if verb == Verb.TOGGLE and 0 <= index < len(step.options):
+            state.draft = {"selected": self._toggle(step, selected, index)}
+            return Result(state, Outcome.UPDATED)
+        if verb == Verb.DONE:
+            return self._finish_multi(state, step, selected)
+        return Result(state, Outcome.STALE)
+
+    def _finish_multi(self, state: IntakeState, step: Step, selected: list[str]) -> Result:
+        if not selected:
+            if step.required:
+                none = [option.label for option in step.options if option.exclusive]
+                extra = f" (or '{none[0]}')" if none else ""
+                return Result(
+                    state, Outcome.INVALID, f"Please choose at least one option{extra}, then Done."
+                )
+            return self._commit(state, step, None)
+        ordered = [option.id for option in step.options if option.id in selected]
+        return self._commit(state, step, ordered)
+
+    def _multi_typed(self, state: IntakeState, step: Step, words: str) -> Result:
+        if words in DONE_WORDS:
+            draft = state.draft or {}
+            return self._finish_multi(state, step, [str(i) for i in draft.get("selected", [])])
+        picked = parse_many(words, step.options)
+        if isinstance(picked, Invalid):
+            return Result(state, Outcome.INVALID, picked.hint, (), True)
+        selected: list[str] = []
+        for index in picked:
+            selected = (
+                self._toggle(step, selected, index)
+                if step.options[index].id not in selected
+                else selected
+            )
+        return self._finish_multi(state, step, selected)
+
+    # --- body regions ----------------------------------------------------------------
+
+    def _regions_tap(self, state: IntakeState, step: Step, verb: str, index: int) -> Result:
+        draft = state.draft or {"phase": "select", "selected": [], "sides": {}}
+        phase = draft.get("phase")
+        if phase == "select":
+            if verb == Verb.TOGGLE and 0 <= index < len(step.options):
+                selected = [str(item) for item in draft.get("selected", [])]
+                draft["selected"] = self._toggle(step, selected, index)
+                state.draft = draft
+                return Result(state, Outcome.UPDATED)
+            if verb == Verb.DONE:
+                return self._regions_selected(state, step, draft)
+            return Result(state, Outcome.STALE)
+        if verb != Verb.OPTION:
+            return Result(state, Outcome.STALE)
+        if phase == "side" and 0 <= index < len(PAIRED_SIDES):
+            return self._regions_side(state, step, draft, PAIRED_SIDES[index])
+        selected = [str(item) for item in draft.get("selected", [])]
+        if phase == "worst" and 0 <= index < len(selected):
+            return self._regions_finish(state, step, draft, selected[index])
+        return Result(state, Outcome.STALE)
+
+    def _regions_typed(self, state: IntakeState, step: Step, words: str) -> Result:
+        draft = state.draft or {"phase": "select", "selected": [], "sides": {}}
+        phase = draft.get("phase")
+        selected = [str(item) for item in draft.get("selected", [])]
+        if phase == "select":
+            if words in DONE_WORDS:
+                return self._regions_selected(state, step, draft)
+            picked = parse_many(words, step.options)
+            if isinstance(picked, Invalid):
+                return Result(state, Outcome.INVALID, picked.hint, (), True)
+            draft["selected"] = [step.options[index].id for index in sorted(picked)]
+            return self._regions_selected(state, step, draft)
+        if phase == "side":
+            side = SIDE_WORDS.get(words)
+            if side is None or side is Side.CENTRE:
+                return Result(
+                    state,
+                    Outcome.INVALID,
+                    "Please answer left, right or both (your own left and right).",
+                    (),
+                    True,
+                )
+            return self._regions_side(state, step, draft, side)
+        options = tuple(option for option in step.options if option.id in selected)
+        chosen = match_option(words, options)
+        if chosen is None:
+            return Result(state, Outcome.INVALID, option_hint(options), (), True)
+        return self._regions_finish(state, step, draft, options[chosen].id)
+
+    def _regions_selected(self, state: IntakeState, step: Step, draft: dict[str, Any]) -> Result:
+        selected = [option.id for option in step.options if option.id in draft.get("selected", [])]
+        if not selected:
+            if step.required:
+                return Result(state, Outcome.INVALID, "Please choose at least one area, then Done.")
+            return self._commit(state, step, None)
+        draft.update(selected=selected, sides={})
+        return self._regions_next_phase(state, step, draft)
+
+    def _regions_side(
+        self, state: IntakeState, step: Step, draft: dict[str, Any], side: Side
+    ) -> Result:
+        pending = self._region_needing_side(step, draft)
+        if pending is None:
+            return Result(state, Outcome.STALE)
+        draft["sides"] = {**draft.get("sides", {}), pending: side.value}
+        return self._regions_next_phase(state, step, draft)
+
+    def _regions_next_phase(self, state: IntakeState, step: Step, draft: dict[str, Any]) -> Result:
+        selected = [str(item) for item in draft["selected"]]
+        if self._region_needing_side(step, draft) is not None:
+            draft["phase"] = "side"
+        elif len(selected) > 1:
+            draft["phase"] = "worst"
+        else:
+            return self._regions_finish(state, step, draft, selected[0])
+        state.draft = draft
+        state.revision += 1  # a new screen: old side buttons must not apply to it
+        return Result(state, Outcome.UPDATED)
+
+    def _region_needing_side(self, step: Step, draft: dict[str, Any]) -> str | None:
+        sides = draft.get("sides", {})
+        for region in draft.get("selected", []):
+            option = step.option(str(region))
+            if option is not None and option.paired and region not in sides:
+                return str(region)
+        return None
+
+    def _regions_finish(
+        self, state: IntakeState, step: Step, draft: dict[str, Any], worst: str
+    ) -> Result:
+        sides = draft.get("sides", {})
+        regions: list[object] = [
+            {"region": region, "side": sides.get(region, Side.CENTRE.value)}
+            for region in draft.get("selected", [])
+        ]
+        return self._commit(state, step, {"regions": regions, "worst": worst})
+
+    # --- flags -----------------------------------------------------------------------
+
+    def _flags_of(self, step: Step, value: AnswerValue) -> list[str]:
+        if step.type is StepType.YESNO:
+            return [step.yes_flag] if value is True and step.yes_flag else []
+        flags = []
+        for option_id in _chosen_ids(value):
+            option = step.option(option_id)
+            if option is not None and option.flag:
+                flags.append(option.flag)
+        return flags
+
+    # --- rendering ---------------------------------------------------------------------
+
+    def screen(self, state: IntakeState, action: ActionMaker) -> Reply:
+        """The current question (or the review) with its buttons."""
+        if state.current == REVIEW:
+            return self._review_screen(state, action)
+        step = self.current_step(state)
+        if step is None:
+            return Reply("This form has changed; send /intake to see where you are.")
+        lines = []
+        position, total = self.progress(state)
+        if step.is_question and position:
+            lines.append(f"Question {position} of {total}")
+        lines.append(self._prompt(step, state))
+        if step.hint:
+            lines.append(step.hint)
+        if step.id in state.answers and step.type not in (StepType.INFO, StepType.CONSENT):
+            lines.append(f"Your answer so far: {format_answer(step, state.answers[step.id])}")
+        buttons = list(self._buttons(step, state, action))
+        if not step.required:
+            buttons.append(Button("Skip", action(Verb.SKIP, "")))
+        if state.history and step.type is not StepType.CONSENT:
+            buttons.append(Button("« Back", action(Verb.BACK, "")))
+        return Reply("\n\n".join(lines), tuple(buttons), title=self.flow.title)
+
+    def _prompt(self, step: Step, state: IntakeState) -> str:
+        draft = state.draft or {}
+        if step.type is StepType.SCALE:
+            low, high = step.min_label or "none", step.max_label or "the most"
+            return f"{step.text}\n0 = {low}, 10 = {high}. Tap a number or type it."
+        if step.type is StepType.NUMBER:
+            return f"{step.text}\n(Type a number from {step.minimum:g} to {step.maximum:g}.)"
+        if step.type is StepType.TEXT:
+            return f"{step.text}\n(Type your answer, up to {step.max_length} characters.)"
+        if step.type is StepType.REGIONS and draft.get("phase") == "side":
+            region = self._region_needing_side(step, draft) or ""
+            option = step.option(region)
+            label = option.label.lower() if option else region
+            return f"Which side is the {label} pain on? (Your own left or right.)"
+        if step.type is StepType.REGIONS and draft.get("phase") == "worst":
+            return step.worst_text or "Which of these areas bothers you most?"
+        if step.type in (StepType.MULTI, StepType.REGIONS):
+            chosen = [
+                option.label for option in step.options if option.id in draft.get("selected", [])
+            ]
+            picked = f"\nSelected: {', '.join(chosen)}" if chosen else ""
+            return f"{step.text}{picked}"
+        return step.text
+
+    def _buttons(self, step: Step, state: IntakeState, action: ActionMaker) -> list[Button]:
+        draft = state.draft or {}
+        if step.type is StepType.INFO:
+            return [Button("Continue", action(Verb.OPTION, "0"))]
+        if step.type is StepType.CONSENT:
+            return [
+                Button("Yes, I agree", action(Verb.OPTION, "0")),
+                Button("No", action(Verb.OPTION, "1")),
+            ]
+        if step.type is StepType.YESNO:
+            return [Button("Yes", action(Verb.OPTION, "0")), Button("No", action(Verb.OPTION, "1"))]
+        if step.type is StepType.SCALE:
+            return [Button(str(value), action(Verb.OPTION, str(value))) for value in range(11)]
+        if step.type in (StepType.SINGLE, StepType.DATE_OR_DURATION):
+            return [
+                Button(option.label, action(Verb.OPTION, str(index)))
+                for index, option in enumerate(step.options)
+            ]
+        if step.type is StepType.REGIONS and draft.get("phase") == "side":
+            return [
+                Button(SIDE_LABELS[side], action(Verb.OPTION, str(index)))
+                for index, side in enumerate(PAIRED_SIDES)
+            ]
+        if step.type is StepType.REGIONS and draft.get("phase") == "worst":
+            labels = [option for option in step.options if option.id in draft.get("selected", [])]
+            return [
+                Button(option.label, action(Verb.OPTION, str(index)))
+                for index, option in enumerate(labels)
+            ]
+        if step.type in (StepType.MULTI, StepType.REGIONS):
+            selected = draft.get("selected", [])
+            toggles = [
+                Button(
+                    ("✅ " if option.id in selected else "") + option.label,
+                    action(Verb.TOGGLE, str(index)),
+                )
+                for index, option in enumerate(step.options)
+            ]
+            return [*toggles, Button("Done ✔", action(Verb.DONE, ""))]
+        return []
+
+    def _review_screen(self, state: IntakeState, action: ActionMaker) -> Reply:
+        items = self.review_items(state)
+        lines = ["Please check your answers. Tap a number to change an answer."]
+        for number, step in enumerate(items, start=1):
+            question = step.text.split("?")[0].split(".")[0]
+            if len(question) > MAX_REVIEW_LINE:
+                question = question[: MAX_REVIEW_LINE - 1] + "…"
+            lines.append(f"{number}. {question}: {format_answer(step, state.answers[step.id])}")
+        buttons = [
+            Button(f"Change {number}", action(Verb.EDIT, str(number - 1)))
+            for number in range(1, len(items) + 1)
+        ]
+        buttons.append(Button("Send to the clinic ✔", action(Verb.SUBMIT, "")))
+        buttons.append(Button("« Back", action(Verb.BACK, "")))
+        return Reply("\n".join(lines), tuple(buttons), title="Review your answers")

@@ -1,0 +1,196 @@
+"""The intake flow as data: steps, options, conditions, flags and scores.
+
+A flow is read from `content/intake_flow.yaml` (see `bot.intake.flow_file`) and is
+immutable once loaded; the engine only ever reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.content.model import Review
+
+# Answers are kept as JSON-compatible values so they can be stored and exported as is.
+AnswerValue = bool | int | float | str | list[str] | dict[str, object] | None
+
+
+class StepType(StrEnum):
+    """What kind of question a step asks."""
+
+    INFO = "info"  # a message with a Continue button; not counted as a question
+    CONSENT = "consent"  # versioned consent; "no" ends the intake before any question
+    SINGLE = "single"  # one option
+    MULTI = "multi"  # several options, toggled, then Done
+    YESNO = "yesno"
+    SCALE = "scale"  # 0-10
+    NUMBER = "number"  # a number within bounds
+    TEXT = "text"  # short text with a length limit
+    DATE_OR_DURATION = "date_or_duration"  # a duration option, or a typed date
+    REGIONS = "regions"  # body regions, each with a side, then the worst one
+
+
+QUESTION_TYPES = frozenset(StepType) - {StepType.INFO}
+CHOICE_TYPES = frozenset(
+    {StepType.SINGLE, StepType.MULTI, StepType.DATE_OR_DURATION, StepType.REGIONS}
+)
+
+
+class FlagLevel(StrEnum):
+    """How serious a flagged answer is."""
+
+    EMERGENCY = "emergency"  # stop now, emergency message, alert staff
+    URGENT = "urgent"  # see a physician soon; continue; first in the summary
+
+
+class ConditionOp(StrEnum):
+    """How a `when` condition compares an earlier answer."""
+
+    EQUALS = "equals"
+    INCLUDES = "includes"
+    ANY_OF = "any_of"
+    GT = "gt"
+    LT = "lt"
+    ANSWERED = "answered"
+
+
+class Side(StrEnum):
+    """Which side of the body a region is on (the patient's own left and right)."""
+
+    LEFT = "left"
+    RIGHT = "right"
+    BOTH = "both"
+    CENTRE = "centre"
+
+
+PAIRED_SIDES = (Side.LEFT, Side.RIGHT, Side.BOTH)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a choice step (or one body region)."""
+
+    id: str
+    label: str
+    flag: str | None = None  # flag id raised when this option is chosen
+    weight: float | None = None  # contribution to the flow's scores
+    exclusive: bool = False  # "None of these": choosing it clears the others
+    paired: bool = False  # regions only: has a left and right side
+    aliases: tuple[str, ...] = ()  # extra words a patient may type
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Show a step only when an earlier answer matches."""
+
+    step: str
+    op: ConditionOp
+    value: object = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Step:
+    """One screen of the intake."""
+
+    id: str
+    type: StepType
+    text: str
+    section: str = "other"
+    required: bool = True
+    options: tuple[Option, ...] = ()
+    when: tuple[Condition, ...] = ()  # all must hold
+    hint: str | None = None  # shown under the question
+    minimum: float | None = None  # number: lower bound
+    maximum: float | None = None  # number: upper bound
+    integer: bool = True  # number: whole numbers only
+    max_length: int | None = None  # text
+    min_label: str | None = None  # scale: meaning of 0
+    max_label: str | None = None  # scale: meaning of 10
+    yes_flag: str | None = None  # yes/no: flag raised by "yes"
+    consent_version: str | None = None
+    decline_message: str | None = None  # consent: what a "no" is told
+    worst_text: str | None = None  # regions: the "which bothers you most?" question
+    line: int = 0
+
+    @property
+    def is_question(self) -> bool:
+        """Whether the step asks for an answer (info screens do not)."""
+        return self.type in QUESTION_TYPES
+
+    def option(self, option_id: str) -> Option | None:
+        """The option with `option_id`, if any."""
+        for option in self.options:
+            if option.id == option_id:
+                return option
+        return None
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A flagged answer's level and the reviewed message the patient is shown."""
+
+    id: str
+    level: FlagLevel
+    message: str
+    label: str  # a short name for the clinician summary and staff alerts
+    reviewed: Review | None = None
+
+
+@dataclass(frozen=True)
+class Band:
+    """An interpretation band of a score, inclusive at both ends."""
+
+    low: float
+    high: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Score:
+    """A named sum of option weights over some steps (for licensed instruments)."""
+
+    id: str
+    title: str
+    steps: tuple[str, ...]
+    bands: tuple[Band, ...] = ()
+
+    def band_for(self, total: float) -> Band | None:
+        """The band `total` falls in, if any."""
+        for band in self.bands:
+            if band.low <= total <= band.high:
+                return band
+        return None
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A complete intake questionnaire."""
+
+    id: str
+    version: str
+    title: str
+    steps: tuple[Step, ...]
+    flags: dict[str, Flag] = field(default_factory=dict)
+    scores: tuple[Score, ...] = ()
+    url: str = ""  # canonical URL for the FHIR Questionnaire
+    completion_message: str = "Thank you. Your answers have been sent to the clinic."
+
+    def step(self, step_id: str) -> Step | None:
+        """The step with `step_id`, if any."""
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        return None
+
+    def index_of(self, step_id: str) -> int:
+        """Position of `step_id` in the flow (-1 when absent)."""
+        for index, step in enumerate(self.steps):
+            if step.id == step_id:
+                return index
+        return -1
+
+    @property
+    def questions(self) -> tuple[Step, ...]:
+        """Every step that asks for an answer."""
+        return tuple(step for step in self.steps if step.is_question)

@@ -1,0 +1,202 @@
+"""Cross-step checks of a flow: references, order, reachability, flags and scores."""
+
+from __future__ import annotations
+
+from bot.content.problems import Problem
+from bot.intake.flow import (
+    CHOICE_TYPES,
+    Condition,
+    ConditionOp,
+    Flow,
+    Step,
+    StepType,
+)
+
+SCALE_TOP = 10
+_NUMERIC_TYPES = frozenset({StepType.SCALE, StepType.NUMBER})
+_OPTION_OPS = frozenset({ConditionOp.EQUALS, ConditionOp.INCLUDES, ConditionOp.ANY_OF})
+
+
+def _check_ids(flow: Flow, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for step in flow.steps:
+        if step.id in seen:
+            problems.append(Problem(file, step.line, f"duplicate step id {step.id!r}"))
+        if step.id and not step.id.replace("_", "").isalnum():
+            problems.append(
+                Problem(file, step.line, f"step id {step.id!r}: use letters, digits and '_'")
+            )
+        seen.add(step.id)
+    return problems
+
+
+def _condition_values(condition: Condition) -> list[object]:
+    value = condition.value
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _check_condition(flow: Flow, step: Step, condition: Condition, file: str) -> list[Problem]:
+    what = f"step {step.id!r}: when"
+    target_index = flow.index_of(condition.step)
+    if target_index < 0:
+        return [Problem(file, condition.line, f"{what} refers to unknown step {condition.step!r}")]
+    if target_index >= flow.index_of(step.id):
+        return [
+            Problem(
+                file,
+                condition.line,
+                f"{what} points forward at {condition.step!r}; it must refer to an earlier step",
+            )
+        ]
+    target = flow.steps[target_index]
+    if condition.op is ConditionOp.ANSWERED:
+        if not isinstance(condition.value, bool):
+            return [Problem(file, condition.line, f"{what}: 'answered' must be true or false")]
+        return []
+    if condition.op in (ConditionOp.GT, ConditionOp.LT):
+        if target.type not in _NUMERIC_TYPES:
+            return [Problem(file, condition.line, f"{what}: gt/lt need a scale or number step")]
+        if isinstance(condition.value, bool) or not isinstance(condition.value, int | float):
+            return [Problem(file, condition.line, f"{what}: gt/lt need a number")]
+        return []
+    if condition.op is ConditionOp.ANY_OF and not isinstance(condition.value, list):
+        return [Problem(file, condition.line, f"{what}: 'any_of' needs a list")]
+    if target.type in (StepType.YESNO, StepType.CONSENT):
+        if not all(isinstance(value, bool) for value in _condition_values(condition)):
+            return [Problem(file, condition.line, f"{what}: a yes/no step is compared with yes/no")]
+        return []
+    if target.type in CHOICE_TYPES:
+        problems = []
+        for value in _condition_values(condition):
+            if target.option(str(value)) is None:
+                problems.append(
+                    Problem(
+                        file,
+                        condition.line,
+                        f"{what}: step {target.id!r} has no option {value!r}; "
+                        f"options: {', '.join(option.id for option in target.options)}",
+                    )
+                )
+        return problems
+    if target.type is StepType.INFO:
+        return [Problem(file, condition.line, f"{what}: an info step has no answer to compare")]
+    return []
+
+
+def _impossible(flow: Flow, condition: Condition) -> bool:
+    target = flow.step(condition.step)
+    if target is None or isinstance(condition.value, bool):
+        return False
+    top = SCALE_TOP if target.type is StepType.SCALE else target.maximum
+    bottom = 0 if target.type is StepType.SCALE else target.minimum
+    if condition.op is ConditionOp.GT and isinstance(condition.value, int | float):
+        return top is not None and condition.value >= top
+    if condition.op is ConditionOp.LT and isinstance(condition.value, int | float):
+        return bottom is not None and condition.value <= bottom
+    return False
+
+
+def _contradictory(conditions: tuple[Condition, ...]) -> bool:
+    equals: dict[str, object] = {}
+    for condition in conditions:
+        if condition.op is not ConditionOp.EQUALS:
+            continue
+        if condition.step in equals and equals[condition.step] != condition.value:
+            return True
+        equals[condition.step] = condition.value
+    return False
+
+
+def _check_reachability(flow: Flow, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    unreachable: set[str] = set()
+    for step in flow.steps:
+        reason = ""
+        if _contradictory(step.when):
+            reason = "its 'when' conditions contradict each other"
+        elif any(_impossible(flow, condition) for condition in step.when):
+            reason = "a 'when' condition can never hold for that step's range"
+        elif any(
+            condition.step in unreachable and condition.op is not ConditionOp.ANSWERED
+            for condition in step.when
+        ):
+            reason = "it depends on a step that can never be shown"
+        if reason:
+            unreachable.add(step.id)
+            problems.append(Problem(file, step.line, f"step {step.id!r} is unreachable: {reason}"))
+    return problems
+
+
+def _check_flags(flow: Flow, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for step in flow.steps:
+        references = [(option.flag, f"option {option.id!r}") for option in step.options]
+        references.append((step.yes_flag, "yes_flag"))
+        for flag_id, where in references:
+            if flag_id is None:
+                continue
+            flag = flow.flags.get(flag_id)
+            if flag is None:
+                problems.append(
+                    Problem(file, step.line, f"step {step.id!r} {where}: unknown flag {flag_id!r}")
+                )
+            elif not flag.message:
+                problems.append(
+                    Problem(file, step.line, f"flag {flag_id!r} has no message for the patient")
+                )
+    return problems
+
+
+def _check_consent(flow: Flow, file: str) -> list[Problem]:
+    consents = [step for step in flow.steps if step.type is StepType.CONSENT]
+    questions = flow.questions
+    if not consents:
+        return [Problem(file, 1, "the flow needs a consent step before the first question")]
+    problems = []
+    if len(consents) > 1:
+        problems.append(Problem(file, consents[1].line, "the flow may have only one consent step"))
+    if questions and questions[0] is not consents[0]:
+        problems.append(
+            Problem(file, consents[0].line, "the consent step must come before every question")
+        )
+    if consents[0].when:
+        problems.append(Problem(file, consents[0].line, "the consent step cannot have 'when'"))
+    return problems
+
+
+def _check_scores(flow: Flow, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for score in flow.scores:
+        for step_id in score.steps:
+            step = flow.step(step_id)
+            if step is None:
+                problems.append(
+                    Problem(file, 1, f"score {score.id!r} refers to unknown step {step_id!r}")
+                )
+            elif step.type not in (StepType.SINGLE, StepType.MULTI):
+                problems.append(
+                    Problem(file, step.line, f"score {score.id!r}: {step_id!r} is not a choice")
+                )
+            elif any(option.weight is None for option in step.options):
+                problems.append(
+                    Problem(
+                        file,
+                        step.line,
+                        f"score {score.id!r}: give every option of {step_id!r} a weight",
+                    )
+                )
+    return problems
+
+
+def check_flow_logic(flow: Flow, file: str) -> list[Problem]:
+    """Problems that need the whole flow to see."""
+    problems = _check_ids(flow, file)
+    for step in flow.steps:
+        for condition in step.when:
+            problems.extend(_check_condition(flow, step, condition, file))
+    problems.extend(_check_reachability(flow, file))
+    problems.extend(_check_flags(flow, file))
+    problems.extend(_check_consent(flow, file))
+    problems.extend(_check_scores(flow, file))
+    return problems
