@@ -12,8 +12,8 @@ from datetime import time
 from pathlib import Path
 
 from bot.content.problems import ContentError, Problem, display_path
-from bot.content.schema import ProblemLog, did_you_mean
-from bot.content.yaml_source import LocatedDict, load_located_yaml
+from bot.content.schema import ProblemLog, did_you_mean, read_yaml_with_problems
+from bot.content.yaml_source import LocatedDict
 
 CLINIC_FILE = "clinic.yaml"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -338,10 +338,9 @@ def parse_clinic(data: object, file: str) -> tuple[Clinic | None, list[Problem]]
 
 def read_clinic(path: Path) -> tuple[Clinic | None, list[Problem]]:
     """Parse and check the clinic file at `path`; never raises for bad content."""
-    try:
-        data = load_located_yaml(path)
-    except ContentError as exc:
-        return None, exc.problems
+    data, problems = read_yaml_with_problems(path)
+    if problems:
+        return None, problems
     return parse_clinic(data, display_path(path))
 
 

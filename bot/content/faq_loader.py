@@ -14,8 +14,8 @@ from pathlib import Path
 from bot.content.clinic import Clinic
 from bot.content.model import FaqContent, FaqEntry, Review
 from bot.content.problems import ContentError, Problem, display_path
-from bot.content.schema import ProblemLog, closest, did_you_mean
-from bot.content.yaml_source import LocatedDict, LocatedList, load_located_yaml
+from bot.content.schema import ProblemLog, closest, did_you_mean, read_yaml_with_problems
+from bot.content.yaml_source import LocatedDict, LocatedList
 
 FAQ_FILE = "faq.yaml"
 TOP_LEVEL_KEYS = ("synonyms", "matching", "entries")
@@ -389,10 +389,9 @@ def read_faq(
     path: Path, clinic: Clinic | None, today: date | None = None
 ) -> tuple[FaqContent | None, list[Problem]]:
     """Parse and check the FAQ file at `path`; never raises for bad content."""
-    try:
-        data = load_located_yaml(path)
-    except ContentError as exc:
-        return None, exc.problems
+    data, problems = read_yaml_with_problems(path)
+    if problems:
+        return None, problems
     return parse_faq(data, display_path(path), clinic, today)
 
 

@@ -11,17 +11,39 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from bot.content.problems import Problem
-from bot.content.yaml_source import LocatedDict, LocatedList
+import yaml
+
+from bot.content.problems import ContentError, Problem, display_path
+from bot.content.yaml_source import LocatedDict, LocatedList, load_located_yaml
 
 SIMILAR_KEY_CUTOFF = 0.6  # how alike a typo must be to a known key to suggest it
 URL_SCHEMES = ("http", "https")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().\-]*[0-9](\s*(ext\.?|x)\s*[0-9]+)?$", re.IGNORECASE)
 MIN_PHONE_DIGITS = 7
+
+
+def read_yaml_with_problems(path: Path) -> tuple[Any, list[Problem]]:
+    """Parsed YAML from `path`, or None and the problems; never raises for bad content."""
+    try:
+        return load_located_yaml(path), []
+    except ContentError as exc:
+        return None, exc.problems
+    except yaml.reader.ReaderError as exc:
+        # Control characters (often invisible, pasted from a word processor).
+        text = path.read_text(encoding="utf-8", errors="replace")
+        line = text[: exc.position].count("\n") + 1
+        message = (
+            f"invisible or control character U+{exc.character:04X} is not allowed; "
+            "delete it (retyping the line removes it)"
+        )
+        return None, [Problem(display_path(path), line, message)]
+    except yaml.YAMLError as exc:
+        return None, [Problem(display_path(path), 0, f"YAML could not be read: {exc}")]
 
 
 def describe(value: object) -> str:
