@@ -34,12 +34,16 @@ class ConsoleOutput:
     json_mode: bool
     last_buttons: tuple[Button, ...] = ()
 
+    def begin_batch(self) -> None:
+        """Start the replies to one message: choices are numbered afresh from 1."""
+        self.last_buttons = ()
+
     def show(self, reply: Reply) -> None:
-        """Print one message and remember its buttons for the next choice."""
+        """Print one message; its buttons continue the batch's numbering."""
         if self.json_mode:
             record: dict[str, object] = {
                 "text": reply.text,
-                "buttons": [button.label for button in reply.buttons],
+                "buttons": [button.label for button in reply.buttons if button.url is None],
             }
             if reply.title:
                 record["title"] = reply.title
@@ -49,20 +53,24 @@ class ConsoleOutput:
                 record["links"] = {b.label: b.url for b in reply.buttons if b.url}
             self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
-            self.stream.write(self._render_text(reply))
+            self.stream.write(self._render_text(reply, first_number=len(self.last_buttons) + 1))
         self.stream.flush()
-        if not reply.for_staff and reply.buttons:
-            self.last_buttons = tuple(b for b in reply.buttons if b.url is None)
+        if not reply.for_staff:
+            self.last_buttons += tuple(b for b in reply.buttons if b.url is None)
 
     @staticmethod
-    def _render_text(reply: Reply) -> str:
+    def _render_text(reply: Reply, first_number: int) -> str:
         marker = "[to staff] " if reply.for_staff else ""
         body = [reply.title.upper()] if reply.title else []
         body.extend(reply.text.splitlines() or [""])
         lines = [f"bot> {marker}{body[0]}", *(f"     {line}" for line in body[1:])]
-        for number, button in enumerate(reply.buttons, start=1):
-            target = f" -> {button.url}" if button.url else ""
-            lines.append(f"     [{number}] {button.label}{target}")
+        number = first_number
+        for button in reply.buttons:
+            if button.url:
+                lines.append(f"     [link] {button.label} -> {button.url}")
+            else:
+                lines.append(f"     [{number}] {button.label}")
+                number += 1
         return "\n".join(lines) + "\n\n"
 
 
@@ -135,6 +143,8 @@ class ConsoleChannel:
         await self._show(replies)
 
     async def _show(self, replies: list[Reply]) -> None:
+        if any(not reply.for_staff for reply in replies):
+            self._output.begin_batch()
         for reply in replies:
             if reply.for_staff:
                 await self.outbound.send_to_staff(reply)

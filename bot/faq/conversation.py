@@ -144,6 +144,13 @@ class FaqConversation:
 
     async def answer(self, chat: ChatRef, text: str) -> list[Reply]:
         """Answer a free-text question: an answer, suggestions, or an honest fallback."""
+        if not any(character.isalpha() for character in text):
+            return [
+                Reply(
+                    "I didn't catch a question there. Type it in words, or pick a topic.",
+                    buttons=(Button("Browse topics", f"{ACTION_PREFIX}:cats"),),
+                )
+            ]
         decision = self._pipeline.decide(text)
         logger.info("faq decision=%s", decision.decision)
         if decision.decision == "emergency":

@@ -1,0 +1,35 @@
+"""Shared fixtures: a real runtime on the bundled content and a fresh SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, load_settings
+from bot.runtime import Runtime, build_runtime
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings on the bundled content, a tmp database and one staff chat."""
+    return load_settings(
+        {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+            "IMS_DATA_DIR": str(tmp_path / "data"),
+            "STAFF_CHAT_IDS": "-1009999",
+            "DATA_ENCRYPTION_KEY": "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=",
+        },
+        read_dotenv=False,
+    )
+
+
+@pytest.fixture
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """A fully assembled runtime (every feature registered) on a real SQLite file."""
+    built = await build_runtime(settings)
+    try:
+        yield built
+    finally:
+        await built.close()

@@ -1,0 +1,135 @@
+"""`ims-bot shell`: a real subprocess held in conversation by this test, line by line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+READ_TIMEOUT = 30.0
+
+
+class ShellSession:
+    """Drives `ims-bot shell --json`, one message in, JSON lines out."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+
+    def say(self, text: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(text + "\n")
+        self.process.stdin.flush()
+
+    def read(self) -> dict[str, object]:
+        """The next bot message (blocks until the bot has answered)."""
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        assert line, "the shell ended without answering"
+        return dict(json.loads(line))
+
+    def ask(self, text: str, replies: int = 1) -> list[dict[str, object]]:
+        self.say(text)
+        return [self.read() for _ in range(replies)]
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env.update(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'shell.sqlite3'}",
+        IMS_DATA_DIR=str(tmp_path / "data"),
+        DATA_ENCRYPTION_KEY="dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+@pytest.fixture
+def shell(tmp_path: Path) -> Iterator[ShellSession]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "shell", "--json"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    session = ShellSession(process)
+    try:
+        yield session
+    finally:
+        if process.stdin:
+            process.stdin.close()
+        try:
+            process.wait(timeout=READ_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+
+
+def test_a_program_can_hold_a_conversation(shell: ShellSession) -> None:
+    # Each answer arrives before the next question is written: line-by-line, flushed.
+    [welcome] = shell.ask("/start")
+    assert "Browse common questions" in welcome["buttons"]  # type: ignore[operator]
+    [answer] = shell.ask("what is IMS?")
+    assert answer["title"] == "What is IMS?"
+    buttons = answer["buttons"]
+    assert isinstance(buttons, list) and len(buttons) >= 2
+    [followed] = shell.ask("1")  # a button chosen by its number
+    assert followed["title"] == buttons[0]
+    [by_label] = shell.ask(str(followed["buttons"][-1]).upper())  # type: ignore[index]
+    assert "613-555" in str(by_label["text"])  # "Talk to a person", chosen by label
+
+
+def test_emergency_and_unknown_input_in_the_shell(shell: ShellSession) -> None:
+    [emergency] = shell.ask("I have crushing chest pain and can't breathe")
+    assert "911" in str(emergency["text"])
+    [fallback] = shell.ask("what's the best pizza place around here?")
+    assert "don't know" in str(fallback["text"])
+    [unknown] = shell.ask("/nonsense")
+    assert "don't know that command" in str(unknown["text"])
+
+
+def test_bad_configuration_is_one_clear_line(tmp_path: Path) -> None:
+    env = _env(tmp_path) | {"CLINIC_TIMEZONE": "Nowhere/Land"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "shell", "--json"],
+        cwd=tmp_path,
+        env=env,
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=READ_TIMEOUT,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "ims-bot: configuration error: CLINIC_TIMEZONE: 'Nowhere/Land' is not a known time "
+        "zone; use an IANA name such as America/Toronto or Europe/London"
+    ]
+
+
+def test_invalid_content_stops_the_bot_with_file_and_line(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    for source in (REPO / "content").iterdir():
+        (content / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    faq = content / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("id: cost", "id: booking", 1))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "shell"],
+        cwd=tmp_path,
+        env=_env(tmp_path) | {"CONTENT_DIR": str(content)},
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=READ_TIMEOUT,
+    )
+    assert result.returncode == 2
+    assert "faq.yaml:" in result.stderr and "booking" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,120 @@
+"""The FAQ conversation through the real core: answers, suggestions, fallbacks, buttons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core.assistant import ChatRef
+from bot.core.replies import Reply
+from bot.faq.pipeline import FaqPipeline
+from bot.faq.unanswered import UnansweredLog
+from bot.runtime import Runtime
+
+PATIENT = ChatRef(chat_id=501, first_name="Sam")
+
+
+def _actions(reply: Reply) -> list[str]:
+    return [button.action for button in reply.buttons]
+
+
+async def test_start_shows_welcome_with_every_feature_in_the_menu(runtime: Runtime) -> None:
+    [welcome] = await runtime.assistant.handle_command(PATIENT, "start")
+    assert welcome.text.startswith("Hello Sam!")
+    assert runtime.content.clinic.name in welcome.text
+    assert "911" in welcome.text  # the emergency number is in the very first message
+    assert "faq:cats" in _actions(welcome)
+    assert "faq:human" in _actions(welcome)
+
+
+async def test_unknown_deep_link_gets_polite_message_and_menu(runtime: Runtime) -> None:
+    replies = await runtime.assistant.handle_command(PATIENT, "start", ["forged-token-123"])
+    assert "isn't one I recognise" in replies[0].text
+    assert replies[-1].buttons
+
+
+async def test_clear_question_gets_the_curated_answer(runtime: Runtime) -> None:
+    [reply] = await runtime.assistant.handle_text(PATIENT, "hi, quick question - what is IMS?")
+    entry = runtime.content.faq.get("what_is_ims")
+    assert entry is not None
+    assert reply.title == entry.question
+    assert reply.text.startswith(entry.answer)
+    assert "Checked by" in reply.text  # provenance: when a clinician last reviewed it
+    assert "faq:human" in _actions(reply)
+    for follow_up in entry.follow_ups:
+        assert f"faq:a:{follow_up}" in _actions(reply)
+
+
+async def test_follow_up_button_answers_that_entry(runtime: Runtime) -> None:
+    [reply] = await runtime.assistant.handle_action(PATIENT, "faq:a:does_it_hurt")
+    entry = runtime.content.faq.get("does_it_hurt")
+    assert entry is not None and reply.title == entry.question
+
+
+async def test_out_of_scope_question_falls_back_and_is_kept_for_the_clinic(
+    runtime: Runtime,
+) -> None:
+    question = "do you sell gift cards for the spa next door"
+    [reply] = await runtime.assistant.handle_text(PATIENT, question)
+    clinic = runtime.content.clinic
+    assert "don't know" in reply.text
+    assert clinic.phone in reply.text and clinic.email in reply.text
+    assert _actions(reply) == ["faq:cats", "faq:human"]
+    stored = await UnansweredLog(runtime.database, retention=_days(90)).list()
+    assert [record.text for record in stored] == [question]
+
+
+async def test_input_without_words_is_not_recorded(runtime: Runtime) -> None:
+    [reply] = await runtime.assistant.handle_text(PATIENT, "???? 42")
+    assert "didn't catch" in reply.text
+    assert await UnansweredLog(runtime.database, retention=_days(90)).list() == []
+
+
+UNCLEAR_CANDIDATES = ["needles", "pain", "ims", "physio", "session", "back pain needles"]
+
+
+async def test_none_of_these_records_the_unclear_question(runtime: Runtime) -> None:
+    pipeline = FaqPipeline.from_content(runtime.content)
+    unsure = next(q for q in UNCLEAR_CANDIDATES if pipeline.decide(q).decision == "suggest")
+    [suggest] = await runtime.assistant.handle_text(PATIENT, unsure)
+    assert suggest.text.startswith("I'm not quite sure")
+    assert 2 <= len(suggest.buttons) <= 4
+    assert _actions(suggest)[-1] == "faq:none"
+    [fallback] = await runtime.assistant.handle_action(PATIENT, "faq:none")
+    assert "don't know" in fallback.text
+    stored = await UnansweredLog(runtime.database, retention=_days(90)).list()
+    assert [record.text for record in stored] == [unsure]
+
+
+async def test_topics_browse_down_to_an_answer(runtime: Runtime) -> None:
+    [topics] = await runtime.assistant.handle_command(PATIENT, "faq")
+    assert len(topics.buttons) == len(runtime.content.faq.categories)
+    [category] = await runtime.assistant.handle_action(PATIENT, topics.buttons[0].action)
+    assert category.buttons[-1].action == "faq:cats"
+    [answer] = await runtime.assistant.handle_action(PATIENT, category.buttons[0].action)
+    assert answer.title is not None
+    assert answer.title.startswith(category.buttons[0].label.rstrip("…"))
+
+
+async def test_talk_to_a_person_gives_contact_and_tells_staff(runtime: Runtime) -> None:
+    replies = await runtime.assistant.handle_action(PATIENT, "faq:human")
+    patient = [r for r in replies if not r.for_staff]
+    staff = [r for r in replies if r.for_staff]
+    assert runtime.content.clinic.phone in patient[0].text
+    assert len(staff) == 1 and "501" in staff[0].text
+
+
+async def test_emergency_beats_the_faq_even_inside_a_question(runtime: Runtime) -> None:
+    text = "does ims hurt? also since this morning I can't control my bladder"
+    replies = await runtime.assistant.handle_text(PATIENT, text)
+    assert "911" in replies[0].text
+    assert not replies[0].buttons
+
+
+async def test_stale_or_forged_buttons_never_crash(runtime: Runtime) -> None:
+    for action in ["faq:a:no_such_entry", "faq:c:999", "faq:c:x", "faq:zzz", "faq:", "faq"]:
+        replies = await runtime.assistant.handle_action(PATIENT, action)
+        assert replies and all(reply.text for reply in replies)
+
+
+def _days(n: int) -> timedelta:
+    return timedelta(days=n)
