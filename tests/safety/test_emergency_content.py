@@ -1,0 +1,220 @@
+"""emergency.yaml: the shipped rules are valid and tested; broken files get file:line problems."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.content.check import check_content
+from bot.content.problems import ContentError, Problem
+from bot.safety import check_emergency_content, load_emergency_content
+from bot.safety.emergency_content import EMERGENCY_FILE
+
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+SHIPPED = load_emergency_content(CONTENT_DIR)
+
+VALID = """\
+reviewed:
+  by: Test Reviewer
+  on: 2026-01-02
+message: Call 911 now.
+rules:
+  - id: chest_pain
+    description: Chest pain.
+    all_of:
+      - [chest]
+      - [pain, hurts]
+    examples:
+      - my chest hurts
+    not_examples:
+      - my back hurts
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / EMERGENCY_FILE).write_text(textwrap.dedent(text), encoding="utf-8")
+    return tmp_path
+
+
+def lines_and_messages(problems: list[Problem]) -> list[tuple[int, str]]:
+    return [(problem.line, problem.message) for problem in problems]
+
+
+def test_shipped_content_has_no_problems() -> None:
+    assert check_emergency_content(CONTENT_DIR) == []
+
+
+def test_shipped_content_is_reviewed_and_covers_the_required_signs() -> None:
+    assert SHIPPED.reviewed.by and isinstance(SHIPPED.reviewed.on, date)
+    assert "911" in SHIPPED.message
+    ids = {rule.id for rule in SHIPPED.rules}
+    required = {
+        "suicide_self_harm",
+        "cauda_equina_bladder_bowel",
+        "cauda_equina_saddle",
+        "cauda_equina_both_legs",
+        "worsening_leg_weakness",
+        "chest_pain",
+        "breathing",
+        "tearing_pain",
+        "stroke_signs",
+        "fever_spine_neuro",
+        "major_trauma",
+        "severe_allergy",
+        "fainting_unconscious",
+    }
+    assert required <= ids
+
+
+@pytest.mark.parametrize("rule", SHIPPED.rules, ids=lambda rule: rule.id)
+def test_every_rule_catches_its_examples_and_spares_its_not_examples(rule: object) -> None:
+    from bot.safety import EmergencyRule
+
+    assert isinstance(rule, EmergencyRule)
+    detector = SHIPPED.detector()
+    assert rule.examples, f"{rule.id} has no examples"
+    for text in rule.examples:
+        assert rule.id in detector.matching_rule_ids(text), text
+    for text in (*rule.not_examples, *SHIPPED.not_examples):
+        assert detector.detect(text) is None, text
+
+
+def test_content_check_includes_the_emergency_checker(tmp_path: Path) -> None:
+    # The aggregate `ims-bot content check` reports a broken emergency file too.
+    write(tmp_path, VALID.replace("message: Call 911 now.\n", ""))
+    problems = check_content(tmp_path)
+    assert any(p.file.endswith(EMERGENCY_FILE) and "message" in p.message for p in problems)
+
+
+def test_a_valid_file_loads(tmp_path: Path) -> None:
+    content = load_emergency_content(write(tmp_path, VALID))
+    assert check_emergency_content(tmp_path) == []
+    assert content.reviewed.on == date(2026, 1, 2)
+    hit = content.detector().detect("my chest hurts a lot")
+    assert hit is not None and hit.rule_id == "chest_pain" and hit.message == "Call 911 now."
+
+
+def test_missing_file_is_a_problem(tmp_path: Path) -> None:
+    problems = check_emergency_content(tmp_path)
+    assert [p.message for p in problems] == ["file not found"]
+    with pytest.raises(ContentError):
+        load_emergency_content(tmp_path)
+
+
+def test_yaml_syntax_error_is_reported_at_its_line(tmp_path: Path) -> None:
+    broken = VALID.replace("description: Chest pain.", "description: Chest: pain.")
+    problems = check_emergency_content(write(tmp_path, broken))
+    assert len(problems) == 1
+    assert problems[0].line == 7 and "YAML syntax" in problems[0].message
+
+
+def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
+    problems = check_emergency_content(write(tmp_path, "- just a list\n"))
+    assert problems and problems[0].line == 1
+
+
+def test_missing_reviewed_message_and_rules(tmp_path: Path) -> None:
+    problems = check_emergency_content(write(tmp_path, "not_typos: [ladder]\n"))
+    text = " ".join(p.message for p in problems)
+    assert "reviewed" in text and "`message:`" in text and "rules" in text
+    with pytest.raises(ContentError) as raised:
+        load_emergency_content(tmp_path)
+    assert len(raised.value.problems) == len(problems)
+
+
+def test_bad_review_date_is_reported_at_its_line(tmp_path: Path) -> None:
+    problems = check_emergency_content(write(tmp_path, VALID.replace("2026-01-02", "last week")))
+    assert lines_and_messages(problems) == [(3, "`reviewed.on` must be a date such as 2026-11-15")]
+
+
+def test_empty_rules_list(tmp_path: Path) -> None:
+    text = VALID[: VALID.index("rules:")] + "rules: []\n"
+    problems = check_emergency_content(write(tmp_path, text))
+    assert [p.line for p in problems] == [5]
+    assert "non-empty list" in problems[0].message
+
+
+def test_unknown_keys_are_reported_where_they_are(tmp_path: Path) -> None:
+    text = VALID.replace("message: Call 911 now.", "message: Call 911 now.\nmesage: typo") + (
+        "    exampels:\n      - oops\n"
+    )
+    problems = check_emergency_content(write(tmp_path, text))
+    found = lines_and_messages(problems)
+    assert any(line == 5 and "unknown key 'mesage'" in msg for line, msg in found)
+    assert any(line == 16 and "unknown key 'exampels'" in msg for line, msg in found)
+
+
+def test_duplicate_rule_ids(tmp_path: Path) -> None:
+    rule = VALID[VALID.index("  - id: chest_pain") :]
+    problems = check_emergency_content(write(tmp_path, VALID + rule))
+    assert lines_and_messages(problems) == [
+        (15, "duplicate rule id 'chest_pain' (first used on line 6)")
+    ]
+
+
+def test_rule_needs_id_description_matching_and_examples(tmp_path: Path) -> None:
+    text = VALID[: VALID.index("rules:")] + "rules:\n  - message: hello\n"
+    problems = check_emergency_content(write(tmp_path, text))
+    messages = " ".join(p.message for p in problems)
+    assert "`id:`" in messages and "`description:`" in messages
+    assert "`all_of:` groups or `phrases:`" in messages and "`examples:`" in messages
+    assert all(p.line == 6 for p in problems)
+
+
+def test_bad_rule_id_and_short_prefix(tmp_path: Path) -> None:
+    text = VALID.replace("id: chest_pain", "id: Chest Pain").replace("[pain, hurts]", "[p*, hurts]")
+    problems = check_emergency_content(write(tmp_path, text))
+    found = lines_and_messages(problems)
+    assert any(line == 6 and "lower case" in msg for line, msg in found)
+    assert any(line == 10 and "too short" in msg for line, msg in found)
+
+
+def test_terms_without_letters_and_malformed_groups(tmp_path: Path) -> None:
+    text = VALID.replace("[pain, hurts]", "[pain, '!!!']").replace(
+        "      - [chest]\n", "      - [chest]\n      - just text\n"
+    )
+    problems = check_emergency_content(write(tmp_path, text))
+    found = lines_and_messages(problems)
+    assert any(line == 10 and "must be a list of terms" in msg for line, msg in found)
+    assert any(line == 11 and "no letters or digits" in msg for line, msg in found)
+
+
+def test_example_that_does_not_trigger_is_reported_at_its_line(tmp_path: Path) -> None:
+    extra = "      - my chest hurts\n      - I feel fine\n"
+    text = VALID.replace("      - my chest hurts\n", extra)
+    problems = check_emergency_content(write(tmp_path, text))
+    assert len(problems) == 1
+    assert problems[0].line == 13
+    assert "'I feel fine' does not trigger rule 'chest_pain'" in problems[0].message
+
+
+def test_not_example_that_triggers_is_reported_at_its_line(tmp_path: Path) -> None:
+    text = VALID.replace("      - my back hurts\n", "      - my back hurts\n      - chest pain\n")
+    problems = check_emergency_content(write(tmp_path, text))
+    assert len(problems) == 1
+    assert problems[0].line == 15
+    assert "triggers rule 'chest_pain'" in problems[0].message
+
+
+def test_file_wide_not_example_that_triggers(tmp_path: Path) -> None:
+    text = VALID.replace("rules:\n", "not_examples:\n  - is chest pain normal?\nrules:\n")
+    problems = check_emergency_content(write(tmp_path, text))
+    assert lines_and_messages(problems)[0][0] == 6
+
+
+def test_overlong_message(tmp_path: Path) -> None:
+    text = VALID.replace("message: Call 911 now.", "message: " + "Call 911 now. " * 200)
+    problems = check_emergency_content(write(tmp_path, text))
+    assert [p.line for p in problems] == [4]
+    assert "characters" in problems[0].message
+
+
+def test_rule_message_overrides_the_general_message(tmp_path: Path) -> None:
+    own = "    description: x\n    message: Own.\n"
+    text = VALID.replace("    description: Chest pain.\n", own)
+    content = load_emergency_content(write(tmp_path, text))
+    hit = content.detector().detect("chest pain")
+    assert hit is not None and hit.message == "Own."
