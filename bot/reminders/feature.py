@@ -338,9 +338,13 @@ def emergency_message(clinic: Clinic, emergency: EmergencyContent | None) -> lis
     ]
 
 
-def register_reminders(runtime: Runtime) -> Reminders:
+def register_reminders(
+    runtime: Runtime, *, clock: Clock = utc_now, pacer: SendPacer | None = None
+) -> Reminders:
     """Add the appointments feature to a runtime: links, buttons, commands, jobs, data."""
-    reminders = build_reminders(runtime.settings, runtime.content, runtime.database)
+    reminders = build_reminders(
+        runtime.settings, runtime.content, runtime.database, clock=clock, pacer=pacer
+    )
     conversation = AppointmentConversation(reminders, runtime.content.emergency)
     assistant = runtime.assistant
     assistant.add_deep_link_handler(conversation.on_deep_link)

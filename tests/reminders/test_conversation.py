@@ -1,0 +1,241 @@
+"""Links, buttons, check-in and staff commands through the real conversation core."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.content.loader import ClinicContent
+from bot.core.assistant import Assistant, ChatRef
+from bot.core.replies import Reply
+from bot.reminders.feature import Reminders, build_reminders, register_reminders
+from bot.reminders.model import AppointmentInput, AppointmentStatus, ReminderStatus
+from bot.runtime import Runtime
+from bot.storage.database import Database
+from tests.reminders.conftest import (
+    STAFF_CHAT,
+    FakeClock,
+    NoWaitPacer,
+    RecordingOutbound,
+    make_settings,
+)
+
+TORONTO = ZoneInfo("America/Toronto")
+PATIENT = ChatRef(chat_id=777, first_name="Sam")
+STRANGER = ChatRef(chat_id=888)
+STAFF = ChatRef(chat_id=STAFF_CHAT, is_staff=True, is_private=False)
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=TORONTO)
+
+
+@pytest.fixture
+def runtime(
+    tmp_path: Path, content: ClinicContent, database: Database, clock: FakeClock
+) -> Runtime:
+    runtime = Runtime(make_settings(tmp_path), content, database, Assistant())
+    register_reminders(runtime, clock=clock, pacer=NoWaitPacer())
+    return runtime
+
+
+@pytest.fixture
+def feature(runtime: Runtime, clock: FakeClock) -> Reminders:
+    """A second handle on the same database and clock, for arranging and checking."""
+    return build_reminders(runtime.settings, runtime.content, runtime.database, clock=clock)
+
+
+async def booked_link(feature: Reminders, start: datetime, ref: str = "B-1") -> tuple[int, str]:
+    item = AppointmentInput(
+        ref, start, "ims_treatment", location_id="riverside", clinician="Alex Doe"
+    )
+    appointment, _ = await feature.repository.save(item, feature.clock())
+    return appointment.id, await feature.repository.create_link(appointment.id, feature.clock())
+
+
+def patient_text(replies: list[Reply]) -> str:
+    return "\n".join(r.text for r in replies if not r.for_staff)
+
+
+def staff_text(replies: list[Reply]) -> str:
+    return "\n".join(r.text for r in replies if r.for_staff)
+
+
+async def test_opening_the_link_links_and_greets(
+    runtime: Runtime, feature: Reminders, clock: FakeClock
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
+    assert len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum()
+    replies = await runtime.assistant.handle_deep_link(PATIENT, token)
+    assert replies is not None
+    text = patient_text(replies)
+    assert "Hello Sam" in text and "Wednesday 10 June 2026 at 15:00" in text
+    assert "120 Example Street" in text and "Alex Doe" in text
+    assert any(b.action == "intake:start" for b in replies[0].buttons)
+    appointment = await feature.repository.get(appointment_id)
+    assert appointment is not None and appointment.chat_id == PATIENT.chat_id
+
+
+async def test_used_expired_and_forged_links_change_nothing(
+    runtime: Runtime, feature: Reminders, clock: FakeClock
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
+    await runtime.assistant.handle_deep_link(PATIENT, token)
+    used = await runtime.assistant.handle_deep_link(STRANGER, token)
+    assert used is not None and "already been used" in patient_text(used)
+    forged = await runtime.assistant.handle_deep_link(STRANGER, "ap-" + "x" * 32)
+    assert forged is not None and "don't recognise" in patient_text(forged)
+    _, old_token = await booked_link(feature, local(2026, 8, 10, 15, 0), ref="B-2")
+    clock.advance(days=31)
+    expired = await runtime.assistant.handle_deep_link(STRANGER, old_token)
+    assert expired is not None and "expired" in patient_text(expired)
+    appointment = await feature.repository.get(appointment_id)
+    assert appointment is not None and appointment.chat_id == PATIENT.chat_id
+    assert await feature.repository.for_chat(STRANGER.chat_id) == []
+    # Payloads of other features are not ours.
+    assert await runtime.assistant.handle_deep_link(STRANGER, "intake") is None
+
+
+async def test_confirm_changes_status(
+    runtime: Runtime, feature: Reminders, clock: FakeClock
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
+    await runtime.assistant.handle_deep_link(PATIENT, token)
+    replies = await runtime.assistant.handle_action(PATIENT, f"appt:c:{appointment_id}")
+    assert "confirmed" in patient_text(replies)
+    appointment = await feature.repository.get(appointment_id)
+    assert appointment is not None and appointment.status is AppointmentStatus.CONFIRMED
+
+
+async def test_someone_elses_or_malformed_buttons_are_refused(
+    runtime: Runtime, feature: Reminders, clock: FakeClock
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
+    await runtime.assistant.handle_deep_link(PATIENT, token)
+    for action in (f"appt:x:{appointment_id}", "appt:c:abc", "appt:", "appt:zz:1", "appt:c:999999"):
+        replies = await runtime.assistant.handle_action(STRANGER, action)
+        assert "can't find that appointment" in patient_text(replies)
+    appointment = await feature.repository.get(appointment_id)
+    assert appointment is not None and appointment.status is AppointmentStatus.BOOKED
+
+
+async def test_cancel_outside_late_window_asks_then_cancels_and_tells_staff(
+    runtime: Runtime, feature: Reminders, clock: FakeClock
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
+    await runtime.assistant.handle_deep_link(PATIENT, token)
+    ask = await runtime.assistant.handle_action(PATIENT, f"appt:x:{appointment_id}")
+    assert [b.label for b in ask[0].buttons] == ["Yes, cancel it", "No, keep it"]
+    done = await runtime.assistant.handle_action(PATIENT, ask[0].buttons[0].action)
+    assert "cancelled" in patient_text(done) and "B-1" in staff_text(done)
+    rows = await feature.repository.reminders_of(appointment_id)
+    assert {r.status for r in rows} == {ReminderStatus.CANCELLED}
+
+
+async def test_cancel_inside_late_window_shows_policy_and_phone(
+    runtime: Runtime, feature: Reminders, clock: FakeClock
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
+    await runtime.assistant.handle_deep_link(PATIENT, token)
+    clock.set(local(2026, 6, 9, 15, 1))  # 23 h 59 min before: inside the 24 h window
+    replies = await runtime.assistant.handle_action(PATIENT, f"appt:x:{appointment_id}")
+    text = patient_text(replies)
+    assert runtime.content.clinic.phone in text and "24 hours" in text
+    assert not any(b.action for r in replies for b in r.buttons)
+    assert "late-cancellation" in staff_text(replies)
+    # A stale "yes, cancel" button tapped now is refused the same way.
+    replies = await runtime.assistant.handle_action(PATIENT, f"appt:xy:{appointment_id}")
+    assert runtime.content.clinic.phone in patient_text(replies)
+    appointment = await feature.repository.get(appointment_id)
+    assert appointment is not None and appointment.status is AppointmentStatus.BOOKED
+    clock.set(local(2026, 6, 9, 14, 59))  # just outside
+    outside = await runtime.assistant.handle_action(PATIENT, f"appt:x:{appointment_id}")
+    assert outside[0].buttons
+
+
+async def test_reschedule_request_tells_staff(
+    runtime: Runtime, feature: Reminders, clock: FakeClock
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
+    await runtime.assistant.handle_deep_link(PATIENT, token)
+    replies = await runtime.assistant.handle_action(PATIENT, f"appt:r:{appointment_id}")
+    assert "reschedule" in staff_text(replies)
+    appointment = await feature.repository.get(appointment_id)
+    assert appointment is not None
+    assert appointment.status is AppointmentStatus.RESCHEDULE_REQUESTED
+
+
+async def test_next_day_check_in_and_chest_pain_escalates(
+    runtime: Runtime, feature: Reminders, clock: FakeClock
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
+    await runtime.assistant.handle_deep_link(PATIENT, token)
+    outbound = RecordingOutbound()
+    clock.set(local(2026, 6, 11, 10, 0))
+    await runtime.jobs[0].run(outbound)
+    check_in = outbound.to(PATIENT.chat_id)[-1]
+    assert [b.label for b in check_in.buttons] == [str(n) for n in range(11)]
+    replies = await runtime.assistant.handle_action(PATIENT, check_in.buttons[9].action)
+    assert "soreness 9" in patient_text(replies) and "9/10" in staff_text(replies)
+    safety = next(r for r in replies if r.buttons)
+    yes = next(b for b in safety.buttons if b.label == "Yes")
+    replies = await runtime.assistant.handle_action(PATIENT, yes.action)
+    assert "911" in patient_text(replies)
+    assert "URGENT" in staff_text(replies)
+    bad = await runtime.assistant.handle_action(PATIENT, f"appt:s:{appointment_id}:42")
+    assert bad[0].buttons  # the question again, nothing stored
+
+
+async def test_staff_commands_are_staff_only(
+    runtime: Runtime, feature: Reminders, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock.set(local(2026, 6, 10, 9, 0))
+    await booked_link(feature, local(2026, 6, 10, 15, 0))
+    await booked_link(feature, local(2026, 6, 12, 15, 0), ref="B-2")
+    today = await runtime.assistant.handle_command(STAFF, "today")
+    assert "B-1" in today[0].text and "B-2" not in today[0].text
+    upcoming = await runtime.assistant.handle_command(STAFF, "upcoming")
+    assert "B-1" in upcoming[0].text and "B-2" in upcoming[0].text
+    refused = await runtime.assistant.handle_command(PATIENT, "today")
+    assert "staff only" in refused[0].text and "B-1" not in refused[0].text
+    assert "refused staff command" in caplog.text
+
+
+async def test_demo_reminder_appears_in_the_chat(runtime: Runtime, clock: FakeClock) -> None:
+    clock.set(local(2026, 6, 10, 12, 0))
+    console = ChatRef(chat_id=1, is_staff=True)
+    replies = await runtime.assistant.handle_command(console, "demo_reminder")
+    assert "Demo appointment" in replies[0].text
+    outbound = RecordingOutbound()
+    clock.advance(seconds=10)
+    await runtime.jobs[0].run(outbound)
+    assert [r.title for r in outbound.to(1)] == ["Appointment reminder"]
+
+
+async def test_mydata_and_forget_cover_appointment_links(
+    runtime: Runtime, feature: Reminders, clock: FakeClock
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
+    await runtime.assistant.handle_deep_link(PATIENT, token)
+    described = await runtime.personal_data.describe(PATIENT.chat_id)
+    assert described["appointments"]
+    assert await runtime.personal_data.erase(PATIENT.chat_id) >= 1
+    assert (await runtime.personal_data.describe(PATIENT.chat_id))["appointments"] == []
+    outbound = RecordingOutbound()
+    clock.set(local(2026, 6, 8, 15, 0))
+    await runtime.jobs[0].run(outbound)
+    assert outbound.sent == []
+    appointment = await feature.repository.get(appointment_id)
+    assert appointment is not None and appointment.chat_id is None
