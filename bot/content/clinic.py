@@ -259,11 +259,7 @@ def _read_locations(log: ProblemLog, clinic: LocatedDict) -> tuple[Location, ...
 
 
 def _read_prices(log: ProblemLog, clinic: LocatedDict) -> tuple[Price, ...]:
-    if "prices" not in clinic or clinic["prices"] is None:
-        return ()
-    items = log.sequence(clinic["prices"], clinic.line_of("prices"), "'prices'")
-    if items is None:
-        return ()
+    items = log.optional_sequence(clinic, "prices")
     result: list[Price] = []
     for index, raw in enumerate(items):
         line = items.line_of(index)

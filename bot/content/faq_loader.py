@@ -98,11 +98,7 @@ class _Seen:
 
 
 def _read_synonyms(log: ProblemLog, root: LocatedDict) -> tuple[tuple[str, ...], ...]:
-    if "synonyms" not in root or root["synonyms"] is None:
-        return ()
-    groups = log.sequence(root["synonyms"], root.line_of("synonyms"), "'synonyms'")
-    if groups is None:
-        return ()
+    groups = log.optional_sequence(root, "synonyms")
     result: list[tuple[str, ...]] = []
     first_line: dict[str, int] = {}
     for index, raw in enumerate(groups):
@@ -263,11 +259,7 @@ def _read_answer(
 
 
 def _read_follow_ups(log: ProblemLog, entry: LocatedDict, what: str) -> tuple[str, ...]:
-    if "follow_ups" not in entry or entry["follow_ups"] is None:
-        return ()
-    items = log.sequence(entry["follow_ups"], entry.line_of("follow_ups"), "'follow_ups'")
-    if items is None:
-        return ()
+    items = log.optional_sequence(entry, "follow_ups")
     result: list[str] = []
     for index, raw in enumerate(items):
         if not isinstance(raw, str) or not raw.strip():

@@ -102,6 +102,17 @@ class ProblemLog:
         self.add(line, f"{what} must be a list ('- ' items), not {describe(value)}")
         return None
 
+    def optional_sequence(self, mapping: LocatedDict, key: str) -> LocatedList:
+        """The list under `key`; empty when absent or blank, or (recorded) not a list."""
+        value = mapping.get(key)
+        if value is not None:
+            found = self.sequence(value, mapping.line_of(key), f"'{key}'")
+            if found is not None:
+                return found
+        empty = LocatedList()
+        empty.line, empty.item_lines = mapping.line_of(key), []
+        return empty
+
     def unknown_keys(self, mapping: LocatedDict, allowed: Collection[str], what: str) -> None:
         """Report keys that are not in `allowed`, suggesting the likely intended one."""
         for key in mapping:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import BUNDLED_CONTENT_DIR
+from bot.content.problems import Problem
 
 
 @pytest.fixture
@@ -16,3 +17,16 @@ def content_dir(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(BUNDLED_CONTENT_DIR, target)
     return target
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """1-based line of the `occurrence`-th line of `text` containing `needle`."""
+    hits = [number for number, line in enumerate(text.splitlines(), 1) if needle in line]
+    return hits[occurrence - 1]
+
+
+def single_problem(problems: list[Problem], file_name: str) -> Problem:
+    """The one problem in `problems`, checked to be in `file_name`."""
+    assert len(problems) == 1, [str(p) for p in problems]
+    assert problems[0].file.endswith(file_name)
+    return problems[0]

@@ -9,6 +9,7 @@ import pytest
 
 from bot.content.clinic import load_clinic, parse_hours, read_clinic
 from bot.content.problems import ContentError, Problem
+from tests.content.conftest import line_of, single_problem
 
 VALID_CLINIC = """\
 name: Test Clinic (sample)
@@ -36,12 +37,6 @@ locations:
 """
 
 
-def line_of(text: str, needle: str, occurrence: int = 1) -> int:
-    """1-based line of the `occurrence`-th line containing `needle`."""
-    hits = [number for number, line in enumerate(text.splitlines(), 1) if needle in line]
-    return hits[occurrence - 1]
-
-
 def problems_in(tmp_path: Path, text: str) -> list[Problem]:
     """Problems reported for `text` as clinic.yaml."""
     path = tmp_path / "clinic.yaml"
@@ -53,10 +48,7 @@ def problems_in(tmp_path: Path, text: str) -> list[Problem]:
 
 def only_problem(tmp_path: Path, text: str) -> Problem:
     """The single problem reported for `text`."""
-    problems = problems_in(tmp_path, text)
-    assert len(problems) == 1, [str(p) for p in problems]
-    assert problems[0].file.endswith("clinic.yaml")
-    return problems[0]
+    return single_problem(problems_in(tmp_path, text), "clinic.yaml")
 
 
 def test_valid_clinic_loads_and_renders(tmp_path: Path) -> None:

@@ -23,11 +23,13 @@ scalars = st.one_of(
 )
 yaml_values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(
-        st.sampled_from(["id", "question", "alternates", "answer", "entries", "hours", "on"]),
-        inner,
-        max_size=4,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["id", "question", "alternates", "answer", "entries", "hours", "on"]),
+            inner,
+            max_size=4,
+        )
     ),
     max_leaves=20,
 )

@@ -10,6 +10,7 @@ import pytest
 from bot.content.clinic import load_clinic
 from bot.content.faq_loader import MAX_ANSWER_CHARS, load_faq, read_faq
 from bot.content.problems import ContentError, Problem
+from tests.content.conftest import line_of, single_problem
 
 TODAY = date(2026, 11, 21)
 CLINIC_YAML = Path(__file__).resolve().parents[2] / "content" / "clinic.yaml"
@@ -42,12 +43,6 @@ def faq_text(*entries: str, head: str = "") -> str:
     return head + "entries:\n" + "".join(entries)
 
 
-def line_of(text: str, needle: str, occurrence: int = 1) -> int:
-    """1-based line of the `occurrence`-th line containing `needle`."""
-    hits = [number for number, line in enumerate(text.splitlines(), 1) if needle in line]
-    return hits[occurrence - 1]
-
-
 def problems_in(tmp_path: Path, text: str) -> list[Problem]:
     """Problems the loader reports for `text` as faq.yaml (with the sample clinic)."""
     path = tmp_path / "faq.yaml"
@@ -59,10 +54,7 @@ def problems_in(tmp_path: Path, text: str) -> list[Problem]:
 
 def only_problem(tmp_path: Path, text: str) -> Problem:
     """The single problem reported for `text`."""
-    problems = problems_in(tmp_path, text)
-    assert len(problems) == 1, [str(p) for p in problems]
-    assert problems[0].file.endswith("faq.yaml")
-    return problems[0]
+    return single_problem(problems_in(tmp_path, text), "faq.yaml")
 
 
 def test_valid_minimal_faq_loads(tmp_path: Path) -> None:
