@@ -22,14 +22,14 @@ from rapidfuzz.distance import OSA
 PREFIX_MARK = "*"
 EXACT_MARK = "="
 MIN_FUZZY_LENGTH = 5  # shorter words must be typed exactly (or share a stem)
-LONG_WORD_LENGTH = 8  # from this length on, two typos are forgiven instead of one
+LONG_WORD_LENGTH = 9  # from this length on, two typos are forgiven instead of one
 MAX_GAP_WORDS = 1  # extra words allowed between the words of a several-word term
 _TOKEN_CACHE_LIMIT = 20_000  # typed words remembered with their matches
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # Spellings of a negated verb that people type, mapped to one form.
-_CONTRACTIONS = {"cannot": "cant", "carnt": "cant", "cnt": "cant", "wont": "wont"}
+_CONTRACTIONS = {"cannot": "cant", "carnt": "cant", "cnt": "cant", "cnat": "cant", "cant": "cant"}
 # Words people split: "can not", "can t" (an apostrophe typed as a space), "my self".
 _SPLIT_WORDS = {
     ("can", "not"): "cant",
@@ -37,6 +37,20 @@ _SPLIT_WORDS = {
     ("don", "t"): "dont",
     ("my", "self"): "myself",
 }
+
+# Everyday words one typo away from a symptom word ("heard"/"heart", "should"/"shoulder",
+# "cancel"/"cancer"): typed as they are, they are never read as a typo of something else.
+ORDINARY_WORDS = frozenset(
+    """
+    about after again alike attach being blocked cancel cancelled causing cheat could cores
+    doing draws drugs failing feels finding given going great header healed heard heat hours
+    house insurance insurer inter leave light might month night other party paused place
+    plane please property redaction right scarring seeking share shell should since sleep
+    soreness spin sport starting still store stored stores story sweating taking thank
+    thanks there these thin thing things think those though three water weeks where while
+    white whose works would
+    """.split()
+)
 
 # Candidate texts for fuzzy matching and their term-word ids, in the same order.
 _Candidates = tuple[list[str], list[int]]
@@ -132,7 +146,7 @@ class TermIndex:
             ids.append(word_id)
         # Real words that must never be read as a typo of a term ("ladder" is not "bladder").
         self._not_typos = {word for typed in not_typos for word in normalise_words(typed)}
-        self._not_typos.update(self._by_text)
+        self._not_typos.update(self._by_text, ORDINARY_WORDS)
         self._cache: dict[str, frozenset[int]] = {}
 
     def word_id(self, word: TermWord) -> int:
