@@ -211,7 +211,7 @@ class ReminderOutbox:
             rows = await session.execute(
                 select(ReminderRow.status, func.count()).group_by(ReminderRow.status)
             )
-            return Counter({status: count for status, count in rows.tuples()})
+            return Counter({status: count for status, count in rows.all()})
 
     async def rows(
         self,
@@ -232,7 +232,7 @@ class ReminderOutbox:
             query = query.where(ReminderRow.due_at < due_before)
         async with self._database.sessions() as session:
             result = await session.execute(query)
-            return [(to_reminder(row), ref) for row, ref in result.tuples()]
+            return [(to_reminder(row), ref) for row, ref in result.all()]
 
 
 async def _settle_pending(

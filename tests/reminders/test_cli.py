@@ -1,0 +1,189 @@
+"""`ims-bot appointments ...` and `ims-bot reminders ...` on a real SQLite file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.config import BUNDLED_CONTENT_DIR
+
+HEADER = "ref,start,type,duration_minutes,location,clinician,status\n"
+
+
+@pytest.fixture(autouse=True)
+def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    monkeypatch.setenv("CONTENT_DIR", str(BUNDLED_CONTENT_DIR))
+    monkeypatch.setenv("CLINIC_TIMEZONE", "America/Toronto")
+    monkeypatch.delenv("TELEGRAM_BOT_USERNAME", raising=False)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+
+
+def future(days: int, hour: int = 15) -> str:
+    day = datetime.now(UTC).date() + timedelta(days=days)
+    return f"{day.isoformat()}T{hour:02d}:00"
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_add_prints_a_one_time_link_and_writes_a_qr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "@MapleClinicBot")
+    qr = tmp_path / "link.png"
+    code = main(
+        [
+            "appointments",
+            "add",
+            "--at",
+            future(5),
+            "--ref",
+            "R-1",
+            "--type",
+            "ims_treatment",
+            "--location",
+            "riverside",
+            "--clinician",
+            "Alex Doe",
+            "--qr",
+            str(qr),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "https://t.me/MapleClinicBot?start=ap-" in out
+    assert qr.read_bytes().startswith(b"\x89PNG")
+    token = out.split("?start=")[1].split()[0]
+    assert len(token) <= 64
+    # Only the hash is stored: the token never appears in the database file.
+    assert token.encode() not in (tmp_path / "bot.sqlite3").read_bytes()
+
+
+def test_add_without_username_says_it_used_a_placeholder(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert (
+        main(["appointments", "add", "--at", future(5), "--ref", "R-2", "--type", "assessment"])
+        == 0
+    )
+    assert "TELEGRAM_BOT_USERNAME is not set" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--at", "next tuesday", "--type", "assessment"], "not an ISO 8601"),
+        (["--at", future(5), "--type", "massage"], "unknown --type"),
+        (["--at", future(5), "--type", "assessment", "--location", "moon"], "unknown --location"),
+    ],
+)
+def test_add_rejects_bad_input_clearly(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["appointments", "add", "--ref", "R-3", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_import_reports_every_bad_row_and_imports_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        "bad.csv",
+        HEADER
+        + f"G-1,{future(3)},ims_treatment,,riverside,Alex Doe,\n"
+        + "G-2,tomorrow at 3,ims_treatment,,,,\n"
+        + f"G-3,{future(3)},massage,,,,\n"
+        + f"G-4,{future(3)},assessment,0,,,\n"
+        + f"G-1,{future(4)},assessment,,,,\n"
+        + f",{future(3)},assessment,,,,maybe\n",
+    )
+    assert main(["appointments", "import", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "bad.csv:3:" in err and "ISO 8601" in err
+    assert "bad.csv:4:" in err and "massage" in err
+    assert "bad.csv:5:" in err and "duration_minutes" in err
+    assert "bad.csv:6:" in err and "appears again" in err
+    assert "bad.csv:7:" in err and "'ref' is empty" in err and "maybe" in err
+    assert main(["appointments", "list"]) == 0
+    assert "No appointments" in capsys.readouterr().out
+
+
+def test_import_missing_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "cols.csv", "reference,when\nX,Y\n")
+    assert main(["appointments", "import", str(path)]) == 1
+    assert "cols.csv:1: missing column(s) ref, start, type" in capsys.readouterr().err
+
+
+def test_reimport_updates_moves_and_cancels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = (
+        HEADER
+        + f"I-1,{future(5)},ims_treatment,,riverside,Alex Doe,\n"
+        + f"I-2,{future(6)},assessment,,,,\n"
+    )
+    path = write(tmp_path, "export.csv", first)
+    assert main(["appointments", "import", str(path)]) == 0
+    assert "2 created" in capsys.readouterr().out
+    assert main(["appointments", "import", str(path)]) == 0
+    assert "2 unchanged" in capsys.readouterr().out
+    second = (
+        HEADER
+        + f"I-1,{future(7)},ims_treatment,,riverside,Alex Doe,\n"
+        + f"I-2,{future(6)},assessment,,,,cancelled\n"
+    )
+    write(tmp_path, "export.csv", second)
+    assert main(["appointments", "import", str(path), "--dry-run"]) == 0
+    assert (
+        "would change" in (out := capsys.readouterr().out)
+        and "1 moved" in out
+        and "1 cancelled" in out
+    )
+    assert main(["reminders", "preview", "--hours", str(24 * 30)]) == 0
+    assert "I-2" in capsys.readouterr().out  # dry run changed nothing
+    assert main(["appointments", "import", str(path)]) == 0
+    assert main(["reminders", "preview", "--hours", str(24 * 30)]) == 0
+    preview = capsys.readouterr().out
+    assert "I-2" not in preview and "I-1" in preview
+    assert main(["appointments", "list", "--days", "30"]) == 0
+    listing = capsys.readouterr().out
+    assert "I-2" in listing and "cancelled" in listing
+    assert main(["reminders", "status"]) == 0
+    status = capsys.readouterr().out
+    assert "cancelled 2" in status
+
+
+def test_import_ics_calendar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    start = datetime.now(UTC) + timedelta(days=4)
+    stamp = start.strftime("%Y%m%dT150000")
+    ics = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:ICS-1\r\nDTSTAMP:20260101T000000Z\r\n"
+        f"DTSTART;TZID=America/Toronto:{stamp}\r\nDURATION:PT45M\r\n"
+        "SUMMARY:IMS treatment\r\nLOCATION:riverside\r\nX-CLINICIAN:Alex Doe\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:ICS-2\r\nDTSTAMP:20260101T000000Z\r\n"
+        f"DTSTART:{stamp}\r\nCATEGORIES:assessment\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:ICS-3\r\nDTSTAMP:20260101T000000Z\r\n"
+        "DTSTART;VALUE=DATE:20300101\r\nSUMMARY:Staff party\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    path = write(tmp_path, "cal.ics", ics)
+    assert main(["appointments", "import", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "cal.ics:20:" in err and "whole day" in err and "Staff party" in err
+    path = write(
+        tmp_path, "cal.ics", ics.split("BEGIN:VEVENT\r\nUID:ICS-3")[0] + "END:VCALENDAR\r\n"
+    )
+    assert main(["appointments", "import", str(path)]) == 0
+    assert "1 created" in (out := capsys.readouterr().out) and "1 cancelled" in out
+    assert main(["appointments", "list"]) == 0
+    assert "ICS-1" in capsys.readouterr().out
