@@ -40,8 +40,7 @@ _SPLIT_WORDS = {
 
 # Everyday words one typo away from a symptom word ("heard"/"heart", "should"/"shoulder",
 # "cancel"/"cancer"): typed as they are, they are never read as a typo of something else.
-ORDINARY_WORDS = frozenset(
-    """
+_ORDINARY_WORDS_TEXT = """
     about after again alike attach being blocked cancel cancelled causing cheat could cores
     doing draws drugs failing feels finding given going great header healed heard heat hours
     house insurance insurer inter leave light might month night other party paused place
@@ -49,8 +48,8 @@ ORDINARY_WORDS = frozenset(
     soreness spin sport starting still store stored stores story sweating taking thank
     thanks there these thin thing things think those though three water weeks where while
     white whose works would
-    """.split()
-)
+"""
+ORDINARY_WORDS = frozenset(_ORDINARY_WORDS_TEXT.split())
 
 # Candidate texts for fuzzy matching and their term-word ids, in the same order.
 _Candidates = tuple[list[str], list[int]]
