@@ -79,6 +79,9 @@ async def build_runtime(settings: Settings) -> Runtime:
 
     register_menu(runtime)
     register_faq(runtime)
+    from bot.intake.conversation import register_intake
+
+    register_intake(runtime)
     from bot.reminders.feature import register_reminders
 
     register_reminders(runtime)

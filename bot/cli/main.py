@@ -16,6 +16,7 @@ from bot.cli import appointments as appointments_commands
 from bot.cli import chat as chat_commands
 from bot.cli import content as content_commands
 from bot.cli import faq as faq_commands
+from bot.cli import intake as intake_commands
 from bot.cli import reminders as reminders_commands
 from bot.config import ConfigError
 from bot.content.problems import ContentError
@@ -26,6 +27,7 @@ COMMAND_MODULES = (
     content_commands,
     appointments_commands,
     reminders_commands,
+    intake_commands,
 )
 
 

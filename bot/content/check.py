@@ -25,6 +25,9 @@ def _checkers() -> list[ContentChecker]:
     from bot.safety.emergency_content import check_emergency_content
 
     checkers.append(check_emergency_content)
+    from bot.intake.flow_file import check_intake_flow
+
+    checkers.append(check_intake_flow)
     return checkers
 
 

@@ -68,7 +68,8 @@ NUMBER_WORDS = {
 }  # fmt: skip
 _SCALE_RE = re.compile(r"^\s*(\d{1,2}|[a-z]+)\s*(?:(?:/|out of|of)\s*10)?\s*[.!]?\s*$")
 _NUMBER_RE = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*[a-z]*\s*$")
-_SPLIT_RE = re.compile(r"\s*(?:,|;|\band\b|&|\+|\n)\s*")
+_LIST_RE = re.compile(r"\s*(?:,|;|\n)\s*")
+_AND_RE = re.compile(r"\s*(?:\band\b|&|\+)\s*")
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -130,9 +131,12 @@ def match_option(text: str, options: tuple[Option, ...]) -> int | None:
         if name == words:
             return owners[key]
     best = process.extractOne(words, choices, scorer=fuzz.ratio, score_cutoff=LABEL_CUTOFF)
-    if best is None:
-        return None
-    return owners[int(best[2])]
+    if best is not None:
+        return owners[int(best[2])]
+    # "tight" for "Tight or stiff muscles": whole words inside exactly one option.
+    pattern = re.compile(rf"\b{re.escape(words)}\b")
+    found = {owners[key] for key, name in choices.items() if words and pattern.search(name)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _numbered(options: tuple[Option, ...]) -> str:
@@ -227,12 +231,24 @@ def parse_date_or_duration(text: str, step: Step, today: date) -> ParseResult:
     return Parsed({"date": when.isoformat()})
 
 
+def _parts(text: str, options: tuple[Option, ...]) -> list[str]:
+    """Split a typed list on commas, and on 'and' only where that doesn't break a label."""
+    parts: list[str] = []
+    for chunk in _LIST_RE.split(text):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if match_option(chunk, options) is not None:
+            parts.append(chunk)
+        else:
+            parts.extend(piece for piece in _AND_RE.split(chunk) if piece.strip())
+    return parts
+
+
 def parse_many(text: str, options: tuple[Option, ...]) -> list[int] | Invalid:
     """Several options named by number or label, separated by commas or 'and'."""
     picked: list[int] = []
-    for part in _SPLIT_RE.split(normalise(text)):
-        if not part:
-            continue
+    for part in _parts(normalise(text), options):
         whole = match_option(part, options)
         if whole is None:
             return Invalid(

@@ -402,7 +402,13 @@ class IntakeConversation:
         """What the intake feature holds for a chat."""
         lines = []
         for intake in await self.repository.for_chat(chat_id):
-            answered = sum(1 for value in intake.state.answers.values() if value is not None)
+            engine = await self._engine(intake)
+            questions = {s.id for s in engine.flow.questions} if engine else set()
+            answered = sum(
+                1
+                for step_id, value in intake.state.answers.items()
+                if value is not None and (step_id in questions or engine is None)
+            )
             lines.append(
                 f"Intake form #{intake.id}: {intake.status.value.replace('_', ' ')}, started "
                 f"{intake.started_at:%Y-%m-%d}, {answered} answers stored (encrypted)"

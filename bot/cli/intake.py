@@ -1,0 +1,130 @@
+"""`ims-bot intake ...`: list and export intakes, the flow as a FHIR Questionnaire."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.config import Settings, load_settings
+from bot.intake.engine import IntakeEngine
+from bot.intake.fhir import questionnaire, questionnaire_response
+from bot.intake.flow_file import FLOW_FILE_NAME, flow_from_definition, load_flow_file
+from bot.intake.repository import IntakeRepository, StoredIntake
+from bot.intake.summary import build_summary, summary_text
+from bot.storage.database import open_database
+from bot.storage.encryption import load_cipher, new_key
+
+T = TypeVar("T")
+FORMATS = ("text", "json", "fhir")
+
+
+def register(subparsers: Any) -> None:
+    """Add the `intake` command group."""
+    parser = subparsers.add_parser("intake", help="intake forms: list, export, questionnaire")
+    group = parser.add_subparsers(dest="intake_command", metavar="SUBCOMMAND", required=True)
+    listing = group.add_parser(
+        "list", help="one line per intake: id, status, patient chat, dates, flags"
+    )
+    listing.set_defaults(handler=run_list)
+    export = group.add_parser("export", help="one intake as text, JSON or a FHIR R4 response")
+    export.add_argument("id", type=int, help="the intake id (first column of `intake list`)")
+    export.add_argument("--format", choices=FORMATS, default="text")
+    export.set_defaults(handler=run_export)
+    form = group.add_parser("questionnaire", help="the intake flow as a FHIR R4 Questionnaire")
+    form.add_argument("--format", choices=("fhir",), default="fhir")
+    form.add_argument("--content", metavar="DIR", help="content folder (default: CONTENT_DIR)")
+    form.set_defaults(handler=run_questionnaire)
+    key = group.add_parser("new-key", help="print a fresh DATA_ENCRYPTION_KEY")
+    key.set_defaults(handler=run_new_key)
+
+
+def _with_repository(work: Callable[[IntakeRepository], Awaitable[T]]) -> T:
+    settings: Settings = load_settings()
+    cipher = load_cipher(settings)
+
+    async def main() -> T:
+        database = await open_database(settings.database_url)
+        try:
+            return await work(IntakeRepository(database, cipher))
+        finally:
+            await database.close()
+
+    return asyncio.run(main())
+
+
+async def _engine_for(repository: IntakeRepository, intake: StoredIntake) -> IntakeEngine:
+    definition = await repository.flow_definition(intake.flow_digest)
+    return IntakeEngine(flow_from_definition(definition))
+
+
+def _flag_text(intake: StoredIntake, engine: IntakeEngine) -> str:
+    flags = engine.raised_flags(intake.state.answers)
+    return ",".join(f"{flag.level.value}:{flag.id}" for flag in flags) or "-"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Print one line per intake."""
+
+    async def work(repository: IntakeRepository) -> int:
+        intakes = await repository.all()
+        if not intakes:
+            print("No intakes yet.")
+        for intake in intakes:
+            engine = await _engine_for(repository, intake)
+            print(
+                f"{intake.id}\t{intake.status.value}\tchat {intake.chat_id}\t"
+                f"started {intake.started_at:%Y-%m-%d %H:%M}\t"
+                f"updated {intake.updated_at:%Y-%m-%d %H:%M}\t"
+                f"flags {_flag_text(intake, engine)}"
+            )
+        return 0
+
+    return _with_repository(work)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Print one intake in the chosen format."""
+
+    async def work(repository: IntakeRepository) -> int:
+        intake = await repository.get(args.id)
+        if intake is None:
+            print(f"ims-bot: no intake with id {args.id}; see `ims-bot intake list`")
+            return 1
+        engine = await _engine_for(repository, intake)
+        when = intake.submitted_at or intake.updated_at
+        if args.format == "fhir":
+            resource = questionnaire_response(
+                engine, intake.state, intake_id=intake.id, authored=when
+            )
+            print(json.dumps(resource, indent=2, ensure_ascii=False))
+            return 0
+        summary = intake.summary or build_summary(
+            engine, intake.state, intake_id=intake.id, chat_id=intake.chat_id, submitted_at=when
+        )
+        if args.format == "json":
+            data = {"status": intake.status.value, "answers": intake.state.answers, **summary}
+            print(json.dumps(data, indent=2, ensure_ascii=False))
+        else:
+            print(f"Status: {intake.status.value}")
+            print(summary_text(summary))
+        return 0
+
+    return _with_repository(work)
+
+
+def run_questionnaire(args: argparse.Namespace) -> int:
+    """Print the flow as a FHIR R4 Questionnaire."""
+    content_dir = Path(args.content) if args.content else load_settings().content_dir
+    loaded = load_flow_file(content_dir / FLOW_FILE_NAME)
+    print(json.dumps(questionnaire(loaded.flow), indent=2, ensure_ascii=False))
+    return 0
+
+
+def run_new_key(args: argparse.Namespace) -> int:
+    """Print a new encryption key."""
+    print(new_key())
+    return 0

@@ -1,0 +1,123 @@
+"""Shared pieces of the intake tests: a patient that taps and types through the Assistant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.core.assistant import Assistant, ChatRef
+from bot.core.replies import Reply
+from bot.intake.conversation import (
+    IntakeConversation,
+    register_intake_routes,
+    register_privacy_commands,
+)
+from bot.intake.flow_file import LoadedFlow, load_flow_file
+from bot.intake.repository import IntakeRepository
+from bot.storage.database import Database
+
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED_FLOW = REPO / "content" / "intake_flow.yaml"
+TEST_KEY = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ="
+PATIENT = 5551234
+
+
+class RecordingFaq:
+    """Stands in for the FAQ feature: answers any side question with a fixed reply."""
+
+    def __init__(self) -> None:
+        self.questions: list[str] = []
+
+    async def answer(self, chat: ChatRef, text: str) -> list[Reply]:
+        self.questions.append(text)
+        return [Reply("FAQ answer: IMS uses fine needles.")]
+
+
+@dataclass
+class Patient:
+    """One chat talking to the Assistant; remembers the last replies it got."""
+
+    assistant: Assistant
+    chat: ChatRef = field(default_factory=lambda: ChatRef(PATIENT, first_name="Maya"))
+    last: list[Reply] = field(default_factory=list)
+
+    async def command(self, name: str, *args: str) -> list[Reply]:
+        self.last = await self.assistant.handle_command(self.chat, name, args)
+        return self.last
+
+    async def say(self, text: str) -> list[Reply]:
+        self.last = await self.assistant.handle_text(self.chat, text)
+        return self.last
+
+    async def press(self, action: str) -> list[Reply]:
+        self.last = await self.assistant.handle_action(self.chat, action)
+        return self.last
+
+    def button(self, label: str, replies: list[Reply] | None = None) -> str:
+        """The action of the button whose label contains `label` in the latest replies."""
+        for reply in reversed(replies if replies is not None else self.last):
+            for button in reply.buttons:
+                if label.lower() in button.label.lower():
+                    return button.action
+        raise AssertionError(f"no button {label!r} in {[r.text[:60] for r in self.last]}")
+
+    async def tap(self, label: str) -> list[Reply]:
+        return await self.press(self.button(label))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(reply.text for reply in self.last if not reply.for_staff)
+
+    @property
+    def staff(self) -> list[Reply]:
+        return [reply for reply in self.last if reply.for_staff]
+
+
+def build_conversation(
+    database: Database, repository: IntakeRepository, loaded: LoadedFlow | None = None, **kw: object
+) -> tuple[Assistant, IntakeConversation]:
+    """An Assistant with only the intake feature (and /mydata, /forget) registered."""
+    from bot.core.privacy import PersonalDataRegistry
+
+    assistant = Assistant()
+    conversation = IntakeConversation(
+        loaded or load_flow_file(SHIPPED_FLOW),
+        repository,
+        assistant,
+        **kw,  # type: ignore[arg-type]
+    )
+    register_intake_routes(conversation, assistant)
+    registry = PersonalDataRegistry()
+    registry.register("Intake forms", conversation.describe, conversation.erase)
+    register_privacy_commands(assistant, registry)
+    return assistant, conversation
+
+
+# Answers that take the shipped flow from consent to the review, typed as a patient would.
+TYPED_PATH = [
+    "yes",  # consent
+    "42",
+    "Burning pain in my left shoulder blade",
+    "shoulder blade, neck",
+    "left",  # shoulder blade side
+    "shoulder blade",  # worst
+    "more than a year",
+    "gradually",
+    "7/10",
+    "8",
+    "5",
+    "6",
+    "4",
+    "3",
+    "burning, pins and needles",
+    "tight, tender spots",
+    "none",  # emergency screen
+    "none",  # urgent screen
+    "none",  # needling safety
+    "me",
+    "mri",
+    "a bulging disc",
+    "physio",
+    "physio helped a little",
+    "sleep through the night",
+]

@@ -1,0 +1,352 @@
+"""Scripted intakes through the core Assistant on a real SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.core.assistant import Assistant
+from bot.intake.conversation import IntakeConversation
+from bot.intake.engine import REVIEW, Status
+from bot.intake.flow_file import load_flow_file
+from bot.intake.repository import IntakeRepository
+from bot.storage.database import Database
+from tests.intake.kit import (
+    PATIENT,
+    SHIPPED_FLOW,
+    TYPED_PATH,
+    Patient,
+    RecordingFaq,
+    build_conversation,
+)
+
+
+async def start(patient: Patient) -> None:
+    await patient.command("intake")
+    assert "ten minutes" in patient.text
+    await patient.tap("Continue")
+    assert "Question 1 of" in patient.text and "agree" in patient.text
+
+
+async def answer_typed(patient: Patient, answers: list[str]) -> None:
+    for text in answers:
+        replies = await patient.say(text)
+        assert replies, f"no reply to {text!r}"
+        # A hint is a plain message; every question screen carries the form's title.
+        assert replies[0].title is not None, (text, patient.text)
+
+
+async def test_complete_intake_typed_then_submitted_with_summary_to_staff(
+    patient: Patient, repository: IntakeRepository
+) -> None:
+    await start(patient)
+    await answer_typed(patient, TYPED_PATH)
+    assert "Please check your answers" in patient.text
+    assert "Shoulder blade (left, worst)" in patient.text
+    await patient.tap("Send to the clinic")
+    assert "sent to the clinic" in patient.text
+    [note] = patient.staff
+    assert "RED FLAGS\n- none reported" in note.text
+    assert note.text.index("NEEDLING SAFETY") < note.text.index("PAIN MAP")
+    assert "Burning pain in my left shoulder blade" in note.text
+    [stored] = await repository.all()
+    assert stored.status is Status.SUBMITTED and stored.summary is not None
+    assert stored.state.answers["pain_now"] == 7
+
+
+async def test_buttons_for_every_step_type_and_progress_counts_only_seen_questions(
+    patient: Patient,
+) -> None:
+    await start(patient)
+    total = int(patient.text.split("Question 1 of ")[1].split()[0])
+    await patient.tap("Yes, I agree")
+    await patient.say("30")
+    await patient.say("My back")
+    await patient.tap("Lower back")  # multi toggle edits the message in place
+    assert patient.last[0].replace_previous and "✅ Lower back" in [
+        b.label for b in patient.last[0].buttons
+    ]
+    await patient.tap("Knee")
+    await patient.tap("Done")
+    assert "Which side is the knee pain on" in patient.text
+    await patient.tap("Both sides")
+    assert "bothers you most" in patient.text
+    await patient.tap("Knee")
+    await patient.tap("6 to 12 weeks")  # date or duration
+    await patient.tap("After an injury")  # single; opens a follow-up
+    assert f"of {total + 1}" in patient.text  # the follow-up now counts
+    await patient.tap("Skip")  # optional follow-up
+    await patient.tap("7")  # scale
+    assert "Question" in patient.text and "at its worst" in patient.text
+
+
+async def test_invalid_input_on_each_type_gets_a_hint_and_the_same_question(
+    patient: Patient, repository: IntakeRepository
+) -> None:
+    await start(patient)
+    await patient.say("maybe")
+    assert "yes or no" in patient.last[0].text and "agree" in patient.last[1].text
+    await patient.say("yes")
+    await patient.say("two hundred")
+    assert "number between 1 and 120" in patient.last[0].text
+    await patient.say("130")
+    assert "out of range" in patient.last[0].text
+    await patient.say("42")
+    await patient.say("x" * 700)
+    assert "under 600" in patient.last[0].text
+    await patient.say("Sore neck")
+    await patient.say("elbw, kneee, spleen")
+    assert "could not match 'spleen'" in patient.last[0].text
+    await patient.say("neck")
+    await patient.say("yesterday-ish")
+    assert "YYYY-MM-DD" in patient.last[0].text
+    await patient.say("2999-01-01")
+    assert "future" in patient.last[0].text
+    await patient.say("March 2025")
+    await patient.say("sideways")
+    assert "number or name of one option" in patient.last[0].text
+    await patient.say("2")
+    await patient.say("11/10")
+    assert "from 0 to 10" in patient.last[0].text
+    stored = await repository.latest_open(PATIENT)
+    assert stored is not None
+    assert stored.state.answers["duration"] == {"date": "2025-03-01"}
+    assert stored.state.answers["onset"] == "gradual"
+    assert stored.state.answers["age"] == 42  # nothing answered was lost
+
+
+async def test_back_and_edit_from_review_asks_only_new_questions(patient: Patient) -> None:
+    await start(patient)
+    await answer_typed(patient, TYPED_PATH[:9])  # up to pain now
+    await patient.tap("Back")
+    assert "right now" in patient.text and "Your answer so far: 7/10" in patient.text
+    await patient.tap("Back")
+    assert "How did it begin" in patient.text
+    await patient.say("gradually")
+    assert "at its worst" in patient.text  # back where we were, nothing asked twice
+    await answer_typed(patient, TYPED_PATH[9:])
+    assert "Please check your answers" in patient.text
+    lines = patient.last[-1].text.splitlines()
+    number = next(line.split(".")[0] for line in lines if "Needling safety" in line)
+    await patient.tap(f"Change {number}")
+    await patient.tap("Blood thinners")
+    await patient.tap("None of these")  # exclusive: clears the others
+    await patient.tap("Blood thinners")  # and the other way round
+    await patient.tap("Done")
+    assert "Which blood thinner" in patient.text
+    await patient.say("apixaban")
+    assert "Please check your answers" in patient.text and "apixaban" in patient.text
+
+
+async def test_urgent_answer_continues_and_is_first_in_the_summary(patient: Patient) -> None:
+    await start(patient)
+    path = list(TYPED_PATH)
+    path[path.index("none", 17)] = "cancer"
+    await answer_typed(patient, path[:18])
+    assert "family doctor soon" in patient.last[0].text
+    assert "Needling safety" in patient.last[-1].text  # the form goes on
+    await answer_typed(patient, path[18:])
+    await patient.tap("Send to the clinic")
+    note = patient.staff[0].text
+    assert note.split("RED FLAGS\n")[1].startswith("- URGENT: History of cancer")
+
+
+async def test_emergency_button_answer_stops_and_alerts_staff(
+    patient: Patient, repository: IntakeRepository
+) -> None:
+    await start(patient)
+    await answer_typed(patient, TYPED_PATH[:16])
+    await patient.tap("New trouble with bladder")
+    await patient.tap("Done")
+    assert "911" in patient.text and "stopped the intake" in patient.text
+    [alert] = patient.staff
+    assert str(PATIENT) in alert.text and "cauda_equina" in alert.text
+    assert "Burning pain" not in alert.text  # never the patient's words
+    [stored] = await repository.all()
+    assert stored.status is Status.STOPPED_EMERGENCY
+    assert stored.state.answers["complaint"]  # answers so far are kept
+    await patient.say("hello?")  # no longer claimed by the intake
+    assert patient.last == []
+
+
+async def test_emergency_typed_anywhere_stops_the_intake(
+    wired: tuple[Assistant, IntakeConversation], patient: Patient, repository: IntakeRepository
+) -> None:
+    await start(patient)
+    alerts = await wired[1].on_emergency(patient.chat, "cauda_equina_bladder_bowel")
+    assert "rule cauda_equina_bladder_bowel" in alerts[0].text and alerts[0].for_staff
+    [stored] = await repository.all()
+    assert stored.status is Status.STOPPED_EMERGENCY
+    assert await wired[1].on_emergency(patient.chat, "x") == []
+
+
+async def test_stale_button_says_moved_on_and_shows_the_current_question(patient: Patient) -> None:
+    await start(patient)
+    old_yes = patient.button("Yes, I agree")
+    await patient.press(old_yes)
+    await patient.say("42")
+    await patient.press(old_yes)
+    assert "moved on" in patient.last[0].text
+    assert "main problem" in patient.last[1].text
+    await patient.press("intake:o:999:1:0")  # another session's button
+    assert "moved on" in patient.last[0].text
+    await patient.press("intake:garbage")
+    assert "moved on" in patient.last[0].text
+
+
+async def test_faq_question_mid_intake_then_back_to_the_form(
+    patient: Patient, faq: RecordingFaq
+) -> None:
+    await start(patient)
+    await patient.say("yes")
+    await patient.say("42")
+    await patient.say("What does IMS cost?")  # a free-text step: this is the answer
+    assert faq.questions == []
+    await patient.say("neck")
+    await patient.say("how long does a session take?")
+    assert faq.questions == ["how long does a session take?"]
+    assert patient.last[0].text.startswith("FAQ answer")
+    await patient.tap("Back to my intake form")
+    assert "How long have you had this pain" in patient.text
+
+
+async def test_resume_after_restart_continue_or_start_over(
+    database: Database, repository: IntakeRepository, tmp_path: Path
+) -> None:
+    assistant, _ = build_conversation(database, repository)
+    first = Patient(assistant)
+    await start(first)
+    await answer_typed(first, TYPED_PATH[:5])
+    # A new process: new engine, repository and conversation on the same SQLite file.
+    from bot.storage.database import open_database
+    from bot.storage.encryption import FieldCipher
+    from tests.intake.kit import TEST_KEY
+
+    db2 = await open_database(database.url)
+    try:
+        assistant2, _ = build_conversation(
+            db2, IntakeRepository(db2, FieldCipher(TEST_KEY.encode()))
+        )
+        again = Patient(assistant2)
+        await again.command("intake")
+        assert "Continue where you left off" in again.text and "question 4 of" in again.text
+        await again.tap("Continue")
+        # Even the half-finished body-map step resumes at the same sub-question.
+        assert "Which of these areas bothers you most" in again.text
+        await again.command("intake")
+        await again.tap("Start over")
+        assert "ten minutes" in again.text
+        statuses = sorted(
+            i.status.value
+            for i in await IntakeRepository(db2, FieldCipher(TEST_KEY.encode())).all()
+        )
+        assert statuses == ["abandoned", "in_progress"]
+    finally:
+        await db2.close()
+
+
+async def test_flow_version_change_mid_intake_keeps_the_old_version(
+    database: Database, repository: IntakeRepository, tmp_path: Path
+) -> None:
+    assistant, _ = build_conversation(database, repository)
+    old = Patient(assistant)
+    await start(old)
+    await old.say("yes")
+    await old.say("42")
+    changed = tmp_path / "intake_flow.yaml"
+    text = SHIPPED_FLOW.read_text(encoding="utf-8")
+    text = text.replace('version: "2026.11.1"', 'version: "2026.12.0"').replace(
+        "In your own words, what is the main problem", "Tell us the main problem"
+    )
+    changed.write_text(text, encoding="utf-8")
+    assistant2, _ = build_conversation(database, repository, load_flow_file(changed))
+    new = Patient(assistant2)
+    await new.command("intake")
+    assert "updated the form" in new.text
+    await new.tap("Continue")
+    assert "In your own words" in new.text  # still the version they started
+    await new.say("Sore hip")
+    stored = await repository.latest_open(PATIENT)
+    assert stored is not None and stored.flow_version == "2026.11.1"
+    await new.command("intake")
+    await new.tap("Start over")
+    await new.tap("Continue")
+    await new.say("yes")
+    await new.say("50")
+    assert "Tell us the main problem" in new.text
+
+
+async def test_decline_consent_saves_nothing(
+    patient: Patient, repository: IntakeRepository
+) -> None:
+    await start(patient)
+    await patient.tap("No")
+    assert "nothing has been saved" in patient.text
+    assert await repository.all() == []
+
+
+async def test_mydata_and_forget_with_confirmation(
+    patient: Patient, repository: IntakeRepository
+) -> None:
+    await patient.command("mydata")
+    assert "no personal data" in patient.text
+    await start(patient)
+    await answer_typed(patient, TYPED_PATH[:3])
+    await patient.command("mydata")
+    assert "Intake form #1: in progress" in patient.text and "3 answers" in patient.text
+    await patient.command("forget")
+    await patient.tap("No, keep it")
+    assert "Nothing was deleted" in patient.text and len(await repository.all()) == 1
+    await patient.command("forget")
+    await patient.tap("Yes, delete everything")
+    assert "1 records" in patient.text
+    assert await repository.all() == []
+    await patient.say("hello")
+    assert patient.last == []  # nothing open any more
+
+
+async def test_abandoned_after_the_configured_idle_time(
+    database: Database, repository: IntakeRepository
+) -> None:
+    now = [datetime(2026, 11, 1, tzinfo=UTC)]
+    repo = IntakeRepository(database, repository._cipher, clock=lambda: now[0])
+    assistant, conversation = build_conversation(
+        database, repo, abandon_after=timedelta(days=14), clock=lambda: now[0]
+    )
+    patient = Patient(assistant)
+    await start(patient)
+    now[0] += timedelta(days=13)
+    await patient.say("yes")
+    assert "Question 2" in patient.text
+    now[0] += timedelta(days=15)
+    await patient.say("42")
+    assert patient.last == []  # the stale intake is abandoned and no longer claims text
+    [stored] = await repo.all()
+    assert stored.status is Status.ABANDONED
+    assert await conversation.sweep_abandoned() == 0
+
+
+async def test_answers_are_encrypted_at_rest(patient: Patient, database: Database) -> None:
+    await start(patient)
+    await answer_typed(patient, TYPED_PATH[:3])
+    path = database.url.split("///", 1)[1]
+    await database.engine.dispose()
+    raw = b"".join(Path(p).read_bytes() for p in (path, path + "-wal") if Path(p).exists())
+    assert b"in my left shoulder" not in raw and b"Burning pain" not in raw
+    with sqlite3.connect(path) as conn:
+        (status,) = conn.execute("select status from intake_sessions").fetchone()
+    assert status == "in_progress"
+
+
+async def test_review_typed_submit_and_current_is_review(
+    patient: Patient, repository: IntakeRepository
+) -> None:
+    await start(patient)
+    await answer_typed(patient, TYPED_PATH)
+    stored = await repository.latest_open(PATIENT)
+    assert stored is not None and stored.state.current == REVIEW
+    await patient.say("what happens next?")
+    assert patient.last[0].text.startswith("FAQ answer")
+    await patient.say("send")
+    assert "sent to the clinic" in patient.text
