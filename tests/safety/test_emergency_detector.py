@@ -54,6 +54,8 @@ EMERGENCIES = [
     "my husband passed out and is unresponsive",
     "I feel really dizzy and my neck hurts after the massage",
     "I'm having trouble breathing",
+    "so shortnessof breath since the treatment",
+    "i dont wantto live",
     "i feel like im gonna pass out",
     "hi, I had my first IMS session yesterday on my upper back and neck. I was wondering "
     "how long the soreness usually lasts because since last night I have been short of "
