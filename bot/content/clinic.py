@@ -37,7 +37,7 @@ CLINIC_KEYS = (
     "prices",
     "locations",
 )
-LOCATION_KEYS = ("id", "name", "address", "phone", "map_url", "hours")
+LOCATION_KEYS = ("id", "name", "address", "phone", "map_url", "directions", "hours")
 PRICE_KEYS = ("service", "amount", "note")
 LOCATION_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 
@@ -71,6 +71,7 @@ class Location:
     phone: str
     map_url: str | None
     hours: tuple[OpeningHours, ...]
+    directions: str = ""  # parking, transit, entrance, accessibility
 
     def hours_on(self, day: str) -> OpeningHours:
         """Opening hours on weekday `day` (closed when not listed)."""
@@ -84,6 +85,8 @@ class Location:
         lines = [self.name, self.address, f"Phone: {self.phone}"]
         if self.map_url:
             lines.append(f"Map: {self.map_url}")
+        if self.directions:
+            lines.append(f"Getting here: {self.directions}")
         lines.append("Hours:")
         lines.extend(f"  {label}: {hours}" for label, hours in self._grouped_hours())
         return "\n".join(lines)
@@ -223,11 +226,12 @@ def _read_location(log: ProblemLog, raw: object, line: int) -> Location | None:
     address = log.text(location, "address", what)
     phone = log.phone(location, "phone", what)
     map_url = log.url(location, "map_url", what, required=False)
+    directions = log.text(location, "directions", what, required=False) or ""
     hours = _read_hours(log, location, what)
     if None in (location_id, name, address, phone):
         return None
     assert location_id and name and address and phone  # narrowed for the type checker
-    return Location(location_id, name, address, phone, map_url, hours)
+    return Location(location_id, name, address, phone, map_url, hours, directions)
 
 
 def _read_locations(log: ProblemLog, clinic: LocatedDict) -> tuple[Location, ...]:
