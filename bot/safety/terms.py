@@ -24,6 +24,7 @@ EXACT_MARK = "="
 MIN_FUZZY_LENGTH = 5  # shorter words must be typed exactly (or share a stem)
 LONG_WORD_LENGTH = 9  # from this length on, two typos are forgiven instead of one
 MAX_GAP_WORDS = 1  # extra words allowed between the words of a several-word term
+STEM_HEAD = 3  # English stemming keeps the first letters of a word
 _TOKEN_CACHE_LIMIT = 20_000  # typed words remembered with their matches
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
@@ -131,6 +132,8 @@ class TermIndex:
                 self._by_text.setdefault(word.text, []).append(word_id)
             if not (word.prefix or word.exact):
                 self._by_stem.setdefault(stem(word.text), []).append(word_id)
+        # Stemming is the slow step; a word whose start no stem shares cannot match one.
+        self._stem_heads = {word_stem[:STEM_HEAD] for word_stem in self._by_stem}
         self._prefixes = [(w.text, i) for w, i in self._ids.items() if w.prefix]
         # Words and prefixes that forgive typos, by first letter (a typo there is not forgiven),
         # so each typed word is compared with a handful of candidates.
@@ -163,7 +166,8 @@ class TermIndex:
 
     def _compute_matches(self, token: str) -> set[int]:
         found: set[int] = set(self._by_text.get(token, ()))
-        found.update(self._by_stem.get(stem(token), ()))
+        if token[:STEM_HEAD] in self._stem_heads:
+            found.update(self._by_stem.get(stem(token), ()))
         found.update(word_id for prefix, word_id in self._prefixes if token.startswith(prefix))
         if token not in self._not_typos and len(token) >= MIN_FUZZY_LENGTH - 1:
             words = self._fuzzy_words.get(token[0])
