@@ -1,0 +1,403 @@
+"""Fuzzy FAQ matching: which curated entry, if any, answers a patient's question.
+
+Scores combine several signals, each in 0..1, with weights that sum to one, so the final
+score is in 0..1 too (1 = the query says exactly what a phrasing says):
+
+* coverage of the query's informative words (IDF-weighted, stemmed, synonyms collapsed)
+  by the whole entry and by its best phrasing, with typo-tolerant word lookup;
+* coverage of that phrasing's words by the query, so a one-word query cannot look like a
+  perfect match for a long question (the `token_set_ratio` subset trap);
+* rapidfuzz `token_sort_ratio` on the analysed text, for spelling slips inside words.
+
+Weights and default thresholds were tuned on CLINC150 validation data (see
+benchmarks/clinc150.py); a clinic can override the thresholds in faq.yaml.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.content.model import FaqContent
+from bot.faq.text import (
+    SYNONYM_TOKEN_PREFIX,
+    SynonymMap,
+    analyse,
+    sentences,
+    stop_stems,
+    truncate,
+    words,
+)
+
+Decision = Literal["answer", "suggest", "fallback"]
+
+MAX_SUGGESTIONS = 3
+MIN_TYPO_TOKEN_LENGTH = 4  # shorter words have too many one-letter neighbours
+LONG_TYPO_TOKEN_LENGTH = 7  # from this length two slips are forgiven, below it one
+TYPO_CACHE_SIZE = 4096
+MIN_SENTENCE_WINDOW_WORDS = 12  # longer queries are also scored sentence by sentence
+FUZZY_FLOOR = 40.0
+CHAR_GRAM_SIZE = 3
+BIGRAM_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with words  # rapidfuzz scores below this add nothing useful
+
+
+@dataclass(frozen=True)
+class MatchThresholds:
+    """When to answer, when to suggest; scores are in 0..1."""
+
+    answer: float = 0.56
+    suggest: float = 0.46
+    margin: float = 0.04
+
+
+@dataclass(frozen=True)
+class MatchWeights:
+    """How much each signal counts, and how words are weighted (tuned on CLINC150 val)."""
+
+    entry_coverage: float = 0.5
+    query_coverage: float = 0.2
+    phrasing_coverage: float = 0.1
+    fuzzy: float = 0.4
+    stop_word: float = 0.4  # a stop word's weight relative to its IDF
+    unknown_word: float = 0.7  # a word the FAQ never uses, relative to the rarest known word
+    typo_credit: float = 0.8  # credit for a word matched only after typo correction
+    char_ngrams: float = 0.4  # cosine of character trigram TF-IDF, query vs whole entry
+    bigram: float = 0.25  # weight of a word pair relative to its IDF (0: pairs ignored)
+    bm25_k1: float = 1.2  # how fast repeated use of a word across an entry's phrasings saturates
+    bm25_b: float = 0.5  # how much longer entries are discounted
+
+    def signal_total(self) -> float:
+        """Sum of the four signal weights (scores are divided by it)."""
+        return (
+            self.entry_coverage
+            + self.query_coverage
+            + self.phrasing_coverage
+            + self.fuzzy
+            + self.char_ngrams
+        )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One FAQ entry and how well it matches."""
+
+    faq_id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """The matcher's decision for one query."""
+
+    decision: Decision
+    faq_id: str | None  # set only when decision == "answer"
+    score: float  # best score
+    suggestions: tuple[Candidate, ...] = ()
+
+
+@dataclass
+class _Phrasing:
+    entry: int
+    weights: dict[str, float]  # unique token -> weight
+    total: float
+    text: str  # analysed tokens joined, for rapidfuzz
+
+
+@dataclass
+class _Query:
+    weights: dict[str, float] = field(default_factory=dict)  # token -> weight
+    credits: dict[str, float] = field(default_factory=dict)  # vocabulary token -> credit
+    total: float = 0.0
+    text: str = ""
+
+
+def _plain_text(terms: list[str]) -> str:
+    """The single words of `terms` joined, for rapidfuzz."""
+    return " ".join(t for t in terms if BIGRAM_JOINER not in t)
+
+
+class CharGramIndex:
+    """TF-IDF vectors of character trigrams, one per document, for cosine lookups."""
+
+    def __init__(self, documents: Sequence[str]) -> None:
+        counted = [self._grams(doc) for doc in documents]
+        frequency: dict[str, int] = {}
+        for grams in counted:
+            for gram in grams:
+                frequency[gram] = frequency.get(gram, 0) + 1
+        count = len(documents)
+        self._idf = {g: math.log((1 + count) / (1 + df)) + 1.0 for g, df in frequency.items()}
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for index, grams in enumerate(counted):
+            vector = self._vector(grams)
+            for gram, value in vector.items():
+                self._postings.setdefault(gram, []).append((index, value))
+
+    @staticmethod
+    def _grams(text: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for word in text.split():
+            padded = f" {word} "
+            for i in range(len(padded) - CHAR_GRAM_SIZE + 1):
+                gram = padded[i : i + CHAR_GRAM_SIZE]
+                counts[gram] = counts.get(gram, 0) + 1
+        return counts
+
+    def _vector(self, grams: dict[str, int]) -> dict[str, float]:
+        vector = {
+            g: (1.0 + math.log(tf)) * self._idf[g] for g, tf in grams.items() if g in self._idf
+        }
+        norm = math.sqrt(sum(v * v for v in vector.values()))
+        return {g: v / norm for g, v in vector.items()} if norm else {}
+
+    def cosines(self, text: str) -> dict[int, float]:
+        """Document index -> cosine similarity with `text` (documents sharing a trigram)."""
+        scores: dict[int, float] = {}
+        for gram, value in self._vector(self._grams(" ".join(words(text)))).items():
+            for index, weight in self._postings[gram]:
+                scores[index] = scores.get(index, 0.0) + value * weight
+        return scores
+
+
+class FaqMatcher:
+    """Ranks FAQ entries for a question and decides answer / suggest / fallback."""
+
+    def __init__(
+        self,
+        entries: Sequence[tuple[str, Sequence[str]]],
+        synonyms: Sequence[Sequence[str]] = (),
+        thresholds: MatchThresholds | None = None,
+        weights: MatchWeights | None = None,
+    ) -> None:
+        self.thresholds = thresholds or MatchThresholds()
+        self.weights = weights or MatchWeights()
+        self._synonyms = SynonymMap(synonyms)
+        self._stops = stop_stems()
+        self._ids = [faq_id for faq_id, _ in entries]
+        analysed = [
+            [self._terms(analyse(p, self._synonyms)) for p in phrasings]
+            for _, phrasings in entries
+        ]
+        self._idf = self._inverse_document_frequency(analysed)
+        self._max_idf = max(self._idf.values(), default=1.0)
+        self._phrasings: list[_Phrasing] = []
+        self._postings: dict[str, list[int]] = {}
+        self._entry_postings = self._entry_term_weights(analysed)
+        for entry_index, entry_phrasings in enumerate(analysed):
+            for tokens in entry_phrasings:
+                self._add_phrasing(entry_index, tokens)
+        self._vocabulary = [
+            t
+            for t in self._idf
+            if len(t) >= MIN_TYPO_TOKEN_LENGTH
+            and not t.startswith(SYNONYM_TOKEN_PREFIX)
+            and BIGRAM_JOINER not in t
+        ]
+        self._phrasing_texts = [p.text for p in self._phrasings]
+        self._grams = CharGramIndex([" ".join(words(" ".join(p))) for _, p in entries])
+        self._typo_cache: dict[str, str | None] = {}
+
+    @classmethod
+    def from_content(cls, faq: FaqContent) -> FaqMatcher:
+        """A matcher over `faq`, honouring its threshold overrides."""
+        defaults = MatchThresholds()
+        thresholds = MatchThresholds(
+            answer=defaults.answer if faq.answer_threshold is None else faq.answer_threshold,
+            suggest=defaults.suggest if faq.suggest_threshold is None else faq.suggest_threshold,
+            margin=defaults.margin if faq.margin is None else faq.margin,
+        )
+        entries = [(entry.id, entry.phrasings) for entry in faq.entries]
+        return cls(entries, synonyms=faq.synonyms, thresholds=thresholds)
+
+    @property
+    def faq_ids(self) -> tuple[str, ...]:
+        """Entry ids in index order."""
+        return tuple(self._ids)
+
+    # -- building -------------------------------------------------------------------
+
+    @staticmethod
+    def _inverse_document_frequency(analysed: list[list[list[str]]]) -> dict[str, float]:
+        """BM25-style IDF with one document per entry (all its phrasings together)."""
+        count = len(analysed)
+        frequency: dict[str, int] = {}
+        for entry_phrasings in analysed:
+            for token in {t for tokens in entry_phrasings for t in tokens}:
+                frequency[token] = frequency.get(token, 0) + 1
+        return {
+            token: math.log(1.0 + (count - df + 0.5) / (df + 0.5))
+            for token, df in frequency.items()
+        }
+
+    def _entry_term_weights(
+        self, analysed: list[list[list[str]]]
+    ) -> dict[str, list[tuple[int, float]]]:
+        """Token -> (entry, BM25 term saturation in 0..1) over each entry's phrasings."""
+        k1, b = self.weights.bm25_k1, self.weights.bm25_b
+        lengths = [sum(len(tokens) for tokens in phrasings) for phrasings in analysed]
+        average = (sum(lengths) / len(lengths)) if lengths else 1.0
+        postings: dict[str, list[tuple[int, float]]] = {}
+        for entry_index, phrasings in enumerate(analysed):
+            counts: dict[str, int] = {}
+            for tokens in phrasings:
+                for token in set(tokens):
+                    counts[token] = counts.get(token, 0) + 1
+            norm = k1 * (1.0 - b + b * lengths[entry_index] / max(average, 1.0))
+            for token in sorted(counts):
+                tf = counts[token]
+                saturation = tf * (k1 + 1.0) / (tf + norm) / (k1 + 1.0)
+                postings.setdefault(token, []).append((entry_index, min(1.0, saturation)))
+        return postings
+
+    def _terms(self, tokens: list[str]) -> list[str]:
+        """`tokens` followed by their adjacent pairs (when pairs count at all)."""
+        if self.weights.bigram <= 0.0:
+            return tokens
+        return tokens + [f"{a}{BIGRAM_JOINER}{b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+    def _token_weight(self, token: str, idf: float) -> float:
+        if BIGRAM_JOINER in token:
+            return idf * self.weights.bigram
+        return idf * self.weights.stop_word if token in self._stops else idf
+
+    def _add_phrasing(self, entry_index: int, tokens: list[str]) -> None:
+        weights = {t: self._token_weight(t, self._idf[t]) for t in dict.fromkeys(tokens)}
+        index = len(self._phrasings)
+        self._phrasings.append(
+            _Phrasing(entry_index, weights, sum(weights.values()), _plain_text(tokens))
+        )
+        for token in weights:
+            self._postings.setdefault(token, []).append(index)
+
+    # -- querying -------------------------------------------------------------------
+
+    def _correct_typo(self, token: str) -> str | None:
+        """The vocabulary word `token` is most likely a slip of, if any."""
+        if token in self._typo_cache:
+            return self._typo_cache[token]
+        corrected: str | None = None
+        plain = BIGRAM_JOINER not in token and not token.isdigit()
+        if plain and len(token) >= MIN_TYPO_TOKEN_LENGTH and self._vocabulary:
+            allowed = 2 if len(token) >= LONG_TYPO_TOKEN_LENGTH else 1
+            found = process.extractOne(
+                token, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed
+            )
+            if found is not None:
+                corrected = found[0]
+        if len(self._typo_cache) >= TYPO_CACHE_SIZE:
+            self._typo_cache.clear()
+        self._typo_cache[token] = corrected
+        return corrected
+
+    def _prepare(self, tokens: list[str]) -> _Query:
+        query = _Query(text=" ".join(tokens))
+        for token in dict.fromkeys(self._terms(tokens)):
+            idf = self._idf.get(token)
+            target, credit = token, 1.0
+            if idf is None:
+                corrected = self._correct_typo(token)
+                if corrected is not None:
+                    target, credit, idf = corrected, self.weights.typo_credit, self._idf[corrected]
+            if idf is None:
+                weight = self._token_weight(token, self._max_idf * self.weights.unknown_word)
+                query.weights[token] = query.weights.get(token, 0.0) + weight
+                continue
+            weight = self._token_weight(target, idf)
+            query.weights[target] = max(query.weights.get(target, 0.0), weight)
+            query.credits[target] = max(query.credits.get(target, 0.0), credit)
+        query.total = sum(query.weights.values())
+        return query
+
+    def _score_text(self, raw: str) -> dict[int, float]:
+        """Entry index -> combined score for one piece of query text."""
+        tokens = analyse(raw, self._synonyms)
+        if not tokens:
+            return {}
+        w = self.weights
+        query = self._prepare(tokens)
+        if query.total <= 0.0:
+            return {}
+        entry_hits: dict[int, float] = {}
+        phrasing_hits: dict[int, float] = {}
+        for token, credit in query.credits.items():
+            gained = query.weights[token] * credit
+            for entry, saturation in self._entry_postings.get(token, ()):
+                entry_hits[entry] = entry_hits.get(entry, 0.0) + gained * saturation
+            for index in self._postings.get(token, ()):
+                phrasing_hits[index] = phrasing_hits.get(index, 0.0) + gained
+        fuzzy_scores = {
+            index: score / 100.0
+            for _, score, index in process.extract(
+                query.text,
+                self._phrasing_texts,
+                scorer=fuzz.token_sort_ratio,
+                limit=None,
+                score_cutoff=FUZZY_FLOOR,
+            )
+        }
+        best_phrasing: dict[int, float] = {}
+        for index in phrasing_hits.keys() | fuzzy_scores.keys():
+            phrasing = self._phrasings[index]
+            hit = phrasing_hits.get(index, 0.0)
+            value = w.fuzzy * fuzzy_scores.get(index, 0.0)
+            if hit and phrasing.total > 0.0:
+                value += w.query_coverage * min(1.0, hit / query.total)
+                value += w.phrasing_coverage * min(1.0, hit / phrasing.total)
+            if value > best_phrasing.get(phrasing.entry, 0.0):
+                best_phrasing[phrasing.entry] = value
+        gram_scores = self._grams.cosines(raw) if w.char_ngrams > 0.0 else {}
+        total = w.signal_total()
+        return {
+            entry: (
+                best_phrasing.get(entry, 0.0)
+                + w.entry_coverage * min(1.0, entry_hits.get(entry, 0.0) / query.total)
+                + w.char_ngrams * gram_scores.get(entry, 0.0)
+            )
+            / total
+            for entry in entry_hits.keys() | best_phrasing.keys() | gram_scores.keys()
+        }
+
+    def _scores(self, text: str) -> dict[int, float]:
+        """Entry index -> score, the best over the whole message and its sentences."""
+        text = truncate(text)
+        scores = self._score_text(text)
+        parts = sentences(text)
+        if len(parts) > 1 and len(text.split()) >= MIN_SENTENCE_WINDOW_WORDS:
+            for part in parts:
+                for entry, score in self._score_text(part).items():
+                    if score > scores.get(entry, 0.0):
+                        scores[entry] = score
+        return scores
+
+    def rank(self, text: str, limit: int = 5) -> list[Candidate]:
+        """The best `limit` entries for `text`, best first, one per entry."""
+        scores = self._scores(text)
+        ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[: max(0, limit)]
+        return [Candidate(self._ids[entry], round(score, 4)) for entry, score in ordered]
+
+    def match(self, text: str) -> MatchResult:
+        """Answer, suggest or fall back for `text`; never raises on odd input."""
+        return self.decide(self.rank(text, limit=MAX_SUGGESTIONS + 1))
+
+    def decide(self, ranked: Sequence[Candidate]) -> MatchResult:
+        """Apply the thresholds to an already ranked candidate list."""
+        return decide(ranked, self.thresholds)
+
+
+def decide(ranked: Sequence[Candidate], thresholds: MatchThresholds) -> MatchResult:
+    """Answer / suggest / fallback for ranked candidates under `thresholds`."""
+    if not ranked:
+        return MatchResult("fallback", None, 0.0, ())
+    best = ranked[0]
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    if best.score >= thresholds.answer and best.score - runner_up >= thresholds.margin:
+        return MatchResult("answer", best.faq_id, best.score, tuple(ranked[:MAX_SUGGESTIONS]))
+    if best.score >= thresholds.suggest:
+        close = tuple(c for c in ranked[:MAX_SUGGESTIONS] if c.score >= thresholds.suggest)
+        return MatchResult("suggest", None, best.score, close)
+    return MatchResult("fallback", None, best.score, tuple(ranked[:MAX_SUGGESTIONS]))

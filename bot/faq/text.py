@@ -1,0 +1,141 @@
+"""Text preparation for FAQ matching: normalising, tokenising, stemming and synonyms.
+
+Queries and FAQ phrasings go through exactly the same steps, so whatever we do to one
+(contractions, accents, stems, synonym groups) lines up with the other.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+import snowballstemmer
+
+MAX_QUERY_CHARS = 2000  # longer messages are cut at a sentence or word boundary
+SYNONYM_TOKEN_PREFIX = "syn"  # a synonym group collapses to one token, e.g. "syn0"
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?\n])\s+|\n+")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+# Contractions expand to the words they stand for, so "don't" and "do not" match.
+_CONTRACTIONS = (
+    (re.compile(r"\bcan't\b"), "can not"),
+    (re.compile(r"\bwon't\b"), "will not"),
+    (re.compile(r"n't\b"), " not"),
+    (re.compile(r"'re\b"), " are"),
+    (re.compile(r"'m\b"), " am"),
+    (re.compile(r"'ll\b"), " will"),
+    (re.compile(r"'ve\b"), " have"),
+    (re.compile(r"'d\b"), " would"),
+    (re.compile(r"'s\b"), ""),
+)
+
+# Words that carry no question: greetings, politeness and hedging. Dropped entirely.
+FILLER_WORDS = frozenset(
+    """
+    hi hello hey hiya yo greetings dear morning afternoon evening
+    thanks thank thx ty cheers please pls plz kindly
+    ok okay um uh umm hmm erm oh ah well so just quick quickly wondering wonder
+    question questions curious sorry bother
+    """.split()
+)
+
+# Common function words: kept, but worth little next to content words.
+STOP_WORDS = frozenset(
+    """
+    a an the and or but if then than of to in on at by for with from into about as
+    is are was were be been being am do does did doing done have has had having
+    i me my mine we us our you your he she it its they them their this that these those
+    there here what which who whom whose when where why how can could would should will
+    shall may might must not no yes any some all each every more most much many very
+    too also get got go going want need know tell let make ask asking
+    """.split()
+)
+
+
+@lru_cache(maxsize=1)
+def stop_stems() -> frozenset[str]:
+    """Stems of the stop words, as they appear in analysed text."""
+    return frozenset(stem(w) for w in STOP_WORDS)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(token: str) -> str:
+    """The English Snowball stem of one lower-case token."""
+    stemmed: str = _stemmer().stemWord(token)
+    return stemmed
+
+
+def normalise(text: str) -> str:
+    """Lower-case, accent-free text with contractions expanded and symbols as spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).lower())
+    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    for pattern, replacement in _CONTRACTIONS:
+        ascii_text = pattern.sub(replacement, ascii_text)
+    return " ".join(_TOKEN_RE.findall(ascii_text))
+
+
+def words(text: str) -> list[str]:
+    """Normalised words of `text`, without filler words."""
+    return [w for w in normalise(text).split() if w not in FILLER_WORDS]
+
+
+def truncate(text: str, limit: int = MAX_QUERY_CHARS) -> str:
+    """`text` cut to at most `limit` characters, at a sentence or word end when possible."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    cut = max(head.rfind(". "), head.rfind("? "), head.rfind("! "), head.rfind("\n"))
+    if cut < limit // 2:
+        cut = head.rfind(" ")
+    return head[: cut + 1] if cut > 0 else head
+
+
+def sentences(text: str) -> list[str]:
+    """Non-empty sentences of `text` (a long message often hides its question in one)."""
+    return [part.strip() for part in _SENTENCE_END_RE.split(text) if part.strip()]
+
+
+class SynonymMap:
+    """Collapses each synonym group (single or multi-word) to one shared token."""
+
+    def __init__(self, groups: Sequence[Sequence[str]] = ()) -> None:
+        # stemmed phrase (tuple of stems) -> group token; longest phrases win.
+        self._phrases: dict[tuple[str, ...], str] = {}
+        for index, group in enumerate(groups):
+            token = f"{SYNONYM_TOKEN_PREFIX}{index}"
+            for phrase in group:
+                stems = tuple(stem(w) for w in normalise(phrase).split())
+                if stems and stems not in self._phrases:
+                    self._phrases[stems] = token
+        self._longest = max((len(p) for p in self._phrases), default=0)
+
+    def collapse(self, stems: Sequence[str]) -> list[str]:
+        """`stems` with every synonym phrase replaced by its group token."""
+        if not self._phrases:
+            return list(stems)
+        result: list[str] = []
+        i = 0
+        while i < len(stems):
+            for size in range(min(self._longest, len(stems) - i), 0, -1):
+                token = self._phrases.get(tuple(stems[i : i + size]))
+                if token is not None:
+                    result.append(token)
+                    i += size
+                    break
+            else:
+                result.append(stems[i])
+                i += 1
+        return result
+
+
+def analyse(text: str, synonyms: SynonymMap) -> list[str]:
+    """Stemmed, synonym-collapsed tokens of `text` without filler words."""
+    return synonyms.collapse([stem(w) for w in words(text)])
