@@ -140,6 +140,7 @@ class FakeBotApiServer:
         self._allowed_updates: list[str] | None = None
         self._failures: dict[str, list[_Failure]] = {}
         self._blocked: set[int] = set()
+        self._polls_started = 0
         self._stopping = False
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -332,6 +333,20 @@ class FakeBotApiServer:
                     raise TimeoutError(f"no {method} request within {timeout} s; saw {seen}")
                 self._cond.wait(remaining)
 
+    def wait_until_polling(self, timeout: float = DEFAULT_WAIT_S) -> bool:
+        """Whether the bot started a getUpdates call within `timeout` (recorded or in flight).
+
+        `requests` records a long poll only when it returns; this sees it when it arrives.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._polls_started == 0:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+            return True
+
     def sent_to(self, chat_id: int, since: int = 0) -> list[RecordedRequest]:
         """Successful sendMessage requests to `chat_id`."""
         with self._cond:
@@ -426,6 +441,9 @@ class FakeBotApiServer:
         elif failure is not None:
             status, body = _error(failure.status, failure.description, failure.retry_after)
         elif method == "getUpdates":
+            with self._cond:
+                self._polls_started += 1
+                self._cond.notify_all()
             status, body = 200, {"ok": True, "result": self._get_updates(params)}
         else:
             status, body = self._answer(method, params)

@@ -1,0 +1,132 @@
+"""End to end: `ims-bot run` as a real process, polling the fake Bot API server on loopback."""
+
+from __future__ import annotations
+
+import base64
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.bot_api_server import FakeBotApiServer, RecordedRequest
+
+E2E_TOKEN = "123456:e2e-fake-token-abcdefghijklmnop"
+PATIENT = 424242
+STAFF = -1009876543210
+STRANGER_GROUP = -1005550001111
+START_TIMEOUT_S = 30.0  # generous: CI machines may be busy
+POLL_STEP_S = 0.5
+STOP_TIMEOUT_S = 10.0
+REPLY_TIMEOUT_S = 8.0
+KEY_BYTES = 32  # DATA_ENCRYPTION_KEY: 32 url-safe base64-encoded bytes
+# Variables of the developer's shell that would change what the bot under test does.
+CLEARED_VARIABLES = ("CONTENT_DIR", "CLINIC_TIMEZONE", "DATA_ENCRYPTION_KEY", "LOG_LEVEL")
+
+
+def bot_environment(server: FakeBotApiServer, tmp_path: Path) -> dict[str, str]:
+    """The environment `ims-bot run` gets: fake Telegram, a fresh SQLite file, one staff chat."""
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED_VARIABLES}
+    env.update(
+        TELEGRAM_BOT_TOKEN=E2E_TOKEN,
+        TELEGRAM_API_BASE_URL=server.base_url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        STAFF_CHAT_IDS=str(STAFF),
+        IMS_DATA_DIR=str(tmp_path / "data"),
+        DATA_ENCRYPTION_KEY=base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode(),
+    )
+    return env
+
+
+@pytest.fixture
+def running_bot(fake_api: FakeBotApiServer, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """`python -m bot run` against the fake server; killed if a test leaves it running."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=bot_environment(fake_api, tmp_path),
+        cwd=tmp_path,  # no stray .env from the repository
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def wait_until_polling(server: FakeBotApiServer, process: subprocess.Popen[str]) -> None:
+    """Block until the bot polls; fail with its stderr if it exits first."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the bot exited with {process.returncode}: {process.communicate()[1]}")
+        if server.wait_until_polling(timeout=POLL_STEP_S):
+            return
+    process.kill()
+    pytest.fail(f"the bot did not poll within {START_TIMEOUT_S} s: {process.communicate()[1]}")
+
+
+def reply_to(server: FakeBotApiServer, chat_id: int, since: int) -> RecordedRequest:
+    """The next message the bot sends to `chat_id` after position `since`."""
+    return server.wait_for(
+        "sendMessage", lambda r: r.chat_id == chat_id, timeout=REPLY_TIMEOUT_S, since=since
+    )
+
+
+@pytest.mark.e2e
+def test_patient_conversation_end_to_end(
+    fake_api: FakeBotApiServer, running_bot: subprocess.Popen[str]
+) -> None:
+    wait_until_polling(fake_api, running_bot)
+    assert fake_api.calls("setMyCommands"), "command menu set at start"
+
+    # /start: a welcome with buttons.
+    since = fake_api.mark()
+    fake_api.push_command(PATIENT, "start")
+    welcome = reply_to(fake_api, PATIENT, since)
+    assert welcome.buttons, "the welcome offers buttons"
+
+    # An FAQ question typed the way patients do.
+    since = fake_api.mark()
+    fake_api.push_message(PATIENT, "hi, quick question: does IMS hurt?")
+    answer = reply_to(fake_api, PATIENT, since)
+    assert answer.visible_text.startswith("Does IMS hurt?")
+    assert answer.text.startswith("<b>")
+
+    # A tap on a button of the answer.
+    since = fake_api.mark()
+    tap = next(b for b in answer.buttons if "callback_data" in b)
+    fake_api.push_callback(PATIENT, tap["callback_data"], answer.result["message_id"])
+    fake_api.wait_for("answerCallbackQuery", timeout=REPLY_TIMEOUT_S, since=since)
+    after_tap = fake_api.wait_for(
+        "sendMessage",
+        lambda r: r.chat_id in (PATIENT, STAFF),
+        timeout=REPLY_TIMEOUT_S,
+        since=since,
+    )
+    assert after_tap.ok
+
+    # A photo gets the polite "text only" answer; a stranger's group gets nothing.
+    fake_api.push_message(STRANGER_GROUP, "does IMS hurt?", chat_type="supergroup")
+    since = fake_api.mark()
+    fake_api.push_non_text(PATIENT, "photo")
+    assert reply_to(fake_api, PATIENT, since).visible_text.startswith("I can only read text")
+
+    # Everything queued was fetched and confirmed; stop like a service manager does.
+    running_bot.send_signal(signal.SIGTERM)
+    _, stderr = running_bot.communicate(timeout=STOP_TIMEOUT_S)
+    assert running_bot.returncode == 0, stderr[-2000:]
+    assert fake_api.pending_updates == 0
+    first_poll = fake_api.calls("getUpdates")[0].params
+    assert sorted(first_poll["allowed_updates"]) == ["callback_query", "message", "my_chat_member"]
+    assert not [r for r in fake_api.requests if r.chat_id == STRANGER_GROUP]
+    assert fake_api.violations == []
+    assert "e2e-fake-token" not in stderr
+    assert "quick question" not in stderr
