@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.content.model import Review
 from bot.content.problems import ContentError, Problem, display_path
-from bot.content.yaml_source import LocatedDict, LocatedList, load_located_yaml
+from bot.content.schema import ProblemLog, read_yaml_with_problems
+from bot.content.yaml_source import LocatedDict, LocatedList
 from bot.safety.emergency import EmergencyContent, EmergencyRule
 from bot.safety.terms import PREFIX_MARK, parse_term
 
@@ -25,63 +26,32 @@ _RULE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass
-class _Reader:
-    """Turns the parsed YAML into content, collecting every problem on the way."""
-
-    file: str
-    problems: list[Problem] = field(default_factory=list)
-
-    def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.file, line, message))
-
-    def unknown_keys(self, mapping: LocatedDict, allowed: tuple[str, ...], where: str) -> None:
-        for key in mapping:
-            if key not in allowed:
-                self.problem(
-                    mapping.line_of(key),
-                    f"unknown key {key!r} in {where}; allowed: {', '.join(allowed)}",
-                )
-
-    def text(self, mapping: LocatedDict, key: str, where: str) -> str | None:
-        value = mapping.get(key)
-        if value is None:
-            self.problem(mapping.line_of(key), f"{where} needs `{key}:` (text)")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.problem(mapping.line_of(key), f"`{key}` in {where} must be non-empty text")
-            return None
-        return value.strip()
+class _Reader(ProblemLog):
+    """The shared content problem log plus the few readers emergency rules need."""
 
     def message(self, mapping: LocatedDict, where: str, required: bool) -> str | None:
-        if "message" not in mapping and not required:
-            return None
-        message = self.text(mapping, "message", where)
+        message = self.text(mapping, "message", where, required=required)
         if message is not None and len(message) > MAX_MESSAGE_CHARS:
-            self.problem(
+            self.add(
                 mapping.line_of("message"),
-                f"`message` in {where} is {len(message)} characters; keep it under "
+                f"'message' in {where} is {len(message)} characters; keep it under "
                 f"{MAX_MESSAGE_CHARS} so it is read at a glance",
             )
         return message
 
     def phrases(self, mapping: LocatedDict, key: str, where: str) -> tuple[tuple[str, int], ...]:
         """A list of texts under `key` with their lines (empty when absent)."""
-        return self.text_list(mapping.get(key), mapping.line_of(key), key, where)
+        return self.text_list(self.optional_sequence(mapping, key), key, where)
 
-    def text_list(self, value: Any, line: int, key: str, where: str) -> tuple[tuple[str, int], ...]:
-        """The texts of a YAML list with their lines; problems for anything else."""
-        if value is None:
-            return ()
-        if not isinstance(value, LocatedList):
-            self.problem(line, f"`{key}` in {where} must be a list of texts")
-            return ()
+    def text_list(self, value: LocatedList, key: str, where: str) -> tuple[tuple[str, int], ...]:
+        """The texts of a YAML list with their lines; a problem for each item that is not text."""
         found: list[tuple[str, int]] = []
         for index, item in enumerate(value):
             is_text = isinstance(item, str | int | float) and not isinstance(item, bool)
             if is_text and str(item).strip():
                 found.append((str(item).strip(), value.line_of(index)))
-                continue
-            self.problem(value.line_of(index), f"each item of `{key}` in {where} must be text")
+            else:
+                self.add(value.line_of(index), f"each item of '{key}' in {where} must be text")
         return tuple(found)
 
     def terms(self, texts: tuple[tuple[str, int], ...], where: str) -> tuple[str, ...]:
@@ -91,11 +61,11 @@ class _Reader:
     def term_ok(self, term: str, line: int, where: str) -> bool:
         words = parse_term(term)
         if not words:
-            self.problem(line, f"term {term!r} in {where} has no letters or digits")
+            self.add(line, f"term {term!r} in {where} has no letters or digits")
             return False
         short = [w.text for w in words if w.prefix and len(w.text) < MIN_PREFIX_CHARS]
         if short:
-            self.problem(
+            self.add(
                 line,
                 f"prefix {short[0] + PREFIX_MARK!r} in {where} is too short; "
                 f"use at least {MIN_PREFIX_CHARS} letters before {PREFIX_MARK}",
@@ -104,43 +74,46 @@ class _Reader:
         return True
 
     def groups(self, rule: LocatedDict, where: str) -> tuple[tuple[str, ...], ...]:
-        value = rule.get("all_of")
-        if value is None:
+        if "all_of" not in rule:
             return ()
-        if not isinstance(value, LocatedList) or not value:
-            self.problem(rule.line_of("all_of"), f"`all_of` in {where} must be a list of groups")
+        value = self.sequence(rule["all_of"], rule.line_of("all_of"), f"'all_of' in {where}")
+        if not value:
+            if value is not None:
+                self.add(rule.line_of("all_of"), f"'all_of' in {where} has no groups")
             return ()
         groups: list[tuple[str, ...]] = []
         for index, group in enumerate(value):
-            line = value.line_of(index)
-            if not isinstance(group, LocatedList) or not group:
-                self.problem(line, f"each group of `all_of` in {where} must be a list of terms")
-                continue
-            terms = self.terms(self.text_list(group, line, "all_of", where), where)
+            what = f"each group of 'all_of' in {where}"
+            items = self.sequence(group, value.line_of(index), what)
+            terms = self.terms(self.text_list(items, "all_of", where), where) if items else ()
             if terms:
                 groups.append(terms)
+            elif items is not None:
+                self.add(value.line_of(index), f"{what} needs at least one term")
         return tuple(groups)
 
 
 def _review(reader: _Reader, top: LocatedDict) -> Review | None:
     value = top.get("reviewed")
     if not isinstance(value, LocatedDict):
-        reader.problem(
+        reader.add(
             top.line_of("reviewed"),
-            "the file needs `reviewed:` with `by:` (who checked it) and `on:` (YYYY-MM-DD)",
+            "the file needs 'reviewed' with 'by' (who checked it) and 'on' (YYYY-MM-DD)",
         )
         return None
     value = _with_on_key(value)
-    reader.unknown_keys(value, _REVIEW_KEYS, "reviewed")
-    by = reader.text(value, "by", "reviewed")
+    reader.unknown_keys(value, _REVIEW_KEYS, "'reviewed'")
+    by = reader.text(value, "by", "'reviewed'")
     on = value.get("on")
+    if isinstance(on, datetime):
+        on = on.date()
     if isinstance(on, str):
         try:
             on = date.fromisoformat(on.strip())
         except ValueError:
             on = None
     if not isinstance(on, date):
-        reader.problem(value.line_of("on"), "`reviewed.on` must be a date such as 2026-11-15")
+        reader.add(value.line_of("on"), "'on' in 'reviewed' must be a date such as 2026-11-15")
         return None
     return Review(by=by, on=on) if by is not None else None
 
@@ -157,12 +130,12 @@ def _with_on_key(mapping: LocatedDict) -> LocatedDict:
 
 def _rule(reader: _Reader, raw: Any, line: int) -> EmergencyRule | None:
     if not isinstance(raw, LocatedDict):
-        reader.problem(line, "each rule must be a mapping with `id:`, `description:`, ...")
+        reader.add(line, "each rule must be a mapping with 'id', 'description', 'examples', ...")
         return None
     rule_id = reader.text(raw, "id", "a rule")
     where = f"rule {rule_id!r}" if rule_id else "this rule"
     if rule_id is not None and not _RULE_ID.match(rule_id):
-        reader.problem(
+        reader.add(
             raw.line_of("id"),
             f"rule id {rule_id!r} must be lower case letters, digits and _ (e.g. chest_pain)",
         )
@@ -172,12 +145,12 @@ def _rule(reader: _Reader, raw: Any, line: int) -> EmergencyRule | None:
     groups = reader.groups(raw, where)
     phrases = reader.terms(reader.phrases(raw, "phrases", where), where)
     if "all_of" not in raw and "phrases" not in raw:
-        reader.problem(raw.line, f"{where} needs `all_of:` groups or `phrases:` to match on")
+        reader.add(raw.line, f"{where} needs 'all_of' groups or 'phrases' to match on")
     examples = reader.phrases(raw, "examples", where)
     if not examples:
-        reader.problem(
+        reader.add(
             raw.line_of("examples"),
-            f"{where} needs `examples:`: messages that must trigger it (they are tested)",
+            f"{where} needs 'examples': messages that must trigger it (they are tested)",
         )
     not_examples = reader.phrases(raw, "not_examples", where)
     if rule_id is None or description is None:
@@ -199,7 +172,7 @@ def _rule(reader: _Reader, raw: Any, line: int) -> EmergencyRule | None:
 def _rules(reader: _Reader, top: LocatedDict) -> tuple[EmergencyRule, ...]:
     value = top.get("rules")
     if not isinstance(value, LocatedList) or not value:
-        reader.problem(top.line_of("rules"), "the file needs `rules:`, a non-empty list of rules")
+        reader.add(top.line_of("rules"), "the file needs 'rules', a non-empty list of rules")
         return ()
     rules: list[EmergencyRule] = []
     seen: dict[str, int] = {}
@@ -208,7 +181,7 @@ def _rules(reader: _Reader, top: LocatedDict) -> tuple[EmergencyRule, ...]:
         if rule is None:
             continue
         if rule.id in seen:
-            reader.problem(
+            reader.add(
                 rule.line, f"duplicate rule id {rule.id!r} (first used on line {seen[rule.id]})"
             )
             continue
@@ -218,12 +191,14 @@ def _rules(reader: _Reader, top: LocatedDict) -> tuple[EmergencyRule, ...]:
 
 
 def _read(content_dir: Path) -> tuple[EmergencyContent | None, list[Problem]]:
-    """The content (None when unusable) and every schema problem; raises on bad YAML."""
+    """The content (None when unusable) and every problem in its schema."""
     path = content_dir / EMERGENCY_FILE
+    top, problems = read_yaml_with_problems(path)
+    if problems:
+        return None, problems
     reader = _Reader(display_path(path))
-    top = load_located_yaml(path)
     if not isinstance(top, LocatedDict):
-        reader.problem(1, "the file must be a mapping with `reviewed:`, `message:` and `rules:`")
+        reader.add(1, "the file must be a mapping with 'reviewed', 'message' and 'rules'")
         return None, reader.problems
     reader.unknown_keys(top, _TOP_KEYS, "the file")
     review = _review(reader, top)
@@ -255,10 +230,7 @@ def load_emergency_content(content_dir: Path) -> EmergencyContent:
 
 def check_emergency_content(content_dir: Path) -> list[Problem]:
     """Every problem in emergency.yaml, including examples that do not behave as promised."""
-    try:
-        content, problems = _read(content_dir)
-    except ContentError as error:
-        return list(error.problems)
+    content, problems = _read(content_dir)
     if content is None:
         return problems
     return problems + example_problems(content)

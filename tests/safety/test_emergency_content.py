@@ -119,7 +119,7 @@ def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
 def test_missing_reviewed_message_and_rules(tmp_path: Path) -> None:
     problems = check_emergency_content(write(tmp_path, "not_typos: [ladder]\n"))
     text = " ".join(p.message for p in problems)
-    assert "reviewed" in text and "`message:`" in text and "rules" in text
+    assert "reviewed" in text and "'message'" in text and "rules" in text
     with pytest.raises(ContentError) as raised:
         load_emergency_content(tmp_path)
     assert len(raised.value.problems) == len(problems)
@@ -127,7 +127,9 @@ def test_missing_reviewed_message_and_rules(tmp_path: Path) -> None:
 
 def test_bad_review_date_is_reported_at_its_line(tmp_path: Path) -> None:
     problems = check_emergency_content(write(tmp_path, VALID.replace("2026-01-02", "last week")))
-    assert lines_and_messages(problems) == [(3, "`reviewed.on` must be a date such as 2026-11-15")]
+    assert lines_and_messages(problems) == [
+        (3, "'on' in 'reviewed' must be a date such as 2026-11-15")
+    ]
 
 
 def test_empty_rules_list(tmp_path: Path) -> None:
@@ -159,8 +161,8 @@ def test_rule_needs_id_description_matching_and_examples(tmp_path: Path) -> None
     text = VALID[: VALID.index("rules:")] + "rules:\n  - message: hello\n"
     problems = check_emergency_content(write(tmp_path, text))
     messages = " ".join(p.message for p in problems)
-    assert "`id:`" in messages and "`description:`" in messages
-    assert "`all_of:` groups or `phrases:`" in messages and "`examples:`" in messages
+    assert "missing 'id'" in messages and "missing 'description'" in messages
+    assert "'all_of' groups or 'phrases'" in messages and "needs 'examples'" in messages
     assert all(p.line == 6 for p in problems)
 
 
@@ -178,7 +180,7 @@ def test_terms_without_letters_and_malformed_groups(tmp_path: Path) -> None:
     )
     problems = check_emergency_content(write(tmp_path, text))
     found = lines_and_messages(problems)
-    assert any(line == 10 and "must be a list of terms" in msg for line, msg in found)
+    assert any(line == 10 and "must be a list" in msg for line, msg in found)
     assert any(line == 11 and "no letters or digits" in msg for line, msg in found)
 
 
@@ -218,3 +220,21 @@ def test_rule_message_overrides_the_general_message(tmp_path: Path) -> None:
     content = load_emergency_content(write(tmp_path, text))
     hit = content.detector().detect("chest pain")
     assert hit is not None and hit.message == "Own."
+
+
+def test_control_character_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    text = VALID.replace("description: Chest pain.", "description: Chest\x07 pain.")
+    problems = check_emergency_content(write(tmp_path, text))
+    assert [p.line for p in problems] == [7]
+    with pytest.raises(ContentError):
+        load_emergency_content(tmp_path)
+
+
+def test_empty_all_of_and_text_instead_of_a_list(tmp_path: Path) -> None:
+    text = VALID.replace("      - [chest]\n      - [pain, hurts]\n", "      - []\n").replace(
+        "      - my back hurts\n", ""
+    )
+    text = text.replace("    not_examples:\n", "    not_examples: my back hurts\n")
+    found = lines_and_messages(check_emergency_content(write(tmp_path, text)))
+    assert any(line == 9 and "needs at least one term" in msg for line, msg in found)
+    assert any(line == 12 and "must be a list" in msg for line, msg in found)
