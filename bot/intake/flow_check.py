@@ -81,7 +81,21 @@ def _check_condition(flow: Flow, step: Step, condition: Condition, file: str) ->
         return problems
     if target.type is StepType.INFO:
         return [Problem(file, condition.line, f"{what}: an info step has no answer to compare")]
-    return []
+    if target.type in _NUMERIC_TYPES:
+        if condition.op is ConditionOp.EQUALS and isinstance(condition.value, int | float):
+            return []
+        return [
+            Problem(
+                file,
+                condition.line,
+                f"{what}: a {target.type.value} step is compared with equals (a number), gt or lt",
+            )
+        ]
+    return [
+        Problem(
+            file, condition.line, f"{what}: a free-text step can only be tested with 'answered'"
+        )
+    ]
 
 
 def _impossible(flow: Flow, condition: Condition) -> bool:

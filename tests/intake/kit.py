@@ -119,5 +119,6 @@ TYPED_PATH = [
     "a bulging disc",
     "physio",
     "physio helped a little",
+    "no",  # needled before
     "sleep through the night",
 ]

@@ -1,0 +1,192 @@
+"""The pure engine and typed-answer parsing, without storage or channels."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.intake.answers import Invalid, Parsed, match_option, parse_scale, parse_typed, parse_yes_no
+from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Status, Tap, Typed
+from bot.intake.flow import Option, Step, StepType
+from bot.intake.flow_file import load_flow_file, parse_flow
+from tests.intake.kit import SHIPPED_FLOW
+
+TODAY = date(2026, 11, 21)
+
+
+@pytest.fixture(scope="module")
+def engine() -> IntakeEngine:
+    return IntakeEngine(load_flow_file(SHIPPED_FLOW).flow, today=lambda: TODAY)
+
+
+def run(engine: IntakeEngine, state: IntakeState, *events: str | tuple[str, str]) -> IntakeState:
+    for event in events:
+        if isinstance(event, tuple):
+            result = engine.apply(state, Tap(event[0], state.revision, event[1]))
+        else:
+            result = engine.apply(state, Typed(event))
+        assert result.outcome is not Outcome.INVALID, (event, result.hint)
+        state = result.state
+    return state
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("7", 7), ("7/10", 7), ("7 / 10", 7), ("7 out of 10", 7), ("seven", 7), ("0", 0), ("10", 10)],
+)
+def test_scale_accepts_what_patients_type(text: str, value: int) -> None:
+    assert parse_scale(text) == value
+
+
+@pytest.mark.parametrize("text", ["11", "-1", "7.5", "lots", "", "7/5"])
+def test_scale_rejects_the_rest(text: str) -> None:
+    assert parse_scale(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("yes", True), ("Y", True), ("yeah", True), ("Yep!", True), ("no", False), ("nope", False),
+     ("Nah", False), ("maybe", None)],
+)  # fmt: skip
+def test_yes_no_words(text: str, value: bool | None) -> None:
+    assert parse_yes_no(text) is value
+
+
+def test_options_by_number_label_typo_alias_and_word() -> None:
+    options = (
+        Option("a", "Gradually, for no clear reason"),
+        Option("b", "After an injury or accident"),
+        Option("c", "Lower back", aliases=("lumbar",)),
+    )
+    assert match_option("2", options) == 1
+    assert match_option("gradualy, for no clear reason", options) == 0
+    assert match_option("LUMBAR", options) == 2
+    assert match_option("injury", options) == 1
+    assert match_option("4", options) is None
+    assert match_option("spleen", options) is None
+
+
+def test_number_and_text_and_date_hints() -> None:
+    number = Step("n", StepType.NUMBER, "Age?", minimum=1, maximum=120)
+    assert parse_typed("42 years", number, TODAY) == Parsed(42)
+    assert isinstance(parse_typed("0", number, TODAY), Invalid)
+    assert isinstance(parse_typed("4.5", number, TODAY), Invalid)
+    text = Step("t", StepType.TEXT, "Why?", max_length=5)
+    assert "under 5" in parse_typed("too long", text, TODAY).hint  # type: ignore[union-attr]
+    when = Step("w", StepType.DATE_OR_DURATION, "Since?", options=(Option("x", "A while"),))
+    assert parse_typed("15/03/2026", when, TODAY) == Parsed({"date": "2026-03-15"})
+    assert parse_typed("a while", when, TODAY) == Parsed({"option": "x"})
+    assert isinstance(parse_typed("2026-02-30", when, TODAY), Invalid)
+
+
+def test_start_info_then_consent_then_progress(engine: IntakeEngine) -> None:
+    state = engine.start()
+    assert state.current == "welcome"
+    state = run(engine, state, ("o", "0"))
+    assert engine.progress(state) == (1, 22)
+    state = run(engine, state, "yes")
+    assert state.consent_version == "privacy-2026-11"
+    assert engine.progress(state) == (2, 22)
+
+
+def test_decline_clears_everything(engine: IntakeEngine) -> None:
+    state = run(engine, engine.start(), "ok")
+    result = engine.apply(state, Tap("o", state.revision, "1"))
+    assert result.outcome is Outcome.DECLINED and result.state.answers == {}
+
+
+def test_regions_with_sides_and_worst(engine: IntakeEngine) -> None:
+    state = run(engine, engine.start(), "ok", "yes", "40", "pain")
+    state = run(
+        engine, state, ("t", "4"), ("t", "3"), ("t", "21"), ("d", "")
+    )  # shoulder, neck, lower leg
+    assert "shoulder" in engine.screen(state, lambda v, a: f"x:{v}:{a}").text.lower()
+    state = run(engine, state, ("o", "1"), "both")  # right shoulder; both lower legs
+    stale = engine.apply(state, Tap("o", state.revision - 1, "0"))
+    assert stale.outcome is Outcome.STALE
+    state = run(engine, state, "lower leg")
+    assert state.answers["regions"] == {
+        "regions": [
+            {"region": "neck", "side": "centre"},
+            {"region": "shoulder", "side": "right"},
+            {"region": "lower_leg", "side": "both"},
+        ],
+        "worst": "lower_leg",
+    }
+    assert state.current == "duration"
+
+
+def test_conditions_any_of_includes_answered(engine: IntakeEngine) -> None:
+    answers: dict[str, object] = {"onset": "injury", "needling_safety": ["lymphoedema"]}
+    shown = {step.id for step in engine.applicable(answers)}  # type: ignore[arg-type]
+    assert {"onset_details", "lymphoedema_side"} <= shown
+    assert "blood_thinner_name" not in shown and "treatment_effect" not in shown
+    answers["treatments"] = ["physio"]
+    assert "treatment_effect" in {s.id for s in engine.applicable(answers)}  # type: ignore[arg-type]
+
+
+def test_gt_lt_conditions_and_required_multi() -> None:
+    data = {
+        "id": "f", "version": "1", "title": "F",
+        "steps": [
+            {"id": "c", "type": "consent", "version": "1", "text": "ok?"},
+            {"id": "s", "type": "scale", "text": "pain?"},
+            {"id": "hi", "type": "text", "text": "why so high?", "when": {"step": "s", "gt": 6}},
+            {"id": "lo", "type": "yesno", "text": "fine?", "when": {"step": "s", "lt": 3}},
+            {"id": "m", "type": "multi", "text": "which?", "options": [{"id": "a", "label": "A"}]},
+        ],
+    }  # fmt: skip
+    flow, problems = parse_flow(data, "test")
+    assert flow is not None, problems
+    engine = IntakeEngine(flow)
+    state = run(engine, engine.start(), "yes", "9")
+    assert state.current == "hi"
+    state = run(engine, state, ("b", ""), "1")
+    assert state.current == "lo"
+    state = run(engine, state, "no")
+    empty = engine.apply(state, Tap("d", state.revision, ""))
+    assert empty.outcome is Outcome.INVALID and "at least one" in empty.hint
+    state = run(engine, state, "a")
+    assert state.current == REVIEW
+    result = engine.apply(state, Typed("submit"))
+    assert result.outcome is Outcome.SUBMITTED and result.state.status is Status.SUBMITTED
+    assert engine.apply(result.state, Typed("hello")).outcome is Outcome.CLOSED
+
+
+def test_required_step_cannot_be_skipped_and_first_cannot_go_back(engine: IntakeEngine) -> None:
+    state = engine.start()
+    assert engine.apply(state, Typed("back")).outcome is Outcome.INVALID
+    state = run(engine, state, "ok", "yes")
+    result = engine.apply(state, Tap("s", state.revision, ""))
+    assert result.outcome is Outcome.INVALID and "needs an answer" in result.hint
+
+
+def test_state_round_trips_through_json(engine: IntakeEngine) -> None:
+    state = run(engine, engine.start(), "ok", "yes", "40", "pain", ("t", "4"))
+    assert IntakeState.from_json(state.to_json()) == state
+
+
+def test_scores_sum_weights_and_pick_a_band(tmp_path: Path) -> None:
+    from bot.intake.summary import build_summary, summary_text
+
+    data = {
+        "id": "f", "version": "1", "title": "F",
+        "scores": [{"id": "demo", "title": "Demo", "steps": ["m"],
+                    "bands": [{"from": 0, "to": 2, "label": "low"}, {"from": 3, "to": 9, "label": "high"}]}],
+        "steps": [
+            {"id": "c", "type": "consent", "version": "1", "text": "ok?"},
+            {"id": "m", "type": "multi", "text": "which?",
+             "options": [{"id": "a", "label": "A", "weight": 2}, {"id": "b", "label": "B", "weight": 1.5}]},
+        ],
+    }  # fmt: skip
+    flow, problems = parse_flow(data, "test")
+    assert flow is not None, problems
+    engine = IntakeEngine(flow)
+    state = run(engine, engine.start(), "yes", "a, b")
+    from datetime import UTC, datetime
+
+    summary = build_summary(engine, state, intake_id=1, chat_id=2, submitted_at=datetime.now(UTC))
+    assert summary["scores"] == [{"id": "demo", "title": "Demo", "total": 3.5, "band": "high"}]
+    assert "Demo: 3.5 (high)" in summary_text(summary)

@@ -1,0 +1,102 @@
+"""FHIR R4 export, validated with fhir.resources R4B models and checked against the flow."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fhir.resources.R4B.questionnaire import Questionnaire
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+from bot.intake.engine import IntakeEngine, Tap, Typed
+from bot.intake.fhir import questionnaire, questionnaire_response
+from bot.intake.flow import StepType
+from bot.intake.flow_file import load_flow_file
+from tests.intake.kit import SHIPPED_FLOW, TYPED_PATH
+
+# Which value[x] each Questionnaire item type may carry in a response.
+ANSWER_KEYS = {
+    "boolean": {"valueBoolean"},
+    "integer": {"valueInteger"},
+    "decimal": {"valueDecimal"},
+    "string": {"valueString"},
+    "choice": {"valueCoding"},
+    "open-choice": {"valueCoding", "valueString"},
+}
+
+
+@pytest.fixture(scope="module")
+def engine() -> IntakeEngine:
+    return IntakeEngine(load_flow_file(SHIPPED_FLOW).flow)
+
+
+def _items(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for item in items:
+        found[item["linkId"]] = item
+        found.update(_items(item.get("item", [])))
+    return found
+
+
+def completed_state(engine: IntakeEngine):  # type: ignore[no-untyped-def]
+    state = engine.start()
+    state = engine.apply(state, Tap("o", state.revision, "0")).state
+    for text in TYPED_PATH:
+        state = engine.apply(state, Typed(text)).state
+    return engine.apply(state, Typed("submit")).state
+
+
+def test_questionnaire_validates_and_mirrors_the_flow(engine: IntakeEngine) -> None:
+    resource = questionnaire(engine.flow)
+    Questionnaire.model_validate(resource)
+    items = _items(resource["item"])
+    for step in engine.flow.steps:
+        assert step.id in items
+        if step.type is StepType.REGIONS:
+            assert items[f"{step.id}.area"]["repeats"] is True
+            assert f"{step.id}.side" in items and f"{step.id}.worst" in items
+    assert items["qualities"]["type"] == "choice" and items["qualities"]["repeats"] is True
+    assert items["pain_now"]["type"] == "integer"
+    assert items["complaint"]["maxLength"] == 600
+    assert items["welcome"]["type"] == "display"
+    assert items["onset_details"]["enableBehavior"] == "any"
+    assert len(items["onset_details"]["enableWhen"]) == 2
+    questions = set(items)
+    for item in items.values():
+        for condition in item.get("enableWhen", []):
+            assert condition["question"] in questions
+
+
+def test_response_validates_and_answers_fit_item_types(engine: IntakeEngine) -> None:
+    state = completed_state(engine)
+    response = questionnaire_response(
+        engine, state, intake_id=7, authored=datetime(2026, 11, 21, 12, tzinfo=UTC)
+    )
+    QuestionnaireResponse.model_validate(response)
+    assert response["status"] == "completed"
+    assert response["questionnaire"].endswith("|2026.11.1")
+    definition = _items(questionnaire(engine.flow)["item"])
+    answered = _items(response["item"])
+    for link_id, item in answered.items():
+        assert link_id in definition, link_id
+        declared = definition[link_id]["type"]
+        for answer in item.get("answer", []):
+            keys = {key for key in answer if key.startswith("value")}
+            assert keys <= ANSWER_KEYS[declared], (link_id, keys, declared)
+            if "valueCoding" in answer:
+                codes = {o["valueCoding"]["code"] for o in definition[link_id]["answerOption"]}
+                assert answer["valueCoding"]["code"] in codes
+    assert answered["pain_now"]["answer"] == [{"valueInteger": 7}]
+    area = answered["regions.area"]["answer"]
+    assert [a["valueCoding"]["code"] for a in area] == ["neck", "shoulder_blade"]
+    sides = [a["item"][0]["answer"][0]["valueCoding"]["code"] for a in area]
+    assert sides == ["centre", "left"]
+    assert "onset_details" not in answered  # not shown to this patient, so not exported
+
+
+def test_stopped_and_in_progress_statuses(engine: IntakeEngine) -> None:
+    state = engine.start()
+    response = questionnaire_response(engine, state, intake_id=1, authored=datetime.now(UTC))
+    QuestionnaireResponse.model_validate(response)
+    assert response["status"] == "in-progress"

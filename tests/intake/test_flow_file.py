@@ -1,0 +1,155 @@
+"""The flow file: the shipped flow is valid, and every kind of mistake is reported at file:line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.content.check import check_content
+from bot.content.problems import ContentError
+from bot.intake.flow import FlagLevel, StepType
+from bot.intake.flow_file import check_intake_flow, load_flow_file
+from tests.intake.kit import REPO, SHIPPED_FLOW
+
+HEAD = """\
+id: t
+version: "1"
+title: Test
+flags:
+  - id: red
+    level: emergency
+    label: Red
+    message: Go now.
+    reviewed: {by: A, on: 2026-01-01}
+steps:
+  - id: consent
+    type: consent
+    version: "v1"
+    text: Agree?
+"""
+
+
+def problems_for(tmp_path: Path, steps: str, head: str = HEAD) -> list[str]:
+    (tmp_path / "intake_flow.yaml").write_text(head + steps, encoding="utf-8")
+    return [str(problem) for problem in check_intake_flow(tmp_path)]
+
+
+def test_shipped_flow_is_valid_and_covers_the_issue() -> None:
+    assert check_intake_flow(REPO / "content") == []
+    flow = load_flow_file(SHIPPED_FLOW).flow
+    types = {step.type for step in flow.steps}
+    assert types == set(StepType)
+    safety = flow.step("needling_safety")
+    assert safety is not None and len([o for o in safety.options if not o.exclusive]) == 14
+    assert flow.step("completed_by") is not None  # the 15th item: who completes the form
+    levels = {flag.level for flag in flow.flags.values()}
+    assert levels == {FlagLevel.EMERGENCY, FlagLevel.URGENT}
+    assert all(flag.reviewed is not None for flag in flow.flags.values())
+    assert flow.scores == ()  # no licensed instrument is shipped
+
+
+def test_bundled_content_check_includes_the_flow() -> None:
+    assert [p for p in check_content(REPO / "content") if "intake" in p.file] == []
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        (
+            "  - {id: a, type: single, text: A, options: [{id: x, label: X}], when: {step: nope, equals: x}}\n",
+            "intake_flow.yaml:15: step 'a': when refers to unknown step 'nope'",
+        ),
+        (
+            "  - {id: a, type: yesno, text: A, when: {step: b, equals: true}}\n"
+            "  - {id: b, type: yesno, text: B}\n",
+            "intake_flow.yaml:15: step 'a': when points forward at 'b'",
+        ),
+        (
+            "  - {id: a, type: single, text: A, options: [{id: x, label: X}]}\n"
+            "  - {id: b, type: text, text: B, when: {step: a, equals: y}}\n",
+            "intake_flow.yaml:16: step 'b': when: step 'a' has no option 'y'",
+        ),
+        (
+            "  - {id: a, type: single, text: A, options: [{id: x, label: X, flag: missing}]}\n",
+            "intake_flow.yaml:15: step 'a' option 'x': unknown flag 'missing'",
+        ),
+        (
+            "  - {id: a, type: yesno, text: A}\n  - {id: a, type: yesno, text: B}\n",
+            "intake_flow.yaml:16: duplicate step id 'a'",
+        ),
+        (
+            "  - {id: a, type: slider, text: A}\n",
+            "intake_flow.yaml:15: step 'a': unknown type 'slider'",
+        ),
+        (
+            "  - {id: a, type: number, text: A, min: 10, max: 5}\n",
+            "intake_flow.yaml:15: step 'a': a number step needs 'min' lower than 'max'",
+        ),
+        (
+            "  - {id: a, type: text, text: A, colour: red}\n",
+            "intake_flow.yaml:15: unknown key 'colour' in step 'a' (text)",
+        ),
+        (
+            "  - {id: a, type: scale, text: A}\n  - {id: b, type: text, text: B, when: {step: a, gt: 10}}\n",
+            "intake_flow.yaml:16: step 'b' is unreachable",
+        ),
+        (
+            "  - {id: a, type: yesno, text: A}\n"
+            "  - {id: b, type: text, text: B, when: [{step: a, equals: true}, {step: a, equals: false}]}\n"
+            "  - {id: c, type: text, text: C, when: {step: b, answered: true}}\n",
+            "intake_flow.yaml:16: step 'b' is unreachable: its 'when' conditions contradict",
+        ),
+        (
+            "  - {id: a, type: multi, text: A, options: []}\n",
+            "intake_flow.yaml:15: step 'a': a multi step needs at least one option",
+        ),
+        (
+            "  - {id: a, type: scale, text: A}\n  - {id: b, type: text, text: B, when: {step: a, includes: x}}\n",
+            "step 'b': when: a scale step",
+        ),
+    ],
+)
+def test_each_mistake_is_reported_with_file_and_line(
+    tmp_path: Path, steps: str, expected: str
+) -> None:
+    found = problems_for(tmp_path, steps)
+    assert any(expected in problem for problem in found), found
+
+
+def test_flag_without_message_and_missing_consent(tmp_path: Path) -> None:
+    head = HEAD.replace("    message: Go now.\n", "").replace(
+        '  - id: consent\n    type: consent\n    version: "v1"\n    text: Agree?\n', ""
+    )
+    found = problems_for(tmp_path, "  - {id: a, type: yesno, text: A, yes_flag: red}\n", head=head)
+    assert any("flag 'red' needs a 'message'" in p for p in found), found
+    assert any("needs a consent step" in p for p in found), found
+
+
+def test_yaml_syntax_error_and_wrong_shapes_do_not_crash(tmp_path: Path) -> None:
+    assert "YAML syntax" in problems_for(tmp_path, "  - {id: a, type: [\n")[0]
+    assert problems_for(tmp_path, "", head="- just\n- a list\n")
+    assert problems_for(tmp_path, "  - 42\n  - {id: b}\n")
+
+
+def test_content_check_cli_reports_flow_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    flow = content / "intake_flow.yaml"
+    flow.write_text(
+        flow.read_text(encoding="utf-8").replace("step: onset, any_of", "step: onsett, any_of"),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code = main(["content", "check", "--content", str(content)])
+    output = capsys.readouterr()
+    assert code != 0
+    assert "intake_flow.yaml:" in output.out + output.err
+    assert "unknown step 'onsett'" in output.out + output.err
+    with pytest.raises(ContentError):
+        load_flow_file(flow)
