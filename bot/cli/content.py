@@ -67,7 +67,10 @@ def run_check(args: argparse.Namespace) -> int:
     """Print every problem in the content folder; 0 when there are none."""
     content_dir = Path(args.content) if args.content else default_content_dir()
     if not content_dir.is_dir():
-        print(f"ims-bot: content folder {str(content_dir)!r} not found", file=sys.stderr)
+        print(
+            f"ims-bot: content folder {str(content_dir)!r} not found or not a folder",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     problems = check_content(content_dir)
     if problems:

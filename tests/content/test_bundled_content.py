@@ -164,3 +164,18 @@ def test_acupuncture_is_not_a_synonym_of_ims(faq: FaqContent) -> None:
     ims_groups = [group for group in faq.synonyms if "ims" in group]
     assert len(ims_groups) == 1
     assert "acupuncture" not in ims_groups[0]
+
+
+def test_every_shipped_phrasing_is_answered_by_its_own_entry() -> None:
+    # No phrasing may trip the emergency screen or be claimed by another entry.
+    from bot.faq.pipeline import FaqPipeline
+
+    content = load_content(BUNDLED_CONTENT_DIR)
+    pipeline = FaqPipeline.from_content(content)
+    misrouted = [
+        (entry.id, phrasing, decision.decision, decision.faq_id)
+        for entry in content.faq.entries
+        for phrasing in entry.phrasings
+        if (decision := pipeline.decide(phrasing)).faq_id != entry.id
+    ]
+    assert misrouted == []
