@@ -174,11 +174,13 @@ def test_scores_sum_weights_and_pick_a_band(tmp_path: Path) -> None:
     data = {
         "id": "f", "version": "1", "title": "F",
         "scores": [{"id": "demo", "title": "Demo", "steps": ["m"],
-                    "bands": [{"from": 0, "to": 2, "label": "low"}, {"from": 3, "to": 9, "label": "high"}]}],
+                    "bands": [{"from": 0, "to": 2, "label": "low"},
+                              {"from": 3, "to": 9, "label": "high"}]}],
         "steps": [
             {"id": "c", "type": "consent", "version": "1", "text": "ok?"},
             {"id": "m", "type": "multi", "text": "which?",
-             "options": [{"id": "a", "label": "A", "weight": 2}, {"id": "b", "label": "B", "weight": 1.5}]},
+             "options": [{"id": "a", "label": "A", "weight": 2},
+                         {"id": "b", "label": "B", "weight": 1.5}]},
         ],
     }  # fmt: skip
     flow, problems = parse_flow(data, "test")

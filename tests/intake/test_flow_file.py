@@ -58,8 +58,9 @@ def test_bundled_content_check_includes_the_flow() -> None:
     ("steps", "expected"),
     [
         (
-            "  - {id: a, type: single, text: A, options: [{id: x, label: X}], when: {step: nope, equals: x}}\n",
-            "intake_flow.yaml:15: step 'a': when refers to unknown step 'nope'",
+            "  - {id: a, type: single, text: A, options: [{id: x, label: X}],\n"
+            "     when: {step: nope, equals: x}}\n",
+            "intake_flow.yaml:16: step 'a': when refers to unknown step 'nope'",
         ),
         (
             "  - {id: a, type: yesno, text: A, when: {step: b, equals: true}}\n"
@@ -92,12 +93,14 @@ def test_bundled_content_check_includes_the_flow() -> None:
             "intake_flow.yaml:15: unknown key 'colour' in step 'a' (text)",
         ),
         (
-            "  - {id: a, type: scale, text: A}\n  - {id: b, type: text, text: B, when: {step: a, gt: 10}}\n",
+            "  - {id: a, type: scale, text: A}\n"
+            "  - {id: b, type: text, text: B, when: {step: a, gt: 10}}\n",
             "intake_flow.yaml:16: step 'b' is unreachable",
         ),
         (
             "  - {id: a, type: yesno, text: A}\n"
-            "  - {id: b, type: text, text: B, when: [{step: a, equals: true}, {step: a, equals: false}]}\n"
+            "  - {id: b, type: text, text: B,\n"
+            "     when: [{step: a, equals: true}, {step: a, equals: false}]}\n"
             "  - {id: c, type: text, text: C, when: {step: b, answered: true}}\n",
             "intake_flow.yaml:16: step 'b' is unreachable: its 'when' conditions contradict",
         ),
@@ -106,7 +109,8 @@ def test_bundled_content_check_includes_the_flow() -> None:
             "intake_flow.yaml:15: step 'a': a multi step needs at least one option",
         ),
         (
-            "  - {id: a, type: scale, text: A}\n  - {id: b, type: text, text: B, when: {step: a, includes: x}}\n",
+            "  - {id: a, type: scale, text: A}\n"
+            "  - {id: b, type: text, text: B, when: {step: a, includes: x}}\n",
             "step 'b': when: a scale step",
         ),
     ],

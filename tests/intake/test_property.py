@@ -12,8 +12,9 @@ from bot.intake.flow_file import load_flow_file
 from tests.intake.kit import SHIPPED_FLOW, TYPED_PATH
 
 ENGINE = IntakeEngine(load_flow_file(SHIPPED_FLOW).flow)
-WORDS = [*TYPED_PATH, "back", "skip", "done", "ok", "submit", "7/10", "left", "both", "2", "1, 3",
-         "none", "what is IMS?", "", " ", "🙂", "2026-01-01", "x" * 700, "-5", "yes", "no"]  # fmt: skip
+WORDS = [*TYPED_PATH, "back", "skip", "done", "ok", "submit", "7/10", "left", "both", "2",
+         "1, 3", "none", "what is IMS?", "", " ", "🙂", "2026-01-01", "x" * 700, "-5", "yes",
+         "no"]  # fmt: skip
 
 taps = st.builds(
     lambda verb, fresh, rev, arg: ("tap", verb, fresh, rev, arg),
@@ -70,4 +71,6 @@ def test_random_events_never_crash_or_lose_answers(
             if step_id != before.current:
                 assert state.answers[step_id] == value, f"changed {step_id}"
         check_valid_place(state)
-        ENGINE.screen(state, lambda verb, arg: f"intake:{verb}:123456:{state.revision}:{arg}")
+        ENGINE.screen(
+            state, lambda verb, arg, rev=state.revision: f"intake:{verb}:123456:{rev}:{arg}"
+        )
