@@ -1,0 +1,138 @@
+"""Running `ims-bot` as a real process against the fake Bot API server, for reminder tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.config import BUNDLED_CONTENT_DIR, load_settings
+from bot.content.loader import load_content
+from bot.reminders.feature import build_reminders
+from bot.reminders.model import AppointmentInput
+from bot.storage.database import open_database
+from tests.fakes.bot_api_server import FakeBotApiServer
+
+TOKEN = "123456:reminders-fake-token-abcdefghijkl"
+STAFF = -1004242424242
+START_TIMEOUT_S = 30.0
+CLEARED = (
+    "CONTENT_DIR",
+    "CLINIC_TIMEZONE",
+    "DATA_ENCRYPTION_KEY",
+    "LOG_LEVEL",
+    "TELEGRAM_BOT_USERNAME",
+)
+MIDDAY = 12
+
+
+def daytime_zone(now: datetime | None = None) -> str:
+    """A fixed-offset IANA zone where it is about midday now, so quiet hours never interfere."""
+    hour = (now or datetime.now(UTC)).hour
+    offset = max(-12, min(14, MIDDAY - hour))
+    # Etc/GMT zones have inverted signs: Etc/GMT-3 is UTC+3.
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+
+
+def bot_env(tmp_path: Path, server: FakeBotApiServer, **extra: str) -> dict[str, str]:
+    """Environment for a bot process on the fake server with a fresh SQLite file."""
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=server.base_url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        STAFF_CHAT_IDS=str(STAFF),
+        IMS_DATA_DIR=str(tmp_path / "data"),
+        CLINIC_TIMEZONE=daytime_zone(),
+        CONTENT_DIR=str(BUNDLED_CONTENT_DIR),
+        IMS_REMINDER_SWEEP_SECONDS="0.5",
+        IMS_REMINDER_STALE_SECONDS="2",
+        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+        **extra,
+    )
+    return env
+
+
+def start_bot(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """`python -m bot run` in `tmp_path` (no stray .env), output to files there."""
+    index = len(list(tmp_path.glob("bot-*.log")))
+    log = (tmp_path / f"bot-{index}.log").open("w")
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """Kill the process if it still runs (tests end it themselves when it matters)."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def status_counts(tmp_path: Path) -> Counter[str]:
+    """Reminder rows per status, read straight from the SQLite file."""
+    with sqlite3.connect(tmp_path / "bot.sqlite3", timeout=10) as db:
+        return Counter(dict(db.execute("SELECT status, count(*) FROM reminders GROUP BY status")))
+
+
+def rows_by_chat(tmp_path: Path, kind: str) -> dict[int, tuple[str, int]]:
+    """For reminders of `kind`: chat id -> (status, attempts)."""
+    with sqlite3.connect(tmp_path / "bot.sqlite3", timeout=10) as db:
+        query = (
+            "SELECT a.chat_id, r.status, r.attempts FROM reminders r "
+            "JOIN appointments a ON a.id = r.appointment_id WHERE r.kind = ?"
+        )
+        return {chat: (status, attempts) for chat, status, attempts in db.execute(query, (kind,))}
+
+
+def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll `check` until true; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def seed_due_reminders(env: dict[str, str], chats: list[int]) -> None:
+    """One IMS appointment per chat, linked, whose 2 h reminder is due right now."""
+
+    async def seed() -> None:
+        settings = load_settings(env, read_dotenv=False)
+        database = await open_database(settings.database_url)
+        try:
+            now = datetime.now(UTC)
+            booked = now - timedelta(minutes=10)
+            reminders = build_reminders(
+                settings, load_content(settings.content_dir), database, clock=lambda: booked
+            )
+            for chat in chats:
+                item = AppointmentInput(
+                    f"S-{chat}", now + timedelta(hours=2, seconds=-30), "ims_treatment"
+                )
+                appointment, _ = await reminders.repository.save(item, booked)
+                token = await reminders.repository.create_link(appointment.id, booked)
+                await reminders.repository.redeem_link(token, chat, booked)
+        finally:
+            await database.close()
+
+    asyncio.run(seed())
+
+
+def deliveries(server: FakeBotApiServer, chats: list[int]) -> Counter[int]:
+    """Successful sendMessage requests per patient chat as the server recorded them."""
+    wanted = set(chats)
+    return Counter(r.chat_id for r in server.calls("sendMessage") if r.ok and r.chat_id in wanted)
