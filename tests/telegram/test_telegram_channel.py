@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,78 +13,17 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.channels.telegram.application import build_application, channel_of, run_post_init
-from bot.core.assistant import Assistant, ChatRef, CommandSpec
-from bot.core.replies import Button, Reply, staff_note
-from bot.runtime import PeriodicJob, Runtime
+from bot.core.replies import Reply
+from bot.runtime import PeriodicJob
 from tests.fakes.recording_request import RecordingRequest
 from tests.telegram.channel_kit import (
+    LONG_PARAGRAPH,
     PATIENT_CHAT_ID,
+    SECRET_COMPLAINT,
     STAFF_CHAT_ID,
     load_update,
-    make_settings,
+    toy_runtime,
 )
-
-SECRET_COMPLAINT = "my left knee burns since the fall"
-LONG_PARAGRAPH = "Needling soreness usually settles within a day or two. " * 30
-
-
-def toy_assistant() -> Assistant:
-    """A small Assistant standing in for the real features."""
-    assistant = Assistant()
-
-    async def start(chat: ChatRef, args: Sequence[str]) -> list[Reply]:
-        payload = f" (link {args[0]})" if args else ""
-        return [
-            Reply(
-                f"Hello {chat.first_name} <friend> & welcome{payload}",
-                title="IMS <Clinic> & Co",
-                buttons=(
-                    Button("Browse topics", "faq:topics"),
-                    Button("Site", url="https://x.org"),
-                ),
-            )
-        ]
-
-    async def help_(chat: ChatRef, args: Sequence[str]) -> list[Reply]:
-        return [Reply("Ask me about IMS.")]
-
-    async def today(chat: ChatRef, args: Sequence[str]) -> list[Reply]:
-        return [Reply("No appointments today.")]
-
-    async def faq(chat: ChatRef, rest: str) -> list[Reply]:
-        if rest == "boom":
-            raise RuntimeError(f"tap failed for {SECRET_COMPLAINT}")
-        return [Reply("Topics:", buttons=(Button("Pain", "faq:pain"),), replace_previous=True)]
-
-    async def text_route(chat: ChatRef, text: str) -> list[Reply] | None:
-        if text == "boom":
-            raise RuntimeError(f"crash while reading {SECRET_COMPLAINT}")
-        if text == "long":
-            return [Reply("\n\n".join([LONG_PARAGRAPH] * 12))]
-        if text == "person":
-            return [Reply("A person will call you."), staff_note("Patient asks for a call")]
-        return [Reply(f"You said: {text}")]
-
-    async def emergency(chat: ChatRef, text: str) -> list[Reply] | None:
-        return [Reply("Call 911 now.")] if "chest pain" in text else None
-
-    assistant.add_command(CommandSpec("start", "Start over", start))
-    assistant.add_command(CommandSpec("help", "What I can do", help_))
-    assistant.add_command(CommandSpec("today", "Today's appointments", today, staff_only=True))
-    assistant.add_action("faq", faq)
-    assistant.add_text_route("echo", text_route, priority=100)
-    assistant.set_emergency_screen(emergency)
-    return assistant
-
-
-def toy_runtime(tmp_path: Path, **settings_changes: Any) -> Runtime:
-    """A Runtime around the toy Assistant (content and database are not used here)."""
-    return Runtime(
-        settings=make_settings(tmp_path, **settings_changes),
-        content=None,  # type: ignore[arg-type]
-        database=None,  # type: ignore[arg-type]
-        assistant=toy_assistant(),
-    )
 
 
 @pytest.fixture

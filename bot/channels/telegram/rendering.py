@@ -34,10 +34,15 @@ def escaped_length(text: str) -> int:
 
 def _cut_to_fit(text: str, limit: int) -> tuple[str, str]:
     """Split `text` so the head's escaped length fits `limit`, preferring a line or word end."""
-    end = len(text)
-    while end > 0 and escaped_length(text[:end]) > limit:
-        # Shrink quickly by the overshoot, then settle on a whitespace boundary.
-        end -= max(1, escaped_length(text[:end]) - limit)
+    # Binary search for the longest head that fits (escaping makes length non-linear).
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if escaped_length(text[:middle]) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    end = low
     head = text[:end]
     for separator in ("\n", " "):
         cut = head.rfind(separator)

@@ -1,0 +1,70 @@
+"""Rendering core replies for Telegram: escaping, titles, keyboards and splitting."""
+
+from __future__ import annotations
+
+import html
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.channels.telegram.rendering import (
+    EMPTY_TEXT_WITH_BUTTONS,
+    MAX_MESSAGE_CHARS,
+    render_reply,
+    split_text,
+)
+from bot.core.replies import Button, Reply
+from tests.fakes.api_schema import parse_html
+
+
+def test_every_piece_is_escaped_and_the_title_is_bold() -> None:
+    [message] = render_reply(Reply("a < b & c > d", title="Q&A <1>"))
+    assert message.html == "<b>Q&amp;A &lt;1&gt;</b>\n\na &lt; b &amp; c &gt; d"
+    assert message.keyboard is None
+
+
+def test_buttons_one_per_row_on_the_last_message() -> None:
+    reply = Reply(
+        "x\n\n" * 3000, buttons=(Button("A", "p:a"), Button("Map", url="https://m.example"))
+    )
+    messages = render_reply(reply)
+    assert len(messages) > 1
+    assert all(m.keyboard is None for m in messages[:-1])
+    keyboard = messages[-1].keyboard
+    assert keyboard is not None
+    rows = keyboard.inline_keyboard
+    assert [len(row) for row in rows] == [1, 1]
+    assert rows[0][0].callback_data == "p:a" and rows[1][0].url == "https://m.example"
+
+
+def test_empty_text_with_buttons_still_sends_something() -> None:
+    [message] = render_reply(Reply("", buttons=(Button("A", "p:a"),)))
+    assert message.html == EMPTY_TEXT_WITH_BUTTONS
+    assert render_reply(Reply("   ")) == []
+
+
+def test_a_paragraph_longer_than_the_limit_is_cut_at_words() -> None:
+    words = "word " * 2000
+    chunks = split_text(words, limit=1000)
+    assert all(len(chunk) <= 1000 for chunk in chunks)
+    assert " ".join(chunk.strip() for chunk in chunks).split() == words.split()
+
+
+def test_escaping_growth_counts_against_the_limit() -> None:
+    chunks = split_text("&" * 3000, limit=MAX_MESSAGE_CHARS)
+    assert all(len(html.escape(chunk, quote=False)) <= MAX_MESSAGE_CHARS for chunk in chunks)
+    assert "".join(chunks) == "&" * 3000
+
+
+@given(
+    st.lists(st.text(min_size=1, max_size=900), min_size=1, max_size=12),
+    st.one_of(st.none(), st.text(max_size=80)),
+)
+def test_rendered_messages_are_valid_telegram_html_within_limits(
+    paragraphs: list[str], title: str | None
+) -> None:
+    text = "\n\n".join(paragraphs)
+    for message in render_reply(Reply(text, title=title)):
+        _visible, problems = parse_html(message.html)
+        assert problems == []
+        assert len(message.html) <= 4096
