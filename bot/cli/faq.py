@@ -2,10 +2,126 @@
 
 from __future__ import annotations
 
-from typing import Any
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.cli.content import default_content_dir
+from bot.content.loader import load_content
+from bot.faq.evaluation import (
+    check_labels,
+    format_report,
+    load_labelled,
+    report_as_dict,
+    run_questions,
+    summarise,
+    sweep,
+)
+from bot.faq.pipeline import FaqDecision, FaqPipeline
+
+EXIT_OK = 0
+TABLE_QUERY_WIDTH = 60
 
 
 def register(subparsers: Any) -> None:
     """Add the `faq` command group."""
     parser = subparsers.add_parser("faq", help="FAQ matching, evaluation and unanswered questions")
-    parser.add_subparsers(dest="faq_command", metavar="SUBCOMMAND", required=True)
+    group = parser.add_subparsers(dest="faq_command", metavar="SUBCOMMAND", required=True)
+    _register_match(group)
+    _register_eval(group)
+
+
+def _add_content_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", metavar="DIR", help="content folder (default: CONTENT_DIR)")
+
+
+def _register_match(group: Any) -> None:
+    match = group.add_parser(
+        "match",
+        help="match questions read from standard input, one per line",
+        description="Read one question per line from standard input and print the decision "
+        "for each as it arrives (answer, suggest, fallback or emergency).",
+    )
+    _add_content_option(match)
+    match.add_argument("--json", action="store_true", help="print one JSON object per line")
+    match.set_defaults(handler=run_match)
+
+
+def _register_eval(group: Any) -> None:
+    evaluate = group.add_parser(
+        "eval",
+        help="quality report for a labelled question file",
+        description="Report accuracy, confidently-wrong and fallback rates, confusions and a "
+        "threshold sweep for a labelled file: a YAML list of {q: ..., expect: <id>|fallback|"
+        "emergency} items, or a .tsv file of `question<TAB>expected` lines.",
+    )
+    evaluate.add_argument("file", type=Path, help="labelled questions (.yaml or .tsv)")
+    _add_content_option(evaluate)
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.set_defaults(handler=run_eval)
+
+
+def _pipeline(args: argparse.Namespace) -> FaqPipeline:
+    content_dir = Path(args.content) if args.content else default_content_dir()
+    return FaqPipeline.from_content(load_content(content_dir))
+
+
+def decision_as_dict(query: str, decision: FaqDecision) -> dict[str, Any]:
+    """The JSON line `faq match --json` prints for one question."""
+    shown = decision.suggestions if decision.decision == "suggest" else ()
+    return {
+        "query": query,
+        "decision": decision.decision,
+        "faq_id": decision.faq_id if decision.decision == "answer" else None,
+        "score": round(decision.score, 4),
+        "suggestions": [{"faq_id": c.faq_id, "score": round(c.score, 4)} for c in shown],
+    }
+
+
+def _table_line(query: str, decision: FaqDecision) -> str:
+    shown = query if len(query) <= TABLE_QUERY_WIDTH else query[: TABLE_QUERY_WIDTH - 1] + "…"
+    if decision.decision == "answer":
+        target = decision.faq_id or ""
+    elif decision.decision == "suggest":
+        target = ", ".join(f"{c.faq_id} {c.score:.2f}" for c in decision.suggestions)
+    elif decision.decision == "emergency":
+        target = decision.emergency_rule or ""
+    else:
+        target = "-"
+    return f"{decision.decision:<9} {decision.score:4.2f}  {target:<40}  {shown}"
+
+
+def match_stream(pipeline: FaqPipeline, lines: TextIO, out: TextIO, as_json: bool) -> None:
+    """Answer each input line as it arrives, flushing after every output line."""
+    for raw in lines:
+        query = raw.rstrip("\r\n")
+        decision = pipeline.decide(query)
+        if as_json:
+            out.write(json.dumps(decision_as_dict(query, decision), ensure_ascii=False) + "\n")
+        else:
+            out.write(_table_line(query, decision) + "\n")
+        out.flush()
+
+
+def run_match(args: argparse.Namespace) -> int:
+    """`ims-bot faq match`."""
+    match_stream(_pipeline(args), sys.stdin, sys.stdout, args.json)
+    return EXIT_OK
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    """`ims-bot faq eval FILE`."""
+    questions = load_labelled(args.file)
+    pipeline = _pipeline(args)
+    check_labels(args.file, questions, pipeline.matcher.faq_ids)
+    outcomes = run_questions(pipeline, questions)
+    thresholds = pipeline.matcher.thresholds
+    report = summarise(outcomes, thresholds)
+    rows = sweep(outcomes, thresholds)
+    if args.json:
+        print(json.dumps(report_as_dict(report, thresholds, rows), indent=2, ensure_ascii=False))
+    else:
+        print(format_report(report, thresholds, rows))
+    return EXIT_OK

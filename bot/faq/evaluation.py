@@ -111,8 +111,11 @@ def _load_yaml_labels(path: Path) -> list[LabelledQuestion]:
             problems.append(_problem(path, item.line_of("q"), "`q` must be a non-empty text"))
         elif not isinstance(expect, str) or not expect.strip():
             problems.append(
-                _problem(path, item.line_of("expect"), "`expect` must be an FAQ id, "
-                         "`fallback` or `emergency`")
+                _problem(
+                    path,
+                    item.line_of("expect"),
+                    "`expect` must be an FAQ id, `fallback` or `emergency`",
+                )
             )
         else:
             questions.append(LabelledQuestion(query, expect.strip(), line))
@@ -160,8 +163,11 @@ def check_labels(
     """Raise a `ContentError` for labels that name no FAQ entry."""
     known = {*known_ids, FALLBACK, EMERGENCY}
     problems = [
-        _problem(path, q.line, f"unknown expected id {q.expect!r}; use an FAQ id, "
-                 "`fallback` or `emergency`")
+        _problem(
+            path,
+            q.line,
+            f"unknown expected id {q.expect!r}; use an FAQ id, `fallback` or `emergency`",
+        )
         for q in questions
         if q.expect not in known
     ]
@@ -261,7 +267,9 @@ def _percent(value: float | None) -> str:
     return "   n/a" if value is None else f"{100 * value:5.1f}%"
 
 
-def format_report(report: QualityReport, thresholds: MatchThresholds, rows: Sequence[SweepRow]) -> str:
+def format_report(
+    report: QualityReport, thresholds: MatchThresholds, rows: Sequence[SweepRow]
+) -> str:
     """The report as plain text for a terminal."""
     lines = [
         f"Questions: {report.total} ({report.in_scope} in scope, "
@@ -279,9 +287,7 @@ def format_report(report: QualityReport, thresholds: MatchThresholds, rows: Sequ
         "",
         f"Confusions ({len(report.confusions)}): expected -> got (best score): question",
     ]
-    lines.extend(
-        f"  {c.expected} -> {c.got} ({c.score:.2f}): {c.query}" for c in report.confusions
-    )
+    lines.extend(f"  {c.expected} -> {c.got} ({c.score:.2f}): {c.query}" for c in report.confusions)
     lines += ["", "Threshold sweep (suggest threshold unchanged):"]
     lines.append("  answer  margin  answered-correctly  confidently-wrong  oos-fallback")
     lines.extend(
@@ -372,7 +378,9 @@ def tune_thresholds(
             right = sum(1 for e, f in answered if e == f)
             wrong = (len(answered) - right) / max(1, len(outcomes))
             for suggest in [s for s in answers if s <= answer - goal.min_suggest_band]:
-                oos_fallback = sum(1 for e, _, score, _ in rows if e == FALLBACK and score < suggest)
+                oos_fallback = sum(
+                    1 for e, _, score, _ in rows if e == FALLBACK and score < suggest
+                )
                 fallback = oos_fallback / oos if oos else 1.0
                 meets = fallback >= goal.min_fallback_rate and wrong <= goal.max_confidently_wrong
                 # Feasible settings first, then right answers, then the widest suggest band.

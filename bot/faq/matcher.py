@@ -15,6 +15,7 @@ benchmarks/clinc150.py); a clinic can override the thresholds in faq.yaml.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,10 +26,10 @@ from rapidfuzz.distance import OSA
 
 from bot.content.model import FaqContent
 from bot.faq.text import (
-    SYNONYM_TOKEN_PREFIX,
     SynonymMap,
     analyse,
     sentences,
+    stem,
     stop_stems,
     truncate,
     words,
@@ -41,17 +42,17 @@ MIN_TYPO_TOKEN_LENGTH = 4  # shorter words have too many one-letter neighbours
 LONG_TYPO_TOKEN_LENGTH = 7  # from this length two slips are forgiven, below it one
 TYPO_CACHE_SIZE = 4096
 MIN_SENTENCE_WINDOW_WORDS = 12  # longer queries are also scored sentence by sentence
-FUZZY_FLOOR = 40.0
+FUZZY_FLOOR = 40.0  # rapidfuzz scores below this add nothing useful
 CHAR_GRAM_SIZE = 3
-BIGRAM_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with words  # rapidfuzz scores below this add nothing useful
+BIGRAM_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with words
 
 
 @dataclass(frozen=True)
 class MatchThresholds:
     """When to answer, when to suggest; scores are in 0..1."""
 
-    answer: float = 0.56
-    suggest: float = 0.46
+    answer: float = 0.36
+    suggest: float = 0.34
     margin: float = 0.04
 
 
@@ -180,8 +181,7 @@ class FaqMatcher:
         self._stops = stop_stems()
         self._ids = [faq_id for faq_id, _ in entries]
         analysed = [
-            [self._terms(analyse(p, self._synonyms)) for p in phrasings]
-            for _, phrasings in entries
+            [self._terms(analyse(p, self._synonyms)) for p in phrasings] for _, phrasings in entries
         ]
         self._idf = self._inverse_document_frequency(analysed)
         self._max_idf = max(self._idf.values(), default=1.0)
@@ -191,13 +191,11 @@ class FaqMatcher:
         for entry_index, entry_phrasings in enumerate(analysed):
             for tokens in entry_phrasings:
                 self._add_phrasing(entry_index, tokens)
-        self._vocabulary = [
-            t
-            for t in self._idf
-            if len(t) >= MIN_TYPO_TOKEN_LENGTH
-            and not t.startswith(SYNONYM_TOKEN_PREFIX)
-            and BIGRAM_JOINER not in t
-        ]
+        # Surface words the FAQ uses (phrasings and synonyms) -> stem, for typo repair.
+        surface = {w for _, phrasings in entries for p in phrasings for w in words(p)}
+        surface |= {w for group in synonyms for phrase in group for w in words(phrase)}
+        self._known_stems = {stem(w) for w in surface}
+        self._vocabulary = sorted(w for w in surface if len(w) >= MIN_TYPO_TOKEN_LENGTH)
         self._phrasing_texts = [p.text for p in self._phrasings]
         self._grams = CharGramIndex([" ".join(words(" ".join(p))) for _, p in entries])
         self._typo_cache: dict[str, str | None] = {}
@@ -258,7 +256,7 @@ class FaqMatcher:
         """`tokens` followed by their adjacent pairs (when pairs count at all)."""
         if self.weights.bigram <= 0.0:
             return tokens
-        return tokens + [f"{a}{BIGRAM_JOINER}{b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+        return tokens + [f"{a}{BIGRAM_JOINER}{b}" for a, b in itertools.pairwise(tokens)]
 
     def _token_weight(self, token: str, idf: float) -> float:
         if BIGRAM_JOINER in token:
@@ -276,50 +274,57 @@ class FaqMatcher:
 
     # -- querying -------------------------------------------------------------------
 
-    def _correct_typo(self, token: str) -> str | None:
-        """The vocabulary word `token` is most likely a slip of, if any."""
-        if token in self._typo_cache:
-            return self._typo_cache[token]
+    def _correct_typo(self, word: str) -> str | None:
+        """The stem of the FAQ word `word` is most likely a slip of, if any."""
+        if word in self._typo_cache:
+            return self._typo_cache[word]
         corrected: str | None = None
-        plain = BIGRAM_JOINER not in token and not token.isdigit()
-        if plain and len(token) >= MIN_TYPO_TOKEN_LENGTH and self._vocabulary:
-            allowed = 2 if len(token) >= LONG_TYPO_TOKEN_LENGTH else 1
+        if len(word) >= MIN_TYPO_TOKEN_LENGTH and not word.isdigit() and self._vocabulary:
+            allowed = 2 if len(word) >= LONG_TYPO_TOKEN_LENGTH else 1
             found = process.extractOne(
-                token, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed
+                word, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed
             )
             if found is not None:
-                corrected = found[0]
+                corrected = stem(found[0])
         if len(self._typo_cache) >= TYPO_CACHE_SIZE:
             self._typo_cache.clear()
-        self._typo_cache[token] = corrected
+        self._typo_cache[word] = corrected
         return corrected
 
-    def _prepare(self, tokens: list[str]) -> _Query:
+    def _analyse_query(self, text: str) -> tuple[list[str], set[str]]:
+        """Query tokens as phrasings are analysed, with typos repaired; and the repaired."""
+        stems: list[str] = []
+        repaired: set[str] = set()
+        for word in words(text):
+            token = stem(word)
+            if token not in self._known_stems:
+                fixed = self._correct_typo(word)
+                if fixed is not None:
+                    token = fixed
+                    repaired.add(fixed)
+            stems.append(token)
+        return self._synonyms.collapse(stems), repaired
+
+    def _prepare(self, tokens: list[str], repaired: set[str]) -> _Query:
         query = _Query(text=" ".join(tokens))
         for token in dict.fromkeys(self._terms(tokens)):
             idf = self._idf.get(token)
-            target, credit = token, 1.0
-            if idf is None:
-                corrected = self._correct_typo(token)
-                if corrected is not None:
-                    target, credit, idf = corrected, self.weights.typo_credit, self._idf[corrected]
             if idf is None:
                 weight = self._token_weight(token, self._max_idf * self.weights.unknown_word)
-                query.weights[token] = query.weights.get(token, 0.0) + weight
+                query.weights[token] = weight
                 continue
-            weight = self._token_weight(target, idf)
-            query.weights[target] = max(query.weights.get(target, 0.0), weight)
-            query.credits[target] = max(query.credits.get(target, 0.0), credit)
+            query.weights[token] = self._token_weight(token, idf)
+            query.credits[token] = self.weights.typo_credit if token in repaired else 1.0
         query.total = sum(query.weights.values())
         return query
 
     def _score_text(self, raw: str) -> dict[int, float]:
         """Entry index -> combined score for one piece of query text."""
-        tokens = analyse(raw, self._synonyms)
+        tokens, repaired = self._analyse_query(raw)
         if not tokens:
             return {}
         w = self.weights
-        query = self._prepare(tokens)
+        query = self._prepare(tokens, repaired)
         if query.total <= 0.0:
             return {}
         entry_hits: dict[int, float] = {}

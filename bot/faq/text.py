@@ -14,7 +14,8 @@ from functools import lru_cache
 import snowballstemmer
 
 MAX_QUERY_CHARS = 2000  # longer messages are cut at a sentence or word boundary
-SYNONYM_TOKEN_PREFIX = "syn"  # a synonym group collapses to one token, e.g. "syn0"
+SYNONYM_TOKEN_PREFIX = "syn"
+WORDS_CACHE_SIZE = 16384  # phrasings are analysed again whenever an index is rebuilt  # a synonym group collapses to one token, e.g. "syn0"
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?\n])\s+|\n+")
@@ -32,18 +33,23 @@ _CONTRACTIONS = (
     (re.compile(r"'s\b"), ""),
 )
 
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Words that carry no question: greetings, politeness and hedging. Dropped entirely.
-FILLER_WORDS = frozenset(
+FILLER_WORDS = _word_set(
     """
     hi hello hey hiya yo greetings dear morning afternoon evening
     thanks thank thx ty cheers please pls plz kindly
     ok okay um uh umm hmm erm oh ah well so just quick quickly wondering wonder
     question questions curious sorry bother
-    """.split()
+    """
 )
 
 # Common function words: kept, but worth little next to content words.
-STOP_WORDS = frozenset(
+STOP_WORDS = _word_set(
     """
     a an the and or but if then than of to in on at by for with from into about as
     is are was were be been being am do does did doing done have has had having
@@ -51,7 +57,13 @@ STOP_WORDS = frozenset(
     there here what which who whom whose when where why how can could would should will
     shall may might must not no yes any some all each every more most much many very
     too also get got go going want need know tell let make ask asking
-    """.split()
+    exactly really actually basically even ever never still already just only quite
+    pretty rather maybe perhaps probably usually generally like something anything
+    someone anyone thing things stuff kind sort lot lots bit little
+    say said says think thought guess mean means try trying tried keep keeps come coming
+    see look looking use used using else such own
+    now today yet again always often sometimes lol
+    """
 )
 
 
@@ -75,16 +87,23 @@ def stem(token: str) -> str:
 
 def normalise(text: str) -> str:
     """Lower-case, accent-free text with contractions expanded and symbols as spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).lower())
-    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    ascii_text = text.translate(_APOSTROPHES).lower()
+    if not ascii_text.isascii():
+        decomposed = unicodedata.normalize("NFKD", ascii_text)
+        ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     for pattern, replacement in _CONTRACTIONS:
         ascii_text = pattern.sub(replacement, ascii_text)
     return " ".join(_TOKEN_RE.findall(ascii_text))
 
 
+@lru_cache(maxsize=WORDS_CACHE_SIZE)
+def _cached_words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in normalise(text).split() if w not in FILLER_WORDS)
+
+
 def words(text: str) -> list[str]:
     """Normalised words of `text`, without filler words."""
-    return [w for w in normalise(text).split() if w not in FILLER_WORDS]
+    return list(_cached_words(text))
 
 
 def truncate(text: str, limit: int = MAX_QUERY_CHARS) -> str:
