@@ -118,7 +118,7 @@ def parse_yes_no(text: str) -> bool | None:
 def match_option(text: str, options: tuple[Option, ...]) -> int | None:
     """Index of the option `text` names by number, label or alias (typos tolerated)."""
     words = normalise(text)
-    if words.isdigit():
+    if words.isdecimal():
         number = int(words)
         return number - 1 if 1 <= number <= len(options) else None
     choices: dict[int, str] = {}
@@ -154,7 +154,7 @@ def parse_scale(text: str) -> int | None:
     if match is None:
         return None
     raw = match.group(1)
-    value = int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw)
+    value = int(raw) if raw.isdecimal() else NUMBER_WORDS.get(raw)
     if value is None or not 0 <= value <= SCALE_TOP:
         return None
     return value

@@ -67,7 +67,7 @@ def abandon_after(settings_extra: dict[str, str] | None) -> timedelta:
     raw = (settings_extra or {}).get(ABANDON_SETTING, "").strip()
     if not raw:
         return timedelta(days=DEFAULT_ABANDON_DAYS)
-    if not raw.isdigit() or int(raw) < 1:
+    if not raw.isdecimal() or int(raw) < 1:
         raise ConfigError(f"{ABANDON_SETTING}: {raw!r} must be a whole number of days (1 or more)")
     return timedelta(days=int(raw))
 
@@ -87,7 +87,7 @@ class _Parsed:
 
 def _parse_action(rest: str) -> _Parsed | None:
     parts = rest.split(":")
-    if len(parts) < 3 or not parts[1].isdigit() or not parts[2].isdigit():
+    if len(parts) < 3 or not parts[1].isdecimal() or not parts[2].isdecimal():
         return None
     return _Parsed(parts[0], int(parts[1]), int(parts[2]), ":".join(parts[3:]))
 

@@ -291,7 +291,7 @@ class IntakeEngine:
             return Result(state, Outcome.STALE)
         if tap.verb == Verb.SKIP:
             return self._skip(state, step)
-        index = int(tap.arg) if tap.arg.isdigit() else -1
+        index = int(tap.arg) if tap.arg.isdecimal() else -1
         if step.type is StepType.MULTI:
             return self._multi_tap(state, step, tap.verb, index)
         if step.type is StepType.REGIONS:
@@ -413,7 +413,7 @@ class IntakeEngine:
         if tap.verb == Verb.SUBMIT:
             return self._submit(state)
         items = self.review_items(state)
-        index = int(tap.arg) if tap.arg.isdigit() else -1
+        index = int(tap.arg) if tap.arg.isdecimal() else -1
         if tap.verb != Verb.EDIT or not 0 <= index < len(items):
             return Result(state, Outcome.STALE)
         state.current = items[index].id

@@ -114,11 +114,11 @@ TYPED_PATH = [
     "none",  # emergency screen
     "none",  # urgent screen
     "none",  # needling safety
-    "me",
+    "Me, the patient",
     "mri",
     "a bulging disc",
     "physio",
     "physio helped a little",
-    "no",  # needled before
+    "nope",  # needled before
     "sleep through the night",
 ]

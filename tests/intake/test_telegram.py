@@ -1,0 +1,235 @@
+"""The intake through the real PTB Application and the real runtime (recording transport)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from bot.channels.telegram.application import build_application
+from bot.config import Settings, load_settings
+from bot.runtime import Runtime, build_runtime
+from tests.fakes.api_schema import SCHEMA_PATH, BotApiSchema
+from tests.fakes.recording_request import RecordingRequest
+from tests.intake.kit import TEST_KEY, TYPED_PATH
+from tests.telegram.channel_kit import PATIENT_CHAT_ID, TEST_TOKEN, load_update
+
+STAFF = -1009999  # the staff chat of the shared `settings` fixture
+
+
+class TelegramPatient:
+    """Sends Telegram-shaped updates and taps buttons on what the bot sent."""
+
+    def __init__(self, app: Application, transport: RecordingRequest) -> None:  # type: ignore[type-arg]
+        self.app = app
+        self.transport = transport
+        self.update_id = 900000000
+
+    def _next_id(self) -> int:
+        self.update_id += 1
+        return self.update_id
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        update["update_id"] = self._next_id()
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+
+    async def command(self, text: str) -> None:
+        update = load_update("command_help", text=text)
+        update["message"]["entities"][0]["length"] = len(text.split()[0])
+        await self.feed(update)
+
+    async def say(self, text: str) -> None:
+        await self.feed(load_update("text", text=text))
+
+    def to_patient(self) -> list[Any]:
+        return [
+            r
+            for r in self.transport.requests
+            if r.ok
+            and r.chat_id == PATIENT_CHAT_ID
+            and r.method in ("sendMessage", "editMessageText")
+        ]
+
+    @property
+    def last_text(self) -> str:
+        return str(self.to_patient()[-1].visible_text)
+
+    async def tap(self, label: str) -> None:
+        for request in reversed(self.to_patient()):
+            for button in request.buttons:
+                if label.lower() in button["text"].lower():
+                    await self.press(button["callback_data"], request)
+                    return
+        raise AssertionError(f"no button {label!r}; last: {self.last_text[:80]}")
+
+    async def press(self, data: str, request: Any) -> None:
+        update = load_update("callback")
+        message_id = (request.result or {}).get("message_id") or request.params.get("message_id")
+        update["callback_query"]["message"]["message_id"] = message_id
+        update["callback_query"]["data"] = data
+        await self.feed(update)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """The shared settings plus a (fake) bot token, as `ims-bot run` would have."""
+    return load_settings(
+        {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+            "IMS_DATA_DIR": str(tmp_path / "data"),
+            "STAFF_CHAT_IDS": str(STAFF),
+            "DATA_ENCRYPTION_KEY": TEST_KEY,
+            "TELEGRAM_BOT_TOKEN": TEST_TOKEN,
+        },
+        read_dotenv=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def api_schema() -> BotApiSchema:
+    if not SCHEMA_PATH.is_file():
+        pytest.skip(f"Bot API schema not available at {SCHEMA_PATH}")
+    return BotApiSchema(SCHEMA_PATH)
+
+
+@pytest.fixture
+def transport(api_schema: BotApiSchema) -> RecordingRequest:
+    return RecordingRequest(schema=api_schema)
+
+
+@pytest.fixture
+async def tg(runtime: Runtime, transport: RecordingRequest) -> AsyncIterator[TelegramPatient]:
+    application = build_application(runtime, request=transport)
+    async with application:
+        yield TelegramPatient(application, transport)
+    assert transport.api.violations == []
+
+
+async def complete_intake(tg: TelegramPatient) -> None:
+    await tg.command("/intake")
+    await tg.tap("Continue")
+    for text in TYPED_PATH:
+        await tg.say(text)
+
+
+async def test_complete_intake_on_telegram_sends_summary_to_staff(
+    tg: TelegramPatient, transport: RecordingRequest, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot")
+    await complete_intake(tg)
+    assert "Please check your answers" in tg.last_text
+    await tg.tap("Send to the clinic")
+    assert "sent to the clinic" in tg.last_text
+    staff = [r.visible_text for r in transport.sent() if r.chat_id == STAFF]
+    assert len(staff) == 1 and "RED FLAGS" in staff[0] and "Burning pain" in staff[0]
+    assert all(len(r.params.get("callback_data", "")) <= 64 for r in transport.requests)
+    assert "Burning pain" not in caplog.text and "shoulder blade" not in caplog.text
+
+
+async def test_multi_select_toggle_edits_the_tapped_message(
+    tg: TelegramPatient, transport: RecordingRequest
+) -> None:
+    await tg.command("/intake")
+    await tg.tap("Continue")
+    for text in TYPED_PATH[:14]:
+        await tg.say(text)
+    assert "Which words describe" in tg.last_text
+    await tg.tap("Burning")
+    edits = transport.sent("editMessageText")
+    assert edits and any(b["text"].startswith("✅ Burning") for b in edits[-1].buttons)
+    await tg.tap("Numbness")
+    await tg.tap("Done")
+    assert "Have you noticed any of these" in tg.last_text
+
+
+async def test_emergency_tap_and_stale_button_on_telegram(
+    tg: TelegramPatient, transport: RecordingRequest
+) -> None:
+    await tg.command("/intake")
+    await tg.tap("Continue")
+    for text in TYPED_PATH[:16]:
+        await tg.say(text)
+    chest_request = tg.to_patient()[-1]
+    await tg.tap("Chest pain")
+    await tg.tap("Done")
+    assert any("911" in r.visible_text for r in tg.to_patient()[-3:])
+    staff = [r.visible_text for r in transport.sent() if r.chat_id == STAFF]
+    assert any("chest_breathing" in text and str(PATIENT_CHAT_ID) in text for text in staff)
+    done = next(b for b in chest_request.buttons if b["text"].startswith("Done"))
+    await tg.press(done["callback_data"], chest_request)
+    assert "no longer open" in tg.last_text
+
+
+async def test_typed_emergency_mid_intake_stops_it_and_alerts_staff(
+    tg: TelegramPatient, transport: RecordingRequest
+) -> None:
+    await tg.command("/intake")
+    await tg.tap("Continue")
+    await tg.say("yes")
+    await tg.say("I suddenly can't control my bladder and my groin is numb")
+    staff = [r.visible_text for r in transport.sent() if r.chat_id == STAFF]
+    assert any("intake #1" in text and "stopped" in text for text in staff), staff
+    assert all("groin" not in text for text in staff)
+    await tg.say("42")
+    assert "How old" not in tg.last_text  # the intake no longer claims text
+
+
+async def test_resume_after_restart_with_a_new_application(
+    settings: Settings, transport: RecordingRequest
+) -> None:
+    first = await build_runtime(settings)
+    app = build_application(first, request=transport)
+    async with app:
+        patient = TelegramPatient(app, transport)
+        await patient.command("/intake")
+        await patient.tap("Continue")
+        for text in TYPED_PATH[:8]:
+            await patient.say(text)
+    await first.close()
+    second = await build_runtime(settings)
+    app2 = build_application(second, request=transport)
+    try:
+        async with app2:
+            patient = TelegramPatient(app2, transport)
+            await patient.command("/intake")
+            assert "Continue where you left off" in patient.last_text
+            await patient.tap("Continue")
+            assert "right now" in patient.last_text
+            await patient.say("6")
+            assert "at its worst" in patient.last_text
+    finally:
+        await second.close()
+
+
+async def test_forget_on_telegram(tg: TelegramPatient) -> None:
+    await tg.command("/intake")
+    await tg.tap("Continue")
+    await tg.say("yes")
+    await tg.command("/mydata")
+    assert "Intake form #1" in tg.last_text
+    await tg.command("/forget")
+    await tg.tap("Yes, delete everything")
+    assert "deleted everything" in tg.last_text
+    await tg.command("/mydata")
+    assert "Intake form" not in tg.last_text
+
+
+ONE_WORD_ANSWERS = ["no", "No", "me", "myself", "pain", "yes", "nope", "7", "left", "none"]
+
+
+@pytest.mark.xfail(
+    reason="bot/safety emergency screen reads 'no', 'me', 'myself' as suicide_self_harm and "
+    "'pain' as chest_pain; reported to the safety owner. The screen runs before the intake "
+    "sees the text, so such answers stop an intake with a crisis reply.",
+    strict=False,
+)
+async def test_ordinary_one_word_answers_do_not_trigger_the_emergency_screen(
+    runtime: Runtime,
+) -> None:
+    detector = runtime.content.emergency.detector()
+    assert [word for word in ONE_WORD_ANSWERS if detector.detect(word) is not None] == []
