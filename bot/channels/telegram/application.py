@@ -129,9 +129,17 @@ def add_handlers(application: Application, handlers: TelegramHandlers) -> None: 
 
 
 def build_application(
-    runtime: Runtime, request: BaseRequest | None = None, *, with_post_init: bool = True
+    runtime: Runtime,
+    request: BaseRequest | None = None,
+    *,
+    with_post_init: bool = True,
+    rate_limited: bool = True,
 ) -> Application:  # type: ignore[type-arg]
-    """The PTB Application serving `runtime` (`request`: a transport for tests)."""
+    """The PTB Application serving `runtime` (`request`: a transport for tests).
+
+    `rate_limited=False` drops Telegram's flood limits (AIORateLimiter), for benchmarks
+    that measure the bot's own cost.
+    """
     settings = runtime.settings
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -139,9 +147,10 @@ def build_application(
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.clinic_timezone))
-        .rate_limiter(AIORateLimiter())
         .concurrent_updates(False)
     )
+    if rate_limited:
+        builder = builder.rate_limiter(AIORateLimiter())
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url)
     if request is not None:
