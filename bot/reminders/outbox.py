@@ -77,7 +77,17 @@ class ReminderOutbox:
     def _skip_rules(self, now: datetime) -> list[tuple[object, str]]:
         grace_minutes = int(self.policy.grace.total_seconds() // 60)
         return [
-            (AppointmentRow.chat_id.is_(None), "patient has not linked a chat"),
+            # An unlinked patient may still open their link: wait until it is too late.
+            (
+                and_(
+                    AppointmentRow.chat_id.is_(None),
+                    or_(
+                        AppointmentRow.starts_at <= now,
+                        ReminderRow.due_at < now - self.policy.grace,
+                    ),
+                ),
+                "patient had not linked a chat in time",
+            ),
             (AppointmentRow.unreachable.is_(True), "patient blocked the bot"),
             (
                 and_(
@@ -116,6 +126,13 @@ class ReminderOutbox:
         )
         if demo_only:
             due = due.where(ReminderRow.kind == DEMO_KIND)
+        due = due.where(
+            exists().where(
+                AppointmentRow.id == ReminderRow.appointment_id,
+                AppointmentRow.chat_id.is_not(None),
+                AppointmentRow.unreachable.is_(False),
+            )
+        )
         async with self._database.sessions.begin() as session:
             claimed_id = await session.scalar(
                 update(ReminderRow)

@@ -147,7 +147,26 @@ async def test_unlinked_patient_is_skipped_with_reason(
     clock.set(local(2026, 6, 8, 15, 0))
     await reminders.sender.sweep(outbound)
     rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
-    assert rows["remind_48h"].reason == "patient has not linked a chat"
+    assert rows["remind_48h"].status is ReminderStatus.PENDING  # they may still link
+    clock.set(local(2026, 6, 9, 3, 30))  # beyond the 12 h grace
+    await reminders.sender.sweep(outbound)
+    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    assert rows["remind_48h"].reason == "patient had not linked a chat in time"
+    assert outbound.sent == []
+
+
+async def test_patient_linking_after_a_reminder_fell_due_still_gets_it(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders, chat=None)
+    clock.set(local(2026, 6, 8, 15, 0))
+    await reminders.sender.sweep(outbound)
+    token = await reminders.repository.create_link(appointment_id, clock())
+    clock.advance(hours=1)
+    await reminders.repository.redeem_link(token, CHAT, clock())
+    await reminders.sender.sweep(outbound)
+    assert len(outbound.to(CHAT)) == 1
 
 
 async def test_blocked_bot_marks_patient_unreachable_and_tells_staff(
