@@ -260,3 +260,17 @@ def test_replies_without_a_clinic_phone_are_just_the_message() -> None:
 )
 def test_normalisation_unifies_how_people_type(text: str, words: list[str]) -> None:
     assert normalise_words(text) == words
+
+
+def test_an_internal_failure_is_swallowed_and_logs_no_patient_text(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    detector = load_emergency_content(CONTENT_DIR).detector()
+
+    def broken(words: list[str]) -> None:
+        raise KeyError(" ".join(words))
+
+    monkeypatch.setattr(detector._index, "positions", broken)
+    assert detector.detect("my secret symptom text") is None
+    assert "emergency screen failed" in caplog.text
+    assert "secret" not in caplog.text
