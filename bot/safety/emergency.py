@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 # least this high; shorter phrases would match too much inside ordinary sentences.
 MIN_FUZZY_PHRASE_CHARS = 15
 PHRASE_CUTOFF = 92.0
+PHRASE_LENGTH_SLACK = 2  # a phrase may be this much longer than the text (missing spaces)
 CLINIC_PHONE_LINE = "For anything that is not an emergency, the clinic's number is {phone}."
 
 
@@ -196,12 +197,13 @@ class EmergencyDetector:
     def _phrase_rules(self, normalised: str) -> set[int]:
         if not normalised or not self._fuzzy_phrases:
             return set()
+        padded = _padded(normalised)
+        # partial_ratio also finds a short text inside a long phrase ("no" in "no reason to
+        # live"); only phrases that fit in the text may match.
+        longest = len(padded) + PHRASE_LENGTH_SLACK
+        fitting = {i: p for i, p in enumerate(self._fuzzy_phrases) if len(p) <= longest}
         hits = process.extract(
-            _padded(normalised),
-            self._fuzzy_phrases,
-            scorer=fuzz.partial_ratio,
-            score_cutoff=PHRASE_CUTOFF,
-            limit=None,
+            padded, fitting, scorer=fuzz.partial_ratio, score_cutoff=PHRASE_CUTOFF, limit=None
         )
         return {self._fuzzy_phrase_rule[index] for _, _, index in hits}
 

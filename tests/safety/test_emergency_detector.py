@@ -122,6 +122,10 @@ ORDINARY = [
 ]
 
 
+# What patients type as answers in the intake: none of it is an emergency.
+SHORT_ANSWERS = ["no", "yes", "ok", "7/10", "skip", "done", "live", "point", "reason", "end it"]
+
+
 @pytest.fixture(scope="module")
 def detector() -> EmergencyDetector:
     return load_emergency_content(CONTENT_DIR).detector()
@@ -141,6 +145,13 @@ def test_emergency_phrasings_trigger(detector: EmergencyDetector, text: str) -> 
 def test_ordinary_questions_do_not_trigger(detector: EmergencyDetector, text: str) -> None:
     hit = detector.detect(text)
     assert hit is None, f"{text!r} triggered {hit.rule_id if hit else ''}"
+
+
+@pytest.mark.parametrize("text", SHORT_ANSWERS)
+def test_short_answers_are_not_found_inside_long_phrases(
+    detector: EmergencyDetector, text: str
+) -> None:
+    assert detector.detect(text) is None
 
 
 def test_suicide_gets_the_crisis_line_and_911(detector: EmergencyDetector) -> None:
