@@ -618,6 +618,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     fake: FakeBotApiServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without this, Nagle's algorithm plus
+    # delayed ACKs add ~40 ms to every keep-alive answer.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence per-request logging (the URL holds the token)."""
