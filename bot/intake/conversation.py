@@ -241,8 +241,6 @@ class IntakeConversation:
 
     async def claim_text(self, chat: ChatRef, text: str) -> list[Reply] | None:
         """Text route: typed text is an answer while this chat has an intake open."""
-        if not await self.repository.has_open(chat.chat_id):
-            return None
         async with self._lock(chat.chat_id):
             intake = await self._open(chat.chat_id)
             if intake is None:

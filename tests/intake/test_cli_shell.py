@@ -1,0 +1,123 @@
+"""The intake through `ims-bot shell --json` (two processes: resume after a restart) and
+`ims-bot intake list|export|questionnaire` on the same SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from fhir.resources.R4B.questionnaire import Questionnaire
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+from tests.intake.kit import REPO, TEST_KEY, TYPED_PATH
+
+TIMEOUT = 60.0
+# In the console a bare number picks a numbered button, so scale answers are typed "n/10".
+# Typing a button's exact label taps it: "mri" toggles the MRI option, then "done".
+SHELL_PATH = [f"{t}/10" if t.isdecimal() and int(t) <= 10 else t for t in TYPED_PATH]
+SHELL_PATH.insert(SHELL_PATH.index("mri") + 1, "done")
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "IMS_"))}
+    env.update(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'shell.sqlite3'}",
+        IMS_DATA_DIR=str(tmp_path / "data"),
+        DATA_ENCRYPTION_KEY=TEST_KEY,
+        PYTHONPATH=str(REPO),
+    )
+    return env
+
+
+def ims_bot(
+    tmp_path: Path, *args: str, lines: list[str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        input="\n".join(lines or []) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+
+
+def messages(result: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def test_shell_intake_resumes_after_restart_then_cli_lists_and_exports(tmp_path: Path) -> None:
+    half = len(SHELL_PATH) // 2
+    first = messages(
+        ims_bot(tmp_path, "shell", "--json", lines=["/intake", "Continue", *SHELL_PATH[:half]])
+    )
+    assert any("Question 1 of" in m["text"] for m in first)
+    assert "Yes, I agree" in next(m for m in first if "Question 1 of" in m["text"])["buttons"]
+
+    second = messages(
+        ims_bot(
+            tmp_path, "shell", "--json", lines=["/intake", "Continue", *SHELL_PATH[half:], "send"]
+        )
+    )
+    assert "Continue where you left off" in second[0]["text"]
+    assert any("sent to the clinic" in m["text"] for m in second)
+    assert any("RED FLAGS" in m["text"] for m in second)  # the console shows the staff note
+
+    listing = ims_bot(tmp_path, "intake", "list")
+    assert listing.returncode == 0, listing.stderr
+    [line] = listing.stdout.splitlines()
+    assert line.startswith("1\tsubmitted\tchat ") and line.endswith("flags -")
+
+    text = ims_bot(tmp_path, "intake", "export", "1", "--format", "text").stdout
+    assert "RED FLAGS" in text and "Burning pain in my left shoulder blade" in text
+    data = json.loads(ims_bot(tmp_path, "intake", "export", "1", "--format", "json").stdout)
+    assert data["status"] == "submitted" and data["answers"]["pain_worst"] == 8
+    response = json.loads(ims_bot(tmp_path, "intake", "export", "1", "--format", "fhir").stdout)
+    QuestionnaireResponse.model_validate(response)
+    assert response["status"] == "completed"
+
+    form = json.loads(ims_bot(tmp_path, "intake", "questionnaire", "--format", "fhir").stdout)
+    Questionnaire.model_validate(form)
+
+    missing = ims_bot(tmp_path, "intake", "export", "99")
+    assert missing.returncode == 1 and "no intake with id 99" in missing.stdout
+
+
+def test_malformed_key_is_one_clear_line(tmp_path: Path) -> None:
+    env = _env(tmp_path) | {"DATA_ENCRYPTION_KEY": "not-a-key"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "intake", "list"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "ims-bot: configuration error: DATA_ENCRYPTION_KEY: not a valid key; it must be 32 "
+        "url-safe base64-encoded bytes (generate one with `ims-bot intake new-key`)"
+    ]
+    assert "not-a-key" not in result.stderr
+
+
+def test_local_key_file_is_created_owner_only(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    env.pop("DATA_ENCRYPTION_KEY")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "intake", "list"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert result.returncode == 0, result.stderr
+    key_file = tmp_path / "data" / "data-encryption.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
