@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 # wantto live") when its normalised form has at least this many characters and scores at
 # least this high; shorter phrases would match too much inside ordinary sentences.
 MIN_FUZZY_PHRASE_CHARS = 15
-PHRASE_CUTOFF = 92.0
+PHRASE_CUTOFF = 94.0
 PHRASE_LENGTH_SLACK = 2  # a phrase may be this much longer than the text (missing spaces)
 CLINIC_PHONE_LINE = "For anything that is not an emergency, the clinic's number is {phone}."
 
