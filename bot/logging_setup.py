@@ -16,6 +16,8 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REDACTED = "<redacted>"
 # Libraries that log every request URL (with the token in it) at INFO.
 NOISY_HTTP_LOGGERS = ("httpx", "httpcore")
+# PTB logs whole updates and request parameters (patient text) at DEBUG: never go below INFO.
+PATIENT_TEXT_DEBUG_LOGGERS = ("telegram",)
 # A bot token as BotFather issues it, wherever it appears (also inside `bot<token>` URLs).
 TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 
@@ -68,8 +70,10 @@ def install_token_filter(tokens: Iterable[str | None]) -> TokenRedactingFilter:
 
 
 def configure_logging(level: str = "INFO", tokens: Iterable[str | None] = ()) -> None:
-    """Set up root logging to stderr with token redaction and quiet HTTP loggers."""
+    """Root logging to stderr: token redaction, quiet HTTP loggers, PTB never at DEBUG."""
     logging.basicConfig(level=level, format=LOG_FORMAT, force=True)
     for name in NOISY_HTTP_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in PATIENT_TEXT_DEBUG_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
     install_token_filter(tokens)
