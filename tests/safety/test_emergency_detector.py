@@ -56,6 +56,13 @@ EMERGENCIES = [
     "I'm having trouble breathing",
     "so shortnessof breath since the treatment",
     "i dont wantto live",
+    "i have to strain to pee and nothing comes",
+    "i can barely walk my leg is so weak",
+    "I feel like an elephant is sitting on my chest",
+    "my lips are turning blue",
+    "I can't find my words",
+    "there's no point anymore, I want to disappear",
+    "I took too many of my pills on purpose",
     "i feel like im gonna pass out",
     "hi, I had my first IMS session yesterday on my upper back and neck. I was wondering "
     "how long the soreness usually lasts because since last night I have been short of "
