@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cli.content import default_content_dir
+from bot.cli.faq_unanswered import register_unanswered
 from bot.content.loader import load_content
 from bot.faq.evaluation import (
     check_labels,
@@ -31,6 +32,7 @@ def register(subparsers: Any) -> None:
     group = parser.add_subparsers(dest="faq_command", metavar="SUBCOMMAND", required=True)
     _register_match(group)
     _register_eval(group)
+    register_unanswered(group)
 
 
 def _add_content_option(parser: argparse.ArgumentParser) -> None:

@@ -1,0 +1,70 @@
+"""`ims-bot faq unanswered`: the questions the bot could not answer, for the clinic."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.config import load_settings
+from bot.faq.unanswered import UnansweredLog, UnansweredRecord
+from bot.storage.database import open_database
+
+
+def register_unanswered(group: Any) -> None:
+    """Add `faq unanswered` to the `faq` command group."""
+    parser = group.add_parser(
+        "unanswered",
+        help="list questions the bot could not answer",
+        description="List the questions the bot fell back on, newest first, so the clinic can "
+        "add answers or alternates. Questions are stored without who asked them and deleted "
+        "after UNANSWERED_RETENTION_DAYS.",
+    )
+    parser.add_argument("--days", type=int, default=None, help="only the last N days")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.set_defaults(handler=run_unanswered)
+
+
+def _line(record: UnansweredRecord) -> str:
+    near = (
+        f"  (closest: {record.best_faq_id} {record.best_score:.2f})" if record.best_faq_id else ""
+    )
+    return f"{record.asked_at:%Y-%m-%d %H:%M}  {record.text}{near}"
+
+
+async def _list(days: int | None) -> list[UnansweredRecord]:
+    settings = load_settings()
+    database = await open_database(settings.database_url)
+    try:
+        log = UnansweredLog(database, timedelta(days=settings.unanswered_retention_days))
+        now = datetime.now(UTC)
+        await log.purge(now)
+        since = now - timedelta(days=days) if days else None
+        return await log.list(since=since)
+    finally:
+        await database.close()
+
+
+def run_unanswered(args: argparse.Namespace) -> int:
+    """Print the stored unanswered questions."""
+    records = asyncio.run(_list(args.days))
+    for record in records:
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "asked_at": record.asked_at.isoformat(),
+                        "text": record.text,
+                        "closest_faq_id": record.best_faq_id,
+                        "closest_score": round(record.best_score, 4),
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            print(_line(record))
+    if not args.json:
+        print(f"{len(records)} unanswered question(s)")
+    return 0

@@ -1,0 +1,43 @@
+"""`ims-bot faq unanswered` lists what the FAQ could not answer, newest first."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.faq.unanswered import UnansweredLog
+from bot.storage.database import open_database
+
+
+async def _seed(url: str) -> None:
+    database = await open_database(url)
+    log = UnansweredLog(database, timedelta(days=90))
+    now = datetime.now(UTC)
+    await log.record("do you validate parking", "hours_locations", 0.31, now - timedelta(days=5))
+    await log.record("can my dog come along", None, 0.0, now - timedelta(hours=1))
+    await database.close()
+
+
+async def test_lists_newest_first_and_filters_by_days(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    await _seed(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    # main() runs its own event loop, so call it from a worker thread.
+    assert await asyncio.to_thread(main, ["faq", "unanswered"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "can my dog come along" in lines[0]
+    assert "do you validate parking" in lines[1] and "hours_locations 0.31" in lines[1]
+    assert lines[-1] == "2 unanswered question(s)"
+
+    assert await asyncio.to_thread(main, ["faq", "unanswered", "--days", "1", "--json"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["text"] for r in records] == ["can my dog come along"]
+    assert records[0]["closest_faq_id"] is None
