@@ -43,8 +43,9 @@ DATA_CANDIDATES = (
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 SEED = 0
 # Tuning goal on val: the bars are >= 0.85 rejection and <= 0.10 wrong on test; val
-# has only 100 out-of-scope questions, so we tune with some head-room.
-GOAL = TuningGoal(min_fallback_rate=0.9, max_confidently_wrong=0.08, min_suggest_band=0.0)
+# has only 100 out-of-scope questions, so we tune with head-room, and keep a band of
+# "did you mean" between the suggest and answer thresholds.
+GOAL = TuningGoal(min_fallback_rate=0.95, max_confidently_wrong=0.06, min_suggest_band=0.04)
 ANSWER_GRID = tuple(round(0.2 + 0.02 * i, 2) for i in range(31))
 MARGIN_GRID = (0.0, 0.02, 0.04, 0.06, 0.08)
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from bot.content.model import FaqContent, FaqEntry
 from bot.content.problems import Problem
-from bot.faq.matcher import FaqMatcher
+from bot.faq.matcher import Candidate, FaqMatcher
 
 RANK_DEPTH = 5
 QUOTE_CHARS = 60
 # A phrasing's rivals score about the same with or without it in the index, so only
-# phrasings whose best rival comes this close to the suggest threshold get the (slower)
+# phrasings whose best rival comes this close to the answer threshold get the (slower)
 # leave-one-out check.
 PREFILTER_SLACK = 0.05
+# Left out, a phrasing is compared with its own entry's few other phrasings, so a lower
+# own score is normal; only a rival this close to verbatim means it is in the wrong place.
+NEAR_DUPLICATE = 0.8
 
 
 def _quote(text: str) -> str:
@@ -40,35 +43,43 @@ def _line(entry: FaqEntry, phrasing_index: int) -> int:
     return entry.line
 
 
+def _problem(faq: FaqContent, entry: FaqEntry, index: int, own: float, rival: Candidate) -> Problem:
+    kind = "question" if index == 0 else "alternate"
+    return Problem(
+        faq.file,
+        _line(entry, index),
+        f"{kind} '{_quote(entry.phrasings[index])}' of '{entry.id}' is too close to entry "
+        f"'{rival.faq_id}' (scores {own:.2f} vs {rival.score:.2f}): reword it or move it",
+    )
+
+
+def _rival(ranked: list[Candidate], faq_id: str) -> tuple[float, Candidate | None]:
+    """The own entry's score and the best other entry."""
+    own = next((c.score for c in ranked if c.faq_id == faq_id), 0.0)
+    return own, next((c for c in ranked if c.faq_id != faq_id), None)
+
+
 def check_confusable_phrasings(faq: FaqContent) -> list[Problem]:
-    """A problem for each phrasing that matches another entry as well as its own."""
+    """A problem for each phrasing that another entry matches as well as its own.
+
+    Two cases: typed verbatim, the phrasing would not get its own answer (another entry
+    ties with it within the margin); or, left out of the index, another entry matches it
+    almost verbatim while its own entry would not even be suggested.
+    """
     reference = FaqMatcher.from_content(faq)
-    thresholds = reference.thresholds
+    limits = reference.thresholds
     problems: list[Problem] = []
     for entry_index, entry in enumerate(faq.entries):
         for phrasing_index, text in enumerate(entry.phrasings):
-            rival = next(
-                (c for c in reference.rank(text, RANK_DEPTH) if c.faq_id != entry.id), None
-            )
-            if rival is None or rival.score < thresholds.suggest - PREFILTER_SLACK:
+            own, rival = _rival(reference.rank(text, RANK_DEPTH), entry.id)
+            if rival is None or rival.score < limits.answer - PREFILTER_SLACK:
                 continue
-            matcher = FaqMatcher(
-                _without(faq, entry_index, phrasing_index), faq.synonyms, thresholds
-            )
-            ranked = matcher.rank(text, RANK_DEPTH)
-            own = next((c.score for c in ranked if c.faq_id == entry.id), 0.0)
-            rival = next((c for c in ranked if c.faq_id != entry.id), None)
-            if rival is None or rival.score < thresholds.suggest:
-                continue  # nothing else would be offered for this phrasing
-            if rival.score > own or own - rival.score < thresholds.margin:
-                kind = "question" if phrasing_index == 0 else "alternate"
-                problems.append(
-                    Problem(
-                        faq.file,
-                        _line(entry, phrasing_index),
-                        f"{kind} '{_quote(text)}' of '{entry.id}' is too close to entry "
-                        f"'{rival.faq_id}' (scores {own:.2f} vs {rival.score:.2f}): "
-                        "reword it or move it",
-                    )
-                )
+            if own - rival.score < limits.margin:
+                problems.append(_problem(faq, entry, phrasing_index, own, rival))
+                continue
+            others = _without(faq, entry_index, phrasing_index)
+            left_out = FaqMatcher(others, faq.synonyms, limits)
+            own, rival = _rival(left_out.rank(text, RANK_DEPTH), entry.id)
+            if rival is not None and rival.score >= NEAR_DUPLICATE and own < limits.suggest:
+                problems.append(_problem(faq, entry, phrasing_index, own, rival))
     return problems

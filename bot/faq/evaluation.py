@@ -358,7 +358,7 @@ def tune_thresholds(
 ) -> MatchThresholds:
     """Thresholds with the most right answers that meet `goal` (else the safest found)."""
     # (expected, best id, best score, lead over the runner-up) of each matched question;
-    # emergencies are decided before matching, so thresholds cannot change them.
+    # caught emergencies are decided before matching, so thresholds cannot change them.
     rows = [
         (
             o.question.expect,
@@ -367,9 +367,9 @@ def tune_thresholds(
             (o.ranked[0].score - o.ranked[1].score) if len(o.ranked) > 1 else 1.0,
         )
         for o in outcomes
-        if o.emergency_rule is None and o.question.expect != EMERGENCY
+        if o.emergency_rule is None
     ]
-    in_scope = sum(1 for expect, *_ in rows if expect != FALLBACK) or 1
+    in_scope = sum(1 for expect, *_ in rows if expect not in (FALLBACK, EMERGENCY)) or 1
     oos = sum(1 for expect, *_ in rows if expect == FALLBACK)
     best: tuple[tuple[float, ...], MatchThresholds] | None = None
     for answer in answers:

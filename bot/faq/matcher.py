@@ -44,6 +44,7 @@ TYPO_CACHE_SIZE = 4096
 MIN_SENTENCE_WINDOW_WORDS = 12  # longer queries are also scored sentence by sentence
 FUZZY_FLOOR = 40.0  # rapidfuzz scores below this add nothing useful
 CHAR_GRAM_SIZE = 3
+CALIBRATION_SAMPLE = 40  # phrasings scored against the index to find the exact-match score
 BIGRAM_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with words
 
 
@@ -51,9 +52,9 @@ BIGRAM_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with 
 class MatchThresholds:
     """When to answer, when to suggest; scores are in 0..1."""
 
-    answer: float = 0.36
-    suggest: float = 0.34
-    margin: float = 0.04
+    answer: float = 0.52
+    suggest: float = 0.48
+    margin: float = 0.06
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ class FaqMatcher:
         ]
         self._idf = self._inverse_document_frequency(analysed)
         self._max_idf = max(self._idf.values(), default=1.0)
+        self._mean_idf = sum(self._idf.values()) / len(self._idf) if self._idf else 1.0
         self._phrasings: list[_Phrasing] = []
         self._postings: dict[str, list[int]] = {}
         self._entry_postings = self._entry_term_weights(analysed)
@@ -199,6 +201,8 @@ class FaqMatcher:
         self._phrasing_texts = [p.text for p in self._phrasings]
         self._grams = CharGramIndex([" ".join(words(" ".join(p))) for _, p in entries])
         self._typo_cache: dict[str, str | None] = {}
+        self._scale = 1.0
+        self._scale = self._exact_match_score([p for _, ps in entries for p in ps])
 
     @classmethod
     def from_content(cls, faq: FaqContent) -> FaqMatcher:
@@ -315,7 +319,8 @@ class FaqMatcher:
                 continue
             query.weights[token] = self._token_weight(token, idf)
             query.credits[token] = self.weights.typo_credit if token in repaired else 1.0
-        query.total = sum(query.weights.values())
+        # A floor of one ordinary content word, so "a" or "is it" cannot cover a phrasing.
+        query.total = max(sum(query.weights.values()), self._mean_idf)
         return query
 
     def _score_text(self, raw: str) -> dict[int, float]:
@@ -379,11 +384,29 @@ class FaqMatcher:
                         scores[entry] = score
         return scores
 
+    def _exact_match_score(self, phrasings: Sequence[str]) -> float:
+        """Median raw score of a phrasing typed exactly: the score shown as 1.0.
+
+        Entry-level signals (BM25 over all phrasings, trigram cosine with the whole entry)
+        never reach 1 even for a verbatim phrasing; dividing by this typical value makes
+        1.0 mean "as good as typing one of the entry's own phrasings".
+        """
+        step = max(1, len(phrasings) // CALIBRATION_SAMPLE)
+        values = sorted(
+            self._scores(phrasings[i]).get(self._phrasings[i].entry, 0.0)
+            for i in range(0, len(phrasings), step)
+        )
+        median = values[len(values) // 2] if values else 1.0
+        return median if median > 0.0 else 1.0
+
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
         """The best `limit` entries for `text`, best first, one per entry."""
         scores = self._scores(text)
         ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[: max(0, limit)]
-        return [Candidate(self._ids[entry], round(score, 4)) for entry, score in ordered]
+        return [
+            Candidate(self._ids[entry], round(min(1.0, score / self._scale), 4))
+            for entry, score in ordered
+        ]
 
     def match(self, text: str) -> MatchResult:
         """Answer, suggest or fall back for `text`; never raises on odd input."""

@@ -14,8 +14,8 @@ from functools import lru_cache
 import snowballstemmer
 
 MAX_QUERY_CHARS = 2000  # longer messages are cut at a sentence or word boundary
-SYNONYM_TOKEN_PREFIX = "syn"
-WORDS_CACHE_SIZE = 16384  # phrasings are analysed again whenever an index is rebuilt  # a synonym group collapses to one token, e.g. "syn0"
+SYNONYM_TOKEN_PREFIX = "syn"  # a synonym group collapses to one token, e.g. "syn0"
+WORDS_CACHE_SIZE = 16384  # phrasings are analysed again whenever an index is rebuilt
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?\n])\s+|\n+")
@@ -106,8 +106,8 @@ def words(text: str) -> list[str]:
     return list(_cached_words(text))
 
 
-def truncate(text: str, limit: int = MAX_QUERY_CHARS) -> str:
-    """`text` cut to at most `limit` characters, at a sentence or word end when possible."""
+def _head(text: str, limit: int) -> str:
+    """At most `limit` leading characters, ending at a sentence or word end if possible."""
     if len(text) <= limit:
         return text
     head = text[:limit]
@@ -115,6 +115,26 @@ def truncate(text: str, limit: int = MAX_QUERY_CHARS) -> str:
     if cut < limit // 2:
         cut = head.rfind(" ")
     return head[: cut + 1] if cut > 0 else head
+
+
+def _tail(text: str, limit: int) -> str:
+    """At most `limit` trailing characters, starting at a sentence or word start if possible."""
+    if len(text) <= limit:
+        return text
+    tail = text[-limit:]
+    starts = [tail.find(mark) for mark in (". ", "? ", "! ", "\n")]
+    cut = min((i for i in starts if 0 <= i < limit // 2), default=-1)
+    if cut < 0:
+        cut = tail.find(" ")
+    return tail[cut + 1 :].lstrip() if 0 <= cut < limit // 2 else tail
+
+
+def truncate(text: str, limit: int = MAX_QUERY_CHARS) -> str:
+    """`text` cut to at most `limit` characters: its start and its end, where questions sit."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return _head(text, half) + "\n" + _tail(text, limit - half - 1)
 
 
 def sentences(text: str) -> list[str]:

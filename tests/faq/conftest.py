@@ -1,0 +1,51 @@
+"""Fixtures for FAQ matching tests: a small hand-written FAQ and the bundled content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.faq.matcher import FaqMatcher
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CONTENT_DIR = REPO_ROOT / "content"
+LABELLED_FILE = REPO_ROOT / "tests" / "data" / "faq_labelled.yaml"
+
+SMALL_FAQ: list[tuple[str, list[str]]] = [
+    (
+        "what_is_ims",
+        ["What is IMS?", "what does IMS mean", "explain intramuscular stimulation"],
+    ),
+    (
+        "does_it_hurt",
+        ["Does IMS hurt?", "is the treatment painful", "how sore is a session"],
+    ),
+    (
+        "needles_sterile",
+        [
+            "Are the needles sterile and single use?",
+            "do you reuse needles",
+            "are needles thrown away after each patient",
+        ],
+    ),
+    (
+        "cost",
+        ["How much does a session cost?", "what is the price of treatment", "fees for IMS"],
+    ),
+    (
+        "booking",
+        ["How do I book an appointment?", "can I make a booking online", "schedule a visit"],
+    ),
+]
+SMALL_SYNONYMS = [
+    ["ims", "intramuscular stimulation", "gunn ims"],
+    ["cost", "price", "fee", "fees"],
+    ["appointment", "appt"],
+]
+
+
+@pytest.fixture
+def small_matcher() -> FaqMatcher:
+    """A matcher over the five-entry FAQ above at the shipped thresholds."""
+    return FaqMatcher(SMALL_FAQ, SMALL_SYNONYMS)

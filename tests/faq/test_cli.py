@@ -1,0 +1,119 @@
+"""`ims-bot faq match` and `ims-bot faq eval` through the real command line."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+
+from .conftest import CONTENT_DIR
+
+MATCH_KEYS = {"query", "decision", "faq_id", "score", "suggestions"}
+
+
+def run_match(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], lines: str, *extra: str
+) -> str:
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    code = main(["faq", "match", "--content", str(CONTENT_DIR), *extra])
+    assert code == 0
+    return capsys.readouterr().out
+
+
+def test_match_json_prints_one_object_per_input_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = [
+        "does ims hurt",
+        "",
+        "what's the weather like in paris tomorrow",
+        "i have crushing chest pain right now",
+        "needles",
+    ]
+    out = run_match(monkeypatch, capsys, "\n".join(questions) + "\n", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [row["query"] for row in rows] == questions
+    for row in rows:
+        assert set(row) == MATCH_KEYS
+        assert row["decision"] in {"answer", "suggest", "fallback", "emergency"}
+        assert (row["faq_id"] is None) == (row["decision"] != "answer")
+        assert all(set(s) == {"faq_id", "score"} for s in row["suggestions"])
+    assert rows[0]["decision"] == "answer"
+    assert rows[0]["faq_id"] == "does_it_hurt"
+    assert rows[1]["decision"] == "fallback"
+    assert rows[2]["decision"] == "fallback"
+    assert rows[3]["decision"] == "emergency"
+
+
+def test_match_without_json_prints_a_readable_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = run_match(monkeypatch, capsys, "does ims hurt\n")
+    assert out.startswith("answer")
+    assert "does_it_hurt" in out
+    assert "does ims hurt" in out
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_eval_prints_rates_confusions_and_a_sweep(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labelled = write(
+        tmp_path / "labels.yaml",
+        '- q: "does ims hurt"\n  expect: does_it_hurt\n'
+        '- q: "how much does it cost"\n  expect: cost\n'
+        '- q: "who won the hockey game last night"\n  expect: fallback\n'
+        '- q: "i cannot control my bladder since this morning"\n  expect: emergency\n'
+        '- q: "are the needles sterile"\n  expect: booking\n',  # wrong on purpose
+    )
+    assert main(["faq", "eval", str(labelled), "--content", str(CONTENT_DIR)]) == 0
+    out = capsys.readouterr().out
+    for heading in ("answered correctly", "confidently wrong", "out of scope fell back"):
+        assert heading in out
+    assert "emergency recall        100.0%" in out
+    assert "booking -> " in out and "are the needles sterile" in out
+    assert "Threshold sweep" in out
+
+
+def test_eval_json_and_tsv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    labelled = write(
+        tmp_path / "labels.tsv",
+        "# comment\ndoes ims hurt\tdoes_it_hurt\nwho won the game\tfallback\n",
+    )
+    assert main(["faq", "eval", str(labelled), "--content", str(CONTENT_DIR), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["total"] == 2
+    assert report["accuracy"] == 1.0
+    assert report["fallback_rate"] == 1.0
+    assert report["sweep"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("bad.yaml", "- q: ok\n  expect: cost\n- q: ''\n  expect: cost\n", "bad.yaml:3"),
+        ("bad.yaml", "- q: ok\n  expect: no_such_entry\n", "bad.yaml:1: unknown expected id"),
+        ("bad.yaml", "- q: [unclosed\n", "YAML syntax"),
+        ("bad.tsv", "fine\tcost\nno tab here\n", "bad.tsv:2"),
+        ("empty.yaml", "[]\n", "no labelled questions"),
+    ],
+)
+def test_eval_bad_file_reports_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, expected: str
+) -> None:
+    labelled = write(tmp_path / name, text)
+    assert main(["faq", "eval", str(labelled), "--content", str(CONTENT_DIR)]) == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_eval_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["faq", "eval", str(tmp_path / "nope.yaml")]) == 2
+    assert "file not found" in capsys.readouterr().err

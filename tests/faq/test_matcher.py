@@ -1,0 +1,153 @@
+"""Ranking and decisions of the FAQ matcher on patient-style input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.content.model import FaqContent, FaqEntry
+from bot.faq.matcher import Candidate, FaqMatcher, MatchThresholds, decide
+
+from .conftest import SMALL_FAQ, SMALL_SYNONYMS
+
+
+def best(matcher: FaqMatcher, text: str) -> str:
+    ranked = matcher.rank(text)
+    assert ranked, f"nothing ranked for {text!r}"
+    return ranked[0].faq_id
+
+
+def test_exact_question_answers_with_a_high_score(small_matcher: FaqMatcher) -> None:
+    result = small_matcher.match("Does IMS hurt?")
+    assert result.decision == "answer"
+    assert result.faq_id == "does_it_hurt"
+    assert result.score > 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("does ims hurt alot", "does_it_hurt"),
+        ("dose the tretment hurt", "does_it_hurt"),  # typos
+        ("are the neeldes sterile", "needles_sterile"),  # transposed letters
+        ("sterile needles are they", "needles_sterile"),  # word order
+        ("hi there, quick question: how much does a session cost? thanks!", "cost"),
+        ("whats the fee", "cost"),  # synonym: fee ~ cost
+        ("can i book an appt", "booking"),  # abbreviation from the synonyms
+        ("what is gunn intramuscular stimulation", "what_is_ims"),
+    ],
+)
+def test_patient_phrasings_rank_the_right_entry_first(
+    small_matcher: FaqMatcher, text: str, expected: str
+) -> None:
+    assert best(small_matcher, text) == expected
+
+
+def test_question_inside_a_long_message_is_found(small_matcher: FaqMatcher) -> None:
+    story = (
+        "I have had a sore lower back for about three years now, since I moved house and "
+        "lifted far too many boxes on my own. My physio thinks it might be worth trying "
+        "something new and my sister recommended your clinic. Are the needles sterile? "
+        "I worry a lot about infections."
+    )
+    assert best(small_matcher, story) == "needles_sterile"
+
+
+def test_one_word_query_does_not_answer_a_long_entry_with_full_score(
+    small_matcher: FaqMatcher,
+) -> None:
+    result = small_matcher.match("needles")
+    assert result.score < 0.9  # token_set_ratio would say 100 here
+    assert result.decision != "answer" or result.score < 0.9
+
+
+def test_rank_returns_distinct_entries_best_first(small_matcher: FaqMatcher) -> None:
+    ranked = small_matcher.rank("how much does IMS cost and does it hurt", limit=5)
+    ids = [c.faq_id for c in ranked]
+    assert len(ids) == len(set(ids))
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+    assert all(0.0 <= c.score <= 1.0 for c in ranked)
+
+
+def test_unrelated_question_falls_back(small_matcher: FaqMatcher) -> None:
+    result = small_matcher.match("what will the weather be in Vancouver tomorrow")
+    assert result.decision == "fallback"
+    assert result.faq_id is None
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂🙂🙂", "???", "\x00\x01", "a", "ok thanks"])
+def test_empty_or_symbol_only_input_falls_back(small_matcher: FaqMatcher, text: str) -> None:
+    result = small_matcher.match(text)
+    assert result.decision == "fallback"
+    assert result.faq_id is None
+
+
+def test_huge_input_is_truncated_not_rejected(small_matcher: FaqMatcher) -> None:
+    text = "Does IMS hurt? " + "blah " * 50_000
+    assert small_matcher.rank(text)[0].faq_id == "does_it_hurt"
+
+
+def test_matcher_with_no_entries_always_falls_back() -> None:
+    matcher = FaqMatcher([])
+    assert matcher.match("does ims hurt").decision == "fallback"
+    assert matcher.rank("anything") == []
+
+
+def candidates(*pairs: tuple[str, float]) -> list[Candidate]:
+    return [Candidate(faq_id, score) for faq_id, score in pairs]
+
+
+THRESHOLDS = MatchThresholds(answer=0.6, suggest=0.4, margin=0.1)
+
+
+def test_decide_answers_when_confident_and_clear() -> None:
+    result = decide(candidates(("a", 0.8), ("b", 0.5)), THRESHOLDS)
+    assert (result.decision, result.faq_id, result.score) == ("answer", "a", 0.8)
+
+
+def test_decide_suggests_when_the_runner_up_is_within_the_margin() -> None:
+    result = decide(candidates(("a", 0.8), ("b", 0.75), ("c", 0.3)), THRESHOLDS)
+    assert result.decision == "suggest"
+    assert result.faq_id is None
+    assert [c.faq_id for c in result.suggestions] == ["a", "b"]  # c is below suggest
+
+
+def test_decide_suggests_between_the_thresholds() -> None:
+    result = decide(candidates(("a", 0.5), ("b", 0.45), ("c", 0.41), ("d", 0.4)), THRESHOLDS)
+    assert result.decision == "suggest"
+    assert [c.faq_id for c in result.suggestions] == ["a", "b", "c"]  # at most three
+
+
+def test_decide_falls_back_below_suggest() -> None:
+    result = decide(candidates(("a", 0.39)), THRESHOLDS)
+    assert result.decision == "fallback"
+    assert result.faq_id is None
+    assert decide([], THRESHOLDS).decision == "fallback"
+
+
+def test_thresholds_change_the_decision(small_matcher: FaqMatcher) -> None:
+    strict = FaqMatcher(SMALL_FAQ, SMALL_SYNONYMS, MatchThresholds(0.99, 0.98, 0.0))
+    assert small_matcher.match("does the treatment hurt").decision == "answer"
+    assert strict.match("does the treatment hurt").decision == "fallback"
+
+
+def test_from_content_honours_threshold_overrides() -> None:
+    entry = FaqEntry("x", "Does IMS hurt?", ("a", "b", "c"), "answer", "cat")
+    default = FaqMatcher.from_content(FaqContent((entry,)))
+    assert default.thresholds == MatchThresholds()
+    tuned = FaqMatcher.from_content(
+        FaqContent((entry,), answer_threshold=0.8, suggest_threshold=0.5, margin=0.2)
+    )
+    assert tuned.thresholds == MatchThresholds(0.8, 0.5, 0.2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=3000))
+def test_match_never_raises_and_scores_stay_in_range(text: str) -> None:
+    matcher = FaqMatcher(SMALL_FAQ, SMALL_SYNONYMS)
+    result = matcher.match(text)
+    assert result.decision in {"answer", "suggest", "fallback"}
+    assert 0.0 <= result.score <= 1.0
+    assert (result.faq_id is not None) == (result.decision == "answer")
+    assert len(result.suggestions) <= 3

@@ -1,0 +1,68 @@
+"""Normalising, tokenising, stemming, filler and synonyms."""
+
+from __future__ import annotations
+
+from bot.faq.text import (
+    MAX_QUERY_CHARS,
+    SynonymMap,
+    analyse,
+    normalise,
+    sentences,
+    stem,
+    truncate,
+    words,
+)
+
+
+def test_normalise_lowercases_strips_accents_and_symbols() -> None:
+    assert normalise("Café — IMS!!! 🙂 Über-cool") == "cafe ims uber cool"
+
+
+def test_contractions_expand_so_both_spellings_match() -> None:
+    assert normalise("Don't") == normalise("do not")
+    assert normalise("I’m scared") == "i am scared"  # typographic apostrophe
+    assert normalise("what's IMS") == "what ims"
+
+
+def test_filler_words_are_dropped() -> None:
+    assert words("Hi, quick question please: does it hurt? thanks!") == ["does", "it", "hurt"]
+
+
+def test_stemming_joins_word_forms() -> None:
+    assert stem("needles") == stem("needle")
+    assert stem("hurting") == stem("hurts")
+
+
+def test_multi_word_synonyms_collapse_to_one_token() -> None:
+    synonyms = SynonymMap([["ims", "intramuscular stimulation", "gunn ims"]])
+    short = analyse("what is IMS", synonyms)
+    long = analyse("what is intramuscular stimulation", synonyms)
+    gunn = analyse("what is Gunn IMS", synonyms)
+    assert short == long == gunn
+    assert len(long) == 3
+
+
+def test_synonym_map_without_groups_changes_nothing() -> None:
+    assert SynonymMap().collapse(["a", "b"]) == ["a", "b"]
+
+
+def test_truncate_keeps_start_and_end_of_a_long_message() -> None:
+    text = "Hello there. " + ("My back hurts a lot. " * 200) + "Does IMS hurt?"
+    cut = truncate(text)
+    assert len(cut) <= MAX_QUERY_CHARS
+    assert cut.startswith("Hello there.")
+    assert cut.endswith("Does IMS hurt?")
+    assert "My back hurts a lot.\nMy back" in cut  # cut at sentence boundaries
+
+
+def test_truncate_without_spaces_still_bounds_length() -> None:
+    assert len(truncate("x" * 10_000)) <= MAX_QUERY_CHARS
+    assert truncate("short") == "short"
+
+
+def test_sentences_split_on_end_punctuation_and_newlines() -> None:
+    assert sentences("I hurt my back. Does IMS hurt?\nThanks") == [
+        "I hurt my back.",
+        "Does IMS hurt?",
+        "Thanks",
+    ]
