@@ -151,10 +151,12 @@ class ReminderOutbox:
             )
             if claimed_id is None:
                 return None
-            row = await session.get(ReminderRow, claimed_id)
-            assert row is not None
-            appointment = await session.get(AppointmentRow, row.appointment_id)
-            assert appointment is not None
+            found = await session.execute(
+                select(ReminderRow, AppointmentRow)
+                .join(AppointmentRow, AppointmentRow.id == ReminderRow.appointment_id)
+                .where(ReminderRow.id == claimed_id)
+            )
+            row, appointment = found.one()
             return ClaimedReminder(to_reminder(row), to_appointment(appointment), token)
 
     async def mark_sent(
