@@ -47,9 +47,12 @@ def _construct_mapping(loader: _LocatingLoader, node: yaml.MappingNode) -> Locat
     result.key_lines = {}
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str):
-            key = str(key)
+        # Keys are names, never values: take a plain key's text as written, so YAML 1.1
+        # does not turn `on:` or `yes:` into booleans.
+        if isinstance(key_node, yaml.ScalarNode):
+            key = key_node.value
+        else:
+            key = str(loader.construct_object(key_node, deep=True))
         if key in result:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -68,11 +71,11 @@ def _construct_sequence(loader: _LocatingLoader, node: yaml.SequenceNode) -> Loc
 
 _LocatingLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
 _LocatingLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
-    _construct_sequence,  # type: ignore[arg-type]
+    _construct_sequence,
 )
 
 
@@ -89,6 +92,10 @@ def load_located_yaml(path: Path) -> Any:
         ) from None
     try:
         return yaml.load(text, Loader=_LocatingLoader)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        problem = Problem(shown, line, f"contains a character YAML cannot read ({exc.reason})")
+        raise ContentError([problem]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
