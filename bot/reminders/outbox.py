@@ -118,60 +118,27 @@ class ReminderOutbox:
 
     async def claim_next(self, now: datetime, *, demo_only: bool = False) -> ClaimedReminder | None:
         """Claim the earliest due row for this process, or None when nothing is due."""
-        token = secrets.token_hex(16)
-        due = select(ReminderRow.id).where(
-            ReminderRow.status == ReminderStatus.PENDING.value,
-            ReminderRow.due_at <= now,
-            or_(ReminderRow.retry_at.is_(None), ReminderRow.retry_at <= now),
-        )
-        if demo_only:
-            due = due.where(ReminderRow.kind == DEMO_KIND)
-        due = due.where(
-            exists().where(
-                AppointmentRow.id == ReminderRow.appointment_id,
-                AppointmentRow.chat_id.is_not(None),
-                AppointmentRow.unreachable.is_(False),
-            )
-        )
         async with self._database.sessions.begin() as session:
-            claimed_id = await session.scalar(
-                update(ReminderRow)
-                .where(
-                    ReminderRow.id == due.order_by(ReminderRow.due_at).limit(1).scalar_subquery(),
-                    ReminderRow.status == ReminderStatus.PENDING.value,
-                )
-                .values(
-                    status=ReminderStatus.SENDING.value,
-                    claim_token=token,
-                    claimed_at=now,
-                    attempts=ReminderRow.attempts + 1,
-                    updated_at=now,
-                )
-                .returning(ReminderRow.id)
-            )
-            if claimed_id is None:
-                return None
-            found = await session.execute(
-                select(ReminderRow, AppointmentRow)
-                .join(AppointmentRow, AppointmentRow.id == ReminderRow.appointment_id)
-                .where(ReminderRow.id == claimed_id)
-            )
-            row, appointment = found.one()
-            return ClaimedReminder(to_reminder(row), to_appointment(appointment), token)
+            return await _claim(session, now, demo_only)
+
+    async def mark_sent_and_claim_next(
+        self,
+        claim: ClaimedReminder,
+        message_id: int | None,
+        now: datetime,
+        *,
+        demo_only: bool = False,
+    ) -> ClaimedReminder | None:
+        """`mark_sent` and `claim_next` in one transaction (one commit per message)."""
+        async with self._database.sessions.begin() as session:
+            await _mark_in(session, claim, now, SENT_FROM, **_sent_values(message_id, now))
+            return await _claim(session, now, demo_only)
 
     async def mark_sent(
         self, claim: ClaimedReminder, message_id: int | None, now: datetime
     ) -> None:
         """Record a delivery (also over an `unknown` set while the send was slow)."""
-        await self._mark(
-            claim,
-            now,
-            (ReminderStatus.SENDING, ReminderStatus.UNKNOWN),
-            status=ReminderStatus.SENT.value,
-            sent_at=now,
-            message_id=message_id,
-            reason=None,
-        )
+        await self._mark(claim, now, SENT_FROM, **_sent_values(message_id, now))
 
     async def mark_unknown(self, claim: ClaimedReminder, reason: str, now: datetime) -> None:
         """Record that delivery may or may not have happened."""
@@ -212,15 +179,7 @@ class ReminderOutbox:
         **values: object,
     ) -> None:
         async with self._database.sessions.begin() as session:
-            await session.execute(
-                update(ReminderRow)
-                .where(
-                    ReminderRow.id == claim.reminder.id,
-                    ReminderRow.claim_token == claim.claim_token,
-                    ReminderRow.status.in_([state.value for state in from_states]),
-                )
-                .values(updated_at=now, **values)
-            )
+            await _mark_in(session, claim, now, from_states, **values)
 
     # --- reporting ---------------------------------------------------------------
 
@@ -276,3 +235,76 @@ async def _settle_pending(
         .values(status=status.value, reason=reason, updated_at=now)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+# A delivery may be recorded over `unknown`: a slow send can outlive STALE_CLAIM.
+SENT_FROM = (ReminderStatus.SENDING, ReminderStatus.UNKNOWN)
+
+
+def _sent_values(message_id: int | None, now: datetime) -> dict[str, object]:
+    return {
+        "status": ReminderStatus.SENT.value,
+        "sent_at": now,
+        "message_id": message_id,
+        "reason": None,
+    }
+
+
+async def _mark_in(
+    session: AsyncSession,
+    claim: ClaimedReminder,
+    now: datetime,
+    from_states: tuple[ReminderStatus, ...],
+    **values: object,
+) -> None:
+    """Update a claimed row, only if this claim still owns it."""
+    await session.execute(
+        update(ReminderRow)
+        .where(
+            ReminderRow.id == claim.reminder.id,
+            ReminderRow.claim_token == claim.claim_token,
+            ReminderRow.status.in_([state.value for state in from_states]),
+        )
+        .values(updated_at=now, **values)
+    )
+
+
+async def _claim(session: AsyncSession, now: datetime, demo_only: bool) -> ClaimedReminder | None:
+    """Claim the earliest due row with a fresh token (conditional UPDATE), in `session`."""
+    token = secrets.token_hex(16)
+    due = select(ReminderRow.id).where(
+        ReminderRow.status == ReminderStatus.PENDING.value,
+        ReminderRow.due_at <= now,
+        or_(ReminderRow.retry_at.is_(None), ReminderRow.retry_at <= now),
+        exists().where(
+            AppointmentRow.id == ReminderRow.appointment_id,
+            AppointmentRow.chat_id.is_not(None),
+            AppointmentRow.unreachable.is_(False),
+        ),
+    )
+    if demo_only:
+        due = due.where(ReminderRow.kind == DEMO_KIND)
+    claimed_id = await session.scalar(
+        update(ReminderRow)
+        .where(
+            ReminderRow.id == due.order_by(ReminderRow.due_at).limit(1).scalar_subquery(),
+            ReminderRow.status == ReminderStatus.PENDING.value,
+        )
+        .values(
+            status=ReminderStatus.SENDING.value,
+            claim_token=token,
+            claimed_at=now,
+            attempts=ReminderRow.attempts + 1,
+            updated_at=now,
+        )
+        .returning(ReminderRow.id)
+    )
+    if claimed_id is None:
+        return None
+    found = await session.execute(
+        select(ReminderRow, AppointmentRow)
+        .join(AppointmentRow, AppointmentRow.id == ReminderRow.appointment_id)
+        .where(ReminderRow.id == claimed_id)
+    )
+    row, appointment = found.one()
+    return ClaimedReminder(to_reminder(row), to_appointment(appointment), token)

@@ -93,26 +93,42 @@ class ReminderSender:
     async def sweep(self, outbound: Outbound) -> SweepReport:
         """Housekeep, then send every due reminder (up to the per-sweep maximum)."""
         report = await self.reconcile(outbound)
-        for _ in range(self._max_per_sweep):
-            now = self._clock()
-            # Planned reminders never fall in quiet hours; anything due then is a
-            # catch-up that can wait for the morning (the grace decides if it still goes).
-            quiet = in_quiet_hours(now, self._types.quiet_hours, self._tz)
-            claim = await self._outbox.claim_next(now, demo_only=quiet)
-            if claim is None:
-                break
-            await self._deliver(claim, outbound, report)
+        claim = await self._next_claim()
+        handled = 0
+        while claim is not None:
+            handled += 1
+            sent, message_id = await self._deliver(claim, outbound, report)
+            last = handled >= self._max_per_sweep
+            if sent and not last:
+                # Recording this delivery and claiming the next row share one commit.
+                claim = await self._outbox.mark_sent_and_claim_next(
+                    claim, message_id, self._clock(), demo_only=self._quiet_now()
+                )
+            elif sent:
+                await self._outbox.mark_sent(claim, message_id, self._clock())
+                claim = None
+            else:
+                claim = None if last else await self._next_claim()
         return report
+
+    def _quiet_now(self) -> bool:
+        # Planned reminders never fall in quiet hours; anything due then is a catch-up
+        # that can wait for the morning (the grace decides whether it still goes).
+        return in_quiet_hours(self._clock(), self._types.quiet_hours, self._tz)
+
+    async def _next_claim(self) -> ClaimedReminder | None:
+        return await self._outbox.claim_next(self._clock(), demo_only=self._quiet_now())
 
     async def _deliver(
         self, claim: ClaimedReminder, outbound: Outbound, report: SweepReport
-    ) -> None:
+    ) -> tuple[bool, int | None]:
+        """Send one claimed reminder; (delivered, message id). Failures are marked here."""
         appointment = claim.appointment
         chat_id = appointment.chat_id
         if chat_id is None:  # unlinked between housekeeping and claim (/forget)
             await self._outbox.mark_failed(claim, "patient unlinked the chat", self._clock())
             report.failed += 1
-            return
+            return False, None
         reply = message_for(
             claim.reminder.kind,
             appointment,
@@ -156,8 +172,9 @@ class ReminderSender:
             await self._outbox.mark_failed(claim, f"rejected: {exc}", self._clock())
             report.failed += 1
         else:
-            await self._outbox.mark_sent(claim, message_id, self._clock())
             report.sent += 1
+            return True, message_id
+        return False, None
 
 
 def staff_alert_text(text: str) -> Reply:
