@@ -84,6 +84,15 @@ async def test_send_to_staff_reaches_every_staff_chat_despite_one_failure(
     assert len(transport.api.calls("sendMessage")) == 2  # the blocked chat was tried too
 
 
+async def test_staff_note_waits_out_one_flood_pause(
+    app: Application, transport: RecordingRequest
+) -> None:
+    transport.api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    await channel_of(app).outbound.send_to_staff(Reply("Emergency reported by a patient"))
+    assert sorted(r.chat_id for r in transport.sent()) == sorted([STAFF_CHAT_ID, SECOND_STAFF_CHAT])
+    assert [r.status for r in transport.api.calls("sendMessage")].count(429) == 1
+
+
 class FakeClock:
     """A clock that only moves when the pacer sleeps."""
 

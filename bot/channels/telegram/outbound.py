@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 PER_CHAT_INTERVAL_S = 1.0  # Telegram: about one message per second inside one chat
 OVERALL_PER_SECOND = 30  # Telegram: about thirty messages per second in all
+MAX_STAFF_RETRY_WAIT_S = 30.0  # a staff note waits out a flood pause up to this long, once
 T = TypeVar("T")
 
 
@@ -97,11 +98,16 @@ class TelegramOutbound:
     """`bot.core.outbound.Outbound` over a PTB Bot, paced per chat and overall."""
 
     def __init__(
-        self, bot: Bot, staff_chat_ids: Iterable[int], pacer: ChatPacer | None = None
+        self,
+        bot: Bot,
+        staff_chat_ids: Iterable[int],
+        pacer: ChatPacer | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._bot = bot
         self._staff_chat_ids = sorted(staff_chat_ids)
         self._pacer = pacer or ChatPacer()
+        self._sleep = sleep
 
     async def send(self, chat_id: int, reply: Reply) -> int | None:
         """Send `reply` to `chat_id`; the message id of its last message."""
@@ -118,8 +124,18 @@ class TelegramOutbound:
         """Send `reply` to every staff chat; a failing one is logged and the rest still get it."""
         for chat_id in self._staff_chat_ids:
             try:
-                await self.send(chat_id, reply)
+                await self._send_to_staff_chat(chat_id, reply)
             except DeliveryError as error:
                 logger.warning(
                     "staff chat %s did not get a note: %s", chat_id, type(error).__name__
                 )
+
+    async def _send_to_staff_chat(self, chat_id: int, reply: Reply) -> None:
+        """Send to one staff chat, waiting out one short flood-control pause (alerts matter)."""
+        try:
+            await self.send(chat_id, reply)
+        except RateLimited as error:
+            if error.retry_after > MAX_STAFF_RETRY_WAIT_S:
+                raise
+            await self._sleep(error.retry_after)
+            await self.send(chat_id, reply)
