@@ -506,10 +506,7 @@ class FakeBotApiServer:
         return 200, {"ok": True, "result": result}
 
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        text = str(params["text"])
-        if str(params.get("parse_mode", "")).upper() == "HTML":
-            text = parse_html(text)[0]
-        return self._store_bot_message(params, text=text)
+        return self._store_bot_message(params, text=_visible(params, "text"))
 
     def _send_file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
         file = {"file_id": f"sent-{kind}", "file_unique_id": f"sent-u-{kind}"}
@@ -519,7 +516,7 @@ class FakeBotApiServer:
             else {"document": {**file, "file_name": "file"}}
         )
         if "caption" in params:
-            content["caption"] = parse_html(str(params["caption"]))[0]
+            content["caption"] = _visible(params, "caption")
         return self._store_bot_message(params, **content)
 
     def _store_bot_message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
@@ -549,7 +546,7 @@ class FakeBotApiServer:
                 raise _ApiError(400, "Bad Request: message to edit not found")
             edited = dict(current)
             if "text" in params:
-                edited["text"] = parse_html(str(params["text"]))[0]
+                edited["text"] = _visible(params, "text")
             if params.get("reply_markup"):
                 edited["reply_markup"] = params["reply_markup"]
             else:
@@ -576,6 +573,14 @@ class _ApiError(Exception):
         super().__init__(description)
         self.status = status
         self.description = description
+
+
+def _visible(params: dict[str, Any], field: str) -> str:
+    """A text parameter as the patient sees it (markup parsed only in HTML parse mode)."""
+    text = str(params[field])
+    if str(params.get("parse_mode", "")).upper() == "HTML":
+        return parse_html(text)[0]
+    return text
 
 
 def _scope_key(params: dict[str, Any]) -> str:
