@@ -36,6 +36,7 @@ DEFAULT_LINK_LIFETIME = timedelta(days=30)
 CANCELLED_REASON = "appointment cancelled"
 # Rows in these states are never touched by replanning: a send is in flight.
 IN_FLIGHT = frozenset({ReminderStatus.SENDING})
+QUERY_CHUNK = 500  # SQLite limits the number of bound parameters per statement
 
 
 def hash_token(token: str) -> str:
@@ -153,11 +154,9 @@ class AppointmentRepository:
         async with self._database.sessions() as session:
             transaction = await session.begin()
             try:
-                for item in items:
-                    _, change = await self._save(session, item, now)
-                    summary.count(change)
-                    if progress is not None:
-                        progress.update(1)
+                with session.no_autoflush:
+                    await self._save_batch(session, items, now, summary, progress)
+                await session.flush()
             except BaseException:
                 await transaction.rollback()
                 raise
@@ -167,36 +166,71 @@ class AppointmentRepository:
                 await transaction.commit()
         return summary
 
-    async def _save(
-        self, session: AsyncSession, item: AppointmentInput, now: datetime
-    ) -> tuple[AppointmentRow, Change]:
+    async def _save_batch(
+        self,
+        session: AsyncSession,
+        items: Sequence[AppointmentInput],
+        now: datetime,
+        summary: ImportSummary,
+        progress: ProgressBar | None,
+    ) -> None:
+        """Bulk path: preload existing rows, insert new ones together, then plan them."""
+        existing = await _rows_by_ref(session, [item.ref for item in items])
+        planned = await _reminders_by_appointment(session, [row.id for row in existing.values()])
+        created: list[AppointmentRow] = []
+        for item in items:
+            row = existing.get(item.ref)
+            if row is None:
+                row = self._new_row(item, now)
+                session.add(row)
+                created.append(row)
+                existing[item.ref] = row
+                summary.count(Change.CANCELLED if item.cancelled else Change.CREATED)
+            else:
+                duration = self._duration(item)
+                change = await self._update(
+                    session, row, item, duration, now, planned.get(row.id, [])
+                )
+                summary.count(change)
+            if progress is not None:
+                progress.update(1)
+        await session.flush()  # one batch of INSERTs gives the new rows their ids
+        for row in created:
+            await self._replan(session, row, now, moved=True, existing_rows=[])
+
+    def _duration(self, item: AppointmentInput) -> timedelta:
         appointment_type = self._types.get(item.type_id)
         if appointment_type is None:
             raise ValueError(f"unknown appointment type {item.type_id!r}")
-        duration = item.duration or appointment_type.duration
+        return item.duration or appointment_type.duration
+
+    def _new_row(self, item: AppointmentInput, now: datetime) -> AppointmentRow:
+        duration = self._duration(item)
+        status = AppointmentStatus.CANCELLED if item.cancelled else AppointmentStatus.BOOKED
+        return AppointmentRow(
+            ref=item.ref,
+            starts_at=item.starts_at,
+            duration_minutes=int(duration.total_seconds() // 60),
+            type_id=item.type_id,
+            location_id=item.location_id,
+            clinician=item.clinician,
+            status=status.value,
+            unreachable=False,
+            created_at=now,
+            updated_at=now,
+        )
+
+    async def _save(
+        self, session: AsyncSession, item: AppointmentInput, now: datetime
+    ) -> tuple[AppointmentRow, Change]:
         row = await session.scalar(select(AppointmentRow).where(AppointmentRow.ref == item.ref))
         if row is None:
-            row = AppointmentRow(
-                ref=item.ref,
-                starts_at=item.starts_at,
-                duration_minutes=int(duration.total_seconds() // 60),
-                type_id=item.type_id,
-                location_id=item.location_id,
-                clinician=item.clinician,
-                status=AppointmentStatus.BOOKED.value,
-                unreachable=False,
-                created_at=now,
-                updated_at=now,
-            )
+            row = self._new_row(item, now)
             session.add(row)
             await session.flush()
-            change = Change.CREATED
-            if item.cancelled:
-                row.status = AppointmentStatus.CANCELLED.value
-                change = Change.CANCELLED
-            await self._replan(session, row, now, moved=True)
-            return row, change
-        return row, await self._update(session, row, item, duration, now)
+            await self._replan(session, row, now, moved=True, existing_rows=[])
+            return row, Change.CANCELLED if item.cancelled else Change.CREATED
+        return row, await self._update(session, row, item, self._duration(item), now)
 
     async def _update(
         self,
@@ -205,11 +239,12 @@ class AppointmentRepository:
         item: AppointmentInput,
         duration: timedelta,
         now: datetime,
+        existing_rows: list[ReminderRow] | None = None,
     ) -> Change:
         if item.cancelled:
             if row.status == AppointmentStatus.CANCELLED.value:
                 return Change.UNCHANGED
-            await self._cancel(session, row, now)
+            await self._cancel(session, row, now, existing_rows)
             return Change.CANCELLED
         moved = row.starts_at != item.starts_at or row.type_id != item.type_id
         details = (
@@ -228,20 +263,27 @@ class AppointmentRepository:
         row.updated_at = now
         if moved or reopened:
             row.status = AppointmentStatus.BOOKED.value
-            await self._replan(session, row, now, moved=True)
+            await self._replan(session, row, now, moved=True, existing_rows=existing_rows)
             return Change.MOVED
         return Change.UPDATED
 
     async def _replan(
-        self, session: AsyncSession, row: AppointmentRow, now: datetime, *, moved: bool
+        self,
+        session: AsyncSession,
+        row: AppointmentRow,
+        now: datetime,
+        *,
+        moved: bool,
+        existing_rows: list[ReminderRow] | None = None,
     ) -> None:
         """Bring the reminder rows in line with the appointment's time, type and status."""
-        existing = {
-            r.kind: r
-            for r in await session.scalars(
-                select(ReminderRow).where(ReminderRow.appointment_id == row.id)
+        if existing_rows is None:
+            existing_rows = list(
+                await session.scalars(
+                    select(ReminderRow).where(ReminderRow.appointment_id == row.id)
+                )
             )
-        }
+        existing = {r.kind: r for r in existing_rows}
         if row.status == AppointmentStatus.CANCELLED.value:
             plans: list[PlannedReminder] = []
         else:
@@ -272,10 +314,16 @@ class AppointmentRepository:
                 )
                 target.updated_at = now
 
-    async def _cancel(self, session: AsyncSession, row: AppointmentRow, now: datetime) -> None:
+    async def _cancel(
+        self,
+        session: AsyncSession,
+        row: AppointmentRow,
+        now: datetime,
+        existing_rows: list[ReminderRow] | None = None,
+    ) -> None:
         row.status = AppointmentStatus.CANCELLED.value
         row.updated_at = now
-        await self._replan(session, row, now, moved=False)
+        await self._replan(session, row, now, moved=False, existing_rows=existing_rows)
 
     async def set_status(
         self, appointment_id: int, status: AppointmentStatus, now: datetime
@@ -457,6 +505,29 @@ class AppointmentRepository:
             )
             await session.execute(delete(LinkTokenRow).where(LinkTokenRow.used_by_chat == chat_id))
             return len(ids)
+
+
+async def _rows_by_ref(session: AsyncSession, refs: list[str]) -> dict[str, AppointmentRow]:
+    found: dict[str, AppointmentRow] = {}
+    for start in range(0, len(refs), QUERY_CHUNK):
+        chunk = refs[start : start + QUERY_CHUNK]
+        rows = await session.scalars(select(AppointmentRow).where(AppointmentRow.ref.in_(chunk)))
+        found.update((row.ref, row) for row in rows)
+    return found
+
+
+async def _reminders_by_appointment(
+    session: AsyncSession, ids: list[int]
+) -> dict[int, list[ReminderRow]]:
+    found: dict[int, list[ReminderRow]] = {}
+    for start in range(0, len(ids), QUERY_CHUNK):
+        chunk = ids[start : start + QUERY_CHUNK]
+        rows = await session.scalars(
+            select(ReminderRow).where(ReminderRow.appointment_id.in_(chunk))
+        )
+        for row in rows:
+            found.setdefault(row.appointment_id, []).append(row)
+    return found
 
 
 def _new_reminder(appointment_id: int, plan: PlannedReminder, now: datetime) -> ReminderRow:
