@@ -19,6 +19,8 @@ E2E_TOKEN = "123456:e2e-fake-token-abcdefghijklmnop"
 PATIENT = 424242
 STAFF = -1009876543210
 STRANGER_GROUP = -1005550001111
+FAQ_QUESTION = "hi, quick question: does IMS hurt?"
+EMERGENCY_TEXT = "I suddenly can't control my bladder and my legs are numb"
 START_TIMEOUT_S = 30.0  # generous: CI machines may be busy
 POLL_STEP_S = 0.5
 STOP_TIMEOUT_S = 10.0
@@ -95,23 +97,30 @@ def test_patient_conversation_end_to_end(
 
     # An FAQ question typed the way patients do.
     since = fake_api.mark()
-    fake_api.push_message(PATIENT, "hi, quick question: does IMS hurt?")
+    fake_api.push_message(PATIENT, FAQ_QUESTION)
     answer = reply_to(fake_api, PATIENT, since)
     assert answer.visible_text.startswith("Does IMS hurt?")
     assert answer.text.startswith("<b>")
 
-    # A tap on a button of the answer.
+    # A tap on "Talk to a person" under the answer: contact for the patient, a note for staff.
     since = fake_api.mark()
-    tap = next(b for b in answer.buttons if "callback_data" in b)
+    tap = next(b for b in answer.buttons if b.get("callback_data") == "faq:human")
     fake_api.push_callback(PATIENT, tap["callback_data"], answer.result["message_id"])
     fake_api.wait_for("answerCallbackQuery", timeout=REPLY_TIMEOUT_S, since=since)
-    after_tap = fake_api.wait_for(
-        "sendMessage",
-        lambda r: r.chat_id in (PATIENT, STAFF),
-        timeout=REPLY_TIMEOUT_S,
-        since=since,
-    )
-    assert after_tap.ok
+    assert reply_to(fake_api, PATIENT, since).ok
+    assert reply_to(fake_api, STAFF, since).ok
+
+    # A follow-up button of the answer opens another answer.
+    since = fake_api.mark()
+    follow_up = next(b for b in answer.buttons if b.get("callback_data", "").startswith("faq:a:"))
+    fake_api.push_callback(PATIENT, follow_up["callback_data"], answer.result["message_id"])
+    assert reply_to(fake_api, PATIENT, since).visible_text.startswith(follow_up["text"])
+
+    # An emergency described in chat beats everything else.
+    since = fake_api.mark()
+    fake_api.push_message(PATIENT, EMERGENCY_TEXT)
+    emergency = reply_to(fake_api, PATIENT, since)
+    assert "911" in emergency.visible_text or "emergency" in emergency.visible_text.lower()
 
     # A photo gets the polite "text only" answer; a stranger's group gets nothing.
     fake_api.push_message(STRANGER_GROUP, "does IMS hurt?", chat_type="supergroup")
@@ -129,4 +138,4 @@ def test_patient_conversation_end_to_end(
     assert not [r for r in fake_api.requests if r.chat_id == STRANGER_GROUP]
     assert fake_api.violations == []
     assert "e2e-fake-token" not in stderr
-    assert "quick question" not in stderr
+    assert FAQ_QUESTION not in stderr and EMERGENCY_TEXT not in stderr  # no patient text
