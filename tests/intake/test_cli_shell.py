@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
+from bot.cli.main import main
 from tests.intake.kit import REPO, TEST_KEY, TYPED_PATH
 
 TIMEOUT = 60.0
@@ -52,7 +54,8 @@ def messages(result: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
-def test_shell_intake_resumes_after_restart_then_cli_lists_and_exports(tmp_path: Path) -> None:
+def run_shell_intake(tmp_path: Path) -> None:
+    """Half the intake in one shell process, the rest (after /intake, Continue) in another."""
     half = len(SHELL_PATH) // 2
     first = messages(
         ims_bot(tmp_path, "shell", "--json", lines=["/intake", "Continue", *SHELL_PATH[:half]])
@@ -69,24 +72,35 @@ def test_shell_intake_resumes_after_restart_then_cli_lists_and_exports(tmp_path:
     assert any("sent to the clinic" in m["text"] for m in second)
     assert any("RED FLAGS" in m["text"] for m in second)  # the console shows the staff note
 
-    listing = ims_bot(tmp_path, "intake", "list")
-    assert listing.returncode == 0, listing.stderr
-    [line] = listing.stdout.splitlines()
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str, code: int = 0) -> str:
+    """Run `ims-bot intake ...` in this process (the env is set by the caller)."""
+    assert main(["intake", *args]) == code
+    return capsys.readouterr().out
+
+
+def test_shell_intake_resumes_after_restart_then_cli_lists_and_exports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_shell_intake(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    for name, value in _env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    [line] = cli(capsys, "list").splitlines()
     assert line.startswith("1\tsubmitted\tchat ") and line.endswith("flags -")
 
-    text = ims_bot(tmp_path, "intake", "export", "1", "--format", "text").stdout
+    text = cli(capsys, "export", "1", "--format", "text")
     assert "RED FLAGS" in text and "Burning pain in my left shoulder blade" in text
-    data = json.loads(ims_bot(tmp_path, "intake", "export", "1", "--format", "json").stdout)
+    data = json.loads(cli(capsys, "export", "1", "--format", "json"))
     assert data["status"] == "submitted" and data["answers"]["pain_worst"] == 8
-    response = json.loads(ims_bot(tmp_path, "intake", "export", "1", "--format", "fhir").stdout)
+    response = json.loads(cli(capsys, "export", "1", "--format", "fhir"))
     QuestionnaireResponse.model_validate(response)
     assert response["status"] == "completed"
 
-    form = json.loads(ims_bot(tmp_path, "intake", "questionnaire", "--format", "fhir").stdout)
+    form = json.loads(cli(capsys, "questionnaire", "--format", "fhir"))
     Questionnaire.model_validate(form)
 
-    missing = ims_bot(tmp_path, "intake", "export", "99")
-    assert missing.returncode == 1 and "no intake with id 99" in missing.stdout
+    assert "no intake with id 99" in cli(capsys, "export", "99", code=1)
 
 
 def test_malformed_key_is_one_clear_line(tmp_path: Path) -> None:

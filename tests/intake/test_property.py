@@ -3,13 +3,27 @@ leave the intake on a valid question, the review, or a flag."""
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
+from pathlib import Path
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Status, Tap, Typed, Verb
 from bot.intake.flow import FlagLevel
 from bot.intake.flow_file import load_flow_file
-from tests.intake.kit import SHIPPED_FLOW, TYPED_PATH
+from bot.intake.repository import IntakeRepository
+from bot.storage.database import open_database
+from bot.storage.encryption import FieldCipher
+from tests.intake.kit import (
+    SHIPPED_FLOW,
+    TEST_KEY,
+    TYPED_PATH,
+    Patient,
+    RecordingFaq,
+    build_conversation,
+)
 
 ENGINE = IntakeEngine(load_flow_file(SHIPPED_FLOW).flow)
 WORDS = [*TYPED_PATH, "back", "skip", "done", "ok", "submit", "7/10", "left", "both", "2",
@@ -74,3 +88,58 @@ def test_random_events_never_crash_or_lose_answers(
         ENGINE.screen(
             state, lambda verb, arg, rev=state.revision: f"intake:{verb}:123456:{rev}:{arg}"
         )
+
+
+async def _stored_answers(repository: IntakeRepository) -> dict[str, object]:
+    intakes = await repository.all()
+    return dict(intakes[-1].state.answers) if intakes else {}
+
+
+async def _drive_with_storage(script: list[tuple[str, str]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        database = await open_database(f"sqlite+aiosqlite:///{Path(folder) / 'p.sqlite3'}")
+        try:
+            repository = IntakeRepository(database, FieldCipher(TEST_KEY.encode()))
+            assistant, _ = build_conversation(database, repository, faq=RecordingFaq())
+            patient = Patient(assistant)
+            await patient.command("intake")
+            saved: dict[str, object] = {}
+            # Past the welcome and consent, so the random part reaches the questions.
+            for kind, value in [("tap", "0"), ("text", "yes"), *script]:
+                if kind == "tap" and patient.last and any(r.buttons for r in patient.last):
+                    buttons = [b for r in patient.last for b in r.buttons]
+                    await patient.press(buttons[int(value) % len(buttons)].action)
+                elif kind == "old":
+                    await patient.press(f"intake:o:1:{value}:0")
+                else:
+                    await patient.say(value)
+                if not await repository.all() or (await repository.all())[-1].status.value != (
+                    "in_progress"
+                ):
+                    break  # declined, sent or stopped: nothing more for the intake to do
+                assert patient.last, "every message gets a reply while the intake is open"
+                now = await _stored_answers(repository)
+                declined = any("nothing has been saved" in r.text for r in patient.last)
+                if not declined:
+                    assert set(saved) <= set(now), "a saved answer was lost"
+                saved = now
+        finally:
+            await database.close()
+
+
+storage_events = st.lists(
+    st.one_of(
+        st.tuples(st.just("tap"), st.integers(0, 40).map(str)),
+        st.tuples(st.just("old"), st.integers(0, 30).map(str)),
+        st.tuples(st.just("text"), st.sampled_from(WORDS)),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(storage_events)
+def test_random_taps_and_text_through_storage_never_lose_saved_answers(
+    script: list[tuple[str, str]],
+) -> None:
+    asyncio.run(_drive_with_storage(script))

@@ -222,12 +222,6 @@ async def test_forget_on_telegram(tg: TelegramPatient) -> None:
 ONE_WORD_ANSWERS = ["no", "No", "me", "myself", "pain", "yes", "nope", "7", "left", "none"]
 
 
-@pytest.mark.xfail(
-    reason="bot/safety emergency screen reads 'no', 'me', 'myself' as suicide_self_harm and "
-    "'pain' as chest_pain; reported to the safety owner. The screen runs before the intake "
-    "sees the text, so such answers stop an intake with a crisis reply.",
-    strict=False,
-)
 async def test_ordinary_one_word_answers_do_not_trigger_the_emergency_screen(
     runtime: Runtime,
 ) -> None:
