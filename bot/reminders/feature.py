@@ -300,8 +300,13 @@ class AppointmentConversation:
         """/demo_reminder: a demo appointment for this chat, with a reminder in a moment."""
         now = self._r.clock()
         ref = f"DEMO-{chat.chat_id}-{int(now.timestamp())}"
+        locations = self._r.clinic.locations
         item = AppointmentInput(
-            ref=ref, starts_at=now + DEMO_LEAD, type_id=DEMO_TYPE, clinician="Demo Clinician"
+            ref=ref,
+            starts_at=now + DEMO_LEAD,
+            type_id=DEMO_TYPE,
+            location_id=locations[0].id if locations else None,
+            clinician="Demo Clinician",
         )
         appointment, _ = await self._r.repository.save(item, now)
         token = await self._r.repository.create_link(appointment.id, now)
