@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 PER_CHAT_INTERVAL_S = 1.0  # Telegram: about one message per second inside one chat
 OVERALL_PER_SECOND = 30  # Telegram: about thirty messages per second in all
+PRUNE_ABOVE_CHATS = 10_000  # forget spent per-chat slots once this many are tracked
 MAX_STAFF_RETRY_WAIT_S = 30.0  # a staff note waits out a flood pause up to this long, once
 T = TypeVar("T")
 
@@ -57,6 +58,9 @@ class ChatPacer:
     def _reserve(self, chat_id: int) -> float:
         """Book the next free slot for `chat_id`; returns how long to wait for it."""
         now = self._clock()
+        if len(self._next_for_chat) > PRUNE_ABOVE_CHATS:
+            # Chats whose next slot has passed need no entry: bounded memory on big batches.
+            self._next_for_chat = {c: t for c, t in self._next_for_chat.items() if t > now}
         slot = max(now, self._next_for_chat.get(chat_id, 0.0), self._next_overall)
         self._next_for_chat[chat_id] = slot + self._per_chat_interval
         self._next_overall = slot + self._overall_interval
