@@ -56,6 +56,14 @@ async def booked_link(feature: Reminders, start: datetime, ref: str = "B-1") -> 
     return appointment.id, await feature.repository.create_link(appointment.id, feature.clock())
 
 
+async def linked(runtime: Runtime, feature: Reminders, clock: FakeClock) -> int:
+    """Book an appointment on 10 June 15:00 (from 1 June) and link PATIENT to it."""
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
+    await runtime.assistant.handle_deep_link(PATIENT, token)
+    return appointment_id
+
+
 def patient_text(replies: list[Reply]) -> str:
     return "\n".join(r.text for r in replies if not r.for_staff)
 
@@ -104,9 +112,7 @@ async def test_used_expired_and_forged_links_change_nothing(
 async def test_confirm_changes_status(
     runtime: Runtime, feature: Reminders, clock: FakeClock
 ) -> None:
-    clock.set(local(2026, 6, 1, 12, 0))
-    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
-    await runtime.assistant.handle_deep_link(PATIENT, token)
+    appointment_id = await linked(runtime, feature, clock)
     replies = await runtime.assistant.handle_action(PATIENT, f"appt:c:{appointment_id}")
     assert "confirmed" in patient_text(replies)
     appointment = await feature.repository.get(appointment_id)
@@ -116,9 +122,7 @@ async def test_confirm_changes_status(
 async def test_someone_elses_or_malformed_buttons_are_refused(
     runtime: Runtime, feature: Reminders, clock: FakeClock
 ) -> None:
-    clock.set(local(2026, 6, 1, 12, 0))
-    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
-    await runtime.assistant.handle_deep_link(PATIENT, token)
+    appointment_id = await linked(runtime, feature, clock)
     for action in (f"appt:x:{appointment_id}", "appt:c:abc", "appt:", "appt:zz:1", "appt:c:999999"):
         replies = await runtime.assistant.handle_action(STRANGER, action)
         assert "can't find that appointment" in patient_text(replies)
@@ -129,9 +133,7 @@ async def test_someone_elses_or_malformed_buttons_are_refused(
 async def test_cancel_outside_late_window_asks_then_cancels_and_tells_staff(
     runtime: Runtime, feature: Reminders, clock: FakeClock
 ) -> None:
-    clock.set(local(2026, 6, 1, 12, 0))
-    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
-    await runtime.assistant.handle_deep_link(PATIENT, token)
+    appointment_id = await linked(runtime, feature, clock)
     ask = await runtime.assistant.handle_action(PATIENT, f"appt:x:{appointment_id}")
     assert [b.label for b in ask[0].buttons] == ["Yes, cancel it", "No, keep it"]
     done = await runtime.assistant.handle_action(PATIENT, ask[0].buttons[0].action)
@@ -143,9 +145,7 @@ async def test_cancel_outside_late_window_asks_then_cancels_and_tells_staff(
 async def test_cancel_inside_late_window_shows_policy_and_phone(
     runtime: Runtime, feature: Reminders, clock: FakeClock
 ) -> None:
-    clock.set(local(2026, 6, 1, 12, 0))
-    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
-    await runtime.assistant.handle_deep_link(PATIENT, token)
+    appointment_id = await linked(runtime, feature, clock)
     clock.set(local(2026, 6, 9, 15, 1))  # 23 h 59 min before: inside the 24 h window
     replies = await runtime.assistant.handle_action(PATIENT, f"appt:x:{appointment_id}")
     text = patient_text(replies)
@@ -165,9 +165,7 @@ async def test_cancel_inside_late_window_shows_policy_and_phone(
 async def test_reschedule_request_tells_staff(
     runtime: Runtime, feature: Reminders, clock: FakeClock
 ) -> None:
-    clock.set(local(2026, 6, 1, 12, 0))
-    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
-    await runtime.assistant.handle_deep_link(PATIENT, token)
+    appointment_id = await linked(runtime, feature, clock)
     replies = await runtime.assistant.handle_action(PATIENT, f"appt:r:{appointment_id}")
     assert "reschedule" in staff_text(replies)
     appointment = await feature.repository.get(appointment_id)
@@ -178,9 +176,7 @@ async def test_reschedule_request_tells_staff(
 async def test_next_day_check_in_and_chest_pain_escalates(
     runtime: Runtime, feature: Reminders, clock: FakeClock
 ) -> None:
-    clock.set(local(2026, 6, 1, 12, 0))
-    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
-    await runtime.assistant.handle_deep_link(PATIENT, token)
+    appointment_id = await linked(runtime, feature, clock)
     outbound = RecordingOutbound()
     clock.set(local(2026, 6, 11, 10, 0))
     await runtime.jobs[0].run(outbound)
@@ -226,9 +222,7 @@ async def test_demo_reminder_appears_in_the_chat(runtime: Runtime, clock: FakeCl
 async def test_mydata_and_forget_cover_appointment_links(
     runtime: Runtime, feature: Reminders, clock: FakeClock
 ) -> None:
-    clock.set(local(2026, 6, 1, 12, 0))
-    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
-    await runtime.assistant.handle_deep_link(PATIENT, token)
+    appointment_id = await linked(runtime, feature, clock)
     described = await runtime.personal_data.describe(PATIENT.chat_id)
     assert described["appointments"]
     assert await runtime.personal_data.erase(PATIENT.chat_id) >= 1

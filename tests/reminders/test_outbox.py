@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.content.loader import ClinicContent
 from bot.core.outbound import DeliveryRejected, DeliveryUnknown, RateLimited, RecipientUnreachable
 from bot.reminders.feature import Reminders, build_reminders
-from bot.reminders.model import AppointmentInput, AppointmentStatus, ReminderStatus
+from bot.reminders.model import AppointmentInput, AppointmentStatus, Reminder, ReminderStatus
 from bot.reminders.repository import Change
 from bot.storage.database import open_database
 from tests.reminders.conftest import FakeClock, NoWaitPacer, RecordingOutbound, make_settings
@@ -38,6 +38,10 @@ async def book(
         token = await r.repository.create_link(appointment.id, r.clock())
         await r.repository.redeem_link(token, chat, r.clock())
     return appointment.id
+
+
+async def rows_of(r: Reminders, appointment_id: int) -> dict[str, Reminder]:
+    return {x.kind: x for x in await r.repository.reminders_of(appointment_id)}
 
 
 async def statuses(r: Reminders, appointment_id: int) -> dict[str, ReminderStatus]:
@@ -120,7 +124,7 @@ async def test_downtime_within_grace_still_sends_beyond_grace_skips(
     # Down again through the 2 h reminder and past the start: skipped with a reason.
     clock.set(local(2026, 6, 10, 15, 30))
     await reminders.sender.reconcile(outbound)
-    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    rows = await rows_of(reminders, appointment_id)
     assert rows["remind_2h"].status is ReminderStatus.SKIPPED
     assert rows["remind_2h"].reason == "appointment had already started"
     assert len(outbound.sent) == 1
@@ -133,7 +137,7 @@ async def test_missed_by_more_than_grace_is_skipped(
     appointment_id = await book(reminders, start=local(2026, 6, 20, 15, 0))
     clock.set(local(2026, 6, 19, 12, 0))  # 48 h reminder was due 21 h ago
     await reminders.sender.sweep(outbound)
-    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    rows = await rows_of(reminders, appointment_id)
     assert rows["remind_48h"].status is ReminderStatus.SKIPPED
     assert "grace" in (rows["remind_48h"].reason or "")
     assert outbound.sent == []
@@ -146,11 +150,11 @@ async def test_unlinked_patient_is_skipped_with_reason(
     appointment_id = await book(reminders, chat=None)
     clock.set(local(2026, 6, 8, 15, 0))
     await reminders.sender.sweep(outbound)
-    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    rows = await rows_of(reminders, appointment_id)
     assert rows["remind_48h"].status is ReminderStatus.PENDING  # they may still link
     clock.set(local(2026, 6, 9, 3, 30))  # beyond the 12 h grace
     await reminders.sender.sweep(outbound)
-    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    rows = await rows_of(reminders, appointment_id)
     assert rows["remind_48h"].reason == "patient had not linked a chat in time"
     assert outbound.sent == []
 
@@ -180,11 +184,11 @@ async def test_blocked_bot_marks_patient_unreachable_and_tells_staff(
     appointment = await reminders.repository.get(appointment_id)
     assert appointment is not None and appointment.unreachable
     assert any("blocked the bot" in note.text for note in outbound.staff)
-    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    rows = await rows_of(reminders, appointment_id)
     assert rows["remind_48h"].status is ReminderStatus.FAILED
     clock.set(local(2026, 6, 10, 13, 0))
     await reminders.sender.sweep(outbound)
-    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    rows = await rows_of(reminders, appointment_id)
     assert rows["remind_2h"].reason == "patient blocked the bot"
     assert outbound.sent == []
 
@@ -204,7 +208,7 @@ async def test_flood_control_waits_and_retries(
     clock.advance(seconds=5)
     await reminders.sender.sweep(outbound)
     assert len(outbound.sent) == 1
-    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    rows = await rows_of(reminders, appointment_id)
     assert rows["remind_48h"].status is ReminderStatus.SENT and rows["remind_48h"].attempts == 2
     assert 7 in [round(w) for w in reminders.sender.pacer.waits]  # type: ignore[attr-defined]
 
@@ -220,7 +224,7 @@ async def test_timeout_is_unknown_shown_to_staff_and_never_resent(
     clock.advance(minutes=10)
     await reminders.sender.sweep(outbound)
     assert outbound.sent == []
-    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    rows = await rows_of(reminders, appointment_id)
     assert rows["remind_48h"].status is ReminderStatus.UNKNOWN
     assert any("may not have arrived" in note.text for note in outbound.staff)
 
@@ -233,7 +237,7 @@ async def test_rejected_message_fails_permanently(
     outbound.fail_with[CHAT] = [DeliveryRejected("chat not found")]
     clock.set(local(2026, 6, 8, 15, 0))
     await reminders.sender.sweep(outbound)
-    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    rows = await rows_of(reminders, appointment_id)
     assert rows["remind_48h"].status is ReminderStatus.FAILED
 
 
@@ -250,7 +254,7 @@ async def test_claim_abandoned_mid_send_becomes_unknown_after_restart(
     assert report.unknown == 1
     await reminders.sender.sweep(outbound)
     assert outbound.sent == []
-    rows = {x.kind: x for x in await reminders.repository.reminders_of(appointment_id)}
+    rows = await rows_of(reminders, appointment_id)
     assert rows["remind_48h"].status is ReminderStatus.UNKNOWN
     assert outbound.staff and "ims-bot reminders status" in outbound.staff[0].text
 
