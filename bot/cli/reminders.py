@@ -30,7 +30,7 @@ def _preview(args: argparse.Namespace) -> int:
         for reminder, appointment in rows:
             due = reminder.due_at.astimezone(tz)
             start = appointment.starts_at.astimezone(tz)
-            target = "linked chat" if appointment.chat_id is not None else "NOT LINKED (will skip)"
+            target = "linked" if appointment.chat_id is not None else "not linked yet"
             print(
                 f"{due:%a %d %b %H:%M}  {reminder.kind:<12} {appointment.ref}  "
                 f"(appointment {start:%a %d %b %H:%M}, {appointment.type_id})  {target}"
