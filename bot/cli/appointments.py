@@ -50,7 +50,7 @@ def run_with_reminders(work: Callable[[Reminders], Awaitable[int]]) -> int:
 
 def _add(args: argparse.Namespace) -> int:
     async def work(r: Reminders) -> int:
-        tz = r.tz_settings.clinic_timezone
+        tz = r.tz
         try:
             starts_at = parse_start(args.at, tz)
         except ValueError:
@@ -107,7 +107,7 @@ def _write_qr(url: str, path: Path) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     async def work(r: Reminders) -> int:
-        tz = r.tz_settings.clinic_timezone
+        tz = r.tz
         parsed = parse_appointment_file(Path(args.file), r.types, r.clinic, tz)
         if parsed.problems:
             print(
@@ -143,7 +143,7 @@ def _progress(total: int) -> Any:
 
 def _list(args: argparse.Namespace) -> int:
     async def work(r: Reminders) -> int:
-        tz = r.tz_settings.clinic_timezone
+        tz = r.tz
         now = utc_now()
         start = now - timedelta(days=args.past_days)
         found = await r.repository.between(

@@ -22,7 +22,7 @@ PROBLEM_STATES = (
 
 def _preview(args: argparse.Namespace) -> int:
     async def work(r: Reminders) -> int:
-        tz = r.tz_settings.clinic_timezone
+        tz = r.tz
         until = r.clock() + timedelta(hours=args.hours)
         rows = await r.reminders_due_before(until)
         if not rows:
@@ -42,7 +42,7 @@ def _preview(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     async def work(r: Reminders) -> int:
-        tz = r.tz_settings.clinic_timezone
+        tz = r.tz
         counts = await r.outbox.counts()
         print(
             "Reminders: " + ", ".join(f"{s.value} {counts.get(s.value, 0)}" for s in ReminderStatus)

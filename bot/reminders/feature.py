@@ -60,11 +60,16 @@ class Reminders:
     settings: ReminderSettings
     types: AppointmentTypes
     clinic: Clinic
-    tz_settings: Settings
+    app_settings: Settings
     repository: AppointmentRepository
     outbox: ReminderOutbox
     sender: ReminderSender
     clock: Clock
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The clinic's time zone."""
+        return self.app_settings.clinic_timezone
 
     async def reminders_due_before(self, until: datetime) -> list[tuple[Reminder, Appointment]]:
         """Pending reminders due before `until`, with their appointments (for previews)."""
@@ -108,7 +113,7 @@ class AppointmentConversation:
 
     def __init__(self, reminders: Reminders, emergency: EmergencyContent | None = None) -> None:
         self._r = reminders
-        self._tz = reminders.tz_settings.clinic_timezone
+        self._tz = reminders.tz
         self._emergency = emergency
 
     # --- links -------------------------------------------------------------------
