@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -44,23 +44,47 @@ def bot_environment(server: FakeBotApiServer, tmp_path: Path) -> dict[str, str]:
     return env
 
 
+Launcher = Callable[[], "subprocess.Popen[str]"]
+
+
 @pytest.fixture
-def running_bot(fake_api: FakeBotApiServer, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
-    """`python -m bot run` against the fake server; killed if a test leaves it running."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        env=bot_environment(fake_api, tmp_path),
-        cwd=tmp_path,  # no stray .env from the repository
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def launch_bot(fake_api: FakeBotApiServer, tmp_path: Path) -> Iterator[Launcher]:
+    """Starts `python -m bot run` against the fake server; kills what a test leaves running."""
+    processes: list[subprocess.Popen[str]] = []
+
+    def launch() -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            env=bot_environment(fake_api, tmp_path),
+            cwd=tmp_path,  # no stray .env from the repository
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        processes.append(process)
+        return process
+
     try:
-        yield process
+        yield launch
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+
+
+@pytest.fixture
+def running_bot(launch_bot: Launcher) -> subprocess.Popen[str]:
+    """One bot process, started at once."""
+    return launch_bot()
+
+
+def stop_cleanly(process: subprocess.Popen[str]) -> str:
+    """SIGTERM, as a service manager sends; asserts exit code 0 and returns stderr."""
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=STOP_TIMEOUT_S)
+    assert process.returncode == 0, stderr[-2000:]
+    return stderr
 
 
 def wait_until_polling(server: FakeBotApiServer, process: subprocess.Popen[str]) -> None:
@@ -129,9 +153,7 @@ def test_patient_conversation_end_to_end(
     assert reply_to(fake_api, PATIENT, since).visible_text.startswith("I can only read text")
 
     # Everything queued was fetched and confirmed; stop like a service manager does.
-    running_bot.send_signal(signal.SIGTERM)
-    _, stderr = running_bot.communicate(timeout=STOP_TIMEOUT_S)
-    assert running_bot.returncode == 0, stderr[-2000:]
+    stderr = stop_cleanly(running_bot)
     assert fake_api.pending_updates == 0
     first_poll = fake_api.calls("getUpdates")[0].params
     assert sorted(first_poll["allowed_updates"]) == ["callback_query", "message", "my_chat_member"]
@@ -139,3 +161,24 @@ def test_patient_conversation_end_to_end(
     assert fake_api.violations == []
     assert "e2e-fake-token" not in stderr
     assert FAQ_QUESTION not in stderr and EMERGENCY_TEXT not in stderr  # no patient text
+
+
+@pytest.mark.e2e
+def test_messages_sent_while_the_bot_is_down_are_answered_once(
+    fake_api: FakeBotApiServer, launch_bot: Launcher
+) -> None:
+    fake_api.push_command(PATIENT, "help")  # before the bot ever started
+    first = launch_bot()
+    wait_until_polling(fake_api, first)
+    reply_to(fake_api, PATIENT, since=0)
+    stop_cleanly(first)
+
+    fake_api.push_message(PATIENT, FAQ_QUESTION)  # during a restart
+    since = fake_api.mark()
+    second = launch_bot()
+    wait_until_polling(fake_api, second)
+    assert reply_to(fake_api, PATIENT, since).visible_text.startswith("Does IMS hurt?")
+    stop_cleanly(second)
+    # /help was confirmed before the restart: it was not answered a second time.
+    assert len(fake_api.sent_to(PATIENT)) == 2
+    assert fake_api.violations == []
