@@ -7,6 +7,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.config import BUNDLED_CONTENT_DIR
 from bot.reminders.planning import (
@@ -157,3 +159,23 @@ def test_next_day_check_in_at_ten_clinic_time() -> None:
 )
 def test_reminder_kind_names(hours: float, name: str) -> None:
     assert reminder_kind(timedelta(hours=hours)) == name
+
+
+@given(
+    start=st.datetimes(
+        min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+    ),
+    hours=st.lists(st.integers(min_value=1, max_value=24 * 7), min_size=1, max_size=4, unique=True),
+    zone=st.sampled_from(["America/Toronto", "Europe/London", "Australia/Sydney", "UTC"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_planned_reminders_are_before_the_start_and_outside_quiet_hours(
+    start: datetime, hours: list[int], zone: str
+) -> None:
+    tz = ZoneInfo(zone)
+    plans = plan_reminders(start, kind(tuple(hours)), QUIET, tz, LONG_AGO)
+    for plan in plans:
+        assert plan.due_at < start
+        assert not in_quiet_hours(plan.due_at, QUIET, tz)
+        assert plan.due_at.tzinfo is not None
+    assert len({p.kind for p in plans}) == len(hours)
