@@ -1,0 +1,34 @@
+"""`ims-bot run` refuses to start with one clear line when Telegram is not configured."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No token, no base URL, and no .env from the repository."""
+    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_run_without_token_says_what_to_set(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ims-bot: configuration error: TELEGRAM_BOT_TOKEN: not set")
+    assert "Traceback" not in err
+
+
+def test_run_with_a_bad_base_url_says_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:abcdefghijklmnopqrstuvwxyz")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "127.0.0.1:8081/bot")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "TELEGRAM_API_BASE_URL" in err and "abcdefghijklmnop" not in err
