@@ -366,7 +366,12 @@ class IntakeConversation:
         now = self._clock()
         intake.submitted_at = now
         intake.summary = build_summary(
-            engine, intake.state, intake_id=intake.id, chat_id=chat.chat_id, submitted_at=now
+            engine,
+            intake.state,
+            intake_id=intake.id,
+            chat_id=chat.chat_id,
+            submitted_at=now,
+            appointment_ref=intake.appointment_ref,
         )
         await self.repository.save(intake)
         logger.info("intake %s submitted", intake.id)

@@ -69,6 +69,7 @@ def build_summary(
     intake_id: int,
     chat_id: int,
     submitted_at: datetime,
+    appointment_ref: str | None = None,
 ) -> dict[str, Any]:
     """The structured summary (JSON-compatible)."""
     flow = engine.flow
@@ -92,6 +93,7 @@ def build_summary(
         "chat_id": chat_id,
         "flow": {"id": flow.id, "version": flow.version},
         "consent_version": state.consent_version,
+        "appointment_ref": appointment_ref,
         "submitted_at": submitted_at.isoformat(),
         "flags": flags,
         "scores": score_totals(flow, engine, state),
@@ -110,6 +112,10 @@ def summary_text(summary: dict[str, Any]) -> str:
         f"(form {summary['flow']['id']} v{summary['flow']['version']}, "
         f"submitted {summary['submitted_at'][:16].replace('T', ' ')} UTC)",
         NOT_DIAGNOSIS,
+    ]
+    if summary.get("appointment_ref"):
+        lines.append(f"Appointment: {summary['appointment_ref']}")
+    lines += [
         "",
         "RED FLAGS",
     ]

@@ -350,3 +350,26 @@ async def test_review_typed_submit_and_current_is_review(
     assert patient.last[0].text.startswith("FAQ answer")
     await patient.say("send")
     assert "sent to the clinic" in patient.text
+
+
+async def test_started_from_an_appointment_greeting_names_it_in_the_summary(
+    patient: Patient, repository: IntakeRepository
+) -> None:
+    await patient.press("intake:start:APPT-77")
+    await patient.tap("Continue")
+    await answer_typed(patient, TYPED_PATH)
+    await patient.tap("Send to the clinic")
+    assert "Appointment: APPT-77" in patient.staff[0].text
+    [stored] = await repository.all()
+    assert stored.appointment_ref == "APPT-77"
+
+
+async def test_group_chats_are_told_to_use_a_private_chat(
+    wired: tuple[Assistant, IntakeConversation], repository: IntakeRepository
+) -> None:
+    from bot.core.assistant import ChatRef
+
+    group = Patient(wired[0], chat=ChatRef(-100123, is_private=False))
+    await group.command("intake")
+    assert "private chat" in group.text
+    assert await repository.all() == []
