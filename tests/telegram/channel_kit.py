@@ -20,10 +20,21 @@ PATIENT_CHAT_ID = 5551234
 
 
 def load_update(name: str, **changes: Any) -> dict[str, Any]:
-    """A Telegram Update fixture from tests/fixtures, with message fields changed."""
+    """A Telegram Update fixture from tests/fixtures, with message fields changed.
+
+    A changed `text` gets entities as Telegram would send them: a `bot_command` entity
+    covering the first word when it starts with "/", none otherwise.
+    """
     data: dict[str, Any] = json.loads((FIXTURES / f"update_{name}.json").read_text("utf-8"))
     if changes:
-        data["message"].update(changes)
+        message = data["message"]
+        message.update(changes)
+        text = changes.get("text")
+        if isinstance(text, str) and "entities" not in changes:
+            message.pop("entities", None)
+            if text.startswith("/"):
+                length = len(text.split()[0])
+                message["entities"] = [{"offset": 0, "length": length, "type": "bot_command"}]
     return data
 
 
