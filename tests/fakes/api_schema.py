@@ -185,6 +185,26 @@ def _text_problems(params: dict[str, Any], field: str, required: bool, maximum: 
     return problems
 
 
+def utf16_length(text: str) -> int:
+    """Length in UTF-16 code units, the unit of Telegram's entity offsets."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def entities_problems(text: str, entities: Any) -> list[str]:
+    """Problems in explicit message entities: ranges outside the text, missing fields."""
+    if not isinstance(entities, list):
+        return ["entities must be a JSON array"]
+    size = utf16_length(text)
+    problems = []
+    for entity in entities:
+        offset, length = entity.get("offset"), entity.get("length")
+        if not isinstance(offset, int) or not isinstance(length, int) or "type" not in entity:
+            problems.append(f"entity {entity!r} needs type, offset and length")
+        elif offset < 0 or length <= 0 or offset + length > size:
+            problems.append(f"entity {entity['type']} [{offset}, +{length}] is outside the text")
+    return problems
+
+
 def _commands_problems(commands: Any) -> list[str]:
     if not isinstance(commands, list):
         return ["commands must be a JSON array"]
@@ -238,6 +258,10 @@ class BotApiSchema:
         problems += _text_problems(decoded, "text", True, MAX_TEXT_CHARS)
         problems += _text_problems(decoded, "caption", False, MAX_CAPTION_CHARS)
         problems += keyboard_problems(decoded.get("reply_markup"))
+        for text_field, entities_field in (("text", "entities"), ("caption", "caption_entities")):
+            if entities_field in decoded:
+                text = str(decoded.get(text_field, ""))
+                problems += entities_problems(text, decoded[entities_field])
         if "commands" in decoded:
             problems += _commands_problems(decoded["commands"])
         if (

@@ -122,6 +122,11 @@ def test_edit_not_modified_and_missing_message(fake_api: FakeBotApiServer) -> No
         ("sendMessage", {"chat_id": 7, "text": "a & b", "parse_mode": "HTML"}, "unescaped '&'"),
         (
             "sendMessage",
+            {"chat_id": 7, "text": "hi", "entities": [{"type": "bold", "offset": 1, "length": 5}]},
+            "outside the text",
+        ),
+        (
+            "sendMessage",
             {
                 "chat_id": 7,
                 "text": "pick",
