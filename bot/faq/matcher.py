@@ -44,6 +44,8 @@ TYPO_CACHE_SIZE = 4096
 MIN_SENTENCE_WINDOW_WORDS = 12  # longer queries are also scored sentence by sentence
 FUZZY_FLOOR = 40.0  # rapidfuzz scores below this add nothing useful
 CHAR_GRAM_SIZE = 3
+LARGE_FAQ_PHRASINGS = 2000  # from this size, weak words only refine content-word hits
+GRAM_PRUNE_MIN_DOCS = 1000  # from this many entries, trigrams in > 1/5 of them are skipped
 CALIBRATION_SAMPLE = 40  # phrasings scored against the index to find the exact-match score
 BIGRAM_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with words
 
@@ -135,6 +137,8 @@ class CharGramIndex:
         count = len(documents)
         self._idf = {g: math.log((1 + count) / (1 + df)) + 1.0 for g, df in frequency.items()}
         self._postings: dict[str, list[tuple[int, float]]] = {}
+        # Small FAQs use every trigram; large ones skip trigrams most documents share.
+        self._common_limit = count if count < GRAM_PRUNE_MIN_DOCS else count // 5
         for index, grams in enumerate(counted):
             vector = self._vector(grams)
             for gram, value in vector.items():
@@ -161,7 +165,10 @@ class CharGramIndex:
         """Document index -> cosine similarity with `text` (documents sharing a trigram)."""
         scores: dict[int, float] = {}
         for gram, value in self._vector(self._grams(" ".join(words(text)))).items():
-            for index, weight in self._postings[gram]:
+            postings = self._postings[gram]
+            if len(postings) > self._common_limit:
+                continue  # in most documents of a large FAQ: costly and uninformative
+            for index, weight in postings:
                 scores[index] = scores.get(index, 0.0) + value * weight
         return scores
 
@@ -199,6 +206,7 @@ class FaqMatcher:
         self._known_stems = {stem(w) for w in surface}
         self._vocabulary = sorted(w for w in surface if len(w) >= MIN_TYPO_TOKEN_LENGTH)
         self._phrasing_texts = [p.text for p in self._phrasings]
+        self._large = len(self._phrasings) >= LARGE_FAQ_PHRASINGS
         self._grams = CharGramIndex([" ".join(words(" ".join(p))) for _, p in entries])
         self._typo_cache: dict[str, str | None] = {}
         self._scale = 1.0
@@ -309,6 +317,10 @@ class FaqMatcher:
             stems.append(token)
         return self._synonyms.collapse(stems), repaired
 
+    def _is_weak(self, token: str) -> bool:
+        """A stop word or a word pair: little weight, long postings."""
+        return token in self._stops or BIGRAM_JOINER in token
+
     def _prepare(self, tokens: list[str], repaired: set[str]) -> _Query:
         query = _Query(text=" ".join(tokens))
         for token in dict.fromkeys(self._terms(tokens)):
@@ -334,12 +346,19 @@ class FaqMatcher:
             return {}
         entry_hits: dict[int, float] = {}
         phrasing_hits: dict[int, float] = {}
-        for token, credit in query.credits.items():
+        # In a large FAQ, content words go first and stop words and word pairs then only
+        # add to phrasings a content word found: their postings are long, weights small.
+        ordered = sorted(query.credits.items(), key=lambda item: self._is_weak(item[0]))
+        has_content = self._large and bool(ordered) and not self._is_weak(ordered[0][0])
+        for token, credit in ordered:
             gained = query.weights[token] * credit
+            only_hit = has_content and self._is_weak(token)
             for entry, saturation in self._entry_postings.get(token, ()):
-                entry_hits[entry] = entry_hits.get(entry, 0.0) + gained * saturation
+                if not only_hit or entry in entry_hits:
+                    entry_hits[entry] = entry_hits.get(entry, 0.0) + gained * saturation
             for index in self._postings.get(token, ()):
-                phrasing_hits[index] = phrasing_hits.get(index, 0.0) + gained
+                if not only_hit or index in phrasing_hits:
+                    phrasing_hits[index] = phrasing_hits.get(index, 0.0) + gained
         fuzzy_scores = {
             index: score / 100.0
             for _, score, index in process.extract(
