@@ -7,7 +7,8 @@ figures compare across machines:
 2. storage   - the full runtime's Assistant (emergency screen, intake route, encrypted
                SQLite write before every reply) on a real SQLite file;
 3. telegram  - the real PTB Application with an in-process recording transport (no
-               network), every answer a Telegram Update;
+               network), every answer a Telegram Update; measured without and with
+               PTB's AIORateLimiter (Telegram's ~30 messages/s flood limit caps the latter);
 
 plus the database size per completed intake (file bytes after a checkpoint and VACUUM,
 divided by the number of intakes).
@@ -97,7 +98,7 @@ async def bench_storage(intakes: int, folder: Path) -> tuple[float, float]:
     return rate, per_intake
 
 
-async def bench_telegram(intakes: int, folder: Path) -> float:
+async def bench_telegram(intakes: int, folder: Path, *, rate_limited: bool) -> float:
     """Answers per second through the real PTB Application (recording transport)."""
     from telegram import Update
 
@@ -107,7 +108,7 @@ async def bench_telegram(intakes: int, folder: Path) -> float:
 
     runtime = await build_runtime(_settings(folder, TOKEN))
     transport = RecordingRequest()
-    application = build_application(runtime, request=transport)
+    application = build_application(runtime, request=transport, rate_limited=rate_limited)
     update_id = 0
 
     async def feed(update: dict[str, Any]) -> None:
@@ -144,15 +145,17 @@ async def bench_telegram(intakes: int, folder: Path) -> float:
 async def run(intakes: int) -> dict[str, Any]:
     """All three measurements in one run."""
     engine_rate = bench_engine(intakes * 5)
-    with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
-        storage_rate, bytes_per_intake = await bench_storage(intakes, Path(first))
-        telegram_rate = await bench_telegram(intakes, Path(second))
+    with tempfile.TemporaryDirectory() as folder:
+        storage_rate, bytes_per_intake = await bench_storage(intakes, Path(folder) / "s")
+        telegram_rate = await bench_telegram(intakes, Path(folder) / "t", rate_limited=False)
+        limited_rate = await bench_telegram(intakes, Path(folder) / "l", rate_limited=True)
     return {
         "intakes": intakes,
         "answers_per_intake": ANSWERS_PER_INTAKE,
         "engine_answers_per_s": round(engine_rate, 1),
         "storage_answers_per_s": round(storage_rate, 1),
         "telegram_answers_per_s": round(telegram_rate, 1),
+        "telegram_rate_limited_answers_per_s": round(limited_rate, 1),
         "storage_vs_engine": round(storage_rate / engine_rate, 4),
         "telegram_vs_storage": round(telegram_rate / storage_rate, 3),
         "db_bytes_per_completed_intake": round(bytes_per_intake),
