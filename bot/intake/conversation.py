@@ -32,6 +32,7 @@ from bot.intake.flow import Flag, FlagLevel
 from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, flow_from_definition, load_flow_file
 from bot.intake.repository import IntakeRepository, StoredIntake, utc_now
 from bot.intake.summary import build_summary, summary_text
+from bot.storage.encryption import DecryptionError
 
 if TYPE_CHECKING:
     from bot.runtime import FaqAnswerer, Runtime
@@ -50,6 +51,8 @@ QUESTION_WORDS = frozenset(
      "where", "who", "should", "would", "which", "am", "may"}
 )  # fmt: skip
 MOVED_ON = "That question has moved on. Here is where you are now:"
+# Typed text after this long a pause first gets "continue where you left off, or start over?".
+RESUME_PROMPT_AFTER = timedelta(hours=6)
 
 Clock = Callable[[], datetime]
 # Builds the patient's emergency reply for a flag raised by a tapped answer.
@@ -156,7 +159,11 @@ class IntakeConversation:
 
     async def _open(self, chat_id: int) -> StoredIntake | None:
         """The chat's open intake; one idle for too long is marked abandoned first."""
-        intake = await self.repository.latest_open(chat_id)
+        try:
+            intake = await self.repository.latest_open(chat_id)
+        except DecryptionError:
+            logger.error("an open intake cannot be decrypted with the configured key")
+            return None
         if intake is None:
             return None
         if self._clock() - intake.updated_at > self._abandon_after:
@@ -248,6 +255,12 @@ class IntakeConversation:
             engine = await self._engine(intake)
             if engine is None:
                 return self._flow_gone(intake)
+            if self._clock() - intake.updated_at > RESUME_PROMPT_AFTER and not (
+                self._faq is not None and looks_like_question(text)
+            ):
+                # Back after a long pause: remind them where they were before taking answers.
+                await self.repository.save(intake)
+                return await self._resume_offer(intake)
             result = engine.apply(intake.state, Typed(text))
             if (
                 result.outcome is Outcome.INVALID
@@ -385,7 +398,7 @@ class IntakeConversation:
     async def on_emergency(self, chat: ChatRef, rule_id: str) -> list[Reply]:
         """Emergency listener: stop an open intake and alert staff (never the patient's words)."""
         async with self._lock(chat.chat_id):
-            intake = await self.repository.latest_open(chat.chat_id)
+            intake = await self._open(chat.chat_id)
             if intake is None:
                 return []
             intake.state.status = Status.STOPPED_EMERGENCY
@@ -403,8 +416,14 @@ class IntakeConversation:
 
     async def describe(self, chat_id: int) -> list[str]:
         """What the intake feature holds for a chat."""
-        lines = []
-        for intake in await self.repository.for_chat(chat_id):
+        lines: list[str] = []
+        try:
+            intakes = await self.repository.for_chat(chat_id)
+        except DecryptionError:
+            return [
+                "Intake forms stored with another encryption key (unreadable; /forget deletes them)"
+            ]
+        for intake in intakes:
             engine = await self._engine(intake)
             questions = {s.id for s in engine.flow.questions} if engine else set()
             answered = sum(

@@ -317,6 +317,9 @@ async def test_abandoned_after_the_configured_idle_time(
     patient = Patient(assistant)
     await start(patient)
     now[0] += timedelta(days=13)
+    await patient.say("yes")  # after a long pause: where were we?
+    assert "Continue where you left off" in patient.text
+    await patient.tap("Continue")
     await patient.say("yes")
     assert "Question 2" in patient.text
     now[0] += timedelta(days=15)
@@ -372,4 +375,37 @@ async def test_group_chats_are_told_to_use_a_private_chat(
     group = Patient(wired[0], chat=ChatRef(-100123, is_private=False))
     await group.command("intake")
     assert "private chat" in group.text
+    assert await repository.all() == []
+
+
+async def test_a_side_question_after_a_long_pause_is_still_answered(
+    database: Database, repository: IntakeRepository, faq: RecordingFaq
+) -> None:
+    now = [datetime(2026, 11, 1, tzinfo=UTC)]
+    repo = IntakeRepository(database, repository._cipher, clock=lambda: now[0])
+    assistant, _ = build_conversation(database, repo, faq=faq, clock=lambda: now[0])
+    patient = Patient(assistant)
+    await start(patient)
+    now[0] += timedelta(days=2)
+    await patient.say("is IMS safe during pregnancy?")
+    assert faq.questions == ["is IMS safe during pregnancy?"]
+    await patient.tap("Back to my intake form")
+    assert "agree" in patient.text
+
+
+async def test_intakes_stored_with_another_key_do_not_break_the_chat(
+    database: Database, repository: IntakeRepository, patient: Patient
+) -> None:
+    from bot.storage.encryption import FieldCipher, new_key
+
+    await start(patient)
+    other = IntakeRepository(database, FieldCipher(new_key().encode()))
+    assistant, _ = build_conversation(database, other)
+    stranger = Patient(assistant)
+    await stranger.say("yes")
+    assert stranger.last == []  # not claimed: the FAQ would answer instead
+    await stranger.command("mydata")
+    assert "another encryption key" in stranger.text
+    await stranger.command("forget")
+    await stranger.tap("Yes, delete everything")
     assert await repository.all() == []
