@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reminders.model import (
@@ -177,14 +177,11 @@ class AppointmentRepository:
         """Bulk path: preload existing rows, insert new ones together, then plan them."""
         existing = await _rows_by_ref(session, [item.ref for item in items])
         planned = await _reminders_by_appointment(session, [row.id for row in existing.values()])
-        created: list[AppointmentRow] = []
+        created: list[AppointmentInput] = []
         for item in items:
             row = existing.get(item.ref)
             if row is None:
-                row = self._new_row(item, now)
-                session.add(row)
-                created.append(row)
-                existing[item.ref] = row
+                created.append(item)
                 summary.count(Change.CANCELLED if item.cancelled else Change.CREATED)
             else:
                 duration = self._duration(item)
@@ -194,9 +191,34 @@ class AppointmentRepository:
                 summary.count(change)
             if progress is not None:
                 progress.update(1)
-        await session.flush()  # one batch of INSERTs gives the new rows their ids
-        for row in created:
-            await self._replan(session, row, now, moved=True, existing_rows=[])
+        await session.flush()
+        await self._insert_new(session, created, now)
+
+    async def _insert_new(
+        self, session: AsyncSession, items: list[AppointmentInput], now: datetime
+    ) -> None:
+        """Insert new appointments and their reminders as two executemany batches."""
+        if not items:
+            return
+        values = [_column_values(self._new_row(item, now)) for item in items]
+        await session.execute(insert(AppointmentRow), values)
+        rows = await _rows_by_ref(session, [item.ref for item in items])
+        reminders = [
+            _column_values(_new_reminder(row.id, plan, now))
+            for row in rows.values()
+            for plan in self._plans(row, now)
+        ]
+        if reminders:
+            await session.execute(insert(ReminderRow), reminders)
+
+    def _plans(self, row: AppointmentRow, now: datetime) -> list[PlannedReminder]:
+        """The reminders an appointment should have now (none when cancelled)."""
+        appointment_type = self._types.get(row.type_id)
+        if row.status == AppointmentStatus.CANCELLED.value or appointment_type is None:
+            return []
+        return plan_reminders(
+            row.starts_at, appointment_type, self._types.quiet_hours, self._tz, now
+        )
 
     def _duration(self, item: AppointmentInput) -> timedelta:
         appointment_type = self._types.get(item.type_id)
@@ -284,17 +306,7 @@ class AppointmentRepository:
                 )
             )
         existing = {r.kind: r for r in existing_rows}
-        if row.status == AppointmentStatus.CANCELLED.value:
-            plans: list[PlannedReminder] = []
-        else:
-            appointment_type = self._types.get(row.type_id)
-            plans = (
-                plan_reminders(
-                    row.starts_at, appointment_type, self._types.quiet_hours, self._tz, now
-                )
-                if appointment_type is not None
-                else []
-            )
+        plans = self._plans(row, now)
         planned_kinds = {plan.kind for plan in plans}
         for plan in plans:
             target = existing.get(plan.kind)
@@ -528,6 +540,16 @@ async def _reminders_by_appointment(
         for row in rows:
             found.setdefault(row.appointment_id, []).append(row)
     return found
+
+
+def _column_values(row: AppointmentRow | ReminderRow) -> dict[str, object]:
+    """The column values set on an unsaved row, for a bulk INSERT."""
+    # Every column but the id, so all rows of a batch share one set of keys.
+    return {
+        column.key: getattr(row, column.key)
+        for column in row.__table__.columns
+        if not column.primary_key
+    }
 
 
 def _new_reminder(appointment_id: int, plan: PlannedReminder, now: datetime) -> ReminderRow:
