@@ -135,3 +135,49 @@ def test_local_key_file_is_created_owner_only(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     key_file = tmp_path / "data" / "data-encryption.key"
     assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_shell_invalid_back_skip_faq_urgent_emergency_and_forget(tmp_path: Path) -> None:
+    script = [
+        "/intake", "Continue",
+        "maybe",  # invalid yes/no
+        "yes",
+        "200",  # out of range
+        "42", "Sore neck",
+        "neck", "done",  # typing a label taps it (toggle), then Done
+        "2999-01-01",  # a future date
+        "More than a year",
+        "after an injury",  # opens an optional follow-up
+        "skip",
+        "back",  # back to the skipped follow-up
+        "A fall on the ice last winter",
+        "7/10",
+        "how long does a session take?",  # a side question for the FAQ
+        "Back to my intake form",
+        "8/10", "5/10", "6/10", "4/10", "3/10",
+        "burning, numbness", "none", "none",
+        "cancer",  # urgent: the form goes on
+        "I have crushing chest pain and can't breathe",  # emergency typed mid-intake
+        "/mydata",
+        "/forget", "Yes, delete everything",
+        "/mydata",
+    ]  # fmt: skip
+    out = messages(ims_bot(tmp_path, "shell", "--json", lines=script))
+    texts = [str(m["text"]) for m in out]
+    joined = "\n".join(texts)
+
+    def after(marker: str, then: str) -> None:
+        start = next(i for i, t in enumerate(texts) if marker in t)
+        assert any(then in t for t in texts[start + 1 :]), (marker, then)
+
+    assert "Please answer yes or no." in texts
+    after("Please answer yes or no.", "health information")
+    assert any("out of range" in t for t in texts)
+    assert any("date is in the future" in t for t in texts)
+    assert any("Briefly, what happened" in t and "(skipped)" in t for t in texts)  # back
+    after("Your intake form is waiting", "at its worst")
+    assert "family doctor soon" in joined
+    after("family doctor soon", "Needling safety")
+    assert "911" in joined and "emergency screen (rule" in joined  # staff note in the console
+    after("Are you sure?", "deleted everything")
+    assert "I hold no personal data about you." in texts[-1]
