@@ -227,3 +227,97 @@ async def test_ordinary_one_word_answers_do_not_trigger_the_emergency_screen(
 ) -> None:
     detector = runtime.content.emergency.detector()
     assert [word for word in ONE_WORD_ANSWERS if detector.detect(word) is not None] == []
+
+
+async def test_invalid_back_skip_faq_urgent_and_edit_on_telegram(
+    tg: TelegramPatient, transport: RecordingRequest
+) -> None:
+    await tg.command("/intake")
+    await tg.tap("Continue")
+    await tg.say("maybe")
+    assert "yes or no" in tg.to_patient()[-2].visible_text
+    await tg.tap("Yes, I agree")
+    await tg.say("42")
+    await tg.say("Sore neck")
+    await tg.tap("Neck")
+    await tg.tap("Done")
+    await tg.tap("More than a year")
+    await tg.tap("After an injury")
+    await tg.tap("Skip")
+    await tg.tap("Back")
+    assert "Briefly, what happened" in tg.last_text and "(skipped)" in tg.last_text
+    await tg.say("A fall on the ice")
+    await tg.tap("7")
+    await tg.say("how long does a session take?")
+    await tg.tap("Back to my intake form")
+    assert "at its worst" in tg.last_text
+    for text in ["8", "5", "6", "4", "3", "burning", "none", "none", "cancer"]:
+        await tg.say(text)
+    assert any("family doctor soon" in r.visible_text for r in tg.to_patient()[-2:])
+    for text in ["none", "Me, the patient"]:
+        await tg.say(text)
+    await tg.tap("Skip")  # imaging
+    await tg.tap("Skip")  # treatments
+    await tg.say("nope")
+    await tg.say("Turn my head when driving")
+    assert "Please check your answers" in tg.last_text
+    await tg.tap("Change 1")
+    await tg.say("43")
+    assert "1. How old are you: 43" in tg.last_text
+    await tg.tap("Send to the clinic")
+    [summary] = [r.visible_text for r in transport.sent() if r.chat_id == STAFF]
+    assert summary.split("RED FLAGS\n")[1].startswith("- URGENT: History of cancer")
+
+
+async def test_flow_version_change_mid_intake_on_telegram(
+    tmp_path: Path, transport: RecordingRequest
+) -> None:
+    import shutil
+
+    from tests.intake.kit import REPO
+
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    settings = load_settings(
+        {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+            "IMS_DATA_DIR": str(tmp_path / "data"),
+            "DATA_ENCRYPTION_KEY": TEST_KEY,
+            "TELEGRAM_BOT_TOKEN": TEST_TOKEN,
+            "CONTENT_DIR": str(content),
+        },
+        read_dotenv=False,
+    )
+    first = await build_runtime(settings)
+    try:
+        async with build_application(first, request=transport) as app:
+            patient = TelegramPatient(app, transport)
+            await patient.command("/intake")
+            await patient.tap("Continue")
+            await patient.say("yes")
+            old_age_request = patient.to_patient()[-1]
+    finally:
+        await first.close()
+    flow = content / "intake_flow.yaml"
+    flow.write_text(
+        flow.read_text(encoding="utf-8")
+        .replace('version: "2026.11.1"', 'version: "2027.1.0"')
+        .replace("How old are you?", "What is your age in years?"),
+        encoding="utf-8",
+    )
+    second = await build_runtime(settings)
+    try:
+        async with build_application(second, request=transport) as app:
+            patient = TelegramPatient(app, transport)
+            await patient.say("42")  # the intake goes on, on the version it started with
+            assert "main problem" in patient.last_text
+            await patient.press("intake:o:1:1:0", old_age_request)  # an old button
+            assert "moved on" in patient.to_patient()[-2].visible_text
+            await patient.command("/intake")
+            assert "updated the form" in patient.last_text
+            await patient.tap("Start over")
+            await patient.tap("Continue")
+            await patient.tap("Yes, I agree")
+            assert "What is your age in years?" in patient.last_text
+    finally:
+        await second.close()
