@@ -303,3 +303,17 @@ async def test_utc_times_are_stored_and_read_back_aware(
     assert appointment is not None and appointment.starts_at.tzinfo is not None
     assert appointment.starts_at == local(2026, 6, 10, 15, 0)
     assert appointment.starts_at - clock() > timedelta(days=8)
+
+
+async def test_catch_up_found_during_quiet_hours_waits_for_the_morning(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders, start=local(2026, 6, 10, 20, 30))
+    clock.set(local(2026, 6, 8, 22, 0))  # back up after the 20:30 reminder, in quiet hours
+    await reminders.sender.sweep(outbound)
+    assert outbound.sent == []
+    assert (await statuses(reminders, appointment_id))["remind_48h"] is ReminderStatus.PENDING
+    clock.set(local(2026, 6, 9, 8, 0))  # 11.5 h late: still within the 12 h grace
+    await reminders.sender.sweep(outbound)
+    assert len(outbound.to(CHAT)) == 1
