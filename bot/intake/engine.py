@@ -8,6 +8,7 @@ is plain data, a patient can leave and come back after days or a restart.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,6 +48,7 @@ DONE_WORDS = frozenset({"done", "finished", "that's all", "thats all", "that is 
 CONTINUE_WORDS = frozenset({"ok", "okay", "continue", "next", "go", "start", "yes", "sure"})
 SUBMIT_WORDS = frozenset({"submit", "send", "send it", "done", "confirm"})
 MAX_REVIEW_LINE = 70
+_CHANGE_RE = re.compile(r"^(?:change|edit)\s*(\d{1,3})$")
 
 # Builds a button action from a verb and an argument; the conversation adds the session
 # and revision so a stale button can be recognised.
@@ -327,10 +329,19 @@ class IntakeEngine:
         if state.current == REVIEW:
             if words in SUBMIT_WORDS:
                 return self._submit(state)
+            change = _CHANGE_RE.match(words)
+            if change is not None:
+                number = int(change.group(1))
+                count = len(self.review_items(state))
+                if not 1 <= number <= count:
+                    return Result(
+                        state, Outcome.INVALID, f"Please pick an answer from 1 to {count}."
+                    )
+                return self._review_tap(state, Tap(Verb.EDIT, state.revision, str(number - 1)))
             return Result(
                 state,
                 Outcome.INVALID,
-                hint="Tap 'Send to the clinic' to submit, or a 'Change' button to edit.",
+                hint="Tap 'Send to the clinic' (or type 'send'), or 'Change 3' to edit answer 3.",
                 maybe_question=True,
             )
         if step is None:

@@ -11,7 +11,7 @@ from bot.intake.answers import Invalid, Parsed, match_option, parse_scale, parse
 from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Status, Tap, Typed
 from bot.intake.flow import Option, Step, StepType
 from bot.intake.flow_file import load_flow_file, parse_flow
-from tests.intake.kit import SHIPPED_FLOW
+from tests.intake.kit import SHIPPED_FLOW, TYPED_PATH
 
 TODAY = date(2026, 11, 21)
 
@@ -192,3 +192,17 @@ def test_scores_sum_weights_and_pick_a_band(tmp_path: Path) -> None:
     summary = build_summary(engine, state, intake_id=1, chat_id=2, submitted_at=datetime.now(UTC))
     assert summary["scores"] == [{"id": "demo", "title": "Demo", "total": 3.5, "band": "high"}]
     assert "Demo: 3.5 (high)" in summary_text(summary)
+
+
+def test_review_accepts_typed_change_and_send(engine: IntakeEngine) -> None:
+    state = engine.start()
+    for text in ["ok", *TYPED_PATH]:
+        state = engine.apply(state, Typed(text)).state
+    assert state.current == REVIEW
+    moved = engine.apply(state, Typed("change 1"))
+    assert moved.outcome is Outcome.MOVED and moved.state.current == "age"
+    back = run(engine, moved.state, "43")
+    assert back.current == REVIEW and back.answers["age"] == 43
+    wrong = engine.apply(back, Typed("change 99"))
+    assert wrong.outcome is Outcome.INVALID and "from 1 to" in wrong.hint
+    assert engine.apply(back, Typed("send")).outcome is Outcome.SUBMITTED
