@@ -181,3 +181,21 @@ def test_shell_invalid_back_skip_faq_urgent_emergency_and_forget(tmp_path: Path)
     assert "911" in joined and "emergency screen (rule" in joined  # staff note in the console
     after("Are you sure?", "deleted everything")
     assert "I hold no personal data about you." in texts[-1]
+
+
+@pytest.mark.xfail(
+    reason="bot/channels/console.py choose_button reads a bare number as the n-th button, "
+    "so '8' on a 0-10 scale taps the button labelled 7; it should prefer a button whose "
+    "label is exactly the text typed (reported to the console owner)",
+    strict=False,
+)
+def test_a_number_typed_on_a_scale_in_the_shell_is_that_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = ["/intake", "Continue", *SHELL_PATH[:8], "8"]
+    messages(ims_bot(tmp_path, "shell", "--json", lines=lines))
+    monkeypatch.chdir(tmp_path)
+    for name, value in _env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    data = json.loads(cli(capsys, "export", "1", "--format", "json"))
+    assert data["answers"]["pain_now"] == 8
