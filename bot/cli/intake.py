@@ -56,9 +56,16 @@ def _with_repository(work: Callable[[IntakeRepository], Awaitable[T]]) -> T:
     return asyncio.run(main())
 
 
+_ENGINES: dict[str, IntakeEngine] = {}
+
+
 async def _engine_for(repository: IntakeRepository, intake: StoredIntake) -> IntakeEngine:
-    definition = await repository.flow_definition(intake.flow_digest)
-    return IntakeEngine(flow_from_definition(definition))
+    """The engine for the flow version an intake was started on (parsed once per version)."""
+    engine = _ENGINES.get(intake.flow_digest)
+    if engine is None:
+        definition = await repository.flow_definition(intake.flow_digest)
+        engine = _ENGINES[intake.flow_digest] = IntakeEngine(flow_from_definition(definition))
+    return engine
 
 
 def _flag_text(intake: StoredIntake, engine: IntakeEngine) -> str:
