@@ -97,7 +97,8 @@ async def run(count: int, rate: float) -> None:
     print(f"reminders due at once: {count} (seeded in {seed_seconds:.1f} s)")
     reached = len(outbound.per_chat)
     print(f"sent: {sent}; distinct chats reached: {reached}; chats reached twice: {doubled}")
-    print(f"database: sent={counts.get('sent', 0)} pending={counts.get('pending', 0)}")
+    pending = counts.get("pending", 0)
+    print(f"database: sent={counts.get('sent', 0)}; pending={pending} (next-day check-ins)")
     print(
         f"elapsed {elapsed:.1f} s; achieved {achieved:.2f} msg/s vs limit {rate:g} msg/s "
         f"(ratio {achieved / rate:.3f})"
