@@ -31,9 +31,30 @@ def _checkers() -> list[ContentChecker]:
     return checkers
 
 
+def _fingerprint(content_dir: Path) -> tuple[object, ...]:
+    """Identifies the folder's current files, so an unchanged folder is checked once."""
+    files = sorted(path for path in content_dir.iterdir() if path.is_file())
+    return (
+        str(content_dir.resolve()),
+        *((path.name, path.stat().st_mtime_ns, path.stat().st_size) for path in files),
+    )
+
+
+# The confusion check replays every phrasing through the matcher (seconds, not
+# milliseconds); a process that starts the bot several times on the same files (tests,
+# the CLI) should pay for it once.
+_checked: dict[tuple[object, ...], list[Problem]] = {}
+
+
 def check_content(content_dir: Path) -> list[Problem]:
     """All problems in `content_dir`, sorted by file and line."""
+    key = _fingerprint(content_dir) if content_dir.is_dir() else None
+    if key is not None and key in _checked:
+        return list(_checked[key])
     problems: list[Problem] = []
     for checker in _checkers():
         problems.extend(checker(content_dir))
-    return sorted(problems)
+    problems.sort()
+    if key is not None:
+        _checked[key] = list(problems)
+    return problems

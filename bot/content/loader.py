@@ -35,8 +35,17 @@ def read_faq_bundle(
 
 
 def check_faq_bundle(content_dir: Path) -> list[Problem]:
-    """Every problem in faq.yaml and clinic.yaml (emergency.yaml is checked by its owner)."""
-    return read_faq_bundle(content_dir)[2]
+    """Every problem in faq.yaml and clinic.yaml (emergency.yaml is checked by its owner).
+
+    Once the files are valid, phrasings so close to another entry's that the matcher
+    would confuse them are problems too.
+    """
+    faq, _clinic, problems = read_faq_bundle(content_dir)
+    if faq is not None and not problems:
+        from bot.faq.confusion import check_confusable_phrasings
+
+        problems = check_confusable_phrasings(faq)
+    return problems
 
 
 def load_content(content_dir: Path) -> ClinicContent:
