@@ -13,7 +13,13 @@ from pathlib import Path
 
 from bot.content.problems import ContentError, Problem, display_path
 from bot.content.yaml_source import LocatedDict, LocatedList, load_located_yaml
-from bot.faq.matcher import MAX_SUGGESTIONS, Candidate, MatchThresholds, decide
+from bot.faq.matcher import (
+    DEFAULT_MIN_COVERAGE,
+    MAX_SUGGESTIONS,
+    Candidate,
+    MatchThresholds,
+    decide,
+)
 from bot.faq.pipeline import FaqPipeline
 
 FALLBACK = "fallback"
@@ -249,7 +255,7 @@ def sweep(
     rows: list[SweepRow] = []
     for answer in answers:
         for margin in margins:
-            thresholds = MatchThresholds(answer, min(base.suggest, answer), margin)
+            thresholds = MatchThresholds(answer, min(base.suggest, answer), margin, base.coverage)
             report = summarise(outcomes, thresholds)
             rows.append(
                 SweepRow(
@@ -355,14 +361,16 @@ def tune_thresholds(
     goal: TuningGoal = TuningGoal(),
     answers: Sequence[float] = tuple(_grid(0.2, 0.8, 0.02)),
     margins: Sequence[float] = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1),
+    coverage: float = DEFAULT_MIN_COVERAGE,
 ) -> MatchThresholds:
     """Thresholds with the most right answers that meet `goal` (else the safest found)."""
-    # (expected, best id, best score, lead over the runner-up) of each matched question;
+    # (expected, best id, best score, lead over the runner-up) of each matched question,
+    # the best id None when it covers too little of the query to be answered at all;
     # caught emergencies are decided before matching, so thresholds cannot change them.
     rows = [
         (
             o.question.expect,
-            o.ranked[0].faq_id if o.ranked else None,
+            o.ranked[0].faq_id if o.ranked and o.ranked[0].coverage >= coverage else None,
             o.ranked[0].score if o.ranked else 0.0,
             (o.ranked[0].score - o.ranked[1].score) if len(o.ranked) > 1 else 1.0,
         )
@@ -374,7 +382,11 @@ def tune_thresholds(
     best: tuple[tuple[float, ...], MatchThresholds] | None = None
     for answer in answers:
         for margin in margins:
-            answered = [(e, f) for e, f, score, lead in rows if score >= answer and lead >= margin]
+            answered = [
+                (e, f)
+                for e, f, score, lead in rows
+                if f is not None and score >= answer and lead >= margin
+            ]
             right = sum(1 for e, f in answered if e == f)
             wrong = (len(answered) - right) / max(1, len(outcomes))
             for suggest in [s for s in answers if s <= answer - goal.min_suggest_band]:
@@ -386,5 +398,5 @@ def tune_thresholds(
                 # Feasible settings first, then right answers, then the widest suggest band.
                 key = (float(meets), right / in_scope if meets else fallback - wrong, -suggest)
                 if best is None or key > best[0]:
-                    best = (key, MatchThresholds(answer, suggest, margin))
-    return best[1] if best is not None else MatchThresholds()
+                    best = (key, MatchThresholds(answer, suggest, margin, coverage))
+    return best[1] if best is not None else MatchThresholds(coverage=coverage)

@@ -48,6 +48,7 @@ LARGE_FAQ_PHRASINGS = 2000  # from this size, weak words only refine content-wor
 GRAM_PRUNE_MIN_DOCS = 1000  # from this many entries, trigrams in > 1/5 of them are skipped
 CALIBRATION_SAMPLE = 40  # phrasings scored against the index to find the exact-match score
 BIGRAM_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with words
+DEFAULT_MIN_COVERAGE = 0.4
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ class MatchThresholds:
     answer: float = 0.52
     suggest: float = 0.48
     margin: float = 0.06
+    # Share of the query's informative words the best entry must use to be answered
+    # directly: a query that merely resembles a phrasing's wording ("can I bring my dog
+    # to the appointment") is suggested instead. Tuned on the clinic DEV set.
+    coverage: float = DEFAULT_MIN_COVERAGE
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,7 @@ class Candidate:
 
     faq_id: str
     score: float
+    coverage: float = 1.0  # share of the query's informative weight the entry uses
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,9 @@ class MatchResult:
     faq_id: str | None  # set only when decision == "answer"
     score: float  # best score
     suggestions: tuple[Candidate, ...] = ()
+
+
+_EntryFigures = dict[int, float]  # entry index -> a score or a coverage in 0..1
 
 
 @dataclass
@@ -335,16 +344,17 @@ class FaqMatcher:
         query.total = max(sum(query.weights.values()), self._mean_idf)
         return query
 
-    def _score_text(self, raw: str) -> dict[int, float]:
-        """Entry index -> combined score for one piece of query text."""
+    def _score_text(self, raw: str) -> tuple[_EntryFigures, _EntryFigures]:
+        """Entry index -> combined score, and -> coverage, for one piece of query text."""
         tokens, repaired = self._analyse_query(raw)
         if not tokens:
-            return {}
+            return {}, {}
         w = self.weights
         query = self._prepare(tokens, repaired)
         if query.total <= 0.0:
-            return {}
+            return {}, {}
         entry_hits: dict[int, float] = {}
+        entry_used: dict[int, float] = {}
         phrasing_hits: dict[int, float] = {}
         # In a large FAQ, content words go first and stop words and word pairs then only
         # add to phrasings a content word found: their postings are long, weights small.
@@ -356,6 +366,7 @@ class FaqMatcher:
             for entry, saturation in self._entry_postings.get(token, ()):
                 if not only_hit or entry in entry_hits:
                     entry_hits[entry] = entry_hits.get(entry, 0.0) + gained * saturation
+                    entry_used[entry] = entry_used.get(entry, 0.0) + gained
             for index in self._postings.get(token, ()):
                 if not only_hit or index in phrasing_hits:
                     phrasing_hits[index] = phrasing_hits.get(index, 0.0) + gained
@@ -381,7 +392,7 @@ class FaqMatcher:
                 best_phrasing[phrasing.entry] = value
         gram_scores = self._grams.cosines(raw) if w.char_ngrams > 0.0 else {}
         total = w.signal_total()
-        return {
+        scores = {
             entry: (
                 best_phrasing.get(entry, 0.0)
                 + w.entry_coverage * min(1.0, entry_hits.get(entry, 0.0) / query.total)
@@ -390,18 +401,25 @@ class FaqMatcher:
             / total
             for entry in entry_hits.keys() | best_phrasing.keys() | gram_scores.keys()
         }
+        # Against the query's own weight, not the floored total: "what is IMS" is fully
+        # covered even though all its words are common in the FAQ.
+        weight = sum(query.weights.values())
+        coverage = {entry: min(1.0, used / weight) for entry, used in entry_used.items()}
+        return scores, coverage
 
-    def _scores(self, text: str) -> dict[int, float]:
-        """Entry index -> score, the best over the whole message and its sentences."""
+    def _scores(self, text: str) -> tuple[_EntryFigures, _EntryFigures]:
+        """Entry index -> score and -> coverage, the best over the message and its sentences."""
         text = truncate(text)
-        scores = self._score_text(text)
+        scores, coverage = self._score_text(text)
         parts = sentences(text)
         if len(parts) > 1 and len(text.split()) >= MIN_SENTENCE_WINDOW_WORDS:
             for part in parts:
-                for entry, score in self._score_text(part).items():
-                    if score > scores.get(entry, 0.0):
-                        scores[entry] = score
-        return scores
+                part_scores, part_coverage = self._score_text(part)
+                for figures, found in ((scores, part_scores), (coverage, part_coverage)):
+                    for entry, value in found.items():
+                        if value > figures.get(entry, 0.0):
+                            figures[entry] = value
+        return scores, coverage
 
     def _exact_match_score(self, phrasings: Sequence[str]) -> float:
         """Median raw score of a phrasing typed exactly: the score shown as 1.0.
@@ -412,7 +430,7 @@ class FaqMatcher:
         """
         step = max(1, len(phrasings) // CALIBRATION_SAMPLE)
         values = sorted(
-            self._scores(phrasings[i]).get(self._phrasings[i].entry, 0.0)
+            self._scores(phrasings[i])[0].get(self._phrasings[i].entry, 0.0)
             for i in range(0, len(phrasings), step)
         )
         median = values[len(values) // 2] if values else 1.0
@@ -420,10 +438,14 @@ class FaqMatcher:
 
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
         """The best `limit` entries for `text`, best first, one per entry."""
-        scores = self._scores(text)
+        scores, coverage = self._scores(text)
         ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[: max(0, limit)]
         return [
-            Candidate(self._ids[entry], round(min(1.0, score / self._scale), 4))
+            Candidate(
+                self._ids[entry],
+                round(min(1.0, score / self._scale), 4),
+                round(coverage.get(entry, 0.0), 4),
+            )
             for entry, score in ordered
         ]
 
@@ -442,7 +464,11 @@ def decide(ranked: Sequence[Candidate], thresholds: MatchThresholds) -> MatchRes
         return MatchResult("fallback", None, 0.0, ())
     best = ranked[0]
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    if best.score >= thresholds.answer and best.score - runner_up >= thresholds.margin:
+    if (
+        best.score >= thresholds.answer
+        and best.score - runner_up >= thresholds.margin
+        and best.coverage >= thresholds.coverage
+    ):
         return MatchResult("answer", best.faq_id, best.score, tuple(ranked[:MAX_SUGGESTIONS]))
     if best.score >= thresholds.suggest:
         close = tuple(c for c in ranked[:MAX_SUGGESTIONS] if c.score >= thresholds.suggest)

@@ -11,6 +11,7 @@ from bot.faq.matcher import FaqMatcher
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTENT_DIR = REPO_ROOT / "content"
 LABELLED_FILE = REPO_ROOT / "tests" / "data" / "faq_labelled.yaml"
+DEV_FILE = REPO_ROOT / "tests" / "data" / "faq_dev.yaml"  # tuning set; TEST stays held out
 
 SMALL_FAQ: list[tuple[str, list[str]]] = [
     (

@@ -126,6 +126,23 @@ def test_decide_falls_back_below_suggest() -> None:
     assert decide([], THRESHOLDS).decision == "fallback"
 
 
+def test_decide_suggests_when_the_best_entry_covers_too_little_of_the_query() -> None:
+    thin = [Candidate("a", 0.8, coverage=0.2), Candidate("b", 0.3)]
+    result = decide(thin, MatchThresholds(0.6, 0.4, 0.1, coverage=0.4))
+    assert (result.decision, result.faq_id) == ("suggest", None)
+    assert [c.faq_id for c in result.suggestions] == ["a"]
+    covered = [Candidate("a", 0.8, coverage=0.4), Candidate("b", 0.3)]
+    assert decide(covered, MatchThresholds(0.6, 0.4, 0.1, coverage=0.4)).faq_id == "a"
+
+
+def test_rank_reports_how_much_of_the_query_an_entry_covers(small_matcher: FaqMatcher) -> None:
+    plain = small_matcher.rank("does ims hurt", 1)[0]
+    padded = small_matcher.rank("does ims hurt my parrot zebra trombone", 1)[0]
+    assert plain.faq_id == padded.faq_id == "does_it_hurt"
+    assert plain.coverage == 1.0
+    assert 0.0 < padded.coverage < 0.5  # three words the FAQ never uses
+
+
 def test_thresholds_change_the_decision(small_matcher: FaqMatcher) -> None:
     strict = FaqMatcher(SMALL_FAQ, SMALL_SYNONYMS, MatchThresholds(0.99, 0.98, 0.0))
     assert small_matcher.match("does the treatment hurt").decision == "answer"
