@@ -107,12 +107,16 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def seed_due_reminders(env: dict[str, str], chats: list[int]) -> None:
-    """One IMS appointment per chat, linked, whose 2 h reminder is due right now."""
+def seed_due_reminders(
+    env: dict[str, str], chats: list[int], *, link: bool = True, location: str | None = None
+) -> dict[int, str]:
+    """One IMS appointment per chat (ref `S-<chat>`), booked ten minutes ago, whose 2 h
+    reminder is due now; linked to the chat, or with `link=False` the link payloads."""
 
-    async def seed() -> None:
+    async def seed() -> dict[int, str]:
         settings = load_settings(env, read_dotenv=False)
         database = await open_database(settings.database_url)
+        tokens: dict[int, str] = {}
         try:
             now = datetime.now(UTC)
             booked = now - timedelta(minutes=10)
@@ -121,15 +125,21 @@ def seed_due_reminders(env: dict[str, str], chats: list[int]) -> None:
             )
             for chat in chats:
                 item = AppointmentInput(
-                    f"S-{chat}", now + timedelta(hours=2, seconds=-30), "ims_treatment"
+                    f"S-{chat}",
+                    now + timedelta(hours=2, seconds=-30),
+                    "ims_treatment",
+                    location_id=location,
+                    clinician="Alex Doe",
                 )
                 appointment, _ = await reminders.repository.save(item, booked)
-                token = await reminders.repository.create_link(appointment.id, booked)
-                await reminders.repository.redeem_link(token, chat, booked)
+                tokens[chat] = await reminders.repository.create_link(appointment.id, booked)
+                if link:
+                    await reminders.repository.redeem_link(tokens[chat], chat, booked)
         finally:
             await database.close()
+        return tokens
 
-    asyncio.run(seed())
+    return asyncio.run(seed())
 
 
 def deliveries(server: FakeBotApiServer, chats: list[int]) -> Counter[int]:

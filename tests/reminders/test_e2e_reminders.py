@@ -17,14 +17,15 @@ from tests.reminders.bot_process import (
     STAFF,
     bot_env,
     rows_by_chat,
+    seed_due_reminders,
     start_bot,
     stop,
     wait_until,
 )
 
-PATIENT, BLOCKED, FLOODED = 71001, 71002, 71003
-WAIT_S = 20.0
-LEAD = timedelta(hours=2, seconds=15)  # the 2 h reminder falls due in a few seconds
+PATIENT, BLOCKED, FLOODED, LINKER = 71001, 71002, 71003, 71004
+WAIT_S = 30.0  # generous: the machine may be busy
+START_TIMEOUT_S = 60.0
 
 
 @pytest.fixture
@@ -67,6 +68,11 @@ def add_appointment(env: dict[str, str], cwd: Path, ref: str, start: datetime) -
     return link.split("?start=", 1)[1]
 
 
+def link_directly(tmp_path: Path, ref: str, chat: int) -> None:
+    with sqlite3.connect(tmp_path / "bot.sqlite3", timeout=10) as db:
+        db.execute("UPDATE appointments SET chat_id = ? WHERE ref = ?", (chat, ref))
+
+
 def appointment_status(tmp_path: Path, ref: str) -> tuple[str, int]:
     with sqlite3.connect(tmp_path / "bot.sqlite3", timeout=10) as db:
         row = db.execute("SELECT status, unreachable FROM appointments WHERE ref = ?", (ref,))
@@ -77,22 +83,21 @@ def appointment_status(tmp_path: Path, ref: str) -> tuple[str, int]:
 @pytest.mark.e2e
 def test_link_remind_confirm_and_telegram_errors(tmp_path: Path, server: FakeBotApiServer) -> None:
     env = bot_env(tmp_path, server)
-    start = datetime.now(UTC) + LEAD
-    tokens = {
-        chat: add_appointment(env, tmp_path, f"E-{chat}", start)
-        for chat in (PATIENT, BLOCKED, FLOODED)
-    }
+    # The clinic's command prints a link; its appointment is days away (no reminder yet).
+    cli_token = add_appointment(env, tmp_path, "E-LINK", datetime.now(UTC) + timedelta(days=3))
+    # Three more, booked ten minutes ago, whose 2 h reminders are due now: they wait,
+    # pending, until their patients open the links.
+    tokens = seed_due_reminders(env, [PATIENT, BLOCKED, FLOODED], link=False, location="riverside")
     bot = start_bot(tmp_path, env)
     try:
-        server.wait_for("getUpdates", timeout=WAIT_S)
-        for chat, token in tokens.items():
-            since = server.mark()
-            server.push_command(chat, "start", [token])
-            greeting = server.wait_for(
-                "sendMessage", lambda r, c=chat: r.chat_id == c, timeout=WAIT_S, since=since
-            )
-            assert "linked to your appointment" in greeting.visible_text
-            assert any(b.get("callback_data") == "intake:start" for b in greeting.buttons)
+        assert server.wait_until_polling(START_TIMEOUT_S), "the bot never polled"
+        since = server.mark()
+        server.push_command(LINKER, "start", [cli_token])
+        greeting = server.wait_for(
+            "sendMessage", lambda r: r.chat_id == LINKER, timeout=WAIT_S, since=since
+        )
+        assert "linked to your appointment" in greeting.visible_text
+        assert any(b.get("callback_data") == "intake:start" for b in greeting.buttons)
         # A forged link changes nothing and gets a polite answer.
         since = server.mark()
         server.push_command(PATIENT + 10, "start", ["ap-forgedforgedforgedforgedforged00"])
@@ -101,43 +106,41 @@ def test_link_remind_confirm_and_telegram_errors(tmp_path: Path, server: FakeBot
         )
         assert "don't recognise" in forged.visible_text
 
-        server.block_chat(BLOCKED)
-        server.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
-
+        # The patient opens their link: greeting, then the reminder that was waiting.
+        server.push_command(PATIENT, "start", [tokens[PATIENT]])
         reminder = server.wait_for(
             "sendMessage",
             lambda r: r.ok and r.chat_id == PATIENT and "Appointment reminder" in r.visible_text,
-            timeout=WAIT_S + 15,
+            timeout=WAIT_S,
         )
         assert "Alex Doe" in reminder.visible_text and "Eat a light meal" in reminder.visible_text
         labels = [b["text"] for b in reminder.buttons]
         assert labels[:3] == ["Confirm", "Reschedule", "Cancel"] and "url" in reminder.buttons[3]
 
-        # Flood control: the 429'd reminder was retried and arrived exactly once.
+        # Flood control (429): the sender waits retry_after, retries, delivers once.
+        server.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+        link_directly(tmp_path, f"S-{FLOODED}", FLOODED)
         wait_until(
-            lambda: all(
-                s in {"sent", "failed"} for s, _ in rows_by_chat(tmp_path, "remind_2h").values()
-            ),
-            WAIT_S,
-            "all reminders to settle",
+            lambda: rows_by_chat(tmp_path, "remind_2h")[FLOODED][0] == "sent", WAIT_S, "retry"
         )
-        assert any(r.method == "sendMessage" and r.status == 429 for r in server.requests)
-        rows = rows_by_chat(tmp_path, "remind_2h")
-        assert rows[PATIENT][0] == rows[FLOODED][0] == "sent"
-        assert max(rows[PATIENT][1], rows[FLOODED][1]) == 2  # one of them needed a second try
-        for chat in (PATIENT, FLOODED):
-            got = [r for r in server.sent_to(chat) if "Appointment reminder" in r.visible_text]
-            assert len(got) == 1
+        assert rows_by_chat(tmp_path, "remind_2h")[FLOODED][1] == 2
+        assert any(r.status == 429 and r.chat_id == FLOODED for r in server.calls("sendMessage"))
 
-        # Blocked (403): unreachable, failed, and staff told.
-        assert rows[BLOCKED][0] == "failed"
-        assert appointment_status(tmp_path, f"E-{BLOCKED}")[1] == 1
-        staff_notes = server.wait_for(
+        # Blocked (403): failed, the patient marked unreachable, staff told.
+        server.block_chat(BLOCKED)
+        link_directly(tmp_path, f"S-{BLOCKED}", BLOCKED)
+        staff_note = server.wait_for(
             "sendMessage",
             lambda r: r.chat_id == STAFF and "blocked the bot" in r.visible_text,
             timeout=WAIT_S,
         )
-        assert f"E-{BLOCKED}" in staff_notes.visible_text
+        assert f"S-{BLOCKED}" in staff_note.visible_text
+        assert rows_by_chat(tmp_path, "remind_2h")[BLOCKED][0] == "failed"
+        assert appointment_status(tmp_path, f"S-{BLOCKED}")[1] == 1
+
+        for chat in (PATIENT, FLOODED):
+            got = [r for r in server.sent_to(chat) if "Appointment reminder" in r.visible_text]
+            assert len(got) == 1
 
         # Tap Confirm on the reminder: the status changes.
         since = server.mark()
@@ -145,7 +148,7 @@ def test_link_remind_confirm_and_telegram_errors(tmp_path: Path, server: FakeBot
         server.push_callback(PATIENT, confirm, reminder.result["message_id"])
         server.wait_for("answerCallbackQuery", timeout=WAIT_S, since=since)
         wait_until(
-            lambda: appointment_status(tmp_path, f"E-{PATIENT}")[0] == "confirmed",
+            lambda: appointment_status(tmp_path, f"S-{PATIENT}")[0] == "confirmed",
             WAIT_S,
             "confirmed",
         )
