@@ -97,15 +97,18 @@ class ConsoleOutbound:
 
 
 def choose_button(text: str, buttons: tuple[Button, ...]) -> Button | None:
-    """The button `text` picks, by number ("2") or by label (case-insensitive)."""
-    stripped = text.strip()
-    if stripped.isdigit():
-        index = int(stripped) - 1
-        return buttons[index] if 0 <= index < len(buttons) else None
-    wanted = stripped.casefold()
+    """The button `text` picks: by label (case-insensitive), else by number ("2").
+
+    The label wins so that "8" on a 0-10 scale means the button labelled 8, not the
+    eighth button.
+    """
+    wanted = text.strip().casefold()
     for button in buttons:
         if button.label.casefold() == wanted:
             return button
+    if wanted.isdigit():
+        index = int(wanted) - 1
+        return buttons[index] if 0 <= index < len(buttons) else None
     return None
 
 

@@ -183,12 +183,6 @@ def test_shell_invalid_back_skip_faq_urgent_emergency_and_forget(tmp_path: Path)
     assert "I hold no personal data about you." in texts[-1]
 
 
-@pytest.mark.xfail(
-    reason="bot/channels/console.py choose_button reads a bare number as the n-th button, "
-    "so '8' on a 0-10 scale taps the button labelled 7; it should prefer a button whose "
-    "label is exactly the text typed (reported to the console owner)",
-    strict=False,
-)
 def test_a_number_typed_on_a_scale_in_the_shell_is_that_number(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
