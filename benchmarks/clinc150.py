@@ -140,9 +140,11 @@ def evaluate(
     ranker, build = factory(entries)
     val_outcomes, _ = run(ranker, val)
     margins = (0.0,) if single_threshold else MARGIN_GRID
-    tuned = tune_thresholds(val_outcomes, GOAL, ANSWER_GRID, margins)
+    # Plain rapidfuzz has no coverage figure, so no coverage gate either.
+    coverage = 0.0 if single_threshold else MatchThresholds().coverage
+    tuned = tune_thresholds(val_outcomes, GOAL, ANSWER_GRID, margins, coverage)
     if single_threshold:  # one cut-off: answer above it, fall back below it
-        tuned = MatchThresholds(tuned.answer, tuned.answer, 0.0)
+        tuned = MatchThresholds(tuned.answer, tuned.answer, 0.0, 0.0)
     test_outcomes, latencies = run(ranker, test)
     result: dict[str, Any] = {
         "name": name,

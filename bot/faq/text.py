@@ -32,6 +32,34 @@ _CONTRACTIONS = (
     (re.compile(r"'d\b"), " would"),
     (re.compile(r"'s\b"), ""),
 )
+# The same contractions typed without the apostrophe, as phones often send them. Only
+# spellings that are not also ordinary words ("ill", "well", "were", "id" stay as typed).
+_BARE_CONTRACTIONS = {
+    "im": "i am",
+    "ive": "i have",
+    "whats": "what is",
+    "thats": "that is",
+    "hows": "how is",
+    "wheres": "where is",
+    "whos": "who is",
+    "theres": "there is",
+    "youre": "you are",
+    "theyre": "they are",
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "isnt": "is not",
+    "arent": "are not",
+    "wasnt": "was not",
+    "cant": "can not",
+    "couldnt": "could not",
+    "wouldnt": "would not",
+    "shouldnt": "should not",
+    "wont": "will not",
+    "hasnt": "has not",
+    "havent": "have not",
+    "hadnt": "had not",
+}
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -93,7 +121,7 @@ def normalise(text: str) -> str:
         ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     for pattern, replacement in _CONTRACTIONS:
         ascii_text = pattern.sub(replacement, ascii_text)
-    return " ".join(_TOKEN_RE.findall(ascii_text))
+    return " ".join(_BARE_CONTRACTIONS.get(t, t) for t in _TOKEN_RE.findall(ascii_text))
 
 
 @lru_cache(maxsize=WORDS_CACHE_SIZE)

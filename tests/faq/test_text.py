@@ -66,3 +66,14 @@ def test_sentences_split_on_end_punctuation_and_newlines() -> None:
         "Does IMS hurt?",
         "Thanks",
     ]
+
+
+def test_contractions_typed_without_apostrophes_expand() -> None:
+    assert normalise("whats IMS, im not sure it doesnt hurt") == (
+        "what is ims i am not sure it does not hurt"
+    )
+    assert words("cant I come") == words("can't I come")
+
+
+def test_words_that_only_look_like_contractions_stay() -> None:
+    assert normalise("ill well were id") == "ill well were id"
