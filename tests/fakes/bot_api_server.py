@@ -333,14 +333,22 @@ class FakeBotApiServer:
                     raise TimeoutError(f"no {method} request within {timeout} s; saw {seen}")
                 self._cond.wait(remaining)
 
-    def wait_until_polling(self, timeout: float = DEFAULT_WAIT_S) -> bool:
-        """Whether the bot started a getUpdates call within `timeout` (recorded or in flight).
+    @property
+    def polls_started(self) -> int:
+        """How many getUpdates calls have arrived so far (finished or still waiting)."""
+        with self._cond:
+            return self._polls_started
+
+    def wait_until_polling(self, timeout: float = DEFAULT_WAIT_S, after: int = 0) -> bool:
+        """Whether a getUpdates call beyond the first `after` arrived within `timeout`.
 
         `requests` records a long poll only when it returns; this sees it when it arrives.
+        Pass `after=polls_started` taken before starting a second bot, so the first bot's
+        polls don't count as the second one's.
         """
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._polls_started == 0:
+            while self._polls_started <= after:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False

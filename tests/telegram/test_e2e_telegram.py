@@ -87,13 +87,15 @@ def stop_cleanly(process: subprocess.Popen[str]) -> str:
     return stderr
 
 
-def wait_until_polling(server: FakeBotApiServer, process: subprocess.Popen[str]) -> None:
-    """Block until the bot polls; fail with its stderr if it exits first."""
+def wait_until_polling(
+    server: FakeBotApiServer, process: subprocess.Popen[str], after: int = 0
+) -> None:
+    """Block until the bot polls (beyond `after` earlier polls); fail if it exits first."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"the bot exited with {process.returncode}: {process.communicate()[1]}")
-        if server.wait_until_polling(timeout=POLL_STEP_S):
+        if server.wait_until_polling(timeout=POLL_STEP_S, after=after):
             return
     process.kill()
     pytest.fail(f"the bot did not poll within {START_TIMEOUT_S} s: {process.communicate()[1]}")
@@ -175,8 +177,9 @@ def test_messages_sent_while_the_bot_is_down_are_answered_once(
 
     fake_api.push_message(PATIENT, FAQ_QUESTION)  # during a restart
     since = fake_api.mark()
+    polls_before = fake_api.polls_started
     second = launch_bot()
-    wait_until_polling(fake_api, second)
+    wait_until_polling(fake_api, second, after=polls_before)
     assert reply_to(fake_api, PATIENT, since).visible_text.startswith("Does IMS hurt?")
     stop_cleanly(second)
     # /help was confirmed before the restart: it was not answered a second time.
