@@ -40,19 +40,30 @@ def _fingerprint(content_dir: Path) -> tuple[object, ...]:
     )
 
 
-# The confusion check replays every phrasing through the matcher (seconds, not
-# milliseconds); a process that starts the bot several times on the same files (tests,
-# the CLI) should pay for it once.
+# A process that loads the same unchanged folder several times (tests, the CLI) checks
+# it once.
 _checked: dict[tuple[object, ...], list[Problem]] = {}
 
 
-def check_content(content_dir: Path) -> list[Problem]:
-    """All problems in `content_dir`, sorted by file and line."""
-    key = _fingerprint(content_dir) if content_dir.is_dir() else None
+def _quality_checkers() -> list[ContentChecker]:
+    from bot.content.loader import check_faq_confusions
+
+    return [check_faq_confusions]
+
+
+def check_content(content_dir: Path, *, quality: bool = True) -> list[Problem]:
+    """All problems in `content_dir`, sorted by file and line.
+
+    `quality` adds the slower checks of content that works but would serve patients
+    badly (confusable phrasings). `ims-bot content check` and CI run them; the bot's
+    start-up skips them so a restart stays quick.
+    """
+    key = (quality, *_fingerprint(content_dir)) if content_dir.is_dir() else None
     if key is not None and key in _checked:
         return list(_checked[key])
+    checkers = _checkers() + (_quality_checkers() if quality else [])
     problems: list[Problem] = []
-    for checker in _checkers():
+    for checker in checkers:
         problems.extend(checker(content_dir))
     problems.sort()
     if key is not None:

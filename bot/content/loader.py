@@ -35,17 +35,21 @@ def read_faq_bundle(
 
 
 def check_faq_bundle(content_dir: Path) -> list[Problem]:
-    """Every problem in faq.yaml and clinic.yaml (emergency.yaml is checked by its owner).
+    """Every problem in faq.yaml and clinic.yaml (emergency.yaml is checked by its owner)."""
+    return read_faq_bundle(content_dir)[2]
 
-    Once the files are valid, phrasings so close to another entry's that the matcher
-    would confuse them are problems too.
+
+def check_faq_confusions(content_dir: Path) -> list[Problem]:
+    """Phrasings so close to another entry's that the matcher would confuse them.
+
+    Only meaningful once faq.yaml is valid (the other checks report that first).
     """
     faq, _clinic, problems = read_faq_bundle(content_dir)
-    if faq is not None and not problems:
-        from bot.faq.confusion import check_confusable_phrasings
+    if faq is None or problems:
+        return []
+    from bot.faq.confusion import check_confusable_phrasings
 
-        problems = check_confusable_phrasings(faq)
-    return problems
+    return check_confusable_phrasings(faq)
 
 
 def load_content(content_dir: Path) -> ClinicContent:
