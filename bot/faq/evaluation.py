@@ -8,7 +8,7 @@ and fallback rates, the confusions, and a threshold sweep so a clinic can see tr
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.content.problems import ContentError, Problem, display_path
@@ -255,7 +255,9 @@ def sweep(
     rows: list[SweepRow] = []
     for answer in answers:
         for margin in margins:
-            thresholds = MatchThresholds(answer, min(base.suggest, answer), margin, base.coverage)
+            thresholds = replace(
+                base, answer=answer, suggest=min(base.suggest, answer), margin=margin
+            )
             report = summarise(outcomes, thresholds)
             rows.append(
                 SweepRow(
@@ -367,16 +369,18 @@ def tune_thresholds(
     # (expected, best id, best score, lead over the runner-up) of each matched question,
     # the best id None when it covers too little of the query to be answered at all;
     # caught emergencies are decided before matching, so thresholds cannot change them.
-    rows = [
-        (
-            o.question.expect,
-            o.ranked[0].faq_id if o.ranked and o.ranked[0].coverage >= coverage else None,
-            o.ranked[0].score if o.ranked else 0.0,
-            (o.ranked[0].score - o.ranked[1].score) if len(o.ranked) > 1 else 1.0,
-        )
-        for o in outcomes
-        if o.emergency_rule is None
-    ]
+    gate = MatchThresholds(coverage=coverage)
+    rows: list[tuple[str, str | None, float, float]] = []
+    for o in outcomes:
+        if o.emergency_rule is not None:
+            continue
+        if not o.ranked:
+            rows.append((o.question.expect, None, 0.0, 1.0))
+            continue
+        top = o.ranked[0]
+        lead = top.score - o.ranked[1].score if len(o.ranked) > 1 else 1.0
+        faq_id = top.faq_id if gate.covered(top, lead) else None
+        rows.append((o.question.expect, faq_id, top.score, lead))
     in_scope = sum(1 for expect, *_ in rows if expect not in (FALLBACK, EMERGENCY)) or 1
     oos = sum(1 for expect, *_ in rows if expect == FALLBACK)
     best: tuple[tuple[float, ...], MatchThresholds] | None = None
@@ -398,5 +402,5 @@ def tune_thresholds(
                 # Feasible settings first, then right answers, then the widest suggest band.
                 key = (float(meets), right / in_scope if meets else fallback - wrong, -suggest)
                 if best is None or key > best[0]:
-                    best = (key, MatchThresholds(answer, suggest, margin, coverage))
-    return best[1] if best is not None else MatchThresholds(coverage=coverage)
+                    best = (key, replace(gate, answer=answer, suggest=suggest, margin=margin))
+    return best[1] if best is not None else gate

@@ -10,7 +10,10 @@ score is in 0..1 too (1 = the query says exactly what a phrasing says):
 * rapidfuzz `token_sort_ratio` on the analysed text, for spelling slips inside words.
 
 Weights and default thresholds were tuned on CLINC150 validation data (see
-benchmarks/clinc150.py); a clinic can override the thresholds in faq.yaml.
+benchmarks/clinc150.py); a clinic can override the thresholds in faq.yaml. A direct
+answer also needs the entry to use enough of the query's informative words (its
+coverage, tuned on the clinic DEV set): a lookalike of a phrasing that is really about
+something else gets "did you mean" instead.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ GRAM_PRUNE_MIN_DOCS = 1000  # from this many entries, trigrams in > 1/5 of them 
 CALIBRATION_SAMPLE = 40  # phrasings scored against the index to find the exact-match score
 BIGRAM_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with words
 DEFAULT_MIN_COVERAGE = 0.4
+DEFAULT_CLEAR_LEAD = 0.2
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,13 @@ class MatchThresholds:
     # directly: a query that merely resembles a phrasing's wording ("can I bring my dog
     # to the appointment") is suggested instead. Tuned on the clinic DEV set.
     coverage: float = DEFAULT_MIN_COVERAGE
+    # A lead over the runner-up this large answers even below the coverage gate: on the
+    # DEV set such leads were never wrong, and wordy questions often cover little.
+    clear_lead: float = DEFAULT_CLEAR_LEAD
+
+    def covered(self, best: Candidate, lead: float) -> bool:
+        """Whether `best` uses enough of the query to be answered, given its lead."""
+        return best.coverage >= self.coverage or lead >= self.clear_lead
 
 
 @dataclass(frozen=True)
@@ -464,10 +475,11 @@ def decide(ranked: Sequence[Candidate], thresholds: MatchThresholds) -> MatchRes
         return MatchResult("fallback", None, 0.0, ())
     best = ranked[0]
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    lead = best.score - runner_up
     if (
         best.score >= thresholds.answer
-        and best.score - runner_up >= thresholds.margin
-        and best.coverage >= thresholds.coverage
+        and lead >= thresholds.margin
+        and thresholds.covered(best, lead)
     ):
         return MatchResult("answer", best.faq_id, best.score, tuple(ranked[:MAX_SUGGESTIONS]))
     if best.score >= thresholds.suggest:

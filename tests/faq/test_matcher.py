@@ -126,13 +126,21 @@ def test_decide_falls_back_below_suggest() -> None:
     assert decide([], THRESHOLDS).decision == "fallback"
 
 
+GATED = MatchThresholds(0.6, 0.4, 0.1, coverage=0.4, clear_lead=0.2)
+
+
 def test_decide_suggests_when_the_best_entry_covers_too_little_of_the_query() -> None:
-    thin = [Candidate("a", 0.8, coverage=0.2), Candidate("b", 0.3)]
-    result = decide(thin, MatchThresholds(0.6, 0.4, 0.1, coverage=0.4))
+    thin = [Candidate("a", 0.8, coverage=0.2), Candidate("b", 0.65)]
+    result = decide(thin, GATED)
     assert (result.decision, result.faq_id) == ("suggest", None)
-    assert [c.faq_id for c in result.suggestions] == ["a"]
-    covered = [Candidate("a", 0.8, coverage=0.4), Candidate("b", 0.3)]
-    assert decide(covered, MatchThresholds(0.6, 0.4, 0.1, coverage=0.4)).faq_id == "a"
+    assert [c.faq_id for c in result.suggestions] == ["a", "b"]
+    covered = [Candidate("a", 0.8, coverage=0.4), Candidate("b", 0.65)]
+    assert decide(covered, GATED).faq_id == "a"
+
+
+def test_decide_answers_a_clear_leader_even_below_the_coverage_gate() -> None:
+    far_ahead = [Candidate("a", 0.8, coverage=0.2), Candidate("b", 0.6)]
+    assert decide(far_ahead, GATED).faq_id == "a"
 
 
 def test_rank_reports_how_much_of_the_query_an_entry_covers(small_matcher: FaqMatcher) -> None:
