@@ -118,6 +118,11 @@ class IntakeConversation:
         self._clock = clock
         self._engines: dict[str, IntakeEngine] = {loaded.digest: IntakeEngine(loaded.flow)}
         self._locks: dict[int, asyncio.Lock] = {}
+        # Chats known to have no intake open. Every typed message asks the intake first,
+        # and most chats have none open: remembering that saves a database read per
+        # message. Only this process starts intakes for its chats (one bot polls a token),
+        # so the set is cleared exactly where an intake is created.
+        self._without_open: set[int] = set()
 
     def set_faq(self, faq: FaqAnswerer | None) -> None:
         """Use `faq` for side questions asked in the middle of an intake."""
@@ -165,9 +170,11 @@ class IntakeConversation:
             logger.error("an open intake cannot be decrypted with the configured key")
             return None
         if intake is None:
+            self._without_open.add(chat_id)
             return None
         if self._clock() - intake.updated_at > self._abandon_after:
             await self.repository.mark_abandoned(self._clock() - self._abandon_after)
+            self._without_open.add(chat_id)
             return None
         return intake
 
@@ -191,6 +198,7 @@ class IntakeConversation:
         intake = await self.repository.create(
             chat.chat_id, self.loaded, engine.start(), appointment_ref
         )
+        self._without_open.discard(chat.chat_id)
         logger.info("intake %s started", intake.id)
         return [self._screen(engine, intake)]
 
@@ -248,6 +256,8 @@ class IntakeConversation:
 
     async def claim_text(self, chat: ChatRef, text: str) -> list[Reply] | None:
         """Text route: typed text is an answer while this chat has an intake open."""
+        if chat.chat_id in self._without_open:
+            return None
         async with self._lock(chat.chat_id):
             intake = await self._open(chat.chat_id)
             if intake is None:

@@ -23,6 +23,9 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     # WAL lets a second bot process read while one writes; busy_timeout makes
     # writers wait for each other instead of failing with "database is locked".
     cursor.execute("PRAGMA journal_mode=WAL")
+    # With WAL, NORMAL still survives a killed process (every commit is in the log);
+    # only a power cut can lose the last commits. It makes each saved answer ~2x cheaper.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
