@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot.content.model import FaqEntry
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
 from bot.core.replies import Button, Reply, staff_note
-from bot.faq.pipeline import FaqPipeline
+from bot.faq.matcher import FaqMatcher
 from bot.faq.unanswered import UnansweredLog
 from bot.safety.emergency import EmergencyDetector, emergency_replies
 
@@ -46,7 +46,7 @@ class FaqConversation:
         self,
         faq: FaqContent,
         clinic: Clinic,
-        pipeline: FaqPipeline,
+        matcher: FaqMatcher,
         detector: EmergencyDetector,
         unanswered: UnansweredLog,
         assistant: Assistant,
@@ -54,7 +54,7 @@ class FaqConversation:
     ) -> None:
         self._faq = faq
         self._clinic = clinic
-        self._pipeline = pipeline
+        self._matcher = matcher
         self._detector = detector
         self._unanswered = unanswered
         self._assistant = assistant
@@ -151,12 +151,10 @@ class FaqConversation:
                     buttons=(Button("Browse topics", f"{ACTION_PREFIX}:cats"),),
                 )
             ]
-        decision = self._pipeline.decide(text)
+        # Typed text reaches here only after the core's emergency screen, so only the
+        # matcher runs (screening twice cost a fifth of the time per message).
+        decision = self._matcher.match(text)
         logger.info("faq decision=%s", decision.decision)
-        if decision.decision == "emergency":
-            # The core screen normally catches this first; answer safely regardless.
-            screened = await self.emergency_screen(chat, text)
-            return screened or []
         if decision.decision == "answer" and decision.faq_id is not None:
             entry = self._faq.get(decision.faq_id)
             if entry is not None:
@@ -186,7 +184,7 @@ class FaqConversation:
         # gets the emergency reply first, then a way to the information they wanted.
         related = [
             c
-            for c in self._pipeline.matcher.rank(text, limit=3)
+            for c in self._matcher.rank(text, limit=3)
             if c.score >= GENERAL_QUESTION_SCORE
         ]
         if related:
@@ -229,7 +227,9 @@ class FaqConversation:
     async def on_faq_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """Answer /faq: the topics, or the answer to `/faq <question>`."""
         if args:
-            return await self.answer(chat, " ".join(args))
+            question = " ".join(args)
+            screened = await self.emergency_screen(chat, question)
+            return screened if screened is not None else await self.answer(chat, question)
         return [self._categories_reply()]
 
     async def on_contact_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
@@ -249,7 +249,7 @@ def register_faq(runtime: Runtime) -> FaqConversation:
     conversation = FaqConversation(
         faq=content.faq,
         clinic=content.clinic,
-        pipeline=FaqPipeline.from_content(content),
+        matcher=FaqMatcher.from_content(content.faq),
         detector=content.emergency.detector(),
         unanswered=UnansweredLog(
             runtime.database, timedelta(days=runtime.settings.unanswered_retention_days)

@@ -118,3 +118,14 @@ async def test_stale_or_forged_buttons_never_crash(runtime: Runtime) -> None:
 
 def _days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+async def test_a_question_given_to_slash_faq_is_screened_for_emergencies(
+    runtime: Runtime,
+) -> None:
+    replies = await runtime.assistant.handle_command(
+        PATIENT, "faq", ["I", "have", "chest", "pain", "and", "can't", "breathe"]
+    )
+    assert "911" in replies[0].text
+    [answer] = await runtime.assistant.handle_command(PATIENT, "faq", ["what", "is", "ims"])
+    assert answer.title == "What is IMS?"
