@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from bot.channels.telegram.rendering import (
     EMPTY_TEXT_WITH_BUTTONS,
     MAX_MESSAGE_CHARS,
+    keyboard_for,
     render_reply,
     split_text,
 )
@@ -25,7 +26,8 @@ def test_every_piece_is_escaped_and_the_title_is_bold() -> None:
 
 def test_buttons_one_per_row_on_the_last_message() -> None:
     reply = Reply(
-        "x\n\n" * 3000, buttons=(Button("A", "p:a"), Button("Map", url="https://m.example"))
+        "x\n\n" * 3000,
+        buttons=(Button("Confirm", "p:a"), Button("Open the map", url="https://m.example")),
     )
     messages = render_reply(reply)
     assert len(messages) > 1
@@ -35,6 +37,16 @@ def test_buttons_one_per_row_on_the_last_message() -> None:
     rows = keyboard.inline_keyboard
     assert [len(row) for row in rows] == [1, 1]
     assert rows[0][0].callback_data == "p:a" and rows[1][0].url == "https://m.example"
+
+
+def test_short_labels_share_rows_long_ones_do_not() -> None:
+    scale = tuple(Button(str(n), f"s:{n}") for n in range(11))
+    keyboard = keyboard_for((*scale, Button("Skip this question", "s:skip"), Button("Back", "b")))
+    assert keyboard is not None
+    rows = keyboard.inline_keyboard
+    assert [len(row) for row in rows] == [6, 5, 1, 1]
+    assert [b.text for b in rows[0]] == ["0", "1", "2", "3", "4", "5"]
+    assert rows[3][0].callback_data == "b"
 
 
 def test_empty_text_with_buttons_still_sends_something() -> None:

@@ -17,6 +17,9 @@ from bot.core.replies import Button, Reply
 MAX_MESSAGE_CHARS = 4000
 PARAGRAPH_BREAK = "\n\n"
 EMPTY_TEXT_WITH_BUTTONS = "Please choose:"
+# Labels this short ("7", "Yes", "No") fit several to a row on a phone screen.
+SHORT_LABEL_CHARS = 4
+SHORT_BUTTONS_PER_ROW = 6
 
 
 @dataclass(frozen=True)
@@ -79,18 +82,28 @@ def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     return chunks
 
 
+def _telegram_button(button: Button) -> InlineKeyboardButton:
+    if button.url is not None:
+        return InlineKeyboardButton(button.label, url=button.url)
+    return InlineKeyboardButton(button.label, callback_data=button.action)
+
+
 def keyboard_for(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
-    """One button per row: action buttons carry callback data, link buttons a url."""
+    """Buttons one per row, except runs of short labels (a 0-10 scale, Yes/No) share rows.
+
+    Action buttons carry callback data, link buttons a url.
+    """
     if not buttons:
         return None
-    rows = [
-        [
-            InlineKeyboardButton(button.label, url=button.url)
-            if button.url is not None
-            else InlineKeyboardButton(button.label, callback_data=button.action)
-        ]
-        for button in buttons
-    ]
+    rows: list[list[InlineKeyboardButton]] = []
+    packing = False  # whether the last row is a row of short buttons with room left
+    for button in buttons:
+        short = len(button.label) <= SHORT_LABEL_CHARS
+        if short and packing and len(rows[-1]) < SHORT_BUTTONS_PER_ROW:
+            rows[-1].append(_telegram_button(button))
+        else:
+            rows.append([_telegram_button(button)])
+        packing = short
     return InlineKeyboardMarkup(rows)
 
 
