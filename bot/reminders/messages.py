@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.content.clinic import Clinic, Location
-from bot.core.replies import Button, Reply, staff_note
+from bot.core.replies import MAX_ACTION_BYTES, Button, Reply, staff_note
 from bot.reminders.model import Appointment
 from bot.reminders.planning import CHECK_IN_KIND
 from bot.reminders.types import AppointmentType
@@ -140,8 +140,15 @@ def greeting(
         "I'll send you a reminder before your visit. You can fill in the intake form now, "
         "so your clinician can read it before you arrive.",
     ]
-    buttons = (Button("Fill in my intake form", action="intake:start"),)
+    buttons = (Button("Fill in my intake form", action=intake_action(appointment)),)
     return Reply("\n".join(lines), buttons=buttons + _map_button(appointment, clinic))
+
+
+def intake_action(appointment: Appointment) -> str:
+    """Start the intake tied to this appointment (its reference reaches the clinician)."""
+    action = f"intake:start:{appointment.ref}"
+    fits = len(action.encode("utf-8")) <= MAX_ACTION_BYTES and ":" not in appointment.ref
+    return action if fits else "intake:start"
 
 
 def late_cancel_reply(clinic: Clinic) -> Reply:

@@ -83,9 +83,13 @@ async def test_opening_the_link_links_and_greets(
     text = patient_text(replies)
     assert "Hello Sam" in text and "Wednesday 10 June 2026 at 15:00" in text
     assert "120 Example Street" in text and "Alex Doe" in text
-    assert any(b.action == "intake:start" for b in replies[0].buttons)
     appointment = await feature.repository.get(appointment_id)
     assert appointment is not None and appointment.chat_id == PATIENT.chat_id
+    # The intake offered here is tied to this appointment's reference.
+    intake_button = f"intake:start:{appointment.ref}"
+    assert any(b.action == intake_button for b in replies[0].buttons)
+    started = await runtime.assistant.handle_action(PATIENT, intake_button)
+    assert started and not any("moved on" in r.text for r in started)
 
 
 async def test_used_expired_and_forged_links_change_nothing(
