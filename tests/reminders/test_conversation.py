@@ -88,8 +88,6 @@ async def test_opening_the_link_links_and_greets(
     # The intake offered here is tied to this appointment's reference.
     intake_button = f"intake:start:{appointment.ref}"
     assert any(b.action == intake_button for b in replies[0].buttons)
-    started = await runtime.assistant.handle_action(PATIENT, intake_button)
-    assert started and not any("moved on" in r.text for r in started)
 
 
 async def test_used_expired_and_forged_links_change_nothing(
