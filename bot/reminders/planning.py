@@ -1,6 +1,6 @@
 """When each reminder of an appointment is due: pure functions of the clock and the content.
 
-Rules (documented in docs/reminders.md):
+Rules (documented in README.md, "Appointments and reminders"):
 - An offset of whole days keeps the clock time ("2 days before 10:00" is 10:00 two
   days earlier, even across a daylight-saving change); other offsets count real hours.
 - A reminder that falls inside quiet hours moves to the start of that quiet period
