@@ -180,7 +180,7 @@ def register(subparsers: Any) -> None:
     add.add_argument("--qr", metavar="FILE.png", help="also write the link as a QR code")
     add.set_defaults(handler=_add)
     imp = commands.add_parser("import", help="import a CSV export or an .ics calendar")
-    imp.add_argument("file", help="CSV (columns in README.md, "Appointments and reminders") or .ics file")
+    imp.add_argument("file", help="CSV (columns in the README) or .ics file")
     imp.add_argument("--dry-run", action="store_true", help="show what would change, save nothing")
     imp.set_defaults(handler=_import)
     lst = commands.add_parser("list", help="list appointments around now")

@@ -152,7 +152,7 @@ def _check_duplicates(
 
 
 def parse_csv(path: Path, types: AppointmentTypes, clinic: Clinic, tz: ZoneInfo) -> ParsedFile:
-    """Appointments from a CSV file (columns in README.md, "Appointments and reminders")."""
+    """Appointments from a CSV file (columns in the README)."""
     shown = display_path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -207,7 +207,7 @@ def _ics_start(value: object, tz: ZoneInfo, reasons: list[str]) -> datetime | No
 
 
 def parse_ics(path: Path, types: AppointmentTypes, clinic: Clinic, tz: ZoneInfo) -> ParsedFile:
-    """Appointments from an .ics file: one VEVENT each (mapping in README.md, "Appointments and reminders")."""
+    """Appointments from an .ics file: one VEVENT each (mapping in the README)."""
     import icalendar
 
     shown = display_path(path)
