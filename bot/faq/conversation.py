@@ -183,9 +183,7 @@ class FaqConversation:
         # Someone asking a general question ("can IMS cause a collapsed lung?") still
         # gets the emergency reply first, then a way to the information they wanted.
         related = [
-            c
-            for c in self._matcher.rank(text, limit=3)
-            if c.score >= GENERAL_QUESTION_SCORE
+            c for c in self._matcher.rank(text, limit=3) if c.score >= GENERAL_QUESTION_SCORE
         ]
         if related:
             buttons = tuple(
