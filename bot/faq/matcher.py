@@ -66,8 +66,8 @@ class MatchThresholds:
     # directly: a query that merely resembles a phrasing's wording ("can I bring my dog
     # to the appointment") is suggested instead. Tuned on the clinic DEV set.
     coverage: float = DEFAULT_MIN_COVERAGE
-    # A lead over the runner-up this large answers even below the coverage gate: on the
-    # DEV set such leads were never wrong, and wordy questions often cover little.
+    # A lead over the runner-up this large answers even below the coverage gate (on the
+    # DEV set it added no wrong answer): wordy questions often cover little.
     clear_lead: float = DEFAULT_CLEAR_LEAD
 
     def covered(self, best: Candidate, lead: float) -> bool:
