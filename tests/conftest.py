@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime, build_runtime
+from tests.fakes.api_schema import SCHEMA_PATH, BotApiSchema
 
 
 @pytest.fixture
@@ -33,3 +34,13 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
         yield built
     finally:
         await built.close()
+
+
+@pytest.fixture(scope="session")
+def api_schema() -> BotApiSchema:
+    """The Bot API schema from ../shared; tests needing it skip when the file is absent."""
+    if not SCHEMA_PATH.is_file():
+        pytest.skip(
+            f"Bot API schema not available at {SCHEMA_PATH} (shared/ is not beside the repo)"
+        )
+    return BotApiSchema(SCHEMA_PATH)

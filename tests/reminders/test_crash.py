@@ -25,8 +25,8 @@ FINISH_TIMEOUT_S = 90.0  # generous: start-up is slow on a busy machine
 
 
 @pytest.fixture
-def server() -> Iterator[FakeBotApiServer]:
-    fake = FakeBotApiServer(schema=BotApiSchema()).start()
+def server(api_schema: BotApiSchema) -> Iterator[FakeBotApiServer]:
+    fake = FakeBotApiServer(schema=api_schema).start()
     try:
         yield fake
     finally:

@@ -29,8 +29,8 @@ START_TIMEOUT_S = 60.0
 
 
 @pytest.fixture
-def server() -> Iterator[FakeBotApiServer]:
-    fake = FakeBotApiServer(schema=BotApiSchema()).start()
+def server(api_schema: BotApiSchema) -> Iterator[FakeBotApiServer]:
+    fake = FakeBotApiServer(schema=api_schema).start()
     try:
         yield fake
     finally:

@@ -6,17 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fakes.api_schema import SCHEMA_PATH, BotApiSchema
+from tests.fakes.api_schema import BotApiSchema
 from tests.fakes.bot_api_server import FakeBotApiServer
 from tests.fakes.recording_request import RecordingRequest
-
-
-@pytest.fixture(scope="session")
-def api_schema() -> BotApiSchema:
-    """The Bot API schema; tests needing it skip when the shared file is absent."""
-    if not SCHEMA_PATH.is_file():
-        pytest.skip(f"Bot API schema not available at {SCHEMA_PATH}")
-    return BotApiSchema(SCHEMA_PATH)
 
 
 @pytest.fixture
