@@ -30,7 +30,6 @@ PLACEHOLDER_PATTERN = re.compile(r"\{([^{}]*)\}")
 # Looks like markup a clinic pasted from a web page; answers are plain text.
 MARKUP_PATTERN = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>|\*\*|__")
 PHRASING_NOISE = re.compile(r"[^\w\s]")
-YAML_TRUE_KEY = "True"  # how the YAML loader spells a bare `on:` / `yes:` key
 
 
 def _clinic_values() -> dict[str, Callable[[Clinic], str]]:
@@ -150,20 +149,6 @@ def _read_matching(
     return answer, suggest, margin
 
 
-def _undo_yaml_boolean_key(mapping: LocatedDict, key: str) -> LocatedDict:
-    """YAML 1.1 reads a bare `on:` key as true; give the key its written name back."""
-    if key in mapping or YAML_TRUE_KEY not in mapping:
-        return mapping
-    fixed = LocatedDict(
-        (key if name == YAML_TRUE_KEY else name, value) for name, value in mapping.items()
-    )
-    fixed.line = mapping.line
-    fixed.key_lines = {
-        (key if name == YAML_TRUE_KEY else name): line for name, line in mapping.key_lines.items()
-    }
-    return fixed
-
-
 def _read_review(log: ProblemLog, entry: LocatedDict, what: str, today: date) -> Review | None:
     if "reviewed" not in entry:
         log.add(
@@ -175,7 +160,6 @@ def _read_review(log: ProblemLog, entry: LocatedDict, what: str, today: date) ->
     review = log.mapping(entry["reviewed"], entry.line_of("reviewed"), f"'reviewed' of {what}")
     if review is None:
         return None
-    review = _undo_yaml_boolean_key(review, "on")
     log.unknown_keys(review, REVIEW_KEYS, f"'reviewed' of {what}")
     by = log.text(review, "by", f"'reviewed' of {what}")
     if "on" not in review:

@@ -146,8 +146,7 @@ def _read_review(reader: _Reader, data: Mapping[str, Any], what: str) -> Review 
     if review is None:
         return None
     by = reader.text(review, "by", f"{what}: reviewed")
-    # YAML 1.1 reads a bare `on` key as the boolean true, so accept both spellings.
-    on_raw = review.get("on", review.get("True"))
+    on_raw = review.get("on")
     if isinstance(on_raw, date):
         on = on_raw
     else:

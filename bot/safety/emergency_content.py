@@ -21,7 +21,6 @@ MIN_PREFIX_CHARS = 3  # "a*" would match half the language
 _TOP_KEYS = ("reviewed", "message", "not_typos", "not_examples", "rules")
 _RULE_KEYS = ("id", "description", "message", "all_of", "phrases", "examples", "not_examples")
 _REVIEW_KEYS = ("by", "on")
-_YAML_ON = "True"  # how the located loader spells the key `on:` (a YAML 1.1 boolean)
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -101,7 +100,6 @@ def _review(reader: _Reader, top: LocatedDict) -> Review | None:
             "the file needs 'reviewed' with 'by' (who checked it) and 'on' (YYYY-MM-DD)",
         )
         return None
-    value = _with_on_key(value)
     reader.unknown_keys(value, _REVIEW_KEYS, "'reviewed'")
     by = reader.text(value, "by", "'reviewed'")
     on = value.get("on")
@@ -116,16 +114,6 @@ def _review(reader: _Reader, top: LocatedDict) -> Review | None:
         reader.add(value.line_of("on"), "'on' in 'reviewed' must be a date such as 2026-11-15")
         return None
     return Review(by=by, on=on) if by is not None else None
-
-
-def _with_on_key(mapping: LocatedDict) -> LocatedDict:
-    """YAML 1.1 reads the key `on:` as true; give it back its name."""
-    if _YAML_ON not in mapping or "on" in mapping:
-        return mapping
-    fixed = LocatedDict({("on" if k == _YAML_ON else k): v for k, v in mapping.items()})
-    fixed.line = mapping.line
-    fixed.key_lines = {("on" if k == _YAML_ON else k): n for k, n in mapping.key_lines.items()}
-    return fixed
 
 
 def _rule(reader: _Reader, raw: Any, line: int) -> EmergencyRule | None:
