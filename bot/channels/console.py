@@ -12,11 +12,11 @@ import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from bot.core.assistant import ChatRef
-from bot.core.replies import Button, Reply
+from bot.core.replies import Audience, Button, Reply
 from bot.runtime import PeriodicJob, Runtime
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class ConsoleOutbound:
 
     async def send_to_staff(self, reply: Reply) -> None:
         """The console user is the clinic's operator too: show staff notes marked."""
-        self.output.show(Reply(reply.text, reply.buttons, reply.title, audience=reply.audience))
+        self.output.show(replace(reply, audience=Audience.STAFF))
 
 
 def choose_button(text: str, buttons: tuple[Button, ...]) -> Button | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from bot.storage.database import Database
 from bot.storage.faq_tables import UnansweredQuestion
@@ -51,14 +51,10 @@ class UnansweredLog:
     async def purge(self, now: datetime) -> int:
         """Delete questions older than the retention; returns how many were deleted."""
         async with self._database.sessions.begin() as session:
-            cutoff = now - self.retention
-            count = await session.scalar(
-                select(func.count()).where(UnansweredQuestion.asked_at < cutoff)
+            result = await session.execute(
+                delete(UnansweredQuestion).where(UnansweredQuestion.asked_at < now - self.retention)
             )
-            await session.execute(
-                delete(UnansweredQuestion).where(UnansweredQuestion.asked_at < cutoff)
-            )
-        return int(count or 0)
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def list(self, since: datetime | None = None) -> list[UnansweredRecord]:
         """Stored questions, newest first."""
