@@ -316,7 +316,8 @@ class FaqMatcher:
             found = process.extractOne(
                 word, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed
             )
-            if found is not None:
+            # A slip is never read as a stop word: "dogs" is not "does".
+            if found is not None and stem(found[0]) not in self._stops:
                 corrected = stem(found[0])
         if len(self._typo_cache) >= TYPO_CACHE_SIZE:
             self._typo_cache.clear()

@@ -71,7 +71,7 @@ FILLER_WORDS = _word_set(
     """
     hi hello hey hiya yo greetings dear morning afternoon evening
     thanks thank thx ty cheers please pls plz kindly
-    ok okay um uh umm hmm erm oh ah well so just quick quickly wondering wonder
+    ok okay um uh umm hmm erm oh ah well so just quick wondering wonder
     question questions curious sorry bother
     """
 )

@@ -176,3 +176,11 @@ def test_match_never_raises_and_scores_stay_in_range(text: str) -> None:
     assert 0.0 <= result.score <= 1.0
     assert (result.faq_id is not None) == (result.decision == "answer")
     assert len(result.suggestions) <= 3
+
+
+def test_a_real_word_is_not_repaired_into_a_stop_word() -> None:
+    matcher = FaqMatcher([("kids", ["do you treat kids", "does it suit children"])])
+    # One letter from "does", but a patient asking about dogs is not asking about kids.
+    tokens, repaired = matcher._analyse_query("do you treat dogs")
+    assert repaired == set()
+    assert "dog" in tokens

@@ -77,3 +77,14 @@ def test_contractions_typed_without_apostrophes_expand() -> None:
 
 def test_words_that_only_look_like_contractions_stay() -> None:
     assert normalise("ill well were id") == "ill well were id"
+
+
+def test_quickly_is_a_question_word_not_filler() -> None:
+    # "how quickly does it work" asks about time to relief; only "quick question" is filler.
+    assert words("quick question: how quickly does it work") == [
+        "how",
+        "quickly",
+        "does",
+        "it",
+        "work",
+    ]
