@@ -31,6 +31,8 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ":
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # Spellings of a negated verb that people type, mapped to one form.
 _CONTRACTIONS = {"cannot": "cant", "carnt": "cant", "cnt": "cant", "cnat": "cant", "cant": "cant"}
+# Text-speak for two words, spelled out so that every "want to ..." term also reads "wanna ...".
+_EXPANSIONS = {"wanna": ("want", "to"), "gonna": ("going", "to"), "gotta": ("got", "to")}
 # Words people split: "can not", "can t" (an apostrophe typed as a space), "my self".
 _SPLIT_WORDS = {
     ("can", "not"): "cant",
@@ -63,7 +65,10 @@ def normalise_words(text: str) -> list[str]:
     folded = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
     folded = folded.replace("'", "")
     raw = _NOT_WORD.sub(" ", folded).split()
-    return _join_split_words([_CONTRACTIONS.get(word, word) for word in raw])
+    words = [_CONTRACTIONS.get(word, word) for word in raw]
+    if not _EXPANSIONS.keys().isdisjoint(words):
+        words = [part for word in words for part in _EXPANSIONS.get(word, (word,))]
+    return _join_split_words(words)
 
 
 def _join_split_words(words: list[str]) -> list[str]:
