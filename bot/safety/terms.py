@@ -29,6 +29,8 @@ _TOKEN_CACHE_LIMIT = 20_000  # typed words remembered with their matches
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# A letter held down for emphasis ("myselfff", "pleaseee") counts as at most two of it.
+_HELD_LETTER = re.compile(r"([^\W\d_])\1{2,}", re.UNICODE)
 # Spellings of a negated verb that people type, mapped to one form.
 _CONTRACTIONS = {"cannot": "cant", "carnt": "cant", "cnt": "cant", "cnat": "cant", "cant": "cant"}
 # Text-speak for two words, spelled out so that every "want to ..." term also reads "wanna ...".
@@ -63,7 +65,7 @@ _stemmer = snowballstemmer.stemmer("english")
 def normalise_words(text: str) -> list[str]:
     """Lower-case words of `text` without punctuation, contractions unified."""
     folded = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
-    folded = folded.replace("'", "")
+    folded = _HELD_LETTER.sub(r"\1\1", folded.replace("'", ""))
     raw = _NOT_WORD.sub(" ", folded).split()
     words = [_CONTRACTIONS.get(word, word) for word in raw]
     if not _EXPANSIONS.keys().isdisjoint(words):
