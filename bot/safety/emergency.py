@@ -33,6 +33,9 @@ logger = logging.getLogger(__name__)
 MIN_FUZZY_PHRASE_CHARS = 15
 PHRASE_CUTOFF = 94.0
 PHRASE_LENGTH_SLACK = 2  # a phrase may be this much longer than the text (missing spaces)
+# The cutoff leaves room for about one slip, so a phrase that matches keeps its first or its
+# last letters intact; a phrase whose two ends are both absent is not scored at all.
+PHRASE_END_CHARS = 4  # a leading or trailing space and three letters
 CLINIC_PHONE_LINE = "For anything that is not an emergency, the clinic's number is {phone}."
 
 
@@ -90,24 +93,28 @@ class _TermGroup:
     """Terms of which one must be present: one-word terms as a set, longer ones in order."""
 
     single: frozenset[int]
-    several: tuple[CompiledTerm, ...]
-    several_starts: frozenset[int]  # first words of `several`, to skip them quickly
+    # Longer terms by their first word, so only those whose first word is present are tried.
+    several_by_start: dict[int, tuple[CompiledTerm, ...]]
 
     @classmethod
     def of(cls, terms: tuple[CompiledTerm, ...]) -> _TermGroup:
-        several = tuple(t for t in terms if len(t.word_ids) > 1)
+        by_start: dict[int, list[CompiledTerm]] = {}
+        for term in terms:
+            if len(term.word_ids) > 1:
+                by_start.setdefault(term.word_ids[0], []).append(term)
         return cls(
             single=frozenset(t.word_ids[0] for t in terms if len(t.word_ids) == 1),
-            several=several,
-            several_starts=frozenset(t.word_ids[0] for t in several),
+            several_by_start={start: tuple(group) for start, group in by_start.items()},
         )
 
     def found_in(self, positions: dict[int, list[int]]) -> bool:
         if not self.single.isdisjoint(positions):
             return True
-        if self.several_starts.isdisjoint(positions):
-            return False
-        return any(term.found_in(positions) for term in self.several)
+        for start in positions:
+            for term in self.several_by_start.get(start, ()):
+                if term.found_in(positions):
+                    return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,7 @@ class EmergencyDetector:
     _index: TermIndex = field(init=False, repr=False)
     _fuzzy_phrases: list[str] = field(init=False, repr=False)
     _fuzzy_phrase_rule: list[int] = field(init=False, repr=False)
+    _fuzzy_phrase_ends: list[tuple[str, str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         parsed = {term: parse_term(term) for term in _all_terms(self.rules)}
@@ -141,12 +149,15 @@ class EmergencyDetector:
         self._compiled = tuple(self._compile(rule, parsed) for rule in self.rules)
         self._fuzzy_phrases = []
         self._fuzzy_phrase_rule = []
+        self._fuzzy_phrase_ends = []
         for number, rule in enumerate(self.rules):
             for phrase in rule.phrases:
                 padded = _padded(normalise_text(phrase))
                 if len(padded) - 2 >= MIN_FUZZY_PHRASE_CHARS and not _has_marks(parsed[phrase]):
                     self._fuzzy_phrases.append(padded)
                     self._fuzzy_phrase_rule.append(number)
+                    ends = (padded[:PHRASE_END_CHARS], padded[-PHRASE_END_CHARS:])
+                    self._fuzzy_phrase_ends.append(ends)
 
     def _compile(
         self, rule: EmergencyRule, parsed: dict[str, tuple[TermWord, ...]]
@@ -201,7 +212,15 @@ class EmergencyDetector:
         # partial_ratio also finds a short text inside a long phrase ("no" in "no reason to
         # live"); only phrases that fit in the text may match.
         longest = len(padded) + PHRASE_LENGTH_SLACK
-        fitting = {i: p for i, p in enumerate(self._fuzzy_phrases) if len(p) <= longest}
+        fitting = {
+            i: phrase
+            for i, (phrase, (head, tail)) in enumerate(
+                zip(self._fuzzy_phrases, self._fuzzy_phrase_ends, strict=True)
+            )
+            if len(phrase) <= longest and (head in padded or tail in padded)
+        }
+        if not fitting:
+            return set()
         hits = process.extract(
             padded, fitting, scorer=fuzz.partial_ratio, score_cutoff=PHRASE_CUTOFF, limit=None
         )

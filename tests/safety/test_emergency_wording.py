@@ -474,6 +474,23 @@ BENIGN = [
     "I'm dying to try IMS, when can I start?",
     "this neck pain is the death of me lol, can you help?",
     "my sister recommended IMS, she loved it",
+    "should I empty my bladder before the session?",
+    "I'd like to pee before my appointment today",
+    "I rolled over in bed this morning and my back went",
+    "I breathe fast when I'm nervous about needles",
+    "does bad posture affect my breathing?",
+    "my daughter feels faint around needles, can she have IMS?",
+    "I can't go on long walks because of my back",
+    "I could sleep forever after IMS, is that normal?",
+    "how do I keep living a normal life with chronic pain?",
+    "will the needle hit a nerve in my neck or head?",
+    "I can't put weight on my foot in the morning because of heel pain",
+    "I did not wake up sore after IMS",
+    "can IMS help with numbness in my legs?",
+    "what does the needling sensation feel like in the groin?",
+    "is IMS a good fit for my wife?",
+    "I drank a whole bottle of water before my session",
+    "I can't move my ankle much since I sprained it",
 ]
 
 # Ordinary messages the screen flags on purpose, each with the reason.
@@ -486,6 +503,7 @@ ACCEPTED_ALARMS = {
     "I fell off my bike last summer and my shoulder still hurts": "fall with pain",
     "I get short of breath climbing hills, is IMS ok?": "always screened",
     "my leg gave way once on a hike last year": "always screened",
+    "my husband has a collapsed disc, can IMS help?": "someone collapsed",
 }
 
 
