@@ -9,6 +9,10 @@ score is in 0..1 too (1 = the query says exactly what a phrasing says):
   perfect match for a long question (the `token_set_ratio` subset trap);
 * rapidfuzz `token_sort_ratio` on the analysed text, for spelling slips inside words.
 
+In a long message, words the FAQ never uses weigh less: they tell the patient's story,
+while in a short message an unknown word usually means the question is about something
+else ("do you treat dogs").
+
 Weights and default thresholds were tuned on CLINC150 validation data (see
 benchmarks/clinc150.py); a clinic can override the thresholds in faq.yaml. A direct
 answer also needs the entry to use enough of the query's informative words (its
@@ -90,6 +94,11 @@ class MatchWeights:
     bigram: float = 0.25  # weight of a word pair relative to its IDF (0: pairs ignored)
     bm25_k1: float = 1.2  # how fast repeated use of a word across an entry's phrasings saturates
     bm25_b: float = 0.5  # how much longer entries are discounted
+    # Beyond this many words, words the FAQ never uses count less and less (down to the
+    # floor): in a long message they are mostly the patient's story, not the topic, while
+    # in a short one an unknown word usually means the question is about something else.
+    story_words: int = 6
+    story_floor: float = 0.2
 
     def signal_total(self) -> float:
         """Sum of the four signal weights (scores are divided by it)."""
@@ -344,10 +353,15 @@ class FaqMatcher:
 
     def _prepare(self, tokens: list[str], repaired: set[str]) -> _Query:
         query = _Query(text=" ".join(tokens))
+        w = self.weights
+        story = (
+            max(w.story_floor, w.story_words / len(tokens)) if len(tokens) > w.story_words else 1.0
+        )
+        unknown = self._max_idf * w.unknown_word * story
         for token in dict.fromkeys(self._terms(tokens)):
             idf = self._idf.get(token)
             if idf is None:
-                weight = self._token_weight(token, self._max_idf * self.weights.unknown_word)
+                weight = self._token_weight(token, unknown)
                 query.weights[token] = weight
                 continue
             query.weights[token] = self._token_weight(token, idf)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content.model import FaqContent, FaqEntry
-from bot.faq.matcher import Candidate, FaqMatcher, MatchThresholds, decide
+from bot.faq.matcher import Candidate, FaqMatcher, MatchThresholds, MatchWeights, decide
 
 from .conftest import SMALL_FAQ, SMALL_SYNONYMS
 
@@ -184,3 +184,25 @@ def test_a_real_word_is_not_repaired_into_a_stop_word() -> None:
     tokens, repaired = matcher._analyse_query("do you treat dogs")
     assert repaired == set()
     assert "dog" in tokens
+
+
+def test_story_words_in_a_long_message_count_less_than_in_a_short_one() -> None:
+    entries = SMALL_FAQ
+    story = (
+        "my neighbour had it done on her shoulder last winter after skiing and swears by it "
+        "so does IMS hurt"
+    )
+    with_discount = FaqMatcher(entries, SMALL_SYNONYMS).rank(story, 1)[0]
+    without = FaqMatcher(entries, SMALL_SYNONYMS, weights=MatchWeights(story_words=1000)).rank(
+        story, 1
+    )[0]
+    assert with_discount.faq_id == without.faq_id == "does_it_hurt"
+    assert with_discount.score > without.score
+    # A short message with an unknown word keeps its full weight: no discount at all.
+    short = "does IMS hurt horses"
+    assert (
+        FaqMatcher(entries, SMALL_SYNONYMS).rank(short, 1)[0].score
+        == FaqMatcher(entries, SMALL_SYNONYMS, weights=MatchWeights(story_words=1000))
+        .rank(short, 1)[0]
+        .score
+    )
