@@ -35,7 +35,7 @@ PHRASE_CUTOFF = 94.0
 PHRASE_LENGTH_SLACK = 2  # a phrase may be this much longer than the text (missing spaces)
 # The cutoff leaves room for about one slip, so a phrase that matches keeps its first or its
 # last letters intact; a phrase whose two ends are both absent is not scored at all.
-PHRASE_END_CHARS = 4  # a leading or trailing space and three letters
+PHRASE_END_CHARS = 6  # a leading or trailing space and five characters
 CLINIC_PHONE_LINE = "For anything that is not an emergency, the clinic's number is {phone}."
 
 
@@ -95,6 +95,7 @@ class _TermGroup:
     single: frozenset[int]
     # Longer terms by their first word, so only those whose first word is present are tried.
     several_by_start: dict[int, tuple[CompiledTerm, ...]]
+    several_starts: frozenset[int]
 
     @classmethod
     def of(cls, terms: tuple[CompiledTerm, ...]) -> _TermGroup:
@@ -105,16 +106,17 @@ class _TermGroup:
         return cls(
             single=frozenset(t.word_ids[0] for t in terms if len(t.word_ids) == 1),
             several_by_start={start: tuple(group) for start, group in by_start.items()},
+            several_starts=frozenset(by_start),
         )
 
-    def found_in(self, positions: dict[int, list[int]]) -> bool:
-        if not self.single.isdisjoint(positions):
+    def found_in(self, positions: dict[int, list[int]], present: frozenset[int]) -> bool:
+        """Whether a term is in the text (`present`: the keys of `positions`, as a set)."""
+        if not self.single.isdisjoint(present):
             return True
-        for start in positions:
-            for term in self.several_by_start.get(start, ()):
-                if term.found_in(positions):
-                    return True
-        return False
+        starts = self.several_starts & present
+        return any(
+            term.found_in(positions) for start in starts for term in self.several_by_start[start]
+        )
 
 
 @dataclass(frozen=True)
@@ -124,10 +126,14 @@ class _CompiledRule:
     groups: tuple[_TermGroup, ...]
     phrases: _TermGroup
 
-    def matches(self, positions: dict[int, list[int]], phrase_hit: bool) -> bool:
-        if phrase_hit or self.phrases.found_in(positions):
+    def matches(
+        self, positions: dict[int, list[int]], present: frozenset[int], phrase_hit: bool
+    ) -> bool:
+        if phrase_hit or self.phrases.found_in(positions, present):
             return True
-        return bool(self.groups) and all(group.found_in(positions) for group in self.groups)
+        return bool(self.groups) and all(
+            group.found_in(positions, present) for group in self.groups
+        )
 
 
 @dataclass
@@ -187,11 +193,12 @@ class EmergencyDetector:
         """Ids of every rule `text` triggers (for content checks and tests)."""
         words = normalise_words(text)
         positions = self._index.positions(words)
+        present = frozenset(positions)
         phrase_rules = self._phrase_rules(" ".join(words))
         return [
             compiled.rule.id
             for number, compiled in enumerate(self._compiled)
-            if compiled.matches(positions, number in phrase_rules)
+            if compiled.matches(positions, present, number in phrase_rules)
         ]
 
     def _detect(self, text: str) -> EmergencyHit | None:
@@ -199,9 +206,10 @@ class EmergencyDetector:
         if not words:
             return None
         positions = self._index.positions(words)
+        present = frozenset(positions)
         phrase_rules = self._phrase_rules(" ".join(words))
         for number, compiled in enumerate(self._compiled):
-            if compiled.matches(positions, number in phrase_rules):
+            if compiled.matches(positions, present, number in phrase_rules):
                 return EmergencyHit(compiled.rule.id, compiled.message)
         return None
 

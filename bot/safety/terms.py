@@ -30,7 +30,7 @@ _TOKEN_CACHE_LIMIT = 20_000  # typed words remembered with their matches
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # A letter held down for emphasis ("myselfff", "pleaseee") counts as at most two of it.
-_HELD_LETTER = re.compile(r"([^\W\d_])\1{2,}", re.UNICODE)
+_HELD_LETTER = re.compile(r"([a-z])\1\1+")  # the rules are English: a-z is enough, and fast
 # Spellings of a negated verb that people type, mapped to one form.
 _CONTRACTIONS = {"cannot": "cant", "carnt": "cant", "cnt": "cant", "cnat": "cant", "cant": "cant"}
 # Text-speak for two words, spelled out so that every "want to ..." term also reads "wanna ...".
