@@ -32,8 +32,9 @@ _CONTRACTIONS = (
     (re.compile(r"'d\b"), " would"),
     (re.compile(r"'s\b"), ""),
 )
-# The same contractions typed without the apostrophe, as phones often send them. Only
-# spellings that are not also ordinary words ("ill", "well", "were", "id" stay as typed).
+# The same contractions typed without the apostrophe, as phones often send them, and a few
+# chat spellings. Only spellings that are not also ordinary words ("ill", "well", "were",
+# "id" stay as typed).
 _BARE_CONTRACTIONS = {
     "im": "i am",
     "ive": "i have",
@@ -59,6 +60,16 @@ _BARE_CONTRACTIONS = {
     "hasnt": "has not",
     "havent": "have not",
     "hadnt": "had not",
+    # Chat spellings: short forms phones and hurried thumbs produce.
+    "wat": "what",
+    "wut": "what",
+    "wht": "what",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "abt": "about",
+    "cuz": "because",
+    "b4": "before",
 }
 
 
