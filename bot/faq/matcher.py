@@ -99,6 +99,11 @@ class MatchWeights:
     # in a short one an unknown word usually means the question is about something else.
     story_words: int = 6
     story_floor: float = 0.2
+    # An entry that uses less than this share of the query's informative words has its
+    # score scaled down (by the square root of the shortfall): "do you treat acne" shares
+    # "do you treat" with "do you treat kids", but acne is the question.
+    full_coverage: float = 0.7
+    coverage_power: float = 0.5
 
     def signal_total(self) -> float:
         """Sum of the four signal weights (scores are divided by it)."""
@@ -229,6 +234,7 @@ class FaqMatcher:
         for entry_index, entry_phrasings in enumerate(analysed):
             for tokens in entry_phrasings:
                 self._add_phrasing(entry_index, tokens)
+        self._exact = self._exact_phrasings(entries)
         # Surface words the FAQ uses (phrasings and synonyms) -> stem, for typo repair.
         surface = {w for _, phrasings in entries for p in phrasings for w in words(p)}
         surface |= {w for group in synonyms for phrase in group for w in words(phrase)}
@@ -292,6 +298,18 @@ class FaqMatcher:
                 saturation = tf * (k1 + 1.0) / (tf + norm) / (k1 + 1.0)
                 postings.setdefault(token, []).append((entry_index, min(1.0, saturation)))
         return postings
+
+    def _exact_phrasings(
+        self, entries: Sequence[tuple[str, Sequence[str]]]
+    ) -> dict[tuple[str, ...], int]:
+        """Analysed phrasing -> its entry, for phrasings only one entry uses."""
+        owners: dict[tuple[str, ...], set[int]] = {}
+        for entry_index, (_, phrasings) in enumerate(entries):
+            for phrasing in phrasings:
+                key = tuple(analyse(phrasing, self._synonyms))
+                if key:
+                    owners.setdefault(key, set()).add(entry_index)
+        return {key: next(iter(found)) for key, found in owners.items() if len(found) == 1}
 
     def _terms(self, tokens: list[str]) -> list[str]:
         """`tokens` followed by their adjacent pairs (when pairs count at all)."""
@@ -465,6 +483,17 @@ class FaqMatcher:
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
         """The best `limit` entries for `text`, best first, one per entry."""
         scores, coverage = self._scores(text)
+        # A message that is exactly one of an entry's phrasings gets that entry, even when
+        # its words are too common to score well on their own ("IMS?").
+        exact = self._exact.get(tuple(self._analyse_query(truncate(text))[0]))
+        if exact is not None:
+            scores[exact] = max(scores.get(exact, 0.0), self._scale)
+            coverage[exact] = 1.0
+        w = self.weights
+        if w.full_coverage > 0.0:
+            for entry, score in scores.items():
+                shortfall = min(1.0, coverage.get(entry, 0.0) / w.full_coverage)
+                scores[entry] = score * shortfall**w.coverage_power
         ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[: max(0, limit)]
         return [
             Candidate(

@@ -206,3 +206,29 @@ def test_story_words_in_a_long_message_count_less_than_in_a_short_one() -> None:
         .rank(short, 1)[0]
         .score
     )
+
+
+def test_a_message_that_is_exactly_a_phrasing_gets_its_entry() -> None:
+    # "IMS?" alone is all common words, yet a clinic that lists it as a phrasing means it.
+    entries = [
+        ("what_is_ims", ["What is IMS?", "IMS?"]),
+        ("does_it_hurt", ["does IMS hurt", "is IMS painful"]),
+        ("cost", ["how much does IMS cost", "IMS price"]),
+    ]
+    best_match = FaqMatcher(entries, SMALL_SYNONYMS).match("ims")
+    assert best_match.decision == "answer"
+    assert best_match.faq_id == "what_is_ims"
+    assert best_match.score == 1.0
+
+
+def test_an_entry_covering_little_of_a_short_query_scores_lower() -> None:
+    entries = [*SMALL_FAQ, ("children", ["do you treat kids", "can children have IMS"])]
+    full = FaqMatcher(entries).rank("do you treat kids", 1)[0]
+    unknown = FaqMatcher(entries).rank("do you treat acne", 1)[0]
+    unpenalised = FaqMatcher(entries, weights=MatchWeights(full_coverage=0.0)).rank(
+        "do you treat acne", 1
+    )[0]
+    assert full.faq_id == unknown.faq_id == "children"
+    assert full.score == 1.0
+    assert unknown.coverage < MatchWeights().full_coverage
+    assert unknown.score < unpenalised.score
