@@ -388,9 +388,11 @@ class FaqMatcher:
         query.total = max(sum(query.weights.values()), self._mean_idf)
         return query
 
-    def _score_text(self, raw: str) -> tuple[_EntryFigures, _EntryFigures]:
+    def _score_text(
+        self, raw: str, analysed: tuple[list[str], set[str]] | None = None
+    ) -> tuple[_EntryFigures, _EntryFigures]:
         """Entry index -> combined score, and -> coverage, for one piece of query text."""
-        tokens, repaired = self._analyse_query(raw)
+        tokens, repaired = analysed if analysed is not None else self._analyse_query(raw)
         if not tokens:
             return {}, {}
         w = self.weights
@@ -451,10 +453,12 @@ class FaqMatcher:
         coverage = {entry: min(1.0, used / weight) for entry, used in entry_used.items()}
         return scores, coverage
 
-    def _scores(self, text: str) -> tuple[_EntryFigures, _EntryFigures]:
-        """Entry index -> score and -> coverage, the best over the message and its sentences."""
+    def _scores(self, text: str) -> tuple[_EntryFigures, _EntryFigures, list[str]]:
+        """Entry index -> score and -> coverage, the best over the message and its sentences;
+        and the whole message's analysed tokens."""
         text = truncate(text)
-        scores, coverage = self._score_text(text)
+        analysed = self._analyse_query(text)
+        scores, coverage = self._score_text(text, analysed)
         parts = sentences(text)
         if len(parts) > 1 and len(text.split()) >= MIN_SENTENCE_WINDOW_WORDS:
             for part in parts:
@@ -463,7 +467,7 @@ class FaqMatcher:
                     for entry, value in found.items():
                         if value > figures.get(entry, 0.0):
                             figures[entry] = value
-        return scores, coverage
+        return scores, coverage, analysed[0]
 
     def _exact_match_score(self, phrasings: Sequence[str]) -> float:
         """Median raw score of a phrasing typed exactly: the score shown as 1.0.
@@ -482,10 +486,10 @@ class FaqMatcher:
 
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
         """The best `limit` entries for `text`, best first, one per entry."""
-        scores, coverage = self._scores(text)
+        scores, coverage, tokens = self._scores(text)
         # A message that is exactly one of an entry's phrasings gets that entry, even when
         # its words are too common to score well on their own ("IMS?").
-        exact = self._exact.get(tuple(self._analyse_query(truncate(text))[0]))
+        exact = self._exact.get(tuple(tokens))
         if exact is not None:
             scores[exact] = max(scores.get(exact, 0.0), self._scale)
             coverage[exact] = 1.0
