@@ -33,9 +33,6 @@ logger = logging.getLogger(__name__)
 MIN_FUZZY_PHRASE_CHARS = 15
 PHRASE_CUTOFF = 94.0
 PHRASE_LENGTH_SLACK = 2  # a phrase may be this much longer than the text (missing spaces)
-# The cutoff leaves room for about one slip, so a phrase that matches keeps its first or its
-# last letters intact; a phrase whose two ends are both absent is not scored at all.
-PHRASE_END_CHARS = 6  # a leading or trailing space and five characters
 CLINIC_PHONE_LINE = "For anything that is not an emergency, the clinic's number is {phone}."
 
 
@@ -147,7 +144,6 @@ class EmergencyDetector:
     _index: TermIndex = field(init=False, repr=False)
     _fuzzy_phrases: list[str] = field(init=False, repr=False)
     _fuzzy_phrase_rule: list[int] = field(init=False, repr=False)
-    _fuzzy_phrase_ends: list[tuple[str, str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         parsed = {term: parse_term(term) for term in _all_terms(self.rules)}
@@ -155,15 +151,12 @@ class EmergencyDetector:
         self._compiled = tuple(self._compile(rule, parsed) for rule in self.rules)
         self._fuzzy_phrases = []
         self._fuzzy_phrase_rule = []
-        self._fuzzy_phrase_ends = []
         for number, rule in enumerate(self.rules):
             for phrase in rule.phrases:
                 padded = _padded(normalise_text(phrase))
                 if len(padded) - 2 >= MIN_FUZZY_PHRASE_CHARS and not _has_marks(parsed[phrase]):
                     self._fuzzy_phrases.append(padded)
                     self._fuzzy_phrase_rule.append(number)
-                    ends = (padded[:PHRASE_END_CHARS], padded[-PHRASE_END_CHARS:])
-                    self._fuzzy_phrase_ends.append(ends)
 
     def _compile(
         self, rule: EmergencyRule, parsed: dict[str, tuple[TermWord, ...]]
@@ -220,13 +213,9 @@ class EmergencyDetector:
         # partial_ratio also finds a short text inside a long phrase ("no" in "no reason to
         # live"); only phrases that fit in the text may match.
         longest = len(padded) + PHRASE_LENGTH_SLACK
-        fitting = {
-            i: phrase
-            for i, (phrase, (head, tail)) in enumerate(
-                zip(self._fuzzy_phrases, self._fuzzy_phrase_ends, strict=True)
-            )
-            if len(phrase) <= longest and (head in padded or tail in padded)
-        }
+        # Every fitting phrase is scored: a prefilter on its ends would skip a long phrase
+        # typed with a slip at each end, and a missed emergency costs more than the time.
+        fitting = {i: p for i, p in enumerate(self._fuzzy_phrases) if len(p) <= longest}
         if not fitting:
             return set()
         hits = process.extract(

@@ -557,3 +557,12 @@ def test_text_speak_and_held_letters_are_normalised(typed: str, words: list[str]
 def test_a_held_letter_does_not_hide_a_phrase(detector: EmergencyDetector) -> None:
     hit = detector.detect("i want to kill myselffff")
     assert hit is not None and hit.rule_id == SUICIDE_RULE
+
+
+def test_a_long_phrase_with_a_slip_at_each_end_is_still_caught(
+    detector: EmergencyDetector,
+) -> None:
+    # Both ends of "dont want to be here anymore" are misspelt; a prefilter that only
+    # scored phrases whose first or last letters appear intact missed this.
+    hit = detector.detect("dnt want to be here anymor")
+    assert hit is not None and hit.rule_id == "suicide_self_harm"
