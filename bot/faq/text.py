@@ -35,7 +35,7 @@ _CONTRACTIONS = (
 # The same contractions typed without the apostrophe, as phones often send them, and a few
 # chat spellings. Only spellings that are not also ordinary words ("ill", "well", "were",
 # "id" stay as typed).
-_BARE_CONTRACTIONS = {
+_BARE_SPELLINGS = {
     "im": "i am",
     "ive": "i have",
     "whats": "what is",
@@ -132,7 +132,7 @@ def normalise(text: str) -> str:
         ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     for pattern, replacement in _CONTRACTIONS:
         ascii_text = pattern.sub(replacement, ascii_text)
-    return " ".join(_BARE_CONTRACTIONS.get(t, t) for t in _TOKEN_RE.findall(ascii_text))
+    return " ".join(_BARE_SPELLINGS.get(t, t) for t in _TOKEN_RE.findall(ascii_text))
 
 
 @lru_cache(maxsize=WORDS_CACHE_SIZE)
