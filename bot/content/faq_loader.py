@@ -12,18 +12,20 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.content.clinic import Clinic
-from bot.content.model import FaqContent, FaqEntry, Review
+from bot.content.model import FaqContent, FaqEntry, OutOfScopeTopic, Review
 from bot.content.problems import ContentError, Problem, display_path
 from bot.content.schema import ProblemLog, closest, did_you_mean, read_yaml_with_problems
 from bot.content.yaml_source import LocatedDict, LocatedList
 
 FAQ_FILE = "faq.yaml"
-TOP_LEVEL_KEYS = ("synonyms", "matching", "entries")
+TOP_LEVEL_KEYS = ("synonyms", "matching", "entries", "out_of_scope")
+OUT_OF_SCOPE_KEYS = ("id", "examples")
 ENTRY_KEYS = ("id", "question", "alternates", "answer", "category", "follow_ups", "reviewed")
 REVIEW_KEYS = ("by", "on")
 MATCHING_KEYS = ("answer", "suggest", "margin")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 MIN_ALTERNATES = 3
+MIN_OUT_OF_SCOPE_EXAMPLES = 2
 # Telegram allows 4096 characters per message; leave room for the title and buttons' text.
 MAX_ANSWER_CHARS = 3500
 PLACEHOLDER_PATTERN = re.compile(r"\{([^{}]*)\}")
@@ -322,6 +324,75 @@ def _check_follow_ups(log: ProblemLog, entries: LocatedList, known: dict[str, in
             listed.add(target)
 
 
+def _read_topic_examples(
+    log: ProblemLog, topic: LocatedDict, topic_id: str, what: str, seen: _Seen
+) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """A topic's examples; each must be new text, never one of an entry's phrasings."""
+    if "examples" not in topic:
+        log.add(topic.line, f"{what} is missing 'examples' (questions the clinic does not answer)")
+        return (), ()
+    items = log.sequence(topic["examples"], topic.line_of("examples"), f"'examples' of {what}")
+    examples: list[str] = []
+    lines: list[int] = []
+    for index, raw in enumerate(items or LocatedList()):
+        line = items.line_of(index) if items is not None else topic.line
+        if not isinstance(raw, str) or not raw.strip():
+            log.add(line, f"each example of {what} must be non-empty text, not {raw!r}")
+            continue
+        key = normalise_phrasing(raw)
+        if key in seen.phrasings:
+            other_id, other_line = seen.phrasings[key]
+            log.add(
+                line,
+                f"example {raw.strip()!r} of {what} repeats line {other_line} ('{other_id}'); "
+                "a question is either answered or out of scope: remove one",
+            )
+            continue
+        seen.phrasings[key] = (topic_id, line)
+        examples.append(raw.strip())
+        lines.append(line)
+    if items is not None and len(examples) < MIN_OUT_OF_SCOPE_EXAMPLES:
+        log.add(
+            topic.line_of("examples"),
+            f"{what} has {len(examples)} examples; write at least {MIN_OUT_OF_SCOPE_EXAMPLES}",
+        )
+    return tuple(examples), tuple(lines)
+
+
+def _read_out_of_scope(log: ProblemLog, root: LocatedDict, seen: _Seen) -> list[OutOfScopeTopic]:
+    """Topics the clinic does not answer here; their ids share the entries' namespace."""
+    topics: list[OutOfScopeTopic] = []
+    items = log.optional_sequence(root, "out_of_scope")
+    for index, raw in enumerate(items):
+        line = items.line_of(index)
+        topic = log.mapping(raw, line, "each out-of-scope topic")
+        if topic is None:
+            continue
+        before = len(log.problems)
+        log.unknown_keys(topic, OUT_OF_SCOPE_KEYS, "an out-of-scope topic")
+        topic_id = log.text(topic, "id", f"the out-of-scope topic at line {line}")
+        what = f"out-of-scope topic '{topic_id}'" if topic_id else f"the topic at line {line}"
+        if topic_id is not None:
+            if not ID_PATTERN.match(topic_id):
+                log.add(
+                    topic.line_of("id"),
+                    f"id {topic_id!r} must be 2–41 lower-case letters, digits or _, "
+                    "starting with a letter (e.g. other_treatments)",
+                )
+            elif topic_id in seen.ids:
+                log.add(
+                    topic.line_of("id"),
+                    f"duplicate id '{topic_id}' (first used at line {seen.ids[topic_id]}); "
+                    "topic ids must differ from each other and from entry ids",
+                )
+            else:
+                seen.ids[topic_id] = topic.line_of("id")
+        examples, lines = _read_topic_examples(log, topic, topic_id or "", what, seen)
+        if len(log.problems) == before and topic_id:
+            topics.append(OutOfScopeTopic(topic_id, examples, topic.line, lines))
+    return topics
+
+
 def parse_faq(
     data: object, file: str, clinic: Clinic | None, today: date | None = None
 ) -> tuple[FaqContent | None, list[Problem]]:
@@ -348,6 +419,7 @@ def parse_faq(
         if entry is not None:
             entries.append(entry)
     _check_follow_ups(log, items, seen.ids)
+    topics = _read_out_of_scope(log, root, seen)
     if log.problems:
         return None, sorted(log.problems)
     content = FaqContent(
@@ -357,6 +429,7 @@ def parse_faq(
         suggest_threshold=suggest,
         margin=margin,
         file=file,
+        out_of_scope=tuple(topics),
     )
     return content, []
 

@@ -36,6 +36,20 @@ class FaqEntry:
 
 
 @dataclass(frozen=True)
+class OutOfScopeTopic:
+    """Something patients ask that the clinic does not answer in the chat.
+
+    Its examples teach the matcher what falls outside the FAQ, so such a question gets
+    the honest fallback (with the clinic's contact) rather than a look-alike answer.
+    """
+
+    id: str
+    examples: tuple[str, ...]
+    line: int = 0
+    example_lines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class FaqContent:
     """All FAQ entries plus shared synonyms."""
 
@@ -48,6 +62,8 @@ class FaqContent:
     suggest_threshold: float | None = None
     margin: float | None = None
     file: str = "content/faq.yaml"
+    # Topics the clinic does not answer here, with example questions (may be empty).
+    out_of_scope: tuple[OutOfScopeTopic, ...] = ()
 
     def get(self, faq_id: str) -> FaqEntry | None:
         """The entry with `faq_id`, if any."""

@@ -1,8 +1,9 @@
 """Content check: phrasings the matcher would confuse with another entry.
 
 Each phrasing is left out of the index and matched against everything else, as if a
-patient had typed it. When another entry wins, or comes within the answer margin, the
-clinic should reword the phrasing or move it to the entry it really belongs to.
+patient had typed it. When another entry (or an out-of-scope topic) wins, or comes within
+the answer margin, the clinic should reword the phrasing or move it to the entry it
+really belongs to.
 """
 
 from __future__ import annotations
@@ -45,11 +46,17 @@ def _line(entry: FaqEntry, phrasing_index: int) -> int:
 
 def _problem(faq: FaqContent, entry: FaqEntry, index: int, own: float, rival: Candidate) -> Problem:
     kind = "question" if index == 0 else "alternate"
+    if rival.out_of_scope:
+        what = f"out-of-scope topic '{rival.faq_id}'"
+        fix = "reword it, or narrow that topic's examples"
+    else:
+        what = f"entry '{rival.faq_id}'"
+        fix = "reword it or move it"
     return Problem(
         faq.file,
         _line(entry, index),
-        f"{kind} '{_quote(entry.phrasings[index])}' of '{entry.id}' is too close to entry "
-        f"'{rival.faq_id}' (scores {own:.2f} vs {rival.score:.2f}): reword it or move it",
+        f"{kind} '{_quote(entry.phrasings[index])}' of '{entry.id}' is too close to {what} "
+        f"(scores {own:.2f} vs {rival.score:.2f}): {fix}",
     )
 
 
@@ -78,7 +85,8 @@ def check_confusable_phrasings(faq: FaqContent) -> list[Problem]:
                 problems.append(_problem(faq, entry, phrasing_index, own, rival))
                 continue
             others = _without(faq, entry_index, phrasing_index)
-            left_out = FaqMatcher(others, faq.synonyms, limits)
+            topics = [(topic.id, topic.examples) for topic in faq.out_of_scope]
+            left_out = FaqMatcher(others, faq.synonyms, limits, out_of_scope=topics)
             own, rival = _rival(left_out.rank(text, RANK_DEPTH), entry.id)
             if rival is not None and rival.score >= NEAR_DUPLICATE and own < limits.suggest:
                 problems.append(_problem(faq, entry, phrasing_index, own, rival))

@@ -378,6 +378,9 @@ def tune_thresholds(
             rows.append((o.question.expect, None, 0.0, 1.0))
             continue
         top = o.ranked[0]
+        if top.out_of_scope:  # falls back whatever the thresholds
+            rows.append((o.question.expect, None, 0.0, 1.0))
+            continue
         lead = top.score - o.ranked[1].score if len(o.ranked) > 1 else 1.0
         faq_id = top.faq_id if gate.covered(top, lead) else None
         rows.append((o.question.expect, faq_id, top.score, lead))

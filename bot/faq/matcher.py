@@ -13,6 +13,11 @@ In a long message, words the FAQ never uses weigh less: they tell the patient's 
 while in a short message an unknown word usually means the question is about something
 else ("do you treat dogs").
 
+A clinic can also list topics it does not answer here (out-of-scope examples such as "do
+you sell TENS machines"). They are indexed like entries: when one ranks first the message
+falls back instead of borrowing a clinic question that shares its words, and when one
+comes close it is a rival for the margin, much as Rasa's `out_of_scope` intent works.
+
 Weights and default thresholds were tuned on CLINC150 validation data (see
 benchmarks/clinc150.py); a clinic can override the thresholds in faq.yaml. A direct
 answer also needs the entry to use enough of the query's informative words (its
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -53,7 +59,7 @@ FUZZY_FLOOR = 40.0  # rapidfuzz scores below this add nothing useful
 CHAR_GRAM_SIZE = 3
 LARGE_FAQ_PHRASINGS = 2000  # from this size, weak words only refine content-word hits
 GRAM_PRUNE_MIN_DOCS = 1000  # from this many entries, trigrams in > 1/5 of them are skipped
-CALIBRATION_SAMPLE = 40  # phrasings scored against the index to find the exact-match score
+CALIBRATION_SAMPLE = 60  # phrasings scored against the index to find the exact-match score
 BIGRAM_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with words
 DEFAULT_MIN_COVERAGE = 0.4
 DEFAULT_CLEAR_LEAD = 0.2
@@ -120,9 +126,10 @@ class MatchWeights:
 class Candidate:
     """One FAQ entry and how well it matches."""
 
-    faq_id: str
+    faq_id: str  # for an out-of-scope topic, the topic's id
     score: float
     coverage: float = 1.0  # share of the query's informative weight the entry uses
+    out_of_scope: bool = False  # a topic the clinic does not answer here, not an entry
 
 
 @dataclass(frozen=True)
@@ -216,11 +223,15 @@ class FaqMatcher:
         synonyms: Sequence[Sequence[str]] = (),
         thresholds: MatchThresholds | None = None,
         weights: MatchWeights | None = None,
+        out_of_scope: Sequence[tuple[str, Sequence[str]]] = (),
     ) -> None:
         self.thresholds = thresholds or MatchThresholds()
         self.weights = weights or MatchWeights()
         self._synonyms = SynonymMap(synonyms)
         self._stops = stop_stems()
+        # Out-of-scope topics are indexed after the entries, as entries of their own.
+        self._first_out_of_scope = len(entries)
+        entries = [*entries, *out_of_scope]
         self._ids = [faq_id for faq_id, _ in entries]
         analysed = [
             [self._terms(analyse(p, self._synonyms)) for p in phrasings] for _, phrasings in entries
@@ -245,7 +256,10 @@ class FaqMatcher:
         self._grams = CharGramIndex([" ".join(words(" ".join(p))) for _, p in entries])
         self._typo_cache: dict[str, str | None] = {}
         self._scale = 1.0
-        self._scale = self._exact_match_score([p for _, ps in entries for p in ps])
+        # Calibrated on the entries' own phrasings: topics must not shift what 1.0 means.
+        self._scale = self._exact_match_score(
+            [p for _, ps in entries[: self._first_out_of_scope] for p in ps]
+        )
 
     @classmethod
     def from_content(cls, faq: FaqContent) -> FaqMatcher:
@@ -257,12 +271,13 @@ class FaqMatcher:
             margin=defaults.margin if faq.margin is None else faq.margin,
         )
         entries = [(entry.id, entry.phrasings) for entry in faq.entries]
-        return cls(entries, synonyms=faq.synonyms, thresholds=thresholds)
+        topics = [(topic.id, topic.examples) for topic in faq.out_of_scope]
+        return cls(entries, synonyms=faq.synonyms, thresholds=thresholds, out_of_scope=topics)
 
     @property
     def faq_ids(self) -> tuple[str, ...]:
-        """Entry ids in index order."""
-        return tuple(self._ids)
+        """Entry ids in index order (out-of-scope topics excluded)."""
+        return tuple(self._ids[: self._first_out_of_scope])
 
     # -- building -------------------------------------------------------------------
 
@@ -476,16 +491,23 @@ class FaqMatcher:
         never reach 1 even for a verbatim phrasing; dividing by this typical value makes
         1.0 mean "as good as typing one of the entry's own phrasings".
         """
-        step = max(1, len(phrasings) // CALIBRATION_SAMPLE)
+        # Sampled by a checksum of the text, not by position: adding or removing one
+        # phrasing then changes the sample by at most one, so the scale (and every score)
+        # does not jump when a clinic edits an unrelated entry.
+        sample = sorted(range(len(phrasings)), key=lambda i: zlib.crc32(phrasings[i].encode()))
         values = sorted(
             self._scores(phrasings[i])[0].get(self._phrasings[i].entry, 0.0)
-            for i in range(0, len(phrasings), step)
+            for i in sample[:CALIBRATION_SAMPLE]
         )
         median = values[len(values) // 2] if values else 1.0
         return median if median > 0.0 else 1.0
 
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
-        """The best `limit` entries for `text`, best first, one per entry."""
+        """The best `limit` entries for `text`, best first, one per entry.
+
+        The best out-of-scope topic is included in its place when it ranks among those
+        entries, so the list may hold `limit + 1` candidates.
+        """
         scores, coverage, tokens = self._scores(text)
         # A message that is exactly one of an entry's phrasings gets that entry, even when
         # its words are too common to score well on their own ("IMS?").
@@ -498,15 +520,32 @@ class FaqMatcher:
             for entry, score in scores.items():
                 shortfall = min(1.0, coverage.get(entry, 0.0) / w.full_coverage)
                 scores[entry] = score * shortfall**w.coverage_power
-        ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[: max(0, limit)]
+        ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return [
             Candidate(
                 self._ids[entry],
                 round(min(1.0, score / self._scale), 4),
                 round(coverage.get(entry, 0.0), 4),
+                entry >= self._first_out_of_scope,
             )
-            for entry, score in ordered
+            for entry, score in self._keep(ordered, max(0, limit))
         ]
+
+    def _keep(self, ordered: list[tuple[int, float]], limit: int) -> list[tuple[int, float]]:
+        """The first `limit` entries of `ordered`, with the best topic if it ranks among them."""
+        kept: list[tuple[int, float]] = []
+        entries = 0
+        topic_kept = False
+        for entry, score in ordered:
+            if entries >= limit:
+                break
+            if entry < self._first_out_of_scope:
+                kept.append((entry, score))
+                entries += 1
+            elif not topic_kept:
+                kept.append((entry, score))
+                topic_kept = True
+        return kept
 
     def match(self, text: str) -> MatchResult:
         """Answer, suggest or fall back for `text`; never raises on odd input."""
@@ -518,10 +557,18 @@ class FaqMatcher:
 
 
 def decide(ranked: Sequence[Candidate], thresholds: MatchThresholds) -> MatchResult:
-    """Answer / suggest / fallback for ranked candidates under `thresholds`."""
+    """Answer / suggest / fallback for ranked candidates under `thresholds`.
+
+    An out-of-scope topic ranked first means fallback with no entry offered; ranked
+    second, it is the rival the best entry must lead by the margin. Suggestions are
+    always entries.
+    """
     if not ranked:
         return MatchResult("fallback", None, 0.0, ())
     best = ranked[0]
+    entries = tuple(c for c in ranked if not c.out_of_scope)[:MAX_SUGGESTIONS]
+    if best.out_of_scope:
+        return MatchResult("fallback", None, best.score, ())
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
     lead = best.score - runner_up
     if (
@@ -529,8 +576,8 @@ def decide(ranked: Sequence[Candidate], thresholds: MatchThresholds) -> MatchRes
         and lead >= thresholds.margin
         and thresholds.covered(best, lead)
     ):
-        return MatchResult("answer", best.faq_id, best.score, tuple(ranked[:MAX_SUGGESTIONS]))
+        return MatchResult("answer", best.faq_id, best.score, entries)
     if best.score >= thresholds.suggest:
-        close = tuple(c for c in ranked[:MAX_SUGGESTIONS] if c.score >= thresholds.suggest)
+        close = tuple(c for c in entries if c.score >= thresholds.suggest)
         return MatchResult("suggest", None, best.score, close)
-    return MatchResult("fallback", None, best.score, tuple(ranked[:MAX_SUGGESTIONS]))
+    return MatchResult("fallback", None, best.score, entries)
