@@ -8,9 +8,12 @@ screen errs on the side of caution: a sentence such as "no chest pain" still tri
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from bot.content.model import Review
@@ -33,6 +36,13 @@ logger = logging.getLogger(__name__)
 MIN_FUZZY_PHRASE_CHARS = 15
 PHRASE_CUTOFF = 94.0
 PHRASE_LENGTH_SLACK = 2  # a phrase may be this much longer than the text (missing spaces)
+# Before the costly partial_ratio, a phrase must share enough character trigrams with the
+# text. A window within k insertions or deletions of the phrase keeps all but at most
+# GRAM_SIZE * k of the phrase's trigrams (the q-gram lemma), so a phrase that shares fewer
+# cannot score PHRASE_CUTOFF: the filter skips only phrases that could never match.
+GRAM_SIZE = 3
+EDIT_BOUND_SLACK = 1e-6
+_CODE_BITS = 21  # Unicode code points fit in 21 bits, so a trigram fits in one int64
 CLINIC_PHONE_LINE = "For anything that is not an emergency, the clinic's number is {phone}."
 
 
@@ -144,6 +154,7 @@ class EmergencyDetector:
     _index: TermIndex = field(init=False, repr=False)
     _fuzzy_phrases: list[str] = field(init=False, repr=False)
     _fuzzy_phrase_rule: list[int] = field(init=False, repr=False)
+    _grams: _PhraseGrams = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         parsed = {term: parse_term(term) for term in _all_terms(self.rules)}
@@ -157,6 +168,7 @@ class EmergencyDetector:
                 if len(padded) - 2 >= MIN_FUZZY_PHRASE_CHARS and not _has_marks(parsed[phrase]):
                     self._fuzzy_phrases.append(padded)
                     self._fuzzy_phrase_rule.append(number)
+        self._grams = _PhraseGrams(self._fuzzy_phrases)
 
     def _compile(
         self, rule: EmergencyRule, parsed: dict[str, tuple[TermWord, ...]]
@@ -213,15 +225,63 @@ class EmergencyDetector:
         # partial_ratio also finds a short text inside a long phrase ("no" in "no reason to
         # live"); only phrases that fit in the text may match.
         longest = len(padded) + PHRASE_LENGTH_SLACK
-        # Every fitting phrase is scored: a prefilter on its ends would skip a long phrase
-        # typed with a slip at each end, and a missed emergency costs more than the time.
-        fitting = {i: p for i, p in enumerate(self._fuzzy_phrases) if len(p) <= longest}
+        # Every fitting phrase that could reach the cutoff is scored: a prefilter on its ends
+        # would skip a long phrase typed with a slip at each end, while the trigram count
+        # only skips phrases no slips could bring to the cutoff.
+        fitting = {int(i): self._fuzzy_phrases[i] for i in self._grams.candidates(padded, longest)}
         if not fitting:
             return set()
         hits = process.extract(
             padded, fitting, scorer=fuzz.partial_ratio, score_cutoff=PHRASE_CUTOFF, limit=None
         )
         return {self._fuzzy_phrase_rule[index] for _, _, index in hits}
+
+
+class _PhraseGrams:
+    """The character trigrams of each fuzzy phrase, to count how many a text contains."""
+
+    def __init__(self, phrases: list[str]) -> None:
+        codes = [_gram_codes(phrase) for phrase in phrases]
+        flat = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+        self._known, self._gram_of = np.unique(flat, return_inverse=True)
+        self._phrase_of = np.repeat(np.arange(len(phrases)), [len(c) for c in codes])
+        self._count = len(phrases)
+        self._needed = np.array([_grams_needed(len(phrase)) for phrase in phrases])
+        self._lengths = np.array([len(phrase) for phrase in phrases], dtype=np.intp)
+
+    def candidates(self, padded: str, longest: int) -> list[int]:
+        """Phrases of at most `longest` characters that could reach the cutoff in `padded`:
+        shorter phrases sharing enough trigrams; any other (partial_ratio then slides the
+        text over the phrase, and the count does not apply)."""
+        fits = self._lengths <= longest
+        keep = fits & ((self._lengths >= len(padded)) | self._possible(padded))
+        return [int(i) for i in np.flatnonzero(keep)]
+
+    def _possible(self, padded: str) -> npt.NDArray[np.bool_]:
+        """Per phrase: whether it shares enough trigrams with `padded` to reach the cutoff."""
+        codes = _gram_codes(padded)
+        spot = np.minimum(np.searchsorted(self._known, codes), max(len(self._known) - 1, 0))
+        present = np.zeros(len(self._known), dtype=np.float64)
+        if len(self._known):
+            present[spot[self._known[spot] == codes]] = 1.0
+        shared = np.bincount(self._phrase_of, weights=present[self._gram_of], minlength=self._count)
+        return np.asarray(shared >= self._needed)
+
+
+def _gram_codes(padded: str) -> npt.NDArray[np.int64]:
+    """Each character trigram of `padded` as one integer (its three code points)."""
+    points = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    if len(points) < GRAM_SIZE:
+        return np.zeros(0, dtype=np.int64)
+    return np.asarray((points[:-2] << (2 * _CODE_BITS)) | (points[1:-1] << _CODE_BITS) | points[2:])
+
+
+def _grams_needed(length: int) -> int:
+    """Trigrams a phrase of `length` characters keeps in any window it scores the cutoff on."""
+    # ratio = 1 - distance / (length + window), window <= length: so the distance is at most
+    # 2 * length * (1 - cutoff); the epsilon keeps a distance exactly on the bound.
+    most_edits = math.floor(2 * length * (1.0 - PHRASE_CUTOFF / 100.0) + EDIT_BOUND_SLACK)
+    return length - GRAM_SIZE + 1 - GRAM_SIZE * most_edits
 
 
 def _has_marks(words: tuple[TermWord, ...]) -> bool:
