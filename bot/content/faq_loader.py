@@ -354,7 +354,8 @@ def _read_topic_examples(
     if items is not None and len(examples) < MIN_OUT_OF_SCOPE_EXAMPLES:
         log.add(
             topic.line_of("examples"),
-            f"{what} has {len(examples)} examples; write at least {MIN_OUT_OF_SCOPE_EXAMPLES}",
+            f"{what} has {len(examples)} example{'' if len(examples) == 1 else 's'}; "
+            f"write at least {MIN_OUT_OF_SCOPE_EXAMPLES}",
         )
     return tuple(examples), tuple(lines)
 

@@ -330,3 +330,62 @@ def test_file_that_is_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"entries:\n  - id: \xff\xfe\n")
     content, problems = read_faq(path, None)
     assert content is None and "UTF-8" in problems[0].message
+
+
+def topics(*blocks: str) -> str:
+    """An `out_of_scope:` section from topic blocks."""
+    return "out_of_scope:\n" + "".join(blocks)
+
+
+def topic(topic_id: str, *examples: str) -> str:
+    """One out-of-scope topic as YAML text."""
+    lines = [f"  - id: {topic_id}", "    examples:"] + [f"      - {e}" for e in examples]
+    return "\n".join(lines) + "\n"
+
+
+def test_out_of_scope_topics_are_loaded(tmp_path: Path) -> None:
+    text = faq_text(entry("cost")) + topics(
+        topic("massage", "do you offer massage", "can I book a massage")
+    )
+    path = tmp_path / "faq.yaml"
+    path.write_text(text, encoding="utf-8")
+    faq = load_faq(path, load_clinic(CLINIC_YAML))
+    [loaded] = faq.out_of_scope
+    assert loaded.id == "massage"
+    assert loaded.examples == ("do you offer massage", "can I book a massage")
+    assert loaded.example_lines == (line_of(text, "offer massage"), line_of(text, "book a"))
+
+
+def test_out_of_scope_example_that_an_entry_answers_is_reported(tmp_path: Path) -> None:
+    text = faq_text(entry("cost", question="How much does it cost?")) + topics(
+        topic("shop", "do you sell braces", "how much does it cost", "gift cards")
+    )
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "- how much does it cost")
+    assert "repeats line" in problem.message and "'cost'" in problem.message
+    assert "either answered or out of scope" in problem.message
+
+
+def test_out_of_scope_id_must_differ_from_entry_ids(tmp_path: Path) -> None:
+    text = faq_text(entry("cost")) + topics(topic("cost", "do you sell braces", "gift cards"))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "- id: cost", 2)
+    assert "duplicate id 'cost'" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        ("  - id: shop\n    examples:\n      - only one\n", "has 1 example; write at least 2"),
+        ("  - id: shop\n", "missing 'examples'"),
+        ("  - id: shop\n    examples: sell braces\n", "must be a list"),
+        ("  - id: Shop!\n    examples: [a b, c d]\n", "must be 2–41 lower-case"),
+        ("  - id: shop\n    exmples: [a b, c d]\n    examples: [e f, g h]\n", "'examples'?"),
+        ("  - id: shop\n    examples: [a b, '']\n", "must be non-empty text"),
+    ],
+)
+def test_bad_out_of_scope_topic(tmp_path: Path, block: str, expected: str) -> None:
+    problems = problems_in(tmp_path, faq_text(entry("cost")) + topics(block))
+    assert problems, "a broken topic must be reported"
+    assert any(expected in p.message for p in problems), [str(p) for p in problems]
+    assert all(p.line > 1 for p in problems)

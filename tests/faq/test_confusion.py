@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.content.model import FaqContent, FaqEntry
+from dataclasses import replace
+
+from bot.content.model import FaqContent, FaqEntry, OutOfScopeTopic
 from bot.faq.confusion import check_confusable_phrasings
 
 from .conftest import SMALL_FAQ, SMALL_SYNONYMS
@@ -39,3 +41,14 @@ def test_alternate_that_belongs_to_another_entry_is_reported_at_its_line() -> No
     assert "alternate 'how much does one session cost' of 'does_it_hurt'" in message
     assert "too close to entry 'cost'" in message
     assert message.endswith("reword it or move it")
+
+
+def test_alternate_an_out_of_scope_topic_would_take_over_is_reported() -> None:
+    shop = OutOfScopeTopic("shop", ("how much does a foam roller cost", "do you sell braces"))
+    faq = replace(
+        content(("cost", "how much does a foam roller cost to buy")), out_of_scope=(shop,)
+    )
+    problems = check_confusable_phrasings(faq)
+    assert [p.line for p in problems] == [34]  # the cost entry's fourth phrasing
+    assert "too close to out-of-scope topic 'shop'" in problems[0].message
+    assert problems[0].message.endswith("reword it, or narrow that topic's examples")

@@ -232,3 +232,48 @@ def test_an_entry_covering_little_of_a_short_query_scores_lower() -> None:
     assert full.score == 1.0
     assert unknown.coverage < MatchWeights().full_coverage
     assert unknown.score < unpenalised.score
+
+
+# -- out-of-scope topics -----------------------------------------------------------------
+
+SHOP_TOPIC = ("shop", ["do you sell tens machines", "can I buy a foam roller", "gift cards"])
+
+
+def test_an_out_of_scope_topic_ranked_first_falls_back_with_nothing_offered() -> None:
+    ranked = [Candidate("shop", 0.9, out_of_scope=True), Candidate("cost", 0.7)]
+    result = decide(ranked, THRESHOLDS)
+    assert (result.decision, result.faq_id, result.suggestions) == ("fallback", None, ())
+
+
+def test_an_out_of_scope_runner_up_is_the_rival_for_the_margin() -> None:
+    ranked = [Candidate("cost", 0.8), Candidate("shop", 0.75, out_of_scope=True)]
+    result = decide(ranked, THRESHOLDS)
+    assert result.decision == "suggest"
+    assert [c.faq_id for c in result.suggestions] == ["cost"]  # topics are never offered
+    clear = [Candidate("cost", 0.8), Candidate("shop", 0.5, out_of_scope=True)]
+    answered = decide(clear, THRESHOLDS)
+    assert (answered.decision, answered.faq_id) == ("answer", "cost")
+    assert [c.faq_id for c in answered.suggestions] == ["cost"]
+
+
+def test_a_look_alike_question_falls_back_once_its_topic_is_listed() -> None:
+    question = "do you sell tens machines"
+    entries = [*SMALL_FAQ, ("tens", ["do you use electrical stimulation like tens"])]
+    without = FaqMatcher(entries, SMALL_SYNONYMS, THRESHOLDS).rank(question, 3)
+    assert without[0].faq_id == "tens" and not without[0].out_of_scope
+    matcher = FaqMatcher(entries, SMALL_SYNONYMS, THRESHOLDS, out_of_scope=[SHOP_TOPIC])
+    ranked = matcher.rank(question, 3)
+    assert (ranked[0].faq_id, ranked[0].out_of_scope) == ("shop", True)
+    assert matcher.match(question).decision == "fallback"
+    # A clinic question is still answered, and the topic is not an entry id.
+    assert matcher.match("how much does a session cost").faq_id == "cost"
+    assert "shop" not in matcher.faq_ids
+
+
+def test_rank_keeps_the_entry_limit_and_at_most_one_topic() -> None:
+    topics = [SHOP_TOPIC, ("shop_two", ["do you sell tens units", "tens machines for sale"])]
+    matcher = FaqMatcher(SMALL_FAQ, SMALL_SYNONYMS, out_of_scope=topics)
+    ranked = matcher.rank("do you sell tens machines", 2)
+    assert sum(c.out_of_scope for c in ranked) == 1
+    assert sum(not c.out_of_scope for c in ranked) <= 2
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
