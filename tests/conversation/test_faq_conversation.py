@@ -63,6 +63,21 @@ async def test_out_of_scope_question_falls_back_and_is_kept_for_the_clinic(
     assert [record.text for record in stored] == [question]
 
 
+async def test_a_look_alike_of_a_clinic_question_falls_back_by_its_listed_topic(
+    runtime: Runtime,
+) -> None:
+    # "do you treat ..." shares its words with the children entry; the shipped
+    # out_of_scope topics say skin problems are not answered here.
+    question = "do you treat acne"
+    assert runtime.content.faq.out_of_scope, "the shipped content lists out-of-scope topics"
+    [reply] = await runtime.assistant.handle_text(PATIENT, question)
+    assert "don't know" in reply.text
+    assert _actions(reply) == ["faq:cats", "faq:human"]
+    [stored] = await UnansweredLog(runtime.database, retention=_days(90)).list()
+    assert stored.text == question
+    assert stored.best_faq_id is None  # no entry was close: nothing to suggest
+
+
 async def test_input_without_words_is_not_recorded(runtime: Runtime) -> None:
     [reply] = await runtime.assistant.handle_text(PATIENT, "???? 42")
     assert "didn't catch" in reply.text
