@@ -48,6 +48,7 @@ def content_summary(content: ClinicContent) -> str:
     return (
         f"content OK: {len(faq.entries)} FAQ entries in {len(faq.categories)} categories, "
         f"{sum(len(entry.phrasings) for entry in faq.entries)} phrasings, "
+        f"{len(faq.out_of_scope)} out-of-scope topics, "
         f"{len(content.clinic.locations)} locations, "
         f"{len(content.emergency.rules)} emergency rules"
     )
