@@ -255,6 +255,29 @@ def _read_follow_ups(log: ProblemLog, entry: LocatedDict, what: str) -> tuple[st
     return tuple(result)
 
 
+def _claim_id(
+    log: ProblemLog, item: LocatedDict, item_id: str | None, seen: _Seen, example: str
+) -> None:
+    """Check an entry's or topic's id and record it; entries and topics share one namespace."""
+    if item_id is None:
+        return
+    line = item.line_of("id")
+    if not ID_PATTERN.match(item_id):
+        log.add(
+            line,
+            f"id {item_id!r} must be 2–41 lower-case letters, digits or _, "
+            f"starting with a letter (e.g. {example})",
+        )
+    elif item_id in seen.ids:
+        log.add(
+            line,
+            f"duplicate id '{item_id}' (first used at line {seen.ids[item_id]}); "
+            "ids must be unique across entries and out-of-scope topics",
+        )
+    else:
+        seen.ids[item_id] = line
+
+
 def _read_entry(
     log: ProblemLog, raw: object, line: int, clinic: Clinic | None, seen: _Seen, today: date
 ) -> FaqEntry | None:
@@ -265,21 +288,7 @@ def _read_entry(
     log.unknown_keys(entry, ENTRY_KEYS, "an FAQ entry")
     entry_id = log.text(entry, "id", f"the entry at line {line}")
     what = f"entry '{entry_id}'" if entry_id else f"the entry at line {line}"
-    if entry_id is not None:
-        if not ID_PATTERN.match(entry_id):
-            log.add(
-                entry.line_of("id"),
-                f"id {entry_id!r} must be 2–41 lower-case letters, digits or _, "
-                "starting with a letter (e.g. does_it_hurt)",
-            )
-        elif entry_id in seen.ids:
-            log.add(
-                entry.line_of("id"),
-                f"duplicate id '{entry_id}' (first used at line {seen.ids[entry_id]}); "
-                "ids must be unique",
-            )
-        else:
-            seen.ids[entry_id] = entry.line_of("id")
+    _claim_id(log, entry, entry_id, seen, "does_it_hurt")
     question, alternates, lines = _read_phrasings(log, entry, entry_id or "", what, seen)
     answer = _read_answer(log, entry, what, clinic)
     category = log.text(entry, "category", what)
@@ -373,21 +382,7 @@ def _read_out_of_scope(log: ProblemLog, root: LocatedDict, seen: _Seen) -> list[
         log.unknown_keys(topic, OUT_OF_SCOPE_KEYS, "an out-of-scope topic")
         topic_id = log.text(topic, "id", f"the out-of-scope topic at line {line}")
         what = f"out-of-scope topic '{topic_id}'" if topic_id else f"the topic at line {line}"
-        if topic_id is not None:
-            if not ID_PATTERN.match(topic_id):
-                log.add(
-                    topic.line_of("id"),
-                    f"id {topic_id!r} must be 2–41 lower-case letters, digits or _, "
-                    "starting with a letter (e.g. other_treatments)",
-                )
-            elif topic_id in seen.ids:
-                log.add(
-                    topic.line_of("id"),
-                    f"duplicate id '{topic_id}' (first used at line {seen.ids[topic_id]}); "
-                    "topic ids must differ from each other and from entry ids",
-                )
-            else:
-                seen.ids[topic_id] = topic.line_of("id")
+        _claim_id(log, topic, topic_id, seen, "other_treatments")
         examples, lines = _read_topic_examples(log, topic, topic_id or "", what, seen)
         if len(log.problems) == before and topic_id:
             topics.append(OutOfScopeTopic(topic_id, examples, topic.line, lines))
