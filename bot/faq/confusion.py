@@ -79,6 +79,7 @@ def check_confusable_phrasings(faq: FaqContent) -> list[Problem]:
     reference = FaqMatcher.from_content(faq)
     limits = reference.thresholds
     problems: list[Problem] = []
+    topics = [(topic.id, topic.examples) for topic in faq.out_of_scope]
     for entry_index, entry in enumerate(faq.entries):
         for phrasing_index, text in enumerate(entry.phrasings):
             own, rival = _rival(reference.rank(text, RANK_DEPTH), entry.id)
@@ -90,7 +91,6 @@ def check_confusable_phrasings(faq: FaqContent) -> list[Problem]:
             if rival.score < LEAVE_ONE_OUT_FLOOR:
                 continue
             others = _without(faq, entry_index, phrasing_index)
-            topics = [(topic.id, topic.examples) for topic in faq.out_of_scope]
             left_out = FaqMatcher(others, faq.synonyms, limits, out_of_scope=topics)
             own, rival = _rival(left_out.rank(text, RANK_DEPTH), entry.id)
             if rival is not None and rival.score >= NEAR_DUPLICATE and own < limits.suggest:

@@ -314,17 +314,14 @@ class FaqMatcher:
         self._max_idf = max(self._idf.values(), default=1.0)
         self._mean_idf = sum(self._idf.values()) / len(self._idf) if self._idf else 1.0
         self._phrasings: list[_Phrasing] = []
-        self._postings: dict[str, list[int]] = {}
-        self._entry_postings = self._entry_term_weights(analysed)
+        # Postings are gathered as lists, then kept only as arrays.
+        phrasing_postings: dict[str, list[tuple[int, float]]] = {}
         for entry_index, entry_phrasings in enumerate(analysed):
             for tokens in entry_phrasings:
-                self._add_phrasing(entry_index, tokens)
+                self._add_phrasing(entry_index, tokens, phrasing_postings)
         self._exact = self._exact_phrasings(entries)
-        self._entry_arrays = _Postings(self._entry_postings, len(self._ids))
-        self._phrasing_arrays = _Postings(
-            {t: [(i, 1.0) for i in found] for t, found in self._postings.items()},
-            len(self._phrasings),
-        )
+        self._entry_arrays = _Postings(self._entry_term_weights(analysed), len(self._ids))
+        self._phrasing_arrays = _Postings(phrasing_postings, len(self._phrasings))
         self._phrasing_entry: _Indices = np.array([p.entry for p in self._phrasings], dtype=np.intp)
         totals = np.array([p.total for p in self._phrasings], dtype=np.float64)
         self._phrasing_has_total: _Flags = totals > 0.0
@@ -420,14 +417,16 @@ class FaqMatcher:
             return idf * self.weights.bigram
         return idf * self.weights.stop_word if token in self._stops else idf
 
-    def _add_phrasing(self, entry_index: int, tokens: list[str]) -> None:
+    def _add_phrasing(
+        self, entry_index: int, tokens: list[str], postings: dict[str, list[tuple[int, float]]]
+    ) -> None:
         weights = {t: self._token_weight(t, self._idf[t]) for t in dict.fromkeys(tokens)}
         index = len(self._phrasings)
         self._phrasings.append(
             _Phrasing(entry_index, weights, sum(weights.values()), _plain_text(tokens))
         )
         for token in weights:
-            self._postings.setdefault(token, []).append(index)
+            postings.setdefault(token, []).append((index, 1.0))
 
     # -- querying -------------------------------------------------------------------
 
