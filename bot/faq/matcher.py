@@ -11,7 +11,10 @@ score is in 0..1 too (1 = the query says exactly what a phrasing says):
 
 In a long message, words the FAQ never uses weigh less: they tell the patient's story,
 while in a short message an unknown word usually means the question is about something
-else ("do you treat dogs").
+else ("do you treat dogs"). An English word list tells the two kinds of unknown word
+apart: a real word ("prime", "mattress") is never "repaired" into the FAQ word a letter
+away, and a non-word ("terified") is taken for a slip and weighs little. A long message
+is also scored with the clause that asks the question weighted above the story around it.
 
 A clinic can also list topics it does not answer here (out-of-scope examples such as "do
 you sell TENS machines"). They are indexed like entries: when one ranks first the message
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,6 +44,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.content.model import FaqContent
+from bot.faq.english import EnglishWords, english_words
 from bot.faq.text import (
     SynonymMap,
     analyse,
@@ -65,6 +70,12 @@ CALIBRATION_SAMPLE = 60  # phrasings scored against the index to find the exact-
 BIGRAM_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with words
 DEFAULT_MIN_COVERAGE = 0.4
 DEFAULT_CLEAR_LEAD = 0.2
+# A message this long with several clauses is also scored with its question clause in
+# front: "my chiropractor mentioned Gunn IMS for my hip ... sorry, but what is it?"
+MIN_FOCUS_WORDS = 8
+# Clause breaks: sentence ends, commas and semicolons, and "but" / "so", which patients
+# use to turn from their story to the question.
+_CLAUSE_BREAK_RE = re.compile(r"[.!?;,\n]+|\bbut\b|\bso\b")
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,11 @@ class MatchWeights:
     # in a short one an unknown word usually means the question is about something else.
     story_words: int = 6
     story_floor: float = 0.2
+    # A word the FAQ never uses that is no English word either ("terified", "ther") is
+    # most likely a slip, not another topic, so it counts this much of an unknown word.
+    non_word: float = 0.3
+    # With the question clause in front, the other clauses' words count this much.
+    context: float = 0.3
     # An entry that uses less than this share of the query's informative words has its
     # score scaled down (by the square root of the shortfall): "do you treat acne" shares
     # "do you treat" with "do you treat kids", but acne is the question.
@@ -171,6 +187,15 @@ class _Phrasing:
     weights: dict[str, float]  # unique token -> weight
     total: float
     text: str  # analysed words sorted and joined, for rapidfuzz
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    """A query's tokens as phrasings are analysed, typos repaired."""
+
+    tokens: list[str]
+    repaired: frozenset[str]  # FAQ stems that stand for a repaired slip
+    non_words: frozenset[str]  # unknown stems that are no English word either
 
 
 @dataclass
@@ -298,9 +323,11 @@ class FaqMatcher:
         thresholds: MatchThresholds | None = None,
         weights: MatchWeights | None = None,
         out_of_scope: Sequence[tuple[str, Sequence[str]]] = (),
+        english: EnglishWords | None = None,
     ) -> None:
         self.thresholds = thresholds or MatchThresholds()
         self.weights = weights or MatchWeights()
+        self._english = english if english is not None else english_words()
         self._synonyms = SynonymMap(synonyms)
         self._stops = stop_stems()
         # Out-of-scope topics are indexed after the entries, as entries of their own.
@@ -435,7 +462,9 @@ class FaqMatcher:
         if word in self._typo_cache:
             return self._typo_cache[word]
         corrected: str | None = None
-        if len(word) >= MIN_TYPO_TOKEN_LENGTH and not word.isdigit() and self._vocabulary:
+        # A real word is what the patient meant: "prime minister" is not "price".
+        is_slip = word not in self._english and not word.isdigit()
+        if len(word) >= MIN_TYPO_TOKEN_LENGTH and is_slip and self._vocabulary:
             allowed = 2 if len(word) >= LONG_TYPO_TOKEN_LENGTH else 1
             found = process.extractOne(
                 word, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed
@@ -448,10 +477,11 @@ class FaqMatcher:
         self._typo_cache[word] = corrected
         return corrected
 
-    def _analyse_query(self, text: str) -> tuple[list[str], set[str]]:
-        """Query tokens as phrasings are analysed, with typos repaired; and the repaired."""
+    def _analyse_query(self, text: str) -> _Analysed:
+        """Query tokens as phrasings are analysed, with typos repaired."""
         stems: list[str] = []
         repaired: set[str] = set()
+        non_words: set[str] = set()
         for word in words(text):
             token = stem(word)
             if token not in self._known_stems:
@@ -459,14 +489,19 @@ class FaqMatcher:
                 if fixed is not None:
                     token = fixed
                     repaired.add(fixed)
+                elif word not in self._english:
+                    non_words.add(token)
             stems.append(token)
-        return self._synonyms.collapse(stems), repaired
+        return _Analysed(self._synonyms.collapse(stems), frozenset(repaired), frozenset(non_words))
 
     def _is_weak(self, token: str) -> bool:
         """A stop word or a word pair: little weight, long postings."""
         return token in self._stops or BIGRAM_JOINER in token
 
-    def _prepare(self, tokens: list[str], repaired: set[str]) -> _Query:
+    def _prepare(self, analysed: _Analysed, focus: frozenset[str] | None) -> _Query:
+        """Weights of the query's tokens; outside `focus` (a clause's tokens) they count
+        `context` as much."""
+        tokens = analysed.tokens
         query = _Query(text=" ".join(sorted(tokens)))
         w = self.weights
         story = (
@@ -477,23 +512,31 @@ class FaqMatcher:
             idf = self._idf.get(token)
             if idf is None:
                 weight = self._token_weight(token, unknown)
-                query.weights[token] = weight
-                continue
-            query.weights[token] = self._token_weight(token, idf)
-            query.credits[token] = self.weights.typo_credit if token in repaired else 1.0
+                if token in analysed.non_words:
+                    weight *= w.non_word
+            else:
+                weight = self._token_weight(token, idf)
+                query.credits[token] = w.typo_credit if token in analysed.repaired else 1.0
+            if focus is not None and not focus.issuperset(token.split(BIGRAM_JOINER)):
+                weight *= w.context
+            query.weights[token] = weight
         # A floor of one ordinary content word, so "a" or "is it" cannot cover a phrasing.
         query.total = max(sum(query.weights.values()), self._mean_idf)
         return query
 
     def _score_text(
-        self, raw: str, analysed: tuple[list[str], set[str]] | None = None
+        self,
+        raw: str,
+        analysed: _Analysed | None = None,
+        focus: frozenset[str] | None = None,
     ) -> _EntryFigures:
         """Combined score and coverage of each entry, for one piece of query text."""
-        tokens, repaired = analysed if analysed is not None else self._analyse_query(raw)
-        if not tokens:
+        if analysed is None:
+            analysed = self._analyse_query(raw)
+        if not analysed.tokens:
             return self._no_figures()
         w = self.weights
-        query = self._prepare(tokens, repaired)
+        query = self._prepare(analysed, focus)
         if query.total <= 0.0:
             return self._no_figures()
         # In a large FAQ, content words go first and stop words and word pairs then only
@@ -582,7 +625,22 @@ class FaqMatcher:
         if len(parts) > 1 and len(text.split()) >= MIN_SENTENCE_WINDOW_WORDS:
             for part in parts:
                 figures.raise_to(self._score_text(part))
-        return figures, analysed[0]
+        focus = self._question_focus(text)
+        if focus:
+            figures.raise_to(self._score_text(text, analysed, focus))
+        return figures, analysed.tokens
+
+    def _question_focus(self, text: str) -> frozenset[str] | None:
+        """The tokens of the clause that asks the question, in a long message of several
+        clauses: the last clause before the last "?", else the last clause."""
+        if self.weights.context >= 1.0 or len(text.split()) < MIN_FOCUS_WORDS:
+            return None
+        clauses = _clauses(text)
+        if len(clauses) < 2:
+            return None
+        asked = _clauses(text[: text.rfind("?")]) if "?" in text else clauses
+        question = asked[-1] if asked else clauses[-1]
+        return frozenset(self._analyse_query(question).tokens)
 
     def _exact_match_score(self, phrasings: Sequence[str]) -> float:
         """Median raw score of a phrasing typed exactly: the score shown as 1.0.
@@ -657,6 +715,11 @@ class FaqMatcher:
     def decide(self, ranked: Sequence[Candidate]) -> MatchResult:
         """Apply the thresholds to an already ranked candidate list."""
         return decide(ranked, self.thresholds)
+
+
+def _clauses(text: str) -> list[str]:
+    """The parts of `text` between clause breaks that hold a word."""
+    return [part for part in _CLAUSE_BREAK_RE.split(text) if words(part)]
 
 
 def decide(ranked: Sequence[Candidate], thresholds: MatchThresholds) -> MatchResult:

@@ -181,9 +181,9 @@ def test_match_never_raises_and_scores_stay_in_range(text: str) -> None:
 def test_a_real_word_is_not_repaired_into_a_stop_word() -> None:
     matcher = FaqMatcher([("kids", ["do you treat kids", "does it suit children"])])
     # One letter from "does", but a patient asking about dogs is not asking about kids.
-    tokens, repaired = matcher._analyse_query("do you treat dogs")
-    assert repaired == set()
-    assert "dog" in tokens
+    analysed = matcher._analyse_query("do you treat dogs")
+    assert analysed.repaired == frozenset()
+    assert "dog" in analysed.tokens
 
 
 def test_story_words_in_a_long_message_count_less_than_in_a_short_one() -> None:
@@ -277,3 +277,49 @@ def test_rank_keeps_the_entry_limit_and_at_most_one_topic() -> None:
     assert sum(c.out_of_scope for c in ranked) == 1
     assert sum(not c.out_of_scope for c in ranked) <= 2
     assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+
+
+def test_a_real_english_word_is_not_repaired_into_a_faq_word(small_matcher: FaqMatcher) -> None:
+    # "prime" is one letter from "price", but it is a word of its own: no slip to repair.
+    analysed = small_matcher._analyse_query("who is the prime minister")
+    assert analysed.repaired == frozenset()
+    assert small_matcher.match("who is the prime minister").decision == "fallback"
+
+
+def test_a_misspelt_word_is_still_repaired(small_matcher: FaqMatcher) -> None:
+    analysed = small_matcher._analyse_query("is the tretment painfull")
+    assert {"treatment", "pain"} <= analysed.repaired
+
+
+def test_a_word_that_is_no_english_word_counts_less_than_a_real_unknown_word() -> None:
+    entries = [
+        ("needle_fear", ["I am scared of needles", "afraid of needles", "fear of needles"]),
+        ("cost", ["how much does it cost", "what is the price", "fees"]),
+    ]
+    lenient = FaqMatcher(entries)
+    strict = FaqMatcher(entries, weights=MatchWeights(non_word=1.0))
+    # "terified" is no word: probably "terrified", so needle_fear should not lose much.
+    slip = "im terified of needles"
+    assert "terifi" in lenient._analyse_query(slip).non_words
+    assert lenient.rank(slip, 1)[0].score > strict.rank(slip, 1)[0].score
+    # A real word the FAQ never uses keeps its full weight: it may be the real topic.
+    real = "im allergic to needles"
+    assert lenient.rank(real, 1)[0].score == strict.rank(real, 1)[0].score
+
+
+def test_the_question_clause_of_a_long_story_counts_most(small_matcher: FaqMatcher) -> None:
+    story = (
+        "my chiropractor mentioned gunn ims when i told him my hip has been bugging me "
+        "since last winter, sorry if this is silly but what is it?"
+    )
+    unfocused = FaqMatcher(SMALL_FAQ, SMALL_SYNONYMS, weights=MatchWeights(context=1.0))
+    focused_best = small_matcher.rank(story, 1)[0]
+    assert focused_best.faq_id == "what_is_ims"
+    assert focused_best.score > unfocused.rank(story, 1)[0].score
+
+
+def test_a_short_message_has_no_question_focus(small_matcher: FaqMatcher) -> None:
+    assert small_matcher._question_focus("hi, what is IMS?") is None
+    assert small_matcher._question_focus(
+        "my back hurts after gardening all weekend, does ims hurt?"
+    ) == frozenset(small_matcher._analyse_query("does ims hurt").tokens)

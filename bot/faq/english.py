@@ -1,0 +1,34 @@
+"""Which words are real English words, from pyspellchecker's English frequency list.
+
+The matcher asks two things of a word the FAQ never uses. Is it a real word ("prime",
+"bank", "mattress")? Then it is what the patient is asking about, and it must not be
+"repaired" into the FAQ word one letter away ("price", "back"). Or is it no word at all
+("terified", "ther", "assesment")? Then it is most likely a slip, and it should not
+weigh like a topic the clinic does not cover.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from spellchecker import SpellChecker
+
+
+class EnglishWords:
+    """A set of English words (lower case), asked with `in`."""
+
+    def __init__(self, known: frozenset[str]) -> None:
+        self._known = known
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._known
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+
+@cache
+def english_words() -> EnglishWords:
+    """The shared English word list (about 160,000 words; loaded once, on first use)."""
+    frequencies = SpellChecker(language="en", distance=1).word_frequency
+    return EnglishWords(frozenset(frequencies.keys()))
