@@ -84,6 +84,7 @@ FILLER_WORDS = _word_set(
     thanks thank thx ty cheers please pls plz kindly
     ok okay um uh umm hmm erm oh ah well so just quick wondering wonder
     question questions curious sorry bother
+    actually really even basically exactly literally honestly seriously truly
     """
 )
 
