@@ -1,11 +1,11 @@
 """The issue's quality bars on the held-out sets, and floors on the tuning sets.
 
-The matcher, content/faq.yaml and its thresholds were tuned on three tuning sets
-(faq_dev.yaml, faq_dev2.yaml and faq_labelled.yaml, the first test set, which was looked
-at during tuning). The held-out sets were written later by authors who saw neither the
-content nor the matcher, and they are measured only as totals; tests/data/README.md logs
-every look. faq_heldout2.yaml is the newest and carries the issue's bars; the older
-faq_heldout.yaml has floors.
+The matcher, content/faq.yaml and its thresholds were tuned on four tuning sets
+(faq_dev.yaml, faq_dev2.yaml, faq_labelled.yaml and faq_heldout3.yaml, the last two
+former test sets that were looked at in full). The held-out sets were written by authors
+who saw neither the content nor the matcher, and they are measured only as totals;
+tests/data/README.md logs every look. faq_heldout4.yaml is the newest and carries the
+issue's bars; the older faq_heldout.yaml and faq_heldout2.yaml have floors.
 """
 
 from __future__ import annotations
@@ -18,17 +18,32 @@ from bot.content.problems import ContentError
 from bot.faq.evaluation import QualityReport, load_labelled, run_questions, summarise
 from bot.faq.pipeline import FaqPipeline
 
-from .conftest import CONTENT_DIR, DEV2_FILE, DEV_FILE, HELDOUT2_FILE, HELDOUT_FILE, LABELLED_FILE
+from .conftest import (
+    CONTENT_DIR,
+    DEV2_FILE,
+    DEV_FILE,
+    HELDOUT2_FILE,
+    HELDOUT3_FILE,
+    HELDOUT4_FILE,
+    HELDOUT_FILE,
+    LABELLED_FILE,
+)
 
 ANSWERED_CORRECTLY_BAR = 0.95
 CONFIDENTLY_WRONG_BAR = 0.01
 OUT_OF_SCOPE_FALLBACK_BAR = 0.90
-# Held-out figures today (faq_heldout2.yaml): 93.3 % answered correctly (98.4 % top-1),
-# 0.6 % confidently wrong, 98.4 % fallback, every emergency caught. The floor fails on a
-# regression; the xfail below tracks the issue's bar that is not reached yet.
-HELDOUT_ANSWERED_FLOOR = 0.91
-# The older held-out set today: 92.9 % answered, 1.4 % wrong, 98.0 % fallback.
-OLDER_HELDOUT_FLOORS = (0.90, 0.02, 0.90)
+# Held-out figures today (faq_heldout4.yaml): 90.5 % answered correctly (95.6 % top-1),
+# 2.2 % confidently wrong, 95.5 % fallback, every emergency caught (after the two misses
+# it found were fixed). The floors fail on a regression; the xfails below track the
+# issue's bars that are not reached yet.
+HELDOUT_ANSWERED_FLOOR = 0.89
+HELDOUT_WRONG_CEILING = 0.025
+# Older held-out sets today (answered, wrong, fallback): faq_heldout.yaml 93.7 / 1.1 /
+# 98.0 %, faq_heldout2.yaml 94.4 / 0.8 / 98.4 %.
+OLDER_HELDOUT_FLOORS = {
+    "heldout": (HELDOUT_FILE, 0.91, 0.02, 0.90),
+    "heldout2": (HELDOUT2_FILE, 0.92, 0.015, 0.90),
+}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +66,7 @@ def _report(pipeline: FaqPipeline, path: Path) -> QualityReport:
 
 @pytest.fixture(scope="module")
 def report(pipeline: FaqPipeline) -> QualityReport:
-    return _report(pipeline, HELDOUT2_FILE)
+    return _report(pipeline, HELDOUT4_FILE)
 
 
 def test_every_emergency_phrase_gets_the_emergency_reply(report: QualityReport) -> None:
@@ -64,18 +79,24 @@ def test_out_of_scope_questions_fall_back(report: QualityReport) -> None:
     assert (report.fallback_rate or 0.0) >= OUT_OF_SCOPE_FALLBACK_BAR
 
 
+def test_held_out_quality_does_not_regress(report: QualityReport) -> None:
+    assert report.in_scope >= 150
+    assert (report.accuracy or 0.0) >= HELDOUT_ANSWERED_FLOOR
+    assert (report.confidently_wrong or 0.0) <= HELDOUT_WRONG_CEILING
+
+
+@pytest.mark.xfail(
+    reason="issue bar not reached: 2.2 % confidently wrong on faq_heldout4.yaml "
+    "(its confusions are left unread to keep the set a test; see benchmarks/README.md)",
+    strict=False,
+)
 def test_confidently_wrong_answers_are_rare(report: QualityReport) -> None:
     assert (report.confidently_wrong or 0.0) <= CONFIDENTLY_WRONG_BAR
 
 
-def test_held_out_quality_does_not_regress(report: QualityReport) -> None:
-    assert report.in_scope >= 150
-    assert (report.accuracy or 0.0) >= HELDOUT_ANSWERED_FLOOR
-
-
 @pytest.mark.xfail(
-    reason="issue bar not reached: 93.3 % answered correctly on faq_heldout2.yaml "
-    "(98.4 % top-1: the gap is confidence on long or unusual wording; "
+    reason="issue bar not reached: 90.5 % answered correctly on faq_heldout4.yaml "
+    "(95.6 % top-1: the gap is confidence on long or unusual wording; "
     "see benchmarks/README.md)",
     strict=False,
 )
@@ -83,9 +104,10 @@ def test_answered_correctly_meets_the_issue_bar(report: QualityReport) -> None:
     assert (report.accuracy or 0.0) >= ANSWERED_CORRECTLY_BAR
 
 
-def test_older_held_out_set_stays_above_its_floors(pipeline: FaqPipeline) -> None:
-    older = _report(pipeline, HELDOUT_FILE)
-    answered, wrong, fallback = OLDER_HELDOUT_FLOORS
+@pytest.mark.parametrize("name", sorted(OLDER_HELDOUT_FLOORS))
+def test_older_held_out_sets_stay_above_their_floors(pipeline: FaqPipeline, name: str) -> None:
+    path, answered, wrong, fallback = OLDER_HELDOUT_FLOORS[name]
+    older = _report(pipeline, path)
     assert (older.accuracy or 0.0) >= answered
     assert (older.confidently_wrong or 0.0) <= wrong
     assert (older.fallback_rate or 0.0) >= fallback
@@ -95,9 +117,10 @@ def test_older_held_out_set_stays_above_its_floors(pipeline: FaqPipeline) -> Non
 # Floors a little under each tuning set's figures today (answered correctly, top-1,
 # confidently wrong, out-of-scope fallback). Tuned on, so optimistic: regression guards.
 TUNING_FLOORS = {
-    "dev": (DEV_FILE, 0.94, 0.97, 0.01, 0.90),  # today 97.5 / 99.6 / 0.0 / 95.1
-    "dev2": (DEV2_FILE, 0.92, 0.95, 0.03, 0.90),  # today 95.4 / 98.1 / 1.9 / 95.3
-    "first_test": (LABELLED_FILE, 0.92, 0.95, 0.01, 0.90),  # today 95.9 / 98.3 / 0.3 / 100
+    "dev": (DEV_FILE, 0.94, 0.97, 0.01, 0.90),  # today 97.5 / 99.6 / 0.0 / 97.6
+    "dev2": (DEV2_FILE, 0.92, 0.95, 0.03, 0.90),  # today 97.2 / 99.1 / 1.6 / 96.7
+    "first_test": (LABELLED_FILE, 0.92, 0.95, 0.01, 0.90),  # today 96.7 / 97.9 / 0.3 / 100
+    "heldout3": (HELDOUT3_FILE, 0.91, 0.94, 0.02, 0.90),  # today 92.9 / 96.4 / 1.1 / 96.9
 }
 
 
