@@ -14,21 +14,8 @@ from functools import cache
 from spellchecker import SpellChecker
 
 
-class EnglishWords:
-    """A set of English words (lower case), asked with `in`."""
-
-    def __init__(self, known: frozenset[str]) -> None:
-        self._known = known
-
-    def __contains__(self, word: object) -> bool:
-        return word in self._known
-
-    def __len__(self) -> int:
-        return len(self._known)
-
-
 @cache
-def english_words() -> EnglishWords:
-    """The shared English word list (about 160,000 words; loaded once, on first use)."""
+def english_words() -> frozenset[str]:
+    """The shared English word list, lower case (about 160,000 words; loaded once)."""
     frequencies = SpellChecker(language="en", distance=1).word_frequency
-    return EnglishWords(frozenset(frequencies.keys()))
+    return frozenset(frequencies.keys())

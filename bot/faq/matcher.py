@@ -35,6 +35,7 @@ import math
 import re
 import zlib
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
@@ -44,7 +45,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.content.model import FaqContent
-from bot.faq.english import EnglishWords, english_words
+from bot.faq.english import english_words
 from bot.faq.text import (
     SynonymMap,
     analyse,
@@ -323,7 +324,7 @@ class FaqMatcher:
         thresholds: MatchThresholds | None = None,
         weights: MatchWeights | None = None,
         out_of_scope: Sequence[tuple[str, Sequence[str]]] = (),
-        english: EnglishWords | None = None,
+        english: AbstractSet[str] | None = None,
     ) -> None:
         self.thresholds = thresholds or MatchThresholds()
         self.weights = weights or MatchWeights()
