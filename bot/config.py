@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.faq.semantic import SEMANTIC_MODES, SemanticMode
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CONTENT_DIR = PROJECT_ROOT / "content"
 DEFAULT_DATA_DIR = Path(".ims-bot")
@@ -37,6 +39,8 @@ class Settings:
     unanswered_retention_days: int = DEFAULT_UNANSWERED_RETENTION_DAYS
     data_encryption_key: str | None = None
     log_level: str = "INFO"
+    # Sentence-embedding matching: auto = on when the optional extra is installed.
+    semantic_matching: SemanticMode = "auto"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # never show the token or key in a traceback or log
@@ -90,6 +94,15 @@ def _parse_token(raw: str | None) -> str | None:
             "as given by @BotFather); unset it to use the console chat"
         )
     return token
+
+
+def parse_semantic_mode(raw: str) -> SemanticMode:
+    """SEMANTIC_MATCHING's value (empty means auto), or ConfigError naming the choices."""
+    value = raw.strip().lower() or "auto"
+    for mode in SEMANTIC_MODES:
+        if value == mode:
+            return mode
+    raise ConfigError(f"SEMANTIC_MATCHING: {raw!r} is not one of {', '.join(SEMANTIC_MODES)}")
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
@@ -147,6 +160,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
         raise ConfigError(f"LOG_LEVEL: {log_level!r} is not one of DEBUG, INFO, WARNING, ERROR")
 
     return Settings(
+        semantic_matching=parse_semantic_mode(env.get("SEMANTIC_MATCHING", "")),
         telegram_bot_token=_parse_token(env.get("TELEGRAM_BOT_TOKEN")),
         telegram_api_base_url=base_url,
         database_url=database_url,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cli.content import default_content_dir
 from bot.cli.faq_unanswered import register_unanswered
+from bot.config import parse_semantic_mode
 from bot.content.loader import load_content
 from bot.faq.evaluation import (
     check_labels,
@@ -21,6 +23,7 @@ from bot.faq.evaluation import (
     sweep,
 )
 from bot.faq.pipeline import FaqDecision, FaqPipeline
+from bot.faq.semantic import SEMANTIC_MODES, choose_encoder
 
 EXIT_OK = 0
 TABLE_QUERY_WIDTH = 60
@@ -37,6 +40,12 @@ def register(subparsers: Any) -> None:
 
 def _add_content_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--content", metavar="DIR", help="content folder (default: CONTENT_DIR)")
+    parser.add_argument(
+        "--semantic",
+        choices=SEMANTIC_MODES,
+        help="blend in the sentence-embedding model: auto (when installed), on or off "
+        "(default: SEMANTIC_MATCHING, else auto)",
+    )
 
 
 def _register_match(group: Any) -> None:
@@ -67,7 +76,8 @@ def _register_eval(group: Any) -> None:
 
 def _pipeline(args: argparse.Namespace) -> FaqPipeline:
     content_dir = Path(args.content) if args.content else default_content_dir()
-    return FaqPipeline.from_content(load_content(content_dir))
+    mode = args.semantic or parse_semantic_mode(os.environ.get("SEMANTIC_MATCHING", ""))
+    return FaqPipeline.from_content(load_content(content_dir), choose_encoder(mode))
 
 
 def decision_as_dict(query: str, decision: FaqDecision) -> dict[str, Any]:
@@ -122,8 +132,12 @@ def run_eval(args: argparse.Namespace) -> int:
     thresholds = pipeline.matcher.thresholds
     report = summarise(outcomes, thresholds)
     rows = sweep(outcomes, thresholds)
+    encoder = pipeline.matcher.encoder_name
+    matcher = f"lexical + {encoder}" if encoder else "lexical only"
     if args.json:
-        print(json.dumps(report_as_dict(report, thresholds, rows), indent=2, ensure_ascii=False))
+        document = {"matcher": matcher, **report_as_dict(report, thresholds, rows)}
+        print(json.dumps(document, indent=2, ensure_ascii=False))
     else:
+        print(f"Matcher: {matcher}")
         print(format_report(report, thresholds, rows))
     return EXIT_OK

