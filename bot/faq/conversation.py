@@ -245,12 +245,14 @@ class FaqConversation:
 def register_faq(runtime: Runtime) -> FaqConversation:
     """Build the FAQ conversation and register its routes on the runtime's assistant."""
     content = runtime.content
+    matcher = FaqMatcher.from_content(
+        content.faq, encoder=choose_encoder(runtime.settings.semantic_matching)
+    )
+    logger.info("FAQ matching: %s", matcher.encoder_name or "lexical only")
     conversation = FaqConversation(
         faq=content.faq,
         clinic=content.clinic,
-        matcher=FaqMatcher.from_content(
-            content.faq, encoder=choose_encoder(runtime.settings.semantic_matching)
-        ),
+        matcher=matcher,
         detector=content.emergency.detector(),
         unanswered=UnansweredLog(
             runtime.database, timedelta(days=runtime.settings.unanswered_retention_days)
