@@ -6,6 +6,17 @@ oos_test, at the tuned thresholds and at the matcher's shipped defaults.
 
     python benchmarks/clinc150.py            # K = 5, 3 and 1
     python benchmarks/clinc150.py --k 5      # headline only
+
+With `--semantic` (needs the optional extra, e.g. `/tmp/embvenv/bin/python`) two more
+systems run in the same table: the matcher with the bundled sentence-embedding encoder
+blended in at its shipped weight, and the embedding alone (`MatchWeights(semantic=1.0)`).
+Their questions are encoded once, in batches, before the runs, so their latency columns
+leave the encoding out (and the second one's build time reuses the first one's phrasing
+vectors); the live per-question cost is timed on a sample and printed
+apart (match_latency.py --semantic times it on the shipped FAQ). Results go to
+benchmarks/results/clinc150_semantic.json.
+
+    /tmp/embvenv/bin/python benchmarks/clinc150.py --semantic --k 5
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy
 from rapidfuzz import fuzz, process, utils
 
 from bot.faq.evaluation import (
@@ -33,7 +45,8 @@ from bot.faq.evaluation import (
     summarise,
     tune_thresholds,
 )
-from bot.faq.matcher import Candidate, FaqMatcher, MatchThresholds
+from bot.faq.matcher import Candidate, FaqMatcher, MatchThresholds, MatchWeights
+from bot.faq.semantic import SentenceEncoder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_CANDIDATES = (
@@ -49,7 +62,11 @@ GOAL = TuningGoal(min_fallback_rate=0.95, max_confidently_wrong=0.06, min_sugges
 ANSWER_GRID = tuple(round(0.2 + 0.02 * i, 2) for i in range(31))
 MARGIN_GRID = (0.0, 0.02, 0.04, 0.06, 0.08)
 
+# Questions timed live (encoder not cached) per K for the blended matcher's latency.
+LIVE_SAMPLE = 200
+
 Ranker = Callable[[str], tuple[Candidate, ...]]
+Factory = Callable[[list[tuple[str, list[str]]]], tuple[Ranker, float]]
 
 
 def find_data() -> Path | None:
@@ -117,6 +134,45 @@ def matcher_ranker(entries: list[tuple[str, list[str]]]) -> tuple[Ranker, float]
     return (lambda query: tuple(matcher.rank(query, RANK_DEPTH))), build
 
 
+class CachedEncoder:
+    """An encoder that answers from vectors computed ahead, encoding only what it lacks."""
+
+    def __init__(self, encoder: SentenceEncoder, texts: Sequence[str]) -> None:
+        self.name = encoder.name
+        self._encoder = encoder
+        unique = sorted(set(texts))
+        self._known = dict(zip(unique, encoder.encode(unique), strict=True))
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        """Known rows from the cache, the rest from the wrapped encoder."""
+        missing = [text for text in texts if text not in self._known]
+        if missing:
+            self._known.update(zip(missing, self._encoder.encode(missing), strict=True))
+        return numpy.stack([self._known[text] for text in texts])
+
+
+def semantic_factory(encoder: SentenceEncoder, weights: MatchWeights | None = None) -> Factory:
+    """A factory of matchers with `encoder` blended in (at `weights`, else the shipped ones)."""
+
+    def factory(entries: list[tuple[str, list[str]]]) -> tuple[Ranker, float]:
+        start = time.perf_counter()
+        matcher = FaqMatcher(entries, weights=weights, encoder=encoder)
+        build = time.perf_counter() - start
+        return (lambda query: tuple(matcher.rank(query, RANK_DEPTH))), build
+
+    return factory
+
+
+def live_latency(
+    encoder: SentenceEncoder, entries: list[tuple[str, list[str]]], test: list[LabelledQuestion]
+) -> dict[str, float]:
+    """Per-question latency of the blended matcher with live encoding, on a test sample."""
+    ranker, _ = semantic_factory(encoder)(entries)
+    sample = random.Random(SEED).sample(test, min(LIVE_SAMPLE, len(test)))
+    _, latencies = run(ranker, sample)
+    return {"p50_ms": percentile(latencies, 0.5), "p99_ms": percentile(latencies, 0.99)}
+
+
 def figures(report: QualityReport) -> dict[str, float | None]:
     """The protocol's figures from a report."""
     return {
@@ -130,7 +186,7 @@ def figures(report: QualityReport) -> dict[str, float | None]:
 
 def evaluate(
     name: str,
-    factory: Callable[[list[tuple[str, list[str]]]], tuple[Ranker, float]],
+    factory: Factory,
     entries: list[tuple[str, list[str]]],
     val: list[LabelledQuestion],
     test: list[LabelledQuestion],
@@ -189,10 +245,54 @@ def print_table(k: int, rows: Sequence[dict[str, Any]]) -> None:
         print(f"  {row['name']}: tuned thresholds {row['tuned_thresholds']}")
 
 
+def main_semantic(
+    path: Path,
+    data: dict[str, Any],
+    ks: Sequence[int],
+    val: list[LabelledQuestion],
+    test: list[LabelledQuestion],
+) -> int:
+    """Lexical matcher, blended matcher, embedding alone and rapidfuzz, in one run."""
+    from bot.faq.semantic import load_bundled_encoder  # the optional extra, loaded on demand
+
+    encoder = load_bundled_encoder()
+    start = time.perf_counter()
+    cached = CachedEncoder(encoder, [q.query for q in (*val, *test)])
+    print(f"encoded {len(val) + len(test)} questions in {time.perf_counter() - start:.1f} s")
+    results: dict[str, Any] = {"data": str(path), "encoder": encoder.name, "runs": []}
+    for k in ks:
+        entries = build_entries(data["train"], k)
+        alone = MatchWeights(semantic=1.0)
+        rows = [
+            evaluate("matcher", matcher_ranker, entries, val, test, single_threshold=False),
+            evaluate("+ semantic", semantic_factory(cached), entries, val, test, False),
+            evaluate("embedding alone", semantic_factory(cached, alone), entries, val, test, False),
+            evaluate(
+                "rapidfuzz token_set", rapidfuzz_ranker, entries, val, test, single_threshold=True
+            ),
+        ]
+        print_table(k, rows)
+        live = live_latency(encoder, entries, test)
+        print(
+            f"  + semantic with live encoding, {LIVE_SAMPLE} test questions: "
+            f"p50 {live['p50_ms']:.2f} ms, p99 {live['p99_ms']:.2f} ms "
+            f"(the table's semantic latencies leave encoding out)"
+        )
+        results["runs"].append({"k": k, "systems": rows, "semantic_live_latency": live})
+    RESULTS_DIR.mkdir(exist_ok=True)
+    out = RESULTS_DIR / "clinc150_semantic.json"
+    out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"\nwrote {out.relative_to(REPO_ROOT)}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; exit 0 also when the data is absent (with a message)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--k", type=int, action="append", help="phrasings per entry (repeat)")
+    parser.add_argument(
+        "--semantic", action="store_true", help="also run the matcher with the encoder"
+    )
     args = parser.parse_args(argv)
     path = find_data()
     if path is None:
@@ -200,6 +300,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     data = json.loads(path.read_text(encoding="utf-8"))
     val, test = labelled(data, "val"), labelled(data, "test")
+    if args.semantic:
+        return main_semantic(path, data, args.k or [5, 3, 1], val, test)
     results: dict[str, Any] = {"data": str(path), "runs": []}
     for k in args.k or [5, 3, 1]:
         entries = build_entries(data["train"], k)

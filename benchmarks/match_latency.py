@@ -6,10 +6,19 @@ processor=default_process)`. Figures are reported as ratios to it, so machines o
 different speed give comparable numbers.
 
     python benchmarks/match_latency.py
+
+With `--semantic` (needs the optional extra, e.g. `/tmp/embvenv/bin/python`) it also
+times the matcher with the bundled sentence-embedding encoder blended in, next to the
+lexical matcher and plain rapidfuzz in the same run, and writes
+benchmarks/results/match_latency_semantic.json. Synthetic FAQs are encoded only while
+the estimated index build stays within SEMANTIC_BUILD_BUDGET_S.
+
+    /tmp/embvenv/bin/python benchmarks/match_latency.py --semantic
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import sys
@@ -23,6 +32,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.content.loader import read_faq_bundle
 from bot.faq.matcher import FaqMatcher
+from bot.faq.semantic import SentenceEncoder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = REPO_ROOT / "content"
@@ -33,6 +43,8 @@ SYNTHETIC_SIZES = (1_000, 10_000)
 PHRASINGS_PER_ENTRY = 5
 QUERIES = 500
 WARM_UP = 20
+# Synthetic FAQs with the encoder are skipped when their build would take longer than this.
+SEMANTIC_BUILD_BUDGET_S = 180.0
 # Fallback vocabulary when CLINC150 is absent: a deterministic, clinic-flavoured word list.
 FALLBACK_WORDS = [
     "pain",
@@ -201,8 +213,79 @@ def measure(
     return result
 
 
+def measure_semantic(
+    name: str,
+    entries: FaqSet,
+    synonyms: list[list[str]],
+    queries: list[str],
+    encoder: SentenceEncoder,
+) -> dict[str, Any]:
+    """The lexical row of `measure`, plus build time and latency with `encoder` blended in."""
+    result = measure(name, entries, synonyms, queries)
+    start = time.perf_counter()
+    matcher = FaqMatcher(entries, synonyms, encoder=encoder)
+    result["semantic_build_s"] = time.perf_counter() - start
+    blended = time_queries(matcher.match, queries)
+    result["semantic_p50_ms"] = percentile(blended, 0.5)
+    result["semantic_p99_ms"] = percentile(blended, 0.99)
+    result["semantic_to_lexical_p50"] = result["semantic_p50_ms"] / result["matcher_p50_ms"]
+    result["semantic_to_lexical_p99"] = result["semantic_p99_ms"] / result["matcher_p99_ms"]
+    result["semantic_to_baseline_p50"] = result["semantic_p50_ms"] / result["baseline_p50_ms"]
+    return result
+
+
+def main_semantic() -> int:
+    """Lexical vs blended matcher vs rapidfuzz; writes results/match_latency_semantic.json."""
+    from bot.faq.semantic import load_bundled_encoder  # the optional extra, loaded on demand
+
+    start = time.perf_counter()
+    encoder = load_bundled_encoder()
+    load_s = time.perf_counter() - start
+    print(f"encoder {encoder.name} loaded in {load_s:.1f} s")
+    entries, synonyms, queries = shipped_faq()
+    rows = [measure_semantic("shipped content", entries, synonyms, queries, encoder)]
+    skipped: list[str] = []
+    for size in SYNTHETIC_SIZES:
+        per_phrasing = max(row["semantic_build_s"] / row["phrasings"] for row in rows)
+        if per_phrasing * size > SEMANTIC_BUILD_BUDGET_S:
+            skipped.append(f"synthetic {size:,} (estimated build {per_phrasing * size:.0f} s)")
+            continue
+        synthetic, synthetic_queries = synthetic_faq(size)
+        rows.append(
+            measure_semantic(f"synthetic {size:,}", synthetic, [], synthetic_queries, encoder)
+        )
+    print(
+        f"{'FAQ':<18} {'phrasings':>9} {'lex build':>9} {'sem build':>9} {'lex p50':>7} "
+        f"{'lex p99':>7} {'sem p50':>7} {'sem p99':>7} {'rf p50':>7} {'sem/lex':>7} "
+        f"{'sem/rf':>7}"
+    )
+    for row in rows:
+        print(
+            f"{row['faq']:<18} {row['phrasings']:>9} {row['build_s']:9.3f} "
+            f"{row['semantic_build_s']:9.3f} {row['matcher_p50_ms']:7.2f} "
+            f"{row['matcher_p99_ms']:7.2f} {row['semantic_p50_ms']:7.2f} "
+            f"{row['semantic_p99_ms']:7.2f} {row['baseline_p50_ms']:7.2f} "
+            f"{row['semantic_to_lexical_p50']:7.1f} {row['semantic_to_baseline_p50']:7.1f}"
+        )
+    print("(sem/lex, sem/rf = p50 of the blended matcher over the lexical one / rapidfuzz)")
+    for name in skipped:
+        print(f"skipped with the encoder: {name} > {SEMANTIC_BUILD_BUDGET_S:.0f} s budget")
+    RESULTS_DIR.mkdir(exist_ok=True)
+    out = RESULTS_DIR / "match_latency_semantic.json"
+    report = {"encoder": encoder.name, "encoder_load_s": load_s, "rows": rows, "skipped": skipped}
+    out.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(f"wrote {out.relative_to(REPO_ROOT)}")
+    return 0
+
+
 def main() -> int:
     """Print the table and write benchmarks/results/match_latency.json."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument(
+        "--semantic", action="store_true", help="also time the matcher with the encoder"
+    )
+    if parser.parse_args().semantic:
+        return main_semantic()
     rows = []
     entries, synonyms, queries = shipped_faq()
     rows.append(measure("shipped content", entries, synonyms, queries))

@@ -6,6 +6,13 @@ the same run, is a bare python-telegram-bot echo bot polling the same server, so
 figure says what the clinic assistant adds on top of PTB itself.
 
     python benchmarks/memory.py [--messages 1000]
+
+With `--semantic` (run it with a Python that has the optional extra, e.g.
+`/tmp/embvenv/bin/python`) the same run measures three processes: the echo bot, the
+bot with SEMANTIC_MATCHING=off and the bot with SEMANTIC_MATCHING=on (sentence-embedding
+model loaded, FAQ index encoded); results go to benchmarks/results/memory_semantic.json.
+
+    /tmp/embvenv/bin/python benchmarks/memory.py --semantic
 """
 
 from __future__ import annotations
@@ -34,6 +41,9 @@ RESULTS = Path(__file__).resolve().parent / "results" / "memory.json"
 TOKEN = "123456:memory-benchmark-token-abcdefgh"
 START_TIMEOUT_S = 60.0
 ANSWER_TIMEOUT_S = 300.0
+# Loading the model and encoding the FAQ at start-up, and encoding every message, take longer.
+SEMANTIC_START_TIMEOUT_S = 300.0
+SEMANTIC_ANSWER_TIMEOUT_S = 1800.0
 FIRST_CHAT = 20_000
 KIB = 1024
 ECHO_BOT = """
@@ -63,15 +73,26 @@ def questions() -> list[str]:
     return [item["q"] for item in items if item["expect"] != "emergency"]
 
 
-def wait_polling(server: FakeBotApiServer, process: subprocess.Popen[bytes]) -> None:
+def wait_polling(
+    server: FakeBotApiServer,
+    process: subprocess.Popen[bytes],
+    start_timeout: float = START_TIMEOUT_S,
+) -> None:
     """Block until `process` polls the server; raise if it exits first."""
-    deadline = time.monotonic() + START_TIMEOUT_S
+    deadline = time.monotonic() + start_timeout
     while not server.wait_until_polling(timeout=0.5):
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"bot did not start (exit code {process.poll()})")
 
 
-def measure(command: list[str], env: dict[str, str], messages: int, cwd: str) -> dict[str, Any]:
+def measure(
+    command: list[str],
+    env: dict[str, str],
+    messages: int,
+    cwd: str,
+    start_timeout: float = START_TIMEOUT_S,
+    answer_timeout: float = ANSWER_TIMEOUT_S,
+) -> dict[str, Any]:
     """RSS after start and after `messages` questions were answered, for one bot process."""
     texts = questions()
     with FakeBotApiServer() as server:
@@ -81,7 +102,7 @@ def measure(command: list[str], env: dict[str, str], messages: int, cwd: str) ->
             command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
-            wait_polling(server, process)
+            wait_polling(server, process, start_timeout)
             time.sleep(1.0)  # let start-up work (command menu, reconcile) settle
             at_start = rss_kib(process.pid)
             since = server.mark()
@@ -90,7 +111,7 @@ def measure(command: list[str], env: dict[str, str], messages: int, cwd: str) ->
                 server.push_message(FIRST_CHAT + n, texts[n % len(texts)])
             last_chat = FIRST_CHAT + messages - 1
             server.wait_for(
-                "sendMessage", lambda r: r.chat_id == last_chat, ANSWER_TIMEOUT_S, since=since
+                "sendMessage", lambda r: r.chat_id == last_chat, answer_timeout, since=since
             )
             elapsed = time.monotonic() - started
             after = rss_kib(process.pid)
@@ -105,10 +126,40 @@ def measure(command: list[str], env: dict[str, str], messages: int, cwd: str) ->
     }
 
 
+def measure_semantic(env: dict[str, str], messages: int, folder: str) -> dict[str, Any]:
+    """Echo bot, lexical bot and semantic bot in one run, with their ratios."""
+    echo = measure([sys.executable, "-c", ECHO_BOT, TOKEN, "{base_url}"], env, messages, folder)
+    bot = [sys.executable, "-m", "bot", "run"]
+    database = env["DATABASE_URL"]  # the semantic bot gets its own, fresh database
+    lexical = measure(bot, {**env, "SEMANTIC_MATCHING": "off"}, messages, folder)
+    semantic = measure(
+        bot,
+        {**env, "SEMANTIC_MATCHING": "on", "DATABASE_URL": f"{database}-semantic"},
+        messages,
+        folder,
+        SEMANTIC_START_TIMEOUT_S,
+        SEMANTIC_ANSWER_TIMEOUT_S,
+    )
+    after = "rss_after_messages_mib"
+    return {
+        "messages": messages,
+        "echo_bot": echo,
+        "ims_bot_lexical": lexical,
+        "ims_bot_semantic": semantic,
+        "semantic_to_lexical_after_messages": round(semantic[after] / lexical[after], 2),
+        "semantic_to_echo_after_messages": round(semantic[after] / echo[after], 2),
+        "lexical_to_echo_after_messages": round(lexical[after] / echo[after], 2),
+        "semantic_minus_lexical_mib": round(semantic[after] - lexical[after], 1),
+    }
+
+
 def main() -> int:
     """Measure the echo baseline and the clinic assistant; print and save the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument(
+        "--semantic", action="store_true", help="also measure the bot with the encoder on"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         env = {
@@ -119,6 +170,8 @@ def main() -> int:
             "DATA_ENCRYPTION_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
             "LOG_LEVEL": "WARNING",
         }
+        if args.semantic:
+            return save_semantic(measure_semantic(env, args.messages, folder))
         echo = measure(
             [sys.executable, "-c", ECHO_BOT, TOKEN, "{base_url}"], env, args.messages, folder
         )
@@ -136,6 +189,15 @@ def main() -> int:
     }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+def save_semantic(report: dict[str, Any]) -> int:
+    """Print the semantic report and save it to results/memory_semantic.json."""
+    out = RESULTS.with_name("memory_semantic.json")
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=2))
     return 0
 
