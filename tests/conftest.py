@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +11,17 @@ import pytest
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime, build_runtime
 from tests.fakes.api_schema import SCHEMA_PATH, BotApiSchema
+
+# Bots started as subprocesses, and `faq` commands, match lexically even where the optional
+# embedding model is installed: loading it for every bot would take minutes. Tests of the
+# model ask for it explicitly.
+os.environ.setdefault("SEMANTIC_MATCHING", "off")
+
+
+@pytest.fixture(autouse=True)
+def lexical_matching_in_runtimes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process runtimes match lexically too, whatever SEMANTIC_MATCHING their settings say."""
+    monkeypatch.setattr("bot.faq.conversation.choose_encoder", lambda mode: None)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import importlib
 import importlib.util
 import os
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -135,8 +136,10 @@ def check_weights(weights: Path, expected_sha256: str = MODEL_WEIGHTS_SHA256) ->
         )
 
 
+@cache
 def load_bundled_encoder() -> MiniLmEncoder:
-    """Load the bundled model, offline; SemanticUnavailable if the extra is missing or bad."""
+    """Load the bundled model once, offline; SemanticUnavailable if the extra is missing or
+    bad."""
     if not semantic_extra_installed():
         raise SemanticUnavailable(f"the sentence-embedding model is not installed; {INSTALL_HINT}")
     # The model is on disk: forbid any call to the model hub, now and later.

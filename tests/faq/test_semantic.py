@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy.typing as npt
 import pytest
 
 from bot.cli.main import main
-from bot.config import ConfigError, load_settings, parse_semantic_mode
+from bot.config import ConfigError, Settings, load_settings, parse_semantic_mode
 from bot.faq.matcher import FaqMatcher, MatchWeights
 from bot.faq.semantic import (
     SIMILARITY_CEILING,
@@ -28,6 +29,7 @@ from bot.faq.semantic import (
     semantic_extra_installed,
 )
 from bot.faq.text import words
+from bot.runtime import build_runtime
 
 from .conftest import SMALL_FAQ, SMALL_SYNONYMS
 
@@ -180,3 +182,24 @@ def test_semantic_matching_setting_is_parsed(raw: str, mode: str) -> None:
 def test_a_bad_semantic_matching_setting_is_one_clear_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="SEMANTIC_MATCHING: 'maybe' is not one of auto, on, off"):
         load_settings({"SEMANTIC_MATCHING": "maybe", "IMS_DATA_DIR": str(tmp_path)})
+
+
+async def test_the_bot_uses_the_encoder_its_settings_ask_for(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    """SEMANTIC_MATCHING reaches the FAQ matcher, and a patient's question is answered."""
+    asked: list[str] = []
+
+    def fake_choose(mode: str) -> ConceptEncoder:
+        asked.append(mode)
+        return ConceptEncoder()
+
+    monkeypatch.setattr("bot.faq.conversation.choose_encoder", fake_choose)
+    runtime = await build_runtime(replace(settings, semantic_matching="on"))
+    try:
+        assert asked == ["on"]
+        matcher = runtime.faq._matcher
+        assert matcher.encoder_name == "concept-test-encoder"
+        assert matcher.match("how much does ims cost").faq_id == "cost"
+    finally:
+        await runtime.close()
