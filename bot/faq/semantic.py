@@ -148,6 +148,7 @@ def load_bundled_encoder() -> MiniLmEncoder:
     # The model is on disk: forbid any call to the model hub, now and later.
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
     # A console chat or a piped `faq match` must not get progress bars on its stderr.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
