@@ -21,6 +21,10 @@ you sell TENS machines"). They are indexed like entries: when one ranks first th
 falls back instead of borrowing a clinic question that shares its words, and when one
 comes close it is a rival for the margin, much as Rasa's `out_of_scope` intent works.
 
+With the optional sentence-embedding extra (bot.faq.semantic), each entry's similarity in
+meaning to the message is blended into this lexical score at a fixed share; meaning
+alone stays below the suggest threshold.
+
 Weights and default thresholds were tuned on CLINC150 validation data (see
 benchmarks/clinc150.py); a clinic can override the thresholds in faq.yaml. A direct
 answer also needs the entry to use enough of the query's informative words (its
@@ -136,7 +140,7 @@ class MatchWeights:
     semantic: float = 0.3
 
     def signal_total(self) -> float:
-        """Sum of the four signal weights (scores are divided by it)."""
+        """Sum of the lexical signal weights (scores are divided by it)."""
         return (
             self.entry_coverage
             + self.query_coverage
@@ -704,7 +708,7 @@ class FaqMatcher:
             shortfall = np.minimum(1.0, coverage / w.full_coverage)
             scores = scores * shortfall**w.coverage_power
         if self._semantic is not None and tokens:
-            scores = self._blend_meaning(text, scores)
+            scores = self._blend_meaning(self._semantic, text, scores)
             figures.candidates[:] = True
         entries = np.flatnonzero(figures.candidates)
         # Best first; equal scores in entry order.
@@ -719,12 +723,11 @@ class FaqMatcher:
             for entry in self._keep(ordered, max(0, limit))
         ]
 
-    def _blend_meaning(self, text: str, scores: _Floats) -> _Floats:
+    def _blend_meaning(self, scorer: SemanticScorer, text: str, scores: _Floats) -> _Floats:
         """Lexical scores (raw scale) blended with each entry's similarity in meaning."""
-        assert self._semantic is not None
         lexical = np.minimum(1.0, scores / self._scale)
         share = self.weights.semantic
-        blended = (1.0 - share) * lexical + share * self._semantic.scores(truncate(text))
+        blended = (1.0 - share) * lexical + share * scorer.scores(truncate(text))
         return np.asarray(blended * self._scale, dtype=np.float64)
 
     def _keep(self, ordered: list[int], limit: int) -> list[int]:
