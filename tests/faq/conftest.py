@@ -11,7 +11,8 @@ from bot.faq.matcher import FaqMatcher
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTENT_DIR = REPO_ROOT / "content"
 DATA_DIR = REPO_ROOT / "tests" / "data"
-HELDOUT5_FILE = DATA_DIR / "faq_heldout5.yaml"  # the bars; never used to pick a setting
+HELDOUT6_FILE = DATA_DIR / "faq_heldout6.yaml"  # the bars; never used to pick a setting
+HELDOUT5_FILE = DATA_DIR / "faq_heldout5.yaml"  # held out; totals seen twice
 HELDOUT4_FILE = DATA_DIR / "faq_heldout4.yaml"  # held out; totals seen twice
 HELDOUT3_FILE = DATA_DIR / "faq_heldout3.yaml"  # looked at in full: now a tuning set
 HELDOUT2_FILE = DATA_DIR / "faq_heldout2.yaml"  # an older held-out set (totals seen 3 times)

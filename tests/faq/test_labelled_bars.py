@@ -4,12 +4,13 @@ The matcher, content/faq.yaml and its thresholds were tuned on four tuning sets
 (faq_dev.yaml, faq_dev2.yaml, faq_labelled.yaml and faq_heldout3.yaml, the last two
 former test sets that were looked at in full). The held-out sets were written by authors
 who saw neither the content nor the matcher, and they are measured only as totals;
-tests/data/README.md logs every look. faq_heldout5.yaml is the newest and carries the
-issue's bars; the older faq_heldout.yaml, faq_heldout2.yaml and faq_heldout4.yaml have floors.
+tests/data/README.md logs every look. faq_heldout6.yaml is the newest and carries the
+issue's bars; the older held-out sets have floors.
 
 The default install matches lexically (these tests build the pipeline without an encoder,
 whatever is installed). With the optional sentence-embedding extra installed, the last
-tests also assert the issue's bars on faq_heldout5.yaml for the blended matcher.
+tests also check the blended matcher: the issue's bars on faq_heldout5.yaml, where it
+meets them, and floors on faq_heldout6.yaml, where it does not yet.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .conftest import (
     HELDOUT3_FILE,
     HELDOUT4_FILE,
     HELDOUT5_FILE,
+    HELDOUT6_FILE,
     HELDOUT_FILE,
     LABELLED_FILE,
 )
@@ -37,18 +39,20 @@ from .conftest import (
 ANSWERED_CORRECTLY_BAR = 0.95
 CONFIDENTLY_WRONG_BAR = 0.01
 OUT_OF_SCOPE_FALLBACK_BAR = 0.90
-# Held-out figures today, lexical matcher (faq_heldout5.yaml, first look): 94.4 % answered
-# correctly (97.6 % top-1), 1.4 % confidently wrong, 98.5 % fallback, every emergency
+# Held-out figures today, lexical matcher (faq_heldout6.yaml, first look): 85.7 % answered
+# correctly (94.8 % top-1), 2.2 % confidently wrong, 92.4 % fallback, every emergency
 # caught (after the one miss it found was fixed). The floors fail on a regression; the
 # xfails below track the issue's bars that the lexical matcher does not reach yet.
-HELDOUT_ANSWERED_FLOOR = 0.93
-HELDOUT_WRONG_CEILING = 0.02
+HELDOUT_ANSWERED_FLOOR = 0.84
+HELDOUT_WRONG_CEILING = 0.025
 # Older held-out sets today (answered, wrong, fallback): faq_heldout.yaml 93.7 / 1.1 /
-# 98.0 %, faq_heldout2.yaml 94.4 / 0.8 / 98.4 %, faq_heldout4.yaml 90.5 / 1.6 / 95.5 %.
+# 98.0 %, faq_heldout2.yaml 94.4 / 0.8 / 98.4 %, faq_heldout4.yaml 90.5 / 1.6 / 95.5 %,
+# faq_heldout5.yaml 94.4 / 1.4 / 98.5 %.
 OLDER_HELDOUT_FLOORS = {
     "heldout": (HELDOUT_FILE, 0.91, 0.02, 0.90),
     "heldout2": (HELDOUT2_FILE, 0.92, 0.015, 0.90),
     "heldout4": (HELDOUT4_FILE, 0.89, 0.025, 0.90),
+    "heldout5": (HELDOUT5_FILE, 0.93, 0.02, 0.90),
 }
 
 
@@ -72,7 +76,7 @@ def _report(pipeline: FaqPipeline, path: Path) -> QualityReport:
 
 @pytest.fixture(scope="module")
 def report(pipeline: FaqPipeline) -> QualityReport:
-    return _report(pipeline, HELDOUT5_FILE)
+    return _report(pipeline, HELDOUT6_FILE)
 
 
 def test_every_emergency_phrase_gets_the_emergency_reply(report: QualityReport) -> None:
@@ -92,8 +96,8 @@ def test_held_out_quality_does_not_regress(report: QualityReport) -> None:
 
 
 @pytest.mark.xfail(
-    reason="issue bar not reached by the lexical matcher: 1.4 % confidently wrong on "
-    "faq_heldout5.yaml (0.6 % with the semantic extra; confusions left unread to keep the "
+    reason="issue bar not reached by the lexical matcher: 2.2 % confidently wrong on "
+    "faq_heldout6.yaml (1.1 % with the semantic extra; confusions left unread to keep the "
     "set a test; see benchmarks/README.md)",
     strict=False,
 )
@@ -102,8 +106,8 @@ def test_confidently_wrong_answers_are_rare(report: QualityReport) -> None:
 
 
 @pytest.mark.xfail(
-    reason="issue bar not reached by the lexical matcher: 94.4 % answered correctly on "
-    "faq_heldout5.yaml (97.6 % top-1; 96.0 % with the semantic extra; "
+    reason="issue bar not reached by the lexical matcher: 85.7 % answered correctly on "
+    "faq_heldout6.yaml (94.8 % top-1; 90.9 % with the semantic extra; "
     "see benchmarks/README.md)",
     strict=False,
 )
@@ -144,24 +148,34 @@ def test_tuning_sets_stay_above_their_floors(pipeline: FaqPipeline, name: str) -
         assert tuning.emergency_recall == 1.0
 
 
+# The blended matcher per held-out set: (answered at least, wrong at most, fallback at
+# least). Held-out 5 holds it to the issue's bars (today 96.0 / 0.6 / 100 %); on held-out 6
+# it misses them (today 90.9 / 1.1 / 93.9 %), so there it has floors.
+SEMANTIC_MINIMUMS = {
+    "heldout5": (HELDOUT5_FILE, ANSWERED_CORRECTLY_BAR, CONFIDENTLY_WRONG_BAR, 0.90),
+    "heldout6": (HELDOUT6_FILE, 0.89, 0.015, 0.90),
+}
+
+
 @pytest.fixture(scope="module")
-def semantic_report() -> QualityReport:
-    """faq_heldout5.yaml through the blended matcher; skipped without the optional extra."""
+def semantic_pipeline() -> FaqPipeline:
+    """The bundled content through the blended matcher; skipped without the optional extra."""
     from bot.faq.semantic import load_bundled_encoder, semantic_extra_installed
 
     if not semantic_extra_installed():
         pytest.skip("the optional semantic extra is not installed (pip install -e '.[semantic]')")
     from bot.content.loader import load_content
 
-    pipeline = FaqPipeline.from_content(load_content(CONTENT_DIR), load_bundled_encoder())
-    return _report(pipeline, HELDOUT5_FILE)
+    return FaqPipeline.from_content(load_content(CONTENT_DIR), load_bundled_encoder())
 
 
 # Loading PyTorch and encoding every phrasing takes longer than the suite's default timeout.
 @pytest.mark.timeout(600)
-def test_semantic_matcher_meets_the_issue_bars(semantic_report: QualityReport) -> None:
-    """With the extra (today 96.0 % answered, 0.6 % wrong, 100 % fallback on held-out 5)."""
-    assert (semantic_report.accuracy or 0.0) >= ANSWERED_CORRECTLY_BAR
-    assert (semantic_report.confidently_wrong or 0.0) <= CONFIDENTLY_WRONG_BAR
-    assert (semantic_report.fallback_rate or 0.0) >= OUT_OF_SCOPE_FALLBACK_BAR
-    assert semantic_report.emergency_recall == 1.0
+@pytest.mark.parametrize("name", sorted(SEMANTIC_MINIMUMS))
+def test_semantic_matcher_on_the_held_out_sets(semantic_pipeline: FaqPipeline, name: str) -> None:
+    path, answered, wrong, fallback = SEMANTIC_MINIMUMS[name]
+    report = _report(semantic_pipeline, path)
+    assert (report.accuracy or 0.0) >= answered
+    assert (report.confidently_wrong or 0.0) <= wrong
+    assert (report.fallback_rate or 0.0) >= fallback
+    assert report.emergency_recall == 1.0
