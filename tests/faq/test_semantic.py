@@ -117,7 +117,7 @@ class FixedEncoder:
 
     name = "fixed"
 
-    def __init__(self, phrasings: npt.NDArray[np.float64], query: npt.NDArray[np.float64]):
+    def __init__(self, phrasings: npt.NDArray[np.float64], query: npt.NDArray[np.float64]) -> None:
         self._phrasings = phrasings
         self._query = query
 
