@@ -105,16 +105,26 @@ def parse_semantic_mode(raw: str) -> SemanticMode:
     raise ConfigError(f"SEMANTIC_MATCHING: {raw!r} is not one of {', '.join(SEMANTIC_MODES)}")
 
 
+def environment(read_dotenv: bool = True) -> dict[str, str]:
+    """The process environment over the values of `.env` (when read), as settings see them."""
+    if not read_dotenv:
+        return dict(os.environ)
+    from dotenv import dotenv_values
+
+    file_values = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+    return {**file_values, **os.environ}
+
+
+def single_setting(name: str) -> str:
+    """One setting from the environment or `.env` ('' when unset), without validating the
+    others: a bad token must not stop a command that never uses it."""
+    return environment().get(name, "")
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
     """Build `Settings` from `env` (default: the process environment plus `.env`)."""
     if env is None:
-        if read_dotenv:
-            from dotenv import dotenv_values
-
-            file_values = {k: v for k, v in dotenv_values(".env").items() if v is not None}
-            env = {**file_values, **os.environ}
-        else:
-            env = dict(os.environ)
+        env = environment(read_dotenv)
 
     data_dir = Path(env.get("IMS_DATA_DIR", "") or DEFAULT_DATA_DIR)
     database_url = env.get("DATABASE_URL", "").strip()

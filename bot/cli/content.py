@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -33,12 +32,9 @@ def register(subparsers: Any) -> None:
 
 def default_content_dir() -> Path:
     """CONTENT_DIR from the environment or `.env`, else the bundled sample content."""
-    from dotenv import dotenv_values
+    from bot.config import BUNDLED_CONTENT_DIR, single_setting
 
-    from bot.config import BUNDLED_CONTENT_DIR
-
-    # Only CONTENT_DIR matters here: a bad token elsewhere must not block a content check.
-    configured = os.environ.get("CONTENT_DIR") or dotenv_values(".env").get("CONTENT_DIR")
+    configured = single_setting("CONTENT_DIR")
     return Path(configured) if configured else BUNDLED_CONTENT_DIR
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cli.content import default_content_dir
 from bot.cli.faq_unanswered import register_unanswered
-from bot.config import parse_semantic_mode
+from bot.config import parse_semantic_mode, single_setting
 from bot.content.loader import load_content
 from bot.faq.evaluation import (
     check_labels,
@@ -76,7 +75,7 @@ def _register_eval(group: Any) -> None:
 
 def _pipeline(args: argparse.Namespace) -> FaqPipeline:
     content_dir = Path(args.content) if args.content else default_content_dir()
-    mode = args.semantic or parse_semantic_mode(os.environ.get("SEMANTIC_MATCHING", ""))
+    mode = args.semantic or parse_semantic_mode(single_setting("SEMANTIC_MATCHING"))
     return FaqPipeline.from_content(load_content(content_dir), choose_encoder(mode))
 
 

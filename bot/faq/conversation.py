@@ -5,11 +5,13 @@ Channel-independent: everything here speaks in core `Reply`/`Button` objects.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.content.model import FaqEntry
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
+_Result = TypeVar("_Result")
 
 ACTION_PREFIX = "faq"
 TEXT_ROUTE_PRIORITY = 100  # last: open conversations (intake) claim text first
@@ -154,7 +157,7 @@ class FaqConversation:
             ]
         # Typed text reaches here only after the core's emergency screen, so only the
         # matcher runs (screening twice cost a fifth of the time per message).
-        decision = self._matcher.match(text)
+        decision = await self._run_matcher(partial(self._matcher.match, text))
         logger.info("faq decision=%s", decision.decision)
         if decision.decision == "answer" and decision.faq_id is not None:
             entry = self._faq.get(decision.faq_id)
@@ -168,6 +171,15 @@ class FaqConversation:
             text, best.faq_id if best else None, best.score if best else 0.0, self._clock()
         )
         return [self._fallback_reply()]
+
+    async def _run_matcher(self, work: Callable[[], _Result]) -> _Result:
+        """`work()`, which uses the matcher; matching by meaning runs in a worker thread."""
+        if self._matcher.encoder_name is None:
+            return work()
+        # An embedding takes ~20 ms of CPU: on the event loop it would hold every other
+        # chat (and reminder sends) that long. Lexical matching is too quick to be worth a
+        # thread hop.
+        return await asyncio.to_thread(work)
 
     async def claim_text(self, chat: ChatRef, text: str) -> list[Reply] | None:
         """Text route: the FAQ answers whatever no open conversation claimed."""
@@ -183,9 +195,8 @@ class FaqConversation:
         replies.extend(await self._assistant.notify_emergency(chat, hit.rule_id))
         # Someone asking a general question ("can IMS cause a collapsed lung?") still
         # gets the emergency reply first, then a way to the information they wanted.
-        related = [
-            c for c in self._matcher.rank(text, limit=3) if c.score >= GENERAL_QUESTION_SCORE
-        ]
+        ranked = await self._run_matcher(partial(self._matcher.rank, text, limit=3))
+        related = [c for c in ranked if c.score >= GENERAL_QUESTION_SCORE]
         if related:
             buttons = tuple(
                 Button(_label(entry.question), f"{ACTION_PREFIX}:a:{entry.id}")

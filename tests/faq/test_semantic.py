@@ -8,6 +8,7 @@ real model is exercised in test_labelled_bars.py when the extra is installed.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 
 from bot.cli.main import main
 from bot.config import ConfigError, Settings, load_settings, parse_semantic_mode
+from bot.core.assistant import ChatRef
 from bot.faq.matcher import FaqMatcher, MatchWeights
 from bot.faq.semantic import (
     SIMILARITY_CEILING,
@@ -50,10 +52,12 @@ class ConceptEncoder:
 
     def __init__(self) -> None:
         self.calls: list[int] = []
+        self.threads: list[int] = []  # the thread each encode ran on
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """One unit-length row per text."""
         self.calls.append(len(texts))
+        self.threads.append(threading.get_ident())
         rows = []
         for text in texts:
             tokens = set(words(text))
@@ -184,6 +188,17 @@ def test_a_bad_semantic_matching_setting_is_one_clear_line(tmp_path: Path) -> No
         load_settings({"SEMANTIC_MATCHING": "maybe", "IMS_DATA_DIR": str(tmp_path)})
 
 
+def test_faq_commands_read_semantic_matching_from_dotenv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ims-bot faq` honours SEMANTIC_MATCHING in `.env`, as the bot does."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SEMANTIC_MATCHING")
+    (tmp_path / ".env").write_text("SEMANTIC_MATCHING=maybe\n", encoding="utf-8")
+    assert main(["faq", "match"]) == 2
+    assert "SEMANTIC_MATCHING: 'maybe' is not one of auto, on, off" in capsys.readouterr().err
+
+
 async def test_the_bot_uses_the_encoder_its_settings_ask_for(
     monkeypatch: pytest.MonkeyPatch, settings: Settings
 ) -> None:
@@ -201,5 +216,13 @@ async def test_the_bot_uses_the_encoder_its_settings_ask_for(
         matcher = runtime.faq._matcher
         assert matcher.encoder_name == "concept-test-encoder"
         assert matcher.match("how much does ims cost").faq_id == "cost"
+        encoder = matcher._semantic.encoder
+        encoded_before = len(encoder.threads)
+        chat = ChatRef(chat_id=7, first_name=None)
+        replies = await runtime.assistant.handle_text(chat, "how much is a session of ims")
+        assert "$" in replies[0].text
+        # The patient's message was embedded off the event loop's thread.
+        assert encoder.threads[encoded_before:]
+        assert threading.get_ident() not in encoder.threads[encoded_before:]
     finally:
         await runtime.close()
