@@ -46,7 +46,7 @@ from bot.faq.evaluation import (
     tune_thresholds,
 )
 from bot.faq.matcher import Candidate, FaqMatcher, MatchThresholds, MatchWeights
-from bot.faq.semantic import SentenceEncoder
+from bot.faq.semantic import SemanticUnavailable, SentenceEncoder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_CANDIDATES = (
@@ -321,4 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except SemanticUnavailable as exc:  # --semantic without the extra: one line, no traceback
+        sys.exit(f"--semantic: {exc}")

@@ -32,7 +32,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.content.loader import read_faq_bundle
 from bot.faq.matcher import FaqMatcher
-from bot.faq.semantic import SentenceEncoder
+from bot.faq.semantic import SemanticUnavailable, SentenceEncoder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = REPO_ROOT / "content"
@@ -312,4 +312,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except SemanticUnavailable as exc:  # --semantic without the extra: one line, no traceback
+        sys.exit(f"--semantic: {exc}")

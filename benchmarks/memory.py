@@ -34,6 +34,11 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # the fake server lives with the tests
 
+from bot.faq.semantic import (  # noqa: E402
+    INSTALL_HINT,
+    SemanticUnavailable,
+    semantic_extra_installed,
+)
 from tests.fakes.bot_api_server import FakeBotApiServer  # noqa: E402
 
 LABELLED = REPO_ROOT / "tests" / "data" / "faq_labelled.yaml"
@@ -171,6 +176,10 @@ def main() -> int:
             "LOG_LEVEL": "WARNING",
         }
         if args.semantic:
+            if not semantic_extra_installed():
+                raise SemanticUnavailable(
+                    f"the sentence-embedding model is not installed; {INSTALL_HINT}"
+                )
             return save_semantic(measure_semantic(env, args.messages, folder))
         echo = measure(
             [sys.executable, "-c", ECHO_BOT, TOKEN, "{base_url}"], env, args.messages, folder
@@ -203,4 +212,7 @@ def save_semantic(report: dict[str, Any]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except SemanticUnavailable as exc:  # --semantic without the extra: one line, no traceback
+        sys.exit(f"--semantic: {exc}")
