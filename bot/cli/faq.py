@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from bot.cli.content import default_content_dir
 from bot.cli.faq_unanswered import register_unanswered
-from bot.config import parse_semantic_mode, single_setting
+from bot.config import DEFAULT_DATA_DIR, parse_semantic_mode, single_setting
 from bot.content.loader import load_content
 from bot.faq.evaluation import (
     check_labels,
@@ -22,7 +22,7 @@ from bot.faq.evaluation import (
     sweep,
 )
 from bot.faq.pipeline import FaqDecision, FaqPipeline
-from bot.faq.semantic import SEMANTIC_MODES, choose_encoder
+from bot.faq.semantic import SEMANTIC_MODES, PhrasingVectorCache, choose_encoder
 
 EXIT_OK = 0
 TABLE_QUERY_WIDTH = 60
@@ -76,7 +76,10 @@ def _register_eval(group: Any) -> None:
 def _pipeline(args: argparse.Namespace) -> FaqPipeline:
     content_dir = Path(args.content) if args.content else default_content_dir()
     mode = args.semantic or parse_semantic_mode(single_setting("SEMANTIC_MATCHING"))
-    return FaqPipeline.from_content(load_content(content_dir), choose_encoder(mode))
+    data_dir = Path(single_setting("IMS_DATA_DIR") or DEFAULT_DATA_DIR)
+    return FaqPipeline.from_content(
+        load_content(content_dir), choose_encoder(mode), PhrasingVectorCache(data_dir)
+    )
 
 
 def decision_as_dict(query: str, decision: FaqDecision) -> dict[str, Any]:

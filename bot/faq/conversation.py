@@ -17,7 +17,7 @@ from bot.content.model import FaqEntry
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
 from bot.core.replies import Button, Reply, staff_note
 from bot.faq.matcher import FaqMatcher
-from bot.faq.semantic import choose_encoder
+from bot.faq.semantic import PhrasingVectorCache, choose_encoder
 from bot.faq.unanswered import UnansweredLog
 from bot.safety.emergency import EmergencyDetector, emergency_replies
 
@@ -257,7 +257,9 @@ def register_faq(runtime: Runtime) -> FaqConversation:
     """Build the FAQ conversation and register its routes on the runtime's assistant."""
     content = runtime.content
     matcher = FaqMatcher.from_content(
-        content.faq, encoder=choose_encoder(runtime.settings.semantic_matching)
+        content.faq,
+        encoder=choose_encoder(runtime.settings.semantic_matching),
+        vector_cache=PhrasingVectorCache(runtime.settings.data_dir),
     )
     logger.info("FAQ matching: %s", matcher.encoder_name or "lexical only")
     conversation = FaqConversation(

@@ -50,7 +50,7 @@ from rapidfuzz.distance import OSA
 
 from bot.content.model import FaqContent
 from bot.faq.english import english_words
-from bot.faq.semantic import SemanticScorer, SentenceEncoder
+from bot.faq.semantic import PhrasingVectorCache, SemanticScorer, SentenceEncoder
 from bot.faq.text import (
     SynonymMap,
     analyse,
@@ -335,6 +335,7 @@ class FaqMatcher:
         out_of_scope: Sequence[tuple[str, Sequence[str]]] = (),
         english: AbstractSet[str] | None = None,
         encoder: SentenceEncoder | None = None,
+        vector_cache: PhrasingVectorCache | None = None,
     ) -> None:
         self.thresholds = thresholds or MatchThresholds()
         self.weights = weights or MatchWeights()
@@ -379,15 +380,20 @@ class FaqMatcher:
             [p for _, ps in entries[: self._first_out_of_scope] for p in ps]
         )
         self._semantic = (
-            SemanticScorer(encoder, [phrasings for _, phrasings in entries])
+            SemanticScorer(encoder, [phrasings for _, phrasings in entries], vector_cache)
             if encoder is not None
             else None
         )
 
     @classmethod
-    def from_content(cls, faq: FaqContent, encoder: SentenceEncoder | None = None) -> FaqMatcher:
+    def from_content(
+        cls,
+        faq: FaqContent,
+        encoder: SentenceEncoder | None = None,
+        vector_cache: PhrasingVectorCache | None = None,
+    ) -> FaqMatcher:
         """A matcher over `faq`, honouring its threshold overrides; with `encoder`, meaning
-        is blended into the lexical score."""
+        is blended into the lexical score (phrasing vectors kept in `vector_cache`)."""
         defaults = MatchThresholds()
         thresholds = MatchThresholds(
             answer=defaults.answer if faq.answer_threshold is None else faq.answer_threshold,
@@ -402,6 +408,7 @@ class FaqMatcher:
             thresholds=thresholds,
             out_of_scope=topics,
             encoder=encoder,
+            vector_cache=vector_cache,
         )
 
     @property

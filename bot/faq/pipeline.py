@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from bot.faq.matcher import Candidate, FaqMatcher
-from bot.faq.semantic import SentenceEncoder
+from bot.faq.semantic import PhrasingVectorCache, SentenceEncoder
 
 if TYPE_CHECKING:
     from bot.content.loader import ClinicContent
@@ -51,11 +51,14 @@ class FaqPipeline:
 
     @classmethod
     def from_content(
-        cls, content: ClinicContent, encoder: SentenceEncoder | None = None
+        cls,
+        content: ClinicContent,
+        encoder: SentenceEncoder | None = None,
+        vector_cache: PhrasingVectorCache | None = None,
     ) -> FaqPipeline:
         """A pipeline over the clinic's FAQ and emergency content (meaning blended in when
         `encoder` is given)."""
-        matcher = FaqMatcher.from_content(content.faq, encoder=encoder)
+        matcher = FaqMatcher.from_content(content.faq, encoder, vector_cache)
         return cls(matcher, content.emergency.detector())
 
     def decide(self, text: str) -> FaqDecision:

