@@ -46,9 +46,9 @@ _checked: dict[tuple[object, ...], list[Problem]] = {}
 
 
 def _quality_checkers() -> list[ContentChecker]:
-    from bot.content.loader import check_faq_confusions
+    from bot.content.loader import check_faq_confusions, check_faq_emergency_overlap
 
-    return [check_faq_confusions]
+    return [check_faq_confusions, check_faq_emergency_overlap]
 
 
 def check_content(content_dir: Path, *, quality: bool = True) -> list[Problem]:

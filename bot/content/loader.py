@@ -52,6 +52,22 @@ def check_faq_confusions(content_dir: Path) -> list[Problem]:
     return check_confusable_phrasings(faq)
 
 
+def check_faq_emergency_overlap(content_dir: Path) -> list[Problem]:
+    """FAQ phrasings that the emergency screen would catch (only once both files are valid)."""
+    from bot.safety.emergency_content import load_emergency_content
+
+    faq, _clinic, problems = read_faq_bundle(content_dir)
+    if faq is None or problems:
+        return []
+    try:
+        emergency = load_emergency_content(content_dir)
+    except ContentError:
+        return []  # reported by the emergency file's own check
+    from bot.faq.confusion import check_phrasings_screened_as_emergency
+
+    return check_phrasings_screened_as_emergency(faq, emergency.detector())
+
+
 def load_content(content_dir: Path) -> ClinicContent:
     """All content in `content_dir`; raises `ContentError` listing every problem."""
     from bot.safety.emergency_content import load_emergency_content

@@ -3,7 +3,8 @@
 Each phrasing is left out of the index and matched against everything else, as if a
 patient had typed it. When another entry (or an out-of-scope topic) wins, or comes within
 the answer margin, the clinic should reword the phrasing or move it to the entry it
-really belongs to.
+really belongs to. A phrasing the emergency screen catches is reported too: the screen
+runs first, so that entry's answer could never be reached by it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from bot.content.model import FaqContent, FaqEntry
 from bot.content.problems import Problem
 from bot.faq.matcher import Candidate, FaqMatcher
+from bot.safety.emergency import EmergencyDetector
 
 RANK_DEPTH = 5
 QUOTE_CHARS = 60
@@ -95,4 +97,27 @@ def check_confusable_phrasings(faq: FaqContent) -> list[Problem]:
             own, rival = _rival(left_out.rank(text, RANK_DEPTH), entry.id)
             if rival is not None and rival.score >= NEAR_DUPLICATE and own < limits.suggest:
                 problems.append(_problem(faq, entry, phrasing_index, own, rival))
+    return problems
+
+
+def check_phrasings_screened_as_emergency(
+    faq: FaqContent, detector: EmergencyDetector
+) -> list[Problem]:
+    """A problem for each phrasing the emergency screen answers before the matcher sees it."""
+    problems: list[Problem] = []
+    for entry in faq.entries:
+        for index, text in enumerate(entry.phrasings):
+            hit = detector.detect(text)
+            if hit is None:
+                continue
+            kind = "question" if index == 0 else "alternate"
+            problems.append(
+                Problem(
+                    faq.file,
+                    _line(entry, index),
+                    f"{kind} '{_quote(text)}' of '{entry.id}' gets the emergency reply (rule "
+                    f"'{hit.rule_id}'), so it can never reach this answer: reword it, or "
+                    "remove it if it describes an emergency",
+                )
+            )
     return problems

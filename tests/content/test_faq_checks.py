@@ -9,6 +9,7 @@ import pytest
 
 from bot.content.clinic import load_clinic
 from bot.content.faq_loader import MAX_ANSWER_CHARS, load_faq, read_faq
+from bot.content.loader import check_faq_emergency_overlap
 from bot.content.problems import ContentError, Problem
 from tests.content.conftest import line_of, single_problem
 
@@ -389,3 +390,16 @@ def test_bad_out_of_scope_topic(tmp_path: Path, block: str, expected: str) -> No
     assert problems, "a broken topic must be reported"
     assert any(expected in p.message for p in problems), [str(p) for p in problems]
     assert all(p.line > 1 for p in problems)
+
+
+def test_alternate_the_emergency_screen_catches_is_reported(content_dir: Path) -> None:
+    """The screen runs first, so such an alternate could never reach its own answer."""
+    faq_file = content_dir / "faq.yaml"
+    text = faq_file.read_text(encoding="utf-8")
+    anchor = "      - what are your prices\n"
+    added = "      - my husband just collapsed on the floor, how much is a session\n"
+    faq_file.write_text(text.replace(anchor, anchor + added, 1), encoding="utf-8")
+    problem = single_problem(check_faq_emergency_overlap(content_dir), "faq.yaml")
+    assert problem.line == line_of(faq_file.read_text(encoding="utf-8"), "husband just collapsed")
+    assert "of 'cost' gets the emergency reply (rule 'someone_collapsed')" in problem.message
+    assert problem.message.endswith("remove it if it describes an emergency")
