@@ -32,6 +32,7 @@ from .conftest import (
     HELDOUT4_FILE,
     HELDOUT5_FILE,
     HELDOUT6_FILE,
+    HELDOUT7_FILE,
     HELDOUT_FILE,
     LABELLED_FILE,
 )
@@ -39,20 +40,20 @@ from .conftest import (
 ANSWERED_CORRECTLY_BAR = 0.95
 CONFIDENTLY_WRONG_BAR = 0.01
 OUT_OF_SCOPE_FALLBACK_BAR = 0.90
-# Held-out figures today, lexical matcher (faq_heldout6.yaml, first look): 85.7 % answered
-# correctly (94.8 % top-1), 2.2 % confidently wrong, 92.4 % fallback, every emergency
+# Held-out figures today, lexical matcher (faq_heldout7.yaml, first look): 89.7 % answered
+# correctly (97.2 % top-1), 1.1 % confidently wrong, 95.3 % fallback, every emergency
 # caught (after the one miss it found was fixed). The floors fail on a regression; the
 # xfails below track the issue's bars that the lexical matcher does not reach yet.
-HELDOUT_ANSWERED_FLOOR = 0.84
-HELDOUT_WRONG_CEILING = 0.025
-# Older held-out sets today (answered, wrong, fallback): faq_heldout.yaml 93.7 / 1.1 /
-# 98.0 %, faq_heldout2.yaml 94.4 / 0.8 / 98.4 %, faq_heldout4.yaml 90.5 / 1.6 / 95.5 %,
-# faq_heldout5.yaml 94.4 / 1.4 / 98.5 %.
+HELDOUT_ANSWERED_FLOOR = 0.88
+HELDOUT_WRONG_CEILING = 0.02
+# Older held-out sets today (answered, wrong, fallback): faq_heldout.yaml 95.2 / 0.9 /
+# 98.0 %, faq_heldout2.yaml 96.0 / 0.3 / 96.8 %, faq_heldout4.yaml 93.7 / 2.2 / 95.5 %,
+# faq_heldout5.yaml 97.6 / 0.8 / 98.5 %.
 OLDER_HELDOUT_FLOORS = {
-    "heldout": (HELDOUT_FILE, 0.91, 0.02, 0.90),
-    "heldout2": (HELDOUT2_FILE, 0.92, 0.015, 0.90),
-    "heldout4": (HELDOUT4_FILE, 0.89, 0.025, 0.90),
-    "heldout5": (HELDOUT5_FILE, 0.93, 0.02, 0.90),
+    "heldout": (HELDOUT_FILE, 0.93, 0.02, 0.90),
+    "heldout2": (HELDOUT2_FILE, 0.94, 0.01, 0.90),
+    "heldout4": (HELDOUT4_FILE, 0.91, 0.03, 0.90),
+    "heldout5": (HELDOUT5_FILE, 0.95, 0.015, 0.90),
 }
 
 
@@ -76,7 +77,7 @@ def _report(pipeline: FaqPipeline, path: Path) -> QualityReport:
 
 @pytest.fixture(scope="module")
 def report(pipeline: FaqPipeline) -> QualityReport:
-    return _report(pipeline, HELDOUT6_FILE)
+    return _report(pipeline, HELDOUT7_FILE)
 
 
 def test_every_emergency_phrase_gets_the_emergency_reply(report: QualityReport) -> None:
@@ -96,8 +97,8 @@ def test_held_out_quality_does_not_regress(report: QualityReport) -> None:
 
 
 @pytest.mark.xfail(
-    reason="issue bar not reached by the lexical matcher: 2.2 % confidently wrong on "
-    "faq_heldout6.yaml (1.1 % with the semantic extra; confusions left unread to keep the "
+    reason="issue bar not reached by the lexical matcher: 1.1 % confidently wrong on "
+    "faq_heldout7.yaml (0.3 % with the semantic extra; confusions left unread to keep the "
     "set a test; see benchmarks/README.md)",
     strict=False,
 )
@@ -106,8 +107,8 @@ def test_confidently_wrong_answers_are_rare(report: QualityReport) -> None:
 
 
 @pytest.mark.xfail(
-    reason="issue bar not reached by the lexical matcher: 85.7 % answered correctly on "
-    "faq_heldout6.yaml (94.8 % top-1; 90.9 % with the semantic extra; "
+    reason="issue bar not reached by the lexical matcher: 89.7 % answered correctly on "
+    "faq_heldout7.yaml (97.2 % top-1; 94.4 % with the semantic extra; "
     "see benchmarks/README.md)",
     strict=False,
 )
@@ -128,10 +129,11 @@ def test_older_held_out_sets_stay_above_their_floors(pipeline: FaqPipeline, name
 # Floors a little under each tuning set's figures today (answered correctly, top-1,
 # confidently wrong, out-of-scope fallback). Tuned on, so optimistic: regression guards.
 TUNING_FLOORS = {
-    "dev": (DEV_FILE, 0.94, 0.97, 0.01, 0.90),  # today 97.5 / 99.6 / 0.0 / 97.6
-    "dev2": (DEV2_FILE, 0.92, 0.95, 0.03, 0.90),  # today 97.2 / 99.1 / 1.6 / 96.7
-    "first_test": (LABELLED_FILE, 0.92, 0.95, 0.01, 0.90),  # today 96.7 / 97.9 / 0.3 / 100
-    "heldout3": (HELDOUT3_FILE, 0.91, 0.94, 0.02, 0.90),  # today 92.9 / 96.4 / 1.1 / 96.9
+    "dev": (DEV_FILE, 0.94, 0.97, 0.01, 0.90),  # today 97.5 / 98.9 / 0.0 / 100
+    "dev2": (DEV2_FILE, 0.92, 0.95, 0.03, 0.90),  # today 100 / 100 / 1.9 / 94.0
+    "first_test": (LABELLED_FILE, 0.92, 0.95, 0.01, 0.90),  # today 96.3 / 98.3 / 0.3 / 100
+    "heldout3": (HELDOUT3_FILE, 0.91, 0.94, 0.025, 0.90),  # today 92.9 / 97.2 / 1.7 / 93.8
+    "heldout6": (HELDOUT6_FILE, 0.88, 0.92, 0.025, 0.90),  # today 90.5 / 94.4 / 1.9 / 92.4
 }
 
 
@@ -149,11 +151,18 @@ def test_tuning_sets_stay_above_their_floors(pipeline: FaqPipeline, name: str) -
 
 
 # The blended matcher per held-out set: (answered at least, wrong at most, fallback at
-# least). Held-out 5 holds it to the issue's bars (today 96.0 / 0.6 / 100 %); on held-out 6
-# it misses them (today 90.9 / 1.1 / 93.9 %), so there it has floors.
+# least). Held-out 2, 4 and 5 hold it to the issue's bars (today 96.8 / 0.3 / 96.8 %,
+# 96.0 / 0.5 / 97.0 % and 98.4 / 0.3 / 100 %). On the freshest set, held-out 7, it meets
+# the wrong and fallback bars but answers 94.4 % (0.3 % wrong, 98.4 % fallback), so
+# answered has a floor there; the older held-out set has 97.6 / 1.1 / 94.1 %, and
+# held-out 6, now a tuning set, 92.9 / 1.1 / 93.9 %.
 SEMANTIC_MINIMUMS = {
+    "heldout": (HELDOUT_FILE, 0.96, 0.015, 0.90),
+    "heldout2": (HELDOUT2_FILE, ANSWERED_CORRECTLY_BAR, CONFIDENTLY_WRONG_BAR, 0.90),
+    "heldout4": (HELDOUT4_FILE, ANSWERED_CORRECTLY_BAR, CONFIDENTLY_WRONG_BAR, 0.90),
     "heldout5": (HELDOUT5_FILE, ANSWERED_CORRECTLY_BAR, CONFIDENTLY_WRONG_BAR, 0.90),
-    "heldout6": (HELDOUT6_FILE, 0.89, 0.015, 0.90),
+    "heldout6": (HELDOUT6_FILE, 0.91, 0.015, 0.90),
+    "heldout7": (HELDOUT7_FILE, 0.93, CONFIDENTLY_WRONG_BAR, OUT_OF_SCOPE_FALLBACK_BAR),
 }
 
 
