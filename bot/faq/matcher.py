@@ -67,6 +67,7 @@ MAX_SUGGESTIONS = 3
 MIN_TYPO_TOKEN_LENGTH = 4  # shorter words have too many one-letter neighbours
 LONG_TYPO_TOKEN_LENGTH = 7  # from this length two slips are forgiven, below it one
 TYPO_CACHE_SIZE = 4096
+_NOT_CACHED = "\x00"  # a stem never contains a NUL, so this marks a word not yet looked up
 MIN_SENTENCE_WINDOW_WORDS = 12  # longer queries are also scored sentence by sentence
 FUZZY_FLOOR = 40.0  # rapidfuzz scores below this add nothing useful
 CHAR_GRAM_SIZE = 3
@@ -494,8 +495,11 @@ class FaqMatcher:
 
     def _correct_typo(self, word: str) -> str | None:
         """The stem of the FAQ word `word` is most likely a slip of, if any."""
-        if word in self._typo_cache:
-            return self._typo_cache[word]
+        # One lookup, not `in` then `[]`: with matching by meaning, threads share the cache
+        # and another may clear it in between.
+        cached = self._typo_cache.get(word, _NOT_CACHED)
+        if cached is not _NOT_CACHED:
+            return cached
         corrected: str | None = None
         # A real word is what the patient meant: "prime minister" is not "price".
         is_slip = word not in self._english and not word.isdigit()
