@@ -121,12 +121,17 @@ def single_setting(name: str) -> str:
     return environment().get(name, "")
 
 
+def data_dir_setting(env: Mapping[str, str]) -> Path:
+    """IMS_DATA_DIR from `env`, else the default folder: where the bot keeps its files."""
+    return Path(env.get("IMS_DATA_DIR", "") or DEFAULT_DATA_DIR)
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
     """Build `Settings` from `env` (default: the process environment plus `.env`)."""
     if env is None:
         env = environment(read_dotenv)
 
-    data_dir = Path(env.get("IMS_DATA_DIR", "") or DEFAULT_DATA_DIR)
+    data_dir = data_dir_setting(env)
     database_url = env.get("DATABASE_URL", "").strip()
     if not database_url:
         database_url = f"sqlite+aiosqlite:///{data_dir / 'ims-bot.sqlite3'}"

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from bot.cli.content import default_content_dir
 from bot.cli.faq_unanswered import register_unanswered
-from bot.config import DEFAULT_DATA_DIR, parse_semantic_mode, single_setting
+from bot.config import data_dir_setting, environment, parse_semantic_mode
 from bot.content.loader import load_content
 from bot.faq.evaluation import (
     check_labels,
@@ -75,11 +75,10 @@ def _register_eval(group: Any) -> None:
 
 def _pipeline(args: argparse.Namespace) -> FaqPipeline:
     content_dir = Path(args.content) if args.content else default_content_dir()
-    mode = args.semantic or parse_semantic_mode(single_setting("SEMANTIC_MATCHING"))
-    data_dir = Path(single_setting("IMS_DATA_DIR") or DEFAULT_DATA_DIR)
-    return FaqPipeline.from_content(
-        load_content(content_dir), choose_encoder(mode), PhrasingVectorCache(data_dir)
-    )
+    env = environment()  # only the settings used here: a bad token must not stop `faq`
+    mode = args.semantic or parse_semantic_mode(env.get("SEMANTIC_MATCHING", ""))
+    cache = PhrasingVectorCache(data_dir_setting(env))
+    return FaqPipeline.from_content(load_content(content_dir), choose_encoder(mode), cache)
 
 
 def decision_as_dict(query: str, decision: FaqDecision) -> dict[str, Any]:
