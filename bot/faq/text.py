@@ -70,7 +70,29 @@ _BARE_SPELLINGS = {
     "abt": "about",
     "cuz": "because",
     "b4": "before",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "2moro": "tomorrow",
+    "fer": "for",
+    "thru": "through",
+    "ppl": "people",
+    "info": "information",
+    "mins": "minutes",
+    "min": "minutes",
+    "hr": "hour",
+    "hrs": "hours",
+    "wk": "week",
+    "wks": "weeks",
+    "sesh": "session",
+    "seshes": "sessions",
+    "preggo": "pregnant",
+    "preggers": "pregnant",
 }
+# Slash shorthands, rewritten before symbols become spaces: "w/o injury", "w/ my GP".
+_SLASH_SHORTHANDS = (
+    (re.compile(r"\bw/o(?:ut)?\b"), " without "),
+    (re.compile(r"\bw/(?!o\b|out\b)"), " with "),
+)
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -85,6 +107,7 @@ FILLER_WORDS = _word_set(
     ok okay um uh umm hmm erm oh ah well so just quick wondering wonder
     question questions curious sorry bother
     actually really even basically exactly literally honestly seriously truly
+    lol haha hehe lmao
     """
 )
 
@@ -102,7 +125,7 @@ STOP_WORDS = _word_set(
     someone anyone thing things stuff kind sort lot lots bit little
     say said says think thought guess mean means try trying tried keep keeps come coming
     see look looking use used using else such own
-    now today yet again always often sometimes lol
+    now today yet again always often sometimes
     """
 )
 
@@ -133,6 +156,9 @@ def normalise(text: str) -> str:
         ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     for pattern, replacement in _CONTRACTIONS:
         ascii_text = pattern.sub(replacement, ascii_text)
+    if "/" in ascii_text:
+        for pattern, replacement in _SLASH_SHORTHANDS:
+            ascii_text = pattern.sub(replacement, ascii_text)
     return " ".join(_BARE_SPELLINGS.get(t, t) for t in _TOKEN_RE.findall(ascii_text))
 
 

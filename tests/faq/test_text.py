@@ -88,3 +88,21 @@ def test_quickly_is_a_question_word_not_filler() -> None:
         "it",
         "work",
     ]
+
+
+def test_chat_shorthands_become_the_words_they_stand_for() -> None:
+    assert normalise("need to cancel tmrw, how many sesh") == (
+        "need to cancel tomorrow how many session"
+    )
+    assert normalise("is it 30 mins or 1 hr") == "is it 30 minutes or 1 hour"
+    assert normalise("gf is preggo") == "gf is pregnant"
+
+
+def test_slash_shorthands_expand_before_symbols_are_dropped() -> None:
+    assert normalise("pain w/o injury, came w/ my GP") == "pain without injury came with my gp"
+    assert normalise("w/out a referral") == "without a referral"
+    assert normalise("and/or") == "and or"  # only "w/" is shorthand
+
+
+def test_laughter_is_filler() -> None:
+    assert words("wat even is ims lol") == words("what is IMS")
