@@ -19,6 +19,8 @@ SUICIDE_RULE = "suicide_self_harm"
 
 # Direct and indirect thoughts of suicide or self-harm, first and third person.
 SUICIDAL = [
+    "im gonna hurt myself tonight",
+    "i'm about to hurt myself",
     "i dont want to be here anymore",
     "everyone would be better off without me",
     "ive been thinking of ending it",
@@ -63,6 +65,10 @@ SUICIDAL = [
 
 # Every other rule's topic, as frightened people type on a phone.
 EMERGENCIES = [
+    "woke up with paresthesia in the saddle area",
+    "urinary retention since yesterday and my back is bad",
+    "his voice went all slurred and jumbled an hour ago",
+    "mum's sentences are coming out scrambled since lunch",
     "i cant pee properly since yesterday and my back is really bad",
     "havent peed since last night even tho i need to",
     "I've lost control of my bladder since this morning",
@@ -324,6 +330,7 @@ EMERGENCIES = [
 
 # FAQ-style questions and complaints that look close to an emergency but are not one.
 BENIGN = [
+    "can I talk to someone, the booking page looks scrambled",
     "what is IMS and how does it work?",
     "is IMS the same as dry needling?",
     "how sore will I be after IMS?",
