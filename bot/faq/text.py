@@ -78,8 +78,6 @@ _BARE_SPELLINGS = {
     "ppl": "people",
     "info": "information",
     "mins": "minutes",
-    "min": "minutes",
-    "hr": "hour",
     "hrs": "hours",
     "wk": "week",
     "wks": "weeks",
@@ -88,10 +86,14 @@ _BARE_SPELLINGS = {
     "preggo": "pregnant",
     "preggers": "pregnant",
 }
-# Slash shorthands, rewritten before symbols become spaces: "w/o injury", "w/ my GP".
-_SLASH_SHORTHANDS = (
+# Shorthands rewritten before symbols become spaces: "w/o injury", "w/ my GP"; and "min"
+# or "hr" only after a number, since alone they may be "minimum" ("min age") or "HR".
+_SHORTHAND_PATTERNS = (
     (re.compile(r"\bw/o(?:ut)?\b"), " without "),
     (re.compile(r"\bw/(?!o\b|out\b)"), " with "),
+    (re.compile(r"(\d)\s*mins?\b"), r"\1 minutes"),
+    (re.compile(r"(\d)\s*hr\b"), r"\1 hour"),
+    (re.compile(r"(\d)\s*hrs\b"), r"\1 hours"),
 )
 
 
@@ -156,9 +158,8 @@ def normalise(text: str) -> str:
         ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     for pattern, replacement in _CONTRACTIONS:
         ascii_text = pattern.sub(replacement, ascii_text)
-    if "/" in ascii_text:
-        for pattern, replacement in _SLASH_SHORTHANDS:
-            ascii_text = pattern.sub(replacement, ascii_text)
+    for pattern, replacement in _SHORTHAND_PATTERNS:
+        ascii_text = pattern.sub(replacement, ascii_text)
     return " ".join(_BARE_SPELLINGS.get(t, t) for t in _TOKEN_RE.findall(ascii_text))
 
 

@@ -95,6 +95,9 @@ def test_chat_shorthands_become_the_words_they_stand_for() -> None:
         "need to cancel tomorrow how many session"
     )
     assert normalise("is it 30 mins or 1 hr") == "is it 30 minutes or 1 hour"
+    assert normalise("45min, or 2hrs") == "45 minutes or 2 hours"
+    # Alone, "min" and "hr" may mean something else: "min age", "can HR see this".
+    assert normalise("whats the min age, can HR see this") == "what is the min age can hr see this"
     assert normalise("gf is preggo") == "gf is pregnant"
 
 
