@@ -1,17 +1,19 @@
 """The issue's quality bars on the held-out sets, and floors on the tuning sets.
 
 The matcher, content/faq.yaml and its thresholds were tuned on the tuning sets
-(faq_dev.yaml, faq_dev2.yaml, faq_labelled.yaml, and faq_heldout3.yaml, faq_heldout6.yaml
-and faq_heldout7.yaml, former test sets that were looked at or chose a setting). The
+(faq_dev.yaml, faq_dev2.yaml, faq_labelled.yaml, and faq_heldout3.yaml, faq_heldout6.yaml,
+faq_heldout7.yaml and faq_heldout8.yaml, former test sets that were looked at or chose a
+setting). The
 held-out sets were written by authors who saw neither the content nor the matcher, and
 they are measured only as totals; tests/data/README.md logs every look.
-faq_heldout8.yaml is the newest and carries the issue's bars; the older held-out sets have
+faq_heldout9.yaml is the newest and carries the issue's bars; the older held-out sets have
 floors.
 
 The default install matches lexically (these tests build the pipeline without an encoder,
 whatever is installed). With the optional sentence-embedding extra installed, the last
-tests also check the blended matcher: the issue's bars on faq_heldout8.yaml and on
-held-out 2, 4 and 5, where it meets them, and floors elsewhere.
+tests also check the blended matcher: the issue's bars on held-out 2, 4 and 5 and on the
+former held-out 8, where it meets them, and floors elsewhere (held-out 9 among them: it
+misses two bars there too).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from .conftest import (
     HELDOUT6_FILE,
     HELDOUT7_FILE,
     HELDOUT8_FILE,
+    HELDOUT9_FILE,
     HELDOUT_FILE,
     LABELLED_FILE,
 )
@@ -42,12 +45,12 @@ from .conftest import (
 ANSWERED_CORRECTLY_BAR = 0.95
 CONFIDENTLY_WRONG_BAR = 0.01
 OUT_OF_SCOPE_FALLBACK_BAR = 0.90
-# Held-out figures today, lexical matcher (faq_heldout8.yaml, first look): 90.1 % answered
-# correctly (95.2 % top-1), 1.6 % confidently wrong, 95.5 % fallback, every emergency
-# caught (after the three misses it found were fixed). The floors fail on a regression; the
+# Held-out figures today, lexical matcher (faq_heldout9.yaml, first look): 91.3 % answered
+# correctly (96.0 % top-1), 1.9 % confidently wrong, 92.5 % fallback, every emergency
+# caught (after the two misses it found were fixed). The floors fail on a regression; the
 # xfails below track the issue's bars that the lexical matcher does not reach yet.
-HELDOUT_ANSWERED_FLOOR = 0.89
-HELDOUT_WRONG_CEILING = 0.02
+HELDOUT_ANSWERED_FLOOR = 0.90
+HELDOUT_WRONG_CEILING = 0.025
 # Older held-out sets today (answered, wrong, fallback): faq_heldout.yaml 96.4 / 0.9 /
 # 98.0 %, faq_heldout2.yaml 96.4 / 0.0 / 96.8 %, faq_heldout4.yaml 94.0 / 1.6 / 97.0 %,
 # faq_heldout5.yaml 97.2 / 0.8 / 98.5 %.
@@ -88,7 +91,7 @@ def _assert_within(report: QualityReport, answered: float, wrong: float, fallbac
 
 @pytest.fixture(scope="module")
 def report(pipeline: FaqPipeline) -> QualityReport:
-    return _report(pipeline, HELDOUT8_FILE)
+    return _report(pipeline, HELDOUT9_FILE)
 
 
 def test_every_emergency_phrase_gets_the_emergency_reply(report: QualityReport) -> None:
@@ -108,8 +111,8 @@ def test_held_out_quality_does_not_regress(report: QualityReport) -> None:
 
 
 @pytest.mark.xfail(
-    reason="issue bar not reached by the lexical matcher: 1.6 % confidently wrong on "
-    "faq_heldout8.yaml (0.5 % with the semantic extra; confusions left unread to keep the "
+    reason="issue bar not reached by the lexical matcher: 1.9 % confidently wrong on "
+    "faq_heldout9.yaml (1.4 % with the semantic extra; confusions left unread to keep the "
     "set a test; see benchmarks/README.md)",
     strict=False,
 )
@@ -118,8 +121,8 @@ def test_confidently_wrong_answers_are_rare(report: QualityReport) -> None:
 
 
 @pytest.mark.xfail(
-    reason="issue bar not reached by the lexical matcher: 90.1 % answered correctly on "
-    "faq_heldout8.yaml (95.2 % top-1; 96.0 % with the semantic extra; "
+    reason="issue bar not reached by the lexical matcher: 91.3 % answered correctly on "
+    "faq_heldout9.yaml (96.0 % top-1; 94.8 % with the semantic extra; "
     "see benchmarks/README.md)",
     strict=False,
 )
@@ -144,6 +147,7 @@ TUNING_FLOORS = {
     "heldout3": (HELDOUT3_FILE, 0.92, 0.95, 0.02, 0.90),  # today 94.9 / 97.6 / 1.1 / 98.5
     "heldout6": (HELDOUT6_FILE, 0.89, 0.94, 0.015, 0.90),  # today 92.1 / 96.8 / 0.5 / 100
     "heldout7": (HELDOUT7_FILE, 0.92, 0.95, 0.01, 0.90),  # today 95.2 / 98.0 / 0.0 / 95.3
+    "heldout8": (HELDOUT8_FILE, 0.89, 0.94, 0.02, 0.90),  # today 90.1 / 95.2 / 1.6 / 95.5
 }
 
 
@@ -157,10 +161,11 @@ def test_tuning_sets_stay_above_their_floors(pipeline: FaqPipeline, name: str) -
 
 
 # The blended matcher per held-out set: (answered at least, wrong at most, fallback at
-# least). The freshest set, held-out 8, and held-out 2, 4 and 5 hold it to the issue's
-# bars (today 96.0 / 0.5 / 97.0 %, 96.8 / 0.6 / 95.2 %, 96.0 / 0.5 / 97.0 % and
-# 98.0 / 0.3 / 100 %). The older held-out set has 98.0 / 1.1 / 94.1 %; the former held-out
-# sets 6 and 7, now tuning sets, 94.4 / 0.5 / 98.5 % and 96.8 / 0.3 / 98.4 %.
+# least). Held-out 2, 4 and 5 and the former held-out 8 hold it to the issue's bars
+# (today 96.8 / 0.6 / 95.2 %, 96.0 / 0.5 / 97.0 %, 98.0 / 0.3 / 100 % and
+# 96.0 / 0.5 / 97.0 %). The freshest set, held-out 9, has 94.8 / 1.4 / 95.5 % at first
+# look: below two bars, so floors. The older held-out set has 98.0 / 1.1 / 94.1 %; the
+# former held-out sets 6 and 7, now tuning sets, 94.4 / 0.5 / 98.5 % and 96.8 / 0.3 / 98.4 %.
 SEMANTIC_MINIMUMS = {
     "heldout": (HELDOUT_FILE, 0.96, 0.015, 0.90),
     "heldout2": (HELDOUT2_FILE, ANSWERED_CORRECTLY_BAR, CONFIDENTLY_WRONG_BAR, 0.90),
@@ -169,6 +174,7 @@ SEMANTIC_MINIMUMS = {
     "heldout6": (HELDOUT6_FILE, 0.93, CONFIDENTLY_WRONG_BAR, 0.90),
     "heldout7": (HELDOUT7_FILE, 0.95, CONFIDENTLY_WRONG_BAR, 0.90),
     "heldout8": (HELDOUT8_FILE, ANSWERED_CORRECTLY_BAR, CONFIDENTLY_WRONG_BAR, 0.90),
+    "heldout9": (HELDOUT9_FILE, 0.94, 0.02, 0.90),
 }
 
 
