@@ -3,9 +3,8 @@
 The matcher, content/faq.yaml and its thresholds were tuned on the tuning sets
 (faq_dev.yaml, faq_dev2.yaml, faq_labelled.yaml, and faq_heldout3.yaml, faq_heldout6.yaml,
 faq_heldout7.yaml and faq_heldout8.yaml, former test sets that were looked at or chose a
-setting). The
-held-out sets were written by authors who saw neither the content nor the matcher, and
-they are measured only as totals; tests/data/README.md logs every look.
+setting). The held-out sets were written by authors who saw neither the content nor the
+matcher, and they are measured only as totals; tests/data/README.md logs every look.
 faq_heldout9.yaml is the newest and carries the issue's bars; the older held-out sets have
 floors.
 
