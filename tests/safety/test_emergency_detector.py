@@ -133,11 +133,6 @@ ORDINARY = [
 SHORT_ANSWERS = ["no", "yes", "ok", "7/10", "skip", "done", "live", "point", "reason", "end it"]
 
 
-@pytest.fixture(scope="module")
-def detector() -> EmergencyDetector:
-    return load_emergency_content(CONTENT_DIR).detector()
-
-
 def test_there_are_enough_cases() -> None:
     assert len(EMERGENCIES) >= 40
     assert len(ORDINARY) >= 40

@@ -11,16 +11,14 @@ so it has a ceiling, not a zero.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.safety import EmergencyDetector, load_emergency_content
+from bot.safety import EmergencyDetector
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 EMERGENCIES_FILE = DATA_DIR / "emergency_stress.yaml"
 BENIGN_FILE = DATA_DIR / "emergency_benign_stress.yaml"
 SUICIDE_CATEGORY = "suicide_self_harm"
@@ -39,19 +37,21 @@ def _items(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def detector() -> Iterator[EmergencyDetector]:
-    yield load_emergency_content(CONTENT_DIR).detector()
+def emergencies() -> list[dict[str, str]]:
+    return _items(EMERGENCIES_FILE)
 
 
-def test_every_stress_emergency_gets_the_emergency_reply(detector: EmergencyDetector) -> None:
-    missed = [item["q"] for item in _items(EMERGENCIES_FILE) if detector.detect(item["q"]) is None]
+def test_every_stress_emergency_gets_the_emergency_reply(
+    detector: EmergencyDetector, emergencies: list[dict[str, str]]
+) -> None:
+    missed = [item["q"] for item in emergencies if detector.detect(item["q"]) is None]
     assert missed == []
 
 
-def test_suicidal_stress_messages_get_the_crisis_reply(detector: EmergencyDetector) -> None:
-    suicidal = [
-        item["q"] for item in _items(EMERGENCIES_FILE) if item["category"] == SUICIDE_CATEGORY
-    ]
+def test_suicidal_stress_messages_get_the_crisis_reply(
+    detector: EmergencyDetector, emergencies: list[dict[str, str]]
+) -> None:
+    suicidal = [item["q"] for item in emergencies if item["category"] == SUICIDE_CATEGORY]
     assert len(suicidal) >= 20
     other_rule = [
         q for q in suicidal if (hit := detector.detect(q)) is None or hit.rule_id != SUICIDE_RULE

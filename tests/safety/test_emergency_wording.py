@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.safety import EmergencyDetector, load_emergency_content
+from bot.safety import EmergencyDetector
 from bot.safety.terms import normalise_words
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
@@ -519,11 +519,6 @@ ACCEPTED_ALARMS = {
     "my leg gave way once on a hike last year": "always screened",
     "my husband has a collapsed disc, can IMS help?": "someone collapsed",
 }
-
-
-@pytest.fixture(scope="module")
-def detector() -> EmergencyDetector:
-    return load_emergency_content(CONTENT_DIR).detector()
 
 
 def test_the_blind_sets_are_large_enough() -> None:

@@ -1,0 +1,17 @@
+"""Fixtures shared by the emergency-screen tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.safety import EmergencyDetector, load_emergency_content
+
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+
+
+@pytest.fixture(scope="session")
+def detector() -> EmergencyDetector:
+    """The screen built from the bundled content; read-only, so one serves every test."""
+    return load_emergency_content(CONTENT_DIR).detector()
