@@ -7,14 +7,11 @@ purpose: recall comes first, and each says why it is flagged.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.safety import EmergencyDetector
 from bot.safety.terms import normalise_words
 
-CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 SUICIDE_RULE = "suicide_self_harm"
 
 # Direct and indirect thoughts of suicide or self-harm, first and third person.
