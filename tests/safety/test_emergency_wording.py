@@ -199,6 +199,10 @@ EMERGENCIES = [
     "went into a ditch with the quad today, back is agony",
     "my daughter fell off the top bunk and her neck hurts",
     "fell through the loft floor this morning and landed on my back",
+    # Held-out 10 (ninth session): a jackknifed lorry, with the time given as "20 min ago".
+    "my semi jackknifed on the highway half an hour ago and my neck is really sore",
+    "lost control on black ice 15 mins ago, hit the guardrail, back is killing me",
+    "hit a moose with the car just now and my neck hurts",
     "my dad fell off the roof",
     "fell down the stairs and hit my head",
     "I fell from the balcony and my back hurts",
@@ -331,6 +335,8 @@ EMERGENCIES = [
 
 # FAQ-style questions and complaints that look close to an emergency but are not one.
 BENIGN = [
+    "I jackknifed the trailer years ago and my neck has been stiff ever since",
+    "lost control of my diet over the holidays, does that matter for IMS?",
     "can I talk to someone, the booking page looks scrambled",
     "what is IMS and how does it work?",
     "is IMS the same as dry needling?",
