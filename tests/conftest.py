@@ -21,7 +21,7 @@ os.environ.setdefault("SEMANTIC_MATCHING", "off")
 @pytest.fixture(autouse=True)
 def lexical_matching_in_runtimes(monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process runtimes match lexically too, whatever SEMANTIC_MATCHING their settings say."""
-    monkeypatch.setattr("bot.faq.conversation.choose_encoder", lambda mode: None)
+    monkeypatch.setattr("bot.faq.conversation.choose_faq_encoder", lambda *_: None)
 
 
 @pytest.fixture

