@@ -28,7 +28,12 @@ from bot.faq.encoder_tuning import (
     tuning_groups,
 )
 from bot.faq.matcher import FaqMatcher
-from bot.faq.semantic import MODEL_WEIGHTS, SemanticUnavailable, semantic_extra_installed
+from bot.faq.semantic import (
+    MODEL_WEIGHTS,
+    SemanticUnavailable,
+    SentenceEncoder,
+    semantic_extra_installed,
+)
 
 from .conftest import SMALL_FAQ
 from .test_semantic import ConceptEncoder
@@ -178,11 +183,11 @@ def test_cli_tune_without_the_extra_exits_with_one_line(
     assert list(tmp_path.iterdir()) == []
 
 
-def _separation(encode: object, groups: Sequence[Sequence[str]]) -> float:
+def _separation(encoder: SentenceEncoder, groups: Sequence[Sequence[str]]) -> float:
     """Mean cosine within groups minus mean cosine across groups."""
     texts = [text for group in groups for text in group]
     owner = np.array([index for index, group in enumerate(groups) for _ in group])
-    vectors = encode(texts)  # type: ignore[operator]
+    vectors = encoder.encode(texts)
     cosines = vectors @ vectors.T
     same = owner[:, None] == owner[None, :]
     off_diagonal = ~np.eye(len(texts), dtype=bool)
@@ -196,10 +201,10 @@ def test_tuning_pulls_an_entrys_phrasings_together(tmp_path: Path) -> None:
     groups = tuning_groups(small_faq())
     recipe = replace(TuningRecipe(), steps=12, batch_entries=6, learning_rate=1e-4)
     store = TunedModelStore(tmp_path, recipe)
-    before = _separation(load_bundled_encoder().encode, groups)
+    before = _separation(load_bundled_encoder(), groups)
     saved = tune(groups, store)
     tuned = load_tuned_encoder(saved)
     assert "tuned" in tuned.name
     vectors = tuned.encode(["what is ims"])
     assert np.linalg.norm(vectors[0]) == pytest.approx(1.0)
-    assert _separation(tuned.encode, groups) > before + 0.05
+    assert _separation(tuned, groups) > before + 0.05
