@@ -43,10 +43,11 @@ from bot.faq.semantic import (
     bundled_model_dir,
     by_last_use,
     check_weights,
-    choose_encoder,
     file_sha256,
     load_bundled_encoder,
     mark_used,
+    semantic_wanted,
+    sentence_transformers_offline,
 )
 
 if TYPE_CHECKING:
@@ -165,10 +166,9 @@ def tune(
         raise ValueError(
             f"tuning needs at least {MIN_GROUPS} entries with two or more phrasings each"
         )
-    load_bundled_encoder()  # the offline set-up; SemanticUnavailable if the extra is absent
+    library = sentence_transformers_offline()
     torch = importlib.import_module("torch")
-    library = importlib.import_module("sentence_transformers")
-    # A fresh copy: training changes weights in place, and the loaded encoder is shared.
+    # Not the shared encoder: training changes the weights in place.
     model = library.SentenceTransformer(str(bundled_model_dir()), device="cpu")
     torch.set_num_threads(os.cpu_count() or 1)  # tuning is a batch job: use every core
     try:
@@ -233,8 +233,7 @@ def load_tuned_encoder(model_dir: Path) -> MiniLmEncoder:
             f"{model_dir / MANIFEST} is unreadable ({exc}); {RETUNE_FIX}"
         ) from exc
     check_weights(model_dir / MODEL_WEIGHTS, expected, fix=RETUNE_FIX)
-    load_bundled_encoder()  # the same offline, one-thread set-up as the base model
-    library = importlib.import_module("sentence_transformers")
+    library = sentence_transformers_offline()
     model = library.SentenceTransformer(str(model_dir), device="cpu")
     return MiniLmEncoder(model, name=f"{MODEL_NAME} tuned {model_dir.name[len(TUNED_PREFIX) :]}")
 
@@ -244,8 +243,7 @@ def choose_faq_encoder(
 ) -> SentenceEncoder | None:
     """The encoder `mode` asks for, tuned to `faq` when `ims-bot faq tune` has been run on
     this FAQ version; otherwise the untuned model, with a warning saying how to tune it."""
-    encoder = choose_encoder(mode)
-    if encoder is None:
+    if not semantic_wanted(mode):
         return None
     found = TunedModelStore(data_dir).find(tuning_groups(faq))
     if found is None:
@@ -253,9 +251,9 @@ def choose_faq_encoder(
             "the sentence model is not tuned to this FAQ version; run `ims-bot faq tune` "
             "(a tuned model answers more questions correctly)"
         )
-        return encoder
-    try:
-        return load_tuned_encoder(found)
-    except SemanticUnavailable as exc:
-        logger.warning("the tuned sentence model was not used: %s", exc)
-        return encoder
+    else:
+        try:
+            return load_tuned_encoder(found)  # the untuned model is then never loaded
+        except SemanticUnavailable as exc:
+            logger.warning("the tuned sentence model was not used: %s", exc)
+    return load_bundled_encoder()

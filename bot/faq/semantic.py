@@ -227,10 +227,9 @@ def check_weights(
         )
 
 
-@cache
-def load_bundled_encoder() -> MiniLmEncoder:
-    """Load the bundled model once, offline; SemanticUnavailable if the extra is missing or
-    bad."""
+def sentence_transformers_offline() -> Any:
+    """The sentence-transformers module, set up to stay offline and on one thread;
+    SemanticUnavailable if the extra is missing."""
     if not semantic_extra_installed():
         raise SemanticUnavailable(f"the sentence-embedding model is not installed; {INSTALL_HINT}")
     # The model is on disk: forbid any call to the model hub, now and later.
@@ -240,15 +239,29 @@ def load_bundled_encoder() -> MiniLmEncoder:
     # A console chat or a piped `faq match` must not get progress bars on its stderr.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    model_dir = bundled_model_dir()
     importlib.import_module("torch").set_num_threads(ENCODER_THREADS)
-    library = importlib.import_module("sentence_transformers")
-    return MiniLmEncoder(library.SentenceTransformer(str(model_dir), device="cpu"))
+    return importlib.import_module("sentence_transformers")
+
+
+@cache
+def load_bundled_encoder() -> MiniLmEncoder:
+    """Load the bundled model once, offline; SemanticUnavailable if the extra is missing or
+    bad."""
+    library = sentence_transformers_offline()
+    return MiniLmEncoder(library.SentenceTransformer(str(bundled_model_dir()), device="cpu"))
+
+
+def semantic_wanted(mode: SemanticMode) -> bool:
+    """Whether `mode` asks for the model: `off` never, `auto` when installed, `on` always
+    (SemanticUnavailable when it is not installed)."""
+    if mode == "off" or (mode == "auto" and not semantic_extra_installed()):
+        return False
+    if not semantic_extra_installed():
+        raise SemanticUnavailable(f"the sentence-embedding model is not installed; {INSTALL_HINT}")
+    return True
 
 
 def choose_encoder(mode: SemanticMode) -> SentenceEncoder | None:
     """The encoder `mode` asks for: `off` none, `auto` the model when installed, `on` the
     model or SemanticUnavailable."""
-    if mode == "off" or (mode == "auto" and not semantic_extra_installed()):
-        return None
-    return load_bundled_encoder()
+    return load_bundled_encoder() if semantic_wanted(mode) else None

@@ -147,17 +147,41 @@ def test_an_untuned_faq_uses_the_plain_model_and_says_how_to_tune(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     plain = ConceptEncoder()
-    monkeypatch.setattr("bot.faq.encoder_tuning.choose_encoder", lambda mode: plain)
+    monkeypatch.setattr("bot.faq.encoder_tuning.semantic_wanted", lambda mode: True)
+    monkeypatch.setattr("bot.faq.encoder_tuning.load_bundled_encoder", lambda: plain)
     with caplog.at_level(logging.WARNING):
         assert choose_faq_encoder("on", small_faq(), tmp_path) is plain
     assert "ims-bot faq tune" in caplog.text
+
+
+def test_a_tuned_faq_loads_only_the_tuned_model(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    tuned = ConceptEncoder()
+    loaded: list[Path] = []
+
+    def load_tuned(model_dir: Path) -> ConceptEncoder:
+        loaded.append(model_dir)
+        return tuned
+
+    def load_plain() -> ConceptEncoder:
+        raise AssertionError("the untuned model must not be loaded as well")
+
+    monkeypatch.setattr("bot.faq.encoder_tuning.semantic_wanted", lambda mode: True)
+    monkeypatch.setattr("bot.faq.encoder_tuning.load_tuned_encoder", load_tuned)
+    monkeypatch.setattr("bot.faq.encoder_tuning.load_bundled_encoder", load_plain)
+    faq = small_faq()
+    saved = TunedModelStore(tmp_path).save(tuning_groups(faq), write_fake_model)
+    assert choose_faq_encoder("auto", faq, tmp_path) is tuned
+    assert loaded == [saved]
 
 
 def test_a_damaged_tuned_model_falls_back_to_the_plain_model(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     plain = ConceptEncoder()
-    monkeypatch.setattr("bot.faq.encoder_tuning.choose_encoder", lambda mode: plain)
+    monkeypatch.setattr("bot.faq.encoder_tuning.semantic_wanted", lambda mode: True)
+    monkeypatch.setattr("bot.faq.encoder_tuning.load_bundled_encoder", lambda: plain)
     faq = small_faq()
     saved = TunedModelStore(tmp_path).save(tuning_groups(faq), write_fake_model)
     (saved / MODEL_WEIGHTS).write_bytes(b"changed")
