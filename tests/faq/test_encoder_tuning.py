@@ -143,12 +143,18 @@ def test_off_means_no_encoder_even_when_tuned(tmp_path: Path) -> None:
     assert choose_faq_encoder("off", small_faq(), tmp_path) is None
 
 
-def test_an_untuned_faq_uses_the_plain_model_and_says_how_to_tune(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    plain = ConceptEncoder()
+@pytest.fixture
+def plain(monkeypatch: pytest.MonkeyPatch) -> ConceptEncoder:
+    """The model is wanted, and loading the untuned model gives this stand-in."""
+    stand_in = ConceptEncoder()
     monkeypatch.setattr("bot.faq.encoder_tuning.semantic_wanted", lambda mode: True)
-    monkeypatch.setattr("bot.faq.encoder_tuning.load_bundled_encoder", lambda: plain)
+    monkeypatch.setattr("bot.faq.encoder_tuning.load_bundled_encoder", lambda: stand_in)
+    return stand_in
+
+
+def test_an_untuned_faq_uses_the_plain_model_and_says_how_to_tune(
+    plain: ConceptEncoder, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.WARNING):
         assert choose_faq_encoder("on", small_faq(), tmp_path) is plain
     assert "ims-bot faq tune" in caplog.text
@@ -177,11 +183,8 @@ def test_a_tuned_faq_loads_only_the_tuned_model(
 
 
 def test_a_damaged_tuned_model_falls_back_to_the_plain_model(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    plain: ConceptEncoder, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    plain = ConceptEncoder()
-    monkeypatch.setattr("bot.faq.encoder_tuning.semantic_wanted", lambda mode: True)
-    monkeypatch.setattr("bot.faq.encoder_tuning.load_bundled_encoder", lambda: plain)
     faq = small_faq()
     saved = TunedModelStore(tmp_path).save(tuning_groups(faq), write_fake_model)
     (saved / MODEL_WEIGHTS).write_bytes(b"changed")
