@@ -16,8 +16,9 @@ from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from bot.core.assistant import ChatRef
+from bot.core.features import PeriodicJob
 from bot.core.replies import Audience, Button, Reply
-from bot.runtime import PeriodicJob, Runtime
+from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 

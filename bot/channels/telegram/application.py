@@ -35,7 +35,8 @@ from bot.channels.telegram.handlers import TelegramHandlers
 from bot.channels.telegram.outbound import TelegramOutbound
 from bot.config import Settings
 from bot.core.assistant import CommandSpec
-from bot.runtime import PeriodicJob, Runtime, build_runtime
+from bot.core.features import PeriodicJob
+from bot.runtime import Runtime, build_runtime
 
 logger = logging.getLogger(__name__)
 
