@@ -36,6 +36,7 @@ from bot.channels.telegram.outbound import TelegramOutbound
 from bot.config import Settings
 from bot.core.assistant import CommandSpec
 from bot.core.features import PeriodicJob
+from bot.logging_setup import describe_exception
 from bot.runtime import Runtime, build_runtime
 
 logger = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         try:
             await startup(channel.outbound)
         except Exception as error:  # one failing start-up task must not keep the bot down
-            logger.error("start-up task failed: %s", type(error).__name__)
+            logger.error("start-up task failed:\n%s", describe_exception(error))
     schedule_jobs(application, channel.runtime.jobs)
 
 
