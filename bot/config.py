@@ -7,10 +7,11 @@ traceback deep inside Telegram or SQLAlchemy.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.faq.semantic import SEMANTIC_MODES, SemanticMode
@@ -91,27 +92,22 @@ def _parse_chat_ids(raw: str) -> frozenset[int]:
     return frozenset(ids)
 
 
-def _parse_positive_int(name: str, raw: str) -> int:
+_Number = TypeVar("_Number", int, float)
+
+
+def _parse_positive(name: str, raw: str, kind: Callable[[str], _Number], what: str) -> _Number:
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{name}: {raw!r} is not a whole number") from None
-    if value <= 0:
-        raise ConfigError(f"{name}: must be greater than 0, got {value}")
+        raise ConfigError(f"{name}: {raw!r} is not {what}") from None
+    if not value > 0:  # also refuses nan
+        raise ConfigError(f"{name}: must be greater than 0, got {raw}")
     return value
 
 
 def _positive_number(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name}: {raw!r} is not a number") from None
-    if value <= 0:
-        raise ConfigError(f"{name}: must be greater than 0, got {raw}")
-    return value
+    return _parse_positive(name, raw, float, "a number") if raw else default
 
 
 def reminder_settings(env: Mapping[str, str]) -> ReminderSettings:
@@ -141,11 +137,12 @@ def intake_abandon_after(env: Mapping[str, str]) -> timedelta:
     """IMS_INTAKE_ABANDON_DAYS: the idle time after which an unfinished intake is abandoned."""
     name = "IMS_INTAKE_ABANDON_DAYS"
     raw = env.get(name, "").strip()
-    if not raw:
-        return timedelta(days=DEFAULT_INTAKE_ABANDON_DAYS)
-    if not raw.isdecimal() or int(raw) < 1:
-        raise ConfigError(f"{name}: {raw!r} must be a whole number of days (1 or more)")
-    return timedelta(days=int(raw))
+    days = (
+        _parse_positive(name, raw, int, "a whole number of days")
+        if raw
+        else DEFAULT_INTAKE_ABANDON_DAYS
+    )
+    return timedelta(days=days)
 
 
 def _parse_token(raw: str | None) -> str | None:
@@ -231,7 +228,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
 
     retention_raw = env.get("UNANSWERED_RETENTION_DAYS", "").strip()
     retention = (
-        _parse_positive_int("UNANSWERED_RETENTION_DAYS", retention_raw)
+        _parse_positive("UNANSWERED_RETENTION_DAYS", retention_raw, int, "a whole number")
         if retention_raw
         else DEFAULT_UNANSWERED_RETENTION_DAYS
     )
