@@ -61,7 +61,6 @@ class Settings:
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     # An unfinished intake untouched this long is marked abandoned.
     intake_abandon_after: timedelta = timedelta(days=DEFAULT_INTAKE_ABANDON_DAYS)
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # never show the token or key in a traceback or log
         return (
@@ -251,5 +250,4 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
         log_level=log_level,
         reminders=reminder_settings(env),
         intake_abandon_after=intake_abandon_after(env),
-        extra={k: v for k, v in env.items() if k.startswith("IMS_")},
     )
