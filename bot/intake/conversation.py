@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.config import DEFAULT_INTAKE_ABANDON_DAYS
 from bot.content.problems import ContentError
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
+from bot.core.features import PeriodicJob
 from bot.core.privacy import PersonalDataRegistry
 from bot.core.replies import Button, Reply, staff_note
 from bot.intake.engine import (
@@ -533,7 +534,6 @@ def register_intake(
     faq: FaqAnswerer | None,
 ) -> IntakeConversation:
     """Build the intake feature and register everything it offers on the host."""
-    from bot.core.features import PeriodicJob
     from bot.storage.encryption import load_cipher
 
     loaded = load_flow_file(settings.content_dir / FLOW_FILE_NAME)
