@@ -173,7 +173,7 @@ class Assistant:
         return await spec.handler(chat, list(args))
 
     async def handle_text(self, chat: ChatRef, text: str) -> list[Reply]:
-        """Answer typed text: emergency screen first, then claimers in priority order."""
+        """Answer typed text: emergency screen first, then claimers in the root's order."""
         text = text.strip()
         if not text:
             return []
