@@ -13,6 +13,9 @@ mean" / fallback), with the default (lexical) matcher and content/faq.yaml. Repo
 * answerable items: answered right (an answer given is the label or in `also_ok`),
   confidently wrong (answered, and no answer given is acceptable), the rest ("did you
   mean" or fallback);
+* items that an entry added after the labels answers, judged by hand and listed (by a
+  hash of their text, never the text) in `benchmarks/real_questions_judged.yaml`, count
+  as answerable with that entry (`--as-labelled` ignores the judgements);
 * `none` items: held back honestly ("did you mean" or fallback) or answered wrongly. An
   item whose `label` names an entry added since the labels were written is answerable.
 * the same for items that say "IMS" / "intramuscular" and items that say "dry needling".
@@ -28,6 +31,7 @@ or the content.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -44,6 +48,7 @@ DEV_CANDIDATES = (
     REPO_ROOT.parent / "shared" / "bench" / "real_questions" / "dev.yaml",
     Path("/work/shared/bench/real_questions/dev.yaml"),
 )
+JUDGED_FILE = Path(__file__).resolve().parent / "real_questions_judged.yaml"
 NONE = "none"
 _IMS_RE = re.compile(r"\bims\b|intramuscular", re.IGNORECASE)
 
@@ -104,14 +109,28 @@ def _ratio(part: int, whole: int) -> str:
     return f"{part}/{whole} ({100.0 * part / whole:.1f} %)" if whole else "-"
 
 
-def load_questions(path: Path) -> list[RealQuestion]:
-    """The items of a real-questions file."""
+def text_key(text: str) -> str:
+    """How the judgements file names an item without quoting it."""
+    return hashlib.sha1(text.strip().encode("utf-8")).hexdigest()[:12]
+
+
+def load_judged(path: Path = JUDGED_FILE) -> dict[str, frozenset[str]]:
+    """Entries judged by hand to answer an item, by the item's text key."""
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return {str(item["sha1"]): frozenset(item["also_ok"]) for item in data}
+
+
+def load_questions(path: Path, judged: dict[str, frozenset[str]]) -> list[RealQuestion]:
+    """The items of a real-questions file, with the entries judged by hand to answer them."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     questions = []
     for item in data:
         label = str(item["label"]).strip()
         also = item.get("also_ok") or []
-        acceptable = frozenset([label, *also]) - {NONE}
+        extra = judged.get(text_key(str(item["text"])), frozenset())
+        acceptable = (frozenset([label, *also]) | extra) - {NONE}
         questions.append(RealQuestion(str(item["text"]), acceptable, str(item.get("gap", ""))))
     return questions
 
@@ -159,13 +178,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", type=Path, help="a real-questions file (default: dev.yaml)")
     parser.add_argument("--misses", action="store_true", help="list every item not right")
+    parser.add_argument(
+        "--as-labelled",
+        action="store_true",
+        help="ignore the hand judgements for entries added after the labels",
+    )
     args = parser.parse_args(argv)
     path = args.file or find_dev()
     if path is None or not path.is_file():
         where = args.file or "../shared/bench/real_questions/dev.yaml"
         print(f"skipped: real questions not found at {where}")
         return 0
-    questions = load_questions(path)
+    questions = load_questions(path, {} if args.as_labelled else load_judged())
     content = load_content(REPO_ROOT / "content")
     known = {entry.id for entry in content.faq.entries}
     unknown = sorted({i for q in questions for i in q.acceptable} - known)

@@ -77,6 +77,14 @@ CALIBRATION_SAMPLE = 60  # phrasings scored against the index to find the exact-
 BIGRAM_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with words
 DEFAULT_MIN_COVERAGE = 0.4
 DEFAULT_CLEAR_LEAD = 0.2
+# A content word (or synonym group) in at least this share of an entry's phrasings is what
+# the entry is about: a message without it is not answered with that entry, only offered
+# ("is dry needling used for back pain" lacks the "difference" of the comparison entry).
+ESSENTIAL_SHARE = 0.85
+MIN_PHRASINGS_FOR_ESSENTIAL = 6  # fewer phrasings say too little about what is essential
+# A word most entries use (the treatment's name in an IMS FAQ) is never essential: "is
+# there any evidence for it" is about IMS without naming it.
+ESSENTIAL_MAX_ENTRY_SHARE = 0.3
 # A message this long with several clauses is also scored with its question clause in
 # front: "my chiropractor mentioned Gunn IMS for my hip ... sorry, but what is it?"
 MIN_FOCUS_WORDS = 8
@@ -102,6 +110,8 @@ class MatchThresholds:
 
     def covered(self, best: Candidate, lead: float) -> bool:
         """Whether `best` uses enough of the query to be answered, given its lead."""
+        if not best.essential_words:
+            return False
         return best.coverage >= self.coverage or lead >= self.clear_lead
 
 
@@ -159,6 +169,7 @@ class Candidate:
     score: float
     coverage: float = 1.0  # share of the query's informative weight the entry uses
     out_of_scope: bool = False  # a topic the clinic does not answer here, not an entry
+    essential_words: bool = True  # the query has the words nearly all its phrasings share
 
 
 @dataclass(frozen=True)
@@ -351,6 +362,10 @@ class FaqMatcher:
             [self._terms(analyse(p, self._synonyms)) for p in phrasings] for _, phrasings in entries
         ]
         self._idf = self._inverse_document_frequency(analysed)
+        self._entry_count: dict[str, int] = {}
+        for entry_phrasings in analysed[: self._first_out_of_scope]:
+            for token in {t for tokens in entry_phrasings for t in tokens}:
+                self._entry_count[token] = self._entry_count.get(token, 0) + 1
         self._max_idf = max(self._idf.values(), default=1.0)
         self._mean_idf = sum(self._idf.values()) / len(self._idf) if self._idf else 1.0
         self._phrasings: list[_Phrasing] = []
@@ -360,6 +375,9 @@ class FaqMatcher:
             for tokens in entry_phrasings:
                 self._add_phrasing(entry_index, tokens, phrasing_postings)
         self._exact = self._exact_phrasings(entries)
+        self._essential = [
+            self._essential_tokens(phrasings) for phrasings in analysed[: self._first_out_of_scope]
+        ]
         self._entry_arrays = _Postings(self._entry_term_weights(analysed), len(self._ids))
         self._phrasing_arrays = _Postings(phrasing_postings, len(self._phrasings))
         self._phrasing_entry: _Indices = np.array([p.entry for p in self._phrasings], dtype=np.intp)
@@ -468,6 +486,22 @@ class FaqMatcher:
                 if key:
                     owners.setdefault(key, set()).add(entry_index)
         return {key: next(iter(found)) for key, found in owners.items() if len(found) == 1}
+
+    def _essential_tokens(self, phrasings: list[list[str]]) -> frozenset[str]:
+        """Content tokens nearly every phrasing of an entry uses (see ESSENTIAL_SHARE)."""
+        if len(phrasings) < MIN_PHRASINGS_FOR_ESSENTIAL:
+            return frozenset()
+        counts: dict[str, int] = {}
+        for tokens in phrasings:
+            for token in set(tokens):
+                if not self._is_weak(token):
+                    counts[token] = counts.get(token, 0) + 1
+        common = len(self._ids) * ESSENTIAL_MAX_ENTRY_SHARE
+        return frozenset(
+            t
+            for t, n in counts.items()
+            if n >= ESSENTIAL_SHARE * len(phrasings) and self._entry_count.get(t, 0) <= common
+        )
 
     def _terms(self, tokens: list[str]) -> list[str]:
         """`tokens` followed by their adjacent pairs (when pairs count at all)."""
@@ -724,12 +758,16 @@ class FaqMatcher:
         entries = np.flatnonzero(figures.candidates)
         # Best first; equal scores in entry order.
         ordered = entries[np.lexsort((entries, -scores[entries]))].tolist()
+        present = set(tokens)
         return [
             Candidate(
                 self._ids[entry],
                 round(min(1.0, float(scores[entry]) / self._scale), 4),
                 round(float(coverage[entry]), 4),
                 entry >= self._first_out_of_scope,
+                entry == exact
+                or entry >= self._first_out_of_scope
+                or self._essential[entry] <= present,
             )
             for entry in self._keep(ordered, max(0, limit))
         ]

@@ -15,6 +15,10 @@ import snowballstemmer
 
 MAX_QUERY_CHARS = 2000  # longer messages are cut at a sentence or word boundary
 SYNONYM_TOKEN_PREFIX = "syn"  # a synonym group collapses to one token, e.g. "syn0"
+# Added once when a message names one group in two different ways ("IMS" and "dry
+# needling"): naming a thing twice is how people ask how the two differ. Never produced
+# by tokenising, so it cannot clash with a word.
+SECOND_NAME_SUFFIX = ".again"
 WORDS_CACHE_SIZE = 16384  # phrasings are analysed again whenever an index is rebuilt
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
@@ -228,12 +232,17 @@ class SynonymMap:
         if not self._phrases:
             return list(stems)
         result: list[str] = []
+        named: dict[str, tuple[str, ...]] = {}  # group token -> the first phrase naming it
         i = 0
         while i < len(stems):
             for size in range(min(self._longest, len(stems) - i), 0, -1):
-                token = self._phrases.get(tuple(stems[i : i + size]))
+                phrase = tuple(stems[i : i + size])
+                token = self._phrases.get(phrase)
                 if token is not None:
                     result.append(token)
+                    first = named.setdefault(token, phrase)
+                    if first != phrase and token + SECOND_NAME_SUFFIX not in result:
+                        result.append(token + SECOND_NAME_SUFFIX)
                     i += size
                     break
             else:
