@@ -49,7 +49,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.content.model import FaqContent
-from bot.faq.english import english_words
+from bot.faq.english import english_frequencies, english_words
 from bot.faq.semantic import PhrasingVectorCache, SemanticScorer, SentenceEncoder
 from bot.faq.text import (
     SynonymMap,
@@ -67,7 +67,12 @@ MAX_SUGGESTIONS = 3
 MIN_TYPO_TOKEN_LENGTH = 4  # shorter words have too many one-letter neighbours
 LONG_TYPO_TOKEN_LENGTH = 7  # from this length two slips are forgiven, below it one
 TYPO_CACHE_SIZE = 4096
-_NOT_CACHED = "\x00"  # a stem never contains a NUL, so this marks a word not yet looked up
+# A stem never contains a NUL, so this marks a word not yet looked up.
+_NOT_CACHED: tuple[str, str] = ("\x00", "\x00")
+# A real word this rare, one slip from an FAQ word at least this many times as common, is
+# taken for a slip of it ("cots" for "cost", "dose" stays "dose": "does" is a stop word).
+RARE_WORD_MAX_COUNT = 1000
+RARE_WORD_RATIO = 50
 MIN_SENTENCE_WINDOW_WORDS = 12  # longer queries are also scored sentence by sentence
 FUZZY_FLOOR = 40.0  # rapidfuzz scores below this add nothing useful
 CHAR_GRAM_SIZE = 3
@@ -218,6 +223,7 @@ class _Analysed:
     tokens: list[str]
     repaired: frozenset[str]  # FAQ stems that stand for a repaired slip
     non_words: frozenset[str]  # unknown stems that are no English word either
+    text: str  # the query with repaired slips spelt as the FAQ spells them
 
 
 @dataclass
@@ -352,6 +358,8 @@ class FaqMatcher:
         self.thresholds = thresholds or MatchThresholds()
         self.weights = weights or MatchWeights()
         self._english = english if english is not None else english_words()
+        # With a caller's own word list there are no frequencies: real words stay as typed.
+        self._frequencies = english_frequencies() if english is None else {}
         self._synonyms = SynonymMap(synonyms)
         self._stops = stop_stems()
         # Out-of-scope topics are indexed after the entries, as entries of their own.
@@ -392,7 +400,7 @@ class FaqMatcher:
         self._phrasing_texts = [p.text for p in self._phrasings]
         self._large = len(self._phrasings) >= LARGE_FAQ_PHRASINGS
         self._grams = CharGramIndex([" ".join(words(" ".join(p))) for _, p in entries])
-        self._typo_cache: dict[str, str | None] = {}
+        self._typo_cache: dict[str, tuple[str, str] | None] = {}
         self._scale = 1.0
         # Calibrated on the entries' own phrasings: topics must not shift what 1.0 means.
         self._scale = self._exact_match_score(
@@ -527,32 +535,59 @@ class FaqMatcher:
 
     # -- querying -------------------------------------------------------------------
 
-    def _correct_typo(self, word: str) -> str | None:
-        """The stem of the FAQ word `word` is most likely a slip of, if any."""
+    def _correct_typo(self, word: str) -> tuple[str, str] | None:
+        """The FAQ word `word` is most likely a slip of, if any, as (stem, word)."""
         # One lookup, not `in` then `[]`: with matching by meaning, threads share the cache
         # and another may clear it in between.
         cached = self._typo_cache.get(word, _NOT_CACHED)
         if cached is not _NOT_CACHED:
             return cached
-        corrected: str | None = None
-        # A real word is what the patient meant: "prime minister" is not "price".
-        is_slip = word not in self._english and not word.isdigit()
-        if len(word) >= MIN_TYPO_TOKEN_LENGTH and is_slip and self._vocabulary:
-            allowed = 2 if len(word) >= LONG_TYPO_TOKEN_LENGTH else 1
-            found = process.extractOne(
-                word, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed
-            )
-            # A slip is never read as a stop word: "dogs" is not "does".
-            if found is not None and stem(found[0]) not in self._stops:
-                corrected = stem(found[0])
+        corrected: tuple[str, str] | None = None
+        if len(word) >= MIN_TYPO_TOKEN_LENGTH and not word.isdigit() and self._vocabulary:
+            corrected = self._closest_faq_word(word)
         if len(self._typo_cache) >= TYPO_CACHE_SIZE:
             self._typo_cache.clear()
         self._typo_cache[word] = corrected
         return corrected
 
+    def _closest_faq_word(self, word: str) -> tuple[str, str] | None:
+        """(stem, word) of the FAQ word `word` is a slip of, or None."""
+        if word not in self._english:
+            allowed = 2 if len(word) >= LONG_TYPO_TOKEN_LENGTH else 1
+            found = self._nearest_faq_word(word, allowed)
+            return None if found is None else (stem(found), found)
+        # A real word is what the patient meant ("prime minister" is not "price"), unless
+        # it is rare and an FAQ word one slip away is far more common.
+        count = self._frequencies.get(word, RARE_WORD_MAX_COUNT + 1)
+        if count > RARE_WORD_MAX_COUNT:
+            return None
+        found = self._nearest_faq_word(word, 1)
+        if found is None:
+            return None
+        if self._frequencies.get(found, 0) < RARE_WORD_RATIO * max(1, count):
+            return None
+        return stem(found), found
+
+    def _nearest_faq_word(self, word: str, allowed: int) -> str | None:
+        """The FAQ word fewest slips from `word` (at most `allowed`); among equals, the most
+        common English word ("cots" is nearer "cost" than "cons" by use, not by spelling)."""
+        found = process.extract(
+            word, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed, limit=None
+        )
+        if not found:
+            return None
+        # A slip is never read as a stop word: "dogs" is not "does", "cots" not "lots".
+        found = [item for item in found if stem(item[0]) not in self._stops]
+        if not found:
+            return None
+        fewest = min(distance for _, distance, _ in found)
+        nearest = [choice for choice, distance, _ in found if distance == fewest]
+        return max(nearest, key=lambda choice: self._frequencies.get(choice, 0))
+
     def _analyse_query(self, text: str) -> _Analysed:
         """Query tokens as phrasings are analysed, with typos repaired."""
         stems: list[str] = []
+        surface: list[str] = []
         repaired: set[str] = set()
         non_words: set[str] = set()
         for word in words(text):
@@ -560,12 +595,18 @@ class FaqMatcher:
             if token not in self._known_stems:
                 fixed = self._correct_typo(word)
                 if fixed is not None:
-                    token = fixed
-                    repaired.add(fixed)
+                    token, word = fixed
+                    repaired.add(token)
                 elif word not in self._english:
                     non_words.add(token)
             stems.append(token)
-        return _Analysed(self._synonyms.collapse(stems), frozenset(repaired), frozenset(non_words))
+            surface.append(word)
+        return _Analysed(
+            self._synonyms.collapse(stems),
+            frozenset(repaired),
+            frozenset(non_words),
+            " ".join(surface) if repaired else text,
+        )
 
     def _is_weak(self, token: str) -> bool:
         """A stop word or a word pair: little weight, long postings."""
@@ -634,7 +675,7 @@ class FaqMatcher:
         best_phrasing = np.zeros(entries)
         np.maximum.at(best_phrasing, self._phrasing_entry, value)
         if w.char_ngrams > 0.0:
-            gram_scores, gram_touched = self._grams.cosines(raw)
+            gram_scores, gram_touched = self._grams.cosines(analysed.text)
         else:
             gram_scores, gram_touched = np.zeros(entries), np.zeros(entries, bool)
         total = w.signal_total()
