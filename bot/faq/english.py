@@ -19,7 +19,7 @@ from spellchecker import SpellChecker
 def english_frequencies() -> dict[str, int]:
     """How often each English word occurs in the list's source texts (loaded once)."""
     frequencies = SpellChecker(language="en", distance=1).word_frequency
-    return {word: int(frequencies[word]) for word in frequencies.keys()}
+    return {word: int(count) for word, count in frequencies.items()}
 
 
 @cache
