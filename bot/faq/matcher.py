@@ -582,7 +582,12 @@ class FaqMatcher:
             return None
         fewest = min(distance for _, distance, _ in found)
         nearest = [choice for choice, distance, _ in found if distance == fewest]
-        return max(nearest, key=lambda choice: self._frequencies.get(choice, 0))
+        # Slips seldom hit the first letter ("adress" is "address", not "dress"); then
+        # the most used word wins.
+        return max(
+            nearest,
+            key=lambda choice: (choice[0] == word[0], self._frequencies.get(choice, 0)),
+        )
 
     def _analyse_query(self, text: str) -> _Analysed:
         """Query tokens as phrasings are analysed, with typos repaired."""
@@ -863,7 +868,9 @@ def decide(ranked: Sequence[Candidate], thresholds: MatchThresholds) -> MatchRes
     entries = tuple(c for c in ranked if not c.out_of_scope)[:MAX_SUGGESTIONS]
     if best.out_of_scope:
         return MatchResult("fallback", None, best.score, ())
-    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    # A rival the message lacks the essential words of is no real rival.
+    rivals = [c for c in ranked[1:] if c.essential_words]
+    runner_up = rivals[0].score if rivals else 0.0
     lead = best.score - runner_up
     if (
         best.score >= thresholds.answer

@@ -101,12 +101,13 @@ _SHORTHAND_PATTERNS = (
 )
 
 
-def _word_set(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
+    """The distinct words of a whitespace-separated list."""
     return frozenset(text.split())
 
 
 # Words that carry no question: greetings, politeness and hedging. Dropped entirely.
-FILLER_WORDS = _word_set(
+FILLER_WORDS = word_set(
     """
     hi hello hey hiya yo greetings dear morning afternoon evening
     thanks thank thx ty cheers please pls plz kindly
@@ -118,7 +119,7 @@ FILLER_WORDS = _word_set(
 )
 
 # Common function words: kept, but worth little next to content words.
-STOP_WORDS = _word_set(
+STOP_WORDS = word_set(
     """
     a an the and or but if then than of to in on at by for with from into about as
     is are was were be been being am do does did doing done have has had having
