@@ -16,7 +16,7 @@ import snowballstemmer
 MAX_QUERY_CHARS = 2000  # longer messages are cut at a sentence or word boundary
 SYNONYM_TOKEN_PREFIX = "syn"  # a synonym group collapses to one token, e.g. "syn0"
 # Added once when a message names one group in two different ways ("IMS" and "dry
-# needling"): naming a thing twice is how people ask how the two differ. Never produced
+# needling") apart: naming a thing twice is how people ask how the two differ. Never produced
 # by tokenising, so it cannot clash with a word.
 SECOND_NAME_SUFFIX = ".again"
 WORDS_CACHE_SIZE = 16384  # phrasings are analysed again whenever an index is rebuilt
@@ -240,9 +240,12 @@ class SynonymMap:
                 phrase = tuple(stems[i : i + size])
                 token = self._phrases.get(phrase)
                 if token is not None:
+                    # A name right after another is the same name spelt out, as in
+                    # "intramuscular stimulation (IMS)", not a second one.
+                    spelt_out = bool(result) and result[-1] == token
                     result.append(token)
                     first = named.setdefault(token, phrase)
-                    if first != phrase and token + SECOND_NAME_SUFFIX not in result:
+                    if first != phrase and not spelt_out and token + SECOND_NAME_SUFFIX not in result:
                         result.append(token + SECOND_NAME_SUFFIX)
                     i += size
                     break
