@@ -504,7 +504,7 @@ class FaqMatcher:
             for token in set(tokens):
                 if not self._is_weak(token):
                     counts[token] = counts.get(token, 0) + 1
-        common = len(self._ids) * ESSENTIAL_MAX_ENTRY_SHARE
+        common = max(1.0, len(self._ids) * ESSENTIAL_MAX_ENTRY_SHARE)
         return frozenset(
             t
             for t, n in counts.items()

@@ -56,10 +56,18 @@ SMALL_TALK_WORDS: dict[SmallTalkKind, frozenset[str]] = {
 # Words small talk is made of besides its cue words ("thank you so much", "this is a
 # stupid bot", "how are you").
 SMALL_TALK_GLUE = word_set(
-    """a an the you your u ur it this that is are am i me my we so very much really
-    just all for now too bot robot chat chatbot thing there again again see good day
-    have nice to and of with how doing what up kind bit well then ok much lot lots
-    thats that is it s fine anyway very being"""
+    """a an the you your u ur it this that is are am i me my we so very really just all
+    for now too bot robot chat chatbot thing there again see good day have nice to and
+    of with then ok anyway being s"""
+)
+# Set phrases read as their plain cue word first: greetings that look like questions,
+# and thanks with "much" (which elsewhere asks for a price).
+_SET_PHRASES = (
+    (
+        re.compile(r"\b(how are you( doing)?( today)?|how is it going|what is up|wassup)\b"),
+        "hello",
+    ),
+    (re.compile(r"\b(thank you|thanks)( so| very)? much\b"), "thanks"),
 )
 # A part after "and" / "also" must start like a question to be one ("and how much is
 # it"), so "can I have IMS and exercise the same day" stays one question.
@@ -85,7 +93,10 @@ class FaqReading:
 
 def small_talk_kind(text: str) -> SmallTalkKind | None:
     """The kind of small talk `text` is, or None when it asks or says something more."""
-    found = normalise(text).split()
+    plain = normalise(text)
+    for phrase, cue in _SET_PHRASES:
+        plain = phrase.sub(cue, plain)
+    found = plain.split()
     if not found or len(found) > 8:
         return None
     cues = [w for w in found if any(w in words for words in SMALL_TALK_WORDS.values())]

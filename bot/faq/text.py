@@ -245,7 +245,11 @@ class SynonymMap:
                     spelt_out = bool(result) and result[-1] == token
                     result.append(token)
                     first = named.setdefault(token, phrase)
-                    if first != phrase and not spelt_out and token + SECOND_NAME_SUFFIX not in result:
+                    if (
+                        first != phrase
+                        and not spelt_out
+                        and token + SECOND_NAME_SUFFIX not in result
+                    ):
                         result.append(token + SECOND_NAME_SUFFIX)
                     i += size
                     break
