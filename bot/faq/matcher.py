@@ -54,6 +54,7 @@ from bot.faq.semantic import PhrasingVectorCache, SemanticScorer, SentenceEncode
 from bot.faq.text import (
     SynonymMap,
     analyse,
+    generic_stems,
     sentences,
     stem,
     stop_stems,
@@ -115,7 +116,7 @@ class MatchThresholds:
 
     def covered(self, best: Candidate, lead: float) -> bool:
         """Whether `best` uses enough of the query to be answered, given its lead."""
-        if not best.essential_words:
+        if not best.essential_words or not best.topical:
             return False
         return best.coverage >= self.coverage or lead >= self.clear_lead
 
@@ -175,6 +176,7 @@ class Candidate:
     coverage: float = 1.0  # share of the query's informative weight the entry uses
     out_of_scope: bool = False  # a topic the clinic does not answer here, not an entry
     essential_words: bool = True  # the query has the words nearly all its phrasings share
+    topical: bool = True  # the entry uses a query word that is neither a stop nor a generic word
 
 
 @dataclass(frozen=True)
@@ -383,6 +385,10 @@ class FaqMatcher:
             for tokens in entry_phrasings:
                 self._add_phrasing(entry_index, tokens, phrasing_postings)
         self._exact = self._exact_phrasings(entries)
+        self._generic = generic_stems()
+        self._entry_tokens = [
+            frozenset(t for tokens in phrasings for t in tokens) for phrasings in analysed
+        ]
         self._essential = [
             self._essential_tokens(phrasings) for phrasings in analysed[: self._first_out_of_scope]
         ]
@@ -805,6 +811,12 @@ class FaqMatcher:
         # Best first; equal scores in entry order.
         ordered = entries[np.lexsort((entries, -scores[entries]))].tolist()
         present = set(tokens)
+        # Words the FAQ knows that say what the message is about; words it never uses
+        # cannot be matched by any entry, so they do not count here.
+        topic_words = {
+            t for t in present if t in self._idf and not self._is_weak(t) and t not in self._generic
+        }
+        generic_only = not topic_words and any(t in self._generic for t in present)
         return [
             Candidate(
                 self._ids[entry],
@@ -814,6 +826,9 @@ class FaqMatcher:
                 entry == exact
                 or entry >= self._first_out_of_scope
                 or self._essential[entry] <= present,
+                entry == exact
+                or not (generic_only or topic_words)
+                or (not generic_only and bool(topic_words & self._entry_tokens[entry])),
             )
             for entry in self._keep(ordered, max(0, limit))
         ]

@@ -137,6 +137,24 @@ STOP_WORDS = word_set(
 )
 
 
+# Content words too general to decide a topic alone: "benefits" (of IMS, or of an
+# insurance plan?), "how long" (a visit, or the relief?), "work", "after". An answer
+# resting on these only is offered as "did you mean" instead.
+GENERIC_WORDS = word_set(
+    """
+    benefit benefits long longer work works working worked after afterwards before
+    help helps helped helping happen happens happening
+    take takes taking time times good better best worth start starts started
+    """
+)
+
+
+@lru_cache(maxsize=1)
+def generic_stems() -> frozenset[str]:
+    """Stems of the generic words, as they appear in analysed text."""
+    return frozenset(stem(w) for w in GENERIC_WORDS)
+
+
 @lru_cache(maxsize=1)
 def stop_stems() -> frozenset[str]:
     """Stems of the stop words, as they appear in analysed text."""
