@@ -91,6 +91,10 @@ MIN_PHRASINGS_FOR_ESSENTIAL = 6  # fewer phrasings say too little about what is 
 # A word most entries use (the treatment's name in an IMS FAQ) is never essential: "is
 # there any evidence for it" is about IMS without naming it.
 ESSENTIAL_MAX_ENTRY_SHARE = 0.3
+# Up to this many words, an answer must rest on a word saying what the message is about,
+# not on generic words only ("how long does it take to work"); longer messages tell a
+# story around the question, and the question clause is weighed separately.
+GENERIC_CHECK_MAX_WORDS = 8
 # A message this long with several clauses is also scored with its question clause in
 # front: "my chiropractor mentioned Gunn IMS for my hip ... sorry, but what is it?"
 MIN_FOCUS_WORDS = 8
@@ -817,6 +821,8 @@ class FaqMatcher:
             t for t in present if t in self._idf and not self._is_weak(t) and t not in self._generic
         }
         generic_only = not topic_words and any(t in self._generic for t in present)
+        if len(tokens) > GENERIC_CHECK_MAX_WORDS:
+            topic_words, generic_only = set(), False  # a story: its words are not all asked
         return [
             Candidate(
                 self._ids[entry],
