@@ -120,7 +120,10 @@ class MatchThresholds:
 
     def covered(self, best: Candidate, lead: float) -> bool:
         """Whether `best` uses enough of the query to be answered, given its lead."""
-        if not best.essential_words or not best.topical:
+        if not best.essential_words:
+            return False
+        # Generic words alone answer only with a clear lead over every other entry.
+        if not best.topical and lead < self.clear_lead:
             return False
         return best.coverage >= self.coverage or lead >= self.clear_lead
 

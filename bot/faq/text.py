@@ -144,7 +144,7 @@ GENERIC_WORDS = word_set(
     """
     benefit benefits long longer work works working worked after afterwards before
     help helps helped helping happen happens happening
-    take takes taking time times good better best worth start starts started
+    take takes taking good better best worth
     """
 )
 
