@@ -418,3 +418,31 @@ def test_a_rare_word_a_slip_from_a_common_faq_word_is_read_as_it(
     assert small_matcher.rank("prime")[0].faq_id != "cost" or (
         small_matcher.match("prime").decision == "fallback"
     )
+
+
+GENERIC_FAQ: list[tuple[str, list[str]]] = [
+    (
+        "session_length",
+        ["How long is a session?", "how long does a visit take", "length of an appointment"],
+    ),
+    (
+        "results_last",
+        [
+            "How long does the relief last?",
+            "how long does it take for the relief to come",
+            "will the pain relief wear off",
+        ],
+    ),
+    ("insurance", ["Is IMS covered by my benefits plan?", "does insurance pay", "claim it"]),
+]
+
+
+def test_an_answer_does_not_rest_on_generic_words_alone() -> None:
+    matcher = FaqMatcher(GENERIC_FAQ)
+    # "long" and "take" fit both entries; a clear lead would still answer.
+    assert matcher.match("how long does it take").decision == "suggest"
+    assert matcher.match("how long is a session").faq_id == "session_length"
+    assert matcher.match("how long does the relief last").faq_id == "results_last"
+    [best, *_] = matcher.rank("what are the benefits")
+    assert not best.topical
+    assert matcher.match("what are the benefits").decision != "answer"
