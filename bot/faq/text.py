@@ -261,7 +261,8 @@ class SynonymMap:
                     # A name right after another is the same name spelt out, as in
                     # "intramuscular stimulation (IMS)", not a second one.
                     spelt_out = bool(result) and result[-1] == token
-                    result.append(token)
+                    if not spelt_out:
+                        result.append(token)
                     first = named.setdefault(token, phrase)
                     if (
                         first != phrase
