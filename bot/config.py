@@ -21,6 +21,23 @@ DEFAULT_TIMEZONE = "America/Toronto"
 DEFAULT_UNANSWERED_RETENTION_DAYS = 90
 
 
+@dataclass(frozen=True)
+class DeliverySettings:
+    """Pacing limits and retry deadlines for outgoing messages (README: delivery contract)."""
+
+    global_per_second: float = 30.0  # Telegram: about 30 messages a second in all
+    chat_per_second: float = 1.0  # one message a second inside a private chat...
+    chat_burst: int = 3  # ...after a short burst (a reply of two or three messages)
+    group_per_minute: float = 20.0  # Telegram: 20 messages a minute inside a group
+    retry_initial_s: float = 1.0  # first backoff after a refused connection or a 5xx
+    retry_max_s: float = 30.0  # backoff cap
+    reply_deadline_s: float = 120.0  # a patient's ordinary reply stops being useful
+    emergency_deadline_s: float = 3600.0  # "until delivered": bounded only to end the task
+    staff_deadline_s: float = 60.0  # one attempt round; undelivered notes stay queued
+    reminder_deadline_s: float = 20.0  # in-sweep retries; then the outbox retries later
+    staff_batch_chars: int = 3500  # staff notes queued together share one message
+
+
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable and the fix."""
 
@@ -42,6 +59,7 @@ class Settings:
     # Sentence-embedding matching: auto = on when the optional extra is installed.
     semantic_matching: SemanticMode = "auto"
     extra: Mapping[str, str] = field(default_factory=dict)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
     def __repr__(self) -> str:  # never show the token or key in a traceback or log
         return (
@@ -126,6 +144,41 @@ def data_dir_setting(env: Mapping[str, str]) -> Path:
     return Path(env.get("IMS_DATA_DIR", "") or DEFAULT_DATA_DIR)
 
 
+def _parse_positive_float(name: str, raw: str, default: float) -> float:
+    if not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a number") from None
+    if value <= 0:
+        raise ConfigError(f"{name}: must be greater than 0, got {raw}")
+    return value
+
+
+DELIVERY_VARIABLES = {
+    "global_per_second": "IMS_SEND_PER_SECOND",
+    "chat_per_second": "IMS_SEND_CHAT_PER_SECOND",
+    "group_per_minute": "IMS_SEND_GROUP_PER_MINUTE",
+    "retry_initial_s": "IMS_RETRY_INITIAL_SECONDS",
+    "retry_max_s": "IMS_RETRY_MAX_SECONDS",
+    "reply_deadline_s": "IMS_REPLY_DEADLINE_SECONDS",
+    "emergency_deadline_s": "IMS_EMERGENCY_DEADLINE_SECONDS",
+    "staff_deadline_s": "IMS_STAFF_DEADLINE_SECONDS",
+    "reminder_deadline_s": "IMS_REMINDER_DEADLINE_SECONDS",
+}
+
+
+def delivery_settings(env: Mapping[str, str]) -> DeliverySettings:
+    """Pacing and retry settings from `IMS_SEND_*`, `IMS_RETRY_*` and `*_DEADLINE_SECONDS`."""
+    defaults = DeliverySettings()
+    values = {
+        attribute: _parse_positive_float(name, env.get(name, ""), getattr(defaults, attribute))
+        for attribute, name in DELIVERY_VARIABLES.items()
+    }
+    return DeliverySettings(**values)  # type: ignore[arg-type]
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
     """Build `Settings` from `env` (default: the process environment plus `.env`)."""
     if env is None:
@@ -187,4 +240,5 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
         data_encryption_key=env.get("DATA_ENCRYPTION_KEY") or None,
         log_level=log_level,
         extra={k: v for k, v in env.items() if k.startswith("IMS_")},
+        delivery=delivery_settings(env),
     )

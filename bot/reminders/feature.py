@@ -24,7 +24,6 @@ from bot.reminders.model import (
     ReminderStatus,
 )
 from bot.reminders.outbox import OutboxPolicy, ReminderOutbox
-from bot.reminders.pacing import SendPacer
 from bot.reminders.planning import DEMO_KIND
 from bot.reminders.repository import LINK_PREFIX, AppointmentRepository, LinkOutcome
 from bot.reminders.sender import Clock, ReminderSender, SweepReport, utc_now
@@ -88,7 +87,6 @@ def build_reminders(
     database: Database,
     *,
     clock: Clock = utc_now,
-    pacer: SendPacer | None = None,
 ) -> Reminders:
     """Assemble repository, outbox and sender from settings and content."""
     config = reminder_settings({**os.environ, **settings.extra})
@@ -102,7 +100,6 @@ def build_reminders(
         types,
         content.clinic,
         tz,
-        pacer=pacer or SendPacer(rate=config.messages_per_second),
         clock=clock,
     )
     return Reminders(config, types, content.clinic, settings, repository, outbox, sender, clock)
@@ -343,18 +340,15 @@ def emergency_message(clinic: Clinic, emergency: EmergencyContent | None) -> lis
     return [
         Reply(
             f"Chest pain or trouble breathing needs help now: call {clinic.emergency_number} "
-            f"or go to the nearest emergency department. Then let us know: {clinic.phone}."
+            f"or go to the nearest emergency department. Then let us know: {clinic.phone}.",
+            urgent=True,
         )
     ]
 
 
-def register_reminders(
-    runtime: Runtime, *, clock: Clock = utc_now, pacer: SendPacer | None = None
-) -> Reminders:
+def register_reminders(runtime: Runtime, *, clock: Clock = utc_now) -> Reminders:
     """Add the appointments feature to a runtime: links, buttons, commands, jobs, data."""
-    reminders = build_reminders(
-        runtime.settings, runtime.content, runtime.database, clock=clock, pacer=pacer
-    )
+    reminders = build_reminders(runtime.settings, runtime.content, runtime.database, clock=clock)
     conversation = AppointmentConversation(reminders, runtime.content.emergency)
     assistant = runtime.assistant
     assistant.add_deep_link_handler(conversation.on_deep_link)

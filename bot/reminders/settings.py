@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from bot.config import ConfigError
 from bot.reminders.outbox import DEFAULT_GRACE, DEFAULT_STALE_CLAIM
-from bot.reminders.pacing import DEFAULT_MESSAGES_PER_SECOND
 
 DEFAULT_SWEEP_SECONDS = 30.0
 PLACEHOLDER_BOT_USERNAME = "YourClinicBot"
@@ -16,12 +15,11 @@ PLACEHOLDER_BOT_USERNAME = "YourClinicBot"
 
 @dataclass(frozen=True)
 class ReminderSettings:
-    """How often the outbox is swept, how late a reminder may go, how fast we send."""
+    """How often the outbox is swept and how late a reminder may go (pacing: DeliverySettings)."""
 
     sweep_interval: timedelta = timedelta(seconds=DEFAULT_SWEEP_SECONDS)
     grace: timedelta = DEFAULT_GRACE
     stale_claim: timedelta = DEFAULT_STALE_CLAIM
-    messages_per_second: float = DEFAULT_MESSAGES_PER_SECOND
     bot_username: str | None = None
 
 
@@ -50,7 +48,6 @@ def reminder_settings(env: Mapping[str, str]) -> ReminderSettings:
         stale_claim=timedelta(
             seconds=_number(env, "IMS_REMINDER_STALE_SECONDS", DEFAULT_STALE_CLAIM.total_seconds())
         ),
-        messages_per_second=_number(env, "IMS_REMINDER_RATE", DEFAULT_MESSAGES_PER_SECOND),
         bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").strip().lstrip("@") or None,
     )
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_PATH = REPO_ROOT.parent / "shared" / "telegram-bot-api" / "api.json"
+# IMS_BOT_API_SCHEMA points elsewhere when the repository is not beside shared/.
+SCHEMA_PATH = Path(
+    os.environ.get("IMS_BOT_API_SCHEMA")
+    or REPO_ROOT.parent / "shared" / "telegram-bot-api" / "api.json"
+)
 
 MAX_TEXT_CHARS = 4096
 MAX_CAPTION_CHARS = 1024

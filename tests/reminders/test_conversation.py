@@ -18,7 +18,6 @@ from bot.storage.database import Database
 from tests.reminders.conftest import (
     STAFF_CHAT,
     FakeClock,
-    NoWaitPacer,
     RecordingOutbound,
     make_settings,
 )
@@ -38,7 +37,7 @@ def runtime(
     tmp_path: Path, content: ClinicContent, database: Database, clock: FakeClock
 ) -> Runtime:
     runtime = Runtime(make_settings(tmp_path), content, database, Assistant())
-    register_reminders(runtime, clock=clock, pacer=NoWaitPacer())
+    register_reminders(runtime, clock=clock)
     return runtime
 
 

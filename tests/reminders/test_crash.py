@@ -62,7 +62,7 @@ def test_sigkill_mid_batch_then_restart_loses_and_doubles_nothing(
     tmp_path: Path, server: FakeBotApiServer
 ) -> None:
     chats = [5000 + n for n in range(30)]
-    env = bot_env(tmp_path, server, IMS_REMINDER_RATE="10")
+    env = bot_env(tmp_path, server, IMS_SEND_PER_SECOND="10")
     seed_due_reminders(env, chats)
     # Every send is processed at once but answered late, so the kill is likely to land
     # between "Telegram has it" and "the database says sent".
@@ -91,7 +91,7 @@ def test_two_processes_on_one_database_send_each_reminder_once(
     tmp_path: Path, server: FakeBotApiServer
 ) -> None:
     chats = [6000 + n for n in range(40)]
-    env = bot_env(tmp_path, server, IMS_REMINDER_RATE="20")
+    env = bot_env(tmp_path, server, IMS_SEND_PER_SECOND="20")
     seed_due_reminders(env, chats)
     processes = [start_bot(tmp_path, env), start_bot(tmp_path, env)]
     try:

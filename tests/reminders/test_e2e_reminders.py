@@ -119,13 +119,14 @@ def test_link_remind_confirm_and_telegram_errors(tmp_path: Path, server: FakeBot
         labels = [b["text"] for b in reminder.buttons]
         assert labels[:3] == ["Confirm", "Reschedule", "Cancel"] and "url" in reminder.buttons[3]
 
-        # Flood control (429): the sender waits retry_after, retries, delivers once.
+        # Flood control (429): the outbound waits retry_after and retries in the same
+        # attempt (one claim of the row), delivering once.
         server.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
         link_directly(tmp_path, f"S-{FLOODED}", FLOODED)
         wait_until(
             lambda: rows_by_chat(tmp_path, "remind_2h")[FLOODED][0] == "sent", WAIT_S, "retry"
         )
-        assert rows_by_chat(tmp_path, "remind_2h")[FLOODED][1] == 2
+        assert rows_by_chat(tmp_path, "remind_2h")[FLOODED][1] == 1
         assert any(r.status == 429 and r.chat_id == FLOODED for r in server.calls("sendMessage"))
 
         # Blocked (403): failed, the patient marked unreachable, staff told.
