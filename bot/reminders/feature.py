@@ -101,6 +101,8 @@ def build_reminders(
         content.clinic,
         tz,
         clock=clock,
+        retry_initial=timedelta(seconds=settings.delivery.retry_initial_s),
+        retry_max=timedelta(seconds=settings.delivery.retry_max_s),
     )
     return Reminders(config, types, content.clinic, settings, repository, outbox, sender, clock)
 

@@ -21,7 +21,10 @@ Test side, in short::
 - `requests` records every call; `wait_for` blocks until a matching one arrives.
 - `fail_next` injects errors (403, 429 with retry_after, 400...), `delay_next` answers
   late (longer than the client's read timeout looks like a timeout while the message
-  is still delivered), `block_chat` makes every send to a chat fail with 403.
+  is still delivered), `block_chat` makes every send to a chat fail with 403,
+  `drop_next` closes the connection without an answer (a reset), and
+  `refuse_connections` stops listening for a while (connection refused), then serves
+  again on the same port.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ NOT_MODIFIED = (
     "markup are exactly the same as a current content and reply markup of the message"
 )
 BLOCKED = "Forbidden: bot was blocked by the user"
+DROPPED = 0  # an injected "status" meaning: close the connection without answering
 NON_TEXT_KINDS = ("photo", "sticker", "voice", "video", "document", "location", "contact")
 
 Predicate = Callable[["RecordedRequest"], bool]
@@ -144,13 +148,16 @@ class FakeBotApiServer:
         self._stopping = False
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._refusing_until = 0.0
+        self._bound_port = 0
 
     # --- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> FakeBotApiServer:
         """Listen on 127.0.0.1 at a free port, serving from a background thread."""
         handler = type("BoundHandler", (_RequestHandler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self._bound_port), handler)
+        self._bound_port = int(self._httpd.server_address[1])
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_S}, daemon=True
@@ -167,6 +174,33 @@ class FakeBotApiServer:
             self._httpd.shutdown()
             self._httpd.server_close()
 
+    def refuse_connections(self, seconds: float) -> None:
+        """Stop listening for `seconds` (new connections are refused, open ones are cut),
+        then listen again on the same port. Returns at once."""
+        with self._cond:
+            self._refusing_until = time.monotonic() + seconds
+            self._cond.notify_all()  # long polls answer now, and their connections are cut
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+
+        def come_back() -> None:
+            time.sleep(seconds)
+            if not self._stopping:
+                self.start()
+
+        threading.Thread(target=come_back, daemon=True).start()
+
+    @property
+    def refusing(self) -> bool:
+        """Whether the server is in a refuse_connections period."""
+        return time.monotonic() < self._refusing_until
+
+    def drop_next(self, method: str, count: int = 1) -> None:
+        """Close the connection of the next `count` calls to `method` without answering."""
+        with self._cond:
+            self._failures.setdefault(method, []).append(_Failure(0, "", None, count))
+
     def __enter__(self) -> FakeBotApiServer:
         return self.start()
 
@@ -175,9 +209,9 @@ class FakeBotApiServer:
 
     @property
     def port(self) -> int:
-        """The port the server listens on."""
-        assert self._httpd is not None, "server not started"
-        return int(self._httpd.server_address[1])
+        """The port the server listens on (the same across refuse_connections)."""
+        assert self._bound_port, "server not started"
+        return self._bound_port
 
     @property
     def base_url(self) -> str:
@@ -433,6 +467,8 @@ class FakeBotApiServer:
 
     def handle(self, token: str, method: str, raw_params: dict[str, Any]) -> tuple[int, Any]:
         """Answer one Bot API call: (HTTP status, JSON body)."""
+        if self.refusing:
+            return DROPPED, {}  # a connection opened before the outage: cut, not served
         if self.token is not None and token != self.token:
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         params = self.schema.decode(method, raw_params)
@@ -446,6 +482,8 @@ class FakeBotApiServer:
         if record.problems:
             self.violations.append(Violation(method, tuple(record.problems)))
             status, body = _error(400, "Bad Request: " + "; ".join(record.problems))
+        elif failure is not None and failure.status == DROPPED:
+            status, body = DROPPED, {}
         elif failure is not None:
             status, body = _error(failure.status, failure.description, failure.retry_after)
         elif method == "getUpdates":
@@ -477,7 +515,7 @@ class FakeBotApiServer:
             while True:
                 ready = [u for u in self._updates if self._is_allowed(u)]
                 remaining = deadline - time.monotonic()
-                if ready or remaining <= 0 or self._stopping:
+                if ready or remaining <= 0 or self._stopping or self.refusing:
                     return ready[:limit]
                 self._cond.wait(remaining)
 
@@ -659,6 +697,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             status, body = _error(404, "Not Found")
         else:
             status, body = self.fake.handle(prefix.removeprefix("bot"), method, self._params())
+        if status == DROPPED or self.fake.refusing:
+            self.close_connection = True  # no answer at all: the client sees a reset
+            return
         payload = json.dumps(body).encode()
         try:
             self.send_response(status)

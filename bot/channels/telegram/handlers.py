@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from telegram import Chat, Message, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.channels.telegram.outbound import TelegramOutbound
@@ -149,6 +149,10 @@ class TelegramHandlers:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log update id, error type and traceback (no message text), then apologise."""
         update_id = update.update_id if isinstance(update, Update) else None
+        if update is None and isinstance(context.error, NetworkError):
+            # Polling could not reach Telegram; PTB retries with its own backoff.
+            logger.warning("polling: Telegram unreachable (%s)", type(context.error).__name__)
+            return
         logger.error(
             "error while handling update %s: %s\n%s",
             update_id,
