@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import fault_env
 from tests.fakes.bot_api_server import FakeBotApiServer
+from tests.faults.conftest import fault_env
 from tests.reminders.bot_process import (
     STAFF,
     START_TIMEOUT_S,
