@@ -17,7 +17,7 @@ from bot.content.loader import ClinicContent, load_content
 from bot.content.problems import ContentError
 from bot.core.assistant import Assistant, ChatRef
 from bot.core.outbound import Outbound
-from bot.core.privacy import PersonalDataRegistry
+from bot.core.privacy import PersonalDataRegistry, register_privacy_commands
 from bot.core.replies import Reply
 from bot.storage.database import Database, open_database
 
@@ -85,4 +85,8 @@ async def build_runtime(settings: Settings) -> Runtime:
     from bot.reminders.feature import register_reminders
 
     register_reminders(runtime)
+    # /mydata and /forget cover every feature's registered data; after an erase the
+    # database scrubs freed pages and its write-ahead log.
+    register_privacy_commands(runtime.assistant, runtime.personal_data)
+    runtime.personal_data.add_scrubber(database.scrub)
     return runtime

@@ -1,4 +1,4 @@
-"""The intake as a conversation: /intake, its buttons, typed answers, /mydata and /forget.
+"""The intake as a conversation: /intake, its buttons and typed answers.
 
 Channel-independent (core `Reply`/`Button` only). Every answer is saved before the reply
 is returned, so a crash or restart never loses what the patient already told us.
@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from bot.config import ConfigError
 from bot.content.problems import ContentError
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
-from bot.core.privacy import PersonalDataRegistry
 from bot.core.replies import Button, Reply, staff_note
 from bot.intake.engine import (
     REVIEW,
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ACTION_PREFIX = "intake"
-FORGET_PREFIX = "forget"
 TEXT_ROUTE_PRIORITY = 10  # before the FAQ (100): an open intake claims typed text first
 MENU_PRIORITY = 20
 DEFAULT_ABANDON_DAYS = 14
@@ -458,60 +456,6 @@ class IntakeConversation:
         return await self.repository.mark_abandoned(self._clock() - self._abandon_after)
 
 
-class PrivacyCommands:
-    """/mydata and /forget over every feature's personal data."""
-
-    def __init__(self, registry: PersonalDataRegistry) -> None:
-        self._registry = registry
-
-    async def on_mydata(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
-        """Show what the bot holds about this chat."""
-        held = await self._registry.describe(chat.chat_id)
-        lines = [f"{feature}: {line}" for feature, items in held.items() for line in items]
-        if not lines:
-            return [Reply("I hold no personal data about you.")]
-        text = "This is what I hold about you:\n" + "\n".join(f"- {line}" for line in lines)
-        return [Reply(text + "\n\nSend /forget to delete all of it.", title="Your data")]
-
-    async def on_forget(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
-        """Ask for confirmation before deleting everything."""
-        return [
-            Reply(
-                "This deletes everything I hold about you, including unfinished and sent "
-                "intake forms and appointment links. The clinic keeps its own records. "
-                "Are you sure?",
-                (
-                    Button("Yes, delete everything", f"{FORGET_PREFIX}:yes"),
-                    Button("No, keep it", f"{FORGET_PREFIX}:no"),
-                ),
-                title="Delete my data",
-            )
-        ]
-
-    async def on_action(self, chat: ChatRef, rest: str) -> list[Reply]:
-        """The confirmation buttons of /forget."""
-        if rest == "yes":
-            removed = await self._registry.erase(chat.chat_id)
-            logger.info("forget: erased %d records for a chat", removed)
-            return [
-                Reply(
-                    f"Done: I deleted everything I held about you ({removed} records).",
-                    replace_previous=True,
-                )
-            ]
-        return [Reply("Nothing was deleted.", replace_previous=True)]
-
-
-def register_privacy_commands(assistant: Assistant, registry: PersonalDataRegistry) -> None:
-    """Register /mydata, /forget and the forget confirmation buttons."""
-    privacy = PrivacyCommands(registry)
-    assistant.add_command(CommandSpec("mydata", "See what I hold about you", privacy.on_mydata))
-    assistant.add_command(
-        CommandSpec("forget", "Delete everything I hold about you", privacy.on_forget)
-    )
-    assistant.add_action(FORGET_PREFIX, privacy.on_action)
-
-
 def register_intake_routes(conversation: IntakeConversation, assistant: Assistant) -> None:
     """Register /intake, the intake buttons, the text route and the emergency listener."""
     assistant.add_command(
@@ -552,7 +496,6 @@ def register_intake(runtime: Runtime) -> IntakeConversation:
         abandon_after=abandon_after(dict(runtime.settings.extra)),
     )
     register_intake_routes(conversation, runtime.assistant)
-    register_privacy_commands(runtime.assistant, runtime.personal_data)
     runtime.personal_data.register("Intake forms", conversation.describe, conversation.erase)
 
     async def sweep(_outbound: object) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -16,6 +17,15 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# aiosqlite logs every call with its SQL parameters (patient text) at DEBUG.
+PARAMETER_LOGGERS = ("aiosqlite",)
+logger = logging.getLogger(__name__)
+
+
+def quiet_parameter_loggers() -> None:
+    """Never let the driver log SQL parameters, whatever LOG_LEVEL says."""
+    for name in PARAMETER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -28,6 +38,8 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten, not left readable in free pages (/forget).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -39,7 +51,9 @@ class Database:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(url)
+        quiet_parameter_loggers()
+        # hide_parameters: SQLAlchemy's own echo and error messages never show values.
+        self.engine: AsyncEngine = create_async_engine(url, hide_parameters=True)
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
@@ -50,6 +64,17 @@ class Database:
         """Apply every pending migration (all branches)."""
         async with self.engine.begin() as connection:
             await connection.run_sync(_upgrade)
+
+    async def scrub(self) -> None:
+        """After deleting personal data: move the write-ahead log into the database file
+        (where secure_delete has overwritten the deleted rows) and truncate it."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        async with self.engine.connect() as connection:
+            result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = result.one()[0]
+        if busy:
+            logger.warning("WAL checkpoint after an erase was busy; it completes later")
 
     async def close(self) -> None:
         """Release all connections."""
