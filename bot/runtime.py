@@ -81,10 +81,12 @@ async def build_runtime(settings: Settings) -> Runtime:
     register_faq(runtime)
     from bot.intake.conversation import register_intake
 
-    register_intake(runtime)
+    intake = register_intake(runtime)
     from bot.reminders.feature import register_reminders
 
-    register_reminders(runtime)
+    reminders = register_reminders(runtime)
+    # Buttons naming an appointment start an intake linked to it only for its own chat.
+    intake.appointment_owner = reminders.repository.chat_owns_ref
     # /mydata and /forget cover every feature's registered data; after an erase the
     # database scrubs freed pages and its write-ahead log.
     register_privacy_commands(runtime.assistant, runtime.personal_data)

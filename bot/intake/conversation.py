@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -121,6 +121,9 @@ class IntakeConversation:
         # message. Only this process starts intakes for its chats (one bot polls a token),
         # so the set is cleared exactly where an intake is created.
         self._without_open: set[int] = set()
+        # Whether a chat owns the appointment a button names (set by the wiring when the
+        # appointments feature is present); without it, a button's reference is ignored.
+        self.appointment_owner: Callable[[int, str], Awaitable[bool]] | None = None
 
     def set_faq(self, faq: FaqAnswerer | None) -> None:
         """Use `faq` for side questions asked in the middle of an intake."""
@@ -183,6 +186,9 @@ class IntakeConversation:
         async with self._lock(chat.chat_id):
             return await self._start(chat, None)
 
+    async def _owns(self, chat_id: int, ref: str) -> bool:
+        return self.appointment_owner is not None and await self.appointment_owner(chat_id, ref)
+
     async def _start(self, chat: ChatRef, appointment_ref: str | None) -> list[Reply]:
         if not chat.is_private:
             return [Reply("Please fill in the intake form in a private chat with me.")]
@@ -231,6 +237,10 @@ class IntakeConversation:
     async def _action(self, chat: ChatRef, rest: str) -> list[Reply]:
         if rest == "start" or rest.startswith("start:"):
             ref = rest.partition(":")[2] or None
+            if ref is not None and not await self._owns(chat.chat_id, ref):
+                # A hand-made button naming someone else's appointment: start unlinked.
+                logger.warning("intake button named an appointment this chat does not own")
+                ref = None
             return await self._start(chat, ref)
         intake = await self._open(chat.chat_id)
         if rest == "resume":

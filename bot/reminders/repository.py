@@ -385,6 +385,11 @@ class AppointmentRepository:
         async with self._database.sessions() as session:
             return [to_appointment(row) for row in await session.scalars(query)]
 
+    async def chat_owns_ref(self, chat_id: int, ref: str) -> bool:
+        """Whether the appointment `ref` is linked to `chat_id` (buttons naming it)."""
+        appointment = await self.get_by_ref(ref)
+        return appointment is not None and appointment.chat_id == chat_id
+
     async def for_chat(self, chat_id: int) -> list[Appointment]:
         """Every appointment linked to `chat_id`, earliest first."""
         async with self._database.sessions() as session:
