@@ -149,6 +149,7 @@ class FakeBotApiServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._refusing_until = 0.0
+        self._refusals = 0
         self._bound_port = 0
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -156,7 +157,7 @@ class FakeBotApiServer:
     def start(self) -> FakeBotApiServer:
         """Listen on 127.0.0.1 at a free port, serving from a background thread."""
         handler = type("BoundHandler", (_RequestHandler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", self._bound_port), handler)
+        self._httpd = _QuietServer(("127.0.0.1", self._bound_port), handler)
         self._bound_port = int(self._httpd.server_address[1])
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
@@ -179,6 +180,8 @@ class FakeBotApiServer:
         then listen again on the same port. Returns at once."""
         with self._cond:
             self._refusing_until = time.monotonic() + seconds
+            self._refusals += 1
+            refusal = self._refusals
             self._cond.notify_all()  # long polls answer now, and their connections are cut
         if self._httpd is not None:
             self._httpd.shutdown()
@@ -186,10 +189,17 @@ class FakeBotApiServer:
 
         def come_back() -> None:
             time.sleep(seconds)
-            if not self._stopping:
+            if not self._stopping and refusal == self._refusals:
                 self.start()
 
         threading.Thread(target=come_back, daemon=True).start()
+
+    def accept_connections(self) -> None:
+        """End a refuse_connections period now."""
+        with self._cond:
+            self._refusing_until = 0.0
+            self._refusals += 1
+        self.start()
 
     @property
     def refusing(self) -> bool:
@@ -662,6 +672,17 @@ def _multipart_params(content_type: str, body: bytes) -> dict[str, Any]:
         else:
             params[str(name)] = payload.decode()
     return params
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients cutting connections (timeouts, outages) are expected, not errors to print."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore resets and broken pipes; report anything else as usual."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _RequestHandler(BaseHTTPRequestHandler):

@@ -21,7 +21,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -273,11 +273,46 @@ def channel_of(application: Application) -> TelegramChannel:  # type: ignore[typ
     return channel
 
 
+class TelegramTokenRejected(Exception):
+    """Telegram refused the token (401/404): it is wrong or was revoked."""
+
+
+async def connect_to_telegram(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    initial_wait: float = STARTUP_RETRY_INITIAL_S,
+    max_wait: float = STARTUP_RETRY_MAX_S,
+) -> None:
+    """Initialise the bot (getMe), retrying with backoff while Telegram is unreachable."""
+    wait = initial_wait
+    while True:
+        try:
+            await application.bot.initialize()
+            return
+        except InvalidToken:
+            raise TelegramTokenRejected(
+                "TELEGRAM_BOT_TOKEN was rejected by Telegram (401): copy it again from "
+                "@BotFather, or unset it to use the console chat"
+            ) from None
+        except NetworkError as error:
+            logger.warning(
+                "Telegram is unreachable at start (%s); retrying in %.0f s",
+                type(error).__name__,
+                wait,
+            )
+        await asyncio.sleep(wait)
+        wait = min(wait * 2, max_wait)
+
+
 def run_polling(runtime: Runtime) -> None:
     """Serve Telegram by long polling until SIGINT/SIGTERM; pending updates are kept."""
     application = build_application(runtime)
+    asyncio.get_event_loop().run_until_complete(connect_to_telegram(application))
     application.run_polling(
-        allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, close_loop=False
+        allowed_updates=ALLOWED_UPDATES,
+        drop_pending_updates=False,
+        close_loop=False,
+        bootstrap_retries=-1,  # a blip between getMe and polling is retried, not fatal
     )
 
 
