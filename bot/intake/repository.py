@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from bot.intake.engine import IntakeState, Status
 from bot.intake.flow_file import LoadedFlow
@@ -51,17 +52,20 @@ class IntakeRepository:
 
     async def remember_flow(self, loaded: LoadedFlow) -> None:
         """Keep a copy of a flow definition, once per distinct hash."""
-        async with self._database.sessions.begin() as session:
-            if await session.get(IntakeFlowVersion, loaded.digest) is None:
-                session.add(
-                    IntakeFlowVersion(
-                        digest=loaded.digest,
-                        flow_id=loaded.flow.id,
-                        version=loaded.flow.version,
-                        definition=json.dumps(loaded.definition),
-                        created_at=self._clock(),
+        try:
+            async with self._database.sessions.begin() as session:
+                if await session.get(IntakeFlowVersion, loaded.digest) is None:
+                    session.add(
+                        IntakeFlowVersion(
+                            digest=loaded.digest,
+                            flow_id=loaded.flow.id,
+                            version=loaded.flow.version,
+                            definition=json.dumps(loaded.definition),
+                            created_at=self._clock(),
+                        )
                     )
-                )
+        except IntegrityError:
+            pass  # another chat (or process) stored the same version a moment earlier
 
     async def flow_definition(self, digest: str) -> Any | None:
         """The stored definition with `digest`, if any."""

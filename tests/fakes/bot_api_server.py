@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -72,6 +73,7 @@ class RecordedRequest:
     result: Any = None  # what the server answered (None for errors)
     description: str | None = None  # the error description for non-200 answers
     problems: list[str] = field(default_factory=list)
+    at: float = field(default_factory=time.monotonic)  # when the server received it
 
     @property
     def chat_id(self) -> int | None:
@@ -120,6 +122,14 @@ class _Failure:
     delay: float = 0.0
 
 
+RANDOM_FAULTS = (
+    _Failure(429, "Too Many Requests: retry after 1", 1, 1),
+    _Failure(500, "Internal Server Error", None, 1),
+    _Failure(502, "Bad Gateway", None, 1),
+    _Failure(DROPPED, "", None, 1),
+)
+
+
 def user_dict(user_id: int, first_name: str = "Alex") -> dict[str, Any]:
     """A Telegram User object for a patient."""
     return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
@@ -150,6 +160,7 @@ class FakeBotApiServer:
         self._thread: threading.Thread | None = None
         self._refusing_until = 0.0
         self._refusals = 0
+        self._random_failures: dict[str, tuple[float, random.Random]] = {}
         self._bound_port = 0
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -465,8 +476,18 @@ class FakeBotApiServer:
             counter = self._message_ids.setdefault(chat_id, itertools.count(1))
             return next(counter)
 
+    def fail_randomly(self, method: str, rate: float, seed: int = 0) -> None:
+        """Answer a `rate` share of calls to `method` with a transient fault (429 with
+        retry_after 1, 500, 502 or a dropped connection), chosen by a seeded generator."""
+        with self._cond:
+            self._random_failures[method] = (rate, random.Random(seed))
+
     def _take_failure(self, method: str) -> _Failure | None:
         queue = self._failures.get(method)
+        if not queue and method in self._random_failures:
+            rate, generator = self._random_failures[method]
+            if generator.random() < rate:
+                return generator.choice(RANDOM_FAULTS)
         if not queue:
             return None
         failure = queue[0]
