@@ -6,6 +6,7 @@ offer the same features on the same content.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,6 +21,8 @@ from bot.core.outbound import Outbound
 from bot.core.privacy import PersonalDataRegistry, register_privacy_commands
 from bot.core.replies import Reply
 from bot.storage.database import Database, open_database
+
+logger = logging.getLogger(__name__)
 
 
 class FaqAnswerer(Protocol):
@@ -59,6 +62,20 @@ class Runtime:
         await self.database.close()
 
 
+async def report_foreign_key_rows(settings: Settings, database: Database) -> None:
+    """Say in one line, at start, when stored intakes were written under another key."""
+    from bot.storage.encryption import load_cipher
+    from bot.storage.rekey import count_unreadable
+
+    unreadable = await count_unreadable(database, load_cipher(settings))
+    if unreadable:
+        logger.error(
+            "%d intake form(s) were stored with another DATA_ENCRYPTION_KEY and cannot be read "
+            "(they are kept); run `ims-bot intake rekey --old-key <the previous key>`",
+            unreadable,
+        )
+
+
 def load_checked_content(settings: Settings) -> ClinicContent:
     """Load content, refusing (with every problem listed) when any check fails."""
     problems = check_content(settings.content_dir, quality=False)
@@ -71,6 +88,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     """Load and check content, open and migrate the database, register every feature."""
     content = load_checked_content(settings)
     database = await open_database(settings.database_url)
+    await report_foreign_key_rows(settings, database)
     runtime = Runtime(settings=settings, content=content, database=database, assistant=Assistant())
     # Each feature registers its commands, buttons, text routes, personal data and jobs.
     # The FAQ answers any text that no open conversation (intake) claims first.

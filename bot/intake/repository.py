@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.intake.engine import IntakeState, Status
 from bot.intake.flow_file import LoadedFlow
 from bot.storage.database import Database
-from bot.storage.encryption import FieldCipher
+from bot.storage.encryption import DecryptionError, FieldCipher
 from bot.storage.intake_tables import IntakeFlowVersion, IntakeSession
 
 Clock = Callable[[], datetime]
@@ -185,6 +185,19 @@ class IntakeRepository:
         async with self._database.sessions() as session:
             rows = await session.scalars(select(IntakeSession).order_by(IntakeSession.id))
             return [self._stored(row) for row in rows]
+
+    async def listing(self) -> list[tuple[IntakeSession, StoredIntake | None]]:
+        """Every intake row, oldest first, with its decrypted form (None when the current
+        key cannot read it: listing still works whatever the key)."""
+        async with self._database.sessions() as session:
+            rows = list(await session.scalars(select(IntakeSession).order_by(IntakeSession.id)))
+        listed: list[tuple[IntakeSession, StoredIntake | None]] = []
+        for row in rows:
+            try:
+                listed.append((row, self._stored(row)))
+            except DecryptionError:
+                listed.append((row, None))
+        return listed
 
     async def delete_for_chat(self, chat_id: int) -> int:
         """Delete every intake of a chat; how many were removed."""
