@@ -126,7 +126,17 @@ class AppointmentConversation:
             return [Reply(LINK_REPLIES.get(result.outcome, LINK_REPLIES[LinkOutcome.UNKNOWN]))]
         appointment = result.appointment
         kind = self._r.types.get(appointment.type_id)
-        return [msg.greeting(appointment, kind, self._r.clinic, self._tz, chat.first_name)]
+        to_come = await self._r.repository.has_reminders_to_come(appointment.id)
+        return [
+            msg.greeting(
+                appointment,
+                kind,
+                self._r.clinic,
+                self._tz,
+                chat.first_name,
+                reminders_to_come=to_come,
+            )
+        ]
 
     # --- buttons -----------------------------------------------------------------
 

@@ -66,3 +66,24 @@ async def test_an_appointment_button_of_another_chat_is_refused(runtime: Runtime
         )
     [reply] = await runtime.assistant.handle_action(ChatRef(STRANGER), f"appt:x:{appointment_id}")
     assert "can't find that appointment" in reply.text
+
+
+async def test_a_booking_too_close_for_reminders_is_confirmed_when_the_patient_links(
+    runtime: Runtime,
+) -> None:
+    from bot.reminders.repository import AppointmentRepository
+    from bot.reminders.types import load_appointment_types
+
+    now = datetime.now(UTC)
+    repository = AppointmentRepository(
+        runtime.database,
+        load_appointment_types(runtime.settings.content_dir),
+        runtime.settings.clinic_timezone,
+    )
+    appointment, _ = await repository.save(
+        AppointmentInput("SOON-1", now + timedelta(minutes=10), "ims_treatment"), now
+    )
+    token = await repository.create_link(appointment.id, now)
+    [greeting] = await runtime.assistant.handle_command(ChatRef(OWNER), "start", [token])
+    assert "this message is your confirmation" in greeting.text
+    assert "I'll send you a reminder" not in greeting.text

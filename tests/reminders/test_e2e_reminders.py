@@ -56,6 +56,7 @@ def add_appointment(env: dict[str, str], cwd: Path, ref: str, start: datetime) -
             "riverside",
             "--clinician",
             "Alex Doe",
+            "--force",  # the test's clock may fall outside the sample opening hours
         ],
         env={**env, "TELEGRAM_BOT_USERNAME": "MapleSampleBot"},
         cwd=cwd,
