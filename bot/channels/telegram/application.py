@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 from telegram import (
     BotCommand,
@@ -26,11 +26,12 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
-    CallbackContext,
     CallbackQueryHandler,
     ChatMemberHandler,
+    ContextTypes,
     Defaults,
     ExtBot,
+    JobQueue,
     MessageHandler,
     filters,
 )
@@ -41,9 +42,22 @@ from bot.channels.telegram.outbound import TelegramOutbound
 from bot.channels.telegram.pacing import PriorityPacer
 from bot.config import Settings
 from bot.core.assistant import CommandSpec
-from bot.runtime import PeriodicJob, Runtime, build_runtime
+from bot.core.features import PeriodicJob
+from bot.logging_setup import describe_exception
+from bot.runtime import Runtime, build_runtime
 
 logger = logging.getLogger(__name__)
+
+# The Application this module builds: PTB's default context and data types; the bot's
+# type parameter is the rate limiter's argument type, which depends on `rate_limited`.
+TelegramApplication: TypeAlias = Application[
+    ExtBot[Any],
+    ContextTypes.DEFAULT_TYPE,
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    JobQueue[ContextTypes.DEFAULT_TYPE],
+]
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 MAX_COMMAND_DESCRIPTION = 256  # Bot API limit for BotCommand.description
@@ -162,7 +176,7 @@ def bot_commands(specs: Sequence[CommandSpec]) -> list[BotCommand]:
     ]
 
 
-async def set_command_menus(application: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
+async def set_command_menus(application: TelegramApplication, runtime: Runtime) -> None:
     """Patient commands for private chats, staff (and patient) commands in each staff chat."""
     assistant = runtime.assistant
     patient = bot_commands(assistant.commands(staff=False))
@@ -176,7 +190,7 @@ async def set_command_menus(application: Application, runtime: Runtime) -> None:
         logger.warning("could not set the command menu: %s", type(error).__name__)
 
 
-async def _run_periodic(context: CallbackContext) -> None:  # type: ignore[type-arg]
+async def _run_periodic(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue callback: run one PeriodicJob with the channel's outbound sender."""
     job = context.job
     channel = context.application.bot_data[CHANNEL_KEY]
@@ -184,7 +198,7 @@ async def _run_periodic(context: CallbackContext) -> None:  # type: ignore[type-
         await job.data.run(channel.outbound)
 
 
-def schedule_jobs(application: Application, jobs: Sequence[PeriodicJob]) -> None:  # type: ignore[type-arg]
+def schedule_jobs(application: TelegramApplication, jobs: Sequence[PeriodicJob]) -> None:
     """Run every PeriodicJob on the JobQueue at once and then at its interval."""
     if application.job_queue is None:
         raise RuntimeError("the JobQueue is missing; install python-telegram-bot[job-queue]")
@@ -199,7 +213,7 @@ def schedule_jobs(application: Application, jobs: Sequence[PeriodicJob]) -> None
         )
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: TelegramApplication) -> None:
     """Set the command menus, run start-up work, then start the periodic jobs."""
     channel: TelegramChannel = application.bot_data[CHANNEL_KEY]
     await set_command_menus(application, channel.runtime)
@@ -207,11 +221,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         try:
             await startup(channel.outbound)
         except Exception as error:  # one failing start-up task must not keep the bot down
-            logger.error("start-up task failed: %s", type(error).__name__)
+            logger.error("start-up task failed:\n%s", describe_exception(error))
     schedule_jobs(application, channel.runtime.jobs)
 
 
-def add_handlers(application: Application, handlers: TelegramHandlers) -> None:  # type: ignore[type-arg]
+def add_handlers(application: TelegramApplication, handlers: TelegramHandlers) -> None:
     """Register the channel's handlers in the order they must be tried."""
     application.add_handler(MessageHandler(NEW_MESSAGES & filters.COMMAND, handlers.on_command))
     application.add_handler(
@@ -231,7 +245,7 @@ def build_application(
     *,
     with_post_init: bool = True,
     rate_limited: bool = True,
-) -> Application:  # type: ignore[type-arg]
+) -> TelegramApplication:
     """The PTB Application serving `runtime` (`request`: a transport for tests).
 
     `rate_limited=False` switches the pacing layer off (no flood limits), for
@@ -251,7 +265,8 @@ def build_application(
     if with_post_init:
         builder = builder.post_init(_post_init)
     builder = builder.post_shutdown(_post_shutdown)
-    application = builder.build()
+    # The bot is our ExtBot subclass; the Application is used through the common alias.
+    application = cast(TelegramApplication, builder.build())
     pacer = PriorityPacer(settings.delivery) if rate_limited else None
     outbound = TelegramOutbound(
         application.bot, settings.staff_chat_ids, settings.delivery, pacer=pacer
@@ -262,12 +277,12 @@ def build_application(
     return application
 
 
-async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_shutdown(application: TelegramApplication) -> None:
     """Give queued staff notes a last chance, then stop the outbound's workers."""
     await channel_of(application).outbound.close()
 
 
-def channel_of(application: Application) -> TelegramChannel:  # type: ignore[type-arg]
+def channel_of(application: TelegramApplication) -> TelegramChannel:
     """The TelegramChannel a built Application serves."""
     channel: TelegramChannel = application.bot_data[CHANNEL_KEY]
     return channel
@@ -278,7 +293,7 @@ class TelegramTokenRejected(Exception):
 
 
 async def connect_to_telegram(
-    application: Application,  # type: ignore[type-arg]
+    application: TelegramApplication,
     *,
     initial_wait: float = STARTUP_RETRY_INITIAL_S,
     max_wait: float = STARTUP_RETRY_MAX_S,
@@ -332,6 +347,6 @@ def serve(settings: Settings) -> None:
         loop.close()
 
 
-async def run_post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def run_post_init(application: TelegramApplication) -> None:
     """Run what `run_polling` runs at start (menus, start-up work, jobs): for tests."""
     await _post_init(application)

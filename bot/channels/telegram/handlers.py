@@ -1,13 +1,12 @@
 """Small PTB handlers: turn an update into one Assistant call and show the replies.
 
 Nothing here logs what a patient wrote: log lines carry chat ids, update ids and
-exception types only.
+tracebacks whose messages are withheld unless they cannot quote a patient.
 """
 
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Sequence
 
 from telegram import Chat, Message, Update
@@ -20,6 +19,7 @@ from bot.channels.telegram.rendering import TelegramMessage, render_reply
 from bot.core.assistant import Assistant, ChatRef
 from bot.core.outbound import DeliveryError, DeliveryKind, DeliveryRejected
 from bot.core.replies import Reply
+from bot.logging_setup import describe_exception
 
 logger = logging.getLogger(__name__)
 
@@ -33,22 +33,6 @@ SORRY_REPLY = Reply(
 )
 COMMAND_PREFIX = "/"
 BOT_NAME_SEPARATOR = "@"
-
-
-def traceback_without_text(error: BaseException | None) -> str:
-    """Where `error` was raised (file, line, code) without its message, which may hold
-    what a patient wrote; chained causes are shown by type the same way."""
-    if error is None:
-        return ""
-    lines: list[str] = []
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        lines.append(f"{type(current).__module__}.{type(current).__qualname__} raised at:")
-        lines.extend(line.rstrip() for line in traceback.format_tb(current.__traceback__))
-        current = current.__cause__ or current.__context__
-    return "\n".join(lines)
 
 
 def parse_command(text: str) -> tuple[str, str | None, list[str]]:
@@ -147,18 +131,15 @@ class TelegramHandlers:
             )
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log update id, error type and traceback (no message text), then apologise."""
+        """Log the update id and the traceback (never the update), and apologise if possible."""
         update_id = update.update_id if isinstance(update, Update) else None
-        if update is None and isinstance(context.error, NetworkError):
+        error = context.error
+        if update is None and isinstance(error, NetworkError):
             # Polling could not reach Telegram; PTB retries with its own backoff.
-            logger.warning("polling: Telegram unreachable (%s)", type(context.error).__name__)
+            logger.warning("polling: Telegram unreachable (%s)", type(error).__name__)
             return
-        logger.error(
-            "error while handling update %s: %s\n%s",
-            update_id,
-            type(context.error).__name__,
-            traceback_without_text(context.error),
-        )
+        details = describe_exception(error) if error is not None else "no exception given"
+        logger.error("error while handling update %s:\n%s", update_id, details)
         if not isinstance(update, Update):
             return
         chat = self._message_chat(update)
