@@ -20,26 +20,21 @@ REPO = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 90.0
 
 
-def ims_bot(tmp_path: Path, *args: str, **env_changes: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    env.update(PYTHONPATH=str(REPO), IMS_DATA_DIR=str(tmp_path / "data"), **env_changes)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-    )
+def cli_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str
+) -> tuple[int, str]:
+    """`ims-bot faq unanswered` in this process (the CLI runs its own event loop)."""
+    import concurrent.futures
 
+    from bot.cli.main import main
 
-def assert_one_clear_line(result: subprocess.CompletedProcess[str], *names: str) -> None:
-    assert result.returncode != 0
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    for name in names:
-        assert name in lines[0], lines[0]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("IMS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        code = pool.submit(main, ["faq", "unanswered"]).result()
+    return code, capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -49,20 +44,22 @@ def assert_one_clear_line(result: subprocess.CompletedProcess[str], *names: str)
         ("postgresql+asyncpg://clinic@127.0.0.1:1/ims", "pip install asyncpg"),
         ("mysql+aiomysql://clinic@127.0.0.1:1/ims", "pip install aiomysql"),
         ("sqlite+aiosqlite:///{tmp}/a-file/bot.sqlite3", "is a file, not a folder"),
+        ("sqlite+aiosqlite:///{tmp}/not-a-database.sqlite3", "DATABASE_URL (sqlite)"),
     ],
 )
-def test_a_bad_database_url_is_one_line(tmp_path: Path, url: str, expected: str) -> None:
+def test_a_bad_database_url_is_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    url: str,
+    expected: str,
+) -> None:
     (tmp_path / "a-file").write_text("not a folder")
-    result = ims_bot(tmp_path, "faq", "unanswered", DATABASE_URL=url.format(tmp=tmp_path))
-    assert_one_clear_line(result, "DATABASE_URL", expected)
-
-
-def test_a_database_file_that_is_not_a_database_is_one_line(tmp_path: Path) -> None:
-    (tmp_path / "bot.sqlite3").write_bytes(b"this is not a database" * 100)
-    result = ims_bot(
-        tmp_path, "faq", "unanswered", DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/bot.sqlite3"
-    )
-    assert_one_clear_line(result, "DATABASE_URL")
+    (tmp_path / "not-a-database.sqlite3").write_bytes(b"this is not a database" * 100)
+    code, err = cli_in_process(tmp_path, monkeypatch, capsys, url.format(tmp=tmp_path))
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1, err
+    assert "DATABASE_URL" in lines[0] and expected in lines[0] and "Traceback" not in err
 
 
 def test_concurrent_first_runs_wait_for_each_other_instead_of_failing(tmp_path: Path) -> None:
