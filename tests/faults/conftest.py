@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.fakes.api_schema import BotApiSchema
 from tests.fakes.bot_api_server import FakeBotApiServer
 from tests.reminders.bot_process import bot_env
 
@@ -18,16 +14,6 @@ FAST_DELIVERY = {
     "IMS_REMINDER_DEADLINE_SECONDS": "1",
     "IMS_STAFF_DEADLINE_SECONDS": "2",
 }
-
-
-@pytest.fixture
-def server(api_schema: BotApiSchema) -> Iterator[FakeBotApiServer]:
-    """A running fake Bot API server on loopback."""
-    fake = FakeBotApiServer(schema=api_schema).start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 def fault_env(tmp_path: Path, server: FakeBotApiServer, **extra: str) -> dict[str, str]:

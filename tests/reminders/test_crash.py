@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.fakes.api_schema import BotApiSchema
 from tests.fakes.bot_api_server import FakeBotApiServer
 from tests.reminders.bot_process import (
     bot_env,
@@ -22,15 +20,6 @@ from tests.reminders.bot_process import (
 
 SETTLED = {"sent", "unknown"}
 FINISH_TIMEOUT_S = 90.0  # generous: start-up is slow on a busy machine
-
-
-@pytest.fixture
-def server(api_schema: BotApiSchema) -> Iterator[FakeBotApiServer]:
-    fake = FakeBotApiServer(schema=api_schema).start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 def all_settled(tmp_path: Path) -> bool:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.fakes.api_schema import BotApiSchema
 from tests.fakes.bot_api_server import FakeBotApiServer
 from tests.reminders.bot_process import (
     STAFF,
@@ -26,15 +24,6 @@ from tests.reminders.bot_process import (
 PATIENT, BLOCKED, FLOODED, LINKER = 71001, 71002, 71003, 71004
 WAIT_S = 30.0  # generous: the machine may be busy
 START_TIMEOUT_S = 60.0
-
-
-@pytest.fixture
-def server(api_schema: BotApiSchema) -> Iterator[FakeBotApiServer]:
-    fake = FakeBotApiServer(schema=api_schema).start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 def add_appointment(env: dict[str, str], cwd: Path, ref: str, start: datetime) -> str:
