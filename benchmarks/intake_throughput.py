@@ -7,8 +7,9 @@ figures compare across machines:
 2. storage   - the full runtime's Assistant (emergency screen, intake route, encrypted
                SQLite write before every reply) on a real SQLite file;
 3. telegram  - the real PTB Application with an in-process recording transport (no
-               network), every answer a Telegram Update; measured without and with
-               PTB's AIORateLimiter (Telegram's ~30 messages/s flood limit caps the latter);
+               network), every answer a Telegram Update; measured without and with the
+               pacing layer (Telegram's limits: ~30 messages/s overall, ~1/s in one chat;
+               the paced run feeds every patient at once, so the overall limit caps it);
 
 plus the database size per completed intake (file bytes after a checkpoint and VACUUM,
 divided by the number of intakes).
@@ -102,7 +103,7 @@ async def bench_telegram(intakes: int, folder: Path, *, rate_limited: bool) -> f
     """Answers per second through the real PTB Application (recording transport)."""
     from telegram import Update
 
-    from bot.channels.telegram.application import build_application
+    from bot.channels.telegram.application import build_application, channel_of
     from tests.fakes.recording_request import RecordingRequest
     from tests.telegram.channel_kit import load_update
 
@@ -123,21 +124,32 @@ async def bench_telegram(intakes: int, folder: Path, *, rate_limited: bool) -> f
         (update.get("message") or update["callback_query"])["from"]["id"] = chat_id
         return update
 
+    async def one_intake(chat_id: int) -> None:
+        command = load_update("command_help", text="/intake")
+        command["message"]["entities"][0]["length"] = len("/intake")
+        await feed(with_chat(command, chat_id))
+        tap = with_chat(load_update("callback"), chat_id)
+        sent = [r for r in transport.requests if r.chat_id == chat_id and r.ok]
+        if not sent[-1].buttons:
+            raise SystemExit([(r.method, r.visible_text[:80]) for r in sent])
+        tap["callback_query"]["data"] = sent[-1].buttons[0]["callback_data"]
+        tap["callback_query"]["message"]["message_id"] = sent[-1].result["message_id"]
+        await feed(tap)
+        for text in [*TYPED_PATH, "send"]:
+            await feed(with_chat(load_update("text", text=text), chat_id))
+
     async with application:
         started = time.perf_counter()
-        for number in range(intakes):
-            chat_id = 20_000 + number
-            command = load_update("command_help", text="/intake")
-            command["message"]["entities"][0]["length"] = len("/intake")
-            await feed(with_chat(command, chat_id))
-            tap = with_chat(load_update("callback"), chat_id)
-            sent = [r for r in transport.requests if r.chat_id == chat_id and r.ok]
-            tap["callback_query"]["data"] = sent[-1].buttons[0]["callback_data"]
-            tap["callback_query"]["message"]["message_id"] = sent[-1].result["message_id"]
-            await feed(tap)
-            for text in [*TYPED_PATH, "send"]:
-                await feed(with_chat(load_update("text", text=text), chat_id))
+        if rate_limited:
+            # Telegram's limits allow about one message a second inside one chat, so the
+            # paced run feeds every patient at once (as a busy morning would) and the
+            # global limit of ~30 messages a second is what caps it.
+            await asyncio.gather(*(one_intake(20_000 + n) for n in range(intakes)))
+        else:
+            for number in range(intakes):
+                await one_intake(20_000 + number)
         rate = intakes * ANSWERS_PER_INTAKE / (time.perf_counter() - started)
+        await channel_of(application).outbound.staff.flush()
     await runtime.close()
     return rate
 

@@ -1,4 +1,4 @@
-"""Benchmark: N reminders due at once, sent through the real outbox and pacer.
+"""Benchmark: N reminders due at once, sent through the real outbox and the one pacing layer.
 
 Run: python benchmarks/reminders_send.py --count 10000 --rate 30
 Reports achieved messages per second against the configured limit, whether every
@@ -19,24 +19,30 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bot.config import BUNDLED_CONTENT_DIR, load_settings
+from bot.channels.telegram.pacing import PriorityPacer
+from bot.config import BUNDLED_CONTENT_DIR, DeliverySettings, load_settings
 from bot.content.loader import load_content
+from bot.core.outbound import DeliveryKind
 from bot.core.replies import Reply
 from bot.reminders.feature import build_reminders
 from bot.reminders.model import AppointmentInput
-from bot.reminders.pacing import SendPacer
 from bot.storage.database import open_database
 
 CHAT_BASE = 1_000_000
 
 
 class CountingOutbound:
-    """Counts deliveries per chat, as a Bot API server would see them."""
+    """Counts deliveries per chat, as a Bot API server would see them, after the
+    channel's pacing layer gives each message its turn."""
 
-    def __init__(self) -> None:
+    def __init__(self, rate: float) -> None:
         self.per_chat: Counter[int] = Counter()
+        self.pacer = PriorityPacer(DeliverySettings(global_per_second=rate))
 
-    async def send(self, chat_id: int, reply: Reply) -> int | None:
+    async def send(
+        self, chat_id: int, reply: Reply, kind: DeliveryKind = DeliveryKind.REMINDER
+    ) -> int | None:
+        await self.pacer.turn(chat_id, kind)
         self.per_chat[chat_id] += 1
         return sum(self.per_chat.values())
 
@@ -78,8 +84,8 @@ async def run(count: int, rate: float) -> None:
         await connection.execute(text(f"UPDATE appointments SET chat_id = {CHAT_BASE} + id"))
     seed_seconds = time.perf_counter() - seed_start
 
-    reminders = build_reminders(settings, content, database, pacer=SendPacer(rate=rate))
-    outbound = CountingOutbound()
+    reminders = build_reminders(settings, content, database)
+    outbound = CountingOutbound(rate)
     rss_before = max_rss_mib()
     started = time.perf_counter()
     sent = 0

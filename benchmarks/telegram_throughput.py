@@ -4,7 +4,7 @@ Both applications get the same in-process transport (canned Bot API answers, no
 network) and the same Update JSON; each message is a patient question from the
 labelled set. The echo bot is PTB with one MessageHandler that replies with the text,
 so the ratio is the share of PTB's own speed our channel + FAQ keep. Flood limits
-(AIORateLimiter) are off in both: they cap Telegram traffic, not our cost.
+(the pacing layer) are off in both: they cap Telegram traffic, not our cost.
 
     python benchmarks/telegram_throughput.py [--messages 400] [--rounds 3]
 """

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.faq.semantic import SEMANTIC_MODES, SemanticMode
 from bot.reminders.outbox import DEFAULT_GRACE, DEFAULT_STALE_CLAIM
-from bot.reminders.pacing import DEFAULT_MESSAGES_PER_SECOND
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CONTENT_DIR = PROJECT_ROOT / "content"
@@ -27,18 +26,34 @@ DEFAULT_INTAKE_ABANDON_DAYS = 14
 DEFAULT_REMINDER_SWEEP_SECONDS = 30.0
 
 
+@dataclass(frozen=True)
+class DeliverySettings:
+    """Pacing limits and retry deadlines for outgoing messages (README: delivery contract)."""
+
+    global_per_second: float = 30.0  # Telegram: about 30 messages a second in all
+    chat_per_second: float = 1.0  # one message a second inside a private chat...
+    chat_burst: int = 3  # ...after a short burst (a reply of two or three messages)
+    group_per_minute: float = 20.0  # Telegram: 20 messages a minute inside a group
+    retry_initial_s: float = 1.0  # first backoff after a refused connection or a 5xx
+    retry_max_s: float = 30.0  # backoff cap
+    reply_deadline_s: float = 120.0  # a patient's ordinary reply stops being useful
+    emergency_deadline_s: float = 3600.0  # "until delivered": bounded only to end the task
+    staff_deadline_s: float = 60.0  # one attempt round; undelivered notes stay queued
+    reminder_deadline_s: float = 20.0  # in-sweep retries; then the outbox retries later
+    staff_batch_chars: int = 3500  # staff notes queued together share one message
+
+
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable and the fix."""
 
 
 @dataclass(frozen=True)
 class ReminderSettings:
-    """How often the outbox is swept, how late a reminder may go, how fast we send."""
+    """How often the outbox is swept and how late a reminder may go (pacing: DeliverySettings)."""
 
     sweep_interval: timedelta = timedelta(seconds=DEFAULT_REMINDER_SWEEP_SECONDS)
     grace: timedelta = DEFAULT_GRACE
     stale_claim: timedelta = DEFAULT_STALE_CLAIM
-    messages_per_second: float = DEFAULT_MESSAGES_PER_SECOND
     bot_username: str | None = None
 
 
@@ -61,6 +76,7 @@ class Settings:
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     # An unfinished intake untouched this long is marked abandoned.
     intake_abandon_after: timedelta = timedelta(days=DEFAULT_INTAKE_ABANDON_DAYS)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
     def __repr__(self) -> str:  # never show the token or key in a traceback or log
         return (
@@ -127,7 +143,6 @@ def reminder_settings(env: Mapping[str, str]) -> ReminderSettings:
                 env, "IMS_REMINDER_STALE_SECONDS", DEFAULT_STALE_CLAIM.total_seconds()
             )
         ),
-        messages_per_second=_positive_number(env, "IMS_REMINDER_RATE", DEFAULT_MESSAGES_PER_SECOND),
         bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").strip().lstrip("@") or None,
     )
 
@@ -186,6 +201,29 @@ def single_setting(name: str) -> str:
 def data_dir_setting(env: Mapping[str, str]) -> Path:
     """IMS_DATA_DIR from `env`, else the default folder: where the bot keeps its files."""
     return Path(env.get("IMS_DATA_DIR", "") or DEFAULT_DATA_DIR)
+
+
+DELIVERY_VARIABLES = {
+    "global_per_second": "IMS_SEND_PER_SECOND",
+    "chat_per_second": "IMS_SEND_CHAT_PER_SECOND",
+    "group_per_minute": "IMS_SEND_GROUP_PER_MINUTE",
+    "retry_initial_s": "IMS_RETRY_INITIAL_SECONDS",
+    "retry_max_s": "IMS_RETRY_MAX_SECONDS",
+    "reply_deadline_s": "IMS_REPLY_DEADLINE_SECONDS",
+    "emergency_deadline_s": "IMS_EMERGENCY_DEADLINE_SECONDS",
+    "staff_deadline_s": "IMS_STAFF_DEADLINE_SECONDS",
+    "reminder_deadline_s": "IMS_REMINDER_DEADLINE_SECONDS",
+}
+
+
+def delivery_settings(env: Mapping[str, str]) -> DeliverySettings:
+    """Pacing and retry settings from `IMS_SEND_*`, `IMS_RETRY_*` and `*_DEADLINE_SECONDS`."""
+    defaults = DeliverySettings()
+    values = {
+        attribute: _positive_number(env, name, getattr(defaults, attribute))
+        for attribute, name in DELIVERY_VARIABLES.items()
+    }
+    return DeliverySettings(**values)  # type: ignore[arg-type]
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
@@ -250,4 +288,5 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
         log_level=log_level,
         reminders=reminder_settings(env),
         intake_abandon_after=intake_abandon_after(env),
+        delivery=delivery_settings(env),
     )

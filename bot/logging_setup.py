@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+import threading
 import traceback
 from collections.abc import Iterable
+from types import TracebackType
 from typing import Any
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -104,6 +107,23 @@ def install_token_filter(tokens: Iterable[str | None]) -> TokenRedactingFilter:
     return token_filter
 
 
+def install_redacting_excepthooks(token_filter: TokenRedactingFilter) -> None:
+    """Uncaught exceptions (main thread and other threads) print with the token masked."""
+
+    def print_redacted(
+        kind: type[BaseException], error: BaseException, tb: TracebackType | None
+    ) -> None:
+        text = "".join(traceback.format_exception(kind, error, tb))
+        sys.stderr.write(token_filter.redact(text))
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            print_redacted(args.exc_type, args.exc_value, args.exc_traceback)
+
+    sys.excepthook = print_redacted
+    threading.excepthook = thread_hook
+
+
 def configure_logging(level: str = "INFO", tokens: Iterable[str | None] = ()) -> None:
     """Root logging to stderr: token redaction, quiet HTTP loggers, PTB never at DEBUG."""
     logging.basicConfig(level=level, format=LOG_FORMAT, force=True)
@@ -115,4 +135,4 @@ def configure_logging(level: str = "INFO", tokens: Iterable[str | None] = ()) ->
         logging.getLogger(name).setLevel(logging.WARNING)
     for name in PATIENT_TEXT_DEBUG_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
-    install_token_filter(tokens)
+    install_redacting_excepthooks(install_token_filter(tokens))

@@ -8,6 +8,7 @@ they always offer the same features on the same content.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Final
 
@@ -18,11 +19,15 @@ from bot.content.problems import ContentError
 from bot.core.assistant import Assistant
 from bot.core.features import FaqAnswerer, FeatureHost, PeriodicJob, StartupTask
 from bot.core.menu import register_menu
-from bot.core.privacy import PersonalDataRegistry
+from bot.core.privacy import PersonalDataRegistry, register_privacy_commands
 from bot.faq.conversation import register_faq
 from bot.intake.conversation import register_intake
 from bot.reminders.feature import register_reminders
 from bot.storage.database import Database, open_database
+from bot.storage.encryption import load_cipher
+from bot.storage.rekey import count_unreadable
+
+logger = logging.getLogger(__name__)
 
 # The order in which a typed text is offered to the features. The core's emergency
 # screen always runs first, before any of these; then each route in turn until one
@@ -92,9 +97,27 @@ async def build_runtime(settings: Settings) -> Runtime:
     """Load and check content, open and migrate the database, register every feature."""
     content = load_checked_content(settings)
     database = await open_database(settings.database_url)
+    await report_foreign_key_rows(settings, database)
     host = FeatureHost(new_assistant())
     register_menu(host, content.clinic)
     faq = register_faq(host, settings, content, database)
-    register_intake(host, settings, content, database, faq=faq)
-    register_reminders(host, settings, content, database)
+    intake = register_intake(host, settings, content, database, faq=faq)
+    reminders = register_reminders(host, settings, content, database)
+    # Buttons naming an appointment start an intake linked to it only for its own chat.
+    intake.appointment_owner = reminders.repository.chat_owns_ref
+    # /mydata and /forget cover every feature's registered data; after an erase the
+    # database overwrites freed pages and empties its write-ahead log.
+    register_privacy_commands(host.assistant, host.personal_data)
+    host.personal_data.add_scrubber(database.scrub)
     return Runtime(settings=settings, content=content, database=database, host=host, faq=faq)
+
+
+async def report_foreign_key_rows(settings: Settings, database: Database) -> None:
+    """Say in one line, at start, when stored intakes were written under another key."""
+    unreadable = await count_unreadable(database, load_cipher(settings))
+    if unreadable:
+        logger.error(
+            "%d intake form(s) were stored with another DATA_ENCRYPTION_KEY and cannot be read "
+            "(they are kept); run `ims-bot intake rekey --old-key <the previous key>`",
+            unreadable,
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime, build_runtime
 from tests.fakes.api_schema import BotApiSchema
+from tests.fakes.bot_api_server import FakeBotApiServer
 
 # Bots started as subprocesses, and `faq` commands, match lexically even where the optional
 # embedding model is installed: loading it for every bot would take minutes. Tests of the
@@ -52,3 +53,13 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
 def api_schema() -> BotApiSchema:
     """The Bot API facts the fake Telegram server checks requests against."""
     return BotApiSchema()
+
+
+@pytest.fixture
+def server(api_schema: BotApiSchema) -> Iterator[FakeBotApiServer]:
+    """A running fake Bot API server on loopback (for tests that start `ims-bot run`)."""
+    fake = FakeBotApiServer(schema=api_schema).start()
+    try:
+        yield fake
+    finally:
+        fake.stop()

@@ -17,6 +17,7 @@ from typing import TextIO
 
 from bot.core.assistant import ChatRef
 from bot.core.features import PeriodicJob
+from bot.core.outbound import DeliveryKind
 from bot.core.replies import Audience, Button, Reply
 from bot.logging_setup import describe_exception
 from bot.runtime import Runtime
@@ -84,7 +85,9 @@ class ConsoleOutbound:
     chat_id: int = CONSOLE_CHAT_ID
     sent: int = field(default=0)
 
-    async def send(self, chat_id: int, reply: Reply) -> int | None:
+    async def send(
+        self, chat_id: int, reply: Reply, kind: DeliveryKind = DeliveryKind.REMINDER
+    ) -> int | None:
         """Show a pushed message if it is for the console chat."""
         if chat_id != self.chat_id:
             logger.info("console: message for another chat not shown")

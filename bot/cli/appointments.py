@@ -7,15 +7,17 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.config import load_settings
+from bot.content.clinic import Location
 from bot.reminders.feature import Reminders, build_reminders
-from bot.reminders.importing import parse_appointment_file, parse_start
+from bot.reminders.importing import find_location, parse_appointment_file, parse_start
 from bot.reminders.messages import staff_line
 from bot.reminders.model import AppointmentInput
+from bot.reminders.repository import Change
 from bot.reminders.sender import utc_now
 from bot.reminders.settings import PLACEHOLDER_BOT_USERNAME, link_url
 from bot.runtime import load_checked_content
@@ -63,22 +65,42 @@ def _add(args: argparse.Namespace) -> int:
             known = ", ".join(sorted(r.types.types))
             print(f"ims-bot: unknown --type {args.type!r}; use one of: {known}", file=sys.stderr)
             return 2
-        if args.location and r.clinic.location(args.location) is None:
-            known = ", ".join(loc.id for loc in r.clinic.locations)
+        location = find_location(r.clinic, args.location) if args.location else None
+        if args.location and location is None:
+            known = ", ".join(f"{loc.id} ({loc.name})" for loc in r.clinic.locations)
             print(
-                f"ims-bot: unknown --location {args.location!r}; use one of: {known}",
+                f"ims-bot: unknown --location {args.location!r}; use an id or name: {known}",
                 file=sys.stderr,
             )
             return 2
+        if location is not None and not args.force:
+            closed = closed_reason(location, starts_at.astimezone(tz))
+            if closed:
+                print(
+                    f"ims-bot: {closed}; check --at, or add --force to book it anyway",
+                    file=sys.stderr,
+                )
+                return 2
         now = r.clock()
+        existing = await r.repository.get_by_ref(args.ref)
         item = AppointmentInput(
             ref=args.ref,
             starts_at=starts_at,
             type_id=args.type,
-            location_id=args.location,
+            location_id=location.id if location is not None else None,
             clinician=args.clinician,
         )
         appointment, change = await r.repository.save(item, now)
+        if existing is not None and change is not Change.UNCHANGED:
+            print(
+                f"Note: reference {args.ref} already existed; this {change.value} that "
+                f"appointment (was {staff_line(existing, tz)})."
+            )
+        if not await r.repository.has_reminders_to_come(appointment.id):
+            print(
+                "Note: it is too close for its reminders; the patient gets a confirmation "
+                "with the details as soon as they open the link."
+            )
         token = await r.repository.create_link(appointment.id, now)
         url = link_url(r.settings.bot_username, token)
         print(f"{change.value}: {staff_line(appointment, tz)}")
@@ -94,6 +116,17 @@ def _add(args: argparse.Namespace) -> int:
         return 0
 
     return run_with_reminders(work)
+
+
+def closed_reason(location: Location, local_start: datetime) -> str | None:
+    """Why `location` is closed at `local_start` (clinic time), or None when it is open."""
+    day = local_start.strftime("%A").lower()
+    hours = location.hours_on(day)
+    moment = local_start.time().replace(tzinfo=None)
+    if any(start <= moment < end for start, end in hours.periods):
+        return None
+    when = f"{local_start:%A %Y-%m-%d %H:%M}"
+    return f"{location.name} is closed at {when} (open {day}: {hours.render()})"
 
 
 def _write_qr(url: str, path: Path) -> None:
@@ -175,9 +208,12 @@ def register(subparsers: Any) -> None:
     )
     add.add_argument("--ref", required=True, help="the clinic's own reference")
     add.add_argument("--type", required=True, help="appointment type id (appointment_types.yaml)")
-    add.add_argument("--location", help="location id from clinic.yaml")
+    add.add_argument("--location", help="location id or name from clinic.yaml")
     add.add_argument("--clinician", help="clinician's name as the patient should see it")
     add.add_argument("--qr", metavar="FILE.png", help="also write the link as a QR code")
+    add.add_argument(
+        "--force", action="store_true", help="book even outside the location's opening hours"
+    )
     add.set_defaults(handler=_add)
     imp = commands.add_parser("import", help="import a CSV export or an .ics calendar")
     imp.add_argument("file", help="CSV (columns in the README) or .ics file")

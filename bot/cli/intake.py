@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,7 +17,8 @@ from bot.intake.flow_file import FLOW_FILE_NAME, flow_from_definition, load_flow
 from bot.intake.repository import IntakeRepository, StoredIntake
 from bot.intake.summary import build_summary, summary_text
 from bot.storage.database import open_database
-from bot.storage.encryption import load_cipher, new_key
+from bot.storage.encryption import cipher_for_key, load_cipher, new_key
+from bot.storage.rekey import RekeyReport, rekey
 
 T = TypeVar("T")
 FORMATS = ("text", "json", "fhir")
@@ -40,6 +42,11 @@ def register(subparsers: Any) -> None:
     form.set_defaults(handler=run_questionnaire)
     key = group.add_parser("new-key", help="print a fresh DATA_ENCRYPTION_KEY")
     key.set_defaults(handler=run_new_key)
+    rekey_parser = group.add_parser(
+        "rekey", help="re-encrypt forms stored under an old key with DATA_ENCRYPTION_KEY"
+    )
+    rekey_parser.add_argument("--old-key", required=True, help="the key the forms were stored with")
+    rekey_parser.set_defaults(handler=run_rekey)
 
 
 def _with_repository(work: Callable[[IntakeRepository], Awaitable[T]]) -> T:
@@ -77,16 +84,27 @@ def run_list(args: argparse.Namespace) -> int:
     """Print one line per intake."""
 
     async def work(repository: IntakeRepository) -> int:
-        intakes = await repository.all()
-        if not intakes:
+        listed = await repository.listing()
+        if not listed:
             print("No intakes yet.")
-        for intake in intakes:
-            engine = await _engine_for(repository, intake)
+        unreadable = 0
+        for row, intake in listed:
+            if intake is None:
+                unreadable += 1
+                flags = "? (stored with another key)"
+            else:
+                flags = _flag_text(intake, await _engine_for(repository, intake))
             print(
-                f"{intake.id}\t{intake.status.value}\tchat {intake.chat_id}\t"
-                f"started {intake.started_at:%Y-%m-%d %H:%M}\t"
-                f"updated {intake.updated_at:%Y-%m-%d %H:%M}\t"
-                f"flags {_flag_text(intake, engine)}"
+                f"{row.id}\t{row.status}\tchat {row.chat_id}\t"
+                f"started {row.started_at:%Y-%m-%d %H:%M}\t"
+                f"updated {row.updated_at:%Y-%m-%d %H:%M}\t"
+                f"flags {flags}"
+            )
+        if unreadable:
+            print(
+                f"ims-bot: {unreadable} intake(s) were stored with another DATA_ENCRYPTION_KEY; "
+                "run `ims-bot intake rekey --old-key <the previous key>`",
+                file=sys.stderr,
             )
         return 0
 
@@ -129,6 +147,27 @@ def run_questionnaire(args: argparse.Namespace) -> int:
     loaded = load_flow_file(content_dir / FLOW_FILE_NAME)
     print(json.dumps(questionnaire(loaded.flow), indent=2, ensure_ascii=False))
     return 0
+
+
+def run_rekey(args: argparse.Namespace) -> int:
+    """Re-encrypt every intake stored under `--old-key` with the current key."""
+    settings: Settings = load_settings()
+    new = load_cipher(settings)
+    old = cipher_for_key(args.old_key, "--old-key")
+
+    async def main() -> RekeyReport:
+        database = await open_database(settings.database_url)
+        try:
+            return await rekey(database, new, old)
+        finally:
+            await database.close()
+
+    report = asyncio.run(main())
+    print(
+        f"re-encrypted {report.rekeyed} intake(s); {report.current} already used the current "
+        f"key; {report.unreadable} readable with neither key (left as they are)"
+    )
+    return 0 if not report.unreadable else 1
 
 
 def run_new_key(args: argparse.Namespace) -> int:

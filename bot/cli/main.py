@@ -8,7 +8,9 @@ one-problem-per-line messages instead of tracebacks.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from bot import __version__
@@ -18,9 +20,11 @@ from bot.cli import content as content_commands
 from bot.cli import faq as faq_commands
 from bot.cli import intake as intake_commands
 from bot.cli import reminders as reminders_commands
-from bot.config import ConfigError
+from bot.config import ConfigError, single_setting
 from bot.content.problems import ContentError
 from bot.faq.semantic import SemanticUnavailable
+from bot.logging_setup import TokenRedactingFilter
+from bot.storage.database import StorageError
 
 COMMAND_MODULES = (
     chat_commands,
@@ -51,8 +55,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit:
+            sys.stdout.flush()  # --help into a closed pipe fails here, not at exit
+            raise
+        code = _run(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, as other tools do.
+        _silence_stdout()
+        return 141
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.channels.telegram.application import TelegramTokenRejected
+
     try:
         result: int = args.handler(args)
         return result
@@ -62,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SemanticUnavailable as exc:
         print(f"ims-bot: SEMANTIC_MATCHING: {exc}", file=sys.stderr)
         return 2
+    except (StorageError, TelegramTokenRejected) as exc:
+        print(f"ims-bot: {exc}", file=sys.stderr)
+        return 2
     except ContentError as exc:
         print("ims-bot: the content has problems; fix them and try again:", file=sys.stderr)
         for problem in exc.problems:
@@ -69,3 +92,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise
+    except Exception as exc:  # the last resort: one line, never the token
+        redact = TokenRedactingFilter([single_setting("TELEGRAM_BOT_TOKEN")]).redact
+        message = redact(str(exc)).splitlines()[0][:300] if str(exc) else ""
+        print(f"ims-bot: unexpected error: {type(exc).__name__}: {message}", file=sys.stderr)
+        if single_setting("LOG_LEVEL").upper() == "DEBUG":
+            print(redact("".join(traceback.format_exception(exc))), file=sys.stderr)
+        else:
+            print("ims-bot: run with LOG_LEVEL=DEBUG for the traceback", file=sys.stderr)
+        return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -6,9 +6,19 @@ Telegram channel maps its errors onto them, and tests plug in recording fakes.
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Protocol
 
 from bot.core.replies import Reply
+
+
+class DeliveryKind(IntEnum):
+    """What a message is, which sets its priority (lower goes first) and its deadline."""
+
+    EMERGENCY = 0  # an emergency or urgent reply to a patient
+    REPLY = 1  # an ordinary reply to a patient who is waiting for it
+    STAFF = 2  # a note for the staff chats
+    REMINDER = 3  # an appointment reminder the bot sends on its own initiative
 
 
 class DeliveryError(Exception):
@@ -27,8 +37,19 @@ class RateLimited(DeliveryError):
         self.retry_after = retry_after
 
 
+class ChannelUnavailable(DeliveryError):
+    """Nothing could be delivered now (refused connection, reset, 5xx): retry with backoff.
+
+    A 5xx or a reset may rarely hide a delivery; a duplicate costs less than a loss.
+    """
+
+
 class DeliveryUnknown(DeliveryError):
-    """The request timed out: the message may or may not have arrived. Never resend blindly."""
+    """The request was sent and then timed out: it may or may not have arrived.
+
+    Only a timeout after the request went out is unknown; never resend it blindly
+    (except an emergency reply, where a duplicate is the lesser harm).
+    """
 
 
 class DeliveryRejected(DeliveryError):
@@ -38,10 +59,16 @@ class DeliveryRejected(DeliveryError):
 class Outbound(Protocol):
     """Something that can push a reply into a chat."""
 
-    async def send(self, chat_id: int, reply: Reply) -> int | None:
+    async def send(
+        self, chat_id: int, reply: Reply, kind: DeliveryKind = DeliveryKind.REMINDER
+    ) -> int | None:
         """Send `reply` to `chat_id`; returns the channel's message id when it has one."""
         ...
 
     async def send_to_staff(self, reply: Reply) -> None:
-        """Send `reply` to every staff chat (no-op when none is configured)."""
+        """Queue `reply` for every staff chat (no-op when none is configured).
+
+        Returns at once: staff notes are delivered (batched, retried, never dropped) in
+        the background, behind patients' replies.
+        """
         ...

@@ -44,6 +44,8 @@ class Reply:
     audience: Audience = Audience.PATIENT
     # When answering a button tap: replace the message that carried the button.
     replace_previous: bool = False
+    # An emergency or urgent reply: sent before anything else and retried until delivered.
+    urgent: bool = False
 
     @property
     def for_staff(self) -> bool:

@@ -178,8 +178,15 @@ class FaqConversation:
 
     # --- routes -------------------------------------------------------------------
 
-    async def answer(self, chat: ChatRef, text: str) -> list[Reply]:
-        """Answer a free-text question: an answer, suggestions, or an honest fallback."""
+    async def answer(
+        self, chat: ChatRef, text: str, *, keep_unanswered: bool = False
+    ) -> list[Reply]:
+        """Answer a free-text question: an answer, suggestions, or an honest fallback.
+
+        Only questions asked outside any open conversation are kept as unanswered
+        (`keep_unanswered`): a side question in the middle of an intake may be part of
+        the patient's health story, which belongs in the encrypted intake, not the list.
+        """
         if not any(character.isalpha() for character in text):
             return [
                 Reply(
@@ -197,7 +204,10 @@ class FaqConversation:
         if entries:
             replies = [self.answer_reply(entry) for entry in entries]
             if decision.unanswered_part is not None:
-                await self._unanswered.record(decision.unanswered_part, None, 0.0, self._clock())
+                if keep_unanswered:
+                    await self._unanswered.record(
+                        decision.unanswered_part, None, 0.0, self._clock(), chat_id=chat.chat_id
+                    )
                 replies.append(self._unanswered_part_reply(decision.unanswered_part))
             elif decision.suggestions:
                 replies.append(
@@ -208,12 +218,18 @@ class FaqConversation:
                 )
             return replies
         if decision.kind == "suggest" and decision.suggestions:
-            self._remember(chat.chat_id, text)
+            if keep_unanswered:
+                self._remember(chat.chat_id, text)
             return [self._suggest_reply([c.faq_id for c in decision.suggestions])]
         best = decision.suggestions[0] if decision.suggestions else None
-        await self._unanswered.record(
-            text, best.faq_id if best else None, best.score if best else 0.0, self._clock()
-        )
+        if keep_unanswered:
+            await self._unanswered.record(
+                text,
+                best.faq_id if best else None,
+                best.score if best else 0.0,
+                self._clock(),
+                chat_id=chat.chat_id,
+            )
         return [self._fallback_reply()]
 
     async def _run_matcher(self, work: Callable[[], _Result]) -> _Result:
@@ -227,7 +243,7 @@ class FaqConversation:
 
     async def claim_text(self, chat: ChatRef, text: str) -> list[Reply] | None:
         """Text route: the FAQ answers whatever no open conversation claimed."""
-        return await self.answer(chat, text)
+        return await self.answer(chat, text, keep_unanswered=True)
 
     async def emergency_screen(self, chat: ChatRef, text: str) -> list[Reply] | None:
         """The emergency reply when `text` describes an emergency; None otherwise."""
@@ -256,6 +272,24 @@ class FaqConversation:
             )
         return replies
 
+    # --- personal data ------------------------------------------------------------
+
+    async def describe_chat(self, chat_id: int) -> list[str]:
+        """/mydata lines: questions of this chat kept for the clinic."""
+        count = await self._unanswered.count_for_chat(chat_id)
+        pending = 1 if chat_id in self._pending else 0
+        lines = []
+        if count:
+            lines.append(f"{count} question(s) I could not answer, kept for the clinic to review")
+        if pending:
+            lines.append("your last question, while you choose among my suggestions")
+        return lines
+
+    async def erase_chat(self, chat_id: int) -> int:
+        """/forget: this chat's unanswered questions and the question awaiting a choice."""
+        pending = 1 if self._pending.pop(chat_id, None) is not None else 0
+        return pending + await self._unanswered.erase_chat(chat_id)
+
     async def on_action(self, chat: ChatRef, rest: str) -> list[Reply]:
         """Handle `faq:*` buttons."""
         kind, _, arg = rest.partition(":")
@@ -268,7 +302,9 @@ class FaqConversation:
         if kind == "none":
             pending = self._pending.pop(chat.chat_id, None)
             if pending is not None:
-                await self._unanswered.record(pending, None, 0.0, self._clock())
+                await self._unanswered.record(
+                    pending, None, 0.0, self._clock(), chat_id=chat.chat_id
+                )
             return [self._fallback_reply()]
         if kind == "cats":
             return [self._categories_reply()]
@@ -283,7 +319,9 @@ class FaqConversation:
         if args:
             question = " ".join(args)
             screened = await self.emergency_screen(chat, question)
-            return screened if screened is not None else await self.answer(chat, question)
+            if screened is not None:
+                return screened
+            return await self.answer(chat, question, keep_unanswered=True)
         return [self._categories_reply()]
 
     async def on_contact_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
@@ -329,4 +367,7 @@ def register_faq(
     )
     assistant.add_menu_button(Button("Browse common questions", f"{ACTION_PREFIX}:cats"))
     assistant.add_menu_button(Button("Talk to a person", f"{ACTION_PREFIX}:human"))
+    host.personal_data.register(
+        "Unanswered questions", conversation.describe_chat, conversation.erase_chat
+    )
     return conversation

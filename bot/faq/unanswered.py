@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from bot.storage.database import Database
 from bot.storage.faq_tables import UnansweredQuestion
 
 MAX_STORED_CHARS = 500  # enough to read the question; long stories are cut
+
+
+def asker_key(chat_id: int) -> str:
+    """A pseudonym of the asking chat: enough for /forget to find its questions, while
+    the clinic's list shows wording only, never a chat id."""
+    return hashlib.sha256(f"unanswered:{chat_id}".encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -32,13 +39,20 @@ class UnansweredLog:
         self.retention = retention
 
     async def record(
-        self, text: str, best_faq_id: str | None, best_score: float, now: datetime
+        self,
+        text: str,
+        best_faq_id: str | None,
+        best_score: float,
+        now: datetime,
+        *,
+        chat_id: int | None = None,
     ) -> None:
         """Keep `text` for the clinic, and drop anything older than the retention."""
         async with self._database.sessions.begin() as session:
             session.add(
                 UnansweredQuestion(
                     asked_at=now,
+                    asker=asker_key(chat_id) if chat_id is not None else None,
                     text=text.strip()[:MAX_STORED_CHARS],
                     best_faq_id=best_faq_id,
                     best_score=round(best_score, 4),
@@ -53,6 +67,22 @@ class UnansweredLog:
         async with self._database.sessions.begin() as session:
             result = await session.execute(
                 delete(UnansweredQuestion).where(UnansweredQuestion.asked_at < now - self.retention)
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def count_for_chat(self, chat_id: int) -> int:
+        """How many questions of this chat are kept."""
+        async with self._database.sessions() as session:
+            count = await session.scalar(
+                select(func.count()).where(UnansweredQuestion.asker == asker_key(chat_id))
+            )
+        return int(count or 0)
+
+    async def erase_chat(self, chat_id: int) -> int:
+        """Delete every question this chat asked; how many."""
+        async with self._database.sessions.begin() as session:
+            result = await session.execute(
+                delete(UnansweredQuestion).where(UnansweredQuestion.asker == asker_key(chat_id))
             )
         return int(getattr(result, "rowcount", 0) or 0)
 

@@ -1,4 +1,4 @@
-"""The intake as a conversation: /intake, its buttons, typed answers, /mydata and /forget.
+"""The intake as a conversation: /intake, its buttons and typed answers.
 
 Channel-independent (core `Reply`/`Button` only). Every answer is saved before the reply
 is returned, so a crash or restart never loses what the patient already told us.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -17,7 +17,6 @@ from bot.config import DEFAULT_INTAKE_ABANDON_DAYS
 from bot.content.problems import ContentError
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
 from bot.core.features import PeriodicJob
-from bot.core.privacy import PersonalDataRegistry
 from bot.core.replies import Button, Reply, staff_note
 from bot.intake.engine import (
     REVIEW,
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ACTION_PREFIX = "intake"
-FORGET_PREFIX = "forget"
 ABANDON_SWEEP_INTERVAL = timedelta(hours=1)
 QUESTION_WORDS = frozenset(
     {"what", "how", "can", "could", "does", "do", "is", "are", "will", "why", "when",
@@ -113,6 +111,9 @@ class IntakeConversation:
         # message. Only this process starts intakes for its chats (one bot polls a token),
         # so the set is cleared exactly where an intake is created.
         self._without_open: set[int] = set()
+        # Whether a chat owns the appointment a button names (set by the wiring when the
+        # appointments feature is present); without it, a button's reference is ignored.
+        self.appointment_owner: Callable[[int, str], Awaitable[bool]] | None = None
 
     def set_faq(self, faq: FaqAnswerer | None) -> None:
         """Use `faq` for side questions asked in the middle of an intake."""
@@ -175,6 +176,9 @@ class IntakeConversation:
         async with self._lock(chat.chat_id):
             return await self._start(chat, None)
 
+    async def _owns(self, chat_id: int, ref: str) -> bool:
+        return self.appointment_owner is not None and await self.appointment_owner(chat_id, ref)
+
     async def _start(self, chat: ChatRef, appointment_ref: str | None) -> list[Reply]:
         if not chat.is_private:
             return [Reply("Please fill in the intake form in a private chat with me.")]
@@ -223,6 +227,10 @@ class IntakeConversation:
     async def _action(self, chat: ChatRef, rest: str) -> list[Reply]:
         if rest == "start" or rest.startswith("start:"):
             ref = rest.partition(":")[2] or None
+            if ref is not None and not await self._owns(chat.chat_id, ref):
+                # A hand-made button naming someone else's appointment: start unlinked.
+                logger.warning("intake button named an appointment this chat does not own")
+                ref = None
             return await self._start(chat, ref)
         intake = await self._open(chat.chat_id)
         if rest == "resume":
@@ -448,60 +456,6 @@ class IntakeConversation:
         return await self.repository.mark_abandoned(self._clock() - self._abandon_after)
 
 
-class PrivacyCommands:
-    """/mydata and /forget over every feature's personal data."""
-
-    def __init__(self, registry: PersonalDataRegistry) -> None:
-        self._registry = registry
-
-    async def on_mydata(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
-        """Show what the bot holds about this chat."""
-        held = await self._registry.describe(chat.chat_id)
-        lines = [f"{feature}: {line}" for feature, items in held.items() for line in items]
-        if not lines:
-            return [Reply("I hold no personal data about you.")]
-        text = "This is what I hold about you:\n" + "\n".join(f"- {line}" for line in lines)
-        return [Reply(text + "\n\nSend /forget to delete all of it.", title="Your data")]
-
-    async def on_forget(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
-        """Ask for confirmation before deleting everything."""
-        return [
-            Reply(
-                "This deletes everything I hold about you, including unfinished and sent "
-                "intake forms and appointment links. The clinic keeps its own records. "
-                "Are you sure?",
-                (
-                    Button("Yes, delete everything", f"{FORGET_PREFIX}:yes"),
-                    Button("No, keep it", f"{FORGET_PREFIX}:no"),
-                ),
-                title="Delete my data",
-            )
-        ]
-
-    async def on_action(self, chat: ChatRef, rest: str) -> list[Reply]:
-        """The confirmation buttons of /forget."""
-        if rest == "yes":
-            removed = await self._registry.erase(chat.chat_id)
-            logger.info("forget: erased %d records for a chat", removed)
-            return [
-                Reply(
-                    f"Done: I deleted everything I held about you ({removed} records).",
-                    replace_previous=True,
-                )
-            ]
-        return [Reply("Nothing was deleted.", replace_previous=True)]
-
-
-def register_privacy_commands(assistant: Assistant, registry: PersonalDataRegistry) -> None:
-    """Register /mydata, /forget and the forget confirmation buttons."""
-    privacy = PrivacyCommands(registry)
-    assistant.add_command(CommandSpec("mydata", "See what I hold about you", privacy.on_mydata))
-    assistant.add_command(
-        CommandSpec("forget", "Delete everything I hold about you", privacy.on_forget)
-    )
-    assistant.add_action(FORGET_PREFIX, privacy.on_action)
-
-
 def register_intake_routes(conversation: IntakeConversation, assistant: Assistant) -> None:
     """Register /intake, the intake buttons, the text route and the emergency listener."""
     assistant.add_command(
@@ -546,7 +500,6 @@ def register_intake(
         abandon_after=settings.intake_abandon_after,
     )
     register_intake_routes(conversation, host.assistant)
-    register_privacy_commands(host.assistant, host.personal_data)
     host.personal_data.register("Intake forms", conversation.describe, conversation.erase)
 
     async def sweep(_outbound: object) -> None:

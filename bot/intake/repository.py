@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from bot.intake.engine import IntakeState, Status
 from bot.intake.flow_file import LoadedFlow
 from bot.storage.database import Database
-from bot.storage.encryption import FieldCipher
+from bot.storage.encryption import DecryptionError, FieldCipher
 from bot.storage.intake_tables import IntakeFlowVersion, IntakeSession
 
 Clock = Callable[[], datetime]
@@ -51,17 +52,20 @@ class IntakeRepository:
 
     async def remember_flow(self, loaded: LoadedFlow) -> None:
         """Keep a copy of a flow definition, once per distinct hash."""
-        async with self._database.sessions.begin() as session:
-            if await session.get(IntakeFlowVersion, loaded.digest) is None:
-                session.add(
-                    IntakeFlowVersion(
-                        digest=loaded.digest,
-                        flow_id=loaded.flow.id,
-                        version=loaded.flow.version,
-                        definition=json.dumps(loaded.definition),
-                        created_at=self._clock(),
+        try:
+            async with self._database.sessions.begin() as session:
+                if await session.get(IntakeFlowVersion, loaded.digest) is None:
+                    session.add(
+                        IntakeFlowVersion(
+                            digest=loaded.digest,
+                            flow_id=loaded.flow.id,
+                            version=loaded.flow.version,
+                            definition=json.dumps(loaded.definition),
+                            created_at=self._clock(),
+                        )
                     )
-                )
+        except IntegrityError:
+            pass  # another chat (or process) stored the same version a moment earlier
 
     async def flow_definition(self, digest: str) -> Any | None:
         """The stored definition with `digest`, if any."""
@@ -181,6 +185,19 @@ class IntakeRepository:
         async with self._database.sessions() as session:
             rows = await session.scalars(select(IntakeSession).order_by(IntakeSession.id))
             return [self._stored(row) for row in rows]
+
+    async def listing(self) -> list[tuple[IntakeSession, StoredIntake | None]]:
+        """Every intake row, oldest first, with its decrypted form (None when the current
+        key cannot read it: listing still works whatever the key)."""
+        async with self._database.sessions() as session:
+            rows = list(await session.scalars(select(IntakeSession).order_by(IntakeSession.id)))
+        listed: list[tuple[IntakeSession, StoredIntake | None]] = []
+        for row in rows:
+            try:
+                listed.append((row, self._stored(row)))
+            except DecryptionError:
+                listed.append((row, None))
+        return listed
 
     async def delete_for_chat(self, chat_id: int) -> int:
         """Delete every intake of a chat; how many were removed."""

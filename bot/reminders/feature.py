@@ -24,7 +24,6 @@ from bot.reminders.model import (
     ReminderStatus,
 )
 from bot.reminders.outbox import OutboxPolicy, ReminderOutbox
-from bot.reminders.pacing import SendPacer
 from bot.reminders.planning import DEMO_KIND
 from bot.reminders.repository import LINK_PREFIX, AppointmentRepository, LinkOutcome
 from bot.reminders.sender import Clock, ReminderSender, SweepReport, utc_now
@@ -87,7 +86,6 @@ def build_reminders(
     database: Database,
     *,
     clock: Clock = utc_now,
-    pacer: SendPacer | None = None,
 ) -> Reminders:
     """Assemble repository, outbox and sender from settings and content."""
     config = settings.reminders
@@ -101,8 +99,9 @@ def build_reminders(
         types,
         content.clinic,
         tz,
-        pacer=pacer or SendPacer(rate=config.messages_per_second),
         clock=clock,
+        retry_initial=timedelta(seconds=settings.delivery.retry_initial_s),
+        retry_max=timedelta(seconds=settings.delivery.retry_max_s),
     )
     return Reminders(config, types, content.clinic, settings, repository, outbox, sender, clock)
 
@@ -126,7 +125,17 @@ class AppointmentConversation:
             return [Reply(LINK_REPLIES.get(result.outcome, LINK_REPLIES[LinkOutcome.UNKNOWN]))]
         appointment = result.appointment
         kind = self._r.types.get(appointment.type_id)
-        return [msg.greeting(appointment, kind, self._r.clinic, self._tz, chat.first_name)]
+        to_come = await self._r.repository.has_reminders_to_come(appointment.id)
+        return [
+            msg.greeting(
+                appointment,
+                kind,
+                self._r.clinic,
+                self._tz,
+                chat.first_name,
+                reminders_to_come=to_come,
+            )
+        ]
 
     # --- buttons -----------------------------------------------------------------
 
@@ -342,7 +351,8 @@ def emergency_message(clinic: Clinic, emergency: EmergencyContent | None) -> lis
     return [
         Reply(
             f"Chest pain or trouble breathing needs help now: call {clinic.emergency_number} "
-            f"or go to the nearest emergency department. Then let us know: {clinic.phone}."
+            f"or go to the nearest emergency department. Then let us know: {clinic.phone}.",
+            urgent=True,
         )
     ]
 
@@ -354,10 +364,9 @@ def register_reminders(
     database: Database,
     *,
     clock: Clock = utc_now,
-    pacer: SendPacer | None = None,
 ) -> Reminders:
     """Add the appointments feature to the host: links, buttons, commands, jobs, data."""
-    reminders = build_reminders(settings, content, database, clock=clock, pacer=pacer)
+    reminders = build_reminders(settings, content, database, clock=clock)
     conversation = AppointmentConversation(reminders, content.emergency)
     assistant = host.assistant
     assistant.add_deep_link_handler(conversation.on_deep_link)

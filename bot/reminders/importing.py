@@ -7,13 +7,14 @@ its line and the reason, and nothing changes until the file is clean.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.content.clinic import Clinic
+from bot.content.clinic import Clinic, Location
 from bot.content.problems import Problem, display_path
 from bot.reminders.model import AppointmentInput
 from bot.reminders.types import AppointmentTypes
@@ -101,11 +102,30 @@ class _RowChecker:
         return None
 
     def _location(self, text: str) -> str | None:
-        wanted = text.strip().casefold()
-        for location in self.clinic.locations:
-            if wanted in (location.id.casefold(), location.name.casefold()):
-                return location.id
+        found = find_location(self.clinic, text)
+        return found.id if found is not None else None
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[_\-,.]", " ", text.casefold()).split())
+
+
+def find_location(clinic: Clinic, text: str) -> Location | None:
+    """The location `text` names: its id or name, or words only one location's id or
+    name contains ("North Hill" for "Maplebrook Clinic, North Hill")."""
+    wanted = _words(text)
+    if not wanted:
         return None
+    for location in clinic.locations:
+        if wanted in (_words(location.id), _words(location.name)):
+            return location
+    pattern = re.compile(rf"(^| ){re.escape(wanted)}( |$)")
+    matches = [
+        location
+        for location in clinic.locations
+        if pattern.search(_words(location.name)) or pattern.search(_words(location.id))
+    ]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _start(text: str, tz: ZoneInfo, reasons: list[str]) -> datetime | None:

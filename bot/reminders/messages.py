@@ -129,16 +129,26 @@ def greeting(
     clinic: Clinic,
     tz: ZoneInfo,
     first_name: str | None,
+    *,
+    reminders_to_come: bool = True,
 ) -> Reply:
-    """What a patient sees after opening their appointment link."""
+    """What a patient sees after opening their appointment link.
+
+    Booked too close for any reminder, it is the confirmation itself and says so.
+    """
     hello = f"Hello {first_name}!" if first_name else "Hello!"
+    promise = (
+        "I'll send you a reminder before your visit."
+        if reminders_to_come
+        else "Your visit is soon, so this message is your confirmation: please keep it."
+    )
     lines = [
         f"{hello} This chat is now linked to your appointment with {clinic.name}.",
         "",
         *details(appointment, kind, clinic, tz),
         "",
-        "I'll send you a reminder before your visit. You can fill in the intake form now, "
-        "so your clinician can read it before you arrive.",
+        f"{promise} You can fill in the intake form now, so your clinician can read it "
+        "before you arrive.",
     ]
     buttons = (Button("Fill in my intake form", action=intake_action(appointment)),)
     return Reply("\n".join(lines), buttons=buttons + _map_button(appointment, clinic))

@@ -1,7 +1,8 @@
 """The reminder outbox: claim a due row atomically, then mark what happened to it.
 
 A row moves pending -> sending (claimed with a random token by one process) -> sent,
-unknown, failed or back to pending (flood control). The claim is a conditional UPDATE
+unknown, failed or back to pending (flood control, the channel down: retried later until
+the appointment starts or the grace runs out). The claim is a conditional UPDATE
 on `status = 'pending'`, so two processes sharing the database never both send a row.
 A row left in `sending` (the process died mid-send, or a send hung) becomes `unknown`
 after STALE_CLAIM and is shown to staff; it is never sent again automatically.
@@ -25,7 +26,6 @@ from bot.storage.reminder_tables import AppointmentRow, ReminderRow
 
 DEFAULT_GRACE = timedelta(hours=12)
 DEFAULT_STALE_CLAIM = timedelta(minutes=2)
-MAX_ATTEMPTS = 5
 UNKNOWN_REASON = "sending was interrupted; delivery not confirmed (check with the patient)"
 AFTER_START_KINDS = (CHECK_IN_KIND,)  # kinds that are due after the appointment starts
 
@@ -156,11 +156,14 @@ class ReminderOutbox:
             claim, now, (ReminderStatus.SENDING,), status=ReminderStatus.FAILED.value, reason=reason
         )
 
-    async def retry_later(self, claim: ClaimedReminder, retry_at: datetime, now: datetime) -> None:
-        """Give the row back (flood control): pending again, not before `retry_at`."""
-        if claim.reminder.attempts >= MAX_ATTEMPTS:
-            await self.mark_failed(claim, f"still rate limited after {MAX_ATTEMPTS} tries", now)
-            return
+    async def retry_later(
+        self, claim: ClaimedReminder, retry_at: datetime, now: datetime, reason: str
+    ) -> None:
+        """Give the row back (nothing was delivered): pending again, not before `retry_at`.
+
+        No attempt limit: housekeeping settles it as skipped once the appointment has
+        started or the grace has run out, so a long outage never sends it too late.
+        """
         await self._mark(
             claim,
             now,
@@ -168,8 +171,33 @@ class ReminderOutbox:
             status=ReminderStatus.PENDING.value,
             retry_at=retry_at,
             claim_token=None,
-            reason="rate limited; will retry",
+            reason=reason,
         )
+
+    async def unnoticed_problems(self, limit: int = 50) -> list[tuple[Reminder, str]]:
+        """Unknown and failed rows staff have not been told about, with their references."""
+        query = (
+            select(ReminderRow, AppointmentRow.ref)
+            .join(AppointmentRow, AppointmentRow.id == ReminderRow.appointment_id)
+            .where(
+                ReminderRow.status.in_([ReminderStatus.UNKNOWN.value, ReminderStatus.FAILED.value]),
+                ReminderRow.staff_notified_at.is_(None),
+            )
+            .order_by(ReminderRow.due_at)
+            .limit(limit)
+        )
+        async with self._database.sessions() as session:
+            result = await session.execute(query)
+            return [(to_reminder(row), ref) for row, ref in result.all()]
+
+    async def mark_staff_notified(self, reminder_ids: list[int], now: datetime) -> None:
+        """Record that staff have been told about these rows (never told twice)."""
+        async with self._database.sessions.begin() as session:
+            await session.execute(
+                update(ReminderRow)
+                .where(ReminderRow.id.in_(reminder_ids))
+                .values(staff_notified_at=now)
+            )
 
     async def _mark(
         self,

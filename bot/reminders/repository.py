@@ -25,7 +25,7 @@ from bot.reminders.model import (
     Reminder,
     ReminderStatus,
 )
-from bot.reminders.planning import PlannedReminder, plan_reminders
+from bot.reminders.planning import CHECK_IN_KIND, PlannedReminder, plan_reminders
 from bot.reminders.types import AppointmentTypes
 from bot.storage.database import Database
 from bot.storage.reminder_tables import AppointmentRow, LinkTokenRow, ReminderRow
@@ -384,6 +384,25 @@ class AppointmentRepository:
             query = query.where(AppointmentRow.status != AppointmentStatus.CANCELLED.value)
         async with self._database.sessions() as session:
             return [to_appointment(row) for row in await session.scalars(query)]
+
+    async def has_reminders_to_come(self, appointment_id: int) -> bool:
+        """Whether a reminder before the visit is still to be sent (not the check-in)."""
+        async with self._database.sessions() as session:
+            found = await session.scalar(
+                select(ReminderRow.id)
+                .where(
+                    ReminderRow.appointment_id == appointment_id,
+                    ReminderRow.status == ReminderStatus.PENDING.value,
+                    ReminderRow.kind != CHECK_IN_KIND,
+                )
+                .limit(1)
+            )
+        return found is not None
+
+    async def chat_owns_ref(self, chat_id: int, ref: str) -> bool:
+        """Whether the appointment `ref` is linked to `chat_id` (buttons naming it)."""
+        appointment = await self.get_by_ref(ref)
+        return appointment is not None and appointment.chat_id == chat_id
 
     async def for_chat(self, chat_id: int) -> list[Appointment]:
         """Every appointment linked to `chat_id`, earliest first."""

@@ -1,7 +1,11 @@
-"""The sweep: housekeeping, then claim -> send -> mark, one row at a time, paced.
+"""The sweep: housekeeping, then claim -> send -> mark, one row at a time.
 
 Claiming one row just before sending it means a crash leaves at most the one message
-in flight ambiguous (recorded as unknown), never a whole batch.
+in flight ambiguous (recorded as unknown), never a whole batch. Pacing and short
+retries are the outbound's (the channel's one pacing layer); when the channel is still
+down or asks to slow down past the reminder's deadline, the row goes back to pending
+with a backoff and the sweep stops until the next one. Unknown and failed reminders
+are told to staff once, by a sweep that found the channel working.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from bot.content.clinic import Clinic
 from bot.core.outbound import (
+    ChannelUnavailable,
+    DeliveryKind,
     DeliveryRejected,
     DeliveryUnknown,
     Outbound,
@@ -24,7 +30,6 @@ from bot.core.replies import Reply, staff_note
 from bot.reminders.messages import message_for, staff_alert
 from bot.reminders.model import ClaimedReminder
 from bot.reminders.outbox import ReminderOutbox
-from bot.reminders.pacing import SendPacer
 from bot.reminders.planning import in_quiet_hours
 from bot.reminders.repository import AppointmentRepository
 from bot.reminders.types import AppointmentTypes
@@ -33,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 DEFAULT_MAX_PER_SWEEP = 2_000  # a long backlog is worked off over several sweeps
+RETRY_INITIAL = timedelta(seconds=5)  # the channel was down: first wait before retrying
+RETRY_MAX = timedelta(minutes=5)
+MAX_LISTED = 20  # unknown/failed reminders listed in one staff note
 
 
 def utc_now() -> datetime:
@@ -63,29 +71,27 @@ class ReminderSender:
         clinic: Clinic,
         tz: ZoneInfo,
         *,
-        pacer: SendPacer | None = None,
         clock: Clock = utc_now,
         max_per_sweep: int = DEFAULT_MAX_PER_SWEEP,
+        retry_initial: timedelta = RETRY_INITIAL,
+        retry_max: timedelta = RETRY_MAX,
     ) -> None:
         self._outbox = outbox
         self._appointments = appointments
         self._types = types
         self._clinic = clinic
         self._tz = tz
-        self.pacer = pacer or SendPacer()
         self._clock = clock
         self._max_per_sweep = max_per_sweep
+        self._retry_initial = retry_initial
+        self._retry_max = retry_max
 
     async def reconcile(self, outbound: Outbound) -> SweepReport:
-        """Start-up pass: settle what happened while the bot was down, tell staff of unknowns."""
+        """Settle what happened while the bot was down (claims left in flight -> unknown).
+
+        Staff hear of unknown rows from the next sweep that finds the channel working.
+        """
         counts = await self._outbox.housekeep(self._clock())
-        if counts.unknown:
-            await outbound.send_to_staff(
-                staff_alert_text(
-                    f"{counts.unknown} reminder(s) were being sent when the bot stopped; "
-                    "they may not have arrived. See `ims-bot reminders status`."
-                )
-            )
         return SweepReport(
             unknown=counts.unknown, skipped=counts.skipped, cancelled=counts.cancelled
         )
@@ -98,6 +104,8 @@ class ReminderSender:
         while claim is not None:
             handled += 1
             sent, message_id = await self._deliver(claim, outbound, report)
+            if report.deferred:
+                break  # the channel is down or slowing us: the next sweep tries again
             last = handled >= self._max_per_sweep
             if sent and not last:
                 # Recording this delivery and claiming the next row share one commit.
@@ -109,7 +117,27 @@ class ReminderSender:
                 claim = None
             else:
                 claim = None if last else await self._next_claim()
+        if not report.deferred:
+            await self.tell_staff_of_problems(outbound)
         return report
+
+    async def tell_staff_of_problems(self, outbound: Outbound) -> int:
+        """One staff note listing unknown and failed reminders not yet told; how many."""
+        problems = await self._outbox.unnoticed_problems(limit=MAX_LISTED)
+        if not problems:
+            return 0
+        lines = [
+            f"{ref}: {reminder.kind} reminder {reminder.status.value} ({reminder.reason or ''})"
+            for reminder, ref in problems
+        ]
+        await outbound.send_to_staff(
+            staff_alert_text(
+                "These reminders may not have reached the patient; please check with them:\n"
+                + "\n".join(lines)
+            )
+        )
+        await self._outbox.mark_staff_notified([r.id for r, _ in problems], self._clock())
+        return len(problems)
 
     def _quiet_now(self) -> bool:
         # Planned reminders never fall in quiet hours; anything due then is a catch-up
@@ -136,13 +164,16 @@ class ReminderSender:
             self._clinic,
             self._tz,
         )
-        await self.pacer.wait_turn(chat_id)
         try:
-            message_id = await outbound.send(chat_id, reply)
+            message_id = await outbound.send(chat_id, reply, DeliveryKind.REMINDER)
         except RateLimited as exc:
-            self.pacer.hold(exc.retry_after)
             retry_at = self._clock() + timedelta(seconds=exc.retry_after)
-            await self._outbox.retry_later(claim, retry_at, self._clock())
+            await self._outbox.retry_later(claim, retry_at, self._clock(), "rate limited")
+            report.deferred += 1
+        except ChannelUnavailable:
+            await self._outbox.retry_later(
+                claim, self._clock() + self._backoff(claim), self._clock(), "channel down"
+            )
             report.deferred += 1
         except RecipientUnreachable:
             await self._outbox.mark_failed(claim, "patient blocked the bot (403)", self._clock())
@@ -157,15 +188,9 @@ class ReminderSender:
             )
             report.failed += 1
         except DeliveryUnknown:
+            # Told to staff by tell_staff_of_problems, once the channel answers again.
             await self._outbox.mark_unknown(
-                claim, "timed out; the message may or may not have arrived", self._clock()
-            )
-            await outbound.send_to_staff(
-                staff_alert(
-                    "A reminder timed out and may not have arrived; it will not be resent.",
-                    appointment,
-                    self._tz,
-                )
+                claim, "timed out after sending; may or may not have arrived", self._clock()
             )
             report.unknown += 1
         except DeliveryRejected as exc:
@@ -175,6 +200,11 @@ class ReminderSender:
             report.sent += 1
             return True, message_id
         return False, None
+
+    def _backoff(self, claim: ClaimedReminder) -> timedelta:
+        """Exponential in the row's attempts, capped."""
+        steps = min(max(claim.reminder.attempts - 1, 0), 16)
+        return min(self._retry_initial * (1 << steps), self._retry_max)
 
 
 def staff_alert_text(text: str) -> Reply:

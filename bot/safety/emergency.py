@@ -308,4 +308,4 @@ def emergency_replies(hit: EmergencyHit, clinic_phone: str | None) -> list[Reply
     text = hit.message.strip()
     if clinic_phone and clinic_phone.strip():
         text = f"{text}\n\n{CLINIC_PHONE_LINE.format(phone=clinic_phone.strip())}"
-    return [Reply(text=text)]
+    return [Reply(text=text, urgent=True)]

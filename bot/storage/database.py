@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
+import logging
 from pathlib import Path
+from typing import BinaryIO
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,6 +22,29 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# aiosqlite logs every call with its SQL parameters (patient text) at DEBUG.
+PARAMETER_LOGGERS = ("aiosqlite",)
+logger = logging.getLogger(__name__)
+
+
+DRIVER_PACKAGES = {
+    "asyncpg": "asyncpg",
+    "aiomysql": "aiomysql",
+    "asyncmy": "asyncmy",
+    "psycopg": "psycopg[binary]",
+    "aiosqlite": "aiosqlite",
+}
+LOCK_SUFFIX = ".migrate.lock"
+
+
+class StorageError(Exception):
+    """The database cannot be opened or migrated; the message names DATABASE_URL and the fix."""
+
+
+def quiet_parameter_loggers() -> None:
+    """Never let the driver log SQL parameters, whatever LOG_LEVEL says."""
+    for name in PARAMETER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
@@ -29,6 +57,8 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten, not left readable in free pages (/forget).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -37,10 +67,31 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        parsed = make_url(url)
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise StorageError(
+                "DATABASE_URL is not a database URL; e.g. sqlite+aiosqlite:///data/bot.sqlite3"
+            ) from None
+        self.sqlite_path: Path | None = None
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(url)
+            self.sqlite_path = Path(parsed.database)
+            _prepare_folder(self.sqlite_path)
+        quiet_parameter_loggers()
+        try:
+            # hide_parameters: SQLAlchemy's own echo and error messages never show values.
+            self.engine: AsyncEngine = create_async_engine(url, hide_parameters=True)
+        except NoSuchModuleError:
+            raise StorageError(
+                f"DATABASE_URL: unknown database or driver '{parsed.drivername}'; use "
+                "sqlite+aiosqlite:///path/to/bot.sqlite3 or postgresql+asyncpg://user@host/db"
+            ) from None
+        except ImportError as error:
+            package = DRIVER_PACKAGES.get(error.name or "", error.name or parsed.drivername)
+            raise StorageError(
+                f"DATABASE_URL: the driver for '{parsed.drivername}' is not installed; "
+                f"install it with: pip install {package}"
+            ) from None
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
@@ -48,13 +99,82 @@ class Database:
         )
 
     async def migrate(self) -> None:
-        """Apply every pending migration (all branches)."""
-        async with self.engine.begin() as connection:
-            await connection.run_sync(_upgrade)
+        """Apply every pending migration (all branches), one process at a time.
+
+        Two first runs at once would both create the tables; the second waits for the
+        first on a lock file beside the database (SQLite), then finds nothing to do.
+        """
+        # Taken in a thread: waiting for another process must not block this event loop.
+        lock = await asyncio.to_thread(_lock_migrations, self.sqlite_path)
+        try:
+            async with self.engine.begin() as connection:
+                await connection.run_sync(_upgrade)
+        except (SQLAlchemyError, OSError) as error:
+            raise StorageError(_open_problem(self.url, error)) from None
+        finally:
+            if lock is not None:
+                lock.close()  # closing the file releases the lock
+
+    async def scrub(self) -> None:
+        """After deleting personal data: move the write-ahead log into the database file
+        (where secure_delete has overwritten the deleted rows) and truncate it."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        async with self.engine.connect() as connection:
+            result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = result.one()[0]
+        if busy:
+            logger.warning("WAL checkpoint after an erase was busy; it completes later")
 
     async def close(self) -> None:
         """Release all connections."""
         await self.engine.dispose()
+
+
+def _prepare_folder(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise StorageError(
+            f"DATABASE_URL: {str(path.parent)!r} is a file, not a folder; "
+            "point DATABASE_URL at a file inside a folder"
+        ) from None
+    except PermissionError:
+        raise StorageError(
+            f"DATABASE_URL: cannot create the folder {str(path.parent)!r} (permission denied); "
+            "create it or choose a writable place"
+        ) from None
+
+
+def _lock_migrations(path: Path | None) -> BinaryIO | None:
+    """Hold an exclusive lock on `<database>.migrate.lock` (None: not a SQLite file)."""
+    if path is None:
+        return None
+    try:
+        handle = open(str(path) + LOCK_SUFFIX, "a+b")  # noqa: SIM115 - closed by the caller
+    except OSError as error:
+        raise StorageError(
+            f"DATABASE_URL: cannot write beside {str(path)!r} ({error.strerror}); "
+            "the bot needs a writable folder for its database"
+        ) from None
+    fcntl.flock(handle, fcntl.LOCK_EX)  # waits while another process migrates
+    return handle
+
+
+def _open_problem(url: str, error: BaseException) -> str:
+    """One line naming DATABASE_URL, what went wrong and what to do."""
+    text = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        fix = "the database file is read-only; make it writable by the bot's user"
+    elif "unable to open" in lowered or "permission" in lowered:
+        fix = "the database file cannot be opened; check the path and its permissions"
+    elif any(w in lowered for w in ("connect", "refused", "resolve", "timeout", "name or service")):
+        fix = "the database server cannot be reached; check the host, port and that it runs"
+    else:
+        fix = "check DATABASE_URL"
+    backend = make_url(url).get_backend_name()
+    return f"DATABASE_URL ({backend}): {fix} ({type(error).__name__}: {text})"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

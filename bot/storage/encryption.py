@@ -93,6 +93,11 @@ def load_cipher(settings: Settings) -> FieldCipher:
     return FieldCipher(_key_from_file(settings.data_dir))
 
 
+def cipher_for_key(raw: str, source: str) -> FieldCipher:
+    """A cipher for a key given on the command line (e.g. `--old-key`)."""
+    return FieldCipher(_checked_key(raw, source))
+
+
 def new_key() -> str:
     """A fresh key to put in DATA_ENCRYPTION_KEY."""
     return Fernet.generate_key().decode("ascii")

@@ -13,7 +13,8 @@ from bot.storage.base import Base, UtcDateTime
 class UnansweredQuestion(Base):
     """A question the bot could not answer, kept for the clinic for a limited time.
 
-    No chat id is stored: the clinic needs the wording, not who asked.
+    No chat id is stored: the clinic needs the wording, not who asked. `asker` is a
+    one-way pseudonym of the chat, so /forget can delete that chat's questions.
     """
 
     __tablename__ = "unanswered_questions"
@@ -23,3 +24,4 @@ class UnansweredQuestion(Base):
     text: Mapped[str] = mapped_column(Text)
     best_faq_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     best_score: Mapped[float] = mapped_column(Float, default=0.0)
+    asker: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)

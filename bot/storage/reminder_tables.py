@@ -67,4 +67,6 @@ class ReminderRow(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     message_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # When staff were told this unknown or failed reminder may not have arrived.
+    staff_notified_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -53,7 +53,8 @@ def test_overrides_are_parsed(tmp_path: Path) -> None:
         ({"IMS_REMINDER_SWEEP_SECONDS": "soon"}, "IMS_REMINDER_SWEEP_SECONDS"),
         ({"IMS_REMINDER_GRACE_MINUTES": "0"}, "IMS_REMINDER_GRACE_MINUTES"),
         ({"IMS_REMINDER_STALE_SECONDS": "-1"}, "IMS_REMINDER_STALE_SECONDS"),
-        ({"IMS_REMINDER_RATE": "fast"}, "IMS_REMINDER_RATE"),
+        ({"IMS_SEND_PER_SECOND": "fast"}, "IMS_SEND_PER_SECOND"),
+        ({"IMS_RETRY_INITIAL_SECONDS": "0"}, "IMS_RETRY_INITIAL_SECONDS"),
         ({"IMS_INTAKE_ABANDON_DAYS": "2.5"}, "IMS_INTAKE_ABANDON_DAYS"),
     ],
 )
@@ -71,7 +72,8 @@ def test_feature_settings_are_parsed_with_the_rest() -> None:
             "IMS_REMINDER_SWEEP_SECONDS": "0.5",
             "IMS_REMINDER_GRACE_MINUTES": "90",
             "IMS_REMINDER_STALE_SECONDS": "2",
-            "IMS_REMINDER_RATE": "10",
+            "IMS_SEND_PER_SECOND": "10",
+            "IMS_REMINDER_DEADLINE_SECONDS": "5",
             "TELEGRAM_BOT_USERNAME": "@MapleClinicBot",
             "IMS_INTAKE_ABANDON_DAYS": "3",
             "SEMANTIC_MATCHING": "off",
@@ -81,7 +83,8 @@ def test_feature_settings_are_parsed_with_the_rest() -> None:
     assert reminders.sweep_interval == timedelta(seconds=0.5)
     assert reminders.grace == timedelta(minutes=90)
     assert reminders.stale_claim == timedelta(seconds=2)
-    assert reminders.messages_per_second == 10
+    assert settings.delivery.global_per_second == 10
+    assert settings.delivery.reminder_deadline_s == 5
     assert reminders.bot_username == "MapleClinicBot"
     assert settings.intake_abandon_after == timedelta(days=3)
     assert settings.semantic_matching == "off"

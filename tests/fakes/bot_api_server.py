@@ -21,13 +21,17 @@ Test side, in short::
 - `requests` records every call; `wait_for` blocks until a matching one arrives.
 - `fail_next` injects errors (403, 429 with retry_after, 400...), `delay_next` answers
   late (longer than the client's read timeout looks like a timeout while the message
-  is still delivered), `block_chat` makes every send to a chat fail with 403.
+  is still delivered), `block_chat` makes every send to a chat fail with 403,
+  `drop_next` closes the connection without an answer (a reset), and
+  `refuse_connections` stops listening for a while (connection refused), then serves
+  again on the same port.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -53,6 +57,7 @@ NOT_MODIFIED = (
     "markup are exactly the same as a current content and reply markup of the message"
 )
 BLOCKED = "Forbidden: bot was blocked by the user"
+DROPPED = 0  # an injected "status" meaning: close the connection without answering
 NON_TEXT_KINDS = ("photo", "sticker", "voice", "video", "document", "location", "contact")
 
 Predicate = Callable[["RecordedRequest"], bool]
@@ -68,6 +73,7 @@ class RecordedRequest:
     result: Any = None  # what the server answered (None for errors)
     description: str | None = None  # the error description for non-200 answers
     problems: list[str] = field(default_factory=list)
+    at: float = field(default_factory=time.monotonic)  # when the server received it
 
     @property
     def chat_id(self) -> int | None:
@@ -116,6 +122,14 @@ class _Failure:
     delay: float = 0.0
 
 
+RANDOM_FAULTS = (
+    _Failure(429, "Too Many Requests: retry after 1", 1, 1),
+    _Failure(500, "Internal Server Error", None, 1),
+    _Failure(502, "Bad Gateway", None, 1),
+    _Failure(DROPPED, "", None, 1),
+)
+
+
 def user_dict(user_id: int, first_name: str = "Alex") -> dict[str, Any]:
     """A Telegram User object for a patient."""
     return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
@@ -144,13 +158,18 @@ class FakeBotApiServer:
         self._stopping = False
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._refusing_until = 0.0
+        self._refusals = 0
+        self._random_failures: dict[str, tuple[float, random.Random]] = {}
+        self._bound_port = 0
 
     # --- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> FakeBotApiServer:
         """Listen on 127.0.0.1 at a free port, serving from a background thread."""
         handler = type("BoundHandler", (_RequestHandler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = _QuietServer(("127.0.0.1", self._bound_port), handler)
+        self._bound_port = int(self._httpd.server_address[1])
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_S}, daemon=True
@@ -167,6 +186,42 @@ class FakeBotApiServer:
             self._httpd.shutdown()
             self._httpd.server_close()
 
+    def refuse_connections(self, seconds: float) -> None:
+        """Stop listening for `seconds` (new connections are refused, open ones are cut),
+        then listen again on the same port. Returns at once."""
+        with self._cond:
+            self._refusing_until = time.monotonic() + seconds
+            self._refusals += 1
+            refusal = self._refusals
+            self._cond.notify_all()  # long polls answer now, and their connections are cut
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+
+        def come_back() -> None:
+            time.sleep(seconds)
+            if not self._stopping and refusal == self._refusals:
+                self.start()
+
+        threading.Thread(target=come_back, daemon=True).start()
+
+    def accept_connections(self) -> None:
+        """End a refuse_connections period now."""
+        with self._cond:
+            self._refusing_until = 0.0
+            self._refusals += 1
+        self.start()
+
+    @property
+    def refusing(self) -> bool:
+        """Whether the server is in a refuse_connections period."""
+        return time.monotonic() < self._refusing_until
+
+    def drop_next(self, method: str, count: int = 1) -> None:
+        """Close the connection of the next `count` calls to `method` without answering."""
+        with self._cond:
+            self._failures.setdefault(method, []).append(_Failure(0, "", None, count))
+
     def __enter__(self) -> FakeBotApiServer:
         return self.start()
 
@@ -175,9 +230,9 @@ class FakeBotApiServer:
 
     @property
     def port(self) -> int:
-        """The port the server listens on."""
-        assert self._httpd is not None, "server not started"
-        return int(self._httpd.server_address[1])
+        """The port the server listens on (the same across refuse_connections)."""
+        assert self._bound_port, "server not started"
+        return self._bound_port
 
     @property
     def base_url(self) -> str:
@@ -421,8 +476,18 @@ class FakeBotApiServer:
             counter = self._message_ids.setdefault(chat_id, itertools.count(1))
             return next(counter)
 
+    def fail_randomly(self, method: str, rate: float, seed: int = 0) -> None:
+        """Answer a `rate` share of calls to `method` with a transient fault (429 with
+        retry_after 1, 500, 502 or a dropped connection), chosen by a seeded generator."""
+        with self._cond:
+            self._random_failures[method] = (rate, random.Random(seed))
+
     def _take_failure(self, method: str) -> _Failure | None:
         queue = self._failures.get(method)
+        if not queue and method in self._random_failures:
+            rate, generator = self._random_failures[method]
+            if generator.random() < rate:
+                return generator.choice(RANDOM_FAULTS)
         if not queue:
             return None
         failure = queue[0]
@@ -433,6 +498,8 @@ class FakeBotApiServer:
 
     def handle(self, token: str, method: str, raw_params: dict[str, Any]) -> tuple[int, Any]:
         """Answer one Bot API call: (HTTP status, JSON body)."""
+        if self.refusing:
+            return DROPPED, {}  # a connection opened before the outage: cut, not served
         if self.token is not None and token != self.token:
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         params = self.schema.decode(method, raw_params)
@@ -446,6 +513,8 @@ class FakeBotApiServer:
         if record.problems:
             self.violations.append(Violation(method, tuple(record.problems)))
             status, body = _error(400, "Bad Request: " + "; ".join(record.problems))
+        elif failure is not None and failure.status == DROPPED:
+            status, body = DROPPED, {}
         elif failure is not None:
             status, body = _error(failure.status, failure.description, failure.retry_after)
         elif method == "getUpdates":
@@ -477,7 +546,7 @@ class FakeBotApiServer:
             while True:
                 ready = [u for u in self._updates if self._is_allowed(u)]
                 remaining = deadline - time.monotonic()
-                if ready or remaining <= 0 or self._stopping:
+                if ready or remaining <= 0 or self._stopping or self.refusing:
                     return ready[:limit]
                 self._cond.wait(remaining)
 
@@ -626,6 +695,17 @@ def _multipart_params(content_type: str, body: bytes) -> dict[str, Any]:
     return params
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Clients cutting connections (timeouts, outages) are expected, not errors to print."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore resets and broken pipes; report anything else as usual."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     """Routes `/bot<token>/<method>` to the FakeBotApiServer bound as `fake`."""
 
@@ -659,6 +739,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             status, body = _error(404, "Not Found")
         else:
             status, body = self.fake.handle(prefix.removeprefix("bot"), method, self._params())
+        if status == DROPPED or self.fake.refusing:
+            self.close_connection = True  # no answer at all: the client sees a reset
+            return
         payload = json.dumps(body).encode()
         try:
             self.send_response(status)

@@ -6,12 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.assistant import Assistant, ChatRef
+from bot.core.privacy import register_privacy_commands
 from bot.core.replies import Reply
-from bot.intake.conversation import (
-    IntakeConversation,
-    register_intake_routes,
-    register_privacy_commands,
-)
+from bot.intake.conversation import IntakeConversation, register_intake_routes
 from bot.intake.flow_file import LoadedFlow, load_flow_file
 from bot.intake.repository import IntakeRepository
 from bot.storage.database import Database

@@ -356,8 +356,12 @@ async def test_review_typed_submit_and_current_is_review(
 
 
 async def test_started_from_an_appointment_greeting_names_it_in_the_summary(
-    patient: Patient, repository: IntakeRepository
+    patient: Patient, repository: IntakeRepository, wired: tuple[Assistant, IntakeConversation]
 ) -> None:
+    async def owns(chat_id: int, ref: str) -> bool:
+        return ref == "APPT-77" and chat_id == patient.chat.chat_id
+
+    wired[1].appointment_owner = owns
     await patient.press("intake:start:APPT-77")
     await patient.tap("Continue")
     await answer_typed(patient, TYPED_PATH)

@@ -11,7 +11,7 @@ import pytest
 from telegram import Update
 from telegram.ext import Application
 
-from bot.channels.telegram.application import build_application
+from bot.channels.telegram.application import build_application, channel_of
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime, build_runtime
 from tests.fakes.api_schema import BotApiSchema
@@ -37,6 +37,7 @@ class TelegramPatient:
     async def feed(self, update: dict[str, Any]) -> None:
         update["update_id"] = self._next_id()
         await self.app.process_update(Update.de_json(update, self.app.bot))
+        await channel_of(self.app).outbound.staff.flush(timeout=10)
 
     async def command(self, text: str) -> None:
         update = load_update("command_help", text=text)

@@ -11,10 +11,9 @@ import pytest
 
 from bot.config import BUNDLED_CONTENT_DIR, Settings, load_settings
 from bot.content.loader import ClinicContent, load_content
-from bot.core.outbound import DeliveryError
+from bot.core.outbound import DeliveryError, DeliveryKind
 from bot.core.replies import Reply
 from bot.reminders.feature import Reminders, build_reminders
-from bot.reminders.pacing import SendPacer
 from bot.storage.database import Database, open_database
 
 STAFF_CHAT = -100500
@@ -44,7 +43,9 @@ class RecordingOutbound:
     staff: list[Reply] = field(default_factory=list)
     fail_with: dict[int, list[DeliveryError]] = field(default_factory=dict)
 
-    async def send(self, chat_id: int, reply: Reply) -> int | None:
+    async def send(
+        self, chat_id: int, reply: Reply, kind: DeliveryKind = DeliveryKind.REMINDER
+    ) -> int | None:
         queued = self.fail_with.get(chat_id)
         if queued:
             raise queued.pop(0)
@@ -56,20 +57,6 @@ class RecordingOutbound:
 
     def to(self, chat_id: int) -> list[Reply]:
         return [reply for chat, reply in self.sent if chat == chat_id]
-
-
-class NoWaitPacer(SendPacer):
-    """Pacing bookkeeping without real sleeping: records the waits it would have made."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-        self._fake_time = 0.0
-
-        async def fake_sleep(seconds: float) -> None:
-            self.waits.append(seconds)
-            self._fake_time += seconds
-
-        super().__init__(rate=30.0, monotonic=lambda: self._fake_time, sleep=fake_sleep)
 
 
 def make_settings(tmp_path: Path, **extra: str) -> Settings:
@@ -109,6 +96,4 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
 def reminders(
     tmp_path: Path, content: ClinicContent, database: Database, clock: FakeClock
 ) -> Reminders:
-    return build_reminders(
-        make_settings(tmp_path), content, database, clock=clock, pacer=NoWaitPacer()
-    )
+    return build_reminders(make_settings(tmp_path), content, database, clock=clock)

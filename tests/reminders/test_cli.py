@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +29,77 @@ def future(days: int, hour: int = 15) -> str:
     return f"{day.isoformat()}T{hour:02d}:00"
 
 
+def open_wednesday(hour: int = 15) -> str:
+    """A Wednesday at least five days ahead, when both sample locations are open."""
+    day = datetime.now(UTC).date() + timedelta(days=5)
+    day += timedelta(days=(2 - day.weekday()) % 7)
+    return f"{day.isoformat()}T{hour:02d}:00"
+
+
+def next_weekday(weekday: int, hour: int, minute: int = 0) -> str:
+    day = datetime.now(UTC).date() + timedelta(days=2)
+    day += timedelta(days=(weekday - day.weekday()) % 7)
+    return f"{day.isoformat()}T{hour:02d}:{minute:02d}"
+
+
+def add(*extra: str, ref: str = "R-9", at: str | None = None) -> int:
+    when = at or open_wednesday()
+    return main(
+        ["appointments", "add", "--at", when, "--ref", ref, "--type", "ims_treatment", *extra]
+    )
+
+
+def test_a_time_outside_the_locations_hours_is_refused_unless_forced(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    saturday_night = next_weekday(5, 22, 17)
+    assert add("--location", "riverside", at=saturday_night) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "closed" in err[0] and "--force" in err[0]
+    assert add("--location", "riverside", "--force", at=saturday_night) == 0
+
+
+def location_of(tmp_path: Path, ref: str) -> str | None:
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        row = db.execute("SELECT location_id FROM appointments WHERE ref = ?", (ref,)).fetchone()
+    return row[0] if row else None
+
+
+def test_a_location_is_found_by_id_or_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for ref, name in (("L-1", "north_hill"), ("L-2", "North Hill"), ("L-3", "north hill")):
+        assert add("--location", name, ref=ref) == 0, capsys.readouterr().err
+        assert location_of(tmp_path, ref) == "north_hill"
+
+
+def test_a_csv_may_name_a_location_by_its_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    row = f"C-1,{open_wednesday()},ims_treatment,,North Hill,Alex Doe,\n"
+    path = write(tmp_path, "by-name.csv", HEADER + row)
+    assert main(["appointments", "import", str(path)]) == 0, capsys.readouterr().err
+    assert location_of(tmp_path, "C-1") == "north_hill"
+
+
+def test_reusing_a_reference_says_it_moves_the_existing_appointment(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert add(ref="M-1") == 0
+    capsys.readouterr()
+    assert add(ref="M-1", at=open_wednesday(hour=11)) == 0
+    out = capsys.readouterr().out
+    assert "M-1 already existed" in out and "moved" in out
+
+
+def test_a_booking_too_close_for_reminders_says_a_confirmation_follows(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    soon = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
+    assert add(ref="S-1", at=soon) == 0
+    assert "too close for its reminders" in capsys.readouterr().out
+
+
 def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -44,7 +116,7 @@ def test_add_prints_a_one_time_link_and_writes_a_qr(
             "appointments",
             "add",
             "--at",
-            future(5),
+            open_wednesday(),
             "--ref",
             "R-1",
             "--type",

@@ -19,7 +19,6 @@ from bot.storage.database import Database
 from tests.reminders.conftest import (
     STAFF_CHAT,
     FakeClock,
-    NoWaitPacer,
     RecordingOutbound,
     make_settings,
 )
@@ -40,7 +39,7 @@ def runtime(
 ) -> Runtime:
     settings = make_settings(tmp_path)
     host = FeatureHost(Assistant())
-    register_reminders(host, settings, content, database, clock=clock, pacer=NoWaitPacer())
+    register_reminders(host, settings, content, database, clock=clock)
     return Runtime(settings, content, database, host)
 
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.fakes.api_schema import BotApiSchema
 from tests.fakes.bot_api_server import FakeBotApiServer
 from tests.reminders.bot_process import (
     bot_env,
@@ -22,15 +20,6 @@ from tests.reminders.bot_process import (
 
 SETTLED = {"sent", "unknown"}
 FINISH_TIMEOUT_S = 90.0  # generous: start-up is slow on a busy machine
-
-
-@pytest.fixture
-def server(api_schema: BotApiSchema) -> Iterator[FakeBotApiServer]:
-    fake = FakeBotApiServer(schema=api_schema).start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 def all_settled(tmp_path: Path) -> bool:
@@ -62,7 +51,7 @@ def test_sigkill_mid_batch_then_restart_loses_and_doubles_nothing(
     tmp_path: Path, server: FakeBotApiServer
 ) -> None:
     chats = [5000 + n for n in range(30)]
-    env = bot_env(tmp_path, server, IMS_REMINDER_RATE="10")
+    env = bot_env(tmp_path, server, IMS_SEND_PER_SECOND="10")
     seed_due_reminders(env, chats)
     # Every send is processed at once but answered late, so the kill is likely to land
     # between "Telegram has it" and "the database says sent".
@@ -91,7 +80,7 @@ def test_two_processes_on_one_database_send_each_reminder_once(
     tmp_path: Path, server: FakeBotApiServer
 ) -> None:
     chats = [6000 + n for n in range(40)]
-    env = bot_env(tmp_path, server, IMS_REMINDER_RATE="20")
+    env = bot_env(tmp_path, server, IMS_SEND_PER_SECOND="20")
     seed_due_reminders(env, chats)
     processes = [start_bot(tmp_path, env), start_bot(tmp_path, env)]
     try:

@@ -36,8 +36,9 @@ async def app(tmp_path: Path, transport: RecordingRequest) -> AsyncIterator[Appl
 
 
 async def feed(app: Application, update: dict[str, Any]) -> None:
-    """Dispatch one Update through the Application, as polling would."""
+    """Dispatch one Update through the Application, as polling would; staff notes sent."""
     await app.process_update(Update.de_json(update, app.bot))
+    await channel_of(app).outbound.staff.flush(timeout=10)
 
 
 def texts(transport: RecordingRequest, method: str = "sendMessage") -> list[str]:

@@ -1,15 +1,18 @@
 """Building and running the PTB Application for a Runtime (long polling).
 
-One polling instance, updates handled one at a time (the core keeps per-chat state),
-HTML parse mode by default, and the clinic's time zone for the JobQueue.
+One polling instance; updates of different chats are handled concurrently and each
+chat's updates in the order they came (`ChatOrderedUpdateProcessor`); an update that
+cannot be parsed is logged by id and skipped (`PoisonSafeBot`); every outgoing message
+goes through the one pacing layer (`PriorityPacer`). HTML parse mode by default, and
+the clinic's time zone for the JobQueue.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from typing import Any, TypeAlias
+from collections.abc import Awaitable, Sequence
+from typing import Any, TypeAlias, cast
 
 from telegram import (
     BotCommand,
@@ -18,11 +21,11 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     ChatMemberHandler,
     ContextTypes,
@@ -32,10 +35,11 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.channels.telegram.handlers import TelegramHandlers
 from bot.channels.telegram.outbound import TelegramOutbound
+from bot.channels.telegram.pacing import PriorityPacer
 from bot.config import Settings
 from bot.core.assistant import CommandSpec
 from bot.core.features import PeriodicJob
@@ -61,7 +65,96 @@ MAX_COMMAND_DESCRIPTION = 256  # Bot API limit for BotCommand.description
 CHANNEL_KEY = "channel"
 JOB_ID_PREFIX = "periodic:"
 JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
-NON_TEXT = filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL
+# Edits are not new questions: only new messages are answered (edited_message is
+# neither asked for nor handled; an edit that arrives anyway is ignored by design).
+NEW_MESSAGES = filters.UpdateType.MESSAGE
+NON_TEXT = NEW_MESSAGES & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL
+MAX_CONCURRENT_UPDATES = 64  # chats handled at once; more wait their turn in order
+REQUEST_POOL_SIZE = 64  # connections for sends (one per concurrent update, roughly)
+UNBOUNDED = 1 << 30  # PTB's own semaphore: ours (after the chat lock) does the limiting
+STARTUP_RETRY_INITIAL_S = 1.0
+STARTUP_RETRY_MAX_S = 60.0
+
+
+class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
+    """Different chats concurrently, one chat's updates in arrival order.
+
+    The chat lock is taken before a concurrency slot, so a chat with a long backlog
+    waits on its own lock and never fills the slots other chats need.
+    """
+
+    def __init__(self, max_concurrent: int = MAX_CONCURRENT_UPDATES) -> None:
+        super().__init__(UNBOUNDED)
+        self._slots = asyncio.BoundedSemaphore(max_concurrent)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run `coroutine` after this chat's earlier updates, within the concurrency limit."""
+        key = _chat_key(update)
+        if key is None:
+            async with self._slots:
+                await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock, self._slots:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key]
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+def _chat_key(update: object) -> int | None:
+    """The chat an update belongs to (the user's id for a tap on an old message)."""
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user is not None else None
+
+
+class PoisonSafeBot(ExtBot[None]):
+    """An ExtBot whose getUpdates survives an update it cannot parse.
+
+    PTB parses a whole batch at once, so one malformed update would fail every poll
+    and stall every chat. Each update is checked alone; one that does not parse is
+    logged once (its id and the error type, never its content) and replaced by an
+    empty update with the same id, so the offset moves past it.
+    """
+
+    _poisoned: set[int]
+
+    async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+        result = await super()._post(endpoint, *args, **kwargs)
+        if endpoint != "getUpdates" or not isinstance(result, list):
+            return result
+        return [self._checked(item) for item in result]
+
+    def _checked(self, item: Any) -> Any:
+        try:
+            Update.de_json(item, self)
+        except Exception as error:
+            update_id = item.get("update_id") if isinstance(item, dict) else None
+            poisoned = self.__dict__.setdefault("_poisoned", set())
+            if update_id not in poisoned:
+                poisoned.add(update_id)
+                logger.error(
+                    "skipped update %s: it could not be read (%s)",
+                    update_id,
+                    type(error).__name__,
+                )
+            return {"update_id": update_id} if isinstance(update_id, int) else {"update_id": 0}
+        return item
 
 
 class TelegramChannel:
@@ -134,8 +227,10 @@ async def _post_init(application: TelegramApplication) -> None:
 
 def add_handlers(application: TelegramApplication, handlers: TelegramHandlers) -> None:
     """Register the channel's handlers in the order they must be tried."""
-    application.add_handler(MessageHandler(filters.COMMAND, handlers.on_command))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
+    application.add_handler(MessageHandler(NEW_MESSAGES & filters.COMMAND, handlers.on_command))
+    application.add_handler(
+        MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, handlers.on_text)
+    )
     application.add_handler(MessageHandler(NON_TEXT, handlers.on_non_text))
     application.add_handler(CallbackQueryHandler(handlers.on_callback))
     application.add_handler(
@@ -153,34 +248,38 @@ def build_application(
 ) -> TelegramApplication:
     """The PTB Application serving `runtime` (`request`: a transport for tests).
 
-    `rate_limited=False` drops Telegram's flood limits (AIORateLimiter), for benchmarks
-    that measure the bot's own cost.
+    `rate_limited=False` switches the pacing layer off (no flood limits), for
+    benchmarks that measure the bot's own cost; retries stay on.
     """
     settings = runtime.settings
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    builder = (
-        ApplicationBuilder()
-        .token(settings.telegram_bot_token)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.clinic_timezone))
-        .concurrent_updates(False)
+    bot = PoisonSafeBot(
+        settings.telegram_bot_token,
+        base_url=settings.telegram_api_base_url or "https://api.telegram.org/bot",
+        request=request or HTTPXRequest(connection_pool_size=REQUEST_POOL_SIZE),
+        get_updates_request=request or HTTPXRequest(),
+        defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.clinic_timezone),
     )
-    if rate_limited:
-        # Builder methods configure the builder in place; the returned (retyped) builder
-        # is not kept so that one variable serves both cases.
-        builder.rate_limiter(AIORateLimiter())
-    if settings.telegram_api_base_url:
-        builder = builder.base_url(settings.telegram_api_base_url)
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+    builder = ApplicationBuilder().bot(bot).concurrent_updates(ChatOrderedUpdateProcessor())
     if with_post_init:
         builder = builder.post_init(_post_init)
-    application = builder.build()
-    outbound = TelegramOutbound(application.bot, settings.staff_chat_ids)
+    builder = builder.post_shutdown(_post_shutdown)
+    # The bot is our ExtBot subclass; the Application is used through the common alias.
+    application = cast(TelegramApplication, builder.build())
+    pacer = PriorityPacer(settings.delivery) if rate_limited else None
+    outbound = TelegramOutbound(
+        application.bot, settings.staff_chat_ids, settings.delivery, pacer=pacer
+    )
     channel = TelegramChannel(runtime, outbound)
     application.bot_data[CHANNEL_KEY] = channel
     add_handlers(application, channel.handlers)
     return application
+
+
+async def _post_shutdown(application: TelegramApplication) -> None:
+    """Give queued staff notes a last chance, then stop the outbound's workers."""
+    await channel_of(application).outbound.close()
 
 
 def channel_of(application: TelegramApplication) -> TelegramChannel:
@@ -189,11 +288,46 @@ def channel_of(application: TelegramApplication) -> TelegramChannel:
     return channel
 
 
+class TelegramTokenRejected(Exception):
+    """Telegram refused the token (401/404): it is wrong or was revoked."""
+
+
+async def connect_to_telegram(
+    application: TelegramApplication,
+    *,
+    initial_wait: float = STARTUP_RETRY_INITIAL_S,
+    max_wait: float = STARTUP_RETRY_MAX_S,
+) -> None:
+    """Initialise the bot (getMe), retrying with backoff while Telegram is unreachable."""
+    wait = initial_wait
+    while True:
+        try:
+            await application.bot.initialize()
+            return
+        except InvalidToken:
+            raise TelegramTokenRejected(
+                "TELEGRAM_BOT_TOKEN was rejected by Telegram (401): copy it again from "
+                "@BotFather, or unset it to use the console chat"
+            ) from None
+        except NetworkError as error:
+            logger.warning(
+                "Telegram is unreachable at start (%s); retrying in %.0f s",
+                type(error).__name__,
+                wait,
+            )
+        await asyncio.sleep(wait)
+        wait = min(wait * 2, max_wait)
+
+
 def run_polling(runtime: Runtime) -> None:
     """Serve Telegram by long polling until SIGINT/SIGTERM; pending updates are kept."""
     application = build_application(runtime)
+    asyncio.get_event_loop().run_until_complete(connect_to_telegram(application))
     application.run_polling(
-        allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, close_loop=False
+        allowed_updates=ALLOWED_UPDATES,
+        drop_pending_updates=False,
+        close_loop=False,
+        bootstrap_retries=-1,  # a blip between getMe and polling is retried, not fatal
     )
 
 

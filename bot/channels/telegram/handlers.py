@@ -11,12 +11,13 @@ from collections.abc import Sequence
 
 from telegram import Chat, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.channels.telegram.outbound import TelegramOutbound
 from bot.channels.telegram.rendering import TelegramMessage, render_reply
 from bot.core.assistant import Assistant, ChatRef
+from bot.core.outbound import DeliveryError, DeliveryKind, DeliveryRejected
 from bot.core.replies import Reply
 from bot.logging_setup import describe_exception
 
@@ -133,6 +134,10 @@ class TelegramHandlers:
         """Log the update id and the traceback (never the update), and apologise if possible."""
         update_id = update.update_id if isinstance(update, Update) else None
         error = context.error
+        if update is None and isinstance(error, NetworkError):
+            # Polling could not reach Telegram; PTB retries with its own backoff.
+            logger.warning("polling: Telegram unreachable (%s)", type(error).__name__)
+            return
         details = describe_exception(error) if error is not None else "no exception given"
         logger.error("error while handling update %s:\n%s", update_id, details)
         if not isinstance(update, Update):
@@ -154,34 +159,38 @@ class TelegramHandlers:
         replies: Sequence[Reply],
         tapped_message_id: int | None = None,
     ) -> None:
-        """Show replies in `chat` (staff replies go to the staff chats instead)."""
+        """Show replies in `chat` (staff replies are queued for the staff chats instead).
+
+        Each message is paced and retried per the delivery contract; a message that
+        still fails is logged (chat id and error type) and the rest are still tried.
+        """
         for reply in replies:
             if reply.for_staff:
                 await self._outbound.send_to_staff(reply)
                 continue
+            kind = DeliveryKind.EMERGENCY if reply.urgent else DeliveryKind.REPLY
             messages = render_reply(reply)
-            if reply.replace_previous and messages and tapped_message_id is not None:
-                edited = await self._edit(context, chat.chat_id, tapped_message_id, messages[0])
-                messages = messages[1:] if edited else messages
-            for message in messages:
-                await context.bot.send_message(
-                    chat.chat_id, message.html, reply_markup=message.keyboard
+            try:
+                if reply.replace_previous and messages and tapped_message_id is not None:
+                    edited = await self._edit(chat.chat_id, tapped_message_id, messages[0], kind)
+                    messages = messages[1:] if edited else messages
+                for message in messages:
+                    await self._outbound.send_message(chat.chat_id, message, kind)
+            except DeliveryError as error:
+                logger.error(
+                    "reply to chat %s not delivered: %s", chat.chat_id, type(error).__name__
                 )
 
     async def _edit(
-        self,
-        context: ContextTypes.DEFAULT_TYPE,
-        chat_id: int,
-        message_id: int,
-        message: TelegramMessage,
+        self, chat_id: int, message_id: int, message: TelegramMessage, kind: DeliveryKind
     ) -> bool:
         """Replace the tapped message; False when Telegram refuses (then a new one is sent)."""
         try:
-            await context.bot.edit_message_text(
-                message.html, chat_id=chat_id, message_id=message_id, reply_markup=message.keyboard
+            await self._outbound.edit_message(
+                chat_id, message_id, message.html, message.keyboard, kind
             )
-        except BadRequest as error:
+        except DeliveryRejected:
             # "message is not modified", "message to edit not found", too old to edit...
-            logger.info("edit refused, sending a new message instead: %s", error.message)
+            logger.info("edit refused, sending a new message instead")
             return False
         return True
