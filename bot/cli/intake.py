@@ -69,8 +69,10 @@ async def _engine_for(repository: IntakeRepository, intake: StoredIntake) -> Int
 
 
 def _flag_text(intake: StoredIntake, engine: IntakeEngine) -> str:
-    flags = engine.raised_flags(intake.state.answers)
-    return ",".join(f"{flag.level.value}:{flag.id}" for flag in flags) or "-"
+    flags = [f"{flag.level.value}:{flag.id}" for flag in engine.raised_flags(intake.state.answers)]
+    if intake.state.emergency_rule:
+        flags.insert(0, f"emergency:typed:{intake.state.emergency_rule}")
+    return ",".join(flags) or "-"
 
 
 def run_list(args: argparse.Namespace) -> int:

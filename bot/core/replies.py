@@ -44,6 +44,9 @@ class Reply:
     audience: Audience = Audience.PATIENT
     # When answering a button tap: replace the message that carried the button.
     replace_previous: bool = False
+    # The question expects a typed answer (a number, a duration, text): a channel that
+    # numbers its buttons must pass typed digits on as text, never as a button number.
+    typed_answer: bool = False
 
     @property
     def for_staff(self) -> bool:

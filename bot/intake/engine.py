@@ -11,7 +11,7 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -26,8 +26,11 @@ from bot.intake.answers import (
     option_hint,
     parse_many,
     parse_typed,
+    parse_yes_no,
 )
 from bot.intake.flow import (
+    CONSENT_AGREE,
+    CONSENT_DECLINE,
     PAIRED_SIDES,
     AnswerValue,
     Condition,
@@ -46,8 +49,24 @@ BACK_WORDS = frozenset({"back", "go back", "previous", "undo"})
 SKIP_WORDS = frozenset({"skip", "pass", "skip it", "skip this", "rather not say"})
 DONE_WORDS = frozenset({"done", "finished", "that's all", "thats all", "that is all"})
 CONTINUE_WORDS = frozenset({"ok", "okay", "continue", "next", "go", "start", "yes", "sure"})
-SUBMIT_WORDS = frozenset({"submit", "send", "send it", "done", "confirm"})
+SUBMIT_LABEL = "Send to the clinic ✔"
+SUBMIT_WORDS = frozenset(
+    {"submit", "send", "send it", "done", "confirm", normalise(SUBMIT_LABEL), "send to clinic"}
+)
+# Typed at a free-text question these may be an answer or a command: we ask which.
+COMMAND_WORDS = BACK_WORDS | SKIP_WORDS | DONE_WORDS | {"next", "cancel", "stop", "quit"}
+MULTI_INSTRUCTION = "Choose all that apply, then tap Done."
+REGIONS_INSTRUCTION = "Choose every area that hurts, then tap Done."
+DURATION_INSTRUCTION = (
+    'Choose one, or type how long (for example "about 8 months" or "2 yrs") '
+    'or when it began (for example "since March").'
+)
 MAX_REVIEW_LINE = 70
+# Screens whose answer is typed (a number, a duration, text): a channel that numbers its
+# buttons must pass typed digits through as the answer, never as a button number.
+TYPED_ANSWER_TYPES = frozenset(
+    {StepType.SCALE, StepType.NUMBER, StepType.TEXT, StepType.DATE_OR_DURATION}
+)
 _CHANGE_RE = re.compile(r"^(?:change|edit)\s*(\d{1,3})$")
 
 # Builds a button action from a verb and an argument; the conversation adds the session
@@ -121,6 +140,17 @@ class IntakeState:
     revision: int = 0
     draft: dict[str, Any] | None = None  # selection in progress (multi, regions)
     consent_version: str | None = None
+    # Informed consent to treatment: {"version", "answer", "at"} (ISO time, UTC).
+    treatment_consent: dict[str, str] | None = None
+    # The emergency-screen rule that stopped the form when the patient typed an emergency.
+    emergency_rule: str | None = None
+
+    def stop_for_emergency(self, rule_id: str | None = None) -> None:
+        """Close the form because of an emergency (typed anywhere when `rule_id` is given)."""
+        self.status = Status.STOPPED_EMERGENCY
+        self.draft = None
+        if rule_id is not None:
+            self.emergency_rule = rule_id
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for storage."""
@@ -132,6 +162,8 @@ class IntakeState:
             "revision": self.revision,
             "draft": self.draft,
             "consent_version": self.consent_version,
+            "treatment_consent": self.treatment_consent,
+            "emergency_rule": self.emergency_rule,
         }
 
     @classmethod
@@ -145,6 +177,8 @@ class IntakeState:
             revision=int(data.get("revision", 0)),
             draft=data.get("draft"),
             consent_version=data.get("consent_version"),
+            treatment_consent=data.get("treatment_consent"),
+            emergency_rule=data.get("emergency_rule"),
         )
 
 
@@ -158,6 +192,7 @@ class Result:
     raised: tuple[Flag, ...] = ()  # flags raised by this answer
     # Invalid typed text on a choice screen that may be a side question for the FAQ.
     maybe_question: bool = False
+    answered: str | None = None  # the step whose answer this event saved
 
 
 def _values(value: object) -> list[object]:
@@ -205,9 +240,15 @@ def condition_holds(condition: Condition, answer: AnswerValue, answered: bool) -
 class IntakeEngine:
     """Moves an `IntakeState` through a `Flow`."""
 
-    def __init__(self, flow: Flow, today: Callable[[], date] = date.today) -> None:
+    def __init__(
+        self,
+        flow: Flow,
+        today: Callable[[], date] = date.today,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.flow = flow
         self._today = today
+        self._now = now
 
     # --- where we are ------------------------------------------------------------
 
@@ -260,15 +301,56 @@ class IntakeEngine:
         ]
 
     def raised_flags(self, answers: dict[str, AnswerValue]) -> list[Flag]:
-        """Flags the applicable answers raise, emergencies first, in flow order."""
+        """Flags the applicable answers raise, by level (emergency first), then flow order.
+
+        Options raise flags; so do rules over several answers and score bands.
+        """
         found: list[Flag] = []
-        for step in self.applicable(answers):
+        applicable = self.applicable(answers)
+        flag_ids: list[str] = []
+        for step in applicable:
             if step.id in answers:
-                for flag_id in self._flags_of(step, answers[step.id]):
-                    flag = self.flow.flags.get(flag_id)
-                    if flag is not None and flag not in found:
-                        found.append(flag)
-        return sorted(found, key=lambda flag: flag.level is not FlagLevel.EMERGENCY)
+                flag_ids.extend(self._flags_of(step, answers[step.id]))
+        shown = {step.id for step in applicable}
+        for rule in self.flow.rules:
+            if all(
+                condition_holds(
+                    condition,
+                    answers.get(condition.step),
+                    condition.step in shown and condition.step in answers,
+                )
+                for condition in rule.when
+            ):
+                flag_ids.append(rule.flag)
+        for score in self.flow.scores:
+            if not all(step_id in answers for step_id in score.steps if step_id in shown):
+                continue
+            band = score.band_for(self.score_total(score.id, answers))
+            if band is not None and band.flag:
+                flag_ids.append(band.flag)
+        for flag_id in flag_ids:
+            flag = self.flow.flags.get(flag_id)
+            if flag is not None and flag not in found:
+                found.append(flag)
+        order = list(FlagLevel)
+        return sorted(found, key=lambda flag: order.index(flag.level))
+
+    def score_total(self, score_id: str, answers: dict[str, AnswerValue]) -> float:
+        """Sum of the chosen options' weights over a score's steps that apply."""
+        score = next((item for item in self.flow.scores if item.id == score_id), None)
+        if score is None:
+            return 0.0
+        shown = {step.id for step in self.applicable(answers)}
+        total = 0.0
+        for step_id in score.steps:
+            step = self.flow.step(step_id)
+            if step is None or step_id not in shown or answers.get(step_id) is None:
+                continue
+            for option_id in _chosen_ids(answers[step_id]):
+                option = step.option(option_id)
+                if option is not None and option.weight is not None:
+                    total += option.weight
+        return total
 
     # --- events ------------------------------------------------------------------
 
@@ -293,6 +375,8 @@ class IntakeEngine:
             return Result(state, Outcome.STALE)
         if tap.verb == Verb.SKIP:
             return self._skip(state, step)
+        if step.type is StepType.TEXT:
+            return self._text_tap(state, step, tap)
         index = int(tap.arg) if tap.arg.isdecimal() else -1
         if step.type is StepType.MULTI:
             return self._multi_tap(state, step, tap.verb, index)
@@ -313,11 +397,13 @@ class IntakeEngine:
             return index in (0, 1), index == 0
         if step.type is StepType.SCALE:
             return 0 <= index <= SCALE_TOP, index
-        if step.type in (StepType.SINGLE, StepType.DATE_OR_DURATION):
+        if step.type in (StepType.SINGLE, StepType.DATE_OR_DURATION, StepType.TREATMENT_CONSENT):
             if not 0 <= index < len(step.options):
                 return False, None
             option_id = step.options[index].id
-            return True, option_id if step.type is StepType.SINGLE else {"option": option_id}
+            if step.type is StepType.DATE_OR_DURATION:
+                return True, {"option": option_id}
+            return True, option_id
         return False, None
 
     def _typed(self, state: IntakeState, text: str) -> Result:
@@ -346,6 +432,8 @@ class IntakeEngine:
             )
         if step is None:
             return Result(state, Outcome.STALE)
+        if free_text:
+            return self._text_typed(state, step, text, words)
         if words in SKIP_WORDS and not step.required:
             return self._skip(state, step)
         if step.type is StepType.INFO:
@@ -356,10 +444,58 @@ class IntakeEngine:
             return self._multi_typed(state, step, words)
         if step.type is StepType.REGIONS:
             return self._regions_typed(state, step, words)
+        if step.type is StepType.TREATMENT_CONSENT:
+            return self._treatment_consent_typed(state, step, text)
         parsed = parse_typed(text, step, self._today())
         if isinstance(parsed, Invalid):
             return Result(state, Outcome.INVALID, parsed.hint, (), not free_text)
         return self._commit(state, step, parsed.value)
+
+    def _text_typed(self, state: IntakeState, step: Step, text: str, words: str) -> Result:
+        """A free-text answer; a lone command word is confirmed before it is saved."""
+        pending = (state.draft or {}).get("confirm")
+        if isinstance(pending, str):
+            if parse_yes_no(words) is True or words in {"save it", "keep it"}:
+                state.draft = None
+                return self._save_text(state, step, pending)
+            if words in BACK_WORDS:
+                return self._back(state)
+            if words in SKIP_WORDS and not step.required:
+                return self._skip(state, step)
+            if parse_yes_no(words) is False:
+                state.draft = None
+                return Result(state, Outcome.UPDATED)
+        elif words in COMMAND_WORDS:
+            state.draft = {"confirm": text.strip()}
+            state.revision += 1
+            return Result(state, Outcome.UPDATED)
+        state.draft = None
+        return self._save_text(state, step, text)
+
+    def _text_tap(self, state: IntakeState, step: Step, tap: Tap) -> Result:
+        pending = (state.draft or {}).get("confirm")
+        if tap.verb != Verb.OPTION or not isinstance(pending, str):
+            return Result(state, Outcome.STALE)
+        state.draft = None
+        if tap.arg == "confirm":
+            return self._save_text(state, step, pending)
+        state.revision += 1
+        return Result(state, Outcome.UPDATED)
+
+    def _save_text(self, state: IntakeState, step: Step, text: str) -> Result:
+        parsed = parse_typed(text, step, self._today())
+        if isinstance(parsed, Invalid):
+            return Result(state, Outcome.INVALID, parsed.hint)
+        return self._commit(state, step, parsed.value)
+
+    def _treatment_consent_typed(self, state: IntakeState, step: Step, text: str) -> Result:
+        index = match_option(text, step.options)
+        if index is not None:
+            return self._commit(state, step, step.options[index].id)
+        said = parse_yes_no(text)
+        if said is not None:
+            return self._commit(state, step, CONSENT_AGREE if said else CONSENT_DECLINE)
+        return Result(state, Outcome.INVALID, option_hint(step.options), (), True)
 
     # --- moving --------------------------------------------------------------------
 
@@ -388,20 +524,22 @@ class IntakeEngine:
                 state.answers = {}
                 return Result(state, Outcome.DECLINED)
             state.consent_version = step.consent_version
+        if step.type is StepType.TREATMENT_CONSENT:
+            state.treatment_consent = {
+                "version": step.consent_version or "",
+                "answer": str(value),
+                "at": self._now().isoformat(),
+            }
+        before = set(self.raised_flags(state.answers))
         state.answers[step.id] = value
         if not state.history or state.history[-1] != step.id:
             state.history.append(step.id)
-        raised = tuple(
-            flag
-            for flag_id in self._flags_of(step, value)
-            if (flag := self.flow.flags.get(flag_id)) is not None
-        )
+        raised = tuple(flag for flag in self.raised_flags(state.answers) if flag not in before)
         if any(flag.level is FlagLevel.EMERGENCY for flag in raised):
-            state.status = Status.STOPPED_EMERGENCY
-            state.draft = None
-            return Result(state, Outcome.EMERGENCY, raised=raised)
+            state.stop_for_emergency()
+            return Result(state, Outcome.EMERGENCY, raised=raised, answered=step.id)
         self._advance(state)
-        return Result(state, Outcome.ANSWERED, raised=raised)
+        return Result(state, Outcome.ANSWERED, raised=raised, answered=step.id)
 
     def _skip(self, state: IntakeState, step: Step) -> Result:
         if step.required:
@@ -455,6 +593,9 @@ class IntakeEngine:
         draft = state.draft or {"selected": []}
         selected = [str(item) for item in draft.get("selected", [])]
         if verb == Verb.TOGGLE and 0 <= index < len(step.options):
+            if step.options[index].exclusive and not selected:
+                # "None of these" on an untouched screen: one tap, not two.
+                return self._finish_multi(state, step, [step.options[index].id])
             state.draft = {"selected": self._toggle(step, selected, index)}
             return Result(state, Outcome.UPDATED)
         if verb == Verb.DONE:
@@ -617,6 +758,12 @@ class IntakeEngine:
         lines.append(self._prompt(step, state))
         if step.hint:
             lines.append(step.hint)
+        pending = (state.draft or {}).get("confirm") if step.type is StepType.TEXT else None
+        if isinstance(pending, str):
+            lines.append(
+                f"You typed “{pending}”. Is that your answer to this question, or did you mean "
+                "it as an instruction?"
+            )
         if step.id in state.answers and step.type not in (StepType.INFO, StepType.CONSENT):
             lines.append(f"Your answer so far: {format_answer(step, state.answers[step.id])}")
         buttons = list(self._buttons(step, state, action))
@@ -624,7 +771,8 @@ class IntakeEngine:
             buttons.append(Button("Skip", action(Verb.SKIP, "")))
         if state.history and step.type is not StepType.CONSENT:
             buttons.append(Button("« Back", action(Verb.BACK, "")))
-        return Reply("\n\n".join(lines), tuple(buttons), title=self.flow.title)
+        typed = step.type in TYPED_ANSWER_TYPES and not isinstance(pending, str)
+        return Reply("\n\n".join(lines), tuple(buttons), title=self.flow.title, typed_answer=typed)
 
     def _prompt(self, step: Step, state: IntakeState) -> str:
         draft = state.draft or {}
@@ -633,6 +781,8 @@ class IntakeEngine:
             return f"{step.text}\n0 = {low}, 10 = {high}. Tap a number or type it."
         if step.type is StepType.NUMBER:
             return f"{step.text}\n(Type a number from {step.minimum:g} to {step.maximum:g}.)"
+        if step.type is StepType.DATE_OR_DURATION:
+            return f"{step.text}\n{DURATION_INSTRUCTION}"
         if step.type is StepType.TEXT:
             return f"{step.text}\n(Type your answer, up to {step.max_length} characters.)"
         if step.type is StepType.REGIONS and draft.get("phase") == "side":
@@ -647,7 +797,8 @@ class IntakeEngine:
                 option.label for option in step.options if option.id in draft.get("selected", [])
             ]
             picked = f"\nSelected: {', '.join(chosen)}" if chosen else ""
-            return f"{step.text}{picked}"
+            how = MULTI_INSTRUCTION if step.type is StepType.MULTI else REGIONS_INSTRUCTION
+            return f"{step.text}\n{how}{picked}"
         return step.text
 
     def _buttons(self, step: Step, state: IntakeState, action: ActionMaker) -> list[Button]:
@@ -663,7 +814,12 @@ class IntakeEngine:
             return [Button("Yes", action(Verb.OPTION, "0")), Button("No", action(Verb.OPTION, "1"))]
         if step.type is StepType.SCALE:
             return [Button(str(value), action(Verb.OPTION, str(value))) for value in range(11)]
-        if step.type in (StepType.SINGLE, StepType.DATE_OR_DURATION):
+        if step.type is StepType.TEXT and isinstance(draft.get("confirm"), str):
+            return [
+                Button(f"Yes, save “{draft['confirm'][:20]}”", action(Verb.OPTION, "confirm")),
+                Button("No, I'll type my answer", action(Verb.OPTION, "retype")),
+            ]
+        if step.type in (StepType.SINGLE, StepType.DATE_OR_DURATION, StepType.TREATMENT_CONSENT):
             return [
                 Button(option.label, action(Verb.OPTION, str(index)))
                 for index, option in enumerate(step.options)
@@ -695,7 +851,7 @@ class IntakeEngine:
         items = self.review_items(state)
         lines = ["Please check your answers. Tap a number to change an answer."]
         for number, step in enumerate(items, start=1):
-            question = step.text.split("?")[0].split(".")[0]
+            question = step.short
             if len(question) > MAX_REVIEW_LINE:
                 question = question[: MAX_REVIEW_LINE - 1] + "…"
             lines.append(f"{number}. {question}: {format_answer(step, state.answers[step.id])}")
@@ -703,6 +859,6 @@ class IntakeEngine:
             Button(f"Change {number}", action(Verb.EDIT, str(number - 1)))
             for number in range(1, len(items) + 1)
         ]
-        buttons.append(Button("Send to the clinic ✔", action(Verb.SUBMIT, "")))
+        buttons.append(Button(SUBMIT_LABEL, action(Verb.SUBMIT, "")))
         buttons.append(Button("« Back", action(Verb.BACK, "")))
         return Reply("\n".join(lines), tuple(buttons), title="Review your answers")

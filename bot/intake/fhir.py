@@ -39,7 +39,14 @@ _SIMPLE_TYPES = {
     StepType.SINGLE: "choice",
     StepType.MULTI: "choice",
     StepType.DATE_OR_DURATION: "open-choice",
+    StepType.TREATMENT_CONSENT: "choice",
 }
+_OPTION_TYPES = (
+    StepType.SINGLE,
+    StepType.MULTI,
+    StepType.DATE_OR_DURATION,
+    StepType.TREATMENT_CONSENT,
+)
 
 
 def base_url(flow: Flow) -> str:
@@ -65,6 +72,16 @@ def side_link(step: Step) -> str:
 def worst_link(step: Step) -> str:
     """linkId of the 'which bothers you most?' item."""
     return f"{step.id}.worst"
+
+
+def consent_version_link(step: Step) -> str:
+    """linkId of the consent text's version recorded with a treatment-consent answer."""
+    return f"{step.id}.version"
+
+
+def consent_time_link(step: Step) -> str:
+    """linkId of the time the treatment-consent answer was given."""
+    return f"{step.id}.at"
 
 
 def _coding(flow: Flow, link_id: str, code: str, display: str | None = None) -> dict[str, Any]:
@@ -149,8 +166,23 @@ def _item_for(flow: Flow, step: Step) -> dict[str, Any]:
         item["type"] = _SIMPLE_TYPES[step.type]
     if step.type is not StepType.INFO and step.type is not StepType.REGIONS:
         item["required"] = step.required
-    if step.type in (StepType.SINGLE, StepType.MULTI, StepType.DATE_OR_DURATION):
+    if step.type in _OPTION_TYPES:
         item["answerOption"] = _options(flow, step, step.id)
+    if step.type is StepType.TREATMENT_CONSENT:
+        item["item"] = [
+            {
+                "linkId": consent_version_link(step),
+                "text": "Version of the consent text shown",
+                "type": "string",
+                "readOnly": True,
+            },
+            {
+                "linkId": consent_time_link(step),
+                "text": "When the patient answered",
+                "type": "dateTime",
+                "readOnly": True,
+            },
+        ]
     if step.type is StepType.MULTI:
         item["repeats"] = True
     if step.type in (StepType.SCALE, StepType.NUMBER):
@@ -256,6 +288,23 @@ def _regions_item(flow: Flow, step: Step, value: dict[str, Any]) -> dict[str, An
     return {"linkId": step.id, "text": step.text, "item": children}
 
 
+def _treatment_consent_item(flow: Flow, step: Step, state: IntakeState) -> dict[str, Any]:
+    answer = _answer_values(flow, step, state.answers.get(step.id))
+    record = state.treatment_consent or {}
+    nested: list[dict[str, Any]] = []
+    if record.get("version"):
+        nested.append(
+            {"linkId": consent_version_link(step), "answer": [{"valueString": record["version"]}]}
+        )
+    if record.get("at"):
+        nested.append(
+            {"linkId": consent_time_link(step), "answer": [{"valueDateTime": record["at"]}]}
+        )
+    if answer and nested:
+        answer[0]["item"] = nested
+    return {"linkId": step.id, "text": step.text, "answer": answer}
+
+
 def questionnaire_response(
     engine: IntakeEngine, state: IntakeState, *, intake_id: int, authored: datetime
 ) -> dict[str, Any]:
@@ -268,6 +317,9 @@ def questionnaire_response(
             continue
         if step.type is StepType.REGIONS and isinstance(value, dict):
             items.append(_regions_item(flow, step, value))
+            continue
+        if step.type is StepType.TREATMENT_CONSENT:
+            items.append(_treatment_consent_item(flow, step, state))
             continue
         items.append(
             {"linkId": step.id, "text": step.text, "answer": _answer_values(flow, step, value)}
