@@ -81,24 +81,24 @@ def test_number_and_text_and_date_hints() -> None:
     assert isinstance(parse_typed("2026-02-30", when, TODAY), Invalid)
 
 
-def test_start_info_then_consent_then_progress(engine: IntakeEngine) -> None:
+def test_start_with_consent_then_progress(engine: IntakeEngine) -> None:
     state = engine.start()
-    assert state.current == "welcome"
-    state = run(engine, state, ("o", "0"))
-    assert engine.progress(state) == (1, 22)
+    assert state.current == "consent"
+    position, total = engine.progress(state)
+    assert position == 1 and total < len(engine.flow.questions)  # detail questions hidden
     state = run(engine, state, "yes")
     assert state.consent_version == "privacy-2026-11"
-    assert engine.progress(state) == (2, 22)
+    assert engine.progress(state) == (2, total)
 
 
 def test_decline_clears_everything(engine: IntakeEngine) -> None:
-    state = run(engine, engine.start(), "ok")
+    state = engine.start()
     result = engine.apply(state, Tap("o", state.revision, "1"))
     assert result.outcome is Outcome.DECLINED and result.state.answers == {}
 
 
 def test_regions_with_sides_and_worst(engine: IntakeEngine) -> None:
-    state = run(engine, engine.start(), "ok", "yes", "40", "pain")
+    state = run(engine, engine.start(), "yes", "me", "40", "pain")
     state = run(
         engine, state, ("t", "4"), ("t", "3"), ("t", "21"), ("d", "")
     )  # shoulder, neck, lower leg
@@ -119,10 +119,10 @@ def test_regions_with_sides_and_worst(engine: IntakeEngine) -> None:
 
 
 def test_conditions_any_of_includes_answered(engine: IntakeEngine) -> None:
-    answers: dict[str, object] = {"onset": "injury", "needling_safety": ["lymphoedema"]}
+    answers: dict[str, object] = {"onset": "injury", "health_screen": ["lymphoedema"]}
     shown = {step.id for step in engine.applicable(answers)}  # type: ignore[arg-type]
     assert {"onset_details", "lymphoedema_side"} <= shown
-    assert "blood_thinner_name" not in shown and "treatment_effect" not in shown
+    assert "bleeding_details" not in shown and "treatment_effect" not in shown
     answers["treatments"] = ["physio"]
     assert "treatment_effect" in {s.id for s in engine.applicable(answers)}  # type: ignore[arg-type]
 
@@ -158,13 +158,13 @@ def test_gt_lt_conditions_and_required_multi() -> None:
 def test_required_step_cannot_be_skipped_and_first_cannot_go_back(engine: IntakeEngine) -> None:
     state = engine.start()
     assert engine.apply(state, Typed("back")).outcome is Outcome.INVALID
-    state = run(engine, state, "ok", "yes")
+    state = run(engine, state, "yes")
     result = engine.apply(state, Tap("s", state.revision, ""))
     assert result.outcome is Outcome.INVALID and "needs an answer" in result.hint
 
 
 def test_state_round_trips_through_json(engine: IntakeEngine) -> None:
-    state = run(engine, engine.start(), "ok", "yes", "40", "pain", ("t", "4"))
+    state = run(engine, engine.start(), "yes", "me", "40", "pain", ("t", "4"))
     assert IntakeState.from_json(state.to_json()) == state
 
 
@@ -196,10 +196,10 @@ def test_scores_sum_weights_and_pick_a_band(tmp_path: Path) -> None:
 
 def test_review_accepts_typed_change_and_send(engine: IntakeEngine) -> None:
     state = engine.start()
-    for text in ["ok", *TYPED_PATH]:
+    for text in TYPED_PATH:
         state = engine.apply(state, Typed(text)).state
     assert state.current == REVIEW
-    moved = engine.apply(state, Typed("change 1"))
+    moved = engine.apply(state, Typed("change 2"))
     assert moved.outcome is Outcome.MOVED and moved.state.current == "age"
     back = run(engine, moved.state, "43")
     assert back.current == REVIEW and back.answers["age"] == 43
