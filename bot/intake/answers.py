@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -107,9 +108,12 @@ def _plain(char: str) -> str:
     return " " if category in ("So", "Sk", "Pi", "Pf") or char in "\ufe0f\u200d" else char
 
 
+@lru_cache(maxsize=8192)  # option labels are normalised for every typed answer
 def normalise(text: str) -> str:
     """Lower case, single spaces, no symbols (✔ «) and no surrounding punctuation."""
-    plain = "".join(_plain(char) for char in text.lower())
+    plain = text.lower()
+    if not plain.isascii():
+        plain = "".join(_plain(char) for char in plain)
     return " ".join(plain.strip().strip(".!?").split())
 
 

@@ -249,6 +249,11 @@ class IntakeEngine:
         self.flow = flow
         self._today = today
         self._now = now
+        # Steps whose answers feed a flag rule or a score band: only these need the full
+        # before/after comparison of raised flags when answered.
+        self._combined = {c.step for rule in flow.rules for c in rule.when} | {
+            step_id for score in flow.scores for step_id in score.steps
+        }
 
     # --- where we are ------------------------------------------------------------
 
@@ -530,11 +535,19 @@ class IntakeEngine:
                 "answer": str(value),
                 "at": self._now().isoformat(),
             }
-        before = set(self.raised_flags(state.answers))
+        combined = step.id in self._combined
+        before = set(self.raised_flags(state.answers)) if combined else set()
         state.answers[step.id] = value
         if not state.history or state.history[-1] != step.id:
             state.history.append(step.id)
-        raised = tuple(flag for flag in self.raised_flags(state.answers) if flag not in before)
+        if combined:
+            raised = tuple(f for f in self.raised_flags(state.answers) if f not in before)
+        else:
+            raised = tuple(
+                flag
+                for flag_id in dict.fromkeys(self._flags_of(step, value))
+                if (flag := self.flow.flags.get(flag_id)) is not None
+            )
         if any(flag.level is FlagLevel.EMERGENCY for flag in raised):
             state.stop_for_emergency()
             return Result(state, Outcome.EMERGENCY, raised=raised, answered=step.id)

@@ -10,7 +10,7 @@ import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from bot.intake.engine import IntakeEngine, Tap, Typed
+from bot.intake.engine import IntakeEngine, Typed
 from bot.intake.fhir import questionnaire, questionnaire_response
 from bot.intake.flow import StepType
 from bot.intake.flow_file import load_flow_file

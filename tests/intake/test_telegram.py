@@ -236,7 +236,7 @@ async def test_invalid_back_skip_faq_urgent_and_edit_on_telegram(
     await tg.tap("More than a year")
     await tg.tap("After an injury")
     await tg.tap("Skip")
-    await tg.tap("Back")
+    await tg.tap("« Back")
     assert "Briefly, what happened" in tg.last_text and "(skipped)" in tg.last_text
     await tg.say("A fall on the ice")
     for text in ["first time", "it varies", "sitting", "heat"]:
