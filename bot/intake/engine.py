@@ -237,6 +237,20 @@ def condition_holds(condition: Condition, answer: AnswerValue, answered: bool) -
     return any(item in chosen for item in wanted)
 
 
+def all_hold(
+    conditions: tuple[Condition, ...], answers: dict[str, AnswerValue], shown: set[str]
+) -> bool:
+    """Whether every condition holds; a condition on a step not `shown` is false."""
+    return all(
+        condition_holds(
+            condition,
+            answers.get(condition.step),
+            condition.step in shown and condition.step in answers,
+        )
+        for condition in conditions
+    )
+
+
 class IntakeEngine:
     """Moves an `IntakeState` through a `Flow`."""
 
@@ -268,14 +282,7 @@ class IntakeEngine:
         shown: set[str] = set()
         result: list[Step] = []
         for step in self.flow.steps:
-            if all(
-                condition_holds(
-                    condition,
-                    answers.get(condition.step),
-                    condition.step in shown and condition.step in answers,
-                )
-                for condition in step.when
-            ):
+            if all_hold(step.when, answers, shown):
                 shown.add(step.id)
                 result.append(step)
         return result
@@ -318,14 +325,7 @@ class IntakeEngine:
                 flag_ids.extend(self._flags_of(step, answers[step.id]))
         shown = {step.id for step in applicable}
         for rule in self.flow.rules:
-            if all(
-                condition_holds(
-                    condition,
-                    answers.get(condition.step),
-                    condition.step in shown and condition.step in answers,
-                )
-                for condition in rule.when
-            ):
+            if all_hold(rule.when, answers, shown):
                 flag_ids.append(rule.flag)
         for score in self.flow.scores:
             if not all(step_id in answers for step_id in score.steps if step_id in shown):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -128,6 +128,17 @@ class _Reader:
         self.problem(line, f"{what} must be a list (lines starting with '-')")
         return []
 
+    def entries(
+        self, raw: object, line: int, what: str, allowed: set[str]
+    ) -> Iterator[Mapping[str, Any]]:
+        """The mappings of a list such as `flags:`, each checked for unknown keys."""
+        items = self.sequence(raw, line, what)
+        for index, item in enumerate(items):
+            data = self.mapping(item, _line(items, index), f"each entry of {what}")
+            if data is not None:
+                self.unknown_keys(data, allowed, f"an entry of {what}")
+                yield data
+
     def number(self, data: Mapping[str, Any], key: str, what: str) -> float | None:
         value = data.get(key)
         if value is None:
@@ -167,12 +178,7 @@ def _read_review(reader: _Reader, data: Mapping[str, Any], what: str) -> Review 
 
 def _read_flags(reader: _Reader, raw: object, line: int) -> dict[str, Flag]:
     flags: dict[str, Flag] = {}
-    items = reader.sequence(raw, line, "flags")
-    for index, item in enumerate(items):
-        data = reader.mapping(item, _line(items, index), "each flag")
-        if data is None:
-            continue
-        reader.unknown_keys(data, _FLAG_KEYS, "a flag")
+    for data in reader.entries(raw, line, "flags", _FLAG_KEYS):
         flag_id = reader.text(data, "id", "a flag")
         what = f"flag {flag_id!r}"
         level_raw = reader.text(data, "level", what)
@@ -347,12 +353,7 @@ def _read_scores(reader: _Reader, raw: object, line: int) -> tuple[Score, ...]:
 
 def _read_rules(reader: _Reader, raw: object, line: int) -> tuple[FlagRule, ...]:
     rules: list[FlagRule] = []
-    items = reader.sequence(raw, line, "rules")
-    for index, item in enumerate(items):
-        data = reader.mapping(item, _line(items, index), "each rule")
-        if data is None:
-            continue
-        reader.unknown_keys(data, _RULE_KEYS, "a rule")
+    for data in reader.entries(raw, line, "rules", _RULE_KEYS):
         flag = reader.text(data, "flag", "a rule")
         when = _read_when(reader, data, f"rule for flag {flag!r}")
         if not when:
