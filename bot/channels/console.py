@@ -74,6 +74,8 @@ class ConsoleOutput:
         for button in reply.buttons:
             if button.url:
                 lines.append(f"     [link] {button.label} -> {button.url}")
+            elif reply.typed_answer:  # typed digits are the answer here: type the name
+                lines.append(f"     [{button.label}]")
             else:
                 lines.append(f"     [{number}] {button.label}")
                 number += 1
