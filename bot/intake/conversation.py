@@ -32,6 +32,7 @@ from bot.intake.engine import (
 from bot.intake.flow import CONSENT_DECLINE, CONSENT_QUESTIONS, Flag, FlagLevel, StepType
 from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, flow_from_definition, load_flow_file
 from bot.intake.repository import IntakeRepository, StoredIntake, utc_now
+from bot.intake.screens import screen as render_screen
 from bot.intake.summary import build_summary, summary_text
 from bot.storage.encryption import DecryptionError
 
@@ -154,7 +155,7 @@ class IntakeConversation:
     def _screen(
         self, engine: IntakeEngine, intake: StoredIntake, replace_previous: bool = False
     ) -> Reply:
-        screen = engine.screen(intake.state, self._action_maker(intake))
+        screen = render_screen(engine, intake.state, self._action_maker(intake))
         return replace(screen, replace_previous=True) if replace_previous else screen
 
     async def _open(self, chat_id: int) -> StoredIntake | None:

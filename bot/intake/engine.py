@@ -15,12 +15,9 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.core.replies import Button, Reply
 from bot.intake.answers import (
-    SIDE_LABELS,
     SIDE_WORDS,
     Invalid,
-    format_answer,
     match_option,
     normalise,
     option_hint,
@@ -55,23 +52,7 @@ SUBMIT_WORDS = frozenset(
 )
 # Typed at a free-text question these may be an answer or a command: we ask which.
 COMMAND_WORDS = BACK_WORDS | SKIP_WORDS | DONE_WORDS | {"next", "cancel", "stop", "quit"}
-MULTI_INSTRUCTION = "Choose all that apply, then tap Done."
-REGIONS_INSTRUCTION = "Choose every area that hurts, then tap Done."
-DURATION_INSTRUCTION = (
-    'Choose one, or type how long (for example "about 8 months" or "2 yrs") '
-    'or when it began (for example "since March").'
-)
-MAX_REVIEW_LINE = 70
-# Screens whose answer is typed (a number, a duration, text): a channel that numbers its
-# buttons must pass typed digits through as the answer, never as a button number.
-TYPED_ANSWER_TYPES = frozenset(
-    {StepType.SCALE, StepType.NUMBER, StepType.TEXT, StepType.DATE_OR_DURATION}
-)
 _CHANGE_RE = re.compile(r"^(?:change|edit)\s*(\d{1,3})$")
-
-# Builds a button action from a verb and an argument; the conversation adds the session
-# and revision so a stale button can be recognised.
-ActionMaker = Callable[[str, str], str]
 
 
 class Status(StrEnum):
@@ -129,6 +110,44 @@ class Typed:
 Event = Tap | Typed
 
 
+class Phase(StrEnum):
+    """The sub-screen of a regions step."""
+
+    SELECT = "select"  # choose the areas
+    SIDE = "side"  # the side of one paired area
+    WORST = "worst"  # which bothers most
+
+
+@dataclass
+class Draft:
+    """The answer in progress on the current screen (stored with the state)."""
+
+    selected: list[str] = field(default_factory=list)  # multi and regions: chosen ids
+    phase: Phase = Phase.SELECT  # regions only
+    sides: dict[str, str] = field(default_factory=dict)  # regions only: region -> side
+    confirm: str | None = None  # text only: a command word typed, awaiting confirmation
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict for storage."""
+        data: dict[str, Any] = {"selected": self.selected, "phase": self.phase.value}
+        if self.sides:
+            data["sides"] = self.sides
+        if self.confirm is not None:
+            data["confirm"] = self.confirm
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Draft:
+        """The inverse of `to_json` (also reads drafts stored before it existed)."""
+        confirm = data.get("confirm")
+        return cls(
+            selected=[str(item) for item in data.get("selected", [])],
+            phase=Phase(data.get("phase") or Phase.SELECT),
+            sides={str(k): str(v) for k, v in dict(data.get("sides", {})).items()},
+            confirm=str(confirm) if confirm is not None else None,
+        )
+
+
 @dataclass
 class IntakeState:
     """Everything about one patient's intake; JSON-serialisable."""
@@ -138,7 +157,7 @@ class IntakeState:
     history: list[str] = field(default_factory=list)
     status: Status = Status.IN_PROGRESS
     revision: int = 0
-    draft: dict[str, Any] | None = None  # selection in progress (multi, regions)
+    draft: Draft | None = None  # the answer in progress on the current screen
     consent_version: str | None = None
     # Informed consent to treatment: {"version", "answer", "at"} (ISO time, UTC).
     treatment_consent: dict[str, str] | None = None
@@ -160,7 +179,7 @@ class IntakeState:
             "history": self.history,
             "status": self.status.value,
             "revision": self.revision,
-            "draft": self.draft,
+            "draft": self.draft.to_json() if self.draft is not None else None,
             "consent_version": self.consent_version,
             "treatment_consent": self.treatment_consent,
             "emergency_rule": self.emergency_rule,
@@ -175,7 +194,7 @@ class IntakeState:
             history=list(data.get("history", [])),
             status=Status(data.get("status", Status.IN_PROGRESS)),
             revision=int(data.get("revision", 0)),
-            draft=data.get("draft"),
+            draft=Draft.from_json(data["draft"]) if data.get("draft") else None,
             consent_version=data.get("consent_version"),
             treatment_consent=data.get("treatment_consent"),
             emergency_rule=data.get("emergency_rule"),
@@ -458,8 +477,8 @@ class IntakeEngine:
 
     def _text_typed(self, state: IntakeState, step: Step, text: str, words: str) -> Result:
         """A free-text answer; a lone command word is confirmed before it is saved."""
-        pending = (state.draft or {}).get("confirm")
-        if isinstance(pending, str):
+        pending = state.draft.confirm if state.draft else None
+        if pending is not None:
             if parse_yes_no(words) is True or words in {"save it", "keep it"}:
                 state.draft = None
                 return self._save_text(state, step, pending)
@@ -471,15 +490,15 @@ class IntakeEngine:
                 state.draft = None
                 return Result(state, Outcome.UPDATED)
         elif words in COMMAND_WORDS:
-            state.draft = {"confirm": text.strip()}
+            state.draft = Draft(confirm=text.strip())
             state.revision += 1
             return Result(state, Outcome.UPDATED)
         state.draft = None
         return self._save_text(state, step, text)
 
     def _text_tap(self, state: IntakeState, step: Step, tap: Tap) -> Result:
-        pending = (state.draft or {}).get("confirm")
-        if tap.verb != Verb.OPTION or not isinstance(pending, str):
+        pending = state.draft.confirm if state.draft else None
+        if tap.verb != Verb.OPTION or pending is None:
             return Result(state, Outcome.STALE)
         state.draft = None
         if tap.arg == "confirm":
@@ -513,9 +532,9 @@ class IntakeEngine:
             return
         previous = state.answers.get(step.id)
         if step.type is StepType.MULTI:
-            state.draft = {"selected": _chosen_ids(previous)}
+            state.draft = Draft(selected=_chosen_ids(previous))
         elif step.type is StepType.REGIONS:
-            state.draft = {"phase": "select", "selected": _chosen_ids(previous), "sides": {}}
+            state.draft = Draft(selected=_chosen_ids(previous), phase=Phase.SELECT)
 
     def _advance(self, state: IntakeState) -> None:
         state.current = self.next_step(state.answers)
@@ -603,13 +622,12 @@ class IntakeEngine:
         return [item for item in selected if item not in exclusive] + [option.id]
 
     def _multi_tap(self, state: IntakeState, step: Step, verb: str, index: int) -> Result:
-        draft = state.draft or {"selected": []}
-        selected = [str(item) for item in draft.get("selected", [])]
+        selected = list(state.draft.selected) if state.draft else []
         if verb == Verb.TOGGLE and 0 <= index < len(step.options):
             if step.options[index].exclusive and not selected:
                 # "None of these" on an untouched screen: one tap, not two.
                 return self._finish_multi(state, step, [step.options[index].id])
-            state.draft = {"selected": self._toggle(step, selected, index)}
+            state.draft = Draft(selected=self._toggle(step, selected, index))
             return Result(state, Outcome.UPDATED)
         if verb == Verb.DONE:
             return self._finish_multi(state, step, selected)
@@ -629,8 +647,9 @@ class IntakeEngine:
 
     def _multi_typed(self, state: IntakeState, step: Step, words: str) -> Result:
         if words in DONE_WORDS:
-            draft = state.draft or {}
-            return self._finish_multi(state, step, [str(i) for i in draft.get("selected", [])])
+            return self._finish_multi(
+                state, step, list(state.draft.selected) if state.draft else []
+            )
         picked = parse_many(words, step.options)
         if isinstance(picked, Invalid):
             return Result(state, Outcome.INVALID, picked.hint, (), True)
@@ -646,12 +665,11 @@ class IntakeEngine:
     # --- body regions ----------------------------------------------------------------
 
     def _regions_tap(self, state: IntakeState, step: Step, verb: str, index: int) -> Result:
-        draft = state.draft or {"phase": "select", "selected": [], "sides": {}}
-        phase = draft.get("phase")
-        if phase == "select":
+        draft = state.draft or Draft()
+        phase = draft.phase
+        if phase is Phase.SELECT:
             if verb == Verb.TOGGLE and 0 <= index < len(step.options):
-                selected = [str(item) for item in draft.get("selected", [])]
-                draft["selected"] = self._toggle(step, selected, index)
+                draft.selected = self._toggle(step, list(draft.selected), index)
                 state.draft = draft
                 return Result(state, Outcome.UPDATED)
             if verb == Verb.DONE:
@@ -659,26 +677,26 @@ class IntakeEngine:
             return Result(state, Outcome.STALE)
         if verb != Verb.OPTION:
             return Result(state, Outcome.STALE)
-        if phase == "side" and 0 <= index < len(PAIRED_SIDES):
+        if phase is Phase.SIDE and 0 <= index < len(PAIRED_SIDES):
             return self._regions_side(state, step, draft, PAIRED_SIDES[index])
-        selected = [str(item) for item in draft.get("selected", [])]
-        if phase == "worst" and 0 <= index < len(selected):
+        selected = list(draft.selected)
+        if phase is Phase.WORST and 0 <= index < len(selected):
             return self._regions_finish(state, step, draft, selected[index])
         return Result(state, Outcome.STALE)
 
     def _regions_typed(self, state: IntakeState, step: Step, words: str) -> Result:
-        draft = state.draft or {"phase": "select", "selected": [], "sides": {}}
-        phase = draft.get("phase")
-        selected = [str(item) for item in draft.get("selected", [])]
-        if phase == "select":
+        draft = state.draft or Draft()
+        phase = draft.phase
+        selected = list(draft.selected)
+        if phase is Phase.SELECT:
             if words in DONE_WORDS:
                 return self._regions_selected(state, step, draft)
             picked = parse_many(words, step.options)
             if isinstance(picked, Invalid):
                 return Result(state, Outcome.INVALID, picked.hint, (), True)
-            draft["selected"] = [step.options[index].id for index in sorted(picked)]
+            draft.selected = [step.options[index].id for index in sorted(picked)]
             return self._regions_selected(state, step, draft)
-        if phase == "side":
+        if phase is Phase.SIDE:
             side = SIDE_WORDS.get(words)
             if side is None or side is Side.CENTRE:
                 return Result(
@@ -695,51 +713,48 @@ class IntakeEngine:
             return Result(state, Outcome.INVALID, option_hint(options), (), True)
         return self._regions_finish(state, step, draft, options[chosen].id)
 
-    def _regions_selected(self, state: IntakeState, step: Step, draft: dict[str, Any]) -> Result:
-        selected = [option.id for option in step.options if option.id in draft.get("selected", [])]
+    def _regions_selected(self, state: IntakeState, step: Step, draft: Draft) -> Result:
+        selected = [option.id for option in step.options if option.id in draft.selected]
         if not selected:
             if step.required:
                 return Result(state, Outcome.INVALID, "Please choose at least one area, then Done.")
             return self._commit(state, step, None)
-        draft.update(selected=selected, sides={})
+        draft.selected, draft.sides = selected, {}
         return self._regions_next_phase(state, step, draft)
 
-    def _regions_side(
-        self, state: IntakeState, step: Step, draft: dict[str, Any], side: Side
-    ) -> Result:
-        pending = self._region_needing_side(step, draft)
+    def _regions_side(self, state: IntakeState, step: Step, draft: Draft, side: Side) -> Result:
+        pending = self.region_needing_side(step, draft)
         if pending is None:
             return Result(state, Outcome.STALE)
-        draft["sides"] = {**draft.get("sides", {}), pending: side.value}
+        draft.sides = {**draft.sides, pending: side.value}
         return self._regions_next_phase(state, step, draft)
 
-    def _regions_next_phase(self, state: IntakeState, step: Step, draft: dict[str, Any]) -> Result:
-        selected = [str(item) for item in draft["selected"]]
-        if self._region_needing_side(step, draft) is not None:
-            draft["phase"] = "side"
+    def _regions_next_phase(self, state: IntakeState, step: Step, draft: Draft) -> Result:
+        selected = list(draft.selected)
+        if self.region_needing_side(step, draft) is not None:
+            draft.phase = Phase.SIDE
         elif len(selected) > 1:
-            draft["phase"] = "worst"
+            draft.phase = Phase.WORST
         else:
             return self._regions_finish(state, step, draft, selected[0])
         state.draft = draft
         state.revision += 1  # a new screen: old side buttons must not apply to it
         return Result(state, Outcome.UPDATED)
 
-    def _region_needing_side(self, step: Step, draft: dict[str, Any]) -> str | None:
-        sides = draft.get("sides", {})
-        for region in draft.get("selected", []):
+    def region_needing_side(self, step: Step, draft: Draft) -> str | None:
+        """The first chosen paired region whose side is not asked yet."""
+        sides = draft.sides
+        for region in draft.selected:
             option = step.option(str(region))
             if option is not None and option.paired and region not in sides:
                 return str(region)
         return None
 
-    def _regions_finish(
-        self, state: IntakeState, step: Step, draft: dict[str, Any], worst: str
-    ) -> Result:
-        sides = draft.get("sides", {})
+    def _regions_finish(self, state: IntakeState, step: Step, draft: Draft, worst: str) -> Result:
+        sides = draft.sides
         regions: list[object] = [
             {"region": region, "side": sides.get(region, Side.CENTRE.value)}
-            for region in draft.get("selected", [])
+            for region in draft.selected
         ]
         return self._commit(state, step, {"regions": regions, "worst": worst})
 
@@ -754,124 +769,3 @@ class IntakeEngine:
             if option is not None and option.flag:
                 flags.append(option.flag)
         return flags
-
-    # --- rendering ---------------------------------------------------------------------
-
-    def screen(self, state: IntakeState, action: ActionMaker) -> Reply:
-        """The current question (or the review) with its buttons."""
-        if state.current == REVIEW:
-            return self._review_screen(state, action)
-        step = self.current_step(state)
-        if step is None:
-            return Reply("This form has changed; send /intake to see where you are.")
-        lines = []
-        position, total = self.progress(state)
-        if step.is_question and position:
-            lines.append(f"Question {position} of {total}")
-        lines.append(self._prompt(step, state))
-        if step.hint:
-            lines.append(step.hint)
-        pending = (state.draft or {}).get("confirm") if step.type is StepType.TEXT else None
-        if isinstance(pending, str):
-            lines.append(
-                f"You typed “{pending}”. Is that your answer to this question, or did you mean "
-                "it as an instruction?"
-            )
-        if step.id in state.answers and step.type not in (StepType.INFO, StepType.CONSENT):
-            lines.append(f"Your answer so far: {format_answer(step, state.answers[step.id])}")
-        buttons = list(self._buttons(step, state, action))
-        if not step.required:
-            buttons.append(Button("Skip", action(Verb.SKIP, "")))
-        if state.history and step.type is not StepType.CONSENT:
-            buttons.append(Button("« Back", action(Verb.BACK, "")))
-        typed = step.type in TYPED_ANSWER_TYPES and not isinstance(pending, str)
-        return Reply("\n\n".join(lines), tuple(buttons), title=self.flow.title, typed_answer=typed)
-
-    def _prompt(self, step: Step, state: IntakeState) -> str:
-        draft = state.draft or {}
-        if step.type is StepType.SCALE:
-            low, high = step.min_label or "none", step.max_label or "the most"
-            return f"{step.text}\n0 = {low}, 10 = {high}. Tap a number or type it."
-        if step.type is StepType.NUMBER:
-            return f"{step.text}\n(Type a number from {step.minimum:g} to {step.maximum:g}.)"
-        if step.type is StepType.DATE_OR_DURATION:
-            return f"{step.text}\n{DURATION_INSTRUCTION}"
-        if step.type is StepType.TEXT:
-            return f"{step.text}\n(Type your answer, up to {step.max_length} characters.)"
-        if step.type is StepType.REGIONS and draft.get("phase") == "side":
-            region = self._region_needing_side(step, draft) or ""
-            option = step.option(region)
-            label = option.label.lower() if option else region
-            return f"Which side is the {label} pain on? (Your own left or right.)"
-        if step.type is StepType.REGIONS and draft.get("phase") == "worst":
-            return step.worst_text or "Which of these areas bothers you most?"
-        if step.type in (StepType.MULTI, StepType.REGIONS):
-            chosen = [
-                option.label for option in step.options if option.id in draft.get("selected", [])
-            ]
-            picked = f"\nSelected: {', '.join(chosen)}" if chosen else ""
-            how = MULTI_INSTRUCTION if step.type is StepType.MULTI else REGIONS_INSTRUCTION
-            return f"{step.text}\n{how}{picked}"
-        return step.text
-
-    def _buttons(self, step: Step, state: IntakeState, action: ActionMaker) -> list[Button]:
-        draft = state.draft or {}
-        if step.type is StepType.INFO:
-            return [Button("Continue", action(Verb.OPTION, "0"))]
-        if step.type is StepType.CONSENT:
-            return [
-                Button("Yes, I agree", action(Verb.OPTION, "0")),
-                Button("No", action(Verb.OPTION, "1")),
-            ]
-        if step.type is StepType.YESNO:
-            return [Button("Yes", action(Verb.OPTION, "0")), Button("No", action(Verb.OPTION, "1"))]
-        if step.type is StepType.SCALE:
-            return [Button(str(value), action(Verb.OPTION, str(value))) for value in range(11)]
-        if step.type is StepType.TEXT and isinstance(draft.get("confirm"), str):
-            return [
-                Button(f"Yes, save “{draft['confirm'][:20]}”", action(Verb.OPTION, "confirm")),
-                Button("No, I'll type my answer", action(Verb.OPTION, "retype")),
-            ]
-        if step.type in (StepType.SINGLE, StepType.DATE_OR_DURATION, StepType.TREATMENT_CONSENT):
-            return [
-                Button(option.label, action(Verb.OPTION, str(index)))
-                for index, option in enumerate(step.options)
-            ]
-        if step.type is StepType.REGIONS and draft.get("phase") == "side":
-            return [
-                Button(SIDE_LABELS[side], action(Verb.OPTION, str(index)))
-                for index, side in enumerate(PAIRED_SIDES)
-            ]
-        if step.type is StepType.REGIONS and draft.get("phase") == "worst":
-            labels = [option for option in step.options if option.id in draft.get("selected", [])]
-            return [
-                Button(option.label, action(Verb.OPTION, str(index)))
-                for index, option in enumerate(labels)
-            ]
-        if step.type in (StepType.MULTI, StepType.REGIONS):
-            selected = draft.get("selected", [])
-            toggles = [
-                Button(
-                    ("✅ " if option.id in selected else "") + option.label,
-                    action(Verb.TOGGLE, str(index)),
-                )
-                for index, option in enumerate(step.options)
-            ]
-            return [*toggles, Button("Done ✔", action(Verb.DONE, ""))]
-        return []
-
-    def _review_screen(self, state: IntakeState, action: ActionMaker) -> Reply:
-        items = self.review_items(state)
-        lines = ["Please check your answers. Tap a number to change an answer."]
-        for number, step in enumerate(items, start=1):
-            question = step.short
-            if len(question) > MAX_REVIEW_LINE:
-                question = question[: MAX_REVIEW_LINE - 1] + "…"
-            lines.append(f"{number}. {question}: {format_answer(step, state.answers[step.id])}")
-        buttons = [
-            Button(f"Change {number}", action(Verb.EDIT, str(number - 1)))
-            for number in range(1, len(items) + 1)
-        ]
-        buttons.append(Button(SUBMIT_LABEL, action(Verb.SUBMIT, "")))
-        buttons.append(Button("« Back", action(Verb.BACK, "")))
-        return Reply("\n".join(lines), tuple(buttons), title="Review your answers")

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 
 from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Status, Tap, Typed
 from bot.intake.flow import Flow
+from bot.intake.screens import screen as render_screen
 
 # ("tap", words in the button's label) or ("type", text). "Done" taps the Done button.
 Action = tuple[str, str]
@@ -114,7 +115,7 @@ def walk(flow: Flow, actions: list[Action], today: date = date(2026, 12, 6)) -> 
     taps = typed_count = messages = 0
     for kind, value in actions:
         if kind == "tap":
-            screen = engine.screen(state, _action)
+            screen = render_screen(engine, state, _action)
             wanted = value.lower()
             button = next(
                 (b for b in screen.buttons if b.label.lower().startswith(wanted)), None

@@ -11,6 +11,7 @@ from bot.intake.answers import Invalid, Parsed, match_option, parse_scale, parse
 from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Status, Tap, Typed
 from bot.intake.flow import Option, Step, StepType
 from bot.intake.flow_file import load_flow_file, parse_flow
+from bot.intake.screens import screen
 from tests.intake.kit import SHIPPED_FLOW, TYPED_PATH
 
 TODAY = date(2026, 11, 21)
@@ -102,7 +103,7 @@ def test_regions_with_sides_and_worst(engine: IntakeEngine) -> None:
     state = run(
         engine, state, ("t", "4"), ("t", "3"), ("t", "21"), ("d", "")
     )  # shoulder, neck, lower leg
-    assert "shoulder" in engine.screen(state, lambda v, a: f"x:{v}:{a}").text.lower()
+    assert "shoulder" in screen(engine, state, lambda v, a: f"x:{v}:{a}").text.lower()
     state = run(engine, state, ("o", "1"), "both")  # right shoulder; both lower legs
     stale = engine.apply(state, Tap("o", state.revision - 1, "0"))
     assert stale.outcome is Outcome.STALE
@@ -206,3 +207,27 @@ def test_review_accepts_typed_change_and_send(engine: IntakeEngine) -> None:
     wrong = engine.apply(back, Typed("change 99"))
     assert wrong.outcome is Outcome.INVALID and "from 1 to" in wrong.hint
     assert engine.apply(back, Typed("send")).outcome is Outcome.SUBMITTED
+
+
+def test_the_engine_knows_no_channel_or_reply() -> None:
+    import ast
+
+    source = Path(__file__).resolve().parents[2] / "bot" / "intake" / "engine.py"
+    imported = {
+        node.module or ""
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert not {name for name in imported if name.startswith(("bot.core", "bot.channels"))}
+
+
+def test_drafts_are_typed_and_read_the_older_stored_shape(engine: IntakeEngine) -> None:
+    from bot.intake.engine import Draft, Phase
+
+    old = {"current": "regions", "draft": {"phase": "side", "selected": ["knee"], "sides": {}}}
+    state = IntakeState.from_json(old)
+    assert state.draft == Draft(selected=["knee"], phase=Phase.SIDE)
+    assert IntakeState.from_json(
+        {"current": "qualities", "draft": {"selected": ["burning"]}}
+    ).draft == Draft(selected=["burning"])
+    assert IntakeState.from_json(state.to_json()) == state

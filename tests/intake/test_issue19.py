@@ -19,6 +19,7 @@ from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Status
 from bot.intake.fhir import questionnaire_response
 from bot.intake.flow_file import load_flow_file
 from bot.intake.repository import IntakeRepository
+from bot.intake.screens import screen as render_screen
 from bot.intake.summary import build_summary, intake_overview, summary_text
 from bot.runtime import build_runtime
 from bot.storage.database import open_database
@@ -105,7 +106,7 @@ def test_numbers_at_numeric_questions_are_answers(engine: IntakeEngine) -> None:
     age = until(engine, "age")
     assert typed(engine, age, "1").answers["age"] == 1
     assert engine.apply(age, Typed("121")).outcome is Outcome.INVALID
-    screen = engine.screen(state, lambda verb, arg: f"{verb}:{arg}")
+    screen = render_screen(engine, state, lambda verb, arg: f"{verb}:{arg}")
     assert screen.typed_answer  # a channel with numbered buttons passes digits on as text
 
 
@@ -116,7 +117,7 @@ def test_a_command_word_at_a_free_text_question_is_confirmed(
     state = until(engine, "complaint")
     asked = engine.apply(state, Typed(word))
     assert asked.outcome is Outcome.UPDATED and "complaint" not in asked.state.answers
-    screen = engine.screen(asked.state, lambda verb, arg: f"{verb}:{arg}")
+    screen = render_screen(engine, asked.state, lambda verb, arg: f"{verb}:{arg}")
     assert f"You typed “{word}”" in screen.text
     saved = engine.apply(asked.state, Typed("yes"))
     assert saved.state.answers["complaint"] == word and saved.state.current == "regions"
