@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from bot.intake.flow import AnswerValue, Option, Side, Step, StepType
+from bot.intake.flow import AnswerValue, Option, Side, Step
 
 LABEL_CUTOFF = 80.0  # rapidfuzz score (0-100) a typed label must reach to count
 SCALE_TOP = 10
@@ -375,61 +375,6 @@ def parse_many(text: str, options: tuple[Option, ...]) -> list[int] | Invalid:
     if not picked:
         return Invalid(option_hint(options))
     return picked
-
-
-def parse_typed(text: str, step: Step, today: date) -> ParseResult:
-    """Turn typed text into an answer for a single-screen step (not multi or regions)."""
-    if step.type in (StepType.YESNO, StepType.CONSENT):
-        answer = parse_yes_no(text)
-        return Invalid("Please answer yes or no.") if answer is None else Parsed(answer)
-    if step.type is StepType.SCALE:
-        value = parse_scale(text)
-        if value is None:
-            return Invalid(
-                "Please give a whole number from 0 to 10, for example 7 or 7/10 "
-                "(0 means none, 10 the most)."
-            )
-        return Parsed(value)
-    if step.type is StepType.NUMBER:
-        return parse_number(text, step)
-    if step.type is StepType.TEXT:
-        return parse_text(text, step)
-    if step.type is StepType.DATE_OR_DURATION:
-        return parse_date_or_duration(text, step, today)
-    if step.type in (StepType.SINGLE, StepType.TREATMENT_CONSENT):
-        index = match_option(text, step.options)
-        return (
-            Invalid(option_hint(step.options)) if index is None else Parsed(step.options[index].id)
-        )
-    return Invalid("Please tap Continue.")
-
-
-def _labels(step: Step, ids: list[str]) -> list[str]:
-    return [(step.option(option_id) or Option(option_id, option_id)).label for option_id in ids]
-
-
-def format_answer(step: Step, value: AnswerValue) -> str:
-    """A short human-readable rendering of an answer."""
-    if value is None:
-        return "(skipped)"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if step.type is StepType.SCALE:
-        return f"{value}/10"
-    if step.type in (StepType.SINGLE, StepType.TREATMENT_CONSENT) and isinstance(value, str):
-        return _labels(step, [value])[0]
-    if step.type is StepType.MULTI and isinstance(value, list):
-        return ", ".join(_labels(step, value)) or "None"
-    if step.type is StepType.DATE_OR_DURATION and isinstance(value, dict):
-        bucket = _labels(step, [str(value["option"])])[0] if value.get("option") else ""
-        if "typed" in value:
-            return f"{bucket} (typed: “{value['typed']}”)" if bucket else f"“{value['typed']}”"
-        if "date" in value:
-            return f"since {value['date']}" + (f" ({bucket})" if bucket else "")
-        return bucket
-    if step.type is StepType.REGIONS and isinstance(value, dict):
-        return format_regions(step, value)
-    return str(value)
 
 
 def format_regions(step: Step, value: dict[str, object]) -> str:

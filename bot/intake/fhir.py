@@ -20,6 +20,7 @@ from bot.intake.flow import (
     Step,
     StepType,
 )
+from bot.intake.step_types import kind_of
 
 SIDE_DISPLAY = {Side.LEFT: "Left", Side.RIGHT: "Right", Side.BOTH: "Both", Side.CENTRE: "Centre"}
 MIN_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
@@ -31,22 +32,6 @@ RESPONSE_STATUS = {
     Status.ABANDONED: "stopped",
     Status.DECLINED: "stopped",
 }
-_SIMPLE_TYPES = {
-    StepType.INFO: "display",
-    StepType.CONSENT: "boolean",
-    StepType.YESNO: "boolean",
-    StepType.SCALE: "integer",
-    StepType.SINGLE: "choice",
-    StepType.MULTI: "choice",
-    StepType.DATE_OR_DURATION: "open-choice",
-    StepType.TREATMENT_CONSENT: "choice",
-}
-_OPTION_TYPES = (
-    StepType.SINGLE,
-    StepType.MULTI,
-    StepType.DATE_OR_DURATION,
-    StepType.TREATMENT_CONSENT,
-)
 
 
 def base_url(flow: Flow) -> str:
@@ -163,10 +148,10 @@ def _item_for(flow: Flow, step: Step) -> dict[str, Any]:
         item["type"] = "string"
         item["maxLength"] = step.max_length
     else:
-        item["type"] = _SIMPLE_TYPES[step.type]
+        item["type"] = kind_of(step).fhir_type
     if step.type is not StepType.INFO and step.type is not StepType.REGIONS:
         item["required"] = step.required
-    if step.type in _OPTION_TYPES:
+    if kind_of(step).has_options and step.type is not StepType.REGIONS:
         item["answerOption"] = _options(flow, step, step.id)
     if step.type is StepType.TREATMENT_CONSENT:
         item["item"] = [

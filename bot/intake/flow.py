@@ -34,15 +34,6 @@ class StepType(StrEnum):
 
 
 QUESTION_TYPES = frozenset(StepType) - {StepType.INFO}
-CHOICE_TYPES = frozenset(
-    {
-        StepType.SINGLE,
-        StepType.MULTI,
-        StepType.DATE_OR_DURATION,
-        StepType.REGIONS,
-        StepType.TREATMENT_CONSENT,
-    }
-)
 # The fixed option ids of a treatment-consent step (the labels are the clinic's).
 CONSENT_AGREE, CONSENT_QUESTIONS, CONSENT_DECLINE = "agree", "questions", "decline"
 TREATMENT_CONSENT_OPTIONS = (CONSENT_AGREE, CONSENT_QUESTIONS, CONSENT_DECLINE)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bot.content.problems import Problem
 from bot.intake.flow import (
-    CHOICE_TYPES,
     TREATMENT_CONSENT_OPTIONS,
     Condition,
     ConditionOp,
@@ -12,6 +11,7 @@ from bot.intake.flow import (
     Step,
     StepType,
 )
+from bot.intake.step_types import KINDS
 
 SCALE_TOP = 10
 _NUMERIC_TYPES = frozenset({StepType.SCALE, StepType.NUMBER})
@@ -70,7 +70,7 @@ def _check_condition(
         if not all(isinstance(value, bool) for value in _condition_values(condition)):
             return [Problem(file, condition.line, f"{what}: a yes/no step is compared with yes/no")]
         return []
-    if target.type in CHOICE_TYPES:
+    if KINDS[target.type].has_options:
         problems = []
         for value in _condition_values(condition):
             if target.option(str(value)) is None:

@@ -18,7 +18,6 @@ from bot.content.model import Review
 from bot.content.problems import ContentError, Problem, display_path
 from bot.content.yaml_source import load_located_yaml
 from bot.intake.flow import (
-    CHOICE_TYPES,
     Band,
     Condition,
     ConditionOp,
@@ -31,6 +30,7 @@ from bot.intake.flow import (
     Step,
     StepType,
 )
+from bot.intake.step_types import KINDS
 
 FLOW_FILE_NAME = "intake_flow.yaml"
 SECTIONS = (
@@ -55,19 +55,6 @@ _FLOW_KEYS = {
     "id", "version", "title", "url", "completion_message", "steps", "flags", "scores", "rules",
 }  # fmt: skip
 _COMMON_STEP_KEYS = {"id", "type", "text", "section", "required", "when", "hint", "label"}
-_STEP_KEYS: dict[StepType, set[str]] = {
-    StepType.INFO: set(),
-    StepType.CONSENT: {"version", "decline_message"},
-    StepType.TREATMENT_CONSENT: {"version", "options"},
-    StepType.SINGLE: {"options"},
-    StepType.MULTI: {"options"},
-    StepType.YESNO: {"yes_flag"},
-    StepType.SCALE: {"min_label", "max_label"},
-    StepType.NUMBER: {"min", "max", "integer"},
-    StepType.TEXT: {"max_length"},
-    StepType.DATE_OR_DURATION: {"options"},
-    StepType.REGIONS: {"options", "worst_text"},
-}
 _OPTION_KEYS = {"id", "label", "flag", "weight", "exclusive", "paired", "aliases", "within_days"}
 _FLAG_KEYS = {"id", "level", "label", "message", "reviewed"}
 _SCORE_KEYS = {"id", "title", "steps", "bands"}
@@ -277,12 +264,13 @@ def _read_step(reader: _Reader, data: Mapping[str, Any]) -> Step | None:
                 f"{what}: unknown type {type_raw!r}; use one of {', '.join(StepType)}",
             )
         return None
-    reader.unknown_keys(data, _COMMON_STEP_KEYS | _STEP_KEYS[step_type], f"{what} ({type_raw})")
+    kind = KINDS[step_type]
+    reader.unknown_keys(data, _COMMON_STEP_KEYS | kind.keys, f"{what} ({type_raw})")
     section = reader.text(data, "section", what, required=False) or "other"
     if section not in SECTIONS:
         reader.problem(_line(data, "section"), f"{what}: section must be one of {SECTIONS}")
-    options = _read_options(reader, data, what) if step_type in CHOICE_TYPES else ()
-    if step_type in CHOICE_TYPES and not options:
+    options = _read_options(reader, data, what) if kind.has_options else ()
+    if kind.has_options and not options:
         reader.problem(_line(data), f"{what}: a {type_raw} step needs at least one option")
     minimum = reader.number(data, "min", what)
     maximum = reader.number(data, "max", what)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.intake.answers import format_answer, normalise
+from bot.intake.answers import normalise
 from bot.intake.engine import IntakeEngine, IntakeState, Status
 from bot.intake.flow import (
     CONSENT_AGREE,
@@ -23,6 +23,7 @@ from bot.intake.flow import (
     Flow,
     StepType,
 )
+from bot.intake.step_types import format_answer
 
 # Summary order after consent and flags: the clinician reads safety first.
 SECTION_ORDER = (

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.intake.answers import Invalid, Parsed, match_option, parse_scale, parse_typed, parse_yes_no
+from bot.intake.answers import match_option, normalise, parse_scale, parse_yes_no
 from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Status, Tap, Typed
 from bot.intake.flow import Option, Step, StepType
 from bot.intake.flow_file import load_flow_file, parse_flow
 from bot.intake.screens import screen
+from bot.intake.step_types import KINDS, Answer, Refuse, kind_of
 from tests.intake.kit import SHIPPED_FLOW, TYPED_PATH
 
 TODAY = date(2026, 11, 21)
@@ -69,17 +70,29 @@ def test_options_by_number_label_typo_alias_and_word() -> None:
     assert match_option("spleen", options) is None
 
 
+def typed_at(step: Step, text: str) -> Answer | Refuse:
+    effect = kind_of(step).typed(step, None, text, normalise(text), TODAY)
+    assert isinstance(effect, Answer | Refuse), effect
+    return effect
+
+
 def test_number_and_text_and_date_hints() -> None:
     number = Step("n", StepType.NUMBER, "Age?", minimum=1, maximum=120)
-    assert parse_typed("42 years", number, TODAY) == Parsed(42)
-    assert isinstance(parse_typed("0", number, TODAY), Invalid)
-    assert isinstance(parse_typed("4.5", number, TODAY), Invalid)
+    assert typed_at(number, "42 years") == Answer(42)
+    assert isinstance(typed_at(number, "0"), Refuse)
+    assert isinstance(typed_at(number, "4.5"), Refuse)
     text = Step("t", StepType.TEXT, "Why?", max_length=5)
-    assert "under 5" in parse_typed("too long", text, TODAY).hint  # type: ignore[union-attr]
+    assert "under 5" in typed_at(text, "too long").hint  # type: ignore[union-attr]
     when = Step("w", StepType.DATE_OR_DURATION, "Since?", options=(Option("x", "A while"),))
-    assert parse_typed("15/03/2026", when, TODAY) == Parsed({"date": "2026-03-15"})
-    assert parse_typed("a while", when, TODAY) == Parsed({"option": "x"})
-    assert isinstance(parse_typed("2026-02-30", when, TODAY), Invalid)
+    assert typed_at(when, "15/03/2026") == Answer({"date": "2026-03-15"})
+    assert typed_at(when, "a while") == Answer({"option": "x"})
+    assert isinstance(typed_at(when, "2026-02-30"), Refuse)
+
+
+def test_every_step_type_has_one_kind_with_its_keys_and_fhir_type() -> None:
+    assert set(KINDS) == set(StepType)
+    for step_type, kind in KINDS.items():
+        assert kind.type is step_type and kind.fhir_type
 
 
 def test_start_with_consent_then_progress(engine: IntakeEngine) -> None:
