@@ -7,10 +7,9 @@ is plain data, a patient can leave and come back after days or a restart.
 
 from __future__ import annotations
 
-import copy
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -109,6 +108,20 @@ class IntakeState:
     treatment_consent: dict[str, str] | None = None
     # The emergency-screen rule that stopped the form when the patient typed an emergency.
     emergency_rule: str | None = None
+
+    def copy(self) -> IntakeState:
+        """A copy an event may change (answers are replaced, never changed in place)."""
+        return replace(
+            self,
+            answers=dict(self.answers),
+            history=list(self.history),
+            draft=replace(
+                self.draft, selected=list(self.draft.selected), sides=dict(self.draft.sides)
+            )
+            if self.draft is not None
+            else None,
+            treatment_consent=dict(self.treatment_consent) if self.treatment_consent else None,
+        )
 
     def stop_for_emergency(self, rule_id: str | None = None) -> None:
         """Close the form because of an emergency (typed anywhere when `rule_id` is given)."""
@@ -226,19 +239,21 @@ class IntakeEngine:
         self._enter(state)
         return state
 
+    def _walk(self, answers: dict[str, AnswerValue]) -> Iterator[Step]:
+        """Steps that apply, in order (lazily: the next step needs only a prefix)."""
+        shown: set[str] = set()
+        for step in self.flow.steps:
+            if not step.when or all_hold(step.when, answers, shown):
+                shown.add(step.id)
+                yield step
+
     def applicable(self, answers: dict[str, AnswerValue]) -> list[Step]:
         """Steps that apply given `answers` (a step whose condition's step is hidden is hidden)."""
-        shown: set[str] = set()
-        result: list[Step] = []
-        for step in self.flow.steps:
-            if all_hold(step.when, answers, shown):
-                shown.add(step.id)
-                result.append(step)
-        return result
+        return list(self._walk(answers))
 
     def next_step(self, answers: dict[str, AnswerValue]) -> str:
         """The first step that applies and has no answer yet, else the review."""
-        for step in self.applicable(answers):
+        for step in self._walk(answers):
             if step.id not in answers:
                 return step.id
         return REVIEW
@@ -312,7 +327,7 @@ class IntakeEngine:
         """Apply one tap or typed text; never raises on anything a patient can send."""
         if state.status is not Status.IN_PROGRESS:
             return Result(state, Outcome.CLOSED)
-        new = copy.deepcopy(state)
+        new = state.copy()
         if isinstance(event, Tap):
             if event.revision != state.revision:
                 return Result(state, Outcome.STALE)
