@@ -248,10 +248,26 @@ _AMOUNT_WORDS = {
     "a couple of": 2.0, "couple of": 2.0, "a couple": 2.0, "a few": 3.0, "few": 3.0,
     "several": 4.0, "eleven": 11.0, "twelve": 12.0, "fifteen": 15.0, "twenty": 20.0,
 }  # fmt: skip
+# "Years" without a number is at least two years: longer than any bounded option. Vague
+# weeks or months ("for months") are not read: the patient is asked for a number.
+_VAGUE_YEARS = frozenset(
+    {
+        "years",
+        "many years",
+        "several years",
+        "a few years",
+        "a lot of years",
+        "a number of years",
+        "multiple years",
+        "years and years",
+    }
+)
+_SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
 _HEDGES = re.compile(
     r"^(?:(?:for|about|around|roughly|approximately|approx|maybe|probably|nearly|almost|"
     r"over|more than|less than|under|just under|just over|at least|close to|like|i think|"
-    r"it's been|its been|it has been|been|the last|the past|past|last)\s+)+"
+    r"it's been|its been|it has been|been|the last|the past|past|last|a total of|total of|"
+    r"on and off for|off and on for|on and off|off and on)\s+)+"
 )
 _AGO = re.compile(r"\s+(?:ago|now|or so|or more|or less|on and off|and counting)$")
 _DURATION = re.compile(
@@ -273,6 +289,8 @@ def parse_duration_days(text: str, today: date) -> int | None:
         began = _since_date(since.group("when"), today)
         return (today - began).days if began is not None else None
     words = _AGO.sub("", _HEDGES.sub("", words)).strip()
+    if words in _VAGUE_YEARS:
+        return 2 * 365
     if words in ("a year and a half", "year and a half"):
         return int(1.5 * 365)
     match = _DURATION.match(words)
@@ -299,6 +317,10 @@ def _since_date(when: str, today: date) -> date | None:
         return date(today.year, 1, 1)
     if when.isdecimal() and len(when) == 4 and 1900 < int(when) <= today.year:
         return date(int(when), 1, 1)
+    season = re.match(r"^(?:the\s+)?(?:early\s+|late\s+)?([a-z]+)\s+(?:of\s+)?(\d{4})$", when)
+    if season and season.group(1) in _SEASONS and 1900 < int(season.group(2)) <= today.year:
+        began = date(int(season.group(2)), _SEASONS[season.group(1)], 1)
+        return began if began <= today else None
     month_name = when.removeprefix("last ").removeprefix("early ").removeprefix("late ")
     if month_name in _MONTHS:
         began = date(today.year, _MONTHS[month_name], 1)

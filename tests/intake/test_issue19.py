@@ -79,6 +79,9 @@ def until(engine: IntakeEngine, step_id: str, path: list[str] | None = None) -> 
         ("4 months ago", "3_to_6_months"),
         ("Less than 6 weeks", "under_6_weeks"),  # a label typed is that option
         ("2", "6_to_12_weeks"),  # a number alone picks the numbered option
+        ("many years", "over_1_year"),
+        ("since summer 2024", "over_1_year"),
+        ("for a total of around 7 months", "6_to_12_months"),
     ],
 )
 def test_durations_in_words(engine: IntakeEngine, text: str, option: str) -> None:
@@ -93,8 +96,9 @@ def test_a_typed_duration_keeps_the_words_and_reads_back(engine: IntakeEngine) -
         "typed": "about 8 months",
         "option": "6_to_12_months",
     }
-    unknown = engine.apply(until(engine, "duration"), Typed("ages"))
-    assert unknown.outcome is Outcome.INVALID and "about 8 months" in unknown.hint
+    for vague in ("ages", "for months", "weeks"):  # asked for a number, never guessed
+        unknown = engine.apply(until(engine, "duration"), Typed(vague))
+        assert unknown.outcome is Outcome.INVALID and "about 8 months" in unknown.hint
 
 
 def test_numbers_at_numeric_questions_are_answers(engine: IntakeEngine) -> None:
