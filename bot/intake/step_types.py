@@ -225,6 +225,11 @@ class StepKind:
         return found
 
 
+def _instruction(step: Step, instruction: str) -> str:
+    """The answering instruction on its own line, unless an older flow's text has one."""
+    return "" if "tap done" in step.text.lower() else f"\n{instruction}"
+
+
 def _refusal(parsed: Invalid, maybe_question: bool = True) -> Refuse:
     return Refuse(parsed.hint, maybe_question)
 
@@ -517,7 +522,7 @@ class MultiKind(StepKind):
     def prompt(self, step: Step, draft: Draft | None) -> str:
         chosen = [o.label for o in step.options if draft and o.id in draft.selected]
         picked = f"\nSelected: {', '.join(chosen)}" if chosen else ""
-        return f"{step.text}\n{MULTI_INSTRUCTION}{picked}"
+        return f"{step.text}{_instruction(step, MULTI_INSTRUCTION)}{picked}"
 
     def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
         selected = draft.selected if draft else []
@@ -620,7 +625,7 @@ class RegionsKind(MultiKind):
             return step.worst_text or "Which of these areas bothers you most?"
         chosen = [o.label for o in step.options if draft and o.id in draft.selected]
         picked = f"\nSelected: {', '.join(chosen)}" if chosen else ""
-        return f"{step.text}\n{REGIONS_INSTRUCTION}{picked}"
+        return f"{step.text}{_instruction(step, REGIONS_INSTRUCTION)}{picked}"
 
     def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
         if draft is not None and draft.phase is Phase.SIDE:

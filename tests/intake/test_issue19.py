@@ -406,3 +406,13 @@ def test_intakes_of_the_older_flow_still_display_and_export(
         assert fhir["questionnaire"].endswith("|2026.11.1")
     assert "in progress, not submitted" in _cli(capsys, "export", str(half), "--format", "text")
     assert Status.IN_PROGRESS.value in lines[1]
+
+
+def test_an_older_flow_in_progress_is_not_told_twice_how_to_answer() -> None:
+    old = IntakeEngine(load_flow_file(OLD_FLOW).flow, today=lambda: TODAY)
+    state = old.start()
+    for text in OLD_TYPED_PATH[: OLD_TYPED_PATH.index("burning, pins and needles")]:
+        state = old.apply(state, Typed(text)).state
+    assert state.current == "qualities"
+    text = render_screen(old, state, lambda verb, arg: f"{verb}:{arg}").text
+    assert text.count("then tap Done") == 1
