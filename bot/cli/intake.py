@@ -27,7 +27,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("intake", help="intake forms: list, export, questionnaire")
     group = parser.add_subparsers(dest="intake_command", metavar="SUBCOMMAND", required=True)
     listing = group.add_parser(
-        "list", help="one line per intake: id, status, patient chat, dates, flags"
+        "list", help="one line per intake: id, status, patient chat, dates, consent, flags"
     )
     listing.set_defaults(handler=run_list)
     export = group.add_parser("export", help="one intake as text, JSON or a FHIR R4 response")
@@ -75,6 +75,12 @@ def _flag_text(intake: StoredIntake, engine: IntakeEngine) -> str:
     return ",".join(flags) or "-"
 
 
+def _consent_text(intake: StoredIntake) -> str:
+    """The answer to consent to treatment (agree, questions, decline), or '-'."""
+    record = intake.state.treatment_consent
+    return record.get("answer", "-") if record else "-"
+
+
 def run_list(args: argparse.Namespace) -> int:
     """Print one line per intake."""
 
@@ -88,6 +94,7 @@ def run_list(args: argparse.Namespace) -> int:
                 f"{intake.id}\t{intake.status.value}\tchat {intake.chat_id}\t"
                 f"started {intake.started_at:%Y-%m-%d %H:%M}\t"
                 f"updated {intake.updated_at:%Y-%m-%d %H:%M}\t"
+                f"consent {_consent_text(intake)}\t"
                 f"flags {_flag_text(intake, engine)}"
             )
         return 0

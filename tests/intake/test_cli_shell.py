@@ -84,7 +84,7 @@ def test_shell_intake_resumes_after_restart_then_cli_lists_and_exports(
     for name, value in _env(tmp_path).items():
         monkeypatch.setenv(name, value)
     [line] = cli(capsys, "list").splitlines()
-    assert line.startswith("1\tsubmitted\tchat ") and line.endswith("flags -")
+    assert line.startswith("1\tsubmitted\tchat ") and line.endswith("consent agree\tflags -")
 
     text = cli(capsys, "export", "1", "--format", "text")
     assert "RED FLAGS" in text and "Burning pain in my left shoulder blade" in text

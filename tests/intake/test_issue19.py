@@ -394,6 +394,7 @@ def test_intakes_of_the_older_flow_still_display_and_export(
     _use_database(tmp_path, monkeypatch)
     lines = _cli(capsys, "list").splitlines()
     assert lines[0].split("\t")[1] == "submitted" and lines[1].split("\t")[1] == "in_progress"
+    assert "\tconsent -\t" in lines[0]  # the older form had no consent to treatment
     text = _cli(capsys, "export", str(submitted), "--format", "text")
     assert "v2026.11.1, submitted 2026-12-06 09:30 UTC" in text
     assert "CONSENT TO TREATMENT\n- not recorded" in text
