@@ -1,8 +1,9 @@
-"""Typed answers: what a patient may type for each kind of step, and how answers read.
+"""Typed answers: the parsers the step kinds (`bot.intake.step_types`) read text with.
 
-Everything a button can do can also be typed: an option's number or label (typos
-tolerated), "7" or "7/10" on a scale, "yes", "yeah", "nope"... An unusable answer gives
-a hint that says exactly what would work.
+Everything a button can do can also be typed: an option's number or label (typos and
+missing symbols tolerated), "7" or "7/10" on a scale, "yes", "yeah", "nope", a duration
+in words ("about 8 months", "since March")... An unusable answer gives a hint that says
+exactly what would work.
 """
 
 from __future__ import annotations
