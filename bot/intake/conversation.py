@@ -358,11 +358,14 @@ class IntakeConversation:
     def _consent_notes(
         self, chat: ChatRef, engine: IntakeEngine, intake: StoredIntake, result: Result
     ) -> list[Reply]:
-        """A staff note when the patient has questions about treatment, or declines it."""
+        """When the patient has questions about treatment, or declines it: the flow's words
+        for the patient, and a note for the staff chats."""
         step = engine.flow.step(result.answered) if result.answered else None
         if step is None or step.type is not StepType.TREATMENT_CONSENT:
             return []
         answer = intake.state.answers.get(step.id)
+        told = step.questions_message if answer == CONSENT_QUESTIONS else step.decline_message
+        patient = [Reply(told)] if told and answer in (CONSENT_QUESTIONS, CONSENT_DECLINE) else []
         if answer == CONSENT_QUESTIONS:
             text = (
                 f"The patient in chat {chat.chat_id} (intake #{intake.id}) has questions about "
@@ -375,7 +378,7 @@ class IntakeConversation:
             )
         else:
             return []
-        return [staff_note(text, title="Consent to treatment")]
+        return [*patient, staff_note(text, title="Consent to treatment")]
 
     def _emergency(
         self, chat: ChatRef, intake: StoredIntake, raised: tuple[Flag, ...]

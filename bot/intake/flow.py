@@ -116,6 +116,7 @@ class Step:
     yes_flag: str | None = None  # yes/no: flag raised by "yes"
     consent_version: str | None = None
     decline_message: str | None = None  # consent: what a "no" is told
+    questions_message: str | None = None  # treatment consent: what "questions first" is told
     worst_text: str | None = None  # regions: the "which bothers you most?" question
     label: str | None = None  # a short name for the review and the clinician summary
     line: int = 0

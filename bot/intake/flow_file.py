@@ -300,6 +300,7 @@ def _read_step(reader: _Reader, data: Mapping[str, Any]) -> Step | None:
         yes_flag=reader.text(data, "yes_flag", what, required=False) or None,
         consent_version=version or None,
         decline_message=reader.text(data, "decline_message", what, required=False) or None,
+        questions_message=reader.text(data, "questions_message", what, required=False) or None,
         worst_text=reader.text(data, "worst_text", what, required=False) or None,
         label=reader.text(data, "label", what, required=False) or None,
         line=_line(data),

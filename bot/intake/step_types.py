@@ -420,7 +420,7 @@ class TreatmentConsentKind(SingleKind):
     """Informed consent to treatment: agree, questions first, or no (all recorded)."""
 
     type = StepType.TREATMENT_CONSENT
-    keys = frozenset({"version", "options"})
+    keys = frozenset({"version", "options", "questions_message", "decline_message"})
 
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
         index = match_option(text, step.options)

@@ -220,6 +220,7 @@ async def test_consent_questions_notes_staff_and_no_is_first_for_the_clinician(
     await patient.tap("I have questions first")
     [note] = patient.staff
     assert "has questions about IMS treatment" in note.text
+    assert "someone will contact you" in patient.text
     assert "Please check your answers" in patient.text  # the form goes on
     number = next(
         line.split(".")[0] for line in patient.text.splitlines() if "Consent to IMS" in line
@@ -227,6 +228,7 @@ async def test_consent_questions_notes_staff_and_no_is_first_for_the_clinician(
     await patient.tap(f"Change {number}")
     await patient.tap("No")
     assert "answered No to consent" in patient.staff[0].text
+    assert "No needling will be done without your agreement" in patient.text
     await patient.tap("Send to the clinic")
     summary = patient.staff[0].text
     assert summary.index("CONSENT TO TREATMENT") < summary.index("RED FLAGS")
