@@ -41,7 +41,9 @@ from tests.intake.kit import SHIPPED_FLOW, TEST_KEY, TYPED_PATH  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "intake_throughput.json"
 TOKEN = "123456:BENCH-token-for-offline-runs-0123456789"
-ANSWERS_PER_INTAKE = len(TYPED_PATH) + 2  # Continue + the typed path + submit
+# The consent tapped, the rest of the typed path, then submit.
+ANSWERS_PER_INTAKE = len(TYPED_PATH) + 1
+AFTER_CONSENT = TYPED_PATH[1:]
 
 
 def bench_engine(intakes: int) -> float:
@@ -51,7 +53,7 @@ def bench_engine(intakes: int) -> float:
     for _ in range(intakes):
         state = engine.start()
         state = engine.apply(state, Tap("o", state.revision, "0")).state
-        for text in TYPED_PATH:
+        for text in AFTER_CONSENT:
             state = engine.apply(state, Typed(text)).state
         state = engine.apply(state, Typed("submit")).state
     return intakes * ANSWERS_PER_INTAKE / (time.perf_counter() - started)
@@ -89,7 +91,7 @@ async def bench_storage(intakes: int, folder: Path) -> tuple[float, float]:
         chat = ChatRef(10_000 + number)
         replies = await assistant.handle_command(chat, "intake")
         await assistant.handle_action(chat, replies[-1].buttons[0].action)
-        for text in TYPED_PATH:
+        for text in AFTER_CONSENT:
             await assistant.handle_text(chat, text)
         replies = await assistant.handle_text(chat, "send")
         assert any("sent to the clinic" in r.text for r in replies), replies[0].text
@@ -135,7 +137,7 @@ async def bench_telegram(intakes: int, folder: Path, *, rate_limited: bool) -> f
         tap["callback_query"]["data"] = sent[-1].buttons[0]["callback_data"]
         tap["callback_query"]["message"]["message_id"] = sent[-1].result["message_id"]
         await feed(tap)
-        for text in [*TYPED_PATH, "send"]:
+        for text in [*AFTER_CONSENT, "send"]:
             await feed(with_chat(load_update("text", text=text), chat_id))
 
     async with application:

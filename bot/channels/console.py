@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import sys
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TextIO
@@ -36,10 +37,12 @@ class ConsoleOutput:
     stream: TextIO
     json_mode: bool
     last_buttons: tuple[Button, ...] = ()
+    typed_answer: bool = False  # the last question wants typed text: digits are not buttons
 
     def begin_batch(self) -> None:
         """Start the replies to one message: choices are numbered afresh from 1."""
         self.last_buttons = ()
+        self.typed_answer = False
 
     def show(self, reply: Reply) -> None:
         """Print one message; its buttons continue the batch's numbering."""
@@ -60,6 +63,7 @@ class ConsoleOutput:
         self.stream.flush()
         if not reply.for_staff:
             self.last_buttons += tuple(b for b in reply.buttons if b.url is None)
+            self.typed_answer = reply.typed_answer
 
     @staticmethod
     def _render_text(reply: Reply, first_number: int) -> str:
@@ -71,6 +75,8 @@ class ConsoleOutput:
         for button in reply.buttons:
             if button.url:
                 lines.append(f"     [link] {button.label} -> {button.url}")
+            elif reply.typed_answer:  # typed digits are the answer here: type the name
+                lines.append(f"     [{button.label}]")
             else:
                 lines.append(f"     [{number}] {button.label}")
                 number += 1
@@ -101,15 +107,24 @@ class ConsoleOutbound:
         self.output.show(replace(reply, audience=Audience.STAFF))
 
 
+def _plain_label(text: str) -> str:
+    """A label as a person types it: no symbols (✔ « ✅), case and spacing ignored."""
+    kept = (
+        " " if unicodedata.category(char) in ("So", "Sk", "Pi", "Pf") else char for char in text
+    )
+    return " ".join("".join(kept).casefold().split())
+
+
 def choose_button(text: str, buttons: tuple[Button, ...]) -> Button | None:
-    """The button `text` picks: by label (case-insensitive), else by number ("2").
+    """The button `text` picks: by label (case-insensitive, symbols optional), else by
+    number ("2").
 
     The label wins so that "8" on a 0-10 scale means the button labelled 8, not the
     eighth button.
     """
-    wanted = text.strip().casefold()
+    wanted = _plain_label(text)
     for button in buttons:
-        if button.label.casefold() == wanted:
+        if _plain_label(button.label) == wanted:
             return button
     if wanted.isdigit():
         index = int(wanted) - 1
@@ -144,6 +159,9 @@ class ConsoleChannel:
         if text.startswith("/"):
             name, *args = text[1:].split()
             replies = await assistant.handle_command(self._chat, name, args)
+        elif self._output.typed_answer:
+            # A question that wants typed text: what was typed is the answer.
+            replies = await assistant.handle_text(self._chat, text)
         elif (button := choose_button(text, self._output.last_buttons)) is not None:
             replies = await assistant.handle_action(self._chat, button.action)
         else:

@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("intake", help="intake forms: list, export, questionnaire")
     group = parser.add_subparsers(dest="intake_command", metavar="SUBCOMMAND", required=True)
     listing = group.add_parser(
-        "list", help="one line per intake: id, status, patient chat, dates, flags"
+        "list", help="one line per intake: id, status, patient chat, dates, consent, flags"
     )
     listing.set_defaults(handler=run_list)
     export = group.add_parser("export", help="one intake as text, JSON or a FHIR R4 response")
@@ -76,8 +76,16 @@ async def _engine_for(repository: IntakeRepository, intake: StoredIntake) -> Int
 
 
 def _flag_text(intake: StoredIntake, engine: IntakeEngine) -> str:
-    flags = engine.raised_flags(intake.state.answers)
-    return ",".join(f"{flag.level.value}:{flag.id}" for flag in flags) or "-"
+    flags = [f"{flag.level.value}:{flag.id}" for flag in engine.raised_flags(intake.state.answers)]
+    if intake.state.emergency_rule:
+        flags.insert(0, f"emergency:typed:{intake.state.emergency_rule}")
+    return ",".join(flags) or "-"
+
+
+def _consent_text(intake: StoredIntake) -> str:
+    """The answer to consent to treatment (agree, questions, decline), or '-'."""
+    record = intake.state.treatment_consent
+    return record.get("answer", "-") if record else "-"
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -91,13 +99,15 @@ def run_list(args: argparse.Namespace) -> int:
         for row, intake in listed:
             if intake is None:
                 unreadable += 1
-                flags = "? (stored with another key)"
+                consent, flags = "?", "? (stored with another key)"
             else:
                 flags = _flag_text(intake, await _engine_for(repository, intake))
+                consent = _consent_text(intake)
             print(
                 f"{row.id}\t{row.status}\tchat {row.chat_id}\t"
                 f"started {row.started_at:%Y-%m-%d %H:%M}\t"
                 f"updated {row.updated_at:%Y-%m-%d %H:%M}\t"
+                f"consent {consent}\t"
                 f"flags {flags}"
             )
         if unreadable:

@@ -1,19 +1,22 @@
-"""Typed answers: what a patient may type for each kind of step, and how answers read.
+"""Typed answers: the parsers the step kinds (`bot.intake.step_types`) read text with.
 
-Everything a button can do can also be typed: an option's number or label (typos
-tolerated), "7" or "7/10" on a scale, "yes", "yeah", "nope"... An unusable answer gives
-a hint that says exactly what would work.
+Everything a button can do can also be typed: an option's number or label (typos and
+missing symbols tolerated), "7" or "7/10" on a scale, "yes", "yeah", "nope", a duration
+in words ("about 8 months", "since March")... An unusable answer gives a hint that says
+exactly what would work.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from bot.intake.flow import AnswerValue, Option, Side, Step, StepType
+from bot.intake.flow import AnswerValue, Option, Side, Step
 
 LABEL_CUTOFF = 80.0  # rapidfuzz score (0-100) a typed label must reach to count
 SCALE_TOP = 10
@@ -100,9 +103,19 @@ class Invalid:
 ParseResult = Parsed | Invalid
 
 
+def _plain(char: str) -> str:
+    """Symbols and quote marks a button label may carry (✔, ✅, «) become spaces."""
+    category = unicodedata.category(char)
+    return " " if category in ("So", "Sk", "Pi", "Pf") or char in "\ufe0f\u200d" else char
+
+
+@lru_cache(maxsize=8192)  # option labels are normalised for every typed answer
 def normalise(text: str) -> str:
-    """Lower case, single spaces, no surrounding punctuation."""
-    return " ".join(text.lower().strip().strip(".!?").split())
+    """Lower case, single spaces, no symbols (✔ «) and no surrounding punctuation."""
+    plain = text.lower()
+    if not plain.isascii():
+        plain = "".join(_plain(char) for char in plain)
+    return " ".join(plain.strip().strip(".!?").split())
 
 
 def parse_yes_no(text: str) -> bool | None:
@@ -112,6 +125,16 @@ def parse_yes_no(text: str) -> bool | None:
         return True
     if words in NO_WORDS:
         return False
+    return None
+
+
+def exact_option(text: str, options: tuple[Option, ...]) -> int | None:
+    """Index of the option whose label, id or alias is exactly `text` (symbols ignored)."""
+    words = normalise(text)
+    for index, option in enumerate(options):
+        names = (option.label, option.id.replace("_", " "), *option.aliases)
+        if any(normalise(name) == words for name in names):
+            return index
     return None
 
 
@@ -214,21 +237,136 @@ def parse_date(text: str, today: date) -> date | None:
     return None
 
 
+_UNIT_DAYS = {
+    "d": 1, "day": 1, "days": 1,
+    "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7,
+    "m": 30, "mo": 30, "mos": 30, "mth": 30, "mths": 30, "month": 30, "months": 30,
+    "y": 365, "yr": 365, "yrs": 365, "year": 365, "years": 365,
+}  # fmt: skip
+_AMOUNT_WORDS = {
+    **{word: float(value) for word, value in NUMBER_WORDS.items()},
+    "a": 1.0, "an": 1.0, "one and a half": 1.5, "a year and a half": 1.5, "half a": 0.5,
+    "a couple of": 2.0, "couple of": 2.0, "a couple": 2.0, "a few": 3.0, "few": 3.0,
+    "several": 4.0, "eleven": 11.0, "twelve": 12.0, "fifteen": 15.0, "twenty": 20.0,
+}  # fmt: skip
+# "Years" without a number is at least two years: longer than any bounded option. Vague
+# weeks or months ("for months") are not read: the patient is asked for a number.
+_VAGUE_YEARS = frozenset(
+    {
+        "years",
+        "many years",
+        "several years",
+        "a few years",
+        "a lot of years",
+        "a number of years",
+        "multiple years",
+        "years and years",
+    }
+)
+_SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+_HEDGES = re.compile(
+    r"^(?:(?:for|about|around|roughly|approximately|approx|maybe|probably|nearly|almost|"
+    r"over|more than|less than|under|just under|just over|at least|close to|like|i think|"
+    r"it's been|its been|it has been|been|the last|the past|past|last|a total of|total of|"
+    r"on and off for|off and on for|on and off|off and on)\s+)+"
+)
+_AGO = re.compile(r"\s+(?:ago|now|or so|or more|or less|on and off|and counting)$")
+_DURATION = re.compile(
+    r"^(?P<amount>\d+(?:[.,]\d+)?|[a-z]+(?: [a-z]+){0,3}?)\s*(?:-|to)?\s*"
+    r"(?:(?P<upper>\d+)\s*)?(?P<unit>[a-z]+)(?: and a half)?$"
+)
+_SINCE = re.compile(r"^(?:since|from|started in|began in|started|began|in)\s+(?P<when>.+)$")
+
+
+def parse_duration_days(text: str, today: date) -> int | None:
+    """Days since the pain began, from "about 8 months", "2 yrs", "since March"...
+
+    None when the text is not a duration. "since <month>" is the most recent such month
+    that is not in the future; "since 2024" is the start of that year.
+    """
+    words = normalise(text)
+    since = _SINCE.match(words)
+    if since is not None:
+        began = _since_date(since.group("when"), today)
+        return (today - began).days if began is not None else None
+    words = _AGO.sub("", _HEDGES.sub("", words)).strip()
+    if words in _VAGUE_YEARS:
+        return 2 * 365
+    if words in ("a year and a half", "year and a half"):
+        return int(1.5 * 365)
+    match = _DURATION.match(words)
+    if match is None:
+        return None
+    unit = _UNIT_DAYS.get(match.group("unit"))
+    raw = match.group("amount").strip()
+    amount = float(raw.replace(",", ".")) if raw[0].isdigit() else _AMOUNT_WORDS.get(raw)
+    if unit is None or amount is None:
+        return None
+    if match.group("upper"):  # "6-8 weeks": the middle of the range
+        amount = (amount + float(match.group("upper"))) / 2
+    if words.endswith(" and a half"):
+        amount += 0.5
+    days = round(amount * unit)
+    return days if 0 <= days <= 100 * 365 else None
+
+
+def _since_date(when: str, today: date) -> date | None:
+    when = when.removeprefix("about ").removeprefix("around ").strip()
+    if when in ("last year",):
+        return date(today.year - 1, 1, 1)
+    if when in ("this year", "january this year"):
+        return date(today.year, 1, 1)
+    if when.isdecimal() and len(when) == 4 and 1900 < int(when) <= today.year:
+        return date(int(when), 1, 1)
+    season = re.match(r"^(?:the\s+)?(?:early\s+|late\s+)?([a-z]+)\s+(?:of\s+)?(\d{4})$", when)
+    if season and season.group(1) in _SEASONS and 1900 < int(season.group(2)) <= today.year:
+        began = date(int(season.group(2)), _SEASONS[season.group(1)], 1)
+        return began if began <= today else None
+    month_name = when.removeprefix("last ").removeprefix("early ").removeprefix("late ")
+    if month_name in _MONTHS:
+        began = date(today.year, _MONTHS[month_name], 1)
+        return began if began <= today else date(today.year - 1, _MONTHS[month_name], 1)
+    return parse_date(when, today)
+
+
+def duration_option(step: Step, days: int) -> str | None:
+    """The option of a date_or_duration step whose range holds `days` (by `within_days`)."""
+    ranged = [option for option in step.options if option.within_days is not None]
+    if not ranged:
+        return None
+    for option in ranged:
+        if option.within_days is not None and days < option.within_days:
+            return option.id
+    longest = [option for option in step.options if option.within_days is None]
+    return longest[-1].id if longest else ranged[-1].id
+
+
 def parse_date_or_duration(text: str, step: Step, today: date) -> ParseResult:
-    """A duration option, or a start date that is not in the future."""
-    index = match_option(text, step.options)
+    """A duration option, a duration in words, or a start date that is not in the future."""
+    index = exact_option(text, step.options)
     if index is not None:
         return Parsed({"option": step.options[index].id})
     when = parse_date(text, today)
-    if when is None:
+    if when is not None:
+        if when > today:
+            return Invalid("That date is in the future; please type the date the pain began.")
+        answer: dict[str, object] = {"date": when.isoformat()}
+        bucket = duration_option(step, (today - when).days)
+        return Parsed({**answer, "option": bucket} if bucket else answer)
+    days = parse_duration_days(text, today)
+    if days is None:
+        index = match_option(text, step.options)
+        if index is not None:
+            return Parsed({"option": step.options[index].id})
         return Invalid(
-            "Please tap one of the buttons, or type the date it began as YYYY-MM-DD "
-            f"(for example {today.replace(day=1).isoformat()}) or a month and year "
-            "such as 'March 2025'."
+            'Please tap one of the buttons, or type how long, such as "about 8 months", '
+            '"6 weeks" or "2 yrs", or when it began, such as "since March" or '
+            f"{today.replace(day=1).isoformat()}."
         )
-    if when > today:
-        return Invalid("That date is in the future; please type the date the pain began.")
-    return Parsed({"date": when.isoformat()})
+    began = today - timedelta(days=days)
+    bucket = duration_option(step, days)
+    value: dict[str, object] = {"date": began.isoformat(), "typed": text.strip()[:60]}
+    return Parsed({**value, "option": bucket} if bucket else value)
 
 
 def _parts(text: str, options: tuple[Option, ...]) -> list[str]:
@@ -260,58 +398,6 @@ def parse_many(text: str, options: tuple[Option, ...]) -> list[int] | Invalid:
     if not picked:
         return Invalid(option_hint(options))
     return picked
-
-
-def parse_typed(text: str, step: Step, today: date) -> ParseResult:
-    """Turn typed text into an answer for a single-screen step (not multi or regions)."""
-    if step.type in (StepType.YESNO, StepType.CONSENT):
-        answer = parse_yes_no(text)
-        return Invalid("Please answer yes or no.") if answer is None else Parsed(answer)
-    if step.type is StepType.SCALE:
-        value = parse_scale(text)
-        if value is None:
-            return Invalid(
-                "Please give a whole number from 0 to 10, for example 7 or 7/10 "
-                "(0 means none, 10 the most)."
-            )
-        return Parsed(value)
-    if step.type is StepType.NUMBER:
-        return parse_number(text, step)
-    if step.type is StepType.TEXT:
-        return parse_text(text, step)
-    if step.type is StepType.DATE_OR_DURATION:
-        return parse_date_or_duration(text, step, today)
-    if step.type is StepType.SINGLE:
-        index = match_option(text, step.options)
-        return (
-            Invalid(option_hint(step.options)) if index is None else Parsed(step.options[index].id)
-        )
-    return Invalid("Please tap Continue.")
-
-
-def _labels(step: Step, ids: list[str]) -> list[str]:
-    return [(step.option(option_id) or Option(option_id, option_id)).label for option_id in ids]
-
-
-def format_answer(step: Step, value: AnswerValue) -> str:
-    """A short human-readable rendering of an answer."""
-    if value is None:
-        return "(skipped)"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if step.type is StepType.SCALE:
-        return f"{value}/10"
-    if step.type is StepType.SINGLE and isinstance(value, str):
-        return _labels(step, [value])[0]
-    if step.type is StepType.MULTI and isinstance(value, list):
-        return ", ".join(_labels(step, value)) or "None"
-    if step.type is StepType.DATE_OR_DURATION and isinstance(value, dict):
-        if "date" in value:
-            return f"since {value['date']}"
-        return _labels(step, [str(value.get("option", ""))])[0]
-    if step.type is StepType.REGIONS and isinstance(value, dict):
-        return format_regions(step, value)
-    return str(value)
 
 
 def format_regions(step: Step, value: dict[str, object]) -> str:

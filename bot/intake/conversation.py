@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -28,9 +28,10 @@ from bot.intake.engine import (
     Typed,
     Verb,
 )
-from bot.intake.flow import Flag, FlagLevel
+from bot.intake.flow import CONSENT_DECLINE, CONSENT_QUESTIONS, Flag, FlagLevel, StepType
 from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, flow_from_definition, load_flow_file
 from bot.intake.repository import IntakeRepository, StoredIntake, utc_now
+from bot.intake.screens import screen as render_screen
 from bot.intake.summary import build_summary, summary_text
 from bot.storage.encryption import DecryptionError
 
@@ -49,6 +50,11 @@ QUESTION_WORDS = frozenset(
      "where", "who", "should", "would", "which", "am", "may"}
 )  # fmt: skip
 MOVED_ON = "That question has moved on. Here is where you are now:"
+FLAG_TITLES = {
+    FlagLevel.EMERGENCY: "Please get help now",
+    FlagLevel.URGENT: "Please see a doctor soon",
+    FlagLevel.ATTENTION: "A note for you",
+}
 # Typed text after this long a pause first gets "continue where you left off, or start over?".
 RESUME_PROMPT_AFTER = timedelta(hours=6)
 
@@ -147,11 +153,11 @@ class IntakeConversation:
 
         return action
 
-    def _screen(self, engine: IntakeEngine, intake: StoredIntake, replace: bool = False) -> Reply:
-        screen = engine.screen(intake.state, self._action_maker(intake))
-        if replace:
-            return Reply(screen.text, screen.buttons, screen.title, replace_previous=True)
-        return screen
+    def _screen(
+        self, engine: IntakeEngine, intake: StoredIntake, replace_previous: bool = False
+    ) -> Reply:
+        screen = render_screen(engine, intake.state, self._action_maker(intake))
+        return replace(screen, replace_previous=True) if replace_previous else screen
 
     async def _open(self, chat_id: int) -> StoredIntake | None:
         """The chat's open intake; one idle for too long is marked abandoned first."""
@@ -348,13 +354,39 @@ class IntakeConversation:
         if outcome is Outcome.EMERGENCY:
             return self._emergency(chat, intake, result.raised)
         replies = [
-            Reply(flag.message, title="Please see a doctor soon")
+            Reply(flag.message, title=FLAG_TITLES[flag.level])
             for flag in result.raised
-            if flag.level is FlagLevel.URGENT
+            if flag.level is not FlagLevel.EMERGENCY and flag.message
         ]
-        replace = tapped and outcome is Outcome.UPDATED and intake.state.draft is not None
-        replies.append(self._screen(engine, intake, replace=replace))
+        replies.extend(self._consent_notes(chat, engine, intake, result))
+        in_place = tapped and outcome is Outcome.UPDATED and intake.state.draft is not None
+        replies.append(self._screen(engine, intake, replace_previous=in_place))
         return replies
+
+    def _consent_notes(
+        self, chat: ChatRef, engine: IntakeEngine, intake: StoredIntake, result: Result
+    ) -> list[Reply]:
+        """When the patient has questions about treatment, or declines it: the flow's words
+        for the patient, and a note for the staff chats."""
+        step = engine.flow.step(result.answered) if result.answered else None
+        if step is None or step.type is not StepType.TREATMENT_CONSENT:
+            return []
+        answer = intake.state.answers.get(step.id)
+        told = step.questions_message if answer == CONSENT_QUESTIONS else step.decline_message
+        patient = [Reply(told)] if told and answer in (CONSENT_QUESTIONS, CONSENT_DECLINE) else []
+        if answer == CONSENT_QUESTIONS:
+            text = (
+                f"The patient in chat {chat.chat_id} (intake #{intake.id}) has questions about "
+                "IMS treatment before agreeing to it. Please contact them before the visit."
+            )
+        elif answer == CONSENT_DECLINE:
+            text = (
+                f"The patient in chat {chat.chat_id} (intake #{intake.id}) answered No to "
+                "consent to IMS treatment. The form goes on; please discuss before any needling."
+            )
+        else:
+            return []
+        return [*patient, staff_note(text, title="Consent to treatment")]
 
     def _emergency(
         self, chat: ChatRef, intake: StoredIntake, raised: tuple[Flag, ...]
@@ -409,8 +441,7 @@ class IntakeConversation:
             intake = await self._open(chat.chat_id)
             if intake is None:
                 return []
-            intake.state.status = Status.STOPPED_EMERGENCY
-            intake.state.draft = None
+            intake.state.stop_for_emergency(rule_id)
             await self.repository.save(intake)
         return [
             staff_note(

@@ -7,52 +7,47 @@ is plain data, a patient can leave and come back after days or a restart.
 
 from __future__ import annotations
 
-import copy
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.core.replies import Button, Reply
-from bot.intake.answers import (
-    SIDE_LABELS,
-    SIDE_WORDS,
-    Invalid,
-    format_answer,
-    match_option,
-    normalise,
-    option_hint,
-    parse_many,
-    parse_typed,
-)
+from bot.intake.answers import normalise
 from bot.intake.flow import (
-    PAIRED_SIDES,
     AnswerValue,
     Condition,
     ConditionOp,
     Flag,
     FlagLevel,
     Flow,
-    Side,
     Step,
     StepType,
 )
+from bot.intake.step_types import (
+    BACK_WORDS,
+    SKIP_WORDS,
+    Answer,
+    Command,
+    Draft,
+    Effect,
+    Keep,
+    Phase,
+    Refuse,
+    Verb,
+    chosen_ids,
+    kind_of,
+)
+
+__all__ = ["Draft", "Phase", "Verb"]  # re-exported: the engine's state and events use them
 
 REVIEW = "__review__"
-SCALE_TOP = 10
-BACK_WORDS = frozenset({"back", "go back", "previous", "undo"})
-SKIP_WORDS = frozenset({"skip", "pass", "skip it", "skip this", "rather not say"})
-DONE_WORDS = frozenset({"done", "finished", "that's all", "thats all", "that is all"})
-CONTINUE_WORDS = frozenset({"ok", "okay", "continue", "next", "go", "start", "yes", "sure"})
-SUBMIT_WORDS = frozenset({"submit", "send", "send it", "done", "confirm"})
-MAX_REVIEW_LINE = 70
+SUBMIT_LABEL = "Send to the clinic ✔"
+SUBMIT_WORDS = frozenset(
+    {"submit", "send", "send it", "done", "confirm", normalise(SUBMIT_LABEL), "send to clinic"}
+)
 _CHANGE_RE = re.compile(r"^(?:change|edit)\s*(\d{1,3})$")
-
-# Builds a button action from a verb and an argument; the conversation adds the session
-# and revision so a stale button can be recognised.
-ActionMaker = Callable[[str, str], str]
 
 
 class Status(StrEnum):
@@ -63,18 +58,6 @@ class Status(StrEnum):
     STOPPED_EMERGENCY = "stopped_emergency"
     DECLINED = "declined"
     ABANDONED = "abandoned"
-
-
-class Verb(StrEnum):
-    """What a tapped button asks for."""
-
-    OPTION = "o"
-    TOGGLE = "t"
-    DONE = "d"
-    SKIP = "s"
-    BACK = "b"
-    EDIT = "e"
-    SUBMIT = "u"
 
 
 class Outcome(StrEnum):
@@ -119,8 +102,33 @@ class IntakeState:
     history: list[str] = field(default_factory=list)
     status: Status = Status.IN_PROGRESS
     revision: int = 0
-    draft: dict[str, Any] | None = None  # selection in progress (multi, regions)
+    draft: Draft | None = None  # the answer in progress on the current screen
     consent_version: str | None = None
+    # Informed consent to treatment: {"version", "answer", "at"} (ISO time, UTC).
+    treatment_consent: dict[str, str] | None = None
+    # The emergency-screen rule that stopped the form when the patient typed an emergency.
+    emergency_rule: str | None = None
+
+    def copy(self) -> IntakeState:
+        """A copy an event may change (answers are replaced, never changed in place)."""
+        return replace(
+            self,
+            answers=dict(self.answers),
+            history=list(self.history),
+            draft=replace(
+                self.draft, selected=list(self.draft.selected), sides=dict(self.draft.sides)
+            )
+            if self.draft is not None
+            else None,
+            treatment_consent=dict(self.treatment_consent) if self.treatment_consent else None,
+        )
+
+    def stop_for_emergency(self, rule_id: str | None = None) -> None:
+        """Close the form because of an emergency (typed anywhere when `rule_id` is given)."""
+        self.status = Status.STOPPED_EMERGENCY
+        self.draft = None
+        if rule_id is not None:
+            self.emergency_rule = rule_id
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for storage."""
@@ -130,8 +138,10 @@ class IntakeState:
             "history": self.history,
             "status": self.status.value,
             "revision": self.revision,
-            "draft": self.draft,
+            "draft": self.draft.to_json() if self.draft is not None else None,
             "consent_version": self.consent_version,
+            "treatment_consent": self.treatment_consent,
+            "emergency_rule": self.emergency_rule,
         }
 
     @classmethod
@@ -143,8 +153,10 @@ class IntakeState:
             history=list(data.get("history", [])),
             status=Status(data.get("status", Status.IN_PROGRESS)),
             revision=int(data.get("revision", 0)),
-            draft=data.get("draft"),
+            draft=Draft.from_json(data["draft"]) if data.get("draft") else None,
             consent_version=data.get("consent_version"),
+            treatment_consent=data.get("treatment_consent"),
+            emergency_rule=data.get("emergency_rule"),
         )
 
 
@@ -158,26 +170,11 @@ class Result:
     raised: tuple[Flag, ...] = ()  # flags raised by this answer
     # Invalid typed text on a choice screen that may be a side question for the FAQ.
     maybe_question: bool = False
+    answered: str | None = None  # the step whose answer this event saved
 
 
 def _values(value: object) -> list[object]:
     return list(value) if isinstance(value, list) else [value]
-
-
-def _chosen_ids(answer: AnswerValue) -> list[str]:
-    """Option ids an answer holds, whatever its step type."""
-    if isinstance(answer, list):
-        return [str(item) for item in answer]
-    if isinstance(answer, dict):
-        if "option" in answer:
-            return [str(answer["option"])]
-        regions = answer.get("regions")
-        if isinstance(regions, list):
-            return [str(item.get("region")) for item in regions if isinstance(item, dict)]
-        return []
-    if isinstance(answer, str):
-        return [answer]
-    return []
 
 
 def condition_holds(condition: Condition, answer: AnswerValue, answered: bool) -> bool:
@@ -195,19 +192,44 @@ def condition_holds(condition: Condition, answer: AnswerValue, answered: bool) -
         return answer > limit if condition.op is ConditionOp.GT else answer < limit
     if isinstance(answer, bool):
         return any(answer == value for value in _values(condition.value))
-    chosen = _chosen_ids(answer)
+    chosen = chosen_ids(answer)
     wanted = [str(value) for value in _values(condition.value)]
     if condition.op is ConditionOp.EQUALS:
         return chosen == wanted
     return any(item in chosen for item in wanted)
 
 
+def all_hold(
+    conditions: tuple[Condition, ...], answers: dict[str, AnswerValue], shown: set[str]
+) -> bool:
+    """Whether every condition holds; a condition on a step not `shown` is false."""
+    return all(
+        condition_holds(
+            condition,
+            answers.get(condition.step),
+            condition.step in shown and condition.step in answers,
+        )
+        for condition in conditions
+    )
+
+
 class IntakeEngine:
     """Moves an `IntakeState` through a `Flow`."""
 
-    def __init__(self, flow: Flow, today: Callable[[], date] = date.today) -> None:
+    def __init__(
+        self,
+        flow: Flow,
+        today: Callable[[], date] = date.today,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.flow = flow
         self._today = today
+        self._now = now
+        # Steps whose answers feed a flag rule or a score band: only these need the full
+        # before/after comparison of raised flags when answered.
+        self._combined = {c.step for rule in flow.rules for c in rule.when} | {
+            step_id for score in flow.scores for step_id in score.steps
+        }
 
     # --- where we are ------------------------------------------------------------
 
@@ -217,26 +239,21 @@ class IntakeEngine:
         self._enter(state)
         return state
 
+    def _walk(self, answers: dict[str, AnswerValue]) -> Iterator[Step]:
+        """Steps that apply, in order (lazily: the next step needs only a prefix)."""
+        shown: set[str] = set()
+        for step in self.flow.steps:
+            if not step.when or all_hold(step.when, answers, shown):
+                shown.add(step.id)
+                yield step
+
     def applicable(self, answers: dict[str, AnswerValue]) -> list[Step]:
         """Steps that apply given `answers` (a step whose condition's step is hidden is hidden)."""
-        shown: set[str] = set()
-        result: list[Step] = []
-        for step in self.flow.steps:
-            if all(
-                condition_holds(
-                    condition,
-                    answers.get(condition.step),
-                    condition.step in shown and condition.step in answers,
-                )
-                for condition in step.when
-            ):
-                shown.add(step.id)
-                result.append(step)
-        return result
+        return list(self._walk(answers))
 
     def next_step(self, answers: dict[str, AnswerValue]) -> str:
         """The first step that applies and has no answer yet, else the review."""
-        for step in self.applicable(answers):
+        for step in self._walk(answers):
             if step.id not in answers:
                 return step.id
         return REVIEW
@@ -260,15 +277,49 @@ class IntakeEngine:
         ]
 
     def raised_flags(self, answers: dict[str, AnswerValue]) -> list[Flag]:
-        """Flags the applicable answers raise, emergencies first, in flow order."""
+        """Flags the applicable answers raise, by level (emergency first), then flow order.
+
+        Options raise flags; so do rules over several answers and score bands.
+        """
         found: list[Flag] = []
-        for step in self.applicable(answers):
+        applicable = self.applicable(answers)
+        flag_ids: list[str] = []
+        for step in applicable:
             if step.id in answers:
-                for flag_id in self._flags_of(step, answers[step.id]):
-                    flag = self.flow.flags.get(flag_id)
-                    if flag is not None and flag not in found:
-                        found.append(flag)
-        return sorted(found, key=lambda flag: flag.level is not FlagLevel.EMERGENCY)
+                flag_ids.extend(self._flags_of(step, answers[step.id]))
+        shown = {step.id for step in applicable}
+        for rule in self.flow.rules:
+            if all_hold(rule.when, answers, shown):
+                flag_ids.append(rule.flag)
+        for score in self.flow.scores:
+            if not all(step_id in answers for step_id in score.steps if step_id in shown):
+                continue
+            band = score.band_for(self.score_total(score.id, answers))
+            if band is not None and band.flag:
+                flag_ids.append(band.flag)
+        for flag_id in flag_ids:
+            flag = self.flow.flags.get(flag_id)
+            if flag is not None and flag not in found:
+                found.append(flag)
+        order = list(FlagLevel)
+        return sorted(found, key=lambda flag: order.index(flag.level))
+
+    def score_total(self, score_id: str, answers: dict[str, AnswerValue]) -> float:
+        """Sum of the chosen options' weights over a score's steps that apply."""
+        score = next((item for item in self.flow.scores if item.id == score_id), None)
+        if score is None:
+            return 0.0
+        shown = {step.id for step in self.applicable(answers)}
+        total = 0.0
+        for step_id in score.steps:
+            step = self.flow.step(step_id)
+            if step is None or step_id not in shown or answers.get(step_id) is None:
+                continue
+            for option_id in chosen_ids(answers[step_id]):
+                option = step.option(option_id)
+                if option is not None and option.weight is not None:
+                    total += option.weight
+        return total
 
     # --- events ------------------------------------------------------------------
 
@@ -276,7 +327,7 @@ class IntakeEngine:
         """Apply one tap or typed text; never raises on anything a patient can send."""
         if state.status is not Status.IN_PROGRESS:
             return Result(state, Outcome.CLOSED)
-        new = copy.deepcopy(state)
+        new = state.copy()
         if isinstance(event, Tap):
             if event.revision != state.revision:
                 return Result(state, Outcome.STALE)
@@ -293,73 +344,57 @@ class IntakeEngine:
             return Result(state, Outcome.STALE)
         if tap.verb == Verb.SKIP:
             return self._skip(state, step)
-        index = int(tap.arg) if tap.arg.isdecimal() else -1
-        if step.type is StepType.MULTI:
-            return self._multi_tap(state, step, tap.verb, index)
-        if step.type is StepType.REGIONS:
-            return self._regions_tap(state, step, tap.verb, index)
-        if tap.verb != Verb.OPTION:
-            return Result(state, Outcome.STALE)
-        valid, value = self._value_for_button(step, index)
-        if not valid:
-            return Result(state, Outcome.STALE)
-        return self._commit(state, step, value)
-
-    def _value_for_button(self, step: Step, index: int) -> tuple[bool, AnswerValue]:
-        """(valid, value) for the option button at `index` of a single-screen step."""
-        if step.type is StepType.INFO:
-            return index == 0, True
-        if step.type in (StepType.YESNO, StepType.CONSENT):
-            return index in (0, 1), index == 0
-        if step.type is StepType.SCALE:
-            return 0 <= index <= SCALE_TOP, index
-        if step.type in (StepType.SINGLE, StepType.DATE_OR_DURATION):
-            if not 0 <= index < len(step.options):
-                return False, None
-            option_id = step.options[index].id
-            return True, option_id if step.type is StepType.SINGLE else {"option": option_id}
-        return False, None
+        return self._effect(state, step, kind_of(step).tap(step, state.draft, tap.verb, tap.arg))
 
     def _typed(self, state: IntakeState, text: str) -> Result:
         words = normalise(text)
         step = self.current_step(state)
-        free_text = step is not None and step.type is StepType.TEXT
+        free_text = step is not None and kind_of(step).free_text
         if words in BACK_WORDS and not free_text:
             return self._back(state)
         if state.current == REVIEW:
-            if words in SUBMIT_WORDS:
-                return self._submit(state)
-            change = _CHANGE_RE.match(words)
-            if change is not None:
-                number = int(change.group(1))
-                count = len(self.review_items(state))
-                if not 1 <= number <= count:
-                    return Result(
-                        state, Outcome.INVALID, f"Please pick an answer from 1 to {count}."
-                    )
-                return self._review_tap(state, Tap(Verb.EDIT, state.revision, str(number - 1)))
-            return Result(
-                state,
-                Outcome.INVALID,
-                hint="Tap 'Send to the clinic' (or type 'send'), or 'Change 3' to edit answer 3.",
-                maybe_question=True,
-            )
+            return self._review_typed(state, words)
         if step is None:
             return Result(state, Outcome.STALE)
-        if words in SKIP_WORDS and not step.required:
+        if words in SKIP_WORDS and not step.required and not free_text:
             return self._skip(state, step)
-        if step.type is StepType.INFO:
-            if words in CONTINUE_WORDS:
-                return self._commit(state, step, True)
-            return Result(state, Outcome.INVALID, "Tap Continue when you are ready.", (), True)
-        if step.type is StepType.MULTI:
-            return self._multi_typed(state, step, words)
-        if step.type is StepType.REGIONS:
-            return self._regions_typed(state, step, words)
-        parsed = parse_typed(text, step, self._today())
-        if isinstance(parsed, Invalid):
-            return Result(state, Outcome.INVALID, parsed.hint, (), not free_text)
-        return self._commit(state, step, parsed.value)
+        effect = kind_of(step).typed(step, state.draft, text, words, self._today())
+        return self._effect(state, step, effect)
+
+    def _effect(self, state: IntakeState, step: Step, effect: Effect) -> Result:
+        """Apply what a step kind decided."""
+        if isinstance(effect, Answer):
+            state.draft = None
+            return self._commit(state, step, effect.value)
+        if isinstance(effect, Keep):
+            state.draft = effect.draft
+            if effect.new_screen:
+                state.revision += 1
+            return Result(state, Outcome.UPDATED)
+        if isinstance(effect, Refuse):
+            return Result(state, Outcome.INVALID, effect.hint, (), effect.maybe_question)
+        if effect is Command.BACK:
+            return self._back(state)
+        if effect is Command.SKIP:
+            return self._skip(state, step)
+        return Result(state, Outcome.STALE)
+
+    def _review_typed(self, state: IntakeState, words: str) -> Result:
+        if words in SUBMIT_WORDS:
+            return self._submit(state)
+        change = _CHANGE_RE.match(words)
+        if change is not None:
+            number = int(change.group(1))
+            count = len(self.review_items(state))
+            if not 1 <= number <= count:
+                return Result(state, Outcome.INVALID, f"Please pick an answer from 1 to {count}.")
+            return self._review_tap(state, Tap(Verb.EDIT, state.revision, str(number - 1)))
+        return Result(
+            state,
+            Outcome.INVALID,
+            hint="Tap 'Send to the clinic' (or type 'send'), or 'Change 3' to edit answer 3.",
+            maybe_question=True,
+        )
 
     # --- moving --------------------------------------------------------------------
 
@@ -370,11 +405,7 @@ class IntakeEngine:
         step = self.current_step(state)
         if step is None:
             return
-        previous = state.answers.get(step.id)
-        if step.type is StepType.MULTI:
-            state.draft = {"selected": _chosen_ids(previous)}
-        elif step.type is StepType.REGIONS:
-            state.draft = {"phase": "select", "selected": _chosen_ids(previous), "sides": {}}
+        state.draft = kind_of(step).seed(step, state.answers.get(step.id))
 
     def _advance(self, state: IntakeState) -> None:
         state.current = self.next_step(state.answers)
@@ -388,20 +419,30 @@ class IntakeEngine:
                 state.answers = {}
                 return Result(state, Outcome.DECLINED)
             state.consent_version = step.consent_version
+        if step.type is StepType.TREATMENT_CONSENT:
+            state.treatment_consent = {
+                "version": step.consent_version or "",
+                "answer": str(value),
+                "at": self._now().isoformat(),
+            }
+        combined = step.id in self._combined
+        before = set(self.raised_flags(state.answers)) if combined else set()
         state.answers[step.id] = value
         if not state.history or state.history[-1] != step.id:
             state.history.append(step.id)
-        raised = tuple(
-            flag
-            for flag_id in self._flags_of(step, value)
-            if (flag := self.flow.flags.get(flag_id)) is not None
-        )
+        if combined:
+            raised = tuple(f for f in self.raised_flags(state.answers) if f not in before)
+        else:
+            raised = tuple(
+                flag
+                for flag_id in dict.fromkeys(self._flags_of(step, value))
+                if (flag := self.flow.flags.get(flag_id)) is not None
+            )
         if any(flag.level is FlagLevel.EMERGENCY for flag in raised):
-            state.status = Status.STOPPED_EMERGENCY
-            state.draft = None
-            return Result(state, Outcome.EMERGENCY, raised=raised)
+            state.stop_for_emergency()
+            return Result(state, Outcome.EMERGENCY, raised=raised, answered=step.id)
         self._advance(state)
-        return Result(state, Outcome.ANSWERED, raised=raised)
+        return Result(state, Outcome.ANSWERED, raised=raised, answered=step.id)
 
     def _skip(self, state: IntakeState, step: Step) -> Result:
         if step.required:
@@ -440,269 +481,7 @@ class IntakeEngine:
         state.draft = None
         return Result(state, Outcome.SUBMITTED)
 
-    # --- multi choice --------------------------------------------------------------
-
-    def _toggle(self, step: Step, selected: list[str], index: int) -> list[str]:
-        option = step.options[index]
-        if option.id in selected:
-            return [item for item in selected if item != option.id]
-        if option.exclusive:
-            return [option.id]
-        exclusive = {item.id for item in step.options if item.exclusive}
-        return [item for item in selected if item not in exclusive] + [option.id]
-
-    def _multi_tap(self, state: IntakeState, step: Step, verb: str, index: int) -> Result:
-        draft = state.draft or {"selected": []}
-        selected = [str(item) for item in draft.get("selected", [])]
-        if verb == Verb.TOGGLE and 0 <= index < len(step.options):
-            state.draft = {"selected": self._toggle(step, selected, index)}
-            return Result(state, Outcome.UPDATED)
-        if verb == Verb.DONE:
-            return self._finish_multi(state, step, selected)
-        return Result(state, Outcome.STALE)
-
-    def _finish_multi(self, state: IntakeState, step: Step, selected: list[str]) -> Result:
-        if not selected:
-            if step.required:
-                none = [option.label for option in step.options if option.exclusive]
-                extra = f" (or '{none[0]}')" if none else ""
-                return Result(
-                    state, Outcome.INVALID, f"Please choose at least one option{extra}, then Done."
-                )
-            return self._commit(state, step, None)
-        ordered = [option.id for option in step.options if option.id in selected]
-        return self._commit(state, step, ordered)
-
-    def _multi_typed(self, state: IntakeState, step: Step, words: str) -> Result:
-        if words in DONE_WORDS:
-            draft = state.draft or {}
-            return self._finish_multi(state, step, [str(i) for i in draft.get("selected", [])])
-        picked = parse_many(words, step.options)
-        if isinstance(picked, Invalid):
-            return Result(state, Outcome.INVALID, picked.hint, (), True)
-        selected: list[str] = []
-        for index in picked:
-            selected = (
-                self._toggle(step, selected, index)
-                if step.options[index].id not in selected
-                else selected
-            )
-        return self._finish_multi(state, step, selected)
-
-    # --- body regions ----------------------------------------------------------------
-
-    def _regions_tap(self, state: IntakeState, step: Step, verb: str, index: int) -> Result:
-        draft = state.draft or {"phase": "select", "selected": [], "sides": {}}
-        phase = draft.get("phase")
-        if phase == "select":
-            if verb == Verb.TOGGLE and 0 <= index < len(step.options):
-                selected = [str(item) for item in draft.get("selected", [])]
-                draft["selected"] = self._toggle(step, selected, index)
-                state.draft = draft
-                return Result(state, Outcome.UPDATED)
-            if verb == Verb.DONE:
-                return self._regions_selected(state, step, draft)
-            return Result(state, Outcome.STALE)
-        if verb != Verb.OPTION:
-            return Result(state, Outcome.STALE)
-        if phase == "side" and 0 <= index < len(PAIRED_SIDES):
-            return self._regions_side(state, step, draft, PAIRED_SIDES[index])
-        selected = [str(item) for item in draft.get("selected", [])]
-        if phase == "worst" and 0 <= index < len(selected):
-            return self._regions_finish(state, step, draft, selected[index])
-        return Result(state, Outcome.STALE)
-
-    def _regions_typed(self, state: IntakeState, step: Step, words: str) -> Result:
-        draft = state.draft or {"phase": "select", "selected": [], "sides": {}}
-        phase = draft.get("phase")
-        selected = [str(item) for item in draft.get("selected", [])]
-        if phase == "select":
-            if words in DONE_WORDS:
-                return self._regions_selected(state, step, draft)
-            picked = parse_many(words, step.options)
-            if isinstance(picked, Invalid):
-                return Result(state, Outcome.INVALID, picked.hint, (), True)
-            draft["selected"] = [step.options[index].id for index in sorted(picked)]
-            return self._regions_selected(state, step, draft)
-        if phase == "side":
-            side = SIDE_WORDS.get(words)
-            if side is None or side is Side.CENTRE:
-                return Result(
-                    state,
-                    Outcome.INVALID,
-                    "Please answer left, right or both (your own left and right).",
-                    (),
-                    True,
-                )
-            return self._regions_side(state, step, draft, side)
-        options = tuple(option for option in step.options if option.id in selected)
-        chosen = match_option(words, options)
-        if chosen is None:
-            return Result(state, Outcome.INVALID, option_hint(options), (), True)
-        return self._regions_finish(state, step, draft, options[chosen].id)
-
-    def _regions_selected(self, state: IntakeState, step: Step, draft: dict[str, Any]) -> Result:
-        selected = [option.id for option in step.options if option.id in draft.get("selected", [])]
-        if not selected:
-            if step.required:
-                return Result(state, Outcome.INVALID, "Please choose at least one area, then Done.")
-            return self._commit(state, step, None)
-        draft.update(selected=selected, sides={})
-        return self._regions_next_phase(state, step, draft)
-
-    def _regions_side(
-        self, state: IntakeState, step: Step, draft: dict[str, Any], side: Side
-    ) -> Result:
-        pending = self._region_needing_side(step, draft)
-        if pending is None:
-            return Result(state, Outcome.STALE)
-        draft["sides"] = {**draft.get("sides", {}), pending: side.value}
-        return self._regions_next_phase(state, step, draft)
-
-    def _regions_next_phase(self, state: IntakeState, step: Step, draft: dict[str, Any]) -> Result:
-        selected = [str(item) for item in draft["selected"]]
-        if self._region_needing_side(step, draft) is not None:
-            draft["phase"] = "side"
-        elif len(selected) > 1:
-            draft["phase"] = "worst"
-        else:
-            return self._regions_finish(state, step, draft, selected[0])
-        state.draft = draft
-        state.revision += 1  # a new screen: old side buttons must not apply to it
-        return Result(state, Outcome.UPDATED)
-
-    def _region_needing_side(self, step: Step, draft: dict[str, Any]) -> str | None:
-        sides = draft.get("sides", {})
-        for region in draft.get("selected", []):
-            option = step.option(str(region))
-            if option is not None and option.paired and region not in sides:
-                return str(region)
-        return None
-
-    def _regions_finish(
-        self, state: IntakeState, step: Step, draft: dict[str, Any], worst: str
-    ) -> Result:
-        sides = draft.get("sides", {})
-        regions: list[object] = [
-            {"region": region, "side": sides.get(region, Side.CENTRE.value)}
-            for region in draft.get("selected", [])
-        ]
-        return self._commit(state, step, {"regions": regions, "worst": worst})
-
     # --- flags -----------------------------------------------------------------------
 
     def _flags_of(self, step: Step, value: AnswerValue) -> list[str]:
-        if step.type is StepType.YESNO:
-            return [step.yes_flag] if value is True and step.yes_flag else []
-        flags = []
-        for option_id in _chosen_ids(value):
-            option = step.option(option_id)
-            if option is not None and option.flag:
-                flags.append(option.flag)
-        return flags
-
-    # --- rendering ---------------------------------------------------------------------
-
-    def screen(self, state: IntakeState, action: ActionMaker) -> Reply:
-        """The current question (or the review) with its buttons."""
-        if state.current == REVIEW:
-            return self._review_screen(state, action)
-        step = self.current_step(state)
-        if step is None:
-            return Reply("This form has changed; send /intake to see where you are.")
-        lines = []
-        position, total = self.progress(state)
-        if step.is_question and position:
-            lines.append(f"Question {position} of {total}")
-        lines.append(self._prompt(step, state))
-        if step.hint:
-            lines.append(step.hint)
-        if step.id in state.answers and step.type not in (StepType.INFO, StepType.CONSENT):
-            lines.append(f"Your answer so far: {format_answer(step, state.answers[step.id])}")
-        buttons = list(self._buttons(step, state, action))
-        if not step.required:
-            buttons.append(Button("Skip", action(Verb.SKIP, "")))
-        if state.history and step.type is not StepType.CONSENT:
-            buttons.append(Button("« Back", action(Verb.BACK, "")))
-        return Reply("\n\n".join(lines), tuple(buttons), title=self.flow.title)
-
-    def _prompt(self, step: Step, state: IntakeState) -> str:
-        draft = state.draft or {}
-        if step.type is StepType.SCALE:
-            low, high = step.min_label or "none", step.max_label or "the most"
-            return f"{step.text}\n0 = {low}, 10 = {high}. Tap a number or type it."
-        if step.type is StepType.NUMBER:
-            return f"{step.text}\n(Type a number from {step.minimum:g} to {step.maximum:g}.)"
-        if step.type is StepType.TEXT:
-            return f"{step.text}\n(Type your answer, up to {step.max_length} characters.)"
-        if step.type is StepType.REGIONS and draft.get("phase") == "side":
-            region = self._region_needing_side(step, draft) or ""
-            option = step.option(region)
-            label = option.label.lower() if option else region
-            return f"Which side is the {label} pain on? (Your own left or right.)"
-        if step.type is StepType.REGIONS and draft.get("phase") == "worst":
-            return step.worst_text or "Which of these areas bothers you most?"
-        if step.type in (StepType.MULTI, StepType.REGIONS):
-            chosen = [
-                option.label for option in step.options if option.id in draft.get("selected", [])
-            ]
-            picked = f"\nSelected: {', '.join(chosen)}" if chosen else ""
-            return f"{step.text}{picked}"
-        return step.text
-
-    def _buttons(self, step: Step, state: IntakeState, action: ActionMaker) -> list[Button]:
-        draft = state.draft or {}
-        if step.type is StepType.INFO:
-            return [Button("Continue", action(Verb.OPTION, "0"))]
-        if step.type is StepType.CONSENT:
-            return [
-                Button("Yes, I agree", action(Verb.OPTION, "0")),
-                Button("No", action(Verb.OPTION, "1")),
-            ]
-        if step.type is StepType.YESNO:
-            return [Button("Yes", action(Verb.OPTION, "0")), Button("No", action(Verb.OPTION, "1"))]
-        if step.type is StepType.SCALE:
-            return [Button(str(value), action(Verb.OPTION, str(value))) for value in range(11)]
-        if step.type in (StepType.SINGLE, StepType.DATE_OR_DURATION):
-            return [
-                Button(option.label, action(Verb.OPTION, str(index)))
-                for index, option in enumerate(step.options)
-            ]
-        if step.type is StepType.REGIONS and draft.get("phase") == "side":
-            return [
-                Button(SIDE_LABELS[side], action(Verb.OPTION, str(index)))
-                for index, side in enumerate(PAIRED_SIDES)
-            ]
-        if step.type is StepType.REGIONS and draft.get("phase") == "worst":
-            labels = [option for option in step.options if option.id in draft.get("selected", [])]
-            return [
-                Button(option.label, action(Verb.OPTION, str(index)))
-                for index, option in enumerate(labels)
-            ]
-        if step.type in (StepType.MULTI, StepType.REGIONS):
-            selected = draft.get("selected", [])
-            toggles = [
-                Button(
-                    ("✅ " if option.id in selected else "") + option.label,
-                    action(Verb.TOGGLE, str(index)),
-                )
-                for index, option in enumerate(step.options)
-            ]
-            return [*toggles, Button("Done ✔", action(Verb.DONE, ""))]
-        return []
-
-    def _review_screen(self, state: IntakeState, action: ActionMaker) -> Reply:
-        items = self.review_items(state)
-        lines = ["Please check your answers. Tap a number to change an answer."]
-        for number, step in enumerate(items, start=1):
-            question = step.text.split("?")[0].split(".")[0]
-            if len(question) > MAX_REVIEW_LINE:
-                question = question[: MAX_REVIEW_LINE - 1] + "…"
-            lines.append(f"{number}. {question}: {format_answer(step, state.answers[step.id])}")
-        buttons = [
-            Button(f"Change {number}", action(Verb.EDIT, str(number - 1)))
-            for number in range(1, len(items) + 1)
-        ]
-        buttons.append(Button("Send to the clinic ✔", action(Verb.SUBMIT, "")))
-        buttons.append(Button("« Back", action(Verb.BACK, "")))
-        return Reply("\n".join(lines), tuple(buttons), title="Review your answers")
+        return kind_of(step).flags(step, value)

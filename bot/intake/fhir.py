@@ -20,6 +20,7 @@ from bot.intake.flow import (
     Step,
     StepType,
 )
+from bot.intake.step_types import kind_of
 
 SIDE_DISPLAY = {Side.LEFT: "Left", Side.RIGHT: "Right", Side.BOTH: "Both", Side.CENTRE: "Centre"}
 MIN_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
@@ -30,15 +31,6 @@ RESPONSE_STATUS = {
     Status.STOPPED_EMERGENCY: "stopped",
     Status.ABANDONED: "stopped",
     Status.DECLINED: "stopped",
-}
-_SIMPLE_TYPES = {
-    StepType.INFO: "display",
-    StepType.CONSENT: "boolean",
-    StepType.YESNO: "boolean",
-    StepType.SCALE: "integer",
-    StepType.SINGLE: "choice",
-    StepType.MULTI: "choice",
-    StepType.DATE_OR_DURATION: "open-choice",
 }
 
 
@@ -65,6 +57,16 @@ def side_link(step: Step) -> str:
 def worst_link(step: Step) -> str:
     """linkId of the 'which bothers you most?' item."""
     return f"{step.id}.worst"
+
+
+def consent_version_link(step: Step) -> str:
+    """linkId of the consent text's version recorded with a treatment-consent answer."""
+    return f"{step.id}.version"
+
+
+def consent_time_link(step: Step) -> str:
+    """linkId of the time the treatment-consent answer was given."""
+    return f"{step.id}.at"
 
 
 def _coding(flow: Flow, link_id: str, code: str, display: str | None = None) -> dict[str, Any]:
@@ -146,11 +148,26 @@ def _item_for(flow: Flow, step: Step) -> dict[str, Any]:
         item["type"] = "string"
         item["maxLength"] = step.max_length
     else:
-        item["type"] = _SIMPLE_TYPES[step.type]
+        item["type"] = kind_of(step).fhir_type
     if step.type is not StepType.INFO and step.type is not StepType.REGIONS:
         item["required"] = step.required
-    if step.type in (StepType.SINGLE, StepType.MULTI, StepType.DATE_OR_DURATION):
+    if kind_of(step).has_options and step.type is not StepType.REGIONS:
         item["answerOption"] = _options(flow, step, step.id)
+    if step.type is StepType.TREATMENT_CONSENT:
+        item["item"] = [
+            {
+                "linkId": consent_version_link(step),
+                "text": "Version of the consent text shown",
+                "type": "string",
+                "readOnly": True,
+            },
+            {
+                "linkId": consent_time_link(step),
+                "text": "When the patient answered",
+                "type": "dateTime",
+                "readOnly": True,
+            },
+        ]
     if step.type is StepType.MULTI:
         item["repeats"] = True
     if step.type in (StepType.SCALE, StepType.NUMBER):
@@ -256,6 +273,23 @@ def _regions_item(flow: Flow, step: Step, value: dict[str, Any]) -> dict[str, An
     return {"linkId": step.id, "text": step.text, "item": children}
 
 
+def _treatment_consent_item(flow: Flow, step: Step, state: IntakeState) -> dict[str, Any]:
+    answer = _answer_values(flow, step, state.answers.get(step.id))
+    record = state.treatment_consent or {}
+    nested: list[dict[str, Any]] = []
+    if record.get("version"):
+        nested.append(
+            {"linkId": consent_version_link(step), "answer": [{"valueString": record["version"]}]}
+        )
+    if record.get("at"):
+        nested.append(
+            {"linkId": consent_time_link(step), "answer": [{"valueDateTime": record["at"]}]}
+        )
+    if answer and nested:
+        answer[0]["item"] = nested
+    return {"linkId": step.id, "text": step.text, "answer": answer}
+
+
 def questionnaire_response(
     engine: IntakeEngine, state: IntakeState, *, intake_id: int, authored: datetime
 ) -> dict[str, Any]:
@@ -268,6 +302,9 @@ def questionnaire_response(
             continue
         if step.type is StepType.REGIONS and isinstance(value, dict):
             items.append(_regions_item(flow, step, value))
+            continue
+        if step.type is StepType.TREATMENT_CONSENT:
+            items.append(_treatment_consent_item(flow, step, state))
             continue
         items.append(
             {"linkId": step.id, "text": step.text, "answer": _answer_values(flow, step, value)}

@@ -20,6 +20,9 @@ class StepType(StrEnum):
 
     INFO = "info"  # a message with a Continue button; not counted as a question
     CONSENT = "consent"  # versioned consent; "no" ends the intake before any question
+    # Informed consent to treatment: agree / questions first / no, all recorded with the
+    # text's version and the time; the form goes on whatever the answer.
+    TREATMENT_CONSENT = "treatment_consent"
     SINGLE = "single"  # one option
     MULTI = "multi"  # several options, toggled, then Done
     YESNO = "yesno"
@@ -31,9 +34,9 @@ class StepType(StrEnum):
 
 
 QUESTION_TYPES = frozenset(StepType) - {StepType.INFO}
-CHOICE_TYPES = frozenset(
-    {StepType.SINGLE, StepType.MULTI, StepType.DATE_OR_DURATION, StepType.REGIONS}
-)
+# The fixed option ids of a treatment-consent step (the labels are the clinic's).
+CONSENT_AGREE, CONSENT_QUESTIONS, CONSENT_DECLINE = "agree", "questions", "decline"
+TREATMENT_CONSENT_OPTIONS = (CONSENT_AGREE, CONSENT_QUESTIONS, CONSENT_DECLINE)
 
 
 class FlagLevel(StrEnum):
@@ -41,6 +44,7 @@ class FlagLevel(StrEnum):
 
     EMERGENCY = "emergency"  # stop now, emergency message, alert staff
     URGENT = "urgent"  # see a physician soon; continue; first in the summary
+    ATTENTION = "attention"  # for the clinician's attention (e.g. a positive mood screen)
 
 
 class ConditionOp(StrEnum):
@@ -77,6 +81,8 @@ class Option:
     exclusive: bool = False  # "None of these": choosing it clears the others
     paired: bool = False  # regions only: has a left and right side
     aliases: tuple[str, ...] = ()  # extra words a patient may type
+    # date_or_duration only: a typed duration shorter than this many days picks the option.
+    within_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -110,8 +116,17 @@ class Step:
     yes_flag: str | None = None  # yes/no: flag raised by "yes"
     consent_version: str | None = None
     decline_message: str | None = None  # consent: what a "no" is told
+    questions_message: str | None = None  # treatment consent: what "questions first" is told
     worst_text: str | None = None  # regions: the "which bothers you most?" question
+    label: str | None = None  # a short name for the review and the clinician summary
     line: int = 0
+
+    @property
+    def short(self) -> str:
+        """The step's short name: its label, else the question's first sentence."""
+        if self.label:
+            return self.label
+        return self.text.split("?")[0].split(". ")[0].rstrip(".")
 
     @property
     def is_question(self) -> bool:
@@ -144,6 +159,7 @@ class Band:
     low: float
     high: float
     label: str
+    flag: str | None = None  # flag raised when the total falls in this band
 
 
 @dataclass(frozen=True)
@@ -164,6 +180,15 @@ class Score:
 
 
 @dataclass(frozen=True)
+class FlagRule:
+    """A flag raised by a combination of answers (all `when` conditions hold)."""
+
+    flag: str
+    when: tuple[Condition, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Flow:
     """A complete intake questionnaire."""
 
@@ -173,6 +198,7 @@ class Flow:
     steps: tuple[Step, ...]
     flags: dict[str, Flag] = field(default_factory=dict)
     scores: tuple[Score, ...] = ()
+    rules: tuple[FlagRule, ...] = ()
     url: str = ""  # canonical URL for the FHIR Questionnaire
     completion_message: str = "Thank you. Your answers have been sent to the clinic."
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from bot.content.problems import Problem
 from bot.intake.flow import (
-    CHOICE_TYPES,
+    TREATMENT_CONSENT_OPTIONS,
     Condition,
     ConditionOp,
     Flow,
     Step,
     StepType,
 )
+from bot.intake.step_types import KINDS
 
 SCALE_TOP = 10
 _NUMERIC_TYPES = frozenset({StepType.SCALE, StepType.NUMBER})
@@ -36,12 +37,15 @@ def _condition_values(condition: Condition) -> list[object]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _check_condition(flow: Flow, step: Step, condition: Condition, file: str) -> list[Problem]:
-    what = f"step {step.id!r}: when"
+def _check_condition(
+    flow: Flow, step: Step | None, condition: Condition, file: str, what: str = ""
+) -> list[Problem]:
+    """One `when` condition of `step` (or, with `step` None, of a flag rule)."""
+    what = what or f"step {step.id if step else '?'!r}: when"
     target_index = flow.index_of(condition.step)
     if target_index < 0:
         return [Problem(file, condition.line, f"{what} refers to unknown step {condition.step!r}")]
-    if target_index >= flow.index_of(step.id):
+    if step is not None and target_index >= flow.index_of(step.id):
         return [
             Problem(
                 file,
@@ -66,7 +70,7 @@ def _check_condition(flow: Flow, step: Step, condition: Condition, file: str) ->
         if not all(isinstance(value, bool) for value in _condition_values(condition)):
             return [Problem(file, condition.line, f"{what}: a yes/no step is compared with yes/no")]
         return []
-    if target.type in CHOICE_TYPES:
+    if KINDS[target.type].has_options:
         problems = []
         for value in _condition_values(condition):
             if target.option(str(value)) is None:
@@ -162,6 +166,47 @@ def _check_flags(flow: Flow, file: str) -> list[Problem]:
     return problems
 
 
+def _check_rules(flow: Flow, file: str) -> list[Problem]:
+    """Flag rules and score bands name known flags; rule conditions are well formed."""
+    problems: list[Problem] = []
+    for rule in flow.rules:
+        what = f"rule for flag {rule.flag!r}: when"
+        if rule.flag not in flow.flags:
+            problems.append(Problem(file, rule.line, f"rule: unknown flag {rule.flag!r}"))
+        for condition in rule.when:
+            problems.extend(_check_condition(flow, None, condition, file, what))
+    for score in flow.scores:
+        for band in score.bands:
+            if band.flag is not None and band.flag not in flow.flags:
+                problems.append(
+                    Problem(file, 1, f"score {score.id!r}: band flag {band.flag!r} is unknown")
+                )
+    return problems
+
+
+def _check_treatment_consent(flow: Flow, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    wanted = ", ".join(TREATMENT_CONSENT_OPTIONS)
+    for step in flow.steps:
+        if step.type is not StepType.TREATMENT_CONSENT:
+            continue
+        ids = tuple(option.id for option in step.options)
+        if sorted(ids) != sorted(TREATMENT_CONSENT_OPTIONS):
+            problems.append(
+                Problem(
+                    file,
+                    step.line,
+                    f"step {step.id!r}: a treatment_consent step needs exactly the options "
+                    f"{wanted} (the labels are yours to word)",
+                )
+            )
+        if step.when:
+            problems.append(
+                Problem(file, step.line, f"step {step.id!r}: treatment consent cannot have 'when'")
+            )
+    return problems
+
+
 def _check_consent(flow: Flow, file: str) -> list[Problem]:
     consents = [step for step in flow.steps if step.type is StepType.CONSENT]
     questions = flow.questions
@@ -213,4 +258,6 @@ def check_flow_logic(flow: Flow, file: str) -> list[Problem]:
     problems.extend(_check_flags(flow, file))
     problems.extend(_check_consent(flow, file))
     problems.extend(_check_scores(flow, file))
+    problems.extend(_check_rules(flow, file))
+    problems.extend(_check_treatment_consent(flow, file))
     return problems

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,22 +18,24 @@ from bot.content.model import Review
 from bot.content.problems import ContentError, Problem, display_path
 from bot.content.yaml_source import load_located_yaml
 from bot.intake.flow import (
-    CHOICE_TYPES,
     Band,
     Condition,
     ConditionOp,
     Flag,
     FlagLevel,
+    FlagRule,
     Flow,
     Option,
     Score,
     Step,
     StepType,
 )
+from bot.intake.step_types import KINDS
 
 FLOW_FILE_NAME = "intake_flow.yaml"
 SECTIONS = (
     "consent",
+    "treatment_consent",
     "about",
     "complaint",
     "pain_map",
@@ -41,6 +43,7 @@ SECTIONS = (
     "qualities_signs",
     "red_flags",
     "needling_safety",
+    "mood",
     "history",
     "goals",
     "other",
@@ -48,24 +51,15 @@ SECTIONS = (
 DEFAULT_TEXT_LIMIT = 500
 SCALE_MIN, SCALE_MAX = 0, 10
 
-_FLOW_KEYS = {"id", "version", "title", "url", "completion_message", "steps", "flags", "scores"}
-_COMMON_STEP_KEYS = {"id", "type", "text", "section", "required", "when", "hint"}
-_STEP_KEYS: dict[StepType, set[str]] = {
-    StepType.INFO: set(),
-    StepType.CONSENT: {"version", "decline_message"},
-    StepType.SINGLE: {"options"},
-    StepType.MULTI: {"options"},
-    StepType.YESNO: {"yes_flag"},
-    StepType.SCALE: {"min_label", "max_label"},
-    StepType.NUMBER: {"min", "max", "integer"},
-    StepType.TEXT: {"max_length"},
-    StepType.DATE_OR_DURATION: {"options"},
-    StepType.REGIONS: {"options", "worst_text"},
-}
-_OPTION_KEYS = {"id", "label", "flag", "weight", "exclusive", "paired", "aliases"}
+_FLOW_KEYS = {
+    "id", "version", "title", "url", "completion_message", "steps", "flags", "scores", "rules",
+}  # fmt: skip
+_COMMON_STEP_KEYS = {"id", "type", "text", "section", "required", "when", "hint", "label"}
+_OPTION_KEYS = {"id", "label", "flag", "weight", "exclusive", "paired", "aliases", "within_days"}
 _FLAG_KEYS = {"id", "level", "label", "message", "reviewed"}
 _SCORE_KEYS = {"id", "title", "steps", "bands"}
-_BAND_KEYS = {"from", "to", "label"}
+_BAND_KEYS = {"from", "to", "label", "flag"}
+_RULE_KEYS = {"flag", "when"}
 
 
 def _line(container: object, key: str | int | None = None) -> int:
@@ -121,6 +115,17 @@ class _Reader:
         self.problem(line, f"{what} must be a list (lines starting with '-')")
         return []
 
+    def entries(
+        self, raw: object, line: int, what: str, allowed: set[str]
+    ) -> Iterator[Mapping[str, Any]]:
+        """The mappings of a list such as `flags:`, each checked for unknown keys."""
+        items = self.sequence(raw, line, what)
+        for index, item in enumerate(items):
+            data = self.mapping(item, _line(items, index), f"each entry of {what}")
+            if data is not None:
+                self.unknown_keys(data, allowed, f"an entry of {what}")
+                yield data
+
     def number(self, data: Mapping[str, Any], key: str, what: str) -> float | None:
         value = data.get(key)
         if value is None:
@@ -160,19 +165,15 @@ def _read_review(reader: _Reader, data: Mapping[str, Any], what: str) -> Review 
 
 def _read_flags(reader: _Reader, raw: object, line: int) -> dict[str, Flag]:
     flags: dict[str, Flag] = {}
-    items = reader.sequence(raw, line, "flags")
-    for index, item in enumerate(items):
-        data = reader.mapping(item, _line(items, index), "each flag")
-        if data is None:
-            continue
-        reader.unknown_keys(data, _FLAG_KEYS, "a flag")
+    for data in reader.entries(raw, line, "flags", _FLAG_KEYS):
         flag_id = reader.text(data, "id", "a flag")
         what = f"flag {flag_id!r}"
         level_raw = reader.text(data, "level", what)
         try:
             level = FlagLevel(level_raw)
         except ValueError:
-            reader.problem(_line(data, "level"), f"{what}: level must be emergency or urgent")
+            levels = ", ".join(FlagLevel)
+            reader.problem(_line(data, "level"), f"{what}: level must be one of {levels}")
             level = FlagLevel.URGENT
         message = reader.text(data, "message", what)
         if flag_id in flags:
@@ -204,6 +205,12 @@ def _read_options(reader: _Reader, data: Mapping[str, Any], what: str) -> tuple[
             reader.problem(_line(raw, "id"), f"{what}: duplicate option id {option_id!r}")
         seen.add(option_id)
         aliases = reader.sequence(raw.get("aliases"), _line(raw, "aliases"), "aliases")
+        within = reader.number(raw, "within_days", f"{what}: option {option_id!r}")
+        if within is not None and (within < 1 or within != int(within)):
+            reader.problem(
+                _line(raw, "within_days"), f"{what}: within_days must be a whole number > 0"
+            )
+            within = None
         options.append(
             Option(
                 id=option_id,
@@ -213,6 +220,7 @@ def _read_options(reader: _Reader, data: Mapping[str, Any], what: str) -> tuple[
                 exclusive=reader.boolean(raw, "exclusive", what, False),
                 paired=reader.boolean(raw, "paired", what, False),
                 aliases=tuple(str(alias) for alias in aliases),
+                within_days=int(within) if within is not None else None,
             )
         )
     return tuple(options)
@@ -256,12 +264,13 @@ def _read_step(reader: _Reader, data: Mapping[str, Any]) -> Step | None:
                 f"{what}: unknown type {type_raw!r}; use one of {', '.join(StepType)}",
             )
         return None
-    reader.unknown_keys(data, _COMMON_STEP_KEYS | _STEP_KEYS[step_type], f"{what} ({type_raw})")
+    kind = KINDS[step_type]
+    reader.unknown_keys(data, _COMMON_STEP_KEYS | kind.keys, f"{what} ({type_raw})")
     section = reader.text(data, "section", what, required=False) or "other"
     if section not in SECTIONS:
         reader.problem(_line(data, "section"), f"{what}: section must be one of {SECTIONS}")
-    options = _read_options(reader, data, what) if step_type in CHOICE_TYPES else ()
-    if step_type in CHOICE_TYPES and not options:
+    options = _read_options(reader, data, what) if kind.has_options else ()
+    if kind.has_options and not options:
         reader.problem(_line(data), f"{what}: a {type_raw} step needs at least one option")
     minimum = reader.number(data, "min", what)
     maximum = reader.number(data, "max", what)
@@ -271,7 +280,8 @@ def _read_step(reader: _Reader, data: Mapping[str, Any]) -> Step | None:
     if max_length is not None and (max_length < 1 or max_length != int(max_length)):
         reader.problem(_line(data, "max_length"), f"{what}: max_length must be a whole number > 0")
         max_length = None
-    version = reader.text(data, "version", what, required=step_type is StepType.CONSENT)
+    consents = (StepType.CONSENT, StepType.TREATMENT_CONSENT)
+    version = reader.text(data, "version", what, required=step_type in consents)
     return Step(
         id=step_id,
         type=step_type,
@@ -290,7 +300,9 @@ def _read_step(reader: _Reader, data: Mapping[str, Any]) -> Step | None:
         yes_flag=reader.text(data, "yes_flag", what, required=False) or None,
         consent_version=version or None,
         decline_message=reader.text(data, "decline_message", what, required=False) or None,
+        questions_message=reader.text(data, "questions_message", what, required=False) or None,
         worst_text=reader.text(data, "worst_text", what, required=False) or None,
+        label=reader.text(data, "label", what, required=False) or None,
         line=_line(data),
     )
 
@@ -315,7 +327,8 @@ def _read_scores(reader: _Reader, raw: object, line: int) -> tuple[Score, ...]:
             if low is None or high is None or low > high:
                 reader.problem(_line(band), f"score {score_id!r}: a band needs 'from' <= 'to'")
                 continue
-            bands.append(Band(low, high, reader.text(band, "label", "band")))
+            flag = reader.text(band, "flag", "band", required=False) or None
+            bands.append(Band(low, high, reader.text(band, "label", "band"), flag))
         scores.append(
             Score(
                 id=score_id,
@@ -325,6 +338,17 @@ def _read_scores(reader: _Reader, raw: object, line: int) -> tuple[Score, ...]:
             )
         )
     return tuple(scores)
+
+
+def _read_rules(reader: _Reader, raw: object, line: int) -> tuple[FlagRule, ...]:
+    rules: list[FlagRule] = []
+    for data in reader.entries(raw, line, "rules", _RULE_KEYS):
+        flag = reader.text(data, "flag", "a rule")
+        when = _read_when(reader, data, f"rule for flag {flag!r}")
+        if not when:
+            reader.problem(_line(data), f"rule for flag {flag!r} needs a 'when' list")
+        rules.append(FlagRule(flag, when, _line(data)))
+    return tuple(rules)
 
 
 def parse_flow(data: object, file: str) -> tuple[Flow | None, list[Problem]]:
@@ -350,6 +374,7 @@ def parse_flow(data: object, file: str) -> tuple[Flow | None, list[Problem]]:
         steps=tuple(steps),
         flags=_read_flags(reader, top.get("flags"), _line(top, "flags")),
         scores=_read_scores(reader, top.get("scores"), _line(top, "scores")),
+        rules=_read_rules(reader, top.get("rules"), _line(top, "rules")),
         url=reader.text(top, "url", "the flow", required=False),
         completion_message=reader.text(top, "completion_message", "the flow", required=False)
         or "Thank you. Your answers have been sent to the clinic.",

@@ -1,23 +1,36 @@
-"""The clinician's summary of a submitted intake: red flags and needling safety first.
+"""The clinician's summary of an intake: consent, red flags and needling safety first.
 
-Built once at submission, stored (encrypted) and posted to the staff chats. Nothing
-here interprets the answers clinically: it orders and labels them.
+Built once at submission (or on export for a form that was stopped), stored encrypted
+and posted to the staff chats. Nothing here interprets the answers clinically: it
+orders and labels them. `intake_overview` gives other readers (the web console) the
+parts a clinician must see first as typed values.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.intake.answers import format_answer
-from bot.intake.engine import IntakeEngine, IntakeState
-from bot.intake.flow import Flow, Score, StepType
+from bot.intake.answers import normalise
+from bot.intake.engine import IntakeEngine, IntakeState, Status
+from bot.intake.flow import (
+    CONSENT_AGREE,
+    CONSENT_DECLINE,
+    CONSENT_QUESTIONS,
+    Flow,
+    StepType,
+)
+from bot.intake.step_types import format_answer
 
-# Summary order after the flags: the clinician reads safety first.
+# Summary order after consent and flags: the clinician reads safety first.
 SECTION_ORDER = (
     ("needling_safety", "Needling safety"),
+    ("mood", "Mood (PHQ-2)"),
     ("pain_map", "Pain map"),
-    ("complaint", "Main complaint"),
+    ("complaint", "Main complaint and pain history"),
     ("about", "About the patient"),
     ("intensity", "Pain intensity and interference (0-10)"),
     ("qualities_signs", "Pain qualities and self-reported signs (unscored)"),
@@ -27,14 +40,36 @@ SECTION_ORDER = (
     ("other", "Other"),
 )
 NOT_DIAGNOSIS = "Patient-reported answers for the clinician; not a diagnosis."
+CONSENT_WORDS = {
+    CONSENT_AGREE: "agreed",
+    CONSENT_QUESTIONS: "has questions first; answer them before any needling",
+    CONSENT_DECLINE: "NOT GIVEN: the patient answered No; do not needle",
+}
+STATUS_WORDS = {
+    Status.SUBMITTED.value: "submitted",
+    Status.STOPPED_EMERGENCY.value: "STOPPED BY AN EMERGENCY, not submitted",
+    Status.IN_PROGRESS.value: "in progress, not submitted",
+    Status.ABANDONED.value: "abandoned, not submitted",
+    Status.DECLINED.value: "declined, not submitted",
+}
+# Sentences after the first that only tell the patient how to answer.
+_INSTRUCTION = re.compile(r"^(?:choose|tap|type|select|pick|or type)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+_NOTHING = frozenset({"none", "no", "nil", "n/a", "na", "nothing", "none of these", "(skipped)"})
+
+
+def clinician_question(text: str) -> str:
+    """A question without the answering instructions ("Choose all that apply...")."""
+    sentences = _SENTENCE_END.split(text.strip())
+    kept = sentences[:1] + [s for s in sentences[1:] if not _INSTRUCTION.match(s)]
+    return " ".join(kept)
 
 
 def score_totals(flow: Flow, engine: IntakeEngine, state: IntakeState) -> list[dict[str, Any]]:
     """Each configured score: total of the chosen options' weights and its band."""
-    shown = {step.id for step in engine.applicable(state.answers)}
     results = []
     for score in flow.scores:
-        total = _score_total(flow, score, state, shown)
+        total = engine.score_total(score.id, state.answers)
         band = score.band_for(total)
         results.append(
             {
@@ -47,19 +82,34 @@ def score_totals(flow: Flow, engine: IntakeEngine, state: IntakeState) -> list[d
     return results
 
 
-def _score_total(flow: Flow, score: Score, state: IntakeState, shown: set[str]) -> float:
-    total = 0.0
-    for step_id in score.steps:
-        step = flow.step(step_id)
-        answer = state.answers.get(step_id)
-        if step is None or step_id not in shown or answer is None:
+def _treatment_consent(engine: IntakeEngine, state: IntakeState) -> dict[str, Any] | None:
+    if state.treatment_consent is None:
+        return None
+    step = next((s for s in engine.flow.steps if s.type is StepType.TREATMENT_CONSENT), None)
+    answer = state.treatment_consent.get("answer", "")
+    option = step.option(answer) if step else None
+    return {
+        **state.treatment_consent,
+        "label": option.label if option else answer,
+    }
+
+
+def _precautions(engine: IntakeEngine, state: IntakeState) -> list[str]:
+    found: list[str] = []
+    for step in engine.review_items(state):
+        if step.section != "needling_safety":
             continue
-        chosen = answer if isinstance(answer, list) else [answer]
-        for option_id in chosen:
-            option = step.option(str(option_id))
-            if option is not None and option.weight is not None:
-                total += option.weight
-    return total
+        value = state.answers[step.id]
+        if step.type is StepType.MULTI and isinstance(value, list):
+            for option_id in value:
+                option = step.option(str(option_id))
+                if option is not None and not option.exclusive:
+                    found.append(option.label)
+            continue
+        answer = format_answer(step, value)
+        if normalise(answer) not in _NOTHING:
+            found.append(f"{step.short}: {answer}")
+    return found
 
 
 def build_summary(
@@ -71,16 +121,17 @@ def build_summary(
     submitted_at: datetime,
     appointment_ref: str | None = None,
 ) -> dict[str, Any]:
-    """The structured summary (JSON-compatible)."""
+    """The structured summary (JSON-compatible); `submitted_at` is the last update for a
+    form that was not submitted."""
     flow = engine.flow
     sections: dict[str, list[dict[str, str]]] = {}
     for step in engine.review_items(state):
-        if step.type is StepType.INFO:
+        if step.type in (StepType.INFO, StepType.TREATMENT_CONSENT):
             continue
         sections.setdefault(step.section, []).append(
             {
                 "id": step.id,
-                "question": step.text,
+                "question": step.label or clinician_question(step.text),
                 "answer": format_answer(step, state.answers[step.id]),
             }
         )
@@ -88,14 +139,27 @@ def build_summary(
         {"id": flag.id, "level": flag.level.value, "label": flag.label}
         for flag in engine.raised_flags(state.answers)
     ]
+    if state.emergency_rule:
+        flags.insert(
+            0,
+            {
+                "id": f"typed:{state.emergency_rule}",
+                "level": "emergency",
+                "label": f"Emergency typed in the chat (rule {state.emergency_rule}); "
+                "the form was stopped",
+            },
+        )
     return {
         "intake_id": intake_id,
         "chat_id": chat_id,
         "flow": {"id": flow.id, "version": flow.version},
+        "status": state.status.value,
         "consent_version": state.consent_version,
+        "treatment_consent": _treatment_consent(engine, state),
         "appointment_ref": appointment_ref,
         "submitted_at": submitted_at.isoformat(),
         "flags": flags,
+        "precautions": _precautions(engine, state),
         "scores": score_totals(flow, engine, state),
         "sections": [
             {"id": key, "title": title, "items": sections[key]}
@@ -105,20 +169,28 @@ def build_summary(
     }
 
 
-def summary_text(summary: dict[str, Any]) -> str:
+def _consent_line(summary: Mapping[str, Any]) -> str:
+    consent = summary.get("treatment_consent")
+    if not consent:
+        return "- not recorded (the form ended before the consent question, or an older form)"
+    words = CONSENT_WORDS.get(str(consent.get("answer")), str(consent.get("answer")))
+    when = str(consent.get("at", ""))[:16].replace("T", " ")
+    return f"- {words} (consent text v{consent.get('version', '?')}, {when} UTC)"
+
+
+def summary_text(summary: Mapping[str, Any]) -> str:
     """The summary as plain text for the staff chat and `intake export --format text`."""
+    status = STATUS_WORDS.get(str(summary.get("status", Status.SUBMITTED.value)), "submitted")
+    when = summary["submitted_at"][:16].replace("T", " ")
+    moment = f"submitted {when} UTC" if status == "submitted" else f"{status}; last {when} UTC"
     lines = [
         f"Intake #{summary['intake_id']} from chat {summary['chat_id']} "
-        f"(form {summary['flow']['id']} v{summary['flow']['version']}, "
-        f"submitted {summary['submitted_at'][:16].replace('T', ' ')} UTC)",
+        f"(form {summary['flow']['id']} v{summary['flow']['version']}, {moment})",
         NOT_DIAGNOSIS,
     ]
     if summary.get("appointment_ref"):
         lines.append(f"Appointment: {summary['appointment_ref']}")
-    lines += [
-        "",
-        "RED FLAGS",
-    ]
+    lines += ["", "CONSENT TO TREATMENT", _consent_line(summary), "", "RED FLAGS"]
     flags = summary.get("flags", [])
     lines.extend(f"- {flag['level'].upper()}: {flag['label']}" for flag in flags)
     if not flags:
@@ -126,8 +198,8 @@ def summary_text(summary: dict[str, Any]) -> str:
     scores_done = False
     for section in summary.get("sections", []):
         lines.extend(["", section["title"].upper()])
-        lines.extend(f"- {item['question']} {item['answer']}" for item in section["items"])
-        if section["id"] == "intensity":
+        lines.extend(_item_line(item) for item in section["items"])
+        if section["id"] in ("intensity", "mood") and not scores_done:
             lines.extend(_score_lines(summary))
             scores_done = True
     if not scores_done:
@@ -135,7 +207,13 @@ def summary_text(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _score_lines(summary: dict[str, Any]) -> list[str]:
+def _item_line(item: Mapping[str, Any]) -> str:
+    question = clinician_question(str(item["question"]))
+    joiner = " " if question.endswith(("?", ":")) else ": "
+    return f"- {question}{joiner}{item['answer']}"
+
+
+def _score_lines(summary: Mapping[str, Any]) -> list[str]:
     scores = summary.get("scores", [])
     if not scores:
         return []
@@ -144,3 +222,66 @@ def _score_lines(summary: dict[str, Any]) -> list[str]:
         band = f" ({score['band']})" if score.get("band") else ""
         lines.append(f"- {score['title']}: {score['total']:g}{band}")
     return lines
+
+
+# --- a typed view for other readers (the web console) ----------------------------------
+
+
+@dataclass(frozen=True)
+class FlagView:
+    """One raised flag: id, level (emergency, urgent, attention) and its short label."""
+
+    id: str
+    level: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    """The answer to informed consent to treatment, with the text's version and time."""
+
+    answer: str  # agree | questions | decline
+    label: str
+    version: str
+    at: str  # ISO time, UTC
+
+    @property
+    def given(self) -> bool:
+        """Whether the patient agreed to treatment."""
+        return self.answer == CONSENT_AGREE
+
+
+@dataclass(frozen=True)
+class IntakeOverview:
+    """What a clinician must see first about one intake."""
+
+    status: str
+    consent: ConsentView | None
+    flags: tuple[FlagView, ...]
+    precautions: tuple[str, ...]  # needling-safety answers other than "none"
+
+
+def intake_overview(summary: Mapping[str, Any]) -> IntakeOverview:
+    """The overview of a stored summary (older summaries lack some parts: they read empty)."""
+    raw = summary.get("treatment_consent")
+    consent = (
+        ConsentView(
+            answer=str(raw.get("answer", "")),
+            label=str(raw.get("label", raw.get("answer", ""))),
+            version=str(raw.get("version", "")),
+            at=str(raw.get("at", "")),
+        )
+        if isinstance(raw, Mapping)
+        else None
+    )
+    flags = tuple(
+        FlagView(str(flag.get("id")), str(flag.get("level")), str(flag.get("label")))
+        for flag in summary.get("flags", [])
+        if isinstance(flag, Mapping)
+    )
+    return IntakeOverview(
+        status=str(summary.get("status", Status.SUBMITTED.value)),
+        consent=consent,
+        flags=flags,
+        precautions=tuple(str(item) for item in summary.get("precautions", [])),
+    )

@@ -93,6 +93,7 @@ def build_conversation(
 # Answers that take the shipped flow from consent to the review, typed as a patient would.
 TYPED_PATH = [
     "yes",  # consent
+    "me",  # who is filling in the form
     "42",
     "Burning pain in my left shoulder blade",
     "shoulder blade, neck",
@@ -100,22 +101,26 @@ TYPED_PATH = [
     "shoulder blade",  # worst
     "more than a year",
     "gradually",
+    "first time",
+    "it varies",
+    "sitting, bending",
+    "heat, rest",
     "7/10",
     "8",
-    "5",
-    "6",
-    "4",
     "3",
+    "6",
     "burning, pins and needles",
     "tight, tender spots",
     "none",  # emergency screen
     "none",  # urgent screen
+    "ibuprofen when needed, vitamin D",  # every medicine
     "none",  # needling safety
-    "Me, the patient",
+    "not at all",  # PHQ-2 item 1
+    "several days",  # PHQ-2 item 2
     "mri",
     "a bulging disc",
     "physio",
     "physio helped a little",
-    "nope",  # needled before
     "sleep through the night",
+    "I understand and agree",  # consent to treatment
 ]

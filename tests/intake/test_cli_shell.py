@@ -18,9 +18,8 @@ from bot.cli.main import main
 from tests.intake.kit import REPO, TEST_KEY, TYPED_PATH
 
 TIMEOUT = 60.0
-# In the console a bare number picks a numbered button, so scale answers are typed "n/10".
 # Typing a button's exact label taps it: "mri" toggles the MRI option, then "done".
-SHELL_PATH = [f"{t}/10" if t.isdecimal() and int(t) <= 10 else t for t in TYPED_PATH]
+SHELL_PATH = list(TYPED_PATH)
 SHELL_PATH.insert(SHELL_PATH.index("mri") + 1, "done")
 
 
@@ -57,9 +56,7 @@ def messages(result: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
 def run_shell_intake(tmp_path: Path) -> None:
     """Half the intake in one shell process, the rest (after /intake, Continue) in another."""
     half = len(SHELL_PATH) // 2
-    first = messages(
-        ims_bot(tmp_path, "shell", "--json", lines=["/intake", "Continue", *SHELL_PATH[:half]])
-    )
+    first = messages(ims_bot(tmp_path, "shell", "--json", lines=["/intake", *SHELL_PATH[:half]]))
     assert any("Question 1 of" in m["text"] for m in first)
     assert "Yes, I agree" in next(m for m in first if "Question 1 of" in m["text"])["buttons"]
 
@@ -87,7 +84,7 @@ def test_shell_intake_resumes_after_restart_then_cli_lists_and_exports(
     for name, value in _env(tmp_path).items():
         monkeypatch.setenv(name, value)
     [line] = cli(capsys, "list").splitlines()
-    assert line.startswith("1\tsubmitted\tchat ") and line.endswith("flags -")
+    assert line.startswith("1\tsubmitted\tchat ") and line.endswith("consent agree\tflags -")
 
     text = cli(capsys, "export", "1", "--format", "text")
     assert "RED FLAGS" in text and "Burning pain in my left shoulder blade" in text
@@ -139,22 +136,24 @@ def test_local_key_file_is_created_owner_only(tmp_path: Path) -> None:
 
 def test_shell_invalid_back_skip_faq_urgent_emergency_and_forget(tmp_path: Path) -> None:
     script = [
-        "/intake", "Continue",
+        "/intake",
         "maybe",  # invalid yes/no
-        "yes",
+        "yes", "me",
         "200",  # out of range
         "42", "Sore neck",
         "neck", "done",  # typing a label taps it (toggle), then Done
         "2999-01-01",  # a future date
         "More than a year",
         "after an injury",  # opens an optional follow-up
-        "skip",
+        "skip",  # typed at a free-text question: asked whether it is the answer
+        "skip",  # ...it was not: skipped
         "back",  # back to the skipped follow-up
         "A fall on the ice last winter",
-        "7/10",
+        "first time", "it varies", "sitting", "done", "heat", "done",
+        "7",
         "how long does a session take?",  # a side question for the FAQ
         "Back to my intake form",
-        "8/10", "5/10", "6/10", "4/10", "3/10",
+        "8", "5", "4",
         "burning, numbness", "none", "none",
         "cancer",  # urgent: the form goes on
         "I have crushing chest pain and can't breathe",  # emergency typed mid-intake
@@ -174,22 +173,44 @@ def test_shell_invalid_back_skip_faq_urgent_emergency_and_forget(tmp_path: Path)
     after("Please answer yes or no.", "health information")
     assert any("out of range" in t for t in texts)
     assert any("date is in the future" in t for t in texts)
+    assert any("You typed “skip”" in t for t in texts)
     assert any("Briefly, what happened" in t and "(skipped)" in t for t in texts)  # back
     after("Your intake form is waiting", "at its worst")
     assert "family doctor soon" in joined
-    after("family doctor soon", "Needling safety")
+    after("family doctor soon", "every medicine")
     assert "911" in joined and "emergency screen (rule" in joined  # staff note in the console
     after("Are you sure?", "deleted everything")
     assert "I hold no personal data about you." in texts[-1]
 
 
-def test_a_number_typed_on_a_scale_in_the_shell_is_that_number(
+def test_a_patient_completes_the_intake_in_the_shell_and_typed_numbers_are_answers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = ["/intake", "Continue", *SHELL_PATH[:8], "8"]
-    messages(ims_bot(tmp_path, "shell", "--json", lines=lines))
+    """At a 0-10 question `11` and `12` are refused (not buttons 11 and 12) and `7` is 7."""
+    at_pain_now = SHELL_PATH.index("7/10")
+    lines = [
+        "/intake",
+        *SHELL_PATH[: SHELL_PATH.index("42")],
+        "1",  # an age of 1 is an age, not the first button (Back)
+        "back",  # typed at a free-text question: asked whether it is the answer
+        "back",  # ...it was meant as Back: back to the age
+        *SHELL_PATH[SHELL_PATH.index("42") : at_pain_now],
+        "11",
+        "12",
+        "7",
+        *SHELL_PATH[at_pain_now + 1 :],
+        "Send to the clinic",  # the button's label typed without its symbol
+    ]
+    out = messages(ims_bot(tmp_path, "shell", "--json", "--patient", lines=lines))
+    texts = [str(m["text"]) for m in out]
+    assert sum("whole number from 0 to 10" in t for t in texts) == 2
+    assert any("sent to the clinic" in t for t in texts)
     monkeypatch.chdir(tmp_path)
     for name, value in _env(tmp_path).items():
         monkeypatch.setenv(name, value)
     data = json.loads(cli(capsys, "export", "1", "--format", "json"))
-    assert data["answers"]["pain_now"] == 8
+    assert data["status"] == "submitted"
+    assert data["answers"]["pain_now"] == 7
+    assert data["answers"]["age"] == 42
+    assert any("You typed “back”" in t for t in texts)
+    assert data["treatment_consent"]["answer"] == "agree"

@@ -25,7 +25,6 @@ from tests.intake.kit import (
 async def start(patient: Patient) -> None:
     await patient.command("intake")
     assert "ten minutes" in patient.text
-    await patient.tap("Continue")
     assert "Question 1 of" in patient.text and "agree" in patient.text
 
 
@@ -61,6 +60,7 @@ async def test_buttons_for_every_step_type_and_progress_counts_only_seen_questio
     await start(patient)
     total = int(patient.text.split("Question 1 of ")[1].split()[0])
     await patient.tap("Yes, I agree")
+    await patient.tap("Me, the patient")
     await patient.say("30")
     await patient.say("My back")
     await patient.tap("Lower back")  # multi toggle edits the message in place
@@ -77,6 +77,12 @@ async def test_buttons_for_every_step_type_and_progress_counts_only_seen_questio
     await patient.tap("After an injury")  # single; opens a follow-up
     assert f"of {total + 1}" in patient.text  # the follow-up now counts
     await patient.tap("Skip")  # optional follow-up
+    await patient.tap("No, this is the first time")
+    await patient.tap("It varies")
+    await patient.tap("Nothing in particular")  # "none of these" on an untouched screen: 1 tap
+    assert "What eases the pain" in patient.text
+    await patient.tap("Heat")
+    await patient.tap("Done")
     await patient.tap("7")  # scale
     assert "Question" in patient.text and "at its worst" in patient.text
 
@@ -88,6 +94,7 @@ async def test_invalid_input_on_each_type_gets_a_hint_and_the_same_question(
     await patient.say("maybe")
     assert "yes or no" in patient.last[0].text and "agree" in patient.last[1].text
     await patient.say("yes")
+    await patient.say("me")
     await patient.say("two hundred")
     assert "number between 1 and 120" in patient.last[0].text
     await patient.say("130")
@@ -100,53 +107,56 @@ async def test_invalid_input_on_each_type_gets_a_hint_and_the_same_question(
     assert "could not match 'spleen'" in patient.last[0].text
     await patient.say("neck")
     await patient.say("yesterday-ish")
-    assert "YYYY-MM-DD" in patient.last[0].text
+    assert "about 8 months" in patient.last[0].text
     await patient.say("2999-01-01")
     assert "future" in patient.last[0].text
     await patient.say("March 2025")
     await patient.say("sideways")
     assert "number or name of one option" in patient.last[0].text
     await patient.say("2")
+    await answer_typed(patient, ["first time", "it varies", "sitting", "heat"])
     await patient.say("11/10")
     assert "from 0 to 10" in patient.last[0].text
     stored = await repository.latest_open(PATIENT)
     assert stored is not None
-    assert stored.state.answers["duration"] == {"date": "2025-03-01"}
+    assert stored.state.answers["duration"] == {"date": "2025-03-01", "option": "over_1_year"}
     assert stored.state.answers["onset"] == "gradual"
     assert stored.state.answers["age"] == 42  # nothing answered was lost
 
 
 async def test_back_and_edit_from_review_asks_only_new_questions(patient: Patient) -> None:
     await start(patient)
-    await answer_typed(patient, TYPED_PATH[:9])  # up to pain now
+    now = TYPED_PATH.index("7/10") + 1
+    await answer_typed(patient, TYPED_PATH[:now])  # up to pain now
     await patient.tap("Back")
     assert "right now" in patient.text and "Your answer so far: 7/10" in patient.text
     await patient.tap("Back")
-    assert "How did it begin" in patient.text
-    await patient.say("gradually")
+    assert "What eases the pain" in patient.text
+    await patient.say("heat, rest")
     assert "at its worst" in patient.text  # back where we were, nothing asked twice
-    await answer_typed(patient, TYPED_PATH[9:])
+    await answer_typed(patient, TYPED_PATH[now:])
     assert "Please check your answers" in patient.text
     lines = patient.last[-1].text.splitlines()
-    number = next(line.split(".")[0] for line in lines if "Needling safety" in line)
+    number = next(line.split(".")[0] for line in lines if "Needling-safety conditions" in line)
     await patient.tap(f"Change {number}")
     await patient.tap("Blood thinners")
     await patient.tap("None of these")  # exclusive: clears the others
     await patient.tap("Blood thinners")  # and the other way round
     await patient.tap("Done")
-    assert "Which blood thinner" in patient.text
-    await patient.say("apixaban")
-    assert "Please check your answers" in patient.text and "apixaban" in patient.text
+    assert "Anticoagulants are for example" in patient.text
+    await patient.say("anticoagulant")
+    assert "Please check your answers" in patient.text and "An anticoagulant" in patient.text
 
 
 async def test_urgent_answer_continues_and_is_first_in_the_summary(patient: Patient) -> None:
     await start(patient)
     path = list(TYPED_PATH)
-    path[path.index("none", 17)] = "cancer"
-    await answer_typed(patient, path[:18])
+    urgent = path.index("none", path.index("none") + 1)
+    path[urgent] = "cancer"
+    await answer_typed(patient, path[: urgent + 1])
     assert "family doctor soon" in patient.last[0].text
-    assert "Needling safety" in patient.last[-1].text  # the form goes on
-    await answer_typed(patient, path[18:])
+    assert "every medicine" in patient.last[-1].text  # the form goes on
+    await answer_typed(patient, path[urgent + 1 :])
     await patient.tap("Send to the clinic")
     note = patient.staff[0].text
     assert note.split("RED FLAGS\n")[1].startswith("- URGENT: History of cancer")
@@ -156,7 +166,7 @@ async def test_emergency_button_answer_stops_and_alerts_staff(
     patient: Patient, repository: IntakeRepository
 ) -> None:
     await start(patient)
-    await answer_typed(patient, TYPED_PATH[:16])
+    await answer_typed(patient, TYPED_PATH[: TYPED_PATH.index("none")])
     await patient.tap("New trouble with bladder")
     await patient.tap("Done")
     assert "911" in patient.text and "stopped the intake" in patient.text
@@ -178,6 +188,7 @@ async def test_emergency_typed_anywhere_stops_the_intake(
     assert "rule cauda_equina_bladder_bowel" in alerts[0].text and alerts[0].for_staff
     [stored] = await repository.all()
     assert stored.status is Status.STOPPED_EMERGENCY
+    assert stored.state.emergency_rule == "cauda_equina_bladder_bowel"
     assert await wired[1].on_emergency(patient.chat, "x") == []
 
 
@@ -185,6 +196,7 @@ async def test_stale_button_says_moved_on_and_shows_the_current_question(patient
     await start(patient)
     old_yes = patient.button("Yes, I agree")
     await patient.press(old_yes)
+    await patient.say("me")
     await patient.say("42")
     await patient.press(old_yes)
     assert "moved on" in patient.last[0].text
@@ -200,6 +212,7 @@ async def test_faq_question_mid_intake_then_back_to_the_form(
 ) -> None:
     await start(patient)
     await patient.say("yes")
+    await patient.say("me")
     await patient.say("42")
     await patient.say("What does IMS cost?")  # a free-text step: this is the answer
     assert faq.questions == []
@@ -217,7 +230,7 @@ async def test_resume_after_restart_continue_or_start_over(
     assistant, _ = build_conversation(database, repository)
     first = Patient(assistant)
     await start(first)
-    await answer_typed(first, TYPED_PATH[:5])
+    await answer_typed(first, TYPED_PATH[:6])
     # A new process: new engine, repository and conversation on the same SQLite file.
     from bot.storage.database import open_database
     from bot.storage.encryption import FieldCipher
@@ -230,7 +243,7 @@ async def test_resume_after_restart_continue_or_start_over(
         )
         again = Patient(assistant2)
         await again.command("intake")
-        assert "Continue where you left off" in again.text and "question 4 of" in again.text
+        assert "Continue where you left off" in again.text and "question 5 of" in again.text
         await again.tap("Continue")
         # Even the half-finished body-map step resumes at the same sub-question.
         assert "Which of these areas bothers you most" in again.text
@@ -253,10 +266,11 @@ async def test_flow_version_change_mid_intake_keeps_the_old_version(
     old = Patient(assistant)
     await start(old)
     await old.say("yes")
+    await old.say("me")
     await old.say("42")
     changed = tmp_path / "intake_flow.yaml"
     text = SHIPPED_FLOW.read_text(encoding="utf-8")
-    text = text.replace('version: "2026.11.1"', 'version: "2026.12.0"').replace(
+    text = text.replace('version: "2026.12.1"', 'version: "2026.12.9"').replace(
         "In your own words, what is the main problem", "Tell us the main problem"
     )
     changed.write_text(text, encoding="utf-8")
@@ -268,11 +282,11 @@ async def test_flow_version_change_mid_intake_keeps_the_old_version(
     assert "In your own words" in new.text  # still the version they started
     await new.say("Sore hip")
     stored = await repository.latest_open(PATIENT)
-    assert stored is not None and stored.flow_version == "2026.11.1"
+    assert stored is not None and stored.flow_version == "2026.12.1"
     await new.command("intake")
     await new.tap("Start over")
-    await new.tap("Continue")
     await new.say("yes")
+    await new.say("me")
     await new.say("50")
     assert "Tell us the main problem" in new.text
 
@@ -363,7 +377,6 @@ async def test_started_from_an_appointment_greeting_names_it_in_the_summary(
 
     wired[1].appointment_owner = owns
     await patient.press("intake:start:APPT-77")
-    await patient.tap("Continue")
     await answer_typed(patient, TYPED_PATH)
     await patient.tap("Send to the clinic")
     assert "Appointment: APPT-77" in patient.staff[0].text

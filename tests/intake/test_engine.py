@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.intake.answers import Invalid, Parsed, match_option, parse_scale, parse_typed, parse_yes_no
+from bot.intake.answers import match_option, normalise, parse_scale, parse_yes_no
 from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Status, Tap, Typed
 from bot.intake.flow import Option, Step, StepType
 from bot.intake.flow_file import load_flow_file, parse_flow
+from bot.intake.screens import screen
+from bot.intake.step_types import KINDS, Answer, Refuse, kind_of
 from tests.intake.kit import SHIPPED_FLOW, TYPED_PATH
 
 TODAY = date(2026, 11, 21)
@@ -68,41 +70,53 @@ def test_options_by_number_label_typo_alias_and_word() -> None:
     assert match_option("spleen", options) is None
 
 
+def typed_at(step: Step, text: str) -> Answer | Refuse:
+    effect = kind_of(step).typed(step, None, text, normalise(text), TODAY)
+    assert isinstance(effect, Answer | Refuse), effect
+    return effect
+
+
 def test_number_and_text_and_date_hints() -> None:
     number = Step("n", StepType.NUMBER, "Age?", minimum=1, maximum=120)
-    assert parse_typed("42 years", number, TODAY) == Parsed(42)
-    assert isinstance(parse_typed("0", number, TODAY), Invalid)
-    assert isinstance(parse_typed("4.5", number, TODAY), Invalid)
+    assert typed_at(number, "42 years") == Answer(42)
+    assert isinstance(typed_at(number, "0"), Refuse)
+    assert isinstance(typed_at(number, "4.5"), Refuse)
     text = Step("t", StepType.TEXT, "Why?", max_length=5)
-    assert "under 5" in parse_typed("too long", text, TODAY).hint  # type: ignore[union-attr]
+    assert "under 5" in typed_at(text, "too long").hint  # type: ignore[union-attr]
     when = Step("w", StepType.DATE_OR_DURATION, "Since?", options=(Option("x", "A while"),))
-    assert parse_typed("15/03/2026", when, TODAY) == Parsed({"date": "2026-03-15"})
-    assert parse_typed("a while", when, TODAY) == Parsed({"option": "x"})
-    assert isinstance(parse_typed("2026-02-30", when, TODAY), Invalid)
+    assert typed_at(when, "15/03/2026") == Answer({"date": "2026-03-15"})
+    assert typed_at(when, "a while") == Answer({"option": "x"})
+    assert isinstance(typed_at(when, "2026-02-30"), Refuse)
 
 
-def test_start_info_then_consent_then_progress(engine: IntakeEngine) -> None:
+def test_every_step_type_has_one_kind_with_its_keys_and_fhir_type() -> None:
+    assert set(KINDS) == set(StepType)
+    for step_type, kind in KINDS.items():
+        assert kind.type is step_type and kind.fhir_type
+
+
+def test_start_with_consent_then_progress(engine: IntakeEngine) -> None:
     state = engine.start()
-    assert state.current == "welcome"
-    state = run(engine, state, ("o", "0"))
-    assert engine.progress(state) == (1, 22)
+    assert state.current == "consent"
+    position, total = engine.progress(state)
+    assert position == 1 and total < len(engine.flow.questions)  # detail questions hidden
     state = run(engine, state, "yes")
     assert state.consent_version == "privacy-2026-11"
-    assert engine.progress(state) == (2, 22)
+    assert engine.progress(state) == (2, total)
 
 
 def test_decline_clears_everything(engine: IntakeEngine) -> None:
-    state = run(engine, engine.start(), "ok")
+    state = engine.start()
     result = engine.apply(state, Tap("o", state.revision, "1"))
     assert result.outcome is Outcome.DECLINED and result.state.answers == {}
 
 
 def test_regions_with_sides_and_worst(engine: IntakeEngine) -> None:
-    state = run(engine, engine.start(), "ok", "yes", "40", "pain")
+    state = run(engine, engine.start(), "yes", "me", "40", "pain")
     state = run(
         engine, state, ("t", "4"), ("t", "3"), ("t", "21"), ("d", "")
     )  # shoulder, neck, lower leg
-    assert "shoulder" in engine.screen(state, lambda v, a: f"x:{v}:{a}").text.lower()
+    assert "shoulder" in screen(engine, state, lambda v, a: f"x:{v}:{a}").text.lower()
     state = run(engine, state, ("o", "1"), "both")  # right shoulder; both lower legs
     stale = engine.apply(state, Tap("o", state.revision - 1, "0"))
     assert stale.outcome is Outcome.STALE
@@ -119,10 +133,10 @@ def test_regions_with_sides_and_worst(engine: IntakeEngine) -> None:
 
 
 def test_conditions_any_of_includes_answered(engine: IntakeEngine) -> None:
-    answers: dict[str, object] = {"onset": "injury", "needling_safety": ["lymphoedema"]}
+    answers: dict[str, object] = {"onset": "injury", "health_screen": ["lymphoedema"]}
     shown = {step.id for step in engine.applicable(answers)}  # type: ignore[arg-type]
     assert {"onset_details", "lymphoedema_side"} <= shown
-    assert "blood_thinner_name" not in shown and "treatment_effect" not in shown
+    assert "bleeding_details" not in shown and "treatment_effect" not in shown
     answers["treatments"] = ["physio"]
     assert "treatment_effect" in {s.id for s in engine.applicable(answers)}  # type: ignore[arg-type]
 
@@ -158,13 +172,13 @@ def test_gt_lt_conditions_and_required_multi() -> None:
 def test_required_step_cannot_be_skipped_and_first_cannot_go_back(engine: IntakeEngine) -> None:
     state = engine.start()
     assert engine.apply(state, Typed("back")).outcome is Outcome.INVALID
-    state = run(engine, state, "ok", "yes")
+    state = run(engine, state, "yes")
     result = engine.apply(state, Tap("s", state.revision, ""))
     assert result.outcome is Outcome.INVALID and "needs an answer" in result.hint
 
 
 def test_state_round_trips_through_json(engine: IntakeEngine) -> None:
-    state = run(engine, engine.start(), "ok", "yes", "40", "pain", ("t", "4"))
+    state = run(engine, engine.start(), "yes", "me", "40", "pain", ("t", "4"))
     assert IntakeState.from_json(state.to_json()) == state
 
 
@@ -196,13 +210,37 @@ def test_scores_sum_weights_and_pick_a_band(tmp_path: Path) -> None:
 
 def test_review_accepts_typed_change_and_send(engine: IntakeEngine) -> None:
     state = engine.start()
-    for text in ["ok", *TYPED_PATH]:
+    for text in TYPED_PATH:
         state = engine.apply(state, Typed(text)).state
     assert state.current == REVIEW
-    moved = engine.apply(state, Typed("change 1"))
+    moved = engine.apply(state, Typed("change 2"))
     assert moved.outcome is Outcome.MOVED and moved.state.current == "age"
     back = run(engine, moved.state, "43")
     assert back.current == REVIEW and back.answers["age"] == 43
     wrong = engine.apply(back, Typed("change 99"))
     assert wrong.outcome is Outcome.INVALID and "from 1 to" in wrong.hint
     assert engine.apply(back, Typed("send")).outcome is Outcome.SUBMITTED
+
+
+def test_the_engine_knows_no_channel_or_reply() -> None:
+    import ast
+
+    source = Path(__file__).resolve().parents[2] / "bot" / "intake" / "engine.py"
+    imported = {
+        node.module or ""
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert not {name for name in imported if name.startswith(("bot.core", "bot.channels"))}
+
+
+def test_drafts_are_typed_and_read_the_older_stored_shape(engine: IntakeEngine) -> None:
+    from bot.intake.engine import Draft, Phase
+
+    old = {"current": "regions", "draft": {"phase": "side", "selected": ["knee"], "sides": {}}}
+    state = IntakeState.from_json(old)
+    assert state.draft == Draft(selected=["knee"], phase=Phase.SIDE)
+    assert IntakeState.from_json(
+        {"current": "qualities", "draft": {"selected": ["burning"]}}
+    ).draft == Draft(selected=["burning"])
+    assert IntakeState.from_json(state.to_json()) == state

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from bot.intake.engine import IntakeEngine, Tap, Typed
+from bot.intake.engine import IntakeEngine, Typed
 from bot.intake.fhir import questionnaire, questionnaire_response
 from bot.intake.flow import StepType
 from bot.intake.flow_file import load_flow_file
@@ -41,7 +42,6 @@ def _items(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def completed_state(engine: IntakeEngine):  # type: ignore[no-untyped-def]
     state = engine.start()
-    state = engine.apply(state, Tap("o", state.revision, "0")).state
     for text in TYPED_PATH:
         state = engine.apply(state, Typed(text)).state
     return engine.apply(state, Typed("submit")).state
@@ -59,7 +59,12 @@ def test_questionnaire_validates_and_mirrors_the_flow(engine: IntakeEngine) -> N
     assert items["qualities"]["type"] == "choice" and items["qualities"]["repeats"] is True
     assert items["pain_now"]["type"] == "integer"
     assert items["complaint"]["maxLength"] == 600
-    assert items["welcome"]["type"] == "display"
+    consent = items["treatment_consent"]
+    assert consent["type"] == "choice" and "collapsed lung" in consent["text"]
+    assert {i["linkId"] for i in consent["item"]} == {
+        "treatment_consent.version",
+        "treatment_consent.at",
+    }
     assert items["onset_details"]["enableBehavior"] == "any"
     assert len(items["onset_details"]["enableWhen"]) == 2
     questions = set(items)
@@ -75,7 +80,7 @@ def test_response_validates_and_answers_fit_item_types(engine: IntakeEngine) -> 
     )
     QuestionnaireResponse.model_validate(response)
     assert response["status"] == "completed"
-    assert response["questionnaire"].endswith("|2026.11.1")
+    assert response["questionnaire"].endswith(f"|{engine.flow.version}")
     definition = _items(questionnaire(engine.flow)["item"])
     answered = _items(response["item"])
     for link_id, item in answered.items():
@@ -93,6 +98,11 @@ def test_response_validates_and_answers_fit_item_types(engine: IntakeEngine) -> 
     sides = [a["item"][0]["answer"][0]["valueCoding"]["code"] for a in area]
     assert sides == ["centre", "left"]
     assert "onset_details" not in answered  # not shown to this patient, so not exported
+    [consent] = answered["treatment_consent"]["answer"]
+    assert consent["valueCoding"]["code"] == "agree"
+    nested = {i["linkId"]: i["answer"][0] for i in consent["item"]}
+    assert nested["treatment_consent.version"] == {"valueString": "ims-consent-2026-12"}
+    assert "valueDateTime" in nested["treatment_consent.at"]
 
 
 def test_stopped_and_in_progress_statuses(engine: IntakeEngine) -> None:
@@ -100,3 +110,36 @@ def test_stopped_and_in_progress_statuses(engine: IntakeEngine) -> None:
     response = questionnaire_response(engine, state, intake_id=1, authored=datetime.now(UTC))
     QuestionnaireResponse.model_validate(response)
     assert response["status"] == "in-progress"
+
+
+def _texts(item: dict[str, Any]) -> str:
+    options = [o["valueCoding"].get("display", "") for o in item.get("answerOption", [])]
+    return " ".join([item.get("text", ""), *options]).lower()
+
+
+def test_cli_questionnaire_has_an_item_for_every_bar_of_issue_19(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`ims-bot intake questionnaire --format fhir`: valid R4, one item per required topic."""
+    from bot.cli.main import main
+    from tests.intake.kit import REPO
+
+    assert (
+        main(["intake", "questionnaire", "--format", "fhir", "--content", str(REPO / "content")])
+        == 0
+    )
+    resource = json.loads(capsys.readouterr().out)
+    Questionnaire.model_validate(resource)
+    texts = [_texts(item) for item in _items(resource["item"]).values()]
+
+    def has(*words: str) -> bool:
+        return any(all(word in text for word in words) for text in texts)
+
+    assert has("consent", "collapsed lung")
+    assert has("every medicine")
+    assert has("allergic", "latex", "metal", "antiseptic")
+    assert has("irregular heartbeat", "angina", "heart failure")
+    assert has("hiv", "hepatitis")
+    assert has("radiotherapy")
+    assert has("makes the pain worse") and has("eases the pain")
+    assert has("little interest or pleasure") and has("feeling down, depressed, or hopeless")

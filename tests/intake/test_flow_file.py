@@ -9,7 +9,7 @@ import pytest
 from bot.cli.main import main
 from bot.content.check import check_content
 from bot.content.problems import ContentError
-from bot.intake.flow import FlagLevel, StepType
+from bot.intake.flow import FlagLevel, Flow, StepType
 from bot.intake.flow_file import check_intake_flow, load_flow_file
 from tests.intake.kit import REPO, SHIPPED_FLOW
 
@@ -36,18 +36,58 @@ def problems_for(tmp_path: Path, steps: str, head: str = HEAD) -> list[str]:
     return [str(problem) for problem in check_intake_flow(tmp_path)]
 
 
+def _ids(flow: Flow, step_id: str) -> set[str]:
+    step = flow.step(step_id)
+    assert step is not None, step_id
+    return {option.id for option in step.options}
+
+
 def test_shipped_flow_is_valid_and_covers_the_issue() -> None:
     assert check_intake_flow(REPO / "content") == []
     flow = load_flow_file(SHIPPED_FLOW).flow
     types = {step.type for step in flow.steps}
-    assert types == set(StepType)
-    safety = flow.step("needling_safety")
-    assert safety is not None and len([o for o in safety.options if not o.exclusive]) == 14
-    assert flow.step("completed_by") is not None  # the 15th item: who completes the form
+    assert types >= set(StepType) - {StepType.INFO, StepType.YESNO}
+    medicines = flow.step("medicines")
+    assert medicines is not None and medicines.type is StepType.TEXT and medicines.required
+    assert all(
+        name in medicines.text for name in ("warfarin", "aspirin", "clopidogrel", "ibuprofen")
+    )
+    assert {
+        "bleeding", "heart", "immune", "diabetes", "allergy", "pregnant", "needle_fear",
+        "seizures", "bones", "lung", "infection_site", "lymphoedema", "device", "implants",
+        "recent_surgery", "bad_reaction", "none",
+    } <= _ids(flow, "health_screen")  # fmt: skip
+    assert {"anticoagulant", "antiplatelet", "anti_inflammatory"} <= _ids(flow, "bleeding_details")
+    assert {
+        "irregular_heartbeat", "angina", "heart_failure", "recent_heart_surgery",
+        "uncontrolled_bp", "vascular",
+    } <= _ids(flow, "heart_details")  # fmt: skip
+    assert {"hiv", "hepatitis_b", "hepatitis_c", "steroids", "biologics", "radiotherapy"} <= _ids(
+        flow, "immune_details"
+    )
+    assert {"drug", "latex", "metal", "antiseptic"} <= _ids(flow, "allergy_details")
+    assert flow.step("completed_by") is not None and flow.step("completed_by").section == "about"  # type: ignore[union-attr]
+    for step_id in ("aggravating", "easing", "pattern", "pain_least", "episodes"):
+        assert flow.step(step_id) is not None, step_id
+    consent = flow.step("treatment_consent")
+    assert consent is not None and consent.type is StepType.TREATMENT_CONSENT
+    assert "collapsed lung" in consent.text and "hours after" in consent.text
+    assert "stop the treatment at any time" in consent.text
     levels = {flag.level for flag in flow.flags.values()}
-    assert levels == {FlagLevel.EMERGENCY, FlagLevel.URGENT}
+    assert levels == set(FlagLevel)
     assert all(flag.reviewed is not None for flag in flow.flags.values())
-    assert flow.scores == ()  # no licensed instrument is shipped
+    assert [score.id for score in flow.scores] == ["phq2"]  # the only instrument: free to use
+    assert "PHQ" in SHIPPED_FLOW.read_text(encoding="utf-8").split("steps:")[0]  # terms noted
+
+
+def test_no_licensed_instrument_text_in_what_patients_see() -> None:
+    flow = load_flow_file(SHIPPED_FLOW).flow
+    shown = " ".join(
+        [step.text for step in flow.steps]
+        + [option.label for step in flow.steps for option in step.options]
+    ).lower()
+    for name in ("dn4", "paindetect", "lanss", "s-lanss", "brief pain inventory", "bpi"):
+        assert name not in shown.split() and name not in shown.replace(",", " ").split()
 
 
 def test_bundled_content_check_includes_the_flow() -> None:

@@ -14,6 +14,7 @@ from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Status
 from bot.intake.flow import FlagLevel
 from bot.intake.flow_file import load_flow_file
 from bot.intake.repository import IntakeRepository
+from bot.intake.screens import screen
 from bot.storage.database import open_database
 from bot.storage.encryption import FieldCipher
 from tests.intake.kit import (
@@ -85,8 +86,8 @@ def test_random_events_never_crash_or_lose_answers(
             if step_id != before.current:
                 assert state.answers[step_id] == value, f"changed {step_id}"
         check_valid_place(state)
-        ENGINE.screen(
-            state, lambda verb, arg, rev=state.revision: f"intake:{verb}:123456:{rev}:{arg}"
+        screen(
+            ENGINE, state, lambda verb, arg, rev=state.revision: f"intake:{verb}:123456:{rev}:{arg}"
         )
 
 

@@ -111,7 +111,6 @@ async def tg(runtime: Runtime, transport: RecordingRequest) -> AsyncIterator[Tel
 
 async def complete_intake(tg: TelegramPatient) -> None:
     await tg.command("/intake")
-    await tg.tap("Continue")
     for text in TYPED_PATH:
         await tg.say(text)
 
@@ -134,8 +133,7 @@ async def test_multi_select_toggle_edits_the_tapped_message(
     tg: TelegramPatient, transport: RecordingRequest
 ) -> None:
     await tg.command("/intake")
-    await tg.tap("Continue")
-    for text in TYPED_PATH[:14]:
+    for text in TYPED_PATH[: TYPED_PATH.index("burning, pins and needles")]:
         await tg.say(text)
     assert "Which words describe" in tg.last_text
     await tg.tap("Burning")
@@ -150,8 +148,7 @@ async def test_emergency_tap_and_stale_button_on_telegram(
     tg: TelegramPatient, transport: RecordingRequest
 ) -> None:
     await tg.command("/intake")
-    await tg.tap("Continue")
-    for text in TYPED_PATH[:16]:
+    for text in TYPED_PATH[: TYPED_PATH.index("none")]:
         await tg.say(text)
     chest_request = tg.to_patient()[-1]
     await tg.tap("Chest pain")
@@ -168,7 +165,6 @@ async def test_typed_emergency_mid_intake_stops_it_and_alerts_staff(
     tg: TelegramPatient, transport: RecordingRequest
 ) -> None:
     await tg.command("/intake")
-    await tg.tap("Continue")
     await tg.say("yes")
     await tg.say("I suddenly can't control my bladder and my groin is numb")
     staff = [r.visible_text for r in transport.sent() if r.chat_id == STAFF]
@@ -186,8 +182,7 @@ async def test_resume_after_restart_with_a_new_application(
     async with app:
         patient = TelegramPatient(app, transport)
         await patient.command("/intake")
-        await patient.tap("Continue")
-        for text in TYPED_PATH[:8]:
+        for text in TYPED_PATH[: TYPED_PATH.index("7/10")]:
             await patient.say(text)
     await first.close()
     second = await build_runtime(settings)
@@ -207,7 +202,6 @@ async def test_resume_after_restart_with_a_new_application(
 
 async def test_forget_on_telegram(tg: TelegramPatient) -> None:
     await tg.command("/intake")
-    await tg.tap("Continue")
     await tg.say("yes")
     await tg.command("/mydata")
     assert "Intake form #1" in tg.last_text
@@ -232,10 +226,10 @@ async def test_invalid_back_skip_faq_urgent_and_edit_on_telegram(
     tg: TelegramPatient, transport: RecordingRequest
 ) -> None:
     await tg.command("/intake")
-    await tg.tap("Continue")
     await tg.say("maybe")
     assert "yes or no" in tg.to_patient()[-2].visible_text
     await tg.tap("Yes, I agree")
+    await tg.tap("Me, the patient")
     await tg.say("42")
     await tg.say("Sore neck")
     await tg.tap("Neck")
@@ -243,26 +237,28 @@ async def test_invalid_back_skip_faq_urgent_and_edit_on_telegram(
     await tg.tap("More than a year")
     await tg.tap("After an injury")
     await tg.tap("Skip")
-    await tg.tap("Back")
+    await tg.tap("« Back")
     assert "Briefly, what happened" in tg.last_text and "(skipped)" in tg.last_text
     await tg.say("A fall on the ice")
+    for text in ["first time", "it varies", "sitting", "heat"]:
+        await tg.say(text)
     await tg.tap("7")
     await tg.say("how long does a session take?")
     await tg.tap("Back to my intake form")
     assert "at its worst" in tg.last_text
-    for text in ["8", "5", "6", "4", "3", "burning", "none", "none", "cancer"]:
+    for text in ["8", "5", "4", "burning", "none", "none", "cancer"]:
         await tg.say(text)
     assert any("family doctor soon" in r.visible_text for r in tg.to_patient()[-2:])
-    for text in ["none", "Me, the patient"]:
+    for text in ["none", "none", "not at all", "not at all"]:
         await tg.say(text)
     await tg.tap("Skip")  # imaging
     await tg.tap("Skip")  # treatments
-    await tg.say("nope")
     await tg.say("Turn my head when driving")
+    await tg.tap("I understand and agree")
     assert "Please check your answers" in tg.last_text
-    await tg.tap("Change 1")
+    await tg.tap("Change 2")
     await tg.say("43")
-    assert "1. How old are you: 43" in tg.last_text
+    assert "2. How old are you: 43" in tg.last_text
     await tg.tap("Send to the clinic")
     [summary] = [r.visible_text for r in transport.sent() if r.chat_id == STAFF]
     assert summary.split("RED FLAGS\n")[1].startswith("- URGENT: History of cancer")
@@ -292,15 +288,15 @@ async def test_flow_version_change_mid_intake_on_telegram(
         async with build_application(first, request=transport) as app:
             patient = TelegramPatient(app, transport)
             await patient.command("/intake")
-            await patient.tap("Continue")
             await patient.say("yes")
+            await patient.say("me")
             old_age_request = patient.to_patient()[-1]
     finally:
         await first.close()
     flow = content / "intake_flow.yaml"
     flow.write_text(
         flow.read_text(encoding="utf-8")
-        .replace('version: "2026.11.1"', 'version: "2027.1.0"')
+        .replace('version: "2026.12.1"', 'version: "2027.1.0"')
         .replace("How old are you?", "What is your age in years?"),
         encoding="utf-8",
     )
@@ -315,8 +311,8 @@ async def test_flow_version_change_mid_intake_on_telegram(
             await patient.command("/intake")
             assert "updated the form" in patient.last_text
             await patient.tap("Start over")
-            await patient.tap("Continue")
             await patient.tap("Yes, I agree")
+            await patient.tap("Me, the patient")
             assert "What is your age in years?" in patient.last_text
     finally:
         await second.close()

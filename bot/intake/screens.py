@@ -1,0 +1,69 @@
+"""The intake's screens: what the engine asks, as core replies with buttons.
+
+The engine (`bot.intake.engine`) decides what to ask and records answers; each step
+kind (`bot.intake.step_types`) words its question and names its choices; this module
+adds the progress line, Skip and Back, and the review, and turns choices into buttons.
+The conversation sends the result to whichever channel the patient uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.core.replies import Button, Reply
+from bot.intake.engine import REVIEW, SUBMIT_LABEL, IntakeEngine, IntakeState
+from bot.intake.step_types import Verb, format_answer, kind_of
+
+# Builds a button action from a verb and an argument; the conversation adds the session
+# and revision so a stale button can be recognised.
+ActionMaker = Callable[[str, str], str]
+MAX_REVIEW_LINE = 70
+
+
+def screen(engine: IntakeEngine, state: IntakeState, action: ActionMaker) -> Reply:
+    """The current question (or the review) with its buttons."""
+    if state.current == REVIEW:
+        return _review_screen(engine, state, action)
+    step = engine.current_step(state)
+    if step is None:
+        return Reply("This form has changed; send /intake to see where you are.")
+    kind = kind_of(step)
+    lines = []
+    position, total = engine.progress(state)
+    if step.is_question and position:
+        lines.append(f"Question {position} of {total}")
+    lines.append(kind.prompt(step, state.draft))
+    if step.hint:
+        lines.append(step.hint)
+    if step.id in state.answers and kind.shows_previous_answer:
+        lines.append(f"Your answer so far: {format_answer(step, state.answers[step.id])}")
+    choices = kind.choices(step, state.draft)
+    buttons = [Button(choice.label, action(choice.verb, choice.arg)) for choice in choices]
+    if not step.required:
+        buttons.append(Button("Skip", action(Verb.SKIP, "")))
+    if state.history and kind.can_go_back:
+        buttons.append(Button("« Back", action(Verb.BACK, "")))
+    confirming = state.draft is not None and state.draft.confirm is not None
+    return Reply(
+        "\n\n".join(lines),
+        tuple(buttons),
+        title=engine.flow.title,
+        typed_answer=kind.typed_answer and not confirming,
+    )
+
+
+def _review_screen(engine: IntakeEngine, state: IntakeState, action: ActionMaker) -> Reply:
+    items = engine.review_items(state)
+    lines = ["Please check your answers. Tap a number to change an answer."]
+    for number, step in enumerate(items, start=1):
+        question = step.short
+        if len(question) > MAX_REVIEW_LINE:
+            question = question[: MAX_REVIEW_LINE - 1] + "…"
+        lines.append(f"{number}. {question}: {format_answer(step, state.answers[step.id])}")
+    buttons = [
+        Button(f"Change {number}", action(Verb.EDIT, str(number - 1)))
+        for number in range(1, len(items) + 1)
+    ]
+    buttons.append(Button(SUBMIT_LABEL, action(Verb.SUBMIT, "")))
+    buttons.append(Button("« Back", action(Verb.BACK, "")))
+    return Reply("\n".join(lines), tuple(buttons), title="Review your answers")

@@ -1,0 +1,681 @@
+"""Every kind of intake step in one place: its file keys, how a tap or typed text answers
+it, what it shows, how its answer reads, and its FHIR item type.
+
+A kind never changes the state itself: it returns an `Effect` (an answer, a new draft, a
+refusal...) that the engine applies. Adding a step type means a `StepType` member in
+`bot.intake.flow` and a `StepKind` here, with its tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from bot.intake.answers import (
+    SIDE_LABELS,
+    SIDE_WORDS,
+    Invalid,
+    format_regions,
+    match_option,
+    option_hint,
+    parse_date_or_duration,
+    parse_many,
+    parse_number,
+    parse_scale,
+    parse_text,
+    parse_yes_no,
+)
+from bot.intake.flow import (
+    CONSENT_AGREE,
+    CONSENT_DECLINE,
+    PAIRED_SIDES,
+    AnswerValue,
+    Option,
+    Side,
+    Step,
+    StepType,
+)
+
+SCALE_TOP = 10
+BACK_WORDS = frozenset({"back", "go back", "previous", "undo"})
+SKIP_WORDS = frozenset({"skip", "pass", "skip it", "skip this", "rather not say"})
+DONE_WORDS = frozenset({"done", "finished", "that's all", "thats all", "that is all"})
+CONTINUE_WORDS = frozenset({"ok", "okay", "continue", "next", "go", "start", "yes", "sure"})
+# Typed at a free-text question these may be an answer or a command: we ask which.
+COMMAND_WORDS = BACK_WORDS | SKIP_WORDS | DONE_WORDS | {"next", "cancel", "stop", "quit"}
+MULTI_INSTRUCTION = "Choose all that apply, then tap Done."
+REGIONS_INSTRUCTION = "Choose every area that hurts, then tap Done."
+DURATION_INSTRUCTION = (
+    'Choose one, or type how long (for example "about 8 months" or "2 yrs") '
+    'or when it began (for example "since March").'
+)
+
+
+class Verb(StrEnum):
+    """What a tapped button asks for."""
+
+    OPTION = "o"
+    TOGGLE = "t"
+    DONE = "d"
+    SKIP = "s"
+    BACK = "b"
+    EDIT = "e"
+    SUBMIT = "u"
+
+
+class Phase(StrEnum):
+    """The sub-screen of a regions step."""
+
+    SELECT = "select"  # choose the areas
+    SIDE = "side"  # the side of one paired area
+    WORST = "worst"  # which bothers most
+
+
+@dataclass
+class Draft:
+    """The answer in progress on the current screen (stored with the state)."""
+
+    selected: list[str] = field(default_factory=list)  # multi and regions: chosen ids
+    phase: Phase = Phase.SELECT  # regions only
+    sides: dict[str, str] = field(default_factory=dict)  # regions only: region -> side
+    confirm: str | None = None  # text only: a command word typed, awaiting confirmation
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict for storage."""
+        data: dict[str, Any] = {"selected": self.selected, "phase": self.phase.value}
+        if self.sides:
+            data["sides"] = self.sides
+        if self.confirm is not None:
+            data["confirm"] = self.confirm
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Draft:
+        """The inverse of `to_json` (also reads drafts stored before it existed)."""
+        confirm = data.get("confirm")
+        return cls(
+            selected=[str(item) for item in data.get("selected", [])],
+            phase=Phase(data.get("phase") or Phase.SELECT),
+            sides={str(k): str(v) for k, v in dict(data.get("sides", {})).items()},
+            confirm=str(confirm) if confirm is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button the screen offers: its label, and the verb and argument a tap sends."""
+
+    label: str
+    verb: Verb
+    arg: str = ""
+
+
+# --- what a tap or typed text does --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Save this answer and move on."""
+
+    value: AnswerValue
+
+
+@dataclass(frozen=True)
+class Keep:
+    """Stay on the screen with a new draft; `new_screen` when old buttons no longer apply."""
+
+    draft: Draft | None
+    new_screen: bool = False
+
+
+@dataclass(frozen=True)
+class Refuse:
+    """Not usable here: `hint` says what would be; may be a side question for the FAQ."""
+
+    hint: str
+    maybe_question: bool = False
+
+
+class Command(StrEnum):
+    """A move the patient asked for from inside a step."""
+
+    STALE = "stale"  # a button this screen does not have
+    BACK = "back"
+    SKIP = "skip"
+
+
+Effect = Answer | Keep | Refuse | Command
+
+
+def chosen_ids(answer: AnswerValue) -> list[str]:
+    """Option ids an answer holds, whatever its step type."""
+    if isinstance(answer, list):
+        return [str(item) for item in answer]
+    if isinstance(answer, dict):
+        if "option" in answer:
+            return [str(answer["option"])]
+        regions = answer.get("regions")
+        if isinstance(regions, list):
+            return [str(item.get("region")) for item in regions if isinstance(item, dict)]
+        return []
+    if isinstance(answer, str):
+        return [answer]
+    return []
+
+
+def _labels(step: Step, ids: list[str]) -> list[str]:
+    return [(step.option(option_id) or Option(option_id, option_id)).label for option_id in ids]
+
+
+def _option_buttons(options: tuple[Option, ...]) -> list[Choice]:
+    return [Choice(option.label, Verb.OPTION, str(i)) for i, option in enumerate(options)]
+
+
+class StepKind:
+    """A step type's behaviour; the defaults suit a one-screen, one-tap question."""
+
+    type: ClassVar[StepType]
+    keys: ClassVar[frozenset[str]] = frozenset()  # its own keys in the flow file
+    fhir_type: ClassVar[str] = "string"
+    has_options: ClassVar[bool] = False
+    typed_answer: ClassVar[bool] = False  # typed digits are the answer, not a button number
+    free_text: ClassVar[bool] = False  # whatever is typed is the answer
+    shows_previous_answer: ClassVar[bool] = True  # "Your answer so far" when coming back
+    can_go_back: ClassVar[bool] = True  # a Back button (when there is a step before it)
+
+    def seed(self, step: Step, previous: AnswerValue) -> Draft | None:
+        """The draft a screen starts with (from an earlier answer when going back)."""
+        return None
+
+    def button_value(self, step: Step, index: int) -> tuple[bool, AnswerValue]:
+        """(valid, value) for the option button at `index`."""
+        return False, None
+
+    def tap(self, step: Step, draft: Draft | None, verb: str, arg: str) -> Effect:
+        """A tapped button of this screen."""
+        index = int(arg) if arg.isdecimal() else -1
+        valid, value = self.button_value(step, index)
+        return Answer(value) if verb == Verb.OPTION and valid else Command.STALE
+
+    def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        """Typed text at this screen (`words` is it normalised)."""
+        return Refuse("Please tap a button.", True)
+
+    def prompt(self, step: Step, draft: Draft | None) -> str:
+        """The question as shown (with any instruction the type needs)."""
+        return step.text
+
+    def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
+        """The buttons of this screen (Skip and Back are added by the screen)."""
+        return _option_buttons(step.options)
+
+    def format(self, step: Step, value: AnswerValue) -> str:
+        """The answer as a short phrase for the review and the clinician."""
+        return str(value)
+
+    def flags(self, step: Step, value: AnswerValue) -> list[str]:
+        """Flag ids the answer raises."""
+        found = []
+        for option_id in chosen_ids(value):
+            option = step.option(option_id)
+            if option is not None and option.flag:
+                found.append(option.flag)
+        return found
+
+
+def _instruction(step: Step, instruction: str) -> str:
+    """The answering instruction on its own line, unless an older flow's text has one."""
+    return "" if "tap done" in step.text.lower() else f"\n{instruction}"
+
+
+def _refusal(parsed: Invalid, maybe_question: bool = True) -> Refuse:
+    return Refuse(parsed.hint, maybe_question)
+
+
+class InfoKind(StepKind):
+    """A message with a Continue button; not counted as a question."""
+
+    type = StepType.INFO
+    fhir_type = "display"
+    shows_previous_answer = False
+
+    def button_value(self, step: Step, index: int) -> tuple[bool, AnswerValue]:
+        return index == 0, True
+
+    def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        if words in CONTINUE_WORDS:
+            return Answer(True)
+        return Refuse("Tap Continue when you are ready.", True)
+
+    def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
+        return [Choice("Continue", Verb.OPTION, "0")]
+
+
+class YesNoKind(StepKind):
+    """Yes or No."""
+
+    type = StepType.YESNO
+    keys = frozenset({"yes_flag"})
+    fhir_type = "boolean"
+    labels: ClassVar[tuple[str, str]] = ("Yes", "No")
+
+    def button_value(self, step: Step, index: int) -> tuple[bool, AnswerValue]:
+        return index in (0, 1), index == 0
+
+    def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        answer = parse_yes_no(text)
+        return Refuse("Please answer yes or no.", True) if answer is None else Answer(answer)
+
+    def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
+        return [Choice(label, Verb.OPTION, str(i)) for i, label in enumerate(self.labels)]
+
+    def format(self, step: Step, value: AnswerValue) -> str:
+        return "Yes" if value else "No"
+
+    def flags(self, step: Step, value: AnswerValue) -> list[str]:
+        return [step.yes_flag] if value is True and step.yes_flag else []
+
+
+class ConsentKind(YesNoKind):
+    """Versioned consent to share the answers; "no" ends the intake before any question."""
+
+    type = StepType.CONSENT
+    keys = frozenset({"version", "decline_message"})
+    labels = ("Yes, I agree", "No")
+    shows_previous_answer = False
+    can_go_back = False
+
+
+class ScaleKind(StepKind):
+    """0 to 10."""
+
+    type = StepType.SCALE
+    keys = frozenset({"min_label", "max_label"})
+    fhir_type = "integer"
+    typed_answer = True
+
+    def button_value(self, step: Step, index: int) -> tuple[bool, AnswerValue]:
+        return 0 <= index <= SCALE_TOP, index
+
+    def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        value = parse_scale(text)
+        if value is None:
+            return Refuse(
+                "Please give a whole number from 0 to 10, for example 7 or 7/10 "
+                "(0 means none, 10 the most).",
+                True,
+            )
+        return Answer(value)
+
+    def prompt(self, step: Step, draft: Draft | None) -> str:
+        low, high = step.min_label or "none", step.max_label or "the most"
+        return f"{step.text}\n0 = {low}, 10 = {high}. Tap a number or type it."
+
+    def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
+        return [Choice(str(value), Verb.OPTION, str(value)) for value in range(SCALE_TOP + 1)]
+
+    def format(self, step: Step, value: AnswerValue) -> str:
+        return f"{value}/10"
+
+
+class NumberKind(StepKind):
+    """A number within bounds."""
+
+    type = StepType.NUMBER
+    keys = frozenset({"min", "max", "integer"})
+    fhir_type = "integer"
+    typed_answer = True
+
+    def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        parsed = parse_number(text, step)
+        return _refusal(parsed) if isinstance(parsed, Invalid) else Answer(parsed.value)
+
+    def prompt(self, step: Step, draft: Draft | None) -> str:
+        return f"{step.text}\n(Type a number from {step.minimum:g} to {step.maximum:g}.)"
+
+    def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
+        return []
+
+
+class TextKind(StepKind):
+    """Short free text; a lone command word is confirmed before it is saved."""
+
+    type = StepType.TEXT
+    keys = frozenset({"max_length"})
+    typed_answer = True
+    free_text = True
+
+    def tap(self, step: Step, draft: Draft | None, verb: str, arg: str) -> Effect:
+        pending = draft.confirm if draft else None
+        if verb != Verb.OPTION or pending is None:
+            return Command.STALE
+        if arg == "confirm":
+            return self._save(step, pending)
+        return Keep(None, new_screen=True)
+
+    def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        pending = draft.confirm if draft else None
+        if pending is not None:
+            said = parse_yes_no(words)
+            if said is True or words in {"save it", "keep it"}:
+                return self._save(step, pending)
+            if words in BACK_WORDS:
+                return Command.BACK
+            if words in SKIP_WORDS and not step.required:
+                return Command.SKIP
+            if said is False:
+                return Keep(None)
+        elif words in COMMAND_WORDS:
+            return Keep(Draft(confirm=text.strip()), new_screen=True)
+        return self._save(step, text)
+
+    @staticmethod
+    def _save(step: Step, text: str) -> Effect:
+        parsed = parse_text(text, step)
+        return Refuse(parsed.hint) if isinstance(parsed, Invalid) else Answer(parsed.value)
+
+    def prompt(self, step: Step, draft: Draft | None) -> str:
+        text = f"{step.text}\n(Type your answer, up to {step.max_length} characters.)"
+        if draft is not None and draft.confirm is not None:
+            text += (
+                f"\n\nYou typed “{draft.confirm}”. Is that your answer to this question, or "
+                "did you mean it as an instruction?"
+            )
+        return text
+
+    def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
+        if draft is None or draft.confirm is None:
+            return []
+        return [
+            Choice(f"Yes, save “{draft.confirm[:20]}”", Verb.OPTION, "confirm"),
+            Choice("No, I'll type my answer", Verb.OPTION, "retype"),
+        ]
+
+
+class SingleKind(StepKind):
+    """One option."""
+
+    type = StepType.SINGLE
+    keys = frozenset({"options"})
+    fhir_type = "choice"
+    has_options = True
+
+    def button_value(self, step: Step, index: int) -> tuple[bool, AnswerValue]:
+        valid = 0 <= index < len(step.options)
+        return valid, step.options[index].id if valid else None
+
+    def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        index = match_option(text, step.options)
+        if index is None:
+            return Refuse(option_hint(step.options), True)
+        return Answer(step.options[index].id)
+
+    def format(self, step: Step, value: AnswerValue) -> str:
+        return _labels(step, [str(value)])[0]
+
+
+class TreatmentConsentKind(SingleKind):
+    """Informed consent to treatment: agree, questions first, or no (all recorded)."""
+
+    type = StepType.TREATMENT_CONSENT
+    keys = frozenset({"version", "options", "questions_message", "decline_message"})
+
+    def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        index = match_option(text, step.options)
+        if index is not None:
+            return Answer(step.options[index].id)
+        said = parse_yes_no(text)
+        if said is not None:
+            return Answer(CONSENT_AGREE if said else CONSENT_DECLINE)
+        return Refuse(option_hint(step.options), True)
+
+
+class DurationKind(StepKind):
+    """A duration option, a duration in words, or the date it began."""
+
+    type = StepType.DATE_OR_DURATION
+    keys = frozenset({"options"})
+    fhir_type = "open-choice"
+    has_options = True
+    typed_answer = True
+
+    def button_value(self, step: Step, index: int) -> tuple[bool, AnswerValue]:
+        valid = 0 <= index < len(step.options)
+        return valid, {"option": step.options[index].id} if valid else None
+
+    def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        parsed = parse_date_or_duration(text, step, today)
+        return _refusal(parsed) if isinstance(parsed, Invalid) else Answer(parsed.value)
+
+    def prompt(self, step: Step, draft: Draft | None) -> str:
+        return f"{step.text}\n{DURATION_INSTRUCTION}"
+
+    def format(self, step: Step, value: AnswerValue) -> str:
+        if not isinstance(value, dict):
+            return str(value)
+        bucket = _labels(step, [str(value["option"])])[0] if value.get("option") else ""
+        if "typed" in value:
+            return f"{bucket} (typed: “{value['typed']}”)" if bucket else f"“{value['typed']}”"
+        if "date" in value:
+            return f"since {value['date']}" + (f" ({bucket})" if bucket else "")
+        return bucket
+
+
+def toggle(step: Step, selected: list[str], index: int) -> list[str]:
+    """The selection after tapping option `index` ("None of these" clears the others)."""
+    option = step.options[index]
+    if option.id in selected:
+        return [item for item in selected if item != option.id]
+    if option.exclusive:
+        return [option.id]
+    exclusive = {item.id for item in step.options if item.exclusive}
+    return [item for item in selected if item not in exclusive] + [option.id]
+
+
+class MultiKind(StepKind):
+    """Several options, toggled, then Done."""
+
+    type = StepType.MULTI
+    keys = frozenset({"options"})
+    fhir_type = "choice"
+    has_options = True
+
+    def seed(self, step: Step, previous: AnswerValue) -> Draft | None:
+        return Draft(selected=chosen_ids(previous))
+
+    def tap(self, step: Step, draft: Draft | None, verb: str, arg: str) -> Effect:
+        index = int(arg) if arg.isdecimal() else -1
+        selected = list(draft.selected) if draft else []
+        if verb == Verb.TOGGLE and 0 <= index < len(step.options):
+            if step.options[index].exclusive and not selected:
+                # "None of these" on an untouched screen: one tap, not two.
+                return self.finish(step, [step.options[index].id])
+            return Keep(Draft(selected=toggle(step, selected, index)))
+        if verb == Verb.DONE:
+            return self.finish(step, selected)
+        return Command.STALE
+
+    def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        if words in DONE_WORDS:
+            return self.finish(step, list(draft.selected) if draft else [])
+        picked = parse_many(words, step.options)
+        if isinstance(picked, Invalid):
+            return _refusal(picked)
+        selected: list[str] = []
+        for index in picked:
+            if step.options[index].id not in selected:
+                selected = toggle(step, selected, index)
+        return self.finish(step, selected)
+
+    @staticmethod
+    def finish(step: Step, selected: list[str]) -> Effect:
+        if not selected:
+            if step.required:
+                none = [option.label for option in step.options if option.exclusive]
+                extra = f" (or '{none[0]}')" if none else ""
+                return Refuse(f"Please choose at least one option{extra}, then Done.")
+            return Answer(None)
+        return Answer([option.id for option in step.options if option.id in selected])
+
+    def prompt(self, step: Step, draft: Draft | None) -> str:
+        chosen = [o.label for o in step.options if draft and o.id in draft.selected]
+        picked = f"\nSelected: {', '.join(chosen)}" if chosen else ""
+        return f"{step.text}{_instruction(step, MULTI_INSTRUCTION)}{picked}"
+
+    def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
+        selected = draft.selected if draft else []
+        toggles = [
+            Choice(("✅ " if option.id in selected else "") + option.label, Verb.TOGGLE, str(i))
+            for i, option in enumerate(step.options)
+        ]
+        return [*toggles, Choice("Done ✔", Verb.DONE)]
+
+    def format(self, step: Step, value: AnswerValue) -> str:
+        return ", ".join(_labels(step, chosen_ids(value))) or "None"
+
+
+class RegionsKind(MultiKind):
+    """Body regions, each paired one with a side, then the one that bothers most."""
+
+    type = StepType.REGIONS
+    keys = frozenset({"options", "worst_text"})
+    fhir_type = "group"
+
+    def seed(self, step: Step, previous: AnswerValue) -> Draft | None:
+        return Draft(selected=chosen_ids(previous), phase=Phase.SELECT)
+
+    def tap(self, step: Step, draft: Draft | None, verb: str, arg: str) -> Effect:
+        draft = draft or Draft()
+        index = int(arg) if arg.isdecimal() else -1
+        if draft.phase is Phase.SELECT:
+            if verb == Verb.TOGGLE and 0 <= index < len(step.options):
+                return Keep(Draft(selected=toggle(step, list(draft.selected), index)))
+            if verb == Verb.DONE:
+                return self._selected(step, draft.selected)
+            return Command.STALE
+        if verb != Verb.OPTION:
+            return Command.STALE
+        if draft.phase is Phase.SIDE and 0 <= index < len(PAIRED_SIDES):
+            return self._side(step, draft, PAIRED_SIDES[index])
+        if draft.phase is Phase.WORST and 0 <= index < len(draft.selected):
+            return self._finish(draft, draft.selected[index])
+        return Command.STALE
+
+    def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        draft = draft or Draft()
+        if draft.phase is Phase.SELECT:
+            if words in DONE_WORDS:
+                return self._selected(step, draft.selected)
+            picked = parse_many(words, step.options)
+            if isinstance(picked, Invalid):
+                return _refusal(picked)
+            return self._selected(step, [step.options[index].id for index in sorted(picked)])
+        if draft.phase is Phase.SIDE:
+            side = SIDE_WORDS.get(words)
+            if side is None or side is Side.CENTRE:
+                return Refuse("Please answer left, right or both (your own left and right).", True)
+            return self._side(step, draft, side)
+        options = tuple(option for option in step.options if option.id in draft.selected)
+        chosen = match_option(words, options)
+        if chosen is None:
+            return Refuse(option_hint(options), True)
+        return self._finish(draft, options[chosen].id)
+
+    def _selected(self, step: Step, chosen: list[str]) -> Effect:
+        selected = [option.id for option in step.options if option.id in chosen]
+        if not selected:
+            if step.required:
+                return Refuse("Please choose at least one area, then Done.")
+            return Answer(None)
+        return self._next_phase(step, Draft(selected=selected))
+
+    def _side(self, step: Step, draft: Draft, side: Side) -> Effect:
+        pending = needing_side(step, draft)
+        if pending is None:
+            return Command.STALE
+        return self._next_phase(
+            step, Draft(selected=draft.selected, sides={**draft.sides, pending: side.value})
+        )
+
+    def _next_phase(self, step: Step, draft: Draft) -> Effect:
+        if needing_side(step, draft) is not None:
+            draft.phase = Phase.SIDE
+        elif len(draft.selected) > 1:
+            draft.phase = Phase.WORST
+        else:
+            return self._finish(draft, draft.selected[0])
+        return Keep(draft, new_screen=True)  # old side buttons must not apply to it
+
+    @staticmethod
+    def _finish(draft: Draft, worst: str) -> Effect:
+        regions: list[object] = [
+            {"region": region, "side": draft.sides.get(region, Side.CENTRE.value)}
+            for region in draft.selected
+        ]
+        return Answer({"regions": regions, "worst": worst})
+
+    def prompt(self, step: Step, draft: Draft | None) -> str:
+        if draft is not None and draft.phase is Phase.SIDE:
+            option = step.option(needing_side(step, draft) or "")
+            label = option.label.lower() if option else ""
+            return f"Which side is the {label} pain on? (Your own left or right.)"
+        if draft is not None and draft.phase is Phase.WORST:
+            return step.worst_text or "Which of these areas bothers you most?"
+        chosen = [o.label for o in step.options if draft and o.id in draft.selected]
+        picked = f"\nSelected: {', '.join(chosen)}" if chosen else ""
+        return f"{step.text}{_instruction(step, REGIONS_INSTRUCTION)}{picked}"
+
+    def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
+        if draft is not None and draft.phase is Phase.SIDE:
+            return [
+                Choice(SIDE_LABELS[side], Verb.OPTION, str(i))
+                for i, side in enumerate(PAIRED_SIDES)
+            ]
+        if draft is not None and draft.phase is Phase.WORST:
+            shown = tuple(o for o in step.options if o.id in draft.selected)
+            return _option_buttons(shown)
+        return super().choices(step, draft)
+
+    def format(self, step: Step, value: AnswerValue) -> str:
+        return format_regions(step, value) if isinstance(value, dict) else str(value)
+
+
+def needing_side(step: Step, draft: Draft) -> str | None:
+    """The first chosen paired region whose side is not asked yet."""
+    for region in draft.selected:
+        option = step.option(region)
+        if option is not None and option.paired and region not in draft.sides:
+            return region
+    return None
+
+
+KINDS: dict[StepType, StepKind] = {
+    kind.type: kind
+    for kind in (
+        InfoKind(),
+        ConsentKind(),
+        TreatmentConsentKind(),
+        SingleKind(),
+        MultiKind(),
+        YesNoKind(),
+        ScaleKind(),
+        NumberKind(),
+        TextKind(),
+        DurationKind(),
+        RegionsKind(),
+    )
+}
+
+
+def kind_of(step: Step) -> StepKind:
+    """The behaviour of `step`'s type."""
+    return KINDS[step.type]
+
+
+def format_answer(step: Step, value: AnswerValue) -> str:
+    """A short human-readable rendering of an answer."""
+    if value is None:
+        return "(skipped)"
+    return kind_of(step).format(step, value)
