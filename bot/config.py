@@ -19,10 +19,54 @@ BUNDLED_CONTENT_DIR = PROJECT_ROOT / "content"
 DEFAULT_DATA_DIR = Path(".ims-bot")
 DEFAULT_TIMEZONE = "America/Toronto"
 DEFAULT_UNANSWERED_RETENTION_DAYS = 90
+DEFAULT_CONSOLE_BIND = "127.0.0.1:8080"
 
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """The staff web console: where it listens, its public address, its cookie key."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_base_url: str = "http://127.0.0.1:8080"
+    secret_key: str | None = None  # None: a key file in the data folder
+
+    def __repr__(self) -> str:  # never show the secret key
+        return f"ConsoleSettings(enabled={self.enabled}, bind={self.host}:{self.port})"
+
+
+def parse_console_settings(env: Mapping[str, str]) -> ConsoleSettings:
+    """CONSOLE_ENABLED, CONSOLE_BIND, PUBLIC_BASE_URL and CONSOLE_SECRET_KEY, validated."""
+    raw_enabled = env.get("CONSOLE_ENABLED", "").strip().lower()
+    if raw_enabled not in {"", "0", "1", "true", "false", "yes", "no", "on", "off"}:
+        raise ConfigError(f"CONSOLE_ENABLED: {raw_enabled!r} is not one of 1/0, true/false")
+    bind = env.get("CONSOLE_BIND", "").strip() or DEFAULT_CONSOLE_BIND
+    host, sep, port_text = bind.rpartition(":")
+    if not sep or not host or not port_text.isdecimal() or not 0 < int(port_text) < 65536:
+        raise ConfigError(f"CONSOLE_BIND: {bind!r} must be HOST:PORT, e.g. 127.0.0.1:8080")
+    base = (env.get("PUBLIC_BASE_URL", "").strip() or f"http://{bind}").rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"PUBLIC_BASE_URL: {base!r} must start with https:// (or http:// for local use)"
+        )
+    secret = env.get("CONSOLE_SECRET_KEY", "").strip() or None
+    if secret is not None and len(secret) < 32:
+        raise ConfigError(
+            "CONSOLE_SECRET_KEY: too short; use at least 32 random characters "
+            "(e.g. from `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+        )
+    return ConsoleSettings(
+        enabled=raw_enabled in {"1", "true", "yes", "on"},
+        host=host.strip("[]"),
+        port=int(port_text),
+        public_base_url=base,
+        secret_key=secret,
+    )
 
 
 @dataclass(frozen=True)
@@ -41,6 +85,7 @@ class Settings:
     log_level: str = "INFO"
     # Sentence-embedding matching: auto = on when the optional extra is installed.
     semantic_matching: SemanticMode = "auto"
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # never show the token or key in a traceback or log
@@ -186,5 +231,6 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
         unanswered_retention_days=retention,
         data_encryption_key=env.get("DATA_ENCRYPTION_KEY") or None,
         log_level=log_level,
+        console=parse_console_settings(env),
         extra={k: v for k, v in env.items() if k.startswith("IMS_")},
     )

@@ -85,4 +85,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from bot.reminders.feature import register_reminders
 
     register_reminders(runtime)
+    from bot.web.server import register_console
+
+    register_console(runtime)
     return runtime

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from bot.content.model import FaqEntry
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
-from bot.core.replies import Button, Reply, staff_note
+from bot.core.replies import Button, Reply
+from bot.core.staff_notes import StaffNotes
 from bot.faq.encoder_tuning import choose_faq_encoder
 from bot.faq.matcher import FaqMatcher
 from bot.faq.semantic import PhrasingVectorCache
@@ -56,8 +57,10 @@ class FaqConversation:
         unanswered: UnansweredLog,
         assistant: Assistant,
         clock: Clock = lambda: datetime.now(UTC),
+        staff_notes: StaffNotes | None = None,
     ) -> None:
         self._faq = faq
+        self._staff_notes = staff_notes or StaffNotes()
         self._clinic = clinic
         self._matcher = matcher
         self._detector = detector
@@ -128,21 +131,14 @@ class FaqConversation:
         buttons.append(Button("« All topics", f"{ACTION_PREFIX}:cats"))
         return Reply(text=f"{category}: pick a question.", buttons=tuple(buttons))
 
-    def _human_replies(self, chat: ChatRef) -> list[Reply]:
+    async def _human_replies(self, chat: ChatRef) -> list[Reply]:
         clinic = self._clinic
         text = (
             f"You can reach the {clinic.name} team by phone at {clinic.phone} or by e-mail at "
             f"{clinic.email}.\n\n{clinic.render_locations()}"
         )
         replies = [Reply(text=text, title="Talk to a person")]
-        who = f" ({chat.first_name})" if chat.first_name else ""
-        replies.append(
-            staff_note(
-                f"A person in chat {chat.chat_id}{who} asked to talk to someone. "
-                "Please get in touch through the bot's chat or their booking details.",
-                title="Contact request",
-            )
-        )
+        replies.append(await self._staff_notes.contact_request(chat.chat_id, chat.first_name))
         return replies
 
     # --- routes -------------------------------------------------------------------
@@ -232,7 +228,7 @@ class FaqConversation:
         if kind == "c" and arg.isdigit():
             return [self._category_reply(int(arg))]
         if kind == "human":
-            return self._human_replies(chat)
+            return await self._human_replies(chat)
         return [self._assistant.unknown_action_reply]
 
     async def on_faq_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
@@ -245,7 +241,7 @@ class FaqConversation:
 
     async def on_contact_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """Answer /contact: how to reach a person."""
-        return self._human_replies(chat)
+        return await self._human_replies(chat)
 
     def _remember(self, chat_id: int, text: str) -> None:
         self._pending[chat_id] = text
@@ -256,6 +252,8 @@ class FaqConversation:
 
 def register_faq(runtime: Runtime) -> FaqConversation:
     """Build the FAQ conversation and register its routes on the runtime's assistant."""
+    from bot.web.events import staff_notes_for
+
     content = runtime.content
     matcher = FaqMatcher.from_content(
         content.faq,
@@ -274,6 +272,7 @@ def register_faq(runtime: Runtime) -> FaqConversation:
             runtime.database, timedelta(days=runtime.settings.unanswered_retention_days)
         ),
         assistant=runtime.assistant,
+        staff_notes=staff_notes_for(runtime),
     )
     assistant = runtime.assistant
     assistant.set_emergency_screen(conversation.emergency_screen)

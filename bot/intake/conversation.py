@@ -17,7 +17,8 @@ from bot.config import ConfigError
 from bot.content.problems import ContentError
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
 from bot.core.privacy import PersonalDataRegistry
-from bot.core.replies import Button, Reply, staff_note
+from bot.core.replies import Button, Reply
+from bot.core.staff_notes import StaffNotes
 from bot.intake.engine import (
     REVIEW,
     IntakeEngine,
@@ -108,8 +109,10 @@ class IntakeConversation:
         emergency_replies: EmergencyReplies = flag_emergency_reply,
         abandon_after: timedelta = timedelta(days=DEFAULT_ABANDON_DAYS),
         clock: Clock = utc_now,
+        staff_notes: StaffNotes | None = None,
     ) -> None:
         self.loaded = loaded
+        self._staff_notes = staff_notes or StaffNotes()
         self.repository = repository
         self._assistant = assistant
         self._faq = faq
@@ -348,7 +351,7 @@ class IntakeConversation:
             return await self._submit(chat, engine, intake)
         await self.repository.save(intake)  # saved before any reply leaves
         if outcome is Outcome.EMERGENCY:
-            return self._emergency(chat, intake, result.raised)
+            return await self._emergency(chat, intake, result.raised)
         replies = [
             Reply(flag.message, title="Please see a doctor soon")
             for flag in result.raised
@@ -358,7 +361,7 @@ class IntakeConversation:
         replies.append(self._screen(engine, intake, replace=replace))
         return replies
 
-    def _emergency(
+    async def _emergency(
         self, chat: ChatRef, intake: StoredIntake, raised: tuple[Flag, ...]
     ) -> list[Reply]:
         emergencies = [flag for flag in raised if flag.level is FlagLevel.EMERGENCY]
@@ -374,11 +377,13 @@ class IntakeConversation:
         )
         labels = "; ".join(f"{flag.id} ({flag.label})" for flag in emergencies)
         replies.append(
-            staff_note(
+            await self._staff_notes.intake_emergency(
+                chat.chat_id,
+                intake.id,
+                [flag.id for flag in emergencies],
                 f"Emergency answer in the intake form from chat {chat.chat_id} "
                 f"(intake #{intake.id}): {labels}. The patient was told to seek emergency "
                 "care now. Please follow up.",
-                title="Intake emergency",
             )
         )
         return replies
@@ -400,7 +405,11 @@ class IntakeConversation:
         logger.info("intake %s submitted", intake.id)
         return [
             Reply(engine.flow.completion_message, title="Form sent"),
-            staff_note(summary_text(intake.summary), title="New intake form"),
+            self._staff_notes.intake_submitted(
+                intake.id,
+                [flag["level"] for flag in intake.summary["flags"]],
+                summary_text(intake.summary),
+            ),
         ]
 
     # --- emergencies typed anywhere ----------------------------------------------------
@@ -414,13 +423,7 @@ class IntakeConversation:
             intake.state.status = Status.STOPPED_EMERGENCY
             intake.state.draft = None
             await self.repository.save(intake)
-        return [
-            staff_note(
-                f"The emergency screen (rule {rule_id}) fired in chat {chat.chat_id} during "
-                f"intake #{intake.id}; the intake was stopped. Please follow up.",
-                title="Intake emergency",
-            )
-        ]
+        return [self._staff_notes.screen_emergency(chat.chat_id, rule_id, intake.id)]
 
     # --- personal data ------------------------------------------------------------------
 
@@ -541,6 +544,7 @@ def register_intake(runtime: Runtime) -> IntakeConversation:
     """Build the intake feature from the runtime and register everything it offers."""
     from bot.runtime import PeriodicJob
     from bot.storage.encryption import load_cipher
+    from bot.web.events import staff_notes_for
 
     loaded = load_flow_file(runtime.settings.content_dir / FLOW_FILE_NAME)
     conversation = IntakeConversation(
@@ -550,6 +554,7 @@ def register_intake(runtime: Runtime) -> IntakeConversation:
         faq=runtime.faq,
         emergency_replies=_emergency_replies_for(runtime),
         abandon_after=abandon_after(dict(runtime.settings.extra)),
+        staff_notes=staff_notes_for(runtime),
     )
     register_intake_routes(conversation, runtime.assistant)
     register_privacy_commands(runtime.assistant, runtime.personal_data)
