@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -144,20 +145,22 @@ class QuestionBoard:
     """Unanswered questions grouped by similarity, with review state."""
 
     def __init__(
-        self, database: Database, log: UnansweredLog, faq: FaqContent, clock: Clock = utc_now
+        self,
+        database: Database,
+        log: UnansweredLog,
+        faq: FaqContent,
+        matcher: Callable[[], FaqMatcher],
+        clock: Clock = utc_now,
     ) -> None:
         self._database = database
         self._log = log
         self._faq = faq
+        self._matcher = matcher
         self._clock = clock
-        self._matcher: FaqMatcher | None = None
 
     def _nearest(self, text: str) -> list[NearEntry]:
-        if self._matcher is None:
-            # Lexical matching is enough to point at the entry to widen, and needs no model.
-            self._matcher = FaqMatcher.from_content(self._faq)
         found = []
-        for candidate in self._matcher.rank(text, NEAREST_ENTRIES):
+        for candidate in self._matcher().rank(text, NEAREST_ENTRIES):
             entry = self._faq.get(candidate.faq_id)
             if entry is not None:
                 found.append(NearEntry(entry.id, entry.question, candidate.score))

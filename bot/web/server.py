@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import secrets
@@ -68,6 +69,9 @@ def build_services(
 
     reminders = build_reminders(settings, content, database)
     intakes = IntakeRepository(database, load_cipher(settings))
+    # Built on first use and shared: lexical matching points at the entry to widen
+    # without loading the optional model.
+    pipeline = functools.cache(lambda: FaqPipeline.from_content(content))
     services = ConsoleServices(
         accounts=StaffAccounts(database),
         audit=AuditLog(database),
@@ -79,11 +83,10 @@ def build_services(
             database,
             UnansweredLog(database, timedelta(days=settings.unanswered_retention_days)),
             content.faq,
+            lambda: pipeline().matcher,
         ),
         events=StaffEventLog(database),
-        content_health=ContentHealthCheck(
-            settings.content_dir, FaqPipeline.from_content(content), content.faq
-        ),
+        content_health=ContentHealthCheck(settings.content_dir, pipeline, content.faq),
         secret_key=console_secret(settings),
         public_base_url=settings.console.public_base_url,
         clinic_name=content.clinic.name,
@@ -169,6 +172,7 @@ async def serve_console(settings: Settings) -> None:
     database = await open_database(settings.database_url)
     try:
         services = build_services(settings, content, database, telegram_staff_notice(settings))
+        services.content_health.start_full_check()
         server = uvicorn_server(create_app(services))
         print(
             f"Staff console on http://{settings.console.host}:{settings.console.port} "
