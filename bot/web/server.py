@@ -8,6 +8,7 @@ import functools
 import logging
 import os
 import secrets
+import signal
 import socket
 from datetime import timedelta
 from pathlib import Path
@@ -142,14 +143,15 @@ def bound_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-class _BesideTheBot(uvicorn.Server):
-    """A uvicorn server that leaves Ctrl+C and SIGTERM to the bot it runs beside."""
+class _OwnSignals(uvicorn.Server):
+    """A uvicorn server that leaves Ctrl+C and SIGTERM to its caller (the bot it runs
+    beside, or `serve_console`, which closes the database before the process ends)."""
 
     def capture_signals(self) -> contextlib.AbstractContextManager[None]:  # type: ignore[override]
         return contextlib.nullcontext()
 
 
-def uvicorn_server(app: Starlette, *, beside_bot: bool = False) -> uvicorn.Server:
+def uvicorn_server(app: Starlette) -> uvicorn.Server:
     """A uvicorn server for `app` that trusts proxy headers only from loopback."""
     config = uvicorn.Config(
         app,
@@ -159,7 +161,7 @@ def uvicorn_server(app: Starlette, *, beside_bot: bool = False) -> uvicorn.Serve
         forwarded_allow_ips="127.0.0.1",
         server_header=False,
     )
-    return _BesideTheBot(config) if beside_bot else uvicorn.Server(config)
+    return _OwnSignals(config)
 
 
 async def serve_console(settings: Settings) -> None:
@@ -174,6 +176,9 @@ async def serve_console(settings: Settings) -> None:
         services = build_services(settings, content, database, telegram_staff_notice(settings))
         services.content_health.start_full_check()
         server = uvicorn_server(create_app(services))
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, lambda: setattr(server, "should_exit", True))
         print(
             f"Staff console on http://{settings.console.host}:{settings.console.port} "
             f"(public address {settings.console.public_base_url}); Ctrl+C stops it.",
@@ -203,7 +208,7 @@ def register_console(runtime: Runtime) -> None:
         services = build_services(
             runtime.settings, runtime.content, runtime.database, outbound_staff_notice(outbound)
         )
-        server = uvicorn_server(create_app(services), beside_bot=True)
+        server = uvicorn_server(create_app(services))
         tasks.append(asyncio.create_task(server.serve(sockets=[sock]), name="staff-console"))
         logger.info("staff console listening on %s", runtime.settings.console.public_base_url)
 
