@@ -10,7 +10,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -77,6 +77,7 @@ class ConsoleServices:
     public_base_url: str
     clinic_name: str
     clock: Callable[[], datetime]
+    timezone: tzinfo  # times are shown in the clinic's time zone
     notify_staff: StaffNotice = _log_notice
 
     @property
@@ -85,7 +86,7 @@ class ConsoleServices:
         return self.public_base_url.startswith("https://")
 
 
-def _environment() -> Environment:
+def _environment(tz: tzinfo) -> Environment:
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -93,7 +94,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["when"] = lambda value: (
-        value.astimezone().strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else ""
+        value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else ""
     )
     return env
 
@@ -103,7 +104,7 @@ class Console:
 
     def __init__(self, services: ConsoleServices) -> None:
         self.s = services
-        self.templates = _environment()
+        self.templates = _environment(services.timezone)
         self.session_cookies = CookieSigner(
             services.secret_key, int(SESSION_LIFETIME.total_seconds())
         )

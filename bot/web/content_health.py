@@ -4,7 +4,7 @@ on the clinic's own labelled questions when it keeps a file of them."""
 from __future__ import annotations
 
 import asyncio
-import threading
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,7 +12,6 @@ from pathlib import Path
 
 from bot.content.check import check_content
 from bot.content.model import FaqContent, FaqEntry
-from bot.content.problems import Problem
 from bot.faq.evaluation import (
     QualityReport,
     check_labels,
@@ -40,8 +39,9 @@ class EvalFigures:
 class ContentHealth:
     """Everything the content-health page shows."""
 
-    problems: tuple[Problem, ...]
-    # False while the slower wording check (confusable phrasings) is still running.
+    # Problem lines (file:line: what to fix); when complete, `ims-bot content check`'s output.
+    lines: tuple[str, ...]
+    # False while the full check (with the slower wording checks) is still running.
     complete: bool
     stale_reviews: tuple[FaqEntry, ...]
     evaluation: EvalFigures
@@ -60,9 +60,9 @@ def stale_reviews(faq: FaqContent, today: date) -> tuple[FaqEntry, ...]:
 class ContentHealthCheck:
     """Runs the checks off the event loop; the evaluation is kept until the file changes.
 
-    The full check (as `ims-bot content check` runs it) can take a minute on a large FAQ,
-    so the page shows the quick structural check at once and the full result when the
-    background run has finished.
+    The full check is `ims-bot content check` itself, run as a child process: on a large
+    FAQ it takes a minute, and a process can be stopped at once when the console stops.
+    Until it has finished, the page shows the quick structural check.
     """
 
     def __init__(
@@ -78,18 +78,26 @@ class ContentHealthCheck:
         self._faq = faq
         self._quality = quality
         self._eval_cache: dict[tuple[str, float], EvalFigures] = {}
-        self._full: list[Problem] | None = None
-        self._full_running = threading.Lock()
+        self._full: tuple[str, ...] | None = None
+        self._running: asyncio.Task[None] | None = None
 
-    def _full_check(self) -> None:
-        with self._full_running:
-            if self._full is None:
-                self._full = check_content(self._content_dir, quality=True)
+    async def _full_check(self) -> None:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "content", "check", "--content", str(self._content_dir),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            output, _ = await process.communicate()
+        except asyncio.CancelledError:
+            process.kill()
+            raise
+        self._full = tuple(output.decode("utf-8", "replace").splitlines())
 
     def start_full_check(self) -> None:
-        """Start the full check in the background (once)."""
-        if self._quality and self._full is None and not self._full_running.locked():
-            threading.Thread(target=self._full_check, name="content-check", daemon=True).start()
+        """Start `ims-bot content check` in the background (once)."""
+        if self._quality and self._full is None and self._running is None:
+            self._running = asyncio.create_task(self._full_check(), name="content-check")
 
     def _evaluate(self) -> EvalFigures:
         path = next(
@@ -115,15 +123,16 @@ class ContentHealthCheck:
                 self._eval_cache = {key: EvalFigures(path.name, error=str(exc))}
         return self._eval_cache[key]
 
-    def _run(self, today: date) -> ContentHealth:
-        self.start_full_check()
-        full = self._full
-        problems = full if full is not None else check_content(self._content_dir, quality=False)
-        complete = full is not None or not self._quality
+    def _quick(self, today: date) -> ContentHealth:
+        problems = tuple(str(p) for p in check_content(self._content_dir, quality=False))
         return ContentHealth(
-            tuple(problems), complete, stale_reviews(self._faq, today), self._evaluate()
+            problems, not self._quality, stale_reviews(self._faq, today), self._evaluate()
         )
 
     async def run(self, today: date) -> ContentHealth:
-        """The current health (the check is cached by file contents, so repeats are quick)."""
-        return await asyncio.to_thread(self._run, today)
+        """The full check's output when it has finished, else the quick check's problems."""
+        self.start_full_check()
+        health = await asyncio.to_thread(self._quick, today)
+        if self._full is None:
+            return health
+        return ContentHealth(self._full, True, health.stale_reviews, health.evaluation)

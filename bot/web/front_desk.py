@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from rapidfuzz import fuzz
 from sqlalchemy import select
 
 from bot.content.clinic import Clinic
 from bot.content.model import FaqContent
 from bot.faq.matcher import FaqMatcher
-from bot.faq.text import normalise
+from bot.faq.text import stem, stop_stems, words
 from bot.faq.unanswered import UnansweredLog, UnansweredRecord
 from bot.reminders.model import Appointment, AppointmentStatus, Reminder, ReminderStatus
 from bot.reminders.repository import AppointmentRepository
@@ -23,8 +22,10 @@ from bot.storage.reminder_tables import AppointmentRow
 from bot.web.accounts import Clock, utc_now
 
 UPCOMING_DAYS = 7
-# Two questions share a group when their wording overlaps this much (token set ratio).
-GROUP_SIMILARITY = 70.0
+# Two questions share a group when their content words (stemmed, stop words left out)
+# overlap this much (Dice coefficient): "where do I park" and "is there parking at the
+# clinic" share one of their three.
+GROUP_SIMILARITY = 0.6
 NEAREST_ENTRIES = 3
 REVIEW_STATES = ("handled", "dismissed")
 REMINDER_TROUBLE = frozenset({ReminderStatus.FAILED, ReminderStatus.UNKNOWN})
@@ -141,6 +142,17 @@ class QuestionGroup:
         return max(q.asked_at for q in self.questions)
 
 
+def content_stems(text: str) -> frozenset[str]:
+    """The stems of a question's content words."""
+    stops = stop_stems()
+    return frozenset(s for s in (stem(w) for w in words(text)) if s not in stops)
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Dice coefficient of two word sets (0 when either is empty)."""
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
 class QuestionBoard:
     """Unanswered questions grouped by similarity, with review state."""
 
@@ -175,11 +187,11 @@ class QuestionBoard:
         await self._log.purge(self._clock())
         reviewed = await self._reviewed()
         records = [r for r in await self._log.list() if r.id not in reviewed]
-        groups: list[tuple[str, QuestionGroup]] = []
+        groups: list[tuple[frozenset[str], QuestionGroup]] = []
         for record in records:
-            key = normalise(record.text)
+            key = content_stems(record.text)
             for head, group in groups:
-                if fuzz.token_set_ratio(head, key) >= GROUP_SIMILARITY:
+                if similarity(head, key) >= GROUP_SIMILARITY:
                     group.questions.append(record)
                     break
             else:

@@ -92,6 +92,7 @@ def build_services(
         public_base_url=settings.console.public_base_url,
         clinic_name=content.clinic.name,
         clock=utc_now,
+        timezone=settings.clinic_timezone,
     )
     if notify_staff is not None:
         services.notify_staff = notify_staff
@@ -174,7 +175,6 @@ async def serve_console(settings: Settings) -> None:
     database = await open_database(settings.database_url)
     try:
         services = build_services(settings, content, database, telegram_staff_notice(settings))
-        services.content_health.start_full_check()
         server = uvicorn_server(create_app(services))
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

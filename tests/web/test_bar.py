@@ -5,13 +5,9 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,34 +15,19 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.intake.kit import REPO, TEST_KEY
-from tests.web.kit import PASSWORD, csrf_of, intake_answers
+from tests.web.kit import (
+    PASSWORD,
+    console_environment,
+    csrf_of,
+    free_port,
+    intake_answers,
+    served_console,
+)
 
 TIMEOUT = 90.0
 START_TIMEOUT = 60.0
 LINK = re.compile(r"(https?://\S+/set-password/\S+)")
 COMPLAINT = "Sharp ache under my right kneecap <i>since skiing</i>"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def environment(tmp_path: Path, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "IMS_"))}
-    env.pop("CONTENT_DIR", None)
-    env.update(
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'clinic.sqlite3'}",
-        IMS_DATA_DIR=str(tmp_path / "data"),
-        DATA_ENCRYPTION_KEY=TEST_KEY,
-        PYTHONPATH=str(REPO),
-        CONSOLE_ENABLED="1",
-        CONSOLE_BIND=f"127.0.0.1:{port}",
-        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
-    )
-    return env
 
 
 def ims_bot(env: dict[str, str], cwd: Path, *args: str, stdin: str = "") -> str:
@@ -77,40 +58,9 @@ def shell_path(**flags: Any) -> list[str]:
 @pytest.fixture
 def console(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """`ims-bot web` serving on a free loopback port; stopped with Ctrl+C at the end."""
-    port = free_port()
-    env = environment(tmp_path, port)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "web"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"ims-bot web exited: {process.communicate()[1][-2000:]}")
-            try:
-                if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("ims-bot web did not answer in time")
-            time.sleep(0.3)
+    env = console_environment(tmp_path)
+    with served_console(env, tmp_path) as base:
         yield base, env
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            _, stderr = process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            _, stderr = process.communicate()
-        assert "Traceback" not in stderr, stderr[-2000:]
-        assert "kneecap" not in stderr  # no patient text in the logs
 
 
 def add_staff(env: dict[str, str], cwd: Path, email: str, role: str) -> str:
