@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from pathlib import Path
+from dataclasses import replace
 
 import httpx
 import pytest
 
-from bot.config import Settings, load_settings
+from bot.config import ConsoleSettings, Settings
 from bot.faq.pipeline import FaqPipeline
 from bot.runtime import Runtime, build_runtime
 from bot.web.accounts import Role
@@ -27,19 +27,11 @@ STAFF_EMAILS = {
 
 
 @pytest.fixture
-def console_settings(tmp_path: Path) -> Settings:
-    """Settings with the console on (not served: tests call the app directly)."""
-    return load_settings(
-        {
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
-            "IMS_DATA_DIR": str(tmp_path / "data"),
-            "STAFF_CHAT_IDS": "-1009999",
-            "DATA_ENCRYPTION_KEY": "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=",
-            "CONSOLE_ENABLED": "1",
-            "PUBLIC_BASE_URL": BASE,
-            "CONSOLE_SECRET_KEY": "s" * 40,
-        },
-        read_dotenv=False,
+def console_settings(settings: Settings) -> Settings:
+    """The shared test settings with the console on (not served: tests call the app)."""
+    return replace(
+        settings,
+        console=ConsoleSettings(enabled=True, public_base_url=BASE, secret_key="s" * 40),
     )
 
 
