@@ -305,8 +305,11 @@ class Console:
 
     async def intakes(self, request: Request, info: SessionInfo) -> Response:
         """The inbox: new first, red flags, consent and contraindications first."""
-        await self.s.audit.write(info.account, "view_intake_list")
         rows = await self.s.inbox.rows()
+        # The list shows each intake's flags and contraindications: a view of each.
+        await self.s.audit.write_many(
+            info.account, "list_intake", [f"intake:{row.id}" for row in rows] or [None]
+        )
         return await self.render(request, "intakes.html", info, rows=rows)
 
     def _intake_id(self, request: Request) -> int | None:

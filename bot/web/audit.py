@@ -31,17 +31,17 @@ class AuditLog:
 
     async def write(self, who: Account | str, action: str, target: str | None = None) -> None:
         """Record that `who` did `action` (e.g. view_intake) on `target` (e.g. intake:12)."""
+        await self.write_many(who, action, [target])
+
+    async def write_many(self, who: Account | str, action: str, targets: list[str | None]) -> None:
+        """One line per target, in one transaction (e.g. every intake a list showed)."""
         account_id = who.id if isinstance(who, Account) else None
-        email = who.email if isinstance(who, Account) else who
+        email = (who.email if isinstance(who, Account) else who)[:254]
+        now = self._clock()
         async with self._database.sessions.begin() as session:
-            session.add(
-                AuditEntry(
-                    at=self._clock(),
-                    account_id=account_id,
-                    email=email[:254],
-                    action=action,
-                    target=target,
-                )
+            session.add_all(
+                AuditEntry(at=now, account_id=account_id, email=email, action=action, target=t)
+                for t in targets
             )
 
     async def recent(self, limit: int = 500, target: str | None = None) -> list[AuditRecord]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from starlette.routing import Route
 
 from bot.runtime import Runtime
@@ -210,3 +211,17 @@ async def test_sign_in_never_redirects_to_another_site(client_as: ClientFactory)
             },
         )
         assert response.headers["location"] == "/"
+
+
+async def test_wrong_passwords_from_one_address_are_throttled(
+    services: ConsoleServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.web.accounts.ADDRESS_FAILURES_ALLOWED", 3)
+    accounts = services.accounts
+    for attempt in range(3):  # three different accounts: none of them locks
+        email = list(STAFF_EMAILS.values())[attempt]
+        assert (await accounts.sign_in(email, "guess", "203.0.113.7")).account is None
+    blocked = await accounts.sign_in(STAFF_EMAILS[Role.ADMIN], PASSWORD, "203.0.113.7")
+    assert blocked.throttled and blocked.account is None
+    elsewhere = await accounts.sign_in(STAFF_EMAILS[Role.ADMIN], PASSWORD, "198.51.100.2")
+    assert elsewhere.account is not None

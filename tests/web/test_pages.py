@@ -61,6 +61,10 @@ async def test_intake_detail_shows_the_summary_escaped_and_every_view_is_audited
     ]
     doctor = STAFF_EMAILS[Role.CLINICIAN]
     assert (doctor, "view_intake", "intake:1") in views
+    async with client_as(Role.CLINICIAN) as clinician:
+        await clinician.get("/intakes")
+    listed = await services.audit.recent(target="intake:1")
+    assert (doctor, "list_intake", "intake:1") in [(e.email, e.action, e.target) for e in listed]
     assert (doctor, "download_intake_fhir", "intake:1") in views
     async with client_as(Role.ADMIN) as admin:
         audit = (await admin.get("/audit")).text
