@@ -31,6 +31,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.channels.telegram.application import build_application
 from bot.config import load_settings
 from bot.core.assistant import Assistant, ChatRef
+from bot.core.features import FeatureHost
 from bot.core.replies import Button, Reply
 from bot.runtime import Runtime, build_runtime
 
@@ -144,8 +145,8 @@ def stub_runtime(runtime: Runtime) -> Runtime:
         return [reply]
 
     assistant = Assistant()
-    assistant.add_text_route("stub", answer, priority=0)
-    return replace(runtime, assistant=assistant)
+    assistant.add_text_route("stub", answer)
+    return replace(runtime, host=FeatureHost(assistant))
 
 
 async def core_rate(runtime: Runtime, updates: list[dict[str, Any]]) -> float:

@@ -7,23 +7,40 @@ traceback deep inside Telegram or SQLAlchemy.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.faq.semantic import SEMANTIC_MODES, SemanticMode
+from bot.reminders.outbox import DEFAULT_GRACE, DEFAULT_STALE_CLAIM
+from bot.reminders.pacing import DEFAULT_MESSAGES_PER_SECOND
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CONTENT_DIR = PROJECT_ROOT / "content"
 DEFAULT_DATA_DIR = Path(".ims-bot")
 DEFAULT_TIMEZONE = "America/Toronto"
 DEFAULT_UNANSWERED_RETENTION_DAYS = 90
+DEFAULT_INTAKE_ABANDON_DAYS = 14
+DEFAULT_REMINDER_SWEEP_SECONDS = 30.0
 DEFAULT_CONSOLE_BIND = "127.0.0.1:8080"
 
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """How often the outbox is swept, how late a reminder may go, how fast we send."""
+
+    sweep_interval: timedelta = timedelta(seconds=DEFAULT_REMINDER_SWEEP_SECONDS)
+    grace: timedelta = DEFAULT_GRACE
+    stale_claim: timedelta = DEFAULT_STALE_CLAIM
+    messages_per_second: float = DEFAULT_MESSAGES_PER_SECOND
+    bot_username: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,8 +102,10 @@ class Settings:
     log_level: str = "INFO"
     # Sentence-embedding matching: auto = on when the optional extra is installed.
     semantic_matching: SemanticMode = "auto"
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    # An unfinished intake untouched this long is marked abandoned.
+    intake_abandon_after: timedelta = timedelta(days=DEFAULT_INTAKE_ABANDON_DAYS)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # never show the token or key in a traceback or log
         return (
@@ -117,14 +136,57 @@ def _parse_chat_ids(raw: str) -> frozenset[int]:
     return frozenset(ids)
 
 
-def _parse_positive_int(name: str, raw: str) -> int:
+_Number = TypeVar("_Number", int, float)
+
+
+def _parse_positive(name: str, raw: str, kind: Callable[[str], _Number], what: str) -> _Number:
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{name}: {raw!r} is not a whole number") from None
-    if value <= 0:
-        raise ConfigError(f"{name}: must be greater than 0, got {value}")
+        raise ConfigError(f"{name}: {raw!r} is not {what}") from None
+    if not value > 0:  # also refuses nan
+        raise ConfigError(f"{name}: must be greater than 0, got {raw}")
     return value
+
+
+def _positive_number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    return _parse_positive(name, raw, float, "a number") if raw else default
+
+
+def reminder_settings(env: Mapping[str, str]) -> ReminderSettings:
+    """The `IMS_REMINDER_*` settings (and the bot's username for appointment links)."""
+    return ReminderSettings(
+        sweep_interval=timedelta(
+            seconds=_positive_number(
+                env, "IMS_REMINDER_SWEEP_SECONDS", DEFAULT_REMINDER_SWEEP_SECONDS
+            )
+        ),
+        grace=timedelta(
+            minutes=_positive_number(
+                env, "IMS_REMINDER_GRACE_MINUTES", DEFAULT_GRACE.total_seconds() / 60
+            )
+        ),
+        stale_claim=timedelta(
+            seconds=_positive_number(
+                env, "IMS_REMINDER_STALE_SECONDS", DEFAULT_STALE_CLAIM.total_seconds()
+            )
+        ),
+        messages_per_second=_positive_number(env, "IMS_REMINDER_RATE", DEFAULT_MESSAGES_PER_SECOND),
+        bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").strip().lstrip("@") or None,
+    )
+
+
+def intake_abandon_after(env: Mapping[str, str]) -> timedelta:
+    """IMS_INTAKE_ABANDON_DAYS: the idle time after which an unfinished intake is abandoned."""
+    name = "IMS_INTAKE_ABANDON_DAYS"
+    raw = env.get(name, "").strip()
+    days = (
+        _parse_positive(name, raw, int, "a whole number of days")
+        if raw
+        else DEFAULT_INTAKE_ABANDON_DAYS
+    )
+    return timedelta(days=days)
 
 
 def _parse_token(raw: str | None) -> str | None:
@@ -210,7 +272,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
 
     retention_raw = env.get("UNANSWERED_RETENTION_DAYS", "").strip()
     retention = (
-        _parse_positive_int("UNANSWERED_RETENTION_DAYS", retention_raw)
+        _parse_positive("UNANSWERED_RETENTION_DAYS", retention_raw, int, "a whole number")
         if retention_raw
         else DEFAULT_UNANSWERED_RETENTION_DAYS
     )
@@ -231,6 +293,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
         unanswered_retention_days=retention,
         data_encryption_key=env.get("DATA_ENCRYPTION_KEY") or None,
         log_level=log_level,
+        reminders=reminder_settings(env),
+        intake_abandon_after=intake_abandon_after(env),
         console=parse_console_settings(env),
-        extra={k: v for k, v in env.items() if k.startswith("IMS_")},
     )

@@ -2,13 +2,15 @@
 
 The Telegram token is part of every Bot API URL, so any library that logs a URL would
 leak it. `TokenRedactingFilter` masks it in every record that reaches a root handler,
-whoever logged it.
+whoever logged it. `describe_exception` gives the traceback of a failure as evidence
+while withholding exception messages that could quote what a patient wrote.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import traceback
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +22,10 @@ NOISY_HTTP_LOGGERS = ("httpx", "httpcore")
 PATIENT_TEXT_DEBUG_LOGGERS = ("telegram",)
 # A bot token as BotFather issues it, wherever it appears (also inside `bot<token>` URLs).
 TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+# Exceptions from these libraries describe requests and connections, not what a patient
+# wrote, so their messages are kept (the token filter masks the URLs in them).
+MESSAGE_SAFE_LIBRARIES = frozenset({"telegram", "httpx", "httpcore"})
+WITHHELD = "<message withheld: it may quote patient text>"
 
 
 class TokenRedactingFilter(logging.Filter):
@@ -61,6 +67,35 @@ class TokenRedactingFilter(logging.Filter):
         return True
 
 
+def _safe_message(error: BaseException) -> str:
+    library = type(error).__module__.partition(".")[0]
+    if library in MESSAGE_SAFE_LIBRARIES or (isinstance(error, OSError) and library == "builtins"):
+        return str(error)
+    # Any other message (ours, the database's with its bound parameters, a parser's)
+    # can quote an answer or a question, so only the type and the frames are logged.
+    return WITHHELD
+
+
+def describe_exception(error: BaseException) -> str:
+    """The traceback of `error` and its causes: frames and types, messages only when safe."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    parts: list[str] = []
+    for index, item in enumerate(reversed(chain)):
+        if index:
+            parts.append("\nwhich led to:\n")
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.format_tb(item.__traceback__))
+        name = f"{type(item).__module__}.{type(item).__qualname__}".removeprefix("builtins.")
+        parts.append(f"{name}: {_safe_message(item)}\n")
+    return "".join(parts).rstrip("\n")
+
+
 def install_token_filter(tokens: Iterable[str | None]) -> TokenRedactingFilter:
     """Add one `TokenRedactingFilter` to every root handler (and return it)."""
     token_filter = TokenRedactingFilter(tokens)
@@ -72,6 +107,10 @@ def install_token_filter(tokens: Iterable[str | None]) -> TokenRedactingFilter:
 def configure_logging(level: str = "INFO", tokens: Iterable[str | None] = ()) -> None:
     """Root logging to stderr: token redaction, quiet HTTP loggers, PTB never at DEBUG."""
     logging.basicConfig(level=level, format=LOG_FORMAT, force=True)
+    # A handler that cannot write (closed pipe) would otherwise print the exception being
+    # handled, unfiltered, to stderr: that exception's message may hold the token or
+    # patient text.
+    logging.raiseExceptions = False
     for name in NOISY_HTTP_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     for name in PATIENT_TEXT_DEBUG_LOGGERS:

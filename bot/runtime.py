@@ -1,42 +1,44 @@
-"""Assembling the bot: settings + content + database -> an `Assistant` with features.
+"""The composition root: settings + content + database -> an `Assistant` with features.
 
-Both channels (Telegram and the console) start from `build_runtime`, so they always
-offer the same features on the same content.
+This is the one module that knows every feature. It loads the content once, opens the
+database, builds each feature and hands it exactly what it needs; features never import
+this module. Both channels (Telegram and the console) start from `build_runtime`, so
+they always offer the same features on the same content.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Final
 
 from bot.config import Settings
 from bot.content.check import check_content
 from bot.content.loader import ClinicContent, load_content
 from bot.content.problems import ContentError
-from bot.core.assistant import Assistant, ChatRef
-from bot.core.outbound import Outbound
+from bot.core.assistant import Assistant
+from bot.core.features import FaqAnswerer, FeatureHost, PeriodicJob, StartupTask
+from bot.core.menu import register_menu
 from bot.core.privacy import PersonalDataRegistry
-from bot.core.replies import Reply
+from bot.faq.conversation import register_faq
+from bot.intake.conversation import register_intake
+from bot.reminders.feature import register_reminders
 from bot.storage.database import Database, open_database
+from bot.web.events import StaffEventLog, staff_notes_from
+from bot.web.server import register_console
 
-
-class FaqAnswerer(Protocol):
-    """Answers a free-text question the way the FAQ does (used for intake detours)."""
-
-    async def answer(self, chat: ChatRef, text: str) -> list[Reply]:
-        """The FAQ's replies to `text` (answer, suggestions or fallback)."""
-        ...
-
-
-@dataclass(frozen=True)
-class PeriodicJob:
-    """Work a channel runs on a timer (the reminder sweep), with its outbound sender."""
-
-    name: str
-    interval: timedelta
-    run: Callable[[Outbound], Awaitable[None]]
+# The order in which a typed text is offered to the features. The core's emergency
+# screen always runs first, before any of these; then each route in turn until one
+# claims the text.
+TEXT_ROUTE_ORDER: Final = (
+    "intake",  # an open intake claims typed answers (it passes side questions to the FAQ)
+    "faq",  # last: answers whatever nobody else claimed
+)
+# The main menu (/start, /help), top to bottom, by button action.
+MENU_ORDER: Final = (
+    "faq:cats",  # Browse common questions
+    "intake:start",  # Fill in my intake form
+    "faq:human",  # Talk to a person
+)
 
 
 @dataclass
@@ -46,13 +48,29 @@ class Runtime:
     settings: Settings
     content: ClinicContent
     database: Database
-    assistant: Assistant
-    personal_data: PersonalDataRegistry = field(default_factory=PersonalDataRegistry)
-    jobs: list[PeriodicJob] = field(default_factory=list)
-    # Run once when a channel starts (e.g. reconcile reminders missed while down).
-    startup: list[Callable[[Outbound], Awaitable[None]]] = field(default_factory=list)
-    # The FAQ feature, so other features can answer a side question (set by register_faq).
+    host: FeatureHost
+    # The FAQ feature, for callers that answer a question directly (benchmarks, tests).
     faq: FaqAnswerer | None = None
+
+    @property
+    def assistant(self) -> Assistant:
+        """The core every channel talks to."""
+        return self.host.assistant
+
+    @property
+    def personal_data(self) -> PersonalDataRegistry:
+        """What each feature holds about a chat (for /mydata and /forget)."""
+        return self.host.personal_data
+
+    @property
+    def jobs(self) -> list[PeriodicJob]:
+        """Work the channel runs on a timer."""
+        return self.host.jobs
+
+    @property
+    def startup(self) -> list[StartupTask]:
+        """Work the channel runs once when it starts."""
+        return self.host.startup
 
     async def close(self) -> None:
         """Release the database."""
@@ -67,25 +85,21 @@ def load_checked_content(settings: Settings) -> ClinicContent:
     return load_content(settings.content_dir)
 
 
+def new_assistant() -> Assistant:
+    """An empty assistant that orders routes and menu buttons by this module's tables."""
+    return Assistant(text_route_order=TEXT_ROUTE_ORDER, menu_order=MENU_ORDER)
+
+
 async def build_runtime(settings: Settings) -> Runtime:
     """Load and check content, open and migrate the database, register every feature."""
     content = load_checked_content(settings)
     database = await open_database(settings.database_url)
-    runtime = Runtime(settings=settings, content=content, database=database, assistant=Assistant())
-    # Each feature registers its commands, buttons, text routes, personal data and jobs.
-    # The FAQ answers any text that no open conversation (intake) claims first.
-    from bot.core.menu import register_menu
-    from bot.faq.conversation import register_faq
-
-    register_menu(runtime)
-    register_faq(runtime)
-    from bot.intake.conversation import register_intake
-
-    register_intake(runtime)
-    from bot.reminders.feature import register_reminders
-
-    register_reminders(runtime)
-    from bot.web.server import register_console
-
-    register_console(runtime)
-    return runtime
+    host = FeatureHost(new_assistant())
+    # What staff-chat notes may say (bare notes and console links when the console is on).
+    staff_notes = staff_notes_from(settings, StaffEventLog(database))
+    register_menu(host, content.clinic)
+    faq = register_faq(host, settings, content, database, staff_notes=staff_notes)
+    register_intake(host, settings, content, database, faq=faq, staff_notes=staff_notes)
+    register_reminders(host, settings, content, database)
+    register_console(host, settings, content, database)
+    return Runtime(settings=settings, content=content, database=database, host=host, faq=faq)

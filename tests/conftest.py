@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime, build_runtime
-from tests.fakes.api_schema import SCHEMA_PATH, BotApiSchema
+from tests.fakes.api_schema import BotApiSchema
 
 # Bots started as subprocesses, and `faq` commands, match lexically even where the optional
 # embedding model is installed: loading it for every bot would take minutes. Tests of the
@@ -50,9 +50,5 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
 
 @pytest.fixture(scope="session")
 def api_schema() -> BotApiSchema:
-    """The Bot API schema from ../shared; tests needing it skip when the file is absent."""
-    if not SCHEMA_PATH.is_file():
-        pytest.skip(
-            f"Bot API schema not available at {SCHEMA_PATH} (shared/ is not beside the repo)"
-        )
-    return BotApiSchema(SCHEMA_PATH)
+    """The Bot API facts the fake Telegram server checks requests against."""
+    return BotApiSchema()

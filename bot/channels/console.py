@@ -16,8 +16,10 @@ from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from bot.core.assistant import ChatRef
+from bot.core.features import PeriodicJob
 from bot.core.replies import Audience, Button, Reply
-from bot.runtime import PeriodicJob, Runtime
+from bot.logging_setup import describe_exception
+from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -158,8 +160,8 @@ class ConsoleChannel:
         while True:
             try:
                 await job.run(self.outbound)
-            except Exception:  # a failing job must not end the chat
-                logger.exception("periodic job %s failed", job.name)
+            except Exception as error:  # a failing job must not end the chat
+                logger.error("periodic job %s failed:\n%s", job.name, describe_exception(error))
             await asyncio.sleep(job.interval.total_seconds())
 
     async def run(self) -> None:
@@ -176,8 +178,10 @@ class ConsoleChannel:
                     break
                 try:
                     await self.handle_line(line)
-                except Exception:  # never crash on what a person typed
-                    logger.exception("console: could not handle a message")
+                except Exception as error:  # never crash on what a person typed
+                    logger.error(
+                        "console: could not handle a message:\n%s", describe_exception(error)
+                    )
                     self._output.show(Reply("Sorry, something went wrong on my side."))
         finally:
             for task in jobs:

@@ -22,9 +22,10 @@ def run_web(args: argparse.Namespace) -> int:
     """Serve the console until interrupted."""
     from bot.config import load_settings
     from bot.logging_setup import configure_logging
+    from bot.runtime import load_checked_content
     from bot.web.server import serve_console
 
     settings = load_settings()
     configure_logging(settings.log_level, [settings.telegram_bot_token])
-    asyncio.run(serve_console(settings))
+    asyncio.run(serve_console(settings, load_checked_content(settings)))
     return 0

@@ -55,9 +55,14 @@ class CommandSpec:
 
 @dataclass
 class _TextRoute:
-    priority: int
     name: str
     claimer: TextClaimer
+
+
+def _check_listed(kind: str, name: str, order: tuple[str, ...]) -> None:
+    """A feature's route or button must have a place in the root's table."""
+    if order and name not in order:
+        raise ValueError(f"{kind} {name!r} has no place in the order table of bot/runtime.py")
 
 
 @dataclass
@@ -76,11 +81,15 @@ class Assistant:
     staff_only_reply: Reply = field(
         default_factory=lambda: Reply("That command is for clinic staff only.")
     )
+    # The composition root's table (bot/runtime.py): text routes by name and menu buttons
+    # by action, in the order they are offered. Empty: the order of registration.
+    text_route_order: tuple[str, ...] = ()
+    menu_order: tuple[str, ...] = ()
     _commands: dict[str, CommandSpec] = field(default_factory=dict)
     _actions: dict[str, ActionHandler] = field(default_factory=dict)
     _text_routes: list[_TextRoute] = field(default_factory=list)
     _emergency: EmergencyScreen | None = None
-    _menu_buttons: list[tuple[int, Button]] = field(default_factory=list)
+    _menu_buttons: list[Button] = field(default_factory=list)
     _deep_link_handlers: list[DeepLinkHandler] = field(default_factory=list)
     _emergency_listeners: list[EmergencyListener] = field(default_factory=list)
 
@@ -98,19 +107,23 @@ class Assistant:
             raise ValueError(f"bad or duplicate action prefix {prefix!r}")
         self._actions[prefix] = handler
 
-    def add_text_route(self, name: str, claimer: TextClaimer, priority: int) -> None:
-        """Register a text claimer; lower priority numbers are asked first."""
-        self._text_routes.append(_TextRoute(priority, name, claimer))
-        self._text_routes.sort(key=lambda route: route.priority)
+    def add_text_route(self, name: str, claimer: TextClaimer) -> None:
+        """Register a text claimer, asked in its place in `text_route_order`."""
+        _check_listed("text route", name, self.text_route_order)
+        self._text_routes.append(_TextRoute(name, claimer))
+        if self.text_route_order:
+            self._text_routes.sort(key=lambda route: self.text_route_order.index(route.name))
 
-    def add_menu_button(self, button: Button, priority: int = 50) -> None:
-        """Offer `button` in the main menu shown by /start (lower priority first)."""
-        self._menu_buttons.append((priority, button))
-        self._menu_buttons.sort(key=lambda item: item[0])
+    def add_menu_button(self, button: Button) -> None:
+        """Offer `button` in the main menu shown by /start, in its place in `menu_order`."""
+        _check_listed("menu button", button.action, self.menu_order)
+        self._menu_buttons.append(button)
+        if self.menu_order:
+            self._menu_buttons.sort(key=lambda item: self.menu_order.index(item.action))
 
     def menu_buttons(self) -> tuple[Button, ...]:
         """The main-menu buttons every feature contributed, in order."""
-        return tuple(button for _, button in self._menu_buttons)
+        return tuple(self._menu_buttons)
 
     def add_deep_link_handler(self, handler: DeepLinkHandler) -> None:
         """Register a handler for `/start <payload>`; it returns None for payloads not its own."""
@@ -160,7 +173,7 @@ class Assistant:
         return await spec.handler(chat, list(args))
 
     async def handle_text(self, chat: ChatRef, text: str) -> list[Reply]:
-        """Answer typed text: emergency screen first, then claimers in priority order."""
+        """Answer typed text: emergency screen first, then claimers in the root's order."""
         text = text.strip()
         if not text:
             return []

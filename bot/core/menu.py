@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from bot.content.clinic import Clinic
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
+from bot.core.features import FeatureHost
 from bot.core.replies import Reply
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 WELCOME = (
     "I'm the chat assistant of {clinic}. I can answer common questions about IMS "
@@ -67,10 +65,9 @@ class MainMenu:
         return [Reply(text=text, buttons=self._assistant.menu_buttons())]
 
 
-def register_menu(runtime: Runtime) -> MainMenu:
-    """Register /start and /help on the runtime's assistant."""
-    clinic = runtime.content.clinic
-    menu = MainMenu(runtime.assistant, clinic.name, clinic.emergency_number)
-    runtime.assistant.add_command(CommandSpec("start", "Start over and show the menu", menu.start))
-    runtime.assistant.add_command(CommandSpec("help", "What I can do and how", menu.help))
+def register_menu(host: FeatureHost, clinic: Clinic) -> MainMenu:
+    """Register /start and /help on the host's assistant."""
+    menu = MainMenu(host.assistant, clinic.name, clinic.emergency_number)
+    host.assistant.add_command(CommandSpec("start", "Start over and show the menu", menu.start))
+    host.assistant.add_command(CommandSpec("help", "What I can do and how", menu.help))
     return menu

@@ -24,15 +24,17 @@ from bot.faq.unanswered import UnansweredLog
 from bot.safety.emergency import EmergencyDetector, emergency_replies
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.content.clinic import Clinic
+    from bot.content.loader import ClinicContent
     from bot.content.model import FaqContent
-    from bot.runtime import Runtime
+    from bot.core.features import FeatureHost
+    from bot.storage.database import Database
 
 logger = logging.getLogger(__name__)
 _Result = TypeVar("_Result")
 
 ACTION_PREFIX = "faq"
-TEXT_ROUTE_PRIORITY = 100  # last: open conversations (intake) claim text first
 MAX_BUTTON_LABEL = 60
 PENDING_QUESTIONS_KEPT = 500  # chats whose last unclear question we remember for "none of these"
 GENERAL_QUESTION_SCORE = 0.5  # after an emergency reply, offer FAQ topics only above this
@@ -250,17 +252,19 @@ class FaqConversation:
             self._pending.popitem(last=False)
 
 
-def register_faq(runtime: Runtime) -> FaqConversation:
-    """Build the FAQ conversation and register its routes on the runtime's assistant."""
-    from bot.web.events import staff_notes_for
-
-    content = runtime.content
+def register_faq(
+    host: FeatureHost,
+    settings: Settings,
+    content: ClinicContent,
+    database: Database,
+    *,
+    staff_notes: StaffNotes | None = None,
+) -> FaqConversation:
+    """Build the FAQ conversation and register its routes on the host's assistant."""
     matcher = FaqMatcher.from_content(
         content.faq,
-        encoder=choose_faq_encoder(
-            runtime.settings.semantic_matching, content.faq, runtime.settings.data_dir
-        ),
-        vector_cache=PhrasingVectorCache(runtime.settings.data_dir),
+        encoder=choose_faq_encoder(settings.semantic_matching, content.faq, settings.data_dir),
+        vector_cache=PhrasingVectorCache(settings.data_dir),
     )
     logger.info("FAQ matching: %s", matcher.encoder_name or "lexical only")
     conversation = FaqConversation(
@@ -268,15 +272,13 @@ def register_faq(runtime: Runtime) -> FaqConversation:
         clinic=content.clinic,
         matcher=matcher,
         detector=content.emergency.detector(),
-        unanswered=UnansweredLog(
-            runtime.database, timedelta(days=runtime.settings.unanswered_retention_days)
-        ),
-        assistant=runtime.assistant,
-        staff_notes=staff_notes_for(runtime),
+        unanswered=UnansweredLog(database, timedelta(days=settings.unanswered_retention_days)),
+        assistant=host.assistant,
+        staff_notes=staff_notes,
     )
-    assistant = runtime.assistant
+    assistant = host.assistant
     assistant.set_emergency_screen(conversation.emergency_screen)
-    assistant.add_text_route("faq", conversation.claim_text, TEXT_ROUTE_PRIORITY)
+    assistant.add_text_route("faq", conversation.claim_text)
     assistant.add_action(ACTION_PREFIX, conversation.on_action)
     assistant.add_command(
         CommandSpec("faq", "Browse common questions by topic", conversation.on_faq_command)
@@ -286,7 +288,6 @@ def register_faq(runtime: Runtime) -> FaqConversation:
             "contact", "How to reach a person at the clinic", conversation.on_contact_command
         )
     )
-    assistant.add_menu_button(Button("Browse common questions", f"{ACTION_PREFIX}:cats"), 10)
-    assistant.add_menu_button(Button("Talk to a person", f"{ACTION_PREFIX}:human"), 90)
-    runtime.faq = conversation
+    assistant.add_menu_button(Button("Browse common questions", f"{ACTION_PREFIX}:cats"))
+    assistant.add_menu_button(Button("Talk to a person", f"{ACTION_PREFIX}:human"))
     return conversation

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.config import ConfigError
+from bot.config import DEFAULT_INTAKE_ABANDON_DAYS
 from bot.content.problems import ContentError
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
+from bot.core.features import PeriodicJob
 from bot.core.privacy import PersonalDataRegistry
 from bot.core.replies import Button, Reply
 from bot.core.staff_notes import StaffNotes
@@ -36,16 +37,15 @@ from bot.intake.summary import build_summary, summary_text
 from bot.storage.encryption import DecryptionError
 
 if TYPE_CHECKING:
-    from bot.runtime import FaqAnswerer, Runtime
+    from bot.config import Settings
+    from bot.content.loader import ClinicContent
+    from bot.core.features import FaqAnswerer, FeatureHost
+    from bot.storage.database import Database
 
 logger = logging.getLogger(__name__)
 
 ACTION_PREFIX = "intake"
 FORGET_PREFIX = "forget"
-TEXT_ROUTE_PRIORITY = 10  # before the FAQ (100): an open intake claims typed text first
-MENU_PRIORITY = 20
-DEFAULT_ABANDON_DAYS = 14
-ABANDON_SETTING = "IMS_INTAKE_ABANDON_DAYS"
 ABANDON_SWEEP_INTERVAL = timedelta(hours=1)
 QUESTION_WORDS = frozenset(
     {"what", "how", "can", "could", "does", "do", "is", "are", "will", "why", "when",
@@ -64,16 +64,6 @@ def looks_like_question(text: str) -> bool:
     """Whether free text reads as a side question rather than an answer."""
     words = text.strip().lower().split()
     return text.strip().endswith("?") or bool(words and words[0].strip(",") in QUESTION_WORDS)
-
-
-def abandon_after(settings_extra: dict[str, str] | None) -> timedelta:
-    """The idle time after which an unfinished intake is marked abandoned."""
-    raw = (settings_extra or {}).get(ABANDON_SETTING, "").strip()
-    if not raw:
-        return timedelta(days=DEFAULT_ABANDON_DAYS)
-    if not raw.isdecimal() or int(raw) < 1:
-        raise ConfigError(f"{ABANDON_SETTING}: {raw!r} must be a whole number of days (1 or more)")
-    return timedelta(days=int(raw))
 
 
 def flag_emergency_reply(flag: Flag) -> list[Reply]:
@@ -107,7 +97,7 @@ class IntakeConversation:
         *,
         faq: FaqAnswerer | None = None,
         emergency_replies: EmergencyReplies = flag_emergency_reply,
-        abandon_after: timedelta = timedelta(days=DEFAULT_ABANDON_DAYS),
+        abandon_after: timedelta = timedelta(days=DEFAULT_INTAKE_ABANDON_DAYS),
         clock: Clock = utc_now,
         staff_notes: StaffNotes | None = None,
     ) -> None:
@@ -521,18 +511,16 @@ def register_intake_routes(conversation: IntakeConversation, assistant: Assistan
         CommandSpec("intake", "Fill in your intake form", conversation.on_intake_command)
     )
     assistant.add_action(ACTION_PREFIX, conversation.on_action)
-    assistant.add_text_route("intake", conversation.claim_text, TEXT_ROUTE_PRIORITY)
+    assistant.add_text_route("intake", conversation.claim_text)
     assistant.add_emergency_listener(conversation.on_emergency)
-    assistant.add_menu_button(
-        Button("Fill in my intake form", f"{ACTION_PREFIX}:start"), MENU_PRIORITY
-    )
+    assistant.add_menu_button(Button("Fill in my intake form", f"{ACTION_PREFIX}:start"))
 
 
-def _emergency_replies_for(runtime: Runtime) -> EmergencyReplies:
+def _emergency_replies_for(content: ClinicContent) -> EmergencyReplies:
     """Flag messages through the safety module's emergency reply (with the clinic phone)."""
     from bot.safety.emergency import EmergencyHit, emergency_replies
 
-    phone = runtime.content.clinic.phone
+    phone = content.clinic.phone
 
     def build(flag: Flag) -> list[Reply]:
         return emergency_replies(EmergencyHit(flag.id, flag.message), phone)
@@ -540,28 +528,34 @@ def _emergency_replies_for(runtime: Runtime) -> EmergencyReplies:
     return build
 
 
-def register_intake(runtime: Runtime) -> IntakeConversation:
-    """Build the intake feature from the runtime and register everything it offers."""
-    from bot.runtime import PeriodicJob
+def register_intake(
+    host: FeatureHost,
+    settings: Settings,
+    content: ClinicContent,
+    database: Database,
+    *,
+    faq: FaqAnswerer | None,
+    staff_notes: StaffNotes | None = None,
+) -> IntakeConversation:
+    """Build the intake feature and register everything it offers on the host."""
     from bot.storage.encryption import load_cipher
-    from bot.web.events import staff_notes_for
 
-    loaded = load_flow_file(runtime.settings.content_dir / FLOW_FILE_NAME)
+    loaded = load_flow_file(settings.content_dir / FLOW_FILE_NAME)
     conversation = IntakeConversation(
         loaded,
-        IntakeRepository(runtime.database, load_cipher(runtime.settings)),
-        runtime.assistant,
-        faq=runtime.faq,
-        emergency_replies=_emergency_replies_for(runtime),
-        abandon_after=abandon_after(dict(runtime.settings.extra)),
-        staff_notes=staff_notes_for(runtime),
+        IntakeRepository(database, load_cipher(settings)),
+        host.assistant,
+        faq=faq,
+        emergency_replies=_emergency_replies_for(content),
+        abandon_after=settings.intake_abandon_after,
+        staff_notes=staff_notes,
     )
-    register_intake_routes(conversation, runtime.assistant)
-    register_privacy_commands(runtime.assistant, runtime.personal_data)
-    runtime.personal_data.register("Intake forms", conversation.describe, conversation.erase)
+    register_intake_routes(conversation, host.assistant)
+    register_privacy_commands(host.assistant, host.personal_data)
+    host.personal_data.register("Intake forms", conversation.describe, conversation.erase)
 
     async def sweep(_outbound: object) -> None:
         await conversation.sweep_abandoned()
 
-    runtime.jobs.append(PeriodicJob("intake-abandon", ABANDON_SWEEP_INTERVAL, sweep))
+    host.jobs.append(PeriodicJob("intake-abandon", ABANDON_SWEEP_INTERVAL, sweep))
     return conversation

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +12,7 @@ from bot.config import Settings
 from bot.content.clinic import Clinic
 from bot.content.loader import ClinicContent
 from bot.core.assistant import ChatRef, CommandSpec
+from bot.core.features import FeatureHost, PeriodicJob
 from bot.core.outbound import Outbound
 from bot.core.replies import Button, Reply
 from bot.reminders import messages as msg
@@ -28,9 +28,8 @@ from bot.reminders.pacing import SendPacer
 from bot.reminders.planning import DEMO_KIND
 from bot.reminders.repository import LINK_PREFIX, AppointmentRepository, LinkOutcome
 from bot.reminders.sender import Clock, ReminderSender, SweepReport, utc_now
-from bot.reminders.settings import ReminderSettings, reminder_settings
+from bot.reminders.settings import ReminderSettings
 from bot.reminders.types import AppointmentTypes, load_appointment_types
-from bot.runtime import PeriodicJob, Runtime
 from bot.safety.emergency import EmergencyContent, EmergencyHit, emergency_replies
 from bot.storage.database import Database
 
@@ -91,7 +90,7 @@ def build_reminders(
     pacer: SendPacer | None = None,
 ) -> Reminders:
     """Assemble repository, outbox and sender from settings and content."""
-    config = reminder_settings({**os.environ, **settings.extra})
+    config = settings.reminders
     types = load_appointment_types(settings.content_dir)
     tz = settings.clinic_timezone
     repository = AppointmentRepository(database, types, tz)
@@ -349,14 +348,18 @@ def emergency_message(clinic: Clinic, emergency: EmergencyContent | None) -> lis
 
 
 def register_reminders(
-    runtime: Runtime, *, clock: Clock = utc_now, pacer: SendPacer | None = None
+    host: FeatureHost,
+    settings: Settings,
+    content: ClinicContent,
+    database: Database,
+    *,
+    clock: Clock = utc_now,
+    pacer: SendPacer | None = None,
 ) -> Reminders:
-    """Add the appointments feature to a runtime: links, buttons, commands, jobs, data."""
-    reminders = build_reminders(
-        runtime.settings, runtime.content, runtime.database, clock=clock, pacer=pacer
-    )
-    conversation = AppointmentConversation(reminders, runtime.content.emergency)
-    assistant = runtime.assistant
+    """Add the appointments feature to the host: links, buttons, commands, jobs, data."""
+    reminders = build_reminders(settings, content, database, clock=clock, pacer=pacer)
+    conversation = AppointmentConversation(reminders, content.emergency)
+    assistant = host.assistant
     assistant.add_deep_link_handler(conversation.on_deep_link)
     assistant.add_action(msg.ACTION_PREFIX, conversation.on_action)
     for name, description, handler in (
@@ -369,13 +372,11 @@ def register_reminders(
         ),
     ):
         assistant.add_command(CommandSpec(name, description, handler, staff_only=True))
-    runtime.personal_data.register(
+    host.personal_data.register(
         "appointments", reminders.repository.describe_chat, reminders.repository.erase_chat
     )
-    runtime.jobs.append(
-        PeriodicJob("reminders", reminders.settings.sweep_interval, _sweep(reminders))
-    )
-    runtime.startup.append(_reconcile(reminders))
+    host.jobs.append(PeriodicJob("reminders", reminders.settings.sweep_interval, _sweep(reminders)))
+    host.startup.append(_reconcile(reminders))
     return reminders
 
 

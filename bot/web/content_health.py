@@ -4,6 +4,7 @@ on the clinic's own labelled questions when it keeps a file of them."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -91,6 +92,7 @@ class ContentHealthCheck:
             output, _ = await process.communicate()
         except asyncio.CancelledError:
             process.kill()
+            await asyncio.shield(process.wait())
             raise
         self._full = tuple(output.decode("utf-8", "replace").splitlines())
 
@@ -98,6 +100,13 @@ class ContentHealthCheck:
         """Start `ims-bot content check` in the background (once)."""
         if self._quality and self._full is None and self._running is None:
             self._running = asyncio.create_task(self._full_check(), name="content-check")
+
+    async def stop(self) -> None:
+        """Stop a full check still running (when the console stops)."""
+        if self._running is not None and not self._running.done():
+            self._running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._running
 
     def _evaluate(self) -> EvalFigures:
         path = next(

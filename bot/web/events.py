@@ -18,7 +18,7 @@ from bot.web.accounts import Clock, utc_now
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.runtime import Runtime
+    from bot.core.features import FeatureHost
 
 KIND_LABELS = {
     "emergency": "Emergency",
@@ -116,19 +116,14 @@ def staff_notes_from(settings: Settings, log: StaffEventLog) -> StaffNotes:
     )
 
 
-def staff_notes_for(runtime: Runtime) -> StaffNotes:
-    """The staff-note policy for a runtime's features."""
-    return staff_notes_from(runtime.settings, StaffEventLog(runtime.database))
-
-
-def register_staff_events(runtime: Runtime) -> StaffEventLog:
+def register_staff_events(host: FeatureHost, database: Database) -> StaffEventLog:
     """Record every emergency the screen answers, and cover the events in /mydata, /forget."""
-    log = StaffEventLog(runtime.database)
+    log = StaffEventLog(database)
 
     async def on_emergency(chat: ChatRef, rule_id: str) -> list[Reply]:
         await log.record(EMERGENCY, chat.chat_id, rule_id, None)
         return []
 
-    runtime.assistant.add_emergency_listener(on_emergency)
-    runtime.personal_data.register("Staff notices", log.describe, log.erase)
+    host.assistant.add_emergency_listener(on_emergency)
+    host.personal_data.register("Staff notices", log.describe, log.erase)
     return log

@@ -36,7 +36,7 @@ from bot.web.intakes import IntakeInbox
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from bot.runtime import Runtime
+    from bot.core.features import FeatureHost
 
 logger = logging.getLogger(__name__)
 
@@ -165,12 +165,10 @@ def uvicorn_server(app: Starlette) -> uvicorn.Server:
     return _OwnSignals(config)
 
 
-async def serve_console(settings: Settings) -> None:
+async def serve_console(settings: Settings, content: ClinicContent) -> None:
     """`ims-bot web`: open the database and serve the console until interrupted."""
-    from bot.runtime import load_checked_content
     from bot.storage.database import open_database
 
-    content = load_checked_content(settings)
     sock = bound_socket(settings.console.host, settings.console.port)
     database = await open_database(settings.database_url)
     try:
@@ -184,32 +182,36 @@ async def serve_console(settings: Settings) -> None:
             f"(public address {settings.console.public_base_url}); Ctrl+C stops it.",
             flush=True,
         )
-        await server.serve(sockets=[sock])
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            await services.content_health.stop()
     finally:
         sock.close()
         await database.close()
 
 
-def register_console(runtime: Runtime) -> None:
-    """With CONSOLE_ENABLED, serve the console beside the bot once a channel starts."""
+def register_console(
+    host: FeatureHost, settings: Settings, content: ClinicContent, database: Database
+) -> None:
+    """Record alerts for the console; with CONSOLE_ENABLED, serve it beside the bot once a
+    channel starts (the bot keeps serving patients if the console cannot listen)."""
     from bot.web.events import register_staff_events
 
-    register_staff_events(runtime)
-    if not runtime.settings.console.enabled:
+    register_staff_events(host, database)
+    if not settings.console.enabled:
         return
     tasks: list[asyncio.Task[None]] = []
 
     async def start(outbound: Outbound) -> None:
         try:
-            sock = bound_socket(runtime.settings.console.host, runtime.settings.console.port)
-        except ConfigError as exc:  # the bot keeps serving patients without its console
+            sock = bound_socket(settings.console.host, settings.console.port)
+        except ConfigError as exc:
             logger.error("staff console not started: %s", exc)
             return
-        services = build_services(
-            runtime.settings, runtime.content, runtime.database, outbound_staff_notice(outbound)
-        )
+        services = build_services(settings, content, database, outbound_staff_notice(outbound))
         server = uvicorn_server(create_app(services))
         tasks.append(asyncio.create_task(server.serve(sockets=[sock]), name="staff-console"))
-        logger.info("staff console listening on %s", runtime.settings.console.public_base_url)
+        logger.info("staff console listening on %s", settings.console.public_base_url)
 
-    runtime.startup.append(start)
+    host.startup.append(start)

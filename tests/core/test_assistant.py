@@ -35,7 +35,7 @@ async def test_emergency_screen_runs_before_any_claimer() -> None:
     async def screen(chat: ChatRef, text: str) -> list[Reply] | None:
         return [Reply("EMERGENCY")] if "chest pain" in text else None
 
-    assistant.add_text_route("intake", claimer, priority=10)
+    assistant.add_text_route("intake", claimer)
     assistant.set_emergency_screen(screen)
     assert (await assistant.handle_text(PATIENT, "I have chest pain"))[0].text == "EMERGENCY"
     assert claimed == []
@@ -44,6 +44,7 @@ async def test_emergency_screen_runs_before_any_claimer() -> None:
 
 async def test_claimers_are_asked_in_priority_order_and_may_decline() -> None:
     assistant = _assistant()
+    assistant.text_route_order = ("intake", "faq")
     calls: list[str] = []
 
     async def declines(chat: ChatRef, text: str) -> list[Reply] | None:
@@ -54,11 +55,31 @@ async def test_claimers_are_asked_in_priority_order_and_may_decline() -> None:
         calls.append("answers")
         return [Reply("faq")]
 
-    assistant.add_text_route("faq", answers, priority=100)
-    assistant.add_text_route("intake", declines, priority=10)
+    # Registered in the other order: the order table decides who is asked first.
+    assistant.add_text_route("faq", answers)
+    assistant.add_text_route("intake", declines)
     assert (await assistant.handle_text(PATIENT, "what is ims"))[0].text == "faq"
     assert calls == ["declines", "answers"]
     assert await assistant.handle_text(PATIENT, "   ") == []
+
+
+def test_routes_and_buttons_missing_from_the_order_table_are_refused() -> None:
+    assistant = Assistant(text_route_order=("faq",), menu_order=("faq:cats",))
+
+    async def claimer(chat: ChatRef, text: str) -> list[Reply] | None:
+        return None
+
+    with pytest.raises(ValueError, match="'intake' has no place"):
+        assistant.add_text_route("intake", claimer)
+    with pytest.raises(ValueError, match="'intake:start' has no place"):
+        assistant.add_menu_button(Button("Intake", "intake:start"))
+
+
+def test_menu_buttons_follow_the_order_table_not_registration() -> None:
+    assistant = Assistant(menu_order=("a:1", "b:1", "a:2"))
+    for action in ("a:2", "a:1", "b:1"):
+        assistant.add_menu_button(Button(action, action))
+    assert [button.action for button in assistant.menu_buttons()] == ["a:1", "b:1", "a:2"]
 
 
 async def test_staff_only_command_refused_and_logged_for_patients(

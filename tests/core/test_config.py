@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,12 @@ def test_overrides_are_parsed(tmp_path: Path) -> None:
         ({"TELEGRAM_API_BASE_URL": "localhost:8081"}, "TELEGRAM_API_BASE_URL"),
         ({"UNANSWERED_RETENTION_DAYS": "-3"}, "UNANSWERED_RETENTION_DAYS"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"SEMANTIC_MATCHING": "maybe"}, "SEMANTIC_MATCHING"),
+        ({"IMS_REMINDER_SWEEP_SECONDS": "soon"}, "IMS_REMINDER_SWEEP_SECONDS"),
+        ({"IMS_REMINDER_GRACE_MINUTES": "0"}, "IMS_REMINDER_GRACE_MINUTES"),
+        ({"IMS_REMINDER_STALE_SECONDS": "-1"}, "IMS_REMINDER_STALE_SECONDS"),
+        ({"IMS_REMINDER_RATE": "fast"}, "IMS_REMINDER_RATE"),
+        ({"IMS_INTAKE_ABANDON_DAYS": "2.5"}, "IMS_INTAKE_ABANDON_DAYS"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], names: str) -> None:
@@ -56,6 +63,28 @@ def test_bad_values_name_the_variable(env: dict[str, str], names: str) -> None:
     message = str(raised.value)
     assert message.startswith(names)
     assert "\n" not in message
+
+
+def test_feature_settings_are_parsed_with_the_rest() -> None:
+    settings = load_settings(
+        {
+            "IMS_REMINDER_SWEEP_SECONDS": "0.5",
+            "IMS_REMINDER_GRACE_MINUTES": "90",
+            "IMS_REMINDER_STALE_SECONDS": "2",
+            "IMS_REMINDER_RATE": "10",
+            "TELEGRAM_BOT_USERNAME": "@MapleClinicBot",
+            "IMS_INTAKE_ABANDON_DAYS": "3",
+            "SEMANTIC_MATCHING": "off",
+        }
+    )
+    reminders = settings.reminders
+    assert reminders.sweep_interval == timedelta(seconds=0.5)
+    assert reminders.grace == timedelta(minutes=90)
+    assert reminders.stale_claim == timedelta(seconds=2)
+    assert reminders.messages_per_second == 10
+    assert reminders.bot_username == "MapleClinicBot"
+    assert settings.intake_abandon_after == timedelta(days=3)
+    assert settings.semantic_matching == "off"
 
 
 def test_bad_token_is_rejected_without_echoing_it() -> None:

@@ -1,8 +1,10 @@
-"""Checks Bot API requests the way Telegram would, from the published method schema.
+"""Checks Bot API requests the way Telegram would, from facts of the published schema.
 
-The schema is `../shared/telegram-bot-api/api.json` next to the repository (never copied
-into it). `BotApiSchema.check(method, params)` returns a list of problems, empty when the
-request would be accepted; tests assert that the bot made none.
+The facts (method and parameter names, types, required flags, size limits) live in
+`bot_api_facts.json` beside this file, generated from the Bot API spec by
+`scripts/bot_api_facts.py`, so the tests need nothing outside the repository.
+`BotApiSchema.check(method, params)` returns a list of problems, empty when the request
+would be accepted; tests assert that the bot made none.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_PATH = REPO_ROOT.parent / "shared" / "telegram-bot-api" / "api.json"
+FACTS_PATH = Path(__file__).resolve().parent / "bot_api_facts.json"
+_FACTS: dict[str, Any] = json.loads(FACTS_PATH.read_text(encoding="utf-8"))
+_LIMITS: dict[str, list[int]] = _FACTS["limits"]
 
-MAX_TEXT_CHARS = 4096
-MAX_CAPTION_CHARS = 1024
-MAX_CALLBACK_DATA_BYTES = 64
-MAX_CALLBACK_ANSWER_CHARS = 200
-COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
-MAX_COMMAND_DESCRIPTION = 256
+MAX_TEXT_CHARS = _LIMITS["message_text_chars"][1]
+MAX_CAPTION_CHARS = _LIMITS["caption_chars"][1]
+MIN_CALLBACK_DATA_BYTES, MAX_CALLBACK_DATA_BYTES = _LIMITS["callback_data_bytes"]
+MAX_CALLBACK_ANSWER_CHARS = _LIMITS["callback_answer_chars"][1]
+_NAME_MIN, _NAME_MAX = _LIMITS["command_name_chars"]
+COMMAND_NAME = re.compile(rf"[a-z0-9_]{{{_NAME_MIN},{_NAME_MAX}}}")
+MIN_COMMAND_DESCRIPTION, MAX_COMMAND_DESCRIPTION = _LIMITS["command_description_chars"]
 # Parameters whose value PTB sends JSON-encoded inside a form field.
 SCALAR_TYPES = {"String", "Integer", "Float", "Boolean", "Float number", "True"}
 
@@ -52,10 +56,6 @@ TAG = re.compile(
 ATTRIBUTE = re.compile(r"([a-zA-Z-]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>\"']+))?")
 INTEGER = re.compile(r"-?[0-9]+")
 ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
-
-
-class SchemaUnavailable(RuntimeError):
-    """The Bot API schema file is not where the tests expect it."""
 
 
 @dataclass(frozen=True)
@@ -161,8 +161,11 @@ def keyboard_problems(markup: Any) -> list[str]:
             data = button.get("callback_data")
             if data is not None:
                 size = len(str(data).encode("utf-8"))
-                if not 1 <= size <= MAX_CALLBACK_DATA_BYTES:
-                    problems.append(f"callback_data is {size} bytes, must be 1-64: {data!r}")
+                if not MIN_CALLBACK_DATA_BYTES <= size <= MAX_CALLBACK_DATA_BYTES:
+                    problems.append(
+                        f"callback_data is {size} bytes, must be "
+                        f"{MIN_CALLBACK_DATA_BYTES}-{MAX_CALLBACK_DATA_BYTES}: {data!r}"
+                    )
             kinds = {"callback_data", "url", "web_app", "login_url", "switch_inline_query"}
             if not kinds & set(button):
                 problems.append("an inline button needs callback_data or url")
@@ -213,28 +216,29 @@ def _commands_problems(commands: Any) -> list[str]:
         name = str(command.get("command", ""))
         description = str(command.get("description", ""))
         if not COMMAND_NAME.fullmatch(name):
-            problems.append(f"command name {name!r} must be 1-32 of a-z, 0-9, _")
-        if not 1 <= len(description) <= MAX_COMMAND_DESCRIPTION:
-            problems.append(f"description of /{name} must have 1-256 characters")
+            problems.append(f"command name {name!r} must be {_NAME_MIN}-{_NAME_MAX} of a-z, 0-9, _")
+        if not MIN_COMMAND_DESCRIPTION <= len(description) <= MAX_COMMAND_DESCRIPTION:
+            problems.append(
+                f"description of /{name} must have "
+                f"{MIN_COMMAND_DESCRIPTION}-{MAX_COMMAND_DESCRIPTION} characters"
+            )
     return problems
 
 
 class BotApiSchema:
-    """The Bot API methods and their parameters, read from api.json."""
+    """The Bot API methods and their parameters, from the generated facts file."""
 
-    def __init__(self, path: Path = SCHEMA_PATH) -> None:
-        if not path.is_file():
-            raise SchemaUnavailable(f"Bot API schema not found at {path}")
-        raw = json.loads(path.read_text(encoding="utf-8"))
+    def __init__(self, facts: dict[str, Any] | None = None) -> None:
+        raw = _FACTS if facts is None else facts
         self.version: str = str(raw.get("version", "?"))
-        self.methods: dict[str, MethodSchema] = {}
-        for name, method in raw["methods"].items():
-            fields = method.get("fields", [])
-            self.methods[name.lower()] = MethodSchema(
+        self.methods: dict[str, MethodSchema] = {
+            name.lower(): MethodSchema(
                 name=name,
-                required=frozenset(f["name"] for f in fields if f.get("required")),
-                types={f["name"]: list(f.get("types", [])) for f in fields},
+                required=frozenset(method["required"]),
+                types={param: list(types) for param, types in method["params"].items()},
             )
+            for name, method in raw["methods"].items()
+        }
 
     def decode(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """Form values decoded to what Telegram sees (JSON objects parsed)."""

@@ -14,7 +14,7 @@ from telegram.ext import Application
 from bot.channels.telegram.application import build_application
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime, build_runtime
-from tests.fakes.api_schema import SCHEMA_PATH, BotApiSchema
+from tests.fakes.api_schema import BotApiSchema
 from tests.fakes.recording_request import RecordingRequest
 from tests.intake.kit import TEST_KEY, TYPED_PATH
 from tests.telegram.channel_kit import PATIENT_CHAT_ID, TEST_TOKEN, load_update
@@ -92,9 +92,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="module")
 def api_schema() -> BotApiSchema:
-    if not SCHEMA_PATH.is_file():
-        pytest.skip(f"Bot API schema not available at {SCHEMA_PATH}")
-    return BotApiSchema(SCHEMA_PATH)
+    return BotApiSchema()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 
 from bot.content.loader import ClinicContent
 from bot.core.assistant import Assistant, ChatRef
+from bot.core.features import FeatureHost
 from bot.core.replies import Reply
 from bot.reminders.feature import Reminders, build_reminders, register_reminders
 from bot.reminders.model import AppointmentInput, AppointmentStatus, ReminderStatus
@@ -37,9 +38,10 @@ def local(*args: int) -> datetime:
 def runtime(
     tmp_path: Path, content: ClinicContent, database: Database, clock: FakeClock
 ) -> Runtime:
-    runtime = Runtime(make_settings(tmp_path), content, database, Assistant())
-    register_reminders(runtime, clock=clock, pacer=NoWaitPacer())
-    return runtime
+    settings = make_settings(tmp_path)
+    host = FeatureHost(Assistant())
+    register_reminders(host, settings, content, database, clock=clock, pacer=NoWaitPacer())
+    return Runtime(settings, content, database, host)
 
 
 @pytest.fixture

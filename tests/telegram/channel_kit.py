@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
+from bot.core.features import FeatureHost
 from bot.core.replies import Button, Reply, staff_note
 from bot.runtime import Runtime
 
@@ -101,7 +102,7 @@ def toy_assistant() -> Assistant:
     assistant.add_command(CommandSpec("help", "What I can do", help_))
     assistant.add_command(CommandSpec("today", "Today's appointments", today, staff_only=True))
     assistant.add_action("faq", faq)
-    assistant.add_text_route("echo", text_route, priority=100)
+    assistant.add_text_route("echo", text_route)
     assistant.set_emergency_screen(emergency)
     return assistant
 
@@ -112,5 +113,5 @@ def toy_runtime(tmp_path: Path, **settings_changes: Any) -> Runtime:
         settings=make_settings(tmp_path, **settings_changes),
         content=None,  # type: ignore[arg-type]
         database=None,  # type: ignore[arg-type]
-        assistant=toy_assistant(),
+        host=FeatureHost(toy_assistant()),
     )

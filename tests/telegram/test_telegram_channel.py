@@ -13,8 +13,8 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.channels.telegram.application import build_application, channel_of, run_post_init
+from bot.core.features import PeriodicJob
 from bot.core.replies import Reply
-from bot.runtime import PeriodicJob
 from tests.fakes.recording_request import RecordingRequest
 from tests.telegram.channel_kit import (
     LONG_PARAGRAPH,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from typing import Any, TypeAlias
 
 from telegram import (
     BotCommand,
@@ -22,10 +23,12 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    CallbackContext,
     CallbackQueryHandler,
     ChatMemberHandler,
+    ContextTypes,
     Defaults,
+    ExtBot,
+    JobQueue,
     MessageHandler,
     filters,
 )
@@ -35,9 +38,22 @@ from bot.channels.telegram.handlers import TelegramHandlers
 from bot.channels.telegram.outbound import TelegramOutbound
 from bot.config import Settings
 from bot.core.assistant import CommandSpec
-from bot.runtime import PeriodicJob, Runtime, build_runtime
+from bot.core.features import PeriodicJob
+from bot.logging_setup import describe_exception
+from bot.runtime import Runtime, build_runtime
 
 logger = logging.getLogger(__name__)
+
+# The Application this module builds: PTB's default context and data types; the bot's
+# type parameter is the rate limiter's argument type, which depends on `rate_limited`.
+TelegramApplication: TypeAlias = Application[
+    ExtBot[Any],
+    ContextTypes.DEFAULT_TYPE,
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    JobQueue[ContextTypes.DEFAULT_TYPE],
+]
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 MAX_COMMAND_DESCRIPTION = 256  # Bot API limit for BotCommand.description
@@ -67,7 +83,7 @@ def bot_commands(specs: Sequence[CommandSpec]) -> list[BotCommand]:
     ]
 
 
-async def set_command_menus(application: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
+async def set_command_menus(application: TelegramApplication, runtime: Runtime) -> None:
     """Patient commands for private chats, staff (and patient) commands in each staff chat."""
     assistant = runtime.assistant
     patient = bot_commands(assistant.commands(staff=False))
@@ -81,7 +97,7 @@ async def set_command_menus(application: Application, runtime: Runtime) -> None:
         logger.warning("could not set the command menu: %s", type(error).__name__)
 
 
-async def _run_periodic(context: CallbackContext) -> None:  # type: ignore[type-arg]
+async def _run_periodic(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue callback: run one PeriodicJob with the channel's outbound sender."""
     job = context.job
     channel = context.application.bot_data[CHANNEL_KEY]
@@ -89,7 +105,7 @@ async def _run_periodic(context: CallbackContext) -> None:  # type: ignore[type-
         await job.data.run(channel.outbound)
 
 
-def schedule_jobs(application: Application, jobs: Sequence[PeriodicJob]) -> None:  # type: ignore[type-arg]
+def schedule_jobs(application: TelegramApplication, jobs: Sequence[PeriodicJob]) -> None:
     """Run every PeriodicJob on the JobQueue at once and then at its interval."""
     if application.job_queue is None:
         raise RuntimeError("the JobQueue is missing; install python-telegram-bot[job-queue]")
@@ -104,7 +120,7 @@ def schedule_jobs(application: Application, jobs: Sequence[PeriodicJob]) -> None
         )
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: TelegramApplication) -> None:
     """Set the command menus, run start-up work, then start the periodic jobs."""
     channel: TelegramChannel = application.bot_data[CHANNEL_KEY]
     await set_command_menus(application, channel.runtime)
@@ -112,11 +128,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         try:
             await startup(channel.outbound)
         except Exception as error:  # one failing start-up task must not keep the bot down
-            logger.error("start-up task failed: %s", type(error).__name__)
+            logger.error("start-up task failed:\n%s", describe_exception(error))
     schedule_jobs(application, channel.runtime.jobs)
 
 
-def add_handlers(application: Application, handlers: TelegramHandlers) -> None:  # type: ignore[type-arg]
+def add_handlers(application: TelegramApplication, handlers: TelegramHandlers) -> None:
     """Register the channel's handlers in the order they must be tried."""
     application.add_handler(MessageHandler(filters.COMMAND, handlers.on_command))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
@@ -134,7 +150,7 @@ def build_application(
     *,
     with_post_init: bool = True,
     rate_limited: bool = True,
-) -> Application:  # type: ignore[type-arg]
+) -> TelegramApplication:
     """The PTB Application serving `runtime` (`request`: a transport for tests).
 
     `rate_limited=False` drops Telegram's flood limits (AIORateLimiter), for benchmarks
@@ -150,7 +166,9 @@ def build_application(
         .concurrent_updates(False)
     )
     if rate_limited:
-        builder = builder.rate_limiter(AIORateLimiter())  # type: ignore[arg-type]
+        # Builder methods configure the builder in place; the returned (retyped) builder
+        # is not kept so that one variable serves both cases.
+        builder.rate_limiter(AIORateLimiter())
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url)
     if request is not None:
@@ -165,7 +183,7 @@ def build_application(
     return application
 
 
-def channel_of(application: Application) -> TelegramChannel:  # type: ignore[type-arg]
+def channel_of(application: TelegramApplication) -> TelegramChannel:
     """The TelegramChannel a built Application serves."""
     channel: TelegramChannel = application.bot_data[CHANNEL_KEY]
     return channel
@@ -195,6 +213,6 @@ def serve(settings: Settings) -> None:
         loop.close()
 
 
-async def run_post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def run_post_init(application: TelegramApplication) -> None:
     """Run what `run_polling` runs at start (menus, start-up work, jobs): for tests."""
     await _post_init(application)

@@ -1,7 +1,7 @@
 """Small PTB handlers: turn an update into one Assistant call and show the replies.
 
 Nothing here logs what a patient wrote: log lines carry chat ids, update ids and
-exception types only.
+tracebacks whose messages are withheld unless they cannot quote a patient.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from bot.channels.telegram.outbound import TelegramOutbound
 from bot.channels.telegram.rendering import TelegramMessage, render_reply
 from bot.core.assistant import Assistant, ChatRef
 from bot.core.replies import Reply
+from bot.logging_setup import describe_exception
 
 logger = logging.getLogger(__name__)
 
@@ -129,9 +130,11 @@ class TelegramHandlers:
             )
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log the error type and update id only, and apologise to the chat when possible."""
+        """Log the update id and the traceback (never the update), and apologise if possible."""
         update_id = update.update_id if isinstance(update, Update) else None
-        logger.error("error while handling update %s: %s", update_id, type(context.error).__name__)
+        error = context.error
+        details = describe_exception(error) if error is not None else "no exception given"
+        logger.error("error while handling update %s:\n%s", update_id, details)
         if not isinstance(update, Update):
             return
         chat = self._message_chat(update)
