@@ -16,6 +16,7 @@ from bot.web.accounts import Role
 from bot.web.app import ConsoleServices, create_app
 from bot.web.content_health import ContentHealthCheck
 from bot.web.server import build_services
+from tests.telegram.conftest import fake_api  # noqa: F401 (the fake Bot API server, shared)
 from tests.web.kit import make_account, sign_in
 
 BASE = "https://console.clinic.example"

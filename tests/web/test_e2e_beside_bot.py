@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.fakes.api_schema import BotApiSchema
 from tests.fakes.bot_api_server import FakeBotApiServer, RecordedRequest
 from tests.telegram.test_e2e_telegram import (
     PATIENT,
@@ -24,15 +22,6 @@ from tests.telegram.test_e2e_telegram import (
 from tests.web.kit import HOSTILE_COMPLAINT, free_port, intake_answers
 
 EMERGENCY_WORDS = "my chest is crushing and my left arm went numb"
-
-
-@pytest.fixture
-def fake_api(api_schema: BotApiSchema) -> Iterator[FakeBotApiServer]:
-    server = FakeBotApiServer(schema=api_schema).start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def has_button(label: str) -> object:
