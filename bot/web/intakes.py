@@ -25,6 +25,12 @@ from bot.web.accounts import Clock, utc_now
 # What a clinician has to read: finished forms and those an emergency answer stopped.
 INBOX_STATUSES = (Status.SUBMITTED, Status.STOPPED_EMERGENCY)
 SAFETY_SECTION = "needling_safety"
+# The answers to the consent-to-treatment question, as the clinician must read them.
+TREATMENT_CONSENT_WORDS = {
+    "agree": "agreed",
+    "questions": "has questions first",
+    "decline": "NOT GIVEN",
+}
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,9 @@ class IntakeInbox:
 def _consent(summary: dict[str, Any], intake: StoredIntake) -> str:
     treatment = summary.get("treatment_consent")
     if isinstance(treatment, dict):
-        return str(treatment.get("status") or treatment.get("label") or "recorded")
+        answer = str(treatment.get("answer", ""))
+        label = TREATMENT_CONSENT_WORDS.get(answer) or treatment.get("label") or answer
+        return f"treatment: {label}"
     if isinstance(treatment, str | bool):
         return "given" if treatment is True else str(treatment)
     version = summary.get("consent_version") or intake.state.consent_version
@@ -176,7 +184,8 @@ def _consent(summary: dict[str, Any], intake: StoredIntake) -> str:
 def _contraindications(
     summary: dict[str, Any], intake: StoredIntake, engine: IntakeEngine | None
 ) -> tuple[str, ...]:
-    stored = summary.get("contraindications")
+    # Newer summaries list the needling-safety answers themselves.
+    stored = summary.get("precautions", summary.get("contraindications"))
     if isinstance(stored, list):
         return tuple(
             str(item.get("label", item)) if isinstance(item, dict) else str(item) for item in stored

@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.assistant import ChatRef
 from bot.faq.unanswered import UnansweredLog
+from bot.intake.repository import IntakeRepository
 from bot.reminders.feature import build_reminders
 from bot.reminders.model import AppointmentInput, AppointmentStatus
 from bot.runtime import Runtime
+from bot.storage.encryption import load_cipher
 from bot.web.accounts import Role
 from bot.web.app import ConsoleServices
 from tests.web.conftest import STAFF_EMAILS, ClientFactory
@@ -208,3 +210,21 @@ async def test_admin_adds_an_account_and_gets_a_one_time_link(
         )
         assert again.status_code == 400 and "already has an account" in again.text
     assert "new.desk@clinic.example" in {a.email for a in await services.accounts.all()}
+
+
+async def test_inbox_reads_treatment_consent_and_precautions_of_newer_summaries(
+    console_runtime: Runtime, services: ConsoleServices
+) -> None:
+    await complete_intake(console_runtime, 1001)
+    repository = IntakeRepository(console_runtime.database, load_cipher(console_runtime.settings))
+    [intake] = await repository.all()
+    assert intake.summary is not None
+    intake.summary = {
+        **intake.summary,
+        "treatment_consent": {"answer": "decline", "label": "No", "version": "1"},
+        "precautions": ["Pregnant or might be pregnant"],
+    }
+    await repository.save(intake)
+    [row] = await services.inbox.rows()
+    assert row.consent == "treatment: NOT GIVEN"
+    assert row.contraindications == ("Pregnant or might be pregnant",)
