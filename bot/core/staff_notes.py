@@ -77,11 +77,17 @@ class StaffNotes:
     def screen_emergency(self, chat_id: int, rule_id: str, intake_id: int | None) -> Reply:
         """The emergency screen fired (rule named, the patient's words never)."""
         during = f" during intake #{intake_id}; the intake was stopped" if intake_id else ""
-        text = f"The emergency screen (rule {rule_id}) fired in chat {chat_id}{during}. "
-        text += "Please follow up."
         if self.console_on:
-            text += f" — {self.link('/events')}"
-        return staff_note(text, title="Emergency")
+            return staff_note(
+                f"Emergency reply sent to chat {chat_id} (rule {rule_id}){during}. "
+                f"Please follow up — {self.link('/events')}",
+                title="Emergency",
+            )
+        return staff_note(
+            f"The emergency screen (rule {rule_id}) fired in chat {chat_id}{during}. "
+            "Please follow up.",
+            title="Intake emergency",
+        )
 
     async def contact_request(self, chat_id: int, first_name: str | None) -> Reply:
         """Someone asked to talk to a person."""
