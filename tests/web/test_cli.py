@@ -104,3 +104,25 @@ def test_bad_console_settings_give_one_clear_line(
     _, err = run(capsys, "staff", "list", code=2)
     assert f"configuration error: {name}" in err and message in err
     assert value not in err or name != "CONSOLE_SECRET_KEY"  # a secret is never echoed
+
+
+async def test_a_lock_notice_goes_to_the_staff_chats_through_the_running_bot() -> None:
+    from bot.core.replies import Reply
+    from bot.web.server import outbound_staff_notice, telegram_staff_notice
+
+    class Recording:
+        def __init__(self) -> None:
+            self.staff: list[Reply] = []
+
+        async def send(self, chat_id: int, reply: Reply) -> int | None:
+            raise AssertionError("a lock notice goes to the staff chats only")
+
+        async def send_to_staff(self, reply: Reply) -> None:
+            self.staff.append(reply)
+
+    outbound = Recording()
+    await outbound_staff_notice(outbound)("Console account x@clinic.example was locked")
+    [note] = outbound.staff
+    assert note.for_staff and "locked" in note.text
+    settings = load_settings({"CONSOLE_ENABLED": "1"}, read_dotenv=False)
+    assert telegram_staff_notice(settings) is None  # no token: the notice is logged instead

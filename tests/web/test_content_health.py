@@ -58,3 +58,32 @@ async def test_a_content_problem_is_listed_with_file_and_line(tmp_path: Path) ->
     assert any(
         "clinic.yaml:" in line and "late_cancellation_hours" in line for line in health.lines
     )
+
+
+async def test_the_full_check_is_ims_bot_content_check_run_in_the_background(
+    tmp_path: Path,
+) -> None:
+    content = load_content(BUNDLED_CONTENT_DIR)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    check = ContentHealthCheck(
+        empty, lambda: FaqPipeline.from_content(content), content.faq, quality=True
+    )
+    first = await check.run(date(2026, 12, 6))
+    assert not first.complete  # the quick check is shown while the full one runs
+    assert any("faq.yaml" in line and "file not found" in line for line in first.lines)
+    assert check._running is not None
+    await check._running
+    full = await check.run(date(2026, 12, 6))
+    assert full.complete
+    assert full.lines[-1].endswith("fix them and run `ims-bot content check` again")
+
+
+async def test_stopping_the_console_stops_a_running_full_check(tmp_path: Path) -> None:
+    content = load_content(BUNDLED_CONTENT_DIR)
+    check = ContentHealthCheck(
+        BUNDLED_CONTENT_DIR, lambda: FaqPipeline.from_content(content), content.faq
+    )
+    check.start_full_check()
+    await check.stop()
+    assert check._running is not None and check._running.cancelled()
