@@ -73,7 +73,9 @@ class Runtime:
         return self.host.startup
 
     async def close(self) -> None:
-        """Release the database."""
+        """Run the features' shutdown work (newest first), then release the database."""
+        for task in reversed(self.host.shutdown):
+            await task()
         await self.database.close()
 
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SECRET_FILE_NAME = "console-secret.key"
+STOP_TIMEOUT_S = 5.0
 
 
 def console_secret(settings: Settings) -> str:
@@ -201,7 +202,7 @@ def register_console(
     register_staff_events(host, database)
     if not settings.console.enabled:
         return
-    tasks: list[asyncio.Task[None]] = []
+    running: list[tuple[uvicorn.Server, asyncio.Task[None], ConsoleServices]] = []
 
     async def start(outbound: Outbound) -> None:
         try:
@@ -211,7 +212,19 @@ def register_console(
             return
         services = build_services(settings, content, database, outbound_staff_notice(outbound))
         server = uvicorn_server(create_app(services))
-        tasks.append(asyncio.create_task(server.serve(sockets=[sock]), name="staff-console"))
+        task = asyncio.create_task(server.serve(sockets=[sock]), name="staff-console")
+        running.append((server, task, services))
         logger.info("staff console listening on %s", settings.console.public_base_url)
 
+    async def stop() -> None:
+        for server, task, services in running:
+            server.should_exit = True
+            try:
+                await asyncio.wait_for(task, STOP_TIMEOUT_S)
+            except (TimeoutError, asyncio.CancelledError):
+                logger.warning("the staff console did not stop in time")
+            await services.content_health.stop()
+        running.clear()
+
     host.startup.append(start)
+    host.shutdown.append(stop)

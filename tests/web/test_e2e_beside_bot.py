@@ -102,4 +102,5 @@ def test_console_beside_the_bot_and_a_staff_chat_without_health_information(
         for text in typed:
             assert text.lower() not in message.lower(), (text, message)
     assert "crushing" not in stderr and "Burning" not in stderr
+    assert "Traceback" not in stderr, stderr[-3000:]  # the console stopped with the bot
     assert fake_api.violations == []
