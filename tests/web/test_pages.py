@@ -15,6 +15,7 @@ from bot.runtime import Runtime
 from bot.storage.encryption import load_cipher
 from bot.web.accounts import Role
 from bot.web.app import ConsoleServices
+from tests.intake.kit import TYPED_PATH, Patient
 from tests.web.conftest import STAFF_EMAILS, ClientFactory
 from tests.web.kit import HOSTILE_COMPLAINT, complete_intake, csrf_of, page_token
 
@@ -228,3 +229,23 @@ async def test_inbox_reads_treatment_consent_and_precautions_of_newer_summaries(
     [row] = await services.inbox.rows()
     assert row.consent == "treatment: NOT GIVEN"
     assert row.contraindications == ("Pregnant or might be pregnant",)
+
+
+async def test_an_intake_stopped_by_an_emergency_answer_is_first_and_opens(
+    client_as: ClientFactory, console_runtime: Runtime
+) -> None:
+    await complete_intake(console_runtime, 1001, urgent=True)
+    patient = Patient(console_runtime.assistant, chat=ChatRef(1002))
+    await patient.command("intake")
+    await patient.tap("Continue")
+    for text in TYPED_PATH[:16]:
+        await patient.say(text)
+    await patient.tap("New trouble with bladder")
+    await patient.tap("Done")
+    async with client_as(Role.CLINICIAN) as clinician:
+        inbox = (await clinician.get("/intakes")).text
+        assert inbox.index('href="/intakes/2"') < inbox.index('href="/intakes/1"')
+        assert "stopped by an emergency answer" in inbox and "EMERGENCY:" in inbox
+        detail = await clinician.get("/intakes/2")
+        assert detail.status_code == 200 and "EMERGENCY" in detail.text
+        assert "Main complaint" in detail.text  # the answers given so far
