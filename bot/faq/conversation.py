@@ -19,6 +19,7 @@ from bot.core.replies import Button, Reply
 from bot.core.staff_notes import StaffNotes
 from bot.faq.encoder_tuning import choose_faq_encoder
 from bot.faq.matcher import FaqMatcher
+from bot.faq.reading import MessageReader, SmallTalkKind
 from bot.faq.semantic import PhrasingVectorCache
 from bot.faq.unanswered import UnansweredLog
 from bot.safety.emergency import EmergencyDetector, emergency_replies
@@ -65,6 +66,7 @@ class FaqConversation:
         self._staff_notes = staff_notes or StaffNotes()
         self._clinic = clinic
         self._matcher = matcher
+        self._reader = MessageReader(matcher)
         self._detector = detector
         self._unanswered = unanswered
         self._assistant = assistant
@@ -88,14 +90,41 @@ class FaqConversation:
             text += f"\n\n(Checked by {entry.reviewed.by}, {entry.reviewed.on.isoformat()}.)"
         return Reply(text=text, title=entry.question, buttons=tuple(buttons))
 
-    def _suggest_reply(self, faq_ids: Sequence[str]) -> Reply:
+    def _suggest_reply(
+        self, faq_ids: Sequence[str], text: str = "I'm not quite sure what you mean. Did you mean:"
+    ) -> Reply:
         buttons = [
             Button(_label(entry.question), f"{ACTION_PREFIX}:a:{entry.id}")
             for faq_id in faq_ids
             if (entry := self._faq.get(faq_id)) is not None
         ]
         buttons.append(Button("None of these", f"{ACTION_PREFIX}:none"))
-        return Reply(text="I'm not quite sure what you mean. Did you mean:", buttons=tuple(buttons))
+        return Reply(text=text, buttons=tuple(buttons))
+
+    def _small_talk_reply(self, kind: SmallTalkKind | None) -> Reply:
+        """A short, friendly reply to small talk, with the main menu."""
+        texts: dict[SmallTalkKind | None, str] = {
+            "greeting": f"Hello! I'm the {self._clinic.name} assistant. Ask me a question "
+            "about IMS or your visit, or pick an option below.",
+            "thanks": "You're welcome! Is there anything else you'd like to know?",
+            "goodbye": "Take care! Message me any time if you have another question.",
+            "rudeness": "Sorry I haven't been much help. Try asking in a few words, pick "
+            "a topic, or talk to a person at the clinic.",
+        }
+        text = texts.get(
+            kind, "Okay! Anything else I can help with? Ask a question or pick an option below."
+        )
+        return Reply(text=text, buttons=self._assistant.menu_buttons())
+
+    def _unanswered_part_reply(self, part: str) -> Reply:
+        """An honest word about the part of a two-part message the FAQ does not answer."""
+        clinic = self._clinic
+        return Reply(
+            text=f'I can\'t answer the other part of your message ("{_label(part)}"), '
+            "so I've passed it on to the clinic team. You can also call "
+            f"{clinic.phone} or e-mail {clinic.email}.",
+            buttons=(Button("Talk to a person", f"{ACTION_PREFIX}:human"),),
+        )
 
     def _fallback_reply(self) -> Reply:
         clinic = self._clinic
@@ -156,13 +185,25 @@ class FaqConversation:
             ]
         # Typed text reaches here only after the core's emergency screen, so only the
         # matcher runs (screening twice cost a fifth of the time per message).
-        decision = await self._run_matcher(partial(self._matcher.match, text))
-        logger.info("faq decision=%s", decision.decision)
-        if decision.decision == "answer" and decision.faq_id is not None:
-            entry = self._faq.get(decision.faq_id)
-            if entry is not None:
-                return [self.answer_reply(entry)]
-        if decision.decision == "suggest" and decision.suggestions:
+        decision = await self._run_matcher(partial(self._reader.read_question, text))
+        logger.info("faq decision=%s answers=%d", decision.kind, len(decision.answers))
+        if decision.kind == "small_talk":
+            return [self._small_talk_reply(decision.small_talk)]
+        entries = [entry for faq_id in decision.answers if (entry := self._faq.get(faq_id))]
+        if entries:
+            replies = [self.answer_reply(entry) for entry in entries]
+            if decision.unanswered_part is not None:
+                await self._unanswered.record(decision.unanswered_part, None, 0.0, self._clock())
+                replies.append(self._unanswered_part_reply(decision.unanswered_part))
+            elif decision.suggestions:
+                replies.append(
+                    self._suggest_reply(
+                        [c.faq_id for c in decision.suggestions],
+                        "About the other part of your message, did you mean:",
+                    )
+                )
+            return replies
+        if decision.kind == "suggest" and decision.suggestions:
             self._remember(chat.chat_id, text)
             return [self._suggest_reply([c.faq_id for c in decision.suggestions])]
         best = decision.suggestions[0] if decision.suggestions else None

@@ -49,11 +49,12 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.content.model import FaqContent
-from bot.faq.english import english_words
+from bot.faq.english import english_frequencies, english_words
 from bot.faq.semantic import PhrasingVectorCache, SemanticScorer, SentenceEncoder
 from bot.faq.text import (
     SynonymMap,
     analyse,
+    generic_stems,
     sentences,
     stem,
     stop_stems,
@@ -67,7 +68,12 @@ MAX_SUGGESTIONS = 3
 MIN_TYPO_TOKEN_LENGTH = 4  # shorter words have too many one-letter neighbours
 LONG_TYPO_TOKEN_LENGTH = 7  # from this length two slips are forgiven, below it one
 TYPO_CACHE_SIZE = 4096
-_NOT_CACHED = "\x00"  # a stem never contains a NUL, so this marks a word not yet looked up
+# A stem never contains a NUL, so this marks a word not yet looked up.
+_NOT_CACHED: tuple[str, str] = ("\x00", "\x00")
+# A real word this rare, one slip from an FAQ word at least this many times as common, is
+# taken for a slip of it ("cots" for "cost", "dose" stays "dose": "does" is a stop word).
+RARE_WORD_MAX_COUNT = 1000
+RARE_WORD_RATIO = 50
 MIN_SENTENCE_WINDOW_WORDS = 12  # longer queries are also scored sentence by sentence
 FUZZY_FLOOR = 40.0  # rapidfuzz scores below this add nothing useful
 CHAR_GRAM_SIZE = 3
@@ -77,6 +83,18 @@ CALIBRATION_SAMPLE = 60  # phrasings scored against the index to find the exact-
 BIGRAM_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with words
 DEFAULT_MIN_COVERAGE = 0.4
 DEFAULT_CLEAR_LEAD = 0.2
+# A content word (or synonym group) in at least this share of an entry's phrasings is what
+# the entry is about: a message without it is not answered with that entry, only offered
+# ("is dry needling used for back pain" lacks the "difference" of the comparison entry).
+ESSENTIAL_SHARE = 0.85
+MIN_PHRASINGS_FOR_ESSENTIAL = 6  # fewer phrasings say too little about what is essential
+# A word most entries use (the treatment's name in an IMS FAQ) is never essential: "is
+# there any evidence for it" is about IMS without naming it.
+ESSENTIAL_MAX_ENTRY_SHARE = 0.3
+# Up to this many words, an answer must rest on a word saying what the message is about,
+# not on generic words only ("how long does it take to work"); longer messages tell a
+# story around the question, and the question clause is weighed separately.
+GENERIC_CHECK_MAX_WORDS = 8
 # A message this long with several clauses is also scored with its question clause in
 # front: "my chiropractor mentioned Gunn IMS for my hip ... sorry, but what is it?"
 MIN_FOCUS_WORDS = 8
@@ -102,6 +120,11 @@ class MatchThresholds:
 
     def covered(self, best: Candidate, lead: float) -> bool:
         """Whether `best` uses enough of the query to be answered, given its lead."""
+        if not best.essential_words:
+            return False
+        # Generic words alone answer only with a clear lead over every other entry.
+        if not best.topical and lead < self.clear_lead:
+            return False
         return best.coverage >= self.coverage or lead >= self.clear_lead
 
 
@@ -159,6 +182,8 @@ class Candidate:
     score: float
     coverage: float = 1.0  # share of the query's informative weight the entry uses
     out_of_scope: bool = False  # a topic the clinic does not answer here, not an entry
+    essential_words: bool = True  # the query has the words nearly all its phrasings share
+    topical: bool = True  # the entry uses a query word that is neither a stop nor a generic word
 
 
 @dataclass(frozen=True)
@@ -207,6 +232,7 @@ class _Analysed:
     tokens: list[str]
     repaired: frozenset[str]  # FAQ stems that stand for a repaired slip
     non_words: frozenset[str]  # unknown stems that are no English word either
+    text: str  # the query with repaired slips spelt as the FAQ spells them
 
 
 @dataclass
@@ -341,6 +367,8 @@ class FaqMatcher:
         self.thresholds = thresholds or MatchThresholds()
         self.weights = weights or MatchWeights()
         self._english = english if english is not None else english_words()
+        # With a caller's own word list there are no frequencies: real words stay as typed.
+        self._frequencies = english_frequencies() if english is None else {}
         self._synonyms = SynonymMap(synonyms)
         self._stops = stop_stems()
         # Out-of-scope topics are indexed after the entries, as entries of their own.
@@ -351,6 +379,10 @@ class FaqMatcher:
             [self._terms(analyse(p, self._synonyms)) for p in phrasings] for _, phrasings in entries
         ]
         self._idf = self._inverse_document_frequency(analysed)
+        self._entry_count: dict[str, int] = {}
+        for entry_phrasings in analysed[: self._first_out_of_scope]:
+            for token in {t for tokens in entry_phrasings for t in tokens}:
+                self._entry_count[token] = self._entry_count.get(token, 0) + 1
         self._max_idf = max(self._idf.values(), default=1.0)
         self._mean_idf = sum(self._idf.values()) / len(self._idf) if self._idf else 1.0
         self._phrasings: list[_Phrasing] = []
@@ -360,6 +392,13 @@ class FaqMatcher:
             for tokens in entry_phrasings:
                 self._add_phrasing(entry_index, tokens, phrasing_postings)
         self._exact = self._exact_phrasings(entries)
+        self._generic = generic_stems()
+        self._entry_tokens = [
+            frozenset(t for tokens in phrasings for t in tokens) for phrasings in analysed
+        ]
+        self._essential = [
+            self._essential_tokens(phrasings) for phrasings in analysed[: self._first_out_of_scope]
+        ]
         self._entry_arrays = _Postings(self._entry_term_weights(analysed), len(self._ids))
         self._phrasing_arrays = _Postings(phrasing_postings, len(self._phrasings))
         self._phrasing_entry: _Indices = np.array([p.entry for p in self._phrasings], dtype=np.intp)
@@ -374,7 +413,7 @@ class FaqMatcher:
         self._phrasing_texts = [p.text for p in self._phrasings]
         self._large = len(self._phrasings) >= LARGE_FAQ_PHRASINGS
         self._grams = CharGramIndex([" ".join(words(" ".join(p))) for _, p in entries])
-        self._typo_cache: dict[str, str | None] = {}
+        self._typo_cache: dict[str, tuple[str, str] | None] = {}
         self._scale = 1.0
         # Calibrated on the entries' own phrasings: topics must not shift what 1.0 means.
         self._scale = self._exact_match_score(
@@ -469,6 +508,22 @@ class FaqMatcher:
                     owners.setdefault(key, set()).add(entry_index)
         return {key: next(iter(found)) for key, found in owners.items() if len(found) == 1}
 
+    def _essential_tokens(self, phrasings: list[list[str]]) -> frozenset[str]:
+        """Content tokens nearly every phrasing of an entry uses (see ESSENTIAL_SHARE)."""
+        if len(phrasings) < MIN_PHRASINGS_FOR_ESSENTIAL:
+            return frozenset()
+        counts: dict[str, int] = {}
+        for tokens in phrasings:
+            for token in set(tokens):
+                if not self._is_weak(token):
+                    counts[token] = counts.get(token, 0) + 1
+        common = max(1.0, len(self._ids) * ESSENTIAL_MAX_ENTRY_SHARE)
+        return frozenset(
+            t
+            for t, n in counts.items()
+            if n >= ESSENTIAL_SHARE * len(phrasings) and self._entry_count.get(t, 0) <= common
+        )
+
     def _terms(self, tokens: list[str]) -> list[str]:
         """`tokens` followed by their adjacent pairs (when pairs count at all)."""
         if self.weights.bigram <= 0.0:
@@ -493,32 +548,64 @@ class FaqMatcher:
 
     # -- querying -------------------------------------------------------------------
 
-    def _correct_typo(self, word: str) -> str | None:
-        """The stem of the FAQ word `word` is most likely a slip of, if any."""
+    def _correct_typo(self, word: str) -> tuple[str, str] | None:
+        """The FAQ word `word` is most likely a slip of, if any, as (stem, word)."""
         # One lookup, not `in` then `[]`: with matching by meaning, threads share the cache
         # and another may clear it in between.
         cached = self._typo_cache.get(word, _NOT_CACHED)
         if cached is not _NOT_CACHED:
             return cached
-        corrected: str | None = None
-        # A real word is what the patient meant: "prime minister" is not "price".
-        is_slip = word not in self._english and not word.isdigit()
-        if len(word) >= MIN_TYPO_TOKEN_LENGTH and is_slip and self._vocabulary:
-            allowed = 2 if len(word) >= LONG_TYPO_TOKEN_LENGTH else 1
-            found = process.extractOne(
-                word, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed
-            )
-            # A slip is never read as a stop word: "dogs" is not "does".
-            if found is not None and stem(found[0]) not in self._stops:
-                corrected = stem(found[0])
+        corrected: tuple[str, str] | None = None
+        if len(word) >= MIN_TYPO_TOKEN_LENGTH and not word.isdigit() and self._vocabulary:
+            corrected = self._closest_faq_word(word)
         if len(self._typo_cache) >= TYPO_CACHE_SIZE:
             self._typo_cache.clear()
         self._typo_cache[word] = corrected
         return corrected
 
+    def _closest_faq_word(self, word: str) -> tuple[str, str] | None:
+        """(stem, word) of the FAQ word `word` is a slip of, or None."""
+        if word not in self._english:
+            allowed = 2 if len(word) >= LONG_TYPO_TOKEN_LENGTH else 1
+            found = self._nearest_faq_word(word, allowed)
+            return None if found is None else (stem(found), found)
+        # A real word is what the patient meant ("prime minister" is not "price"), unless
+        # it is rare and an FAQ word one slip away is far more common.
+        count = self._frequencies.get(word, RARE_WORD_MAX_COUNT + 1)
+        if count > RARE_WORD_MAX_COUNT:
+            return None
+        found = self._nearest_faq_word(word, 1)
+        if found is None:
+            return None
+        if self._frequencies.get(found, 0) < RARE_WORD_RATIO * max(1, count):
+            return None
+        return stem(found), found
+
+    def _nearest_faq_word(self, word: str, allowed: int) -> str | None:
+        """The FAQ word fewest slips from `word` (at most `allowed`); among equals, the most
+        common English word ("cots" is nearer "cost" than "cons" by use, not by spelling)."""
+        found = process.extract(
+            word, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed, limit=None
+        )
+        if not found:
+            return None
+        # A slip is never read as a stop word: "dogs" is not "does", "cots" not "lots".
+        found = [item for item in found if stem(item[0]) not in self._stops]
+        if not found:
+            return None
+        fewest = min(distance for _, distance, _ in found)
+        nearest = [choice for choice, distance, _ in found if distance == fewest]
+        # Slips seldom hit the first letter ("adress" is "address", not "dress"); then
+        # the most used word wins.
+        return max(
+            nearest,
+            key=lambda choice: (choice[0] == word[0], self._frequencies.get(choice, 0)),
+        )
+
     def _analyse_query(self, text: str) -> _Analysed:
         """Query tokens as phrasings are analysed, with typos repaired."""
         stems: list[str] = []
+        surface: list[str] = []
         repaired: set[str] = set()
         non_words: set[str] = set()
         for word in words(text):
@@ -526,12 +613,18 @@ class FaqMatcher:
             if token not in self._known_stems:
                 fixed = self._correct_typo(word)
                 if fixed is not None:
-                    token = fixed
-                    repaired.add(fixed)
+                    token, word = fixed
+                    repaired.add(token)
                 elif word not in self._english:
                     non_words.add(token)
             stems.append(token)
-        return _Analysed(self._synonyms.collapse(stems), frozenset(repaired), frozenset(non_words))
+            surface.append(word)
+        return _Analysed(
+            self._synonyms.collapse(stems),
+            frozenset(repaired),
+            frozenset(non_words),
+            " ".join(surface) if repaired else text,
+        )
 
     def _is_weak(self, token: str) -> bool:
         """A stop word or a word pair: little weight, long postings."""
@@ -600,7 +693,7 @@ class FaqMatcher:
         best_phrasing = np.zeros(entries)
         np.maximum.at(best_phrasing, self._phrasing_entry, value)
         if w.char_ngrams > 0.0:
-            gram_scores, gram_touched = self._grams.cosines(raw)
+            gram_scores, gram_touched = self._grams.cosines(analysed.text)
         else:
             gram_scores, gram_touched = np.zeros(entries), np.zeros(entries, bool)
         total = w.signal_total()
@@ -724,12 +817,27 @@ class FaqMatcher:
         entries = np.flatnonzero(figures.candidates)
         # Best first; equal scores in entry order.
         ordered = entries[np.lexsort((entries, -scores[entries]))].tolist()
+        present = set(tokens)
+        # Words the FAQ knows that say what the message is about; words it never uses
+        # cannot be matched by any entry, so they do not count here.
+        topic_words = {
+            t for t in present if t in self._idf and not self._is_weak(t) and t not in self._generic
+        }
+        generic_only = not topic_words and any(t in self._generic for t in present)
+        if len(tokens) > GENERIC_CHECK_MAX_WORDS:
+            topic_words, generic_only = set(), False  # a story: its words are not all asked
         return [
             Candidate(
                 self._ids[entry],
                 round(min(1.0, float(scores[entry]) / self._scale), 4),
                 round(float(coverage[entry]), 4),
                 entry >= self._first_out_of_scope,
+                entry == exact
+                or entry >= self._first_out_of_scope
+                or self._essential[entry] <= present,
+                entry == exact
+                or not (generic_only or topic_words)
+                or (not generic_only and bool(topic_words & self._entry_tokens[entry])),
             )
             for entry in self._keep(ordered, max(0, limit))
         ]
@@ -784,7 +892,9 @@ def decide(ranked: Sequence[Candidate], thresholds: MatchThresholds) -> MatchRes
     entries = tuple(c for c in ranked if not c.out_of_scope)[:MAX_SUGGESTIONS]
     if best.out_of_scope:
         return MatchResult("fallback", None, best.score, ())
-    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    # A rival the message lacks the essential words of is no real rival.
+    rivals = [c for c in ranked[1:] if c.essential_words]
+    runner_up = rivals[0].score if rivals else 0.0
     lead = best.score - runner_up
     if (
         best.score >= thresholds.answer

@@ -15,6 +15,10 @@ import snowballstemmer
 
 MAX_QUERY_CHARS = 2000  # longer messages are cut at a sentence or word boundary
 SYNONYM_TOKEN_PREFIX = "syn"  # a synonym group collapses to one token, e.g. "syn0"
+# Added once when a message names one group in two different ways ("IMS" and "dry
+# needling") apart: naming a thing twice is how people ask how the two differ. Never produced
+# by tokenising, so it cannot clash with a word.
+SECOND_NAME_SUFFIX = ".again"
 WORDS_CACHE_SIZE = 16384  # phrasings are analysed again whenever an index is rebuilt
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
@@ -97,12 +101,13 @@ _SHORTHAND_PATTERNS = (
 )
 
 
-def _word_set(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
+    """The distinct words of a whitespace-separated list."""
     return frozenset(text.split())
 
 
 # Words that carry no question: greetings, politeness and hedging. Dropped entirely.
-FILLER_WORDS = _word_set(
+FILLER_WORDS = word_set(
     """
     hi hello hey hiya yo greetings dear morning afternoon evening
     thanks thank thx ty cheers please pls plz kindly
@@ -114,7 +119,7 @@ FILLER_WORDS = _word_set(
 )
 
 # Common function words: kept, but worth little next to content words.
-STOP_WORDS = _word_set(
+STOP_WORDS = word_set(
     """
     a an the and or but if then than of to in on at by for with from into about as
     is are was were be been being am do does did doing done have has had having
@@ -130,6 +135,24 @@ STOP_WORDS = _word_set(
     now today yet again always often sometimes
     """
 )
+
+
+# Content words too general to decide a topic alone: "benefits" (of IMS, or of an
+# insurance plan?), "how long" (a visit, or the relief?), "work", "after". An answer
+# resting on these only is offered as "did you mean" instead.
+GENERIC_WORDS = word_set(
+    """
+    benefit benefits long longer work works working worked after afterwards before
+    help helps helped helping happen happens happening
+    take takes taking good better best worth
+    """
+)
+
+
+@lru_cache(maxsize=1)
+def generic_stems() -> frozenset[str]:
+    """Stems of the generic words, as they appear in analysed text."""
+    return frozenset(stem(w) for w in GENERIC_WORDS)
 
 
 @lru_cache(maxsize=1)
@@ -228,12 +251,25 @@ class SynonymMap:
         if not self._phrases:
             return list(stems)
         result: list[str] = []
+        named: dict[str, tuple[str, ...]] = {}  # group token -> the first phrase naming it
         i = 0
         while i < len(stems):
             for size in range(min(self._longest, len(stems) - i), 0, -1):
-                token = self._phrases.get(tuple(stems[i : i + size]))
+                phrase = tuple(stems[i : i + size])
+                token = self._phrases.get(phrase)
                 if token is not None:
-                    result.append(token)
+                    # A name right after another is the same name spelt out, as in
+                    # "intramuscular stimulation (IMS)", not a second one.
+                    spelt_out = bool(result) and result[-1] == token
+                    if not spelt_out:
+                        result.append(token)
+                    first = named.setdefault(token, phrase)
+                    if (
+                        first != phrase
+                        and not spelt_out
+                        and token + SECOND_NAME_SUFFIX not in result
+                    ):
+                        result.append(token + SECOND_NAME_SUFFIX)
                     i += size
                     break
             else:

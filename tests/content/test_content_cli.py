@@ -27,7 +27,7 @@ def test_check_passes_on_the_sample_content(
 ) -> None:
     assert main(["content", "check", "--content", str(content_dir)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("content OK: 36 FAQ entries in 6 categories")
+    assert out.startswith("content OK: 50 FAQ entries in 6 categories")
     assert "2 locations" in out and "emergency rules" in out
 
 

@@ -144,3 +144,39 @@ async def test_a_question_given_to_slash_faq_is_screened_for_emergencies(
     assert "911" in replies[0].text
     [answer] = await runtime.assistant.handle_command(PATIENT, "faq", ["what", "is", "ims"])
     assert answer.title == "What is IMS?"
+
+
+async def test_small_talk_gets_a_friendly_reply_with_the_menu_and_is_not_kept(
+    runtime: Runtime,
+) -> None:
+    menu = [button.action for button in runtime.assistant.menu_buttons()]
+    for said in ("hi", "hello!", "thanks!", "ok", "bye", "quit", "this is a stupid bot"):
+        [reply] = await runtime.assistant.handle_text(PATIENT, said)
+        assert "don't know" not in reply.text, said
+        assert _actions(reply) == menu, said
+    stored = await UnansweredLog(runtime.database, retention=_days(90)).list()
+    assert stored == []
+
+
+async def test_two_questions_get_two_answers_in_the_order_asked(runtime: Runtime) -> None:
+    replies = await runtime.assistant.handle_text(
+        PATIENT, "does it hurt and how much does it cost?"
+    )
+    assert [reply.title for reply in replies] == [
+        "Does IMS hurt?",
+        "How much does IMS cost?",
+    ]
+    assert await UnansweredLog(runtime.database, retention=_days(90)).list() == []
+
+
+async def test_a_half_covered_message_gets_the_answer_and_an_honest_word(
+    runtime: Runtime,
+) -> None:
+    replies = await runtime.assistant.handle_text(
+        PATIENT, "does it hurt and do you sell gift cards"
+    )
+    assert [reply.title for reply in replies] == ["Does IMS hurt?", None]
+    assert "do you sell gift cards" in replies[1].text
+    assert "passed it on" in replies[1].text
+    [stored] = await UnansweredLog(runtime.database, retention=_days(90)).list()
+    assert stored.text == "do you sell gift cards"

@@ -323,3 +323,126 @@ def test_a_short_message_has_no_question_focus(small_matcher: FaqMatcher) -> Non
     assert small_matcher._question_focus(
         "my back hurts after gardening all weekend, does ims hurt?"
     ) == frozenset(small_matcher._analyse_query("does ims hurt").tokens)
+
+
+COMPARING_FAQ: list[tuple[str, list[str]]] = [
+    (
+        "what_is_ims",
+        [
+            "What is IMS?",
+            "what does IMS mean",
+            "explain dry needling to me",
+            "what is this needle treatment",
+            "what kind of therapy is dry needling",
+            "tell me about intramuscular stimulation",
+        ],
+    ),
+    (
+        "ims_vs_dry_needling",
+        [
+            "What is the difference between IMS and dry needling?",
+            "is IMS the same as dry needling",
+            "dry needling vs IMS",
+            "how is IMS different from trigger point needling",
+            "compare IMS with dry needling",
+            "are IMS and dry needling different",
+        ],
+    ),
+    (
+        "conditions",
+        [
+            "What can IMS treat?",
+            "is dry needling used for back pain",
+            "can IMS help my neck",
+            "what problems does dry needling help",
+            "does IMS work for sciatica",
+            "which conditions do you treat with IMS",
+        ],
+    ),
+]
+COMPARING_SYNONYMS = [
+    ["ims", "dry needling", "intramuscular stimulation", "trigger point needling"],
+    ["difference", "different", "vs", "versus", "compare", "same as"],
+]
+
+
+@pytest.fixture
+def comparing_matcher() -> FaqMatcher:
+    return FaqMatcher(COMPARING_FAQ, COMPARING_SYNONYMS)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what is dry needling used for", "conditions"),
+        ("what is trigger point needling", "what_is_ims"),
+        ("dry needling versus IMS", "ims_vs_dry_needling"),
+        ("is IMS different from dry needling", "ims_vs_dry_needling"),
+    ],
+)
+def test_names_of_the_treatment_mean_it_unless_compared(
+    comparing_matcher: FaqMatcher, question: str, expected: str
+) -> None:
+    assert comparing_matcher.rank(question)[0].faq_id == expected
+
+
+def test_an_entry_is_not_answered_without_the_words_all_its_phrasings_use(
+    comparing_matcher: FaqMatcher,
+) -> None:
+    # Every comparison phrasing asks to compare; a message that does not is never
+    # answered with the comparison entry, whatever its score.
+    for candidate in comparing_matcher.rank("IMS and dry needling"):
+        if candidate.faq_id == "ims_vs_dry_needling":
+            assert not candidate.essential_words
+    result = comparing_matcher.match("IMS and dry needling")
+    assert result.faq_id != "ims_vs_dry_needling"
+
+
+def test_decide_ignores_a_rival_that_lacks_its_essential_words() -> None:
+    ranked = [
+        Candidate("a", 0.9),
+        Candidate("b", 0.89, essential_words=False),
+        Candidate("c", 0.5),
+    ]
+    assert decide(ranked, MatchThresholds()).faq_id == "a"
+    assert decide([Candidate("a", 0.9, essential_words=False)], MatchThresholds()).decision == (
+        "suggest"
+    )
+
+
+def test_a_rare_word_a_slip_from_a_common_faq_word_is_read_as_it(
+    small_matcher: FaqMatcher,
+) -> None:
+    # "cots" is a word, but a rare one next to "cost"; "prime" is common: kept as typed.
+    assert small_matcher.match("how much does a session cots").faq_id == "cost"
+    assert small_matcher.rank("prime")[0].faq_id != "cost" or (
+        small_matcher.match("prime").decision == "fallback"
+    )
+
+
+GENERIC_FAQ: list[tuple[str, list[str]]] = [
+    (
+        "session_length",
+        ["How long is a session?", "how long does a visit take", "length of an appointment"],
+    ),
+    (
+        "results_last",
+        [
+            "How long does the relief last?",
+            "how long does it take for the relief to come",
+            "will the pain relief wear off",
+        ],
+    ),
+    ("insurance", ["Is IMS covered by my benefits plan?", "does insurance pay", "claim it"]),
+]
+
+
+def test_an_answer_does_not_rest_on_generic_words_alone() -> None:
+    matcher = FaqMatcher(GENERIC_FAQ)
+    # "long" and "take" fit both entries; a clear lead would still answer.
+    assert matcher.match("how long does it take").decision == "suggest"
+    assert matcher.match("how long is a session").faq_id == "session_length"
+    assert matcher.match("how long does the relief last").faq_id == "results_last"
+    [best, *_] = matcher.rank("what are the benefits")
+    assert not best.topical
+    assert matcher.match("what are the benefits").decision != "answer"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.faq.text import (
     MAX_QUERY_CHARS,
+    SECOND_NAME_SUFFIX,
     SynonymMap,
     analyse,
     normalise,
@@ -109,3 +110,13 @@ def test_slash_shorthands_expand_before_symbols_are_dropped() -> None:
 
 def test_laughter_is_filler() -> None:
     assert words("wat even is ims lol") == words("what is IMS")
+
+
+def test_a_group_named_two_ways_apart_is_marked_as_named_again() -> None:
+    synonyms = SynonymMap([["ims", "dry needling", "intramuscular stimulation"]])
+    again = "syn0" + SECOND_NAME_SUFFIX
+    assert again in analyse("is IMS the same as dry needling", synonyms)
+    assert again not in analyse("what is dry needling", synonyms)
+    assert again not in analyse("does IMS hurt? is IMS safe?", synonyms)  # the same name
+    # a name spelt out next to its short form is one name
+    assert again not in analyse("what is intramuscular stimulation (IMS)", synonyms)

@@ -1,0 +1,210 @@
+"""Real public questions about IMS and dry needling, through the bot's FAQ as shipped.
+
+Reads `../shared/bench/real_questions/dev.yaml` (the development half: clinic FAQ headings,
+patient-education titles, questions posted by the public; see ../shared/bench/README.md)
+or any file in the same format given with `--file`. Each item has `text`, `label` (the
+entry whose answer answers it, or `none`), optional `also_ok` (more acceptable entries)
+and, for `none` items, `gap` (the missing topic).
+
+Every message goes through what a patient's message goes through: the emergency screen,
+then the FAQ's reading of the message (small talk, one or two questions, answer / "did you
+mean" / fallback), with the default (lexical) matcher and content/faq.yaml. Reported:
+
+* answerable items: answered right (an answer given is the label or in `also_ok`),
+  confidently wrong (answered, and no answer given is acceptable), the rest ("did you
+  mean" or fallback);
+* items that an entry added after the labels answers, judged by hand and listed (by a
+  hash of their text, never the text) in `benchmarks/real_questions_judged.yaml`, count
+  as answerable with that entry (`--as-labelled` ignores the judgements);
+* `none` items: held back honestly ("did you mean" or fallback) or answered wrongly. An
+  item whose `label` names an entry added since the labels were written is answerable.
+* the same for items that say "IMS" / "intramuscular" and items that say "dry needling".
+
+    python benchmarks/real_questions.py                 # the development half
+    python benchmarks/real_questions.py --misses        # and every item not answered right
+    python benchmarks/real_questions.py --file PATH     # another file in the same format
+
+A benchmark, not a test: the data lives outside the repository and never enters the tests
+or the content.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.content.loader import load_content
+from bot.faq.reading import FaqReading, MessageReader
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEV_CANDIDATES = (
+    REPO_ROOT.parent / "shared" / "bench" / "real_questions" / "dev.yaml",
+    Path("/work/shared/bench/real_questions/dev.yaml"),
+)
+JUDGED_FILE = Path(__file__).resolve().parent / "real_questions_judged.yaml"
+NONE = "none"
+_IMS_RE = re.compile(r"\bims\b|intramuscular", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RealQuestion:
+    """One labelled real question."""
+
+    text: str
+    acceptable: frozenset[str]  # empty for a `none` item
+    gap: str = ""
+
+
+@dataclass
+class Tally:
+    """Counts for one group of questions."""
+
+    answerable: int = 0
+    right: int = 0
+    wrong: int = 0
+    unanswerable: int = 0
+    held_back: int = 0
+    wrong_on_none: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, question: RealQuestion, reading: FaqReading) -> None:
+        """Count what the bot did with `question`."""
+        answered = [faq_id for faq_id in reading.answers]
+        shown = _describe(reading)
+        if question.acceptable:
+            self.answerable += 1
+            if any(faq_id in question.acceptable for faq_id in answered):
+                self.right += 1
+                return
+            if answered:
+                self.wrong += 1
+                kind = "WRONG"
+            else:
+                kind = "held"
+            wanted = "|".join(sorted(question.acceptable))
+            self.misses.append(f"  {kind:5} want {wanted:40} got {shown:40} {question.text}")
+            return
+        self.unanswerable += 1
+        if answered:
+            self.wrong_on_none += 1
+            self.misses.append(f"  NONE  gap {question.gap[:38]:42} got {shown:40} {question.text}")
+        else:
+            self.held_back += 1
+
+
+def _describe(reading: FaqReading) -> str:
+    if reading.answers:
+        return "answer:" + "+".join(reading.answers)
+    return reading.kind
+
+
+def _ratio(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({100.0 * part / whole:.1f} %)" if whole else "-"
+
+
+def text_key(text: str) -> str:
+    """How the judgements file names an item without quoting it."""
+    return hashlib.sha1(text.strip().encode("utf-8")).hexdigest()[:12]
+
+
+def load_judged(path: Path = JUDGED_FILE) -> dict[str, frozenset[str]]:
+    """Entries judged by hand to answer an item, by the item's text key."""
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return {str(item["sha1"]): frozenset(item["also_ok"]) for item in data}
+
+
+def load_questions(path: Path, judged: dict[str, frozenset[str]]) -> list[RealQuestion]:
+    """The items of a real-questions file, with the entries judged by hand to answer them."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    questions = []
+    for item in data:
+        label = str(item["label"]).strip()
+        also = item.get("also_ok") or []
+        extra = judged.get(text_key(str(item["text"])), frozenset())
+        acceptable = (frozenset([label, *also]) | extra) - {NONE}
+        questions.append(RealQuestion(str(item["text"]), acceptable, str(item.get("gap", ""))))
+    return questions
+
+
+def find_dev() -> Path | None:
+    """The development half, if the shared bench folder is present."""
+    return next((path for path in DEV_CANDIDATES if path.is_file()), None)
+
+
+GROUPS: dict[str, Callable[[str], bool]] = {
+    "all": lambda text: True,
+    'says "IMS" / "intramuscular"': lambda text: bool(_IMS_RE.search(text)),
+    'says "dry needling"': lambda text: "dry need" in text.lower(),
+}
+
+
+def run(questions: Sequence[RealQuestion], reader: MessageReader) -> dict[str, Tally]:
+    """Tallies per group for `questions`."""
+    tallies = {name: Tally() for name in GROUPS}
+    for question in questions:
+        reading = reader.read(question.text)
+        for name, belongs in GROUPS.items():
+            if belongs(question.text):
+                tallies[name].add(question, reading)
+    return tallies
+
+
+def report(name: str, tally: Tally) -> str:
+    """Lines for one group."""
+    return "\n".join(
+        [
+            f"{name}:",
+            f"  answerable answered right      {_ratio(tally.right, tally.answerable)}",
+            f"  answerable confidently wrong   {_ratio(tally.wrong, tally.answerable)}",
+            f"  answerable 'did you mean'/fallback "
+            f"{_ratio(tally.answerable - tally.right - tally.wrong, tally.answerable)}",
+            f"  unanswerable held back         {_ratio(tally.held_back, tally.unanswerable)}",
+            f"  unanswerable answered wrongly  {_ratio(tally.wrong_on_none, tally.unanswerable)}",
+        ]
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; exit 0 with one line when the data is absent."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--file", type=Path, help="a real-questions file (default: dev.yaml)")
+    parser.add_argument("--misses", action="store_true", help="list every item not right")
+    parser.add_argument(
+        "--as-labelled",
+        action="store_true",
+        help="ignore the hand judgements for entries added after the labels",
+    )
+    args = parser.parse_args(argv)
+    path = args.file or find_dev()
+    if path is None or not path.is_file():
+        where = args.file or "../shared/bench/real_questions/dev.yaml"
+        print(f"skipped: real questions not found at {where}")
+        return 0
+    questions = load_questions(path, {} if args.as_labelled else load_judged())
+    content = load_content(REPO_ROOT / "content")
+    known = {entry.id for entry in content.faq.entries}
+    unknown = sorted({i for q in questions for i in q.acceptable} - known)
+    if unknown:
+        print(f"note: labels name no entry in content/faq.yaml: {', '.join(unknown)}")
+    reader = MessageReader.from_content(content)
+    tallies = run(questions, reader)
+    print(f"{path} ({len(questions)} questions, lexical matcher, content/faq.yaml)")
+    for name, tally in tallies.items():
+        print(report(name, tally))
+    if args.misses:
+        print("not answered right:")
+        print("\n".join(tallies["all"].misses))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

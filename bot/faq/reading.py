@@ -1,0 +1,187 @@
+"""What a patient's message asks of the FAQ: small talk, one question or two.
+
+A pure core step between the matcher and the conversation: the conversation turns a
+`FaqReading` into replies, the benchmarks count them.
+
+* Small talk (greetings, thanks, goodbyes, "ok", rudeness) is not a question: it gets a
+  short friendly reply, never the "I don't know" fallback, and is never kept as unanswered.
+* A message that asks two things ("does it hurt and how much is it?") is read as two
+  questions when each part stands alone as one: it gets both answers, in the order asked
+  (at most two), or the answer to the part the FAQ covers and an honest word about the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from bot.faq.matcher import Candidate, FaqMatcher, MatchResult
+from bot.faq.pipeline import EmergencyCheck
+from bot.faq.text import normalise, word_set
+
+if TYPE_CHECKING:
+    from bot.content.loader import ClinicContent
+
+ReadingKind = Literal["emergency", "small_talk", "answer", "suggest", "fallback"]
+SmallTalkKind = Literal["greeting", "thanks", "goodbye", "acknowledgement", "rudeness"]
+MAX_ANSWERS = 2
+MIN_PART_WORDS = 2  # a part shorter than this is no question of its own ("and you?")
+
+# Words that make a message small talk, by kind; a message is small talk when every word
+# is one of these or a word that carries no question (SMALL_TALK_GLUE), and it has at
+# least one of them. Checked in this order: "thanks, bye" is a goodbye.
+SMALL_TALK_WORDS: dict[SmallTalkKind, frozenset[str]] = {
+    "rudeness": word_set(
+        """stupid dumb useless idiot idiotic suck sucks sucky rubbish garbage trash
+        pointless terrible awful worst hate crap crappy lame shit wtf ffs"""
+    ),
+    "goodbye": word_set(
+        """bye goodbye byebye cya later farewell quit exit stop done finished leave
+        goodnight night"""
+    ),
+    "thanks": word_set(
+        """thanks thank thx ty tysm cheers appreciated appreciate grateful helpful
+        ta"""
+    ),
+    "greeting": word_set(
+        """hi hello hey heya hiya howdy yo greetings morning afternoon evening sup"""
+    ),
+    "acknowledgement": word_set(
+        """ok okay k kk okey alright fine sure cool great good nice perfect awesome
+        yes yeah yep yup no nope nah got understood noted gotcha right lol haha hehe
+        lmao hmm hm um uh oh ah wow"""
+    ),
+}
+# Words small talk is made of besides its cue words ("thank you so much", "this is a
+# stupid bot", "how are you").
+SMALL_TALK_GLUE = word_set(
+    """a an the you your u ur it this that is are am i me my we so very really just all
+    for now too bot robot chat chatbot thing there again see good day have nice to and
+    of with then ok anyway being s"""
+)
+# Set phrases read as their plain cue word first: greetings that look like questions,
+# and thanks with "much" (which elsewhere asks for a price).
+_SET_PHRASES = (
+    (
+        re.compile(r"\b(how are you( doing)?( today)?|how is it going|what is up|wassup)\b"),
+        "hello",
+    ),
+    (re.compile(r"\b(thank you|thanks)( so| very)? much\b"), "thanks"),
+)
+# A part after "and" / "also" must start like a question to be one ("and how much is
+# it"), so "can I have IMS and exercise the same day" stays one question.
+_QUESTION_STARTS = word_set(
+    """how what when where why who which whats hows wheres whos do does did is are am
+    can could will would should shall may might r u any"""
+)
+_JOINERS = frozenset({"and", "also", "plus", "n", "nd", "an"})
+_QUESTION_END_RE = re.compile(r"(?<=\?)\s*")
+
+
+@dataclass(frozen=True)
+class FaqReading:
+    """What to do with one message."""
+
+    kind: ReadingKind
+    answers: tuple[str, ...] = ()  # entry ids to answer, in the order asked
+    suggestions: tuple[Candidate, ...] = ()
+    score: float = 0.0
+    small_talk: SmallTalkKind | None = None
+    unanswered_part: str | None = None  # a part of a two-part message the FAQ cannot answer
+
+
+def small_talk_kind(text: str) -> SmallTalkKind | None:
+    """The kind of small talk `text` is, or None when it asks or says something more."""
+    plain = normalise(text)
+    for phrase, cue in _SET_PHRASES:
+        plain = phrase.sub(cue, plain)
+    found = plain.split()
+    if not found or len(found) > 8:
+        return None
+    cues = [w for w in found if any(w in words for words in SMALL_TALK_WORDS.values())]
+    if not cues or any(w not in SMALL_TALK_GLUE and w not in cues for w in found):
+        return None
+    for kind, words in SMALL_TALK_WORDS.items():
+        if any(w in words for w in cues):
+            return kind
+    return None
+
+
+def question_parts(text: str) -> list[str]:
+    """The questions a message asks, in order: its "?"-ended sentences, or its parts either
+    side of an "and" / "also" that starts a new question. One part means one question."""
+    asked = [part.strip() for part in _QUESTION_END_RE.split(text) if part.strip()]
+    questions = [part for part in asked if part.endswith("?")]
+    if len(questions) >= 2:
+        parts = questions
+    else:
+        parts = _split_at_joiner(questions[0] if questions else text)
+    return [part for part in parts if len(normalise(part).split()) >= MIN_PART_WORDS]
+
+
+def _split_at_joiner(text: str) -> list[str]:
+    """`text` split before the first "and"/"also" that starts a question, if one does."""
+    raw = text.split()
+    for index in range(1, len(raw) - 1):
+        joiner = normalise(raw[index])
+        following = normalise(raw[index + 1]).split()
+        if joiner in _JOINERS and following and following[0] in _QUESTION_STARTS:
+            left, right = " ".join(raw[:index]), " ".join(raw[index + 1 :])
+            return [left.rstrip(",;"), right]
+    return [text]
+
+
+class MessageReader:
+    """Reads a message into a `FaqReading`."""
+
+    def __init__(self, matcher: FaqMatcher, detector: EmergencyCheck | None = None) -> None:
+        self.matcher = matcher
+        self.detector = detector
+
+    @classmethod
+    def from_content(cls, content: ClinicContent) -> MessageReader:
+        """A reader over the clinic's FAQ and emergency screen (lexical matching)."""
+        return cls(FaqMatcher.from_content(content.faq), content.emergency.detector())
+
+    def read(self, text: str) -> FaqReading:
+        """The reading of `text`; an emergency wins over everything."""
+        if self.detector is not None and self.detector.detect(text) is not None:
+            return FaqReading("emergency", score=1.0)
+        return self.read_question(text)
+
+    def read_question(self, text: str) -> FaqReading:
+        """The reading of `text` once the emergency screen has passed it."""
+        kind = small_talk_kind(text)
+        if kind is not None:
+            return FaqReading("small_talk", small_talk=kind)
+        whole = self.matcher.match(text)
+        parts = question_parts(text)
+        if len(parts) >= 2:
+            split = self._read_parts(parts[:MAX_ANSWERS], whole)
+            if split is not None:
+                return split
+        return _single(whole)
+
+    def _read_parts(self, parts: list[str], whole: MatchResult) -> FaqReading | None:
+        """Two answers, or one and a word about the rest; None when the message reads
+        better as one question."""
+        results = [self.matcher.match(part) for part in parts]
+        answered = [r.faq_id for r in results if r.decision == "answer" and r.faq_id]
+        if len(set(answered)) >= 2:
+            return FaqReading("answer", tuple(dict.fromkeys(answered)), (), whole.score)
+        if len(answered) != 1 or (whole.decision == "answer" and whole.faq_id != answered[0]):
+            return None
+        rest, other = next(
+            (p, r) for p, r in zip(parts, results, strict=True) if r.decision != "answer"
+        )
+        if other.decision == "fallback":
+            return FaqReading("answer", tuple(answered), (), whole.score, unanswered_part=rest)
+        # The other part is unclear: its "did you mean" follows the answer.
+        return FaqReading("answer", tuple(answered), other.suggestions, whole.score)
+
+
+def _single(result: MatchResult) -> FaqReading:
+    answers = (result.faq_id,) if result.decision == "answer" and result.faq_id else ()
+    # With an answer, the ranked entries are not shown: suggestions mean "did you mean".
+    return FaqReading(result.decision, answers, () if answers else result.suggestions, result.score)

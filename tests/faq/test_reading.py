@@ -1,0 +1,103 @@
+"""Reading a message: small talk, one question or two (bot.faq.reading)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.faq.matcher import FaqMatcher
+from bot.faq.reading import MessageReader, question_parts, small_talk_kind
+
+
+@pytest.mark.parametrize(
+    ("said", "kind"),
+    [
+        ("hi", "greeting"),
+        ("Hello there!", "greeting"),
+        ("good morning", "greeting"),
+        ("thanks!", "thanks"),
+        ("thank you so much", "thanks"),
+        ("ok", "acknowledgement"),
+        ("okay cool", "acknowledgement"),
+        ("bye", "goodbye"),
+        ("ok thanks bye", "goodbye"),
+        ("quit", "goodbye"),
+        ("this is a stupid bot", "rudeness"),
+        ("you are useless", "rudeness"),
+    ],
+)
+def test_small_talk_is_recognised_by_kind(said: str, kind: str) -> None:
+    assert small_talk_kind(said) == kind
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["hi, does it hurt?", "thanks, how much is it", "ok so what is IMS", "help", "", "???"],
+)
+def test_a_message_that_asks_something_is_no_small_talk(said: str) -> None:
+    assert small_talk_kind(said) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "parts"),
+    [
+        ("Does it hurt and how much does it cost?", ["Does it hurt", "how much does it cost?"]),
+        ("what r ur hours n do u take insurance", ["what r ur hours", "do u take insurance"]),
+        ("Is it safe? Does it hurt?", ["Is it safe?", "Does it hurt?"]),
+        # "and" inside one question does not split it
+        ("can I have IMS and exercise the same day", ["can I have IMS and exercise the same day"]),
+        # a story before the question is not a question
+        (
+            "My neck hurts. I sit all day. Does IMS help?",
+            ["My neck hurts. I sit all day. Does IMS help?"],
+        ),
+    ],
+)
+def test_question_parts(said: str, parts: list[str]) -> None:
+    assert question_parts(said) == parts
+
+
+@pytest.fixture
+def reader(small_matcher: FaqMatcher) -> MessageReader:
+    return MessageReader(small_matcher)
+
+
+def test_small_talk_reading(reader: MessageReader) -> None:
+    reading = reader.read("thanks!")
+    assert reading.kind == "small_talk" and reading.small_talk == "thanks"
+    assert reading.answers == ()
+
+
+def test_two_questions_get_both_answers_in_order(reader: MessageReader) -> None:
+    reading = reader.read("how much does a session cost and does IMS hurt?")
+    assert reading.kind == "answer"
+    assert reading.answers == ("cost", "does_it_hurt")
+    flipped = reader.read("does IMS hurt and how much does a session cost?")
+    assert flipped.answers == ("does_it_hurt", "cost")
+
+
+def test_at_most_two_answers(reader: MessageReader) -> None:
+    reading = reader.read("What is IMS? Does IMS hurt? How much does a session cost?")
+    assert reading.answers == ("what_is_ims", "does_it_hurt")
+
+
+def test_the_part_the_faq_cannot_answer_is_named(reader: MessageReader) -> None:
+    reading = reader.read("does IMS hurt and where can I park my tractor")
+    assert reading.answers == ("does_it_hurt",)
+    assert reading.unanswered_part == "where can I park my tractor"
+
+
+def test_one_question_reads_as_before(reader: MessageReader, small_matcher: FaqMatcher) -> None:
+    reading = reader.read("are the needles sterile")
+    result = small_matcher.match("are the needles sterile")
+    assert reading.answers == (result.faq_id,) and reading.kind == result.decision == "answer"
+    assert reading.unanswered_part is None
+
+
+def test_an_emergency_wins(small_matcher: FaqMatcher) -> None:
+    class Screen:
+        def detect(self, text: str) -> object | None:
+            return object() if "chest pain" in text else None
+
+    reader = MessageReader(small_matcher, Screen())  # type: ignore[arg-type]
+    assert reader.read("hi, I have chest pain, does IMS hurt?").kind == "emergency"
+    assert reader.read("hi").kind == "small_talk"
