@@ -24,6 +24,7 @@ DEFAULT_TIMEZONE = "America/Toronto"
 DEFAULT_UNANSWERED_RETENTION_DAYS = 90
 DEFAULT_INTAKE_ABANDON_DAYS = 14
 DEFAULT_REMINDER_SWEEP_SECONDS = 30.0
+DEFAULT_CONSOLE_BIND = "127.0.0.1:8080"
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,49 @@ class ReminderSettings:
 
 
 @dataclass(frozen=True)
+class ConsoleSettings:
+    """The staff web console: where it listens, its public address, its cookie key."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_base_url: str = "http://127.0.0.1:8080"
+    secret_key: str | None = None  # None: a key file in the data folder
+
+    def __repr__(self) -> str:  # never show the secret key
+        return f"ConsoleSettings(enabled={self.enabled}, bind={self.host}:{self.port})"
+
+
+def parse_console_settings(env: Mapping[str, str]) -> ConsoleSettings:
+    """CONSOLE_ENABLED, CONSOLE_BIND, PUBLIC_BASE_URL and CONSOLE_SECRET_KEY, validated."""
+    raw_enabled = env.get("CONSOLE_ENABLED", "").strip().lower()
+    if raw_enabled not in {"", "0", "1", "true", "false", "yes", "no", "on", "off"}:
+        raise ConfigError(f"CONSOLE_ENABLED: {raw_enabled!r} is not one of 1/0, true/false")
+    bind = env.get("CONSOLE_BIND", "").strip() or DEFAULT_CONSOLE_BIND
+    host, sep, port_text = bind.rpartition(":")
+    if not sep or not host or not port_text.isdecimal() or not 0 < int(port_text) < 65536:
+        raise ConfigError(f"CONSOLE_BIND: {bind!r} must be HOST:PORT, e.g. 127.0.0.1:8080")
+    base = (env.get("PUBLIC_BASE_URL", "").strip() or f"http://{bind}").rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"PUBLIC_BASE_URL: {base!r} must start with https:// (or http:// for local use)"
+        )
+    secret = env.get("CONSOLE_SECRET_KEY", "").strip() or None
+    if secret is not None and len(secret) < 32:
+        raise ConfigError(
+            "CONSOLE_SECRET_KEY: too short; use at least 32 random characters "
+            "(e.g. from `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+        )
+    return ConsoleSettings(
+        enabled=raw_enabled in {"1", "true", "yes", "on"},
+        host=host.strip("[]"),
+        port=int(port_text),
+        public_base_url=base,
+        secret_key=secret,
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Validated runtime configuration."""
 
@@ -77,6 +121,7 @@ class Settings:
     # An unfinished intake untouched this long is marked abandoned.
     intake_abandon_after: timedelta = timedelta(days=DEFAULT_INTAKE_ABANDON_DAYS)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
 
     def __repr__(self) -> str:  # never show the token or key in a traceback or log
         return (
@@ -289,4 +334,5 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
         reminders=reminder_settings(env),
         intake_abandon_after=intake_abandon_after(env),
         delivery=delivery_settings(env),
+        console=parse_console_settings(env),
     )

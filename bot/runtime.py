@@ -26,6 +26,8 @@ from bot.reminders.feature import register_reminders
 from bot.storage.database import Database, open_database
 from bot.storage.encryption import load_cipher
 from bot.storage.rekey import count_unreadable
+from bot.web.events import StaffEventLog, staff_notes_from
+from bot.web.server import register_console
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +78,9 @@ class Runtime:
         return self.host.startup
 
     async def close(self) -> None:
-        """Release the database."""
+        """Run the features' shutdown work (newest first), then release the database."""
+        for task in reversed(self.host.shutdown):
+            await task()
         await self.database.close()
 
 
@@ -99,9 +103,11 @@ async def build_runtime(settings: Settings) -> Runtime:
     database = await open_database(settings.database_url)
     await report_foreign_key_rows(settings, database)
     host = FeatureHost(new_assistant())
+    # What staff-chat notes may say (bare notes and console links when the console is on).
+    staff_notes = staff_notes_from(settings, StaffEventLog(database))
     register_menu(host, content.clinic)
-    faq = register_faq(host, settings, content, database)
-    intake = register_intake(host, settings, content, database, faq=faq)
+    faq = register_faq(host, settings, content, database, staff_notes=staff_notes)
+    intake = register_intake(host, settings, content, database, faq=faq, staff_notes=staff_notes)
     reminders = register_reminders(host, settings, content, database)
     # Buttons naming an appointment start an intake linked to it only for its own chat.
     intake.appointment_owner = reminders.repository.chat_owns_ref
@@ -109,6 +115,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     # database overwrites freed pages and empties its write-ahead log.
     register_privacy_commands(host.assistant, host.personal_data)
     host.personal_data.add_scrubber(database.scrub)
+    register_console(host, settings, content, database)
     return Runtime(settings=settings, content=content, database=database, host=host, faq=faq)
 
 

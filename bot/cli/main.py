@@ -20,6 +20,8 @@ from bot.cli import content as content_commands
 from bot.cli import faq as faq_commands
 from bot.cli import intake as intake_commands
 from bot.cli import reminders as reminders_commands
+from bot.cli import staff as staff_commands
+from bot.cli import web as web_commands
 from bot.config import ConfigError, single_setting
 from bot.content.problems import ContentError
 from bot.faq.semantic import SemanticUnavailable
@@ -33,6 +35,8 @@ COMMAND_MODULES = (
     appointments_commands,
     reminders_commands,
     intake_commands,
+    staff_commands,
+    web_commands,
 )
 
 

@@ -19,6 +19,8 @@ from bot.core.replies import Reply
 
 # Work run once when a channel starts (e.g. reconcile reminders missed while down).
 StartupTask = Callable[[Outbound], Awaitable[None]]
+# Work run once when the runtime closes, before the database (e.g. stop the web console).
+ShutdownTask = Callable[[], Awaitable[None]]
 
 
 class FaqAnswerer(Protocol):
@@ -40,9 +42,10 @@ class PeriodicJob:
 
 @dataclass
 class FeatureHost:
-    """What features register into: routes, personal data, timed and start-up work."""
+    """What features register into: routes, personal data, timed, start-up and shutdown work."""
 
     assistant: Assistant
     personal_data: PersonalDataRegistry = field(default_factory=PersonalDataRegistry)
     jobs: list[PeriodicJob] = field(default_factory=list)
     startup: list[StartupTask] = field(default_factory=list)
+    shutdown: list[ShutdownTask] = field(default_factory=list)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from bot.content.model import FaqEntry
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
-from bot.core.replies import Button, Reply, staff_note
+from bot.core.replies import Button, Reply
+from bot.core.staff_notes import StaffNotes
 from bot.faq.encoder_tuning import choose_faq_encoder
 from bot.faq.matcher import FaqMatcher
 from bot.faq.reading import MessageReader, SmallTalkKind
@@ -59,8 +60,10 @@ class FaqConversation:
         unanswered: UnansweredLog,
         assistant: Assistant,
         clock: Clock = lambda: datetime.now(UTC),
+        staff_notes: StaffNotes | None = None,
     ) -> None:
         self._faq = faq
+        self._staff_notes = staff_notes or StaffNotes()
         self._clinic = clinic
         self._matcher = matcher
         self._reader = MessageReader(matcher)
@@ -159,21 +162,14 @@ class FaqConversation:
         buttons.append(Button("« All topics", f"{ACTION_PREFIX}:cats"))
         return Reply(text=f"{category}: pick a question.", buttons=tuple(buttons))
 
-    def _human_replies(self, chat: ChatRef) -> list[Reply]:
+    async def _human_replies(self, chat: ChatRef) -> list[Reply]:
         clinic = self._clinic
         text = (
             f"You can reach the {clinic.name} team by phone at {clinic.phone} or by e-mail at "
             f"{clinic.email}.\n\n{clinic.render_locations()}"
         )
         replies = [Reply(text=text, title="Talk to a person")]
-        who = f" ({chat.first_name})" if chat.first_name else ""
-        replies.append(
-            staff_note(
-                f"A person in chat {chat.chat_id}{who} asked to talk to someone. "
-                "Please get in touch through the bot's chat or their booking details.",
-                title="Contact request",
-            )
-        )
+        replies.append(await self._staff_notes.contact_request(chat.chat_id, chat.first_name))
         return replies
 
     # --- routes -------------------------------------------------------------------
@@ -311,7 +307,7 @@ class FaqConversation:
         if kind == "c" and arg.isdigit():
             return [self._category_reply(int(arg))]
         if kind == "human":
-            return self._human_replies(chat)
+            return await self._human_replies(chat)
         return [self._assistant.unknown_action_reply]
 
     async def on_faq_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
@@ -326,7 +322,7 @@ class FaqConversation:
 
     async def on_contact_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """Answer /contact: how to reach a person."""
-        return self._human_replies(chat)
+        return await self._human_replies(chat)
 
     def _remember(self, chat_id: int, text: str) -> None:
         self._pending[chat_id] = text
@@ -336,7 +332,12 @@ class FaqConversation:
 
 
 def register_faq(
-    host: FeatureHost, settings: Settings, content: ClinicContent, database: Database
+    host: FeatureHost,
+    settings: Settings,
+    content: ClinicContent,
+    database: Database,
+    *,
+    staff_notes: StaffNotes | None = None,
 ) -> FaqConversation:
     """Build the FAQ conversation and register its routes on the host's assistant."""
     matcher = FaqMatcher.from_content(
@@ -352,6 +353,7 @@ def register_faq(
         detector=content.emergency.detector(),
         unanswered=UnansweredLog(database, timedelta(days=settings.unanswered_retention_days)),
         assistant=host.assistant,
+        staff_notes=staff_notes,
     )
     assistant = host.assistant
     assistant.set_emergency_screen(conversation.emergency_screen)

@@ -18,6 +18,7 @@ from bot.content.problems import ContentError
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
 from bot.core.features import PeriodicJob
 from bot.core.replies import Button, Reply, staff_note
+from bot.core.staff_notes import StaffNotes
 from bot.intake.engine import (
     REVIEW,
     IntakeEngine,
@@ -102,8 +103,10 @@ class IntakeConversation:
         emergency_replies: EmergencyReplies = flag_emergency_reply,
         abandon_after: timedelta = timedelta(days=DEFAULT_INTAKE_ABANDON_DAYS),
         clock: Clock = utc_now,
+        staff_notes: StaffNotes | None = None,
     ) -> None:
         self.loaded = loaded
+        self._staff_notes = staff_notes or StaffNotes()
         self.repository = repository
         self._assistant = assistant
         self._faq = faq
@@ -352,7 +355,7 @@ class IntakeConversation:
             return await self._submit(chat, engine, intake)
         await self.repository.save(intake)  # saved before any reply leaves
         if outcome is Outcome.EMERGENCY:
-            return self._emergency(chat, intake, result.raised)
+            return await self._emergency(chat, intake, result.raised)
         replies = [
             Reply(flag.message, title=FLAG_TITLES[flag.level])
             for flag in result.raised
@@ -388,7 +391,7 @@ class IntakeConversation:
             return []
         return [*patient, staff_note(text, title="Consent to treatment")]
 
-    def _emergency(
+    async def _emergency(
         self, chat: ChatRef, intake: StoredIntake, raised: tuple[Flag, ...]
     ) -> list[Reply]:
         emergencies = [flag for flag in raised if flag.level is FlagLevel.EMERGENCY]
@@ -404,11 +407,13 @@ class IntakeConversation:
         )
         labels = "; ".join(f"{flag.id} ({flag.label})" for flag in emergencies)
         replies.append(
-            staff_note(
+            await self._staff_notes.intake_emergency(
+                chat.chat_id,
+                intake.id,
+                [flag.id for flag in emergencies],
                 f"Emergency answer in the intake form from chat {chat.chat_id} "
                 f"(intake #{intake.id}): {labels}. The patient was told to seek emergency "
                 "care now. Please follow up.",
-                title="Intake emergency",
             )
         )
         return replies
@@ -430,7 +435,11 @@ class IntakeConversation:
         logger.info("intake %s submitted", intake.id)
         return [
             Reply(engine.flow.completion_message, title="Form sent"),
-            staff_note(summary_text(intake.summary), title="New intake form"),
+            self._staff_notes.intake_submitted(
+                intake.id,
+                [flag["level"] for flag in intake.summary["flags"]],
+                summary_text(intake.summary),
+            ),
         ]
 
     # --- emergencies typed anywhere ----------------------------------------------------
@@ -443,13 +452,7 @@ class IntakeConversation:
                 return []
             intake.state.stop_for_emergency(rule_id)
             await self.repository.save(intake)
-        return [
-            staff_note(
-                f"The emergency screen (rule {rule_id}) fired in chat {chat.chat_id} during "
-                f"intake #{intake.id}; the intake was stopped. Please follow up.",
-                title="Intake emergency",
-            )
-        ]
+        return [self._staff_notes.screen_emergency(chat.chat_id, rule_id, intake.id)]
 
     # --- personal data ------------------------------------------------------------------
 
@@ -517,6 +520,7 @@ def register_intake(
     database: Database,
     *,
     faq: FaqAnswerer | None,
+    staff_notes: StaffNotes | None = None,
 ) -> IntakeConversation:
     """Build the intake feature and register everything it offers on the host."""
     from bot.storage.encryption import load_cipher
@@ -529,6 +533,7 @@ def register_intake(
         faq=faq,
         emergency_replies=_emergency_replies_for(content),
         abandon_after=settings.intake_abandon_after,
+        staff_notes=staff_notes,
     )
     register_intake_routes(conversation, host.assistant)
     host.personal_data.register("Intake forms", conversation.describe, conversation.erase)

@@ -1,0 +1,110 @@
+"""`ims-bot staff ...`: console accounts (add with a one-time link, list, disable, reset)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.config import load_settings
+from bot.storage.database import open_database
+from bot.web.accounts import AccountError, Role, StaffAccounts
+from bot.web.audit import AuditLog
+
+CLI_ACTOR = "command line"
+
+
+def register(subparsers: Any) -> None:
+    """Add the `staff` command group."""
+    parser = subparsers.add_parser("staff", help="staff accounts for the web console")
+    group = parser.add_subparsers(dest="staff_command", metavar="SUBCOMMAND", required=True)
+    add = group.add_parser("add", help="add an account and print its one-time set-password link")
+    add.add_argument("email")
+    add.add_argument("--role", required=True, choices=[role.value for role in Role])
+    add.set_defaults(handler=run_add)
+    listing = group.add_parser("list", help="one line per account: e-mail, role, state")
+    listing.set_defaults(handler=run_list)
+    disable = group.add_parser("disable", help="disable an account and end its sessions")
+    disable.add_argument("email")
+    disable.set_defaults(handler=run_disable)
+    reset = group.add_parser(
+        "reset", help="a new one-time set-password link (also reopens a locked account)"
+    )
+    reset.add_argument("email")
+    reset.set_defaults(handler=run_reset)
+
+
+def _run(work: Callable[[StaffAccounts, AuditLog, str], Awaitable[int]]) -> int:
+    settings = load_settings()
+
+    async def main() -> int:
+        database = await open_database(settings.database_url)
+        try:
+            return await work(
+                StaffAccounts(database), AuditLog(database), settings.console.public_base_url
+            )
+        except AccountError as exc:
+            print(f"ims-bot: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            await database.close()
+
+    return asyncio.run(main())
+
+
+def _print_link(base_url: str, email: str, token: str) -> None:
+    print(f"One-time link for {email} to set a password (valid 72 hours):")
+    print(f"{base_url}/set-password/{token}")
+
+
+def run_add(args: argparse.Namespace) -> int:
+    """Add an account."""
+
+    async def work(accounts: StaffAccounts, audit: AuditLog, base_url: str) -> int:
+        account, token = await accounts.add(args.email, Role(args.role))
+        await audit.write(CLI_ACTOR, "staff_add", f"staff:{account.id}")
+        print(f"added {account.email} ({account.role.value})")
+        _print_link(base_url, account.email, token)
+        return 0
+
+    return _run(work)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """List accounts."""
+
+    async def work(accounts: StaffAccounts, audit: AuditLog, base_url: str) -> int:
+        found = await accounts.all()
+        for account in found:
+            print(f"{account.email}\t{account.role.value}\t{account.state}")
+        if not found:
+            print("No staff accounts yet; add one with `ims-bot staff add EMAIL --role admin`.")
+        return 0
+
+    return _run(work)
+
+
+def run_disable(args: argparse.Namespace) -> int:
+    """Disable an account."""
+
+    async def work(accounts: StaffAccounts, audit: AuditLog, base_url: str) -> int:
+        account = await accounts.disable(args.email)
+        await audit.write(CLI_ACTOR, "staff_disable", f"staff:{account.id}")
+        print(f"disabled {account.email}; its sessions have ended")
+        return 0
+
+    return _run(work)
+
+
+def run_reset(args: argparse.Namespace) -> int:
+    """A new set-password link."""
+
+    async def work(accounts: StaffAccounts, audit: AuditLog, base_url: str) -> int:
+        account, token = await accounts.reset_link(args.email)
+        await audit.write(CLI_ACTOR, "staff_new_link", f"staff:{account.id}")
+        _print_link(base_url, account.email, token)
+        return 0
+
+    return _run(work)

@@ -1,0 +1,532 @@
+"""The console's ASGI application: pages, forms and who may open them.
+
+Every page needs a signed-in account with a role that allows it; every form carries the
+session's CSRF token; every look at an intake is written to the audit log first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.datastructures import FormData
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.core.staff_notes import CONTACT_REQUEST, EMERGENCY, URGENT
+from bot.web.accounts import (
+    SESSION_LIFETIME,
+    Account,
+    AccountError,
+    Role,
+    SessionInfo,
+    StaffAccounts,
+)
+from bot.web.audit import AuditLog
+from bot.web.content_health import ContentHealthCheck
+from bot.web.events import StaffEventLog
+from bot.web.front_desk import AppointmentBoard, QuestionBoard
+from bot.web.intakes import IntakeInbox
+from bot.web.security import (
+    CSRF_FIELD,
+    FORM_COOKIE,
+    SESSION_COOKIE,
+    CookieSigner,
+    SecurityHeaders,
+    cookie_options,
+    new_form_token,
+    tokens_match,
+)
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+FORM_TOKEN_MAX_AGE = 2 * 60 * 60
+# Tells the staff chat that an account was locked (plain text, no health information).
+StaffNotice = Callable[[str], Awaitable[None]]
+Handler = Callable[[Request, SessionInfo], Awaitable[Response]]
+
+
+async def _log_notice(text: str) -> None:
+    logger.warning("console notice (no staff chat configured): %s", text)
+
+
+@dataclass
+class ConsoleServices:
+    """Everything the pages read and change."""
+
+    accounts: StaffAccounts
+    audit: AuditLog
+    inbox: IntakeInbox
+    appointments: AppointmentBoard
+    questions: QuestionBoard
+    events: StaffEventLog
+    content_health: ContentHealthCheck
+    secret_key: str
+    public_base_url: str
+    clinic_name: str
+    clock: Callable[[], datetime]
+    timezone: tzinfo  # times are shown in the clinic's time zone
+    notify_staff: StaffNotice = _log_notice
+
+    @property
+    def https(self) -> bool:
+        """Whether staff reach the console over HTTPS (cookies are then Secure)."""
+        return self.public_base_url.startswith("https://")
+
+
+def _environment(tz: tzinfo) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["when"] = lambda value: (
+        value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else ""
+    )
+    return env
+
+
+class Console:
+    """Routes and their handlers over `ConsoleServices`."""
+
+    def __init__(self, services: ConsoleServices) -> None:
+        self.s = services
+        self.templates = _environment(services.timezone)
+        self.session_cookies = CookieSigner(
+            services.secret_key, int(SESSION_LIFETIME.total_seconds())
+        )
+        self.form_cookies = CookieSigner(services.secret_key, FORM_TOKEN_MAX_AGE)
+
+    # --- rendering ----------------------------------------------------------------
+
+    async def render(
+        self,
+        request: Request,
+        template: str,
+        info: SessionInfo | None,
+        status_code: int = 200,
+        **values: Any,
+    ) -> HTMLResponse:
+        """A page; signed-in pages get the account, its CSRF token and admin banners."""
+        locked: list[Account] = []
+        if info is not None and info.account.role is Role.ADMIN:
+            locked = await self.s.accounts.locked()
+        html = self.templates.get_template(template).render(
+            request=request,
+            me=info.account if info else None,
+            csrf=info.csrf_token if info else values.pop("form_token", ""),
+            csrf_field=CSRF_FIELD,
+            locked_accounts=locked,
+            clinic_name=self.s.clinic_name,
+            Role=Role,
+            **values,
+        )
+        return HTMLResponse(html, status_code=status_code)
+
+    def client(self, request: Request) -> str:
+        """The address a request came from (the proxy's, unless uvicorn trusts it)."""
+        return request.client.host if request.client else "unknown"
+
+    # --- who is asking ----------------------------------------------------------------
+
+    async def session(self, request: Request) -> SessionInfo | None:
+        """The signed-in session of this request, if any."""
+        token = self.session_cookies.unsign(request.cookies.get(SESSION_COOKIE))
+        return await self.s.accounts.session_for(token) if token else None
+
+    def guarded(self, role: Role, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        """`handler` for accounts with `role` (or above); POSTs must carry the CSRF token."""
+
+        async def endpoint(request: Request) -> Response:
+            info = await self.session(request)
+            if info is None:
+                if request.method == "GET":
+                    target = quote(request.url.path, safe="/")
+                    return RedirectResponse(f"/login?next={target}", status_code=303)
+                return await self.refuse(request, None, "Please sign in first.")
+            if request.method == "POST":
+                form = await request.form()
+                if not tokens_match(info.csrf_token, form.get(CSRF_FIELD)):
+                    return await self.refuse(
+                        request, info, "This form has expired. Go back, reload and try again."
+                    )
+            if not info.account.role.allows(role):
+                return await self.refuse(request, info, "Your role does not allow this page.")
+            return await handler(request, info)
+
+        return endpoint
+
+    async def refuse(self, request: Request, info: SessionInfo | None, why: str) -> Response:
+        """403 with a short explanation."""
+        return await self.render(request, "refused.html", info, status_code=403, why=why)
+
+    # --- signing in -------------------------------------------------------------------
+
+    def _form_token(self, request: Request) -> tuple[str, bool]:
+        existing = self.form_cookies.unsign(request.cookies.get(FORM_COOKIE))
+        return (existing, False) if existing else (new_form_token(), True)
+
+    def _with_form_cookie(self, response: Response, token: str, fresh: bool) -> Response:
+        if fresh:
+            response.set_cookie(
+                FORM_COOKIE,
+                self.form_cookies.sign(token),
+                **cookie_options(self.s.https, FORM_TOKEN_MAX_AGE),
+            )
+        return response
+
+    def _form_ok(self, request: Request, form: FormData) -> bool:
+        expected = self.form_cookies.unsign(request.cookies.get(FORM_COOKIE))
+        return tokens_match(expected, form.get(CSRF_FIELD))
+
+    async def login_page(self, request: Request) -> Response:
+        """The sign-in form."""
+        if await self.session(request) is not None:
+            return RedirectResponse("/", status_code=303)
+        token, fresh = self._form_token(request)
+        page = await self.render(
+            request, "login.html", None, form_token=token, next=_safe_next(request), error=None
+        )
+        return self._with_form_cookie(page, token, fresh)
+
+    async def login(self, request: Request) -> Response:
+        """Check the password; sign in, refuse, or lock on the tenth wrong one."""
+        form = await request.form()
+        token, fresh = self._form_token(request)
+        if not self._form_ok(request, form):
+            return await self.refuse(request, None, "This form has expired. Reload and try again.")
+        email = str(form.get("email", ""))
+        result = await self.s.accounts.sign_in(
+            email, str(form.get("password", "")), self.client(request)
+        )
+        if result.locked_now is not None:
+            await self._report_lock(result.locked_now)
+        if result.account is None:
+            error = (
+                "Too many wrong passwords from this address; wait a few minutes."
+                if result.throttled
+                else "Wrong e-mail or password, or the account is locked or disabled."
+            )
+            page = await self.render(
+                request, "login.html", None, status_code=401, form_token=token,
+                next=_safe_next(request, form), error=error,
+            )  # fmt: skip
+            return self._with_form_cookie(page, token, fresh)
+        await self.s.audit.write(result.account, "sign_in")
+        cookie = await self.s.accounts.open_session(result.account)
+        response = RedirectResponse(_safe_next(request, form), status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            self.session_cookies.sign(cookie),
+            **cookie_options(self.s.https, int(SESSION_LIFETIME.total_seconds())),
+        )
+        return response
+
+    async def _report_lock(self, account: Account) -> None:
+        await self.s.audit.write(account.email, "account_locked", f"staff:{account.id}")
+        text = (
+            f"Console account {account.email} ({account.role.value}) was locked after "
+            "10 wrong passwords. An admin can send a new set-password link from the "
+            "console's Staff page."
+        )
+        try:
+            await self.s.notify_staff(text)
+        except Exception:  # the lock holds whether or not the chat hears of it
+            logger.exception("could not tell the staff chat about a locked account")
+
+    async def logout(self, request: Request, info: SessionInfo) -> Response:
+        """End the session and drop the cookie."""
+        token = self.session_cookies.unsign(request.cookies.get(SESSION_COOKIE))
+        if token:
+            await self.s.accounts.close_session(token)
+        await self.s.audit.write(info.account, "sign_out")
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    async def set_password_page(self, request: Request) -> Response:
+        """The form a one-time link opens."""
+        account = await self.s.accounts.account_for_link(request.path_params["token"])
+        token, fresh = self._form_token(request)
+        page = await self.render(
+            request, "set_password.html", None, status_code=200 if account else 404,
+            form_token=token, account=account, error=None,
+        )  # fmt: skip
+        return self._with_form_cookie(page, token, fresh)
+
+    async def set_password(self, request: Request) -> Response:
+        """Store the new password (twice typed), then go to sign-in."""
+        form = await request.form()
+        link = request.path_params["token"]
+        if not self._form_ok(request, form):
+            return await self.refuse(request, None, "This form has expired. Reload and try again.")
+        account = await self.s.accounts.account_for_link(link)
+        password = str(form.get("password", ""))
+        error = None
+        if account is None:
+            error = "This link has expired or was already used; ask an admin for a new one."
+        elif password != str(form.get("confirm", "")):
+            error = "The two passwords differ."
+        else:
+            try:
+                await self.s.accounts.set_password(link, password)
+            except AccountError as exc:
+                error = str(exc)
+        if error is not None:
+            token, _ = self._form_token(request)
+            return await self.render(
+                request, "set_password.html", None, status_code=400, form_token=token,
+                account=account, error=error,
+            )  # fmt: skip
+        assert account is not None
+        await self.s.audit.write(account, "set_password", f"staff:{account.id}")
+        return RedirectResponse("/login?password=set", status_code=303)
+
+    # --- pages --------------------------------------------------------------------
+
+    async def home(self, request: Request, info: SessionInfo) -> Response:
+        """Where each role starts."""
+        if info.account.role.allows(Role.CLINICIAN):
+            return RedirectResponse("/intakes", status_code=303)
+        return RedirectResponse("/appointments", status_code=303)
+
+    async def intakes(self, request: Request, info: SessionInfo) -> Response:
+        """The inbox: new first, red flags, consent and contraindications first."""
+        rows = await self.s.inbox.rows()
+        # The list shows each intake's flags and contraindications: a view of each.
+        await self.s.audit.write_many(
+            info.account, "list_intake", [f"intake:{row.id}" for row in rows] or [None]
+        )
+        return await self.render(request, "intakes.html", info, rows=rows)
+
+    def _intake_id(self, request: Request) -> int | None:
+        raw = request.path_params["intake_id"]
+        return int(raw) if raw.isdecimal() and len(raw) < 12 else None
+
+    async def intake(self, request: Request, info: SessionInfo) -> Response:
+        """One intake's clinician summary (audited before it is decrypted)."""
+        intake_id = self._intake_id(request)
+        if intake_id is None:
+            return await self.not_found(request, info)
+        await self.s.audit.write(info.account, "view_intake", f"intake:{intake_id}")
+        detail = await self.s.inbox.detail(intake_id)
+        if detail is None:
+            return await self.not_found(request, info)
+        views = await self.s.audit.recent(50, target=f"intake:{intake_id}")
+        return await self.render(request, "intake.html", info, detail=detail, views=views)
+
+    async def intake_reviewed(self, request: Request, info: SessionInfo) -> Response:
+        """Mark an intake reviewed (or new again)."""
+        intake_id = self._intake_id(request)
+        if intake_id is None:
+            return await self.not_found(request, info)
+        form = await request.form()
+        if form.get("state") == "new":
+            await self.s.inbox.mark_new(intake_id)
+            action = "mark_intake_new"
+        elif await self.s.inbox.mark_reviewed(intake_id, info.account.email):
+            action = "mark_intake_reviewed"
+        else:
+            return await self.not_found(request, info)
+        await self.s.audit.write(info.account, action, f"intake:{intake_id}")
+        return RedirectResponse(f"/intakes/{intake_id}", status_code=303)
+
+    async def intake_fhir(self, request: Request, info: SessionInfo) -> Response:
+        """The intake as a FHIR R4 QuestionnaireResponse file."""
+        intake_id = self._intake_id(request)
+        if intake_id is None:
+            return await self.not_found(request, info)
+        await self.s.audit.write(info.account, "download_intake_fhir", f"intake:{intake_id}")
+        resource = await self.s.inbox.fhir(intake_id)
+        if resource is None:
+            return await self.not_found(request, info)
+        return Response(
+            json.dumps(resource, indent=2, ensure_ascii=False),
+            media_type="application/fhir+json",
+            headers={"content-disposition": f'attachment; filename="intake-{intake_id}.fhir.json"'},
+        )
+
+    async def appointments(self, request: Request, info: SessionInfo) -> Response:
+        """Today and upcoming appointments per location, with reminder states."""
+        groups = await self.s.appointments.groups()
+        return await self.render(request, "appointments.html", info, groups=groups)
+
+    async def questions(self, request: Request, info: SessionInfo) -> Response:
+        """Unanswered questions grouped, with the nearest FAQ entries."""
+        groups = await self.s.questions.groups()
+        return await self.render(request, "questions.html", info, groups=groups)
+
+    async def questions_mark(self, request: Request, info: SessionInfo) -> Response:
+        """Dismiss a group of questions, or mark it handled."""
+        form = await request.form()
+        state = str(form.get("state", ""))
+        ids = [int(v) for v in form.getlist("question") if isinstance(v, str) and v.isdecimal()]
+        if state not in ("handled", "dismissed") or not ids:
+            return await self.refuse(request, info, "Choose questions and what to do with them.")
+        await self.s.questions.mark(ids, state, info.account.email)
+        await self.s.audit.write(info.account, f"questions_{state}", f"questions:{len(ids)}")
+        return RedirectResponse("/questions", status_code=303)
+
+    async def events(self, request: Request, info: SessionInfo) -> Response:
+        """Emergency and urgent events and contact requests: time, rule, chat; no text."""
+        alerts = await self.s.events.recent((EMERGENCY, URGENT))
+        contacts = await self.s.events.recent((CONTACT_REQUEST,))
+        return await self.render(request, "events.html", info, alerts=alerts, contacts=contacts)
+
+    async def event_handled(self, request: Request, info: SessionInfo) -> Response:
+        """Mark an event handled."""
+        raw = request.path_params["event_id"]
+        if not raw.isdecimal() or not await self.s.events.mark_handled(
+            int(raw), info.account.email
+        ):
+            return await self.not_found(request, info)
+        await self.s.audit.write(info.account, "event_handled", f"event:{raw}")
+        return RedirectResponse("/events", status_code=303)
+
+    async def content(self, request: Request, info: SessionInfo) -> Response:
+        """The content check, stale clinician reviews and FAQ figures."""
+        health = await self.s.content_health.run(self.s.clock().date())
+        return await self.render(request, "content.html", info, health=health)
+
+    async def staff(self, request: Request, info: SessionInfo) -> Response:
+        """Accounts (admins only)."""
+        return await self._staff_page(request, info)
+
+    async def _staff_page(
+        self, request: Request, info: SessionInfo, *, link: str | None = None,
+        link_for: str | None = None, error: str | None = None, status_code: int = 200,
+    ) -> Response:  # fmt: skip
+        accounts = await self.s.accounts.all()
+        return await self.render(
+            request, "staff.html", info, status_code=status_code, accounts=accounts,
+            roles=list(Role), link=link, link_for=link_for, error=error,
+        )  # fmt: skip
+
+    def _link(self, token: str) -> str:
+        return f"{self.s.public_base_url}/set-password/{token}"
+
+    async def staff_add(self, request: Request, info: SessionInfo) -> Response:
+        """Add an account and show its one-time set-password link."""
+        form = await request.form()
+        try:
+            role = Role(str(form.get("role", "")))
+            account, token = await self.s.accounts.add(str(form.get("email", "")), role)
+        except ValueError:
+            return await self._staff_page(request, info, error="Choose a role.", status_code=400)
+        except AccountError as exc:
+            return await self._staff_page(request, info, error=str(exc), status_code=400)
+        await self.s.audit.write(info.account, "staff_add", f"staff:{account.id}")
+        return await self._staff_page(request, info, link=self._link(token), link_for=account.email)
+
+    async def _account_from_path(self, request: Request) -> Account | None:
+        raw = request.path_params["account_id"]
+        return await self.s.accounts.get(int(raw)) if raw.isdecimal() else None
+
+    async def staff_disable(self, request: Request, info: SessionInfo) -> Response:
+        """Disable an account (its sessions end at once)."""
+        account = await self._account_from_path(request)
+        if account is None:
+            return await self.not_found(request, info)
+        if account.id == info.account.id:
+            return await self._staff_page(
+                request, info, error="You cannot disable your own account.", status_code=400
+            )
+        await self.s.accounts.disable(account.email)
+        await self.s.audit.write(info.account, "staff_disable", f"staff:{account.id}")
+        return RedirectResponse("/staff", status_code=303)
+
+    async def staff_link(self, request: Request, info: SessionInfo) -> Response:
+        """A new set-password link (also reopens a locked account once used)."""
+        account = await self._account_from_path(request)
+        if account is None:
+            return await self.not_found(request, info)
+        try:
+            _, token = await self.s.accounts.reset_link(account.email)
+        except AccountError as exc:
+            return await self._staff_page(request, info, error=str(exc), status_code=400)
+        await self.s.audit.write(info.account, "staff_new_link", f"staff:{account.id}")
+        return await self._staff_page(request, info, link=self._link(token), link_for=account.email)
+
+    async def audit(self, request: Request, info: SessionInfo) -> Response:
+        """The audit log (admins only)."""
+        entries = await self.s.audit.recent(500)
+        return await self.render(request, "audit.html", info, entries=entries)
+
+    async def not_found(self, request: Request, info: SessionInfo | None) -> Response:
+        """404 page."""
+        return await self.render(request, "not_found.html", info, status_code=404)
+
+    async def unknown(self, request: Request) -> Response:
+        """Any other path: anonymous visitors go to sign-in, others get a 404."""
+        info = await self.session(request)
+        if info is None:
+            if request.method == "GET":
+                return RedirectResponse("/login", status_code=303)
+            return await self.refuse(request, None, "Please sign in first.")
+        return await self.not_found(request, info)
+
+    # --- the route table ---------------------------------------------------------------
+
+    def routes(self) -> list[Route | Mount]:
+        """Every route, with the role it needs."""
+        g = self.guarded
+        desk, clinician, admin = Role.FRONT_DESK, Role.CLINICIAN, Role.ADMIN
+        return [
+            Route("/login", self.login_page, methods=["GET"]),
+            Route("/login", self.login, methods=["POST"]),
+            Route("/set-password/{token}", self.set_password_page, methods=["GET"]),
+            Route("/set-password/{token}", self.set_password, methods=["POST"]),
+            Route("/logout", g(desk, self.logout), methods=["POST"]),
+            Route("/", g(desk, self.home), methods=["GET"]),
+            Route("/intakes", g(clinician, self.intakes), methods=["GET"]),
+            Route("/intakes/{intake_id}", g(clinician, self.intake), methods=["GET"]),
+            Route(
+                "/intakes/{intake_id}/reviewed",
+                g(clinician, self.intake_reviewed),
+                methods=["POST"],
+            ),
+            Route("/intakes/{intake_id}/fhir", g(clinician, self.intake_fhir), methods=["GET"]),
+            Route("/appointments", g(desk, self.appointments), methods=["GET"]),
+            Route("/questions", g(desk, self.questions), methods=["GET"]),
+            Route("/questions/mark", g(desk, self.questions_mark), methods=["POST"]),
+            Route("/events", g(desk, self.events), methods=["GET"]),
+            Route("/events/{event_id}/handled", g(desk, self.event_handled), methods=["POST"]),
+            Route("/content", g(desk, self.content), methods=["GET"]),
+            Route("/staff", g(admin, self.staff), methods=["GET"]),
+            Route("/staff", g(admin, self.staff_add), methods=["POST"]),
+            Route("/staff/{account_id}/disable", g(admin, self.staff_disable), methods=["POST"]),
+            Route("/staff/{account_id}/link", g(admin, self.staff_link), methods=["POST"]),
+            Route("/audit", g(admin, self.audit), methods=["GET"]),
+            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+            Route("/{path:path}", self.unknown, methods=["GET", "POST"]),
+        ]
+
+
+def _safe_next(request: Request, form: FormData | None = None) -> str:
+    """Where to go after signing in: a local path only (never another site)."""
+    raw = str(form.get("next", "")) if form is not None else request.query_params.get("next", "")
+    if raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
+        return raw
+    return "/"
+
+
+def create_app(services: ConsoleServices) -> Starlette:
+    """The console as an ASGI application."""
+    console = Console(services)
+    return Starlette(
+        routes=console.routes(),
+        middleware=[Middleware(SecurityHeaders, https=services.https)],
+    )

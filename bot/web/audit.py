@@ -1,0 +1,54 @@
+"""The console's audit log: who did what, when, to which record (never the record itself)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot.storage.console_tables import AuditEntry
+from bot.storage.database import Database
+from bot.web.accounts import Account, Clock, utc_now
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One line of the audit log."""
+
+    at: datetime
+    email: str
+    action: str
+    target: str | None
+
+
+class AuditLog:
+    """Appends and reads audit lines."""
+
+    def __init__(self, database: Database, clock: Clock = utc_now) -> None:
+        self._database = database
+        self._clock = clock
+
+    async def write(self, who: Account | str, action: str, target: str | None = None) -> None:
+        """Record that `who` did `action` (e.g. view_intake) on `target` (e.g. intake:12)."""
+        await self.write_many(who, action, [target])
+
+    async def write_many(self, who: Account | str, action: str, targets: list[str | None]) -> None:
+        """One line per target, in one transaction (e.g. every intake a list showed)."""
+        account_id = who.id if isinstance(who, Account) else None
+        email = (who.email if isinstance(who, Account) else who)[:254]
+        now = self._clock()
+        async with self._database.sessions.begin() as session:
+            session.add_all(
+                AuditEntry(at=now, account_id=account_id, email=email, action=action, target=t)
+                for t in targets
+            )
+
+    async def recent(self, limit: int = 500, target: str | None = None) -> list[AuditRecord]:
+        """The newest lines first (optionally only those about `target`)."""
+        query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if target is not None:
+            query = query.where(AuditEntry.target == target)
+        async with self._database.sessions() as session:
+            rows = await session.scalars(query)
+            return [AuditRecord(row.at, row.email, row.action, row.target) for row in rows]

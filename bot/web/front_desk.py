@@ -1,0 +1,222 @@
+"""What the front desk reads: appointments with their reminders, and patients' questions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.content.clinic import Clinic
+from bot.content.model import FaqContent
+from bot.faq.matcher import FaqMatcher
+from bot.faq.text import stem, stop_stems, words
+from bot.faq.unanswered import UnansweredLog, UnansweredRecord
+from bot.reminders.model import Appointment, AppointmentStatus, Reminder, ReminderStatus
+from bot.reminders.repository import AppointmentRepository
+from bot.storage.console_tables import UnansweredReview
+from bot.storage.database import Database
+from bot.storage.reminder_tables import AppointmentRow
+from bot.web.accounts import Clock, utc_now
+
+UPCOMING_DAYS = 7
+# Two questions share a group when their content words (stemmed, stop words left out)
+# overlap this much (Dice coefficient): "where do I park" and "is there parking at the
+# clinic" share one of their three.
+GROUP_SIMILARITY = 0.6
+NEAREST_ENTRIES = 3
+REVIEW_STATES = ("handled", "dismissed")
+REMINDER_TROUBLE = frozenset({ReminderStatus.FAILED, ReminderStatus.UNKNOWN})
+
+
+@dataclass(frozen=True)
+class AppointmentView:
+    """One appointment with its reminders and what needs attention."""
+
+    appointment: Appointment
+    local_start: datetime
+    location: str
+    reminders: tuple[Reminder, ...]
+    late_cancellation: bool
+    unreachable: bool
+
+    @property
+    def attention(self) -> bool:
+        """Whether the row is highlighted."""
+        return self.late_cancellation or self.unreachable
+
+
+@dataclass
+class DayGroup:
+    """One day's appointments at one location."""
+
+    day: str
+    location: str
+    rows: list[AppointmentView] = field(default_factory=list)
+
+
+class AppointmentBoard:
+    """Today and the next days, per location, with each reminder's state."""
+
+    def __init__(
+        self,
+        database: Database,
+        repository: AppointmentRepository,
+        clinic: Clinic,
+        tz: ZoneInfo,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._database = database
+        self._repository = repository
+        self._clinic = clinic
+        self._tz = tz
+        self._clock = clock
+
+    async def _cancelled_at(self, ids: list[int]) -> dict[int, datetime]:
+        """When cancelled appointments last changed (their cancellation time)."""
+        if not ids:
+            return {}
+        async with self._database.sessions() as session:
+            rows = await session.execute(
+                select(AppointmentRow.id, AppointmentRow.updated_at).where(
+                    AppointmentRow.id.in_(ids)
+                )
+            )
+            return {row_id: updated for row_id, updated in rows}
+
+    async def groups(self, days: int = UPCOMING_DAYS) -> list[DayGroup]:
+        """Appointments from the start of today (clinic time), grouped by day and location."""
+        now_local = self._clock().astimezone(self._tz)
+        start = now_local.replace(hour=0, minute=0, second=0, microsecond=0)
+        found = await self._repository.between(
+            start, start + timedelta(days=days + 1), include_cancelled=True
+        )
+        cancelled = await self._cancelled_at(
+            [a.id for a in found if a.status is AppointmentStatus.CANCELLED]
+        )
+        late_window = timedelta(hours=self._clinic.late_cancellation_hours)
+        groups: dict[tuple[str, str], DayGroup] = {}
+        for appointment in found:
+            reminders = tuple(await self._repository.reminders_of(appointment.id))
+            location = self._clinic.location(appointment.location_id or "")
+            place = location.name if location else (appointment.location_id or "No location")
+            local = appointment.starts_at.astimezone(self._tz)
+            cancelled_at = cancelled.get(appointment.id)
+            view = AppointmentView(
+                appointment=appointment,
+                local_start=local,
+                location=place,
+                reminders=reminders,
+                late_cancellation=cancelled_at is not None
+                and appointment.starts_at - cancelled_at < late_window,
+                unreachable=appointment.unreachable
+                or any(r.status in REMINDER_TROUBLE for r in reminders),
+            )
+            day = "Today" if local.date() == now_local.date() else f"{local:%A %d %B}"
+            key = (local.date().isoformat(), place)
+            groups.setdefault(key, DayGroup(day, place)).rows.append(view)
+        return [groups[key] for key in sorted(groups)]
+
+
+@dataclass(frozen=True)
+class NearEntry:
+    """A FAQ entry close to a group of questions."""
+
+    faq_id: str
+    question: str
+    score: float
+
+
+@dataclass
+class QuestionGroup:
+    """Unanswered questions worded alike, with the FAQ entries nearest to them."""
+
+    questions: list[UnansweredRecord]
+    nearest: list[NearEntry] = field(default_factory=list)
+
+    @property
+    def latest(self) -> datetime:
+        """When the newest question of the group was asked."""
+        return max(q.asked_at for q in self.questions)
+
+
+def content_stems(text: str) -> frozenset[str]:
+    """The stems of a question's content words."""
+    stops = stop_stems()
+    return frozenset(s for s in (stem(w) for w in words(text)) if s not in stops)
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Dice coefficient of two word sets (0 when either is empty)."""
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+class QuestionBoard:
+    """Unanswered questions grouped by similarity, with review state."""
+
+    def __init__(
+        self,
+        database: Database,
+        log: UnansweredLog,
+        faq: FaqContent,
+        matcher: Callable[[], FaqMatcher],
+        clock: Clock = utc_now,
+    ) -> None:
+        self._database = database
+        self._log = log
+        self._faq = faq
+        self._matcher = matcher
+        self._clock = clock
+
+    def _nearest(self, text: str) -> list[NearEntry]:
+        found = []
+        for candidate in self._matcher().rank(text, NEAREST_ENTRIES):
+            entry = self._faq.get(candidate.faq_id)
+            if entry is not None:
+                found.append(NearEntry(entry.id, entry.question, candidate.score))
+        return found[:NEAREST_ENTRIES]
+
+    async def _reviewed(self) -> set[int]:
+        async with self._database.sessions() as session:
+            return set(await session.scalars(select(UnansweredReview.question_id)))
+
+    async def groups(self) -> list[QuestionGroup]:
+        """Open questions (not handled or dismissed), grouped; biggest, then newest, first."""
+        await self._log.purge(self._clock())
+        reviewed = await self._reviewed()
+        records = [r for r in await self._log.list() if r.id not in reviewed]
+        groups: list[tuple[frozenset[str], QuestionGroup]] = []
+        for record in records:
+            key = content_stems(record.text)
+            for head, group in groups:
+                if similarity(head, key) >= GROUP_SIMILARITY:
+                    group.questions.append(record)
+                    break
+            else:
+                groups.append((key, QuestionGroup([record])))
+        result = [group for _, group in groups]
+        for group in result:
+            group.nearest = self._nearest(group.questions[0].text)
+        return sorted(result, key=lambda g: (-len(g.questions), -g.latest.timestamp()))
+
+    async def mark(self, question_ids: list[int], state: str, by: str) -> int:
+        """Mark questions handled or dismissed; how many were marked."""
+        if state not in REVIEW_STATES:
+            raise ValueError(state)
+        known = {r.id for r in await self._log.list()}
+        marked = 0
+        async with self._database.sessions.begin() as session:
+            for question_id in question_ids:
+                if (
+                    question_id in known
+                    and await session.get(UnansweredReview, question_id) is None
+                ):
+                    session.add(
+                        UnansweredReview(
+                            question_id=question_id, state=state, at=self._clock(), by=by
+                        )
+                    )
+                    marked += 1
+        return marked

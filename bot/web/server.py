@@ -1,0 +1,230 @@
+"""Serving the console: on its own (`ims-bot web`) or beside the bot (`CONSOLE_ENABLED`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import os
+import secrets
+import signal
+import socket
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import uvicorn
+
+from bot.config import ConfigError, Settings
+from bot.content.loader import ClinicContent
+from bot.core.outbound import Outbound
+from bot.core.replies import staff_note
+from bot.faq.pipeline import FaqPipeline
+from bot.faq.unanswered import UnansweredLog
+from bot.intake.repository import IntakeRepository
+from bot.storage.database import Database
+from bot.storage.encryption import load_cipher
+from bot.web.accounts import StaffAccounts, utc_now
+from bot.web.app import ConsoleServices, StaffNotice, create_app
+from bot.web.audit import AuditLog
+from bot.web.content_health import ContentHealthCheck
+from bot.web.events import StaffEventLog
+from bot.web.front_desk import AppointmentBoard, QuestionBoard
+from bot.web.intakes import IntakeInbox
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from bot.core.features import FeatureHost
+
+logger = logging.getLogger(__name__)
+
+SECRET_FILE_NAME = "console-secret.key"
+STOP_TIMEOUT_S = 5.0
+
+
+def console_secret(settings: Settings) -> str:
+    """CONSOLE_SECRET_KEY, else a key file made once in the data folder (owner-only)."""
+    if settings.console.secret_key:
+        return settings.console.secret_key
+    path: Path = settings.data_dir / SECRET_FILE_NAME
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key)
+    logger.warning("CONSOLE_SECRET_KEY is not set: created %s for signing console cookies", path)
+    return key
+
+
+def build_services(
+    settings: Settings,
+    content: ClinicContent,
+    database: Database,
+    notify_staff: StaffNotice | None = None,
+) -> ConsoleServices:
+    """The console's services over one database and the clinic's content."""
+    from bot.reminders.feature import build_reminders
+
+    reminders = build_reminders(settings, content, database)
+    intakes = IntakeRepository(database, load_cipher(settings))
+    # Built on first use and shared: lexical matching points at the entry to widen
+    # without loading the optional model.
+    pipeline = functools.cache(lambda: FaqPipeline.from_content(content))
+    services = ConsoleServices(
+        accounts=StaffAccounts(database),
+        audit=AuditLog(database),
+        inbox=IntakeInbox(database, intakes),
+        appointments=AppointmentBoard(
+            database, reminders.repository, content.clinic, settings.clinic_timezone
+        ),
+        questions=QuestionBoard(
+            database,
+            UnansweredLog(database, timedelta(days=settings.unanswered_retention_days)),
+            content.faq,
+            lambda: pipeline().matcher,
+        ),
+        events=StaffEventLog(database),
+        content_health=ContentHealthCheck(settings.content_dir, pipeline, content.faq),
+        secret_key=console_secret(settings),
+        public_base_url=settings.console.public_base_url,
+        clinic_name=content.clinic.name,
+        clock=utc_now,
+        timezone=settings.clinic_timezone,
+    )
+    if notify_staff is not None:
+        services.notify_staff = notify_staff
+    return services
+
+
+def telegram_staff_notice(settings: Settings) -> StaffNotice | None:
+    """Sends a plain line to the staff chats through the Bot API (console run on its own)."""
+    if not settings.telegram_bot_token or not settings.staff_chat_ids:
+        return None
+    token = settings.telegram_bot_token
+    base_url = settings.telegram_api_base_url
+
+    async def notify(text: str) -> None:
+        from telegram import Bot
+
+        bot = Bot(token, base_url=base_url) if base_url else Bot(token)
+        async with bot:
+            for chat_id in settings.staff_chat_ids:
+                await bot.send_message(chat_id, text)
+
+    return notify
+
+
+def outbound_staff_notice(outbound: Outbound) -> StaffNotice:
+    """Sends a plain line to the staff chats through the running bot's outbound."""
+
+    async def notify(text: str) -> None:
+        await outbound.send_to_staff(staff_note(text, title="Console"))
+
+    return notify
+
+
+def bound_socket(host: str, port: int) -> socket.socket:
+    """A listening socket, or ConfigError saying the address is taken or wrong."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(
+            f"CONSOLE_BIND: cannot listen on {host}:{port} ({exc.strerror}); "
+            "choose another port or stop what uses it"
+        ) from None
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+class _OwnSignals(uvicorn.Server):
+    """A uvicorn server that leaves Ctrl+C and SIGTERM to its caller (the bot it runs
+    beside, or `serve_console`, which closes the database before the process ends)."""
+
+    def capture_signals(self) -> contextlib.AbstractContextManager[None]:  # type: ignore[override]
+        return contextlib.nullcontext()
+
+
+def uvicorn_server(app: Starlette) -> uvicorn.Server:
+    """A uvicorn server for `app` that trusts proxy headers only from loopback."""
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,  # paths carry intake numbers and set-password tokens
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        server_header=False,
+    )
+    return _OwnSignals(config)
+
+
+async def serve_console(settings: Settings, content: ClinicContent) -> None:
+    """`ims-bot web`: open the database and serve the console until interrupted."""
+    from bot.storage.database import open_database
+
+    sock = bound_socket(settings.console.host, settings.console.port)
+    database = await open_database(settings.database_url)
+    try:
+        services = build_services(settings, content, database, telegram_staff_notice(settings))
+        server = uvicorn_server(create_app(services))
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, lambda: setattr(server, "should_exit", True))
+        print(
+            f"Staff console on http://{settings.console.host}:{settings.console.port} "
+            f"(public address {settings.console.public_base_url}); Ctrl+C stops it.",
+            flush=True,
+        )
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            await services.content_health.stop()
+    finally:
+        sock.close()
+        await database.close()
+
+
+def register_console(
+    host: FeatureHost, settings: Settings, content: ClinicContent, database: Database
+) -> None:
+    """Record alerts for the console; with CONSOLE_ENABLED, serve it beside the bot once a
+    channel starts (the bot keeps serving patients if the console cannot listen)."""
+    from bot.web.events import register_staff_events
+
+    register_staff_events(host, database)
+    if not settings.console.enabled:
+        return
+    running: list[tuple[uvicorn.Server, asyncio.Task[None], ConsoleServices]] = []
+
+    async def start(outbound: Outbound) -> None:
+        try:
+            sock = bound_socket(settings.console.host, settings.console.port)
+        except ConfigError as exc:
+            logger.error("staff console not started: %s", exc)
+            return
+        services = build_services(settings, content, database, outbound_staff_notice(outbound))
+        server = uvicorn_server(create_app(services))
+        task = asyncio.create_task(server.serve(sockets=[sock]), name="staff-console")
+        running.append((server, task, services))
+        logger.info("staff console listening on %s", settings.console.public_base_url)
+
+    async def stop() -> None:
+        for server, task, services in running:
+            server.should_exit = True
+            try:
+                await asyncio.wait_for(task, STOP_TIMEOUT_S)
+            except (TimeoutError, asyncio.CancelledError):
+                logger.warning("the staff console did not stop in time")
+            await services.content_health.stop()
+        running.clear()
+
+    host.startup.append(start)
+    host.shutdown.append(stop)

@@ -1,0 +1,103 @@
+"""Fixtures: a runtime with the console on, the console app over it, signed-in clients."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from bot.config import ConsoleSettings, Settings
+from bot.faq.pipeline import FaqPipeline
+from bot.runtime import Runtime, build_runtime
+from bot.web.accounts import Role
+from bot.web.app import ConsoleServices, create_app
+from bot.web.content_health import ContentHealthCheck
+from bot.web.server import build_services
+from tests.telegram.conftest import fake_api  # noqa: F401 (the fake Bot API server, shared)
+from tests.web.kit import make_account, sign_in
+
+BASE = "https://console.clinic.example"
+STAFF_EMAILS = {
+    Role.FRONT_DESK: "desk@clinic.example",
+    Role.CLINICIAN: "doctor@clinic.example",
+    Role.ADMIN: "admin@clinic.example",
+}
+
+
+@pytest.fixture
+def console_settings(settings: Settings) -> Settings:
+    """The shared test settings with the console on (not served: tests call the app)."""
+    return replace(
+        settings,
+        console=ConsoleSettings(enabled=True, public_base_url=BASE, secret_key="s" * 40),
+    )
+
+
+@pytest.fixture
+async def console_runtime(console_settings: Settings) -> AsyncIterator[Runtime]:
+    """Every feature registered, with the console's staff-note policy."""
+    built = await build_runtime(console_settings)
+    try:
+        yield built
+    finally:
+        await built.close()
+
+
+class StaffChat:
+    """Collects the lines the console sends to the staff chat."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    async def __call__(self, text: str) -> None:
+        self.lines.append(text)
+
+
+@pytest.fixture
+def staff_chat() -> StaffChat:
+    """What the console told the staff chat."""
+    return StaffChat()
+
+
+@pytest.fixture
+async def services(
+    console_runtime: Runtime, staff_chat: StaffChat
+) -> AsyncIterator[ConsoleServices]:
+    """The console's services with one account per role."""
+    built = build_services(
+        console_runtime.settings, console_runtime.content, console_runtime.database, staff_chat
+    )
+    # The full wording check takes a minute; its result is `ims-bot content check`'s, tested
+    # there. The page's own logic is the same with the quick check.
+    built.content_health = ContentHealthCheck(
+        console_runtime.settings.content_dir,
+        lambda: FaqPipeline.from_content(console_runtime.content),
+        console_runtime.content.faq,
+        quality=False,
+    )
+    for role, email in STAFF_EMAILS.items():
+        await make_account(built.accounts, email, role)
+    yield built
+
+
+ClientFactory = Callable[[Role | None], AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def client_as(services: ConsoleServices) -> ClientFactory:
+    """An HTTP client on the app, signed in with a role (None: anonymous)."""
+    app = create_app(services)
+
+    @asynccontextmanager
+    async def open_client(role: Role | None) -> AsyncIterator[httpx.AsyncClient]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+            if role is not None:
+                response = await sign_in(client, STAFF_EMAILS[role])
+                assert response.status_code == 303, response.text
+            yield client
+
+    return open_client

@@ -1,0 +1,162 @@
+"""The console in a real headless Chromium (Debian's `chromium`, driven by Playwright):
+sign in with the keyboard, read an intake, mark it reviewed, sign out. Screenshots of every
+page go to tests/web/artifacts/ (git-ignored; the README's pictures are copies)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot.config import load_settings
+from bot.core.assistant import ChatRef
+from bot.faq.unanswered import UnansweredLog
+from bot.reminders.feature import build_reminders
+from bot.reminders.model import AppointmentInput
+from bot.runtime import build_runtime
+from bot.web.accounts import Role, StaffAccounts
+from tests.web.kit import (
+    HOSTILE_COMPLAINT,
+    PASSWORD,
+    complete_intake,
+    console_environment,
+    make_account,
+    served_console,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+TABLET = {"width": 1180, "height": 820}
+CLINICIAN = "doctor@clinic.example"
+ADMIN = "admin@clinic.example"
+
+
+async def seed(env: dict[str, str]) -> None:
+    """A clinic's day: two intakes (one flagged, with hostile text), appointments,
+    unanswered questions, an emergency and a contact request, and two accounts."""
+    runtime = await build_runtime(load_settings(env, read_dotenv=False))
+    try:
+        await complete_intake(runtime, 5001)
+        await complete_intake(
+            runtime, 5002, urgent=True, contraindication=True, complaint=HOSTILE_COMPLAINT
+        )
+        await runtime.assistant.handle_text(
+            ChatRef(5003), "my chest is crushing and I can't breathe"
+        )
+        await runtime.assistant.handle_command(ChatRef(5004), "contact")
+        log = UnansweredLog(runtime.database, timedelta(days=90))
+        now = datetime.now(UTC)
+        for text in (
+            "is there parking at the clinic",
+            "where do I park",
+            "do you direct bill Manulife",
+        ):
+            await log.record(text, None, 0.0, now)
+        r = build_reminders(runtime.settings, runtime.content, runtime.database)
+        for hours, ref, place in ((2, "BK-1042", "riverside"), (26, "BK-1043", "north_hill")):
+            await r.repository.save(
+                AppointmentInput(ref, now + timedelta(hours=hours), "ims_treatment", None, place),
+                now,
+            )
+        accounts = StaffAccounts(runtime.database)
+        await make_account(accounts, CLINICIAN, Role.CLINICIAN)
+        await make_account(accounts, ADMIN, Role.ADMIN)
+    finally:
+        await runtime.close()
+
+
+@pytest.fixture
+def console_base(tmp_path: Path) -> Iterator[str]:
+    if shutil.which(CHROMIUM) is None:
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does this)")
+    env = console_environment(tmp_path)
+    asyncio.run(seed(env))
+    with served_console(env, tmp_path) as base:
+        yield base
+
+
+def wait_path(page: Page, path: str) -> None:
+    """Wait until the browser shows `path` (query strings aside)."""
+    page.wait_for_url(lambda url: urlsplit(url).path == path)
+
+
+@pytest.mark.e2e
+def test_sign_in_read_an_intake_mark_it_reviewed_and_sign_out_in_chromium(
+    console_base: str,
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    dialogs: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=TABLET, base_url=console_base)
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.goto("/intakes")
+            assert page.url.endswith("/login?next=/intakes")
+            # Keyboard only: the e-mail field has the focus, Tab goes to the password.
+            page.wait_for_function("document.activeElement.id === 'email'")
+            page.keyboard.type(CLINICIAN)
+            page.keyboard.press("Tab")
+            page.keyboard.type(PASSWORD)
+            page.screenshot(path=str(ARTIFACTS / "login.png"))
+            page.keyboard.press("Enter")
+            wait_path(page, "/intakes")
+            rows = page.locator("table.inbox tbody tr")
+            assert rows.count() == 2
+            assert "URGENT: History of cancer" in rows.nth(0).inner_text()
+            assert "Epilepsy" in rows.nth(0).inner_text()
+            page.screenshot(path=str(ARTIFACTS / "intakes.png"), full_page=True)
+
+            rows.nth(0).locator("a").click()
+            wait_path(page, "/intakes/2")
+            assert '<script>alert("x")</script><b>Burning</b>' in page.inner_text("main")
+            page.screenshot(path=str(ARTIFACTS / "intake.png"), full_page=True)
+            page.get_by_role("button", name="Mark reviewed").click()
+            page.wait_for_selector("text=Reviewed by doctor@clinic.example")
+
+            for name in ("appointments", "questions", "events", "content"):
+                page.goto(f"/{name}")
+                assert page.locator("h1").first.is_visible()
+                page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+            assert "BK-1042" in page.goto("/appointments").text()  # type: ignore[union-attr]
+
+            page.goto("/intakes")
+            assert "Reviewed" in page.locator("table.inbox tbody tr").nth(1).inner_text()
+            page.get_by_role("button", name="Sign out").click()
+            wait_path(page, "/login")
+            page.goto("/intakes/2")
+            assert "/login" in page.url and "Burning" not in page.content()
+
+            admin = browser.new_page(viewport=TABLET, base_url=console_base)
+            admin.goto("/login")
+            admin.fill("#email", ADMIN)
+            admin.fill("#password", PASSWORD)
+            admin.keyboard.press("Enter")
+            wait_path(admin, "/intakes")
+            for name in ("staff", "audit"):
+                admin.goto(f"/{name}")
+                admin.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+            assert "view intake" in admin.inner_text("main")
+        finally:
+            browser.close()
+    assert dialogs == []  # the patient's script never ran

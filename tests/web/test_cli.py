@@ -1,0 +1,128 @@
+"""`ims-bot staff ...` and `ims-bot web` as a clinic's admin types them."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.config import load_settings
+from bot.storage.database import open_database
+from bot.web.accounts import StaffAccounts
+from bot.web.audit import AuditLog
+
+
+@pytest.fixture
+def clinic_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.setenv("IMS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://console.clinic.example/")
+    for name in ("CONSOLE_BIND", "CONSOLE_ENABLED", "CONSOLE_SECRET_KEY", "CONTENT_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str, code: int = 0) -> tuple[str, str]:
+    assert main(list(args)) == code
+    captured = capsys.readouterr()
+    return captured.out, captured.err
+
+
+def test_add_list_reset_disable_with_clear_errors(
+    clinic_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, _ = run(capsys, "staff", "add", "Front.Desk@Clinic.example", "--role", "front_desk")
+    assert "added front.desk@clinic.example (front_desk)" in out
+    first = re.search(r"https://console\.clinic\.example/set-password/(\S+)", out)
+    assert first is not None
+    _, err = run(capsys, "staff", "add", "front.desk@clinic.example", "--role", "admin", code=1)
+    assert "already has an account" in err
+    _, err = run(capsys, "staff", "add", "not-an-address", "--role", "admin", code=1)
+    assert "is not an e-mail address" in err
+    out, _ = run(capsys, "staff", "list")
+    assert out.strip() == "front.desk@clinic.example\tfront_desk\tinvited"
+
+    out, _ = run(capsys, "staff", "reset", "front.desk@clinic.example")
+    second = re.search(r"/set-password/(\S+)", out)
+    assert second is not None and second.group(1) != first.group(1)
+    out, _ = run(capsys, "staff", "disable", "front.desk@clinic.example")
+    assert "disabled" in out
+    assert "\tdisabled" in run(capsys, "staff", "list")[0]
+    _, err = run(capsys, "staff", "disable", "nobody@clinic.example", code=1)
+    assert "no account for nobody@clinic.example" in err
+
+    async def check_database() -> None:
+        database = await open_database(load_settings().database_url)
+        try:
+            accounts = StaffAccounts(database)
+            assert await accounts.account_for_link(first.group(1)) is None  # replaced
+            assert await accounts.account_for_link(second.group(1)) is None  # disabled
+            actions = [entry.action for entry in await AuditLog(database).recent()]
+            assert actions == ["staff_disable", "staff_new_link", "staff_add"]
+        finally:
+            await database.close()
+
+    asyncio.run(check_database())
+
+
+def test_web_says_clearly_when_its_port_is_taken(
+    clinic_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        monkeypatch.setenv("CONSOLE_BIND", f"127.0.0.1:{port}")
+        _, err = run(capsys, "web", code=2)
+    assert f"CONSOLE_BIND: cannot listen on 127.0.0.1:{port}" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("CONSOLE_BIND", "8080", "must be HOST:PORT"),
+        ("PUBLIC_BASE_URL", "console.clinic.example", "must start with https://"),
+        ("CONSOLE_SECRET_KEY", "s3cr3t-value", "at least 32 random characters"),
+        ("CONSOLE_ENABLED", "maybe", "is not one of"),
+    ],
+)
+def test_bad_console_settings_give_one_clear_line(
+    clinic_env: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    value: str,
+    message: str,
+) -> None:
+    monkeypatch.setenv(name, value)
+    _, err = run(capsys, "staff", "list", code=2)
+    assert f"configuration error: {name}" in err and message in err
+    assert value not in err or name != "CONSOLE_SECRET_KEY"  # a secret is never echoed
+
+
+async def test_a_lock_notice_goes_to_the_staff_chats_through_the_running_bot() -> None:
+    from bot.core.replies import Reply
+    from bot.web.server import outbound_staff_notice, telegram_staff_notice
+
+    class Recording:
+        def __init__(self) -> None:
+            self.staff: list[Reply] = []
+
+        async def send(self, chat_id: int, reply: Reply) -> int | None:
+            raise AssertionError("a lock notice goes to the staff chats only")
+
+        async def send_to_staff(self, reply: Reply) -> None:
+            self.staff.append(reply)
+
+    outbound = Recording()
+    await outbound_staff_notice(outbound)("Console account x@clinic.example was locked")
+    [note] = outbound.staff
+    assert note.for_staff and "locked" in note.text
+    settings = load_settings({"CONSOLE_ENABLED": "1"}, read_dotenv=False)
+    assert telegram_staff_notice(settings) is None  # no token: the notice is logged instead

@@ -1,0 +1,251 @@
+"""What each page shows: the intake inbox and detail, appointments, questions, alerts,
+content health, staff and audit."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from bot.core.assistant import ChatRef
+from bot.faq.unanswered import UnansweredLog
+from bot.intake.repository import IntakeRepository
+from bot.reminders.feature import build_reminders
+from bot.reminders.model import AppointmentInput, AppointmentStatus
+from bot.runtime import Runtime
+from bot.storage.encryption import load_cipher
+from bot.web.accounts import Role
+from bot.web.app import ConsoleServices
+from tests.intake.kit import TYPED_PATH, Patient
+from tests.web.conftest import STAFF_EMAILS, ClientFactory
+from tests.web.kit import HOSTILE_COMPLAINT, complete_intake, csrf_of, page_token
+
+
+async def test_inbox_puts_red_flags_and_contraindications_first_and_new_before_reviewed(
+    client_as: ClientFactory, console_runtime: Runtime
+) -> None:
+    await complete_intake(console_runtime, 1001)  # no flags
+    await complete_intake(console_runtime, 1002, contraindication=True)
+    await complete_intake(console_runtime, 1003, urgent=True, contraindication=True)
+    async with client_as(Role.CLINICIAN) as clinician:
+        inbox = (await clinician.get("/intakes")).text
+        order = [inbox.index(f'href="/intakes/{n}"') for n in (3, 2, 1)]
+        assert order == sorted(order)
+        assert "URGENT: History of cancer" in inbox and "Epilepsy" in inbox
+        assert "data use agreed" in inbox
+        token = csrf_of(inbox)
+        await clinician.post("/intakes/3/reviewed", data={"csrf_token": token, "state": "x"})
+        inbox = (await clinician.get("/intakes")).text
+        order = [inbox.index(f'href="/intakes/{n}"') for n in (2, 1, 3)]
+        assert order == sorted(order)  # reviewed goes below the new ones
+
+
+async def test_intake_detail_shows_the_summary_escaped_and_every_view_is_audited(
+    client_as: ClientFactory, console_runtime: Runtime, services: ConsoleServices
+) -> None:
+    await complete_intake(console_runtime, 1001, urgent=True, complaint=HOSTILE_COMPLAINT)
+    async with client_as(Role.CLINICIAN) as clinician:
+        page = await clinician.get("/intakes/1")
+        assert page.status_code == 200
+        assert "<script>alert" not in page.text and "<b>Burning</b>" not in page.text
+        assert (
+            "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;Burning&lt;/b&gt;" in page.text
+        )
+        assert page.text.index("Red flags") < page.text.index("Main complaint")
+        assert "not a diagnosis" in page.text
+        fhir = await clinician.get("/intakes/1/fhir")
+        assert fhir.headers["content-type"].startswith("application/fhir+json")
+        assert "attachment" in fhir.headers["content-disposition"]
+        resource = json.loads(fhir.text)
+        assert resource["resourceType"] == "QuestionnaireResponse"
+        assert (await clinician.get("/intakes/99")).status_code == 404
+    views = [
+        (entry.email, entry.action, entry.target)
+        for entry in await services.audit.recent(target="intake:1")
+    ]
+    doctor = STAFF_EMAILS[Role.CLINICIAN]
+    assert (doctor, "view_intake", "intake:1") in views
+    async with client_as(Role.CLINICIAN) as clinician:
+        await clinician.get("/intakes")
+    listed = await services.audit.recent(target="intake:1")
+    assert (doctor, "list_intake", "intake:1") in [(e.email, e.action, e.target) for e in listed]
+    assert (doctor, "download_intake_fhir", "intake:1") in views
+    async with client_as(Role.ADMIN) as admin:
+        audit = (await admin.get("/audit")).text
+        assert doctor in audit and "view intake" in audit and "intake:1" in audit
+        assert "Burning" not in audit
+
+
+async def test_mark_reviewed_records_who_and_can_be_undone(
+    client_as: ClientFactory, console_runtime: Runtime
+) -> None:
+    await complete_intake(console_runtime, 1001)
+    async with client_as(Role.CLINICIAN) as clinician:
+        token = await page_token(clinician, "/intakes/1")
+        done = await clinician.post(
+            "/intakes/1/reviewed", data={"csrf_token": token, "state": "reviewed"}
+        )
+        assert done.status_code == 303
+        page = (await clinician.get("/intakes/1")).text
+        assert f"Reviewed by {STAFF_EMAILS[Role.CLINICIAN]}" in page
+        await clinician.post("/intakes/1/reviewed", data={"csrf_token": token, "state": "new"})
+        assert "Mark reviewed" in (await clinician.get("/intakes/1")).text
+
+
+async def test_forgotten_intakes_leave_the_console(
+    client_as: ClientFactory, console_runtime: Runtime
+) -> None:
+    await complete_intake(console_runtime, 1001)
+    chat = ChatRef(1001)
+    await console_runtime.assistant.handle_command(chat, "forget")
+    await console_runtime.assistant.handle_action(chat, "forget:yes")
+    async with client_as(Role.CLINICIAN) as clinician:
+        assert (await clinician.get("/intakes/1")).status_code == 404
+        assert "No intakes yet" in (await clinician.get("/intakes")).text
+
+
+async def test_appointments_show_reminder_states_and_highlight_late_cancels_and_unreachable(
+    client_as: ClientFactory, console_runtime: Runtime
+) -> None:
+    r = build_reminders(console_runtime.settings, console_runtime.content, console_runtime.database)
+    now = datetime.now(UTC)
+    soon, _ = await r.repository.save(
+        AppointmentInput("REF-SOON", now + timedelta(hours=3), "ims_treatment", None, "riverside"),
+        now,
+    )
+    token = await r.repository.create_link(soon.id, now)
+    await r.repository.redeem_link(token, 777, now)
+    await r.repository.mark_chat_unreachable(777, now)
+    late, _ = await r.repository.save(
+        AppointmentInput("REF-LATE", now + timedelta(hours=5), "ims_treatment", None, "north_hill"),
+        now,
+    )
+    await r.repository.set_status(late.id, AppointmentStatus.CANCELLED, now)
+    await r.repository.save(
+        AppointmentInput("REF-LATER", now + timedelta(days=3), "ims_treatment", None, "riverside"),
+        now,
+    )
+    async with client_as(Role.FRONT_DESK) as desk:
+        page = (await desk.get("/appointments")).text
+    assert "REF-SOON" in page and "REF-LATE" in page and "REF-LATER" in page
+    assert "could not reach the patient" in page and "late cancellation" in page
+    assert "planned" in page  # the later appointment's reminders are still to go
+    assert page.count('class="attention"') == 2
+    locations = {name for name in ("Riverside", "North Hill") if name in page}
+    assert locations, page[:2000]
+
+
+async def test_questions_are_grouped_with_nearest_entries_and_can_be_handled(
+    client_as: ClientFactory, console_runtime: Runtime
+) -> None:
+    log = UnansweredLog(console_runtime.database, timedelta(days=90))
+    now = datetime.now(UTC)
+    for text in (
+        "do you take my union benefits plan",
+        "does my union benefits plan cover it",
+        "<img src=x onerror=alert(1)> parking near the clinic?",
+    ):
+        await log.record(text, None, 0.0, now)
+    async with client_as(Role.FRONT_DESK) as desk:
+        page = (await desk.get("/questions")).text
+        assert "2 questions" in page and "1 question," in page
+        assert "<img src=x" not in page and "&lt;img src=x" in page
+        assert "Nearest entries" in page
+        ids = [row.id for row in await log.list() if "union" in row.text]  # the group of two
+        token = csrf_of(page)
+        done = await desk.post(
+            "/questions/mark",
+            data={"csrf_token": token, "state": "handled", "question": [str(i) for i in ids]},
+        )
+        assert done.status_code == 303
+        page = (await desk.get("/questions")).text
+        assert "union" not in page and "parking" in page
+
+
+async def test_alerts_show_rule_and_chat_never_the_words(
+    client_as: ClientFactory, console_runtime: Runtime
+) -> None:
+    words = "crushing chest pain and I can't breathe"
+    chat = ChatRef(31337)
+    await console_runtime.assistant.handle_text(chat, words)
+    await console_runtime.assistant.handle_command(chat, "contact")
+    async with client_as(Role.FRONT_DESK) as desk:
+        page = (await desk.get("/events")).text
+        assert "31337" in page and "Emergency" in page and "Contact request" in page
+        assert "crushing" not in page and "breathe" not in page
+        token = csrf_of(page)
+        assert (await desk.post("/events/1/handled", data={"csrf_token": token})).status_code == 303
+        assert STAFF_EMAILS[Role.FRONT_DESK] in (await desk.get("/events")).text
+    described = await console_runtime.personal_data.describe(31337)
+    assert described["Staff notices"]  # /mydata covers them, /forget erases them
+    await console_runtime.personal_data.erase(31337)
+    assert not (await console_runtime.personal_data.describe(31337))["Staff notices"]
+
+
+async def test_content_health_reports_stale_reviews_and_the_labelled_figures(
+    client_as: ClientFactory, services: ConsoleServices, console_runtime: Runtime
+) -> None:
+    async with client_as(Role.FRONT_DESK) as desk:
+        page = (await desk.get("/content")).text
+    assert "Content check" in page and "No problems" in page
+    assert "No labelled file" in page
+    entries = console_runtime.content.faq.entries
+    far_future = max(e.reviewed.on for e in entries if e.reviewed) + timedelta(days=400)
+    health = await services.content_health.run(far_future)
+    assert len(health.stale_reviews) == len(entries)
+
+
+async def test_admin_adds_an_account_and_gets_a_one_time_link(
+    client_as: ClientFactory, services: ConsoleServices
+) -> None:
+    async with client_as(Role.ADMIN) as admin:
+        token = await page_token(admin, "/staff")
+        page = await admin.post(
+            "/staff",
+            data={"csrf_token": token, "email": "New.Desk@Clinic.example", "role": "front_desk"},
+        )
+        assert page.status_code == 200
+        assert "https://console.clinic.example/set-password/" in page.text
+        again = await admin.post(
+            "/staff",
+            data={"csrf_token": token, "email": "new.desk@clinic.example", "role": "admin"},
+        )
+        assert again.status_code == 400 and "already has an account" in again.text
+    assert "new.desk@clinic.example" in {a.email for a in await services.accounts.all()}
+
+
+async def test_inbox_reads_treatment_consent_and_precautions_of_newer_summaries(
+    console_runtime: Runtime, services: ConsoleServices
+) -> None:
+    await complete_intake(console_runtime, 1001)
+    repository = IntakeRepository(console_runtime.database, load_cipher(console_runtime.settings))
+    [intake] = await repository.all()
+    assert intake.summary is not None
+    intake.summary = {
+        **intake.summary,
+        "treatment_consent": {"answer": "decline", "label": "No", "version": "1"},
+        "precautions": ["Pregnant or might be pregnant"],
+    }
+    await repository.save(intake)
+    [row] = await services.inbox.rows()
+    assert row.consent == "treatment: NOT GIVEN"
+    assert row.contraindications == ("Pregnant or might be pregnant",)
+
+
+async def test_an_intake_stopped_by_an_emergency_answer_is_first_and_opens(
+    client_as: ClientFactory, console_runtime: Runtime
+) -> None:
+    await complete_intake(console_runtime, 1001, urgent=True)
+    patient = Patient(console_runtime.assistant, chat=ChatRef(1002))
+    await patient.command("intake")
+    await patient.tap("Continue")
+    for text in TYPED_PATH[:16]:
+        await patient.say(text)
+    await patient.tap("New trouble with bladder")
+    await patient.tap("Done")
+    async with client_as(Role.CLINICIAN) as clinician:
+        inbox = (await clinician.get("/intakes")).text
+        assert inbox.index('href="/intakes/2"') < inbox.index('href="/intakes/1"')
+        assert "stopped by an emergency answer" in inbox and "EMERGENCY:" in inbox
+        detail = await clinician.get("/intakes/2")
+        assert detail.status_code == 200 and "EMERGENCY" in detail.text
+        assert "Main complaint" in detail.text  # the answers given so far
