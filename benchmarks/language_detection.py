@@ -41,7 +41,7 @@ def langid_restricted() -> Detector:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(MODEL_LANGUAGES) + ["zh", "pa", "hi", "ur", "ar", "fa", "ko"])
+    identifier.set_languages([*MODEL_LANGUAGES, "zh", "pa", "hi", "ur", "ar", "fa", "ko"])
     return lambda text: str(identifier.classify(text)[0])
 
 
@@ -68,8 +68,10 @@ def ours() -> Detector:
 
 def same(expected: str, got: str) -> bool:
     """Right language; a romanised or Cantonese label also accepts its base language."""
-    return got == expected or got.split("-")[0] == expected.split("-")[0] or (
-        expected == "yue" and got == "zh"
+    return (
+        got == expected
+        or got.split("-")[0] == expected.split("-")[0]
+        or (expected == "yue" and got == "zh")
     )
 
 

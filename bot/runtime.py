@@ -22,11 +22,12 @@ from bot.core.privacy import PersonalDataRegistry
 from bot.faq.conversation import register_faq
 from bot.intake.conversation import register_intake
 from bot.reminders.feature import register_reminders
+from bot.safety.stage import build_safety_stage
 from bot.storage.database import Database, open_database
 
-# The order in which a typed text is offered to the features. The core's emergency
-# screen always runs first, before any of these; then each route in turn until one
-# claims the text.
+# The order in which a typed text is offered to the features. The core's safety stage
+# (bot/safety: emergency, urgent, other languages, risk questions) always runs first,
+# before any of these; then each route in turn until one claims the text.
 TEXT_ROUTE_ORDER: Final = (
     "intake",  # an open intake claims typed answers (it passes side questions to the FAQ)
     "faq",  # last: answers whatever nobody else claimed
@@ -93,6 +94,10 @@ async def build_runtime(settings: Settings) -> Runtime:
     content = load_checked_content(settings)
     database = await open_database(settings.database_url)
     host = FeatureHost(new_assistant())
+    # Safety is a stage of the core: it screens every typed text before any feature.
+    host.assistant.set_safety_screen(
+        build_safety_stage(content.emergency, content.clinic.phone, content.clinic.emergency_number)
+    )
     register_menu(host, content.clinic)
     faq = register_faq(host, settings, content, database)
     register_intake(host, settings, content, database, faq=faq)

@@ -126,17 +126,95 @@ def _script_language(text: str) -> str | None:
 
 
 # Pinyin syllables without tones: a text whose every word splits into these is pinyin.
-_I_FINALS = frozenset("i ia ie iao iu ian in iang ing iong".split())
-_U_FINALS = frozenset("ua uo uai uan uang ui un".split())
-_FINALS = (
-    "a o e ai ei ao ou an en ang eng ong er i ia ie iao iu ian in iang ing iong "
-    "u ua uo uai ui uan un uang ue v ve"
-).split()
-_INITIALS = "b p m f d t n l g k h j q x zh ch sh r z c s".split()
-_BARE = frozenset("a o e ai ei ao ou an en ang eng er".split())
+_I_FINALS = frozenset(["i", "ia", "ie", "iao", "iu", "ian", "in", "iang", "ing", "iong"])
+_U_FINALS = frozenset(["ua", "uo", "uai", "uan", "uang", "ui", "un"])
+_FINALS = [
+    "a",
+    "o",
+    "e",
+    "ai",
+    "ei",
+    "ao",
+    "ou",
+    "an",
+    "en",
+    "ang",
+    "eng",
+    "ong",
+    "er",
+    "i",
+    "ia",
+    "ie",
+    "iao",
+    "iu",
+    "ian",
+    "in",
+    "iang",
+    "ing",
+    "iong",
+    "u",
+    "ua",
+    "uo",
+    "uai",
+    "ui",
+    "uan",
+    "un",
+    "uang",
+    "ue",
+    "v",
+    "ve",
+]
+_INITIALS = [
+    "b",
+    "p",
+    "m",
+    "f",
+    "d",
+    "t",
+    "n",
+    "l",
+    "g",
+    "k",
+    "h",
+    "j",
+    "q",
+    "x",
+    "zh",
+    "ch",
+    "sh",
+    "r",
+    "z",
+    "c",
+    "s",
+]
+_BARE = frozenset(["a", "o", "e", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "er"])
 _Y_W = frozenset(
-    "ya yao yan yang ye yi yin ying yo yong you yu yue yuan yun wa wai wan wang wei wen "
-    "weng wo wu".split()
+    [
+        "ya",
+        "yao",
+        "yan",
+        "yang",
+        "ye",
+        "yi",
+        "yin",
+        "ying",
+        "yo",
+        "yong",
+        "you",
+        "yu",
+        "yue",
+        "yuan",
+        "yun",
+        "wa",
+        "wai",
+        "wan",
+        "wang",
+        "wei",
+        "wen",
+        "weng",
+        "wo",
+        "wu",
+    ]
 )
 
 
@@ -155,8 +233,10 @@ def _pinyin_allowed(initial: str, final: str) -> bool:
     if initial in ("g", "k", "h", "zh", "ch", "sh", "r", "z", "c", "s"):
         return final not in _I_FINALS or (final == "i" and initial not in ("g", "k", "h"))
     if initial in ("b", "p", "m", "f"):
-        return final not in _U_FINALS and final not in ("ong", "iong", "ia", "iang") and not (
-            initial == "f" and final in _I_FINALS
+        return (
+            final not in _U_FINALS
+            and final not in ("ong", "iong", "ia", "iang")
+            and not (initial == "f" and final in _I_FINALS)
         )
     return final not in ("ua", "uai", "uang")
 
@@ -165,12 +245,21 @@ _PINYIN_SYLLABLES = frozenset(
     {i + f for i in _INITIALS for f in _FINALS if _pinyin_allowed(i, f)} | _BARE | _Y_W
 )
 _MAX_SYLLABLE = max(len(s) for s in _PINYIN_SYLLABLES)
+
+
 # Short English words that are also pinyin syllables: alone they prove nothing.
-_PINYIN_LOOKALIKES = frozenset(
-    """a an and as at be bed been bin but can case chan dan de die do done e fan far
-    gang he hen in is it la lie long man me men my nan no on one pan ran run sang
-    say she shin so sun tan ten tie to tong use wen when who wing yang yo you yuan
-    zen bang ban lane ling ping pong sing song hang hung mean ma den pie tea""".split()
+def _word_set(text: str) -> frozenset[str]:
+    """The words of a whitespace-separated list."""
+    return frozenset(text.split())
+
+
+_PINYIN_LOOKALIKES = _word_set(
+    """
+    a an and as at be bed been bin but can case chan dan de die do done e fan far gang
+    he hen in is it la lie long man me men my nan no on one pan ran run sang say she
+    shin so sun tan ten tie to tong use wen when who wing yang yo you yuan zen bang ban
+    lane ling ping pong sing song hang hung mean ma den pie tea
+    """
 )
 
 
@@ -189,36 +278,44 @@ def _is_pinyin_word(word: str) -> bool:
 
 # Everyday function words of romanised Punjabi and Hindi-Urdu as people type them in chat.
 # A few are shared; each language keeps the words that tell it apart.
-_PUNJABI_WORDS = frozenset(
-    """mainu menu mennu mainoo sanu tuhanu tusi tussi assi asi vich wich da di de
-    nu noo ae hega hegi kar karda kardi karde reha rehi rahe hoya hoyi hoi kive
-    kiven kidda kidaan bahut bohat bhut dard peed saah sah chhati chati hath lat
-    lattan pair sir hun hunn ho gaya gayi giya gia nahi nai ni koi mera meri mere
-    sadda sada veer bhaji bebe bapu ji je jado jadon ki kinne kinna lende
-    paise""".split()
+_PUNJABI_WORDS = _word_set(
+    """
+    mainu menu mennu mainoo sanu tuhanu tusi tussi assi asi vich wich da di de nu noo ae
+    hega hegi kar karda kardi karde reha rehi rahe hoya hoyi hoi kive kiven kidda kidaan
+    bahut bohat bhut dard peed saah sah chhati chati hath lat lattan pair sir hun hunn
+    ho gaya gayi giya gia nahi nai ni koi mera meri mere sadda sada veer bhaji bebe bapu
+    ji je jado jadon ki kinne kinna lende paise
+    """
 )
-_HINDUSTANI_WORDS = frozenset(
-    """mujhe mujhko mera meri mere hai hain tha thi raha rahi rahe ho gaya gayi nahi
-    nahin kya kyun kyu aur ko se mein me main hum aap apna apni bahut bohot bhut
-    dard saans sans seene sine chaati chhati haath pair sar abhi jaldi madad
-    chahiye karo kar karna lag lagta lagti ki ka ke ye yeh woh hoon hu kitne
-    kitna paise lagenge lagega""".split()
+_HINDUSTANI_WORDS = _word_set(
+    """
+    mujhe mujhko mera meri mere hai hain tha thi raha rahi rahe ho gaya gayi nahi nahin
+    kya kyun kyu aur ko se mein me main hum aap apna apni bahut bohot bhut dard saans
+    sans seene sine chaati chhati haath pair sar abhi jaldi madad chahiye karo kar karna
+    lag lagta lagti ki ka ke ye yeh woh hoon hu kitne kitna paise lagenge lagega
+    """
 )
-_PUNJABI_ONLY = frozenset(
-    "mainu menu mennu mainoo sanu tuhanu tusi tussi vich wich nu noo ae hega hegi "
-    "karda kardi karde reha rehi hoya hoyi kive kiven kidda kidaan peed saah sah hun kinne lende "
-    "hunn giya gia sadda sada bebe bapu jado jadon lattan".split()
+_PUNJABI_ONLY = _word_set(
+    """
+    mainu menu mennu mainoo sanu tuhanu tusi tussi vich wich nu noo ae hega hegi karda
+    kardi karde reha rehi hoya hoyi kive kiven kidda kidaan peed saah sah hun kinne
+    lende hunn giya gia sadda sada bebe bapu jado jadon lattan
+    """
 )
-_HINDUSTANI_ONLY = frozenset(
-    "mujhe mujhko hain tha thi raha rahi kya kyun kyu aur ko se mein hum aap apna "
-    "apni saans sans seene sine chaati abhi chahiye karna lagta lagti yeh hoon hu kitne "
-    "lagenge lagega".split()
+_HINDUSTANI_ONLY = _word_set(
+    """
+    mujhe mujhko hain tha thi raha rahi kya kyun kyu aur ko se mein hum aap apna apni
+    saans sans seene sine chaati abhi chahiye karna lagta lagti yeh hoon hu kitne
+    lagenge lagega
+    """
 )
-_ARABIZI_WORDS = frozenset(
-    """ana enta enti inta inti ya habibi wallah walla inshallah yalla mish msh
-    mesh fi fe bdi biddi 3ayez 3ayza 3andi 3ndi andi 3am kteer ktir awi 2awi
-    shway shwaya alam waja3 wa2ja3 wej3 sadri sedri nafas ma2der mosh mafi
-    mafish aywa la2 eh leh ezay keef kif shu eish""".split()
+_ARABIZI_WORDS = _word_set(
+    """
+    ana enta enti inta inti ya habibi wallah walla inshallah yalla mish msh mesh fi fe
+    bdi biddi 3ayez 3ayza 3andi 3ndi andi 3am kteer ktir awi 2awi shway shwaya alam
+    waja3 wa2ja3 wej3 sadri sedri nafas ma2der mosh mafi mafish aywa la2 eh leh ezay
+    keef kif shu eish
+    """
 )
 _ARABIZI_DIGIT = re.compile(r"[a-z][2379]|[2379][a-z]")
 
@@ -267,9 +364,11 @@ def _english_words() -> frozenset[str]:
 
 
 # Frequent in pyspellchecker's English list because English text quotes them.
-_NOT_ENGLISH = frozenset(
-    "de la le les des que el los las por con para una est et je il du au un una o um "
-    "der die das und ich nicht ist mit ein eine och di il che non per".split()
+_NOT_ENGLISH = _word_set(
+    """
+    de la le les des que el los las por con para una est et je il du au un una o um der
+    die das und ich nicht ist mit ein eine och di il che non per
+    """
 )
 
 

@@ -28,7 +28,20 @@ STEM_HEAD = 3  # English stemming keeps the first letters of a word
 _TOKEN_CACHE_LIMIT = 20_000  # typed words remembered with their matches
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# Word characters, plus the vowel signs of Indic and Thai scripts (Python's \\w leaves
+# combining marks out, which would cut "सीने" into pieces).
+_NOT_WORD = re.compile(r"(?:[^\w\u0900-\u0dff\u0e00-\u0eff]|_)+", re.UNICODE)
+# Accents dropped from Latin letters (people type "poitrine" for "poitrine", "dau nguc" for
+# "đau ngực"); Arabic short vowels dropped; letter variants of Arabic, Persian and Urdu
+# unified, so one term reads every spelling.
+_LATIN_MARK_BASE_LIMIT = 0x0250
+_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_LETTER_VARIANTS = str.maketrans(
+    {"đ": "d", "ð": "d", "ø": "o", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i",
+     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ک": "ك", "ة": "ه",
+     "ۀ": "ه", "ہ": "ه", "ۃ": "ه", "ھ": "ه", "ے": "ي", "ۓ": "ي", "ؤ": "و", "ئ": "ي",
+     "\u200c": "", "\u200d": ""}
+)  # fmt: skip
 # A letter held down for emphasis ("myselfff", "pleaseee") counts as at most two of it.
 _HELD_LETTER = re.compile(r"([a-z])\1\1+")  # the rules are English: a-z is enough, and fast
 # Spellings of a negated verb that people type, mapped to one form.
@@ -64,13 +77,45 @@ _stemmer = snowballstemmer.stemmer("english")
 
 def normalise_words(text: str) -> list[str]:
     """Lower-case words of `text` without punctuation, contractions unified."""
-    folded = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
+    folded = fold_script(unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold())
     folded = _HELD_LETTER.sub(r"\1\1", folded.replace("'", ""))
     raw = _NOT_WORD.sub(" ", folded).split()
     words = [_CONTRACTIONS.get(word, word) for word in raw]
     if not _EXPANSIONS.keys().isdisjoint(words):
         words = [part for word in words for part in _EXPANSIONS.get(word, (word,))]
     return _join_split_words(words)
+
+
+def fold_script(text: str) -> str:
+    """`text` (lower case) without accents on Latin letters, Arabic variants unified."""
+    if text.isascii():
+        return text
+    text = text.translate(_LETTER_VARIANTS)
+    decomposed = unicodedata.normalize("NFD", text)
+    kept: list[str] = []
+    base = 0
+    for character in decomposed:
+        if unicodedata.combining(character):
+            if base < _LATIN_MARK_BASE_LIMIT:
+                continue
+        else:
+            base = ord(character)
+        kept.append(character)
+    return _ARABIC_MARKS.sub("", unicodedata.normalize("NFC", "".join(kept)))
+
+
+def written_without_spaces(text: str) -> bool:
+    """Whether `text` is in a script written without spaces between words (Chinese, Japanese)
+    or gluing particles to words (Korean), so a term is found as a substring."""
+    return any(
+        0x3040 <= ord(c) <= 0x30FF or 0x3400 <= ord(c) <= 0x9FFF or 0xAC00 <= ord(c) <= 0xD7AF
+        for c in text
+    )
+
+
+def non_latin(text: str) -> bool:
+    """Whether `text` has letters outside the Latin script (found as substrings)."""
+    return any(c.isalpha() and ord(c) >= _LATIN_MARK_BASE_LIMIT for c in text)
 
 
 def _join_split_words(words: list[str]) -> list[str]:
