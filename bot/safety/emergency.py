@@ -393,10 +393,12 @@ class EmergencyDetector:
         if not self.context:
             return False
         padded = _padded(" ".join(words))
+        past = self._markers["past"]
+        if past.found(padded):
+            # "depuis des années" holds "depuis": a past phrase's words say nothing of now.
+            return not self._markers["present"].found(past.removed(padded))
         if self._markers["present"].found(padded):
             return False
-        if self._markers["past"].found(padded):
-            return True
         return self._markers["questions"].found(padded) and not self._markers["first_person"].found(
             padded
         )
@@ -523,3 +525,9 @@ class _MarkerSet:
 
     def found(self, padded_text: str) -> bool:
         return any(marker in padded_text for marker in self._padded)
+
+    def removed(self, padded_text: str) -> str:
+        """`padded_text` without these phrases."""
+        for marker in self._padded:
+            padded_text = padded_text.replace(marker, " ")
+        return padded_text

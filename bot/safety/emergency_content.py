@@ -284,6 +284,9 @@ def _read(content_dir: Path) -> tuple[EmergencyContent | None, list[Problem]]:
         problems += notice_problems
     if emergency is None or problems:
         return None, problems
+    if urgent is not None and urgent.context is None:
+        # Past history and risk questions read the same way in both tiers.
+        urgent = replace(urgent, context=emergency.context)
     return replace(emergency, urgent=urgent, notices=notices), problems
 
 

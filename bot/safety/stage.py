@@ -85,7 +85,8 @@ class SafetyReplies:
             notice = self.notice_for(language)
             if notice is not None:
                 line = notice.emergency if level == "emergency" else notice.urgent
-                text = f"{line.strip()}\n\n{text}"
+                line = line.strip().format(number=self.emergency_number)
+                text = f"{line}\n\n{text}"
         lines = _PHONE_LINE if level == "emergency" else _URGENT_PHONE_LINE
         if self.clinic_phone and self.clinic_phone.strip():
             text += "\n\n" + lines[read].format(phone=self.clinic_phone.strip())

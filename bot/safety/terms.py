@@ -45,6 +45,10 @@ _LETTER_VARIANTS = str.maketrans(
 # A letter held down for emphasis ("myselfff", "pleaseee") counts as at most two of it.
 _HELD_LETTER = re.compile(r"([a-z])\1\1+")  # the rules are English: a-z is enough, and fast
 # Spellings of a negated verb that people type, mapped to one form.
+# French elisions ("j'ai", "n'arrive", "l'anus") become two words, so "arrive pas" reads
+# "je n'arrive pas" and "j'arrive pas" alike. English contractions ("can't", "I'm") keep
+# their apostrophe rule: these letters never stand alone before one in English.
+_FRENCH_ELISION = re.compile(r"\b(qu|[ljdnmstc])'(?=[a-z\u00e0-\u00ff])")
 _CONTRACTIONS = {"cannot": "cant", "carnt": "cant", "cnt": "cant", "cnat": "cant", "cant": "cant"}
 # Text-speak for two words, spelled out so that every "want to ..." term also reads "wanna ...".
 _EXPANSIONS = {"wanna": ("want", "to"), "gonna": ("going", "to"), "gotta": ("got", "to")}
@@ -78,6 +82,8 @@ _stemmer = snowballstemmer.stemmer("english")
 def normalise_words(text: str) -> list[str]:
     """Lower-case words of `text` without punctuation, contractions unified."""
     folded = fold_script(unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold())
+    if "'" in folded:
+        folded = _FRENCH_ELISION.sub(r"\1 ", folded)
     folded = _HELD_LETTER.sub(r"\1\1", folded.replace("'", ""))
     raw = _NOT_WORD.sub(" ", folded).split()
     words = [_CONTRACTIONS.get(word, word) for word in raw]
