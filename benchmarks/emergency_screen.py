@@ -18,8 +18,8 @@ patient's message is (emergency, urgent, a language the bot does not read, a ris
 from __future__ import annotations
 
 import argparse
-import logging
 import json
+import logging
 import statistics
 import time
 from collections import Counter, defaultdict
