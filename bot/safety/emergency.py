@@ -188,13 +188,14 @@ class LanguageNotices:
 class ScreenContext:
     """Phrases that say a message is not about something happening now.
 
-    `idioms` are removed before the rules run ("nearly gave me a heart attack"). When the
+    `set_aside` phrases are removed before the rules run: figures of speech ("nearly gave
+    me a heart attack"), jokes, and words that name something else ("chest muscles"). When the
     text has a `past` marker and no `present` marker, or asks about a risk (`questions`)
     without a `present` or `first_person` marker, a rule hit is not an emergency. When in
     doubt (both kinds of marker) the screen escalates.
     """
 
-    idioms: tuple[str, ...] = ()
+    set_aside: tuple[str, ...] = ()
     past: tuple[str, ...] = ()
     questions: tuple[str, ...] = ()
     present: tuple[str, ...] = ()
@@ -298,7 +299,7 @@ class EmergencyDetector:
     _fuzzy_phrases: list[str] = field(init=False, repr=False)
     _fuzzy_phrase_rule: list[int] = field(init=False, repr=False)
     _grams: _PhraseGrams = field(init=False, repr=False)
-    _idioms: tuple[str, ...] = field(init=False, repr=False)
+    _set_aside: tuple[str, ...] = field(init=False, repr=False)
     _markers: dict[str, _MarkerSet] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -315,7 +316,7 @@ class EmergencyDetector:
                     self._fuzzy_phrase_rule.append(number)
         self._grams = _PhraseGrams(self._fuzzy_phrases)
         context = self.context or ScreenContext()
-        self._idioms = tuple(_padded(normalise_text(t)) for t in context.idioms)
+        self._set_aside = tuple(_padded(normalise_text(t)) for t in context.set_aside)
         self._markers = {
             name: _MarkerSet(texts)
             for name, texts in (
@@ -376,11 +377,11 @@ class EmergencyDetector:
         hits = self._hits(words, first=first)
         if not hits:
             return []
-        if self._idioms:
+        if self._set_aside:
             padded = _padded(" ".join(words))
-            if any(idiom in padded for idiom in self._idioms):
-                for idiom in self._idioms:
-                    padded = padded.replace(idiom, " ")
+            if any(phrase in padded for phrase in self._set_aside):
+                for phrase in self._set_aside:
+                    padded = padded.replace(phrase, " ")
                 hits = self._hits(padded.split(), first=first)
                 if not hits:
                     return []

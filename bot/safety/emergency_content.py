@@ -32,7 +32,7 @@ RULE_LANGUAGES = (
     "fr", "es", "pa", "zh", "yue", "ar", "tl", "hi", "ur", "fa", "vi", "ko", "pt", "it", "de",
 )  # fmt: skip
 _LANGUAGE_KEYS = ("message", "all_of", "phrases", "examples", "not_examples")
-_CONTEXT_KEYS = ("idioms", "past", "questions", "present", "first_person")
+_CONTEXT_KEYS = ("set_aside", "past", "questions", "present", "first_person")
 _NOTICE_KEYS = ("name", "notice", "emergency", "urgent")
 MAX_MESSAGE_CHARS = 1500  # one short chat message; the reply must be read at a glance
 MIN_PREFIX_CHARS = 3  # "a*" would match half the language
@@ -159,7 +159,7 @@ def _context(reader: _Reader, top: LocatedDict) -> ScreenContext | None:
         return tuple(text for text, _ in reader.phrases(value, key, "'context'"))
 
     return ScreenContext(
-        idioms=texts("idioms"),
+        set_aside=texts("set_aside"),
         past=texts("past"),
         questions=texts("questions"),
         present=texts("present"),

@@ -280,7 +280,7 @@ def _is_pinyin_word(word: str) -> bool:
 # A few are shared; each language keeps the words that tell it apart.
 _PUNJABI_WORDS = _word_set(
     """
-    mainu menu mennu mainoo sanu tuhanu tusi tussi assi asi vich wich da di de nu noo ae
+    mainu menu mennu mainoo sanu tuhanu tusi tussi assi asi vich wich da di nu noo ae
     hega hegi kar karda kardi karde reha rehi rahe hoya hoyi hoi kive kiven kidda kidaan
     bahut bohat bhut dard peed saah sah chhati chati hath lat lattan pair sir hun hunn
     ho gaya gayi giya gia nahi nai ni koi mera meri mere sadda sada veer bhaji bebe bapu
@@ -351,6 +351,16 @@ def _romanised_language(words: list[str]) -> tuple[str, float] | None:
     return None
 
 
+# Words only French uses among the languages here (elided "j'", "n'" split off as words).
+_FRENCH_WORDS = _word_set(
+    """
+    je j suis ai pas pu mon mes est ça ca pis avec dans pour une des du au aux moi mais
+    très tres nous vous qu n c m s t y ne plus peux veux fait être etre aussi depuis chez
+    mal tête tete rendez vous merci bonjour svp
+    """
+)
+
+
 @cache
 def _english_words() -> frozenset[str]:
     """Common English words (pyspellchecker's list, most frequent first)."""
@@ -406,6 +416,9 @@ def _detect(text: str, prior: str | None) -> LanguageGuess:
     words = _words(text)
     if not words:
         return UNDETERMINED
+    if sum(word in _FRENCH_WORDS for word in words) >= MIN_ROMANISED_WORDS:
+        # Short, unaccented or Québec French ("je suis pu capable") fools the model.
+        return LanguageGuess(FRENCH, 1.0)
     romanised = _romanised_language(words)
     if romanised is not None:
         return LanguageGuess(*romanised)

@@ -188,10 +188,11 @@ class SafetyStage:
 
 
 def _reply_language(guess: LanguageGuess, hit: EmergencyHit) -> str:
-    """The language to answer in: the detected one, unless only the matched words tell."""
-    if guess.code in (ENGLISH, "und") and hit.language != ENGLISH:
-        return hit.language
-    return guess.code
+    """The language to answer in: the words that matched tell it best (a short message
+    is easily misread), the detected spelling when they agree ("pa-Latn" for "pa")."""
+    if hit.language == ENGLISH or hit.language == guess.base:
+        return guess.code if guess.code != "und" else ENGLISH
+    return hit.language
 
 
 def _staff_alert(level: str, rule_id: str, language: str, chat_id: int | None) -> Reply:

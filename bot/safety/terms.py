@@ -206,6 +206,8 @@ class TermIndex:
             ids.append(word_id)
         # Real words that must never be read as a typo of a term ("ladder" is not "bladder").
         self._not_typos = {word for typed in not_typos for word in normalise_words(typed)}
+        # The clinic's list also stops a prefix reading a real word ("numb*" in "number").
+        self._not_prefixed = frozenset(self._not_typos)
         self._not_typos.update(self._by_text, ORDINARY_WORDS)
         self._cache: dict[str, frozenset[int]] = {}
 
@@ -226,7 +228,8 @@ class TermIndex:
         found: set[int] = set(self._by_text.get(token, ()))
         if token[:STEM_HEAD] in self._stem_heads:
             found.update(self._by_stem.get(stem(token), ()))
-        found.update(word_id for prefix, word_id in self._prefixes if token.startswith(prefix))
+        if token not in self._not_prefixed:
+            found.update(word_id for prefix, word_id in self._prefixes if token.startswith(prefix))
         if token not in self._not_typos and len(token) >= MIN_FUZZY_LENGTH - 1:
             words = self._fuzzy_words.get(token[0])
             if words is not None:

@@ -512,8 +512,6 @@ BENIGN = [
 # Ordinary messages the screen flags on purpose, each with the reason.
 ACCEPTED_ALARMS = {
     "can IMS help my chest pain from a rib injury?": "chest pain is always screened",
-    "can you needle my chest muscles for my pec pain?": "chest pain, any cause",
-    "I have a tight chest muscle from push ups": "angina feels tight",
     "can IMS help with chest tightness from posture?": "angina feels tight",
     "I get short of breath climbing hills, is IMS ok?": "always screened",
     "my husband has a collapsed disc, can IMS help?": "someone collapsed",
@@ -549,6 +547,19 @@ PAST_HISTORY = [
     "fell off the barn roof ten years back and my back still aches",
     "my leg gave way once on a hike last year",
 ]
+
+# Words that name something other than the symptom, set aside before the rules run.
+SET_ASIDE = [
+    "can you needle my chest muscles for my pec pain?",
+    "I have a tight chest muscle from push ups",
+    "the price nearly gave me a heart attack lol",
+    "tell me how to perform cpr",
+]
+
+
+@pytest.mark.parametrize("text", SET_ASIDE)
+def test_set_aside_wording_is_not_an_alarm(detector: EmergencyDetector, text: str) -> None:
+    assert detector.detect(text) is None
 
 
 @pytest.mark.parametrize("text", PAST_HISTORY)
