@@ -223,7 +223,9 @@ def main() -> None:
     stage = build_safety_stage(content.emergency, content.clinic.phone)
     matcher = FaqMatcher.from_content(content.faq)
     patterns = args.sets or SET_PATTERNS
-    paths = sorted({p for pattern in patterns for p in DATA.glob(pattern)})
+    paths = sorted(
+        {p for pattern in patterns for p in DATA.glob(pattern) if "language" not in p.name}
+    )
     report_sets(stage, matcher, paths, args.misses)
     if not args.no_clinc:
         report_clinc(stage, args.misses)

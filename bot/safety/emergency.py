@@ -80,6 +80,9 @@ class EmergencyRule:
     example_lines: tuple[int, ...] = ()
     not_example_lines: tuple[int, ...] = ()
     translations: tuple[RuleTerms, ...] = ()
+    # The sign is partly past history (a cancer years ago and new back pain now), so a
+    # past-history phrase does not set it aside.
+    history_matters: bool = False
 
     def by_language(self) -> tuple[RuleTerms, ...]:
         """The rule's words per language, English first."""
@@ -301,6 +304,7 @@ class EmergencyDetector:
     _grams: _PhraseGrams = field(init=False, repr=False)
     _set_aside: tuple[str, ...] = field(init=False, repr=False)
     _markers: dict[str, _MarkerSet] = field(init=False, repr=False)
+    _history_matters: dict[str, bool] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         parsed = {term: parse_term(term) for term in _all_terms(self.rules) if not non_latin(term)}
@@ -315,6 +319,7 @@ class EmergencyDetector:
                     self._fuzzy_phrases.append(padded)
                     self._fuzzy_phrase_rule.append(number)
         self._grams = _PhraseGrams(self._fuzzy_phrases)
+        self._history_matters = {rule.id: rule.history_matters for rule in self.rules}
         context = self.context or ScreenContext()
         self._set_aside = tuple(_padded(normalise_text(t)) for t in context.set_aside)
         self._markers = {
@@ -377,17 +382,30 @@ class EmergencyDetector:
         hits = self._hits(words, first=first)
         if not hits:
             return []
-        if self._set_aside:
-            padded = _padded(" ".join(words))
-            if any(phrase in padded for phrase in self._set_aside):
-                for phrase in self._set_aside:
-                    padded = padded.replace(phrase, " ")
-                hits = self._hits(padded.split(), first=first)
-                if not hits:
-                    return []
-        if self.not_now(words):
+        kept = self._without_set_aside(words)
+        if kept is not words:
+            hits = self._hits(kept, first=first)
+            if not hits:
+                return []
+        if not self.not_now(words):
+            return hits
+        # Past history or a risk question: only signs that are partly history still count.
+        if not any(self._history_matters.values()):
             return []
-        return hits
+        every = hits if not first else self._hits(kept, first=False)
+        history = [hit for hit in every if self._history_matters[hit.rule_id]]
+        return history[:1] if first else history
+
+    def _without_set_aside(self, words: list[str]) -> list[str]:
+        """`words` without the set-aside phrases (the same list when none is there)."""
+        if not self._set_aside:
+            return words
+        padded = _padded(" ".join(words))
+        if not any(phrase in padded for phrase in self._set_aside):
+            return words
+        for phrase in self._set_aside:
+            padded = padded.replace(phrase, " ")
+        return padded.split()
 
     def not_now(self, words: list[str]) -> bool:
         """Whether the words speak of the past or ask about a risk, and nothing says "now"."""

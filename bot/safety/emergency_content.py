@@ -42,7 +42,7 @@ _TOP_KEYS = (
 )  # fmt: skip
 _RULE_KEYS = (
     "id", "description", "message", "all_of", "phrases", "examples", "not_examples",
-    *RULE_LANGUAGES,
+    "history_matters", *RULE_LANGUAGES,
 )  # fmt: skip
 _REVIEW_KEYS = ("by", "on")
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -232,6 +232,12 @@ def _rule(reader: _Reader, raw: Any, line: int) -> EmergencyRule | None:
         )
     not_examples = reader.phrases(raw, "not_examples", where)
     translations = _translations(reader, raw, where)
+    history_matters = raw.get("history_matters", False)
+    if not isinstance(history_matters, bool):
+        reader.add(
+            raw.line_of("history_matters"), f"'history_matters' in {where} must be true or false"
+        )
+        history_matters = False
     if rule_id is None or description is None:
         return None
     return EmergencyRule(
@@ -246,6 +252,7 @@ def _rule(reader: _Reader, raw: Any, line: int) -> EmergencyRule | None:
         example_lines=tuple(line for _, line in examples),
         not_example_lines=tuple(line for _, line in not_examples),
         translations=translations,
+        history_matters=history_matters,
     )
 
 

@@ -370,7 +370,17 @@ def _english_words() -> frozenset[str]:
     ranked = sorted(frequency.dictionary.items(), key=lambda item: -item[1])
     # The most frequent words only: the long tail holds foreign words too ("de", "que").
     common = {word for word, _ in ranked[:ENGLISH_VOCABULARY]}
-    return frozenset(common - _NOT_ENGLISH)
+    return frozenset((common | _CHAT_ENGLISH) - _NOT_ENGLISH)
+
+
+# Chat English and clinic words a dictionary does not list as common.
+_CHAT_ENGLISH = _word_set(
+    """
+    lol lmao lmfao omg idk tbh btw pls plz thx ty u ur r ya yea yeah yep nope wat wut
+    gonna wanna gotta kinda sorta dunno cuz coz bc rn tmrw tmr appt appts ims physio
+    physiotherapist dry needling okay ok hmm hi hey
+    """
+)
 
 
 # Frequent in pyspellchecker's English list because English text quotes them.
