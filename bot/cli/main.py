@@ -18,6 +18,7 @@ from bot.cli import content as content_commands
 from bot.cli import faq as faq_commands
 from bot.cli import intake as intake_commands
 from bot.cli import reminders as reminders_commands
+from bot.cli import safety as safety_commands
 from bot.config import ConfigError
 from bot.content.problems import ContentError
 from bot.faq.semantic import SemanticUnavailable
@@ -29,6 +30,7 @@ COMMAND_MODULES = (
     appointments_commands,
     reminders_commands,
     intake_commands,
+    safety_commands,
 )
 
 

@@ -174,7 +174,7 @@ class SafetyStage:
                 _staff_alert("urgent", urgent_hit.rule_id, language, chat_id),
             ]
             return SafetyVerdict("urgent", language, urgent_hit.rule_id, tuple(replies))
-        if not guess.is_read and guess.code != "und":
+        if not guess.is_read and guess.code != "und" and _worth_a_notice(text, guess):
             return SafetyVerdict("notice", guess.code, None, tuple(self.replies.notice(guess.code)))
         if emergency.matching_rule_ids(text) and emergency.is_risk_question(text):
             return SafetyVerdict(
@@ -185,6 +185,18 @@ class SafetyStage:
     def language_of(self, text: str, language_hint: str | None = None) -> LanguageGuess:
         """The language the stage reads `text` as."""
         return detect_language(text, language_hint)
+
+
+MIN_NOTICE_WORDS = 2  # one Latin-script word ("mri", "gracias") is too little to tell
+
+
+def _worth_a_notice(text: str, guess: LanguageGuess) -> bool:
+    """Whether the text says enough to answer "I only read English and French": a
+    non-Latin script always does; Latin letters need a few words (an intake answer such
+    as "physio" must not be taken for another language)."""
+    if guess.code.endswith("-Latn") or guess.confidence < 1.0:
+        return len(text.split()) >= MIN_NOTICE_WORDS
+    return True
 
 
 def _reply_language(guess: LanguageGuess, hit: EmergencyHit) -> str:
