@@ -20,6 +20,7 @@ from bot.safety.emergency import (
     LanguageNotice,
 )
 from bot.safety.language import FRENCH, LanguageGuess, detect_language
+from bot.safety.terms import non_latin
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ class SafetyStage:
         emergency = self.content.detector()
         hit = emergency.detect(text)
         if hit is not None:
-            language = _reply_language(guess, hit)
+            language = _reply_language(guess, hit, text)
             logger.warning("safety: emergency rule=%s language=%s", hit.rule_id, language)
             replies = [
                 *self.replies.emergency(hit.rule_id, language),
@@ -167,7 +168,7 @@ class SafetyStage:
         urgent = self.content.urgent
         urgent_hit = urgent.detector().detect(text) if urgent is not None else None
         if urgent_hit is not None:
-            language = _reply_language(guess, urgent_hit)
+            language = _reply_language(guess, urgent_hit, text)
             logger.warning("safety: urgent rule=%s language=%s", urgent_hit.rule_id, language)
             replies = [
                 *self.replies.urgent(urgent_hit.rule_id, language),
@@ -199,11 +200,13 @@ def _worth_a_notice(text: str, guess: LanguageGuess) -> bool:
     return True
 
 
-def _reply_language(guess: LanguageGuess, hit: EmergencyHit) -> str:
+def _reply_language(guess: LanguageGuess, hit: EmergencyHit, text: str) -> str:
     """The language to answer in: the words that matched tell it best (a short message
-    is easily misread), the detected spelling when they agree ("pa-Latn" for "pa")."""
+    is easily misread), in the spelling the patient used ("zh-Latn" for pinyin)."""
     if hit.language == ENGLISH or hit.language == guess.base:
         return guess.code if guess.code != "und" else ENGLISH
+    if hit.language not in (ENGLISH, FRENCH) and not non_latin(text):
+        return f"{hit.language}-Latn"
     return hit.language
 
 
