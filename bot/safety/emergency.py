@@ -237,10 +237,11 @@ class _TermGroup:
         """Whether a term is in the typed text."""
         if not self.single.isdisjoint(typed.present):
             return True
-        if self.spaced and any(term in typed.spaced for term in self.spaced):
-            return True
-        if self.unspaced and any(term in typed.unspaced for term in self.unspaced):
-            return True
+        if typed.non_latin:
+            if self.spaced and any(term in typed.spaced for term in self.spaced):
+                return True
+            if self.unspaced and any(term in typed.unspaced for term in self.unspaced):
+                return True
         starts = self.several_starts & typed.present
         return any(
             term.found_in(typed.positions)
@@ -262,6 +263,7 @@ class _Typed:
     present: frozenset[int]
     spaced: str  # normalised words joined by spaces, padded
     unspaced: str  # the same without spaces
+    non_latin: bool  # whether any letter is outside the Latin script (else skip substrings)
 
 
 @dataclass(frozen=True)
@@ -270,7 +272,17 @@ class _CompiledTerms:
     groups: tuple[_TermGroup, ...]
     phrases: _TermGroup
 
+    @cached_property
+    def first_words(self) -> frozenset[int]:
+        """Every word id one of these Latin-script terms starts with or is."""
+        ids: set[int] = set()
+        for group in (self.phrases, *self.groups):
+            ids.update(group.single, group.several_starts)
+        return frozenset(ids)
+
     def matches(self, typed: _Typed) -> bool:
+        if not typed.non_latin and self.first_words.isdisjoint(typed.present):
+            return False
         if self.phrases.found_in(typed):
             return True
         return bool(self.groups) and all(group.found_in(typed) for group in self.groups)
@@ -282,10 +294,17 @@ class _CompiledRule:
     message: str
     languages: tuple[_CompiledTerms, ...]
 
+    @cached_property
+    def _first_words(self) -> frozenset[int]:
+        """Every word id a Latin-script term of this rule could start with or hold alone."""
+        return frozenset().union(*(terms.first_words for terms in self.languages))
+
     def matching_language(self, typed: _Typed, phrase_hit: bool) -> str | None:
         """The language whose terms match (English first), or None."""
         if phrase_hit:
             return ENGLISH
+        if not typed.non_latin and self._first_words.isdisjoint(typed.present):
+            return None  # none of its words is in the text: most rules, most messages
         return next((terms.language for terms in self.languages if terms.matches(typed)), None)
 
 
@@ -434,7 +453,13 @@ class EmergencyDetector:
     def _hits(self, words: list[str], *, first: bool) -> list[EmergencyHit]:
         positions = self._index.positions(words)
         joined = " ".join(words)
-        typed = _Typed(positions, frozenset(positions), _padded(joined), joined.replace(" ", ""))
+        typed = _Typed(
+            positions,
+            frozenset(positions),
+            _padded(joined),
+            joined.replace(" ", ""),
+            not joined.isascii() and non_latin(joined),
+        )
         phrase_rules = self._phrase_rules(joined)
         hits: list[EmergencyHit] = []
         for number, compiled in enumerate(self._compiled):

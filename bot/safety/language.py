@@ -38,6 +38,9 @@ FOREIGN_CONFIDENCE = 0.6
 ENGLISH_WORD_SHARE = 0.5
 PRIOR_WEIGHT = 4.0  # the app's language counts this many times its model probability
 MIN_ROMANISED_WORDS = 2
+# A message of this many words, nearly all common English, is English without the model.
+PLAIN_ENGLISH_WORDS = 4
+PLAIN_ENGLISH_SHARE = 0.85
 ENGLISH_VOCABULARY = 20_000  # most frequent words counted as English
 
 _WORD = re.compile(r"[^\W\d_]+(?:\d[^\W\d_]*)*|\d+[^\W\d_]+[\w]*", re.UNICODE)
@@ -426,7 +429,12 @@ def _detect(text: str, prior: str | None) -> LanguageGuess:
     words = _words(text)
     if not words:
         return UNDETERMINED
-    if sum(word in _FRENCH_WORDS for word in words) >= MIN_ROMANISED_WORDS:
+    french = sum(word in _FRENCH_WORDS for word in words)
+    if not french and len(words) >= PLAIN_ENGLISH_WORDS:
+        english = _english_words()
+        if sum(word in english for word in words) >= PLAIN_ENGLISH_SHARE * len(words):
+            return LanguageGuess(ENGLISH, 1.0)  # plainly English: no model needed
+    if french >= MIN_ROMANISED_WORDS:
         # Short, unaccented or Québec French ("je suis pu capable") fools the model.
         return LanguageGuess(FRENCH, 1.0)
     romanised = _romanised_language(words)

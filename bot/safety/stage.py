@@ -177,7 +177,7 @@ class SafetyStage:
             return SafetyVerdict("urgent", language, urgent_hit.rule_id, tuple(replies))
         if not guess.is_read and guess.code != "und" and _worth_a_notice(text, guess):
             return SafetyVerdict("notice", guess.code, None, tuple(self.replies.notice(guess.code)))
-        if emergency.matching_rule_ids(text) and emergency.is_risk_question(text):
+        if emergency.is_risk_question(text) and emergency.matching_rule_ids(text):
             return SafetyVerdict(
                 "caution", guess.code, None, (), tuple(self.replies.warning_signs(guess.code))
             )

@@ -35,6 +35,7 @@ _NOT_WORD = re.compile(r"(?:[^\w\u0900-\u0dff\u0e00-\u0eff]|_)+", re.UNICODE)
 # "đau ngực"); Arabic short vowels dropped; letter variants of Arabic, Persian and Urdu
 # unified, so one term reads every spelling.
 _LATIN_MARK_BASE_LIMIT = 0x0250
+_LATIN_EXTENDED_ADDITIONAL = (0x1E00, 0x1EFF)  # Vietnamese letters such as "ự"
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _LETTER_VARIANTS = str.maketrans(
     {"đ": "d", "ð": "d", "ø": "o", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i",
@@ -121,7 +122,12 @@ def written_without_spaces(text: str) -> bool:
 
 def non_latin(text: str) -> bool:
     """Whether `text` has letters outside the Latin script (found as substrings)."""
-    return any(c.isalpha() and ord(c) >= _LATIN_MARK_BASE_LIMIT for c in text)
+    return any(
+        c.isalpha()
+        and ord(c) >= _LATIN_MARK_BASE_LIMIT
+        and not _LATIN_EXTENDED_ADDITIONAL[0] <= ord(c) <= _LATIN_EXTENDED_ADDITIONAL[1]
+        for c in text
+    )
 
 
 def _join_split_words(words: list[str]) -> list[str]:
