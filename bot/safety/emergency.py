@@ -1,7 +1,7 @@
 """The emergency screen: recognise an emergency described in free text, and answer it.
 
 Runs on every message before anything else, so it is pure (no Telegram), fast and never
-raises. Rules come from content/emergency.yaml (see README.md, "Emergency screen"). The
+raises. Rules come from content/emergency.yaml (see README.md, "Safety screen"). The
 screen errs on the side of caution: a sentence such as "no chest pain" still triggers it.
 """
 
