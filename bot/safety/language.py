@@ -72,6 +72,19 @@ class LanguageGuess:
 UNDETERMINED = LanguageGuess("und", 0.0)
 
 
+_LATIN_LIMIT = 0x0250
+# Unicode blocks and the language (or script family) their letters point to.
+_SCRIPTS = (
+    (0x4E00, 0x9FFF, "han"), (0x3400, 0x4DBF, "han"), (0x3040, 0x30FF, "kana"),
+    (0xAC00, 0xD7AF, "ko"), (0x1100, 0x11FF, "ko"), (0x3130, 0x318F, "ko"),
+    (0x0A00, 0x0A7F, "pa"), (0x0900, 0x097F, "hi"), (0x0600, 0x06FF, "arab"),
+    (0x0750, 0x077F, "arab"), (0xFB50, 0xFEFF, "arab"), (0x0400, 0x04FF, "ru"),
+    (0x0370, 0x03FF, "el"), (0x0E00, 0x0E7F, "th"), (0x0590, 0x05FF, "he"),
+    (0x0980, 0x09FF, "bn"), (0x0B80, 0x0BFF, "ta"), (0x0A80, 0x0AFF, "gu"),
+    (0x1200, 0x137F, "am"),
+)  # fmt: skip
+
+
 def _script_language(text: str) -> str | None:
     """The language a non-Latin script points to, or None for Latin (or no) letters."""
     counts: dict[str, int] = {}
@@ -79,38 +92,13 @@ def _script_language(text: str) -> str | None:
         if not character.isalpha():
             continue
         point = ord(character)
-        if point < 0x0250:
+        if point < _LATIN_LIMIT:
             script = "latin"
-        elif 0x4E00 <= point <= 0x9FFF or 0x3400 <= point <= 0x4DBF:
-            script = "han"
-        elif 0x3040 <= point <= 0x30FF:
-            script = "kana"
-        elif 0xAC00 <= point <= 0xD7AF or 0x1100 <= point <= 0x11FF or 0x3130 <= point <= 0x318F:
-            script = "ko"
-        elif 0x0A00 <= point <= 0x0A7F:
-            script = "pa"
-        elif 0x0900 <= point <= 0x097F:
-            script = "hi"
-        elif 0x0600 <= point <= 0x06FF or 0x0750 <= point <= 0x077F or 0xFB50 <= point <= 0xFEFF:
-            script = "arab"
-        elif 0x0400 <= point <= 0x04FF:
-            script = "ru"
-        elif 0x0370 <= point <= 0x03FF:
-            script = "el"
-        elif 0x0E00 <= point <= 0x0E7F:
-            script = "th"
-        elif 0x0590 <= point <= 0x05FF:
-            script = "he"
-        elif 0x0980 <= point <= 0x09FF:
-            script = "bn"
-        elif 0x0B80 <= point <= 0x0BFF:
-            script = "ta"
-        elif 0x0A80 <= point <= 0x0AFF:
-            script = "gu"
-        elif 0x1200 <= point <= 0x137F:
-            script = "am"
         else:
-            script = "latin" if unicodedata.name(character, "").startswith("LATIN") else "other"
+            script = next((name for low, high, name in _SCRIPTS if low <= point <= high), "")
+            if not script:
+                latin = unicodedata.name(character, "").startswith("LATIN")
+                script = "latin" if latin else "other"
         counts[script] = counts.get(script, 0) + 1
     if not counts:
         return None

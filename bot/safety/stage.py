@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.core.assistant import ChatRef, SafetyVerdict
 from bot.core.replies import Reply, staff_note
@@ -158,23 +159,11 @@ class SafetyStage:
         emergency = self.content.detector()
         hit = emergency.detect(text)
         if hit is not None:
-            language = _reply_language(guess, hit, text)
-            logger.warning("safety: emergency rule=%s language=%s", hit.rule_id, language)
-            replies = [
-                *self.replies.emergency(hit.rule_id, language),
-                _staff_alert("emergency", hit.rule_id, language, chat_id),
-            ]
-            return SafetyVerdict("emergency", language, hit.rule_id, tuple(replies))
+            return self._tier_verdict("emergency", hit, guess, text, chat_id)
         urgent = self.content.urgent
         urgent_hit = urgent.detector().detect(text) if urgent is not None else None
         if urgent_hit is not None:
-            language = _reply_language(guess, urgent_hit, text)
-            logger.warning("safety: urgent rule=%s language=%s", urgent_hit.rule_id, language)
-            replies = [
-                *self.replies.urgent(urgent_hit.rule_id, language),
-                _staff_alert("urgent", urgent_hit.rule_id, language, chat_id),
-            ]
-            return SafetyVerdict("urgent", language, urgent_hit.rule_id, tuple(replies))
+            return self._tier_verdict("urgent", urgent_hit, guess, text, chat_id)
         if not guess.is_read and guess.code != "und" and _worth_a_notice(text, guess):
             return SafetyVerdict("notice", guess.code, None, tuple(self.replies.notice(guess.code)))
         if emergency.is_risk_question(text) and emergency.matching_rule_ids(text):
@@ -182,6 +171,23 @@ class SafetyStage:
                 "caution", guess.code, None, (), tuple(self.replies.warning_signs(guess.code))
             )
         return None
+
+    def _tier_verdict(
+        self,
+        level: Literal["emergency", "urgent"],
+        hit: EmergencyHit,
+        guess: LanguageGuess,
+        text: str,
+        chat_id: int | None,
+    ) -> SafetyVerdict:
+        language = _reply_language(guess, hit, text)
+        logger.warning("safety: %s rule=%s language=%s", level, hit.rule_id, language)
+        build = self.replies.emergency if level == "emergency" else self.replies.urgent
+        replies = (
+            *build(hit.rule_id, language),
+            _staff_alert(level, hit.rule_id, language, chat_id),
+        )
+        return SafetyVerdict(level, language, hit.rule_id, replies)
 
     def language_of(self, text: str, language_hint: str | None = None) -> LanguageGuess:
         """The language the stage reads `text` as."""
