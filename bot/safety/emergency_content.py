@@ -308,6 +308,7 @@ def _read_notices(path: Path) -> tuple[LanguageNotices | None, list[Problem]]:
     reader.unknown_keys(top, ("reviewed", "notice", "languages"), "the file")
     review = _review(reader, top)
     english = reader.message(top, "the file", required=True, key="notice")
+    _check_placeholders(reader, english, top.line_of("notice"), "'notice'")
     languages = reader.mapping(top.get("languages"), top.line_of("languages"), "'languages'")
     notices: list[LanguageNotice] = []
     for code in languages or {}:
@@ -318,6 +319,8 @@ def _read_notices(path: Path) -> tuple[LanguageNotices | None, list[Problem]]:
             continue
         reader.unknown_keys(entry, _NOTICE_KEYS, where)
         texts = {key: reader.message(entry, where, required=True, key=key) for key in _NOTICE_KEYS}
+        for key, text in texts.items():
+            _check_placeholders(reader, text, entry.line_of(key), f"'{key}' in {where}")
         if all(texts.values()):
             notices.append(
                 LanguageNotice(
@@ -332,6 +335,20 @@ def _read_notices(path: Path) -> tuple[LanguageNotices | None, list[Problem]]:
     if review is None or english is None or reader.problems:
         return None, reader.problems
     return LanguageNotices(english, tuple(notices), review, reader.file), []
+
+
+def _check_placeholders(reader: _Reader, text: str | None, line: int, where: str) -> None:
+    """A notice may use {number} and {phone} only; anything else would fail in a chat."""
+    if text is None:
+        return
+    try:
+        text.format(number="911", phone="555-0100")
+    except (KeyError, IndexError, ValueError) as error:
+        reader.add(
+            line,
+            f"{where} has a placeholder that cannot be filled ({error}); use only "
+            "{number} and {phone}, and write a brace as {{ or }}",
+        )
 
 
 def _read_rules(path: Path) -> tuple[EmergencyContent | None, list[Problem]]:

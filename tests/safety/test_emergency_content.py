@@ -318,3 +318,25 @@ def test_the_most_dangerous_signs_read_every_listed_language() -> None:
         rule = content.rule(rule_id)
         assert rule is not None
         assert languages <= {t.language for t in rule.translations}, rule_id
+
+
+def test_a_notice_with_an_unknown_placeholder_is_a_problem(tmp_path: Path) -> None:
+    write(tmp_path, VALID)
+    (tmp_path / "safety_languages.yaml").write_text(
+        textwrap.dedent(
+            """\
+            reviewed: {by: Test Reviewer, on: 2026-01-02}
+            notice: I can only read English and French. Call {number}, or the clinic at {phone}.
+            languages:
+              es:
+                name: Spanish
+                notice: Solo leo inglés y francés. Llame al {numero}.
+                emergency: Llame al {number}.
+                urgent: Vea a un médico hoy.
+            """
+        ),
+        encoding="utf-8",
+    )
+    problems = check_emergency_content(tmp_path)
+    assert [(p.file.endswith("safety_languages.yaml"), p.line) for p in problems] == [(True, 6)]
+    assert "{number} and {phone}" in problems[0].message
