@@ -112,9 +112,10 @@ def screened_decision(
     FAQ. Returns the decision, the language read and the safety rule that fired."""
     verdict = stage.screen(query)
     language = verdict.language if verdict is not None else stage.language_of(query).code
-    if verdict is not None and verdict.level in ("emergency", "urgent"):
-        level = "emergency" if verdict.level == "emergency" else "urgent"
-        return FaqDecision(level, None, 1.0), verdict.language, verdict.rule_id
+    if verdict is not None and verdict.level == "emergency":
+        return FaqDecision("emergency", None, 1.0), verdict.language, verdict.rule_id
+    if verdict is not None and verdict.level == "urgent":
+        return FaqDecision("urgent", None, 1.0), verdict.language, verdict.rule_id
     if verdict is not None and verdict.level == "notice":
         return FaqDecision("fallback", None, 0.0), language, None
     result = pipeline.matcher.match(query)
