@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -43,7 +44,11 @@ PHRASE_LENGTH_SLACK = 2  # a phrase may be this much longer than the text (missi
 # cannot score PHRASE_CUTOFF: the filter skips only phrases that could never match.
 GRAM_SIZE = 3
 EDIT_BOUND_SLACK = 1e-6
-_CODE_BITS = 21  # Unicode code points fit in 21 bits, so a trigram fits in one int64
+_CODE_BITS = 21
+# Where a hypothetical clause starts (English "if", French "si" and "s'il").
+_HYPOTHETICAL = re.compile(
+    r" (?:if|si|s il) "
+)  # Unicode code points fit in 21 bits, so a trigram fits in one int64
 
 
 ENGLISH = "en"
@@ -437,18 +442,21 @@ class EmergencyDetector:
             return not self._markers["present"].found(past.removed(padded))
         if self._markers["present"].found(padded):
             return False
-        return self._markers["questions"].found(padded) and not self._markers["first_person"].found(
-            padded
-        )
+        return self._asks_about_a_risk(padded)
 
     def is_risk_question(self, text: str) -> bool:
         """Whether `text` asks about a risk rather than reports a symptom now."""
         padded = _padded(normalise_text(text))
-        return (
-            self._markers["questions"].found(padded)
-            and not self._markers["present"].found(padded)
-            and not self._markers["first_person"].found(padded)
-        )
+        return not self._markers["present"].found(padded) and self._asks_about_a_risk(padded)
+
+    def _asks_about_a_risk(self, padded: str) -> bool:
+        """A risk question with no report in it. A report inside an "if" clause is
+        hypothetical ("what should I do if I have chest pain after IMS?"); one before it
+        is not ("I have chest pain, what if it gets worse?")."""
+        if not self._markers["questions"].found(padded):
+            return False
+        before_if = _HYPOTHETICAL.split(padded, maxsplit=1)[0]
+        return not self._markers["first_person"].found(_padded(before_if.strip()))
 
     def _hits(self, words: list[str], *, first: bool) -> list[EmergencyHit]:
         positions = self._index.positions(words)

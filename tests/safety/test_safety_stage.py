@@ -171,3 +171,10 @@ def test_the_stage_never_raises(stage: SafetyStage) -> None:
     chat = ChatRef(1, language_code="xx-invalid")
     for text in ("\x00\x01", "🙂" * 500, "a" * 20_000, "٣٤٥", "؟"):
         stage(chat, text)
+
+
+def test_a_report_inside_an_if_clause_is_hypothetical(stage: SafetyStage) -> None:
+    asked = stage.screen("what should I do if I have chest pain after IMS?")
+    assert asked is not None and asked.level == "caution"
+    reported = stage.screen("I have chest pain, what should I do if it gets worse?")
+    assert reported is not None and reported.level == "emergency"
