@@ -1,35 +1,187 @@
-"""Emergency screen: latency per message and catch rate on the labelled questions, in one run.
+"""The safety screen: recall per language first, then urgent and false-alarm rates, then speed.
 
-Latency is reported in microseconds and as a ratio to two baselines timed in the same run
-on the same messages: normalising the text (work every message needs anyway) and one
-rapidfuzz `token_set_ratio` against an FAQ question (the cost of a single fuzzy compare).
+Every labelled set in tests/data is run through the core's safety stage exactly as a
+patient's message is (emergency, urgent, a language the bot does not read, a risk question):
 
-    python benchmarks/emergency_screen.py
+- emergency recall: share of emergencies whose first reply is the emergency reply (names
+  911); "911 named" also counts the notice for an unread language, which names 911 too;
+- urgent: share of urgent problems that got the urgent (or the emergency) reply, and how
+  many got the plain FAQ "I don't know" instead;
+- false alarms: harmless messages that got the 911-first emergency reply;
+- CLINC150: emergency replies to the 5,500 test questions of the public intent set
+  (../shared/bench, read here only);
+- speed: the stage per message as a ratio to normalising the text, timed in the same run.
+
+    python benchmarks/emergency_screen.py [--sets PATTERN ...] [--misses]
 """
 
 from __future__ import annotations
 
-import random
+import argparse
+import json
+import logging
 import statistics
-import string
 import time
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from rapidfuzz import fuzz
 
-from bot.safety import load_emergency_content
+from bot.content.loader import load_content
+from bot.faq.matcher import FaqMatcher
+from bot.safety import build_safety_stage
+from bot.safety.stage import SafetyStage
 from bot.safety.terms import normalise_words
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-LABELLED = REPO_ROOT / "tests" / "data" / "faq_labelled.yaml"
+DATA = REPO_ROOT / "tests" / "data"
+SET_PATTERNS = ("emergency_*.yaml", "urgent_*.yaml", "safety_*.yaml", "faq_labelled.yaml")
+CLINC_CANDIDATES = (
+    REPO_ROOT.parent / "shared" / "bench" / "clinc150" / "data_full.json",
+    Path("/work/shared/bench/clinc150/data_full.json"),
+)
 ROUNDS = 2_000
 SAMPLE = (
     "Hi there, quick question about IMS. I've had lower back pain for about two years and "
     "my physio suggested IMS. How many sessions does it usually take, would my extended "
     "health insurance cover it, and what should I wear? Thanks so much, see you soon!"
 )
+
+
+@dataclass(frozen=True)
+class Item:
+    """One labelled message."""
+
+    q: str
+    expect: str  # emergency, urgent or benign
+    lang: str
+    kind: str
+
+
+def load_items(path: Path) -> list[Item]:
+    """A set's items; a set without `expect` labels takes its label from its file name."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    default = "benign" if "benign" in path.stem else "urgent" if "urgent" in path.stem else None
+    items: list[Item] = []
+    for entry in raw:
+        expect = str(entry.get("expect") or default or "emergency")
+        if path.name.startswith("faq_"):
+            expect = "emergency" if expect == "emergency" else "benign"
+        items.append(
+            Item(
+                q=str(entry["q"]),
+                expect=expect,
+                lang=str(entry.get("lang") or "en"),
+                kind=str(entry.get("kind") or entry.get("category") or ""),
+            )
+        )
+    return items
+
+
+def decide(stage: SafetyStage, matcher: FaqMatcher, text: str) -> str:
+    """emergency, urgent, notice, caution (FAQ answer + warning signs), or the FAQ's decision."""
+    verdict = stage.screen(text)
+    if verdict is not None:
+        return verdict.level
+    return matcher.match(text).decision
+
+
+@dataclass
+class Tally:
+    """Counts for one set and language."""
+
+    emergencies: int = 0
+    emergency_reply: int = 0
+    named_911: int = 0
+    urgents: int = 0
+    urgent_or_emergency: int = 0
+    urgent_fallback: int = 0
+    benign: int = 0
+    false_alarms: int = 0
+    benign_urgent: int = 0
+
+    def add(self, item: Item, decision: str) -> None:
+        if item.expect == "emergency":
+            self.emergencies += 1
+            self.emergency_reply += decision == "emergency"
+            self.named_911 += decision in ("emergency", "notice")
+        elif item.expect == "urgent":
+            self.urgents += 1
+            self.urgent_or_emergency += decision in ("urgent", "emergency")
+            self.urgent_fallback += decision == "fallback"
+        else:
+            self.benign += 1
+            self.false_alarms += decision == "emergency"
+            self.benign_urgent += decision == "urgent"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({100 * part / whole:.0f} %)" if whole else "-"
+
+
+def report_sets(
+    stage: SafetyStage, matcher: FaqMatcher, paths: Iterable[Path], show_misses: bool
+) -> None:
+    """Per set and language: recall first, then urgent and false alarms."""
+    for path in paths:
+        items = load_items(path)
+        by_language: dict[str, Tally] = defaultdict(Tally)
+        misses: list[tuple[Item, str]] = []
+        for item in items:
+            decision = decide(stage, matcher, item.q)
+            by_language[item.lang].add(item, decision)
+            by_language["all"].add(item, decision)
+            wrong = (
+                (item.expect == "emergency" and decision != "emergency")
+                or (item.expect == "urgent" and decision not in ("urgent", "emergency"))
+                or (item.expect == "benign" and decision == "emergency")
+            )
+            if wrong:
+                misses.append((item, decision))
+        print(f"\n{path.relative_to(REPO_ROOT)} ({len(items)} messages)")
+        print(
+            f"  {'lang':<8} {'emergency reply':<18} {'911 named':<18} {'urgent (or 911)':<18}"
+            f" {'urgent->I dont know':<20} {'false alarms':<18}"
+        )
+        for language in sorted(by_language, key=lambda code: (code == "all", code)):
+            t = by_language[language]
+            print(
+                f"  {language:<8} {_share(t.emergency_reply, t.emergencies):<18}"
+                f" {_share(t.named_911, t.emergencies):<18}"
+                f" {_share(t.urgent_or_emergency, t.urgents):<18}"
+                f" {t.urgent_fallback if t.urgents else '-'!s:<20}"
+                f" {_share(t.false_alarms, t.benign):<18}"
+            )
+        if show_misses:
+            for item, decision in misses:
+                print(f"    MISS {item.expect}->{decision} [{item.lang}/{item.kind}] {item.q}")
+
+
+def report_clinc(stage: SafetyStage, show_misses: bool) -> None:
+    """Emergency replies to CLINC150's 5,500 test questions (the bar: at most 2)."""
+    path = next((p for p in CLINC_CANDIDATES if p.exists()), None)
+    if path is None:
+        print("\nCLINC150: not found (../shared/bench/clinc150/data_full.json)")
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    questions = [pair[0] for pair in data["test"]] + [pair[0] for pair in data["oos_test"]]
+    levels: Counter[str] = Counter()
+    alarms: list[str] = []
+    for question in questions:
+        verdict = stage.screen(question)
+        level = verdict.level if verdict is not None else "none"
+        levels[level] += 1
+        if level == "emergency":
+            alarms.append(question)
+    print(
+        f"\nCLINC150 test ({len(questions)}): emergency {levels['emergency']}, "
+        f"urgent {levels['urgent']}, notice {levels['notice']}, caution {levels['caution']}"
+    )
+    if show_misses:
+        for question in alarms:
+            print(f"    ALARM {question}")
 
 
 def timed(function: Callable[[str], object], texts: list[str]) -> list[float]:
@@ -42,66 +194,43 @@ def timed(function: Callable[[str], object], texts: list[str]) -> list[float]:
     return figures
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def unseen_words_message(rng: random.Random, words: int = 50) -> str:
-    """About 300 characters of words the screen has never seen (its worst case)."""
-    return " ".join(
-        "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 9)))
-        for _ in range(words)
+def report_speed(stage: SafetyStage) -> None:
+    """The stage per message against normalising the same text, in the same run."""
+    stage.screen(SAMPLE)
+    texts = [SAMPLE] * ROUNDS
+    baseline = statistics.median(timed(normalise_words, texts))
+    detector = stage.content.detector()
+    screen_only = statistics.median(timed(detector.detect, texts))
+    whole = statistics.median(timed(stage.screen, texts))
+    print(f"\nspeed on a {len(SAMPLE)}-character message, {ROUNDS} rounds (p50):")
+    print(f"  normalise only (baseline)  {baseline:8.1f} us  1.0x")
+    print(f"  emergency rules only       {screen_only:8.1f} us  {screen_only / baseline:.1f}x")
+    print(
+        f"  whole stage (language, emergency, urgent, context) {whole:8.1f} us  "
+        f"{whole / baseline:.1f}x"
     )
 
 
 def main() -> None:
-    detector = load_emergency_content(REPO_ROOT / "content").detector()
-    detector.detect(SAMPLE)  # warm the per-word cache as a running bot would be
-    warm = [SAMPLE] * ROUNDS
-    rng = random.Random(7)
-    cold = [unseen_words_message(rng) for _ in range(ROUNDS // 4)]
-    longest = ["please read: " + SAMPLE * 15 + " I can't breathe"] * 200
-
-    faq_question = "How many IMS sessions will I need?"
-    baselines = {
-        "normalise only": timed(normalise_words, warm),
-        "one token_set_ratio": timed(lambda t: fuzz.token_set_ratio(t, faq_question), warm),
-    }
-    screen_warm = timed(detector.detect, warm)
-    print(f"message of {len(SAMPLE)} characters, {ROUNDS} rounds")
-    print(
-        f"  screen (known words)   p50 {percentile(screen_warm, 0.5):7.1f} us"
-        f"   p99 {percentile(screen_warm, 0.99):7.1f} us"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="*", help="glob patterns under tests/data")
+    parser.add_argument("--misses", action="store_true", help="list every miss")
+    parser.add_argument("--no-clinc", action="store_true")
+    parser.add_argument("--no-speed", action="store_true")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)  # the stage logs each decision; the report says more
+    content = load_content(REPO_ROOT / "content")
+    stage = build_safety_stage(content.emergency, content.clinic.phone)
+    matcher = FaqMatcher.from_content(content.faq)
+    patterns = args.sets or SET_PATTERNS
+    paths = sorted(
+        {p for pattern in patterns for p in DATA.glob(pattern) if "language" not in p.name}
     )
-    for name, figures in baselines.items():
-        ratio = statistics.median(screen_warm) / statistics.median(figures)
-        print(
-            f"  baseline {name:<14} p50 {percentile(figures, 0.5):7.1f} us"
-            f"   screen/baseline = {ratio:.1f}x"
-        )
-    screen_cold = timed(detector.detect, cold)
-    print(
-        f"  screen (unseen words)  p50 {percentile(screen_cold, 0.5):7.1f} us"
-        f"   p99 {percentile(screen_cold, 0.99):7.1f} us   ({len(cold[0])} characters)"
-    )
-    screen_long = timed(detector.detect, longest)
-    print(f"  screen ({len(longest[0])} characters) p50 {percentile(screen_long, 0.5):7.1f} us")
-    report_labelled(detector.detect)
-
-
-def report_labelled(detect: Callable[[str], object]) -> None:
-    """Emergencies caught and false alarms on the labelled patient questions."""
-    if not LABELLED.exists():
-        return
-    items = yaml.safe_load(LABELLED.read_text(encoding="utf-8"))
-    emergencies = [item["q"] for item in items if item["expect"] == "emergency"]
-    others = [item["q"] for item in items if item["expect"] != "emergency"]
-    caught = sum(detect(text) is not None for text in emergencies)
-    alarms = sum(detect(text) is not None for text in others)
-    print(f"labelled set {LABELLED.relative_to(REPO_ROOT)}:")
-    print(f"  emergencies caught {caught}/{len(emergencies)}")
-    print(f"  false alarms       {alarms}/{len(others)}")
+    report_sets(stage, matcher, paths, args.misses)
+    if not args.no_clinc:
+        report_clinc(stage, args.misses)
+    if not args.no_speed:
+        report_speed(stage)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from bot.core.privacy import PersonalDataRegistry, register_privacy_commands
 from bot.faq.conversation import register_faq
 from bot.intake.conversation import register_intake
 from bot.reminders.feature import register_reminders
+from bot.safety.stage import build_safety_stage
 from bot.storage.database import Database, open_database
 from bot.storage.encryption import load_cipher
 from bot.storage.rekey import count_unreadable
@@ -31,9 +32,9 @@ from bot.web.server import register_console
 
 logger = logging.getLogger(__name__)
 
-# The order in which a typed text is offered to the features. The core's emergency
-# screen always runs first, before any of these; then each route in turn until one
-# claims the text.
+# The order in which a typed text is offered to the features. The core's safety stage
+# (bot/safety: emergency, urgent, other languages, risk questions) always runs first,
+# before any of these; then each route in turn until one claims the text.
 TEXT_ROUTE_ORDER: Final = (
     "intake",  # an open intake claims typed answers (it passes side questions to the FAQ)
     "faq",  # last: answers whatever nobody else claimed
@@ -103,6 +104,10 @@ async def build_runtime(settings: Settings) -> Runtime:
     database = await open_database(settings.database_url)
     await report_foreign_key_rows(settings, database)
     host = FeatureHost(new_assistant())
+    # Safety is a stage of the core: it screens every typed text before any feature.
+    host.assistant.set_safety_screen(
+        build_safety_stage(content.emergency, content.clinic.phone, content.clinic.emergency_number)
+    )
     # What staff-chat notes may say (bare notes and console links when the console is on).
     staff_notes = staff_notes_from(settings, StaffEventLog(database))
     register_menu(host, content.clinic)

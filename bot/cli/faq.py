@@ -25,6 +25,7 @@ from bot.faq.evaluation import (
 )
 from bot.faq.pipeline import FaqDecision, FaqPipeline
 from bot.faq.semantic import SEMANTIC_MODES, PhrasingVectorCache
+from bot.safety.stage import SafetyStage, build_safety_stage
 
 EXIT_OK = 0
 TABLE_QUERY_WIDTH = 60
@@ -55,7 +56,8 @@ def _register_match(group: Any) -> None:
         "match",
         help="match questions read from standard input, one per line",
         description="Read one question per line from standard input and print the decision "
-        "for each as it arrives (answer, suggest, fallback or emergency).",
+        "for each as it arrives (answer, suggest, fallback, emergency or urgent), with the "
+        "language each message was read as.",
     )
     _add_content_option(match)
     match.add_argument("--json", action="store_true", help="print one JSON object per line")
@@ -86,7 +88,9 @@ def _pipeline(args: argparse.Namespace) -> FaqPipeline:
     return FaqPipeline.from_content(content, encoder, PhrasingVectorCache(data_dir))
 
 
-def decision_as_dict(query: str, decision: FaqDecision) -> dict[str, Any]:
+def decision_as_dict(
+    query: str, decision: FaqDecision, language: str = "en", rule: str | None = None
+) -> dict[str, Any]:
     """The JSON line `faq match --json` prints for one question."""
     shown = decision.suggestions if decision.decision == "suggest" else ()
     return {
@@ -95,7 +99,31 @@ def decision_as_dict(query: str, decision: FaqDecision) -> dict[str, Any]:
         "faq_id": decision.faq_id if decision.decision == "answer" else None,
         "score": round(decision.score, 4),
         "suggestions": [{"faq_id": c.faq_id, "score": round(c.score, 4)} for c in shown],
+        "language": language,
+        "rule": rule or decision.emergency_rule,
     }
+
+
+def screened_decision(
+    stage: SafetyStage, pipeline: FaqPipeline, query: str
+) -> tuple[FaqDecision, str, str | None]:
+    """What the bot does with `query`, as a patient would see it: the safety stage first
+    (emergency or urgent; a language it does not read falls back with a notice), then the
+    FAQ. Returns the decision, the language read and the safety rule that fired."""
+    verdict = stage.screen(query)
+    language = verdict.language if verdict is not None else stage.language_of(query).code
+    if verdict is not None and verdict.level == "emergency":
+        return FaqDecision("emergency", None, 1.0), verdict.language, verdict.rule_id
+    if verdict is not None and verdict.level == "urgent":
+        return FaqDecision("urgent", None, 1.0), verdict.language, verdict.rule_id
+    if verdict is not None and verdict.level == "notice":
+        return FaqDecision("fallback", None, 0.0), language, None
+    result = pipeline.matcher.match(query)
+    return (
+        FaqDecision(result.decision, result.faq_id, result.score, result.suggestions),
+        language,
+        None,
+    )
 
 
 def _table_line(query: str, decision: FaqDecision) -> str:
@@ -104,20 +132,32 @@ def _table_line(query: str, decision: FaqDecision) -> str:
         target = decision.faq_id or ""
     elif decision.decision == "suggest":
         target = ", ".join(f"{c.faq_id} {c.score:.2f}" for c in decision.suggestions)
-    elif decision.decision == "emergency":
+    elif decision.decision in ("emergency", "urgent"):
         target = decision.emergency_rule or ""
     else:
         target = "-"
     return f"{decision.decision:<9} {decision.score:4.2f}  {target:<40}  {shown}"
 
 
-def match_stream(pipeline: FaqPipeline, lines: TextIO, out: TextIO, as_json: bool) -> None:
+def match_stream(
+    pipeline: FaqPipeline,
+    lines: TextIO,
+    out: TextIO,
+    as_json: bool,
+    stage: SafetyStage | None = None,
+) -> None:
     """Answer each input line as it arrives, flushing after every output line."""
     for raw in lines:
         query = raw.rstrip("\r\n")
-        decision = pipeline.decide(query)
+        if stage is None:
+            decision, language, rule = pipeline.decide(query), "en", None
+        else:
+            decision, language, rule = screened_decision(stage, pipeline, query)
+            if rule is not None:
+                decision = FaqDecision(decision.decision, None, 1.0, (), rule)
         if as_json:
-            out.write(json.dumps(decision_as_dict(query, decision), ensure_ascii=False) + "\n")
+            line = decision_as_dict(query, decision, language, rule)
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
         else:
             out.write(_table_line(query, decision) + "\n")
         out.flush()
@@ -125,7 +165,12 @@ def match_stream(pipeline: FaqPipeline, lines: TextIO, out: TextIO, as_json: boo
 
 def run_match(args: argparse.Namespace) -> int:
     """`ims-bot faq match`."""
-    match_stream(_pipeline(args), sys.stdin, sys.stdout, args.json)
+    content_dir = Path(args.content) if args.content else default_content_dir()
+    content = load_content(content_dir)
+    stage = build_safety_stage(
+        content.emergency, content.clinic.phone, content.clinic.emergency_number
+    )
+    match_stream(_pipeline(args), sys.stdin, sys.stdout, args.json, stage)
     return EXIT_OK
 
 

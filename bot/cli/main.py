@@ -20,6 +20,7 @@ from bot.cli import content as content_commands
 from bot.cli import faq as faq_commands
 from bot.cli import intake as intake_commands
 from bot.cli import reminders as reminders_commands
+from bot.cli import safety as safety_commands
 from bot.cli import staff as staff_commands
 from bot.cli import web as web_commands
 from bot.config import ConfigError, single_setting
@@ -37,6 +38,7 @@ COMMAND_MODULES = (
     intake_commands,
     staff_commands,
     web_commands,
+    safety_commands,
 )
 
 

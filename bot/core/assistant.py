@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from bot.core.replies import Button, Reply
 
@@ -27,14 +28,41 @@ class ChatRef:
     is_staff: bool = False
     is_private: bool = True
     first_name: str | None = None
+    # The language the person's app is set to (Telegram's language_code), a hint for the
+    # safety stage's language detection; None when the channel does not know.
+    language_code: str | None = None
+
+
+SafetyLevel = Literal["emergency", "urgent", "notice", "caution"]
+
+
+@dataclass(frozen=True)
+class SafetyVerdict:
+    """What the safety stage found in one typed text.
+
+    `emergency`, `urgent` and `notice` (a language the bot does not read) are answered
+    with `replies` alone: no feature sees the text. `caution` (a question about a risk)
+    lets the features answer and adds `after` (the warning signs) below their reply.
+    """
+
+    level: SafetyLevel
+    language: str
+    rule_id: str | None = None
+    replies: tuple[Reply, ...] = ()
+    after: tuple[Reply, ...] = ()
+
+    @property
+    def stops(self) -> bool:
+        """Whether the features never see the text."""
+        return self.level != "caution"
 
 
 CommandHandler = Callable[[ChatRef, Sequence[str]], Awaitable[list[Reply]]]
 ActionHandler = Callable[[ChatRef, str], Awaitable[list[Reply]]]
 # A text claimer returns None when it does not want the text (the next one is asked).
 TextClaimer = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
-# The emergency screen returns the emergency replies, or None when the text is not one.
-EmergencyScreen = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
+# The safety stage: pure and quick, run on every typed text before any feature sees it.
+SafetyScreen = Callable[[ChatRef, str], SafetyVerdict | None]
 # Told when an emergency was detected in a chat (rule id); returns extra replies, such
 # as a staff alert, and may stop an open conversation.
 EmergencyListener = Callable[[ChatRef, str], Awaitable[list[Reply]]]
@@ -88,10 +116,11 @@ class Assistant:
     _commands: dict[str, CommandSpec] = field(default_factory=dict)
     _actions: dict[str, ActionHandler] = field(default_factory=dict)
     _text_routes: list[_TextRoute] = field(default_factory=list)
-    _emergency: EmergencyScreen | None = None
+    _safety: SafetyScreen | None = None
     _menu_buttons: list[Button] = field(default_factory=list)
     _deep_link_handlers: list[DeepLinkHandler] = field(default_factory=list)
     _emergency_listeners: list[EmergencyListener] = field(default_factory=list)
+    _urgent_listeners: list[EmergencyListener] = field(default_factory=list)
 
     # --- registration -------------------------------------------------------------
 
@@ -141,6 +170,10 @@ class Assistant:
         """Be told (after the patient's emergency reply is built) of every emergency."""
         self._emergency_listeners.append(listener)
 
+    def add_urgent_listener(self, listener: EmergencyListener) -> None:
+        """Be told of every urgent (same-day care) reply; it never stops a conversation."""
+        self._urgent_listeners.append(listener)
+
     async def notify_emergency(self, chat: ChatRef, rule_id: str) -> list[Reply]:
         """Tell every emergency listener; the extra replies they return, in order."""
         extra: list[Reply] = []
@@ -148,9 +181,24 @@ class Assistant:
             extra.extend(await listener(chat, rule_id))
         return extra
 
-    def set_emergency_screen(self, screen: EmergencyScreen) -> None:
+    def set_safety_screen(self, screen: SafetyScreen) -> None:
         """Set the check that runs on every typed text before anything else."""
-        self._emergency = screen
+        self._safety = screen
+
+    async def screen(self, chat: ChatRef, text: str) -> SafetyVerdict | None:
+        """The safety stage's verdict on `text`, emergency listeners told (intake stops)."""
+        if self._safety is None:
+            return None
+        verdict = self._safety(chat, text)
+        if verdict is not None and verdict.level == "emergency":
+            extra = await self.notify_emergency(chat, verdict.rule_id or "")
+            verdict = SafetyVerdict(
+                verdict.level, verdict.language, verdict.rule_id, (*verdict.replies, *extra)
+            )
+        elif verdict is not None and verdict.level == "urgent":
+            for listener in self._urgent_listeners:
+                await listener(chat, verdict.rule_id or "")
+        return verdict
 
     def commands(self, *, staff: bool = False) -> list[CommandSpec]:
         """Commands for a menu: patient commands, or staff commands when `staff`."""
@@ -173,19 +221,19 @@ class Assistant:
         return await spec.handler(chat, list(args))
 
     async def handle_text(self, chat: ChatRef, text: str) -> list[Reply]:
-        """Answer typed text: emergency screen first, then claimers in the root's order."""
+        """Answer typed text: the safety stage first, then claimers in the root's order."""
         text = text.strip()
         if not text:
             return []
-        if self._emergency is not None:
-            emergency = await self._emergency(chat, text)
-            if emergency is not None:
-                return emergency
+        verdict = await self.screen(chat, text)
+        if verdict is not None and verdict.stops:
+            return list(verdict.replies)
+        after = list(verdict.after) if verdict is not None else []
         for route in self._text_routes:
             replies = await route.claimer(chat, text)
             if replies is not None:
-                return replies
-        return []
+                return [*replies, *after]
+        return after
 
     async def handle_action(self, chat: ChatRef, action: str) -> list[Reply]:
         """Answer a tapped button; unknown or malformed actions get a polite reply."""

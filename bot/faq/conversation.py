@@ -22,7 +22,7 @@ from bot.faq.matcher import FaqMatcher
 from bot.faq.reading import MessageReader, SmallTalkKind
 from bot.faq.semantic import PhrasingVectorCache
 from bot.faq.unanswered import UnansweredLog
-from bot.safety.emergency import EmergencyDetector, emergency_replies
+from bot.safety.stage import SafetyReplies
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -38,7 +38,6 @@ _Result = TypeVar("_Result")
 ACTION_PREFIX = "faq"
 MAX_BUTTON_LABEL = 60
 PENDING_QUESTIONS_KEPT = 500  # chats whose last unclear question we remember for "none of these"
-GENERAL_QUESTION_SCORE = 0.5  # after an emergency reply, offer FAQ topics only above this
 
 Clock = Callable[[], datetime]
 
@@ -56,7 +55,7 @@ class FaqConversation:
         faq: FaqContent,
         clinic: Clinic,
         matcher: FaqMatcher,
-        detector: EmergencyDetector,
+        safety: SafetyReplies,
         unanswered: UnansweredLog,
         assistant: Assistant,
         clock: Clock = lambda: datetime.now(UTC),
@@ -67,7 +66,7 @@ class FaqConversation:
         self._clinic = clinic
         self._matcher = matcher
         self._reader = MessageReader(matcher)
-        self._detector = detector
+        self._safety = safety
         self._unanswered = unanswered
         self._assistant = assistant
         self._clock = clock
@@ -132,7 +131,9 @@ class FaqConversation:
             "Sorry, I don't know the answer to that one, and I'd rather not guess. "
             "I've passed the question on to the clinic team so they can add an answer.\n\n"
             f"You can reach {clinic.name} by phone at {clinic.phone} or by e-mail at "
-            f"{clinic.email}. You can also browse the topics I do know about."
+            f"{clinic.email}. You can also browse the topics I do know about.\n\n"
+            # No silent miss: a missed emergency still reads the emergency number.
+            f"{self._safety.fallback_line()}"
         )
         return Reply(
             text=text,
@@ -241,33 +242,6 @@ class FaqConversation:
         """Text route: the FAQ answers whatever no open conversation claimed."""
         return await self.answer(chat, text, keep_unanswered=True)
 
-    async def emergency_screen(self, chat: ChatRef, text: str) -> list[Reply] | None:
-        """The emergency reply when `text` describes an emergency; None otherwise."""
-        hit = self._detector.detect(text)
-        if hit is None:
-            return None
-        logger.warning("emergency screen triggered rule=%s", hit.rule_id)
-        replies = list(emergency_replies(hit, self._clinic.phone))
-        replies.extend(await self._assistant.notify_emergency(chat, hit.rule_id))
-        # Someone asking a general question ("can IMS cause a collapsed lung?") still
-        # gets the emergency reply first, then a way to the information they wanted.
-        ranked = await self._run_matcher(partial(self._matcher.rank, text, limit=3))
-        related = [c for c in ranked if c.score >= GENERAL_QUESTION_SCORE]
-        if related:
-            buttons = tuple(
-                Button(_label(entry.question), f"{ACTION_PREFIX}:a:{entry.id}")
-                for c in related
-                if (entry := self._faq.get(c.faq_id)) is not None
-            )
-            replies.append(
-                Reply(
-                    text="If you were asking a general question rather than describing "
-                    "what is happening to you now, these answers may help:",
-                    buttons=buttons,
-                )
-            )
-        return replies
-
     # --- personal data ------------------------------------------------------------
 
     async def describe_chat(self, chat_id: int) -> list[str]:
@@ -314,10 +288,11 @@ class FaqConversation:
         """Answer /faq: the topics, or the answer to `/faq <question>`."""
         if args:
             question = " ".join(args)
-            screened = await self.emergency_screen(chat, question)
-            if screened is not None:
-                return screened
-            return await self.answer(chat, question, keep_unanswered=True)
+            verdict = await self._assistant.screen(chat, question)
+            if verdict is not None and verdict.stops:
+                return list(verdict.replies)
+            after = list(verdict.after) if verdict is not None else []
+            return [*await self.answer(chat, question, keep_unanswered=True), *after]
         return [self._categories_reply()]
 
     async def on_contact_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
@@ -350,13 +325,14 @@ def register_faq(
         faq=content.faq,
         clinic=content.clinic,
         matcher=matcher,
-        detector=content.emergency.detector(),
+        safety=SafetyReplies(
+            content.emergency, content.clinic.phone, content.clinic.emergency_number
+        ),
         unanswered=UnansweredLog(database, timedelta(days=settings.unanswered_retention_days)),
         assistant=host.assistant,
         staff_notes=staff_notes,
     )
     assistant = host.assistant
-    assistant.set_emergency_screen(conversation.emergency_screen)
     assistant.add_text_route("faq", conversation.claim_text)
     assistant.add_action(ACTION_PREFIX, conversation.on_action)
     assistant.add_command(

@@ -11,7 +11,7 @@ from bot.faq.semantic import PhrasingVectorCache, SentenceEncoder
 if TYPE_CHECKING:
     from bot.content.loader import ClinicContent
 
-PipelineDecision = Literal["answer", "suggest", "fallback", "emergency"]
+PipelineDecision = Literal["answer", "suggest", "fallback", "emergency", "urgent"]
 
 
 class EmergencyFinding(Protocol):
@@ -39,7 +39,7 @@ class FaqDecision:
     faq_id: str | None  # set only when decision == "answer"
     score: float
     suggestions: tuple[Candidate, ...] = ()
-    emergency_rule: str | None = None  # set only when decision == "emergency"
+    emergency_rule: str | None = None  # the safety rule, when decision is emergency or urgent
 
 
 class FaqPipeline:

@@ -502,13 +502,14 @@ def register_intake_routes(conversation: IntakeConversation, assistant: Assistan
 
 
 def _emergency_replies_for(content: ClinicContent) -> EmergencyReplies:
-    """Flag messages through the safety module's emergency reply (with the clinic phone)."""
-    from bot.safety.emergency import EmergencyHit, emergency_replies
+    """Flag messages through the safety stage's one emergency reply builder."""
+    from bot.safety.stage import SafetyReplies
 
-    phone = content.clinic.phone
+    clinic = content.clinic
+    replies = SafetyReplies(content.emergency, clinic.phone, clinic.emergency_number)
 
     def build(flag: Flag) -> list[Reply]:
-        return emergency_replies(EmergencyHit(flag.id, flag.message), phone)
+        return replies.emergency(None, message=flag.message)
 
     return build
 

@@ -29,7 +29,8 @@ from bot.reminders.repository import LINK_PREFIX, AppointmentRepository, LinkOut
 from bot.reminders.sender import Clock, ReminderSender, SweepReport, utc_now
 from bot.reminders.settings import ReminderSettings
 from bot.reminders.types import AppointmentTypes, load_appointment_types
-from bot.safety.emergency import EmergencyContent, EmergencyHit, emergency_replies
+from bot.safety.emergency import EmergencyContent
+from bot.safety.stage import SafetyReplies
 from bot.storage.database import Database
 
 logger = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def build_reminders(
 class AppointmentConversation:
     """Answers appointment links, buttons and staff commands."""
 
-    def __init__(self, reminders: Reminders, emergency: EmergencyContent | None = None) -> None:
+    def __init__(self, reminders: Reminders, emergency: EmergencyContent) -> None:
         self._r = reminders
         self._tz = reminders.tz
         self._emergency = emergency
@@ -342,19 +343,10 @@ def staff_row(appointment: Appointment, tz: ZoneInfo) -> str:
     return f"{msg.staff_line(appointment, tz)} — {appointment.status.value}, {linked}"
 
 
-def emergency_message(clinic: Clinic, emergency: EmergencyContent | None) -> list[Reply]:
-    """The emergency reply for chest pain or breathlessness, from content when available."""
-    if emergency is not None:
-        rule = next((r for r in emergency.rules if r.id == CHEST_PAIN_RULE), None)
-        text = rule.message if rule is not None and rule.message else emergency.message
-        return emergency_replies(EmergencyHit(CHEST_PAIN_RULE, text), clinic.phone)
-    return [
-        Reply(
-            f"Chest pain or trouble breathing needs help now: call {clinic.emergency_number} "
-            f"or go to the nearest emergency department. Then let us know: {clinic.phone}.",
-            urgent=True,
-        )
-    ]
+def emergency_message(clinic: Clinic, emergency: EmergencyContent) -> list[Reply]:
+    """The safety stage's emergency reply for chest pain or breathlessness."""
+    replies = SafetyReplies(emergency, clinic.phone, clinic.emergency_number)
+    return replies.emergency(CHEST_PAIN_RULE)
 
 
 def register_reminders(

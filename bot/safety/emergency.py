@@ -1,7 +1,7 @@
 """The emergency screen: recognise an emergency described in free text, and answer it.
 
 Runs on every message before anything else, so it is pure (no Telegram), fast and never
-raises. Rules come from content/emergency.yaml (see README.md, "Emergency screen"). The
+raises. Rules come from content/emergency.yaml (see README.md, "Safety screen"). The
 screen errs on the side of caution: a sentence such as "no chest pain" still triggers it.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -17,15 +18,16 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from bot.content.model import Review
-from bot.core.replies import Reply
 from bot.safety.terms import (
     CompiledTerm,
     TermIndex,
     TermWord,
     compile_term,
+    non_latin,
     normalise_text,
     normalise_words,
     parse_term,
+    written_without_spaces,
 )
 
 logger = logging.getLogger(__name__)
@@ -42,8 +44,28 @@ PHRASE_LENGTH_SLACK = 2  # a phrase may be this much longer than the text (missi
 # cannot score PHRASE_CUTOFF: the filter skips only phrases that could never match.
 GRAM_SIZE = 3
 EDIT_BOUND_SLACK = 1e-6
-_CODE_BITS = 21  # Unicode code points fit in 21 bits, so a trigram fits in one int64
-CLINIC_PHONE_LINE = "For anything that is not an emergency, the clinic's number is {phone}."
+_CODE_BITS = 21
+# Where a hypothetical clause starts (English "if", French "si" and "s'il").
+_HYPOTHETICAL = re.compile(
+    r" (?:if|si|s il) "
+)  # Unicode code points fit in 21 bits, so a trigram fits in one int64
+
+
+ENGLISH = "en"
+
+
+@dataclass(frozen=True)
+class RuleTerms:
+    """A rule's words in one more language (the rule's own fields are English)."""
+
+    language: str
+    all_of: tuple[tuple[str, ...], ...] = ()
+    phrases: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    not_examples: tuple[str, ...] = ()
+    message: str | None = None
+    example_lines: tuple[int, ...] = ()
+    not_example_lines: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +84,30 @@ class EmergencyRule:
     line: int = 0
     example_lines: tuple[int, ...] = ()
     not_example_lines: tuple[int, ...] = ()
+    translations: tuple[RuleTerms, ...] = ()
+    # The sign is partly past history (a cancer years ago and new back pain now), so a
+    # past-history phrase does not set it aside.
+    history_matters: bool = False
+
+    def by_language(self) -> tuple[RuleTerms, ...]:
+        """The rule's words per language, English first."""
+        english = RuleTerms(
+            ENGLISH,
+            self.all_of,
+            self.phrases,
+            self.examples,
+            self.not_examples,
+            self.message,
+            self.example_lines,
+            self.not_example_lines,
+        )
+        return (english, *self.translations)
+
+    def message_in(self, language: str) -> str | None:
+        """This rule's own message in `language`, if it has one."""
+        if language == ENGLISH:
+            return self.message
+        return next((t.message for t in self.translations if t.language == language), None)
 
 
 @dataclass(frozen=True)
@@ -70,6 +116,8 @@ class EmergencyHit:
 
     rule_id: str
     message: str
+    # The language of the words that matched ("en" when the English terms did).
+    language: str = ENGLISH
 
 
 @dataclass(frozen=True)
@@ -85,6 +133,16 @@ class EmergencyContent:
     # Real words that look like a typo of a term ("ladder" near "bladder").
     not_typos: tuple[str, ...] = ()
     file: str = "content/emergency.yaml"
+    # The file's message and not-examples in more languages (`message` is English).
+    translations: tuple[RuleTerms, ...] = ()
+    # Past history, risk questions and figures of speech the screen tells apart.
+    context: ScreenContext | None = None
+    # Shown after an FAQ answer to a question about a risk: what to watch for, per language.
+    warning_signs: dict[str, str] = field(default_factory=dict)
+    # The urgent tier (content/urgent.yaml) and the notices for other languages, loaded
+    # with the emergency rules so every channel gets the whole safety screen at once.
+    urgent: EmergencyContent | None = None
+    notices: LanguageNotices | None = None
 
     def detector(self) -> EmergencyDetector:
         """The detector for these rules (built once, then shared)."""
@@ -92,7 +150,65 @@ class EmergencyContent:
 
     @cached_property
     def _detector(self) -> EmergencyDetector:
-        return EmergencyDetector(self.rules, self.message, self.not_typos)
+        return EmergencyDetector(self.rules, self.message, self.not_typos, self.context)
+
+    def message_in(self, language: str) -> str | None:
+        """The file's general message in `language`, if written."""
+        if language == ENGLISH:
+            return self.message
+        return next((t.message for t in self.translations if t.language == language), None)
+
+    def rule(self, rule_id: str) -> EmergencyRule | None:
+        """The rule with id `rule_id`."""
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+
+@dataclass(frozen=True)
+class LanguageNotice:
+    """What the bot says in one language it does not read."""
+
+    language: str
+    name: str  # the language's name in English, for the report
+    notice: str  # "I can only read English and French..." in that language
+    emergency: str  # "This may be an emergency: call 911 now" in that language
+    urgent: str  # "See a doctor today..." in that language
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class LanguageNotices:
+    """The reviewed notices for languages the bot does not read (safety_languages.yaml)."""
+
+    notice: str  # the English notice, shown under every translated one
+    notices: tuple[LanguageNotice, ...]
+    reviewed: Review
+    file: str = "content/safety_languages.yaml"
+
+    def get(self, language: str) -> LanguageNotice | None:
+        """The notice for `language` ("pa-Latn" falls back to "pa" only if no own notice)."""
+        found = next((n for n in self.notices if n.language == language), None)
+        if found is None and "-" in language:
+            return None
+        return found
+
+
+@dataclass(frozen=True)
+class ScreenContext:
+    """Phrases that say a message is not about something happening now.
+
+    `set_aside` phrases are removed before the rules run: figures of speech ("nearly gave
+    me a heart attack"), jokes, and words that name something else ("chest muscles"). When the
+    text has a `past` marker and no `present` marker, or asks about a risk (`questions`)
+    without a `present` or `first_person` marker, a rule hit is not an emergency. When in
+    doubt (both kinds of marker) the screen escalates.
+    """
+
+    set_aside: tuple[str, ...] = ()
+    past: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+    present: tuple[str, ...] = ()
+    first_person: tuple[str, ...] = ()
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -103,9 +219,13 @@ class _TermGroup:
     # Longer terms by their first word, so only those whose first word is present are tried.
     several_by_start: dict[int, tuple[CompiledTerm, ...]]
     several_starts: frozenset[int]
+    # Terms in scripts other than Latin, found as substrings of the normalised text (with
+    # spaces, or without them for Chinese, Japanese and Korean).
+    spaced: tuple[str, ...] = ()
+    unspaced: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, terms: tuple[CompiledTerm, ...]) -> _TermGroup:
+    def of(cls, terms: tuple[CompiledTerm, ...], scripts: tuple[str, ...] = ()) -> _TermGroup:
         by_start: dict[int, list[CompiledTerm]] = {}
         for term in terms:
             if len(term.word_ids) > 1:
@@ -114,33 +234,83 @@ class _TermGroup:
             single=frozenset(t.word_ids[0] for t in terms if len(t.word_ids) == 1),
             several_by_start={start: tuple(group) for start, group in by_start.items()},
             several_starts=frozenset(by_start),
+            spaced=tuple(t for t in scripts if not written_without_spaces(t)),
+            unspaced=tuple(t.replace(" ", "") for t in scripts if written_without_spaces(t)),
         )
 
-    def found_in(self, positions: dict[int, list[int]], present: frozenset[int]) -> bool:
-        """Whether a term is in the text (`present`: the keys of `positions`, as a set)."""
-        if not self.single.isdisjoint(present):
+    def found_in(self, typed: _Typed) -> bool:
+        """Whether a term is in the typed text."""
+        if not self.single.isdisjoint(typed.present):
             return True
-        starts = self.several_starts & present
+        if typed.non_latin:
+            if self.spaced and any(term in typed.spaced for term in self.spaced):
+                return True
+            if self.unspaced and any(term in typed.unspaced for term in self.unspaced):
+                return True
+        starts = self.several_starts & typed.present
         return any(
-            term.found_in(positions) for start in starts for term in self.several_by_start[start]
+            term.found_in(typed.positions)
+            for start in starts
+            for term in self.several_by_start[start]
         )
+
+    @property
+    def empty(self) -> bool:
+        """Whether the group has no terms at all."""
+        return not (self.single or self.several_starts or self.spaced or self.unspaced)
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """A typed text, prepared once for every rule."""
+
+    positions: dict[int, list[int]]
+    present: frozenset[int]
+    spaced: str  # normalised words joined by spaces, padded
+    unspaced: str  # the same without spaces
+    non_latin: bool  # whether any letter is outside the Latin script (else skip substrings)
+
+
+@dataclass(frozen=True)
+class _CompiledTerms:
+    language: str
+    groups: tuple[_TermGroup, ...]
+    phrases: _TermGroup
+
+    @cached_property
+    def first_words(self) -> frozenset[int]:
+        """Every word id one of these Latin-script terms starts with or is."""
+        ids: set[int] = set()
+        for group in (self.phrases, *self.groups):
+            ids.update(group.single, group.several_starts)
+        return frozenset(ids)
+
+    def matches(self, typed: _Typed) -> bool:
+        if not typed.non_latin and self.first_words.isdisjoint(typed.present):
+            return False
+        if self.phrases.found_in(typed):
+            return True
+        return bool(self.groups) and all(group.found_in(typed) for group in self.groups)
 
 
 @dataclass(frozen=True)
 class _CompiledRule:
     rule: EmergencyRule
     message: str
-    groups: tuple[_TermGroup, ...]
-    phrases: _TermGroup
+    languages: tuple[_CompiledTerms, ...]
 
-    def matches(
-        self, positions: dict[int, list[int]], present: frozenset[int], phrase_hit: bool
-    ) -> bool:
-        if phrase_hit or self.phrases.found_in(positions, present):
-            return True
-        return bool(self.groups) and all(
-            group.found_in(positions, present) for group in self.groups
-        )
+    @cached_property
+    def _first_words(self) -> frozenset[int]:
+        """Every word id a Latin-script term of this rule could start with or hold alone."""
+        return frozenset().union(*(terms.first_words for terms in self.languages))
+
+    def matching_language(self, typed: _Typed, phrase_hit: bool) -> str | None:
+        """The language whose terms match (English first), or None."""
+        if phrase_hit:
+            return ENGLISH
+        if not typed.non_latin and self._first_words.isdisjoint(typed.present):
+            return None  # none of its words is in the text: most rules, most messages
+        return next((terms.language for terms in self.languages if terms.matches(typed)), None)
 
 
 @dataclass
@@ -150,14 +320,18 @@ class EmergencyDetector:
     rules: tuple[EmergencyRule, ...]
     default_message: str
     not_typos: tuple[str, ...] = ()
+    context: ScreenContext | None = None
     _compiled: tuple[_CompiledRule, ...] = field(init=False, repr=False)
     _index: TermIndex = field(init=False, repr=False)
     _fuzzy_phrases: list[str] = field(init=False, repr=False)
     _fuzzy_phrase_rule: list[int] = field(init=False, repr=False)
     _grams: _PhraseGrams = field(init=False, repr=False)
+    _set_aside: tuple[str, ...] = field(init=False, repr=False)
+    _markers: dict[str, _MarkerSet] = field(init=False, repr=False)
+    _history_matters: dict[str, bool] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        parsed = {term: parse_term(term) for term in _all_terms(self.rules)}
+        parsed = {term: parse_term(term) for term in _all_terms(self.rules) if not non_latin(term)}
         self._index = TermIndex((words for words in parsed.values() if words), self.not_typos)
         self._compiled = tuple(self._compile(rule, parsed) for rule in self.rules)
         self._fuzzy_phrases = []
@@ -169,20 +343,39 @@ class EmergencyDetector:
                     self._fuzzy_phrases.append(padded)
                     self._fuzzy_phrase_rule.append(number)
         self._grams = _PhraseGrams(self._fuzzy_phrases)
+        self._history_matters = {rule.id: rule.history_matters for rule in self.rules}
+        context = self.context or ScreenContext()
+        self._set_aside = tuple(_padded(normalise_text(t)) for t in context.set_aside)
+        self._markers = {
+            name: _MarkerSet(texts)
+            for name, texts in (
+                ("past", context.past),
+                ("questions", context.questions),
+                ("present", context.present),
+                ("first_person", context.first_person),
+            )
+        }
 
     def _compile(
         self, rule: EmergencyRule, parsed: dict[str, tuple[TermWord, ...]]
     ) -> _CompiledRule:
         def terms(texts: tuple[str, ...]) -> _TermGroup:
             return _TermGroup.of(
-                tuple(compile_term(self._index, parsed[t]) for t in texts if parsed[t])
+                tuple(compile_term(self._index, parsed[t]) for t in texts if parsed.get(t)),
+                tuple(normalise_text(t) for t in texts if non_latin(t)),
             )
 
         return _CompiledRule(
             rule=rule,
             message=rule.message or self.default_message,
-            groups=tuple(terms(group) for group in rule.all_of),
-            phrases=terms(rule.phrases),
+            languages=tuple(
+                _CompiledTerms(
+                    part.language,
+                    tuple(g for g in (terms(group) for group in part.all_of) if not g.empty),
+                    terms(part.phrases),
+                )
+                for part in rule.by_language()
+            ),
         )
 
     def detect(self, text: str) -> EmergencyHit | None:
@@ -195,28 +388,95 @@ class EmergencyDetector:
             return None
 
     def matching_rule_ids(self, text: str) -> list[str]:
-        """Ids of every rule `text` triggers (for content checks and tests)."""
-        words = normalise_words(text)
-        positions = self._index.positions(words)
-        present = frozenset(positions)
-        phrase_rules = self._phrase_rules(" ".join(words))
-        return [
-            compiled.rule.id
-            for number, compiled in enumerate(self._compiled)
-            if compiled.matches(positions, present, number in phrase_rules)
-        ]
+        """Ids of every rule `text` triggers, before context (for content checks and tests)."""
+        return [hit.rule_id for hit in self._hits(normalise_words(text), first=False)]
+
+    def screened_rule_ids(self, text: str) -> list[str]:
+        """Ids of every rule `text` triggers once context is weighed (for content checks)."""
+        return [hit.rule_id for hit in self._screen(text, first=False)]
 
     def _detect(self, text: str) -> EmergencyHit | None:
+        hits = self._screen(text, first=True)
+        return hits[0] if hits else None
+
+    def _screen(self, text: str, *, first: bool) -> list[EmergencyHit]:
         words = normalise_words(text)
         if not words:
-            return None
+            return []
+        hits = self._hits(words, first=first)
+        if not hits:
+            return []
+        kept = self._without_set_aside(words)
+        if kept is not words:
+            hits = self._hits(kept, first=first)
+            if not hits:
+                return []
+        if not self.not_now(words):
+            return hits
+        # Past history or a risk question: only signs that are partly history still count.
+        if not any(self._history_matters.values()):
+            return []
+        every = hits if not first else self._hits(kept, first=False)
+        history = [hit for hit in every if self._history_matters[hit.rule_id]]
+        return history[:1] if first else history
+
+    def _without_set_aside(self, words: list[str]) -> list[str]:
+        """`words` without the set-aside phrases (the same list when none is there)."""
+        if not self._set_aside:
+            return words
+        padded = _padded(" ".join(words))
+        if not any(phrase in padded for phrase in self._set_aside):
+            return words
+        for phrase in self._set_aside:
+            padded = padded.replace(phrase, " ")
+        return padded.split()
+
+    def not_now(self, words: list[str]) -> bool:
+        """Whether the words speak of the past or ask about a risk, and nothing says "now"."""
+        if not self.context:
+            return False
+        padded = _padded(" ".join(words))
+        past = self._markers["past"]
+        if past.found(padded):
+            # "depuis des années" holds "depuis": a past phrase's words say nothing of now.
+            return not self._markers["present"].found(past.removed(padded))
+        if self._markers["present"].found(padded):
+            return False
+        return self._asks_about_a_risk(padded)
+
+    def is_risk_question(self, text: str) -> bool:
+        """Whether `text` asks about a risk rather than reports a symptom now."""
+        padded = _padded(normalise_text(text))
+        return not self._markers["present"].found(padded) and self._asks_about_a_risk(padded)
+
+    def _asks_about_a_risk(self, padded: str) -> bool:
+        """A risk question with no report in it. A report inside an "if" clause is
+        hypothetical ("what should I do if I have chest pain after IMS?"); one before it
+        is not ("I have chest pain, what if it gets worse?")."""
+        if not self._markers["questions"].found(padded):
+            return False
+        before_if = _HYPOTHETICAL.split(padded, maxsplit=1)[0]
+        return not self._markers["first_person"].found(_padded(before_if.strip()))
+
+    def _hits(self, words: list[str], *, first: bool) -> list[EmergencyHit]:
         positions = self._index.positions(words)
-        present = frozenset(positions)
-        phrase_rules = self._phrase_rules(" ".join(words))
+        joined = " ".join(words)
+        typed = _Typed(
+            positions,
+            frozenset(positions),
+            _padded(joined),
+            joined.replace(" ", ""),
+            not joined.isascii() and non_latin(joined),
+        )
+        phrase_rules = self._phrase_rules(joined)
+        hits: list[EmergencyHit] = []
         for number, compiled in enumerate(self._compiled):
-            if compiled.matches(positions, present, number in phrase_rules):
-                return EmergencyHit(compiled.rule.id, compiled.message)
-        return None
+            language = compiled.matching_language(typed, number in phrase_rules)
+            if language is not None:
+                hits.append(EmergencyHit(compiled.rule.id, compiled.message, language))
+                if first:
+                    break
+        return hits
 
     def _phrase_rules(self, normalised: str) -> set[int]:
         if not normalised or not self._fuzzy_phrases:
@@ -297,15 +557,29 @@ def _padded(normalised: str) -> str:
 def _all_terms(rules: tuple[EmergencyRule, ...]) -> set[str]:
     terms: set[str] = set()
     for rule in rules:
-        terms.update(rule.phrases)
-        for group in rule.all_of:
-            terms.update(group)
+        for part in rule.by_language():
+            terms.update(part.phrases)
+            for group in part.all_of:
+                terms.update(group)
     return terms
 
 
-def emergency_replies(hit: EmergencyHit, clinic_phone: str | None) -> list[Reply]:
-    """The patient's reply to an emergency: the emergency message, then the clinic's phone."""
-    text = hit.message.strip()
-    if clinic_phone and clinic_phone.strip():
-        text = f"{text}\n\n{CLINIC_PHONE_LINE.format(phone=clinic_phone.strip())}"
-    return [Reply(text=text, urgent=True)]
+@dataclass(frozen=True)
+class _MarkerSet:
+    """Context phrases, found as whole words in the normalised text (no typo forgiveness:
+    markers are short everyday words that typos would blur)."""
+
+    texts: tuple[str, ...]
+
+    @cached_property
+    def _padded(self) -> tuple[str, ...]:
+        return tuple(_padded(normalise_text(text)) for text in self.texts if normalise_text(text))
+
+    def found(self, padded_text: str) -> bool:
+        return any(marker in padded_text for marker in self._padded)
+
+    def removed(self, padded_text: str) -> str:
+        """`padded_text` without these phrases."""
+        for marker in self._padded:
+            padded_text = padded_text.replace(marker, " ")
+        return padded_text

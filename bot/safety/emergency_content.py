@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -12,14 +12,38 @@ from bot.content.model import Review
 from bot.content.problems import ContentError, Problem, display_path
 from bot.content.schema import ProblemLog, read_yaml_with_problems
 from bot.content.yaml_source import LocatedDict, LocatedList
-from bot.safety.emergency import EmergencyContent, EmergencyRule
+from bot.safety.emergency import (
+    EmergencyContent,
+    EmergencyRule,
+    LanguageNotice,
+    LanguageNotices,
+    RuleTerms,
+    ScreenContext,
+)
 from bot.safety.terms import PREFIX_MARK, parse_term
 
 EMERGENCY_FILE = "emergency.yaml"
+URGENT_FILE = "urgent.yaml"
+LANGUAGES_FILE = "safety_languages.yaml"
+# Languages a rule may carry words for, beside English (its own fields). Romanised
+# spellings go with their language (pinyin under zh, romanised Punjabi under pa, Arabizi
+# under ar, romanised Urdu under ur or hi).
+RULE_LANGUAGES = (
+    "fr", "es", "pa", "zh", "yue", "ar", "tl", "hi", "ur", "fa", "vi", "ko", "pt", "it", "de",
+)  # fmt: skip
+_LANGUAGE_KEYS = ("message", "all_of", "phrases", "examples", "not_examples")
+_CONTEXT_KEYS = ("set_aside", "past", "questions", "present", "first_person")
+_NOTICE_KEYS = ("name", "notice", "emergency", "urgent")
 MAX_MESSAGE_CHARS = 1500  # one short chat message; the reply must be read at a glance
 MIN_PREFIX_CHARS = 3  # "a*" would match half the language
-_TOP_KEYS = ("reviewed", "message", "not_typos", "not_examples", "rules")
-_RULE_KEYS = ("id", "description", "message", "all_of", "phrases", "examples", "not_examples")
+_TOP_KEYS = (
+    "reviewed", "message", "not_typos", "not_examples", "rules", "context", "warning_signs",
+    *RULE_LANGUAGES,
+)  # fmt: skip
+_RULE_KEYS = (
+    "id", "description", "message", "all_of", "phrases", "examples", "not_examples",
+    "history_matters", *RULE_LANGUAGES,
+)  # fmt: skip
 _REVIEW_KEYS = ("by", "on")
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -28,12 +52,14 @@ _RULE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 class _Reader(ProblemLog):
     """The shared content problem log plus the few readers emergency rules need."""
 
-    def message(self, mapping: LocatedDict, where: str, required: bool) -> str | None:
-        message = self.text(mapping, "message", where, required=required)
+    def message(
+        self, mapping: LocatedDict, where: str, required: bool, key: str = "message"
+    ) -> str | None:
+        message = self.text(mapping, key, where, required=required)
         if message is not None and len(message) > MAX_MESSAGE_CHARS:
             self.add(
-                mapping.line_of("message"),
-                f"'message' in {where} is {len(message)} characters; keep it under "
+                mapping.line_of(key),
+                f"'{key}' in {where} is {len(message)} characters; keep it under "
                 f"{MAX_MESSAGE_CHARS} so it is read at a glance",
             )
         return message
@@ -92,6 +118,70 @@ class _Reader(ProblemLog):
         return tuple(groups)
 
 
+def _translations(reader: _Reader, raw: LocatedDict, where: str) -> tuple[RuleTerms, ...]:
+    """The rule's (or the file's) sections in other languages."""
+    found: list[RuleTerms] = []
+    for language in RULE_LANGUAGES:
+        if language not in raw:
+            continue
+        what = f"'{language}' in {where}"
+        part = reader.mapping(raw[language], raw.line_of(language), what)
+        if part is None:
+            continue
+        reader.unknown_keys(part, _LANGUAGE_KEYS, what)
+        examples = reader.phrases(part, "examples", what)
+        not_examples = reader.phrases(part, "not_examples", what)
+        phrases = reader.terms(reader.phrases(part, "phrases", what), what)
+        found.append(
+            RuleTerms(
+                language=language,
+                all_of=reader.groups(part, what),
+                phrases=phrases,
+                examples=tuple(text for text, _ in examples),
+                not_examples=tuple(text for text, _ in not_examples),
+                message=reader.message(part, what, required=False),
+                example_lines=tuple(line for _, line in examples),
+                not_example_lines=tuple(line for _, line in not_examples),
+            )
+        )
+    return tuple(found)
+
+
+def _context(reader: _Reader, top: LocatedDict) -> ScreenContext | None:
+    if "context" not in top:
+        return None
+    value = reader.mapping(top["context"], top.line_of("context"), "'context'")
+    if value is None:
+        return None
+    reader.unknown_keys(value, _CONTEXT_KEYS, "'context'")
+
+    def texts(key: str) -> tuple[str, ...]:
+        return tuple(text for text, _ in reader.phrases(value, key, "'context'"))
+
+    return ScreenContext(
+        set_aside=texts("set_aside"),
+        past=texts("past"),
+        questions=texts("questions"),
+        present=texts("present"),
+        first_person=texts("first_person"),
+        line=top.line_of("context"),
+    )
+
+
+def _warning_signs(reader: _Reader, top: LocatedDict) -> dict[str, str]:
+    if "warning_signs" not in top:
+        return {}
+    value = reader.mapping(top["warning_signs"], top.line_of("warning_signs"), "'warning_signs'")
+    if value is None:
+        return {}
+    signs: dict[str, str] = {}
+    for language in value:
+        text = reader.message(value, "'warning_signs'", required=False, key=str(language))
+        if text:
+            signs[str(language)] = text
+    return signs
+
+
 def _review(reader: _Reader, top: LocatedDict) -> Review | None:
     value = top.get("reviewed")
     if not isinstance(value, LocatedDict):
@@ -141,6 +231,13 @@ def _rule(reader: _Reader, raw: Any, line: int) -> EmergencyRule | None:
             f"{where} needs 'examples': messages that must trigger it (they are tested)",
         )
     not_examples = reader.phrases(raw, "not_examples", where)
+    translations = _translations(reader, raw, where)
+    history_matters = raw.get("history_matters", False)
+    if not isinstance(history_matters, bool):
+        reader.add(
+            raw.line_of("history_matters"), f"'history_matters' in {where} must be true or false"
+        )
+        history_matters = False
     if rule_id is None or description is None:
         return None
     return EmergencyRule(
@@ -154,6 +251,8 @@ def _rule(reader: _Reader, raw: Any, line: int) -> EmergencyRule | None:
         line=raw.line,
         example_lines=tuple(line for _, line in examples),
         not_example_lines=tuple(line for _, line in not_examples),
+        translations=translations,
+        history_matters=history_matters,
     )
 
 
@@ -179,8 +278,81 @@ def _rules(reader: _Reader, top: LocatedDict) -> tuple[EmergencyRule, ...]:
 
 
 def _read(content_dir: Path) -> tuple[EmergencyContent | None, list[Problem]]:
-    """The content (None when unusable) and every problem in its schema."""
-    path = content_dir / EMERGENCY_FILE
+    """The emergency rules with the urgent tier and the language notices (None when any is
+    unusable), and every problem in their schema."""
+    emergency, problems = _read_rules(content_dir / EMERGENCY_FILE)
+    urgent: EmergencyContent | None = None
+    if (content_dir / URGENT_FILE).exists():
+        urgent, urgent_problems = _read_rules(content_dir / URGENT_FILE)
+        problems += urgent_problems
+    notices: LanguageNotices | None = None
+    if (content_dir / LANGUAGES_FILE).exists():
+        notices, notice_problems = _read_notices(content_dir / LANGUAGES_FILE)
+        problems += notice_problems
+    if emergency is None or problems:
+        return None, problems
+    if urgent is not None and urgent.context is None:
+        # Past history and risk questions read the same way in both tiers.
+        urgent = replace(urgent, context=emergency.context)
+    return replace(emergency, urgent=urgent, notices=notices), problems
+
+
+def _read_notices(path: Path) -> tuple[LanguageNotices | None, list[Problem]]:
+    top, problems = read_yaml_with_problems(path)
+    if problems:
+        return None, problems
+    reader = _Reader(display_path(path))
+    if not isinstance(top, LocatedDict):
+        reader.add(1, "the file must be a mapping with 'reviewed', 'notice' and 'languages'")
+        return None, reader.problems
+    reader.unknown_keys(top, ("reviewed", "notice", "languages"), "the file")
+    review = _review(reader, top)
+    english = reader.message(top, "the file", required=True, key="notice")
+    _check_placeholders(reader, english, top.line_of("notice"), "'notice'")
+    languages = reader.mapping(top.get("languages"), top.line_of("languages"), "'languages'")
+    notices: list[LanguageNotice] = []
+    for code in languages or {}:
+        assert languages is not None
+        where = f"language {code!r}"
+        entry = reader.mapping(languages[code], languages.line_of(code), where)
+        if entry is None:
+            continue
+        reader.unknown_keys(entry, _NOTICE_KEYS, where)
+        texts = {key: reader.message(entry, where, required=True, key=key) for key in _NOTICE_KEYS}
+        for key, text in texts.items():
+            _check_placeholders(reader, text, entry.line_of(key), f"'{key}' in {where}")
+        if all(texts.values()):
+            notices.append(
+                LanguageNotice(
+                    language=str(code),
+                    name=texts["name"] or "",
+                    notice=texts["notice"] or "",
+                    emergency=texts["emergency"] or "",
+                    urgent=texts["urgent"] or "",
+                    line=languages.line_of(code),
+                )
+            )
+    if review is None or english is None or reader.problems:
+        return None, reader.problems
+    return LanguageNotices(english, tuple(notices), review, reader.file), []
+
+
+def _check_placeholders(reader: _Reader, text: str | None, line: int, where: str) -> None:
+    """A notice may use {number} and {phone} only; anything else would fail in a chat."""
+    if text is None:
+        return
+    try:
+        text.format(number="911", phone="555-0100")
+    except (KeyError, IndexError, ValueError) as error:
+        reader.add(
+            line,
+            f"{where} has a placeholder that cannot be filled ({error}); use only "
+            "{number} and {phone}, and write a brace as {{ or }}",
+        )
+
+
+def _read_rules(path: Path) -> tuple[EmergencyContent | None, list[Problem]]:
+    """One file of screen rules (emergency or urgent) and every problem in its schema."""
     top, problems = read_yaml_with_problems(path)
     if problems:
         return None, problems
@@ -194,6 +366,9 @@ def _read(content_dir: Path) -> tuple[EmergencyContent | None, list[Problem]]:
     not_typos = reader.phrases(top, "not_typos", "the file")
     not_examples = reader.phrases(top, "not_examples", "the file")
     rules = _rules(reader, top)
+    translations = _translations(reader, top, "the file")
+    context = _context(reader, top)
+    warning_signs = _warning_signs(reader, top)
     if review is None or message is None or not rules or reader.problems:
         return None, reader.problems
     content = EmergencyContent(
@@ -204,6 +379,9 @@ def _read(content_dir: Path) -> tuple[EmergencyContent | None, list[Problem]]:
         not_example_lines=tuple(line for _, line in not_examples),
         not_typos=tuple(text for text, _ in not_typos),
         file=reader.file,
+        translations=translations,
+        context=context,
+        warning_signs=warning_signs,
     )
     return content, reader.problems
 
@@ -217,30 +395,55 @@ def load_emergency_content(content_dir: Path) -> EmergencyContent:
 
 
 def check_emergency_content(content_dir: Path) -> list[Problem]:
-    """Every problem in emergency.yaml, including examples that do not behave as promised."""
+    """Every problem in emergency.yaml, urgent.yaml and safety_languages.yaml, including
+    examples that do not behave as promised."""
     content, problems = _read(content_dir)
     if content is None:
         return problems
-    return problems + example_problems(content)
+    problems = problems + example_problems(content)
+    if content.urgent is not None:
+        problems += example_problems(content.urgent, outranked_by=content)
+    return problems
 
 
-def example_problems(content: EmergencyContent) -> list[Problem]:
-    """Examples that miss their rule, and not-examples that trigger any rule."""
+def example_problems(
+    content: EmergencyContent, outranked_by: EmergencyContent | None = None
+) -> list[Problem]:
+    """Examples that miss their rule, and not-examples that trigger any rule.
+
+    Examples are screened as a patient's message is (idioms, past history and risk
+    questions set apart). An urgent example the emergency screen catches is a problem too:
+    emergency wins, so that example would never get the urgent reply.
+    """
     detector = content.detector()
+    higher = outranked_by.detector() if outranked_by is not None else None
     problems: list[Problem] = []
     for rule in content.rules:
-        for text, line in zip(rule.examples, rule.example_lines, strict=True):
-            if rule.id not in detector.matching_rule_ids(text):
-                problems.append(
-                    Problem(
-                        content.file,
-                        line,
-                        f"example {text!r} does not trigger rule {rule.id!r}; "
-                        "add a term or phrase that covers it",
+        for part in rule.by_language():
+            where = "" if part.language == "en" else f" ({part.language})"
+            for text, line in zip(part.examples, part.example_lines, strict=True):
+                if rule.id not in detector.screened_rule_ids(text):
+                    problems.append(
+                        Problem(
+                            content.file,
+                            line,
+                            f"example{where} {text!r} does not trigger rule {rule.id!r}; "
+                            "add a term or phrase that covers it",
+                        )
                     )
-                )
-        problems.extend(_false_alarms(content, rule.not_examples, rule.not_example_lines))
+                elif higher is not None and (above := higher.detect(text)) is not None:
+                    problems.append(
+                        Problem(
+                            content.file,
+                            line,
+                            f"urgent example {text!r} is caught by emergency rule "
+                            f"{above.rule_id!r} first; reword it or narrow that rule",
+                        )
+                    )
+            problems.extend(_false_alarms(content, part.not_examples, part.not_example_lines))
     problems.extend(_false_alarms(content, content.not_examples, content.not_example_lines))
+    for language in content.translations:
+        problems.extend(_false_alarms(content, language.not_examples, language.not_example_lines))
     return problems
 
 
@@ -250,7 +453,8 @@ def _false_alarms(
     detector = content.detector()
     problems: list[Problem] = []
     for text, line in zip(texts, lines, strict=True):
-        triggered = detector.matching_rule_ids(text)
+        hit = detector.detect(text)
+        triggered = [hit.rule_id] if hit else []
         if triggered:
             problems.append(
                 Problem(

@@ -28,10 +28,28 @@ STEM_HEAD = 3  # English stemming keeps the first letters of a word
 _TOKEN_CACHE_LIMIT = 20_000  # typed words remembered with their matches
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# Word characters, plus the vowel signs of Indic and Thai scripts (Python's \\w leaves
+# combining marks out, which would cut "सीने" into pieces).
+_NOT_WORD = re.compile(r"(?:[^\w\u0900-\u0dff\u0e00-\u0eff]|_)+", re.UNICODE)
+# Accents dropped from Latin letters (people type "poitrine" for "poitrine", "dau nguc" for
+# "đau ngực"); Arabic short vowels dropped; letter variants of Arabic, Persian and Urdu
+# unified, so one term reads every spelling.
+_LATIN_MARK_BASE_LIMIT = 0x0250
+_LATIN_EXTENDED_ADDITIONAL = (0x1E00, 0x1EFF)  # Vietnamese letters such as "ự"
+_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_LETTER_VARIANTS = str.maketrans(
+    {"đ": "d", "ð": "d", "ø": "o", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i",
+     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ک": "ك", "ة": "ه",
+     "ۀ": "ه", "ہ": "ه", "ۃ": "ه", "ھ": "ه", "ے": "ي", "ۓ": "ي", "ؤ": "و", "ئ": "ي",
+     "\u200c": "", "\u200d": ""}
+)  # fmt: skip
 # A letter held down for emphasis ("myselfff", "pleaseee") counts as at most two of it.
 _HELD_LETTER = re.compile(r"([a-z])\1\1+")  # the rules are English: a-z is enough, and fast
 # Spellings of a negated verb that people type, mapped to one form.
+# French elisions ("j'ai", "n'arrive", "l'anus") become two words, so "arrive pas" reads
+# "je n'arrive pas" and "j'arrive pas" alike. English contractions ("can't", "I'm") keep
+# their apostrophe rule: these letters never stand alone before one in English.
+_FRENCH_ELISION = re.compile(r"\b(qu|[ljdnmstc])'(?=[a-z\u00e0-\u00ff])")
 _CONTRACTIONS = {"cannot": "cant", "carnt": "cant", "cnt": "cant", "cnat": "cant", "cant": "cant"}
 # Text-speak for two words, spelled out so that every "want to ..." term also reads "wanna ...".
 _EXPANSIONS = {"wanna": ("want", "to"), "gonna": ("going", "to"), "gotta": ("got", "to")}
@@ -64,13 +82,52 @@ _stemmer = snowballstemmer.stemmer("english")
 
 def normalise_words(text: str) -> list[str]:
     """Lower-case words of `text` without punctuation, contractions unified."""
-    folded = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
+    folded = fold_script(unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold())
+    if "'" in folded:
+        folded = _FRENCH_ELISION.sub(r"\1 ", folded)
     folded = _HELD_LETTER.sub(r"\1\1", folded.replace("'", ""))
     raw = _NOT_WORD.sub(" ", folded).split()
     words = [_CONTRACTIONS.get(word, word) for word in raw]
     if not _EXPANSIONS.keys().isdisjoint(words):
         words = [part for word in words for part in _EXPANSIONS.get(word, (word,))]
     return _join_split_words(words)
+
+
+def fold_script(text: str) -> str:
+    """`text` (lower case) without accents on Latin letters, Arabic variants unified."""
+    if text.isascii():
+        return text
+    text = text.translate(_LETTER_VARIANTS)
+    decomposed = unicodedata.normalize("NFD", text)
+    kept: list[str] = []
+    base = 0
+    for character in decomposed:
+        if unicodedata.combining(character):
+            if base < _LATIN_MARK_BASE_LIMIT:
+                continue
+        else:
+            base = ord(character)
+        kept.append(character)
+    return _ARABIC_MARKS.sub("", unicodedata.normalize("NFC", "".join(kept)))
+
+
+def written_without_spaces(text: str) -> bool:
+    """Whether `text` is in a script written without spaces between words (Chinese, Japanese)
+    or gluing particles to words (Korean), so a term is found as a substring."""
+    return any(
+        0x3040 <= ord(c) <= 0x30FF or 0x3400 <= ord(c) <= 0x9FFF or 0xAC00 <= ord(c) <= 0xD7AF
+        for c in text
+    )
+
+
+def non_latin(text: str) -> bool:
+    """Whether `text` has letters outside the Latin script (found as substrings)."""
+    return any(
+        c.isalpha()
+        and ord(c) >= _LATIN_MARK_BASE_LIMIT
+        and not _LATIN_EXTENDED_ADDITIONAL[0] <= ord(c) <= _LATIN_EXTENDED_ADDITIONAL[1]
+        for c in text
+    )
 
 
 def _join_split_words(words: list[str]) -> list[str]:
@@ -155,6 +212,8 @@ class TermIndex:
             ids.append(word_id)
         # Real words that must never be read as a typo of a term ("ladder" is not "bladder").
         self._not_typos = {word for typed in not_typos for word in normalise_words(typed)}
+        # The clinic's list also stops a prefix reading a real word ("numb*" in "number").
+        self._not_prefixed = frozenset(self._not_typos)
         self._not_typos.update(self._by_text, ORDINARY_WORDS)
         self._cache: dict[str, frozenset[int]] = {}
 
@@ -175,7 +234,8 @@ class TermIndex:
         found: set[int] = set(self._by_text.get(token, ()))
         if token[:STEM_HEAD] in self._stem_heads:
             found.update(self._by_stem.get(stem(token), ()))
-        found.update(word_id for prefix, word_id in self._prefixes if token.startswith(prefix))
+        if token not in self._not_prefixed:
+            found.update(word_id for prefix, word_id in self._prefixes if token.startswith(prefix))
         if token not in self._not_typos and len(token) >= MIN_FUZZY_LENGTH - 1:
             words = self._fuzzy_words.get(token[0])
             if words is not None:

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 
 from bot.core.assistant import ChatRef
 from bot.core.replies import Reply
-from bot.core.staff_notes import EMERGENCY, StaffNotes
+from bot.core.staff_notes import EMERGENCY, URGENT, StaffNotes
 from bot.storage.console_tables import StaffEvent
 from bot.storage.database import Database
 from bot.web.accounts import Clock, utc_now
@@ -117,13 +117,19 @@ def staff_notes_from(settings: Settings, log: StaffEventLog) -> StaffNotes:
 
 
 def register_staff_events(host: FeatureHost, database: Database) -> StaffEventLog:
-    """Record every emergency the screen answers, and cover the events in /mydata, /forget."""
+    """Record every emergency and urgent reply the safety stage gives (chat and rule, never
+    the text), and cover the events in /mydata, /forget."""
     log = StaffEventLog(database)
 
     async def on_emergency(chat: ChatRef, rule_id: str) -> list[Reply]:
         await log.record(EMERGENCY, chat.chat_id, rule_id, None)
         return []
 
+    async def on_urgent(chat: ChatRef, rule_id: str) -> list[Reply]:
+        await log.record(URGENT, chat.chat_id, rule_id, None)
+        return []
+
     host.assistant.add_emergency_listener(on_emergency)
+    host.assistant.add_urgent_listener(on_urgent)
     host.personal_data.register("Staff notices", log.describe, log.erase)
     return log

@@ -88,8 +88,9 @@ def test_a_program_can_hold_a_conversation(shell: ShellSession) -> None:
 
 
 def test_emergency_and_unknown_input_in_the_shell(shell: ShellSession) -> None:
-    [emergency] = shell.ask("I have crushing chest pain and can't breathe")
+    emergency, staff_alert = shell.ask("I have crushing chest pain and can't breathe", replies=2)
     assert "911" in str(emergency["text"])
+    assert "Possible emergency" in str(staff_alert.get("title"))  # the console user is staff
     [fallback] = shell.ask("what's the best pizza place around here?")
     assert "don't know" in str(fallback["text"])
     [unknown] = shell.ask("/nonsense")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from bot.core.assistant import Assistant, ChatRef, CommandSpec
+from bot.core.assistant import Assistant, ChatRef, CommandSpec, SafetyVerdict
 from bot.core.replies import Button, Reply
 
 PATIENT = ChatRef(chat_id=7)
@@ -32,11 +32,13 @@ async def test_emergency_screen_runs_before_any_claimer() -> None:
         claimed.append(text)
         return [Reply("claimed")]
 
-    async def screen(chat: ChatRef, text: str) -> list[Reply] | None:
-        return [Reply("EMERGENCY")] if "chest pain" in text else None
+    def screen(chat: ChatRef, text: str) -> SafetyVerdict | None:
+        if "chest pain" not in text:
+            return None
+        return SafetyVerdict("emergency", "en", "chest_pain", (Reply("EMERGENCY"),))
 
     assistant.add_text_route("intake", claimer)
-    assistant.set_emergency_screen(screen)
+    assistant.set_safety_screen(screen)
     assert (await assistant.handle_text(PATIENT, "I have chest pain"))[0].text == "EMERGENCY"
     assert claimed == []
     assert (await assistant.handle_text(PATIENT, "hello"))[0].text == "claimed"

@@ -12,7 +12,7 @@ from bot.cli.main import main
 
 from .conftest import CONTENT_DIR
 
-MATCH_KEYS = {"query", "decision", "faq_id", "score", "suggestions"}
+MATCH_KEYS = {"query", "decision", "faq_id", "score", "suggestions", "language", "rule"}
 
 
 def run_match(
@@ -39,7 +39,7 @@ def test_match_json_prints_one_object_per_input_line(
     assert [row["query"] for row in rows] == questions
     for row in rows:
         assert set(row) == MATCH_KEYS
-        assert row["decision"] in {"answer", "suggest", "fallback", "emergency"}
+        assert row["decision"] in {"answer", "suggest", "fallback", "emergency", "urgent"}
         assert (row["faq_id"] is None) == (row["decision"] != "answer")
         assert all(set(s) == {"faq_id", "score"} for s in row["suggestions"])
     assert rows[0]["decision"] == "answer"

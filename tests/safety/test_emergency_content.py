@@ -238,3 +238,105 @@ def test_empty_all_of_and_text_instead_of_a_list(tmp_path: Path) -> None:
     found = lines_and_messages(check_emergency_content(write(tmp_path, text)))
     assert any(line == 9 and "needs at least one term" in msg for line, msg in found)
     assert any(line == 12 and "must be a list" in msg for line, msg in found)
+
+
+FRENCH = (
+    VALID
+    + """\
+    fr:
+      message: Appelez le 911 maintenant.
+      all_of:
+        - [poitrine]
+        - [mal, douleur]
+      examples:
+        - j'ai mal à la poitrine
+        - mon coeur bat vite
+      not_examples:
+        - j'ai mal au dos
+"""
+)
+
+
+def test_a_french_example_that_misses_is_reported_with_its_line(tmp_path: Path) -> None:
+    problems = check_emergency_content(write(tmp_path, FRENCH))
+    assert lines_and_messages(problems) == [
+        (
+            22,
+            "example (fr) 'mon coeur bat vite' does not trigger rule 'chest_pain'; "
+            "add a term or phrase that covers it",
+        )
+    ]
+
+
+def test_french_terms_and_reply_are_loaded(tmp_path: Path) -> None:
+    content = load_emergency_content(
+        write(tmp_path, FRENCH.replace("        - mon coeur bat vite\n", ""))
+    )
+    [rule] = content.rules
+    assert rule.message_in("fr") == "Appelez le 911 maintenant."
+    [french] = rule.translations
+    assert french.language == "fr" and french.message == "Appelez le 911 maintenant."
+    assert content.detector().detect("grosse douleur dans la poitrine") is not None
+
+
+def test_an_unknown_language_section_is_a_problem(tmp_path: Path) -> None:
+    problems = check_emergency_content(
+        write(
+            tmp_path,
+            VALID.replace("    not_examples:", "    xx:\n      phrases: [a]\n    not_examples:"),
+        )
+    )
+    assert any("'xx'" in message for _, message in lines_and_messages(problems))
+
+
+def test_every_shipped_rule_reads_french() -> None:
+    content = load_emergency_content(CONTENT_DIR)
+    missing = [
+        rule.id for rule in content.rules if "fr" not in {t.language for t in rule.translations}
+    ]
+    assert missing == []
+    assert content.urgent is not None
+    missing_urgent = [
+        rule.id
+        for rule in content.urgent.rules
+        if "fr" not in {t.language for t in rule.translations}
+    ]
+    assert missing_urgent == []
+    assert content.message_in("fr") and content.urgent.message_in("fr")
+
+
+def test_the_most_dangerous_signs_read_every_listed_language() -> None:
+    content = load_emergency_content(CONTENT_DIR)
+    languages = {"es", "pa", "zh", "ar", "tl", "hi", "ur", "fa", "vi", "ko", "pt", "it", "de"}
+    for rule_id in (
+        "chest_pain",
+        "breathing",
+        "stroke_signs",
+        "suicide_self_harm",
+        "heavy_bleeding",
+    ):
+        rule = content.rule(rule_id)
+        assert rule is not None
+        assert languages <= {t.language for t in rule.translations}, rule_id
+
+
+def test_a_notice_with_an_unknown_placeholder_is_a_problem(tmp_path: Path) -> None:
+    write(tmp_path, VALID)
+    (tmp_path / "safety_languages.yaml").write_text(
+        textwrap.dedent(
+            """\
+            reviewed: {by: Test Reviewer, on: 2026-01-02}
+            notice: I can only read English and French. Call {number}, or the clinic at {phone}.
+            languages:
+              es:
+                name: Spanish
+                notice: Solo leo inglés y francés. Llame al {numero}.
+                emergency: Llame al {number}.
+                urgent: Vea a un médico hoy.
+            """
+        ),
+        encoding="utf-8",
+    )
+    problems = check_emergency_content(tmp_path)
+    assert [(p.file.endswith("safety_languages.yaml"), p.line) for p in problems] == [(True, 6)]
+    assert "{number} and {phone}" in problems[0].message

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.safety import EmergencyDetector, EmergencyHit, emergency_replies, load_emergency_content
+from bot.safety import EmergencyDetector, EmergencyHit, SafetyReplies, load_emergency_content
 from bot.safety.terms import normalise_words
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
@@ -243,8 +243,8 @@ def _shared_detector() -> EmergencyDetector:
 
 
 def test_replies_put_the_message_first_and_add_the_clinic_phone() -> None:
-    hit = EmergencyHit("chest_pain", "Call 911 now.")
-    replies = emergency_replies(hit, "555-0100")
+    content = load_emergency_content(CONTENT_DIR)
+    replies = SafetyReplies(content, "555-0100").emergency(None, message="Call 911 now.")
     assert len(replies) == 1
     reply = replies[0]
     assert reply.text.startswith("Call 911 now.")
@@ -254,9 +254,10 @@ def test_replies_put_the_message_first_and_add_the_clinic_phone() -> None:
 
 
 def test_replies_without_a_clinic_phone_are_just_the_message() -> None:
-    hit = EmergencyHit("chest_pain", "Call 911 now.")
-    assert [r.text for r in emergency_replies(hit, None)] == ["Call 911 now."]
-    assert [r.text for r in emergency_replies(hit, "  ")] == ["Call 911 now."]
+    content = load_emergency_content(CONTENT_DIR)
+    for phone in (None, "  "):
+        replies = SafetyReplies(content, phone).emergency(None, message="Call 911 now.")
+        assert [r.text for r in replies] == ["Call 911 now."]
 
 
 @pytest.mark.parametrize(

@@ -512,14 +512,8 @@ BENIGN = [
 # Ordinary messages the screen flags on purpose, each with the reason.
 ACCEPTED_ALARMS = {
     "can IMS help my chest pain from a rib injury?": "chest pain is always screened",
-    "I had a heart attack 10 years ago, is IMS safe for me?": "always screened",
-    "can you needle my chest muscles for my pec pain?": "chest pain, any cause",
-    "I have a tight chest muscle from push ups": "angina feels tight",
     "can IMS help with chest tightness from posture?": "angina feels tight",
-    "I fell off my bike last summer and my shoulder still hurts": "fall with pain",
-    "fell off the barn roof ten years back and my back still aches": "fall with pain",
     "I get short of breath climbing hills, is IMS ok?": "always screened",
-    "my leg gave way once on a hike last year": "always screened",
     "my husband has a collapsed disc, can IMS help?": "someone collapsed",
 }
 
@@ -544,6 +538,33 @@ def test_emergency_wording_triggers(detector: EmergencyDetector, text: str) -> N
 @pytest.mark.parametrize("text", BENIGN)
 def test_close_but_ordinary_messages_do_not_trigger(detector: EmergencyDetector, text: str) -> None:
     assert detector.matching_rule_ids(text) == [], text
+
+
+# Past history the screen now tells apart (content/emergency.yaml `context`).
+PAST_HISTORY = [
+    "I had a heart attack 10 years ago, is IMS safe for me?",
+    "I fell off my bike last summer and my shoulder still hurts",
+    "fell off the barn roof ten years back and my back still aches",
+    "my leg gave way once on a hike last year",
+]
+
+# Words that name something other than the symptom, set aside before the rules run.
+SET_ASIDE = [
+    "can you needle my chest muscles for my pec pain?",
+    "I have a tight chest muscle from push ups",
+    "the price nearly gave me a heart attack lol",
+    "tell me how to perform cpr",
+]
+
+
+@pytest.mark.parametrize("text", SET_ASIDE)
+def test_set_aside_wording_is_not_an_alarm(detector: EmergencyDetector, text: str) -> None:
+    assert detector.detect(text) is None
+
+
+@pytest.mark.parametrize("text", PAST_HISTORY)
+def test_past_history_is_not_an_alarm(detector: EmergencyDetector, text: str) -> None:
+    assert detector.detect(text) is None
 
 
 @pytest.mark.parametrize("text", sorted(ACCEPTED_ALARMS))

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.core.assistant import Assistant, ChatRef, CommandSpec
+from bot.core.assistant import Assistant, ChatRef, CommandSpec, SafetyVerdict
 from bot.core.features import FeatureHost
 from bot.core.replies import Button, Reply, staff_note
 from bot.runtime import Runtime
@@ -95,15 +95,17 @@ def toy_assistant() -> Assistant:
             return [Reply("A person will call you."), staff_note("Patient asks for a call")]
         return [Reply(f"You said: {text}")]
 
-    async def emergency(chat: ChatRef, text: str) -> list[Reply] | None:
-        return [Reply("Call 911 now.")] if "chest pain" in text else None
+    def emergency(chat: ChatRef, text: str) -> SafetyVerdict | None:
+        if "chest pain" not in text:
+            return None
+        return SafetyVerdict("emergency", "en", "chest_pain", (Reply("Call 911 now."),))
 
     assistant.add_command(CommandSpec("start", "Start over", start))
     assistant.add_command(CommandSpec("help", "What I can do", help_))
     assistant.add_command(CommandSpec("today", "Today's appointments", today, staff_only=True))
     assistant.add_action("faq", faq)
     assistant.add_text_route("echo", text_route)
-    assistant.set_emergency_screen(emergency)
+    assistant.set_safety_screen(emergency)
     return assistant
 
 

@@ -54,20 +54,26 @@ class TelegramHandlers:
 
     # --- who is talking -------------------------------------------------------------
 
-    def chat_ref(self, chat: Chat | None, first_name: str | None) -> ChatRef | None:
+    def chat_ref(
+        self, chat: Chat | None, first_name: str | None, language_code: str | None = None
+    ) -> ChatRef | None:
         """The core's view of a chat, or None for chats the bot ignores (other groups)."""
         if chat is None:
             return None
         is_staff = chat.id in self._staff_chat_ids
         if chat.type == ChatType.PRIVATE:
-            return ChatRef(chat.id, is_staff=is_staff, is_private=True, first_name=first_name)
+            return ChatRef(chat.id, is_staff, True, first_name, language_code)
         if is_staff:
-            return ChatRef(chat.id, is_staff=True, is_private=False, first_name=first_name)
+            return ChatRef(chat.id, True, False, first_name, language_code)
         return None
 
     def _message_chat(self, update: Update) -> ChatRef | None:
         user = update.effective_user
-        return self.chat_ref(update.effective_chat, user.first_name if user else None)
+        return self.chat_ref(
+            update.effective_chat,
+            user.first_name if user else None,
+            user.language_code if user else None,
+        )
 
     # --- handlers -------------------------------------------------------------------
 

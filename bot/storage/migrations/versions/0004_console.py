@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_console"
-# Needs intake_sessions (0002) and the unanswered_questions columns of the delivery migration; merges the heads.
+# Needs intake_sessions (0002) and the delivery migration's unanswered_questions columns;
+# merges the two heads.
 down_revision = ("0002_intake", "robust_delivery_and_forget")
 branch_labels = None
 depends_on = None

@@ -1,0 +1,143 @@
+"""`ims-bot safety report`: the whole safety screen on paper, for a clinician to sign."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.cli.content import default_content_dir
+from bot.safety.emergency import EmergencyContent, EmergencyRule, RuleTerms
+from bot.safety.emergency_content import load_emergency_content
+
+EXIT_OK = 0
+RULE_LINE = "-" * 78
+
+
+def register(subparsers: Any) -> None:
+    """Add the `safety` command group."""
+    parser = subparsers.add_parser("safety", help="the emergency and urgent screens")
+    group = parser.add_subparsers(dest="safety_command", metavar="SUBCOMMAND", required=True)
+    report = group.add_parser(
+        "report",
+        help="print every emergency and urgent rule for review",
+        description="Print every emergency and urgent rule with its terms per language, its "
+        "examples and not-examples, the replies per language, the notices for other "
+        "languages and who reviewed each file when, so a clinician can read and sign the "
+        "whole screen in one sitting.",
+    )
+    report.add_argument("--content", metavar="DIR", help="content folder (default: CONTENT_DIR)")
+    report.set_defaults(handler=run_report)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """`ims-bot safety report`."""
+    content_dir = Path(args.content) if args.content else default_content_dir()
+    write_report(load_emergency_content(content_dir), sys.stdout)
+    return EXIT_OK
+
+
+def write_report(content: EmergencyContent, out: TextIO) -> None:
+    """The report: emergency tier, urgent tier, context, notices."""
+    out.write("SAFETY SCREEN REPORT\n")
+    out.write(
+        "Every message is screened in this order: emergency rules (911), urgent rules\n"
+        "(see a doctor today), then a language the bot does not read (notice), then a\n"
+        "question about a risk (FAQ answer plus warning signs).\n"
+    )
+    _tier(out, "EMERGENCY RULES (reply: call 911)", content)
+    if content.urgent is not None:
+        _tier(
+            out, "URGENT RULES (reply: see a doctor today, 811, the clinic's phone)", content.urgent
+        )
+    _context(out, content)
+    _notices(out, content)
+
+
+def _tier(out: TextIO, title: str, content: EmergencyContent) -> None:
+    out.write(f"\n\n{'=' * 78}\n{title}\n{content.file}\n")
+    out.write(f"Reviewed by {content.reviewed.by} on {content.reviewed.on.isoformat()}\n")
+    out.write(f"{'=' * 78}\n\nGeneral reply:\n")
+    out.write(_indent(content.message, "  [en] "))
+    for part in content.translations:
+        if part.message:
+            out.write(_indent(part.message, f"  [{part.language}] "))
+    if content.not_typos:
+        out.write(f"\nNever read as a typo: {', '.join(content.not_typos)}\n")
+    for number, rule in enumerate(content.rules, 1):
+        _rule(out, number, rule)
+    _examples(out, "Ordinary messages that must trigger nothing", content.not_examples)
+    for part in content.translations:
+        _examples(out, f"... [{part.language}]", part.not_examples)
+
+
+def _rule(out: TextIO, number: int, rule: EmergencyRule) -> None:
+    out.write(f"\n{RULE_LINE}\n{number}. {rule.id} (line {rule.line})\n   {rule.description}\n")
+    if rule.history_matters:
+        out.write("   Past history does not set this rule aside.\n")
+    for part in rule.by_language():
+        _terms(out, part)
+
+
+def _terms(out: TextIO, part: RuleTerms) -> None:
+    out.write(f"\n   [{part.language}]\n")
+    if part.message:
+        out.write("   Reply:\n")
+        out.write(_indent(part.message, "     "))
+    if part.phrases:
+        out.write("   Any of these phrases:\n")
+        out.write(_indent("; ".join(part.phrases), "     "))
+    if part.all_of:
+        out.write("   Or one word from each group:\n")
+        for group in part.all_of:
+            out.write(_indent(" | ".join(group), "     - "))
+    _examples(out, "   Must trigger", part.examples)
+    _examples(out, "   Must not trigger", part.not_examples)
+
+
+def _examples(out: TextIO, title: str, texts: tuple[str, ...]) -> None:
+    if texts:
+        out.write(f"{title}:\n")
+        for text in texts:
+            out.write(f"       \u2022 {text}\n")
+
+
+def _context(out: TextIO, content: EmergencyContent) -> None:
+    context = content.context
+    out.write(f"\n\n{'=' * 78}\nWHAT IS NOT HAPPENING NOW ({content.file}, 'context')\n")
+    if context is None:
+        out.write("No context phrases: every rule hit is answered.\n")
+        return
+    for title, texts in (
+        ("Set aside before the rules run (figures of speech, other meanings)", context.set_aside),
+        ("Past history (no emergency unless a 'now' phrase is also there)", context.past),
+        ("Questions about a risk (FAQ answer plus warning signs)", context.questions),
+        ("Happening now (always escalates)", context.present),
+        ("A report, not a question", context.first_person),
+    ):
+        out.write(f"\n{title}:\n")
+        out.write(_indent("; ".join(texts), "  "))
+    out.write("\nWarning signs shown under a risk answer:\n")
+    for language, text in content.warning_signs.items():
+        out.write(_indent(text, f"  [{language}] "))
+
+
+def _notices(out: TextIO, content: EmergencyContent) -> None:
+    notices = content.notices
+    out.write(f"\n\n{'=' * 78}\nOTHER LANGUAGES\n")
+    if notices is None:
+        out.write("No notices file: other languages get the English notice only.\n")
+        return
+    out.write(f"{notices.file}\n")
+    out.write(f"Reviewed by {notices.reviewed.by} on {notices.reviewed.on.isoformat()}\n\n")
+    out.write(_indent(notices.notice, "  [en] "))
+    for notice in notices.notices:
+        out.write(f"\n  {notice.language} - {notice.name} (line {notice.line})\n")
+        out.write(_indent(notice.notice, "    notice:    "))
+        out.write(_indent(notice.emergency, "    emergency: "))
+        out.write(_indent(notice.urgent, "    urgent:    "))
+
+
+def _indent(text: str, prefix: str) -> str:
+    return prefix + " ".join(text.split()) + "\n"

@@ -1,0 +1,244 @@
+"""The core's safety stage: every typed text is screened here before any feature sees it.
+
+One screen (emergency, then urgent, then "a language I do not read", then "a question about
+a risk") and one builder of every safety reply, so the FAQ, the intake and the reminders
+all say the same thing in the patient's language.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.core.assistant import ChatRef, SafetyVerdict
+from bot.core.replies import Reply, staff_note
+from bot.safety.emergency import (
+    ENGLISH,
+    EmergencyContent,
+    EmergencyHit,
+    EmergencyRule,
+    LanguageNotice,
+)
+from bot.safety.language import FRENCH, LanguageGuess, detect_language
+from bot.safety.terms import non_latin
+
+logger = logging.getLogger(__name__)
+
+# Short lines of the two languages the bot reads in full (the long texts are content).
+_PHONE_LINE = {
+    ENGLISH: "For anything that is not an emergency, the clinic's number is {phone}.",
+    FRENCH: "Pour tout ce qui n'est pas une urgence, le numéro de la clinique est le {phone}.",
+}
+_URGENT_PHONE_LINE = {
+    ENGLISH: "Please also call the clinic at {phone} so the team knows.",
+    FRENCH: "Appelez aussi la clinique au {phone} pour que l'équipe soit au courant.",
+}
+_FALLBACK_LINE = {
+    ENGLISH: "If this is an emergency, call {number} now.",
+    FRENCH: "S'il s'agit d'une urgence, appelez le {number} maintenant.",
+}
+_TITLES = {
+    ("emergency", ENGLISH): "Please get help now",
+    ("emergency", FRENCH): "Obtenez de l'aide maintenant",
+    ("urgent", ENGLISH): "Please see a doctor today",
+    ("urgent", FRENCH): "Consultez un médecin aujourd'hui",
+}
+CLINIC_PHONE_LINE = _PHONE_LINE[ENGLISH]
+DEFAULT_EMERGENCY_NUMBER = "911"
+
+
+@dataclass(frozen=True)
+class SafetyReplies:
+    """The one builder of emergency, urgent, notice and warning-sign replies."""
+
+    content: EmergencyContent
+    clinic_phone: str | None = None
+    emergency_number: str = DEFAULT_EMERGENCY_NUMBER
+
+    def emergency(
+        self, rule_id: str | None, language: str = ENGLISH, message: str | None = None
+    ) -> list[Reply]:
+        """The patient's emergency reply: the message in their language, then the phone.
+
+        `message` replaces the rule's (an intake flag's own reviewed text)."""
+        rule = self.content.rule(rule_id) if rule_id else None
+        return [self._tiered("emergency", self.content, rule, language, message)]
+
+    def urgent(self, rule_id: str | None, language: str = ENGLISH) -> list[Reply]:
+        """The patient's urgent reply: same-day care, 811, the clinic's phone."""
+        urgent = self.content.urgent
+        if urgent is None:
+            return self.emergency(None, language)
+        return [self._tiered("urgent", urgent, urgent.rule(rule_id or ""), language, None)]
+
+    def _tiered(
+        self,
+        level: str,
+        content: EmergencyContent,
+        rule: EmergencyRule | None,
+        language: str,
+        message: str | None,
+    ) -> Reply:
+        read = _read_language(language)
+        own = rule.message_in(read) if rule is not None else None
+        text = (message or own or content.message_in(read) or content.message).strip()
+        if read == ENGLISH and language not in (ENGLISH, "und"):
+            notice = self.notice_for(language)
+            if notice is not None:
+                line = notice.emergency if level == "emergency" else notice.urgent
+                line = line.strip().format(number=self.emergency_number)
+                text = f"{line}\n\n{text}"
+        lines = _PHONE_LINE if level == "emergency" else _URGENT_PHONE_LINE
+        if self.clinic_phone and self.clinic_phone.strip():
+            text += "\n\n" + lines[read].format(phone=self.clinic_phone.strip())
+        # urgent=True: sent before anything else and retried until delivered.
+        return Reply(text=text, title=_TITLES[(level, read)], urgent=True)
+
+    def notice_for(self, language: str) -> LanguageNotice | None:
+        """The notice for a language the bot does not read (romanised, then base language)."""
+        notices = self.content.notices
+        if notices is None:
+            return None
+        return notices.get(language) or notices.get(language.split("-")[0])
+
+    def notice(self, language: str) -> list[Reply]:
+        """ "I can only read English and French…" in `language` and in English."""
+        notices = self.content.notices
+        english = (notices.notice if notices else _DEFAULT_NOTICE).strip()
+        english = english.format(phone=self.clinic_phone or "", number=self.emergency_number)
+        found = self.notice_for(language)
+        if found is None:
+            return [Reply(english)]
+        translated = found.notice.strip().format(
+            phone=self.clinic_phone or "", number=self.emergency_number
+        )
+        return [Reply(f"{translated}\n\n{english}")]
+
+    def warning_signs(self, language: str = ENGLISH) -> list[Reply]:
+        """What to watch for, shown under an FAQ answer to a question about a risk."""
+        signs = self.content.warning_signs
+        text = signs.get(_read_language(language)) or signs.get(ENGLISH)
+        return [Reply(text.strip())] if text else []
+
+    def fallback_line(self, language: str = ENGLISH) -> str:
+        """The line every "I don't know" ends with: no silent miss."""
+        return _FALLBACK_LINE[_read_language(language)].format(number=self.emergency_number)
+
+
+_DEFAULT_NOTICE = (
+    "I can only read English and French. If this is an emergency, call {number} now; "
+    "otherwise please call the clinic at {phone}."
+)
+
+
+def _read_language(language: str) -> str:
+    """The language a full reply is written in: French for French, English otherwise."""
+    return FRENCH if language == FRENCH else ENGLISH
+
+
+@dataclass(frozen=True)
+class SafetyStage:
+    """Screens a typed text: pure, quick, and never raises."""
+
+    content: EmergencyContent
+    replies: SafetyReplies
+
+    def __call__(self, chat: ChatRef, text: str) -> SafetyVerdict | None:
+        """The core's safety screen (see `Assistant.set_safety_screen`)."""
+        try:
+            return self.screen(text, chat.language_code, chat.chat_id)
+        except Exception as error:  # the screen must never take the conversation down
+            logger.error("safety stage failed (%s); message not screened", type(error).__name__)
+            return None
+
+    def screen(
+        self, text: str, language_hint: str | None = None, chat_id: int | None = None
+    ) -> SafetyVerdict | None:
+        """Emergency, urgent, notice, caution, or None (an ordinary message)."""
+        guess = detect_language(text, language_hint)
+        emergency = self.content.detector()
+        hit = emergency.detect(text)
+        if hit is not None:
+            return self._tier_verdict("emergency", hit, guess, text, chat_id)
+        urgent = self.content.urgent
+        urgent_hit = urgent.detector().detect(text) if urgent is not None else None
+        if urgent_hit is not None:
+            return self._tier_verdict("urgent", urgent_hit, guess, text, chat_id)
+        if not guess.is_read and guess.code != "und" and _worth_a_notice(text, guess):
+            return SafetyVerdict("notice", guess.code, None, tuple(self.replies.notice(guess.code)))
+        if emergency.is_risk_question(text) and emergency.matching_rule_ids(text):
+            return SafetyVerdict(
+                "caution", guess.code, None, (), tuple(self.replies.warning_signs(guess.code))
+            )
+        return None
+
+    def _tier_verdict(
+        self,
+        level: Literal["emergency", "urgent"],
+        hit: EmergencyHit,
+        guess: LanguageGuess,
+        text: str,
+        chat_id: int | None,
+    ) -> SafetyVerdict:
+        language = _reply_language(guess, hit, text)
+        logger.warning("safety: %s rule=%s language=%s", level, hit.rule_id, language)
+        build = self.replies.emergency if level == "emergency" else self.replies.urgent
+        replies = (
+            *build(hit.rule_id, language),
+            _staff_alert(level, hit.rule_id, language, chat_id),
+        )
+        return SafetyVerdict(level, language, hit.rule_id, replies)
+
+    def language_of(self, text: str, language_hint: str | None = None) -> LanguageGuess:
+        """The language the stage reads `text` as."""
+        return detect_language(text, language_hint)
+
+
+MIN_NOTICE_WORDS = 2  # one Latin-script word ("mri", "gracias") is too little to tell
+
+
+def _worth_a_notice(text: str, guess: LanguageGuess) -> bool:
+    """Whether the text says enough to answer "I only read English and French": a
+    non-Latin script always does; Latin letters need a few words (an intake answer such
+    as "physio" must not be taken for another language)."""
+    if guess.code.endswith("-Latn") or guess.confidence < 1.0:
+        return len(text.split()) >= MIN_NOTICE_WORDS
+    return True
+
+
+def _reply_language(guess: LanguageGuess, hit: EmergencyHit, text: str) -> str:
+    """The language to answer in: the words that matched tell it best (a short message
+    is easily misread), in the spelling the patient used ("zh-Latn" for pinyin)."""
+    if hit.language == ENGLISH or hit.language == guess.base:
+        return guess.code if guess.code != "und" else ENGLISH
+    if hit.language not in (ENGLISH, FRENCH) and not non_latin(text):
+        return f"{hit.language}-Latn"
+    return hit.language
+
+
+def _staff_alert(level: str, rule_id: str, language: str, chat_id: int | None) -> Reply:
+    # Never the patient's words: the rule, the language and the chat are enough to act on.
+    where = f"chat {chat_id}" if chat_id is not None else "a chat"
+    if level == "emergency":
+        text = (
+            f"The safety screen recognised a possible emergency ({rule_id}) in {where} "
+            f"(language: {language}). The patient was told to call 911 now. Please follow up."
+        )
+        return staff_note(text, title="Possible emergency")
+    text = (
+        f"The safety screen recognised an urgent problem ({rule_id}) in {where} "
+        f"(language: {language}). The patient was told to see a doctor today (family "
+        "doctor, walk-in or urgent care, or 811). Please call them back today."
+    )
+    return staff_note(text, title="Urgent: call back today")
+
+
+def build_safety_stage(
+    content: EmergencyContent, clinic_phone: str | None, emergency_number: str = "911"
+) -> SafetyStage:
+    """The stage for a clinic's content (built once at start)."""
+    content.detector()  # compile now, not on the first patient's message
+    if content.urgent is not None:
+        content.urgent.detector()
+    return SafetyStage(content, SafetyReplies(content, clinic_phone, emergency_number))

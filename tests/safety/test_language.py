@@ -1,0 +1,75 @@
+"""Language detection for the safety stage, on short chat messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.safety.language import detect_language
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "language_short_messages.yaml"
+MIN_RIGHT = 0.95
+
+
+def _same(expected: str, got: str) -> bool:
+    return got.split("-")[0] == expected.split("-")[0] or (expected == "yue" and got == "zh")
+
+
+def test_short_messages_are_read_in_the_right_language() -> None:
+    items = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    wrong = [
+        (i["q"], detect_language(i["q"]).code)
+        for i in items
+        if not _same(i["lang"], detect_language(i["q"]).code)
+    ]
+    assert len(wrong) <= (1 - MIN_RIGHT) * len(items), wrong
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "none",
+        "nope",
+        "physio",
+        "mri",
+        "7/10",
+        "a bulging disc",
+        "Me, the patient",
+        "la la land",
+        "wat even is ims lol",
+        "ok thx",
+        "sciatica down my left leg",
+    ],
+)
+def test_english_chat_and_intake_answers_stay_english(text: str) -> None:
+    assert detect_language(text).code in ("en", "und")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("我唔可以呼吸", "yue"),
+        ("مجھے سانس نہیں آ رہی", "ur"),
+        ("نمی‌توانم نفس بکشم", "fa"),
+        ("عندي ألم في صدري", "ar"),
+        ("ਮੈਨੂੰ ਸਾਹ ਨਹੀਂ ਆ ਰਿਹਾ", "pa"),
+        ("mainu saah nahi aa reha", "pa-Latn"),
+        ("mujhe saans nahi aa rahi", "hi-Latn"),
+        ("wo bu neng hu xi", "zh-Latn"),
+        ("je suis pu capable de respirer", "fr"),
+    ],
+)
+def test_scripts_and_romanisations(text: str, code: str) -> None:
+    assert detect_language(text).code == code
+
+
+def test_the_apps_language_is_a_prior_not_a_verdict() -> None:
+    assert detect_language("grazie mille", "it").code == "it"
+    assert detect_language("my back hurts when I sit", "it").code == "en"
+
+
+def test_odd_input_is_undetermined_not_an_error() -> None:
+    for text in ("", "1234", "!!!", "\x00"):
+        assert detect_language(text).code in ("und", "en")

@@ -1,0 +1,88 @@
+"""The safety stage in the assembled bot: every typed text, every feature, every language."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.assistant import ChatRef
+from bot.runtime import Runtime
+from tests.intake.kit import Patient
+
+FALLBACK_LINE = "If this is an emergency, call 911 now."
+
+
+@pytest.fixture
+def patient(runtime: Runtime) -> Patient:
+    return Patient(runtime.assistant, ChatRef(8801, first_name="Ana"))
+
+
+async def test_french_emergency_is_answered_first_in_french(patient: Patient) -> None:
+    await patient.say("j'ai mal à la poitrine et je manque d'air depuis l'IMS ce matin")
+    assert patient.last[0].text.startswith("Une douleur à la poitrine")
+    assert "911" in patient.last[0].text
+    assert [reply.title for reply in patient.staff] == ["Possible emergency"]
+
+
+async def test_spanish_question_gets_the_notice_not_i_dont_know(patient: Patient) -> None:
+    await patient.say("hola, ¿tienen citas disponibles el sábado por la mañana?")
+    assert patient.text.startswith("Solo puedo leer inglés y francés")
+    assert "I can only read English and French. If this is an emergency, call 911" in patient.text
+    assert "don't know" not in patient.text
+
+
+async def test_chinese_emergency_gets_the_emergency_reply(patient: Patient) -> None:
+    await patient.say("我妈妈突然嘴歪了，说话不清楚")
+    assert patient.text.startswith("这可能是紧急情况")
+    assert "Call 911 now" in patient.text
+
+
+async def test_urgent_problem_gets_same_day_advice_and_a_staff_note(
+    patient: Patient, runtime: Runtime
+) -> None:
+    await patient.say("there is pus coming out of one of the needle spots from my session")
+    assert "8-1-1" in patient.text
+    assert runtime.content.clinic.phone in patient.text
+    [note] = patient.staff
+    assert "needle_site_infection" in note.text and "pus" not in note.text
+
+
+async def test_risk_question_gets_the_faq_answer_then_the_warning_signs(patient: Patient) -> None:
+    await patient.say("what are the warning signs of a collapsed lung after needling?")
+    assert patient.last[0].title is not None  # an FAQ answer (or suggestions), not 911
+    assert not patient.last[0].text.startswith("Trouble breathing")
+    assert patient.last[-1].text.startswith("Warning signs to watch for")
+    assert "call 911 now" in patient.last[-1].text
+
+
+async def test_i_dont_know_always_ends_with_the_911_line(patient: Patient) -> None:
+    await patient.say("do you sell gift cards for the spa next door")
+    assert "don't know" in patient.text
+    assert patient.last[0].text.endswith(FALLBACK_LINE)
+
+
+async def test_faq_command_question_is_screened_too(patient: Patient) -> None:
+    await patient.command("faq", "no", "puedo", "respirar")
+    assert "911" in patient.text and "don't know" not in patient.text
+
+
+@pytest.mark.parametrize(
+    "emergency",
+    [
+        "since this morning I can't feel anything when I wipe",
+        "no puedo respirar, me duele el pecho",
+        "ਮੈਨੂੰ ਸਾਹ ਨਹੀਂ ਆ ਰਿਹਾ",
+    ],
+)
+async def test_an_emergency_typed_as_an_intake_answer_stops_the_intake(
+    patient: Patient, emergency: str
+) -> None:
+    await patient.command("intake")
+    await patient.tap("Continue")
+    await patient.say("yes")  # consent
+    assert "Question" in patient.text
+    await patient.say(emergency)
+    assert "911" in patient.last[0].text
+    staff_titles = {reply.title for reply in patient.staff}
+    assert "Intake emergency" in staff_titles  # the intake was stopped and staff told
+    await patient.say("42")  # no longer an intake answer: the intake is closed
+    assert "Question" not in patient.text
