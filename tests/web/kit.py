@@ -32,11 +32,12 @@ CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 def intake_answers(*, urgent: bool, contraindication: bool, complaint: str) -> list[str]:
     """The shipped flow's typed path with an urgent flag and a needling caution if asked."""
     path = list(TYPED_PATH)
-    path[2] = complaint
+    path[path.index("Burning pain in my left shoulder blade")] = complaint
+    emergency_screen = path.index("none")  # the urgent screen follows it
     if urgent:
-        path[path.index("none", 17)] = "cancer"
+        path[emergency_screen + 1] = "cancer"
     if contraindication:
-        path[path.index("none", 18)] = "epilepsy"
+        path[path.index("none", emergency_screen + 2)] = "epilepsy"  # needling safety
     return path
 
 
@@ -52,7 +53,6 @@ async def complete_intake(
     patient = Patient(runtime.assistant, chat=ChatRef(chat_id, first_name="Maya"))
     seen: list[Reply] = []
     seen += await patient.command("intake")
-    seen += await patient.tap("Continue")
     for text in intake_answers(
         urgent=urgent, contraindication=contraindication, complaint=complaint
     ):

@@ -52,7 +52,7 @@ def shell_path(**flags: Any) -> list[str]:
     answers.insert(answers.index("mri") + 1, "done")
     if "epilepsy" in answers:
         answers.insert(answers.index("epilepsy") + 1, "done")
-    return ["/intake", "Continue", *answers, "send"]
+    return ["/intake", *answers, "send"]
 
 
 @pytest.fixture

@@ -70,7 +70,7 @@ def test_console_beside_the_bot_and_a_staff_chat_without_health_information(
         answers = intake_answers(urgent=True, contraindication=True, complaint=HOSTILE_COMPLAINT)
         since = fake_api.mark()
         fake_api.push_command(PATIENT, "intake")
-        tap(fake_api, "Continue", since)
+        fake_api.wait_for("sendMessage", lambda r: r.chat_id == PATIENT, REPLY_TIMEOUT_S, since)
         for text in answers:
             since = fake_api.mark()
             fake_api.push_message(PATIENT, text)
