@@ -556,14 +556,24 @@ class FaqMatcher:
         analysed = list(self._analysed)
         analysed[entry] = [t for i, t in enumerate(analysed[entry]) if i != phrasing]
         left._entries, left._analysed = entries, analysed
-        left._idf = left._inverse_document_frequency(analysed)
+        # Only words no other phrasing of the entry uses change their document frequency.
+        kept = {t for tokens in analysed[entry] for t in tokens}
+        moved = set(self._analysed[entry][phrasing]) - kept
+        indices = self._phrasing_arrays.indices
+        left._idf = dict(self._idf)
+        count = len(analysed)
+        for token in moved:
+            found = indices[token]
+            df = len(np.unique(self._phrasing_entry[found[found != slot]]))
+            if df:
+                left._idf[token] = math.log(1.0 + (count - df + 0.5) / (df + 0.5))
+            else:
+                del left._idf[token]
         left._max_idf = max(left._idf.values(), default=1.0)
         left._mean_idf = sum(left._idf.values()) / len(left._idf) if left._idf else 1.0
         # Phrasings that share a word whose IDF changed get their weights again.
-        moved = {t for t in self._idf if left._idf.get(t) != self._idf[t]}
         phrasings = list(self._phrasings)
         has_total, totals = self._phrasing_has_total.copy(), self._phrasing_total.copy()
-        indices = self._phrasing_arrays.indices
         for index in {int(i) for t in moved if t in indices for i in indices[t]} - {slot}:
             old = phrasings[index]
             weights = {t: left._token_weight(t, left._idf[t]) for t in old.weights}

@@ -6,7 +6,7 @@ import asyncio
 import fcntl
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -84,6 +84,7 @@ class Database:
             self.sqlite_path = Path(parsed.database)
             _prepare_folder(self.sqlite_path)
         self._quick: sqlite3.Connection | None = None
+        self._before_close: list[Callable[[], Awaitable[None]]] = []
         quiet_parameter_loggers()
         try:
             # hide_parameters: SQLAlchemy's own echo and error messages never show values.
@@ -160,8 +161,14 @@ class Database:
         connection.execute(f"PRAGMA busy_timeout={QUICK_READ_BUSY_MS}")
         return connection
 
+    def on_close(self, flush: Callable[[], Awaitable[None]]) -> None:
+        """Await `flush` (writes a component buffers) before the connections are released."""
+        self._before_close.append(flush)
+
     async def close(self) -> None:
-        """Release all connections."""
+        """Write what components buffered, then release all connections."""
+        for flush in self._before_close:
+            await flush()
         if self._quick is not None:
             self._quick.close()
             self._quick = None
