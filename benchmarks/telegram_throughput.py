@@ -6,7 +6,10 @@ labelled set. The echo bot is PTB with one MessageHandler that replies with the 
 so the ratio is the share of PTB's own speed our channel + FAQ keep. Flood limits
 (the pacing layer) are off in both: they cap Telegram traffic, not our cost. Every
 measurement gets chats the bot has never seen (as when a clinic's link goes out), so
-nothing remembered about a chat from an earlier round flatters the figure.
+nothing remembered about a chat from an earlier round flatters the figure. Besides the
+wall-clock ratio, the ratio of this process's CPU time per update is reported: the
+transport never waits, so CPU time is the cost, and other work on a shared machine moves
+it far less than it moves the wall clock.
 
     python benchmarks/telegram_throughput.py [--messages 400] [--rounds 3]
     python benchmarks/telegram_throughput.py --profile 500   # cProfile of the core
@@ -133,15 +136,21 @@ def echo_application() -> Application:  # type: ignore[type-arg]
     return app
 
 
-async def rate(app: Application, questions: list[str], count: int) -> float:  # type: ignore[type-arg]
-    """Updates from `count` new chats processed per second by `app` (after a warm-up)."""
+async def rate(
+    app: Application,  # type: ignore[type-arg]
+    questions: list[str],
+    count: int,
+) -> tuple[float, float]:
+    """Updates from `count` new chats processed by `app` (after a warm-up) per second of
+    wall clock and per second of this process's CPU time."""
     for update in updates_for(questions, WARM_UP):
         await app.process_update(Update.de_json(update, app.bot))
     updates = updates_for(questions, count)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for update in updates:
         await app.process_update(Update.de_json(update, app.bot))
-    return len(updates) / (time.perf_counter() - started)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return len(updates) / wall, len(updates) / cpu
 
 
 def stub_runtime(runtime: Runtime) -> Runtime:
@@ -216,9 +225,12 @@ async def main_async(messages: int, rounds: int) -> dict[str, Any]:
                 echo_rates.append(await rate(echo_app, questions, messages))
                 core_rates.append(await core_rate(runtime, questions, messages))
                 faq_rates.append(await rate(faq_app, questions, messages))
-                channel_rates.append(await rate(stub_app, questions, messages))
+                channel_rates.append((await rate(stub_app, questions, messages))[0])
         await runtime.close()
-    echo_rate, faq_rate = statistics.median(echo_rates), statistics.median(faq_rates)
+    echo_rate = statistics.median(wall for wall, _ in echo_rates)
+    faq_rate = statistics.median(wall for wall, _ in faq_rates)
+    echo_cpu = statistics.median(cpu for _, cpu in echo_rates)
+    faq_cpu = statistics.median(cpu for _, cpu in faq_rates)
     core, channel = statistics.median(core_rates), statistics.median(channel_rates)
     return {
         "messages_per_round": messages,
@@ -226,6 +238,7 @@ async def main_async(messages: int, rounds: int) -> dict[str, Any]:
         "echo_updates_per_s": round(echo_rate, 1),
         "faq_answers_per_s": round(faq_rate, 1),
         "ratio_to_echo": round(faq_rate / echo_rate, 3),
+        "cpu_ratio_to_echo": round(faq_cpu / echo_cpu, 3),
         # Where the time goes: the Assistant alone (FAQ, intake check, storage), and the
         # channel alone (PTB + rendering a typical FAQ answer from a stub Assistant).
         "core_only_answers_per_s": round(core, 1),

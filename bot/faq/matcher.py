@@ -542,9 +542,10 @@ class FaqMatcher:
         it, for the content check's leave-one-out: built from this matcher's analysed
         phrasings, recomputing only what that phrasing touched.
 
-        It ranks exactly as a matcher built without the phrasing, but on this matcher's
-        scale (the calibration sample changes by at most one phrasing: on the shipped FAQ
-        the scale moves by under 0.1 %). Its slot stays in the index and matches nothing.
+        It ranks as a matcher built without the phrasing does (every score to the digits
+        `rank` reports), but on this matcher's scale: the calibration sample changes by at
+        most one phrasing, and on the shipped FAQ the scale moved by under 0.1 %. The
+        phrasing's slot stays in the index and matches nothing.
         """
         if self._semantic is not None:
             raise ValueError("leave-one-out is for lexical matching only")
