@@ -8,6 +8,7 @@ other (a per-process cache once sent an intake answer to the FAQ).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -30,42 +31,55 @@ async def two_databases(tmp_path: Path) -> AsyncIterator[tuple[Database, Databas
         await second.close()
 
 
-async def test_an_intake_started_elsewhere_claims_the_next_typed_answer(
-    two_databases: tuple[Database, Database], cipher: FieldCipher
-) -> None:
-    first, second = two_databases
-    here, there = IntakeRepository(first, cipher), IntakeRepository(second, cipher)
-    patient_here = Patient(build_conversation(first, here)[0])
-    patient_there = Patient(build_conversation(second, there)[0])
+@dataclass
+class Process:
+    """One bot process's view: its repository and a patient talking to its Assistant."""
 
-    assert await patient_here.say("hello") == []  # nothing open: not the intake's text
-    await patient_there.command("intake")
-    await patient_there.tap("Continue")
-    assert await here.has_open(PATIENT)
-    opened = await there.latest_open(PATIENT)
+    repository: IntakeRepository
+    patient: Patient
+
+
+@pytest.fixture
+def here_and_there(
+    two_databases: tuple[Database, Database], cipher: FieldCipher
+) -> tuple[Process, Process]:
+    processes = []
+    for database in two_databases:
+        repository = IntakeRepository(database, cipher)
+        processes.append(Process(repository, Patient(build_conversation(database, repository)[0])))
+    return processes[0], processes[1]
+
+
+async def test_an_intake_started_elsewhere_claims_the_next_typed_answer(
+    here_and_there: tuple[Process, Process],
+) -> None:
+    here, there = here_and_there
+
+    assert await here.patient.say("hello") == []  # nothing open: not the intake's text
+    await there.patient.command("intake")
+    await there.patient.tap("Continue")
+    assert await here.repository.has_open(PATIENT)
+    opened = await there.repository.latest_open(PATIENT)
     assert opened is not None
 
-    assert await patient_here.say("yes") != []  # the consent answer, taken here
-    answered = await there.latest_open(PATIENT)
+    assert await here.patient.say("yes") != []  # the consent answer, taken here
+    answered = await there.repository.latest_open(PATIENT)
     assert answered is not None and answered.state.revision > opened.state.revision
 
 
 async def test_an_intake_closed_elsewhere_no_longer_claims_text(
-    two_databases: tuple[Database, Database], cipher: FieldCipher
+    here_and_there: tuple[Process, Process],
 ) -> None:
-    first, second = two_databases
-    here, there = IntakeRepository(first, cipher), IntakeRepository(second, cipher)
-    patient_here = Patient(build_conversation(first, here)[0])
-    patient_there = Patient(build_conversation(second, there)[0])
+    here, there = here_and_there
 
-    await patient_here.command("intake")
-    await patient_here.tap("Continue")
-    assert await patient_here.say("yes") != []  # open here: typed text is an answer
-    await patient_there.command("forget")
-    await patient_there.tap("Yes, delete everything")
-    assert not await here.has_open(PATIENT)
-    assert await patient_here.say("42") == []
-    assert await here.all() == []
+    await here.patient.command("intake")
+    await here.patient.tap("Continue")
+    assert await here.patient.say("yes") != []  # open here: typed text is an answer
+    await there.patient.command("forget")
+    await there.patient.tap("Yes, delete everything")
+    assert not await here.repository.has_open(PATIENT)
+    assert await here.patient.say("42") == []
+    assert await here.repository.all() == []
 
 
 async def test_open_check_queries_the_session_for_a_database_that_is_not_a_file(
