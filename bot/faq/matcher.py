@@ -572,6 +572,25 @@ class FaqMatcher:
                 del left._idf[token]
         left._max_idf = max(left._idf.values(), default=1.0)
         left._mean_idf = sum(left._idf.values()) / len(left._idf) if left._idf else 1.0
+        left._entry_tokens = list(self._entry_tokens)
+        left._entry_tokens[entry] = frozenset(kept)
+        if entry < self._first_out_of_scope:
+            left._entry_count = dict(self._entry_count)
+            for token in moved:
+                left._entry_count[token] -= 1
+                if not left._entry_count[token]:
+                    del left._entry_count[token]
+            # Essential words depend on how many entries use a word: entries using a
+            # moved word are looked at again, and the left-out entry itself.
+            again = {entry} | {
+                int(e)
+                for t in moved
+                for e in self._phrasing_entry[indices[t]]
+                if e < len(left._essential)
+            }
+            left._essential = list(self._essential)
+            for index in again:
+                left._essential[index] = left._essential_tokens(analysed[index])
         # Phrasings that share a word whose IDF changed get their weights again.
         phrasings = list(self._phrasings)
         has_total, totals = self._phrasing_has_total.copy(), self._phrasing_total.copy()
