@@ -52,3 +52,15 @@ async def test_another_log_on_the_same_database_lists_what_is_waiting(tmp_path: 
     [record] = await UnansweredLog(database, timedelta(days=30)).list()
     assert record.text == "can my dog come along"
     await database.close()
+
+
+async def test_forgetting_a_chat_removes_its_waiting_questions_too(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    database = await open_database(f"sqlite+aiosqlite:///{path}")
+    log = UnansweredLog(database, timedelta(days=30), flush_after=3600)
+    await log.record("my question", None, 0.0, NOW, chat_id=42)
+    await log.record("someone else's", None, 0.0, NOW, chat_id=7)
+    assert await log.count_for_chat(42) == 1
+    assert await log.erase_chat(42) == 1  # written first, then erased: none left behind
+    await database.close()
+    assert stored_texts(path) == ["someone else's"]
