@@ -57,7 +57,6 @@ async def test_an_intake_started_elsewhere_claims_the_next_typed_answer(
 
     assert await here.patient.say("hello") == []  # nothing open: not the intake's text
     await there.patient.command("intake")
-    await there.patient.tap("Continue")
     assert await here.repository.has_open(PATIENT)
     opened = await there.repository.latest_open(PATIENT)
     assert opened is not None
@@ -73,7 +72,6 @@ async def test_an_intake_closed_elsewhere_no_longer_claims_text(
     here, there = here_and_there
 
     await here.patient.command("intake")
-    await here.patient.tap("Continue")
     assert await here.patient.say("yes") != []  # open here: typed text is an answer
     await there.patient.command("forget")
     await there.patient.tap("Yes, delete everything")
