@@ -4,17 +4,26 @@ Both applications get the same in-process transport (canned Bot API answers, no
 network) and the same Update JSON; each message is a patient question from the
 labelled set. The echo bot is PTB with one MessageHandler that replies with the text,
 so the ratio is the share of PTB's own speed our channel + FAQ keep. Flood limits
-(the pacing layer) are off in both: they cap Telegram traffic, not our cost.
+(the pacing layer) are off in both: they cap Telegram traffic, not our cost. Every
+measurement gets chats the bot has never seen (as when a clinic's link goes out), so
+nothing remembered about a chat from an earlier round flatters the figure. Besides the
+wall-clock ratio, the ratio of this process's CPU time per update is reported: the
+transport never waits, so CPU time is the cost, and other work on a shared machine moves
+it far less than it moves the wall clock.
 
     python benchmarks/telegram_throughput.py [--messages 400] [--rounds 3]
+    python benchmarks/telegram_throughput.py --profile 500   # cProfile of the core
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import itertools
 import json
 import logging
+import pstats
 import statistics
 import sys
 import tempfile
@@ -91,11 +100,16 @@ def patient_questions() -> list[str]:
     return [item["q"] for item in items if item["expect"] not in {"fallback", "emergency"}]
 
 
+_first_chat = itertools.count(10_000, 1_000_000)
+
+
 def updates_for(questions: list[str], count: int) -> list[dict[str, Any]]:
-    """`count` text-message updates from distinct private chats, cycling the questions."""
+    """`count` text-message updates from private chats never used before, cycling the
+    questions."""
     updates = []
+    first = next(_first_chat)
     for n in range(count):
-        chat_id = 10_000 + n
+        chat_id = first + n
         user = {"id": chat_id, "is_bot": False, "first_name": "Pat"}
         message = {
             "message_id": 1,
@@ -122,14 +136,21 @@ def echo_application() -> Application:  # type: ignore[type-arg]
     return app
 
 
-async def rate(app: Application, updates: list[dict[str, Any]]) -> float:  # type: ignore[type-arg]
-    """Updates processed per second by `app` (after a short warm-up)."""
-    for update in updates[:WARM_UP]:
+async def rate(
+    app: Application,  # type: ignore[type-arg]
+    questions: list[str],
+    count: int,
+) -> tuple[float, float]:
+    """Updates from `count` new chats processed by `app` (after a warm-up) per second of
+    wall clock and per second of this process's CPU time."""
+    for update in updates_for(questions, WARM_UP):
         await app.process_update(Update.de_json(update, app.bot))
-    started = time.perf_counter()
+    updates = updates_for(questions, count)
+    started, cpu = time.perf_counter(), time.process_time()
     for update in updates:
         await app.process_update(Update.de_json(update, app.bot))
-    return len(updates) / (time.perf_counter() - started)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return len(updates) / wall, len(updates) / cpu
 
 
 def stub_runtime(runtime: Runtime) -> Runtime:
@@ -149,8 +170,9 @@ def stub_runtime(runtime: Runtime) -> Runtime:
     return replace(runtime, host=FeatureHost(assistant))
 
 
-async def core_rate(runtime: Runtime, updates: list[dict[str, Any]]) -> float:
+async def core_rate(runtime: Runtime, questions: list[str], count: int) -> float:
     """The same questions straight into the Assistant: the core's cost without Telegram."""
+    updates = updates_for(questions, count)
     chats = [ChatRef(u["message"]["chat"]["id"], first_name="Pat") for u in updates]
     questions = [u["message"]["text"] for u in updates]
     started = time.perf_counter()
@@ -159,20 +181,39 @@ async def core_rate(runtime: Runtime, updates: list[dict[str, Any]]) -> float:
     return len(updates) / (time.perf_counter() - started)
 
 
+async def bench_runtime(folder: str) -> Runtime:
+    """The whole bot on a fresh database in `folder`."""
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{folder}/bench.sqlite3",
+            "IMS_DATA_DIR": folder,
+            "DATA_ENCRYPTION_KEY": "x" * 43 + "=",
+        },
+        read_dotenv=False,
+    )
+    return await build_runtime(settings)
+
+
+async def profile_core(messages: int) -> None:
+    """Print where `Assistant.handle_text` spends its time over `messages` new chats."""
+    with tempfile.TemporaryDirectory() as folder:
+        runtime = await bench_runtime(folder)
+        questions = patient_questions()
+        await core_rate(runtime, questions, WARM_UP)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        await core_rate(runtime, questions, messages)
+        profiler.disable()
+        await runtime.close()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+
+
 async def main_async(messages: int, rounds: int) -> dict[str, Any]:
     """Measure echo and FAQ rates alternately; report medians and the ratio."""
     with tempfile.TemporaryDirectory() as folder:
-        settings = load_settings(
-            {
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "DATABASE_URL": f"sqlite+aiosqlite:///{folder}/bench.sqlite3",
-                "IMS_DATA_DIR": folder,
-                "DATA_ENCRYPTION_KEY": "x" * 43 + "=",
-            },
-            read_dotenv=False,
-        )
-        runtime = await build_runtime(settings)
-        updates = updates_for(patient_questions(), messages)
+        runtime = await bench_runtime(folder)
+        questions = patient_questions()
         faq_app = build_application(runtime, request=CannedRequest(), rate_limited=False)
         echo_app = echo_application()
         stub_app = build_application(
@@ -181,12 +222,15 @@ async def main_async(messages: int, rounds: int) -> dict[str, Any]:
         echo_rates, faq_rates, core_rates, channel_rates = [], [], [], []
         async with echo_app, faq_app, stub_app:
             for _ in range(rounds):
-                echo_rates.append(await rate(echo_app, updates))
-                core_rates.append(await core_rate(runtime, updates))
-                faq_rates.append(await rate(faq_app, updates))
-                channel_rates.append(await rate(stub_app, updates))
+                echo_rates.append(await rate(echo_app, questions, messages))
+                core_rates.append(await core_rate(runtime, questions, messages))
+                faq_rates.append(await rate(faq_app, questions, messages))
+                channel_rates.append((await rate(stub_app, questions, messages))[0])
         await runtime.close()
-    echo_rate, faq_rate = statistics.median(echo_rates), statistics.median(faq_rates)
+    echo_rate = statistics.median(wall for wall, _ in echo_rates)
+    faq_rate = statistics.median(wall for wall, _ in faq_rates)
+    echo_cpu = statistics.median(cpu for _, cpu in echo_rates)
+    faq_cpu = statistics.median(cpu for _, cpu in faq_rates)
     core, channel = statistics.median(core_rates), statistics.median(channel_rates)
     return {
         "messages_per_round": messages,
@@ -194,6 +238,7 @@ async def main_async(messages: int, rounds: int) -> dict[str, Any]:
         "echo_updates_per_s": round(echo_rate, 1),
         "faq_answers_per_s": round(faq_rate, 1),
         "ratio_to_echo": round(faq_rate / echo_rate, 3),
+        "cpu_ratio_to_echo": round(faq_cpu / echo_cpu, 3),
         # Where the time goes: the Assistant alone (FAQ, intake check, storage), and the
         # channel alone (PTB + rendering a typical FAQ answer from a stub Assistant).
         "core_only_answers_per_s": round(core, 1),
@@ -208,8 +253,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--profile", type=int, metavar="N", help="profile the core over N new chats instead"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.profile:
+        asyncio.run(profile_core(args.profile))
+        return 0
     report = asyncio.run(main_async(args.messages, args.rounds))
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -96,6 +96,8 @@ class _Seen:
 
     ids: dict[str, int]
     phrasings: dict[str, tuple[str, int]]  # normalised phrasing -> (entry id, line)
+    # (id, line, first line) of each id used again; reported last, with what it explains.
+    duplicates: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def _read_synonyms(log: ProblemLog, root: LocatedDict) -> tuple[tuple[str, ...], ...]:
@@ -269,11 +271,7 @@ def _claim_id(
             f"starting with a letter (e.g. {example})",
         )
     elif item_id in seen.ids:
-        log.add(
-            line,
-            f"duplicate id '{item_id}' (first used at line {seen.ids[item_id]}); "
-            "ids must be unique across entries and out-of-scope topics",
-        )
+        seen.duplicates.append((item_id, line, seen.ids[item_id]))
     else:
         seen.ids[item_id] = line
 
@@ -310,8 +308,26 @@ def _read_entry(
     )
 
 
-def _check_follow_ups(log: ProblemLog, entries: LocatedList, known: dict[str, int]) -> None:
-    """Follow-ups must name another existing entry, once each."""
+def _report_duplicates(log: ProblemLog, seen: _Seen, missing: list[str]) -> None:
+    """Each id used twice; follow-up ids that no entry has are most likely what a copied
+    entry was meant to be called, so they are named here rather than reported first."""
+    hint = ""
+    if missing:
+        names = ", ".join(f"'{target}'" for target in dict.fromkeys(missing))
+        hint = f"; follow-ups name {names}, which no entry has: is this entry meant to be that?"
+    for item_id, line, first in seen.duplicates:
+        log.add(
+            line,
+            f"duplicate id '{item_id}' (first used at line {first}); "
+            "ids must be unique across entries and out-of-scope topics" + hint,
+        )
+
+
+def _check_follow_ups(
+    log: ProblemLog, entries: LocatedList, known: dict[str, int], *, report_missing: bool = True
+) -> list[str]:
+    """Follow-ups must name another existing entry, once each; the ids named but missing."""
+    missing: list[str] = []
     for raw in entries:
         if not isinstance(raw, LocatedDict) or not isinstance(raw.get("follow_ups"), LocatedList):
             continue
@@ -325,12 +341,15 @@ def _check_follow_ups(log: ProblemLog, entries: LocatedList, known: dict[str, in
             if target == entry_id:
                 log.add(line, f"entry '{entry_id}' lists itself as a follow-up; remove it")
             elif target not in known:
-                hint = did_you_mean(target, known)
-                message = f"follow-up '{target}' of entry '{entry_id}' is not an entry id"
-                log.add(line, message + hint)
+                missing.append(target)
+                if report_missing:
+                    hint = did_you_mean(target, known)
+                    message = f"follow-up '{target}' of entry '{entry_id}' is not an entry id"
+                    log.add(line, message + hint)
             elif target in listed:
                 log.add(line, f"follow-up '{target}' is listed twice in entry '{entry_id}'")
             listed.add(target)
+    return missing
 
 
 def _read_topic_examples(
@@ -414,8 +433,10 @@ def parse_faq(
         entry = _read_entry(log, raw, items.line_of(index), clinic, seen, today or date.today())
         if entry is not None:
             entries.append(entry)
-    _check_follow_ups(log, items, seen.ids)
+    # With an id used twice, a follow-up to a missing id is its effect, not its cause.
+    missing = _check_follow_ups(log, items, seen.ids, report_missing=not seen.duplicates)
     topics = _read_out_of_scope(log, root, seen)
+    _report_duplicates(log, seen, missing)
     if log.problems:
         return None, sorted(log.problems)
     content = FaqContent(

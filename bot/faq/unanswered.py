@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from dataclasses import dataclass
+import logging
+import weakref
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.storage.database import Database
 from bot.storage.faq_tables import UnansweredQuestion
 
+logger = logging.getLogger(__name__)
+
 MAX_STORED_CHARS = 500  # enough to read the question; long stories are cut
+# Questions are written together at most this long after the first of them: one
+# transaction for a burst instead of one per question, off the patient's reply. A crash
+# loses at most this much of the list (the patients were answered either way).
+FLUSH_AFTER_S = 0.5
 
 
 def asker_key(chat_id: int) -> str:
@@ -31,12 +42,31 @@ class UnansweredRecord:
     best_score: float
 
 
+@dataclass
+class _Pending:
+    """Questions not yet written to one database, shared by every log on it."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    timer: asyncio.Task[None] | None = None
+
+
+_pending: weakref.WeakKeyDictionary[Database, _Pending] = weakref.WeakKeyDictionary()
+
+
 class UnansweredLog:
     """Stores unanswered questions (without who asked) and forgets them after a while."""
 
-    def __init__(self, database: Database, retention: timedelta) -> None:
+    def __init__(
+        self, database: Database, retention: timedelta, flush_after: float = FLUSH_AFTER_S
+    ) -> None:
         self._database = database
         self.retention = retention
+        self._flush_after = flush_after
+        pending = _pending.get(database)
+        if pending is None:
+            pending = _pending[database] = _Pending()
+            database.on_close(self.flush)
+        self._pending = pending
 
     async def record(
         self,
@@ -47,23 +77,50 @@ class UnansweredLog:
         *,
         chat_id: int | None = None,
     ) -> None:
-        """Keep `text` for the clinic, and drop anything older than the retention."""
-        async with self._database.sessions.begin() as session:
-            session.add(
-                UnansweredQuestion(
-                    asked_at=now,
-                    asker=asker_key(chat_id) if chat_id is not None else None,
-                    text=text.strip()[:MAX_STORED_CHARS],
-                    best_faq_id=best_faq_id,
-                    best_score=round(best_score, 4),
+        """Keep `text` for the clinic (written shortly, with others asked meanwhile), and
+        drop anything older than the retention."""
+        self._pending.rows.append(
+            {
+                "asked_at": now,
+                "asker": asker_key(chat_id) if chat_id is not None else None,
+                "text": text.strip()[:MAX_STORED_CHARS],
+                "best_faq_id": best_faq_id,
+                "best_score": round(best_score, 4),
+            }
+        )
+        if self._pending.timer is None:
+            self._pending.timer = asyncio.get_running_loop().create_task(self._flush_later())
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(self._flush_after)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write the questions recorded but not yet stored, in one transaction."""
+        pending = self._pending
+        timer, pending.timer = pending.timer, None
+        if timer is not None and timer is not asyncio.current_task():
+            timer.cancel()
+        rows, pending.rows = pending.rows, []
+        if not rows:
+            return
+        newest = max(row["asked_at"] for row in rows)
+        try:
+            async with self._database.sessions.begin() as session:
+                await session.execute(insert(UnansweredQuestion), rows)
+                await session.execute(
+                    delete(UnansweredQuestion).where(
+                        UnansweredQuestion.asked_at < newest - self.retention
+                    )
                 )
-            )
-            await session.execute(
-                delete(UnansweredQuestion).where(UnansweredQuestion.asked_at < now - self.retention)
-            )
+        except SQLAlchemyError as error:
+            # The type only: the message would quote the questions.
+            name = type(error).__name__
+            logger.error("could not store %d unanswered questions (%s)", len(rows), name)
 
     async def purge(self, now: datetime) -> int:
         """Delete questions older than the retention; returns how many were deleted."""
+        await self.flush()
         async with self._database.sessions.begin() as session:
             result = await session.execute(
                 delete(UnansweredQuestion).where(UnansweredQuestion.asked_at < now - self.retention)
@@ -72,6 +129,7 @@ class UnansweredLog:
 
     async def count_for_chat(self, chat_id: int) -> int:
         """How many questions of this chat are kept."""
+        await self.flush()
         async with self._database.sessions() as session:
             count = await session.scalar(
                 select(func.count()).where(UnansweredQuestion.asker == asker_key(chat_id))
@@ -79,7 +137,8 @@ class UnansweredLog:
         return int(count or 0)
 
     async def erase_chat(self, chat_id: int) -> int:
-        """Delete every question this chat asked; how many."""
+        """Delete every question this chat asked (waiting ones too); how many."""
+        await self.flush()
         async with self._database.sessions.begin() as session:
             result = await session.execute(
                 delete(UnansweredQuestion).where(UnansweredQuestion.asker == asker_key(chat_id))
@@ -88,6 +147,7 @@ class UnansweredLog:
 
     async def list(self, since: datetime | None = None) -> list[UnansweredRecord]:
         """Stored questions, newest first."""
+        await self.flush()
         query = select(UnansweredQuestion).order_by(UnansweredQuestion.asked_at.desc())
         if since is not None:
             query = query.where(UnansweredQuestion.asked_at >= since)

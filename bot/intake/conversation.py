@@ -115,11 +115,6 @@ class IntakeConversation:
         self._clock = clock
         self._engines: dict[str, IntakeEngine] = {loaded.digest: IntakeEngine(loaded.flow)}
         self._locks: dict[int, asyncio.Lock] = {}
-        # Chats known to have no intake open. Every typed message asks the intake first,
-        # and most chats have none open: remembering that saves a database read per
-        # message. Only this process starts intakes for its chats (one bot polls a token),
-        # so the set is cleared exactly where an intake is created.
-        self._without_open: set[int] = set()
         # Whether a chat owns the appointment a button names (set by the wiring when the
         # appointments feature is present); without it, a button's reference is ignored.
         self.appointment_owner: Callable[[int, str], Awaitable[bool]] | None = None
@@ -170,11 +165,9 @@ class IntakeConversation:
             logger.error("an open intake cannot be decrypted with the configured key")
             return None
         if intake is None:
-            self._without_open.add(chat_id)
             return None
         if self._clock() - intake.updated_at > self._abandon_after:
             await self.repository.mark_abandoned(self._clock() - self._abandon_after)
-            self._without_open.add(chat_id)
             return None
         return intake
 
@@ -201,7 +194,6 @@ class IntakeConversation:
         intake = await self.repository.create(
             chat.chat_id, self.loaded, engine.start(), appointment_ref
         )
-        self._without_open.discard(chat.chat_id)
         logger.info("intake %s started", intake.id)
         return [self._screen(engine, intake)]
 
@@ -263,7 +255,10 @@ class IntakeConversation:
 
     async def claim_text(self, chat: ChatRef, text: str) -> list[Reply] | None:
         """Text route: typed text is an answer while this chat has an intake open."""
-        if chat.chat_id in self._without_open:
+        # Every typed message of every chat asks here first, and most chats have no intake
+        # open: a quick check that reads the shared database (never a per-process cache,
+        # which another process starting or closing an intake would make wrong).
+        if not await self.repository.has_open(chat.chat_id):
             return None
         async with self._lock(chat.chat_id):
             intake = await self._open(chat.chat_id)
@@ -446,6 +441,8 @@ class IntakeConversation:
 
     async def on_emergency(self, chat: ChatRef, rule_id: str) -> list[Reply]:
         """Emergency listener: stop an open intake and alert staff (never the patient's words)."""
+        if not await self.repository.has_open(chat.chat_id):
+            return []
         async with self._lock(chat.chat_id):
             intake = await self._open(chat.chat_id)
             if intake is None:

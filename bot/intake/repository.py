@@ -18,6 +18,10 @@ from bot.storage.encryption import DecryptionError, FieldCipher
 from bot.storage.intake_tables import IntakeFlowVersion, IntakeSession
 
 Clock = Callable[[], datetime]
+# Served by the chat_id index; the status test is done on the chat's few rows.
+_HAS_OPEN_SQL = (
+    f"SELECT 1 FROM {IntakeSession.__tablename__} WHERE chat_id = ? AND status = ? LIMIT 1"
+)
 
 
 def utc_now() -> datetime:
@@ -158,7 +162,14 @@ class IntakeRepository:
             return self._stored(row) if row is not None else None
 
     async def has_open(self, chat_id: int) -> bool:
-        """Whether the chat has an in-progress intake (no decryption needed)."""
+        """Whether the chat has an in-progress intake (no decryption needed).
+
+        Asked for every typed message of every chat, so it reads the file directly when it
+        can (microseconds, and it sees intakes other processes started or closed).
+        """
+        rows = self._database.read_now(_HAS_OPEN_SQL, (chat_id, Status.IN_PROGRESS.value))
+        if rows is not None:
+            return bool(rows)
         async with self._database.sessions() as session:
             count = await session.scalar(
                 select(func.count())

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import snowballstemmer
 from rapidfuzz import process
@@ -147,6 +148,7 @@ def normalise_text(text: str) -> str:
     return " ".join(normalise_words(text))
 
 
+@lru_cache(maxsize=65536)  # words repeat from message to message; stemming is pure Python
 def stem(word: str) -> str:
     """The English stem of a normalised word."""
     return str(_stemmer.stemWord(word))

@@ -151,6 +151,20 @@ def test_duplicate_id_points_at_the_first(tmp_path: Path) -> None:
     assert f"first used at line {line_of(text, 'id: alpha')}" in problem.message
 
 
+def test_a_copied_entry_is_reported_first_as_a_duplicate_not_as_missing_follow_ups(
+    tmp_path: Path,
+) -> None:
+    # The third entry was copied from the second and kept its id, so the follow-up to the
+    # id it should have had (above it in the file) dangles: the duplicate is the cause.
+    first = entry("alpha", extra="    follow_ups:\n      - gamma")
+    copied = entry("beta", question="question about gamma", alternates=("g 1", "g 2", "g 3"))
+    text = faq_text(first, entry("beta"), copied)
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "id: beta", occurrence=2)
+    assert problem.message.startswith("duplicate id 'beta'")
+    assert "follow-ups name 'gamma', which no entry has" in problem.message
+
+
 def test_fewer_than_three_alternates(tmp_path: Path) -> None:
     text = faq_text(entry("alpha", alternates=("only one", "only two")))
     problem = only_problem(tmp_path, text)

@@ -1,0 +1,92 @@
+"""Two bot processes on one SQLite file see each other's open and closed intakes.
+
+Each `Database` here has its own engine and connections, as a second process would: an
+intake started or closed through one must route the chat's next message right in the
+other (a per-process cache once sent an intake answer to the FAQ).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.intake.repository import IntakeRepository
+from bot.storage.database import Database, open_database
+from bot.storage.encryption import FieldCipher
+from tests.intake.kit import PATIENT, Patient, build_conversation
+
+
+@pytest.fixture
+async def two_databases(tmp_path: Path) -> AsyncIterator[tuple[Database, Database]]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'shared.sqlite3'}"
+    first = await open_database(url)
+    second = await open_database(url)
+    try:
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()
+
+
+@dataclass
+class Process:
+    """One bot process's view: its repository and a patient talking to its Assistant."""
+
+    repository: IntakeRepository
+    patient: Patient
+
+
+@pytest.fixture
+def here_and_there(
+    two_databases: tuple[Database, Database], cipher: FieldCipher
+) -> tuple[Process, Process]:
+    processes = []
+    for database in two_databases:
+        repository = IntakeRepository(database, cipher)
+        processes.append(Process(repository, Patient(build_conversation(database, repository)[0])))
+    return processes[0], processes[1]
+
+
+async def test_an_intake_started_elsewhere_claims_the_next_typed_answer(
+    here_and_there: tuple[Process, Process],
+) -> None:
+    here, there = here_and_there
+
+    assert await here.patient.say("hello") == []  # nothing open: not the intake's text
+    await there.patient.command("intake")
+    assert await here.repository.has_open(PATIENT)
+    opened = await there.repository.latest_open(PATIENT)
+    assert opened is not None
+
+    assert await here.patient.say("yes") != []  # the consent answer, taken here
+    answered = await there.repository.latest_open(PATIENT)
+    assert answered is not None and answered.state.revision > opened.state.revision
+
+
+async def test_an_intake_closed_elsewhere_no_longer_claims_text(
+    here_and_there: tuple[Process, Process],
+) -> None:
+    here, there = here_and_there
+
+    await here.patient.command("intake")
+    assert await here.patient.say("yes") != []  # open here: typed text is an answer
+    await there.patient.command("forget")
+    await there.patient.tap("Yes, delete everything")
+    assert not await here.repository.has_open(PATIENT)
+    assert await here.patient.say("42") == []
+    assert await here.repository.all() == []
+
+
+async def test_open_check_queries_the_session_for_a_database_that_is_not_a_file(
+    cipher: FieldCipher,
+) -> None:
+    database = await open_database("sqlite+aiosqlite://")
+    try:
+        repository = IntakeRepository(database, cipher)
+        assert database.read_now("SELECT 1") is None  # in memory: no file to read directly
+        assert not await repository.has_open(PATIENT)
+    finally:
+        await database.close()

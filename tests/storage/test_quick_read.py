@@ -1,0 +1,39 @@
+"""`Database.read_now`: small reads straight from the SQLite file, None when it cannot."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.storage.database import Database, open_database
+
+
+async def test_sees_a_commit_made_through_another_connection(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    database = await open_database(f"sqlite+aiosqlite:///{path}")
+    sql = "SELECT text FROM unanswered_questions"
+    assert database.read_now(sql) == []
+    with sqlite3.connect(path) as other:  # another process, as far as SQLite can tell
+        other.execute(
+            "INSERT INTO unanswered_questions (asked_at, text, best_score) "
+            "VALUES ('2026-11-21 12:00:00', 'from elsewhere', 0.0)"
+        )
+    assert database.read_now(sql) == [("from elsewhere",)]
+    await database.close()
+
+
+async def test_a_failed_read_says_query_the_session_instead(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'not-migrated.sqlite3'}")
+    assert database.read_now("SELECT 1 FROM intake_sessions") is None  # no such table
+    assert "querying through the session" in caplog.text
+    await database.close()
+
+
+async def test_it_never_writes(tmp_path: Path) -> None:
+    database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    assert database.read_now("DELETE FROM unanswered_questions") is None  # query_only
+    await database.close()
