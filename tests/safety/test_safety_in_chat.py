@@ -77,7 +77,6 @@ async def test_an_emergency_typed_as_an_intake_answer_stops_the_intake(
     patient: Patient, emergency: str
 ) -> None:
     await patient.command("intake")
-    await patient.tap("Continue")
     await patient.say("yes")  # consent
     assert "Question" in patient.text
     await patient.say(emergency)
