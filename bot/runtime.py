@@ -113,7 +113,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     register_menu(host, content.clinic)
     faq = register_faq(host, settings, content, database, staff_notes=staff_notes)
     intake = register_intake(host, settings, content, database, faq=faq, staff_notes=staff_notes)
-    reminders = register_reminders(host, settings, content, database)
+    reminders = register_reminders(host, settings, content, database, staff_notes=staff_notes)
     # Buttons naming an appointment start an intake linked to it only for its own chat.
     intake.appointment_owner = reminders.repository.chat_owns_ref
     # /mydata and /forget cover every feature's registered data; after an erase the

@@ -15,6 +15,7 @@ from bot.core.assistant import ChatRef, CommandSpec
 from bot.core.features import FeatureHost, PeriodicJob
 from bot.core.outbound import Outbound
 from bot.core.replies import Button, Reply
+from bot.core.staff_notes import StaffNotes
 from bot.reminders import messages as msg
 from bot.reminders.model import (
     Appointment,
@@ -110,10 +111,16 @@ def build_reminders(
 class AppointmentConversation:
     """Answers appointment links, buttons and staff commands."""
 
-    def __init__(self, reminders: Reminders, emergency: EmergencyContent) -> None:
+    def __init__(
+        self,
+        reminders: Reminders,
+        emergency: EmergencyContent,
+        staff_notes: StaffNotes | None = None,
+    ) -> None:
         self._r = reminders
         self._tz = reminders.tz
         self._emergency = emergency
+        self._notes = staff_notes or StaffNotes()
 
     # --- links -------------------------------------------------------------------
 
@@ -255,7 +262,9 @@ class AppointmentConversation:
             msg.safety_question(appointment),
         ]
         if score >= msg.SORENESS_HIGH:
-            replies.append(self._staff(f"Next-day check-in: soreness {score}/10.", appointment))
+            replies.append(
+                self._staff(f"Next-day check-in: soreness {score}/10.", appointment, health=True)
+            )
         return replies
 
     async def _safety(self, chat: ChatRef, appointment: Appointment, value: str) -> list[Reply]:
@@ -277,13 +286,20 @@ class AppointmentConversation:
                 "URGENT: at the next-day check-in the patient reported chest pain or "
                 "breathlessness after IMS. They were shown the emergency message.",
                 appointment,
+                health=True,
             ),
         ]
 
     def _emergency_reply(self) -> list[Reply]:
         return emergency_message(self._r.clinic, self._emergency)
 
-    def _staff(self, text: str, appointment: Appointment) -> Reply:
+    def _staff(self, text: str, appointment: Appointment, *, health: bool = False) -> Reply:
+        """A staff note about `appointment`; with the console on, a check-in's health
+        details stay in the console and the note says only where to look."""
+        if health and self._notes.console_on:
+            text = (
+                f"A next-day check-in needs a call back today: {self._notes.link('/appointments')}"
+            )
         return msg.staff_alert(text, appointment, self._tz)
 
     # --- staff commands ----------------------------------------------------------
@@ -356,10 +372,11 @@ def register_reminders(
     database: Database,
     *,
     clock: Clock = utc_now,
+    staff_notes: StaffNotes | None = None,
 ) -> Reminders:
     """Add the appointments feature to the host: links, buttons, commands, jobs, data."""
     reminders = build_reminders(settings, content, database, clock=clock)
-    conversation = AppointmentConversation(reminders, content.emergency)
+    conversation = AppointmentConversation(reminders, content.emergency, staff_notes)
     assistant = host.assistant
     assistant.add_deep_link_handler(conversation.on_deep_link)
     assistant.add_action(msg.ACTION_PREFIX, conversation.on_action)

@@ -12,6 +12,7 @@ from bot.content.loader import ClinicContent
 from bot.core.assistant import Assistant, ChatRef
 from bot.core.features import FeatureHost
 from bot.core.replies import Reply
+from bot.core.staff_notes import StaffNotes
 from bot.reminders.feature import Reminders, build_reminders, register_reminders
 from bot.reminders.model import AppointmentInput, AppointmentStatus, ReminderStatus
 from bot.runtime import Runtime
@@ -236,3 +237,29 @@ async def test_mydata_and_forget_cover_appointment_links(
     assert outbound.sent == []
     appointment = await feature.repository.get(appointment_id)
     assert appointment is not None and appointment.chat_id is None
+
+
+async def test_with_the_console_on_check_in_notes_keep_health_details_in_the_console(
+    tmp_path: Path, content: ClinicContent, database: Database, clock: FakeClock
+) -> None:
+    host = FeatureHost(Assistant())
+    notes = StaffNotes(console_url="https://console.clinic.example")
+    register_reminders(
+        host, make_settings(tmp_path), content, database, clock=clock, staff_notes=notes
+    )
+    runtime = Runtime(make_settings(tmp_path), content, database, host)
+    feature = build_reminders(runtime.settings, content, database, clock=clock)
+    await linked(runtime, feature, clock)
+    outbound = RecordingOutbound()
+    clock.set(local(2026, 6, 11, 10, 0))
+    await runtime.jobs[0].run(outbound)
+    check_in = outbound.to(PATIENT.chat_id)[-1]
+    replies = await runtime.assistant.handle_action(PATIENT, check_in.buttons[9].action)
+    safety = next(r for r in replies if r.buttons)
+    yes = next(b for b in safety.buttons if b.label == "Yes")
+    replies += await runtime.assistant.handle_action(PATIENT, yes.action)
+    notes_text = staff_text(replies)
+    assert notes_text.count("https://console.clinic.example/appointments") == 2
+    for health_word in ("soreness", "9/10", "chest", "breath"):
+        assert health_word not in notes_text.lower()
+    assert "911" in patient_text(replies)  # the patient still gets the emergency reply
