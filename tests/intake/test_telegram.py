@@ -86,6 +86,9 @@ def settings(tmp_path: Path) -> Settings:
             "STAFF_CHAT_IDS": str(STAFF),
             "DATA_ENCRYPTION_KEY": TEST_KEY,
             "TELEGRAM_BOT_TOKEN": TEST_TOKEN,
+            # Telegram's one-a-second pace inside a chat is tested in test_pacing.py; here
+            # it would only make a 30-question form take half a minute.
+            "IMS_SEND_CHAT_PER_SECOND": "1000",
         },
         read_dotenv=False,
     )
@@ -280,6 +283,7 @@ async def test_flow_version_change_mid_intake_on_telegram(
             "DATA_ENCRYPTION_KEY": TEST_KEY,
             "TELEGRAM_BOT_TOKEN": TEST_TOKEN,
             "CONTENT_DIR": str(content),
+            "IMS_SEND_CHAT_PER_SECOND": "1000",  # as in `settings` above
         },
         read_dotenv=False,
     )

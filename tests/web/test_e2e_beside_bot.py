@@ -52,6 +52,7 @@ def test_console_beside_the_bot_and_a_staff_chat_without_health_information(
         PUBLIC_BASE_URL="https://console.clinic.example",
         CONSOLE_SECRET_KEY="c" * 40,
         SEMANTIC_MATCHING="off",
+        IMS_SEND_CHAT_PER_SECOND="1000",  # the per-chat pace is tested on its own
     )
     bot = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
