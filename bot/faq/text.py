@@ -138,13 +138,15 @@ STOP_WORDS = word_set(
 
 
 # Content words too general to decide a topic alone: "benefits" (of IMS, or of an
-# insurance plan?), "how long" (a visit, or the relief?), "work", "after". An answer
+# insurance plan?), "how long" (a visit, or the relief?), "work", "after", and words that
+# only say what kind of answer is wanted ("what to expect", "the purpose of"). An answer
 # resting on these only is offered as "did you mean" instead.
 GENERIC_WORDS = word_set(
     """
     benefit benefits long longer work works working worked after afterwards before
     help helps helped helping happen happens happening
     take takes taking good better best worth
+    expect expected expecting expectation expectations purpose
     """
 )
 
