@@ -60,6 +60,7 @@ from bot.faq.text import (
     stem,
     stop_stems,
     truncate,
+    vague_stems,
     words,
 )
 
@@ -469,6 +470,8 @@ class FaqMatcher:
         for entry_phrasings in analysed[: self._first_out_of_scope]:
             for token in {t for tokens in entry_phrasings for t in tokens}:
                 self._entry_count[token] = self._entry_count.get(token, 0) + 1
+        # More entries than this using a word make it common (ESSENTIAL_MAX_ENTRY_SHARE).
+        self._common_entry_count = max(1.0, len(self._ids) * ESSENTIAL_MAX_ENTRY_SHARE)
         self._max_idf = max(self._idf.values(), default=1.0)
         self._mean_idf = sum(self._idf.values()) / len(self._idf) if self._idf else 1.0
         self._phrasings: list[_Phrasing] = []
@@ -479,6 +482,7 @@ class FaqMatcher:
                 self._add_phrasing(entry_index, tokens, phrasing_postings)
         self._exact = self._exact_phrasings(entries)
         self._generic = generic_stems()
+        self._vague = vague_stems()
         self._entry_tokens = [
             frozenset(t for tokens in phrasings for t in tokens) for phrasings in analysed
         ]
@@ -715,11 +719,11 @@ class FaqMatcher:
             for token in set(tokens):
                 if not self._is_weak(token):
                     counts[token] = counts.get(token, 0) + 1
-        common = max(1.0, len(self._ids) * ESSENTIAL_MAX_ENTRY_SHARE)
         return frozenset(
             t
             for t, n in counts.items()
-            if n >= ESSENTIAL_SHARE * len(phrasings) and self._entry_count.get(t, 0) <= common
+            if n >= ESSENTIAL_SHARE * len(phrasings)
+            and self._entry_count.get(t, 0) <= self._common_entry_count
         )
 
     def _terms(self, tokens: list[str]) -> list[str]:
@@ -1018,10 +1022,17 @@ class FaqMatcher:
         present = set(tokens)
         # Words the FAQ knows that say what the message is about; words it never uses
         # cannot be matched by any entry, so they do not count here.
+        generic = self._generic | self._vague
         topic_words = {
-            t for t in present if t in self._idf and not self._is_weak(t) and t not in self._generic
+            t for t in present if t in self._idf and not self._is_weak(t) and t not in generic
         }
-        generic_only = not topic_words and any(t in self._generic for t in present)
+        if present & self._vague and not present & self._generic:
+            # "What to expect from IMS": the treatment's name, which most entries use, is no
+            # topic either ("what to expect after IMS" has a topic: "after").
+            topic_words = {
+                t for t in topic_words if self._entry_count.get(t, 0) <= self._common_entry_count
+            }
+        generic_only = not topic_words and any(t in generic for t in present)
         if len(tokens) > GENERIC_CHECK_MAX_WORDS:
             topic_words, generic_only = set(), False  # a story: its words are not all asked
         return [

@@ -138,15 +138,22 @@ STOP_WORDS = word_set(
 
 
 # Content words too general to decide a topic alone: "benefits" (of IMS, or of an
-# insurance plan?), "how long" (a visit, or the relief?), "work", "after", and words that
-# only say what kind of answer is wanted ("what to expect", "the purpose of"). An answer
+# insurance plan?), "how long" (a visit, or the relief?), "work", "after". An answer
 # resting on these only is offered as "did you mean" instead.
 GENERIC_WORDS = word_set(
     """
     benefit benefits long longer work works working worked after afterwards before
     help helps helped helping happen happens happening
     take takes taking good better best worth
-    expect expected expecting expectation expectations purpose
+    """
+)
+
+# Words that only say what kind of answer is wanted ("what to expect from IMS", "the
+# purpose of dry needling"): with one of them, the treatment's name is no topic either,
+# so such a question is offered as "did you mean" unless a real topic word is there.
+VAGUE_WORDS = word_set(
+    """
+    expect expected expecting expectation expectations purpose purposes overview
     """
 )
 
@@ -155,6 +162,12 @@ GENERIC_WORDS = word_set(
 def generic_stems() -> frozenset[str]:
     """Stems of the generic words, as they appear in analysed text."""
     return frozenset(stem(w) for w in GENERIC_WORDS)
+
+
+@lru_cache(maxsize=1)
+def vague_stems() -> frozenset[str]:
+    """Stems of the words that ask for a kind of answer only (VAGUE_WORDS)."""
+    return frozenset(stem(w) for w in VAGUE_WORDS)
 
 
 @lru_cache(maxsize=1)
