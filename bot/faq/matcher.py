@@ -122,7 +122,7 @@ class MatchThresholds:
 
     def covered(self, best: Candidate, lead: float) -> bool:
         """Whether `best` uses enough of the query to be answered, given its lead."""
-        if not best.essential_words:
+        if not best.essential_words or best.vague:
             return False
         # Generic words alone answer only with a clear lead over every other entry.
         if not best.topical and lead < self.clear_lead:
@@ -186,6 +186,7 @@ class Candidate:
     out_of_scope: bool = False  # a topic the clinic does not answer here, not an entry
     essential_words: bool = True  # the query has the words nearly all its phrasings share
     topical: bool = True  # the entry uses a query word that is neither a stop nor a generic word
+    vague: bool = False  # the query asks only for a kind of answer about the treatment
 
 
 @dataclass(frozen=True)
@@ -1033,8 +1034,11 @@ class FaqMatcher:
                 t for t in topic_words if self._entry_count.get(t, 0) <= self._common_entry_count
             }
         generic_only = not topic_words and any(t in generic for t in present)
+        # Only a kind of answer asked for, about nothing but the treatment: never answered
+        # directly, whatever the lead ("what is the purpose of dry needling").
+        vague_only = generic_only and not present & self._generic
         if len(tokens) > GENERIC_CHECK_MAX_WORDS:
-            topic_words, generic_only = set(), False  # a story: its words are not all asked
+            topic_words, generic_only, vague_only = set(), False, False  # a story
         return [
             Candidate(
                 self._ids[entry],
@@ -1047,6 +1051,7 @@ class FaqMatcher:
                 entry == exact
                 or not (generic_only or topic_words)
                 or (not generic_only and bool(topic_words & self._entry_tokens[entry])),
+                vague_only and entry != exact,
             )
             for entry in self._keep(ordered, max(0, limit))
         ]

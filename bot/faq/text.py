@@ -89,6 +89,9 @@ _BARE_SPELLINGS = {
     "seshes": "sessions",
     "preggo": "pregnant",
     "preggers": "pregnant",
+    "resched": "reschedule",
+    "sched": "schedule",
+    "sry": "sorry",
 }
 # Shorthands rewritten before symbols become spaces: "w/o injury", "w/ my GP"; and "min"
 # or "hr" only after a number, since alone they may be "minimum" ("min age") or "HR".
