@@ -135,7 +135,7 @@ STOP_WORDS = word_set(
     someone anyone thing things stuff kind sort lot lots bit little
     say said says think thought guess mean means try trying tried keep keeps come coming
     see look looking use used using else such own
-    now today yet again always often sometimes
+    now today yet again always sometimes
     """
 )
 
