@@ -109,14 +109,16 @@ def small_talk_kind(text: str) -> SmallTalkKind | None:
 
 
 def question_parts(text: str) -> list[str]:
-    """The questions a message asks, in order: its "?"-ended sentences, or its parts either
-    side of an "and" / "also" that starts a new question. One part means one question."""
-    asked = [part.strip() for part in _QUESTION_END_RE.split(text) if part.strip()]
-    questions = [part for part in asked if part.endswith("?")]
-    if len(questions) >= 2:
-        parts = questions
+    """The questions a message asks, in order: its "?"-ended sentences with whatever follows
+    the last one ("is IMS ok? also I'm on heparin"), or its parts either side of an "and" /
+    "also" that starts a new question. Small talk is no part ("does it hurt? thanks");
+    one part means one question."""
+    pieces = [part.strip() for part in _QUESTION_END_RE.split(text) if part.strip()]
+    pieces = [part for part in pieces if small_talk_kind(part) is None]
+    if len(pieces) >= 2 and any(part.endswith("?") for part in pieces):
+        parts = pieces
     else:
-        parts = _split_at_joiner(questions[0] if questions else text)
+        parts = _split_at_joiner(pieces[0] if pieces else text)
     return [part for part in parts if len(normalise(part).split()) >= MIN_PART_WORDS]
 
 
@@ -158,14 +160,17 @@ class MessageReader:
         whole = self.matcher.match(text)
         parts = question_parts(text)
         if len(parts) >= 2:
-            split = self._read_parts(parts[:MAX_ANSWERS], whole)
+            split = self._read_parts(parts[:MAX_ANSWERS], whole, "?" in text)
             if split is not None:
                 return split
         return _single(whole)
 
-    def _read_parts(self, parts: list[str], whole: MatchResult) -> FaqReading | None:
+    def _read_parts(
+        self, parts: list[str], whole: MatchResult, punctuated: bool
+    ) -> FaqReading | None:
         """Two answers, or one and a word about the rest; None when the message reads
-        better as one question."""
+        better as one question. In a `punctuated` message, a part without a "?" is a
+        remark: when the FAQ cannot answer it, nothing is said about it."""
         results = [self.matcher.match(part) for part in parts]
         answered = [r.faq_id for r in results if r.decision == "answer" and r.faq_id]
         if len(set(answered)) >= 2:
@@ -176,6 +181,8 @@ class MessageReader:
             (p, r) for p, r in zip(parts, results, strict=True) if r.decision != "answer"
         )
         if other.decision == "fallback":
+            if punctuated and not rest.endswith("?"):
+                return FaqReading("answer", tuple(answered), (), whole.score)
             return FaqReading("answer", tuple(answered), (), whole.score, unanswered_part=rest)
         # The other part is unclear: its "did you mean" follows the answer.
         return FaqReading("answer", tuple(answered), other.suggestions, whole.score)
