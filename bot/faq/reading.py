@@ -13,6 +13,7 @@ A pure core step between the matcher and the conversation: the conversation turn
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -34,15 +35,15 @@ MIN_PART_WORDS = 2  # a part shorter than this is no question of its own ("and y
 SMALL_TALK_WORDS: dict[SmallTalkKind, frozenset[str]] = {
     "rudeness": word_set(
         """stupid dumb useless idiot idiotic suck sucks sucky rubbish garbage trash
-        pointless terrible awful worst hate crap crappy lame shit wtf ffs"""
+        pointless terrible awful worst hate crap crappy lame shit wtf ffs ugh whatever meh"""
     ),
     "goodbye": word_set(
         """bye goodbye byebye cya later farewell quit exit stop done finished leave
-        goodnight night"""
+        goodnight night ttyl"""
     ),
     "thanks": word_set(
         """thanks thank thx ty tysm cheers appreciated appreciate grateful helpful
-        ta"""
+        helped ta"""
     ),
     "greeting": word_set(
         """hi hello hey heya hiya howdy yo greetings morning afternoon evening sup"""
@@ -50,7 +51,7 @@ SMALL_TALK_WORDS: dict[SmallTalkKind, frozenset[str]] = {
     "acknowledgement": word_set(
         """ok okay k kk okey alright fine sure cool great good nice perfect awesome
         yes yeah yep yup no nope nah got understood noted gotcha right lol haha hehe
-        lmao hmm hm um uh oh ah wow"""
+        lmao hmm hm um uh oh ah wow nvm nevermind"""
     ),
 }
 # Words small talk is made of besides its cue words ("thank you so much", "this is a
@@ -58,7 +59,7 @@ SMALL_TALK_WORDS: dict[SmallTalkKind, frozenset[str]] = {
 SMALL_TALK_GLUE = word_set(
     """a an the you your u ur it this that is are am i me my we so very really just all
     for now too bot robot chat chatbot thing there again see good day have nice to and
-    of with then ok anyway being s"""
+    of with then ok anyway being s not ever one much kindly ya talk"""
 )
 # Set phrases read as their plain cue word first: greetings that look like questions,
 # and thanks with "much" (which elsewhere asks for a price).
@@ -68,6 +69,9 @@ _SET_PHRASES = (
         "hello",
     ),
     (re.compile(r"\b(thank you|thanks)( so| very)? much\b"), "thanks"),
+    (re.compile(r"\bnever mind\b"), "ok"),
+    (re.compile(r"\bnot (very |so |that )?(smart|clever|helpful|good)\b"), "useless"),
+    (re.compile(r"\bsee (you|ya)( later| soon| around)?\b"), "bye"),
 )
 # A part after "and" / "also" must start like a question to be one ("and how much is
 # it"), so "can I have IMS and exercise the same day" stays one question.
@@ -94,6 +98,8 @@ class FaqReading:
 def small_talk_kind(text: str) -> SmallTalkKind | None:
     """The kind of small talk `text` is, or None when it asks or says something more."""
     plain = normalise(text)
+    if not plain and any(unicodedata.category(ch) == "So" for ch in text):
+        return "acknowledgement"  # an emoji or other symbol alone: 👍, 😂
     for phrase, cue in _SET_PHRASES:
         plain = phrase.sub(cue, plain)
     found = plain.split()
@@ -175,7 +181,7 @@ class MessageReader:
         answered = [r.faq_id for r in results if r.decision == "answer" and r.faq_id]
         if len(set(answered)) >= 2:
             return FaqReading("answer", tuple(dict.fromkeys(answered)), (), whole.score)
-        if len(answered) != 1 or (whole.decision == "answer" and whole.faq_id != answered[0]):
+        if len(answered) != 1:
             return None
         rest, other = next(
             (p, r) for p, r in zip(parts, results, strict=True) if r.decision != "answer"
