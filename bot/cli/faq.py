@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,7 +24,9 @@ from bot.faq.evaluation import (
     summarise,
     sweep,
 )
-from bot.faq.pipeline import FaqDecision, FaqPipeline
+from bot.faq.matcher import Candidate
+from bot.faq.pipeline import FaqPipeline
+from bot.faq.reading import FaqReading, MessageReader
 from bot.faq.semantic import SEMANTIC_MODES, PhrasingVectorCache
 from bot.safety.stage import SafetyStage, build_safety_stage
 
@@ -55,9 +58,10 @@ def _register_match(group: Any) -> None:
     match = group.add_parser(
         "match",
         help="match questions read from standard input, one per line",
-        description="Read one question per line from standard input and print the decision "
-        "for each as it arrives (answer, suggest, fallback, emergency or urgent), with the "
-        "language each message was read as.",
+        description="Read one message per line from standard input and print what the "
+        "patient would get, as it arrives: answer (with every answer of a two-part question), "
+        "suggest, fallback, smalltalk, emergency or urgent, with the language each message was "
+        "read as.",
     )
     _add_content_option(match)
     match.add_argument("--json", action="store_true", help="print one JSON object per line")
@@ -88,55 +92,86 @@ def _pipeline(args: argparse.Namespace) -> FaqPipeline:
     return FaqPipeline.from_content(content, encoder, PhrasingVectorCache(data_dir))
 
 
-def decision_as_dict(
-    query: str, decision: FaqDecision, language: str = "en", rule: str | None = None
-) -> dict[str, Any]:
-    """The JSON line `faq match --json` prints for one question."""
-    shown = decision.suggestions if decision.decision == "suggest" else ()
-    return {
+@dataclass(frozen=True)
+class MatchReport:
+    """What `faq match` reports for one message: what the patient would get."""
+
+    decision: str  # answer, suggest, fallback, smalltalk, emergency or urgent
+    score: float
+    answers: tuple[str, ...] = ()  # entries answered, in the order asked (two at most)
+    suggestions: tuple[Candidate, ...] = ()  # "did you mean" (with an answer: for the rest)
+    language: str = "en"
+    rule: str | None = None  # the safety rule, for emergency or urgent
+    small_talk: str | None = None  # its kind, for smalltalk
+    unanswered_part: str | None = None  # the part of a two-part message the FAQ cannot answer
+
+    @classmethod
+    def of(cls, reading: FaqReading, language: str = "en") -> MatchReport:
+        """The report of the FAQ's reading of a message."""
+        kind = "smalltalk" if reading.kind == "small_talk" else reading.kind
+        return cls(
+            kind,
+            reading.score,
+            reading.answers,
+            reading.suggestions,
+            language,
+            small_talk=reading.small_talk,
+            unanswered_part=reading.unanswered_part,
+        )
+
+
+def match_as_dict(query: str, report: MatchReport) -> dict[str, Any]:
+    """The JSON line `faq match --json` prints for one message. `decision`, `faq_id` (the
+    first answer), `score`, `suggestions`, `language` and `rule` keep their meaning for one
+    answer; `answers` lists every answer, and `small_talk` / `unanswered_part` are added
+    when they apply."""
+    line: dict[str, Any] = {
         "query": query,
-        "decision": decision.decision,
-        "faq_id": decision.faq_id if decision.decision == "answer" else None,
-        "score": round(decision.score, 4),
-        "suggestions": [{"faq_id": c.faq_id, "score": round(c.score, 4)} for c in shown],
-        "language": language,
-        "rule": rule or decision.emergency_rule,
+        "decision": report.decision,
+        "faq_id": report.answers[0] if report.answers else None,
+        "answers": list(report.answers),
+        "score": round(report.score, 4),
+        "suggestions": [
+            {"faq_id": c.faq_id, "score": round(c.score, 4)} for c in report.suggestions
+        ],
+        "language": report.language,
+        "rule": report.rule,
     }
+    if report.small_talk is not None:
+        line["small_talk"] = report.small_talk
+    if report.unanswered_part is not None:
+        line["unanswered_part"] = report.unanswered_part
+    return line
 
 
-def screened_decision(
-    stage: SafetyStage, pipeline: FaqPipeline, query: str
-) -> tuple[FaqDecision, str, str | None]:
+def screened_report(stage: SafetyStage, reader: MessageReader, query: str) -> MatchReport:
     """What the bot does with `query`, as a patient would see it: the safety stage first
     (emergency or urgent; a language it does not read falls back with a notice), then the
-    FAQ. Returns the decision, the language read and the safety rule that fired."""
+    FAQ's reading of the message (small talk, one or two questions), as in the chat."""
     verdict = stage.screen(query)
     language = verdict.language if verdict is not None else stage.language_of(query).code
-    if verdict is not None and verdict.level == "emergency":
-        return FaqDecision("emergency", None, 1.0), verdict.language, verdict.rule_id
-    if verdict is not None and verdict.level == "urgent":
-        return FaqDecision("urgent", None, 1.0), verdict.language, verdict.rule_id
+    if verdict is not None and verdict.level in ("emergency", "urgent"):
+        return MatchReport(verdict.level, 1.0, language=verdict.language, rule=verdict.rule_id)
     if verdict is not None and verdict.level == "notice":
-        return FaqDecision("fallback", None, 0.0), language, None
-    result = pipeline.matcher.match(query)
-    return (
-        FaqDecision(result.decision, result.faq_id, result.score, result.suggestions),
-        language,
-        None,
-    )
+        return MatchReport("fallback", 0.0, language=language)
+    return MatchReport.of(reader.read_question(query), language)
 
 
-def _table_line(query: str, decision: FaqDecision) -> str:
+def _table_line(query: str, report: MatchReport) -> str:
     shown = query if len(query) <= TABLE_QUERY_WIDTH else query[: TABLE_QUERY_WIDTH - 1] + "…"
-    if decision.decision == "answer":
-        target = decision.faq_id or ""
-    elif decision.decision == "suggest":
-        target = ", ".join(f"{c.faq_id} {c.score:.2f}" for c in decision.suggestions)
-    elif decision.decision in ("emergency", "urgent"):
-        target = decision.emergency_rule or ""
+    if report.answers:
+        target = " + ".join(report.answers)
+    elif report.decision == "suggest":
+        target = ", ".join(f"{c.faq_id} {c.score:.2f}" for c in report.suggestions)
+    elif report.decision in ("emergency", "urgent"):
+        target = report.rule or ""
+    elif report.decision == "smalltalk":
+        target = report.small_talk or ""
     else:
         target = "-"
-    return f"{decision.decision:<9} {decision.score:4.2f}  {target:<40}  {shown}"
+    if report.unanswered_part is not None:
+        target += " (the rest not answered)"
+    return f"{report.decision:<9} {report.score:4.2f}  {target:<40}  {shown}"
 
 
 def match_stream(
@@ -147,19 +182,18 @@ def match_stream(
     stage: SafetyStage | None = None,
 ) -> None:
     """Answer each input line as it arrives, flushing after every output line."""
+    reader = MessageReader(pipeline.matcher, pipeline.detector)
     for raw in lines:
         query = raw.rstrip("\r\n")
         if stage is None:
-            decision, language, rule = pipeline.decide(query), "en", None
+            reading = reader.read(query)
+            report = MatchReport.of(reading)
         else:
-            decision, language, rule = screened_decision(stage, pipeline, query)
-            if rule is not None:
-                decision = FaqDecision(decision.decision, None, 1.0, (), rule)
+            report = screened_report(stage, reader, query)
         if as_json:
-            line = decision_as_dict(query, decision, language, rule)
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            out.write(json.dumps(match_as_dict(query, report), ensure_ascii=False) + "\n")
         else:
-            out.write(_table_line(query, decision) + "\n")
+            out.write(_table_line(query, report) + "\n")
         out.flush()
 
 

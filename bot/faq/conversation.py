@@ -19,7 +19,7 @@ from bot.core.replies import Button, Reply
 from bot.core.staff_notes import StaffNotes
 from bot.faq.encoder_tuning import choose_faq_encoder
 from bot.faq.matcher import FaqMatcher
-from bot.faq.reading import MessageReader, SmallTalkKind
+from bot.faq.reading import MessageReader, SmallTalkKind, small_talk_kind
 from bot.faq.semantic import PhrasingVectorCache
 from bot.faq.unanswered import UnansweredLog
 from bot.safety.stage import SafetyReplies
@@ -184,7 +184,7 @@ class FaqConversation:
         (`keep_unanswered`): a side question in the middle of an intake may be part of
         the patient's health story, which belongs in the encrypted intake, not the list.
         """
-        if not any(character.isalpha() for character in text):
+        if not any(character.isalpha() for character in text) and small_talk_kind(text) is None:
             return [
                 Reply(
                     "I didn't catch a question there. Type it in words, or pick a topic.",

@@ -12,7 +12,16 @@ from bot.cli.main import main
 
 from .conftest import CONTENT_DIR
 
-MATCH_KEYS = {"query", "decision", "faq_id", "score", "suggestions", "language", "rule"}
+MATCH_KEYS = {
+    "query",
+    "decision",
+    "faq_id",
+    "answers",
+    "score",
+    "suggestions",
+    "language",
+    "rule",
+}
 
 
 def run_match(
@@ -41,12 +50,40 @@ def test_match_json_prints_one_object_per_input_line(
         assert set(row) == MATCH_KEYS
         assert row["decision"] in {"answer", "suggest", "fallback", "emergency", "urgent"}
         assert (row["faq_id"] is None) == (row["decision"] != "answer")
+        assert row["answers"] == ([row["faq_id"]] if row["faq_id"] else [])
         assert all(set(s) == {"faq_id", "score"} for s in row["suggestions"])
     assert rows[0]["decision"] == "answer"
     assert rows[0]["faq_id"] == "does_it_hurt"
     assert rows[1]["decision"] == "fallback"
     assert rows[2]["decision"] == "fallback"
     assert rows[3]["decision"] == "emergency"
+
+
+def test_match_json_reports_what_the_patient_gets_for_small_talk_and_two_questions(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    said = [
+        "thanks!",
+        "hi",
+        "👍",
+        "does it hurt and how much does it cost?",
+        "how much does it cost and does it hurt?",
+        "does IMS hurt and where can I park my tractor",
+    ]
+    out = run_match(monkeypatch, capsys, "\n".join(said) + "\n", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(r["decision"], r.get("small_talk")) for r in rows[:3]] == [
+        ("smalltalk", "thanks"),
+        ("smalltalk", "greeting"),
+        ("smalltalk", "acknowledgement"),
+    ]
+    assert all(r["faq_id"] is None and r["answers"] == [] for r in rows[:3])
+    assert rows[3]["decision"] == "answer" and rows[3]["answers"] == ["does_it_hurt", "cost"]
+    assert rows[3]["faq_id"] == "does_it_hurt"  # the first answer, for tools reading one id
+    assert rows[4]["answers"] == ["cost", "does_it_hurt"]
+    assert rows[5]["answers"] == ["does_it_hurt"]
+    assert rows[5]["unanswered_part"] == "where can I park my tractor"
+    assert "unanswered_part" not in rows[3] and "small_talk" not in rows[3]
 
 
 def test_match_without_json_prints_a_readable_line(
@@ -56,6 +93,10 @@ def test_match_without_json_prints_a_readable_line(
     assert out.startswith("answer")
     assert "does_it_hurt" in out
     assert "does ims hurt" in out
+    two = run_match(monkeypatch, capsys, "hello\ndoes it hurt and how much does it cost?\n")
+    first, second = two.splitlines()
+    assert first.startswith("smalltalk") and "greeting" in first
+    assert second.startswith("answer") and "does_it_hurt + cost" in second
 
 
 def write(path: Path, text: str) -> Path:

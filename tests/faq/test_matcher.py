@@ -446,3 +446,40 @@ def test_an_answer_does_not_rest_on_generic_words_alone() -> None:
     [best, *_] = matcher.rank("what are the benefits")
     assert not best.topical
     assert matcher.match("what are the benefits").decision != "answer"
+
+
+VAGUE_FAQ: list[tuple[str, list[str]]] = [
+    ("what_is_ims", ["What is IMS?", "what does IMS stand for", "explain IMS to me"]),
+    (
+        "intake",
+        [
+            "What are the intake questions for?",
+            "what is the purpose of the intake form",
+            "why fill in the IMS questionnaire",
+        ],
+    ),
+    (
+        "aftercare",
+        ["What should I do after IMS?", "what to expect after IMS", "IMS aftercare"],
+    ),
+    ("sessions", ["How many IMS sessions will I need?", "how often do I come in for IMS"]),
+    ("other", ["Do you have parking?", "where do I park"]),
+]
+
+
+def test_a_kind_of_answer_about_the_treatment_alone_is_not_answered() -> None:
+    matcher = FaqMatcher(VAGUE_FAQ, [["ims", "dry needling"]])
+    # "purpose" and "expect" say what kind of answer is wanted; the treatment's name, used
+    # by most entries, says nothing about which: offered, never answered.
+    for vague in ("what is the purpose of dry needling", "what to expect with IMS"):
+        result = matcher.match(vague)
+        assert result.decision != "answer", vague
+        assert any(c.vague for c in matcher.rank(vague))
+    # With a topic ("after"), the same words still answer.
+    assert matcher.match("what should I expect after IMS").faq_id == "aftercare"
+    assert matcher.match("what is the purpose of the intake form").faq_id == "intake"
+
+
+def test_how_often_asks_about_frequency() -> None:
+    matcher = FaqMatcher(VAGUE_FAQ, [["ims", "dry needling"]])
+    assert matcher.rank("how often should I get dry needling")[0].faq_id == "sessions"

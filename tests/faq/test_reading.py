@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.content.loader import load_content
 from bot.faq.matcher import FaqMatcher
 from bot.faq.reading import MessageReader, question_parts, small_talk_kind
+
+from .conftest import CONTENT_DIR
 
 
 @pytest.mark.parametrize(
@@ -101,3 +104,58 @@ def test_an_emergency_wins(small_matcher: FaqMatcher) -> None:
     reader = MessageReader(small_matcher, Screen())  # type: ignore[arg-type]
     assert reader.read("hi, I have chest pain, does IMS hurt?").kind == "emergency"
     assert reader.read("hi").kind == "small_talk"
+
+
+@pytest.mark.parametrize(
+    ("said", "kind"),
+    [
+        ("👍", "acknowledgement"),
+        ("see ya", "goodbye"),
+        ("never mind", "acknowledgement"),
+        ("you're not very smart are you", "rudeness"),
+        ("ugh whatever", "rudeness"),
+        ("thank you, that helped", "thanks"),
+        ("much appreciated 🙏", "thanks"),
+    ],
+)
+def test_more_small_talk(said: str, kind: str) -> None:
+    assert small_talk_kind(said) == kind
+
+
+@pytest.mark.parametrize(
+    "said", ["see you at 3pm tomorrow?", "you are smart, what is IMS", "does it hurt 😬"]
+)
+def test_more_messages_that_ask_something(said: str) -> None:
+    assert small_talk_kind(said) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "parts"),
+    [
+        # what follows the last "?" is a part too
+        ("Is IMS safe? also I'm on warfarin", ["Is IMS safe?", "also I'm on warfarin"]),
+        # small talk is no part
+        ("Does it hurt? thank you", ["Does it hurt?"]),
+    ],
+)
+def test_question_parts_after_the_last_question_mark(said: str, parts: list[str]) -> None:
+    assert question_parts(said) == parts
+
+
+def test_a_remark_after_the_question_gets_no_note(reader: MessageReader) -> None:
+    reading = reader.read("does IMS hurt? my tractor is red")
+    assert reading.answers == ("does_it_hurt",) and reading.unanswered_part is None
+    assert reader.read("does IMS hurt? can I park my tractor?").unanswered_part == (
+        "can I park my tractor?"
+    )
+
+
+def test_a_part_answered_beats_a_different_answer_to_the_whole() -> None:
+    # Read as one, "how long does it take" pulls the whole message to how soon IMS works;
+    # each part read alone is cleaner: parking is answered, and the vague rest is offered.
+    reader = MessageReader.from_content(load_content(CONTENT_DIR))
+    said = "do you have parking and how long does it take"
+    assert reader.matcher.match(said).faq_id == "immediate_results"
+    reading = reader.read(said)
+    assert reading.answers == ("hours_locations",)
+    assert "immediate_results" not in reading.answers
