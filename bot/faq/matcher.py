@@ -53,6 +53,7 @@ from bot.content.model import FaqContent
 from bot.faq.english import english_frequencies, english_words
 from bot.faq.semantic import PhrasingVectorCache, SemanticScorer, SentenceEncoder
 from bot.faq.text import (
+    PLACE_WORDS,
     SynonymMap,
     analyse,
     generic_stems,
@@ -818,7 +819,7 @@ class FaqMatcher:
                 if fixed is not None:
                     token, word = fixed
                     repaired.add(token)
-                elif word not in self._english:
+                elif word not in self._english or word in PLACE_WORDS:
                     non_words.add(token)
             stems.append(token)
             surface.append(word)

@@ -89,6 +89,18 @@ _BARE_SPELLINGS = {
     "seshes": "sessions",
     "preggo": "pregnant",
     "preggers": "pregnant",
+    "y": "why",
+    "hav": "have",
+    "wil": "will",
+    "cn": "can",
+    "doin": "doing",
+    "sumone": "someone",
+    "sum1": "someone",
+    "some1": "someone",
+    "wrk": "work",
+    "diff": "difference",
+    "1st": "first",
+    "gd": "good",
     "resched": "reschedule",
     "sched": "schedule",
     "sry": "sorry",
@@ -108,6 +120,22 @@ def word_set(text: str) -> frozenset[str]:
     """The distinct words of a whitespace-separated list."""
     return frozenset(text.split())
 
+
+# Canadian provinces and large towns: a search query names the place ("ims clinic edmonton
+# hours"), which never decides the topic. Weighed like a word the FAQ does not know that
+# is no English word either (little), so a short query is not held back for it.
+PLACE_WORDS = word_set(
+    """
+    canada canadian bc ab sk mb on qc ns nb nl pe pei yt nt nu
+    alberta saskatchewan manitoba ontario quebec scotia brunswick newfoundland labrador
+    yukon nunavut vancouver burnaby surrey richmond coquitlam langley abbotsford kelowna
+    kamloops nanaimo victoria squamish whistler chilliwack delta calgary edmonton red deer
+    lethbridge regina saskatoon winnipeg toronto ottawa mississauga brampton hamilton
+    london markham vaughan oakville burlington kitchener waterloo guelph barrie kingston
+    windsor sudbury montreal laval gatineau halifax moncton fredericton charlottetown
+    whitehorse yellowknife iqaluit gta lower mainland okanagan
+    """
+)
 
 # Words that carry no question: greetings, politeness and hedging. Dropped entirely.
 FILLER_WORDS = word_set(
