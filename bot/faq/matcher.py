@@ -86,6 +86,7 @@ CALIBRATION_SAMPLE = 60  # phrasings scored against the index to find the exact-
 BIGRAM_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with words
 DEFAULT_MIN_COVERAGE = 0.4
 DEFAULT_CLEAR_LEAD = 0.2
+DEFAULT_WIDE_LEAD = 0.15
 # A content word (or synonym group) in at least this share of an entry's phrasings is what
 # the entry is about: a message without it is not answered with that entry, only offered
 # ("is dry needling used for back pain" lacks the "difference" of the comparison entry).
@@ -120,6 +121,14 @@ class MatchThresholds:
     # A lead over the runner-up this large answers even below the coverage gate (on the
     # DEV set it added no wrong answer): wordy questions often cover little.
     clear_lead: float = DEFAULT_CLEAR_LEAD
+    # From the suggest threshold up, a lead this wide answers a message made only of words
+    # the FAQ knows: headings and plain questions often score low on wording alone.
+    wide_lead_margin: float = DEFAULT_WIDE_LEAD
+
+    def wide_lead(self, best: Candidate, lead: float) -> bool:
+        """Whether `best`, below the answer threshold, leads by so much that it is answered:
+        every word of the message is one the FAQ knows (or a slip), and no entry comes near."""
+        return best.score >= self.suggest and lead >= self.wide_lead_margin and not best.strangers
 
     def covered(self, best: Candidate, lead: float) -> bool:
         """Whether `best` uses enough of the query to be answered, given its lead."""
@@ -188,6 +197,7 @@ class Candidate:
     essential_words: bool = True  # the query has the words nearly all its phrasings share
     topical: bool = True  # the entry uses a query word that is neither a stop nor a generic word
     vague: bool = False  # the query asks only for a kind of answer about the treatment
+    strangers: int = 0  # real words in the query that the FAQ never uses
 
 
 @dataclass(frozen=True)
@@ -951,7 +961,7 @@ class FaqMatcher:
         size = len(self._ids)
         return _EntryFigures(np.zeros(size), np.zeros(size), np.zeros(size, dtype=np.bool_))
 
-    def _scores(self, text: str) -> tuple[_EntryFigures, list[str]]:
+    def _scores(self, text: str) -> tuple[_EntryFigures, _Analysed]:
         """Each entry's score and coverage, the best over the message and its sentences;
         and the whole message's analysed tokens."""
         text = truncate(text)
@@ -964,7 +974,7 @@ class FaqMatcher:
         focus = self._question_focus(text)
         if focus:
             figures.raise_to(self._score_text(text, analysed, focus))
-        return figures, analysed.tokens
+        return figures, analysed
 
     def _question_focus(self, text: str) -> frozenset[str] | None:
         """The tokens of the clause that asks the question, in a long message of several
@@ -1002,7 +1012,8 @@ class FaqMatcher:
         The best out-of-scope topic is included in its place when it ranks among those
         entries, so the list may hold `limit + 1` candidates.
         """
-        figures, tokens = self._scores(text)
+        figures, analysed = self._scores(text)
+        tokens = analysed.tokens
         scores, coverage = figures.scores, figures.coverage
         # A message that is exactly one of an entry's phrasings gets that entry, even when
         # its words are too common to score well on their own ("IMS?").
@@ -1024,6 +1035,12 @@ class FaqMatcher:
         present = set(tokens)
         # Words the FAQ knows that say what the message is about; words it never uses
         # cannot be matched by any entry, so they do not count here.
+        # Real words the FAQ never uses: the message may be about something else entirely.
+        strangers = sum(
+            1
+            for t in present
+            if t not in self._idf and not self._is_weak(t) and t not in analysed.non_words
+        )
         generic = self._generic | self._vague
         topic_words = {
             t for t in present if t in self._idf and not self._is_weak(t) and t not in generic
@@ -1053,6 +1070,7 @@ class FaqMatcher:
                 or not (generic_only or topic_words)
                 or (not generic_only and bool(topic_words & self._entry_tokens[entry])),
                 vague_only and entry != exact,
+                strangers,
             )
             for entry in self._keep(ordered, max(0, limit))
         ]
@@ -1112,7 +1130,7 @@ def decide(ranked: Sequence[Candidate], thresholds: MatchThresholds) -> MatchRes
     runner_up = rivals[0].score if rivals else 0.0
     lead = best.score - runner_up
     if (
-        best.score >= thresholds.answer
+        (best.score >= thresholds.answer or thresholds.wide_lead(best, lead))
         and lead >= thresholds.margin
         and thresholds.covered(best, lead)
     ):

@@ -483,3 +483,23 @@ def test_a_kind_of_answer_about_the_treatment_alone_is_not_answered() -> None:
 def test_how_often_asks_about_frequency() -> None:
     matcher = FaqMatcher(VAGUE_FAQ, [["ims", "dry needling"]])
     assert matcher.rank("how often should I get dry needling")[0].faq_id == "sessions"
+
+
+def test_a_wide_lead_answers_below_the_answer_threshold_only_in_known_words() -> None:
+    thresholds = MatchThresholds(answer=0.44, suggest=0.41, margin=0.04)
+    known = Candidate("a", 0.42, coverage=0.5)
+    assert decide([known, Candidate("b", 0.25)], thresholds).faq_id == "a"
+    # not when the runner-up is near, nor when the message has words the FAQ never uses
+    assert decide([known, Candidate("b", 0.30)], thresholds).decision == "suggest"
+    stranger = Candidate("a", 0.42, coverage=0.5, strangers=1)
+    assert decide([stranger, Candidate("b", 0.25)], thresholds).decision == "suggest"
+    # below the suggest threshold nothing is answered
+    low = Candidate("a", 0.40, coverage=0.5)
+    assert decide([low, Candidate("b", 0.1)], thresholds).decision == "fallback"
+
+
+def test_a_message_about_something_else_counts_its_strange_words(
+    small_matcher: FaqMatcher,
+) -> None:
+    assert small_matcher.rank("how far away is the moon")[0].strangers >= 1
+    assert small_matcher.rank("does ims hurt")[0].strangers == 0
