@@ -7,7 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content.model import FaqContent, FaqEntry
-from bot.faq.matcher import Candidate, FaqMatcher, MatchThresholds, MatchWeights, decide
+from bot.faq.matcher import (
+    CONTENT_WIDE_LEAD,
+    Candidate,
+    FaqMatcher,
+    MatchThresholds,
+    MatchWeights,
+    decide,
+)
 
 from .conftest import SMALL_FAQ, SMALL_SYNONYMS
 
@@ -160,11 +167,12 @@ def test_thresholds_change_the_decision(small_matcher: FaqMatcher) -> None:
 def test_from_content_honours_threshold_overrides() -> None:
     entry = FaqEntry("x", "Does IMS hurt?", ("a", "b", "c"), "answer", "cat")
     default = FaqMatcher.from_content(FaqContent((entry,)))
-    assert default.thresholds == MatchThresholds()
+    # A clinic's FAQ also answers from a wide lead (CONTENT_WIDE_LEAD); the defaults do not.
+    assert default.thresholds == MatchThresholds(wide_lead_margin=CONTENT_WIDE_LEAD)
     tuned = FaqMatcher.from_content(
         FaqContent((entry,), answer_threshold=0.8, suggest_threshold=0.5, margin=0.2)
     )
-    assert tuned.thresholds == MatchThresholds(0.8, 0.5, 0.2)
+    assert tuned.thresholds == MatchThresholds(0.8, 0.5, 0.2, wide_lead_margin=CONTENT_WIDE_LEAD)
 
 
 @settings(max_examples=200, deadline=None)
@@ -486,8 +494,11 @@ def test_how_often_asks_about_frequency() -> None:
 
 
 def test_a_wide_lead_answers_below_the_answer_threshold_only_in_known_words() -> None:
-    thresholds = MatchThresholds(answer=0.44, suggest=0.41, margin=0.04)
+    thresholds = MatchThresholds(answer=0.44, suggest=0.41, margin=0.04, wide_lead_margin=0.15)
     known = Candidate("a", 0.42, coverage=0.5)
+    # off unless asked for (a clinic's content asks for it)
+    off = MatchThresholds(answer=0.44, suggest=0.41, margin=0.04)
+    assert decide([known, Candidate("b", 0.25)], off).decision == "suggest"
     assert decide([known, Candidate("b", 0.25)], thresholds).faq_id == "a"
     # not when the runner-up is near, nor when the message has words the FAQ never uses
     assert decide([known, Candidate("b", 0.30)], thresholds).decision == "suggest"
