@@ -212,9 +212,17 @@ def _stemmer() -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer("english")
 
 
+# Words whose Snowball stem would merge them with a word of another meaning: "painful"
+# asks whether something hurts, while "pain" is what nearly every question is about.
+_STEM_EXCEPTIONS = {"painful": "painful", "painfully": "painful"}
+
+
 @lru_cache(maxsize=65536)
 def stem(token: str) -> str:
     """The English Snowball stem of one lower-case token."""
+    exception = _STEM_EXCEPTIONS.get(token)
+    if exception is not None:
+        return exception
     stemmed: str = _stemmer().stemWord(token)
     return stemmed
 

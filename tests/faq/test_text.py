@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.faq.text import (
     MAX_QUERY_CHARS,
+    PLACE_WORDS,
     SECOND_NAME_SUFFIX,
     SynonymMap,
     analyse,
@@ -120,3 +121,15 @@ def test_a_group_named_two_ways_apart_is_marked_as_named_again() -> None:
     assert again not in analyse("does IMS hurt? is IMS safe?", synonyms)  # the same name
     # a name spelt out next to its short form is one name
     assert again not in analyse("what is intramuscular stimulation (IMS)", synonyms)
+
+
+def test_painful_is_not_stemmed_into_pain() -> None:
+    # "is it painful" asks whether it hurts; "pain" is what nearly every question is about.
+    assert stem("painful") == stem("painfully") != stem("pain")
+    assert stem("pains") == stem("pain")
+
+
+def test_chat_spellings_and_places() -> None:
+    assert normalise("y does it hurt") == "why does it hurt"
+    assert normalise("gotta resched sry") == "gotta reschedule sorry"
+    assert "edmonton" in PLACE_WORDS and "ims" not in PLACE_WORDS
