@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from bot.content.clinic import Clinic
-from bot.content.model import FaqContent, FaqEntry, OutOfScopeTopic, Review
+from bot.content.model import FaqContent, FaqEntry, OutOfScopeTopic
 from bot.content.problems import ContentError, Problem, display_path
 from bot.content.schema import ProblemLog, closest, did_you_mean, read_yaml_with_problems
 from bot.content.yaml_source import LocatedDict, LocatedList
@@ -21,7 +21,6 @@ FAQ_FILE = "faq.yaml"
 TOP_LEVEL_KEYS = ("synonyms", "matching", "entries", "out_of_scope")
 OUT_OF_SCOPE_KEYS = ("id", "examples")
 ENTRY_KEYS = ("id", "question", "alternates", "answer", "category", "follow_ups", "reviewed")
-REVIEW_KEYS = ("by", "on")
 MATCHING_KEYS = ("answer", "suggest", "margin")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 MIN_ALTERNATES = 3
@@ -153,35 +152,6 @@ def _read_matching(
     return answer, suggest, margin
 
 
-def _read_review(log: ProblemLog, entry: LocatedDict, what: str, today: date) -> Review | None:
-    if "reviewed" not in entry:
-        log.add(
-            entry.line,
-            f"{what} is missing 'reviewed' (by: clinician, on: YYYY-MM-DD); "
-            "a clinician must check every answer",
-        )
-        return None
-    review = log.mapping(entry["reviewed"], entry.line_of("reviewed"), f"'reviewed' of {what}")
-    if review is None:
-        return None
-    log.unknown_keys(review, REVIEW_KEYS, f"'reviewed' of {what}")
-    by = log.text(review, "by", f"'reviewed' of {what}")
-    if "on" not in review:
-        log.add(review.line, f"'reviewed' of {what} is missing 'on' (the date, YYYY-MM-DD)")
-        return None
-    when = review["on"]
-    line = review.line_of("on")
-    if isinstance(when, datetime):
-        when = when.date()
-    if not isinstance(when, date):
-        log.add(line, f"'on' in 'reviewed' of {what} must be a date like 2026-11-20, not {when!r}")
-        return None
-    if when > today:
-        log.add(line, f"review date {when.isoformat()} of {what} is in the future")
-        return None
-    return Review(by, when) if by is not None else None
-
-
 def _read_phrasings(
     log: ProblemLog, entry: LocatedDict, entry_id: str, what: str, seen: _Seen
 ) -> tuple[str | None, tuple[str, ...], tuple[int, ...]]:
@@ -277,7 +247,7 @@ def _claim_id(
 
 
 def _read_entry(
-    log: ProblemLog, raw: object, line: int, clinic: Clinic | None, seen: _Seen, today: date
+    log: ProblemLog, raw: object, line: int, clinic: Clinic | None, seen: _Seen
 ) -> FaqEntry | None:
     entry = log.mapping(raw, line, "each FAQ entry")
     if entry is None:
@@ -291,7 +261,7 @@ def _read_entry(
     answer = _read_answer(log, entry, what, clinic)
     category = log.text(entry, "category", what)
     follow_ups = _read_follow_ups(log, entry, what)
-    review = _read_review(log, entry, what, today)
+    review = log.review(entry, what)
     if len(log.problems) > before:
         return None
     assert entry_id and question and answer and category
@@ -412,7 +382,7 @@ def parse_faq(
     data: object, file: str, clinic: Clinic | None, today: date | None = None
 ) -> tuple[FaqContent | None, list[Problem]]:
     """`FaqContent` from parsed faq.yaml, plus every problem (content is None if any)."""
-    log = ProblemLog(file)
+    log = ProblemLog(file, today=today or date.today())
     root = log.mapping(data, 1, "faq.yaml (it should start with 'entries:')")
     if root is None:
         return None, log.problems
@@ -430,7 +400,7 @@ def parse_faq(
     seen = _Seen(ids={}, phrasings={})
     entries: list[FaqEntry] = []
     for index, raw in enumerate(items):
-        entry = _read_entry(log, raw, items.line_of(index), clinic, seen, today or date.today())
+        entry = _read_entry(log, raw, items.line_of(index), clinic, seen)
         if entry is not None:
             entries.append(entry)
     # With an id used twice, a follow-up to a missing id is its effect, not its cause.

@@ -1,7 +1,9 @@
-"""Reading clinic YAML field by field while collecting every problem with its line.
+"""The one toolkit every content file is read with: field readers that collect problems.
 
 Loaders never stop at the first mistake: a clinic fixing its files wants the whole list
-at once, so each reader returns None for a bad value and records why.
+at once, so each reader returns None for a bad value and records why. A field that
+several files share (`reviewed:` above all) has one reader here, so it follows one rule
+and reads the same in every file.
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ import difflib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import yaml
 
+from bot.content.model import Review
 from bot.content.problems import ContentError, Problem, display_path
 from bot.content.yaml_source import LocatedDict, LocatedList, load_located_yaml
 
@@ -25,6 +28,8 @@ URL_SCHEMES = ("http", "https")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().\-]*[0-9](\s*(ext\.?|x)\s*[0-9]+)?$", re.IGNORECASE)
 MIN_PHONE_DIGITS = 7
+REVIEW_KEYS = ("by", "on")
+REVIEW_DATE_EXAMPLE = "2026-11-15"
 
 
 def read_yaml_with_problems(path: Path) -> tuple[Any, list[Problem]]:
@@ -77,12 +82,47 @@ def did_you_mean(word: str, choices: Collection[str]) -> str:
     return f" — did you mean '{guess}'?" if guess else ""
 
 
+def locate(data: object) -> Any:
+    """`data` with plain dicts and lists turned into line-less Located* containers.
+
+    A stored copy of a file (JSON, e.g. the intake flow an intake started on) is read by
+    the same readers as the YAML file; its problems report line 0.
+    """
+    if isinstance(data, LocatedDict | LocatedList):
+        return data
+    if isinstance(data, dict):
+        mapping = LocatedDict((str(key), locate(value)) for key, value in data.items())
+        mapping.line, mapping.key_lines = 0, {}
+        return mapping
+    if isinstance(data, list):
+        items = LocatedList(locate(value) for value in data)
+        items.line, items.item_lines = 0, []
+        return items
+    return data
+
+
+def _as_date(value: object) -> date | None:
+    """A YAML date, or a date written as quoted ISO text; None for anything else."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
 @dataclass
 class ProblemLog:
     """Problems found in one file, plus typed readers that record what is wrong."""
 
     file: str
     problems: list[Problem] = field(default_factory=list)
+    # The day review dates are checked against (tests pin it).
+    today: date = field(default_factory=date.today)
 
     def add(self, line: int, message: str) -> None:
         """Record one problem."""
@@ -212,3 +252,64 @@ class ProblemLog:
             self.add(line, f"'{key}' in {what} must be between 0 and 1, not {value}")
             return None
         return float(value)
+
+    def boolean(self, mapping: LocatedDict, key: str, what: str, *, default: bool) -> bool:
+        """An optional yes/no field (`default` when absent)."""
+        value = mapping.get(key, default)
+        if isinstance(value, bool):
+            return value
+        self.add(
+            mapping.line_of(key), f"'{key}' in {what} must be true or false, not {describe(value)}"
+        )
+        return default
+
+    def number(self, mapping: LocatedDict, key: str, what: str) -> float | None:
+        """An optional number (None when absent or, recorded, not a number)."""
+        value = mapping.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.add(
+                mapping.line_of(key), f"'{key}' in {what} must be a number, not {describe(value)}"
+            )
+            return None
+        return float(value)
+
+    def review(self, mapping: LocatedDict, what: str | None = None) -> Review | None:
+        """The `reviewed:` field, the same in every file: required, who checked the content
+        (`by`) and when (`on`, a date not in the future). `what` is None for a file's own
+        review."""
+        owner = f" of {what}" if what else ""
+        if "reviewed" not in mapping or mapping["reviewed"] is None:
+            subject = what or "the file"
+            self.add(
+                mapping.line_of("reviewed"),
+                f"{subject} is missing 'reviewed' (by: who checked it, on: YYYY-MM-DD); "
+                "a clinician must check clinical content before patients see it",
+            )
+            return None
+        review = self.mapping(
+            mapping["reviewed"], mapping.line_of("reviewed"), f"'reviewed'{owner}"
+        )
+        if review is None:
+            return None
+        self.unknown_keys(review, REVIEW_KEYS, f"'reviewed'{owner}")
+        by = self.text(review, "by", f"'reviewed'{owner}")
+        if "on" not in review:
+            self.add(review.line, f"'reviewed'{owner} is missing 'on' (the date, YYYY-MM-DD)")
+            return None
+        when = _as_date(review["on"])
+        line = review.line_of("on")  # the date's own line from here on
+        if when is None:
+            self.add(
+                line, f"'on' in 'reviewed'{owner} must be a date such as {REVIEW_DATE_EXAMPLE}"
+            )
+            return None
+        if when > self.today:
+            self.add(
+                line,
+                f"review date {when.isoformat()}{owner} is in the future; "
+                "write the day the clinician checked it",
+            )
+            return None
+        return Review(by, when) if by is not None else None

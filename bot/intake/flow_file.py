@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.content.model import Review
 from bot.content.problems import ContentError, Problem, display_path
-from bot.content.yaml_source import load_located_yaml
+from bot.content.schema import ProblemLog, locate
+from bot.content.yaml_source import LocatedDict, LocatedList, load_located_yaml
 from bot.intake.flow import (
     Band,
     Condition,
@@ -30,6 +30,7 @@ from bot.intake.flow import (
     Step,
     StepType,
 )
+from bot.intake.flow_check import check_flow_logic
 from bot.intake.step_types import KINDS
 
 FLOW_FILE_NAME = "intake_flow.yaml"
@@ -62,327 +63,224 @@ _BAND_KEYS = {"from", "to", "label", "flag"}
 _RULE_KEYS = {"flag", "when"}
 
 
-def _line(container: object, key: str | int | None = None) -> int:
-    """Line of `key` in a located container (0 for stored, line-less definitions)."""
-    if key is not None and hasattr(container, "line_of"):
-        return int(container.line_of(key))
-    return int(getattr(container, "line", 0))
-
-
-@dataclass
-class _Reader:
-    """Collects problems while building the flow."""
-
-    file: str
-    problems: list[Problem] = field(default_factory=list)
-
-    def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.file, line, message))
-
-    def unknown_keys(self, data: Mapping[str, Any], allowed: set[str], what: str) -> None:
-        for key in data:
-            if key not in allowed:
-                self.problem(
-                    _line(data, key),
-                    f"unknown key {key!r} in {what}; allowed: {', '.join(sorted(allowed))}",
-                )
-
-    def text(self, data: Mapping[str, Any], key: str, what: str, required: bool = True) -> str:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.problem(_line(data), f"{what} needs a {key!r}")
-            return ""
-        if not isinstance(value, str | int | float) or isinstance(value, bool):
-            self.problem(_line(data, key), f"{what}: {key!r} must be text")
-            return ""
-        text = str(value).strip()
-        if required and not text:
-            self.problem(_line(data, key), f"{what}: {key!r} is empty")
-        return text
-
-    def mapping(self, value: object, line: int, what: str) -> Mapping[str, Any] | None:
-        if isinstance(value, Mapping):
-            return value
-        self.problem(line, f"{what} must be a mapping (key: value lines)")
-        return None
-
-    def sequence(self, value: object, line: int, what: str) -> list[Any]:
-        if value is None:
-            return []
-        if isinstance(value, list):
-            return value
-        self.problem(line, f"{what} must be a list (lines starting with '-')")
-        return []
-
-    def entries(
-        self, raw: object, line: int, what: str, allowed: set[str]
-    ) -> Iterator[Mapping[str, Any]]:
-        """The mappings of a list such as `flags:`, each checked for unknown keys."""
-        items = self.sequence(raw, line, what)
-        for index, item in enumerate(items):
-            data = self.mapping(item, _line(items, index), f"each entry of {what}")
-            if data is not None:
-                self.unknown_keys(data, allowed, f"an entry of {what}")
-                yield data
-
-    def number(self, data: Mapping[str, Any], key: str, what: str) -> float | None:
-        value = data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(_line(data, key), f"{what}: {key!r} must be a number")
-            return None
-        return float(value)
-
-    def boolean(self, data: Mapping[str, Any], key: str, what: str, default: bool) -> bool:
-        value = data.get(key, default)
-        if not isinstance(value, bool):
-            self.problem(_line(data, key), f"{what}: {key!r} must be true or false")
-            return default
-        return value
-
-
-def _read_review(reader: _Reader, data: Mapping[str, Any], what: str) -> Review | None:
-    raw = data.get("reviewed")
-    if raw is None:
-        return None
-    review = reader.mapping(raw, _line(data, "reviewed"), f"{what}: reviewed")
-    if review is None:
-        return None
-    by = reader.text(review, "by", f"{what}: reviewed")
-    on_raw = review.get("on")
-    if isinstance(on_raw, date):
-        on = on_raw
-    else:
-        try:
-            on = date.fromisoformat(str(on_raw))
-        except ValueError:
-            reader.problem(_line(review, "on"), f"{what}: reviewed 'on' must be a date YYYY-MM-DD")
-            return None
-    return Review(by=by, on=on)
-
-
-def _read_flags(reader: _Reader, raw: object, line: int) -> dict[str, Flag]:
+def _flags(log: ProblemLog, top: LocatedDict) -> dict[str, Flag]:
     flags: dict[str, Flag] = {}
-    for data in reader.entries(raw, line, "flags", _FLAG_KEYS):
-        flag_id = reader.text(data, "id", "a flag")
+    for data in _entries(log, top, "flags", _FLAG_KEYS):
+        flag_id = log.text(data, "id", "a flag") or ""
         what = f"flag {flag_id!r}"
-        level_raw = reader.text(data, "level", what)
+        level_raw = log.text(data, "level", what) or ""
         try:
             level = FlagLevel(level_raw)
         except ValueError:
             levels = ", ".join(FlagLevel)
-            reader.problem(_line(data, "level"), f"{what}: level must be one of {levels}")
+            log.add(data.line_of("level"), f"{what}: level must be one of {levels}")
             level = FlagLevel.URGENT
-        message = reader.text(data, "message", what)
+        message = log.text(data, "message", what) or ""
+        label = log.text(data, "label", what, required=False) or flag_id
+        reviewed = log.review(data, what)
         if flag_id in flags:
-            reader.problem(_line(data, "id"), f"duplicate flag id {flag_id!r}")
+            log.add(data.line_of("id"), f"duplicate flag id {flag_id!r}")
             continue
-        flags[flag_id] = Flag(
-            id=flag_id,
-            level=level,
-            message=message,
-            label=reader.text(data, "label", what, required=False) or flag_id,
-            reviewed=_read_review(reader, data, what),
-        )
-        if data.get("reviewed") is None:
-            reader.problem(_line(data), f"{what}: add 'reviewed: {{by: ..., on: YYYY-MM-DD}}'")
+        flags[flag_id] = Flag(flag_id, level, message, label=label, reviewed=reviewed)
     return flags
 
 
-def _read_options(reader: _Reader, data: Mapping[str, Any], what: str) -> tuple[Option, ...]:
-    items = reader.sequence(data.get("options"), _line(data, "options"), f"{what}: options")
+def _entries(
+    log: ProblemLog, parent: LocatedDict, key: str, allowed: Collection[str]
+) -> Iterator[LocatedDict]:
+    """The mappings of a list such as `flags:`, each checked for unknown keys."""
+    items = log.optional_sequence(parent, key)
+    for index, item in enumerate(items):
+        data = log.mapping(item, items.line_of(index), f"each entry of '{key}'")
+        if data is not None:
+            log.unknown_keys(data, allowed, f"an entry of '{key}'")
+            yield data
+
+
+def _whole_number(log: ProblemLog, data: LocatedDict, key: str, what: str) -> int | None:
+    """An optional whole number above zero."""
+    value = log.number(data, key, what)
+    if value is not None and (value < 1 or value != int(value)):
+        log.add(data.line_of(key), f"{what}: {key} must be a whole number > 0")
+        return None
+    return int(value) if value is not None else None
+
+
+def _options(log: ProblemLog, data: LocatedDict, what: str) -> tuple[Option, ...]:
+    items = log.optional_sequence(data, "options")
     options: list[Option] = []
     seen: set[str] = set()
     for index, item in enumerate(items):
-        raw = reader.mapping(item, _line(items, index), f"{what}: each option")
+        raw = log.mapping(item, items.line_of(index), f"each option of {what}")
         if raw is None:
             continue
-        reader.unknown_keys(raw, _OPTION_KEYS, f"{what}: an option")
-        option_id = reader.text(raw, "id", f"{what}: an option")
+        log.unknown_keys(raw, _OPTION_KEYS, f"an option of {what}")
+        option_id = log.text(raw, "id", f"an option of {what}") or ""
         if option_id in seen:
-            reader.problem(_line(raw, "id"), f"{what}: duplicate option id {option_id!r}")
+            log.add(raw.line_of("id"), f"{what}: duplicate option id {option_id!r}")
         seen.add(option_id)
-        aliases = reader.sequence(raw.get("aliases"), _line(raw, "aliases"), "aliases")
-        within = reader.number(raw, "within_days", f"{what}: option {option_id!r}")
-        if within is not None and (within < 1 or within != int(within)):
-            reader.problem(
-                _line(raw, "within_days"), f"{what}: within_days must be a whole number > 0"
-            )
-            within = None
+        named = f"option {option_id!r} of {what}"
+        aliases = log.optional_sequence(raw, "aliases")
         options.append(
             Option(
                 id=option_id,
-                label=reader.text(raw, "label", f"{what}: option {option_id!r}"),
-                flag=reader.text(raw, "flag", what, required=False) or None,
-                weight=reader.number(raw, "weight", f"{what}: option {option_id!r}"),
-                exclusive=reader.boolean(raw, "exclusive", what, False),
-                paired=reader.boolean(raw, "paired", what, False),
+                label=log.text(raw, "label", named) or "",
+                flag=log.text(raw, "flag", named, required=False) or None,
+                weight=log.number(raw, "weight", named),
+                exclusive=log.boolean(raw, "exclusive", named, default=False),
+                paired=log.boolean(raw, "paired", named, default=False),
                 aliases=tuple(str(alias) for alias in aliases),
-                within_days=int(within) if within is not None else None,
+                within_days=_whole_number(log, raw, "within_days", named),
             )
         )
     return tuple(options)
 
 
-def _read_when(reader: _Reader, data: Mapping[str, Any], what: str) -> tuple[Condition, ...]:
+def _when(log: ProblemLog, data: LocatedDict, what: str) -> tuple[Condition, ...]:
     raw = data.get("when")
     if raw is None:
         return ()
-    items = raw if isinstance(raw, list) else [raw]
+    items = raw if isinstance(raw, LocatedList) else None
     conditions: list[Condition] = []
-    for index, item in enumerate(items):
-        line = _line(raw, index) if isinstance(raw, list) else _line(data, "when")
-        cond = reader.mapping(item, line, f"{what}: when")
+    for index, item in enumerate(items if items is not None else [raw]):
+        line = items.line_of(index) if items is not None else data.line_of("when")
+        cond = log.mapping(item, line, f"{what}: when")
         if cond is None:
             continue
         ops = [key for key in cond if key != "step"]
-        reader.unknown_keys(cond, {"step", *ConditionOp}, f"{what}: when")
-        target = reader.text(cond, "step", f"{what}: when")
+        log.unknown_keys(cond, ("step", *ConditionOp), f"{what}: when")
+        target = log.text(cond, "step", f"{what}: when") or ""
         known = [op for op in ops if op in set(ConditionOp)]
         if len(known) != 1:
-            reader.problem(
-                _line(cond),
+            log.add(
+                cond.line,
                 f"{what}: each 'when' needs 'step' and exactly one of {', '.join(ConditionOp)}",
             )
             continue
-        conditions.append(Condition(target, ConditionOp(known[0]), cond[known[0]], _line(cond)))
+        conditions.append(Condition(target, ConditionOp(known[0]), cond[known[0]], cond.line))
     return tuple(conditions)
 
 
-def _read_step(reader: _Reader, data: Mapping[str, Any]) -> Step | None:
-    step_id = reader.text(data, "id", "a step")
+def _optional_text(log: ProblemLog, data: LocatedDict, key: str, what: str) -> str | None:
+    return log.text(data, key, what, required=False) or None
+
+
+def _step(log: ProblemLog, data: LocatedDict) -> Step | None:
+    step_id = log.text(data, "id", "a step") or ""
     what = f"step {step_id!r}"
-    type_raw = reader.text(data, "type", what)
+    type_raw = log.text(data, "type", what) or ""
     try:
         step_type = StepType(type_raw)
     except ValueError:
         if type_raw:
-            reader.problem(
-                _line(data, "type"),
+            log.add(
+                data.line_of("type"),
                 f"{what}: unknown type {type_raw!r}; use one of {', '.join(StepType)}",
             )
         return None
     kind = KINDS[step_type]
-    reader.unknown_keys(data, _COMMON_STEP_KEYS | kind.keys, f"{what} ({type_raw})")
-    section = reader.text(data, "section", what, required=False) or "other"
+    log.unknown_keys(data, _COMMON_STEP_KEYS | kind.keys, f"{what} ({type_raw})")
+    section = log.text(data, "section", what, required=False) or "other"
     if section not in SECTIONS:
-        reader.problem(_line(data, "section"), f"{what}: section must be one of {SECTIONS}")
-    options = _read_options(reader, data, what) if kind.has_options else ()
+        log.add(data.line_of("section"), f"{what}: section must be one of {SECTIONS}")
+    options = _options(log, data, what) if kind.has_options else ()
     if kind.has_options and not options:
-        reader.problem(_line(data), f"{what}: a {type_raw} step needs at least one option")
-    minimum = reader.number(data, "min", what)
-    maximum = reader.number(data, "max", what)
+        log.add(data.line, f"{what}: a {type_raw} step needs at least one option")
+    minimum = log.number(data, "min", what)
+    maximum = log.number(data, "max", what)
     if step_type is StepType.NUMBER and (minimum is None or maximum is None or minimum >= maximum):
-        reader.problem(_line(data), f"{what}: a number step needs 'min' lower than 'max'")
-    max_length = reader.number(data, "max_length", what)
-    if max_length is not None and (max_length < 1 or max_length != int(max_length)):
-        reader.problem(_line(data, "max_length"), f"{what}: max_length must be a whole number > 0")
-        max_length = None
+        log.add(data.line, f"{what}: a number step needs 'min' lower than 'max'")
+    max_length = _whole_number(log, data, "max_length", what)
     consents = (StepType.CONSENT, StepType.TREATMENT_CONSENT)
-    version = reader.text(data, "version", what, required=step_type in consents)
+    version = log.text(data, "version", what, required=step_type in consents)
     return Step(
         id=step_id,
         type=step_type,
-        text=reader.text(data, "text", what),
+        text=log.text(data, "text", what) or "",
         section=section,
-        required=reader.boolean(data, "required", what, True),
+        required=log.boolean(data, "required", what, default=True),
         options=options,
-        when=_read_when(reader, data, what),
-        hint=reader.text(data, "hint", what, required=False) or None,
+        when=_when(log, data, what),
+        hint=_optional_text(log, data, "hint", what),
         minimum=minimum,
         maximum=maximum,
-        integer=reader.boolean(data, "integer", what, True),
-        max_length=int(max_length) if max_length else DEFAULT_TEXT_LIMIT,
-        min_label=reader.text(data, "min_label", what, required=False) or None,
-        max_label=reader.text(data, "max_label", what, required=False) or None,
-        yes_flag=reader.text(data, "yes_flag", what, required=False) or None,
+        integer=log.boolean(data, "integer", what, default=True),
+        max_length=max_length or DEFAULT_TEXT_LIMIT,
+        min_label=_optional_text(log, data, "min_label", what),
+        max_label=_optional_text(log, data, "max_label", what),
+        yes_flag=_optional_text(log, data, "yes_flag", what),
         consent_version=version or None,
-        decline_message=reader.text(data, "decline_message", what, required=False) or None,
-        questions_message=reader.text(data, "questions_message", what, required=False) or None,
-        worst_text=reader.text(data, "worst_text", what, required=False) or None,
-        label=reader.text(data, "label", what, required=False) or None,
-        line=_line(data),
+        decline_message=_optional_text(log, data, "decline_message", what),
+        questions_message=_optional_text(log, data, "questions_message", what),
+        worst_text=_optional_text(log, data, "worst_text", what),
+        label=_optional_text(log, data, "label", what),
+        line=data.line,
     )
 
 
-def _read_scores(reader: _Reader, raw: object, line: int) -> tuple[Score, ...]:
+def _scores(log: ProblemLog, top: LocatedDict) -> tuple[Score, ...]:
     scores: list[Score] = []
-    for index, item in enumerate(reader.sequence(raw, line, "scores")):
-        data = reader.mapping(item, _line(raw, index), "each score")
-        if data is None:
-            continue
-        reader.unknown_keys(data, _SCORE_KEYS, "a score")
-        score_id = reader.text(data, "id", "a score")
-        steps = reader.sequence(data.get("steps"), _line(data, "steps"), "score steps")
+    for data in _entries(log, top, "scores", _SCORE_KEYS):
+        score_id = log.text(data, "id", "a score") or ""
+        what = f"score {score_id!r}"
+        steps = log.optional_sequence(data, "steps")
         bands: list[Band] = []
-        band_items = reader.sequence(data.get("bands"), _line(data, "bands"), "score bands")
-        for band_index, band_raw in enumerate(band_items):
-            band = reader.mapping(band_raw, _line(band_items, band_index), "each band")
-            if band is None:
-                continue
-            reader.unknown_keys(band, _BAND_KEYS, "a score band")
-            low, high = reader.number(band, "from", "band"), reader.number(band, "to", "band")
+        for band in _entries(log, data, "bands", _BAND_KEYS):
+            low, high = log.number(band, "from", what), log.number(band, "to", what)
             if low is None or high is None or low > high:
-                reader.problem(_line(band), f"score {score_id!r}: a band needs 'from' <= 'to'")
+                log.add(band.line, f"{what}: a band needs 'from' <= 'to'")
                 continue
-            flag = reader.text(band, "flag", "band", required=False) or None
-            bands.append(Band(low, high, reader.text(band, "label", "band"), flag))
-        scores.append(
-            Score(
-                id=score_id,
-                title=reader.text(data, "title", f"score {score_id!r}"),
-                steps=tuple(str(step) for step in steps),
-                bands=tuple(bands),
-            )
-        )
+            flag = log.text(band, "flag", f"a band of {what}", required=False) or None
+            bands.append(Band(low, high, log.text(band, "label", f"a band of {what}") or "", flag))
+        title = log.text(data, "title", what) or ""
+        scores.append(Score(score_id, title, tuple(str(step) for step in steps), tuple(bands)))
     return tuple(scores)
 
 
-def _read_rules(reader: _Reader, raw: object, line: int) -> tuple[FlagRule, ...]:
+def _rules(log: ProblemLog, top: LocatedDict) -> tuple[FlagRule, ...]:
     rules: list[FlagRule] = []
-    for data in reader.entries(raw, line, "rules", _RULE_KEYS):
-        flag = reader.text(data, "flag", "a rule")
-        when = _read_when(reader, data, f"rule for flag {flag!r}")
+    for data in _entries(log, top, "rules", _RULE_KEYS):
+        flag = log.text(data, "flag", "a rule") or ""
+        when = _when(log, data, f"rule for flag {flag!r}")
         if not when:
-            reader.problem(_line(data), f"rule for flag {flag!r} needs a 'when' list")
-        rules.append(FlagRule(flag, when, _line(data)))
+            log.add(data.line, f"rule for flag {flag!r} needs a 'when' list")
+        rules.append(FlagRule(flag, when, data.line))
     return tuple(rules)
 
 
-def parse_flow(data: object, file: str) -> tuple[Flow | None, list[Problem]]:
+def parse_flow(
+    data: object, file: str, today: date | None = None
+) -> tuple[Flow | None, list[Problem]]:
     """Build a `Flow` from parsed YAML or a stored definition; every problem found."""
-    reader = _Reader(file)
-    top = reader.mapping(data, _line(data), "the flow file")
+    log = ProblemLog(file, today=today or date.today())
+    located = locate(data)
+    top = log.mapping(located, getattr(located, "line", 0) or 1, "the flow file")
     if top is None:
-        return None, reader.problems
-    reader.unknown_keys(top, _FLOW_KEYS, "the flow")
+        return None, log.problems
+    log.unknown_keys(top, _FLOW_KEYS, "the flow")
     steps: list[Step] = []
-    raw_steps = reader.sequence(top.get("steps"), _line(top, "steps"), "steps")
+    raw_steps = log.optional_sequence(top, "steps")
     for index, item in enumerate(raw_steps):
-        raw_step = reader.mapping(item, _line(raw_steps, index), "each step")
-        step = _read_step(reader, raw_step) if raw_step is not None else None
+        raw_step = log.mapping(item, raw_steps.line_of(index), "each step")
+        step = _step(log, raw_step) if raw_step is not None else None
         if step is not None:
             steps.append(step)
     if not raw_steps:
-        reader.problem(_line(top), "the flow needs a non-empty 'steps' list")
+        log.add(top.line, "the flow needs a non-empty 'steps' list")
     flow = Flow(
-        id=reader.text(top, "id", "the flow"),
-        version=reader.text(top, "version", "the flow"),
-        title=reader.text(top, "title", "the flow"),
+        id=log.text(top, "id", "the flow") or "",
+        version=log.text(top, "version", "the flow") or "",
+        title=log.text(top, "title", "the flow") or "",
         steps=tuple(steps),
-        flags=_read_flags(reader, top.get("flags"), _line(top, "flags")),
-        scores=_read_scores(reader, top.get("scores"), _line(top, "scores")),
-        rules=_read_rules(reader, top.get("rules"), _line(top, "rules")),
-        url=reader.text(top, "url", "the flow", required=False),
-        completion_message=reader.text(top, "completion_message", "the flow", required=False)
+        flags=_flags(log, top),
+        scores=_scores(log, top),
+        rules=_rules(log, top),
+        url=log.text(top, "url", "the flow", required=False) or "",
+        completion_message=log.text(top, "completion_message", "the flow", required=False)
         or "Thank you. Your answers have been sent to the clinic.",
     )
-    from bot.intake.flow_check import check_flow_logic
-
-    reader.problems.extend(check_flow_logic(flow, file))
-    return (flow if not reader.problems else None), reader.problems
+    log.problems.extend(check_flow_logic(flow, file))
+    return (flow if not log.problems else None), log.problems
 
 
 def plain_definition(data: object) -> Any:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.content.model import Review
 from bot.content.problems import ContentError, Problem, display_path
 from bot.content.schema import ProblemLog, read_yaml_with_problems
 from bot.content.yaml_source import LocatedDict, LocatedList
@@ -44,7 +42,6 @@ _RULE_KEYS = (
     "id", "description", "message", "all_of", "phrases", "examples", "not_examples",
     "history_matters", *RULE_LANGUAGES,
 )  # fmt: skip
-_REVIEW_KEYS = ("by", "on")
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -182,30 +179,6 @@ def _warning_signs(reader: _Reader, top: LocatedDict) -> dict[str, str]:
     return signs
 
 
-def _review(reader: _Reader, top: LocatedDict) -> Review | None:
-    value = top.get("reviewed")
-    if not isinstance(value, LocatedDict):
-        reader.add(
-            top.line_of("reviewed"),
-            "the file needs 'reviewed' with 'by' (who checked it) and 'on' (YYYY-MM-DD)",
-        )
-        return None
-    reader.unknown_keys(value, _REVIEW_KEYS, "'reviewed'")
-    by = reader.text(value, "by", "'reviewed'")
-    on = value.get("on")
-    if isinstance(on, datetime):
-        on = on.date()
-    if isinstance(on, str):
-        try:
-            on = date.fromisoformat(on.strip())
-        except ValueError:
-            on = None
-    if not isinstance(on, date):
-        reader.add(value.line_of("on"), "'on' in 'reviewed' must be a date such as 2026-11-15")
-        return None
-    return Review(by=by, on=on) if by is not None else None
-
-
 def _rule(reader: _Reader, raw: Any, line: int) -> EmergencyRule | None:
     if not isinstance(raw, LocatedDict):
         reader.add(line, "each rule must be a mapping with 'id', 'description', 'examples', ...")
@@ -306,7 +279,7 @@ def _read_notices(path: Path) -> tuple[LanguageNotices | None, list[Problem]]:
         reader.add(1, "the file must be a mapping with 'reviewed', 'notice' and 'languages'")
         return None, reader.problems
     reader.unknown_keys(top, ("reviewed", "notice", "languages"), "the file")
-    review = _review(reader, top)
+    review = reader.review(top)
     english = reader.message(top, "the file", required=True, key="notice")
     _check_placeholders(reader, english, top.line_of("notice"), "'notice'")
     languages = reader.mapping(top.get("languages"), top.line_of("languages"), "'languages'")
@@ -361,7 +334,7 @@ def _read_rules(path: Path) -> tuple[EmergencyContent | None, list[Problem]]:
         reader.add(1, "the file must be a mapping with 'reviewed', 'message' and 'rules'")
         return None, reader.problems
     reader.unknown_keys(top, _TOP_KEYS, "the file")
-    review = _review(reader, top)
+    review = reader.review(top)
     message = reader.message(top, "the file", required=True)
     not_typos = reader.phrases(top, "not_typos", "the file")
     not_examples = reader.phrases(top, "not_examples", "the file")

@@ -167,7 +167,7 @@ def test_flag_without_message_and_missing_consent(tmp_path: Path) -> None:
         '  - id: consent\n    type: consent\n    version: "v1"\n    text: Agree?\n', ""
     )
     found = problems_for(tmp_path, "  - {id: a, type: yesno, text: A, yes_flag: red}\n", head=head)
-    assert any("flag 'red' needs a 'message'" in p for p in found), found
+    assert any("flag 'red' is missing 'message'" in p for p in found), found
     assert any("needs a consent step" in p for p in found), found
 
 
