@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.content.loader import load_content
+from bot.clinic_content import load_content
 from bot.faq.matcher import FaqMatcher
 from bot.safety import build_safety_stage
 from bot.safety.stage import SafetyStage

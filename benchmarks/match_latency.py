@@ -30,7 +30,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.content.loader import read_faq_bundle
+from bot.clinic_content import read_faq_bundle
 from bot.faq.matcher import FaqMatcher
 from bot.faq.semantic import SemanticUnavailable, SentenceEncoder
 

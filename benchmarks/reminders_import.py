@@ -15,8 +15,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.clinic_content import load_content
 from bot.config import BUNDLED_CONTENT_DIR, load_settings
-from bot.content.loader import load_content
 from bot.reminders.feature import build_reminders
 from bot.reminders.importing import parse_appointment_file
 from bot.storage.database import open_database

@@ -20,8 +20,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bot.channels.telegram.pacing import PriorityPacer
+from bot.clinic_content import load_content
 from bot.config import BUNDLED_CONTENT_DIR, DeliverySettings, load_settings
-from bot.content.loader import load_content
 from bot.core.outbound import DeliveryKind
 from bot.core.replies import Reply
 from bot.reminders.feature import build_reminders

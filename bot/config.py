@@ -15,7 +15,6 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.faq.semantic import SEMANTIC_MODES, SemanticMode
-from bot.reminders.outbox import DEFAULT_GRACE, DEFAULT_STALE_CLAIM
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CONTENT_DIR = PROJECT_ROOT / "content"
@@ -25,6 +24,10 @@ DEFAULT_UNANSWERED_RETENTION_DAYS = 90
 DEFAULT_INTAKE_ABANDON_DAYS = 14
 DEFAULT_REMINDER_SWEEP_SECONDS = 30.0
 DEFAULT_CONSOLE_BIND = "127.0.0.1:8080"
+# How late a reminder may still go out, and when a claimed send counts as interrupted.
+# Here rather than in the outbox, so reading settings does not load the database layer.
+DEFAULT_GRACE = timedelta(hours=12)
+DEFAULT_STALE_CLAIM = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)

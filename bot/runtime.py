@@ -12,10 +12,8 @@ import logging
 from dataclasses import dataclass
 from typing import Final
 
+from bot.clinic_content import ClinicContent, load_content
 from bot.config import Settings
-from bot.content.check import check_content
-from bot.content.loader import ClinicContent, load_content
-from bot.content.problems import ContentError
 from bot.core.assistant import Assistant
 from bot.core.features import FaqAnswerer, FeatureHost, PeriodicJob, StartupTask
 from bot.core.menu import register_menu
@@ -86,10 +84,7 @@ class Runtime:
 
 
 def load_checked_content(settings: Settings) -> ClinicContent:
-    """Load content, refusing (with every problem listed) when any check fails."""
-    problems = check_content(settings.content_dir, quality=False)
-    if problems:
-        raise ContentError(problems)
+    """Read every content file once, refusing (with every problem listed) when any fails."""
     return load_content(settings.content_dir)
 
 

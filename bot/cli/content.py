@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.content.check import check_content
-from bot.content.loader import ClinicContent, load_content
-from bot.content.problems import ContentError, Problem
+from bot.content.problems import Problem
+
+if TYPE_CHECKING:
+    from bot.clinic_content import ClinicContent
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -62,6 +63,10 @@ def _print_problems(problems: list[Problem]) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     """Print every problem in the content folder; 0 when there are none."""
+    # Imported here: `ims-bot` builds every subcommand's parser at start, and the
+    # readers pull in the matcher and the screen, which other commands do not need.
+    from bot.clinic_content import read_content
+
     content_dir = Path(args.content) if args.content else default_content_dir()
     if not content_dir.is_dir():
         print(
@@ -69,12 +74,8 @@ def run_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    problems = check_content(content_dir)
-    if problems:
+    content, problems = read_content(content_dir, quality=True, parallel=True)
+    if content is None:
         return _print_problems(problems)
-    try:
-        content = load_content(content_dir)
-    except ContentError as exc:  # a loader found something its checker did not
-        return _print_problems(exc.problems)
     print(content_summary(content))
     return EXIT_OK

@@ -12,8 +12,8 @@ from typing import Any, TextIO
 from bot.cli.content import default_content_dir
 from bot.cli.faq_tune import register_tune
 from bot.cli.faq_unanswered import register_unanswered
+from bot.clinic_content import load_content
 from bot.config import data_dir_setting, environment, parse_semantic_mode
-from bot.content.loader import load_content
 from bot.faq.encoder_tuning import choose_faq_encoder
 from bot.faq.evaluation import (
     check_labels,

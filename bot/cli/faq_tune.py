@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.content import default_content_dir
+from bot.clinic_content import load_content
 from bot.config import data_dir_setting, environment
-from bot.content.loader import load_content
 from bot.faq.encoder_tuning import TunedModelStore, tune, tuning_groups
 from bot.faq.semantic import INSTALL_HINT, semantic_extra_installed
 

@@ -8,42 +8,46 @@ one-problem-per-line messages instead of tracebacks.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import traceback
 from collections.abc import Sequence
+from types import ModuleType
 
 from bot import __version__
-from bot.cli import appointments as appointments_commands
 from bot.cli import chat as chat_commands
-from bot.cli import content as content_commands
-from bot.cli import faq as faq_commands
-from bot.cli import intake as intake_commands
-from bot.cli import reminders as reminders_commands
-from bot.cli import safety as safety_commands
-from bot.cli import staff as staff_commands
-from bot.cli import web as web_commands
 from bot.config import ConfigError, single_setting
 from bot.content.problems import ContentError
-from bot.faq.semantic import SemanticUnavailable
 from bot.logging_setup import TokenRedactingFilter
-from bot.storage.database import StorageError
 
-COMMAND_MODULES = (
-    chat_commands,
-    faq_commands,
-    content_commands,
-    appointments_commands,
-    reminders_commands,
-    intake_commands,
-    staff_commands,
-    web_commands,
-    safety_commands,
-)
+# Subcommand -> the `bot.cli` module that registers it, in the order `--help` lists them.
+# Only the chosen command's module is imported: the others pull in the database layer,
+# the matcher or PTB, which a quick `ims-bot content check` should not wait for.
+COMMAND_MODULES = {
+    "run": "chat",
+    "shell": "chat",
+    "faq": "faq",
+    "content": "content",
+    "appointments": "appointments",
+    "reminders": "reminders",
+    "intake": "intake",
+    "staff": "staff",
+    "web": "web",
+    "safety": "safety",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser with every subcommand."""
+def _command_modules(argv: Sequence[str] | None) -> list[ModuleType]:
+    """The modules to register: the chosen command's, or all of them (e.g. for --help)."""
+    words = [word for word in (sys.argv[1:] if argv is None else argv) if word[:1] != "-"]
+    chosen = COMMAND_MODULES.get(words[0]) if words else None
+    names = [chosen] if chosen else list(dict.fromkeys(COMMAND_MODULES.values()))
+    return [importlib.import_module(f"bot.cli.{name}") for name in names]
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser with the subcommand in `argv` (every subcommand without one)."""
     parser = argparse.ArgumentParser(
         prog="ims-bot",
         description=(
@@ -53,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES:
+    for module in _command_modules(argv):
         module.register(subparsers)
     parser.set_defaults(handler=chat_commands.start_default)
     return parser
@@ -63,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     try:
         try:
-            args = build_parser().parse_args(argv)
+            args = build_parser(argv).parse_args(argv)
         except SystemExit:
             sys.stdout.flush()  # --help into a closed pipe fails here, not at exit
             raise
@@ -77,19 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from bot.channels.telegram.application import TelegramTokenRejected
-
     try:
         result: int = args.handler(args)
         return result
     except ConfigError as exc:
         print(f"ims-bot: configuration error: {exc}", file=sys.stderr)
-        return 2
-    except SemanticUnavailable as exc:
-        print(f"ims-bot: SEMANTIC_MATCHING: {exc}", file=sys.stderr)
-        return 2
-    except (StorageError, TelegramTokenRejected) as exc:
-        print(f"ims-bot: {exc}", file=sys.stderr)
         return 2
     except ContentError as exc:
         print("ims-bot: the content has problems; fix them and try again:", file=sys.stderr)
@@ -100,15 +96,32 @@ def _run(args: argparse.Namespace) -> int:
         return 130
     except BrokenPipeError:
         raise
-    except Exception as exc:  # the last resort: one line, never the token
-        redact = TokenRedactingFilter([single_setting("TELEGRAM_BOT_TOKEN")]).redact
-        message = redact(str(exc)).splitlines()[0][:300] if str(exc) else ""
-        print(f"ims-bot: unexpected error: {type(exc).__name__}: {message}", file=sys.stderr)
-        if single_setting("LOG_LEVEL").upper() == "DEBUG":
-            print(redact("".join(traceback.format_exception(exc))), file=sys.stderr)
-        else:
-            print("ims-bot: run with LOG_LEVEL=DEBUG for the traceback", file=sys.stderr)
-        return 1
+    except Exception as exc:
+        return _report(exc)
+
+
+def _report(exc: Exception) -> int:
+    """A clear line for the errors a command can raise, else the last resort."""
+    # Imported only now: a command that raised one of these has loaded its module already.
+    from bot.channels.telegram.application import TelegramTokenRejected
+    from bot.faq.semantic import SemanticUnavailable
+    from bot.storage.database import StorageError
+
+    if isinstance(exc, SemanticUnavailable):
+        print(f"ims-bot: SEMANTIC_MATCHING: {exc}", file=sys.stderr)
+        return 2
+    if isinstance(exc, StorageError | TelegramTokenRejected):
+        print(f"ims-bot: {exc}", file=sys.stderr)
+        return 2
+    # The last resort: one line, never the token.
+    redact = TokenRedactingFilter([single_setting("TELEGRAM_BOT_TOKEN")]).redact
+    message = redact(str(exc)).splitlines()[0][:300] if str(exc) else ""
+    print(f"ims-bot: unexpected error: {type(exc).__name__}: {message}", file=sys.stderr)
+    if single_setting("LOG_LEVEL").upper() == "DEBUG":
+        print(redact("".join(traceback.format_exception(exc))), file=sys.stderr)
+    else:
+        print("ims-bot: run with LOG_LEVEL=DEBUG for the traceback", file=sys.stderr)
+    return 1
 
 
 def _silence_stdout() -> None:

@@ -187,7 +187,7 @@ def parse_hours(raw: str) -> tuple[tuple[time, time], ...] | None:
 
 def _read_hours(log: ProblemLog, location: LocatedDict, what: str) -> tuple[OpeningHours, ...]:
     if "hours" not in location:
-        log.add(location.line, f"{what} is missing 'hours' (one line per weekday)")
+        log.missing(location, "hours", f"{what} is missing 'hours' (one line per weekday)")
         return ()
     table = log.mapping(location["hours"], location.line_of("hours"), f"'hours' of {what}")
     if table is None:
@@ -236,7 +236,7 @@ def _read_location(log: ProblemLog, raw: object, line: int) -> Location | None:
 
 def _read_locations(log: ProblemLog, clinic: LocatedDict) -> tuple[Location, ...]:
     if "locations" not in clinic:
-        log.add(clinic.line, "clinic.yaml is missing 'locations' (at least one place)")
+        log.missing(clinic, "locations", "clinic.yaml is missing 'locations' (at least one place)")
         return ()
     items = log.sequence(clinic["locations"], clinic.line_of("locations"), "'locations'")
     if items is None:

@@ -6,7 +6,7 @@ Every problem is reported with its line, so a clinic can fix all of them in one 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -97,6 +97,8 @@ class _Seen:
     phrasings: dict[str, tuple[str, int]]  # normalised phrasing -> (entry id, line)
     # (id, line, first line) of each id used again; reported last, with what it explains.
     duplicates: list[tuple[str, int, int]] = field(default_factory=list)
+    # (id, line, example) of each id that is not a valid id; reported last, like duplicates.
+    invalid: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 def _read_synonyms(log: ProblemLog, root: LocatedDict) -> tuple[tuple[str, ...], ...]:
@@ -160,7 +162,9 @@ def _read_phrasings(
     alternates: list[str] = []
     lines: list[int] = [entry.line_of("question")]
     if "alternates" not in entry:
-        log.add(entry.line, f"{what} is missing 'alternates' (at least {MIN_ALTERNATES})")
+        log.missing(
+            entry, "alternates", f"{what} is missing 'alternates' (at least {MIN_ALTERNATES})"
+        )
     else:
         items = log.sequence(entry["alternates"], entry.line_of("alternates"), "'alternates'")
         for index, raw in enumerate(items or LocatedList()):
@@ -235,11 +239,7 @@ def _claim_id(
         return
     line = item.line_of("id")
     if not ID_PATTERN.match(item_id):
-        log.add(
-            line,
-            f"id {item_id!r} must be 2–41 lower-case letters, digits or _, "
-            f"starting with a letter (e.g. {example})",
-        )
+        seen.invalid.append((item_id, line, example))
     elif item_id in seen.ids:
         seen.duplicates.append((item_id, line, seen.ids[item_id]))
     else:
@@ -291,12 +291,31 @@ def _report_duplicates(log: ProblemLog, seen: _Seen, missing: list[str]) -> None
             f"duplicate id '{item_id}' (first used at line {first}); "
             "ids must be unique across entries and out-of-scope topics" + hint,
         )
+    for item_id, line, example in seen.invalid:
+        meant = _as_id(item_id)
+        named = f"; follow-ups name '{meant}': write the id as that" if meant in missing else ""
+        log.add(
+            line,
+            f"id {item_id!r} must be 2–41 lower-case letters, digits or _, "
+            f"starting with a letter (e.g. {example})" + named,
+        )
+
+
+def _as_id(text: str) -> str:
+    """What a mistyped id most likely meant: lower case, other characters as _."""
+    return re.sub(r"[^a-z0-9_]", "_", text.strip().lower())
 
 
 def _check_follow_ups(
-    log: ProblemLog, entries: LocatedList, known: dict[str, int], *, report_missing: bool = True
+    log: ProblemLog,
+    entries: LocatedList,
+    known: dict[str, int],
+    *,
+    report_missing: bool = True,
+    explained: Collection[str] = (),
 ) -> list[str]:
-    """Follow-ups must name another existing entry, once each; the ids named but missing."""
+    """Follow-ups must name another existing entry, once each; the ids named but missing
+    (not reported when `explained` by a mistyped id, or at all without `report_missing`)."""
     missing: list[str] = []
     for raw in entries:
         if not isinstance(raw, LocatedDict) or not isinstance(raw.get("follow_ups"), LocatedList):
@@ -312,7 +331,7 @@ def _check_follow_ups(
                 log.add(line, f"entry '{entry_id}' lists itself as a follow-up; remove it")
             elif target not in known:
                 missing.append(target)
-                if report_missing:
+                if report_missing and target not in explained:
                     hint = did_you_mean(target, known)
                     message = f"follow-up '{target}' of entry '{entry_id}' is not an entry id"
                     log.add(line, message + hint)
@@ -327,7 +346,11 @@ def _read_topic_examples(
 ) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """A topic's examples; each must be new text, never one of an entry's phrasings."""
     if "examples" not in topic:
-        log.add(topic.line, f"{what} is missing 'examples' (questions the clinic does not answer)")
+        log.missing(
+            topic,
+            "examples",
+            f"{what} is missing 'examples' (questions the clinic does not answer)",
+        )
         return (), ()
     items = log.sequence(topic["examples"], topic.line_of("examples"), f"'examples' of {what}")
     examples: list[str] = []
@@ -390,7 +413,7 @@ def parse_faq(
     synonyms = _read_synonyms(log, root)
     answer, suggest, margin = _read_matching(log, root)
     if "entries" not in root:
-        log.add(root.line, "faq.yaml is missing 'entries' (the list of questions and answers)")
+        log.missing(root, "entries", "faq.yaml is missing 'entries' (the questions and answers)")
         return None, log.problems
     items = log.sequence(root["entries"], root.line_of("entries"), "'entries'")
     if items is None:
@@ -403,8 +426,14 @@ def parse_faq(
         entry = _read_entry(log, raw, items.line_of(index), clinic, seen)
         if entry is not None:
             entries.append(entry)
-    # With an id used twice, a follow-up to a missing id is its effect, not its cause.
-    missing = _check_follow_ups(log, items, seen.ids, report_missing=not seen.duplicates)
+    # With an id used twice or mistyped, a follow-up to a missing id is its effect.
+    missing = _check_follow_ups(
+        log,
+        items,
+        seen.ids,
+        report_missing=not seen.duplicates,
+        explained={_as_id(item_id) for item_id, _line, _example in seen.invalid},
+    )
     topics = _read_out_of_scope(log, root, seen)
     _report_duplicates(log, seen, missing)
     if log.problems:

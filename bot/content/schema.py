@@ -123,6 +123,19 @@ class ProblemLog:
     problems: list[Problem] = field(default_factory=list)
     # The day review dates are checked against (tests pin it).
     today: date = field(default_factory=date.today)
+    # (mapping, known key) pairs where an unknown key was reported as a likely typo of
+    # the known one: that key's absence is the typo's effect, not a second problem.
+    _misspelt: set[tuple[int, str]] = field(default_factory=set)
+
+    def missing(self, mapping: LocatedDict, key: str, message: str) -> None:
+        """Report that `key` is missing from `mapping`, unless a misspelling of it was
+        reported already (the clinic then reads the cause first, and only once)."""
+        if not self.misspelt(mapping, key):
+            self.add(mapping.line, message)
+
+    def misspelt(self, mapping: LocatedDict, key: str) -> bool:
+        """Whether an unknown key in `mapping` was reported as a likely typo of `key`."""
+        return (id(mapping), key) in self._misspelt
 
     def add(self, line: int, message: str) -> None:
         """Record one problem."""
@@ -158,8 +171,11 @@ class ProblemLog:
         for key in mapping:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
-                hint = did_you_mean(key, allowed) or f" (known keys: {known})"
+                guess = closest(key, allowed)
+                hint = f" — did you mean '{guess}'?" if guess else f" (known keys: {known})"
                 self.add(mapping.line_of(key), f"unknown key '{key}' in {what}{hint}")
+                if guess is not None and guess not in mapping:
+                    self._misspelt.add((id(mapping), guess))
 
     def text(
         self, mapping: LocatedDict, key: str, what: str, *, required: bool = True
@@ -167,7 +183,7 @@ class ProblemLog:
         """A non-empty text field, stripped; numbers are accepted as their digits."""
         if key not in mapping:
             if required:
-                self.add(mapping.line, f"{what} is missing '{key}'")
+                self.missing(mapping, key, f"{what} is missing '{key}'")
             return None
         value = mapping[key]
         line = mapping.line_of(key)
@@ -227,7 +243,7 @@ class ProblemLog:
     ) -> int | None:
         """A required whole number between `low` and `high`."""
         if key not in mapping:
-            self.add(mapping.line, f"{what} is missing '{key}'")
+            self.missing(mapping, key, f"{what} is missing '{key}'")
             return None
         value: Any = mapping[key]
         line = mapping.line_of(key)
@@ -282,8 +298,9 @@ class ProblemLog:
         owner = f" of {what}" if what else ""
         if "reviewed" not in mapping or mapping["reviewed"] is None:
             subject = what or "the file"
-            self.add(
-                mapping.line_of("reviewed"),
+            self.missing(
+                mapping,
+                "reviewed",
                 f"{subject} is missing 'reviewed' (by: who checked it, on: YYYY-MM-DD); "
                 "a clinician must check clinical content before patients see it",
             )
@@ -296,7 +313,7 @@ class ProblemLog:
         self.unknown_keys(review, REVIEW_KEYS, f"'reviewed'{owner}")
         by = self.text(review, "by", f"'reviewed'{owner}")
         if "on" not in review:
-            self.add(review.line, f"'reviewed'{owner} is missing 'on' (the date, YYYY-MM-DD)")
+            self.missing(review, "on", f"'reviewed'{owner} is missing 'on' (the date, YYYY-MM-DD)")
             return None
         when = _as_date(review["on"])
         line = review.line_of("on")  # the date's own line from here on

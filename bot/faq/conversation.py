@@ -25,9 +25,9 @@ from bot.faq.unanswered import UnansweredLog
 from bot.safety.stage import SafetyReplies
 
 if TYPE_CHECKING:
+    from bot.clinic_content import ClinicContent
     from bot.config import Settings
     from bot.content.clinic import Clinic
-    from bot.content.loader import ClinicContent
     from bot.content.model import FaqContent
     from bot.core.features import FeatureHost
     from bot.storage.database import Database

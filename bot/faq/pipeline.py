@@ -9,7 +9,7 @@ from bot.faq.matcher import Candidate, FaqMatcher
 from bot.faq.semantic import PhrasingVectorCache, SentenceEncoder
 
 if TYPE_CHECKING:
-    from bot.content.loader import ClinicContent
+    from bot.clinic_content import ClinicContent
 
 PipelineDecision = Literal["answer", "suggest", "fallback", "emergency", "urgent"]
 

@@ -22,7 +22,7 @@ from bot.faq.pipeline import EmergencyCheck
 from bot.faq.text import normalise, word_set
 
 if TYPE_CHECKING:
-    from bot.content.loader import ClinicContent
+    from bot.clinic_content import ClinicContent
 
 ReadingKind = Literal["emergency", "small_talk", "answer", "suggest", "fallback"]
 SmallTalkKind = Literal["greeting", "thanks", "goodbye", "acknowledgement", "rudeness"]

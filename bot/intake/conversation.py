@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.config import DEFAULT_INTAKE_ABANDON_DAYS
-from bot.content.problems import ContentError
+from bot.content.problems import ContentError, Problem, display_path
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
 from bot.core.features import PeriodicJob
 from bot.core.replies import Button, Reply, staff_note
@@ -30,15 +30,15 @@ from bot.intake.engine import (
     Verb,
 )
 from bot.intake.flow import CONSENT_DECLINE, CONSENT_QUESTIONS, Flag, FlagLevel, StepType
-from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, flow_from_definition, load_flow_file
+from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, flow_from_definition
 from bot.intake.repository import IntakeRepository, StoredIntake, utc_now
 from bot.intake.screens import screen as render_screen
 from bot.intake.summary import build_summary, summary_text
 from bot.storage.encryption import DecryptionError
 
 if TYPE_CHECKING:
+    from bot.clinic_content import ClinicContent
     from bot.config import Settings
-    from bot.content.loader import ClinicContent
     from bot.core.features import FaqAnswerer, FeatureHost
     from bot.storage.database import Database
 
@@ -523,7 +523,11 @@ def register_intake(
     """Build the intake feature and register everything it offers on the host."""
     from bot.storage.encryption import load_cipher
 
-    loaded = load_flow_file(settings.content_dir / FLOW_FILE_NAME)
+    loaded = content.intake_flow
+    if loaded is None:
+        raise ContentError(
+            [Problem(display_path(settings.content_dir / FLOW_FILE_NAME), 0, "file not found")]
+        )
     conversation = IntakeConversation(
         loaded,
         IntakeRepository(database, load_cipher(settings)),

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.problems import ContentError, Problem, display_path
-from bot.content.schema import ProblemLog, locate
-from bot.content.yaml_source import LocatedDict, LocatedList, load_located_yaml
+from bot.content.schema import ProblemLog, locate, read_yaml_with_problems
+from bot.content.yaml_source import LocatedDict, LocatedList
 from bot.intake.flow import (
     Band,
     Condition,
@@ -303,14 +303,24 @@ class LoadedFlow:
     digest: str
 
 
-def load_flow_file(path: Path) -> LoadedFlow:
-    """Load and check a flow file; raises `ContentError` listing every problem."""
-    data = load_located_yaml(path)
+def read_flow_file(path: Path) -> tuple[LoadedFlow | None, list[Problem]]:
+    """A flow file read once: the flow (None when it has a problem) and every problem."""
+    data, problems = read_yaml_with_problems(path)
+    if problems:
+        return None, problems
     flow, problems = parse_flow(data, display_path(path))
     if flow is None:
-        raise ContentError(problems)
+        return None, problems
     definition = plain_definition(data)
-    return LoadedFlow(flow, definition, definition_hash(definition))
+    return LoadedFlow(flow, definition, definition_hash(definition)), []
+
+
+def load_flow_file(path: Path) -> LoadedFlow:
+    """Load and check a flow file; raises `ContentError` listing every problem."""
+    loaded, problems = read_flow_file(path)
+    if loaded is None:
+        raise ContentError(problems)
+    return loaded
 
 
 def flow_from_definition(definition: object) -> Flow:
@@ -324,10 +334,4 @@ def flow_from_definition(definition: object) -> Flow:
 def check_intake_flow(content_dir: Path) -> list[Problem]:
     """Problems in `content_dir/intake_flow.yaml` (none when the file is absent)."""
     path = content_dir / FLOW_FILE_NAME
-    if not path.exists():
-        return []
-    try:
-        data = load_located_yaml(path)
-    except ContentError as exc:
-        return list(exc.problems)
-    return parse_flow(data, display_path(path))[1]
+    return read_flow_file(path)[1] if path.exists() else []

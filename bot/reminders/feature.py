@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.clinic_content import ClinicContent
 from bot.config import Settings
 from bot.content.clinic import Clinic
-from bot.content.loader import ClinicContent
 from bot.core.assistant import ChatRef, CommandSpec
 from bot.core.features import FeatureHost, PeriodicJob
 from bot.core.outbound import Outbound
@@ -29,7 +29,7 @@ from bot.reminders.planning import DEMO_KIND
 from bot.reminders.repository import LINK_PREFIX, AppointmentRepository, LinkOutcome
 from bot.reminders.sender import Clock, ReminderSender, SweepReport, utc_now
 from bot.reminders.settings import ReminderSettings
-from bot.reminders.types import AppointmentTypes, load_appointment_types
+from bot.reminders.types import AppointmentTypes
 from bot.safety.emergency import EmergencyContent
 from bot.safety.stage import SafetyReplies
 from bot.storage.database import Database
@@ -91,7 +91,7 @@ def build_reminders(
 ) -> Reminders:
     """Assemble repository, outbox and sender from settings and content."""
     config = settings.reminders
-    types = load_appointment_types(settings.content_dir)
+    types = content.appointment_types
     tz = settings.clinic_timezone
     repository = AppointmentRepository(database, types, tz)
     outbox = ReminderOutbox(database, OutboxPolicy(config.grace, config.stale_claim))

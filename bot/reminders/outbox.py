@@ -18,14 +18,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import DEFAULT_GRACE, DEFAULT_STALE_CLAIM
 from bot.reminders.model import AppointmentStatus, ClaimedReminder, Reminder, ReminderStatus
 from bot.reminders.planning import CHECK_IN_KIND, DEMO_KIND
 from bot.reminders.repository import to_appointment, to_reminder
 from bot.storage.database import Database
 from bot.storage.reminder_tables import AppointmentRow, ReminderRow
 
-DEFAULT_GRACE = timedelta(hours=12)
-DEFAULT_STALE_CLAIM = timedelta(minutes=2)
 UNKNOWN_REASON = "sending was interrupted; delivery not confirmed (check with the patient)"
 AFTER_START_KINDS = (CHECK_IN_KIND,)  # kinds that are due after the appointment starts
 

@@ -195,14 +195,16 @@ def _rule(reader: _Reader, raw: Any, line: int) -> EmergencyRule | None:
     message = reader.message(raw, where, required=False)
     groups = reader.groups(raw, where)
     phrases = reader.terms(reader.phrases(raw, "phrases", where), where)
-    if "all_of" not in raw and "phrases" not in raw:
-        reader.add(raw.line, f"{where} needs 'all_of' groups or 'phrases' to match on")
+    if "all_of" not in raw and "phrases" not in raw and not reader.misspelt(raw, "all_of"):
+        # (A misspelt 'all_of' or 'phrases' is reported as the typo it is.)
+        reader.missing(raw, "phrases", f"{where} needs 'all_of' groups or 'phrases' to match on")
     examples = reader.phrases(raw, "examples", where)
     if not examples:
-        reader.add(
-            raw.line_of("examples"),
-            f"{where} needs 'examples': messages that must trigger it (they are tested)",
-        )
+        message = f"{where} needs 'examples': messages that must trigger it (they are tested)"
+        if "examples" in raw:
+            reader.add(raw.line_of("examples"), message)
+        else:
+            reader.missing(raw, "examples", message)
     not_examples = reader.phrases(raw, "not_examples", where)
     translations = _translations(reader, raw, where)
     history_matters = raw.get("history_matters", False)
@@ -232,7 +234,11 @@ def _rule(reader: _Reader, raw: Any, line: int) -> EmergencyRule | None:
 def _rules(reader: _Reader, top: LocatedDict) -> tuple[EmergencyRule, ...]:
     value = top.get("rules")
     if not isinstance(value, LocatedList) or not value:
-        reader.add(top.line_of("rules"), "the file needs 'rules', a non-empty list of rules")
+        message = "the file needs 'rules', a non-empty list of rules"
+        if "rules" in top:
+            reader.add(top.line_of("rules"), message)
+        else:
+            reader.missing(top, "rules", message)
         return ()
     rules: list[EmergencyRule] = []
     seen: dict[str, int] = {}
@@ -367,16 +373,22 @@ def load_emergency_content(content_dir: Path) -> EmergencyContent:
     return content
 
 
-def check_emergency_content(content_dir: Path) -> list[Problem]:
-    """Every problem in emergency.yaml, urgent.yaml and safety_languages.yaml, including
-    examples that do not behave as promised."""
+def read_emergency_content(content_dir: Path) -> tuple[EmergencyContent | None, list[Problem]]:
+    """The screen's content (None when any file has a problem) and every problem in
+    emergency.yaml, urgent.yaml and safety_languages.yaml, including examples that do not
+    behave as promised."""
     content, problems = _read(content_dir)
     if content is None:
-        return problems
+        return None, problems
     problems = problems + example_problems(content)
     if content.urgent is not None:
         problems += example_problems(content.urgent, outranked_by=content)
-    return problems
+    return (None if problems else content), problems
+
+
+def check_emergency_content(content_dir: Path) -> list[Problem]:
+    """Every problem in emergency.yaml, urgent.yaml and safety_languages.yaml."""
+    return read_emergency_content(content_dir)[1]
 
 
 def example_problems(

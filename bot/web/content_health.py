@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from bot.content.check import check_content
+from bot.clinic_content import check_content
 from bot.content.model import FaqContent, FaqEntry
 from bot.faq.evaluation import (
     QualityReport,

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
+from bot.clinic_content import ClinicContent
 from bot.config import ConfigError, Settings
-from bot.content.loader import ClinicContent
 from bot.core.outbound import Outbound
 from bot.core.replies import staff_note
 from bot.faq.pipeline import FaqPipeline

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.clinic_content import check_content, load_content, read_faq_bundle
 from bot.config import BUNDLED_CONTENT_DIR
-from bot.content.check import check_content
 from bot.content.clinic import load_clinic
 from bot.content.faq_loader import load_faq
-from bot.content.loader import check_faq_bundle, load_content
 from bot.content.model import FaqContent
 
 REQUIRED_IDS = [
@@ -69,7 +68,7 @@ def faq() -> FaqContent:
 
 
 def test_bundled_faq_and_clinic_check_clean() -> None:
-    assert check_faq_bundle(BUNDLED_CONTENT_DIR) == []
+    assert read_faq_bundle(BUNDLED_CONTENT_DIR)[2] == []
 
 
 def test_all_bundled_content_checks_clean_and_loads() -> None:

@@ -161,9 +161,12 @@ def test_bad_late_cancellation_hours(tmp_path: Path, value: str, expected: str) 
 
 def test_unknown_clinic_key_suggests_the_right_one(tmp_path: Path) -> None:
     text = VALID_CLINIC.replace("booking_url:", "bookingurl:")
-    problems = problems_in(tmp_path, text)
-    assert any("did you mean 'booking_url'" in p.message for p in problems)
-    assert any("missing 'booking_url'" in p.message for p in problems)
+    problem = only_problem(tmp_path, text)
+    # The typo is the cause; the missing 'booking_url' it leads to is not a second problem.
+    assert problem.line == line_of(text, "bookingurl:")
+    assert (
+        "unknown key 'bookingurl' in clinic.yaml — did you mean 'booking_url'?" in problem.message
+    )
 
 
 def test_location_missing_hours_and_address(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.clinic_content import check_faq_emergency_overlap
 from bot.content.clinic import load_clinic
 from bot.content.faq_loader import MAX_ANSWER_CHARS, load_faq, read_faq
-from bot.content.loader import check_faq_emergency_overlap
 from bot.content.problems import ContentError, Problem
 from tests.content.conftest import line_of, single_problem
 

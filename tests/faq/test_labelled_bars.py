@@ -28,7 +28,7 @@ from bot.faq.evaluation import QualityReport, load_labelled, run_questions, summ
 from bot.faq.pipeline import FaqPipeline
 
 if TYPE_CHECKING:
-    from bot.content.loader import ClinicContent
+    from bot.clinic_content import ClinicContent
 
 from .conftest import (
     CONTENT_DIR,
@@ -72,7 +72,7 @@ OLDER_HELDOUT_FLOORS = {
 @pytest.fixture(scope="module")
 def pipeline() -> FaqPipeline:
     try:
-        from bot.content.loader import load_content
+        from bot.clinic_content import load_content
 
         content = load_content(CONTENT_DIR)
     except (ContentError, ImportError) as exc:
@@ -201,7 +201,7 @@ def _load_bundled_content() -> ClinicContent:
 
     if not semantic_extra_installed():
         pytest.skip("the optional semantic extra is not installed (pip install -e '.[semantic]')")
-    from bot.content.loader import load_content
+    from bot.clinic_content import load_content
 
     return load_content(CONTENT_DIR)
 

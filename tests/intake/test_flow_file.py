@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from bot.content.check import check_content
+from bot.clinic_content import check_content
 from bot.content.problems import ContentError
 from bot.intake.flow import FlagLevel, Flow, StepType
 from bot.intake.flow_file import check_intake_flow, load_flow_file

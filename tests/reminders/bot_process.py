@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.clinic_content import load_content
 from bot.config import BUNDLED_CONTENT_DIR, load_settings
-from bot.content.loader import load_content
 from bot.reminders.feature import build_reminders
 from bot.reminders.model import AppointmentInput
 from bot.storage.database import open_database

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.clinic_content import ClinicContent, load_content
 from bot.config import BUNDLED_CONTENT_DIR, Settings, load_settings
-from bot.content.loader import ClinicContent, load_content
 from bot.core.outbound import DeliveryError, DeliveryKind
 from bot.core.replies import Reply
 from bot.reminders.feature import Reminders, build_reminders

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.content.loader import ClinicContent
+from bot.clinic_content import ClinicContent
 from bot.core.assistant import Assistant, ChatRef
 from bot.core.features import FeatureHost
 from bot.core.replies import Reply

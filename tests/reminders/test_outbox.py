@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.content.loader import ClinicContent
+from bot.clinic_content import ClinicContent
 from bot.core.outbound import (
     ChannelUnavailable,
     DeliveryRejected,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content.check import check_content
+from bot.clinic_content import check_content
 from bot.content.problems import ContentError, Problem
 from bot.safety import check_emergency_content, load_emergency_content
 from bot.safety.emergency_content import EMERGENCY_FILE

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.cli.faq import match_stream
 from bot.cli.safety import write_report
-from bot.content.loader import load_content
+from bot.clinic_content import load_content
 from bot.faq.pipeline import FaqPipeline
 from bot.safety import build_safety_stage, load_emergency_content
 

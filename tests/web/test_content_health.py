@@ -6,8 +6,8 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+from bot.clinic_content import load_content
 from bot.config import BUNDLED_CONTENT_DIR
-from bot.content.loader import load_content
 from bot.faq.pipeline import FaqPipeline
 from bot.web.content_health import ContentHealthCheck
 
