@@ -125,6 +125,20 @@ def test_features_never_import_the_composition_root() -> None:
     assert offenders == [], f"these modules import {COMPOSITION_ROOT}: {offenders}"
 
 
+def test_the_content_toolkit_knows_no_feature() -> None:
+    """bot/content reads YAML and reports problems; which file a feature owns, and what it
+    becomes, is the feature's reader's business (the root hands the files to them)."""
+    graph = import_graph()
+    reaches = {
+        f"{name} imports {target}"
+        for name, imports in graph.items()
+        if name.startswith("bot.content")
+        for target in imports
+        if target != "bot" and not target.startswith("bot.content")
+    }
+    assert reaches == set(), sorted(reaches)
+
+
 def _environment_reads(tree: ast.AST) -> list[int]:
     """Lines that read the process environment (writes for a library are allowed)."""
     allowed: set[int] = set()  # ids of `os.environ` nodes that only write
