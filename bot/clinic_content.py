@@ -19,6 +19,7 @@ Files (in `content/`)         reader
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -65,7 +66,10 @@ class _ConfusableCheck:
         self._faq = faq
         self._pool: ProcessPoolExecutor | None = None
         self._future: Future[list[Problem]] | None = None
-        if in_child and "fork" in multiprocessing.get_all_start_methods():
+        # Forking is safe only with no other thread running (one might hold a lock the
+        # child would then wait on for ever); the command line has none.
+        forkable = "fork" in multiprocessing.get_all_start_methods()
+        if in_child and forkable and threading.active_count() == 1:
             # Forked, the child already has every module and the FAQ; nothing is re-read.
             context = multiprocessing.get_context("fork")
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)

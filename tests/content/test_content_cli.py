@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,3 +87,37 @@ def test_the_bot_loads_good_content(content_dir: Path) -> None:
     settings = load_settings({"CONTENT_DIR": str(content_dir)}, read_dotenv=False)
     content = load_checked_content(settings)
     assert content.faq.get("what_is_ims") is not None
+
+
+def test_the_command_reports_wording_problems_found_beside_the_other_checks(
+    content_dir: Path,
+) -> None:
+    """The real command: the confusable-phrasing check runs in a child process, and its
+    problems come out like any other, with the other files' problems beside them."""
+    faq = content_dir / "faq.yaml"
+    lines = faq.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "- id: what_is_ims")
+    index = next(i for i in range(start, len(lines)) if lines[i].strip() == "alternates:")
+    lines.insert(index + 1, "      - how much does an IMS session cost")
+    faq.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    types = content_dir / "appointment_types.yaml"
+    types.write_text(
+        types.read_text(encoding="utf-8").replace("duration_minutes: 60", "duration_minutes: x", 1),
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "content", "check", "--content", str(content_dir)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    out = done.stdout.splitlines()
+    assert out[0].startswith(f"{types}:") and "'duration_minutes'" in out[0]
+    assert out[1].startswith(
+        f"{faq}:{index + 2}: alternate 'how much does an IMS session cost' of 'what_is_ims' "
+        "is too close to entry 'cost' (scores "
+    )
+    assert out[1].endswith("reword it or move it")
+    assert out[2].startswith("2 problems in 2 file(s)")

@@ -48,30 +48,30 @@ def problems_in(content_dir: Path, file_name: str) -> list[Problem]:
     return [p for p in found if p.file.endswith(file_name)]
 
 
-@pytest.mark.parametrize("file_name", REVIEWED_FILES)
-def test_a_future_review_date_is_refused_in_every_file(content_dir: Path, file_name: str) -> None:
+def with_review_date(content_dir: Path, file_name: str, written: str) -> tuple[int, list[Problem]]:
+    """Write `written` as the file's first review date: that line, and the file's problems."""
     path = content_dir / file_name
     line, old = first_review_date_line(path)
+    edit(path, f"on: {old}", f"on: {written}")
+    return line, problems_in(content_dir, file_name)
+
+
+@pytest.mark.parametrize("file_name", REVIEWED_FILES)
+def test_a_future_review_date_is_refused_in_every_file(content_dir: Path, file_name: str) -> None:
     future = (date.today() + timedelta(days=30)).isoformat()
-    edit(path, f"on: {old}", f"on: {future}")
-    problems = problems_in(content_dir, file_name)
-    assert len(problems) == 1, [str(p) for p in problems]
-    assert problems[0].line == line
-    assert f"review date {future}" in problems[0].message
-    assert "is in the future; write the day the clinician checked it" in problems[0].message
+    line, problems = with_review_date(content_dir, file_name, future)
+    assert [p.line for p in problems] == [line], [str(p) for p in problems]
+    assert problems[0].message.startswith(f"review date {future}")
+    assert problems[0].message.endswith("is in the future; write the day the clinician checked it")
 
 
 @pytest.mark.parametrize("file_name", REVIEWED_FILES)
 def test_a_review_date_that_is_not_a_date_is_refused_in_every_file(
     content_dir: Path, file_name: str
 ) -> None:
-    path = content_dir / file_name
-    line, old = first_review_date_line(path)
-    edit(path, f"on: {old}", "on: last week")
-    problems = problems_in(content_dir, file_name)
-    assert len(problems) == 1, [str(p) for p in problems]
-    assert problems[0].line == line
-    expected = r"'on' in 'reviewed'.* must be a date such as \d{4}-\d{2}-\d{2}$"
+    line, problems = with_review_date(content_dir, file_name, "last week")
+    assert [p.line for p in problems] == [line], [str(p) for p in problems]
+    expected = r"^'on' in 'reviewed'.* must be a date such as \d{4}-\d{2}-\d{2}$"
     assert re.search(expected, problems[0].message)
 
 
@@ -79,10 +79,8 @@ def test_a_review_date_that_is_not_a_date_is_refused_in_every_file(
 def test_a_quoted_review_date_is_read_as_a_date_in_every_file(
     content_dir: Path, file_name: str
 ) -> None:
-    path = content_dir / file_name
-    _line, old = first_review_date_line(path)
-    edit(path, f"on: {old}", f'on: "{old}"')
-    assert problems_in(content_dir, file_name) == []
+    _line, old = first_review_date_line(content_dir / file_name)
+    assert with_review_date(content_dir, file_name, f'"{old}"')[1] == []
 
 
 @pytest.mark.parametrize(
