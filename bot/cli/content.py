@@ -42,12 +42,17 @@ def default_content_dir() -> Path:
 def content_summary(content: ClinicContent) -> str:
     """One line saying what valid content holds."""
     faq = content.faq
+    screen = content.emergency.urgent
+    urgent = f", {len(screen.rules)} urgent rules" if screen is not None else ""
+    loaded = content.intake_flow
+    flow = f", an intake form of {len(loaded.flow.steps)} steps" if loaded is not None else ""
     return (
         f"content OK: {len(faq.entries)} FAQ entries in {len(faq.categories)} categories, "
         f"{sum(len(entry.phrasings) for entry in faq.entries)} phrasings, "
         f"{len(faq.out_of_scope)} out-of-scope topics, "
         f"{len(content.clinic.locations)} locations, "
-        f"{len(content.emergency.rules)} emergency rules"
+        f"{len(content.emergency.rules)} emergency rules{urgent}, "
+        f"{len(content.appointment_types.types)} appointment types{flow}"
     )
 
 

@@ -180,14 +180,17 @@ class ProblemLog:
     def text(
         self, mapping: LocatedDict, key: str, what: str, *, required: bool = True
     ) -> str | None:
-        """A non-empty text field, stripped; numbers are accepted as their digits."""
+        """A non-empty text field, stripped; numbers are accepted as their digits. A key
+        written with nothing after it (`hint:`) reads as empty text."""
         if key not in mapping:
             if required:
                 self.missing(mapping, key, f"{what} is missing '{key}'")
             return None
         value = mapping[key]
         line = mapping.line_of(key)
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if value is None:
+            value = ""
+        elif isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
             self.add(line, f"'{key}' in {what} must be text, not {describe(value)}")

@@ -8,8 +8,8 @@ from datetime import time, timedelta
 from pathlib import Path
 
 from bot.content.problems import ContentError, Problem, display_path
-from bot.content.schema import ProblemLog
-from bot.content.yaml_source import LocatedDict, LocatedList, load_located_yaml
+from bot.content.schema import ProblemLog, read_yaml_with_problems
+from bot.content.yaml_source import LocatedDict, LocatedList
 
 APPOINTMENT_TYPES_FILE = "appointment_types.yaml"
 DEFAULT_OFFSETS_HOURS = (48, 2)
@@ -141,10 +141,9 @@ def _one_type(log: ProblemLog, type_id: str, raw: object, line: int) -> Appointm
 def parse_appointment_types(path: Path) -> tuple[AppointmentTypes | None, list[Problem]]:
     """Read `path`; the types (None when unusable) and every problem found."""
     log = ProblemLog(display_path(path))
-    try:
-        raw = load_located_yaml(path)
-    except ContentError as exc:
-        return None, list(exc.problems)
+    raw, problems = read_yaml_with_problems(path)
+    if problems:
+        return None, problems
     root = log.mapping(raw, getattr(raw, "line", 1), "the appointment types file")
     if root is None:
         return None, log.problems

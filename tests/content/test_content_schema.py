@@ -194,3 +194,25 @@ def test_a_stored_flow_is_read_by_the_same_toolkit() -> None:
     flow, problems = parse_flow({"id": "t", "steps": [{"id": "a", "type": "text"}]}, "stored")
     assert flow is None
     assert "stored:0: step 'a' is missing 'text'" in [str(p) for p in problems]
+
+
+def test_an_optional_field_left_empty_reads_as_absent(content_dir: Path) -> None:
+    """`hint:` with nothing after it, as a clinic may leave it, is no hint (it loaded
+    before the flow moved to the shared toolkit, and still does)."""
+    edit(content_dir / "intake_flow.yaml", "  - id: consent\n", "  - id: consent\n    hint:\n")
+    content, problems = read_content(content_dir)
+    assert problems == [] and content is not None and content.intake_flow is not None
+    consent = content.intake_flow.flow.step("consent")
+    assert consent is not None and consent.hint is None
+
+
+def test_a_required_field_left_empty_is_reported_at_its_line(content_dir: Path) -> None:
+    path = content_dir / "clinic.yaml"
+    name = next(
+        line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("name:")
+    )
+    text = edit(path, name + "\n", "name:\n")
+    problems = problems_in(content_dir, "clinic.yaml")
+    assert [(p.line, p.message) for p in problems] == [
+        (line_of(text, "name:"), "'name' in clinic.yaml is empty; write the name")
+    ]
