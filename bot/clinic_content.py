@@ -118,16 +118,17 @@ def read_content(
         return content, list(problems)
     faq, clinic, problems = read_faq_bundle(content_dir)
     # The quality checks are only meaningful once faq.yaml is valid.
-    confusable = (
-        _ConfusableCheck(faq, in_child=parallel) if quality and faq and not problems else None
-    )
+    confusable = None
+    if quality and faq is not None and not problems:
+        confusable = _ConfusableCheck(faq, in_child=parallel)
     emergency, emergency_problems = read_emergency_content(content_dir)
     types, type_problems = parse_appointment_types(content_dir / APPOINTMENT_TYPES_FILE)
     flow: LoadedFlow | None = None
     if (content_dir / FLOW_FILE_NAME).exists():
         flow, flow_problems = read_flow_file(content_dir / FLOW_FILE_NAME)
         problems += flow_problems
-    if confusable is not None and faq is not None:
+    if confusable is not None:
+        assert faq is not None  # the check starts only on a valid faq.yaml
         if emergency is not None:
             from bot.faq.confusion import check_phrasings_screened_as_emergency
 
@@ -135,7 +136,10 @@ def read_content(
         problems += confusable.result()
     problems += emergency_problems + type_problems
     result: ClinicContent | None = None
-    if not problems and faq and clinic and emergency and types:
+    if not problems:
+        # Each reader returns its content exactly when it found no problem.
+        assert faq is not None and clinic is not None
+        assert emergency is not None and types is not None
         result = ClinicContent(faq, clinic, emergency, types, flow)
     problems.sort()
     if key is not None:
