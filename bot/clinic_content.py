@@ -18,7 +18,12 @@ Files (in `content/`)         reader
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +38,8 @@ from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, read_flow_file
 from bot.reminders.types import APPOINTMENT_TYPES_FILE, AppointmentTypes, parse_appointment_types
 from bot.safety.emergency import EmergencyContent
 from bot.safety.emergency_content import read_emergency_content
+
+PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent ends
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,9 @@ class _ConfusableCheck:
         if in_child and forkable and threading.active_count() == 1:
             # Forked, the child already has every module and the FAQ; nothing is re-read.
             context = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=context, initializer=_answer_through_the_pipe_only
+            )
             self._future = self._pool.submit(check_confusable_phrasings, faq)
 
     def result(self) -> list[Problem]:
@@ -85,6 +94,23 @@ class _ConfusableCheck:
             return self._future.result()
         finally:
             self._pool.shutdown()
+
+
+def _answer_through_the_pipe_only() -> None:
+    """Set up the child: it ends with the command and holds none of its output.
+
+    Whoever reads the command's output (the console runs it as a child process and may
+    stop it) must see the end of it when the command ends, so the child lets go of
+    stdout and stderr (its result and any error go back through the pool's pipe), and on
+    Linux asks to be stopped when the command is.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.dup2(devnull, sys.stderr.fileno())
+    os.close(devnull)
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _fingerprint(content_dir: Path) -> tuple[object, ...]:
