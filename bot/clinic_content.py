@@ -26,6 +26,7 @@ import signal
 import sys
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -40,6 +41,7 @@ from bot.safety.emergency import EmergencyContent
 from bot.safety.emergency_content import read_emergency_content
 
 PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent ends
+STDOUT, STDERR = 1, 2
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,9 @@ class _ConfusableCheck:
             return check_confusable_phrasings(self._faq)
         try:
             return self._future.result()
+        except BrokenProcessPool:
+            # The child died (killed, out of memory): the check still gets done, here.
+            return check_confusable_phrasings(self._faq)
         finally:
             self._pool.shutdown()
 
@@ -105,8 +110,8 @@ def _answer_through_the_pipe_only() -> None:
     Linux asks to be stopped when the command is.
     """
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.dup2(devnull, sys.stderr.fileno())
+    for descriptor in (STDOUT, STDERR):  # the descriptors, whatever wraps them in Python
+        os.dup2(devnull, descriptor)
     os.close(devnull)
     if sys.platform == "linux":
         with contextlib.suppress(OSError, AttributeError):

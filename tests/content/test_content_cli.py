@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -123,3 +124,25 @@ def test_the_command_reports_wording_problems_found_beside_the_other_checks(
     )
     assert out[1].endswith("reword it or move it")
     assert out[2].startswith("2 problems in 2 file(s)")
+
+
+def test_the_wording_check_is_done_even_when_its_child_process_dies(
+    content_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import clinic_content
+
+    def die() -> None:
+        os._exit(1)  # as if killed or out of memory
+
+    monkeypatch.setattr(clinic_content, "_answer_through_the_pipe_only", die)
+    faq = content_dir / "faq.yaml"
+    text = faq.read_text(encoding="utf-8")
+    anchor = "    alternates:\n"
+    at = text.index(anchor, text.index("- id: what_is_ims")) + len(anchor)
+    faq.write_text(text[:at] + "      - how much does an IMS session cost\n" + text[at:])
+    content, problems = clinic_content.read_content(content_dir, quality=True, parallel=True)
+    assert content is None
+    assert [p.message.split(" (scores")[0] for p in problems] == [
+        "alternate 'how much does an IMS session cost' of 'what_is_ims' is too close to "
+        "entry 'cost'"
+    ]
