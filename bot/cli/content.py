@@ -24,7 +24,8 @@ def register(subparsers: Any) -> None:
     check = group.add_parser(
         "check",
         help="validate every content file; exit non-zero on problems",
-        description="Validate faq.yaml, clinic.yaml, emergency.yaml and the intake flow. "
+        description="Validate every content file: clinic.yaml, faq.yaml, emergency.yaml, "
+        "urgent.yaml, safety_languages.yaml, appointment_types.yaml and intake_flow.yaml. "
         "Each problem is printed as file:line: what to fix.",
     )
     check.add_argument("--content", metavar="DIR", help="content folder (default: CONTENT_DIR)")

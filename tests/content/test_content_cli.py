@@ -146,3 +146,19 @@ def test_the_wording_check_is_done_even_when_its_child_process_dies(
         "alternate 'how much does an IMS session cost' of 'what_is_ims' is too close to "
         "entry 'cost'"
     ]
+
+
+def test_the_check_loads_neither_the_database_layer_nor_telegram() -> None:
+    """A clinic runs the check after every edit: the command imports what reading and
+    checking content needs, not SQLAlchemy, Alembic, PTB or the web console."""
+    probe = (
+        "import sys\n"
+        "from bot.cli.main import main\n"
+        "code = main(['content', 'check'])\n"
+        "heavy = ('sqlalchemy', 'alembic', 'telegram', 'starlette', 'bot.storage', 'bot.web')\n"
+        "print(code, sorted(name for name in heavy if name in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.stdout.splitlines()[-1] == "0 []", done.stdout + done.stderr
