@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.content.loader import load_content
+from bot.clinic_content import load_content
 from bot.faq.reading import FaqReading, MessageReader
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content.loader import load_content
+from bot.clinic_content import load_content
 from bot.faq.matcher import FaqMatcher
 from bot.faq.reading import MessageReader, question_parts, small_talk_kind
 
