@@ -44,11 +44,18 @@ PHRASE_LENGTH_SLACK = 2  # a phrase may be this much longer than the text (missi
 # cannot score PHRASE_CUTOFF: the filter skips only phrases that could never match.
 GRAM_SIZE = 3
 EDIT_BOUND_SLACK = 1e-6
-_CODE_BITS = 21
+_CODE_BITS = 21  # Unicode code points fit in 21 bits, so a trigram fits in one int64
 # Where a hypothetical clause starts (English "if", French "si" and "s'il").
-_HYPOTHETICAL = re.compile(
-    r" (?:if|si|s il) "
-)  # Unicode code points fit in 21 bits, so a trigram fits in one int64
+_HYPOTHETICAL = re.compile(r" (?:if|si|s il) ")
+# Clinical shorthand for past history ("hx MI", "h/o stroke", "PMH anaphylaxis"): the one word
+# after it names an old condition, not what is happening now.
+_HISTORY_NOTE = re.compile(r" (?:hx|pmh|h o)(?: of)? \S+(?= )")
+# "Il y a cinq ans", "ça fait 10 ans": a French count of years ago is past history (the bare
+# word "ans" is not: "j'ai 66 ans" is an age). Applied beside the clinic's `past` phrases.
+_YEARS_AGO = re.compile(
+    r" (?:il y a|y a|ca fait|ya) (?:\d+|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|"
+    r"quinze|vingt|trente|quarante|cinquante|quelques|plusieurs|des) (?:ans|annees) "
+)
 
 
 ENGLISH = "en"
@@ -421,12 +428,14 @@ class EmergencyDetector:
         return history[:1] if first else history
 
     def _without_set_aside(self, words: list[str]) -> list[str]:
-        """`words` without the set-aside phrases (the same list when none is there)."""
-        if not self._set_aside:
-            return words
+        """`words` without the set-aside phrases and the condition named after a clinical
+        history note ("hx anaphylaxis", "PMH MI"), the same list when there is none."""
         padded = _padded(" ".join(words))
+        noted = _HISTORY_NOTE.search(padded) is not None
+        if noted:
+            padded = _HISTORY_NOTE.sub(" ", padded)
         if not any(phrase in padded for phrase in self._set_aside):
-            return words
+            return padded.split() if noted else words
         for phrase in self._set_aside:
             padded = padded.replace(phrase, " ")
         return padded.split()
@@ -437,9 +446,11 @@ class EmergencyDetector:
             return False
         padded = _padded(" ".join(words))
         past = self._markers["past"]
-        if past.found(padded):
+        years_ago = _YEARS_AGO.search(padded) is not None
+        if years_ago or past.found(padded):
             # "depuis des années" holds "depuis": a past phrase's words say nothing of now.
-            return not self._markers["present"].found(past.removed(padded))
+            rest = past.removed(_YEARS_AGO.sub(" ", padded))
+            return not self._markers["present"].found(rest)
         if self._markers["present"].found(padded):
             return False
         return self._asks_about_a_risk(padded)

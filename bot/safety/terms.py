@@ -53,7 +53,24 @@ _HELD_LETTER = re.compile(r"([a-z])\1\1+")  # the rules are English: a-z is enou
 _FRENCH_ELISION = re.compile(r"\b(qu|[ljdnmstc])'(?=[a-z\u00e0-\u00ff])")
 _CONTRACTIONS = {"cannot": "cant", "carnt": "cant", "cnt": "cant", "cnat": "cant", "cant": "cant"}
 # Text-speak for two words, spelled out so that every "want to ..." term also reads "wanna ...".
-_EXPANSIONS = {"wanna": ("want", "to"), "gonna": ("going", "to"), "gotta": ("got", "to")}
+_EXPANSIONS = {
+    "wanna": ("want", "to"),
+    "gonna": ("going", "to"),
+    "gotta": ("got", "to"),
+    # Chat French drops the "e" of "je" before a consonant ("jveux plus vivre", "chu").
+    "jveux": ("je", "veux"),
+    "jpeux": ("je", "peux"),
+    "jsuis": ("je", "suis"),
+    "chu": ("je", "suis"),
+    "jme": ("je", "me"),
+    "jvais": ("je", "vais"),
+    "jsais": ("je", "sais"),
+    "jsens": ("je", "sens"),
+    "jfais": ("je", "fais"),
+    "jpense": ("je", "pense"),
+    "jcrois": ("je", "crois"),
+    "jcomprends": ("je", "comprends"),
+}
 # Words people split: "can not", "can t" (an apostrophe typed as a space), "my self".
 _SPLIT_WORDS = {
     ("can", "not"): "cant",
