@@ -1,0 +1,135 @@
+"""How the screen reads the grammar around a sign: history notes, ages, chat French, treatment
+and risk questions, third-person reports, hearsay and idioms; and the public-wording probe set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.safety import EmergencyDetector, SafetyStage, build_safety_stage, load_emergency_content
+from bot.safety.terms import normalise_words
+
+REPO = Path(__file__).resolve().parents[2]
+PROBE = REPO / "tests" / "data" / "safety_public_probe.yaml"
+PROBE_RECALL_FLOOR = 0.95
+FALSE_ALARM_CEILING = 0.03
+SUICIDE_RULE = "suicide_self_harm"
+
+
+@pytest.fixture(scope="module")
+def stage() -> SafetyStage:
+    return build_safety_stage(load_emergency_content(REPO / "content"), "604-555-0123")
+
+
+def _level(stage: SafetyStage, text: str) -> str:
+    verdict = stage.screen(text)
+    return verdict.level if verdict is not None else "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "rule_id"),
+    [
+        # Clinical shorthand: the history note names an old condition, the rest is now.
+        ("CP radiating to L arm, diaphoretic, onset 15 min, hx HTN", "chest_pain"),
+        ("pt fell, +LOC, repeated emesis, amnesic to event", "concussion_signs"),
+        ("worst ha of life, sudden onset 5 min ago", "thunderclap_headache"),
+        # An age is not past history: "66 ans" is not "il y a 66 ans".
+        ("douleur poitrine qui descend dans le bras gauche, j'ai 66 ans", "chest_pain"),
+        # A third person's report keeps its weight before a question tag.
+        ("my husband has chest pain after needling, is that common?", "chest_pain"),
+        # A treatment question about a sign someone has now still escalates.
+        ("my husband has a collapsed disc, can IMS help?", "someone_collapsed"),
+    ],
+)
+def test_reports_in_shorthand_or_with_a_question_tag_are_emergencies(
+    detector: EmergencyDetector, text: str, rule_id: str
+) -> None:
+    hit = detector.detect(text)
+    assert hit is not None and hit.rule_id == rule_id, (text, hit)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hx anaphylaxis to penicillin, does the clinic use any meds",
+        "my dad had a stroke two years ago and his arm is still weak, can IMS help?",
+        "after my heart surgery last year my chest wall is still sore, can IMS help?",
+        "j'ai eu un infarctus en 2017, tout est correct maintenant, je peux venir?",
+        "mon père a fait un AVC il y a 3 ans, est-ce qu'il peut venir?",
+        "My friend said she got a collapsed lung from needling, is that common?",
+        "If I get short of breath after, should I go to the ER?",
+        "what would heavy bleeding after IMS look like",
+        "comment je saurais si j'ai un pneumothorax apres le traitement?",
+        "my boss is going to have a stroke when he sees the bill",
+        "Vos tarifs m'ont presque fait faire un infarctus, haha",
+        "my legs are dead after the marathon",
+        "I'm gone for two weeks in March, can I book after?",
+    ],
+)
+def test_history_risk_questions_hearsay_and_idioms_are_not_emergencies(
+    detector: EmergencyDetector, text: str
+) -> None:
+    assert detector.detect(text) is None, text
+
+
+def test_chat_french_contractions_read_as_two_words() -> None:
+    assert normalise_words("jveux plus vivre") == ["je", "veux", "plus", "vivre"]
+    assert normalise_words("chu pu capable") == ["je", "suis", "pu", "capable"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've said goodbye to everyone and put my affairs in order tonight",
+        "you'll all be better off when I'm not around",
+        "jveux plus vivre, j'ai tout préparé pour ce soir",
+        "ya escribí cartas de despedida para mis hijos",
+        "我写好了告别信，今晚把药全吃了",
+        "ho scritto lettere d'addio, stanotte prendo tutte le pillole",
+    ],
+)
+def test_farewells_and_plans_without_the_word_get_the_crisis_reply(
+    detector: EmergencyDetector, text: str
+) -> None:
+    hit = detector.detect(text)
+    assert hit is not None and hit.rule_id == SUICIDE_RULE, (text, hit)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi papá de repente no puede mover el brazo y habla raro",
+        "我妈突然一侧肢体无力，说话不清",
+        "papa achanak ulta seedha bol rahe hain",
+        "갑자기 한쪽 팔에 힘이 없고 말이 어눌해요",
+    ],
+)
+def test_sudden_stroke_signs_in_other_languages_get_the_emergency_reply(
+    stage: SafetyStage, text: str
+) -> None:
+    assert _level(stage, text) == "emergency", text
+
+
+@pytest.fixture(scope="module")
+def probe() -> list[dict[str, str]]:
+    loaded = yaml.safe_load(PROBE.read_text(encoding="utf-8"))
+    assert isinstance(loaded, list) and len(loaded) >= 100
+    return loaded
+
+
+def test_public_wording_probe_emergencies_get_the_emergency_reply(
+    stage: SafetyStage, probe: list[dict[str, str]]
+) -> None:
+    emergencies = [i["q"] for i in probe if i["expect"] == "emergency"]
+    missed = [q for q in emergencies if _level(stage, q) != "emergency"]
+    assert len(missed) <= (1 - PROBE_RECALL_FLOOR) * len(emergencies), missed
+
+
+def test_public_wording_probe_look_alikes_rarely_get_the_911_reply(
+    stage: SafetyStage, probe: list[dict[str, str]]
+) -> None:
+    benign = [i["q"] for i in probe if i["expect"] == "benign"]
+    alarms = [q for q in benign if _level(stage, q) == "emergency"]
+    assert len(alarms) <= FALSE_ALARM_CEILING * len(benign), alarms
