@@ -55,6 +55,12 @@ _HISTORY_NOTE = re.compile(r" (?:hx|pmh|h o)(?: of)? \S+(?= )")
 _YEARS_AGO = re.compile(
     r" (?:il y a|y a|ca fait|ya) (?:\d+|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|"
     r"quinze|vingt|trente|quarante|cinquante|quelques|plusieurs|des) (?:ans|annees) "
+    # The same in Spanish ("hace cinco años"), Portuguese ("há 3 anos"), Italian ("due anni
+    # fa") and German ("vor zwei Jahren"), the languages the notice answers in Latin letters.
+    r"| (?:hace|ha) (?:\d+|un|uno|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|unos|"
+    r"varios|muchos|dois|duas|quatro|seis|sete|oito|nove|dez|alguns|muitos) (?:anos|meses) "
+    r"| (?:\d+|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|alcuni|molti) anni fa "
+    r"| vor (?:\d+|zwei|drei|vier|funf|sechs|sieben|acht|neun|zehn|vielen|einigen) jahren "
 )
 
 
@@ -584,7 +590,12 @@ class _MarkerSet:
 
     @cached_property
     def _padded(self) -> tuple[str, ...]:
-        return tuple(_padded(normalise_text(text)) for text in self.texts if normalise_text(text))
+        # Chinese, Japanese and Korean markers ("以前", "작년") sit inside words: no padding.
+        return tuple(
+            normalise_text(text) if written_without_spaces(text) else _padded(normalise_text(text))
+            for text in self.texts
+            if normalise_text(text)
+        )
 
     def found(self, padded_text: str) -> bool:
         return any(marker in padded_text for marker in self._padded)

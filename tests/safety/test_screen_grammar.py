@@ -66,6 +66,11 @@ def test_reports_in_shorthand_or_with_a_question_tag_are_emergencies(
         "Vos tarifs m'ont presque fait faire un infarctus, haha",
         "my legs are dead after the marathon",
         "I'm gone for two weeks in March, can I book after?",
+        # Years ago in the languages the notice answers, and history inside CJK words.
+        "¿puedo hacer IMS si tuve un derrame cerebral hace cinco años?",
+        "mio padre ha avuto un ictus due anni fa, può venire?",
+        "我以前有过中风，现在可以做IMS吗？",
+        "작년에 뇌졸중이 있었는데 IMS 받아도 되나요?",
     ],
 )
 def test_history_risk_questions_hearsay_and_idioms_are_not_emergencies(
@@ -104,6 +109,9 @@ def test_farewells_and_plans_without_the_word_get_the_crisis_reply(
         "我妈突然一侧肢体无力，说话不清",
         "papa achanak ulta seedha bol rahe hain",
         "갑자기 한쪽 팔에 힘이 없고 말이 어눌해요",
+        # History and a sign now: the present wins.
+        "我去年中风过，今天突然说话不清",
+        "mi papá tuvo un derrame hace dos años y ahora de repente no puede hablar",
     ],
 )
 def test_sudden_stroke_signs_in_other_languages_get_the_emergency_reply(
