@@ -47,6 +47,29 @@ EDIT_BOUND_SLACK = 1e-6
 _CODE_BITS = 21  # Unicode code points fit in 21 bits, so a trigram fits in one int64
 # Where a hypothetical clause starts (English "if", French "si" and "s'il").
 _HYPOTHETICAL = re.compile(r" (?:if|si|s il) ")
+# Words a question opens with, in English and French ("is chest pain after IMS a sign of...",
+# "est-ce que..."): a sign named after them is asked about, not reported.
+_QUESTION_OPENERS = frozenset(
+    (
+        "is", "are", "am", "was", "were", "does", "do", "did", "can", "could", "would", "will",
+        "should", "shall", "what", "whats", "how", "when", "why", "where", "which", "who", "whom",
+        "if", "any", "has", "have", "had", "may", "might", "est", "comment", "quels", "quelles",
+        "quel", "quelle", "que", "quoi", "qu", "pourquoi", "quand", "combien", "si", "peut",
+        "peux", "puis",
+    )
+)  # fmt: skip
+# Questions that ask what a sign means or what to do about it now. Stated after the sign
+# ("his face is drooping, how do I know if it's a stroke?") they follow a report; other risk
+# questions after a sign ("…can you needle pecs?") are about treatment and stay questions.
+_DIAGNOSTIC_QUESTIONS = (
+        "signs of", "symptoms of", "warning signs", "what are the signs", "a sign of",
+        "how do i know if", "how would i know if", "how can i tell if", "how will i know",
+        "is this a", "is it a", "could this be", "could it be", "what should i do",
+        "what do i do", "what to do", "should i go to the er", "should i call",
+        "signes de", "signes d'un", "symptômes de", "quels sont les signes", "comment savoir si",
+        "comment je sais si", "est ce que c'est un", "est ce un", "que faire", "quoi faire",
+        "qu'est ce que je fais", "je fais quoi", "dois je appeler", "je dois appeler",
+)  # fmt: skip
 # Clinical shorthand for past history ("hx MI", "h/o stroke", "PMH anaphylaxis"): the one word
 # after it names an old condition, not what is happening now.
 _HISTORY_NOTE = re.compile(r" (?:hx|pmh|h o)(?: of)? \S+(?= )")
@@ -424,7 +447,7 @@ class EmergencyDetector:
             hits = self._hits(kept, first=first)
             if not hits:
                 return []
-        if not self.not_now(words):
+        if not self.not_now(words) or self._reported_before_asking(kept):
             return hits
         # Past history or a risk question: only signs that are partly history still count.
         if not any(self._history_matters.values()):
@@ -460,6 +483,20 @@ class EmergencyDetector:
         if self._markers["present"].found(padded):
             return False
         return self._asks_about_a_risk(padded)
+
+    def _reported_before_asking(self, words: list[str]) -> bool:
+        """Whether a sign is stated before the risk question ("crushing chest pain, what are
+        the signs of a heart attack?"): a statement, not a question about a risk."""
+        padded = _padded(" ".join(words))
+        if self._markers["past"].found(padded):
+            return False
+        start = _DIAGNOSTIC_MARKERS.first_at(padded)
+        if start <= 0:
+            return False
+        before = padded[:start].split()
+        if not before or before[0] in _QUESTION_OPENERS:
+            return False  # "is chest pain after IMS a sign of...": all of it is the question
+        return bool(self._hits(before, first=True))
 
     def is_risk_question(self, text: str) -> bool:
         """Whether `text` asks about a risk rather than reports a symptom now."""
@@ -600,8 +637,17 @@ class _MarkerSet:
     def found(self, padded_text: str) -> bool:
         return any(marker in padded_text for marker in self._padded)
 
+    def first_at(self, padded_text: str) -> int:
+        """Where the first of these phrases starts in `padded_text` (-1 when none is there)."""
+        starts = [padded_text.find(marker) for marker in self._padded]
+        found = [start for start in starts if start >= 0]
+        return min(found) if found else -1
+
     def removed(self, padded_text: str) -> str:
         """`padded_text` without these phrases."""
         for marker in self._padded:
             padded_text = padded_text.replace(marker, " ")
         return padded_text
+
+
+_DIAGNOSTIC_MARKERS = _MarkerSet(_DIAGNOSTIC_QUESTIONS)

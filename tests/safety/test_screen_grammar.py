@@ -39,6 +39,10 @@ def _level(stage: SafetyStage, text: str) -> str:
         ("douleur poitrine qui descend dans le bras gauche, j'ai 66 ans", "chest_pain"),
         # A third person's report keeps its weight before a question tag.
         ("my husband has chest pain after needling, is that common?", "chest_pain"),
+        # A sign stated before a question about what it means is a report.
+        ("crushing chest pain and sweating, what are the signs of a heart attack?", "chest_pain"),
+        ("dads face is drooping, how do I know if its a stroke?", "stroke_signs"),
+        ("mon mari a le visage croche, comment savoir si c'est un AVC?", "stroke_signs"),
         # A treatment question about a sign someone has now still escalates.
         ("my husband has a collapsed disc, can IMS help?", "someone_collapsed"),
     ],
@@ -61,6 +65,7 @@ def test_reports_in_shorthand_or_with_a_question_tag_are_emergencies(
         "My friend said she got a collapsed lung from needling, is that common?",
         "If I get short of breath after, should I go to the ER?",
         "what would heavy bleeding after IMS look like",
+        "Is chest pain after IMS a sign of something serious?",
         "comment je saurais si j'ai un pneumothorax apres le traitement?",
         "my boss is going to have a stroke when he sees the bill",
         "Vos tarifs m'ont presque fait faire un infarctus, haha",
