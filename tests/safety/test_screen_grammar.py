@@ -43,6 +43,11 @@ def _level(stage: SafetyStage, text: str) -> str:
         ("crushing chest pain and sweating, what are the signs of a heart attack?", "chest_pain"),
         ("dads face is drooping, how do I know if its a stroke?", "stroke_signs"),
         ("mon mari a le visage croche, comment savoir si c'est un AVC?", "stroke_signs"),
+        ("chest pain after needling, is that common?", "chest_pain"),
+        (
+            "I read that chest pain after IMS is rare but I have crushing chest pain right now",
+            "chest_pain",
+        ),
         # A treatment question about a sign someone has now still escalates.
         ("my husband has a collapsed disc, can IMS help?", "someone_collapsed"),
     ],
