@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cli.content import default_content_dir
-from bot.safety.emergency import EmergencyContent, EmergencyRule, RuleTerms
+from bot.safety.emergency import EmergencyContent, EmergencyRule, RuleTerms, built_in_grammar
 from bot.safety.emergency_content import load_emergency_content
 
 EXIT_OK = 0
@@ -118,6 +118,9 @@ def _context(out: TextIO, content: EmergencyContent) -> None:
     ):
         out.write(f"\n{title}:\n")
         out.write(_indent("; ".join(texts), "  "))
+    out.write("\nBuilt into the screen (code, not content):\n")
+    for title, text in built_in_grammar():
+        out.write(_indent(f"{title}: {text}", "  "))
     out.write("\nWarning signs shown under a risk answer:\n")
     for language, text in content.warning_signs.items():
         out.write(_indent(text, f"  [{language}] "))

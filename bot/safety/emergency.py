@@ -90,6 +90,30 @@ _YEARS_AGO = re.compile(
 ENGLISH = "en"
 
 
+def built_in_grammar() -> tuple[tuple[str, str], ...]:
+    """The grammar the screen applies beside a clinic's `context` phrases (for the report)."""
+    return (
+        (
+            "Clinical history notes",
+            "the one word after 'hx', 'h/o' or 'PMH' names an old condition and is not screened",
+        ),
+        (
+            "Years ago",
+            "'il y a N ans', 'hace N años', 'há N anos', 'N anni fa', 'vor N Jahren' are past "
+            "history (an age such as 'j'ai 66 ans' is not)",
+        ),
+        (
+            "A sign stated, then asked about (a report)",
+            "a sign before one of these, in a message that does not open with a question word: "
+            + "; ".join(_DIAGNOSTIC_QUESTIONS),
+        ),
+        (
+            "Hypothetical",
+            "in a risk question, a sign after 'if' or 'si' is hypothetical; one before it is not",
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class RuleTerms:
     """A rule's words in one more language (the rule's own fields are English)."""

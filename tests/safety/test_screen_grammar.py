@@ -151,3 +151,15 @@ def test_public_wording_probe_look_alikes_rarely_get_the_911_reply(
     benign = [i["q"] for i in probe if i["expect"] == "benign"]
     alarms = [q for q in benign if _level(stage, q) == "emergency"]
     assert len(alarms) <= FALSE_ALARM_CEILING * len(benign), alarms
+
+
+def test_the_report_shows_the_grammar_built_into_the_screen() -> None:
+    from io import StringIO
+
+    from bot.cli.safety import write_report
+
+    out = StringIO()
+    write_report(load_emergency_content(REPO / "content"), out)
+    report = out.getvalue()
+    assert "Built into the screen" in report
+    assert "'hx'" in report and "il y a N ans" in report and "how do i know if" in report
