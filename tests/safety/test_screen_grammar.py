@@ -3,11 +3,13 @@ and risk questions, third-person reports, hearsay and idioms; and the public-wor
 
 from __future__ import annotations
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
 import yaml
 
+from bot.cli.safety import write_report
 from bot.safety import EmergencyDetector, SafetyStage, build_safety_stage, load_emergency_content
 from bot.safety.terms import normalise_words
 
@@ -154,10 +156,6 @@ def test_public_wording_probe_look_alikes_rarely_get_the_911_reply(
 
 
 def test_the_report_shows_the_grammar_built_into_the_screen() -> None:
-    from io import StringIO
-
-    from bot.cli.safety import write_report
-
     out = StringIO()
     write_report(load_emergency_content(REPO / "content"), out)
     report = out.getvalue()
