@@ -50,11 +50,18 @@ def _level(stage: SafetyStage, text: str) -> str:
             "I read that chest pain after IMS is rare but I have crushing chest pain right now",
             "chest_pain",
         ),
+        # Farewells and plans said without the word, in several languages: the crisis reply.
+        ("I've said goodbye to everyone and put my affairs in order tonight", SUICIDE_RULE),
+        ("you'll all be better off when I'm not around", SUICIDE_RULE),
+        ("jveux plus vivre, j'ai tout préparé pour ce soir", SUICIDE_RULE),
+        ("ya escribí cartas de despedida para mis hijos", SUICIDE_RULE),
+        ("我写好了告别信，今晚把药全吃了", SUICIDE_RULE),
+        ("ho scritto lettere d'addio, stanotte prendo tutte le pillole", SUICIDE_RULE),
         # A treatment question about a sign someone has now still escalates.
         ("my husband has a collapsed disc, can IMS help?", "someone_collapsed"),
     ],
 )
-def test_reports_in_shorthand_or_with_a_question_tag_are_emergencies(
+def test_reports_in_shorthand_with_a_question_tag_or_without_the_word_are_emergencies(
     detector: EmergencyDetector, text: str, rule_id: str
 ) -> None:
     hit = detector.detect(text)
@@ -94,24 +101,6 @@ def test_history_risk_questions_hearsay_and_idioms_are_not_emergencies(
 def test_chat_french_contractions_read_as_two_words() -> None:
     assert normalise_words("jveux plus vivre") == ["je", "veux", "plus", "vivre"]
     assert normalise_words("chu pu capable") == ["je", "suis", "pu", "capable"]
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "I've said goodbye to everyone and put my affairs in order tonight",
-        "you'll all be better off when I'm not around",
-        "jveux plus vivre, j'ai tout préparé pour ce soir",
-        "ya escribí cartas de despedida para mis hijos",
-        "我写好了告别信，今晚把药全吃了",
-        "ho scritto lettere d'addio, stanotte prendo tutte le pillole",
-    ],
-)
-def test_farewells_and_plans_without_the_word_get_the_crisis_reply(
-    detector: EmergencyDetector, text: str
-) -> None:
-    hit = detector.detect(text)
-    assert hit is not None and hit.rule_id == SUICIDE_RULE, (text, hit)
 
 
 @pytest.mark.parametrize(
