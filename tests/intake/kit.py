@@ -90,37 +90,52 @@ def build_conversation(
     return assistant, conversation
 
 
-# Answers that take the shipped flow from consent to the review, typed as a patient would.
-TYPED_PATH = [
-    "yes",  # consent
-    "me",  # who is filling in the form
-    "42",
-    "Burning pain in my left shoulder blade",
-    "shoulder blade, neck",
-    "left",  # shoulder blade side
-    "shoulder blade",  # worst
-    "more than a year",
-    "gradually",
-    "first time",
-    "it varies",
-    "sitting, bending",
-    "heat, rest",
-    "7/10",
-    "8",
-    "3",
-    "6",
-    "burning, pins and needles",
-    "tight, tender spots",
-    "none",  # emergency screen
-    "none",  # urgent screen
-    "ibuprofen when needed, vitamin D",  # every medicine
-    "none",  # needling safety
-    "not at all",  # PHQ-2 item 1
-    "several days",  # PHQ-2 item 2
-    "mri",
-    "a bulging disc",
-    "physio",
-    "physio helped a little",
-    "sleep through the night",
-    "I understand and agree",  # consent to treatment
-]
+# Answers that take the shipped flow from consent to the review, typed as a patient would,
+# named after the step that asks them (a body-map step asks three things: the regions, the
+# side of a one-sided region, the worst region).
+TYPED_ANSWERS: dict[str, str] = {
+    "consent": "yes",
+    "completed_by": "me",
+    "age": "42",
+    "complaint": "Burning pain in my left shoulder blade",
+    "regions": "shoulder blade, neck",
+    "regions_side": "left",  # of the shoulder blade
+    "regions_worst": "shoulder blade",
+    "duration": "more than a year",
+    "onset": "gradually",
+    "episodes": "first time",
+    "pattern": "it varies",
+    "aggravating": "sitting, bending",
+    "easing": "heat, rest",
+    "pain_now": "7/10",
+    "pain_worst": "8",
+    "pain_least": "3",
+    "interferes_daily": "6",
+    "qualities": "burning, pins and needles",
+    "signs": "tight, tender spots",
+    "emergency_screen": "none",
+    "urgent_screen": "none",
+    "medicines": "ibuprofen when needed, vitamin D",
+    "health_screen": "none",  # needling safety
+    "mood_interest": "not at all",  # PHQ-2 item 1
+    "mood_down": "several days",  # PHQ-2 item 2
+    "imaging": "mri",
+    "imaging_findings": "a bulging disc",
+    "treatments": "physio",
+    "treatment_effect": "physio helped a little",
+    "goals": "sleep through the night",
+    "treatment_consent": "I understand and agree",
+}
+TYPED_PATH = list(TYPED_ANSWERS.values())
+
+
+def typed_path(**changes: str) -> list[str]:
+    """TYPED_PATH with the named answers changed (e.g. `typed_path(age="62")`)."""
+    unknown = set(changes) - set(TYPED_ANSWERS)
+    assert not unknown, f"no typed answer named {sorted(unknown)}"
+    return list({**TYPED_ANSWERS, **changes}.values())
+
+
+def typed_until(name: str, path: list[str] | None = None) -> list[str]:
+    """The answers typed before the one named `name` (of `path`, default TYPED_PATH)."""
+    return (path or TYPED_PATH)[: list(TYPED_ANSWERS).index(name)]

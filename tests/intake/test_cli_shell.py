@@ -15,12 +15,12 @@ from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from bot.cli.main import main
-from tests.intake.kit import REPO, TEST_KEY, TYPED_PATH
+from tests.intake.kit import REPO, TEST_KEY, TYPED_PATH, typed_until
 
 TIMEOUT = 60.0
 # Typing a button's exact label taps it: "mri" toggles the MRI option, then "done".
 SHELL_PATH = list(TYPED_PATH)
-SHELL_PATH.insert(SHELL_PATH.index("mri") + 1, "done")
+SHELL_PATH.insert(len(typed_until("imaging_findings")), "done")
 
 
 def _env(tmp_path: Path) -> dict[str, str]:

@@ -19,6 +19,8 @@ from tests.intake.kit import (
     Patient,
     RecordingFaq,
     build_conversation,
+    typed_path,
+    typed_until,
 )
 
 
@@ -126,7 +128,7 @@ async def test_invalid_input_on_each_type_gets_a_hint_and_the_same_question(
 
 async def test_back_and_edit_from_review_asks_only_new_questions(patient: Patient) -> None:
     await start(patient)
-    now = TYPED_PATH.index("7/10") + 1
+    now = len(typed_until("pain_worst"))
     await answer_typed(patient, TYPED_PATH[:now])  # up to pain now
     await patient.tap("Back")
     assert "right now" in patient.text and "Your answer so far: 7/10" in patient.text
@@ -150,9 +152,8 @@ async def test_back_and_edit_from_review_asks_only_new_questions(patient: Patien
 
 async def test_urgent_answer_continues_and_is_first_in_the_summary(patient: Patient) -> None:
     await start(patient)
-    path = list(TYPED_PATH)
-    urgent = path.index("none", path.index("none") + 1)
-    path[urgent] = "cancer"
+    path = typed_path(urgent_screen="cancer")
+    urgent = len(typed_until("urgent_screen"))
     await answer_typed(patient, path[: urgent + 1])
     assert "family doctor soon" in patient.last[0].text
     assert "every medicine" in patient.last[-1].text  # the form goes on
@@ -166,7 +167,7 @@ async def test_emergency_button_answer_stops_and_alerts_staff(
     patient: Patient, repository: IntakeRepository
 ) -> None:
     await start(patient)
-    await answer_typed(patient, TYPED_PATH[: TYPED_PATH.index("none")])
+    await answer_typed(patient, typed_until("emergency_screen"))
     await patient.tap("New trouble with bladder")
     await patient.tap("Done")
     assert "911" in patient.text and "stopped the intake" in patient.text
@@ -230,7 +231,7 @@ async def test_resume_after_restart_continue_or_start_over(
     assistant, _ = build_conversation(database, repository)
     first = Patient(assistant)
     await start(first)
-    await answer_typed(first, TYPED_PATH[:6])
+    await answer_typed(first, typed_until("regions_worst"))
     # A new process: new engine, repository and conversation on the same SQLite file.
     from bot.storage.database import open_database
     from bot.storage.encryption import FieldCipher
@@ -306,7 +307,7 @@ async def test_mydata_and_forget_with_confirmation(
     await patient.command("mydata")
     assert "no personal data" in patient.text
     await start(patient)
-    await answer_typed(patient, TYPED_PATH[:3])
+    await answer_typed(patient, typed_until("complaint"))
     await patient.command("mydata")
     assert "Intake form #1: in progress" in patient.text and "3 answers" in patient.text
     await patient.command("forget")
@@ -346,7 +347,7 @@ async def test_abandoned_after_the_configured_idle_time(
 
 async def test_answers_are_encrypted_at_rest(patient: Patient, database: Database) -> None:
     await start(patient)
-    await answer_typed(patient, TYPED_PATH[:3])
+    await answer_typed(patient, typed_until("complaint"))
     path = database.url.split("///", 1)[1]
     await database.engine.dispose()
     raw = b"".join(Path(p).read_bytes() for p in (path, path + "-wal") if Path(p).exists())

@@ -13,7 +13,7 @@ from bot.intake.flow import Option, Step, StepType
 from bot.intake.flow_file import load_flow_file, parse_flow
 from bot.intake.screens import screen
 from bot.intake.step_types import KINDS, Answer, Refuse, kind_of
-from tests.intake.kit import SHIPPED_FLOW, TYPED_PATH
+from tests.intake.kit import SHIPPED_FLOW, TYPED_ANSWERS, TYPED_PATH, typed_path, typed_until
 
 TODAY = date(2026, 11, 21)
 
@@ -220,6 +220,22 @@ def test_review_accepts_typed_change_and_send(engine: IntakeEngine) -> None:
     wrong = engine.apply(back, Typed("change 99"))
     assert wrong.outcome is Outcome.INVALID and "from 1 to" in wrong.hint
     assert engine.apply(back, Typed("send")).outcome is Outcome.SUBMITTED
+
+
+def test_each_typed_answer_of_the_kit_answers_the_step_it_is_named_after(
+    engine: IntakeEngine,
+) -> None:
+    state = engine.start()
+    for name, text in TYPED_ANSWERS.items():
+        # a body-map step asks its side and worst region under its own id
+        body_map_part = name in ("regions_side", "regions_worst") and state.current == "regions"
+        assert name == state.current or body_map_part, (name, text, state.current)
+        result = engine.apply(state, Typed(text))
+        assert result.outcome is not Outcome.INVALID, (name, text, result.hint)
+        state = result.state
+    assert state.current == REVIEW
+    assert typed_until("age") == ["yes", "me"]
+    assert typed_path(age="62")[2] == "62" and typed_path(age="62")[3:] == TYPED_PATH[3:]
 
 
 def test_the_engine_knows_no_channel_or_reply() -> None:

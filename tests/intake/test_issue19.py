@@ -24,7 +24,16 @@ from bot.intake.summary import build_summary, intake_overview, summary_text
 from bot.runtime import build_runtime
 from bot.storage.database import open_database
 from bot.storage.encryption import FieldCipher
-from tests.intake.kit import REPO, SHIPPED_FLOW, TEST_KEY, TYPED_PATH, Patient
+from tests.intake.kit import (
+    REPO,
+    SHIPPED_FLOW,
+    TEST_KEY,
+    TYPED_ANSWERS,
+    TYPED_PATH,
+    Patient,
+    typed_path,
+    typed_until,
+)
 
 TODAY = date(2026, 12, 6)
 NOW = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
@@ -158,17 +167,6 @@ def test_none_of_these_on_an_untouched_screen_is_one_tap(engine: IntakeEngine) -
 # --- flags -----------------------------------------------------------------------------
 
 
-def _path_with(**answers: str) -> list[str]:
-    path = list(TYPED_PATH)
-    positions = {
-        "age": 2, "regions": 4, "duration": 7, "episodes": 9, "urgent": 20,
-        "mood_interest": 23, "mood_down": 24,
-    }  # fmt: skip
-    for key, value in answers.items():
-        path[positions[key]] = value
-    return path
-
-
 def _flags(engine: IntakeEngine, path: list[str]) -> list[str]:
     state = engine.start()
     for text in path:
@@ -178,12 +176,12 @@ def _flags(engine: IntakeEngine, path: list[str]) -> list[str]:
 
 
 def test_new_pain_after_50_and_thoracic_pain_are_urgent(engine: IntakeEngine) -> None:
-    assert TYPED_PATH[2] == "42" and TYPED_PATH[9] == "first time"
-    new = _path_with(age="62", duration="3 weeks")
+    assert TYPED_ANSWERS["age"] == "42" and TYPED_ANSWERS["episodes"] == "first time"
+    new = typed_path(age="62", duration="3 weeks")
     assert "new_pain_over_50" in _flags(engine, new)
-    assert "new_pain_over_50" not in _flags(engine, _path_with(age="45", duration="3 weeks"))
-    assert "new_pain_over_50" not in _flags(engine, _path_with(age="62"))  # over a year
-    path = _path_with(regions="middle of the back")
+    assert "new_pain_over_50" not in _flags(engine, typed_path(age="45", duration="3 weeks"))
+    assert "new_pain_over_50" not in _flags(engine, typed_path(age="62"))  # over a year
+    path = typed_path(regions="middle of the back")
     path.remove("left")
     path.remove("shoulder blade")
     flags = _flags(engine, path)
@@ -191,7 +189,7 @@ def test_new_pain_after_50_and_thoracic_pain_are_urgent(engine: IntakeEngine) ->
 
 
 def test_night_pain_with_cancer_history_stays_urgent(engine: IntakeEngine) -> None:
-    flags = _flags(engine, _path_with(urgent="cancer, night pain"))
+    flags = _flags(engine, typed_path(urgent_screen="cancer, night pain"))
     assert {"cancer_history", "night_pain", "cancer_night_pain"} <= set(flags)
     assert all(engine.flow.flags[f].level.value == "urgent" for f in flags)
 
@@ -214,7 +212,7 @@ async def test_consent_questions_notes_staff_and_no_is_first_for_the_clinician(
     patient: Patient, repository: IntakeRepository
 ) -> None:
     await patient.command("intake")
-    for text in TYPED_PATH[:-1]:
+    for text in typed_until("treatment_consent"):
         await patient.say(text)
     assert "collapsed lung" in patient.text and "hours after" in patient.text
     await patient.tap("I have questions first")
@@ -262,7 +260,7 @@ def test_consent_time_and_version_are_in_the_summary_and_fhir(engine: IntakeEngi
 
 def test_overview_lists_flags_consent_and_precautions(engine: IntakeEngine) -> None:
     path = list(TYPED_PATH)
-    safety = path.index("none", path.index("ibuprofen when needed, vitamin D"))
+    safety = len(typed_until("health_screen"))
     path[safety : safety + 1] = ["blood thinners, heart", "anticoagulant", "afib, angina"]
     state = typed(engine, engine.start(), *path)
     summary = build_summary(engine, state, intake_id=1, chat_id=2, submitted_at=NOW)
@@ -360,12 +358,12 @@ def test_emergency_stopped_exports_and_list_flags(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async def prepare(repository: IntakeRepository) -> tuple[int, int]:
-        stopped = await _store(repository, SHIPPED_FLOW, TYPED_PATH[:5])
+        stopped = await _store(repository, SHIPPED_FLOW, typed_until("regions_side"))
         typed_stop = await repository.get(stopped)
         assert typed_stop is not None
         typed_stop.state.stop_for_emergency("suicide_self_harm")
         await repository.save(typed_stop)
-        to_screen = TYPED_PATH[: TYPED_PATH.index("none")]
+        to_screen = typed_until("emergency_screen")
         return stopped, await _store(repository, SHIPPED_FLOW, [*to_screen, "1"])
 
     stopped, tapped = asyncio.run(_with_repository(tmp_path, prepare))

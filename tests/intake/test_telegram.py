@@ -16,7 +16,7 @@ from bot.config import Settings, load_settings
 from bot.runtime import Runtime, build_runtime
 from tests.fakes.api_schema import BotApiSchema
 from tests.fakes.recording_request import RecordingRequest
-from tests.intake.kit import TEST_KEY, TYPED_PATH
+from tests.intake.kit import TEST_KEY, TYPED_PATH, typed_until
 from tests.telegram.channel_kit import PATIENT_CHAT_ID, TEST_TOKEN, load_update
 
 STAFF = -1009999  # the staff chat of the shared `settings` fixture
@@ -136,7 +136,7 @@ async def test_multi_select_toggle_edits_the_tapped_message(
     tg: TelegramPatient, transport: RecordingRequest
 ) -> None:
     await tg.command("/intake")
-    for text in TYPED_PATH[: TYPED_PATH.index("burning, pins and needles")]:
+    for text in typed_until("qualities"):
         await tg.say(text)
     assert "Which words describe" in tg.last_text
     await tg.tap("Burning")
@@ -151,7 +151,7 @@ async def test_emergency_tap_and_stale_button_on_telegram(
     tg: TelegramPatient, transport: RecordingRequest
 ) -> None:
     await tg.command("/intake")
-    for text in TYPED_PATH[: TYPED_PATH.index("none")]:
+    for text in typed_until("emergency_screen"):
         await tg.say(text)
     chest_request = tg.to_patient()[-1]
     await tg.tap("Chest pain")
@@ -185,7 +185,7 @@ async def test_resume_after_restart_with_a_new_application(
     async with app:
         patient = TelegramPatient(app, transport)
         await patient.command("/intake")
-        for text in TYPED_PATH[: TYPED_PATH.index("7/10")]:
+        for text in typed_until("pain_now"):
             await patient.say(text)
     await first.close()
     second = await build_runtime(settings)

@@ -21,7 +21,7 @@ from bot.core.assistant import ChatRef
 from bot.core.replies import Reply
 from bot.runtime import Runtime
 from bot.web.accounts import Role, StaffAccounts
-from tests.intake.kit import REPO, TEST_KEY, TYPED_PATH, Patient
+from tests.intake.kit import REPO, TEST_KEY, Patient, typed_path
 
 PASSWORD = "correct horse battery staple"
 # Free text a patient might type that would run as script if the console did not escape it.
@@ -31,14 +31,12 @@ CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def intake_answers(*, urgent: bool, contraindication: bool, complaint: str) -> list[str]:
     """The shipped flow's typed path with an urgent flag and a needling caution if asked."""
-    path = list(TYPED_PATH)
-    path[path.index("Burning pain in my left shoulder blade")] = complaint
-    emergency_screen = path.index("none")  # the urgent screen follows it
+    changes = {"complaint": complaint}
     if urgent:
-        path[emergency_screen + 1] = "cancer"
+        changes["urgent_screen"] = "cancer"
     if contraindication:
-        path[path.index("none", emergency_screen + 2)] = "epilepsy"  # needling safety
-    return path
+        changes["health_screen"] = "epilepsy"  # needling safety
+    return typed_path(**changes)
 
 
 async def complete_intake(

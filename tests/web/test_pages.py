@@ -15,7 +15,7 @@ from bot.runtime import Runtime
 from bot.storage.encryption import load_cipher
 from bot.web.accounts import Role
 from bot.web.app import ConsoleServices
-from tests.intake.kit import TYPED_PATH, Patient
+from tests.intake.kit import Patient, typed_until
 from tests.web.conftest import STAFF_EMAILS, ClientFactory
 from tests.web.kit import HOSTILE_COMPLAINT, complete_intake, csrf_of, page_token
 
@@ -237,7 +237,7 @@ async def test_an_intake_stopped_by_an_emergency_answer_is_first_and_opens(
     await complete_intake(console_runtime, 1001, urgent=True)
     patient = Patient(console_runtime.assistant, chat=ChatRef(1002))
     await patient.command("intake")
-    for text in TYPED_PATH[: TYPED_PATH.index("none")]:  # up to the emergency screen
+    for text in typed_until("emergency_screen"):  # up to the emergency screen
         await patient.say(text)
     await patient.tap("New trouble with bladder")
     await patient.tap("Done")
