@@ -74,6 +74,27 @@ class StaffNotes:
             title="Intake emergency",
         )
 
+    def treatment_consent(self, chat_id: int, intake_id: int, *, declined: bool) -> Reply:
+        """The patient has questions about treatment, or declined it; with the console on
+        the note says only that intake N needs a word about consent, and links to it."""
+        if self.console_on:
+            return staff_note(
+                f"Intake #{intake_id} (chat {chat_id}) needs a word about consent to "
+                f"treatment before the visit — {self.link(f'/intakes/{intake_id}')}",
+                title="Consent to treatment",
+            )
+        if declined:
+            text = (
+                f"The patient in chat {chat_id} (intake #{intake_id}) answered No to "
+                "consent to IMS treatment. The form goes on; please discuss before any needling."
+            )
+        else:
+            text = (
+                f"The patient in chat {chat_id} (intake #{intake_id}) has questions about "
+                "IMS treatment before agreeing to it. Please contact them before the visit."
+            )
+        return staff_note(text, title="Consent to treatment")
+
     def screen_emergency(self, chat_id: int, rule_id: str, intake_id: int | None) -> Reply:
         """The emergency screen fired (rule named, the patient's words never)."""
         during = f" during intake #{intake_id}; the intake was stopped" if intake_id else ""

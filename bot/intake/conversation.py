@@ -17,7 +17,7 @@ from bot.config import DEFAULT_INTAKE_ABANDON_DAYS
 from bot.content.problems import ContentError, Problem, display_path
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
 from bot.core.features import PeriodicJob
-from bot.core.replies import Button, Reply, staff_note
+from bot.core.replies import Button, Reply
 from bot.core.staff_notes import StaffNotes
 from bot.intake.engine import (
     REVIEW,
@@ -371,20 +371,13 @@ class IntakeConversation:
             return []
         answer = intake.state.answers.get(step.id)
         told = step.questions_message if answer == CONSENT_QUESTIONS else step.decline_message
-        patient = [Reply(told)] if told and answer in (CONSENT_QUESTIONS, CONSENT_DECLINE) else []
-        if answer == CONSENT_QUESTIONS:
-            text = (
-                f"The patient in chat {chat.chat_id} (intake #{intake.id}) has questions about "
-                "IMS treatment before agreeing to it. Please contact them before the visit."
-            )
-        elif answer == CONSENT_DECLINE:
-            text = (
-                f"The patient in chat {chat.chat_id} (intake #{intake.id}) answered No to "
-                "consent to IMS treatment. The form goes on; please discuss before any needling."
-            )
-        else:
+        if answer not in (CONSENT_QUESTIONS, CONSENT_DECLINE):
             return []
-        return [*patient, staff_note(text, title="Consent to treatment")]
+        patient = [Reply(told)] if told else []
+        note = self._staff_notes.treatment_consent(
+            chat.chat_id, intake.id, declined=answer == CONSENT_DECLINE
+        )
+        return [*patient, note]
 
     async def _emergency(
         self, chat: ChatRef, intake: StoredIntake, raised: tuple[Flag, ...]

@@ -8,7 +8,7 @@ from bot.core.replies import Reply
 from bot.intake.repository import IntakeRepository
 from bot.runtime import Runtime
 from bot.storage.encryption import load_cipher
-from tests.intake.kit import TYPED_PATH, Patient
+from tests.intake.kit import TYPED_PATH, Patient, typed_until
 from tests.web.conftest import BASE
 from tests.web.kit import HOSTILE_COMPLAINT, complete_intake
 
@@ -50,7 +50,7 @@ async def test_with_the_console_on_emergencies_name_the_rule_and_chat_only(
 ) -> None:
     patient = Patient(console_runtime.assistant, chat=ChatRef(2002, first_name="Maya"))
     await patient.command("intake")
-    for text in TYPED_PATH[: TYPED_PATH.index("none")]:  # up to the emergency screen
+    for text in typed_until("emergency_screen"):  # up to the emergency screen
         await patient.say(text)
     words = "I suddenly can't feel my legs and I wet myself"
     replies = await patient.say(words)
@@ -67,7 +67,7 @@ async def test_with_the_console_on_an_emergency_answer_names_the_flag_not_its_la
 ) -> None:
     patient = Patient(console_runtime.assistant, chat=ChatRef(2003))
     await patient.command("intake")
-    for text in TYPED_PATH[: TYPED_PATH.index("none")]:  # up to the emergency screen
+    for text in typed_until("emergency_screen"):  # up to the emergency screen
         await patient.say(text)
     await patient.tap("New trouble with bladder")
     replies = await patient.tap("Done")
@@ -96,3 +96,23 @@ async def test_without_the_console_the_staff_chat_gets_the_summary_as_before(
     assert "Burning pain in my left shoulder blade" in note
     contact = await runtime.assistant.handle_command(ChatRef(2006, first_name="Maya"), "contact")
     assert "(Maya) asked to talk to someone" in staff_texts(contact)[0]
+
+
+async def test_with_the_console_on_consent_notes_are_a_number_and_a_link(
+    console_runtime: Runtime,
+) -> None:
+    patient = Patient(console_runtime.assistant, chat=ChatRef(2007, first_name="Maya"))
+    await patient.command("intake")
+    for text in typed_until("treatment_consent"):
+        await patient.say(text)
+    notes = staff_texts(await patient.tap("I have questions first"))
+    number = next(
+        line.split(".")[0] for line in patient.text.splitlines() if "Consent to IMS" in line
+    )
+    await patient.tap(f"Change {number}")
+    notes += staff_texts(await patient.tap("No"))
+    assert len(notes) == 2, notes
+    for note in notes:
+        assert "Consent to treatment" in note and f"{BASE}/intakes/1" in note
+        assert "questions about" not in note and "No to consent" not in note, note
+        assert "Maya" not in note and "Burning" not in note
