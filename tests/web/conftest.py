@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 
 from bot.config import ConsoleSettings, Settings
 from bot.faq.pipeline import FaqPipeline
@@ -25,6 +26,20 @@ STAFF_EMAILS = {
     Role.CLINICIAN: "doctor@clinic.example",
     Role.ADMIN: "admin@clinic.example",
 }
+
+
+# Argon2id at its lowest cost: each real hash or check takes about 0.2 s of CPU, and these
+# tests make and check a few dozen. The real parameters are tested in test_access.py and
+# by every console started as a process.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process consoles hash passwords cheaply (not for tests marked real_password_hashing)."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        monkeypatch.setattr("bot.web.accounts._HASHER", FAST_HASHER)
+        monkeypatch.setattr("bot.web.accounts._DUMMY_HASH", FAST_HASHER.hash("not a password"))
 
 
 @pytest.fixture

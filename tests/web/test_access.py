@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
 from starlette.routing import Route
 
+import bot.web.accounts as accounts_module
 from bot.runtime import Runtime
+from bot.storage.console_tables import StaffAccount
 from bot.web.accounts import LOCK_AFTER_FAILURES, Role
 from bot.web.app import ConsoleServices, create_app
 from tests.web.conftest import BASE, STAFF_EMAILS, ClientFactory, StaffChat
@@ -225,3 +229,20 @@ async def test_wrong_passwords_from_one_address_are_throttled(
     assert blocked.throttled and blocked.account is None
     elsewhere = await accounts.sign_in(STAFF_EMAILS[Role.ADMIN], PASSWORD, "198.51.100.2")
     assert elsewhere.account is not None
+
+
+@pytest.mark.real_password_hashing
+async def test_passwords_are_stored_with_argon2id_at_its_real_cost(
+    services: ConsoleServices, console_runtime: Runtime
+) -> None:
+    real = PasswordHasher()  # the library's RFC 9106 low-memory profile
+    params = f"m={real.memory_cost},t={real.time_cost},p={real.parallelism}"
+    accounts = services.accounts
+    assert (await accounts.sign_in(STAFF_EMAILS[Role.ADMIN], PASSWORD, "192.0.2.1")).account
+    assert (await accounts.sign_in("nobody@clinic.example", PASSWORD, "192.0.2.1")).account is None
+    async with console_runtime.database.sessions() as session:
+        stored = (await session.execute(select(StaffAccount.password_hash))).scalars().all()
+    assert len(stored) == len(STAFF_EMAILS)
+    for hashed in stored:
+        assert hashed is not None and hashed.startswith(f"$argon2id$v=19${params}$"), hashed
+    assert accounts_module._DUMMY_HASH.startswith(f"$argon2id$v=19${params}$")
