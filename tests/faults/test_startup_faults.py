@@ -3,7 +3,6 @@ exit; Telegram unreachable at start is waited out; concurrent first runs all suc
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import pytest
 
 from tests.fakes.bot_api_server import FakeBotApiServer
 from tests.faults.conftest import fault_env
+from tests.process_env import process_env
 from tests.reminders.bot_process import TOKEN, start_bot, stop
 
 pytestmark = pytest.mark.e2e
@@ -63,12 +63,7 @@ def test_a_bad_database_url_is_one_line(
 
 
 def test_concurrent_first_runs_wait_for_each_other_instead_of_failing(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    env.update(
-        PYTHONPATH=str(REPO),
-        IMS_DATA_DIR=str(tmp_path / "data"),
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/fresh.sqlite3",
-    )
+    env = process_env(tmp_path, database="fresh.sqlite3")
     runs = [
         subprocess.Popen(
             [sys.executable, "-m", "bot", "faq", "unanswered"],
@@ -85,7 +80,7 @@ def test_concurrent_first_runs_wait_for_each_other_instead_of_failing(tmp_path: 
 
 
 def test_a_closed_pipe_is_not_a_traceback(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = process_env(tmp_path)
     run = subprocess.Popen(
         [sys.executable, "-m", "bot", "--help"],
         env=env,

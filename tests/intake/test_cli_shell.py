@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,8 @@ from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from bot.cli.main import main
-from tests.intake.kit import REPO, TEST_KEY, TYPED_PATH, typed_until
+from tests.intake.kit import TEST_KEY, TYPED_PATH, typed_until
+from tests.process_env import process_env
 
 TIMEOUT = 60.0
 # Typing a button's exact label taps it: "mri" toggles the MRI option, then "done".
@@ -24,14 +24,7 @@ SHELL_PATH.insert(len(typed_until("imaging_findings")), "done")
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "IMS_"))}
-    env.update(
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'shell.sqlite3'}",
-        IMS_DATA_DIR=str(tmp_path / "data"),
-        DATA_ENCRYPTION_KEY=TEST_KEY,
-        PYTHONPATH=str(REPO),
-    )
-    return env
+    return process_env(tmp_path, database="shell.sqlite3", DATA_ENCRYPTION_KEY=TEST_KEY)
 
 
 def ims_bot(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import subprocess
 import sys
@@ -19,17 +18,11 @@ from bot.reminders.feature import build_reminders
 from bot.reminders.model import AppointmentInput
 from bot.storage.database import open_database
 from tests.fakes.bot_api_server import FakeBotApiServer
+from tests.process_env import process_env
 
 TOKEN = "123456:reminders-fake-token-abcdefghijkl"
 STAFF = -1004242424242
 START_TIMEOUT_S = 30.0
-CLEARED = (
-    "CONTENT_DIR",
-    "CLINIC_TIMEZONE",
-    "DATA_ENCRYPTION_KEY",
-    "LOG_LEVEL",
-    "TELEGRAM_BOT_USERNAME",
-)
 MIDDAY = 12
 
 
@@ -43,21 +36,19 @@ def daytime_zone(now: datetime | None = None) -> str:
 
 def bot_env(tmp_path: Path, server: FakeBotApiServer, **extra: str) -> dict[str, str]:
     """Environment for a bot process on the fake server with a fresh SQLite file."""
-    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=server.base_url,
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
-        STAFF_CHAT_IDS=str(STAFF),
-        IMS_DATA_DIR=str(tmp_path / "data"),
-        CLINIC_TIMEZONE=daytime_zone(),
-        CONTENT_DIR=str(BUNDLED_CONTENT_DIR),
-        IMS_REMINDER_SWEEP_SECONDS="0.5",
-        IMS_REMINDER_STALE_SECONDS="2",
-        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
-        **extra,
+    return process_env(
+        tmp_path,
+        **{
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": server.base_url,
+            "STAFF_CHAT_IDS": str(STAFF),
+            "CLINIC_TIMEZONE": daytime_zone(),
+            "CONTENT_DIR": str(BUNDLED_CONTENT_DIR),
+            "IMS_REMINDER_SWEEP_SECONDS": "0.5",
+            "IMS_REMINDER_STALE_SECONDS": "2",
+            **extra,
+        },
     )
-    return env
 
 
 def start_bot(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen[str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.bot_api_server import FakeBotApiServer, RecordedRequest
+from tests.process_env import process_env
 
 E2E_TOKEN = "123456:e2e-fake-token-abcdefghijklmnop"
 PATIENT = 424242
@@ -26,22 +27,17 @@ POLL_STEP_S = 0.5
 STOP_TIMEOUT_S = 10.0
 REPLY_TIMEOUT_S = 8.0
 KEY_BYTES = 32  # DATA_ENCRYPTION_KEY: 32 url-safe base64-encoded bytes
-# Variables of the developer's shell that would change what the bot under test does.
-CLEARED_VARIABLES = ("CONTENT_DIR", "CLINIC_TIMEZONE", "DATA_ENCRYPTION_KEY", "LOG_LEVEL")
 
 
 def bot_environment(server: FakeBotApiServer, tmp_path: Path) -> dict[str, str]:
     """The environment `ims-bot run` gets: fake Telegram, a fresh SQLite file, one staff chat."""
-    env = {k: v for k, v in os.environ.items() if k not in CLEARED_VARIABLES}
-    env.update(
+    return process_env(
+        tmp_path,
         TELEGRAM_BOT_TOKEN=E2E_TOKEN,
         TELEGRAM_API_BASE_URL=server.base_url,
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
         STAFF_CHAT_IDS=str(STAFF),
-        IMS_DATA_DIR=str(tmp_path / "data"),
         DATA_ENCRYPTION_KEY=base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode(),
     )
-    return env
 
 
 Launcher = Callable[[], "subprocess.Popen[str]"]

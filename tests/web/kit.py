@@ -3,7 +3,6 @@ and signing in through the forms the way a browser does."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import socket
@@ -21,7 +20,8 @@ from bot.core.assistant import ChatRef
 from bot.core.replies import Reply
 from bot.runtime import Runtime
 from bot.web.accounts import Role, StaffAccounts
-from tests.intake.kit import REPO, TEST_KEY, Patient, typed_path
+from tests.intake.kit import TEST_KEY, Patient, typed_path
+from tests.process_env import console_settings, process_env
 
 PASSWORD = "correct horse battery staple"
 # Free text a patient might type that would run as script if the console did not escape it.
@@ -104,21 +104,12 @@ def free_port() -> int:
 
 def console_environment(tmp_path: Path) -> dict[str, str]:
     """The environment of a clinic with the console on, on a fresh database and port."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "IMS_"))}
-    env.pop("CONTENT_DIR", None)
-    env.update(
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'clinic.sqlite3'}",
-        IMS_DATA_DIR=str(tmp_path / "data"),
+    return process_env(
+        tmp_path,
+        database="clinic.sqlite3",
         DATA_ENCRYPTION_KEY=TEST_KEY,
-        PYTHONPATH=str(REPO),
-        CONSOLE_ENABLED="1",
-        CONSOLE_BIND=f"127.0.0.1:{port}",
-        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
-        CONSOLE_SECRET_KEY="k" * 40,
-        SEMANTIC_MATCHING="off",
+        **console_settings(free_port()),
     )
-    return env
 
 
 @contextmanager

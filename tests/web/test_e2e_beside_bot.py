@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.fakes.bot_api_server import FakeBotApiServer, RecordedRequest
+from tests.process_env import console_settings
 from tests.telegram.test_e2e_telegram import (
     PATIENT,
     REPLY_TIMEOUT_S,
@@ -47,11 +48,7 @@ def test_console_beside_the_bot_and_a_staff_chat_without_health_information(
     port = free_port()
     env = bot_environment(fake_api, tmp_path)
     env.update(
-        CONSOLE_ENABLED="1",
-        CONSOLE_BIND=f"127.0.0.1:{port}",
-        PUBLIC_BASE_URL="https://console.clinic.example",
-        CONSOLE_SECRET_KEY="c" * 40,
-        SEMANTIC_MATCHING="off",
+        console_settings(port, "https://console.clinic.example"),
         IMS_SEND_CHAT_PER_SECOND="1000",  # the per-chat pace is tested on its own
     )
     bot = subprocess.Popen(

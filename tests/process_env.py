@@ -1,0 +1,53 @@
+"""The environment of an `ims-bot` process a test starts: the developer's shell without any
+of the bot's settings, a fresh SQLite file and data folder in the test's folder, and the
+settings the test names."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+# Settings of the developer's shell that would change what the bot under test does.
+SETTING_PREFIXES = ("TELEGRAM_", "IMS_", "CONSOLE_")
+SETTINGS = (
+    "CONTENT_DIR",
+    "CLINIC_TIMEZONE",
+    "DATABASE_URL",
+    "DATA_ENCRYPTION_KEY",
+    "LOG_LEVEL",
+    "PUBLIC_BASE_URL",
+    "SEMANTIC_MATCHING",
+    "STAFF_CHAT_IDS",
+    "UNANSWERED_RETENTION_DAYS",
+)
+
+
+def process_env(
+    tmp_path: Path, *, database: str = "bot.sqlite3", **settings: str
+) -> dict[str, str]:
+    """Environment for `python -m bot ...` run in `tmp_path`: its own database file
+    (`database`, in `tmp_path`) and data folder, then `settings` over those."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in SETTINGS and not name.startswith(SETTING_PREFIXES)
+    }
+    env.update(
+        PYTHONPATH=str(REPO),
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / database}",
+        IMS_DATA_DIR=str(tmp_path / "data"),
+    )
+    env.update(settings)
+    return env
+
+
+def console_settings(port: int, public_base_url: str | None = None) -> dict[str, str]:
+    """The settings that serve the staff console on a loopback `port`."""
+    return {
+        "CONSOLE_ENABLED": "1",
+        "CONSOLE_BIND": f"127.0.0.1:{port}",
+        "PUBLIC_BASE_URL": public_base_url or f"http://127.0.0.1:{port}",
+        "CONSOLE_SECRET_KEY": "k" * 40,
+        "SEMANTIC_MATCHING": "off",
+    }
