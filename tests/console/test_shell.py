@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.intake.kit import TEST_KEY
+from tests.process_env import process_env
 
 REPO = Path(__file__).resolve().parents[2]
 READ_TIMEOUT = 30.0
@@ -39,18 +41,16 @@ class ShellSession:
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'shell.sqlite3'}",
-        IMS_DATA_DIR=str(tmp_path / "data"),
-        DATA_ENCRYPTION_KEY="dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=",
-        PYTHONUNBUFFERED="1",
+    return process_env(
+        tmp_path, database="shell.sqlite3", DATA_ENCRYPTION_KEY=TEST_KEY, PYTHONUNBUFFERED="1"
     )
-    return env
 
 
-@pytest.fixture
-def shell(tmp_path: Path) -> Iterator[ShellSession]:
+@pytest.fixture(scope="module")
+def shell(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShellSession]:
+    """One shell process for the module's conversations (each start-up costs seconds of CPU);
+    they leave nothing open that the next one would meet."""
+    tmp_path = tmp_path_factory.mktemp("shell")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "shell", "--json"],
         cwd=tmp_path,
@@ -83,8 +83,9 @@ def test_a_program_can_hold_a_conversation(shell: ShellSession) -> None:
     assert isinstance(buttons, list) and len(buttons) >= 2
     [followed] = shell.ask("1")  # a button chosen by its number
     assert followed["title"] == buttons[0]
-    [by_label] = shell.ask(str(followed["buttons"][-1]).upper())  # type: ignore[index]
+    by_label, note = shell.ask(str(followed["buttons"][-1]).upper(), replies=2)  # type: ignore[index]
     assert "613-555" in str(by_label["text"])  # "Talk to a person", chosen by label
+    assert note.get("to") == "staff" and "asked to talk to someone" in str(note["text"])
 
 
 def test_emergency_and_unknown_input_in_the_shell(shell: ShellSession) -> None:
