@@ -91,7 +91,9 @@ def test_no_licensed_instrument_text_in_what_patients_see() -> None:
 
 
 def test_bundled_content_check_includes_the_flow() -> None:
-    assert [p for p in check_content(REPO / "content") if "intake" in p.file] == []
+    # The quality checks only read the FAQ (and take seconds); the flow's checker runs either way.
+    problems = check_content(REPO / "content", quality=False)
+    assert [p for p in problems if "intake" in p.file] == []
 
 
 @pytest.mark.parametrize(
