@@ -5,6 +5,8 @@ settings the test names."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,3 +53,18 @@ def console_settings(port: int, public_base_url: str | None = None) -> dict[str,
         "CONSOLE_SECRET_KEY": "k" * 40,
         "SEMANTIC_MATCHING": "off",
     }
+
+
+def run_ims_bot(
+    env: dict[str, str], cwd: Path, *args: str, stdin: str = "", timeout: float = 90.0
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` run to its end in `cwd`, with `stdin` as its input."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

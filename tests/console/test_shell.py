@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.intake.kit import TEST_KEY
-from tests.process_env import process_env
+from tests.process_env import process_env, run_ims_bot
 
 REPO = Path(__file__).resolve().parents[2]
 READ_TIMEOUT = 30.0
@@ -100,15 +100,7 @@ def test_emergency_and_unknown_input_in_the_shell(shell: ShellSession) -> None:
 
 def test_bad_configuration_is_one_clear_line(tmp_path: Path) -> None:
     env = _env(tmp_path) | {"CLINIC_TIMEZONE": "Nowhere/Land"}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "shell", "--json"],
-        cwd=tmp_path,
-        env=env,
-        input="",
-        capture_output=True,
-        text=True,
-        timeout=READ_TIMEOUT,
-    )
+    result = run_ims_bot(env, tmp_path, "shell", "--json", timeout=READ_TIMEOUT)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "ims-bot: configuration error: CLINIC_TIMEZONE: 'Nowhere/Land' is not a known time "
@@ -123,15 +115,8 @@ def test_invalid_content_stops_the_bot_with_file_and_line(tmp_path: Path) -> Non
         (content / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     faq = content / "faq.yaml"
     faq.write_text(faq.read_text(encoding="utf-8").replace("id: cost", "id: booking", 1))
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "shell"],
-        cwd=tmp_path,
-        env=_env(tmp_path) | {"CONTENT_DIR": str(content)},
-        input="",
-        capture_output=True,
-        text=True,
-        timeout=READ_TIMEOUT,
-    )
+    env = _env(tmp_path) | {"CONTENT_DIR": str(content)}
+    result = run_ims_bot(env, tmp_path, "shell", timeout=READ_TIMEOUT)
     assert result.returncode == 2
     assert "faq.yaml:" in result.stderr and "booking" in result.stderr
     assert "Traceback" not in result.stderr

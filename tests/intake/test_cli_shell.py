@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from bot.cli.main import main
 from tests.intake.kit import TEST_KEY, TYPED_PATH, typed_until
-from tests.process_env import process_env
+from tests.process_env import process_env, run_ims_bot
 
 TIMEOUT = 60.0
 # Typing a button's exact label taps it: "mri" toggles the MRI option, then "done".
@@ -30,15 +29,8 @@ def _env(tmp_path: Path) -> dict[str, str]:
 def ims_bot(
     tmp_path: Path, *args: str, lines: list[str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=tmp_path,
-        env=_env(tmp_path),
-        input="\n".join(lines or []) + "\n",
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
+    stdin = "\n".join(lines or []) + "\n"
+    return run_ims_bot(_env(tmp_path), tmp_path, *args, stdin=stdin, timeout=TIMEOUT)
 
 
 def messages(result: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
@@ -95,14 +87,7 @@ def test_shell_intake_resumes_after_restart_then_cli_lists_and_exports(
 
 def test_malformed_key_is_one_clear_line(tmp_path: Path) -> None:
     env = _env(tmp_path) | {"DATA_ENCRYPTION_KEY": "not-a-key"}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "intake", "list"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
+    result = run_ims_bot(env, tmp_path, "intake", "list", timeout=TIMEOUT)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "ims-bot: configuration error: DATA_ENCRYPTION_KEY: not a valid key; it must be 32 "
@@ -114,14 +99,7 @@ def test_malformed_key_is_one_clear_line(tmp_path: Path) -> None:
 def test_local_key_file_is_created_owner_only(tmp_path: Path) -> None:
     env = _env(tmp_path)
     env.pop("DATA_ENCRYPTION_KEY")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "intake", "list"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
+    result = run_ims_bot(env, tmp_path, "intake", "list", timeout=TIMEOUT)
     assert result.returncode == 0, result.stderr
     key_file = tmp_path / "data" / "data-encryption.key"
     assert key_file.stat().st_mode & 0o777 == 0o600

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.fakes.bot_api_server import FakeBotApiServer
+from tests.process_env import run_ims_bot
 from tests.reminders.bot_process import (
     STAFF,
     bot_env,
@@ -28,31 +27,14 @@ START_TIMEOUT_S = 60.0
 
 def add_appointment(env: dict[str, str], cwd: Path, ref: str, start: datetime) -> str:
     """`ims-bot appointments add` as the clinic runs it; returns the /start payload."""
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "appointments",
-            "add",
-            "--at",
-            start.isoformat(),
-            "--ref",
-            ref,
-            "--type",
-            "ims_treatment",
-            "--location",
-            "riverside",
-            "--clinician",
-            "Alex Doe",
-            "--force",  # the test's clock may fall outside the sample opening hours
-        ],
-        env={**env, "TELEGRAM_BOT_USERNAME": "MapleSampleBot"},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
+    done = run_ims_bot(
+        {**env, "TELEGRAM_BOT_USERNAME": "MapleSampleBot"},
+        cwd,
+        *("appointments", "add", "--at", start.isoformat(), "--ref", ref),
+        *("--type", "ims_treatment", "--location", "riverside", "--clinician", "Alex Doe"),
+        "--force",  # the test's clock may fall outside the sample opening hours
     )
+    assert done.returncode == 0, done.stderr[-2000:]
     link = next(word for word in done.stdout.split() if word.startswith("https://t.me/"))
     assert link.startswith("https://t.me/MapleSampleBot?start=ap-")
     return link.split("?start=", 1)[1]

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.process_env import run_ims_bot
 from tests.web.kit import (
     PASSWORD,
     console_environment,
@@ -31,15 +30,7 @@ COMPLAINT = "Sharp ache under my right kneecap <i>since skiing</i>"
 
 
 def ims_bot(env: dict[str, str], cwd: Path, *args: str, stdin: str = "") -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
+    result = run_ims_bot(env, cwd, *args, stdin=stdin, timeout=TIMEOUT)
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 
