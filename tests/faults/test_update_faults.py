@@ -13,7 +13,7 @@ import pytest
 
 from tests.fakes.bot_api_server import FakeBotApiServer, user_dict
 from tests.faults.conftest import fault_env
-from tests.reminders.bot_process import STAFF, start_bot, stop
+from tests.reminders.bot_process import STAFF, start_bot, stop, wait_until
 
 pytestmark = pytest.mark.e2e
 REPLY_TIMEOUT_S = 60.0
@@ -94,7 +94,9 @@ def test_a_malformed_update_is_skipped_logged_once_and_polling_goes_on(
             server.wait_for("sendMessage", lambda r, c=chat: r.ok and r.chat_id == c, 60)
         server.push_message(8302, "is IMS the same as acupuncture?")  # polling goes on
         server.wait_for("sendMessage", lambda r: r.ok and r.chat_id == 8302, REPLY_TIMEOUT_S)
-        assert server.pending_updates == 0  # the poison was confirmed, not fetched again
+        # The poison was confirmed, not fetched again. The last update is confirmed by the
+        # bot's next poll, which may come a moment after its reply: wait for it.
+        wait_until(lambda: server.pending_updates == 0, REPLY_TIMEOUT_S, "every update confirmed")
     finally:
         stop(bot)
     log = (tmp_path / "bot-0.log").read_bytes()
