@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import bot.runtime
 from bot.config import Settings, load_settings
-from bot.content.loader import ClinicContent
+from bot.content.model import FaqContent
 from bot.faq.matcher import FaqMatcher
+from bot.faq.semantic import PhrasingVectorCache, SentenceEncoder
 from bot.runtime import Runtime, build_runtime
 from tests.fakes.api_schema import BotApiSchema
 from tests.fakes.bot_api_server import FakeBotApiServer
@@ -28,51 +28,38 @@ def lexical_matching_in_runtimes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("bot.faq.conversation.choose_faq_encoder", lambda *_: None)
 
 
-# Content loaded by runtimes, by the state of its folder's files; and the lexical FAQ matcher
-# over each. About a hundred tests build a runtime on the same unchanged bundled content:
-# loading, checking and indexing it again took about half a second of CPU each time. Both
-# are read-only once built (the matcher's only state is a memo of typo corrections).
-_LOADED_CONTENT: dict[tuple[object, ...], ClinicContent] = {}
-_SHARED_MATCHERS: dict[int, tuple[object, FaqMatcher]] = {}
+# The lexical FAQ matcher over each FAQ that runtimes and pipelines were built on. About a
+# hundred tests build a runtime on the same bundled content (read once per process by
+# bot.clinic_content); indexing its FAQ again took about half a second of CPU each time.
+# A matcher is read-only once built (its only state is a memo of typo corrections).
+_SHARED_MATCHERS: dict[int, tuple[FaqContent, FaqMatcher]] = {}
 
 
-def _folder_state(content_dir: Path) -> tuple[object, ...]:
-    files = sorted(path for path in content_dir.rglob("*") if path.is_file())
-    return (
-        str(content_dir.resolve()),
-        *((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files),
-    )
+class SharedLexicalMatchers:
+    """Stands in for FaqMatcher where runtimes and pipelines build theirs: one lexical
+    matcher per FAQ object; with an encoder, a new matcher as before."""
 
-
-@pytest.fixture(autouse=True)
-def runtimes_share_unchanged_content(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Runtimes built on an unchanged content folder share its loaded content and matcher."""
-    load_checked = bot.runtime.load_checked_content
-    build_matcher = FaqMatcher.from_content
-
-    def load(settings: Settings) -> ClinicContent:
-        if not settings.content_dir.is_dir():
-            return load_checked(settings)
-        key = _folder_state(settings.content_dir)
-        if key not in _LOADED_CONTENT:
-            _LOADED_CONTENT[key] = load_checked(settings)
-        return _LOADED_CONTENT[key]
-
+    @staticmethod
     def from_content(
-        cls: type[FaqMatcher], faq: object, *args: object, **kwargs: object
+        faq: FaqContent,
+        encoder: SentenceEncoder | None = None,
+        vector_cache: PhrasingVectorCache | None = None,
     ) -> FaqMatcher:
-        encoder = args[0] if args else kwargs.get("encoder")
-        shared = any(faq is content.faq for content in _LOADED_CONTENT.values())
-        if not shared or encoder is not None:
-            return build_matcher(faq, *args, **kwargs)  # type: ignore[arg-type]
+        if encoder is not None:
+            return FaqMatcher.from_content(faq, encoder, vector_cache)
         kept = _SHARED_MATCHERS.get(id(faq))
         if kept is None or kept[0] is not faq:
-            kept = (faq, build_matcher(faq))  # type: ignore[arg-type]
+            kept = (faq, FaqMatcher.from_content(faq))
             _SHARED_MATCHERS[id(faq)] = kept
         return kept[1]
 
-    monkeypatch.setattr(bot.runtime, "load_checked_content", load)
-    monkeypatch.setattr(FaqMatcher, "from_content", classmethod(from_content))
+
+@pytest.fixture(autouse=True)
+def runtimes_share_lexical_matchers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runtimes and FAQ pipelines on the same FAQ share its lexical matcher (tests of the
+    matcher itself call FaqMatcher.from_content and always get a new one)."""
+    monkeypatch.setattr("bot.faq.conversation.FaqMatcher", SharedLexicalMatchers)
+    monkeypatch.setattr("bot.faq.pipeline.FaqMatcher", SharedLexicalMatchers)
 
 
 @pytest.fixture
