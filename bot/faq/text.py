@@ -143,7 +143,7 @@ FILLER_WORDS = word_set(
     hi hello hey hiya yo greetings dear morning afternoon evening
     thanks thank thx ty cheers please pls plz kindly
     ok okay um uh umm hmm erm oh ah well so just quick wondering wonder
-    question questions curious sorry bother
+    question questions curious confused puzzled sorry bother
     actually really even basically exactly literally honestly seriously truly
     lol haha hehe lmao
     """
