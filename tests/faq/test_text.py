@@ -113,6 +113,12 @@ def test_laughter_is_filler() -> None:
     assert words("wat even is ims lol") == words("what is IMS")
 
 
+def test_saying_one_is_confused_is_filler() -> None:
+    # A heading's lead-in ("confused about what dry needling is?") asks nothing itself.
+    assert words("confused about how IMS works") == words("about how IMS works")
+    assert words("puzzled, is it safe?") == words("is it safe")
+
+
 def test_a_group_named_two_ways_apart_is_marked_as_named_again() -> None:
     synonyms = SynonymMap([["ims", "dry needling", "intramuscular stimulation"]])
     again = "syn0" + SECOND_NAME_SUFFIX
