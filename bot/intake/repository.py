@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,16 @@ Clock = Callable[[], datetime]
 # Served by the chat_id index; the status test is done on the chat's few rows.
 _HAS_OPEN_SQL = (
     f"SELECT 1 FROM {IntakeSession.__tablename__} WHERE chat_id = ? AND status = ? LIMIT 1"
+)
+_COLUMNS = tuple(IntakeSession.__table__.columns)
+_LATEST_OPEN_SQL = (
+    f"SELECT {', '.join(column.name for column in _COLUMNS)} "
+    f"FROM {IntakeSession.__tablename__} WHERE chat_id = ? AND status = ? ORDER BY id DESC LIMIT 1"
+)
+_SAVED_COLUMNS = ("status", "updated_at", "submitted_at", "state", "summary")
+_SAVE_SQL = (
+    f"UPDATE {IntakeSession.__tablename__} SET "
+    f"{', '.join(f'{name} = ?' for name in _SAVED_COLUMNS)} WHERE id = ?"
 )
 
 
@@ -53,23 +64,43 @@ class IntakeRepository:
         self._database = database
         self._cipher = cipher
         self._clock = clock
+        # Flow versions are never deleted, so one known to be stored stays stored.
+        self._stored_flows: set[str] = set()
+        self._flow_lock = asyncio.Lock()
+        # The driver's own conversions (dates as SQLite text, bytes), for the direct
+        # reads and writes below: rows read back exactly as the session reads them.
+        dialect = database.engine.dialect
+        self._from_sql = [
+            (column.key, column.type.dialect_impl(dialect).result_processor(dialect, None))
+            for column in _COLUMNS
+        ]
+        self._to_sql = [
+            IntakeSession.__table__.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in _SAVED_COLUMNS
+        ]
 
     async def remember_flow(self, loaded: LoadedFlow) -> None:
         """Keep a copy of a flow definition, once per distinct hash."""
-        try:
-            async with self._database.sessions.begin() as session:
-                if await session.get(IntakeFlowVersion, loaded.digest) is None:
-                    session.add(
-                        IntakeFlowVersion(
-                            digest=loaded.digest,
-                            flow_id=loaded.flow.id,
-                            version=loaded.flow.version,
-                            definition=json.dumps(loaded.definition),
-                            created_at=self._clock(),
+        if loaded.digest in self._stored_flows:
+            return
+        async with self._flow_lock:  # one chat of this process stores it, the rest wait
+            if loaded.digest in self._stored_flows:
+                return
+            try:
+                async with self._database.sessions.begin() as session:
+                    if await session.get(IntakeFlowVersion, loaded.digest) is None:
+                        session.add(
+                            IntakeFlowVersion(
+                                digest=loaded.digest,
+                                flow_id=loaded.flow.id,
+                                version=loaded.flow.version,
+                                definition=json.dumps(loaded.definition),
+                                created_at=self._clock(),
+                            )
                         )
-                    )
-        except IntegrityError:
-            pass  # another chat (or process) stored the same version a moment earlier
+            except IntegrityError:
+                pass  # another process stored the same version a moment earlier
+            self._stored_flows.add(loaded.digest)
 
     async def flow_definition(self, digest: str) -> Any | None:
         """The stored definition with `digest`, if any."""
@@ -136,6 +167,13 @@ class IntakeRepository:
                 self._cipher.encrypt_json(intake.summary) if intake.summary is not None else None
             ),
         }
+        # Every answer is saved here: one UPDATE by key, straight to the file when it can.
+        parameters = [
+            value if convert is None else convert(value)
+            for value, convert in zip(values.values(), self._to_sql, strict=True)
+        ]
+        if self._database.write_now(_SAVE_SQL, (*parameters, intake.id)) is not None:
+            return
         async with self._database.sessions.begin() as session:
             await session.execute(
                 update(IntakeSession).where(IntakeSession.id == intake.id).values(**values)
@@ -148,7 +186,12 @@ class IntakeRepository:
             return self._stored(row) if row is not None else None
 
     async def latest_open(self, chat_id: int) -> StoredIntake | None:
-        """The chat's newest in-progress intake, if any."""
+        """The chat's newest in-progress intake, if any.
+
+        Read for every answer, so straight from the file when it can (as `has_open`)."""
+        rows = self._database.read_now(_LATEST_OPEN_SQL, (chat_id, Status.IN_PROGRESS.value))
+        if rows is not None:
+            return self._stored(self._row(rows[0])) if rows else None
         async with self._database.sessions() as session:
             row = await session.scalar(
                 select(IntakeSession)
@@ -160,6 +203,15 @@ class IntakeRepository:
                 .limit(1)
             )
             return self._stored(row) if row is not None else None
+
+    def _row(self, values: tuple[Any, ...]) -> IntakeSession:
+        """A row read directly, with the column types the session would give it."""
+        return IntakeSession(
+            **{
+                key: value if convert is None else convert(value)
+                for (key, convert), value in zip(self._from_sql, values, strict=True)
+            }
+        )
 
     async def has_open(self, chat_id: int) -> bool:
         """Whether the chat has an in-progress intake (no decryption needed).

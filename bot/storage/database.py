@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -55,6 +55,12 @@ def quiet_parameter_loggers() -> None:
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
+    _set_pragmas(cursor)
+    cursor.close()
+
+
+def _set_pragmas(cursor: DBAPICursor | sqlite3.Connection) -> None:
+    """The settings every connection to the SQLite file gets."""
     # WAL lets a second bot process read while one writes; busy_timeout makes
     # writers wait for each other instead of failing with "database is locked".
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -65,7 +71,6 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     # Deleted rows are overwritten, not left readable in free pages (/forget).
     cursor.execute("PRAGMA secure_delete=ON")
-    cursor.close()
 
 
 class Database:
@@ -84,6 +89,7 @@ class Database:
             self.sqlite_path = Path(parsed.database)
             _prepare_folder(self.sqlite_path)
         self._quick: sqlite3.Connection | None = None
+        self._quick_writer: sqlite3.Connection | None = None
         self._before_close: list[Callable[[], Awaitable[None]]] = []
         quiet_parameter_loggers()
         try:
@@ -152,13 +158,43 @@ class Database:
             logger.warning("quick read failed (%s); querying through the session", error)
             return None
 
+    def write_now(self, sql: str, parameters: Sequence[object] = ()) -> int | None:
+        """The rows one small indexed write changed, run right here as its own transaction;
+        None when the caller must write through the async session instead (not an SQLite
+        file, another connection is writing, or the write failed).
+
+        The async session costs a pool checkout, several thread hops and a separate commit
+        (about a millisecond); one UPDATE of one row by its key, committed to the
+        write-ahead log with synchronous=NORMAL, costs tens of microseconds.
+        """
+        if self.sqlite_path is None:
+            return None
+        try:
+            if self._quick_writer is None:
+                self._quick_writer = self._open_quick(self.sqlite_path, writes=True)
+            return self._quick_writer.execute(sql, tuple(parameters)).rowcount
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                logger.warning("quick write failed (%s); writing through the session", error)
+            return None  # busy: another connection is inside a write; the session waits
+        except sqlite3.Error as error:
+            logger.warning("quick write failed (%s); writing through the session", error)
+            return None
+
     @staticmethod
-    def _open_quick(path: Path) -> sqlite3.Connection:
+    def _open_quick(path: Path, *, writes: bool = False) -> sqlite3.Connection:
         # Autocommit, so no read transaction stays open between reads (each read sees the
-        # latest commit); used from the event loop's thread only, closed from it too.
+        # latest commit) and each write commits at once; used from the event loop's thread
+        # only, closed from it too.
         connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA query_only=ON")
-        connection.execute(f"PRAGMA busy_timeout={QUICK_READ_BUSY_MS}")
+        if writes:
+            _set_pragmas(connection)
+            # Never wait on the event loop for the write lock: its holder may be a session
+            # of this very process, which cannot finish while the loop is held.
+            connection.execute("PRAGMA busy_timeout=0")
+        else:
+            connection.execute("PRAGMA query_only=ON")
+            connection.execute(f"PRAGMA busy_timeout={QUICK_READ_BUSY_MS}")
         return connection
 
     def on_close(self, flush: Callable[[], Awaitable[None]]) -> None:
@@ -169,9 +205,10 @@ class Database:
         """Write what components buffered, then release all connections."""
         for flush in self._before_close:
             await flush()
-        if self._quick is not None:
-            self._quick.close()
-            self._quick = None
+        for quick in (self._quick, self._quick_writer):
+            if quick is not None:
+                quick.close()
+        self._quick = self._quick_writer = None
         await self.engine.dispose()
 
 

@@ -90,3 +90,17 @@ async def test_open_check_queries_the_session_for_a_database_that_is_not_a_file(
         assert not await repository.has_open(PATIENT)
     finally:
         await database.close()
+
+
+async def test_the_open_intake_read_from_the_file_is_the_one_the_session_reads(
+    here_and_there: tuple[Process, Process],
+) -> None:
+    here, there = here_and_there
+    await there.patient.command("intake")
+    await there.patient.say("yes")
+    direct = await here.repository.latest_open(PATIENT)  # straight from the file
+    assert direct is not None
+    through_session = await here.repository.get(direct.id)
+    assert through_session is not None
+    assert direct.updated_at.tzinfo is not None
+    assert vars(direct) == vars(through_session)

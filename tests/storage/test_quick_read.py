@@ -1,4 +1,5 @@
-"""`Database.read_now`: small reads straight from the SQLite file, None when it cannot."""
+"""`Database.read_now` and `write_now`: small reads and writes straight on the SQLite file,
+None when they cannot."""
 
 from __future__ import annotations
 
@@ -36,4 +37,45 @@ async def test_a_failed_read_says_query_the_session_instead(
 async def test_it_never_writes(tmp_path: Path) -> None:
     database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
     assert database.read_now("DELETE FROM unanswered_questions") is None  # query_only
+    await database.close()
+
+
+async def test_a_quick_write_commits_at_once_for_every_connection(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    database = await open_database(f"sqlite+aiosqlite:///{path}")
+    insert = (
+        "INSERT INTO unanswered_questions (asked_at, text, best_score) "
+        "VALUES ('2026-11-21 12:00:00', 'written here', 0.0)"
+    )
+    assert database.write_now(insert) == 1
+    with sqlite3.connect(path) as other:
+        assert other.execute("SELECT text FROM unanswered_questions").fetchall() == [
+            ("written here",)
+        ]
+    await database.close()
+
+
+async def test_a_quick_write_never_waits_for_another_writer(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    database = await open_database(f"sqlite+aiosqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another connection holds the write lock
+    try:
+        assert database.write_now("DELETE FROM unanswered_questions") is None
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert database.write_now("DELETE FROM unanswered_questions") == 0
+    await database.close()
+
+
+async def test_a_failed_write_says_use_the_session_instead(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'not-migrated.sqlite3'}")
+    assert database.write_now("DELETE FROM intake_sessions") is None  # no such table
+    assert "writing through the session" in caplog.text
+    in_memory = Database("sqlite+aiosqlite://")
+    assert in_memory.write_now("SELECT 1") is None  # not a file: nothing to write directly
+    await in_memory.close()
     await database.close()
