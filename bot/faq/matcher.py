@@ -451,6 +451,14 @@ class CharGramIndex:
         return hits.sums(self._postings.size), hits.touched(self._postings.size)
 
 
+@dataclass
+class _SignalMemo:
+    """Per query text, the signals that do not depend on the words' weights (one message)."""
+
+    fuzzy: dict[str, _Floats] = field(default_factory=dict)
+    cosines: dict[str, tuple[_Floats, _Flags]] = field(default_factory=dict)
+
+
 class FaqMatcher:
     """Ranks FAQ entries for a question and decides answer / suggest / fallback."""
 
@@ -880,8 +888,13 @@ class FaqMatcher:
         raw: str,
         analysed: _Analysed | None = None,
         focus: frozenset[str] | None = None,
+        memo: _SignalMemo | None = None,
     ) -> _EntryFigures:
-        """Combined score and coverage of each entry, for one piece of query text."""
+        """Combined score and coverage of each entry, for one piece of query text.
+
+        `memo` keeps the fuzzy scores and trigram cosines of the texts one message's passes
+        share (the focus pass reweights the same words, so those two are the same)."""
+        memo = memo if memo is not None else _SignalMemo()
         if analysed is None:
             analysed = self._analyse_query(raw)
         if not analysed.tokens:
@@ -902,7 +915,9 @@ class FaqMatcher:
         phrasing_hits = self._token_hits(self._phrasing_arrays, gains, has_content).sums(
             len(self._phrasings)
         )
-        fuzzy = self._fuzzy_scores(query.text)
+        fuzzy = memo.fuzzy.get(query.text)
+        if fuzzy is None:
+            fuzzy = memo.fuzzy[query.text] = self._fuzzy_scores(query.text)
         value = w.fuzzy * fuzzy
         hit = (phrasing_hits != 0.0) & self._phrasing_has_total
         value += np.where(hit, w.query_coverage * np.minimum(1.0, phrasing_hits / query.total), 0.0)
@@ -912,7 +927,10 @@ class FaqMatcher:
         best_phrasing = np.zeros(entries)
         np.maximum.at(best_phrasing, self._phrasing_entry, value)
         if w.char_ngrams > 0.0:
-            gram_scores, gram_touched = self._grams.cosines(analysed.text)
+            cosines = memo.cosines.get(analysed.text)
+            if cosines is None:
+                cosines = memo.cosines[analysed.text] = self._grams.cosines(analysed.text)
+            gram_scores, gram_touched = cosines
         else:
             gram_scores, gram_touched = np.zeros(entries), np.zeros(entries, bool)
         total = w.signal_total()
@@ -971,14 +989,15 @@ class FaqMatcher:
         and the whole message's analysed tokens."""
         text = truncate(text)
         analysed = self._analyse_query(text)
-        figures = self._score_text(text, analysed)
+        memo = _SignalMemo()
+        figures = self._score_text(text, analysed, memo=memo)
         parts = sentences(text)
         if len(parts) > 1 and len(text.split()) >= MIN_SENTENCE_WINDOW_WORDS:
             for part in parts:
-                figures.raise_to(self._score_text(part))
+                figures.raise_to(self._score_text(part, memo=memo))
         focus = self._question_focus(text)
         if focus:
-            figures.raise_to(self._score_text(text, analysed, focus))
+            figures.raise_to(self._score_text(text, analysed, focus, memo))
         return figures, analysed
 
     def _question_focus(self, text: str) -> frozenset[str] | None:

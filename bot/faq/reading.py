@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from bot.faq.matcher import Candidate, FaqMatcher, MatchResult
 from bot.faq.pipeline import EmergencyCheck
-from bot.faq.text import normalise, word_set
+from bot.faq.text import WORDS_CACHE_SIZE, normalise, word_set
 
 if TYPE_CHECKING:
     from bot.clinic_content import ClinicContent
@@ -132,12 +133,18 @@ def _split_at_joiner(text: str) -> list[str]:
     """`text` split before the first "and"/"also" that starts a question, if one does."""
     raw = text.split()
     for index in range(1, len(raw) - 1):
-        joiner = normalise(raw[index])
-        following = normalise(raw[index + 1]).split()
+        joiner = _normalised_word(raw[index])
+        following = _normalised_word(raw[index + 1]).split()
         if joiner in _JOINERS and following and following[0] in _QUESTION_STARTS:
             left, right = " ".join(raw[:index]), " ".join(raw[index + 1 :])
             return [left.rstrip(",;"), right]
     return [text]
+
+
+@lru_cache(maxsize=WORDS_CACHE_SIZE)
+def _normalised_word(word: str) -> str:
+    """One typed word, normalised: words recur from message to message, messages seldom."""
+    return normalise(word)
 
 
 class MessageReader:
