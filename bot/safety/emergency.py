@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -389,11 +390,19 @@ class EmergencyDetector:
     _set_aside: tuple[str, ...] = field(init=False, repr=False)
     _markers: dict[str, _MarkerSet] = field(init=False, repr=False)
     _history_matters: dict[str, bool] = field(init=False, repr=False)
+    _rules_with_word: dict[int, frozenset[int]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         parsed = {term: parse_term(term) for term in _all_terms(self.rules) if not non_latin(term)}
         self._index = TermIndex((words for words in parsed.values() if words), self.not_typos)
         self._compiled = tuple(self._compile(rule, parsed) for rule in self.rules)
+        # Which rules a word can start or be a term of: in Latin script, only those rules
+        # can match a text, so the others are never looked at (most rules, most messages).
+        rules_with_word: dict[int, set[int]] = {}
+        for number, compiled in enumerate(self._compiled):
+            for word_id in compiled._first_words:
+                rules_with_word.setdefault(word_id, set()).add(number)
+        self._rules_with_word = {word: frozenset(rules) for word, rules in rules_with_word.items()}
         self._fuzzy_phrases = []
         self._fuzzy_phrase_rule = []
         for number, rule in enumerate(self.rules):
@@ -548,7 +557,13 @@ class EmergencyDetector:
         )
         phrase_rules = self._phrase_rules(joined)
         hits: list[EmergencyHit] = []
-        for number, compiled in enumerate(self._compiled):
+        numbers: Iterable[int] = range(len(self._compiled))
+        if not typed.non_latin:
+            # Any other rule has no word in the text: `matching_language` would say None.
+            with_words = (self._rules_with_word.get(word, ()) for word in typed.present)
+            numbers = sorted(phrase_rules.union(*with_words))
+        for number in numbers:
+            compiled = self._compiled[number]
             language = compiled.matching_language(typed, number in phrase_rules)
             if language is not None:
                 hits.append(EmergencyHit(compiled.rule.id, compiled.message, language))
@@ -658,8 +673,13 @@ class _MarkerSet:
             if normalise_text(text)
         )
 
+    @cached_property
+    def _any(self) -> re.Pattern[str] | None:
+        """One pattern finding any of the phrases (a scan per phrase cost more)."""
+        return re.compile("|".join(map(re.escape, self._padded))) if self._padded else None
+
     def found(self, padded_text: str) -> bool:
-        return any(marker in padded_text for marker in self._padded)
+        return self._any is not None and self._any.search(padded_text) is not None
 
     def first_at(self, padded_text: str) -> int:
         """Where the first of these phrases starts in `padded_text` (-1 when none is there)."""

@@ -87,6 +87,8 @@ _SCRIPTS = (
 
 def _script_language(text: str) -> str | None:
     """The language a non-Latin script points to, or None for Latin (or no) letters."""
+    if text.isascii():
+        return None  # every letter is Latin (most messages): no need to count them
     counts: dict[str, int] = {}
     for character in text:
         if not character.isalpha():
