@@ -7,7 +7,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -205,13 +206,15 @@ class IntakeRepository:
             return self._stored(row) if row is not None else None
 
     def _row(self, values: tuple[Any, ...]) -> IntakeSession:
-        """A row read directly, with the column types the session would give it."""
-        return IntakeSession(
+        """A row read directly, with the column types the session would give it (a plain
+        record: an ORM instance costs more to build than the read itself)."""
+        record = SimpleNamespace(
             **{
                 key: value if convert is None else convert(value)
                 for (key, convert), value in zip(self._from_sql, values, strict=True)
             }
         )
+        return cast(IntakeSession, record)
 
     async def has_open(self, chat_id: int) -> bool:
         """Whether the chat has an in-progress intake (no decryption needed).

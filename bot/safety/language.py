@@ -394,6 +394,11 @@ def _identifier() -> Any:
     return identifier
 
 
+def load_language_model() -> None:
+    """Load the language model now (about a second), not on the first patient's message."""
+    _identifier()
+
+
 def _model_probabilities(text: str) -> dict[str, float]:
     return {code: float(p) for code, p in _identifier().rank(text)}
 

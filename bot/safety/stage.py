@@ -20,7 +20,7 @@ from bot.safety.emergency import (
     EmergencyRule,
     LanguageNotice,
 )
-from bot.safety.language import FRENCH, LanguageGuess, detect_language
+from bot.safety.language import FRENCH, LanguageGuess, detect_language, load_language_model
 from bot.safety.terms import non_latin
 
 logger = logging.getLogger(__name__)
@@ -239,6 +239,7 @@ def build_safety_stage(
 ) -> SafetyStage:
     """The stage for a clinic's content (built once at start)."""
     content.detector()  # compile now, not on the first patient's message
+    load_language_model()
     if content.urgent is not None:
         content.urgent.detector()
     return SafetyStage(content, SafetyReplies(content, clinic_phone, emergency_number))
