@@ -7,6 +7,8 @@ other (a per-process cache once sent an intake answer to the FAQ).
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,3 +106,45 @@ async def test_the_open_intake_read_from_the_file_is_the_one_the_session_reads(
     assert through_session is not None
     assert direct.updated_at.tzinfo is not None
     assert vars(direct) == vars(through_session)
+
+
+async def test_answers_are_read_and_saved_through_the_session_without_a_file(
+    cipher: FieldCipher,
+) -> None:
+    database = await open_database("sqlite+aiosqlite://")
+    try:
+        repository = IntakeRepository(database, cipher)
+        patient = Patient(build_conversation(database, repository)[0])
+        await patient.command("intake")
+        opened = await repository.latest_open(PATIENT)
+        assert opened is not None
+        assert await patient.say("yes") != []  # the consent answer, saved by the session
+        answered = await repository.latest_open(PATIENT)
+        assert answered is not None and answered.state.revision > opened.state.revision
+    finally:
+        await database.close()
+
+
+async def test_an_answer_waits_for_another_writer_instead_of_failing(
+    tmp_path: Path, cipher: FieldCipher
+) -> None:
+    path = tmp_path / "busy.sqlite3"
+    database = await open_database(f"sqlite+aiosqlite:///{path}")
+    try:
+        repository = IntakeRepository(database, cipher)
+        patient = Patient(build_conversation(database, repository)[0])
+        await patient.command("intake")
+        opened = await repository.latest_open(PATIENT)
+        assert opened is not None
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process is writing
+        answer = asyncio.create_task(patient.say("yes"))
+        await asyncio.sleep(0.2)
+        assert not answer.done()  # the save waits in the driver's thread, not on the loop
+        other.execute("COMMIT")
+        other.close()
+        assert await answer != []
+        answered = await repository.latest_open(PATIENT)
+        assert answered is not None and answered.state.revision > opened.state.revision
+    finally:
+        await database.close()
