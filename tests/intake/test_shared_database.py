@@ -82,18 +82,6 @@ async def test_an_intake_closed_elsewhere_no_longer_claims_text(
     assert await here.repository.all() == []
 
 
-async def test_open_check_queries_the_session_for_a_database_that_is_not_a_file(
-    cipher: FieldCipher,
-) -> None:
-    database = await open_database("sqlite+aiosqlite://")
-    try:
-        repository = IntakeRepository(database, cipher)
-        assert database.read_now("SELECT 1") is None  # in memory: no file to read directly
-        assert not await repository.has_open(PATIENT)
-    finally:
-        await database.close()
-
-
 async def test_the_open_intake_read_from_the_file_is_the_one_the_session_reads(
     here_and_there: tuple[Process, Process],
 ) -> None:
@@ -108,19 +96,40 @@ async def test_the_open_intake_read_from_the_file_is_the_one_the_session_reads(
     assert vars(direct) == vars(through_session)
 
 
-async def test_answers_are_read_and_saved_through_the_session_without_a_file(
+async def _consent_is_saved(
+    database: Database, cipher: FieldCipher, writer_elsewhere: Path | None = None
+) -> None:
+    """Start an intake and answer consent: the answer is saved (a newer revision). With
+    `writer_elsewhere`, another connection holds that file's write lock meanwhile."""
+    repository = IntakeRepository(database, cipher)
+    patient = Patient(build_conversation(database, repository)[0])
+    await patient.command("intake")
+    opened = await repository.latest_open(PATIENT)
+    assert opened is not None
+    if writer_elsewhere is None:
+        assert await patient.say("yes") != []
+    else:
+        other = sqlite3.connect(writer_elsewhere, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process is writing
+        answer = asyncio.create_task(patient.say("yes"))
+        await asyncio.sleep(0.2)
+        assert not answer.done()  # the save waits in the driver's thread, not on the loop
+        other.execute("COMMIT")
+        other.close()
+        assert await answer != []
+    answered = await repository.latest_open(PATIENT)
+    assert answered is not None and answered.state.revision > opened.state.revision
+
+
+async def test_a_database_that_is_not_a_file_is_read_and_written_through_the_session(
     cipher: FieldCipher,
 ) -> None:
     database = await open_database("sqlite+aiosqlite://")
     try:
         repository = IntakeRepository(database, cipher)
-        patient = Patient(build_conversation(database, repository)[0])
-        await patient.command("intake")
-        opened = await repository.latest_open(PATIENT)
-        assert opened is not None
-        assert await patient.say("yes") != []  # the consent answer, saved by the session
-        answered = await repository.latest_open(PATIENT)
-        assert answered is not None and answered.state.revision > opened.state.revision
+        assert database.read_now("SELECT 1") is None  # in memory: no file to read directly
+        assert not await repository.has_open(PATIENT)
+        await _consent_is_saved(database, cipher)
     finally:
         await database.close()
 
@@ -131,20 +140,6 @@ async def test_an_answer_waits_for_another_writer_instead_of_failing(
     path = tmp_path / "busy.sqlite3"
     database = await open_database(f"sqlite+aiosqlite:///{path}")
     try:
-        repository = IntakeRepository(database, cipher)
-        patient = Patient(build_conversation(database, repository)[0])
-        await patient.command("intake")
-        opened = await repository.latest_open(PATIENT)
-        assert opened is not None
-        other = sqlite3.connect(path, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")  # another process is writing
-        answer = asyncio.create_task(patient.say("yes"))
-        await asyncio.sleep(0.2)
-        assert not answer.done()  # the save waits in the driver's thread, not on the loop
-        other.execute("COMMIT")
-        other.close()
-        assert await answer != []
-        answered = await repository.latest_open(PATIENT)
-        assert answered is not None and answered.state.revision > opened.state.revision
+        await _consent_is_saved(database, cipher, writer_elsewhere=path)
     finally:
         await database.close()

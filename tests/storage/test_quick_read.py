@@ -25,12 +25,17 @@ async def test_sees_a_commit_made_through_another_connection(tmp_path: Path) -> 
     await database.close()
 
 
-async def test_a_failed_read_says_query_the_session_instead(
+async def test_a_failed_read_or_write_says_use_the_session_instead(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'not-migrated.sqlite3'}")
     assert database.read_now("SELECT 1 FROM intake_sessions") is None  # no such table
     assert "querying through the session" in caplog.text
+    assert database.write_now("DELETE FROM intake_sessions") is None
+    assert "writing through the session" in caplog.text
+    in_memory = Database("sqlite+aiosqlite://")
+    assert in_memory.write_now("SELECT 1") is None  # not a file: nothing to write directly
+    await in_memory.close()
     await database.close()
 
 
@@ -66,16 +71,4 @@ async def test_a_quick_write_never_waits_for_another_writer(tmp_path: Path) -> N
         other.execute("ROLLBACK")
         other.close()
     assert database.write_now("DELETE FROM unanswered_questions") == 0
-    await database.close()
-
-
-async def test_a_failed_write_says_use_the_session_instead(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'not-migrated.sqlite3'}")
-    assert database.write_now("DELETE FROM intake_sessions") is None  # no such table
-    assert "writing through the session" in caplog.text
-    in_memory = Database("sqlite+aiosqlite://")
-    assert in_memory.write_now("SELECT 1") is None  # not a file: nothing to write directly
-    await in_memory.close()
     await database.close()
