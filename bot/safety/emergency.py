@@ -90,11 +90,14 @@ _YEARS_AGO = re.compile(
 # A year written in digits of any script ("in 2019", "2019年", "۲۰۱۹"): a past year is history.
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 FIRST_HISTORY_YEAR = 1940
+SOLAR_HIJRI_FIRST = 1320  # Iran's calendar: 1320 began in 1941
+SOLAR_HIJRI_OFFSET = 621
 # A sign brought on by the thought of something ("my chest gets tight just thinking about
 # needles", "le souffle coupé rien que d'y penser") is fear of it, not an attack.
 _AT_THE_THOUGHT = re.compile(
     r" (?:(?:just|even|only) thinking (?:about|of)|(?:when|whenever) i think (?:about|of)|"
-    r"at the thought of|rien que d y penser|"
+    r"(?:at )?the thought of|(?:a )?pictures? of (?:a |the )?needles?|the sight of (?:a |the )?needles?|"
+    r"rien que d y penser|"
     r"rien qu a y penser|juste d y penser|quand j y pense|en y pensant|a l idee d|"
     r"solo de pensar|solo con pensar|so de pensar|so em pensar) "
 )
@@ -114,7 +117,10 @@ _HOW_THEY_ARE = re.compile(
     r"j espere qu (?:il|elle|ils) (?:va|vont|allait) bien|est ce qu (?:il|elle) va bien) "
 )
 # Words that keep such an event happening now.
-_STILL_NOW = re.compile(r" (?:just|now|still|right now|not breathing|isnt breathing|wont wake) ")
+_STILL_NOW = re.compile(
+    r" (?:just|now|right now|not breathing|isnt breathing|wont wake|not waking|isnt waking|"
+    r"not responding|unconscious|(?<!can i )(?<!can we )(?<!could i )(?<!should i )still) "
+)
 
 
 ENGLISH = "en"
@@ -709,9 +715,16 @@ def _grams_needed(length: int) -> int:
 
 
 def _past_year(padded: str) -> bool:
-    """Whether the text names a past year in digits of any script."""
+    """Whether the text names a past year in digits of any script (a year in Persian or
+    Arabic digits may also be a Solar Hijri year, "۱۳۹۸")."""
     last = datetime.now(UTC).year - 1
-    return any(FIRST_HISTORY_YEAR <= int(m.group()) <= last for m in _YEAR.finditer(padded))
+    for match in _YEAR.finditer(padded):
+        year = int(match.group())
+        if FIRST_HISTORY_YEAR <= year <= last:
+            return True
+        if not match.group().isascii() and SOLAR_HIJRI_FIRST <= year <= last - SOLAR_HIJRI_OFFSET:
+            return True
+    return False
 
 
 def _has_marks(words: tuple[TermWord, ...]) -> bool:
