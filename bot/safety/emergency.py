@@ -96,9 +96,9 @@ SOLAR_HIJRI_OFFSET = 621
 # needles", "le souffle coupé rien que d'y penser") is fear of it, not an attack.
 _AT_THE_THOUGHT = re.compile(
     r" (?:(?:just|even|only) thinking (?:about|of)|(?:when|whenever) i think (?:about|of)|"
-    r"(?:at )?the thought of|(?:a )?pictures? of (?:a |the )?needles?|the sight of (?:a |the )?needles?|"
-    r"rien que d y penser|"
-    r"rien qu a y penser|juste d y penser|quand j y pense|en y pensant|a l idee d|"
+    r"(?:at )?the thought of|(?:a )?pictures? of (?:a |the )?needles?|"
+    r"the sight of (?:a |the )?needles?|rien que d y penser|rien qu a y penser|"
+    r"juste d y penser|quand j y pense|en y pensant|a l idee d|"
     r"solo de pensar|solo con pensar|so de pensar|so em pensar) "
 )
 # Rules where the thought is itself the sign ("I want to die when I think about my pain").
