@@ -22,7 +22,9 @@ _CLAUSE_BREAK = re.compile(r"[,.;:!?\n()\[\]،؛。，；！？—–]+| - ")
 _OPENERS: tuple[tuple[str, ...], ...] = tuple(
     tuple(opener.split())
     for opener in (
-        "not any", "no", "none", "zero", "without any", "without", "denies", "negative for",
+        "not any", "no tengo", "no tiene", "no hay", "no", "none", "zero", "without any",
+        "without", "denies", "negative for", "never had any", "never had", "nothing like",
+        "nao tenho", "nao tem",
         "pas de", "pas d", "aucun", "aucune", "sans", "sin", "ningun", "ninguna", "nada de",
         "sem", "nenhum", "nenhuma", "kein", "keine", "keinen", "senza", "nessun", "nessuna",
     )
@@ -80,6 +82,12 @@ _NOT_DENIED = frozenset(
 )  # fmt: skip
 
 
+# A comparison inside the denied words makes it a report of something new or worse.
+_COMPARISONS = frozenset(
+    ("like", "before", "ever", "worse", "worst", "comme", "jamais", "pire", "como", "nunca")
+)
+
+
 @dataclass(frozen=True)
 class Denial:
     """A message with its denied signs left out, and with only the openers left out."""
@@ -130,4 +138,6 @@ def _denied_end(words: list[str], start: int) -> int:
     end = start
     while end < len(words) and end - start < MAX_DENIED_WORDS and words[end] not in _SPAN_ENDS:
         end += 1
+    if not _COMPARISONS.isdisjoint(words[start:end]):
+        return start  # "never had pain like this before": a new sign, not an absent one
     return end

@@ -45,6 +45,7 @@ def test_a_denial_covers_its_clause_up_to_a_contrast() -> None:
         "dor forte no peito",  # Portuguese "no" is "in the"
         "aperto no peito desde ontem",
         "I can't breathe",
+        "never had chest pain like this before, it's crushing",  # a comparison: a new sign
     ],
 )
 def test_negations_that_are_the_sign_are_not_denials(text: str) -> None:
