@@ -59,25 +59,41 @@ _SPAN_ENDS = frozenset(
         "minha", "mein", "meine",
     )
 )  # fmt: skip
-# A first word after the opener that makes the negation a report, not a denial: a loss of
-# function ("no feeling", "pas de sensation", "sin fuerza"), a pronoun or a verb ("no, I...",
+# A loss of function anywhere in the denied words makes the negation the sign ("no feeling",
+# "no bladder control", "pas de sensation", "sin fuerza"). A first word after the opener
+# that makes it a report too: a pronoun or a verb ("no, I...",
 # "no puedo", "no one can wake him"), a fixed phrase ("no way", "without warning"), or an
 # endless sign ("saigne sans arrêt", "without stopping").
-_NOT_DENIED = frozenset(
+_LOSSES = frozenset(
     (
         "feeling", "feelings", "sensation", "sensations", "sense", "control", "strength",
         "pulse", "heartbeat", "breath", "breathing", "air", "response", "reaction", "movement",
-        "use", "grip", "power", "vision", "sight", "voice", "words", "one", "body", "way",
+        "use", "grip", "power", "vision", "sight", "voice", "words", "sentiment", "sensibilite",
+        "force", "controle", "pouls", "souffle", "reponse", "mouvement", "voix", "sensacion",
+        "sensibilidad", "fuerza", "pulso", "aire", "respuesta", "sensacao", "forca",
+        "respiracao", "gefuhl", "kraft", "luft", "puls", "sensibilita", "respiro", "polso",
+        "will", "envie", "ganas", "vontade", "urine", "pee", "wee",
+    )
+)  # fmt: skip
+# Words that name a difficulty with a function: with one, a loss word is part of a denied
+# sign ("no shortness of breath", "no loss of bladder control", "sem falta de ar").
+_DIFFICULTIES = frozenset(
+    (
+        "shortness", "short", "trouble", "difficulty", "difficulties", "problem", "problems",
+        "issue", "issues", "loss", "blurred", "blurry", "double", "change", "changes", "falta",
+        "dificultad", "difficulte", "difficultes", "perte", "perda", "perdida", "mal",
+    )
+)  # fmt: skip
+_REPORT_WORDS = frozenset(
+    (
+        "one", "body", "way",
         "idea", "longer", "more", "matter", "sooner", "warning", "reason", "notice", "cause",
         "apparent", "prevenir", "raison", "aviso", "razon", "stop", "stopping", "end", "letup",
         "arret", "cesse", "fin", "interruption", "parar", "cesar", "pausa", "parada", "fim",
         "sosta", "tregua", "ende", "pause", "i", "im", "my", "me", "he", "she", "it",
         "its", "they", "we", "you", "can", "cant", "could", "will", "wont", "is", "am", "are",
-        "was", "were", "do", "does", "did", "have", "has", "sentiment", "sensibilite", "force",
-        "controle", "pouls", "souffle", "reponse", "reaction", "mouvement", "voix", "sensacion",
-        "fuerza", "pulso", "aire", "respuesta", "puedo", "puede", "pueden", "siento", "siente",
-        "se", "me", "le", "lo", "la", "sensacao", "forca", "respiracao", "consigo", "consegue",
-        "gefuhl", "kraft", "luft", "puls", "sensibilita", "respiro", "polso",
+        "was", "were", "do", "does", "did", "have", "has", "puedo", "puede", "pueden",
+        "siento", "siente", "se", "me", "le", "lo", "la", "consigo", "consegue",
     )
 )  # fmt: skip
 
@@ -133,11 +149,14 @@ def _opener_at(words: list[str], at: int, *, english: bool) -> int:
 
 def _denied_end(words: list[str], start: int) -> int:
     """Where the words a denial covers end (`start` when it covers none)."""
-    if start >= len(words) or words[start] in _NOT_DENIED:
+    if start >= len(words) or words[start] in _REPORT_WORDS:
         return start
     end = start
     while end < len(words) and end - start < MAX_DENIED_WORDS and words[end] not in _SPAN_ENDS:
         end += 1
-    if not _COMPARISONS.isdisjoint(words[start:end]):
-        return start  # "never had pain like this before": a new sign, not an absent one
+    denied = words[start:end]
+    if not _COMPARISONS.isdisjoint(denied):
+        return start  # "never had pain like this before": a new sign
+    if not _LOSSES.isdisjoint(denied) and _DIFFICULTIES.isdisjoint(denied):
+        return start  # "no bladder control" is a loss; "no shortness of breath" is a denial
     return end

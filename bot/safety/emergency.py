@@ -19,7 +19,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from bot.content.model import Review
-from bot.safety.denial import find_denials
+from bot.safety.denial import Denial, find_denials
 from bot.safety.terms import (
     CompiledTerm,
     TermIndex,
@@ -528,7 +528,8 @@ class EmergencyDetector:
             hits = self._hits(kept, first=first)
             if not hits:
                 return []
-        denied = self._without_denied_signs(text, kept)
+        denial = find_denials(text)
+        denied = self._without_denied_signs(denial, kept)
         if denied is not kept:
             kept = denied
             hits = self._hits(kept, first=first)
@@ -537,7 +538,9 @@ class EmergencyDetector:
         if self._at_the_thought(words):
             hits = [hit for hit in self._hits(kept, first=False) if hit.rule_id in _THOUGHT_RULES]
             return hits[:1] if first else hits
-        if not self.not_now(words) or self._reported_before_asking(kept):
+        # A marker inside a denial says nothing ("no history of heart problems, but...").
+        context = denial.without_denied if denial is not None else words
+        if not self.not_now(context) or self._reported_before_asking(kept):
             return hits
         # Past history or a risk question: only signs that are partly history still count.
         if not any(self._history_matters.values()):
@@ -559,10 +562,9 @@ class EmergencyDetector:
             padded = padded.replace(phrase, " ")
         return padded.split()
 
-    def _without_denied_signs(self, text: str, kept: list[str]) -> list[str]:
+    def _without_denied_signs(self, denial: Denial | None, kept: list[str]) -> list[str]:
         """`kept` without the signs the message denies ("no numbness, just pain"), the same
         list when it denies none or when a negation may be the symptom itself."""
-        denial = find_denials(text)
         if denial is None:
             return kept
         denied = self._without_set_aside(denial.without_denied)

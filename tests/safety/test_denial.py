@@ -37,6 +37,7 @@ def test_a_denial_covers_its_clause_up_to_a_contrast() -> None:
     "text",
     [
         "no feeling down there",  # a loss is the sign
+        "no bladder control since this morning",
         "pas de sensation entre les jambes",
         "no puedo respirar",  # a verb after the opener
         "no one can wake him",
@@ -65,6 +66,8 @@ def test_negations_that_are_the_sign_are_not_denials(text: str) -> None:
         "مادرم سال ۱۳۹۸ سکته مغزی کرد، آیا می‌تواند IMS انجام دهد؟",
         "the price nearly gave me a stroke",
         "가격 보고 심장마비 올 뻔했어요",
+        "sore shoulder, no breathing problems, can I book?",  # a loss named as a difficulty
+        "no loss of bladder control, only back pain",
     ],
 )
 def test_denials_fears_others_over_past_years_and_idioms_are_not_emergencies(
@@ -86,6 +89,8 @@ def test_denials_fears_others_over_past_years_and_idioms_are_not_emergencies(
         "my dad had a stroke in 2019 and today his face is drooping",
         "I carry an EpiPen and my throat is swelling after the peanut",
         "le trou de l'aiguille saigne sans arrêt, je prends du xarelto",
+        "no history of heart problems but crushing chest pain now",  # a denied history
+        "nobody can wake her up",
     ],
 )
 def test_a_sign_beside_a_denial_fear_or_history_still_escalates(
