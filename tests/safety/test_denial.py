@@ -8,17 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.safety import SafetyStage, build_safety_stage, load_emergency_content
+from bot.safety import SafetyStage
 from bot.safety.denial import find_denials
 
 REPO = Path(__file__).resolve().parents[2]
 FALSE_ALARMS = REPO / "tests" / "data" / "safety_false_alarms3.yaml"
 FALSE_ALARM_CEILING = 0.03
-
-
-@pytest.fixture(scope="module")
-def stage() -> SafetyStage:
-    return build_safety_stage(load_emergency_content(REPO / "content"), "604-555-0123")
 
 
 def _level(stage: SafetyStage, text: str) -> str:
@@ -71,9 +66,9 @@ def test_negations_that_are_the_sign_are_not_denials(text: str) -> None:
     ],
 )
 def test_denials_fears_others_over_past_years_and_idioms_are_not_emergencies(
-    stage: SafetyStage, text: str
+    bundled_stage: SafetyStage, text: str
 ) -> None:
-    assert _level(stage, text) != "emergency"
+    assert _level(bundled_stage, text) != "emergency"
 
 
 @pytest.mark.parametrize(
@@ -94,17 +89,21 @@ def test_denials_fears_others_over_past_years_and_idioms_are_not_emergencies(
     ],
 )
 def test_a_sign_beside_a_denial_fear_or_history_still_escalates(
-    stage: SafetyStage, text: str
+    bundled_stage: SafetyStage, text: str
 ) -> None:
-    assert _level(stage, text) == "emergency"
+    assert _level(bundled_stage, text) == "emergency"
 
 
-def test_the_false_alarm_set_keeps_every_emergency_and_few_alarms(stage: SafetyStage) -> None:
+def test_the_false_alarm_set_keeps_every_emergency_and_few_alarms(
+    bundled_stage: SafetyStage,
+) -> None:
     items = yaml.safe_load(FALSE_ALARMS.read_text(encoding="utf-8"))
     missed = [
-        i["q"] for i in items if i["expect"] == "emergency" and _level(stage, i["q"]) != "emergency"
+        i["q"]
+        for i in items
+        if i["expect"] == "emergency" and _level(bundled_stage, i["q"]) != "emergency"
     ]
     benign = [i["q"] for i in items if i["expect"] == "benign"]
-    alarms = [q for q in benign if _level(stage, q) == "emergency"]
+    alarms = [q for q in benign if _level(bundled_stage, q) == "emergency"]
     assert not missed
     assert len(alarms) <= FALSE_ALARM_CEILING * len(benign), alarms
