@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 
 import numpy as np
@@ -19,6 +20,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from bot.content.model import Review
+from bot.safety.denial import Denial, find_denials
 from bot.safety.terms import (
     CompiledTerm,
     TermIndex,
@@ -86,6 +88,40 @@ _YEARS_AGO = re.compile(
     r"| (?:\d+|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|alcuni|molti) anni fa "
     r"| vor (?:\d+|zwei|drei|vier|funf|sechs|sieben|acht|neun|zehn|vielen|einigen) jahren "
 )
+# A year written in digits of any script ("in 2019", "2019年", "۲۰۱۹"): a past year is history.
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+FIRST_HISTORY_YEAR = 1940
+SOLAR_HIJRI_FIRST = 1320  # Iran's calendar: 1320 began in 1941
+SOLAR_HIJRI_OFFSET = 621
+# A sign brought on by the thought of something ("my chest gets tight just thinking about
+# needles", "le souffle coupé rien que d'y penser") is fear of it, not an attack.
+_AT_THE_THOUGHT = re.compile(
+    r" (?:(?:just|even|only) thinking (?:about|of)|(?:when|whenever) i think (?:about|of)|"
+    r"(?:at )?the thought of|(?:a )?pictures? of (?:a |the )?needles?|"
+    r"the sight of (?:a |the )?needles?|rien que d y penser|rien qu a y penser|"
+    r"juste d y penser|quand j y pense|en y pensant|a l idee d|"
+    r"solo de pensar|solo con pensar|so de pensar|so em pensar) "
+)
+# Rules where the thought is itself the sign ("I want to die when I think about my pain").
+_THOUGHT_RULES = frozenset(("suicide_self_harm", "deliberate_overdose"))
+# Someone else's event, asked after once it is over ("someone in your waiting room fainted
+# today, hope they're ok"): a stranger, and a wish or a question about how they are.
+_SOMEONE_ELSE = re.compile(
+    r" (?:someone|somebody|a (?:lady|man|guy|woman|patient|person|girl|boy|kid)|"
+    r"another patient|quelqu un|une dame|un monsieur|un patient|une patiente) "
+)
+_HOW_THEY_ARE = re.compile(
+    r" (?:hope (?:they|theyre|he|hes|she|shes|everyone|everyones|everybody|the \w+)"
+    r"(?: is| are| was| will be)? (?:ok|okay|alright|all right|fine|well|doing ok)|"
+    r"(?:is|was) (?:she|he|the \w+) (?:ok|okay|alright|all right|fine)|"
+    r"are they (?:ok|okay|alright|all right|fine)|"
+    r"j espere qu (?:il|elle|ils) (?:va|vont|allait) bien|est ce qu (?:il|elle) va bien) "
+)
+# Words that keep such an event happening now.
+_STILL_NOW = re.compile(
+    r" (?:just|now|right now|not breathing|isnt breathing|wont wake|not waking|isnt waking|"
+    r"not responding|unconscious|(?<!can i )(?<!can we )(?<!could i )(?<!should i )still) "
+)
 
 
 ENGLISH = "en"
@@ -107,6 +143,27 @@ def built_in_grammar() -> tuple[tuple[str, str], ...]:
             "A sign stated, then asked about (a report)",
             "a sign before one of these, in a message that does not open with a question word: "
             + "; ".join(_DIAGNOSTIC_QUESTIONS),
+        ),
+        (
+            "A denied sign",
+            "'no', 'without', 'pas de', 'aucun', 'sans', 'sin', 'sem', 'kein' before a sign "
+            "set that sign aside up to the clause's end, a 'but' or a new subject; never a loss "
+            "('no feeling', 'pas de sensation') or a verb ('no puedo respirar'), and only when "
+            "the sign is still found without the 'no'",
+        ),
+        (
+            "At the thought of",
+            "a sign brought on 'just thinking about' or 'rien que d'y penser' something is fear",
+        ),
+        (
+            "Someone else's event, over",
+            "a stranger ('someone', 'a lady') and 'hope they're ok' or 'is she alright', "
+            "with no 'just', 'now' or 'still'",
+        ),
+        (
+            "A past year",
+            f"a year from {FIRST_HISTORY_YEAR} to last year, in digits of any script, is past "
+            "history",
         ),
         (
             "Hypothetical",
@@ -414,7 +471,7 @@ class EmergencyDetector:
         self._grams = _PhraseGrams(self._fuzzy_phrases)
         self._history_matters = {rule.id: rule.history_matters for rule in self.rules}
         context = self.context or ScreenContext()
-        self._set_aside = tuple(_padded(normalise_text(t)) for t in context.set_aside)
+        self._set_aside = _MarkerSet(context.set_aside).padded
         self._markers = {
             name: _MarkerSet(texts)
             for name, texts in (
@@ -480,7 +537,19 @@ class EmergencyDetector:
             hits = self._hits(kept, first=first)
             if not hits:
                 return []
-        if not self.not_now(words) or self._reported_before_asking(kept):
+        denial = find_denials(text)
+        denied = self._without_denied_signs(denial, kept)
+        if denied is not kept:
+            kept = denied
+            hits = self._hits(kept, first=first)
+            if not hits:
+                return []
+        if self._at_the_thought(words):
+            hits = [hit for hit in self._hits(kept, first=False) if hit.rule_id in _THOUGHT_RULES]
+            return hits[:1] if first else hits
+        # A marker inside a denial says nothing ("no history of heart problems, but...").
+        context = denial.without_denied if denial is not None else words
+        if not self.not_now(context) or self._reported_before_asking(kept):
             return hits
         # Past history or a risk question: only signs that are partly history still count.
         if not any(self._history_matters.values()):
@@ -502,17 +571,42 @@ class EmergencyDetector:
             padded = padded.replace(phrase, " ")
         return padded.split()
 
+    def _without_denied_signs(self, denial: Denial | None, kept: list[str]) -> list[str]:
+        """`kept` without the signs the message denies ("no numbness, just pain"), the same
+        list when it denies none or when a negation may be the symptom itself."""
+        if denial is None:
+            return kept
+        denied = self._without_set_aside(denial.without_denied)
+        before = {hit.rule_id for hit in self._hits(kept, first=False)}
+        gone = before - {hit.rule_id for hit in self._hits(denied, first=False)}
+        if not gone:
+            return kept
+        # "no feeling down there": the sign is the negation; without the "no" it is gone too.
+        bare = self._without_set_aside(denial.without_openers)
+        still = {hit.rule_id for hit in self._hits(bare, first=False)}
+        return denied if gone <= still else kept
+
+    @staticmethod
+    def _at_the_thought(words: list[str]) -> bool:
+        """Whether a sign comes "just thinking about" something, and nothing says "now"."""
+        padded = _padded(" ".join(words))
+        if _AT_THE_THOUGHT.search(padded) is None:
+            return False
+        return _STILL_NOW.search(_AT_THE_THOUGHT.sub(" ", padded)) is None
+
     def not_now(self, words: list[str]) -> bool:
         """Whether the words speak of the past or ask about a risk, and nothing says "now"."""
         if not self.context:
             return False
         padded = _padded(" ".join(words))
         past = self._markers["past"]
-        years_ago = _YEARS_AGO.search(padded) is not None
+        years_ago = _YEARS_AGO.search(padded) is not None or _past_year(padded)
         if years_ago or past.found(padded):
             # "depuis des années" holds "depuis": a past phrase's words say nothing of now.
-            rest = past.removed(_YEARS_AGO.sub(" ", padded))
+            rest = past.removed(_YEAR.sub(" ", _YEARS_AGO.sub(" ", padded)))
             return not self._markers["present"].found(rest)
+        if _SOMEONE_ELSE.search(padded) and _HOW_THEY_ARE.search(padded):
+            return _STILL_NOW.search(padded) is None
         if self._markers["present"].found(padded):
             return False
         return self._asks_about_a_risk(padded)
@@ -637,6 +731,19 @@ def _grams_needed(length: int) -> int:
     return length - GRAM_SIZE + 1 - GRAM_SIZE * most_edits
 
 
+def _past_year(padded: str) -> bool:
+    """Whether the text names a past year in digits of any script (a year in Persian or
+    Arabic digits may also be a Solar Hijri year, "۱۳۹۸")."""
+    last = datetime.now(UTC).year - 1
+    for match in _YEAR.finditer(padded):
+        year = int(match.group())
+        if FIRST_HISTORY_YEAR <= year <= last:
+            return True
+        if not match.group().isascii() and SOLAR_HIJRI_FIRST <= year <= last - SOLAR_HIJRI_OFFSET:
+            return True
+    return False
+
+
 def _has_marks(words: tuple[TermWord, ...]) -> bool:
     # A phrase written with `=` or `*` says exactly which words count: no character fuzz.
     return any(word.exact or word.prefix for word in words)
@@ -665,7 +772,7 @@ class _MarkerSet:
     texts: tuple[str, ...]
 
     @cached_property
-    def _padded(self) -> tuple[str, ...]:
+    def padded(self) -> tuple[str, ...]:
         # Chinese, Japanese and Korean markers ("以前", "작년") sit inside words: no padding.
         return tuple(
             normalise_text(text) if written_without_spaces(text) else _padded(normalise_text(text))
@@ -676,20 +783,20 @@ class _MarkerSet:
     @cached_property
     def _any(self) -> re.Pattern[str] | None:
         """One pattern finding any of the phrases (a scan per phrase cost more)."""
-        return re.compile("|".join(map(re.escape, self._padded))) if self._padded else None
+        return re.compile("|".join(map(re.escape, self.padded))) if self.padded else None
 
     def found(self, padded_text: str) -> bool:
         return self._any is not None and self._any.search(padded_text) is not None
 
     def first_at(self, padded_text: str) -> int:
         """Where the first of these phrases starts in `padded_text` (-1 when none is there)."""
-        starts = [padded_text.find(marker) for marker in self._padded]
+        starts = [padded_text.find(marker) for marker in self.padded]
         found = [start for start in starts if start >= 0]
         return min(found) if found else -1
 
     def removed(self, padded_text: str) -> str:
         """`padded_text` without these phrases."""
-        for marker in self._padded:
+        for marker in self.padded:
             padded_text = padded_text.replace(marker, " ")
         return padded_text
 

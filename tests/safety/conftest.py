@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.safety import EmergencyDetector, load_emergency_content
+from bot.safety import EmergencyDetector, SafetyStage, build_safety_stage, load_emergency_content
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 
@@ -15,3 +15,9 @@ CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 def detector() -> EmergencyDetector:
     """The screen built from the bundled content; read-only, so one serves every test."""
     return load_emergency_content(CONTENT_DIR).detector()
+
+
+@pytest.fixture(scope="session")
+def bundled_stage() -> SafetyStage:
+    """The safety stage over the bundled content, with a sample clinic phone; read-only."""
+    return build_safety_stage(load_emergency_content(CONTENT_DIR), "604-555-0123")

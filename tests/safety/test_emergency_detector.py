@@ -178,9 +178,12 @@ def test_chest_symptoms_mention_a_collapsed_lung(detector: EmergencyDetector) ->
     assert hit is not None and "collapsed lung" in hit.message
 
 
-def test_negated_symptom_still_triggers_on_purpose(detector: EmergencyDetector) -> None:
-    # Documented: the screen errs on the side of caution and does not parse negation.
-    assert detector.detect("I have no chest pain") is not None
+def test_a_denied_sign_is_set_aside(detector: EmergencyDetector) -> None:
+    assert detector.detect("I have no chest pain") is None
+
+
+def test_a_negation_that_is_the_sign_still_triggers(detector: EmergencyDetector) -> None:
+    assert detector.detect("I have no feeling in my groin") is not None
 
 
 def test_a_real_word_listed_as_not_a_typo_is_not_read_as_one(detector: EmergencyDetector) -> None:

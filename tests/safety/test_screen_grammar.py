@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.cli.safety import write_report
-from bot.safety import EmergencyDetector, SafetyStage, build_safety_stage, load_emergency_content
+from bot.safety import EmergencyDetector, SafetyStage, load_emergency_content
 from bot.safety.terms import normalise_words
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,8 +21,8 @@ SUICIDE_RULE = "suicide_self_harm"
 
 
 @pytest.fixture(scope="module")
-def stage() -> SafetyStage:
-    return build_safety_stage(load_emergency_content(REPO / "content"), "604-555-0123")
+def stage(bundled_stage: SafetyStage) -> SafetyStage:
+    return bundled_stage
 
 
 def _level(stage: SafetyStage, text: str) -> str:
