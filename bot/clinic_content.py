@@ -121,9 +121,10 @@ def _answer_through_the_pipe_only() -> None:
 def _fingerprint(content_dir: Path) -> tuple[object, ...]:
     """Identifies the folder's current files, so an unchanged folder is read once."""
     files = sorted(path for path in content_dir.iterdir() if path.is_file())
+    stats = ((path.name, path.stat()) for path in files)
     return (
         str(content_dir.resolve()),
-        *((path.name, path.stat().st_mtime_ns, path.stat().st_size) for path in files),
+        *((name, stat.st_mtime_ns, stat.st_size) for name, stat in stats),
     )
 
 
@@ -189,14 +190,3 @@ def load_content(content_dir: Path) -> ClinicContent:
     if content is None:
         raise ContentError(problems)
     return content
-
-
-def check_faq_emergency_overlap(content_dir: Path) -> list[Problem]:
-    """FAQ phrasings that the emergency screen would catch (only once both files are valid)."""
-    from bot.faq.confusion import check_phrasings_screened_as_emergency
-
-    faq, _clinic, problems = read_faq_bundle(content_dir)
-    emergency, emergency_problems = read_emergency_content(content_dir)
-    if faq is None or emergency is None or problems or emergency_problems:
-        return []
-    return check_phrasings_screened_as_emergency(faq, emergency.detector())

@@ -55,7 +55,7 @@ _SPAN_ENDS = frozenset(
         "now", "still", "since", "i", "im", "ive", "id", "he", "hes", "she", "shes", "they",
         "we", "mais", "juste", "seulement", "sauf", "et", "je", "j", "il", "elle", "pero",
         "solo", "y", "mas", "so", "apenas", "e", "aber", "nur", "und", "ma", "my", "his",
-        "her", "their", "our", "mon", "ma", "mes", "son", "sa", "ses", "mi", "su", "meu",
+        "her", "their", "our", "mon", "mes", "son", "sa", "ses", "mi", "su", "meu",
         "minha", "mein", "meine",
     )
 )  # fmt: skip
@@ -93,7 +93,7 @@ _REPORT_WORDS = frozenset(
         "sosta", "tregua", "ende", "pause", "i", "im", "my", "me", "he", "she", "it",
         "its", "they", "we", "you", "can", "cant", "could", "will", "wont", "is", "am", "are",
         "was", "were", "do", "does", "did", "have", "has", "puedo", "puede", "pueden",
-        "siento", "siente", "se", "me", "le", "lo", "la", "consigo", "consegue",
+        "siento", "siente", "se", "le", "lo", "la", "consigo", "consegue",
     )
 )  # fmt: skip
 

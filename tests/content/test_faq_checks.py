@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.clinic_content import check_faq_emergency_overlap
+from bot.clinic_content import read_faq_bundle
 from bot.content.clinic import load_clinic
 from bot.content.faq_loader import MAX_ANSWER_CHARS, load_faq, read_faq
 from bot.content.problems import ContentError, Problem
+from bot.faq.confusion import check_phrasings_screened_as_emergency
+from bot.safety.emergency_content import read_emergency_content
 from tests.content.conftest import line_of, single_problem
 
 TODAY = date(2026, 11, 21)
@@ -404,6 +406,15 @@ def test_bad_out_of_scope_topic(tmp_path: Path, block: str, expected: str) -> No
     assert problems, "a broken topic must be reported"
     assert any(expected in p.message for p in problems), [str(p) for p in problems]
     assert all(p.line > 1 for p in problems)
+
+
+def check_faq_emergency_overlap(content_dir: Path) -> list[Problem]:
+    """The FAQ phrasings the emergency screen would catch: the part of the full check
+    (`read_content(..., quality=True)`) this test needs, without the slow confusable check."""
+    faq, _clinic, problems = read_faq_bundle(content_dir)
+    emergency, emergency_problems = read_emergency_content(content_dir)
+    assert faq is not None and emergency is not None, problems + emergency_problems
+    return check_phrasings_screened_as_emergency(faq, emergency.detector())
 
 
 def test_alternate_the_emergency_screen_catches_is_reported(content_dir: Path) -> None:
