@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +34,26 @@ _SAVE_SQL = (
     f"UPDATE {IntakeSession.__tablename__} SET "
     f"{', '.join(f'{name} = ?' for name in _SAVED_COLUMNS)} WHERE id = ?"
 )
+# Open intakes whose last stored state this process wrote or read (see `_known`).
+KNOWN_STATES = 256
+
+
+class IntakeRecord(NamedTuple):
+    """An intake row as read on the hot path, by either route (the SQLite file directly or
+    the async session), with the column types the session gives: one record type, so the
+    rest of the repository cannot tell the routes apart."""
+
+    id: int
+    chat_id: int
+    flow_digest: str
+    flow_version: str
+    status: str
+    appointment_ref: str | None
+    started_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    state: bytes
+    summary: bytes | None
 
 
 def utc_now() -> datetime:
@@ -65,6 +85,12 @@ class IntakeRepository:
         self._database = database
         self._cipher = cipher
         self._clock = clock
+        # Intake id -> (chat, the state's stored ciphertext, that state). Every answer reads
+        # the open intake back; when the row still holds the very ciphertext this process
+        # last wrote or read, its state is that one, so it is not decrypted and parsed
+        # again. Fernet tokens carry a random IV, so any other write (another process,
+        # another key) has other bytes and is decrypted as usual.
+        self._known: OrderedDict[int, tuple[int, bytes, IntakeState]] = OrderedDict()
         # Flow versions are never deleted, so one known to be stored stays stored.
         self._stored_flows: set[str] = set()
         self._flow_lock = asyncio.Lock()
@@ -72,8 +98,7 @@ class IntakeRepository:
         # reads and writes below: rows read back exactly as the session reads them.
         dialect = database.engine.dialect
         self._from_sql = [
-            (column.key, column.type.dialect_impl(dialect).result_processor(dialect, None))
-            for column in _COLUMNS
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in _COLUMNS
         ]
         self._to_sql = [
             IntakeSession.__table__.c[name].type.dialect_impl(dialect).bind_processor(dialect)
@@ -109,8 +134,36 @@ class IntakeRepository:
             row = await session.get(IntakeFlowVersion, digest)
             return json.loads(row.definition) if row is not None else None
 
-    def _stored(self, row: IntakeSession) -> StoredIntake:
+    def _remember(self, intake_id: int, chat_id: int, token: bytes, state: IntakeState) -> None:
+        """Keep the state just written or read, while the intake is open."""
+        if state.status is not Status.IN_PROGRESS:
+            self._known.pop(intake_id, None)
+            return
+        self._known[intake_id] = (chat_id, token, state.copy())
+        self._known.move_to_end(intake_id)
+        if len(self._known) > KNOWN_STATES:
+            self._known.popitem(last=False)
+
+    def _state_of(self, row: IntakeSession | IntakeRecord) -> IntakeState:
+        """The row's state: decrypted, or this process's copy when the row holds exactly
+        the ciphertext it last wrote or read."""
+        known = self._known.get(row.id)
+        if known is not None and known[1] == row.state:
+            return known[2].copy()
         state = IntakeState.from_json(self._cipher.decrypt_json(row.state))
+        self._remember(row.id, row.chat_id, row.state, state)
+        return state
+
+    def _forget(self, *, intake_id: int | None = None, chat_id: int | None = None) -> None:
+        """Drop kept states of deleted intakes: no patient data outlives its row."""
+        if intake_id is not None:
+            self._known.pop(intake_id, None)
+        if chat_id is not None:
+            for key in [k for k, (chat, _, _) in self._known.items() if chat == chat_id]:
+                del self._known[key]
+
+    def _stored(self, row: IntakeSession | IntakeRecord) -> StoredIntake:
+        state = self._state_of(row)
         # The status column is authoritative: the abandon sweep updates it without the key.
         state.status = Status(row.status)
         return StoredIntake(
@@ -150,6 +203,7 @@ class IntakeRepository:
             )
             session.add(row)
             await session.flush()
+            self._remember(row.id, chat_id, row.state, state)
             return self._stored(row)
 
     async def save(self, intake: StoredIntake) -> None:
@@ -159,11 +213,12 @@ class IntakeRepository:
         intake.status = intake.state.status
         if intake.status is Status.SUBMITTED and intake.submitted_at is None:
             intake.submitted_at = now
+        token = self._cipher.encrypt_json(intake.state.to_json())
         values: dict[str, Any] = {
             "status": intake.status.value,
             "updated_at": now,
             "submitted_at": intake.submitted_at,
-            "state": self._cipher.encrypt_json(intake.state.to_json()),
+            "state": token,
             "summary": (
                 self._cipher.encrypt_json(intake.summary) if intake.summary is not None else None
             ),
@@ -173,12 +228,14 @@ class IntakeRepository:
             value if convert is None else convert(value)
             for value, convert in zip(values.values(), self._to_sql, strict=True)
         ]
-        if self._database.write_now(_SAVE_SQL, (*parameters, intake.id)) is not None:
-            return
-        async with self._database.sessions.begin() as session:
-            await session.execute(
-                update(IntakeSession).where(IntakeSession.id == intake.id).values(**values)
-            )
+        # Forgotten first: should the write fail, no kept state may claim to be stored.
+        self._known.pop(intake.id, None)
+        if self._database.write_now(_SAVE_SQL, (*parameters, intake.id)) is None:
+            async with self._database.sessions.begin() as session:
+                await session.execute(
+                    update(IntakeSession).where(IntakeSession.id == intake.id).values(**values)
+                )
+        self._remember(intake.id, intake.chat_id, token, intake.state)
 
     async def get(self, intake_id: int) -> StoredIntake | None:
         """The intake with `intake_id`, if any."""
@@ -191,30 +248,28 @@ class IntakeRepository:
 
         Read for every answer, so straight from the file when it can (as `has_open`)."""
         rows = self._database.read_now(_LATEST_OPEN_SQL, (chat_id, Status.IN_PROGRESS.value))
-        if rows is not None:
-            return self._stored(self._row(rows[0])) if rows else None
-        async with self._database.sessions() as session:
-            row = await session.scalar(
-                select(IntakeSession)
-                .where(
-                    IntakeSession.chat_id == chat_id,
-                    IntakeSession.status == Status.IN_PROGRESS.value,
+        if rows is None:
+            async with self._database.sessions() as session:
+                result = await session.execute(
+                    select(*_COLUMNS)
+                    .where(
+                        IntakeSession.chat_id == chat_id,
+                        IntakeSession.status == Status.IN_PROGRESS.value,
+                    )
+                    .order_by(IntakeSession.id.desc())
+                    .limit(1)
                 )
-                .order_by(IntakeSession.id.desc())
-                .limit(1)
-            )
-            return self._stored(row) if row is not None else None
+                found = result.first()
+            return self._stored(IntakeRecord._make(found)) if found is not None else None
+        return self._stored(self._converted(rows[0])) if rows else None
 
-    def _row(self, values: tuple[Any, ...]) -> IntakeSession:
-        """A row read directly, with the column types the session would give it (a plain
-        record: an ORM instance costs more to build than the read itself)."""
-        record = SimpleNamespace(
-            **{
-                key: value if convert is None else convert(value)
-                for (key, convert), value in zip(self._from_sql, values, strict=True)
-            }
+    def _converted(self, values: tuple[Any, ...]) -> IntakeRecord:
+        """A row read from the file directly, converted by SQLAlchemy's own column
+        processors (dates from SQLite text), so it equals what the session reads."""
+        return IntakeRecord._make(
+            value if convert is None else convert(value)
+            for convert, value in zip(self._from_sql, values, strict=True)
         )
-        return cast(IntakeSession, record)
 
     async def has_open(self, chat_id: int) -> bool:
         """Whether the chat has an in-progress intake (no decryption needed).
@@ -267,6 +322,7 @@ class IntakeRepository:
 
     async def delete_for_chat(self, chat_id: int) -> int:
         """Delete every intake of a chat; how many were removed."""
+        self._forget(chat_id=chat_id)
         async with self._database.sessions.begin() as session:
             result = await session.execute(
                 delete(IntakeSession).where(IntakeSession.chat_id == chat_id)
@@ -275,6 +331,7 @@ class IntakeRepository:
 
     async def delete(self, intake_id: int) -> None:
         """Delete one intake (e.g. when consent is declined)."""
+        self._forget(intake_id=intake_id)
         async with self._database.sessions.begin() as session:
             await session.execute(delete(IntakeSession).where(IntakeSession.id == intake_id))
 

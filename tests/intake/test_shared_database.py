@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.intake.repository import IntakeRepository
+from bot.intake.repository import IntakeRecord, IntakeRepository
 from bot.storage.database import Database, open_database
 from bot.storage.encryption import FieldCipher
-from tests.intake.kit import PATIENT, Patient, build_conversation
+from bot.storage.intake_tables import IntakeSession
+from tests.intake.kit import PATIENT, TEST_KEY, TYPED_PATH, Patient, build_conversation
 
 
 @pytest.fixture
@@ -94,6 +95,60 @@ async def test_the_open_intake_read_from_the_file_is_the_one_the_session_reads(
     assert through_session is not None
     assert direct.updated_at.tzinfo is not None
     assert vars(direct) == vars(through_session)
+
+
+async def test_answers_typed_in_turn_through_two_processes_build_on_each_other(
+    here_and_there: tuple[Process, Process],
+) -> None:
+    # Each process keeps the state it last wrote; the other's write must replace it.
+    here, there = here_and_there
+    await here.patient.command("intake")
+    revision = 0
+    for number, text in enumerate(TYPED_PATH[:8]):
+        speaker = here if number % 2 == 0 else there
+        assert await speaker.patient.say(text) != []
+        mine = await here.repository.latest_open(PATIENT)
+        theirs = await there.repository.latest_open(PATIENT)
+        assert mine is not None and theirs is not None
+        assert vars(mine) == vars(theirs)
+        assert mine.state.revision > revision  # each answer taken on the other's last one
+        revision = mine.state.revision
+    assert mine.state.answers["age"] == 42
+
+
+class CountingCipher(FieldCipher):
+    """Counts decryptions."""
+
+    decrypted = 0
+
+    def decrypt_text(self, token: bytes) -> str:
+        self.decrypted += 1
+        return super().decrypt_text(token)
+
+
+async def test_an_answer_does_not_decrypt_the_state_this_process_just_stored(
+    two_databases: tuple[Database, Database],
+) -> None:
+    counting = CountingCipher(TEST_KEY.encode())
+    repository = IntakeRepository(two_databases[0], counting)
+    patient = Patient(build_conversation(two_databases[0], repository)[0])
+    await patient.command("intake")
+    for text in TYPED_PATH[:5]:
+        assert await patient.say(text) != []
+    assert counting.decrypted == 0
+    # Written elsewhere (other bytes): decrypted again, once.
+    other = IntakeRepository(two_databases[1], counting)
+    opened = await other.latest_open(PATIENT)
+    assert opened is not None and counting.decrypted == 1
+    await other.save(opened)
+    again = await repository.latest_open(PATIENT)
+    assert again is not None and counting.decrypted == 2
+    assert vars(again) == vars(opened)
+
+
+def test_the_hot_path_record_has_the_table_columns_in_order() -> None:
+    columns = tuple(column.key for column in IntakeSession.__table__.columns)
+    assert IntakeRecord._fields == columns
 
 
 async def _consent_is_saved(
