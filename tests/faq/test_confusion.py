@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
+from pathlib import Path
 
+from bot.clinic_content import read_faq_bundle
+from bot.config import BUNDLED_CONTENT_DIR
 from bot.content.model import FaqContent, FaqEntry, OutOfScopeTopic
 from bot.faq.confusion import check_confusable_phrasings
 
@@ -52,3 +56,59 @@ def test_alternate_an_out_of_scope_topic_would_take_over_is_reported() -> None:
     assert [p.line for p in problems] == [34]  # the cost entry's fourth phrasing
     assert "too close to out-of-scope topic 'shop'" in problems[0].message
     assert problems[0].message.endswith("reword it, or narrow that topic's examples")
+
+
+# Alternates put in the wrong entry of the shipped FAQ, and what the check must say of each
+# (three are found only by leaving the alternate out; one is taken over by a topic). Any
+# change that makes the check cheaper must still find exactly these.
+MISPLACED = {
+    "pregnancy": "how expensive is intramuscular stimulation treatment",
+    "needle_fear": "is ims the same as acupunture",
+    "session_length": "can I book a massage please",
+    "shaving": "what to wear to my appointment",
+    "does_it_hurt": "how much is one IMS sesion",
+}
+FOUND = [
+    (
+        "pregnancy",
+        "alternate 'how expensive is intramuscular stimulation treatment' of "
+        "'pregnancy' is too close to entry 'cost'",
+    ),
+    (
+        "needle_fear",
+        "alternate 'is ims the same as acupunture' of 'needle_fear' is too close "
+        "to entry 'ims_vs_acupuncture'",
+    ),
+    (
+        "session_length",
+        "alternate 'can I book a massage please' of 'session_length' is too "
+        "close to out-of-scope topic 'massage_chiropractic'",
+    ),
+    (
+        "shaving",
+        "alternate 'what to wear to my appointment' of 'shaving' is too close to entry "
+        "'what_to_wear_prepare'",
+    ),
+]
+
+
+def test_misplaced_alternates_in_the_shipped_faq_are_each_found_at_their_line(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "content"
+    shutil.copytree(BUNDLED_CONTENT_DIR, folder)
+    faq_file = folder / "faq.yaml"
+    lines = faq_file.read_text(encoding="utf-8").splitlines()
+    for entry_id, text in MISPLACED.items():
+        start = lines.index(f"  - id: {entry_id}")
+        at = lines.index("    alternates:", start)
+        lines.insert(at + 1, f"      - {text}")
+    faq_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    faq, _, problems = read_faq_bundle(folder)
+    assert faq is not None and problems == []
+    lines = faq_file.read_text(encoding="utf-8").splitlines()
+    expected = [
+        (lines.index(f"      - {MISPLACED[entry_id]}") + 1, message) for entry_id, message in FOUND
+    ]
+    found = [(p.line, p.message.split(" (scores")[0]) for p in check_confusable_phrasings(faq)]
+    assert sorted(found) == sorted(expected)
