@@ -213,6 +213,13 @@ def all_hold(
     )
 
 
+def _same_answers(walked: dict[str, AnswerValue], answers: dict[str, AnswerValue]) -> bool:
+    """Equal answers of equal types (True == 1 in Python, but not to a condition)."""
+    return walked == answers and all(
+        type(value) is type(walked[step_id]) for step_id, value in answers.items()
+    )
+
+
 class IntakeEngine:
     """Moves an `IntakeState` through a `Flow`."""
 
@@ -230,6 +237,9 @@ class IntakeEngine:
         self._combined = {c.step for rule in flow.rules for c in rule.when} | {
             step_id for score in flow.scores for step_id in score.steps
         }
+        # The last answers walked and the steps that applied: one answer asks for the same
+        # walk up to three times (flags, the next step, the screen's progress line).
+        self._walked: tuple[dict[str, AnswerValue], tuple[Step, ...]] | None = None
 
     # --- where we are ------------------------------------------------------------
 
@@ -249,11 +259,18 @@ class IntakeEngine:
 
     def applicable(self, answers: dict[str, AnswerValue]) -> list[Step]:
         """Steps that apply given `answers` (a step whose condition's step is hidden is hidden)."""
-        return list(self._walk(answers))
+        walked = self._walked
+        if walked is not None and _same_answers(walked[0], answers):
+            return list(walked[1])
+        steps = tuple(self._walk(answers))
+        # A copy: the caller's dict changes with the next answer. Answers are replaced,
+        # never changed in place, so a shallow copy keeps what was walked.
+        self._walked = (dict(answers), steps)
+        return list(steps)
 
     def next_step(self, answers: dict[str, AnswerValue]) -> str:
         """The first step that applies and has no answer yet, else the review."""
-        for step in self._walk(answers):
+        for step in self.applicable(answers):
             if step.id not in answers:
                 return step.id
         return REVIEW

@@ -9,7 +9,7 @@ import pytest
 
 from bot.intake.answers import match_option, normalise, parse_scale, parse_yes_no
 from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Status, Tap, Typed
-from bot.intake.flow import Option, Step, StepType
+from bot.intake.flow import AnswerValue, Option, Step, StepType
 from bot.intake.flow_file import load_flow_file, parse_flow
 from bot.intake.screens import screen
 from bot.intake.step_types import KINDS, Answer, Refuse, kind_of
@@ -167,6 +167,28 @@ def test_gt_lt_conditions_and_required_multi() -> None:
     result = engine.apply(state, Typed("submit"))
     assert result.outcome is Outcome.SUBMITTED and result.state.status is Status.SUBMITTED
     assert engine.apply(result.state, Typed("hello")).outcome is Outcome.CLOSED
+
+
+def test_steps_that_apply_follow_every_change_of_the_answers() -> None:
+    data = {
+        "id": "f", "version": "1", "title": "F",
+        "steps": [
+            {"id": "c", "type": "consent", "version": "1", "text": "ok?"},
+            {"id": "s", "type": "scale", "text": "pain?"},
+            {"id": "lo", "type": "yesno", "text": "fine?", "when": {"step": "s", "lt": 3}},
+        ],
+    }  # fmt: skip
+    flow, problems = parse_flow(data, "test")
+    assert flow is not None, problems
+    engine = IntakeEngine(flow)
+    low: dict[str, AnswerValue] = {"c": True, "s": 1}
+    assert [step.id for step in engine.applicable(low)] == ["c", "s", "lo"]
+    assert engine.next_step(low) == "lo"
+    # True equals 1 in Python, but a yes is no pain score: asked again, the walk differs.
+    assert [step.id for step in engine.applicable({"c": True, "s": True})] == ["c", "s"]
+    low["s"] = 5  # the same dict, changed after it was walked
+    assert [step.id for step in engine.applicable(low)] == ["c", "s"]
+    assert engine.next_step({"c": True, "s": 2}) == "lo"
 
 
 def test_required_step_cannot_be_skipped_and_first_cannot_go_back(engine: IntakeEngine) -> None:
