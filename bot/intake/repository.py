@@ -30,6 +30,14 @@ _LATEST_OPEN_SQL = (
     f"FROM {IntakeSession.__tablename__} WHERE chat_id = ? AND status = ? ORDER BY id DESC LIMIT 1"
 )
 _SAVED_COLUMNS = ("status", "updated_at", "submitted_at", "state", "summary")
+_CREATED_COLUMNS = (
+    "chat_id", "flow_digest", "flow_version", "status", "appointment_ref", "started_at",
+    "updated_at", "state",
+)  # fmt: skip
+_CREATE_SQL = (
+    f"INSERT INTO {IntakeSession.__tablename__} ({', '.join(_CREATED_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _CREATED_COLUMNS)})"
+)
 _SAVE_SQL = (
     f"UPDATE {IntakeSession.__tablename__} SET "
     f"{', '.join(f'{name} = ?' for name in _SAVED_COLUMNS)} WHERE id = ?"
@@ -100,9 +108,14 @@ class IntakeRepository:
         self._from_sql = [
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in _COLUMNS
         ]
-        self._to_sql = [
+        self._to_sql = self._bind_processors(_SAVED_COLUMNS)
+        self._to_sql_created = self._bind_processors(_CREATED_COLUMNS)
+
+    def _bind_processors(self, names: tuple[str, ...]) -> list[Callable[[Any], Any] | None]:
+        dialect = self._database.engine.dialect
+        return [
             IntakeSession.__table__.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-            for name in _SAVED_COLUMNS
+            for name in names
         ]
 
     async def remember_flow(self, loaded: LoadedFlow) -> None:
@@ -190,21 +203,29 @@ class IntakeRepository:
         """Start a new intake for `chat_id` on `loaded`."""
         await self.remember_flow(loaded)
         now = self._clock()
-        async with self._database.sessions.begin() as session:
-            row = IntakeSession(
-                chat_id=chat_id,
-                flow_digest=loaded.digest,
-                flow_version=loaded.flow.version,
-                status=state.status.value,
-                appointment_ref=appointment_ref,
-                started_at=now,
-                updated_at=now,
-                state=self._cipher.encrypt_json(state.to_json()),
-            )
-            session.add(row)
-            await session.flush()
-            self._remember(row.id, chat_id, row.state, state)
-            return self._stored(row)
+        token = self._cipher.encrypt_json(state.to_json())
+        values = (
+            chat_id, loaded.digest, loaded.flow.version, state.status.value, appointment_ref,
+            now, now, token,
+        )  # fmt: skip
+        # One INSERT straight to the file when it can, as every answer's save.
+        parameters = [
+            value if convert is None else convert(value)
+            for value, convert in zip(values, self._to_sql_created, strict=True)
+        ]
+        intake_id = self._database.insert_now(_CREATE_SQL, parameters)
+        if intake_id is None:
+            async with self._database.sessions.begin() as session:
+                row = IntakeSession(**dict(zip(_CREATED_COLUMNS, values, strict=True)))
+                session.add(row)
+                await session.flush()
+                intake_id = row.id
+        record = IntakeRecord(
+            intake_id, chat_id, loaded.digest, loaded.flow.version, state.status.value,
+            appointment_ref, now, now, None, token, None,
+        )  # fmt: skip
+        self._remember(intake_id, chat_id, token, state)
+        return self._stored(record)
 
     async def save(self, intake: StoredIntake) -> None:
         """Write the intake's state, status and summary."""

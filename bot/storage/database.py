@@ -167,12 +167,22 @@ class Database:
         (about a millisecond); one UPDATE of one row by its key, committed to the
         write-ahead log with synchronous=NORMAL, costs tens of microseconds.
         """
+        cursor = self._write_now(sql, parameters)
+        return cursor.rowcount if cursor is not None else None
+
+    def insert_now(self, sql: str, parameters: Sequence[object] = ()) -> int | None:
+        """The new row's id after one INSERT run right here as its own transaction (as
+        `write_now`); None when the caller must insert through the async session."""
+        cursor = self._write_now(sql, parameters)
+        return cursor.lastrowid if cursor is not None else None
+
+    def _write_now(self, sql: str, parameters: Sequence[object]) -> sqlite3.Cursor | None:
         if self.sqlite_path is None:
             return None
         try:
             if self._quick_writer is None:
                 self._quick_writer = self._open_quick(self.sqlite_path, writes=True)
-            return self._quick_writer.execute(sql, tuple(parameters)).rowcount
+            return self._quick_writer.execute(sql, tuple(parameters))
         except sqlite3.OperationalError as error:
             if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
                 logger.warning("quick write failed (%s); writing through the session", error)

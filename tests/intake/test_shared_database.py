@@ -189,6 +189,31 @@ async def test_a_database_that_is_not_a_file_is_read_and_written_through_the_ses
         await database.close()
 
 
+async def test_an_intake_starts_while_another_process_writes(
+    tmp_path: Path, cipher: FieldCipher
+) -> None:
+    path = tmp_path / "busy.sqlite3"
+    database = await open_database(f"sqlite+aiosqlite:///{path}")
+    try:
+        repository = IntakeRepository(database, cipher)
+        patient = Patient(build_conversation(database, repository)[0])
+        await patient.command("intake")  # the flow version is stored by the first start
+        await repository.delete_for_chat(PATIENT)
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process is writing
+        started = asyncio.create_task(patient.command("intake"))
+        await asyncio.sleep(0.2)
+        assert not started.done()  # the insert waits in the driver's thread, not on the loop
+        other.execute("COMMIT")
+        other.close()
+        assert await started != []
+        opened = await repository.latest_open(PATIENT)
+        assert opened is not None
+        assert vars(opened) == vars(await repository.get(opened.id))
+    finally:
+        await database.close()
+
+
 async def test_an_answer_waits_for_another_writer_instead_of_failing(
     tmp_path: Path, cipher: FieldCipher
 ) -> None:

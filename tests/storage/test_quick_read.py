@@ -1,5 +1,5 @@
-"""`Database.read_now` and `write_now`: small reads and writes straight on the SQLite file,
-None when they cannot."""
+"""`Database.read_now`, `write_now` and `insert_now`: small reads and writes straight on the
+SQLite file, None when they cannot."""
 
 from __future__ import annotations
 
@@ -71,4 +71,28 @@ async def test_a_quick_write_never_waits_for_another_writer(tmp_path: Path) -> N
         other.execute("ROLLBACK")
         other.close()
     assert database.write_now("DELETE FROM unanswered_questions") == 0
+    await database.close()
+
+
+async def test_a_quick_insert_gives_the_new_row_id_or_none_when_it_cannot(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    database = await open_database(f"sqlite+aiosqlite:///{path}")
+    insert = (
+        "INSERT INTO unanswered_questions (asked_at, text, best_score) "
+        "VALUES ('2026-11-21 12:00:00', ?, 0.0)"
+    )
+    first = database.insert_now(insert, ("one",))
+    second = database.insert_now(insert, ("two",))
+    assert first is not None and second == first + 1
+    with sqlite3.connect(path) as other:  # committed at once
+        assert other.execute(
+            "SELECT id FROM unanswered_questions WHERE text = 'two'"
+        ).fetchall() == [(second,)]
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        assert database.insert_now(insert, ("busy",)) is None  # never waits on the loop
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
     await database.close()
