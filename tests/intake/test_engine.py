@@ -141,20 +141,26 @@ def test_conditions_any_of_includes_answered(engine: IntakeEngine) -> None:
     assert "treatment_effect" in {s.id for s in engine.applicable(answers)}  # type: ignore[arg-type]
 
 
-def test_gt_lt_conditions_and_required_multi() -> None:
-    data = {
-        "id": "f", "version": "1", "title": "F",
-        "steps": [
-            {"id": "c", "type": "consent", "version": "1", "text": "ok?"},
-            {"id": "s", "type": "scale", "text": "pain?"},
-            {"id": "hi", "type": "text", "text": "why so high?", "when": {"step": "s", "gt": 6}},
-            {"id": "lo", "type": "yesno", "text": "fine?", "when": {"step": "s", "lt": 3}},
-            {"id": "m", "type": "multi", "text": "which?", "options": [{"id": "a", "label": "A"}]},
-        ],
-    }  # fmt: skip
-    flow, problems = parse_flow(data, "test")
+CONDITIONS_FLOW = {
+    "id": "f", "version": "1", "title": "F",
+    "steps": [
+        {"id": "c", "type": "consent", "version": "1", "text": "ok?"},
+        {"id": "s", "type": "scale", "text": "pain?"},
+        {"id": "hi", "type": "text", "text": "why so high?", "when": {"step": "s", "gt": 6}},
+        {"id": "lo", "type": "yesno", "text": "fine?", "when": {"step": "s", "lt": 3}},
+        {"id": "m", "type": "multi", "text": "which?", "options": [{"id": "a", "label": "A"}]},
+    ],
+}  # fmt: skip
+
+
+def conditions_engine() -> IntakeEngine:
+    flow, problems = parse_flow(CONDITIONS_FLOW, "test")
     assert flow is not None, problems
-    engine = IntakeEngine(flow)
+    return IntakeEngine(flow)
+
+
+def test_gt_lt_conditions_and_required_multi() -> None:
+    engine = conditions_engine()
     state = run(engine, engine.start(), "yes", "9")
     assert state.current == "hi"
     state = run(engine, state, ("b", ""), "1")
@@ -170,24 +176,14 @@ def test_gt_lt_conditions_and_required_multi() -> None:
 
 
 def test_steps_that_apply_follow_every_change_of_the_answers() -> None:
-    data = {
-        "id": "f", "version": "1", "title": "F",
-        "steps": [
-            {"id": "c", "type": "consent", "version": "1", "text": "ok?"},
-            {"id": "s", "type": "scale", "text": "pain?"},
-            {"id": "lo", "type": "yesno", "text": "fine?", "when": {"step": "s", "lt": 3}},
-        ],
-    }  # fmt: skip
-    flow, problems = parse_flow(data, "test")
-    assert flow is not None, problems
-    engine = IntakeEngine(flow)
+    engine = conditions_engine()
     low: dict[str, AnswerValue] = {"c": True, "s": 1}
-    assert [step.id for step in engine.applicable(low)] == ["c", "s", "lo"]
+    assert [step.id for step in engine.applicable(low)] == ["c", "s", "lo", "m"]
     assert engine.next_step(low) == "lo"
     # True equals 1 in Python, but a yes is no pain score: asked again, the walk differs.
-    assert [step.id for step in engine.applicable({"c": True, "s": True})] == ["c", "s"]
+    assert [step.id for step in engine.applicable({"c": True, "s": True})] == ["c", "s", "m"]
     low["s"] = 5  # the same dict, changed after it was walked
-    assert [step.id for step in engine.applicable(low)] == ["c", "s"]
+    assert [step.id for step in engine.applicable(low)] == ["c", "s", "m"]
     assert engine.next_step({"c": True, "s": 2}) == "lo"
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -20,6 +21,8 @@ from bot.storage.database import Database, open_database
 from bot.storage.encryption import FieldCipher
 from bot.storage.intake_tables import IntakeSession
 from tests.intake.kit import PATIENT, TEST_KEY, TYPED_PATH, Patient, build_conversation
+
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -151,6 +154,19 @@ def test_the_hot_path_record_has_the_table_columns_in_order() -> None:
     assert IntakeRecord._fields == columns
 
 
+async def _while_another_process_writes(path: Path, write: Awaitable[T]) -> T:
+    """Run `write` while another connection holds the file's write lock: it must wait in
+    the driver's thread (the event loop stays free), then finish once the lock is gone."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process is writing
+    task = asyncio.ensure_future(write)
+    await asyncio.sleep(0.2)
+    assert not task.done()
+    other.execute("COMMIT")
+    other.close()
+    return await task
+
+
 async def _consent_is_saved(
     database: Database, cipher: FieldCipher, writer_elsewhere: Path | None = None
 ) -> None:
@@ -164,14 +180,7 @@ async def _consent_is_saved(
     if writer_elsewhere is None:
         assert await patient.say("yes") != []
     else:
-        other = sqlite3.connect(writer_elsewhere, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")  # another process is writing
-        answer = asyncio.create_task(patient.say("yes"))
-        await asyncio.sleep(0.2)
-        assert not answer.done()  # the save waits in the driver's thread, not on the loop
-        other.execute("COMMIT")
-        other.close()
-        assert await answer != []
+        assert await _while_another_process_writes(writer_elsewhere, patient.say("yes")) != []
     answered = await repository.latest_open(PATIENT)
     assert answered is not None and answered.state.revision > opened.state.revision
 
@@ -199,14 +208,7 @@ async def test_an_intake_starts_while_another_process_writes(
         patient = Patient(build_conversation(database, repository)[0])
         await patient.command("intake")  # the flow version is stored by the first start
         await repository.delete_for_chat(PATIENT)
-        other = sqlite3.connect(path, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")  # another process is writing
-        started = asyncio.create_task(patient.command("intake"))
-        await asyncio.sleep(0.2)
-        assert not started.done()  # the insert waits in the driver's thread, not on the loop
-        other.execute("COMMIT")
-        other.close()
-        assert await started != []
+        assert await _while_another_process_writes(path, patient.command("intake")) != []
         opened = await repository.latest_open(PATIENT)
         assert opened is not None
         assert vars(opened) == vars(await repository.get(opened.id))
