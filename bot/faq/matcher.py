@@ -271,18 +271,58 @@ def _plain_text(terms: list[str]) -> str:
 
 
 class _Postings:
-    """Where tokens occur, as arrays: numpy sums a query's postings in one call."""
+    """Where tokens occur, as arrays: numpy sums a query's postings in one call.
+
+    Every token's postings sit end to end in two flat arrays (slots and values), so one
+    query's postings are gathered with a handful of numpy calls whatever its length."""
 
     def __init__(self, lists: dict[str, list[tuple[int, float]]], size: int) -> None:
         self.size = size  # slots: entries, phrasings or documents
+        total = sum(len(found) for found in lists.values())
+        self._row = {token: row for row, token in enumerate(lists)}
+        self._starts: _Indices = np.zeros(len(lists) + 1, dtype=np.intp)
+        np.cumsum([len(found) for found in lists.values()], out=self._starts[1:])
+        self._slots: _Indices = np.fromiter(
+            (i for found in lists.values() for i, _ in found), dtype=np.intp, count=total
+        )
+        self._values: _Floats = np.fromiter(
+            (v for found in lists.values() for _, v in found), dtype=np.float64, count=total
+        )
+        # Per token, views into the flat arrays (for the leave-one-out and weak-word refining).
         self.indices: dict[str, _Indices] = {
-            t: np.fromiter((i for i, _ in found), dtype=np.intp, count=len(found))
-            for t, found in lists.items()
+            t: self._slots[self._starts[row] : self._starts[row + 1]]
+            for t, row in self._row.items()
         }
         self.values: dict[str, _Floats] = {
-            t: np.fromiter((v for _, v in found), dtype=np.float64, count=len(found))
-            for t, found in lists.items()
+            t: self._values[self._starts[row] : self._starts[row + 1]]
+            for t, row in self._row.items()
         }
+
+    def row(self, token: str) -> int:
+        """The token's row in the flat arrays, -1 when it has no postings."""
+        return self._row.get(token, -1)
+
+    def gather(self, gains: Sequence[tuple[str, float]]) -> _Hits:
+        """The postings of the tokens of `gains` in order, each with its gain as factor
+        (tokens without postings skipped)."""
+        rows: list[int] = []
+        factors: list[float] = []
+        for token, gain in gains:
+            row = self._row.get(token)
+            if row is not None:
+                rows.append(row)
+                factors.append(gain)
+        if not rows:
+            return _Hits.of([])
+        return self.gather_rows(np.array(rows, dtype=np.intp), np.array(factors))
+
+    def gather_rows(self, rows: _Indices, factors: _Floats) -> _Hits:
+        """The postings of `rows` in order, each row's with its factor."""
+        starts = self._starts[rows]
+        sizes = self._starts[rows + 1] - starts
+        at = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+        repeated = factors.repeat(sizes)
+        return _Hits(self._slots[at], self._values[at] * repeated, repeated)
 
 
 _Value = TypeVar("_Value")
@@ -315,6 +355,11 @@ class _PostingsOnUse(_Postings):
         self._absent: set[str] = set()
         self.indices: dict[str, _Indices] = _FilledOnUse(self._fill)
         self.values: dict[str, _Floats] = _FilledOnUse(self._fill)
+
+    def gather(self, gains: Sequence[tuple[str, float]]) -> _Hits:
+        """As `_Postings.gather`, each token's postings computed on first use."""
+        indices, values = self.indices, self.values
+        return _Hits.of([(indices[t], values[t], g) for t, g in gains if t in indices])
 
     def _fill(self, token: str) -> bool:
         if token in self._absent:
@@ -382,9 +427,17 @@ class CharGramIndex:
             for gram, value in vector.items():
                 postings.setdefault(gram, []).append((index, value))
         # Trigrams in most documents of a large FAQ: costly and uninformative, so skipped.
-        self._postings = _Postings(
+        self._postings: _Postings = _Postings(
             {g: p for g, p in postings.items() if len(p) <= common_limit}, count
         )
+        # Every known trigram as one integer, sorted, with its IDF and postings row (-1 when
+        # skipped), so a query's vector is built by numpy rather than gram by gram.
+        known = sorted(self._idf, key=_gram_code)
+        self._known_codes: npt.NDArray[np.int64] | None = np.array(
+            [_gram_code(g) for g in known], dtype=np.int64
+        )
+        self._known_idf = np.array([self._idf[g] for g in known], dtype=np.float64)
+        self._known_rows = np.array([self._postings.row(g) for g in known], dtype=np.intp)
 
     @staticmethod
     def _grams(text: str) -> dict[str, int]:
@@ -437,18 +490,56 @@ class CharGramIndex:
             return np.array(found, dtype=np.intp), np.array(values, dtype=np.float64)
 
         changed._postings = _PostingsOnUse(posting, count)
+        changed._known_codes = None
         return changed
 
     def cosines(self, text: str) -> tuple[_Floats, _Flags]:
         """Per document: cosine similarity with `text`, and whether they share a trigram."""
-        indices, values = self._postings.indices, self._postings.values
-        parts = [
-            (indices[gram], values[gram], value)
-            for gram, value in self._vector(self._grams(" ".join(words(text)))).items()
-            if gram in indices
-        ]
-        hits = _Hits.of(parts)
+        if self._known_codes is None:  # a leave-one-out copy: its trigram tables changed
+            vector = self._vector(self._grams(" ".join(words(text))))
+            hits = self._postings.gather(list(vector.items()))
+        elif not len(self._known_codes):
+            hits = _Hits.of([])
+        else:
+            rows, values = self._query_vector(words(text))
+            hits = self._postings.gather_rows(rows, values)
         return hits.sums(self._postings.size), hits.touched(self._postings.size)
+
+    def _query_vector(self, text_words: list[str]) -> tuple[_Indices, _Floats]:
+        """The query's TF-IDF trigram vector (as `_vector`): postings rows and values."""
+        # Words two spaces apart: a trigram holding two spaces side by side spans words.
+        points = _code_points(" " + "  ".join(text_words) + " ")
+        if len(points) < CHAR_GRAM_SIZE:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        left, middle, right = points[:-2], points[1:-1], points[2:]
+        within = (middle != _SPACE) | ((left != _SPACE) & (right != _SPACE))
+        codes = ((left << (2 * _CODE_BITS)) | (middle << _CODE_BITS) | right)[within]
+        grams, counts = np.unique(codes, return_counts=True)
+        spot = np.minimum(np.searchsorted(self._known_codes, grams), len(self._known_codes) - 1)
+        known = self._known_codes[spot] == grams
+        spot = spot[known]
+        vector = (1.0 + np.log(counts[known])) * self._known_idf[spot]
+        norm = math.sqrt(float(np.dot(vector, vector)))
+        if not norm:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        rows = self._known_rows[spot]
+        kept = rows >= 0
+        return rows[kept], vector[kept] / norm
+
+
+_CODE_BITS = 21  # Unicode code points fit in 21 bits, so a trigram fits in one int64
+_SPACE = ord(" ")
+
+
+def _code_points(text: str) -> npt.NDArray[np.int64]:
+    """The code points of `text` as integers."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+
+
+def _gram_code(gram: str) -> int:
+    """A character trigram as one integer (its three code points)."""
+    first, second, third = (ord(c) for c in gram)
+    return (first << (2 * _CODE_BITS)) | (second << _CODE_BITS) | third
 
 
 @dataclass
@@ -516,6 +607,12 @@ class FaqMatcher:
         self._entry_arrays = _Postings(self._entry_term_weights(analysed), len(self._ids))
         self._phrasing_arrays = _Postings(phrasing_postings, len(self._phrasings))
         self._phrasing_entry: _Indices = np.array([p.entry for p in self._phrasings], dtype=np.intp)
+        # Phrasings are indexed entry by entry: where each entry's run starts, for the
+        # per-entry best phrasing in one `reduceat`.
+        self._run_starts: _Indices = np.flatnonzero(
+            np.diff(self._phrasing_entry, prepend=-1) != 0
+        ).astype(np.intp)
+        self._run_entry: _Indices = self._phrasing_entry[self._run_starts]
         totals = np.array([p.total for p in self._phrasings], dtype=np.float64)
         self._phrasing_has_total: _Flags = totals > 0.0
         self._phrasing_total: _Floats = np.where(self._phrasing_has_total, totals, 1.0)
@@ -925,7 +1022,10 @@ class FaqMatcher:
             hit, w.phrasing_coverage * np.minimum(1.0, phrasing_hits / self._phrasing_total), 0.0
         )
         best_phrasing = np.zeros(entries)
-        np.maximum.at(best_phrasing, self._phrasing_entry, value)
+        if len(value):
+            best_phrasing[self._run_entry] = np.maximum(
+                np.maximum.reduceat(value, self._run_starts), 0.0
+            )
         if w.char_ngrams > 0.0:
             cosines = memo.cosines.get(analysed.text)
             if cosines is None:
@@ -952,9 +1052,9 @@ class FaqMatcher:
         self, postings: _Postings, gains: list[tuple[str, float]], has_content: bool
     ) -> _Hits:
         """The postings of the query tokens, each with the token's gained weight."""
-        indices, values = postings.indices, postings.values
         if not has_content:
-            return _Hits.of([(indices[t], values[t], g) for t, g in gains if t in indices])
+            return postings.gather(gains)
+        indices, values = postings.indices, postings.values
         content = [
             (indices[t], values[t], g) for t, g in gains if t in indices and not self._is_weak(t)
         ]
