@@ -604,8 +604,16 @@ class FaqMatcher:
         self._essential = [
             self._essential_tokens(phrasings) for phrasings in analysed[: self._first_out_of_scope]
         ]
-        self._entry_arrays = _Postings(self._entry_term_weights(analysed), len(self._ids))
+        entry_postings = self._entry_term_weights(analysed)
+        self._entry_arrays: _Postings = _Postings(entry_postings, len(self._ids))
         self._phrasing_arrays = _Postings(phrasing_postings, len(self._phrasings))
+        # Both in one index (phrasing slots after the entries'), so a query's postings of
+        # both kinds are gathered and summed at once.
+        shift = len(self._ids)
+        joint = {t: list(found) for t, found in entry_postings.items()}
+        for token, found in phrasing_postings.items():
+            joint.setdefault(token, []).extend((shift + i, v) for i, v in found)
+        self._joint_arrays: _Postings | None = _Postings(joint, shift + len(self._phrasings))
         self._phrasing_entry: _Indices = np.array([p.entry for p in self._phrasings], dtype=np.intp)
         # Phrasings are indexed entry by entry: where each entry's run starts, for the
         # per-entry best phrasing in one `reduceat`.
@@ -747,6 +755,7 @@ class FaqMatcher:
         left._vocabulary = sorted(w for w in surface if len(w) >= MIN_TYPO_TOKEN_LENGTH)
         left._typo_cache = {}
         left._entry_arrays = _PostingsOnUse(left._left_out_entry_posting(slot), len(self._ids))
+        left._joint_arrays = None
         document = " ".join(words(" ".join(entries[entry][1])))
         left._grams = self._grams.with_document(entry, document)
         return left
@@ -1006,12 +1015,20 @@ class FaqMatcher:
         has_content = self._large and bool(ordered) and not self._is_weak(ordered[0][0])
         gains = [(token, query.weights[token] * credit) for token, credit in ordered]
         entries = len(self._ids)
-        entry_postings = self._token_hits(self._entry_arrays, gains, has_content)
-        entry_hits = entry_postings.sums(entries)
-        entry_touched = entry_postings.touched(entries)
-        phrasing_hits = self._token_hits(self._phrasing_arrays, gains, has_content).sums(
-            len(self._phrasings)
-        )
+        if self._joint_arrays is not None and not has_content:
+            joint = self._joint_arrays.gather(gains)
+            sums = joint.sums(self._joint_arrays.size)
+            entry_hits, phrasing_hits = sums[:entries], sums[entries:]
+            entry_touched = joint.touched(self._joint_arrays.size)[:entries]
+            entry_factors = joint.sums(self._joint_arrays.size, factors_only=True)[:entries]
+        else:
+            entry_postings = self._token_hits(self._entry_arrays, gains, has_content)
+            entry_hits = entry_postings.sums(entries)
+            entry_touched = entry_postings.touched(entries)
+            entry_factors = entry_postings.sums(entries, factors_only=True)
+            phrasing_hits = self._token_hits(self._phrasing_arrays, gains, has_content).sums(
+                len(self._phrasings)
+            )
         fuzzy = memo.fuzzy.get(query.text)
         if fuzzy is None:
             fuzzy = memo.fuzzy[query.text] = self._fuzzy_scores(query.text)
@@ -1044,7 +1061,7 @@ class FaqMatcher:
         weight = sum(query.weights.values())
         return _EntryFigures(
             scores=combined,
-            coverage=np.minimum(1.0, entry_postings.sums(entries, factors_only=True) / weight),
+            coverage=np.minimum(1.0, entry_factors / weight),
             candidates=entry_touched | (best_phrasing > 0.0) | gram_touched,
         )
 
