@@ -426,13 +426,38 @@ class _CompiledRule:
         """Every word id a Latin-script term of this rule could start with or hold alone."""
         return frozenset().union(*(terms.first_words for terms in self.languages))
 
+    @cached_property
+    def _languages_of_word(self) -> dict[int, int]:
+        """Per word id, the languages (bits by position) whose Latin-script terms start
+        with it or are it."""
+        found: dict[int, int] = {}
+        for position, terms in enumerate(self.languages):
+            for word in terms.first_words:
+                found[word] = found.get(word, 0) | 1 << position
+        return found
+
     def matching_language(self, typed: _Typed, phrase_hit: bool) -> str | None:
         """The language whose terms match (English first), or None."""
         if phrase_hit:
             return ENGLISH
-        if not typed.non_latin and self._first_words.isdisjoint(typed.present):
+        if typed.non_latin:
+            return next((terms.language for terms in self.languages if terms.matches(typed)), None)
+        shared = self._first_words & typed.present
+        if not shared:
             return None  # none of its words is in the text: most rules, most messages
-        return next((terms.language for terms in self.languages if terms.matches(typed)), None)
+        # In Latin script only languages with a word in the text can match: the others
+        # are not tried (a rule has terms in up to twenty languages).
+        languages = 0
+        for word in shared:
+            languages |= self._languages_of_word[word]
+        return next(
+            (
+                terms.language
+                for position, terms in enumerate(self.languages)
+                if languages >> position & 1 and terms.matches(typed)
+            ),
+            None,
+        )
 
 
 @dataclass
