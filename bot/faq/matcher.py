@@ -501,11 +501,13 @@ class CharGramIndex:
         elif not len(self._known_codes):
             hits = _Hits.of([])
         else:
-            rows, values = self._query_vector(words(text))
+            rows, values = self._query_vector(self._known_codes, words(text))
             hits = self._postings.gather_rows(rows, values)
         return hits.sums(self._postings.size), hits.touched(self._postings.size)
 
-    def _query_vector(self, text_words: list[str]) -> tuple[_Indices, _Floats]:
+    def _query_vector(
+        self, known_codes: npt.NDArray[np.int64], text_words: list[str]
+    ) -> tuple[_Indices, _Floats]:
         """The query's TF-IDF trigram vector (as `_vector`): postings rows and values."""
         # Words two spaces apart: a trigram holding two spaces side by side spans words.
         points = _code_points(" " + "  ".join(text_words) + " ")
@@ -515,8 +517,8 @@ class CharGramIndex:
         within = (middle != _SPACE) | ((left != _SPACE) & (right != _SPACE))
         codes = ((left << (2 * _CODE_BITS)) | (middle << _CODE_BITS) | right)[within]
         grams, counts = np.unique(codes, return_counts=True)
-        spot = np.minimum(np.searchsorted(self._known_codes, grams), len(self._known_codes) - 1)
-        known = self._known_codes[spot] == grams
+        spot = np.minimum(np.searchsorted(known_codes, grams), len(known_codes) - 1)
+        known = known_codes[spot] == grams
         spot = spot[known]
         vector = (1.0 + np.log(counts[known])) * self._known_idf[spot]
         norm = math.sqrt(float(np.dot(vector, vector)))
