@@ -82,6 +82,7 @@ FUZZY_FLOOR = 40.0  # rapidfuzz scores below this add nothing useful
 CHAR_GRAM_SIZE = 3
 LARGE_FAQ_PHRASINGS = 2000  # from this size, weak words only refine content-word hits
 GRAM_PRUNE_MIN_DOCS = 1000  # from this many entries, trigrams in > 1/5 of them are skipped
+DENSE_GRAM_CELLS = 2_000_000  # trigrams x entries up to this (16 MB) are kept as a dense table
 CALIBRATION_SAMPLE = 60  # phrasings scored against the index to find the exact-match score
 BIGRAM_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with words
 DEFAULT_MIN_COVERAGE = 0.4
@@ -438,6 +439,14 @@ class CharGramIndex:
         )
         self._known_idf = np.array([self._idf[g] for g in known], dtype=np.float64)
         self._known_rows = np.array([self._postings.row(g) for g in known], dtype=np.intp)
+        # A small index also keeps its postings as one dense table (trigram row x document):
+        # a query's cosines are then one product of a few rows, not a gather and a sum.
+        self._dense: _Floats | None = None
+        rows = len(self._postings.indices)
+        if rows * count <= DENSE_GRAM_CELLS:
+            self._dense = np.zeros((rows, count))
+            for gram, found in self._postings.indices.items():
+                self._dense[self._postings.row(gram), found] = self._postings.values[gram]
 
     @staticmethod
     def _grams(text: str) -> dict[str, int]:
@@ -490,7 +499,7 @@ class CharGramIndex:
             return np.array(found, dtype=np.intp), np.array(values, dtype=np.float64)
 
         changed._postings = _PostingsOnUse(posting, count)
-        changed._known_codes = None
+        changed._known_codes, changed._dense = None, None
         return changed
 
     def cosines(self, text: str) -> tuple[_Floats, _Flags]:
@@ -502,6 +511,9 @@ class CharGramIndex:
             hits = _Hits.of([])
         else:
             rows, values = self._query_vector(self._known_codes, words(text))
+            if self._dense is not None:
+                table = self._dense[rows]
+                return values @ table, (table != 0.0).any(axis=0)
             hits = self._postings.gather_rows(rows, values)
         return hits.sums(self._postings.size), hits.touched(self._postings.size)
 
