@@ -82,6 +82,7 @@ FUZZY_FLOOR = 40.0  # rapidfuzz scores below this add nothing useful
 CHAR_GRAM_SIZE = 3
 LARGE_FAQ_PHRASINGS = 2000  # from this size, weak words only refine content-word hits
 GRAM_PRUNE_MIN_DOCS = 1000  # from this many entries, trigrams in > 1/5 of them are skipped
+DENSE_GRAM_CELLS = 2_000_000  # trigrams x entries up to this (16 MB) are kept as a dense table
 CALIBRATION_SAMPLE = 60  # phrasings scored against the index to find the exact-match score
 BIGRAM_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with words
 DEFAULT_MIN_COVERAGE = 0.4
@@ -271,18 +272,58 @@ def _plain_text(terms: list[str]) -> str:
 
 
 class _Postings:
-    """Where tokens occur, as arrays: numpy sums a query's postings in one call."""
+    """Where tokens occur, as arrays: numpy sums a query's postings in one call.
+
+    Every token's postings sit end to end in two flat arrays (slots and values), so one
+    query's postings are gathered with a handful of numpy calls whatever its length."""
 
     def __init__(self, lists: dict[str, list[tuple[int, float]]], size: int) -> None:
         self.size = size  # slots: entries, phrasings or documents
+        total = sum(len(found) for found in lists.values())
+        self._row = {token: row for row, token in enumerate(lists)}
+        self._starts: _Indices = np.zeros(len(lists) + 1, dtype=np.intp)
+        np.cumsum([len(found) for found in lists.values()], out=self._starts[1:])
+        self._slots: _Indices = np.fromiter(
+            (i for found in lists.values() for i, _ in found), dtype=np.intp, count=total
+        )
+        self._values: _Floats = np.fromiter(
+            (v for found in lists.values() for _, v in found), dtype=np.float64, count=total
+        )
+        # Per token, views into the flat arrays (for the leave-one-out and weak-word refining).
         self.indices: dict[str, _Indices] = {
-            t: np.fromiter((i for i, _ in found), dtype=np.intp, count=len(found))
-            for t, found in lists.items()
+            t: self._slots[self._starts[row] : self._starts[row + 1]]
+            for t, row in self._row.items()
         }
         self.values: dict[str, _Floats] = {
-            t: np.fromiter((v for _, v in found), dtype=np.float64, count=len(found))
-            for t, found in lists.items()
+            t: self._values[self._starts[row] : self._starts[row + 1]]
+            for t, row in self._row.items()
         }
+
+    def row(self, token: str) -> int:
+        """The token's row in the flat arrays, -1 when it has no postings."""
+        return self._row.get(token, -1)
+
+    def gather(self, gains: Sequence[tuple[str, float]]) -> _Hits:
+        """The postings of the tokens of `gains` in order, each with its gain as factor
+        (tokens without postings skipped)."""
+        rows: list[int] = []
+        factors: list[float] = []
+        for token, gain in gains:
+            row = self._row.get(token)
+            if row is not None:
+                rows.append(row)
+                factors.append(gain)
+        if not rows:
+            return _Hits.of([])
+        return self.gather_rows(np.array(rows, dtype=np.intp), np.array(factors))
+
+    def gather_rows(self, rows: _Indices, factors: _Floats) -> _Hits:
+        """The postings of `rows` in order, each row's with its factor."""
+        starts = self._starts[rows]
+        sizes = self._starts[rows + 1] - starts
+        at = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+        repeated = factors.repeat(sizes)
+        return _Hits(self._slots[at], self._values[at] * repeated, repeated)
 
 
 _Value = TypeVar("_Value")
@@ -315,6 +356,11 @@ class _PostingsOnUse(_Postings):
         self._absent: set[str] = set()
         self.indices: dict[str, _Indices] = _FilledOnUse(self._fill)
         self.values: dict[str, _Floats] = _FilledOnUse(self._fill)
+
+    def gather(self, gains: Sequence[tuple[str, float]]) -> _Hits:
+        """As `_Postings.gather`, each token's postings computed on first use."""
+        indices, values = self.indices, self.values
+        return _Hits.of([(indices[t], values[t], g) for t, g in gains if t in indices])
 
     def _fill(self, token: str) -> bool:
         if token in self._absent:
@@ -382,9 +428,25 @@ class CharGramIndex:
             for gram, value in vector.items():
                 postings.setdefault(gram, []).append((index, value))
         # Trigrams in most documents of a large FAQ: costly and uninformative, so skipped.
-        self._postings = _Postings(
+        self._postings: _Postings = _Postings(
             {g: p for g, p in postings.items() if len(p) <= common_limit}, count
         )
+        # Every known trigram as one integer, sorted, with its IDF and postings row (-1 when
+        # skipped), so a query's vector is built by numpy rather than gram by gram.
+        known = sorted(self._idf, key=_gram_code)
+        self._known_codes: npt.NDArray[np.int64] | None = np.array(
+            [_gram_code(g) for g in known], dtype=np.int64
+        )
+        self._known_idf = np.array([self._idf[g] for g in known], dtype=np.float64)
+        self._known_rows = np.array([self._postings.row(g) for g in known], dtype=np.intp)
+        # A small index also keeps its postings as one dense table (trigram row x document):
+        # a query's cosines are then one product of a few rows, not a gather and a sum.
+        self._dense: _Floats | None = None
+        rows = len(self._postings.indices)
+        if rows * count <= DENSE_GRAM_CELLS:
+            self._dense = np.zeros((rows, count))
+            for gram, found in self._postings.indices.items():
+                self._dense[self._postings.row(gram), found] = self._postings.values[gram]
 
     @staticmethod
     def _grams(text: str) -> dict[str, int]:
@@ -437,18 +499,61 @@ class CharGramIndex:
             return np.array(found, dtype=np.intp), np.array(values, dtype=np.float64)
 
         changed._postings = _PostingsOnUse(posting, count)
+        changed._known_codes, changed._dense = None, None
         return changed
 
     def cosines(self, text: str) -> tuple[_Floats, _Flags]:
         """Per document: cosine similarity with `text`, and whether they share a trigram."""
-        indices, values = self._postings.indices, self._postings.values
-        parts = [
-            (indices[gram], values[gram], value)
-            for gram, value in self._vector(self._grams(" ".join(words(text)))).items()
-            if gram in indices
-        ]
-        hits = _Hits.of(parts)
+        if self._known_codes is None:  # a leave-one-out copy: its trigram tables changed
+            vector = self._vector(self._grams(" ".join(words(text))))
+            hits = self._postings.gather(list(vector.items()))
+        elif not len(self._known_codes):
+            hits = _Hits.of([])
+        else:
+            rows, values = self._query_vector(self._known_codes, words(text))
+            if self._dense is not None:
+                table = self._dense[rows]
+                return values @ table, (table != 0.0).any(axis=0)
+            hits = self._postings.gather_rows(rows, values)
         return hits.sums(self._postings.size), hits.touched(self._postings.size)
+
+    def _query_vector(
+        self, known_codes: npt.NDArray[np.int64], text_words: list[str]
+    ) -> tuple[_Indices, _Floats]:
+        """The query's TF-IDF trigram vector (as `_vector`): postings rows and values."""
+        # Words two spaces apart: a trigram holding two spaces side by side spans words.
+        points = _code_points(" " + "  ".join(text_words) + " ")
+        if len(points) < CHAR_GRAM_SIZE:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        left, middle, right = points[:-2], points[1:-1], points[2:]
+        within = (middle != _SPACE) | ((left != _SPACE) & (right != _SPACE))
+        codes = ((left << (2 * _CODE_BITS)) | (middle << _CODE_BITS) | right)[within]
+        grams, counts = np.unique(codes, return_counts=True)
+        spot = np.minimum(np.searchsorted(known_codes, grams), len(known_codes) - 1)
+        known = known_codes[spot] == grams
+        spot = spot[known]
+        vector = (1.0 + np.log(counts[known])) * self._known_idf[spot]
+        norm = math.sqrt(float(np.dot(vector, vector)))
+        if not norm:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        rows = self._known_rows[spot]
+        kept = rows >= 0
+        return rows[kept], vector[kept] / norm
+
+
+_CODE_BITS = 21  # Unicode code points fit in 21 bits, so a trigram fits in one int64
+_SPACE = ord(" ")
+
+
+def _code_points(text: str) -> npt.NDArray[np.int64]:
+    """The code points of `text` as integers."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+
+
+def _gram_code(gram: str) -> int:
+    """A character trigram as one integer (its three code points)."""
+    first, second, third = (ord(c) for c in gram)
+    return (first << (2 * _CODE_BITS)) | (second << _CODE_BITS) | third
 
 
 @dataclass
@@ -513,9 +618,23 @@ class FaqMatcher:
         self._essential = [
             self._essential_tokens(phrasings) for phrasings in analysed[: self._first_out_of_scope]
         ]
-        self._entry_arrays = _Postings(self._entry_term_weights(analysed), len(self._ids))
+        entry_postings = self._entry_term_weights(analysed)
+        self._entry_arrays: _Postings = _Postings(entry_postings, len(self._ids))
         self._phrasing_arrays = _Postings(phrasing_postings, len(self._phrasings))
+        # Both in one index (phrasing slots after the entries'), so a query's postings of
+        # both kinds are gathered and summed at once.
+        shift = len(self._ids)
+        joint = {t: list(found) for t, found in entry_postings.items()}
+        for token, found in phrasing_postings.items():
+            joint.setdefault(token, []).extend((shift + i, v) for i, v in found)
+        self._joint_arrays: _Postings | None = _Postings(joint, shift + len(self._phrasings))
         self._phrasing_entry: _Indices = np.array([p.entry for p in self._phrasings], dtype=np.intp)
+        # Phrasings are indexed entry by entry: where each entry's run starts, for the
+        # per-entry best phrasing in one `reduceat`.
+        self._run_starts: _Indices = np.flatnonzero(
+            np.diff(self._phrasing_entry, prepend=-1) != 0
+        ).astype(np.intp)
+        self._run_entry: _Indices = self._phrasing_entry[self._run_starts]
         totals = np.array([p.total for p in self._phrasings], dtype=np.float64)
         self._phrasing_has_total: _Flags = totals > 0.0
         self._phrasing_total: _Floats = np.where(self._phrasing_has_total, totals, 1.0)
@@ -650,6 +769,7 @@ class FaqMatcher:
         left._vocabulary = sorted(w for w in surface if len(w) >= MIN_TYPO_TOKEN_LENGTH)
         left._typo_cache = {}
         left._entry_arrays = _PostingsOnUse(left._left_out_entry_posting(slot), len(self._ids))
+        left._joint_arrays = None
         document = " ".join(words(" ".join(entries[entry][1])))
         left._grams = self._grams.with_document(entry, document)
         return left
@@ -909,12 +1029,20 @@ class FaqMatcher:
         has_content = self._large and bool(ordered) and not self._is_weak(ordered[0][0])
         gains = [(token, query.weights[token] * credit) for token, credit in ordered]
         entries = len(self._ids)
-        entry_postings = self._token_hits(self._entry_arrays, gains, has_content)
-        entry_hits = entry_postings.sums(entries)
-        entry_touched = entry_postings.touched(entries)
-        phrasing_hits = self._token_hits(self._phrasing_arrays, gains, has_content).sums(
-            len(self._phrasings)
-        )
+        if self._joint_arrays is not None and not has_content:
+            joint = self._joint_arrays.gather(gains)
+            sums = joint.sums(self._joint_arrays.size)
+            entry_hits, phrasing_hits = sums[:entries], sums[entries:]
+            entry_touched = joint.touched(self._joint_arrays.size)[:entries]
+            entry_factors = joint.sums(self._joint_arrays.size, factors_only=True)[:entries]
+        else:
+            entry_postings = self._token_hits(self._entry_arrays, gains, has_content)
+            entry_hits = entry_postings.sums(entries)
+            entry_touched = entry_postings.touched(entries)
+            entry_factors = entry_postings.sums(entries, factors_only=True)
+            phrasing_hits = self._token_hits(self._phrasing_arrays, gains, has_content).sums(
+                len(self._phrasings)
+            )
         fuzzy = memo.fuzzy.get(query.text)
         if fuzzy is None:
             fuzzy = memo.fuzzy[query.text] = self._fuzzy_scores(query.text)
@@ -925,7 +1053,10 @@ class FaqMatcher:
             hit, w.phrasing_coverage * np.minimum(1.0, phrasing_hits / self._phrasing_total), 0.0
         )
         best_phrasing = np.zeros(entries)
-        np.maximum.at(best_phrasing, self._phrasing_entry, value)
+        if len(value):
+            best_phrasing[self._run_entry] = np.maximum(
+                np.maximum.reduceat(value, self._run_starts), 0.0
+            )
         if w.char_ngrams > 0.0:
             cosines = memo.cosines.get(analysed.text)
             if cosines is None:
@@ -944,7 +1075,7 @@ class FaqMatcher:
         weight = sum(query.weights.values())
         return _EntryFigures(
             scores=combined,
-            coverage=np.minimum(1.0, entry_postings.sums(entries, factors_only=True) / weight),
+            coverage=np.minimum(1.0, entry_factors / weight),
             candidates=entry_touched | (best_phrasing > 0.0) | gram_touched,
         )
 
@@ -952,9 +1083,9 @@ class FaqMatcher:
         self, postings: _Postings, gains: list[tuple[str, float]], has_content: bool
     ) -> _Hits:
         """The postings of the query tokens, each with the token's gained weight."""
-        indices, values = postings.indices, postings.values
         if not has_content:
-            return _Hits.of([(indices[t], values[t], g) for t, g in gains if t in indices])
+            return postings.gather(gains)
+        indices, values = postings.indices, postings.values
         content = [
             (indices[t], values[t], g) for t, g in gains if t in indices and not self._is_weak(t)
         ]

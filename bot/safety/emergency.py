@@ -47,6 +47,10 @@ PHRASE_LENGTH_SLACK = 2  # a phrase may be this much longer than the text (missi
 # cannot score PHRASE_CUTOFF: the filter skips only phrases that could never match.
 GRAM_SIZE = 3
 EDIT_BOUND_SLACK = 1e-6
+# From this many trigrams in all fuzzy phrases together, a text's shared trigrams are counted
+# through per-trigram postings (cheaper for the emergency rules' 500 phrases, dearer for a
+# few dozen: measured on the shipped rules).
+POSTINGS_MIN_GRAMS = 4000
 _CODE_BITS = 21  # Unicode code points fit in 21 bits, so a trigram fits in one int64
 # Where a hypothetical clause starts (English "if", French "si" and "s'il").
 _HYPOTHETICAL = re.compile(r" (?:if|si|s il) ")
@@ -422,13 +426,38 @@ class _CompiledRule:
         """Every word id a Latin-script term of this rule could start with or hold alone."""
         return frozenset().union(*(terms.first_words for terms in self.languages))
 
+    @cached_property
+    def _languages_of_word(self) -> dict[int, int]:
+        """Per word id, the languages (bits by position) whose Latin-script terms start
+        with it or are it."""
+        found: dict[int, int] = {}
+        for position, terms in enumerate(self.languages):
+            for word in terms.first_words:
+                found[word] = found.get(word, 0) | 1 << position
+        return found
+
     def matching_language(self, typed: _Typed, phrase_hit: bool) -> str | None:
         """The language whose terms match (English first), or None."""
         if phrase_hit:
             return ENGLISH
-        if not typed.non_latin and self._first_words.isdisjoint(typed.present):
+        if typed.non_latin:
+            return next((terms.language for terms in self.languages if terms.matches(typed)), None)
+        shared = self._first_words & typed.present
+        if not shared:
             return None  # none of its words is in the text: most rules, most messages
-        return next((terms.language for terms in self.languages if terms.matches(typed)), None)
+        # In Latin script only languages with a word in the text can match: the others
+        # are not tried (a rule has terms in up to twenty languages).
+        languages = 0
+        for word in shared:
+            languages |= self._languages_of_word[word]
+        return next(
+            (
+                terms.language
+                for position, terms in enumerate(self.languages)
+                if languages >> position & 1 and terms.matches(typed)
+            ),
+            None,
+        )
 
 
 @dataclass
@@ -504,29 +533,34 @@ class EmergencyDetector:
             ),
         )
 
-    def detect(self, text: str) -> EmergencyHit | None:
-        """The emergency `text` describes, or None; never raises."""
+    def detect(self, text: str, words: list[str] | None = None) -> EmergencyHit | None:
+        """The emergency `text` describes, or None; never raises. `words` are the text's
+        `normalise_words`, when the caller has them already (the safety stage reads one
+        text with several detectors)."""
         try:
-            return self._detect(text)
+            return self._detect(text, words)
         except Exception as error:  # the screen must never take the conversation down
             # Only the error's type: its message or traceback could quote the patient.
             logger.error("emergency screen failed (%s); message not screened", type(error).__name__)
             return None
 
-    def matching_rule_ids(self, text: str) -> list[str]:
+    def matching_rule_ids(self, text: str, words: list[str] | None = None) -> list[str]:
         """Ids of every rule `text` triggers, before context (for content checks and tests)."""
-        return [hit.rule_id for hit in self._hits(normalise_words(text), first=False)]
+        words = normalise_words(text) if words is None else words
+        return [hit.rule_id for hit in self._hits(words, first=False)]
 
     def screened_rule_ids(self, text: str) -> list[str]:
         """Ids of every rule `text` triggers once context is weighed (for content checks)."""
         return [hit.rule_id for hit in self._screen(text, first=False)]
 
-    def _detect(self, text: str) -> EmergencyHit | None:
-        hits = self._screen(text, first=True)
+    def _detect(self, text: str, words: list[str] | None = None) -> EmergencyHit | None:
+        hits = self._screen(text, first=True, words=words)
         return hits[0] if hits else None
 
-    def _screen(self, text: str, *, first: bool) -> list[EmergencyHit]:
-        words = normalise_words(text)
+    def _screen(
+        self, text: str, *, first: bool, words: list[str] | None = None
+    ) -> list[EmergencyHit]:
+        words = normalise_words(text) if words is None else words
         if not words:
             return []
         hits = self._hits(words, first=first)
@@ -625,9 +659,10 @@ class EmergencyDetector:
             return False  # "is chest pain after IMS a sign of...": all of it is the question
         return bool(self._hits(before, first=True))
 
-    def is_risk_question(self, text: str) -> bool:
-        """Whether `text` asks about a risk rather than reports a symptom now."""
-        padded = _padded(normalise_text(text))
+    def is_risk_question(self, text: str, words: list[str] | None = None) -> bool:
+        """Whether `text` asks about a risk rather than reports a symptom now (`words`: its
+        `normalise_words`, when known)."""
+        padded = _padded(" ".join(normalise_words(text) if words is None else words))
         return not self._markers["present"].found(padded) and self._asks_about_a_risk(padded)
 
     def _asks_about_a_risk(self, padded: str) -> bool:
@@ -690,8 +725,16 @@ class _PhraseGrams:
     def __init__(self, phrases: list[str]) -> None:
         codes = [_gram_codes(phrase) for phrase in phrases]
         flat = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
-        self._known, self._gram_of = np.unique(flat, return_inverse=True)
-        self._phrase_of = np.repeat(np.arange(len(phrases)), [len(c) for c in codes])
+        self._known, gram_of = np.unique(flat, return_inverse=True)
+        phrase_of = np.repeat(np.arange(len(phrases)), [len(c) for c in codes])
+        # Few phrase trigrams are counted in one pass over all of them (`_gram_of`); many,
+        # through postings: for each known trigram, the phrases holding it (once per
+        # occurrence), so a text's count touches only the phrases sharing a trigram with it.
+        self._gram_of, self._phrase_of = gram_of, phrase_of
+        self._use_postings = len(flat) >= POSTINGS_MIN_GRAMS
+        order = np.argsort(gram_of, kind="stable")
+        self._posting_phrase = phrase_of[order].astype(np.intp)
+        self._posting_start = np.searchsorted(gram_of[order], np.arange(len(self._known) + 1))
         self._count = len(phrases)
         self._needed = np.array([_grams_needed(len(phrase)) for phrase in phrases])
         self._lengths = np.array([len(phrase) for phrase in phrases], dtype=np.intp)
@@ -705,14 +748,26 @@ class _PhraseGrams:
         return [int(i) for i in np.flatnonzero(keep)]
 
     def _possible(self, padded: str) -> npt.NDArray[np.bool_]:
-        """Per phrase: whether it shares enough trigrams with `padded` to reach the cutoff."""
+        """Per phrase: whether it shares enough trigrams with `padded` to reach the cutoff
+        (each of a phrase's trigrams the text holds counts once per occurrence in it)."""
         codes = _gram_codes(padded)
-        spot = np.minimum(np.searchsorted(self._known, codes), max(len(self._known) - 1, 0))
-        present = np.zeros(len(self._known), dtype=np.float64)
-        if len(self._known):
-            present[spot[self._known[spot] == codes]] = 1.0
-        shared = np.bincount(self._phrase_of, weights=present[self._gram_of], minlength=self._count)
-        return np.asarray(shared >= self._needed)
+        if not len(self._known) or not len(codes):
+            return np.asarray(np.zeros(self._count) >= self._needed)
+        if self._use_postings:
+            codes = np.unique(codes)
+        spot = np.minimum(np.searchsorted(self._known, codes), len(self._known) - 1)
+        grams = spot[self._known[spot] == codes]
+        if not self._use_postings:
+            present = np.zeros(len(self._known))
+            present[grams] = 1.0
+            counted = np.bincount(self._phrase_of, present[self._gram_of], minlength=self._count)
+            return np.asarray(counted >= self._needed)
+        starts, ends = self._posting_start[grams], self._posting_start[grams + 1]
+        sizes = ends - starts
+        # The postings of every shared trigram, gathered in one run.
+        offsets = np.repeat(starts - np.cumsum(sizes) + sizes, sizes)
+        found = self._posting_phrase[offsets + np.arange(int(sizes.sum()))]
+        return np.asarray(np.bincount(found, minlength=self._count) >= self._needed)
 
 
 def _gram_codes(padded: str) -> npt.NDArray[np.int64]:

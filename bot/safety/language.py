@@ -395,8 +395,10 @@ def _identifier() -> Any:
 
 
 def load_language_model() -> None:
-    """Load the language model now (about a second), not on the first patient's message."""
+    """Load the language model and the English word list now (about a second), not on the
+    first patient's message."""
     _identifier()
+    _english_words()
 
 
 def _model_probabilities(text: str) -> dict[str, float]:

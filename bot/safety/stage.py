@@ -21,7 +21,7 @@ from bot.safety.emergency import (
     LanguageNotice,
 )
 from bot.safety.language import FRENCH, LanguageGuess, detect_language, load_language_model
-from bot.safety.terms import non_latin
+from bot.safety.terms import non_latin, normalise_words
 
 logger = logging.getLogger(__name__)
 
@@ -158,16 +158,18 @@ class SafetyStage:
         """Emergency, urgent, notice, caution, or None (an ordinary message)."""
         guess = detect_language(text, language_hint)
         emergency = self.content.detector()
-        hit = emergency.detect(text)
+        # Normalised once for every detector and the risk-question check.
+        words = normalise_words(text)
+        hit = emergency.detect(text, words)
         if hit is not None:
             return self._tier_verdict("emergency", hit, guess, text, chat_id)
         urgent = self.content.urgent
-        urgent_hit = urgent.detector().detect(text) if urgent is not None else None
+        urgent_hit = urgent.detector().detect(text, words) if urgent is not None else None
         if urgent_hit is not None:
             return self._tier_verdict("urgent", urgent_hit, guess, text, chat_id)
         if not guess.is_read and guess.code != "und" and _worth_a_notice(text, guess):
             return SafetyVerdict("notice", guess.code, None, tuple(self.replies.notice(guess.code)))
-        if emergency.is_risk_question(text) and emergency.matching_rule_ids(text):
+        if emergency.is_risk_question(text, words) and emergency.matching_rule_ids(text, words):
             return SafetyVerdict(
                 "caution", guess.code, None, (), tuple(self.replies.warning_signs(guess.code))
             )
