@@ -29,6 +29,10 @@ _OPENERS: tuple[tuple[str, ...], ...] = tuple(
         "sem", "nenhum", "nenhuma", "kein", "keine", "keinen", "senza", "nessun", "nessuna",
     )
 )  # fmt: skip
+# "Not a/an" denies only as the idiom "not an overdose or anything": elsewhere ("it's not a
+# stroke is it?", "not a big bleed but it won't stop") it is no denial.
+_NOT_A = (("not", "an"), ("not", "a"))
+_OR_ANYTHING = (("or", "anything"), ("or", "something"), ("or", "whatever"))
 # In Portuguese "no" is "in the" ("dor no peito") and in Spanish and Italian it negates a verb:
 # in a message with these words, the English openers are not read.
 _ENGLISH_ONLY_OPENERS = frozenset((("no",), ("none",), ("zero",)))
@@ -137,6 +141,8 @@ def find_denials(text: str) -> Denial | None:
 
 def _opener_at(words: list[str], at: int, *, english: bool) -> int:
     """How many words of a denial opener start at `at` (0 when none)."""
+    if english and tuple(words[at : at + 2]) in _NOT_A and _or_anything(words[at + 2 :]):
+        return 2
     for opener in _OPENERS:
         if opener in _ENGLISH_ONLY_OPENERS and not (
             english and (at == 0 or words[at - 1] in _BEFORE_NO)
@@ -145,6 +151,12 @@ def _opener_at(words: list[str], at: int, *, english: bool) -> int:
         if tuple(words[at : at + len(opener)]) == opener:
             return len(opener)
     return 0
+
+
+def _or_anything(words: list[str]) -> bool:
+    """Whether "or anything" follows within a few words ("not an overdose or anything")."""
+    head = words[: MAX_DENIED_WORDS + 2]
+    return any(tuple(head[i : i + 2]) in _OR_ANYTHING for i in range(len(head) - 1))
 
 
 def _denied_end(words: list[str], start: int) -> int:

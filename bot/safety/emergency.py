@@ -127,6 +127,52 @@ _STILL_NOW = re.compile(
     r"not responding|unconscious|(?<!can i )(?<!can we )(?<!could i )(?<!should i )still) "
 )
 
+# A sign since the treatment is happening now, whatever else the message says
+# ("ever since the needling my breathing's been short": "ever since" alone is history).
+_SINCE_TREATMENT = re.compile(
+    r" since (?:the |my |your |that |this |yesterdays |todays |last |his |her )?"
+    r"(?:needl\w*|session|sessions|treatment|treatments|ims|dry needling|appointment|"
+    r"acupuncture|shoulder session|neck session) "
+)
+# A joke taken back ("blood everywhere!! jk, one drop"): what comes before it is the joke.
+_JOKE_TAKEN_BACK = re.compile(
+    r" (?<!not )(?:jk|jkjk|just kidding|just joking|only joking|im kidding|im joking|kidding) "
+)
+# A scare that is over ("I honestly thought I was having a stroke lol, turned out to be a
+# pinched nerve"): the feared sign named after "thought I was having" is not a report.
+_FEARED_SIGN = re.compile(
+    r" (?:thought|was sure|was convinced|swore|worried) (?:i|he|she|it|that i|that it)"
+    r" (?:was|were|had|d|would) (?:having |going to have |gonna have |getting |be having )?"
+    r"(?:a |an )?(?:\S+)(?: attack)?"
+)
+_SCARE_OVER = re.compile(
+    r" (?:turned out|turns out|it was just|it was only|was just a|was only a|doc said it was|"
+    r"doctor said it was|all clear|was nothing) "
+)
+# Breathlessness or a tight chest from ordinary exertion, told as usual ("out of breath
+# after hill sprints like always", "tight when I sprint but it goes away as soon as I stop").
+_EXERTION = re.compile(
+    r" (?:sprint|sprints|sprinting|run|runs|running|jog|jogging|workout|workouts|working out|"
+    r"exercise|exercising|climbing|flights|stairs|lifting|bench|bench press|squats|training|"
+    r"cardio|gym|hike|hiking|swim|swimming|biking|cycling|spin class|coughing|cough|a cold|"
+    r"this cold|the flu|this flu|escaliers|courir|course|entrainement|rhume|grippe) "
+)
+_TOLD_AS_USUAL = re.compile(
+    r" (?:like always|as usual|always|goes away|go away|as soon as i stop|when i stop|then fine|"
+    r"then im fine|then its fine|then ok|out of shape|unfit|exercise asthma|exercise induced|"
+    r"normal for|just muscle|muscle i think|lol|haha|hah|doctor says|doctor said|dr says|"
+    r"dr said|checked out fine|because|from coughing|with this cold|from the cold|"
+    r"pas en forme|parce que|comme d habitude|comme toujours|ca passe) "
+)
+_EXERTION_ALARM = re.compile(
+    r" (?:worse|worst|getting worse|sudden|suddenly|crushing|jaw|arm|sweat\w*|faint\w*|"
+    r"pass out|passed out|blue|cant stop|wont go away|doesnt go away|not going away|"
+    r"right now|(?<!should i )(?<!can i )(?<!could i )still|at rest|lying down|lie flat|"
+    r"even sitting) "
+)
+# Rules a breathless or tight feeling from exertion would trigger.
+_EXERTION_RULES = frozenset(("chest_pain", "breathing", "breathless_after_needling"))
+
 
 ENGLISH = "en"
 
@@ -168,6 +214,27 @@ def built_in_grammar() -> tuple[tuple[str, str], ...]:
             "A past year",
             f"a year from {FIRST_HISTORY_YEAR} to last year, in digits of any script, is past "
             "history",
+        ),
+        (
+            "Since the treatment",
+            "a sign 'since' the needling, the session or the treatment is now, even "
+            "beside a past phrase such as 'ever since'",
+        ),
+        (
+            "A joke taken back",
+            "'jk', 'just kidding', 'only joking' (not 'not kidding'): the words before it are "
+            "the joke",
+        ),
+        (
+            "A scare that is over",
+            "'thought I was having a stroke' with 'turned out', 'it was just' or 'all clear': "
+            "the feared sign is not a report",
+        ),
+        (
+            "Ordinary exertion, told as usual",
+            "breathlessness or a tight chest with running, stairs, the gym or a cough, told as "
+            "usual ('like always', 'goes away when I stop', 'out of shape'), and no sign of "
+            "alarm ('worse', 'sudden', 'jaw', 'arm', 'sweating', 'at rest', 'lying down')",
         ),
         (
             "Hypothetical",
@@ -581,6 +648,12 @@ class EmergencyDetector:
         if self._at_the_thought(words):
             hits = [hit for hit in self._hits(kept, first=False) if hit.rule_id in _THOUGHT_RULES]
             return hits[:1] if first else hits
+        if _ordinary_exertion(words):
+            every = self._hits(kept, first=False)
+            hits = [hit for hit in every if hit.rule_id not in _EXERTION_RULES]
+            if not hits:
+                return []
+            hits = hits[:1] if first else hits
         # A marker inside a denial says nothing ("no history of heart problems, but...").
         context = denial.without_denied if denial is not None else words
         if not self.not_now(context) or self._reported_before_asking(kept):
@@ -599,6 +672,11 @@ class EmergencyDetector:
         noted = _HISTORY_NOTE.search(padded) is not None
         if noted:
             padded = _HISTORY_NOTE.sub(" ", padded)
+        joke = _JOKE_TAKEN_BACK.search(padded)
+        if joke is not None:
+            padded, noted = padded[joke.end() - 1 :], True
+        if _SCARE_OVER.search(padded) and _FEARED_SIGN.search(padded):
+            padded, noted = _FEARED_SIGN.sub(" ", padded), True
         if not any(phrase in padded for phrase in self._set_aside):
             return padded.split() if noted else words
         for phrase in self._set_aside:
@@ -636,6 +714,8 @@ class EmergencyDetector:
         past = self._markers["past"]
         years_ago = _YEARS_AGO.search(padded) is not None or _past_year(padded)
         if years_ago or past.found(padded):
+            if _SINCE_TREATMENT.search(padded):
+                return False  # "ever since the needling ...": history words, a sign now
             # "depuis des années" holds "depuis": a past phrase's words say nothing of now.
             rest = past.removed(_YEAR.sub(" ", _YEARS_AGO.sub(" ", padded)))
             return not self._markers["present"].found(rest)
@@ -784,6 +864,18 @@ def _grams_needed(length: int) -> int:
     # 2 * length * (1 - cutoff); the epsilon keeps a distance exactly on the bound.
     most_edits = math.floor(2 * length * (1.0 - PHRASE_CUTOFF / 100.0) + EDIT_BOUND_SLACK)
     return length - GRAM_SIZE + 1 - GRAM_SIZE * most_edits
+
+
+def _ordinary_exertion(words: list[str]) -> bool:
+    """Whether breathlessness or a tight chest comes from ordinary exertion, told as usual,
+    with nothing alarming and nothing since a treatment."""
+    padded = _padded(" ".join(words))
+    return (
+        _EXERTION.search(padded) is not None
+        and _TOLD_AS_USUAL.search(padded) is not None
+        and _EXERTION_ALARM.search(padded) is None
+        and _SINCE_TREATMENT.search(padded) is None
+    )
 
 
 def _past_year(padded: str) -> bool:
