@@ -160,7 +160,7 @@ def report_sets(
 
 
 def report_clinc(stage: SafetyStage, show_misses: bool) -> None:
-    """Emergency replies to CLINC150's 5,500 test questions (the bar: at most 2)."""
+    """Emergency and urgent replies to CLINC150's 5,500 test questions (the bar: at most 2)."""
     path = next((p for p in CLINC_CANDIDATES if p.exists()), None)
     if path is None:
         print("\nCLINC150: not found (../shared/bench/clinc150/data_full.json)")
@@ -173,15 +173,15 @@ def report_clinc(stage: SafetyStage, show_misses: bool) -> None:
         verdict = stage.screen(question)
         level = verdict.level if verdict is not None else "none"
         levels[level] += 1
-        if level == "emergency":
-            alarms.append(question)
+        if level in ("emergency", "urgent"):
+            alarms.append(f"{level.upper()} {question}")
     print(
         f"\nCLINC150 test ({len(questions)}): emergency {levels['emergency']}, "
         f"urgent {levels['urgent']}, notice {levels['notice']}, caution {levels['caution']}"
     )
     if show_misses:
         for question in alarms:
-            print(f"    ALARM {question}")
+            print(f"    {question}")
 
 
 def timed(function: Callable[[str], object], texts: list[str]) -> list[float]:
