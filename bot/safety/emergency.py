@@ -155,13 +155,16 @@ _EXERTION = re.compile(
     r" (?:sprint|sprints|sprinting|run|runs|running|jog|jogging|workout|workouts|working out|"
     r"exercise|exercising|climbing|flights|stairs|lifting|bench|bench press|squats|training|"
     r"cardio|gym|hike|hiking|swim|swimming|biking|cycling|spin class|coughing|cough|a cold|"
-    r"this cold|the flu|this flu|escaliers|courir|course|entrainement|rhume|grippe) "
+    r"this cold|the flu|this flu|hill|hills|spin|escaliers|courir|course|entrainement|rhume|"
+    r"grippe) "
 )
 _TOLD_AS_USUAL = re.compile(
     r" (?:like always|as usual|always|goes away|go away|as soon as i stop|when i stop|then fine|"
     r"then im fine|then its fine|then ok|out of shape|unfit|exercise asthma|exercise induced|"
     r"normal for|just muscle|muscle i think|lol|haha|hah|doctor says|doctor said|dr says|"
     r"dr said|checked out fine|because|from coughing|with this cold|from the cold|"
+    r"pushed really hard|pushed hard|totally fine|fine today|fine now|all good now|felt great|"
+    r"getting back into|normal right|normal for me|from the flu|from a cold|from this cold|"
     r"pas en forme|parce que|comme d habitude|comme toujours|ca passe) "
 )
 _EXERTION_ALARM = re.compile(
