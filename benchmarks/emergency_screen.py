@@ -85,7 +85,10 @@ def decide(stage: SafetyStage, matcher: FaqMatcher, text: str) -> str:
     verdict = stage.screen(text)
     if verdict is not None:
         return verdict.level
-    return matcher.match(text).decision
+    decision = matcher.match(text).decision
+    if decision == "fallback" and stage.replies.urgent_instead_of_fallback(text):
+        return "urgent"  # what the FAQ conversation answers in place of "I don't know"
+    return decision
 
 
 @dataclass

@@ -227,7 +227,9 @@ class FaqConversation:
                 self._clock(),
                 chat_id=chat.chat_id,
             )
-        return [self._fallback_reply()]
+        # An urgent problem the screen could not place gets same-day advice, not "I don't know".
+        unplaced = self._safety.urgent_instead_of_fallback(text, chat.chat_id)
+        return unplaced or [self._fallback_reply()]
 
     async def _run_matcher(self, work: Callable[[], _Result]) -> _Result:
         """`work()`, which uses the matcher; matching by meaning runs in a worker thread."""

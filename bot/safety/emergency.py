@@ -757,16 +757,46 @@ class EmergencyDetector:
         before_if = _HYPOTHETICAL.split(padded, maxsplit=1)[0]
         return not self._markers["first_person"].found(_padded(before_if.strip()))
 
-    def _hits(self, words: list[str], *, first: bool) -> list[EmergencyHit]:
+    def _typed(self, words: list[str]) -> _Typed:
         positions = self._index.positions(words)
         joined = " ".join(words)
-        typed = _Typed(
+        return _Typed(
             positions,
             frozenset(positions),
             _padded(joined),
             joined.replace(" ", ""),
             not joined.isascii() and non_latin(joined),
         )
+
+    def sensed_rule_ids(self, text: str) -> list[str]:
+        """Rules of three or more word groups that a report of something happening now comes
+        near: the first group (the sign) and all but one other are found once set-aside and
+        denied words are left out, and nothing says past, a risk question or someone else's
+        event. For a message nothing else answers: when unsure, the safer reply."""
+        words = normalise_words(text)
+        denial = find_denials(text) if words else None
+        kept = self._without_set_aside(denial.without_denied if denial else words)
+        if not kept or self.not_now(kept) or self.is_risk_question(text):
+            return []
+        padded = _padded(" ".join(kept))
+        if not (
+            self._markers["present"].found(padded) or self._markers["first_person"].found(padded)
+        ):
+            return []
+        typed = self._typed(kept)
+        sensed: list[str] = []
+        for compiled in self._compiled:
+            for terms in compiled.languages:
+                if len(terms.groups) < 3 or not terms.groups[0].found_in(typed):
+                    continue
+                if sum(not group.found_in(typed) for group in terms.groups[1:]) <= 1:
+                    sensed.append(compiled.rule.id)
+                    break
+        return sensed
+
+    def _hits(self, words: list[str], *, first: bool) -> list[EmergencyHit]:
+        typed = self._typed(words)
+        joined = " ".join(words)
         phrase_rules = self._phrase_rules(joined)
         hits: list[EmergencyHit] = []
         numbers: Iterable[int] = range(len(self._compiled))

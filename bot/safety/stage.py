@@ -121,6 +121,25 @@ class SafetyReplies:
         text = signs.get(_read_language(language)) or signs.get(ENGLISH)
         return [Reply(text.strip())] if text else []
 
+    def urgent_instead_of_fallback(
+        self, text: str, chat_id: int | None = None
+    ) -> list[Reply] | None:
+        """The urgent reply, with a note to staff, for a message the FAQ cannot answer that
+        comes near an urgent rule: an urgent problem never gets the plain "I don't know"."""
+        urgent = self.content.urgent
+        if urgent is None:
+            return None
+        sensed = urgent.detector().sensed_rule_ids(text)
+        if not sensed:
+            return None
+        language = detect_language(text).code
+        language = language if language != "und" else ENGLISH
+        logger.warning("safety: urgent (unplaced) rule=%s language=%s", sensed[0], language)
+        return [
+            *self.urgent(None, language),
+            _staff_alert("urgent", f"{sensed[0]}, unplaced", language, chat_id),
+        ]
+
     def fallback_line(self, language: str = ENGLISH) -> str:
         """The line every "I don't know" ends with: no silent miss."""
         return _FALLBACK_LINE[_read_language(language)].format(number=self.emergency_number)

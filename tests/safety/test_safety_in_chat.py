@@ -85,3 +85,15 @@ async def test_an_emergency_typed_as_an_intake_answer_stops_the_intake(
     assert "Intake emergency" in staff_titles  # the intake was stopped and staff told
     await patient.say("42")  # no longer an intake answer: the intake is closed
     assert "Question" not in patient.text
+
+
+async def test_an_urgent_problem_the_screen_cannot_place_gets_same_day_advice(
+    patient: Patient,
+) -> None:
+    # A calf that is swollen (no heat, redness or pain named): the urgent rule is near, not
+    # met, and no FAQ entry answers it, so the reply is same-day care, never "I don't know".
+    await patient.say("my calf is swollen since yesterday and I fly a lot")
+    assert "8-1-1" in patient.text
+    assert "don't know" not in patient.text
+    [note] = patient.staff
+    assert "calf_swelling, unplaced" in note.text and "fly" not in note.text

@@ -1,0 +1,118 @@
+"""English emergencies told in everyday words, and their harmless look-alikes
+(tests/data/safety_en4.yaml, a tuning set: its first looks are logged in tests/data/README.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.safety import EmergencyDetector, SafetyStage
+
+SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "safety_en4.yaml"
+FALSE_ALARM_CEILING = 0.03
+
+
+def _level(stage: SafetyStage, text: str) -> str:
+    verdict = stage.screen(text)
+    return verdict.level if verdict is not None else "none"
+
+
+@pytest.fixture(scope="module")
+def items() -> list[dict[str, str]]:
+    loaded = yaml.safe_load(SET.read_text(encoding="utf-8"))
+    assert isinstance(loaded, list) and len(loaded) >= 100
+    return loaded
+
+
+def test_every_emergency_of_the_set_gets_the_emergency_reply(
+    bundled_stage: SafetyStage, items: list[dict[str, str]]
+) -> None:
+    missed = [
+        i["q"]
+        for i in items
+        if i["expect"] == "emergency" and _level(bundled_stage, i["q"]) != "emergency"
+    ]
+    assert missed == []
+
+
+def test_every_urgent_problem_of_the_set_gets_same_day_advice_or_911(
+    bundled_stage: SafetyStage, items: list[dict[str, str]]
+) -> None:
+    missed = [
+        i["q"]
+        for i in items
+        if i["expect"] == "urgent" and _level(bundled_stage, i["q"]) not in ("urgent", "emergency")
+    ]
+    assert missed == []
+
+
+def test_look_alikes_rarely_get_the_911_reply(
+    bundled_stage: SafetyStage, items: list[dict[str, str]]
+) -> None:
+    harmless = [i["q"] for i in items if i["expect"] == "benign"]
+    alarms = [q for q in harmless if _level(bundled_stage, q) == "emergency"]
+    assert len(alarms) <= FALSE_ALARM_CEILING * len(harmless), alarms
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("since my shoulder session I get winded climbing stairs and can't lie flat", None),
+        ("ever since the needling my breathing's been short, maybe I pulled something?", None),
+        ("Tonight's the night. I've written the letters.", None),
+        ("took 30 of my gabapentin with vodka", "named_overdose"),
+        ("my toddler swallowed some of my pills", "child_swallowed_medicine"),
+        ("had my baby last week, soaking a pad every half hour, dizzy", "postpartum_bleeding"),
+        ("he took a hit at hockey, now he's vomiting and confused", None),
+    ],
+)
+def test_everyday_wordings_of_an_emergency(
+    detector: EmergencyDetector, text: str, rule: str | None
+) -> None:
+    hit = detector.detect(text)
+    assert hit is not None
+    assert rule is None or hit.rule_id == rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "blood everywhere!! jk, one drop on my shirt",
+        "I honestly thought I was having a stroke lol, turned out to be a pinched nerve",
+        "not an overdose or anything but I took 2 Tylenol, ok before IMS?",
+        "my back seized up this morning, just stiff",
+        "out of breath after hill sprints like always, when's my next session?",
+        "my chest gets tight when I run but it goes away as soon as I stop",
+    ],
+)
+def test_jokes_scares_and_exertion_told_as_usual_are_not_emergencies(
+    detector: EmergencyDetector, text: str
+) -> None:
+    assert detector.detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "blood everywhere, not kidding, it won't stop",
+        "it's not a stroke is it? his face is drooping on one side",
+        "my chest gets tight when I run and now it won't go away, I'm sweating",
+        "out of breath after sprints like always but now my lips are blue",
+    ],
+)
+def test_the_same_grammar_never_hides_a_sign_that_is_still_there(
+    detector: EmergencyDetector, text: str
+) -> None:
+    assert detector.detect(text) is not None
+
+
+def test_an_unplaced_urgent_problem_is_sensed_but_a_risk_question_or_history_is_not(
+    bundled_stage: SafetyStage,
+) -> None:
+    replies = bundled_stage.replies
+    assert replies.urgent_instead_of_fallback("my calf is swollen since yesterday and I fly a lot")
+    assert replies.urgent_instead_of_fallback("can you get an infection from ims") is None
+    assert replies.urgent_instead_of_fallback("history of DVT, is that a contraindication?") is None
