@@ -156,7 +156,7 @@ _EXERTION = re.compile(
     r"exercise|exercising|climbing|flights|stairs|lifting|bench|bench press|squats|training|"
     r"cardio|gym|hike|hiking|swim|swimming|biking|cycling|spin class|coughing|cough|a cold|"
     r"this cold|the flu|this flu|hill|hills|spin|escaliers|courir|course|entrainement|rhume|"
-    r"grippe) "
+    r"grippe|intervals|interval|race|5k|10k|2k) "
 )
 _TOLD_AS_USUAL = re.compile(
     r" (?:like always|as usual|always|goes away|go away|as soon as i stop|when i stop|then fine|"
@@ -165,12 +165,15 @@ _TOLD_AS_USUAL = re.compile(
     r"dr said|checked out fine|because|from coughing|with this cold|from the cold|"
     r"pushed really hard|pushed hard|totally fine|fine today|fine now|all good now|felt great|"
     r"getting back into|normal right|normal for me|from the flu|from a cold|from this cold|"
+    r"every time i|whenever i|when i run|on my runs|couple of runs|few runs|after runs|pollen|"
+    r"cold air|dry air|allergies|too fast|first run|cramped|cramping|cramps|shallow breathing|"
     r"pas en forme|parce que|comme d habitude|comme toujours|ca passe) "
 )
 _EXERTION_ALARM = re.compile(
     r" (?:worse|worst|getting worse|sudden|suddenly|crushing|jaw|arm|sweat\w*|faint\w*|"
     r"pass out|passed out|blue|cant stop|wont go away|doesnt go away|not going away|"
-    r"right now|(?<!should i )(?<!can i )(?<!could i )still|at rest|lying down|lie flat|"
+    r"right now|(?<!should i )(?<!can i )(?<!could i )(?<!legs )(?<!calves )(?<!muscles )still|"
+    r"at rest|lying down|lie flat|"
     r"even sitting) "
 )
 # Rules a breathless or tight feeling from exertion would trigger.
