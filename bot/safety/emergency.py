@@ -156,7 +156,7 @@ _EXERTION = re.compile(
     r"exercise|exercising|climbing|flights|stairs|lifting|bench|bench press|squats|training|"
     r"cardio|gym|hike|hiking|swim|swimming|biking|cycling|spin class|coughing|cough|a cold|"
     r"this cold|the flu|this flu|hill|hills|spin|escaliers|courir|course|entrainement|rhume|"
-    r"grippe|intervals|interval|race|5k|10k|2k) "
+    r"grippe|intervals|interval|race|5k|10k|2k|laughing|laughed) "
 )
 _TOLD_AS_USUAL = re.compile(
     r" (?:like always|as usual|always|goes away|go away|as soon as i stop|when i stop|then fine|"
@@ -238,9 +238,9 @@ def built_in_grammar() -> tuple[tuple[str, str], ...]:
         ),
         (
             "Ordinary exertion, told as usual",
-            "breathlessness or a tight chest with running, stairs, the gym or a cough, told as "
-            "usual ('like always', 'goes away when I stop', 'out of shape'), and no sign of "
-            "alarm ('worse', 'sudden', 'jaw', 'arm', 'sweating', 'at rest', 'lying down')",
+            "breathlessness or a tight chest with running, stairs, the gym, a cough or laughing, "
+            "told as usual ('like always', 'goes away when I stop', 'out of shape'), and no "
+            "sign of alarm ('worse', 'sudden', 'jaw', 'arm', 'sweating', 'at rest', 'lying down')",
         ),
         (
             "Hypothetical",
