@@ -127,13 +127,15 @@ _STILL_NOW = re.compile(
     r"not responding|unconscious|(?<!can i )(?<!can we )(?<!could i )(?<!should i )still) "
 )
 
-# A sign since the treatment is happening now, whatever else the message says
-# ("ever since the needling my breathing's been short": "ever since" alone is history).
-_SINCE_TREATMENT = re.compile(
-    r" since (?:the |my |your |that |this |yesterdays |todays |last |his |her )?"
+# Words that name the treatment ("the needling", "my session", "IMS").
+_TREATMENT = (
+    r"(?:the |my |your |that |this |yesterdays |todays |last |his |her )?"
     r"(?:needl\w*|session|sessions|treatment|treatments|ims|dry needling|appointment|"
     r"acupuncture|shoulder session|neck session) "
 )
+# A sign since the treatment is happening now, whatever else the message says
+# ("ever since the needling my breathing's been short": "ever since" alone is history).
+_SINCE_TREATMENT = re.compile(r" since " + _TREATMENT)
 # A joke taken back ("blood everywhere!! jk, one drop"): what comes before it is the joke.
 _JOKE_TAKEN_BACK = re.compile(
     r" (?<!not )(?:jk|jkjk|just kidding|just joking|only joking|im kidding|im joking|kidding) "
@@ -173,9 +175,12 @@ _EXERTION_ALARM = re.compile(
     r" (?:worse|worst|getting worse|sudden|suddenly|crushing|jaw|arm|sweat\w*|faint\w*|"
     r"pass out|passed out|blue|cant stop|wont go away|doesnt go away|not going away|"
     r"right now|(?<!should i )(?<!can i )(?<!could i )(?<!legs )(?<!calves )(?<!muscles )still|"
-    r"at rest|lying down|lie flat|"
+    r"at rest|lying down|lie flat|inhaler|puffer|not helping|isnt helping|cant talk|cant speak|"
+    r"gasping|choking|pain|pressure|squeezing|crushing|heavy|dizzy|"
     r"even sitting) "
 )
+# A treatment named with "since", "after" or "following": breathlessness then is screened.
+_AFTER_TREATMENT = re.compile(r" (?:since|after|following) " + _TREATMENT)
 # Rules a breathless or tight feeling from exertion would trigger.
 _EXERTION_RULES = frozenset(("chest_pain", "breathing", "breathless_after_needling"))
 
@@ -910,7 +915,7 @@ def _ordinary_exertion(words: list[str]) -> bool:
         _EXERTION.search(padded) is not None
         and _TOLD_AS_USUAL.search(padded) is not None
         and _EXERTION_ALARM.search(padded) is None
-        and _SINCE_TREATMENT.search(padded) is None
+        and _AFTER_TREATMENT.search(padded) is None
     )
 
 
