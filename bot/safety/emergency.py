@@ -92,6 +92,8 @@ _YEARS_AGO = re.compile(
     r"| (?:\d+|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|alcuni|molti) anni fa "
     r"| vor (?:\d+|zwei|drei|vier|funf|sechs|sieben|acht|neun|zehn|vielen|einigen) jahren "
 )
+# "Since 2021", "depuis 2021": the "since" of a past year is history too, not "now".
+_SINCE_A_YEAR = re.compile(r" (?:since|depuis|desde|seit|dal|dall|sejak) (?=\d{4} )")
 # A year written in digits of any script ("in 2019", "2019年", "۲۰۱۹"): a past year is history.
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 FIRST_HISTORY_YEAR = 1940
@@ -103,7 +105,8 @@ _AT_THE_THOUGHT = re.compile(
     r" (?:(?:just|even|only) thinking (?:about|of)|(?:when|whenever) i think (?:about|of)|"
     r"(?:at )?the thought of|(?:a )?pictures? of (?:a |the )?needles?|"
     r"the sight of (?:a |the )?needles?|rien que d y penser|rien qu a y penser|"
-    r"juste d y penser|quand j y pense|en y pensant|a l idee d|"
+    r"juste d y penser|juste a penser|juste de penser|rien qu a penser|quand j y pense|"
+    r"en y pensant|a l idee d|"
     r"solo de pensar|solo con pensar|so de pensar|so em pensar) "
 )
 # Rules where the thought is itself the sign ("I want to die when I think about my pain").
@@ -224,7 +227,7 @@ def built_in_grammar() -> tuple[tuple[str, str], ...]:
         (
             "A past year",
             f"a year from {FIRST_HISTORY_YEAR} to last year, in digits of any script, is past "
-            "history",
+            "history, and so is 'since' or 'depuis' before it",
         ),
         (
             "Since the treatment",
@@ -728,7 +731,8 @@ class EmergencyDetector:
             if _SINCE_TREATMENT.search(padded):
                 return False  # "ever since the needling ...": history words, a sign now
             # "depuis des années" holds "depuis": a past phrase's words say nothing of now.
-            rest = past.removed(_YEAR.sub(" ", _YEARS_AGO.sub(" ", padded)))
+            rest = _SINCE_A_YEAR.sub(" ", _YEARS_AGO.sub(" ", padded))
+            rest = past.removed(_YEAR.sub(" ", rest))
             return not self._markers["present"].found(rest)
         if _SOMEONE_ELSE.search(padded) and _HOW_THEY_ARE.search(padded):
             return _STILL_NOW.search(padded) is None

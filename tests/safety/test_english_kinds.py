@@ -86,6 +86,8 @@ def test_everyday_wordings_of_an_emergency(
         "my back seized up this morning, just stiff",
         "out of breath after hill sprints like always, when's my next session?",
         "my chest gets tight when I run but it goes away as soon as I stop",
+        "my husband's arm is stiff since his stroke in 2021, can IMS help?",
+        "I had a seizure as a kid with a fever, never since. is that a problem for needling?",
     ],
 )
 def test_jokes_scares_and_exertion_told_as_usual_are_not_emergencies(
@@ -101,6 +103,10 @@ def test_jokes_scares_and_exertion_told_as_usual_are_not_emergencies(
         "it's not a stroke is it? his face is drooping on one side",
         "my chest gets tight when I run and now it won't go away, I'm sweating",
         "out of breath after sprints like always but now my lips are blue",
+        "short of breath on the stairs because of my asthma, my inhaler isn't helping",
+        "after my session I'm out of breath on the stairs, probably just out of shape lol",
+        "my arm has been weak since 2021 and now suddenly my face is drooping",
+        "he had a seizure last month and he's having another one",
     ],
 )
 def test_the_same_grammar_never_hides_a_sign_that_is_still_there(
