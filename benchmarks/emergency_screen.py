@@ -86,7 +86,7 @@ def decide(stage: SafetyStage, matcher: FaqMatcher, text: str) -> str:
     if verdict is not None:
         return verdict.level
     decision = matcher.match(text).decision
-    if decision == "fallback" and stage.replies.urgent_instead_of_fallback(text):
+    if decision == "fallback" and stage.replies.unplaced_urgent_rule(text) is not None:
         return "urgent"  # what the FAQ conversation answers in place of "I don't know"
     return decision
 

@@ -154,7 +154,13 @@ def screened_report(stage: SafetyStage, reader: MessageReader, query: str) -> Ma
         return MatchReport(verdict.level, 1.0, language=verdict.language, rule=verdict.rule_id)
     if verdict is not None and verdict.level == "notice":
         return MatchReport("fallback", 0.0, language=language)
-    return MatchReport.of(reader.read_question(query), language)
+    report = MatchReport.of(reader.read_question(query), language)
+    if report.decision == "fallback":
+        # As in the chat: an urgent problem the screen cannot place is not "I don't know".
+        unplaced = stage.replies.unplaced_urgent_rule(query)
+        if unplaced is not None:
+            return MatchReport("urgent", 1.0, language=language, rule=f"{unplaced}, unplaced")
+    return report
 
 
 def _table_line(query: str, report: MatchReport) -> str:

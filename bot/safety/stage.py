@@ -126,19 +126,22 @@ class SafetyReplies:
     ) -> list[Reply] | None:
         """The urgent reply, with a note to staff, for a message the FAQ cannot answer that
         comes near an urgent rule: an urgent problem never gets the plain "I don't know"."""
-        urgent = self.content.urgent
-        if urgent is None:
-            return None
-        sensed = urgent.detector().sensed_rule_ids(text)
-        if not sensed:
+        rule_id = self.unplaced_urgent_rule(text)
+        if rule_id is None:
             return None
         language = detect_language(text).code
         language = language if language != "und" else ENGLISH
-        logger.warning("safety: urgent (unplaced) rule=%s language=%s", sensed[0], language)
+        logger.warning("safety: urgent (unplaced) rule=%s language=%s", rule_id, language)
         return [
             *self.urgent(None, language),
-            _staff_alert("urgent", f"{sensed[0]}, unplaced", language, chat_id),
+            _staff_alert("urgent", f"{rule_id}, unplaced", language, chat_id),
         ]
+
+    def unplaced_urgent_rule(self, text: str) -> str | None:
+        """The urgent rule `text` comes near without meeting it (see `sensed_rule_ids`)."""
+        urgent = self.content.urgent
+        sensed = urgent.detector().sensed_rule_ids(text) if urgent is not None else []
+        return sensed[0] if sensed else None
 
     def fallback_line(self, language: str = ENGLISH) -> str:
         """The line every "I don't know" ends with: no silent miss."""

@@ -49,3 +49,18 @@ def test_match_json_names_the_language_and_the_urgent_tier() -> None:
         ("fallback", "es"),
     ]
     assert rows[1]["rule"] == "chest_pain" and rows[2]["rule"] == "needle_site_infection"
+
+
+def test_match_json_gives_an_unplaced_urgent_problem_the_urgent_decision() -> None:
+    content = load_content(CONTENT)
+    stage = build_safety_stage(content.emergency, content.clinic.phone)
+    lines = io.StringIO(
+        "my calf is swollen since yesterday and I fly a lot\nwhat's the wifi password\n"
+    )
+    out = io.StringIO()
+    match_stream(FaqPipeline.from_content(content), lines, out, True, stage)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(r["decision"], r["rule"]) for r in rows] == [
+        ("urgent", "calf_swelling, unplaced"),
+        ("fallback", None),
+    ]
