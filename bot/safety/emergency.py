@@ -141,7 +141,8 @@ _TREATMENT = (
 _SINCE_TREATMENT = re.compile(r" since " + _TREATMENT)
 # A joke taken back ("blood everywhere!! jk, one drop"): what comes before it is the joke.
 _JOKE_TAKEN_BACK = re.compile(
-    r" (?<!not )(?:jk|jkjk|just kidding|just joking|only joking|im kidding|im joking|kidding) "
+    r" (?<!not )(?<!no )"
+    r"(?:jk|jkjk|just kidding|just joking|only joking|im kidding|im joking|kidding) "
 )
 # A scare that is over ("I honestly thought I was having a stroke lol, turned out to be a
 # pinched nerve"): the feared sign named after "thought I was having" is not a report.
@@ -179,7 +180,9 @@ _EXERTION_ALARM = re.compile(
     r"pass out|passed out|blue|cant stop|wont go away|doesnt go away|not going away|"
     r"right now|(?<!should i )(?<!can i )(?<!could i )(?<!legs )(?<!calves )(?<!muscles )still|"
     r"at rest|lying down|lie flat|inhaler|puffer|not helping|isnt helping|cant talk|cant speak|"
-    r"gasping|choking|pain|pressure|squeezing|crushing|heavy|dizzy|"
+    r"gasping|choking|pain|pressure|squeezing|crushing|heavy|dizzy|cant breathe|cannot breathe|"
+    r"unable to breathe|not breathing|cant catch my breath|and now|now i|now im|now its|hours|"
+    r"hour|wont stop|keeps getting|collapsed|passed out|"
     r"even sitting) "
 )
 # A treatment named with "since", "after" or "following": breathlessness then is screened.

@@ -10,15 +10,11 @@ import yaml
 
 from bot.safety import SafetyStage
 from bot.safety.denial import find_denials
+from tests.safety.kit import screen_level
 
 REPO = Path(__file__).resolve().parents[2]
 FALSE_ALARMS = REPO / "tests" / "data" / "safety_false_alarms3.yaml"
 FALSE_ALARM_CEILING = 0.03
-
-
-def _level(stage: SafetyStage, text: str) -> str:
-    verdict = stage.screen(text)
-    return verdict.level if verdict is not None else "none"
 
 
 def test_a_denial_covers_its_clause_up_to_a_contrast() -> None:
@@ -68,7 +64,7 @@ def test_negations_that_are_the_sign_are_not_denials(text: str) -> None:
 def test_denials_fears_others_over_past_years_and_idioms_are_not_emergencies(
     bundled_stage: SafetyStage, text: str
 ) -> None:
-    assert _level(bundled_stage, text) != "emergency"
+    assert screen_level(bundled_stage, text) != "emergency"
 
 
 @pytest.mark.parametrize(
@@ -91,7 +87,7 @@ def test_denials_fears_others_over_past_years_and_idioms_are_not_emergencies(
 def test_a_sign_beside_a_denial_fear_or_history_still_escalates(
     bundled_stage: SafetyStage, text: str
 ) -> None:
-    assert _level(bundled_stage, text) == "emergency"
+    assert screen_level(bundled_stage, text) == "emergency"
 
 
 def test_the_false_alarm_set_keeps_every_emergency_and_few_alarms(
@@ -101,9 +97,9 @@ def test_the_false_alarm_set_keeps_every_emergency_and_few_alarms(
     missed = [
         i["q"]
         for i in items
-        if i["expect"] == "emergency" and _level(bundled_stage, i["q"]) != "emergency"
+        if i["expect"] == "emergency" and screen_level(bundled_stage, i["q"]) != "emergency"
     ]
     benign = [i["q"] for i in items if i["expect"] == "benign"]
-    alarms = [q for q in benign if _level(bundled_stage, q) == "emergency"]
+    alarms = [q for q in benign if screen_level(bundled_stage, q) == "emergency"]
     assert not missed
     assert len(alarms) <= FALSE_ALARM_CEILING * len(benign), alarms

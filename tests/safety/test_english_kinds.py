@@ -7,24 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.safety import EmergencyDetector, SafetyStage
+from tests.safety.kit import labelled_items, screen_level
 
 SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "safety_en4.yaml"
 FALSE_ALARM_CEILING = 0.03
 
 
-def _level(stage: SafetyStage, text: str) -> str:
-    verdict = stage.screen(text)
-    return verdict.level if verdict is not None else "none"
-
-
 @pytest.fixture(scope="module")
 def items() -> list[dict[str, str]]:
-    loaded = yaml.safe_load(SET.read_text(encoding="utf-8"))
-    assert isinstance(loaded, list) and len(loaded) >= 100
-    return loaded
+    return labelled_items(SET, 100)
 
 
 def test_every_emergency_of_the_set_gets_the_emergency_reply(
@@ -33,7 +26,7 @@ def test_every_emergency_of_the_set_gets_the_emergency_reply(
     missed = [
         i["q"]
         for i in items
-        if i["expect"] == "emergency" and _level(bundled_stage, i["q"]) != "emergency"
+        if i["expect"] == "emergency" and screen_level(bundled_stage, i["q"]) != "emergency"
     ]
     assert missed == []
 
@@ -41,11 +34,8 @@ def test_every_emergency_of_the_set_gets_the_emergency_reply(
 def test_every_urgent_problem_of_the_set_gets_same_day_advice_or_911(
     bundled_stage: SafetyStage, items: list[dict[str, str]]
 ) -> None:
-    missed = [
-        i["q"]
-        for i in items
-        if i["expect"] == "urgent" and _level(bundled_stage, i["q"]) not in ("urgent", "emergency")
-    ]
+    urgent = [i["q"] for i in items if i["expect"] == "urgent"]
+    missed = [q for q in urgent if screen_level(bundled_stage, q) not in ("urgent", "emergency")]
     assert missed == []
 
 
@@ -53,7 +43,7 @@ def test_look_alikes_rarely_get_the_911_reply(
     bundled_stage: SafetyStage, items: list[dict[str, str]]
 ) -> None:
     harmless = [i["q"] for i in items if i["expect"] == "benign"]
-    alarms = [q for q in harmless if _level(bundled_stage, q) == "emergency"]
+    alarms = [q for q in harmless if screen_level(bundled_stage, q) == "emergency"]
     assert len(alarms) <= FALSE_ALARM_CEILING * len(harmless), alarms
 
 
@@ -107,6 +97,8 @@ def test_jokes_scares_and_exertion_told_as_usual_are_not_emergencies(
         "after my session I'm out of breath on the stairs, probably just out of shape lol",
         "my arm has been weak since 2021 and now suddenly my face is drooping",
         "he had a seizure last month and he's having another one",
+        "I can't breathe, no kidding",
+        "went running because I felt fine, now I can't breathe at all",
     ],
 )
 def test_the_same_grammar_never_hides_a_sign_that_is_still_there(

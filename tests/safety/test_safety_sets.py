@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from bot.safety import SafetyStage, build_safety_stage, load_emergency_content
+from tests.safety.kit import screen_level
 
 REPO = Path(__file__).resolve().parents[2]
 TUNE = REPO / "tests" / "data" / "safety_tune.yaml"
@@ -32,18 +33,13 @@ def items() -> list[dict[str, str]]:
     return loaded
 
 
-def _level(stage: SafetyStage, text: str) -> str:
-    verdict = stage.screen(text)
-    return verdict.level if verdict is not None else "none"
-
-
 def test_every_emergency_in_every_language_gets_the_emergency_reply(
     stage: SafetyStage, items: list[dict[str, str]]
 ) -> None:
     missed = [
         (i["lang"], i["q"])
         for i in items
-        if i["expect"] == "emergency" and _level(stage, i["q"]) != "emergency"
+        if i["expect"] == "emergency" and screen_level(stage, i["q"]) != "emergency"
     ]
     assert missed == []
 
@@ -52,7 +48,7 @@ def test_urgent_problems_get_same_day_advice(
     stage: SafetyStage, items: list[dict[str, str]]
 ) -> None:
     urgent = [i["q"] for i in items if i["expect"] == "urgent"]
-    levels = [_level(stage, q) for q in urgent]
+    levels = [screen_level(stage, q) for q in urgent]
     assert sum(level in ("urgent", "emergency") for level in levels) >= URGENT_FLOOR * len(urgent)
 
 
@@ -60,5 +56,5 @@ def test_harmless_messages_rarely_get_the_911_reply(
     stage: SafetyStage, items: list[dict[str, str]]
 ) -> None:
     benign = [i["q"] for i in items if i["expect"] == "benign"]
-    alarms = [q for q in benign if _level(stage, q) == "emergency"]
+    alarms = [q for q in benign if screen_level(stage, q) == "emergency"]
     assert len(alarms) <= FALSE_ALARM_CEILING * len(benign), alarms

@@ -12,6 +12,7 @@ import yaml
 from bot.cli.safety import write_report
 from bot.safety import EmergencyDetector, SafetyStage, load_emergency_content
 from bot.safety.terms import normalise_words
+from tests.safety.kit import screen_level
 
 REPO = Path(__file__).resolve().parents[2]
 PROBE = REPO / "tests" / "data" / "safety_public_probe.yaml"
@@ -23,11 +24,6 @@ SUICIDE_RULE = "suicide_self_harm"
 @pytest.fixture(scope="module")
 def stage(bundled_stage: SafetyStage) -> SafetyStage:
     return bundled_stage
-
-
-def _level(stage: SafetyStage, text: str) -> str:
-    verdict = stage.screen(text)
-    return verdict.level if verdict is not None else "none"
 
 
 @pytest.mark.parametrize(
@@ -118,7 +114,7 @@ def test_chat_french_contractions_read_as_two_words() -> None:
 def test_sudden_stroke_signs_in_other_languages_get_the_emergency_reply(
     stage: SafetyStage, text: str
 ) -> None:
-    assert _level(stage, text) == "emergency", text
+    assert screen_level(stage, text) == "emergency", text
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +128,7 @@ def test_public_wording_probe_emergencies_get_the_emergency_reply(
     stage: SafetyStage, probe: list[dict[str, str]]
 ) -> None:
     emergencies = [i["q"] for i in probe if i["expect"] == "emergency"]
-    missed = [q for q in emergencies if _level(stage, q) != "emergency"]
+    missed = [q for q in emergencies if screen_level(stage, q) != "emergency"]
     assert len(missed) <= (1 - PROBE_RECALL_FLOOR) * len(emergencies), missed
 
 
@@ -140,7 +136,7 @@ def test_public_wording_probe_look_alikes_rarely_get_the_911_reply(
     stage: SafetyStage, probe: list[dict[str, str]]
 ) -> None:
     benign = [i["q"] for i in probe if i["expect"] == "benign"]
-    alarms = [q for q in benign if _level(stage, q) == "emergency"]
+    alarms = [q for q in benign if screen_level(stage, q) == "emergency"]
     assert len(alarms) <= FALSE_ALARM_CEILING * len(benign), alarms
 
 

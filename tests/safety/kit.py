@@ -1,0 +1,22 @@
+"""Helpers shared by the safety tests: what the stage decides, and a labelled set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from bot.safety import SafetyStage
+
+
+def screen_level(stage: SafetyStage, text: str) -> str:
+    """The stage's level for `text` (emergency, urgent, notice, caution), or "none"."""
+    verdict = stage.screen(text)
+    return verdict.level if verdict is not None else "none"
+
+
+def labelled_items(path: Path, at_least: int) -> list[dict[str, str]]:
+    """A labelled YAML set (`q`, `expect`, ...), checked to hold at least `at_least` items."""
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(loaded, list) and len(loaded) >= at_least
+    return loaded
