@@ -182,7 +182,8 @@ _EXERTION_ALARM = re.compile(
     r"at rest|lying down|lie flat|inhaler|puffer|not helping|isnt helping|cant talk|cant speak|"
     r"gasping|choking|pain|pressure|squeezing|crushing|heavy|dizzy|cant breathe|cannot breathe|"
     r"unable to breathe|not breathing|cant catch my breath|and now|now i|now im|now its|hours|"
-    r"hour|wont stop|keeps getting|collapsed|passed out|"
+    r"hour|wont stop|keeps getting|collapsed|passed out|but today|but tonight|but now|this time|"
+    r"cant even|talk|speak|sentences|than usual|never like this|different|"
     r"even sitting) "
 )
 # A treatment named with "since", "after" or "following": breathlessness then is screened.
