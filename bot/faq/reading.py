@@ -36,7 +36,9 @@ MIN_PART_WORDS = 2  # a part shorter than this is no question of its own ("and y
 SMALL_TALK_WORDS: dict[SmallTalkKind, frozenset[str]] = {
     "rudeness": word_set(
         """stupid dumb useless idiot idiotic suck sucks sucky rubbish garbage trash
-        pointless terrible awful worst hate crap crappy lame shit wtf ffs ugh whatever meh"""
+        pointless terrible awful worst hate crap crappy lame shit wtf ffs ugh whatever meh
+        unhelpful frustrating frustrated annoying annoyed ridiculous waste seriously
+        smh argh"""
     ),
     "goodbye": word_set(
         """bye goodbye byebye cya later farewell quit exit stop done finished leave
@@ -44,7 +46,7 @@ SMALL_TALK_WORDS: dict[SmallTalkKind, frozenset[str]] = {
     ),
     "thanks": word_set(
         """thanks thank thx ty tysm cheers appreciated appreciate grateful helpful
-        helped ta"""
+        helped ta thanx thankyou thnx tks merci"""
     ),
     "greeting": word_set(
         """hi hello hey heya hiya howdy yo greetings morning afternoon evening sup"""
@@ -52,7 +54,8 @@ SMALL_TALK_WORDS: dict[SmallTalkKind, frozenset[str]] = {
     "acknowledgement": word_set(
         """ok okay k kk okey alright fine sure cool great good nice perfect awesome
         yes yeah yep yup no nope nah got understood noted gotcha right lol haha hehe
-        lmao hmm hm um uh oh ah wow nvm nevermind"""
+        lmao hmm hm um uh oh ah wow nvm nevermind excellent brilliant amazing fantastic
+        wonderful lovely super sweet np"""
     ),
 }
 # Words small talk is made of besides its cue words ("thank you so much", "this is a
@@ -60,8 +63,14 @@ SMALL_TALK_WORDS: dict[SmallTalkKind, frozenset[str]] = {
 SMALL_TALK_GLUE = word_set(
     """a an the you your u ur it this that is are am i me my we so very really just all
     for now too bot robot chat chatbot thing there again see good day have nice to and
-    of with then ok anyway being s not ever one much kindly ya talk"""
+    of with then ok anyway being s not ever one much kindly ya talk
+    soo lot lots ton tons heaps bunch million totally truly super such pretty quite
+    absolutely helps useful info information answer answers reply was were"""
 )
+_SMALL_TALK_KNOWN = SMALL_TALK_GLUE.union(*SMALL_TALK_WORDS.values())
+# Intensifiers and trailing words stretched for emphasis ("sooo", "thanksss") are read
+# with their letters squeezed back.
+_STRETCHED_RE = re.compile(r"(.)\1{2,}")
 # Set phrases read as their plain cue word first: greetings that look like questions,
 # and thanks with "much" (which elsewhere asks for a price).
 _SET_PHRASES = (
@@ -73,6 +82,38 @@ _SET_PHRASES = (
     (re.compile(r"\bnever mind\b"), "ok"),
     (re.compile(r"\bnot (very |so |that )?(smart|clever|helpful|good)\b"), "useless"),
     (re.compile(r"\bsee (you|ya)( later| soon| around)?\b"), "bye"),
+    (re.compile(r"\b(talk( to you)?|speak( to you)?|chat) (soon|later)\b"), "bye"),
+    (re.compile(r"\b(have a (good|nice|great) (one|day|night|evening|weekend)|take care)\b"), "bye"),
+    (re.compile(r"\b(is )?(any ?one|any ?body|some ?one|some ?body) (there|here|home)\b"), "hello"),
+    (re.compile(r"\bare you (there|here|real|awake)\b"), "hello"),
+    # Acknowledgements that read like statements.
+    (
+        re.compile(
+            r"\b(makes?|made) (sense|sence)|sounds? (good|great|fine|ok|okay|perfect|right)"
+            r"|no (worries|problem|problems|prob|probs)|all (good|set|clear)|(good|nice) to know"
+            r"|fair enough|will do|i see|i get it|got it"
+        ),
+        "ok",
+    ),
+    # "that answers it", "that cleared it up", "that explains it": thanks in other words.
+    (
+        re.compile(
+            r"\b(answers|answered|clears|cleared|explains|explained|covers|covered|helps)"
+            r"( it| that| everything| my question| things)?( up)?\b"
+        ),
+        "thanks",
+    ),
+    # Complaints: "you're not helping", "that didn't help", "no help at all", "not what I
+    # asked".
+    (
+        re.compile(
+            r"\b(not|no|never|nothing) (help|helping|helpful|helped|use|useful)( at all| much)?\b"
+            r"|\bnot what i (asked|meant|wanted|said)( for)?\b"
+            r"|\b(did|does|do|is|are|was) not (help|helping|work|working|answer)"
+            r"( me| my question| at all| much)*\b"
+        ),
+        "useless",
+    ),
 )
 # A part after "and" / "also" must start like a question to be one ("and how much is
 # it"), so "can I have IMS and exercise the same day" stays one question.
@@ -101,6 +142,7 @@ def small_talk_kind(text: str) -> SmallTalkKind | None:
     plain = normalise(text)
     if not plain and any(unicodedata.category(ch) == "So" for ch in text):
         return "acknowledgement"  # an emoji or other symbol alone: 👍, 😂
+    plain = " ".join(_squeezed(word) for word in plain.split())
     for phrase, cue in _SET_PHRASES:
         plain = phrase.sub(cue, plain)
     found = plain.split()
@@ -113,6 +155,16 @@ def small_talk_kind(text: str) -> SmallTalkKind | None:
         if any(w in words for w in cues):
             return kind
     return None
+
+
+@lru_cache(maxsize=WORDS_CACHE_SIZE)
+def _squeezed(word: str) -> str:
+    """`word` with letters stretched for emphasis squeezed back ("sooo" -> "so")."""
+    if not _STRETCHED_RE.search(word):
+        return word
+    double = _STRETCHED_RE.sub(r"\1\1", word)
+    single = _STRETCHED_RE.sub(r"\1", word)
+    return double if double in _SMALL_TALK_KNOWN or single not in _SMALL_TALK_KNOWN else single
 
 
 def question_parts(text: str) -> list[str]:
