@@ -143,6 +143,22 @@ class FaqConversation:
             ),
         )
 
+    def _out_of_scope_reply(self) -> Reply:
+        """An honest word for a near-domain question this chat does not answer."""
+        clinic = self._clinic
+        text = (
+            "That's not something I can answer here: this chat only covers IMS and your "
+            f"visits to {clinic.name}. The team can help with it: call {clinic.phone} or "
+            f"e-mail {clinic.email}.\n\n{self._safety.fallback_line()}"
+        )
+        return Reply(
+            text=text,
+            buttons=(
+                Button("Browse topics", f"{ACTION_PREFIX}:cats"),
+                Button("Talk to a person", f"{ACTION_PREFIX}:human"),
+            ),
+        )
+
     def _categories_reply(self) -> Reply:
         buttons = tuple(
             Button(_label(category), f"{ACTION_PREFIX}:c:{index}")
@@ -229,7 +245,11 @@ class FaqConversation:
             )
         # An urgent problem the screen could not place gets same-day advice, not "I don't know".
         unplaced = self._safety.urgent_instead_of_fallback(text, chat.chat_id)
-        return unplaced or [self._fallback_reply()]
+        if unplaced:
+            return unplaced
+        if decision.out_of_scope is not None:
+            return [self._out_of_scope_reply()]
+        return [self._fallback_reply()]
 
     async def _run_matcher(self, work: Callable[[], _Result]) -> _Result:
         """`work()`, which uses the matcher; matching by meaning runs in a worker thread."""

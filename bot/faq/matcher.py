@@ -213,6 +213,7 @@ class MatchResult:
     faq_id: str | None  # set only when decision == "answer"
     score: float  # best score
     suggestions: tuple[Candidate, ...] = ()
+    out_of_scope: str | None = None  # the topic the clinic does not answer here, if one won
 
 
 _Floats = npt.NDArray[np.float64]
@@ -1279,7 +1280,7 @@ def decide(ranked: Sequence[Candidate], thresholds: MatchThresholds) -> MatchRes
     best = ranked[0]
     entries = tuple(c for c in ranked if not c.out_of_scope)[:MAX_SUGGESTIONS]
     if best.out_of_scope:
-        return MatchResult("fallback", None, best.score, ())
+        return MatchResult("fallback", None, best.score, (), out_of_scope=best.faq_id)
     # A rival the message lacks the essential words of is no real rival.
     rivals = [c for c in ranked[1:] if c.essential_words]
     runner_up = rivals[0].score if rivals else 0.0

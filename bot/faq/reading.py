@@ -65,7 +65,8 @@ SMALL_TALK_GLUE = word_set(
     for now too bot robot chat chatbot thing there again see good day have nice to and
     of with then ok anyway being s not ever one much kindly ya talk
     soo lot lots ton tons heaps bunch million totally truly super such pretty quite
-    absolutely helps useful info information answer answers reply was were"""
+    absolutely helps useful info information answer answers reply was were at
+    honestly frankly literally actually"""
 )
 _SMALL_TALK_KNOWN = SMALL_TALK_GLUE.union(*SMALL_TALK_WORDS.values())
 # Intensifiers and trailing words stretched for emphasis ("sooo", "thanksss") are read
@@ -83,13 +84,17 @@ _SET_PHRASES = (
     (re.compile(r"\bnot (very |so |that )?(smart|clever|helpful|good)\b"), "useless"),
     (re.compile(r"\bsee (you|ya)( later| soon| around)?\b"), "bye"),
     (re.compile(r"\b(talk( to you)?|speak( to you)?|chat) (soon|later)\b"), "bye"),
-    (re.compile(r"\b(have a (good|nice|great) (one|day|night|evening|weekend)|take care)\b"), "bye"),
+    (
+        re.compile(r"\b(have a (good|nice|great) (one|day|night|evening|weekend)|take care)\b"),
+        "bye",
+    ),
     (re.compile(r"\b(is )?(any ?one|any ?body|some ?one|some ?body) (there|here|home)\b"), "hello"),
     (re.compile(r"\bare you (there|here|real|awake)\b"), "hello"),
     # Acknowledgements that read like statements.
     (
         re.compile(
-            r"\b(makes?|made) (sense|sence)|sounds? (good|great|fine|ok|okay|perfect|right)"
+            r"\b(makes?|made) (sense|sence)"
+            r"|sounds? (good|great|grand|fine|ok|okay|perfect|right|lovely|fair)"
             r"|no (worries|problem|problems|prob|probs)|all (good|set|clear)|(good|nice) to know"
             r"|fair enough|will do|i see|i get it|got it"
         ),
@@ -121,6 +126,7 @@ _QUESTION_STARTS = word_set(
     """how what when where why who which whats hows wheres whos do does did is are am
     can could will would should shall may might r u any"""
 )
+_BACK_REFERENCES = word_set("it its they them that this those")
 _JOINERS = frozenset({"and", "also", "plus", "n", "nd", "an"})
 _QUESTION_END_RE = re.compile(r"(?<=\?)\s*")
 
@@ -135,6 +141,7 @@ class FaqReading:
     score: float = 0.0
     small_talk: SmallTalkKind | None = None
     unanswered_part: str | None = None  # a part of a two-part message the FAQ cannot answer
+    out_of_scope: str | None = None  # a fallback on a topic the clinic does not answer here
 
 
 def small_talk_kind(text: str) -> SmallTalkKind | None:
@@ -246,6 +253,10 @@ class MessageReader:
             (p, r) for p, r in zip(parts, results, strict=True) if r.decision != "answer"
         )
         if other.decision == "fallback":
+            if other.out_of_scope is not None and _refers_back(parts, rest):
+                # "what is reiki and does it hurt": the answered part asks about the
+                # other part's subject, which this chat does not cover.
+                return None
             if punctuated and not rest.endswith("?"):
                 return FaqReading("answer", tuple(answered), (), whole.score)
             return FaqReading("answer", tuple(answered), (), whole.score, unanswered_part=rest)
@@ -253,7 +264,20 @@ class MessageReader:
         return FaqReading("answer", tuple(answered), other.suggestions, whole.score)
 
 
+def _refers_back(parts: list[str], first: str) -> bool:
+    """Whether a part after `first` points back to it with a pronoun ("does it hurt")."""
+    if parts[0] != first:
+        return False
+    return any(set(normalise(part).split()) & _BACK_REFERENCES for part in parts[1:])
+
+
 def _single(result: MatchResult) -> FaqReading:
     answers = (result.faq_id,) if result.decision == "answer" and result.faq_id else ()
     # With an answer, the ranked entries are not shown: suggestions mean "did you mean".
-    return FaqReading(result.decision, answers, () if answers else result.suggestions, result.score)
+    return FaqReading(
+        result.decision,
+        answers,
+        () if answers else result.suggestions,
+        result.score,
+        out_of_scope=result.out_of_scope,
+    )

@@ -50,17 +50,49 @@ async def test_follow_up_button_answers_that_entry(runtime: Runtime) -> None:
     assert entry is not None and reply.title == entry.question
 
 
-async def test_out_of_scope_question_falls_back_and_is_kept_for_the_clinic(
+async def test_unknown_question_falls_back_and_is_kept_for_the_clinic(
+    runtime: Runtime,
+) -> None:
+    question = "how far away is the moon from the earth"
+    [reply] = await runtime.assistant.handle_text(PATIENT, question)
+    clinic = runtime.content.clinic
+    assert "don't know" in reply.text
+    assert clinic.phone in reply.text and clinic.email in reply.text
+    assert "911" in reply.text
+    assert _actions(reply) == ["faq:cats", "faq:human"]
+    stored = await UnansweredLog(runtime.database, retention=_days(90)).list()
+    assert [record.text for record in stored] == [question]
+
+
+async def test_out_of_scope_question_gets_an_honest_not_here_and_is_kept_for_the_clinic(
     runtime: Runtime,
 ) -> None:
     question = "do you sell gift cards for the spa next door"
     [reply] = await runtime.assistant.handle_text(PATIENT, question)
     clinic = runtime.content.clinic
-    assert "don't know" in reply.text
+    assert "not something I can answer here" in reply.text
+    assert "don't know" not in reply.text
     assert clinic.phone in reply.text and clinic.email in reply.text
+    assert "911" in reply.text  # no silent miss on this reply either
     assert _actions(reply) == ["faq:cats", "faq:human"]
     stored = await UnansweredLog(runtime.database, retention=_days(90)).list()
     assert [record.text for record in stored] == [question]
+
+
+async def test_general_physiotherapy_questions_do_not_borrow_an_ims_answer(
+    runtime: Runtime,
+) -> None:
+    for question in (
+        "could you tell me what physiotherapy is all about",
+        "which stretches would loosen a tight calf",
+        "what is reiki and how does it feel",
+    ):
+        [reply] = await runtime.assistant.handle_text(PATIENT, question)
+        assert reply.title is None, question  # no entry's answer
+        assert "not something I can answer here" in reply.text, question
+    # The same words about the treatment still get its answer.
+    [reply] = await runtime.assistant.handle_text(PATIENT, "how is IMS different from physio")
+    assert reply.title == "How is IMS different from regular physiotherapy?"
 
 
 async def test_a_look_alike_of_a_clinic_question_falls_back_by_its_listed_topic(
@@ -71,7 +103,7 @@ async def test_a_look_alike_of_a_clinic_question_falls_back_by_its_listed_topic(
     question = "do you treat acne"
     assert runtime.content.faq.out_of_scope, "the shipped content lists out-of-scope topics"
     [reply] = await runtime.assistant.handle_text(PATIENT, question)
-    assert "don't know" in reply.text
+    assert "not something I can answer here" in reply.text
     assert _actions(reply) == ["faq:cats", "faq:human"]
     [stored] = await UnansweredLog(runtime.database, retention=_days(90)).list()
     assert stored.text == question
@@ -150,7 +182,18 @@ async def test_small_talk_gets_a_friendly_reply_with_the_menu_and_is_not_kept(
     runtime: Runtime,
 ) -> None:
     menu = [button.action for button in runtime.assistant.menu_buttons()]
-    for said in ("hi", "hello!", "thanks!", "ok", "bye", "quit", "this is a stupid bot"):
+    for said in (
+        "hi",
+        "hello!",
+        "thanks!",
+        "ok",
+        "bye",
+        "quit",
+        "this is a stupid bot",
+        "cheers, that really helps 🙂",
+        "sounds grand",
+        "honestly not helpful at all",
+    ):
         [reply] = await runtime.assistant.handle_text(PATIENT, said)
         assert "don't know" not in reply.text, said
         assert _actions(reply) == menu, said

@@ -26,6 +26,17 @@ from .conftest import CONTENT_DIR
         ("quit", "goodbye"),
         ("this is a stupid bot", "rudeness"),
         ("you are useless", "rudeness"),
+        # statements that acknowledge, thank or complain, with intensifiers and emoji
+        ("makes sense, ta", "thanks"),
+        ("sounds perfect", "acknowledgement"),
+        ("no worries at all", "acknowledgement"),
+        ("ok that answers my question", "thanks"),
+        ("thankssss soooo much!! 🙏", "thanks"),
+        ("that really doesn't help me", "rudeness"),
+        ("so annoying", "rudeness"),
+        ("not what i meant", "rudeness"),
+        ("is anybody there?", "greeting"),
+        ("ok talk later", "goodbye"),
     ],
 )
 def test_small_talk_is_recognised_by_kind(said: str, kind: str) -> None:
@@ -34,7 +45,18 @@ def test_small_talk_is_recognised_by_kind(said: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "said",
-    ["hi, does it hurt?", "thanks, how much is it", "ok so what is IMS", "help", "", "???"],
+    [
+        "hi, does it hurt?",
+        "thanks, how much is it",
+        "ok so what is IMS",
+        "help",
+        "",
+        "???",
+        "nothing helps my back",
+        "IMS did not help my neck",
+        "is anyone there who does IMS",
+        "that sounds good but does it hurt",
+    ],
 )
 def test_a_message_that_asks_something_is_no_small_talk(said: str) -> None:
     assert small_talk_kind(said) is None
