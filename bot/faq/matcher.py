@@ -1280,7 +1280,9 @@ def decide(ranked: Sequence[Candidate], thresholds: MatchThresholds) -> MatchRes
     best = ranked[0]
     entries = tuple(c for c in ranked if not c.out_of_scope)[:MAX_SUGGESTIONS]
     if best.out_of_scope:
-        return MatchResult("fallback", None, best.score, (), out_of_scope=best.faq_id)
+        # Named only when it is a real match: far from everything, it says nothing.
+        topic = best.faq_id if best.score >= thresholds.suggest else None
+        return MatchResult("fallback", None, best.score, (), out_of_scope=topic)
     # A rival the message lacks the essential words of is no real rival.
     rivals = [c for c in ranked[1:] if c.essential_words]
     runner_up = rivals[0].score if rivals else 0.0

@@ -56,6 +56,10 @@ async def test_risk_question_gets_the_faq_answer_then_the_warning_signs(patient:
 
 async def test_i_dont_know_always_ends_with_the_911_line(patient: Patient) -> None:
     await patient.say("do you sell gift cards for the spa next door")
+    # A topic the clinic does not answer here gets its own honest reply, with the same line.
+    assert "not something I can answer here" in patient.text
+    assert patient.last[0].text.endswith(FALLBACK_LINE)
+    await patient.say("how far away is the moon from the earth")
     assert "don't know" in patient.text
     assert patient.last[0].text.endswith(FALLBACK_LINE)
 
