@@ -125,34 +125,26 @@ class FaqConversation:
             buttons=(Button("Talk to a person", f"{ACTION_PREFIX}:human"),),
         )
 
-    def _fallback_reply(self) -> Reply:
+    def _fallback_reply(self, *, out_of_scope: bool = False) -> Reply:
+        """The honest "I don't know", or for a topic the clinic does not answer in this chat,
+        an honest "not here"; both name the clinic's contact and the emergency number."""
         clinic = self._clinic
-        text = (
-            "Sorry, I don't know the answer to that one, and I'd rather not guess. "
-            "I've passed the question on to the clinic team so they can add an answer.\n\n"
-            f"You can reach {clinic.name} by phone at {clinic.phone} or by e-mail at "
-            f"{clinic.email}. You can also browse the topics I do know about.\n\n"
-            # No silent miss: a missed emergency still reads the emergency number.
-            f"{self._safety.fallback_line()}"
-        )
+        if out_of_scope:
+            body = (
+                "That's not something I can answer here: this chat only covers IMS and your "
+                f"visits to {clinic.name}. The team can help with it: call {clinic.phone} or "
+                f"e-mail {clinic.email}."
+            )
+        else:
+            body = (
+                "Sorry, I don't know the answer to that one, and I'd rather not guess. "
+                "I've passed the question on to the clinic team so they can add an answer.\n\n"
+                f"You can reach {clinic.name} by phone at {clinic.phone} or by e-mail at "
+                f"{clinic.email}. You can also browse the topics I do know about."
+            )
+        # No silent miss: a missed emergency still reads the emergency number.
         return Reply(
-            text=text,
-            buttons=(
-                Button("Browse topics", f"{ACTION_PREFIX}:cats"),
-                Button("Talk to a person", f"{ACTION_PREFIX}:human"),
-            ),
-        )
-
-    def _out_of_scope_reply(self) -> Reply:
-        """An honest word for a near-domain question this chat does not answer."""
-        clinic = self._clinic
-        text = (
-            "That's not something I can answer here: this chat only covers IMS and your "
-            f"visits to {clinic.name}. The team can help with it: call {clinic.phone} or "
-            f"e-mail {clinic.email}.\n\n{self._safety.fallback_line()}"
-        )
-        return Reply(
-            text=text,
+            text=f"{body}\n\n{self._safety.fallback_line()}",
             buttons=(
                 Button("Browse topics", f"{ACTION_PREFIX}:cats"),
                 Button("Talk to a person", f"{ACTION_PREFIX}:human"),
@@ -245,11 +237,7 @@ class FaqConversation:
             )
         # An urgent problem the screen could not place gets same-day advice, not "I don't know".
         unplaced = self._safety.urgent_instead_of_fallback(text, chat.chat_id)
-        if unplaced:
-            return unplaced
-        if decision.out_of_scope is not None:
-            return [self._out_of_scope_reply()]
-        return [self._fallback_reply()]
+        return unplaced or [self._fallback_reply(out_of_scope=decision.out_of_scope is not None)]
 
     async def _run_matcher(self, work: Callable[[], _Result]) -> _Result:
         """`work()`, which uses the matcher; matching by meaning runs in a worker thread."""
