@@ -104,7 +104,9 @@ _AT_THE_THOUGHT = re.compile(
     r"(?:at )?the thought of|(?:a )?pictures? of (?:a |the )?needles?|"
     r"the sight of (?:a |the )?needles?|rien que d y penser|rien qu a y penser|"
     r"juste d y penser|quand j y pense|en y pensant|a l idee d|"
-    r"solo de pensar|solo con pensar|so de pensar|so em pensar) "
+    r"juste a penser|juste de penser|rien qu a penser|juste en pensant|"
+    r"solo de pensar|solo con pensar|so de pensar|so em pensar|sochte hi|soch ke hi|"
+    r"생각만 해도|생각만 하면) "
 )
 # Rules where the thought is itself the sign ("I want to die when I think about my pain").
 _THOUGHT_RULES = frozenset(("suicide_self_harm", "deliberate_overdose"))
@@ -636,8 +638,9 @@ class EmergencyDetector:
         past = self._markers["past"]
         years_ago = _YEARS_AGO.search(padded) is not None or _past_year(padded)
         if years_ago or past.found(padded):
-            # "depuis des années" holds "depuis": a past phrase's words say nothing of now.
-            rest = past.removed(_YEAR.sub(" ", _YEARS_AGO.sub(" ", padded)))
+            # A past phrase's words say nothing of now ("depuis des années"), so past
+            # phrases go before years ("depuis 2021").
+            rest = _YEAR.sub(" ", past.removed(_YEARS_AGO.sub(" ", padded)))
             return not self._markers["present"].found(rest)
         if _SOMEONE_ELSE.search(padded) and _HOW_THEY_ARE.search(padded):
             return _STILL_NOW.search(padded) is None
