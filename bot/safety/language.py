@@ -30,10 +30,18 @@ PINYIN = "zh-Latn"
 ROMAN_PUNJABI = "pa-Latn"
 ROMAN_HINDUSTANI = "hi-Latn"  # romanised Hindi and Urdu read the same
 ARABIZI = "ar-Latn"
+FINGLISH = "fa-Latn"
+JYUTPING = "yue-Latn"  # Cantonese as people type it in Latin letters
+# A language the model cannot name but that is plainly not English: the English notice.
+OTHER_LANGUAGE = "mis"
 CANTONESE = "yue"
 MANDARIN = "zh"
 # How sure the model must be before a Latin-script message counts as not English/French.
 FOREIGN_CONFIDENCE = 0.6
+# Below this English probability, a message with few English words is in a language the
+# bot does not read even when the model cannot tell which (romanised Persian, jyutping).
+NOT_ENGLISH_PROBABILITY = 0.05
+MIN_OTHER_WORDS = 3  # words in all, one fewer of them distinct and not English
 # A message whose words are mostly English stays English whatever the model says.
 ENGLISH_WORD_SHARE = 0.5
 PRIOR_WEIGHT = 4.0  # the app's language counts this many times its model probability
@@ -311,6 +319,23 @@ _ARABIZI_WORDS = _word_set(
     """
 )
 _ARABIZI_DIGIT = re.compile(r"[a-z][2379]|[2379][a-z]")
+# Romanised Persian (Finglish) and Cantonese: words no English or other romanisation uses.
+_FINGLISH_WORDS = _word_set(
+    """
+    mikham mikhad mikhay mikhastam nemitoonam nemitoone nemitoonim nemiad nemishe kheyli
+    daram nadaram shode shodam mikone mikonam konam konid bekesham dige madaram pedaram
+    emrooz dirooz vaghti soozan zadam tahamol zendegim zendegi bedam mitoone mitoonam biad
+    hazine jalase chande darin lotfan baraye begiram vaght kardam karde mikardam dashtam
+    nazdik nafasam nafasesh chetor chera sinam sineh ghalbam mamnoon khodam khodesh
+    """
+)
+_JYUTPING_WORDS = _word_set(
+    """
+    ngo nei keoi heoi seung soeng saang zo gam mou saai giu faai hou ngaan jeuk gaa laa
+    dei lok sik tau hei dou m sing seng bong zan jat gin tung zeoi jiu jau ge aa wo
+    """
+)
+_JYUTPING_ONLY = _word_set("ngo nei keoi heoi seung soeng saang saai giu ngaan jeuk zeoi gaa laa")
 
 
 def _words(text: str) -> list[str]:
@@ -330,9 +355,15 @@ def _romanised_language(words: list[str]) -> tuple[str, float] | None:
     telling = [w for w in pinyin if w not in _PINYIN_LOOKALIKES and w not in english]
     if len(pinyin) == len(words) and len(telling) >= max(2, len(words) // 2):
         return PINYIN, len(telling) / len(words)
+    not_english = sum(w not in english for w in words)
+    finglish = sum(w in _FINGLISH_WORDS for w in words)
+    if finglish >= 2 and not_english >= len(words) / 2:
+        return FINGLISH, finglish / len(words)
+    jyutping = sum(w in _JYUTPING_WORDS for w in words)
+    if sum(w in _JYUTPING_ONLY for w in words) >= 1 and jyutping >= max(2, len(words) / 2):
+        return JYUTPING, jyutping / len(words)
     punjabi = sum(w in _PUNJABI_WORDS for w in words)
     hindustani = sum(w in _HINDUSTANI_WORDS for w in words)
-    not_english = sum(w not in english for w in words)
     best = max(punjabi, hindustani)
     if best >= 2 and best >= len(words) / 3 and not_english >= len(words) / 3:
         punjabi_only = sum(w in _PUNJABI_ONLY for w in words)
@@ -451,4 +482,12 @@ def _detect(text: str, prior: str | None) -> LanguageGuess:
     if best == FRENCH and share < 1.0:
         # French is read in full, so a doubtful French guess costs little either way.
         return LanguageGuess(FRENCH, confidence)
+    not_english = 1.0 - probabilities.get(ENGLISH, 0.0)
+    if (
+        not_english > 1.0 - NOT_ENGLISH_PROBABILITY
+        and share < ENGLISH_WORD_SHARE
+        and len(words) >= MIN_OTHER_WORDS
+        and len({word for word in words if word not in english}) >= MIN_OTHER_WORDS - 1
+    ):
+        return LanguageGuess(OTHER_LANGUAGE, not_english)
     return LanguageGuess(ENGLISH, probabilities.get(ENGLISH, 0.0))
