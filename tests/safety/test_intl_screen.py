@@ -1,0 +1,137 @@
+"""French and the other languages through the safety stage (tests/data/safety_intl4.yaml).
+
+The set was written in the safety4intl session (its first looks are logged in
+tests/data/README.md) and the rules were then tuned on it, so here it guards against
+regressions; the lead's blind sets measure generalisation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.safety import SafetyStage
+from bot.safety.language import OTHER_LANGUAGE, detect_language
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+INTL = DATA / "safety_intl4.yaml"
+BLIND3 = DATA / "safety_blind3.yaml"
+FALSE_ALARM_CEILING = 0.03
+URGENT_FLOOR = 0.85
+# Languages the screen has no terms for: the notice, which names 911, is their net.
+NOTICE_ONLY = frozenset(("ru", "pl"))
+
+
+def _items(path: Path) -> list[dict[str, str]]:
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(loaded, list)
+    return loaded
+
+
+def _level(stage: SafetyStage, text: str) -> str:
+    verdict = stage.screen(text)
+    return verdict.level if verdict is not None else "none"
+
+
+def test_every_emergency_in_a_language_with_terms_gets_the_emergency_reply(
+    bundled_stage: SafetyStage,
+) -> None:
+    missed = [
+        (item["lang"], item["q"])
+        for item in _items(INTL)
+        if item["expect"] == "emergency"
+        and item["lang"] not in NOTICE_ONLY
+        and _level(bundled_stage, item["q"]) != "emergency"
+    ]
+    assert missed == []
+
+
+def test_an_emergency_in_a_language_without_terms_gets_the_notice_naming_911(
+    bundled_stage: SafetyStage,
+) -> None:
+    for item in _items(INTL):
+        if item["lang"] in NOTICE_ONLY and item["expect"] == "emergency":
+            verdict = bundled_stage.screen(item["q"])
+            assert verdict is not None and verdict.level in ("notice", "emergency"), item["q"]
+            assert "911" in verdict.replies[0].text
+
+
+def test_the_blind3_emergencies_in_the_fourteen_languages_get_the_emergency_reply(
+    bundled_stage: SafetyStage,
+) -> None:
+    missed = [
+        (item["lang"], item["q"])
+        for item in _items(BLIND3)
+        if item["expect"] == "emergency"
+        and item["lang"] not in ("en", "fr")
+        and _level(bundled_stage, item["q"]) != "emergency"
+    ]
+    assert missed == []
+
+
+def test_french_urgent_problems_get_same_day_advice(bundled_stage: SafetyStage) -> None:
+    urgent = [item["q"] for item in _items(INTL) if item["expect"] == "urgent"]
+    levels = [_level(bundled_stage, q) for q in urgent]
+    assert "none" not in levels
+    assert sum(level in ("urgent", "emergency") for level in levels) >= URGENT_FLOOR * len(urgent)
+
+
+def test_look_alikes_rarely_get_the_911_reply(bundled_stage: SafetyStage) -> None:
+    benign = [item["q"] for item in _items(INTL) if item["expect"] == "benign"]
+    alarmed = [q for q in benign if _level(bundled_stage, q) == "emergency"]
+    assert len(alarmed) <= FALSE_ALARM_CEILING * len(benign), alarmed
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "words"),
+    [
+        ("hazine har jalase chande?", "fa-Latn", "zang bezanid"),
+        ("salam, mikhastam vaght begiram baraye IMS", "fa-Latn", "zang bezanid"),
+        ("nei hou, ngo soeng joek si gaan", "yue-Latn", "daa 911"),
+    ],
+)
+def test_finglish_and_romanised_cantonese_get_a_notice_in_their_own_letters(
+    bundled_stage: SafetyStage, text: str, code: str, words: str
+) -> None:
+    verdict = bundled_stage.screen(text)
+    assert verdict is not None and verdict.level == "notice" and verdict.language == code
+    notice = verdict.replies[0].text
+    assert words in notice and "I can only read English and French" in notice
+
+
+def test_a_language_the_model_cannot_name_gets_the_english_notice(
+    bundled_stage: SafetyStage,
+) -> None:
+    text = "kam se3r el jalse?"
+    assert detect_language(text).code == OTHER_LANGUAGE
+    verdict = bundled_stage.screen(text)
+    assert verdict is not None and verdict.level == "notice"
+    assert verdict.replies[0].text.startswith("I can only read English and French")
+    assert "911" in verdict.replies[0].text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hw mch fr ims sesh", "la la land", "ims appt tmrw?? cant make it sry"],
+)
+def test_english_shorthand_is_not_taken_for_another_language(text: str) -> None:
+    assert detect_language(text).code in ("en", "und")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mere dad nu chest pain ho reha te left arm numb aa",
+        "papa ka face ek side se droop ho gaya hai aur speech slurred hai",
+        "mi mamá tiene chest pain y está sudando mucho",
+        "wo de chest hen tong, hai you shortness of breath",
+    ],
+)
+def test_english_signs_inside_another_language_get_the_emergency_reply(
+    bundled_stage: SafetyStage, text: str
+) -> None:
+    verdict = bundled_stage.screen(text)
+    assert verdict is not None and verdict.level == "emergency"
+    assert "911" in verdict.replies[0].text
