@@ -285,7 +285,8 @@ _PUNJABI_WORDS = _word_set(
     hega hegi kar karda kardi karde reha rehi rahe hoya hoyi hoi kive kiven kidda kidaan
     bahut bohat bhut dard peed saah sah chhati chati hath lat lattan pair sir hun hunn
     ho gaya gayi giya gia nahi nai ni koi mera meri mere sadda sada veer bhaji bebe bapu
-    ji je jado jadon ki kinne kinna lende paise
+    ji je jado jadon ki kinne kinna lende paise aa karni sakda sakdi sakde vaje kithe kujh
+    lagda lagdi ohna ohnu tuhade tuhadi
     """
 )
 _HINDUSTANI_WORDS = _word_set(
@@ -293,21 +294,23 @@ _HINDUSTANI_WORDS = _word_set(
     mujhe mujhko mera meri mere hai hain tha thi raha rahi rahe ho gaya gayi nahi nahin
     kya kyun kyu aur ko se mein me main hum aap apna apni bahut bohot bhut dard saans
     sans seene sine chaati chhati haath pair sar abhi jaldi madad chahiye karo kar karna
-    lag lagta lagti ki ka ke ye yeh woh hoon hu kitne kitna paise lagenge lagega
+    lag lagta lagti ki ka ke ye yeh woh hoon hu kitne kitna paise lagenge lagega sakta sakti
+    sakte chahta chahti karwa karwana hoga hogi kaise kab kahan
     """
 )
 _PUNJABI_ONLY = _word_set(
     """
     mainu menu mennu mainoo sanu tuhanu tusi tussi vich wich nu noo ae hega hegi karda
     kardi karde reha rehi hoya hoyi kive kiven kidda kidaan peed saah sah hun kinne
-    lende hunn giya gia sadda sada bebe bapu jado jadon lattan
+    lende hunn giya gia sadda sada bebe bapu jado jadon lattan karni sakda sakdi sakde vaje
+    kithe kujh lagda lagdi ohna ohnu tuhade tuhadi
     """
 )
 _HINDUSTANI_ONLY = _word_set(
     """
     mujhe mujhko hain tha thi raha rahi kya kyun kyu aur ko se mein hum aap apna apni
     saans sans seene sine chaati abhi chahiye karna lagta lagti yeh hoon hu kitne
-    lagenge lagega
+    lagenge lagega sakta sakti sakte chahta chahti karwana hoga hogi kaise
     """
 )
 _ARABIZI_WORDS = _word_set(
