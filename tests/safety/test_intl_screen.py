@@ -135,3 +135,19 @@ def test_english_signs_inside_another_language_get_the_emergency_reply(
     verdict = bundled_stage.screen(text)
     assert verdict is not None and verdict.level == "emergency"
     assert "911" in verdict.replies[0].text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "seene mein dard nahi ja raha, pasina aa raha hai",
+        "我以前没有胸痛，现在突然胸口很痛",
+        "no tengo dolor en el pecho pero ahora me falta el aire",
+        "가슴 통증은 없는데 숨을 못 쉬겠어요",
+        "درد سینه ندارم ولی نفسم بالا نمیاد",
+    ],
+)
+def test_a_denied_sign_does_not_hide_another_sign_or_pain_that_will_not_go(
+    bundled_stage: SafetyStage, text: str
+) -> None:
+    assert _level(bundled_stage, text) == "emergency"
