@@ -71,11 +71,27 @@ def test_the_blind3_emergencies_in_the_fourteen_languages_get_the_emergency_repl
     assert missed == []
 
 
-def test_french_urgent_problems_get_same_day_advice(bundled_stage: SafetyStage) -> None:
+def test_urgent_problems_get_same_day_advice(bundled_stage: SafetyStage) -> None:
     urgent = [item["q"] for item in _items(INTL) if item["expect"] == "urgent"]
     levels = [_level(bundled_stage, q) for q in urgent]
     assert "none" not in levels
     assert sum(level in ("urgent", "emergency") for level in levels) >= URGENT_FLOOR * len(urgent)
+
+
+def test_an_urgent_problem_in_spanish_opens_with_same_day_advice_in_spanish(
+    bundled_stage: SafetyStage,
+) -> None:
+    verdict = bundled_stage.screen("tengo fiebre desde la sesión de ayer")
+    assert verdict is not None and verdict.level == "urgent" and verdict.language == "es"
+    reply = verdict.replies[0].text
+    assert reply.startswith("Necesita ver a un médico hoy mismo")
+    assert "811" in reply and "604-555-0123" in reply
+
+
+def test_italian_red_and_hot_is_not_portuguese_for_a_drooping_face(
+    bundled_stage: SafetyStage,
+) -> None:
+    assert _level(bundled_stage, "il punto dell'ago è rosso, caldo e esce pus") == "urgent"
 
 
 def test_look_alikes_rarely_get_the_911_reply(bundled_stage: SafetyStage) -> None:
