@@ -35,17 +35,23 @@ def _level(stage: SafetyStage, text: str) -> str:
     return verdict.level if verdict is not None else "none"
 
 
+def _missed_emergencies(
+    stage: SafetyStage, path: Path, skipped: frozenset[str]
+) -> list[tuple[str, str]]:
+    """The set's emergencies outside the `skipped` languages that miss the emergency reply."""
+    return [
+        (item["lang"], item["q"])
+        for item in _items(path)
+        if item["expect"] == "emergency"
+        and item["lang"] not in skipped
+        and _level(stage, item["q"]) != "emergency"
+    ]
+
+
 def test_every_emergency_in_a_language_with_terms_gets_the_emergency_reply(
     bundled_stage: SafetyStage,
 ) -> None:
-    missed = [
-        (item["lang"], item["q"])
-        for item in _items(INTL)
-        if item["expect"] == "emergency"
-        and item["lang"] not in NOTICE_ONLY
-        and _level(bundled_stage, item["q"]) != "emergency"
-    ]
-    assert missed == []
+    assert _missed_emergencies(bundled_stage, INTL, NOTICE_ONLY) == []
 
 
 def test_an_emergency_in_a_language_without_terms_gets_the_notice_naming_911(
@@ -61,14 +67,7 @@ def test_an_emergency_in_a_language_without_terms_gets_the_notice_naming_911(
 def test_the_blind3_emergencies_in_the_fourteen_languages_get_the_emergency_reply(
     bundled_stage: SafetyStage,
 ) -> None:
-    missed = [
-        (item["lang"], item["q"])
-        for item in _items(BLIND3)
-        if item["expect"] == "emergency"
-        and item["lang"] not in ("en", "fr")
-        and _level(bundled_stage, item["q"]) != "emergency"
-    ]
-    assert missed == []
+    assert _missed_emergencies(bundled_stage, BLIND3, frozenset(("en", "fr"))) == []
 
 
 def test_urgent_problems_get_same_day_advice(bundled_stage: SafetyStage) -> None:
