@@ -166,3 +166,15 @@ def test_a_denied_sign_does_not_hide_another_sign_or_pain_that_will_not_go(
     bundled_stage: SafetyStage, text: str
 ) -> None:
     assert _level(bundled_stage, text) == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "감기 때문에 목이 부었어요, 예약 취소해야 하나요?",
+        "感冒了，喉咙肿痛，要取消预约吗？",
+        "tôi bị viêm họng sưng, có nên hủy lịch không?",
+    ],
+)
+def test_a_colds_sore_throat_is_not_a_closing_throat(bundled_stage: SafetyStage, text: str) -> None:
+    assert _level(bundled_stage, text) == "notice"
