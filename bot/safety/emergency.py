@@ -104,7 +104,8 @@ _AT_THE_THOUGHT = re.compile(
     r"(?:at )?the thought of|(?:a )?pictures? of (?:a |the )?needles?|"
     r"the sight of (?:a |the )?needles?|rien que d y penser|rien qu a y penser|"
     r"juste d y penser|quand j y pense|en y pensant|a l idee d|"
-    r"juste a penser|juste de penser|rien qu a penser|juste en pensant|"
+    r"juste a penser|juste de penser|rien qu a penser|juste en pensant|rien qu a voir|"
+    r"juste a voir|a la vue d|quand je vois d|"
     r"solo de pensar|solo con pensar|so de pensar|so em pensar|sochte hi|soch ke hi|"
     r"생각만 해도|생각만 하면) "
 )

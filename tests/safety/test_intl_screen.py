@@ -178,3 +178,17 @@ def test_a_denied_sign_does_not_hide_another_sign_or_pain_that_will_not_go(
 )
 def test_a_colds_sore_throat_is_not_a_closing_throat(bundled_stage: SafetyStage, text: str) -> None:
     assert _level(bundled_stage, text) == "notice"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "j'ai une douleur à la poitrine qui serre, mon père avait la même chose, c'est génétique?",
+        "je tombe dans les pommes quand je vois du sang depuis ce matin, je saigne beaucoup",
+        "mon mari est à bout de souffle avec la moindre marche depuis la séance",
+    ],
+)
+def test_french_idioms_and_questions_do_not_hide_a_report(
+    bundled_stage: SafetyStage, text: str
+) -> None:
+    assert _level(bundled_stage, text) == "emergency"
