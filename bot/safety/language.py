@@ -32,16 +32,10 @@ ROMAN_HINDUSTANI = "hi-Latn"  # romanised Hindi and Urdu read the same
 ARABIZI = "ar-Latn"
 FINGLISH = "fa-Latn"
 JYUTPING = "yue-Latn"  # Cantonese as people type it in Latin letters
-# A language the model cannot name but that is plainly not English: the English notice.
-OTHER_LANGUAGE = "mis"
 CANTONESE = "yue"
 MANDARIN = "zh"
 # How sure the model must be before a Latin-script message counts as not English/French.
 FOREIGN_CONFIDENCE = 0.6
-# Below this English probability, a message with few English words is in a language the
-# bot does not read even when the model cannot tell which (romanised Persian, jyutping).
-NOT_ENGLISH_PROBABILITY = 0.05
-MIN_OTHER_WORDS = 3  # words in all, one fewer of them distinct and not English
 # A message whose words are mostly English stays English whatever the model says.
 ENGLISH_WORD_SHARE = 0.5
 PRIOR_WEIGHT = 4.0  # the app's language counts this many times its model probability
@@ -485,12 +479,4 @@ def _detect(text: str, prior: str | None) -> LanguageGuess:
     if best == FRENCH and share < 1.0:
         # French is read in full, so a doubtful French guess costs little either way.
         return LanguageGuess(FRENCH, confidence)
-    not_english = 1.0 - probabilities.get(ENGLISH, 0.0)
-    if (
-        not_english > 1.0 - NOT_ENGLISH_PROBABILITY
-        and share < ENGLISH_WORD_SHARE
-        and len(words) >= MIN_OTHER_WORDS
-        and len({word for word in words if word not in english}) >= MIN_OTHER_WORDS - 1
-    ):
-        return LanguageGuess(OTHER_LANGUAGE, not_english)
     return LanguageGuess(ENGLISH, probabilities.get(ENGLISH, 0.0))

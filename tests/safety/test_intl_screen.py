@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from bot.safety import SafetyStage
-from bot.safety.language import OTHER_LANGUAGE, detect_language
+from bot.safety.language import detect_language
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 INTL = DATA / "safety_intl4.yaml"
@@ -116,15 +116,18 @@ def test_finglish_and_romanised_cantonese_get_a_notice_in_their_own_letters(
     assert words in notice and "I can only read English and French" in notice
 
 
-def test_a_language_the_model_cannot_name_gets_the_english_notice(
-    bundled_stage: SafetyStage,
-) -> None:
-    text = "kam se3r el jalse?"
-    assert detect_language(text).code == OTHER_LANGUAGE
-    verdict = bundled_stage.screen(text)
-    assert verdict is not None and verdict.level == "notice"
-    assert verdict.replies[0].text.startswith("I can only read English and French")
-    assert "911" in verdict.replies[0].text
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Siddharth Venkataraman Iyer",
+        "Mohammadreza Hosseini Tehrani",
+        "Pregabalin Duloxetin Tramadol",
+        "Lyrica 75 mg bid",
+    ],
+)
+def test_a_name_or_a_list_of_medicines_is_not_taken_for_another_language(text: str) -> None:
+    # An intake answer read as another language would get the notice instead of being saved.
+    assert detect_language(text).code in ("en", "und")
 
 
 @pytest.mark.parametrize(
