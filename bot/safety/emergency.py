@@ -106,8 +106,10 @@ _AT_THE_THOUGHT = re.compile(
     r"(?:at )?the thought of|(?:a )?pictures? of (?:a |the )?needles?|"
     r"the sight of (?:a |the )?needles?|rien que d y penser|rien qu a y penser|"
     r"juste d y penser|juste a penser|juste de penser|rien qu a penser|quand j y pense|"
-    r"en y pensant|a l idee d|"
-    r"solo de pensar|solo con pensar|so de pensar|so em pensar) "
+    r"en y pensant|a l idee d|juste en pensant|rien qu a voir|"
+    r"juste a voir|a la vue d|quand je vois d|"
+    r"solo de pensar|solo con pensar|so de pensar|so em pensar|sochte hi|soch ke hi|"
+    r"생각만 해도|생각만 하면) "
 )
 # Rules where the thought is itself the sign ("I want to die when I think about my pain").
 _THOUGHT_RULES = frozenset(("suicide_self_harm", "deliberate_overdose"))
@@ -734,9 +736,10 @@ class EmergencyDetector:
         if years_ago or past.found(padded):
             if _SINCE_TREATMENT.search(padded):
                 return False  # "ever since the needling ...": history words, a sign now
-            # "depuis des années" holds "depuis": a past phrase's words say nothing of now.
+            # A past phrase's words say nothing of now ("depuis des années"), so past
+            # phrases go before years ("depuis 2021").
             rest = _SINCE_A_YEAR.sub(" ", _YEARS_AGO.sub(" ", padded))
-            rest = past.removed(_YEAR.sub(" ", rest))
+            rest = _YEAR.sub(" ", past.removed(rest))
             return not self._markers["present"].found(rest)
         if _SOMEONE_ELSE.search(padded) and _HOW_THEY_ARE.search(padded):
             return _STILL_NOW.search(padded) is None

@@ -30,6 +30,8 @@ PINYIN = "zh-Latn"
 ROMAN_PUNJABI = "pa-Latn"
 ROMAN_HINDUSTANI = "hi-Latn"  # romanised Hindi and Urdu read the same
 ARABIZI = "ar-Latn"
+FINGLISH = "fa-Latn"
+JYUTPING = "yue-Latn"  # Cantonese as people type it in Latin letters
 CANTONESE = "yue"
 MANDARIN = "zh"
 # How sure the model must be before a Latin-script message counts as not English/French.
@@ -277,7 +279,8 @@ _PUNJABI_WORDS = _word_set(
     hega hegi kar karda kardi karde reha rehi rahe hoya hoyi hoi kive kiven kidda kidaan
     bahut bohat bhut dard peed saah sah chhati chati hath lat lattan pair sir hun hunn
     ho gaya gayi giya gia nahi nai ni koi mera meri mere sadda sada veer bhaji bebe bapu
-    ji je jado jadon ki kinne kinna lende paise
+    ji je jado jadon ki kinne kinna lende paise aa karni sakda sakdi sakde vaje kithe kujh
+    lagda lagdi ohna ohnu tuhade tuhadi
     """
 )
 _HINDUSTANI_WORDS = _word_set(
@@ -285,21 +288,23 @@ _HINDUSTANI_WORDS = _word_set(
     mujhe mujhko mera meri mere hai hain tha thi raha rahi rahe ho gaya gayi nahi nahin
     kya kyun kyu aur ko se mein me main hum aap apna apni bahut bohot bhut dard saans
     sans seene sine chaati chhati haath pair sar abhi jaldi madad chahiye karo kar karna
-    lag lagta lagti ki ka ke ye yeh woh hoon hu kitne kitna paise lagenge lagega
+    lag lagta lagti ki ka ke ye yeh woh hoon hu kitne kitna paise lagenge lagega sakta sakti
+    sakte chahta chahti karwa karwana hoga hogi kaise kab kahan
     """
 )
 _PUNJABI_ONLY = _word_set(
     """
     mainu menu mennu mainoo sanu tuhanu tusi tussi vich wich nu noo ae hega hegi karda
     kardi karde reha rehi hoya hoyi kive kiven kidda kidaan peed saah sah hun kinne
-    lende hunn giya gia sadda sada bebe bapu jado jadon lattan
+    lende hunn giya gia sadda sada bebe bapu jado jadon lattan karni sakda sakdi sakde vaje
+    kithe kujh lagda lagdi ohna ohnu tuhade tuhadi
     """
 )
 _HINDUSTANI_ONLY = _word_set(
     """
     mujhe mujhko hain tha thi raha rahi kya kyun kyu aur ko se mein hum aap apna apni
     saans sans seene sine chaati abhi chahiye karna lagta lagti yeh hoon hu kitne
-    lagenge lagega
+    lagenge lagega sakta sakti sakte chahta chahti karwana hoga hogi kaise
     """
 )
 _ARABIZI_WORDS = _word_set(
@@ -311,6 +316,23 @@ _ARABIZI_WORDS = _word_set(
     """
 )
 _ARABIZI_DIGIT = re.compile(r"[a-z][2379]|[2379][a-z]")
+# Romanised Persian (Finglish) and Cantonese: words no English or other romanisation uses.
+_FINGLISH_WORDS = _word_set(
+    """
+    mikham mikhad mikhay mikhastam nemitoonam nemitoone nemitoonim nemiad nemishe kheyli
+    daram nadaram shode shodam mikone mikonam konam konid bekesham dige madaram pedaram
+    emrooz dirooz vaghti soozan zadam tahamol zendegim zendegi bedam mitoone mitoonam biad
+    hazine jalase chande darin lotfan baraye begiram vaght kardam karde mikardam dashtam
+    nazdik nafasam nafasesh chetor chera sinam sineh ghalbam mamnoon khodam khodesh
+    """
+)
+_JYUTPING_WORDS = _word_set(
+    """
+    ngo nei keoi heoi seung soeng saang zo gam mou saai giu faai hou ngaan jeuk gaa laa
+    dei lok sik tau hei dou m sing seng bong zan jat gin tung zeoi jiu jau ge aa wo
+    """
+)
+_JYUTPING_ONLY = _word_set("ngo nei keoi heoi seung soeng saang saai giu ngaan jeuk zeoi gaa laa")
 
 
 def _words(text: str) -> list[str]:
@@ -330,9 +352,15 @@ def _romanised_language(words: list[str]) -> tuple[str, float] | None:
     telling = [w for w in pinyin if w not in _PINYIN_LOOKALIKES and w not in english]
     if len(pinyin) == len(words) and len(telling) >= max(2, len(words) // 2):
         return PINYIN, len(telling) / len(words)
+    not_english = sum(w not in english for w in words)
+    finglish = sum(w in _FINGLISH_WORDS for w in words)
+    if finglish >= 2 and not_english >= len(words) / 2:
+        return FINGLISH, finglish / len(words)
+    jyutping = sum(w in _JYUTPING_WORDS for w in words)
+    if sum(w in _JYUTPING_ONLY for w in words) >= 1 and jyutping >= max(2, len(words) / 2):
+        return JYUTPING, jyutping / len(words)
     punjabi = sum(w in _PUNJABI_WORDS for w in words)
     hindustani = sum(w in _HINDUSTANI_WORDS for w in words)
-    not_english = sum(w not in english for w in words)
     best = max(punjabi, hindustani)
     if best >= 2 and best >= len(words) / 3 and not_english >= len(words) / 3:
         punjabi_only = sum(w in _PUNJABI_ONLY for w in words)
