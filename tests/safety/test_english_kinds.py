@@ -114,3 +114,35 @@ def test_an_unplaced_urgent_problem_is_sensed_but_a_risk_question_or_history_is_
     assert replies.urgent_instead_of_fallback("my calf is swollen since yesterday and I fly a lot")
     assert replies.urgent_instead_of_fallback("can you get an infection from ims") is None
     assert replies.urgent_instead_of_fallback("history of DVT, is that a contraindication?") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "whatever, the noose is tied in the shed. can you cancel thursday",
+        "I've been stockpiling my tablets and I set the date",
+        "his shotgun is loaded and he says he won't be around for the next visit",
+        "the rope is over the beam, cancel my sessions",
+        "she's seizing on the kitchen floor and it hasn't stopped",
+        "convulsions right now, what do I do",
+        "seizure happening right now",
+    ],
+)
+def test_means_held_ready_and_a_seizure_going_on_now_are_emergencies(
+    detector: EmergencyDetector, text: str
+) -> None:
+    assert detector.detect(text) is not None  # an earlier rule may be the one that answers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I sort my tablets for the week every sunday, fine to take them before a session?",
+        "can IMS help after a seizure disorder diagnosis? mine is well controlled",
+        "I've been seizure free since 2015, do I need to tell the physio?",
+        "the rope climb at crossfit wrecked my forearms, can IMS help?",
+    ],
+)
+def test_their_look_alikes_are_not(detector: EmergencyDetector, text: str) -> None:
+    hit = detector.detect(text)
+    assert hit is None or hit.rule_id not in ("means_ready", "seizure_now")
