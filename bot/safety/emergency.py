@@ -94,6 +94,68 @@ _YEARS_AGO = re.compile(
 )
 # "Since 2021", "depuis 2021": the "since" of a past year is history too, not "now".
 _SINCE_A_YEAR = re.compile(r" (?:since|depuis|desde|seit|dal|dall|sejak) (?=\d{4} )")
+# The "since" of an event dated years back ("since my bypass 3 years ago", "depuis mon
+# pontage il y a quatre ans") dates a long-standing condition; it is not the "since" of now.
+_SINCE_AN_OLD_EVENT = re.compile(
+    r" (?:ever since|since|depuis) (?=(?:\S+ ){1,4}(?:(?:il y a|y a|ca fait|ya) \S+ (?:ans|annees)|"
+    r"(?:\d+|a few|a couple of|two|three|four|five|six|seven|eight|nine|ten|several|many) "
+    r"(?:years|yrs) ago) )"
+)
+# Prevention asked about ("so it doesn't happen again", "pour que ça n'arrive plus"): the
+# "again" of a wish, not of an event now.
+_NOT_AGAIN = re.compile(
+    r" (?:(?:doesnt|does not|dont|do not|wont|will not|never|not) (?:happen|happens) again|"
+    r"from happening again|(?:ne )?(?:se reproduise|arrive) (?:pas|plus|jamais)(?: encore)?) "
+)
+# Money, paperwork and pastimes: a sign word whose cause or object is one of these is an
+# idiom ("choking on these forms", "overdosed on netflix", "the bill gave me a heart attack",
+# "the worst headache of my life is your paperwork").
+_IDIOM_OBJECT = (
+    r"(?:paperwork|forms?|bills?|invoices?|prices?|pricing|costs?|fees?|claims?|insurance|"
+    r"insurer|benefits|taxes|tax return|receipts?|copay|quote|estimate|netflix|series|shows?|"
+    r"podcasts?|tv|youtube|tiktok|episodes?|chocolate|candy|coffee|caffeine|homework|emails?|"
+    r"papiers?|paperasse|formulaires?|factures?|prix|tarifs?|reclamations?|assurances?|"
+    r"impots|emissions?|episodes?|devoirs|courriels)"
+)
+_IDIOM_SIGN = (
+    r"(?:choking|choke|chokes|choked|drowning|suffocating|etouffe|etouffer|etouffes|"
+    r"m etouffe|overdosed|overdosing|overdose|od d|od ed|surdose)"
+)
+_IDIOM = re.compile(
+    r" " + _IDIOM_SIGN + r" (?:on|in|with|under|avec|sous|de|d|des)"
+    r" (?:\S+ ){0,3}?" + _IDIOM_OBJECT + r" "
+    r"| (?:the |le |la )?(?:worst|pire) (?:headache|mal de tete|migraine)(?: of my life| de ma vie)?"
+    r" (?=(?:is|was|c est|ce sont|reste) (?:\S+ ){0,4}?" + _IDIOM_OBJECT + r" )"
+    r"| " + _IDIOM_OBJECT + r" (?:\S+ ){0,5}?(?:give|gives|gave|giving|donne|donnent|"
+    r"m ont donne|me donnent|me donne)(?: me| moi)? (?:\S+ ){0,2}?"
+    r"(?:(?:the |le |la )?(?:worst|pire) (?:headache|mal de tete)(?: of my life| de ma vie)?|"
+    r"(?:a |an |une |un )?(?:heart attack|stroke|crise cardiaque|crise de coeur|avc|infarctus)) "
+)
+# Sprint drills called "suicides" (line drills in hockey and basketball), in en and fr.
+_SPRINT_DRILLS = re.compile(
+    r" (?:(?:run|ran|runs|running|do|did|doing|does|done|faire|fait|fais|faisait|couru|courir|"
+    r"courons|courait|made us run|made us do)(?: \S+)? suicides|"
+    r"suicide (?:sprints?|drills?|runs?|lines?|shuttles?)) "
+)
+# Numbness brought on by a position that goes once it ends ("goes numb on the bike saddle,
+# comes back when I get off", "engourdies après le vélo, ça revient quand je descends").
+_PASSING_NUMBNESS = re.compile(
+    r" (?<!not )(?<!never )(?<!hasnt )(?<!havent )(?<!didnt )(?<!doesnt )(?<!wont )(?<!pas )"
+    r"(?:comes back|come back|came back|returns|goes away|wears off|feeling returns|"
+    r"feeling comes back|ca revient|ca repart|ca passe|revient|disparait) "
+    r"(?:\S+ ){0,3}?(?:when|once|as soon as|after|quand|des que|lorsque|apres) "
+)
+_POSITION_CAUSE = re.compile(
+    r" (?:bike|bikes|biking|cycling|saddle|seat|ride|rides|riding|sitting|sit|cross legged|"
+    r"sleep on|sleeping on|slept on|velo|selle|assis|assise|guidon|en dormant|spin class) "
+)
+_POSITION_ALARM = re.compile(
+    r" (?:pee|peeing|urinate|bladder|bowel|bowels|poop|incontinen\w*|both legs|les deux jambes|"
+    r"uriner|pipi|vessie|selles|still numb|toujours engourdi\w*|wont come back|not coming back|"
+    r"hasnt come back|ne revient pas|ne revient plus) "
+)
+# Rules a positional numbness would trigger.
+_POSITION_RULES = frozenset(("cauda_equina_saddle",))
 # A year written in digits of any script ("in 2019", "2019年", "۲۰۱۹"): a past year is history.
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 FIRST_HISTORY_YEAR = 1940
@@ -668,6 +730,13 @@ class EmergencyDetector:
         if self._at_the_thought(words):
             hits = [hit for hit in self._hits(kept, first=False) if hit.rule_id in _THOUGHT_RULES]
             return hits[:1] if first else hits
+        if _passing_numbness(words):
+            hits = [
+                hit for hit in self._hits(kept, first=False) if hit.rule_id not in _POSITION_RULES
+            ]
+            if not hits:
+                return []
+            hits = hits[:1] if first else hits
         if _ordinary_exertion(words):
             every = self._hits(kept, first=False)
             hits = [hit for hit in every if hit.rule_id not in _EXERTION_RULES]
@@ -697,6 +766,9 @@ class EmergencyDetector:
             padded, noted = padded[joke.end() - 1 :], True
         if _SCARE_OVER.search(padded) and _FEARED_SIGN.search(padded):
             padded, noted = _FEARED_SIGN.sub(" ", padded), True
+        for idiom in (_IDIOM, _SPRINT_DRILLS):
+            if idiom.search(padded):
+                padded, noted = idiom.sub(" ", padded), True
         if not any(phrase in padded for phrase in self._set_aside):
             return padded.split() if noted else words
         for phrase in self._set_aside:
@@ -730,7 +802,7 @@ class EmergencyDetector:
         """Whether the words speak of the past or ask about a risk, and nothing says "now"."""
         if not self.context:
             return False
-        padded = _padded(" ".join(words))
+        padded = _NOT_AGAIN.sub(" ", _padded(" ".join(words)))
         past = self._markers["past"]
         years_ago = _YEARS_AGO.search(padded) is not None or _past_year(padded)
         if years_ago or past.found(padded):
@@ -738,7 +810,8 @@ class EmergencyDetector:
                 return False  # "ever since the needling ...": history words, a sign now
             # A past phrase's words say nothing of now ("depuis des années"), so past
             # phrases go before years ("depuis 2021").
-            rest = _SINCE_A_YEAR.sub(" ", _YEARS_AGO.sub(" ", padded))
+            rest = _SINCE_AN_OLD_EVENT.sub(" ", padded)
+            rest = _SINCE_A_YEAR.sub(" ", _YEARS_AGO.sub(" ", rest))
             rest = _YEAR.sub(" ", past.removed(rest))
             return not self._markers["present"].found(rest)
         if _SOMEONE_ELSE.search(padded) and _HOW_THEY_ARE.search(padded):
@@ -927,6 +1000,17 @@ def _ordinary_exertion(words: list[str]) -> bool:
         and _TOLD_AS_USUAL.search(padded) is not None
         and _EXERTION_ALARM.search(padded) is None
         and _AFTER_TREATMENT.search(padded) is None
+    )
+
+
+def _passing_numbness(words: list[str]) -> bool:
+    """Whether numbness comes with a position (a saddle, sitting, sleeping on it) and goes
+    when it ends, with nothing alarming beside it."""
+    padded = _padded(" ".join(words))
+    return (
+        _PASSING_NUMBNESS.search(padded) is not None
+        and _POSITION_CAUSE.search(padded) is not None
+        and _POSITION_ALARM.search(padded) is None
     )
 
 
