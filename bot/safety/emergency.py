@@ -107,6 +107,8 @@ _NOT_AGAIN = re.compile(
     r" (?:(?:doesnt|does not|dont|do not|wont|will not|never|not) (?:happen|happens) again|"
     r"from happening again|(?:ne )?(?:se reproduise|arrive) (?:pas|plus|jamais)(?: encore)?) "
 )
+# "But" after history turns to now ("COPD is her normal, but she's gasping").
+_CONTRAST = re.compile(r" (?:but|yet|however|mais|pourtant|cependant|sauf que) ")
 # Money, paperwork and pastimes: a sign word whose cause or object is one of these is an
 # idiom ("choking on these forms", "overdosed on netflix", "the bill gave me a heart attack",
 # "the worst headache of my life is your paperwork").
@@ -808,6 +810,8 @@ class EmergencyDetector:
         if years_ago or past.found(padded):
             if _SINCE_TREATMENT.search(padded):
                 return False  # "ever since the needling ...": history words, a sign now
+            if self._sign_after_contrast(padded):
+                return False  # "my heart checked out fine, but I have crushing chest pain"
             # A past phrase's words say nothing of now ("depuis des années"), so past
             # phrases go before years ("depuis 2021").
             rest = _SINCE_AN_OLD_EVENT.sub(" ", padded)
@@ -819,6 +823,17 @@ class EmergencyDetector:
         if self._markers["present"].found(padded):
             return False
         return self._asks_about_a_risk(padded)
+
+    def _sign_after_contrast(self, padded: str) -> bool:
+        """Whether a sign follows the last "but" with no history words of its own: the
+        history before the "but" is background to a report now."""
+        parts = _CONTRAST.split(padded)
+        if len(parts) < 2:
+            return False
+        tail = _padded(parts[-1].strip())
+        if self._markers["past"].found(tail) or _YEARS_AGO.search(tail) or _past_year(tail):
+            return False
+        return bool(self._hits(tail.split(), first=True))
 
     def _reported_before_asking(self, words: list[str]) -> bool:
         """Whether a sign is stated before the risk question ("crushing chest pain, what are
