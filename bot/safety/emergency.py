@@ -107,6 +107,20 @@ _NOT_AGAIN = re.compile(
     r" (?:(?:doesnt|does not|dont|do not|wont|will not|never|not) (?:happen|happens) again|"
     r"from happening again|(?:ne )?(?:se reproduise|arrive) (?:pas|plus|jamais)(?: encore)?) "
 )
+# A heart already checked ("my cardiologist says my heart is fine", "the ER ruled out a
+# heart attack", "ça vient des muscles") is settled history unless an alarm sign is told.
+_HEART_CLEARED = re.compile(
+    r" (?:heart (?:is|was|s) (?:fine|ok|okay|healthy|normal|good)|heart checked out(?: fine)?|"
+    r"ruled out|(?:le |mon )?coeur (?:va bien|est correct|est normal|est en sante)|"
+    r"(?:ont|a|m ont) (?:elimine|exclu)|vient des muscles|c est musculaire|"
+    r"its (?:just )?(?:muscular|a muscle|the muscle|costochondritis)|costochondrite?) "
+)
+_CLEARED_ALARM = re.compile(
+    r" (?:crushing|sweat\w*|faint\w*|pass out|passing out|passed out|jaw|left arm|radiat\w*|"
+    r"spread\w*|worse|again|right now|tonight|today|now|grey|gray|pale|clammy|cant breathe|"
+    r"ecrasant\w*|transpir\w*|sueur\w*|machoire|bras gauche|irradi\w*|evanoui\w*|pire|"
+    r"encore|maintenant|ce soir|aujourd hui|blanc|blanche|moite|respire mal) "
+)
 # "But" after history turns to now ("COPD is her normal, but she's gasping").
 _CONTRAST = re.compile(r" (?:but|yet|however|mais|pourtant|cependant|sauf que) ")
 # Money, paperwork and pastimes: a sign word whose cause or object is one of these is an
@@ -808,14 +822,15 @@ class EmergencyDetector:
         padded = _NOT_AGAIN.sub(" ", _padded(" ".join(words)))
         past = self._markers["past"]
         years_ago = _YEARS_AGO.search(padded) is not None or _past_year(padded)
-        if years_ago or past.found(padded):
+        cleared = _HEART_CLEARED.search(padded) is not None
+        if (cleared and _CLEARED_ALARM.search(padded) is None) or years_ago or past.found(padded):
             if _SINCE_TREATMENT.search(padded):
                 return False  # "ever since the needling ...": history words, a sign now
             if self._sign_after_contrast(padded):
                 return False  # "my heart checked out fine, but I have crushing chest pain"
             # A past phrase's words say nothing of now ("depuis des années"), so past
             # phrases go before years ("depuis 2021").
-            rest = _SINCE_AN_OLD_EVENT.sub(" ", padded)
+            rest = _SINCE_AN_OLD_EVENT.sub(" ", _HEART_CLEARED.sub(" ", padded))
             rest = _SINCE_A_YEAR.sub(" ", _YEARS_AGO.sub(" ", rest))
             rest = _YEAR.sub(" ", past.removed(rest))
             return not self._markers["present"].found(rest)

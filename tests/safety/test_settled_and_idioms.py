@@ -70,9 +70,8 @@ def test_idioms_settled_states_and_procedural_questions_are_not_emergencies(
         "went numb on the bike saddle and it hasn't come back, and I can't feel when I pee",
         "he collapsed and isn't breathing, what if he dies?",
         "j'ai eu un pontage il y a cinq ans et là j'ai une douleur écrasante à la poitrine",
+        "my cardiologist says my heart is fine. now crushing chest pain and I'm clammy",
     ],
 )
-def test_the_same_words_never_hide_an_emergency_now(
-    bundled_stage: SafetyStage, text: str
-) -> None:
+def test_the_same_words_never_hide_an_emergency_now(bundled_stage: SafetyStage, text: str) -> None:
     assert screen_level(bundled_stage, text) == "emergency"
