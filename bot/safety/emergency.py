@@ -99,7 +99,7 @@ _SINCE_A_YEAR = re.compile(r" (?:since|depuis|desde|seit|dal|dall|sejak) (?=\d{4
 _SINCE_AN_OLD_EVENT = re.compile(
     r" (?:ever since|since|depuis) (?=(?:\S+ ){1,4}(?:(?:il y a|y a|ca fait|ya) \S+ (?:ans|annees)|"
     r"(?:\d+|a few|a couple of|two|three|four|five|six|seven|eight|nine|ten|several|many) "
-    r"(?:years|yrs) ago) )"
+    r"(?:years|yrs) ago|(?:en|in) \d{4}) )"
 )
 # Prevention asked about ("so it doesn't happen again", "pour que ça n'arrive plus"): the
 # "again" of a wish, not of an event now.
@@ -131,7 +131,7 @@ _IDIOM_OBJECT = (
     r"insurer|benefits|taxes|tax return|receipts?|copay|quote|estimate|netflix|series|shows?|"
     r"podcasts?|tv|youtube|tiktok|episodes?|homework|emails?|"
     r"papiers?|paperasse|formulaires?|factures?|prix|tarifs?|reclamations?|assurances?|"
-    r"impots|emissions?|episodes?|devoirs|courriels)"
+    r"impots|emissions?|episodes?|devoirs|courriels|soumissions?|devis|quotes?)"
 )
 _IDIOM_SIGN = (
     r"(?:choking|choke|chokes|choked|drowning|suffocating|etouffe|etouffer|etouffes|"
@@ -144,9 +144,16 @@ _IDIOM = re.compile(
     r"(?: of my life| de ma vie)?"
     r" (?=(?:is|was|c est|ce sont|reste) (?:\S+ ){0,4}?" + _IDIOM_OBJECT + r" )"
     r"| " + _IDIOM_OBJECT + r" (?:\S+ ){0,5}?(?:give|gives|gave|giving|donne|donnent|"
-    r"m ont donne|me donnent|me donne)(?: me| moi)? (?:\S+ ){0,2}?"
+    r"m ont donne|me donnent|me donne|made me have|m a fait faire|m a fait|me fait faire|"
+    r"nearly gave|almost gave)(?: me| moi)? (?:\S+ ){0,2}?"
     r"(?:(?:the |le |la )?(?:worst|pire) (?:headache|mal de tete)(?: of my life| de ma vie)?|"
     r"(?:a |an |une |un )?(?:heart attack|stroke|crise cardiaque|crise de coeur|avc|infarctus)) "
+)
+# A reaction something caused ("the quote made me choke on my coffee lol"): a spit-take.
+_CAUSED_CHOKE = re.compile(
+    r" (?:made|makes|make|nearly made|almost made|m a fait|me fait) (?:me )?"
+    r"(?:choke|choking|spit|etouffer|recracher)(?: on| sur| avec)?"
+    r"(?: (?:my|mon|ma|the|le|la) (?:coffee|tea|drink|water|beer|cafe|the|biere|eau))? "
 )
 # Sprint drills called "suicides" (line drills in hockey and basketball), in en and fr.
 _SPRINT_DRILLS = re.compile(
@@ -783,7 +790,7 @@ class EmergencyDetector:
             padded, noted = padded[joke.end() - 1 :], True
         if _SCARE_OVER.search(padded) and _FEARED_SIGN.search(padded):
             padded, noted = _FEARED_SIGN.sub(" ", padded), True
-        for idiom in (_IDIOM, _SPRINT_DRILLS):
+        for idiom in (_IDIOM, _SPRINT_DRILLS, _CAUSED_CHOKE):
             if idiom.search(padded):
                 padded, noted = idiom.sub(" ", padded), True
         if not any(phrase in padded for phrase in self._set_aside):
