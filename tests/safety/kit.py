@@ -20,3 +20,18 @@ def labelled_items(path: Path, at_least: int) -> list[dict[str, str]]:
     loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert isinstance(loaded, list) and len(loaded) >= at_least
     return loaded
+
+
+def missed_emergencies(stage: SafetyStage, items: list[dict[str, str]]) -> list[str]:
+    """The set's emergencies that did not get the emergency reply."""
+    return [
+        i["q"]
+        for i in items
+        if i["expect"] == "emergency" and screen_level(stage, i["q"]) != "emergency"
+    ]
+
+
+def false_alarms(stage: SafetyStage, items: list[dict[str, str]]) -> tuple[list[str], int]:
+    """The set's harmless messages given the emergency reply, and how many there are."""
+    benign = [i["q"] for i in items if i["expect"] == "benign"]
+    return [q for q in benign if screen_level(stage, q) == "emergency"], len(benign)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.safety import SafetyStage
-from tests.safety.kit import labelled_items, screen_level
+from tests.safety.kit import false_alarms, labelled_items, missed_emergencies, screen_level
 
 SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "safety_fa5.yaml"
 FALSE_ALARM_CEILING = 0.03
@@ -24,20 +24,14 @@ def items() -> list[dict[str, str]]:
 def test_every_emergency_of_the_set_gets_the_emergency_reply(
     bundled_stage: SafetyStage, items: list[dict[str, str]]
 ) -> None:
-    missed = [
-        i["q"]
-        for i in items
-        if i["expect"] == "emergency" and screen_level(bundled_stage, i["q"]) != "emergency"
-    ]
-    assert missed == []
+    assert missed_emergencies(bundled_stage, items) == []
 
 
 def test_look_alikes_rarely_get_the_911_reply(
     bundled_stage: SafetyStage, items: list[dict[str, str]]
 ) -> None:
-    benign = [i["q"] for i in items if i["expect"] == "benign"]
-    alarms = [q for q in benign if screen_level(bundled_stage, q) == "emergency"]
-    assert len(alarms) <= FALSE_ALARM_CEILING * len(benign), alarms
+    alarms, benign = false_alarms(bundled_stage, items)
+    assert len(alarms) <= FALSE_ALARM_CEILING * benign, alarms
 
 
 @pytest.mark.parametrize(
