@@ -14,6 +14,7 @@ from bot.cli.faq_tune import register_tune
 from bot.cli.faq_unanswered import register_unanswered
 from bot.clinic_content import load_content
 from bot.config import data_dir_setting, environment, parse_semantic_mode
+from bot.content.model import FaqContent
 from bot.faq.encoder_tuning import choose_faq_encoder
 from bot.faq.evaluation import (
     check_labels,
@@ -186,9 +187,10 @@ def match_stream(
     out: TextIO,
     as_json: bool,
     stage: SafetyStage | None = None,
+    faq: FaqContent | None = None,
 ) -> None:
     """Answer each input line as it arrives, flushing after every output line."""
-    reader = MessageReader(pipeline.matcher, pipeline.detector)
+    reader = MessageReader(pipeline.matcher, pipeline.detector, faq)
     for raw in lines:
         query = raw.rstrip("\r\n")
         if stage is None:
@@ -210,7 +212,7 @@ def run_match(args: argparse.Namespace) -> int:
     stage = build_safety_stage(
         content.emergency, content.clinic.phone, content.clinic.emergency_number
     )
-    match_stream(_pipeline(args), sys.stdin, sys.stdout, args.json, stage)
+    match_stream(_pipeline(args), sys.stdin, sys.stdout, args.json, stage, content.faq)
     return EXIT_OK
 
 

@@ -65,7 +65,7 @@ class FaqConversation:
         self._staff_notes = staff_notes or StaffNotes()
         self._clinic = clinic
         self._matcher = matcher
-        self._reader = MessageReader(matcher)
+        self._reader = MessageReader(matcher, faq=faq)
         self._safety = safety
         self._unanswered = unanswered
         self._assistant = assistant

@@ -5,6 +5,10 @@ A pure core step between the matcher and the conversation: the conversation turn
 
 * Small talk (greetings, thanks, goodbyes, "ok", rudeness) is not a question: it gets a
   short friendly reply, never the "I don't know" fallback, and is never kept as unanswered.
+* A question with no needling word in it is about physiotherapy in general or another
+  therapy more often than about IMS: an IMS entry answers it only with a clear lead over
+  the closest topic the clinic does not answer here, and a comparison entry ("IMS vs
+  acupuncture") answers only a question that names the treatment or asks to compare.
 * A message that asks two things ("does it hurt and how much is it?") is read as two
   questions when each part stands alone as one: it gets both answers, in the order asked
   (at most two), or the answer to the part the FAQ covers and an honest word about the rest.
@@ -18,12 +22,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from bot.faq.matcher import Candidate, FaqMatcher, MatchResult
+from rapidfuzz.distance import Levenshtein
+
+from bot.faq.matcher import MAX_SUGGESTIONS, Candidate, FaqMatcher, MatchResult
 from bot.faq.pipeline import EmergencyCheck
 from bot.faq.text import WORDS_CACHE_SIZE, normalise, word_set
 
 if TYPE_CHECKING:
     from bot.clinic_content import ClinicContent
+    from bot.content.model import FaqContent
 
 ReadingKind = Literal["emergency", "small_talk", "answer", "suggest", "fallback"]
 SmallTalkKind = Literal["greeting", "thanks", "goodbye", "acknowledgement", "rudeness"]
@@ -129,6 +136,20 @@ _QUESTION_STARTS = word_set(
 _BACK_REFERENCES = word_set("it its they them that this those")
 _JOINERS = frozenset({"and", "also", "plus", "n", "nd", "an"})
 _QUESTION_END_RE = re.compile(r"(?<=\?)\s*")
+# Words naming needling. With none of them in a question, an IMS entry must lead the closest
+# out-of-scope topic by this much, or the topic wins ("what causes back pain in pregnancy"
+# is no question about IMS in pregnancy).
+_NEEDLING_RE = re.compile(r"\b(ims|intra ?muscular|gunn|needl\w*|acupunct\w*)\b")
+NO_NEEDLING_LEAD = 0.1
+# Words asking for a comparison besides the content's comparison synonyms; an entry most of
+# whose phrasings use one is a comparison entry.
+_EXTRA_COMPARISON_WORDS = ("like", "instead", "rather", "the way")
+COMPARISON_ENTRY_SHARE = 0.5
+# Comparison cues whose slips are read as the cue; shorter words are left alone.
+_SLIP_CUES = ("difference", "different", "differ", "versus", "compare", "compared", "similar")
+MIN_SLIP_LENGTH = 5
+# "Is this acupuncture?": the treatment named by a pronoun, asked whether it is another.
+_IS_IT_RE = re.compile(r"(is|is not) (this|it|that) ")
 
 
 @dataclass(frozen=True)
@@ -209,14 +230,20 @@ def _normalised_word(word: str) -> str:
 class MessageReader:
     """Reads a message into a `FaqReading`."""
 
-    def __init__(self, matcher: FaqMatcher, detector: EmergencyCheck | None = None) -> None:
+    def __init__(
+        self,
+        matcher: FaqMatcher,
+        detector: EmergencyCheck | None = None,
+        faq: FaqContent | None = None,
+    ) -> None:
         self.matcher = matcher
         self.detector = detector
+        self._treatment_re, self._comparison_re, self._comparison_entries = _subject_cues(faq)
 
     @classmethod
     def from_content(cls, content: ClinicContent) -> MessageReader:
         """A reader over the clinic's FAQ and emergency screen (lexical matching)."""
-        return cls(FaqMatcher.from_content(content.faq), content.emergency.detector())
+        return cls(FaqMatcher.from_content(content.faq), content.emergency.detector(), content.faq)
 
     def read(self, text: str) -> FaqReading:
         """The reading of `text`; an emergency wins over everything."""
@@ -229,7 +256,7 @@ class MessageReader:
         kind = small_talk_kind(text)
         if kind is not None:
             return FaqReading("small_talk", small_talk=kind)
-        whole = self.matcher.match(text)
+        whole = self._match(text)
         parts = question_parts(text)
         if len(parts) >= 2:
             split = self._read_parts(parts[:MAX_ANSWERS], whole, "?" in text)
@@ -243,7 +270,7 @@ class MessageReader:
         """Two answers, or one and a word about the rest; None when the message reads
         better as one question. In a `punctuated` message, a part without a "?" is a
         remark: when the FAQ cannot answer it, nothing is said about it."""
-        results = [self.matcher.match(part) for part in parts]
+        results = [self._match(part) for part in parts]
         answered = [r.faq_id for r in results if r.decision == "answer" and r.faq_id]
         if len(set(answered)) >= 2:
             return FaqReading("answer", tuple(dict.fromkeys(answered)), (), whole.score)
@@ -262,6 +289,62 @@ class MessageReader:
             return FaqReading("answer", tuple(answered), (), whole.score, unanswered_part=rest)
         # The other part is unclear: its "did you mean" follows the answer.
         return FaqReading("answer", tuple(answered), other.suggestions, whole.score)
+
+    def _match(self, text: str) -> MatchResult:
+        """The matcher's decision, held back when the question is not about needling."""
+        ranked = self.matcher.rank(text, limit=MAX_SUGGESTIONS + 1)
+        result = self.matcher.decide(ranked)
+        if result.decision != "answer" or result.faq_id is None:
+            return result
+        plain = normalise(text)
+        if result.faq_id in self._comparison_entries and not (
+            self._treatment_re.search(plain)
+            or self._comparison_re.search(plain)
+            or any(_near_comparison_word(word) for word in plain.split())
+            or _IS_IT_RE.match(plain)
+        ):
+            # "Does acupuncture work?" asks about acupuncture, not how it differs from IMS.
+            return MatchResult("suggest", None, result.score, result.suggestions)
+        if _NEEDLING_RE.search(plain) or self._treatment_re.search(plain):
+            return result
+        topic = next((c for c in ranked if c.out_of_scope), None)
+        if topic is not None and topic.topical and topic.score >= result.score - NO_NEEDLING_LEAD:
+            # Physiotherapy in general or another therapy: the topic the clinic does not
+            # answer here is as close as the IMS entry.
+            return MatchResult("fallback", None, topic.score, (), out_of_scope=topic.faq_id)
+        return result
+
+
+@lru_cache(maxsize=WORDS_CACHE_SIZE)
+def _near_comparison_word(word: str) -> bool:
+    """Whether `word` is a slip for a one-word comparison cue ("diferent", "compair")."""
+    if len(word) < MIN_SLIP_LENGTH:
+        return False
+    return any(Levenshtein.distance(word, cue, score_cutoff=1) <= 1 for cue in _SLIP_CUES)
+
+
+def _words_re(terms: list[str]) -> re.Pattern[str]:
+    """A pattern finding any of `terms` (normalised) as whole words."""
+    alternatives = sorted({re.escape(normalise(t)) for t in terms if normalise(t)}, key=len)
+    return re.compile(r"\b(" + "|".join(reversed(alternatives)) + r")\b")
+
+
+def _subject_cues(
+    faq: FaqContent | None,
+) -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
+    """The treatment's names, the words asking for a comparison, and the comparison entries,
+    read from the content's synonyms (the groups holding "ims" and "versus")."""
+    groups = faq.synonyms if faq is not None else ()
+    treatment = next((list(g) for g in groups if "ims" in g), ["ims"])
+    comparison = next((list(g) for g in groups if "versus" in g), ["versus"])
+    comparison_re = _words_re([*comparison, *_EXTRA_COMPARISON_WORDS])
+    entries = frozenset(
+        entry.id
+        for entry in (faq.entries if faq is not None else ())
+        if sum(1 for p in entry.phrasings if comparison_re.search(normalise(p)))
+        >= COMPARISON_ENTRY_SHARE * len(entry.phrasings)
+    )
+    return _words_re(treatment), comparison_re, entries
 
 
 def _refers_back(parts: list[str], first: str) -> bool:

@@ -181,3 +181,49 @@ def test_a_part_answered_beats_a_different_answer_to_the_whole() -> None:
     reading = reader.read(said)
     assert reading.answers == ("hours_locations",)
     assert "immediate_results" not in reading.answers
+
+
+@pytest.fixture(scope="module")
+def clinic_reader() -> MessageReader:
+    return MessageReader.from_content(load_content(CONTENT_DIR))
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "why do pregnant women so often get a sore lower back",
+        "what payment types can I use at the front desk",
+    ],
+)
+def test_a_question_without_needling_is_not_borrowed_by_an_ims_entry(
+    clinic_reader: MessageReader, said: str
+) -> None:
+    reading = clinic_reader.read(said)
+    assert reading.kind == "fallback"
+    assert reading.answers == ()
+
+
+@pytest.mark.parametrize(
+    ("said", "entry"),
+    [
+        ("can I have IMS while I am pregnant", "pregnancy"),
+        ("is dry needling ok after my knee operation", "after_surgery"),
+        ("is IMS any different from acupuncture", "ims_vs_acupuncture"),
+    ],
+)
+def test_needling_questions_keep_their_answers(
+    clinic_reader: MessageReader, said: str, entry: str
+) -> None:
+    assert clinic_reader.read(said).answers == (entry,)
+
+
+def test_acupuncture_asked_alone_does_not_get_the_comparison(
+    clinic_reader: MessageReader,
+) -> None:
+    # The comparison entry wins on the word "acupuncture" alone; without a comparison asked
+    # for, it is offered among others, not given as the answer.
+    said = "does acupuncture do anything"
+    assert clinic_reader.matcher.match(said).faq_id == "ims_vs_acupuncture"
+    reading = clinic_reader.read(said)
+    assert reading.kind == "suggest"
+    assert reading.answers == ()
