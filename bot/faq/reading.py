@@ -126,6 +126,14 @@ _SET_PHRASES = (
         ),
         "useless",
     ),
+    # Telling the bot off: "shut up", "go away", "leave me alone", "get lost".
+    (
+        re.compile(
+            r"\b(shut (up|it)|go away|get lost|leave me alone|buzz off|piss off|screw you"
+            r"|f off|bugger off|sod off)\b"
+        ),
+        "useless",
+    ),
 )
 # A part after "and" / "also" must start like a question to be one ("and how much is
 # it"), so "can I have IMS and exercise the same day" stays one question.

@@ -35,6 +35,8 @@ from .conftest import CONTENT_DIR
         ("that really doesn't help me", "rudeness"),
         ("so annoying", "rudeness"),
         ("not what i meant", "rudeness"),
+        ("oh just go away", "rudeness"),
+        ("leave me alone, stupid bot", "rudeness"),
         ("is anybody there?", "greeting"),
         ("ok talk later", "goodbye"),
     ],
@@ -56,6 +58,8 @@ def test_small_talk_is_recognised_by_kind(said: str, kind: str) -> None:
         "IMS did not help my neck",
         "is anyone there who does IMS",
         "that sounds good but does it hurt",
+        "does the ache go away after a session",
+        "can I leave my coat in the waiting room",
     ],
 )
 def test_a_message_that_asks_something_is_no_small_talk(said: str) -> None:
