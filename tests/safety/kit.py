@@ -31,6 +31,13 @@ def missed_emergencies(stage: SafetyStage, items: list[dict[str, str]]) -> list[
     ]
 
 
+def urgent_given_advice(stage: SafetyStage, items: list[dict[str, str]]) -> tuple[int, int]:
+    """How many of the set's urgent problems got the urgent (or emergency) reply, of how many."""
+    urgent = [i["q"] for i in items if i["expect"] == "urgent"]
+    advised = sum(screen_level(stage, q) in ("urgent", "emergency") for q in urgent)
+    return advised, len(urgent)
+
+
 def false_alarms(stage: SafetyStage, items: list[dict[str, str]]) -> tuple[list[str], int]:
     """The set's harmless messages given the emergency reply, and how many there are."""
     benign = [i["q"] for i in items if i["expect"] == "benign"]

@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.safety import SafetyStage
 from bot.safety.denial import find_denials
-from tests.safety.kit import screen_level
+from tests.safety.kit import false_alarms, labelled_items, missed_emergencies, screen_level
 
 REPO = Path(__file__).resolve().parents[2]
 FALSE_ALARMS = REPO / "tests" / "data" / "safety_false_alarms3.yaml"
@@ -93,13 +92,7 @@ def test_a_sign_beside_a_denial_fear_or_history_still_escalates(
 def test_the_false_alarm_set_keeps_every_emergency_and_few_alarms(
     bundled_stage: SafetyStage,
 ) -> None:
-    items = yaml.safe_load(FALSE_ALARMS.read_text(encoding="utf-8"))
-    missed = [
-        i["q"]
-        for i in items
-        if i["expect"] == "emergency" and screen_level(bundled_stage, i["q"]) != "emergency"
-    ]
-    benign = [i["q"] for i in items if i["expect"] == "benign"]
-    alarms = [q for q in benign if screen_level(bundled_stage, q) == "emergency"]
-    assert not missed
-    assert len(alarms) <= FALSE_ALARM_CEILING * len(benign), alarms
+    items = labelled_items(FALSE_ALARMS, 1)
+    alarms, benign = false_alarms(bundled_stage, items)
+    assert not missed_emergencies(bundled_stage, items)
+    assert len(alarms) <= FALSE_ALARM_CEILING * benign, alarms

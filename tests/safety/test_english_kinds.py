@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.safety import EmergencyDetector, SafetyStage
-from tests.safety.kit import labelled_items, screen_level
+from tests.safety.kit import (
+    false_alarms,
+    labelled_items,
+    missed_emergencies,
+    urgent_given_advice,
+)
 
 SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "safety_en4.yaml"
 FALSE_ALARM_CEILING = 0.03
@@ -23,28 +28,21 @@ def items() -> list[dict[str, str]]:
 def test_every_emergency_of_the_set_gets_the_emergency_reply(
     bundled_stage: SafetyStage, items: list[dict[str, str]]
 ) -> None:
-    missed = [
-        i["q"]
-        for i in items
-        if i["expect"] == "emergency" and screen_level(bundled_stage, i["q"]) != "emergency"
-    ]
-    assert missed == []
+    assert missed_emergencies(bundled_stage, items) == []
 
 
 def test_every_urgent_problem_of_the_set_gets_same_day_advice_or_911(
     bundled_stage: SafetyStage, items: list[dict[str, str]]
 ) -> None:
-    urgent = [i["q"] for i in items if i["expect"] == "urgent"]
-    missed = [q for q in urgent if screen_level(bundled_stage, q) not in ("urgent", "emergency")]
-    assert missed == []
+    advised, urgent = urgent_given_advice(bundled_stage, items)
+    assert advised == urgent
 
 
 def test_look_alikes_rarely_get_the_911_reply(
     bundled_stage: SafetyStage, items: list[dict[str, str]]
 ) -> None:
-    harmless = [i["q"] for i in items if i["expect"] == "benign"]
-    alarms = [q for q in harmless if screen_level(bundled_stage, q) == "emergency"]
-    assert len(alarms) <= FALSE_ALARM_CEILING * len(harmless), alarms
+    alarms, harmless = false_alarms(bundled_stage, items)
+    assert len(alarms) <= FALSE_ALARM_CEILING * harmless, alarms
 
 
 @pytest.mark.parametrize(

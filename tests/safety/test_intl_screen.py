@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.safety import SafetyStage
 from bot.safety.language import detect_language
+from tests.safety.kit import labelled_items, screen_level
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 INTL = DATA / "safety_intl4.yaml"
@@ -24,27 +24,16 @@ URGENT_FLOOR = 0.85
 NOTICE_ONLY = frozenset(("ru", "pl"))
 
 
-def _items(path: Path) -> list[dict[str, str]]:
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert isinstance(loaded, list)
-    return loaded
-
-
-def _level(stage: SafetyStage, text: str) -> str:
-    verdict = stage.screen(text)
-    return verdict.level if verdict is not None else "none"
-
-
 def _missed_emergencies(
     stage: SafetyStage, path: Path, skipped: frozenset[str]
 ) -> list[tuple[str, str]]:
     """The set's emergencies outside the `skipped` languages that miss the emergency reply."""
     return [
         (item["lang"], item["q"])
-        for item in _items(path)
+        for item in labelled_items(path, 1)
         if item["expect"] == "emergency"
         and item["lang"] not in skipped
-        and _level(stage, item["q"]) != "emergency"
+        and screen_level(stage, item["q"]) != "emergency"
     ]
 
 
@@ -57,7 +46,7 @@ def test_every_emergency_in_a_language_with_terms_gets_the_emergency_reply(
 def test_an_emergency_in_a_language_without_terms_gets_the_notice_naming_911(
     bundled_stage: SafetyStage,
 ) -> None:
-    for item in _items(INTL):
+    for item in labelled_items(INTL, 1):
         if item["lang"] in NOTICE_ONLY and item["expect"] == "emergency":
             verdict = bundled_stage.screen(item["q"])
             assert verdict is not None and verdict.level in ("notice", "emergency"), item["q"]
@@ -71,8 +60,8 @@ def test_the_blind3_emergencies_in_the_fourteen_languages_get_the_emergency_repl
 
 
 def test_urgent_problems_get_same_day_advice(bundled_stage: SafetyStage) -> None:
-    urgent = [item["q"] for item in _items(INTL) if item["expect"] == "urgent"]
-    levels = [_level(bundled_stage, q) for q in urgent]
+    urgent = [item["q"] for item in labelled_items(INTL, 1) if item["expect"] == "urgent"]
+    levels = [screen_level(bundled_stage, q) for q in urgent]
     assert "none" not in levels
     assert sum(level in ("urgent", "emergency") for level in levels) >= URGENT_FLOOR * len(urgent)
 
@@ -90,12 +79,12 @@ def test_an_urgent_problem_in_spanish_opens_with_same_day_advice_in_spanish(
 def test_italian_red_and_hot_is_not_portuguese_for_a_drooping_face(
     bundled_stage: SafetyStage,
 ) -> None:
-    assert _level(bundled_stage, "il punto dell'ago è rosso, caldo e esce pus") == "urgent"
+    assert screen_level(bundled_stage, "il punto dell'ago è rosso, caldo e esce pus") == "urgent"
 
 
 def test_look_alikes_rarely_get_the_911_reply(bundled_stage: SafetyStage) -> None:
-    benign = [item["q"] for item in _items(INTL) if item["expect"] == "benign"]
-    alarmed = [q for q in benign if _level(bundled_stage, q) == "emergency"]
+    benign = [item["q"] for item in labelled_items(INTL, 1) if item["expect"] == "benign"]
+    alarmed = [q for q in benign if screen_level(bundled_stage, q) == "emergency"]
     assert len(alarmed) <= FALSE_ALARM_CEILING * len(benign), alarmed
 
 
@@ -168,7 +157,7 @@ def test_english_signs_inside_another_language_get_the_emergency_reply(
 def test_a_denied_sign_does_not_hide_another_sign_or_pain_that_will_not_go(
     bundled_stage: SafetyStage, text: str
 ) -> None:
-    assert _level(bundled_stage, text) == "emergency"
+    assert screen_level(bundled_stage, text) == "emergency"
 
 
 @pytest.mark.parametrize(
@@ -180,7 +169,7 @@ def test_a_denied_sign_does_not_hide_another_sign_or_pain_that_will_not_go(
     ],
 )
 def test_a_colds_sore_throat_is_not_a_closing_throat(bundled_stage: SafetyStage, text: str) -> None:
-    assert _level(bundled_stage, text) == "notice"
+    assert screen_level(bundled_stage, text) == "notice"
 
 
 @pytest.mark.parametrize(
@@ -194,4 +183,4 @@ def test_a_colds_sore_throat_is_not_a_closing_throat(bundled_stage: SafetyStage,
 def test_french_idioms_and_questions_do_not_hide_a_report(
     bundled_stage: SafetyStage, text: str
 ) -> None:
-    assert _level(bundled_stage, text) == "emergency"
+    assert screen_level(bundled_stage, text) == "emergency"

@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.safety import SafetyStage, build_safety_stage, load_emergency_content
-from tests.safety.kit import screen_level
+from tests.safety.kit import false_alarms, labelled_items, missed_emergencies, urgent_given_advice
 
 REPO = Path(__file__).resolve().parents[2]
 TUNE = REPO / "tests" / "data" / "safety_tune.yaml"
@@ -28,33 +27,24 @@ def stage() -> SafetyStage:
 
 @pytest.fixture(scope="module")
 def items() -> list[dict[str, str]]:
-    loaded = yaml.safe_load(TUNE.read_text(encoding="utf-8"))
-    assert isinstance(loaded, list) and len(loaded) >= 300
-    return loaded
+    return labelled_items(TUNE, 300)
 
 
 def test_every_emergency_in_every_language_gets_the_emergency_reply(
     stage: SafetyStage, items: list[dict[str, str]]
 ) -> None:
-    missed = [
-        (i["lang"], i["q"])
-        for i in items
-        if i["expect"] == "emergency" and screen_level(stage, i["q"]) != "emergency"
-    ]
-    assert missed == []
+    assert missed_emergencies(stage, items) == []
 
 
 def test_urgent_problems_get_same_day_advice(
     stage: SafetyStage, items: list[dict[str, str]]
 ) -> None:
-    urgent = [i["q"] for i in items if i["expect"] == "urgent"]
-    levels = [screen_level(stage, q) for q in urgent]
-    assert sum(level in ("urgent", "emergency") for level in levels) >= URGENT_FLOOR * len(urgent)
+    advised, urgent = urgent_given_advice(stage, items)
+    assert advised >= URGENT_FLOOR * urgent
 
 
 def test_harmless_messages_rarely_get_the_911_reply(
     stage: SafetyStage, items: list[dict[str, str]]
 ) -> None:
-    benign = [i["q"] for i in items if i["expect"] == "benign"]
-    alarms = [q for q in benign if screen_level(stage, q) == "emergency"]
-    assert len(alarms) <= FALSE_ALARM_CEILING * len(benign), alarms
+    alarms, benign = false_alarms(stage, items)
+    assert len(alarms) <= FALSE_ALARM_CEILING * benign, alarms

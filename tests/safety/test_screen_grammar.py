@@ -7,12 +7,11 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.cli.safety import write_report
 from bot.safety import EmergencyDetector, SafetyStage, load_emergency_content
 from bot.safety.terms import normalise_words
-from tests.safety.kit import screen_level
+from tests.safety.kit import false_alarms, labelled_items, missed_emergencies, screen_level
 
 REPO = Path(__file__).resolve().parents[2]
 PROBE = REPO / "tests" / "data" / "safety_public_probe.yaml"
@@ -119,25 +118,22 @@ def test_sudden_stroke_signs_in_other_languages_get_the_emergency_reply(
 
 @pytest.fixture(scope="module")
 def probe() -> list[dict[str, str]]:
-    loaded = yaml.safe_load(PROBE.read_text(encoding="utf-8"))
-    assert isinstance(loaded, list) and len(loaded) >= 100
-    return loaded
+    return labelled_items(PROBE, 100)
 
 
 def test_public_wording_probe_emergencies_get_the_emergency_reply(
     stage: SafetyStage, probe: list[dict[str, str]]
 ) -> None:
-    emergencies = [i["q"] for i in probe if i["expect"] == "emergency"]
-    missed = [q for q in emergencies if screen_level(stage, q) != "emergency"]
-    assert len(missed) <= (1 - PROBE_RECALL_FLOOR) * len(emergencies), missed
+    emergencies = sum(i["expect"] == "emergency" for i in probe)
+    missed = missed_emergencies(stage, probe)
+    assert len(missed) <= (1 - PROBE_RECALL_FLOOR) * emergencies, missed
 
 
 def test_public_wording_probe_look_alikes_rarely_get_the_911_reply(
     stage: SafetyStage, probe: list[dict[str, str]]
 ) -> None:
-    benign = [i["q"] for i in probe if i["expect"] == "benign"]
-    alarms = [q for q in benign if screen_level(stage, q) == "emergency"]
-    assert len(alarms) <= FALSE_ALARM_CEILING * len(benign), alarms
+    alarms, benign = false_alarms(stage, probe)
+    assert len(alarms) <= FALSE_ALARM_CEILING * benign, alarms
 
 
 def test_the_report_shows_the_grammar_built_into_the_screen() -> None:
