@@ -13,6 +13,7 @@ from bot.content.model import FaqContent
 from bot.faq.matcher import FaqMatcher
 from bot.faq.semantic import PhrasingVectorCache, SentenceEncoder
 from bot.runtime import Runtime, build_runtime
+from bot.storage.database import Database, open_database
 from tests.fakes.api_schema import BotApiSchema
 from tests.fakes.bot_api_server import FakeBotApiServer
 
@@ -84,6 +85,22 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
         yield built
     finally:
         await built.close()
+
+
+@pytest.fixture
+def database_path(tmp_path: Path) -> Path:
+    """Where the `database` fixture's SQLite file lives."""
+    return tmp_path / "bot.sqlite3"
+
+
+@pytest.fixture
+async def database(database_path: Path) -> AsyncIterator[Database]:
+    """A real, migrated SQLite file, closed after the test."""
+    db = await open_database(f"sqlite+aiosqlite:///{database_path}")
+    try:
+        yield db
+    finally:
+        await db.close()
 
 
 @pytest.fixture(scope="session")

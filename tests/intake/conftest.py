@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.core.assistant import Assistant
 from bot.intake.conversation import IntakeConversation
 from bot.intake.repository import IntakeRepository
-from bot.storage.database import Database, open_database
+from bot.storage.database import Database
 from bot.storage.encryption import FieldCipher
 from tests.intake.kit import TEST_KEY, Patient, RecordingFaq, build_conversation
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    """A real, migrated SQLite file."""
-    db = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'intake.sqlite3'}")
-    try:
-        yield db
-    finally:
-        await db.close()
 
 
 @pytest.fixture

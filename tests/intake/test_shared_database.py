@@ -199,29 +199,19 @@ async def test_a_database_that_is_not_a_file_is_read_and_written_through_the_ses
 
 
 async def test_an_intake_starts_while_another_process_writes(
-    tmp_path: Path, cipher: FieldCipher
+    database: Database, database_path: Path, cipher: FieldCipher
 ) -> None:
-    path = tmp_path / "busy.sqlite3"
-    database = await open_database(f"sqlite+aiosqlite:///{path}")
-    try:
-        repository = IntakeRepository(database, cipher)
-        patient = Patient(build_conversation(database, repository)[0])
-        await patient.command("intake")  # the flow version is stored by the first start
-        await repository.delete_for_chat(PATIENT)
-        assert await _while_another_process_writes(path, patient.command("intake")) != []
-        opened = await repository.latest_open(PATIENT)
-        assert opened is not None
-        assert vars(opened) == vars(await repository.get(opened.id))
-    finally:
-        await database.close()
+    repository = IntakeRepository(database, cipher)
+    patient = Patient(build_conversation(database, repository)[0])
+    await patient.command("intake")  # the flow version is stored by the first start
+    await repository.delete_for_chat(PATIENT)
+    assert await _while_another_process_writes(database_path, patient.command("intake")) != []
+    opened = await repository.latest_open(PATIENT)
+    assert opened is not None
+    assert vars(opened) == vars(await repository.get(opened.id))
 
 
 async def test_an_answer_waits_for_another_writer_instead_of_failing(
-    tmp_path: Path, cipher: FieldCipher
+    database: Database, database_path: Path, cipher: FieldCipher
 ) -> None:
-    path = tmp_path / "busy.sqlite3"
-    database = await open_database(f"sqlite+aiosqlite:///{path}")
-    try:
-        await _consent_is_saved(database, cipher, writer_elsewhere=path)
-    finally:
-        await database.close()
+    await _consent_is_saved(database, cipher, writer_elsewhere=database_path)

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.database import Database, open_database
+from bot.storage.database import Database
 
 
-async def test_sees_a_commit_made_through_another_connection(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
-    database = await open_database(f"sqlite+aiosqlite:///{path}")
+async def test_sees_a_commit_made_through_another_connection(
+    database: Database, database_path: Path
+) -> None:
+    path = database_path
     sql = "SELECT text FROM unanswered_questions"
     assert database.read_now(sql) == []
     with sqlite3.connect(path) as other:  # another process, as far as SQLite can tell
@@ -22,7 +23,6 @@ async def test_sees_a_commit_made_through_another_connection(tmp_path: Path) -> 
             "VALUES ('2026-11-21 12:00:00', 'from elsewhere', 0.0)"
         )
     assert database.read_now(sql) == [("from elsewhere",)]
-    await database.close()
 
 
 async def test_a_failed_read_or_write_says_use_the_session_instead(
@@ -39,15 +39,14 @@ async def test_a_failed_read_or_write_says_use_the_session_instead(
     await database.close()
 
 
-async def test_it_never_writes(tmp_path: Path) -> None:
-    database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+async def test_it_never_writes(database: Database) -> None:
     assert database.read_now("DELETE FROM unanswered_questions") is None  # query_only
-    await database.close()
 
 
-async def test_a_quick_write_commits_at_once_for_every_connection(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
-    database = await open_database(f"sqlite+aiosqlite:///{path}")
+async def test_a_quick_write_commits_at_once_for_every_connection(
+    database: Database, database_path: Path
+) -> None:
+    path = database_path
     insert = (
         "INSERT INTO unanswered_questions (asked_at, text, best_score) "
         "VALUES ('2026-11-21 12:00:00', 'written here', 0.0)"
@@ -57,12 +56,12 @@ async def test_a_quick_write_commits_at_once_for_every_connection(tmp_path: Path
         assert other.execute("SELECT text FROM unanswered_questions").fetchall() == [
             ("written here",)
         ]
-    await database.close()
 
 
-async def test_a_quick_write_never_waits_for_another_writer(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
-    database = await open_database(f"sqlite+aiosqlite:///{path}")
+async def test_a_quick_write_never_waits_for_another_writer(
+    database: Database, database_path: Path
+) -> None:
+    path = database_path
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another connection holds the write lock
     try:
@@ -71,12 +70,12 @@ async def test_a_quick_write_never_waits_for_another_writer(tmp_path: Path) -> N
         other.execute("ROLLBACK")
         other.close()
     assert database.write_now("DELETE FROM unanswered_questions") == 0
-    await database.close()
 
 
-async def test_a_quick_insert_gives_the_new_row_id_or_none_when_it_cannot(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
-    database = await open_database(f"sqlite+aiosqlite:///{path}")
+async def test_a_quick_insert_gives_the_new_row_id_or_none_when_it_cannot(
+    database: Database, database_path: Path
+) -> None:
+    path = database_path
     insert = (
         "INSERT INTO unanswered_questions (asked_at, text, best_score) "
         "VALUES ('2026-11-21 12:00:00', ?, 0.0)"
@@ -95,4 +94,3 @@ async def test_a_quick_insert_gives_the_new_row_id_or_none_when_it_cannot(tmp_pa
     finally:
         other.execute("ROLLBACK")
         other.close()
-    await database.close()
