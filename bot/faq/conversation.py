@@ -98,7 +98,8 @@ class FaqConversation:
             if (entry := self._faq.get(faq_id)) is not None
         ]
         buttons.append(Button("None of these", f"{ACTION_PREFIX}:none"))
-        return Reply(text=text, buttons=tuple(buttons))
+        # No silent miss here either: an emergency the screen missed may reach a suggestion.
+        return Reply(text=f"{text}\n\n{self._safety.fallback_line()}", buttons=tuple(buttons))
 
     def _small_talk_reply(self, kind: SmallTalkKind | None) -> Reply:
         """A short, friendly reply to small talk, with the main menu."""
@@ -121,7 +122,7 @@ class FaqConversation:
         return Reply(
             text=f'I can\'t answer the other part of your message ("{_label(part)}"), '
             "so I've passed it on to the clinic team. You can also call "
-            f"{clinic.phone} or e-mail {clinic.email}.",
+            f"{clinic.phone} or e-mail {clinic.email}.\n\n{self._safety.fallback_line()}",
             buttons=(Button("Talk to a person", f"{ACTION_PREFIX}:human"),),
         )
 

@@ -127,6 +127,24 @@ async def test_none_of_these_records_the_unclear_question(runtime: Runtime) -> N
     assert [record.text for record in stored] == [unsure]
 
 
+async def test_a_suggestion_still_names_the_emergency_number(runtime: Runtime) -> None:
+    pipeline = FaqPipeline.from_content(runtime.content)
+    unsure = next(q for q in UNCLEAR_CANDIDATES if pipeline.decide(q).decision == "suggest")
+    [suggest] = await runtime.assistant.handle_text(PATIENT, unsure)
+    assert suggest.text.rstrip().endswith("If this is an emergency, call 911 now.")
+
+
+async def test_the_unanswered_part_of_two_questions_names_the_emergency_number(
+    runtime: Runtime,
+) -> None:
+    answer, other = await runtime.assistant.handle_text(
+        PATIENT, "does IMS hurt? can I park my tractor?"
+    )
+    assert answer.title == "Does IMS hurt?"
+    assert "can't answer the other part" in other.text
+    assert other.text.rstrip().endswith("If this is an emergency, call 911 now.")
+
+
 async def test_topics_browse_down_to_an_answer(runtime: Runtime) -> None:
     [topics] = await runtime.assistant.handle_command(PATIENT, "faq")
     assert len(topics.buttons) == len(runtime.content.faq.categories)
