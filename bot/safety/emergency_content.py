@@ -28,6 +28,7 @@ LANGUAGES_FILE = "safety_languages.yaml"
 # under ar, romanised Urdu under ur or hi).
 RULE_LANGUAGES = (
     "fr", "es", "pa", "zh", "yue", "ar", "tl", "hi", "ur", "fa", "vi", "ko", "pt", "it", "de",
+    "ja", "ru",
 )  # fmt: skip
 _LANGUAGE_KEYS = ("message", "all_of", "phrases", "examples", "not_examples")
 _CONTEXT_KEYS = ("set_aside", "past", "questions", "present", "first_person")
