@@ -68,6 +68,9 @@ SafetyScreen = Callable[[ChatRef, str], SafetyVerdict | None]
 EmergencyListener = Callable[[ChatRef, str], Awaitable[list[Reply]]]
 # A deep-link handler gets the payload of `/start <payload>`; None means "not mine".
 DeepLinkHandler = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
+# Whether an open conversation in the chat takes `text` as a typed answer whatever its
+# language (a name, a short answer no detector reads with confidence).
+AnswerCheck = Callable[[ChatRef, str], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ class Assistant:
     _deep_link_handlers: list[DeepLinkHandler] = field(default_factory=list)
     _emergency_listeners: list[EmergencyListener] = field(default_factory=list)
     _urgent_listeners: list[EmergencyListener] = field(default_factory=list)
+    _answer_checks: list[AnswerCheck] = field(default_factory=list)
 
     # --- registration -------------------------------------------------------------
 
@@ -169,6 +173,10 @@ class Assistant:
     def add_emergency_listener(self, listener: EmergencyListener) -> None:
         """Be told (after the patient's emergency reply is built) of every emergency."""
         self._emergency_listeners.append(listener)
+
+    def add_answer_check(self, check: AnswerCheck) -> None:
+        """Be asked before the language notice whether the text is an answer to keep."""
+        self._answer_checks.append(check)
 
     def add_urgent_listener(self, listener: EmergencyListener) -> None:
         """Be told of every urgent (same-day care) reply; it never stops a conversation."""
@@ -226,6 +234,8 @@ class Assistant:
         if not text:
             return []
         verdict = await self.screen(chat, text)
+        if verdict is not None and verdict.level == "notice" and await self._an_answer(chat, text):
+            verdict = None  # screened for emergencies already; a name is not a language
         if verdict is not None and verdict.stops:
             return list(verdict.replies)
         after = list(verdict.after) if verdict is not None else []
@@ -234,6 +244,12 @@ class Assistant:
             if replies is not None:
                 return [*replies, *after]
         return after
+
+    async def _an_answer(self, chat: ChatRef, text: str) -> bool:
+        for check in self._answer_checks:
+            if await check(chat, text):
+                return True
+        return False
 
     async def handle_action(self, chat: ChatRef, action: str) -> list[Reply]:
         """Answer a tapped button; unknown or malformed actions get a polite reply."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -58,6 +59,9 @@ FLAG_TITLES = {
 }
 # Typed text after this long a pause first gets "continue where you left off, or start over?".
 RESUME_PROMPT_AFTER = timedelta(hours=6)
+# A typed answer this short, in Latin letters, says too little for a language detector to
+# read ("Nguyen Thi Mai Anh", "Xiaoming Zhang Wei", "Xarelto 20 mg"): it is kept.
+SHORT_ANSWER_WORDS = 4
 
 Clock = Callable[[], datetime]
 # Builds the patient's emergency reply for a flag raised by a tapped answer.
@@ -68,6 +72,11 @@ def looks_like_question(text: str) -> bool:
     """Whether free text reads as a side question rather than an answer."""
     words = text.strip().lower().split()
     return text.strip().endswith("?") or bool(words and words[0].strip(",") in QUESTION_WORDS)
+
+
+def _latin_letters_only(text: str) -> bool:
+    """Whether every letter of `text` is a Latin one (a script says its language clearly)."""
+    return all(unicodedata.name(c, "").startswith("LATIN") for c in text if c.isalpha())
 
 
 def flag_emergency_reply(flag: Flag) -> list[Reply]:
@@ -283,6 +292,20 @@ class IntakeConversation:
                 return await self._detour(chat, text)
             return await self._after(chat, engine, intake, result, tapped=False)
 
+    async def takes_typed_answer(self, chat: ChatRef, text: str) -> bool:
+        """Whether `text` answers this chat's open free-text step whatever language it looks
+        like: a name, or a short answer in Latin letters (asked before the language notice;
+        the emergency screen has run on it already)."""
+        if not await self.repository.has_open(chat.chat_id):
+            return False
+        intake = await self._open(chat.chat_id)
+        engine = await self._engine(intake) if intake is not None else None
+        step = engine.current_step(intake.state) if engine and intake else None
+        if step is None or step.type is not StepType.TEXT:
+            return False
+        short = len(text.split()) <= SHORT_ANSWER_WORDS and _latin_letters_only(text)
+        return step.asks_for_name or short
+
     async def _detour(self, chat: ChatRef, text: str) -> list[Reply]:
         assert self._faq is not None
         replies = list(await self._faq.answer(chat, text))
@@ -487,6 +510,7 @@ def register_intake_routes(conversation: IntakeConversation, assistant: Assistan
     )
     assistant.add_action(ACTION_PREFIX, conversation.on_action)
     assistant.add_text_route("intake", conversation.claim_text)
+    assistant.add_answer_check(conversation.takes_typed_answer)
     assistant.add_emergency_listener(conversation.on_emergency)
     assistant.add_menu_button(Button("Fill in my intake form", f"{ACTION_PREFIX}:start"))
 

@@ -6,6 +6,7 @@ immutable once loaded; the engine only ever reads it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -13,6 +14,9 @@ from bot.content.model import Review
 
 # Answers are kept as JSON-compatible values so they can be stored and exported as is.
 AnswerValue = bool | int | float | str | list[str] | dict[str, object] | None
+
+
+_NAME_WORD = re.compile(r"\b(?:names?|noms?)\b")
 
 
 class StepType(StrEnum):
@@ -127,6 +131,15 @@ class Step:
         if self.label:
             return self.label
         return self.text.split("?")[0].split(". ")[0].rstrip(".")
+
+    @property
+    def asks_for_name(self) -> bool:
+        """Whether a text step asks for a name (a person's, a doctor's, a medicine's): its
+        id, label or question says "name" (or French "nom")."""
+        if self.type is not StepType.TEXT:
+            return False
+        said = " ".join((self.id.replace("_", " "), self.label or "", self.text)).casefold()
+        return _NAME_WORD.search(said) is not None
 
     @property
     def is_question(self) -> bool:
