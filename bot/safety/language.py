@@ -312,7 +312,7 @@ _ARABIZI_WORDS = _word_set(
     ana enta enti inta inti ya habibi wallah walla inshallah yalla mish msh mesh fi fe
     bdi biddi 3ayez 3ayza 3andi 3ndi andi 3am kteer ktir awi 2awi shway shwaya alam
     waja3 wa2ja3 wej3 sadri sedri nafas ma2der mosh mafi mafish aywa la2 eh leh ezay
-    keef kif shu eish
+    keef kif shu eish addeh adde jalse jalsa ibni raso abouya
     """
 )
 _ARABIZI_DIGIT = re.compile(r"[a-z][2379]|[2379][a-z]")
@@ -324,15 +324,20 @@ _FINGLISH_WORDS = _word_set(
     emrooz dirooz vaghti soozan zadam tahamol zendegim zendegi bedam mitoone mitoonam biad
     hazine jalase chande darin lotfan baraye begiram vaght kardam karde mikardam dashtam
     nazdik nafasam nafasesh chetor chera sinam sineh ghalbam mamnoon khodam khodesh
+    nemikham zende basham emshab hame mikhoram ghors ghorsa maman bozorgam dahanesh kaj
+    babam aragh khafam jaye ziyad harf bezane nemiad nemikonam mikonan
     """
 )
 _JYUTPING_WORDS = _word_set(
     """
     ngo nei keoi heoi seung soeng saang zo gam mou saai giu faai hou ngaan jeuk gaa laa
     dei lok sik tau hei dou m sing seng bong zan jat gin tung zeoi jiu jau ge aa wo
+    hyut lau ting zo gat zam fong fan zung zi bin min gong je cing co sam hau ma ba
     """
 )
-_JYUTPING_ONLY = _word_set("ngo nei keoi heoi seung soeng saang saai giu ngaan jeuk zeoi gaa laa")
+_JYUTPING_ONLY = _word_set(
+    "ngo nei keoi heoi seung soeng saang saai giu ngaan jeuk zeoi gaa laa hyut cing"
+)
 
 
 def _words(text: str) -> list[str]:
@@ -350,7 +355,8 @@ def _romanised_language(words: list[str]) -> tuple[str, float] | None:
         return ARABIZI, arabizi / len(words)
     pinyin = [w for w in words if _is_pinyin_word(w)]
     telling = [w for w in pinyin if w not in _PINYIN_LOOKALIKES and w not in english]
-    if len(pinyin) == len(words) and len(telling) >= max(2, len(words) // 2):
+    others = [w for w in words if w not in pinyin and w not in _CHAT_ENGLISH]
+    if not others and len(telling) >= max(2, len(words) // 2):
         return PINYIN, len(telling) / len(words)
     not_english = sum(w not in english for w in words)
     finglish = sum(w in _FINGLISH_WORDS for w in words)
@@ -380,6 +386,10 @@ _FRENCH_WORDS = _word_set(
     mal tête tete rendez vous merci bonjour svp
     """
 )
+
+
+# French words that are also romanised Cantonese or Chinese syllables ("gong je m cing co").
+_SHARED_WITH_ROMANISED = _word_set("je j m t s c n y qu")
 
 
 @cache
@@ -459,10 +469,12 @@ def _detect(text: str, prior: str | None) -> LanguageGuess:
         english = _english_words()
         if sum(word in english for word in words) >= PLAIN_ENGLISH_SHARE * len(words):
             return LanguageGuess(ENGLISH, 1.0)  # plainly English: no model needed
-    if french >= MIN_ROMANISED_WORDS:
+    romanised = _romanised_language(words)
+    if french >= MIN_ROMANISED_WORDS and (
+        romanised is None or any(w in _FRENCH_WORDS - _SHARED_WITH_ROMANISED for w in words)
+    ):
         # Short, unaccented or Québec French ("je suis pu capable") fools the model.
         return LanguageGuess(FRENCH, 1.0)
-    romanised = _romanised_language(words)
     if romanised is not None:
         return LanguageGuess(*romanised)
     probabilities = _model_probabilities(text)
