@@ -34,6 +34,7 @@ FINGLISH = "fa-Latn"
 JYUTPING = "yue-Latn"  # Cantonese as people type it in Latin letters
 CANTONESE = "yue"
 MANDARIN = "zh"
+JAPANESE = "ja"
 # How sure the model must be before a Latin-script message counts as not English/French.
 FOREIGN_CONFIDENCE = 0.6
 # A message whose words are mostly English stays English whatever the model says.
@@ -111,7 +112,7 @@ def _script_language(text: str) -> str | None:
         return None
     if script in ("han", "kana"):
         if counts.get("kana"):
-            return "ja"
+            return JAPANESE
         return CANTONESE if any(c in _CANTONESE_CHARS for c in text) else MANDARIN
     if script == "arab":
         if any(c in _URDU_LETTERS for c in text):

@@ -20,7 +20,13 @@ from bot.safety.emergency import (
     EmergencyRule,
     LanguageNotice,
 )
-from bot.safety.language import FRENCH, LanguageGuess, detect_language, load_language_model
+from bot.safety.language import (
+    FRENCH,
+    JAPANESE,
+    LanguageGuess,
+    detect_language,
+    load_language_model,
+)
 from bot.safety.terms import non_latin, normalise_words
 
 logger = logging.getLogger(__name__)
@@ -234,7 +240,8 @@ def _worth_a_notice(text: str, guess: LanguageGuess) -> bool:
 def _reply_language(guess: LanguageGuess, hit: EmergencyHit, text: str) -> str:
     """The language to answer in: the words that matched tell it best (a short message
     is easily misread), in the spelling the patient used ("zh-Latn" for pinyin)."""
-    if hit.language == ENGLISH or hit.language == guess.base:
+    if hit.language == ENGLISH or hit.language == guess.base or guess.code == JAPANESE:
+        # Kana make a message Japanese whichever language's Chinese characters matched.
         return guess.code if guess.code != "und" else ENGLISH
     if hit.language not in (ENGLISH, FRENCH) and not non_latin(text):
         return f"{hit.language}-Latn"
