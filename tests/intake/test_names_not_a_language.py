@@ -77,19 +77,27 @@ def screened(
     return assistant, conversation
 
 
-async def _at_name_step(patient: Patient) -> None:
+async def _at_name_step(screened: tuple[Assistant, IntakeConversation]) -> Patient:
+    patient = Patient(screened[0])
     await patient.command("intake")
     await patient.say("yes")  # consent
     await patient.say("me")  # who is filling in
     assert "full name" in patient.text
+    return patient
+
+
+async def _at_complaint_step(screened: tuple[Assistant, IntakeConversation]) -> Patient:
+    patient = await _at_name_step(screened)
+    await patient.say("Zhang Wei")
+    await patient.say("42")  # age
+    return patient
 
 
 @pytest.mark.parametrize("name", NAMES)
 async def test_a_name_is_saved_not_refused(
     screened: tuple[Assistant, IntakeConversation], repository: IntakeRepository, name: str
 ) -> None:
-    patient = Patient(screened[0])
-    await _at_name_step(patient)
+    patient = await _at_name_step(screened)
     await patient.say(name)
     assert NOTICE not in patient.text
     assert "How old" in patient.text or "age" in patient.text.lower()  # the next question
@@ -100,8 +108,7 @@ async def test_a_name_is_saved_not_refused(
 async def test_an_emergency_in_a_name_step_still_gets_the_emergency_reply(
     screened: tuple[Assistant, IntakeConversation], repository: IntakeRepository
 ) -> None:
-    patient = Patient(screened[0])
-    await _at_name_step(patient)
+    patient = await _at_name_step(screened)
     await patient.say("张伟 我胸口很痛，喘不上气")
     assert "911" in patient.text and NOTICE not in patient.text
     assert any("emergency" in reply.text.lower() for reply in patient.staff)
@@ -112,10 +119,7 @@ async def test_an_emergency_in_a_name_step_still_gets_the_emergency_reply(
 async def test_a_short_romanised_answer_is_saved_at_any_text_step(
     screened: tuple[Assistant, IntakeConversation], repository: IntakeRepository
 ) -> None:
-    patient = Patient(screened[0])
-    await _at_name_step(patient)
-    await patient.say("Zhang Wei")
-    await patient.say("42")  # age
+    patient = await _at_complaint_step(screened)
     await patient.say("kamar dard")  # the main problem, in two romanised Hindi words
     assert NOTICE not in patient.text
     stored = await repository.latest_open(PATIENT)
@@ -125,10 +129,7 @@ async def test_a_short_romanised_answer_is_saved_at_any_text_step(
 async def test_a_long_message_in_another_language_still_gets_the_notice(
     screened: tuple[Assistant, IntakeConversation], repository: IntakeRepository
 ) -> None:
-    patient = Patient(screened[0])
-    await _at_name_step(patient)
-    await patient.say("Zhang Wei")
-    await patient.say("42")
+    patient = await _at_complaint_step(screened)
     await patient.say("Tengo un dolor de espalda muy fuerte desde hace dos semanas y no duermo")
     assert NOTICE in patient.text and "911" in patient.text
     stored = await repository.latest_open(PATIENT)
