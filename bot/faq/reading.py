@@ -165,10 +165,11 @@ _IS_IT_RE = re.compile(r"(is|is not) (this|it|that) ")
 # A related treatment's name is read as the clinic's own treatment by this name, in a
 # question of at least this many words ("acupuncture?" alone asks whether IMS is it).
 TREATMENT_NAME = "ims"
-# Generic words only, or only the kind of answer wanted ("what should I expect?"): the matcher
-# answers only with a lead of its clear_lead (0.2); a heading is answered with this lead over
-# the next entry when its score reaches the answer threshold. Chosen on the tuning sets
-# (real A, C, E, dev, the style sets): no item answered wrongly from 0.08 up.
+# Generic words only ("will it work for me?"): the matcher answers only with a lead of its
+# clear_lead (0.2); a whole message is answered with this lead over the next entry when its
+# score reaches the answer threshold. Chosen on the tuning sets (real A, C, E, dev, the style
+# sets): none answered wrongly from 0.08 up. Messages asking only for a kind of answer
+# ("what is the purpose of ...", "what to expect") stay a "did you mean".
 HEADING_LEAD = 0.09
 MIN_RELATED_WORDS = 3
 
@@ -355,12 +356,12 @@ class MessageReader:
         return result, None
 
     def _heading_answer(self, ranked: list[Candidate]) -> bool:
-        """Whether a message of generic words only ("what should I expect?", "can I go
-        jogging after?"), which the matcher only suggests for, still has one entry so far
+        """Whether a message of generic words only ("can I go jogging after?", "will it
+        work for me?"), which the matcher only suggests for, still has one entry so far
         ahead, and so close to a phrasing of its own, that it is the answer."""
         best = ranked[0]
-        if best.out_of_scope or not best.essential_words or (best.topical and not best.vague):
-            return False
+        if best.out_of_scope or not best.essential_words or best.topical or best.vague:
+            return False  # "what is the purpose of dry needling" asks a kind of answer only
         thresholds = self.matcher.thresholds
         rivals = [c for c in ranked[1:] if c.essential_words]
         lead = best.score - (rivals[0].score if rivals else 0.0)
@@ -377,7 +378,7 @@ class MessageReader:
         ranked = self.matcher.rank(text, limit=MAX_SUGGESTIONS + 1)
         result = self.matcher.decide(ranked)
         if whole and result.decision == "suggest" and self._heading_answer(ranked):
-            # "What should I expect?": a heading about the treatment, one entry far ahead.
+            # "Can I go jogging after?": generic words, one entry far ahead.
             result = MatchResult("answer", ranked[0].faq_id, ranked[0].score, result.suggestions)
         if result.decision != "answer" or result.faq_id is None:
             return result
