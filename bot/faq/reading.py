@@ -336,13 +336,11 @@ class MessageReader:
         )
 
     def _match(self, text: str, whole: bool = False) -> tuple[MatchResult, str | None]:
-        """The matcher's decision, and the related treatment the question was read as
-        about the clinic's own when it names one without comparing ("is acupuncture
-        safe?" is answered as "is IMS safe?")."""
+        """The matcher's decision, and the related treatment the message named when it is
+        answered as a question about the clinic's own treatment: one that names it without
+        comparing ("is acupuncture safe?" is answered as "is IMS safe?")."""
         result = self._match_as_asked(text, whole)
-        if self._related_re is None or (
-            result.decision == "answer" and result.faq_id not in self._comparison_entries
-        ):
+        if self._related_re is None:
             return result, None
         if result.decision == "fallback" and result.out_of_scope is not None:
             return result, None  # "does acupuncture help me quit smoking"
@@ -350,6 +348,8 @@ class MessageReader:
         named = self._related_re.search(plain)
         if named is None or len(plain.split()) < MIN_RELATED_WORDS or self._compares(plain):
             return result, None
+        if result.decision == "answer" and result.faq_id not in self._comparison_entries:
+            return result, named.group(0)
         reread = self._match_as_asked(self._related_re.sub(TREATMENT_NAME, plain), whole)
         if reread.decision == "answer" and reread.faq_id not in self._comparison_entries:
             return reread, named.group(0)
