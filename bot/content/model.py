@@ -57,6 +57,9 @@ class FaqContent:
     # Each group lists words or phrases that mean the same thing, e.g.
     # ("ims", "intramuscular stimulation", "gunn ims").
     synonyms: tuple[tuple[str, ...], ...] = ()
+    # Names of related needling treatments ("acupuncture"): a question naming one without
+    # comparing is answered as a question about the clinic's treatment.
+    related_treatments: tuple[str, ...] = ()
     # Optional clinic overrides of the matcher thresholds (None: the tuned defaults).
     answer_threshold: float | None = None
     suggest_threshold: float | None = None

@@ -89,6 +89,22 @@ class FaqConversation:
             text += f"\n\n(Checked by {entry.reviewed.by}, {entry.reviewed.on.isoformat()}.)"
         return Reply(text=text, title=entry.question, buttons=tuple(buttons))
 
+    def _related_note(self, name: str) -> Reply:
+        """Says that a question about a related treatment ("acupuncture") is answered for
+        the treatment this clinic offers, with the comparison entry one tap away."""
+        comparison = next((e for e in self._faq.entries if name in e.question.casefold()), None)
+        buttons = (
+            (Button(_label(comparison.question), f"{ACTION_PREFIX}:a:{comparison.id}"),)
+            if comparison is not None
+            else ()
+        )
+        return Reply(
+            text=f"You asked about {name}. The needling we offer is IMS (a form of dry "
+            f"needling), so the answer below is about IMS; {name} uses similar needles "
+            "in a different way.",
+            buttons=buttons,
+        )
+
     def _suggest_reply(
         self, faq_ids: Sequence[str], text: str = "I'm not quite sure what you mean. Did you mean:"
     ) -> Reply:
@@ -209,6 +225,8 @@ class FaqConversation:
         entries = [entry for faq_id in decision.answers if (entry := self._faq.get(faq_id))]
         if entries:
             replies = [self.answer_reply(entry) for entry in entries]
+            if decision.read_as is not None:
+                replies.insert(0, self._related_note(decision.read_as))
             if decision.unanswered_part is not None:
                 if keep_unanswered:
                     await self._unanswered.record(

@@ -135,6 +135,10 @@ _SET_PHRASES = (
         "useless",
     ),
 )
+# Acknowledgement and thanks words after a verb that opens a yes/no question ask something
+# ("am I covered?", "is it right for me?"); greetings and rudeness stay small talk.
+_ASKING_VERBS = word_set("is am are was were will would does do did can could should")
+_ASKABLE_KINDS: frozenset[SmallTalkKind] = frozenset({"acknowledgement", "thanks"})
 # A part after "and" / "also" must start like a question to be one ("and how much is
 # it"), so "can I have IMS and exercise the same day" stays one question.
 _QUESTION_STARTS = word_set(
@@ -158,6 +162,16 @@ _SLIP_CUES = ("difference", "different", "differ", "versus", "compare", "compare
 MIN_SLIP_LENGTH = 5
 # "Is this acupuncture?": the treatment named by a pronoun, asked whether it is another.
 _IS_IT_RE = re.compile(r"(is|is not) (this|it|that) ")
+# A related treatment's name is read as the clinic's own treatment by this name, in a
+# question of at least this many words ("acupuncture?" alone asks whether IMS is it).
+TREATMENT_NAME = "ims"
+# Generic words only ("will it work for me?"): the matcher answers only with a lead of its
+# clear_lead (0.2); a whole message is answered with this lead over the next entry when its
+# score reaches the answer threshold. Chosen on the tuning sets (real A, C, E, dev, the style
+# sets): none answered wrongly from 0.08 up. Messages asking only for a kind of answer
+# ("what is the purpose of ...", "what to expect") stay a "did you mean".
+HEADING_LEAD = 0.09
+MIN_RELATED_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -171,6 +185,8 @@ class FaqReading:
     small_talk: SmallTalkKind | None = None
     unanswered_part: str | None = None  # a part of a two-part message the FAQ cannot answer
     out_of_scope: str | None = None  # a fallback on a topic the clinic does not answer here
+    # A related treatment the message named and was answered as about the clinic's own.
+    read_as: str | None = None
 
 
 def small_talk_kind(text: str) -> SmallTalkKind | None:
@@ -189,6 +205,8 @@ def small_talk_kind(text: str) -> SmallTalkKind | None:
         return None
     for kind, words in SMALL_TALK_WORDS.items():
         if any(w in words for w in cues):
+            if kind in _ASKABLE_KINDS and found[0] in _ASKING_VERBS:
+                return None  # "am I covered?", "is it right for me?": a yes/no question
             return kind
     return None
 
@@ -247,6 +265,8 @@ class MessageReader:
         self.matcher = matcher
         self.detector = detector
         self._treatment_re, self._comparison_re, self._comparison_entries = _subject_cues(faq)
+        related = faq.related_treatments if faq is not None else ()
+        self._related_re = _words_re(list(related)) if related else None
 
     @classmethod
     def from_content(cls, content: ClinicContent) -> MessageReader:
@@ -264,13 +284,13 @@ class MessageReader:
         kind = small_talk_kind(text)
         if kind is not None:
             return FaqReading("small_talk", small_talk=kind)
-        whole = self._match(text)
+        whole, read_as = self._match(text, whole=True)
         parts = question_parts(text)
         if len(parts) >= 2:
             split = self._read_parts(parts[:MAX_ANSWERS], whole, "?" in text)
             if split is not None:
                 return split
-        return _single(whole)
+        return _single(whole, read_as)
 
     def _read_parts(
         self, parts: list[str], whole: MatchResult, punctuated: bool
@@ -278,10 +298,14 @@ class MessageReader:
         """Two answers, or one and a word about the rest; None when the message reads
         better as one question. In a `punctuated` message, a part without a "?" is a
         remark: when the FAQ cannot answer it, nothing is said about it."""
-        results = [self._match(part) for part in parts]
+        matched = [self._match(part) for part in parts]
+        results = [result for result, _ in matched]
+        read_as = next((name for result, name in matched if name is not None), None)
         answered = [r.faq_id for r in results if r.decision == "answer" and r.faq_id]
         if len(set(answered)) >= 2:
-            return FaqReading("answer", tuple(dict.fromkeys(answered)), (), whole.score)
+            return FaqReading(
+                "answer", tuple(dict.fromkeys(answered)), (), whole.score, read_as=read_as
+            )
         if len(answered) != 1:
             return None
         rest, other = next(
@@ -293,24 +317,73 @@ class MessageReader:
                 # other part's subject, which this chat does not cover.
                 return None
             if punctuated and not rest.endswith("?"):
-                return FaqReading("answer", tuple(answered), (), whole.score)
-            return FaqReading("answer", tuple(answered), (), whole.score, unanswered_part=rest)
+                return FaqReading("answer", tuple(answered), (), whole.score, read_as=read_as)
+            return FaqReading(
+                "answer", tuple(answered), (), whole.score, unanswered_part=rest, read_as=read_as
+            )
         # The other part is unclear: its "did you mean" follows the answer.
-        return FaqReading("answer", tuple(answered), other.suggestions, whole.score)
+        return FaqReading(
+            "answer", tuple(answered), other.suggestions, whole.score, read_as=read_as
+        )
 
-    def _match(self, text: str) -> MatchResult:
-        """The matcher's decision, held back when the question is not about needling."""
-        ranked = self.matcher.rank(text, limit=MAX_SUGGESTIONS + 1)
-        result = self.matcher.decide(ranked)
-        if result.decision != "answer" or result.faq_id is None:
-            return result
-        plain = normalise(text)
-        if result.faq_id in self._comparison_entries and not (
+    def _compares(self, plain: str) -> bool:
+        """Whether normalised `plain` names the treatment or asks for a comparison."""
+        return bool(
             self._treatment_re.search(plain)
             or self._comparison_re.search(plain)
             or any(_near_comparison_word(word) for word in plain.split())
             or _IS_IT_RE.match(plain)
-        ):
+        )
+
+    def _match(self, text: str, whole: bool = False) -> tuple[MatchResult, str | None]:
+        """The matcher's decision, and the related treatment the message named when it is
+        answered as a question about the clinic's own treatment: one that names it without
+        comparing ("is acupuncture safe?" is answered as "is IMS safe?")."""
+        result = self._match_as_asked(text, whole)
+        if self._related_re is None:
+            return result, None
+        if result.decision == "fallback" and result.out_of_scope is not None:
+            return result, None  # "does acupuncture help me quit smoking"
+        plain = normalise(text)
+        named = self._related_re.search(plain)
+        if named is None or len(plain.split()) < MIN_RELATED_WORDS or self._compares(plain):
+            return result, None
+        if result.decision == "answer" and result.faq_id not in self._comparison_entries:
+            return result, named.group(0)
+        reread = self._match_as_asked(self._related_re.sub(TREATMENT_NAME, plain), whole)
+        if reread.decision == "answer" and reread.faq_id not in self._comparison_entries:
+            return reread, named.group(0)
+        return result, None
+
+    def _heading_answer(self, ranked: list[Candidate]) -> bool:
+        """Whether a message of generic words only ("can I go jogging after?", "will it
+        work for me?"), which the matcher only suggests for, still has one entry so far
+        ahead, and so close to a phrasing of its own, that it is the answer."""
+        best = ranked[0]
+        if best.out_of_scope or not best.essential_words or best.topical or best.vague:
+            return False  # "what is the purpose of dry needling" asks a kind of answer only
+        thresholds = self.matcher.thresholds
+        rivals = [c for c in ranked[1:] if c.essential_words]
+        lead = best.score - (rivals[0].score if rivals else 0.0)
+        return (
+            best.score >= thresholds.answer
+            and best.coverage >= thresholds.coverage
+            and lead >= HEADING_LEAD
+        )
+
+    def _match_as_asked(self, text: str, whole: bool) -> MatchResult:
+        """The matcher's decision, held back when the question is not about needling; a
+        `whole` message may be a heading (a part of one is not: "... and how long does it
+        take" says too little on its own)."""
+        ranked = self.matcher.rank(text, limit=MAX_SUGGESTIONS + 1)
+        result = self.matcher.decide(ranked)
+        if whole and result.decision == "suggest" and self._heading_answer(ranked):
+            # "Can I go jogging after?": generic words, one entry far ahead.
+            result = MatchResult("answer", ranked[0].faq_id, ranked[0].score, result.suggestions)
+        if result.decision != "answer" or result.faq_id is None:
+            return result
+        plain = normalise(text)
+        if result.faq_id in self._comparison_entries and not self._compares(plain):
             # "Does acupuncture work?" asks about acupuncture, not how it differs from IMS.
             return MatchResult("suggest", None, result.score, result.suggestions)
         if _NEEDLING_RE.search(plain) or self._treatment_re.search(plain):
@@ -362,7 +435,7 @@ def _refers_back(parts: list[str], first: str) -> bool:
     return any(set(normalise(part).split()) & _BACK_REFERENCES for part in parts[1:])
 
 
-def _single(result: MatchResult) -> FaqReading:
+def _single(result: MatchResult, read_as: str | None = None) -> FaqReading:
     answers = (result.faq_id,) if result.decision == "answer" and result.faq_id else ()
     # With an answer, the ranked entries are not shown: suggestions mean "did you mean".
     return FaqReading(
@@ -371,4 +444,5 @@ def _single(result: MatchResult) -> FaqReading:
         () if answers else result.suggestions,
         result.score,
         out_of_scope=result.out_of_scope,
+        read_as=read_as if answers else None,
     )

@@ -236,3 +236,24 @@ async def test_a_half_covered_message_gets_the_answer_and_an_honest_word(
     assert "passed it on" in replies[1].text
     [stored] = await UnansweredLog(runtime.database, retention=_days(90)).list()
     assert stored.text == "do you sell gift cards"
+
+
+async def test_a_related_treatment_gets_the_answer_under_a_line_saying_it_is_about_ims(
+    runtime: Runtime,
+) -> None:
+    replies = await runtime.assistant.handle_text(PATIENT, "Is acupuncture safe?")
+    assert [reply.title for reply in replies] == [
+        None,
+        "Is IMS safe, and what are the side effects?",
+    ]
+    note = replies[0]
+    assert "You asked about acupuncture" in note.text
+    assert "about IMS" in note.text
+    # How the two differ is one tap away.
+    assert _actions(note) == ["faq:a:ims_vs_acupuncture"]
+    assert await UnansweredLog(runtime.database, retention=_days(90)).list() == []
+
+
+async def test_a_yes_no_question_in_small_talk_words_is_answered(runtime: Runtime) -> None:
+    [reply] = await runtime.assistant.handle_text(PATIENT, "Am I covered?")
+    assert reply.title == "Is IMS covered by insurance?"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import pytest
 
 from bot.clinic_content import load_content
+from bot.content.faq_loader import read_faq
 from bot.faq.matcher import FaqMatcher
 from bot.faq.reading import MessageReader, question_parts, small_talk_kind
 
@@ -149,7 +153,16 @@ def test_more_small_talk(said: str, kind: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "said", ["see you at 3pm tomorrow?", "you are smart, what is IMS", "does it hurt 😬"]
+    "said",
+    [
+        "see you at 3pm tomorrow?",
+        "you are smart, what is IMS",
+        "does it hurt 😬",
+        # yes/no questions made of small-talk words
+        "Am I covered?",
+        "Is it right for me?",
+        "will that be ok",
+    ],
 )
 def test_more_messages_that_ask_something(said: str) -> None:
     assert small_talk_kind(said) is None
@@ -225,9 +238,103 @@ def test_acupuncture_asked_alone_does_not_get_the_comparison(
     clinic_reader: MessageReader,
 ) -> None:
     # The comparison entry wins on the word "acupuncture" alone; without a comparison asked
-    # for, it is offered among others, not given as the answer.
+    # for, it is never given as the answer.
     said = "does acupuncture do anything"
     assert clinic_reader.matcher.match(said).faq_id == "ims_vs_acupuncture"
     reading = clinic_reader.read(said)
-    assert reading.kind == "suggest"
-    assert reading.answers == ()
+    assert "ims_vs_acupuncture" not in reading.answers
+
+
+@pytest.mark.parametrize(
+    ("said", "entry"),
+    [
+        ("Is acupuncture safe?", "safety_side_effects"),
+        ("how old do you have to be to get acupuncture", "children_age"),
+        ("is acupuncture ok when you're pregnant", "pregnancy"),
+        ("I'm really scared of acupuncture", "needle_fear"),
+    ],
+)
+def test_a_related_treatment_asked_alone_gets_the_entry_on_its_subject(
+    clinic_reader: MessageReader, said: str, entry: str
+) -> None:
+    reading = clinic_reader.read(said)
+    assert reading.answers == (entry,)
+    assert reading.read_as == "acupuncture"  # the reply says the answer is about IMS
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "is acupuncture different from IMS",
+        "acupuncture vs dry needling",
+        "is this acupuncture?",
+    ],
+)
+def test_a_related_treatment_compared_gets_the_comparison(
+    clinic_reader: MessageReader, said: str
+) -> None:
+    reading = clinic_reader.read(said)
+    assert reading.answers == ("ims_vs_acupuncture",)
+    assert reading.read_as is None
+
+
+def test_a_related_treatment_named_alone_is_not_read_as_the_treatment(
+    clinic_reader: MessageReader,
+) -> None:
+    # "acupuncture?" asks whether IMS is acupuncture more than anything about IMS.
+    reading = clinic_reader.read("acupuncture?")
+    assert reading.read_as is None
+    assert reading.answers in {(), ("ims_vs_acupuncture",)}
+
+
+def test_a_related_treatment_off_topic_still_falls_back(clinic_reader: MessageReader) -> None:
+    # A topic the clinic does not answer here wins before any re-reading.
+    reading = clinic_reader.read("do you do acupuncture for fertility or IVF")
+    assert reading.kind == "fallback"
+    assert reading.out_of_scope is not None
+
+
+def test_without_related_treatments_acupuncture_is_not_read_as_ims() -> None:
+    content = load_content(CONTENT_DIR)
+    faq = dataclasses.replace(content.faq, related_treatments=())
+    reader = MessageReader(FaqMatcher.from_content(faq), content.emergency.detector(), faq)
+    reading = reader.read("Is acupuncture safe?")
+    assert "safety_side_effects" not in reading.answers
+    assert reading.read_as is None
+
+
+@pytest.mark.parametrize(
+    ("said", "entry"),
+    [
+        ("can i go jogin after", "exercise_after"),  # one entry far ahead: answered
+        ("How will it help me?", None),  # several entries close together: "did you mean"
+    ],
+)
+def test_a_heading_of_generic_words_is_answered_only_with_a_wide_lead(
+    clinic_reader: MessageReader, said: str, entry: str | None
+) -> None:
+    # The matcher alone only suggests for both.
+    assert clinic_reader.matcher.match(said).decision == "suggest"
+    reading = clinic_reader.read(said)
+    if entry is None:
+        assert reading.kind == "suggest"
+    else:
+        assert reading.answers == (entry,)
+
+
+def test_a_message_asking_only_for_a_kind_of_answer_stays_a_suggestion(
+    clinic_reader: MessageReader,
+) -> None:
+    assert clinic_reader.read("What is the purpose of dry-needling").answers == ()
+
+
+def test_a_related_treatment_that_is_not_a_name_is_reported_at_its_line(tmp_path: Path) -> None:
+    text = (CONTENT_DIR / "faq.yaml").read_text(encoding="utf-8")
+    text = text.replace("related_treatments: [acupuncture]", "related_treatments: [acupuncture, 3]")
+    path = tmp_path / "faq.yaml"
+    path.write_text(text, encoding="utf-8")
+    content, problems = read_faq(path, load_content(CONTENT_DIR).clinic)
+    assert content is None
+    [problem] = problems
+    assert problem.line == text.splitlines().index("related_treatments: [acupuncture, 3]") + 1
+    assert "'related_treatments' has an entry that is not a name: 3" in problem.message
