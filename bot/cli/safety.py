@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from bot.cli.content import default_content_dir
 from bot.safety.emergency import EmergencyContent, EmergencyRule, RuleTerms, built_in_grammar
 from bot.safety.emergency_content import load_emergency_content
+from bot.safety.readings import ContextGrammar
 
 EXIT_OK = 0
 RULE_LINE = "-" * 78
@@ -118,12 +119,53 @@ def _context(out: TextIO, content: EmergencyContent) -> None:
     ):
         out.write(f"\n{title}:\n")
         out.write(_indent("; ".join(texts), "  "))
+    _grammar(out, context.grammar)
     out.write("\nBuilt into the screen (code, not content):\n")
     for title, text in built_in_grammar():
         out.write(_indent(f"{title}: {text}", "  "))
     out.write("\nWarning signs shown under a risk answer:\n")
     for language, text in content.warning_signs.items():
         out.write(_indent(text, f"  [{language}] "))
+
+
+def _grammar(out: TextIO, grammar: ContextGrammar) -> None:
+    """The clinic's word patterns: figures of speech, calm readings, settled states."""
+    out.write(
+        "\nWord patterns ({list} = a word list below, (a|b) = one of them, x? = may be left "
+        "out, ...3 = up to three other words, !(a|b) x = x not right after a or b, "
+        "=> = what must follow):\n"
+    )
+    for figure in grammar.figures_of_speech:
+        out.write(f"\n  Figure of speech, set aside (line {figure.line}): {figure.name}\n")
+        _patterns(out, figure.patterns.patterns)
+    for reading in grammar.calm_readings:
+        out.write(f"\n  Calm reading (line {reading.line}): {reading.name}\n")
+        out.write(
+            f"    The rules {', '.join(reading.rules)} do not fire when each line is found:\n"
+        )
+        for part in reading.all_of:
+            out.write(_indent(" | ".join(part.patterns), "      - "))
+        if reading.none_of.patterns:
+            out.write("    and none of these is:\n")
+            _patterns(out, reading.none_of.patterns)
+    for title, found in (
+        ("Settled (past history unless a word below is told)", grammar.settled),
+        ("...unless", grammar.settled_unless),
+        ("Now, even beside history words", grammar.now_despite_history),
+    ):
+        if found.patterns:
+            out.write(f"\n  {title}:\n")
+            _patterns(out, found.patterns)
+    if grammar.word_lists.by_name:
+        out.write("\n  Word lists:\n")
+    for name, languages in grammar.word_lists.by_name.items():
+        for language, words in languages.items():
+            out.write(_indent("; ".join(words), f"    {{{name}}} [{language}] "))
+
+
+def _patterns(out: TextIO, patterns: tuple[str, ...]) -> None:
+    for pattern in patterns:
+        out.write(_indent(pattern, "      \u2022 "))
 
 
 def _notices(out: TextIO, content: EmergencyContent) -> None:

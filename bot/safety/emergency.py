@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content.model import Review
 from bot.safety.denial import Denial, find_denials
+from bot.safety.readings import ContextGrammar
 from bot.safety.terms import (
     CompiledTerm,
     TermIndex,
@@ -107,79 +108,8 @@ _NOT_AGAIN = re.compile(
     r" (?:(?:doesnt|does not|dont|do not|wont|will not|never|not) (?:happen|happens) again|"
     r"from happening again|(?:ne )?(?:se reproduise|arrive) (?:pas|plus|jamais)(?: encore)?) "
 )
-# A heart already checked ("my cardiologist says my heart is fine", "the ER ruled out a
-# heart attack", "ça vient des muscles") is settled history unless an alarm sign is told.
-_HEART_CLEARED = re.compile(
-    r" (?:heart (?:is|was|s) (?:fine|ok|okay|healthy|normal|good)|heart checked out(?: fine)?|"
-    r"ruled out|(?:le |mon )?coeur (?:va bien|est correct|est normal|est en sante)|"
-    r"(?:ont|a|m ont) (?:elimine|exclu)|vient des muscles|c est musculaire|"
-    r"its (?:just )?(?:muscular|a muscle|the muscle|costochondritis)|costochondrite?) "
-)
-_CLEARED_ALARM = re.compile(
-    r" (?:crushing|sweat\w*|faint\w*|pass out|passing out|passed out|jaw|left arm|radiat\w*|"
-    r"spread\w*|worse|again|right now|tonight|today|now|grey|gray|pale|clammy|cant breathe|"
-    r"ecrasant\w*|transpir\w*|sueur\w*|machoire|bras gauche|irradi\w*|evanoui\w*|pire|"
-    r"encore|maintenant|ce soir|aujourd hui|blanc|blanche|moite|respire mal) "
-)
 # "But" after history turns to now ("COPD is her normal, but she's gasping").
 _CONTRAST = re.compile(r" (?:but|yet|however|mais|pourtant|cependant|sauf que) ")
-# Money, paperwork and pastimes: a sign word whose cause or object is one of these is an
-# idiom ("choking on these forms", "overdosed on netflix", "the bill gave me a heart attack",
-# "the worst headache of my life is your paperwork").
-_IDIOM_OBJECT = (
-    r"(?:paperwork|forms?|bills?|invoices?|prices?|pricing|costs?|fees?|claims?|insurance|"
-    r"insurer|benefits|taxes|tax return|receipts?|copay|quote|estimate|netflix|series|shows?|"
-    r"podcasts?|tv|youtube|tiktok|episodes?|homework|emails?|"
-    r"papiers?|paperasse|formulaires?|factures?|prix|tarifs?|reclamations?|assurances?|"
-    r"impots|emissions?|episodes?|devoirs|courriels|soumissions?|devis|quotes?)"
-)
-_IDIOM_SIGN = (
-    r"(?:choking|choke|chokes|choked|drowning|suffocating|etouffe|etouffer|etouffes|"
-    r"m etouffe|overdosed|overdosing|overdose|od d|od ed|surdose)"
-)
-_IDIOM = re.compile(
-    r" " + _IDIOM_SIGN + r" (?:on|in|with|under|avec|sous|de|d|des)"
-    r" (?:\S+ ){0,3}?" + _IDIOM_OBJECT + r" "
-    r"| (?:the |le |la )?(?:worst|pire) (?:headache|mal de tete|migraine)"
-    r"(?: of my life| de ma vie)?"
-    r" (?=(?:is|was|c est|ce sont|reste) (?:\S+ ){0,4}?" + _IDIOM_OBJECT + r" )"
-    r"| " + _IDIOM_OBJECT + r" (?:\S+ ){0,5}?(?:give|gives|gave|giving|donne|donnent|"
-    r"m ont donne|me donnent|me donne|made me have|m a fait faire|m a fait|me fait faire|"
-    r"nearly gave|almost gave)(?: me| moi)? (?:\S+ ){0,2}?"
-    r"(?:(?:the |le |la )?(?:worst|pire) (?:headache|mal de tete)(?: of my life| de ma vie)?|"
-    r"(?:a |an |une |un )?(?:heart attack|stroke|crise cardiaque|crise de coeur|avc|infarctus)) "
-)
-# A reaction something caused ("the quote made me choke on my coffee lol"): a spit-take.
-_CAUSED_CHOKE = re.compile(
-    r" (?:made|makes|make|nearly made|almost made|m a fait|me fait) (?:me )?"
-    r"(?:choke|choking|spit|etouffer|recracher)(?: on| sur| avec)?"
-    r"(?: (?:my|mon|ma|the|le|la) (?:coffee|tea|drink|water|beer|cafe|the|biere|eau))? "
-)
-# Sprint drills called "suicides" (line drills in hockey and basketball), in en and fr.
-_SPRINT_DRILLS = re.compile(
-    r" (?:(?:run|ran|runs|running|do|did|doing|does|done|faire|fait|fais|faisait|couru|courir|"
-    r"courons|courait|made us run|made us do)(?: \S+)? suicides|"
-    r"suicide (?:sprints?|drills?|runs?|lines?|shuttles?)) "
-)
-# Numbness brought on by a position that goes once it ends ("goes numb on the bike saddle,
-# comes back when I get off", "engourdies après le vélo, ça revient quand je descends").
-_PASSING_NUMBNESS = re.compile(
-    r" (?<!not )(?<!never )(?<!hasnt )(?<!havent )(?<!didnt )(?<!doesnt )(?<!wont )(?<!pas )"
-    r"(?:comes back|come back|came back|returns|goes away|wears off|feeling returns|"
-    r"feeling comes back|ca revient|ca repart|ca passe|revient|disparait) "
-    r"(?:\S+ ){0,3}?(?:when|once|as soon as|after|quand|des que|lorsque|apres) "
-)
-_POSITION_CAUSE = re.compile(
-    r" (?:bike|bikes|biking|cycling|saddle|seat|ride|rides|riding|sitting|sit|cross legged|"
-    r"sleep on|sleeping on|slept on|velo|selle|assis|assise|guidon|en dormant|spin class) "
-)
-_POSITION_ALARM = re.compile(
-    r" (?:pee|peeing|urinate|bladder|bowel|bowels|poop|incontinen\w*|both legs|les deux jambes|"
-    r"uriner|pipi|vessie|selles|still numb|toujours engourdi\w*|wont come back|not coming back|"
-    r"hasnt come back|ne revient pas|ne revient plus) "
-)
-# Rules a positional numbness would trigger.
-_POSITION_RULES = frozenset(("cauda_equina_saddle",))
 # A year written in digits of any script ("in 2019", "2019年", "۲۰۱۹"): a past year is history.
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 FIRST_HISTORY_YEAR = 1940
@@ -218,15 +148,6 @@ _STILL_NOW = re.compile(
     r"not responding|unconscious|(?<!can i )(?<!can we )(?<!could i )(?<!should i )still) "
 )
 
-# Words that name the treatment ("the needling", "my session", "IMS").
-_TREATMENT = (
-    r"(?:the |my |your |that |this |yesterdays |todays |last |his |her )?"
-    r"(?:needl\w*|session|sessions|treatment|treatments|ims|dry needling|appointment|"
-    r"acupuncture|shoulder session|neck session) "
-)
-# A sign since the treatment is happening now, whatever else the message says
-# ("ever since the needling my breathing's been short": "ever since" alone is history).
-_SINCE_TREATMENT = re.compile(r" since " + _TREATMENT)
 # A joke taken back ("blood everywhere!! jk, one drop"): what comes before it is the joke.
 _JOKE_TAKEN_BACK = re.compile(
     r" (?<!not )(?<!no )"
@@ -243,41 +164,6 @@ _SCARE_OVER = re.compile(
     r" (?:turned out|turns out|it was just|it was only|was just a|was only a|doc said it was|"
     r"doctor said it was|all clear|was nothing) "
 )
-# Breathlessness or a tight chest from ordinary exertion, told as usual ("out of breath
-# after hill sprints like always", "tight when I sprint but it goes away as soon as I stop").
-_EXERTION = re.compile(
-    r" (?:sprint|sprints|sprinting|run|runs|running|jog|jogging|workout|workouts|working out|"
-    r"exercise|exercising|climbing|flights|stairs|lifting|bench|bench press|squats|training|"
-    r"cardio|gym|hike|hiking|swim|swimming|biking|cycling|spin class|coughing|cough|a cold|"
-    r"this cold|the flu|this flu|hill|hills|spin|escaliers|courir|course|entrainement|rhume|"
-    r"grippe|intervals|interval|race|5k|10k|2k|laughing|laughed) "
-)
-_TOLD_AS_USUAL = re.compile(
-    r" (?:like always|as usual|always|goes away|go away|as soon as i stop|when i stop|then fine|"
-    r"then im fine|then its fine|then ok|out of shape|unfit|exercise asthma|exercise induced|"
-    r"normal for|just muscle|muscle i think|lol|haha|hah|doctor says|doctor said|dr says|"
-    r"dr said|checked out fine|because|from coughing|with this cold|from the cold|"
-    r"pushed really hard|pushed hard|totally fine|fine today|fine now|all good now|felt great|"
-    r"getting back into|normal right|normal for me|from the flu|from a cold|from this cold|"
-    r"every time i|whenever i|when i run|on my runs|couple of runs|few runs|after runs|pollen|"
-    r"cold air|dry air|allergies|too fast|first run|cramped|cramping|cramps|shallow breathing|"
-    r"pas en forme|parce que|comme d habitude|comme toujours|ca passe) "
-)
-_EXERTION_ALARM = re.compile(
-    r" (?:worse|worst|getting worse|sudden|suddenly|crushing|jaw|arm|sweat\w*|faint\w*|"
-    r"pass out|passed out|blue|cant stop|wont go away|doesnt go away|not going away|"
-    r"right now|(?<!should i )(?<!can i )(?<!could i )(?<!legs )(?<!calves )(?<!muscles )still|"
-    r"at rest|lying down|lie flat|inhaler|puffer|not helping|isnt helping|cant talk|cant speak|"
-    r"gasping|choking|pain|pressure|squeezing|crushing|heavy|dizzy|cant breathe|cannot breathe|"
-    r"unable to breathe|not breathing|cant catch my breath|and now|now i|now im|now its|hours|"
-    r"hour|wont stop|keeps getting|collapsed|passed out|but today|but tonight|but now|this time|"
-    r"cant even|talk|speak|sentences|than usual|never like this|different|"
-    r"even sitting) "
-)
-# A treatment named with "since", "after" or "following": breathlessness then is screened.
-_AFTER_TREATMENT = re.compile(r" (?:since|after|following) " + _TREATMENT)
-# Rules a breathless or tight feeling from exertion would trigger.
-_EXERTION_RULES = frozenset(("chest_pain", "breathing", "breathless_after_needling"))
 
 
 ENGLISH = "en"
@@ -335,12 +221,6 @@ def built_in_grammar() -> tuple[tuple[str, str], ...]:
             "A scare that is over",
             "'thought I was having a stroke' with 'turned out', 'it was just' or 'all clear': "
             "the feared sign is not a report",
-        ),
-        (
-            "Ordinary exertion, told as usual",
-            "breathlessness or a tight chest with running, stairs, the gym, a cough or laughing, "
-            "told as usual ('like always', 'goes away when I stop', 'out of shape'), and no "
-            "sign of alarm ('worse', 'sudden', 'jaw', 'arm', 'sweating', 'at rest', 'lying down')",
         ),
         (
             "Hypothetical",
@@ -504,6 +384,8 @@ class ScreenContext:
     present: tuple[str, ...] = ()
     first_person: tuple[str, ...] = ()
     line: int = 0
+    # Figures of speech, calm readings and settled states, written as word patterns.
+    grammar: ContextGrammar = field(default_factory=ContextGrammar)
 
 
 @dataclass(frozen=True)
@@ -649,6 +531,7 @@ class EmergencyDetector:
     _set_aside: tuple[str, ...] = field(init=False, repr=False)
     _markers: dict[str, _MarkerSet] = field(init=False, repr=False)
     _history_matters: dict[str, bool] = field(init=False, repr=False)
+    _grammar: ContextGrammar = field(init=False, repr=False)
     _rules_with_word: dict[int, frozenset[int]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -673,6 +556,7 @@ class EmergencyDetector:
         self._grams = _PhraseGrams(self._fuzzy_phrases)
         self._history_matters = {rule.id: rule.history_matters for rule in self.rules}
         context = self.context or ScreenContext()
+        self._grammar = context.grammar
         self._set_aside = _MarkerSet(context.set_aside).padded
         self._markers = {
             name: _MarkerSet(texts)
@@ -754,19 +638,14 @@ class EmergencyDetector:
         if self._at_the_thought(words):
             hits = [hit for hit in self._hits(kept, first=False) if hit.rule_id in _THOUGHT_RULES]
             return hits[:1] if first else hits
-        if _passing_numbness(words):
-            hits = [
-                hit for hit in self._hits(kept, first=False) if hit.rule_id not in _POSITION_RULES
-            ]
-            if not hits:
-                return []
-            hits = hits[:1] if first else hits
-        if _ordinary_exertion(words):
-            every = self._hits(kept, first=False)
-            hits = [hit for hit in every if hit.rule_id not in _EXERTION_RULES]
-            if not hits:
-                return []
-            hits = hits[:1] if first else hits
+        padded = _padded(" ".join(words))
+        for reading in self._grammar.calm_readings:
+            if reading.applies(padded):
+                every = self._hits(kept, first=False)
+                hits = [hit for hit in every if hit.rule_id not in reading.rules]
+                if not hits:
+                    return []
+                hits = hits[:1] if first else hits
         # A marker inside a denial says nothing ("no history of heart problems, but...").
         context = denial.without_denied if denial is not None else words
         if not self.not_now(context) or self._reported_before_asking(kept):
@@ -790,9 +669,8 @@ class EmergencyDetector:
             padded, noted = padded[joke.end() - 1 :], True
         if _SCARE_OVER.search(padded) and _FEARED_SIGN.search(padded):
             padded, noted = _FEARED_SIGN.sub(" ", padded), True
-        for idiom in (_IDIOM, _SPRINT_DRILLS, _CAUSED_CHOKE):
-            if idiom.search(padded):
-                padded, noted = idiom.sub(" ", padded), True
+        padded, figure = self._grammar.without_figures(padded)
+        noted = noted or figure
         if not any(phrase in padded for phrase in self._set_aside):
             return padded.split() if noted else words
         for phrase in self._set_aside:
@@ -829,15 +707,16 @@ class EmergencyDetector:
         padded = _NOT_AGAIN.sub(" ", _padded(" ".join(words)))
         past = self._markers["past"]
         years_ago = _YEARS_AGO.search(padded) is not None or _past_year(padded)
-        cleared = _HEART_CLEARED.search(padded) is not None
-        if (cleared and _CLEARED_ALARM.search(padded) is None) or years_ago or past.found(padded):
-            if _SINCE_TREATMENT.search(padded):
+        grammar = self._grammar
+        settled = grammar.settled.found(padded) and not grammar.settled_unless.found(padded)
+        if settled or years_ago or past.found(padded):
+            if grammar.now_despite_history.found(padded):
                 return False  # "ever since the needling ...": history words, a sign now
             if self._sign_after_contrast(padded):
                 return False  # "my heart checked out fine, but I have crushing chest pain"
             # A past phrase's words say nothing of now ("depuis des années"), so past
             # phrases go before years ("depuis 2021").
-            rest = _SINCE_AN_OLD_EVENT.sub(" ", _HEART_CLEARED.sub(" ", padded))
+            rest = _SINCE_AN_OLD_EVENT.sub(" ", grammar.settled.removed(padded))
             rest = _SINCE_A_YEAR.sub(" ", _YEARS_AGO.sub(" ", rest))
             rest = _YEAR.sub(" ", past.removed(rest))
             return not self._markers["present"].found(rest)
@@ -1034,29 +913,6 @@ def _grams_needed(length: int) -> int:
     # 2 * length * (1 - cutoff); the epsilon keeps a distance exactly on the bound.
     most_edits = math.floor(2 * length * (1.0 - PHRASE_CUTOFF / 100.0) + EDIT_BOUND_SLACK)
     return length - GRAM_SIZE + 1 - GRAM_SIZE * most_edits
-
-
-def _ordinary_exertion(words: list[str]) -> bool:
-    """Whether breathlessness or a tight chest comes from ordinary exertion, told as usual,
-    with nothing alarming and nothing since a treatment."""
-    padded = _padded(" ".join(words))
-    return (
-        _EXERTION.search(padded) is not None
-        and _TOLD_AS_USUAL.search(padded) is not None
-        and _EXERTION_ALARM.search(padded) is None
-        and _AFTER_TREATMENT.search(padded) is None
-    )
-
-
-def _passing_numbness(words: list[str]) -> bool:
-    """Whether numbness comes with a position (a saddle, sitting, sleeping on it) and goes
-    when it ends, with nothing alarming beside it."""
-    padded = _padded(" ".join(words))
-    return (
-        _PASSING_NUMBNESS.search(padded) is not None
-        and _POSITION_CAUSE.search(padded) is not None
-        and _POSITION_ALARM.search(padded) is None
-    )
 
 
 def _past_year(padded: str) -> bool:

@@ -18,6 +18,15 @@ from bot.safety.emergency import (
     RuleTerms,
     ScreenContext,
 )
+from bot.safety.readings import (
+    CalmReading,
+    ContextGrammar,
+    FigureOfSpeech,
+    PatternError,
+    PatternSet,
+    WordLists,
+    compile_pattern,
+)
 from bot.safety.terms import PREFIX_MARK, parse_term
 
 EMERGENCY_FILE = "emergency.yaml"
@@ -31,7 +40,16 @@ RULE_LANGUAGES = (
     "ja", "ru",
 )  # fmt: skip
 _LANGUAGE_KEYS = ("message", "all_of", "phrases", "examples", "not_examples")
-_CONTEXT_KEYS = ("set_aside", "past", "questions", "present", "first_person")
+_PHRASE_CONTEXT_KEYS = ("set_aside", "past", "questions", "present", "first_person")
+_GRAMMAR_KEYS = (
+    "word_lists", "figures_of_speech", "calm_readings", "settled", "settled_unless",
+    "now_despite_history",
+)  # fmt: skip
+_CONTEXT_KEYS = (*_PHRASE_CONTEXT_KEYS, *_GRAMMAR_KEYS)
+_FIGURE_KEYS = ("name", "patterns")
+_CALM_KEYS = ("name", "rules", "all_of", "none_of")
+# Languages a word list may hold words for (English, French and the rules' others).
+_LIST_LANGUAGES = ("en", *RULE_LANGUAGES)
 _NOTICE_KEYS = ("name", "notice", "emergency", "urgent")
 MAX_MESSAGE_CHARS = 1500  # one short chat message; the reply must be read at a glance
 MIN_PREFIX_CHARS = 3  # "a*" would match half the language
@@ -163,7 +181,117 @@ def _context(reader: _Reader, top: LocatedDict) -> ScreenContext | None:
         present=texts("present"),
         first_person=texts("first_person"),
         line=top.line_of("context"),
+        grammar=_grammar(reader, value),
     )
+
+
+def _grammar(reader: _Reader, context: LocatedDict) -> ContextGrammar:
+    """The word lists and patterns of `context` (bot/safety/readings.py), every problem at
+    its line."""
+    lists = _word_lists(reader, context)
+
+    def patterns(mapping: LocatedDict, key: str, where: str) -> PatternSet:
+        return pattern_list(reader.optional_sequence(mapping, key), key, where)
+
+    def pattern_list(items: LocatedList, key: str, where: str) -> PatternSet:
+        texts = reader.text_list(items, key, where)
+        compiled: list[tuple[str, str, int]] = []
+        for text, line in texts:
+            try:
+                compiled.append((text, compile_pattern(text, lists), line))
+            except PatternError as error:
+                reader.add(line, f"pattern in {where}: {error}")
+        return PatternSet(
+            tuple(t for t, _, _ in compiled),
+            tuple(c for _, c, _ in compiled),
+            tuple(line for _, _, line in compiled),
+        )
+
+    figures: list[FigureOfSpeech] = []
+    for entry, line in _entries(reader, context, "figures_of_speech", _FIGURE_KEYS):
+        name = reader.text(entry, "name", "each of 'figures_of_speech'") or ""
+        found = patterns(entry, "patterns", f"'figures_of_speech' ({name or 'no name'})")
+        if not found.patterns:
+            reader.add(line, "each of 'figures_of_speech' needs at least one pattern")
+        figures.append(FigureOfSpeech(name, found, line))
+    calm: list[CalmReading] = []
+    for entry, line in _entries(reader, context, "calm_readings", _CALM_KEYS):
+        name = reader.text(entry, "name", "each of 'calm_readings'") or ""
+        where = f"'calm_readings' ({name or 'no name'})"
+        rules = tuple(text for text, _ in reader.phrases(entry, "rules", where))
+        if not rules:
+            reader.add(line, f"{where} needs 'rules': the ids of the rules it calms")
+        all_of: list[PatternSet] = []
+        for index, item in enumerate(reader.optional_sequence(entry, "all_of")):
+            group_line = entry["all_of"].line_of(index)
+            group = reader.sequence(item, group_line, f"each line of 'all_of' in {where}")
+            if group is not None:
+                all_of.append(pattern_list(group, "all_of", where))
+        if not all_of:
+            reader.add(line, f"{where} needs 'all_of': lists of patterns that must all be found")
+        none_of = patterns(entry, "none_of", where)
+        calm.append(CalmReading(name, rules, tuple(all_of), none_of, line))
+    return ContextGrammar(
+        word_lists=lists,
+        figures_of_speech=tuple(figures),
+        calm_readings=tuple(calm),
+        settled=patterns(context, "settled", "'context'"),
+        settled_unless=patterns(context, "settled_unless", "'context'"),
+        now_despite_history=patterns(context, "now_despite_history", "'context'"),
+    )
+
+
+def _check_calm_rules(reader: _Reader, grammar: ContextGrammar, rule_ids: set[str]) -> None:
+    """Every rule a calm reading names is a rule of the file."""
+    for reading in grammar.calm_readings:
+        for rule_id in reading.rules:
+            if rule_id not in rule_ids:
+                reader.add(
+                    reading.line, f"'calm_readings' ({reading.name}) names no rule {rule_id!r}"
+                )
+
+
+def _word_lists(reader: _Reader, context: LocatedDict) -> WordLists:
+    """`word_lists`: each name with its words per language."""
+    if "word_lists" not in context:
+        return WordLists()
+    value = reader.mapping(context["word_lists"], context.line_of("word_lists"), "'word_lists'")
+    if value is None:
+        return WordLists()
+    found: dict[str, dict[str, tuple[str, ...]]] = {}
+    for name in value:
+        where = f"word list '{name}'"
+        if not _RULE_ID.match(str(name)):
+            reader.add(value.line_of(name), f"{where}: name it in lower case, digits and '_'")
+            continue
+        per_language = reader.mapping(value[name], value.line_of(name), where)
+        if per_language is None:
+            continue
+        reader.unknown_keys(per_language, _LIST_LANGUAGES, where)
+        words = {
+            language: tuple(text for text, _ in reader.phrases(per_language, language, where))
+            for language in per_language
+            if language in _LIST_LANGUAGES
+        }
+        if not any(words.values()):
+            reader.add(value.line_of(name), f"{where} has no words")
+            continue
+        found[str(name)] = words
+    return WordLists(found)
+
+
+def _entries(
+    reader: _Reader, context: LocatedDict, key: str, keys: tuple[str, ...]
+) -> list[tuple[LocatedDict, int]]:
+    """The mappings listed under `key`, with their lines (problems for anything else)."""
+    entries: list[tuple[LocatedDict, int]] = []
+    items = reader.optional_sequence(context, key)
+    for index, item in enumerate(items):
+        entry = reader.mapping(item, items.line_of(index), f"each of '{key}'")
+        if entry is not None:
+            reader.unknown_keys(entry, keys, f"'{key}'")
+            entries.append((entry, items.line_of(index)))
+    return entries
 
 
 def _warning_signs(reader: _Reader, top: LocatedDict) -> dict[str, str]:
@@ -348,6 +476,8 @@ def _read_rules(path: Path) -> tuple[EmergencyContent | None, list[Problem]]:
     rules = _rules(reader, top)
     translations = _translations(reader, top, "the file")
     context = _context(reader, top)
+    if context is not None:
+        _check_calm_rules(reader, context.grammar, {rule.id for rule in rules})
     warning_signs = _warning_signs(reader, top)
     if review is None or message is None or not rules or reader.problems:
         return None, reader.problems
