@@ -6,6 +6,7 @@ the sign is absent; the words it covers run to the end of the clause, a contrast
 often the symptom itself ("no feeling down there", "no puedo respirar"): loss words and
 pronouns or verbs after the opener are never read as a denial, and the screen accepts a
 denial only when the sign it sets aside is still found once the opener alone is dropped.
+The words come from the clinic's `denial_*` word lists (content/emergency.yaml, `context`).
 """
 
 from __future__ import annotations
@@ -13,99 +14,62 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.safety.terms import normalise_words
+from bot.safety.readings import WordLists
+from bot.safety.terms import normalise_text, normalise_words
 
 MAX_DENIED_WORDS = 6
 # Punctuation that ends a clause (the words themselves carry no punctuation once normalised).
 _CLAUSE_BREAK = re.compile(r"[,.;:!?\n()\[\]،؛。，；！？—–]+| - ")
-# Openers, as normalised word sequences, longest first where one extends another.
-_OPENERS: tuple[tuple[str, ...], ...] = tuple(
-    tuple(opener.split())
-    for opener in (
-        "not any", "no tengo", "no tiene", "no hay", "no", "none", "zero", "without any",
-        "without", "denies", "negative for", "never had any", "never had", "nothing like",
-        "nao tenho", "nao tem",
-        "pas de", "pas d", "aucun", "aucune", "sans", "sin", "ningun", "ninguna", "nada de",
-        "sem", "nenhum", "nenhuma", "kein", "keine", "keinen", "senza", "nessun", "nessuna",
-    )
-)  # fmt: skip
-# "Not a/an" denies only as the idiom "not an overdose or anything": elsewhere ("it's not a
-# stroke is it?", "not a big bleed but it won't stop") it is no denial.
-_NOT_A = (("not", "an"), ("not", "a"))
-_OR_ANYTHING = (("or", "anything"), ("or", "something"), ("or", "whatever"))
-# In Portuguese "no" is "in the" ("dor no peito") and in Spanish and Italian it negates a verb:
-# in a message with these words, the English openers are not read.
-_ENGLISH_ONLY_OPENERS = frozenset((("no",), ("none",), ("zero",)))
-_ROMANCE_WORDS = frozenset(
-    (
-        "de", "do", "da", "dos", "das", "com", "uma", "um", "em", "meu", "minha", "estou",
-        "tenho", "nao", "esta", "el", "la", "los", "las", "mi", "con", "que", "tengo", "estoy",
-        "es", "muy", "desde", "il", "di", "ho", "sono", "mio", "mia", "ne", "nel", "nella", "che",
-    )
-)  # fmt: skip
-# English "no" opens a denial at the start of a clause or after one of these ("I have no...",
-# "but no...", "and no..."), not after a noun ("dor no peito", "aperto no peito").
-_BEFORE_NO = frozenset(
-    (
-        "have", "has", "had", "got", "get", "there", "is", "are", "was", "were", "and", "or",
-        "but", "with", "also", "still", "absolutely", "definitely", "really", "otherwise",
-        "thankfully", "luckily", "so", "far", "yet", "its", "thats", "theres", "weve", "ive",
-    )
-)  # fmt: skip
-# Words that end a denial: a contrast, "and", or a new subject taking over the clause.
-_SPAN_ENDS = frozenset(
-    (
-        "but", "just", "only", "except", "though", "although", "however", "and", "then",
-        "now", "still", "since", "i", "im", "ive", "id", "he", "hes", "she", "shes", "they",
-        "we", "mais", "juste", "seulement", "sauf", "et", "je", "j", "il", "elle", "pero",
-        "solo", "y", "mas", "so", "apenas", "e", "aber", "nur", "und", "ma", "my", "his",
-        "her", "their", "our", "mon", "mes", "son", "sa", "ses", "mi", "su", "meu",
-        "minha", "mein", "meine",
-    )
-)  # fmt: skip
-# A loss of function anywhere in the denied words makes the negation the sign ("no feeling",
-# "no bladder control", "pas de sensation", "sin fuerza"). A first word after the opener
-# that makes it a report too: a pronoun or a verb ("no, I...",
-# "no puedo", "no one can wake him"), a fixed phrase ("no way", "without warning"), or an
-# endless sign ("saigne sans arrêt", "without stopping").
-_LOSSES = frozenset(
-    (
-        "feeling", "feelings", "sensation", "sensations", "sense", "control", "strength",
-        "pulse", "heartbeat", "breath", "breathing", "air", "response", "reaction", "movement",
-        "use", "grip", "power", "vision", "sight", "voice", "words", "sentiment", "sensibilite",
-        "force", "controle", "pouls", "souffle", "reponse", "mouvement", "voix", "sensacion",
-        "sensibilidad", "fuerza", "pulso", "aire", "respuesta", "sensacao", "forca",
-        "respiracao", "gefuhl", "kraft", "luft", "puls", "sensibilita", "respiro", "polso",
-        "will", "envie", "ganas", "vontade", "urine", "pee", "wee",
-    )
-)  # fmt: skip
-# Words that name a difficulty with a function: with one, a loss word is part of a denied
-# sign ("no shortness of breath", "no loss of bladder control", "sem falta de ar").
-_DIFFICULTIES = frozenset(
-    (
-        "shortness", "short", "trouble", "difficulty", "difficulties", "problem", "problems",
-        "issue", "issues", "loss", "blurred", "blurry", "double", "change", "changes", "falta",
-        "dificultad", "difficulte", "difficultes", "perte", "perda", "perdida", "mal",
-    )
-)  # fmt: skip
-_REPORT_WORDS = frozenset(
-    (
-        "one", "body", "way",
-        "idea", "longer", "more", "matter", "sooner", "warning", "reason", "notice", "cause",
-        "apparent", "prevenir", "raison", "aviso", "razon", "stop", "stopping", "end", "letup",
-        "arret", "cesse", "fin", "interruption", "parar", "cesar", "pausa", "parada", "fim",
-        "sosta", "tregua", "ende", "pause", "i", "im", "my", "me", "he", "she", "it",
-        "its", "they", "we", "you", "can", "cant", "could", "will", "wont", "is", "am", "are",
-        "was", "were", "do", "does", "did", "have", "has", "puedo", "puede", "pueden",
-        "siento", "siente", "se", "le", "lo", "la", "consigo", "consegue",
-    )
-)  # fmt: skip
 
 
-# A comparison inside the denied words makes it a report of something new or worse.
-_COMPARISONS = frozenset(
-    ("like", "before", "ever", "worse", "worst", "comme", "jamais", "pire", "como", "nunca")
-)
+@dataclass(frozen=True)
+class DenialWords:
+    """The words a denial is read with: the `denial_*` word lists of content/emergency.yaml's
+    `context` (every language's words together; a missing list reads as empty)."""
+
+    # Openers as word sequences, longest first so "no tengo" is tried before "no".
+    openers: tuple[tuple[str, ...], ...] = ()
+    # English "no", "none", "zero": a denial only at a clause's start or after one of
+    # `after_no` ("I have no...", "but no..."), never after a noun ("dor no peito").
+    at_clause_start: frozenset[tuple[str, ...]] = frozenset()
+    after_no: frozenset[str] = frozenset()
+    # Words of languages where "no" is "in the" or negates a verb: with one in the
+    # message, the clause-start openers are not read.
+    not_english: frozenset[str] = frozenset()
+    # "Not a/an" denies only as "not an overdose or anything".
+    not_a: tuple[tuple[str, ...], ...] = ()
+    or_anything: tuple[tuple[str, ...], ...] = ()
+    ends: frozenset[str] = frozenset()
+    losses: frozenset[str] = frozenset()
+    difficulties: frozenset[str] = frozenset()
+    report_words: frozenset[str] = frozenset()
+    comparisons: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, lists: WordLists) -> DenialWords:
+        """The denial words of a clinic's word lists."""
+
+        def words(name: str) -> tuple[str, ...]:
+            if name not in lists.by_name:
+                return ()
+            return tuple(normalise_text(word) for word in lists.words(name) if normalise_text(word))
+
+        def sequences(name: str) -> tuple[tuple[str, ...], ...]:
+            return tuple(tuple(word.split()) for word in words(name))
+
+        return cls(
+            openers=tuple(sorted(sequences("denial_openers"), key=len, reverse=True)),
+            at_clause_start=frozenset(sequences("denial_openers_at_clause_start")),
+            after_no=frozenset(words("denial_after_no")),
+            not_english=frozenset(words("denial_not_english")),
+            not_a=sequences("denial_not_a"),
+            or_anything=sequences("denial_or_anything"),
+            ends=frozenset(words("denial_ends")),
+            losses=frozenset(words("denial_losses")),
+            difficulties=frozenset(words("denial_difficulties")),
+            report_words=frozenset(words("denial_report_words")),
+            comparisons=frozenset(words("denial_comparisons")),
+        )
 
 
 @dataclass(frozen=True)
@@ -116,18 +80,18 @@ class Denial:
     without_openers: list[str]
 
 
-def find_denials(text: str) -> Denial | None:
+def find_denials(text: str, lists: DenialWords) -> Denial | None:
     """The message's words without the signs it denies, or None when it denies none."""
     without_denied: list[str] = []
     without_openers: list[str] = []
     found = False
-    english = _ROMANCE_WORDS.isdisjoint(normalise_words(text))
+    english = lists.not_english.isdisjoint(normalise_words(text))
     for clause in _CLAUSE_BREAK.split(text):
         words = normalise_words(clause)
         at = 0
         while at < len(words):
-            opener = _opener_at(words, at, english=english)
-            end = _denied_end(words, at + opener) if opener else at
+            opener = _opener_at(words, at, lists, english=english)
+            end = _denied_end(words, at + opener, lists) if opener else at
             if end > at + opener:
                 found = True
                 without_openers.extend(words[at + opener : end])
@@ -139,13 +103,15 @@ def find_denials(text: str) -> Denial | None:
     return Denial(without_denied, without_openers) if found else None
 
 
-def _opener_at(words: list[str], at: int, *, english: bool) -> int:
+def _opener_at(words: list[str], at: int, lists: DenialWords, *, english: bool) -> int:
     """How many words of a denial opener start at `at` (0 when none)."""
-    if english and tuple(words[at : at + 2]) in _NOT_A and _or_anything(words[at + 2 :]):
-        return 2
-    for opener in _OPENERS:
-        if opener in _ENGLISH_ONLY_OPENERS and not (
-            english and (at == 0 or words[at - 1] in _BEFORE_NO)
+    for not_a in lists.not_a:
+        here = tuple(words[at : at + len(not_a)]) == not_a
+        if english and here and _or_anything(words[at + len(not_a) :], lists):
+            return len(not_a)
+    for opener in lists.openers:
+        if opener in lists.at_clause_start and not (
+            english and (at == 0 or words[at - 1] in lists.after_no)
         ):
             continue
         if tuple(words[at : at + len(opener)]) == opener:
@@ -153,22 +119,26 @@ def _opener_at(words: list[str], at: int, *, english: bool) -> int:
     return 0
 
 
-def _or_anything(words: list[str]) -> bool:
+def _or_anything(words: list[str], lists: DenialWords) -> bool:
     """Whether "or anything" follows within a few words ("not an overdose or anything")."""
     head = words[: MAX_DENIED_WORDS + 2]
-    return any(tuple(head[i : i + 2]) in _OR_ANYTHING for i in range(len(head) - 1))
+    return any(
+        tuple(head[i : i + len(tail)]) == tail
+        for tail in lists.or_anything
+        for i in range(len(head) - len(tail) + 1)
+    )
 
 
-def _denied_end(words: list[str], start: int) -> int:
+def _denied_end(words: list[str], start: int, lists: DenialWords) -> int:
     """Where the words a denial covers end (`start` when it covers none)."""
-    if start >= len(words) or words[start] in _REPORT_WORDS:
+    if start >= len(words) or words[start] in lists.report_words:
         return start
     end = start
-    while end < len(words) and end - start < MAX_DENIED_WORDS and words[end] not in _SPAN_ENDS:
+    while end < len(words) and end - start < MAX_DENIED_WORDS and words[end] not in lists.ends:
         end += 1
     denied = words[start:end]
-    if not _COMPARISONS.isdisjoint(denied):
+    if not lists.comparisons.isdisjoint(denied):
         return start  # "never had pain like this before": a new sign
-    if not _LOSSES.isdisjoint(denied) and _DIFFICULTIES.isdisjoint(denied):
+    if not lists.losses.isdisjoint(denied) and lists.difficulties.isdisjoint(denied):
         return start  # "no bladder control" is a loss; "no shortness of breath" is a denial
     return end

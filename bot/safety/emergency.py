@@ -20,7 +20,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from bot.content.model import Review
-from bot.safety.denial import Denial, find_denials
+from bot.safety.denial import Denial, DenialWords, find_denials
 from bot.safety.readings import ContextGrammar
 from bot.safety.terms import (
     CompiledTerm,
@@ -188,10 +188,10 @@ def built_in_grammar() -> tuple[tuple[str, str], ...]:
         ),
         (
             "A denied sign",
-            "'no', 'without', 'pas de', 'aucun', 'sans', 'sin', 'sem', 'kein' before a sign "
-            "set that sign aside up to the clause's end, a 'but' or a new subject; never a loss "
-            "('no feeling', 'pas de sensation') or a verb ('no puedo respirar'), and only when "
-            "the sign is still found without the 'no'",
+            "an opener of the 'denial_openers' word list before a sign sets that sign aside up "
+            "to the clause's end or a word of 'denial_ends'; never a loss ('no feeling', "
+            "'denial_losses') or a report word ('no puedo respirar'), and only when the sign is "
+            "still found without the opener",
         ),
         (
             "At the thought of",
@@ -532,6 +532,7 @@ class EmergencyDetector:
     _markers: dict[str, _MarkerSet] = field(init=False, repr=False)
     _history_matters: dict[str, bool] = field(init=False, repr=False)
     _grammar: ContextGrammar = field(init=False, repr=False)
+    _denial_words: DenialWords = field(init=False, repr=False)
     _rules_with_word: dict[int, frozenset[int]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -557,6 +558,7 @@ class EmergencyDetector:
         self._history_matters = {rule.id: rule.history_matters for rule in self.rules}
         context = self.context or ScreenContext()
         self._grammar = context.grammar
+        self._denial_words = DenialWords.of(context.grammar.word_lists)
         self._set_aside = _MarkerSet(context.set_aside).padded
         self._markers = {
             name: _MarkerSet(texts)
@@ -628,7 +630,7 @@ class EmergencyDetector:
             hits = self._hits(kept, first=first)
             if not hits:
                 return []
-        denial = find_denials(text)
+        denial = find_denials(text, self._denial_words)
         denied = self._without_denied_signs(denial, kept)
         if denied is not kept:
             kept = denied
@@ -790,7 +792,7 @@ class EmergencyDetector:
         denied words are left out, and nothing says past, a risk question or someone else's
         event. For a message nothing else answers: when unsure, the safer reply."""
         words = normalise_words(text)
-        denial = find_denials(text) if words else None
+        denial = find_denials(text, self._denial_words) if words else None
         kept = self._without_set_aside(denial.without_denied if denial else words)
         if not kept or self.not_now(kept) or self.is_risk_question(text):
             return []

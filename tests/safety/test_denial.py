@@ -7,17 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from bot.safety import SafetyStage
-from bot.safety.denial import find_denials
+from bot.safety import SafetyStage, load_emergency_content
+from bot.safety.denial import DenialWords, find_denials
 from tests.safety.kit import false_alarms, labelled_items, missed_emergencies, screen_level
 
 REPO = Path(__file__).resolve().parents[2]
 FALSE_ALARMS = REPO / "tests" / "data" / "safety_false_alarms3.yaml"
 FALSE_ALARM_CEILING = 0.03
+# The shipped content's denial word lists (content/emergency.yaml, `context`).
+WORDS = DenialWords.of(load_emergency_content(REPO / "content").context.grammar.word_lists)
 
 
 def test_a_denial_covers_its_clause_up_to_a_contrast() -> None:
-    denial = find_denials("no numbness, no bladder stuff, just pain in my back")
+    denial = find_denials("no numbness, no bladder stuff, just pain in my back", WORDS)
     assert denial is not None
     assert denial.without_denied == ["just", "pain", "in", "my", "back"]
     assert denial.without_openers[:3] == ["numbness", "bladder", "stuff"]
@@ -40,7 +42,7 @@ def test_a_denial_covers_its_clause_up_to_a_contrast() -> None:
     ],
 )
 def test_negations_that_are_the_sign_are_not_denials(text: str) -> None:
-    assert find_denials(text) is None
+    assert find_denials(text, WORDS) is None
 
 
 @pytest.mark.parametrize(
