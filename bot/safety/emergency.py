@@ -53,8 +53,6 @@ EDIT_BOUND_SLACK = 1e-6
 # few dozen: measured on the shipped rules).
 POSTINGS_MIN_GRAMS = 4000
 _CODE_BITS = 21  # Unicode code points fit in 21 bits, so a trigram fits in one int64
-# Where a hypothetical clause starts (English "if", French "si" and "s'il").
-_HYPOTHETICAL = re.compile(r" (?:if|si|s il) ")
 # Words a question opens with, in English and French ("is chest pain after IMS a sign of...",
 # "est-ce que..."): a sign named after them is asked about, not reported.
 _QUESTION_OPENERS = frozenset(
@@ -644,7 +642,7 @@ class EmergencyDetector:
         for reading in self._grammar.calm_readings:
             if reading.applies(padded):
                 every = self._hits(kept, first=False)
-                hits = [hit for hit in every if hit.rule_id not in reading.rules]
+                hits = [hit for hit in every if not reading.calms(hit.rule_id)]
                 if not hits:
                     return []
                 hits = hits[:1] if first else hits
@@ -751,6 +749,8 @@ class EmergencyDetector:
         before = padded[:start].split()
         if not before or before[0] in _QUESTION_OPENERS:
             return False  # "is chest pain after IMS a sign of...": all of it is the question
+        if not self._grammar.hypothetical.before_first(_padded(" ".join(before))).strip():
+            return False  # "in case I get chest pain, should I call...": imagined, then asked
         return bool(self._hits(before, first=True))
 
     def is_risk_question(self, text: str, words: list[str] | None = None) -> bool:
@@ -765,7 +765,7 @@ class EmergencyDetector:
         is not ("I have chest pain, what if it gets worse?")."""
         if not self._markers["questions"].found(padded):
             return False
-        before_if = _HYPOTHETICAL.split(padded, maxsplit=1)[0]
+        before_if = self._grammar.hypothetical.before_first(padded)
         if self._markers["first_person"].found(_padded(before_if.strip())):
             return False
         # A sign told before the "if" ("he collapsed and isn't breathing, what if he

@@ -19,6 +19,7 @@ from bot.safety.emergency import (
     ScreenContext,
 )
 from bot.safety.readings import (
+    ALL_RULES,
     CalmReading,
     ContextGrammar,
     FigureOfSpeech,
@@ -43,7 +44,7 @@ _LANGUAGE_KEYS = ("message", "all_of", "phrases", "examples", "not_examples")
 _PHRASE_CONTEXT_KEYS = ("set_aside", "past", "questions", "present", "first_person")
 _GRAMMAR_KEYS = (
     "word_lists", "figures_of_speech", "calm_readings", "settled", "settled_unless",
-    "now_despite_history",
+    "now_despite_history", "hypothetical",
 )  # fmt: skip
 _CONTEXT_KEYS = (*_PHRASE_CONTEXT_KEYS, *_GRAMMAR_KEYS)
 _FIGURE_KEYS = ("name", "patterns")
@@ -238,6 +239,7 @@ def _grammar(reader: _Reader, context: LocatedDict) -> ContextGrammar:
         settled=patterns(context, "settled", "'context'"),
         settled_unless=patterns(context, "settled_unless", "'context'"),
         now_despite_history=patterns(context, "now_despite_history", "'context'"),
+        hypothetical=patterns(context, "hypothetical", "'context'"),
     )
 
 
@@ -245,7 +247,7 @@ def _check_calm_rules(reader: _Reader, grammar: ContextGrammar, rule_ids: set[st
     """Every rule a calm reading names is a rule of the file."""
     for reading in grammar.calm_readings:
         for rule_id in reading.rules:
-            if rule_id not in rule_ids:
+            if rule_id not in rule_ids and rule_id != ALL_RULES:
                 reader.add(
                     reading.line, f"'calm_readings' ({reading.name}) names no rule {rule_id!r}"
                 )

@@ -27,8 +27,8 @@ from functools import cached_property
 from bot.safety.terms import PREFIX_MARK, normalise_text
 
 _TOKEN = re.compile(r"\.\.\.\d+|!\(|!\{[^}\s]*\}|\{[^}\s]*\}|=>|[()|?]|[^\s()|?{}]+")
-_LIST_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_GAP = 9  # "...N": more than this many free words would join unrelated clauses
+ALL_RULES = "all"  # a calm reading's `rules: [all]`
 
 
 class PatternError(ValueError):
@@ -183,6 +183,11 @@ class PatternSet:
         """Whether any pattern is in `padded` (a normalised text with a space at each end)."""
         return self._regex is not None and self._regex.search(padded) is not None
 
+    def before_first(self, padded: str) -> str:
+        """`padded` up to where the first pattern is found (all of it when none is)."""
+        found = None if self._regex is None else self._regex.search(padded)
+        return padded if found is None else padded[: found.start()]
+
     def removed(self, padded: str) -> str:
         """`padded` with every match of the patterns replaced by a space."""
         return padded if self._regex is None else self._regex.sub(" ", padded)
@@ -208,6 +213,10 @@ class CalmReading:
     none_of: PatternSet = field(default_factory=PatternSet)
     line: int = 0
 
+    def calms(self, rule_id: str) -> bool:
+        """Whether the reading keeps rule `rule_id` from firing."""
+        return rule_id in self.rules or ALL_RULES in self.rules
+
     def applies(self, padded: str) -> bool:
         """Whether the reading fits `padded` (a normalised text with a space at each end)."""
         return all(part.found(padded) for part in self.all_of) and not self.none_of.found(padded)
@@ -226,6 +235,9 @@ class ContextGrammar:
     settled_unless: PatternSet = field(default_factory=PatternSet)
     # Words that keep a sign now even beside history words ("ever since the needling").
     now_despite_history: PatternSet = field(default_factory=PatternSet)
+    # Where a hypothetical clause starts ("if", "in case", "si"): in a risk question, a sign
+    # after it is imagined.
+    hypothetical: PatternSet = field(default_factory=PatternSet)
 
     def without_figures(self, padded: str) -> tuple[str, bool]:
         """`padded` without the figures of speech, and whether any was there."""

@@ -1,0 +1,100 @@
+"""Look-alikes of new kinds and emergencies told indirectly (tests/data/safety_fa6.yaml, a
+tuning set whose first look is logged in tests/data/README.md), and both directions of the
+readings written for them in content/emergency.yaml's `context`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.safety import SafetyStage
+from tests.safety.kit import (
+    false_alarms,
+    labelled_items,
+    missed_emergencies,
+    screen_level,
+    urgent_given_advice,
+)
+
+SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "safety_fa6.yaml"
+FALSE_ALARM_CEILING = 0.03
+
+
+@pytest.fixture(scope="module")
+def items() -> list[dict[str, str]]:
+    return labelled_items(SET, 100)
+
+
+def test_every_emergency_of_the_set_gets_the_emergency_reply(
+    bundled_stage: SafetyStage, items: list[dict[str, str]]
+) -> None:
+    assert missed_emergencies(bundled_stage, items) == []
+
+
+def test_every_urgent_problem_of_the_set_gets_same_day_advice_or_911(
+    bundled_stage: SafetyStage, items: list[dict[str, str]]
+) -> None:
+    advised, urgent = urgent_given_advice(bundled_stage, items)
+    assert advised == urgent
+
+
+def test_few_look_alikes_of_the_set_get_the_911_reply(
+    bundled_stage: SafetyStage, items: list[dict[str, str]]
+) -> None:
+    alarmed, benign = false_alarms(bundled_stage, items)
+    assert len(alarmed) <= FALSE_ALARM_CEILING * benign, alarmed
+
+
+@pytest.mark.parametrize(
+    ("calm", "alarmed"),
+    [
+        # A figure of speech, and the same words beside a sign told now.
+        (
+            "the parking fees gave my husband a heart attack when he saw them",
+            "the parking fees are steep but my husband is having a heart attack right now",
+        ),
+        (
+            "packed my meds for the cottage, can I still come Monday?",
+            "my meds are ready, I counted them out, tonight is the night",
+        ),
+        (
+            "said goodbye to everyone at my leaving party, last shift was friday",
+            "said goodbye to everyone, I won't be around after tonight",
+        ),
+        # Someone else's signs at work, in a story or at the vet; then one's own.
+        (
+            "our dog collapsed at the park and we're at the vet, need to cancel",
+            "our dog is at the vet and I just collapsed in the waiting room, can't breathe",
+        ),
+        (
+            "I'm a respiratory therapist, I see people who can't breathe all day, my neck is sore",
+            "I'm a respiratory therapist and I can't breathe right now, my chest is tight",
+        ),
+        (
+            "watching a movie where a guy has a stroke, made me book my dad a checkup",
+            "was watching a movie and now my face is drooping and my arm is weak",
+        ),
+        # Numb from the dentist, and numb with a stroke sign.
+        (
+            "the dentist's freezing still hasn't worn off, can't feel half my lip",
+            "after the dentist my face is drooping on one side and my speech is slurred",
+        ),
+    ],
+)
+def test_a_reading_spares_its_look_alike_but_not_a_sign_told_now(
+    bundled_stage: SafetyStage, calm: str, alarmed: str
+) -> None:
+    assert screen_level(bundled_stage, calm) != "emergency"
+    assert screen_level(bundled_stage, alarmed) == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "in case I ever pass out during a session, do you have someone trained in first aid?",
+        "hypothetically, if a needle hit a lung, how would they know?",
+    ],
+)
+def test_an_imagined_sign_in_a_question_is_no_report(bundled_stage: SafetyStage, text: str) -> None:
+    assert screen_level(bundled_stage, text) != "emergency"
