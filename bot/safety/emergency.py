@@ -714,6 +714,8 @@ class EmergencyDetector:
                 return False  # "ever since the needling ...": history words, a sign now
             if self._sign_after_contrast(padded):
                 return False  # "my heart checked out fine, but I have crushing chest pain"
+            if settled:
+                return True  # a settled state with no alarm beside it ("they ruled it out")
             # A past phrase's words say nothing of now ("depuis des années"), so past
             # phrases go before years ("depuis 2021").
             rest = _SINCE_AN_OLD_EVENT.sub(" ", grammar.settled.removed(padded))
