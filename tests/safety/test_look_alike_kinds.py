@@ -75,6 +75,21 @@ def test_few_look_alikes_of_the_set_get_the_911_reply(
             "watching a movie where a guy has a stroke, made me book my dad a checkup",
             "was watching a movie and now my face is drooping and my arm is weak",
         ),
+        # A settled state, and one with an alarm told beside it.
+        (
+            "got back from the ER last night, they ruled out a heart attack, it's my ribs",
+            "they ruled out a heart attack last week but the chest pain is crushing right now",
+        ),
+        # A list of signs read and denied, and then a sign after all.
+        (
+            "I read the signs include bladder trouble and saddle numbness, I have none of that",
+            "I read the signs include saddle numbness, had none of that but now I can't pee",
+        ),
+        # A carried EpiPen asked about, and one needed.
+        (
+            "my daughter carries an EpiPen for nuts, is there anything at the clinic to watch for?",
+            "my daughter carries an EpiPen and her throat is swelling after she ate a cookie",
+        ),
         # Numb from the dentist, and numb with a stroke sign.
         (
             "the dentist's freezing still hasn't worn off, can't feel half my lip",
