@@ -138,6 +138,9 @@ def _grammar(out: TextIO, grammar: ContextGrammar) -> None:
     for figure in grammar.figures_of_speech:
         out.write(f"\n  Figure of speech, set aside (line {figure.line}): {figure.name}\n")
         _patterns(out, figure.patterns.patterns)
+        if figure.unless.patterns:
+            out.write("    unless one of these is found:\n")
+            _patterns(out, figure.unless.patterns)
     for reading in grammar.calm_readings:
         out.write(f"\n  Calm reading (line {reading.line}): {reading.name}\n")
         out.write(

@@ -708,7 +708,9 @@ class EmergencyDetector:
         past = self._markers["past"]
         years_ago = _YEARS_AGO.search(padded) is not None or _past_year(padded)
         grammar = self._grammar
-        settled = grammar.settled.found(padded) and not grammar.settled_unless.found(padded)
+        settled = grammar.settled.found(padded)
+        if settled and grammar.settled_unless.found(padded) and not years_ago:
+            return False  # "my heart was fine last month but I'm grey and sweating": now
         if settled or years_ago or past.found(padded):
             if grammar.now_despite_history.found(padded):
                 return False  # "ever since the needling ...": history words, a sign now

@@ -47,7 +47,7 @@ _GRAMMAR_KEYS = (
     "now_despite_history", "hypothetical",
 )  # fmt: skip
 _CONTEXT_KEYS = (*_PHRASE_CONTEXT_KEYS, *_GRAMMAR_KEYS)
-_FIGURE_KEYS = ("name", "patterns")
+_FIGURE_KEYS = ("name", "patterns", "unless")
 _CALM_KEYS = ("name", "rules", "all_of", "none_of")
 # Languages a word list may hold words for (English, French and the rules' others).
 _LIST_LANGUAGES = ("en", *RULE_LANGUAGES)
@@ -214,7 +214,8 @@ def _grammar(reader: _Reader, context: LocatedDict) -> ContextGrammar:
         found = patterns(entry, "patterns", f"'figures_of_speech' ({name or 'no name'})")
         if not found.patterns:
             reader.add(line, "each of 'figures_of_speech' needs at least one pattern")
-        figures.append(FigureOfSpeech(name, found, line))
+        unless = patterns(entry, "unless", f"'figures_of_speech' ({name or 'no name'})")
+        figures.append(FigureOfSpeech(name, found, line, unless))
     calm: list[CalmReading] = []
     for entry, line in _entries(reader, context, "calm_readings", _CALM_KEYS):
         name = reader.text(entry, "name", "each of 'calm_readings'") or ""

@@ -200,6 +200,8 @@ class FigureOfSpeech:
     name: str
     patterns: PatternSet
     line: int = 0
+    # Words that keep the figure from being read ("pills ready for the trip… tonight").
+    unless: PatternSet = field(default_factory=PatternSet)
 
 
 @dataclass(frozen=True)
@@ -243,6 +245,6 @@ class ContextGrammar:
         """`padded` without the figures of speech, and whether any was there."""
         found = False
         for figure in self.figures_of_speech:
-            if figure.patterns.found(padded):
+            if figure.patterns.found(padded) and not figure.unless.found(padded):
                 padded, found = figure.patterns.removed(padded), True
         return padded, found
