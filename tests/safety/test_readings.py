@@ -143,3 +143,16 @@ def test_the_shipped_grammar_is_in_the_safety_report() -> None:
     assert "Figure of speech, set aside" in report and "{idiom_objects}" in report
     assert "Calm reading" in report and "cauda_equina_saddle" in report
     assert "{idiom_objects} [fr]" in report
+
+
+def test_a_figure_is_not_read_when_one_of_its_unless_patterns_is_found(tmp_path: Path) -> None:
+    text = (
+        FILE.replace("      xx: [oops]\n", "      en: [sad]\n")
+        .replace('        - "choking on {cash}"\n', '      unless: ["right now"]\n')
+        .replace(", no_such_rule", "")
+    )
+    (tmp_path / EMERGENCY_FILE).write_text(textwrap.dedent(text), encoding="utf-8")
+    assert check_emergency_content(tmp_path) == []
+    detector = load_emergency_content(tmp_path).detector()
+    assert detector.detect("choking on all these fees") is None
+    assert detector.detect("choking on all these fees right now") is not None
