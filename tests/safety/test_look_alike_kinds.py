@@ -113,3 +113,18 @@ def test_a_reading_spares_its_look_alike_but_not_a_sign_told_now(
 )
 def test_an_imagined_sign_in_a_question_is_no_report(bundled_stage: SafetyStage, text: str) -> None:
     assert screen_level(bundled_stage, text) != "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my face drooped and my speech slurred for 10 minutes, it's gone now",
+        "I had a sudden worst headache an hour ago, it's gone now",
+        "had crushing chest pain for 20 minutes, it went away, should I still come in?",
+        "took like 30 tylenol on purpose earlier, feel fine now but idk",
+    ],
+)
+def test_a_danger_sign_that_has_passed_still_escalates(
+    bundled_stage: SafetyStage, text: str
+) -> None:
+    assert screen_level(bundled_stage, text) == "emergency"
