@@ -1,5 +1,6 @@
 """English emergencies told in everyday words, and their harmless look-alikes
-(tests/data/safety_en4.yaml, a tuning set: its first looks are logged in tests/data/README.md).
+(tests/data/safety_en4.yaml and safety_fa6.yaml, tuning sets: their first looks are logged in
+tests/data/README.md).
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from tests.safety.kit import (
     urgent_given_advice,
 )
 
-SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "safety_en4.yaml"
+DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
+# safety_en4 (safety4en round) and safety_fa6 (safe6en round): English tuning sets whose first
+# looks are logged in tests/data/README.md.
+SETS = ("safety_en4.yaml", "safety_fa6.yaml")
 FALSE_ALARM_CEILING = 0.03
 
 
-@pytest.fixture(scope="module")
-def items() -> list[dict[str, str]]:
-    return labelled_items(SET, 100)
+@pytest.fixture(scope="module", params=SETS)
+def items(request: pytest.FixtureRequest) -> list[dict[str, str]]:
+    return labelled_items(DATA / str(request.param), 100)
 
 
 def test_every_emergency_of_the_set_gets_the_emergency_reply(

@@ -1,49 +1,12 @@
-"""Look-alikes of new kinds and emergencies told indirectly (tests/data/safety_fa6.yaml, a
-tuning set whose first look is logged in tests/data/README.md), and both directions of the
-readings written for them in content/emergency.yaml's `context`."""
+"""Both directions of the readings of content/emergency.yaml's `context` written for the kinds
+of tests/data/safety_fa6.yaml (its set-wide bars are in test_english_kinds.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from bot.safety import SafetyStage
-from tests.safety.kit import (
-    false_alarms,
-    labelled_items,
-    missed_emergencies,
-    screen_level,
-    urgent_given_advice,
-)
-
-SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "safety_fa6.yaml"
-FALSE_ALARM_CEILING = 0.03
-
-
-@pytest.fixture(scope="module")
-def items() -> list[dict[str, str]]:
-    return labelled_items(SET, 100)
-
-
-def test_every_emergency_of_the_set_gets_the_emergency_reply(
-    bundled_stage: SafetyStage, items: list[dict[str, str]]
-) -> None:
-    assert missed_emergencies(bundled_stage, items) == []
-
-
-def test_every_urgent_problem_of_the_set_gets_same_day_advice_or_911(
-    bundled_stage: SafetyStage, items: list[dict[str, str]]
-) -> None:
-    advised, urgent = urgent_given_advice(bundled_stage, items)
-    assert advised == urgent
-
-
-def test_few_look_alikes_of_the_set_get_the_911_reply(
-    bundled_stage: SafetyStage, items: list[dict[str, str]]
-) -> None:
-    alarmed, benign = false_alarms(bundled_stage, items)
-    assert len(alarmed) <= FALSE_ALARM_CEILING * benign, alarmed
+from tests.safety.kit import screen_level
 
 
 @pytest.mark.parametrize(
