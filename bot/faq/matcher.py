@@ -34,6 +34,7 @@ something else gets "did you mean" instead.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import itertools
 import math
@@ -423,6 +424,7 @@ class CharGramIndex:
         # Kept for `with_document` (the content check's leave-one-out).
         self._counted, self._frequency, self._common_limit = counted, frequency, common_limit
         self._vectors: list[dict[str, float]] = []
+        self._weights_and_holders: tuple[list[dict[str, float]], dict[str, list[int]]] | None = None
         for index, grams in enumerate(counted):
             vector = self._vector(grams)
             self._vectors.append(vector)
@@ -460,16 +462,33 @@ class CharGramIndex:
         return counts
 
     def _vector(self, grams: dict[str, int]) -> dict[str, float]:
-        vector = {
-            g: (1.0 + math.log(tf)) * self._idf[g] for g, tf in grams.items() if g in self._idf
-        }
-        norm = math.sqrt(sum(v * v for v in vector.values()))
-        return {g: v / norm for g, v in vector.items()} if norm else {}
+        return _unit(self._weights(grams))
+
+    def _weights(self, grams: dict[str, int]) -> dict[str, float]:
+        """TF-IDF weight of each known trigram of `grams`, before normalising."""
+        return {g: (1.0 + math.log(tf)) * self._idf[g] for g, tf in grams.items() if g in self._idf}
+
+    def _left_out_tables(self) -> tuple[list[dict[str, float]], dict[str, list[int]]]:
+        """Per document its weights before normalising, and per trigram the documents that
+        hold it (ascending), computed on the first `with_document` and shared by all."""
+        if self._weights_and_holders is None:
+            holders: dict[str, list[int]] = {}
+            for document, grams in enumerate(self._counted):
+                for gram in grams:
+                    holders.setdefault(gram, []).append(document)
+            weights = [self._weights(grams) for grams in self._counted]
+            self._weights_and_holders = (weights, holders)
+        return self._weights_and_holders
 
     def with_document(self, index: int, text: str) -> CharGramIndex:
         """This index with document `index` now reading `text`: the same vectors and
-        cosines a new index would have, recomputed only where the document's trigrams
-        change them (postings are built per trigram on use)."""
+        cosines a new index would have (to the last bit), recomputed only where the
+        document's trigrams change them: the documents holding a trigram whose IDF moved
+        get new weights and norm, every other document keeps its vector, and postings are
+        built per trigram on use. Only a full index can derive one."""
+        if self._known_codes is None:
+            raise ValueError("with_document derives from a full index only")
+        weights, holders = self._left_out_tables()
         changed = copy.copy(self)
         before, after = self._counted[index], self._grams(text)
         counted = list(self._counted)
@@ -486,17 +505,34 @@ class CharGramIndex:
             else:
                 del frequency[gram], idf[gram]
         changed._counted, changed._frequency, changed._idf = counted, frequency, idf
-        vectors = list(self._vectors)
-        for document, grams in enumerate(counted):
-            if document == index or not moved.isdisjoint(grams):
-                vectors[document] = changed._vector(grams)
-        changed._vectors = vectors
+        changed._weights_and_holders = None
+        # Per changed document: its weights (in its trigrams' order, so the norm sums as
+        # a new index's does) and norm.
+        rescaled: dict[int, tuple[dict[str, float], float]] = {}
+        for document in {d for gram in moved for d in holders.get(gram, ())} | {index}:
+            if document == index:
+                new = changed._weights(after)
+            else:
+                new = dict(weights[document])
+                grams = counted[document]
+                for gram in moved.intersection(new):
+                    new[gram] = (1.0 + math.log(grams[gram])) * idf[gram]
+            rescaled[document] = (new, math.sqrt(sum(v * v for v in new.values())))
+        vectors = self._vectors
 
         def posting(gram: str) -> _Posting | None:
-            found = [document for document, vector in enumerate(vectors) if gram in vector]
+            found = [document for document in holders.get(gram, ()) if document != index]
+            if gram in after and rescaled[index][1]:
+                bisect.insort(found, index)
             if not found or len(found) > self._common_limit:
                 return None
-            values = [vectors[document][gram] for document in found]
+            values = []
+            for document in found:
+                if document in rescaled:
+                    raw, norm = rescaled[document]
+                    values.append(raw[gram] / norm)
+                else:
+                    values.append(vectors[document][gram])
             return np.array(found, dtype=np.intp), np.array(values, dtype=np.float64)
 
         changed._postings = _PostingsOnUse(posting, count)
@@ -540,6 +576,12 @@ class CharGramIndex:
         rows = self._known_rows[spot]
         kept = rows >= 0
         return rows[kept], vector[kept] / norm
+
+
+def _unit(weights: dict[str, float]) -> dict[str, float]:
+    """`weights` scaled to length one (empty when all are zero)."""
+    norm = math.sqrt(sum(v * v for v in weights.values()))
+    return {g: v / norm for g, v in weights.items()} if norm else {}
 
 
 _CODE_BITS = 21  # Unicode code points fit in 21 bits, so a trigram fits in one int64
@@ -619,6 +661,9 @@ class FaqMatcher:
         self._essential = [
             self._essential_tokens(phrasings) for phrasings in analysed[: self._first_out_of_scope]
         ]
+        # Filled on the first `without_phrasing` and shared by every leave-one-out.
+        self._frequent: list[list[str]] | None = None
+        self._surface_counts: tuple[dict[str, int], dict[str, int]] | None = None
         entry_postings = self._entry_term_weights(analysed)
         self._entry_arrays: _Postings = _Postings(entry_postings, len(self._ids))
         self._phrasing_arrays = _Postings(phrasing_postings, len(self._phrasings))
@@ -706,6 +751,7 @@ class FaqMatcher:
         analysed = list(self._analysed)
         analysed[entry] = [t for i, t in enumerate(analysed[entry]) if i != phrasing]
         left._entries, left._analysed = entries, analysed
+        left._frequent, left._surface_counts = None, None
         # Only words no other phrasing of the entry uses change their document frequency.
         kept = {t for tokens in analysed[entry] for t in tokens}
         moved = set(self._analysed[entry][phrasing]) - kept
@@ -738,14 +784,22 @@ class FaqMatcher:
                 if e < len(left._essential)
             }
             left._essential = list(self._essential)
+            # Which words nearly all an entry's phrasings use changes only for the entry
+            # left out; for the others only how many entries use a word can change.
+            frequent = self._frequent_per_entry()
             for index in again:
-                left._essential[index] = left._essential_tokens(analysed[index])
+                tokens = frequent[index]
+                if index == entry:
+                    tokens = left._frequent_tokens(analysed[entry])
+                left._essential[index] = left._uncommon(tokens)
         # Phrasings that share a word whose IDF changed get their weights again.
         phrasings = list(self._phrasings)
         has_total, totals = self._phrasing_has_total.copy(), self._phrasing_total.copy()
         for index in {int(i) for t in moved if t in indices for i in indices[t]} - {slot}:
             old = phrasings[index]
-            weights = {t: left._token_weight(t, left._idf[t]) for t in old.weights}
+            weights = dict(old.weights)
+            for token in moved.intersection(weights):
+                weights[token] = left._token_weight(token, left._idf[token])
             phrasings[index] = _Phrasing(old.entry, weights, sum(weights.values()), old.text)
             has_total[index] = phrasings[index].total > 0.0
             totals[index] = phrasings[index].total if has_total[index] else 1.0
@@ -764,10 +818,18 @@ class FaqMatcher:
             left._exact[key] = owners.pop()
         elif key:
             left._exact.pop(key, None)
-        surface = {w for _, texts in entries for p in texts for w in words(p)}
-        surface |= {w for group in self._synonym_groups for phrase in group for w in words(phrase)}
-        left._known_stems = {stem(w) for w in surface}
-        left._vocabulary = sorted(w for w in surface if len(w) >= MIN_TYPO_TOKEN_LENGTH)
+        # Surface words only the left-out phrasing uses leave the vocabulary; a stem goes
+        # when its last surface word does.
+        uses, words_of_stem = self._surface_uses()
+        gone = {w for w in set(words(texts[phrasing])) if uses[w] == 1}
+        if gone:
+            stems_gone: dict[str, int] = {}
+            for w in gone:
+                stems_gone[stem(w)] = stems_gone.get(stem(w), 0) + 1
+            left._known_stems = self._known_stems - {
+                s for s, n in stems_gone.items() if words_of_stem[s] == n
+            }
+            left._vocabulary = [w for w in self._vocabulary if w not in gone]
         left._typo_cache = {}
         left._entry_arrays = _PostingsOnUse(left._left_out_entry_posting(slot), len(self._ids))
         left._joint_arrays = None
@@ -858,19 +920,47 @@ class FaqMatcher:
 
     def _essential_tokens(self, phrasings: list[list[str]]) -> frozenset[str]:
         """Content tokens nearly every phrasing of an entry uses (see ESSENTIAL_SHARE)."""
+        return self._uncommon(self._frequent_tokens(phrasings))
+
+    def _frequent_tokens(self, phrasings: list[list[str]]) -> list[str]:
+        """Content tokens in at least ESSENTIAL_SHARE of an entry's phrasings."""
         if len(phrasings) < MIN_PHRASINGS_FOR_ESSENTIAL:
-            return frozenset()
+            return []
         counts: dict[str, int] = {}
         for tokens in phrasings:
             for token in set(tokens):
                 if not self._is_weak(token):
                     counts[token] = counts.get(token, 0) + 1
+        return [t for t, n in counts.items() if n >= ESSENTIAL_SHARE * len(phrasings)]
+
+    def _uncommon(self, tokens: list[str]) -> frozenset[str]:
+        """`tokens` without those most entries use (ESSENTIAL_MAX_ENTRY_SHARE)."""
         return frozenset(
-            t
-            for t, n in counts.items()
-            if n >= ESSENTIAL_SHARE * len(phrasings)
-            and self._entry_count.get(t, 0) <= self._common_entry_count
+            t for t in tokens if self._entry_count.get(t, 0) <= self._common_entry_count
         )
+
+    def _frequent_per_entry(self) -> list[list[str]]:
+        """`_frequent_tokens` of each entry (computed once, for the leave-one-out)."""
+        if self._frequent is None:
+            entries = self._analysed[: self._first_out_of_scope]
+            self._frequent = [self._frequent_tokens(phrasings) for phrasings in entries]
+        return self._frequent
+
+    def _surface_uses(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Per surface word, how many phrasings and synonym phrases use it; per stem, how
+        many surface words have it (computed once, for the leave-one-out)."""
+        if self._surface_counts is None:
+            uses: dict[str, int] = {}
+            texts = [p for _, phrasings in self._entries for p in phrasings]
+            texts += [phrase for group in self._synonym_groups for phrase in group]
+            for text in texts:
+                for w in set(words(text)):
+                    uses[w] = uses.get(w, 0) + 1
+            words_of_stem: dict[str, int] = {}
+            for w in uses:
+                words_of_stem[stem(w)] = words_of_stem.get(stem(w), 0) + 1
+            self._surface_counts = (uses, words_of_stem)
+        return self._surface_counts
 
     def _terms(self, tokens: list[str]) -> list[str]:
         """`tokens` followed by their adjacent pairs (when pairs count at all)."""
