@@ -11,10 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from bot.faq.semantic import SEMANTIC_MODES, SemanticMode
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CONTENT_DIR = PROJECT_ROOT / "content"
@@ -28,6 +26,10 @@ DEFAULT_CONSOLE_BIND = "127.0.0.1:8080"
 # Here rather than in the outbox, so reading settings does not load the database layer.
 DEFAULT_GRACE = timedelta(hours=12)
 DEFAULT_STALE_CLAIM = timedelta(minutes=2)
+# SEMANTIC_MATCHING's values (bot.faq.semantic re-exports them): here, so reading settings
+# does not load numpy with the matcher.
+SemanticMode = Literal["auto", "on", "off"]
+SEMANTIC_MODES: tuple[SemanticMode, ...] = ("auto", "on", "off")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from bot.cli.content import default_content_dir
 from bot.cli.faq_tune import register_tune
 from bot.cli.faq_unanswered import register_unanswered
 from bot.clinic_content import load_content
-from bot.config import data_dir_setting, environment, parse_semantic_mode
+from bot.config import SEMANTIC_MODES, data_dir_setting, environment, parse_semantic_mode
 from bot.content.model import FaqContent
 from bot.faq.encoder_tuning import choose_faq_encoder
 from bot.faq.evaluation import (
@@ -28,7 +28,7 @@ from bot.faq.evaluation import (
 from bot.faq.matcher import Candidate
 from bot.faq.pipeline import FaqPipeline
 from bot.faq.reading import FaqReading, MessageReader
-from bot.faq.semantic import SEMANTIC_MODES, PhrasingVectorCache
+from bot.faq.semantic import PhrasingVectorCache
 from bot.safety.stage import SafetyStage, build_safety_stage
 
 EXIT_OK = 0

@@ -21,33 +21,35 @@ from bot.config import ConfigError, single_setting
 from bot.content.problems import ContentError
 from bot.logging_setup import TokenRedactingFilter
 
-# Subcommand -> the `bot.cli` module that registers it, in the order `--help` lists them.
-# Only the chosen command's module is imported: the others pull in the database layer,
-# the matcher or PTB, which a quick `ims-bot content check` should not wait for.
-COMMAND_MODULES = {
-    "run": "chat",
-    "shell": "chat",
-    "faq": "faq",
-    "content": "content",
-    "appointments": "appointments",
-    "reminders": "reminders",
-    "intake": "intake",
-    "staff": "staff",
-    "web": "web",
-    "safety": "safety",
+# Subcommand -> the `bot.cli` module that registers it and its line in `ims-bot --help`, in
+# the order `--help` lists them. Only the chosen command's module is imported: the others
+# pull in the database layer, the matcher, PTB or the web stack, which a quick
+# `ims-bot content check` or `ims-bot --help` should not wait for. (The lines repeat each
+# module's own `help=`; tests/cli checks that they agree.)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("chat", "run the Telegram bot (long polling)"),
+    "shell": ("chat", "chat with the bot in this terminal"),
+    "faq": ("faq", "FAQ matching, evaluation and unanswered questions"),
+    "content": ("content", "check the clinic's content files"),
+    "appointments": ("appointments", "add, import and list appointments"),
+    "reminders": ("reminders", "preview and audit appointment reminders"),
+    "intake": ("intake", "intake forms: list, export, questionnaire"),
+    "staff": ("staff", "staff accounts for the web console"),
+    "web": ("web", "serve the staff web console (CONSOLE_BIND, default 127.0.0.1:8080)"),
+    "safety": ("safety", "the emergency and urgent screens"),
 }
 
 
-def _command_modules(argv: Sequence[str] | None) -> list[ModuleType]:
-    """The modules to register: the chosen command's, or all of them (e.g. for --help)."""
-    words = [word for word in (sys.argv[1:] if argv is None else argv) if word[:1] != "-"]
-    chosen = COMMAND_MODULES.get(words[0]) if words else None
-    names = [chosen] if chosen else list(dict.fromkeys(COMMAND_MODULES.values()))
-    return [importlib.import_module(f"bot.cli.{name}") for name in names]
+def command_module(name: str) -> ModuleType:
+    """The `bot.cli` module that registers the command `name`."""
+    return importlib.import_module(f"bot.cli.{COMMANDS[name][0]}")
 
 
-def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The argument parser with the subcommand in `argv` (every subcommand without one)."""
+def build_parser(
+    argv: Sequence[str] | None = None, *, every_command: bool = False
+) -> argparse.ArgumentParser:
+    """The argument parser with the subcommand in `argv` registered by its module; the
+    others only named, with their help line (all registered with `every_command`)."""
     parser = argparse.ArgumentParser(
         prog="ims-bot",
         description=(
@@ -57,8 +59,16 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _command_modules(argv):
-        module.register(subparsers)
+    words = [word for word in (sys.argv[1:] if argv is None else argv) if word[:1] != "-"]
+    chosen = words[0] if words and words[0] in COMMANDS else None
+    registered: set[str] = set()
+    for name, (module, text) in COMMANDS.items():
+        if every_command or module == COMMANDS.get(chosen or "", ("",))[0]:
+            if module not in registered:
+                command_module(name).register(subparsers)
+                registered.add(module)
+        else:
+            subparsers.add_parser(name, help=text)
     parser.set_defaults(handler=chat_commands.start_default)
     return parser
 

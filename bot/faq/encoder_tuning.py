@@ -31,13 +31,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.config import SemanticMode
 from bot.faq.semantic import (
     ENCODER_THREADS,
     MODEL_NAME,
     MODEL_WEIGHTS,
     MODEL_WEIGHTS_SHA256,
     MiniLmEncoder,
-    SemanticMode,
     SemanticUnavailable,
     SentenceEncoder,
     bundled_model_dir,

@@ -24,15 +24,14 @@ import os
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-logger = logging.getLogger(__name__)
+from bot.config import SemanticMode
 
-SemanticMode = Literal["auto", "on", "off"]
-SEMANTIC_MODES: tuple[SemanticMode, ...] = ("auto", "on", "off")
+logger = logging.getLogger(__name__)
 
 # Cosine similarities below the floor say nothing (unrelated sentences sit around 0.1-0.3
 # with this model); from the ceiling up the two sentences ask the same thing. Tuned on the

@@ -36,8 +36,18 @@ ADDRESS_WINDOW = timedelta(minutes=15)
 # Argon2id (the library's default type) with its RFC 9106 low-memory profile.
 _HASHER = PasswordHasher()
 # Verified against when the e-mail is unknown, so a wrong address takes as long as a
-# wrong password and does not reveal which addresses have accounts.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+# wrong password and does not reveal which addresses have accounts. Made when the first
+# StaffAccounts is, not at import: every command that imports this module (the bot's
+# start-up, `ims-bot --help`) would otherwise pay for a hash it never uses.
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    """The hash an unknown address is checked against (made once per process)."""
+    global _DUMMY_HASH  # one value per process; tests replace it
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
 
 
 def utc_now() -> datetime:
@@ -139,6 +149,7 @@ class StaffAccounts:
     def __init__(self, database: Database, clock: Clock = utc_now) -> None:
         self._database = database
         self._clock = clock
+        _dummy_hash()  # now, so that the first unknown address is not the slow one
 
     # --- accounts -------------------------------------------------------------
 
@@ -272,7 +283,7 @@ class StaffAccounts:
                 return LoginResult(throttled=True)
             row = await session.scalar(select(StaffAccount).where(StaffAccount.email == address))
             stored = row.password_hash if row is not None else None
-            good = _verify(stored or _DUMMY_HASH, password) and stored is not None
+            good = _verify(stored or _dummy_hash(), password) and stored is not None
             usable = row is not None and not row.disabled and row.locked_at is None
             session.add(
                 LoginAttempt(at=now, email=address, client=client[:64], succeeded=good and usable)
