@@ -20,16 +20,16 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from bot.content.clinic import CLINIC_FILE, Clinic, read_clinic
 from bot.content.faq_loader import FAQ_FILE, read_faq
@@ -38,8 +38,9 @@ from bot.content.problems import ContentError, Problem
 from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, read_flow_file
 from bot.reminders.types import APPOINTMENT_TYPES_FILE, AppointmentTypes, parse_appointment_types
 from bot.safety.emergency import EmergencyContent
-from bot.safety.emergency_content import read_emergency_content
+from bot.safety.emergency_content import read_emergency_files, screen_problems
 
+_Result = TypeVar("_Result")
 PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent ends
 STDOUT, STDERR = 1, 2
 
@@ -65,40 +66,75 @@ def read_faq_bundle(
     return faq, clinic, sorted(clinic_problems + faq_problems)
 
 
-class _ConfusableCheck:
-    """The confusable-phrasing check (most of a full check's time), in a forked child
-    process when asked to, so it runs beside the other files' checks on a second core."""
+class _Forked(Generic[_Result]):
+    """`work()` run in a forked child process when asked to, so that it runs beside this
+    process on another core; else (or when the child dies) run here by `result()`.
 
-    def __init__(self, faq: FaqContent, *, in_child: bool) -> None:
-        from bot.faq.confusion import check_confusable_phrasings
+    Forked, the child already has every module and object `work` uses: nothing is re-read
+    or sent to it, and only the result comes back, pickled, through a pipe.
+    """
 
-        self._faq = faq
-        self._pool: ProcessPoolExecutor | None = None
-        self._future: Future[list[Problem]] | None = None
+    def __init__(self, work: Callable[[], _Result], *, in_child: bool) -> None:
+        self._work = work
+        self._child: tuple[int, int] | None = None  # (process id, pipe to read)
         # Forking is safe only with no other thread running (one might hold a lock the
         # child would then wait on for ever); the command line has none.
-        forkable = "fork" in multiprocessing.get_all_start_methods()
-        if in_child and forkable and threading.active_count() == 1:
-            # Forked, the child already has every module and the FAQ; nothing is re-read.
-            context = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=context, initializer=_answer_through_the_pipe_only
-            )
-            self._future = self._pool.submit(check_confusable_phrasings, faq)
+        if in_child and hasattr(os, "fork") and threading.active_count() == 1:
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: do the work, send the result, leave at once
+                os.close(read)
+                try:
+                    _answer_through_the_pipe_only()
+                    with os.fdopen(write, "wb") as pipe:
+                        pipe.write(pickle.dumps(work()))
+                finally:
+                    os._exit(0)  # no atexit handlers, no flushing the parent's buffers
+            os.close(write)
+            self._child = (pid, read)
 
-    def result(self) -> list[Problem]:
-        """The check's problems (run here unless a child ran it)."""
-        from bot.faq.confusion import check_confusable_phrasings
+    @property
+    def forked(self) -> bool:
+        """Whether a child process is doing the work."""
+        return self._child is not None
 
-        if self._future is None or self._pool is None:
-            return check_confusable_phrasings(self._faq)
-        try:
-            return self._future.result()
-        except BrokenProcessPool:
-            # The child died (killed, out of memory): the check still gets done, here.
-            return check_confusable_phrasings(self._faq)
-        finally:
-            self._pool.shutdown()
+    def result(self) -> _Result:
+        """The work's result (computed here unless a child computed it)."""
+        if self._child is None:
+            return self._work()
+        pid, read = self._child
+        self._child = None
+        with os.fdopen(read, "rb") as pipe:
+            sent = pipe.read()
+        os.waitpid(pid, 0)
+        if not sent:
+            # The child died (killed, out of memory, or the work raised): do it here,
+            # where an error is reported as the command's own.
+            return self._work()
+        result: _Result = pickle.loads(sent)
+        return result
+
+
+class _ScreenChecks:
+    """The checks that screen texts with the emergency and urgent detectors: every rule's
+    examples and not-examples, and (for the wording checks) every FAQ phrasing."""
+
+    def __init__(self, emergency: EmergencyContent, faq: FaqContent | None) -> None:
+        self._emergency, self._faq = emergency, faq
+        emergency.detector()
+        if emergency.urgent is not None:
+            emergency.urgent.detector()
+
+    def run(self, part: int, parts: int) -> tuple[list[Problem], list[Problem]]:
+        """Problems in the examples, and FAQ phrasings the screen takes, screening every
+        `parts`-th text from the `part`-th on."""
+        examples = screen_problems(self._emergency, part, parts)
+        if self._faq is None:
+            return examples, []
+        from bot.faq.confusion import check_phrasings_screened_as_emergency
+
+        detector = self._emergency.detector()
+        return examples, check_phrasings_screened_as_emergency(self._faq, detector, part, parts)
 
 
 def _answer_through_the_pipe_only() -> None:
@@ -141,8 +177,9 @@ def read_content(
 
     `quality` adds the slower checks of content that works but would serve patients
     badly (confusable phrasings). `ims-bot content check` and CI run them; the bot's
-    start-up skips them so a restart stays quick. `parallel` runs the slowest of them in
-    a child process beside the rest (the CLI asks for it; in-process callers need not).
+    start-up skips them so a restart stays quick. `parallel` runs the confusable-phrasing
+    check in a forked child process and half of the screening of examples (and phrasings)
+    in another, beside the rest (the CLI asks for it; in-process callers need not).
     """
     key = (quality, date.today(), *_fingerprint(content_dir)) if content_dir.is_dir() else None
     if key is not None and key in _read:
@@ -150,21 +187,38 @@ def read_content(
         return content, list(problems)
     faq, clinic, problems = read_faq_bundle(content_dir)
     # The quality checks are only meaningful once faq.yaml is valid.
-    confusable = None
-    if quality and faq is not None and not problems:
-        confusable = _ConfusableCheck(faq, in_child=parallel)
-    emergency, emergency_problems = read_emergency_content(content_dir)
+    wording = quality and faq is not None and not problems
+    confusable: _Forked[list[Problem]] | None = None
+    if wording:
+        from bot.faq.confusion import check_confusable_phrasings
+
+        assert faq is not None
+        checked = faq
+        confusable = _Forked(lambda: check_confusable_phrasings(checked), in_child=parallel)
+    emergency, emergency_problems = read_emergency_files(content_dir)
+    if emergency is not None:
+        screens = _ScreenChecks(emergency, faq if wording else None)
+        # Half the texts are screened in a second child when asked to (the detectors are
+        # built first, so it has them too).
+        other_half = _Forked(lambda: screens.run(1, 2), in_child=parallel)
+        if other_half.forked:
+            examples, phrasings = screens.run(0, 2)
+            more_examples, more_phrasings = other_half.result()
+            examples, phrasings = examples + more_examples, phrasings + more_phrasings
+        else:
+            examples, phrasings = screens.run(0, 1)
+        if examples:
+            emergency_problems += examples
+            emergency = None  # the screen's content is returned only when it all works
+        else:
+            # Which phrasings the screen takes says something only of a screen that works.
+            problems += phrasings
     types, type_problems = parse_appointment_types(content_dir / APPOINTMENT_TYPES_FILE)
     flow: LoadedFlow | None = None
     if (content_dir / FLOW_FILE_NAME).exists():
         flow, flow_problems = read_flow_file(content_dir / FLOW_FILE_NAME)
         problems += flow_problems
     if confusable is not None:
-        assert faq is not None  # the check starts only on a valid faq.yaml
-        if emergency is not None:
-            from bot.faq.confusion import check_phrasings_screened_as_emergency
-
-            problems += check_phrasings_screened_as_emergency(faq, emergency.detector())
         problems += confusable.result()
     problems += emergency_problems + type_problems
     result: ClinicContent | None = None

@@ -90,23 +90,26 @@ def check_confusable_phrasings(faq: FaqContent) -> list[Problem]:
 
 
 def check_phrasings_screened_as_emergency(
-    faq: FaqContent, detector: EmergencyDetector
+    faq: FaqContent, detector: EmergencyDetector, part: int = 0, parts: int = 1
 ) -> list[Problem]:
-    """A problem for each phrasing the emergency screen answers before the matcher sees it."""
+    """A problem for each phrasing the emergency screen answers before the matcher sees it.
+
+    With `parts` > 1, only every `parts`-th phrasing from the `part`-th on is screened (for
+    processes sharing the work)."""
     problems: list[Problem] = []
-    for entry in faq.entries:
-        for index, text in enumerate(entry.phrasings):
-            hit = detector.detect(text)
-            if hit is None:
-                continue
-            kind = "question" if index == 0 else "alternate"
-            problems.append(
-                Problem(
-                    faq.file,
-                    _line(entry, index),
-                    f"{kind} '{_quote(text)}' of '{entry.id}' gets the emergency reply (rule "
-                    f"'{hit.rule_id}'), so it can never reach this answer: reword it, or "
-                    "remove it if it describes an emergency",
-                )
+    phrasings = [(e, i, text) for e in faq.entries for i, text in enumerate(e.phrasings)]
+    for entry, index, text in phrasings[part::parts]:
+        hit = detector.detect(text)
+        if hit is None:
+            continue
+        kind = "question" if index == 0 else "alternate"
+        problems.append(
+            Problem(
+                faq.file,
+                _line(entry, index),
+                f"{kind} '{_quote(text)}' of '{entry.id}' gets the emergency reply (rule "
+                f"'{hit.rule_id}'), so it can never reach this answer: reword it, or "
+                "remove it if it describes an emergency",
             )
+        )
     return problems

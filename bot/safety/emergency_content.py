@@ -511,13 +511,17 @@ def read_emergency_content(content_dir: Path) -> tuple[EmergencyContent | None, 
     """The screen's content (None when any file has a problem) and every problem in
     emergency.yaml, urgent.yaml and safety_languages.yaml, including examples that do not
     behave as promised."""
-    content, problems = _read(content_dir)
+    content, problems = read_emergency_files(content_dir)
     if content is None:
         return None, problems
-    problems = problems + example_problems(content)
-    if content.urgent is not None:
-        problems += example_problems(content.urgent, outranked_by=content)
+    problems = problems + screen_problems(content)
     return (None if problems else content), problems
+
+
+def read_emergency_files(content_dir: Path) -> tuple[EmergencyContent | None, list[Problem]]:
+    """The screen's content as written (None when a file breaks the schema), and every
+    problem in the schema; `screen_problems` then checks the examples."""
+    return _read(content_dir)
 
 
 def check_emergency_content(content_dir: Path) -> list[Problem]:
@@ -525,62 +529,78 @@ def check_emergency_content(content_dir: Path) -> list[Problem]:
     return read_emergency_content(content_dir)[1]
 
 
+def screen_problems(content: EmergencyContent, part: int = 0, parts: int = 1) -> list[Problem]:
+    """Examples of both tiers that do not behave as promised (`example_problems`).
+
+    With `parts` > 1, only every `parts`-th example from the `part`-th on is screened, so
+    that processes can share the work; the parts together find exactly what one finds.
+    """
+    problems = example_problems(content, part=part, parts=parts)
+    if content.urgent is not None:
+        problems += example_problems(content.urgent, content, part=part, parts=parts)
+    return problems
+
+
 def example_problems(
-    content: EmergencyContent, outranked_by: EmergencyContent | None = None
+    content: EmergencyContent,
+    outranked_by: EmergencyContent | None = None,
+    *,
+    part: int = 0,
+    parts: int = 1,
 ) -> list[Problem]:
     """Examples that miss their rule, and not-examples that trigger any rule.
 
     Examples are screened as a patient's message is (idioms, past history and risk
     questions set apart). An urgent example the emergency screen catches is a problem too:
-    emergency wins, so that example would never get the urgent reply.
+    emergency wins, so that example would never get the urgent reply. `part` of `parts`:
+    as in `screen_problems`.
     """
     detector = content.detector()
     higher = outranked_by.detector() if outranked_by is not None else None
-    problems: list[Problem] = []
+    # Every text to screen, in file order: (text, line, the rule it must trigger, or None
+    # for a not-example, which must trigger none, and how to name its language).
+    cases: list[tuple[str, int, str | None, str]] = []
     for rule in content.rules:
-        for part in rule.by_language():
-            where = "" if part.language == "en" else f" ({part.language})"
-            for text, line in zip(part.examples, part.example_lines, strict=True):
-                if rule.id not in detector.screened_rule_ids(text):
-                    problems.append(
-                        Problem(
-                            content.file,
-                            line,
-                            f"example{where} {text!r} does not trigger rule {rule.id!r}; "
-                            "add a term or phrase that covers it",
-                        )
-                    )
-                elif higher is not None and (above := higher.detect(text)) is not None:
-                    problems.append(
-                        Problem(
-                            content.file,
-                            line,
-                            f"urgent example {text!r} is caught by emergency rule "
-                            f"{above.rule_id!r} first; reword it or narrow that rule",
-                        )
-                    )
-            problems.extend(_false_alarms(content, part.not_examples, part.not_example_lines))
-    problems.extend(_false_alarms(content, content.not_examples, content.not_example_lines))
-    for language in content.translations:
-        problems.extend(_false_alarms(content, language.not_examples, language.not_example_lines))
-    return problems
-
-
-def _false_alarms(
-    content: EmergencyContent, texts: tuple[str, ...], lines: tuple[int, ...]
-) -> list[Problem]:
-    detector = content.detector()
+        for section in rule.by_language():
+            where = "" if section.language == "en" else f" ({section.language})"
+            for text, line in zip(section.examples, section.example_lines, strict=True):
+                cases.append((text, line, rule.id, where))
+            for text, line in zip(section.not_examples, section.not_example_lines, strict=True):
+                cases.append((text, line, None, ""))
+    file_wide = [(content.not_examples, content.not_example_lines)]
+    file_wide += [(t.not_examples, t.not_example_lines) for t in content.translations]
+    for texts, lines in file_wide:
+        for text, line in zip(texts, lines, strict=True):
+            cases.append((text, line, None, ""))
     problems: list[Problem] = []
-    for text, line in zip(texts, lines, strict=True):
-        hit = detector.detect(text)
-        triggered = [hit.rule_id] if hit else []
-        if triggered:
+    for text, line, rule_id, where in cases[part::parts]:
+        if rule_id is None:
+            hit = detector.detect(text)
+            if hit is not None:
+                problems.append(
+                    Problem(
+                        content.file,
+                        line,
+                        f"not-example {text!r} triggers rule {hit.rule_id!r}; "
+                        "narrow that rule's terms or list a real word under `not_typos`",
+                    )
+                )
+        elif rule_id not in detector.screened_rule_ids(text):
             problems.append(
                 Problem(
                     content.file,
                     line,
-                    f"not-example {text!r} triggers rule {triggered[0]!r}; "
-                    "narrow that rule's terms or list a real word under `not_typos`",
+                    f"example{where} {text!r} does not trigger rule {rule_id!r}; "
+                    "add a term or phrase that covers it",
+                )
+            )
+        elif higher is not None and (above := higher.detect(text)) is not None:
+            problems.append(
+                Problem(
+                    content.file,
+                    line,
+                    f"urgent example {text!r} is caught by emergency rule "
+                    f"{above.rule_id!r} first; reword it or narrow that rule",
                 )
             )
     return problems

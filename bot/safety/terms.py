@@ -187,6 +187,7 @@ class TermWord:
     exact: bool = False
 
 
+@lru_cache(maxsize=65536)  # the content check reads each term, then each detector parses it
 def parse_term(term: str) -> tuple[TermWord, ...]:
     """The words of a clinic-written term such as "can't pee" or "numb*"."""
     words: list[TermWord] = []

@@ -8,12 +8,11 @@ import sys
 from pathlib import Path
 
 from bot.cli.main import COMMANDS, build_parser
-from bot.config import BUNDLED_CONTENT_DIR
 from tests.process_env import REPO, process_env
 
 TIMEOUT_S = 120
-# Stacks a content check or `ims-bot --help` has no use for: the database, the web console,
-# Telegram, the scheduler and the optional model.
+# Stacks `ims-bot --help` has no use for: the database, the web console, Telegram, the
+# scheduler and the optional model (tests/content checks what the content check loads).
 HEAVY = (
     "sqlalchemy",
     "alembic",
@@ -60,15 +59,6 @@ def loaded_after(tmp_path: Path, *argv: str) -> tuple[int, str, list[str]]:
 
 def heavy_in(modules: list[str]) -> list[str]:
     return [m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)]
-
-
-def test_content_check_loads_no_database_web_or_telegram_stack(tmp_path: Path) -> None:
-    code, out, modules = loaded_after(
-        tmp_path, "content", "check", "--content", str(BUNDLED_CONTENT_DIR)
-    )
-    assert code == 0 and out.startswith("content OK"), out
-    assert heavy_in(modules) == []
-    assert "bot.faq.matcher" in modules and "bot.safety.emergency" in modules  # it did check
 
 
 def test_help_loads_no_command_module(tmp_path: Path) -> None:
