@@ -115,6 +115,25 @@ class _Forked(Generic[_Result]):
         return result
 
 
+def _confusable(faq: FaqContent, parallel: bool) -> list[Problem]:
+    """The confusable-phrasing check; with `parallel`, its phrasings are shared with a
+    child forked once the index is built."""
+    from bot.faq.confusion import ConfusableCheck, in_faq_order
+
+    check = ConfusableCheck(faq)
+    other_half = _Forked(lambda: check.run(1, 2), in_child=parallel)
+    if other_half.forked:
+        return in_faq_order([check.run(0, 2), other_half.result()])
+    return in_faq_order([check.run(0, 1)])
+
+
+def _cores() -> int:
+    """How many cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 class _ScreenChecks:
     """The checks that screen texts with the emergency and urgent detectors: every rule's
     examples and not-examples, and (for the wording checks) every FAQ phrasing."""
@@ -177,9 +196,11 @@ def read_content(
 
     `quality` adds the slower checks of content that works but would serve patients
     badly (confusable phrasings). `ims-bot content check` and CI run them; the bot's
-    start-up skips them so a restart stays quick. `parallel` runs the confusable-phrasing
-    check in a forked child process and half of the screening of examples (and phrasings)
-    in another, beside the rest (the CLI asks for it; in-process callers need not).
+    start-up skips them so a restart stays quick. `parallel` (on a machine with more than
+    one core) shares the work with forked child processes: the confusable-phrasing check
+    runs in two (one forked by the other once the index is built, each checking every
+    other phrasing), and half the screening of examples and phrasings in a third, beside
+    the rest (the CLI asks for it; in-process callers need not).
     """
     key = (quality, date.today(), *_fingerprint(content_dir)) if content_dir.is_dir() else None
     if key is not None and key in _read:
@@ -189,12 +210,11 @@ def read_content(
     # The quality checks are only meaningful once faq.yaml is valid.
     wording = quality and faq is not None and not problems
     confusable: _Forked[list[Problem]] | None = None
+    parallel = parallel and _cores() > 1
     if wording:
-        from bot.faq.confusion import check_confusable_phrasings
-
         assert faq is not None
         checked = faq
-        confusable = _Forked(lambda: check_confusable_phrasings(checked), in_child=parallel)
+        confusable = _Forked(lambda: _confusable(checked, parallel), in_child=parallel)
     emergency, emergency_problems = read_emergency_files(content_dir)
     if emergency is not None:
         screens = _ScreenChecks(emergency, faq if wording else None)

@@ -69,24 +69,49 @@ def check_confusable_phrasings(faq: FaqContent) -> list[Problem]:
     ties with it within the margin); or, left out of the index, another entry matches it
     almost verbatim while its own entry would not even be suggested.
     """
-    reference = FaqMatcher.from_content(faq)
-    limits = reference.thresholds
-    problems: list[Problem] = []
-    for entry_index, entry in enumerate(faq.entries):
-        for phrasing_index, text in enumerate(entry.phrasings):
+    return in_faq_order([ConfusableCheck(faq).run()])
+
+
+class ConfusableCheck:
+    """`check_confusable_phrasings` in parts that processes can share: the index is built
+    once, then each part checks every `parts`-th phrasing."""
+
+    def __init__(self, faq: FaqContent) -> None:
+        self._faq = faq
+        self._reference = FaqMatcher.from_content(faq)
+
+    def run(self, part: int = 0, parts: int = 1) -> list[tuple[int, Problem]]:
+        """The problems of every `parts`-th phrasing from the `part`-th on, each with the
+        phrasing's place in the FAQ (to put the parts' problems back in order)."""
+        faq, reference = self._faq, self._reference
+        limits = reference.thresholds
+        phrasings = [
+            (entry_index, entry, phrasing_index, text)
+            for entry_index, entry in enumerate(faq.entries)
+            for phrasing_index, text in enumerate(entry.phrasings)
+        ]
+        problems: list[tuple[int, Problem]] = []
+        for place in range(part, len(phrasings), parts):
+            entry_index, entry, phrasing_index, text = phrasings[place]
             own, rival = _rival(reference.rank(text, RANK_DEPTH), entry.id)
             if rival is None or rival.score < limits.answer - PREFILTER_SLACK:
                 continue
             if own - rival.score < limits.margin:
-                problems.append(_problem(faq, entry, phrasing_index, own, rival))
+                problems.append((place, _problem(faq, entry, phrasing_index, own, rival)))
                 continue
             if rival.score < LEAVE_ONE_OUT_FLOOR:
                 continue
             left_out = reference.without_phrasing(entry_index, phrasing_index)
             own, rival = _rival(left_out.rank(text, RANK_DEPTH), entry.id)
             if rival is not None and rival.score >= NEAR_DUPLICATE and own < limits.suggest:
-                problems.append(_problem(faq, entry, phrasing_index, own, rival))
-    return problems
+                problems.append((place, _problem(faq, entry, phrasing_index, own, rival)))
+        return problems
+
+
+def in_faq_order(parts: list[list[tuple[int, Problem]]]) -> list[Problem]:
+    """The problems of all parts of a `ConfusableCheck`, in the FAQ's order."""
+    found = sorted((item for part in parts for item in part), key=lambda item: item[0])
+    return [problem for _, problem in found]
 
 
 def check_phrasings_screened_as_emergency(
