@@ -60,10 +60,10 @@ def build_parser(
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     words = [word for word in (sys.argv[1:] if argv is None else argv) if word[:1] != "-"]
-    chosen = words[0] if words and words[0] in COMMANDS else None
+    chosen = COMMANDS[words[0]][0] if words and words[0] in COMMANDS else None
     registered: set[str] = set()
     for name, (module, text) in COMMANDS.items():
-        if every_command or module == COMMANDS.get(chosen or "", ("",))[0]:
+        if every_command or module == chosen:
             if module not in registered:
                 command_module(name).register(subparsers)
                 registered.add(module)
