@@ -398,9 +398,14 @@ class _TermGroup:
     # spaces, or without them for Chinese, Japanese and Korean).
     spaced: tuple[str, ...] = ()
     unspaced: tuple[str, ...] = ()
+    # One word of each Latin-script term (its rarest): a text holding none of them holds
+    # no term of the group.
+    keys: frozenset[int] = frozenset()
 
     @classmethod
-    def of(cls, terms: tuple[CompiledTerm, ...], scripts: tuple[str, ...] = ()) -> _TermGroup:
+    def of(
+        cls, terms: tuple[CompiledTerm, ...], scripts: tuple[str, ...], index: TermIndex
+    ) -> _TermGroup:
         by_start: dict[int, list[CompiledTerm]] = {}
         for term in terms:
             if len(term.word_ids) > 1:
@@ -411,6 +416,7 @@ class _TermGroup:
             several_starts=frozenset(by_start),
             spaced=tuple(t for t in scripts if not written_without_spaces(t)),
             unspaced=tuple(t.replace(" ", "") for t in scripts if written_without_spaces(t)),
+            keys=frozenset(index.key_word(t.word_ids) for t in terms),
         )
 
     def found_in(self, typed: _Typed) -> bool:
@@ -460,6 +466,17 @@ class _CompiledTerms:
             ids.update(group.single, group.several_starts)
         return frozenset(ids)
 
+    def keys(self, index: TermIndex) -> frozenset[int]:
+        """Word ids of which a Latin-script text must hold one for these terms to match:
+        a phrase's key, or a key of the one word group least likely to be present (every
+        group must be found). Empty when nothing in Latin script can match."""
+        keys = set(self.phrases.keys)
+        if self.groups and all(group.keys for group in self.groups):
+            # The group whose commonest key is rarest prunes the most texts.
+            rarest = max(self.groups, key=lambda group: min(index.rarity(k) for k in group.keys))
+            keys |= rarest.keys
+        return frozenset(keys)
+
     def matches(self, typed: _Typed) -> bool:
         if not typed.non_latin and self.first_words.isdisjoint(typed.present):
             return False
@@ -474,20 +491,23 @@ class _CompiledRule:
     message: str
     languages: tuple[_CompiledTerms, ...]
 
-    @cached_property
-    def _first_words(self) -> frozenset[int]:
-        """Every word id a Latin-script term of this rule could start with or hold alone."""
-        return frozenset().union(*(terms.first_words for terms in self.languages))
+    # Per key word id (see `_CompiledTerms.keys`), the languages (bits by position) a
+    # Latin-script text holding it may match; a text with no key matches no language.
+    languages_of_key: dict[int, int]
 
-    @cached_property
-    def _languages_of_word(self) -> dict[int, int]:
-        """Per word id, the languages (bits by position) whose Latin-script terms start
-        with it or are it."""
+    @classmethod
+    def of(
+        cls,
+        rule: EmergencyRule,
+        message: str,
+        languages: tuple[_CompiledTerms, ...],
+        index: TermIndex,
+    ) -> _CompiledRule:
         found: dict[int, int] = {}
-        for position, terms in enumerate(self.languages):
-            for word in terms.first_words:
+        for position, terms in enumerate(languages):
+            for word in terms.keys(index):
                 found[word] = found.get(word, 0) | 1 << position
-        return found
+        return cls(rule, message, languages, found)
 
     def matching_language(self, typed: _Typed, phrase_hit: bool) -> str | None:
         """The language whose terms match (English first), or None."""
@@ -495,14 +515,13 @@ class _CompiledRule:
             return ENGLISH
         if typed.non_latin:
             return next((terms.language for terms in self.languages if terms.matches(typed)), None)
-        shared = self._first_words & typed.present
-        if not shared:
-            return None  # none of its words is in the text: most rules, most messages
-        # In Latin script only languages with a word in the text can match: the others
+        # In Latin script only languages with a key word in the text can match: the others
         # are not tried (a rule has terms in up to twenty languages).
         languages = 0
-        for word in shared:
-            languages |= self._languages_of_word[word]
+        for word in typed.present:
+            languages |= self.languages_of_key.get(word, 0)
+        if not languages:
+            return None  # none of its key words is in the text: most rules, most messages
         return next(
             (
                 terms.language
@@ -537,11 +556,11 @@ class EmergencyDetector:
         parsed = {term: parse_term(term) for term in _all_terms(self.rules) if not non_latin(term)}
         self._index = TermIndex((words for words in parsed.values() if words), self.not_typos)
         self._compiled = tuple(self._compile(rule, parsed) for rule in self.rules)
-        # Which rules a word can start or be a term of: in Latin script, only those rules
-        # can match a text, so the others are never looked at (most rules, most messages).
+        # Which rules a word is a key of: in Latin script, only those rules can match a
+        # text, so the others are never looked at (most rules, most messages).
         rules_with_word: dict[int, set[int]] = {}
         for number, compiled in enumerate(self._compiled):
-            for word_id in compiled._first_words:
+            for word_id in compiled.languages_of_key:
                 rules_with_word.setdefault(word_id, set()).add(number)
         self._rules_with_word = {word: frozenset(rules) for word, rules in rules_with_word.items()}
         self._fuzzy_phrases = []
@@ -575,12 +594,13 @@ class EmergencyDetector:
             return _TermGroup.of(
                 tuple(compile_term(self._index, parsed[t]) for t in texts if parsed.get(t)),
                 tuple(normalise_text(t) for t in texts if non_latin(t)),
+                self._index,
             )
 
-        return _CompiledRule(
-            rule=rule,
-            message=rule.message or self.default_message,
-            languages=tuple(
+        return _CompiledRule.of(
+            rule,
+            rule.message or self.default_message,
+            tuple(
                 _CompiledTerms(
                     part.language,
                     tuple(g for g in (terms(group) for group in part.all_of) if not g.empty),
@@ -588,6 +608,7 @@ class EmergencyDetector:
                 )
                 for part in rule.by_language()
             ),
+            self._index,
         )
 
     def detect(self, text: str, words: list[str] | None = None) -> EmergencyHit | None:

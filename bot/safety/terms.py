@@ -209,6 +209,7 @@ class TermIndex:
         for term in terms:
             for word in term:
                 self._ids.setdefault(word, len(self._ids))
+        self._words = list(self._ids)  # by id
         self._by_text: dict[str, list[int]] = {}
         self._by_stem: dict[str, list[int]] = {}
         for word, word_id in self._ids.items():
@@ -240,6 +241,18 @@ class TermIndex:
     def word_id(self, word: TermWord) -> int:
         """The index's number for a term word (it must have been given at construction)."""
         return self._ids[word]
+
+    def key_word(self, word_ids: Sequence[int]) -> int:
+        """The word of a term least likely to be in an ordinary message: a term is found
+        only when all its words are, so a text without this one cannot hold the term."""
+        return max(word_ids, key=self.rarity)
+
+    def rarity(self, word_id: int) -> tuple[bool, bool, int]:
+        """How seldom a term word is likely to occur (larger is rarer): whole words before
+        prefixes, which catch many forms, then everyday words last, then by length ("a",
+        "the", "my" start many terms; "attack", "breathe" seldom occur by chance)."""
+        word = self._words[word_id]
+        return (not word.prefix, word.text not in ORDINARY_WORDS, len(word.text))
 
     def matches_of(self, token: str) -> frozenset[int]:
         """Ids of the term words that the typed word `token` matches."""
