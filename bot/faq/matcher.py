@@ -80,6 +80,9 @@ RARE_WORD_MAX_COUNT = 1000
 RARE_WORD_RATIO = 50
 MIN_SENTENCE_WINDOW_WORDS = 12  # longer queries are also scored sentence by sentence
 FUZZY_FLOOR = 40.0  # rapidfuzz scores below this add nothing useful
+# Entries whose phrasings get the fuzzy signal, the best on the other signals (see
+# `FaqMatcher._shortlist`); chosen from the recall of the final choice on every labelled set.
+FUZZY_SHORTLIST = 10
 CHAR_GRAM_SIZE = 3
 LARGE_FAQ_PHRASINGS = 2000  # from this size, weak words only refine content-word hits
 GRAM_PRUNE_MIN_DOCS = 1000  # from this many entries, trigrams in > 1/5 of them are skipped
@@ -601,9 +604,10 @@ def _gram_code(gram: str) -> int:
 
 @dataclass
 class _SignalMemo:
-    """Per query text, the signals that do not depend on the words' weights (one message)."""
+    """Per query text, the signals that do not depend on the words' weights (one message):
+    the fuzzy scores of the phrasings scored so far (`done`), and the trigram cosines."""
 
-    fuzzy: dict[str, _Floats] = field(default_factory=dict)
+    fuzzy: dict[str, tuple[_Floats, _Flags]] = field(default_factory=dict)
     cosines: dict[str, tuple[_Floats, _Flags]] = field(default_factory=dict)
 
 
@@ -681,6 +685,10 @@ class FaqMatcher:
             np.diff(self._phrasing_entry, prepend=-1) != 0
         ).astype(np.intp)
         self._run_entry: _Indices = self._phrasing_entry[self._run_starts]
+        self._entry_phrasings: list[_Indices] = [
+            np.flatnonzero(self._phrasing_entry == entry) for entry in range(len(self._ids))
+        ]
+        self.fuzzy_shortlist = FUZZY_SHORTLIST
         totals = np.array([p.total for p in self._phrasings], dtype=np.float64)
         self._phrasing_has_total: _Flags = totals > 0.0
         self._phrasing_total: _Floats = np.where(self._phrasing_has_total, totals, 1.0)
@@ -1134,20 +1142,13 @@ class FaqMatcher:
             phrasing_hits = self._token_hits(self._phrasing_arrays, gains, has_content).sums(
                 len(self._phrasings)
             )
-        fuzzy = memo.fuzzy.get(query.text)
-        if fuzzy is None:
-            fuzzy = memo.fuzzy[query.text] = self._fuzzy_scores(query.text)
-        value = w.fuzzy * fuzzy
         hit = (phrasing_hits != 0.0) & self._phrasing_has_total
-        value += np.where(hit, w.query_coverage * np.minimum(1.0, phrasing_hits / query.total), 0.0)
-        value += np.where(
+        query_part = np.where(
+            hit, w.query_coverage * np.minimum(1.0, phrasing_hits / query.total), 0.0
+        )
+        phrasing_part = np.where(
             hit, w.phrasing_coverage * np.minimum(1.0, phrasing_hits / self._phrasing_total), 0.0
         )
-        best_phrasing = np.zeros(entries)
-        if len(value):
-            best_phrasing[self._run_entry] = np.maximum(
-                np.maximum.reduceat(value, self._run_starts), 0.0
-            )
         if w.char_ngrams > 0.0:
             cosines = memo.cosines.get(analysed.text)
             if cosines is None:
@@ -1155,20 +1156,69 @@ class FaqMatcher:
             gram_scores, gram_touched = cosines
         else:
             gram_scores, gram_touched = np.zeros(entries), np.zeros(entries, bool)
-        total = w.signal_total()
-        combined = (
-            best_phrasing
-            + w.entry_coverage * np.minimum(1.0, entry_hits / query.total)
-            + w.char_ngrams * gram_scores
-        ) / total
         # Against the query's own weight, not the floored total: "what is IMS" is fully
         # covered even though all its words are common in the FAQ.
         weight = sum(query.weights.values())
+        coverage = np.minimum(1.0, entry_factors / weight)
+        entry_part = w.entry_coverage * np.minimum(1.0, entry_hits / query.total)
+        gram_part = w.char_ngrams * gram_scores
+        # Retrieve, then rerank: the cheap signals pick the entries worth the fuzzy signal.
+        shortlist = self._shortlist(query_part + phrasing_part, entry_part + gram_part, coverage)
+        value = w.fuzzy * self._fuzzy_for(query.text, memo, shortlist)
+        value += query_part
+        value += phrasing_part
+        best_phrasing = np.zeros(entries)
+        if len(value):
+            best_phrasing[self._run_entry] = np.maximum(
+                np.maximum.reduceat(value, self._run_starts), 0.0
+            )
+        combined = (best_phrasing + entry_part + gram_part) / w.signal_total()
         return _EntryFigures(
             scores=combined,
-            coverage=np.minimum(1.0, entry_factors / weight),
+            coverage=coverage,
             candidates=entry_touched | (best_phrasing > 0.0) | gram_touched,
         )
+
+    def _shortlist(self, value: _Floats, entry_part: _Floats, coverage: _Floats) -> _Indices | None:
+        """The phrasings of the `fuzzy_shortlist` entries that rank best on every signal
+        but the fuzzy one (`value`: per phrasing, its coverage signals; `entry_part`: per
+        entry, its coverage and trigram signals), or None for every phrasing.
+
+        The fuzzy signal (rapidfuzz over every phrasing) cost as much as all the others
+        together; it refines the order of entries the word and trigram signals already
+        found, so only their phrasings are scored with it."""
+        size = self.fuzzy_shortlist
+        if size >= len(self._ids) or not len(value):
+            return None
+        cheap = np.zeros(len(self._ids))
+        cheap[self._run_entry] = np.maximum(np.maximum.reduceat(value, self._run_starts), 0.0)
+        cheap += entry_part
+        w = self.weights
+        if w.full_coverage > 0.0:  # as `rank` scales the final scores
+            cheap *= np.minimum(1.0, coverage / w.full_coverage) ** w.coverage_power
+        best = np.argpartition(-cheap, size - 1)[:size]
+        return np.concatenate([self._entry_phrasings[entry] for entry in np.sort(best)])
+
+    def _fuzzy_for(self, text: str, memo: _SignalMemo, phrasings: _Indices | None) -> _Floats:
+        """Per phrasing, the fuzzy score with `text` (0 outside `phrasings`, None for all),
+        computed once per message for each phrasing."""
+        found = memo.fuzzy.get(text)
+        if found is None:
+            found = memo.fuzzy[text] = (
+                np.zeros(len(self._phrasing_texts)),
+                np.zeros(len(self._phrasing_texts), dtype=np.bool_),
+            )
+        scores, done = found
+        wanted = np.flatnonzero(~done) if phrasings is None else phrasings[~done[phrasings]]
+        if len(wanted):
+            texts = self._phrasing_texts
+            scores[wanted] = self._fuzzy_scores(text, [texts[i] for i in wanted.tolist()])
+            done[wanted] = True
+        if phrasings is None or len(phrasings) == len(scores):
+            return scores
+        shown = np.zeros(len(scores))
+        shown[phrasings] = scores[phrasings]
+        return shown
 
     def _token_hits(
         self, postings: _Postings, gains: list[tuple[str, float]], has_content: bool
@@ -1188,14 +1238,15 @@ class FaqMatcher:
                 weak.append((indices[token][keep], values[token][keep], gain))
         return _Hits.of(content + weak)
 
-    def _fuzzy_scores(self, text: str) -> _Floats:
-        """Per phrasing: rapidfuzz similarity with the query's sorted words in 0..1 (0 when
-        below the floor)."""
-        if not self._phrasing_texts:
+    @staticmethod
+    def _fuzzy_scores(text: str, phrasings: list[str]) -> _Floats:
+        """Per phrasing text: rapidfuzz similarity with the query's sorted words in 0..1 (0
+        when below the floor)."""
+        if not phrasings:
             return np.zeros(0)
         scores = process.cdist(
             [text],
-            self._phrasing_texts,
+            phrasings,
             scorer=fuzz.ratio,  # on sorted words: token_sort_ratio
             score_cutoff=FUZZY_FLOOR,
             dtype=np.float64,
