@@ -545,7 +545,7 @@ class EmergencyDetector:
     _fuzzy_phrases: list[str] = field(init=False, repr=False)
     _fuzzy_phrase_rule: list[int] = field(init=False, repr=False)
     _grams: _PhraseGrams = field(init=False, repr=False)
-    _set_aside: tuple[str, ...] = field(init=False, repr=False)
+    _set_aside: _MarkerSet = field(init=False, repr=False)
     _markers: dict[str, _MarkerSet] = field(init=False, repr=False)
     _history_matters: dict[str, bool] = field(init=False, repr=False)
     _grammar: ContextGrammar = field(init=False, repr=False)
@@ -576,7 +576,7 @@ class EmergencyDetector:
         context = self.context or ScreenContext()
         self._grammar = context.grammar
         self._denial_words = DenialWords.of(context.grammar.word_lists)
-        self._set_aside = _MarkerSet(context.set_aside).padded
+        self._set_aside = _MarkerSet(context.set_aside)
         self._markers = {
             name: _MarkerSet(texts)
             for name, texts in (
@@ -692,9 +692,9 @@ class EmergencyDetector:
             padded, noted = _FEARED_SIGN.sub(" ", padded), True
         padded, figure = self._grammar.without_figures(padded)
         noted = noted or figure
-        if not any(phrase in padded for phrase in self._set_aside):
+        if not self._set_aside.found(padded):
             return padded.split() if noted else words
-        for phrase in self._set_aside:
+        for phrase in self._set_aside.padded:
             padded = padded.replace(phrase, " ")
         return padded.split()
 
@@ -992,12 +992,45 @@ class _MarkerSet:
         )
 
     @cached_property
-    def _any(self) -> re.Pattern[str] | None:
-        """One pattern finding any of the phrases (a scan per phrase cost more)."""
-        return re.compile("|".join(map(re.escape, self.padded))) if self.padded else None
+    def _by_first_word(self) -> dict[str, tuple[list[str], ...]]:
+        """The padded phrases as word lists, by first word."""
+        found: dict[str, list[list[str]]] = {}
+        for phrase in self.padded:
+            if phrase.startswith(" "):
+                words = phrase.strip().split(" ")
+                found.setdefault(words[0], []).append(words)
+        return {first: tuple(phrases) for first, phrases in found.items()}
+
+    @cached_property
+    def _unpadded(self) -> tuple[str, ...]:
+        return tuple(phrase for phrase in self.padded if not phrase.startswith(" "))
+
+    @cached_property
+    def _unpadded_ascii(self) -> tuple[str, ...]:
+        return tuple(phrase for phrase in self._unpadded if phrase.isascii())
 
     def found(self, padded_text: str) -> bool:
-        return self._any is not None and self._any.search(padded_text) is not None
+        """Whether one of the phrases is in `padded_text` (as a substring).
+
+        A padded phrase (" w1 w2 ") is in the text exactly when its words are consecutive
+        pieces of the text split at single spaces, each piece after a space and the last one
+        followed by one: a look-up per word of the text, where a pattern of all the phrases
+        (hundreds of them) tried each one at every position."""
+        # Unpadded phrases are Chinese, Japanese or Korean: not in a plain ASCII text.
+        unpadded = self._unpadded_ascii if padded_text.isascii() else self._unpadded
+        if unpadded and any(phrase in padded_text for phrase in unpadded):
+            return True
+        by_first = self._by_first_word
+        pieces = padded_text.split(" ")
+        last = len(pieces) - 1
+        for start in range(1, last):
+            phrases = by_first.get(pieces[start])
+            if phrases is not None:
+                for words in phrases:
+                    end = start + len(words)
+                    if end <= last and pieces[start:end] == words:
+                        return True
+        return False
 
     def first_at(self, padded_text: str) -> int:
         """Where the first of these phrases starts in `padded_text` (-1 when none is there)."""
