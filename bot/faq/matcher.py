@@ -698,6 +698,8 @@ class FaqMatcher:
         self._known_stems = {stem(w) for w in surface}
         self._vocabulary = sorted(w for w in surface if len(w) >= MIN_TYPO_TOKEN_LENGTH)
         self._phrasing_texts = [p.text for p in self._phrasings]
+        # The same as an array: a short list of them is taken by one numpy index.
+        self._phrasing_text_array = np.array(self._phrasing_texts, dtype=object)
         self._large = len(self._phrasings) >= LARGE_FAQ_PHRASINGS
         self._grams = CharGramIndex([" ".join(words(" ".join(p))) for _, p in entries])
         self._typo_cache: dict[str, tuple[str, str] | None] = {}
@@ -816,6 +818,8 @@ class FaqMatcher:
         left._phrasing_has_total, left._phrasing_total = has_total, totals
         left._phrasing_texts = list(self._phrasing_texts)
         left._phrasing_texts[slot] = ""  # no fuzzy score either
+        left._phrasing_text_array = self._phrasing_text_array.copy()
+        left._phrasing_text_array[slot] = ""
         left._large = len(self._phrasings) - 1 >= LARGE_FAQ_PHRASINGS
         # Only the left-out phrasing's own wording can change owner.
         key = tuple(analyse(texts[phrasing], self._synonyms))
@@ -1211,8 +1215,7 @@ class FaqMatcher:
         scores, done = found
         wanted = np.flatnonzero(~done) if phrasings is None else phrasings[~done[phrasings]]
         if len(wanted):
-            texts = self._phrasing_texts
-            scores[wanted] = self._fuzzy_scores(text, [texts[i] for i in wanted.tolist()])
+            scores[wanted] = self._fuzzy_scores(text, self._phrasing_text_array[wanted].tolist())
             done[wanted] = True
         if phrasings is None or len(phrasings) == len(scores):
             return scores

@@ -310,7 +310,12 @@ class SynonymMap:
                 stems = tuple(stem(w) for w in normalise(phrase).split())
                 if stems and stems not in self._phrases:
                     self._phrases[stems] = token
-        self._longest = max((len(p) for p in self._phrases), default=0)
+        # Per first stem, the lengths of the phrases it starts, longest first: most words
+        # start none, and are passed over with one look-up.
+        sizes: dict[str, set[int]] = {}
+        for stemmed in self._phrases:
+            sizes.setdefault(stemmed[0], set()).add(len(stemmed))
+        self._sizes = {first: sorted(found, reverse=True) for first, found in sizes.items()}
 
     def collapse(self, stems: Sequence[str]) -> list[str]:
         """`stems` with every synonym phrase replaced by its group token."""
@@ -320,7 +325,9 @@ class SynonymMap:
         named: dict[str, tuple[str, ...]] = {}  # group token -> the first phrase naming it
         i = 0
         while i < len(stems):
-            for size in range(min(self._longest, len(stems) - i), 0, -1):
+            for size in self._sizes.get(stems[i], ()):
+                if size > len(stems) - i:
+                    continue
                 phrase = tuple(stems[i : i + size])
                 token = self._phrases.get(phrase)
                 if token is not None:
