@@ -13,6 +13,7 @@ rule) and writes the output, or compares it line by line with a saved run.
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -83,8 +84,32 @@ def main() -> int:
         print(f"different counts: {len(saved)} saved, {len(lines)} now")
     for old, new in changed[:20]:
         print(f"- {old}\n+ {new}")
-    print(f"{len(lines)} decisions, {len(changed)} different")
+    seen = [(json.loads(old), json.loads(new)) for old, new in changed]
+    decided = [(old, new) for old, new in seen if _seen_by_patient(old) != _seen_by_patient(new)]
+    for old, new in decided:
+        print(
+            f"changed decision: {old['query']!r}: "
+            f"{_seen_by_patient(old)} -> {_seen_by_patient(new)}"
+        )
+    print(
+        f"{len(lines)} decisions, {len(changed)} different, {len(decided)} of them in what the "
+        "patient is told (decision, entry, language, rule, 'did you mean' list)"
+    )
     return 1 if changed or len(saved) != len(lines) else 0
+
+
+def _seen_by_patient(line: dict[str, Any]) -> tuple[Any, ...]:
+    """What a decision shows: a fallback's closest entries and scores are only logged."""
+    shown = line["suggestions"] if line["decision"] == "suggest" else []
+    listed = tuple(item["faq_id"] for item in shown)
+    return (
+        line["decision"],
+        line["faq_id"],
+        tuple(line["answers"]),
+        line["language"],
+        line["rule"],
+        listed,
+    )
 
 
 if __name__ == "__main__":
