@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content.model import Review
 from bot.safety.denial import Denial, DenialWords, find_denials
-from bot.safety.readings import ContextGrammar
+from bot.safety.readings import ContextGrammar, WordLists
 from bot.safety.terms import (
     CompiledTerm,
     TermIndex,
@@ -106,7 +106,45 @@ _NOT_AGAIN = re.compile(
     r" (?:(?:doesnt|does not|dont|do not|wont|will not|never|not) (?:happen|happens) again|"
     r"from happening again|(?:ne )?(?:se reproduise|arrive) (?:pas|plus|jamais)(?: encore)?) "
 )
+
+
 # "But" after history turns to now ("COPD is her normal, but she's gasping").
+@dataclass(frozen=True)
+class ClauseWords:
+    """The words a later clause is told apart with: the clinic's `clause_*` word lists."""
+
+    subjects: frozenset[str] = frozenset()
+    links: frozenset[str] = frozenset()
+    not_after: frozenset[str] = frozenset()
+    past: frozenset[str] = frozenset()
+    present: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, lists: WordLists) -> ClauseWords:
+        """The clause words of a clinic's word lists (none when a list is not written)."""
+
+        def words(name: str) -> frozenset[str]:
+            if name not in lists.by_name:
+                return frozenset()
+            return frozenset(normalise_text(word) for word in lists.words(name)) - {""}
+
+        return cls(
+            words("clause_subjects"),
+            words("clause_links"),
+            words("clause_not_after"),
+            words("clause_past"),
+            words("clause_present"),
+        )
+
+
+# French compound past: an auxiliary, then a past participle ("a fait", "a eu", "a perdu").
+# Accents are folded, so "est tombé" reads as "est tombe" and stays unsure: it escalates.
+_PAST_PARTICIPLE_FR = re.compile(
+    r"\b(?:a|ai|as|ont|avons|avait|est|suis|sont|etait)\s+(?:\S+\s+)?"
+    r"(?:fait|eu|pris|mis|dit|\S{2,}i|\S{2,}is|\S{2,}u|\S{2,}us)\b"
+)
+
+
 _CONTRAST = re.compile(r" (?:but|yet|however|mais|pourtant|cependant|sauf que) ")
 # A year written in digits of any script ("in 2019", "2019年", "۲۰۱۹"): a past year is history.
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
@@ -576,6 +614,7 @@ class EmergencyDetector:
         context = self.context or ScreenContext()
         self._grammar = context.grammar
         self._denial_words = DenialWords.of(context.grammar.word_lists)
+        self._clause_words = ClauseWords.of(context.grammar.word_lists)
         self._set_aside = _MarkerSet(context.set_aside)
         self._markers = {
             name: _MarkerSet(texts)
@@ -739,6 +778,8 @@ class EmergencyDetector:
                 return False  # "my heart checked out fine, but I have crushing chest pain"
             if settled:
                 return True  # a settled state with no alarm beside it ("they ruled it out")
+            if self._sign_in_a_clause_of_its_own(padded):
+                return False  # "he had a stroke in 2019, his face is drooping": now
             # A past phrase's words say nothing of now ("depuis des années"), so past
             # phrases go before years ("depuis 2021").
             rest = _SINCE_AN_OLD_EVENT.sub(" ", grammar.settled.removed(padded))
@@ -750,6 +791,35 @@ class EmergencyDetector:
         if self._markers["present"].found(padded):
             return False
         return self._asks_about_a_risk(padded)
+
+    def _sign_in_a_clause_of_its_own(self, padded: str) -> bool:
+        """Whether a later clause (from a new subject on) tells a sign in the present with no
+        past word of its own: the history before it is background to a report now. When a
+        clause gives no tense, the screen escalates."""
+        words = padded.split()
+        lists = self._clause_words
+        starts = [
+            index
+            for index, word in enumerate(words)
+            if index > 0
+            and (word in lists.subjects or word in lists.links)
+            and words[index - 1] not in lists.not_after
+        ]
+        for start, end in zip(starts, [*starts[1:], len(words)][: len(starts)], strict=True):
+            clause = [word for word in words[start:end] if word not in lists.links]
+            if not clause or not lists.past.isdisjoint(clause):
+                continue
+            if lists.present.isdisjoint(clause) and (
+                any(word.endswith("ed") for word in clause)
+                or _PAST_PARTICIPLE_FR.search(" ".join(clause))
+            ):
+                continue  # "his face drooped for weeks": past; "his speech is slurred": now
+            padded_clause = _padded(" ".join(clause))
+            if self._markers["past"].found(padded_clause) or _past_year(padded_clause):
+                continue
+            if self._hits(clause, first=True):
+                return True
+        return False
 
     def _sign_after_contrast(self, padded: str) -> bool:
         """Whether a sign follows the last "but" with no history words of its own: the
