@@ -137,6 +137,8 @@ class ClauseWords:
         )
 
 
+# Where a sentence ends: a question and a report beside it are read apart.
+_SENTENCE = re.compile(r"[^.!?;\n\u3002\uff01\uff1f]+[.!?;\n\u3002\uff01\uff1f]*")
 # French compound past: an auxiliary, then a past participle ("a fait", "a eu", "a perdu").
 # Accents are folded, so "est tombé" reads as "est tombe" and stays unsure: it escalates.
 _PAST_PARTICIPLE_FR = re.compile(
@@ -710,6 +712,9 @@ class EmergencyDetector:
         context = denial.without_denied if denial is not None else words
         if not self.not_now(context) or self._reported_before_asking(kept):
             return hits
+        told = self._told_in_a_sentence_of_its_own(text)
+        if told:
+            return told[:1] if first else told
         # Past history or a risk question: only signs that are partly history still count.
         if not any(self._history_matters.values()):
             return []
@@ -791,6 +796,33 @@ class EmergencyDetector:
         if self._markers["present"].found(padded):
             return False
         return self._asks_about_a_risk(padded)
+
+    def _told_in_a_sentence_of_its_own(self, text: str) -> list[EmergencyHit]:
+        """The hits of a sentence that, read alone, reports a sign now ("How do I know if it's
+        a collapsed lung? I can't breathe."): a question or history around it does not make
+        it one. A sentence with a past or habitual word of its own stays history."""
+        sentences = [part for part in _SENTENCE.findall(text) if part.strip(" .!?;\n")]
+        if len(sentences) < 2:
+            return []
+        lists = self._clause_words
+        for sentence in sentences:
+            if "?" in sentence or "\uff1f" in sentence:
+                continue  # a question is read with its question words, as before
+            words = normalise_words(sentence)
+            if not words or not lists.past.isdisjoint(words):
+                continue
+            if lists.present.isdisjoint(words) and any(word.endswith("ed") for word in words):
+                continue
+            padded = _padded(" ".join(words))
+            if not (
+                self._markers["present"].found(padded)
+                or self._markers["first_person"].found(padded)
+            ):
+                continue  # nobody says it is happening to them now ("tight chest, it's the pecs")
+            hits = self._screen(sentence, first=False, words=words)
+            if hits:
+                return hits
+        return []
 
     def _sign_in_a_clause_of_its_own(self, padded: str) -> bool:
         """Whether a later clause (from a new subject on) tells a sign in the present with no

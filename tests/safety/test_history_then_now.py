@@ -51,3 +51,30 @@ def test_clause_words_come_from_the_clinic_lists() -> None:
     words = ClauseWords.of(lists)
     assert words.subjects == {"he", "she"} and words.past == {"eu"}
     assert words.links == frozenset() and words.present == frozenset()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How do I know if it's a collapsed lung? I can't breathe. What should I do?",
+        "Comment je sais si. I can't breathe. Comment je sais si",
+    ],
+)
+def test_a_report_between_questions_gets_the_emergency_reply(
+    bundled_stage: SafetyStage, text: str
+) -> None:
+    verdict = bundled_stage.screen(text)
+    assert verdict is not None and verdict.level == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is a thunderclap headache? it's on the list of warning signs in your pamphlet",
+        "My dad had a stroke in 2019. His face drooped. Can he book?",
+        "tight chest and shoulders after swimming butterfly, its the pecs. can you needle pecs?",
+    ],
+)
+def test_a_question_or_history_sentence_stays_calm(bundled_stage: SafetyStage, text: str) -> None:
+    verdict = bundled_stage.screen(text)
+    assert verdict is None or verdict.level != "emergency"
