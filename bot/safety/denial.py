@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from bot.safety.readings import WordLists
-from bot.safety.terms import normalise_text, normalise_words
+from bot.safety.terms import normalise_words
 
 MAX_DENIED_WORDS = 6
 # Punctuation that ends a clause (the words themselves carry no punctuation once normalised).
@@ -49,10 +49,7 @@ class DenialWords:
     def of(cls, lists: WordLists) -> DenialWords:
         """The denial words of a clinic's word lists."""
 
-        def words(name: str) -> tuple[str, ...]:
-            if name not in lists.by_name:
-                return ()
-            return tuple(normalise_text(word) for word in lists.words(name) if normalise_text(word))
+        words = lists.normalised
 
         def sequences(name: str) -> tuple[tuple[str, ...], ...]:
             return tuple(tuple(word.split()) for word in words(name))

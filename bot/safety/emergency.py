@@ -124,9 +124,7 @@ class ClauseWords:
         """The clause words of a clinic's word lists (none when a list is not written)."""
 
         def words(name: str) -> frozenset[str]:
-            if name not in lists.by_name:
-                return frozenset()
-            return frozenset(normalise_text(word) for word in lists.words(name)) - {""}
+            return frozenset(lists.normalised(name))
 
         return cls(
             words("clause_subjects"),

@@ -48,6 +48,12 @@ class WordLists:
             seen.update(dict.fromkeys(words))
         return tuple(seen)
 
+    def normalised(self, name: str) -> tuple[str, ...]:
+        """The words of list `name` as the screen reads them; none when it is not written."""
+        if name not in self.by_name:
+            return ()
+        return tuple(word for word in map(normalise_text, self.words(name)) if word)
+
 
 def compile_pattern(text: str, lists: WordLists) -> str:
     """The regular expression (over a padded normalised text) that `text` describes."""

@@ -19,6 +19,9 @@ from bot.safety.readings import WordLists
         "he had stents 2 yrs ago. he is sweaty and his chest is crushing, the nitro is not helping",
         "Mon père a fait un AVC en 2019, son visage tombe d'un côté et il parle mal",
         "Ma mère a fait un infarctus il y a 3 ans, elle a une douleur écrasante à la poitrine",
+        # A report between questions is read as a sentence of its own.
+        "How do I know if it's a collapsed lung? I can't breathe. What should I do?",
+        "Comment je sais si. I can't breathe. Comment je sais si",
     ],
 )
 def test_a_sign_now_after_past_history_gets_the_emergency_reply(
@@ -39,6 +42,9 @@ def test_a_sign_now_after_past_history_gets_the_emergency_reply(
         "Mon père a fait un AVC en 2019, il va bien, peut-il réserver?",
         "Ma mère a fait un infarctus il y a 3 ans, elle a eu une douleur à la poitrine, "
         "peut-elle avoir l'IMS?",
+        "what is a thunderclap headache? it's on the list of warning signs in your pamphlet",
+        "My dad had a stroke in 2019. His face drooped. Can he book?",
+        "tight chest and shoulders after swimming butterfly, its the pecs. can you needle pecs?",
     ],
 )
 def test_past_history_alone_stays_calm(bundled_stage: SafetyStage, text: str) -> None:
@@ -51,30 +57,3 @@ def test_clause_words_come_from_the_clinic_lists() -> None:
     words = ClauseWords.of(lists)
     assert words.subjects == {"he", "she"} and words.past == {"eu"}
     assert words.links == frozenset() and words.present == frozenset()
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "How do I know if it's a collapsed lung? I can't breathe. What should I do?",
-        "Comment je sais si. I can't breathe. Comment je sais si",
-    ],
-)
-def test_a_report_between_questions_gets_the_emergency_reply(
-    bundled_stage: SafetyStage, text: str
-) -> None:
-    verdict = bundled_stage.screen(text)
-    assert verdict is not None and verdict.level == "emergency"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "what is a thunderclap headache? it's on the list of warning signs in your pamphlet",
-        "My dad had a stroke in 2019. His face drooped. Can he book?",
-        "tight chest and shoulders after swimming butterfly, its the pecs. can you needle pecs?",
-    ],
-)
-def test_a_question_or_history_sentence_stays_calm(bundled_stage: SafetyStage, text: str) -> None:
-    verdict = bundled_stage.screen(text)
-    assert verdict is None or verdict.level != "emergency"
