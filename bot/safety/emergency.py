@@ -108,7 +108,14 @@ _NOT_AGAIN = re.compile(
 )
 
 
-# "But" after history turns to now ("COPD is her normal, but she's gasping").
+# French compound past: an auxiliary, then a past participle ("a fait", "a eu", "a perdu").
+# Accents are folded, so "est tombé" reads as "est tombe" and stays unsure: it escalates.
+_PAST_PARTICIPLE_FR = re.compile(
+    r"\b(?:a|ai|as|ont|avons|avait|est|suis|sont|etait)\s+(?:\S+\s+)?"
+    r"(?:fait|eu|pris|mis|dit|\S{2,}i|\S{2,}is|\S{2,}u|\S{2,}us)\b"
+)
+
+
 @dataclass(frozen=True)
 class ClauseWords:
     """The words a later clause is told apart with: the clinic's `clause_*` word lists."""
@@ -119,32 +126,28 @@ class ClauseWords:
     past: frozenset[str] = frozenset()
     present: frozenset[str] = frozenset()
 
+    def tell_the_past(self, words: list[str]) -> bool:
+        """Whether a clause's own words put it in the past or the usual: a past or habitual
+        word, or, with no present word, a past form ("his face drooped", "il a eu")."""
+        if not self.past.isdisjoint(words):
+            return True
+        return self.present.isdisjoint(words) and (
+            any(word.endswith("ed") for word in words)
+            or _PAST_PARTICIPLE_FR.search(" ".join(words)) is not None
+        )
+
     @classmethod
     def of(cls, lists: WordLists) -> ClauseWords:
         """The clause words of a clinic's word lists (none when a list is not written)."""
 
-        def words(name: str) -> frozenset[str]:
-            return frozenset(lists.normalised(name))
-
-        return cls(
-            words("clause_subjects"),
-            words("clause_links"),
-            words("clause_not_after"),
-            words("clause_past"),
-            words("clause_present"),
-        )
+        names = ("subjects", "links", "not_after", "past", "present")
+        return cls(*(frozenset(lists.normalised(f"clause_{name}")) for name in names))
 
 
 # Where a sentence ends: a question and a report beside it are read apart.
 _SENTENCE = re.compile(r"[^.!?;\n\u3002\uff01\uff1f]+[.!?;\n\u3002\uff01\uff1f]*")
-# French compound past: an auxiliary, then a past participle ("a fait", "a eu", "a perdu").
-# Accents are folded, so "est tombé" reads as "est tombe" and stays unsure: it escalates.
-_PAST_PARTICIPLE_FR = re.compile(
-    r"\b(?:a|ai|as|ont|avons|avait|est|suis|sont|etait)\s+(?:\S+\s+)?"
-    r"(?:fait|eu|pris|mis|dit|\S{2,}i|\S{2,}is|\S{2,}u|\S{2,}us)\b"
-)
 
-
+# "But" after history turns to now ("COPD is her normal, but she's gasping").
 _CONTRAST = re.compile(r" (?:but|yet|however|mais|pourtant|cependant|sauf que) ")
 # A year written in digits of any script ("in 2019", "2019年", "۲۰۱۹"): a past year is history.
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
@@ -807,9 +810,7 @@ class EmergencyDetector:
             if "?" in sentence or "\uff1f" in sentence:
                 continue  # a question is read with its question words, as before
             words = normalise_words(sentence)
-            if not words or not lists.past.isdisjoint(words):
-                continue
-            if lists.present.isdisjoint(words) and any(word.endswith("ed") for word in words):
+            if not words or lists.tell_the_past(words):
                 continue
             padded = _padded(" ".join(words))
             if not (
@@ -837,12 +838,7 @@ class EmergencyDetector:
         ]
         for start, end in zip(starts, [*starts[1:], len(words)][: len(starts)], strict=True):
             clause = [word for word in words[start:end] if word not in lists.links]
-            if not clause or not lists.past.isdisjoint(clause):
-                continue
-            if lists.present.isdisjoint(clause) and (
-                any(word.endswith("ed") for word in clause)
-                or _PAST_PARTICIPLE_FR.search(" ".join(clause))
-            ):
+            if not clause or lists.tell_the_past(clause):
                 continue  # "his face drooped for weeks": past; "his speech is slurred": now
             padded_clause = _padded(" ".join(clause))
             if self._markers["past"].found(padded_clause) or _past_year(padded_clause):

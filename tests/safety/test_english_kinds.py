@@ -1,5 +1,5 @@
-"""English emergencies told in everyday words, and their harmless look-alikes
-(tests/data/safety_en4.yaml and safety_fa6.yaml, tuning sets: their first looks are logged in
+"""Emergencies told in everyday words, and their harmless look-alikes (tests/data/safety_en4,
+safety_fa5 (English and French) and safety_fa6, tuning sets: their first looks are logged in
 tests/data/README.md).
 """
 
@@ -18,9 +18,8 @@ from tests.safety.kit import (
 )
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
-# safety_en4 (safety4en round) and safety_fa6 (safe6en round): English tuning sets whose first
-# looks are logged in tests/data/README.md.
-SETS = ("safety_en4.yaml", "safety_fa6.yaml")
+# safety_en4 (safety4en round), safety_fa5 (fa5 round) and safety_fa6 (safe6en round).
+SETS = ("safety_en4.yaml", "safety_fa5.yaml", "safety_fa6.yaml")
 FALSE_ALARM_CEILING = 0.03
 
 

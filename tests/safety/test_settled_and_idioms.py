@@ -1,37 +1,14 @@
 """Settled conditions, money and sport idioms, positional numbness and procedural questions
-in English and French, against the same words told as an emergency now
-(tests/data/safety_fa5.yaml, a tuning set: its first looks are logged in tests/data/README.md).
+in English and French, against the same words told as an emergency now (the whole
+tests/data/safety_fa5.yaml set runs in test_english_kinds).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.safety import SafetyStage
-from tests.safety.kit import false_alarms, labelled_items, missed_emergencies, screen_level
-
-SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "safety_fa5.yaml"
-FALSE_ALARM_CEILING = 0.03
-
-
-@pytest.fixture(scope="module")
-def items() -> list[dict[str, str]]:
-    return labelled_items(SET, 100)
-
-
-def test_every_emergency_of_the_set_gets_the_emergency_reply(
-    bundled_stage: SafetyStage, items: list[dict[str, str]]
-) -> None:
-    assert missed_emergencies(bundled_stage, items) == []
-
-
-def test_look_alikes_rarely_get_the_911_reply(
-    bundled_stage: SafetyStage, items: list[dict[str, str]]
-) -> None:
-    alarms, benign = false_alarms(bundled_stage, items)
-    assert len(alarms) <= FALSE_ALARM_CEILING * benign, alarms
+from tests.safety.kit import screen_level
 
 
 @pytest.mark.parametrize(
