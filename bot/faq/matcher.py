@@ -51,7 +51,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.content.model import FaqContent
-from bot.faq.english import english_frequencies, english_words
+from bot.core.english import english_frequencies, english_words
 from bot.faq.semantic import PhrasingVectorCache, SemanticScorer, SentenceEncoder
 from bot.faq.text import (
     PLACE_WORDS,

@@ -2,7 +2,8 @@
 
 Text and terms go through the same normalisation (lower case, apostrophes dropped,
 punctuation to spaces, "cannot" -> "cant"). A term word then matches a typed word when
-they are equal, share an English stem, or (words of 5+ letters) differ by a small typo.
+they are equal, share an English stem, or (words of 5+ letters) differ by a small typo,
+unless the typed word is itself a common English word.
 A term word ending in `*` matches any word starting with it ("numb*" -> "numbness"); one
 starting with `=` matches only itself ("=tearing" is not "tear").
 A term of several words matches those words in order, allowing one extra word between.
@@ -20,6 +21,8 @@ import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.core.english import english_frequencies
+
 PREFIX_MARK = "*"
 EXACT_MARK = "="
 MIN_FUZZY_LENGTH = 5  # shorter words must be typed exactly (or share a stem)
@@ -27,6 +30,11 @@ LONG_WORD_LENGTH = 9  # from this length on, two typos are forgiven instead of o
 MAX_GAP_WORDS = 1  # extra words allowed between the words of a several-word term
 STEM_HEAD = 3  # English stemming keeps the first letters of a word
 _TOKEN_CACHE_LIMIT = 20_000  # typed words remembered with their matches
+# Occurrences in the English word list from which a typed word is taken as meant, never
+# as a typo of a term word: "consulting" is not "convulsing", "crush" is not "crash".
+# Misspellings occur a handful of times at most; 1,000 keeps rarer real words ("hart")
+# forgivable.
+COMMON_WORD_FLOOR = 1_000
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 # Word characters, plus the vowel signs of Indic and Thai scripts (Python's \\w leaves
@@ -91,6 +99,15 @@ _ORDINARY_WORDS_TEXT = """
     white whose works would
 """
 ORDINARY_WORDS = frozenset(_ORDINARY_WORDS_TEXT.split())
+
+
+@lru_cache(maxsize=1)
+def common_english_words() -> frozenset[str]:
+    """English words frequent enough that whoever typed one meant that word."""
+    return frozenset(
+        word for word, count in english_frequencies().items() if count >= COMMON_WORD_FLOOR
+    )
+
 
 # Candidate texts for fuzzy matching and their term-word ids, in the same order.
 _Candidates = tuple[list[str], list[int]]
@@ -235,7 +252,7 @@ class TermIndex:
         self._not_typos = {word for typed in not_typos for word in normalise_words(typed)}
         # The clinic's list also stops a prefix reading a real word ("numb*" in "number").
         self._not_prefixed = frozenset(self._not_typos)
-        self._not_typos.update(self._by_text, ORDINARY_WORDS)
+        self._not_typos.update(self._by_text, ORDINARY_WORDS, common_english_words())
         self._cache: dict[str, frozenset[int]] = {}
 
     def word_id(self, word: TermWord) -> int:

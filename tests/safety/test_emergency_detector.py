@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.safety import EmergencyDetector, EmergencyHit, SafetyReplies, load_emergency_content
+from bot.safety import (
+    EmergencyDetector,
+    EmergencyHit,
+    SafetyReplies,
+    SafetyStage,
+    load_emergency_content,
+)
 from bot.safety.terms import normalise_words
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
@@ -189,6 +195,32 @@ def test_a_negation_that_is_the_sign_still_triggers(detector: EmergencyDetector)
 def test_a_real_word_listed_as_not_a_typo_is_not_read_as_one(detector: EmergencyDetector) -> None:
     # "ladder" is one letter from "bladder"; listed under not_typos it stays a ladder.
     assert detector.detect("I can't reach the top shelf without a ladder") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Before consulting a physiotherapist, do I need a referral?",  # not "convulsing"
+        "my teenage crush is coming to the game tonight, back to training after",  # not "crash"
+        "my hamstrings are screaming after yesterday, can IMS help?",  # not "streaming"
+    ],
+)
+def test_a_common_word_is_never_read_as_a_typo_of_a_sign(
+    bundled_stage: SafetyStage, text: str
+) -> None:
+    verdict = bundled_stage.screen(text)
+    assert verdict is None or verdict.level not in ("emergency", "urgent")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my husband is convlusing on the kitchen floor",
+        "my dad colapsed in the garden and is unconsious",
+    ],
+)
+def test_a_misspelt_sign_is_still_forgiven(detector: EmergencyDetector, text: str) -> None:
+    assert detector.detect(text) is not None
 
 
 @pytest.mark.parametrize(

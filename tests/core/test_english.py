@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spellchecker import SpellChecker
 
-from bot.faq.english import english_frequencies, english_words
+from bot.core.english import english_frequencies, english_words
 
 
 def test_the_list_read_directly_is_the_one_pyspellchecker_builds() -> None:
