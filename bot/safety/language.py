@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from bot.core.english import english_frequencies
+
 ENGLISH = "en"
 FRENCH = "fr"
 READ_LANGUAGES = (ENGLISH, FRENCH)  # the bot answers these in full
@@ -395,11 +397,8 @@ _SHARED_WITH_ROMANISED = _word_set("je j m t s c n y qu")
 
 @cache
 def _english_words() -> frozenset[str]:
-    """Common English words (pyspellchecker's list, most frequent first)."""
-    from spellchecker import SpellChecker
-
-    frequency = SpellChecker(language="en").word_frequency
-    ranked = sorted(frequency.dictionary.items(), key=lambda item: -item[1])
+    """Common English words (the shared English list, most frequent first)."""
+    ranked = sorted(english_frequencies().items(), key=lambda item: -item[1])
     # The most frequent words only: the long tail holds foreign words too ("de", "que").
     common = {word for word, _ in ranked[:ENGLISH_VOCABULARY]}
     return frozenset((common | _CHAT_ENGLISH) - _NOT_ENGLISH)
