@@ -26,7 +26,14 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.faq.matcher import MAX_SUGGESTIONS, Candidate, FaqMatcher, MatchResult
 from bot.faq.pipeline import EmergencyCheck
-from bot.faq.text import WORDS_CACHE_SIZE, normalise, word_set
+from bot.faq.text import (
+    WORDS_CACHE_SIZE,
+    SynonymMap,
+    analyse,
+    generic_stems,
+    normalise,
+    word_set,
+)
 
 if TYPE_CHECKING:
     from bot.clinic_content import ClinicContent
@@ -174,6 +181,21 @@ TREATMENT_NAME = "ims"
 # stay a "did you mean".
 HEADING_LEAD = 0.09
 MIN_RELATED_WORDS = 3
+# "What is sciatica?", "Plantar fasciitis explained", "what does whiplash mean": a question
+# asking what a thing is. Without a needling word, only an entry that itself says what that
+# thing is (one of its phrasings asks what the same subject is: "what is a trigger point")
+# answers it; the conditions entry ("can IMS help sciatica?") is a "did you mean".
+_DEFINITION_RES = (
+    re.compile(r"^(?:(?:so|but|and|ok|okay) )?what is (?:(?:a|an|the) )?(?P<subject>.+)$"),
+    re.compile(r"^what does (?:(?:a|an|the) )?(?P<subject>.+) mean$"),
+    re.compile(r"^(?P<subject>.+) (?:explained|meaning|definition|defined)$"),
+)
+# Words that make the rest a question, not a name ("what is it used for").
+_NOT_A_NAME = word_set(
+    """it this that your my our their his her its you i we they used for to of in on with
+    and or best right wrong cost price like"""
+)
+MAX_DEFINED_WORDS = 3  # a longer rest is a question of its own, not a name
 
 
 @dataclass(frozen=True)
@@ -271,6 +293,11 @@ class MessageReader:
         self._treatment_re, self._comparison_re, self._comparison_entries = _subject_cues(faq)
         related = faq.related_treatments if faq is not None else ()
         self._related_re = _words_re(list(related)) if related else None
+        self._synonyms = SynonymMap(faq.synonyms if faq is not None else ())
+        self._defines: dict[str, list[frozenset[str]]] = {}
+        for entry in faq.entries if faq is not None else ():
+            subjects = [self._defined(normalise(p)) for p in entry.phrasings]
+            self._defines[entry.id] = [found for found in subjects if found]
 
     @classmethod
     def from_content(cls, content: ClinicContent) -> MessageReader:
@@ -359,6 +386,18 @@ class MessageReader:
             return reread, named.group(0)
         return result, None
 
+    def _defined(self, plain: str) -> frozenset[str]:
+        """The subject words of normalised `plain` when it asks only what a thing is."""
+        for pattern in _DEFINITION_RES:
+            found = pattern.match(plain)
+            if found is None:
+                continue
+            named = found.group("subject").split()
+            if len(named) > MAX_DEFINED_WORDS or any(w in _NOT_A_NAME for w in named):
+                return frozenset()  # "what is TDN used to treat", "what is your address"
+            return frozenset(analyse(" ".join(named), self._synonyms)) - generic_stems()
+        return frozenset()
+
     def _heading_answer(self, ranked: list[Candidate]) -> bool:
         """Whether a message of generic words only ("can I go jogging after?", "will it
         work for me?"), which the matcher only suggests for, still has one entry so far
@@ -392,6 +431,10 @@ class MessageReader:
             return MatchResult("suggest", None, result.score, result.suggestions)
         if _NEEDLING_RE.search(plain) or self._treatment_re.search(plain):
             return result
+        subject = self._defined(plain)
+        if subject and not any(subject & known for known in self._defines.get(result.faq_id, ())):
+            # "What is plantar fasciitis?": the entry names it, but does not say what it is.
+            return MatchResult("suggest", None, result.score, result.suggestions)
         topic = next((c for c in ranked if c.out_of_scope), None)
         if topic is not None and topic.topical and topic.score >= result.score - NO_NEEDLING_LEAD:
             # Physiotherapy in general or another therapy: the topic the clinic does not

@@ -190,14 +190,13 @@ def test_a_remark_after_the_question_gets_no_note(reader: MessageReader) -> None
 
 
 def test_a_part_answered_beats_a_different_answer_to_the_whole() -> None:
-    # Read as one, "how long does it take" pulls the whole message to how soon IMS works;
-    # each part read alone is cleaner: parking is answered, and the vague rest is offered.
+    # Read as one, "how many ... how much each" pulls the whole message to the visit length;
+    # each part read alone is cleaner: the number of sessions and the price.
     reader = MessageReader.from_content(load_content(CONTENT_DIR))
-    said = "do you have parking and how long does it take"
-    assert reader.matcher.match(said).faq_id == "immediate_results"
+    said = "how many treatments and how much each"
+    assert reader.matcher.match(said).faq_id == "session_length"
     reading = reader.read(said)
-    assert reading.answers == ("hours_locations",)
-    assert "immediate_results" not in reading.answers
+    assert reading.answers == ("number_of_sessions", "cost")
 
 
 @pytest.fixture(scope="module")
@@ -338,3 +337,72 @@ def test_a_related_treatment_that_is_not_a_name_is_reported_at_its_line(tmp_path
     [problem] = problems
     assert problem.line == text.splitlines().index("related_treatments: [acupuncture, 3]") + 1
     assert "'related_treatments' has an entry that is not a name: 3" in problem.message
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "what is plantar fasciitis",  # the conditions entry names it but does not say what it is
+        "Plantar Fasciitis Explained",
+        "what is a health savings account",
+    ],
+)
+def test_asking_what_a_thing_is_is_not_answered_by_an_entry_that_only_names_it(
+    clinic_reader: MessageReader, said: str
+) -> None:
+    reading = clinic_reader.read(said)
+    assert reading.answers == ()
+    # With a needling word the same subject is the clinic's question.
+    assert clinic_reader.read("can IMS help plantar fasciitis").answers == ("conditions_treated",)
+
+
+@pytest.mark.parametrize(
+    ("said", "entry"),
+    [
+        ("what is a trigger point", "trigger_points"),  # the entry says what it is
+        ("what is electroacupuncture", "electrical_stimulation"),  # by its synonym
+        ("what is the cost of physiotherapy", "cost"),  # a question, not a name
+        ("what is physiotherapy", None),  # a topic the clinic does not answer here
+    ],
+)
+def test_asking_what_a_thing_is_reaches_the_entry_that_says_it(
+    clinic_reader: MessageReader, said: str, entry: str | None
+) -> None:
+    assert clinic_reader.read(said).answers == ((entry,) if entry else ())
+
+
+@pytest.mark.parametrize(
+    ("said", "entry"),
+    [
+        ("How is this procedure done?", "session_steps"),
+        ("Who should not have this procedure?", "who_should_not"),
+        ("How it works?", "how_ims_works"),
+        ("How long does it take?", "session_length"),
+    ],
+)
+def test_a_heading_whose_subject_is_the_procedure_or_it_gets_what_its_words_ask(
+    clinic_reader: MessageReader, said: str, entry: str
+) -> None:
+    assert clinic_reader.read(said).answers == (entry,)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "what is sciatica",
+        "who can benefit from physio",
+        "what exercises can I do at home for my knee",
+    ],
+)
+def test_general_physiotherapy_and_condition_questions_fall_back(
+    clinic_reader: MessageReader, said: str
+) -> None:
+    reading = clinic_reader.read(said)
+    assert reading.answers == ()
+
+
+def test_the_heading_lead_is_a_setting_of_the_reader(clinic_reader: MessageReader) -> None:
+    said = "can i go jogin after"
+    assert clinic_reader.read(said).answers == ("exercise_after",)
+    strict = MessageReader(clinic_reader.matcher, None, None, heading_lead=1.0)
+    assert strict.read(said).answers == ()
