@@ -193,7 +193,8 @@ _DEFINITION_RES = (
 # Words that make the rest a question, not a name ("what is it used for").
 _NOT_A_NAME = word_set(
     """it this that your my our their his her its you i we they used for to of in on with
-    and or best right wrong cost price like"""
+    and or best right wrong cost price like actually really exactly involved done needed
+    required included covered expected happening going"""
 )
 MAX_DEFINED_WORDS = 3  # a longer rest is a question of its own, not a name
 
