@@ -80,7 +80,7 @@ SMALL_TALK_GLUE = word_set(
     of with then ok anyway being s not ever one much kindly ya talk
     soo lot lots ton tons heaps bunch million totally truly super such pretty quite
     absolutely helps useful info information answer answers reply was were at
-    honestly frankly literally actually"""
+    honestly frankly literally actually well"""
 )
 _SMALL_TALK_KNOWN = SMALL_TALK_GLUE.union(*SMALL_TALK_WORDS.values())
 # Intensifiers and trailing words stretched for emphasis ("sooo", "thanksss") are read
@@ -131,6 +131,11 @@ _SET_PHRASES = (
             r"|\b(did|does|do|is|are|was) not (help|helping|work|working|answer)"
             r"( me| my question| at all| much)*\b"
         ),
+        "useless",
+    ),
+    # Sarcastic thanks: "thanks for nothing", "thank you for wasting my time".
+    (
+        re.compile(r"\b(thanks|thank you|thx|ty) (for )?(nothing|wasting my time|no help)\b"),
         "useless",
     ),
     # Telling the bot off: "shut up", "go away", "leave me alone", "get lost".

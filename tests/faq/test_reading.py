@@ -43,6 +43,8 @@ from .conftest import CONTENT_DIR
         ("leave me alone, stupid bot", "rudeness"),
         ("is anybody there?", "greeting"),
         ("ok talk later", "goodbye"),
+        ("well thanks for nothing", "rudeness"),
+        ("thank you for wasting my time", "rudeness"),
     ],
 )
 def test_small_talk_is_recognised_by_kind(said: str, kind: str) -> None:
