@@ -151,6 +151,19 @@ def _grammar(out: TextIO, grammar: ContextGrammar) -> None:
         if reading.none_of.patterns:
             out.write("    and none of these is:\n")
             _patterns(out, reading.none_of.patterns)
+    for frame in grammar.frames:
+        out.write(f"\n  Frame (line {frame.line}): {frame.name}\n")
+        out.write("    A sentence telling a sign with one of these is calm:\n")
+        _patterns(out, frame.markers.patterns)
+        if frame.signs.patterns:
+            out.write("    only for these sign words:\n")
+            _patterns(out, frame.signs.patterns)
+    if grammar.frames:
+        out.write(
+            "\n  A frame breaks (the sign is a report) when the clause telling the sign, or "
+            "the one before it, has one of these, or a present progressive ('is buckling'):\n"
+        )
+        _patterns(out, grammar.frame_breakers.patterns)
     for title, found in (
         ("Settled (past history unless a word below is told)", grammar.settled),
         ("...unless", grammar.settled_unless),

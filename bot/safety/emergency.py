@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content.model import Review
 from bot.safety.denial import Denial, DenialWords, find_denials
-from bot.safety.readings import ContextGrammar, WordLists
+from bot.safety.readings import ContextGrammar, Frame, WordLists
 from bot.safety.terms import (
     CompiledTerm,
     TermIndex,
@@ -125,6 +125,8 @@ class ClauseWords:
     not_after: frozenset[str] = frozenset()
     past: frozenset[str] = frozenset()
     present: frozenset[str] = frozenset()
+    # Words that end a time told of the past ("2 years ago"): a new clause starts after them.
+    after: frozenset[str] = frozenset()
 
     def tell_the_past(self, words: list[str]) -> bool:
         """Whether a clause's own words put it in the past or the usual: a past or habitual
@@ -140,12 +142,25 @@ class ClauseWords:
     def of(cls, lists: WordLists) -> ClauseWords:
         """The clause words of a clinic's word lists (none when a list is not written)."""
 
-        names = ("subjects", "links", "not_after", "past", "present")
+        names = ("subjects", "links", "not_after", "past", "present", "after")
         return cls(*(frozenset(lists.normalised(f"clause_{name}")) for name in names))
 
 
 # Where a sentence ends: a question and a report beside it are read apart.
 _SENTENCE = re.compile(r"[^.!?;\n\u3002\uff01\uff1f]+[.!?;\n\u3002\uff01\uff1f]*")
+
+# Quoted words ("'I can't breathe without you' keeps playing in my head"): a song, a title or
+# someone's line, read as a clause of its own whose words are not the patient's report.
+_QUOTED = re.compile(r"\"([^\"]+)\"|\u201c([^\u201d]+)\u201d|(?<!\w)'(.+?)'(?!\w)")
+# Where a clause ends inside a sentence, beside the clinic's `frame_joiners` words.
+_CLAUSE_MARK = re.compile(r"\s*(?:[,:()\u2013\u2014]|\s-+\s)\s*")
+
+# A present progressive told of anyone ("her leg is buckling", "he's shaking", "they're
+# bleeding"): something going on now. "Being" and "going" say nothing of a sign.
+_PROGRESSIVE = re.compile(
+    r" (?:is|are|am|s|re|m|im|hes|shes|theyre|its|keeps|keep) (?:still |now |really |just )?"
+    r"(?!being |going |doing |having fun )\w{3,}ing "
+)
 
 # "But" after history turns to now ("COPD is her normal, but she's gasping").
 _CONTRAST = re.compile(r" (?:but|yet|however|mais|pourtant|cependant|sauf que) ")
@@ -592,6 +607,8 @@ class EmergencyDetector:
     _grammar: ContextGrammar = field(init=False, repr=False)
     _denial_words: DenialWords = field(init=False, repr=False)
     _rules_with_word: dict[int, frozenset[int]] = field(init=False, repr=False)
+    _clause_words: ClauseWords = field(init=False, repr=False)
+    _joiner: re.Pattern[str] | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         parsed = {term: parse_term(term) for term in _all_terms(self.rules) if not non_latin(term)}
@@ -618,6 +635,12 @@ class EmergencyDetector:
         self._grammar = context.grammar
         self._denial_words = DenialWords.of(context.grammar.word_lists)
         self._clause_words = ClauseWords.of(context.grammar.word_lists)
+        joiners = sorted(context.grammar.word_lists.normalised("frame_joiners"), key=len)
+        self._joiner = (
+            re.compile(r"\s(?:" + "|".join(map(re.escape, reversed(joiners))) + r")\s", re.I)
+            if joiners
+            else None
+        )
         self._set_aside = _MarkerSet(context.set_aside)
         self._markers = {
             name: _MarkerSet(texts)
@@ -686,6 +709,9 @@ class EmergencyDetector:
         hits = self._hits(words, first=first)
         if not hits:
             return []
+        unframed = self._without_framed_sentences(text)
+        if unframed is not None:
+            return self._screen(unframed, first=first) if unframed.strip() else []
         kept = self._without_set_aside(words)
         if kept is not words:
             hits = self._hits(kept, first=first)
@@ -757,6 +783,74 @@ class EmergencyDetector:
         bare = self._without_set_aside(denial.without_openers)
         still = {hit.rule_id for hit in self._hits(bare, first=False)}
         return denied if gone <= still else kept
+
+    def _without_framed_sentences(self, text: str) -> str | None:
+        """`text` without the sentences that tell a sign inside a frame (a show, a course, a
+        form, a hypothetical) with no clause reporting it now, of oneself or as witnessed
+        ("our training says call 911 if bleeding won't stop" is framed; "I'm watching a film
+        and my chest is crushing" is not); None when no sentence is framed. The rest is
+        screened as before, so a sign spread over sentences is never set aside."""
+        grammar = self._grammar
+        if not grammar.frames:
+            return None
+        kept: list[str] = []
+        framed = False
+        for sentence in _SENTENCE.findall(text):
+            words = normalise_words(sentence)
+            hits = self._hits(words, first=False) if words else []
+            # The frames' words are English: a sign told only in another language's words is
+            # not framed (romanised languages share some English sign words).
+            if any(hit.language == ENGLISH for hit in hits):
+                frames = grammar.frames_of(_padded(" ".join(words)))
+                if frames and all(
+                    self._frame_holds(frames, clause, around, quoted)
+                    for clause, around, quoted in self._alarming_clauses(sentence)
+                ):
+                    framed = True
+                    continue
+            kept.append(sentence)
+        return " ".join(kept) if framed else None
+
+    def _alarming_clauses(self, sentence: str) -> list[tuple[list[str], list[str], bool]]:
+        """The clauses of `sentence` that tell a sign on their own, each with the words a
+        report would be read in (the clause and the one before it, which may hold its
+        subject: "my son suddenly started shaking and won't respond") and whether it is a
+        quotation; or the whole sentence without its quotations when no clause tells one."""
+        quotes = [next(p for p in found.groups() if p) for found in _QUOTED.finditer(sentence)]
+        rest = _QUOTED.sub(" , ", sentence)
+        parts = _CLAUSE_MARK.split(rest)
+        if self._joiner is not None:
+            parts = [piece for part in parts for piece in self._joiner.split(f" {part} ")]
+        clauses = [words for words in map(normalise_words, parts) if words]
+        alarming = [(words, words, True) for words in map(normalise_words, quotes) if words]
+        for index, words in enumerate(clauses):
+            if self._hits(words, first=True):
+                before = clauses[index - 1] if index else []
+                alarming.append((words, [*before, *words], False))
+        whole = normalise_words(rest)
+        return alarming or [(whole, whole, False)]
+
+    def _frame_holds(
+        self, frames: tuple[Frame, ...], clause: list[str], around: list[str], quoted: bool
+    ) -> bool:
+        """Whether one of `frames` holds the sign `clause` tells: nothing `around` it reports
+        it now (a quotation's words are someone else's), and a frame limited to some sign
+        words leaves no sign once they are set aside."""
+        if not quoted and self._reports_now(around):
+            return False
+        padded = _padded(" ".join(clause))
+        for frame in frames:
+            if not frame.signs.patterns:
+                return True
+            if not self._hits(frame.signs.removed(padded).split(), first=True):
+                return True
+        return False
+
+    def _reports_now(self, words: list[str]) -> bool:
+        """Whether `words` report something now: a word of `frame_breakers`, or a present
+        progressive ("her leg is buckling", "he's shaking")."""
+        padded = _padded(" ".join(words))
+        return self._grammar.frame_breakers.found(padded) or _PROGRESSIVE.search(padded) is not None
 
     @staticmethod
     def _at_the_thought(words: list[str]) -> bool:
@@ -833,8 +927,13 @@ class EmergencyDetector:
             index
             for index, word in enumerate(words)
             if index > 0
-            and (word in lists.subjects or word in lists.links)
-            and words[index - 1] not in lists.not_after
+            and (
+                (
+                    (word in lists.subjects or word in lists.links)
+                    and words[index - 1] not in lists.not_after
+                )
+                or words[index - 1] in lists.after
+            )
         ]
         for start, end in zip(starts, [*starts[1:], len(words)][: len(starts)], strict=True):
             clause = [word for word in words[start:end] if word not in lists.links]

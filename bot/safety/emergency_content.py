@@ -23,6 +23,7 @@ from bot.safety.readings import (
     CalmReading,
     ContextGrammar,
     FigureOfSpeech,
+    Frame,
     PatternError,
     PatternSet,
     WordLists,
@@ -44,11 +45,12 @@ _LANGUAGE_KEYS = ("message", "all_of", "phrases", "examples", "not_examples")
 _PHRASE_CONTEXT_KEYS = ("set_aside", "past", "questions", "present", "first_person")
 _GRAMMAR_KEYS = (
     "word_lists", "figures_of_speech", "calm_readings", "settled", "settled_unless",
-    "now_despite_history", "hypothetical",
+    "now_despite_history", "hypothetical", "frames", "frame_breakers",
 )  # fmt: skip
 _CONTEXT_KEYS = (*_PHRASE_CONTEXT_KEYS, *_GRAMMAR_KEYS)
 _FIGURE_KEYS = ("name", "patterns", "unless")
 _CALM_KEYS = ("name", "rules", "all_of", "none_of")
+_FRAME_KEYS = ("name", "markers", "signs")
 # Languages a word list may hold words for (English, French and the rules' others).
 _LIST_LANGUAGES = ("en", *RULE_LANGUAGES)
 _NOTICE_KEYS = ("name", "notice", "emergency", "urgent")
@@ -233,8 +235,18 @@ def _grammar(reader: _Reader, context: LocatedDict) -> ContextGrammar:
             reader.add(line, f"{where} needs 'all_of': lists of patterns that must all be found")
         none_of = patterns(entry, "none_of", where)
         calm.append(CalmReading(name, rules, tuple(all_of), none_of, line))
+    frames: list[Frame] = []
+    for entry, line in _entries(reader, context, "frames", _FRAME_KEYS):
+        name = reader.text(entry, "name", "each of 'frames'") or ""
+        where = f"'frames' ({name or 'no name'})"
+        markers = patterns(entry, "markers", where)
+        if not markers.patterns:
+            reader.add(line, f"{where} needs 'markers': patterns that say the frame is there")
+        frames.append(Frame(name, markers, patterns(entry, "signs", where), line))
     return ContextGrammar(
         word_lists=lists,
+        frames=tuple(frames),
+        frame_breakers=patterns(context, "frame_breakers", "'context'"),
         figures_of_speech=tuple(figures),
         calm_readings=tuple(calm),
         settled=patterns(context, "settled", "'context'"),

@@ -231,6 +231,19 @@ class CalmReading:
 
 
 @dataclass(frozen=True)
+class Frame:
+    """A frame a sign can be told in without happening to anyone now: a show, a course, a
+    form, a hypothetical ("our training says call 911 if bleeding won't stop"). It holds a
+    sentence that has one of its `markers`; with `signs`, only those sign words are
+    framed (sport talk frames "choked in the final", never a head injury at the game)."""
+
+    name: str
+    markers: PatternSet
+    signs: PatternSet = field(default_factory=PatternSet)
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class ContextGrammar:
     """The clinic's grammar beside the context phrase lists (empty when none is written)."""
 
@@ -246,6 +259,14 @@ class ContextGrammar:
     # Where a hypothetical clause starts ("if", "in case", "si"): in a risk question, a sign
     # after it is imagined.
     hypothetical: PatternSet = field(default_factory=PatternSet)
+    # Frames a sign is told in, and what breaks one: a present, first-person or witnessed
+    # report in the clause that tells the sign ("I'm watching a film and my chest is crushing").
+    frames: tuple[Frame, ...] = ()
+    frame_breakers: PatternSet = field(default_factory=PatternSet)
+
+    def frames_of(self, padded: str) -> tuple[Frame, ...]:
+        """The frames whose markers are in `padded` (a normalised sentence, padded)."""
+        return tuple(frame for frame in self.frames if frame.markers.found(padded))
 
     def without_figures(self, padded: str) -> tuple[str, bool]:
         """`padded` without the figures of speech, and whether any was there."""
