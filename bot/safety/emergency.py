@@ -152,8 +152,12 @@ _SENTENCE = re.compile(r"[^.!?;\n\u3002\uff01\uff1f]+[.!?;\n\u3002\uff01\uff1f]*
 # Quoted words ("'I can't breathe without you' keeps playing in my head"): a song, a title or
 # someone's line, read as a clause of its own whose words are not the patient's report.
 _QUOTED = re.compile(r"\"([^\"]+)\"|\u201c([^\u201d]+)\u201d|(?<!\w)'(.+?)'(?!\w)")
-# Where a clause ends inside a sentence, beside the clinic's `frame_joiners` words.
-_CLAUSE_MARK = re.compile(r"\s*(?:[,:()\u2013\u2014]|\s-+\s)\s*")
+# Marks that open a frame's content ("the form asks: chest pain?", "anaphylaxis = hives"),
+# and those that go on with a list ("checkboxes for heart attack, stroke and seizure").
+_CONTENT_MARKS = (":", "=")
+_LIST_JOINERS = frozenset((",", "and", "(", ")"))
+_ALTERNATIVES = frozenset(("or",))  # "chest pain or shortness of breath": any length
+MAX_LIST_ITEM_WORDS = 3
 
 # A present progressive told of anyone ("her leg is buckling", "he's shaking", "they're
 # bleeding"): something going on now. "Being" and "going" say nothing of a sign.
@@ -608,7 +612,8 @@ class EmergencyDetector:
     _denial_words: DenialWords = field(init=False, repr=False)
     _rules_with_word: dict[int, frozenset[int]] = field(init=False, repr=False)
     _clause_words: ClauseWords = field(init=False, repr=False)
-    _joiner: re.Pattern[str] | None = field(init=False, repr=False)
+    _clause_split: re.Pattern[str] = field(init=False, repr=False)
+    _content_joiners: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         parsed = {term: parse_term(term) for term in _all_terms(self.rules) if not non_latin(term)}
@@ -635,11 +640,14 @@ class EmergencyDetector:
         self._grammar = context.grammar
         self._denial_words = DenialWords.of(context.grammar.word_lists)
         self._clause_words = ClauseWords.of(context.grammar.word_lists)
-        joiners = sorted(context.grammar.word_lists.normalised("frame_joiners"), key=len)
-        self._joiner = (
-            re.compile(r"\s(?:" + "|".join(map(re.escape, reversed(joiners))) + r")\s", re.I)
-            if joiners
-            else None
+        lists = context.grammar.word_lists
+        content_joiners = lists.normalised("frame_content_joiners")
+        self._content_joiners = frozenset((*content_joiners, *_CONTENT_MARKS))
+        joiners = sorted((*lists.normalised("frame_joiners"), *content_joiners), key=len)
+        words = "|".join(rf"(?<=\s){re.escape(word)}(?=\s)" for word in reversed(joiners))
+        self._clause_split = re.compile(
+            r"\s*(?:[,:;=()\u2013\u2014]|\s-+\s" + (f"|{words}" if words else "") + r")\s*",
+            re.I,
         )
         self._set_aside = _MarkerSet(context.set_aside)
         self._markers = {
@@ -785,13 +793,12 @@ class EmergencyDetector:
         return denied if gone <= still else kept
 
     def _without_framed_sentences(self, text: str) -> str | None:
-        """`text` without the sentences that tell a sign inside a frame (a show, a course, a
-        form, a hypothetical) with no clause reporting it now, of oneself or as witnessed
-        ("our training says call 911 if bleeding won't stop" is framed; "I'm watching a film
-        and my chest is crushing" is not); None when no sentence is framed. The rest is
-        screened as before, so a sign spread over sentences is never set aside."""
-        grammar = self._grammar
-        if not grammar.frames:
+        """`text` without the sentences whose every sign is told as the content of a frame (a
+        show, a course, a form, a hypothetical) and reported by no one now ("our training says
+        call 911 if bleeding won't stop" is framed; "I'm watching a film and my chest is
+        crushing" and "watching a movie and can't breathe" are not); None when no sentence
+        is. The rest is screened as before, so a sign spread over sentences stays."""
+        if not self._grammar.frames:
             return None
         kept: list[str] = []
         framed = False
@@ -800,43 +807,71 @@ class EmergencyDetector:
             hits = self._hits(words, first=False) if words else []
             # The frames' words are English: a sign told only in another language's words is
             # not framed (romanised languages share some English sign words).
-            if any(hit.language == ENGLISH for hit in hits):
-                frames = grammar.frames_of(_padded(" ".join(words)))
-                if frames and all(
-                    self._frame_holds(frames, clause, around, quoted)
-                    for clause, around, quoted in self._alarming_clauses(sentence)
-                ):
-                    framed = True
-                    continue
+            if any(hit.language == ENGLISH for hit in hits) and self._sentence_framed(sentence):
+                framed = True
+                continue
             kept.append(sentence)
         return " ".join(kept) if framed else None
 
-    def _alarming_clauses(self, sentence: str) -> list[tuple[list[str], list[str], bool]]:
-        """The clauses of `sentence` that tell a sign on their own, each with the words a
-        report would be read in (the clause and the one before it, which may hold its
-        subject: "my son suddenly started shaking and won't respond") and whether it is a
-        quotation; or the whole sentence without its quotations when no clause tells one."""
+    def _sentence_framed(self, sentence: str) -> bool:
+        """Whether every clause of `sentence` that tells a sign tells it inside a frame: the
+        clause names the frame ("Grey's had a stroke patient"), is its content (after "if",
+        "who", "where", a colon: "the training says call 911 if bleeding won't stop"), is a
+        short item of a list that began so ("checkboxes for heart attack, stroke"), or is a
+        quotation where a frame is named ("'I can't breathe without you' is stuck in my
+        head"); and nothing in it reports a sign now. A sign only the whole sentence tells
+        (spread over clauses) is not framed."""
+        grammar = self._grammar
         quotes = [next(p for p in found.groups() if p) for found in _QUOTED.finditer(sentence)]
         rest = _QUOTED.sub(" , ", sentence)
-        parts = _CLAUSE_MARK.split(rest)
-        if self._joiner is not None:
-            parts = [piece for part in parts for piece in self._joiner.split(f" {part} ")]
-        clauses = [words for words in map(normalise_words, parts) if words]
-        alarming = [(words, words, True) for words in map(normalise_words, quotes) if words]
-        for index, words in enumerate(clauses):
-            if self._hits(words, first=True):
-                before = clauses[index - 1] if index else []
-                alarming.append((words, [*before, *words], False))
-        whole = normalise_words(rest)
-        return alarming or [(whole, whole, False)]
+        clauses = self._clauses(rest)
+        told: set[str] = set()
+        scope: tuple[Frame, ...] = ()  # the frames the next clause may be the content of
+        listing = False  # whether a framed sign began a list the next clause may go on with
+        for joiner, words in clauses:
+            own = grammar.frames_of(_padded(" ".join(words)))
+            listed = listing and (
+                joiner in _ALTERNATIVES
+                or (joiner in _LIST_JOINERS and len(words) <= MAX_LIST_ITEM_WORDS)
+            )
+            frames = own or (scope if joiner in self._content_joiners or listed else ())
+            hits = self._hits(words, first=False)
+            if hits and (not frames or not self._frame_holds(frames, words)):
+                return False
+            told.update(hit.rule_id for hit in hits)
+            listing = bool(frames) and (bool(hits) or listed)
+            scope = frames
+        named = grammar.frames_of(_padded(" ".join(normalise_words(rest))))
+        whole = {hit.rule_id for hit in self._hits(normalise_words(sentence), first=False)}
+        if quotes and named and whole - told:
+            # Signs told in quotations, where a frame is named ("humming 'every breath you
+            # take'"): someone else's words, unless the rest reports them now.
+            padded = _padded(" ".join(normalise_words(rest)))
+            return not self._markers["first_person"].found(padded)
+        return bool(told) and whole <= told  # signs the clauses tell only together stay
 
-    def _frame_holds(
-        self, frames: tuple[Frame, ...], clause: list[str], around: list[str], quoted: bool
-    ) -> bool:
-        """Whether one of `frames` holds the sign `clause` tells: nothing `around` it reports
-        it now (a quotation's words are someone else's), and a frame limited to some sign
-        words leaves no sign once they are set aside."""
-        if not quoted and self._reports_now(around):
+    def _clauses(self, text: str) -> list[tuple[str, list[str]]]:
+        """The clauses of `text`, each with the mark or word that joins it to the one before
+        ("" for the first)."""
+        found: list[tuple[str, list[str]]] = []
+        joiner = ""
+        at = 0
+        for mark in self._clause_split.finditer(text):
+            words = normalise_words(text[at : mark.start()])
+            if words:
+                found.append((joiner, words))
+            joiner = mark.group(0).strip().lower() or ","
+            at = mark.end()
+        words = normalise_words(text[at:])
+        if words:
+            found.append((joiner, words))
+        return found
+
+    def _frame_holds(self, frames: tuple[Frame, ...], clause: list[str]) -> bool:
+        """Whether one of `frames` holds the sign `clause` tells: nothing in the clause reports
+        it now, and a frame limited to some sign words leaves no sign once they are set
+        aside."""
+        if self._reports_now(clause):
             return False
         padded = _padded(" ".join(clause))
         for frame in frames:
@@ -847,10 +882,15 @@ class EmergencyDetector:
         return False
 
     def _reports_now(self, words: list[str]) -> bool:
-        """Whether `words` report something now: a word of `frame_breakers`, or a present
-        progressive ("her leg is buckling", "he's shaking")."""
+        """Whether `words` report something now: a word of `frame_breakers` or of the
+        `first_person` markers, or a present progressive ("her leg is buckling", "he's
+        shaking")."""
         padded = _padded(" ".join(words))
-        return self._grammar.frame_breakers.found(padded) or _PROGRESSIVE.search(padded) is not None
+        return (
+            self._grammar.frame_breakers.found(padded)
+            or self._markers["first_person"].found(padded)
+            or _PROGRESSIVE.search(padded) is not None
+        )
 
     @staticmethod
     def _at_the_thought(words: list[str]) -> bool:

@@ -20,7 +20,7 @@ from bot.safety.emergency_content import (
     "text",
     [
         "our healer had a literal heart attack when the boss one-shot the tank lol, IMS?",
-        "coach says I choked in the final, couldn't breathe under the pressure haha",
+        "coach says I choked in the final again haha, IMS for my hamstring?",
         "our first aid training says call 911 if bleeding won't stop with pressure. rates?",
         '"I can\'t breathe without you" keeps playing in my head during sessions lol',
         "the season finale had a guy with crushing chest pain, anyway booking Monday",
@@ -38,6 +38,10 @@ def test_a_sign_told_inside_a_frame_is_calm(bundled_stage: SafetyStage, text: st
     "text",
     [
         "I'm watching a movie and my chest is crushing and my left arm is numb",
+        # A new event joined by "and" or a comma is not the frame's content.
+        "watching a movie and can't breathe",
+        "in my first aid course today, chest pain n sob n sweating buckets",
+        "the claim form can wait, having chest pains rn",
         "playing video games and my son suddenly started shaking all over and won't respond",
         "filling out the claim form and my chest is getting really tight and I'm sweating",
         "at the hockey game my dad took a puck to the head and he's throwing up and confused",
