@@ -139,14 +139,14 @@ def report_sets(
             wrong = (
                 (item.expect == "emergency" and decision != "emergency")
                 or (item.expect == "urgent" and decision not in ("urgent", "emergency"))
-                or (item.expect == "benign" and decision == "emergency")
+                or (item.expect == "benign" and decision in ("emergency", "urgent"))
             )
             if wrong:
                 misses.append((item, decision))
         print(f"\n{path.relative_to(REPO_ROOT)} ({len(items)} messages)")
         print(
             f"  {'lang':<8} {'emergency reply':<18} {'911 named':<18} {'urgent (or 911)':<18}"
-            f" {'urgent->I dont know':<20} {'false alarms':<18}"
+            f" {'urgent->I dont know':<20} {'false alarms':<18} {'harmless->urgent':<18}"
         )
         for language in sorted(by_language, key=lambda code: (code == "all", code)):
             t = by_language[language]
@@ -156,13 +156,14 @@ def report_sets(
                 f" {_share(t.urgent_or_emergency, t.urgents):<18}"
                 f" {t.urgent_fallback if t.urgents else '-'!s:<20}"
                 f" {_share(t.false_alarms, t.benign):<18}"
+                f" {_share(t.benign_urgent, t.benign):<18}"
             )
         if show_misses:
             for item, decision in misses:
                 print(f"    MISS {item.expect}->{decision} [{item.lang}/{item.kind}] {item.q}")
 
 
-def report_clinc(stage: SafetyStage, show_misses: bool) -> None:
+def report_clinc(stage: SafetyStage, matcher: FaqMatcher, show_misses: bool) -> None:
     """Emergency and urgent replies to CLINC150's 5,500 test questions (the bar: at most 2)."""
     path = next((p for p in CLINC_CANDIDATES if p.exists()), None)
     if path is None:
@@ -175,12 +176,15 @@ def report_clinc(stage: SafetyStage, show_misses: bool) -> None:
     for question in questions:
         verdict = stage.screen(question)
         level = verdict.level if verdict is not None else "none"
+        if level == "none" and decide(stage, matcher, question) == "urgent":
+            level = "urgent net"  # a fallback turned into the urgent reply
         levels[level] += 1
-        if level in ("emergency", "urgent"):
+        if level in ("emergency", "urgent", "urgent net"):
             alarms.append(f"{level.upper()} {question}")
     print(
         f"\nCLINC150 test ({len(questions)}): emergency {levels['emergency']}, "
-        f"urgent {levels['urgent']}, notice {levels['notice']}, caution {levels['caution']}"
+        f"urgent {levels['urgent']}, notice {levels['notice']}, caution {levels['caution']}, "
+        f"urgent in place of the FAQ's fallback {levels['urgent net']}"
     )
     if show_misses:
         for question in alarms:
@@ -231,7 +235,7 @@ def main() -> None:
     )
     report_sets(stage, matcher, paths, args.misses)
     if not args.no_clinc:
-        report_clinc(stage, args.misses)
+        report_clinc(stage, matcher, args.misses)
     if not args.no_speed:
         report_speed(stage)
 

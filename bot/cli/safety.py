@@ -164,6 +164,17 @@ def _grammar(out: TextIO, grammar: ContextGrammar) -> None:
             "the one before it, has one of these, or a present progressive ('is buckling'):\n"
         )
         _patterns(out, grammar.frame_breakers.patterns)
+    net = grammar.urgent_net
+    if net is not None:
+        out.write(
+            f"\n  Urgent net (line {net.line}): {net.name}. A message no rule and no FAQ entry "
+            "answers gets the urgent reply when each line is found:\n"
+        )
+        for part in net.all_of:
+            out.write(_indent(" | ".join(part.patterns), "      - "))
+        if net.none_of.patterns:
+            out.write("    and none of these is (nor past history, a risk question or a frame):\n")
+            _patterns(out, net.none_of.patterns)
     for title, found in (
         ("Settled (past history unless a word below is told)", grammar.settled),
         ("...unless", grammar.settled_unless),

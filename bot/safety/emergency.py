@@ -1046,6 +1046,38 @@ class EmergencyDetector:
             not joined.isascii() and non_latin(joined),
         )
 
+    def reports_a_present_problem(self, text: str) -> bool:
+        """Whether `text` reports a health problem happening now (the clinic's `urgent_net`:
+        a sign word and someone it is happening to, since a treatment, or a time now), with
+        no past history, risk question or frame around it. For a message no rule or FAQ
+        entry answers: it gets same-day advice, never a plain "I don't know"."""
+        grammar = self._grammar
+        net = grammar.urgent_net
+        words = normalise_words(text)
+        if net is None or not words:
+            return False
+        # What the rules set aside is set aside here too: figures of speech, denied signs
+        # ("no vomiting, no confusion"), readings such as numbness from a position.
+        denial = find_denials(text, self._denial_words)
+        kept = self._without_set_aside(denial.without_denied if denial is not None else words)
+        padded = _padded(" ".join(kept))
+        if not kept or not net.applies(padded) or _past_year(padded):
+            return False
+        if any(reading.applies(padded) for reading in grammar.calm_readings):
+            return False
+        return (
+            not self._framed_report(kept)
+            and not self.not_now(kept)
+            and (not self.is_risk_question(text, kept))
+        )
+
+    def _framed_report(self, words: list[str]) -> bool:
+        """Whether `words` name a frame (a show, a course, a form, a hypothetical) and report
+        nothing now: for the readings that come near a rule without meeting it."""
+        return bool(self._grammar.frames_of(_padded(" ".join(words)))) and not self._reports_now(
+            words
+        )
+
     def sensed_rule_ids(self, text: str) -> list[str]:
         """Rules of three or more word groups that a report of something happening now comes
         near: the first group (the sign) and all but one other are found once set-aside and
@@ -1055,6 +1087,8 @@ class EmergencyDetector:
         denial = find_denials(text, self._denial_words) if words else None
         kept = self._without_set_aside(denial.without_denied if denial else words)
         if not kept or self.not_now(kept) or self.is_risk_question(text):
+            return []
+        if self._framed_report(kept):
             return []
         padded = _padded(" ".join(kept))
         if not (

@@ -45,12 +45,13 @@ _LANGUAGE_KEYS = ("message", "all_of", "phrases", "examples", "not_examples")
 _PHRASE_CONTEXT_KEYS = ("set_aside", "past", "questions", "present", "first_person")
 _GRAMMAR_KEYS = (
     "word_lists", "figures_of_speech", "calm_readings", "settled", "settled_unless",
-    "now_despite_history", "hypothetical", "frames", "frame_breakers",
+    "now_despite_history", "hypothetical", "frames", "frame_breakers", "urgent_net",
 )  # fmt: skip
 _CONTEXT_KEYS = (*_PHRASE_CONTEXT_KEYS, *_GRAMMAR_KEYS)
 _FIGURE_KEYS = ("name", "patterns", "unless")
 _CALM_KEYS = ("name", "rules", "all_of", "none_of")
 _FRAME_KEYS = ("name", "markers", "signs")
+_NET_KEYS = ("name", "all_of", "none_of")
 # Languages a word list may hold words for (English, French and the rules' others).
 _LIST_LANGUAGES = ("en", *RULE_LANGUAGES)
 _NOTICE_KEYS = ("name", "notice", "emergency", "urgent")
@@ -243,8 +244,38 @@ def _grammar(reader: _Reader, context: LocatedDict) -> ContextGrammar:
         if not markers.patterns:
             reader.add(line, f"{where} needs 'markers': patterns that say the frame is there")
         frames.append(Frame(name, markers, patterns(entry, "signs", where), line))
+    net: CalmReading | None = None
+    if "urgent_net" in context:
+        net_entry = reader.mapping(
+            context["urgent_net"], context.line_of("urgent_net"), "'urgent_net'"
+        )
+        if net_entry is not None:
+            reader.unknown_keys(net_entry, _NET_KEYS, "'urgent_net'")
+            parts = tuple(
+                pattern_list(group, "all_of", "'urgent_net'")
+                for index, item in enumerate(reader.optional_sequence(net_entry, "all_of"))
+                if (
+                    group := reader.sequence(
+                        item, net_entry["all_of"].line_of(index), "'urgent_net'"
+                    )
+                )
+                is not None
+            )
+            if not parts:
+                reader.add(
+                    context.line_of("urgent_net"),
+                    "'urgent_net' needs 'all_of': lists of patterns that must all be net_entry",
+                )
+            net = CalmReading(
+                reader.text(net_entry, "name", "'urgent_net'") or "urgent net",
+                (ALL_RULES,),
+                parts,
+                patterns(net_entry, "none_of", "'urgent_net'"),
+                context.line_of("urgent_net"),
+            )
     return ContextGrammar(
         word_lists=lists,
+        urgent_net=net,
         frames=tuple(frames),
         frame_breakers=patterns(context, "frame_breakers", "'context'"),
         figures_of_speech=tuple(figures),

@@ -263,6 +263,9 @@ class ContextGrammar:
     # report in the clause that tells the sign ("I'm watching a film and my chest is crushing").
     frames: tuple[Frame, ...] = ()
     frame_breakers: PatternSet = field(default_factory=PatternSet)
+    # The urgent net: a report of a present health problem (a sign word and someone it is
+    # happening to now), for messages no rule or FAQ entry answers.
+    urgent_net: CalmReading | None = None
 
     def frames_of(self, padded: str) -> tuple[Frame, ...]:
         """The frames whose markers are in `padded` (a normalised sentence, padded)."""

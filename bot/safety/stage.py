@@ -52,6 +52,8 @@ _TITLES = {
 }
 CLINIC_PHONE_LINE = _PHONE_LINE[ENGLISH]
 DEFAULT_EMERGENCY_NUMBER = "911"
+# What the staff note names when the urgent net, not a rule, gave the urgent reply.
+PRESENT_PROBLEM = "present_problem"
 
 
 @dataclass(frozen=True)
@@ -144,10 +146,15 @@ class SafetyReplies:
         ]
 
     def unplaced_urgent_rule(self, text: str) -> str | None:
-        """The urgent rule `text` comes near without meeting it (see `sensed_rule_ids`)."""
+        """The urgent rule `text` comes near without meeting it (see `sensed_rule_ids`), or
+        PRESENT_PROBLEM when it reports a health problem now that no rule names."""
         urgent = self.content.urgent
         sensed = urgent.detector().sensed_rule_ids(text) if urgent is not None else []
-        return sensed[0] if sensed else None
+        if sensed:
+            return sensed[0]
+        if self.content.detector().reports_a_present_problem(text):
+            return PRESENT_PROBLEM
+        return None
 
     def fallback_line(self, language: str = ENGLISH) -> str:
         """The line every "I don't know" ends with: no silent miss."""

@@ -1,0 +1,51 @@
+"""The urgent net: a present health problem no rule or FAQ entry answers gets same-day advice,
+never a plain "I don't know"; ordinary questions and things that are not a report do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.safety import SafetyStage
+from bot.safety.stage import PRESENT_PROBLEM
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "since the needling on Tuesday my knee has swollen up and I can't bend it",
+        "I've been throwing up since last night and can't keep water down",
+        "woke up with my whole forearm swollen and tight after IMS on my elbow",
+        "ankle is purple and swollen after I twisted it this morning, cant put weight on it",
+        "my toddler has had diarrhea all day and isn't peeing much",
+    ],
+)
+def test_a_present_problem_no_rule_names_gets_the_urgent_reply(
+    bundled_stage: SafetyStage, text: str
+) -> None:
+    assert bundled_stage.screen(text) is None  # no rule names it ...
+    assert bundled_stage.replies.unplaced_urgent_rule(text) == PRESENT_PROBLEM  # ... the net does
+    replies = bundled_stage.replies.urgent_instead_of_fallback(text, chat_id=7)
+    assert replies is not None
+    assert "8-1-1" in replies[0].text and "911" in replies[0].text
+    assert any(reply.for_staff for reply in replies)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can IMS help with swelling in my knee?",
+        "why is my dog vomiting after eating",
+        "what do you do if you can't stop vomiting",
+        "i need the temperature set at 70 f",
+        "my bank account is bleeding after all these sessions haha",
+        "I have no weakness in my legs, just a dull ache in the hip",
+        "had a blood clot in my leg in 2020, been on blood thinners since, ok to have IMS?",
+        "a small bruise came up where you needled my shoulder, not spreading",
+        "my hands go numb at night when I sleep on them and come back when I shake them out",
+        "in the show the guy's arm is swollen and purple, gross. booking Friday",
+    ],
+)
+def test_what_is_not_a_present_problem_keeps_its_reply(
+    bundled_stage: SafetyStage, text: str
+) -> None:
+    assert bundled_stage.replies.unplaced_urgent_rule(text) is None
