@@ -845,9 +845,9 @@ class EmergencyDetector:
         whole = {hit.rule_id for hit in self._hits(normalise_words(sentence), first=False)}
         if quotes and named and whole - told:
             # Signs told in quotations, where a frame is named ("humming 'every breath you
-            # take'"): someone else's words, unless the rest reports them now.
-            padded = _padded(" ".join(normalise_words(rest)))
-            return not self._markers["first_person"].found(padded)
+            # take'"): someone else's words, unless the rest reports anything now ("my
+            # brother texted me 'thanks for everything, take care of mom'").
+            return not self._reports_now(normalise_words(rest))
         return bool(told) and whole <= told  # signs the clauses tell only together stay
 
     def _clauses(self, text: str) -> list[tuple[str, list[str]]]:
