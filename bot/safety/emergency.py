@@ -839,7 +839,11 @@ class EmergencyDetector:
             if hits and (not frames or not self._frame_holds(frames, words)):
                 return False
             told.update(hit.rule_id for hit in hits)
-            listing = bool(frames) and (bool(hits) or listed)
+            # A list goes on after a framed sign, or inside the frame's content ("a movie
+            # where the guy gets needled and his lung collapses").
+            listing = bool(frames) and (
+                bool(hits) or listed or (not own and joiner in self._content_joiners)
+            )
             scope = frames
         named = grammar.frames_of(_padded(" ".join(normalise_words(rest))))
         whole = {hit.rule_id for hit in self._hits(normalise_words(sentence), first=False)}
