@@ -3,9 +3,13 @@ never a plain "I don't know"; ordinary questions and things that are not a repor
 
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
+
 import pytest
 
-from bot.safety import SafetyStage
+from bot.safety import SafetyStage, check_emergency_content
+from bot.safety.emergency_content import EMERGENCY_FILE
 from bot.safety.stage import PRESENT_PROBLEM
 
 
@@ -49,3 +53,30 @@ def test_what_is_not_a_present_problem_keeps_its_reply(
     bundled_stage: SafetyStage, text: str
 ) -> None:
     assert bundled_stage.replies.unplaced_urgent_rule(text) is None
+
+
+def test_an_urgent_net_without_patterns_is_reported_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / EMERGENCY_FILE).write_text(
+        textwrap.dedent(
+            """\
+            reviewed:
+              by: Test Reviewer
+              on: 2026-01-02
+            message: Call 911 now.
+            context:
+              urgent_net:
+                name: a present problem
+                none_of: ["lol"]
+                also: [x]
+            rules:
+              - id: choking
+                description: Choking.
+                phrases: [choking]
+                examples: [he is choking]
+            """
+        ),
+        encoding="utf-8",
+    )
+    found = [(p.line, p.message) for p in check_emergency_content(tmp_path)]
+    assert any(line == 6 and "'urgent_net' needs 'all_of'" in msg for line, msg in found), found
+    assert any(line == 9 and "also" in msg for line, msg in found), found
