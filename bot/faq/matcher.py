@@ -311,16 +311,8 @@ class _Postings:
     def gather(self, gains: Sequence[tuple[str, float]]) -> _Hits:
         """The postings of the tokens of `gains` in order, each with its gain as factor
         (tokens without postings skipped)."""
-        rows: list[int] = []
-        factors: list[float] = []
-        for token, gain in gains:
-            row = self._row.get(token)
-            if row is not None:
-                rows.append(row)
-                factors.append(gain)
-        if not rows:
-            return _Hits.of([])
-        return self.gather_rows(np.array(rows, dtype=np.intp), np.array(factors))
+        indices, values = self.indices, self.values
+        return _Hits.of([(indices[t], values[t], g) for t, g in gains if t in indices])
 
     def gather_rows(self, rows: _Indices, factors: _Floats) -> _Hits:
         """The postings of `rows` in order, each row's with its factor."""
@@ -361,11 +353,6 @@ class _PostingsOnUse(_Postings):
         self._absent: set[str] = set()
         self.indices: dict[str, _Indices] = _FilledOnUse(self._fill)
         self.values: dict[str, _Floats] = _FilledOnUse(self._fill)
-
-    def gather(self, gains: Sequence[tuple[str, float]]) -> _Hits:
-        """As `_Postings.gather`, each token's postings computed on first use."""
-        indices, values = self.indices, self.values
-        return _Hits.of([(indices[t], values[t], g) for t, g in gains if t in indices])
 
     def _fill(self, token: str) -> bool:
         if token in self._absent:
@@ -445,6 +432,7 @@ class CharGramIndex:
         )
         self._known_idf = np.array([self._idf[g] for g in known], dtype=np.float64)
         self._known_rows = np.array([self._postings.row(g) for g in known], dtype=np.intp)
+        self._known_spot = {gram: spot for spot, gram in enumerate(known)}
         # A small index also keeps its postings as one dense table (trigram row x document):
         # a query's cosines are then one product of a few rows, not a gather and a sum.
         self._dense: _Floats | None = None
@@ -550,29 +538,29 @@ class CharGramIndex:
         elif not len(self._known_codes):
             hits = _Hits.of([])
         else:
-            rows, values = self._query_vector(self._known_codes, words(text))
+            rows, values = self._query_vector(words(text))
             if self._dense is not None:
                 table = self._dense[rows]
                 return values @ table, (table != 0.0).any(axis=0)
             hits = self._postings.gather_rows(rows, values)
         return hits.sums(self._postings.size), hits.touched(self._postings.size)
 
-    def _query_vector(
-        self, known_codes: npt.NDArray[np.int64], text_words: list[str]
-    ) -> tuple[_Indices, _Floats]:
+    def _query_vector(self, text_words: list[str]) -> tuple[_Indices, _Floats]:
         """The query's TF-IDF trigram vector (as `_vector`): postings rows and values."""
-        # Words two spaces apart: a trigram holding two spaces side by side spans words.
-        points = _code_points(" " + "  ".join(text_words) + " ")
-        if len(points) < CHAR_GRAM_SIZE:
+        known_spot = self._known_spot
+        counted: dict[int, int] = {}
+        for word in text_words:
+            padded = f" {word} "
+            for start in range(len(padded) - CHAR_GRAM_SIZE + 1):
+                found = known_spot.get(padded[start : start + CHAR_GRAM_SIZE])
+                if found is not None:
+                    counted[found] = counted.get(found, 0) + 1
+        if not counted:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
-        left, middle, right = points[:-2], points[1:-1], points[2:]
-        within = (middle != _SPACE) | ((left != _SPACE) & (right != _SPACE))
-        codes = ((left << (2 * _CODE_BITS)) | (middle << _CODE_BITS) | right)[within]
-        grams, counts = np.unique(codes, return_counts=True)
-        spot = np.minimum(np.searchsorted(known_codes, grams), len(known_codes) - 1)
-        known = known_codes[spot] == grams
-        spot = spot[known]
-        vector = (1.0 + np.log(counts[known])) * self._known_idf[spot]
+        # In the order of the trigrams' codes (the spots' order), as the vector always summed.
+        spot = np.array(sorted(counted), dtype=np.intp)
+        counts = np.array([counted[found] for found in spot.tolist()], dtype=np.int64)
+        vector = (1.0 + np.log(counts)) * self._known_idf[spot]
         norm = math.sqrt(float(np.dot(vector, vector)))
         if not norm:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
@@ -588,12 +576,6 @@ def _unit(weights: dict[str, float]) -> dict[str, float]:
 
 
 _CODE_BITS = 21  # Unicode code points fit in 21 bits, so a trigram fits in one int64
-_SPACE = ord(" ")
-
-
-def _code_points(text: str) -> npt.NDArray[np.int64]:
-    """The code points of `text` as integers."""
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
 
 
 def _gram_code(gram: str) -> int:
