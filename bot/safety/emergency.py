@@ -7,9 +7,11 @@ screen errs on the side of caution: a sentence such as "no chest pain" still tri
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +50,10 @@ PHRASE_LENGTH_SLACK = 2  # a phrase may be this much longer than the text (missi
 # cannot score PHRASE_CUTOFF: the filter skips only phrases that could never match.
 GRAM_SIZE = 3
 EDIT_BOUND_SLACK = 1e-6
+# From this many trigrams in all fuzzy phrases together, a text's shared trigrams are counted
+# through per-trigram postings (cheaper for the emergency rules' 500 phrases, dearer for a
+# few dozen: measured on the shipped rules).
+POSTINGS_MIN_GRAMS = 4000
 _CODE_BITS = 21  # Unicode code points fit in 21 bits, so a trigram fits in one int64
 # Words a question opens with, in English and French ("is chest pain after IMS a sign of...",
 # "est-ce que..."): a sign named after them is asked about, not reported.
@@ -1148,68 +1154,77 @@ class _PhraseGrams:
     """The character trigrams of each fuzzy phrase, to count how many a text shares.
 
     partial_ratio slides the shorter of text and phrase over the longer: the q-gram lemma
-    bounds how many of the shorter one's trigram positions any window scoring the cutoff
-    keeps (`_grams_needed`), so a phrase is scored only when the text holds enough of its
-    trigrams (a shorter phrase) or it holds enough of the text's (a longer one)."""
+    bounds how many of the shorter one's trigram positions a window scoring the cutoff keeps
+    (`_grams_needed`), so a phrase is scored only when the text holds enough of its trigrams
+    (a shorter phrase) or it holds enough of the text's (one at least as long)."""
 
     def __init__(self, phrases: list[str]) -> None:
         codes = [_gram_codes(phrase) for phrase in phrases]
         flat = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
         self._known, gram_of = np.unique(flat, return_inverse=True)
         phrase_of = np.repeat(np.arange(len(phrases)), [len(c) for c in codes])
-        # Per known trigram, the phrases holding it: once per occurrence (to count a
-        # phrase's positions the text holds), and once (to count the text's positions the
-        # phrase holds).
-        self._occurrences = _GramPostings(gram_of, phrase_of, len(self._known))
-        pairs = np.unique(np.stack([gram_of, phrase_of]), axis=1)
-        self._holders = _GramPostings(pairs[0], pairs[1], len(self._known))
+        # Few phrase trigrams are counted in one pass over all of them (`_gram_of`); many,
+        # through postings: for each known trigram, the phrases holding it (once per
+        # occurrence), so a text's count touches only the phrases sharing a trigram with it.
+        self._gram_of, self._phrase_of = gram_of, phrase_of
+        self._use_postings = len(flat) >= POSTINGS_MIN_GRAMS
+        order = np.argsort(gram_of, kind="stable")
+        self._posting_phrase = phrase_of[order].astype(np.intp)
+        self._posting_start = np.searchsorted(gram_of[order], np.arange(len(self._known) + 1))
         self._count = len(phrases)
         self._needed = np.array([_grams_needed(len(phrase)) for phrase in phrases])
         self._lengths = np.array([len(phrase) for phrase in phrases], dtype=np.intp)
+        # Phrases by length with their trigrams, for those at least as long as a text (a
+        # narrow band: a phrase may be at most PHRASE_LENGTH_SLACK longer than the text).
+        self._by_length = sorted(range(len(phrases)), key=lambda number: len(phrases[number]))
+        self._sorted_lengths = [len(phrases[number]) for number in self._by_length]
+        self._gram_sets = [frozenset(_trigrams(phrase)) for phrase in phrases]
 
     def candidates(self, padded: str, longest: int) -> list[int]:
         """Phrases of at most `longest` characters that could reach the cutoff in `padded`:
         shorter phrases holding enough of the trigrams the text shares with them, longer ones
-        (or as long) holding enough of the text's."""
-        fits = self._lengths <= longest
-        if not fits.any():
-            return []
+        holding enough of the text's (one as long as the text may slide either way)."""
+        possible = self._possible(padded)
+        found = np.flatnonzero(possible & (self._lengths < len(padded))).tolist()
+        first = bisect.bisect_left(self._sorted_lengths, len(padded))
+        last = bisect.bisect_right(self._sorted_lengths, longest)
+        if first < last:
+            text = Counter(_trigrams(padded))
+            needed = _grams_needed(len(padded))
+            for number in self._by_length[first:last]:
+                shared = self._gram_sets[number].intersection(text)
+                if sum(map(text.__getitem__, shared)) >= needed or (
+                    self._lengths[number] == len(padded) and possible[number]
+                ):
+                    found.append(number)
+        return sorted(found)
+
+    def _possible(self, padded: str) -> npt.NDArray[np.bool_]:
+        """Per phrase: whether it shares enough trigrams with `padded` to reach the cutoff
+        (each of a phrase's trigrams the text holds counts once per occurrence in it)."""
         codes = _gram_codes(padded)
-        grams, counts = np.unique(codes, return_counts=True)
-        spot = np.minimum(np.searchsorted(self._known, grams), max(len(self._known) - 1, 0))
-        shared = self._known[spot] == grams if len(self._known) else np.zeros(0, np.bool_)
-        grams, counts = spot[shared], counts[shared]
-        # A phrase's positions whose trigram the text holds.
-        possible = self._occurrences.count(grams, None, self._count) >= self._needed
-        longer = self._lengths >= len(padded)
-        if (fits & longer).any():
-            # The text's positions whose trigram the phrase holds; as long as the text, either
-            # may slide over the other.
-            held = self._holders.count(grams, counts, self._count)
-            text_possible = held >= _grams_needed(len(padded))
-            equal = self._lengths == len(padded)
-            possible = np.where(longer, text_possible | (equal & possible), possible)
-        return np.flatnonzero(fits & possible).tolist()
-
-
-class _GramPostings:
-    """For each trigram, the phrases filed under it, end to end in one array."""
-
-    def __init__(self, gram_of: npt.NDArray[np.intp], phrase_of: npt.NDArray[np.intp], grams: int):
-        order = np.argsort(gram_of, kind="stable")
-        self._phrase = phrase_of[order].astype(np.intp)
-        self._start = np.searchsorted(gram_of[order], np.arange(grams + 1))
-
-    def count(
-        self, grams: npt.NDArray[np.intp], weights: npt.NDArray[np.intp] | None, phrases: int
-    ) -> npt.NDArray[np.float64]:
-        """Per phrase, how many of `grams` it is filed under (each weighted by `weights`)."""
-        starts, ends = self._start[grams], self._start[grams + 1]
+        if not len(self._known) or not len(codes):
+            return np.asarray(np.zeros(self._count) >= self._needed)
+        if self._use_postings:
+            codes = np.unique(codes)
+        spot = np.minimum(np.searchsorted(self._known, codes), len(self._known) - 1)
+        grams = spot[self._known[spot] == codes]
+        if not self._use_postings:
+            present = np.zeros(len(self._known))
+            present[grams] = 1.0
+            counted = np.bincount(self._phrase_of, present[self._gram_of], minlength=self._count)
+            return np.asarray(counted >= self._needed)
+        starts, ends = self._posting_start[grams], self._posting_start[grams + 1]
         sizes = ends - starts
+        # The postings of every shared trigram, gathered in one run.
         offsets = np.repeat(starts - np.cumsum(sizes) + sizes, sizes)
-        found = self._phrase[offsets + np.arange(int(sizes.sum()))]
-        repeated = None if weights is None else np.repeat(weights, sizes)
-        return np.bincount(found, repeated, minlength=phrases).astype(np.float64)
+        found = self._posting_phrase[offsets + np.arange(int(sizes.sum()))]
+        return np.asarray(np.bincount(found, minlength=self._count) >= self._needed)
+
+
+def _trigrams(padded: str) -> list[str]:
+    """The character trigram at each position of `padded`."""
+    return [padded[i : i + GRAM_SIZE] for i in range(len(padded) - GRAM_SIZE + 1)]
 
 
 def _gram_codes(padded: str) -> npt.NDArray[np.int64]:
