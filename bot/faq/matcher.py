@@ -540,8 +540,10 @@ class CharGramIndex:
         else:
             rows, values = self._query_vector(words(text))
             if self._dense is not None:
-                table = self._dense[rows]
-                return values @ table, (table != 0.0).any(axis=0)
+                # Every weight is positive: an entry shares a trigram exactly when its
+                # cosine is above zero.
+                cosines = values @ self._dense[rows]
+                return cosines, cosines > 0.0
             hits = self._postings.gather_rows(rows, values)
         return hits.sums(self._postings.size), hits.touched(self._postings.size)
 

@@ -251,13 +251,15 @@ def _squeezed(word: str) -> str:
     return double if double in _SMALL_TALK_KNOWN or single not in _SMALL_TALK_KNOWN else single
 
 
-def question_parts(text: str) -> list[str]:
+def question_parts(text: str, *, no_small_talk: bool = False) -> list[str]:
     """The questions a message asks, in order: its "?"-ended sentences with whatever follows
     the last one ("is IMS ok? also I'm on heparin"), or its parts either side of an "and" /
     "also" that starts a new question. Small talk is no part ("does it hurt? thanks");
-    one part means one question."""
+    one part means one question. `no_small_talk`: the caller found `text` is none."""
     pieces = [part.strip() for part in _QUESTION_END_RE.split(text) if part.strip()]
-    pieces = [part for part in pieces if small_talk_kind(part) is None]
+    pieces = [
+        part for part in pieces if (no_small_talk and part == text) or small_talk_kind(part) is None
+    ]
     if len(pieces) >= 2 and any(part.endswith("?") for part in pieces):
         parts = pieces
     else:
@@ -322,7 +324,7 @@ class MessageReader:
         if kind is not None:
             return FaqReading("small_talk", small_talk=kind)
         whole, read_as = self._match(text, whole=True)
-        parts = question_parts(text)
+        parts = question_parts(text, no_small_talk=True)
         if len(parts) >= 2:
             split = self._read_parts(parts[:MAX_ANSWERS], whole, "?" in text)
             if split is not None:

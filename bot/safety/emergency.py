@@ -1190,9 +1190,10 @@ class _PhraseGrams:
         last = bisect.bisect_right(self._sorted_lengths, longest)
         if first < last:
             text = Counter(_trigrams(padded))
+            held = set(text)
             needed = _grams_needed(len(padded))
             for number in self._by_length[first:last]:
-                shared = self._gram_sets[number].intersection(text)
+                shared = self._gram_sets[number] & held
                 if sum(map(text.__getitem__, shared)) >= needed or (
                     self._lengths[number] == len(padded) and possible[number]
                 ):
