@@ -50,11 +50,6 @@ PHRASE_LENGTH_SLACK = 2  # a phrase may be this much longer than the text (missi
 # cannot score PHRASE_CUTOFF: the filter skips only phrases that could never match.
 GRAM_SIZE = 3
 EDIT_BOUND_SLACK = 1e-6
-# From this many trigrams in all fuzzy phrases together, a text's shared trigrams are counted
-# through per-trigram postings (cheaper for the emergency rules' 500 phrases, dearer for a
-# few dozen: measured on the shipped rules).
-POSTINGS_MIN_GRAMS = 4000
-_CODE_BITS = 21  # Unicode code points fit in 21 bits, so a trigram fits in one int64
 # Words a question opens with, in English and French ("is chest pain after IMS a sign of...",
 # "est-ce que..."): a sign named after them is asked about, not reported.
 _QUESTION_OPENERS = frozenset(
@@ -1159,21 +1154,23 @@ class _PhraseGrams:
     (a shorter phrase) or it holds enough of the text's (one at least as long)."""
 
     def __init__(self, phrases: list[str]) -> None:
-        codes = [_gram_codes(phrase) for phrase in phrases]
-        flat = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
-        self._known, gram_of = np.unique(flat, return_inverse=True)
-        phrase_of = np.repeat(np.arange(len(phrases)), [len(c) for c in codes])
-        # Few phrase trigrams are counted in one pass over all of them (`_gram_of`); many,
-        # through postings: for each known trigram, the phrases holding it (once per
-        # occurrence), so a text's count touches only the phrases sharing a trigram with it.
-        self._gram_of, self._phrase_of = gram_of, phrase_of
-        self._use_postings = len(flat) >= POSTINGS_MIN_GRAMS
-        order = np.argsort(gram_of, kind="stable")
-        self._posting_phrase = phrase_of[order].astype(np.intp)
-        self._posting_start = np.searchsorted(gram_of[order], np.arange(len(self._known) + 1))
+        # Per trigram of any phrase, its row in a table of how often each phrase holds it
+        # (trigrams x phrases, 0.7 MB for the shipped emergency rules): a text's count per
+        # phrase is then one sum over the rows of the trigrams it holds.
+        self._row: dict[str, int] = {}
+        for phrase in phrases:
+            for gram in _trigrams(phrase):
+                self._row.setdefault(gram, len(self._row))
+        self._table = np.zeros((len(self._row), len(phrases)), dtype=np.int32)
+        for number, phrase in enumerate(phrases):
+            for gram in _trigrams(phrase):
+                self._table[self._row[gram], number] += 1
+        if self._table.max(initial=0) <= np.iinfo(np.uint8).max:
+            self._table = self._table.astype(np.uint8)  # a quarter of the memory to sum over
         self._count = len(phrases)
         self._needed = np.array([_grams_needed(len(phrase)) for phrase in phrases])
         self._lengths = np.array([len(phrase) for phrase in phrases], dtype=np.intp)
+        self._shortest = min((len(phrase) for phrase in phrases), default=0)
         # Phrases by length with their trigrams, for those at least as long as a text (a
         # narrow band: a phrase may be at most PHRASE_LENGTH_SLACK longer than the text).
         self._by_length = sorted(range(len(phrases)), key=lambda number: len(phrases[number]))
@@ -1184,12 +1181,12 @@ class _PhraseGrams:
         """Phrases of at most `longest` characters that could reach the cutoff in `padded`:
         shorter phrases holding enough of the trigrams the text shares with them, longer ones
         holding enough of the text's (one as long as the text may slide either way)."""
-        possible = self._possible(padded)
+        text = Counter(_trigrams(padded))
+        possible = self._possible(text.keys(), len(padded))
         found = np.flatnonzero(possible & (self._lengths < len(padded))).tolist()
         first = bisect.bisect_left(self._sorted_lengths, len(padded))
         last = bisect.bisect_right(self._sorted_lengths, longest)
         if first < last:
-            text = Counter(_trigrams(padded))
             held = set(text)
             needed = _grams_needed(len(padded))
             for number in self._by_length[first:last]:
@@ -1200,40 +1197,21 @@ class _PhraseGrams:
                     found.append(number)
         return sorted(found)
 
-    def _possible(self, padded: str) -> npt.NDArray[np.bool_]:
-        """Per phrase: whether it shares enough trigrams with `padded` to reach the cutoff
-        (each of a phrase's trigrams the text holds counts once per occurrence in it)."""
-        codes = _gram_codes(padded)
-        if not len(self._known) or not len(codes):
-            return np.asarray(np.zeros(self._count) >= self._needed)
-        if self._use_postings:
-            codes = np.unique(codes)
-        spot = np.minimum(np.searchsorted(self._known, codes), len(self._known) - 1)
-        grams = spot[self._known[spot] == codes]
-        if not self._use_postings:
-            present = np.zeros(len(self._known))
-            present[grams] = 1.0
-            counted = np.bincount(self._phrase_of, present[self._gram_of], minlength=self._count)
-            return np.asarray(counted >= self._needed)
-        starts, ends = self._posting_start[grams], self._posting_start[grams + 1]
-        sizes = ends - starts
-        # The postings of every shared trigram, gathered in one run.
-        offsets = np.repeat(starts - np.cumsum(sizes) + sizes, sizes)
-        found = self._posting_phrase[offsets + np.arange(int(sizes.sum()))]
-        return np.asarray(np.bincount(found, minlength=self._count) >= self._needed)
+    def _possible(self, grams: Iterable[str], length: int) -> npt.NDArray[np.bool_]:
+        """Per phrase no longer than `length`: whether it holds enough of the text's distinct
+        `grams` to reach the cutoff (each counted once per occurrence in the phrase)."""
+        if length < self._shortest:
+            return np.zeros(self._count, dtype=np.bool_)
+        row = self._row
+        rows = [found for gram in grams if (found := row.get(gram)) is not None]
+        if not rows:
+            return np.asarray(self._needed <= 0)
+        return np.asarray(self._table[rows].sum(axis=0, dtype=np.int64) >= self._needed)
 
 
 def _trigrams(padded: str) -> list[str]:
     """The character trigram at each position of `padded`."""
     return [padded[i : i + GRAM_SIZE] for i in range(len(padded) - GRAM_SIZE + 1)]
-
-
-def _gram_codes(padded: str) -> npt.NDArray[np.int64]:
-    """Each character trigram of `padded` as one integer (its three code points)."""
-    points = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    if len(points) < GRAM_SIZE:
-        return np.zeros(0, dtype=np.int64)
-    return np.asarray((points[:-2] << (2 * _CODE_BITS)) | (points[1:-1] << _CODE_BITS) | points[2:])
 
 
 def _grams_needed(length: int) -> int:
