@@ -207,6 +207,7 @@ async def profile_core(messages: int) -> None:
         profiler.disable()
         await runtime.close()
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
 
 
 async def main_async(messages: int, rounds: int) -> dict[str, Any]:
