@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -105,6 +105,10 @@ class MatchReport:
     rule: str | None = None  # the safety rule, for emergency or urgent
     small_talk: str | None = None  # its kind, for smalltalk
     unanswered_part: str | None = None  # the part of a two-part message the FAQ cannot answer
+    # A language the bot does not read: the notice (naming 911) is the first reply, and the
+    # FAQ's reply to the message's English words (`after_notice`, its decision) may follow.
+    notice: bool = False
+    after_notice: str | None = None
 
     @classmethod
     def of(cls, reading: FaqReading, language: str = "en") -> MatchReport:
@@ -142,6 +146,10 @@ def match_as_dict(query: str, report: MatchReport) -> dict[str, Any]:
         line["small_talk"] = report.small_talk
     if report.unanswered_part is not None:
         line["unanswered_part"] = report.unanswered_part
+    if report.notice:
+        line["notice"] = True
+    if report.after_notice is not None:
+        line["after_notice"] = report.after_notice
     return line
 
 
@@ -153,8 +161,12 @@ def screened_report(stage: SafetyStage, reader: MessageReader, query: str) -> Ma
     language = verdict.language if verdict is not None else stage.language_of(query).code
     if verdict is not None and verdict.level in ("emergency", "urgent"):
         return MatchReport(verdict.level, 1.0, language=verdict.language, rule=verdict.rule_id)
+    if verdict is not None and verdict.level == "notice" and not verdict.features_answer:
+        return MatchReport("fallback", 0.0, language=language, notice=True)
     if verdict is not None and verdict.level == "notice":
-        return MatchReport("fallback", 0.0, language=language)
+        # The notice (naming 911) comes first; the FAQ answers the English words below it.
+        below = MatchReport.of(reader.read_question(query), language)
+        return replace(below, decision="fallback", notice=True, after_notice=below.decision)
     report = MatchReport.of(reader.read_question(query), language)
     if report.decision == "fallback":
         # As in the chat: an urgent problem the screen cannot place is not "I don't know".

@@ -42,7 +42,9 @@ class SafetyVerdict:
 
     `emergency`, `urgent` and `notice` (a language the bot does not read) are answered
     with `replies` alone: no feature sees the text. `caution` (a question about a risk)
-    lets the features answer and adds `after` (the warning signs) below their reply.
+    lets the features answer and adds `after` (the warning signs) below their reply. A
+    notice with `features_answer` (a message mostly in another language with some English
+    words) comes first, and the features answer what they can read below it.
     """
 
     level: SafetyLevel
@@ -50,11 +52,12 @@ class SafetyVerdict:
     rule_id: str | None = None
     replies: tuple[Reply, ...] = ()
     after: tuple[Reply, ...] = ()
+    features_answer: bool = False
 
     @property
     def stops(self) -> bool:
         """Whether the features never see the text."""
-        return self.level != "caution"
+        return self.level != "caution" and not self.features_answer
 
 
 CommandHandler = Callable[[ChatRef, Sequence[str]], Awaitable[list[Reply]]]
@@ -238,12 +241,13 @@ class Assistant:
             verdict = None  # screened for emergencies already; a name is not a language
         if verdict is not None and verdict.stops:
             return list(verdict.replies)
+        before = list(verdict.replies) if verdict is not None else []
         after = list(verdict.after) if verdict is not None else []
         for route in self._text_routes:
             replies = await route.claimer(chat, text)
             if replies is not None:
-                return [*replies, *after]
-        return after
+                return [*before, *replies, *after]
+        return [*before, *after]
 
     async def _an_answer(self, chat: ChatRef, text: str) -> bool:
         for check in self._answer_checks:

@@ -6,14 +6,18 @@ Arabizi), then py3langid over Latin-script text, nudged by the language the pati
 reports (Telegram's `language_code`). Short English is easy to misread as something else,
 and a misread English message would be told "I can only read English and French": so a
 Latin-script text counts as foreign only when the model is sure and most of its words are
-not English.
+not English. The reverse holds too: English or French words inside another language (a
+romanised script with "appointment cancel" in it) do not make a message English. Whatever the
+guess, a Latin-script message of a few words of which the bot can read too small a share (the
+words of its English or French vocabulary, typos forgiven, against the words of the languages
+it does not read) is one it does not read.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -47,6 +51,20 @@ MIN_ROMANISED_WORDS = 2
 PLAIN_ENGLISH_WORDS = 4
 PLAIN_ENGLISH_SHARE = 0.85
 ENGLISH_VOCABULARY = 20_000  # most frequent words counted as English
+FRENCH_VOCABULARY = 10_000  # most frequent words counted as French
+FOREIGN_VOCABULARY = 3_000  # most frequent words of each other language with a word list
+# Reading how much of a message is English takes rarer words too ("dyspnea", "thinners").
+READABLE_ENGLISH_VOCABULARY = 100_000
+# How much of a message the bot must be able to read. Below READABLE_SHARE of its words in
+# English or in French it is not read; below MIXED_READABLE_SHARE it is not read when at least
+# a third of its words belong to a language the bot does not read. The app's language moves
+# both by PRIOR_SHARE (an English or French app lowers them, another language raises them).
+READABLE_SHARE = 0.5
+MIXED_READABLE_SHARE = 0.65
+PRIOR_SHARE = 0.1
+MIN_READABLE_WORDS = 3  # fewer words than this say too little to judge
+MIN_FOREIGN_WORDS = 2  # everyday words of another language a message needs to count as one
+MIN_TYPO_LENGTH = 4  # a shorter unknown word is not taken for a typo of an English one
 
 _WORD = re.compile(r"[^\W\d_]+(?:\d[^\W\d_]*)*|\d+[^\W\d_]+[\w]*", re.UNICODE)
 
@@ -62,6 +80,9 @@ class LanguageGuess:
 
     code: str  # a language code ("en", "fr", "es", "zh", "pa-Latn", ...) or "und"
     confidence: float
+    # The share of English words in a Latin-script message the bot does not read: some
+    # ("appointment cancel") means the FAQ may answer them after the notice.
+    english: float = 0.0
 
     @property
     def is_read(self) -> bool:
@@ -391,8 +412,27 @@ _FRENCH_WORDS = _word_set(
 )
 
 
-# French words that are also romanised Cantonese or Chinese syllables ("gong je m cing co").
-_SHARED_WITH_ROMANISED = _word_set("je j m t s c n y qu")
+# French words that are also romanised Cantonese, Chinese or Punjabi words ("gong je m cing
+# co", "hun theek ne").
+_SHARED_WITH_ROMANISED = _word_set("je j m t s c n y qu ne")
+
+# Everyday words of Tagalog and of Vietnamese typed without its marks, which no word list
+# here holds, as evidence of a language the bot does not read.
+_TAGALOG_WORDS = _word_set(
+    """
+    ang ng mga sa po ako ko ikaw ka siya niya kami tayo sila ito iyan yung yun na pa ba
+    lang naman kasi pero hindi wala may mayroon meron pwede puwede paano bakit ano sino
+    saan kailan magkano ilan opo salamat lola lolo nanay tatay anak asawa ayoko gusto ayaw
+    talaga sobra sakit masakit dibdib hininga hirap biglang tapos din rin nang kung
+    """
+)
+_VIETNAMESE_WORDS = _word_set(
+    """
+    toi ban anh chi em ong ba bo me con khong co duoc bi cua cho voi nhung nay kia gi
+    sao lam roi dang se da mot hai rat qua nhieu it va hay hoac neu thi la o tai den
+    nguc tho dau dot quy mau chay giup cuu benh vien bac si lich hen gia bao bay gio
+    """
+)
 
 
 @cache
@@ -404,12 +444,16 @@ def _english_words() -> frozenset[str]:
     return frozenset((common | _CHAT_ENGLISH) - _NOT_ENGLISH)
 
 
-# Chat English and clinic words a dictionary does not list as common.
+# Chat English and clinic words a dictionary does not list as common, with the shorthand
+# of chat ("diff btwn", "resched sry") and of clinical notes ("pt s/p DN, SOB, CP").
 _CHAT_ENGLISH = _word_set(
     """
     lol lmao lmfao omg idk tbh btw pls plz thx ty u ur r ya yea yeah yep nope wat wut
     gonna wanna gotta kinda sorta dunno cuz coz bc rn tmrw tmr appt appts ims physio
     physiotherapist dry needling okay ok hmm hi hey
+    im ive id vs diff btwn frm dr drs gd resched sched sry wats whats n b4 st nd rd th hw abt
+    pt pts hx htn sob cp rr ra dn sats sx dx tx rx prn bp hr ecg ekg er ed gp md rn np
+    l r s p c o x w
     """
 )
 
@@ -418,9 +462,138 @@ _CHAT_ENGLISH = _word_set(
 _NOT_ENGLISH = _word_set(
     """
     de la le les des que el los las por con para una est et je il du au un una o um der
-    die das und ich nicht ist mit ein eine och di il che non per
+    die das und ich nicht ist mit ein eine och di il che non
     """
 )
+
+
+def _fold(word: str) -> str:
+    """A word without its accents ("tête" → "tete"), as unaccented chat types it."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _ranked(language: str, count: int) -> list[str]:
+    """The `count` most frequent words of pyspellchecker's list for `language`."""
+    from spellchecker import SpellChecker
+
+    frequency = SpellChecker(language=language, distance=1).word_frequency
+    ranked = sorted(frequency.dictionary.items(), key=lambda item: -item[1])
+    return [word for word, _ in ranked[:count]]
+
+
+@cache
+def _french_vocabulary() -> frozenset[str]:
+    """Common French words, unaccented, with the elided "d'" and "l'" and chat words."""
+    common = {_fold(word) for word in _ranked("fr", FRENCH_VOCABULARY)}
+    return frozenset(common | _FRENCH_WORDS | _CHAT_ENGLISH | {"d", "l"})
+
+
+@cache
+def _foreign_vocabulary() -> frozenset[str]:
+    """Everyday words of languages the bot does not read and English and French do not use."""
+    words: set[str] = set()
+    for language in ("es", "it", "pt", "de"):
+        words |= {_fold(word) for word in _ranked(language, FOREIGN_VOCABULARY)}
+    words |= _ROMANISED_WORDS
+    return frozenset(words - _english_words() - _french_vocabulary())
+
+
+_ROMANISED_WORDS = (
+    _PUNJABI_WORDS | _HINDUSTANI_WORDS | _ARABIZI_WORDS | _FINGLISH_WORDS | _JYUTPING_WORDS
+    | _TAGALOG_WORDS | _VIETNAMESE_WORDS
+)  # fmt: skip
+
+
+@cache
+def _readable_english() -> frozenset[str]:
+    """English words as far as reading goes: the common ones, and rarer ones that are not
+    everyday words of a romanised language ("hun", "po", "ana" are)."""
+    rarer = set(_ranked("en", READABLE_ENGLISH_VOCABULARY)) - _ROMANISED_WORDS - _NOT_ENGLISH
+    return frozenset(_english_words() | rarer)
+
+
+@cache
+def _typo_checker() -> Any:
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1)
+
+
+def _reads_as_english(word: str) -> bool:
+    """An English word, or an unknown one a letter away from a common English word
+    ("referal", "acupunture"), unless another language uses it ("dard", "sesion")."""
+    english = _readable_english()
+    if word in english:
+        return True
+    if len(word) < MIN_TYPO_LENGTH or not word.isalpha() or word in _foreign_vocabulary():
+        return False
+    return any(candidate in english for candidate in _typo_checker().edit_distance_1(word))
+
+
+def readable_share(words: list[str]) -> float:
+    """The share of `words` the bot reads: the larger of its English and its French words."""
+    if not words:
+        return 0.0
+    return _readable_count(words, forgive_typos=True) / len(words)
+
+
+def english_share(words: list[str]) -> float:
+    """The share of `words` that are English, typos forgiven."""
+    return sum(_reads_as_english(word) for word in words) / len(words) if words else 0.0
+
+
+def _readable_count(words: list[str], forgive_typos: bool) -> int:
+    english = _readable_english()
+    if forgive_typos:
+        english_count = sum(_reads_as_english(word) for word in words)
+    else:
+        english_count = sum(word in english for word in words)
+    french_vocabulary = _french_vocabulary()
+    return max(english_count, sum(_fold(word) in french_vocabulary for word in words))
+
+
+def _unread(words: list[str], prior: str | None) -> float | None:
+    """The readable share of a Latin-script message the bot does not read, or None when it
+    reads it: it has everyday words of another language, and too few of its words are English
+    or French (or a few more, when a third of them belong to another language). The app's
+    language tips the balance."""
+    if len(words) < MIN_READABLE_WORDS:
+        return None
+    shift = 0.0
+    if prior is not None:
+        shift = -PRIOR_SHARE if prior in READ_LANGUAGES else PRIOR_SHARE
+    if _readable_count(words, forgive_typos=False) >= (MIXED_READABLE_SHARE + shift) * len(words):
+        return None  # plainly read: no typo to look for (most messages)
+    foreign_vocabulary = _foreign_vocabulary()
+    foreign = sum(_fold(word) in foreign_vocabulary for word in words)
+    if foreign < MIN_FOREIGN_WORDS:
+        return None  # no sign of another language: a name, a list of medicines, a typo storm
+    share = readable_share(words)
+    if share < READABLE_SHARE + shift:
+        return share
+    if share < MIXED_READABLE_SHARE + shift and foreign >= len(words) / 3:
+        return share
+    return None
+
+
+def _unread_language(words: list[str], text: str) -> str:
+    """The likeliest language of a message the bot does not read: a romanisation whose
+    everyday words it uses, else the model's best guess other than English and French."""
+    counts = {
+        ROMAN_PUNJABI: sum(w in _PUNJABI_WORDS for w in words),
+        ROMAN_HINDUSTANI: sum(w in _HINDUSTANI_WORDS for w in words),
+        ARABIZI: sum(w in _ARABIZI_WORDS or bool(_ARABIZI_DIGIT.search(w)) for w in words),
+        FINGLISH: sum(w in _FINGLISH_WORDS for w in words),
+        JYUTPING: sum(w in _JYUTPING_ONLY for w in words),
+        "tl": sum(w in _TAGALOG_WORDS for w in words),
+        "vi": sum(w in _VIETNAMESE_WORDS for w in words),
+    }
+    best = max(counts, key=lambda code: counts[code])
+    if counts[best] >= 2:
+        return best
+    ranked = sorted(_model_probabilities(text).items(), key=lambda item: -item[1])
+    return next(code for code, _ in ranked if code not in READ_LANGUAGES)
 
 
 @cache
@@ -437,6 +610,9 @@ def load_language_model() -> None:
     first patient's message."""
     _identifier()
     _english_words()
+    _foreign_vocabulary()
+    _readable_english()
+    _typo_checker()
 
 
 def _model_probabilities(text: str) -> dict[str, float]:
@@ -458,6 +634,22 @@ def _normalise_prior(prior: str | None) -> str | None:
 
 
 def _detect(text: str, prior: str | None) -> LanguageGuess:
+    guess = _first_guess(text, prior)
+    if guess.code == "und" or (guess.code not in READ_LANGUAGES and guess.confidence == 1.0):
+        return guess  # undetermined, or told by its script
+    words = _WORD.findall(re.sub(r"['’]", " ", unicodedata.normalize("NFKC", text).casefold()))
+    if not guess.is_read:
+        # How much of it the bot reads tells whether the FAQ may answer below the notice.
+        return replace(guess, english=english_share(words))
+    if guess.code == FRENCH or guess.confidence < 1.0:
+        # English or French words inside another language do not make it read.
+        share = _unread(words, prior)
+        if share is not None:
+            return LanguageGuess(_unread_language(words, text), 1.0 - share, english_share(words))
+    return guess
+
+
+def _first_guess(text: str, prior: str | None) -> LanguageGuess:
     script = _script_language(text)
     if script is not None:
         return LanguageGuess(script, 1.0)

@@ -203,7 +203,10 @@ class SafetyStage:
         if urgent_hit is not None:
             return self._tier_verdict("urgent", urgent_hit, guess, text, chat_id)
         if not guess.is_read and guess.code != "und" and _worth_a_notice(text, guess):
-            return SafetyVerdict("notice", guess.code, None, tuple(self.replies.notice(guess.code)))
+            notice = tuple(self.replies.notice(guess.code))
+            # Some English words in it: the FAQ answers them below the notice.
+            mixed = guess.english >= MIN_MIXED_ENGLISH
+            return SafetyVerdict("notice", guess.code, None, notice, features_answer=mixed)
         if emergency.is_risk_question(text, words) and emergency.matching_rule_ids(text, words):
             return SafetyVerdict(
                 "caution", guess.code, None, (), tuple(self.replies.warning_signs(guess.code))
@@ -233,6 +236,11 @@ class SafetyStage:
 
 
 MIN_NOTICE_WORDS = 2  # one Latin-script word ("mri", "gracias") is too little to tell
+
+
+# A message the bot does not read with at least this share of English words gets the FAQ's
+# reply to them below the notice ("... mera appointment cancel kar dio").
+MIN_MIXED_ENGLISH = 0.2
 
 
 def _worth_a_notice(text: str, guess: LanguageGuess) -> bool:

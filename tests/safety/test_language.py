@@ -41,6 +41,12 @@ def test_short_messages_are_read_in_the_right_language() -> None:
         "wat even is ims lol",
         "ok thx",
         "sciatica down my left leg",
+        "need referal frm dr?",
+        "im on blod thinners ok?",
+        "wats the diff btwn ims n massage",
+        "hw much $$ per sesion",
+        "post ims dyspnea worsening x2h",
+        "ims vs accupuncture",
     ],
 )
 def test_english_chat_and_intake_answers_stay_english(text: str) -> None:
@@ -63,6 +69,27 @@ def test_english_chat_and_intake_answers_stay_english(text: str) -> None:
 )
 def test_scripts_and_romanisations(text: str, code: str) -> None:
     assert detect_language(text).code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "main hun hor nahi jeena chaunda, sariyan goliyan ikathiyan kar layian ne, aj raat "
+            "sariyan kha lavanga. mera appointment cancel kar dio",
+            "pa-Latn",
+        ),
+        ("magkano po ang IMS session? covered ba ng insurance ko?", "tl"),
+        ("me toi dau nguc du doi, va mo hoi, cancel lich hen giup toi", "vi"),
+        ("mere papa nu 5 saal pehle stroke hoya si, hun theek ne, IMS kar sakde ne?", "pa-Latn"),
+    ],
+)
+def test_english_or_french_words_inside_another_language_do_not_make_it_read(
+    text: str, code: str
+) -> None:
+    guess = detect_language(text)
+    assert guess.code == code
+    assert not guess.is_read and 0.0 < guess.english < 1.0
 
 
 def test_the_apps_language_is_a_prior_not_a_verdict() -> None:

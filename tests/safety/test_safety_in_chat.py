@@ -30,6 +30,17 @@ async def test_spanish_question_gets_the_notice_not_i_dont_know(patient: Patient
     assert "don't know" not in patient.text
 
 
+async def test_other_language_with_english_words_gets_the_notice_then_the_answer(
+    patient: Patient,
+) -> None:
+    # Romanised Punjabi with "appointment" and "fees" in it: the English words must not make
+    # it read as English. The notice (naming 911) comes first, the FAQ answer below it.
+    await patient.say("mera appointment cancel karna hai, kal nahi aa sakda, tusi fees lende ho?")
+    assert patient.last[0].text.startswith("Main sirf English te French")
+    assert "call 911 now" in patient.last[0].text
+    assert len(patient.last) >= 2 and patient.last[1].title is not None
+
+
 async def test_chinese_emergency_gets_the_emergency_reply(patient: Patient) -> None:
     await patient.say("我妈妈突然嘴歪了，说话不清楚")
     assert patient.text.startswith("这可能是紧急情况")
