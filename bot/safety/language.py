@@ -526,7 +526,9 @@ def _reads_as_english(word: str) -> bool:
     english = _readable_english()
     if word in english:
         return True
-    if len(word) < MIN_TYPO_LENGTH or not word.isalpha() or word in _foreign_vocabulary():
+    if len(word) < MIN_TYPO_LENGTH or not (word.isascii() and word.isalpha()):
+        return False  # short, or with letters English does not write ("tiền", "nhiêu")
+    if word in _foreign_vocabulary():
         return False
     return any(candidate in english for candidate in _typo_checker().edit_distance_1(word))
 
