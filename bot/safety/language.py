@@ -69,7 +69,7 @@ MIN_TYPO_LENGTH = 4  # a shorter unknown word is not taken for a typo of an Engl
 _WORD = re.compile(r"[^\W\d_]+(?:\d[^\W\d_]*)*|\d+[^\W\d_]+[\w]*", re.UNICODE)
 
 # Characters only written Cantonese uses (Mandarin writes these words differently).
-_CANTONESE_CHARS = frozenset("嘅咗唔係佢哋嘢冇啲喺嚟嗰咁乜嘥嚿攰瞓噉")
+_CANTONESE_CHARS = frozenset("嘅咗唔係佢哋嘢冇啲喺嚟嗰咁乜嘥嚿攰瞓噉揸")
 _URDU_LETTERS = frozenset("ٹڈڑںےھۓ")
 _PERSIAN_LETTERS = frozenset("پچژگکی")
 
@@ -420,17 +420,17 @@ _SHARED_WITH_ROMANISED = _word_set("je j m t s c n y qu ne")
 # here holds, as evidence of a language the bot does not read.
 _TAGALOG_WORDS = _word_set(
     """
-    ang ng mga sa po ako ko ikaw ka siya niya kami tayo sila ito iyan yung yun na pa ba
-    lang naman kasi pero hindi wala may mayroon meron pwede puwede paano bakit ano sino
-    saan kailan magkano ilan opo salamat lola lolo nanay tatay anak asawa ayoko gusto ayaw
-    talaga sobra sakit masakit dibdib hininga hirap biglang tapos din rin nang kung
+    ang ng mga po ako ikaw siya niya kami tayo sila ito iyan yung yun lang naman kasi
+    pero hindi wala mayroon meron pwede puwede paano bakit sino saan kailan magkano ilan
+    opo salamat nanay tatay anak asawa ayoko gusto ayaw talaga sobra sakit masakit dibdib
+    hininga hirap biglang tapos nang kung
     """
 )
 _VIETNAMESE_WORDS = _word_set(
     """
-    toi ban anh chi em ong ba bo me con khong co duoc bi cua cho voi nhung nay kia gi
-    sao lam roi dang se da mot hai rat qua nhieu it va hay hoac neu thi la o tai den
-    nguc tho dau dot quy mau chay giup cuu benh vien bac si lich hen gia bao bay gio
+    toi khong co duoc bi cua cho voi nhung nay kia gi lam roi dang mot rat nhieu neu
+    nguc tho dau dot quy mau chay giup cuu benh vien bac lich hen gia bao gio hom ngay
+    khoe biet muon doi minh nguoi tay chan
     """
 )
 
@@ -580,8 +580,9 @@ def _unread(words: list[str], prior: str | None) -> float | None:
 
 
 def _unread_language(words: list[str], text: str) -> str:
-    """The likeliest language of a message the bot does not read: a romanisation whose
-    everyday words it uses, else the model's best guess other than English and French."""
+    """The likeliest language of a message the bot does not read: the romanisation or the
+    unmarked language whose everyday words it uses most, else the model's best guess other
+    than English and French."""
     counts = {
         ROMAN_PUNJABI: sum(w in _PUNJABI_WORDS for w in words),
         ROMAN_HINDUSTANI: sum(w in _HINDUSTANI_WORDS for w in words),
@@ -592,7 +593,7 @@ def _unread_language(words: list[str], text: str) -> str:
         "vi": sum(w in _VIETNAMESE_WORDS for w in words),
     }
     best = max(counts, key=lambda code: counts[code])
-    if counts[best] >= 2:
+    if counts[best] >= MIN_FOREIGN_WORDS:
         return best
     ranked = sorted(_model_probabilities(text).items(), key=lambda item: -item[1])
     return next(code for code, _ in ranked if code not in READ_LANGUAGES)

@@ -21,6 +21,7 @@ from bot.safety.emergency import (
     LanguageNotice,
 )
 from bot.safety.language import (
+    CANTONESE,
     FRENCH,
     JAPANESE,
     LanguageGuess,
@@ -255,8 +256,9 @@ def _worth_a_notice(text: str, guess: LanguageGuess) -> bool:
 def _reply_language(guess: LanguageGuess, hit: EmergencyHit, text: str) -> str:
     """The language to answer in: the words that matched tell it best (a short message
     is easily misread), in the spelling the patient used ("zh-Latn" for pinyin)."""
-    if hit.language == ENGLISH or hit.language == guess.base or guess.code == JAPANESE:
-        # Kana make a message Japanese whichever language's Chinese characters matched.
+    if hit.language == ENGLISH or hit.language == guess.base or guess.code in (JAPANESE, CANTONESE):
+        # Kana make a message Japanese, and Cantonese characters make it Cantonese, whichever
+        # language's Chinese characters matched.
         return guess.code if guess.code != "und" else ENGLISH
     if hit.language not in (ENGLISH, FRENCH) and not non_latin(text):
         return f"{hit.language}-Latn"
