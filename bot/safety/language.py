@@ -80,9 +80,9 @@ class LanguageGuess:
 
     code: str  # a language code ("en", "fr", "es", "zh", "pa-Latn", ...) or "und"
     confidence: float
-    # The share of English words in a Latin-script message the bot does not read: some
-    # ("appointment cancel") means the FAQ may answer them after the notice.
-    english: float = 0.0
+    # English words of four letters or more in a Latin-script message the bot does not read:
+    # a few ("appointment cancel") mean the FAQ may answer them after the notice.
+    english_words: int = 0
 
     @property
     def is_read(self) -> bool:
@@ -540,9 +540,21 @@ def readable_share(words: list[str]) -> float:
     return _readable_count(words, forgive_typos=True) / len(words)
 
 
-def english_share(words: list[str]) -> float:
-    """The share of `words` that are English, typos forgiven."""
-    return sum(_reads_as_english(word) for word in words) / len(words) if words else 0.0
+MIN_CONTENT_LENGTH = 4  # shorter English words ("no", "dos", "main") are shared too widely
+
+
+def english_content_words(words: list[str]) -> int:
+    """How many of `words` are English words of four letters or more that no other language
+    here uses ("appointment", "insurance"; not "dolor", "main", "ims")."""
+    english = _readable_english()
+    foreign = _foreign_vocabulary()
+    return sum(
+        len(word) >= MIN_CONTENT_LENGTH
+        and word in english
+        and word not in _ROMANISED_WORDS
+        and _fold(word) not in foreign
+        for word in words
+    )
 
 
 def _readable_count(words: list[str], forgive_typos: bool) -> int:
@@ -643,12 +655,13 @@ def _detect(text: str, prior: str | None) -> LanguageGuess:
     words = _WORD.findall(re.sub(r"['’]", " ", unicodedata.normalize("NFKC", text).casefold()))
     if not guess.is_read:
         # How much of it the bot reads tells whether the FAQ may answer below the notice.
-        return replace(guess, english=english_share(words))
+        return replace(guess, english_words=english_content_words(words))
     if guess.code == FRENCH or guess.confidence < 1.0:
         # English or French words inside another language do not make it read.
         share = _unread(words, prior)
         if share is not None:
-            return LanguageGuess(_unread_language(words, text), 1.0 - share, english_share(words))
+            code = _unread_language(words, text)
+            return LanguageGuess(code, 1.0 - share, english_content_words(words))
     return guess
 
 

@@ -206,7 +206,7 @@ class SafetyStage:
         if not guess.is_read and guess.code != "und" and _worth_a_notice(text, guess):
             notice = tuple(self.replies.notice(guess.code))
             # Some English words in it: the FAQ answers them below the notice.
-            mixed = guess.english >= MIN_MIXED_ENGLISH
+            mixed = guess.english_words >= MIN_ENGLISH_WORDS_ANSWERED
             return SafetyVerdict("notice", guess.code, None, notice, features_answer=mixed)
         if emergency.is_risk_question(text, words) and emergency.matching_rule_ids(text, words):
             return SafetyVerdict(
@@ -239,9 +239,9 @@ class SafetyStage:
 MIN_NOTICE_WORDS = 2  # one Latin-script word ("mri", "gracias") is too little to tell
 
 
-# A message the bot does not read with at least this share of English words gets the FAQ's
-# reply to them below the notice ("... mera appointment cancel kar dio").
-MIN_MIXED_ENGLISH = 0.2
+# A message the bot does not read with this many English words in it (four letters or more)
+# gets the FAQ's reply to them below the notice ("... mera appointment cancel kar dio").
+MIN_ENGLISH_WORDS_ANSWERED = 2
 
 
 def _worth_a_notice(text: str, guess: LanguageGuess) -> bool:
