@@ -15,6 +15,9 @@ it does not read) is one it does not read.
 
 from __future__ import annotations
 
+import gzip
+import json
+import pkgutil
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -474,12 +477,15 @@ def _fold(word: str) -> str:
 
 
 def _ranked(language: str, count: int) -> list[str]:
-    """The `count` most frequent words of pyspellchecker's list for `language`."""
-    from spellchecker import SpellChecker
-
-    frequency = SpellChecker(language=language, distance=1).word_frequency
-    ranked = sorted(frequency.dictionary.items(), key=lambda item: -item[1])
-    return [word for word, _ in ranked[:count]]
+    """The `count` most frequent words of pyspellchecker's list for `language`, read from the
+    packaged list (English from the shared list the matcher and the screen load anyway)."""
+    if language == ENGLISH:
+        frequencies = english_frequencies()
+    else:
+        packed = pkgutil.get_data("spellchecker", f"resources/{language}.json.gz")
+        frequencies = json.loads(gzip.decompress(packed).decode("utf-8")) if packed else {}
+    ranked = sorted(frequencies.items(), key=lambda item: -item[1])
+    return [word.lower() for word, _ in ranked[:count]]
 
 
 @cache
@@ -513,11 +519,17 @@ def _readable_english() -> frozenset[str]:
     return frozenset(_english_words() | rarer)
 
 
-@cache
-def _typo_checker() -> Any:
-    from spellchecker import SpellChecker
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
-    return SpellChecker(language="en", distance=1)
+
+def _one_slip_away(word: str) -> set[str]:
+    """Every string one deletion, swap, change or insertion of a letter away from `word`."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {left + right[1:] for left, right in splits if right}
+    swaps = {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
+    changes = {left + c + right[1:] for left, right in splits if right for c in _LETTERS}
+    inserts = {left + c + right for left, right in splits for c in _LETTERS}
+    return deletes | swaps | changes | inserts
 
 
 def _reads_as_english(word: str) -> bool:
@@ -530,7 +542,7 @@ def _reads_as_english(word: str) -> bool:
         return False  # short, or with letters English does not write ("tiền", "nhiêu")
     if word in _foreign_vocabulary():
         return False
-    return any(candidate in english for candidate in _typo_checker().edit_distance_1(word))
+    return not english.isdisjoint(_one_slip_away(word))
 
 
 def readable_share(words: list[str]) -> float:
@@ -627,7 +639,6 @@ def load_language_model() -> None:
     _english_words()
     _foreign_vocabulary()
     _readable_english()
-    _typo_checker()
 
 
 def _model_probabilities(text: str) -> dict[str, float]:
