@@ -68,6 +68,7 @@ PRIOR_SHARE = 0.1
 MIN_READABLE_WORDS = 3  # fewer words than this say too little to judge
 MIN_FOREIGN_WORDS = 2  # everyday words of another language a message needs to count as one
 MIN_TYPO_LENGTH = 4  # a shorter unknown word is not taken for a typo of an English one
+MIN_CONTENT_LENGTH = 4  # shorter English words ("no", "dos", "main") are shared too widely
 
 _WORD = re.compile(r"[^\W\d_]+(?:\d[^\W\d_]*)*|\d+[^\W\d_]+[\w]*", re.UNICODE)
 
@@ -545,14 +546,11 @@ def _reads_as_english(word: str) -> bool:
     return not english.isdisjoint(_one_slip_away(word))
 
 
-def readable_share(words: list[str]) -> float:
+def _readable_share(words: list[str]) -> float:
     """The share of `words` the bot reads: the larger of its English and its French words."""
     if not words:
         return 0.0
     return _readable_count(words, forgive_typos=True) / len(words)
-
-
-MIN_CONTENT_LENGTH = 4  # shorter English words ("no", "dos", "main") are shared too widely
 
 
 def english_content_words(words: list[str]) -> int:
@@ -595,7 +593,7 @@ def _unread(words: list[str], prior: str | None) -> float | None:
     foreign = sum(_fold(word) in foreign_vocabulary for word in words)
     if foreign < MIN_FOREIGN_WORDS:
         return None  # no sign of another language: a name, a list of medicines, a typo storm
-    share = readable_share(words)
+    share = _readable_share(words)
     if share < READABLE_SHARE + shift:
         return share
     if share < MIXED_READABLE_SHARE + shift and foreign >= len(words) / 3:
@@ -665,7 +663,7 @@ def _detect(text: str, prior: str | None) -> LanguageGuess:
         return guess  # undetermined, or told by its script
     words = _WORD.findall(re.sub(r"['’]", " ", unicodedata.normalize("NFKC", text).casefold()))
     if not guess.is_read:
-        # How much of it the bot reads tells whether the FAQ may answer below the notice.
+        # Its English words tell whether the FAQ may answer below the notice.
         return replace(guess, english_words=english_content_words(words))
     if guess.code == FRENCH or guess.confidence < 1.0:
         # English or French words inside another language do not make it read.
