@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.safety import SafetyStage
+from bot.safety.stage import PRESENT_PROBLEM
 from tests.safety.kit import false_alarms, labelled_items, screen_level, urgent_given_advice
 
 ML7 = Path(__file__).resolve().parents[1] / "data" / "safety_ml7.yaml"
@@ -76,3 +77,33 @@ def test_french_history_songs_and_hypotheticals_are_not_911(
 )
 def test_french_guards_keep_the_emergency_reply(bundled_stage: SafetyStage, text: str) -> None:
     assert screen_level(bundled_stage, text) == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "j'ai le genou enflé et rouge depuis hier soir, je boite",
+        "Infirmière : patiente post-IMS, la cheville est enflée et violette depuis hier",
+    ],
+)
+def test_a_french_present_problem_no_rule_names_gets_same_day_advice(
+    bundled_stage: SafetyStage, text: str
+) -> None:
+    assert bundled_stage.screen(text) is None
+    assert bundled_stage.replies.unplaced_urgent_rule(text) in (PRESENT_PROBLEM, "red_hot_swelling")
+    replies = bundled_stage.replies.urgent_instead_of_fallback(text, chat_id=7)
+    assert replies is not None and "8-1-1" in replies[0].text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "j'ai mal au dos depuis 2 ans, l'IMS peut aider?",
+        "mon épaule est un peu raide, c'est normal?",
+        "vous pouvez annuler mon 14h? je suis à l'urgence avec ma fille, plâtre posé, elle va bien",
+    ],
+)
+def test_french_questions_and_care_already_given_keep_their_reply(
+    bundled_stage: SafetyStage, text: str
+) -> None:
+    assert bundled_stage.replies.unplaced_urgent_rule(text) is None
