@@ -164,8 +164,11 @@ def screened_report(stage: SafetyStage, reader: MessageReader, query: str) -> Ma
     if verdict is not None and verdict.level == "notice" and not verdict.features_answer:
         return MatchReport("fallback", 0.0, language=language, notice=True)
     if verdict is not None and verdict.level == "notice":
-        # The notice (naming 911) comes first; the FAQ answers the English words below it.
+        # The notice (naming 911) comes first; a confident answer to the English words
+        # follows it, and nothing else does.
         below = MatchReport.of(reader.read_question(query), language)
+        if below.decision != "answer":
+            return MatchReport("fallback", 0.0, language=language, notice=True)
         return replace(below, decision="fallback", notice=True, after_notice=below.decision)
     report = MatchReport.of(reader.read_question(query), language)
     if report.decision == "fallback":

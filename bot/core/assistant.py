@@ -44,7 +44,8 @@ class SafetyVerdict:
     with `replies` alone: no feature sees the text. `caution` (a question about a risk)
     lets the features answer and adds `after` (the warning signs) below their reply. A
     notice with `features_answer` (a message mostly in another language with some English
-    words) comes first, and the features answer what they can read below it.
+    words) comes first, and a confident answer to the words the bot can read may follow it
+    (never a fallback or a "did you mean": the notice already says whom to call).
     """
 
     level: SafetyLevel
@@ -56,8 +57,8 @@ class SafetyVerdict:
 
     @property
     def stops(self) -> bool:
-        """Whether the features never see the text."""
-        return self.level != "caution" and not self.features_answer
+        """Whether the features' text routes never see the text."""
+        return self.level != "caution"
 
 
 CommandHandler = Callable[[ChatRef, Sequence[str]], Awaitable[list[Reply]]]
@@ -69,6 +70,9 @@ SafetyScreen = Callable[[ChatRef, str], SafetyVerdict | None]
 # Told when an emergency was detected in a chat (rule id); returns extra replies, such
 # as a staff alert, and may stop an open conversation.
 EmergencyListener = Callable[[ChatRef, str], Awaitable[list[Reply]]]
+# Answers the words of a mostly unread message that it can read, or returns no replies:
+# only a confident answer, and nothing is logged as unanswered.
+NoticeAnswerer = Callable[[ChatRef, str], Awaitable[list[Reply]]]
 # A deep-link handler gets the payload of `/start <payload>`; None means "not mine".
 DeepLinkHandler = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
 # Whether an open conversation in the chat takes `text` as a typed answer whatever its
@@ -128,6 +132,7 @@ class Assistant:
     _emergency_listeners: list[EmergencyListener] = field(default_factory=list)
     _urgent_listeners: list[EmergencyListener] = field(default_factory=list)
     _answer_checks: list[AnswerCheck] = field(default_factory=list)
+    _notice_answerers: list[NoticeAnswerer] = field(default_factory=list)
 
     # --- registration -------------------------------------------------------------
 
@@ -180,6 +185,10 @@ class Assistant:
     def add_answer_check(self, check: AnswerCheck) -> None:
         """Be asked before the language notice whether the text is an answer to keep."""
         self._answer_checks.append(check)
+
+    def add_notice_answerer(self, answerer: NoticeAnswerer) -> None:
+        """Answer, below the language notice, what a mostly unread message says in English."""
+        self._notice_answerers.append(answerer)
 
     def add_urgent_listener(self, listener: EmergencyListener) -> None:
         """Be told of every urgent (same-day care) reply; it never stops a conversation."""
@@ -239,6 +248,8 @@ class Assistant:
         verdict = await self.screen(chat, text)
         if verdict is not None and verdict.level == "notice" and await self._an_answer(chat, text):
             verdict = None  # screened for emergencies already; a name is not a language
+        if verdict is not None and verdict.level == "notice" and verdict.features_answer:
+            return [*verdict.replies, *await self._below_notice(chat, text)]
         if verdict is not None and verdict.stops:
             return list(verdict.replies)
         before = list(verdict.replies) if verdict is not None else []
@@ -248,6 +259,12 @@ class Assistant:
             if replies is not None:
                 return [*before, *replies, *after]
         return [*before, *after]
+
+    async def _below_notice(self, chat: ChatRef, text: str) -> list[Reply]:
+        for answerer in self._notice_answerers:
+            if replies := await answerer(chat, text):
+                return replies
+        return []
 
     async def _an_answer(self, chat: ChatRef, text: str) -> bool:
         for check in self._answer_checks:

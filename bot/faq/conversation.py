@@ -267,6 +267,12 @@ class FaqConversation:
         # thread hop.
         return await asyncio.to_thread(work)
 
+    async def answer_below_notice(self, chat: ChatRef, text: str) -> list[Reply]:
+        """The answers to the English words of a mostly unread message, if the FAQ is sure."""
+        decision = await self._run_matcher(partial(self._reader.read_question, text))
+        entries = [entry for faq_id in decision.answers if (entry := self._faq.get(faq_id))]
+        return [self.answer_reply(entry) for entry in entries]
+
     async def claim_text(self, chat: ChatRef, text: str) -> list[Reply] | None:
         """Text route: the FAQ answers whatever no open conversation claimed."""
         return await self.answer(chat, text, keep_unanswered=True)
@@ -318,6 +324,8 @@ class FaqConversation:
         if args:
             question = " ".join(args)
             verdict = await self._assistant.screen(chat, question)
+            if verdict is not None and verdict.level == "notice" and verdict.features_answer:
+                return [*verdict.replies, *await self.answer_below_notice(chat, question)]
             if verdict is not None and verdict.stops:
                 return list(verdict.replies)
             after = list(verdict.after) if verdict is not None else []
@@ -363,6 +371,7 @@ def register_faq(
     )
     assistant = host.assistant
     assistant.add_text_route("faq", conversation.claim_text)
+    assistant.add_notice_answerer(conversation.answer_below_notice)
     assistant.add_action(ACTION_PREFIX, conversation.on_action)
     assistant.add_command(
         CommandSpec("faq", "Browse common questions by topic", conversation.on_faq_command)

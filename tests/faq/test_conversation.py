@@ -257,3 +257,23 @@ async def test_a_related_treatment_gets_the_answer_under_a_line_saying_it_is_abo
 async def test_a_yes_no_question_in_small_talk_words_is_answered(runtime: Runtime) -> None:
     [reply] = await runtime.assistant.handle_text(PATIENT, "Am I covered?")
     assert reply.title == "Is IMS covered by insurance?"
+
+
+async def test_a_mostly_unread_message_gets_the_notice_and_only_a_sure_answer_below(
+    runtime: Runtime,
+) -> None:
+    # Romanised Hindi with English words the FAQ cannot answer: the notice alone (it
+    # names 911 and the clinic's phone), nothing kept in the unanswered list.
+    unread = "mera appointment cancel kar dena, mujhe bahut kaam hai is hafte, maaf karna"
+    [notice] = await runtime.assistant.handle_text(PATIENT, unread)
+    assert "911" in notice.text and runtime.content.clinic.phone in notice.text
+    assert "don't know" not in notice.text
+    # English words the FAQ answers with confidence: the notice first, then the answer.
+    mixed = "cho toi hoi gia mot buoi IMS bao nhieu, how much does IMS cost"
+    replies = await runtime.assistant.handle_text(PATIENT, mixed)
+    assert "911" in replies[0].text
+    assert [reply.title for reply in replies[1:]] == ["How much does IMS cost?"]
+    # /faq with the same text says the same.
+    by_command = await runtime.assistant.handle_command(PATIENT, "faq", unread.split())
+    assert [reply.text for reply in by_command] == [notice.text]
+    assert await UnansweredLog(runtime.database, retention=_days(90)).list() == []
