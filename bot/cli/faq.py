@@ -161,15 +161,14 @@ def screened_report(stage: SafetyStage, reader: MessageReader, query: str) -> Ma
     language = verdict.language if verdict is not None else stage.language_of(query).code
     if verdict is not None and verdict.level in ("emergency", "urgent"):
         return MatchReport(verdict.level, 1.0, language=verdict.language, rule=verdict.rule_id)
-    if verdict is not None and verdict.level == "notice" and not verdict.features_answer:
-        return MatchReport("fallback", 0.0, language=language, notice=True)
     if verdict is not None and verdict.level == "notice":
         # The notice (naming 911) comes first; a confident answer to the English words
         # follows it, and nothing else does.
-        below = MatchReport.of(reader.read_question(query), language)
-        if below.decision != "answer":
-            return MatchReport("fallback", 0.0, language=language, notice=True)
-        return replace(below, decision="fallback", notice=True, after_notice=below.decision)
+        if verdict.features_answer:
+            below = MatchReport.of(reader.read_question(query), language)
+            if below.decision == "answer":
+                return replace(below, decision="fallback", notice=True, after_notice="answer")
+        return MatchReport("fallback", 0.0, language=language, notice=True)
     report = MatchReport.of(reader.read_question(query), language)
     if report.decision == "fallback":
         # As in the chat: an urgent problem the screen cannot place is not "I don't know".

@@ -442,9 +442,8 @@ _VIETNAMESE_WORDS = _word_set(
 @cache
 def _english_words() -> frozenset[str]:
     """Common English words (the shared English list, most frequent first)."""
-    ranked = sorted(english_frequencies().items(), key=lambda item: -item[1])
     # The most frequent words only: the long tail holds foreign words too ("de", "que").
-    common = {word for word, _ in ranked[:ENGLISH_VOCABULARY]}
+    common = set(_ranked(ENGLISH, ENGLISH_VOCABULARY))
     return frozenset((common | _CHAT_ENGLISH) - _NOT_ENGLISH)
 
 
