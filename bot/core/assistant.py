@@ -41,7 +41,8 @@ class SafetyVerdict:
     """What the safety stage found in one typed text.
 
     `emergency`, `urgent` and `notice` (a language the bot does not read) are answered
-    with `replies` alone: no feature sees the text. `caution` (a question about a risk)
+    with `replies` alone: no feature sees the text. `caution` (a danger sign read as not
+    happening now: a question about a risk, past history, a joke, a show)
     lets the features answer and adds `after` (the warning signs) below their reply. A
     notice with `features_answer` (a message mostly in another language with some English
     words) comes first, and a confident answer to the words the bot can read may follow it

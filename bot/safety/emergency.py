@@ -701,6 +701,18 @@ class EmergencyDetector:
         """Ids of every rule `text` triggers once context is weighed (for content checks)."""
         return [hit.rule_id for hit in self._screen(text, first=False)]
 
+    def sense(self, text: str, words: list[str] | None = None) -> tuple[EmergencyHit | None, bool]:
+        """`detect`'s hit, and whether a rule's terms were in `text` at all before context
+        set them aside (history, a joke, a frame, a denial); never raises."""
+        try:
+            words = normalise_words(text) if words is None else words
+            if not words or not self._hits(words, first=True):
+                return None, False
+            return self._detect(text, words), True
+        except Exception as error:  # the screen must never take the conversation down
+            logger.error("emergency screen failed (%s); message not screened", type(error).__name__)
+            return None, False
+
     def _detect(self, text: str, words: list[str] | None = None) -> EmergencyHit | None:
         hits = self._screen(text, first=True, words=words)
         return hits[0] if hits else None

@@ -191,12 +191,13 @@ class SafetyStage:
     def screen(
         self, text: str, language_hint: str | None = None, chat_id: int | None = None
     ) -> SafetyVerdict | None:
-        """Emergency, urgent, notice, caution, or None (an ordinary message)."""
+        """Emergency, urgent, notice, caution (a danger sign read as not happening now), or
+        None (an ordinary message)."""
         guess = detect_language(text, language_hint)
         emergency = self.content.detector()
         # Normalised once for every detector and the risk-question check.
         words = normalise_words(text)
-        hit = emergency.detect(text, words)
+        hit, sensed = emergency.sense(text, words)
         if hit is not None:
             return self._tier_verdict("emergency", hit, guess, text, chat_id)
         urgent = self.content.urgent
@@ -208,7 +209,10 @@ class SafetyStage:
             # Some English words in it: the FAQ answers them below the notice.
             mixed = guess.english_words >= MIN_ENGLISH_WORDS_ANSWERED
             return SafetyVerdict("notice", guess.code, None, notice, features_answer=mixed)
-        if emergency.is_risk_question(text, words) and emergency.matching_rule_ids(text, words):
+        # A danger sign set aside as history, a risk question, a joke or a frame: the
+        # features answer, and the warning signs (call 911 if any happen now) follow, so a
+        # misread present emergency is never answered without the number.
+        if sensed:
             return SafetyVerdict(
                 "caution", guess.code, None, (), tuple(self.replies.warning_signs(guess.code))
             )

@@ -146,14 +146,26 @@ def test_a_risk_question_is_a_caution_with_warning_signs(stage: SafetyStage, tex
 @pytest.mark.parametrize(
     "text",
     [
-        "my dad had a stroke in 2018, can he book IMS for his shoulder?",
+        "my dad had a stroke in 2018 and his face drooped, can he book IMS for his shoulder?",
         "that price nearly gave me a heart attack lol",
         "mon père a fait un AVC il y a cinq ans, est-ce qu'il peut prendre rendez-vous?",
     ],
 )
-def test_past_history_and_jokes_are_not_emergencies(stage: SafetyStage, text: str) -> None:
+def test_past_history_and_jokes_are_a_caution_not_an_emergency(
+    stage: SafetyStage, text: str
+) -> None:
+    # Not the 911-first reply, but the features' answer is followed by the warning signs:
+    # if the screen misread a present emergency as history, the number is still there.
     verdict = stage.screen(text)
-    assert verdict is None or verdict.level not in ("emergency", "urgent")
+    assert verdict is not None and verdict.level == "caution"
+    assert not verdict.stops
+    [signs] = verdict.after
+    assert "911" in signs.text
+
+
+def test_a_message_without_any_danger_sign_gets_no_warning_signs(stage: SafetyStage) -> None:
+    for text in ("my dad wants to book IMS for his shoulder", "that price was steep lol"):
+        assert stage.screen(text) is None, text
 
 
 def test_in_doubt_the_screen_escalates(stage: SafetyStage) -> None:
