@@ -109,6 +109,9 @@ class MatchReport:
     # FAQ's reply to the message's English words (`after_notice`, its decision) may follow.
     notice: bool = False
     after_notice: str | None = None
+    # A danger sign read as not happening now (history, a risk question, a joke): the
+    # warning signs, naming 911, follow the reply.
+    warning_signs: bool = False
 
     @classmethod
     def of(cls, reading: FaqReading, language: str = "en") -> MatchReport:
@@ -150,6 +153,8 @@ def match_as_dict(query: str, report: MatchReport) -> dict[str, Any]:
         line["notice"] = True
     if report.after_notice is not None:
         line["after_notice"] = report.after_notice
+    if report.warning_signs:
+        line["warning_signs"] = True
     return line
 
 
@@ -170,6 +175,8 @@ def screened_report(stage: SafetyStage, reader: MessageReader, query: str) -> Ma
                 return replace(below, decision="fallback", notice=True, after_notice="answer")
         return MatchReport("fallback", 0.0, language=language, notice=True)
     report = MatchReport.of(reader.read_question(query), language)
+    if verdict is not None and verdict.level == "caution":
+        report = replace(report, warning_signs=True)
     if report.decision == "fallback":
         # As in the chat: an urgent problem the screen cannot place is not "I don't know".
         unplaced = stage.replies.unplaced_urgent_rule(query)

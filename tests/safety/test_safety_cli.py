@@ -64,3 +64,17 @@ def test_match_json_gives_an_unplaced_urgent_problem_the_urgent_decision() -> No
         ("urgent", "calf_swelling, unplaced"),
         ("fallback", None),
     ]
+
+
+def test_match_json_says_when_the_warning_signs_follow_the_answer() -> None:
+    content = load_content(CONTENT)
+    stage = build_safety_stage(content.emergency, content.clinic.phone)
+    lines = io.StringIO(
+        "I had crushing chest pain two years ago, it was muscular. can IMS help my back?\n"
+        "can IMS help my back?\n"
+    )
+    out = io.StringIO()
+    match_stream(FaqPipeline.from_content(content), lines, out, True, stage)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert rows[0]["decision"] == "answer" and rows[0]["warning_signs"] is True
+    assert rows[1]["decision"] == "answer" and "warning_signs" not in rows[1]
