@@ -9,6 +9,7 @@ start-up, `ims-bot content check` and the console's content-health page all go t
 Files (in `content/`)         reader
   clinic.yaml                 bot.content.clinic (the facts every feature quotes)
   faq.yaml                    bot.content.faq_loader (needs clinic.yaml's facts)
+  faq_fr.yaml                 bot.content.faq_translation (optional; needs faq.yaml)
   emergency.yaml, urgent.yaml,
   safety_languages.yaml       bot.safety.emergency_content
   appointment_types.yaml      bot.reminders.types
@@ -33,6 +34,7 @@ from typing import Generic, TypeVar
 
 from bot.content.clinic import CLINIC_FILE, Clinic, read_clinic
 from bot.content.faq_loader import FAQ_FILE, read_faq
+from bot.content.faq_translation import FAQ_FRENCH_FILE, read_faq_translation
 from bot.content.model import FaqContent
 from bot.content.problems import ContentError, Problem
 from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, read_flow_file
@@ -55,6 +57,11 @@ class ClinicContent:
     appointment_types: AppointmentTypes
     # None when the folder has no intake flow (the intake feature then refuses to start).
     intake_flow: LoadedFlow | None = None
+    # The FAQ's French version (faq_fr.yaml), None when the clinic has none.
+    faq_fr: FaqContent | None = None
+    # What `ims-bot content check` tells the clinic without refusing the content (entries
+    # with no French version yet).
+    notes: tuple[Problem, ...] = ()
 
 
 def read_faq_bundle(
@@ -207,6 +214,13 @@ def read_content(
         content, problems = _read[key]
         return content, list(problems)
     faq, clinic, problems = read_faq_bundle(content_dir)
+    faq_fr: FaqContent | None = None
+    notes: list[Problem] = []
+    if faq is not None and (content_dir / FAQ_FRENCH_FILE).exists():
+        faq_fr, french_problems, notes = read_faq_translation(
+            content_dir / FAQ_FRENCH_FILE, faq, clinic
+        )
+        problems = problems + french_problems
     # The quality checks are only meaningful once faq.yaml is valid.
     wording = quality and faq is not None and not problems
     confusable: _Forked[list[Problem]] | None = None
@@ -246,7 +260,7 @@ def read_content(
         # Each reader returns its content exactly when it found no problem.
         assert faq is not None and clinic is not None
         assert emergency is not None and types is not None
-        result = ClinicContent(faq, clinic, emergency, types, flow)
+        result = ClinicContent(faq, clinic, emergency, types, flow, faq_fr, tuple(notes))
     problems.sort()
     if key is not None:
         _read[key] = (result, list(problems))

@@ -46,6 +46,7 @@ def content_summary(content: ClinicContent) -> str:
     screen = content.emergency.urgent
     urgent = f", {len(screen.rules)} urgent rules" if screen is not None else ""
     loaded = content.intake_flow
+    french = f", {len(content.faq_fr.entries)} French entries" if content.faq_fr else ""
     flow = f", an intake form of {len(loaded.flow.steps)} steps" if loaded is not None else ""
     return (
         f"content OK: {len(faq.entries)} FAQ entries in {len(faq.categories)} categories, "
@@ -53,7 +54,7 @@ def content_summary(content: ClinicContent) -> str:
         f"{len(faq.out_of_scope)} out-of-scope topics, "
         f"{len(content.clinic.locations)} locations, "
         f"{len(content.emergency.rules)} emergency rules{urgent}, "
-        f"{len(content.appointment_types.types)} appointment types{flow}"
+        f"{len(content.appointment_types.types)} appointment types{flow}{french}"
     )
 
 
@@ -84,4 +85,6 @@ def run_check(args: argparse.Namespace) -> int:
     if content is None:
         return _print_problems(problems)
     print(content_summary(content))
+    for note in content.notes:
+        print(note)
     return EXIT_OK

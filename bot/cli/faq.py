@@ -25,6 +25,7 @@ from bot.faq.evaluation import (
     summarise,
     sweep,
 )
+from bot.faq.french import FRENCH, FrenchFaq
 from bot.faq.matcher import Candidate
 from bot.faq.pipeline import FaqPipeline
 from bot.faq.reading import FaqReading, MessageReader
@@ -158,10 +159,13 @@ def match_as_dict(query: str, report: MatchReport) -> dict[str, Any]:
     return line
 
 
-def screened_report(stage: SafetyStage, reader: MessageReader, query: str) -> MatchReport:
+def screened_report(
+    stage: SafetyStage, reader: MessageReader, query: str, french: FrenchFaq | None = None
+) -> MatchReport:
     """What the bot does with `query`, as a patient would see it: the safety stage first
     (emergency or urgent; a language it does not read falls back with a notice), then the
-    FAQ's reading of the message (small talk, one or two questions), as in the chat."""
+    FAQ's reading of the message (small talk, one or two questions), as in the chat: a
+    message read as French from the `french` wordings, when the clinic has them."""
     verdict = stage.screen(query)
     language = verdict.language if verdict is not None else stage.language_of(query).code
     if verdict is not None and verdict.level in ("emergency", "urgent"):
@@ -174,7 +178,10 @@ def screened_report(stage: SafetyStage, reader: MessageReader, query: str) -> Ma
             if below.decision == "answer":
                 return replace(below, decision="fallback", notice=True, after_notice="answer")
         return MatchReport("fallback", 0.0, language=language, notice=True)
-    report = MatchReport.of(reader.read_question(query), language)
+    if french is not None and language == FRENCH:
+        report = MatchReport.of(french.read(query), language)
+    else:
+        report = MatchReport.of(reader.read_question(query), language)
     if verdict is not None and verdict.level == "caution":
         report = replace(report, warning_signs=True)
     if report.decision == "fallback":
@@ -209,6 +216,7 @@ def match_stream(
     as_json: bool,
     stage: SafetyStage | None = None,
     faq: FaqContent | None = None,
+    french: FrenchFaq | None = None,
 ) -> None:
     """Answer each input line as it arrives, flushing after every output line."""
     reader = MessageReader(pipeline.matcher, pipeline.detector, faq)
@@ -218,7 +226,7 @@ def match_stream(
             reading = reader.read(query)
             report = MatchReport.of(reading)
         else:
-            report = screened_report(stage, reader, query)
+            report = screened_report(stage, reader, query, french)
         if as_json:
             out.write(json.dumps(match_as_dict(query, report), ensure_ascii=False) + "\n")
         else:
@@ -233,7 +241,8 @@ def run_match(args: argparse.Namespace) -> int:
     stage = build_safety_stage(
         content.emergency, content.clinic.phone, content.clinic.emergency_number
     )
-    match_stream(_pipeline(args), sys.stdin, sys.stdout, args.json, stage, content.faq)
+    french = FrenchFaq(content.faq_fr, content.faq) if content.faq_fr is not None else None
+    match_stream(_pipeline(args), sys.stdin, sys.stdout, args.json, stage, content.faq, french)
     return EXIT_OK
 
 

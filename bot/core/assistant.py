@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -31,6 +32,22 @@ class ChatRef:
     # The language the person's app is set to (Telegram's language_code), a hint for the
     # safety stage's language detection; None when the channel does not know.
     language_code: str | None = None
+
+
+# The language the safety stage read the message being handled in ("en", "fr", ...), set
+# once per message by the stage's own detection so features answer in it without
+# detecting again; None before the stage has run (or when there is none).
+_MESSAGE_LANGUAGE: ContextVar[str | None] = ContextVar("message_language", default=None)
+
+
+def note_message_language(language: str | None) -> None:
+    """Record the language of the message being handled (the safety stage calls this)."""
+    _MESSAGE_LANGUAGE.set(language)
+
+
+def message_language() -> str | None:
+    """The language of the message being handled, as the safety stage read it."""
+    return _MESSAGE_LANGUAGE.get()
 
 
 SafetyLevel = Literal["emergency", "urgent", "notice", "caution"]
@@ -208,6 +225,7 @@ class Assistant:
 
     async def screen(self, chat: ChatRef, text: str) -> SafetyVerdict | None:
         """The safety stage's verdict on `text`, emergency listeners told (intake stops)."""
+        note_message_language(None)  # never the language of an earlier message
         if self._safety is None:
             return None
         verdict = self._safety(chat, text)

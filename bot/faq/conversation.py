@@ -14,12 +14,14 @@ from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.content.model import FaqEntry
-from bot.core.assistant import Assistant, ChatRef, CommandSpec
+from bot.core.assistant import Assistant, ChatRef, CommandSpec, message_language
 from bot.core.replies import Button, Reply
 from bot.core.staff_notes import StaffNotes
 from bot.faq.encoder_tuning import choose_faq_encoder
+from bot.faq.french import FRENCH, FrenchFaq
+from bot.faq.french_replies import FrenchReplies
 from bot.faq.matcher import FaqMatcher
-from bot.faq.reading import MessageReader, SmallTalkKind, small_talk_kind
+from bot.faq.reading import FaqReading, MessageReader, SmallTalkKind, small_talk_kind
 from bot.faq.semantic import PhrasingVectorCache
 from bot.faq.unanswered import UnansweredLog
 from bot.safety.stage import SafetyReplies
@@ -60,8 +62,15 @@ class FaqConversation:
         assistant: Assistant,
         clock: Clock = lambda: datetime.now(UTC),
         staff_notes: StaffNotes | None = None,
+        french: FrenchFaq | None = None,
     ) -> None:
         self._faq = faq
+        # The French wordings and replies, when the clinic has faq_fr.yaml: a message the
+        # safety stage read as French is matched and answered in French.
+        self._french = french
+        self._fr = (
+            FrenchReplies(french.faq, clinic, safety, assistant) if french is not None else None
+        )
         self._staff_notes = staff_notes or StaffNotes()
         self._clinic = clinic
         self._matcher = matcher
@@ -216,6 +225,8 @@ class FaqConversation:
                     buttons=(Button("Browse topics", f"{ACTION_PREFIX}:cats"),),
                 )
             ]
+        if self._french is not None and message_language() == FRENCH:
+            return await self._answer_french(chat, text, keep_unanswered=keep_unanswered)
         # Typed text reaches here only after the core's emergency screen, so only the
         # matcher runs (screening twice cost a fifth of the time per message).
         decision = await self._run_matcher(partial(self._reader.read_question, text))
@@ -258,6 +269,35 @@ class FaqConversation:
         unplaced = self._safety.urgent_instead_of_fallback(text, chat.chat_id)
         return unplaced or [self._fallback_reply(out_of_scope=decision.out_of_scope is not None)]
 
+    async def _answer_french(
+        self, chat: ChatRef, text: str, *, keep_unanswered: bool
+    ) -> list[Reply]:
+        """`answer` for a message the safety stage read as French, from the French wordings."""
+        assert self._french is not None and self._fr is not None
+        reading: FaqReading = self._french.read(text)
+        logger.info("faq decision=%s answers=%d language=fr", reading.kind, len(reading.answers))
+        replies = self._fr.replies(reading)
+        if reading.kind == "small_talk":
+            return replies
+        unanswered = reading.unanswered_part if reading.answers else None
+        if reading.kind == "suggest" and not reading.answers and keep_unanswered:
+            self._remember(chat.chat_id, text)
+        if reading.kind == "fallback" and not reading.answers:
+            unanswered = text
+            unplaced = self._safety.urgent_instead_of_fallback(text, chat.chat_id)
+            if unplaced:
+                replies = unplaced
+        if unanswered is not None and keep_unanswered:
+            best = reading.suggestions[0] if reading.suggestions and not reading.answers else None
+            await self._unanswered.record(
+                unanswered,
+                best.faq_id if best else None,
+                best.score if best else 0.0,
+                self._clock(),
+                chat_id=chat.chat_id,
+            )
+        return replies
+
     async def _run_matcher(self, work: Callable[[], _Result]) -> _Result:
         """`work()`, which uses the matcher; matching by meaning runs in a worker thread."""
         if self._matcher.encoder_name is None:
@@ -296,7 +336,9 @@ class FaqConversation:
         return pending + await self._unanswered.erase_chat(chat_id)
 
     async def on_action(self, chat: ChatRef, rest: str) -> list[Reply]:
-        """Handle `faq:*` buttons."""
+        """Handle `faq:*` buttons (`faq:*:fr`: a button of a French reply)."""
+        if self._fr is not None and rest.endswith(":" + FRENCH):
+            return await self._on_french_action(chat, rest.removesuffix(":" + FRENCH))
         kind, _, arg = rest.partition(":")
         if kind == "a":
             entry = self._faq.get(arg)
@@ -317,6 +359,31 @@ class FaqConversation:
             return [self._category_reply(int(arg))]
         if kind == "human":
             return await self._human_replies(chat)
+        return [self._assistant.unknown_action_reply]
+
+    async def _on_french_action(self, chat: ChatRef, rest: str) -> list[Reply]:
+        """The buttons of French replies, answered in French."""
+        assert self._fr is not None
+        kind, _, arg = rest.partition(":")
+        if kind == "a":
+            self._pending.pop(chat.chat_id, None)
+            return self._fr.entry(arg)
+        if kind == "none":
+            pending = self._pending.pop(chat.chat_id, None)
+            if pending is not None:
+                await self._unanswered.record(
+                    pending, None, 0.0, self._clock(), chat_id=chat.chat_id
+                )
+            return [self._fr.fallback()]
+        if kind == "cats":
+            return [self._fr.categories()]
+        if kind == "c" and arg.isdigit():
+            return [self._fr.category(int(arg))]
+        if kind == "human":
+            return [
+                self._fr.human(),
+                await self._staff_notes.contact_request(chat.chat_id, chat.first_name),
+            ]
         return [self._assistant.unknown_action_reply]
 
     async def on_faq_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
@@ -358,6 +425,7 @@ def register_faq(
         vector_cache=PhrasingVectorCache(settings.data_dir),
     )
     logger.info("FAQ matching: %s", matcher.encoder_name or "lexical only")
+    french = FrenchFaq(content.faq_fr, content.faq) if content.faq_fr is not None else None
     conversation = FaqConversation(
         faq=content.faq,
         clinic=content.clinic,
@@ -368,6 +436,7 @@ def register_faq(
         unanswered=UnansweredLog(database, timedelta(days=settings.unanswered_retention_days)),
         assistant=host.assistant,
         staff_notes=staff_notes,
+        french=french,
     )
     assistant = host.assistant
     assistant.add_text_route("faq", conversation.claim_text)

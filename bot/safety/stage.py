@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.core.assistant import ChatRef, SafetyVerdict
+from bot.core.assistant import ChatRef, SafetyVerdict, note_message_language
 from bot.core.replies import Reply, staff_note
 from bot.safety.emergency import (
     ENGLISH,
@@ -194,6 +194,7 @@ class SafetyStage:
         """Emergency, urgent, notice, caution (a danger sign read as not happening now), or
         None (an ordinary message)."""
         guess = detect_language(text, language_hint)
+        note_message_language(guess.code)  # the features answer in it, without detecting again
         emergency = self.content.detector()
         # Normalised once for every detector and the risk-question check.
         words = normalise_words(text)
