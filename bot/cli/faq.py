@@ -25,7 +25,7 @@ from bot.faq.evaluation import (
     summarise,
     sweep,
 )
-from bot.faq.french import FRENCH, FrenchFaq
+from bot.faq.french import FRENCH, FrenchFaq, french_faq
 from bot.faq.matcher import Candidate
 from bot.faq.pipeline import FaqPipeline
 from bot.faq.reading import FaqReading, MessageReader
@@ -241,7 +241,7 @@ def run_match(args: argparse.Namespace) -> int:
     stage = build_safety_stage(
         content.emergency, content.clinic.phone, content.clinic.emergency_number
     )
-    french = FrenchFaq(content.faq_fr, content.faq) if content.faq_fr is not None else None
+    french = french_faq(content.faq_fr, content.faq) if content.faq_fr is not None else None
     match_stream(_pipeline(args), sys.stdin, sys.stdout, args.json, stage, content.faq, french)
     return EXIT_OK
 

@@ -18,7 +18,7 @@ from bot.core.assistant import Assistant, ChatRef, CommandSpec, message_language
 from bot.core.replies import Button, Reply
 from bot.core.staff_notes import StaffNotes
 from bot.faq.encoder_tuning import choose_faq_encoder
-from bot.faq.french import FRENCH, FrenchFaq
+from bot.faq.french import FRENCH, FrenchFaq, french_faq
 from bot.faq.french_replies import FrenchReplies
 from bot.faq.matcher import FaqMatcher
 from bot.faq.reading import FaqReading, MessageReader, SmallTalkKind, small_talk_kind
@@ -425,7 +425,7 @@ def register_faq(
         vector_cache=PhrasingVectorCache(settings.data_dir),
     )
     logger.info("FAQ matching: %s", matcher.encoder_name or "lexical only")
-    french = FrenchFaq(content.faq_fr, content.faq) if content.faq_fr is not None else None
+    french = french_faq(content.faq_fr, content.faq) if content.faq_fr is not None else None
     conversation = FaqConversation(
         faq=content.faq,
         clinic=content.clinic,

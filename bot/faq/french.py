@@ -66,7 +66,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"rendez vous", " rendezvous "),
         (r"prise de sang", " prisedesang "),
         (
-            r"au revoir|a la prochaine|a plus tard|a plus"
+            r"au revoir|a la prochaine|a plus tard"
             r"|bonne (journee|soiree|fin de semaine|nuit)"
             r"|a bientot|salut (la|a) (gang|tous)",
             " bye ",
@@ -74,9 +74,9 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"bon matin|bonne apres midi", " hello "),
         (r"merci (beaucoup|bien|mille fois|encore)|mille mercis?", " thanks "),
         (
-            r"c est (beau|bon|correct|parfait|note|compris|beau merci)|ca marche"
+            r"c est (beau|bon|correct|parfait|note|beau merci)"
             r"|pas de (probleme|souci)"
-            r"|d accord|ok (d accord|merci)|tres bien|je comprends|j ai compris|compris",
+            r"|d accord|ok (d accord|merci)|tres bien|je comprends|j ai compris",
             " ok ",
         ),
         (
@@ -458,6 +458,12 @@ class FrenchFaq:
     def read(self, text: str) -> FaqReading:
         """The reading of a French message once the safety screen has passed it."""
         return self.reader.read_question(french_terms(text))
+
+
+@lru_cache(maxsize=2)
+def french_faq(faq: FaqContent, english: FaqContent) -> FrenchFaq:
+    """The French index of `faq` (content is frozen, so equal content shares one index)."""
+    return FrenchFaq(faq, english)
 
 
 def _canonical_groups(groups: Sequence[Sequence[str]]) -> list[list[str]]:
