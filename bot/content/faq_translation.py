@@ -19,6 +19,7 @@ from bot.content.clinic import Clinic
 from bot.content.faq_loader import (
     _read_answer,
     _read_phrasings,
+    _read_related,
     _read_synonyms,
     _Seen,
 )
@@ -28,7 +29,7 @@ from bot.content.schema import ProblemLog, did_you_mean, read_yaml_with_problems
 from bot.content.yaml_source import LocatedDict
 
 FAQ_FRENCH_FILE = "faq_fr.yaml"
-TOP_LEVEL_KEYS = ("language", "synonyms", "categories", "entries")
+TOP_LEVEL_KEYS = ("language", "synonyms", "related_treatments", "categories", "entries")
 ENTRY_KEYS = ("id", "question", "alternates", "answer", "reviewed")
 LANGUAGES = ("fr",)
 
@@ -119,6 +120,7 @@ def parse_faq_translation(
     if language not in LANGUAGES:
         log.add(root.line_of("language"), f"language {language!r} is not one the bot reads; use fr")
     synonyms = _read_synonyms(log, root)
+    related = _read_related(log, root)
     categories = _read_categories(log, root, english)
     if "entries" not in root:
         log.missing(root, "entries", "faq_fr.yaml is missing 'entries' (the French versions)")
@@ -158,6 +160,7 @@ def parse_faq_translation(
     content = FaqContent(
         entries=entries,
         synonyms=synonyms,
+        related_treatments=related,
         answer_threshold=english.answer_threshold,
         suggest_threshold=english.suggest_threshold,
         margin=english.margin,

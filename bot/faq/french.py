@@ -44,6 +44,8 @@ _KEEP = frozenset(
         "kines",
         "acupuncteur",
         "rdv",
+        "ppas",
+        "sim",
         "ramq",
         "cnesst",
         "saaq",
@@ -64,6 +66,10 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"ca coute (tu )?combien", " how much cost "),
         (r"combien (ca|sa|ça) coute", " how much cost "),
         (r"rendez vous", " rendezvous "),
+        # "contre-indication" is one word meaning the opposite of "indication"; "s'adresser à"
+        # says whom a treatment is for, not an address.
+        (r"contre indications?", " contreindication "),
+        (r"s adresse(nt)? (a|au|aux)", " for "),
         (r"prise de sang", " prisedesang "),
         (
             r"au revoir|a la prochaine|a plus tard"
@@ -86,18 +92,6 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"(il y a|y a) (tu )?(quelqu un|qqn)", " hello "),
         (r"comment (ca va|allez vous|vas tu)", " hello "),
-        (r"temps de (recuperation|guerison)", " recuper "),
-        (r"effets? (secondaires?|indesirables?)", " effetsecondair "),
-        (
-            r"aiguilles? seches?|poncture seche|puncture seche|puncture|poncture|ponction seche"
-            r"|needling sec|dry needling|dry needle",
-            " ims ",
-        ),
-        (
-            r"stimulation intra ?musculaire|stim intramusculaire|technique (de )?gunn"
-            r"|methode (de )?gunn",
-            " ims ",
-        ),
     )
 )
 
@@ -442,7 +436,7 @@ class FrenchFaq:
         canonical = replace(
             faq,
             synonyms=tuple(tuple(group) for group in synonyms),
-            related_treatments=(),
+            related_treatments=tuple(french_terms(name) for name in faq.related_treatments),
             entries=tuple(
                 replace(
                     entry,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.core.replies import Button, Reply
-from bot.faq.french import FRENCH
+from bot.faq.french import FRENCH, fold, french_terms
 from bot.faq.reading import FaqReading, SmallTalkKind
 
 if TYPE_CHECKING:
@@ -58,6 +58,8 @@ class FrenchReplies:
         entries = [entry for faq_id in reading.answers if (entry := self._faq.get(faq_id))]
         if entries:
             replies = [self.answer(entry) for entry in entries]
+            if reading.read_as is not None:
+                replies.insert(0, self.related_note(reading.read_as))
             if reading.unanswered_part is not None:
                 replies.append(self.unanswered_part(reading.unanswered_part))
             elif reading.suggestions:
@@ -84,6 +86,26 @@ class FrenchReplies:
         if entry.reviewed is not None:
             text += f"\n\n(Vérifié par {entry.reviewed.by}, le {entry.reviewed.on.isoformat()}.)"
         return Reply(text=text, title=entry.question, buttons=tuple(buttons))
+
+    def related_note(self, canonical: str) -> Reply:
+        """Says that a question about a related treatment ("acupuncture") is answered for the
+        treatment this clinic offers, with the comparison entry one tap away."""
+        name = next(
+            (n for n in self._faq.related_treatments if french_terms(n) == canonical), canonical
+        )
+        comparison = next((e for e in self._faq.entries if fold(name) in fold(e.question)), None)
+        buttons = (
+            (Button(_label(comparison.question), _action(f"a:{comparison.id}")),)
+            if comparison is not None
+            else ()
+        )
+        return Reply(
+            text=f"Vous avez posé une question sur : {name}. Les aiguilles que nous offrons "
+            "sont celles de l'IMS (une forme de puncture sèche) : la réponse ci-dessous porte "
+            f"donc sur l'IMS. ({name.capitalize()} utilise des aiguilles semblables d'une autre "
+            "façon.)",
+            buttons=buttons,
+        )
 
     def entry(self, faq_id: str) -> list[Reply]:
         """The answer behind a tapped French button."""
