@@ -113,7 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for item, report, result in misses:
                 got = "+".join(report.answers) or ",".join(c.faq_id for c in report.suggestions)
                 want = "+".join(sorted(item.acceptable)) or "fallback"
-                print(f"    {result:<9} {report.language:<3} want {want:<28} got {got}  {item.text}")
+                shown = f"{result:<9} {report.language:<3} want {want:<28} got {got}"
+                print(f"    {shown}  {item.text}")
     return 0
 
 
