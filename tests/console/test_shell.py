@@ -120,3 +120,12 @@ def test_invalid_content_stops_the_bot_with_file_and_line(tmp_path: Path) -> Non
     assert result.returncode == 2
     assert "faq.yaml:" in result.stderr and "booking" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_french_question_is_answered_in_french_in_the_shell(shell: ShellSession) -> None:
+    [answer] = shell.ask("Est-ce que la puncture sèche fait mal?")
+    assert answer["title"] == "Est-ce que l'IMS fait mal?"
+    assert "Parler à une personne" in answer["buttons"]  # type: ignore[operator]
+    [fallback] = shell.ask("Connaissez-vous un bon garage pour mon char?")
+    assert "Désolé, je ne connais pas la réponse" in str(fallback["text"])
+    assert "appelez le 911" in str(fallback["text"])

@@ -3,15 +3,20 @@ content/faq_fr.yaml, in French, through the same matcher; English stays as it wa
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import timedelta
 
 import pytest
 
+from bot.cli.main import main
 from bot.core.assistant import ChatRef
 from bot.core.replies import Reply
 from bot.faq.french import french_faq, french_terms
 from bot.faq.unanswered import UnansweredLog
 from bot.runtime import Runtime
+
+from .conftest import CONTENT_DIR
 
 PATIENT = ChatRef(chat_id=702, first_name="Josée")
 FRENCH_APP = ChatRef(chat_id=703, language_code="fr-CA")
@@ -130,6 +135,18 @@ def test_the_french_index_is_the_same_matcher_class(runtime: Runtime) -> None:
     assert runtime.content.faq_fr is not None
     french = french_faq(runtime.content.faq_fr, runtime.content.faq)
     assert type(french.matcher).__name__ == "FaqMatcher"
-    assert set(french.matcher.faq_ids) <= set(
-        runtime.content.faq.entries[i].id for i in range(len(runtime.content.faq.entries))
-    )
+    assert set(french.matcher.faq_ids) <= {entry.id for entry in runtime.content.faq.entries}
+
+
+def test_faq_match_json_reports_french_and_the_french_entry(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    said = ["Combien coûte une séance d'IMS?", "merci!", "How much does IMS cost?"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(said) + "\n"))
+    assert main(["faq", "match", "--content", str(CONTENT_DIR), "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["decision"], r["faq_id"], r["language"]) for r in rows] == [
+        ("answer", "cost", "fr"),
+        ("smalltalk", None, "fr"),
+        ("answer", "cost", "en"),
+    ]
