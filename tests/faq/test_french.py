@@ -128,7 +128,15 @@ async def test_english_is_answered_in_english_as_before(runtime: Runtime) -> Non
 def test_accents_elisions_and_chat_spellings_read_alike() -> None:
     assert french_terms("Combien ça coûte?") == french_terms("cb ca coute?")
     assert french_terms("l'évaluation") == french_terms("l evaluation")
-    assert "ims" in french_terms("aiguilles sèches").split()
+
+
+def test_the_treatments_french_names_are_one_synonym_group_of_the_content(
+    runtime: Runtime,
+) -> None:
+    assert runtime.content.faq_fr is not None
+    french = french_faq(runtime.content.faq_fr, runtime.content.faq)
+    for name in ("la PPAS", "les aiguilles sèches", "le dry needling", "la SIM", "l'IMS"):
+        assert french.read(f"Est-ce que {name} fait mal?").answers == ("does_it_hurt",), name
 
 
 def test_the_french_index_is_the_same_matcher_class(runtime: Runtime) -> None:
@@ -141,7 +149,7 @@ def test_the_french_index_is_the_same_matcher_class(runtime: Runtime) -> None:
 def test_faq_match_json_reports_french_and_the_french_entry(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    said = ["Combien coûte une séance d'IMS?", "merci!", "How much does IMS cost?"]
+    said = ["Combien coûte une séance d'IMS?", "Merci beaucoup, bonne journée!", "How much is IMS?"]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(said) + "\n"))
     assert main(["faq", "match", "--content", str(CONTENT_DIR), "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
