@@ -18,7 +18,7 @@ from bot.core.assistant import Assistant, ChatRef, CommandSpec, message_language
 from bot.core.replies import Button, Reply
 from bot.core.staff_notes import StaffNotes
 from bot.faq.encoder_tuning import choose_faq_encoder
-from bot.faq.french import FRENCH, FrenchFaq, french_faq
+from bot.faq.french import FRENCH, FrenchIndex
 from bot.faq.french_replies import FrenchReplies
 from bot.faq.matcher import FaqMatcher
 from bot.faq.reading import FaqReading, MessageReader, SmallTalkKind, small_talk_kind
@@ -62,7 +62,7 @@ class FaqConversation:
         assistant: Assistant,
         clock: Clock = lambda: datetime.now(UTC),
         staff_notes: StaffNotes | None = None,
-        french: FrenchFaq | None = None,
+        french: FrenchIndex | None = None,
     ) -> None:
         self._faq = faq
         # The French wordings and replies, when the clinic has faq_fr.yaml: a message the
@@ -274,7 +274,10 @@ class FaqConversation:
     ) -> list[Reply]:
         """`answer` for a message the safety stage read as French, from the French wordings."""
         assert self._french is not None and self._fr is not None
-        reading: FaqReading = self._french.read(text)
+        french = self._french
+        # Built on the first French message, off the event loop (about a second).
+        index = french.get() if french.ready else await asyncio.to_thread(french.get)
+        reading: FaqReading = index.read(text)
         logger.info("faq decision=%s answers=%d language=fr", reading.kind, len(reading.answers))
         replies = self._fr.replies(reading)
         if reading.kind == "small_talk":
@@ -425,7 +428,7 @@ def register_faq(
         vector_cache=PhrasingVectorCache(settings.data_dir),
     )
     logger.info("FAQ matching: %s", matcher.encoder_name or "lexical only")
-    french = french_faq(content.faq_fr, content.faq) if content.faq_fr is not None else None
+    french = FrenchIndex(content.faq_fr, content.faq) if content.faq_fr is not None else None
     conversation = FaqConversation(
         faq=content.faq,
         clinic=content.clinic,

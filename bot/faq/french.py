@@ -17,6 +17,7 @@ import gzip
 import json
 import pkgutil
 import re
+import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
@@ -452,6 +453,29 @@ class FrenchFaq:
     def read(self, text: str) -> FaqReading:
         """The reading of a French message once the safety screen has passed it."""
         return self.reader.read_question(french_terms(text))
+
+
+class FrenchIndex:
+    """The French index of a clinic's content, built on first need: a bot that never reads
+    French never pays for it, and start-up (polling Telegram) never waits for it."""
+
+    def __init__(self, faq: FaqContent, english: FaqContent) -> None:
+        self.faq = faq
+        self._english = english
+        self._lock = threading.Lock()
+        self._built: FrenchFaq | None = None
+
+    @property
+    def ready(self) -> bool:
+        """Whether the index is built (reading with it is then quick)."""
+        return self._built is not None
+
+    def get(self) -> FrenchFaq:
+        """The index, built now if this is its first use (thread-safe)."""
+        with self._lock:
+            if self._built is None:
+                self._built = french_faq(self.faq, self._english)
+            return self._built
 
 
 @lru_cache(maxsize=2)
