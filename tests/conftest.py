@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import bot.clinic_content
 from bot.config import Settings, load_settings
 from bot.content.model import FaqContent
+from bot.content.problems import Problem
 from bot.faq.matcher import FaqMatcher
 from bot.faq.semantic import PhrasingVectorCache, SentenceEncoder
 from bot.runtime import Runtime, build_runtime
+from bot.safety.emergency import EmergencyContent
 from bot.storage.database import Database, open_database
 from tests.fakes.api_schema import BotApiSchema
 from tests.fakes.bot_api_server import FakeBotApiServer
@@ -61,6 +66,64 @@ def runtimes_share_lexical_matchers(monkeypatch: pytest.MonkeyPatch) -> None:
     matcher itself call FaqMatcher.from_content and always get a new one)."""
     monkeypatch.setattr("bot.faq.conversation.FaqMatcher", SharedLexicalMatchers)
     monkeypatch.setattr("bot.faq.pipeline.FaqMatcher", SharedLexicalMatchers)
+
+
+class CleanChecks:
+    """A pure content check that remembers the contents it found nothing in.
+
+    About a hundred tests read a copy of the bundled content with one file broken or
+    changed; screening the unchanged emergency rules' examples again (or checking the
+    unchanged FAQ for confusable phrasings) took one to two seconds of CPU each time.
+    Contents are compared whole, by value, with only their file names set aside, so any
+    change to a rule, example or phrasing runs the real check; a result with problems is
+    never reused (its problems name the file they were found in).
+    """
+
+    def __init__(self, check: Callable[..., list[Problem]], key: Callable[..., object]) -> None:
+        self._check, self._key = check, key
+        self._clean: list[object] = []
+
+    def __call__(self, *args: Any) -> list[Problem]:
+        key = self._key(*args)
+        if any(key == seen for seen in self._clean):
+            return []
+        found = self._check(*args)
+        if not found:
+            self._clean.append(key)
+        return found
+
+
+def _unnamed(content: EmergencyContent) -> EmergencyContent:
+    """`content` without the names of the files it was read from."""
+    return replace(
+        content,
+        file="",
+        urgent=None if content.urgent is None else _unnamed(content.urgent),
+        notices=None if content.notices is None else replace(content.notices, file=""),
+    )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def content_checks_remember_clean_content() -> Iterator[None]:
+    """Content read from a changed copy re-runs the slow checks only on what changed
+    (`CleanChecks`); tests of the checks themselves call them directly and always run."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            bot.clinic_content,
+            "screen_problems",
+            CleanChecks(
+                bot.clinic_content.screen_problems,
+                lambda content, part=0, parts=1: (_unnamed(content), part, parts),
+            ),
+        )
+        patch.setattr(
+            bot.clinic_content,
+            "_confusable",
+            CleanChecks(
+                bot.clinic_content._confusable, lambda faq, _parallel: replace(faq, file="")
+            ),
+        )
+        yield
 
 
 @pytest.fixture
