@@ -9,9 +9,10 @@ import pytest
 
 from bot.core.assistant import Assistant
 from bot.intake.conversation import IntakeConversation
-from bot.intake.flow_file import load_flow_file
+from bot.intake.flow_file import LoadedFlow, load_flow_file
 from bot.intake.repository import IntakeRepository
 from bot.safety import build_safety_stage, load_emergency_content
+from bot.safety.emergency import EmergencyContent
 from bot.storage.database import Database
 from tests.intake.kit import PATIENT, REPO, SHIPPED_FLOW, Patient, RecordingFaq, build_conversation
 
@@ -64,16 +65,31 @@ def _flow_with_name_step(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def name_flow(tmp_path_factory: pytest.TempPathFactory) -> LoadedFlow:
+    """The flow with the name step, read once for the module (a loaded flow is read-only)."""
+    return load_flow_file(_flow_with_name_step(tmp_path_factory.mktemp("flow")))
+
+
+@pytest.fixture(scope="module")
+def emergency_content() -> EmergencyContent:
+    """The clinic's emergency rules, read once for the module (read-only; its detector,
+    built on first use, is kept with it: about two seconds of CPU per test otherwise)."""
+    return load_emergency_content(REPO / "content")
+
+
 @pytest.fixture
 def screened(
-    tmp_path: Path, database: Database, repository: IntakeRepository
+    database: Database,
+    repository: IntakeRepository,
+    name_flow: LoadedFlow,
+    emergency_content: EmergencyContent,
 ) -> tuple[Assistant, IntakeConversation]:
     """The intake with the clinic's real safety stage in front of it."""
     assistant, conversation = build_conversation(
-        database, repository, load_flow_file(_flow_with_name_step(tmp_path)), faq=RecordingFaq()
+        database, repository, name_flow, faq=RecordingFaq()
     )
-    content = load_emergency_content(REPO / "content")
-    assistant.set_safety_screen(build_safety_stage(content, "604-555-0100"))
+    assistant.set_safety_screen(build_safety_stage(emergency_content, "604-555-0100"))
     return assistant, conversation
 
 
