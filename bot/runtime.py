@@ -125,6 +125,6 @@ async def report_foreign_key_rows(settings: Settings, database: Database) -> Non
     if unreadable:
         logger.error(
             "%d intake form(s) were stored with another DATA_ENCRYPTION_KEY and cannot be read "
-            "(they are kept); run `ims-bot intake rekey --old-key <the previous key>`",
+            "(they are kept); run `ims-bot intake rekey --old-key=<the previous key>`",
             unreadable,
         )

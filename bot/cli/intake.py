@@ -45,7 +45,11 @@ def register(subparsers: Any) -> None:
     rekey_parser = group.add_parser(
         "rekey", help="re-encrypt forms stored under an old key with DATA_ENCRYPTION_KEY"
     )
-    rekey_parser.add_argument("--old-key", required=True, help="the key the forms were stored with")
+    rekey_parser.add_argument(
+        "--old-key",
+        required=True,
+        help="the key the forms were stored with (write --old-key=KEY if it starts with '-')",
+    )
     rekey_parser.set_defaults(handler=run_rekey)
 
 
@@ -113,7 +117,7 @@ def run_list(args: argparse.Namespace) -> int:
         if unreadable:
             print(
                 f"ims-bot: {unreadable} intake(s) were stored with another DATA_ENCRYPTION_KEY; "
-                "run `ims-bot intake rekey --old-key <the previous key>`",
+                "run `ims-bot intake rekey --old-key=<the previous key>`",
                 file=sys.stderr,
             )
         return 0

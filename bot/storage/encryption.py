@@ -99,5 +99,8 @@ def cipher_for_key(raw: str, source: str) -> FieldCipher:
 
 
 def new_key() -> str:
-    """A fresh key to put in DATA_ENCRYPTION_KEY."""
-    return Fernet.generate_key().decode("ascii")
+    """A fresh key to put in DATA_ENCRYPTION_KEY, never starting with "-": one Fernet key
+    in 64 does, and after `--old-key` such a key reads as another option."""
+    while (key := Fernet.generate_key().decode("ascii")).startswith("-"):
+        pass
+    return key
