@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import socket
+import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -70,6 +74,24 @@ def test_add_list_reset_disable_with_clear_errors(
     asyncio.run(check_database())
 
 
+@pytest.fixture
+def bot_logging_undone() -> Iterator[None]:
+    """`ims-bot web` run in this process sets up the bot's logging: a root handler writing
+    to this test's captured stderr (closed after it), a root level, excepthooks and
+    `logging.raiseExceptions`. Undo it, so no later test in the worker logs through them."""
+    root = logging.getLogger()
+    handlers, level, raise_exceptions = root.handlers[:], root.level, logging.raiseExceptions
+    hooks = sys.excepthook, threading.excepthook
+    yield
+    for handler in root.handlers[:]:
+        if type(handler) is logging.StreamHandler and handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+    logging.raiseExceptions = raise_exceptions
+    sys.excepthook, threading.excepthook = hooks
+
+
+@pytest.mark.usefixtures("bot_logging_undone")
 def test_web_says_clearly_when_its_port_is_taken(
     clinic_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
