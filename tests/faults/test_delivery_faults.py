@@ -6,7 +6,6 @@ dropped connections (resets), 5xx and 429 answers.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,6 @@ from tests.reminders.bot_process import (
 
 pytestmark = pytest.mark.e2e
 FINISH_TIMEOUT_S = 60.0
-OUTAGE_S = 4.0
 EMERGENCY_TEXT = "I suddenly can't control my bladder and my legs are numb"
 QUESTION = "does IMS hurt?"
 
@@ -39,10 +37,17 @@ def test_reminders_due_during_an_outage_are_delivered_once_after_it(
     bot = start_bot(tmp_path, env)
     try:
         assert server.wait_until_polling(START_TIMEOUT_S), "the bot never polled"
-        server.refuse_connections(OUTAGE_S)
+        # Refused until the test ends the outage (a timed outage could end, on a busy
+        # machine, before the reminders were even seeded).
+        server.refuse_connections(FINISH_TIMEOUT_S)
         seed_due_reminders(env, chats)  # due now, while Telegram is unreachable
-        time.sleep(1.0)  # sweeps run into the refused connections
+        wait_until(
+            lambda: any(tries for _, tries in rows_by_chat(tmp_path, "remind_2h").values()),
+            FINISH_TIMEOUT_S,
+            "a sweep to run into the refused connections",
+        )
         assert deliveries(server, chats) == {}
+        server.accept_connections()
         wait_until(
             lambda: all(s == "sent" for s, _ in rows_by_chat(tmp_path, "remind_2h").values()),
             FINISH_TIMEOUT_S,
