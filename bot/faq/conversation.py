@@ -75,6 +75,9 @@ class FaqConversation:
         self._clinic = clinic
         self._matcher = matcher
         self._reader = MessageReader(matcher, faq=faq)
+        # Below a notice, only what the lexical matcher alone is sure of: the English words
+        # of a mostly unread message are too few for a second opinion.
+        self._notice_reader = MessageReader(matcher.lexical_only(), faq=faq)
         self._safety = safety
         self._unanswered = unanswered
         self._assistant = assistant
@@ -312,7 +315,7 @@ class FaqConversation:
 
     async def answer_below_notice(self, chat: ChatRef, text: str) -> list[Reply]:
         """The answers to the English words of a mostly unread message, if the FAQ is sure."""
-        decision = await self._run_matcher(partial(self._reader.read_question, text))
+        decision = await self._run_matcher(partial(self._notice_reader.read_question, text))
         entries = [entry for faq_id in decision.answers if (entry := self._faq.get(faq_id))]
         return [self.answer_reply(entry) for entry in entries]
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import dataclasses
 import itertools
 import math
 import re
@@ -52,6 +53,8 @@ from rapidfuzz.distance import OSA
 
 from bot.content.model import FaqContent
 from bot.core.english import english_frequencies, english_words
+from bot.faq.learned import ContentRanker
+from bot.faq.policy import LearnedPolicy, second_opinion
 from bot.faq.semantic import PhrasingVectorCache, SemanticScorer, SentenceEncoder
 from bot.faq.text import (
     PLACE_WORDS,
@@ -131,6 +134,9 @@ class MatchThresholds:
     # From the suggest threshold up, a lead this wide answers a message made only of words
     # the FAQ knows: headings and plain questions often score low on wording alone.
     wide_lead_margin: float | None = None
+    # How the learned ranker's opinion (bot.faq.learned) joins this decision; None: the
+    # lexical decision alone.
+    learned: LearnedPolicy | None = None
 
     def wide_lead(self, best: Candidate, lead: float) -> bool:
         """Whether `best`, below the answer threshold, leads by so much that it is answered:
@@ -207,6 +213,10 @@ class Candidate:
     topical: bool = True  # the entry uses a query word that is neither a stop nor a generic word
     vague: bool = False  # the query asks only for a kind of answer about the treatment
     strangers: int = 0  # real words in the query that the FAQ never uses
+    # The learned ranker's view (bot.faq.learned), when the matcher has one: its score for
+    # this entry, and its lead when it ranks this entry first (else None).
+    model_score: float = 0.0
+    model_lead: float | None = None
 
 
 @dataclass(frozen=True)
@@ -608,8 +618,10 @@ class FaqMatcher:
         english: AbstractSet[str] | None = None,
         encoder: SentenceEncoder | None = None,
         vector_cache: PhrasingVectorCache | None = None,
+        model: ContentRanker | None = None,
     ) -> None:
         self.thresholds = thresholds or MatchThresholds()
+        self.model = model  # entries then topics, in this matcher's order
         self.weights = weights or MatchWeights()
         self._english = english if english is not None else english_words()
         # With a caller's own word list there are no frequencies: real words stay as typed.
@@ -713,6 +725,7 @@ class FaqMatcher:
             suggest=defaults.suggest if faq.suggest_threshold is None else faq.suggest_threshold,
             margin=defaults.margin if faq.margin is None else faq.margin,
             wide_lead_margin=CONTENT_WIDE_LEAD,
+            learned=LearnedPolicy(),
         )
         entries = [(entry.id, entry.phrasings) for entry in faq.entries]
         topics = [(topic.id, topic.examples) for topic in faq.out_of_scope]
@@ -723,6 +736,7 @@ class FaqMatcher:
             out_of_scope=topics,
             encoder=encoder,
             vector_cache=vector_cache,
+            model=ContentRanker([*entries, *topics], faq.synonyms),
         )
 
     def without_phrasing(self, entry: int, phrasing: int) -> FaqMatcher:
@@ -738,6 +752,8 @@ class FaqMatcher:
         if self._semantic is not None:
             raise ValueError("leave-one-out is for lexical matching only")
         left = copy.copy(self)
+        # The learned ranker knows the phrasing by heart: the check measures the rest.
+        left.model = None
         slot = sum(len(phrasings) for phrasings in self._analysed[:entry]) + phrasing
         faq_id, texts = self._entries[entry]
         entries = list(self._entries)
@@ -1341,7 +1357,7 @@ class FaqMatcher:
         vague_only = generic_only and not present & self._generic
         if len(tokens) > GENERIC_CHECK_MAX_WORDS:
             topic_words, generic_only, vague_only = set(), False, False  # a story
-        return [
+        ranked = [
             Candidate(
                 self._ids[entry],
                 round(min(1.0, float(scores[entry]) / self._scale), 4),
@@ -1358,6 +1374,9 @@ class FaqMatcher:
             )
             for entry in self._keep(ordered, max(0, limit))
         ]
+        if self.model is None or not ranked:
+            return ranked
+        return second_opinion(ranked, self.model.view(text), self.model.ids)
 
     def _blend_meaning(self, scorer: SemanticScorer, text: str, scores: _Floats) -> _Floats:
         """Lexical scores (raw scale) blended with each entry's similarity in meaning."""
@@ -1381,6 +1400,13 @@ class FaqMatcher:
                 kept.append(entry)
                 topic_kept = True
         return kept
+
+    def lexical_only(self) -> FaqMatcher:
+        """This matcher without the learned ranker's opinion (sharing its index)."""
+        plain = copy.copy(self)
+        plain.model = None
+        plain.thresholds = dataclasses.replace(self.thresholds, learned=None)
+        return plain
 
     def match(self, text: str) -> MatchResult:
         """Answer, suggest or fall back for `text`; never raises on odd input."""
@@ -1415,11 +1441,17 @@ def decide(ranked: Sequence[Candidate], thresholds: MatchThresholds) -> MatchRes
     rivals = [c for c in ranked[1:] if c.essential_words]
     runner_up = rivals[0].score if rivals else 0.0
     lead = best.score - runner_up
-    if (
+    answered = (
         (best.score >= thresholds.answer or thresholds.wide_lead(best, lead))
         and lead >= thresholds.margin
         and thresholds.covered(best, lead)
-    ):
+    )
+    if thresholds.learned is not None:
+        overruled = thresholds.learned.decide(ranked, entries, answered)
+        if overruled is not None:
+            decision, faq_id, shown = overruled
+            return MatchResult(decision, faq_id, best.score, shown)
+    if answered:
         return MatchResult("answer", best.faq_id, best.score, entries)
     if best.score >= thresholds.suggest:
         close = tuple(c for c in entries if c.score >= thresholds.suggest)

@@ -15,6 +15,7 @@ from bot.faq.matcher import (
     MatchWeights,
     decide,
 )
+from bot.faq.policy import LearnedPolicy
 
 from .conftest import SMALL_FAQ, SMALL_SYNONYMS
 
@@ -168,11 +169,15 @@ def test_from_content_honours_threshold_overrides() -> None:
     entry = FaqEntry("x", "Does IMS hurt?", ("a", "b", "c"), "answer", "cat")
     default = FaqMatcher.from_content(FaqContent((entry,)))
     # A clinic's FAQ also answers from a wide lead (CONTENT_WIDE_LEAD); the defaults do not.
-    assert default.thresholds == MatchThresholds(wide_lead_margin=CONTENT_WIDE_LEAD)
+    assert default.thresholds == MatchThresholds(
+        wide_lead_margin=CONTENT_WIDE_LEAD, learned=LearnedPolicy()
+    )
     tuned = FaqMatcher.from_content(
         FaqContent((entry,), answer_threshold=0.8, suggest_threshold=0.5, margin=0.2)
     )
-    assert tuned.thresholds == MatchThresholds(0.8, 0.5, 0.2, wide_lead_margin=CONTENT_WIDE_LEAD)
+    assert tuned.thresholds == MatchThresholds(
+        0.8, 0.5, 0.2, wide_lead_margin=CONTENT_WIDE_LEAD, learned=LearnedPolicy()
+    )
 
 
 @settings(max_examples=200, deadline=None)
