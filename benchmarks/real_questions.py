@@ -23,6 +23,7 @@ mean" / fallback), with the default (lexical) matcher and content/faq.yaml. Repo
     python benchmarks/real_questions.py                 # the development half
     python benchmarks/real_questions.py --misses        # and every item not answered right
     python benchmarks/real_questions.py --file PATH     # another file in the same format
+    python benchmarks/real_questions.py --lexical-only  # without the learned ranker's opinion
 
 A benchmark, not a test: the data lives outside the repository and never enters the tests
 or the content.
@@ -183,6 +184,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="ignore the hand judgements for entries added after the labels",
     )
+    parser.add_argument(
+        "--lexical-only",
+        action="store_true",
+        help="the matcher alone, without the ranker learned from the content (bot.faq.learned)",
+    )
     args = parser.parse_args(argv)
     path = args.file or find_dev()
     if path is None or not path.is_file():
@@ -196,8 +202,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"note: labels name no entry in content/faq.yaml: {', '.join(unknown)}")
     reader = MessageReader.from_content(content)
+    how = "lexical matcher"
+    if args.lexical_only:
+        reader = MessageReader(reader.matcher.lexical_only(), reader.detector, content.faq)
+    elif reader.matcher.model is not None:
+        how += " + ranker learned from the content"
     tallies = run(questions, reader)
-    print(f"{path} ({len(questions)} questions, lexical matcher, content/faq.yaml)")
+    print(f"{path} ({len(questions)} questions, {how}, content/faq.yaml)")
     for name, tally in tallies.items():
         print(report(name, tally))
     if args.misses:

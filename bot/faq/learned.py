@@ -205,40 +205,47 @@ class ContentRanker:
 
     def _bayes_view(self, row_scores: _Floats, values: _Floats, entry_norm: _Floats) -> ModelView:
         raw = row_scores - float(values.sum()) * entry_norm
-        best = int(raw.argmax())
-        scores = np.exp((raw - raw[best]) / self.settings.temperature)
-        scores /= scores.sum()
-        top = float(scores[best])
-        scores[best] = -1.0
-        runner_up = float(scores.max()) if scores.size > 1 else 0.0
-        scores[best] = top
-        return ModelView(scores, best, top - runner_up)
+        scores = np.exp((raw - raw.max()) / self.settings.temperature)
+        return _with_lead(scores / scores.sum())
 
-    def view(self, text: str) -> ModelView:
-        """Every entry's score for `text`, the best entry and its lead."""
-        features, values = self._vector(*self._describe(text))
-        scores = np.zeros(self._entry_count, dtype=np.float64)
+    def view(self, text: str, tokens: list[str] | None = None) -> ModelView:
+        """Every entry's score for `text`, the best entry and its lead; `tokens` are the
+        message's analysed words when the caller has them (the matcher's, slips repaired)."""
+        if tokens is None:
+            tokens = analyse(text, self._synonyms)
+        chars = _char_features(words(text)) if self.settings.char_share > 0.0 else Counter()
+        features, values = self._vector(_word_features(tokens, self.settings.pairs), chars)
         if features.size == 0:
-            return ModelView(scores, -1, 0.0)
+            return ModelView(np.zeros(self._entry_count, dtype=np.float64), -1, 0.0)
         begins = self._starts[features]
         lengths = self._starts[features + 1] - begins
         total = int(lengths.sum())
         if total == 0:
-            return ModelView(scores, -1, 0.0)
+            return ModelView(np.zeros(self._entry_count, dtype=np.float64), -1, 0.0)
         # Positions of every posting of the message's features, in one array.
         offsets = np.repeat(begins - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-        rows = self._posting_rows[offsets]
         weights = self._posting_values[offsets] * np.repeat(values, lengths)
-        row_scores: _Floats = np.bincount(rows, weights=weights, minlength=self._row_count).astype(
-            np.float64
-        )
+        row_scores: _Floats = np.bincount(
+            self._posting_rows[offsets], weights=weights, minlength=self._row_count
+        ).astype(np.float64)
         if self._entry_norm is not None:
             return self._bayes_view(row_scores, values, self._entry_norm)
-        scores[self._run_entry] = np.maximum.reduceat(row_scores, self._run_starts)
-        np.clip(scores, 0.0, 1.0, out=scores)
-        order = np.argsort(-scores, kind="stable")
-        best = int(order[0])
-        runner_up = float(scores[order[1]]) if scores.size > 1 else 0.0
-        if scores[best] <= 0.0:
-            return ModelView(scores, -1, 0.0)
-        return ModelView(scores, best, float(scores[best]) - runner_up)
+        if self._row_count == self._entry_count:
+            scores = np.minimum(row_scores, 1.0)  # one row per entry (centroids)
+        else:
+            scores = np.zeros(self._entry_count, dtype=np.float64)
+            scores[self._run_entry] = np.maximum.reduceat(row_scores, self._run_starts)
+            np.minimum(scores, 1.0, out=scores)
+        return _with_lead(scores)
+
+
+def _with_lead(scores: _Floats) -> ModelView:
+    """The view of `scores`: the best entry (none when nothing scored) and its lead."""
+    best = int(scores.argmax())
+    top = float(scores[best])
+    if top <= 0.0:
+        return ModelView(scores, -1, 0.0)
+    scores[best] = -1.0
+    runner_up = max(0.0, float(scores.max())) if scores.size > 1 else 0.0
+    scores[best] = top
+    return ModelView(scores, best, top - runner_up)

@@ -716,16 +716,19 @@ class FaqMatcher:
         faq: FaqContent,
         encoder: SentenceEncoder | None = None,
         vector_cache: PhrasingVectorCache | None = None,
+        *,
+        learned: bool = True,
     ) -> FaqMatcher:
         """A matcher over `faq`, honouring its threshold overrides; with `encoder`, meaning
-        is blended into the lexical score (phrasing vectors kept in `vector_cache`)."""
+        is blended into the lexical score (phrasing vectors kept in `vector_cache`); with
+        `learned`, a ranker learned from the entries' wordings gives its opinion too."""
         defaults = MatchThresholds()
         thresholds = MatchThresholds(
             answer=defaults.answer if faq.answer_threshold is None else faq.answer_threshold,
             suggest=defaults.suggest if faq.suggest_threshold is None else faq.suggest_threshold,
             margin=defaults.margin if faq.margin is None else faq.margin,
             wide_lead_margin=CONTENT_WIDE_LEAD,
-            learned=LearnedPolicy(),
+            learned=LearnedPolicy() if learned else None,
         )
         entries = [(entry.id, entry.phrasings) for entry in faq.entries]
         topics = [(topic.id, topic.examples) for topic in faq.out_of_scope]
@@ -736,7 +739,7 @@ class FaqMatcher:
             out_of_scope=topics,
             encoder=encoder,
             vector_cache=vector_cache,
-            model=ContentRanker([*entries, *topics], faq.synonyms),
+            model=ContentRanker([*entries, *topics], faq.synonyms) if learned else None,
         )
 
     def without_phrasing(self, entry: int, phrasing: int) -> FaqMatcher:
@@ -1376,7 +1379,7 @@ class FaqMatcher:
         ]
         if self.model is None or not ranked:
             return ranked
-        return second_opinion(ranked, self.model.view(text), self.model.ids)
+        return second_opinion(ranked, self.model.view(text, tokens), self.model.ids)
 
     def _blend_meaning(self, scorer: SemanticScorer, text: str, scores: _Floats) -> _Floats:
         """Lexical scores (raw scale) blended with each entry's similarity in meaning."""
