@@ -45,6 +45,12 @@ RANKERS = (
     RankerSettings(char_share=0.0, pairs=False, kind="centroid"),
     RankerSettings(char_share=0.0, pairs=False, kind="bayes", smoothing=0.1),
 )
+# With --unknown: the cosine kinds with words the content never uses in the message's length.
+UNKNOWN_RANKERS = (
+    RankerSettings(kind="nearest", unknown_words=True),
+    RankerSettings(kind="centroid", unknown_words=True),
+    RankerSettings(kind="centroid", unknown_words=False),
+)
 # Naive Bayes posteriors are sharp; flatter ones (a higher temperature), tried with --bayes.
 BAYES_TEMPERATURES = (3.0, 10.0)
 
@@ -97,8 +103,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--bayes", action="store_true", help="naive Bayes at flatter temperatures only"
     )
+    parser.add_argument(
+        "--unknown", action="store_true", help="unknown words in the length, against without"
+    )
     args = parser.parse_args(argv)
-    rankers = RANKERS
+    rankers = UNKNOWN_RANKERS if args.unknown else RANKERS
     if args.bayes:
         rankers = tuple(
             RankerSettings(kind="bayes", smoothing=0.1, temperature=t) for t in BAYES_TEMPERATURES

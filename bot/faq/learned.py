@@ -54,6 +54,9 @@ class RankerSettings:
     kind: ScoreKind = "centroid"
     smoothing: float = 0.01  # naive Bayes: mass added to every feature of every entry
     temperature: float = 1.0  # naive Bayes: log-likelihoods are divided by it
+    # Words the content never uses count in a message's length (cosine kinds), so a message
+    # mostly about something else scores low.
+    unknown_words: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ class ContentRanker:
         self.settings = settings or RankerSettings()
         self._synonyms = SynonymMap(synonyms)
         self.ids = tuple(faq_id for faq_id, _ in entries)
+        self.position = {faq_id: index for index, faq_id in enumerate(self.ids)}
         self._entry_count = len(entries)
         owners = [i for i, (_, phrasings) in enumerate(entries) for _ in phrasings]
         described = [self._describe(p) for _, phrasings in entries for p in phrasings]
@@ -117,6 +121,7 @@ class ContentRanker:
         document_count = np.bincount(features, minlength=size)
         self._idf: _Floats = np.log((1 + len(described)) / (1 + document_count)) + 1.0
         self._idf_list: list[float] = self._idf.tolist()
+        self._unseen_idf = math.log(1 + len(described)) + 1.0
         weights = (1.0 + np.log(np.array(counts, dtype=np.float64))) * self._idf[features]
         values = self._unit_parts(rows, np.array(is_char, dtype=np.bool_), weights, len(described))
         self._owner: _Indices = np.array(owners, dtype=np.intp)
@@ -198,7 +203,13 @@ class ContentRanker:
             if not known:
                 continue
             weights = [idf[f] if n == 1 else (1.0 + math.log(n)) * idf[f] for f, n in known]
-            scale = math.sqrt(part_share) / math.sqrt(sum(w * w for w in weights))
+            norm = sum(w * w for w in weights)
+            if self.settings.unknown_words:
+                # A word no wording of the content uses is the rarest word of all: it keeps
+                # its share of the message, so "where is the bathroom" is not "where is it".
+                unseen = len(part) - len(known)
+                norm += unseen * self._unseen_idf * self._unseen_idf
+            scale = math.sqrt(part_share) / math.sqrt(norm)
             ids.extend(f for f, _ in known)
             values.extend(w * scale for w in weights)
         return np.array(ids, dtype=np.intp), np.array(values, dtype=np.float64)

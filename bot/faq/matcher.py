@@ -1379,7 +1379,7 @@ class FaqMatcher:
         ]
         if self.model is None or not ranked:
             return ranked
-        return second_opinion(ranked, self.model.view(text, tokens), self.model.ids)
+        return second_opinion(ranked, self.model.view(text, tokens), self.model.position)
 
     def _blend_meaning(self, scorer: SemanticScorer, text: str, scores: _Floats) -> _Floats:
         """Lexical scores (raw scale) blended with each entry's similarity in meaning."""

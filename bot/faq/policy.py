@@ -19,7 +19,7 @@ README.md, "A ranker learned from the content"); `None` switches a branch off.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -84,9 +84,11 @@ class LearnedPolicy:
         return "answer", chosen.faq_id, entries
 
 
-def second_opinion(ranked: list[Candidate], view: ModelView, ids: Sequence[str]) -> list[Candidate]:
-    """`ranked` with the learned ranker's score (and lead, for its first) on each candidate."""
-    position = {faq_id: i for i, faq_id in enumerate(ids)}
+def second_opinion(
+    ranked: list[Candidate], view: ModelView, position: Mapping[str, int]
+) -> list[Candidate]:
+    """`ranked` with the learned ranker's score (and lead, for its first) on each candidate;
+    `position` gives each entry's index in the view."""
     noted = []
     for candidate in ranked:
         index = position.get(candidate.faq_id, -1)
