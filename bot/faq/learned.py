@@ -43,6 +43,7 @@ _Indices = npt.NDArray[np.intp]
 CHAR_GRAM_SIZES = (3, 4)
 PAIR_JOINER = "+"  # never produced by tokenising, so pairs cannot clash with words
 CHAR_MARK = "#"  # character grams are kept apart from words in one vocabulary
+DENSE_CELLS = 2_000_000  # features x entries up to this (16 MB) are kept as a dense table
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,12 @@ class ContentRanker:
             ([0], np.cumsum(np.bincount(features, minlength=size)))
         ).astype(np.intp)
         self._row_count = int(self._owner.size)
+        # One row per entry and a small table: kept dense, feature by feature, so a message
+        # gathers its few rows and sums them in one step.
+        self._dense: _Floats | None = None
+        if self._row_count == self._entry_count and size * self._entry_count <= DENSE_CELLS:
+            self._dense = np.zeros((size, self._entry_count), dtype=np.float64)
+            self._dense[features, rows] = values
         # Rows are grouped by entry: where each entry's run starts, for one `reduceat`.
         self._run_starts: _Indices = np.flatnonzero(np.diff(self._owner, prepend=-1) != 0).astype(
             np.intp
@@ -228,6 +235,11 @@ class ContentRanker:
         features, values = self._vector(_word_features(tokens, self.settings.pairs), chars)
         if features.size == 0:
             return ModelView(np.zeros(self._entry_count, dtype=np.float64), -1, 0.0)
+        if self._dense is not None:
+            row_scores: _Floats = values @ self._dense[features]
+            if self._entry_norm is not None:
+                return self._bayes_view(row_scores, values, self._entry_norm)
+            return _with_lead(np.minimum(row_scores, 1.0))
         begins = self._starts[features]
         lengths = self._starts[features + 1] - begins
         total = int(lengths.sum())
@@ -236,7 +248,7 @@ class ContentRanker:
         # Positions of every posting of the message's features, in one array.
         offsets = np.repeat(begins - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
         weights = self._posting_values[offsets] * np.repeat(values, lengths)
-        row_scores: _Floats = np.bincount(
+        row_scores = np.bincount(
             self._posting_rows[offsets], weights=weights, minlength=self._row_count
         ).astype(np.float64)
         if self._entry_norm is not None:
