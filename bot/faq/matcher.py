@@ -53,8 +53,8 @@ from rapidfuzz.distance import OSA
 
 from bot.content.model import FaqContent
 from bot.core.english import english_frequencies, english_words
-from bot.faq.learned import ContentRanker
-from bot.faq.policy import LearnedPolicy, second_opinion
+from bot.faq.learned import ContentRanker, ModelView
+from bot.faq.policy import LearnedPolicy
 from bot.faq.semantic import PhrasingVectorCache, SemanticScorer, SentenceEncoder
 from bot.faq.text import (
     PLACE_WORDS,
@@ -1418,6 +1418,20 @@ class FaqMatcher:
     def decide(self, ranked: Sequence[Candidate]) -> MatchResult:
         """Apply the thresholds to an already ranked candidate list."""
         return decide(ranked, self.thresholds)
+
+
+def second_opinion(
+    ranked: list[Candidate], view: ModelView, position: dict[str, int]
+) -> list[Candidate]:
+    """`ranked` with the learned ranker's score (and lead, for its first) on each candidate;
+    `position` gives each entry's index in the view."""
+    noted = []
+    for candidate in ranked:
+        index = position.get(candidate.faq_id, -1)
+        score = float(view.scores[index]) if index >= 0 else 0.0
+        lead = view.lead if index == view.best and index >= 0 else None
+        noted.append(dataclasses.replace(candidate, model_score=score, model_lead=lead))
+    return noted
 
 
 def _clauses(text: str) -> list[str]:

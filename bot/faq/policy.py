@@ -18,16 +18,34 @@ README.md, "A ranker learned from the content"); `None` switches a branch off.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from bot.faq.learned import ModelView
-    from bot.faq.matcher import Candidate
+# The matcher's best phrasing match this close to verbatim is not doubted: the message is
+# one of the entry's own wordings (a fixed bound, not tuned).
+VERBATIM_SCORE = 0.95
 
-Overrule = tuple[Literal["answer", "suggest"], "str | None", "tuple[Candidate, ...]"]
+
+class Ranked(Protocol):
+    """What the policy reads of a matcher candidate (bot.faq.matcher.Candidate)."""
+
+    @property
+    def faq_id(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def out_of_scope(self) -> bool: ...
+    @property
+    def essential_words(self) -> bool: ...
+    @property
+    def model_score(self) -> float: ...
+    @property
+    def model_lead(self) -> float | None: ...
+
+
+C = TypeVar("C", bound=Ranked)
+Overrule = tuple[Literal["answer", "suggest"], str | None, tuple[C, ...]]
 
 
 @dataclass(frozen=True)
@@ -45,11 +63,8 @@ class LearnedPolicy:
     topic_score: float | None = None
 
     def decide(
-        self,
-        ranked: Sequence[Candidate],
-        entries: tuple[Candidate, ...],
-        answered: bool,
-    ) -> Overrule | None:
+        self, ranked: Sequence[C], entries: tuple[C, ...], answered: bool
+    ) -> Overrule[C] | None:
         """The decision the ranker's opinion calls for, or None to keep the matcher's."""
         if not ranked or ranked[0].out_of_scope:
             return None
@@ -65,6 +80,7 @@ class LearnedPolicy:
             if (
                 self.hold_score is None
                 or chosen.faq_id == best.faq_id
+                or best.score >= VERBATIM_SCORE
                 or chosen.model_score < self.hold_score
                 or chosen.model_lead < self.hold_lead
             ):
@@ -82,17 +98,3 @@ class LearnedPolicy:
         if places.index(chosen.faq_id) >= self.promote_rank:
             return None
         return "answer", chosen.faq_id, entries
-
-
-def second_opinion(
-    ranked: list[Candidate], view: ModelView, position: Mapping[str, int]
-) -> list[Candidate]:
-    """`ranked` with the learned ranker's score (and lead, for its first) on each candidate;
-    `position` gives each entry's index in the view."""
-    noted = []
-    for candidate in ranked:
-        index = position.get(candidate.faq_id, -1)
-        score = float(view.scores[index]) if index >= 0 else 0.0
-        lead = view.lead if index == view.best and index >= 0 else None
-        noted.append(dataclasses.replace(candidate, model_score=score, model_lead=lead))
-    return noted
