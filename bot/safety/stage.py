@@ -347,5 +347,7 @@ def build_safety_stage(
     if content.urgent is not None:
         content.urgent.detector()
     model = load_second_opinion() if use_second_opinion else None
+    if use_second_opinion and model is None:
+        logger.warning("safety: the second opinion's weights are missing; the rules run alone")
     replies = SafetyReplies(content, clinic_phone, emergency_number)
     return SafetyStage(content, replies, model)
