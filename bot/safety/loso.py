@@ -161,10 +161,18 @@ def loso_report(
 EMERGENCY_WORTH = 3.0
 URGENT_WORTH = 2.0
 # English messages no rule came near: LOSO alone would choose far lower, but CLINC150's
-# ordinary chat (5,500 test questions, at most 2 given 911) reads 4 at 0.995 and 1 at 0.999
+# ordinary chat (5,500 test questions, at most 2 given 911) reads 4 at 0.995, 1 at 0.999, 0 at
+# 0.9995
 # with this model (`benchmarks/emergency_screen.py`). Chosen after looking: not blind.
-ALONE_FLOOR = 0.999
-GRID = (*tuple(round(0.5 + 0.02 * step, 2) for step in range(25)), 0.99, 0.995, 0.998, 0.999)
+ALONE_FLOOR = 0.9995
+GRID = (
+    *tuple(round(0.5 + 0.02 * step, 2) for step in range(25)),
+    0.99,
+    0.995,
+    0.998,
+    0.999,
+    0.9995,
+)
 
 
 def choose_thresholds(
