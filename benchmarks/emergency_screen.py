@@ -209,6 +209,9 @@ def report_speed(stage: SafetyStage) -> None:
     detector = stage.content.detector()
     screen_only = statistics.median(timed(detector.detect, texts))
     whole = statistics.median(timed(stage.screen, texts))
+    model = stage.second_opinion
+    words = normalise_words(SAMPLE)
+    opinion = statistics.median(timed(lambda _: model.may_decide(words), texts)) if model else 0.0
     print(f"\nspeed on a {len(SAMPLE)}-character message, {ROUNDS} rounds (p50):")
     print(f"  normalise only (baseline)  {baseline:8.1f} us  1.0x")
     print(f"  emergency rules only       {screen_only:8.1f} us  {screen_only / baseline:.1f}x")
@@ -216,6 +219,8 @@ def report_speed(stage: SafetyStage) -> None:
         f"  whole stage (language, emergency, urgent, context) {whole:8.1f} us  "
         f"{whole / baseline:.1f}x"
     )
+    if model is not None:
+        print(f"  second opinion (words given) {opinion:8.1f} us  {opinion / baseline:.1f}x")
 
 
 def main() -> None:

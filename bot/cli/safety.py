@@ -11,6 +11,7 @@ from bot.cli.content import default_content_dir
 from bot.safety.emergency import EmergencyContent, EmergencyRule, RuleTerms, built_in_grammar
 from bot.safety.emergency_content import load_emergency_content
 from bot.safety.readings import ContextGrammar
+from bot.safety.second_opinion import SecondOpinion, load_second_opinion
 
 EXIT_OK = 0
 RULE_LINE = "-" * 78
@@ -35,25 +36,74 @@ def register(subparsers: Any) -> None:
 def run_report(args: argparse.Namespace) -> int:
     """`ims-bot safety report`."""
     content_dir = Path(args.content) if args.content else default_content_dir()
-    write_report(load_emergency_content(content_dir), sys.stdout)
+    write_report(load_emergency_content(content_dir), sys.stdout, load_second_opinion())
     return EXIT_OK
 
 
-def write_report(content: EmergencyContent, out: TextIO) -> None:
-    """The report: emergency tier, urgent tier, context, notices."""
+def write_report(
+    content: EmergencyContent, out: TextIO, second_opinion: SecondOpinion | None = None
+) -> None:
+    """The report: emergency tier, urgent tier, the learned second opinion, context, notices."""
     out.write("SAFETY SCREEN REPORT\n")
     out.write(
         "Every message is screened in this order: emergency rules (911), urgent rules\n"
         "(see a doctor today), then a language the bot does not read (notice), then a\n"
         "question about a risk (FAQ answer plus warning signs).\n"
     )
+    if second_opinion is not None:
+        out.write(
+            "Beside the rules, a learned second opinion reads every message: it can raise a\n"
+            "message to emergency or urgent, and never lowers what a rule decided.\n"
+        )
     _tier(out, "EMERGENCY RULES (reply: call 911)", content)
     if content.urgent is not None:
         _tier(
             out, "URGENT RULES (reply: see a doctor today, 811, the clinic's phone)", content.urgent
         )
+    if second_opinion is not None:
+        _second_opinion(out, second_opinion)
     _context(out, content)
     _notices(out, content)
+
+
+def _second_opinion(out: TextIO, model: SecondOpinion) -> None:
+    """What the model is, what it was trained on, its thresholds and its measured figures."""
+    card = model.card
+    out.write(f"\n\n{'=' * 78}\nLEARNED SECOND OPINION (escalate only)\n{'=' * 78}\n")
+    out.write(
+        "A statistical model (logistic regression over words, word pairs and letter groups)\n"
+        "trained on the project's labelled safety messages. No rule and no clinician wrote\n"
+        "its weights: read its figures below before signing. Retrain with\n"
+        "`python -m bot.safety.train --loso` whenever the labelled sets change.\n\n"
+    )
+    limits = model.thresholds
+    out.write(
+        "Where a rule's terms were found but context set them aside, where the urgent net\n"
+        "sensed a problem now, or in a language other than English, it gives the emergency\n"
+        f"reply when P(emergency) >= {limits.emergency:.3f} and the urgent reply when\n"
+        f"P(emergency) + P(urgent) >= {limits.urgent:.3f}. In English that no rule came near,\n"
+        f"only the emergency reply, when P(emergency) >= {limits.emergency_alone:.3f}.\n"
+    )
+    messages = card.get("messages", {})
+    if messages:
+        counts = ", ".join(f"{count} {label}" for label, count in messages.items())
+        out.write(f"Trained on {counts} messages from:\n")
+    for name in card.get("training_sets", []):
+        out.write(f"  - tests/data/{name}\n")
+    out.write(f"Training data hash: {card.get('data_hash', '?')}\n")
+    loso = card.get("loso")
+    if not loso:
+        out.write("\nNo leave-one-set-out figures recorded.\n")
+        return
+    out.write("\nLeave-one-set-out (each set scored by a model trained without it), pooled:\n")
+    for name, slices in loso.items():
+        if not isinstance(slices, dict) or name == "thresholds":
+            continue
+        out.write(f"\n  {name}\n")
+        for slice_name, figures in slices.items():
+            if isinstance(figures, dict):
+                figures = "; ".join(f"{k} {v}" for k, v in figures.items() if v != "-")
+            out.write(f"    {slice_name}: {figures}\n")
 
 
 def _tier(out: TextIO, title: str, content: EmergencyContent) -> None:

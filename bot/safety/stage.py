@@ -28,6 +28,7 @@ from bot.safety.language import (
     detect_language,
     load_language_model,
 )
+from bot.safety.second_opinion import RULE_ID, Opinion, SecondOpinion, load_second_opinion
 from bot.safety.terms import non_latin, normalise_words
 
 logger = logging.getLogger(__name__)
@@ -179,6 +180,8 @@ class SafetyStage:
 
     content: EmergencyContent
     replies: SafetyReplies
+    # The learned second opinion beside the rules (escalate only); None: the rules alone.
+    second_opinion: SecondOpinion | None = None
 
     def __call__(self, chat: ChatRef, text: str) -> SafetyVerdict | None:
         """The core's safety screen (see `Assistant.set_safety_screen`)."""
@@ -201,10 +204,18 @@ class SafetyStage:
         hit, sensed = emergency.sense(text, words)
         if hit is not None:
             return self._tier_verdict("emergency", hit, guess, text, chat_id)
+        opinion = self._second_opinion(text, words, guess)
+        if opinion == "emergency":
+            return self._second_opinion_verdict("emergency", guess, chat_id, RULE_ID)
         urgent = self.content.urgent
         urgent_hit = urgent.detector().detect(text, words) if urgent is not None else None
         if urgent_hit is not None:
             return self._tier_verdict("urgent", urgent_hit, guess, text, chat_id)
+        if opinion == "urgent":
+            # Named as the urgent net names it, when it does (what staff know to look for).
+            placed = self.replies.unplaced_urgent_rule(text)
+            rule_id = f"{placed}, unplaced" if placed is not None else RULE_ID
+            return self._second_opinion_verdict("urgent", guess, chat_id, rule_id)
         if not guess.is_read and guess.code != "und" and _worth_a_notice(text, guess):
             notice = tuple(self.replies.notice(guess.code))
             # Some English words in it: the FAQ answers them below the notice.
@@ -235,6 +246,40 @@ class SafetyStage:
             _staff_alert(level, hit.rule_id, language, chat_id),
         )
         return SafetyVerdict(level, language, hit.rule_id, replies)
+
+    def _second_opinion(self, text: str, words: list[str], guess: LanguageGuess) -> Opinion | None:
+        """The model's opinion; whether the rules came near is asked only when it matters."""
+        model = self.second_opinion
+        found = model.may_decide(words) if model is not None else None
+        if model is None or found is None:
+            return None
+        english = guess.code in (ENGLISH, "und")
+        return model.thresholds.opinion(*found, self.near_rules(text, words), english)
+
+    def near_rules(self, text: str, words: list[str]) -> bool:
+        """Whether the rules came near `text` without deciding: a rule's terms found before
+        context set them aside, an urgent rule's terms, or a health problem reported now."""
+        emergency = self.content.detector()
+        if emergency.matching_rule_ids(text, words):
+            return True
+        urgent = self.content.urgent
+        if urgent is not None and urgent.detector().matching_rule_ids(text, words):
+            return True
+        return emergency.reports_a_present_problem(text)
+
+    def _second_opinion_verdict(
+        self,
+        level: Literal["emergency", "urgent"],
+        guess: LanguageGuess,
+        chat_id: int | None,
+        rule_id: str,
+    ) -> SafetyVerdict:
+        # No rule matched, so the detected language (or English) is the reply's language.
+        language = guess.code if guess.code != "und" else ENGLISH
+        logger.warning("safety: %s rule=%s (second opinion) language=%s", level, rule_id, language)
+        build = self.replies.emergency if level == "emergency" else self.replies.urgent
+        alert = _staff_alert(level, rule_id, language, chat_id, by_model=True)
+        return SafetyVerdict(level, language, rule_id, (*build(None, language), alert))
 
     def language_of(self, text: str, language_hint: str | None = None) -> LanguageGuess:
         """The language the stage reads `text` as."""
@@ -270,9 +315,13 @@ def _reply_language(guess: LanguageGuess, hit: EmergencyHit, text: str) -> str:
     return hit.language
 
 
-def _staff_alert(level: str, rule_id: str, language: str, chat_id: int | None) -> Reply:
+def _staff_alert(
+    level: str, rule_id: str, language: str, chat_id: int | None, by_model: bool = False
+) -> Reply:
     # Never the patient's words: the rule, the language and the chat are enough to act on.
     where = f"chat {chat_id}" if chat_id is not None else "a chat"
+    if by_model:
+        rule_id = f"{rule_id}: decided by the learned second opinion, no rule matched"
     if level == "emergency":
         text = (
             f"The safety screen recognised a possible emergency ({rule_id}) in {where} "
@@ -288,11 +337,18 @@ def _staff_alert(level: str, rule_id: str, language: str, chat_id: int | None) -
 
 
 def build_safety_stage(
-    content: EmergencyContent, clinic_phone: str | None, emergency_number: str = "911"
+    content: EmergencyContent,
+    clinic_phone: str | None,
+    emergency_number: str = "911",
+    use_second_opinion: bool = True,
 ) -> SafetyStage:
     """The stage for a clinic's content (built once at start)."""
     content.detector()  # compile now, not on the first patient's message
     load_language_model()
     if content.urgent is not None:
         content.urgent.detector()
-    return SafetyStage(content, SafetyReplies(content, clinic_phone, emergency_number))
+    model = load_second_opinion() if use_second_opinion else None
+    if use_second_opinion and model is None:
+        logger.warning("safety: the second opinion's weights are missing; the rules run alone")
+    replies = SafetyReplies(content, clinic_phone, emergency_number)
+    return SafetyStage(content, replies, model)

@@ -21,3 +21,10 @@ def detector() -> EmergencyDetector:
 def bundled_stage() -> SafetyStage:
     """The safety stage over the bundled content, with a sample clinic phone; read-only."""
     return build_safety_stage(load_emergency_content(CONTENT_DIR), "604-555-0123")
+
+
+@pytest.fixture(scope="session")
+def rules_stage() -> SafetyStage:
+    """The stage with the rules alone (no learned second opinion): what the rules decide."""
+    content = load_emergency_content(CONTENT_DIR)
+    return build_safety_stage(content, "604-555-0123", use_second_opinion=False)
