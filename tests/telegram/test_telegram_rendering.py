@@ -80,3 +80,41 @@ def test_rendered_messages_are_valid_telegram_html_within_limits(
         _visible, problems = parse_html(message.html)
         assert problems == []
         assert len(message.html) <= 4096
+
+
+def test_a_kept_keyboard_serialises_as_ptb_would_and_each_send_gets_its_own_copy() -> None:
+    from telegram import InlineKeyboardMarkup
+
+    buttons = (Button("Yes", "i:y"), Button("No", "i:n"), Button("Map", url="https://m.example"))
+    keyboard = keyboard_for(buttons)
+    assert keyboard is not None and keyboard_for(buttons) is keyboard
+    plain = InlineKeyboardMarkup(keyboard.inline_keyboard)
+    assert keyboard.to_dict() == plain.to_dict()
+    assert keyboard.to_json() == plain.to_json()
+    keyboard.to_dict()["inline_keyboard"][0][0]["text"] = "changed by a caller"
+    assert keyboard.to_dict() == plain.to_dict()
+
+
+@given(st.lists(st.sampled_from(["a", "<b>", "&", "\n", "\n\n", " ", "word "]), max_size=40))
+def test_a_text_that_fits_is_one_chunk_as_the_paragraph_path_makes_it(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    limit = 60
+    assert split_text(text, limit) == _paragraph_path(text, limit)
+
+
+def _paragraph_path(text: str, limit: int) -> list[str]:
+    """split_text without its whole-text shortcut."""
+    from bot.channels.telegram.rendering import PARAGRAPH_BREAK, _pieces, escaped_length
+
+    chunks: list[str] = []
+    current = ""
+    for piece in _pieces(text, limit):
+        candidate = f"{current}{PARAGRAPH_BREAK}{piece}" if current else piece
+        if current and escaped_length(candidate) > limit:
+            chunks.append(current)
+            current = piece
+        else:
+            current = candidate
+    if current.strip():
+        chunks.append(current)
+    return chunks
