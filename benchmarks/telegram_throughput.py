@@ -223,22 +223,28 @@ async def profile_core(messages: int) -> None:
 # starting with spaces is inside the one above it.
 STAGES: tuple[tuple[str, str, str], ...] = (
     ("PTB: Update.de_json + process_update (whole)", "telegram.ext", "Application.process_update"),
-    ("  channel handler on_text", "bot.channels.telegram.handlers", "TelegramHandlers.on_text"),
     ("    core: Assistant.handle_text", "bot.core.assistant", "Assistant.handle_text"),
     ("      safety stage", "bot.safety.stage", "SafetyStage.screen"),
     ("        language detection", "bot.safety.stage", "detect_language"),
     ("        normalise_words", "bot.safety.stage", "normalise_words"),
-    ("        detectors' detect (emergency + urgent)", "bot.safety.emergency",
-     "EmergencyDetector.detect"),
+    (
+        "        detectors' detect (emergency + urgent)",
+        "bot.safety.emergency",
+        "EmergencyDetector.detect",
+    ),
     ("          word positions (_typed)", "bot.safety.emergency", "EmergencyDetector._typed"),
-    ("          fuzzy phrases (_phrase_rules)", "bot.safety.emergency",
-     "EmergencyDetector._phrase_rules"),
+    (
+        "          fuzzy phrases (_phrase_rules)",
+        "bot.safety.emergency",
+        "EmergencyDetector._phrase_rules",
+    ),
     ("            trigram filter (candidates)", "bot.safety.emergency", "_PhraseGrams.candidates"),
-    ("          rule loop (matching_language)", "bot.safety.emergency",
-     "_CompiledRule.matching_language"),
+    (
+        "          rule loop (matching_language)",
+        "bot.safety.emergency",
+        "_CompiledRule.matching_language",
+    ),
     ("        risk question", "bot.safety.emergency", "EmergencyDetector.is_risk_question"),
-    ("      intake route (is an intake open)", "bot.intake.conversation",
-     "IntakeConversation.claim_text"),
     ("      FAQ answer (FaqConversation.answer)", "bot.faq.conversation", "FaqConversation.answer"),
     ("        read_question", "bot.faq.reading", "MessageReader.read_question"),
     ("          small talk", "bot.faq.reading", "small_talk_kind"),
@@ -256,7 +262,11 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("        unanswered log", "bot.faq.unanswered", "UnansweredLog.record"),
     ("        answer reply", "bot.faq.conversation", "FaqConversation.answer_reply"),
     ("        suggest reply", "bot.faq.conversation", "FaqConversation._suggest_reply"),
-    ("        urgent before fallback", "bot.safety.stage", "SafetyReplies.urgent_instead_of_fallback"),
+    (
+        "        urgent before fallback",
+        "bot.safety.stage",
+        "SafetyReplies.urgent_instead_of_fallback",
+    ),
     ("    deliver (render + send)", "bot.channels.telegram.handlers", "TelegramHandlers.deliver"),
     ("      render_reply", "bot.channels.telegram.handlers", "render_reply"),
     ("      staff note queue", "bot.channels.telegram.outbound", "TelegramOutbound.send_to_staff"),
@@ -333,7 +343,9 @@ class StageClock:
 
 def _owner(module: str, path: str) -> tuple[object, str]:
     *outer, name = path.split(".")
-    owner: object = sys.modules[__name__] if module == "__main__" else importlib.import_module(module)
+    owner: object = (
+        sys.modules[__name__] if module == "__main__" else importlib.import_module(module)
+    )
     for part in outer:
         owner = getattr(owner, part)
     return owner, name
@@ -380,14 +392,18 @@ async def stage_table(messages: int) -> None:
     per_call = (time.process_time_ns() - started) / 20_000 / 1000
     echo_us, faq_us = min(echo), min(plain)
     print(f"{messages} updates, each from a new chat; CPU us per update (min of 2 runs)")
-    print(f"echo bot, whole update: {echo_us:.0f} us; FAQ bot, whole update: {faq_us:.0f} us "
-          f"(ratio {echo_us / faq_us:.3f}); with the counters: {timed:.0f} us")
+    print(
+        f"echo bot, whole update: {echo_us:.0f} us; FAQ bot, whole update: {faq_us:.0f} us "
+        f"(ratio {echo_us / faq_us:.3f}); with the counters: {timed:.0f} us"
+    )
     print(f"a counted call costs about {per_call:.2f} us of its own\n")
     print(f"{'stage':<58} {'us/update':>9} {'calls':>6} {'x echo':>7}")
     for label, _, _ in STAGES:
         spent = stages.spent[label] / messages / 1000
-        print(f"{label:<58} {spent:>9.0f} {stages.calls[label] / messages:>6.2f} "
-              f"{spent / echo_us:>7.2f}")
+        print(
+            f"{label:<58} {spent:>9.0f} {stages.calls[label] / messages:>6.2f} "
+            f"{spent / echo_us:>7.2f}"
+        )
 
 
 async def main_async(messages: int, rounds: int) -> dict[str, Any]:

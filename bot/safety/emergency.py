@@ -1193,7 +1193,7 @@ class _PhraseGrams:
         """Phrases of at most `longest` characters that could reach the cutoff in `padded`:
         shorter phrases holding enough of the trigrams the text shares with them, longer ones
         holding enough of the text's (one as long as the text may slide either way)."""
-        text = Counter(_trigrams(padded))
+        text = _counted_trigrams(padded)
         possible = self._possible(text.keys(), len(padded))
         found = np.flatnonzero(possible & (self._lengths < len(padded))).tolist()
         first = bisect.bisect_left(self._sorted_lengths, len(padded))
@@ -1218,7 +1218,29 @@ class _PhraseGrams:
         rows = [found for gram in grams if (found := row.get(gram)) is not None]
         if not rows:
             return np.asarray(self._needed <= 0)
-        return np.asarray(self._table[rows].sum(axis=0, dtype=np.int64) >= self._needed)
+        # Summed in the narrowest integers that cannot overflow (the same counts, sooner).
+        wide = self._table.dtype != np.uint8 or len(rows) > _UINT16_ROWS
+        counts = self._table[rows].sum(axis=0, dtype=np.int64 if wide else np.uint16)
+        return np.asarray(counts >= self._needed)
+
+
+# Rows of uint8 counts whose sum always fits in 16 bits.
+_UINT16_ROWS = np.iinfo(np.uint16).max // np.iinfo(np.uint8).max
+
+
+# The last text's trigram counts: the emergency and urgent detectors read the same text
+# one after the other (one entry, replaced whole, so a thread sees one text's or another's).
+_last_counted: tuple[str, Counter[str]] = ("", Counter())
+
+
+def _counted_trigrams(padded: str) -> Counter[str]:
+    """How often each trigram occurs in `padded` (read only by the caller)."""
+    global _last_counted
+    text, counted = _last_counted
+    if text != padded:
+        counted = Counter(_trigrams(padded))
+        _last_counted = (padded, counted)
+    return counted
 
 
 def _trigrams(padded: str) -> list[str]:
