@@ -687,9 +687,6 @@ class FaqMatcher:
             np.diff(self._phrasing_entry, prepend=-1) != 0
         ).astype(np.intp)
         self._run_entry: _Indices = self._phrasing_entry[self._run_starts]
-        self._entry_phrasings: list[_Indices] = [
-            np.flatnonzero(self._phrasing_entry == entry) for entry in range(len(self._ids))
-        ]
         self.fuzzy_shortlist = FUZZY_SHORTLIST
         totals = np.array([p.total for p in self._phrasings], dtype=np.float64)
         self._phrasing_has_total: _Flags = totals > 0.0
@@ -1202,18 +1199,27 @@ class FaqMatcher:
         w = self.weights
         if w.full_coverage > 0.0:  # as `rank` scales the final scores
             cheap *= np.minimum(1.0, coverage / w.full_coverage) ** w.coverage_power
-        best = np.argpartition(-cheap, size - 1)[:size]
-        return np.concatenate([self._entry_phrasings[entry] for entry in np.sort(best)])
+        chosen = np.zeros(len(self._ids), dtype=np.bool_)
+        chosen[np.argpartition(-cheap, size - 1)[:size]] = True
+        return np.flatnonzero(chosen[self._phrasing_entry])
 
     def _fuzzy_for(self, text: str, memo: _SignalMemo, phrasings: _Indices | None) -> _Floats:
         """Per phrasing, the fuzzy score with `text` (0 outside `phrasings`, None for all),
         computed once per message for each phrasing."""
         found = memo.fuzzy.get(text)
         if found is None:
-            found = memo.fuzzy[text] = (
-                np.zeros(len(self._phrasing_texts)),
-                np.zeros(len(self._phrasing_texts), dtype=np.bool_),
-            )
+            # The text's first pass (most messages' only one): nothing scored yet, so the
+            # short list is scored as it is and the zeros elsewhere are already in place.
+            size = len(self._phrasing_texts)
+            scores, done = np.zeros(size), np.zeros(size, dtype=np.bool_)
+            memo.fuzzy[text] = (scores, done)
+            wanted = np.arange(size) if phrasings is None else phrasings
+            if len(wanted):
+                scores[wanted] = self._fuzzy_scores(
+                    text, self._phrasing_text_array[wanted].tolist()
+                )
+                done[wanted] = True
+            return scores  # the caller scales it into a new array, as below
         scores, done = found
         wanted = np.flatnonzero(~done) if phrasings is None else phrasings[~done[phrasings]]
         if len(wanted):
