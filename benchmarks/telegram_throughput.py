@@ -227,11 +227,9 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("      safety stage", "bot.safety.stage", "SafetyStage.screen"),
     ("        language detection", "bot.safety.stage", "detect_language"),
     ("        normalise_words", "bot.safety.stage", "normalise_words"),
-    (
-        "        detectors' detect (emergency + urgent)",
-        "bot.safety.emergency",
-        "EmergencyDetector.detect",
-    ),
+    ("        emergency rules (sense)", "bot.safety.emergency", "EmergencyDetector.sense"),
+    ("        urgent rules (detect)", "bot.safety.emergency", "EmergencyDetector.detect"),
+    ("          both: their rule hits (_hits)", "bot.safety.emergency", "EmergencyDetector._hits"),
     ("          word positions (_typed)", "bot.safety.emergency", "EmergencyDetector._typed"),
     (
         "          fuzzy phrases (_phrase_rules)",
