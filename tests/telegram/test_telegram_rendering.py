@@ -6,10 +6,12 @@ import html
 
 from hypothesis import given
 from hypothesis import strategies as st
+from telegram import InlineKeyboardMarkup
 
 from bot.channels.telegram.rendering import (
     EMPTY_TEXT_WITH_BUTTONS,
     MAX_MESSAGE_CHARS,
+    _split_by_paragraph,
     keyboard_for,
     render_reply,
     split_text,
@@ -83,8 +85,6 @@ def test_rendered_messages_are_valid_telegram_html_within_limits(
 
 
 def test_a_kept_keyboard_serialises_as_ptb_would_and_each_send_gets_its_own_copy() -> None:
-    from telegram import InlineKeyboardMarkup
-
     buttons = (Button("Yes", "i:y"), Button("No", "i:n"), Button("Map", url="https://m.example"))
     keyboard = keyboard_for(buttons)
     assert keyboard is not None and keyboard_for(buttons) is keyboard
@@ -99,22 +99,4 @@ def test_a_kept_keyboard_serialises_as_ptb_would_and_each_send_gets_its_own_copy
 def test_a_text_that_fits_is_one_chunk_as_the_paragraph_path_makes_it(pieces: list[str]) -> None:
     text = "".join(pieces)
     limit = 60
-    assert split_text(text, limit) == _paragraph_path(text, limit)
-
-
-def _paragraph_path(text: str, limit: int) -> list[str]:
-    """split_text without its whole-text shortcut."""
-    from bot.channels.telegram.rendering import PARAGRAPH_BREAK, _pieces, escaped_length
-
-    chunks: list[str] = []
-    current = ""
-    for piece in _pieces(text, limit):
-        candidate = f"{current}{PARAGRAPH_BREAK}{piece}" if current else piece
-        if current and escaped_length(candidate) > limit:
-            chunks.append(current)
-            current = piece
-        else:
-            current = candidate
-    if current.strip():
-        chunks.append(current)
-    return chunks
+    assert split_text(text, limit) == _split_by_paragraph(text, limit)

@@ -74,6 +74,11 @@ def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     """Plain text in chunks whose escaped length stays within `limit`, cut at paragraphs."""
     if _fits_whole(text, escaped_length(text), limit):
         return [text] if text.strip() else []
+    return _split_by_paragraph(text, limit)
+
+
+def _split_by_paragraph(text: str, limit: int) -> list[str]:
+    """`split_text` the long way: paragraphs joined while the escaped join still fits."""
     chunks: list[str] = []
     current = ""
     for piece in _pieces(text, limit):
