@@ -13,6 +13,13 @@ it far less than it moves the wall clock.
 
     python benchmarks/telegram_throughput.py [--messages 400] [--rounds 3]
     python benchmarks/telegram_throughput.py --profile 500   # cProfile of the core
+    python benchmarks/telegram_throughput.py --stages 600    # CPU time of each stage
+
+`--stages` runs the questions through the FAQ bot with a CPU-time counter around each
+stage of the path (inclusive: a stage's figure holds the stages inside it) and prints
+per update the microseconds and calls of each, beside the echo bot's whole update in the
+same run; the counters' own cost is measured and printed (a shared machine moves wall
+figures 2x, CPU time far less).
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import functools
+import importlib
 import itertools
 import json
 import logging
@@ -210,6 +219,203 @@ async def profile_core(messages: int) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
 
 
+# The stages `--stages` times: (label, module, attribute path), outermost first. A label
+# starting with spaces is inside the one above it.
+STAGES: tuple[tuple[str, str, str], ...] = (
+    ("PTB: Update.de_json + process_update (whole)", "telegram.ext", "Application.process_update"),
+    ("    core: Assistant.handle_text", "bot.core.assistant", "Assistant.handle_text"),
+    ("      safety stage", "bot.safety.stage", "SafetyStage.screen"),
+    ("        language detection", "bot.safety.stage", "detect_language"),
+    ("        normalise_words", "bot.safety.stage", "normalise_words"),
+    ("        emergency rules (sense)", "bot.safety.emergency", "EmergencyDetector.sense"),
+    ("        urgent rules (detect)", "bot.safety.emergency", "EmergencyDetector.detect"),
+    ("          both: their rule hits (_hits)", "bot.safety.emergency", "EmergencyDetector._hits"),
+    ("          word positions (_typed)", "bot.safety.emergency", "EmergencyDetector._typed"),
+    (
+        "          fuzzy phrases (_phrase_rules)",
+        "bot.safety.emergency",
+        "EmergencyDetector._phrase_rules",
+    ),
+    ("            trigram filter (candidates)", "bot.safety.emergency", "_PhraseGrams.candidates"),
+    (
+        "          rule loop (matching_language)",
+        "bot.safety.emergency",
+        "_CompiledRule.matching_language",
+    ),
+    ("        risk question", "bot.safety.emergency", "EmergencyDetector.is_risk_question"),
+    ("      FAQ answer (FaqConversation.answer)", "bot.faq.conversation", "FaqConversation.answer"),
+    ("        read_question", "bot.faq.reading", "MessageReader.read_question"),
+    ("          small talk", "bot.faq.reading", "small_talk_kind"),
+    ("          question splitter", "bot.faq.reading", "question_parts"),
+    ("          matcher rank (per pass)", "bot.faq.matcher", "FaqMatcher.rank"),
+    ("            _scores (sentences, focus)", "bot.faq.matcher", "FaqMatcher._scores"),
+    ("              _score_text (one signal set)", "bot.faq.matcher", "FaqMatcher._score_text"),
+    ("                query analysis", "bot.faq.matcher", "FaqMatcher._analyse_query"),
+    ("                query weights", "bot.faq.matcher", "FaqMatcher._prepare"),
+    ("                word postings", "bot.faq.matcher", "_Postings.gather"),
+    ("                trigram cosines", "bot.faq.matcher", "CharGramIndex.cosines"),
+    ("                short list", "bot.faq.matcher", "FaqMatcher._shortlist"),
+    ("                fuzzy (rapidfuzz on short list)", "bot.faq.matcher", "FaqMatcher._fuzzy_for"),
+    ("          decide + policy", "bot.faq.matcher", "FaqMatcher.decide"),
+    ("        unanswered log", "bot.faq.unanswered", "UnansweredLog.record"),
+    ("        answer reply", "bot.faq.conversation", "FaqConversation.answer_reply"),
+    ("        suggest reply", "bot.faq.conversation", "FaqConversation._suggest_reply"),
+    (
+        "        urgent before fallback",
+        "bot.safety.stage",
+        "SafetyReplies.urgent_instead_of_fallback",
+    ),
+    ("    deliver (render + send)", "bot.channels.telegram.handlers", "TelegramHandlers.deliver"),
+    ("      render_reply", "bot.channels.telegram.handlers", "render_reply"),
+    ("      staff note queue", "bot.channels.telegram.outbound", "TelegramOutbound.send_to_staff"),
+    ("      Bot.send_message (PTB)", "telegram.ext", "ExtBot.send_message"),
+    ("        keyboard to_dict (PTB generic)", "telegram", "InlineKeyboardMarkup.to_dict"),
+    (
+        "        keyboard to_dict (serialised once)",
+        "bot.channels.telegram.rendering",
+        "_SerialisedKeyboard.to_dict",
+    ),
+    ("        canned transport", "__main__", "CannedRequest.do_request"),
+)
+
+
+class StageClock:
+    """CPU time spent inside each wrapped callable (a recursive call counted once)."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, int] = {}
+        self.calls: dict[str, int] = {}
+        self._active: dict[str, int] = {}
+        self._undo: list[tuple[object, str, object]] = []
+
+    def wrap(self, label: str, owner: object, name: str) -> None:
+        """Count the time of `owner.name` under `label`."""
+        own = not isinstance(owner, type) or name in owner.__dict__
+        original = owner.__dict__[name] if own and isinstance(owner, type) else getattr(owner, name)
+        self._undo.append((owner, name, original if own else None))
+        function = original.__func__ if isinstance(original, staticmethod) else original
+        clock, spent, calls, active = time.process_time_ns, self.spent, self.calls, self._active
+        spent.setdefault(label, 0)
+        calls.setdefault(label, 0)
+        active.setdefault(label, 0)
+        if asyncio.iscoroutinefunction(function):
+
+            @functools.wraps(function)
+            async def timed_async(*args: Any, **kwargs: Any) -> Any:
+                calls[label] += 1
+                if active[label]:
+                    return await function(*args, **kwargs)
+                active[label] += 1
+                started = clock()
+                try:
+                    return await function(*args, **kwargs)
+                finally:
+                    spent[label] += clock() - started
+                    active[label] -= 1
+
+            wrapped: Any = timed_async
+        else:
+
+            @functools.wraps(function)
+            def timed(*args: Any, **kwargs: Any) -> Any:
+                calls[label] += 1
+                if active[label]:
+                    return function(*args, **kwargs)
+                active[label] += 1
+                started = clock()
+                try:
+                    return function(*args, **kwargs)
+                finally:
+                    spent[label] += clock() - started
+                    active[label] -= 1
+
+            wrapped = timed
+        if isinstance(original, staticmethod):
+            wrapped = staticmethod(wrapped)
+        setattr(owner, name, wrapped)
+
+    def undo(self) -> None:
+        """Put every wrapped callable back."""
+        for owner, name, original in reversed(self._undo):
+            if original is None:
+                delattr(owner, name)  # it was inherited
+            else:
+                setattr(owner, name, original)
+        self._undo.clear()
+
+
+def _owner(module: str, path: str) -> tuple[object, str]:
+    *outer, name = path.split(".")
+    owner: object = (
+        sys.modules[__name__] if module == "__main__" else importlib.import_module(module)
+    )
+    for part in outer:
+        owner = getattr(owner, part)
+    return owner, name
+
+
+async def _update_cpu(app: Application, questions: list[str], count: int) -> float:  # type: ignore[type-arg]
+    """CPU microseconds per update over `count` new chats (after a warm-up)."""
+    for update in updates_for(questions, WARM_UP):
+        await app.process_update(Update.de_json(update, app.bot))
+    updates = updates_for(questions, count)
+    started = time.process_time_ns()
+    for update in updates:
+        await app.process_update(Update.de_json(update, app.bot))
+    return (time.process_time_ns() - started) / count / 1000
+
+
+async def stage_table(messages: int) -> None:
+    """Print the CPU time of every stage of the FAQ path per update, and the echo bot's."""
+    with tempfile.TemporaryDirectory() as folder:
+        runtime = await bench_runtime(folder)
+        questions = patient_questions()
+        faq_app = build_application(runtime, request=CannedRequest(), rate_limited=False)
+        echo_app = echo_application()
+        async with echo_app, faq_app:
+            plain = [await _update_cpu(faq_app, questions, messages) for _ in range(2)]
+            echo = [await _update_cpu(echo_app, questions, messages) for _ in range(2)]
+            stages = StageClock()
+            for label, module, path in STAGES:
+                try:
+                    owner, name = _owner(module, path)
+                except AttributeError:
+                    continue  # a stage this version of the code does not have
+                stages.wrap(label, owner, name)
+            for update in updates_for(questions, WARM_UP):
+                await faq_app.process_update(Update.de_json(update, faq_app.bot))
+            for label in stages.spent:
+                stages.spent[label] = stages.calls[label] = 0
+            timed = await _update_cpu(faq_app, questions, messages)
+            stages.undo()
+        await runtime.close()
+    # The counters' own cost: an empty call wrapped the same way, per call.
+    probe = StageClock()
+    holder = type("Probe", (), {"nothing": staticmethod(lambda: None)})
+    probe.wrap("probe", holder, "nothing")
+    started = time.process_time_ns()
+    for _ in range(20_000):
+        holder.nothing()
+    per_call = (time.process_time_ns() - started) / 20_000 / 1000
+    echo_us, faq_us = min(echo), min(plain)
+    print(f"{messages} updates, each from a new chat; CPU us per update (min of 2 runs)")
+    print(
+        f"echo bot, whole update: {echo_us:.0f} us; FAQ bot, whole update: {faq_us:.0f} us "
+        f"(ratio {echo_us / faq_us:.3f}); with the counters: {timed:.0f} us"
+    )
+    print(f"a counted call costs about {per_call:.2f} us of its own\n")
+    print(f"{'stage':<58} {'us/update':>9} {'calls':>6} {'x echo':>7}")
+    for label, _, _ in STAGES:
+        if label not in stages.spent:
+            print(f"{label:<58} {'-':>9}")
+            continue
+        spent = stages.spent[label] / messages / 1000
+        print(
+            f"{label:<58} {spent:>9.0f} {stages.calls[label] / messages:>6.2f} "
+            f"{spent / echo_us:>7.2f}"
+        )
+
+
 async def main_async(messages: int, rounds: int) -> dict[str, Any]:
     """Measure echo and FAQ rates alternately; report medians and the ratio."""
     with tempfile.TemporaryDirectory() as folder:
@@ -257,8 +463,14 @@ def main() -> int:
     parser.add_argument(
         "--profile", type=int, metavar="N", help="profile the core over N new chats instead"
     )
+    parser.add_argument(
+        "--stages", type=int, metavar="N", help="CPU time of each stage over N new chats instead"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.stages:
+        asyncio.run(stage_table(args.stages))
+        return 0
     if args.profile:
         asyncio.run(profile_core(args.profile))
         return 0

@@ -41,6 +41,7 @@ import itertools
 import math
 import re
 import zlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -87,6 +88,8 @@ FUZZY_FLOOR = 40.0  # rapidfuzz scores below this add nothing useful
 # `FaqMatcher._shortlist`); chosen from the recall of the final choice on every labelled set.
 FUZZY_SHORTLIST = 10
 CHAR_GRAM_SIZE = 3
+# Typed words whose trigram spots are kept (forgotten all at once beyond this: bounded).
+WORD_SPOTS_KEPT = 50_000
 LARGE_FAQ_PHRASINGS = 2000  # from this size, weak words only refine content-word hits
 GRAM_PRUNE_MIN_DOCS = 1000  # from this many entries, trigrams in > 1/5 of them are skipped
 DENSE_GRAM_CELLS = 2_000_000  # trigrams x entries up to this (16 MB) are kept as a dense table
@@ -443,6 +446,7 @@ class CharGramIndex:
         self._known_idf = np.array([self._idf[g] for g in known], dtype=np.float64)
         self._known_rows = np.array([self._postings.row(g) for g in known], dtype=np.intp)
         self._known_spot = {gram: spot for spot, gram in enumerate(known)}
+        self._word_spots: dict[str, tuple[int, ...]] = {}
         # A small index also keeps its postings as one dense table (trigram row x document):
         # a query's cosines are then one product of a few rows, not a gather and a sum.
         self._dense: _Floats | None = None
@@ -559,14 +563,14 @@ class CharGramIndex:
 
     def _query_vector(self, text_words: list[str]) -> tuple[_Indices, _Floats]:
         """The query's TF-IDF trigram vector (as `_vector`): postings rows and values."""
-        known_spot = self._known_spot
-        counted: dict[int, int] = {}
-        for word in text_words:
-            padded = f" {word} "
-            for start in range(len(padded) - CHAR_GRAM_SIZE + 1):
-                found = known_spot.get(padded[start : start + CHAR_GRAM_SIZE])
-                if found is not None:
-                    counted[found] = counted.get(found, 0) + 1
+        spots_of = self._word_spots
+        if len(spots_of) > WORD_SPOTS_KEPT:
+            spots_of.clear()
+        counted = Counter(
+            itertools.chain.from_iterable(
+                spots_of.get(word) or self._spots(word) for word in text_words
+            )
+        )
         if not counted:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
         # In the order of the trigrams' codes (the spots' order), as the vector always summed.
@@ -579,6 +583,20 @@ class CharGramIndex:
         rows = self._known_rows[spot]
         kept = rows >= 0
         return rows[kept], vector[kept] / norm
+
+    def _spots(self, word: str) -> tuple[int, ...]:
+        """The spots of the known trigrams of `word` (padded), kept for the next time the
+        word is typed: words recur from message to message, messages seldom."""
+        known_spot = self._known_spot
+        padded = f" {word} "
+        grams = (
+            padded[start : start + CHAR_GRAM_SIZE]
+            for start in range(len(padded) - CHAR_GRAM_SIZE + 1)
+        )
+        found = self._word_spots[word] = tuple(
+            spot for gram in grams if (spot := known_spot.get(gram)) is not None
+        )
+        return found
 
 
 def _unit(weights: dict[str, float]) -> dict[str, float]:
@@ -681,9 +699,6 @@ class FaqMatcher:
             np.diff(self._phrasing_entry, prepend=-1) != 0
         ).astype(np.intp)
         self._run_entry: _Indices = self._phrasing_entry[self._run_starts]
-        self._entry_phrasings: list[_Indices] = [
-            np.flatnonzero(self._phrasing_entry == entry) for entry in range(len(self._ids))
-        ]
         self.fuzzy_shortlist = FUZZY_SHORTLIST
         totals = np.array([p.total for p in self._phrasings], dtype=np.float64)
         self._phrasing_has_total: _Flags = totals > 0.0
@@ -1203,18 +1218,27 @@ class FaqMatcher:
         w = self.weights
         if w.full_coverage > 0.0:  # as `rank` scales the final scores
             cheap *= np.minimum(1.0, coverage / w.full_coverage) ** w.coverage_power
-        best = np.argpartition(-cheap, size - 1)[:size]
-        return np.concatenate([self._entry_phrasings[entry] for entry in np.sort(best)])
+        chosen = np.zeros(len(self._ids), dtype=np.bool_)
+        chosen[np.argpartition(-cheap, size - 1)[:size]] = True
+        return np.flatnonzero(chosen[self._phrasing_entry])
 
     def _fuzzy_for(self, text: str, memo: _SignalMemo, phrasings: _Indices | None) -> _Floats:
         """Per phrasing, the fuzzy score with `text` (0 outside `phrasings`, None for all),
         computed once per message for each phrasing."""
         found = memo.fuzzy.get(text)
         if found is None:
-            found = memo.fuzzy[text] = (
-                np.zeros(len(self._phrasing_texts)),
-                np.zeros(len(self._phrasing_texts), dtype=np.bool_),
-            )
+            # The text's first pass (most messages' only one): nothing scored yet, so the
+            # short list is scored as it is and the zeros elsewhere are already in place.
+            size = len(self._phrasing_texts)
+            scores, done = np.zeros(size), np.zeros(size, dtype=np.bool_)
+            memo.fuzzy[text] = (scores, done)
+            wanted = np.arange(size) if phrasings is None else phrasings
+            if len(wanted):
+                scores[wanted] = self._fuzzy_scores(
+                    text, self._phrasing_text_array[wanted].tolist()
+                )
+                done[wanted] = True
+            return scores  # the caller scales it into a new array, as below
         scores, done = found
         wanted = np.flatnonzero(~done) if phrasings is None else phrasings[~done[phrasings]]
         if len(wanted):

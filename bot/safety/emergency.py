@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -1187,38 +1188,71 @@ class _PhraseGrams:
         # narrow band: a phrase may be at most PHRASE_LENGTH_SLACK longer than the text).
         self._by_length = sorted(range(len(phrases)), key=lambda number: len(phrases[number]))
         self._sorted_lengths = [len(phrases[number]) for number in self._by_length]
-        self._gram_sets = [frozenset(_trigrams(phrase)) for phrase in phrases]
+        self._by_length_array = np.array(self._by_length, dtype=np.intp)
 
     def candidates(self, padded: str, longest: int) -> list[int]:
         """Phrases of at most `longest` characters that could reach the cutoff in `padded`:
         shorter phrases holding enough of the trigrams the text shares with them, longer ones
         holding enough of the text's (one as long as the text may slide either way)."""
-        text = Counter(_trigrams(padded))
-        possible = self._possible(text.keys(), len(padded))
-        found = np.flatnonzero(possible & (self._lengths < len(padded))).tolist()
-        first = bisect.bisect_left(self._sorted_lengths, len(padded))
+        length = len(padded)
+        row = self._row
+        rows: list[int] = []
+        times: list[int] = []
+        for gram, count in _counted_trigrams(padded).items():
+            if (found := row.get(gram)) is not None:
+                rows.append(found)
+                times.append(count)
+        # The table's rows of the text's trigrams (a trigram no phrase has adds nothing to
+        # either count), gathered once for both tests.
+        held = self._table[rows]
+        possible = self._possible(held, length)
+        shorter = np.flatnonzero(possible & (self._lengths < length)).tolist()
+        first = bisect.bisect_left(self._sorted_lengths, length)
         last = bisect.bisect_right(self._sorted_lengths, longest)
-        if first < last:
-            held = set(text)
-            needed = _grams_needed(len(padded))
-            for number in self._by_length[first:last]:
-                shared = self._gram_sets[number] & held
-                if sum(map(text.__getitem__, shared)) >= needed or (
-                    self._lengths[number] == len(padded) and possible[number]
-                ):
-                    found.append(number)
-        return sorted(found)
+        if first >= last:
+            return shorter
+        # Per phrase of the band: the text's trigram positions it shares, each distinct
+        # trigram of the phrase counted as often as the text holds it.
+        band = self._by_length_array[first:last]
+        shared = np.asarray(times, dtype=np.int64) @ (held[:, band] > 0)
+        kept = (shared >= _grams_needed(length)) | (
+            (self._lengths[band] == length) & possible[band]
+        )
+        return sorted([*shorter, *band[kept].tolist()])
 
-    def _possible(self, grams: Iterable[str], length: int) -> npt.NDArray[np.bool_]:
+    def _possible(
+        self, held: npt.NDArray[np.unsignedinteger[Any] | np.signedinteger[Any]], length: int
+    ) -> npt.NDArray[np.bool_]:
         """Per phrase no longer than `length`: whether it holds enough of the text's distinct
-        `grams` to reach the cutoff (each counted once per occurrence in the phrase)."""
+        trigrams (`held`: their rows of the table) to reach the cutoff (each counted once per
+        occurrence in the phrase)."""
         if length < self._shortest:
             return np.zeros(self._count, dtype=np.bool_)
-        row = self._row
-        rows = [found for gram in grams if (found := row.get(gram)) is not None]
-        if not rows:
+        if not len(held):
             return np.asarray(self._needed <= 0)
-        return np.asarray(self._table[rows].sum(axis=0, dtype=np.int64) >= self._needed)
+        # Summed in the narrowest integers that cannot overflow (the same counts, sooner).
+        wide = held.dtype != np.uint8 or len(held) > _UINT16_ROWS
+        counts = held.sum(axis=0, dtype=np.int64 if wide else np.uint16)
+        return np.asarray(counts >= self._needed)
+
+
+# Rows of uint8 counts whose sum always fits in 16 bits.
+_UINT16_ROWS = np.iinfo(np.uint16).max // np.iinfo(np.uint8).max
+
+
+# The last text's trigram counts: the emergency and urgent detectors read the same text
+# one after the other (one entry, replaced whole, so a thread sees one text's or another's).
+_last_counted: tuple[str, Counter[str]] = ("", Counter())
+
+
+def _counted_trigrams(padded: str) -> Counter[str]:
+    """How often each trigram occurs in `padded` (read only by the caller)."""
+    global _last_counted
+    text, counted = _last_counted
+    if text != padded:
+        counted = Counter(_trigrams(padded))
+        _last_counted = (padded, counted)
+    return counted
 
 
 def _trigrams(padded: str) -> list[str]:

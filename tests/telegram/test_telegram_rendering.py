@@ -6,10 +6,12 @@ import html
 
 from hypothesis import given
 from hypothesis import strategies as st
+from telegram import InlineKeyboardMarkup
 
 from bot.channels.telegram.rendering import (
     EMPTY_TEXT_WITH_BUTTONS,
     MAX_MESSAGE_CHARS,
+    _split_by_paragraph,
     keyboard_for,
     render_reply,
     split_text,
@@ -80,3 +82,21 @@ def test_rendered_messages_are_valid_telegram_html_within_limits(
         _visible, problems = parse_html(message.html)
         assert problems == []
         assert len(message.html) <= 4096
+
+
+def test_a_kept_keyboard_serialises_as_ptb_would_and_each_send_gets_its_own_copy() -> None:
+    buttons = (Button("Yes", "i:y"), Button("No", "i:n"), Button("Map", url="https://m.example"))
+    keyboard = keyboard_for(buttons)
+    assert keyboard is not None and keyboard_for(buttons) is keyboard
+    plain = InlineKeyboardMarkup(keyboard.inline_keyboard)
+    assert keyboard.to_dict() == plain.to_dict()
+    assert keyboard.to_json() == plain.to_json()
+    keyboard.to_dict()["inline_keyboard"][0][0]["text"] = "changed by a caller"
+    assert keyboard.to_dict() == plain.to_dict()
+
+
+@given(st.lists(st.sampled_from(["a", "<b>", "&", "\n", "\n\n", " ", "word "]), max_size=40))
+def test_a_text_that_fits_is_one_chunk_as_the_paragraph_path_makes_it(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    limit = 60
+    assert split_text(text, limit) == _split_by_paragraph(text, limit)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -20,6 +22,8 @@ EMPTY_TEXT_WITH_BUTTONS = "Please choose:"
 # Labels this short ("7", "Yes", "No") fit several to a row on a phone screen.
 SHORT_LABEL_CHARS = 4
 SHORT_BUTTONS_PER_ROW = 6
+# Distinct button sets kept built and serialised: each FAQ entry's, each intake step's.
+KEYBOARD_CACHE_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,13 @@ def _pieces(text: str, limit: int) -> list[str]:
 
 def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     """Plain text in chunks whose escaped length stays within `limit`, cut at paragraphs."""
+    if _fits_whole(text, escaped_length(text), limit):
+        return [text] if text.strip() else []
+    return _split_by_paragraph(text, limit)
+
+
+def _split_by_paragraph(text: str, limit: int) -> list[str]:
+    """`split_text` the long way: paragraphs joined while the escaped join still fits."""
     chunks: list[str] = []
     current = ""
     for piece in _pieces(text, limit):
@@ -82,6 +93,34 @@ def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     return chunks
 
 
+def _fits_whole(text: str, escaped_chars: int, limit: int) -> bool:
+    """Whether `text` is its own single chunk: it fits, and it does not open with a
+    paragraph break (which the paragraph-by-paragraph path drops)."""
+    return escaped_chars <= limit and not text.startswith(PARAGRAPH_BREAK)
+
+
+class _SerialisedKeyboard(InlineKeyboardMarkup):
+    """An inline keyboard that is turned into Bot API JSON once, not on every send.
+
+    The same keyboard goes out with every answer of an FAQ entry; PTB's generic `to_dict`
+    walks every button's attributes each time (a fifth of a bare echo update's cost)."""
+
+    __slots__ = ("_serialised",)
+
+    def __init__(self, rows: list[list[InlineKeyboardButton]]) -> None:
+        super().__init__(rows)
+        with self._unfrozen():
+            self._serialised = super().to_dict()
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        """The keyboard as PTB's `to_dict` gives it, copied down to the buttons."""
+        rows = self._serialised["inline_keyboard"]
+        return {
+            **self._serialised,
+            "inline_keyboard": [[dict(button) for button in row] for row in rows],
+        }
+
+
 def _telegram_button(button: Button) -> InlineKeyboardButton:
     if button.url is not None:
         return InlineKeyboardButton(button.label, url=button.url)
@@ -91,10 +130,16 @@ def _telegram_button(button: Button) -> InlineKeyboardButton:
 def keyboard_for(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     """Buttons one per row, except runs of short labels (a 0-10 scale, Yes/No) share rows.
 
-    Action buttons carry callback data, link buttons a url.
+    Action buttons carry callback data, link buttons a url. Built once per set of buttons
+    (PTB's keyboards are immutable, so one object serves every message that shows it).
     """
     if not buttons:
         return None
+    return _keyboard(buttons)
+
+
+@lru_cache(maxsize=KEYBOARD_CACHE_SIZE)
+def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     packing = False  # whether the last row is a row of short buttons with room left
     for button in buttons:
@@ -104,14 +149,18 @@ def keyboard_for(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
         else:
             rows.append([_telegram_button(button)])
         packing = short
-    return InlineKeyboardMarkup(rows)
+    return _SerialisedKeyboard(rows)
 
 
 def render_reply(reply: Reply, limit: int = MAX_MESSAGE_CHARS) -> list[TelegramMessage]:
     """The Telegram messages for one reply; the keyboard rides on the last one."""
     title = f"<b>{html.escape(reply.title, quote=False)}</b>" if reply.title else ""
     title_room = len(title) + len(PARAGRAPH_BREAK) if title else 0
-    chunks = [html.escape(chunk, quote=False) for chunk in split_text(reply.text, limit)]
+    escaped = html.escape(reply.text, quote=False)
+    if _fits_whole(reply.text, len(escaped), limit):  # most replies: one chunk, escaped once
+        chunks = [escaped] if reply.text.strip() else []
+    else:
+        chunks = [html.escape(chunk, quote=False) for chunk in split_text(reply.text, limit)]
     if title:
         if chunks and len(chunks[0]) + title_room <= limit:
             chunks[0] = f"{title}{PARAGRAPH_BREAK}{chunks[0]}"
