@@ -166,13 +166,29 @@ class SecondOpinion:
     def may_decide(self, words: Sequence[str]) -> tuple[float, float] | None:
         """P(emergency) and P(urgent) when either could decide anything, else None (most
         messages: the caller then skips asking whether the rules came near)."""
-        if not words:
+        if not enough_to_judge(words):
             return None
         emergency, urgent, _ = self.probabilities(words)
         low = self.thresholds
         if emergency < min(low.emergency, low.emergency_alone) and emergency + urgent < low.urgent:
             return None
         return emergency, urgent
+
+
+# A message shorter than this is too little for the model: its probabilities then rest on one
+# or two words, and a greeting or an answer ("bonsoir", "non", "merci beaucoup") read as an
+# emergency. The rules still screen it. Chinese and Japanese are written without spaces, so
+# there the characters count.
+MIN_WORDS = 4
+MIN_CJK_CHARACTERS = 6
+
+
+def enough_to_judge(words: Sequence[str]) -> bool:
+    """Whether a normalised message says enough for the model to give an opinion."""
+    if len(words) >= MIN_WORDS:
+        return True
+    ideographs = sum(1 for word in words for ch in word if "\u3040" <= ch <= "\u9fff")
+    return ideographs >= MIN_CJK_CHARACTERS
 
 
 _LOADED: list[SecondOpinion] = []

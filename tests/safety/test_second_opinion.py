@@ -121,3 +121,14 @@ def test_match_json_and_the_report_name_the_second_opinion(model: SecondOpinion)
     text = report.getvalue()
     assert "LEARNED SECOND OPINION" in text and "safety_tune.yaml" in text
     assert f"{model.thresholds.emergency:.3f}" in text and "Leave-one-set-out" in text
+
+
+@pytest.mark.parametrize(
+    "said", ["bonjour", "bonsoir", "non", "merci beaucoup!", "allo", "gracias", "salam", "谢谢你"]
+)
+def test_a_greeting_or_a_one_word_answer_is_too_little_for_the_model(said: str) -> None:
+    # On a word or two the model's probabilities rest on those words alone (it once read
+    # "bonsoir" as an emergency); the rules still screen such a message.
+    model = load_second_opinion()
+    assert model is not None
+    assert model.may_decide(normalise_words(said)) is None
