@@ -20,7 +20,7 @@ from bot.core.staff_notes import StaffNotes
 from bot.faq.encoder_tuning import choose_faq_encoder
 from bot.faq.french import FRENCH, FrenchIndex
 from bot.faq.french_replies import FrenchReplies
-from bot.faq.matcher import FaqMatcher
+from bot.faq.matcher import Candidate, FaqMatcher
 from bot.faq.reading import FaqReading, MessageReader, SmallTalkKind, small_talk_kind
 from bot.faq.semantic import PhrasingVectorCache
 from bot.faq.unanswered import UnansweredLog
@@ -243,9 +243,7 @@ class FaqConversation:
                 replies.insert(0, self._related_note(decision.read_as))
             if decision.unanswered_part is not None:
                 if keep_unanswered:
-                    await self._unanswered.record(
-                        decision.unanswered_part, None, 0.0, self._clock(), chat_id=chat.chat_id
-                    )
+                    await self._keep_unanswered(chat.chat_id, decision.unanswered_part)
                 replies.append(self._unanswered_part_reply(decision.unanswered_part))
             elif decision.suggestions:
                 replies.append(
@@ -261,13 +259,7 @@ class FaqConversation:
             return [self._suggest_reply([c.faq_id for c in decision.suggestions])]
         best = decision.suggestions[0] if decision.suggestions else None
         if keep_unanswered:
-            await self._unanswered.record(
-                text,
-                best.faq_id if best else None,
-                best.score if best else 0.0,
-                self._clock(),
-                chat_id=chat.chat_id,
-            )
+            await self._keep_unanswered(chat.chat_id, text, best)
         # An urgent problem the screen could not place gets same-day advice, not "I don't know".
         unplaced = self._safety.urgent_instead_of_fallback(text, chat.chat_id)
         return unplaced or [self._fallback_reply(out_of_scope=decision.out_of_scope is not None)]
@@ -295,13 +287,7 @@ class FaqConversation:
                 replies = unplaced
         if unanswered is not None and keep_unanswered:
             best = reading.suggestions[0] if reading.suggestions and not reading.answers else None
-            await self._unanswered.record(
-                unanswered,
-                best.faq_id if best else None,
-                best.score if best else 0.0,
-                self._clock(),
-                chat_id=chat.chat_id,
-            )
+            await self._keep_unanswered(chat.chat_id, unanswered, best)
         return replies
 
     async def _run_matcher(self, work: Callable[[], _Result]) -> _Result:
@@ -355,9 +341,7 @@ class FaqConversation:
         if kind == "none":
             pending = self._pending.pop(chat.chat_id, None)
             if pending is not None:
-                await self._unanswered.record(
-                    pending, None, 0.0, self._clock(), chat_id=chat.chat_id
-                )
+                await self._keep_unanswered(chat.chat_id, pending)
             return [self._fallback_reply()]
         if kind == "cats":
             return [self._categories_reply()]
@@ -377,9 +361,7 @@ class FaqConversation:
         if kind == "none":
             pending = self._pending.pop(chat.chat_id, None)
             if pending is not None:
-                await self._unanswered.record(
-                    pending, None, 0.0, self._clock(), chat_id=chat.chat_id
-                )
+                await self._keep_unanswered(chat.chat_id, pending)
             return [self._fr.fallback()]
         if kind == "cats":
             return [self._fr.categories()]
@@ -408,6 +390,18 @@ class FaqConversation:
     async def on_contact_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """Answer /contact: how to reach a person."""
         return await self._human_replies(chat)
+
+    async def _keep_unanswered(
+        self, chat_id: int, text: str, best: Candidate | None = None
+    ) -> None:
+        """Add `text` to the clinic's list of unanswered questions, with the nearest entry."""
+        await self._unanswered.record(
+            text,
+            best.faq_id if best else None,
+            best.score if best else 0.0,
+            self._clock(),
+            chat_id=chat_id,
+        )
 
     def _remember(self, chat_id: int, text: str) -> None:
         self._pending[chat_id] = text

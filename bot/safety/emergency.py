@@ -707,9 +707,11 @@ class EmergencyDetector:
         set them aside (history, a joke, a frame, a denial); never raises."""
         try:
             words = normalise_words(text) if words is None else words
-            if not words or not self._hits(words, first=True):
+            hits = self._hits(words, first=True) if words else []
+            if not hits:
                 return None, False
-            return self._detect(text, words), True
+            found = self._screen(text, first=True, words=words, hits=hits)
+            return (found[0] if found else None), True
         except Exception as error:  # the screen must never take the conversation down
             logger.error("emergency screen failed (%s); message not screened", type(error).__name__)
             return None, False
@@ -719,12 +721,18 @@ class EmergencyDetector:
         return hits[0] if hits else None
 
     def _screen(
-        self, text: str, *, first: bool, words: list[str] | None = None
+        self,
+        text: str,
+        *,
+        first: bool,
+        words: list[str] | None = None,
+        hits: list[EmergencyHit] | None = None,
     ) -> list[EmergencyHit]:
+        """The hits once context is weighed; `hits`: `_hits(words, first=first)`, when known."""
         words = normalise_words(text) if words is None else words
         if not words:
             return []
-        hits = self._hits(words, first=first)
+        hits = self._hits(words, first=first) if hits is None else hits
         if not hits:
             return []
         unframed = self._without_framed_sentences(text)

@@ -204,7 +204,7 @@ class SafetyStage:
         hit, sensed = emergency.sense(text, words)
         if hit is not None:
             return self._tier_verdict("emergency", hit, guess, text, chat_id)
-        opinion = self._second_opinion(text, words, guess)
+        opinion = self._second_opinion(text, words, guess, sensed)
         if opinion == "emergency":
             return self._second_opinion_verdict("emergency", guess, chat_id, RULE_ID)
         urgent = self.content.urgent
@@ -247,20 +247,23 @@ class SafetyStage:
         )
         return SafetyVerdict(level, language, hit.rule_id, replies)
 
-    def _second_opinion(self, text: str, words: list[str], guess: LanguageGuess) -> Opinion | None:
+    def _second_opinion(
+        self, text: str, words: list[str], guess: LanguageGuess, sensed: bool
+    ) -> Opinion | None:
         """The model's opinion; whether the rules came near is asked only when it matters."""
         model = self.second_opinion
         found = model.may_decide(words) if model is not None else None
         if model is None or found is None:
             return None
         english = guess.code in (ENGLISH, "und")
-        return model.thresholds.opinion(*found, self.near_rules(text, words), english)
+        return model.thresholds.opinion(*found, self.near_rules(text, words, sensed), english)
 
-    def near_rules(self, text: str, words: list[str]) -> bool:
+    def near_rules(self, text: str, words: list[str], sensed: bool | None = None) -> bool:
         """Whether the rules came near `text` without deciding: a rule's terms found before
-        context set them aside, an urgent rule's terms, or a health problem reported now."""
+        context set them aside (`sensed`, when the screen knows it already), an urgent rule's
+        terms, or a health problem reported now."""
         emergency = self.content.detector()
-        if emergency.matching_rule_ids(text, words):
+        if sensed if sensed is not None else emergency.matching_rule_ids(text, words):
             return True
         urgent = self.content.urgent
         if urgent is not None and urgent.detector().matching_rule_ids(text, words):
