@@ -229,6 +229,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("        normalise_words", "bot.safety.stage", "normalise_words"),
     ("        emergency rules (sense)", "bot.safety.emergency", "EmergencyDetector.sense"),
     ("        urgent rules (detect)", "bot.safety.emergency", "EmergencyDetector.detect"),
+    ("        second opinion (model)", "bot.safety.second_opinion", "SecondOpinion.may_decide"),
     ("          both: their rule hits (_hits)", "bot.safety.emergency", "EmergencyDetector._hits"),
     ("          word positions (_typed)", "bot.safety.emergency", "EmergencyDetector._typed"),
     (
@@ -256,6 +257,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("                trigram cosines", "bot.faq.matcher", "CharGramIndex.cosines"),
     ("                short list", "bot.faq.matcher", "FaqMatcher._shortlist"),
     ("                fuzzy (rapidfuzz on short list)", "bot.faq.matcher", "FaqMatcher._fuzzy_for"),
+    ("            learned ranker (view)", "bot.faq.learned", "ContentRanker.view"),
     ("          decide + policy", "bot.faq.matcher", "FaqMatcher.decide"),
     ("        unanswered log", "bot.faq.unanswered", "UnansweredLog.record"),
     ("        answer reply", "bot.faq.conversation", "FaqConversation.answer_reply"),
