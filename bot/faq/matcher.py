@@ -112,6 +112,8 @@ ESSENTIAL_MAX_ENTRY_SHARE = 0.3
 # not on generic words only ("how long does it take to work"); longer messages tell a
 # story around the question, and the question clause is weighed separately.
 GENERIC_CHECK_MAX_WORDS = 8
+# An unknown word this long that no slip repair explains is a name ("myotherapy"), not a typo.
+FOREIGN_NAME_LENGTH = 7
 # A message this long with several clauses is also scored with its question clause in
 # front: "my chiropractor mentioned Gunn IMS for my hip ... sorry, but what is it?"
 MIN_FOCUS_WORDS = 8
@@ -1427,6 +1429,25 @@ class FaqMatcher:
                 kept.append(entry)
                 topic_kept = True
         return kept
+
+    def foreign_words(self, text: str) -> frozenset[str]:
+        """The words of `text` naming something no entry is about: words only the clinic's
+        out-of-scope topics use ("osteopathy", "reiki"), and words no English word list or
+        slip repair explains that are too long to be a slip ("myotherapy")."""
+        text = truncate(text)
+        analysed = self._analyse_query(text)
+        places = {stem(word) for word in words(text) if word in PLACE_WORDS}
+        return frozenset(
+            t
+            for t in analysed.tokens
+            if t not in self._entry_count
+            and t not in places
+            and t not in analysed.repaired
+            and not self._is_weak(t)
+            and t not in self._generic
+            and t not in self._vague
+            and (t in self._idf or (t in analysed.non_words and len(t) >= FOREIGN_NAME_LENGTH))
+        )
 
     def lexical_only(self) -> FaqMatcher:
         """This matcher without the learned ranker's opinion (sharing its index)."""

@@ -9,11 +9,15 @@ never answers on its own. It can:
 * hold back: when the matcher would answer one entry and the ranker is confident about
   another among the matcher's candidates, both are offered as "did you mean"; when it is
   confident the message is about a topic the clinic does not answer here, the answer
-  becomes a "did you mean" too.
+  becomes a "did you mean" too;
+* doubt: when the matcher would answer with a score just above its threshold an entry the
+  ranker barely recognises, while the ranker prefers another of the matcher's candidates
+  (even without the confidence to hold back), both are offered as "did you mean".
 
 A message whose best match is a topic the clinic does not answer here still falls back.
 The numbers were chosen by leave-one-set-out over the real-question sets (benchmarks/
-README.md, "A ranker learned from the content"); `None` switches a branch off.
+README.md, "A ranker learned from the content" and "Issue 18, faq9 round"), among the
+settings that keep every labelled set's figures; `None` switches a branch off.
 """
 
 from __future__ import annotations
@@ -56,11 +60,17 @@ class LearnedPolicy:
     promote_lead: float = 0.1  # its lead over the ranker's runner-up
     promote_rank: int = 1  # the entry's place among the matcher's entries (1 = first)
     promote_floor: float = 0.3  # the matcher's own score for the entry
-    hold_score: float | None = 0.5  # ranker's score for another entry to hold an answer
+    hold_score: float | None = 0.55  # ranker's score for another entry to hold an answer
     hold_lead: float = 0.1
     # The ranker's score for a topic the clinic does not answer here, ranked first by it and
     # among the matcher's candidates, to hold an answer back as "did you mean".
     topic_score: float | None = None
+    # Doubt: an answer the ranker scores below this, while it ranks another of the
+    # matcher's candidates first, is held back as "did you mean" when the matcher's score
+    # is below `doubt_score`.
+    doubt_model: float | None = 0.2
+    doubt_score: float = 0.55
+    doubt_lead: float = 0.05  # the ranker's lead for the entry it ranks first
 
     def decide(
         self, ranked: Sequence[C], entries: tuple[C, ...], answered: bool
@@ -71,6 +81,8 @@ class LearnedPolicy:
         chosen = next((c for c in ranked if c.model_lead is not None), None)
         if chosen is None or chosen.model_lead is None or not entries:
             return None
+        if answered and self._doubted(entries[0], chosen):
+            return "suggest", None, entries
         if chosen.out_of_scope:
             if answered and self.topic_score is not None and chosen.model_score >= self.topic_score:
                 return "suggest", None, entries
@@ -98,3 +110,15 @@ class LearnedPolicy:
         if places.index(chosen.faq_id) >= self.promote_rank:
             return None
         return "answer", chosen.faq_id, entries
+
+    def _doubted(self, best: Ranked, chosen: Ranked) -> bool:
+        """Whether the matcher's answer `best` is one the ranker barely recognises while it
+        ranks another of the matcher's candidates (`chosen`) first, with a matcher score
+        too low to stand alone."""
+        return (
+            self.doubt_model is not None
+            and chosen.faq_id != best.faq_id
+            and (chosen.model_lead or 0.0) >= self.doubt_lead
+            and best.model_score < self.doubt_model
+            and best.score < min(self.doubt_score, VERBATIM_SCORE)
+        )

@@ -12,6 +12,9 @@ A pure core step between the matcher and the conversation: the conversation turn
 * A message that asks two things ("does it hurt and how much is it?") is read as two
   questions when each part stands alone as one: it gets both answers, in the order asked
   (at most two), or the answer to the part the FAQ covers and an honest word about the rest.
+* A question about another subject (a therapy, test or profession no entry is about) gets
+  no IMS entry's answer, and "what is acupuncture?" (a related treatment) is answered by
+  the entry comparing it with IMS, not read as "what is IMS?".
 """
 
 from __future__ import annotations
@@ -202,6 +205,13 @@ _NOT_A_NAME = word_set(
     required included covered expected happening going"""
 )
 MAX_DEFINED_WORDS = 3  # a longer rest is a question of its own, not a name
+# Up to this many words, a question that does not name the clinic's treatment and names a
+# subject no entry is about (`FaqMatcher.foreign_words`: "is myotherapy safe?", "what is
+# the difference between osteopathy, physiotherapy and chiropractic?") is not answered.
+# Chosen by leave-one-set-out over the real-question sets (benchmarks/faq_policy_loso.py).
+OTHER_SUBJECT_WORDS = 12
+# "What's the point of acupuncture?", "what is the purpose of X": asks what X is for.
+_POINT_OF_RE = re.compile(r"^what(?: is)? the (?:point|purpose|idea|deal) (?:of|with) ")
 
 
 @dataclass(frozen=True)
@@ -294,14 +304,31 @@ class MessageReader:
         detector: EmergencyCheck | None = None,
         faq: FaqContent | None = None,
         heading_lead: float = HEADING_LEAD,
+        other_subject: int | None = OTHER_SUBJECT_WORDS,
+        define_related: bool = True,
     ) -> None:
         self.matcher = matcher
         self.detector = detector
         self.heading_lead = heading_lead
+        # Up to this many words, a question about a subject no entry is about (see
+        # `_other_subject`) gets no answer; None: never held back for it.
+        self.other_subject = other_subject
+        # "What is acupuncture?" asks what the related treatment is: the entry comparing it
+        # with IMS answers it, instead of the question being read as "what is IMS?".
+        self.define_related = define_related
         self._treatment_re, self._comparison_re, self._comparison_entries = _subject_cues(faq)
         related = faq.related_treatments if faq is not None else ()
         self._related_re = _words_re(list(related)) if related else None
         self._synonyms = SynonymMap(faq.synonyms if faq is not None else ())
+        # Which related treatments each entry's wordings name.
+        self._entry_names: dict[str, frozenset[str]] = {
+            entry.id: frozenset(
+                normalise(name)
+                for name in related
+                if any(_words_re([name]).search(normalise(p)) for p in entry.phrasings)
+            )
+            for entry in (faq.entries if faq is not None else ())
+        }
         self._defines: dict[str, list[frozenset[str]]] = {}
         for entry in faq.entries if faq is not None else ():
             subjects = [self._defined(normalise(p)) for p in entry.phrasings]
@@ -387,12 +414,43 @@ class MessageReader:
         named = self._related_re.search(plain)
         if named is None or len(plain.split()) < MIN_RELATED_WORDS or self._compares(plain):
             return result, None
+        if self.define_related and self._asks_what(plain, named.group(0)):
+            return self._definition_of(text, named.group(0), result), None
         if result.decision == "answer" and result.faq_id not in self._comparison_entries:
             return result, named.group(0)
         reread = self._match_as_asked(self._related_re.sub(TREATMENT_NAME, plain), whole)
         if reread.decision == "answer" and reread.faq_id not in self._comparison_entries:
             return reread, named.group(0)
         return result, None
+
+    def _asks_what(self, plain: str, name: str) -> bool:
+        """Whether normalised `plain` asks what `name` (a related treatment) is."""
+        subject = self._defined(_POINT_OF_RE.sub("what is ", plain))
+        return bool(subject) and bool(subject & frozenset(analyse(name, self._synonyms)))
+
+    def _definition_of(self, text: str, name: str, result: MatchResult) -> MatchResult:
+        """The comparison entry naming `name` when the matcher ranks it first, else a "did
+        you mean" (never an entry about the clinic's own treatment)."""
+        ranked = self.matcher.rank(text, limit=MAX_SUGGESTIONS + 1)
+        best = ranked[0] if ranked else None
+        if (
+            best is not None
+            and not best.out_of_scope
+            and best.faq_id in self._comparison_entries
+            and best.score >= self.matcher.thresholds.suggest
+            and name in self._entry_names.get(best.faq_id, frozenset())
+        ):
+            return MatchResult("answer", best.faq_id, best.score, result.suggestions)
+        if result.decision == "answer":
+            return MatchResult("suggest", None, result.score, result.suggestions)
+        return result
+
+    def _other_subject(self, text: str, plain: str) -> bool:
+        """Whether a short question that does not name the clinic's treatment is about a
+        subject no entry is about ("is myotherapy safe?", "what is osteopathy?")."""
+        if self.other_subject is None or len(plain.split()) > self.other_subject:
+            return False
+        return bool(self.matcher.foreign_words(text))
 
     def _defined(self, plain: str) -> frozenset[str]:
         """The subject words of normalised `plain` when it asks only what a thing is."""
@@ -439,6 +497,11 @@ class MessageReader:
             return MatchResult("suggest", None, result.score, result.suggestions)
         if _NEEDLING_RE.search(plain) or self._treatment_re.search(plain):
             return result
+        if self._other_subject(text, plain):
+            topic = next((c for c in ranked if c.out_of_scope), None)
+            if topic is not None:
+                return MatchResult("fallback", None, topic.score, (), out_of_scope=topic.faq_id)
+            return MatchResult("suggest", None, result.score, result.suggestions)
         subject = self._defined(plain)
         if subject and not any(subject & known for known in self._defines.get(result.faq_id, ())):
             # "What is plantar fasciitis?": the entry names it, but does not say what it is.

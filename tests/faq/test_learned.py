@@ -3,6 +3,7 @@ matcher."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,27 @@ def test_matcher_from_content_carries_the_ranker_but_leave_one_out_does_not() ->
     chosen = [c for c in ranked if c.model_lead is not None]
     assert [c.faq_id for c in chosen] == ["dog_policy"]
     assert matcher.without_phrasing(0, 1).model is None
+
+
+DOUBTING = LearnedPolicy(promote_score=None, hold_score=0.9, doubt_model=0.25, doubt_score=0.7)
+
+
+def test_an_answer_the_ranker_barely_recognises_is_doubted() -> None:
+    plain = MatchThresholds(answer=0.5, suggest=0.4, margin=0.05)
+    doubting = dataclasses.replace(plain, learned=DOUBTING)
+    # The ranker prefers another candidate, without the confidence to hold the answer back,
+    # and scores the matcher's answer low: "did you mean" both.
+    ranked = [candidate("cost", 0.6, 0.1), candidate("booking", 0.3, 0.5, 0.2)]
+    assert decide(ranked, plain).faq_id == "cost"
+    result = decide(ranked, doubting)
+    assert result.decision == "suggest"
+    assert [c.faq_id for c in result.suggestions] == ["cost", "booking"]
+    # Not when the matcher is sure, the ranker agrees, or the ranker knows the answer well.
+    sure = [candidate("cost", 0.8, 0.1), candidate("booking", 0.3, 0.5, 0.2)]
+    agreed = [candidate("cost", 0.6, 0.2, 0.1), candidate("booking", 0.3, 0.1)]
+    known = [candidate("cost", 0.6, 0.3), candidate("booking", 0.3, 0.5, 0.2)]
+    for kept in (sure, agreed, known):
+        assert decide(kept, doubting).faq_id == "cost"
+    # No rival among the matcher's candidates: nothing to doubt the answer with.
+    alone = [candidate("cost", 0.6, 0.1), candidate("booking", 0.3, 0.05)]
+    assert decide(alone, doubting).faq_id == "cost"

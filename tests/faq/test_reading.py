@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.clinic_content import load_content
-from bot.content.faq_loader import read_faq
+from bot.content.faq_loader import load_faq, read_faq
+from bot.content.model import FaqContent
 from bot.faq.matcher import FaqMatcher
 from bot.faq.reading import MessageReader, question_parts, small_talk_kind
 
@@ -415,3 +416,74 @@ def test_the_heading_lead_is_a_setting_of_the_reader(clinic_reader: MessageReade
     assert clinic_reader.read(said).answers == ("exercise_after",)
     strict = MessageReader(clinic_reader.matcher.lexical_only(), None, None, heading_lead=1.0)
     assert strict.read(said).answers == ()
+
+
+# A clinic of its own: its own ids, a related treatment it names but does not offer, and a
+# topic it does not answer here.
+OWN_FAQ = """
+synonyms:
+  - [ims, intramuscular stimulation, dry needling]
+  - [difference, different, versus, vs, same as]
+related_treatments: [cupping]
+entries:
+  - id: needling_explained
+    question: What is IMS?
+    alternates: [what does IMS involve, tell me about intramuscular stimulation, IMS meaning]
+    answer: A needling treatment for nerve-related muscle pain.
+    category: About
+    reviewed: {by: Dr. Test, on: 2026-01-05}
+  - id: needling_vs_cupping
+    question: What is the difference between IMS and cupping?
+    alternates: [is IMS the same as cupping, cupping vs IMS, how is cupping different from IMS]
+    answer: Cupping uses suction cups on the skin; IMS uses a fine needle in the muscle.
+    category: About
+    reviewed: {by: Dr. Test, on: 2026-01-05}
+  - id: needling_safe
+    question: Is IMS safe?
+    alternates: [is it safe, how safe is intramuscular stimulation, any risks with IMS]
+    answer: Side effects are usually mild soreness.
+    category: Safety
+    reviewed: {by: Dr. Test, on: 2026-01-05}
+out_of_scope:
+  - id: spa_services
+    examples: [do you offer reiki, can I book reiki, reiki sessions, is reiki relaxing]
+"""
+
+
+@pytest.fixture(scope="module")
+def own_content(tmp_path_factory: pytest.TempPathFactory) -> FaqContent:
+    path = tmp_path_factory.mktemp("own") / "faq.yaml"
+    path.write_text(OWN_FAQ, encoding="utf-8")
+    return load_faq(path, load_content(CONTENT_DIR).clinic)
+
+
+def test_asking_what_a_related_treatment_is_gets_the_entry_comparing_it(
+    own_content: FaqContent,
+) -> None:
+    matcher = FaqMatcher.from_content(own_content)
+    said = "What is cupping?"
+    before = MessageReader(matcher, None, own_content, define_related=False).read(said)
+    assert "needling_vs_cupping" not in before.answers  # read as "what is IMS?" or held
+    reading = MessageReader(matcher, None, own_content, define_related=True).read(said)
+    assert reading.answers == ("needling_vs_cupping",)
+    assert reading.read_as is None
+    # Any other question naming it is still read as one about the clinic's treatment.
+    other = MessageReader(matcher, None, own_content, define_related=True).read("is cupping safe")
+    assert other.answers == ("needling_safe",)
+    assert other.read_as == "cupping"
+
+
+def test_a_question_about_a_subject_no_entry_is_about_gets_no_answer(
+    own_content: FaqContent,
+) -> None:
+    matcher = FaqMatcher.from_content(own_content)
+    said = "is myotherapy safe"
+    assert matcher.foreign_words(said)
+    plain = MessageReader(matcher, None, own_content, other_subject=None)
+    assert plain.read(said).answers == ("needling_safe",)
+    held = MessageReader(matcher, None, own_content, other_subject=8).read(said)
+    assert held.answers == ()
+    # Naming the clinic's treatment, or longer than the setting's words, it reads as before.
+    reader = MessageReader(matcher, None, own_content, other_subject=6)
+    for asked in ("is myotherapy safe with IMS", "is myotherapy safe for me and my two kids"):
+        assert reader.read(asked) == plain.read(asked)
