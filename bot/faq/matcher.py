@@ -218,6 +218,8 @@ class Candidate:
     topical: bool = True  # the entry uses a query word that is neither a stop nor a generic word
     vague: bool = False  # the query asks only for a kind of answer about the treatment
     strangers: int = 0  # real words in the query that the FAQ never uses
+    # The query names a subject no entry is about (`FaqMatcher.foreign_words`).
+    foreign: bool = False
     # The learned ranker's view (bot.faq.learned), when the matcher has one: its score for
     # this entry, and its lead when it ranks this entry first (else None).
     model_score: float = 0.0
@@ -272,6 +274,7 @@ class _Analysed:
     repaired: frozenset[str]  # FAQ stems that stand for a repaired slip
     non_words: frozenset[str]  # unknown stems that are no English word either
     text: str  # the query with repaired slips spelt as the FAQ spells them
+    places: frozenset[str] = frozenset()  # stems of place names ("ontario")
 
 
 @dataclass
@@ -1078,6 +1081,7 @@ class FaqMatcher:
         surface: list[str] = []
         repaired: set[str] = set()
         non_words: set[str] = set()
+        places: set[str] = set()
         for word in words(text):
             token = stem(word)
             if token not in self._known_stems:
@@ -1087,6 +1091,8 @@ class FaqMatcher:
                     repaired.add(token)
                 elif word not in self._english or word in PLACE_WORDS:
                     non_words.add(token)
+                    if word in PLACE_WORDS:
+                        places.add(token)
             stems.append(token)
             surface.append(word)
         return _Analysed(
@@ -1094,6 +1100,7 @@ class FaqMatcher:
             frozenset(repaired),
             frozenset(non_words),
             " ".join(surface) if repaired else text,
+            frozenset(places),
         )
 
     def _is_weak(self, token: str) -> bool:
@@ -1370,6 +1377,7 @@ class FaqMatcher:
             for t in present
             if t not in self._idf and not self._is_weak(t) and t not in analysed.non_words
         )
+        foreign = bool(self._foreign(analysed))
         generic = self._generic | self._vague
         topic_words = {
             t for t in present if t in self._idf and not self._is_weak(t) and t not in generic
@@ -1400,6 +1408,7 @@ class FaqMatcher:
                 or (not generic_only and bool(topic_words & self._entry_tokens[entry])),
                 vague_only and entry != exact,
                 strangers,
+                foreign,
             )
             for entry in self._keep(ordered, max(0, limit))
         ]
@@ -1434,15 +1443,14 @@ class FaqMatcher:
         """The words of `text` naming something no entry is about: words only the clinic's
         out-of-scope topics use ("osteopathy", "reiki"), and words no English word list or
         slip repair explains that are too long to be a slip ("myotherapy")."""
-        text = truncate(text)
-        analysed = self._analyse_query(text)
-        places = {stem(word) for word in words(text) if word in PLACE_WORDS}
+        return self._foreign(self._analyse_query(truncate(text)))
+
+    def _foreign(self, analysed: _Analysed) -> frozenset[str]:
         return frozenset(
             t
             for t in analysed.tokens
             if t not in self._entry_count
-            and t not in places
-            and t not in analysed.repaired
+            and t not in analysed.places
             and not self._is_weak(t)
             and t not in self._generic
             and t not in self._vague

@@ -445,12 +445,12 @@ class MessageReader:
             return MatchResult("suggest", None, result.score, result.suggestions)
         return result
 
-    def _other_subject(self, text: str, plain: str) -> bool:
+    def _other_subject(self, ranked: list[Candidate], plain: str) -> bool:
         """Whether a short question that does not name the clinic's treatment is about a
         subject no entry is about ("is myotherapy safe?", "what is osteopathy?")."""
         if self.other_subject is None or len(plain.split()) > self.other_subject:
             return False
-        return bool(self.matcher.foreign_words(text))
+        return any(c.foreign for c in ranked[:1])
 
     def _defined(self, plain: str) -> frozenset[str]:
         """The subject words of normalised `plain` when it asks only what a thing is."""
@@ -497,7 +497,7 @@ class MessageReader:
             return MatchResult("suggest", None, result.score, result.suggestions)
         if _NEEDLING_RE.search(plain) or self._treatment_re.search(plain):
             return result
-        if self._other_subject(text, plain):
+        if self._other_subject(ranked, plain):
             topic = next((c for c in ranked if c.out_of_scope), None)
             if topic is not None:
                 return MatchResult("fallback", None, topic.score, (), out_of_scope=topic.faq_id)
