@@ -424,9 +424,10 @@ class MessageReader:
         return result, None
 
     def _asks_what(self, plain: str, name: str) -> bool:
-        """Whether normalised `plain` asks what `name` (a related treatment) is."""
+        """Whether normalised `plain` asks what `name` (a related treatment) is, and nothing
+        narrower ("what is ear acupuncture" asks about one kind of it)."""
         subject = self._defined(_POINT_OF_RE.sub("what is ", plain))
-        return bool(subject) and bool(subject & frozenset(analyse(name, self._synonyms)))
+        return bool(subject) and subject == frozenset(analyse(name, self._synonyms))
 
     def _definition_of(self, text: str, name: str, result: MatchResult) -> MatchResult:
         """The comparison entry naming `name` when the matcher ranks it first, else a "did
