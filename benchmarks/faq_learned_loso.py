@@ -96,6 +96,25 @@ def value(found: Tally) -> int:
     return found.right - COST_OF_WRONG * (found.wrong + found.wrong_on_none)
 
 
+def train_score(found: dict[str, Tally], others: Sequence[str]) -> tuple[int, int]:
+    """A setting's score on the sets `others`, fewer wrong answers breaking ties."""
+    wrong = sum(found[n].wrong + found[n].wrong_on_none for n in others)
+    return sum(value(found[n]) for n in others), -wrong
+
+
+def fold_row(before: Tally, after: Tally) -> list[int]:
+    """Answerable, right, wrong and unanswerable answered, before and after, for one set."""
+    return [
+        before.answerable,
+        before.right,
+        after.right,
+        before.wrong,
+        after.wrong,
+        before.wrong_on_none,
+        after.wrong_on_none,
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the LOSO table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -158,23 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for held in names:
         others = [n for n in names if n != held]
 
-        def train_score(key: tuple[int, int], others: list[str] = others) -> tuple[int, int]:
-            found = results[key]
-            wrong = sum(found[n].wrong + found[n].wrong_on_none for n in others)
-            return sum(value(found[n]) for n in others), -wrong
-
-        best = max(results, key=train_score)
+        best = max(results, key=lambda key, others=others: train_score(results[key], others))
         chosen_names.append(f"  {held}: {describe(best)}")
         before, after = results[baseline][held], results[best][held]
-        row = [
-            before.answerable,
-            before.right,
-            after.right,
-            before.wrong,
-            after.wrong,
-            before.wrong_on_none,
-            after.wrong_on_none,
-        ]
+        row = fold_row(before, after)
         pooled = [a + b for a, b in zip(pooled, row, strict=True)]
         unanswerable = before.unanswerable
         print(

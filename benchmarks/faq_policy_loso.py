@@ -34,6 +34,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.faq_learned_loso import COST_OF_WRONG, fold_row, train_score, value
 from benchmarks.real_questions import RealQuestion, Tally, load_judged, load_questions
 from bot.clinic_content import load_content
 from bot.faq.evaluation import load_labelled, run_questions, summarise
@@ -45,7 +46,6 @@ from bot.faq.reading import MessageReader
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA = REPO_ROOT / "benchmarks" / "data"
 TESTS_DATA = REPO_ROOT / "tests" / "data"
-COST_OF_WRONG = 3
 GUARD_WRONG = 0.02  # a guard set's confidently wrong answers may reach this share
 
 
@@ -106,11 +106,6 @@ def _styles_questions(path: Path) -> list[RealQuestion]:
     return found
 
 
-def value(found: Tally) -> int:
-    """The score a setting is chosen by."""
-    return found.right - COST_OF_WRONG * (found.wrong + found.wrong_on_none)
-
-
 def loso(
     names: list[str],
     results: dict[int, dict[str, Tally]],
@@ -126,22 +121,9 @@ def loso(
     for held in names:
         others = [n for n in names if n != held]
 
-        def score(key: int, others: list[str] = others) -> tuple[int, int]:
-            found = results[key]
-            wrong = sum(found[n].wrong + found[n].wrong_on_none for n in others)
-            return sum(value(found[n]) for n in others), -wrong
-
-        best = max(allowed, key=score)
+        best = max(allowed, key=lambda key, others=others: train_score(results[key], others))
         before, after = results[1][held], results[best][held]
-        row = [
-            before.answerable,
-            before.right,
-            after.right,
-            before.wrong,
-            after.wrong,
-            before.wrong_on_none,
-            after.wrong_on_none,
-        ]
+        row = fold_row(before, after)
         pooled = [a + b for a, b in zip(pooled, row, strict=True)]
         lines.append(
             f"{held:16} {row[0]:>10} {row[1]:>4} -> {row[2]:<4} {row[3]:>3} -> {row[4]:<3} "
