@@ -4,7 +4,8 @@ Every labelled set in tests/data is run through the core's safety stage exactly 
 patient's message is (emergency, urgent, a language the bot does not read, a risk question):
 
 - emergency recall: share of emergencies whose first reply is the emergency reply (names
-  911); "911 named" also counts the notice for an unread language, which names 911 too;
+  911); "911 named" also counts the notice for an unread language and the cautious reply
+  (an answer with the warning signs), which name 911 too;
 - urgent: share of urgent problems that got the urgent (or the emergency) reply, and how
   many got the plain FAQ "I don't know" instead;
 - false alarms: harmless messages that got the 911-first emergency reply;
@@ -13,6 +14,11 @@ patient's message is (emergency, urgent, a language the bot does not read, a ris
 - speed: the stage per message as a ratio to normalising the text, timed in the same run.
 
     python benchmarks/emergency_screen.py [--sets PATTERN ...] [--misses]
+    python benchmarks/emergency_screen.py --levels   # what the "not now" judgement changes
+
+`--levels` reads every tuning text (each `q` of tests/data and benchmarks/data) through the
+stage twice, without and with the learned "happening now?" judgement, and counts each
+change of level (emergency -> caution, ...).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import statistics
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -109,7 +115,7 @@ class Tally:
         if item.expect == "emergency":
             self.emergencies += 1
             self.emergency_reply += decision == "emergency"
-            self.named_911 += decision in ("emergency", "notice")
+            self.named_911 += decision in ("emergency", "notice", "caution")
         elif item.expect == "urgent":
             self.urgents += 1
             self.urgent_or_emergency += decision in ("urgent", "emergency")
@@ -223,17 +229,50 @@ def report_speed(stage: SafetyStage) -> None:
         print(f"  second opinion (words given) {opinion:8.1f} us  {opinion / baseline:.1f}x")
 
 
+def tuning_texts() -> list[str]:
+    """Every message of the tuning data (tests/data and benchmarks/data), once each."""
+    texts: dict[str, None] = {}
+    for path in sorted([*DATA.glob("*.yaml"), *(REPO_ROOT / "benchmarks" / "data").glob("*.yaml")]):
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("q"), str):
+                texts[entry["q"]] = None
+    return list(texts)
+
+
+def report_levels(stage: SafetyStage, matcher: FaqMatcher) -> None:
+    """The stage's level for every tuning text without, then with, the judgement."""
+    texts = tuning_texts()
+    without = replace(stage, judge=None)
+    changes = Counter(
+        (before, after)
+        for before, after in (
+            (decide(without, matcher, text), decide(stage, matcher, text)) for text in texts
+        )
+        if before != after
+    )
+    print(f"\nLevels of {len(texts)} tuning texts, without -> with the judgement:")
+    for (before, after), count in changes.most_common():
+        print(f"  {before} -> {after}: {count}")
+    if not changes:
+        print("  no change")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="*", help="glob patterns under tests/data")
     parser.add_argument("--misses", action="store_true", help="list every miss")
     parser.add_argument("--no-clinc", action="store_true")
     parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--levels", action="store_true", help="levels without/with the judge")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # the stage logs each decision; the report says more
     content = load_content(REPO_ROOT / "content")
     stage = build_safety_stage(content.emergency, content.clinic.phone)
     matcher = FaqMatcher.from_content(content.faq)
+    if args.levels:
+        report_levels(stage, matcher)
+        return
     patterns = args.sets or SET_PATTERNS
     paths = sorted(
         {p for pattern in patterns for p in DATA.glob(pattern) if "language" not in p.name}

@@ -113,6 +113,9 @@ class MatchReport:
     # A danger sign read as not happening now (history, a risk question, a joke): the
     # warning signs, naming 911, follow the reply.
     warning_signs: bool = False
+    # Why the reply is cautious where a rule read an emergency ("not_present": the learned
+    # judgement read it as not happening now); `rule` names the rule.
+    caution: str | None = None
 
     @classmethod
     def of(cls, reading: FaqReading, language: str = "en") -> MatchReport:
@@ -156,6 +159,8 @@ def match_as_dict(query: str, report: MatchReport) -> dict[str, Any]:
         line["after_notice"] = report.after_notice
     if report.warning_signs:
         line["warning_signs"] = True
+    if report.caution is not None:
+        line["caution"] = report.caution
     return line
 
 
@@ -184,6 +189,8 @@ def screened_report(
         report = MatchReport.of(reader.read_question(query), language)
     if verdict is not None and verdict.level == "caution":
         report = replace(report, warning_signs=True)
+        if verdict.caution is not None:
+            report = replace(report, caution=verdict.caution, rule=verdict.rule_id)
     if report.decision == "fallback":
         # As in the chat: an urgent problem the screen cannot place is not "I don't know".
         unplaced = stage.replies.unplaced_urgent_rule(query)

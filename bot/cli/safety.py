@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from bot.cli.content import default_content_dir
 from bot.safety.emergency import EmergencyContent, EmergencyRule, RuleTerms, built_in_grammar
 from bot.safety.emergency_content import load_emergency_content
+from bot.safety.present import PresentJudge, load_present_judge
 from bot.safety.readings import ContextGrammar
 from bot.safety.second_opinion import SecondOpinion, load_second_opinion
 
@@ -36,12 +37,20 @@ def register(subparsers: Any) -> None:
 def run_report(args: argparse.Namespace) -> int:
     """`ims-bot safety report`."""
     content_dir = Path(args.content) if args.content else default_content_dir()
-    write_report(load_emergency_content(content_dir), sys.stdout, load_second_opinion())
+    write_report(
+        load_emergency_content(content_dir),
+        sys.stdout,
+        load_second_opinion(),
+        load_present_judge(),
+    )
     return EXIT_OK
 
 
 def write_report(
-    content: EmergencyContent, out: TextIO, second_opinion: SecondOpinion | None = None
+    content: EmergencyContent,
+    out: TextIO,
+    second_opinion: SecondOpinion | None = None,
+    judge: PresentJudge | None = None,
 ) -> None:
     """The report: emergency tier, urgent tier, the learned second opinion, context, notices."""
     out.write("SAFETY SCREEN REPORT\n")
@@ -62,6 +71,8 @@ def write_report(
         )
     if second_opinion is not None:
         _second_opinion(out, second_opinion)
+    if judge is not None:
+        _judge(out, judge, content)
     _context(out, content)
     _notices(out, content)
 
@@ -104,6 +115,48 @@ def _second_opinion(out: TextIO, model: SecondOpinion) -> None:
             if isinstance(figures, dict):
                 figures = "; ".join(f"{k} {v}" for k, v in figures.items() if v != "-")
             out.write(f"    {slice_name}: {figures}\n")
+
+
+def _judge(out: TextIO, judge: PresentJudge, content: EmergencyContent) -> None:
+    """The learned "happening now?" judgement: what it lowers, its limits, its figures."""
+    card = judge.card
+    out.write(f"\n\n{'=' * 78}\nNOT HAPPENING NOW: THE CAUTIOUS REPLY (learned)\n{'=' * 78}\n")
+    out.write(
+        "A second statistical model, trained only on labelled messages in which an\n"
+        "emergency rule's words are found (emergencies against harmless look-alikes), over\n"
+        "the words and the screen's context cues (a denial, past history, a question or a\n"
+        "hypothetical, someone else, a show or a form, words of now). When a rule reads an\n"
+        f"emergency and this model gives P(not happening now) >= {judge.threshold:.3f}, the\n"
+        "patient gets the cautious reply in place of the 911-first reply: the answer to\n"
+        "the message with the warning signs, which say to call 911 if any happen now, and\n"
+        "the staff chat gets a note (rule and chat, never the patient's words). It never\n"
+        "lowers a message in a language other than English or French, one the second\n"
+        "opinion reads as an emergency, or one with a 'never_lowered' pattern:\n"
+    )
+    for pattern in content.context.grammar.never_lowered.patterns if content.context else ():
+        out.write(f"  - {pattern}\n")
+    messages = card.get("messages", {})
+    if messages:
+        counts = ", ".join(f"{count} {label}" for label, count in messages.items())
+        out.write(f"Trained on {counts} messages (a rule's words found).\n")
+    loso = card.get("loso")
+    if not loso:
+        out.write("\nNo leave-one-set-out figures recorded.\n")
+        return
+    out.write(
+        "\nLeave-one-set-out, pooled (threshold chosen as the lowest that moves at most 1 in\n"
+        "300 emergencies and no urgent problem to the cautious reply):\n"
+    )
+    for line in loso.get("sweep", []):
+        out.write(f"  {line}\n")
+    out.write("\nAt the chosen threshold, per language group:\n")
+    for name, counts in loso.get("per language group", {}).items():
+        figures = ", ".join(f"{key} {value}" for key, value in counts.items())
+        out.write(f"  {name}: {figures}\n")
+    moved = loso.get("emergencies moved to the cautious reply", [])
+    out.write("\nLabelled emergencies it moved to the cautious reply (each still told 911):\n")
+    for text in moved or ["(none)"]:
+        out.write(f"  - {text}\n")
 
 
 def _tier(out: TextIO, title: str, content: EmergencyContent) -> None:

@@ -72,6 +72,9 @@ class SafetyVerdict:
     replies: tuple[Reply, ...] = ()
     after: tuple[Reply, ...] = ()
     features_answer: bool = False
+    # Why a caution was given in place of the emergency reply ("not_present": a rule's
+    # emergency judged not happening now); None for every other verdict.
+    caution: str | None = None
 
     @property
     def stops(self) -> bool:

@@ -1128,6 +1128,41 @@ class EmergencyDetector:
                     break
         return sensed
 
+    def context_cues(self, text: str, words: list[str] | None = None) -> dict[str, bool]:
+        """The context cues of `text` in the ConText tradition (negation, history, a
+        hypothetical or a question, someone else, a frame, words of now), read with the
+        clinic's word lists: features for the learned "happening now?" judgement, which
+        weighs them with the words, rather than rules of their own."""
+        words = normalise_words(text) if words is None else words
+        padded = _padded(" ".join(words))
+        grammar = self._grammar
+        markers = self._markers
+        return {
+            "denial": find_denials(text, self._denial_words) is not None,
+            "not_now": self.not_now(words),
+            "risk_question": self.is_risk_question(text, words),
+            "framed": bool(grammar.frames_of(padded)),
+            "reports_now": self._reports_now(words),
+            "present": markers["present"].found(padded),
+            "first_person": markers["first_person"].found(padded),
+            "past": markers["past"].found(padded),
+            "questions": markers["questions"].found(padded),
+            "settled": grammar.settled.found(padded),
+            "years_ago": _YEARS_AGO.search(padded) is not None or _past_year(padded),
+            "at_thought": self._at_the_thought(words),
+            "calm": any(reading.applies(padded) for reading in grammar.calm_readings),
+            "someone_else": _SOMEONE_ELSE.search(padded) is not None,
+            "still_now": _STILL_NOW.search(padded) is not None,
+            "set_aside": self._without_set_aside(words) is not words,
+            "qmark": "?" in text,
+            "framed_sentence": self._without_framed_sentences(text) is not None,
+        }
+
+    def never_lowered(self, words: list[str]) -> bool:
+        """Whether the clinic's `never_lowered` words are told (a sign after a treatment,
+        "right now", a cry for help): then a rule's emergency always stands."""
+        return self._grammar.never_lowered.found(_padded(" ".join(words)))
+
     def _hits(self, words: list[str], *, first: bool) -> list[EmergencyHit]:
         typed = self._typed(words)
         joined = " ".join(words)

@@ -259,6 +259,9 @@ class ContextGrammar:
     # Where a hypothetical clause starts ("if", "in case", "si"): in a risk question, a sign
     # after it is imagined.
     hypothetical: PatternSet = field(default_factory=PatternSet)
+    # Words that keep a rule's emergency from ever being judged "not happening now" (a sign
+    # after a treatment, "right now", a cry for help): the 911 reply stands.
+    never_lowered: PatternSet = field(default_factory=PatternSet)
     # Frames a sign is told in, and what breaks one: a present, first-person or witnessed
     # report in the clause that tells the sign ("I'm watching a film and my chest is crushing").
     frames: tuple[Frame, ...] = ()

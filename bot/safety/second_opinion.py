@@ -51,16 +51,16 @@ class FeatureSpec:
         mask = self.size - 1
         found: list[int] = []
         if self.words:
-            found.append(_hash("w " + word) & mask)
+            found.append(feature_hash("w " + word) & mask)
         padded = f"<{word}>"
         low = 2 if not word.isascii() else self.char_min
         for n in range(low, self.char_max + 1):
             for start in range(len(padded) - n + 1):
-                found.append(_hash(padded[start : start + n]) & mask)
+                found.append(feature_hash(padded[start : start + n]) & mask)
         return found
 
     def pair_feature(self, first: str, second: str) -> int:
-        return _hash(f"p {first} {second}") & (self.size - 1)
+        return feature_hash(f"p {first} {second}") & (self.size - 1)
 
     def features(self, words: Sequence[str]) -> list[int]:
         """Every hashed feature of a normalised message, repeats kept (the training rows)."""
@@ -72,9 +72,22 @@ class FeatureSpec:
         return found
 
 
-def _hash(text: str) -> int:
-    # crc32: stable across runs and machines (Python's hash() is salted per process).
+def feature_hash(text: str) -> int:
+    """A feature's hash: crc32, stable across runs and machines (Python's hash() is salted
+    per process)."""
     return zlib.crc32(text.encode("utf-8"))
+
+
+def read_weights(
+    weights_file: Path, spec: FeatureSpec
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Weights (stored as int8 with one scale) and biases of a model with `spec`'s features."""
+    with np.load(weights_file, allow_pickle=False) as stored:
+        weights = stored["weights"].astype(np.float32) * np.float32(stored["scale"])
+        bias = stored["bias"].astype(np.float32)
+    if weights.shape != (spec.size, len(LABELS)):
+        raise ValueError(f"{weights_file.name}: weights do not match the card's features")
+    return weights, bias
 
 
 @dataclass(frozen=True)
@@ -117,12 +130,8 @@ class SecondOpinion:
     def load(cls, weights_file: Path = WEIGHTS_FILE, card_file: Path = CARD_FILE) -> SecondOpinion:
         """The model shipped with the code (weights and its card)."""
         card = json.loads(card_file.read_text(encoding="utf-8"))
-        with np.load(weights_file, allow_pickle=False) as stored:
-            weights = stored["weights"].astype(np.float32) * np.float32(stored["scale"])
-            bias = stored["bias"].astype(np.float32)
         spec = FeatureSpec(**card["features"])
-        if weights.shape != (spec.size, len(LABELS)):
-            raise ValueError(f"{weights_file.name}: weights do not match the card's features")
+        weights, bias = read_weights(weights_file, spec)
         return cls(spec, weights, bias, Thresholds(**card["thresholds"]), card)
 
     def probabilities(self, words: Sequence[str]) -> tuple[float, float, float]:

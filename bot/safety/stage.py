@@ -28,6 +28,12 @@ from bot.safety.language import (
     detect_language,
     load_language_model,
 )
+from bot.safety.present import (
+    JUDGED_LANGUAGES,
+    NOT_PRESENT,
+    PresentJudge,
+    load_present_judge,
+)
 from bot.safety.second_opinion import RULE_ID, Opinion, SecondOpinion, load_second_opinion
 from bot.safety.terms import non_latin, normalise_words
 
@@ -182,6 +188,9 @@ class SafetyStage:
     replies: SafetyReplies
     # The learned second opinion beside the rules (escalate only); None: the rules alone.
     second_opinion: SecondOpinion | None = None
+    # The learned "happening now?" judgement that may lower a rule's emergency to the
+    # cautious reply (warning signs naming 911, a staff note); None: it never does.
+    judge: PresentJudge | None = None
 
     def __call__(self, chat: ChatRef, text: str) -> SafetyVerdict | None:
         """The core's safety screen (see `Assistant.set_safety_screen`)."""
@@ -203,7 +212,10 @@ class SafetyStage:
         words = normalise_words(text)
         hit, sensed = emergency.sense(text, words)
         if hit is not None:
-            return self._tier_verdict("emergency", hit, guess, text, chat_id)
+            lowered = self._judged_not_present(text, words, guess, hit)
+            if lowered is None:
+                return self._tier_verdict("emergency", hit, guess, text, chat_id)
+            return self._not_present_verdict(hit, guess, text, chat_id, lowered)
         opinion = self._second_opinion(text, words, guess, sensed)
         if opinion == "emergency":
             return self._second_opinion_verdict("emergency", guess, chat_id, RULE_ID)
@@ -246,6 +258,53 @@ class SafetyStage:
             _staff_alert(level, hit.rule_id, language, chat_id),
         )
         return SafetyVerdict(level, language, hit.rule_id, replies)
+
+    def _judged_not_present(
+        self, text: str, words: list[str], guess: LanguageGuess, hit: EmergencyHit
+    ) -> float | None:
+        """P(no emergency now) when the learned judgement lowers a rule's emergency to the
+        cautious reply, else None: never in a language whose context words the screen does
+        not read, never beside a `never_lowered` word, never when the second opinion reads
+        an emergency itself."""
+        judge = self.judge
+        if judge is None or guess.code not in JUDGED_LANGUAGES:
+            return None
+        if hit.language not in (ENGLISH, FRENCH):
+            return None
+        emergency = self.content.detector()
+        if emergency.never_lowered(words):
+            return None
+        probability = judge.not_present(words, emergency.context_cues(text, words))
+        if probability < judge.threshold:
+            return None
+        if self._second_opinion(text, words, guess, True) == "emergency":
+            return None
+        return probability
+
+    def _not_present_verdict(
+        self,
+        hit: EmergencyHit,
+        guess: LanguageGuess,
+        text: str,
+        chat_id: int | None,
+        probability: float,
+    ) -> SafetyVerdict:
+        language = _reply_language(guess, hit, text)
+        logger.warning(
+            "safety: possible emergency answered cautiously rule=%s language=%s p_not_now=%.3f",
+            hit.rule_id,
+            language,
+            probability,
+        )
+        note = _cautious_staff_note(hit.rule_id, language, chat_id, probability)
+        return SafetyVerdict(
+            "caution",
+            language,
+            hit.rule_id,
+            (note,),
+            tuple(self.replies.warning_signs(language)),
+            caution=NOT_PRESENT,
+        )
 
     def _second_opinion(
         self, text: str, words: list[str], guess: LanguageGuess, sensed: bool
@@ -339,6 +398,22 @@ def _staff_alert(
     return staff_note(text, title="Urgent: call back today")
 
 
+def _cautious_staff_note(
+    rule_id: str, language: str, chat_id: int | None, probability: float
+) -> Reply:
+    # A wrong "not now" is a possible missed emergency: a person looks, at little cost (a
+    # few a day). Never the patient's words, as for every staff note.
+    where = f"chat {chat_id}" if chat_id is not None else "a chat"
+    text = (
+        f"The safety screen found the words of a possible emergency ({rule_id}) in {where} "
+        f"(language: {language}) but judged it not happening now (history, a denial, a "
+        f"question, someone else's story or a figure of speech; P {probability:.2f}). The "
+        "patient got the answer with the warning signs, which say to call 911 if any "
+        "happen now. Please read the conversation and follow up if in doubt."
+    )
+    return staff_note(text, title="Possible emergency answered cautiously")
+
+
 def build_safety_stage(
     content: EmergencyContent,
     clinic_phone: str | None,
@@ -353,5 +428,6 @@ def build_safety_stage(
     model = load_second_opinion() if use_second_opinion else None
     if use_second_opinion and model is None:
         logger.warning("safety: the second opinion's weights are missing; the rules run alone")
+    judge = load_present_judge() if use_second_opinion else None
     replies = SafetyReplies(content, clinic_phone, emergency_number)
-    return SafetyStage(content, replies, model)
+    return SafetyStage(content, replies, model, judge)

@@ -20,7 +20,7 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,14 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
+from bot.safety.present import (
+    JUDGE_CARD_FILE,
+    JUDGE_WEIGHTS_FILE,
+    JUDGED_LANGUAGES,
+    NOT_PRESENT,
+    PresentJudge,
+    judge_features,
+)
 from bot.safety.second_opinion import (
     CARD_FILE,
     LABELS,
@@ -115,7 +123,11 @@ class Rows:
 
     @classmethod
     def build(cls, words: Sequence[Sequence[str]], spec: FeatureSpec) -> Rows:
-        found = [spec.features(w) or [0] for w in words]  # an empty message reads feature 0
+        # An empty message reads feature 0.
+        return cls.of_features([spec.features(w) or [0] for w in words])
+
+    @classmethod
+    def of_features(cls, found: Sequence[Sequence[int]]) -> Rows:
         lengths = np.array([len(f) for f in found], dtype=np.int64)
         indices = np.fromiter(
             (i for f in found for i in f), dtype=np.int64, count=int(lengths.sum())
@@ -192,11 +204,16 @@ def words_of(items: Sequence[Labelled]) -> list[list[str]]:
 
 
 def leave_one_set_out(
-    items: Sequence[Labelled], spec: FeatureSpec, settings: TrainingSettings, log: bool = True
+    items: Sequence[Labelled],
+    spec: FeatureSpec,
+    settings: TrainingSettings,
+    log: bool = True,
+    found: Sequence[Sequence[int]] | None = None,
 ) -> Floats:
-    """Each message's probabilities from a model trained without its set (nor its text)."""
+    """Each message's probabilities from a model trained without its set (nor its text);
+    `found`: each message's features, when they are not its words' (the judgement's)."""
     words = words_of(items)
-    rows = Rows.build(words, spec)
+    rows = Rows.build(words, spec) if found is None else Rows.of_features(found)
     labels = np.array([item.label for item in items], dtype=np.int64)
     keys = [" ".join(w) for w in words]
     out = np.zeros((len(items), len(LABELS)), dtype=np.float32)
@@ -457,6 +474,174 @@ def deescalation(
     return found
 
 
+# The present-emergency judgement (bot/safety/present.py): trained only on messages in which
+# an emergency rule's terms are found, measured leave-one-set-out on the rules' emergencies.
+
+
+@dataclass(frozen=True)
+class JudgeSide:
+    """What the judgement reads of a message, and whether it may lower it at all."""
+
+    sensed: bool  # a rule's terms found, before context
+    hit: bool  # a rule decided emergency
+    judged: bool  # in a language the judgement reads, matched by an English or French rule
+    never_lowered: bool
+    enough_words: bool  # the second opinion gives an opinion (see `enough_to_judge`)
+    cues: tuple[tuple[str, bool], ...] = ()
+
+
+def judge_sides(items: Sequence[Labelled]) -> list[JudgeSide]:
+    """Each message's side of the judgement, read with the clinic's content."""
+    import logging
+
+    from bot.clinic_content import load_content
+    from bot.safety.language import detect_language
+    from bot.safety.second_opinion import enough_to_judge
+
+    logging.disable(logging.WARNING)
+    detector = load_content(REPO_ROOT / "content").emergency.detector()
+    sides: list[JudgeSide] = []
+    for item in items:
+        words = normalise_words(item.text)
+        hit, sensed = detector.sense(item.text, words)
+        if not sensed:
+            sides.append(JudgeSide(False, False, False, False, enough_to_judge(words)))
+            continue
+        code = detect_language(item.text).code
+        judged = hit is not None and code in JUDGED_LANGUAGES and hit.language in ("en", "fr")
+        sides.append(
+            JudgeSide(
+                True,
+                hit is not None,
+                judged,
+                detector.never_lowered(words),
+                enough_to_judge(words),
+                tuple(detector.context_cues(item.text, words).items()),
+            )
+        )
+    logging.disable(logging.NOTSET)
+    return sides
+
+
+def judge_training(
+    items: Sequence[Labelled], sides: Sequence[JudgeSide], spec: FeatureSpec
+) -> tuple[list[int], list[list[int]]]:
+    """Which messages the judgement learns from (a rule's terms found) and their features."""
+    chosen = [i for i, side in enumerate(sides) if side.sensed]
+    found = [
+        judge_features(spec, normalise_words(items[i].text), dict(sides[i].cues)) for i in chosen
+    ]
+    return chosen, found
+
+
+def judge_loso(
+    items: Sequence[Labelled], sides: Sequence[JudgeSide], spec: FeatureSpec, log: bool = True
+) -> Floats:
+    """P(benign) of each message the judgement reads from a model trained without its set
+    (NaN for the others)."""
+    chosen, found = judge_training(items, sides, spec)
+    probabilities = leave_one_set_out(
+        [items[i] for i in chosen], spec, TrainingSettings(), log=log, found=found
+    )
+    out = np.full(len(items), np.nan, dtype=np.float32)
+    out[chosen] = probabilities[:, LABELS.index("benign")]
+    return out
+
+
+def judge_lowers(
+    sides: Sequence[JudgeSide],
+    rules: Sequence[RulesSide],
+    not_present: Floats,
+    second: Floats,
+    thresholds: Thresholds,
+    threshold: float,
+) -> list[bool]:
+    """Whether the stage would answer each message cautiously in place of the rules'
+    emergency (as `SafetyStage._judged_not_present` decides)."""
+    return [
+        side.hit
+        and rule.level == "emergency"
+        and side.judged
+        and not side.never_lowered
+        and float(p) >= threshold
+        and not (side.enough_words and float(e) >= thresholds.emergency)
+        for side, rule, p, e in zip(
+            sides, rules, not_present.tolist(), second.tolist(), strict=True
+        )
+    ]
+
+
+# The threshold is the lowest of the grid at which pooled LOSO moves no labelled emergency and
+# no urgent problem to the cautious reply. Issue 17 allows 1 in 300 (JUDGE_BOUND); the
+# emergencies moved at that bound ("jvais me tuer", a seizure that won't stop, bowel
+# accidents with sciatica in both legs) are ones no clinician would accept, so the choice
+# keeps a margin below it. Chosen after looking at the sweep: not blind.
+JUDGE_BOUND = 1 / 300
+JUDGE_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995)
+
+
+def choose_judge_threshold(
+    items: Sequence[Labelled],
+    sides: Sequence[JudgeSide],
+    rules: Sequence[RulesSide],
+    not_present: Floats,
+    second: Floats,
+    thresholds: Thresholds,
+) -> tuple[float, list[str]]:
+    """The lowest threshold whose pooled LOSO moves no emergency and no urgent problem to
+    the cautious reply, and the sweep's lines (every threshold of the grid)."""
+    labels = [LABELS[item.label] for item in items]
+    emergencies = labels.count("emergency")
+    lines: list[str] = []
+    chosen = JUDGE_GRID[-1]
+    clean = True
+    for threshold in reversed(JUDGE_GRID):
+        lowered = judge_lowers(sides, rules, not_present, second, thresholds, threshold)
+        moved = [lab for lab, low in zip(labels, lowered, strict=True) if low]
+        lost, urgent = moved.count("emergency"), moved.count("urgent")
+        bound = "within" if lost <= emergencies * JUDGE_BOUND and not urgent else "beyond"
+        lines.append(
+            f"judge P(not now) >= {threshold}: {moved.count('benign')} false alarms removed, "
+            f"{lost}/{emergencies} emergencies and {urgent} urgent moved to the cautious reply "
+            f"({bound} 1 in 300)"
+        )
+        clean = clean and not lost and not urgent
+        if clean:
+            chosen = threshold
+    return chosen, lines
+
+
+def judge_report(
+    items: Sequence[Labelled], rules: Sequence[RulesSide], lowered: Sequence[bool]
+) -> dict[str, Any]:
+    """Per language group and per set: false alarms removed, the emergencies moved (their
+    text, for a clinician to accept each), urgent problems moved."""
+    groups: dict[str, dict[str, int]] = {}
+    by_set: dict[str, dict[str, int]] = {}
+    moved: list[str] = []
+    for item, rule, low in zip(items, rules, lowered, strict=True):
+        label = LABELS[item.label]
+        for key, table in ((slice_of(item), groups), (item.group, by_set)):
+            counts = table.setdefault(
+                key, {"false alarms": 0, "removed": 0, "emergency moved": 0, "urgent moved": 0}
+            )
+            counts["false alarms"] += label == "benign" and rule.level == "emergency"
+            counts["removed"] += label == "benign" and low
+            counts["emergency moved"] += label == "emergency" and low
+            counts["urgent moved"] += label == "urgent" and low
+        if low and label != "benign":
+            moved.append(f"{item.group} ({label}): {item.text}")
+    return {
+        "per language group": groups,
+        "per set (sets where it moved something)": {
+            key: value
+            for key, value in sorted(by_set.items())
+            if value["removed"] or value["emergency moved"] or value["urgent moved"]
+        },
+        "emergencies moved to the cautious reply": moved,
+    }
+
+
 def write_model(
     weights: Floats,
     bias: Floats,
@@ -477,6 +662,12 @@ def stored_card(card_file: Path = CARD_FILE) -> dict[str, Any]:
     return json.loads(card_file.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
+def judge_hash(paths: Sequence[Path]) -> str:
+    """The judgement's data: the labelled sets and the emergency content whose terms and
+    context cues choose and describe the messages it learns from."""
+    return data_hash([*paths, REPO_ROOT / "content" / "emergency.yaml"])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the safety screen's second opinion.")
     parser.add_argument(
@@ -489,12 +680,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         help="with --loso: reuse (or, when missing, save) the out-of-set probabilities",
     )
+    parser.add_argument(
+        "--judge-probabilities",
+        metavar="NPY",
+        type=Path,
+        help="with --loso: reuse (or save) the judgement's out-of-set P(not now)",
+    )
+    parser.add_argument(
+        "--judge-only",
+        action="store_true",
+        help="with --loso: measure the judgement only, at the second opinion's stored thresholds",
+    )
     args = parser.parse_args(argv)
     paths = labelled_paths()
     current = data_hash(paths)
     if args.check:
-        trained = stored_card().get("data_hash")
-        if trained != current:
+        judge_card = stored_card(JUDGE_CARD_FILE) if JUDGE_CARD_FILE.exists() else {}
+        if stored_card().get("data_hash") != current or (
+            judge_card.get("data_hash") != judge_hash(paths)
+        ):
             print(
                 "The labelled safety data changed since the second opinion was trained: "
                 "run `python -m bot.safety.train`."
@@ -505,23 +709,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     spec, settings = FeatureSpec(), TrainingSettings()
     items = load_labelled(paths)
     card = stored_card() if CARD_FILE.exists() else {}
+    judge_card = stored_card(JUDGE_CARD_FILE) if JUDGE_CARD_FILE.exists() else {}
+    sides = judge_sides(items)
     if args.loso:
-        saved = args.loso_probabilities
-        if saved is not None and saved.exists():
-            probabilities = np.load(saved)
-        else:
-            probabilities = leave_one_set_out(items, spec, settings)
-            if saved is not None:
-                np.save(saved, probabilities)
-        rules = rules_levels(items)
-        thresholds, sweep = choose_thresholds(items, probabilities, rules)
-        print("\n".join(sweep))
-        card["thresholds"] = asdict(thresholds)
-        card["loso"] = loso_report(items, probabilities, thresholds, rules)
-        card["loso"]["lowering a rule's emergency (not done)"] = deescalation(
-            items, probabilities, rules
+        probabilities = _cached(
+            args.loso_probabilities, lambda: leave_one_set_out(items, spec, settings)
         )
-        print(json.dumps(card["loso"], indent=2, ensure_ascii=False))
+        rules = rules_levels(items)
+        if args.judge_only:
+            thresholds = Thresholds(**card["thresholds"])
+        else:
+            thresholds, sweep = choose_thresholds(items, probabilities, rules)
+            print("\n".join(sweep))
+            card["thresholds"] = asdict(thresholds)
+            card["loso"] = loso_report(items, probabilities, thresholds, rules)
+            card["loso"]["lowering a rule's emergency (not done)"] = deescalation(
+                items, probabilities, rules
+            )
+            print(json.dumps(card["loso"], indent=2, ensure_ascii=False))
+        not_present = _cached(args.judge_probabilities, lambda: judge_loso(items, sides, spec))
+        second = probabilities[:, 0]
+        threshold, judge_sweep = choose_judge_threshold(
+            items, sides, rules, not_present, second, thresholds
+        )
+        lowered = judge_lowers(sides, rules, not_present, second, thresholds, threshold)
+        judge_card["threshold"] = threshold
+        judge_card["loso"] = {"sweep": judge_sweep, **judge_report(items, rules, lowered)}
+        print(json.dumps(judge_card["loso"], indent=2, ensure_ascii=False))
     words = words_of(items)
     labels = np.array([item.label for item in items], dtype=np.int64)
     weights, bias = fit(Rows.build(words, spec), labels, spec, settings)
@@ -534,10 +748,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     card.setdefault("thresholds", {"emergency": 0.9, "urgent": 0.9, "emergency_alone": 0.999})
     write_model(weights, bias, spec, card)
     SecondOpinion.load()  # what was written loads
-    print(
-        f"wrote {WEIGHTS_FILE.name} ({WEIGHTS_FILE.stat().st_size // 1024} KB) and {CARD_FILE.name}"
+    chosen, found = judge_training(items, sides, spec)
+    weights, bias = fit(Rows.of_features(found), labels[chosen], spec, settings)
+    judge_card.update(
+        kind=NOT_PRESENT,
+        data_hash=judge_hash(paths),
+        messages={label: int((labels[chosen] == i).sum()) for i, label in enumerate(LABELS)},
+        training=asdict(settings),
     )
+    judge_card.setdefault("threshold", JUDGE_GRID[-1])
+    write_model(weights, bias, spec, judge_card, JUDGE_WEIGHTS_FILE, JUDGE_CARD_FILE)
+    PresentJudge.load()
+    for written in (WEIGHTS_FILE, JUDGE_WEIGHTS_FILE):
+        print(f"wrote {written.name} ({written.stat().st_size // 1024} KB) and its card")
     return 0
+
+
+def _cached(path: Path | None, compute: Callable[[], Floats]) -> Floats:
+    """`compute()`, read from (or saved to) `path` when one is given."""
+    if path is not None and path.exists():
+        return np.load(path)  # type: ignore[no-any-return]
+    found = compute()
+    if path is not None:
+        np.save(path, found)
+    return found
 
 
 if __name__ == "__main__":
