@@ -144,8 +144,10 @@ def _judge(out: TextIO, judge: PresentJudge, content: EmergencyContent) -> None:
         out.write("\nNo leave-one-set-out figures recorded.\n")
         return
     out.write(
-        "\nLeave-one-set-out, pooled (threshold chosen as the lowest that moves at most 1 in\n"
-        "300 emergencies and no urgent problem to the cautious reply):\n"
+        "\nLeave-one-set-out, pooled (each set scored by a model trained without it). The\n"
+        "threshold is the lowest at which no labelled emergency and no urgent problem moves\n"
+        "to the cautious reply (issue 17 allows 1 in 300; what moves at that bound is not\n"
+        "what a clinician would accept):\n"
     )
     for line in loso.get("sweep", []):
         out.write(f"  {line}\n")

@@ -407,7 +407,7 @@ def _cautious_staff_note(
     text = (
         f"The safety screen found the words of a possible emergency ({rule_id}) in {where} "
         f"(language: {language}) but judged it not happening now (history, a denial, a "
-        f"question, someone else's story or a figure of speech; P {probability:.2f}). The "
+        f"question, someone else's story or a figure of speech; P {probability:.3f}). The "
         "patient got the answer with the warning signs, which say to call 911 if any "
         "happen now. Please read the conversation and follow up if in doubt."
     )
