@@ -221,6 +221,10 @@ def read_content(
             content_dir / FAQ_FRENCH_FILE, faq, clinic
         )
         problems = problems + french_problems
+        if clinic is not None:
+            # The bot answers in French, so each clinic fact it would show in English is
+            # worth a note.
+            notes = list(clinic.french_gaps) + notes
     # The quality checks are only meaningful once faq.yaml is valid.
     wording = quality and faq is not None and not problems
     confusable: _Forked[list[Problem]] | None = None

@@ -2,14 +2,24 @@
 
 Answers refer to these facts through placeholders, so a clinic changes its hours or
 phone number in one place.
+
+Every text a patient reads (names, address, directions, services, price notes, the
+cancellation policy) is plain English or `{en: ..., fr: ...}`: the French sits beside the
+English it translates, so a clinic editing one sees the other, and an English-only file
+stays valid. Labels, weekday names, times and amounts of money are worded by the code in
+each language (Canadian French: "135 $", "du lundi au jeudi", "8 h à 19 h").
+`Clinic.in_french()` is the clinic as French replies show it, English where a French
+value is missing; each missing one is a `french_gaps` note for `ims-bot content check`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import time
 from pathlib import Path
+from typing import Any
 
 from bot.content.problems import ContentError, Problem, display_path
 from bot.content.schema import ProblemLog, did_you_mean, read_yaml_with_problems
@@ -18,6 +28,8 @@ from bot.content.yaml_source import LocatedDict
 CLINIC_FILE = "clinic.yaml"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 CLOSED = "closed"
+ENGLISH, FRENCH = "en", "fr"
+LANGUAGE_KEYS = (ENGLISH, FRENCH)
 MAX_LATE_CANCELLATION_HOURS = 7 * 24
 DEFAULT_EMERGENCY_NUMBER = "911"
 EMERGENCY_NUMBER_PATTERN = re.compile(r"^[0-9]{2,6}$")
@@ -40,6 +52,41 @@ CLINIC_KEYS = (
 LOCATION_KEYS = ("id", "name", "address", "phone", "map_url", "directions", "hours")
 PRICE_KEYS = ("service", "amount", "note")
 LOCATION_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+# A plain amount of Canadian dollars ("$135", "$1,250.50", "135 $"), which the code words
+# in each language; anything else ("from $90") is text the clinic translates.
+MONEY_PATTERN = re.compile(
+    r"^(?:\$\s*(?P<lead>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<lead_cents>\d{2}))?"
+    r"|(?P<trail>\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,(?P<trail_cents>\d{2}))?\s*\$)$"
+)
+
+# What the code writes around the clinic's facts, in each language.
+_LABELS = {
+    ENGLISH: {
+        "phone": "Phone: ",
+        "map": "Map: ",
+        "directions": "Getting here: ",
+        "hours": "Hours:",
+        "closed": CLOSED,
+        "no_prices": "Please ask us for current prices: {phone}.",
+    },
+    FRENCH: {
+        "phone": "Téléphone : ",
+        "map": "Carte : ",
+        "directions": "Pour vous y rendre : ",
+        "hours": "Heures d'ouverture :",
+        "closed": "fermé",
+        "no_prices": "Demandez-nous nos prix actuels : {phone}.",
+    },
+}
+_FRENCH_WEEKDAYS = dict(
+    zip(
+        WEEKDAYS,
+        ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+        strict=True,
+    )
+)
+# (field, French text) pairs of one fact; a tuple so the frozen facts stay hashable.
+FrenchTexts = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -54,10 +101,15 @@ class OpeningHours:
         """Whether the location is closed all day."""
         return not self.periods
 
-    def render(self) -> str:
-        """The hours as text, e.g. "8:00–18:00" or "closed"."""
+    def render(self, language: str = ENGLISH) -> str:
+        """The hours as text, e.g. "8:00–18:00" or "closed" ("8 h à 18 h", "fermé")."""
         if self.closed:
-            return CLOSED
+            return _LABELS[language]["closed"]
+        if language == FRENCH:
+            spans = [
+                f"{_french_clock(start)} à {_french_clock(end)}" for start, end in self.periods
+            ]
+            return spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " et " + spans[-1]
         return ", ".join(f"{_clock(start)}–{_clock(end)}" for start, end in self.periods)
 
 
@@ -72,6 +124,12 @@ class Location:
     map_url: str | None
     hours: tuple[OpeningHours, ...]
     directions: str = ""  # parking, transit, entrance, accessibility
+    french: FrenchTexts = ()  # French name, address, directions where given
+    language: str = ENGLISH  # the language of its texts and labels
+
+    def in_french(self) -> Location:
+        """This location as French replies show it (English where no French is given)."""
+        return replace(self, **_changes(self.french), language=FRENCH)
 
     def hours_on(self, day: str) -> OpeningHours:
         """Opening hours on weekday `day` (closed when not listed)."""
@@ -82,28 +140,27 @@ class Location:
 
     def render(self) -> str:
         """A plain-text block: name, address, phone, map link and weekly hours."""
-        lines = [self.name, self.address, f"Phone: {self.phone}"]
+        labels = _LABELS[self.language]
+        lines = [self.name, self.address, labels["phone"] + self.phone]
         if self.map_url:
-            lines.append(f"Map: {self.map_url}")
+            lines.append(labels["map"] + self.map_url)
         if self.directions:
-            lines.append(f"Getting here: {self.directions}")
-        lines.append("Hours:")
-        lines.extend(f"  {label}: {hours}" for label, hours in self._grouped_hours())
+            lines.append(labels["directions"] + self.directions)
+        lines.append(labels["hours"])
+        colon = " :" if self.language == FRENCH else ":"  # French sets a space before it
+        lines.extend(f"  {label}{colon} {hours}" for label, hours in self._grouped_hours())
         return "\n".join(lines)
 
     def _grouped_hours(self) -> list[tuple[str, str]]:
         """Consecutive weekdays with the same hours, e.g. ("Monday–Friday", "8:00–18:00")."""
         groups: list[tuple[str, str, str]] = []  # first day, last day, hours
         for day in WEEKDAYS:
-            shown = self.hours_on(day).render()
+            shown = self.hours_on(day).render(self.language)
             if groups and groups[-1][2] == shown:
                 groups[-1] = (groups[-1][0], day, shown)
             else:
                 groups.append((day, day, shown))
-        return [
-            (first.title() if first == last else f"{first.title()}–{last.title()}", shown)
-            for first, last, shown in groups
-        ]
+        return [(_days(first, last, self.language), shown) for first, last, shown in groups]
 
 
 @dataclass(frozen=True)
@@ -113,11 +170,18 @@ class Price:
     service: str
     amount: str
     note: str = ""
+    french: FrenchTexts = ()  # French service, amount, note where given or worded by the code
+    language: str = ENGLISH
+
+    def in_french(self) -> Price:
+        """This price as French replies show it (English where no French is given)."""
+        return replace(self, **_changes(self.french), language=FRENCH)
 
     def render(self) -> str:
         """One line, e.g. "Initial assessment: $120 (sample price)"."""
         note = f" ({self.note})" if self.note else ""
-        return f"{self.service}: {self.amount}{note}"
+        colon = " :" if self.language == FRENCH else ":"
+        return f"{self.service}{colon} {self.amount}{note}"
 
 
 @dataclass(frozen=True)
@@ -134,6 +198,21 @@ class Clinic:
     late_cancellation_hours: int
     cancellation_policy: str
     emergency_number: str = DEFAULT_EMERGENCY_NUMBER
+    french: FrenchTexts = ()  # French name and cancellation policy where given
+    language: str = ENGLISH
+    # Notes for `ims-bot content check`: each patient-facing text that has no French.
+    french_gaps: tuple[Problem, ...] = ()
+
+    def in_french(self) -> Clinic:
+        """The clinic as French replies show it: French texts and labels, English where
+        clinic.yaml gives no French (each such text is one of `french_gaps`)."""
+        return replace(
+            self,
+            **_changes(self.french),
+            locations=tuple(location.in_french() for location in self.locations),
+            prices=tuple(price.in_french() for price in self.prices),
+            language=FRENCH,
+        )
 
     def location(self, location_id: str) -> Location | None:
         """The location with `location_id`, if any."""
@@ -149,12 +228,92 @@ class Clinic:
     def render_prices(self) -> str:
         """One line per price, or a note to ask the clinic when none are listed."""
         if not self.prices:
-            return f"Please ask us for current prices: {self.phone}."
+            return _LABELS[self.language]["no_prices"].format(phone=self.phone)
         return "\n".join(f"- {price.render()}" for price in self.prices)
+
+
+def _changes(french: FrenchTexts) -> dict[str, Any]:
+    """`french` as keyword changes for `dataclasses.replace` (every field named is text)."""
+    return dict(french)
 
 
 def _clock(moment: time) -> str:
     return f"{moment.hour}:{moment.minute:02d}"
+
+
+def _french_clock(moment: time) -> str:
+    """A time the Canadian French way: "9 h", "7 h 30"."""
+    return f"{moment.hour} h" if not moment.minute else f"{moment.hour} h {moment.minute:02d}"
+
+
+def _days(first: str, last: str, language: str) -> str:
+    """A run of weekdays: "Monday–Thursday"; "Du lundi au jeudi", "Samedi et dimanche"."""
+    if language != FRENCH:
+        return first.title() if first == last else f"{first.title()}–{last.title()}"
+    if first == last:
+        return _FRENCH_WEEKDAYS[first].capitalize()
+    if WEEKDAYS.index(last) == WEEKDAYS.index(first) + 1:
+        return f"{_FRENCH_WEEKDAYS[first].capitalize()} et {_FRENCH_WEEKDAYS[last]}"
+    return f"Du {_FRENCH_WEEKDAYS[first]} au {_FRENCH_WEEKDAYS[last]}"
+
+
+def french_amount(amount: str) -> str | None:
+    """A plain amount of dollars worded the Canadian French way ("$1,250.50" ->
+    "1 250,50 $"); None when `amount` is not a plain amount."""
+    found = MONEY_PATTERN.match(amount.strip())
+    if found is None:
+        return None
+    dollars = re.sub(r"\D", "", found.group("lead") or found.group("trail"))
+    cents = found.group("lead_cents") or found.group("trail_cents")
+    grouped = f"{int(dollars):,}".replace(",", " ")
+    return f"{grouped},{cents} $" if cents else f"{grouped} $"
+
+
+class _Translated:
+    """Reads the patient-facing texts of clinic.yaml, plain English or `{en:, fr:}`, and
+    notes each one that has no French."""
+
+    def __init__(self, log: ProblemLog) -> None:
+        self._log = log
+        self.gaps: list[Problem] = []
+
+    def text(
+        self,
+        mapping: LocatedDict,
+        key: str,
+        what: str,
+        french: list[tuple[str, str]],
+        *,
+        required: bool = True,
+        worded: Callable[[str], str | None] | None = None,
+    ) -> str | None:
+        """The English text of `key`; its French (given, or `worded` from the English by
+        the code) goes into `french`, and a missing French into the notes."""
+        log, line, value = self._log, mapping.line_of(key), mapping.get(key)
+        english: str | None
+        given: str | None = None
+        if isinstance(value, LocatedDict):
+            where = f"'{key}' of {what}"
+            log.unknown_keys(value, LANGUAGE_KEYS, where)
+            english = log.text(value, ENGLISH, where)
+            given = log.text(value, FRENCH, where, required=False)
+        else:
+            english = log.text(mapping, key, what, required=required)
+        if english is None:
+            return None
+        worded_french = worded(english) if worded is not None else None
+        if given is not None or worded_french is not None:
+            french.append((key, given if given is not None else str(worded_french)))
+        else:
+            self.gaps.append(
+                Problem(
+                    log.file,
+                    line,
+                    f"note: '{key}' of {what} has no French, so French replies show the "
+                    f"English; write it as {key}: {{en: ..., fr: ...}}",
+                )
+            )
+        return english
 
 
 def _parse_time(hour: str, minute: str) -> time | None:
@@ -208,7 +367,7 @@ def _read_hours(log: ProblemLog, location: LocatedDict, what: str) -> tuple[Open
     return tuple(result)
 
 
-def _read_location(log: ProblemLog, raw: object, line: int) -> Location | None:
+def _read_location(log: ProblemLog, texts: _Translated, raw: object, line: int) -> Location | None:
     what = f"the location at line {line}"
     location = log.mapping(raw, line, "each location")
     if location is None:
@@ -222,19 +381,25 @@ def _read_location(log: ProblemLog, raw: object, line: int) -> Location | None:
             "(starting with a letter), e.g. downtown",
         )
         location_id = None
-    name = log.text(location, "name", what)
-    address = log.text(location, "address", what)
+    named = f"location '{location_id}'" if location_id else what
+    french: list[tuple[str, str]] = []
+    name = texts.text(location, "name", named, french)
+    address = texts.text(location, "address", named, french)
     phone = log.phone(location, "phone", what)
     map_url = log.url(location, "map_url", what, required=False)
-    directions = log.text(location, "directions", what, required=False) or ""
+    directions = texts.text(location, "directions", named, french, required=False) or ""
     hours = _read_hours(log, location, what)
     if None in (location_id, name, address, phone):
         return None
     assert location_id and name and address and phone  # narrowed for the type checker
-    return Location(location_id, name, address, phone, map_url, hours, directions)
+    return Location(
+        location_id, name, address, phone, map_url, hours, directions, french=tuple(french)
+    )
 
 
-def _read_locations(log: ProblemLog, clinic: LocatedDict) -> tuple[Location, ...]:
+def _read_locations(
+    log: ProblemLog, texts: _Translated, clinic: LocatedDict
+) -> tuple[Location, ...]:
     if "locations" not in clinic:
         log.missing(clinic, "locations", "clinic.yaml is missing 'locations' (at least one place)")
         return ()
@@ -247,7 +412,7 @@ def _read_locations(log: ProblemLog, clinic: LocatedDict) -> tuple[Location, ...
     first_line: dict[str, int] = {}
     for index, raw in enumerate(items):
         line = items.line_of(index)
-        location = _read_location(log, raw, line)
+        location = _read_location(log, texts, raw, line)
         if location is None:
             continue
         if location.id in first_line:
@@ -262,7 +427,7 @@ def _read_locations(log: ProblemLog, clinic: LocatedDict) -> tuple[Location, ...
     return tuple(result)
 
 
-def _read_prices(log: ProblemLog, clinic: LocatedDict) -> tuple[Price, ...]:
+def _read_prices(log: ProblemLog, texts: _Translated, clinic: LocatedDict) -> tuple[Price, ...]:
     items = log.optional_sequence(clinic, "prices")
     result: list[Price] = []
     for index, raw in enumerate(items):
@@ -272,11 +437,12 @@ def _read_prices(log: ProblemLog, clinic: LocatedDict) -> tuple[Price, ...]:
         if entry is None:
             continue
         log.unknown_keys(entry, PRICE_KEYS, "a price")
-        service = log.text(entry, "service", what)
-        amount = log.text(entry, "amount", what)
-        note = log.text(entry, "note", what, required=False) or ""
+        french: list[tuple[str, str]] = []
+        service = texts.text(entry, "service", what, french)
+        amount = texts.text(entry, "amount", what, french, worded=french_amount)
+        note = texts.text(entry, "note", what, french, required=False) or ""
         if service is not None and amount is not None:
-            result.append(Price(service, amount, note))
+            result.append(Price(service, amount, note, french=tuple(french)))
     return tuple(result)
 
 
@@ -303,7 +469,9 @@ def parse_clinic(data: object, file: str) -> tuple[Clinic | None, list[Problem]]
         return None, log.problems
     what = "clinic.yaml"
     log.unknown_keys(clinic, CLINIC_KEYS, what)
-    name = log.text(clinic, "name", what)
+    texts = _Translated(log)
+    french: list[tuple[str, str]] = []
+    name = texts.text(clinic, "name", what, french)
     phone = log.phone(clinic, "phone", what)
     email = log.email(clinic, "email", what)
     website = log.url(clinic, "website", what)
@@ -311,10 +479,10 @@ def parse_clinic(data: object, file: str) -> tuple[Clinic | None, list[Problem]]
     late_hours = log.integer(
         clinic, "late_cancellation_hours", what, low=0, high=MAX_LATE_CANCELLATION_HOURS
     )
-    policy = log.text(clinic, "cancellation_policy", what)
+    policy = texts.text(clinic, "cancellation_policy", what, french)
     emergency_number = _read_emergency_number(log, clinic)
-    prices = _read_prices(log, clinic)
-    locations = _read_locations(log, clinic)
+    prices = _read_prices(log, texts, clinic)
+    locations = _read_locations(log, texts, clinic)
     if log.problems:
         return None, sorted(log.problems)
     assert name and phone and email and website and booking_url and policy
@@ -331,6 +499,8 @@ def parse_clinic(data: object, file: str) -> tuple[Clinic | None, list[Problem]]
             late_cancellation_hours=late_hours,
             cancellation_policy=policy,
             emergency_number=emergency_number,
+            french=tuple(french),
+            french_gaps=tuple(sorted(texts.gaps)),
         ),
         [],
     )

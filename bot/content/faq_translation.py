@@ -130,8 +130,10 @@ def parse_faq_translation(
         return None, log.problems, []
     seen = _Seen(ids={}, phrasings={})
     found: dict[str, FaqEntry] = {}
+    # French answers quote the clinic's facts in French ("135 $", "du lundi au jeudi").
+    french_clinic = clinic.in_french() if clinic is not None else None
     for index, raw in enumerate(items):
-        entry = _read_entry(log, raw, items.line_of(index), english, clinic, seen)
+        entry = _read_entry(log, raw, items.line_of(index), english, french_clinic, seen)
         if entry is not None:
             found[entry.id] = entry
     if log.problems:

@@ -46,7 +46,7 @@ class FrenchReplies:
         self, faq: FaqContent, clinic: Clinic, safety: SafetyReplies, assistant: Assistant
     ) -> None:
         self._faq = faq
-        self._clinic = clinic
+        self._clinic = clinic.in_french()  # its facts and labels in French where given
         self._safety = safety
         self._assistant = assistant
 
