@@ -49,7 +49,7 @@ CLINIC_KEYS = (
     "prices",
     "locations",
 )
-LOCATION_KEYS = ("id", "name", "address", "phone", "map_url", "directions", "hours")
+LOCATION_KEYS = ("id", "name", "address", "phone", "map_url", "directions", "hours", "hours_note")
 PRICE_KEYS = ("service", "amount", "note")
 LOCATION_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 # A plain amount of Canadian dollars ("$135", "$1,250.50", "135 $"), which the code words
@@ -124,7 +124,8 @@ class Location:
     map_url: str | None
     hours: tuple[OpeningHours, ...]
     directions: str = ""  # parking, transit, entrance, accessibility
-    french: FrenchTexts = ()  # French name, address, directions where given
+    hours_note: str = ""  # e.g. holidays, shown under the weekly hours
+    french: FrenchTexts = ()  # French name, address, directions, hours note where given
     language: str = ENGLISH  # the language of its texts and labels
 
     def in_french(self) -> Location:
@@ -149,6 +150,8 @@ class Location:
         lines.append(labels["hours"])
         colon = " :" if self.language == FRENCH else ":"  # French sets a space before it
         lines.extend(f"  {label}{colon} {hours}" for label, hours in self._grouped_hours())
+        if self.hours_note:
+            lines.append(f"  {self.hours_note}")
         return "\n".join(lines)
 
     def _grouped_hours(self) -> list[tuple[str, str]]:
@@ -295,8 +298,15 @@ class _Translated:
         if isinstance(value, LocatedDict):
             where = f"'{key}' of {what}"
             log.unknown_keys(value, LANGUAGE_KEYS, where)
-            english = log.text(value, ENGLISH, where)
+            before = len(log.problems)
+            english = log.text(value, ENGLISH, where, required=False)
             given = log.text(value, FRENCH, where, required=False)
+            if english is None and len(log.problems) == before:
+                log.add(
+                    value.line_of(ENGLISH),
+                    f"{where} has no English text; write it under 'en' (English replies "
+                    "show it, and French ones when there is no 'fr')",
+                )
         else:
             english = log.text(mapping, key, what, required=required)
         if english is None:
@@ -389,11 +399,20 @@ def _read_location(log: ProblemLog, texts: _Translated, raw: object, line: int) 
     map_url = log.url(location, "map_url", what, required=False)
     directions = texts.text(location, "directions", named, french, required=False) or ""
     hours = _read_hours(log, location, what)
+    hours_note = texts.text(location, "hours_note", named, french, required=False) or ""
     if None in (location_id, name, address, phone):
         return None
     assert location_id and name and address and phone  # narrowed for the type checker
     return Location(
-        location_id, name, address, phone, map_url, hours, directions, french=tuple(french)
+        location_id,
+        name,
+        address,
+        phone,
+        map_url,
+        hours,
+        directions,
+        hours_note=hours_note,
+        french=tuple(french),
     )
 
 

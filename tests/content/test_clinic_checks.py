@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content.clinic import load_clinic, parse_hours, read_clinic
+from bot.content.clinic import french_amount, load_clinic, parse_hours, read_clinic
 from bot.content.problems import ContentError, Problem
 from tests.content.conftest import line_of, single_problem
 
@@ -195,3 +195,107 @@ def test_load_clinic_raises_with_every_problem(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as raised:
         load_clinic(path)
     assert len(raised.value.problems) == 2
+
+
+FRENCH_CLINIC = (
+    VALID_CLINIC.replace(
+        "name: Main Street\n",
+        "name:\n      en: Main Street\n      fr: Rue Principale\n",
+    )
+    .replace(
+        "    map_url: https://maps.example.org/?q=main\n",
+        "    map_url: https://maps.example.org/?q=main\n"
+        "    directions: {en: Parking at the back., fr: Stationnement à l'arrière.}\n",
+    )
+    .replace(
+        "      saturday: closed\n",
+        "      saturday: closed\n"
+        "    hours_note: {en: Closed on holidays., fr: Fermé les jours fériés.}\n",
+    )
+    .replace("    note: sample\n", "    note: {en: sample, fr: exemple}\n")
+)
+
+
+def test_french_clinic_words_labels_days_times_and_money_in_french(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.yaml"
+    path.write_text(FRENCH_CLINIC, encoding="utf-8")
+    clinic = load_clinic(path)
+    french = clinic.in_french()
+    block = french.render_locations()
+    assert block.splitlines()[:4] == [
+        "Rue Principale",
+        "1 Main Street, Sampletown, ON",  # no French address given: the English one
+        "Téléphone : 555-0101",
+        "Carte : https://maps.example.org/?q=main",
+    ]
+    assert "Pour vous y rendre : Stationnement à l'arrière." in block
+    assert "  Lundi : 8 h à 18 h" in block
+    assert "  Mardi : 8 h à 12 h et 13 h à 18 h" in block
+    assert "  Du jeudi au dimanche : fermé\n  Fermé les jours fériés." in block
+    assert french.render_prices() == "- Assessment : 100 $ (exemple)"
+    # The English clinic is unchanged by the French beside it.
+    assert clinic.render_prices() == "- Assessment: $100 (sample)"
+    assert "Getting here: Parking at the back." in clinic.render_locations()
+    assert "  Thursday–Sunday: closed\n  Closed on holidays." in clinic.render_locations()
+
+
+def test_french_hours_with_minutes_and_two_day_runs(tmp_path: Path) -> None:
+    text = VALID_CLINIC.replace(
+        "saturday: closed", 'saturday: "07:30-15:30"\n      sunday: "07:30-15:30"'
+    )
+    path = tmp_path / "clinic.yaml"
+    path.write_text(text, encoding="utf-8")
+    block = load_clinic(path).in_french().render_locations()
+    assert "  Samedi et dimanche : 7 h 30 à 15 h 30" in block
+    assert "  Jeudi et vendredi : fermé" in block
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        ("$135", "135 $"),
+        ("$ 95.50", "95,50 $"),
+        ("$1,250", "1 250 $"),
+        ("135 $", "135 $"),
+        ("from $90", None),
+        ("$90 + tax", None),
+    ],
+)
+def test_french_amount(amount: str, expected: str | None) -> None:
+    assert french_amount(amount) == expected
+
+
+def test_each_text_without_french_is_a_note_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.yaml"
+    path.write_text(FRENCH_CLINIC, encoding="utf-8")
+    clinic, problems = read_clinic(path)
+    assert problems == [] and clinic is not None
+    gaps = [(gap.line, gap.message.split(" has no French")[0]) for gap in clinic.french_gaps]
+    assert gaps == [
+        (line_of(FRENCH_CLINIC, "name: Test Clinic"), "note: 'name' of clinic.yaml"),
+        (
+            line_of(FRENCH_CLINIC, "cancellation_policy:"),
+            "note: 'cancellation_policy' of clinic.yaml",
+        ),
+        (line_of(FRENCH_CLINIC, "service: Assessment"), "note: 'service' of the price at line 9"),
+        (line_of(FRENCH_CLINIC, "address:"), "note: 'address' of location 'main'"),
+    ]
+    assert all(str(gap).startswith(f"{path}:") for gap in clinic.french_gaps)
+    # French replies show the English where there is no French.
+    assert clinic.in_french().name == "Test Clinic (sample)"
+
+
+def test_french_without_english_is_a_problem(tmp_path: Path) -> None:
+    text = VALID_CLINIC.replace("    note: sample\n", "    note:\n      fr: exemple\n")
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "note:") + 1
+    assert "'note' of the price at line 9 has no English text; write it under 'en'" in str(problem)
+
+
+def test_misspelt_language_suggests_fr(tmp_path: Path) -> None:
+    text = VALID_CLINIC.replace(
+        "    note: sample\n", "    note:\n      en: sample\n      fre: exemple\n"
+    )
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "fre:")
+    assert "did you mean 'fr'" in problem.message

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
+from bot.clinic_content import read_content
 from bot.config import load_settings
 from bot.content.problems import ContentError
 from bot.runtime import load_checked_content
@@ -162,3 +163,27 @@ def test_the_check_loads_neither_the_database_layer_nor_telegram() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=False
     )
     assert done.stdout.splitlines()[-1] == "0 []", done.stdout + done.stderr
+
+
+def test_check_notes_a_clinic_fact_without_french_and_still_passes(
+    content_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clinic = content_dir / "clinic.yaml"
+    lines = clinic.read_text(encoding="utf-8").splitlines()
+    directions = next(i for i, line in enumerate(lines) if line.strip() == "directions:")
+    french = next(i for i in range(directions, len(lines)) if lines[i].strip() == "fr: >-")
+    del lines[french : french + 3]  # the first location's French directions (two lines)
+    clinic.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["content", "check", "--content", str(content_dir)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("content OK:")
+    assert [line for line in out.splitlines() if "clinic.yaml" in line] == [
+        f"{clinic}:{directions + 1}: note: 'directions' of location 'riverside' has no French, "
+        "so French replies show the English; write it as directions: {en: ..., fr: ...}"
+    ]
+
+
+def test_the_sample_clinic_has_french_for_every_fact(content_dir: Path) -> None:
+    content, problems = read_content(content_dir)
+    assert problems == [] and content is not None
+    assert content.clinic.french_gaps == ()

@@ -208,10 +208,10 @@ def test_an_optional_field_left_empty_reads_as_absent(content_dir: Path) -> None
 
 def test_a_required_field_left_empty_is_reported_at_its_line(content_dir: Path) -> None:
     path = content_dir / "clinic.yaml"
-    name = next(
-        line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("name:")
-    )
-    text = edit(path, name + "\n", "name:\n")
+    # The name with its English and French lines, if it has them.
+    name = re.search(r"^name:.*\n(?:  .*\n)*", path.read_text(encoding="utf-8"), re.MULTILINE)
+    assert name is not None
+    text = edit(path, name.group(0), "name:\n")
     problems = problems_in(content_dir, "clinic.yaml")
     assert [(p.line, p.message) for p in problems] == [
         (line_of(text, "name:"), "'name' in clinic.yaml is empty; write the name")
