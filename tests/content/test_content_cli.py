@@ -187,3 +187,14 @@ def test_the_sample_clinic_has_french_for_every_fact(content_dir: Path) -> None:
     content, problems = read_content(content_dir)
     assert problems == [] and content is not None
     assert content.clinic.french_gaps == ()
+
+
+def test_a_clinic_without_a_french_faq_gets_no_french_notes(content_dir: Path) -> None:
+    (content_dir / "faq_fr.yaml").unlink()
+    clinic = content_dir / "clinic.yaml"
+    text = clinic.read_text(encoding="utf-8")
+    clinic.write_text(text.replace("  fr: Physiothérapie et IMS", "  # fr:"), encoding="utf-8")
+    content, problems = read_content(content_dir)
+    assert problems == [] and content is not None
+    assert content.clinic.french_gaps != ()  # the gap is known, but not worth a note
+    assert not [note for note in content.notes if note.file.endswith("clinic.yaml")]
