@@ -3,8 +3,8 @@
 Answers refer to these facts through placeholders, so a clinic changes its hours or
 phone number in one place.
 
-Every text a patient reads (names, address, directions, services, price notes, the
-cancellation policy) is plain English or `{en: ..., fr: ...}`: the French sits beside the
+Every text a patient reads (names, address, directions, hours note, services, price notes,
+the cancellation policy) is plain English or `{en: ..., fr: ...}`: the French sits beside the
 English it translates, so a clinic editing one sees the other, and an English-only file
 stays valid. Labels, weekday names, times and amounts of money are worded by the code in
 each language (Canadian French: "135 $", "du lundi au jeudi", "8 h à 19 h").
