@@ -253,6 +253,32 @@ def data_dir_setting(env: Mapping[str, str]) -> Path:
     return Path(env.get("IMS_DATA_DIR", "") or DEFAULT_DATA_DIR)
 
 
+def _check_data_dir(data_dir: Path, *, database_derived: bool) -> None:
+    """IMS_DATA_DIR must be (or become) a folder: refuse a file anywhere on its path."""
+    derived = (
+        " (DATABASE_URL is not set, so the database is kept there too)" if database_derived else ""
+    )
+    for place in (data_dir, *data_dir.parents):
+        if place.exists():
+            if not place.is_dir():
+                raise ConfigError(
+                    f"IMS_DATA_DIR: {str(place)!r} is a file, not a folder; set IMS_DATA_DIR "
+                    f"to a folder where the bot may keep its files{derived}"
+                )
+            return
+
+
+def _in_memory_sqlite(url: str) -> bool:
+    """Whether `url` names SQLite's in-memory database (no file path, or ':memory:')."""
+    scheme, _, rest = url.partition("://")
+    if scheme.split("+")[0].lower() != "sqlite":
+        return False
+    path, _, query = rest.partition("?")
+    database = path.removeprefix("/")  # sqlite:///x: the path follows the third slash
+    # "file:...?mode=memory&uri=true" is the in-memory spelling of SQLite's URI filenames.
+    return database in ("", ":memory:") or "mode=memory" in query.lower()
+
+
 DELIVERY_VARIABLES = {
     "global_per_second": "IMS_SEND_PER_SECOND",
     "chat_per_second": "IMS_SEND_CHAT_PER_SECOND",
@@ -283,6 +309,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
 
     data_dir = data_dir_setting(env)
     database_url = env.get("DATABASE_URL", "").strip()
+    _check_data_dir(data_dir, database_derived=not database_url)
     if not database_url:
         database_url = f"sqlite+aiosqlite:///{data_dir / 'ims-bot.sqlite3'}"
     elif "://" not in database_url:
@@ -293,6 +320,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
     elif database_url.startswith("sqlite:///"):
         # Storage is async; accept the familiar sync spelling and use the async driver.
         database_url = "sqlite+aiosqlite:///" + database_url.removeprefix("sqlite:///")
+    if _in_memory_sqlite(database_url):
+        raise ConfigError(
+            f"DATABASE_URL: {database_url!r} is an in-memory database, so every answer would "
+            "be lost when the bot stops; give a file, e.g. "
+            "sqlite+aiosqlite:///path/to/bot.sqlite3"
+        )
 
     content_dir = Path(env.get("CONTENT_DIR", "") or BUNDLED_CONTENT_DIR)
     if not content_dir.is_dir():

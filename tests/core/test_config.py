@@ -56,6 +56,11 @@ def test_overrides_are_parsed(tmp_path: Path) -> None:
         ({"IMS_SEND_PER_SECOND": "fast"}, "IMS_SEND_PER_SECOND"),
         ({"IMS_RETRY_INITIAL_SECONDS": "0"}, "IMS_RETRY_INITIAL_SECONDS"),
         ({"IMS_INTAKE_ABANDON_DAYS": "2.5"}, "IMS_INTAKE_ABANDON_DAYS"),
+        # In-memory SQLite: it starts, and every answer is lost when the bot stops.
+        ({"DATABASE_URL": "sqlite+aiosqlite:///"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "sqlite://"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "sqlite:///:memory:"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "sqlite+aiosqlite:///file:x?mode=memory&uri=true"}, "DATABASE_URL"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], names: str) -> None:
@@ -100,3 +105,26 @@ def test_repr_hides_token() -> None:
     settings = load_settings({"TELEGRAM_BOT_TOKEN": GOOD_TOKEN})
     assert GOOD_TOKEN not in repr(settings)
     assert GOOD_TOKEN.split(":")[1] not in repr(settings)
+
+
+@pytest.mark.parametrize("below", ["", "bot-data"])
+def test_a_data_folder_that_is_a_file_names_ims_data_dir(tmp_path: Path, below: str) -> None:
+    a_file = tmp_path / "hostname"
+    a_file.write_text("clinic\n")
+    data_dir = a_file / below if below else a_file
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"IMS_DATA_DIR": str(data_dir)})
+    message = str(raised.value)
+    assert message.startswith(f"IMS_DATA_DIR: {str(a_file)!r} is a file, not a folder")
+    assert "DATABASE_URL is not set, so the database is kept there too" in message
+    with pytest.raises(ConfigError) as raised:
+        load_settings(
+            {"IMS_DATA_DIR": str(data_dir), "DATABASE_URL": f"sqlite:///{tmp_path / 'b.db'}"}
+        )
+    assert str(raised.value).startswith("IMS_DATA_DIR:")
+    assert "DATABASE_URL" not in str(raised.value)  # set by hand: not derived from it
+
+
+def test_a_file_database_is_accepted(tmp_path: Path) -> None:
+    for url in (f"sqlite+aiosqlite:///{tmp_path / 'a.db'}", "sqlite:///relative.sqlite3"):
+        assert load_settings({"DATABASE_URL": url}).database_url.endswith((".db", ".sqlite3"))
