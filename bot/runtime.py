@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 # (bot/safety: emergency, urgent, other languages, risk questions) always runs first,
 # before any of these; then each route in turn until one claims the text.
 TEXT_ROUTE_ORDER: Final = (
+    "privacy",  # only while /forget's "are you sure?" waits: the typed yes or no
     "intake",  # an open intake claims typed answers (it passes side questions to the FAQ)
     "faq",  # last: answers whatever nobody else claimed
 )

@@ -99,6 +99,9 @@ DeepLinkHandler = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
 # Whether an open conversation in the chat takes `text` as a typed answer whatever its
 # language (a name, a short answer no detector reads with confidence).
 AnswerCheck = Callable[[ChatRef, str], Awaitable[bool]]
+# Told of every command and button tap in a chat before it is handled (a question left
+# open by a feature, such as /forget's "are you sure?", is dropped when the person moves on).
+TurnListener = Callable[[ChatRef], None]
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,7 @@ class Assistant:
     _urgent_listeners: list[EmergencyListener] = field(default_factory=list)
     _answer_checks: list[AnswerCheck] = field(default_factory=list)
     _notice_answerers: list[NoticeAnswerer] = field(default_factory=list)
+    _turn_listeners: list[TurnListener] = field(default_factory=list)
 
     # --- registration -------------------------------------------------------------
 
@@ -207,6 +211,14 @@ class Assistant:
         """Be asked before the language notice whether the text is an answer to keep."""
         self._answer_checks.append(check)
 
+    def add_turn_listener(self, listener: TurnListener) -> None:
+        """Be told of every command and button tap, before it is handled."""
+        self._turn_listeners.append(listener)
+
+    def _new_turn(self, chat: ChatRef) -> None:
+        for listener in self._turn_listeners:
+            listener(chat)
+
     def add_notice_answerer(self, answerer: NoticeAnswerer) -> None:
         """Answer, below the language notice, what a mostly unread message says in English."""
         self._notice_answerers.append(answerer)
@@ -254,6 +266,7 @@ class Assistant:
         self, chat: ChatRef, command: str, args: Sequence[str] = ()
     ) -> list[Reply]:
         """Answer a slash command such as `/start` (given without the slash)."""
+        self._new_turn(chat)
         spec = self._commands.get(command.lower())
         if spec is None:
             return [self.unknown_command_reply]
@@ -296,6 +309,7 @@ class Assistant:
 
     async def handle_action(self, chat: ChatRef, action: str) -> list[Reply]:
         """Answer a tapped button; unknown or malformed actions get a polite reply."""
+        self._new_turn(chat)
         prefix, _, rest = action.partition(":")
         handler = self._actions.get(prefix)
         if handler is None:

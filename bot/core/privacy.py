@@ -9,10 +9,11 @@ empties its write-ahead log), so deleted words do not linger in the files.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bot.core.assistant import Assistant, ChatRef, CommandSpec
+from bot.core.assistant import Assistant, ChatRef, CommandSpec, message_language
 from bot.core.replies import Button, Reply
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ Eraser = Callable[[int], Awaitable[int]]
 # Run after an erase, whatever was removed (e.g. a database checkpoint).
 Scrubber = Callable[[], Awaitable[None]]
 FORGET_PREFIX = "forget"
+PRIVACY_ROUTE = "privacy"
 
 
 @dataclass
@@ -55,11 +57,79 @@ class PersonalDataRegistry:
         return removed
 
 
+# Typed answers to /forget's question, after _plain_answer; French ones get French replies.
+YES_ANSWERS = frozenset(
+    {"yes", "y", "yeah", "yep", "yes please", "yes delete everything", "oui", "ouais"}
+)
+NO_ANSWERS = frozenset(
+    {"no", "n", "nope", "no thanks", "no keep it", "keep it", "cancel"}
+    | {"non", "non merci", "annuler"}
+)
+FRENCH_ANSWERS = frozenset({"oui", "ouais", "non", "non merci", "annuler"})
+
+
+def _plain_answer(text: str) -> str:
+    """A short typed answer as compared: case, accents' forms and punctuation ignored."""
+    kept = "".join(c if c.isalnum() else " " for c in unicodedata.normalize("NFKC", text))
+    return " ".join(kept.casefold().split())
+
+
+@dataclass(frozen=True)
+class _Wording:
+    question: str
+    yes_button: str
+    no_button: str
+    done: str  # {removed}: how many records
+    kept: str
+    not_an_answer: str
+
+
+ENGLISH = _Wording(
+    question=(
+        "This deletes everything I hold about you, including unfinished and sent intake "
+        "forms, questions I could not answer and appointment links. The clinic keeps its "
+        "own records. Are you sure? Type yes or no, or tap a button."
+    ),
+    yes_button="Yes, delete everything",
+    no_button="No, keep it",
+    done="Done: I deleted everything I held about you ({removed} records).",
+    kept="Nothing was deleted.",
+    not_an_answer=(
+        "Nothing was deleted. To delete everything I hold about you, type yes (or tap "
+        "\u201cYes, delete everything\u201d); to keep it, type no."
+    ),
+)
+FRENCH = _Wording(
+    question=ENGLISH.question,
+    yes_button="Oui, tout supprimer",
+    no_button="Non, tout garder",
+    done=(
+        "C'est fait : j'ai supprimé tout ce que je gardais à votre sujet "
+        "({removed} enregistrements)."
+    ),
+    kept="Rien n'a été supprimé.",
+    not_an_answer=(
+        "Rien n'a été supprimé. Pour supprimer tout ce que je garde à votre sujet, "
+        "répondez oui (ou touchez \u00ab Oui, tout supprimer \u00bb) ; pour tout garder, "
+        "répondez non."
+    ),
+)
+
+
 class PrivacyCommands:
-    """/mydata and /forget over every feature's personal data."""
+    """/mydata and /forget over every feature's personal data.
+
+    /forget asks first. Until the person answers, what they type goes here before any
+    feature (an open intake would take "yes" as its own answer): yes or no (oui/non)
+    settles it, anything else is told that nothing was deleted and how to confirm. The
+    question is dropped when they send a command or tap a button instead (so a later
+    "yes" meant for another question never deletes anything); it lives in this process
+    only, and a restart drops it the same way.
+    """
 
     def __init__(self, registry: PersonalDataRegistry) -> None:
         self._registry = registry
+        self._asked: set[int] = set()  # chats whose "are you sure?" is unanswered
 
     async def on_mydata(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """Show what the bot holds about this chat."""
@@ -72,38 +142,70 @@ class PrivacyCommands:
 
     async def on_forget(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """Ask for confirmation before deleting everything."""
-        return [
-            Reply(
-                "This deletes everything I hold about you, including unfinished and sent "
-                "intake forms, questions I could not answer and appointment links. The "
-                "clinic keeps its own records. Are you sure?",
-                (
-                    Button("Yes, delete everything", f"{FORGET_PREFIX}:yes"),
-                    Button("No, keep it", f"{FORGET_PREFIX}:no"),
-                ),
-                title="Delete my data",
-            )
-        ]
+        self._asked.add(chat.chat_id)
+        return [_question(ENGLISH, ENGLISH.question, title="Delete my data")]
+
+    def on_new_turn(self, chat: ChatRef) -> None:
+        """A command or a tap: an unanswered question is dropped (the tap may answer it)."""
+        self._asked.discard(chat.chat_id)
 
     async def on_action(self, chat: ChatRef, rest: str) -> list[Reply]:
         """The confirmation buttons of /forget."""
-        if rest == "yes":
-            removed = await self._registry.erase(chat.chat_id)
-            logger.info("forget: erased %d records for a chat", removed)
+        wording = FRENCH if rest.endswith(":fr") else ENGLISH
+        if rest.removesuffix(":fr") == "yes":
             return [
-                Reply(
-                    f"Done: I deleted everything I held about you ({removed} records).",
-                    replace_previous=True,
-                )
+                replace(reply, replace_previous=True) for reply in await self._erase(chat, wording)
             ]
-        return [Reply("Nothing was deleted.", replace_previous=True)]
+        return [Reply(wording.kept, replace_previous=True)]
+
+    async def takes_answer(self, chat: ChatRef, text: str) -> bool:
+        """Whether `text` answers this chat's open question (read whatever its language)."""
+        plain = _plain_answer(text)
+        return chat.chat_id in self._asked and plain in YES_ANSWERS | NO_ANSWERS
+
+    async def on_text(self, chat: ChatRef, text: str) -> list[Reply] | None:
+        """A typed answer to "are you sure?"; None when no question is open in the chat."""
+        if chat.chat_id not in self._asked:
+            return None
+        plain = _plain_answer(text)
+        french = plain in FRENCH_ANSWERS or (
+            plain not in YES_ANSWERS | NO_ANSWERS and message_language() == "fr"
+        )
+        wording = FRENCH if french else ENGLISH
+        if plain in YES_ANSWERS:
+            self._asked.discard(chat.chat_id)
+            return await self._erase(chat, wording)
+        if plain in NO_ANSWERS:
+            self._asked.discard(chat.chat_id)
+            return [Reply(wording.kept)]
+        return [_question(wording, wording.not_an_answer)]
+
+    async def _erase(self, chat: ChatRef, wording: _Wording) -> list[Reply]:
+        removed = await self._registry.erase(chat.chat_id)
+        logger.info("forget: erased %d records for a chat", removed)
+        return [Reply(wording.done.format(removed=removed))]
+
+
+def _question(wording: _Wording, text: str, title: str | None = None) -> Reply:
+    suffix = ":fr" if wording is FRENCH else ""
+    return Reply(
+        text,
+        (
+            Button(wording.yes_button, f"{FORGET_PREFIX}:yes{suffix}"),
+            Button(wording.no_button, f"{FORGET_PREFIX}:no{suffix}"),
+        ),
+        title=title,
+    )
 
 
 def register_privacy_commands(assistant: Assistant, registry: PersonalDataRegistry) -> None:
-    """Register /mydata, /forget and the forget confirmation buttons."""
+    """Register /mydata, /forget, its confirmation buttons and typed yes/no answers."""
     privacy = PrivacyCommands(registry)
     assistant.add_command(CommandSpec("mydata", "See what I hold about you", privacy.on_mydata))
     assistant.add_command(
         CommandSpec("forget", "Delete everything I hold about you", privacy.on_forget)
     )
     assistant.add_action(FORGET_PREFIX, privacy.on_action)
+    assistant.add_text_route(PRIVACY_ROUTE, privacy.on_text)
+    assistant.add_answer_check(privacy.takes_answer)
+    assistant.add_turn_listener(privacy.on_new_turn)

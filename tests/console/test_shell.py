@@ -98,6 +98,19 @@ def test_emergency_and_unknown_input_in_the_shell(shell: ShellSession) -> None:
     assert "don't know that command" in str(unknown["text"])
 
 
+def test_forget_takes_a_typed_yes_while_an_intake_is_open(shell: ShellSession) -> None:
+    shell.ask("/intake")
+    shell.ask("yes")
+    [age] = shell.ask("me")
+    assert "How old are you?" in str(age["text"])
+    [asked] = shell.ask("/forget")
+    assert "Are you sure?" in str(asked["text"])
+    [done] = shell.ask("yes")  # the question's answer, not the intake's "type a number"
+    assert "I deleted everything I held about you" in str(done["text"])
+    [held] = shell.ask("/mydata")
+    assert "no personal data" in str(held["text"])
+
+
 def test_bad_configuration_is_one_clear_line(tmp_path: Path) -> None:
     env = _env(tmp_path) | {"CLINIC_TIMEZONE": "Nowhere/Land"}
     result = run_ims_bot(env, tmp_path, "shell", "--json", timeout=READ_TIMEOUT)

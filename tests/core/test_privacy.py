@@ -1,0 +1,110 @@
+"""/forget's question answered by typing: before any feature, English and French."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.assistant import Assistant, ChatRef
+from bot.core.privacy import PersonalDataRegistry, register_privacy_commands
+from bot.core.replies import Reply
+from bot.runtime import new_assistant
+
+CHAT = ChatRef(chat_id=7)
+
+
+class OpenConversation:
+    """Stands for an open intake: a feature that claims every typed text."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.heard: list[str] = []
+        self.records = 3
+        assistant.add_text_route("intake", self.claim)
+
+    async def claim(self, chat: ChatRef, text: str) -> list[Reply]:
+        self.heard.append(text)
+        return [Reply("Please type just a number.")]
+
+    async def describe(self, chat_id: int) -> list[str]:
+        return [f"{self.records} answers"] if self.records else []
+
+    async def erase(self, chat_id: int) -> int:
+        removed, self.records = self.records, 0
+        return removed
+
+
+@pytest.fixture
+def setup() -> tuple[Assistant, OpenConversation]:
+    assistant = new_assistant()  # the root's route order, as the bot runs
+    feature = OpenConversation(assistant)
+    registry = PersonalDataRegistry()
+    registry.register("Intake forms", feature.describe, feature.erase)
+    register_privacy_commands(assistant, registry)
+    return assistant, feature
+
+
+def text_of(replies: list[Reply]) -> str:
+    return "\n".join(reply.text for reply in replies)
+
+
+@pytest.mark.parametrize("typed", ["yes", "Yes!", "oui", "OUI."])
+async def test_a_typed_yes_deletes_before_an_open_conversation_sees_it(
+    setup: tuple[Assistant, OpenConversation], typed: str
+) -> None:
+    assistant, feature = setup
+    asked = await assistant.handle_command(CHAT, "forget")
+    assert "Are you sure?" in text_of(asked)
+    done = text_of(await assistant.handle_text(CHAT, typed))
+    assert feature.records == 0 and feature.heard == []
+    expected = "j'ai supprimé" if typed.lower().startswith("oui") else "I deleted everything"
+    assert expected in done and "3" in done
+    await assistant.handle_text(CHAT, "yes")  # answered: the next "yes" is the feature's
+    assert feature.heard == ["yes"]
+
+
+@pytest.mark.parametrize(("typed", "said"), [("no", "Nothing was deleted"), ("non", "Rien")])
+async def test_a_typed_no_keeps_everything(
+    setup: tuple[Assistant, OpenConversation], typed: str, said: str
+) -> None:
+    assistant, feature = setup
+    await assistant.handle_command(CHAT, "forget")
+    assert said in text_of(await assistant.handle_text(CHAT, typed))
+    assert feature.records == 3 and feature.heard == []
+
+
+async def test_anything_else_says_nothing_was_deleted_and_how_to_confirm(
+    setup: tuple[Assistant, OpenConversation],
+) -> None:
+    assistant, feature = setup
+    await assistant.handle_command(CHAT, "forget")
+    replies = await assistant.handle_text(CHAT, "hmm what does that mean")
+    said = text_of(replies)
+    assert "Nothing was deleted" in said and "type yes" in said
+    assert [b.action for b in replies[0].buttons] == ["forget:yes", "forget:no"]
+    assert feature.records == 3 and feature.heard == []
+    await assistant.handle_text(CHAT, "yes")  # still asked: the answer counts
+    assert feature.records == 0
+
+
+async def test_moving_on_drops_the_question(setup: tuple[Assistant, OpenConversation]) -> None:
+    assistant, feature = setup
+    await assistant.handle_command(CHAT, "forget")
+    await assistant.handle_command(CHAT, "mydata")  # another command: the question is gone
+    await assistant.handle_text(CHAT, "yes")  # a yes meant for the open conversation
+    assert feature.records == 3 and feature.heard == ["yes"]
+    await assistant.handle_text(CHAT, "yes")
+    assert feature.records == 3  # never asked in the first place
+    other = ChatRef(chat_id=8)
+    await assistant.handle_command(other, "forget")
+    await assistant.handle_text(CHAT, "yes")  # another chat's question is not this one's
+    assert feature.records == 3
+
+
+async def test_the_buttons_still_answer(setup: tuple[Assistant, OpenConversation]) -> None:
+    assistant, feature = setup
+    await assistant.handle_command(CHAT, "forget")
+    kept = await assistant.handle_action(CHAT, "forget:no")
+    assert kept[0].text == "Nothing was deleted." and kept[0].replace_previous
+    await assistant.handle_text(CHAT, "yes")  # the tap answered it
+    assert feature.records == 3 and feature.heard == ["yes"]
+    done = await assistant.handle_action(CHAT, "forget:yes")
+    assert "(3 records)" in done[0].text and feature.records == 0
