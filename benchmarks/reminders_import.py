@@ -57,7 +57,9 @@ async def run(rows: int) -> None:
 
     async def import_once(label: str, baseline: float) -> None:
         started = time.perf_counter()
-        parsed = parse_appointment_file(path, reminders.types, reminders.clinic, tz)
+        parsed = parse_appointment_file(
+            path, reminders.types, reminders.clinic, tz, reminders.clock()
+        )
         validated = time.perf_counter()
         assert not parsed.problems, parsed.problems[:3]
         summary = await reminders.repository.save_many(parsed.items, reminders.clock())

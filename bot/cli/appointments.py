@@ -14,7 +14,12 @@ from typing import Any
 from bot.config import load_settings
 from bot.content.clinic import Location
 from bot.reminders.feature import Reminders, build_reminders
-from bot.reminders.importing import find_location, parse_appointment_file, parse_start
+from bot.reminders.importing import (
+    find_location,
+    parse_appointment_file,
+    parse_start,
+    past_start,
+)
 from bot.reminders.messages import staff_line
 from bot.reminders.model import AppointmentInput
 from bot.reminders.repository import Change
@@ -53,17 +58,25 @@ def run_with_reminders(work: Callable[[Reminders], Awaitable[int]]) -> int:
 def _add(args: argparse.Namespace) -> int:
     async def work(r: Reminders) -> int:
         tz = r.tz
+        at = " ".join(args.at)  # --at 2026-12-08 10:00, unquoted, arrives as two words
         try:
-            starts_at = parse_start(args.at, tz)
+            starts_at = parse_start(at, tz)
         except ValueError:
             print(
-                f"ims-bot: --at {args.at!r} is not an ISO 8601 date-time like 2026-03-10T14:30",
+                f"ims-bot: --at {at!r} is not an ISO 8601 date-time like 2026-03-10T14:30",
                 file=sys.stderr,
             )
             return 2
-        if r.types.get(args.type) is None:
-            known = ", ".join(sorted(r.types.types))
-            print(f"ims-bot: unknown --type {args.type!r}; use one of: {known}", file=sys.stderr)
+        if passed := past_start(starts_at, r.clock(), tz):
+            print(f"ims-bot: --at {passed}", file=sys.stderr)
+            return 2
+        kind = r.types.find(args.type)
+        if kind is None:
+            known = ", ".join(f"{k.id} ({k.label})" for k in r.types.types.values())
+            print(
+                f"ims-bot: unknown --type {args.type!r}; use an id or label: {known}",
+                file=sys.stderr,
+            )
             return 2
         location = find_location(r.clinic, args.location) if args.location else None
         if args.location and location is None:
@@ -86,7 +99,7 @@ def _add(args: argparse.Namespace) -> int:
         item = AppointmentInput(
             ref=args.ref,
             starts_at=starts_at,
-            type_id=args.type,
+            type_id=kind.id,
             location_id=location.id if location is not None else None,
             clinician=args.clinician,
         )
@@ -141,7 +154,7 @@ def _write_qr(url: str, path: Path) -> None:
 def _import(args: argparse.Namespace) -> int:
     async def work(r: Reminders) -> int:
         tz = r.tz
-        parsed = parse_appointment_file(Path(args.file), r.types, r.clinic, tz)
+        parsed = parse_appointment_file(Path(args.file), r.types, r.clinic, tz, r.clock())
         if parsed.problems:
             print(
                 f"ims-bot: {len(parsed.problems)} problem(s); nothing was imported:",
@@ -204,10 +217,15 @@ def register(subparsers: Any) -> None:
     add.add_argument(
         "--at",
         required=True,
-        help="start, ISO 8601 (e.g. 2026-03-10T14:30; no offset = clinic time)",
+        nargs="+",
+        metavar="DATETIME",
+        help="start, ISO 8601 (e.g. 2026-03-10T14:30 or 2026-03-10 14:30; no offset = "
+        "clinic time); not in the past",
     )
     add.add_argument("--ref", required=True, help="the clinic's own reference")
-    add.add_argument("--type", required=True, help="appointment type id (appointment_types.yaml)")
+    add.add_argument(
+        "--type", required=True, help="appointment type id or label (appointment_types.yaml)"
+    )
     add.add_argument("--location", help="location id or name from clinic.yaml")
     add.add_argument("--clinician", help="clinician's name as the patient should see it")
     add.add_argument("--qr", metavar="FILE.png", help="also write the link as a QR code")

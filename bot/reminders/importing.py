@@ -36,12 +36,28 @@ class ParsedFile:
     problems: list[Problem]
 
 
+# A date, then spaces before the time: "2026-12-08 10:00" is read as 2026-12-08T10:00.
+_DATE_THEN_SPACES = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(?=\d)")
+
+
 def parse_start(text: str, tz: ZoneInfo) -> datetime:
-    """An ISO 8601 date-time; without an offset it is clinic time. ValueError if malformed."""
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    """An ISO 8601 date-time (a space may stand for the T); without an offset it is clinic
+    time. ValueError if malformed."""
+    spelled = _DATE_THEN_SPACES.sub(r"\1T", text.strip())
+    value = datetime.fromisoformat(spelled.replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value
+
+
+def past_start(start: datetime, now: datetime, tz: ZoneInfo) -> str | None:
+    """Why `start` cannot be booked (it has passed), or None when it is still ahead."""
+    if start > now:
+        return None
+    return (
+        f"{start.astimezone(tz):%a %Y-%m-%d %H:%M} is in the past (it is now "
+        f"{now.astimezone(tz):%a %Y-%m-%d %H:%M} clinic time); check the date"
+    )
 
 
 @dataclass
@@ -51,6 +67,7 @@ class _RowChecker:
     types: AppointmentTypes
     clinic: Clinic
     tz: ZoneInfo
+    now: datetime
 
     def build(
         self,
@@ -64,8 +81,11 @@ class _RowChecker:
             reasons.append("'ref' is empty; every appointment needs the clinic's reference")
         elif len(ref) > MAX_REF_LENGTH:
             reasons.append(f"'ref' is longer than {MAX_REF_LENGTH} characters")
+        if start is not None and (passed := past_start(start, self.now, self.tz)):
+            reasons.append(f"'start' {passed}")
         type_id = fields.get("type", "").strip()
-        resolved_type = self._type(type_id)
+        found_type = self.types.find(type_id)
+        resolved_type = found_type.id if found_type is not None else None
         if resolved_type is None:
             known = ", ".join(sorted(self.types.types))
             reasons.append(f"unknown appointment type {type_id!r} (known: {known})")
@@ -93,13 +113,6 @@ class _RowChecker:
             clinician=clinician,
             cancelled=status in CANCELLED_WORDS,
         )
-
-    def _type(self, text: str) -> str | None:
-        wanted = text.strip().casefold()
-        for type_id, kind in self.types.types.items():
-            if wanted in (type_id.casefold(), kind.label.casefold()):
-                return type_id
-        return None
 
     def _location(self, text: str) -> str | None:
         found = find_location(self.clinic, text)
@@ -171,8 +184,11 @@ def _check_duplicates(
             first_line[item.ref] = line
 
 
-def parse_csv(path: Path, types: AppointmentTypes, clinic: Clinic, tz: ZoneInfo) -> ParsedFile:
-    """Appointments from a CSV file (columns in the README)."""
+def parse_csv(
+    path: Path, types: AppointmentTypes, clinic: Clinic, tz: ZoneInfo, now: datetime
+) -> ParsedFile:
+    """Appointments from a CSV file (columns in the README); a start before `now` is a
+    row's problem."""
     shown = display_path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -193,7 +209,7 @@ def parse_csv(path: Path, types: AppointmentTypes, clinic: Clinic, tz: ZoneInfo)
                 )
             ],
         )
-    checker = _RowChecker(types, clinic, tz)
+    checker = _RowChecker(types, clinic, tz, now)
     problems: list[Problem] = []
     found: list[tuple[int, AppointmentInput]] = []
     for raw in reader:
@@ -226,7 +242,9 @@ def _ics_start(value: object, tz: ZoneInfo, reasons: list[str]) -> datetime | No
     return None
 
 
-def parse_ics(path: Path, types: AppointmentTypes, clinic: Clinic, tz: ZoneInfo) -> ParsedFile:
+def parse_ics(
+    path: Path, types: AppointmentTypes, clinic: Clinic, tz: ZoneInfo, now: datetime
+) -> ParsedFile:
     """Appointments from an .ics file: one VEVENT each (mapping in the README)."""
     import icalendar
 
@@ -237,7 +255,7 @@ def parse_ics(path: Path, types: AppointmentTypes, clinic: Clinic, tz: ZoneInfo)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return ParsedFile([], [Problem(shown, 0, f"not a readable calendar file: {exc}")])
     lines = _vevent_lines(text)
-    checker = _RowChecker(types, clinic, tz)
+    checker = _RowChecker(types, clinic, tz, now)
     problems: list[Problem] = []
     found: list[tuple[int, AppointmentInput]] = []
     for index, event in enumerate(calendar.walk("VEVENT")):
@@ -286,9 +304,9 @@ def _ics_duration(event: object, start: datetime | None) -> timedelta | None:
 
 
 def parse_appointment_file(
-    path: Path, types: AppointmentTypes, clinic: Clinic, tz: ZoneInfo
+    path: Path, types: AppointmentTypes, clinic: Clinic, tz: ZoneInfo, now: datetime
 ) -> ParsedFile:
-    """A CSV or .ics file, chosen by its extension."""
+    """A CSV or .ics file, chosen by its extension; a start before `now` is refused."""
     if path.suffix.lower() in (".ics", ".ical", ".ifb"):
-        return parse_ics(path, types, clinic, tz)
-    return parse_csv(path, types, clinic, tz)
+        return parse_ics(path, types, clinic, tz, now)
+    return parse_csv(path, types, clinic, tz, now)

@@ -56,6 +56,14 @@ class AppointmentTypes:
         """The type with `type_id`, if any."""
         return self.types.get(type_id)
 
+    def find(self, text: str) -> AppointmentType | None:
+        """The type `text` names by its id or its label (case and spacing ignored)."""
+        wanted = " ".join(text.split()).casefold()
+        for kind in self.types.values():
+            if wanted in (kind.id.casefold(), " ".join(kind.label.split()).casefold()):
+                return kind
+        return None
+
 
 def _clock(log: ProblemLog, mapping: LocatedDict, key: str, default: time) -> time:
     raw = mapping.get(key)

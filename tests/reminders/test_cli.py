@@ -82,6 +82,46 @@ def test_a_csv_may_name_a_location_by_its_name(
     assert location_of(tmp_path, "C-1") == "north_hill"
 
 
+def stored(tmp_path: Path, ref: str) -> tuple[str, str] | None:
+    """(type id, start as stored) of the appointment `ref`, if any."""
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        row = db.execute(
+            "SELECT type_id, starts_at FROM appointments WHERE ref = ?", (ref,)
+        ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def test_a_time_in_the_past_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    yesterday = future(-1)
+    assert add(ref="P-1", at=yesterday) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is in the past" in err[0] and err[0].startswith("ims-bot: --at")
+    row = f"P-2,{yesterday},ims_treatment,,,,\n"
+    path = write(tmp_path, "past.csv", HEADER + f"P-3,{future(3)},assessment,,,,\n" + row)
+    assert main(["appointments", "import", str(path)]) == 1
+    err_text = capsys.readouterr().err
+    assert "past.csv:3: 'start'" in err_text and "is in the past" in err_text
+    assert stored(tmp_path, "P-1") is None and stored(tmp_path, "P-3") is None
+
+
+def test_add_takes_a_type_label_and_a_space_before_the_time(tmp_path: Path) -> None:
+    day = open_wednesday().split("T")[0]
+    assert main(["appointments", "add", "--at", f"{day} 14:30", "--ref", "T-1",
+                 "--type", "IMS treatment"]) == 0  # fmt: skip
+    assert main(["appointments", "add", "--at", day, "14:30", "--ref", "T-2",
+                 "--type", "ims treatment"]) == 0  # fmt: skip
+    for ref in ("T-1", "T-2"):
+        found = stored(tmp_path, ref)
+        assert found is not None and found[0] == "ims_treatment"
+    assert stored(tmp_path, "T-1") == stored(tmp_path, "T-2")
+    row = f"T-3,{day} 14:30,Initial assessment,,,,\n"
+    path = write(tmp_path, "label.csv", HEADER + row)
+    assert main(["appointments", "import", str(path)]) == 0
+    assert stored(tmp_path, "T-3") == ("assessment", stored(tmp_path, "T-1")[1])  # type: ignore[index]
+
+
 def test_reusing_a_reference_says_it_moves_the_existing_appointment(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
