@@ -142,6 +142,7 @@ class AppointmentConversation:
                 self._tz,
                 chat.first_name,
                 reminders_to_come=to_come,
+                passed=appointment.starts_at <= self._r.clock(),
             )
         ]
 

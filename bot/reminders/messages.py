@@ -131,12 +131,24 @@ def greeting(
     first_name: str | None,
     *,
     reminders_to_come: bool = True,
+    passed: bool = False,
 ) -> Reply:
     """What a patient sees after opening their appointment link.
 
-    Booked too close for any reminder, it is the confirmation itself and says so.
+    Booked too close for any reminder, it is the confirmation itself and says so; opened
+    after the visit's time, it says that instead of promising anything.
     """
     hello = f"Hello {first_name}!" if first_name else "Hello!"
+    if passed:
+        lines = [
+            f"{hello} This link is for an appointment with {clinic.name} whose time has "
+            "passed:",
+            "",
+            *details(appointment, kind, clinic, tz),
+            "",
+            f"If you need another visit, please call the clinic: {clinic.phone}.",
+        ]
+        return Reply("\n".join(lines))
     promise = (
         "I'll send you a reminder before your visit."
         if reminders_to_come

@@ -92,6 +92,20 @@ async def test_opening_the_link_links_and_greets(
     assert any(b.action == intake_button for b in replies[0].buttons)
 
 
+async def test_a_link_opened_after_the_visit_says_its_time_has_passed(
+    runtime: Runtime, feature: Reminders, clock: FakeClock
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    _, token = await booked_link(feature, local(2026, 6, 3, 15, 0))
+    clock.set(local(2026, 6, 4, 9, 0))  # the patient opens it the day after
+    replies = await runtime.assistant.handle_deep_link(PATIENT, token)
+    assert replies is not None
+    text = patient_text(replies)
+    assert "whose time has passed" in text and "Wednesday 3 June 2026 at 15:00" in text
+    assert "confirmation" not in text and "reminder" not in text
+    assert not replies[0].buttons  # no intake for a visit that is over
+
+
 async def test_used_expired_and_forged_links_change_nothing(
     runtime: Runtime, feature: Reminders, clock: FakeClock
 ) -> None:
