@@ -141,8 +141,7 @@ def greeting(
     hello = f"Hello {first_name}!" if first_name else "Hello!"
     if passed:
         lines = [
-            f"{hello} This link is for an appointment with {clinic.name} whose time has "
-            "passed:",
+            f"{hello} This link is for an appointment with {clinic.name} whose time has passed:",
             "",
             *details(appointment, kind, clinic, tz),
             "",
