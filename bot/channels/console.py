@@ -8,9 +8,12 @@ with `json_mode` every bot message is one JSON line `{"text", "buttons": [...]}`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sys
+import termios
+import threading
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -223,7 +226,29 @@ def stdin_reader(interactive: bool) -> Callable[[], Awaitable[str | None]]:
         return line if line else None
 
     async def read_async() -> str | None:
-        return await asyncio.to_thread(read)
+        # A daemon thread of its own, not the loop's executor: the executor is joined when
+        # the loop closes, so Ctrl-C waited for a line that might never come.
+        loop = asyncio.get_running_loop()
+        line: asyncio.Future[str | None] = loop.create_future()
+
+        def settle(result: str | None, error: BaseException | None) -> None:
+            if line.done():  # the reader was cancelled (Ctrl-C) meanwhile
+                return
+            if error is not None:
+                line.set_exception(error)
+            else:
+                line.set_result(result)
+
+        def work() -> None:
+            try:
+                result, error = read(), None
+            except Exception as raised:  # handed to the reader, raised there
+                result, error = None, raised
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits
+                loop.call_soon_threadsafe(settle, result, error)
+
+        threading.Thread(target=work, name="console-input", daemon=True).start()
+        return await line
 
     return read_async
 
@@ -234,4 +259,10 @@ async def run_console(runtime: Runtime, *, json_mode: bool, as_staff: bool) -> N
     output = ConsoleOutput(sys.stdout, json_mode)
     chat = ChatRef(chat_id=CONSOLE_CHAT_ID, is_staff=as_staff, first_name=None)
     channel = ConsoleChannel(runtime, output, chat, stdin_reader(interactive), interactive)
-    await channel.run()
+    # Ctrl-C may stop the chat inside the line editor, which leaves the terminal as it set it.
+    saved = termios.tcgetattr(sys.stdin) if interactive else None
+    try:
+        await channel.run()
+    finally:
+        if saved is not None:
+            termios.tcsetattr(sys.stdin, termios.TCSADRAIN, saved)

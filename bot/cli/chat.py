@@ -59,6 +59,7 @@ def run_telegram(args: argparse.Namespace) -> int:
 def run_shell(args: argparse.Namespace) -> int:
     """Run the console channel until end of input."""
     import asyncio
+    import sys
 
     from bot.config import load_settings
     from bot.logging_setup import configure_logging
@@ -66,13 +67,19 @@ def run_shell(args: argparse.Namespace) -> int:
     settings = load_settings()
     # The console's own output is the chat; keep logs to warnings so they don't mix in.
     configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
-    asyncio.run(
-        _shell(
-            settings,
-            json_mode=getattr(args, "json", False),
-            as_staff=not getattr(args, "patient", False),
+    try:
+        asyncio.run(
+            _shell(
+                settings,
+                json_mode=getattr(args, "json", False),
+                as_staff=not getattr(args, "patient", False),
+            )
         )
-    )
+    except KeyboardInterrupt:
+        # Ctrl-C: the chat stopped at once (the database closed on the way out). On stderr,
+        # so a program reading --json lines never meets it; 130 as shells report SIGINT.
+        print("\nGoodbye.", file=sys.stderr)
+        return 130
     return 0
 
 

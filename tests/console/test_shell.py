@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -109,6 +113,49 @@ def test_forget_takes_a_typed_yes_while_an_intake_is_open(shell: ShellSession) -
     assert "I deleted everything I held about you" in str(done["text"])
     [held] = shell.ask("/mydata")
     assert "no personal data" in str(held["text"])
+
+
+def _read_until(fd: int, wanted: bytes, limit_s: float) -> bytes:
+    """What the terminal shows until `wanted` appears (or the program ends)."""
+    seen = b""
+    while wanted not in seen:
+        ready, _, _ = select.select([fd], [], [], limit_s)
+        if not ready:
+            break
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the program closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+
+
+def test_ctrl_c_at_the_prompt_stops_at_once_with_a_goodbye(tmp_path: Path) -> None:
+    controller, terminal = pty.openpty()  # a real terminal, where the line editor reads
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "shell"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    try:
+        shown = _read_until(controller, b"you> ", READ_TIMEOUT * 2)
+        assert b"you> " in shown, shown.decode(errors="replace")[-500:]
+        process.send_signal(signal.SIGINT)  # Ctrl-C, no Enter after it
+        code = process.wait(timeout=READ_TIMEOUT * 2)  # it waited for a line before
+        after = _read_until(controller, b"Goodbye.", READ_TIMEOUT).decode(errors="replace")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(controller)
+    assert code == 130
+    assert "Goodbye." in after and "Traceback" not in after
 
 
 def test_bad_configuration_is_one_clear_line(tmp_path: Path) -> None:
