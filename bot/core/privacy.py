@@ -59,13 +59,18 @@ class PersonalDataRegistry:
 
 # Typed answers to /forget's question, after _plain_answer; French ones get French replies.
 YES_ANSWERS = frozenset(
-    {"yes", "y", "yeah", "yep", "yes please", "yes delete everything", "oui", "ouais"}
+    {"yes", "y", "yeah", "yep", "sure", "yes please", "yes sure", "yes i m sure"}
+    | {"yes delete everything", "delete everything"}
+    | {"oui", "ouais", "oui svp", "oui je suis sûr", "oui je suis sûre", "oui tout supprimer"}
 )
 NO_ANSWERS = frozenset(
     {"no", "n", "nope", "no thanks", "no keep it", "keep it", "cancel"}
-    | {"non", "non merci", "annuler"}
+    | {"non", "non merci", "annuler", "non tout garder"}
 )
-FRENCH_ANSWERS = frozenset({"oui", "ouais", "non", "non merci", "annuler"})
+FRENCH_ANSWERS = frozenset(
+    {answer for answer in YES_ANSWERS | NO_ANSWERS if answer.split()[0] in {"oui", "ouais", "non"}}
+    | {"annuler"}
+)
 
 
 def _plain_answer(text: str) -> str:
