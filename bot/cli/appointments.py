@@ -163,6 +163,13 @@ def _import(args: argparse.Namespace) -> int:
             for problem in parsed.problems:
                 print(f"  {problem}", file=sys.stderr)
             return 1
+        if parsed.passed:
+            print(
+                f"ims-bot: {len(parsed.passed)} row(s) left out because their time has passed:",
+                file=sys.stderr,
+            )
+            for note in parsed.passed:
+                print(f"  {note}", file=sys.stderr)
         items = parsed.items
         progress = _progress(len(items))
         summary = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -34,6 +34,9 @@ class ParsedFile:
 
     items: list[AppointmentInput]
     problems: list[Problem]
+    # Rows whose time has passed: left out, not a problem, so a clinic's daily export that
+    # still lists this morning's visits imports the rest.
+    passed: list[Problem] = field(default_factory=list)
 
 
 # A date, then spaces before the time: "2026-12-08 10:00" is read as 2026-12-08T10:00.
@@ -75,14 +78,15 @@ class _RowChecker:
         start: datetime | None,
         duration: timedelta | None,
         reasons: list[str],
+        passed: list[str],
     ) -> AppointmentInput | None:
         ref = fields.get("ref", "").strip()
         if not ref:
             reasons.append("'ref' is empty; every appointment needs the clinic's reference")
         elif len(ref) > MAX_REF_LENGTH:
             reasons.append(f"'ref' is longer than {MAX_REF_LENGTH} characters")
-        if start is not None and (passed := past_start(start, self.now, self.tz)):
-            reasons.append(f"'start' {passed}")
+        if start is not None and (why := past_start(start, self.now, self.tz)):
+            passed.append(f"left out: 'start' {why}")
         type_id = fields.get("type", "").strip()
         found_type = self.types.find(type_id)
         resolved_type = found_type.id if found_type is not None else None
@@ -102,7 +106,7 @@ class _RowChecker:
         status = fields.get("status", "").strip().lower()
         if status not in CANCELLED_WORDS | BOOKED_WORDS:
             reasons.append(f"unknown status {status!r}; use booked or cancelled")
-        if reasons or start is None or resolved_type is None:
+        if reasons or passed or start is None or resolved_type is None:
             return None
         return AppointmentInput(
             ref=ref,
@@ -211,6 +215,7 @@ def parse_csv(
         )
     checker = _RowChecker(types, clinic, tz, now)
     problems: list[Problem] = []
+    passed: list[Problem] = []
     found: list[tuple[int, AppointmentInput]] = []
     for raw in reader:
         line = reader.line_num
@@ -220,12 +225,14 @@ def parse_csv(
         reasons: list[str] = []
         start = _start(fields.get("start", ""), tz, reasons)
         duration = _duration(fields.get("duration_minutes", ""), reasons)
-        item = checker.build(fields, start, duration, reasons)
+        why_passed: list[str] = []
+        item = checker.build(fields, start, duration, reasons, why_passed)
         problems.extend(Problem(shown, line, reason) for reason in reasons)
+        passed.extend(Problem(shown, line, why) for why in why_passed)
         if item is not None:
             found.append((line, item))
     _check_duplicates(found, shown, problems)
-    return ParsedFile([item for _, item in found], sorted(problems))
+    return ParsedFile([item for _, item in found], sorted(problems), sorted(passed))
 
 
 def _vevent_lines(text: str) -> list[int]:
@@ -257,6 +264,7 @@ def parse_ics(
     lines = _vevent_lines(text)
     checker = _RowChecker(types, clinic, tz, now)
     problems: list[Problem] = []
+    passed: list[Problem] = []
     found: list[tuple[int, AppointmentInput]] = []
     for index, event in enumerate(calendar.walk("VEVENT")):
         line = lines[index] if index < len(lines) else 0
@@ -271,12 +279,14 @@ def parse_ics(
             "clinician": str(event.get("X-CLINICIAN", "")),
             "status": str(event.get("STATUS", "")),
         }
-        item = checker.build(fields, start, duration, reasons)
+        why_passed: list[str] = []
+        item = checker.build(fields, start, duration, reasons, why_passed)
         problems.extend(Problem(shown, line, reason) for reason in reasons)
+        passed.extend(Problem(shown, line, why) for why in why_passed)
         if item is not None:
             found.append((line, item))
     _check_duplicates(found, shown, problems)
-    return ParsedFile([item for _, item in found], sorted(problems))
+    return ParsedFile([item for _, item in found], sorted(problems), sorted(passed))
 
 
 def _ics_type(event: object) -> str:
