@@ -222,9 +222,11 @@ class FaqConversation:
         the patient's health story, which belongs in the encrypted intake, not the list.
         """
         if not any(character.isalpha() for character in text) and small_talk_kind(text) is None:
+            # No silent miss: "🆘" or "😭" alone lands here, so the emergency number is named.
             return [
                 Reply(
-                    "I didn't catch a question there. Type it in words, or pick a topic.",
+                    "I didn't catch a question there. Type it in words, or pick a topic.\n\n"
+                    f"{self._safety.fallback_line()}",
                     buttons=(Button("Browse topics", f"{ACTION_PREFIX}:cats"),),
                 )
             ]

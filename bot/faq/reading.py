@@ -229,10 +229,17 @@ class FaqReading:
     read_as: str | None = None
 
 
+# Symbols that say help, danger, pain or tears: sent alone they get the fallback (which ends
+# with the 911 line) instead of the cheerful acknowledgement.
+DISTRESS_SYMBOLS = frozenset("🆘🚑🚨🚒🚓☠💀🩸🔪💊😢😭😿😰😨😱😖😣😫😩😞😔🥺💔🤕🤒🤢🤮😵🫠🙁☹😟")
+
+
 def small_talk_kind(text: str) -> SmallTalkKind | None:
     """The kind of small talk `text` is, or None when it asks or says something more."""
     plain = normalise(text)
     if not plain and any(unicodedata.category(ch) == "So" for ch in text):
+        if any(ch in DISTRESS_SYMBOLS for ch in text):
+            return None  # 🆘, 🚑, 😭 alone are not "okay": the fallback names 911
         return "acknowledgement"  # an emoji or other symbol alone: 👍, 😂
     plain = " ".join(_squeezed(word) for word in plain.split())
     for phrase, cue in _SET_PHRASES:

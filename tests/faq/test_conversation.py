@@ -145,6 +145,20 @@ async def test_the_unanswered_part_of_two_questions_names_the_emergency_number(
     assert other.text.rstrip().endswith("If this is an emergency, call 911 now.")
 
 
+@pytest.mark.parametrize("symbols", ["🆘", "😭", "…?"])
+async def test_symbols_alone_still_name_the_emergency_number(
+    runtime: Runtime, symbols: str
+) -> None:
+    [reply] = await runtime.assistant.handle_text(PATIENT, symbols)
+    assert "didn't catch a question" in reply.text
+    assert reply.text.rstrip().endswith("If this is an emergency, call 911 now.")
+
+
+async def test_a_thumbs_up_is_still_small_talk(runtime: Runtime) -> None:
+    [reply] = await runtime.assistant.handle_text(PATIENT, "👍")
+    assert "911" not in reply.text and reply.buttons
+
+
 async def test_topics_browse_down_to_an_answer(runtime: Runtime) -> None:
     [topics] = await runtime.assistant.handle_command(PATIENT, "faq")
     assert len(topics.buttons) == len(runtime.content.faq.categories)

@@ -155,6 +155,11 @@ def test_more_small_talk(said: str, kind: str) -> None:
     assert small_talk_kind(said) == kind
 
 
+@pytest.mark.parametrize("said", ["🆘", "🚑", "😭", "😢😢", "👍🆘"])
+def test_a_symbol_of_distress_is_not_small_talk(said: str) -> None:
+    assert small_talk_kind(said) is None
+
+
 @pytest.mark.parametrize(
     "said",
     [
