@@ -231,6 +231,10 @@ def _context(out: TextIO, content: EmergencyContent) -> None:
     out.write("\nWarning signs shown under a risk answer:\n")
     for language, text in content.warning_signs.items():
         out.write(_indent(text, f"  [{language}] "))
+    for rule_id, signs in content.rule_warnings.items():
+        out.write(f"\nInstead, for {rule_id} read as not happening now:\n")
+        for language, text in signs.items():
+            out.write(_indent(text, f"  [{language}] "))
 
 
 def _grammar(out: TextIO, grammar: ContextGrammar) -> None:

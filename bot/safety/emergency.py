@@ -370,6 +370,8 @@ class EmergencyContent:
     context: ScreenContext | None = None
     # Shown after an FAQ answer to a question about a risk: what to watch for, per language.
     warning_signs: dict[str, str] = field(default_factory=dict)
+    # Per rule id, per language: shown instead of `warning_signs` for that rule's words.
+    rule_warnings: dict[str, dict[str, str]] = field(default_factory=dict)
     # The urgent tier (content/urgent.yaml) and the notices for other languages, loaded
     # with the emergency rules so every channel gets the whole safety screen at once.
     urgent: EmergencyContent | None = None

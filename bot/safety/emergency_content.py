@@ -60,7 +60,7 @@ MAX_MESSAGE_CHARS = 1500  # one short chat message; the reply must be read at a 
 MIN_PREFIX_CHARS = 3  # "a*" would match half the language
 _TOP_KEYS = (
     "reviewed", "message", "not_typos", "not_examples", "rules", "context", "warning_signs",
-    *RULE_LANGUAGES,
+    "rule_warnings", *RULE_LANGUAGES,
 )  # fmt: skip
 _RULE_KEYS = (
     "id", "description", "message", "all_of", "phrases", "examples", "not_examples",
@@ -342,18 +342,46 @@ def _entries(
     return entries
 
 
-def _warning_signs(reader: _Reader, top: LocatedDict) -> dict[str, str]:
-    if "warning_signs" not in top:
+def _warning_signs(
+    reader: _Reader, top: LocatedDict, key: str = "warning_signs", where: str = "'warning_signs'"
+) -> dict[str, str]:
+    if key not in top:
         return {}
-    value = reader.mapping(top["warning_signs"], top.line_of("warning_signs"), "'warning_signs'")
+    value = reader.mapping(top[key], top.line_of(key), where)
     if value is None:
         return {}
     signs: dict[str, str] = {}
     for language in value:
-        text = reader.message(value, "'warning_signs'", required=False, key=str(language))
+        text = reader.message(value, where, required=False, key=str(language))
         if text:
             signs[str(language)] = text
     return signs
+
+
+def _rule_warnings(
+    reader: _Reader, top: LocatedDict, rule_ids: set[str]
+) -> dict[str, dict[str, str]]:
+    """Per rule, the cautious line shown instead of the general warning signs when that
+    rule's words are read as not happening now (a crisis line, not needling signs, for a
+    denial of suicidal thoughts)."""
+    if "rule_warnings" not in top:
+        return {}
+    value = reader.mapping(top["rule_warnings"], top.line_of("rule_warnings"), "'rule_warnings'")
+    if value is None:
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    for rule_id in value:
+        if str(rule_id) not in rule_ids:
+            known = ", ".join(sorted(rule_ids))
+            reader.add(
+                value.line_of(rule_id),
+                f"'rule_warnings' names {rule_id!r}, which is not a rule id (known: {known})",
+            )
+            continue
+        found[str(rule_id)] = _warning_signs(
+            reader, value, str(rule_id), f"'rule_warnings' {rule_id!r}"
+        )
+    return found
 
 
 def _rule(reader: _Reader, raw: Any, line: int) -> EmergencyRule | None:
@@ -527,6 +555,7 @@ def _read_rules(path: Path) -> tuple[EmergencyContent | None, list[Problem]]:
     if context is not None:
         _check_calm_rules(reader, context.grammar, {rule.id for rule in rules})
     warning_signs = _warning_signs(reader, top)
+    rule_warnings = _rule_warnings(reader, top, {rule.id for rule in rules})
     if review is None or message is None or not rules or reader.problems:
         return None, reader.problems
     content = EmergencyContent(
@@ -540,6 +569,7 @@ def _read_rules(path: Path) -> tuple[EmergencyContent | None, list[Problem]]:
         translations=translations,
         context=context,
         warning_signs=warning_signs,
+        rule_warnings=rule_warnings,
     )
     return content, reader.problems
 

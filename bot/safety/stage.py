@@ -131,9 +131,10 @@ class SafetyReplies:
         )
         return [Reply(f"{translated}\n\n{english}")]
 
-    def warning_signs(self, language: str = ENGLISH) -> list[Reply]:
-        """What to watch for, shown under an FAQ answer to a question about a risk."""
-        signs = self.content.warning_signs
+    def warning_signs(self, language: str = ENGLISH, rule_id: str | None = None) -> list[Reply]:
+        """What to watch for, shown under an FAQ answer to a question about a risk (the
+        rule's own line when it has one)."""
+        signs = self.content.rule_warnings.get(rule_id or "") or self.content.warning_signs
         text = signs.get(_read_language(language)) or signs.get(ENGLISH)
         return [Reply(text.strip())] if text else []
 
@@ -302,7 +303,7 @@ class SafetyStage:
             language,
             hit.rule_id,
             (note,),
-            tuple(self.replies.warning_signs(language)),
+            tuple(self.replies.warning_signs(language, hit.rule_id)),
             caution=NOT_PRESENT,
         )
 

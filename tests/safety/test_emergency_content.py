@@ -97,6 +97,17 @@ def test_a_valid_file_loads(tmp_path: Path) -> None:
     assert hit is not None and hit.rule_id == "chest_pain" and hit.message == "Call 911 now."
 
 
+def test_a_rule_warning_must_name_a_rule(tmp_path: Path) -> None:
+    text = VALID + "rule_warnings:\n  chest_pian:\n    en: Call 911 if it comes back.\n"
+    problems = check_emergency_content(write(tmp_path, text))
+    [problem] = problems
+    assert problem.line == text.count("\n") - 1
+    assert "'chest_pian', which is not a rule id" in problem.message
+    good = text.replace("chest_pian", "chest_pain")
+    content = load_emergency_content(write(tmp_path, good))
+    assert content.rule_warnings == {"chest_pain": {"en": "Call 911 if it comes back."}}
+
+
 def test_missing_file_is_a_problem(tmp_path: Path) -> None:
     problems = check_emergency_content(tmp_path)
     assert [p.message for p in problems] == ["file not found"]

@@ -78,6 +78,17 @@ def test_a_look_alike_gets_the_cautious_reply_naming_911(
     assert "answered cautiously" in note.title and "chat 7" in note.text
 
 
+def test_a_denial_of_suicidal_thoughts_gets_the_crisis_line_not_needling_signs(
+    bundled_stage: SafetyStage,
+) -> None:
+    for said, language in ((LOOK_ALIKES[0], "en"), (LOOK_ALIKES[3], "fr")):
+        verdict = bundled_stage.screen(said)
+        assert verdict is not None and verdict.caution == NOT_PRESENT
+        assert verdict.rule_id == "suicide_self_harm" and verdict.language == language
+        [line] = verdict.after
+        assert "9-8-8" in line.text and "911" in line.text and "IMS" not in line.text
+
+
 @pytest.mark.parametrize("said", PRESENT)
 def test_a_present_emergency_with_the_same_words_keeps_the_emergency_reply(
     said: str, bundled_stage: SafetyStage
