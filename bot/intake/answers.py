@@ -58,6 +58,11 @@ NO_WORDS = frozenset(
         "none",
     }
 )
+# Typed alone at a multi-choice question with a "None of these" option: that option.
+NOTHING_WORDS = NO_WORDS | {
+    "nothing", "none of them", "none of the above", "no none", "neither", "nothing at all",
+    "aucun", "aucune", "rien",
+}  # fmt: skip
 SIDE_WORDS: dict[str, Side] = {
     "left": Side.LEFT, "l": Side.LEFT, "my left": Side.LEFT, "left side": Side.LEFT,
     "right": Side.RIGHT, "r": Side.RIGHT, "my right": Side.RIGHT, "right side": Side.RIGHT,
@@ -69,6 +74,27 @@ NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 }  # fmt: skip
+# Number words a typed number may be spelt with, English and French (accents dropped).
+_SPELT_NUMBERS = {
+    **NUMBER_WORDS,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+    "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+    "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
+    "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20, "trente": 30,
+    "quarante": 40, "cinquante": 50, "soixante": 60, "septante": 70, "huitante": 80,
+    "octante": 80, "nonante": 90,
+}  # fmt: skip
+_HUNDREDS = frozenset({"hundred", "cent", "cents"})
+_NUMBER_GLUE = frozenset({"and", "et", "a"})  # "forty and two", "vingt et un", "a hundred"
+_NUMBER_VOCABULARY = tuple([*_SPELT_NUMBERS, *_HUNDREDS])
+# Words around a typed number that say nothing more ("I'm 42 years old", "j'ai 42 ans").
+_NUMBER_FILLER = re.compile(
+    r"^(?:(?:i'm|im|i am|i’m|j'ai|j’ai|age|aged|my age is|about|around)\s+)*(?P<number>.+?)"
+    r"(?:\s+(?:years?|yrs?|y/?o|ans|years? old|yrs? old|ans et demi))?(?:\s+old)?$"
+)
 _SCALE_RE = re.compile(r"^\s*(\d{1,2}|[a-z]+)\s*(?:(?:/|out of|of)\s*10)?\s*[.!]?\s*$")
 _NUMBER_RE = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*[a-z]*\s*$")
 _LIST_RE = re.compile(r"\s*(?:,|;|\n)\s*")
@@ -138,12 +164,16 @@ def exact_option(text: str, options: tuple[Option, ...]) -> int | None:
     return None
 
 
-def match_option(text: str, options: tuple[Option, ...]) -> int | None:
-    """Index of the option `text` names by number, label or alias (typos tolerated)."""
+def match_option(text: str, options: tuple[Option, ...], numbered: bool = True) -> int | None:
+    """Index of the option `text` names by number, label or alias (typos tolerated).
+
+    A number counts only where the options are `numbered` for the patient. A typo is
+    forgiven only in a word of at least `MIN_TYPO_CHARS` letters: "hi" is not "Hip".
+    """
     words = normalise(text)
     if words.isdecimal():
         number = int(words)
-        return number - 1 if 1 <= number <= len(options) else None
+        return number - 1 if numbered and 1 <= number <= len(options) else None
     choices: dict[int, str] = {}
     owners: list[int] = []
     for index, option in enumerate(options):
@@ -153,13 +183,38 @@ def match_option(text: str, options: tuple[Option, ...]) -> int | None:
     for key, name in choices.items():
         if name == words:
             return owners[key]
-    best = process.extractOne(words, choices, scorer=fuzz.ratio, score_cutoff=LABEL_CUTOFF)
-    if best is not None:
-        return owners[int(best[2])]
-    # "tight" for "Tight or stiff muscles": whole words inside exactly one option.
-    pattern = re.compile(rf"\b{re.escape(words)}\b")
-    found = {owners[key] for key, name in choices.items() if words and pattern.search(name)}
+    if len(words) >= MIN_TYPO_CHARS:
+        best = process.extractOne(words, choices, scorer=fuzz.ratio, score_cutoff=LABEL_CUTOFF)
+        if best is not None:
+            return owners[int(best[2])]
+    # "tight muscles" for "Tight or stiff muscles", "shooting" for "Spreads or shoots...":
+    # every word typed is a word (or a form of one) of exactly one option.
+    typed = _content_stems(words)
+    if not typed:
+        return None
+    found = {owners[key] for key, name in choices.items() if typed <= _content_stems(name)}
     return found.pop() if len(found) == 1 else None
+
+
+MIN_TYPO_CHARS = 3
+_GLUE_WORDS = frozenset(
+    {"or", "and", "the", "a", "an", "my", "of", "in", "to", "with", "i", "me", "it", "is",
+     "am", "some", "very", "bit", "little", "such", "as", "when", "where"}
+)  # fmt: skip
+_SUFFIX_RE = re.compile(r"(?:ing|ness|ed|es|s|e|y)$")
+
+
+@lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    """A crude word root, so that "shooting", "shoots" and "shoot" meet ("muscles" and
+    "muscle" too); only words of five letters or more are cut."""
+    return _SUFFIX_RE.sub("", word) if len(word) >= 5 else word
+
+
+def _content_stems(words: str) -> frozenset[str]:
+    return frozenset(
+        _stem(word) for word in re.findall(r"[a-z0-9]+", words) if word not in _GLUE_WORDS
+    )
 
 
 def _numbered(options: tuple[Option, ...]) -> str:
@@ -183,13 +238,71 @@ def parse_scale(text: str) -> int | None:
     return value
 
 
+def _example(step: Step) -> str:
+    """A plausible number for the step's hint: the middle of its bounds (60 for an age)."""
+    if step.minimum is None or step.maximum is None:
+        return f"{step.minimum or 0:g}"
+    middle = (step.minimum + step.maximum) / 2
+    return f"{int(middle)}" if step.integer else f"{middle:g}"
+
+
+def _spelt_word(word: str) -> str | None:
+    """`word` as a number word, with a misspelling ("fourty", "quarente") put right."""
+    if word in _SPELT_NUMBERS or word in _HUNDREDS or word in _NUMBER_GLUE:
+        return word
+    if len(word) < 4:
+        return None
+    best = process.extractOne(word, _NUMBER_VOCABULARY, scorer=fuzz.ratio, score_cutoff=80)
+    return str(best[0]) if best is not None else None
+
+
+def spelt_number(text: str) -> int | None:
+    """A whole number written in English or French words: "forty two", "fourty-two",
+    "quatre-vingt-dix-neuf", "one hundred and five"; None when it is not one."""
+    plain = unicodedata.normalize("NFKD", normalise(text))
+    plain = "".join(char for char in plain if not unicodedata.combining(char))
+    words = [word for word in re.split(r"[\s-]+", plain) if word]
+    total, last = 0, 1000
+    seen = False
+    for raw in words:
+        word = _spelt_word(raw)
+        if word is None:
+            return None
+        if word in _NUMBER_GLUE:
+            continue
+        if word in _HUNDREDS:
+            if total >= 100:
+                return None
+            total, last = (total or 1) * 100, 100
+        elif word.startswith("vingt") and total % 100 == 4 and last == 4:
+            total, last = total + 76, 80  # quatre-vingt(s): 4 x 20
+        else:
+            value = _SPELT_NUMBERS[word]
+            if value >= last:  # "two forty", "five five": not one number
+                return None
+            total, last = total + value, value
+        seen = True
+    return total if seen else None
+
+
 def parse_number(text: str, step: Step) -> ParseResult:
-    """A number within the step's bounds."""
+    """A number within the step's bounds, in digits or words ("42", "I'm 42", "forty-two")."""
     bounds = f"between {step.minimum:g} and {step.maximum:g}"
-    match = _NUMBER_RE.match(normalise(text))
-    if match is None:
-        return Invalid(f"Please type just a number {bounds}, for example {step.minimum:g}.")
-    value = float(match.group(1).replace(",", "."))
+    words = normalise(text)
+    match = _NUMBER_RE.match(words)
+    value: float | None = None
+    if match is not None:
+        value = float(match.group(1).replace(",", "."))
+    else:
+        inner = _NUMBER_FILLER.match(words)
+        number = inner.group("number") if inner is not None else words
+        if re.fullmatch(r"-?\d+(?:[.,]\d+)?", number):
+            value = float(number.replace(",", "."))
+        else:
+            spelt = spelt_number(number)
+            value = float(spelt) if spelt is not None else None
+    if value is None:
+        return Invalid(f"Please type just a number {bounds}, for example {_example(step)}.")
     if step.integer and value != int(value):
         return Invalid(f"Please type a whole number {bounds}.")
     low = step.minimum if step.minimum is not None else float("-inf")
@@ -355,9 +468,16 @@ def parse_date_or_duration(text: str, step: Step, today: date) -> ParseResult:
         return Parsed({**answer, "option": bucket} if bucket else answer)
     days = parse_duration_days(text, today)
     if days is None:
-        index = match_option(text, step.options)
+        # The buttons here carry no numbers, so a bare "2" is an amount without its unit.
+        index = match_option(text, step.options, numbered=False)
         if index is not None:
             return Parsed({"option": step.options[index].id})
+        amount = normalise(text)
+        if re.fullmatch(r"\d+(?:[.,]\d+)?", amount):
+            return Invalid(
+                f"{amount} what? Please add weeks, months or years, for example "
+                f'"{amount} months", or tap one of the buttons.'
+            )
         return Invalid(
             'Please tap one of the buttons, or type how long, such as "about 8 months", '
             '"6 weeks" or "2 yrs", or when it began, such as "since March" or '
@@ -369,6 +489,51 @@ def parse_date_or_duration(text: str, step: Step, today: date) -> ParseResult:
     return Parsed({**value, "option": bucket} if bucket else value)
 
 
+DONE_WORDS = frozenset({"done", "finished", "that's all", "thats all", "that is all"})
+# Side words a body part may be typed with ("left shoulder", "both knees", "right side").
+_SIDE_TERMS = re.compile(r"\b(left|right|both|bilateral)\b")
+_SIDE_FILLER = re.compile(r"\b(?:my|on|the|of|side|sides|and)\b")
+
+
+@dataclass(frozen=True)
+class Picked:
+    """What a typed list named: options in the order typed, sides said with them, whether
+    it ended with "done", and the parts nothing matched (kept to say so)."""
+
+    indexes: tuple[int, ...] = ()
+    sides: tuple[tuple[int, Side], ...] = ()
+    finish: bool = False
+    unmatched: tuple[str, ...] = ()
+
+
+def parse_side(words: str) -> Side | None:
+    """The side a typed answer names: "left", "my right side", "both", "the left one"."""
+    side = SIDE_WORDS.get(words)
+    if side is not None:
+        return side
+    said = set(_SIDE_TERMS.findall(words))
+    if said == {"left"}:
+        return Side.LEFT
+    if said == {"right"}:
+        return Side.RIGHT
+    return Side.BOTH if said else None
+
+
+def _with_side(part: str, options: tuple[Option, ...]) -> tuple[int, Side | None] | None:
+    """The option a part names, with the side said alongside it ("left shoulder")."""
+    index = match_option(part, options)
+    if index is not None:
+        return index, None
+    said = set(_SIDE_TERMS.findall(part))
+    if not said:
+        return None
+    rest = " ".join(_SIDE_FILLER.sub(" ", _SIDE_TERMS.sub(" ", part)).split())
+    index = match_option(rest, options, numbered=False) if rest else None
+    if index is None:
+        return None
+    return index, parse_side(" ".join(sorted(said))) or Side.BOTH
+
+
 def _parts(text: str, options: tuple[Option, ...]) -> list[str]:
     """Split a typed list on commas, and on 'and' only where that doesn't break a label."""
     parts: list[str] = []
@@ -376,28 +541,44 @@ def _parts(text: str, options: tuple[Option, ...]) -> list[str]:
         chunk = chunk.strip()
         if not chunk:
             continue
-        if match_option(chunk, options) is not None:
+        if chunk in DONE_WORDS or _with_side(chunk, options) is not None:
             parts.append(chunk)
         else:
             parts.extend(piece for piece in _AND_RE.split(chunk) if piece.strip())
     return parts
 
 
-def parse_many(text: str, options: tuple[Option, ...]) -> list[int] | Invalid:
-    """Several options named by number or label, separated by commas or 'and'."""
+def parse_many(text: str, options: tuple[Option, ...]) -> Picked:
+    """Options named by number or label, separated by commas or 'and', with any side said
+    with a body part; "done" in the list (usually last) means the patient has finished."""
     picked: list[int] = []
+    sides: dict[int, Side] = {}
+    unmatched: list[str] = []
+    finish = False
     for part in _parts(normalise(text), options):
-        whole = match_option(part, options)
-        if whole is None:
-            return Invalid(
-                f"I could not match {part!r}. Type the numbers or names of the options that "
-                f"apply, separated by commas ({_numbered(options)}), or tap them and then Done."
-            )
-        if whole not in picked:
-            picked.append(whole)
-    if not picked:
-        return Invalid(option_hint(options))
-    return picked
+        if part in DONE_WORDS:
+            finish = True
+            continue
+        found = _with_side(part, options)
+        if found is None:
+            unmatched.append(part)
+            continue
+        index, side = found
+        if index not in picked:
+            picked.append(index)
+        if side is not None:
+            known = sides.get(index)
+            sides[index] = side if known in (None, side) else Side.BOTH
+    return Picked(tuple(picked), tuple(sides.items()), finish, tuple(unmatched))
+
+
+def unmatched_hint(unmatched: tuple[str, ...], options: tuple[Option, ...]) -> str:
+    """What to say about typed parts that named no option."""
+    said = ", ".join(repr(part) for part in unmatched)
+    return (
+        f"I could not match {said}. Type the numbers or names of the options that apply, "
+        f"separated by commas ({_numbered(options)}), or tap them and then Done."
+    )
 
 
 def format_regions(step: Step, value: dict[str, object]) -> str:

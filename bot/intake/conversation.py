@@ -210,8 +210,8 @@ class IntakeConversation:
         engine = await self._engine(intake)
         where = "the review of your answers"
         if engine is not None and intake.state.current != REVIEW:
-            position, total = engine.progress(intake.state)
-            where = f"question {position} of {total}" if position else "the start"
+            progress = engine.progress(intake.state)
+            where = progress.line().lower() if progress is not None else "the start"
         lines = [
             f"You have an unfinished intake form from {intake.started_at:%d %B %Y}; "
             f"you were at {where}. Continue where you left off, or start over?"
@@ -381,6 +381,8 @@ class IntakeConversation:
         ]
         replies.extend(self._consent_notes(chat, engine, intake, result))
         in_place = tapped and outcome is Outcome.UPDATED and intake.state.draft is not None
+        if outcome is Outcome.UPDATED and result.hint:
+            replies.append(Reply(result.hint))
         replies.append(self._screen(engine, intake, replace_previous=in_place))
         return replies
 

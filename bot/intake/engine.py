@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.faq.reading import small_talk_kind
 from bot.intake.answers import normalise
 from bot.intake.flow import (
     AnswerValue,
@@ -220,6 +221,36 @@ def _same_answers(walked: dict[str, AnswerValue], answers: dict[str, AnswerValue
     )
 
 
+def _pleasantry(text: str) -> str:
+    """A kind word back when a greeting or thanks was typed instead of an answer."""
+    kind = small_talk_kind(text)
+    if kind == "greeting":
+        return (
+            "Hello! We are in the middle of your intake form; your answers so far are "
+            "saved. Here is the question again:"
+        )
+    if kind == "thanks":
+        return "You're welcome. Here is the question again:"
+    return ""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where the patient is: question `position` of `total`, counting only the questions
+    every patient is asked (so the total never changes); a follow-up that an earlier
+    answer opened carries the number of the question it follows."""
+
+    position: int
+    total: int
+    follow_up: bool = False
+
+    def line(self) -> str:
+        """ "Question 5 of 27", or "Follow-up to question 20 of 27"."""
+        if self.follow_up:
+            return f"Follow-up to question {self.position} of {self.total}"
+        return f"Question {self.position} of {self.total}"
+
+
 class IntakeEngine:
     """Moves an `IntakeState` through a `Flow`."""
 
@@ -240,6 +271,7 @@ class IntakeEngine:
         # The last answers walked and the steps that applied: one answer asks for the same
         # walk up to three times (flags, the next step, the screen's progress line).
         self._walked: tuple[dict[str, AnswerValue], tuple[Step, ...]] | None = None
+        self._certain_questions = sum(1 for s in flow.steps if s.is_question and not s.when)
 
     # --- where we are ------------------------------------------------------------
 
@@ -275,11 +307,24 @@ class IntakeEngine:
                 return step.id
         return REVIEW
 
-    def progress(self, state: IntakeState) -> tuple[int, int]:
-        """(position, total) among the questions this patient will see."""
-        questions = [step.id for step in self.applicable(state.answers) if step.is_question]
-        position = questions.index(state.current) + 1 if state.current in questions else 0
-        return position, len(questions)
+    def progress(self, state: IntakeState) -> Progress | None:
+        """Where `state.current` stands among the questions (None off the questions).
+
+        Only the questions without a condition are counted: a count that took in the
+        follow-ups opened so far would grow as the patient answers ("24 of 27", then
+        "25 of 28"), and a count of every possible follow-up would overstate it.
+        """
+        position = 0
+        for step in self.applicable(state.answers):
+            if not step.is_question:
+                continue
+            if not step.when:
+                position += 1
+            if step.id == state.current:
+                if position == 0:
+                    return None
+                return Progress(position, self._certain_questions, bool(step.when))
+        return None
 
     def current_step(self, state: IntakeState) -> Step | None:
         """The step on screen (None on the review or when closed)."""
@@ -375,7 +420,12 @@ class IntakeEngine:
             return Result(state, Outcome.STALE)
         if words in SKIP_WORDS and not step.required and not free_text:
             return self._skip(state, step)
+        greeted = _pleasantry(text)
+        if greeted and free_text:  # "hi" is no one's main complaint
+            return Result(state, Outcome.INVALID, greeted)
         effect = kind_of(step).typed(step, state.draft, text, words, self._today())
+        if greeted and isinstance(effect, Refuse):  # "morning" may still be an answer
+            return Result(state, Outcome.INVALID, greeted)
         return self._effect(state, step, effect)
 
     def _effect(self, state: IntakeState, step: Step, effect: Effect) -> Result:
@@ -387,7 +437,7 @@ class IntakeEngine:
             state.draft = effect.draft
             if effect.new_screen:
                 state.revision += 1
-            return Result(state, Outcome.UPDATED)
+            return Result(state, Outcome.UPDATED, effect.hint)
         if isinstance(effect, Refuse):
             return Result(state, Outcome.INVALID, effect.hint, (), effect.maybe_question)
         if effect is Command.BACK:
@@ -399,6 +449,9 @@ class IntakeEngine:
     def _review_typed(self, state: IntakeState, words: str) -> Result:
         if words in SUBMIT_WORDS:
             return self._submit(state)
+        greeted = _pleasantry(words)
+        if greeted:
+            return Result(state, Outcome.INVALID, greeted)
         change = _CHANGE_RE.match(words)
         if change is not None:
             number = int(change.group(1))

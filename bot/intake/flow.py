@@ -17,6 +17,7 @@ AnswerValue = bool | int | float | str | list[str] | dict[str, object] | None
 
 
 _NAME_WORD = re.compile(r"\b(?:names?|noms?)\b")
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
 
 class StepType(StrEnum):
@@ -131,6 +132,15 @@ class Step:
         if self.label:
             return self.label
         return self.text.split("?")[0].split(". ")[0].rstrip(".")
+
+    @property
+    def asked(self) -> str:
+        """The question in the patient's words: its first sentence that asks something
+        (the lead-in such as "Safety check." and answering instructions left out), else
+        its first sentence."""
+        sentences = _SENTENCE_END.split(" ".join(self.text.split()))
+        asking = next((sentence for sentence in sentences if sentence.endswith("?")), None)
+        return asking or sentences[0].rstrip(".")
 
     @property
     def asks_for_name(self) -> bool:

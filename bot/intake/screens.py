@@ -17,7 +17,7 @@ from bot.intake.step_types import Verb, format_answer, kind_of
 # Builds a button action from a verb and an argument; the conversation adds the session
 # and revision so a stale button can be recognised.
 ActionMaker = Callable[[str, str], str]
-MAX_REVIEW_LINE = 70
+MAX_REVIEW_LINE = 110  # the mood questions are read whole
 
 
 def screen(engine: IntakeEngine, state: IntakeState, action: ActionMaker) -> Reply:
@@ -29,9 +29,9 @@ def screen(engine: IntakeEngine, state: IntakeState, action: ActionMaker) -> Rep
         return Reply("This form has changed; send /intake to see where you are.")
     kind = kind_of(step)
     lines = []
-    position, total = engine.progress(state)
-    if step.is_question and position:
-        lines.append(f"Question {position} of {total}")
+    progress = engine.progress(state)
+    if progress is not None:
+        lines.append(progress.line())
     lines.append(kind.prompt(step, state.draft))
     if step.hint:
         lines.append(step.hint)
@@ -56,10 +56,11 @@ def _review_screen(engine: IntakeEngine, state: IntakeState, action: ActionMaker
     items = engine.review_items(state)
     lines = ["Please check your answers. Tap a number to change an answer."]
     for number, step in enumerate(items, start=1):
-        question = step.short
+        question = step.asked  # the staff's short labels ("PHQ-2 item 1") are theirs
         if len(question) > MAX_REVIEW_LINE:
-            question = question[: MAX_REVIEW_LINE - 1] + "…"
-        lines.append(f"{number}. {question}: {format_answer(step, state.answers[step.id])}")
+            question = question[: MAX_REVIEW_LINE - 1].rsplit(" ", 1)[0].rstrip(",:;") + "…"
+        joiner = " " if question.endswith("?") else ": "
+        lines.append(f"{number}. {question}{joiner}{format_answer(step, state.answers[step.id])}")
     buttons = [
         Button(f"Change {number}", action(Verb.EDIT, str(number - 1)))
         for number in range(1, len(items) + 1)

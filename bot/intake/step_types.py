@@ -14,9 +14,11 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from bot.intake.answers import (
+    DONE_WORDS,
+    NOTHING_WORDS,
     SIDE_LABELS,
-    SIDE_WORDS,
     Invalid,
+    Picked,
     format_regions,
     match_option,
     option_hint,
@@ -24,8 +26,10 @@ from bot.intake.answers import (
     parse_many,
     parse_number,
     parse_scale,
+    parse_side,
     parse_text,
     parse_yes_no,
+    unmatched_hint,
 )
 from bot.intake.flow import (
     CONSENT_AGREE,
@@ -41,7 +45,6 @@ from bot.intake.flow import (
 SCALE_TOP = 10
 BACK_WORDS = frozenset({"back", "go back", "previous", "undo"})
 SKIP_WORDS = frozenset({"skip", "pass", "skip it", "skip this", "rather not say"})
-DONE_WORDS = frozenset({"done", "finished", "that's all", "thats all", "that is all"})
 CONTINUE_WORDS = frozenset({"ok", "okay", "continue", "next", "go", "start", "yes", "sure"})
 # Typed at a free-text question these may be an answer or a command: we ask which.
 COMMAND_WORDS = BACK_WORDS | SKIP_WORDS | DONE_WORDS | {"next", "cancel", "stop", "quit"}
@@ -124,10 +127,12 @@ class Answer:
 
 @dataclass(frozen=True)
 class Keep:
-    """Stay on the screen with a new draft; `new_screen` when old buttons no longer apply."""
+    """Stay on the screen with a new draft; `new_screen` when old buttons no longer apply;
+    `hint` to say first (what a typed list added, or the part of it not understood)."""
 
     draft: Draft | None
     new_screen: bool = False
+    hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -474,6 +479,26 @@ def toggle(step: Step, selected: list[str], index: int) -> list[str]:
     return [item for item in selected if item not in exclusive] + [option.id]
 
 
+def typed_picks(step: Step, words: str) -> Picked | Refuse:
+    """The options a typed list names; a bare "no"/"nothing" names "None of these"."""
+    exclusive = [i for i, option in enumerate(step.options) if option.exclusive]
+    if exclusive and words in NOTHING_WORDS and match_option(words, step.options) is None:
+        return Picked(indexes=(exclusive[0],))
+    picked = parse_many(words, step.options)
+    if not picked.indexes and not picked.finish:
+        hint = unmatched_hint(picked.unmatched, step.options) if picked.unmatched else ""
+        return Refuse(hint or option_hint(step.options), True)
+    return picked
+
+
+def ticked_hint(step: Step, picked: Picked) -> str:
+    """What a typed list did: the part not understood first (what matched is kept)."""
+    if picked.unmatched:
+        kept = " I have kept the others." if picked.indexes else ""
+        return unmatched_hint(picked.unmatched, step.options) + kept
+    return "Noted. Add more, or type done (or tap Done) when that is all."
+
+
 class MultiKind(StepKind):
     """Several options, toggled, then Done."""
 
@@ -498,16 +523,23 @@ class MultiKind(StepKind):
         return Command.STALE
 
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
-        if words in DONE_WORDS:
-            return self.finish(step, list(draft.selected) if draft else [])
-        picked = parse_many(words, step.options)
-        if isinstance(picked, Invalid):
-            return _refusal(picked)
-        selected: list[str] = []
-        for index in picked:
+        # Typed options are ticked, as a typed button label is; the step finishes on
+        # "done" (alone or ending the list), or at once when "None of these" (or "nope")
+        # is the first thing chosen, as its one-tap button does.
+        selected = list(draft.selected) if draft else []
+        picked = typed_picks(step, words)
+        if isinstance(picked, Refuse):
+            return picked
+        before = list(selected)
+        for index in picked.indexes:
             if step.options[index].id not in selected:
                 selected = toggle(step, selected, index)
-        return self.finish(step, selected)
+        exclusive_first = not before and any(
+            option.exclusive and option.id in selected for option in step.options
+        )
+        if not picked.unmatched and (picked.finish or exclusive_first):
+            return self.finish(step, selected)
+        return Keep(Draft(selected=selected), True, ticked_hint(step, picked))
 
     @staticmethod
     def finish(step: Step, selected: list[str]) -> Effect:
@@ -551,9 +583,11 @@ class RegionsKind(MultiKind):
         index = int(arg) if arg.isdecimal() else -1
         if draft.phase is Phase.SELECT:
             if verb == Verb.TOGGLE and 0 <= index < len(step.options):
-                return Keep(Draft(selected=toggle(step, list(draft.selected), index)))
+                selected = toggle(step, list(draft.selected), index)
+                sides = {k: v for k, v in draft.sides.items() if k in selected}
+                return Keep(Draft(selected=selected, sides=sides))
             if verb == Verb.DONE:
-                return self._selected(step, draft.selected)
+                return self._selected(step, draft.selected, draft.sides)
             return Command.STALE
         if verb != Verb.OPTION:
             return Command.STALE
@@ -567,13 +601,26 @@ class RegionsKind(MultiKind):
         draft = draft or Draft()
         if draft.phase is Phase.SELECT:
             if words in DONE_WORDS:
-                return self._selected(step, draft.selected)
-            picked = parse_many(words, step.options)
-            if isinstance(picked, Invalid):
-                return _refusal(picked)
-            return self._selected(step, [step.options[index].id for index in sorted(picked)])
+                return self._selected(step, draft.selected, draft.sides)
+            picked = typed_picks(step, words)
+            if isinstance(picked, Refuse):
+                return picked
+            selected = list(draft.selected)
+            sides = dict(draft.sides)
+            for index in picked.indexes:
+                option = step.options[index]
+                if option.id not in selected:
+                    selected = toggle(step, selected, index)
+            for index, said in picked.sides:
+                if step.options[index].paired:  # "left neck" keeps the neck, not a side
+                    sides[step.options[index].id] = said.value
+            if picked.finish and not picked.unmatched:
+                return self._selected(step, selected, sides)
+            ordered = [option.id for option in step.options if option.id in selected]
+            kept = Draft(selected=ordered, sides=sides)
+            return Keep(kept, True, ticked_hint(step, picked))
         if draft.phase is Phase.SIDE:
-            side = SIDE_WORDS.get(words)
+            side = parse_side(words)
             if side is None or side is Side.CENTRE:
                 return Refuse("Please answer left, right or both (your own left and right).", True)
             return self._side(step, draft, side)
@@ -583,13 +630,16 @@ class RegionsKind(MultiKind):
             return Refuse(option_hint(options), True)
         return self._finish(draft, options[chosen].id)
 
-    def _selected(self, step: Step, chosen: list[str]) -> Effect:
+    def _selected(
+        self, step: Step, chosen: list[str], sides: dict[str, str] | None = None
+    ) -> Effect:
         selected = [option.id for option in step.options if option.id in chosen]
         if not selected:
             if step.required:
                 return Refuse("Please choose at least one area, then Done.")
             return Answer(None)
-        return self._next_phase(step, Draft(selected=selected))
+        kept = {region: side for region, side in (sides or {}).items() if region in selected}
+        return self._next_phase(step, Draft(selected=selected, sides=kept))
 
     def _side(self, step: Step, draft: Draft, side: Side) -> Effect:
         pending = needing_side(step, draft)
@@ -623,7 +673,11 @@ class RegionsKind(MultiKind):
             return f"Which side is the {label} pain on? (Your own left or right.)"
         if draft is not None and draft.phase is Phase.WORST:
             return step.worst_text or "Which of these areas bothers you most?"
-        chosen = [o.label for o in step.options if draft and o.id in draft.selected]
+        chosen = [
+            f"{o.label} ({draft.sides[o.id]})" if o.id in draft.sides else o.label
+            for o in step.options
+            if draft and o.id in draft.selected
+        ]
         picked = f"\nSelected: {', '.join(chosen)}" if chosen else ""
         return f"{step.text}{_instruction(step, REGIONS_INSTRUCTION)}{picked}"
 

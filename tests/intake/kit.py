@@ -93,35 +93,37 @@ def build_conversation(
 # Answers that take the shipped flow from consent to the review, typed as a patient would,
 # named after the step that asks them (a body-map step asks three things: the regions, the
 # side of a one-sided region, the worst region).
+# Typed options on a multi-choice screen are ticked, as a typed button label is: "done"
+# (ending the list or alone) finishes the step.
 TYPED_ANSWERS: dict[str, str] = {
     "consent": "yes",
     "completed_by": "me",
     "age": "42",
     "complaint": "Burning pain in my left shoulder blade",
-    "regions": "shoulder blade, neck",
+    "regions": "shoulder blade, neck, done",
     "regions_side": "left",  # of the shoulder blade
     "regions_worst": "shoulder blade",
     "duration": "more than a year",
     "onset": "gradually",
     "episodes": "first time",
     "pattern": "it varies",
-    "aggravating": "sitting, bending",
-    "easing": "heat, rest",
+    "aggravating": "sitting, bending, done",
+    "easing": "heat, rest, done",
     "pain_now": "7/10",
     "pain_worst": "8",
     "pain_least": "3",
     "interferes_daily": "6",
-    "qualities": "burning, pins and needles",
-    "signs": "tight, tender spots",
+    "qualities": "burning, pins and needles, done",
+    "signs": "tight, tender spots, done",
     "emergency_screen": "none",
     "urgent_screen": "none",
     "medicines": "ibuprofen when needed, vitamin D",
     "health_screen": "none",  # needling safety
     "mood_interest": "not at all",  # PHQ-2 item 1
     "mood_down": "several days",  # PHQ-2 item 2
-    "imaging": "mri",
+    "imaging": "mri, done",
     "imaging_findings": "a bulging disc",
-    "treatments": "physio",
+    "treatments": "physio, done",
     "treatment_effect": "physio helped a little",
     "goals": "sleep through the night",
     "treatment_consent": "I understand and agree",

@@ -13,13 +13,12 @@ from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from bot.cli.main import main
-from tests.intake.kit import TEST_KEY, TYPED_PATH, typed_until
+from tests.intake.kit import TEST_KEY, TYPED_PATH
 from tests.process_env import process_env, run_ims_bot
 
 TIMEOUT = 60.0
-# Typing a button's exact label taps it: "mri" toggles the MRI option, then "done".
+# The typed path works unchanged in the shell: typed options tick, as a typed label does.
 SHELL_PATH = list(TYPED_PATH)
-SHELL_PATH.insert(len(typed_until("imaging_findings")), "done")
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -112,7 +111,7 @@ def test_shell_invalid_back_skip_faq_urgent_emergency_and_forget(tmp_path: Path)
         "yes", "me",
         "200",  # out of range
         "42", "Sore neck",
-        "neck", "done",  # typing a label taps it (toggle), then Done
+        "neck", "done",  # typing a label ticks it (as a tap does), then Done
         "2999-01-01",  # a future date
         "More than a year",
         "after an injury",  # opens an optional follow-up
@@ -125,8 +124,8 @@ def test_shell_invalid_back_skip_faq_urgent_emergency_and_forget(tmp_path: Path)
         "how long does a session take?",  # a side question for the FAQ
         "Back to my intake form",
         "8", "5", "4",
-        "burning, numbness", "none", "none",
-        "cancer",  # urgent: the form goes on
+        "burning, numbness, done", "none", "none",
+        "cancer, done",  # urgent: the form goes on
         "I have crushing chest pain and can't breathe",  # emergency typed mid-intake
         "/mydata",
         "/forget", "Yes, delete everything",

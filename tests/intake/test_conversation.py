@@ -56,7 +56,7 @@ async def test_complete_intake_typed_then_submitted_with_summary_to_staff(
     assert stored.state.answers["pain_now"] == 7
 
 
-async def test_buttons_for_every_step_type_and_progress_counts_only_seen_questions(
+async def test_buttons_for_every_step_type_and_progress_counts_only_certain_questions(
     patient: Patient,
 ) -> None:
     await start(patient)
@@ -77,7 +77,8 @@ async def test_buttons_for_every_step_type_and_progress_counts_only_seen_questio
     await patient.tap("Knee")
     await patient.tap("6 to 12 weeks")  # date or duration
     await patient.tap("After an injury")  # single; opens a follow-up
-    assert f"of {total + 1}" in patient.text  # the follow-up now counts
+    # A follow-up is not counted: the total never changes as answers open follow-ups.
+    assert f"Follow-up to question 7 of {total}" in patient.text
     await patient.tap("Skip")  # optional follow-up
     await patient.tap("No, this is the first time")
     await patient.tap("It varies")
@@ -107,7 +108,9 @@ async def test_invalid_input_on_each_type_gets_a_hint_and_the_same_question(
     await patient.say("Sore neck")
     await patient.say("elbw, kneee, spleen")
     assert "could not match 'spleen'" in patient.last[0].text
-    await patient.say("neck")
+    assert "Selected: Elbow, Knee" in patient.last[1].text  # what matched is kept
+    await patient.say("neck, done")
+    await answer_typed(patient, ["left", "both", "knee"])  # sides, then the worst
     await patient.say("yesterday-ish")
     assert "about 8 months" in patient.last[0].text
     await patient.say("2999-01-01")
@@ -116,7 +119,7 @@ async def test_invalid_input_on_each_type_gets_a_hint_and_the_same_question(
     await patient.say("sideways")
     assert "number or name of one option" in patient.last[0].text
     await patient.say("2")
-    await answer_typed(patient, ["first time", "it varies", "sitting", "heat"])
+    await answer_typed(patient, ["first time", "it varies", "sitting, done", "heat, done"])
     await patient.say("11/10")
     assert "from 0 to 10" in patient.last[0].text
     stored = await repository.latest_open(PATIENT)
@@ -134,25 +137,25 @@ async def test_back_and_edit_from_review_asks_only_new_questions(patient: Patien
     assert "right now" in patient.text and "Your answer so far: 7/10" in patient.text
     await patient.tap("Back")
     assert "What eases the pain" in patient.text
-    await patient.say("heat, rest")
+    await patient.say("heat, rest, done")
     assert "at its worst" in patient.text  # back where we were, nothing asked twice
     await answer_typed(patient, TYPED_PATH[now:])
     assert "Please check your answers" in patient.text
     lines = patient.last[-1].text.splitlines()
-    number = next(line.split(".")[0] for line in lines if "Needling-safety conditions" in line)
+    number = next(line.split(".")[0] for line in lines if "Which of these apply" in line)
     await patient.tap(f"Change {number}")
     await patient.tap("Blood thinners")
     await patient.tap("None of these")  # exclusive: clears the others
     await patient.tap("Blood thinners")  # and the other way round
     await patient.tap("Done")
     assert "Anticoagulants are for example" in patient.text
-    await patient.say("anticoagulant")
+    await patient.say("anticoagulant, done")
     assert "Please check your answers" in patient.text and "An anticoagulant" in patient.text
 
 
 async def test_urgent_answer_continues_and_is_first_in_the_summary(patient: Patient) -> None:
     await start(patient)
-    path = typed_path(urgent_screen="cancer")
+    path = typed_path(urgent_screen="cancer, done")
     urgent = len(typed_until("urgent_screen"))
     await answer_typed(patient, path[: urgent + 1])
     assert "family doctor soon" in patient.last[0].text
@@ -217,7 +220,7 @@ async def test_faq_question_mid_intake_then_back_to_the_form(
     await patient.say("42")
     await patient.say("What does IMS cost?")  # a free-text step: this is the answer
     assert faq.questions == []
-    await patient.say("neck")
+    await patient.say("neck, done")
     await patient.say("how long does a session take?")
     assert faq.questions == ["how long does a session take?"]
     assert patient.last[0].text.startswith("FAQ answer")

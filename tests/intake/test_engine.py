@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from bot.intake.answers import match_option, normalise, parse_scale, parse_yes_no
-from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Status, Tap, Typed
+from bot.intake.engine import (
+    REVIEW,
+    IntakeEngine,
+    IntakeState,
+    Outcome,
+    Progress,
+    Status,
+    Tap,
+    Typed,
+)
 from bot.intake.flow import AnswerValue, Option, Step, StepType
 from bot.intake.flow_file import load_flow_file, parse_flow
 from bot.intake.screens import screen
@@ -98,11 +107,13 @@ def test_every_step_type_has_one_kind_with_its_keys_and_fhir_type() -> None:
 def test_start_with_consent_then_progress(engine: IntakeEngine) -> None:
     state = engine.start()
     assert state.current == "consent"
-    position, total = engine.progress(state)
-    assert position == 1 and total < len(engine.flow.questions)  # detail questions hidden
+    progress = engine.progress(state)
+    assert progress is not None and progress.position == 1
+    total = progress.total
+    assert total < len(engine.flow.questions)  # detail questions not counted
     state = run(engine, state, "yes")
     assert state.consent_version == "privacy-2026-11"
-    assert engine.progress(state) == (2, total)
+    assert engine.progress(state) == Progress(2, total)
 
 
 def test_decline_clears_everything(engine: IntakeEngine) -> None:
@@ -168,7 +179,7 @@ def test_gt_lt_conditions_and_required_multi() -> None:
     state = run(engine, state, "no")
     empty = engine.apply(state, Tap("d", state.revision, ""))
     assert empty.outcome is Outcome.INVALID and "at least one" in empty.hint
-    state = run(engine, state, "a")
+    state = run(engine, state, "a, done")
     assert state.current == REVIEW
     result = engine.apply(state, Typed("submit"))
     assert result.outcome is Outcome.SUBMITTED and result.state.status is Status.SUBMITTED
@@ -218,7 +229,7 @@ def test_scores_sum_weights_and_pick_a_band(tmp_path: Path) -> None:
     flow, problems = parse_flow(data, "test")
     assert flow is not None, problems
     engine = IntakeEngine(flow)
-    state = run(engine, engine.start(), "yes", "a, b")
+    state = run(engine, engine.start(), "yes", "a, b", "done")
     from datetime import UTC, datetime
 
     summary = build_summary(engine, state, intake_id=1, chat_id=2, submitted_at=datetime.now(UTC))

@@ -243,13 +243,13 @@ async def test_invalid_back_skip_faq_urgent_and_edit_on_telegram(
     await tg.tap("« Back")
     assert "Briefly, what happened" in tg.last_text and "(skipped)" in tg.last_text
     await tg.say("A fall on the ice")
-    for text in ["first time", "it varies", "sitting", "heat"]:
+    for text in ["first time", "it varies", "sitting, done", "heat, done"]:
         await tg.say(text)
     await tg.tap("7")
     await tg.say("how long does a session take?")
     await tg.tap("Back to my intake form")
     assert "at its worst" in tg.last_text
-    for text in ["8", "5", "4", "burning", "none", "none", "cancer"]:
+    for text in ["8", "5", "4", "burning, done", "none", "none", "cancer, done"]:
         await tg.say(text)
     assert any("family doctor soon" in r.visible_text for r in tg.to_patient()[-2:])
     for text in ["none", "none", "not at all", "not at all"]:
@@ -261,7 +261,7 @@ async def test_invalid_back_skip_faq_urgent_and_edit_on_telegram(
     assert "Please check your answers" in tg.last_text
     await tg.tap("Change 2")
     await tg.say("43")
-    assert "2. How old are you: 43" in tg.last_text
+    assert "2. How old are you? 43" in tg.last_text
     await tg.tap("Send to the clinic")
     [summary] = [r.visible_text for r in transport.sent() if r.chat_id == STAFF]
     assert summary.split("RED FLAGS\n")[1].startswith("- URGENT: History of cancer")
