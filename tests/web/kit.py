@@ -33,9 +33,9 @@ def intake_answers(*, urgent: bool, contraindication: bool, complaint: str) -> l
     """The shipped flow's typed path with an urgent flag and a needling caution if asked."""
     changes = {"complaint": complaint}
     if urgent:
-        changes["urgent_screen"] = "cancer"
+        changes["urgent_screen"] = "cancer, done"
     if contraindication:
-        changes["health_screen"] = "epilepsy"  # needling safety
+        changes["health_screen"] = "epilepsy, done"  # needling safety
     return typed_path(**changes)
 
 

@@ -39,10 +39,7 @@ def shell_path(**flags: Any) -> list[str]:
     answers = intake_answers(complaint=COMPLAINT, **flags)
     # In the console a bare number picks a numbered button: scale answers are typed "n/10".
     answers = [f"{t}/10" if t.isdecimal() and int(t) <= 10 else t for t in answers]
-    # Typing a multi-choice button's exact label toggles it; "done" then moves on.
-    answers.insert(answers.index("mri") + 1, "done")
-    if "epilepsy" in answers:
-        answers.insert(answers.index("epilepsy") + 1, "done")
+    # Typed options tick in the shell as in Telegram: the typed path's "done" moves on.
     return ["/intake", *answers, "send"]
 
 

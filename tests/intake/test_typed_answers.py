@@ -1,0 +1,169 @@
+"""Typed answers a newcomer expected to work (round 8): greetings, short words, sides with
+body parts, lists that tick and finish, number words, plain review wording, a steady count."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.intake.answers import match_option, spelt_number
+from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Typed
+from bot.intake.flow_file import load_flow_file
+from bot.intake.screens import screen
+from bot.intake.summary import build_summary, summary_text
+from tests.intake.kit import SHIPPED_FLOW, TYPED_ANSWERS, TYPED_PATH, typed_until
+
+TODAY = date(2026, 12, 6)
+
+
+@pytest.fixture(scope="module")
+def engine() -> IntakeEngine:
+    return IntakeEngine(load_flow_file(SHIPPED_FLOW).flow, today=lambda: TODAY)
+
+
+def at(engine: IntakeEngine, step_id: str) -> IntakeState:
+    """The state on `step_id`, reached with the shared typed path."""
+    state = engine.start()
+    for text in typed_until(step_id):
+        state = engine.apply(state, Typed(text)).state
+    assert state.current == step_id, state.current
+    return state
+
+
+def say(engine: IntakeEngine, state: IntakeState, *texts: str) -> IntakeState:
+    for text in texts:
+        result = engine.apply(state, Typed(text))
+        assert result.outcome is not Outcome.INVALID, (text, result.hint)
+        state = result.state
+    return state
+
+
+def shown(engine: IntakeEngine, state: IntakeState) -> str:
+    return screen(engine, state, lambda verb, arg: f"{verb}:{arg}").text
+
+
+def test_a_greeting_is_not_an_answer_and_two_letters_pick_nothing(engine: IntakeEngine) -> None:
+    options = engine.flow.step("regions").options  # type: ignore[union-attr]
+    assert match_option("hi", options) is None  # was Hip: ratio("hi", "hip") is 80
+    assert match_option("hip", options) == match_option("hipp", options) is not None
+    state = at(engine, "regions")
+    for greeting in ("hi", "Hello!", "thanks"):
+        result = engine.apply(state, Typed(greeting))
+        assert result.outcome is Outcome.INVALID and not result.maybe_question
+        assert result.hint.startswith(("Hello!", "You're welcome")), result.hint
+        assert result.state.draft is None or not result.state.draft.selected
+    complaint = engine.apply(at(engine, "complaint"), Typed("hi"))  # free text too
+    assert complaint.outcome is Outcome.INVALID and "complaint" not in complaint.state.answers
+
+
+def test_sides_typed_with_body_parts_are_kept_and_not_asked_again(engine: IntakeEngine) -> None:
+    state = say(engine, at(engine, "regions"), "neck, left shoulder, right shoulder")
+    assert state.draft is not None and state.draft.selected == ["neck", "shoulder"]
+    assert "Selected: Neck, Shoulder (both)" in shown(engine, state)
+    state = say(engine, state, "done")  # no side question: it was said
+    assert "bothers you most" in shown(engine, state)
+    state = say(engine, state, "shoulder")
+    assert state.answers["regions"] == {
+        "regions": [{"region": "neck", "side": "centre"}, {"region": "shoulder", "side": "both"}],
+        "worst": "shoulder",
+    }
+
+
+def test_what_matched_is_kept_when_part_of_a_list_is_not(engine: IntakeEngine) -> None:
+    result = engine.apply(at(engine, "regions"), Typed("neck, left knee, spleen"))
+    assert result.outcome is Outcome.UPDATED and "'spleen'" in result.hint
+    assert result.state.draft is not None and result.state.draft.selected == ["neck", "knee"]
+    assert result.state.draft.sides == {"knee": "left"}
+    state = say(engine, result.state, "done")
+    assert "bothers you most" in shown(engine, state)  # the knee's side was said
+
+
+def test_typed_options_tick_like_a_typed_label_and_done_finishes(engine: IntakeEngine) -> None:
+    state = say(engine, at(engine, "easing"), "heat")
+    assert state.current == "easing" and "Selected: Heat" in shown(engine, state)
+    state = say(engine, state, "stretching, done")
+    assert state.answers["easing"] == ["heat", "stretching"]
+    state = say(engine, at(engine, "easing"), "heat, stretching, done")
+    assert state.answers["easing"] == ["heat", "stretching"]
+
+
+@pytest.mark.parametrize(
+    ("step_id", "text", "ids"),
+    [
+        ("signs", "tight muscles", ["tight"]),
+        ("qualities", "shooting", ["radiating"]),
+        ("qualities", "nope", ["none"]),
+        ("signs", "nothing", ["none"]),
+    ],
+)
+def test_words_of_an_option_and_no_for_none_of_these(
+    engine: IntakeEngine, step_id: str, text: str, ids: list[str]
+) -> None:
+    state = say(engine, at(engine, step_id), text)
+    if state.current == step_id:  # ticked, not yet done
+        state = say(engine, state, "done")
+    assert state.answers[step_id] == ids
+
+
+def test_a_bare_number_is_no_option_where_the_buttons_carry_none(engine: IntakeEngine) -> None:
+    options = engine.flow.step("duration").options  # type: ignore[union-attr]
+    assert match_option("2", options, numbered=False) is None
+    result = engine.apply(at(engine, "duration"), Typed("2"))
+    assert result.outcome is Outcome.INVALID and "2 what?" in result.hint
+    assert "duration" not in result.state.answers
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("fourty two", 42),
+        ("Forty-two", 42),
+        ("quarante-deux", 42),
+        ("soixante et onze", 71),
+        ("quatre-vingt-dix", 90),
+        ("I'm 42", 42),
+        ("42 years old", 42),
+        ("j'ai 42 ans", 42),
+        ("one hundred and five", 105),
+    ],
+)
+def test_age_in_words_english_and_french(engine: IntakeEngine, text: str, age: int) -> None:
+    state = say(engine, at(engine, "age"), text)
+    assert state.answers["age"] == age
+
+
+def test_age_hint_gives_a_plausible_example(engine: IntakeEngine) -> None:
+    assert spelt_number("two forty") is None and spelt_number("hello") is None
+    result = engine.apply(at(engine, "age"), Typed("old enough"))
+    assert result.outcome is Outcome.INVALID
+    assert "for example 60" in result.hint and "for example 1." not in result.hint
+
+
+def test_the_patient_review_asks_in_plain_words_staff_keep_labels(engine: IntakeEngine) -> None:
+    state = say(engine, engine.start(), *TYPED_PATH)
+    assert state.current == REVIEW
+    review = shown(engine, state)
+    for staff_label in ("PHQ-2 item 1", "Emergency red-flag screen", "Urgent red-flag screen"):
+        assert staff_label not in review
+    assert "little interest or pleasure in doing things?" in review
+    assert "Do you have any of these right now or since the pain started? None" in review
+    state = engine.apply(state, Typed("send")).state
+    summary = build_summary(engine, state, intake_id=1, chat_id=2, submitted_at=datetime.now(UTC))
+    assert "PHQ-2 item 1" in summary_text(summary)
+
+
+def test_the_progress_total_never_changes(engine: IntakeEngine) -> None:
+    path = list(TYPED_PATH)
+    onset = list(TYPED_ANSWERS).index("onset")
+    path[onset : onset + 1] = ["after an injury", "A fall on the ice"]  # opens a follow-up
+    state = engine.start()
+    totals, lines = set(), []
+    for text in path:
+        progress = engine.progress(state)
+        if progress is not None:
+            totals.add(progress.total)
+            lines.append(progress.line())
+        state = say(engine, state, text)
+    assert len(totals) == 1
+    assert "Follow-up to question 7 of 27" in lines and "Question 8 of 27" in lines
