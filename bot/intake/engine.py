@@ -49,6 +49,9 @@ SUBMIT_WORDS = frozenset(
     {"submit", "send", "send it", "done", "confirm", normalise(SUBMIT_LABEL), "send to clinic"}
 )
 _CHANGE_RE = re.compile(r"^(?:change|edit)\s*(\d{1,3})$")
+# "this morning" typed at "what happened, and when?" says when, whatever it shares with
+# "good morning".
+_WHEN_RE = re.compile(r"\b(?:this|the|every|early|late|in)\b")
 
 
 class Status(StrEnum):
@@ -420,11 +423,11 @@ class IntakeEngine:
             return Result(state, Outcome.STALE)
         if words in SKIP_WORDS and not step.required and not free_text:
             return self._skip(state, step)
-        greeted = _pleasantry(text)
-        if greeted and free_text:  # "hi" is no one's main complaint
-            return Result(state, Outcome.INVALID, greeted)
+        if free_text and not _WHEN_RE.search(words) and (greeted := _pleasantry(text)):
+            return Result(state, Outcome.INVALID, greeted)  # "hi" is no one's complaint
         effect = kind_of(step).typed(step, state.draft, text, words, self._today())
-        if greeted and isinstance(effect, Refuse):  # "morning" may still be an answer
+        # Asked only of a refused answer: "morning" may still be an answer.
+        if isinstance(effect, Refuse) and (greeted := _pleasantry(text)):
             return Result(state, Outcome.INVALID, greeted)
         return self._effect(state, step, effect)
 
