@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.intake.flow import AnswerValue, Option, Side, Step
 
@@ -183,10 +184,20 @@ def match_option(text: str, options: tuple[Option, ...], numbered: bool = True) 
     for key, name in choices.items():
         if name == words:
             return owners[key]
-    if len(words) >= MIN_TYPO_CHARS:
+    if len(words) > SHORT_WORD_CHARS:
         best = process.extractOne(words, choices, scorer=fuzz.ratio, score_cutoff=LABEL_CUTOFF)
         if best is not None:
             return owners[int(best[2])]
+    elif len(words) >= MIN_TYPO_CHARS:
+        # A short word: one slip ("kneee", "ankel", "elbw") that keeps its first letter, so
+        # "night" is not "tight", nor "tight" "thigh", nor "hi" "Hip".
+        near = {
+            owners[key]
+            for key, name in choices.items()
+            if name[:1] == words[:1] and OSA.distance(words, name, score_cutoff=1) <= 1
+        }
+        if len(near) == 1:
+            return near.pop()
     # "tight muscles" for "Tight or stiff muscles", "shooting" for "Spreads or shoots...":
     # every word typed is a word (or a form of one) of exactly one option.
     typed = _content_stems(words)
@@ -197,9 +208,12 @@ def match_option(text: str, options: tuple[Option, ...], numbered: bool = True) 
 
 
 MIN_TYPO_CHARS = 3
+SHORT_WORD_CHARS = 5
 _GLUE_WORDS = frozenset(
     {"or", "and", "the", "a", "an", "my", "of", "in", "to", "with", "i", "me", "it", "is",
-     "am", "some", "very", "bit", "little", "such", "as", "when", "where"}
+     "am", "some", "very", "bit", "little", "such", "as", "when", "where", "no", "not",
+     "for", "there", "at", "on", "any", "all", "that", "this", "than", "but", "so", "be",
+     "been", "has", "have", "are", "was", "yes", "one"}
 )  # fmt: skip
 _SUFFIX_RE = re.compile(r"(?:ing|ness|ed|es|s|e|y)$")
 

@@ -19,6 +19,7 @@ from bot.intake.answers import (
     SIDE_LABELS,
     Invalid,
     Picked,
+    exact_option,
     format_regions,
     match_option,
     option_hint,
@@ -482,7 +483,7 @@ def toggle(step: Step, selected: list[str], index: int) -> list[str]:
 def typed_picks(step: Step, words: str) -> Picked | Refuse:
     """The options a typed list names; a bare "no"/"nothing" names "None of these"."""
     exclusive = [i for i, option in enumerate(step.options) if option.exclusive]
-    if exclusive and words in NOTHING_WORDS and match_option(words, step.options) is None:
+    if exclusive and words in NOTHING_WORDS and exact_option(words, step.options) is None:
         return Picked(indexes=(exclusive[0],))
     picked = parse_many(words, step.options)
     if not picked.indexes and not picked.finish:

@@ -47,6 +47,9 @@ def test_a_greeting_is_not_an_answer_and_two_letters_pick_nothing(engine: Intake
     options = engine.flow.step("regions").options  # type: ignore[union-attr]
     assert match_option("hi", options) is None  # was Hip: ratio("hi", "hip") is 80
     assert match_option("hip", options) == match_option("hipp", options) is not None
+    ankle = match_option("ankle", options)
+    assert ankle is not None and match_option("ankel", options) == ankle  # one slip, kept
+    assert match_option("tight", options) is None  # not "thigh": two slips in five letters
     state = at(engine, "regions")
     for greeting in ("hi", "Hello!", "thanks"):
         result = engine.apply(state, Typed(greeting))
@@ -95,6 +98,8 @@ def test_typed_options_tick_like_a_typed_label_and_done_finishes(engine: IntakeE
         ("qualities", "shooting", ["radiating"]),
         ("qualities", "nope", ["none"]),
         ("signs", "nothing", ["none"]),
+        ("signs", "no", ["none"]),  # not "Goosebumps there for no reason"
+        ("urgent_screen", "no", ["none"]),  # not "...that no position eases"
     ],
 )
 def test_words_of_an_option_and_no_for_none_of_these(
