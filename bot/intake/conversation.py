@@ -211,7 +211,9 @@ class IntakeConversation:
         where = "the review of your answers"
         if engine is not None and intake.state.current != REVIEW:
             progress = engine.progress(intake.state)
-            where = progress.line().lower() if progress is not None else "the start"
+            where = "the start"
+            if progress is not None:
+                where = ("the " if progress.follow_up else "") + progress.line().lower()
         lines = [
             f"You have an unfinished intake form from {intake.started_at:%d %B %Y}; "
             f"you were at {where}. Continue where you left off, or start over?"
