@@ -17,6 +17,7 @@ from typing import Any
 from bot.content.problems import ContentError, Problem, display_path
 from bot.content.schema import ProblemLog, locate, read_yaml_with_problems
 from bot.content.yaml_source import LocatedDict, LocatedList
+from bot.intake.answers import normalise
 from bot.intake.flow import (
     Band,
     Condition,
@@ -31,7 +32,7 @@ from bot.intake.flow import (
     StepType,
 )
 from bot.intake.flow_check import check_flow_logic
-from bot.intake.step_types import KINDS
+from bot.intake.step_types import COMMAND_WORDS, KINDS
 
 FLOW_FILE_NAME = "intake_flow.yaml"
 SECTIONS = (
@@ -110,6 +111,7 @@ def _options(log: ProblemLog, data: LocatedDict, what: str) -> tuple[Option, ...
     items = log.optional_sequence(data, "options")
     options: list[Option] = []
     seen: set[str] = set()
+    names: dict[str, str] = {}  # a typed name -> the option it picks
     for index, item in enumerate(items):
         raw = log.mapping(item, items.line_of(index), f"each option of {what}")
         if raw is None:
@@ -121,6 +123,7 @@ def _options(log: ProblemLog, data: LocatedDict, what: str) -> tuple[Option, ...
         seen.add(option_id)
         named = f"option {option_id!r} of {what}"
         aliases = log.optional_sequence(raw, "aliases")
+        _check_typed_names(log, raw, option_id, [str(alias) for alias in aliases], names, what)
         options.append(
             Option(
                 id=option_id,
@@ -134,6 +137,37 @@ def _options(log: ProblemLog, data: LocatedDict, what: str) -> tuple[Option, ...
             )
         )
     return tuple(options)
+
+
+def _check_typed_names(
+    log: ProblemLog,
+    raw: LocatedDict,
+    option_id: str,
+    aliases: list[str],
+    names: dict[str, str],
+    what: str,
+) -> None:
+    """An option's label, id and aliases are what a patient may type for it: each must
+    pick only that option, and an alias must not be a number or a word such as "done"
+    that already means something else."""
+    line = raw.line_of("aliases") if "aliases" in raw else raw.line_of("label")
+    for alias in aliases:
+        typed = normalise(alias)
+        if typed.isdecimal() or typed in COMMAND_WORDS:
+            log.add(
+                line,
+                f"{what}: alias {alias!r} of {option_id!r} is a number or a command "
+                "word the patient types for something else; remove it",
+            )
+    for name in (str(raw.get("label", "")), option_id.replace("_", " "), *aliases):
+        typed = normalise(name)
+        owner = names.setdefault(typed, option_id)
+        if typed and owner != option_id:
+            log.add(
+                line,
+                f"{what}: {name!r} names both {owner!r} and {option_id!r}; typed, "
+                "it would pick the first: give each option its own words",
+            )
 
 
 def _when(log: ProblemLog, data: LocatedDict, what: str) -> tuple[Condition, ...]:

@@ -155,6 +155,18 @@ def test_bundled_content_check_includes_the_flow() -> None:
             "  - {id: b, type: text, text: B, when: {step: a, includes: x}}\n",
             "step 'b': when: a scale step",
         ),
+        (  # typed, the alias would pick the first option, never the second
+            "  - id: a\n    type: multi\n    text: A\n    options:\n"
+            "      - {id: x, label: Low back}\n"
+            "      - {id: y, label: Lumbar, aliases: [low back]}\n",
+            "intake_flow.yaml:20: step 'a': 'low back' names both 'x' and 'y'",
+        ),
+        (
+            "  - id: a\n    type: multi\n    text: A\n    options:\n"
+            "      - {id: x, label: X, aliases: [done]}\n"
+            "      - {id: y, label: Y, aliases: ['2']}\n",
+            "intake_flow.yaml:19: step 'a': alias 'done' of 'x' is a number or a command word",
+        ),
     ],
 )
 def test_each_mistake_is_reported_with_file_and_line(
