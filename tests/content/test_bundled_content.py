@@ -178,3 +178,29 @@ def test_every_shipped_phrasing_is_answered_by_its_own_entry() -> None:
         if (decision := pipeline.decide(phrasing)).faq_id != entry.id
     ]
     assert misrouted == []
+
+
+@pytest.mark.parametrize(
+    ("said", "entry"),
+    [
+        # Physiotherapy itself, asked at a physiotherapy clinic: its own entries, not an IMS one.
+        ("who can benefit from physio", "what_is_physiotherapy"),
+        ("how soon after an injury should I start physio", "when_to_see_physio"),
+        ("chiro or physio for a sore back, what's the difference", "physio_vs_other_professions"),
+        ("what exercises can I do at home for my knee", "home_exercises"),
+        ("can I do my appointment over video", "virtual_visits"),
+        ("do you take visa", "payment_methods"),
+        ("how long is the waiting list", "wait_for_appointment"),
+        ("what is cupping", "what_is_cupping"),
+        # The IMS questions with the same words keep their answers.
+        ("who can benefit from IMS", "conditions_treated"),
+        ("how is IMS different from physio", "difference_physio"),
+        ("can I exercise after IMS", "exercise_after"),
+        ("how do I book an appointment", "booking"),
+    ],
+)
+def test_clinic_questions_beside_ims_reach_their_own_entries(said: str, entry: str) -> None:
+    from bot.faq.reading import MessageReader
+
+    reader = MessageReader.from_content(load_content(BUNDLED_CONTENT_DIR))
+    assert reader.read(said).answers == (entry,)

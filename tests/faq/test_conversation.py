@@ -78,13 +78,17 @@ async def test_general_physiotherapy_questions_do_not_borrow_an_ims_answer(
     runtime: Runtime,
 ) -> None:
     for question in (
-        "could you tell me what physiotherapy is all about",
         "which stretches would loosen a tight calf",
         "what is reiki and how does it feel",
     ):
         [reply] = await runtime.assistant.handle_text(PATIENT, question)
         assert reply.title is None, question  # no entry's answer
         assert "not something I can answer here" in reply.text, question
+    # What physiotherapy is has an entry of its own, not the IMS one.
+    [reply] = await runtime.assistant.handle_text(
+        PATIENT, "could you tell me what physiotherapy is all about"
+    )
+    assert reply.title == "What is physiotherapy, and who is it for?"
     # The same words about the treatment still get its answer.
     [reply] = await runtime.assistant.handle_text(PATIENT, "how is IMS different from physio")
     assert reply.title == "How is IMS different from regular physiotherapy?"

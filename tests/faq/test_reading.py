@@ -377,7 +377,8 @@ def test_asking_what_a_thing_is_is_not_answered_by_an_entry_that_only_names_it(
         ("what is a trigger point", "trigger_points"),  # the entry says what it is
         ("what is electroacupuncture", "electrical_stimulation"),  # by its synonym
         ("what is the cost of physiotherapy", "cost"),  # a question, not a name
-        ("what is physiotherapy", None),  # a topic the clinic does not answer here
+        ("what is physiotherapy", "what_is_physiotherapy"),  # the entry says what it is
+        ("what is osteopathy", None),  # a topic the clinic does not answer here
     ],
 )
 def test_asking_what_a_thing_is_reaches_the_entry_that_says_it(
@@ -405,8 +406,8 @@ def test_a_heading_whose_subject_is_the_procedure_or_it_gets_what_its_words_ask(
     "said",
     [
         "what is sciatica",
-        "who can benefit from physio",
-        "what exercises can I do at home for my knee",
+        "can physio help after a stroke",
+        "which stretches help a sore knee",
     ],
 )
 def test_general_physiotherapy_and_condition_questions_fall_back(
