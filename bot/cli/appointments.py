@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -151,25 +151,22 @@ def _write_qr(url: str, path: Path) -> None:
         image.save(handle)
 
 
+def _print_rows(heading: str, rows: Sequence[object]) -> None:
+    print(f"ims-bot: {heading}:", file=sys.stderr)
+    for row in rows:
+        print(f"  {row}", file=sys.stderr)
+
+
 def _import(args: argparse.Namespace) -> int:
     async def work(r: Reminders) -> int:
         tz = r.tz
         parsed = parse_appointment_file(Path(args.file), r.types, r.clinic, tz, r.clock())
         if parsed.problems:
-            print(
-                f"ims-bot: {len(parsed.problems)} problem(s); nothing was imported:",
-                file=sys.stderr,
-            )
-            for problem in parsed.problems:
-                print(f"  {problem}", file=sys.stderr)
+            _print_rows(f"{len(parsed.problems)} problem(s); nothing was imported", parsed.problems)
             return 1
         if parsed.passed:
-            print(
-                f"ims-bot: {len(parsed.passed)} row(s) left out because their time has passed:",
-                file=sys.stderr,
-            )
-            for note in parsed.passed:
-                print(f"  {note}", file=sys.stderr)
+            count = len(parsed.passed)
+            _print_rows(f"{count} row(s) left out because their time has passed", parsed.passed)
         items = parsed.items
         progress = _progress(len(items))
         summary = None

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.clinic_content import load_content
 from bot.content.model import FaqContent, FaqEntry
 from bot.faq.matcher import (
     CONTENT_WIDE_LEAD,
+    LARGE_FAQ_PHRASINGS,
     Candidate,
     FaqMatcher,
     MatchThresholds,
@@ -521,3 +525,12 @@ def test_a_message_about_something_else_counts_its_strange_words(
 ) -> None:
     assert small_matcher.rank("how far away is the moon")[0].strangers >= 1
     assert small_matcher.rank("does ims hurt")[0].strangers == 0
+
+
+def test_the_shipped_faq_stays_far_below_the_large_faq_speed_mode() -> None:
+    # The large-FAQ mode reads some questions differently; a clinic adding alternates to a
+    # FAQ of the shipped size must not cross into it by accident.
+    faq = load_content(Path(__file__).resolve().parents[2] / "content").faq
+    phrasings = sum(len(entry.phrasings) for entry in faq.entries)
+    phrasings += sum(len(topic.examples) for topic in faq.out_of_scope)
+    assert phrasings * 2 <= LARGE_FAQ_PHRASINGS, phrasings
