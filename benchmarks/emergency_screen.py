@@ -40,6 +40,7 @@ from bot.faq.matcher import FaqMatcher
 from bot.safety import build_safety_stage
 from bot.safety.stage import SafetyStage
 from bot.safety.terms import normalise_words
+from bot.safety.train import Counts, share
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA = REPO_ROOT / "tests" / "data"
@@ -97,51 +98,18 @@ def decide(stage: SafetyStage, matcher: FaqMatcher, text: str) -> str:
     return decision
 
 
-@dataclass
-class Tally:
-    """Counts for one set and language."""
-
-    emergencies: int = 0
-    emergency_reply: int = 0
-    named_911: int = 0
-    urgents: int = 0
-    urgent_or_emergency: int = 0
-    urgent_fallback: int = 0
-    benign: int = 0
-    false_alarms: int = 0
-    benign_urgent: int = 0
-
-    def add(self, item: Item, decision: str) -> None:
-        if item.expect == "emergency":
-            self.emergencies += 1
-            self.emergency_reply += decision == "emergency"
-            self.named_911 += decision in ("emergency", "notice", "caution")
-        elif item.expect == "urgent":
-            self.urgents += 1
-            self.urgent_or_emergency += decision in ("urgent", "emergency")
-            self.urgent_fallback += decision == "fallback"
-        else:
-            self.benign += 1
-            self.false_alarms += decision == "emergency"
-            self.benign_urgent += decision == "urgent"
-
-
-def _share(part: int, whole: int) -> str:
-    return f"{part}/{whole} ({100 * part / whole:.0f} %)" if whole else "-"
-
-
 def report_sets(
     stage: SafetyStage, matcher: FaqMatcher, paths: Iterable[Path], show_misses: bool
 ) -> None:
     """Per set and language: recall first, then urgent and false alarms."""
     for path in paths:
         items = load_items(path)
-        by_language: dict[str, Tally] = defaultdict(Tally)
+        by_language: dict[str, Counts] = defaultdict(Counts)
         misses: list[tuple[Item, str]] = []
         for item in items:
             decision = decide(stage, matcher, item.q)
-            by_language[item.lang].add(item, decision)
-            by_language["all"].add(item, decision)
+            by_language[item.lang].add(item.expect, decision)
+            by_language["all"].add(item.expect, decision)
             wrong = (
                 (item.expect == "emergency" and decision != "emergency")
                 or (item.expect == "urgent" and decision not in ("urgent", "emergency"))
@@ -157,12 +125,12 @@ def report_sets(
         for language in sorted(by_language, key=lambda code: (code == "all", code)):
             t = by_language[language]
             print(
-                f"  {language:<8} {_share(t.emergency_reply, t.emergencies):<18}"
-                f" {_share(t.named_911, t.emergencies):<18}"
-                f" {_share(t.urgent_or_emergency, t.urgents):<18}"
+                f"  {language:<8} {share(t.emergency_reply, t.emergencies):<18}"
+                f" {share(t.named_911, t.emergencies):<18}"
+                f" {share(t.urgent_or_emergency, t.urgents):<18}"
                 f" {t.urgent_fallback if t.urgents else '-'!s:<20}"
-                f" {_share(t.false_alarms, t.benign):<18}"
-                f" {_share(t.benign_urgent, t.benign):<18}"
+                f" {share(t.false_alarms, t.benign):<18}"
+                f" {share(t.benign_urgent, t.benign):<18}"
             )
         if show_misses:
             for item, decision in misses:

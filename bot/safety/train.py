@@ -290,12 +290,19 @@ def opinions(
     ]
 
 
+# Replies whose text names 911: the emergency reply, the other-language notice, the cautious
+# answer's warning signs, the urgent reply's "if it gets worse", the fallback's and "did you
+# mean"'s last line (issue 17: no silent miss).
+NAMES_911 = frozenset({"emergency", "notice", "caution", "urgent", "fallback", "suggest"})
+
+
 @dataclass
 class Counts:
-    """Pooled counts for one slice of the labelled messages."""
+    """Pooled counts for one slice of the labelled messages (also the benchmark's tally)."""
 
     emergencies: int = 0
     emergency_reply: int = 0
+    named_911: int = 0
     urgents: int = 0
     urgent_or_emergency: int = 0
     urgent_fallback: int = 0
@@ -307,6 +314,7 @@ class Counts:
         if label == "emergency":
             self.emergencies += 1
             self.emergency_reply += level == "emergency"
+            self.named_911 += level in NAMES_911
         elif label == "urgent":
             self.urgents += 1
             self.urgent_or_emergency += level in ("urgent", "emergency")
@@ -318,15 +326,15 @@ class Counts:
 
     def figures(self) -> dict[str, str]:
         return {
-            "emergency reply": _share(self.emergency_reply, self.emergencies),
-            "urgent or 911": _share(self.urgent_or_emergency, self.urgents),
+            "emergency reply": share(self.emergency_reply, self.emergencies),
+            "urgent or 911": share(self.urgent_or_emergency, self.urgents),
             "urgent -> I don't know": str(self.urgent_fallback),
-            "harmless -> 911": _share(self.false_alarms, self.benign),
-            "harmless -> urgent": _share(self.benign_urgent, self.benign),
+            "harmless -> 911": share(self.false_alarms, self.benign),
+            "harmless -> urgent": share(self.benign_urgent, self.benign),
         }
 
 
-def _share(part: int, whole: int) -> str:
+def share(part: int, whole: int) -> str:
     return f"{part}/{whole} ({100 * part / whole:.1f} %)" if whole else "-"
 
 
