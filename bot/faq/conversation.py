@@ -238,14 +238,13 @@ class FaqConversation:
         logger.info("faq decision=%s answers=%d", decision.kind, len(decision.answers))
         if decision.kind == "small_talk":
             return [self._small_talk_reply(decision.small_talk)]
+        urgent = await self._record(chat, text, decision, keep_unanswered)
         entries = [entry for faq_id in decision.answers if (entry := self._faq.get(faq_id))]
         if entries:
             replies = [self.answer_reply(entry) for entry in entries]
             if decision.read_as is not None:
                 replies.insert(0, self._related_note(decision.read_as))
             if decision.unanswered_part is not None:
-                if keep_unanswered:
-                    await self._keep_unanswered(chat.chat_id, decision.unanswered_part)
                 replies.append(self._unanswered_part_reply(decision.unanswered_part))
             elif decision.suggestions:
                 replies.append(
@@ -256,15 +255,28 @@ class FaqConversation:
                 )
             return replies
         if decision.kind == "suggest" and decision.suggestions:
+            return [self._suggest_reply([c.faq_id for c in decision.suggestions])]
+        return urgent or [self._fallback_reply(out_of_scope=decision.out_of_scope is not None)]
+
+    async def _record(
+        self, chat: ChatRef, text: str, reading: FaqReading, keep_unanswered: bool
+    ) -> list[Reply] | None:
+        """Keep what the clinic should see of a reading (English or French): an unanswered
+        part, the question awaiting a choice of suggestion, or the unanswered question. For a
+        fallback, the same-day advice that replaces "I don't know" when an urgent rule comes
+        near the text (an urgent problem never gets the plain "I don't know")."""
+        if reading.answers:
+            if reading.unanswered_part is not None and keep_unanswered:
+                await self._keep_unanswered(chat.chat_id, reading.unanswered_part)
+            return None
+        if reading.kind == "suggest" and reading.suggestions:
             if keep_unanswered:
                 self._remember(chat.chat_id, text)
-            return [self._suggest_reply([c.faq_id for c in decision.suggestions])]
-        best = decision.suggestions[0] if decision.suggestions else None
+            return None
         if keep_unanswered:
+            best = reading.suggestions[0] if reading.suggestions else None
             await self._keep_unanswered(chat.chat_id, text, best)
-        # An urgent problem the screen could not place gets same-day advice, not "I don't know".
-        unplaced = self._safety.urgent_instead_of_fallback(text, chat.chat_id)
-        return unplaced or [self._fallback_reply(out_of_scope=decision.out_of_scope is not None)]
+        return self._safety.urgent_instead_of_fallback(text, chat.chat_id)
 
     async def _answer_french(
         self, chat: ChatRef, text: str, *, keep_unanswered: bool
@@ -279,18 +291,8 @@ class FaqConversation:
         replies = self._fr.replies(reading)
         if reading.kind == "small_talk":
             return replies
-        unanswered = reading.unanswered_part if reading.answers else None
-        if reading.kind == "suggest" and not reading.answers and keep_unanswered:
-            self._remember(chat.chat_id, text)
-        if reading.kind == "fallback" and not reading.answers:
-            unanswered = text
-            unplaced = self._safety.urgent_instead_of_fallback(text, chat.chat_id)
-            if unplaced:
-                replies = unplaced
-        if unanswered is not None and keep_unanswered:
-            best = reading.suggestions[0] if reading.suggestions and not reading.answers else None
-            await self._keep_unanswered(chat.chat_id, unanswered, best)
-        return replies
+        urgent = await self._record(chat, text, reading, keep_unanswered)
+        return urgent or replies
 
     async def _run_matcher(self, work: Callable[[], _Result]) -> _Result:
         """`work()`, which uses the matcher; matching by meaning runs in a worker thread."""
