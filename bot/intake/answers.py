@@ -165,11 +165,15 @@ def exact_option(text: str, options: tuple[Option, ...]) -> int | None:
     return None
 
 
-def match_option(text: str, options: tuple[Option, ...], numbered: bool = True) -> int | None:
+def match_option(
+    text: str, options: tuple[Option, ...], numbered: bool = True, loose: bool = True
+) -> int | None:
     """Index of the option `text` names by number, label or alias (typos tolerated).
 
     A number counts only where the options are `numbered` for the patient. A typo is
     forgiven only in a word of at least `MIN_TYPO_CHARS` letters: "hi" is not "Hip".
+    Unless `loose`, a few of a label's words ("back" for "...pain in back or belly") do
+    not name it.
     """
     words = normalise(text)
     if words.isdecimal():
@@ -200,7 +204,7 @@ def match_option(text: str, options: tuple[Option, ...], numbered: bool = True) 
             return near.pop()
     # "tight muscles" for "Tight or stiff muscles", "shooting" for "Spreads or shoots...":
     # every word typed is a word (or a form of one) of exactly one option.
-    typed = _content_stems(words)
+    typed = _content_stems(words) if loose else frozenset()
     if not typed:
         return None
     found = {owners[key] for key, name in choices.items() if typed <= _content_stems(name)}
@@ -518,6 +522,8 @@ class Picked:
     sides: tuple[tuple[int, Side], ...] = ()
     finish: bool = False
     unmatched: tuple[str, ...] = ()
+    # Red-flag options named only by a few of their words: asked about, not ticked.
+    unsure: tuple[int, ...] = ()
 
 
 def parse_side(words: str) -> Side | None:
@@ -533,16 +539,18 @@ def parse_side(words: str) -> Side | None:
     return Side.BOTH if said else None
 
 
-def _with_side(part: str, options: tuple[Option, ...]) -> tuple[int, Side | None] | None:
+def _with_side(
+    part: str, options: tuple[Option, ...], loose: bool = True
+) -> tuple[int, Side | None] | None:
     """The option a part names, with the side said alongside it ("left shoulder")."""
-    index = match_option(part, options)
+    index = match_option(part, options, loose=loose)
     if index is not None:
         return index, None
     said = set(_SIDE_TERMS.findall(part))
     if not said:
         return None
     rest = " ".join(_SIDE_FILLER.sub(" ", _SIDE_TERMS.sub(" ", part)).split())
-    index = match_option(rest, options, numbered=False) if rest else None
+    index = match_option(rest, options, numbered=False, loose=loose) if rest else None
     if index is None:
         return None
     return index, parse_side(" ".join(sorted(said))) or Side.BOTH
@@ -562,12 +570,14 @@ def _parts(text: str, options: tuple[Option, ...]) -> list[str]:
     return parts
 
 
-def parse_many(text: str, options: tuple[Option, ...]) -> Picked:
+def parse_many(text: str, options: tuple[Option, ...], careful: bool = False) -> Picked:
     """Options named by number or label, separated by commas or 'and', with any side said
-    with a body part; "done" in the list (usually last) means the patient has finished."""
+    with a body part; "done" in the list (usually last) means the patient has finished.
+    When `careful`, an option carrying a flag must be named clearly (see `Picked.unsure`)."""
     picked: list[int] = []
     sides: dict[int, Side] = {}
     unmatched: list[str] = []
+    unsure: list[int] = []
     finish = False
     for part in _parts(normalise(text), options):
         if part in DONE_WORDS:
@@ -578,12 +588,29 @@ def parse_many(text: str, options: tuple[Option, ...]) -> Picked:
             unmatched.append(part)
             continue
         index, side = found
+        flagged = careful and options[index].flag is not None
+        strict = _with_side(part, options, loose=False) if flagged else found
+        if strict is None or strict[0] != index:
+            # A red flag stops the form or alerts staff: "back pain" typed on the safety
+            # check must not tick "...a sudden tearing pain in back or belly".
+            if index not in unsure:
+                unsure.append(index)
+            continue
         if index not in picked:
             picked.append(index)
         if side is not None:
             known = sides.get(index)
             sides[index] = side if known in (None, side) else Side.BOTH
-    return Picked(tuple(picked), tuple(sides.items()), finish, tuple(unmatched))
+    return Picked(tuple(picked), tuple(sides.items()), finish, tuple(unmatched), tuple(unsure))
+
+
+def unsure_hint(unsure: tuple[int, ...], options: tuple[Option, ...]) -> str:
+    """Ask about red-flag options a typed answer named only in part, by label and number."""
+    named = "; ".join(f"'{options[index].label}' ({index + 1})" for index in unsure)
+    return (
+        f"To record this safely: if you have {named}, tap it or type its number. "
+        "If not, leave it unticked."
+    )
 
 
 def unmatched_hint(unmatched: tuple[str, ...], options: tuple[Option, ...]) -> str:

@@ -31,6 +31,7 @@ from bot.intake.answers import (
     parse_text,
     parse_yes_no,
     unmatched_hint,
+    unsure_hint,
 )
 from bot.intake.flow import (
     CONSENT_AGREE,
@@ -480,23 +481,30 @@ def toggle(step: Step, selected: list[str], index: int) -> list[str]:
     return [item for item in selected if item not in exclusive] + [option.id]
 
 
-def typed_picks(step: Step, words: str) -> Picked | Refuse:
-    """The options a typed list names; a bare "no"/"nothing" names "None of these"."""
+def typed_picks(step: Step, words: str, careful: bool = True) -> Picked | Refuse:
+    """The options a typed list names; a bare "no"/"nothing" names "None of these". When
+    `careful`, an option carrying a flag (a red flag) is ticked only when named clearly."""
     exclusive = [i for i, option in enumerate(step.options) if option.exclusive]
     if exclusive and words in NOTHING_WORDS and exact_option(words, step.options) is None:
         return Picked(indexes=(exclusive[0],))
-    picked = parse_many(words, step.options)
+    picked = parse_many(words, step.options, careful)
     if not picked.indexes and not picked.finish:
+        if picked.unsure:
+            return Refuse(ticked_hint(step, picked))
         hint = unmatched_hint(picked.unmatched, step.options) if picked.unmatched else ""
         return Refuse(hint or option_hint(step.options), True)
     return picked
 
 
 def ticked_hint(step: Step, picked: Picked) -> str:
-    """What a typed list did: the part not understood first (what matched is kept)."""
+    """What a typed list did: the part not understood first (what matched is kept), then
+    any red flag named only in part."""
+    ask = unsure_hint(picked.unsure, step.options) if picked.unsure else ""
     if picked.unmatched:
         kept = " I have kept the others." if picked.indexes else ""
-        return unmatched_hint(picked.unmatched, step.options) + kept
+        return " ".join(filter(None, (unmatched_hint(picked.unmatched, step.options) + kept, ask)))
+    if ask:
+        return f"Noted. {ask}" if picked.indexes else ask
     return "Noted. Add more, or type done (or tap Done) when that is all."
 
 
@@ -538,7 +546,7 @@ class MultiKind(StepKind):
         exclusive_first = not before and any(
             option.exclusive and option.id in selected for option in step.options
         )
-        if not picked.unmatched and (picked.finish or exclusive_first):
+        if not picked.unmatched and not picked.unsure and (picked.finish or exclusive_first):
             return self.finish(step, selected)
         return Keep(Draft(selected=selected), True, ticked_hint(step, picked))
 
@@ -603,7 +611,8 @@ class RegionsKind(MultiKind):
         if draft.phase is Phase.SELECT:
             if words in DONE_WORDS:
                 return self._selected(step, draft.selected, draft.sides)
-            picked = typed_picks(step, words)
+            # A flagged region (upper back) is a place, not an alarm: named loosely is fine.
+            picked = typed_picks(step, words, careful=False)
             if isinstance(picked, Refuse):
                 return picked
             selected = list(draft.selected)
@@ -615,7 +624,7 @@ class RegionsKind(MultiKind):
             for index, said in picked.sides:
                 if step.options[index].paired:  # "left neck" keeps the neck, not a side
                     sides[step.options[index].id] = said.value
-            if picked.finish and not picked.unmatched:
+            if picked.finish and not picked.unmatched and not picked.unsure:
                 return self._selected(step, selected, sides)
             ordered = [option.id for option in step.options if option.id in selected]
             kept = Draft(selected=ordered, sides=sides)

@@ -172,3 +172,33 @@ def test_the_progress_total_never_changes(engine: IntakeEngine) -> None:
         state = say(engine, state, text)
     assert len(totals) == 1
     assert "Follow-up to question 7 of 27" in lines and "Question 8 of 27" in lines
+
+
+# ("back" alone is the go-back command, so it is not among them.)
+@pytest.mark.parametrize("text", ["back pain", "my back, done", "fall", "cancer"])
+def test_a_red_flag_is_not_ticked_by_a_few_of_its_words(engine: IntakeEngine, text: str) -> None:
+    # "...a sudden tearing pain in back or belly" would stop the form with a 911 message.
+    result = engine.apply(at(engine, "emergency_screen"), Typed(text))
+    assert result.state.current == "emergency_screen"
+    assert "emergency_screen" not in result.state.answers
+    assert result.state.draft is None or not result.state.draft.selected
+    assert "To record this safely" in result.hint and "type its number" in result.hint
+
+
+def test_a_red_flag_named_clearly_is_ticked_and_the_rest_kept(engine: IntakeEngine) -> None:
+    options = engine.flow.step("emergency_screen").options  # type: ignore[union-attr]
+    chest = next(i for i, option in enumerate(options) if option.id == "chest")
+    state = at(engine, "emergency_screen")
+    by_number = engine.apply(state, Typed(str(chest + 1)))
+    assert by_number.state.draft is not None and by_number.state.draft.selected == ["chest"]
+    by_label = engine.apply(state, Typed(options[chest].label.lower()))
+    assert by_label.state.draft is not None and by_label.state.draft.selected == ["chest"]
+    # One clear flag and one named in part: the clear one is ticked, the other asked about,
+    # and "done" does not close the screen while a red flag is still in doubt.
+    mixed = engine.apply(state, Typed(f"{chest + 1}, fall, done"))
+    assert mixed.state.current == "emergency_screen"
+    assert mixed.state.draft is not None and mixed.state.draft.selected == ["chest"]
+    assert mixed.hint.startswith("Noted. To record this safely") and "fall" in mixed.hint
+    # A flagged body region stays easy to name: the regions screen is about places.
+    regions = say(engine, at(engine, "regions"), "middle back")
+    assert regions.draft is not None and regions.draft.selected == ["mid_back"]
