@@ -15,6 +15,7 @@ from bot.config import load_settings
 from bot.content.clinic import Location
 from bot.reminders.feature import Reminders, build_reminders
 from bot.reminders.importing import (
+    SkippedTime,
     find_location,
     parse_appointment_file,
     parse_start,
@@ -61,6 +62,9 @@ def _add(args: argparse.Namespace) -> int:
         at = " ".join(args.at)  # --at 2026-12-08 10:00, unquoted, arrives as two words
         try:
             starts_at = parse_start(at, tz)
+        except SkippedTime as skipped:
+            print(f"ims-bot: --at {skipped}", file=sys.stderr)
+            return 2
         except ValueError:
             print(
                 f"ims-bot: --at {at!r} is not an ISO 8601 date-time like 2026-03-10T14:30",
@@ -86,22 +90,33 @@ def _add(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        if location is not None and not args.force:
-            closed = closed_reason(location, starts_at.astimezone(tz))
-            if closed:
+        existing = await r.repository.get_by_ref(args.ref)
+        if location is None and existing is not None and existing.location_id:
+            # Re-adding a reference to move it keeps what was not said again.
+            location = find_location(r.clinic, existing.location_id)
+        if location is None and len(r.clinic.locations) == 1:
+            location = r.clinic.locations[0]
+        if not args.force:
+            local = starts_at.astimezone(tz)
+            places = [location] if location is not None else list(r.clinic.locations)
+            reasons = [closed_reason(place, local) for place in places]
+            if places and all(reasons):
+                shown = reasons[0] if len(reasons) == 1 else "every location is closed then"
                 print(
-                    f"ims-bot: {closed}; check --at, or add --force to book it anyway",
+                    f"ims-bot: {shown}; check --at, or add --force to book it anyway",
                     file=sys.stderr,
                 )
                 return 2
         now = r.clock()
-        existing = await r.repository.get_by_ref(args.ref)
+        clinician = args.clinician
+        if clinician is None and existing is not None:
+            clinician = existing.clinician
         item = AppointmentInput(
             ref=args.ref,
             starts_at=starts_at,
             type_id=kind.id,
             location_id=location.id if location is not None else None,
-            clinician=args.clinician,
+            clinician=clinician,
         )
         appointment, change = await r.repository.save(item, now)
         if existing is not None and change is not Change.UNCHANGED:
@@ -133,13 +148,17 @@ def _add(args: argparse.Namespace) -> int:
 
 def closed_reason(location: Location, local_start: datetime) -> str | None:
     """Why `location` is closed at `local_start` (clinic time), or None when it is open."""
-    day = local_start.strftime("%A").lower()
-    hours = location.hours_on(day)
+    day = local_start.strftime("%A")
+    hours = location.hours_on(day.lower())
     moment = local_start.time().replace(tzinfo=None)
     if any(start <= moment < end for start, end in hours.periods):
         return None
-    when = f"{local_start:%A %Y-%m-%d %H:%M}"
-    return f"{location.name} is closed at {when} (open {day}: {hours.render()})"
+    if not hours.periods:
+        return f"{location.name} is closed all day on {day}s ({local_start:%Y-%m-%d %H:%M})"
+    return (
+        f"{location.name} is closed at {local_start:%H:%M} on {day} "
+        f"{local_start:%Y-%m-%d} (open {hours.render()})"
+    )
 
 
 def _write_qr(url: str, path: Path) -> None:

@@ -10,7 +10,7 @@ import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -43,13 +43,24 @@ class ParsedFile:
 _DATE_THEN_SPACES = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(?=\d)")
 
 
+class SkippedTime(ValueError):
+    """A clinic-time date-time that the clocks skip when they go forward."""
+
+
 def parse_start(text: str, tz: ZoneInfo) -> datetime:
     """An ISO 8601 date-time (a space may stand for the T); without an offset it is clinic
-    time. ValueError if malformed."""
+    time. ValueError if malformed; SkippedTime if the clocks skip it (spring forward)."""
     spelled = _DATE_THEN_SPACES.sub(r"\1T", text.strip())
     value = datetime.fromisoformat(spelled.replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
+        # 02:30 on the night the clocks jump from 02:00 to 03:00 is no time at all:
+        # zoneinfo would quietly book it an hour off.
+        if value.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != value.replace(tzinfo=None):
+            raise SkippedTime(
+                f"{value:%Y-%m-%d %H:%M} does not exist in {tz.key}: the clocks go forward "
+                "that night; give a time before or after the change"
+            )
     return value
 
 
@@ -151,6 +162,9 @@ def _start(text: str, tz: ZoneInfo, reasons: list[str]) -> datetime | None:
         return None
     try:
         return parse_start(text, tz)
+    except SkippedTime as skipped:
+        reasons.append(f"'start' {skipped}")
+        return None
     except ValueError:
         reasons.append(
             f"'start' {text.strip()!r} is not an ISO 8601 date-time like 2026-03-10T14:30"

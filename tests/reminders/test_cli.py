@@ -59,6 +59,46 @@ def test_a_time_outside_the_locations_hours_is_refused_unless_forced(
     assert add("--location", "riverside", "--force", at=saturday_night) == 0
 
 
+def test_without_a_location_a_time_when_every_location_is_closed_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sunday = next_weekday(6, 15)
+    assert add(at=sunday) == 2
+    err = capsys.readouterr().err
+    assert "every location is closed then" in err and "--force" in err
+    assert add("--location", "riverside", at=sunday) == 2
+    assert "closed all day on Sundays" in capsys.readouterr().err
+    assert add("--force", at=sunday) == 0
+
+
+def test_a_time_the_clocks_skip_is_refused_even_when_forced(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    year = datetime.now(UTC).year + 1
+    march = [datetime(year, 3, day) for day in range(8, 15)]
+    second_sunday = next(day for day in march if day.weekday() == 6)  # Toronto springs forward
+    skipped = f"{second_sunday:%Y-%m-%d} 02:30"
+    assert add("--force", at=skipped) == 2
+    assert "does not exist in America/Toronto" in capsys.readouterr().err
+    assert add("--force", at=f"{second_sunday:%Y-%m-%d} 03:30") == 0
+
+
+def test_adding_a_reference_again_keeps_what_was_not_said_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert add("--location", "riverside", "--clinician", "Alex Doe", ref="K-1") == 0
+    assert add(ref="K-1", at=open_wednesday(16)) == 0
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        row = db.execute(
+            "SELECT location_id, clinician FROM appointments WHERE ref = 'K-1'"
+        ).fetchone()
+    assert row == ("riverside", "Alex Doe")
+    assert add("--clinician", "Sam Roe", ref="K-1", at=open_wednesday(16)) == 0
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        row = db.execute("SELECT clinician FROM appointments WHERE ref = 'K-1'").fetchone()
+    assert row == ("Sam Roe",)
+
+
 def location_of(tmp_path: Path, ref: str) -> str | None:
     with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
         row = db.execute("SELECT location_id FROM appointments WHERE ref = ?", (ref,)).fetchone()
@@ -140,7 +180,7 @@ def test_a_booking_too_close_for_reminders_says_a_confirmation_follows(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     soon = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
-    assert add(ref="S-1", at=soon) == 0
+    assert add("--force", ref="S-1", at=soon) == 0  # whatever the hour is now
     assert "too close for its reminders" in capsys.readouterr().out
 
 
@@ -186,10 +226,8 @@ def test_add_prints_a_one_time_link_and_writes_a_qr(
 def test_add_without_username_says_it_used_a_placeholder(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert (
-        main(["appointments", "add", "--at", future(5), "--ref", "R-2", "--type", "assessment"])
-        == 0
-    )
+    when = open_wednesday()
+    assert main(["appointments", "add", "--at", when, "--ref", "R-2", "--type", "assessment"]) == 0
     assert "TELEGRAM_BOT_USERNAME is not set" in capsys.readouterr().out
 
 
