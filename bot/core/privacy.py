@@ -84,7 +84,9 @@ class _Wording:
     question: str
     yes_button: str
     no_button: str
-    done: str  # {removed}: how many records
+    done: str  # {records}: how many records, in words that agree with the number
+    record: tuple[str, str]  # one record, several records
+    zero_is_plural: bool  # "0 records", but "0 enregistrement"
     kept: str
     not_an_answer: str
 
@@ -97,7 +99,9 @@ ENGLISH = _Wording(
     ),
     yes_button="Yes, delete everything",
     no_button="No, keep it",
-    done="Done: I deleted everything I held about you ({removed} records).",
+    done="Done: I deleted everything I held about you ({records}).",
+    record=("record", "records"),
+    zero_is_plural=True,
     kept="Nothing was deleted.",
     not_an_answer=(
         "Nothing was deleted. To delete everything I hold about you, type yes (or tap "
@@ -108,10 +112,9 @@ FRENCH = _Wording(
     question=ENGLISH.question,
     yes_button="Oui, tout supprimer",
     no_button="Non, tout garder",
-    done=(
-        "C'est fait : j'ai supprimé tout ce que je gardais à votre sujet "
-        "({removed} enregistrements)."
-    ),
+    done=("C'est fait : j'ai supprimé tout ce que je gardais à votre sujet ({records})."),
+    record=("enregistrement", "enregistrements"),
+    zero_is_plural=False,
     kept="Rien n'a été supprimé.",
     not_an_answer=(
         "Rien n'a été supprimé. Pour supprimer tout ce que je garde à votre sujet, "
@@ -188,7 +191,9 @@ class PrivacyCommands:
     async def _erase(self, chat: ChatRef, wording: _Wording) -> list[Reply]:
         removed = await self._registry.erase(chat.chat_id)
         logger.info("forget: erased %d records for a chat", removed)
-        return [Reply(wording.done.format(removed=removed))]
+        plural = removed > 1 or (removed == 0 and wording.zero_is_plural)
+        noun = wording.record[1] if plural else wording.record[0]
+        return [Reply(wording.done.format(records=f"{removed} {noun}"))]
 
 
 def _question(wording: _Wording, text: str, title: str | None = None) -> Reply:

@@ -108,3 +108,22 @@ async def test_the_buttons_still_answer(setup: tuple[Assistant, OpenConversation
     assert feature.records == 3 and feature.heard == ["yes"]
     done = await assistant.handle_action(CHAT, "forget:yes")
     assert "(3 records)" in done[0].text and feature.records == 0
+
+
+@pytest.mark.parametrize(
+    ("held", "typed", "said"),
+    [
+        (1, "yes", "(1 record)."),
+        (0, "yes", "(0 records)."),
+        (1, "oui", "(1 enregistrement)."),
+        (0, "oui", "(0 enregistrement)."),
+        (3, "oui", "(3 enregistrements)."),
+    ],
+)
+async def test_the_count_of_deleted_records_agrees_with_its_noun(
+    setup: tuple[Assistant, OpenConversation], held: int, typed: str, said: str
+) -> None:
+    assistant, feature = setup
+    feature.records = held
+    await assistant.handle_command(CHAT, "forget")
+    assert text_of(await assistant.handle_text(CHAT, typed)).endswith(said)
