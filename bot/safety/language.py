@@ -416,6 +416,11 @@ _FRENCH_WORDS = _word_set(
 )
 
 
+# Greetings and thanks only French uses: a message of nothing else ("salut", "allo",
+# "merci bye") is French even though one word is too little for the model.
+_FRENCH_COURTESY = _word_set("salut allo allô bonjour bonsoir coucou merci bonne journée journee")
+_ANY_COURTESY = _word_set("bye ok okay")
+
 # French words that are also romanised Cantonese, Chinese or Punjabi words ("gong je m cing
 # co", "hun theek ne").
 _SHARED_WITH_ROMANISED = _word_set("je j m t s c n y qu ne")
@@ -680,6 +685,10 @@ def _first_guess(text: str, prior: str | None) -> LanguageGuess:
     words = _words(text)
     if not words:
         return UNDETERMINED
+    if any(w in _FRENCH_COURTESY for w in words) and all(
+        w in _FRENCH_COURTESY or w in _ANY_COURTESY for w in words
+    ):
+        return LanguageGuess(FRENCH, 1.0)
     french = sum(word in _FRENCH_WORDS for word in words)
     if not french and len(words) >= PLAIN_ENGLISH_WORDS:
         english = _english_words()

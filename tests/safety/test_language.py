@@ -100,3 +100,15 @@ def test_the_apps_language_is_a_prior_not_a_verdict() -> None:
 def test_odd_input_is_undetermined_not_an_error() -> None:
     for text in ("", "1234", "!!!", "\x00"):
         assert detect_language(text).code in ("und", "en")
+
+
+@pytest.mark.parametrize("text", ["salut", "Allo!", "allô", "merci bye", "bonsoir", "coucou ok"])
+def test_a_french_greeting_alone_is_french(text: str) -> None:
+    # One word is too little for the model; a Québec "allo" answered in English, and filed
+    # as an unanswered question, is what a patient saw.
+    assert detect_language(text).code == "fr"
+
+
+@pytest.mark.parametrize("text", ["hello", "bye", "ok thanks", "salute the flag"])
+def test_english_courtesy_stays_english(text: str) -> None:
+    assert detect_language(text).code == "en"
