@@ -260,8 +260,8 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("            learned ranker (view)", "bot.faq.learned", "ContentRanker.view"),
     ("          decide + policy", "bot.faq.matcher", "FaqMatcher.decide"),
     ("        unanswered log", "bot.faq.unanswered", "UnansweredLog.record"),
-    ("        answer reply", "bot.faq.conversation", "FaqConversation.answer_reply"),
-    ("        suggest reply", "bot.faq.conversation", "FaqConversation._suggest_reply"),
+    ("        answer reply", "bot.faq.replies", "FaqReplies.answer"),
+    ("        suggest reply", "bot.faq.replies", "FaqReplies.suggest"),
     (
         "        urgent before fallback",
         "bot.safety.stage",

@@ -18,6 +18,7 @@ from pathlib import Path
 from bot.content.clinic import Clinic
 from bot.content.faq_loader import (
     _read_answer,
+    _read_out_of_scope,
     _read_phrasings,
     _read_related,
     _read_synonyms,
@@ -29,7 +30,14 @@ from bot.content.schema import ProblemLog, did_you_mean, read_yaml_with_problems
 from bot.content.yaml_source import LocatedDict
 
 FAQ_FRENCH_FILE = "faq_fr.yaml"
-TOP_LEVEL_KEYS = ("language", "synonyms", "related_treatments", "categories", "entries")
+TOP_LEVEL_KEYS = (
+    "language",
+    "synonyms",
+    "related_treatments",
+    "categories",
+    "entries",
+    "out_of_scope",
+)
 ENTRY_KEYS = ("id", "question", "alternates", "answer", "reviewed")
 LANGUAGES = ("fr",)
 
@@ -136,9 +144,12 @@ def parse_faq_translation(
         entry = _read_entry(log, raw, items.line_of(index), english, french_clinic, seen)
         if entry is not None:
             found[entry.id] = entry
+    # French examples of topics the clinic does not answer here: a French question on one
+    # gets the French "not here" reply, as faq.yaml's topics give English ones.
+    topics = _read_out_of_scope(log, root, seen)
     if log.problems:
         return None, sorted(log.problems), []
-    missing = [entry.id for entry in english.entries if entry.id not in seen.ids]
+    missing = [entry.id for entry in english.entries if entry.id not in found]
     notes = []
     if missing:
         notes.append(
@@ -167,6 +178,7 @@ def parse_faq_translation(
         suggest_threshold=english.suggest_threshold,
         margin=english.margin,
         file=file,
+        out_of_scope=tuple(topics),
     )
     return content, [], notes
 

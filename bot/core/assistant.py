@@ -11,9 +11,8 @@ feature sees the text.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from bot.core.replies import Button, Reply
@@ -32,22 +31,19 @@ class ChatRef:
     # The language the person's app is set to (Telegram's language_code), a hint for the
     # safety stage's language detection; None when the channel does not know.
     language_code: str | None = None
+    # The language the safety stage read the message being handled in ("en", "fr", ...):
+    # the assistant sets it on the ChatRef it hands the features for that message, so they
+    # answer in it without detecting again. None for commands, taps, or with no stage.
+    message_language: str | None = None
 
-
-# The language the safety stage read the message being handled in ("en", "fr", ...), set
-# once per message by the stage's own detection so features answer in it without
-# detecting again; None before the stage has run (or when there is none).
-_MESSAGE_LANGUAGE: ContextVar[str | None] = ContextVar("message_language", default=None)
-
-
-def note_message_language(language: str | None) -> None:
-    """Record the language of the message being handled (the safety stage calls this)."""
-    _MESSAGE_LANGUAGE.set(language)
-
-
-def message_language() -> str | None:
-    """The language of the message being handled, as the safety stage read it."""
-    return _MESSAGE_LANGUAGE.get()
+    @property
+    def reply_language(self) -> str:
+        """The language to answer in: the message's as the safety stage read it, else (a
+        command or a tap) French for an app set to French, English otherwise."""
+        if self.message_language is not None:
+            return self.message_language
+        app = (self.language_code or "").split("-")[0].lower()
+        return "fr" if app == "fr" else "en"
 
 
 SafetyLevel = Literal["emergency", "urgent", "notice", "caution"]
@@ -82,12 +78,25 @@ class SafetyVerdict:
         return self.level != "caution"
 
 
+@dataclass(frozen=True)
+class Screening:
+    """What the safety stage read in one typed text: its language, and a verdict unless the
+    message is an ordinary one."""
+
+    language: str | None
+    verdict: SafetyVerdict | None = None
+
+    def chat(self, chat: ChatRef) -> ChatRef:
+        """`chat` as the features see it for this message: with the message's language."""
+        return replace(chat, message_language=self.language)
+
+
 CommandHandler = Callable[[ChatRef, Sequence[str]], Awaitable[list[Reply]]]
 ActionHandler = Callable[[ChatRef, str], Awaitable[list[Reply]]]
 # A text claimer returns None when it does not want the text (the next one is asked).
 TextClaimer = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
 # The safety stage: pure and quick, run on every typed text before any feature sees it.
-SafetyScreen = Callable[[ChatRef, str], SafetyVerdict | None]
+SafetyScreen = Callable[[ChatRef, str], Screening]
 # Told when an emergency was detected in a chat (rule id); returns extra replies, such
 # as a staff alert, and may stop an open conversation.
 EmergencyListener = Callable[[ChatRef, str], Awaitable[list[Reply]]]
@@ -152,6 +161,8 @@ class Assistant:
     _text_routes: list[_TextRoute] = field(default_factory=list)
     _safety: SafetyScreen | None = None
     _menu_buttons: list[Button] = field(default_factory=list)
+    # A menu button as another language shows it, by (action, language).
+    _menu_translations: dict[tuple[str, str], Button] = field(default_factory=dict)
     _deep_link_handlers: list[DeepLinkHandler] = field(default_factory=list)
     _emergency_listeners: list[EmergencyListener] = field(default_factory=list)
     _urgent_listeners: list[EmergencyListener] = field(default_factory=list)
@@ -180,16 +191,26 @@ class Assistant:
         if self.text_route_order:
             self._text_routes.sort(key=lambda route: self.text_route_order.index(route.name))
 
-    def add_menu_button(self, button: Button) -> None:
-        """Offer `button` in the main menu shown by /start, in its place in `menu_order`."""
+    def add_menu_button(
+        self, button: Button, translations: Mapping[str, Button] | None = None
+    ) -> None:
+        """Offer `button` in the main menu shown by /start, in its place in `menu_order`;
+        `translations` are the same button in other languages ("fr": its French label,
+        and an action answered in French where the feature answers in French)."""
         _check_listed("menu button", button.action, self.menu_order)
         self._menu_buttons.append(button)
+        for language, translated in (translations or {}).items():
+            self._menu_translations[button.action, language] = translated
         if self.menu_order:
             self._menu_buttons.sort(key=lambda item: self.menu_order.index(item.action))
 
-    def menu_buttons(self) -> tuple[Button, ...]:
-        """The main-menu buttons every feature contributed, in order."""
-        return tuple(self._menu_buttons)
+    def menu_buttons(self, language: str = "en") -> tuple[Button, ...]:
+        """The main-menu buttons every feature contributed, in order, in `language` where
+        the feature gave it."""
+        return tuple(
+            self._menu_translations.get((button.action, language), button)
+            for button in self._menu_buttons
+        )
 
     def add_deep_link_handler(self, handler: DeepLinkHandler) -> None:
         """Register a handler for `/start <payload>`; it returns None for payloads not its own."""
@@ -238,21 +259,23 @@ class Assistant:
         """Set the check that runs on every typed text before anything else."""
         self._safety = screen
 
-    async def screen(self, chat: ChatRef, text: str) -> SafetyVerdict | None:
-        """The safety stage's verdict on `text`, emergency listeners told (intake stops)."""
-        note_message_language(None)  # never the language of an earlier message
+    async def screen(self, chat: ChatRef, text: str) -> Screening:
+        """The safety stage's reading of `text` (its language and verdict), emergency
+        listeners told (intake stops)."""
         if self._safety is None:
-            return None
-        verdict = self._safety(chat, text)
+            return Screening(None)
+        screening = self._safety(chat, text)
+        verdict = screening.verdict
         if verdict is not None and verdict.level == "emergency":
             extra = await self.notify_emergency(chat, verdict.rule_id or "")
             verdict = SafetyVerdict(
                 verdict.level, verdict.language, verdict.rule_id, (*verdict.replies, *extra)
             )
-        elif verdict is not None and verdict.level == "urgent":
+            return Screening(screening.language, verdict)
+        if verdict is not None and verdict.level == "urgent":
             for listener in self._urgent_listeners:
                 await listener(chat, verdict.rule_id or "")
-        return verdict
+        return screening
 
     def commands(self, *, staff: bool = False) -> list[CommandSpec]:
         """Commands for a menu: patient commands, or staff commands when `staff`."""
@@ -280,7 +303,8 @@ class Assistant:
         text = text.strip()
         if not text:
             return []
-        verdict = await self.screen(chat, text)
+        screening = await self.screen(chat, text)
+        chat, verdict = screening.chat(chat), screening.verdict
         if verdict is not None and verdict.level == "notice" and await self._an_answer(chat, text):
             verdict = None  # screened for emergencies already; a name is not a language
         if verdict is not None and verdict.level == "notice" and verdict.features_answer:

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.core.assistant import Assistant, ChatRef, CommandSpec, message_language
+from bot.core.assistant import Assistant, ChatRef, CommandSpec
 from bot.core.replies import Button, Reply
 
 logger = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ class PrivacyCommands:
             return None
         plain = _plain_answer(text)
         french = plain in FRENCH_ANSWERS or (
-            plain not in YES_ANSWERS | NO_ANSWERS and message_language() == "fr"
+            plain not in YES_ANSWERS | NO_ANSWERS and chat.message_language == "fr"
         )
         wording = FRENCH if french else ENGLISH
         if plain in YES_ANSWERS:

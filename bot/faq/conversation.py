@@ -14,14 +14,14 @@ from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.content.model import FaqEntry
-from bot.core.assistant import Assistant, ChatRef, CommandSpec, message_language
+from bot.core.assistant import Assistant, ChatRef, CommandSpec
 from bot.core.replies import Button, Reply
 from bot.core.staff_notes import StaffNotes
 from bot.faq.encoder_tuning import choose_faq_encoder
 from bot.faq.french import FRENCH, FrenchIndex
-from bot.faq.french_replies import FrenchReplies
 from bot.faq.matcher import Candidate, FaqMatcher
-from bot.faq.reading import FaqReading, MessageReader, SmallTalkKind, small_talk_kind
+from bot.faq.reading import FaqReading, MessageReader, small_talk_kind
+from bot.faq.replies import ACTION_PREFIX, ENGLISH_TEXTS, FRENCH_TEXTS, FaqReplies
 from bot.faq.semantic import PhrasingVectorCache
 from bot.faq.unanswered import UnansweredLog
 from bot.safety.stage import SafetyReplies
@@ -37,16 +37,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 _Result = TypeVar("_Result")
 
-ACTION_PREFIX = "faq"
-MAX_BUTTON_LABEL = 60
 PENDING_QUESTIONS_KEPT = 500  # chats whose last unclear question we remember for "none of these"
 
 Clock = Callable[[], datetime]
-
-
-def _label(text: str) -> str:
-    """A button label short enough for every channel."""
-    return text if len(text) <= MAX_BUTTON_LABEL else text[: MAX_BUTTON_LABEL - 1] + "…"
 
 
 class FaqConversation:
@@ -65,14 +58,17 @@ class FaqConversation:
         french: FrenchIndex | None = None,
     ) -> None:
         self._faq = faq
-        # The French wordings and replies, when the clinic has faq_fr.yaml: a message the
-        # safety stage read as French is matched and answered in French.
+        # One composer per language: the English replies, and when the clinic has
+        # faq_fr.yaml the French ones (a message the safety stage read as French is matched
+        # against the French wordings and answered in French, with the clinic's French facts).
+        self._en = FaqReplies(faq, clinic, safety, ENGLISH_TEXTS, assistant.menu_buttons)
         self._french = french
         self._fr = (
-            FrenchReplies(french.faq, clinic, safety, assistant) if french is not None else None
+            FaqReplies(french.faq, clinic.in_french(), safety, FRENCH_TEXTS, assistant.menu_buttons)
+            if french is not None
+            else None
         )
         self._staff_notes = staff_notes or StaffNotes()
-        self._clinic = clinic
         self._matcher = matcher
         self._reader = MessageReader(matcher, faq=faq)
         # Below a notice, only what the lexical matcher alone is sure of: the English words
@@ -89,126 +85,19 @@ class FaqConversation:
     # --- replies ------------------------------------------------------------------
 
     def answer_reply(self, entry: FaqEntry) -> Reply:
-        """The answer to one entry, with its follow-up questions as buttons."""
-        buttons = [
-            Button(_label(follow.question), f"{ACTION_PREFIX}:a:{follow.id}")
-            for follow_id in entry.follow_ups
-            if (follow := self._faq.get(follow_id)) is not None
+        """The English answer to one entry, with its follow-up questions as buttons."""
+        return self._en.answer(entry)
+
+    def _replies_in(self, language: str | None) -> FaqReplies:
+        """The replies in the message's language: French for French when the clinic has
+        faq_fr.yaml, English otherwise."""
+        return self._fr if language == FRENCH and self._fr is not None else self._en
+
+    async def _human_replies(self, chat: ChatRef, replies: FaqReplies) -> list[Reply]:
+        return [
+            replies.human(),
+            await self._staff_notes.contact_request(chat.chat_id, chat.first_name),
         ]
-        buttons.append(Button("Talk to a person", f"{ACTION_PREFIX}:human"))
-        text = entry.answer
-        if entry.reviewed is not None:
-            text += f"\n\n(Checked by {entry.reviewed.by}, {entry.reviewed.on.isoformat()}.)"
-        return Reply(text=text, title=entry.question, buttons=tuple(buttons))
-
-    def _related_note(self, name: str) -> Reply:
-        """Says that a question about a related treatment ("acupuncture") is answered for
-        the treatment this clinic offers, with the comparison entry one tap away."""
-        comparison = next((e for e in self._faq.entries if name in e.question.casefold()), None)
-        buttons = (
-            (Button(_label(comparison.question), f"{ACTION_PREFIX}:a:{comparison.id}"),)
-            if comparison is not None
-            else ()
-        )
-        return Reply(
-            text=f"You asked about {name}. The needling we offer is IMS (a form of dry "
-            f"needling), so the answer below is about IMS; {name} uses similar needles "
-            "in a different way.",
-            buttons=buttons,
-        )
-
-    def _suggest_reply(
-        self, faq_ids: Sequence[str], text: str = "I'm not quite sure what you mean. Did you mean:"
-    ) -> Reply:
-        buttons = [
-            Button(_label(entry.question), f"{ACTION_PREFIX}:a:{entry.id}")
-            for faq_id in faq_ids
-            if (entry := self._faq.get(faq_id)) is not None
-        ]
-        buttons.append(Button("None of these", f"{ACTION_PREFIX}:none"))
-        # No silent miss here either: an emergency the screen missed may reach a suggestion.
-        return Reply(text=f"{text}\n\n{self._safety.fallback_line()}", buttons=tuple(buttons))
-
-    def _small_talk_reply(self, kind: SmallTalkKind | None) -> Reply:
-        """A short, friendly reply to small talk, with the main menu."""
-        texts: dict[SmallTalkKind | None, str] = {
-            "greeting": f"Hello! I'm the {self._clinic.name} assistant. Ask me a question "
-            "about IMS or your visit, or pick an option below.",
-            "thanks": "You're welcome! Is there anything else you'd like to know?",
-            "goodbye": "Take care! Message me any time if you have another question.",
-            "rudeness": "Sorry I haven't been much help. Try asking in a few words, pick "
-            "a topic, or talk to a person at the clinic.",
-        }
-        text = texts.get(
-            kind, "Okay! Anything else I can help with? Ask a question or pick an option below."
-        )
-        return Reply(text=text, buttons=self._assistant.menu_buttons())
-
-    def _unanswered_part_reply(self, part: str) -> Reply:
-        """An honest word about the part of a two-part message the FAQ does not answer."""
-        clinic = self._clinic
-        return Reply(
-            text=f'I can\'t answer the other part of your message ("{_label(part)}"), '
-            "so I've passed it on to the clinic team. You can also call "
-            f"{clinic.phone} or e-mail {clinic.email}.\n\n{self._safety.fallback_line()}",
-            buttons=(Button("Talk to a person", f"{ACTION_PREFIX}:human"),),
-        )
-
-    def _fallback_reply(self, *, out_of_scope: bool = False) -> Reply:
-        """The honest "I don't know", or for a topic the clinic does not answer in this chat,
-        an honest "not here"; both name the clinic's contact and the emergency number."""
-        clinic = self._clinic
-        if out_of_scope:
-            body = (
-                "That's not something I can answer here: this chat only covers IMS and your "
-                f"visits to {clinic.name}. The team can help with it: call {clinic.phone} or "
-                f"e-mail {clinic.email}."
-            )
-        else:
-            body = (
-                "Sorry, I don't know the answer to that one, and I'd rather not guess. "
-                "I've passed the question on to the clinic team so they can add an answer.\n\n"
-                f"You can reach {clinic.name} by phone at {clinic.phone} or by e-mail at "
-                f"{clinic.email}. You can also browse the topics I do know about."
-            )
-        # No silent miss: a missed emergency still reads the emergency number.
-        return Reply(
-            text=f"{body}\n\n{self._safety.fallback_line()}",
-            buttons=(
-                Button("Browse topics", f"{ACTION_PREFIX}:cats"),
-                Button("Talk to a person", f"{ACTION_PREFIX}:human"),
-            ),
-        )
-
-    def _categories_reply(self) -> Reply:
-        buttons = tuple(
-            Button(_label(category), f"{ACTION_PREFIX}:c:{index}")
-            for index, category in enumerate(self._faq.categories)
-        )
-        return Reply(text="Pick a topic:", buttons=buttons)
-
-    def _category_reply(self, index: int) -> Reply:
-        categories = self._faq.categories
-        if not 0 <= index < len(categories):
-            return self._categories_reply()
-        category = categories[index]
-        buttons = [
-            Button(_label(entry.question), f"{ACTION_PREFIX}:a:{entry.id}")
-            for entry in self._faq.entries
-            if entry.category == category
-        ]
-        buttons.append(Button("« All topics", f"{ACTION_PREFIX}:cats"))
-        return Reply(text=f"{category}: pick a question.", buttons=tuple(buttons))
-
-    async def _human_replies(self, chat: ChatRef) -> list[Reply]:
-        clinic = self._clinic
-        text = (
-            f"You can reach the {clinic.name} team by phone at {clinic.phone} or by e-mail at "
-            f"{clinic.email}.\n\n{clinic.render_locations()}"
-        )
-        replies = [Reply(text=text, title="Talk to a person")]
-        replies.append(await self._staff_notes.contact_request(chat.chat_id, chat.first_name))
-        return replies
 
     # --- routes -------------------------------------------------------------------
 
@@ -221,42 +110,26 @@ class FaqConversation:
         (`keep_unanswered`): a side question in the middle of an intake may be part of
         the patient's health story, which belongs in the encrypted intake, not the list.
         """
+        replies = self._replies_in(chat.message_language)
         if not any(character.isalpha() for character in text) and small_talk_kind(text) is None:
             # No silent miss: "🆘" or "😭" alone lands here, so the emergency number is named.
-            return [
-                Reply(
-                    "I didn't catch a question there. Type it in words, or pick a topic.\n\n"
-                    f"{self._safety.fallback_line()}",
-                    buttons=(Button("Browse topics", f"{ACTION_PREFIX}:cats"),),
-                )
-            ]
-        if self._french is not None and message_language() == FRENCH:
-            return await self._answer_french(chat, text, keep_unanswered=keep_unanswered)
-        # Typed text reaches here only after the core's emergency screen, so only the
-        # matcher runs (screening twice cost a fifth of the time per message).
-        decision = await self._run_matcher(partial(self._reader.read_question, text))
-        logger.info("faq decision=%s answers=%d", decision.kind, len(decision.answers))
-        if decision.kind == "small_talk":
-            return [self._small_talk_reply(decision.small_talk)]
-        urgent = await self._record(chat, text, decision, keep_unanswered)
-        entries = [entry for faq_id in decision.answers if (entry := self._faq.get(faq_id))]
-        if entries:
-            replies = [self.answer_reply(entry) for entry in entries]
-            if decision.read_as is not None:
-                replies.insert(0, self._related_note(decision.read_as))
-            if decision.unanswered_part is not None:
-                replies.append(self._unanswered_part_reply(decision.unanswered_part))
-            elif decision.suggestions:
-                replies.append(
-                    self._suggest_reply(
-                        [c.faq_id for c in decision.suggestions],
-                        "About the other part of your message, did you mean:",
-                    )
-                )
-            return replies
-        if decision.kind == "suggest" and decision.suggestions:
-            return [self._suggest_reply([c.faq_id for c in decision.suggestions])]
-        return urgent or [self._fallback_reply(out_of_scope=decision.out_of_scope is not None)]
+            return [replies.no_words()]
+        if replies is self._fr:
+            reading = await self._read_french(text)
+        else:
+            # Typed text reaches here only after the core's emergency screen, so only the
+            # matcher runs (screening twice cost a fifth of the time per message).
+            reading = await self._run_matcher(partial(self._reader.read_question, text))
+        logger.info(
+            "faq decision=%s answers=%d language=%s",
+            reading.kind,
+            len(reading.answers),
+            replies.language,
+        )
+        if reading.kind == "small_talk":
+            return replies.replies(reading)
+        urgent = await self._record(chat, text, reading, keep_unanswered)
+        return urgent or replies.replies(reading)
 
     async def _record(
         self, chat: ChatRef, text: str, reading: FaqReading, keep_unanswered: bool
@@ -278,21 +151,13 @@ class FaqConversation:
             await self._keep_unanswered(chat.chat_id, text, best)
         return self._safety.urgent_instead_of_fallback(text, chat.chat_id)
 
-    async def _answer_french(
-        self, chat: ChatRef, text: str, *, keep_unanswered: bool
-    ) -> list[Reply]:
-        """`answer` for a message the safety stage read as French, from the French wordings."""
-        assert self._french is not None and self._fr is not None
+    async def _read_french(self, text: str) -> FaqReading:
+        """The reading of a message the safety stage read as French, from the French wordings."""
+        assert self._french is not None
         french = self._french
         # Built on the first French message, off the event loop (about a second).
         index = french.get() if french.ready else await asyncio.to_thread(french.get)
-        reading: FaqReading = index.read(text)
-        logger.info("faq decision=%s answers=%d language=fr", reading.kind, len(reading.answers))
-        replies = self._fr.replies(reading)
-        if reading.kind == "small_talk":
-            return replies
-        urgent = await self._record(chat, text, reading, keep_unanswered)
-        return urgent or replies
+        return index.read(text)
 
     async def _run_matcher(self, work: Callable[[], _Result]) -> _Result:
         """`work()`, which uses the matcher; matching by meaning runs in a worker thread."""
@@ -307,7 +172,7 @@ class FaqConversation:
         """The answers to the English words of a mostly unread message, if the FAQ is sure."""
         decision = await self._run_matcher(partial(self._notice_reader.read_question, text))
         entries = [entry for faq_id in decision.answers if (entry := self._faq.get(faq_id))]
-        return [self.answer_reply(entry) for entry in entries]
+        return [self._en.answer(entry) for entry in entries]
 
     async def claim_text(self, chat: ChatRef, text: str) -> list[Reply] | None:
         """Text route: the FAQ answers whatever no open conversation claimed."""
@@ -332,68 +197,44 @@ class FaqConversation:
         return pending + await self._unanswered.erase_chat(chat_id)
 
     async def on_action(self, chat: ChatRef, rest: str) -> list[Reply]:
-        """Handle `faq:*` buttons (`faq:*:fr`: a button of a French reply)."""
+        """Handle `faq:*` buttons (`faq:*:fr`: a button of a French reply, answered in French)."""
+        replies = self._en
         if self._fr is not None and rest.endswith(":" + FRENCH):
-            return await self._on_french_action(chat, rest.removesuffix(":" + FRENCH))
-        kind, _, arg = rest.partition(":")
-        if kind == "a":
-            entry = self._faq.get(arg)
-            if entry is not None:
-                self._pending.pop(chat.chat_id, None)
-                return [self.answer_reply(entry)]
-            return [Reply("That question is no longer in my list."), self._categories_reply()]
-        if kind == "none":
-            pending = self._pending.pop(chat.chat_id, None)
-            if pending is not None:
-                await self._keep_unanswered(chat.chat_id, pending)
-            return [self._fallback_reply()]
-        if kind == "cats":
-            return [self._categories_reply()]
-        if kind == "c" and arg.isdigit():
-            return [self._category_reply(int(arg))]
-        if kind == "human":
-            return await self._human_replies(chat)
-        return [self._assistant.unknown_action_reply]
-
-    async def _on_french_action(self, chat: ChatRef, rest: str) -> list[Reply]:
-        """The buttons of French replies, answered in French."""
-        assert self._fr is not None
+            replies, rest = self._fr, rest.removesuffix(":" + FRENCH)
         kind, _, arg = rest.partition(":")
         if kind == "a":
             self._pending.pop(chat.chat_id, None)
-            return self._fr.entry(arg)
+            return replies.entry(arg)
         if kind == "none":
             pending = self._pending.pop(chat.chat_id, None)
             if pending is not None:
                 await self._keep_unanswered(chat.chat_id, pending)
-            return [self._fr.fallback()]
+            return [replies.fallback()]
         if kind == "cats":
-            return [self._fr.categories()]
+            return [replies.categories()]
         if kind == "c" and arg.isdigit():
-            return [self._fr.category(int(arg))]
+            return [replies.category(int(arg))]
         if kind == "human":
-            return [
-                self._fr.human(),
-                await self._staff_notes.contact_request(chat.chat_id, chat.first_name),
-            ]
+            return await self._human_replies(chat, replies)
         return [self._assistant.unknown_action_reply]
 
     async def on_faq_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """Answer /faq: the topics, or the answer to `/faq <question>`."""
         if args:
             question = " ".join(args)
-            verdict = await self._assistant.screen(chat, question)
+            screening = await self._assistant.screen(chat, question)
+            chat, verdict = screening.chat(chat), screening.verdict
             if verdict is not None and verdict.level == "notice" and verdict.features_answer:
                 return [*verdict.replies, *await self.answer_below_notice(chat, question)]
             if verdict is not None and verdict.stops:
                 return list(verdict.replies)
             after = list(verdict.after) if verdict is not None else []
             return [*await self.answer(chat, question, keep_unanswered=True), *after]
-        return [self._categories_reply()]
+        return [self._replies_in(chat.reply_language).categories()]
 
     async def on_contact_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
-        """Answer /contact: how to reach a person."""
-        return await self._human_replies(chat)
+        """Answer /contact: how to reach a person, in French for an app set to French."""
+        return await self._human_replies(chat, self._replies_in(chat.reply_language))
 
     async def _keep_unanswered(
         self, chat_id: int, text: str, best: Candidate | None = None
@@ -454,8 +295,20 @@ def register_faq(
             "contact", "How to reach a person at the clinic", conversation.on_contact_command
         )
     )
-    assistant.add_menu_button(Button("Browse common questions", f"{ACTION_PREFIX}:cats"))
-    assistant.add_menu_button(Button("Talk to a person", f"{ACTION_PREFIX}:human"))
+    # In French, the FAQ's menu buttons answer in French (when the clinic has faq_fr.yaml).
+    in_french = french is not None
+    assistant.add_menu_button(
+        Button("Browse common questions", f"{ACTION_PREFIX}:cats"),
+        {FRENCH: Button("Parcourir les questions fréquentes", FRENCH_TEXTS.action("cats"))}
+        if in_french
+        else None,
+    )
+    assistant.add_menu_button(
+        Button("Talk to a person", f"{ACTION_PREFIX}:human"),
+        {FRENCH: Button("Parler à une personne", FRENCH_TEXTS.action("human"))}
+        if in_french
+        else None,
+    )
     host.personal_data.register(
         "Unanswered questions", conversation.describe_chat, conversation.erase_chat
     )

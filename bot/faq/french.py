@@ -431,6 +431,10 @@ class FrenchFaq:
             synonyms=synonyms,
             thresholds=thresholds,
             english=french_words(),
+            # faq_fr.yaml's own out-of-scope topics, when it has them (answered "not here").
+            out_of_scope=[
+                (topic.id, [french_terms(e) for e in topic.examples]) for topic in faq.out_of_scope
+            ],
         )
         # The reader sees the canonical wordings, so its cues (the treatment's names, the
         # comparison words) are read from canonical synonyms as well.

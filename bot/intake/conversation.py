@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from bot.config import DEFAULT_INTAKE_ABANDON_DAYS
 from bot.content.problems import ContentError, Problem, display_path
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
+from bot.core.dates import long_date
 from bot.core.features import PeriodicJob
 from bot.core.replies import Button, Reply
 from bot.core.staff_notes import StaffNotes
@@ -215,7 +216,7 @@ class IntakeConversation:
             if progress is not None:
                 where = ("the " if progress.follow_up else "") + progress.line().lower()
         lines = [
-            f"You have an unfinished intake form from {intake.started_at:%d %B %Y}; "
+            f"You have an unfinished intake form from {long_date(intake.started_at)}; "
             f"you were at {where}. Continue where you left off, or start over?"
         ]
         if intake.flow_digest != self.loaded.digest:
@@ -516,7 +517,10 @@ def register_intake_routes(conversation: IntakeConversation, assistant: Assistan
     assistant.add_text_route("intake", conversation.claim_text)
     assistant.add_answer_check(conversation.takes_typed_answer)
     assistant.add_emergency_listener(conversation.on_emergency)
-    assistant.add_menu_button(Button("Fill in my intake form", f"{ACTION_PREFIX}:start"))
+    assistant.add_menu_button(
+        Button("Fill in my intake form", f"{ACTION_PREFIX}:start"),
+        {"fr": Button("Remplir mon formulaire d'accueil (en anglais)", f"{ACTION_PREFIX}:start")},
+    )
 
 
 def _emergency_replies_for(content: ClinicContent) -> EmergencyReplies:

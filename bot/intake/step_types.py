@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from bot.core.dates import long_date
 from bot.intake.answers import (
     DONE_WORDS,
     NOTHING_WORDS,
@@ -466,7 +467,8 @@ class DurationKind(StepKind):
         if "typed" in value:
             return f"{bucket} (typed: “{value['typed']}”)" if bucket else f"“{value['typed']}”"
         if "date" in value:
-            return f"since {value['date']}" + (f" ({bucket})" if bucket else "")
+            began = long_date(date.fromisoformat(str(value["date"])))
+            return f"since {began}" + (f" ({bucket})" if bucket else "")
         return bucket
 
 

@@ -128,7 +128,9 @@ class AppointmentConversation:
         """`/start ap-...`: link this chat to the appointment; None for other payloads."""
         if not payload.startswith(LINK_PREFIX):
             return None
-        result = await self._r.repository.redeem_link(payload, chat.chat_id, self._r.clock())
+        result = await self._r.repository.redeem_link(
+            payload, chat.chat_id, self._r.clock(), language=chat.reply_language
+        )
         if result.appointment is None:
             return [Reply(LINK_REPLIES.get(result.outcome, LINK_REPLIES[LinkOutcome.UNKNOWN]))]
         appointment = result.appointment
@@ -179,20 +181,22 @@ class AppointmentConversation:
         return appointment
 
     async def _confirm(self, appointment: Appointment) -> list[Reply]:
+        language = appointment.language
         if appointment.is_cancelled:
-            return [Reply("This appointment was cancelled. Please contact us to book again.")]
+            return [Reply(msg.said("was_cancelled", language))]
         await self._r.repository.set_status(
             appointment.id, AppointmentStatus.CONFIRMED, self._r.clock()
         )
-        when = msg.when_text(appointment.starts_at, self._tz)
-        return [Reply(f"Thank you, you're confirmed for {when}. See you then!")]
+        when = msg.when_text(appointment.starts_at, self._tz, language)
+        return [Reply(msg.said("confirmed", language, when=when))]
 
     async def _reschedule(self, appointment: Appointment) -> list[Reply]:
+        language = appointment.language
         if appointment.is_cancelled:
-            return [Reply("This appointment was cancelled. Please contact us to book again.")]
+            return [Reply(msg.said("was_cancelled", language))]
         if msg.in_late_window(appointment, self._r.clinic, self._r.clock()):
             return [
-                msg.late_cancel_reply(self._r.clinic),
+                msg.late_cancel_reply(self._r.clinic, appointment.language),
                 self._staff("late reschedule request", appointment),
             ]
         await self._r.repository.set_status(
@@ -201,40 +205,45 @@ class AppointmentConversation:
         clinic = self._r.clinic
         return [
             Reply(
-                "Thanks for letting us know. Someone from the clinic will contact you to find "
-                f"a new time. You can also call us at {clinic.phone} or book at "
-                f"{clinic.booking_url}. Your current appointment stays booked until it is moved."
+                msg.said(
+                    "reschedule_asked", language, phone=clinic.phone, booking_url=clinic.booking_url
+                )
             ),
             self._staff("The patient asked to reschedule.", appointment),
         ]
 
     async def _cancel(self, appointment: Appointment) -> list[Reply]:
+        language = appointment.language
         if appointment.is_cancelled:
-            return [Reply("This appointment is already cancelled.")]
+            return [Reply(msg.said("already_cancelled", language))]
         if msg.in_late_window(appointment, self._r.clinic, self._r.clock()):
             return [
-                msg.late_cancel_reply(self._r.clinic),
+                msg.late_cancel_reply(self._r.clinic, appointment.language),
                 self._staff(
                     "The patient tried to cancel inside the late-cancellation window "
                     "and was asked to phone.",
                     appointment,
                 ),
             ]
-        when = msg.when_text(appointment.starts_at, self._tz)
+        when = msg.when_text(appointment.starts_at, self._tz, language)
         return [
             Reply(
-                f"Cancel your appointment on {when}?",
+                msg.said("cancel_sure", language, when=when),
                 buttons=(
-                    Button("Yes, cancel it", msg.action(msg.CANCEL_SURE, appointment.id)),
-                    Button("No, keep it", msg.action(msg.KEEP, appointment.id)),
+                    Button(
+                        msg.said("yes_cancel", language),
+                        msg.action(msg.CANCEL_SURE, appointment.id),
+                    ),
+                    Button(msg.said("no_keep", language), msg.action(msg.KEEP, appointment.id)),
                 ),
                 replace_previous=True,
             )
         ]
 
     async def _cancel_sure(self, appointment: Appointment) -> list[Reply]:
+        language = appointment.language
         if appointment.is_cancelled:
-            return [Reply("This appointment is already cancelled.")]
+            return [Reply(msg.said("already_cancelled", language))]
         if msg.in_late_window(appointment, self._r.clinic, self._r.clock()):
             return await self._cancel(appointment)
         await self._r.repository.set_status(
@@ -242,16 +251,21 @@ class AppointmentConversation:
         )
         return [
             Reply(
-                "Your appointment is cancelled and its reminders are stopped. To book again, "
-                f"call {self._r.clinic.phone} or visit {self._r.clinic.booking_url}.",
+                msg.said(
+                    "cancelled",
+                    language,
+                    phone=self._r.clinic.phone,
+                    booking_url=self._r.clinic.booking_url,
+                ),
                 replace_previous=True,
             ),
             self._staff("The patient cancelled this appointment.", appointment),
         ]
 
     async def _keep(self, appointment: Appointment) -> list[Reply]:
-        when = msg.when_text(appointment.starts_at, self._tz)
-        return [Reply(f"Good, your appointment on {when} stays booked.", replace_previous=True)]
+        language = appointment.language
+        when = msg.when_text(appointment.starts_at, self._tz, language)
+        return [Reply(msg.said("kept", language, when=when), replace_previous=True)]
 
     async def _soreness(self, appointment: Appointment, value: str) -> list[Reply]:
         if not value.isdigit() or int(value) not in msg.SORENESS_SCALE:
@@ -259,7 +273,7 @@ class AppointmentConversation:
         score = int(value)
         await self._r.repository.record_check_in(appointment.id, soreness=score)
         replies = [
-            Reply(f"Thank you, noted: soreness {score} out of 10."),
+            Reply(msg.said("soreness_noted", appointment.language, score=score)),
             msg.safety_question(appointment),
         ]
         if score >= msg.SORENESS_HIGH:
@@ -272,17 +286,13 @@ class AppointmentConversation:
         if value == msg.SAFETY_OK:
             await self._r.repository.record_check_in(appointment.id, safety=msg.SAFETY_OK)
             return [
-                Reply(
-                    "Good to hear. Gentle movement, warmth and your usual pain relief can help "
-                    "with soreness. If anything worries you, call us at "
-                    f"{self._r.clinic.phone}."
-                )
+                Reply(msg.said("safety_fine", appointment.language, phone=self._r.clinic.phone))
             ]
         if value != msg.SAFETY_CHEST:
             return [msg.safety_question(appointment)]
         await self._r.repository.record_check_in(appointment.id, safety=msg.SAFETY_CHEST)
         return [
-            *self._emergency_reply(),
+            *self._emergency_reply(appointment.language),
             self._staff(
                 "URGENT: at the next-day check-in the patient reported chest pain or "
                 "breathlessness after IMS. They were shown the emergency message.",
@@ -291,8 +301,8 @@ class AppointmentConversation:
             ),
         ]
 
-    def _emergency_reply(self) -> list[Reply]:
-        return emergency_message(self._r.clinic, self._emergency)
+    def _emergency_reply(self, language: str | None = None) -> list[Reply]:
+        return emergency_message(self._r.clinic, self._emergency, language)
 
     def _staff(self, text: str, appointment: Appointment, *, health: bool = False) -> Reply:
         """A staff note about `appointment`; with the console on, a check-in's health
@@ -341,7 +351,7 @@ class AppointmentConversation:
         )
         appointment, _ = await self._r.repository.save(item, now)
         token = await self._r.repository.create_link(appointment.id, now)
-        await self._r.repository.redeem_link(token, chat.chat_id, now)
+        await self._r.repository.redeem_link(token, chat.chat_id, now, chat.reply_language)
         await self._r.repository.add_reminder(appointment.id, DEMO_KIND, now + DEMO_REMINDER_DELAY)
         minutes = int(DEMO_LEAD.total_seconds() // 60)
         return [
@@ -360,10 +370,13 @@ def staff_row(appointment: Appointment, tz: ZoneInfo) -> str:
     return f"{msg.staff_line(appointment, tz)} — {appointment.status.value}, {linked}"
 
 
-def emergency_message(clinic: Clinic, emergency: EmergencyContent) -> list[Reply]:
-    """The safety stage's emergency reply for chest pain or breathlessness."""
+def emergency_message(
+    clinic: Clinic, emergency: EmergencyContent, language: str | None = None
+) -> list[Reply]:
+    """The safety stage's emergency reply for chest pain or breathlessness (in French for
+    a patient who reads French)."""
     replies = SafetyReplies(emergency, clinic.phone, clinic.emergency_number)
-    return replies.emergency(CHEST_PAIN_RULE)
+    return replies.emergency(CHEST_PAIN_RULE, "fr" if language == "fr" else "en")
 
 
 def register_reminders(

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.content.clinic import Clinic, Location
+from bot.core.dates import weekday_and_date
 from bot.core.replies import MAX_ACTION_BYTES, Button, Reply, staff_note
 from bot.reminders.model import Appointment
 from bot.reminders.planning import CHECK_IN_KIND
@@ -30,10 +31,139 @@ def action(verb: str, appointment_id: int, *extra: str | int) -> str:
     return ":".join([ACTION_PREFIX, verb, str(appointment_id), *map(str, extra)])
 
 
-def when_text(starts_at: datetime, tz: ZoneInfo) -> str:
-    """Day, date and time in the clinic's time zone, e.g. `Tuesday 10 March 2026 at 10:00`."""
+FRENCH = "fr"
+# What the patient reads around an appointment's facts, by language ("en" when the
+# patient's language is unknown). The clinic's facts come from clinic.yaml in the same
+# language (`Clinic.in_french`); appointment types have no French yet and keep theirs.
+TEXTS = {
+    "en": {
+        "at": "{day} at {time}",
+        "appointment": "Appointment",
+        "time_zone": "{zone} time",
+        "where": "Where: ",
+        "with": "With: ",
+        "map": "Map",
+        "confirm": "Confirm",
+        "reschedule": "Reschedule",
+        "cancel": "Cancel",
+        "before_you_come": "Before you come: ",
+        "let_us_know": "Please let us know if you can make it.",
+        "reminder_title": "Appointment reminder",
+        "check_in": "How are you feeling after yesterday's IMS treatment? Some muscle "
+        "soreness for a day or two is common. How sore are you right now, from 0 (not at "
+        "all) to 10 (the worst you can imagine)?",
+        "check_in_title": "Checking in",
+        "safety": "One more question: since your treatment, have you had chest pain, or "
+        "found it hard to catch your breath?",
+        "safety_ok": "No, neither",
+        "safety_chest": "Yes",
+        "hello": "Hello {name}!",
+        "hello_plain": "Hello!",
+        "passed": "{hello} This link is for an appointment with {clinic} whose time has passed:",
+        "call_again": "If you need another visit, please call the clinic: {phone}.",
+        "promise": "I'll send you a reminder before your visit.",
+        "confirmation": "Your visit is soon, so this message is your confirmation: please keep it.",
+        "linked": "{hello} This chat is now linked to your appointment with {clinic}.",
+        "intake_now": "{promise} You can fill in the intake form now, so your clinician can "
+        "read it before you arrive.",
+        "intake_button": "Fill in my intake form",
+        "late": "Your appointment is less than {hours} hours away, so please call us to "
+        "cancel or move it: {phone}.",
+        "was_cancelled": "This appointment was cancelled. Please contact us to book again.",
+        "confirmed": "Thank you, you're confirmed for {when}. See you then!",
+        "reschedule_asked": "Thanks for letting us know. Someone from the clinic will "
+        "contact you to find a new time. You can also call us at {phone} or book at "
+        "{booking_url}. Your current appointment stays booked until it is moved.",
+        "already_cancelled": "This appointment is already cancelled.",
+        "cancel_sure": "Cancel your appointment on {when}?",
+        "yes_cancel": "Yes, cancel it",
+        "no_keep": "No, keep it",
+        "cancelled": "Your appointment is cancelled and its reminders are stopped. To book "
+        "again, call {phone} or visit {booking_url}.",
+        "kept": "Good, your appointment on {when} stays booked.",
+        "soreness_noted": "Thank you, noted: soreness {score} out of 10.",
+        "safety_fine": "Good to hear. Gentle movement, warmth and your usual pain relief can "
+        "help with soreness. If anything worries you, call us at {phone}.",
+    },
+    FRENCH: {
+        "at": "{day} à {time}",
+        "appointment": "Rendez-vous",
+        "time_zone": "heure de {zone}",
+        "where": "Lieu : ",
+        "with": "Avec : ",
+        "map": "Carte",
+        "confirm": "Confirmer",
+        "reschedule": "Changer l'heure",
+        "cancel": "Annuler",
+        "before_you_come": "Avant de venir : ",
+        "let_us_know": "Dites-nous si vous pourrez venir.",
+        "reminder_title": "Rappel de rendez-vous",
+        "check_in": "Comment vous sentez-vous après votre traitement d'IMS d'hier? Une "
+        "douleur musculaire pendant un jour ou deux est fréquente. Quelle est votre douleur "
+        "en ce moment, de 0 (aucune) à 10 (la pire que vous puissiez imaginer)?",
+        "check_in_title": "Suivi",
+        "safety": "Encore une question : depuis votre traitement, avez-vous eu une douleur "
+        "à la poitrine ou de la difficulté à reprendre votre souffle?",
+        "safety_ok": "Non, ni l'un ni l'autre",
+        "safety_chest": "Oui",
+        "hello": "Bonjour {name}!",
+        "hello_plain": "Bonjour!",
+        "passed": "{hello} Ce lien est celui d'un rendez-vous à {clinic} dont l'heure est passée :",
+        "call_again": "Pour une autre visite, appelez la clinique : {phone}.",
+        "promise": "Je vous enverrai un rappel avant votre visite.",
+        "confirmation": "Votre visite approche : ce message est votre confirmation, gardez-le.",
+        "linked": "{hello} Cette conversation est maintenant liée à votre rendez-vous à {clinic}.",
+        "intake_now": "{promise} Vous pouvez remplir le formulaire d'accueil dès maintenant "
+        "(en anglais), pour que votre clinicien le lise avant votre arrivée.",
+        "intake_button": "Remplir mon formulaire d'accueil (en anglais)",
+        "late": "Votre rendez-vous est dans moins de {hours} heures : appelez-nous pour "
+        "l'annuler ou le déplacer, au {phone}.",
+        "was_cancelled": "Ce rendez-vous a été annulé. Communiquez avec nous pour en prendre "
+        "un autre.",
+        "confirmed": "Merci, votre rendez-vous du {when} est confirmé. À bientôt!",
+        "reschedule_asked": "Merci de nous avoir prévenus. Quelqu'un de la clinique vous "
+        "contactera pour trouver une autre heure. Vous pouvez aussi nous appeler au {phone} "
+        "ou réserver à {booking_url}. Votre rendez-vous actuel reste réservé tant qu'il "
+        "n'est pas déplacé.",
+        "already_cancelled": "Ce rendez-vous est déjà annulé.",
+        "cancel_sure": "Annuler votre rendez-vous du {when}?",
+        "yes_cancel": "Oui, l'annuler",
+        "no_keep": "Non, le garder",
+        "cancelled": "Votre rendez-vous est annulé et ses rappels sont arrêtés. Pour prendre "
+        "un autre rendez-vous, appelez au {phone} ou allez à {booking_url}.",
+        "kept": "Parfait, votre rendez-vous du {when} reste réservé.",
+        "soreness_noted": "Merci, c'est noté : douleur de {score} sur 10.",
+        "safety_fine": "Tant mieux. Bouger doucement, la chaleur et vos antidouleurs "
+        "habituels peuvent soulager la douleur. Si quelque chose vous inquiète, appelez-nous "
+        "au {phone}.",
+    },
+}
+
+
+def _texts(language: str | None) -> dict[str, str]:
+    return TEXTS[FRENCH if language == FRENCH else "en"]
+
+
+def said(key: str, language: str | None, **values: object) -> str:
+    """One of the appointment conversation's sentences in the patient's language."""
+    return _texts(language)[key].format(**values)
+
+
+def _in(clinic: Clinic, language: str | None) -> Clinic:
+    """The clinic's facts as a reader of `language` sees them."""
+    return clinic.in_french() if language == FRENCH else clinic
+
+
+def when_text(starts_at: datetime, tz: ZoneInfo, language: str | None = None) -> str:
+    """Day, date and time in the clinic's time zone, e.g. `Tuesday 10 March 2026 at 10:00`
+    (in French `mardi 10 mars 2026 à 10 h`)."""
     local = starts_at.astimezone(tz)
-    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
+    french = language == FRENCH
+    # Canadian French writes the hour as clinic.yaml's hours do: "8 h", "7 h 30".
+    french_time = f"{local.hour} h" + (f" {local:%M}" if local.minute else "")
+    time = french_time if french else f"{local:%H:%M}"
+    day = weekday_and_date(local, FRENCH if french else "en")
+    return _texts(language)["at"].format(day=day, time=time)
 
 
 def _place(appointment: Appointment, clinic: Clinic) -> Location | None:
@@ -43,69 +173,80 @@ def _place(appointment: Appointment, clinic: Clinic) -> Location | None:
 
 
 def details(
-    appointment: Appointment, kind: AppointmentType | None, clinic: Clinic, tz: ZoneInfo
+    appointment: Appointment,
+    kind: AppointmentType | None,
+    clinic: Clinic,
+    tz: ZoneInfo,
+    language: str | None = None,
 ) -> list[str]:
     """The lines describing an appointment: what, when, where, with whom."""
-    label = kind.label if kind is not None else "Appointment"
-    lines = [f"{label}: {when_text(appointment.starts_at, tz)} ({tz.key} time)"]
-    place = _place(appointment, clinic)
+    texts = _texts(language)
+    label = kind.label if kind is not None else texts["appointment"]
+    zone = texts["time_zone"].format(zone=tz.key)
+    lines = [f"{label}: {when_text(appointment.starts_at, tz, language)} ({zone})"]
+    place = _place(appointment, _in(clinic, language))
     if place is not None:
-        lines.append(f"Where: {place.name}, {place.address}")
+        lines.append(f"{texts['where']}{place.name}, {place.address}")
     if appointment.clinician:
-        lines.append(f"With: {appointment.clinician}")
+        lines.append(f"{texts['with']}{appointment.clinician}")
     return lines
 
 
-def _map_button(appointment: Appointment, clinic: Clinic) -> tuple[Button, ...]:
+def _map_button(
+    appointment: Appointment, clinic: Clinic, language: str | None = None
+) -> tuple[Button, ...]:
     place = _place(appointment, clinic)
     if place is None or not place.map_url:
         return ()
-    return (Button("Map", url=place.map_url),)
+    return (Button(_texts(language)["map"], url=place.map_url),)
 
 
-def answer_buttons(appointment: Appointment) -> tuple[Button, ...]:
+def answer_buttons(appointment: Appointment, language: str | None = None) -> tuple[Button, ...]:
     """Confirm / Reschedule / Cancel for an appointment."""
+    texts = _texts(language)
     return (
-        Button("Confirm", action(CONFIRM, appointment.id)),
-        Button("Reschedule", action(RESCHEDULE, appointment.id)),
-        Button("Cancel", action(CANCEL, appointment.id)),
+        Button(texts["confirm"], action(CONFIRM, appointment.id)),
+        Button(texts["reschedule"], action(RESCHEDULE, appointment.id)),
+        Button(texts["cancel"], action(CANCEL, appointment.id)),
     )
 
 
 def reminder_message(
     appointment: Appointment, kind: AppointmentType | None, clinic: Clinic, tz: ZoneInfo
 ) -> Reply:
-    """The reminder before an appointment, with preparation notes and answer buttons."""
-    lines = details(appointment, kind, clinic, tz)
+    """The reminder before an appointment, with preparation notes and answer buttons, in
+    the patient's language."""
+    language = appointment.language
+    texts = _texts(language)
+    lines = details(appointment, kind, clinic, tz, language)
     if kind is not None and kind.preparation:
-        lines += ["", f"Before you come: {kind.preparation}"]
-    lines += ["", "Please let us know if you can make it."]
+        lines += ["", f"{texts['before_you_come']}{kind.preparation}"]
+    lines += ["", texts["let_us_know"]]
     return Reply(
         "\n".join(lines),
-        buttons=answer_buttons(appointment) + _map_button(appointment, clinic),
-        title="Appointment reminder",
+        buttons=answer_buttons(appointment, language) + _map_button(appointment, clinic, language),
+        title=texts["reminder_title"],
     )
 
 
 def check_in_message(appointment: Appointment) -> Reply:
     """The morning-after question: how sore, 0 to 10."""
+    texts = _texts(appointment.language)
     return Reply(
-        "How are you feeling after yesterday's IMS treatment? Some muscle soreness for a "
-        "day or two is common. How sore are you right now, from 0 (not at all) to 10 "
-        "(the worst you can imagine)?",
+        texts["check_in"],
         buttons=tuple(Button(str(n), action(SORENESS, appointment.id, n)) for n in SORENESS_SCALE),
-        title="Checking in",
+        title=texts["check_in_title"],
     )
 
 
 def safety_question(appointment: Appointment) -> Reply:
     """The short safety check that follows the soreness answer."""
+    texts = _texts(appointment.language)
     return Reply(
-        "One more question: since your treatment, have you had chest pain, or found it "
-        "hard to catch your breath?",
+        texts["safety"],
         buttons=(
-            Button("No, neither", action(SAFETY, appointment.id, SAFETY_OK)),
-            Button("Yes", action(SAFETY, appointment.id, SAFETY_CHEST)),
+            Button(texts["safety_ok"], action(SAFETY, appointment.id, SAFETY_OK)),
+            Button(texts["safety_chest"], action(SAFETY, appointment.id, SAFETY_CHEST)),
         ),
     )
 
@@ -133,36 +274,34 @@ def greeting(
     reminders_to_come: bool = True,
     passed: bool = False,
 ) -> Reply:
-    """What a patient sees after opening their appointment link.
+    """What a patient sees after opening their appointment link, in their language.
 
     Booked too close for any reminder, it is the confirmation itself and says so; opened
     after the visit's time, it says that instead of promising anything.
     """
-    hello = f"Hello {first_name}!" if first_name else "Hello!"
+    language = appointment.language
+    texts = _texts(language)
+    facts = _in(clinic, language)
+    hello = texts["hello"].format(name=first_name) if first_name else texts["hello_plain"]
     if passed:
         lines = [
-            f"{hello} This link is for an appointment with {clinic.name} whose time has passed:",
+            texts["passed"].format(hello=hello, clinic=facts.name),
             "",
-            *details(appointment, kind, clinic, tz),
+            *details(appointment, kind, clinic, tz, language),
             "",
-            f"If you need another visit, please call the clinic: {clinic.phone}.",
+            texts["call_again"].format(phone=facts.phone),
         ]
         return Reply("\n".join(lines))
-    promise = (
-        "I'll send you a reminder before your visit."
-        if reminders_to_come
-        else "Your visit is soon, so this message is your confirmation: please keep it."
-    )
+    promise = texts["promise"] if reminders_to_come else texts["confirmation"]
     lines = [
-        f"{hello} This chat is now linked to your appointment with {clinic.name}.",
+        texts["linked"].format(hello=hello, clinic=facts.name),
         "",
-        *details(appointment, kind, clinic, tz),
+        *details(appointment, kind, clinic, tz, language),
         "",
-        f"{promise} You can fill in the intake form now, so your clinician can read it "
-        "before you arrive.",
+        texts["intake_now"].format(promise=promise),
     ]
-    buttons = (Button("Fill in my intake form", action=intake_action(appointment)),)
-    return Reply("\n".join(lines), buttons=buttons + _map_button(appointment, clinic))
+    buttons = (Button(texts["intake_button"], action=intake_action(appointment)),)
+    return Reply("\n".join(lines), buttons=buttons + _map_button(appointment, clinic, language))
 
 
 def intake_action(appointment: Appointment) -> str:
@@ -172,13 +311,11 @@ def intake_action(appointment: Appointment) -> str:
     return action if fits else "intake:start"
 
 
-def late_cancel_reply(clinic: Clinic) -> Reply:
+def late_cancel_reply(clinic: Clinic, language: str | None = None) -> Reply:
     """Inside the late-cancellation window: the policy and the phone, no cancel button."""
-    return Reply(
-        f"{clinic.cancellation_policy}\n\nYour appointment is less than "
-        f"{clinic.late_cancellation_hours} hours away, so please call us to cancel or move "
-        f"it: {clinic.phone}."
-    )
+    facts = _in(clinic, language)
+    late = _texts(language)["late"].format(hours=clinic.late_cancellation_hours, phone=facts.phone)
+    return Reply(f"{facts.cancellation_policy}\n\n{late}")
 
 
 def in_late_window(appointment: Appointment, clinic: Clinic, now: datetime) -> bool:

@@ -56,6 +56,7 @@ class Appointment:
     status: AppointmentStatus
     chat_id: int | None
     unreachable: bool
+    language: str | None = None  # the linked patient's ("fr", "en"); None: English
 
     @property
     def is_cancelled(self) -> bool:

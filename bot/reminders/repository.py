@@ -57,6 +57,7 @@ def to_appointment(row: AppointmentRow) -> Appointment:
         status=AppointmentStatus(row.status),
         chat_id=row.chat_id,
         unreachable=row.unreachable,
+        language=row.language,
     )
 
 
@@ -456,8 +457,11 @@ class AppointmentRepository:
             )
         return token
 
-    async def redeem_link(self, token: str, chat_id: int, now: datetime) -> LinkResult:
-        """Link `chat_id` to the token's appointment; used, expired or forged change nothing."""
+    async def redeem_link(
+        self, token: str, chat_id: int, now: datetime, language: str | None = None
+    ) -> LinkResult:
+        """Link `chat_id` (whose patient reads `language`) to the token's appointment; used,
+        expired or forged change nothing."""
         async with self._database.sessions.begin() as session:
             link = await session.scalar(
                 select(LinkTokenRow).where(LinkTokenRow.token_hash == hash_token(token))
@@ -484,6 +488,7 @@ class AppointmentRepository:
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 return LinkResult(LinkOutcome.USED)
             row.chat_id = chat_id
+            row.language = language
             row.unreachable = False
             row.updated_at = now
             return LinkResult(LinkOutcome.LINKED, to_appointment(row))
@@ -532,7 +537,7 @@ class AppointmentRepository:
             await session.execute(
                 update(AppointmentRow)
                 .where(AppointmentRow.id.in_(ids))
-                .values(chat_id=None, check_in_soreness=None, check_in_safety=None)
+                .values(chat_id=None, language=None, check_in_soreness=None, check_in_safety=None)
             )
             await session.execute(delete(LinkTokenRow).where(LinkTokenRow.used_by_chat == chat_id))
             return len(ids)

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.core.assistant import ChatRef, SafetyVerdict, note_message_language
+from bot.core.assistant import ChatRef, SafetyVerdict, Screening
 from bot.core.replies import Reply, staff_note
 from bot.safety.emergency import (
     ENGLISH,
@@ -193,21 +193,26 @@ class SafetyStage:
     # cautious reply (warning signs naming 911, a staff note); None: it never does.
     judge: PresentJudge | None = None
 
-    def __call__(self, chat: ChatRef, text: str) -> SafetyVerdict | None:
-        """The core's safety screen (see `Assistant.set_safety_screen`)."""
+    def __call__(self, chat: ChatRef, text: str) -> Screening:
+        """The core's safety screen (see `Assistant.set_safety_screen`): the message's
+        language (the features answer in it, without detecting again) and the verdict."""
         try:
-            return self.screen(text, chat.language_code, chat.chat_id)
+            guess = detect_language(text, chat.language_code)
+            return Screening(guess.code, self._verdict(text, guess, chat.chat_id))
         except Exception as error:  # the screen must never take the conversation down
             logger.error("safety stage failed (%s); message not screened", type(error).__name__)
-            return None
+            return Screening(None)
 
     def screen(
         self, text: str, language_hint: str | None = None, chat_id: int | None = None
     ) -> SafetyVerdict | None:
         """Emergency, urgent, notice, caution (a danger sign read as not happening now), or
         None (an ordinary message)."""
-        guess = detect_language(text, language_hint)
-        note_message_language(guess.code)  # the features answer in it, without detecting again
+        return self._verdict(text, detect_language(text, language_hint), chat_id)
+
+    def _verdict(
+        self, text: str, guess: LanguageGuess, chat_id: int | None
+    ) -> SafetyVerdict | None:
         emergency = self.content.detector()
         # Normalised once for every detector and the risk-question check.
         words = normalise_words(text)

@@ -24,6 +24,8 @@ class AppointmentRow(Base):
     clinician: Mapped[str | None] = mapped_column(String(120), nullable=True)
     status: Mapped[str] = mapped_column(String(24), default="booked")
     chat_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # The linked patient's language ("fr", "en"): their reminders are written in it.
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     check_in_soreness: Mapped[int | None] = mapped_column(Integer, nullable=True)
     check_in_safety: Mapped[str | None] = mapped_column(String(16), nullable=True)

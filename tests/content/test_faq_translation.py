@@ -109,3 +109,19 @@ def test_content_check_notes_untranslated_entries_without_failing(
     assert out.startswith("content OK:") and "57 French entries" in out
     assert "faq_fr.yaml:1: note: 1 of 58 entries have no French version yet" in out
     assert out.rstrip().endswith("shaving")
+
+
+def test_french_out_of_scope_topics_are_read_like_faq_yamls(
+    tmp_path: Path, english: FaqContent
+) -> None:
+    text = (
+        "entries:\n"
+        + _entry("does_it_hurt")
+        + "out_of_scope:\n  - id: massage\n    examples:\n      - offrez-vous des massages\n"
+        + "      - avez-vous une massothérapeute\n"
+    )
+    content, problems, _ = _read(tmp_path, text, english)
+    assert problems == []
+    assert isinstance(content, FaqContent)
+    [topic] = content.out_of_scope
+    assert topic.id == "massage" and topic.examples[0] == "offrez-vous des massages"

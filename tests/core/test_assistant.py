@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from bot.core.assistant import Assistant, ChatRef, CommandSpec, SafetyVerdict
+from bot.core.assistant import Assistant, ChatRef, CommandSpec, SafetyVerdict, Screening
 from bot.core.replies import Button, Reply
 
 PATIENT = ChatRef(chat_id=7)
@@ -32,10 +32,12 @@ async def test_emergency_screen_runs_before_any_claimer() -> None:
         claimed.append(text)
         return [Reply("claimed")]
 
-    def screen(chat: ChatRef, text: str) -> SafetyVerdict | None:
+    def screen(chat: ChatRef, text: str) -> Screening:
         if "chest pain" not in text:
-            return None
-        return SafetyVerdict("emergency", "en", "chest_pain", (Reply("EMERGENCY"),))
+            return Screening("en")
+        return Screening(
+            "en", SafetyVerdict("emergency", "en", "chest_pain", (Reply("EMERGENCY"),))
+        )
 
     assistant.add_text_route("intake", claimer)
     assistant.set_safety_screen(screen)
@@ -143,3 +145,24 @@ async def test_deep_links_go_to_the_first_handler_that_claims_them() -> None:
     assistant.add_deep_link_handler(mine)
     assert (await assistant.handle_deep_link(PATIENT, "abc"))[0].text == "linked abc"  # type: ignore[index]
     assert await assistant.handle_deep_link(PATIENT, "zzz") is None
+
+
+async def test_the_features_get_the_language_the_screen_read_on_the_chat() -> None:
+    assistant = _assistant()
+    seen: list[tuple[str | None, str]] = []
+
+    async def claimer(chat: ChatRef, text: str) -> list[Reply] | None:
+        seen.append((chat.message_language, chat.reply_language))
+        return [Reply("claimed")]
+
+    def screen(chat: ChatRef, text: str) -> Screening:
+        return Screening("fr" if "bonjour" in text else "en")
+
+    assistant.add_text_route("faq", claimer)
+    assistant.set_safety_screen(screen)
+    french_app = ChatRef(chat_id=8, language_code="fr-CA")
+    await assistant.handle_text(french_app, "bonjour, combien?")
+    await assistant.handle_text(french_app, "how much is it")
+    # The message's language, not the app's, and nothing carried over between messages.
+    assert seen == [("fr", "fr"), ("en", "en")]
+    assert french_app.message_language is None and french_app.reply_language == "fr"

@@ -80,3 +80,30 @@ async def test_english_replies_keep_the_english_facts(patient: Patient) -> None:
     assert "  Saturday–Sunday: closed" in patient.text
     assert "Getting here: Free parking behind the building" in patient.text
     assert "Téléphone" not in patient.text and "135 $" not in patient.text
+
+
+async def test_an_app_set_to_french_gets_the_welcome_menu_and_contact_in_french(
+    runtime: Runtime,
+) -> None:
+    french_app = Patient(
+        runtime.assistant, ChatRef(8803, first_name="Élise", language_code="fr-CA")
+    )
+    await french_app.command("start")
+    assert french_app.text.startswith("Bonjour Élise! Je suis l'assistant de clavardage de ")
+    assert "Physiothérapie et IMS Maplebrook" in french_app.text
+    labels = [button.label for reply in french_app.last for button in reply.buttons]
+    assert "Parcourir les questions fréquentes" in labels
+    await french_app.tap("Parcourir les questions fréquentes")
+    assert french_app.text == "Choisissez un sujet :"
+    await french_app.command("contact")
+    assert "Vous pouvez joindre l'équipe de Physiothérapie et IMS Maplebrook" in french_app.text
+    assert "Heures d'ouverture :" in french_app.text
+    assert english_in(french_app.text) == []
+
+
+async def test_an_app_set_to_english_keeps_the_english_welcome(runtime: Runtime) -> None:
+    english_app = Patient(runtime.assistant, ChatRef(8804, first_name="Ann", language_code="en"))
+    await english_app.command("start")
+    assert english_app.text.startswith("Hello Ann! I'm the chat assistant of ")
+    await english_app.command("contact")
+    assert "Phone: 613-555-0142" in english_app.text

@@ -21,7 +21,7 @@ from bot.intake.engine import (
 from bot.intake.flow import AnswerValue, Option, Step, StepType
 from bot.intake.flow_file import load_flow_file, parse_flow
 from bot.intake.screens import screen
-from bot.intake.step_types import KINDS, Answer, Refuse, kind_of
+from bot.intake.step_types import KINDS, Answer, Refuse, format_answer, kind_of
 from tests.intake.kit import SHIPPED_FLOW, TYPED_ANSWERS, TYPED_PATH, typed_path, typed_until
 
 TODAY = date(2026, 11, 21)
@@ -289,3 +289,11 @@ def test_drafts_are_typed_and_read_the_older_stored_shape(engine: IntakeEngine) 
         {"current": "qualities", "draft": {"selected": ["burning"]}}
     ).draft == Draft(selected=["burning"])
     assert IntakeState.from_json(state.to_json()) == state
+
+
+def test_a_date_answer_reads_in_words_in_the_review() -> None:
+    when = Step("w", StepType.DATE_OR_DURATION, "Since?", options=(Option("x", "A while"),))
+    # As the reminders write dates ("Tuesday 10 March 2026"), never "since 2026-03-15".
+    assert format_answer(when, {"date": "2026-03-15", "option": "x"}) == (
+        "since 15 March 2026 (A while)"
+    )

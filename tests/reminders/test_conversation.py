@@ -13,6 +13,7 @@ from bot.core.assistant import Assistant, ChatRef
 from bot.core.features import FeatureHost
 from bot.core.replies import Reply
 from bot.core.staff_notes import StaffNotes
+from bot.reminders import messages as msg
 from bot.reminders.feature import Reminders, build_reminders, register_reminders
 from bot.reminders.model import AppointmentInput, AppointmentStatus, ReminderStatus
 from bot.runtime import Runtime
@@ -277,3 +278,38 @@ async def test_with_the_console_on_check_in_notes_keep_health_details_in_the_con
     for health_word in ("soreness", "9/10", "chest", "breath"):
         assert health_word not in notes_text.lower()
     assert "911" in patient_text(replies)  # the patient still gets the emergency reply
+
+
+async def test_a_patient_whose_app_is_french_gets_links_reminders_and_policy_in_french(
+    runtime: Runtime, feature: Reminders, clock: FakeClock
+) -> None:
+    french = ChatRef(chat_id=779, first_name="Élise", language_code="fr-CA")
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id, token = await booked_link(feature, local(2026, 6, 10, 15, 0))
+    replies = await runtime.assistant.handle_deep_link(french, token)
+    assert replies is not None
+    text = patient_text(replies)
+    assert text.startswith("Bonjour Élise! Cette conversation est maintenant liée")
+    assert "Physiothérapie et IMS Maplebrook" in text  # clinic.yaml's French name
+    assert "mercredi 10 juin 2026 à 15 h" in text
+    assert "Lieu : Clinique d'exemple Maplebrook, Riverside" in text
+    appointment = await feature.repository.get(appointment_id)
+    assert appointment is not None and appointment.language == "fr"
+    kind = runtime.content.appointment_types.get(appointment.type_id)
+    reminder = msg.message_for("reminder", appointment, kind, runtime.content.clinic, TORONTO)
+    assert reminder.title == "Rappel de rendez-vous"
+    assert [b.label for b in reminder.buttons][:3] == ["Confirmer", "Changer l'heure", "Annuler"]
+    assert "Wednesday" not in reminder.text and "Sample Clinic" not in reminder.text
+    assert "mercredi 10 juin 2026 à 15 h" in reminder.text
+    confirmed = await runtime.assistant.handle_action(french, f"appt:c:{appointment_id}")
+    assert patient_text(confirmed) == (
+        "Merci, votre rendez-vous du mercredi 10 juin 2026 à 15 h est confirmé. À bientôt!"
+    )
+    check_in = msg.message_for("check_in", appointment, kind, runtime.content.clinic, TORONTO)
+    assert check_in.text.startswith("Comment vous sentez-vous")
+    chest = await runtime.assistant.handle_action(french, f"appt:y:{appointment_id}:chest")
+    assert "911" in patient_text(chest) and "appelez" in patient_text(chest).lower()
+    clock.set(local(2026, 6, 9, 15, 1))  # inside the late-cancellation window
+    late = patient_text(await runtime.assistant.handle_action(french, f"appt:x:{appointment_id}"))
+    assert "Votre rendez-vous est dans moins de 24 heures" in late
+    assert late.startswith(runtime.content.clinic.in_french().cancellation_policy)

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.core.assistant import Assistant, ChatRef, CommandSpec, SafetyVerdict
+from bot.core.assistant import Assistant, ChatRef, CommandSpec, SafetyVerdict, Screening
 from bot.core.features import FeatureHost
 from bot.core.replies import Button, Reply, staff_note
 from bot.runtime import Runtime
@@ -95,10 +95,12 @@ def toy_assistant() -> Assistant:
             return [Reply("A person will call you."), staff_note("Patient asks for a call")]
         return [Reply(f"You said: {text}")]
 
-    def emergency(chat: ChatRef, text: str) -> SafetyVerdict | None:
+    def emergency(chat: ChatRef, text: str) -> Screening:
         if "chest pain" not in text:
-            return None
-        return SafetyVerdict("emergency", "en", "chest_pain", (Reply("Call 911 now."),))
+            return Screening("en")
+        return Screening(
+            "en", SafetyVerdict("emergency", "en", "chest_pain", (Reply("Call 911 now."),))
+        )
 
     assistant.add_command(CommandSpec("start", "Start over", start))
     assistant.add_command(CommandSpec("help", "What I can do", help_))
