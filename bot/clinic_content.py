@@ -26,12 +26,13 @@ import pickle
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from bot.content.check_cache import ContentCheckCache
 from bot.content.clinic import CLINIC_FILE, Clinic, read_clinic
 from bot.content.faq_loader import FAQ_FILE, read_faq
 from bot.content.faq_translation import FAQ_FRENCH_FILE, read_faq_translation
@@ -40,11 +41,20 @@ from bot.content.problems import ContentError, Problem
 from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, read_flow_file
 from bot.reminders.types import APPOINTMENT_TYPES_FILE, AppointmentTypes, parse_appointment_types
 from bot.safety.emergency import EmergencyContent
-from bot.safety.emergency_content import read_emergency_files, screen_problems
+from bot.safety.emergency_content import (
+    EMERGENCY_FILE,
+    LANGUAGES_FILE,
+    URGENT_FILE,
+    read_emergency_files,
+    screen_problems,
+)
 
 _Result = TypeVar("_Result")
 PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent ends
 STDOUT, STDERR = 1, 2
+# The files each slow check reads (its results are cached under their bytes).
+SCREEN_FILES = (EMERGENCY_FILE, URGENT_FILE, LANGUAGES_FILE)
+FAQ_FILES = (FAQ_FILE, CLINIC_FILE)
 
 
 @dataclass(frozen=True)
@@ -143,24 +153,43 @@ def _cores() -> int:
 
 class _ScreenChecks:
     """The checks that screen texts with the emergency and urgent detectors: every rule's
-    examples and not-examples, and (for the wording checks) every FAQ phrasing."""
+    examples and not-examples (unless `examples` is False), and (for the wording checks,
+    given the FAQ) every FAQ phrasing."""
 
-    def __init__(self, emergency: EmergencyContent, faq: FaqContent | None) -> None:
-        self._emergency, self._faq = emergency, faq
+    def __init__(self, emergency: EmergencyContent, examples: bool, faq: FaqContent | None) -> None:
+        self._emergency, self._examples, self._faq = emergency, examples, faq
         emergency.detector()
-        if emergency.urgent is not None:
+        if examples and emergency.urgent is not None:
             emergency.urgent.detector()
 
     def run(self, part: int, parts: int) -> tuple[list[Problem], list[Problem]]:
         """Problems in the examples, and FAQ phrasings the screen takes, screening every
         `parts`-th text from the `part`-th on."""
-        examples = screen_problems(self._emergency, part, parts)
+        examples = screen_problems(self._emergency, part, parts) if self._examples else []
         if self._faq is None:
             return examples, []
         from bot.faq.confusion import check_phrasings_screened_as_emergency
 
         detector = self._emergency.detector()
         return examples, check_phrasings_screened_as_emergency(self._faq, detector, part, parts)
+
+
+class _Stored:
+    """One slow check's result in the check cache: `found` when an identical check (same
+    files, same code) was done before; `keep` stores a new result."""
+
+    def __init__(
+        self, cache: ContentCheckCache | None, check: str, content_dir: Path, files: Sequence[str]
+    ) -> None:
+        self._cache = cache
+        self._key = cache.key(check, content_dir, files) if cache is not None else ""
+        self.found = cache.get(self._key) if cache is not None else None
+
+    def keep(self, problems: list[Problem]) -> list[Problem]:
+        """`problems`, stored for the next identical check."""
+        if self._cache is not None:
+            self._cache.put(self._key, problems)
+        return problems
 
 
 def _answer_through_the_pipe_only() -> None:
@@ -196,7 +225,11 @@ _read: dict[tuple[object, ...], tuple[ClinicContent | None, list[Problem]]] = {}
 
 
 def read_content(
-    content_dir: Path, *, quality: bool = False, parallel: bool = False
+    content_dir: Path,
+    *,
+    quality: bool = False,
+    parallel: bool = False,
+    cache: ContentCheckCache | None = None,
 ) -> tuple[ClinicContent | None, list[Problem]]:
     """Every file in `content_dir` read once: the content (None when any file has a
     problem) and every problem, sorted by file and line.
@@ -207,7 +240,9 @@ def read_content(
     one core) shares the work with forked child processes: the confusable-phrasing check
     runs in two (one forked by the other once the index is built, each checking every
     other phrasing), and half the screening of examples and phrasings in a third, beside
-    the rest (the CLI asks for it; in-process callers need not).
+    the rest (the CLI asks for it; in-process callers need not). With `cache`, the
+    screening and wording checks reuse the result of an identical earlier check (same
+    files, same code; `bot.content.check_cache`) and store their own.
     """
     key = (quality, date.today(), *_fingerprint(content_dir)) if content_dir.is_dir() else None
     if key is not None and key in _read:
@@ -227,24 +262,38 @@ def read_content(
             notes = list(clinic.french_gaps) + notes
     # The quality checks are only meaningful once faq.yaml is valid.
     wording = quality and faq is not None and not problems
-    confusable: _Forked[list[Problem]] | None = None
     parallel = parallel and _cores() > 1
-    if wording:
+    confusable: _Forked[list[Problem]] | None = None
+    confusable_stored = _Stored(cache, "confusable", content_dir, FAQ_FILES) if wording else None
+    if confusable_stored is not None and confusable_stored.found is None:
         assert faq is not None
         checked = faq
         confusable = _Forked(lambda: _confusable(checked, parallel), in_child=parallel)
     emergency, emergency_problems = read_emergency_files(content_dir)
     if emergency is not None:
-        screens = _ScreenChecks(emergency, faq if wording else None)
-        # Half the texts are screened in a second child when asked to (the detectors are
-        # built first, so it has them too).
-        other_half = _Forked(lambda: screens.run(1, 2), in_child=parallel)
-        if other_half.forked:
-            examples, phrasings = screens.run(0, 2)
-            more_examples, more_phrasings = other_half.result()
-            examples, phrasings = examples + more_examples, phrasings + more_phrasings
-        else:
-            examples, phrasings = screens.run(0, 1)
+        examples_stored = _Stored(cache, "examples", content_dir, SCREEN_FILES)
+        examples = examples_stored.found
+        phrasings_stored = (
+            _Stored(cache, "phrasings", content_dir, SCREEN_FILES + FAQ_FILES) if wording else None
+        )
+        phrasings = phrasings_stored.found if phrasings_stored is not None else []
+        if examples is None or phrasings is None:
+            screens = _ScreenChecks(emergency, examples is None, faq if phrasings is None else None)
+            # Half the texts are screened in a second child when asked to (the detectors
+            # are built first, so it has them too).
+            other_half = _Forked(lambda: screens.run(1, 2), in_child=parallel)
+            if other_half.forked:
+                new_examples, new_phrasings = screens.run(0, 2)
+                more_examples, more_phrasings = other_half.result()
+                new_examples += more_examples
+                new_phrasings += more_phrasings
+            else:
+                new_examples, new_phrasings = screens.run(0, 1)
+            if examples is None:
+                examples = examples_stored.keep(new_examples)
+            if phrasings is None:
+                assert phrasings_stored is not None
+                phrasings = phrasings_stored.keep(new_phrasings)
         if examples:
             emergency_problems += examples
             emergency = None  # the screen's content is returned only when it all works
@@ -257,7 +306,10 @@ def read_content(
         flow, flow_problems = read_flow_file(content_dir / FLOW_FILE_NAME)
         problems += flow_problems
     if confusable is not None:
-        problems += confusable.result()
+        assert confusable_stored is not None
+        problems += confusable_stored.keep(confusable.result())
+    elif confusable_stored is not None and confusable_stored.found is not None:
+        problems += confusable_stored.found
     problems += emergency_problems + type_problems
     result: ClinicContent | None = None
     if not problems:

@@ -11,6 +11,7 @@ from bot.content.problems import Problem
 
 if TYPE_CHECKING:
     from bot.clinic_content import ClinicContent
+    from bot.content.check_cache import ContentCheckCache
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -29,6 +30,12 @@ def register(subparsers: Any) -> None:
         "Each problem is printed as file:line: what to fix.",
     )
     check.add_argument("--content", metavar="DIR", help="content folder (default: CONTENT_DIR)")
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="screen and match everything again, ignoring the results of identical earlier "
+        "checks kept in IMS_DATA_DIR",
+    )
     check.set_defaults(handler=run_check)
 
 
@@ -38,6 +45,14 @@ def default_content_dir() -> Path:
 
     configured = single_setting("CONTENT_DIR")
     return Path(configured) if configured else BUNDLED_CONTENT_DIR
+
+
+def _cache() -> ContentCheckCache:
+    """The store of earlier checks' results, in IMS_DATA_DIR (from the environment or `.env`)."""
+    from bot.config import data_dir_setting, environment
+    from bot.content.check_cache import ContentCheckCache
+
+    return ContentCheckCache(data_dir_setting(environment()))
 
 
 def content_summary(content: ClinicContent) -> str:
@@ -81,7 +96,9 @@ def run_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    content, problems = read_content(content_dir, quality=True, parallel=True)
+    content, problems = read_content(
+        content_dir, quality=True, parallel=True, cache=None if args.no_cache else _cache()
+    )
     if content is None:
         return _print_problems(problems)
     print(content_summary(content))

@@ -30,3 +30,10 @@ def single_problem(problems: list[Problem], file_name: str) -> Problem:
     assert len(problems) == 1, [str(p) for p in problems]
     assert problems[0].file.endswith(file_name)
     return problems[0]
+
+
+@pytest.fixture(autouse=True)
+def content_check_results_kept_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ims-bot content check` keeps its results in IMS_DATA_DIR: each test its own, so every
+    check a test runs is done in full unless the test asks for the cache."""
+    monkeypatch.setenv("IMS_DATA_DIR", str(tmp_path / "data"))

@@ -1,0 +1,131 @@
+"""The content check's slow results kept on disk, so an unchanged check is not redone.
+
+Most of `ims-bot content check`'s time goes on screening every example of the emergency
+and urgent rules (and every FAQ phrasing) through the live screen, and on matching every
+phrasing against the rest of the FAQ. Each of those results is stored under a hash of
+everything that decides it: the bytes of the content files it reads, every file of the
+`bot` package (code, rules of thumb and model weights: a changed rule, model or matcher
+checks again), the Python and library versions, and where the files are (problems name
+them relative to the working folder). A result is only ever reused for identical inputs.
+
+Only clinic content is stored, never a patient's message. The store lives where the bot
+keeps its files (IMS_DATA_DIR); a folder that cannot be written (a clinic may run the
+check read-only) only means the check is done in full every time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from bot.content.problems import Problem
+
+FOLDER_NAME = "content-check"
+SUFFIX = ".json"
+# Each check and each recent version of the content has its own file (a few KB each).
+FILES_KEPT = 24
+# Libraries whose behaviour decides a screen's or the matcher's verdict.
+DECIDING_LIBRARIES = (
+    "numpy",
+    "rapidfuzz",
+    "PyYAML",
+    "snowballstemmer",
+    "PyStemmer",
+    "pyspellchecker",
+    "py3langid",
+)
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of every file in the `bot` package and of the deciding libraries' versions."""
+    digest = hashlib.sha256(sys.version.encode())
+    for name in DECIDING_LIBRARIES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"\0{name}={version}".encode())
+    files = (
+        path
+        for path in PACKAGE_DIR.rglob("*")
+        if "__pycache__" not in path.parts and path.is_file()
+    )
+    for path in sorted(files):
+        data = path.read_bytes()
+        name = path.relative_to(PACKAGE_DIR).as_posix()
+        digest.update(f"\0{name}\0{len(data)}\0".encode() + data)
+    return digest.hexdigest()
+
+
+class ContentCheckCache:
+    """Problems found by a slow check, keyed by everything that decides them."""
+
+    def __init__(self, data_dir: Path, code: str | None = None) -> None:
+        self.folder = data_dir / FOLDER_NAME
+        # The code's fingerprint (tests give their own to stand for changed code).
+        self._code = code
+
+    def key(self, check: str, content_dir: Path, files: Sequence[str]) -> str:
+        """The key of `check` run on `files` of `content_dir` by this code."""
+        code = self._code if self._code is not None else code_fingerprint()
+        digest = hashlib.sha256(
+            "\0".join((check, code, str(content_dir.resolve()), str(Path.cwd().resolve()))).encode()
+        )
+        for name in files:
+            try:
+                data = (content_dir / name).read_bytes()
+            except OSError:
+                digest.update(f"\0{name}\0absent".encode())
+            else:
+                digest.update(f"\0{name}\0{len(data)}\0".encode() + data)
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key[:40]}{SUFFIX}"
+
+    def get(self, key: str) -> list[Problem] | None:
+        """The problems stored under `key`; None when there are none (or they are unreadable)."""
+        path = self._path(key)
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            if stored["key"] != key:
+                return None
+            problems = [
+                Problem(str(file), int(line), str(message))
+                for file, line, message in stored["problems"]
+            ]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # missing, damaged or from another version: check again
+        with contextlib.suppress(OSError):  # a read-only folder: the result still reads
+            os.utime(path)
+        return problems
+
+    def put(self, key: str, problems: Sequence[Problem]) -> None:
+        """Keep `problems` under `key`, where the folder can be written."""
+        path = self._path(key)
+        stored = {"key": key, "problems": [[p.file, p.line, p.message] for p in problems]}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.partial")
+            partial.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+            partial.replace(path)  # readers never see half a file
+            self._prune()
+        except OSError:
+            pass  # read-only or full: the next check is done in full again
+
+    def _prune(self) -> None:
+        used: list[tuple[float, Path]] = []
+        for found in self.folder.glob(f"*{SUFFIX}"):
+            with contextlib.suppress(FileNotFoundError):  # another process removed it
+                used.append((found.stat().st_mtime, found))
+        for _, stale in sorted(used, reverse=True)[FILES_KEPT:]:
+            stale.unlink(missing_ok=True)

@@ -1,0 +1,89 @@
+"""The content check's cache: an identical check is reused, anything changed is checked again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.clinic_content import SCREEN_FILES, read_content
+from bot.content.check_cache import ContentCheckCache
+from bot.content.problems import Problem
+
+EXAMPLE = "      - ive been thinking of ending it\n"
+
+
+def _stored_verdict(cache: ContentCheckCache, content_dir: Path) -> Problem:
+    """A made-up problem stored as the example screen's result on `content_dir` as it is."""
+    made_up = Problem("emergency.yaml", 1, "stored by the test")
+    cache.put(cache.key("examples", content_dir, SCREEN_FILES), [made_up])
+    return made_up
+
+
+def test_an_identical_check_is_served_from_the_cache_and_a_changed_example_is_not(
+    content_dir: Path, tmp_path: Path
+) -> None:
+    cache = ContentCheckCache(tmp_path / "data", code="this code")
+    made_up = _stored_verdict(cache, content_dir)
+    assert read_content(content_dir, cache=cache) == (None, [made_up])
+
+    rules = content_dir / "emergency.yaml"
+    text = rules.read_text(encoding="utf-8")
+    assert EXAMPLE in text
+    rules.write_text(
+        text.replace(EXAMPLE, "      - my knee clicks when I climb stairs\n", 1), encoding="utf-8"
+    )
+    content, problems = read_content(content_dir, cache=cache)
+    assert content is None
+    assert [p.message for p in problems] == [
+        "example 'my knee clicks when I climb stairs' does not trigger rule "
+        "'suicide_self_harm'; add a term or phrase that covers it"
+    ]
+    # That screen's result is kept for the next identical check.
+    assert cache.get(cache.key("examples", content_dir, SCREEN_FILES)) == problems
+
+
+def test_changed_code_or_models_or_rules_screen_again(content_dir: Path, tmp_path: Path) -> None:
+    """What decides the example screen is in its key; a FAQ edit leaves it alone."""
+    before = ContentCheckCache(tmp_path / "data", code="the old code")
+    _stored_verdict(before, content_dir)
+    after = ContentCheckCache(tmp_path / "data", code="a changed rule or model")
+    assert after.get(after.key("examples", content_dir, SCREEN_FILES)) is None
+
+    key = before.key("examples", content_dir, SCREEN_FILES)
+    faq = content_dir / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert before.key("examples", content_dir, SCREEN_FILES) == key
+    for name in SCREEN_FILES:
+        rules = content_dir / name
+        kept = rules.read_bytes()
+        rules.write_bytes(kept.replace(b"reviewed:", b"reviewed: ", 1))
+        assert before.key("examples", content_dir, SCREEN_FILES) != key, name
+        rules.write_bytes(kept)
+    assert before.key("examples", content_dir, SCREEN_FILES) == key
+
+
+def test_the_code_fingerprint_covers_the_models() -> None:
+    from bot.content import check_cache
+
+    check_cache.code_fingerprint.cache_clear()
+    first = check_cache.code_fingerprint()
+    assert len(first) == 64 and check_cache.code_fingerprint() == first
+    weights = sorted(check_cache.PACKAGE_DIR.glob("safety/*.npz"))
+    assert weights, "the safety models' weights live in the package"
+
+
+def test_a_folder_that_cannot_be_written_only_means_no_cache(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "data"
+    not_a_folder.write_text("a file where the data folder should be", encoding="utf-8")
+    cache = ContentCheckCache(not_a_folder, code="this code")
+    key = cache.key("examples", tmp_path, SCREEN_FILES)
+    cache.put(key, [Problem("emergency.yaml", 3, "kept?")])
+    assert cache.get(key) is None
+
+
+def test_a_damaged_entry_is_checked_again(tmp_path: Path) -> None:
+    cache = ContentCheckCache(tmp_path / "data", code="this code")
+    key = cache.key("examples", tmp_path, SCREEN_FILES)
+    cache.put(key, [])
+    for damaged in cache.folder.glob("*.json"):
+        damaged.write_text('{"key": "', encoding="utf-8")
+    assert cache.get(key) is None
