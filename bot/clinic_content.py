@@ -328,9 +328,10 @@ def check_content(content_dir: Path, *, quality: bool = True) -> list[Problem]:
     return read_content(content_dir, quality=quality)[1]
 
 
-def load_content(content_dir: Path) -> ClinicContent:
-    """All content in `content_dir`; raises `ContentError` listing every problem."""
-    content, problems = read_content(content_dir)
+def load_content(content_dir: Path, cache: ContentCheckCache | None = None) -> ClinicContent:
+    """All content in `content_dir`; raises `ContentError` listing every problem. With
+    `cache`, an unchanged screen's examples are not screened again (`read_content`)."""
+    content, problems = read_content(content_dir, cache=cache)
     if content is None:
         raise ContentError(problems)
     return content

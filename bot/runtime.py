@@ -14,6 +14,7 @@ from typing import Final
 
 from bot.clinic_content import ClinicContent, load_content
 from bot.config import Settings
+from bot.content.check_cache import ContentCheckCache
 from bot.core.assistant import Assistant
 from bot.core.features import FaqAnswerer, FeatureHost, PeriodicJob, StartupTask
 from bot.core.menu import register_menu
@@ -85,8 +86,9 @@ class Runtime:
 
 
 def load_checked_content(settings: Settings) -> ClinicContent:
-    """Read every content file once, refusing (with every problem listed) when any fails."""
-    return load_content(settings.content_dir)
+    """Read every content file once, refusing (with every problem listed) when any fails.
+    A restart on unchanged content and code reuses the example screen's result."""
+    return load_content(settings.content_dir, ContentCheckCache(settings.data_dir))
 
 
 def new_assistant() -> Assistant:

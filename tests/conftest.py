@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import bot.clinic_content
+import tests.process_env
 from bot.config import Settings, load_settings
 from bot.content.model import FaqContent
 from bot.content.problems import Problem
@@ -124,6 +125,16 @@ def content_checks_remember_clean_content() -> Iterator[None]:
             ),
         )
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def started_bots_share_content_checks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Bots and commands started as processes keep the content check's results in one
+    folder per session (`tests.process_env.SHARED_CHECKS`), so only the first to start on
+    the same content and code screens its examples."""
+    tests.process_env.SHARED_CHECKS = tmp_path_factory.mktemp("content-checks")
+    yield
+    tests.process_env.SHARED_CHECKS = None
 
 
 @pytest.fixture

@@ -4,12 +4,18 @@ settings the test names."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+# Where the processes of one test session keep the content check's results (set by
+# tests/conftest.py): every bot a test starts on unchanged content would otherwise screen
+# the emergency rules' examples again at start-up (about 1.5 s of CPU each). Results are
+# keyed by the content's bytes and the code, so a test's changed copy is screened anew.
+SHARED_CHECKS: Path | None = None
 # Settings of the developer's shell that would change what the bot under test does.
 SETTING_PREFIXES = ("TELEGRAM_", "IMS_", "CONSOLE_")
 SETTINGS = (
@@ -41,7 +47,19 @@ def process_env(
         IMS_DATA_DIR=str(tmp_path / "data"),
     )
     env.update(settings)
+    _share_checks(Path(env["IMS_DATA_DIR"]))
     return env
+
+
+def _share_checks(data_dir: Path) -> None:
+    """Make `data_dir`'s content-check folder the session's shared one."""
+    if SHARED_CHECKS is None or data_dir.exists():
+        return
+    from bot.content.check_cache import FOLDER_NAME
+
+    data_dir.mkdir(parents=True)
+    with contextlib.suppress(OSError):  # no symbolic links here: the bot screens them again
+        (data_dir / FOLDER_NAME).symlink_to(SHARED_CHECKS, target_is_directory=True)
 
 
 def console_settings(port: int, public_base_url: str | None = None) -> dict[str, str]:

@@ -5,8 +5,9 @@ and urgent rules (and every FAQ phrasing) through the live screen, and on matchi
 phrasing against the rest of the FAQ. Each of those results is stored under a hash of
 everything that decides it: the bytes of the content files it reads, every file of the
 `bot` package (code, rules of thumb and model weights: a changed rule, model or matcher
-checks again), the Python and library versions, and where the files are (problems name
-them relative to the working folder). A result is only ever reused for identical inputs.
+checks again), the Python and library versions, and the folder's place. A result is only
+ever reused for identical inputs; one with problems only in the working folder it was found
+in (problems name their file relative to it).
 
 Only clinic content is stored, never a patient's message. The store lives where the bot
 keeps its files (IMS_DATA_DIR); a folder that cannot be written (a clinic may run the
@@ -77,9 +78,7 @@ class ContentCheckCache:
     def key(self, check: str, content_dir: Path, files: Sequence[str]) -> str:
         """The key of `check` run on `files` of `content_dir` by this code."""
         code = self._code if self._code is not None else code_fingerprint()
-        digest = hashlib.sha256(
-            "\0".join((check, code, str(content_dir.resolve()), str(Path.cwd().resolve()))).encode()
-        )
+        digest = hashlib.sha256("\0".join((check, code, str(content_dir.resolve()))).encode())
         for name in files:
             try:
                 data = (content_dir / name).read_bytes()
@@ -99,6 +98,8 @@ class ContentCheckCache:
             stored = json.loads(path.read_text(encoding="utf-8"))
             if stored["key"] != key:
                 return None
+            if stored["problems"] and stored["cwd"] != str(Path.cwd()):
+                return None  # its problems name their files from another folder
             problems = [
                 Problem(str(file), int(line), str(message))
                 for file, line, message in stored["problems"]
@@ -112,7 +113,11 @@ class ContentCheckCache:
     def put(self, key: str, problems: Sequence[Problem]) -> None:
         """Keep `problems` under `key`, where the folder can be written."""
         path = self._path(key)
-        stored = {"key": key, "problems": [[p.file, p.line, p.message] for p in problems]}
+        stored = {
+            "key": key,
+            "cwd": str(Path.cwd()),
+            "problems": [[p.file, p.line, p.message] for p in problems],
+        }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             partial = path.with_suffix(f".{os.getpid()}.partial")

@@ -87,3 +87,23 @@ def test_a_damaged_entry_is_checked_again(tmp_path: Path) -> None:
     for damaged in cache.folder.glob("*.json"):
         damaged.write_text('{"key": "', encoding="utf-8")
     assert cache.get(key) is None
+
+
+def test_the_bot_restarted_on_unchanged_content_reuses_the_screen(
+    content_dir: Path, tmp_path: Path
+) -> None:
+    from bot.config import load_settings
+    from bot.content.problems import ContentError
+    from bot.runtime import load_checked_content
+
+    settings = load_settings(
+        {"CONTENT_DIR": str(content_dir), "IMS_DATA_DIR": str(tmp_path / "data")},
+        read_dotenv=False,
+    )
+    made_up = _stored_verdict(ContentCheckCache(settings.data_dir), content_dir)
+    try:
+        load_checked_content(settings)
+    except ContentError as refused:
+        assert refused.problems == [made_up]
+    else:
+        raise AssertionError("the stored screen result was not used")
