@@ -67,8 +67,19 @@ NO_ANSWERS = frozenset(
     {"no", "n", "nope", "no thanks", "no keep it", "keep it", "cancel"}
     | {"non", "non merci", "annuler", "non tout garder"}
 )
+# Answers that can only be meant for /forget's question (its buttons' labels, typed): when no
+# question is open (it lives in this process only, so a restart drops it) they are told
+# that nothing was deleted, rather than passed on to a feature as a question or an answer.
+EXPLICIT_ANSWERS = frozenset(
+    {"yes delete everything", "delete everything", "no keep it"}
+    | {"oui tout supprimer", "non tout garder"}
+)
 FRENCH_ANSWERS = frozenset(
-    {answer for answer in YES_ANSWERS | NO_ANSWERS if answer.split()[0] in {"oui", "ouais", "non"}}
+    {
+        answer
+        for answer in YES_ANSWERS | NO_ANSWERS | EXPLICIT_ANSWERS
+        if answer.split()[0] in {"oui", "ouais", "non"}
+    }
     | {"annuler"}
 )
 
@@ -89,6 +100,7 @@ class _Wording:
     zero_is_plural: bool  # "0 records", but "0 enregistrement"
     kept: str
     not_an_answer: str
+    expired: str
 
 
 ENGLISH = _Wording(
@@ -107,6 +119,10 @@ ENGLISH = _Wording(
         "Nothing was deleted. To delete everything I hold about you, type yes (or tap "
         "\u201cYes, delete everything\u201d); to keep it, type no."
     ),
+    expired=(
+        "Nothing was deleted: that question is no longer open (I may have restarted since "
+        "you were asked). To delete everything I hold about you, send /forget again."
+    ),
 )
 FRENCH = _Wording(
     question=ENGLISH.question,
@@ -121,6 +137,10 @@ FRENCH = _Wording(
         "répondez oui (ou touchez \u00ab Oui, tout supprimer \u00bb) ; pour tout garder, "
         "répondez non."
     ),
+    expired=(
+        "Rien n'a été supprimé : cette question n'est plus ouverte (j'ai peut-être redémarré "
+        "depuis). Pour supprimer tout ce que je garde à votre sujet, envoyez /forget de nouveau."
+    ),
 )
 
 
@@ -132,7 +152,8 @@ class PrivacyCommands:
     settles it, anything else is told that nothing was deleted and how to confirm. The
     question is dropped when they send a command or tap a button instead (so a later
     "yes" meant for another question never deletes anything); it lives in this process
-    only, and a restart drops it the same way.
+    only, and a restart drops it the same way. A typed answer that can only be meant for
+    it (a button's label) with no question open is told that nothing was deleted.
     """
 
     def __init__(self, registry: PersonalDataRegistry) -> None:
@@ -169,13 +190,17 @@ class PrivacyCommands:
     async def takes_answer(self, chat: ChatRef, text: str) -> bool:
         """Whether `text` answers this chat's open question (read whatever its language)."""
         plain = _plain_answer(text)
-        return chat.chat_id in self._asked and plain in YES_ANSWERS | NO_ANSWERS
+        if chat.chat_id not in self._asked:
+            return plain in EXPLICIT_ANSWERS
+        return plain in YES_ANSWERS | NO_ANSWERS
 
     async def on_text(self, chat: ChatRef, text: str) -> list[Reply] | None:
         """A typed answer to "are you sure?"; None when no question is open in the chat."""
-        if chat.chat_id not in self._asked:
-            return None
         plain = _plain_answer(text)
+        if chat.chat_id not in self._asked:
+            if plain not in EXPLICIT_ANSWERS:
+                return None
+            return [Reply((FRENCH if plain in FRENCH_ANSWERS else ENGLISH).expired)]
         french = plain in FRENCH_ANSWERS or (
             plain not in YES_ANSWERS | NO_ANSWERS and chat.message_language == "fr"
         )

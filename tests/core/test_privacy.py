@@ -127,3 +127,22 @@ async def test_the_count_of_deleted_records_agrees_with_its_noun(
     feature.records = held
     await assistant.handle_command(CHAT, "forget")
     assert text_of(await assistant.handle_text(CHAT, typed)).endswith(said)
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("Yes, delete everything", "Nothing was deleted: that question is no longer open"),
+        ("no, keep it", "Nothing was deleted: that question is no longer open"),
+        ("Oui, tout supprimer", "Rien n'a été supprimé : cette question n'est plus ouverte"),
+    ],
+)
+async def test_a_button_label_typed_with_no_question_open_says_nothing_was_deleted(
+    setup: tuple[Assistant, OpenConversation], typed: str, said: str
+) -> None:
+    """The question lives in the process: after a restart, typing its answer must not read
+    as done, nor reach a feature as a question or an answer."""
+    assistant, feature = setup
+    replies = text_of(await assistant.handle_text(CHAT, typed))
+    assert said in replies and "/forget" in replies
+    assert feature.records == 3 and feature.heard == []
