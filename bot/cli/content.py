@@ -27,7 +27,9 @@ def register(subparsers: Any) -> None:
         help="validate every content file; exit non-zero on problems",
         description="Validate every content file: clinic.yaml, faq.yaml, emergency.yaml, "
         "urgent.yaml, safety_languages.yaml, appointment_types.yaml and intake_flow.yaml. "
-        "Each problem is printed as file:line: what to fix.",
+        "Each problem is printed as file:line: what to fix. The slow checks' results are "
+        "kept in IMS_DATA_DIR and reused while the files they read and the bot's code are "
+        "unchanged.",
     )
     check.add_argument("--content", metavar="DIR", help="content folder (default: CONTENT_DIR)")
     check.add_argument(
