@@ -22,6 +22,7 @@ at the next load with no code change.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections import Counter
@@ -67,6 +68,10 @@ class ModelView:
     scores: _Floats  # per entry (clinic entries, then out-of-scope topics), cosine in 0..1
     best: int  # index of the best entry, -1 when nothing matched at all
     lead: float  # best score minus the runner-up's
+    # The squared TF-IDF weight of the message's words that the content uses (before the
+    # message is scaled to unit length): with `ContentRanker.unseen_weight` it tells how
+    # much of the message the scores rest on.
+    known: float = 0.0
 
 
 def _word_features(tokens: list[str], pairs: bool) -> Counter[str]:
@@ -197,11 +202,20 @@ class ContentRanker:
         chars = _char_features(words(text)) if self.settings.char_share > 0.0 else Counter()
         return _word_features(tokens, self.settings.pairs), chars
 
-    def _vector(self, word_part: Counter[str], char_part: Counter[str]) -> tuple[_Indices, _Floats]:
-        """A message's unit-length TF-IDF vector over known features, as (ids, weights)."""
+    @property
+    def unseen_weight(self) -> float:
+        """The squared TF-IDF weight of a word no wording of the content uses (the rarest)."""
+        return self._unseen_idf * self._unseen_idf
+
+    def _vector(
+        self, word_part: Counter[str], char_part: Counter[str]
+    ) -> tuple[_Indices, _Floats, float]:
+        """A message's unit-length TF-IDF vector over known features, as (ids, weights), and
+        the squared weight of its known words before scaling."""
         share = self.settings.char_share
         ids: list[int] = []
         values: list[float] = []
+        known_words = 0.0
         for part, part_share in ((word_part, 1.0 - share), (char_part, share)):
             if part_share <= 0.0:
                 continue
@@ -211,6 +225,8 @@ class ContentRanker:
                 continue
             weights = [idf[f] if n == 1 else (1.0 + math.log(n)) * idf[f] for f, n in known]
             norm = sum(w * w for w in weights)
+            if part is word_part:
+                known_words = norm
             if self.settings.unknown_words:
                 # A word no wording of the content uses is the rarest word of all: it keeps
                 # its share of the message, so "where is the bathroom" is not "where is it".
@@ -219,7 +235,7 @@ class ContentRanker:
             scale = math.sqrt(part_share) / math.sqrt(norm)
             ids.extend(f for f, _ in known)
             values.extend(w * scale for w in weights)
-        return np.array(ids, dtype=np.intp), np.array(values, dtype=np.float64)
+        return np.array(ids, dtype=np.intp), np.array(values, dtype=np.float64), known_words
 
     def _bayes_view(self, row_scores: _Floats, values: _Floats, entry_norm: _Floats) -> ModelView:
         raw = row_scores - float(values.sum()) * entry_norm
@@ -232,9 +248,14 @@ class ContentRanker:
         if tokens is None:
             tokens = analyse(text, self._synonyms)
         chars = _char_features(words(text)) if self.settings.char_share > 0.0 else Counter()
-        features, values = self._vector(_word_features(tokens, self.settings.pairs), chars)
+        word_part = _word_features(tokens, self.settings.pairs)
+        features, values, known = self._vector(word_part, chars)
         if features.size == 0:
             return ModelView(np.zeros(self._entry_count, dtype=np.float64), -1, 0.0)
+        return dataclasses.replace(self._scored(features, values), known=known)
+
+    def _scored(self, features: _Indices, values: _Floats) -> ModelView:
+        """The view of a message's vector (`features`, `values`)."""
         if self._dense is not None:
             row_scores: _Floats = values @ self._dense[features]
             if self._entry_norm is not None:

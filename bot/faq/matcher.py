@@ -227,6 +227,10 @@ class Candidate:
     # this entry, and its lead when it ranks this entry first (else None).
     model_score: float = 0.0
     model_lead: float | None = None
+    # How much of the message the ranker's scores rest on: the weight of its words the
+    # content uses against theirs plus its strangers, each weighed as the rarest word
+    # (1.0: every real word is one the content uses; "where is the bathroom": 0.6).
+    model_share: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -1417,7 +1421,9 @@ class FaqMatcher:
         ]
         if self.model is None or not ranked:
             return ranked
-        return second_opinion(ranked, self.model.view(text, tokens), self.model.position)
+        return second_opinion(
+            ranked, self.model.view(text, tokens), self.model.position, self.model.unseen_weight
+        )
 
     def _blend_meaning(self, scorer: SemanticScorer, text: str, scores: _Floats) -> _Floats:
         """Lexical scores (raw scale) blended with each entry's similarity in meaning."""
@@ -1477,16 +1483,22 @@ class FaqMatcher:
 
 
 def second_opinion(
-    ranked: list[Candidate], view: ModelView, position: dict[str, int]
+    ranked: list[Candidate], view: ModelView, position: dict[str, int], unseen_weight: float = 0.0
 ) -> list[Candidate]:
     """`ranked` with the learned ranker's score (and lead, for its first) on each candidate;
-    `position` gives each entry's index in the view."""
+    `position` gives each entry's index in the view, `unseen_weight` the weight of a word
+    the ranker never saw (for `Candidate.model_share`)."""
     noted = []
+    strangers = ranked[0].strangers if ranked else 0
+    unseen = strangers * unseen_weight
+    share = math.sqrt(view.known / (view.known + unseen)) if view.known > 0.0 else 0.0
     for candidate in ranked:
         index = position.get(candidate.faq_id, -1)
         score = float(view.scores[index]) if index >= 0 else 0.0
         lead = view.lead if index == view.best and index >= 0 else None
-        noted.append(dataclasses.replace(candidate, model_score=score, model_lead=lead))
+        noted.append(
+            dataclasses.replace(candidate, model_score=score, model_lead=lead, model_share=share)
+        )
     return noted
 
 

@@ -46,6 +46,8 @@ class Ranked(Protocol):
     def model_score(self) -> float: ...
     @property
     def model_lead(self) -> float | None: ...
+    @property
+    def model_share(self) -> float: ...
 
 
 C = TypeVar("C", bound=Ranked)
@@ -60,6 +62,11 @@ class LearnedPolicy:
     promote_lead: float = 0.1  # its lead over the ranker's runner-up
     promote_rank: int = 1  # the entry's place among the matcher's entries (1 = first)
     promote_floor: float = 0.3  # the matcher's own score for the entry
+    # The ranker's score for the entry once the message's real words that the content
+    # never uses count in its length (`model_score` x `model_share`): a short message about
+    # something the FAQ never mentions ("where is the bathroom") is not promoted on the one
+    # word it knows. None: not checked.
+    promote_known: float | None = 0.24
     hold_score: float | None = 0.55  # ranker's score for another entry to hold an answer
     hold_lead: float = 0.1
     # The ranker's score for a topic the clinic does not answer here, ranked first by it and
@@ -104,6 +111,10 @@ class LearnedPolicy:
             or chosen.model_lead < self.promote_lead
             or chosen.score < self.promote_floor
             or not chosen.essential_words
+            or (
+                self.promote_known is not None
+                and chosen.model_score * chosen.model_share < self.promote_known
+            )
         ):
             return None
         places = [c.faq_id for c in ranked if not c.out_of_scope]

@@ -85,6 +85,7 @@ def candidate(
     *,
     out_of_scope: bool = False,
     essential_words: bool = True,
+    model_share: float = 1.0,
 ) -> Candidate:
     return Candidate(
         faq_id,
@@ -93,6 +94,7 @@ def candidate(
         essential_words=essential_words,
         model_score=model_score,
         model_lead=model_lead,
+        model_share=model_share,
     )
 
 
@@ -149,6 +151,36 @@ def test_promotion_needs_the_matcher_near_the_top_and_the_essential_words() -> N
     assert decide(lacking, THRESHOLDS).decision == "suggest"
     unsure = [candidate("cost", 0.45), candidate("booking", 0.44, 0.95, 0.1)]
     assert decide(unsure, THRESHOLDS).decision == "suggest"
+
+
+def test_promotion_needs_the_ranker_to_know_enough_of_the_message() -> None:
+    checked = dataclasses.replace(
+        THRESHOLDS, learned=dataclasses.replace(POLICY, promote_known=0.5)
+    )
+    unchecked = dataclasses.replace(
+        THRESHOLDS, learned=dataclasses.replace(POLICY, promote_known=None)
+    )
+    known = [candidate("cost", 0.45, 0.05), candidate("booking", 0.43, 0.95, 0.9)]
+    assert decide(known, checked).faq_id == "booking"
+    # The same scores, but most of the message is words the content never uses: the
+    # ranker's confidence rests on the one word it knows.
+    stranger = [
+        candidate("cost", 0.45, 0.05, model_share=0.4),
+        candidate("booking", 0.43, 0.95, 0.9, model_share=0.4),
+    ]
+    assert decide(stranger, unchecked).faq_id == "booking"
+    assert decide(stranger, checked).decision == "suggest"
+
+
+def test_model_share_counts_real_words_the_content_never_uses() -> None:
+    matcher = FaqMatcher(CLINIC_FAQ, model=ContentRanker(CLINIC_FAQ))
+    own = matcher.rank("where can I park", limit=3)[0]
+    other = matcher.rank("where can I park my helicopter", limit=3)[0]
+    assert own.faq_id == other.faq_id == "parking_lot"
+    assert own.model_share == 1.0
+    assert 0.0 < other.model_share < own.model_share
+    # A slip or a word of no English word list is not counted as another subject.
+    assert matcher.rank("where can I park xqzvw", limit=3)[0].model_share == 1.0
 
 
 def test_a_topic_the_clinic_does_not_answer_still_falls_back() -> None:
