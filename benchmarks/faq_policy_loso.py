@@ -93,6 +93,24 @@ def grid(quick: bool) -> list[Setting]:
     return found
 
 
+def promotion_grid() -> list[Setting]:
+    """Round 10: promotion (a suggestion the ranker and the matcher agree on, answered) with
+    the check of how much of the message the ranker's score rests on (`promote_known`), and
+    looser promotions that check may allow; the rest of the policy as shipped. The
+    baseline (second) is round 9's policy, without the check."""
+    base = dataclasses.replace(LearnedPolicy(), promote_known=None)
+    found = [Setting(None), Setting(base)]
+    for score, lead, floor, known in itertools.product(
+        (0.2, 0.25, 0.3), (0.05, 0.1), (0.25, 0.3), (None, 0.18, 0.2, 0.22, 0.24, 0.26, 0.28)
+    ):
+        policy = dataclasses.replace(
+            base, promote_score=score, promote_lead=lead, promote_floor=floor, promote_known=known
+        )
+        if policy != base:
+            found.append(Setting(policy))
+    return found
+
+
 def _styles_questions(path: Path) -> list[RealQuestion]:
     """A style set's single questions (answerable or `fallback`) as real-question items."""
     items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -142,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smaller grid")
     parser.add_argument(
+        "--promotion", action="store_true", help="the round-10 promotion grid (promote_known)"
+    )
+    parser.add_argument(
         "--guarded",
         action="store_true",
         help="choose only among settings that hold every tests/data guard",
@@ -163,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     detector = content.emergency.detector()
     detect = functools.lru_cache(maxsize=None)(detector.detect)
     memo = type("Memo", (), {"detect": staticmethod(detect)})()
-    settings = grid(args.quick)
+    settings = promotion_grid() if args.promotion else grid(args.quick)
     results: dict[int, dict[str, Tally]] = {}
     for key, setting in enumerate(settings):
         matcher.thresholds = dataclasses.replace(base, learned=setting.policy)
@@ -198,13 +219,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     shipped = guards[settings[1].policy]
 
     def admissible(key: int) -> bool:
-        """Right not lower on any guard set, wrong not above 2 % (or above as shipped)."""
+        """Right not lower on any guard set, wrong not above 2 % (a probe set: not above as
+        shipped; without --promotion, any set: not above as shipped)."""
         rates = guards[settings[key].policy]
         return all(
-            rates[n][0] >= shipped[n][0] - 1e-9
-            and rates[n][1] <= max(GUARD_WRONG, shipped[n][1]) + 1e-9
+            rates[n][0] >= shipped[n][0] - 1e-9 and rates[n][1] <= wrong_bound(n) + 1e-9
             for n in rates
         )
+
+    def wrong_bound(name: str) -> float:
+        if "probe" in name or not args.promotion:
+            return max(GUARD_WRONG, shipped[name][1])
+        return GUARD_WRONG
 
     allowed = [k for k in range(len(settings)) if admissible(k)] if args.guarded else list(results)
     print(

@@ -22,7 +22,6 @@ at the next load with no code change.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import math
 from collections import Counter
@@ -237,10 +236,12 @@ class ContentRanker:
             values.extend(w * scale for w in weights)
         return np.array(ids, dtype=np.intp), np.array(values, dtype=np.float64), known_words
 
-    def _bayes_view(self, row_scores: _Floats, values: _Floats, entry_norm: _Floats) -> ModelView:
+    def _bayes_view(
+        self, row_scores: _Floats, values: _Floats, entry_norm: _Floats, known: float
+    ) -> ModelView:
         raw = row_scores - float(values.sum()) * entry_norm
         scores = np.exp((raw - raw.max()) / self.settings.temperature)
-        return _with_lead(scores / scores.sum())
+        return _with_lead(scores / scores.sum(), known)
 
     def view(self, text: str, tokens: list[str] | None = None) -> ModelView:
         """Every entry's score for `text`, the best entry and its lead; `tokens` are the
@@ -252,20 +253,20 @@ class ContentRanker:
         features, values, known = self._vector(word_part, chars)
         if features.size == 0:
             return ModelView(np.zeros(self._entry_count, dtype=np.float64), -1, 0.0)
-        return dataclasses.replace(self._scored(features, values), known=known)
+        return self._scored(features, values, known)
 
-    def _scored(self, features: _Indices, values: _Floats) -> ModelView:
-        """The view of a message's vector (`features`, `values`)."""
+    def _scored(self, features: _Indices, values: _Floats, known: float) -> ModelView:
+        """The view of a message's vector (`features`, `values`; `known` as in ModelView)."""
         if self._dense is not None:
             row_scores: _Floats = values @ self._dense[features]
             if self._entry_norm is not None:
-                return self._bayes_view(row_scores, values, self._entry_norm)
-            return _with_lead(np.minimum(row_scores, 1.0))
+                return self._bayes_view(row_scores, values, self._entry_norm, known)
+            return _with_lead(np.minimum(row_scores, 1.0), known)
         begins = self._starts[features]
         lengths = self._starts[features + 1] - begins
         total = int(lengths.sum())
         if total == 0:
-            return ModelView(np.zeros(self._entry_count, dtype=np.float64), -1, 0.0)
+            return ModelView(np.zeros(self._entry_count, dtype=np.float64), -1, 0.0, known)
         # Positions of every posting of the message's features, in one array.
         offsets = np.repeat(begins - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
         weights = self._posting_values[offsets] * np.repeat(values, lengths)
@@ -273,23 +274,23 @@ class ContentRanker:
             self._posting_rows[offsets], weights=weights, minlength=self._row_count
         ).astype(np.float64)
         if self._entry_norm is not None:
-            return self._bayes_view(row_scores, values, self._entry_norm)
+            return self._bayes_view(row_scores, values, self._entry_norm, known)
         if self._row_count == self._entry_count:
             scores = np.minimum(row_scores, 1.0)  # one row per entry (centroids)
         else:
             scores = np.zeros(self._entry_count, dtype=np.float64)
             scores[self._run_entry] = np.maximum.reduceat(row_scores, self._run_starts)
             np.minimum(scores, 1.0, out=scores)
-        return _with_lead(scores)
+        return _with_lead(scores, known)
 
 
-def _with_lead(scores: _Floats) -> ModelView:
+def _with_lead(scores: _Floats, known: float = 0.0) -> ModelView:
     """The view of `scores`: the best entry (none when nothing scored) and its lead."""
     best = int(scores.argmax())
     top = float(scores[best])
     if top <= 0.0:
-        return ModelView(scores, -1, 0.0)
+        return ModelView(scores, -1, 0.0, known)
     scores[best] = -1.0
     runner_up = max(0.0, float(scores.max())) if scores.size > 1 else 0.0
     scores[best] = top
-    return ModelView(scores, best, top - runner_up)
+    return ModelView(scores, best, top - runner_up, known)
