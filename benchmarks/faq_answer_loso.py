@@ -38,15 +38,13 @@ import numpy.typing as npt
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.faq_learned_loso import COST_OF_WRONG, fold_row
-from benchmarks.faq_policy_loso import _styles_questions
-from benchmarks.real_questions import RealQuestion, Tally, load_judged, load_questions
+from benchmarks.faq_policy_loso import tuning_sets
+from benchmarks.real_questions import RealQuestion, Tally
 from bot.clinic_content import load_content
 from bot.faq.matcher import MAX_SUGGESTIONS, Candidate, FaqMatcher, MatchResult, decide
 from bot.faq.reading import MessageReader
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DATA = REPO_ROOT / "benchmarks" / "data"
-TESTS_DATA = REPO_ROOT / "tests" / "data"
 MAX_WRONG_SHARE = 0.01  # wrong answers the gate may add, as a share of the answerable items
 L2 = 1.0  # ridge penalty on the standardised weights
 THRESHOLDS = tuple(round(0.5 + 0.025 * i, 3) for i in range(19))  # 0.5 .. 0.95
@@ -253,15 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", action="store_true", help="print every promotable item")
     args = parser.parse_args(argv)
-    judged = load_judged()
-    real = {
-        path.stem.removeprefix("real_questions_"): load_questions(path, judged)
-        for path in sorted(DATA.glob("real_questions_*.yaml"))
-    }
-    styles = {
-        path.stem.removeprefix("faq_"): _styles_questions(path)
-        for path in sorted(TESTS_DATA.glob("faq_styles_*.yaml"))
-    }
+    real, styles = tuning_sets()
     every = {**real, **styles}
     content = load_content(REPO_ROOT / "content")
     matcher = FaqMatcher.from_content(content.faq)

@@ -124,6 +124,20 @@ def _styles_questions(path: Path) -> list[RealQuestion]:
     return found
 
 
+def tuning_sets() -> tuple[dict[str, list[RealQuestion]], dict[str, list[RealQuestion]]]:
+    """The real-question files (hand judgements applied) and the style sets, by short name."""
+    judged = load_judged()
+    real = {
+        path.stem.removeprefix("real_questions_"): load_questions(path, judged)
+        for path in sorted(DATA.glob("real_questions_*.yaml"))
+    }
+    styles = {
+        path.stem.removeprefix("faq_"): _styles_questions(path)
+        for path in sorted(TESTS_DATA.glob("faq_styles_*.yaml"))
+    }
+    return real, styles
+
+
 def loso(
     names: list[str],
     results: dict[int, dict[str, Tally]],
@@ -168,15 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="choose only among settings that hold every tests/data guard",
     )
     args = parser.parse_args(argv)
-    judged = load_judged()
-    real = {
-        path.stem.removeprefix("real_questions_"): load_questions(path, judged)
-        for path in sorted(DATA.glob("real_questions_*.yaml"))
-    }
-    styles = {
-        path.stem.removeprefix("faq_"): _styles_questions(path)
-        for path in sorted(TESTS_DATA.glob("faq_styles_*.yaml"))
-    }
+    real, styles = tuning_sets()
     content = load_content(REPO_ROOT / "content")
     matcher = FaqMatcher.from_content(content.faq)
     base = matcher.thresholds
