@@ -1165,6 +1165,10 @@ class EmergencyDetector:
         "right now", a cry for help): then a rule's emergency always stands."""
         return self._grammar.never_lowered.found(_padded(" ".join(words)))
 
+    def self_harm_cue(self, words: list[str]) -> bool:
+        """Whether a `self_harm_cues` word is told (a plan, a means, a place, a farewell)."""
+        return self._grammar.self_harm_cues.found(_padded(" ".join(words)))
+
     def _hits(self, words: list[str], *, first: bool) -> list[EmergencyHit]:
         typed = self._typed(words)
         joined = " ".join(words)
