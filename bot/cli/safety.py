@@ -98,7 +98,7 @@ def _second_opinion(out: TextIO, model: SecondOpinion, content: EmergencyContent
         "as the rules coming near. Where context set a rule's terms aside, the emergency\n"
         f"reply needs P(emergency) >= {limits.emergency_set_aside:.3f}. An English answer\n"
         f"carries the warning signs when P(emergency) >= {limits.caution:.3f}, and a message\n"
-        "the FAQ cannot answer gets the urgent reply in place of \"I don't know\" when\n"
+        'the FAQ cannot answer gets the urgent reply in place of "I don\'t know" when\n'
         f"P(emergency) + P(urgent) >= {limits.fallback_urgent:.3f} (above 1: never).\n"
     )
     cues = content.context.grammar.self_harm_cues.patterns if content.context else ()

@@ -13,7 +13,7 @@ from bot.safety.terms import normalise_words
 
 # Written for these tests: acts, no word of suicide.
 ACTS = (
-    "cancel my sessions please, I'm heading out to the river tonight and that'll be the end of all this pain",
+    "cancel my sessions please, I'm heading out to the river tonight, the end of all this pain",
     "my husband left his rifle on the table with a note that says it's not your fault",
     "I've stockpiled my pills for a month now, nobody would notice anyway",
     "je veux juste en finir, la corde est prête",
@@ -108,7 +108,7 @@ def test_set_aside_signs_ask_the_model_for_more() -> None:
     "text",
     [
         "my lips keep turning blue after the session and I can't get a full breath",
-        "since the needling in my upper back an hour ago it hurts to breathe in and I'm short of breath",
+        "since the needling in my upper back an hour ago it hurts to breathe, I'm short of breath",
     ],
 )
 def test_a_needling_complication_told_as_present_is_never_lowered(
