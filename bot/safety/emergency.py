@@ -1075,6 +1075,16 @@ class EmergencyDetector:
         a sign word and someone it is happening to, since a treatment, or a time now), with
         no past history, risk question or frame around it. For a message no rule or FAQ
         entry answers: it gets same-day advice, never a plain "I don't know"."""
+        return self._present_context(text, sign_words=True)
+
+    def told_as_present(self, text: str) -> bool:
+        """Whether nothing around `text` sets a problem aside as the urgent net reads it (its
+        calm words, a past year, a calm reading, a frame, history or a risk question), sign
+        words or not: where a learned net stands in for the net's word lists, never for
+        its context."""
+        return self._present_context(text, sign_words=False)
+
+    def _present_context(self, text: str, *, sign_words: bool) -> bool:
         grammar = self._grammar
         net = grammar.urgent_net
         words = normalise_words(text)
@@ -1085,7 +1095,9 @@ class EmergencyDetector:
         denial = find_denials(text, self._denial_words)
         kept = self._without_set_aside(denial.without_denied if denial is not None else words)
         padded = _padded(" ".join(kept))
-        if not kept or not net.applies(padded) or _past_year(padded):
+        if not kept or _past_year(padded):
+            return False
+        if not (net.applies(padded) if sign_words else not net.none_of.found(padded)):
             return False
         if any(reading.applies(padded) for reading in grammar.calm_readings):
             return False

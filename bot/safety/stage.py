@@ -170,13 +170,9 @@ class SafetyReplies:
             return PRESENT_PROBLEM
         model = self.second_opinion
         found = model.may_decide(normalise_words(text)) if model is not None else None
-        if (
-            model is not None
-            and found is not None
-            and sum(found) >= model.thresholds.fallback_urgent
-        ):
-            return RULE_ID
-        return None
+        if model is None or found is None or sum(found) < model.thresholds.fallback_urgent:
+            return None
+        return RULE_ID if self.content.detector().told_as_present(text) else None
 
     def fallback_line(self, language: str = ENGLISH) -> str:
         """The line every "I don't know" ends with: no silent miss."""

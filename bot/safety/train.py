@@ -250,6 +250,8 @@ class RulesSide:
     near: bool
     english: bool
     sensed: bool = False  # a rule's terms found (before context)
+    # Nothing around it sets a problem aside (`EmergencyDetector.told_as_present`).
+    told_as_present: bool = False
 
     @property
     def set_aside(self) -> bool:
@@ -280,10 +282,11 @@ def rules_levels(items: Sequence[Labelled]) -> list[RulesSide]:
         if verdict is not None:
             levels.append(RulesSide(verdict.level, near, english, sensed))
             continue
+        present = detector.told_as_present(item.text)
         decision: str = matcher.match(item.text).decision
         if decision == "fallback" and stage.replies.unplaced_urgent_rule(item.text) is not None:
             decision = "urgent"  # what the FAQ conversation answers in place of "I don't know"
-        levels.append(RulesSide(decision, near, english, sensed))
+        levels.append(RulesSide(decision, near, english, sensed, present))
     logging.disable(logging.NOTSET)
     return levels
 
@@ -314,7 +317,11 @@ def stage_levels(
         level = combined_level(side.level, opinion) or "none"
         if level in NO_911 and side.english and p[0] >= thresholds.caution:
             level = "caution"
-        elif level == "fallback" and p[0] + p[1] >= thresholds.fallback_urgent:
+        elif (
+            level == "fallback"
+            and side.told_as_present
+            and p[0] + p[1] >= thresholds.fallback_urgent
+        ):
             level = "urgent"
         levels.append(level)
     return levels
@@ -419,6 +426,12 @@ URGENT_WORTH = 2.0
 # answers that carry them (a paragraph under the answer, not the 911-first reply); and the
 # grid of that sweep and of the urgent reply in place of a fallback.
 CAUTION_WORTH = 10.0
+# CLINC150's 5,500 ordinary chat questions (no labelled set reads like them) reach P(emergency)
+# >= 0.95 in 17, >= 0.98 in 7 (2 of them the emergency replies above the English-alone floor):
+# the warning signs under "email my boss, tell him i wont be in today" are noise. Chosen
+# after looking (not blind); pooled LOSO at 0.98 still gives 911 to 1 of the 2 emergencies
+# answered without it that 0.95 reaches, and to no harmless message.
+CAUTION_FLOOR = 0.98
 CAUTION_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 1.1)
 # English messages no rule came near: LOSO alone would choose far lower, but CLINC150's
 # ordinary chat (5,500 test questions, at most 2 given 911) reads 4 at 0.995, 1 at 0.999, 0 at
@@ -528,10 +541,16 @@ def choose_thresholds(
     english_answers = [
         level in NO_911 and side.english for level, side in zip(left, rules, strict=True)
     ]
-    caution = sweep(
-        "caution", p_emergency, english_answers, (), ("emergency",), CAUTION_WORTH, CAUTION_GRID
+    caution = max(
+        CAUTION_FLOOR,
+        sweep(
+            "caution", p_emergency, english_answers, (), ("emergency",), CAUTION_WORTH, CAUTION_GRID
+        ),
     )
-    fallbacks = [level == "fallback" for level in left]
+    fallbacks = [
+        level == "fallback" and side.told_as_present
+        for level, side in zip(left, rules, strict=True)
+    ]
     fallback_urgent = sweep(
         "fallback_urgent", p_either, fallbacks, (), ("urgent", "emergency"), URGENT_WORTH,
         CAUTION_GRID,

@@ -94,6 +94,10 @@ def test_the_model_urgent_net_replaces_i_dont_know(bundled_stage: SafetyStage) -
     )
     off = _with(bundled_stage, fallback_urgent=1.1)
     assert off.replies.unplaced_urgent_rule("what is the price of parking downtown") is None
+    # The model stands in for the net's sign words, never for its context: a calm reading
+    # (numb from a position, comes back) stays the FAQ's reply whatever the model says.
+    calm = "my fingers go numb when I sleep on my arm and come back when I shake it out"
+    assert _with(bundled_stage, fallback_urgent=0.0).replies.unplaced_urgent_rule(calm) is None
 
 
 def test_set_aside_signs_ask_the_model_for_more() -> None:
