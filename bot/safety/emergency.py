@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content.model import Review
 from bot.safety.denial import Denial, DenialWords, find_denials
-from bot.safety.readings import ContextGrammar, Frame, WordLists
+from bot.safety.readings import ContextGrammar, Frame, WordLists, compile_pattern
 from bot.safety.terms import (
     CompiledTerm,
     TermIndex,
@@ -1076,6 +1076,26 @@ class EmergencyDetector:
         no past history, risk question or frame around it. For a message no rule or FAQ
         entry answers: it gets same-day advice, never a plain "I don't know"."""
         return self._present_context(text, sign_words=True)
+
+    def may_be_a_present_problem(self, text: str) -> bool:
+        """Whether `text` names a sign or a body part of the urgent net's word lists, and
+        nothing around it sets a problem aside (`told_as_present`): where the learned net
+        stands in for the net's pairing of sign and body, never for a health word at all
+        ("me and my wife both want to book" is no problem, whatever a model says)."""
+        health = self._net_health_words
+        if health is None or health.search(_padded(" ".join(normalise_words(text)))) is None:
+            return False
+        return self.told_as_present(text)
+
+    @cached_property
+    def _net_health_words(self) -> re.Pattern[str] | None:
+        lists = self._grammar.word_lists
+        names = [n for n in ("net_signs", "net_local_signs", "net_body") if n in lists.by_name]
+        if not names:
+            return None
+        return re.compile(
+            " " + compile_pattern("(" + "|".join(f"{{{n}}}" for n in names) + ")", lists)
+        )
 
     def told_as_present(self, text: str) -> bool:
         """Whether nothing around `text` sets a problem aside as the urgent net reads it (its

@@ -172,7 +172,7 @@ class SafetyReplies:
         found = model.may_decide(normalise_words(text)) if model is not None else None
         if model is None or found is None or sum(found) < model.thresholds.fallback_urgent:
             return None
-        return RULE_ID if self.content.detector().told_as_present(text) else None
+        return RULE_ID if self.content.detector().may_be_a_present_problem(text) else None
 
     def fallback_line(self, language: str = ENGLISH) -> str:
         """The line every "I don't know" ends with: no silent miss."""
@@ -232,7 +232,10 @@ class SafetyStage:
                 return self._tier_verdict("emergency", hit, guess, text, chat_id)
             return self._not_present_verdict(hit, guess, text, chat_id, lowered)
         self_harm = emergency.self_harm_cue(words)
-        opinion, p_emergency = self._second_opinion(text, words, guess, sensed, self_harm)
+        # Where context set a rule's words aside, the model needs more, except beside a
+        # `never_lowered` word (a sign after a treatment, "right now", a cry for help).
+        aside = sensed and not emergency.never_lowered(words)
+        opinion, p_emergency = self._second_opinion(text, words, guess, sensed, self_harm, aside)
         if opinion == "emergency":
             return self._second_opinion_verdict("emergency", guess, chat_id, RULE_ID)
         urgent = self.content.urgent

@@ -250,13 +250,17 @@ class RulesSide:
     near: bool
     english: bool
     sensed: bool = False  # a rule's terms found (before context)
-    # Nothing around it sets a problem aside (`EmergencyDetector.told_as_present`).
+    # A health word, and nothing around it sets a problem aside
+    # (`EmergencyDetector.may_be_a_present_problem`).
     told_as_present: bool = False
+
+    never_lowered: bool = False  # a `never_lowered` word is told
 
     @property
     def set_aside(self) -> bool:
-        """A rule's terms found and no emergency rule decided: context set them aside."""
-        return self.sensed and self.level != "emergency"
+        """A rule's terms found and no emergency rule decided (context set them aside), with
+        no `never_lowered` word (as `SafetyStage.screen` reads it)."""
+        return self.sensed and self.level != "emergency" and not self.never_lowered
 
 
 def rules_levels(items: Sequence[Labelled]) -> list[RulesSide]:
@@ -278,15 +282,16 @@ def rules_levels(items: Sequence[Labelled]) -> list[RulesSide]:
         near = stage.near_rules(item.text, words) or detector.self_harm_cue(words)
         english = stage.language_of(item.text).code in ("en", "und")
         sensed = detector.sense(item.text, words)[1]
+        guarded = detector.never_lowered(words)
         verdict = stage.screen(item.text)
         if verdict is not None:
-            levels.append(RulesSide(verdict.level, near, english, sensed))
+            levels.append(RulesSide(verdict.level, near, english, sensed, False, guarded))
             continue
-        present = detector.told_as_present(item.text)
+        present = detector.may_be_a_present_problem(item.text)
         decision: str = matcher.match(item.text).decision
         if decision == "fallback" and stage.replies.unplaced_urgent_rule(item.text) is not None:
             decision = "urgent"  # what the FAQ conversation answers in place of "I don't know"
-        levels.append(RulesSide(decision, near, english, sensed, present))
+        levels.append(RulesSide(decision, near, english, sensed, present, guarded))
     logging.disable(logging.NOTSET)
     return levels
 

@@ -112,6 +112,10 @@ def test_set_aside_signs_ask_the_model_for_more() -> None:
     "text",
     [
         "my lips keep turning blue after the session and I can't get a full breath",
+        # History beside it: the rules set the sign aside, the second opinion must not
+        # need more than usual beside "after the session".
+        "years ago my lung collapsed; since this morning's session on my shoulder blades it "
+        "feels exactly like that again, sharp with every breath",
         "since the needling in my upper back an hour ago it hurts to breathe, I'm short of breath",
     ],
 )
