@@ -431,6 +431,12 @@ URGENT_WORTH = 2.0
 # answers that carry them (a paragraph under the answer, not the 911-first reply); and the
 # grid of that sweep and of the urgent reply in place of a fallback.
 CAUTION_WORTH = 10.0
+# Where context set a rule's words aside: pooled LOSO chooses 0.995 (no emergency recovered
+# between 0.94 and 0.995, 12 harmless raised at 0.94, 3 at 0.98), but the shipped model reads
+# a labelled heart attack told as a joke ("i think im having a heart attack lol jk. maybe.
+# pressure + left arm + sweaty for 30 min") at 0.982, and issue 17 names that kind as a
+# missed 911-first. Chosen after looking: not blind.
+SET_ASIDE_CEILING = 0.98
 # CLINC150's 5,500 ordinary chat questions (no labelled set reads like them) reach P(emergency)
 # >= 0.95 in 17, >= 0.98 in 7 (2 of them the emergency replies above the English-alone floor):
 # the warning signs under "email my boss, tell him i wont be in today" are noise. Chosen
@@ -504,10 +510,10 @@ def choose_thresholds(
             "emergency", p_emergency, gated, ("emergency",), ("emergency",), EMERGENCY_WORTH
         )
     # Then, where context set a rule's terms aside, whether to ask the model for more.
-    emergency_set_aside = sweep(
+    emergency_set_aside = min(SET_ASIDE_CEILING, sweep(
         "emergency_set_aside", p_emergency, set_aside, ("emergency",), ("emergency",),
         EMERGENCY_WORTH, tuple(t for t in GRID if t >= emergency),
-    )  # fmt: skip
+    ))  # fmt: skip
     alone = (
         fixed.emergency_alone
         if fixed is not None
