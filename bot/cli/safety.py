@@ -70,14 +70,14 @@ def write_report(
             out, "URGENT RULES (reply: see a doctor today, 811, the clinic's phone)", content.urgent
         )
     if second_opinion is not None:
-        _second_opinion(out, second_opinion)
+        _second_opinion(out, second_opinion, content)
     if judge is not None:
         _judge(out, judge, content)
     _context(out, content)
     _notices(out, content)
 
 
-def _second_opinion(out: TextIO, model: SecondOpinion) -> None:
+def _second_opinion(out: TextIO, model: SecondOpinion, content: EmergencyContent) -> None:
     """What the model is, what it was trained on, its thresholds and its measured figures."""
     card = model.card
     out.write(f"\n\n{'=' * 78}\nLEARNED SECOND OPINION (escalate only)\n{'=' * 78}\n")
@@ -94,7 +94,18 @@ def _second_opinion(out: TextIO, model: SecondOpinion) -> None:
         f"reply when P(emergency) >= {limits.emergency:.3f} and the urgent reply when\n"
         f"P(emergency) + P(urgent) >= {limits.urgent:.3f}. In English that no rule came near,\n"
         f"only the emergency reply, when P(emergency) >= {limits.emergency_alone:.3f}.\n"
+        "A self-harm cue (a plan, a means, a place, a farewell; `self_harm_cues`) counts\n"
+        "as the rules coming near. Where context set a rule's terms aside, the emergency\n"
+        f"reply needs P(emergency) >= {limits.emergency_set_aside:.3f}. An English answer\n"
+        f"carries the warning signs when P(emergency) >= {limits.caution:.3f}, and a message\n"
+        'the FAQ cannot answer gets the urgent reply in place of "I don\'t know" when\n'
+        f"P(emergency) + P(urgent) >= {limits.fallback_urgent:.3f} (above 1: never).\n"
     )
+    cues = content.context.grammar.self_harm_cues.patterns if content.context else ()
+    if cues:
+        out.write("Self-harm cues (never a rule: the crisis line under any other reply):\n")
+        for pattern in cues:
+            out.write(f"  - {pattern}\n")
     messages = card.get("messages", {})
     if messages:
         counts = ", ".join(f"{count} {label}" for label, count in messages.items())

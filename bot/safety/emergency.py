@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content.model import Review
 from bot.safety.denial import Denial, DenialWords, find_denials
-from bot.safety.readings import ContextGrammar, Frame, WordLists
+from bot.safety.readings import ContextGrammar, Frame, WordLists, compile_pattern
 from bot.safety.terms import (
     CompiledTerm,
     TermIndex,
@@ -1075,6 +1075,36 @@ class EmergencyDetector:
         a sign word and someone it is happening to, since a treatment, or a time now), with
         no past history, risk question or frame around it. For a message no rule or FAQ
         entry answers: it gets same-day advice, never a plain "I don't know"."""
+        return self._present_context(text, sign_words=True)
+
+    def may_be_a_present_problem(self, text: str) -> bool:
+        """Whether `text` names a sign or a body part of the urgent net's word lists, and
+        nothing around it sets a problem aside (`told_as_present`): where the learned net
+        stands in for the net's pairing of sign and body, never for a health word at all
+        ("me and my wife both want to book" is no problem, whatever a model says)."""
+        health = self._net_health_words
+        if health is None or health.search(_padded(" ".join(normalise_words(text)))) is None:
+            return False
+        return self.told_as_present(text)
+
+    @cached_property
+    def _net_health_words(self) -> re.Pattern[str] | None:
+        lists = self._grammar.word_lists
+        names = [n for n in ("net_signs", "net_local_signs", "net_body") if n in lists.by_name]
+        if not names:
+            return None
+        return re.compile(
+            " " + compile_pattern("(" + "|".join(f"{{{n}}}" for n in names) + ")", lists)
+        )
+
+    def told_as_present(self, text: str) -> bool:
+        """Whether nothing around `text` sets a problem aside as the urgent net reads it (its
+        calm words, a past year, a calm reading, a frame, history or a risk question), sign
+        words or not: where a learned net stands in for the net's word lists, never for
+        its context."""
+        return self._present_context(text, sign_words=False)
+
+    def _present_context(self, text: str, *, sign_words: bool) -> bool:
         grammar = self._grammar
         net = grammar.urgent_net
         words = normalise_words(text)
@@ -1085,7 +1115,9 @@ class EmergencyDetector:
         denial = find_denials(text, self._denial_words)
         kept = self._without_set_aside(denial.without_denied if denial is not None else words)
         padded = _padded(" ".join(kept))
-        if not kept or not net.applies(padded) or _past_year(padded):
+        if not kept or _past_year(padded):
+            return False
+        if not (net.applies(padded) if sign_words else not net.none_of.found(padded)):
             return False
         if any(reading.applies(padded) for reading in grammar.calm_readings):
             return False
@@ -1164,6 +1196,10 @@ class EmergencyDetector:
         """Whether the clinic's `never_lowered` words are told (a sign after a treatment,
         "right now", a cry for help): then a rule's emergency always stands."""
         return self._grammar.never_lowered.found(_padded(" ".join(words)))
+
+    def self_harm_cue(self, words: list[str]) -> bool:
+        """Whether a `self_harm_cues` word is told (a plan, a means, a place, a farewell)."""
+        return self._grammar.self_harm_cues.found(_padded(" ".join(words)))
 
     def _hits(self, words: list[str], *, first: bool) -> list[EmergencyHit]:
         typed = self._typed(words)

@@ -45,8 +45,8 @@ _LANGUAGE_KEYS = ("message", "all_of", "phrases", "examples", "not_examples")
 _PHRASE_CONTEXT_KEYS = ("set_aside", "past", "questions", "present", "first_person")
 _GRAMMAR_KEYS = (
     "word_lists", "figures_of_speech", "calm_readings", "settled", "settled_unless",
-    "now_despite_history", "hypothetical", "never_lowered", "frames", "frame_breakers",
-    "urgent_net",
+    "now_despite_history", "hypothetical", "never_lowered", "self_harm_cues", "frames",
+    "frame_breakers", "urgent_net",
 )  # fmt: skip
 _CONTEXT_KEYS = (*_PHRASE_CONTEXT_KEYS, *_GRAMMAR_KEYS)
 _FIGURE_KEYS = ("name", "patterns", "unless")
@@ -286,6 +286,7 @@ def _grammar(reader: _Reader, context: LocatedDict) -> ContextGrammar:
         now_despite_history=patterns(context, "now_despite_history", "'context'"),
         hypothetical=patterns(context, "hypothetical", "'context'"),
         never_lowered=patterns(context, "never_lowered", "'context'"),
+        self_harm_cues=patterns(context, "self_harm_cues", "'context'"),
     )
 
 

@@ -262,6 +262,11 @@ class ContextGrammar:
     # Words that keep a rule's emergency from ever being judged "not happening now" (a sign
     # after a treatment, "right now", a cry for help): the 911 reply stands.
     never_lowered: PatternSet = field(default_factory=PatternSet)
+    # Words of a plan, a means, a place or a farewell that may tell of suicide without the
+    # word: never a rule of their own (too many harmless readings), they make the learned
+    # second opinion read the message as one the rules came near, and a reply that is not
+    # the emergency one then carries the crisis line (9-8-8) and 911.
+    self_harm_cues: PatternSet = field(default_factory=PatternSet)
     # Frames a sign is told in, and what breaks one: a present, first-person or witnessed
     # report in the clause that tells the sign ("I'm watching a film and my chest is crushing").
     frames: tuple[Frame, ...] = ()

@@ -102,13 +102,28 @@ class Thresholds:
     emergency: float
     urgent: float
     emergency_alone: float
+    # Where a rule's terms were found and context set them aside (history, a denial, a
+    # question, a frame): the rules read it as no emergency, so the model needs more.
+    emergency_set_aside: float = 0.94
+    # An English message no rule came near, answered by a feature: at this P(emergency) the
+    # answer carries the warning signs (which name 911); above 1: never.
+    caution: float = 1.1
+    # A message the FAQ cannot answer: at this P(emergency) + P(urgent) the urgent reply
+    # (see a doctor today, 811, 911 if it gets worse) replaces "I don't know"; above 1: never.
+    fallback_urgent: float = 1.1
 
     def opinion(
-        self, emergency: float, urgent: float, near_rules: bool, english: bool
+        self,
+        emergency: float,
+        urgent: float,
+        near_rules: bool,
+        english: bool,
+        set_aside: bool = False,
     ) -> Opinion | None:
         """The model's opinion on a message with these probabilities."""
         gated = near_rules or not english
-        if emergency >= (self.emergency if gated else self.emergency_alone):
+        needed = self.emergency_set_aside if set_aside else self.emergency
+        if emergency >= (needed if gated else self.emergency_alone):
             return "emergency"
         if gated and emergency + urgent >= self.urgent:
             return "urgent"
@@ -179,7 +194,8 @@ class SecondOpinion:
             return None
         emergency, urgent, _ = self.probabilities(words)
         low = self.thresholds
-        if emergency < min(low.emergency, low.emergency_alone) and emergency + urgent < low.urgent:
+        lowest = min(low.emergency, low.emergency_alone, low.emergency_set_aside, low.caution)
+        if emergency < lowest and emergency + urgent < min(low.urgent, low.fallback_urgent):
             return None
         return emergency, urgent
 

@@ -62,6 +62,8 @@ CLINIC_PHONE_LINE = _PHONE_LINE[ENGLISH]
 DEFAULT_EMERGENCY_NUMBER = "911"
 # What the staff note names when the urgent net, not a rule, gave the urgent reply.
 PRESENT_PROBLEM = "present_problem"
+# The rule whose warning line (the crisis line, 9-8-8, and 911) follows a self-harm cue.
+SELF_HARM_RULE = "suicide_self_harm"
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,9 @@ class SafetyReplies:
     content: EmergencyContent
     clinic_phone: str | None = None
     emergency_number: str = DEFAULT_EMERGENCY_NUMBER
+    # The learned second opinion: a message it finds close to urgent gets the urgent reply
+    # in place of "I don't know" (`Thresholds.fallback_urgent`).
+    second_opinion: SecondOpinion | None = None
 
     def emergency(
         self, rule_id: str | None, language: str = ENGLISH, message: str | None = None
@@ -163,7 +168,11 @@ class SafetyReplies:
             return sensed[0]
         if self.content.detector().reports_a_present_problem(text):
             return PRESENT_PROBLEM
-        return None
+        model = self.second_opinion
+        found = model.may_decide(normalise_words(text)) if model is not None else None
+        if model is None or found is None or sum(found) < model.thresholds.fallback_urgent:
+            return None
+        return RULE_ID if self.content.detector().may_be_a_present_problem(text) else None
 
     def fallback_line(self, language: str = ENGLISH) -> str:
         """The line every "I don't know" ends with: no silent miss."""
@@ -222,7 +231,11 @@ class SafetyStage:
             if lowered is None:
                 return self._tier_verdict("emergency", hit, guess, text, chat_id)
             return self._not_present_verdict(hit, guess, text, chat_id, lowered)
-        opinion = self._second_opinion(text, words, guess, sensed)
+        self_harm = emergency.self_harm_cue(words)
+        # Where context set a rule's words aside, the model needs more, except beside a
+        # `never_lowered` word (a sign after a treatment, "right now", a cry for help).
+        aside = sensed and not emergency.never_lowered(words)
+        opinion, p_emergency = self._second_opinion(text, words, guess, sensed, self_harm, aside)
         if opinion == "emergency":
             return self._second_opinion_verdict("emergency", guess, chat_id, RULE_ID)
         urgent = self.content.urgent
@@ -232,21 +245,38 @@ class SafetyStage:
         if opinion == "urgent":
             # Named as the urgent net names it, when it does (what staff know to look for).
             placed = self.replies.unplaced_urgent_rule(text)
-            rule_id = f"{placed}, unplaced" if placed is not None else RULE_ID
+            rule_id = f"{placed}, unplaced" if placed not in (None, RULE_ID) else RULE_ID
             return self._second_opinion_verdict("urgent", guess, chat_id, rule_id)
         if not guess.is_read and guess.code != "und" and _worth_a_notice(text, guess):
             notice = tuple(self.replies.notice(guess.code))
             # Some English words in it: the FAQ answers them below the notice.
             mixed = guess.english_words >= MIN_ENGLISH_WORDS_ANSWERED
             return SafetyVerdict("notice", guess.code, None, notice, features_answer=mixed)
-        # A danger sign set aside as history, a risk question, a joke or a frame: the
-        # features answer, and the warning signs (call 911 if any happen now) follow, so a
-        # misread present emergency is never answered without the number.
-        if sensed:
+        # Words of a plan, a means or a farewell (never a rule of their own): the features
+        # answer, then the crisis line and 911; a person reads the conversation.
+        if self_harm:
+            language = guess.code if guess.code != "und" else ENGLISH
+            logger.warning("safety: self-harm words answered cautiously language=%s", language)
+            warnings = self.replies.warning_signs(language, SELF_HARM_RULE)
+            note = _self_harm_staff_note(language, chat_id)
+            return SafetyVerdict("caution", language, None, (note,), tuple(warnings))
+        # A danger sign set aside as history, a risk question, a joke or a frame, or an
+        # English message the second opinion finds close to an emergency: the features
+        # answer, and the warning signs (call 911 if any happen now) follow, so a misread
+        # present emergency is never answered without the number.
+        if sensed or self._model_cautious(p_emergency, guess):
             return SafetyVerdict(
                 "caution", guess.code, None, (), tuple(self.replies.warning_signs(guess.code))
             )
         return None
+
+    def _model_cautious(self, p_emergency: float | None, guess: LanguageGuess) -> bool:
+        """Whether the second opinion's P(emergency) of an English message asks for the
+        warning signs under the features' answer (`Thresholds.caution`)."""
+        model = self.second_opinion
+        if model is None or p_emergency is None or guess.code not in (ENGLISH, "und"):
+            return False
+        return p_emergency >= model.thresholds.caution
 
     def _tier_verdict(
         self,
@@ -283,7 +313,7 @@ class SafetyStage:
         probability = judge.not_present(words, emergency.context_cues(text, words))
         if probability < judge.threshold:
             return None
-        if self._second_opinion(text, words, guess, True) == "emergency":
+        if self._second_opinion(text, words, guess, True, set_aside=False)[0] == "emergency":
             return None
         return probability
 
@@ -313,15 +343,26 @@ class SafetyStage:
         )
 
     def _second_opinion(
-        self, text: str, words: list[str], guess: LanguageGuess, sensed: bool
-    ) -> Opinion | None:
-        """The model's opinion; whether the rules came near is asked only when it matters."""
+        self,
+        text: str,
+        words: list[str],
+        guess: LanguageGuess,
+        sensed: bool,
+        self_harm: bool = False,
+        set_aside: bool | None = None,
+    ) -> tuple[Opinion | None, float | None]:
+        """The model's opinion and its P(emergency) (None when it has none to give);
+        whether the rules came near is asked only when it matters. `sensed`: a rule's
+        terms were found; `set_aside`: and context set them aside (`sensed` when not
+        given); `self_harm`: a self-harm cue."""
         model = self.second_opinion
         found = model.may_decide(words) if model is not None else None
         if model is None or found is None:
-            return None
+            return None, None
         english = guess.code in (ENGLISH, "und")
-        return model.thresholds.opinion(*found, self.near_rules(text, words, sensed), english)
+        near = self_harm or self.near_rules(text, words, sensed)
+        aside = sensed if set_aside is None else set_aside
+        return model.thresholds.opinion(*found, near, english, aside), found[0]
 
     def near_rules(self, text: str, words: list[str], sensed: bool | None = None) -> bool:
         """Whether the rules came near `text` without deciding: a rule's terms found before
@@ -420,6 +461,19 @@ def _cautious_staff_note(
     return staff_note(text, title="Possible emergency answered cautiously")
 
 
+def _self_harm_staff_note(language: str, chat_id: int | None) -> Reply:
+    # Words of a plan, a means or a farewell may be a suicide told without the word; a
+    # person looks. Never the patient's words.
+    where = f"chat {chat_id}" if chat_id is not None else "a chat"
+    text = (
+        f"The safety screen found words that may tell of self-harm (a plan, a means, a "
+        f"place or a farewell) in {where} (language: {language}), without an emergency "
+        "rule. The patient got the answer with the crisis line (9-8-8) and 911. Please "
+        "read the conversation and follow up today."
+    )
+    return staff_note(text, title="Possible self-harm words")
+
+
 def build_safety_stage(
     content: EmergencyContent,
     clinic_phone: str | None,
@@ -435,5 +489,5 @@ def build_safety_stage(
     if use_second_opinion and model is None:
         logger.warning("safety: the second opinion's weights are missing; the rules run alone")
     judge = load_present_judge() if use_second_opinion else None
-    replies = SafetyReplies(content, clinic_phone, emergency_number)
+    replies = SafetyReplies(content, clinic_phone, emergency_number, model)
     return SafetyStage(content, replies, model, judge)

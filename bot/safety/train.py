@@ -21,7 +21,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -249,6 +249,18 @@ class RulesSide:
     level: str
     near: bool
     english: bool
+    sensed: bool = False  # a rule's terms found (before context)
+    # A health word, and nothing around it sets a problem aside
+    # (`EmergencyDetector.may_be_a_present_problem`).
+    told_as_present: bool = False
+
+    never_lowered: bool = False  # a `never_lowered` word is told
+
+    @property
+    def set_aside(self) -> bool:
+        """A rule's terms found and no emergency rule decided (context set them aside), with
+        no `never_lowered` word (as `SafetyStage.screen` reads it)."""
+        return self.sensed and self.level != "emergency" and not self.never_lowered
 
 
 def rules_levels(items: Sequence[Labelled]) -> list[RulesSide]:
@@ -264,18 +276,22 @@ def rules_levels(items: Sequence[Labelled]) -> list[RulesSide]:
     stage = build_safety_stage(content.emergency, content.clinic.phone, use_second_opinion=False)
     matcher = FaqMatcher.from_content(content.faq)
     levels: list[RulesSide] = []
+    detector = stage.content.detector()
     for item in items:
         words = normalise_words(item.text)
-        near = stage.near_rules(item.text, words)
+        near = stage.near_rules(item.text, words) or detector.self_harm_cue(words)
         english = stage.language_of(item.text).code in ("en", "und")
+        sensed = detector.sense(item.text, words)[1]
+        guarded = detector.never_lowered(words)
         verdict = stage.screen(item.text)
         if verdict is not None:
-            levels.append(RulesSide(verdict.level, near, english))
+            levels.append(RulesSide(verdict.level, near, english, sensed, False, guarded))
             continue
+        present = detector.may_be_a_present_problem(item.text)
         decision: str = matcher.match(item.text).decision
         if decision == "fallback" and stage.replies.unplaced_urgent_rule(item.text) is not None:
             decision = "urgent"  # what the FAQ conversation answers in place of "I don't know"
-        levels.append(RulesSide(decision, near, english))
+        levels.append(RulesSide(decision, near, english, sensed, present, guarded))
     logging.disable(logging.NOTSET)
     return levels
 
@@ -285,9 +301,35 @@ def opinions(
 ) -> list[Opinion | None]:
     """The model's opinion per message at the given thresholds."""
     return [
-        thresholds.opinion(p[0], p[1], side.near, side.english)
+        thresholds.opinion(p[0], p[1], side.near, side.english, side.set_aside)
         for p, side in zip(probabilities.tolist(), rules, strict=True)
     ]
+
+
+# Replies a feature gives without naming 911 (issue 17: no emergency may get one).
+NO_911 = frozenset({"answer", "suggest"})
+
+
+def stage_levels(
+    probabilities: npt.NDArray[np.float32], rules: Sequence[RulesSide], thresholds: Thresholds
+) -> list[str]:
+    """What the stage answers with the second opinion beside the rules: its raises, the
+    warning signs under an English answer it finds close to an emergency (caution), the
+    urgent reply in place of a fallback it finds close to urgent."""
+    found = opinions(probabilities, rules, thresholds)
+    levels: list[str] = []
+    for p, side, opinion in zip(probabilities.tolist(), rules, found, strict=True):
+        level = combined_level(side.level, opinion) or "none"
+        if level in NO_911 and side.english and p[0] >= thresholds.caution:
+            level = "caution"
+        elif (
+            level == "fallback"
+            and side.told_as_present
+            and p[0] + p[1] >= thresholds.fallback_urgent
+        ):
+            level = "urgent"
+        levels.append(level)
+    return levels
 
 
 # Replies whose text names 911: the emergency reply, the other-language notice, the cautious
@@ -361,11 +403,8 @@ def loso_report(
     rules: Sequence[RulesSide],
 ) -> dict[str, Any]:
     """Pooled LOSO figures for the model alone, the rules alone and the combination."""
-    found = opinions(probabilities, rules, thresholds)
     levels = [side.level for side in rules]
-    combined = [
-        combined_level(level, opinion) for level, opinion in zip(levels, found, strict=True)
-    ]
+    combined = stage_levels(probabilities, rules, thresholds)
     # The model alone: its opinion at the thresholds for a message the rules came near.
     alone = [
         Thresholds(thresholds.emergency, thresholds.urgent, thresholds.emergency).opinion(
@@ -377,7 +416,7 @@ def loso_report(
     for name, chosen in (
         ("model alone", [level or "none" for level in alone]),
         ("rules alone (optimistic: tuned on these sets)", levels),
-        ("rules + second opinion (escalate only)", combined),
+        ("rules + second opinion (escalate only, with its cautions)", combined),
     ):
         report[name] = {key: counts.figures() for key, counts in tally(items, chosen).items()}
     return report
@@ -388,6 +427,23 @@ def loso_report(
 # problem against harmless messages sent to a doctor today.
 EMERGENCY_WORTH = 3.0
 URGENT_WORTH = 2.0
+# One English emergency answered without 911 that the warning signs reach, against harmless
+# answers that carry them (a paragraph under the answer, not the 911-first reply); and the
+# grid of that sweep and of the urgent reply in place of a fallback.
+CAUTION_WORTH = 10.0
+# Where context set a rule's words aside: pooled LOSO chooses 0.995 (no emergency recovered
+# between 0.94 and 0.995, 12 harmless raised at 0.94, 3 at 0.98), but the shipped model reads
+# a labelled heart attack told as a joke ("i think im having a heart attack lol jk. maybe.
+# pressure + left arm + sweaty for 30 min") at 0.982, and issue 17 names that kind as a
+# missed 911-first. Chosen after looking: not blind.
+SET_ASIDE_CEILING = 0.98
+# CLINC150's 5,500 ordinary chat questions (no labelled set reads like them) reach P(emergency)
+# >= 0.95 in 17, >= 0.98 in 7 (2 of them the emergency replies above the English-alone floor):
+# the warning signs under "email my boss, tell him i wont be in today" are noise. Chosen
+# after looking (not blind); pooled LOSO at 0.98 still gives 911 to 1 of the 2 emergencies
+# answered without it that 0.95 reaches, and to no harmless message.
+CAUTION_FLOOR = 0.98
+CAUTION_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 1.1)
 # English messages no rule came near: LOSO alone would choose far lower, but CLINC150's
 # ordinary chat (5,500 test questions, at most 2 given 911) reads 4 at 0.995, 1 at 0.999, 0 at
 # 0.9995
@@ -404,13 +460,18 @@ GRID = (
 
 
 def choose_thresholds(
-    items: Sequence[Labelled], probabilities: npt.NDArray[np.float32], rules: Sequence[RulesSide]
+    items: Sequence[Labelled],
+    probabilities: npt.NDArray[np.float32],
+    rules: Sequence[RulesSide],
+    fixed: Thresholds | None = None,
 ) -> tuple[Thresholds, list[str]]:
     """The thresholds that gain most over the rules on pooled LOSO, and the sweep's lines.
 
     Each threshold is swept on the messages it governs (those the rules came near or not
     in English; English ones they did not come near) and scored as recovered emergencies x
-    EMERGENCY_WORTH (urgent problems x URGENT_WORTH) minus harmless messages raised."""
+    EMERGENCY_WORTH (urgent problems x URGENT_WORTH) minus harmless messages raised.
+    `fixed`: keep its emergency, urgent and English-alone thresholds (swept before) and
+    choose only the later ones (set aside, caution, urgent in place of a fallback)."""
     labels = [LABELS[item.label] for item in items]
     p_emergency = probabilities[:, 0].tolist()
     p_either = (probabilities[:, 0] + probabilities[:, 1]).tolist()
@@ -424,9 +485,10 @@ def choose_thresholds(
         below: tuple[str, ...],
         wanted: tuple[str, ...],
         worth: float,
+        grid: tuple[float, ...] = GRID,
     ) -> float:
-        best, best_gain = GRID[-1], -1e9
-        for threshold in GRID:
+        best, best_gain = grid[-1], -1e9
+        for threshold in grid:
             raised = [
                 lab
                 for lab, side, p, g in zip(labels, rules, scores, governed, strict=True)
@@ -440,25 +502,71 @@ def choose_thresholds(
         return best
 
     not_english_alone = [not g for g in gated]
-    emergency = sweep(
-        "emergency", p_emergency, gated, ("emergency",), ("emergency",), EMERGENCY_WORTH
+    set_aside = [side.set_aside for side in rules]
+    if fixed is not None:
+        emergency = fixed.emergency
+    else:
+        emergency = sweep(
+            "emergency", p_emergency, gated, ("emergency",), ("emergency",), EMERGENCY_WORTH
+        )
+    # Then, where context set a rule's terms aside, whether to ask the model for more.
+    emergency_set_aside = min(SET_ASIDE_CEILING, sweep(
+        "emergency_set_aside", p_emergency, set_aside, ("emergency",), ("emergency",),
+        EMERGENCY_WORTH, tuple(t for t in GRID if t >= emergency),
+    ))  # fmt: skip
+    alone = (
+        fixed.emergency_alone
+        if fixed is not None
+        else max(
+            ALONE_FLOOR,
+            sweep(
+                "emergency_alone",
+                p_emergency,
+                not_english_alone,
+                ("emergency",),
+                ("emergency",),
+                EMERGENCY_WORTH,
+            ),
+        )
     )
-    alone = max(
-        ALONE_FLOOR,
+    still = [
+        g and p < (emergency_set_aside if a else emergency)
+        for g, a, p in zip(gated, set_aside, p_emergency, strict=True)
+    ]
+    urgent = (
+        fixed.urgent
+        if fixed is not None
+        else sweep(
+            "urgent",
+            p_either,
+            still,
+            ("emergency", "urgent"),
+            ("urgent", "emergency"),
+            URGENT_WORTH,
+        )
+    )
+    chosen = Thresholds(emergency, urgent, alone, emergency_set_aside)
+    # What the rules and the model's raises still answer without 911 (an English answer or
+    # "did you mean"), or with the plain "I don't know".
+    left = stage_levels(probabilities, rules, chosen)
+    english_answers = [
+        level in NO_911 and side.english for level, side in zip(left, rules, strict=True)
+    ]
+    caution = max(
+        CAUTION_FLOOR,
         sweep(
-            "emergency_alone",
-            p_emergency,
-            not_english_alone,
-            ("emergency",),
-            ("emergency",),
-            EMERGENCY_WORTH,
+            "caution", p_emergency, english_answers, (), ("emergency",), CAUTION_WORTH, CAUTION_GRID
         ),
     )
-    still = [g and p < emergency for g, p in zip(gated, p_emergency, strict=True)]
-    urgent = sweep(
-        "urgent", p_either, still, ("emergency", "urgent"), ("urgent", "emergency"), URGENT_WORTH
-    )
-    return Thresholds(emergency, urgent, alone), lines
+    fallbacks = [
+        level == "fallback" and side.told_as_present
+        for level, side in zip(left, rules, strict=True)
+    ]
+    fallback_urgent = sweep(
+        "fallback_urgent", p_either, fallbacks, (), ("urgent", "emergency"), URGENT_WORTH,
+        CAUTION_GRID,
+    )  # fmt: skip
+    return replace(chosen, caution=caution, fallback_urgent=fallback_urgent), lines
 
 
 def deescalation(
@@ -585,7 +693,7 @@ def judge_lowers(
 # accidents with sciatica in both legs) are ones no clinician would accept, so the choice
 # keeps a margin below it. Chosen after looking at the sweep: not blind.
 JUDGE_BOUND = 1 / 300
-JUDGE_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995)
+JUDGE_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995)
 
 
 def choose_judge_threshold(
@@ -699,6 +807,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="with --loso: measure the judgement only, at the second opinion's stored thresholds",
     )
+    parser.add_argument(
+        "--keep-thresholds",
+        action="store_true",
+        help="with --loso: keep the stored emergency, urgent and English-alone thresholds",
+    )
     args = parser.parse_args(argv)
     paths = labelled_paths()
     current = data_hash(paths)
@@ -727,7 +840,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.judge_only:
             thresholds = Thresholds(**card["thresholds"])
         else:
-            thresholds, sweep = choose_thresholds(items, probabilities, rules)
+            fixed = Thresholds(**card["thresholds"]) if args.keep_thresholds else None
+            thresholds, sweep = choose_thresholds(items, probabilities, rules, fixed)
             print("\n".join(sweep))
             card["thresholds"] = asdict(thresholds)
             card["loso"] = loso_report(items, probabilities, thresholds, rules)
