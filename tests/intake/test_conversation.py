@@ -318,7 +318,7 @@ async def test_mydata_and_forget_with_confirmation(
     assert "Nothing was deleted" in patient.text and len(await repository.all()) == 1
     await patient.command("forget")
     await patient.tap("Yes, delete everything")
-    assert "1 records" in patient.text
+    assert "(1 record)." in patient.text
     assert await repository.all() == []
     await patient.say("hello")
     assert patient.last == []  # nothing open any more
