@@ -13,8 +13,11 @@ Files (in `content/`)         reader
   emergency.yaml, urgent.yaml,
   safety_languages.yaml       bot.safety.emergency_content
   appointment_types.yaml      bot.reminders.types
-  intake_flow.yaml            bot.intake.flow_file (optional for the check; the intake
-                              feature refuses to start without it)
+  intake_flow.yaml            bot.intake.flow_file
+
+Every file but faq_fr.yaml and safety_languages.yaml is required (`REQUIRED_FILES`):
+without one the bot cannot start or cannot screen safely, so start-up and the check both
+refuse a folder that lacks it.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from bot.content.clinic import CLINIC_FILE, Clinic, read_clinic
 from bot.content.faq_loader import FAQ_FILE, read_faq
 from bot.content.faq_translation import FAQ_FRENCH_FILE, read_faq_translation
 from bot.content.model import FaqContent
-from bot.content.problems import ContentError, Problem
+from bot.content.problems import ContentError, Problem, display_path
 from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, read_flow_file
 from bot.reminders.types import APPOINTMENT_TYPES_FILE, AppointmentTypes, parse_appointment_types
 from bot.safety.emergency import EmergencyContent
@@ -47,6 +50,7 @@ from bot.safety.emergency_content import (
     URGENT_FILE,
     read_emergency_files,
     screen_problems,
+    untranslated_rules,
 )
 
 _Result = TypeVar("_Result")
@@ -65,7 +69,7 @@ class ClinicContent:
     clinic: Clinic
     emergency: EmergencyContent
     appointment_types: AppointmentTypes
-    # None when the folder has no intake flow (the intake feature then refuses to start).
+    # None only when built by hand: `read_content` requires intake_flow.yaml.
     intake_flow: LoadedFlow | None = None
     # The FAQ's French version (faq_fr.yaml), None when the clinic has none.
     faq_fr: FaqContent | None = None
@@ -224,6 +228,37 @@ def _fingerprint(content_dir: Path) -> tuple[object, ...]:
 _read: dict[tuple[object, ...], tuple[ClinicContent | None, list[Problem]]] = {}
 
 
+# The files the bot cannot start or screen safely without, and what each is for.
+REQUIRED_FILES = {
+    CLINIC_FILE: "quote the clinic's facts",
+    FAQ_FILE: "answer questions",
+    EMERGENCY_FILE: "screen every message for emergencies",
+    URGENT_FILE: "screen every message for problems that need a doctor today",
+    APPOINTMENT_TYPES_FILE: "send reminders",
+    FLOW_FILE_NAME: "run the intake form",
+}
+
+
+def _with_missing_files(content_dir: Path, problems: list[Problem]) -> list[Problem]:
+    """`problems` with one for each required file the folder lacks (in place of its
+    reader's bare "file not found"), saying what the bot cannot do without it."""
+    missing = {
+        display_path(content_dir / name): why
+        for name, why in REQUIRED_FILES.items()
+        if not (content_dir / name).is_file()
+    }
+    kept = [p for p in problems if not (p.file in missing and p.line == 0)]
+    return kept + [
+        Problem(
+            shown,
+            0,
+            f"file not found: the bot needs it to {why} and will not start without it; "
+            "put it back (the bundled content folder has a sample)",
+        )
+        for shown, why in missing.items()
+    ]
+
+
 def read_content(
     content_dir: Path,
     *,
@@ -270,6 +305,7 @@ def read_content(
         checked = faq
         confusable = _Forked(lambda: _confusable(checked, parallel), in_child=parallel)
     emergency, emergency_problems = read_emergency_files(content_dir)
+    emergency_problems += untranslated_rules(emergency) if emergency is not None else []
     if emergency is not None:
         examples_stored = _Stored(cache, "examples", content_dir, SCREEN_FILES)
         examples = examples_stored.found
@@ -311,6 +347,7 @@ def read_content(
     elif confusable_stored is not None and confusable_stored.found is not None:
         problems += confusable_stored.found
     problems += emergency_problems + type_problems
+    problems = _with_missing_files(content_dir, problems)
     result: ClinicContent | None = None
     if not problems:
         # Each reader returns its content exactly when it found no problem.

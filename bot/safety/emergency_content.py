@@ -18,6 +18,7 @@ from bot.safety.emergency import (
     RuleTerms,
     ScreenContext,
 )
+from bot.safety.language import ENGLISH, READ_LANGUAGES
 from bot.safety.readings import (
     ALL_RULES,
     CalmReading,
@@ -614,6 +615,38 @@ def screen_problems(content: EmergencyContent, part: int = 0, parts: int = 1) ->
     problems = example_problems(content, part=part, parts=parts)
     if content.urgent is not None:
         problems += example_problems(content.urgent, content, part=part, parts=parts)
+    return problems
+
+
+def untranslated_rules(content: EmergencyContent) -> list[Problem]:
+    """Rules of either tier without words and examples in every language the bot reads.
+
+    The bot answers French in full, so a French patient's emergency must be caught in
+    French: a rule with no French terms (or French terms no example proves) would leave
+    them an "I don't know". The examples themselves are screened by `screen_problems`.
+    """
+    problems: list[Problem] = []
+    tiers = [tier for tier in (content, content.urgent) if tier is not None]
+    for tier in tiers:
+        for rule in tier.rules:
+            sections = {section.language: section for section in rule.translations}
+            for language in (code for code in READ_LANGUAGES if code != ENGLISH):
+                section = sections.get(language)
+                if section is None or not (section.all_of or section.phrases):
+                    lack = f"no '{language}' terms"
+                elif not section.examples:
+                    lack = f"no '{language}' examples"
+                else:
+                    continue
+                problems.append(
+                    Problem(
+                        tier.file,
+                        rule.line,
+                        f"rule {rule.id!r} has {lack}: the bot reads that language, so give "
+                        f"the rule an '{language}:' section with 'all_of' or 'phrases' and "
+                        "'examples' (messages that must trigger it; they are tested)",
+                    )
+                )
     return problems
 
 
