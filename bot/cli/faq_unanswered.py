@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.config import load_settings
+from bot.core.clinic_time import clinic_time
 from bot.faq.unanswered import UnansweredLog, UnansweredRecord
 from bot.storage.database import open_database
 
@@ -27,11 +28,11 @@ def register_unanswered(group: Any) -> None:
     parser.set_defaults(handler=run_unanswered)
 
 
-def _line(record: UnansweredRecord) -> str:
+def _line(record: UnansweredRecord, tz: tzinfo) -> str:
     near = (
         f"  (closest: {record.best_faq_id} {record.best_score:.2f})" if record.best_faq_id else ""
     )
-    return f"{record.asked_at:%Y-%m-%d %H:%M}  {record.text}{near}"
+    return f"{clinic_time(record.asked_at, tz)}  {record.text}{near}"
 
 
 async def _list(days: int | None) -> list[UnansweredRecord]:
@@ -50,6 +51,7 @@ async def _list(days: int | None) -> list[UnansweredRecord]:
 def run_unanswered(args: argparse.Namespace) -> int:
     """Print the stored unanswered questions."""
     records = asyncio.run(_list(args.days))
+    tz = load_settings().clinic_timezone
     for record in records:
         if args.json:
             print(
@@ -64,7 +66,7 @@ def run_unanswered(args: argparse.Namespace) -> int:
                 )
             )
         else:
-            print(_line(record))
+            print(_line(record, tz))
     if not args.json:
         print(f"{len(records)} unanswered question(s)")
     return 0

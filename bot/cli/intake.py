@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.config import Settings, load_settings
+from bot.core.clinic_time import clinic_time
 from bot.intake.engine import IntakeEngine
 from bot.intake.fhir import questionnaire, questionnaire_response
 from bot.intake.flow_file import FLOW_FILE_NAME, flow_from_definition, load_flow_file
 from bot.intake.repository import IntakeRepository, StoredIntake
-from bot.intake.summary import build_summary, summary_text
+from bot.intake.summary import intake_flags, record_summary, summary_text
 from bot.storage.database import open_database
 from bot.storage.encryption import cipher_for_key, load_cipher, new_key
 from bot.storage.rekey import RekeyReport, rekey
@@ -80,10 +81,8 @@ async def _engine_for(repository: IntakeRepository, intake: StoredIntake) -> Int
 
 
 def _flag_text(intake: StoredIntake, engine: IntakeEngine) -> str:
-    flags = [f"{flag.level.value}:{flag.id}" for flag in engine.raised_flags(intake.state.answers)]
-    if intake.state.emergency_rule:
-        flags.insert(0, f"emergency:typed:{intake.state.emergency_rule}")
-    return ",".join(flags) or "-"
+    flags = intake_flags(engine, intake.state)
+    return ",".join(f"{flag.level}:{flag.id}" for flag in flags) or "-"
 
 
 def _consent_text(intake: StoredIntake) -> str:
@@ -94,6 +93,8 @@ def _consent_text(intake: StoredIntake) -> str:
 
 def run_list(args: argparse.Namespace) -> int:
     """Print one line per intake."""
+
+    tz = load_settings().clinic_timezone
 
     async def work(repository: IntakeRepository) -> int:
         listed = await repository.listing()
@@ -109,8 +110,8 @@ def run_list(args: argparse.Namespace) -> int:
                 consent = _consent_text(intake)
             print(
                 f"{row.id}\t{row.status}\tchat {row.chat_id}\t"
-                f"started {row.started_at:%Y-%m-%d %H:%M}\t"
-                f"updated {row.updated_at:%Y-%m-%d %H:%M}\t"
+                f"started {clinic_time(row.started_at, tz)}\t"
+                f"updated {clinic_time(row.updated_at, tz)}\t"
                 f"consent {consent}\t"
                 f"flags {flags}"
             )
@@ -141,9 +142,7 @@ def run_export(args: argparse.Namespace) -> int:
             )
             print(json.dumps(resource, indent=2, ensure_ascii=False))
             return 0
-        summary = intake.summary or build_summary(
-            engine, intake.state, intake_id=intake.id, chat_id=intake.chat_id, submitted_at=when
-        )
+        summary = record_summary(engine, intake)
         if args.format == "json":
             data = {"status": intake.status.value, "answers": intake.state.answers, **summary}
             print(json.dumps(data, indent=2, ensure_ascii=False))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,9 +20,11 @@ from bot.intake.flow import (
     CONSENT_AGREE,
     CONSENT_DECLINE,
     CONSENT_QUESTIONS,
+    FlagLevel,
     Flow,
     StepType,
 )
+from bot.intake.repository import StoredIntake
 from bot.intake.step_types import format_answer
 
 # Summary order after consent and flags: the clinician reads safety first.
@@ -66,11 +68,18 @@ def clinician_question(text: str) -> str:
 
 
 def score_totals(flow: Flow, engine: IntakeEngine, state: IntakeState) -> list[dict[str, Any]]:
-    """Each configured score: total of the chosen options' weights and its band."""
+    """Each configured score: total of the chosen options' weights and its band. A score none
+    of whose questions was answered (a form stopped before them) is left out: its total of 0
+    would read as a negative screen; one with an applicable question unanswered has no band."""
     results = []
+    shown = {step.id for step in engine.applicable(state.answers)}
     for score in flow.scores:
+        asked = [step for step in score.steps if step in shown]
+        answered = [step for step in asked if state.answers.get(step) is not None]
+        if not answered:
+            continue
         total = engine.score_total(score.id, state.answers)
-        band = score.band_for(total)
+        band = score.band_for(total) if len(answered) == len(asked) else None
         results.append(
             {
                 "id": score.id,
@@ -112,6 +121,33 @@ def _precautions(engine: IntakeEngine, state: IntakeState) -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class FlagView:
+    """One raised flag: id, level (emergency, urgent, attention) and its short label."""
+
+    id: str
+    level: str
+    label: str
+
+
+def intake_flags(engine: IntakeEngine, state: IntakeState) -> tuple[FlagView, ...]:
+    """Every flag a clinician must see on a form: an emergency typed in the chat first, then
+    the flags its answers raised. The summary, the export, `intake list` and the web console
+    all read flags from here."""
+    flags = [
+        FlagView(flag.id, flag.level.value, flag.label)
+        for flag in engine.raised_flags(state.answers)
+    ]
+    if state.emergency_rule:
+        typed = FlagView(
+            f"typed:{state.emergency_rule}",
+            FlagLevel.EMERGENCY.value,
+            f"Emergency typed in the chat (rule {state.emergency_rule}); the form was stopped",
+        )
+        flags.insert(0, typed)
+    return tuple(flags)
+
+
 def build_summary(
     engine: IntakeEngine,
     state: IntakeState,
@@ -135,20 +171,7 @@ def build_summary(
                 "answer": format_answer(step, state.answers[step.id]),
             }
         )
-    flags = [
-        {"id": flag.id, "level": flag.level.value, "label": flag.label}
-        for flag in engine.raised_flags(state.answers)
-    ]
-    if state.emergency_rule:
-        flags.insert(
-            0,
-            {
-                "id": f"typed:{state.emergency_rule}",
-                "level": "emergency",
-                "label": f"Emergency typed in the chat (rule {state.emergency_rule}); "
-                "the form was stopped",
-            },
-        )
+    flags = [asdict(flag) for flag in intake_flags(engine, state)]
     return {
         "intake_id": intake_id,
         "chat_id": chat_id,
@@ -167,6 +190,21 @@ def build_summary(
             if sections.get(key)
         ],
     }
+
+
+def record_summary(engine: IntakeEngine, intake: StoredIntake) -> dict[str, Any]:
+    """The summary of a stored intake as staff read it (export, web console): the one stored
+    at submission, else built now from its state (a stopped or unfinished form)."""
+    if intake.summary is not None:
+        return intake.summary
+    return build_summary(
+        engine,
+        intake.state,
+        intake_id=intake.id,
+        chat_id=intake.chat_id,
+        submitted_at=intake.submitted_at or intake.updated_at,
+        appointment_ref=intake.appointment_ref,
+    )
 
 
 def _consent_line(summary: Mapping[str, Any]) -> str:
@@ -225,15 +263,6 @@ def _score_lines(summary: Mapping[str, Any]) -> list[str]:
 
 
 # --- a typed view for other readers (the web console) ----------------------------------
-
-
-@dataclass(frozen=True)
-class FlagView:
-    """One raised flag: id, level (emergency, urgent, attention) and its short label."""
-
-    id: str
-    level: str
-    label: str
 
 
 @dataclass(frozen=True)

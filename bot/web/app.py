@@ -24,6 +24,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.core.clinic_time import clinic_time
 from bot.core.staff_notes import CONTACT_REQUEST, EMERGENCY, URGENT
 from bot.web.accounts import (
     SESSION_LIFETIME,
@@ -94,7 +95,7 @@ def _environment(tz: tzinfo) -> Environment:
         lstrip_blocks=True,
     )
     env.filters["when"] = lambda value: (
-        value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else ""
+        clinic_time(value, tz) if isinstance(value, datetime) else ""
     )
     return env
 

@@ -17,7 +17,7 @@ from bot.intake.fhir import questionnaire_response
 from bot.intake.flow import FlagLevel, StepType
 from bot.intake.flow_file import flow_from_definition
 from bot.intake.repository import IntakeRepository, StoredIntake
-from bot.intake.summary import build_summary
+from bot.intake.summary import STATUS_WORDS, FlagView, intake_overview, record_summary
 from bot.storage.console_tables import IntakeReview
 from bot.storage.database import Database
 from bot.web.accounts import Clock, utc_now
@@ -41,12 +41,34 @@ class InboxRow:
     chat_id: int
     status: str
     at: datetime
-    emergency_flags: tuple[str, ...]
-    urgent_flags: tuple[str, ...]
+    flags: tuple[FlagView, ...]  # as the export lists them: a typed emergency first
     consent: str
     contraindications: tuple[str, ...]
     reviewed_at: datetime | None
     reviewed_by: str | None
+
+    def _labels(self, level: FlagLevel) -> tuple[str, ...]:
+        return tuple(flag.label for flag in self.flags if flag.level == level.value)
+
+    @property
+    def emergency_flags(self) -> tuple[str, ...]:
+        """Labels of the emergency flags (a typed emergency among them)."""
+        return self._labels(FlagLevel.EMERGENCY)
+
+    @property
+    def urgent_flags(self) -> tuple[str, ...]:
+        """Labels of the urgent flags."""
+        return self._labels(FlagLevel.URGENT)
+
+    @property
+    def stopped(self) -> bool:
+        """Whether an emergency stopped the form before it was submitted."""
+        return self.status == Status.STOPPED_EMERGENCY.value
+
+    @property
+    def status_words(self) -> str:
+        """The form's state in the export's words."""
+        return STATUS_WORDS.get(self.status, self.status)
 
     @property
     def sort_key(self) -> tuple[bool, int, int, int, float]:
@@ -104,17 +126,20 @@ class IntakeInbox:
         return sorted(rows, key=lambda row: row.sort_key)
 
     def _row(
-        self, intake: StoredIntake, engine: IntakeEngine | None, review: IntakeReview | None
+        self,
+        intake: StoredIntake,
+        engine: IntakeEngine | None,
+        review: IntakeReview | None,
+        summary: dict[str, Any] | None = None,
     ) -> InboxRow:
-        flags = engine.raised_flags(intake.state.answers) if engine else []
-        summary = intake.summary or {}
+        if summary is None:
+            summary = _summary(intake, engine)
         return InboxRow(
             id=intake.id,
             chat_id=intake.chat_id,
             status=intake.status.value,
             at=intake.submitted_at or intake.updated_at,
-            emergency_flags=tuple(f.label for f in flags if f.level is FlagLevel.EMERGENCY),
-            urgent_flags=tuple(f.label for f in flags if f.level is FlagLevel.URGENT),
+            flags=intake_overview(summary).flags,
             consent=_consent(summary, intake),
             contraindications=_contraindications(summary, intake, engine),
             reviewed_at=review.reviewed_at if review else None,
@@ -128,17 +153,8 @@ class IntakeInbox:
             return None
         engine = await self._engine(intake)
         review = (await self._reviews()).get(intake.id)
-        summary = intake.summary
-        if summary is None and engine is not None:
-            summary = build_summary(
-                engine,
-                intake.state,
-                intake_id=intake.id,
-                chat_id=intake.chat_id,
-                submitted_at=intake.submitted_at or intake.updated_at,
-                appointment_ref=intake.appointment_ref,
-            )
-        return IntakeDetail(self._row(intake, engine, review), summary or {})
+        summary = _summary(intake, engine)
+        return IntakeDetail(self._row(intake, engine, review, summary), summary)
 
     async def fhir(self, intake_id: int) -> dict[str, Any] | None:
         """The intake as a FHIR R4 QuestionnaireResponse."""
@@ -169,6 +185,12 @@ class IntakeInbox:
             await session.execute(delete(IntakeReview).where(IntakeReview.intake_id == intake_id))
 
 
+def _summary(intake: StoredIntake, engine: IntakeEngine | None) -> dict[str, Any]:
+    if engine is None:  # the flow version is missing: only a stored summary can be read
+        return intake.summary or {}
+    return record_summary(engine, intake)
+
+
 def _consent(summary: dict[str, Any], intake: StoredIntake) -> str:
     treatment = summary.get("treatment_consent")
     if isinstance(treatment, dict):
@@ -177,8 +199,10 @@ def _consent(summary: dict[str, Any], intake: StoredIntake) -> str:
         return f"treatment: {label}"
     if isinstance(treatment, str | bool):
         return "given" if treatment is True else str(treatment)
+    # As the export says it: no answer to consent to treatment is not a consent.
     version = summary.get("consent_version") or intake.state.consent_version
-    return f"data use agreed (v{version})" if version else "not recorded"
+    data_use = f"; data use agreed (v{version})" if version else ""
+    return f"treatment: not recorded{data_use}"
 
 
 def _contraindications(

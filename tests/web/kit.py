@@ -20,7 +20,7 @@ from bot.core.assistant import ChatRef
 from bot.core.replies import Reply
 from bot.runtime import Runtime
 from bot.web.accounts import Role, StaffAccounts
-from tests.intake.kit import TEST_KEY, Patient, typed_path
+from tests.intake.kit import TEST_KEY, Patient, typed_path, typed_until
 from tests.process_env import console_settings, process_env
 
 PASSWORD = "correct horse battery staple"
@@ -58,6 +58,21 @@ async def complete_intake(
     seen += await patient.tap("Send to the clinic")
     assert "sent to the clinic" in patient.text, patient.text
     return seen
+
+
+# Typed at the emergency screen: the safety screen reads it as an emergency (rule chest_pain)
+# before the form does, so the form stops with the typed emergency as its only flag.
+TYPED_EMERGENCY = "chest pain or trouble breathing, done"
+
+
+async def stop_intake_with_typed_emergency(runtime: Runtime, chat_id: int) -> None:
+    """A patient types an emergency during the intake; the bot stops the form."""
+    patient = Patient(runtime.assistant, chat=ChatRef(chat_id, first_name="Sam"))
+    await patient.command("intake")
+    for text in typed_until("emergency_screen"):
+        await patient.say(text)
+    await patient.say(TYPED_EMERGENCY)
+    assert "911" in patient.text, patient.text
 
 
 async def make_account(accounts: StaffAccounts, email: str, role: Role) -> None:

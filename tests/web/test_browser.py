@@ -28,6 +28,7 @@ from tests.web.kit import (
     console_environment,
     make_account,
     served_console,
+    stop_intake_with_typed_emergency,
 )
 
 if TYPE_CHECKING:
@@ -50,7 +51,8 @@ ADMIN = "admin@clinic.example"
 
 
 async def seed(env: dict[str, str]) -> None:
-    """A clinic's day: two intakes (one flagged, with hostile text), appointments,
+    """A clinic's day: two intakes (one flagged, with hostile text), one stopped by an
+    emergency typed in the chat, appointments,
     unanswered questions, an emergency and a contact request, and two accounts."""
     runtime = await build_runtime(load_settings(env, read_dotenv=False))
     try:
@@ -58,6 +60,7 @@ async def seed(env: dict[str, str]) -> None:
         await complete_intake(
             runtime, 5002, urgent=True, contraindication=True, complaint=HOSTILE_COMPLAINT
         )
+        await stop_intake_with_typed_emergency(runtime, 5005)
         await runtime.assistant.handle_text(
             ChatRef(5003), "my chest is crushing and I can't breathe"
         )
@@ -122,12 +125,24 @@ def test_sign_in_read_an_intake_mark_it_reviewed_and_sign_out_in_chromium(
             page.keyboard.press("Enter")
             wait_path(page, "/intakes")
             rows = page.locator("table.inbox tbody tr")
-            assert rows.count() == 2
-            assert "URGENT: History of cancer" in rows.nth(0).inner_text()
-            assert "Epilepsy" in rows.nth(0).inner_text()
+            assert rows.count() == 3
+            stopped = rows.nth(0).inner_text()  # the emergency first, as the export says it
+            assert "STOPPED BY AN EMERGENCY" in stopped
+            assert "EMERGENCY: Emergency typed in the chat (rule chest_pain)" in stopped
+            assert "URGENT: History of cancer" in rows.nth(1).inner_text()
+            assert "Epilepsy" in rows.nth(1).inner_text()
             page.screenshot(path=str(ARTIFACTS / "intakes.png"), full_page=True)
 
             rows.nth(0).locator("a").click()
+            wait_path(page, "/intakes/3")
+            alert = page.get_by_role("alert")
+            assert alert.is_visible()
+            assert "STOPPED BY AN EMERGENCY" in alert.inner_text()
+            assert "None reported" not in page.inner_text("main")
+            page.screenshot(path=str(ARTIFACTS / "intake-stopped.png"), full_page=True)
+
+            page.goto("/intakes")
+            rows.nth(1).locator("a").click()
             wait_path(page, "/intakes/2")
             assert '<script>alert("x")</script><b>Burning</b>' in page.inner_text("main")
             page.screenshot(path=str(ARTIFACTS / "intake.png"), full_page=True)
@@ -141,7 +156,7 @@ def test_sign_in_read_an_intake_mark_it_reviewed_and_sign_out_in_chromium(
             assert "BK-1042" in page.goto("/appointments").text()  # type: ignore[union-attr]
 
             page.goto("/intakes")
-            assert "Reviewed" in page.locator("table.inbox tbody tr").nth(1).inner_text()
+            assert "Reviewed" in page.locator("table.inbox tbody tr").nth(2).inner_text()
             page.get_by_role("button", name="Sign out").click()
             wait_path(page, "/login")
             page.goto("/intakes/2")

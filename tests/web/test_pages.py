@@ -244,7 +244,7 @@ async def test_an_intake_stopped_by_an_emergency_answer_is_first_and_opens(
     async with client_as(Role.CLINICIAN) as clinician:
         inbox = (await clinician.get("/intakes")).text
         assert inbox.index('href="/intakes/2"') < inbox.index('href="/intakes/1"')
-        assert "stopped by an emergency answer" in inbox and "EMERGENCY:" in inbox
+        assert "STOPPED BY AN EMERGENCY" in inbox and "EMERGENCY:" in inbox
         detail = await clinician.get("/intakes/2")
         assert detail.status_code == 200 and "EMERGENCY" in detail.text
         assert "Main complaint" in detail.text  # the answers given so far
