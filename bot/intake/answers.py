@@ -17,6 +17,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.core.english import english_words
 from bot.intake.flow import AnswerValue, Option, Side, Step
 
 LABEL_CUTOFF = 80.0  # rapidfuzz score (0-100) a typed label must reach to count
@@ -97,7 +98,7 @@ _NUMBER_FILLER = re.compile(
     r"(?:\s+(?:years?|yrs?|y/?o|ans|years? old|yrs? old|ans et demi))?(?:\s+old)?$"
 )
 _SCALE_RE = re.compile(r"^\s*(\d{1,2}|[a-z]+)\s*(?:(?:/|out of|of)\s*10)?\s*[.!]?\s*$")
-_NUMBER_RE = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*[a-z]*\s*$")
+_NUMBER_RE = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*(?!(?:st|nd|rd|th)\b)[a-z]*\s*$")
 _LIST_RE = re.compile(r"\s*(?:,|;|\n)\s*")
 _AND_RE = re.compile(r"\s*(?:\band\b|&|\+)\s*")
 _MONTHS = {
@@ -268,7 +269,8 @@ def _spelt_word(word: str) -> str | None:
     """`word` as a number word, with a misspelling ("fourty", "quarente") put right."""
     if word in _SPELT_NUMBERS or word in _HUNDREDS or word in _NUMBER_GLUE:
         return word
-    if len(word) < 4:
+    if len(word) < 4 or word in english_words():
+        # A real word ("done", "none", "sixth") is what the patient meant, not a slip.
         return None
     best = process.extractOne(word, _NUMBER_VOCABULARY, scorer=fuzz.ratio, score_cutoff=80)
     return str(best[0]) if best is not None else None

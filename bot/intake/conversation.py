@@ -21,6 +21,7 @@ from bot.core.dates import long_date
 from bot.core.features import PeriodicJob
 from bot.core.replies import Button, Reply
 from bot.core.staff_notes import StaffNotes
+from bot.intake.answers import normalise, parse_yes_no
 from bot.intake.engine import (
     REVIEW,
     IntakeEngine,
@@ -60,6 +61,14 @@ FLAG_TITLES = {
 }
 # Typed text after this long a pause first gets "continue where you left off, or start over?".
 RESUME_PROMPT_AFTER = timedelta(hours=6)
+# Typed at "Continue where you left off, or start over?" (besides the yes words).
+CONTINUE_WORDS = frozenset(
+    {"continue", "carry on", "go on", "resume", "keep going", "where i left off", "next"}
+)
+RESTART_WORDS = frozenset(
+    {"start over", "restart", "start again", "begin again", "from the start", "new form",
+     "start from scratch", "start a new one", "over"}
+)  # fmt: skip
 # A typed answer this short, in Latin letters, says too little for a language detector to
 # read ("Nguyen Thi Mai Anh", "Xiaoming Zhang Wei", "Xarelto 20 mg"): it is kept.
 SHORT_ANSWER_WORDS = 4
@@ -215,6 +224,9 @@ class IntakeConversation:
             where = "the start"
             if progress is not None:
                 where = ("the " if progress.follow_up else "") + progress.line().lower()
+        if not intake.state.resume_pending:
+            intake.state.resume_pending = True
+            await self.repository.save(intake)
         lines = [
             f"You have an unfinished intake form from {long_date(intake.started_at)}; "
             f"you were at {where}. Continue where you left off, or start over?"
@@ -246,6 +258,9 @@ class IntakeConversation:
                 ref = None
             return await self._start(chat, ref)
         intake = await self._open(chat.chat_id)
+        if intake is not None and intake.state.resume_pending:
+            intake.state.resume_pending = False  # any button of the form answers the offer
+            await self.repository.save(intake)
         if rest == "resume":
             return await self._show_current(chat, intake, note=None)
         parsed = _parse_action(rest)
@@ -279,9 +294,10 @@ class IntakeConversation:
             engine = await self._engine(intake)
             if engine is None:
                 return self._flow_gone(intake)
-            if self._clock() - intake.updated_at > RESUME_PROMPT_AFTER and not (
-                self._faq is not None and looks_like_question(text)
-            ):
+            asking = self._faq is not None and looks_like_question(text)
+            if intake.state.resume_pending and not asking:
+                return await self._resume_typed(chat, intake, text)
+            if self._clock() - intake.updated_at > RESUME_PROMPT_AFTER and not asking:
                 # Back after a long pause: remind them where they were before taking answers.
                 await self.repository.save(intake)
                 return await self._resume_offer(intake)
@@ -294,6 +310,23 @@ class IntakeConversation:
             ):
                 return await self._detour(chat, text)
             return await self._after(chat, engine, intake, result, tapped=False)
+
+    async def _resume_typed(self, chat: ChatRef, intake: StoredIntake, text: str) -> list[Reply]:
+        """Typed text at "continue or start over?": the choice, never an answer."""
+        words = normalise(text)
+        if words in RESTART_WORDS:
+            intake.state.status = Status.ABANDONED
+            await self.repository.save(intake)
+            return await self._new(chat, intake.appointment_ref)
+        if words in CONTINUE_WORDS or parse_yes_no(words) is True:
+            intake.state.resume_pending = False
+            await self.repository.save(intake)
+            return await self._show_current(chat, intake, note=None)
+        note = Reply(
+            "Please tap Continue to pick up where you left off, or Start over for a new form "
+            '(or type "continue" or "start over").'
+        )
+        return [note, *await self._resume_offer(intake)]
 
     async def takes_typed_answer(self, chat: ChatRef, text: str) -> bool:
         """Whether `text` answers this chat's open free-text step whatever language it looks

@@ -112,6 +112,8 @@ class IntakeState:
     treatment_consent: dict[str, str] | None = None
     # The emergency-screen rule that stopped the form when the patient typed an emergency.
     emergency_rule: str | None = None
+    # "Continue where you left off, or start over?" is on screen: typed text answers it.
+    resume_pending: bool = False
 
     def copy(self) -> IntakeState:
         """A copy an event may change (answers are replaced, never changed in place)."""
@@ -146,6 +148,7 @@ class IntakeState:
             "consent_version": self.consent_version,
             "treatment_consent": self.treatment_consent,
             "emergency_rule": self.emergency_rule,
+            "resume_pending": self.resume_pending,
         }
 
     @classmethod
@@ -161,6 +164,7 @@ class IntakeState:
             consent_version=data.get("consent_version"),
             treatment_consent=data.get("treatment_consent"),
             emergency_rule=data.get("emergency_rule"),
+            resume_pending=bool(data.get("resume_pending", False)),
         )
 
 

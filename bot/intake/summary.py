@@ -79,13 +79,19 @@ def score_totals(flow: Flow, engine: IntakeEngine, state: IntakeState) -> list[d
         if not answered:
             continue
         total = engine.score_total(score.id, state.answers)
-        band = score.band_for(total) if len(answered) == len(asked) else None
+        complete = len(answered) == len(asked)
+        band = score.band_for(total) if complete else None
         results.append(
             {
                 "id": score.id,
                 "title": score.title,
                 "total": total,
-                "band": band.label if band else None,
+                "band": band.label
+                if band
+                else (
+                    None if complete else f"incomplete: {len(answered)} of {len(asked)} answered"
+                ),
+                "complete": complete,
             }
         )
     return results
