@@ -524,7 +524,8 @@ class Picked:
     sides: tuple[tuple[int, Side], ...] = ()
     finish: bool = False
     unmatched: tuple[str, ...] = ()
-    # Red-flag options named only by a few of their words: asked about, not ticked.
+    # Red-flag options named only by a few of their words, and options whose label's limit
+    # ("not under control", "in the last 6 months") was not typed: asked about, not ticked.
     unsure: tuple[int, ...] = ()
 
 
@@ -592,7 +593,7 @@ def parse_many(text: str, options: tuple[Option, ...], careful: bool = False) ->
         index, side = found
         flagged = careful and options[index].flag is not None
         strict = _with_side(part, options, loose=False) if flagged else found
-        if strict is None or strict[0] != index:
+        if strict is None or strict[0] != index or (careful and _drops_limit(part, options[index])):
             # A red flag stops the form or alerts staff: "back pain" typed on the safety
             # check must not tick "...a sudden tearing pain in back or belly".
             if index not in unsure:
@@ -604,6 +605,24 @@ def parse_many(text: str, options: tuple[Option, ...], careful: bool = False) ->
             known = sides.get(index)
             sides[index] = side if known in (None, side) else Side.BOTH
     return Picked(tuple(picked), tuple(sides.items()), finish, tuple(unmatched), tuple(unsure))
+
+
+# Words that narrow what a label means ("not under control", "in the last 6 months"):
+# a typed answer without them ("high blood pressure", "heart surgery") says something else.
+_LIMIT_WORDS = frozenset({"not", "no", "without", "never", "last", "recent", "recently"})
+
+
+def _drops_limit(part: str, option: Option) -> bool:
+    """Whether `option`'s label narrows its meaning with words the typed `part` leaves out
+    (a number names the option whole)."""
+    label = set(re.findall(r"[a-z]+", normalise(option.label)))
+    limits = label & _LIMIT_WORDS
+    if not limits or part.isdecimal():
+        return False
+    typed = set(re.findall(r"[a-z]+", part))
+    said = typed & (_LIMIT_WORDS | {"uncontrolled", "unstable", "recent"})
+    said |= {word for word in typed if word.startswith("un")}
+    return not said
 
 
 def unsure_hint(unsure: tuple[int, ...], options: tuple[Option, ...]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
@@ -69,6 +70,18 @@ RESTART_WORDS = frozenset(
     {"start over", "restart", "start again", "begin again", "from the start", "new form",
      "start from scratch", "start a new one", "over"}
 )  # fmt: skip
+# "stop", "cancel", "I want to quit", "I don't want to do this anymore": stop the form.
+_STOP_RE = re.compile(
+    r"^(?:please\s+)?(?:(?:i|i'd|i would)\s+(?:want|like|wanna|need)?\s*(?:to\s+)?)?"
+    r"(?:stop|cancel|quit|exit|pause|end|abort)(?:\s+(?:it|this|that|the|form|intake|now|"
+    r"please|for now|for today|filling|filling in|answering|questions|the questions))*$"
+    r"|\b(?:don't|dont|do not|no longer)\s+want\s+to\s+(?:do|continue|fill|finish|answer|"
+    r"carry on|go on)\b"
+)
+PAUSED = (
+    "I have stopped the form for now. Your answers so far are kept. Send /intake (or tap "
+    "below) whenever you want to carry on where you left off."
+)
 # A typed answer this short, in Latin letters, says too little for a language detector to
 # read ("Nguyen Thi Mai Anh", "Xiaoming Zhang Wei", "Xarelto 20 mg"): it is kept.
 SHORT_ANSWER_WORDS = 4
@@ -224,8 +237,9 @@ class IntakeConversation:
             where = "the start"
             if progress is not None:
                 where = ("the " if progress.follow_up else "") + progress.line().lower()
-        if not intake.state.resume_pending:
-            intake.state.resume_pending = True
+        if not intake.state.resume_pending or intake.state.paused:
+            intake.state.resume_pending, intake.state.paused = True, False
+            intake.state.stop_pending = False
             await self.repository.save(intake)
         lines = [
             f"You have an unfinished intake form from {long_date(intake.started_at)}; "
@@ -258,8 +272,14 @@ class IntakeConversation:
                 ref = None
             return await self._start(chat, ref)
         intake = await self._open(chat.chat_id)
-        if intake is not None and intake.state.resume_pending:
-            intake.state.resume_pending = False  # any button of the form answers the offer
+        state = intake.state if intake is not None else None
+        if (
+            intake is not None
+            and state is not None
+            and (state.resume_pending or state.stop_pending or state.paused)
+        ):
+            # Any button of the form answers the offer (or the stop question).
+            state.resume_pending = state.stop_pending = state.paused = False
             await self.repository.save(intake)
         if rest == "resume":
             return await self._show_current(chat, intake, note=None)
@@ -268,6 +288,8 @@ class IntakeConversation:
             return await self._show_current(chat, intake, note=MOVED_ON)
         if parsed.verb == "c":
             return await self._show_current(chat, intake, note=None)
+        if parsed.verb == "p":
+            return await self._pause(intake)
         if parsed.verb == "n":
             intake.state.status = Status.ABANDONED
             await self.repository.save(intake)
@@ -294,9 +316,19 @@ class IntakeConversation:
             engine = await self._engine(intake)
             if engine is None:
                 return self._flow_gone(intake)
+            if intake.state.paused:
+                return None  # stopped for now: the rest of the bot answers
             asking = self._faq is not None and looks_like_question(text)
             if intake.state.resume_pending and not asking:
                 return await self._resume_typed(chat, intake, text)
+            if intake.state.stop_pending:
+                stopped = await self._stop_typed(chat, intake, text)
+                if stopped is not None:
+                    return stopped
+            elif _STOP_RE.search(normalise(text)):
+                intake.state.stop_pending = True
+                await self.repository.save(intake)
+                return [self._stop_question(intake)]
             if self._clock() - intake.updated_at > RESUME_PROMPT_AFTER and not asking:
                 # Back after a long pause: remind them where they were before taking answers.
                 await self.repository.save(intake)
@@ -310,6 +342,38 @@ class IntakeConversation:
             ):
                 return await self._detour(chat, text)
             return await self._after(chat, engine, intake, result, tapped=False)
+
+    def _stop_question(self, intake: StoredIntake) -> Reply:
+        return Reply(
+            "Do you want to stop the form for now? Your answers so far are kept, and you can "
+            "carry on later with /intake.",
+            (
+                Button("Yes, stop for now", f"{ACTION_PREFIX}:p:{intake.id}:0"),
+                Button("No, carry on", f"{ACTION_PREFIX}:c:{intake.id}:0"),
+            ),
+            title="Intake form",
+        )
+
+    async def _stop_typed(
+        self, chat: ChatRef, intake: StoredIntake, text: str
+    ) -> list[Reply] | None:
+        """Typed text at "stop the form for now?"; None when it is an answer after all."""
+        words = normalise(text)
+        intake.state.stop_pending = False
+        await self.repository.save(intake)
+        said = parse_yes_no(words)
+        if said is True or _STOP_RE.search(words):
+            return await self._pause(intake)
+        if said is False or words in CONTINUE_WORDS:
+            return await self._show_current(chat, intake, note=None)
+        return None
+
+    async def _pause(self, intake: StoredIntake) -> list[Reply]:
+        """Stop the form for now: answers kept, typed text no longer taken as answers."""
+        intake.state.paused, intake.state.stop_pending = True, False
+        await self.repository.save(intake)
+        logger.info("intake %s stopped for now by the patient", intake.id)
+        return [Reply(PAUSED, (Button("Carry on with my form", f"{ACTION_PREFIX}:start"),))]
 
     async def _resume_typed(self, chat: ChatRef, intake: StoredIntake, text: str) -> list[Reply]:
         """Typed text at "continue or start over?": the choice, never an answer."""
@@ -337,6 +401,8 @@ class IntakeConversation:
         intake = await self._open(chat.chat_id)
         engine = await self._engine(intake) if intake is not None else None
         step = engine.current_step(intake.state) if engine and intake else None
+        if intake is not None and intake.state.paused:
+            return False
         if step is None or step.type is not StepType.TEXT:
             return False
         short = len(text.split()) <= SHORT_ANSWER_WORDS and _latin_letters_only(text)

@@ -114,6 +114,10 @@ class IntakeState:
     emergency_rule: str | None = None
     # "Continue where you left off, or start over?" is on screen: typed text answers it.
     resume_pending: bool = False
+    # "Stop the form for now?" is on screen; `paused`: stopped for now by the patient (typed
+    # text goes to the rest of the bot until /intake brings the form back).
+    stop_pending: bool = False
+    paused: bool = False
 
     def copy(self) -> IntakeState:
         """A copy an event may change (answers are replaced, never changed in place)."""
@@ -149,6 +153,8 @@ class IntakeState:
             "treatment_consent": self.treatment_consent,
             "emergency_rule": self.emergency_rule,
             "resume_pending": self.resume_pending,
+            "stop_pending": self.stop_pending,
+            "paused": self.paused,
         }
 
     @classmethod
@@ -165,6 +171,8 @@ class IntakeState:
             treatment_consent=data.get("treatment_consent"),
             emergency_rule=data.get("emergency_rule"),
             resume_pending=bool(data.get("resume_pending", False)),
+            stop_pending=bool(data.get("stop_pending", False)),
+            paused=bool(data.get("paused", False)),
         )
 
 
@@ -527,6 +535,12 @@ class IntakeEngine:
         return self._commit(state, step, None)
 
     def _back(self, state: IntakeState) -> Result:
+        step = self.current_step(state)
+        earlier = kind_of(step).back(step, state.draft) if step is not None else None
+        if earlier is not None:  # a sub-screen (the body map's side or worst): its own back
+            state.draft = earlier
+            state.revision += 1
+            return Result(state, Outcome.MOVED)
         shown = {step.id for step in self.applicable(state.answers)}
         while state.history:
             previous = state.history.pop()

@@ -41,7 +41,7 @@ def screen(engine: IntakeEngine, state: IntakeState, action: ActionMaker) -> Rep
     buttons = [Button(choice.label, action(choice.verb, choice.arg)) for choice in choices]
     if not step.required:
         buttons.append(Button("Skip", action(Verb.SKIP, "")))
-    if state.history and kind.can_go_back:
+    if (state.history or kind.back(step, state.draft) is not None) and kind.can_go_back:
         buttons.append(Button("« Back", action(Verb.BACK, "")))
     confirming = state.draft is not None and state.draft.confirm is not None
     return Reply(

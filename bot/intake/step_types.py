@@ -201,6 +201,10 @@ class StepKind:
         """(valid, value) for the option button at `index`."""
         return False, None
 
+    def back(self, step: Step, draft: Draft | None) -> Draft | None:
+        """The draft of this screen's previous phase, or None to go to the previous step."""
+        return None
+
     def tap(self, step: Step, draft: Draft | None, verb: str, arg: str) -> Effect:
         """A tapped button of this screen."""
         index = int(arg) if arg.isdecimal() else -1
@@ -641,6 +645,19 @@ class RegionsKind(MultiKind):
         if chosen is None:
             return Refuse(option_hint(options), True)
         return self._finish(draft, options[chosen].id)
+
+    def back(self, step: Step, draft: Draft | None) -> Draft | None:
+        """Side -> the selection; worst -> the last side asked, else the selection. What
+        was chosen is kept."""
+        if draft is None or draft.phase is Phase.SELECT:
+            return None
+        sides = dict(draft.sides)
+        if draft.phase is Phase.WORST:
+            paired = [r for r in draft.selected if (o := step.option(r)) and o.paired]
+            if paired:
+                sides.pop(paired[-1], None)
+                return Draft(selected=list(draft.selected), phase=Phase.SIDE, sides=sides)
+        return Draft(selected=list(draft.selected), sides=sides)
 
     def _selected(
         self, step: Step, chosen: list[str], sides: dict[str, str] | None = None
