@@ -593,7 +593,9 @@ def parse_many(text: str, options: tuple[Option, ...], careful: bool = False) ->
         index, side = found
         flagged = careful and options[index].flag is not None
         strict = _with_side(part, options, loose=False) if flagged else found
-        if strict is None or strict[0] != index or (careful and _drops_limit(part, options[index])):
+        # A red flag's clinic-reviewed alias ("night pain") ticks it: missing one costs more.
+        limited = careful and not flagged and _drops_limit(part, options[index])
+        if strict is None or strict[0] != index or limited:
             # A red flag stops the form or alerts staff: "back pain" typed on the safety
             # check must not tick "...a sudden tearing pain in back or belly".
             if index not in unsure:

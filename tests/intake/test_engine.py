@@ -233,7 +233,9 @@ def test_scores_sum_weights_and_pick_a_band(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
     summary = build_summary(engine, state, intake_id=1, chat_id=2, submitted_at=datetime.now(UTC))
-    assert summary["scores"] == [{"id": "demo", "title": "Demo", "total": 3.5, "band": "high", "complete": True}]
+    assert summary["scores"] == [
+        {"id": "demo", "title": "Demo", "total": 3.5, "band": "high", "complete": True}
+    ]
     assert "Demo: 3.5 (high)" in summary_text(summary)
 
 
