@@ -378,11 +378,11 @@ class IntakeConversation:
     async def _resume_typed(self, chat: ChatRef, intake: StoredIntake, text: str) -> list[Reply]:
         """Typed text at "continue or start over?": the choice, never an answer."""
         words = normalise(text)
-        if words in RESTART_WORDS:
+        if words == "2" or words in RESTART_WORDS:  # the offer's buttons, by number
             intake.state.status = Status.ABANDONED
             await self.repository.save(intake)
             return await self._new(chat, intake.appointment_ref)
-        if words in CONTINUE_WORDS or parse_yes_no(words) is True:
+        if words == "1" or words in CONTINUE_WORDS or parse_yes_no(words) is True:
             intake.state.resume_pending = False
             await self.repository.save(intake)
             return await self._show_current(chat, intake, note=None)

@@ -379,7 +379,9 @@ class TextKind(StepKind):
                 return Command.SKIP
             if said is False:
                 return Keep(None)
-        elif words in COMMAND_WORDS:
+        elif words in COMMAND_WORDS or (words.isdecimal() and len(words) <= 2):
+            # A bare "2" is more often a button number (a screen seen before a restart, or
+            # from another channel) than the answer: asked, as a command word is.
             return Keep(Draft(confirm=text.strip()), new_screen=True)
         return self._save(step, text)
 
@@ -390,7 +392,13 @@ class TextKind(StepKind):
 
     def prompt(self, step: Step, draft: Draft | None) -> str:
         text = f"{step.text}\n(Type your answer, up to {step.max_length} characters.)"
-        if draft is not None and draft.confirm is not None:
+        if draft is not None and draft.confirm is not None and draft.confirm.isdecimal():
+            text += (
+                f"\n\nYou typed “{draft.confirm}”. Is that your answer to this question, or "
+                "did you mean a button? This question has no numbered buttons: please type "
+                "your answer in words."
+            )
+        elif draft is not None and draft.confirm is not None:
             text += (
                 f"\n\nYou typed “{draft.confirm}”. Is that your answer to this question, or "
                 "did you mean it as an instruction?"
