@@ -37,6 +37,7 @@ from bot.intake.flow import CONSENT_DECLINE, CONSENT_QUESTIONS, Flag, FlagLevel,
 from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, flow_from_definition
 from bot.intake.repository import IntakeRepository, StoredIntake, utc_now
 from bot.intake.screens import screen as render_screen
+from bot.intake.step_types import kind_of
 from bot.intake.summary import build_summary, summary_text
 from bot.storage.encryption import DecryptionError
 
@@ -219,7 +220,54 @@ class IntakeConversation:
         intake = await self._open(chat.chat_id)
         if intake is not None:
             return await self._resume_offer(intake)
+        stopped = await self._stopped(chat.chat_id)
+        if stopped is not None:
+            return [self._stopped_offer(stopped)]
         return await self._new(chat, appointment_ref)
+
+    async def _stopped(self, chat_id: int, intake_id: int | None = None) -> StoredIntake | None:
+        """The chat's latest intake if an emergency stopped it lately (`intake_id`: that one)."""
+        try:
+            intakes = await self.repository.for_chat(chat_id)
+        except DecryptionError:
+            return None
+        latest = intakes[-1] if intakes else None
+        if latest is None or (intake_id is not None and latest.id != intake_id):
+            return None
+        recent = self._clock() - latest.updated_at <= self._abandon_after
+        return latest if latest.status is Status.STOPPED_EMERGENCY and recent else None
+
+    def _stopped_offer(self, intake: StoredIntake) -> Reply:
+        return Reply(
+            f"Your intake form from {intake.started_at:%d %B %Y} was stopped because an answer "
+            "can mean an emergency, and the clinic was told. If you are safe and it was a "
+            "mistake, you can continue where you left off (the clinic still sees that it was "
+            "stopped), or start over.",
+            (
+                Button("Continue", f"{ACTION_PREFIX}:r:{intake.id}:0"),
+                Button("Start over", f"{ACTION_PREFIX}:n:{intake.id}:0"),
+            ),
+            title="Intake form",
+        )
+
+    async def _reopen(self, chat: ChatRef, intake: StoredIntake) -> list[Reply]:
+        """Pick up a form an emergency stopped; the emergency stays on its record."""
+        engine = await self._engine(intake)
+        if engine is None:
+            return self._flow_gone(intake)
+        state = intake.state
+        raised = [
+            f.id for f in engine.raised_flags(state.answers) if f.level is FlagLevel.EMERGENCY
+        ]
+        state.resumed_emergencies = list(dict.fromkeys([*state.resumed_emergencies, *raised]))
+        state.status = Status.IN_PROGRESS
+        state.revision += 1
+        step = engine.current_step(state)
+        if step is not None and state.draft is None:
+            state.draft = kind_of(step).seed(step, state.answers.get(step.id))
+        await self.repository.save(intake)
+        logger.info("intake %s picked up again after an emergency stop", intake.id)
+        return [self._screen(engine, intake)]
 
     async def _new(self, chat: ChatRef, appointment_ref: str | None) -> list[Reply]:
         engine = self._engines[self.loaded.digest]
@@ -284,6 +332,12 @@ class IntakeConversation:
         if rest == "resume":
             return await self._show_current(chat, intake, note=None)
         parsed = _parse_action(rest)
+        if parsed is not None and parsed.verb in ("r", "n") and intake is None:
+            stopped = await self._stopped(chat.chat_id, parsed.session)
+            if stopped is not None and parsed.verb == "r":
+                return await self._reopen(chat, stopped)
+            if stopped is not None:  # start over: the stopped form stays as it is
+                return await self._new(chat, stopped.appointment_ref)
         if parsed is None or intake is None or parsed.session != intake.id:
             return await self._show_current(chat, intake, note=MOVED_ON)
         if parsed.verb == "c":

@@ -118,6 +118,9 @@ class IntakeState:
     # text goes to the rest of the bot until /intake brings the form back).
     stop_pending: bool = False
     paused: bool = False
+    # Emergency flags that stopped the form before the patient picked it up again: they
+    # stay on the clinician's record whatever is answered after.
+    resumed_emergencies: list[str] = field(default_factory=list)
 
     def copy(self) -> IntakeState:
         """A copy an event may change (answers are replaced, never changed in place)."""
@@ -125,6 +128,7 @@ class IntakeState:
             self,
             answers=dict(self.answers),
             history=list(self.history),
+            resumed_emergencies=list(self.resumed_emergencies),
             draft=replace(
                 self.draft, selected=list(self.draft.selected), sides=dict(self.draft.sides)
             )
@@ -155,6 +159,7 @@ class IntakeState:
             "resume_pending": self.resume_pending,
             "stop_pending": self.stop_pending,
             "paused": self.paused,
+            "resumed_emergencies": self.resumed_emergencies,
         }
 
     @classmethod
@@ -173,6 +178,7 @@ class IntakeState:
             resume_pending=bool(data.get("resume_pending", False)),
             stop_pending=bool(data.get("stop_pending", False)),
             paused=bool(data.get("paused", False)),
+            resumed_emergencies=[str(item) for item in data.get("resumed_emergencies", [])],
         )
 
 

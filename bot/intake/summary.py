@@ -144,6 +144,17 @@ def intake_flags(engine: IntakeEngine, state: IntakeState) -> tuple[FlagView, ..
         FlagView(flag.id, flag.level.value, flag.label)
         for flag in engine.raised_flags(state.answers)
     ]
+    listed = {flag.id for flag in flags}
+    for flag_id in state.resumed_emergencies:  # stopped the form; the patient carried on
+        known = engine.flow.flags.get(flag_id)
+        label = known.label if known is not None else flag_id
+        changed = " and changed it" if flag_id not in listed else ""
+        resumed = FlagView(
+            f"resumed:{flag_id}",
+            FlagLevel.EMERGENCY.value,
+            f"{label}: this answer stopped the form; the patient carried on later{changed}",
+        )
+        flags.insert(0, resumed)
     if state.emergency_rule:
         typed = FlagView(
             f"typed:{state.emergency_rule}",

@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.core.assistant import Assistant
 from bot.intake.answers import parse_number, spelt_number
+from bot.intake.conversation import IntakeConversation
 from bot.intake.engine import IntakeEngine, IntakeState, Outcome, Tap, Typed, Verb
 from bot.intake.flow_file import load_flow_file
 from bot.intake.screens import screen
@@ -140,3 +142,40 @@ async def test_a_button_number_typed_at_continue_or_start_over(patient: Patient)
     await patient.command("intake")
     await patient.say("1")
     assert "main problem" in patient.text
+
+
+async def test_a_form_stopped_by_an_emergency_answer_can_be_picked_up_and_keeps_it(
+    patient: Patient, wired: tuple[Assistant, IntakeConversation]
+) -> None:
+    await patient.command("intake")
+    for text in typed_until("emergency_screen"):
+        await patient.say(text)
+    await patient.say("2, done")  # weakness getting worse quickly: an emergency flag
+    assert "stopped the intake form" in patient.text
+    await patient.command("intake")
+    assert "was stopped because an answer can mean an emergency" in patient.text
+    await patient.tap("Continue")
+    assert "Safety check" in patient.text  # where it stopped, the answer shown
+    await patient.say("none")  # it was a mistake: changed
+    await patient.say("done")
+    assert "Safety check" not in patient.text
+    conversation = wired[1]
+    (intake,) = await conversation.repository.for_chat(patient.chat.chat_id)
+    engine = IntakeEngine(conversation.loaded.flow)
+    summary = build_summary(
+        engine, intake.state, intake_id=1, chat_id=2, submitted_at=datetime.now(UTC)
+    )
+    first = summary["flags"][0]
+    assert first["level"] == "emergency" and "the patient carried on later" in first["label"]
+
+
+async def test_a_form_stopped_by_a_typed_emergency_can_be_picked_up(
+    patient: Patient, wired: tuple[Assistant, IntakeConversation]
+) -> None:
+    await _at_complaint(patient)
+    await wired[1].on_emergency(patient.chat, "chest_pain")
+    await patient.command("intake")
+    await patient.tap("Continue")
+    assert "main problem" in patient.text
+    (intake,) = await wired[1].repository.for_chat(patient.chat.chat_id)
+    assert intake.state.emergency_rule == "chest_pain"  # still on the record
