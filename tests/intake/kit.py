@@ -9,6 +9,7 @@ from bot.core.assistant import Assistant, ChatRef
 from bot.core.privacy import register_privacy_commands
 from bot.core.replies import Reply
 from bot.intake.conversation import IntakeConversation, register_intake_routes
+from bot.intake.engine import IntakeEngine, IntakeState, Typed
 from bot.intake.flow_file import LoadedFlow, load_flow_file
 from bot.intake.repository import IntakeRepository
 from bot.storage.database import Database
@@ -141,3 +142,12 @@ def typed_path(**changes: str) -> list[str]:
 def typed_until(name: str, path: list[str] | None = None) -> list[str]:
     """The answers typed before the one named `name` (of `path`, default TYPED_PATH)."""
     return (path or TYPED_PATH)[: list(TYPED_ANSWERS).index(name)]
+
+
+def state_at(engine: IntakeEngine, step_id: str) -> IntakeState:
+    """The state on `step_id`, reached with the shared typed path."""
+    state = engine.start()
+    for text in typed_until(step_id):
+        state = engine.apply(state, Typed(text)).state
+    assert state.current == step_id, state.current
+    return state

@@ -16,7 +16,7 @@ from bot.intake.flow_file import load_flow_file
 from bot.intake.screens import screen
 from bot.intake.step_types import Phase
 from bot.intake.summary import build_summary, summary_text
-from tests.intake.kit import SHIPPED_FLOW, Patient, typed_until
+from tests.intake.kit import SHIPPED_FLOW, Patient, state_at, typed_until
 
 TODAY = date(2026, 12, 6)
 
@@ -26,12 +26,7 @@ def engine() -> IntakeEngine:
     return IntakeEngine(load_flow_file(SHIPPED_FLOW).flow, today=lambda: TODAY)
 
 
-def at(engine: IntakeEngine, step_id: str) -> IntakeState:
-    state = engine.start()
-    for text in typed_until(step_id):
-        state = engine.apply(state, Typed(text)).state
-    assert state.current == step_id, state.current
-    return state
+at = state_at
 
 
 def test_a_real_word_or_an_ordinal_is_not_an_age(engine: IntakeEngine) -> None:

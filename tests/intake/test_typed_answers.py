@@ -12,7 +12,7 @@ from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Typed
 from bot.intake.flow_file import load_flow_file
 from bot.intake.screens import screen
 from bot.intake.summary import build_summary, summary_text
-from tests.intake.kit import SHIPPED_FLOW, TYPED_ANSWERS, TYPED_PATH, typed_until
+from tests.intake.kit import SHIPPED_FLOW, TYPED_ANSWERS, TYPED_PATH, state_at
 
 TODAY = date(2026, 12, 6)
 
@@ -22,13 +22,7 @@ def engine() -> IntakeEngine:
     return IntakeEngine(load_flow_file(SHIPPED_FLOW).flow, today=lambda: TODAY)
 
 
-def at(engine: IntakeEngine, step_id: str) -> IntakeState:
-    """The state on `step_id`, reached with the shared typed path."""
-    state = engine.start()
-    for text in typed_until(step_id):
-        state = engine.apply(state, Typed(text)).state
-    assert state.current == step_id, state.current
-    return state
+at = state_at
 
 
 def say(engine: IntakeEngine, state: IntakeState, *texts: str) -> IntakeState:
