@@ -44,10 +44,12 @@ def test_a_real_word_or_an_ordinal_is_not_an_age(engine: IntakeEngine) -> None:
 def test_a_mood_screen_never_asked_is_not_negative(engine: IntakeEngine) -> None:
     state = at(engine, "complaint")
     summary = build_summary(engine, state, intake_id=1, chat_id=2, submitted_at=datetime.now(UTC))
-    phq = next(score for score in summary["scores"] if "PHQ" in score["title"])
-    assert phq["band"] == "not asked" and phq["complete"] is False
-    text = summary_text(summary)
-    assert "negative" not in text and "PHQ-2 mood screen (0-6): not asked" in text
+    assert not [score for score in summary["scores"] if "PHQ" in score["title"]]
+    assert "negative" not in summary_text(summary)  # never asked: left out, not "0 negative"
+    half = engine.apply(at(engine, "mood_interest"), Typed("not at all")).state
+    partial = build_summary(engine, half, intake_id=1, chat_id=2, submitted_at=datetime.now(UTC))
+    (phq,) = [score for score in partial["scores"] if "PHQ" in score["title"]]
+    assert phq["band"] == "incomplete: 1 of 2 answered" and phq["complete"] is False
 
 
 def test_back_on_the_body_maps_side_and_worst_screens_keeps_the_selection(
