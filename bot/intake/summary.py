@@ -230,7 +230,7 @@ def _consent_line(summary: Mapping[str, Any]) -> str:
         return "- not recorded (the form ended before the consent question, or an older form)"
     words = CONSENT_WORDS.get(str(consent.get("answer")), str(consent.get("answer")))
     when = str(consent.get("at", ""))[:16].replace("T", " ")
-    return f"- {words} (consent text v{consent.get('version', '?')}, {when} UTC)"
+    return f"- {words} (consent text {consent.get('version', '?')}, {when} UTC)"
 
 
 def summary_text(summary: Mapping[str, Any]) -> str:

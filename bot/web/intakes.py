@@ -201,7 +201,7 @@ def _consent(summary: dict[str, Any], intake: StoredIntake) -> str:
         return "given" if treatment is True else str(treatment)
     # As the export says it: no answer to consent to treatment is not a consent.
     version = summary.get("consent_version") or intake.state.consent_version
-    data_use = f"; data use agreed (v{version})" if version else ""
+    data_use = f"; data use agreed (text {version})" if version else ""
     return f"treatment: not recorded{data_use}"
 
 

@@ -250,7 +250,7 @@ def test_consent_time_and_version_are_in_the_summary_and_fhir(engine: IntakeEngi
     state = engine.apply(state, Typed("send")).state
     summary = build_summary(engine, state, intake_id=3, chat_id=4, submitted_at=NOW)
     text = summary_text(summary)
-    assert "- agreed (consent text vims-consent-2026-12, 2026-12-06 09:30 UTC)" in text
+    assert "- agreed (consent text ims-consent-2026-12, 2026-12-06 09:30 UTC)" in text
     assert "Choose all that apply" not in text and "tap Done" not in text
     assert text.index("ABOUT THE PATIENT") < text.index("Who is filling in this form?")
     assert "Who is filling in this form?" not in text.split("NEEDLING SAFETY")[1].split("\n\n")[0]
