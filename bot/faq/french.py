@@ -61,6 +61,8 @@ _KEEP = frozenset(
 _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(rf"\b(?:{pattern})\b"), replacement)
     for pattern, replacement in (
+        # "... et est-ce que ça fait mal" starts a second question, as "and does it hurt".
+        (r"et est ce (que|qu)", " and does "),
         (r"est ce (que|qu)", " "),
         (r"qu est ce (que|qu|qui)", " what "),
         (r"c est quoi", " what is "),

@@ -109,6 +109,19 @@ async def test_two_french_questions_get_two_french_answers(runtime: Runtime) -> 
     ]
 
 
+async def test_a_second_question_joined_by_et_est_ce_que_is_answered_too(
+    runtime: Runtime,
+) -> None:
+    # No question mark, the second question opened by "et est-ce que": it was dropped.
+    replies = await runtime.assistant.handle_text(
+        PATIENT, "combien ça coûte et est-ce que ça fait mal"
+    )
+    assert [reply.title for reply in replies] == [
+        "Combien coûte l'IMS?",
+        "Est-ce que l'IMS fait mal?",
+    ]
+
+
 async def test_an_emergency_in_french_still_wins(runtime: Runtime) -> None:
     replies = await runtime.assistant.handle_text(
         PATIENT, "j'ai une douleur écrasante à la poitrine et je n'arrive plus à respirer"
