@@ -125,7 +125,12 @@ ENGLISH = _Wording(
     ),
 )
 FRENCH = _Wording(
-    question=ENGLISH.question,
+    question=(
+        "Cela supprime tout ce que je garde à votre sujet, y compris les formulaires "
+        "d'accueil commencés ou envoyés, les questions auxquelles je n'ai pas su répondre et "
+        "les liens de rendez-vous. La clinique conserve ses propres dossiers. En êtes-vous "
+        "sûr? Répondez oui ou non, ou touchez un bouton."
+    ),
     yes_button="Oui, tout supprimer",
     no_button="Non, tout garder",
     done=("C'est fait : j'ai supprimé tout ce que je gardais à votre sujet ({records})."),
@@ -164,14 +169,23 @@ class PrivacyCommands:
         """Show what the bot holds about this chat."""
         held = await self._registry.describe(chat.chat_id)
         lines = [f"{feature}: {line}" for feature, items in held.items() for line in items]
+        french = chat.reply_language == "fr"
         if not lines:
-            return [Reply("I hold no personal data about you.")]
-        text = "This is what I hold about you:\n" + "\n".join(f"- {line}" for line in lines)
-        return [Reply(text + "\n\nSend /forget to delete all of it.", title="Your data")]
+            none = "Je ne garde aucune donnée personnelle à votre sujet."
+            return [Reply(none if french else "I hold no personal data about you.")]
+        listed = "\n".join(f"- {line}" for line in lines)
+        if french:
+            # The features describe their records in English: staff words, kept as they are.
+            text = f"Voici ce que je garde à votre sujet :\n{listed}\n\n"
+            return [Reply(text + "Envoyez /forget pour tout supprimer.", title="Vos données")]
+        text = f"This is what I hold about you:\n{listed}\n\nSend /forget to delete all of it."
+        return [Reply(text, title="Your data")]
 
     async def on_forget(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """Ask for confirmation before deleting everything."""
         self._asked.add(chat.chat_id)
+        if chat.reply_language == "fr":
+            return [_question(FRENCH, FRENCH.question, title="Supprimer mes données")]
         return [_question(ENGLISH, ENGLISH.question, title="Delete my data")]
 
     def on_new_turn(self, chat: ChatRef) -> None:

@@ -146,3 +146,19 @@ async def test_a_button_label_typed_with_no_question_open_says_nothing_was_delet
     replies = text_of(await assistant.handle_text(CHAT, typed))
     assert said in replies and "/forget" in replies
     assert feature.records == 3 and feature.heard == []
+
+
+async def test_a_french_app_is_asked_and_shown_its_data_in_french(
+    setup: tuple[Assistant, OpenConversation],
+) -> None:
+    assistant, feature = setup
+    french_app = ChatRef(chat_id=CHAT.chat_id, language_code="fr-CA")
+    shown = text_of(await assistant.handle_command(french_app, "mydata"))
+    assert shown.startswith("Voici ce que je garde") and "/forget" in shown
+    [asked] = await assistant.handle_command(french_app, "forget")
+    assert "En êtes-vous sûr?" in asked.text and "Are you sure" not in asked.text
+    assert asked.buttons[0].label == "Oui, tout supprimer"
+    done = text_of(await assistant.handle_text(french_app, "oui"))
+    assert done.endswith("(3 enregistrements).") and feature.records == 0
+    empty = text_of(await assistant.handle_command(french_app, "mydata"))
+    assert empty == "Je ne garde aucune donnée personnelle à votre sujet."
