@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.config import load_settings
-from bot.core.clinic_time import clinic_time
+from bot.core.dates import clinic_time
 from bot.faq.unanswered import UnansweredLog, UnansweredRecord
 from bot.storage.database import open_database
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.config import Settings, load_settings
-from bot.core.clinic_time import clinic_time
+from bot.core.dates import clinic_time
 from bot.intake.engine import IntakeEngine
 from bot.intake.fhir import questionnaire, questionnaire_response
 from bot.intake.flow_file import FLOW_FILE_NAME, flow_from_definition, load_flow_file

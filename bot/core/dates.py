@@ -1,12 +1,12 @@
-"""Dates as a patient reads them, in English or French: "6 December 2026", "6 décembre 2026".
-
-One writing for every reply that shows a date (reminders, the intake review, when an FAQ
-answer was checked), so a patient never meets "2026-12-06" in one place and words in another.
+"""Dates as people read them. Patients: in words, in English or French ("6 December 2026",
+"6 décembre 2026"), one writing for every reply that shows a date (reminders, the intake
+review, when an FAQ answer was checked). Staff: stored UTC moments in the clinic's zone with
+the zone named ("2026-03-02 09:30 PST"), the same on the console and the command line.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 FRENCH = "fr"
 _FRENCH_MONTHS = (
@@ -37,3 +37,9 @@ def weekday_and_date(moment: date | datetime, language: str = "en") -> str:
     """The weekday and the date: "Tuesday 10 March 2026"; "mardi 10 mars 2026"."""
     names = _FRENCH_WEEKDAYS if language == FRENCH else _ENGLISH_WEEKDAYS
     return f"{names[moment.weekday()]} {long_date(moment, language)}"
+
+
+def clinic_time(moment: datetime, tz: tzinfo) -> str:
+    """`moment` (timezone-aware) in the clinic's zone, e.g. '2026-03-02 09:30 PST'."""
+    local = moment.astimezone(tz)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or tz}"

@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.core.clinic_time import clinic_time
+from bot.core.dates import clinic_time
 from bot.core.staff_notes import CONTACT_REQUEST, EMERGENCY, URGENT
 from bot.web.accounts import (
     SESSION_LIFETIME,

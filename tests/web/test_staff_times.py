@@ -12,7 +12,7 @@ import pytest
 from bot.cli.main import main
 from bot.config import load_settings
 from bot.core.assistant import ChatRef
-from bot.core.clinic_time import clinic_time
+from bot.core.dates import clinic_time
 from bot.faq.unanswered import UnansweredLog
 from bot.runtime import build_runtime
 from tests.intake.kit import TEST_KEY
