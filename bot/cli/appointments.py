@@ -7,15 +7,15 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.config import load_settings
-from bot.content.clinic import Location
 from bot.reminders.feature import Reminders, build_reminders
 from bot.reminders.importing import (
     SkippedTime,
+    closed_at,
     find_location,
     parse_appointment_file,
     parse_start,
@@ -96,17 +96,12 @@ def _add(args: argparse.Namespace) -> int:
             location = find_location(r.clinic, existing.location_id)
         if location is None and len(r.clinic.locations) == 1:
             location = r.clinic.locations[0]
-        if not args.force:
-            local = starts_at.astimezone(tz)
-            places = [location] if location is not None else list(r.clinic.locations)
-            reasons = [closed_reason(place, local) for place in places]
-            if places and all(reasons):
-                shown = reasons[0] if len(reasons) == 1 else "every location is closed then"
-                print(
-                    f"ims-bot: {shown}; check --at, or add --force to book it anyway",
-                    file=sys.stderr,
-                )
-                return 2
+        if not args.force and (closed := closed_at(r.clinic, location, starts_at, tz)):
+            print(
+                f"ims-bot: {closed}; check --at, or add --force to book it anyway",
+                file=sys.stderr,
+            )
+            return 2
         now = r.clock()
         clinician = args.clinician
         if clinician is None and existing is not None:
@@ -146,21 +141,6 @@ def _add(args: argparse.Namespace) -> int:
     return run_with_reminders(work)
 
 
-def closed_reason(location: Location, local_start: datetime) -> str | None:
-    """Why `location` is closed at `local_start` (clinic time), or None when it is open."""
-    day = local_start.strftime("%A")
-    hours = location.hours_on(day.lower())
-    moment = local_start.time().replace(tzinfo=None)
-    if any(start <= moment < end for start, end in hours.periods):
-        return None
-    if not hours.periods:
-        return f"{location.name} is closed all day on {day}s ({local_start:%Y-%m-%d %H:%M})"
-    return (
-        f"{location.name} is closed at {local_start:%H:%M} on {day} "
-        f"{local_start:%Y-%m-%d} (open {hours.render()})"
-    )
-
-
 def _write_qr(url: str, path: Path) -> None:
     import qrcode
     from qrcode.image.pure import PyPNGImage
@@ -183,9 +163,9 @@ def _import(args: argparse.Namespace) -> int:
         if parsed.problems:
             _print_rows(f"{len(parsed.problems)} problem(s); nothing was imported", parsed.problems)
             return 1
-        if parsed.passed:
-            count = len(parsed.passed)
-            _print_rows(f"{count} row(s) left out because their time has passed", parsed.passed)
+        if parsed.left_out:
+            count = len(parsed.left_out)
+            _print_rows(f"{count} row(s) left out (not imported)", parsed.left_out)
         items = parsed.items
         progress = _progress(len(items))
         summary = None

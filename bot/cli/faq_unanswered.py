@@ -12,6 +12,7 @@ from bot.config import load_settings
 from bot.core.dates import clinic_time
 from bot.faq.unanswered import UnansweredLog, UnansweredRecord
 from bot.storage.database import open_database
+from bot.web.audit import AuditLog, command_line_actor
 
 
 def register_unanswered(group: Any) -> None:
@@ -43,7 +44,13 @@ async def _list(days: int | None) -> list[UnansweredRecord]:
         now = datetime.now(UTC)
         await log.purge(now)
         since = now - timedelta(days=days) if days else None
-        return await log.list(since=since)
+        records = await log.list(since=since)
+        # Patients type health details here too: every listing is audited, like the console's.
+        targets: list[str | None] = [f"question:{record.id}" for record in records]
+        await AuditLog(database).write_many(
+            command_line_actor(), "view_unanswered", targets or [None]
+        )
+        return records
     finally:
         await database.close()
 

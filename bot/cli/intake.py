@@ -20,6 +20,7 @@ from bot.intake.summary import intake_flags, record_summary, summary_text
 from bot.storage.database import open_database
 from bot.storage.encryption import cipher_for_key, load_cipher, new_key
 from bot.storage.rekey import RekeyReport, rekey
+from bot.web.audit import AuditLog, command_line_actor
 
 T = TypeVar("T")
 FORMATS = ("text", "json", "fhir")
@@ -54,14 +55,15 @@ def register(subparsers: Any) -> None:
     rekey_parser.set_defaults(handler=run_rekey)
 
 
-def _with_repository(work: Callable[[IntakeRepository], Awaitable[T]]) -> T:
+def _with_repository(work: Callable[[IntakeRepository, AuditLog], Awaitable[T]]) -> T:
+    """Run `work` with the intakes and the audit log the console writes too."""
     settings: Settings = load_settings()
     cipher = load_cipher(settings)
 
     async def main() -> T:
         database = await open_database(settings.database_url)
         try:
-            return await work(IntakeRepository(database, cipher))
+            return await work(IntakeRepository(database, cipher), AuditLog(database))
         finally:
             await database.close()
 
@@ -96,8 +98,11 @@ def run_list(args: argparse.Namespace) -> int:
 
     tz = load_settings().clinic_timezone
 
-    async def work(repository: IntakeRepository) -> int:
+    async def work(repository: IntakeRepository, audit: AuditLog) -> int:
         listed = await repository.listing()
+        # Each line shows an intake's consent and flags: a view of each, audited first.
+        targets: list[str | None] = [f"intake:{row.id}" for row, _ in listed]
+        await audit.write_many(command_line_actor(), "list_intake", targets or [None])
         if not listed:
             print("No intakes yet.")
         unreadable = 0
@@ -129,7 +134,9 @@ def run_list(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     """Print one intake in the chosen format."""
 
-    async def work(repository: IntakeRepository) -> int:
+    async def work(repository: IntakeRepository, audit: AuditLog) -> int:
+        # Audited before it is decrypted, as the console does.
+        await audit.write(command_line_actor(), f"export_intake_{args.format}", f"intake:{args.id}")
         intake = await repository.get(args.id)
         if intake is None:
             print(f"ims-bot: no intake with id {args.id}; see `ims-bot intake list`")

@@ -11,9 +11,7 @@ from typing import Any
 from bot.config import load_settings
 from bot.storage.database import open_database
 from bot.web.accounts import AccountError, Role, StaffAccounts
-from bot.web.audit import AuditLog
-
-CLI_ACTOR = "command line"
+from bot.web.audit import AuditLog, command_line_actor
 
 
 def register(subparsers: Any) -> None:
@@ -64,7 +62,7 @@ def run_add(args: argparse.Namespace) -> int:
 
     async def work(accounts: StaffAccounts, audit: AuditLog, base_url: str) -> int:
         account, token = await accounts.add(args.email, Role(args.role))
-        await audit.write(CLI_ACTOR, "staff_add", f"staff:{account.id}")
+        await audit.write(command_line_actor(), "staff_add", f"staff:{account.id}")
         print(f"added {account.email} ({account.role.value})")
         _print_link(base_url, account.email, token)
         return 0
@@ -91,7 +89,7 @@ def run_disable(args: argparse.Namespace) -> int:
 
     async def work(accounts: StaffAccounts, audit: AuditLog, base_url: str) -> int:
         account = await accounts.disable(args.email)
-        await audit.write(CLI_ACTOR, "staff_disable", f"staff:{account.id}")
+        await audit.write(command_line_actor(), "staff_disable", f"staff:{account.id}")
         print(f"disabled {account.email}; its sessions have ended")
         return 0
 
@@ -103,7 +101,7 @@ def run_reset(args: argparse.Namespace) -> int:
 
     async def work(accounts: StaffAccounts, audit: AuditLog, base_url: str) -> int:
         account, token = await accounts.reset_link(args.email)
-        await audit.write(CLI_ACTOR, "staff_new_link", f"staff:{account.id}")
+        await audit.write(command_line_actor(), "staff_new_link", f"staff:{account.id}")
         _print_link(base_url, account.email, token)
         return 0
 

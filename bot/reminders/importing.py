@@ -34,9 +34,10 @@ class ParsedFile:
 
     items: list[AppointmentInput]
     problems: list[Problem]
-    # Rows whose time has passed: left out, not a problem, so a clinic's daily export that
-    # still lists this morning's visits imports the rest.
-    passed: list[Problem] = field(default_factory=list)
+    # Rows whose time has passed or whose location is closed then: left out, not a problem,
+    # so a clinic's daily export that still lists this morning's visits (or one slip in the
+    # booking system) imports the rest.
+    left_out: list[Problem] = field(default_factory=list)
 
 
 # A date, then spaces before the time: "2026-12-08 10:00" is read as 2026-12-08T10:00.
@@ -72,6 +73,34 @@ def past_start(start: datetime, now: datetime, tz: ZoneInfo) -> str | None:
         f"{start.astimezone(tz):%a %Y-%m-%d %H:%M} is in the past (it is now "
         f"{now.astimezone(tz):%a %Y-%m-%d %H:%M} clinic time); check the date"
     )
+
+
+def closed_reason(location: Location, local_start: datetime) -> str | None:
+    """Why `location` is closed at `local_start` (clinic time), or None when it is open."""
+    day = local_start.strftime("%A")
+    hours = location.hours_on(day.lower())
+    moment = local_start.time().replace(tzinfo=None)
+    if any(start <= moment < end for start, end in hours.periods):
+        return None
+    if not hours.periods:
+        return f"{location.name} is closed all day on {day}s ({local_start:%Y-%m-%d %H:%M})"
+    return (
+        f"{location.name} is closed at {local_start:%H:%M} on {day} "
+        f"{local_start:%Y-%m-%d} (open {hours.render()})"
+    )
+
+
+def closed_at(
+    clinic: Clinic, location: Location | None, start: datetime, tz: ZoneInfo
+) -> str | None:
+    """Why nothing can be booked at `start` at `location` (at any location when None), or
+    None when it is open: the one opening-hours check `appointments add` and `import` share."""
+    local = start.astimezone(tz)
+    places = [location] if location is not None else list(clinic.locations)
+    reasons = [closed_reason(place, local) for place in places]
+    if places and all(reasons):
+        return reasons[0] if len(reasons) == 1 else "every location is closed then"
+    return None
 
 
 @dataclass
@@ -117,6 +146,10 @@ class _RowChecker:
         status = fields.get("status", "").strip().lower()
         if status not in CANCELLED_WORDS | BOOKED_WORDS:
             reasons.append(f"unknown status {status!r}; use booked or cancelled")
+        if start is not None and not reasons and not passed and status not in CANCELLED_WORDS:
+            place = find_location(self.clinic, location) if location is not None else None
+            if why := closed_at(self.clinic, place, start, self.tz):
+                passed.append(f"left out: {why}")
         if reasons or passed or start is None or resolved_type is None:
             return None
         return AppointmentInput(
@@ -229,7 +262,7 @@ def parse_csv(
         )
     checker = _RowChecker(types, clinic, tz, now)
     problems: list[Problem] = []
-    passed: list[Problem] = []
+    left_out: list[Problem] = []
     found: list[tuple[int, AppointmentInput]] = []
     for raw in reader:
         line = reader.line_num
@@ -242,11 +275,11 @@ def parse_csv(
         why_passed: list[str] = []
         item = checker.build(fields, start, duration, reasons, why_passed)
         problems.extend(Problem(shown, line, reason) for reason in reasons)
-        passed.extend(Problem(shown, line, why) for why in why_passed)
+        left_out.extend(Problem(shown, line, why) for why in why_passed)
         if item is not None:
             found.append((line, item))
     _check_duplicates(found, shown, problems)
-    return ParsedFile([item for _, item in found], sorted(problems), sorted(passed))
+    return ParsedFile([item for _, item in found], sorted(problems), sorted(left_out))
 
 
 def _vevent_lines(text: str) -> list[int]:
@@ -278,7 +311,7 @@ def parse_ics(
     lines = _vevent_lines(text)
     checker = _RowChecker(types, clinic, tz, now)
     problems: list[Problem] = []
-    passed: list[Problem] = []
+    left_out: list[Problem] = []
     found: list[tuple[int, AppointmentInput]] = []
     for index, event in enumerate(calendar.walk("VEVENT")):
         line = lines[index] if index < len(lines) else 0
@@ -296,11 +329,11 @@ def parse_ics(
         why_passed: list[str] = []
         item = checker.build(fields, start, duration, reasons, why_passed)
         problems.extend(Problem(shown, line, reason) for reason in reasons)
-        passed.extend(Problem(shown, line, why) for why in why_passed)
+        left_out.extend(Problem(shown, line, why) for why in why_passed)
         if item is not None:
             found.append((line, item))
     _check_duplicates(found, shown, problems)
-    return ParsedFile([item for _, item in found], sorted(problems), sorted(passed))
+    return ParsedFile([item for _, item in found], sorted(problems), sorted(left_out))
 
 
 def _ics_type(event: object) -> str:

@@ -170,9 +170,11 @@ class Console:
 
         return endpoint
 
-    async def refuse(self, request: Request, info: SessionInfo | None, why: str) -> Response:
-        """403 with a short explanation."""
-        return await self.render(request, "refused.html", info, status_code=403, why=why)
+    async def refuse(
+        self, request: Request, info: SessionInfo | None, why: str, status_code: int = 403
+    ) -> Response:
+        """403 (or, for a form the console never sends, 400) with a short explanation."""
+        return await self.render(request, "refused.html", info, status_code=status_code, why=why)
 
     # --- signing in -------------------------------------------------------------------
 
@@ -335,7 +337,10 @@ class Console:
         if intake_id is None:
             return await self.not_found(request, info)
         form = await request.form()
-        if form.get("state") == "new":
+        state = form.get("state")
+        if state not in ("new", "reviewed"):
+            return await self.refuse(request, info, "Mark the intake reviewed or new.", 400)
+        if state == "new":
             await self.s.inbox.mark_new(intake_id)
             action = "mark_intake_new"
         elif await self.s.inbox.mark_reviewed(intake_id, info.account.email):
@@ -368,6 +373,9 @@ class Console:
     async def questions(self, request: Request, info: SessionInfo) -> Response:
         """Unanswered questions grouped, with the nearest FAQ entries."""
         groups = await self.s.questions.groups()
+        # Patients type health details among their questions: each one shown is audited.
+        shown: list[str | None] = [f"question:{q.id}" for g in groups for q in g.questions]
+        await self.s.audit.write_many(info.account, "view_unanswered", shown or [None])
         return await self.render(request, "questions.html", info, groups=groups)
 
     async def questions_mark(self, request: Request, info: SessionInfo) -> Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +12,15 @@ from sqlalchemy import select
 from bot.storage.console_tables import AuditEntry
 from bot.storage.database import Database
 from bot.web.accounts import Account, Clock, utc_now
+
+
+def command_line_actor() -> str:
+    """Who ran an `ims-bot` command, for the audit log: the operating-system user."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment or passwd
+        user = f"uid {os.getuid()}"
+    return f"{user} (command line)"
 
 
 @dataclass(frozen=True)

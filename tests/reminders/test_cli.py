@@ -25,7 +25,15 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def future(days: int, hour: int = 15) -> str:
-    day = datetime.now(UTC).date() + timedelta(days=days)
+    """`days` weekdays ahead (the sample locations are open at 15:00 on each; an import
+    leaves out a row when every location is closed), or `-days` calendar days back."""
+    day = datetime.now(UTC).date()
+    if days < 0:
+        day += timedelta(days=days)
+    for _ in range(max(days, 0)):
+        day += timedelta(days=1)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
     return f"{day.isoformat()}T{hour:02d}:00"
 
 
@@ -148,6 +156,25 @@ def test_a_time_in_the_past_is_refused_in_one_line(
     assert "past.csv:3: left out: 'start'" in err_text and "is in the past" in err_text
     assert stored(tmp_path, "P-1") is None and stored(tmp_path, "P-2") is None
     assert stored(tmp_path, "P-3") is not None
+
+
+def test_import_leaves_out_a_row_at_a_closed_location_as_add_refuses_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sunday = next_weekday(6, 11)  # Riverside is closed all day on Sundays
+    assert add("--location", "riverside", ref="S-0", at=sunday) == 2
+    add_err = capsys.readouterr().err
+    rows = (
+        f"S-1,{open_wednesday()},ims_treatment,,riverside,,\n"
+        f"S-2,{sunday},ims_treatment,,riverside,,\n"
+    )
+    path = write(tmp_path, "closed.csv", HEADER + rows)
+    assert main(["appointments", "import", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "1 row(s) left out" in err
+    reason = add_err.split("ims-bot: ", 1)[1].split(";")[0]
+    assert f"closed.csv:3: left out: {reason}" in err
+    assert stored(tmp_path, "S-1") is not None and stored(tmp_path, "S-2") is None
 
 
 def test_add_takes_a_type_label_and_a_space_before_the_time(tmp_path: Path) -> None:

@@ -148,3 +148,46 @@ async def test_a_lock_notice_goes_to_the_staff_chats_through_the_running_bot() -
     assert note.for_staff and "locked" in note.text
     settings = load_settings({"CONSOLE_ENABLED": "1"}, read_dotenv=False)
     assert telegram_staff_notice(settings) is None  # no token: the notice is logged instead
+
+
+def test_command_line_views_of_health_data_are_audited_under_the_os_user(
+    clinic_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.faq.unanswered import UnansweredLog
+    from bot.storage.encryption import new_key
+
+    monkeypatch.setenv("DATA_ENCRYPTION_KEY", new_key())
+    monkeypatch.setenv("USER", "frontdesk1")  # getpass reads the login name from here first
+
+    async def ask() -> int:
+        database = await open_database(load_settings().database_url)
+        try:
+            log = UnansweredLog(database, timedelta(days=90))
+            await log.record(
+                "I take metformin and ibuprofen sometimes", None, 0.0, datetime.now(UTC)
+            )
+            await log.flush()
+            return (await log.list())[0].id
+        finally:
+            await database.close()
+
+    question = asyncio.run(ask())
+    assert "No intakes yet" in run(capsys, "intake", "list")[0]
+    run(capsys, "intake", "export", "7", "--format", "json", code=1)
+    assert "metformin" in run(capsys, "faq", "unanswered")[0]
+
+    async def audited() -> list[tuple[str, str, str | None]]:
+        database = await open_database(load_settings().database_url)
+        try:
+            return [(e.email, e.action, e.target) for e in await AuditLog(database).recent()]
+        finally:
+            await database.close()
+
+    who = "frontdesk1 (command line)"
+    assert asyncio.run(audited()) == [
+        (who, "view_unanswered", f"question:{question}"),
+        (who, "export_intake_json", "intake:7"),
+        (who, "list_intake", None),
+    ]

@@ -15,9 +15,15 @@ from bot.runtime import Runtime
 from bot.storage.encryption import load_cipher
 from bot.web.accounts import Role
 from bot.web.app import ConsoleServices
+from bot.web.audit import AuditLog, AuditRecord
 from tests.intake.kit import Patient, typed_until
 from tests.web.conftest import STAFF_EMAILS, ClientFactory
 from tests.web.kit import HOSTILE_COMPLAINT, complete_intake, csrf_of, page_token
+
+
+async def console_runtime_audit(runtime: Runtime) -> list[AuditRecord]:
+    """The console's audit log, newest first."""
+    return await AuditLog(runtime.database).recent()
 
 
 async def test_inbox_puts_red_flags_and_contraindications_first_and_new_before_reviewed(
@@ -33,7 +39,7 @@ async def test_inbox_puts_red_flags_and_contraindications_first_and_new_before_r
         assert "URGENT: History of cancer" in inbox and "Epilepsy" in inbox
         assert "treatment: agreed" in inbox
         token = csrf_of(inbox)
-        await clinician.post("/intakes/3/reviewed", data={"csrf_token": token, "state": "x"})
+        await clinician.post("/intakes/3/reviewed", data={"csrf_token": token, "state": "reviewed"})
         inbox = (await clinician.get("/intakes")).text
         order = [inbox.index(f'href="/intakes/{n}"') for n in (2, 1, 3)]
         assert order == sorted(order)  # reviewed goes below the new ones
@@ -89,6 +95,13 @@ async def test_mark_reviewed_records_who_and_can_be_undone(
         assert f"Reviewed by {STAFF_EMAILS[Role.CLINICIAN]}" in page
         await clinician.post("/intakes/1/reviewed", data={"csrf_token": token, "state": "new"})
         assert "Mark reviewed" in (await clinician.get("/intakes/1")).text
+        bogus = await clinician.post(
+            "/intakes/1/reviewed", data={"csrf_token": token, "state": "bogus"}
+        )
+        assert bogus.status_code == 400
+        assert "Mark reviewed" in (await clinician.get("/intakes/1")).text
+    actions = [e.action for e in await console_runtime_audit(console_runtime)]
+    assert actions.count("mark_intake_reviewed") == 1 and actions.count("mark_intake_new") == 1
 
 
 async def test_forgotten_intakes_leave_the_console(
@@ -159,6 +172,15 @@ async def test_questions_are_grouped_with_nearest_entries_and_can_be_handled(
         assert done.status_code == 303
         page = (await desk.get("/questions")).text
         assert "union" not in page and "parking" in page
+    # Each question shown is audited, by who saw it; the words never reach the log.
+    seen = [
+        e for e in await console_runtime_audit(console_runtime) if e.action == "view_unanswered"
+    ]
+    assert {e.email for e in seen} == {STAFF_EMAILS[Role.FRONT_DESK]}
+    parking = next(row.id for row in await log.list() if "parking" in row.text)
+    assert sum(e.target == f"question:{parking}" for e in seen) == 2
+    assert sum(e.target == f"question:{ids[0]}" for e in seen) == 1
+    assert not any("union" in (e.target or "") for e in seen)
 
 
 async def test_alerts_show_rule_and_chat_never_the_words(
