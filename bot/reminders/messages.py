@@ -34,12 +34,14 @@ def action(verb: str, appointment_id: int, *extra: str | int) -> str:
 FRENCH = "fr"
 # What the patient reads around an appointment's facts, by language ("en" when the
 # patient's language is unknown). The clinic's facts come from clinic.yaml in the same
-# language (`Clinic.in_french`); appointment types have no French yet and keep theirs.
+# language (`Clinic.in_french`), appointment types' labels and preparation notes from
+# appointment_types.yaml (`AppointmentType.label_in`, English where it gives no French).
 TEXTS = {
     "en": {
         "at": "{day} at {time}",
         "appointment": "Appointment",
         "time_zone": "{zone} time",
+        "label_colon": ": ",
         "where": "Where: ",
         "with": "With: ",
         "map": "Map",
@@ -88,7 +90,8 @@ TEXTS = {
     FRENCH: {
         "at": "{day} à {time}",
         "appointment": "Rendez-vous",
-        "time_zone": "heure de {zone}",
+        "time_zone": "heure {zone}",
+        "label_colon": " : ",
         "where": "Lieu : ",
         "with": "Avec : ",
         "map": "Carte",
@@ -149,6 +152,50 @@ def said(key: str, language: str | None, **values: object) -> str:
     return _texts(language)[key].format(**values)
 
 
+# Canada's zones as patients say them; another zone keeps its IANA name.
+ZONE_NAMES = {
+    "en": {
+        "Pacific": "Pacific",
+        "Mountain": "Mountain",
+        "Central": "Central",
+        "Eastern": "Eastern",
+        "Atlantic": "Atlantic",
+        "Newfoundland": "Newfoundland",
+    },
+    "fr": {
+        "Pacific": "du Pacifique",
+        "Mountain": "des Rocheuses",
+        "Central": "du Centre",
+        "Eastern": "de l'Est",
+        "Atlantic": "de l'Atlantique",
+        "Newfoundland": "de Terre-Neuve",
+    },
+}
+ZONE_OF = {
+    "America/Vancouver": "Pacific",
+    "America/Whitehorse": "Pacific",
+    "America/Edmonton": "Mountain",
+    "America/Yellowknife": "Mountain",
+    "America/Winnipeg": "Central",
+    "America/Regina": "Central",
+    "America/Toronto": "Eastern",
+    "America/Montreal": "Eastern",
+    "America/Halifax": "Atlantic",
+    "America/Moncton": "Atlantic",
+    "America/St_Johns": "Newfoundland",
+}
+
+
+def zone_name(tz: ZoneInfo, language: str | None = None) -> str:
+    """The clinic's time zone as a patient reads it: `Pacific time`, `heure du Pacifique`."""
+    texts = _texts(language)
+    common = ZONE_OF.get(tz.key)
+    if common is None:
+        return texts["time_zone"].format(zone=tz.key if language != FRENCH else f"de {tz.key}")
+    names = ZONE_NAMES[FRENCH if language == FRENCH else "en"]
+    return texts["time_zone"].format(zone=names[common])
+
+
 def _in(clinic: Clinic, language: str | None) -> Clinic:
     """The clinic's facts as a reader of `language` sees them."""
     return clinic.in_french() if language == FRENCH else clinic
@@ -181,9 +228,10 @@ def details(
 ) -> list[str]:
     """The lines describing an appointment: what, when, where, with whom."""
     texts = _texts(language)
-    label = kind.label if kind is not None else texts["appointment"]
-    zone = texts["time_zone"].format(zone=tz.key)
-    lines = [f"{label}: {when_text(appointment.starts_at, tz, language)} ({zone})"]
+    label = kind.label_in(language) if kind is not None else texts["appointment"]
+    zone = zone_name(tz, language)
+    when = when_text(appointment.starts_at, tz, language)
+    lines = [f"{label}{texts['label_colon']}{when} ({zone})"]
     place = _place(appointment, _in(clinic, language))
     if place is not None:
         lines.append(f"{texts['where']}{place.name}, {place.address}")
@@ -219,8 +267,8 @@ def reminder_message(
     language = appointment.language
     texts = _texts(language)
     lines = details(appointment, kind, clinic, tz, language)
-    if kind is not None and kind.preparation:
-        lines += ["", f"{texts['before_you_come']}{kind.preparation}"]
+    if kind is not None and kind.preparation_in(language):
+        lines += ["", f"{texts['before_you_come']}{kind.preparation_in(language)}"]
     lines += ["", texts["let_us_know"]]
     return Reply(
         "\n".join(lines),

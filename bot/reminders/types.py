@@ -23,6 +23,8 @@ TYPE_KEYS = frozenset(
     {"label", "duration_minutes", "reminders_before_hours", "preparation", "next_day_check_in"}
 )
 TOP_KEYS = frozenset({"quiet_hours", "types"})
+LANGUAGE_KEYS = ("en", "fr")
+TRANSLATED_KEYS = ("label", "preparation")  # what a patient reads: plain or {en:, fr:}
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,18 @@ class AppointmentType:
     offsets: tuple[timedelta, ...]  # before the start, longest first
     preparation: str
     next_day_check_in: bool
+    french_label: str | None = None
+    french_preparation: str | None = None
+
+    def label_in(self, language: str | None) -> str:
+        """What a reader of `language` calls this type (English without a French one)."""
+        return self.french_label or self.label if language == "fr" else self.label
+
+    def preparation_in(self, language: str | None) -> str:
+        """The preparation notes in `language` (English without a French version)."""
+        if language == "fr" and self.french_preparation:
+            return self.french_preparation
+        return self.preparation
 
 
 @dataclass(frozen=True)
@@ -124,10 +138,10 @@ def _one_type(log: ProblemLog, type_id: str, raw: object, line: int) -> Appointm
     if mapping is None:
         return None
     log.unknown_keys(mapping, TYPE_KEYS, what)
-    label = log.text(mapping, "label", what)
+    label, french_label = _translated(log, mapping, "label", what, required=True)
     duration = log.integer(mapping, "duration_minutes", what, low=5, high=MAX_DURATION_MINUTES)
     offsets = _offsets(log, mapping, what)
-    preparation = log.text(mapping, "preparation", what, required=False) or ""
+    preparation, french_preparation = _translated(log, mapping, "preparation", what)
     check_in = mapping.get("next_day_check_in", False)
     if not isinstance(check_in, bool):
         log.add(
@@ -141,9 +155,45 @@ def _one_type(log: ProblemLog, type_id: str, raw: object, line: int) -> Appointm
         label,
         timedelta(minutes=duration),
         offsets,
-        " ".join(preparation.split()),
+        " ".join((preparation or "").split()),
         check_in,
+        french_label,
+        " ".join(french_preparation.split()) if french_preparation else None,
     )
+
+
+def _translated(
+    log: ProblemLog, mapping: LocatedDict, key: str, what: str, *, required: bool = False
+) -> tuple[str | None, str | None]:
+    """A patient-facing text, plain English or `{en: ..., fr: ...}`: (English, French)."""
+    value = mapping.get(key)
+    if not isinstance(value, LocatedDict):
+        return log.text(mapping, key, what, required=required), None
+    where = f"'{key}' of {what}"
+    log.unknown_keys(value, LANGUAGE_KEYS, where)
+    english = log.text(value, "en", where, required=True)
+    return english, log.text(value, "fr", where, required=False)
+
+
+def _french_gaps(
+    log: ProblemLog, types_raw: LocatedDict, types: dict[str, AppointmentType]
+) -> None:
+    """Once any type gives French, every label and preparation needs it: a French patient
+    would otherwise read one type in English beside the others in French."""
+    if not any(t.french_label or t.french_preparation for t in types.values()):
+        return
+    for type_id, kind in types.items():
+        given = {"label": kind.french_label, "preparation": kind.french_preparation}
+        raw = types_raw.get(type_id)
+        for key in TRANSLATED_KEYS:
+            if given[key] or (key == "preparation" and not kind.preparation):
+                continue
+            line = raw.line_of(key) if isinstance(raw, LocatedDict) else types_raw.line_of(type_id)
+            log.add(
+                line,
+                f"'{key}' of appointment type '{type_id}' has no French, while other types "
+                f"give one; write it as {key}: {{en: ..., fr: ...}}",
+            )
 
 
 def parse_appointment_types(path: Path) -> tuple[AppointmentTypes | None, list[Problem]]:
@@ -166,6 +216,7 @@ def parse_appointment_types(path: Path) -> tuple[AppointmentTypes | None, list[P
                 types[type_id] = parsed
         if not types_raw:
             log.add(types_raw.line, "'types' lists no appointment types; add at least one")
+        _french_gaps(log, types_raw, types)
     return AppointmentTypes(types, quiet), log.problems
 
 

@@ -301,6 +301,11 @@ async def test_a_patient_whose_app_is_french_gets_links_reminders_and_policy_in_
     assert [b.label for b in reminder.buttons][:3] == ["Confirmer", "Changer l'heure", "Annuler"]
     assert "Wednesday" not in reminder.text and "Sample Clinic" not in reminder.text
     assert "mercredi 10 juin 2026 à 15 h" in reminder.text
+    # The type, its preparation and the time zone in French too (appointment_types.yaml).
+    assert reminder.text.startswith("Traitement IMS : mercredi 10 juin 2026 à 15 h")
+    assert "IMS treatment" not in reminder.text and "Eat a light meal" not in reminder.text
+    assert "Avant de venir : Prenez un repas léger" in reminder.text
+    assert "(heure de l'Est)" in reminder.text and "America/" not in reminder.text
     confirmed = await runtime.assistant.handle_action(french, f"appt:c:{appointment_id}")
     assert patient_text(confirmed) == (
         "Merci, votre rendez-vous du mercredi 10 juin 2026 à 15 h est confirmé. À bientôt!"

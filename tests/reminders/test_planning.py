@@ -60,6 +60,26 @@ def test_shipped_types_load_with_default_offsets() -> None:
     assert check_appointment_types(BUNDLED_CONTENT_DIR) == []
 
 
+def test_once_one_type_gives_french_every_type_needs_it(tmp_path: Path) -> None:
+    (tmp_path / "appointment_types.yaml").write_text(
+        "types:\n"
+        "  ims_treatment:\n"
+        "    label: {en: IMS treatment, fr: Traitement IMS}\n"
+        "    duration_minutes: 45\n"
+        "    preparation: {en: Eat a light meal., fr: Prenez un repas léger.}\n"
+        "  assessment:\n"
+        "    label: Initial assessment\n"
+        "    duration_minutes: 60\n"
+        "    preparation: {en: Bring your medicines., fr: Apportez vos médicaments.}\n",
+        encoding="utf-8",
+    )
+    problems = [str(p) for p in check_appointment_types(tmp_path)]
+    assert len(problems) == 1 and ":7:" in problems[0], problems
+    assert "'label' of appointment type 'assessment' has no French" in problems[0]
+    ims = load_appointment_types(BUNDLED_CONTENT_DIR).types["ims_treatment"]
+    assert ims.label_in("fr") == "Traitement IMS" and ims.label_in("en") == "IMS treatment"
+
+
 def test_checker_reports_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "appointment_types.yaml").write_text(
         "quiet_hours:\n  start: '25:00'\n"
