@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 # Returns human-readable lines describing what is held for a chat (empty: nothing).
 Describer = Callable[[int], Awaitable[list[str]]]
+# The same, worded for a reader of a language ("en", "fr").
+LanguageDescriber = Callable[[int, str], Awaitable[list[str]]]
 # Deletes everything held for a chat; returns how many records were removed.
 Eraser = Callable[[int], Awaitable[int]]
 # Run after an erase, whatever was removed (e.g. a database checkpoint).
@@ -35,11 +37,24 @@ class PersonalDataRegistry:
     _describers: list[tuple[str, Describer]] = field(default_factory=list)
     _erasers: list[tuple[str, Eraser]] = field(default_factory=list)
     _scrubbers: list[Scrubber] = field(default_factory=list)
+    _worded: dict[str, tuple[dict[str, str], LanguageDescriber | None]] = field(
+        default_factory=dict
+    )
 
-    def register(self, feature: str, describe: Describer, erase: Eraser) -> None:
-        """Add a feature's describer and eraser."""
+    def register(
+        self,
+        feature: str,
+        describe: Describer,
+        erase: Eraser,
+        *,
+        titles: dict[str, str] | None = None,
+        describe_in: LanguageDescriber | None = None,
+    ) -> None:
+        """Add a feature's describer and eraser; `titles` names the feature in other
+        languages, `describe_in` words its lines in the reader's language."""
         self._describers.append((feature, describe))
         self._erasers.append((feature, erase))
+        self._worded[feature] = (titles or {}, describe_in)
 
     def add_scrubber(self, scrub: Scrubber) -> None:
         """Run `scrub` after every erase."""
@@ -48,6 +63,16 @@ class PersonalDataRegistry:
     async def describe(self, chat_id: int) -> dict[str, list[str]]:
         """Per feature, the lines describing what is held for `chat_id`."""
         return {feature: await describe(chat_id) for feature, describe in self._describers}
+
+    async def describe_in(self, chat_id: int, language: str) -> list[tuple[str, list[str]]]:
+        """Per feature, its title and lines for a reader of `language` (English where a
+        feature gives no wording in it)."""
+        described = []
+        for feature, describe in self._describers:
+            titles, worded = self._worded.get(feature, ({}, None))
+            lines = await (worded(chat_id, language) if worded else describe(chat_id))
+            described.append((titles.get(language, feature), lines))
+        return described
 
     async def erase(self, chat_id: int) -> int:
         """Erase everything held for `chat_id` in every feature; total records removed."""
@@ -167,15 +192,15 @@ class PrivacyCommands:
 
     async def on_mydata(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """Show what the bot holds about this chat."""
-        held = await self._registry.describe(chat.chat_id)
-        lines = [f"{feature}: {line}" for feature, items in held.items() for line in items]
         french = chat.reply_language == "fr"
+        held = await self._registry.describe_in(chat.chat_id, "fr" if french else "en")
+        colon = " : " if french else ": "
+        lines = [f"{title}{colon}{line}" for title, items in held for line in items]
         if not lines:
             none = "Je ne garde aucune donnée personnelle à votre sujet."
             return [Reply(none if french else "I hold no personal data about you.")]
         listed = "\n".join(f"- {line}" for line in lines)
         if french:
-            # The features describe their records in English: staff words, kept as they are.
             text = f"Voici ce que je garde à votre sujet :\n{listed}\n\n"
             return [Reply(text + "Envoyez /forget pour tout supprimer.", title="Vos données")]
         text = f"This is what I hold about you:\n{listed}\n\nSend /forget to delete all of it."

@@ -180,14 +180,29 @@ class FaqConversation:
 
     # --- personal data ------------------------------------------------------------
 
-    async def describe_chat(self, chat_id: int) -> list[str]:
-        """/mydata lines: questions of this chat kept for the clinic."""
+    async def describe_chat(self, chat_id: int, language: str = "en") -> list[str]:
+        """/mydata lines: questions of this chat kept for the clinic, in `language`."""
         count = await self._unanswered.count_for_chat(chat_id)
-        pending = 1 if chat_id in self._pending else 0
         lines = []
+        if language == FRENCH:
+            if count == 1:
+                lines.append(
+                    "1 question à laquelle je n'ai pas su répondre, gardée pour la clinique"
+                )
+            elif count:
+                lines.append(
+                    f"{count} questions auxquelles je n'ai pas su répondre, gardées pour la "
+                    "clinique"
+                )
+            if chat_id in self._pending:
+                lines.append(
+                    "votre dernière question, le temps que vous choisissiez parmi mes suggestions"
+                )
+            return lines
         if count:
-            lines.append(f"{count} question(s) I could not answer, kept for the clinic to review")
-        if pending:
+            noun = "question" if count == 1 else "questions"
+            lines.append(f"{count} {noun} I could not answer, kept for the clinic to review")
+        if chat_id in self._pending:
             lines.append("your last question, while you choose among my suggestions")
         return lines
 
@@ -310,6 +325,10 @@ def register_faq(
         else None,
     )
     host.personal_data.register(
-        "Unanswered questions", conversation.describe_chat, conversation.erase_chat
+        "Unanswered questions",
+        conversation.describe_chat,
+        conversation.erase_chat,
+        titles={FRENCH: "Questions sans réponse"},
+        describe_in=conversation.describe_chat,
     )
     return conversation

@@ -405,7 +405,11 @@ def register_reminders(
     ):
         assistant.add_command(CommandSpec(name, description, handler, staff_only=True))
     host.personal_data.register(
-        "appointments", reminders.repository.describe_chat, reminders.repository.erase_chat
+        "appointments",
+        reminders.repository.describe_chat,
+        reminders.repository.erase_chat,
+        titles={"fr": "Rendez-vous"},
+        describe_in=reminders.repository.describe_chat,
     )
     host.jobs.append(PeriodicJob("reminders", reminders.settings.sweep_interval, _sweep(reminders)))
     host.startup.append(_reconcile(reminders))

@@ -39,6 +39,15 @@ IN_FLIGHT = frozenset({ReminderStatus.SENDING})
 QUERY_CHUNK = 500  # SQLite limits the number of bound parameters per statement
 
 
+FRENCH_STATUS = {
+    "booked": "réservé",
+    "confirmed": "confirmé",
+    "reschedule_requested": "changement d'heure demandé",
+    "cancelled": "annulé",
+    "completed": "terminé",
+}
+
+
 def hash_token(token: str) -> str:
     """The stored form of a link token."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -510,15 +519,23 @@ class AppointmentRepository:
 
     # --- personal data -----------------------------------------------------------
 
-    async def describe_chat(self, chat_id: int) -> list[str]:
-        """/mydata lines: the appointments linked to this chat."""
+    async def describe_chat(self, chat_id: int, language: str = "en") -> list[str]:
+        """/mydata lines: the appointments linked to this chat, in `language`."""
         lines = []
         for appointment in await self.for_chat(chat_id):
             local = appointment.starts_at.astimezone(self._tz)
-            lines.append(
-                f"Appointment {local:%Y-%m-%d %H:%M} ({appointment.status.value}) linked to "
-                "this chat for reminders"
-            )
+            status = appointment.status.value
+            if language == "fr":
+                status = FRENCH_STATUS.get(status, status)
+                lines.append(
+                    f"rendez-vous du {local:%Y-%m-%d} à {local:%H:%M} ({status}), lié à cette "
+                    "conversation pour les rappels"
+                )
+            else:
+                lines.append(
+                    f"Appointment {local:%Y-%m-%d %H:%M} ({status}) linked to this chat for "
+                    "reminders"
+                )
         return lines
 
     async def erase_chat(self, chat_id: int) -> int:

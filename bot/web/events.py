@@ -25,6 +25,11 @@ KIND_LABELS = {
     "urgent": "Urgent",
     "contact_request": "Contact request",
 }
+FRENCH_KIND_LABELS = {
+    "emergency": "Urgence vitale",
+    "urgent": "Urgence",
+    "contact_request": "Demande de contact",
+}
 
 
 @dataclass(frozen=True)
@@ -86,12 +91,17 @@ class StaffEventLog:
                 row.handled_by = by
             return True
 
-    async def describe(self, chat_id: int) -> list[str]:
-        """What is held about a chat (for /mydata)."""
+    async def describe(self, chat_id: int, language: str = "en") -> list[str]:
+        """What is held about a chat (for /mydata), in `language`."""
         async with self._database.sessions() as session:
             rows = list(
                 await session.scalars(select(StaffEvent).where(StaffEvent.chat_id == chat_id))
             )
+        if language == "fr":
+            return [
+                f"{FRENCH_KIND_LABELS.get(row.kind, row.kind)} notée le {row.at:%Y-%m-%d}"
+                for row in rows
+            ]
         return [f"{KIND_LABELS.get(row.kind, row.kind)} noted {row.at:%Y-%m-%d}" for row in rows]
 
     async def erase(self, chat_id: int) -> int:
@@ -131,5 +141,11 @@ def register_staff_events(host: FeatureHost, database: Database) -> StaffEventLo
 
     host.assistant.add_emergency_listener(on_emergency)
     host.assistant.add_urgent_listener(on_urgent)
-    host.personal_data.register("Staff notices", log.describe, log.erase)
+    host.personal_data.register(
+        "Staff notices",
+        log.describe,
+        log.erase,
+        titles={"fr": "Avis au personnel"},
+        describe_in=log.describe,
+    )
     return log

@@ -270,3 +270,25 @@ async def test_an_intake_stopped_by_an_emergency_answer_is_first_and_opens(
         detail = await clinician.get("/intakes/2")
         assert detail.status_code == 200 and "EMERGENCY" in detail.text
         assert "Main complaint" in detail.text  # the answers given so far
+
+
+async def test_mydata_in_french_words_every_record_in_french(console_runtime: Runtime) -> None:
+    r = build_reminders(console_runtime.settings, console_runtime.content, console_runtime.database)
+    now = datetime.now(UTC)
+    french = ChatRef(chat_id=781, first_name="Élise", language_code="fr-CA")
+    start = (now + timedelta(days=3)).replace(microsecond=0)
+    booked, _ = await r.repository.save(
+        AppointmentInput("REF-FR", start, "ims_treatment", None, "riverside"), now
+    )
+    token = await r.repository.create_link(booked.id, now)
+    await console_runtime.assistant.handle_deep_link(french, token)
+    log = UnansweredLog(console_runtime.database, timedelta(days=90))
+    await log.record("je prends de la metformine", None, 0.0, now, chat_id=french.chat_id)
+    await log.flush()
+    replies = await console_runtime.assistant.handle_command(french, "mydata")
+    shown = "\n".join(reply.text for reply in replies)
+    local = start.astimezone(console_runtime.settings.clinic_timezone)
+    assert f"- Rendez-vous : rendez-vous du {local:%Y-%m-%d à %H:%M} (réservé)" in shown, shown
+    assert "- Questions sans réponse : 1 question à laquelle je n'ai pas su répondre" in shown
+    for english in ("appointments:", "Unanswered questions", "linked to this chat"):
+        assert english not in shown
