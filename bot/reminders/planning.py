@@ -6,10 +6,7 @@ Rules (documented in README.md, "Appointments and reminders"):
 - A reminder that falls inside quiet hours moves to the start of that quiet period
   (the evening before): sending exactly at the start or the end is allowed.
 - A reminder already due at booking time is skipped with a reason: the patient has just
-  booked, and a later reminder (or the greeting) tells them the same thing. So is one due
-  within BOOKING_LEAD of a booking not yet linked to a chat: the patient cannot have
-  opened their link by then, and the booking's "too close for its reminders" note and the
-  reminder's state must come from this one decision, not from a later sweep.
+  booked, and a later reminder (or the greeting) tells them the same thing.
 - The next-day check-in after a treatment goes at CHECK_IN_CLOCK the following day.
 """
 
@@ -26,8 +23,6 @@ DEMO_KIND = "demo"
 CHECK_IN_CLOCK = time(10, 0)
 DAY = timedelta(days=1)
 SKIP_PAST_AT_BOOKING = "already due when the appointment was booked"
-BOOKING_LEAD = timedelta(minutes=15)
-SKIP_TOO_SOON = "due within 15 minutes of the booking, before the patient could open their link"
 
 
 @dataclass(frozen=True)
@@ -87,17 +82,12 @@ def plan_reminders(
     quiet: QuietHours,
     tz: ZoneInfo,
     booked_at: datetime,
-    *,
-    linked: bool = True,
 ) -> list[PlannedReminder]:
-    """Every reminder for an appointment starting at `start`, as seen at `booked_at`
-    (`linked`: whether a patient's chat can already receive them)."""
+    """Every reminder for an appointment starting at `start`, as seen at `booked_at`."""
     plans: list[PlannedReminder] = []
     for offset in appointment_type.offsets:
         due = out_of_quiet_hours(before_start(start, offset, tz), quiet, tz)
         skip = SKIP_PAST_AT_BOOKING if due <= booked_at else None
-        if skip is None and not linked and due < booked_at + BOOKING_LEAD:
-            skip = SKIP_TOO_SOON
         plans.append(PlannedReminder(reminder_kind(offset), due, skip))
     if appointment_type.next_day_check_in:
         next_day = start.astimezone(tz).date() + DAY

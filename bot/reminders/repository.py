@@ -227,12 +227,7 @@ class AppointmentRepository:
         if row.status == AppointmentStatus.CANCELLED.value or appointment_type is None:
             return []
         return plan_reminders(
-            row.starts_at,
-            appointment_type,
-            self._types.quiet_hours,
-            self._tz,
-            now,
-            linked=row.chat_id is not None,
+            row.starts_at, appointment_type, self._types.quiet_hours, self._tz, now
         )
 
     def _duration(self, item: AppointmentInput) -> timedelta:

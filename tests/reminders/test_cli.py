@@ -211,26 +211,6 @@ def test_a_booking_too_close_for_reminders_says_a_confirmation_follows(
     assert "too close for its reminders" in capsys.readouterr().out
 
 
-def test_near_the_two_hour_mark_the_note_and_the_reminder_agree(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    mark = datetime.now(UTC) + timedelta(hours=2)
-    # A clinic where the 2-hour mark is early afternoon, so quiet hours never move it.
-    offset = (14 - mark.hour + 12) % 24 - 12
-    monkeypatch.setenv("CLINIC_TIMEZONE", f"Etc/GMT{-offset:+d}")
-    for n, minutes in enumerate((-1, 1, 2)):
-        at = (mark + timedelta(minutes=minutes)).isoformat(timespec="minutes")
-        assert add("--force", ref=f"N-{n}", at=at) == 0
-        noted = "too close for its reminders" in capsys.readouterr().out
-        with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
-            (status,) = db.execute(
-                "SELECT r.status FROM reminders r JOIN appointments a ON a.id = r.appointment_id"
-                " WHERE a.ref = ? AND r.kind = 'remind_2h'",
-                (f"N-{n}",),
-            ).fetchone()
-        assert noted and status == "skipped", (minutes, noted, status)
-
-
 def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
