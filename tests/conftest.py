@@ -31,40 +31,6 @@ from tests.fakes.bot_api_server import FakeBotApiServer
 os.environ.setdefault("SEMANTIC_MATCHING", "off")
 
 
-# With `-n 2` (`--dist loadgroup`, pyproject.toml) a test goes to a worker with every other
-# test of its module, so module fixtures start once (as `--dist loadscope` did), except in
-# these modules and in tests marked `e2e`: each of their tests starts its own processes and
-# is long (tens of seconds of CPU), and kept together a module's few long tests ran one
-# after another on one worker while the other had nothing left to do.
-SPREAD_MODULES = frozenset(
-    {
-        "tests/content/test_content_cli.py",
-        "tests/content/test_shared_checks.py",
-        "tests/intake/test_cli_shell.py",
-    }
-)
-SHARED_SCOPES = frozenset({"module", "class", "package"})
-
-
-def _spread(item: pytest.Item) -> bool:
-    """Whether `item` may run on either worker, apart from the rest of its module."""
-    where = Path(str(item.path)).resolve().relative_to(Path(__file__).resolve().parents[1])
-    if item.get_closest_marker("e2e") is None and where.as_posix() not in SPREAD_MODULES:
-        return False
-    info = getattr(item, "_fixtureinfo", None)
-    definitions = info.name2fixturedefs.values() if info is not None else ()
-    return not any(d.scope in SHARED_SCOPES for defs in definitions for d in defs)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group each test with its module for xdist (see SPREAD_MODULES), before xdist reads
-    the groups."""
-    for item in items:
-        if not _spread(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-
-
 @pytest.fixture(autouse=True)
 def lexical_matching_in_runtimes(monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process runtimes match lexically too, whatever SEMANTIC_MATCHING their settings say."""
