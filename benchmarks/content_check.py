@@ -3,6 +3,12 @@ check` runs it: in one process (`--sequential`), or forked as the CLI forks it, 
 CPU of each process's own share (the parent's, and each child's work).
 
     PYTHONPATH=. python benchmarks/content_check.py [--sequential] [--content DIR]
+    python benchmarks/content_check.py --cli [--rounds N]
+
+`--cli` times the command itself (`python -m bot content check`, this tree's bot) cold (an
+empty IMS_DATA_DIR, as after an upgrade or on CI) and warm (its results kept), each with
+the wall clock and the CPU of the process and its children, beside `python -c "import
+yaml"` timed in the same rounds, and prints each as a ratio to that baseline.
 
 On a shared machine, compare trees in alternating runs: CPU time also moves with the load.
 """
@@ -10,8 +16,12 @@ On a shared machine, compare trees in alternating runs: CPU time also moves with
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
+import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +42,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sequential", action="store_true", help="no child processes")
     parser.add_argument("--content", type=Path, default=BUNDLED_CONTENT_DIR)
+    parser.add_argument("--cli", action="store_true", help="time the command, cold and warm")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --cli")
     args = parser.parse_args()
+    if args.cli:
+        return time_the_command(args.content, args.rounds)
+    gc.disable()  # as `ims-bot content check` runs it (bot/cli/content.py)
     with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as log:
         forked = clinic_content._Forked
 
@@ -66,6 +81,44 @@ def main() -> int:
     children_cpu = os.times().children_user + os.times().children_system
     print(f"children in all: {children_cpu:.2f} s CPU")
     print(f"wall: {time.perf_counter() - started_wall:.2f} s")
+    return 0
+
+
+def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall clock and CPU (user + system, the process and its children) of `command`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def time_the_command(content: Path, rounds: int) -> int:
+    """Cold and warm `ims-bot content check` beside `python -c "import yaml"`, `rounds`
+    times in turn; medians, and each as a ratio to the baseline."""
+    check = [sys.executable, "-m", "bot", "content", "check", "--content", str(content)]
+    baseline = [sys.executable, "-c", "import yaml"]
+    root = Path(__file__).resolve().parents[1]
+    times: dict[str, list[tuple[float, float]]] = {"import yaml": [], "cold": [], "warm": []}
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as data:
+            env = {**os.environ, "PYTHONPATH": str(root), "IMS_DATA_DIR": data}
+            times["import yaml"].append(_timed(baseline, env))
+            times["cold"].append(_timed(check, env))
+            times["warm"].append(_timed(check, env))
+    base_wall = statistics.median(wall for wall, _ in times["import yaml"])
+    base_cpu = statistics.median(cpu for _, cpu in times["import yaml"])
+    for name, runs in times.items():
+        wall = statistics.median(w for w, _ in runs)
+        cpu = statistics.median(c for _, c in runs)
+        walls = ", ".join(f"{w:.2f}" for w, _ in runs)
+        print(
+            f"{name}: wall {wall:.2f} s (x{wall / base_wall:.1f} import yaml; runs {walls}), "
+            f"CPU {cpu:.2f} s (x{cpu / base_cpu:.1f})"
+        )
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 
 

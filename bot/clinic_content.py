@@ -41,6 +41,7 @@ from bot.content.faq_loader import FAQ_FILE, read_faq
 from bot.content.faq_translation import FAQ_FRENCH_FILE, read_faq_translation
 from bot.content.model import FaqContent
 from bot.content.problems import ContentError, Problem, display_path
+from bot.core.english import english_frequencies
 from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, read_flow_file
 from bot.reminders.types import APPOINTMENT_TYPES_FILE, AppointmentTypes, parse_appointment_types
 from bot.safety.emergency import EmergencyContent
@@ -303,6 +304,10 @@ def read_content(
     if confusable_stored is not None and confusable_stored.found is None:
         assert faq is not None
         checked = faq
+        if parallel:
+            # The matcher's index (in the child) and the screen's common words (here) both
+            # read the English word list: read once, before the fork, the child has it too.
+            english_frequencies()
         confusable = _Forked(lambda: _confusable(checked, parallel), in_child=parallel)
     emergency, emergency_problems = read_emergency_files(content_dir)
     emergency_problems += untranslated_rules(emergency) if emergency is not None else []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -78,19 +80,46 @@ class CleanChecks:
     Contents are compared whole, by value, with only their file names set aside, so any
     change to a rule, example or phrasing runs the real check; a result with problems is
     never reused (its problems name the file they were found in).
+
+    `ims-bot content check` run in a test (`main([...])`) does these checks in forked
+    children, whose memory dies with them: so a clean content is also marked in `folder`
+    (one session's), by a hash of its pickled value, where the parent and later children
+    find it. Equal pickles unpickle to equal contents, so a mark is never taken for a
+    different content (a content that pickles differently only misses the mark).
     """
 
-    def __init__(self, check: Callable[..., list[Problem]], key: Callable[..., object]) -> None:
-        self._check, self._key = check, key
+    def __init__(
+        self,
+        check: Callable[..., list[Problem]],
+        key: Callable[..., object],
+        folder: Path | None = None,
+    ) -> None:
+        self._check, self._key, self._folder = check, key, folder
         self._clean: list[object] = []
+
+    def _mark(self, key: object) -> Path | None:
+        """Where a clean `key` is marked in the session's folder (None: not markable)."""
+        if self._folder is None:
+            return None
+        try:
+            pickled = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a content that cannot be pickled is only remembered here
+            return None
+        return self._folder / hashlib.sha256(pickled).hexdigest()
 
     def __call__(self, *args: Any) -> list[Problem]:
         key = self._key(*args)
         if any(key == seen for seen in self._clean):
             return []
+        mark = self._mark(key)
+        if mark is not None and mark.exists():
+            self._clean.append(key)
+            return []
         found = self._check(*args)
         if not found:
             self._clean.append(key)
+            if mark is not None:
+                mark.touch()
         return found
 
 
@@ -105,9 +134,16 @@ def _unnamed(content: EmergencyContent) -> EmergencyContent:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def content_checks_remember_clean_content() -> Iterator[None]:
+def content_checks_remember_clean_content(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
     """Content read from a changed copy re-runs the slow checks only on what changed
-    (`CleanChecks`); tests of the checks themselves call them directly and always run."""
+    (`CleanChecks`); tests of the checks themselves call them directly and always run.
+    The marks of clean contents are shared by the session's workers (xdist gives each a
+    folder of its own in the session's folder)."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "clean-checks"
+    folder.mkdir(exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(
             bot.clinic_content,
@@ -115,13 +151,16 @@ def content_checks_remember_clean_content() -> Iterator[None]:
             CleanChecks(
                 bot.clinic_content.screen_problems,
                 lambda content, part=0, parts=1: (_unnamed(content), part, parts),
+                folder,
             ),
         )
         patch.setattr(
             bot.clinic_content,
             "_confusable",
             CleanChecks(
-                bot.clinic_content._confusable, lambda faq, _parallel: replace(faq, file="")
+                bot.clinic_content._confusable,
+                lambda faq, _parallel: replace(faq, file=""),
+                folder,
             ),
         )
         yield
