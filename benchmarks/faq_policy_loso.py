@@ -111,6 +111,22 @@ def promotion_grid() -> list[Setting]:
     return found
 
 
+def subject_grid() -> list[Setting]:
+    """Round 11: a question's subject (`MessageReader`'s `own_subject`: an entry saying what
+    the clinic's treatment is answers only a question about it; `paired_names`: "acupuncture
+    / dry needling" read as one service), each on or off, the policy as shipped. The
+    baseline (second) is round 10's reader, both off."""
+    base = LearnedPolicy()
+    found = [
+        Setting(None),
+        Setting(base, (("own_subject", False), ("paired_names", False))),
+    ]
+    for own, paired in itertools.product((False, True), (False, True)):
+        if own or paired:
+            found.append(Setting(base, (("own_subject", own), ("paired_names", paired))))
+    return found
+
+
 def _styles_questions(path: Path) -> list[RealQuestion]:
     """A style set's single questions (answerable or `fallback`) as real-question items."""
     items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -177,6 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--promotion", action="store_true", help="the round-10 promotion grid (promote_known)"
     )
     parser.add_argument(
+        "--subject", action="store_true", help="the round-11 subject grid (own_subject, pairs)"
+    )
+    parser.add_argument(
         "--guarded",
         action="store_true",
         help="choose only among settings that hold every tests/data guard",
@@ -190,7 +209,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     detector = content.emergency.detector()
     detect = functools.lru_cache(maxsize=None)(detector.detect)
     memo = type("Memo", (), {"detect": staticmethod(detect)})()
-    settings = promotion_grid() if args.promotion else grid(args.quick)
+    if args.subject:
+        settings = subject_grid()
+    else:
+        settings = promotion_grid() if args.promotion else grid(args.quick)
     results: dict[int, dict[str, Tally]] = {}
     for key, setting in enumerate(settings):
         matcher.thresholds = dataclasses.replace(base, learned=setting.policy)

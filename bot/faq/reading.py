@@ -313,6 +313,8 @@ class MessageReader:
         heading_lead: float = HEADING_LEAD,
         other_subject: int | None = OTHER_SUBJECT_WORDS,
         define_related: bool = True,
+        own_subject: bool = True,
+        paired_names: bool = True,
     ) -> None:
         self.matcher = matcher
         self.detector = detector
@@ -323,6 +325,12 @@ class MessageReader:
         # "What is acupuncture?" asks what the related treatment is: the entry comparing it
         # with IMS answers it, instead of the question being read as "what is IMS?".
         self.define_related = define_related
+        # An entry saying what the clinic's treatment is or how it works answers only a
+        # question about the treatment: "how does physiotherapy work?" gets the entry saying
+        # what physiotherapy is (see `_about_subject`).
+        self.own_subject = own_subject
+        # "Acupuncture / dry needling" on a clinic's page is one service, not a comparison.
+        self.paired_names = paired_names
         self._treatment_re, self._comparison_re, self._comparison_entries = _subject_cues(faq)
         related = faq.related_treatments if faq is not None else ()
         self._related_re = _words_re(list(related)) if related else None
@@ -340,6 +348,18 @@ class MessageReader:
         for entry in faq.entries if faq is not None else ():
             subjects = [self._defined(normalise(p)) for p in entry.phrasings]
             self._defines[entry.id] = [found for found in subjects if found]
+        self._treatment_stems = frozenset(analyse(TREATMENT_NAME, self._synonyms))
+        self._subject_entries = self._entries_by_subject(related)
+        # The entries that say what the clinic's own treatment is (one of their phrasings
+        # asks "what is IMS ...").
+        self._treatment_entries = frozenset(
+            entry_id
+            for entry_id, subjects in self._defines.items()
+            if any(self._treatment_stems <= found for found in subjects)
+        )
+        self._pair_re = (
+            _pair_re(related, self._treatment_re) if related and self._treatment_re else None
+        )
 
     @classmethod
     def from_content(cls, content: ClinicContent) -> MessageReader:
@@ -409,6 +429,87 @@ class MessageReader:
         )
 
     def _match(self, text: str, whole: bool = False) -> tuple[MatchResult, str | None]:
+        """The matcher's decision, and the related treatment the message named when it is
+        answered as a question about the clinic's own treatment."""
+        plain = normalise(text)
+        paired = self._paired(text)
+        if paired is not None:
+            # "What does acupuncture / dry needling involve?": one service, two names.
+            return self._match_as_asked(paired, whole), None
+        result, read_as = self._match_named(text, whole)
+        if self.own_subject and result.decision == "answer":
+            routed = self._about_subject(text, plain, result)
+            if routed is not None:
+                return routed, None
+        return result, read_as
+
+    def _paired(self, text: str) -> str | None:
+        """Normalised `text` with a related treatment named beside the clinic's own with a
+        slash or "or" between ("acupuncture / dry needling", "dry needling or acupuncture")
+        read as the clinic's treatment alone, when nothing else in it asks for a comparison
+        and it does not ask what they are (the comparison entry says that); else None."""
+        if not self.paired_names or self._pair_re is None:
+            return None
+        lowered = text.lower()
+        found = self._pair_re.search(lowered)
+        if found is None:
+            return None
+        own = found.group("own") or found.group("own2")
+        alone = normalise(f"{lowered[: found.start()]} {own} {lowered[found.end() :]}")
+        rest = self._treatment_re.sub(" ", alone)
+        if (
+            self._comparison_re.search(rest)
+            or any(_near_comparison_word(word) for word in rest.split())
+            or self._defined(alone) == self._treatment_stems
+        ):
+            return None
+        return alone
+
+    def _about_subject(self, text: str, plain: str, result: MatchResult) -> MatchResult | None:
+        """For an answer saying what the clinic's treatment is, to a question that does not
+        name it but names a subject another entry says what it is ("how does physiotherapy
+        work?", "how does acupuncture work?"): that entry when the matcher finds it close,
+        else "did you mean"; None to keep the answer."""
+        if result.faq_id not in self._treatment_entries or self._treatment_re.search(plain):
+            return None
+        if self._comparison_re.search(plain) or any(
+            _near_comparison_word(word) for word in plain.split()
+        ):
+            return None
+        stems = set(analyse(plain, self._synonyms))
+        subjects = {self._subject_entries[s] for s in stems if s in self._subject_entries}
+        subjects.discard(result.faq_id)
+        if len(subjects) != 1:
+            return None
+        (entry_id,) = subjects
+        ranked = self.matcher.rank(text, limit=MAX_SUGGESTIONS + 1)
+        found = next((c for c in ranked if c.faq_id == entry_id), None)
+        if found is not None and found.score >= self.matcher.thresholds.suggest:
+            return MatchResult("answer", entry_id, found.score, result.suggestions)
+        shown = tuple(c for c in ranked if not c.out_of_scope)[:MAX_SUGGESTIONS]
+        return MatchResult("suggest", None, result.score, shown)
+
+    def _entries_by_subject(self, related: tuple[str, ...] | list[str]) -> dict[str, str]:
+        """A subject's one stem -> the entry saying what it is: an entry one of whose
+        phrasings asks only what that subject is ("what is physiotherapy?"), and for a related
+        treatment the comparison entry naming it. A subject two entries claim is left out."""
+        claims: dict[str, set[str]] = {}
+        for entry_id, subjects in self._defines.items():
+            for found in subjects:
+                if len(found) == 1 and not found & self._treatment_stems:
+                    claims.setdefault(next(iter(found)), set()).add(entry_id)
+        for name in related:
+            stems = frozenset(analyse(name, self._synonyms))
+            naming = {
+                entry_id
+                for entry_id in self._comparison_entries
+                if normalise(name) in self._entry_names.get(entry_id, frozenset())
+            }
+            if len(stems) == 1 and naming:
+                claims.setdefault(next(iter(stems)), set()).update(naming)
+        return {stem: next(iter(ids)) for stem, ids in claims.items() if len(ids) == 1}
+
+    def _match_named(self, text: str, whole: bool) -> tuple[MatchResult, str | None]:
         """The matcher's decision, and the related treatment the message named when it is
         answered as a question about the clinic's own treatment: one that names it without
         comparing ("is acupuncture safe?" is answered as "is IMS safe?")."""
@@ -534,6 +635,17 @@ def _words_re(terms: list[str]) -> re.Pattern[str]:
     """A pattern finding any of `terms` (normalised) as whole words."""
     alternatives = sorted({re.escape(normalise(t)) for t in terms if normalise(t)}, key=len)
     return re.compile(r"\b(" + "|".join(reversed(alternatives)) + r")\b")
+
+
+def _pair_re(related: list[str] | tuple[str, ...], own: re.Pattern[str]) -> re.Pattern[str]:
+    """A pattern finding, in lower-cased text, a related treatment named right beside one
+    of the clinic's own treatment's names (`own`), either way round, with a slash or "or"
+    between; the own name is the group `own` or `own2`."""
+    names = _words_re(list(related)).pattern
+    between = r"\s*/\s*|\s+or\s+"
+    return re.compile(
+        rf"{names}(?:{between})(?P<own>{own.pattern})|(?P<own2>{own.pattern})(?:{between}){names}"
+    )
 
 
 def _subject_cues(
