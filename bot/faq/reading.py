@@ -472,6 +472,11 @@ class MessageReader:
         else "did you mean"; None to keep the answer."""
         if result.faq_id not in self._treatment_entries or self._treatment_re.search(plain):
             return None
+        if self.other_subject is not None and len(plain.split()) > self.other_subject:
+            return None  # a story names many things besides what it asks about
+        unrelated = self._related_re.sub(" ", plain) if self._related_re else plain
+        if _NEEDLING_RE.search(unrelated):
+            return None  # "will the physio add electrical stimulation to the needles"
         if self._comparison_re.search(plain) or any(
             _near_comparison_word(word) for word in plain.split()
         ):

@@ -468,7 +468,9 @@ def test_asking_what_a_related_treatment_is_gets_the_entry_comparing_it(
 ) -> None:
     matcher = FaqMatcher.from_content(own_content)
     said = "What is cupping?"
-    before = MessageReader(matcher, None, own_content, define_related=False).read(said)
+    before = MessageReader(
+        matcher, None, own_content, define_related=False, own_subject=False
+    ).read(said)
     assert "needling_vs_cupping" not in before.answers  # read as "what is IMS?" or held
     reading = MessageReader(matcher, None, own_content, define_related=True).read(said)
     assert reading.answers == ("needling_vs_cupping",)
@@ -493,3 +495,86 @@ def test_a_question_about_a_subject_no_entry_is_about_gets_no_answer(
     reader = MessageReader(matcher, None, own_content, other_subject=6)
     for asked in ("is myotherapy safe with IMS", "is myotherapy safe for me and my two kids"):
         assert reader.read(asked) == plain.read(asked)
+
+
+# A clinic of its own whose entries say what its treatment, physiotherapy and a related
+# treatment are, for the question's subject.
+SUBJECT_FAQ = """
+synonyms:
+  - [ims, intramuscular stimulation, dry needling]
+  - [difference, different, versus, vs, same as]
+  - [physio, physiotherapy, physical therapy]
+related_treatments: [cupping]
+entries:
+  - id: needling_explained
+    question: What is IMS?
+    alternates: [how does IMS work, what is intramuscular stimulation and how does it work,
+      how does dry needling work on the muscle, how does it work]
+    answer: A fine needle in a tight muscle makes it twitch and relax.
+    category: About
+    reviewed: {by: Dr. Test, on: 2026-01-05}
+  - id: needling_visit
+    question: What happens during an IMS visit?
+    alternates: [what does an IMS treatment involve, what to expect at a dry needling session,
+      walk me through a visit]
+    answer: An assessment, then the needling, then advice for home.
+    category: Visits
+    reviewed: {by: Dr. Test, on: 2026-01-05}
+  - id: physio_explained
+    question: What is physiotherapy?
+    alternates: [what is physio, what do physiotherapists do, what is physical therapy about]
+    answer: Assessment and treatment of movement problems by a registered professional.
+    category: About
+    reviewed: {by: Dr. Test, on: 2026-01-05}
+  - id: needling_vs_cupping
+    question: What is the difference between IMS and cupping?
+    alternates: [is IMS the same as cupping, cupping vs IMS, how is cupping different from IMS]
+    answer: Cupping uses suction cups on the skin; IMS uses a fine needle in the muscle.
+    category: About
+    reviewed: {by: Dr. Test, on: 2026-01-05}
+"""
+
+
+@pytest.fixture(scope="module")
+def subject_content(tmp_path_factory: pytest.TempPathFactory) -> FaqContent:
+    path = tmp_path_factory.mktemp("subject") / "faq.yaml"
+    path.write_text(SUBJECT_FAQ, encoding="utf-8")
+    return load_faq(path, load_content(CONTENT_DIR).clinic)
+
+
+def test_an_entry_saying_what_the_treatment_is_answers_only_questions_about_it(
+    subject_content: FaqContent,
+) -> None:
+    matcher = FaqMatcher.from_content(subject_content)
+    plain = MessageReader(matcher, None, subject_content, own_subject=False)
+    reader = MessageReader(matcher, None, subject_content, own_subject=True)
+    for said, subject_entry in (
+        ("how does physiotherapy work", "physio_explained"),
+        ("how does cupping work", "needling_vs_cupping"),
+    ):
+        assert plain.read(said).answers == ("needling_explained",)
+        reading = reader.read(said)
+        assert "needling_explained" not in reading.answers
+        assert reading.answers in ((subject_entry,), ())
+        assert reading.answers or subject_entry in [c.faq_id for c in reading.suggestions]
+    # About the treatment itself, or comparing, it reads as before.
+    for said in ("how does IMS work", "how does IMS work with physiotherapy", "cupping vs IMS"):
+        assert reader.read(said) == plain.read(said)
+
+
+def test_a_related_treatment_beside_the_treatment_is_one_service(
+    subject_content: FaqContent,
+) -> None:
+    matcher = FaqMatcher.from_content(subject_content)
+    plain = MessageReader(matcher, None, subject_content, paired_names=False)
+    reader = MessageReader(matcher, None, subject_content, paired_names=True)
+    for said in ("What does cupping / dry needling involve?", "what does IMS or cupping involve"):
+        assert plain.read(said).answers != ("needling_visit",)
+        assert reader.read(said).answers == ("needling_visit",)
+    # Asked what they are, or how they differ, or named without a slash or "or": as before.
+    for said in (
+        "What is cupping / IMS?",
+        "cupping / dry needling: what is the difference?",
+        "does IMS involve cupping",
+    ):
+        assert reader.read(said) == plain.read(said)
