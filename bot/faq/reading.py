@@ -392,6 +392,11 @@ class MessageReader:
         better as one question. In a `punctuated` message, a part without a "?" is a
         remark: when the FAQ cannot answer it, nothing is said about it."""
         matched = [self._match(part) for part in parts]
+        if self.own_subject:
+            matched = [matched[0]] + [
+                (self._referred(parts[0], part, result), name)
+                for part, (result, name) in zip(parts[1:], matched[1:], strict=True)
+            ]
         results = [result for result, _ in matched]
         read_as = next((name for result, name in matched if name is not None), None)
         answered = [r.faq_id for r in results if r.decision == "answer" and r.faq_id]
@@ -493,6 +498,15 @@ class MessageReader:
             return MatchResult("answer", entry_id, found.score, result.suggestions)
         shown = tuple(c for c in ranked if not c.out_of_scope)[:MAX_SUGGESTIONS]
         return MatchResult("suggest", None, result.score, shown)
+
+    def _referred(self, first: str, part: str, result: MatchResult) -> MatchResult:
+        """`result` for a later `part` that points back to the `first` part with a pronoun
+        ("what is physiotherapy and how does it work"), read with the first part's subject."""
+        plain = normalise(part)
+        if result.decision != "answer" or not set(plain.split()) & _BACK_REFERENCES:
+            return result
+        routed = self._about_subject(part, f"{normalise(first)} {plain}", result)
+        return result if routed is None else routed
 
     def _entries_by_subject(self, related: tuple[str, ...] | list[str]) -> dict[str, str]:
         """A subject's one stem -> the entry saying what it is: an entry one of whose

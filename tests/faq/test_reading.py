@@ -578,3 +578,18 @@ def test_a_related_treatment_beside_the_treatment_is_one_service(
         "does IMS involve cupping",
     ):
         assert reader.read(said) == plain.read(said)
+
+
+def test_a_part_pointing_back_to_another_subject_is_read_with_it(
+    subject_content: FaqContent,
+) -> None:
+    matcher = FaqMatcher.from_content(subject_content)
+    plain = MessageReader(matcher, None, subject_content, own_subject=False)
+    reader = MessageReader(matcher, None, subject_content, own_subject=True)
+    said = "what is physiotherapy and how does it work"
+    assert plain.read(said).answers == ("physio_explained", "needling_explained")
+    assert reader.read(said).answers == ("physio_explained",)
+    # Pointing back to the treatment itself, both parts are answered as before.
+    same = "what happens during an IMS visit and how does it work"
+    assert reader.read(same) == plain.read(same)
+    assert reader.read(same).answers == ("needling_visit", "needling_explained")
