@@ -15,6 +15,7 @@ with a wrong entry + items the FAQ cannot answer that got an answer).
 
     python benchmarks/faq_policy_loso.py            # the LOSO tables and the guards
     python benchmarks/faq_policy_loso.py --quick    # a smaller grid
+    python benchmarks/faq_policy_loso.py --subject  # round 11: the question's subject
 
 A benchmark, not a test.
 """

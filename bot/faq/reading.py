@@ -15,6 +15,9 @@ A pure core step between the matcher and the conversation: the conversation turn
 * A question about another subject (a therapy, test or profession no entry is about) gets
   no IMS entry's answer, and "what is acupuncture?" (a related treatment) is answered by
   the entry comparing it with IMS, not read as "what is IMS?".
+* An entry saying what IMS is answers only a question about IMS: "how does acupuncture
+  work?" or "how does physiotherapy work?" gets the entry saying what that subject is (read
+  from the content) or a "did you mean"; "acupuncture / dry needling" names one service.
 """
 
 from __future__ import annotations
@@ -391,7 +394,13 @@ class MessageReader:
         """Two answers, or one and a word about the rest; None when the message reads
         better as one question. In a `punctuated` message, a part without a "?" is a
         remark: when the FAQ cannot answer it, nothing is said about it."""
-        matched = [self._match(part) for part in parts]
+        # A remark after the last "?" ("... the IMS? my physio never mentioned it") asks
+        # nothing about its subject.
+        remark = punctuated and not parts[-1].endswith("?")
+        matched = [
+            self._match(part, subject=not (remark and index == len(parts) - 1))
+            for index, part in enumerate(parts)
+        ]
         if self.own_subject:
             matched = [matched[0]] + [
                 (self._referred(parts[0], part, result), name)
@@ -433,16 +442,19 @@ class MessageReader:
             or _IS_IT_RE.match(plain)
         )
 
-    def _match(self, text: str, whole: bool = False) -> tuple[MatchResult, str | None]:
+    def _match(
+        self, text: str, whole: bool = False, subject: bool = True
+    ) -> tuple[MatchResult, str | None]:
         """The matcher's decision, and the related treatment the message named when it is
-        answered as a question about the clinic's own treatment."""
+        answered as a question about the clinic's own treatment; `subject`: whether an
+        answer saying what IMS is must be about the question's subject (`_about_subject`)."""
         plain = normalise(text)
         paired = self._paired(text)
         if paired is not None:
             # "What does acupuncture / dry needling involve?": one service, two names.
             return self._match_as_asked(paired, whole), None
         result, read_as = self._match_named(text, whole)
-        if self.own_subject and result.decision == "answer":
+        if self.own_subject and subject and result.decision == "answer":
             routed = self._about_subject(text, plain, result)
             if routed is not None:
                 return routed, None
