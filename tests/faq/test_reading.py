@@ -456,11 +456,16 @@ out_of_scope:
 """
 
 
+def _faq_of(text: str, folder: Path) -> FaqContent:
+    """A clinic FAQ read from `text` (with the shipped clinic facts)."""
+    path = folder / "faq.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_faq(path, load_content(CONTENT_DIR).clinic)
+
+
 @pytest.fixture(scope="module")
 def own_content(tmp_path_factory: pytest.TempPathFactory) -> FaqContent:
-    path = tmp_path_factory.mktemp("own") / "faq.yaml"
-    path.write_text(OWN_FAQ, encoding="utf-8")
-    return load_faq(path, load_content(CONTENT_DIR).clinic)
+    return _faq_of(OWN_FAQ, tmp_path_factory.mktemp("own"))
 
 
 def test_asking_what_a_related_treatment_is_gets_the_entry_comparing_it(
@@ -537,9 +542,7 @@ entries:
 
 @pytest.fixture(scope="module")
 def subject_content(tmp_path_factory: pytest.TempPathFactory) -> FaqContent:
-    path = tmp_path_factory.mktemp("subject") / "faq.yaml"
-    path.write_text(SUBJECT_FAQ, encoding="utf-8")
-    return load_faq(path, load_content(CONTENT_DIR).clinic)
+    return _faq_of(SUBJECT_FAQ, tmp_path_factory.mktemp("subject"))
 
 
 def test_an_entry_saying_what_the_treatment_is_answers_only_questions_about_it(
