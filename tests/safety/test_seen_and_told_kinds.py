@@ -63,8 +63,28 @@ PAIRS = [
         "my son acted like a clown all night, his neck is sore today",
     ),
     ("her sugar is 35 and she's sweaty", "my sugar was 6 this morning, fine for IMS?"),
-    # An overdose told as an amount.
+    # An overdose told as an amount, in any script's digits, or by who cannot be woken.
     ("我刚吃了40片安眠药", "我每天吃一片止痛药，可以做IMS吗？"),
+    ("خوردم ۴۰ تا قرص", "روزی یک قرص می‌خورم، IMS مشکلی ندارد؟"),
+    (
+        "she put on two of her fentanyl patches and she's so hard to wake",
+        "she put on two nicotine patches today, can she still have IMS?",
+    ),
+    # Chest pain in clinical shorthand, CPR under way.
+    (
+        "substernal pressure x 40 min, diaphoretic",
+        "substernal? is that where you put the needles for the ribs?",
+    ),
+    ("douleur rétrosternale, la nitro aide pas", "la douleur au dos revient, la glace aide pas"),
+    (
+        "we're doing chest compressions on him, ambulance coming",
+        "first aid course next week with chest compressions practice, can I move my IMS?",
+    ),
+    # Saddle numbness told by wiping, in French.
+    (
+        "depuis hier je sens rien quand je m'essuie et j'ai mal au dos",
+        "depuis hier j'ai mal au dos quand je me penche",
+    ),
 ]
 
 
