@@ -171,6 +171,7 @@ _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 FIRST_HISTORY_YEAR = 1940
 SOLAR_HIJRI_FIRST = 1320  # Iran's calendar: 1320 began in 1941
 SOLAR_HIJRI_OFFSET = 621
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 # A sign brought on by the thought of something ("my chest gets tight just thinking about
 # needles", "le souffle coupé rien que d'y penser") is fear of it, not an attack.
 _AT_THE_THOUGHT = re.compile(
@@ -1350,15 +1351,20 @@ def _grams_needed(length: int) -> int:
 
 
 def _past_year(padded: str) -> bool:
-    """Whether the text names a past year in digits of any script (a year in Persian or
-    Arabic digits may also be a Solar Hijri year, "۱۳۹۸")."""
+    """Whether the text names a past year in digits of any script (a year in a text in
+    Arabic script may also be a Solar Hijri year, "۱۳۹۸": the matcher reads its digits as
+    0-9)."""
     last = datetime.now(UTC).year - 1
+    arabic_script: bool | None = None
     for match in _YEAR.finditer(padded):
         year = int(match.group())
         if FIRST_HISTORY_YEAR <= year <= last:
             return True
-        if not match.group().isascii() and SOLAR_HIJRI_FIRST <= year <= last - SOLAR_HIJRI_OFFSET:
-            return True
+        if SOLAR_HIJRI_FIRST <= year <= last - SOLAR_HIJRI_OFFSET:
+            if arabic_script is None:
+                arabic_script = not match.group().isascii() or bool(_ARABIC_LETTER.search(padded))
+            if arabic_script:
+                return True
     return False
 
 

@@ -52,6 +52,11 @@ _LETTER_VARIANTS = str.maketrans(
      "ۀ": "ه", "ہ": "ه", "ۃ": "ه", "ھ": "ه", "ے": "ي", "ۓ": "ي", "ؤ": "و", "ئ": "ي",
      "\u200c": "", "\u200d": ""}
 )  # fmt: skip
+# Digits of Arabic, Persian/Urdu, Devanagari and Gurmukhi script read as 0-9, so a count of
+# pills or a sugar reading is one term in every script ("٣٠", "۳۰", "३०" are "30").
+_LETTER_VARIANTS.update(
+    {start + digit: str(digit) for start in (0x0660, 0x06F0, 0x0966, 0x0A66) for digit in range(10)}
+)
 # A letter held down for emphasis ("myselfff", "pleaseee") counts as at most two of it.
 _HELD_LETTER = re.compile(r"([a-z])\1\1+")  # the rules are English: a-z is enough, and fast
 # Spellings of a negated verb that people type, mapped to one form.

@@ -50,7 +50,7 @@ def test_an_act_of_self_harm_always_gets_911(rules_stage: SafetyStage, text: str
 def test_a_self_harm_cue_without_a_rule_gets_the_crisis_line_and_a_staff_note(
     rules_stage: SafetyStage,
 ) -> None:
-    text = "the rope is in the shed, I just wanted someone to know. anyway do you have openings"
+    text = "the rope is in the shed. anyway do you have openings"
     assert rules_stage.content.detector().detect(text) is None
     verdict = rules_stage.screen(text, chat_id=7)
     assert verdict is not None and verdict.level == "caution"
