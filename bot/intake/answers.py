@@ -19,6 +19,7 @@ from rapidfuzz.distance import OSA
 
 from bot.core.english import english_words
 from bot.intake.flow import AnswerValue, Option, Side, Step
+from bot.intake.wording import ENGLISH_WORDS, IntakeWords, words_for
 
 LABEL_CUTOFF = 80.0  # rapidfuzz score (0-100) a typed label must reach to count
 SCALE_TOP = 10
@@ -42,6 +43,21 @@ YES_WORDS = frozenset(
         "affirmative",
         "definitely",
         "of course",
+        # French (Québec): "o" is the short form a form's yes/no boxes teach.
+        "o",
+        "ouais",
+        "ouin",
+        "oui merci",
+        "oui oui",
+        "d'accord",
+        "daccord",
+        "bien sûr",
+        "bien sur",
+        "certainement",
+        "exact",
+        "c'est ça",
+        "j'accepte",
+        "je suis d'accord",
     }
 )
 NO_WORDS = frozenset(
@@ -58,18 +74,30 @@ NO_WORDS = frozenset(
         "false",
         "non",
         "none",
+        "non merci",
+        "pas vraiment",
+        "jamais",
+        "nan",
+        "je refuse",
+        "je ne suis pas d'accord",
     }
 )
 # Typed alone at a multi-choice question with a "None of these" option: that option.
 NOTHING_WORDS = NO_WORDS | {
     "nothing", "none of them", "none of the above", "no none", "neither", "nothing at all",
-    "aucun", "aucune", "rien",
+    "aucun", "aucune", "rien", "aucun de ces choix", "aucune de ces réponses", "rien de tout ça",
+    "rien de tout cela", "non aucun", "non rien", "aucun de ceux-là", "aucune de celles-là",
 }  # fmt: skip
 SIDE_WORDS: dict[str, Side] = {
     "left": Side.LEFT, "l": Side.LEFT, "my left": Side.LEFT, "left side": Side.LEFT,
     "right": Side.RIGHT, "r": Side.RIGHT, "my right": Side.RIGHT, "right side": Side.RIGHT,
     "both": Side.BOTH, "b": Side.BOTH, "both sides": Side.BOTH, "each side": Side.BOTH,
     "middle": Side.CENTRE, "centre": Side.CENTRE, "center": Side.CENTRE,
+    "gauche": Side.LEFT, "g": Side.LEFT, "à gauche": Side.LEFT, "côté gauche": Side.LEFT,
+    "droite": Side.RIGHT, "droit": Side.RIGHT, "d": Side.RIGHT, "à droite": Side.RIGHT,
+    "côté droit": Side.RIGHT, "les deux": Side.BOTH, "les deux côtés": Side.BOTH,
+    "des deux côtés": Side.BOTH, "deux côtés": Side.BOTH, "milieu": Side.CENTRE,
+    "au milieu": Side.CENTRE, "au centre": Side.CENTRE,
 }  # fmt: skip
 SIDE_LABELS = {Side.LEFT: "Left", Side.RIGHT: "Right", Side.BOTH: "Both sides"}
 NUMBER_WORDS = {
@@ -97,10 +125,14 @@ _NUMBER_FILLER = re.compile(
     r"^(?:(?:i'm|im|i am|i’m|j'ai|j’ai|age|aged|my age is|about|around)\s+)*(?P<number>.+?)"
     r"(?:\s+(?:years?|yrs?|y/?o|ans|years? old|yrs? old|ans et demi))?(?:\s+old)?$"
 )
-_SCALE_RE = re.compile(r"^\s*(\d{1,2}|[a-z]+)\s*(?:(?:/|out of|of)\s*10)?\s*[.!]?\s*$")
+_SCALE_RE = re.compile(r"^\s*(\d{1,2}|[^\W\d_]+)\s*(?:(?:/|out of|of|sur)\s*10)?\s*[.!]?\s*$")
+_FRENCH_SCALE = {
+    "zéro": 0, "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
+    "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10,
+}  # fmt: skip
 _NUMBER_RE = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*(?!(?:st|nd|rd|th)\b)[a-z]*\s*$")
 _LIST_RE = re.compile(r"\s*(?:,|;|\n)\s*")
-_AND_RE = re.compile(r"\s*(?:\band\b|&|\+)\s*")
+_AND_RE = re.compile(r"\s*(?:\band\b|\bet\b|&|\+)\s*")
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -112,6 +144,16 @@ _MONTHS = {
     )
     for name in names
 }  # fmt: skip
+_MONTHS.update(
+    {name: number
+     for number, names in enumerate(
+         [("janvier", "janv"), ("février", "fevrier", "févr", "fevr"), ("mars",),
+          ("avril", "avr"), ("mai",), ("juin",), ("juillet", "juil"), ("août", "aout"),
+          ("septembre",), ("octobre",), ("novembre",), ("décembre", "decembre", "déc")],
+         start=1,
+     )
+     for name in names}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -218,7 +260,12 @@ _GLUE_WORDS = frozenset(
     {"or", "and", "the", "a", "an", "my", "of", "in", "to", "with", "i", "me", "it", "is",
      "am", "some", "very", "bit", "little", "such", "as", "when", "where", "no", "not",
      "for", "there", "at", "on", "any", "all", "that", "this", "than", "but", "so", "be",
-     "been", "has", "have", "are", "was", "yes", "one"}
+     "been", "has", "have", "are", "was", "yes", "one",
+     "ou", "et", "le", "la", "les", "l", "un", "une", "des", "de", "du", "d", "mon", "ma",
+     "mes", "je", "j", "m", "en", "au", "aux", "à", "dans", "avec", "pour", "par",
+     "sur", "pas", "ne", "n", "très", "tres", "peu", "qui", "que", "qu", "ce", "c", "est",
+     "ai", "suis", "oui", "non", "mal", "j'ai", "y", "il", "elle", "quand", "comme",
+     "tels", "telles", "tel", "telle", "ces", "cette", "se", "s"}
 )  # fmt: skip
 _SUFFIX_RE = re.compile(r"(?:ing|ness|ed|es|s|e|y)$")
 
@@ -232,7 +279,7 @@ def _stem(word: str) -> str:
 
 def _content_stems(words: str) -> frozenset[str]:
     return frozenset(
-        _stem(word) for word in re.findall(r"[a-z0-9]+", words) if word not in _GLUE_WORDS
+        _stem(word) for word in re.findall(r"[^\W_]+", words) if word not in _GLUE_WORDS
     )
 
 
@@ -240,9 +287,9 @@ def _numbered(options: tuple[Option, ...]) -> str:
     return "; ".join(f"{index} {option.label}" for index, option in enumerate(options, start=1))
 
 
-def option_hint(options: tuple[Option, ...]) -> str:
+def option_hint(options: tuple[Option, ...], words: IntakeWords = ENGLISH_WORDS) -> str:
     """The hint for a choice that was not recognised."""
-    return f"Please tap a button, or type the number or name of one option ({_numbered(options)})."
+    return words.option_hint.format(numbered=_numbered(options))
 
 
 def parse_scale(text: str) -> int | None:
@@ -251,7 +298,7 @@ def parse_scale(text: str) -> int | None:
     if match is None:
         return None
     raw = match.group(1)
-    value = int(raw) if raw.isdecimal() else NUMBER_WORDS.get(raw)
+    value = int(raw) if raw.isdecimal() else NUMBER_WORDS.get(raw, _FRENCH_SCALE.get(raw))
     if value is None or not 0 <= value <= SCALE_TOP:
         return None
     return value
@@ -307,7 +354,8 @@ def spelt_number(text: str) -> int | None:
 
 def parse_number(text: str, step: Step) -> ParseResult:
     """A number within the step's bounds, in digits or words ("42", "I'm 42", "forty-two")."""
-    bounds = f"between {step.minimum:g} and {step.maximum:g}"
+    said = words_for(step.language)
+    bounds = said.bounds.format(low=f"{step.minimum:g}", high=f"{step.maximum:g}")
     words = normalise(text)
     match = _NUMBER_RE.match(words)
     value: float | None = None
@@ -322,13 +370,13 @@ def parse_number(text: str, step: Step) -> ParseResult:
             spelt = spelt_number(number)
             value = float(spelt) if spelt is not None else None
     if value is None:
-        return Invalid(f"Please type just a number {bounds}, for example {_example(step)}.")
+        return Invalid(said.number_only.format(bounds=bounds, example=_example(step)))
     if step.integer and value != int(value):
-        return Invalid(f"Please type a whole number {bounds}.")
+        return Invalid(said.whole_number.format(bounds=bounds))
     low = step.minimum if step.minimum is not None else float("-inf")
     high = step.maximum if step.maximum is not None else float("inf")
     if not low <= value <= high:
-        return Invalid(f"That number is out of range: please type a number {bounds}.")
+        return Invalid(said.out_of_range.format(bounds=bounds))
     return Parsed(int(value) if step.integer else value)
 
 
@@ -336,13 +384,11 @@ def parse_text(text: str, step: Step) -> ParseResult:
     """Free text within the step's length limit."""
     cleaned = text.strip()
     limit = step.max_length or 0
+    said = words_for(step.language)
     if limit and len(cleaned) > limit:
-        return Invalid(
-            f"That is {len(cleaned)} characters; please keep it under {limit}. "
-            "A short summary is fine: you can tell your physiotherapist the rest."
-        )
+        return Invalid(said.text_too_long.format(length=len(cleaned), limit=limit))
     if not cleaned:
-        return Invalid("Please type a short answer.")
+        return Invalid(said.text_empty)
     return Parsed(cleaned)
 
 
@@ -364,9 +410,12 @@ def parse_date(text: str, today: date) -> date | None:
             return date(year, month, day)
         except ValueError:
             return None
-    match = re.match(r"^([a-z]+)\.?\s+(\d{4})$", words)
-    if match and match.group(1) in _MONTHS:
-        return date(int(match.group(2)), _MONTHS[match.group(1)], 1)
+    match = re.match(r"^(?:(\d{1,2})(?:er)?\s+)?([a-zéû]+)\.?\s+(\d{4})$", words)
+    if match and match.group(2) in _MONTHS:
+        try:
+            return date(int(match.group(3)), _MONTHS[match.group(2)], int(match.group(1) or 1))
+        except ValueError:
+            return None
     return None
 
 
@@ -375,12 +424,18 @@ _UNIT_DAYS = {
     "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7,
     "m": 30, "mo": 30, "mos": 30, "mth": 30, "mths": 30, "month": 30, "months": 30,
     "y": 365, "yr": 365, "yrs": 365, "year": 365, "years": 365,
+    "jour": 1, "jours": 1, "j": 1, "semaine": 7, "semaines": 7, "sem": 7, "mois": 30,
+    "an": 365, "ans": 365, "année": 365, "années": 365, "annee": 365, "annees": 365,
 }  # fmt: skip
 _AMOUNT_WORDS = {
     **{word: float(value) for word, value in NUMBER_WORDS.items()},
     "a": 1.0, "an": 1.0, "one and a half": 1.5, "a year and a half": 1.5, "half a": 0.5,
     "a couple of": 2.0, "couple of": 2.0, "a couple": 2.0, "a few": 3.0, "few": 3.0,
     "several": 4.0, "eleven": 11.0, "twelve": 12.0, "fifteen": 15.0, "twenty": 20.0,
+    "un": 1.0, "une": 1.0, "deux": 2.0, "trois": 3.0, "quatre": 4.0, "cinq": 5.0,
+    "six": 6.0, "sept": 7.0, "huit": 8.0, "neuf": 9.0, "dix": 10.0, "onze": 11.0,
+    "douze": 12.0, "quinze": 15.0, "vingt": 20.0, "quelques": 3.0, "plusieurs": 4.0,
+    "une couple de": 2.0, "un an et demi": 1.5, "un peu plus d'un": 1.0,
 }  # fmt: skip
 # "Years" without a number is at least two years: longer than any bounded option. Vague
 # weeks or months ("for months") are not read: the patient is asked for a number.
@@ -394,21 +449,41 @@ _VAGUE_YEARS = frozenset(
         "a number of years",
         "multiple years",
         "years and years",
+        "des années",
+        "des annees",
+        "plusieurs années",
+        "plusieurs annees",
+        "quelques années",
+        "quelques annees",
+        "bien des années",
     }
 )
-_SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+_SEASONS = {
+    "spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12,
+    "printemps": 3, "été": 6, "ete": 6, "automne": 9, "hiver": 12,
+}  # fmt: skip
 _HEDGES = re.compile(
     r"^(?:(?:for|about|around|roughly|approximately|approx|maybe|probably|nearly|almost|"
     r"over|more than|less than|under|just under|just over|at least|close to|like|i think|"
     r"it's been|its been|it has been|been|the last|the past|past|last|a total of|total of|"
-    r"on and off for|off and on for|on and off|off and on)\s+)+"
+    r"on and off for|off and on for|on and off|off and on|"
+    r"environ|à peu près|a peu pres|presque|plus de|moins de|au moins|pendant|depuis|"
+    r"depuis environ|depuis presque|ça fait|ca fait|cela fait|il y a|déjà|deja|peut-être|"
+    r"peut-etre|genre|quasiment|près de|pres de|les derniers|les dernières|je dirais)\s+)+"
 )
-_AGO = re.compile(r"\s+(?:ago|now|or so|or more|or less|on and off|and counting)$")
+_AGO = re.compile(
+    r"\s+(?:ago|now|or so|or more|or less|on and off|and counting|environ|à peu près|"
+    r"a peu pres|ou plus|ou moins|déjà|deja|maintenant)$"
+)
 _DURATION = re.compile(
     r"^(?P<amount>\d+(?:[.,]\d+)?|[a-z]+(?: [a-z]+){0,3}?)\s*(?:-|to)?\s*"
-    r"(?:(?P<upper>\d+)\s*)?(?P<unit>[a-z]+)(?: and a half)?$"
+    r"(?:(?P<upper>\d+)\s*)?(?P<unit>[a-zé]+)(?: and a half| et demi| et demie)?$"
 )
-_SINCE = re.compile(r"^(?:since|from|started in|began in|started|began|in)\s+(?P<when>.+)$")
+_SINCE = re.compile(
+    r"^(?:(?:since|from|started in|began in|started|began|in|depuis le|depuis la|depuis|"
+    r"ça a commencé en|ca a commence en|a commencé en|commencé en|en|au mois de|"
+    r"à partir de|a partir de)\s+|depuis l')(?P<when>.+)$"
+)
 
 
 def parse_duration_days(text: str, today: date) -> int | None:
@@ -421,7 +496,11 @@ def parse_duration_days(text: str, today: date) -> int | None:
     since = _SINCE.match(words)
     if since is not None:
         began = _since_date(since.group("when"), today)
-        return (today - began).days if began is not None else None
+        if began is not None:
+            return (today - began).days
+        if not words.startswith("depuis"):
+            return None
+        # "depuis 3 mois" is French for "for 3 months": a duration, not a date.
     words = _AGO.sub("", _HEDGES.sub("", words)).strip()
     if words in _VAGUE_YEARS:
         return 2 * 365
@@ -437,25 +516,30 @@ def parse_duration_days(text: str, today: date) -> int | None:
         return None
     if match.group("upper"):  # "6-8 weeks": the middle of the range
         amount = (amount + float(match.group("upper"))) / 2
-    if words.endswith(" and a half"):
+    if words.endswith((" and a half", " et demi", " et demie")):
         amount += 0.5
     days = round(amount * unit)
     return days if 0 <= days <= 100 * 365 else None
 
 
 def _since_date(when: str, today: date) -> date | None:
-    when = when.removeprefix("about ").removeprefix("around ").strip()
-    if when in ("last year",):
+    when = when.removeprefix("about ").removeprefix("around ").removeprefix("environ ").strip()
+    if when in ("last year", "l'an dernier", "l'année dernière", "l'an passé", "l'année passée"):
         return date(today.year - 1, 1, 1)
-    if when in ("this year", "january this year"):
+    if when in ("this year", "january this year", "cette année", "le début de l'année"):
         return date(today.year, 1, 1)
     if when.isdecimal() and len(when) == 4 and 1900 < int(when) <= today.year:
         return date(int(when), 1, 1)
-    season = re.match(r"^(?:the\s+)?(?:early\s+|late\s+)?([a-z]+)\s+(?:of\s+)?(\d{4})$", when)
+    season = re.match(
+        r"^(?:the\s+|l'|le\s+|la\s+)?(?:early\s+|late\s+)?([a-zé]+)\s+(?:of\s+|de\s+|d')?(\d{4})$",
+        when,
+    )
     if season and season.group(1) in _SEASONS and 1900 < int(season.group(2)) <= today.year:
         began = date(int(season.group(2)), _SEASONS[season.group(1)], 1)
         return began if began <= today else None
     month_name = when.removeprefix("last ").removeprefix("early ").removeprefix("late ")
+    month_name = re.sub(r"^(?:le\s+)?(?:début|debut|fin|mi)[\s-]+(?:de\s+|d')?", "", month_name)
+    month_name = re.sub(r"\s+(?:dernier|passé|passe)$", "", month_name)
     if month_name in _MONTHS:
         began = date(today.year, _MONTHS[month_name], 1)
         return began if began <= today else date(today.year - 1, _MONTHS[month_name], 1)
@@ -476,13 +560,14 @@ def duration_option(step: Step, days: int) -> str | None:
 
 def parse_date_or_duration(text: str, step: Step, today: date) -> ParseResult:
     """A duration option, a duration in words, or a start date that is not in the future."""
+    said = words_for(step.language)
     index = exact_option(text, step.options)
     if index is not None:
         return Parsed({"option": step.options[index].id})
     when = parse_date(text, today)
     if when is not None:
         if when > today:
-            return Invalid("That date is in the future; please type the date the pain began.")
+            return Invalid(said.future_date)
         answer: dict[str, object] = {"date": when.isoformat()}
         bucket = duration_option(step, (today - when).days)
         return Parsed({**answer, "option": bucket} if bucket else answer)
@@ -494,25 +579,26 @@ def parse_date_or_duration(text: str, step: Step, today: date) -> ParseResult:
             return Parsed({"option": step.options[index].id})
         amount = normalise(text)
         if re.fullmatch(r"\d+(?:[.,]\d+)?", amount):
-            return Invalid(
-                f"{amount} what? Please add weeks, months or years, for example "
-                f'"{amount} months", or tap one of the buttons.'
-            )
-        return Invalid(
-            'Please tap one of the buttons, or type how long, such as "about 8 months", '
-            '"6 weeks" or "2 yrs", or when it began, such as "since March" or '
-            f"{today.replace(day=1).isoformat()}."
-        )
+            return Invalid(said.amount_without_unit.format(amount=amount))
+        return Invalid(said.duration_hint.format(example_date=today.replace(day=1).isoformat()))
     began = today - timedelta(days=days)
     bucket = duration_option(step, days)
     value: dict[str, object] = {"date": began.isoformat(), "typed": text.strip()[:60]}
     return Parsed({**value, "option": bucket} if bucket else value)
 
 
-DONE_WORDS = frozenset({"done", "finished", "that's all", "thats all", "that is all"})
-# Side words a body part may be typed with ("left shoulder", "both knees", "right side").
-_SIDE_TERMS = re.compile(r"\b(left|right|both|bilateral)\b")
-_SIDE_FILLER = re.compile(r"\b(?:my|on|the|of|side|sides|and)\b")
+DONE_WORDS = frozenset(
+    {"done", "finished", "that's all", "thats all", "that is all",
+     "terminé", "termine", "fini", "c'est tout", "cest tout", "c'est fini", "j'ai fini",
+     "j'ai terminé", "ça va être tout", "ca va etre tout"}
+)  # fmt: skip
+# Side words a body part may be typed with ("left shoulder", "both knees", "right side",
+# "épaule gauche", "les deux genoux").
+_SIDE_TERMS = re.compile(r"(?<!\w)(left|right|both|bilateral|gauche|droite|droit|les deux)(?!\w)")
+_SIDE_FILLER = re.compile(
+    r"(?<!\w)(?:my|on|the|of|side|sides|and|mon|ma|mes|du|de|la|le|les|à|au|côté|côtés|et)(?!\w)"
+)
+_SIDE_OF = {"gauche": "left", "droite": "right", "droit": "right", "les deux": "both"}
 
 
 @dataclass(frozen=True)
@@ -534,7 +620,7 @@ def parse_side(words: str) -> Side | None:
     side = SIDE_WORDS.get(words)
     if side is not None:
         return side
-    said = set(_SIDE_TERMS.findall(words))
+    said = {_SIDE_OF.get(term, term) for term in _SIDE_TERMS.findall(words)}
     if said == {"left"}:
         return Side.LEFT
     if said == {"right"}:
@@ -549,7 +635,7 @@ def _with_side(
     index = match_option(part, options, loose=loose)
     if index is not None:
         return index, None
-    said = set(_SIDE_TERMS.findall(part))
+    said = {_SIDE_OF.get(term, term) for term in _SIDE_TERMS.findall(part)}
     if not said:
         return None
     rest = " ".join(_SIDE_FILLER.sub(" ", _SIDE_TERMS.sub(" ", part)).split())
@@ -611,43 +697,47 @@ def parse_many(text: str, options: tuple[Option, ...], careful: bool = False) ->
 
 # Words that narrow what a label means ("not under control", "in the last 6 months"):
 # a typed answer without them ("high blood pressure", "heart surgery") says something else.
-_LIMIT_WORDS = frozenset({"not", "no", "without", "never", "last", "recent", "recently"})
+_LIMIT_WORDS = frozenset(
+    {"not", "no", "without", "never", "last", "recent", "recently",
+     "pas", "sans", "jamais", "derniers", "dernières", "dernieres", "récent", "récente",
+     "récemment", "recente", "recemment"}
+)  # fmt: skip
 
 
 def _drops_limit(part: str, option: Option) -> bool:
     """Whether `option`'s label narrows its meaning with words the typed `part` leaves out
     (a number names the option whole)."""
-    label = set(re.findall(r"[a-z]+", normalise(option.label)))
+    label = set(re.findall(r"[^\W\d_]+", normalise(option.label)))
     limits = label & _LIMIT_WORDS
     if not limits or part.isdecimal():
         return False
-    typed = set(re.findall(r"[a-z]+", part))
+    typed = set(re.findall(r"[^\W\d_]+", part))
     said = typed & (_LIMIT_WORDS | {"uncontrolled", "unstable", "recent"})
     said |= {word for word in typed if word.startswith("un")}
     return not said
 
 
-def unsure_hint(unsure: tuple[int, ...], options: tuple[Option, ...]) -> str:
+def unsure_hint(
+    unsure: tuple[int, ...], options: tuple[Option, ...], words: IntakeWords = ENGLISH_WORDS
+) -> str:
     """Ask about red-flag options a typed answer named only in part, by label and number."""
     named = "; ".join(f"'{options[index].label}' ({index + 1})" for index in unsure)
-    return (
-        f"To record this safely: if you have {named}, tap it or type its number. "
-        "If not, leave it unticked."
-    )
+    return words.unsure_hint.format(named=named)
 
 
-def unmatched_hint(unmatched: tuple[str, ...], options: tuple[Option, ...]) -> str:
+def unmatched_hint(
+    unmatched: tuple[str, ...], options: tuple[Option, ...], words: IntakeWords = ENGLISH_WORDS
+) -> str:
     """What to say about typed parts that named no option."""
     said = ", ".join(repr(part) for part in unmatched)
-    return (
-        f"I could not match {said}. Type the numbers or names of the options that apply, "
-        f"separated by commas ({_numbered(options)}), or tap them and then Done."
-    )
+    return words.unmatched_hint.format(said=said, numbered=_numbered(options))
 
 
 def format_regions(step: Step, value: dict[str, object]) -> str:
     """Regions with sides, worst first marked, e.g. 'Shoulder (left, worst), Neck'."""
     parts = []
+    left, right, both, worst_word = words_for(step.language).side_words
+    side_words = {Side.LEFT.value: left, Side.RIGHT.value: right, Side.BOTH.value: both}
     worst = value.get("worst")
     regions = value.get("regions")
     for item in regions if isinstance(regions, list) else []:
@@ -655,8 +745,9 @@ def format_regions(step: Step, value: dict[str, object]) -> str:
             continue
         option = step.option(str(item.get("region")))
         label = option.label if option else str(item.get("region"))
-        notes = [str(item["side"])] if item.get("side") not in (None, Side.CENTRE) else []
+        side = item.get("side")
+        notes = [side_words.get(str(side), str(side))] if side not in (None, Side.CENTRE) else []
         if item.get("region") == worst:
-            notes.append("worst")
+            notes.append(worst_word)
         parts.append(f"{label} ({', '.join(notes)})" if notes else label)
-    return ", ".join(parts) or "None"
+    return ", ".join(parts) or words_for(step.language).none_chosen

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot.config import DEFAULT_INTAKE_ABANDON_DAYS
 from bot.content.problems import ContentError, Problem, display_path
@@ -39,6 +39,7 @@ from bot.intake.repository import IntakeRepository, StoredIntake, utc_now
 from bot.intake.screens import screen as render_screen
 from bot.intake.step_types import kind_of
 from bot.intake.summary import build_summary, summary_text
+from bot.intake.wording import ENGLISH, IntakeWords, words_for
 from bot.storage.encryption import DecryptionError
 
 if TYPE_CHECKING:
@@ -55,21 +56,22 @@ QUESTION_WORDS = frozenset(
     {"what", "how", "can", "could", "does", "do", "is", "are", "will", "why", "when",
      "where", "who", "should", "would", "which", "am", "may"}
 )  # fmt: skip
-MOVED_ON = "That question has moved on. Here is where you are now:"
-FLAG_TITLES = {
-    FlagLevel.EMERGENCY: "Please get help now",
-    FlagLevel.URGENT: "Please see a doctor soon",
-    FlagLevel.ATTENTION: "A note for you",
-}
+MOVED_ON = words_for(ENGLISH).moved_on
+_FLAG_LEVELS = (FlagLevel.EMERGENCY, FlagLevel.URGENT, FlagLevel.ATTENTION)
+FLAG_TITLES = dict(zip(_FLAG_LEVELS, words_for(ENGLISH).flag_titles, strict=True))
 # Typed text after this long a pause first gets "continue where you left off, or start over?".
 RESUME_PROMPT_AFTER = timedelta(hours=6)
 # Typed at "Continue where you left off, or start over?" (besides the yes words).
 CONTINUE_WORDS = frozenset(
-    {"continue", "carry on", "go on", "resume", "keep going", "where i left off", "next"}
-)
+    {"continue", "carry on", "go on", "resume", "keep going", "where i left off", "next",
+     "continuer", "reprendre", "on continue", "je continue", "poursuivre", "suivant",
+     "là où j'étais", "continuer là où j'étais"}
+)  # fmt: skip
 RESTART_WORDS = frozenset(
     {"start over", "restart", "start again", "begin again", "from the start", "new form",
-     "start from scratch", "start a new one", "over"}
+     "start from scratch", "start a new one", "over",
+     "recommencer", "recommencer à zéro", "on recommence", "je recommence",
+     "nouveau formulaire", "depuis le début", "repartir à zéro"}
 )  # fmt: skip
 # "stop", "cancel", "I want to quit", "I don't want to do this anymore": stop the form.
 _STOP_RE = re.compile(
@@ -78,18 +80,28 @@ _STOP_RE = re.compile(
     r"please|for now|for today|filling|filling in|answering|questions|the questions))*$"
     r"|\b(?:don't|dont|do not|no longer)\s+want\s+to\s+(?:do|continue|fill|finish|answer|"
     r"carry on|go on)\b"
+    # French: "arrêter", "j'arrête", "je veux arrêter", "on arrête ça", "je ne veux plus
+    # continuer", "pause", "annuler".
+    r"|^(?:(?:je|j')\s*(?:veux|voudrais|aimerais|dois|vais)?\s*|on\s+)?"
+    r"(?:arr[êe]ter|arr[êe]te|annuler|pause|faire une pause|quitter|abandonner)"
+    r"(?:\s+(?:ça|ca|le formulaire|pour l'instant|pour le moment|maintenant|svp|"
+    r"s'il vous plaît|s'il vous plait|là|la))*$"
+    r"|\b(?:je ne veux plus|je veux plus|j'veux plus)\s+(?:continuer|répondre|repondre|"
+    r"le remplir|remplir)\b"
 )
-PAUSED = (
-    "I have stopped the form for now. Your answers so far are kept. Send /intake (or tap "
-    "below) whenever you want to carry on where you left off."
-)
+PAUSED = words_for(ENGLISH).paused
 # A typed answer this short, in Latin letters, says too little for a language detector to
 # read ("Nguyen Thi Mai Anh", "Xiaoming Zhang Wei", "Xarelto 20 mg"): it is kept.
 SHORT_ANSWER_WORDS = 4
 
 Clock = Callable[[], datetime]
-# Builds the patient's emergency reply for a flag raised by a tapped answer.
-EmergencyReplies = Callable[[Flag], list[Reply]]
+
+
+class EmergencyReplies(Protocol):
+    """Builds the patient's emergency reply for a flag raised by a tapped answer, in the
+    language the form runs in."""
+
+    def __call__(self, flag: Flag, language: str = ENGLISH) -> list[Reply]: ...
 
 
 def looks_like_question(text: str) -> bool:
@@ -103,9 +115,13 @@ def _latin_letters_only(text: str) -> bool:
     return all(unicodedata.name(c, "").startswith("LATIN") for c in text if c.isalpha())
 
 
-def flag_emergency_reply(flag: Flag) -> list[Reply]:
+def flag_emergency_reply(flag: Flag, language: str = ENGLISH) -> list[Reply]:
     """The default emergency reply for a flagged answer: the flag's reviewed message."""
-    return [Reply(flag.message, title="Please get help now")]
+    return [Reply(flag.message, title=words_for(language).flag_titles[0])]
+
+
+def _flag_title(flag: Flag, words: IntakeWords) -> str:
+    return words.flag_titles[_FLAG_LEVELS.index(flag.level)]
 
 
 @dataclass(frozen=True)
@@ -162,7 +178,21 @@ class IntakeConversation:
         return self._locks.setdefault(chat_id, asyncio.Lock())
 
     async def _engine(self, intake: StoredIntake) -> IntakeEngine | None:
-        """The engine for the flow version the intake started on."""
+        """The engine the patient answers through: the flow version the intake started on,
+        in the language it started in."""
+        clinic = await self._clinic_engine(intake)
+        language = intake.state.language
+        if clinic is None or language == clinic.flow.language:
+            return clinic
+        key = f"{intake.flow_digest}:{language}"
+        engine = self._engines.get(key)
+        if engine is None:
+            engine = self._engines[key] = IntakeEngine(clinic.flow.in_language(language))
+        return engine
+
+    async def _clinic_engine(self, intake: StoredIntake) -> IntakeEngine | None:
+        """The engine for the flow version the intake started on, in the clinic's language
+        (what the clinician's summary is written with)."""
         engine = self._engines.get(intake.flow_digest)
         if engine is not None:
             return engine
@@ -216,7 +246,7 @@ class IntakeConversation:
 
     async def _start(self, chat: ChatRef, appointment_ref: str | None) -> list[Reply]:
         if not chat.is_private:
-            return [Reply("Please fill in the intake form in a private chat with me.")]
+            return [Reply(words_for(chat.reply_language).private_chat_only)]
         intake = await self._open(chat.chat_id)
         if intake is not None:
             return await self._resume_offer(intake)
@@ -238,16 +268,19 @@ class IntakeConversation:
         return latest if latest.status is Status.STOPPED_EMERGENCY and recent else None
 
     def _stopped_offer(self, intake: StoredIntake) -> Reply:
+        words = words_for(intake.state.language)
+        started = (
+            f"{intake.started_at:%d %B %Y}"
+            if words.language == ENGLISH
+            else long_date(intake.started_at, words.language)
+        )
         return Reply(
-            f"Your intake form from {intake.started_at:%d %B %Y} was stopped because an answer "
-            "can mean an emergency, and the clinic was told. If you are safe and it was a "
-            "mistake, you can continue where you left off (the clinic still sees that it was "
-            "stopped), or start over.",
+            words.stopped_offer.format(started=started),
             (
-                Button("Continue", f"{ACTION_PREFIX}:r:{intake.id}:0"),
-                Button("Start over", f"{ACTION_PREFIX}:n:{intake.id}:0"),
+                Button(words.continue_button_resume, f"{ACTION_PREFIX}:r:{intake.id}:0"),
+                Button(words.start_over_button, f"{ACTION_PREFIX}:n:{intake.id}:0"),
             ),
-            title="Intake form",
+            title=words.form_title,
         )
 
     async def _reopen(self, chat: ChatRef, intake: StoredIntake) -> list[Reply]:
@@ -269,40 +302,45 @@ class IntakeConversation:
         logger.info("intake %s picked up again after an emergency stop", intake.id)
         return [self._screen(engine, intake)]
 
-    async def _new(self, chat: ChatRef, appointment_ref: str | None) -> list[Reply]:
-        engine = self._engines[self.loaded.digest]
-        intake = await self.repository.create(
-            chat.chat_id, self.loaded, engine.start(), appointment_ref
-        )
+    async def _new(
+        self, chat: ChatRef, appointment_ref: str | None, language: str | None = None
+    ) -> list[Reply]:
+        """A new form, in the chat's language when the clinic's form has it (fixed for the
+        whole form: a patient answering "OK" or a name never switches it midway)."""
+        wanted = language or chat.reply_language
+        flow = self.loaded.flow
+        language = wanted if flow.in_language(wanted).language == wanted else flow.language
+        state = self._engines[self.loaded.digest].start()
+        state.language = language
+        intake = await self.repository.create(chat.chat_id, self.loaded, state, appointment_ref)
+        engine = await self._engine(intake)
+        assert engine is not None  # the loaded flow's engine is always there
         logger.info("intake %s started", intake.id)
         return [self._screen(engine, intake)]
 
     async def _resume_offer(self, intake: StoredIntake) -> list[Reply]:
         engine = await self._engine(intake)
-        where = "the review of your answers"
+        words = words_for(intake.state.language)
+        where = words.where_review
         if engine is not None and intake.state.current != REVIEW:
             progress = engine.progress(intake.state)
-            where = "the start"
+            where = words.where_start
             if progress is not None:
-                where = ("the " if progress.follow_up else "") + progress.line().lower()
+                said = words.where_follow_up if progress.follow_up else words.where_question
+                where = said.format(line=progress.line().lower())
         if not intake.state.resume_pending or intake.state.paused:
             intake.state.resume_pending, intake.state.paused = True, False
             intake.state.stop_pending = False
             await self.repository.save(intake)
-        lines = [
-            f"You have an unfinished intake form from {long_date(intake.started_at)}; "
-            f"you were at {where}. Continue where you left off, or start over?"
-        ]
+        started = long_date(intake.started_at, words.language)
+        lines = [words.resume_offer.format(started=started, where=where)]
         if intake.flow_digest != self.loaded.digest:
-            lines.append(
-                "The clinic has updated the form since you started. If you continue, you "
-                "finish the version you began; if you start over, you get the new one."
-            )
+            lines.append(words.form_updated)
         buttons = (
-            Button("Continue", f"{ACTION_PREFIX}:c:{intake.id}:0"),
-            Button("Start over", f"{ACTION_PREFIX}:n:{intake.id}:0"),
+            Button(words.continue_button_resume, f"{ACTION_PREFIX}:c:{intake.id}:0"),
+            Button(words.start_over_button, f"{ACTION_PREFIX}:n:{intake.id}:0"),
         )
-        return [Reply("\n\n".join(lines), buttons, title="Intake form")]
+        return [Reply("\n\n".join(lines), buttons, title=words.form_title)]
 
     # --- routes ---------------------------------------------------------------------
 
@@ -337,9 +375,9 @@ class IntakeConversation:
             if stopped is not None and parsed.verb == "r":
                 return await self._reopen(chat, stopped)
             if stopped is not None:  # start over: the stopped form stays as it is
-                return await self._new(chat, stopped.appointment_ref)
+                return await self._new(chat, stopped.appointment_ref, stopped.state.language)
         if parsed is None or intake is None or parsed.session != intake.id:
-            return await self._show_current(chat, intake, note=MOVED_ON)
+            return await self._show_current(chat, intake, note=self._moved_on(chat, intake))
         if parsed.verb == "c":
             return await self._show_current(chat, intake, note=None)
         if parsed.verb == "p":
@@ -347,9 +385,9 @@ class IntakeConversation:
         if parsed.verb == "n":
             intake.state.status = Status.ABANDONED
             await self.repository.save(intake)
-            return await self._new(chat, intake.appointment_ref)
+            return await self._new(chat, intake.appointment_ref, intake.state.language)
         if parsed.verb not in set(Verb):
-            return await self._show_current(chat, intake, note=MOVED_ON)
+            return await self._show_current(chat, intake, note=self._moved_on(chat, intake))
         engine = await self._engine(intake)
         if engine is None:
             return self._flow_gone(intake)
@@ -394,18 +432,23 @@ class IntakeConversation:
                 and self._faq is not None
                 and looks_like_question(text)
             ):
-                return await self._detour(chat, text)
+                return await self._detour(chat, text, intake.state.language)
             return await self._after(chat, engine, intake, result, tapped=False)
 
+    @staticmethod
+    def _moved_on(chat: ChatRef, intake: StoredIntake | None) -> str:
+        language = intake.state.language if intake is not None else chat.reply_language
+        return words_for(language).moved_on
+
     def _stop_question(self, intake: StoredIntake) -> Reply:
+        words = words_for(intake.state.language)
         return Reply(
-            "Do you want to stop the form for now? Your answers so far are kept, and you can "
-            "carry on later with /intake.",
+            words.stop_question,
             (
-                Button("Yes, stop for now", f"{ACTION_PREFIX}:p:{intake.id}:0"),
-                Button("No, carry on", f"{ACTION_PREFIX}:c:{intake.id}:0"),
+                Button(words.stop_yes, f"{ACTION_PREFIX}:p:{intake.id}:0"),
+                Button(words.stop_no, f"{ACTION_PREFIX}:c:{intake.id}:0"),
             ),
-            title="Intake form",
+            title=words.form_title,
         )
 
     async def _stop_typed(
@@ -427,7 +470,8 @@ class IntakeConversation:
         intake.state.paused, intake.state.stop_pending = True, False
         await self.repository.save(intake)
         logger.info("intake %s stopped for now by the patient", intake.id)
-        return [Reply(PAUSED, (Button("Carry on with my form", f"{ACTION_PREFIX}:start"),))]
+        words = words_for(intake.state.language)
+        return [Reply(words.paused, (Button(words.carry_on_button, f"{ACTION_PREFIX}:start"),))]
 
     async def _resume_typed(self, chat: ChatRef, intake: StoredIntake, text: str) -> list[Reply]:
         """Typed text at "continue or start over?": the choice, never an answer."""
@@ -435,15 +479,12 @@ class IntakeConversation:
         if words == "2" or words in RESTART_WORDS:  # the offer's buttons, by number
             intake.state.status = Status.ABANDONED
             await self.repository.save(intake)
-            return await self._new(chat, intake.appointment_ref)
+            return await self._new(chat, intake.appointment_ref, intake.state.language)
         if words == "1" or words in CONTINUE_WORDS or parse_yes_no(words) is True:
             intake.state.resume_pending = False
             await self.repository.save(intake)
             return await self._show_current(chat, intake, note=None)
-        note = Reply(
-            "Please tap Continue to pick up where you left off, or Start over for a new form "
-            '(or type "continue" or "start over").'
-        )
+        note = Reply(words_for(intake.state.language).resume_refused)
         return [note, *await self._resume_offer(intake)]
 
     async def takes_typed_answer(self, chat: ChatRef, text: str) -> bool:
@@ -462,14 +503,12 @@ class IntakeConversation:
         short = len(text.split()) <= SHORT_ANSWER_WORDS and _latin_letters_only(text)
         return step.asks_for_name or short
 
-    async def _detour(self, chat: ChatRef, text: str) -> list[Reply]:
+    async def _detour(self, chat: ChatRef, text: str, language: str = ENGLISH) -> list[Reply]:
         assert self._faq is not None
+        words = words_for(language)
         replies = list(await self._faq.answer(chat, text))
         replies.append(
-            Reply(
-                "Your intake form is waiting where you left it.",
-                (Button("Back to my intake form", f"{ACTION_PREFIX}:resume"),),
-            )
+            Reply(words.form_waiting, (Button(words.back_to_form, f"{ACTION_PREFIX}:resume"),))
         )
         return replies
 
@@ -477,11 +516,9 @@ class IntakeConversation:
         self, chat: ChatRef, intake: StoredIntake | None, note: str | None
     ) -> list[Reply]:
         if intake is None:
+            words = words_for(chat.reply_language)
             return [
-                Reply(
-                    "That form is no longer open. Send /intake to start a new one.",
-                    (Button("Fill in my intake form", f"{ACTION_PREFIX}:start"),),
-                )
+                Reply(words.form_closed, (Button(words.fill_in_button, f"{ACTION_PREFIX}:start"),))
             ]
         engine = await self._engine(intake)
         if engine is None:
@@ -491,11 +528,11 @@ class IntakeConversation:
         return replies
 
     def _flow_gone(self, intake: StoredIntake) -> list[Reply]:
+        words = words_for(intake.state.language)
         return [
             Reply(
-                "The form you started has been replaced by the clinic and cannot be "
-                "continued. Please start the new one.",
-                (Button("Start the new form", f"{ACTION_PREFIX}:n:{intake.id}:0"),),
+                words.flow_gone,
+                (Button(words.start_new_button, f"{ACTION_PREFIX}:n:{intake.id}:0"),),
             )
         ]
 
@@ -511,8 +548,9 @@ class IntakeConversation:
         tapped: bool,
     ) -> list[Reply]:
         outcome = result.outcome
+        words = words_for(engine.flow.language)
         if outcome is Outcome.STALE:
-            return [Reply(MOVED_ON), self._screen(engine, intake)]
+            return [Reply(words.moved_on), self._screen(engine, intake)]
         if outcome is Outcome.CLOSED:
             return await self._show_current(chat, None, None)
         if outcome is Outcome.INVALID:
@@ -523,15 +561,15 @@ class IntakeConversation:
             step = engine.flow.step("consent") or next(
                 (s for s in engine.flow.steps if s.consent_version), None
             )
-            message = (step.decline_message if step else None) or "Nothing has been saved."
+            message = (step.decline_message if step else None) or words.nothing_saved
             return [Reply(message)]
         if outcome is Outcome.SUBMITTED:
             return await self._submit(chat, engine, intake)
         await self.repository.save(intake)  # saved before any reply leaves
         if outcome is Outcome.EMERGENCY:
-            return await self._emergency(chat, intake, result.raised)
+            return await self._emergency(chat, intake, result.raised, words)
         replies = [
-            Reply(flag.message, title=FLAG_TITLES[flag.level])
+            Reply(flag.message, title=_flag_title(flag, words))
             for flag in result.raised
             if flag.level is not FlagLevel.EMERGENCY and flag.message
         ]
@@ -561,19 +599,18 @@ class IntakeConversation:
         return [*patient, note]
 
     async def _emergency(
-        self, chat: ChatRef, intake: StoredIntake, raised: tuple[Flag, ...]
+        self,
+        chat: ChatRef,
+        intake: StoredIntake,
+        raised: tuple[Flag, ...],
+        words: IntakeWords,
     ) -> list[Reply]:
         emergencies = [flag for flag in raised if flag.level is FlagLevel.EMERGENCY]
         logger.warning("intake %s stopped by emergency answer", intake.id)
         replies: list[Reply] = []
         for flag in emergencies[:1]:
-            replies.extend(self._emergency_replies(flag))
-        replies.append(
-            Reply(
-                "I have stopped the intake form and let the clinic know. Your answers so far "
-                "are saved. Please get help now; the clinic will follow up."
-            )
-        )
+            replies.extend(self._emergency_replies(flag, words.language))
+        replies.append(Reply(words.emergency_stopped))
         labels = "; ".join(f"{flag.id} ({flag.label})" for flag in emergencies)
         replies.append(
             await self._staff_notes.intake_emergency(
@@ -592,8 +629,9 @@ class IntakeConversation:
     ) -> list[Reply]:
         now = self._clock()
         intake.submitted_at = now
+        clinic = await self._clinic_engine(intake)
         intake.summary = build_summary(
-            engine,
+            clinic or engine,
             intake.state,
             intake_id=intake.id,
             chat_id=chat.chat_id,
@@ -603,7 +641,10 @@ class IntakeConversation:
         await self.repository.save(intake)
         logger.info("intake %s submitted", intake.id)
         return [
-            Reply(engine.flow.completion_message, title="Form sent"),
+            Reply(
+                engine.flow.completion_message,
+                title=words_for(engine.flow.language).form_sent_title,
+            ),
             self._staff_notes.intake_submitted(
                 intake.id,
                 [flag["level"] for flag in intake.summary["flags"]],
@@ -670,9 +711,13 @@ def register_intake_routes(conversation: IntakeConversation, assistant: Assistan
     assistant.add_text_route("intake", conversation.claim_text)
     assistant.add_answer_check(conversation.takes_typed_answer)
     assistant.add_emergency_listener(conversation.on_emergency)
+    # Without a French version of the form (intake_flow_fr.yaml), French speakers are told
+    # it is in English before they tap.
+    french = conversation.loaded.flow.in_language("fr").language == "fr"
+    label = words_for("fr").fill_in_button + ("" if french else " (en anglais)")
     assistant.add_menu_button(
-        Button("Fill in my intake form", f"{ACTION_PREFIX}:start"),
-        {"fr": Button("Remplir mon formulaire d'accueil (en anglais)", f"{ACTION_PREFIX}:start")},
+        Button(words_for(ENGLISH).fill_in_button, f"{ACTION_PREFIX}:start"),
+        {"fr": Button(label, f"{ACTION_PREFIX}:start")},
     )
 
 
@@ -683,8 +728,8 @@ def _emergency_replies_for(content: ClinicContent) -> EmergencyReplies:
     clinic = content.clinic
     replies = SafetyReplies(content.emergency, clinic.phone, clinic.emergency_number)
 
-    def build(flag: Flag) -> list[Reply]:
-        return replies.emergency(None, message=flag.message)
+    def build(flag: Flag, language: str = ENGLISH) -> list[Reply]:
+        return replies.emergency(None, language, message=flag.message)
 
     return build
 

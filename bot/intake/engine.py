@@ -40,15 +40,18 @@ from bot.intake.step_types import (
     chosen_ids,
     kind_of,
 )
+from bot.intake.wording import FRENCH_WORDS, words_for
 
 __all__ = ["Draft", "Phase", "Verb"]  # re-exported: the engine's state and events use them
 
 REVIEW = "__review__"
 SUBMIT_LABEL = "Send to the clinic ✔"
 SUBMIT_WORDS = frozenset(
-    {"submit", "send", "send it", "done", "confirm", normalise(SUBMIT_LABEL), "send to clinic"}
-)
-_CHANGE_RE = re.compile(r"^(?:change|edit)\s*(\d{1,3})$")
+    {"submit", "send", "send it", "done", "confirm", normalise(SUBMIT_LABEL), "send to clinic",
+     "envoyer", "envoie", "envoyez", "soumettre", "confirmer", "terminé", "termine",
+     "c'est bon", "envoyer à la clinique", normalise(FRENCH_WORDS.submit_button)}
+)  # fmt: skip
+_CHANGE_RE = re.compile(r"^(?:change|edit|changer|modifier|corriger)\s*(\d{1,3})$")
 # "this morning" typed at "what happened, and when?" says when, whatever it shares with
 # "good morning".
 _WHEN_RE = re.compile(r"\b(?:this|the|every|early|late|in)\b")
@@ -121,6 +124,8 @@ class IntakeState:
     # Emergency flags that stopped the form before the patient picked it up again: they
     # stay on the clinician's record whatever is answered after.
     resumed_emergencies: list[str] = field(default_factory=list)
+    # The language the patient answers in, fixed when the form starts ("en", "fr").
+    language: str = "en"
 
     def copy(self) -> IntakeState:
         """A copy an event may change (answers are replaced, never changed in place)."""
@@ -160,6 +165,7 @@ class IntakeState:
             "stop_pending": self.stop_pending,
             "paused": self.paused,
             "resumed_emergencies": self.resumed_emergencies,
+            **({"language": self.language} if self.language != "en" else {}),
         }
 
     @classmethod
@@ -179,6 +185,7 @@ class IntakeState:
             stop_pending=bool(data.get("stop_pending", False)),
             paused=bool(data.get("paused", False)),
             resumed_emergencies=[str(item) for item in data.get("resumed_emergencies", [])],
+            language=str(data.get("language") or "en"),
         )
 
 
@@ -242,16 +249,13 @@ def _same_answers(walked: dict[str, AnswerValue], answers: dict[str, AnswerValue
     )
 
 
-def _pleasantry(text: str) -> str:
+def _pleasantry(text: str, language: str = "en") -> str:
     """A kind word back when a greeting or thanks was typed instead of an answer."""
     kind = small_talk_kind(text)
     if kind == "greeting":
-        return (
-            "Hello! We are in the middle of your intake form; your answers so far are "
-            "saved. Here is the question again:"
-        )
+        return words_for(language).hello_again
     if kind == "thanks":
-        return "You're welcome. Here is the question again:"
+        return words_for(language).you_are_welcome
     return ""
 
 
@@ -264,12 +268,13 @@ class Progress:
     position: int
     total: int
     follow_up: bool = False
+    language: str = "en"
 
     def line(self) -> str:
         """ "Question 5 of 27", or "Follow-up to question 20 of 27"."""
-        if self.follow_up:
-            return f"Follow-up to question {self.position} of {self.total}"
-        return f"Question {self.position} of {self.total}"
+        words = words_for(self.language)
+        said = words.progress_follow_up if self.follow_up else words.progress
+        return said.format(position=self.position, total=self.total)
 
 
 class IntakeEngine:
@@ -344,7 +349,9 @@ class IntakeEngine:
             if step.id == state.current:
                 if position == 0:
                     return None
-                return Progress(position, self._certain_questions, bool(step.when))
+                return Progress(
+                    position, self._certain_questions, bool(step.when), self.flow.language
+                )
         return None
 
     def current_step(self, state: IntakeState) -> Step | None:
@@ -441,11 +448,12 @@ class IntakeEngine:
             return Result(state, Outcome.STALE)
         if words in SKIP_WORDS and not step.required and not free_text:
             return self._skip(state, step)
-        if free_text and not _WHEN_RE.search(words) and (greeted := _pleasantry(text)):
+        language = self.flow.language
+        if free_text and not _WHEN_RE.search(words) and (greeted := _pleasantry(text, language)):
             return Result(state, Outcome.INVALID, greeted)  # "hi" is no one's complaint
         effect = kind_of(step).typed(step, state.draft, text, words, self._today())
         # Asked only of a refused answer: "morning" may still be an answer.
-        if isinstance(effect, Refuse) and (greeted := _pleasantry(text)):
+        if isinstance(effect, Refuse) and (greeted := _pleasantry(text, language)):
             return Result(state, Outcome.INVALID, greeted)
         return self._effect(state, step, effect)
 
@@ -470,7 +478,8 @@ class IntakeEngine:
     def _review_typed(self, state: IntakeState, words: str) -> Result:
         if words in SUBMIT_WORDS:
             return self._submit(state)
-        greeted = _pleasantry(words)
+        said = words_for(self.flow.language)
+        greeted = _pleasantry(words, self.flow.language)
         if greeted:
             return Result(state, Outcome.INVALID, greeted)
         change = _CHANGE_RE.match(words)
@@ -478,14 +487,9 @@ class IntakeEngine:
             number = int(change.group(1))
             count = len(self.review_items(state))
             if not 1 <= number <= count:
-                return Result(state, Outcome.INVALID, f"Please pick an answer from 1 to {count}.")
+                return Result(state, Outcome.INVALID, said.pick_review_answer.format(count=count))
             return self._review_tap(state, Tap(Verb.EDIT, state.revision, str(number - 1)))
-        return Result(
-            state,
-            Outcome.INVALID,
-            hint="Tap 'Send to the clinic' (or type 'send'), or 'Change 3' to edit answer 3.",
-            maybe_question=True,
-        )
+        return Result(state, Outcome.INVALID, hint=said.review_hint, maybe_question=True)
 
     # --- moving --------------------------------------------------------------------
 
@@ -537,7 +541,7 @@ class IntakeEngine:
 
     def _skip(self, state: IntakeState, step: Step) -> Result:
         if step.required:
-            return Result(state, Outcome.INVALID, "This question needs an answer to continue.")
+            return Result(state, Outcome.INVALID, words_for(self.flow.language).needs_answer)
         return self._commit(state, step, None)
 
     def _back(self, state: IntakeState) -> Result:
@@ -554,9 +558,7 @@ class IntakeEngine:
                 state.current = previous
                 self._enter(state)
                 return Result(state, Outcome.MOVED)
-        return Result(
-            state, Outcome.INVALID, "This is the first question; there is nothing before it."
-        )
+        return Result(state, Outcome.INVALID, words_for(self.flow.language).first_question)
 
     def _review_tap(self, state: IntakeState, tap: Tap) -> Result:
         if tap.verb == Verb.SUBMIT:

@@ -312,6 +312,8 @@ def questionnaire_response(
     return {
         "resourceType": "QuestionnaireResponse",
         "id": f"intake-{intake_id}",
+        # The language the patient answered in (typed answers are kept as written).
+        **({"language": state.language} if state.language != "en" else {}),
         "questionnaire": f"{base_url(flow)}|{flow.version}",
         "status": RESPONSE_STATUS[state.status],
         "authored": authored.isoformat(),

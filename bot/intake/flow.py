@@ -125,6 +125,7 @@ class Step:
     worst_text: str | None = None  # regions: the "which bothers you most?" question
     label: str | None = None  # a short name for the review and the clinician summary
     line: int = 0
+    language: str = "en"  # the language its texts are in (the words around them follow)
 
     @property
     def short(self) -> str:
@@ -224,6 +225,14 @@ class Flow:
     rules: tuple[FlagRule, ...] = ()
     url: str = ""  # canonical URL for the FHIR Questionnaire
     completion_message: str = "Thank you. Your answers have been sent to the clinic."
+    language: str = "en"  # the language its patient-facing texts are in
+    # The same flow in other languages (same steps, options, conditions and flags; only
+    # what the patient reads differs), by language code.
+    translations: dict[str, Flow] = field(default_factory=dict)
+
+    def in_language(self, language: str) -> Flow:
+        """This flow as a patient reading `language` sees it (itself when not translated)."""
+        return self.translations.get(language, self)
 
     def step(self, step_id: str) -> Step | None:
         """The step with `step_id`, if any."""

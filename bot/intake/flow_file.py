@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,9 +32,13 @@ from bot.intake.flow import (
     StepType,
 )
 from bot.intake.flow_check import check_flow_logic
+from bot.intake.flow_translation import FLOW_FRENCH_FILE_NAME, translate_flow
 from bot.intake.step_types import COMMAND_WORDS, KINDS
+from bot.intake.wording import FRENCH
 
 FLOW_FILE_NAME = "intake_flow.yaml"
+# The key a stored definition keeps its translations under (never a key of the file).
+TRANSLATIONS_KEY = "translations"
 SECTIONS = (
     "consent",
     "treatment_consent",
@@ -123,7 +127,16 @@ def _options(log: ProblemLog, data: LocatedDict, what: str) -> tuple[Option, ...
         seen.add(option_id)
         named = f"option {option_id!r} of {what}"
         aliases = log.optional_sequence(raw, "aliases")
-        _check_typed_names(log, raw, option_id, [str(alias) for alias in aliases], names, what)
+        line = raw.line_of("aliases") if "aliases" in raw else raw.line_of("label")
+        check_typed_names(
+            log,
+            line,
+            option_id,
+            str(raw.get("label", "")),
+            [str(alias) for alias in aliases],
+            names,
+            what,
+        )
         options.append(
             Option(
                 id=option_id,
@@ -139,18 +152,19 @@ def _options(log: ProblemLog, data: LocatedDict, what: str) -> tuple[Option, ...
     return tuple(options)
 
 
-def _check_typed_names(
+def check_typed_names(
     log: ProblemLog,
-    raw: LocatedDict,
+    line: int,
     option_id: str,
-    aliases: list[str],
+    label: str,
+    aliases: Sequence[str],
     names: dict[str, str],
     what: str,
 ) -> None:
     """An option's label, id and aliases are what a patient may type for it: each must
     pick only that option, and an alias must not be a number or a word such as "done"
-    that already means something else."""
-    line = raw.line_of("aliases") if "aliases" in raw else raw.line_of("label")
+    that already means something else (`names`: each typed name seen so far and the
+    option it picks)."""
     for alias in aliases:
         typed = normalise(alias)
         if typed.isdecimal() or typed in COMMAND_WORDS:
@@ -159,7 +173,7 @@ def _check_typed_names(
                 f"{what}: alias {alias!r} of {option_id!r} is a number or a command "
                 "word the patient types for something else; remove it",
             )
-    for name in (str(raw.get("label", "")), option_id.replace("_", " "), *aliases):
+    for name in (label, option_id.replace("_", " "), *aliases):
         typed = normalise(name)
         owner = names.setdefault(typed, option_id)
         if typed and owner != option_id:
@@ -338,7 +352,8 @@ class LoadedFlow:
 
 
 def read_flow_file(path: Path) -> tuple[LoadedFlow | None, list[Problem]]:
-    """A flow file read once: the flow (None when it has a problem) and every problem."""
+    """A flow file read once, with its French version beside it when there is one
+    (`intake_flow_fr.yaml`): the flow (None when either has a problem) and every problem."""
     data, problems = read_yaml_with_problems(path)
     if problems:
         return None, problems
@@ -346,6 +361,17 @@ def read_flow_file(path: Path) -> tuple[LoadedFlow | None, list[Problem]]:
     if flow is None:
         return None, problems
     definition = plain_definition(data)
+    french_path = path.with_name(FLOW_FRENCH_FILE_NAME)
+    if path.name == FLOW_FILE_NAME and french_path.exists():
+        french_data, problems = read_yaml_with_problems(french_path)
+        if problems:
+            return None, problems
+        french, problems = translate_flow(flow, french_data, display_path(french_path))
+        if french is None:
+            return None, problems
+        flow = replace(flow, translations={FRENCH: french})
+        # Stored with the form, so a form begun in French goes on in the French it began in.
+        definition = {**definition, TRANSLATIONS_KEY: {FRENCH: plain_definition(french_data)}}
     return LoadedFlow(flow, definition, definition_hash(definition)), []
 
 
@@ -358,14 +384,27 @@ def load_flow_file(path: Path) -> LoadedFlow:
 
 
 def flow_from_definition(definition: object) -> Flow:
-    """Rebuild a stored flow definition; raises `ContentError` if it no longer parses."""
+    """Rebuild a stored flow definition (with its translations); raises `ContentError` if
+    it no longer parses."""
+    translations: dict[str, Any] = {}
+    if isinstance(definition, dict) and TRANSLATIONS_KEY in definition:
+        definition = dict(definition)
+        translations = dict(definition.pop(TRANSLATIONS_KEY) or {})
     flow, problems = parse_flow(definition, "stored intake flow")
     if flow is None:
         raise ContentError(problems)
-    return flow
+    translated: dict[str, Flow] = {}
+    for language, data in translations.items():
+        # A stored review date is never "in the future" for the form it was stored with.
+        french, problems = translate_flow(flow, data, f"stored intake flow ({language})")
+        if french is None:
+            raise ContentError(problems)
+        translated[str(language)] = french
+    return replace(flow, translations=translated) if translated else flow
 
 
 def check_intake_flow(content_dir: Path) -> list[Problem]:
-    """Problems in `content_dir/intake_flow.yaml` (none when the file is absent)."""
+    """Problems in `content_dir/intake_flow.yaml` and its French version (none when the
+    file is absent)."""
     path = content_dir / FLOW_FILE_NAME
     return read_flow_file(path)[1] if path.exists() else []

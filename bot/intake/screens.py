@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.core.replies import Button, Reply
-from bot.intake.engine import REVIEW, SUBMIT_LABEL, IntakeEngine, IntakeState
+from bot.intake.engine import REVIEW, IntakeEngine, IntakeState
 from bot.intake.step_types import Verb, format_answer, kind_of
+from bot.intake.wording import words_for
 
 # Builds a button action from a verb and an argument; the conversation adds the session
 # and revision so a stale button can be recognised.
@@ -24,9 +25,10 @@ def screen(engine: IntakeEngine, state: IntakeState, action: ActionMaker) -> Rep
     """The current question (or the review) with its buttons."""
     if state.current == REVIEW:
         return _review_screen(engine, state, action)
+    words = words_for(engine.flow.language)
     step = engine.current_step(state)
     if step is None:
-        return Reply("This form has changed; send /intake to see where you are.")
+        return Reply(words.form_changed)
     kind = kind_of(step)
     lines = []
     progress = engine.progress(state)
@@ -36,13 +38,13 @@ def screen(engine: IntakeEngine, state: IntakeState, action: ActionMaker) -> Rep
     if step.hint:
         lines.append(step.hint)
     if step.id in state.answers and kind.shows_previous_answer:
-        lines.append(f"Your answer so far: {format_answer(step, state.answers[step.id])}")
+        lines.append(words.answer_so_far.format(answer=format_answer(step, state.answers[step.id])))
     choices = kind.choices(step, state.draft)
     buttons = [Button(choice.label, action(choice.verb, choice.arg)) for choice in choices]
     if not step.required:
-        buttons.append(Button("Skip", action(Verb.SKIP, "")))
+        buttons.append(Button(words.skip_button, action(Verb.SKIP, "")))
     if (state.history or kind.back(step, state.draft) is not None) and kind.can_go_back:
-        buttons.append(Button("« Back", action(Verb.BACK, "")))
+        buttons.append(Button(words.back_button, action(Verb.BACK, "")))
     confirming = state.draft is not None and state.draft.confirm is not None
     return Reply(
         "\n\n".join(lines),
@@ -53,8 +55,9 @@ def screen(engine: IntakeEngine, state: IntakeState, action: ActionMaker) -> Rep
 
 
 def _review_screen(engine: IntakeEngine, state: IntakeState, action: ActionMaker) -> Reply:
+    words = words_for(engine.flow.language)
     items = engine.review_items(state)
-    lines = ["Please check your answers. Tap a number to change an answer."]
+    lines = [words.review_intro]
     for number, step in enumerate(items, start=1):
         question = step.asked  # the staff's short labels ("PHQ-2 item 1") are theirs
         if len(question) > MAX_REVIEW_LINE:
@@ -62,9 +65,9 @@ def _review_screen(engine: IntakeEngine, state: IntakeState, action: ActionMaker
         joiner = " " if question.endswith("?") else ": "
         lines.append(f"{number}. {question}{joiner}{format_answer(step, state.answers[step.id])}")
     buttons = [
-        Button(f"Change {number}", action(Verb.EDIT, str(number - 1)))
+        Button(words.change_button.format(number=number), action(Verb.EDIT, str(number - 1)))
         for number in range(1, len(items) + 1)
     ]
-    buttons.append(Button(SUBMIT_LABEL, action(Verb.SUBMIT, "")))
-    buttons.append(Button("« Back", action(Verb.BACK, "")))
-    return Reply("\n".join(lines), tuple(buttons), title="Review your answers")
+    buttons.append(Button(words.submit_button, action(Verb.SUBMIT, "")))
+    buttons.append(Button(words.back_button, action(Verb.BACK, "")))
+    return Reply("\n".join(lines), tuple(buttons), title=words.review_title)

@@ -17,7 +17,6 @@ from bot.core.dates import long_date
 from bot.intake.answers import (
     DONE_WORDS,
     NOTHING_WORDS,
-    SIDE_LABELS,
     Invalid,
     Picked,
     exact_option,
@@ -44,19 +43,27 @@ from bot.intake.flow import (
     Step,
     StepType,
 )
+from bot.intake.wording import IntakeWords, words_for
 
 SCALE_TOP = 10
-BACK_WORDS = frozenset({"back", "go back", "previous", "undo"})
-SKIP_WORDS = frozenset({"skip", "pass", "skip it", "skip this", "rather not say"})
-CONTINUE_WORDS = frozenset({"ok", "okay", "continue", "next", "go", "start", "yes", "sure"})
+BACK_WORDS = frozenset(
+    {"back", "go back", "previous", "undo",
+     "retour", "précédent", "precedent", "revenir", "retourner", "question précédente",
+     "question precedente", "annuler la réponse"}
+)  # fmt: skip
+SKIP_WORDS = frozenset(
+    {"skip", "pass", "skip it", "skip this", "rather not say",
+     "passer", "je passe", "sauter", "passer la question", "je préfère ne pas répondre",
+     "je prefere ne pas repondre"}
+)  # fmt: skip
+CONTINUE_WORDS = frozenset(
+    {"ok", "okay", "continue", "next", "go", "start", "yes", "sure",
+     "continuer", "suivant", "oui", "d'accord", "commencer"}
+)  # fmt: skip
 # Typed at a free-text question these may be an answer or a command: we ask which.
-COMMAND_WORDS = BACK_WORDS | SKIP_WORDS | DONE_WORDS | {"next", "cancel", "stop", "quit"}
-MULTI_INSTRUCTION = "Choose all that apply, then tap Done."
-REGIONS_INSTRUCTION = "Choose every area that hurts, then tap Done."
-DURATION_INSTRUCTION = (
-    'Choose one, or type how long (for example "about 8 months" or "2 yrs") '
-    'or when it began (for example "since March").'
-)
+COMMAND_WORDS = BACK_WORDS | SKIP_WORDS | DONE_WORDS | {
+    "next", "cancel", "stop", "quit", "suivant", "arrêter", "arreter", "annuler",
+}  # fmt: skip
 
 
 class Verb(StrEnum):
@@ -173,6 +180,11 @@ def chosen_ids(answer: AnswerValue) -> list[str]:
     return []
 
 
+def _words(step: Step) -> IntakeWords:
+    """The words around `step` in its language."""
+    return words_for(step.language)
+
+
 def _labels(step: Step, ids: list[str]) -> list[str]:
     return [(step.option(option_id) or Option(option_id, option_id)).label for option_id in ids]
 
@@ -213,7 +225,7 @@ class StepKind:
 
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
         """Typed text at this screen (`words` is it normalised)."""
-        return Refuse("Please tap a button.", True)
+        return Refuse(_words(step).tap_a_button, True)
 
     def prompt(self, step: Step, draft: Draft | None) -> str:
         """The question as shown (with any instruction the type needs)."""
@@ -239,7 +251,8 @@ class StepKind:
 
 def _instruction(step: Step, instruction: str) -> str:
     """The answering instruction on its own line, unless an older flow's text has one."""
-    return "" if "tap done" in step.text.lower() else f"\n{instruction}"
+    said = step.text.lower()
+    return "" if "tap done" in said or "touchez terminé" in said else f"\n{instruction}"
 
 
 def _refusal(parsed: Invalid, maybe_question: bool = True) -> Refuse:
@@ -259,10 +272,10 @@ class InfoKind(StepKind):
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
         if words in CONTINUE_WORDS:
             return Answer(True)
-        return Refuse("Tap Continue when you are ready.", True)
+        return Refuse(_words(step).tap_continue, True)
 
     def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
-        return [Choice("Continue", Verb.OPTION, "0")]
+        return [Choice(_words(step).continue_button, Verb.OPTION, "0")]
 
 
 class YesNoKind(StepKind):
@@ -271,20 +284,26 @@ class YesNoKind(StepKind):
     type = StepType.YESNO
     keys = frozenset({"yes_flag"})
     fhir_type = "boolean"
-    labels: ClassVar[tuple[str, str]] = ("Yes", "No")
+
+    def labels(self, step: Step) -> tuple[str, str]:
+        """The yes and no buttons."""
+        return _words(step).yes_no
 
     def button_value(self, step: Step, index: int) -> tuple[bool, AnswerValue]:
         return index in (0, 1), index == 0
 
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
         answer = parse_yes_no(text)
-        return Refuse("Please answer yes or no.", True) if answer is None else Answer(answer)
+        if answer is None:
+            return Refuse(_words(step).answer_yes_no, True)
+        return Answer(answer)
 
     def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
-        return [Choice(label, Verb.OPTION, str(i)) for i, label in enumerate(self.labels)]
+        return [Choice(label, Verb.OPTION, str(i)) for i, label in enumerate(self.labels(step))]
 
     def format(self, step: Step, value: AnswerValue) -> str:
-        return "Yes" if value else "No"
+        yes, no = _words(step).yes_no
+        return yes if value else no
 
     def flags(self, step: Step, value: AnswerValue) -> list[str]:
         return [step.yes_flag] if value is True and step.yes_flag else []
@@ -295,9 +314,11 @@ class ConsentKind(YesNoKind):
 
     type = StepType.CONSENT
     keys = frozenset({"version", "decline_message"})
-    labels = ("Yes, I agree", "No")
     shows_previous_answer = False
     can_go_back = False
+
+    def labels(self, step: Step) -> tuple[str, str]:
+        return _words(step).consent_buttons
 
 
 class ScaleKind(StepKind):
@@ -314,16 +335,13 @@ class ScaleKind(StepKind):
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
         value = parse_scale(text)
         if value is None:
-            return Refuse(
-                "Please give a whole number from 0 to 10, for example 7 or 7/10 "
-                "(0 means none, 10 the most).",
-                True,
-            )
+            return Refuse(_words(step).scale_refused, True)
         return Answer(value)
 
     def prompt(self, step: Step, draft: Draft | None) -> str:
-        low, high = step.min_label or "none", step.max_label or "the most"
-        return f"{step.text}\n0 = {low}, 10 = {high}. Tap a number or type it."
+        words = _words(step)
+        low, high = step.min_label or words.scale_none, step.max_label or words.scale_most
+        return f"{step.text}\n{words.scale_prompt.format(low=low, high=high)}"
 
     def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
         return [Choice(str(value), Verb.OPTION, str(value)) for value in range(SCALE_TOP + 1)]
@@ -345,7 +363,8 @@ class NumberKind(StepKind):
         return _refusal(parsed) if isinstance(parsed, Invalid) else Answer(parsed.value)
 
     def prompt(self, step: Step, draft: Draft | None) -> str:
-        return f"{step.text}\n(Type a number from {step.minimum:g} to {step.maximum:g}.)"
+        said = _words(step).number_prompt.format(low=f"{step.minimum:g}", high=f"{step.maximum:g}")
+        return f"{step.text}\n{said}"
 
     def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
         return []
@@ -371,7 +390,7 @@ class TextKind(StepKind):
         pending = draft.confirm if draft else None
         if pending is not None:
             said = parse_yes_no(words)
-            if said is True or words in {"save it", "keep it"}:
+            if said is True or words in {"save it", "keep it", "garder", "enregistrer"}:
                 return self._save(step, pending)
             if words in BACK_WORDS:
                 return Command.BACK
@@ -391,26 +410,21 @@ class TextKind(StepKind):
         return Refuse(parsed.hint) if isinstance(parsed, Invalid) else Answer(parsed.value)
 
     def prompt(self, step: Step, draft: Draft | None) -> str:
-        text = f"{step.text}\n(Type your answer, up to {step.max_length} characters.)"
+        words = _words(step)
+        text = f"{step.text}\n{words.text_prompt.format(limit=step.max_length)}"
         if draft is not None and draft.confirm is not None and draft.confirm.isdecimal():
-            text += (
-                f"\n\nYou typed “{draft.confirm}”. Is that your answer to this question, or "
-                "did you mean a button? This question has no numbered buttons: please type "
-                "your answer in words."
-            )
+            text += "\n\n" + words.typed_number_confirm.format(typed=draft.confirm)
         elif draft is not None and draft.confirm is not None:
-            text += (
-                f"\n\nYou typed “{draft.confirm}”. Is that your answer to this question, or "
-                "did you mean it as an instruction?"
-            )
+            text += "\n\n" + words.typed_command_confirm.format(typed=draft.confirm)
         return text
 
     def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
         if draft is None or draft.confirm is None:
             return []
+        words = _words(step)
         return [
-            Choice(f"Yes, save “{draft.confirm[:20]}”", Verb.OPTION, "confirm"),
-            Choice("No, I'll type my answer", Verb.OPTION, "retype"),
+            Choice(words.save_typed.format(typed=draft.confirm[:20]), Verb.OPTION, "confirm"),
+            Choice(words.retype, Verb.OPTION, "retype"),
         ]
 
 
@@ -429,7 +443,7 @@ class SingleKind(StepKind):
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
         index = match_option(text, step.options)
         if index is None:
-            return Refuse(option_hint(step.options), True)
+            return Refuse(option_hint(step.options, _words(step)), True)
         return Answer(step.options[index].id)
 
     def format(self, step: Step, value: AnswerValue) -> str:
@@ -449,7 +463,7 @@ class TreatmentConsentKind(SingleKind):
         said = parse_yes_no(text)
         if said is not None:
             return Answer(CONSENT_AGREE if said else CONSENT_DECLINE)
-        return Refuse(option_hint(step.options), True)
+        return Refuse(option_hint(step.options, _words(step)), True)
 
 
 class DurationKind(StepKind):
@@ -470,17 +484,21 @@ class DurationKind(StepKind):
         return _refusal(parsed) if isinstance(parsed, Invalid) else Answer(parsed.value)
 
     def prompt(self, step: Step, draft: Draft | None) -> str:
-        return f"{step.text}\n{DURATION_INSTRUCTION}"
+        return f"{step.text}\n{_words(step).duration_instruction}"
 
     def format(self, step: Step, value: AnswerValue) -> str:
         if not isinstance(value, dict):
             return str(value)
         bucket = _labels(step, [str(value["option"])])[0] if value.get("option") else ""
+        words = _words(step)
         if "typed" in value:
-            return f"{bucket} (typed: “{value['typed']}”)" if bucket else f"“{value['typed']}”"
+            typed = str(value["typed"])
+            if not bucket:
+                return f"“{typed}”"
+            return words.typed_duration.format(bucket=bucket, typed=typed)
         if "date" in value:
-            began = long_date(date.fromisoformat(str(value["date"])))
-            return f"since {began}" + (f" ({bucket})" if bucket else "")
+            began = long_date(date.fromisoformat(str(value["date"])), step.language)
+            return words.since_date.format(began=began) + (f" ({bucket})" if bucket else "")
         return bucket
 
 
@@ -505,21 +523,24 @@ def typed_picks(step: Step, words: str, careful: bool = True) -> Picked | Refuse
     if not picked.indexes and not picked.finish:
         if picked.unsure:
             return Refuse(ticked_hint(step, picked))
-        hint = unmatched_hint(picked.unmatched, step.options) if picked.unmatched else ""
-        return Refuse(hint or option_hint(step.options), True)
+        said = _words(step)
+        hint = unmatched_hint(picked.unmatched, step.options, said) if picked.unmatched else ""
+        return Refuse(hint or option_hint(step.options, said), True)
     return picked
 
 
 def ticked_hint(step: Step, picked: Picked) -> str:
     """What a typed list did: the part not understood first (what matched is kept), then
     any red flag named only in part."""
-    ask = unsure_hint(picked.unsure, step.options) if picked.unsure else ""
+    words = _words(step)
+    ask = unsure_hint(picked.unsure, step.options, words) if picked.unsure else ""
     if picked.unmatched:
-        kept = " I have kept the others." if picked.indexes else ""
-        return " ".join(filter(None, (unmatched_hint(picked.unmatched, step.options) + kept, ask)))
+        kept = words.kept_others if picked.indexes else ""
+        unmatched = unmatched_hint(picked.unmatched, step.options, words)
+        return " ".join(filter(None, (unmatched + kept, ask)))
     if ask:
-        return f"Noted. {ask}" if picked.indexes else ask
-    return "Noted. Add more, or type done (or tap Done) when that is all."
+        return words.noted_ask.format(ask=ask) if picked.indexes else ask
+    return words.noted
 
 
 class MultiKind(StepKind):
@@ -568,16 +589,18 @@ class MultiKind(StepKind):
     def finish(step: Step, selected: list[str]) -> Effect:
         if not selected:
             if step.required:
+                words = _words(step)
                 none = [option.label for option in step.options if option.exclusive]
-                extra = f" (or '{none[0]}')" if none else ""
-                return Refuse(f"Please choose at least one option{extra}, then Done.")
+                extra = words.choose_one_none.format(none=none[0]) if none else ""
+                return Refuse(words.choose_one.format(extra=extra))
             return Answer(None)
         return Answer([option.id for option in step.options if option.id in selected])
 
     def prompt(self, step: Step, draft: Draft | None) -> str:
         chosen = [o.label for o in step.options if draft and o.id in draft.selected]
-        picked = f"\nSelected: {', '.join(chosen)}" if chosen else ""
-        return f"{step.text}{_instruction(step, MULTI_INSTRUCTION)}{picked}"
+        words = _words(step)
+        picked = "\n" + words.selected.format(chosen=", ".join(chosen)) if chosen else ""
+        return f"{step.text}{_instruction(step, words.multi_instruction)}{picked}"
 
     def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
         selected = draft.selected if draft else []
@@ -585,10 +608,10 @@ class MultiKind(StepKind):
             Choice(("✅ " if option.id in selected else "") + option.label, Verb.TOGGLE, str(i))
             for i, option in enumerate(step.options)
         ]
-        return [*toggles, Choice("Done ✔", Verb.DONE)]
+        return [*toggles, Choice(_words(step).done_button, Verb.DONE)]
 
     def format(self, step: Step, value: AnswerValue) -> str:
-        return ", ".join(_labels(step, chosen_ids(value))) or "None"
+        return ", ".join(_labels(step, chosen_ids(value))) or _words(step).none_chosen
 
 
 class RegionsKind(MultiKind):
@@ -646,12 +669,12 @@ class RegionsKind(MultiKind):
         if draft.phase is Phase.SIDE:
             side = parse_side(words)
             if side is None or side is Side.CENTRE:
-                return Refuse("Please answer left, right or both (your own left and right).", True)
+                return Refuse(_words(step).side_refused, True)
             return self._side(step, draft, side)
         options = tuple(option for option in step.options if option.id in draft.selected)
         chosen = match_option(words, options)
         if chosen is None:
-            return Refuse(option_hint(options), True)
+            return Refuse(option_hint(options, _words(step)), True)
         return self._finish(draft, options[chosen].id)
 
     def back(self, step: Step, draft: Draft | None) -> Draft | None:
@@ -673,7 +696,7 @@ class RegionsKind(MultiKind):
         selected = [option.id for option in step.options if option.id in chosen]
         if not selected:
             if step.required:
-                return Refuse("Please choose at least one area, then Done.")
+                return Refuse(_words(step).choose_area)
             return Answer(None)
         kept = {region: side for region, side in (sides or {}).items() if region in selected}
         return self._next_phase(step, Draft(selected=selected, sides=kept))
@@ -704,25 +727,26 @@ class RegionsKind(MultiKind):
         return Answer({"regions": regions, "worst": worst})
 
     def prompt(self, step: Step, draft: Draft | None) -> str:
+        words = _words(step)
         if draft is not None and draft.phase is Phase.SIDE:
             option = step.option(needing_side(step, draft) or "")
             label = option.label.lower() if option else ""
-            return f"Which side is the {label} pain on? (Your own left or right.)"
+            return words.side_prompt.format(label=label)
         if draft is not None and draft.phase is Phase.WORST:
-            return step.worst_text or "Which of these areas bothers you most?"
+            return step.worst_text or words.worst_default
         chosen = [
             f"{o.label} ({draft.sides[o.id]})" if o.id in draft.sides else o.label
             for o in step.options
             if draft and o.id in draft.selected
         ]
-        picked = f"\nSelected: {', '.join(chosen)}" if chosen else ""
-        return f"{step.text}{_instruction(step, REGIONS_INSTRUCTION)}{picked}"
+        picked = "\n" + words.selected.format(chosen=", ".join(chosen)) if chosen else ""
+        return f"{step.text}{_instruction(step, words.regions_instruction)}{picked}"
 
     def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
         if draft is not None and draft.phase is Phase.SIDE:
             return [
-                Choice(SIDE_LABELS[side], Verb.OPTION, str(i))
-                for i, side in enumerate(PAIRED_SIDES)
+                Choice(label, Verb.OPTION, str(i))
+                for i, label in enumerate(_words(step).sides[: len(PAIRED_SIDES)])
             ]
         if draft is not None and draft.phase is Phase.WORST:
             shown = tuple(o for o in step.options if o.id in draft.selected)
@@ -768,5 +792,5 @@ def kind_of(step: Step) -> StepKind:
 def format_answer(step: Step, value: AnswerValue) -> str:
     """A short human-readable rendering of an answer."""
     if value is None:
-        return "(skipped)"
+        return _words(step).skipped
     return kind_of(step).format(step, value)

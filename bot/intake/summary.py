@@ -26,6 +26,7 @@ from bot.intake.flow import (
 )
 from bot.intake.repository import StoredIntake
 from bot.intake.step_types import format_answer
+from bot.intake.wording import LANGUAGE_NAMES
 
 # Summary order after consent and flags: the clinician reads safety first.
 SECTION_ORDER = (
@@ -193,6 +194,8 @@ def build_summary(
         "intake_id": intake_id,
         "chat_id": chat_id,
         "flow": {"id": flow.id, "version": flow.version},
+        # The language the patient read the form in; their typed answers are as written.
+        "language": state.language,
         "status": state.status.value,
         "consent_version": state.consent_version,
         "treatment_consent": _treatment_consent(engine, state),
@@ -243,6 +246,10 @@ def summary_text(summary: Mapping[str, Any]) -> str:
         f"(form {summary['flow']['id']} v{summary['flow']['version']}, {moment})",
         NOT_DIAGNOSIS,
     ]
+    language = str(summary.get("language") or "en")
+    if language != "en":
+        name = LANGUAGE_NAMES.get(language, language)
+        lines.append(f"Answered in {name}: typed answers are quoted as the patient wrote them.")
     if summary.get("appointment_ref"):
         lines.append(f"Appointment: {summary['appointment_ref']}")
     lines += ["", "CONSENT TO TREATMENT", _consent_line(summary), "", "RED FLAGS"]

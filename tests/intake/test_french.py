@@ -1,0 +1,244 @@
+"""The intake form in French: a French-speaking patient reads and answers it in French, the
+clinician reads it in English with the patient's words as written, and the content check
+refuses a French version that misses (or adds) a step, an option or a flag."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.core.assistant import Assistant, ChatRef
+from bot.intake.conversation import IntakeConversation
+from bot.intake.engine import IntakeEngine, Typed
+from bot.intake.fhir import questionnaire_response
+from bot.intake.flow_file import check_intake_flow, flow_from_definition, load_flow_file
+from bot.intake.summary import build_summary, summary_text
+from bot.runtime import build_runtime
+from tests.intake.kit import PATIENT, REPO, SHIPPED_FLOW, TEST_KEY, Patient
+
+FRENCH_CHAT = ChatRef(PATIENT, first_name="Josée", language_code="fr")
+# The shipped flow answered as a Québec patient types, one answer per screen.
+FRENCH_ANSWERS: dict[str, str] = {
+    "consent": "oui",
+    "completed_by": "moi",
+    "age": "quarante-deux ans",
+    "complaint": "Ça brûle dans l'omoplate gauche depuis l'automne",
+    "regions": "omoplate, cou, terminé",
+    "regions_side": "gauche",
+    "regions_worst": "omoplate",
+    "duration": "depuis 8 mois",
+    "onset": "petit à petit",
+    "episodes": "première fois",
+    "pattern": "ça varie",
+    "aggravating": "assis, me pencher, terminé",
+    "easing": "chaleur, repos, terminé",
+    "pain_now": "7/10",
+    "pain_worst": "huit",
+    "pain_least": "3",
+    "interferes_daily": "6",
+    "qualities": "brûlure, picotements, terminé",
+    "signs": "muscles tendus, points sensibles, terminé",
+    "emergency_screen": "aucune",
+    "urgent_screen": "non",
+    "medicines": "Advil au besoin, vitamine D",
+    "health_screen": "aucune",
+    "mood_interest": "jamais",
+    "mood_down": "plusieurs jours",
+    "imaging": "irm, terminé",
+    "imaging_findings": "une petite hernie discale",
+    "treatments": "physio, terminé",
+    "treatment_effect": "la physio a un peu aidé",
+    "goals": "dormir toute la nuit",
+    "treatment_consent": "j'accepte",
+}
+
+
+def _french_patient(assistant: Assistant) -> Patient:
+    return Patient(assistant, chat=FRENCH_CHAT)
+
+
+@pytest.fixture
+def patient_fr(wired: tuple[Assistant, IntakeConversation]) -> Patient:
+    return _french_patient(wired[0])
+
+
+async def _answer_until(patient: Patient, name: str) -> None:
+    await patient.command("intake")
+    for key, text in FRENCH_ANSWERS.items():
+        if key == name:
+            return
+        await patient.say(text)
+    raise AssertionError(f"no answer named {name}")
+
+
+async def test_a_french_patient_completes_the_form_in_french(
+    wired: tuple[Assistant, IntakeConversation],
+) -> None:
+    patient = _french_patient(wired[0])
+    await patient.command("intake")
+    assert "Acceptez-vous de transmettre vos réponses" in patient.text
+    assert patient.button("Oui, j'accepte")
+    for text in FRENCH_ANSWERS.values():
+        await patient.say(text)
+        assert "Please" not in patient.text, (text, patient.text)
+    assert "Vérifiez vos réponses" in patient.text
+    assert "Ça brûle dans l'omoplate gauche" in patient.text  # the review quotes it
+    assert "Cou, Omoplate (gauche, le pire)" in patient.text
+    assert "De 6 à 12 mois (écrit : « depuis 8 mois »)" in patient.text
+    await patient.say("envoyer")
+    assert "Merci, votre formulaire est rempli" in patient.text
+    summary = patient.staff[-1].text
+    # The clinician reads the clinic's language, with the patient's own words as written.
+    assert "Answered in French" in summary
+    assert "Neck, Shoulder blade (left, worst)" in summary
+    assert "Ça brûle dans l'omoplate gauche depuis l'automne" in summary
+    assert "Age: 42" in summary or "How old are you? 42" in summary
+    assert "PHQ-2 mood screen (0-6): 1 (negative screen)" in summary
+
+
+async def test_back_and_a_wrong_answer_are_worded_in_french(patient_fr: Patient) -> None:
+    await _answer_until(patient_fr, "age")
+    await patient_fr.say("beaucoup")
+    assert "Écrivez seulement un nombre entre 1 et 120, par exemple 60." in patient_fr.text
+    assert "Quel âge avez-vous?" in patient_fr.text
+    await patient_fr.say("retour")
+    assert "Qui remplit ce formulaire?" in patient_fr.text
+    assert "Votre réponse jusqu'ici : Moi, le patient ou la patiente" in patient_fr.text
+    assert patient_fr.button("« Retour")
+    await patient_fr.say("2")
+    assert "Quel âge avez-vous?" in patient_fr.text
+
+
+async def test_stop_and_resume_in_french(patient_fr: Patient) -> None:
+    await _answer_until(patient_fr, "complaint")
+    await patient_fr.say("je veux arrêter")
+    assert "Voulez-vous arrêter le formulaire pour l'instant?" in patient_fr.text
+    await patient_fr.say("oui")
+    assert "J'ai arrêté le formulaire pour l'instant" in patient_fr.text
+    await patient_fr.command("intake")
+    assert "Vous avez un formulaire d'accueil non terminé" in patient_fr.text
+    await patient_fr.tap("Continuer")
+    assert "Dans vos mots, quel est le principal problème" in patient_fr.text
+    # The language was fixed at the start: an English word typed now does not switch it.
+    await patient_fr.say("ok")
+    assert "Où avez-vous mal?" in patient_fr.text
+
+
+async def test_a_tapped_emergency_answer_is_told_in_french(patient_fr: Patient) -> None:
+    await _answer_until(patient_fr, "emergency_screen")
+    await patient_fr.tap("Douleur à la poitrine")
+    await patient_fr.tap("Terminé")
+    assert "Appelez le 911" in patient_fr.text
+    assert "J'ai arrêté le formulaire d'accueil et averti la clinique" in patient_fr.text
+    assert any("chest_breathing" in reply.text for reply in patient_fr.staff)
+
+
+def test_the_menu_button_is_french_without_en_anglais(
+    wired: tuple[Assistant, IntakeConversation],
+) -> None:
+    labels = [button.label for button in wired[0].menu_buttons("fr")]
+    assert labels == ["Remplir mon formulaire d'accueil"], labels
+
+
+def test_summary_and_fhir_say_the_form_was_answered_in_french() -> None:
+    loaded = load_flow_file(SHIPPED_FLOW)
+    english = IntakeEngine(loaded.flow, today=lambda: date(2026, 12, 7))
+    french = IntakeEngine(loaded.flow.in_language("fr"), today=lambda: date(2026, 12, 7))
+    state = french.start()
+    state.language = "fr"
+    for text in list(FRENCH_ANSWERS.values())[:4]:
+        state = french.apply(state, Typed(text)).state
+    assert state.answers["age"] == 42
+    summary = build_summary(english, state, intake_id=1, chat_id=1, submitted_at=_now())
+    assert summary["language"] == "fr"
+    assert "Answered in French" in summary_text(summary)
+    response = questionnaire_response(english, state, intake_id=1, authored=_now())
+    assert response["language"] == "fr"
+    complaint = next(item for item in response["item"] if item["linkId"] == "complaint")
+    assert complaint["answer"][0]["valueString"].startswith("Ça brûle")
+    assert complaint["text"].startswith("In your own words")  # the clinic's question
+    # A stored definition brings its French back, so a form begun in French goes on in it.
+    rebuilt = flow_from_definition(loaded.definition)
+    assert rebuilt.in_language("fr").step("age").text == "Quel âge avez-vous?"  # type: ignore[union-attr]
+
+
+def _content_copy(tmp_path: Path) -> Path:
+    for name in ("intake_flow.yaml", "intake_flow_fr.yaml"):
+        shutil.copy(REPO / "content" / name, tmp_path / name)
+    return tmp_path / "intake_flow_fr.yaml"
+
+
+def test_the_shipped_french_form_is_complete() -> None:
+    assert check_intake_flow(REPO / "content") == []
+
+
+def test_the_check_names_a_step_without_its_french(tmp_path: Path) -> None:
+    french = _content_copy(tmp_path)
+    lines = french.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("  age:\n")
+    del lines[start : start + 2]  # the age step and its text
+    french.write_text("".join(lines), encoding="utf-8")
+    problems = [str(problem) for problem in check_intake_flow(tmp_path)]
+    assert any(
+        "intake_flow_fr.yaml:" in p and "step 'age' has no French text" in p for p in problems
+    ), problems
+
+
+def test_the_check_names_a_french_choice_the_english_lacks(tmp_path: Path) -> None:
+    french = _content_copy(tmp_path)
+    text = french.read_text(encoding="utf-8")
+    extra = "      bones: Mes os\n"
+    text = text.replace("      self: {label:", extra + "      self: {label:", 1)
+    french.write_text(text, encoding="utf-8")
+    problems = check_intake_flow(tmp_path)
+    line = text.splitlines().index(extra.rstrip("\n")) + 1
+    assert any(p.line == line and "option 'bones' is not in" in p.message for p in problems), [
+        str(p) for p in problems
+    ]
+
+
+def test_the_check_names_a_flag_without_its_french_review(tmp_path: Path) -> None:
+    french = _content_copy(tmp_path)
+    text = french.read_text(encoding="utf-8")
+    marker = "  trauma:\n"
+    head, tail = text.split(marker, 1)
+    message, rest = tail.split("    reviewed:", 1)
+    rest = rest.split("\n", 1)[1]
+    french.write_text(head + marker + message + rest, encoding="utf-8")
+    problems = [str(problem) for problem in check_intake_flow(tmp_path)]
+    assert any("flag 'trauma' is missing 'reviewed'" in p for p in problems), problems
+
+
+async def test_through_the_bot_a_french_form_and_a_french_emergency(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+            "IMS_DATA_DIR": str(tmp_path / "data"),
+            "DATA_ENCRYPTION_KEY": TEST_KEY,
+        },
+        read_dotenv=False,
+    )
+    runtime = await build_runtime(settings)
+    try:
+        assistant = runtime.assistant
+        chat = ChatRef(778, language_code="fr")
+        patient = Patient(assistant, chat=chat)
+        await patient.command("intake")
+        for text in ["oui", "moi", "42"]:
+            await patient.say(text)
+        assert "Dans vos mots" in patient.text
+        await patient.say("j'ai une douleur à la poitrine et je n'arrive plus à respirer")
+        assert "911" in patient.text
+        assert "Call 911" not in patient.text  # the safety stage answered in French
+        await patient.command("intake")
+        assert "arrêté" in patient.text  # the stopped form is offered back in French
+    finally:
+        await runtime.close()
+
+
+def _now() -> datetime:
+    return datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
