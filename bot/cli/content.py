@@ -65,6 +65,8 @@ def content_summary(content: ClinicContent) -> str:
     loaded = content.intake_flow
     french = f", {len(content.faq_fr.entries)} French entries" if content.faq_fr else ""
     flow = f", an intake form of {len(loaded.flow.steps)} steps" if loaded is not None else ""
+    if loaded is not None and loaded.flow.translations:
+        flow += " (in English and French)"
     return (
         f"content OK: {len(faq.entries)} FAQ entries in {len(faq.categories)} categories, "
         f"{sum(len(entry.phrasings) for entry in faq.entries)} phrasings, "

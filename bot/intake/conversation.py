@@ -54,7 +54,9 @@ ACTION_PREFIX = "intake"
 ABANDON_SWEEP_INTERVAL = timedelta(hours=1)
 QUESTION_WORDS = frozenset(
     {"what", "how", "can", "could", "does", "do", "is", "are", "will", "why", "when",
-     "where", "who", "should", "would", "which", "am", "may"}
+     "where", "who", "should", "would", "which", "am", "may",
+     "est-ce", "est-ce-que", "qu'est-ce", "comment", "pourquoi", "combien", "quel",
+     "quelle", "quels", "quelles", "où", "puis-je", "dois-je", "peut-on", "faut-il", "qui"}
 )  # fmt: skip
 MOVED_ON = words_for(ENGLISH).moved_on
 _FLAG_LEVELS = (FlagLevel.EMERGENCY, FlagLevel.URGENT, FlagLevel.ATTENTION)

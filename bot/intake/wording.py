@@ -358,7 +358,7 @@ FRENCH_WORDS = IntakeWords(
         "« depuis mars » ou {example_date}."
     ),
     progress="Question {position} sur {total}",
-    progress_follow_up="Précision à la question {position} sur {total}",
+    progress_follow_up="Suite de la question {position} sur {total}",
     submit_button="Envoyer à la clinique ✔",
     review_intro=(
         "Vérifiez vos réponses, s'il vous plaît. Touchez un numéro pour changer une réponse."

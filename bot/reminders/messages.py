@@ -113,9 +113,9 @@ TEXTS = {
         "promise": "Je vous enverrai un rappel avant votre visite.",
         "confirmation": "Votre visite approche : ce message est votre confirmation, gardez-le.",
         "linked": "{hello} Cette conversation est maintenant liée à votre rendez-vous à {clinic}.",
-        "intake_now": "{promise} Vous pouvez remplir le formulaire d'accueil dès maintenant "
-        "(en anglais), pour que votre clinicien le lise avant votre arrivée.",
-        "intake_button": "Remplir mon formulaire d'accueil (en anglais)",
+        "intake_now": "{promise} Vous pouvez remplir le formulaire d'accueil dès maintenant, "
+        "pour que votre clinicien le lise avant votre arrivée.",
+        "intake_button": "Remplir mon formulaire d'accueil",
         "late": "Votre rendez-vous est dans moins de {hours} heures : appelez-nous pour "
         "l'annuler ou le déplacer, au {phone}.",
         "was_cancelled": "Ce rendez-vous a été annulé. Communiquez avec nous pour en prendre "

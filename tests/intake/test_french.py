@@ -26,7 +26,7 @@ FRENCH_ANSWERS: dict[str, str] = {
     "consent": "oui",
     "completed_by": "moi",
     "age": "quarante-deux ans",
-    "complaint": "Ça brûle dans l'omoplate gauche depuis l'automne",
+    "complaint": "Une douleur qui brûle sous l'omoplate gauche",
     "regions": "omoplate, cou, terminé",
     "regions_side": "gauche",
     "regions_worst": "omoplate",
@@ -86,7 +86,7 @@ async def test_a_french_patient_completes_the_form_in_french(
         await patient.say(text)
         assert "Please" not in patient.text, (text, patient.text)
     assert "Vérifiez vos réponses" in patient.text
-    assert "Ça brûle dans l'omoplate gauche" in patient.text  # the review quotes it
+    assert "Une douleur qui brûle sous l'omoplate gauche" in patient.text  # the review quotes it
     assert "Cou, Omoplate (gauche, le pire)" in patient.text
     assert "De 6 à 12 mois (écrit : « depuis 8 mois »)" in patient.text
     await patient.say("envoyer")
@@ -95,7 +95,7 @@ async def test_a_french_patient_completes_the_form_in_french(
     # The clinician reads the clinic's language, with the patient's own words as written.
     assert "Answered in French" in summary
     assert "Neck, Shoulder blade (left, worst)" in summary
-    assert "Ça brûle dans l'omoplate gauche depuis l'automne" in summary
+    assert "Une douleur qui brûle sous l'omoplate gauche" in summary
     assert "Age: 42" in summary or "How old are you? 42" in summary
     assert "PHQ-2 mood screen (0-6): 1 (negative screen)" in summary
 
@@ -159,7 +159,7 @@ def test_summary_and_fhir_say_the_form_was_answered_in_french() -> None:
     response = questionnaire_response(english, state, intake_id=1, authored=_now())
     assert response["language"] == "fr"
     complaint = next(item for item in response["item"] if item["linkId"] == "complaint")
-    assert complaint["answer"][0]["valueString"].startswith("Ça brûle")
+    assert complaint["answer"][0]["valueString"].startswith("Une douleur qui brûle")
     assert complaint["text"].startswith("In your own words")  # the clinic's question
     # A stored definition brings its French back, so a form begun in French goes on in it.
     rebuilt = flow_from_definition(loaded.definition)

@@ -320,3 +320,35 @@ async def test_flow_version_change_mid_intake_on_telegram(
             assert "What is your age in years?" in patient.last_text
     finally:
         await second.close()
+
+
+class FrenchTelegramPatient(TelegramPatient):
+    """A patient whose Telegram app is set to French."""
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        for key in ("message", "callback_query"):
+            if key in update and "from" in update[key]:
+                update[key]["from"]["language_code"] = "fr"
+        await super().feed(update)
+
+
+async def test_a_french_patient_completes_the_form_in_french_on_telegram(
+    runtime: Runtime, transport: RecordingRequest
+) -> None:
+    from tests.intake.test_french import FRENCH_ANSWERS
+
+    application = build_application(runtime, request=transport)
+    async with application:
+        tg = FrenchTelegramPatient(application, transport)
+        await tg.command("/intake")
+        assert "Acceptez-vous de transmettre vos réponses" in tg.last_text
+        await tg.tap("Oui, j'accepte")
+        for text in list(FRENCH_ANSWERS.values())[1:]:
+            await tg.say(text)
+        assert "Vérifiez vos réponses" in tg.last_text
+        await tg.tap("Envoyer à la clinique")
+        assert "Merci, votre formulaire est rempli" in tg.last_text
+    assert transport.api.violations == []
+    staff = [r.visible_text for r in transport.sent() if r.chat_id == STAFF]
+    assert len(staff) == 1 and "Answered in French" in staff[0]
+    assert "Neck, Shoulder blade (left, worst)" in staff[0]
