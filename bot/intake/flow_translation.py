@@ -90,6 +90,8 @@ def _flags(log: ProblemLog, flow: Flow, top: LocatedDict) -> dict[str, Flag]:
 
 def _options(log: ProblemLog, step: Step, data: LocatedDict, what: str) -> tuple[Option, ...]:
     if not step.options:
+        if "options" in data:
+            log.add(data.line_of("options"), f"{what} has no options in intake_flow.yaml")
         return ()
     if "options" not in data:
         log.add(data.line, f"{what} has no French 'options:' (one label per option id)")
@@ -106,8 +108,15 @@ def _options(log: ProblemLog, step: Step, data: LocatedDict, what: str) -> tuple
             options.append(option)
             continue
         raw = given[option.id]
-        if isinstance(raw, str):  # the short form: `id: label`
+        if isinstance(raw, str) and raw.strip():  # the short form: `id: label`
             options.append(replace(option, label=" ".join(raw.split()), aliases=()))
+            continue
+        if not isinstance(raw, dict):
+            log.add(
+                given.line_of(option.id),
+                f"{named}: write its French label as text (in quotes if it is yes, no, "
+                "on or off), or as {label: ..., aliases: [...]}",
+            )
             continue
         entry = log.mapping(raw, given.line_of(option.id), named)
         if entry is None:

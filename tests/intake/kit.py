@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.config import Settings, load_settings
 from bot.core.assistant import Assistant, ChatRef
 from bot.core.privacy import register_privacy_commands
 from bot.core.replies import Reply
@@ -18,6 +19,18 @@ REPO = Path(__file__).resolve().parents[2]
 SHIPPED_FLOW = REPO / "content" / "intake_flow.yaml"
 TEST_KEY = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ="
 PATIENT = 5551234
+
+
+def runtime_settings(tmp_path: Path) -> Settings:
+    """Settings for a whole runtime (the shipped content) on a database under `tmp_path`."""
+    return load_settings(
+        {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+            "IMS_DATA_DIR": str(tmp_path / "data"),
+            "DATA_ENCRYPTION_KEY": TEST_KEY,
+        },
+        read_dotenv=False,
+    )
 
 
 class RecordingFaq:

@@ -10,15 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
 from bot.core.assistant import Assistant, ChatRef
 from bot.intake.conversation import IntakeConversation
-from bot.intake.engine import IntakeEngine, Typed
+from bot.intake.engine import IntakeEngine, IntakeState, Typed
 from bot.intake.fhir import questionnaire_response
 from bot.intake.flow_file import check_intake_flow, flow_from_definition, load_flow_file
 from bot.intake.summary import build_summary, summary_text
 from bot.runtime import build_runtime
-from tests.intake.kit import PATIENT, REPO, SHIPPED_FLOW, TEST_KEY, Patient
+from tests.intake.kit import PATIENT, REPO, SHIPPED_FLOW, Patient, runtime_settings
 
 FRENCH_CHAT = ChatRef(PATIENT, first_name="Josée", language_code="fr")
 # The shipped flow answered as a Québec patient types, one answer per screen.
@@ -214,15 +213,7 @@ def test_the_check_names_a_flag_without_its_french_review(tmp_path: Path) -> Non
 
 
 async def test_through_the_bot_a_french_form_and_a_french_emergency(tmp_path: Path) -> None:
-    settings = load_settings(
-        {
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
-            "IMS_DATA_DIR": str(tmp_path / "data"),
-            "DATA_ENCRYPTION_KEY": TEST_KEY,
-        },
-        read_dotenv=False,
-    )
-    runtime = await build_runtime(settings)
+    runtime = await build_runtime(runtime_settings(tmp_path))
     try:
         assistant = runtime.assistant
         chat = ChatRef(778, language_code="fr")
@@ -242,3 +233,85 @@ async def test_through_the_bot_a_french_form_and_a_french_emergency(tmp_path: Pa
 
 def _now() -> datetime:
     return datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+
+# --- French typed answers, on the French flow's engine ------------------------------------
+
+TODAY = date(2026, 12, 7)
+
+
+@pytest.fixture(scope="module")
+def french_engine() -> IntakeEngine:
+    return IntakeEngine(load_flow_file(SHIPPED_FLOW).flow.in_language("fr"), today=lambda: TODAY)
+
+
+def _at(engine: IntakeEngine, step_id: str) -> IntakeState:
+    state = engine.start()
+    for key, text in FRENCH_ANSWERS.items():
+        if state.current == step_id:
+            return state
+        if key.startswith("regions_") and state.current != "regions":
+            continue
+        state = engine.apply(state, Typed(text)).state
+    assert state.current == step_id, state.current
+    return state
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("depuis 8 mois", "6_to_12_months"),
+        ("il y a 3 semaines", "under_6_weeks"),
+        ("environ deux ans", "over_1_year"),
+        ("depuis mars", "6_to_12_months"),
+        ("15 octobre 2026", "6_to_12_weeks"),
+        ("Plus d'un an", "over_1_year"),
+    ],
+)
+def test_french_durations_and_dates(french_engine: IntakeEngine, typed: str, expected: str) -> None:
+    result = french_engine.apply(_at(french_engine, "duration"), Typed(typed))
+    answer = result.state.answers.get("duration")
+    assert isinstance(answer, dict) and answer["option"] == expected, (typed, result.hint)
+
+
+def test_french_short_answers_and_commands(french_engine: IntakeEngine) -> None:
+    state = french_engine.start()
+    state = french_engine.apply(state, Typed("o")).state  # "o" for oui, as on paper forms
+    assert state.current == "completed_by"
+    state = french_engine.apply(state, Typed("moi")).state
+    state = french_engine.apply(state, Typed("précédent")).state
+    assert state.current == "completed_by"
+    unsure = french_engine.apply(_at(french_engine, "onset"), Typed("je ne sais pas")).state
+    assert unsure.answers["onset"] == "unsure"
+    details = _at(french_engine, "episodes")
+    details = french_engine.apply(details, Typed("oui, elle revient souvent")).state
+    assert details.current == "episodes_details"
+    # Typed at a free-text question, a command word is asked about first (as "skip" is).
+    asked = french_engine.apply(details, Typed("passer")).state
+    assert asked.draft is not None and asked.draft.confirm == "passer"
+    skipped = french_engine.apply(asked, Typed("passer")).state
+    assert skipped.answers["episodes_details"] is None
+
+
+def test_french_body_regions_with_sides(french_engine: IntakeEngine) -> None:
+    state = _at(french_engine, "regions")
+    state = french_engine.apply(state, Typed("épaule droite, les deux genoux, bas du dos")).state
+    state = french_engine.apply(state, Typed("terminé")).state
+    state = french_engine.apply(state, Typed("genou")).state  # which bothers most
+    answer = state.answers["regions"]
+    assert answer == {
+        "regions": [
+            {"region": "shoulder", "side": "right"},
+            {"region": "lower_back", "side": "centre"},
+            {"region": "knee", "side": "both"},
+        ],
+        "worst": "knee",
+    }
+
+
+def test_a_french_wrong_answer_is_explained_in_french(french_engine: IntakeEngine) -> None:
+    result = french_engine.apply(_at(french_engine, "pain_now"), Typed("beaucoup"))
+    assert result.hint.startswith("Donnez un nombre entier de 0 à 10")
+    result = french_engine.apply(_at(french_engine, "aggravating"), Typed("courir, assis"))
+    assert result.hint.startswith("Je n'ai pas reconnu 'courir'. ")
+    assert result.hint.endswith("J'ai gardé les autres.")

@@ -13,7 +13,6 @@ import pytest
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from bot.cli.main import main
-from bot.config import load_settings
 from bot.core.assistant import ChatRef
 from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Status, Tap, Typed
 from bot.intake.fhir import questionnaire_response
@@ -31,6 +30,7 @@ from tests.intake.kit import (
     TYPED_ANSWERS,
     TYPED_PATH,
     Patient,
+    runtime_settings,
     typed_path,
     typed_until,
 )
@@ -280,15 +280,7 @@ def test_overview_lists_flags_consent_and_precautions(engine: IntakeEngine) -> N
 
 
 async def test_self_harm_typed_at_an_intake_question_gets_crisis_lines(tmp_path: Path) -> None:
-    settings = load_settings(
-        {
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
-            "IMS_DATA_DIR": str(tmp_path / "data"),
-            "DATA_ENCRYPTION_KEY": TEST_KEY,
-        },
-        read_dotenv=False,
-    )
-    runtime = await build_runtime(settings)
+    runtime = await build_runtime(runtime_settings(tmp_path))
     try:
         chat = ChatRef(777)
         assistant = runtime.assistant
