@@ -99,7 +99,6 @@ SIDE_WORDS: dict[str, Side] = {
     "des deux côtés": Side.BOTH, "deux côtés": Side.BOTH, "milieu": Side.CENTRE,
     "au milieu": Side.CENTRE, "au centre": Side.CENTRE,
 }  # fmt: skip
-SIDE_LABELS = {Side.LEFT: "Left", Side.RIGHT: "Right", Side.BOTH: "Both sides"}
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10,

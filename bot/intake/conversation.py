@@ -58,9 +58,7 @@ QUESTION_WORDS = frozenset(
      "est-ce", "est-ce-que", "qu'est-ce", "comment", "pourquoi", "combien", "quel",
      "quelle", "quels", "quelles", "où", "puis-je", "dois-je", "peut-on", "faut-il", "qui"}
 )  # fmt: skip
-MOVED_ON = words_for(ENGLISH).moved_on
 _FLAG_LEVELS = (FlagLevel.EMERGENCY, FlagLevel.URGENT, FlagLevel.ATTENTION)
-FLAG_TITLES = dict(zip(_FLAG_LEVELS, words_for(ENGLISH).flag_titles, strict=True))
 # Typed text after this long a pause first gets "continue where you left off, or start over?".
 RESUME_PROMPT_AFTER = timedelta(hours=6)
 # Typed at "Continue where you left off, or start over?" (besides the yes words).
@@ -91,7 +89,6 @@ _STOP_RE = re.compile(
     r"|\b(?:je ne veux plus|je veux plus|j'veux plus)\s+(?:continuer|répondre|repondre|"
     r"le remplir|remplir)\b"
 )
-PAUSED = words_for(ENGLISH).paused
 # A typed answer this short, in Latin letters, says too little for a language detector to
 # read ("Nguyen Thi Mai Anh", "Xiaoming Zhang Wei", "Xarelto 20 mg"): it is kept.
 SHORT_ANSWER_WORDS = 4

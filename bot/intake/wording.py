@@ -305,13 +305,13 @@ FRENCH_WORDS = IntakeWords(
         "« environ 8 mois » ou « 2 ans ») ou quand la douleur a commencé (par exemple "
         "« depuis mars »)."
     ),
-    selected="Choisi : {chosen}",
+    selected="Votre choix : {chosen}",
     done_button="Terminé ✔",
     choose_one="Choisissez au moins une réponse{extra}, puis Terminé.",
     choose_one_none=" (ou « {none} »)",
     choose_area="Choisissez au moins un endroit, puis Terminé.",
     side_refused="Répondez gauche, droite ou les deux (votre gauche et votre droite à vous).",
-    side_prompt="De quel côté est la douleur : {label}? (Votre gauche ou votre droite à vous.)",
+    side_prompt="De quel côté est la douleur ({label})? Votre gauche ou votre droite à vous.",
     worst_default="Lequel de ces endroits vous dérange le plus?",
     kept_others=" J'ai gardé les autres.",
     noted=(
