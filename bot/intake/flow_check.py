@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.content.problems import Problem
+from bot.content.schema import ProblemLog
+from bot.intake.answers import normalise
 from bot.intake.flow import (
     TREATMENT_CONSENT_OPTIONS,
     Condition,
@@ -11,7 +15,7 @@ from bot.intake.flow import (
     Step,
     StepType,
 )
-from bot.intake.step_types import KINDS
+from bot.intake.step_types import COMMAND_WORDS, KINDS
 
 SCALE_TOP = 10
 _NUMERIC_TYPES = frozenset({StepType.SCALE, StepType.NUMBER})
@@ -261,3 +265,35 @@ def check_flow_logic(flow: Flow, file: str) -> list[Problem]:
     problems.extend(_check_rules(flow, file))
     problems.extend(_check_treatment_consent(flow, file))
     return problems
+
+
+def check_typed_names(
+    log: ProblemLog,
+    line: int,
+    option_id: str,
+    label: str,
+    aliases: Sequence[str],
+    names: dict[str, str],
+    what: str,
+) -> None:
+    """An option's label, id and aliases are what a patient may type for it: each must
+    pick only that option, and an alias must not be a number or a word such as "done"
+    that already means something else (`names`: each typed name seen so far and the
+    option it picks)."""
+    for alias in aliases:
+        typed = normalise(alias)
+        if typed.isdecimal() or typed in COMMAND_WORDS:
+            log.add(
+                line,
+                f"{what}: alias {alias!r} of {option_id!r} is a number or a command "
+                "word the patient types for something else; remove it",
+            )
+    for name in (label, option_id.replace("_", " "), *aliases):
+        typed = normalise(name)
+        owner = names.setdefault(typed, option_id)
+        if typed and owner != option_id:
+            log.add(
+                line,
+                f"{what}: {name!r} names both {owner!r} and {option_id!r}; typed, "
+                "it would pick the first: give each option its own words",
+            )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -17,7 +17,6 @@ from typing import Any
 from bot.content.problems import ContentError, Problem, display_path
 from bot.content.schema import ProblemLog, locate, read_yaml_with_problems
 from bot.content.yaml_source import LocatedDict, LocatedList
-from bot.intake.answers import normalise
 from bot.intake.flow import (
     Band,
     Condition,
@@ -31,9 +30,9 @@ from bot.intake.flow import (
     Step,
     StepType,
 )
-from bot.intake.flow_check import check_flow_logic
+from bot.intake.flow_check import check_flow_logic, check_typed_names
 from bot.intake.flow_translation import FLOW_FRENCH_FILE_NAME, translate_flow
-from bot.intake.step_types import COMMAND_WORDS, KINDS
+from bot.intake.step_types import KINDS
 from bot.intake.wording import FRENCH
 
 FLOW_FILE_NAME = "intake_flow.yaml"
@@ -150,38 +149,6 @@ def _options(log: ProblemLog, data: LocatedDict, what: str) -> tuple[Option, ...
             )
         )
     return tuple(options)
-
-
-def check_typed_names(
-    log: ProblemLog,
-    line: int,
-    option_id: str,
-    label: str,
-    aliases: Sequence[str],
-    names: dict[str, str],
-    what: str,
-) -> None:
-    """An option's label, id and aliases are what a patient may type for it: each must
-    pick only that option, and an alias must not be a number or a word such as "done"
-    that already means something else (`names`: each typed name seen so far and the
-    option it picks)."""
-    for alias in aliases:
-        typed = normalise(alias)
-        if typed.isdecimal() or typed in COMMAND_WORDS:
-            log.add(
-                line,
-                f"{what}: alias {alias!r} of {option_id!r} is a number or a command "
-                "word the patient types for something else; remove it",
-            )
-    for name in (label, option_id.replace("_", " "), *aliases):
-        typed = normalise(name)
-        owner = names.setdefault(typed, option_id)
-        if typed and owner != option_id:
-            log.add(
-                line,
-                f"{what}: {name!r} names both {owner!r} and {option_id!r}; typed, "
-                "it would pick the first: give each option its own words",
-            )
 
 
 def _when(log: ProblemLog, data: LocatedDict, what: str) -> tuple[Condition, ...]:

@@ -24,6 +24,7 @@ from bot.content.problems import Problem
 from bot.content.schema import ProblemLog, did_you_mean, locate
 from bot.content.yaml_source import LocatedDict
 from bot.intake.flow import Flag, Flow, Option, Step
+from bot.intake.flow_check import check_typed_names
 from bot.intake.wording import FRENCH
 
 FLOW_FRENCH_FILE_NAME = "intake_flow_fr.yaml"
@@ -160,9 +161,6 @@ def translate_flow(
 ) -> tuple[Flow | None, list[Problem]]:
     """`flow` in French from the French file's parsed YAML; every problem found (the flow
     is None when there is one)."""
-    # Imported here: flow_file reads this module to attach the translation it loads.
-    from bot.intake.flow_file import check_typed_names
-
     log = ProblemLog(file, today=today or date.today())
     located = locate(data)
     top = log.mapping(located, getattr(located, "line", 0) or 1, "the French intake form")
