@@ -273,8 +273,12 @@ class Assistant:
             )
             return Screening(screening.language, verdict)
         if verdict is not None and verdict.level == "urgent":
+            extra: list[Reply] = []
             for listener in self._urgent_listeners:
-                await listener(chat, verdict.rule_id or "")
+                extra.extend(await listener(chat, verdict.rule_id or ""))
+            if extra:  # e.g. "your form is waiting": urgent never stops a conversation
+                verdict = replace(verdict, replies=(*verdict.replies, *extra))
+                return Screening(screening.language, verdict)
         return screening
 
     def commands(self, *, staff: bool = False) -> list[CommandSpec]:

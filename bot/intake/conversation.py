@@ -504,12 +504,13 @@ class IntakeConversation:
 
     async def _detour(self, chat: ChatRef, text: str, language: str = ENGLISH) -> list[Reply]:
         assert self._faq is not None
+        return [*await self._faq.answer(chat, text), self._form_waiting(language)]
+
+    @staticmethod
+    def _form_waiting(language: str) -> Reply:
+        """ "Your form is waiting", with a button back to it."""
         words = words_for(language)
-        replies = list(await self._faq.answer(chat, text))
-        replies.append(
-            Reply(words.form_waiting, (Button(words.back_to_form, f"{ACTION_PREFIX}:resume"),))
-        )
-        return replies
+        return Reply(words.form_waiting, (Button(words.back_to_form, f"{ACTION_PREFIX}:resume"),))
 
     async def _show_current(
         self, chat: ChatRef, intake: StoredIntake | None, note: str | None
@@ -665,6 +666,23 @@ class IntakeConversation:
             await self.repository.save(intake)
         return [self._staff_notes.screen_emergency(chat.chat_id, rule_id, intake.id)]
 
+    async def on_urgent(self, chat: ChatRef, rule_id: str) -> list[Reply]:
+        """Urgent listener: record the urgent problem on the open form (the rule, never the
+        patient's words); the form goes on, so the patient is told where it waits."""
+        if not await self.repository.has_open(chat.chat_id):
+            return []
+        async with self._lock(chat.chat_id):
+            intake = await self._open(chat.chat_id)
+            if intake is None:
+                return []
+            state = intake.state
+            if rule_id and rule_id not in state.urgent_rules:
+                state.urgent_rules.append(rule_id)
+            await self.repository.save(intake)
+        if state.paused or state.resume_pending or state.stop_pending:
+            return []  # the form is not on screen: nothing to go back to yet
+        return [self._form_waiting(state.language)]
+
     # --- personal data ------------------------------------------------------------------
 
     async def describe(self, chat_id: int) -> list[str]:
@@ -710,6 +728,7 @@ def register_intake_routes(conversation: IntakeConversation, assistant: Assistan
     assistant.add_text_route("intake", conversation.claim_text)
     assistant.add_answer_check(conversation.takes_typed_answer)
     assistant.add_emergency_listener(conversation.on_emergency)
+    assistant.add_urgent_listener(conversation.on_urgent)
     # Without a French version of the form (intake_flow_fr.yaml), French speakers are told
     # it is in English before they tap.
     french = conversation.loaded.flow.in_language("fr").language == "fr"

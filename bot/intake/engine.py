@@ -124,6 +124,9 @@ class IntakeState:
     # Emergency flags that stopped the form before the patient picked it up again: they
     # stay on the clinician's record whatever is answered after.
     resumed_emergencies: list[str] = field(default_factory=list)
+    # Safety-screen rules of urgent (same-day care) problems typed while the form was open:
+    # the form goes on, and the clinician sees them with the flags.
+    urgent_rules: list[str] = field(default_factory=list)
     # The language the patient answers in, fixed when the form starts ("en", "fr").
     language: str = "en"
 
@@ -134,6 +137,7 @@ class IntakeState:
             answers=dict(self.answers),
             history=list(self.history),
             resumed_emergencies=list(self.resumed_emergencies),
+            urgent_rules=list(self.urgent_rules),
             draft=replace(
                 self.draft, selected=list(self.draft.selected), sides=dict(self.draft.sides)
             )
@@ -165,6 +169,7 @@ class IntakeState:
             "stop_pending": self.stop_pending,
             "paused": self.paused,
             "resumed_emergencies": self.resumed_emergencies,
+            **({"urgent_rules": self.urgent_rules} if self.urgent_rules else {}),
             **({"language": self.language} if self.language != "en" else {}),
         }
 
@@ -186,6 +191,7 @@ class IntakeState:
             paused=bool(data.get("paused", False)),
             resumed_emergencies=[str(item) for item in data.get("resumed_emergencies", [])],
             language=str(data.get("language") or "en"),
+            urgent_rules=[str(item) for item in data.get("urgent_rules", [])],
         )
 
 
