@@ -273,11 +273,11 @@ class Assistant:
             )
             return Screening(screening.language, verdict)
         if verdict is not None and verdict.level == "urgent":
-            extra: list[Reply] = []
+            told: list[Reply] = []
             for listener in self._urgent_listeners:
-                extra.extend(await listener(chat, verdict.rule_id or ""))
-            if extra:  # e.g. "your form is waiting": urgent never stops a conversation
-                verdict = replace(verdict, replies=(*verdict.replies, *extra))
+                told.extend(await listener(chat, verdict.rule_id or ""))
+            if told:  # e.g. "your form is waiting": urgent never stops a conversation
+                verdict = replace(verdict, replies=(*verdict.replies, *told))
                 return Screening(screening.language, verdict)
         return screening
 

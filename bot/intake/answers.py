@@ -187,12 +187,29 @@ def normalise(text: str) -> str:
     return " ".join(plain.strip().strip(".!?").split())
 
 
-def parse_yes_no(text: str) -> bool | None:
-    """True for yes-like words, False for no-like words, None otherwise."""
+def bare_words(text: str) -> str:
+    """`text` normalised with its inner punctuation dropped too: "Yes, I agree", "yes I
+    agree" and "yes - i agree" read the same."""
+    return " ".join(re.sub(r"[^\w\s]", " ", normalise(text)).split())
+
+
+_BARE_YES = frozenset(bare_words(word) for word in YES_WORDS)
+_BARE_NO = frozenset(bare_words(word) for word in NO_WORDS)
+
+
+def parse_yes_no(text: str, labels: tuple[str, str] = ("", "")) -> bool | None:
+    """True for yes-like words, False for no-like words, None otherwise; `labels` (the yes
+    and no buttons) read as typed, with or without their punctuation."""
     words = normalise(text)
     if words in YES_WORDS:
         return True
     if words in NO_WORDS:
+        return False
+    bare = bare_words(words)
+    yes, no = (bare_words(label) for label in labels)
+    if bare in _BARE_YES or (yes and bare == yes):
+        return True
+    if bare in _BARE_NO or (no and bare == no):
         return False
     return None
 
@@ -612,6 +629,9 @@ class Picked:
     # Red-flag options named only by a few of their words, and options whose label's limit
     # ("not under control", "in the last 6 months") was not typed: asked about, not ticked.
     unsure: tuple[int, ...] = ()
+    # Options reached only by forgiving a typo in a word that is itself a real word of
+    # another sense ("heat" for Head, "chess" for Chest): asked, not ticked, when confirming.
+    guessed: tuple[int, ...] = ()
 
 
 def parse_side(words: str) -> Side | None:
@@ -658,14 +678,35 @@ def _parts(text: str, options: tuple[Option, ...]) -> list[str]:
     return parts
 
 
-def parse_many(text: str, options: tuple[Option, ...], careful: bool = False) -> Picked:
+def _real_word_typo(part: str, option: Option) -> bool:
+    """Whether `part` reached `option` only through a typo in a word that is a real word
+    of its own ("heat" is not a slip for "head"; "kneee" and "shoulders" are fine)."""
+    typed = re.findall(r"[^\W\d_]+", _SIDE_TERMS.sub(" ", part))
+    names = (option.label, option.id.replace("_", " "), *option.aliases)
+    known = {word for name in names for word in re.findall(r"[^\W\d_]+", normalise(name))}
+    real = english_words()
+
+    def named(word: str) -> bool:
+        return word in known or any(
+            (word.startswith(name) and len(word) - len(name) <= 2) or _stem(word) == _stem(name)
+            for name in known
+        )
+
+    return any(not named(word) and word in real for word in typed if word not in _GLUE_WORDS)
+
+
+def parse_many(
+    text: str, options: tuple[Option, ...], careful: bool = False, confirm_typos: bool = False
+) -> Picked:
     """Options named by number or label, separated by commas or 'and', with any side said
     with a body part; "done" in the list (usually last) means the patient has finished.
-    When `careful`, an option carrying a flag must be named clearly (see `Picked.unsure`)."""
+    When `careful`, an option carrying a flag must be named clearly (see `Picked.unsure`);
+    when `confirm_typos`, one reached by a real word's "typo" is asked (`Picked.guessed`)."""
     picked: list[int] = []
     sides: dict[int, Side] = {}
     unmatched: list[str] = []
     unsure: list[int] = []
+    guessed: list[int] = []
     finish = False
     for part in _parts(normalise(text), options):
         if part in DONE_WORDS:
@@ -676,6 +717,9 @@ def parse_many(text: str, options: tuple[Option, ...], careful: bool = False) ->
             unmatched.append(part)
             continue
         index, side = found
+        if confirm_typos and not part.isdecimal() and _real_word_typo(part, options[index]):
+            guessed.append(index)
+            continue
         flagged = careful and options[index].flag is not None
         strict = _with_side(part, options, loose=False) if flagged else found
         # A red flag's clinic-reviewed alias ("night pain") ticks it: missing one costs more.
@@ -691,7 +735,14 @@ def parse_many(text: str, options: tuple[Option, ...], careful: bool = False) ->
         if side is not None:
             known = sides.get(index)
             sides[index] = side if known in (None, side) else Side.BOTH
-    return Picked(tuple(picked), tuple(sides.items()), finish, tuple(unmatched), tuple(unsure))
+    return Picked(
+        tuple(picked),
+        tuple(sides.items()),
+        finish,
+        tuple(unmatched),
+        tuple(unsure),
+        tuple(guessed),
+    )
 
 
 # Words that narrow what a label means ("not under control", "in the last 6 months"):

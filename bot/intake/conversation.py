@@ -575,7 +575,7 @@ class IntakeConversation:
         ]
         replies.extend(self._consent_notes(chat, engine, intake, result))
         in_place = tapped and outcome is Outcome.UPDATED and intake.state.draft is not None
-        if outcome is Outcome.UPDATED and result.hint:
+        if outcome in (Outcome.UPDATED, Outcome.MOVED) and result.hint:
             replies.append(Reply(result.hint))
         replies.append(self._screen(engine, intake, replace_previous=in_place))
         return replies

@@ -37,6 +37,7 @@ from bot.intake.step_types import (
     Phase,
     Refuse,
     Verb,
+    areas_named,
     chosen_ids,
     kind_of,
 )
@@ -446,7 +447,14 @@ class IntakeEngine:
         words = normalise(text)
         step = self.current_step(state)
         free_text = step is not None and kind_of(step).free_text
-        if words in BACK_WORDS and not free_text:
+        # "back" at the body map is also an area: the step asks which was meant.
+        area = (
+            step is not None
+            and step.type is StepType.REGIONS
+            and (state.draft is None or state.draft.phase is Phase.SELECT)
+            and bool(areas_named(step, words))
+        )
+        if words in BACK_WORDS and not free_text and not area:
             return self._back(state)
         if state.current == REVIEW:
             return self._review_typed(state, words)
@@ -557,14 +565,25 @@ class IntakeEngine:
             state.draft = earlier
             state.revision += 1
             return Result(state, Outcome.MOVED)
+        dropped = self._unsaved(state, step)
         shown = {step.id for step in self.applicable(state.answers)}
         while state.history:
             previous = state.history.pop()
             if previous in shown and previous != state.current:
                 state.current = previous
                 self._enter(state)
-                return Result(state, Outcome.MOVED)
+                return Result(state, Outcome.MOVED, dropped)
         return Result(state, Outcome.INVALID, words_for(self.flow.language).first_question)
+
+    def _unsaved(self, state: IntakeState, step: Step | None) -> str:
+        """What going back drops unsaid: choices ticked on this screen but not saved."""
+        draft = state.draft
+        if step is None or draft is None or not draft.selected:
+            return ""
+        if draft.selected == chosen_ids(state.answers.get(step.id)):
+            return ""
+        labels = [o.label for o in step.options if o.id in draft.selected]
+        return words_for(self.flow.language).not_saved.format(chosen=", ".join(labels))
 
     def _review_tap(self, state: IntakeState, tap: Tap) -> Result:
         if tap.verb == Verb.SUBMIT:

@@ -139,8 +139,8 @@ class FlagView:
 
 def intake_flags(engine: IntakeEngine, state: IntakeState) -> tuple[FlagView, ...]:
     """Every flag a clinician must see on a form: an emergency typed in the chat first, then
-    the flags its answers raised (an urgent problem typed in the chat after the emergencies). The summary, the export, `intake list` and the web console
-    all read flags from here."""
+    the flags its answers raised (an urgent problem typed in the chat after emergencies).
+    The summary, the export, `intake list` and the web console all read flags from here."""
     flags = [
         FlagView(flag.id, flag.level.value, flag.label)
         for flag in engine.raised_flags(state.answers)

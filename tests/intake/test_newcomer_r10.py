@@ -15,6 +15,7 @@ from bot.intake.engine import IntakeEngine, IntakeState, Outcome, Tap, Typed, Ve
 from bot.intake.flow_file import load_flow_file
 from bot.intake.repository import IntakeRepository
 from bot.intake.step_types import Phase
+from bot.intake.screens import screen
 from bot.intake.summary import intake_flags
 from bot.runtime import build_runtime
 from bot.storage.encryption import load_cipher
@@ -63,3 +64,55 @@ def test_urgent_rules_survive_storage(engine: IntakeEngine) -> None:
     again = IntakeState.from_json(state.to_json())
     assert again.urgent_rules == ["needle_site_infection"]
     assert "urgent_rules" not in engine.start().to_json()  # old forms read as before
+
+
+def test_consent_typed_as_its_button_reads_with_or_without_the_comma(
+    engine: IntakeEngine,
+) -> None:
+    for typed in ("yes I agree", "Yes, I agree", "yes - i agree", "I agree", "sure", "ok"):
+        result = engine.apply(engine.start(), Typed(typed))
+        assert result.outcome is Outcome.ANSWERED, typed
+    french = IntakeEngine(engine.flow.in_language("fr"), today=lambda: TODAY)
+    for typed in ("Oui, j'accepte", "oui j accepte", "oui j'accepte"):
+        assert french.apply(french.start(), Typed(typed)).outcome is Outcome.ANSWERED, typed
+    assert engine.apply(engine.start(), Typed("yes I wonder")).outcome is Outcome.INVALID
+
+
+def test_a_real_word_near_a_region_is_asked_not_recorded(engine: IntakeEngine) -> None:
+    for typed, label in (("heat", "Head"), ("hear", "Head"), ("chess", "Chest")):
+        result = engine.apply(at(engine, "regions"), Typed(typed))
+        draft = result.state.draft
+        assert draft is not None and draft.selected == [], typed
+        shown = screen(engine, result.state, lambda v, a: f"{v}:{a}")
+        assert f"Did you mean {label}?" in shown.text
+        yes = next(b for b in shown.buttons if b.label == f"Yes, {label}")
+        revision = result.state.revision
+        tapped = engine.apply(result.state, Tap(Verb.OPTION, revision, yes.action.split(":")[1]))
+        assert tapped.state.draft is not None and tapped.state.draft.selected
+    said_no = engine.apply(engine.apply(at(engine, "regions"), Typed("heat")).state, Typed("no"))
+    assert said_no.state.draft is not None and said_no.state.draft.selected == []
+    for slip in ("kneee", "shoulders", "necks", "left hips"):  # slips and plurals still read
+        result = engine.apply(at(engine, "regions"), Typed(slip))
+        assert result.state.draft is not None and result.state.draft.selected, slip
+
+
+def test_back_at_the_body_map_is_asked_and_a_pending_selection_is_never_dropped_unsaid(
+    engine: IntakeEngine,
+) -> None:
+    chosen = engine.apply(at(engine, "regions"), Typed("head, neck")).state
+    asked = engine.apply(chosen, Typed("back"))
+    assert asked.state.current == "regions" and asked.state.draft is not None
+    assert asked.state.draft.selected == ["head", "neck"]
+    assert "instruction" in screen(engine, asked.state, lambda v, a: v).text
+    area = engine.apply(asked.state, Typed("no"))
+    assert area.state.current == "regions" and "Lower back" in area.hint
+    assert area.state.draft is not None and area.state.draft.selected == ["head", "neck"]
+    went = engine.apply(engine.apply(chosen, Typed("back")).state, Typed("yes"))
+    assert went.outcome is Outcome.MOVED and went.state.current == "complaint"
+    assert "Not saved: Head, Neck" in went.hint
+    tapped = engine.apply(chosen, Tap(Verb.BACK, chosen.revision))
+    assert tapped.outcome is Outcome.MOVED and "Not saved: Head, Neck" in tapped.hint
+    sided = engine.apply(at(engine, "regions"), Typed("shoulder, neck, done")).state
+    assert sided.draft is not None and sided.draft.phase is Phase.SIDE
+    back = engine.apply(sided, Typed("back"))  # on the side screen "back" is the instruction
+    assert back.state.draft is not None and back.state.draft.phase is Phase.SELECT
