@@ -651,17 +651,16 @@ def _with_side(
     part: str, options: tuple[Option, ...], loose: bool = True
 ) -> tuple[int, Side | None] | None:
     """The option a part names, with the side said alongside it ("left shoulder")."""
-    index = match_option(part, options, loose=loose)
-    if index is not None:
-        return index, None
     said = {_SIDE_OF.get(term, term) for term in _SIDE_TERMS.findall(part)}
-    if not said:
-        return None
-    rest = " ".join(_SIDE_FILLER.sub(" ", _SIDE_TERMS.sub(" ", part)).split())
-    index = match_option(rest, options, numbered=False, loose=loose) if rest else None
-    if index is None:
-        return None
-    return index, parse_side(" ".join(sorted(said))) or Side.BOTH
+    if said:
+        # The side first: "right shoulder blade" is near enough "shoulder blade" for a typo
+        # match, which would lose the side the patient gave.
+        rest = " ".join(_SIDE_FILLER.sub(" ", _SIDE_TERMS.sub(" ", part)).split())
+        index = match_option(rest, options, numbered=False, loose=loose) if rest else None
+        if index is not None:
+            return index, parse_side(" ".join(sorted(said))) or Side.BOTH
+    index = match_option(part, options, loose=loose)
+    return (index, None) if index is not None else None
 
 
 def _parts(text: str, options: tuple[Option, ...]) -> list[str]:
@@ -681,7 +680,7 @@ def _parts(text: str, options: tuple[Option, ...]) -> list[str]:
 def _real_word_typo(part: str, option: Option) -> bool:
     """Whether `part` reached `option` only through a typo in a word that is a real word
     of its own ("heat" is not a slip for "head"; "kneee" and "shoulders" are fine)."""
-    typed = re.findall(r"[^\W\d_]+", _SIDE_TERMS.sub(" ", part))
+    typed = re.findall(r"[^\W\d_]+", _SIDE_FILLER.sub(" ", _SIDE_TERMS.sub(" ", part)))
     names = (option.label, option.id.replace("_", " "), *option.aliases)
     known = {word for name in names for word in re.findall(r"[^\W\d_]+", normalise(name))}
     real = english_words()

@@ -105,8 +105,10 @@ class EmergencyReplies(Protocol):
 
 def looks_like_question(text: str) -> bool:
     """Whether free text reads as a side question rather than an answer."""
-    words = text.strip().lower().split()
-    return text.strip().endswith("?") or bool(words and words[0].strip(",") in QUESTION_WORDS)
+    # "est-ce que" is often typed "est ce que": hyphens and spaces read the same.
+    words = [word.strip(",") for word in re.split(r"[\s\-]+", text.strip().lower()) if word]
+    opening = {*words[:1], "-".join(words[:2])}
+    return text.strip().endswith("?") or bool(opening & QUESTION_WORDS)
 
 
 def _latin_letters_only(text: str) -> bool:
@@ -508,9 +510,14 @@ class IntakeConversation:
 
     @staticmethod
     def _form_waiting(language: str) -> Reply:
-        """ "Your form is waiting", with a button back to it."""
+        """ "Your form is waiting", with a button back to it. A number typed next answers
+        the form's open question (as on Telegram), never a button of the reply above."""
         words = words_for(language)
-        return Reply(words.form_waiting, (Button(words.back_to_form, f"{ACTION_PREFIX}:resume"),))
+        return Reply(
+            words.form_waiting,
+            (Button(words.back_to_form, f"{ACTION_PREFIX}:resume"),),
+            typed_answer=True,
+        )
 
     async def _show_current(
         self, chat: ChatRef, intake: StoredIntake | None, note: str | None

@@ -5,11 +5,13 @@ and a typed number after a side question in the console."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from bot.channels.console import ConsoleOutput
 from bot.core.assistant import ChatRef
 from bot.intake.engine import IntakeEngine, IntakeState, Outcome, Tap, Typed, Verb
 from bot.intake.flow_file import load_flow_file
@@ -116,3 +118,39 @@ def test_back_at_the_body_map_is_asked_and_a_pending_selection_is_never_dropped_
     assert sided.draft is not None and sided.draft.phase is Phase.SIDE
     back = engine.apply(sided, Typed("back"))  # on the side screen "back" is the instruction
     assert back.state.draft is not None and back.state.draft.phase is Phase.SELECT
+
+
+def test_a_side_word_applies_to_the_region_it_precedes(engine: IntakeEngine) -> None:
+    typed = "neck, right shoulder blade, right forearm"
+    result = engine.apply(at(engine, "regions"), Typed(typed))
+    draft = result.state.draft
+    assert draft is not None
+    assert draft.sides == {"shoulder_blade": "right", "forearm": "right"}
+    done = engine.apply(result.state, Typed("done")).state.draft
+    assert done is not None and done.phase is Phase.WORST  # no side left to ask
+
+
+async def test_a_number_after_a_side_question_answers_the_form(patient: Patient) -> None:
+    await patient.command("intake")
+    await patient.say("yes")
+    await patient.say("how much does it cost?")
+    assert "FAQ answer" in patient.text
+    output = ConsoleOutput(io.StringIO(), json_mode=False)
+    output.begin_batch()
+    for reply in patient.last:
+        output.show(reply)
+    assert output.typed_answer  # the console passes "1" on as text, not as a button
+    await patient.say("1")
+    assert "How old are you?" in patient.text
+
+
+@pytest.mark.parametrize(
+    "question", ["est-ce que ça fait mal", "est ce que ça fait mal", "Est-ce que c'est cher"]
+)
+async def test_a_french_side_question_during_the_form_is_answered(
+    patient: Patient, question: str
+) -> None:
+    await patient.command("intake")
+    await patient.say("yes")
+    await patient.say(question)
+    assert "FAQ answer" in patient.text and "waiting" in patient.text
