@@ -16,8 +16,8 @@ from bot.core.assistant import ChatRef
 from bot.intake.engine import IntakeEngine, IntakeState, Outcome, Tap, Typed, Verb
 from bot.intake.flow_file import load_flow_file
 from bot.intake.repository import IntakeRepository
-from bot.intake.step_types import Phase
 from bot.intake.screens import screen
+from bot.intake.step_types import Phase
 from bot.intake.summary import intake_flags
 from bot.runtime import build_runtime
 from bot.storage.encryption import load_cipher
