@@ -474,6 +474,11 @@ class IntakeEngine:
     def _effect(self, state: IntakeState, step: Step, effect: Effect) -> Result:
         """Apply what a step kind decided."""
         if isinstance(effect, Answer):
+            asked = self._ratings_disagree(state, step, effect.value)
+            if asked:
+                state.draft = Draft(confirm=str(effect.value), note=asked)
+                state.revision += 1
+                return Result(state, Outcome.UPDATED)
             state.draft = None
             return self._commit(state, step, effect.value)
         if isinstance(effect, Keep):
@@ -488,6 +493,24 @@ class IntakeEngine:
         if effect is Command.SKIP:
             return self._skip(state, step)
         return Result(state, Outcome.STALE)
+
+    def _ratings_disagree(self, state: IntakeState, step: Step, value: AnswerValue) -> str:
+        """ "Is 2/10 right?" when a pain rating at its worst is below the pain now, or one at
+        its least above it (`<name>_worst`, `<name>_least` beside `<name>_now`); asked once:
+        the value confirmed, or typed again, is kept."""
+        if step.type is not StepType.SCALE or not isinstance(value, int):
+            return ""
+        name, _, which = step.id.rpartition("_")
+        now = state.answers.get(f"{name}_now")
+        if which not in ("worst", "least") or not isinstance(now, int):
+            return ""
+        if state.draft is not None and state.draft.confirm == str(value):
+            return ""  # the same rating again: what the patient means
+        if (which == "worst" and value >= now) or (which == "least" and value <= now):
+            return ""
+        words = words_for(self.flow.language)
+        said = words.ratings_which[0 if which == "worst" else 1]
+        return words.ratings_disagree.format(now=now, other=value, which=said)
 
     def _review_typed(self, state: IntakeState, words: str) -> Result:
         if words in SUBMIT_WORDS:

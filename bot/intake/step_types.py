@@ -97,6 +97,7 @@ class Draft:
     phase: Phase = Phase.SELECT  # regions only
     sides: dict[str, str] = field(default_factory=dict)  # regions only: region -> side
     confirm: str | None = None  # text only: a command word typed, awaiting confirmation
+    note: str = ""  # what the screen asks about `confirm` (a scale's "Is 2/10 right?")
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for storage."""
@@ -105,6 +106,8 @@ class Draft:
             data["sides"] = self.sides
         if self.confirm is not None:
             data["confirm"] = self.confirm
+        if self.note:
+            data["note"] = self.note
         return data
 
     @classmethod
@@ -116,6 +119,7 @@ class Draft:
             phase=Phase(data.get("phase") or Phase.SELECT),
             sides={str(k): str(v) for k, v in dict(data.get("sides", {})).items()},
             confirm=str(confirm) if confirm is not None else None,
+            note=str(data.get("note") or ""),
         )
 
 
@@ -335,7 +339,18 @@ class ScaleKind(StepKind):
     def button_value(self, step: Step, index: int) -> tuple[bool, AnswerValue]:
         return 0 <= index <= SCALE_TOP, index
 
+    def tap(self, step: Step, draft: Draft | None, verb: str, arg: str) -> Effect:
+        asked = draft.confirm if draft else None
+        if asked is not None and verb == Verb.OPTION and arg in ("confirm", "no"):
+            # "Is 2/10 right?" (see `IntakeEngine`): kept as confirmed, or asked afresh.
+            return Answer(int(asked)) if arg == "confirm" else Keep(None, new_screen=True)
+        return super().tap(step, draft, verb, arg)
+
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        asked = draft.confirm if draft else None
+        said = parse_yes_no(words) if asked is not None else None
+        if asked is not None and said is not None:
+            return Answer(int(asked)) if said else Keep(None, new_screen=True)
         value = parse_scale(text)
         if value is None:
             return Refuse(_words(step).scale_refused, True)
@@ -344,9 +359,16 @@ class ScaleKind(StepKind):
     def prompt(self, step: Step, draft: Draft | None) -> str:
         words = _words(step)
         low, high = step.min_label or words.scale_none, step.max_label or words.scale_most
-        return f"{step.text}\n{words.scale_prompt.format(low=low, high=high)}"
+        asked = f"\n\n{draft.note}" if draft is not None and draft.note else ""
+        return f"{step.text}\n{words.scale_prompt.format(low=low, high=high)}{asked}"
 
     def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
+        if draft is not None and draft.confirm is not None:
+            words = _words(step)
+            return [
+                Choice(words.ratings_keep.format(value=draft.confirm), Verb.OPTION, "confirm"),
+                Choice(words.ratings_change, Verb.OPTION, "no"),
+            ]
         return [Choice(str(value), Verb.OPTION, str(value)) for value in range(SCALE_TOP + 1)]
 
     def format(self, step: Step, value: AnswerValue) -> str:

@@ -126,6 +126,7 @@ class IntakeWords:
     ratings_disagree: str  # {now} {other} {which}
     ratings_keep: str  # {value}
     ratings_change: str
+    ratings_which: tuple[str, str]  # worst, least
 
 
 ENGLISH_WORDS = IntakeWords(
@@ -292,6 +293,7 @@ ENGLISH_WORDS = IntakeWords(
     ),
     ratings_keep="Yes, {value}/10 is right",
     ratings_change="No, I'll change it",
+    ratings_which=("at its worst over the last week", "at its least over the last week"),
 )
 
 FRENCH_WORDS = IntakeWords(
@@ -482,6 +484,10 @@ FRENCH_WORDS = IntakeWords(
     ),
     ratings_keep="Oui, {value}/10 est juste",
     ratings_change="Non, je vais corriger",
+    ratings_which=(
+        "à son pire au cours de la dernière semaine",
+        "à son plus faible au cours de la dernière semaine",
+    ),
 )
 
 WORDS = {ENGLISH: ENGLISH_WORDS, FRENCH: FRENCH_WORDS}

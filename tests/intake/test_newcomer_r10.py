@@ -154,3 +154,25 @@ async def test_a_french_side_question_during_the_form_is_answered(
     await patient.say("yes")
     await patient.say(question)
     assert "FAQ answer" in patient.text and "waiting" in patient.text
+
+
+def test_pain_ratings_that_disagree_with_the_pain_now_are_asked_once(
+    engine: IntakeEngine,
+) -> None:
+    state = engine.apply(at(engine, "pain_now"), Typed("8")).state
+    asked = engine.apply(state, Typed("2"))
+    assert asked.outcome is Outcome.UPDATED and "pain_worst" not in asked.state.answers
+    shown = screen(engine, asked.state, lambda v, a: f"{v}:{a}")
+    assert "Is 2/10 right?" in shown.text
+    kept = engine.apply(asked.state, Typed("yes")).state
+    assert kept.answers["pain_worst"] == 2 and kept.current == "pain_least"
+    again = engine.apply(asked.state, Typed("2")).state  # typed again: what they mean
+    assert again.answers["pain_worst"] == 2
+    changed = engine.apply(engine.apply(asked.state, Typed("no")).state, Typed("9")).state
+    assert changed.answers["pain_worst"] == 9
+    least = engine.apply(changed, Typed("9"))  # least above now (8): asked too
+    assert least.outcome is Outcome.UPDATED and "pain_least" not in least.state.answers
+    tapped = engine.apply(least.state, Tap(Verb.OPTION, least.state.revision, "confirm"))
+    assert tapped.state.answers["pain_least"] == 9
+    fine = engine.apply(engine.apply(state, Typed("9")).state, Typed("3"))
+    assert fine.outcome is Outcome.ANSWERED  # worst 9, least 3: nothing to ask
