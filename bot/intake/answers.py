@@ -270,6 +270,42 @@ def match_option(
     return found.pop() if len(found) == 1 else None
 
 
+# Words around a choice typed in a short sentence ("it's me", "the neck mostly").
+_ANSWER_FILLER = re.compile(
+    r"^(?:(?:it's|it is|its|that's|that is|i'd say|i would say|i think|i guess|probably|"
+    r"maybe|mostly|mainly|c'est|ce serait|je dirais|je pense|surtout|plutôt)\s+)+"
+    r"|\s+(?:mostly|mainly|i think|i guess|probably|surtout|plutôt|je pense|je crois)$"
+)
+_NEGATION = re.compile(r"(?<!\w)(?:not|no|never|\w+n't|pas|ne|n'|jamais|aucun|aucune)(?!\w)")
+SENTENCE_WORDS = 8  # longer text says more than a choice: it is asked about
+# A number that is not a 0-10 rating: a range ("6-7", "6 or 7") or an amount with a unit.
+_NOT_A_RATING = re.compile(
+    r"\d\s*(?:-|to|or|ou|à)\s*\d|\d\s*(?:%|days?|weeks?|months?|years?|yrs?|hours?|hrs?|"
+    r"min|mins|minutes?|times?|jours?|semaines?|mois|ans?|heures?|fois|kg|lbs?|cm)(?!\w)"
+)
+
+
+def option_in_sentence(text: str, options: tuple[Option, ...]) -> int | None:
+    """The one option a short sentence names: "it's me" (Me, the patient), "the neck
+    mostly" (Neck); None when none or several are named, or the sentence negates."""
+    words = normalise(text)
+    if len(words.split()) > SENTENCE_WORDS or _NEGATION.search(words):
+        return None
+    bare = _ANSWER_FILLER.sub("", words).strip()
+    if bare and bare != words:
+        index = match_option(bare, options, numbered=False)
+        if index is not None:
+            return index
+    typed = {_stem(word) for word in re.findall(r"[^\W_]+", words)}
+    found = {
+        index
+        for index, option in enumerate(options)
+        for name in (option.label, *option.aliases)
+        if (content := _content_stems(normalise(name))) and content <= typed
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 MIN_TYPO_CHARS = 3
 SHORT_WORD_CHARS = 5
 _GLUE_WORDS = frozenset(
@@ -310,7 +346,15 @@ def option_hint(options: tuple[Option, ...], words: IntakeWords = ENGLISH_WORDS)
 
 def parse_scale(text: str) -> int | None:
     """0-10 from "7", "7/10", "7 out of 10" or "seven"; None otherwise."""
-    match = _SCALE_RE.match(normalise(text))
+    words = normalise(text)
+    match = _SCALE_RE.match(words)
+    if match is None:
+        # One number in a short answer ("about a 6", "I'd say 7 today").
+        rated = re.sub(r"\s*(?:/|out of|sur)\s*10\b", "", words)
+        numbers = re.findall(r"(?<![\d.,/-])\d{1,2}(?![\d.,]\d)", rated)
+        short = len(words.split()) <= SENTENCE_WORDS
+        if len(numbers) == 1 and short and not _NOT_A_RATING.search(words):
+            match = _SCALE_RE.match(numbers[0])
     if match is None:
         return None
     raw = match.group(1)
@@ -546,6 +590,10 @@ def _since_date(when: str, today: date) -> date | None:
         return date(today.year, 1, 1)
     if when.isdecimal() and len(when) == 4 and 1900 < int(when) <= today.year:
         return date(int(when), 1, 1)
+    last = re.match(r"^(?:last|l'|le|la)\s*([a-zé]+)(?:\s+(?:dernier|passé|passe))?$", when)
+    if last and last.group(1) in _SEASONS:  # "last summer": the latest one already over
+        began = date(today.year, _SEASONS[last.group(1)], 1)
+        return began if (today - began).days > 92 else began.replace(year=today.year - 1)
     season = re.match(
         r"^(?:the\s+|l'|le\s+|la\s+)?(?:early\s+|late\s+)?([a-zé]+)\s+(?:of\s+|de\s+|d')?(\d{4})$",
         when,

@@ -24,6 +24,7 @@ from bot.intake.answers import (
     match_option,
     normalise,
     option_hint,
+    option_in_sentence,
     parse_date_or_duration,
     parse_many,
     parse_number,
@@ -468,6 +469,8 @@ class SingleKind(StepKind):
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
         index = match_option(text, step.options)
         if index is None:
+            index = option_in_sentence(text, step.options)
+        if index is None:
             return Refuse(option_hint(step.options, _words(step)), True)
         return Answer(step.options[index].id)
 
@@ -712,6 +715,8 @@ class RegionsKind(MultiKind):
             return self._side(step, draft, side)
         options = tuple(option for option in step.options if option.id in draft.selected)
         chosen = match_option(words, options)
+        if chosen is None:
+            chosen = option_in_sentence(words, options)
         if chosen is None:
             return Refuse(option_hint(options, _words(step)), True)
         return self._finish(draft, options[chosen].id)

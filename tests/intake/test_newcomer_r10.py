@@ -176,3 +176,24 @@ def test_pain_ratings_that_disagree_with_the_pain_now_are_asked_once(
     assert tapped.state.answers["pain_least"] == 9
     fine = engine.apply(engine.apply(state, Typed("9")).state, Typed("3"))
     assert fine.outcome is Outcome.ANSWERED  # worst 9, least 3: nothing to ask
+
+
+def test_free_text_at_choice_steps_is_read_where_clear(engine: IntakeEngine) -> None:
+    def answer(step_id: str, typed: str) -> object:
+        return engine.apply(at(engine, step_id), Typed(typed)).state.answers.get(step_id)
+
+    assert answer("completed_by", "it's me") == "self"
+    assert answer("completed_by", "not me") is None  # a negation is asked about
+    assert answer("onset", "gradually I think") == "gradual"
+    assert answer("pain_now", "about a 6") == 6
+    assert answer("pain_now", "I'd say 7 today") == 7
+    for unclear in ("6 or 7", "3 days", "about 6-7"):
+        assert answer("pain_now", unclear) is None, unclear
+    duration = answer("duration", "since last summer")
+    assert isinstance(duration, dict) and duration["option"] == "6_to_12_months"
+    worst = engine.apply(at(engine, "regions"), Typed("neck, left shoulder, done")).state
+    assert worst.draft is not None and worst.draft.phase is Phase.WORST
+    picked = engine.apply(worst, Typed("the neck mostly")).state.answers["regions"]
+    assert isinstance(picked, dict) and picked["worst"] == "neck"
+    both = engine.apply(worst, Typed("neck and shoulder mostly"))
+    assert both.outcome is Outcome.INVALID  # two named: asked
