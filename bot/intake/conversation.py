@@ -26,6 +26,7 @@ from bot.intake.answers import normalise, parse_yes_no
 from bot.intake.engine import (
     REVIEW,
     IntakeEngine,
+    IntakeState,
     Outcome,
     Result,
     Status,
@@ -661,31 +662,39 @@ class IntakeConversation:
 
     # --- emergencies typed anywhere ----------------------------------------------------
 
-    async def on_emergency(self, chat: ChatRef, rule_id: str) -> list[Reply]:
-        """Emergency listener: stop an open intake and alert staff (never the patient's words)."""
+    async def _record_on_open(
+        self, chat: ChatRef, record: Callable[[IntakeState], None]
+    ) -> StoredIntake | None:
+        """Apply `record` to the chat's open intake and save it (None when none is open)."""
         if not await self.repository.has_open(chat.chat_id):
-            return []
+            return None
         async with self._lock(chat.chat_id):
             intake = await self._open(chat.chat_id)
             if intake is None:
-                return []
-            intake.state.stop_for_emergency(rule_id)
+                return None
+            record(intake.state)
             await self.repository.save(intake)
+        return intake
+
+    async def on_emergency(self, chat: ChatRef, rule_id: str) -> list[Reply]:
+        """Emergency listener: stop an open intake and alert staff (never the patient's words)."""
+        intake = await self._record_on_open(chat, lambda s: s.stop_for_emergency(rule_id))
+        if intake is None:
+            return []
         return [self._staff_notes.screen_emergency(chat.chat_id, rule_id, intake.id)]
 
     async def on_urgent(self, chat: ChatRef, rule_id: str) -> list[Reply]:
         """Urgent listener: record the urgent problem on the open form (the rule, never the
         patient's words); the form goes on, so the patient is told where it waits."""
-        if not await self.repository.has_open(chat.chat_id):
-            return []
-        async with self._lock(chat.chat_id):
-            intake = await self._open(chat.chat_id)
-            if intake is None:
-                return []
-            state = intake.state
+
+        def record(state: IntakeState) -> None:
             if rule_id and rule_id not in state.urgent_rules:
                 state.urgent_rules.append(rule_id)
-            await self.repository.save(intake)
+
+        intake = await self._record_on_open(chat, record)
+        if intake is None:
+            return []
+        state = intake.state
         if state.paused or state.resume_pending or state.stop_pending:
             return []  # the form is not on screen: nothing to go back to yet
         return [self._form_waiting(state.language)]
