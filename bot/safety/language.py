@@ -382,7 +382,12 @@ def _romanised_language(words: list[str]) -> tuple[str, float] | None:
     if arabizi >= max(2, len(words) // 3):
         return ARABIZI, arabizi / len(words)
     pinyin = [w for w in words if _is_pinyin_word(w)]
-    telling = [w for w in pinyin if w not in _PINYIN_LOOKALIKES and w not in english]
+    # A common French word that happens to split into syllables ("pire", "matin") tells
+    # nothing either: short French reads as pinyin otherwise.
+    french = _french_vocabulary()
+    telling = [
+        w for w in pinyin if w not in _PINYIN_LOOKALIKES and w not in english and w not in french
+    ]
     others = [w for w in words if w not in pinyin and w not in _CHAT_ENGLISH]
     if not others and len(telling) >= max(2, len(words) // 2):
         return PINYIN, len(telling) / len(words)

@@ -112,3 +112,16 @@ def test_a_french_greeting_alone_is_french(text: str) -> None:
 @pytest.mark.parametrize("text", ["hello", "bye", "ok thanks", "salute the flag"])
 def test_english_courtesy_stays_english(text: str) -> None:
     assert detect_language(text).code == "en"
+
+
+@pytest.mark.parametrize(
+    "text", ["pire le matin", "pire le soir", "mal au dos le matin", "fesse gauche"]
+)
+def test_short_french_whose_words_split_into_pinyin_syllables_stays_french(text: str) -> None:
+    """'pire' and 'matin' split into pinyin syllables, but they are common French words."""
+    assert detect_language(text).code == "fr"
+
+
+def test_pinyin_with_a_word_french_also_uses_is_still_pinyin() -> None:
+    """'bu' is French too (the past participle of boire); the other words still tell."""
+    assert detect_language("wo bu neng huxi").code == "zh-Latn"
