@@ -273,8 +273,12 @@ class Assistant:
             )
             return Screening(screening.language, verdict)
         if verdict is not None and verdict.level == "urgent":
+            told: list[Reply] = []
             for listener in self._urgent_listeners:
-                await listener(chat, verdict.rule_id or "")
+                told.extend(await listener(chat, verdict.rule_id or ""))
+            if told:  # e.g. "your form is waiting": urgent never stops a conversation
+                verdict = replace(verdict, replies=(*verdict.replies, *told))
+                return Screening(screening.language, verdict)
         return screening
 
     def commands(self, *, staff: bool = False) -> list[CommandSpec]:

@@ -187,12 +187,29 @@ def normalise(text: str) -> str:
     return " ".join(plain.strip().strip(".!?").split())
 
 
-def parse_yes_no(text: str) -> bool | None:
-    """True for yes-like words, False for no-like words, None otherwise."""
+def bare_words(text: str) -> str:
+    """`text` normalised with its inner punctuation dropped too: "Yes, I agree", "yes I
+    agree" and "yes - i agree" read the same."""
+    return " ".join(re.sub(r"[^\w\s]", " ", normalise(text)).split())
+
+
+_BARE_YES = frozenset(bare_words(word) for word in YES_WORDS)
+_BARE_NO = frozenset(bare_words(word) for word in NO_WORDS)
+
+
+def parse_yes_no(text: str, labels: tuple[str, str] = ("", "")) -> bool | None:
+    """True for yes-like words, False for no-like words, None otherwise; `labels` (the yes
+    and no buttons) read as typed, with or without their punctuation."""
     words = normalise(text)
     if words in YES_WORDS:
         return True
     if words in NO_WORDS:
+        return False
+    bare = bare_words(words)
+    yes, no = (bare_words(label) for label in labels)
+    if bare in _BARE_YES or (yes and bare == yes):
+        return True
+    if bare in _BARE_NO or (no and bare == no):
         return False
     return None
 
@@ -253,6 +270,42 @@ def match_option(
     return found.pop() if len(found) == 1 else None
 
 
+# Words around a choice typed in a short sentence ("it's me", "the neck mostly").
+_ANSWER_FILLER = re.compile(
+    r"^(?:(?:it's|it is|its|that's|that is|i'd say|i would say|i think|i guess|probably|"
+    r"maybe|mostly|mainly|c'est|ce serait|je dirais|je pense|surtout|plutôt)\s+)+"
+    r"|\s+(?:mostly|mainly|i think|i guess|probably|surtout|plutôt|je pense|je crois)$"
+)
+_NEGATION = re.compile(r"(?<!\w)(?:not|no|never|\w+n't|pas|ne|n'|jamais|aucun|aucune)(?!\w)")
+SENTENCE_WORDS = 8  # longer text says more than a choice: it is asked about
+# A number that is not a 0-10 rating: a range ("6-7", "6 or 7") or an amount with a unit.
+_NOT_A_RATING = re.compile(
+    r"\d\s*(?:-|to|or|ou|à)\s*\d|\d\s*(?:%|days?|weeks?|months?|years?|yrs?|hours?|hrs?|"
+    r"min|mins|minutes?|times?|jours?|semaines?|mois|ans?|heures?|fois|kg|lbs?|cm)(?!\w)"
+)
+
+
+def option_in_sentence(text: str, options: tuple[Option, ...]) -> int | None:
+    """The one option a short sentence names: "it's me" (Me, the patient), "the neck
+    mostly" (Neck); None when none or several are named, or the sentence negates."""
+    words = normalise(text)
+    if len(words.split()) > SENTENCE_WORDS or _NEGATION.search(words):
+        return None
+    bare = _ANSWER_FILLER.sub("", words).strip()
+    if bare and bare != words:
+        index = match_option(bare, options, numbered=False)
+        if index is not None:
+            return index
+    typed = {_stem(word) for word in re.findall(r"[^\W_]+", words)}
+    found = {
+        index
+        for index, option in enumerate(options)
+        for name in (option.label, *option.aliases)
+        if (content := _content_stems(normalise(name))) and content <= typed
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 MIN_TYPO_CHARS = 3
 SHORT_WORD_CHARS = 5
 _GLUE_WORDS = frozenset(
@@ -293,7 +346,15 @@ def option_hint(options: tuple[Option, ...], words: IntakeWords = ENGLISH_WORDS)
 
 def parse_scale(text: str) -> int | None:
     """0-10 from "7", "7/10", "7 out of 10" or "seven"; None otherwise."""
-    match = _SCALE_RE.match(normalise(text))
+    words = normalise(text)
+    match = _SCALE_RE.match(words)
+    if match is None:
+        # One number in a short answer ("about a 6", "I'd say 7 today").
+        rated = re.sub(r"\s*(?:/|out of|sur)\s*10\b", "", words)
+        numbers = re.findall(r"(?<![\d.,/-])\d{1,2}(?![\d/]|[.,]\d)", rated)
+        short = len(words.split()) <= SENTENCE_WORDS
+        if len(numbers) == 1 and short and not _NOT_A_RATING.search(words):
+            match = _SCALE_RE.match(numbers[0])
     if match is None:
         return None
     raw = match.group(1)
@@ -529,6 +590,10 @@ def _since_date(when: str, today: date) -> date | None:
         return date(today.year, 1, 1)
     if when.isdecimal() and len(when) == 4 and 1900 < int(when) <= today.year:
         return date(int(when), 1, 1)
+    last = re.match(r"^(?:last|l'|le|la)\s*([a-zé]+)(?:\s+(?:dernier|passé|passe))?$", when)
+    if last and last.group(1) in _SEASONS:  # "last summer": the latest one already over
+        began = date(today.year, _SEASONS[last.group(1)], 1)
+        return began if (today - began).days > 92 else began.replace(year=today.year - 1)
     season = re.match(
         r"^(?:the\s+|l'|le\s+|la\s+)?(?:early\s+|late\s+)?([a-zé]+)\s+(?:of\s+|de\s+|d')?(\d{4})$",
         when,
@@ -612,6 +677,9 @@ class Picked:
     # Red-flag options named only by a few of their words, and options whose label's limit
     # ("not under control", "in the last 6 months") was not typed: asked about, not ticked.
     unsure: tuple[int, ...] = ()
+    # Options reached only by forgiving a typo in a word that is itself a real word of
+    # another sense ("heat" for Head, "chess" for Chest): asked, not ticked, when confirming.
+    guessed: tuple[int, ...] = ()
 
 
 def parse_side(words: str) -> Side | None:
@@ -631,17 +699,16 @@ def _with_side(
     part: str, options: tuple[Option, ...], loose: bool = True
 ) -> tuple[int, Side | None] | None:
     """The option a part names, with the side said alongside it ("left shoulder")."""
-    index = match_option(part, options, loose=loose)
-    if index is not None:
-        return index, None
     said = {_SIDE_OF.get(term, term) for term in _SIDE_TERMS.findall(part)}
-    if not said:
-        return None
-    rest = " ".join(_SIDE_FILLER.sub(" ", _SIDE_TERMS.sub(" ", part)).split())
-    index = match_option(rest, options, numbered=False, loose=loose) if rest else None
-    if index is None:
-        return None
-    return index, parse_side(" ".join(sorted(said))) or Side.BOTH
+    if said:
+        # The side first: "right shoulder blade" is near enough "shoulder blade" for a typo
+        # match, which would lose the side the patient gave.
+        rest = " ".join(_SIDE_FILLER.sub(" ", _SIDE_TERMS.sub(" ", part)).split())
+        index = match_option(rest, options, numbered=False, loose=loose) if rest else None
+        if index is not None:
+            return index, parse_side(" ".join(sorted(said))) or Side.BOTH
+    index = match_option(part, options, loose=loose)
+    return (index, None) if index is not None else None
 
 
 def _parts(text: str, options: tuple[Option, ...]) -> list[str]:
@@ -658,14 +725,35 @@ def _parts(text: str, options: tuple[Option, ...]) -> list[str]:
     return parts
 
 
-def parse_many(text: str, options: tuple[Option, ...], careful: bool = False) -> Picked:
+def _real_word_typo(part: str, option: Option) -> bool:
+    """Whether `part` reached `option` only through a typo in a word that is a real word
+    of its own ("heat" is not a slip for "head"; "kneee" and "shoulders" are fine)."""
+    typed = re.findall(r"[^\W\d_]+", _SIDE_FILLER.sub(" ", _SIDE_TERMS.sub(" ", part)))
+    names = (option.label, option.id.replace("_", " "), *option.aliases)
+    known = {word for name in names for word in re.findall(r"[^\W\d_]+", normalise(name))}
+    real = english_words()
+
+    def named(word: str) -> bool:
+        return word in known or any(
+            (word.startswith(name) and len(word) - len(name) <= 2) or _stem(word) == _stem(name)
+            for name in known
+        )
+
+    return any(not named(word) and word in real for word in typed if word not in _GLUE_WORDS)
+
+
+def parse_many(
+    text: str, options: tuple[Option, ...], careful: bool = False, confirm_typos: bool = False
+) -> Picked:
     """Options named by number or label, separated by commas or 'and', with any side said
     with a body part; "done" in the list (usually last) means the patient has finished.
-    When `careful`, an option carrying a flag must be named clearly (see `Picked.unsure`)."""
+    When `careful`, an option carrying a flag must be named clearly (see `Picked.unsure`);
+    when `confirm_typos`, one reached by a real word's "typo" is asked (`Picked.guessed`)."""
     picked: list[int] = []
     sides: dict[int, Side] = {}
     unmatched: list[str] = []
     unsure: list[int] = []
+    guessed: list[int] = []
     finish = False
     for part in _parts(normalise(text), options):
         if part in DONE_WORDS:
@@ -676,6 +764,9 @@ def parse_many(text: str, options: tuple[Option, ...], careful: bool = False) ->
             unmatched.append(part)
             continue
         index, side = found
+        if confirm_typos and not part.isdecimal() and _real_word_typo(part, options[index]):
+            guessed.append(index)
+            continue
         flagged = careful and options[index].flag is not None
         strict = _with_side(part, options, loose=False) if flagged else found
         # A red flag's clinic-reviewed alias ("night pain") ticks it: missing one costs more.
@@ -691,7 +782,14 @@ def parse_many(text: str, options: tuple[Option, ...], careful: bool = False) ->
         if side is not None:
             known = sides.get(index)
             sides[index] = side if known in (None, side) else Side.BOTH
-    return Picked(tuple(picked), tuple(sides.items()), finish, tuple(unmatched), tuple(unsure))
+    return Picked(
+        tuple(picked),
+        tuple(sides.items()),
+        finish,
+        tuple(unmatched),
+        tuple(unsure),
+        tuple(guessed),
+    )
 
 
 # Words that narrow what a label means ("not under control", "in the last 6 months"):

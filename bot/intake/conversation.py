@@ -26,6 +26,7 @@ from bot.intake.answers import normalise, parse_yes_no
 from bot.intake.engine import (
     REVIEW,
     IntakeEngine,
+    IntakeState,
     Outcome,
     Result,
     Status,
@@ -105,8 +106,10 @@ class EmergencyReplies(Protocol):
 
 def looks_like_question(text: str) -> bool:
     """Whether free text reads as a side question rather than an answer."""
-    words = text.strip().lower().split()
-    return text.strip().endswith("?") or bool(words and words[0].strip(",") in QUESTION_WORDS)
+    # "est-ce que" is often typed "est ce que": hyphens and spaces read the same.
+    words = [word.strip(",") for word in re.split(r"[\s\-]+", text.strip().lower()) if word]
+    opening = {*words[:1], "-".join(words[:2])}
+    return text.strip().endswith("?") or bool(opening & QUESTION_WORDS)
 
 
 def _latin_letters_only(text: str) -> bool:
@@ -504,12 +507,18 @@ class IntakeConversation:
 
     async def _detour(self, chat: ChatRef, text: str, language: str = ENGLISH) -> list[Reply]:
         assert self._faq is not None
+        return [*await self._faq.answer(chat, text), self._form_waiting(language)]
+
+    @staticmethod
+    def _form_waiting(language: str) -> Reply:
+        """ "Your form is waiting", with a button back to it. A number typed next answers
+        the form's open question (as on Telegram), never a button of the reply above."""
         words = words_for(language)
-        replies = list(await self._faq.answer(chat, text))
-        replies.append(
-            Reply(words.form_waiting, (Button(words.back_to_form, f"{ACTION_PREFIX}:resume"),))
+        return Reply(
+            words.form_waiting,
+            (Button(words.back_to_form, f"{ACTION_PREFIX}:resume"),),
+            typed_answer=True,
         )
-        return replies
 
     async def _show_current(
         self, chat: ChatRef, intake: StoredIntake | None, note: str | None
@@ -574,7 +583,7 @@ class IntakeConversation:
         ]
         replies.extend(self._consent_notes(chat, engine, intake, result))
         in_place = tapped and outcome is Outcome.UPDATED and intake.state.draft is not None
-        if outcome is Outcome.UPDATED and result.hint:
+        if outcome in (Outcome.UPDATED, Outcome.MOVED) and result.hint:
             replies.append(Reply(result.hint))
         replies.append(self._screen(engine, intake, replace_previous=in_place))
         return replies
@@ -653,17 +662,42 @@ class IntakeConversation:
 
     # --- emergencies typed anywhere ----------------------------------------------------
 
-    async def on_emergency(self, chat: ChatRef, rule_id: str) -> list[Reply]:
-        """Emergency listener: stop an open intake and alert staff (never the patient's words)."""
+    async def _record_on_open(
+        self, chat: ChatRef, record: Callable[[IntakeState], None]
+    ) -> StoredIntake | None:
+        """Apply `record` to the chat's open intake and save it (None when none is open)."""
         if not await self.repository.has_open(chat.chat_id):
-            return []
+            return None
         async with self._lock(chat.chat_id):
             intake = await self._open(chat.chat_id)
             if intake is None:
-                return []
-            intake.state.stop_for_emergency(rule_id)
+                return None
+            record(intake.state)
             await self.repository.save(intake)
+        return intake
+
+    async def on_emergency(self, chat: ChatRef, rule_id: str) -> list[Reply]:
+        """Emergency listener: stop an open intake and alert staff (never the patient's words)."""
+        intake = await self._record_on_open(chat, lambda s: s.stop_for_emergency(rule_id))
+        if intake is None:
+            return []
         return [self._staff_notes.screen_emergency(chat.chat_id, rule_id, intake.id)]
+
+    async def on_urgent(self, chat: ChatRef, rule_id: str) -> list[Reply]:
+        """Urgent listener: record the urgent problem on the open form (the rule, never the
+        patient's words); the form goes on, so the patient is told where it waits."""
+
+        def record(state: IntakeState) -> None:
+            if rule_id and rule_id not in state.urgent_rules:
+                state.urgent_rules.append(rule_id)
+
+        intake = await self._record_on_open(chat, record)
+        if intake is None:
+            return []
+        state = intake.state
+        if state.paused or state.resume_pending or state.stop_pending:
+            return []  # the form is not on screen: nothing to go back to yet
+        return [self._form_waiting(state.language)]
 
     # --- personal data ------------------------------------------------------------------
 
@@ -710,6 +744,7 @@ def register_intake_routes(conversation: IntakeConversation, assistant: Assistan
     assistant.add_text_route("intake", conversation.claim_text)
     assistant.add_answer_check(conversation.takes_typed_answer)
     assistant.add_emergency_listener(conversation.on_emergency)
+    assistant.add_urgent_listener(conversation.on_urgent)
     # Without a French version of the form (intake_flow_fr.yaml), French speakers are told
     # it is in English before they tap.
     french = conversation.loaded.flow.in_language("fr").language == "fr"

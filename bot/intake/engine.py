@@ -37,6 +37,7 @@ from bot.intake.step_types import (
     Phase,
     Refuse,
     Verb,
+    areas_named,
     chosen_ids,
     kind_of,
 )
@@ -124,6 +125,9 @@ class IntakeState:
     # Emergency flags that stopped the form before the patient picked it up again: they
     # stay on the clinician's record whatever is answered after.
     resumed_emergencies: list[str] = field(default_factory=list)
+    # Safety-screen rules of urgent (same-day care) problems typed while the form was open:
+    # the form goes on, and the clinician sees them with the flags.
+    urgent_rules: list[str] = field(default_factory=list)
     # The language the patient answers in, fixed when the form starts ("en", "fr").
     language: str = "en"
 
@@ -134,6 +138,7 @@ class IntakeState:
             answers=dict(self.answers),
             history=list(self.history),
             resumed_emergencies=list(self.resumed_emergencies),
+            urgent_rules=list(self.urgent_rules),
             draft=replace(
                 self.draft, selected=list(self.draft.selected), sides=dict(self.draft.sides)
             )
@@ -165,6 +170,7 @@ class IntakeState:
             "stop_pending": self.stop_pending,
             "paused": self.paused,
             "resumed_emergencies": self.resumed_emergencies,
+            **({"urgent_rules": self.urgent_rules} if self.urgent_rules else {}),
             **({"language": self.language} if self.language != "en" else {}),
         }
 
@@ -186,6 +192,7 @@ class IntakeState:
             paused=bool(data.get("paused", False)),
             resumed_emergencies=[str(item) for item in data.get("resumed_emergencies", [])],
             language=str(data.get("language") or "en"),
+            urgent_rules=[str(item) for item in data.get("urgent_rules", [])],
         )
 
 
@@ -440,7 +447,14 @@ class IntakeEngine:
         words = normalise(text)
         step = self.current_step(state)
         free_text = step is not None and kind_of(step).free_text
-        if words in BACK_WORDS and not free_text:
+        # "back" at the body map is also an area: the step asks which was meant.
+        area = (
+            step is not None
+            and step.type is StepType.REGIONS
+            and (state.draft is None or state.draft.phase is Phase.SELECT)
+            and bool(areas_named(step, words))
+        )
+        if words in BACK_WORDS and not free_text and not area:
             return self._back(state)
         if state.current == REVIEW:
             return self._review_typed(state, words)
@@ -460,6 +474,11 @@ class IntakeEngine:
     def _effect(self, state: IntakeState, step: Step, effect: Effect) -> Result:
         """Apply what a step kind decided."""
         if isinstance(effect, Answer):
+            asked = self._ratings_disagree(state, step, effect.value)
+            if asked:
+                state.draft = Draft(confirm=str(effect.value), note=asked)
+                state.revision += 1
+                return Result(state, Outcome.UPDATED)
             state.draft = None
             return self._commit(state, step, effect.value)
         if isinstance(effect, Keep):
@@ -474,6 +493,24 @@ class IntakeEngine:
         if effect is Command.SKIP:
             return self._skip(state, step)
         return Result(state, Outcome.STALE)
+
+    def _ratings_disagree(self, state: IntakeState, step: Step, value: AnswerValue) -> str:
+        """ "Is 2/10 right?" when a pain rating at its worst is below the pain now, or one at
+        its least above it (`<name>_worst`, `<name>_least` beside `<name>_now`); asked once:
+        the value confirmed, or typed again, is kept."""
+        if step.type is not StepType.SCALE or not isinstance(value, int):
+            return ""
+        name, _, which = step.id.rpartition("_")
+        now = state.answers.get(f"{name}_now")
+        if which not in ("worst", "least") or not isinstance(now, int):
+            return ""
+        if state.draft is not None and state.draft.confirm == str(value):
+            return ""  # the same rating again: what the patient means
+        if (which == "worst" and value >= now) or (which == "least" and value <= now):
+            return ""
+        words = words_for(self.flow.language)
+        said = words.ratings_which[0 if which == "worst" else 1]
+        return words.ratings_disagree.format(now=now, other=value, which=said)
 
     def _review_typed(self, state: IntakeState, words: str) -> Result:
         if words in SUBMIT_WORDS:
@@ -551,14 +588,25 @@ class IntakeEngine:
             state.draft = earlier
             state.revision += 1
             return Result(state, Outcome.MOVED)
+        dropped = self._unsaved(state, step)
         shown = {step.id for step in self.applicable(state.answers)}
         while state.history:
             previous = state.history.pop()
             if previous in shown and previous != state.current:
                 state.current = previous
                 self._enter(state)
-                return Result(state, Outcome.MOVED)
+                return Result(state, Outcome.MOVED, dropped)
         return Result(state, Outcome.INVALID, words_for(self.flow.language).first_question)
+
+    def _unsaved(self, state: IntakeState, step: Step | None) -> str:
+        """What going back drops unsaid: choices ticked on this screen but not saved."""
+        draft = state.draft
+        if step is None or draft is None or not draft.selected:
+            return ""
+        if draft.selected == chosen_ids(state.answers.get(step.id)):
+            return ""
+        labels = [o.label for o in step.options if o.id in draft.selected]
+        return words_for(self.flow.language).not_saved.format(chosen=", ".join(labels))
 
     def _review_tap(self, state: IntakeState, tap: Tap) -> Result:
         if tap.verb == Verb.SUBMIT:

@@ -8,7 +8,7 @@ refusal...) that the engine applies. Adding a step type means a `StepType` membe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -22,7 +22,9 @@ from bot.intake.answers import (
     exact_option,
     format_regions,
     match_option,
+    normalise,
     option_hint,
+    option_in_sentence,
     parse_date_or_duration,
     parse_many,
     parse_number,
@@ -60,6 +62,8 @@ CONTINUE_WORDS = frozenset(
     {"ok", "okay", "continue", "next", "go", "start", "yes", "sure",
      "continuer", "suivant", "oui", "d'accord", "commencer"}
 )  # fmt: skip
+# `Draft.confirm` on the body map when "back" was typed: an instruction, or the area?
+BACK_CONFIRM = "\x00back"
 # Typed at a free-text question these may be an answer or a command: we ask which.
 COMMAND_WORDS = BACK_WORDS | SKIP_WORDS | DONE_WORDS | {
     "next", "cancel", "stop", "quit", "suivant", "arrêter", "arreter", "annuler",
@@ -94,6 +98,7 @@ class Draft:
     phase: Phase = Phase.SELECT  # regions only
     sides: dict[str, str] = field(default_factory=dict)  # regions only: region -> side
     confirm: str | None = None  # text only: a command word typed, awaiting confirmation
+    note: str = ""  # what the screen asks about `confirm` (a scale's "Is 2/10 right?")
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for storage."""
@@ -102,6 +107,8 @@ class Draft:
             data["sides"] = self.sides
         if self.confirm is not None:
             data["confirm"] = self.confirm
+        if self.note:
+            data["note"] = self.note
         return data
 
     @classmethod
@@ -113,6 +120,7 @@ class Draft:
             phase=Phase(data.get("phase") or Phase.SELECT),
             sides={str(k): str(v) for k, v in dict(data.get("sides", {})).items()},
             confirm=str(confirm) if confirm is not None else None,
+            note=str(data.get("note") or ""),
         )
 
 
@@ -293,7 +301,7 @@ class YesNoKind(StepKind):
         return index in (0, 1), index == 0
 
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
-        answer = parse_yes_no(text)
+        answer = parse_yes_no(text, self.labels(step))
         if answer is None:
             return Refuse(_words(step).answer_yes_no, True)
         return Answer(answer)
@@ -332,7 +340,18 @@ class ScaleKind(StepKind):
     def button_value(self, step: Step, index: int) -> tuple[bool, AnswerValue]:
         return 0 <= index <= SCALE_TOP, index
 
+    def tap(self, step: Step, draft: Draft | None, verb: str, arg: str) -> Effect:
+        asked = draft.confirm if draft else None
+        if asked is not None and verb == Verb.OPTION and arg in ("confirm", "no"):
+            # "Is 2/10 right?" (see `IntakeEngine`): kept as confirmed, or asked afresh.
+            return Answer(int(asked)) if arg == "confirm" else Keep(None, new_screen=True)
+        return super().tap(step, draft, verb, arg)
+
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        asked = draft.confirm if draft else None
+        said = parse_yes_no(words) if asked is not None else None
+        if asked is not None and said is not None:
+            return Answer(int(asked)) if said else Keep(None, new_screen=True)
         value = parse_scale(text)
         if value is None:
             return Refuse(_words(step).scale_refused, True)
@@ -341,9 +360,16 @@ class ScaleKind(StepKind):
     def prompt(self, step: Step, draft: Draft | None) -> str:
         words = _words(step)
         low, high = step.min_label or words.scale_none, step.max_label or words.scale_most
-        return f"{step.text}\n{words.scale_prompt.format(low=low, high=high)}"
+        asked = f"\n\n{draft.note}" if draft is not None and draft.note else ""
+        return f"{step.text}\n{words.scale_prompt.format(low=low, high=high)}{asked}"
 
     def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
+        if draft is not None and draft.confirm is not None:
+            words = _words(step)
+            return [
+                Choice(words.ratings_keep.format(value=draft.confirm), Verb.OPTION, "confirm"),
+                Choice(words.ratings_change, Verb.OPTION, "no"),
+            ]
         return [Choice(str(value), Verb.OPTION, str(value)) for value in range(SCALE_TOP + 1)]
 
     def format(self, step: Step, value: AnswerValue) -> str:
@@ -443,6 +469,8 @@ class SingleKind(StepKind):
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
         index = match_option(text, step.options)
         if index is None:
+            index = option_in_sentence(text, step.options)
+        if index is None:
             return Refuse(option_hint(step.options, _words(step)), True)
         return Answer(step.options[index].id)
 
@@ -513,14 +541,16 @@ def toggle(step: Step, selected: list[str], index: int) -> list[str]:
     return [item for item in selected if item not in exclusive] + [option.id]
 
 
-def typed_picks(step: Step, words: str, careful: bool = True) -> Picked | Refuse:
+def typed_picks(
+    step: Step, words: str, careful: bool = True, confirm_typos: bool = False
+) -> Picked | Refuse:
     """The options a typed list names; a bare "no"/"nothing" names "None of these". When
     `careful`, an option carrying a flag (a red flag) is ticked only when named clearly."""
     exclusive = [i for i, option in enumerate(step.options) if option.exclusive]
     if exclusive and words in NOTHING_WORDS and exact_option(words, step.options) is None:
         return Picked(indexes=(exclusive[0],))
-    picked = parse_many(words, step.options, careful)
-    if not picked.indexes and not picked.finish:
+    picked = parse_many(words, step.options, careful, confirm_typos)
+    if not picked.indexes and not picked.finish and not picked.guessed:
         if picked.unsure:
             return Refuse(ticked_hint(step, picked))
         said = _words(step)
@@ -628,6 +658,8 @@ class RegionsKind(MultiKind):
         draft = draft or Draft()
         index = int(arg) if arg.isdecimal() else -1
         if draft.phase is Phase.SELECT:
+            if verb == Verb.OPTION and draft.confirm is not None:
+                return self._confirmed(step, draft, arg == "confirm")
             if verb == Verb.TOGGLE and 0 <= index < len(step.options):
                 selected = toggle(step, list(draft.selected), index)
                 sides = {k: v for k, v in draft.sides.items() if k in selected}
@@ -646,10 +678,18 @@ class RegionsKind(MultiKind):
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
         draft = draft or Draft()
         if draft.phase is Phase.SELECT:
+            if draft.confirm is not None:  # "Did you mean Head?" or "back" on screen
+                yes_no = parse_yes_no(words)
+                if yes_no is not None:
+                    return self._confirmed(step, draft, yes_no)
+                draft = replace(draft, confirm=None)
+            if words in BACK_WORDS and areas_named(step, words):
+                # "back" is an area here too: asked, as text steps do.
+                return Keep(replace(draft, confirm=BACK_CONFIRM), True)
             if words in DONE_WORDS:
                 return self._selected(step, draft.selected, draft.sides)
             # A flagged region (upper back) is a place, not an alarm: named loosely is fine.
-            picked = typed_picks(step, words, careful=False)
+            picked = typed_picks(step, words, careful=False, confirm_typos=True)
             if isinstance(picked, Refuse):
                 return picked
             selected = list(draft.selected)
@@ -664,8 +704,10 @@ class RegionsKind(MultiKind):
             if picked.finish and not picked.unmatched and not picked.unsure:
                 return self._selected(step, selected, sides)
             ordered = [option.id for option in step.options if option.id in selected]
-            kept = Draft(selected=ordered, sides=sides)
-            return Keep(kept, True, ticked_hint(step, picked))
+            guess = step.options[picked.guessed[0]].id if picked.guessed else None
+            kept = Draft(selected=ordered, sides=sides, confirm=guess)
+            hint = ticked_hint(step, picked) if picked.indexes or picked.unmatched else ""
+            return Keep(kept, True, hint)
         if draft.phase is Phase.SIDE:
             side = parse_side(words)
             if side is None or side is Side.CENTRE:
@@ -674,8 +716,29 @@ class RegionsKind(MultiKind):
         options = tuple(option for option in step.options if option.id in draft.selected)
         chosen = match_option(words, options)
         if chosen is None:
+            chosen = option_in_sentence(words, options)
+        if chosen is None:
             return Refuse(option_hint(options, _words(step)), True)
         return self._finish(draft, options[chosen].id)
+
+    def _confirmed(self, step: Step, draft: Draft, yes: bool) -> Effect:
+        """The answer to "Did you mean Head?" (tick it) or to "back": an instruction?"""
+        asked = draft.confirm
+        draft = replace(draft, confirm=None)
+        if asked == BACK_CONFIRM:
+            if yes:
+                return Command.BACK
+            named = "; ".join(
+                f"{step.options.index(o) + 1} {o.label}" for o in areas_named(step, "back")
+            )
+            said = _words(step).back_or_area.format(areas=named)
+            return Keep(draft, True, said.split("? ", 1)[-1])
+        option = step.option(asked or "")
+        if yes and option is not None and option.id not in draft.selected:
+            selected = toggle(step, list(draft.selected), step.options.index(option))
+            ordered = [o.id for o in step.options if o.id in selected]
+            return Keep(replace(draft, selected=ordered), True, _words(step).noted)
+        return Keep(draft, True)
 
     def back(self, step: Step, draft: Draft | None) -> Draft | None:
         """Side -> the selection; worst -> the last side asked, else the selection. What
@@ -740,7 +803,13 @@ class RegionsKind(MultiKind):
             if draft and o.id in draft.selected
         ]
         picked = "\n" + words.selected.format(chosen=", ".join(chosen)) if chosen else ""
-        return f"{step.text}{_instruction(step, words.regions_instruction)}{picked}"
+        asked = ""
+        if draft is not None and draft.confirm == BACK_CONFIRM:
+            areas = ", ".join(o.label for o in areas_named(step, "back"))
+            asked = "\n\n" + words.back_or_area.format(areas=areas)
+        elif draft is not None and (option := step.option(draft.confirm or "")) is not None:
+            asked = "\n\n" + words.did_you_mean.format(label=option.label)
+        return f"{step.text}{_instruction(step, words.regions_instruction)}{picked}{asked}"
 
     def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
         if draft is not None and draft.phase is Phase.SIDE:
@@ -751,10 +820,28 @@ class RegionsKind(MultiKind):
         if draft is not None and draft.phase is Phase.WORST:
             shown = tuple(o for o in step.options if o.id in draft.selected)
             return _option_buttons(shown)
+        if draft is not None and draft.confirm is not None:
+            words = _words(step)
+            option = step.option(draft.confirm)
+            yes = words.yes_that.format(label=option.label) if option else words.go_back_button
+            return [
+                Choice(yes, Verb.OPTION, "confirm"),
+                Choice(words.no_not_that, Verb.OPTION, "no"),
+            ]
         return super().choices(step, draft)
 
     def format(self, step: Step, value: AnswerValue) -> str:
         return format_regions(step, value) if isinstance(value, dict) else str(value)
+
+
+def areas_named(step: Step, word: str) -> list[Option]:
+    """The options whose label or alias has `word` as one of its words ("back": Upper back,
+    Middle of the back, Lower back)."""
+    return [
+        option
+        for option in step.options
+        if any(word in normalise(name).split() for name in (option.label, *option.aliases))
+    ]
 
 
 def needing_side(step: Step, draft: Draft) -> str | None:

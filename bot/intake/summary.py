@@ -139,8 +139,8 @@ class FlagView:
 
 def intake_flags(engine: IntakeEngine, state: IntakeState) -> tuple[FlagView, ...]:
     """Every flag a clinician must see on a form: an emergency typed in the chat first, then
-    the flags its answers raised. The summary, the export, `intake list` and the web console
-    all read flags from here."""
+    the flags its answers raised (an urgent problem typed in the chat after emergencies).
+    The summary, the export, `intake list` and the web console all read flags from here."""
     flags = [
         FlagView(flag.id, flag.level.value, flag.label)
         for flag in engine.raised_flags(state.answers)
@@ -163,6 +163,15 @@ def intake_flags(engine: IntakeEngine, state: IntakeState) -> tuple[FlagView, ..
             f"Emergency typed in the chat (rule {state.emergency_rule}); the form was stopped",
         )
         flags.insert(0, typed)
+    after_emergencies = sum(1 for flag in flags if flag.level == FlagLevel.EMERGENCY.value)
+    for rule_id in reversed(state.urgent_rules):
+        urgent = FlagView(
+            f"typed:{rule_id}",
+            FlagLevel.URGENT.value,
+            f"Urgent problem typed in the chat (rule {rule_id}); the patient was told to see "
+            "a doctor today",
+        )
+        flags.insert(after_emergencies, urgent)
     return tuple(flags)
 
 

@@ -116,6 +116,17 @@ class IntakeWords:
     emergency_stopped: str
     form_sent_title: str
     form_title: str
+    # --- asked before a typed answer is taken (round 10) ----------------------------------
+    did_you_mean: str  # {label}
+    yes_that: str  # {label}
+    no_not_that: str
+    back_or_area: str  # {areas}
+    go_back_button: str
+    not_saved: str  # {chosen}
+    ratings_disagree: str  # {now} {other} {which}
+    ratings_keep: str  # {value}
+    ratings_change: str
+    ratings_which: tuple[str, str]  # worst, least
 
 
 ENGLISH_WORDS = IntakeWords(
@@ -268,6 +279,21 @@ ENGLISH_WORDS = IntakeWords(
     ),
     form_sent_title="Form sent",
     form_title="Intake form",
+    did_you_mean="Did you mean {label}?",
+    yes_that="Yes, {label}",
+    no_not_that="No",
+    back_or_area=(
+        "Did you mean “back” as an instruction (go to the previous question), or where it "
+        "hurts? For the back, tap or type {areas}."
+    ),
+    go_back_button="Go to the previous question",
+    not_saved="Not saved: {chosen} (choose again when you come back to that question).",
+    ratings_disagree=(
+        "You rated your pain now {now}/10, and {which} {other}/10. Is {other}/10 right?"
+    ),
+    ratings_keep="Yes, {value}/10 is right",
+    ratings_change="No, I'll change it",
+    ratings_which=("at its worst over the last week", "at its least over the last week"),
 )
 
 FRENCH_WORDS = IntakeWords(
@@ -443,6 +469,25 @@ FRENCH_WORDS = IntakeWords(
     ),
     form_sent_title="Formulaire envoyé",
     form_title="Formulaire d'accueil",
+    did_you_mean="Vouliez-vous dire {label}?",
+    yes_that="Oui, {label}",
+    no_not_that="Non",
+    back_or_area=(
+        "Vouliez-vous dire « retour » comme instruction (revenir à la question précédente), "
+        "ou l'endroit où ça fait mal? Pour le dos, touchez ou écrivez {areas}."
+    ),
+    go_back_button="Revenir à la question précédente",
+    not_saved=("Pas enregistré : {chosen} (choisissez de nouveau en revenant à cette question)."),
+    ratings_disagree=(
+        "Vous avez noté votre douleur actuelle {now}/10, et {which} {other}/10. "
+        "Est-ce bien {other}/10?"
+    ),
+    ratings_keep="Oui, {value}/10 est juste",
+    ratings_change="Non, je vais corriger",
+    ratings_which=(
+        "à son pire au cours de la dernière semaine",
+        "à son plus faible au cours de la dernière semaine",
+    ),
 )
 
 WORDS = {ENGLISH: ENGLISH_WORDS, FRENCH: FRENCH_WORDS}
