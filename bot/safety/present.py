@@ -43,7 +43,7 @@ _BENIGN = LABELS.index("benign")
 # A seizure or a collapse is lowered only where the screen's context reads it as not
 # happening now (history, a question, a frame, a denial): told plainly, it always stands,
 # whatever the words around it (issue 17's limit on the judgement).
-PRESENT_ONLY_RULES = frozenset({"seizure_now", "someone_collapsed", "fainting_unconscious"})
+PRESENT_ONLY_RULES = frozenset({"seizure_now", "someone_collapsed"})
 NOT_NOW_CUES = (
     "not_now",
     "risk_question",

@@ -30,7 +30,7 @@ def test_a_self_harm_cue_is_never_judged_whatever_the_rule() -> None:
 
 
 def test_a_seizure_or_collapse_is_judged_only_where_context_says_not_now() -> None:
-    for rule in ("seizure_now", "someone_collapsed", "fainting_unconscious"):
+    for rule in ("seizure_now", "someone_collapsed"):
         assert never_judged(rule, {"reports_now": True, "present": True}, self_harm=False)
         assert not never_judged(rule, {"framed": True}, self_harm=False)
         assert not never_judged(rule, {"past": True, "present": True}, self_harm=False)
