@@ -37,22 +37,6 @@ def test_a_seizure_or_collapse_is_judged_only_where_context_says_not_now() -> No
     assert not never_judged("chest_pain", {"reports_now": True}, self_harm=False)
 
 
-@pytest.mark.parametrize(
-    "said",
-    [
-        "my husband is shaking all over on the kitchen floor and his eyes rolled back",
-        "my mum collapsed in the hallway and she won't answer me",
-        "I want to kill myself with my gun, I'm done",
-    ],
-)
-def test_the_limits_hold_even_when_the_model_would_lower_everything(
-    said: str, bundled_stage: SafetyStage, judge: PresentJudge
-) -> None:
-    always = replace(bundled_stage, judge=replace(judge, threshold=0.0))
-    verdict = always.screen(said)
-    assert verdict is not None and verdict.level == "emergency"
-
-
 def test_a_seizure_told_in_a_story_may_still_be_judged(
     bundled_stage: SafetyStage, rules_stage: SafetyStage, judge: PresentJudge
 ) -> None:
