@@ -136,13 +136,16 @@ def _judge(out: TextIO, judge: PresentJudge, content: EmergencyContent) -> None:
         "A second statistical model, trained only on labelled messages in which an\n"
         "emergency rule's words are found (emergencies against harmless look-alikes), over\n"
         "the words and the screen's context cues (a denial, past history, a question or a\n"
-        "hypothetical, someone else, a show or a form, words of now). When a rule reads an\n"
+        "hypothetical, someone else, a show or a form, words of now) with its own (a time\n"
+        "back, a check done, a joke, a turn to the service or a booking). When a rule reads an\n"
         f"emergency and this model gives P(not happening now) >= {judge.threshold:.3f}, the\n"
         "patient gets the cautious reply in place of the 911-first reply: the answer to\n"
         "the message with the warning signs, which say to call 911 if any happen now, and\n"
         "the staff chat gets a note (rule and chat, never the patient's words). It never\n"
         "lowers a message in a language other than English or French, one the second\n"
-        "opinion reads as an emergency, or one with a 'never_lowered' pattern:\n"
+        "opinion reads as an emergency, one with a self-harm cue, a seizure or collapse\n"
+        "that no context word sets in the past, a question or a frame, or one with a\n"
+        "'never_lowered' pattern:\n"
     )
     for pattern in content.context.grammar.never_lowered.patterns if content.context else ():
         out.write(f"  - {pattern}\n")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,103 @@ NOT_PRESENT = "not_present"
 # rule's emergency always stands.
 JUDGED_LANGUAGES = frozenset({"en", "fr", "und"})
 _BENIGN = LABELS.index("benign")
+# A seizure or a collapse is lowered only where the screen's context reads it as not
+# happening now (history, a question, a frame, a denial): told plainly, it always stands,
+# whatever the words around it (issue 17's limit on the judgement).
+PRESENT_ONLY_RULES = frozenset({"seizure_now", "someone_collapsed"})
+NOT_NOW_CUES = (
+    "not_now",
+    "risk_question",
+    "framed",
+    "framed_sentence",
+    "settled",
+    "years_ago",
+    "past",
+    "calm",
+    "at_thought",
+    "denial",
+)
+
+
+def never_judged(rule_id: str, cues: Mapping[str, bool], self_harm: bool) -> bool:
+    """Whether a rule's emergency stands whatever the judgement says: beside a self-harm cue
+    (a plan, a means, a place, a farewell), or a seizure or collapse no context word sets in
+    the past, a question or a frame."""
+    if self_harm:
+        return True
+    return rule_id in PRESENT_ONLY_RULES and not any(cues.get(name) for name in NOT_NOW_CUES)
+
+
+# Cues of a message told as not happening now that the screen's context rules do not read as
+# such, weighed by the judgement with the rest (pooled grouped-fold figures in
+# benchmarks/README.md: 68 -> 75 of the rules' false alarms lowered with no emergency moved).
+# Each is a family of the false alarms issue 17 names: a duration or time back, a check done
+# or a state now fine, someone else, a conditional or risk question, a negation, a joke or an
+# idiom, a turn to another topic, a question about the service, a booking.
+_COUNT = (
+    r"(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|a few|few|a couple of|"
+    r"couple of|couple|several|many|some)"
+)
+JUDGE_CUES = {
+    "duration": re.compile(
+        r" (?:(?:for|over|past|last|since|about|almost|nearly) (?:the )?(?:" + _COUNT + r" )?"
+        r"(?:days|weeks|months|years|wks|mos|yrs)|" + _COUNT + r" (?:days|weeks|months|years|"
+        r"wks|yrs) (?:ago|now|back|later)|last (?:week|month|year|summer|winter|spring|fall)|"
+        r"(?:il y a|ca fait|depuis) (?:\S+ )?(?:jours|semaines|mois|ans)) "
+    ),
+    "checked": re.compile(
+        r" (?:checked|checked out|got checked|was told|were told|they said|doctor said|"
+        r"doc said|dr said|er said|hospital said|fine now|ok now|okay now|good now|better now|"
+        r"all good|all clear|cleared|resolved|went away|gone now|stopped|recovered|x ray|xray|"
+        r"scan|ct|mri|discharged|verifie|tout est correct|ca va maintenant|ca a arrete|"
+        r"est passe) "
+    ),
+    "other_person": re.compile(
+        r" (?:wife|husband|mom|mum|dad|mother|father|son|daughter|kid|kids|child|friend|"
+        r"brother|sister|grandma|grandpa|grandmother|grandfather|partner|aunt|uncle|cousin|"
+        r"neighbour|neighbor|he|she|his|him|hes|shes|ma femme|mon mari|ma mere|mon pere|"
+        r"mon fils|ma fille|mon ami|mon amie|il|elle) "
+    ),
+    "conditional": re.compile(
+        r" (?:what if|if i|if it|if my|if he|if she|if you|in case|can it|could it|can ims|"
+        r"could ims|does ims|is it normal|should i worry|is it possible|how likely|how common|"
+        r"how often|how rare|risk|risks|chance of|chances of|what happens if|"
+        r"what would you do|what should i do if|what do i do if|signs of|symptoms of|"
+        r"si jamais|est ce normal|est ce que ca peut|risque|risques|que faire si) "
+    ),
+    "negation": re.compile(
+        r" (?:no|not|isnt|wasnt|arent|without|never|dont|didnt|doesnt|nor|neither|nothing|"
+        r"none|pas|aucun|aucune|jamais|sans|ni) "
+    ),
+    "jocular": re.compile(
+        r" (?:lol|lmao|haha|hahaha|jk|kidding|joking|rather die|dying to|to death|killing me|"
+        r"kills me|murder|literally|mdr|ptdr|lolll) "
+    ),
+    "topic_turn": re.compile(
+        r" (?:anyway|anyways|anyhow|also|btw|by the way|off topic|on another note|unrelated|"
+        r"seriously though|bref|en tout cas|sinon|serieusement|autre chose) "
+    ),
+    "service_question": re.compile(
+        r" (?:can ims|will ims|does ims|could ims|would ims|ims for|ims help|ims on|can you|"
+        r"do you|does your|do your|is there|can i book|can i come|can i get|can i start|"
+        r"can i still|can he|can she|can we|should i bring|what should i|how much|cost|"
+        r"covered|insurance|direct bill|l ims|est ce que l ims|vous|je peux prendre|puis je) "
+    ),
+    "booking": re.compile(
+        r" (?:book|booking|appointment|appt|schedule|intake|form|forms|consent|before my|"
+        r"first session|first visit|rendez vous|rdv|formulaire) "
+    ),
+}
+
+
+def judge_cues(context: Mapping[str, bool], words: Sequence[str]) -> dict[str, bool]:
+    """The screen's context cues (`EmergencyDetector.context_cues`) with the judgement's
+    own (`JUDGE_CUES`), for a normalised message."""
+    padded = f" {' '.join(words)} "
+    return {
+        **context,
+        **{f"x {name}": bool(found.search(padded)) for name, found in JUDGE_CUES.items()},
+    }
 
 
 def judge_features(spec: FeatureSpec, words: Sequence[str], cues: Mapping[str, bool]) -> list[int]:

@@ -32,7 +32,9 @@ from bot.safety.present import (
     JUDGED_LANGUAGES,
     NOT_PRESENT,
     PresentJudge,
+    judge_cues,
     load_present_judge,
+    never_judged,
 )
 from bot.safety.second_opinion import RULE_ID, Opinion, SecondOpinion, load_second_opinion
 from bot.safety.terms import non_latin, normalise_words
@@ -310,7 +312,10 @@ class SafetyStage:
         emergency = self.content.detector()
         if emergency.never_lowered(words):
             return None
-        probability = judge.not_present(words, emergency.context_cues(text, words))
+        cues = emergency.context_cues(text, words)
+        if never_judged(hit.rule_id, cues, emergency.self_harm_cue(words)):
+            return None
+        probability = judge.not_present(words, judge_cues(cues, words))
         if probability < judge.threshold:
             return None
         if self._second_opinion(text, words, guess, True, set_aside=False)[0] == "emergency":

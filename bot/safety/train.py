@@ -35,7 +35,9 @@ from bot.safety.present import (
     JUDGED_LANGUAGES,
     NOT_PRESENT,
     PresentJudge,
+    judge_cues,
     judge_features,
+    never_judged,
 )
 from bot.safety.second_opinion import (
     CARD_FILE,
@@ -604,6 +606,13 @@ class JudgeSide:
     never_lowered: bool
     enough_words: bool  # the second opinion gives an opinion (see `enough_to_judge`)
     cues: tuple[tuple[str, bool], ...] = ()
+    rule_id: str = ""  # the rule that decided emergency
+    self_harm: bool = False  # a `self_harm_cues` word is told
+
+    @property
+    def guarded(self) -> bool:
+        """Whether the judgement may not lower it at all (`never_judged`)."""
+        return self.never_lowered or never_judged(self.rule_id, dict(self.cues), self.self_harm)
 
 
 def judge_sides(items: Sequence[Labelled]) -> list[JudgeSide]:
@@ -632,7 +641,9 @@ def judge_sides(items: Sequence[Labelled]) -> list[JudgeSide]:
                 judged,
                 detector.never_lowered(words),
                 enough_to_judge(words),
-                tuple(detector.context_cues(item.text, words).items()),
+                tuple(judge_cues(detector.context_cues(item.text, words), words).items()),
+                hit.rule_id if hit is not None else "",
+                detector.self_harm_cue(words),
             )
         )
     logging.disable(logging.NOTSET)
@@ -678,7 +689,7 @@ def judge_lowers(
         side.hit
         and rule.level == "emergency"
         and side.judged
-        and not side.never_lowered
+        and not side.guarded
         and float(p) >= threshold
         and not (side.enough_words and float(e) >= thresholds.emergency)
         for side, rule, p, e in zip(
