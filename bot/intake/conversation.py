@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from bot.clinic_content import ClinicContent
     from bot.config import Settings
     from bot.core.features import FaqAnswerer, FeatureHost
+    from bot.core.privacy import PersonalDataRegistry
     from bot.storage.database import Database
 
 logger = logging.getLogger(__name__)
@@ -703,12 +704,21 @@ class IntakeConversation:
 
     async def describe(self, chat_id: int) -> list[str]:
         """What the intake feature holds for a chat."""
+        return await self.describe_chat(chat_id, "en")
+
+    async def describe_chat(self, chat_id: int, language: str) -> list[str]:
+        """What the intake feature holds for a chat, worded for a reader of `language`."""
+        french = language == "fr"
         lines: list[str] = []
         try:
             intakes = await self.repository.for_chat(chat_id)
         except DecryptionError:
             return [
-                "Intake forms stored with another encryption key (unreadable; /forget deletes them)"
+                "Formulaires d'accueil chiffrés avec une autre clé (illisibles; /forget les "
+                "supprime)"
+                if french
+                else "Intake forms stored with another encryption key (unreadable; /forget "
+                "deletes them)"
             ]
         for intake in intakes:
             engine = await self._engine(intake)
@@ -718,9 +728,20 @@ class IntakeConversation:
                 for step_id, value in intake.state.answers.items()
                 if value is not None and (step_id in questions or engine is None)
             )
+            if french:
+                status = _FRENCH_STATUS.get(intake.status.value, intake.status.value)
+                plural = "s" if answered > 1 else ""
+                lines.append(
+                    f"Formulaire d'accueil no {intake.id} : {status}, commencé le "
+                    f"{intake.started_at:%Y-%m-%d}, {answered} réponse{plural} "
+                    f"conservée{plural} (chiffrée{plural})"
+                    + (", avec un résumé envoyé à la clinique" if intake.summary else "")
+                )
+                continue
+            count = f"{answered} answer{'' if answered == 1 else 's'}"
             lines.append(
                 f"Intake form #{intake.id}: {intake.status.value.replace('_', ' ')}, started "
-                f"{intake.started_at:%Y-%m-%d}, {answered} answers stored (encrypted)"
+                f"{intake.started_at:%Y-%m-%d}, {count} stored (encrypted)"
                 + (", with a summary sent to the clinic" if intake.summary else "")
             )
         return lines
@@ -733,6 +754,29 @@ class IntakeConversation:
     async def sweep_abandoned(self) -> int:
         """Mark intakes idle for longer than the limit abandoned."""
         return await self.repository.mark_abandoned(self._clock() - self._abandon_after)
+
+
+def register_intake_personal_data(
+    conversation: IntakeConversation, registry: PersonalDataRegistry
+) -> None:
+    """Tell /mydata and /forget what the intake holds, in English and French."""
+    registry.register(
+        "Intake forms",
+        conversation.describe,
+        conversation.erase,
+        titles={"fr": "Formulaires d'accueil"},
+        describe_in=conversation.describe_chat,
+    )
+
+
+# How /mydata names an intake's status for a French reader.
+_FRENCH_STATUS = {
+    "in_progress": "en cours",
+    "submitted": "envoyé",
+    "stopped_emergency": "arrêté (urgence)",
+    "declined": "refusé",
+    "abandoned": "abandonné",
+}
 
 
 def register_intake_routes(conversation: IntakeConversation, assistant: Assistant) -> None:
@@ -795,7 +839,7 @@ def register_intake(
         staff_notes=staff_notes,
     )
     register_intake_routes(conversation, host.assistant)
-    host.personal_data.register("Intake forms", conversation.describe, conversation.erase)
+    register_intake_personal_data(conversation, host.personal_data)
 
     async def sweep(_outbound: object) -> None:
         await conversation.sweep_abandoned()

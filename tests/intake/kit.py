@@ -9,7 +9,11 @@ from bot.config import Settings, load_settings
 from bot.core.assistant import Assistant, ChatRef
 from bot.core.privacy import register_privacy_commands
 from bot.core.replies import Reply
-from bot.intake.conversation import IntakeConversation, register_intake_routes
+from bot.intake.conversation import (
+    IntakeConversation,
+    register_intake_personal_data,
+    register_intake_routes,
+)
 from bot.intake.engine import IntakeEngine, IntakeState, Typed
 from bot.intake.flow_file import LoadedFlow, load_flow_file
 from bot.intake.repository import IntakeRepository
@@ -99,7 +103,7 @@ def build_conversation(
     )
     register_intake_routes(conversation, assistant)
     registry = PersonalDataRegistry()
-    registry.register("Intake forms", conversation.describe, conversation.erase)
+    register_intake_personal_data(conversation, registry)
     register_privacy_commands(assistant, registry)
     return assistant, conversation
 

@@ -315,3 +315,12 @@ def test_a_french_wrong_answer_is_explained_in_french(french_engine: IntakeEngin
     result = french_engine.apply(_at(french_engine, "aggravating"), Typed("courir, assis"))
     assert result.hint.startswith("Je n'ai pas reconnu 'courir'. ")
     assert result.hint.endswith("J'ai gardé les autres.")
+
+
+async def test_mydata_words_the_intake_lines_in_french(patient_fr: Patient) -> None:
+    await _answer_until(patient_fr, "complaint")
+    await patient_fr.command("mydata")
+    assert "Formulaires d'accueil" in patient_fr.text
+    assert "Formulaire d'accueil no 1 : en cours" in patient_fr.text
+    assert "3 réponses conservées (chiffrées)" in patient_fr.text
+    assert "answers stored" not in patient_fr.text
