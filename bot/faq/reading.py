@@ -437,9 +437,15 @@ class MessageReader:
         """Whether normalised `plain` names the treatment or asks for a comparison."""
         return bool(
             self._treatment_re.search(plain)
-            or self._comparison_re.search(plain)
-            or any(_near_comparison_word(word) for word in plain.split())
+            or self._asks_comparison(plain)
             or _IS_IT_RE.match(plain)
+        )
+
+    def _asks_comparison(self, plain: str) -> bool:
+        """Whether normalised `plain` has a comparison cue ("vs", "difference"), or a slip
+        for a one-word cue."""
+        return bool(self._comparison_re.search(plain)) or any(
+            _near_comparison_word(word) for word in plain.split()
         )
 
     def _match(
@@ -474,11 +480,7 @@ class MessageReader:
         own = found.group("own") or found.group("own2")
         alone = normalise(f"{lowered[: found.start()]} {own} {lowered[found.end() :]}")
         rest = self._treatment_re.sub(" ", alone)
-        if (
-            self._comparison_re.search(rest)
-            or any(_near_comparison_word(word) for word in rest.split())
-            or self._defined(alone) == self._treatment_stems
-        ):
+        if self._asks_comparison(rest) or self._defined(alone) == self._treatment_stems:
             return None
         return alone
 
@@ -494,9 +496,7 @@ class MessageReader:
         unrelated = self._related_re.sub(" ", plain) if self._related_re else plain
         if _NEEDLING_RE.search(unrelated):
             return None  # "will the physio add electrical stimulation to the needles"
-        if self._comparison_re.search(plain) or any(
-            _near_comparison_word(word) for word in plain.split()
-        ):
+        if self._asks_comparison(plain):
             return None
         stems = set(analyse(plain, self._synonyms))
         subjects = {self._subject_entries[s] for s in stems if s in self._subject_entries}
