@@ -42,12 +42,20 @@ def _condition_values(condition: Condition) -> list[object]:
 
 
 def _check_condition(
-    flow: Flow, step: Step | None, condition: Condition, file: str, what: str = ""
+    flow: Flow,
+    step: Step | None,
+    condition: Condition,
+    file: str,
+    what: str = "",
+    broken: frozenset[str] = frozenset(),
 ) -> list[Problem]:
     """One `when` condition of `step` (or, with `step` None, of a flag rule)."""
     what = what or f"step {step.id if step else '?'!r}: when"
     target_index = flow.index_of(condition.step)
     if target_index < 0:
+        if condition.step in broken:
+            # The step exists but could not be read; its own problem is the cause.
+            return []
         return [Problem(file, condition.line, f"{what} refers to unknown step {condition.step!r}")]
     if step is not None and target_index >= flow.index_of(step.id):
         return [
@@ -170,7 +178,7 @@ def _check_flags(flow: Flow, file: str) -> list[Problem]:
     return problems
 
 
-def _check_rules(flow: Flow, file: str) -> list[Problem]:
+def _check_rules(flow: Flow, file: str, broken: frozenset[str]) -> list[Problem]:
     """Flag rules and score bands name known flags; rule conditions are well formed."""
     problems: list[Problem] = []
     for rule in flow.rules:
@@ -178,7 +186,7 @@ def _check_rules(flow: Flow, file: str) -> list[Problem]:
         if rule.flag not in flow.flags:
             problems.append(Problem(file, rule.line, f"rule: unknown flag {rule.flag!r}"))
         for condition in rule.when:
-            problems.extend(_check_condition(flow, None, condition, file, what))
+            problems.extend(_check_condition(flow, None, condition, file, what, broken))
     for score in flow.scores:
         for band in score.bands:
             if band.flag is not None and band.flag not in flow.flags:
@@ -228,11 +236,13 @@ def _check_consent(flow: Flow, file: str) -> list[Problem]:
     return problems
 
 
-def _check_scores(flow: Flow, file: str) -> list[Problem]:
+def _check_scores(flow: Flow, file: str, broken: frozenset[str]) -> list[Problem]:
     problems: list[Problem] = []
     for score in flow.scores:
         for step_id in score.steps:
             step = flow.step(step_id)
+            if step is None and step_id in broken:
+                continue
             if step is None:
                 problems.append(
                     Problem(file, 1, f"score {score.id!r} refers to unknown step {step_id!r}")
@@ -252,17 +262,20 @@ def _check_scores(flow: Flow, file: str) -> list[Problem]:
     return problems
 
 
-def check_flow_logic(flow: Flow, file: str) -> list[Problem]:
-    """Problems that need the whole flow to see."""
+def check_flow_logic(
+    flow: Flow, file: str, broken: frozenset[str] = frozenset()
+) -> list[Problem]:
+    """Problems that need the whole flow to see. `broken` names steps that are in the file
+    but could not be read: references to them are not reported again as unknown steps."""
     problems = _check_ids(flow, file)
     for step in flow.steps:
         for condition in step.when:
-            problems.extend(_check_condition(flow, step, condition, file))
+            problems.extend(_check_condition(flow, step, condition, file, broken=broken))
     problems.extend(_check_reachability(flow, file))
     problems.extend(_check_flags(flow, file))
     problems.extend(_check_consent(flow, file))
-    problems.extend(_check_scores(flow, file))
-    problems.extend(_check_rules(flow, file))
+    problems.extend(_check_scores(flow, file, broken))
+    problems.extend(_check_rules(flow, file, broken))
     problems.extend(_check_treatment_consent(flow, file))
     return problems
 

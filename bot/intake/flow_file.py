@@ -274,12 +274,15 @@ def parse_flow(
         return None, log.problems
     log.unknown_keys(top, _FLOW_KEYS, "the flow")
     steps: list[Step] = []
+    broken: set[str] = set()
     raw_steps = log.optional_sequence(top, "steps")
     for index, item in enumerate(raw_steps):
         raw_step = log.mapping(item, raw_steps.line_of(index), "each step")
         step = _step(log, raw_step) if raw_step is not None else None
         if step is not None:
             steps.append(step)
+        elif raw_step is not None and isinstance(raw_step.get("id"), str):
+            broken.add(raw_step["id"])
     if not raw_steps:
         log.add(top.line, "the flow needs a non-empty 'steps' list")
     flow = Flow(
@@ -294,7 +297,7 @@ def parse_flow(
         completion_message=log.text(top, "completion_message", "the flow", required=False)
         or "Thank you. Your answers have been sent to the clinic.",
     )
-    log.problems.extend(check_flow_logic(flow, file))
+    log.problems.extend(check_flow_logic(flow, file, frozenset(broken)))
     return (flow if not log.problems else None), log.problems
 
 

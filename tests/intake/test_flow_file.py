@@ -211,3 +211,23 @@ def test_content_check_cli_reports_flow_problems(
     assert "unknown step 'onsett'" in output.out + output.err
     with pytest.raises(ContentError):
         load_flow_file(flow)
+
+
+def test_a_step_that_cannot_be_read_is_the_first_problem_not_its_references(
+    tmp_path: Path,
+) -> None:
+    # A wrong type drops the step; the rule and the later step that point at it must not be
+    # reported first (or at all) as pointing at an unknown step.
+    steps = (
+        "  - {id: age, type: integer, text: Age?, min: 0, max: 120}\n"
+        "  - {id: b, type: yesno, text: B, when: {step: age, gt: 50}}\n"
+        "rules:\n"
+        "  - {flag: red, when: [{step: age, gt: 50}]}\n"
+    )
+    found = problems_for(tmp_path, steps)
+    assert found, found
+    assert "unknown type 'integer'" in found[0], found
+    assert not any("unknown step 'age'" in problem for problem in found), found
+    # A reference to a step that is really missing is still reported.
+    found = problems_for(tmp_path, steps.replace("when: {step: age,", "when: {step: agee,"))
+    assert any("unknown step 'agee'" in problem for problem in found), found
