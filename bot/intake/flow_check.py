@@ -262,9 +262,7 @@ def _check_scores(flow: Flow, file: str, broken: frozenset[str]) -> list[Problem
     return problems
 
 
-def check_flow_logic(
-    flow: Flow, file: str, broken: frozenset[str] = frozenset()
-) -> list[Problem]:
+def check_flow_logic(flow: Flow, file: str, broken: frozenset[str] = frozenset()) -> list[Problem]:
     """Problems that need the whole flow to see. `broken` names steps that are in the file
     but could not be read: references to them are not reported again as unknown steps."""
     problems = _check_ids(flow, file)
