@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
@@ -10,16 +9,11 @@ from types import ModuleType
 import pytest
 
 from bot.safety import language
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "ranked_words.py"
+from tests.scripts.kit import load_script
 
 
 def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("ranked_words", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("ranked_words")
 
 
 def test_the_shipped_lists_are_what_the_installed_word_lists_give() -> None:
