@@ -5,10 +5,12 @@ CPU of each process's own share (the parent's, and each child's work).
     PYTHONPATH=. python benchmarks/content_check.py [--sequential] [--content DIR]
     python benchmarks/content_check.py --cli [--rounds N]
 
-`--cli` times the command itself (`python -m bot content check`, this tree's bot) cold (an
-empty IMS_DATA_DIR, as after an upgrade or on CI) and warm (its results kept), each with
-the wall clock and the CPU of the process and its children, beside `python -c "import
-yaml"` timed in the same rounds, and prints each as a ratio to that baseline.
+`--cli` times the command itself (`python -m bot content check`, this tree's bot, on a copy
+of the content) cold (an empty IMS_DATA_DIR, as after an upgrade or on CI), warm (its
+results kept) and after an edit of faq.yaml, then of emergency.yaml (each redoes the checks
+that read the edited file), each with the wall clock and the CPU of the process and its
+children, beside `python -c "import yaml"` timed in the same rounds, and prints each as a
+ratio to that baseline.
 
 On a shared machine, compare trees in alternating runs: CPU time also moves with the load.
 """
@@ -20,6 +22,7 @@ import gc
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -95,19 +98,32 @@ def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
+# Files a clinic edits, and the run after each edit (a comment added: the checks that read
+# the file run again, the others' results are reused).
+EDITS = {"after a faq.yaml edit": "faq.yaml", "after an emergency.yaml edit": "emergency.yaml"}
+
+
 def time_the_command(content: Path, rounds: int) -> int:
-    """Cold and warm `ims-bot content check` beside `python -c "import yaml"`, `rounds`
-    times in turn; medians, and each as a ratio to the baseline."""
-    check = [sys.executable, "-m", "bot", "content", "check", "--content", str(content)]
+    """`ims-bot content check` cold, warm and after an edit of each file in EDITS, beside
+    `python -c "import yaml"`, `rounds` times in turn; medians, and each as a ratio to the
+    baseline."""
     baseline = [sys.executable, "-c", "import yaml"]
     root = Path(__file__).resolve().parents[1]
-    times: dict[str, list[tuple[float, float]]] = {"import yaml": [], "cold": [], "warm": []}
+    names = ["import yaml", "cold", "warm", *EDITS]
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
     for _ in range(rounds):
-        with tempfile.TemporaryDirectory() as data:
+        with tempfile.TemporaryDirectory() as data, tempfile.TemporaryDirectory() as copy:
+            folder = Path(copy) / "content"
+            shutil.copytree(content, folder)
+            check = [sys.executable, "-m", "bot", "content", "check", "--content", str(folder)]
             env = {**os.environ, "PYTHONPATH": str(root), "IMS_DATA_DIR": data}
             times["import yaml"].append(_timed(baseline, env))
             times["cold"].append(_timed(check, env))
             times["warm"].append(_timed(check, env))
+            for name, file in EDITS.items():
+                with (folder / file).open("a", encoding="utf-8") as edited:
+                    edited.write("# edited\n")
+                times[name].append(_timed(check, env))
     base_wall = statistics.median(wall for wall, _ in times["import yaml"])
     base_cpu = statistics.median(cpu for _, cpu in times["import yaml"])
     for name, runs in times.items():

@@ -176,6 +176,19 @@ def started_bots_share_content_checks(tmp_path_factory: pytest.TempPathFactory) 
     tests.process_env.SHARED_CHECKS = None
 
 
+@pytest.fixture(autouse=True, scope="session")
+def started_processes_share_bytecode(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Processes the tests start compile each module once per session, in one folder the
+    session's workers share (`tests.process_env.SHARED_BYTECODE`), when the shell keeps
+    Python from writing bytecode beside the sources."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "bytecode"
+    folder.mkdir(exist_ok=True)
+    tests.process_env.SHARED_BYTECODE = folder
+    yield
+    tests.process_env.SHARED_BYTECODE = None
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings on the bundled content, a tmp database and one staff chat."""

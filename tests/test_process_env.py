@@ -29,3 +29,17 @@ def test_a_process_gets_its_own_database_and_the_named_settings(
     assert env["IMS_DATA_DIR"] == str(tmp_path / "data") and env["LOG_LEVEL"] == "DEBUG"
     assert "STAFF_CHAT_IDS" not in env and "IMS_SEND_PER_SECOND" not in env
     assert env["PYTHONPATH"] == str(REPO) and env["PATH"]
+
+
+def test_processes_share_bytecode_when_the_shell_keeps_it_from_the_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "bytecode"
+    monkeypatch.setattr("tests.process_env.SHARED_BYTECODE", shared)
+    monkeypatch.delenv("PYTHONPYCACHEPREFIX", raising=False)
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    env = process_env(tmp_path)
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    assert env["PYTHONPYCACHEPREFIX"] == str(shared)
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE")
+    assert "PYTHONPYCACHEPREFIX" not in process_env(tmp_path)

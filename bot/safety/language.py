@@ -56,6 +56,7 @@ PLAIN_ENGLISH_SHARE = 0.85
 ENGLISH_VOCABULARY = 20_000  # most frequent words counted as English
 FRENCH_VOCABULARY = 10_000  # most frequent words counted as French
 FOREIGN_VOCABULARY = 3_000  # most frequent words of each other language with a word list
+FOREIGN_LANGUAGES = ("es", "it", "pt", "de")  # those languages
 # Reading how much of a message is English takes rarer words too ("dyspnea", "thinners").
 READABLE_ENGLISH_VOCABULARY = 100_000
 # How much of a message the bot must be able to read. Below READABLE_SHARE of its words in
@@ -486,16 +487,42 @@ def _fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _ranked(language: str, count: int) -> list[str]:
+def ranked_in_word_list(language: str, count: int) -> list[str]:
     """The `count` most frequent words of pyspellchecker's list for `language`, read from the
     packaged list (English from the shared list the matcher and the screen load anyway)."""
     if language == ENGLISH:
-        frequencies = english_frequencies()
-    else:
-        packed = pkgutil.get_data("spellchecker", f"resources/{language}.json.gz")
-        frequencies = json.loads(gzip.decompress(packed).decode("utf-8")) if packed else {}
+        return _english_ranked()[:count]
+    packed = pkgutil.get_data("spellchecker", f"resources/{language}.json.gz")
+    frequencies = json.loads(gzip.decompress(packed).decode("utf-8")) if packed else {}
     ranked = sorted(frequencies.items(), key=lambda item: -item[1])
     return [word.lower() for word, _ in ranked[:count]]
+
+
+@cache
+def _english_ranked() -> list[str]:
+    ranked = sorted(english_frequencies().items(), key=lambda item: -item[1])
+    return [word for word, _ in ranked]
+
+
+# The other languages' most frequent words, as `ranked_in_word_list` gives them, written by
+# `scripts/ranked_words.py` (a test checks them against the installed lists): reading and
+# sorting four whole lists took about a second of every start.
+RANKED_WORDS_FILE = "ranked_words.json"
+
+
+@cache
+def _shipped_ranked() -> dict[str, list[str]]:
+    packed = pkgutil.get_data("bot.safety", RANKED_WORDS_FILE)
+    shipped: dict[str, list[str]] = json.loads(packed) if packed else {}
+    return shipped
+
+
+def _ranked(language: str, count: int) -> list[str]:
+    """`ranked_in_word_list(language, count)`, from the shipped lists when they hold it."""
+    shipped = _shipped_ranked().get(language, []) if language != ENGLISH else []
+    if len(shipped) >= count:
+        return shipped[:count]
+    return ranked_in_word_list(language, count)
 
 
 @cache
@@ -509,7 +536,7 @@ def _french_vocabulary() -> frozenset[str]:
 def _foreign_vocabulary() -> frozenset[str]:
     """Everyday words of languages the bot does not read and English and French do not use."""
     words: set[str] = set()
-    for language in ("es", "it", "pt", "de"):
+    for language in FOREIGN_LANGUAGES:
         words |= {_fold(word) for word in _ranked(language, FOREIGN_VOCABULARY)}
     words |= _ROMANISED_WORDS
     return frozenset(words - _english_words() - _french_vocabulary())

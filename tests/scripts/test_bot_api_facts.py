@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
@@ -11,16 +10,11 @@ from typing import Any
 import pytest
 
 from tests.fakes.api_schema import FACTS_PATH, BotApiSchema
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bot_api_facts.py"
+from tests.scripts.kit import load_script
 
 
 def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bot_api_facts", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bot_api_facts")
 
 
 def _field(name: str, types: list[str], required: bool, description: str) -> dict[str, Any]:
