@@ -16,6 +16,7 @@ with a wrong entry + items the FAQ cannot answer that got an answer).
     python benchmarks/faq_policy_loso.py            # the LOSO tables and the guards
     python benchmarks/faq_policy_loso.py --quick    # a smaller grid
     python benchmarks/faq_policy_loso.py --subject  # round 11: the question's subject
+    python benchmarks/faq_policy_loso.py --contest --guarded  # round 12: close calls
 
 A benchmark, not a test.
 """
@@ -128,6 +129,24 @@ def subject_grid() -> list[Setting]:
     return found
 
 
+def contest_grid() -> list[Setting]:
+    """Round 12: a close call the two opinions disagree on (`contest_lead`: the matcher's
+    answer leads its next entry by less than this; `contest_model_lead`: the ranker's lead
+    for another of the matcher's candidates; `contest_model`: the ranker's score for the
+    answer is below this), the rest of the policy as shipped. The baseline (second) is
+    round 11's policy, without the check."""
+    base = dataclasses.replace(LearnedPolicy(), contest_lead=None)
+    found = [Setting(None), Setting(base)]
+    for lead, model_lead, model in itertools.product(
+        (0.02, 0.04, 0.06, 0.08, 0.1, 0.15), (0.0, 0.05, 0.1, 0.15, 0.2), (None, 0.25, 0.3)
+    ):
+        policy = dataclasses.replace(
+            base, contest_lead=lead, contest_model_lead=model_lead, contest_model=model
+        )
+        found.append(Setting(policy))
+    return found
+
+
 def _styles_questions(path: Path) -> list[RealQuestion]:
     """A style set's single questions (answerable or `fallback`) as real-question items."""
     items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -197,6 +216,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--subject", action="store_true", help="the round-11 subject grid (own_subject, pairs)"
     )
     parser.add_argument(
+        "--contest", action="store_true", help="the round-12 contest grid (close calls)"
+    )
+    parser.add_argument(
         "--guarded",
         action="store_true",
         help="choose only among settings that hold every tests/data guard",
@@ -210,7 +232,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     detector = content.emergency.detector()
     detect = functools.lru_cache(maxsize=None)(detector.detect)
     memo = type("Memo", (), {"detect": staticmethod(detect)})()
-    if args.subject:
+    if args.contest:
+        settings = contest_grid()
+    elif args.subject:
         settings = subject_grid()
     else:
         settings = promotion_grid() if args.promotion else grid(args.quick)

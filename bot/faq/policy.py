@@ -12,7 +12,10 @@ never answers on its own. It can:
   becomes a "did you mean" too;
 * doubt: when the matcher would answer with a score just above its threshold an entry the
   ranker barely recognises, while the ranker prefers another of the matcher's candidates
-  (even without the confidence to hold back), both are offered as "did you mean".
+  (even without the confidence to hold back), both are offered as "did you mean";
+* contest: when the matcher's answer leads its next entry by a hair and the ranker ranks
+  another of the matcher's candidates first, the two opinions disagree on a close call:
+  both are offered as "did you mean".
 
 A message whose best match is a topic the clinic does not answer here still falls back.
 The numbers were chosen by leave-one-set-out over the real-question sets (benchmarks/
@@ -78,6 +81,13 @@ class LearnedPolicy:
     doubt_model: float | None = 0.2
     doubt_score: float = 0.55
     doubt_lead: float = 0.05  # the ranker's lead for the entry it ranks first
+    # Contest: an answer leading the matcher's next entry (one whose essential words the
+    # message has) by less than `contest_lead`, while the ranker ranks another of the
+    # matcher's candidates first with at least `contest_model_lead`, and scores the answer
+    # below `contest_model` (None: any score), is a "did you mean".
+    contest_lead: float | None = 0.06
+    contest_model_lead: float = 0.0
+    contest_model: float | None = 0.3
 
     def decide(
         self, ranked: Sequence[C], entries: tuple[C, ...], answered: bool
@@ -88,7 +98,9 @@ class LearnedPolicy:
         chosen = next((c for c in ranked if c.model_lead is not None), None)
         if chosen is None or chosen.model_lead is None or not entries:
             return None
-        if answered and self._doubted(entries[0], chosen):
+        if answered and (
+            self._doubted(entries[0], chosen) or self._contested(ranked, entries[0], chosen)
+        ):
             return "suggest", None, entries
         if chosen.out_of_scope:
             if answered and self.topic_score is not None and chosen.model_score >= self.topic_score:
@@ -133,3 +145,19 @@ class LearnedPolicy:
             and best.model_score < self.doubt_model
             and best.score < min(self.doubt_score, VERBATIM_SCORE)
         )
+
+    def _contested(self, ranked: Sequence[Ranked], best: Ranked, chosen: Ranked) -> bool:
+        """Whether the matcher's answer `best` barely leads its next entry while the ranker
+        ranks another of the matcher's entries (`chosen`) first: a close call the two
+        opinions disagree on."""
+        if (
+            self.contest_lead is None
+            or chosen.faq_id == best.faq_id
+            or chosen.out_of_scope
+            or (chosen.model_lead or 0.0) < self.contest_model_lead
+            or (self.contest_model is not None and best.model_score >= self.contest_model)
+            or best.score >= VERBATIM_SCORE
+        ):
+            return False
+        rivals = [c.score for c in ranked[1:] if c.essential_words]
+        return best.score - (rivals[0] if rivals else 0.0) < self.contest_lead

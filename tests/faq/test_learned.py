@@ -224,3 +224,42 @@ def test_an_answer_the_ranker_barely_recognises_is_doubted() -> None:
     # No rival among the matcher's candidates: nothing to doubt the answer with.
     alone = [candidate("cost", 0.6, 0.1), candidate("booking", 0.3, 0.05)]
     assert decide(alone, doubting).faq_id == "cost"
+
+
+CONTESTING = LearnedPolicy(
+    promote_score=None,
+    hold_score=0.9,
+    doubt_model=None,
+    contest_lead=0.05,
+    contest_model_lead=0.1,
+    contest_model=0.3,
+)
+
+
+def test_a_close_call_the_ranker_disagrees_with_is_a_did_you_mean() -> None:
+    plain = MatchThresholds(answer=0.5, suggest=0.4, margin=0.02)
+    contesting = dataclasses.replace(plain, learned=CONTESTING)
+    # The matcher's answer leads its next entry by 0.03; the ranker ranks a third first.
+    ranked = [
+        candidate("difference_physio", 0.88, 0.2),
+        candidate("ims_vs_other_treatments", 0.85, 0.25),
+        candidate("ims_vs_acupuncture", 0.8, 0.45, 0.2),
+    ]
+    assert decide(ranked, plain).faq_id == "difference_physio"
+    result = decide(ranked, contesting)
+    assert result.decision == "suggest"
+    assert result.suggestions[0].faq_id == "difference_physio"
+    assert "ims_vs_acupuncture" in [c.faq_id for c in result.suggestions]
+    # Not with a clear lead, with the ranker agreeing, barely leaning or knowing the answer
+    # well, nor when the close rival lacks the message's essential words.
+    clear = [ranked[0], candidate("ims_vs_other_treatments", 0.8, 0.25), ranked[2]]
+    agreed = [candidate("difference_physio", 0.88, 0.45, 0.2), *ranked[1:2]]
+    leaning = [*ranked[:2], candidate("ims_vs_acupuncture", 0.8, 0.3, 0.05)]
+    known = [candidate("difference_physio", 0.88, 0.35), *ranked[1:]]
+    no_rival = [
+        ranked[0],
+        candidate("ims_vs_other_treatments", 0.85, 0.25, essential_words=False),
+        candidate("ims_vs_acupuncture", 0.7, 0.45, 0.2),
+    ]
+    for kept in (clear, agreed, leaning, known, no_rival):
+        assert decide(kept, contesting).faq_id == "difference_physio"
