@@ -405,7 +405,7 @@ def test_a_heading_whose_subject_is_the_procedure_or_it_gets_what_its_words_ask(
 @pytest.mark.parametrize(
     "said",
     [
-        "what is sciatica",
+        "what is fibromyalgia",
         "can physio help after a stroke",
         "which stretches help a sore knee",
     ],
@@ -415,6 +415,13 @@ def test_general_physiotherapy_and_condition_questions_fall_back(
 ) -> None:
     reading = clinic_reader.read(said)
     assert reading.answers == ()
+
+
+def test_what_sciatica_is_gets_the_nerve_pain_entry_that_says_it(
+    clinic_reader: MessageReader,
+) -> None:
+    # Sciatica is the one condition the FAQ explains: its answer says what it is.
+    assert clinic_reader.read("what is sciatica").answers == ("neuropathic_pain_signs",)
 
 
 def test_the_heading_lead_is_a_setting_of_the_reader(clinic_reader: MessageReader) -> None:
