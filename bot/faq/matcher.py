@@ -54,7 +54,7 @@ from rapidfuzz.distance import OSA
 
 from bot.content.model import FaqContent
 from bot.core.english import english_frequencies, english_words
-from bot.faq.learned import ContentRanker, ModelView
+from bot.faq.learned import ContentRanker
 from bot.faq.policy import LearnedPolicy
 from bot.faq.semantic import PhrasingVectorCache, SemanticScorer, SentenceEncoder
 from bot.faq.text import (
@@ -1401,7 +1401,11 @@ class FaqMatcher:
         vague_only = generic_only and not present & self._generic
         if len(tokens) > GENERIC_CHECK_MAX_WORDS:
             topic_words, generic_only, vague_only = set(), False, False  # a story
-        ranked = [
+        kept = self._keep(ordered, max(0, limit))
+        # The learned ranker's opinion goes into each candidate as it is built (one object
+        # per candidate; copying each frozen candidate to add it cost more than building it).
+        opinion = self._opinion(text, tokens, kept, strangers)
+        return [
             Candidate(
                 self._ids[entry],
                 round(min(1.0, float(scores[entry]) / self._scale), 4),
@@ -1416,14 +1420,30 @@ class FaqMatcher:
                 vague_only and entry != exact,
                 strangers,
                 foreign,
+                *opinion(entry),
             )
-            for entry in self._keep(ordered, max(0, limit))
+            for entry in kept
         ]
-        if self.model is None or not ranked:
-            return ranked
-        return second_opinion(
-            ranked, self.model.view(text, tokens), self.model.position, self.model.unseen_weight
-        )
+
+    def _opinion(
+        self, text: str, tokens: list[str], kept: list[int], strangers: int
+    ) -> Callable[[int], tuple[float, float | None, float]]:
+        """Per kept entry, the learned ranker's (model_score, model_lead, model_share) for
+        `text` (`Candidate`'s defaults without a ranker or a candidate)."""
+        if self.model is None or not kept:
+            return lambda entry: (0.0, None, 1.0)
+        view = self.model.view(text, tokens)
+        position = self.model.position
+        unseen = strangers * self.model.unseen_weight
+        share = math.sqrt(view.known / (view.known + unseen)) if view.known > 0.0 else 0.0
+
+        def opinion(entry: int) -> tuple[float, float | None, float]:
+            index = position.get(self._ids[entry], -1)
+            score = float(view.scores[index]) if index >= 0 else 0.0
+            lead = view.lead if index == view.best and index >= 0 else None
+            return score, lead, share
+
+        return opinion
 
     def _blend_meaning(self, scorer: SemanticScorer, text: str, scores: _Floats) -> _Floats:
         """Lexical scores (raw scale) blended with each entry's similarity in meaning."""
@@ -1480,26 +1500,6 @@ class FaqMatcher:
     def decide(self, ranked: Sequence[Candidate]) -> MatchResult:
         """Apply the thresholds to an already ranked candidate list."""
         return decide(ranked, self.thresholds)
-
-
-def second_opinion(
-    ranked: list[Candidate], view: ModelView, position: dict[str, int], unseen_weight: float = 0.0
-) -> list[Candidate]:
-    """`ranked` with the learned ranker's score (and lead, for its first) on each candidate;
-    `position` gives each entry's index in the view, `unseen_weight` the weight of a word
-    the ranker never saw (for `Candidate.model_share`)."""
-    noted = []
-    strangers = ranked[0].strangers if ranked else 0
-    unseen = strangers * unseen_weight
-    share = math.sqrt(view.known / (view.known + unseen)) if view.known > 0.0 else 0.0
-    for candidate in ranked:
-        index = position.get(candidate.faq_id, -1)
-        score = float(view.scores[index]) if index >= 0 else 0.0
-        lead = view.lead if index == view.best and index >= 0 else None
-        noted.append(
-            dataclasses.replace(candidate, model_score=score, model_lead=lead, model_share=share)
-        )
-    return noted
 
 
 def _clauses(text: str) -> list[str]:
