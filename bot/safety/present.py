@@ -73,6 +73,9 @@ _IMAGINED_FROM = re.compile(
     r"si|si jamais|au cas ou|supposons|imaginons|que faire|qu est ce que je fais) "
 )
 _CLAUSE_BREAK = re.compile(r"[,.;:!?\n()]+")
+_IMAGINED_ENDS = re.compile(
+    r" (?:but|though|although|however|and|so|because|cause|cuz|now|anyway|mais|et|pis|donc) "
+)
 _NOW_OR_HELP = re.compile(
     r" (?:right now|just now|happening now|going on now|as we speak|at the moment|currently|"
     r"this minute|help me|help him|help her|help us|need help|please help|en ce moment|"
@@ -87,12 +90,15 @@ def told_outside_questions(text: str) -> list[str] | None:
     kept: list[str] = []
     imagined = False
     for clause in _CLAUSE_BREAK.split(text):
-        padded = f" {' '.join(normalise_words(clause))} "
-        found = _IMAGINED_FROM.search(padded)
-        if found is not None:
+        rest = f" {' '.join(normalise_words(clause))} "
+        while (found := _IMAGINED_FROM.search(rest)) is not None:
             imagined = True
-            padded = padded[: found.start() + 1]
-        kept.extend(padded.split())
+            kept.extend(rest[: found.start() + 1].split())
+            # A contrast or a new clause ends what is imagined ("not sure if it's normal but
+            # my lips are turning blue after the session": the rest is told).
+            ends = _IMAGINED_ENDS.search(rest, found.end() - 1)
+            rest = rest[ends.start() :] if ends is not None else " "
+        kept.extend(rest.split())
     if not imagined or _NOW_OR_HELP.search(f" {' '.join(normalise_words(text))} "):
         return None
     return kept

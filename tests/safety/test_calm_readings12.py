@@ -69,6 +69,7 @@ def test_a_never_lowered_word_imagined_in_a_question_does_not_guard() -> None:
         "short of breath after the session, what should I do?",
         "what do I do if it gets worse, I'm short of breath after IMS",
         "what should I do if I'm short of breath after IMS right now?",
+        "not sure if this is normal but I'm short of breath after IMS",
     ):
         assert never_lowered_told(guard, told, normalise_words(told)), told
 
