@@ -1,7 +1,8 @@
 """A patient's denial of a sign ("no numbness, no bladder stuff, just pain").
 
 A denial opener ("no", "without", "pas de", "sin"...) followed by the name of a sign says that
-the sign is absent; the words it covers run to the end of the clause, a contrast ("but",
+the sign is absent, and so does a sign named and then called fine ("breathing is fine", "heart's
+ok", "je respire bien"); the words it covers run to the end of the clause, a contrast ("but",
 "just", "mais") or a new subject ("I", "he"), at most `MAX_DENIED_WORDS` words. A negation is
 often the symptom itself ("no feeling down there", "no puedo respirar"): loss words and
 pronouns or verbs after the opener are never read as a denial, and the screen accepts a
@@ -19,6 +20,10 @@ from bot.safety.terms import normalise_words
 
 MAX_DENIED_WORDS = 6
 # Punctuation that ends a clause (the words themselves carry no punctuation once normalised).
+# Words before a sign's subject that make "... fine" no denial ("not breathing normal").
+_NEGATIONS = frozenset(
+    {"not", "isnt", "arent", "wasnt", "no", "never", "barely", "hardly", "cant", "pas", "ne"}
+)
 _CLAUSE_BREAK = re.compile(r"[,.;:!?\n()\[\]،؛。，；！？—–]+| - ")
 
 
@@ -44,6 +49,10 @@ class DenialWords:
     difficulties: frozenset[str] = frozenset()
     report_words: frozenset[str] = frozenset()
     comparisons: frozenset[str] = frozenset()
+    # "Breathing is (totally) fine": a sign's subject, linking words, then a state of fine.
+    fine_subjects: frozenset[str] = frozenset()
+    fine_links: frozenset[str] = frozenset()
+    fine_states: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, lists: WordLists) -> DenialWords:
@@ -66,6 +75,9 @@ class DenialWords:
             difficulties=frozenset(words("denial_difficulties")),
             report_words=frozenset(words("denial_report_words")),
             comparisons=frozenset(words("denial_comparisons")),
+            fine_subjects=frozenset(words("denial_fine_subjects")),
+            fine_links=frozenset(words("denial_fine_links")),
+            fine_states=frozenset(words("denial_fine_states")),
         )
 
 
@@ -87,6 +99,12 @@ def find_denials(text: str, lists: DenialWords) -> Denial | None:
         words = normalise_words(clause)
         at = 0
         while at < len(words):
+            fine = _called_fine(words, at, lists)
+            if fine:
+                found = True
+                without_openers.append(words[at])  # the subject: the sign's own word
+                at += fine
+                continue
             opener = _opener_at(words, at, lists, english=english)
             end = _denied_end(words, at + opener, lists) if opener else at
             if end > at + opener:
@@ -114,6 +132,29 @@ def _opener_at(words: list[str], at: int, lists: DenialWords, *, english: bool) 
         if tuple(words[at : at + len(opener)]) == opener:
             return len(opener)
     return 0
+
+
+def _called_fine(words: list[str], at: int, lists: DenialWords) -> int:
+    """How many words "breathing is (totally) fine" takes from `at` (0 when the word at `at`
+    is no sign's subject called fine): the state must end its clause or come before a word
+    of `denial_ends` ("breathing's fine but my chest is crushing" denies the breathing only)."""
+    subject = words[at]
+    if subject not in lists.fine_subjects or (at > 0 and words[at - 1] in _NEGATIONS):
+        return 0
+    end = at + 1
+    while end < len(words) and end - at <= 3 and words[end] in lists.fine_links:
+        end += 1
+    # "breathing normal" may be the sign ("not breathing normal"): a link word, or the
+    # subject's own contraction ("breathing's fine", "heart's ok"), must say it is a state.
+    contracted = subject.endswith("s") and subject[:-1] in lists.fine_subjects
+    if end == at + 1 and not contracted:
+        return 0
+    if end >= len(words) or words[end] not in lists.fine_states:
+        return 0
+    end += 1
+    if end < len(words) and words[end] not in lists.ends:
+        return 0
+    return end - at
 
 
 def _or_anything(words: list[str], lists: DenialWords) -> bool:

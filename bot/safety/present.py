@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.safety.second_opinion import LABELS, FeatureSpec, feature_hash, read_weights
+from bot.safety.terms import normalise_words
 
 JUDGE_WEIGHTS_FILE = Path(__file__).with_name("present_judge.npz")
 JUDGE_CARD_FILE = Path(__file__).with_name("present_judge.json")
@@ -41,7 +42,8 @@ NOT_PRESENT = "not_present"
 JUDGED_LANGUAGES = frozenset({"en", "fr", "und"})
 _BENIGN = LABELS.index("benign")
 # A seizure or a collapse is lowered only where the screen's context reads it as not
-# happening now (history, a question, a frame, a denial): told plainly, it always stands,
+# happening now (history, a question, a frame, a denial, a time back of days or more, a check
+# done: "had a seizure last month, the ER said all normal"): told plainly, it always stands,
 # whatever the words around it (issue 17's limit on the judgement).
 PRESENT_ONLY_RULES = frozenset({"seizure_now", "someone_collapsed"})
 NOT_NOW_CUES = (
@@ -55,7 +57,60 @@ NOT_NOW_CUES = (
     "calm",
     "at_thought",
     "denial",
+    "x duration",
+    "x checked",
 )
+
+
+# Where an imagined clause starts ("what should I do if I get short of breath after IMS?",
+# "suppose I fainted after the session, who do I call"): a `never_lowered` word from there to
+# the clause's end is imagined, not told; one before it ("short of breath since IMS, should
+# I go in?") is told. Words of now or a cry for help keep
+# the guard wherever they are ("if I can't breathe right now after IMS ...").
+_IMAGINED_FROM = re.compile(
+    r" (?:if|in case|suppose|supposing|say i|lets say|hypothetically|imagine|what if|"
+    r"what would|what should|what do i do|what to do|should i|would you|do i call|"
+    r"si|si jamais|au cas ou|supposons|imaginons|que faire|qu est ce que je fais) "
+)
+_CLAUSE_BREAK = re.compile(r"[,.;:!?\n()]+")
+_IMAGINED_ENDS = re.compile(
+    r" (?:but|though|although|however|and|so|because|cause|cuz|now|anyway|mais|et|pis|donc) "
+)
+_NOW_OR_HELP = re.compile(
+    r" (?:right now|just now|happening now|going on now|as we speak|at the moment|currently|"
+    r"this minute|help me|help him|help her|help us|need help|please help|en ce moment|"
+    r"la maintenant|au secours|aidez moi|aide moi) "
+)
+
+
+def told_outside_questions(text: str) -> list[str] | None:
+    """`text`'s words without its imagined clauses (an "if" or "suppose" clause, a question
+    about what to do), for the `never_lowered` guard; None when it imagines nothing or names
+    now or a cry for help (the guard then reads every word)."""
+    kept: list[str] = []
+    imagined = False
+    for clause in _CLAUSE_BREAK.split(text):
+        rest = f" {' '.join(normalise_words(clause))} "
+        while (found := _IMAGINED_FROM.search(rest)) is not None:
+            imagined = True
+            kept.extend(rest[: found.start() + 1].split())
+            # A contrast or a new clause ends what is imagined ("not sure if it's normal but
+            # my lips are turning blue after the session": the rest is told).
+            ends = _IMAGINED_ENDS.search(rest, found.end() - 1)
+            rest = rest[ends.start() :] if ends is not None else " "
+        kept.extend(rest.split())
+    if not imagined or _NOW_OR_HELP.search(f" {' '.join(normalise_words(text))} "):
+        return None
+    return kept
+
+
+def never_lowered_told(
+    never_lowered: Callable[[list[str]], bool], text: str, words: list[str]
+) -> bool:
+    """Whether a `never_lowered` word (`EmergencyDetector.never_lowered`) is told in `text`
+    outside the imagined clauses of a question (`told_outside_questions`)."""
+    outside = told_outside_questions(text)
+    return never_lowered(words if outside is None else outside)
 
 
 def never_judged(rule_id: str, cues: Mapping[str, bool], self_harm: bool) -> bool:
@@ -72,7 +127,8 @@ def never_judged(rule_id: str, cues: Mapping[str, bool], self_harm: bool) -> boo
 # benchmarks/README.md: 68 -> 75 of the rules' false alarms lowered with no emergency moved).
 # Each is a family of the false alarms issue 17 names: a duration or time back, a check done
 # or a state now fine, someone else, a conditional or risk question, a negation, a joke or an
-# idiom, a turn to another topic, a question about the service, a booking.
+# idiom, a turn to another topic, a question about the service, a booking, an animal, a
+# pastime (a team, a game, a book or a show).
 _COUNT = (
     r"(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|a few|few|a couple of|"
     r"couple of|couple|several|many|some)"
@@ -121,6 +177,16 @@ JUDGE_CUES = {
         r"do you|does your|do your|is there|can i book|can i come|can i get|can i start|"
         r"can i still|can he|can she|can we|should i bring|what should i|how much|cost|"
         r"covered|insurance|direct bill|l ims|est ce que l ims|vous|je peux prendre|puis je) "
+    ),
+    "animal": re.compile(
+        r" (?:horse|horses|mare|pony|foal|colt|dog|dogs|puppy|pup|cat|cats|kitten|bird|budgie|"
+        r"parrot|parakeet|hamster|rabbit|bunny|cow|cows|calf|heifer|goat|sheep|lamb|pig|chicken|"
+        r"hen|vet|vets|veterinarian|pet|pets|cheval|chien|chat|oiseau|veterinaire) "
+    ),
+    "pastime": re.compile(
+        r" (?:team|league|fantasy|game|games|gaming|player|players|character|boss|raid|level|"
+        r"season|playoffs|goalie|coach|novel|book|audiobook|story|chapter|episode|show|series|"
+        r"movie|film|podcast|detective|villain|equipe|ligue|jeu|personnage|roman|livre|serie) "
     ),
     "booking": re.compile(
         r" (?:book|booking|appointment|appt|schedule|intake|form|forms|consent|before my|"

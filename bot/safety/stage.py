@@ -35,6 +35,7 @@ from bot.safety.present import (
     judge_cues,
     load_present_judge,
     never_judged,
+    never_lowered_told,
 )
 from bot.safety.second_opinion import RULE_ID, Opinion, SecondOpinion, load_second_opinion
 from bot.safety.terms import non_latin, normalise_words
@@ -302,20 +303,20 @@ class SafetyStage:
     ) -> float | None:
         """P(no emergency now) when the learned judgement lowers a rule's emergency to the
         cautious reply, else None: never in a language whose context words the screen does
-        not read, never beside a `never_lowered` word, never when the second opinion reads
-        an emergency itself."""
+        not read, never beside a `never_lowered` word told (not imagined in a question),
+        never when the second opinion reads an emergency itself."""
         judge = self.judge
         if judge is None or guess.code not in JUDGED_LANGUAGES:
             return None
         if hit.language not in (ENGLISH, FRENCH):
             return None
         emergency = self.content.detector()
-        if emergency.never_lowered(words):
+        if never_lowered_told(emergency.never_lowered, text, words):
             return None
-        cues = emergency.context_cues(text, words)
+        cues = judge_cues(emergency.context_cues(text, words), words)
         if never_judged(hit.rule_id, cues, emergency.self_harm_cue(words)):
             return None
-        probability = judge.not_present(words, judge_cues(cues, words))
+        probability = judge.not_present(words, cues)
         if probability < judge.threshold:
             return None
         if self._second_opinion(text, words, guess, True, set_aside=False)[0] == "emergency":

@@ -38,6 +38,7 @@ from bot.safety.present import (
     judge_cues,
     judge_features,
     never_judged,
+    never_lowered_told,
 )
 from bot.safety.second_opinion import (
     CARD_FILE,
@@ -639,7 +640,7 @@ def judge_sides(items: Sequence[Labelled]) -> list[JudgeSide]:
                 True,
                 hit is not None,
                 judged,
-                detector.never_lowered(words),
+                never_lowered_told(detector.never_lowered, item.text, words),
                 enough_to_judge(words),
                 tuple(judge_cues(detector.context_cues(item.text, words), words).items()),
                 hit.rule_id if hit is not None else "",

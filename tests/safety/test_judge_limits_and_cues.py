@@ -5,23 +5,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
 from bot.safety import SafetyStage
 from bot.safety.present import (
     PresentJudge,
     judge_cues,
-    load_present_judge,
     never_judged,
 )
 from bot.safety.terms import normalise_words
-
-
-@pytest.fixture(scope="module")
-def judge() -> PresentJudge:
-    found = load_present_judge()
-    assert found is not None
-    return found
 
 
 def test_a_self_harm_cue_is_never_judged_whatever_the_rule() -> None:

@@ -23,7 +23,6 @@ from bot.safety.present import (
     JUDGE_WEIGHTS_FILE,
     NOT_PRESENT,
     PresentJudge,
-    load_present_judge,
 )
 from bot.safety.train import judge_hash, labelled_paths
 from tests.intake.kit import Patient
@@ -44,13 +43,6 @@ PRESENT = (
     "je suis suicidaire ce soir",
 )
 PATIENT_WORDS = ("exhausted", "uncle", "Leafs", "nurse")
-
-
-@pytest.fixture(scope="module")
-def judge() -> PresentJudge:
-    found = load_present_judge()
-    assert found is not None
-    return found
 
 
 def test_the_judgement_is_trained_on_the_data_and_content_as_they_are_now() -> None:
