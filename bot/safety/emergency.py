@@ -1082,9 +1082,14 @@ class EmergencyDetector:
         """Whether `text` names a sign or a body part of the urgent net's word lists, and
         nothing around it sets a problem aside (`told_as_present`): where the learned net
         stands in for the net's pairing of sign and body, never for a health word at all
-        ("me and my wife both want to book" is no problem, whatever a model says)."""
+        ("me and my wife both want to book" is no problem, whatever a model says). A denied
+        sign ("pas de fièvre ni de rougeur") names no problem."""
         health = self._net_health_words
-        if health is None or health.search(_padded(" ".join(normalise_words(text)))) is None:
+        if health is None:
+            return False
+        denial = find_denials(text, self._denial_words)
+        told = denial.without_denied if denial is not None else normalise_words(text)
+        if health.search(_padded(" ".join(told))) is None:
             return False
         return self.told_as_present(text)
 
