@@ -354,7 +354,8 @@ class IntakeConversation:
 
     async def _action(self, chat: ChatRef, rest: str) -> list[Reply]:
         if rest == "start" or rest.startswith("start:"):
-            ref = rest.partition(":")[2] or None
+            # "start:fr" is the French button: the assistant has set the chat's language.
+            ref = rest.removesuffix(":fr").partition(":")[2] or None
             if ref is not None and not await self._owns(chat.chat_id, ref):
                 # A hand-made button naming someone else's appointment: start unlinked.
                 logger.warning("intake button named an appointment this chat does not own")
@@ -795,7 +796,7 @@ def register_intake_routes(conversation: IntakeConversation, assistant: Assistan
     label = words_for("fr").fill_in_button + ("" if french else " (en anglais)")
     assistant.add_menu_button(
         Button(words_for(ENGLISH).fill_in_button, f"{ACTION_PREFIX}:start"),
-        {"fr": Button(label, f"{ACTION_PREFIX}:start")},
+        {"fr": Button(label, f"{ACTION_PREFIX}:start:fr")},
     )
 
 

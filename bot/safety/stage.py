@@ -209,8 +209,9 @@ class SafetyStage:
         """The core's safety screen (see `Assistant.set_safety_screen`): the message's
         language (the features answer in it, without detecting again) and the verdict."""
         try:
-            guess = detect_language(text, chat.language_code)
-            return Screening(guess.code, self._verdict(text, guess, chat.chat_id))
+            guess = detect_language(text, chat.language_prior)
+            verdict = self._verdict(text, guess, chat.chat_id)
+            return Screening(guess.code, verdict, guess.confidence)
         except Exception as error:  # the screen must never take the conversation down
             logger.error("safety stage failed (%s); message not screened", type(error).__name__)
             return Screening(None)
