@@ -339,7 +339,10 @@ class Assistant:
     async def handle_text(self, chat: ChatRef, text: str) -> list[Reply]:
         """Answer typed text: the safety stage first, then claimers in the root's order."""
         text = text.strip()
-        if not text:
+        if not text or not chat.is_private:
+            # A group's text is staff talking among themselves (Telegram delivers replies
+            # to the bot's notes even in privacy mode): no patient's message to screen,
+            # answer or keep. The staff group uses commands.
             return []
         chat = self._in_its_language(chat)
         screening = await self.screen(chat, text)
