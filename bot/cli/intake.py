@@ -155,7 +155,7 @@ def run_export(args: argparse.Namespace) -> int:
             print(json.dumps(data, indent=2, ensure_ascii=False))
         else:
             print(f"Status: {intake.status.value}")
-            print(summary_text(summary))
+            print(summary_text(summary, load_settings().clinic_timezone))
         return 0
 
     return _with_repository(work)

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Protocol
 
 from bot.config import DEFAULT_INTAKE_ABANDON_DAYS
@@ -156,8 +156,10 @@ class IntakeConversation:
         abandon_after: timedelta = timedelta(days=DEFAULT_INTAKE_ABANDON_DAYS),
         clock: Clock = utc_now,
         staff_notes: StaffNotes | None = None,
+        tz: tzinfo = UTC,
     ) -> None:
         self.loaded = loaded
+        self._tz = tz  # the clinic's zone: the times in the staff's summary
         self._staff_notes = staff_notes or StaffNotes()
         self.repository = repository
         self._assistant = assistant
@@ -658,7 +660,7 @@ class IntakeConversation:
             self._staff_notes.intake_submitted(
                 intake.id,
                 [flag["level"] for flag in intake.summary["flags"]],
-                summary_text(intake.summary),
+                summary_text(intake.summary, self._tz),
             ),
         ]
 
@@ -838,6 +840,7 @@ def register_intake(
         emergency_replies=_emergency_replies_for(content),
         abandon_after=settings.intake_abandon_after,
         staff_notes=staff_notes,
+        tz=settings.clinic_timezone,
     )
     register_intake_routes(conversation, host.assistant)
     register_intake_personal_data(conversation, host.personal_data)
