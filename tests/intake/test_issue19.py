@@ -418,3 +418,15 @@ def test_an_older_flow_in_progress_is_not_told_twice_how_to_answer() -> None:
     assert state.current == "qualities"
     text = render_screen(old, state, lambda verb, arg: f"{verb}:{arg}").text
     assert text.count("then tap Done") == 1
+
+
+def test_a_bad_database_url_is_reported_before_any_key_file_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _use_database(tmp_path, monkeypatch)
+    monkeypatch.delenv("DATA_ENCRYPTION_KEY")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+nosuchdriver://clinic/db")
+    assert main(["intake", "list"]) == 2
+    errors = capsys.readouterr().err
+    assert "DATABASE_URL" in errors and "key file" not in errors
+    assert not (tmp_path / "data" / "data-encryption.key").exists()
