@@ -743,7 +743,8 @@ class IntakeConversation:
                 continue
             count = f"{answered} answer{'' if answered == 1 else 's'}"
             lines.append(
-                f"Intake form #{intake.id}: {intake.status.value.replace('_', ' ')}, started "
+                f"Intake form #{intake.id}: "
+                f"{_ENGLISH_STATUS.get(intake.status.value, intake.status.value)}, started "
                 f"{intake.started_at:%Y-%m-%d}, {count} stored (encrypted)"
                 + (", with a summary sent to the clinic" if intake.summary else "")
             )
@@ -772,7 +773,14 @@ def register_intake_personal_data(
     )
 
 
-# How /mydata names an intake's status for a French reader.
+# How /mydata names an intake's status for its reader.
+_ENGLISH_STATUS = {
+    "in_progress": "in progress",
+    "submitted": "sent",
+    "stopped_emergency": "stopped (emergency)",
+    "declined": "declined",
+    "abandoned": "abandoned",
+}
 _FRENCH_STATUS = {
     "in_progress": "en cours",
     "submitted": "envoyé",

@@ -436,12 +436,18 @@ def _staff_alert(
 ) -> Reply:
     # Never the patient's words: the rule, the language and the chat are enough to act on.
     where = f"chat {chat_id}" if chat_id is not None else "a chat"
+    # What the patient's reply said: the self-harm reply leads with the crisis line.
+    told = (
+        "given the crisis line (9-8-8, call or text) and told to call 911 if in danger now"
+        if rule_id == SELF_HARM_RULE
+        else "told to call 911 now"
+    )
     if by_model:
         rule_id = f"{rule_id}: decided by the learned second opinion, no rule matched"
     if level == "emergency":
         text = (
             f"The safety screen recognised a possible emergency ({rule_id}) in {where} "
-            f"(language: {language}). The patient was told to call 911 now. Please follow up."
+            f"(language: {language}). The patient was {told}. Please follow up."
         )
         return staff_note(text, title="Possible emergency")
     text = (
