@@ -202,6 +202,8 @@ class ConsoleChannel:
                     break
                 try:
                     await self.handle_line(line)
+                except BrokenPipeError:
+                    raise  # the reader went away (`| head -1`): stop reading, `main` exits 141
                 except Exception as error:  # never crash on what a person typed
                     logger.error(
                         "console: could not handle a message:\n%s", describe_exception(error)

@@ -58,11 +58,12 @@ def register(subparsers: Any) -> None:
 def _with_repository(work: Callable[[IntakeRepository, AuditLog], Awaitable[T]]) -> T:
     """Run `work` with the intakes and the audit log the console writes too."""
     settings: Settings = load_settings()
-    cipher = load_cipher(settings)
 
     async def main() -> T:
+        # The database first: a bad DATABASE_URL must not leave a new key file behind.
         database = await open_database(settings.database_url)
         try:
+            cipher = load_cipher(settings)
             return await work(IntakeRepository(database, cipher), AuditLog(database))
         finally:
             await database.close()
@@ -155,7 +156,7 @@ def run_export(args: argparse.Namespace) -> int:
             print(json.dumps(data, indent=2, ensure_ascii=False))
         else:
             print(f"Status: {intake.status.value}")
-            print(summary_text(summary))
+            print(summary_text(summary, load_settings().clinic_timezone))
         return 0
 
     return _with_repository(work)
@@ -172,13 +173,12 @@ def run_questionnaire(args: argparse.Namespace) -> int:
 def run_rekey(args: argparse.Namespace) -> int:
     """Re-encrypt every intake stored under `--old-key` with the current key."""
     settings: Settings = load_settings()
-    new = load_cipher(settings)
     old = cipher_for_key(args.old_key, "--old-key")
 
     async def main() -> RekeyReport:
         database = await open_database(settings.database_url)
         try:
-            return await rekey(database, new, old)
+            return await rekey(database, load_cipher(settings), old)
         finally:
             await database.close()
 

@@ -35,15 +35,38 @@ class ChatRef:
     # the assistant sets it on the ChatRef it hands the features for that message, so they
     # answer in it without detecting again. None for commands, taps, or with no stage.
     message_language: str | None = None
+    # The language the chat is being served in ("en" or "fr"): its last message read
+    # plainly as one of them, or the language of the last button tapped that carries one.
+    # The assistant sets it; None until then (the app's language stands in).
+    chat_language: str | None = None
 
     @property
     def reply_language(self) -> str:
-        """The language to answer in: the message's as the safety stage read it, else (a
-        command or a tap) French for an app set to French, English otherwise."""
-        if self.message_language is not None:
-            return self.message_language
-        app = (self.language_code or "").split("-")[0].lower()
-        return "fr" if app == "fr" else "en"
+        """The language to answer in: the message's as the safety stage read it, else the
+        chat's (a command, a tap, a short "42"), else French for an app set to French."""
+        for language in (self.message_language, self.chat_language):
+            if language in SERVED_LANGUAGES:
+                return language
+        return "fr" if self.app_language == "fr" else "en"
+
+    @property
+    def app_language(self) -> str | None:
+        """The language the person's app is set to, as a bare code ("fr" for "fr-CA")."""
+        return (self.language_code or "").split("-")[0].lower() or None
+
+    @property
+    def language_prior(self) -> str | None:
+        """The language a message most likely is before reading it: the chat's, else the
+        app's (a French chat's "oui" is French whatever the phone is set to)."""
+        return self.chat_language or self.language_code
+
+
+# The languages the bot answers in full; a button for one of them other than English ends
+# in ":<code>" (e.g. "faq:hours:fr").
+SERVED_LANGUAGES = ("en", "fr")
+# How sure the language reading of a message must be to change the chat's language: "ok"
+# or "John" in a French chat read as English by a hair, and must not turn it English.
+CHAT_LANGUAGE_CONFIDENCE = 0.5
 
 
 SafetyLevel = Literal["emergency", "urgent", "notice", "caution"]
@@ -85,10 +108,16 @@ class Screening:
 
     language: str | None
     verdict: SafetyVerdict | None = None
+    # How sure the reading of the language is (1.0: told by its script or its words).
+    confidence: float = 0.0
 
     def chat(self, chat: ChatRef) -> ChatRef:
-        """`chat` as the features see it for this message: with the message's language."""
-        return replace(chat, message_language=self.language)
+        """`chat` as the features see it for this message: with the message's language, and
+        that language as the chat's when the message says it plainly."""
+        served = chat.chat_language
+        if self.language in SERVED_LANGUAGES and self.confidence >= CHAT_LANGUAGE_CONFIDENCE:
+            served = self.language
+        return replace(chat, message_language=self.language, chat_language=served)
 
 
 CommandHandler = Callable[[ChatRef, Sequence[str]], Awaitable[list[Reply]]]
@@ -169,6 +198,9 @@ class Assistant:
     _answer_checks: list[AnswerCheck] = field(default_factory=list)
     _notice_answerers: list[NoticeAnswerer] = field(default_factory=list)
     _turn_listeners: list[TurnListener] = field(default_factory=list)
+    # The language each chat is being served in (ChatRef.chat_language), by chat id: kept
+    # in memory only, so a restart falls back to the app's language.
+    _chat_languages: dict[int, str] = field(default_factory=dict)
 
     # --- registration -------------------------------------------------------------
 
@@ -218,6 +250,7 @@ class Assistant:
 
     async def handle_deep_link(self, chat: ChatRef, payload: str) -> list[Reply] | None:
         """Offer a `/start` payload to each deep-link handler; None when nobody claims it."""
+        chat = self._in_its_language(chat)
         for handler in self._deep_link_handlers:
             replies = await handler(chat, payload)
             if replies is not None:
@@ -293,6 +326,7 @@ class Assistant:
         self, chat: ChatRef, command: str, args: Sequence[str] = ()
     ) -> list[Reply]:
         """Answer a slash command such as `/start` (given without the slash)."""
+        chat = self._in_its_language(chat)
         self._new_turn(chat)
         spec = self._commands.get(command.lower())
         if spec is None:
@@ -305,10 +339,15 @@ class Assistant:
     async def handle_text(self, chat: ChatRef, text: str) -> list[Reply]:
         """Answer typed text: the safety stage first, then claimers in the root's order."""
         text = text.strip()
-        if not text:
+        if not text or not chat.is_private:
+            # A group's text is staff talking among themselves (Telegram delivers replies
+            # to the bot's notes even in privacy mode): no patient's message to screen,
+            # answer or keep. The staff group uses commands.
             return []
+        chat = self._in_its_language(chat)
         screening = await self.screen(chat, text)
         chat, verdict = screening.chat(chat), screening.verdict
+        self._remember_language(chat)
         if verdict is not None and verdict.level == "notice" and await self._an_answer(chat, text):
             verdict = None  # screened for emergencies already; a name is not a language
         if verdict is not None and verdict.level == "notice" and verdict.features_answer:
@@ -322,6 +361,17 @@ class Assistant:
             if replies is not None:
                 return [*before, *replies, *after]
         return [*before, *after]
+
+    def _in_its_language(self, chat: ChatRef) -> ChatRef:
+        """`chat` with the language it is being served in, when one is known."""
+        served = self._chat_languages.get(chat.chat_id)
+        if served is None or chat.chat_language is not None:
+            return chat
+        return replace(chat, chat_language=served)
+
+    def _remember_language(self, chat: ChatRef) -> None:
+        if chat.chat_language is not None:
+            self._chat_languages[chat.chat_id] = chat.chat_language
 
     async def _below_notice(self, chat: ChatRef, text: str) -> list[Reply]:
         for answerer in self._notice_answerers:
@@ -337,9 +387,21 @@ class Assistant:
 
     async def handle_action(self, chat: ChatRef, action: str) -> list[Reply]:
         """Answer a tapped button; unknown or malformed actions get a polite reply."""
+        language = button_language(action)
+        if language is not None:
+            chat = replace(chat, chat_language=language)
+            self._remember_language(chat)
+        chat = self._in_its_language(chat)
         self._new_turn(chat)
         prefix, _, rest = action.partition(":")
         handler = self._actions.get(prefix)
         if handler is None:
             return [self.unknown_action_reply]
         return await handler(chat, rest)
+
+
+def button_language(action: str) -> str | None:
+    """The language a button's action says it is in ("faq:hours:fr" is French); None for a
+    button that does not say (English, or the same in every language)."""
+    ending = action.rpartition(":")[2]
+    return ending if ending in SERVED_LANGUAGES and ending != "en" else None

@@ -20,6 +20,8 @@ EventSink = Callable[[str, int, str | None, int | None], Awaitable[None]]
 EMERGENCY = "emergency"
 URGENT = "urgent"
 CONTACT_REQUEST = "contact_request"
+# A next-day check-in that needs a call back (high soreness); chest pain is an emergency.
+CHECK_IN = "check_in"
 
 
 async def _no_sink(kind: str, chat_id: int, rule: str | None, intake_id: int | None) -> None:
@@ -109,6 +111,27 @@ class StaffNotes:
             "Please follow up.",
             title="Intake emergency",
         )
+
+    async def check_in(
+        self, chat_id: int, finding: str, *, emergency: bool, full_text: str
+    ) -> Reply:
+        """A next-day check-in that needs staff: recorded for the console's Alerts page, and
+        a note that says what was reported and how soon to call (the console's link with
+        it, or `full_text` without the console)."""
+        await self.record(EMERGENCY if emergency else CHECK_IN, chat_id, finding, None)
+        if not self.console_on:
+            return staff_note(full_text, title="Appointments")
+        if emergency:
+            text = (
+                f"URGENT: at the next-day check-in, chat {chat_id} reported {finding}; they "
+                f"were shown the emergency message. Call them now — {self.link('/events')}"
+            )
+        else:
+            text = (
+                f"Next-day check-in, chat {chat_id}: {finding}. Please call them back "
+                f"today — {self.link('/events')}"
+            )
+        return staff_note(text, title="Appointments")
 
     async def contact_request(self, chat_id: int, first_name: str | None) -> Reply:
         """Someone asked to talk to a person."""

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Protocol
 
 from bot.config import DEFAULT_INTAKE_ABANDON_DAYS
@@ -156,8 +156,10 @@ class IntakeConversation:
         abandon_after: timedelta = timedelta(days=DEFAULT_INTAKE_ABANDON_DAYS),
         clock: Clock = utc_now,
         staff_notes: StaffNotes | None = None,
+        tz: tzinfo = UTC,
     ) -> None:
         self.loaded = loaded
+        self._tz = tz  # the clinic's zone: the times in the staff's summary
         self._staff_notes = staff_notes or StaffNotes()
         self.repository = repository
         self._assistant = assistant
@@ -354,7 +356,8 @@ class IntakeConversation:
 
     async def _action(self, chat: ChatRef, rest: str) -> list[Reply]:
         if rest == "start" or rest.startswith("start:"):
-            ref = rest.partition(":")[2] or None
+            # "start:fr" is the French button: the assistant has set the chat's language.
+            ref = rest.removesuffix(":fr").partition(":")[2] or None
             if ref is not None and not await self._owns(chat.chat_id, ref):
                 # A hand-made button naming someone else's appointment: start unlinked.
                 logger.warning("intake button named an appointment this chat does not own")
@@ -657,7 +660,7 @@ class IntakeConversation:
             self._staff_notes.intake_submitted(
                 intake.id,
                 [flag["level"] for flag in intake.summary["flags"]],
-                summary_text(intake.summary),
+                summary_text(intake.summary, self._tz),
             ),
         ]
 
@@ -740,7 +743,8 @@ class IntakeConversation:
                 continue
             count = f"{answered} answer{'' if answered == 1 else 's'}"
             lines.append(
-                f"Intake form #{intake.id}: {intake.status.value.replace('_', ' ')}, started "
+                f"Intake form #{intake.id}: "
+                f"{_ENGLISH_STATUS.get(intake.status.value, intake.status.value)}, started "
                 f"{intake.started_at:%Y-%m-%d}, {count} stored (encrypted)"
                 + (", with a summary sent to the clinic" if intake.summary else "")
             )
@@ -769,7 +773,14 @@ def register_intake_personal_data(
     )
 
 
-# How /mydata names an intake's status for a French reader.
+# How /mydata names an intake's status for its reader.
+_ENGLISH_STATUS = {
+    "in_progress": "in progress",
+    "submitted": "sent",
+    "stopped_emergency": "stopped (emergency)",
+    "declined": "declined",
+    "abandoned": "abandoned",
+}
 _FRENCH_STATUS = {
     "in_progress": "en cours",
     "submitted": "envoyé",
@@ -795,7 +806,7 @@ def register_intake_routes(conversation: IntakeConversation, assistant: Assistan
     label = words_for("fr").fill_in_button + ("" if french else " (en anglais)")
     assistant.add_menu_button(
         Button(words_for(ENGLISH).fill_in_button, f"{ACTION_PREFIX}:start"),
-        {"fr": Button(label, f"{ACTION_PREFIX}:start")},
+        {"fr": Button(label, f"{ACTION_PREFIX}:start:fr")},
     )
 
 
@@ -837,6 +848,7 @@ def register_intake(
         emergency_replies=_emergency_replies_for(content),
         abandon_after=settings.intake_abandon_after,
         staff_notes=staff_notes,
+        tz=settings.clinic_timezone,
     )
     register_intake_routes(conversation, host.assistant)
     register_intake_personal_data(conversation, host.personal_data)

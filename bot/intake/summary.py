@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from bot.core.dates import clinic_time
 from bot.intake.answers import normalise
 from bot.intake.engine import IntakeEngine, IntakeState, Status
 from bot.intake.flow import (
@@ -236,20 +237,30 @@ def record_summary(engine: IntakeEngine, intake: StoredIntake) -> dict[str, Any]
     )
 
 
-def _consent_line(summary: Mapping[str, Any]) -> str:
+def _stamp(iso: str, tz: tzinfo) -> str:
+    """A stored ISO time (UTC) in clinic time, as the rest of what staff read."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return "time not recorded"
+    return clinic_time(moment if moment.tzinfo else moment.replace(tzinfo=UTC), tz)
+
+
+def _consent_line(summary: Mapping[str, Any], tz: tzinfo) -> str:
     consent = summary.get("treatment_consent")
     if not consent:
         return "- not recorded (the form ended before the consent question, or an older form)"
     words = CONSENT_WORDS.get(str(consent.get("answer")), str(consent.get("answer")))
-    when = str(consent.get("at", ""))[:16].replace("T", " ")
-    return f"- {words} (consent text {consent.get('version', '?')}, {when} UTC)"
+    when = _stamp(str(consent.get("at", "")), tz)
+    return f"- {words} (consent text {consent.get('version', '?')}, {when})"
 
 
-def summary_text(summary: Mapping[str, Any]) -> str:
-    """The summary as plain text for the staff chat and `intake export --format text`."""
+def summary_text(summary: Mapping[str, Any], tz: tzinfo) -> str:
+    """The summary as plain text for the staff chat and `intake export --format text`,
+    times in the clinic's zone `tz`."""
     status = STATUS_WORDS.get(str(summary.get("status", Status.SUBMITTED.value)), "submitted")
-    when = summary["submitted_at"][:16].replace("T", " ")
-    moment = f"submitted {when} UTC" if status == "submitted" else f"{status}; last {when} UTC"
+    when = _stamp(summary["submitted_at"], tz)
+    moment = f"submitted {when}" if status == "submitted" else f"{status}; last {when}"
     lines = [
         f"Intake #{summary['intake_id']} from chat {summary['chat_id']} "
         f"(form {summary['flow']['id']} v{summary['flow']['version']}, {moment})",
@@ -261,7 +272,7 @@ def summary_text(summary: Mapping[str, Any]) -> str:
         lines.append(f"Answered in {name}: typed answers are quoted as the patient wrote them.")
     if summary.get("appointment_ref"):
         lines.append(f"Appointment: {summary['appointment_ref']}")
-    lines += ["", "CONSENT TO TREATMENT", _consent_line(summary), "", "RED FLAGS"]
+    lines += ["", "CONSENT TO TREATMENT", _consent_line(summary, tz), "", "RED FLAGS"]
     flags = summary.get("flags", [])
     lines.extend(f"- {flag['level'].upper()}: {flag['label']}" for flag in flags)
     if not flags:

@@ -278,7 +278,12 @@ class AppointmentConversation:
         ]
         if score >= msg.SORENESS_HIGH:
             replies.append(
-                self._staff(f"Next-day check-in: soreness {score}/10.", appointment, health=True)
+                await self._check_in_note(
+                    appointment,
+                    f"soreness {score}/10 after IMS",
+                    f"Next-day check-in: soreness {score}/10.",
+                    emergency=False,
+                )
             )
         return replies
 
@@ -293,25 +298,31 @@ class AppointmentConversation:
         await self._r.repository.record_check_in(appointment.id, safety=msg.SAFETY_CHEST)
         return [
             *self._emergency_reply(appointment.language),
-            self._staff(
+            await self._check_in_note(
+                appointment,
+                "chest pain or breathlessness after IMS",
                 "URGENT: at the next-day check-in the patient reported chest pain or "
                 "breathlessness after IMS. They were shown the emergency message.",
-                appointment,
-                health=True,
+                emergency=True,
             ),
         ]
 
     def _emergency_reply(self, language: str | None = None) -> list[Reply]:
         return emergency_message(self._r.clinic, self._emergency, language)
 
-    def _staff(self, text: str, appointment: Appointment, *, health: bool = False) -> Reply:
-        """A staff note about `appointment`; with the console on, a check-in's health
-        details stay in the console and the note says only where to look."""
-        if health and self._notes.console_on:
-            text = (
-                f"A next-day check-in needs a call back today: {self._notes.link('/appointments')}"
-            )
+    def _staff(self, text: str, appointment: Appointment) -> Reply:
+        """A staff note about `appointment`."""
         return msg.staff_alert(text, appointment, self._tz)
+
+    async def _check_in_note(
+        self, appointment: Appointment, finding: str, full_text: str, *, emergency: bool
+    ) -> Reply:
+        """A check-in that needs staff: on the console's Alerts page, and a note saying
+        what was reported and how soon to call, with the appointment's line."""
+        note = await self._notes.check_in(
+            appointment.chat_id or 0, finding, emergency=emergency, full_text=full_text
+        )
+        return msg.staff_alert(note.text, appointment, self._tz)
 
     # --- staff commands ----------------------------------------------------------
 

@@ -209,8 +209,9 @@ class SafetyStage:
         """The core's safety screen (see `Assistant.set_safety_screen`): the message's
         language (the features answer in it, without detecting again) and the verdict."""
         try:
-            guess = detect_language(text, chat.language_code)
-            return Screening(guess.code, self._verdict(text, guess, chat.chat_id))
+            guess = detect_language(text, chat.language_prior)
+            verdict = self._verdict(text, guess, chat.chat_id)
+            return Screening(guess.code, verdict, guess.confidence)
         except Exception as error:  # the screen must never take the conversation down
             logger.error("safety stage failed (%s); message not screened", type(error).__name__)
             return Screening(None)
@@ -435,12 +436,18 @@ def _staff_alert(
 ) -> Reply:
     # Never the patient's words: the rule, the language and the chat are enough to act on.
     where = f"chat {chat_id}" if chat_id is not None else "a chat"
+    # What the patient's reply said: the self-harm reply leads with the crisis line.
+    told = (
+        "given the crisis line (9-8-8, call or text) and told to call 911 if in danger now"
+        if rule_id == SELF_HARM_RULE
+        else "told to call 911 now"
+    )
     if by_model:
         rule_id = f"{rule_id}: decided by the learned second opinion, no rule matched"
     if level == "emergency":
         text = (
             f"The safety screen recognised a possible emergency ({rule_id}) in {where} "
-            f"(language: {language}). The patient was told to call 911 now. Please follow up."
+            f"(language: {language}). The patient was {told}. Please follow up."
         )
         return staff_note(text, title="Possible emergency")
     text = (

@@ -25,7 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.core.dates import clinic_time
-from bot.core.staff_notes import CONTACT_REQUEST, EMERGENCY, URGENT
+from bot.core.staff_notes import CHECK_IN, CONTACT_REQUEST, EMERGENCY, URGENT
 from bot.web.accounts import (
     SESSION_LIFETIME,
     Account,
@@ -390,9 +390,13 @@ class Console:
         return RedirectResponse("/questions", status_code=303)
 
     async def events(self, request: Request, info: SessionInfo) -> Response:
-        """Emergency and urgent events and contact requests: time, rule, chat; no text."""
-        alerts = await self.s.events.recent((EMERGENCY, URGENT))
+        """Emergency and urgent events, check-ins needing a call and contact requests:
+        time, rule or finding, chat; no text."""
+        alerts = await self.s.events.recent((EMERGENCY, URGENT, CHECK_IN))
         contacts = await self.s.events.recent((CONTACT_REQUEST,))
+        # Rules name what danger a chat was in (suicide_self_harm): each event shown is audited.
+        shown: list[str | None] = [f"event:{event.id}" for event in (*alerts, *contacts)]
+        await self.s.audit.write_many(info.account, "view_events", shown or [None])
         return await self.render(request, "events.html", info, alerts=alerts, contacts=contacts)
 
     async def event_handled(self, request: Request, info: SessionInfo) -> Response:

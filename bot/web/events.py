@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 
 from bot.core.assistant import ChatRef
 from bot.core.replies import Reply
-from bot.core.staff_notes import EMERGENCY, URGENT, StaffNotes
+from bot.core.staff_notes import CHECK_IN, EMERGENCY, URGENT, StaffNotes
 from bot.storage.console_tables import StaffEvent
 from bot.storage.database import Database
 from bot.web.accounts import Clock, utc_now
@@ -24,11 +24,13 @@ KIND_LABELS = {
     "emergency": "Emergency",
     "urgent": "Urgent",
     "contact_request": "Contact request",
+    CHECK_IN: "Check-in call-back",
 }
 FRENCH_KIND_LABELS = {
     "emergency": "Urgence vitale",
     "urgent": "Urgence",
     "contact_request": "Demande de contact",
+    CHECK_IN: "Rappel après le suivi",
 }
 
 

@@ -189,3 +189,28 @@ def test_a_french_question_is_answered_in_french_in_the_shell(shell: ShellSessio
     [fallback] = shell.ask("Connaissez-vous un bon garage pour mon char?")
     assert "Désolé, je ne connais pas la réponse" in str(fallback["text"])
     assert "appelez le 911" in str(fallback["text"])
+
+
+def test_a_reader_that_goes_away_stops_the_shell_quietly(tmp_path: Path) -> None:
+    """`ims-bot shell --json < file | head -1`: no traceback, no reading on, exit 141."""
+    lines = tmp_path / "lines.txt"
+    lines.write_text("what are your hours?\n" * 6000, encoding="utf-8")
+    with lines.open("rb") as stdin:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "shell", "--json"],
+            cwd=tmp_path,
+            env=_env(tmp_path),
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline()
+        process.stdout.close()
+        errors = process.stderr.read()
+        assert process.wait(timeout=120) == 141
+        # It stopped at the broken pipe: most of the input is still unread.
+        read = os.lseek(stdin.fileno(), 0, os.SEEK_CUR)  # the offset the shell shares
+        assert read < lines.stat().st_size // 2
+    assert "Traceback" not in errors and "BrokenPipe" not in errors, errors

@@ -182,6 +182,8 @@ async def test_emergency_button_answer_stops_and_alerts_staff(
     assert stored.state.answers["complaint"]  # answers so far are kept
     await patient.say("hello?")  # no longer claimed by the intake
     assert patient.last == []
+    await patient.command("mydata")
+    assert f"Intake form #{stored.id}: stopped (emergency), started" in patient.text
 
 
 async def test_emergency_typed_anywhere_stops_the_intake(

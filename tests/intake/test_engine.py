@@ -236,7 +236,7 @@ def test_scores_sum_weights_and_pick_a_band(tmp_path: Path) -> None:
     assert summary["scores"] == [
         {"id": "demo", "title": "Demo", "total": 3.5, "band": "high", "complete": True}
     ]
-    assert "Demo: 3.5 (high)" in summary_text(summary)
+    assert "Demo: 3.5 (high)" in summary_text(summary, UTC)
 
 
 def test_review_accepts_typed_change_and_send(engine: IntakeEngine) -> None:

@@ -154,7 +154,7 @@ def test_summary_and_fhir_say_the_form_was_answered_in_french() -> None:
     assert state.answers["age"] == 42
     summary = build_summary(english, state, intake_id=1, chat_id=1, submitted_at=_now())
     assert summary["language"] == "fr"
-    assert "Answered in French" in summary_text(summary)
+    assert "Answered in French" in summary_text(summary, UTC)
     response = questionnaire_response(english, state, intake_id=1, authored=_now())
     assert response["language"] == "fr"
     complaint = next(item for item in response["item"] if item["linkId"] == "complaint")

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
@@ -249,8 +250,12 @@ def test_consent_time_and_version_are_in_the_summary_and_fhir(engine: IntakeEngi
     }
     state = engine.apply(state, Typed("send")).state
     summary = build_summary(engine, state, intake_id=3, chat_id=4, submitted_at=NOW)
-    text = summary_text(summary)
+    text = summary_text(summary, UTC)
     assert "- agreed (consent text ims-consent-2026-12, 2026-12-06 09:30 UTC)" in text
+    # Staff read clinic time, as everywhere else (the note, `intake export`).
+    toronto = summary_text(summary, ZoneInfo("America/Toronto"))
+    assert "2026-12-06 04:30 EST)" in toronto and "submitted 2026-12-06 04:30 EST" in toronto
+    assert "UTC" not in toronto
     assert "Choose all that apply" not in text and "tap Done" not in text
     assert text.index("ABOUT THE PATIENT") < text.index("Who is filling in this form?")
     assert "Who is filling in this form?" not in text.split("NEEDLING SAFETY")[1].split("\n\n")[0]
@@ -392,7 +397,7 @@ def test_intakes_of_the_older_flow_still_display_and_export(
     assert lines[0].split("\t")[1] == "submitted" and lines[1].split("\t")[1] == "in_progress"
     assert "\tconsent -\t" in lines[0]  # the older form had no consent to treatment
     text = _cli(capsys, "export", str(submitted), "--format", "text")
-    assert "v2026.11.1, submitted 2026-12-06 09:30 UTC" in text
+    assert "v2026.11.1, submitted 2026-12-06 04:30 EST" in text  # clinic time
     assert "CONSENT TO TREATMENT\n- not recorded" in text
     assert "Burning pain in my left shoulder blade" in text
     data = json.loads(_cli(capsys, "export", str(submitted), "--format", "json"))
@@ -413,3 +418,15 @@ def test_an_older_flow_in_progress_is_not_told_twice_how_to_answer() -> None:
     assert state.current == "qualities"
     text = render_screen(old, state, lambda verb, arg: f"{verb}:{arg}").text
     assert text.count("then tap Done") == 1
+
+
+def test_a_bad_database_url_is_reported_before_any_key_file_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _use_database(tmp_path, monkeypatch)
+    monkeypatch.delenv("DATA_ENCRYPTION_KEY")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+nosuchdriver://clinic/db")
+    assert main(["intake", "list"]) == 2
+    errors = capsys.readouterr().err
+    assert "DATABASE_URL" in errors and "key file" not in errors
+    assert not (tmp_path / "data" / "data-encryption.key").exists()

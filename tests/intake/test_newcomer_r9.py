@@ -45,7 +45,7 @@ def test_a_mood_screen_never_asked_is_not_negative(engine: IntakeEngine) -> None
     state = at(engine, "complaint")
     summary = build_summary(engine, state, intake_id=1, chat_id=2, submitted_at=datetime.now(UTC))
     assert not [score for score in summary["scores"] if "PHQ" in score["title"]]
-    assert "negative" not in summary_text(summary)  # never asked: left out, not "0 negative"
+    assert "negative" not in summary_text(summary, UTC)  # never asked: left out, not "0 negative"
     half = engine.apply(at(engine, "mood_interest"), Typed("not at all")).state
     partial = build_summary(engine, half, intake_id=1, chat_id=2, submitted_at=datetime.now(UTC))
     (phq,) = [score for score in partial["scores"] if "PHQ" in score["title"]]

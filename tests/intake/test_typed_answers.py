@@ -149,7 +149,7 @@ def test_the_patient_review_asks_in_plain_words_staff_keep_labels(engine: Intake
     assert "Do you have any of these right now or since the pain started? None" in review
     state = engine.apply(state, Typed("send")).state
     summary = build_summary(engine, state, intake_id=1, chat_id=2, submitted_at=datetime.now(UTC))
-    assert "PHQ-2 item 1" in summary_text(summary)
+    assert "PHQ-2 item 1" in summary_text(summary, UTC)
 
 
 def test_the_progress_total_never_changes(engine: IntakeEngine) -> None:

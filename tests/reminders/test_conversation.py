@@ -12,12 +12,13 @@ from bot.clinic_content import ClinicContent
 from bot.core.assistant import Assistant, ChatRef
 from bot.core.features import FeatureHost
 from bot.core.replies import Reply
-from bot.core.staff_notes import StaffNotes
+from bot.core.staff_notes import CHECK_IN, EMERGENCY, StaffNotes
 from bot.reminders import messages as msg
 from bot.reminders.feature import Reminders, build_reminders, register_reminders
 from bot.reminders.model import AppointmentInput, AppointmentStatus, ReminderStatus
 from bot.runtime import Runtime
 from bot.storage.database import Database
+from bot.web.events import StaffEventLog
 from tests.reminders.conftest import (
     STAFF_CHAT,
     FakeClock,
@@ -254,11 +255,12 @@ async def test_mydata_and_forget_cover_appointment_links(
     assert appointment is not None and appointment.chat_id is None
 
 
-async def test_with_the_console_on_check_in_notes_keep_health_details_in_the_console(
+async def test_with_the_console_on_a_check_in_note_says_what_was_reported_and_alerts_list_it(
     tmp_path: Path, content: ClinicContent, database: Database, clock: FakeClock
 ) -> None:
     host = FeatureHost(Assistant())
-    notes = StaffNotes(console_url="https://console.clinic.example")
+    events = StaffEventLog(database)
+    notes = StaffNotes(console_url="https://console.clinic.example", record=events.record)
     register_reminders(
         host, make_settings(tmp_path), content, database, clock=clock, staff_notes=notes
     )
@@ -269,15 +271,21 @@ async def test_with_the_console_on_check_in_notes_keep_health_details_in_the_con
     clock.set(local(2026, 6, 11, 10, 0))
     await runtime.jobs[0].run(outbound)
     check_in = outbound.to(PATIENT.chat_id)[-1]
-    replies = await runtime.assistant.handle_action(PATIENT, check_in.buttons[9].action)
-    safety = next(r for r in replies if r.buttons)
+    sore = await runtime.assistant.handle_action(PATIENT, check_in.buttons[9].action)
+    assert "soreness 9/10" in staff_text(sore) and "call them back today" in staff_text(sore)
+    safety = next(r for r in sore if r.buttons)
     yes = next(b for b in safety.buttons if b.label == "Yes")
-    replies += await runtime.assistant.handle_action(PATIENT, yes.action)
-    notes_text = staff_text(replies)
-    assert notes_text.count("https://console.clinic.example/appointments") == 2
-    for health_word in ("soreness", "9/10", "chest", "breath"):
-        assert health_word not in notes_text.lower()
-    assert "911" in patient_text(replies)  # the patient still gets the emergency reply
+    chest = await runtime.assistant.handle_action(PATIENT, yes.action)
+    note = staff_text(chest)
+    assert note.startswith("URGENT") and "chest pain" in note and "Call them now" in note
+    # The appointments page lists from today: the alert points at the Alerts page.
+    assert "https://console.clinic.example/events" in note and "/appointments" not in note
+    assert "911" in patient_text(chest)  # the patient still gets the emergency reply
+    listed = await events.recent((EMERGENCY, CHECK_IN))
+    assert [(event.kind, event.rule, event.chat_id) for event in listed] == [
+        (EMERGENCY, "chest pain or breathlessness after IMS", PATIENT.chat_id),
+        (CHECK_IN, "soreness 9/10 after IMS", PATIENT.chat_id),
+    ]
 
 
 async def test_a_patient_whose_app_is_french_gets_links_reminders_and_policy_in_french(

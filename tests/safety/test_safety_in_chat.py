@@ -23,6 +23,15 @@ async def test_french_emergency_is_answered_first_in_french(patient: Patient) ->
     assert [reply.title for reply in patient.staff] == ["Possible emergency"]
 
 
+async def test_the_staff_note_says_what_the_patient_was_told(patient: Patient) -> None:
+    await patient.say("je veux me suicider ce soir")
+    assert "9-8-8" in patient.last[0].text
+    [note] = patient.staff
+    assert "crisis line (9-8-8" in note.text and "told to call 911 now" not in note.text
+    await patient.say("j'ai mal à la poitrine et je manque d'air")
+    assert "told to call 911 now" in patient.staff[0].text
+
+
 async def test_spanish_question_gets_the_notice_not_i_dont_know(patient: Patient) -> None:
     await patient.say("hola, ¿tienen citas disponibles el sábado por la mañana?")
     assert patient.text.startswith("Solo puedo leer inglés y francés")

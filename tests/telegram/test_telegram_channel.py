@@ -263,3 +263,10 @@ async def test_startup_tasks_and_periodic_jobs_get_the_outbound(
     outbound = channel_of(application).outbound
     assert seen == [("startup", outbound), ("sweep", outbound)]
     assert transport.sent()[0].visible_text == "Reminder: tomorrow at 9:00"
+
+
+async def test_text_typed_in_the_staff_group_is_not_a_patients_message(
+    app: Application, transport: RecordingRequest
+) -> None:
+    await feed(app, load_update("staff_command", text="person"))  # "person" asks for a call
+    assert transport.sent() == []

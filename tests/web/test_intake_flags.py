@@ -4,6 +4,7 @@ in the chat that stopped the form, urgent flags and the clinician's attention fl
 from __future__ import annotations
 
 import html
+from datetime import UTC
 
 from bot.core.assistant import ChatRef
 from bot.intake.summary import summary_text
@@ -19,7 +20,7 @@ TYPED_FLAG = "Emergency typed in the chat (rule chest_pain); the form was stoppe
 
 def export_flags(summary: dict[str, object]) -> list[str]:
     """The RED FLAGS lines of `intake export` (text)."""
-    lines = summary_text(summary).splitlines()
+    lines = summary_text(summary, UTC).splitlines()
     start = lines.index("RED FLAGS") + 1
     end = lines.index("", start)
     return [line.removeprefix("- ") for line in lines[start:end] if line != "- none reported"]

@@ -197,6 +197,10 @@ async def test_alerts_show_rule_and_chat_never_the_words(
         token = csrf_of(page)
         assert (await desk.post("/events/1/handled", data={"csrf_token": token})).status_code == 303
         assert STAFF_EMAILS[Role.FRONT_DESK] in (await desk.get("/events")).text
+    # Rule names say what danger a chat was in: each event shown is audited, by who saw it.
+    seen = [e for e in await console_runtime_audit(console_runtime) if e.action == "view_events"]
+    assert {e.email for e in seen} == {STAFF_EMAILS[Role.FRONT_DESK]}
+    assert sorted(e.target or "" for e in seen) == ["event:1", "event:1", "event:2", "event:2"]
     described = await console_runtime.personal_data.describe(31337)
     assert described["Staff notices"]  # /mydata covers them, /forget erases them
     await console_runtime.personal_data.erase(31337)
