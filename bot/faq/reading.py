@@ -75,7 +75,7 @@ SMALL_TALK_WORDS: dict[SmallTalkKind, frozenset[str]] = {
         """ok okay k kk okey alright fine sure cool great good nice perfect awesome
         yes yeah yep yup no nope nah got understood noted gotcha right lol haha hehe
         lmao hmm hm um uh oh ah wow nvm nevermind excellent brilliant amazing fantastic
-        wonderful lovely super sweet np"""
+        wonderful lovely super sweet np sorry oops whoops oopsie"""
     ),
 }
 # Words small talk is made of besides its cue words ("thank you so much", "this is a
@@ -86,7 +86,7 @@ SMALL_TALK_GLUE = word_set(
     of with then ok anyway being s not ever one much kindly ya talk
     soo lot lots ton tons heaps bunch million totally truly super such pretty quite
     absolutely helps useful info information answer answers reply was were at
-    honestly frankly literally actually well"""
+    honestly frankly literally actually well help many today"""
 )
 _SMALL_TALK_KNOWN = SMALL_TALK_GLUE.union(*SMALL_TALK_WORDS.values())
 # Intensifiers and trailing words stretched for emphasis ("sooo", "thanksss") are read
@@ -104,12 +104,27 @@ _SET_PHRASES = (
     (re.compile(r"\bnot (very |so |that )?(smart|clever|helpful|good)\b"), "useless"),
     (re.compile(r"\bsee (you|ya)( later| soon| around)?\b"), "bye"),
     (re.compile(r"\b(talk( to you)?|speak( to you)?|chat) (soon|later)\b"), "bye"),
+    # Wishes that close a chat: "have a lovely evening", "enjoy the rest of your day".
     (
-        re.compile(r"\b(have a (good|nice|great) (one|day|night|evening|weekend)|take care)\b"),
+        re.compile(
+            r"\b((have|enjoy) (a|an|the|your) ((very|really) )?(good|nice|great|lovely|wonderful"
+            r"|fantastic|brilliant|beautiful|blessed|happy|awesome|fab|relaxing|safe|super)? ?"
+            r"(rest of (the|your) )?(one|day|night|evening|weekend|week|afternoon|morning)"
+            r"|take care)\b"
+        ),
         "bye",
     ),
     (re.compile(r"\b(is )?(any ?one|any ?body|some ?one|some ?body) (there|here|home)\b"), "hello"),
-    (re.compile(r"\bare you (there|here|real|awake)\b"), "hello"),
+    (re.compile(r"\b(are )?(you|u) (still )?(there|here|real|awake|around)\b"), "hello"),
+    # A message sent to the wrong place: "sorry wrong chat", "oops, wrong number".
+    (
+        re.compile(
+            r"\b(i )?((sent|messaged|texted|typed|posted|meant) (this |that |it )?(to |in |for )?)?"
+            r"(the |a )?wrong (chat|number|person|conversation|window|group|thread|bot|account"
+            r"|contact|one|app|tab)\b|\bmy (bad|mistake)\b"
+        ),
+        "ok",
+    ),
     # Acknowledgements that read like statements.
     (
         re.compile(
@@ -207,6 +222,10 @@ _NOT_A_NAME = word_set(
     and or best right wrong cost price like actually really exactly involved done needed
     required included covered expected happening going"""
 )
+# A subject word this long may be a slip of the subject an entry defines; from the longer
+# length two slips are forgiven, as the matcher forgives them in longer words.
+MIN_SUBJECT_SLIP_LENGTH = 3
+LONG_SUBJECT_SLIP_LENGTH = 7
 MAX_DEFINED_WORDS = 3  # a longer rest is a question of its own, not a name
 # Up to this many words, a question that does not name the clinic's treatment and names a
 # subject no entry is about (`FaqMatcher.foreign_words`: "is myotherapy safe?", "what is
@@ -338,6 +357,15 @@ class MessageReader:
         related = faq.related_treatments if faq is not None else ()
         self._related_re = _words_re(list(related)) if related else None
         self._synonyms = SynonymMap(faq.synonyms if faq is not None else ())
+        # A synonym group's term -> the stems of its one-word names, for reading a slip of
+        # one ("physiotheraphy") as the group.
+        plain_words = SynonymMap(())
+        self._group_stems: dict[str, frozenset[str]] = {}
+        for group in faq.synonyms if faq is not None else ():
+            (term, *_) = analyse(group[0], self._synonyms) or [""]
+            self._group_stems[term] = frozenset(
+                found[0] for name in group if len(found := analyse(name, plain_words)) == 1
+            )
         # Which related treatments each entry's wordings name.
         self._entry_names: dict[str, frozenset[str]] = {
             entry.id: frozenset(
@@ -604,6 +632,10 @@ class MessageReader:
             return frozenset(analyse(" ".join(named), self._synonyms)) - generic_stems()
         return frozenset()
 
+    def _with_names(self, stems: frozenset[str]) -> frozenset[str]:
+        """`stems` with the one-word names of the synonym groups among them."""
+        return stems.union(*(self._group_stems.get(s, frozenset()) for s in stems))
+
     def _heading_answer(self, ranked: list[Candidate]) -> bool:
         """Whether a message of generic words only ("can I go jogging after?", "will it
         work for me?"), which the matcher only suggests for, still has one entry so far
@@ -643,7 +675,10 @@ class MessageReader:
                 return MatchResult("fallback", None, topic.score, (), out_of_scope=topic.faq_id)
             return MatchResult("suggest", None, result.score, result.suggestions)
         subject = self._defined(plain)
-        if subject and not any(subject & known for known in self._defines.get(result.faq_id, ())):
+        if subject and not any(
+            _names_subject(subject, self._with_names(known))
+            for known in self._defines.get(result.faq_id, ())
+        ):
             # "What is plantar fasciitis?": the entry names it, but does not say what it is.
             return MatchResult("suggest", None, result.score, result.suggestions)
         topic = next((c for c in ranked if c.out_of_scope), None)
@@ -652,6 +687,23 @@ class MessageReader:
             # answer here is as close as the IMS entry.
             return MatchResult("fallback", None, topic.score, (), out_of_scope=topic.faq_id)
         return result
+
+
+def _names_subject(subject: frozenset[str], known: frozenset[str]) -> bool:
+    """Whether a word of `subject` (stems) is one of `known`, or a slip of one the matcher
+    already forgave in choosing the entry ("what is physiotheraphy", "wat is cuping")."""
+    return bool(subject & known) or any(
+        _slip_of(word, other) for word in subject for other in known
+    )
+
+
+@lru_cache(maxsize=WORDS_CACHE_SIZE)
+def _slip_of(word: str, other: str) -> bool:
+    """Whether stem `word` is one slip from stem `other` (two from a long one)."""
+    if min(len(word), len(other)) < MIN_SUBJECT_SLIP_LENGTH:
+        return False
+    allowed = 2 if len(other) >= LONG_SUBJECT_SLIP_LENGTH else 1
+    return Levenshtein.distance(word, other, score_cutoff=allowed) <= allowed
 
 
 @lru_cache(maxsize=WORDS_CACHE_SIZE)

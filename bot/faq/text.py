@@ -105,6 +105,16 @@ _BARE_SPELLINGS = {
     "resched": "reschedule",
     "sched": "schedule",
     "sry": "sorry",
+    # Slips in short key words, which the matcher's typo repair leaves alone (too short, or
+    # "much", a stop word, is never a repair's target); none of them is a word of its own.
+    "mutch": "much",
+    "mcuh": "much",
+    "muhc": "much",
+    "bok": "book",
+    "excercise": "exercise",
+    "excercises": "exercises",
+    "excersise": "exercise",
+    "excersises": "exercises",
 }
 # Shorthands rewritten before symbols become spaces: "w/o injury", "w/ my GP"; and "min"
 # or "hr" only after a number, since alone they may be "minimum" ("min age") or "HR".

@@ -155,6 +155,38 @@ def test_more_small_talk(said: str, kind: str) -> None:
     assert small_talk_kind(said) == kind
 
 
+@pytest.mark.parametrize(
+    ("said", "kind"),
+    [
+        # a long thank-you that closes with a wish is a goodbye
+        ("many thanks for the help today, enjoy the rest of your evening", "goodbye"),
+        ("thank you so much for your help!! have a fab weekend", "goodbye"),
+        # checking the chat is awake
+        ("hey, u still around?", "greeting"),
+        ("you there???", "greeting"),
+        # a message sent to the wrong place
+        ("oops wrong chat sorry", "acknowledgement"),
+        ("whoops, I texted the wrong number", "acknowledgement"),
+        ("my mistake", "acknowledgement"),
+    ],
+)
+def test_small_talk_that_used_to_fall_back(said: str, kind: str) -> None:
+    assert small_talk_kind(said) == kind
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "help",  # alone it gets the fallback, which names 911
+        "sorry, is IMS covered by my plan?",
+        "I booked the wrong appointment type, can I change it",
+        "are you open on the weekend",
+    ],
+)
+def test_apologies_and_wishes_around_a_question_are_no_small_talk(said: str) -> None:
+    assert small_talk_kind(said) is None
+
+
 @pytest.mark.parametrize("said", ["🆘", "🚑", "😭", "😢😢", "👍🆘"])
 def test_a_symbol_of_distress_is_not_small_talk(said: str) -> None:
     assert small_talk_kind(said) is None
@@ -603,3 +635,25 @@ def test_a_part_pointing_back_to_another_subject_is_read_with_it(
     same = "what happens during an IMS visit and how does it work"
     assert reader.read(same) == plain.read(same)
     assert reader.read(same).answers == ("needling_visit", "needling_explained")
+
+
+def test_a_slip_in_the_subject_of_a_what_is_question_is_forgiven(
+    clinic_reader: MessageReader,
+) -> None:
+    assert clinic_reader.read("whats physiotherrapy").answers == ("what_is_physiotherapy",)
+    assert clinic_reader.read("whats cuping").answers == ("what_is_cupping",)
+    # A subject no entry says what it is still gets no answer.
+    assert clinic_reader.read("what is osteopathy").kind != "answer"
+
+
+def test_slipped_short_key_words_reach_their_entry(clinic_reader: MessageReader) -> None:
+    assert clinic_reader.read("how mutch is one visit").answers == ("cost",)
+    assert clinic_reader.read("can i bok online").answers == ("booking",)
+
+
+def test_asking_if_it_is_a_bot_gets_an_answer_saying_so(clinic_reader: MessageReader) -> None:
+    content = load_content(CONTENT_DIR)
+    answers = {entry.id: entry.answer for entry in content.faq.entries}
+    for said in ("r u a bot", "is this an actual human?"):
+        (entry_id,) = clinic_reader.read(said).answers
+        assert "automated assistant" in answers[entry_id]
