@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -676,7 +677,7 @@ class MessageReader:
             return MatchResult("suggest", None, result.score, result.suggestions)
         subject = self._defined(plain)
         if subject and not any(
-            _names_subject(subject, self._with_names(known))
+            _names_subject(subject, self._with_names(known), self._group_stems.keys())
             for known in self._defines.get(result.faq_id, ())
         ):
             # "What is plantar fasciitis?": the entry names it, but does not say what it is.
@@ -689,11 +690,16 @@ class MessageReader:
         return result
 
 
-def _names_subject(subject: frozenset[str], known: frozenset[str]) -> bool:
+def _names_subject(subject: frozenset[str], known: frozenset[str], terms: Collection[str]) -> bool:
     """Whether a word of `subject` (stems) is one of `known`, or a slip of one the matcher
-    already forgave in choosing the entry ("what is physiotheraphy", "wat is cuping")."""
+    already forgave in choosing the entry ("what is physiotheraphy", "wat is cuping");
+    `terms` stand for synonym groups, and are no words to slip from."""
     return bool(subject & known) or any(
-        _slip_of(word, other) for word in subject for other in known
+        _slip_of(word, other)
+        for word in subject
+        if word not in terms
+        for other in known
+        if other not in terms
     )
 
 

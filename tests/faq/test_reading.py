@@ -644,6 +644,9 @@ def test_a_slip_in_the_subject_of_a_what_is_question_is_forgiven(
     assert clinic_reader.read("whats cuping").answers == ("what_is_cupping",)
     # A subject no entry says what it is still gets no answer.
     assert clinic_reader.read("what is osteopathy").kind != "answer"
+    # A synonym group's term is no word a subject slips from ("different" is no slip of
+    # what "how does IMS work" asks about).
+    assert clinic_reader.read("whats actualy different").answers != ("how_ims_works",)
 
 
 def test_slipped_short_key_words_reach_their_entry(clinic_reader: MessageReader) -> None:
