@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -79,8 +79,22 @@ def run_shell(args: argparse.Namespace) -> int:
         # Ctrl-C: the chat stopped at once (the database closed on the way out). On stderr,
         # so a program reading --json lines never meets it; 130 as shells report SIGINT.
         print("\nGoodbye.", file=sys.stderr)
-        return 130
+        _leave_now(130)
     return 0
+
+
+def _leave_now(code: int) -> NoReturn:
+    """Exit without waiting for worker threads: a database operation that Ctrl-C cut short
+    can leave its driver's (non-daemon) connection thread waiting for work that never
+    comes, and the interpreter would wait for it at exit, so Ctrl-C seemed to do nothing."""
+    import logging
+    import os
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
 
 
 async def _shell(settings: Settings, *, json_mode: bool, as_staff: bool) -> None:
