@@ -59,7 +59,6 @@ def run_telegram(args: argparse.Namespace) -> int:
 def run_shell(args: argparse.Namespace) -> int:
     """Run the console channel until end of input."""
     import asyncio
-    import sys
 
     from bot.config import load_settings
     from bot.logging_setup import configure_logging
@@ -75,32 +74,56 @@ def run_shell(args: argparse.Namespace) -> int:
                 as_staff=not getattr(args, "patient", False),
             )
         )
-    except KeyboardInterrupt:
-        # Ctrl-C: the chat stopped at once (the database closed on the way out). On stderr,
-        # so a program reading --json lines never meets it; 130 as shells report SIGINT.
-        print("\nGoodbye.", file=sys.stderr)
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # Ctrl-C (see _stop_on_ctrl_c): the chat stopped, the database closed on the way out.
         _leave_now(130)
     return 0
 
 
 def _leave_now(code: int) -> NoReturn:
-    """Exit without waiting for worker threads: a database operation that Ctrl-C cut short
-    can leave its driver's (non-daemon) connection thread waiting for work that never
-    comes, and the interpreter would wait for it at exit, so Ctrl-C seemed to do nothing."""
+    """Say goodbye and exit without waiting for worker threads: a database operation that
+    Ctrl-C cut short can leave its driver's (non-daemon) connection thread waiting for work
+    that never comes, and the interpreter would wait for it at exit. On stderr, so a
+    program reading --json lines never meets it; 130 as shells report SIGINT."""
     import logging
     import os
     import sys
 
+    print("\nGoodbye.", file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()
     logging.shutdown()
     os._exit(code)
 
 
+def _stop_on_ctrl_c() -> None:
+    """Ctrl-C cancels the chat through the loop's own signal handler, which wakes the loop
+    whichever thread the signal reaches (the line reader waits in a thread of its own); if
+    closing then stalls, leave anyway after a few seconds."""
+    import asyncio
+    import contextlib
+    import signal
+    import threading
+
+    loop = asyncio.get_running_loop()
+    chat = asyncio.current_task()
+
+    def interrupted() -> None:
+        watchdog = threading.Timer(5.0, _leave_now, args=(130,))
+        watchdog.daemon = True
+        watchdog.start()
+        if chat is not None:
+            chat.cancel()
+
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals here: default
+        loop.add_signal_handler(signal.SIGINT, interrupted)
+
+
 async def _shell(settings: Settings, *, json_mode: bool, as_staff: bool) -> None:
     from bot.channels.console import run_console
     from bot.runtime import build_runtime
 
+    _stop_on_ctrl_c()
     runtime = await build_runtime(settings)
     try:
         await run_console(runtime, json_mode=json_mode, as_staff=as_staff)
