@@ -30,16 +30,23 @@ FORGET_PREFIX = "forget"
 PRIVACY_ROUTE = "privacy"
 
 
+@dataclass(frozen=True)
+class _PersonalDataFeature:
+    """One feature's part of the registry: how it lists and erases what it holds."""
+
+    name: str
+    describe: Describer
+    erase: Eraser
+    titles: dict[str, str]  # the feature's name in other languages
+    describe_in: LanguageDescriber | None  # its lines worded for a reader's language
+
+
 @dataclass
 class PersonalDataRegistry:
     """The describers and erasers of every feature, and the scrubbers to run after."""
 
-    _describers: list[tuple[str, Describer]] = field(default_factory=list)
-    _erasers: list[tuple[str, Eraser]] = field(default_factory=list)
+    _features: list[_PersonalDataFeature] = field(default_factory=list)
     _scrubbers: list[Scrubber] = field(default_factory=list)
-    _worded: dict[str, tuple[dict[str, str], LanguageDescriber | None]] = field(
-        default_factory=dict
-    )
 
     def register(
         self,
@@ -52,9 +59,9 @@ class PersonalDataRegistry:
     ) -> None:
         """Add a feature's describer and eraser; `titles` names the feature in other
         languages, `describe_in` words its lines in the reader's language."""
-        self._describers.append((feature, describe))
-        self._erasers.append((feature, erase))
-        self._worded[feature] = (titles or {}, describe_in)
+        self._features.append(
+            _PersonalDataFeature(feature, describe, erase, titles or {}, describe_in)
+        )
 
     def add_scrubber(self, scrub: Scrubber) -> None:
         """Run `scrub` after every erase."""
@@ -62,21 +69,21 @@ class PersonalDataRegistry:
 
     async def describe(self, chat_id: int) -> dict[str, list[str]]:
         """Per feature, the lines describing what is held for `chat_id`."""
-        return {feature: await describe(chat_id) for feature, describe in self._describers}
+        return {feature.name: await feature.describe(chat_id) for feature in self._features}
 
     async def describe_in(self, chat_id: int, language: str) -> list[tuple[str, list[str]]]:
         """Per feature, its title and lines for a reader of `language` (English where a
         feature gives no wording in it)."""
         described = []
-        for feature, describe in self._describers:
-            titles, worded = self._worded.get(feature, ({}, None))
-            lines = await (worded(chat_id, language) if worded else describe(chat_id))
-            described.append((titles.get(language, feature), lines))
+        for feature in self._features:
+            worded = feature.describe_in
+            lines = await (worded(chat_id, language) if worded else feature.describe(chat_id))
+            described.append((feature.titles.get(language, feature.name), lines))
         return described
 
     async def erase(self, chat_id: int) -> int:
         """Erase everything held for `chat_id` in every feature; total records removed."""
-        removed = sum([await erase(chat_id) for _, erase in self._erasers])
+        removed = sum([await feature.erase(chat_id) for feature in self._features])
         for scrub in self._scrubbers:
             await scrub()
         return removed
