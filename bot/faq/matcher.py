@@ -1046,8 +1046,7 @@ class FaqMatcher:
     def _closest_faq_word(self, word: str) -> tuple[str, str] | None:
         """(stem, word) of the FAQ word `word` is a slip of, or None."""
         if word not in self._english:
-            allowed = 2 if len(word) >= LONG_TYPO_TOKEN_LENGTH else 1
-            found = self._nearest_faq_word(word, allowed)
+            found = self._nearest_faq_word(word, slips_forgiven(len(word)))
             return None if found is None else (stem(found), found)
         # A real word is what the patient meant ("prime minister" is not "price"), unless
         # it is rare and an FAQ word one slip away is far more common.
@@ -1542,3 +1541,8 @@ def decide(ranked: Sequence[Candidate], thresholds: MatchThresholds) -> MatchRes
         close = tuple(c for c in entries if c.score >= thresholds.suggest)
         return MatchResult("suggest", None, best.score, close)
     return MatchResult("fallback", None, best.score, entries)
+
+
+def slips_forgiven(length: int) -> int:
+    """How many slips a word of `length` letters may have and still be read as a FAQ word."""
+    return 2 if length >= LONG_TYPO_TOKEN_LENGTH else 1

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Literal
 
 from rapidfuzz.distance import Levenshtein
 
-from bot.faq.matcher import MAX_SUGGESTIONS, Candidate, FaqMatcher, MatchResult
+from bot.faq.matcher import MAX_SUGGESTIONS, Candidate, FaqMatcher, MatchResult, slips_forgiven
 from bot.faq.pipeline import EmergencyCheck
 from bot.faq.text import (
     WORDS_CACHE_SIZE,
@@ -223,10 +223,9 @@ _NOT_A_NAME = word_set(
     and or best right wrong cost price like actually really exactly involved done needed
     required included covered expected happening going"""
 )
-# A subject word this long may be a slip of the subject an entry defines; from the longer
-# length two slips are forgiven, as the matcher forgives them in longer words.
+# A subject word this long may be a slip of the subject an entry defines (as many slips as
+# the matcher forgives in a word of that length).
 MIN_SUBJECT_SLIP_LENGTH = 3
-LONG_SUBJECT_SLIP_LENGTH = 7
 MAX_DEFINED_WORDS = 3  # a longer rest is a question of its own, not a name
 # Up to this many words, a question that does not name the clinic's treatment and names a
 # subject no entry is about (`FaqMatcher.foreign_words`: "is myotherapy safe?", "what is
@@ -708,7 +707,7 @@ def _slip_of(word: str, other: str) -> bool:
     """Whether stem `word` is one slip from stem `other` (two from a long one)."""
     if min(len(word), len(other)) < MIN_SUBJECT_SLIP_LENGTH:
         return False
-    allowed = 2 if len(other) >= LONG_SUBJECT_SLIP_LENGTH else 1
+    allowed = slips_forgiven(len(other))
     return Levenshtein.distance(word, other, score_cutoff=allowed) <= allowed
 
 
