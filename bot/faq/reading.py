@@ -227,6 +227,11 @@ _NOT_A_NAME = word_set(
 # the matcher forgives in a word of that length).
 MIN_SUBJECT_SLIP_LENGTH = 3
 MAX_DEFINED_WORDS = 3  # a longer rest is a question of its own, not a name
+# Words after a name that do not narrow it ("what is dry needling anyway?").
+_AFTER_A_NAME = word_set("anyway anyways exactly actually really then though please")
+MAX_NAME_WORDS = 4  # "myofascial trigger point needling"
+# French "qu'est-ce que le dry needling ?" in canonical words (bot/faq/french.py).
+_FRENCH_DEFINITION_RE = re.compile(r"^what (?:the|a|an) (?P<subject>.+)$")
 # Up to this many words, a question that does not name the clinic's treatment and names a
 # subject no entry is about (`FaqMatcher.foreign_words`: "is myotherapy safe?", "what is
 # the difference between osteopathy, physiotherapy and chiropractic?") is not answered.
@@ -391,6 +396,7 @@ class MessageReader:
         self._pair_re = (
             _pair_re(related, self._treatment_re) if related and self._treatment_re else None
         )
+        self._name_entries = self._other_names(faq)
 
     @classmethod
     def from_content(cls, content: ClinicContent) -> MessageReader:
@@ -632,6 +638,43 @@ class MessageReader:
             return frozenset(analyse(" ".join(named), self._synonyms)) - generic_stems()
         return frozenset()
 
+    def _other_names(self, faq: FaqContent | None) -> dict[str, str]:
+        """The clinic's treatment's other names ("dry needling", "trigger point needling":
+        names in its synonym group sharing no word with a name an entry saying what the
+        treatment is defines as written, "what is IMS?") -> the comparison entry whose
+        wordings name it most often. Asked what such a name is, a patient wants to know what
+        it means and how IMS relates to it, which that entry says."""
+        if faq is None:
+            return {}
+        group = next(
+            (g for g in faq.synonyms if any(normalise(name) == TREATMENT_NAME for name in g)), ()
+        )
+        names = {normalise(name) for name in group}
+        own_words = {
+            word
+            for entry in faq.entries
+            if entry.id in self._treatment_entries
+            for phrasing in entry.phrasings
+            if (asked := _name_asked(normalise(phrasing))) in names
+            for word in asked.split()
+        }
+        found: dict[str, str] = {}
+        for name in names:
+            if not name or own_words & set(name.split()):
+                continue
+            pattern = _words_re([name])
+            naming = sorted(
+                (
+                    (sum(1 for p in entry.phrasings if pattern.search(normalise(p))), entry.id)
+                    for entry in faq.entries
+                    if entry.id in self._comparison_entries
+                ),
+                reverse=True,
+            )
+            if naming and naming[0][0] > (naming[1][0] if len(naming) > 1 else 0):
+                found[name] = naming[0][1]
+        return found
+
     def _with_names(self, stems: frozenset[str]) -> frozenset[str]:
         """`stems` with the one-word names of the synonym groups among them."""
         return stems.union(*(self._group_stems.get(s, frozenset()) for s in stems))
@@ -661,9 +704,14 @@ class MessageReader:
         if whole and result.decision == "suggest" and self._heading_answer(ranked):
             # "Can I go jogging after?": generic words, one entry far ahead.
             result = MatchResult("answer", ranked[0].faq_id, ranked[0].score, result.suggestions)
+        plain = normalise(text)
+        explains = self._name_entries.get(_name_asked(plain) or "")
+        if explains is not None:
+            # "What is dry needling?": the entry saying what that name means.
+            found = next((c.score for c in ranked if c.faq_id == explains), result.score)
+            return MatchResult("answer", explains, found, result.suggestions)
         if result.decision != "answer" or result.faq_id is None:
             return result
-        plain = normalise(text)
         if result.faq_id in self._comparison_entries and not self._compares(plain):
             # "Does acupuncture work?" asks about acupuncture, not how it differs from IMS.
             return MatchResult("suggest", None, result.score, result.suggestions)
@@ -687,6 +735,22 @@ class MessageReader:
             # answer here is as close as the IMS entry.
             return MatchResult("fallback", None, topic.score, (), out_of_scope=topic.faq_id)
         return result
+
+
+def _name_asked(plain: str) -> str | None:
+    """The name normalised `plain` asks the meaning of, as written ("what is dry needling"
+    -> "dry needling"), or None when it asks something else."""
+    for pattern in (*_DEFINITION_RES, _FRENCH_DEFINITION_RE):
+        found = pattern.match(plain)
+        if found is None:
+            continue
+        named = found.group("subject").split()
+        while named and named[-1] in _AFTER_A_NAME:
+            named.pop()
+        if not named or len(named) > MAX_NAME_WORDS or any(w in _NOT_A_NAME for w in named):
+            return None
+        return " ".join(named)
+    return None
 
 
 def _names_subject(subject: frozenset[str], known: frozenset[str], terms: Collection[str]) -> bool:

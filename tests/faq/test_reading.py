@@ -404,6 +404,39 @@ def test_asking_what_a_thing_is_reaches_the_entry_that_says_it(
 @pytest.mark.parametrize(
     ("said", "entry"),
     [
+        # Another name of the treatment, asked what it means: the entry saying what dry
+        # needling is and where IMS sits in it.
+        ("What is Dry Needling?", "ims_vs_dry_needling"),
+        ("so what is trigger point dry needling", "ims_vs_dry_needling"),
+        ("What Is Dry Needling Anyway?", "ims_vs_dry_needling"),
+        ("dry needling explained", "ims_vs_dry_needling"),
+        # The clinic's own names are the entry saying what IMS is.
+        ("what is IMS", "what_is_ims"),
+        ("what is intramuscular stimulation", "what_is_ims"),
+        ("what is gunn IMS", "what_is_ims"),
+        # A question about dry needling, not what the name means.
+        ("what is dry needling used for", "conditions_treated"),
+        ("what is functional dry needling", "dry_needling_styles"),
+    ],
+)
+def test_asking_what_another_name_of_the_treatment_means(
+    clinic_reader: MessageReader, said: str, entry: str
+) -> None:
+    assert clinic_reader.read(said).answers[:1] == (entry,)
+
+
+def test_without_a_comparison_entry_dry_needling_is_the_clinics_treatment() -> None:
+    """With no comparison entry naming it, "what is dry needling?" is "what is IMS?"."""
+    faq = load_content(CONTENT_DIR).faq
+    naming = {"ims_vs_dry_needling", "ims_vs_other_treatments"}
+    without = dataclasses.replace(faq, entries=tuple(e for e in faq.entries if e.id not in naming))
+    reader = MessageReader(FaqMatcher.from_content(without), faq=without)
+    assert reader.read("What is dry needling?").answers == ("what_is_ims",)
+
+
+@pytest.mark.parametrize(
+    ("said", "entry"),
+    [
         ("How is this procedure done?", "session_steps"),
         ("Who should not have this procedure?", "who_should_not"),
         ("How it works?", "how_ims_works"),
