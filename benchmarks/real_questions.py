@@ -24,6 +24,7 @@ mean" / fallback), with the default (lexical) matcher and content/faq.yaml. Repo
     python benchmarks/real_questions.py --misses        # and every item not answered right
     python benchmarks/real_questions.py --file PATH     # another file in the same format
     python benchmarks/real_questions.py --lexical-only  # without the learned ranker's opinion
+    python benchmarks/real_questions.py --all --as-labelled  # a row per gathering, English
 
 A benchmark, not a test: the data lives outside the repository and never enters the tests
 or the content.
@@ -61,6 +62,7 @@ class RealQuestion:
     text: str
     acceptable: frozenset[str]  # empty for a `none` item
     gap: str = ""
+    language: str = "en"
 
 
 @dataclass
@@ -126,13 +128,22 @@ def load_judged(path: Path = JUDGED_FILE) -> dict[str, frozenset[str]]:
 def load_questions(path: Path, judged: dict[str, frozenset[str]]) -> list[RealQuestion]:
     """The items of a real-questions file, with the entries judged by hand to answer them."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # A file without `lang` fields is in one language, French when its name ends in "fr<N>".
+    language = "fr" if re.search(r"_fr\d*$", path.stem) else "en"
     questions = []
     for item in data:
         label = str(item["label"]).strip()
         also = item.get("also_ok") or []
         extra = judged.get(text_key(str(item["text"])), frozenset())
         acceptable = (frozenset([label, *also]) | extra) - {NONE}
-        questions.append(RealQuestion(str(item["text"]), acceptable, str(item.get("gap", ""))))
+        questions.append(
+            RealQuestion(
+                str(item["text"]),
+                acceptable,
+                str(item.get("gap", "")),
+                str(item.get("lang") or language),
+            )
+        )
     return questions
 
 
@@ -157,6 +168,42 @@ def run(questions: Sequence[RealQuestion], reader: MessageReader) -> dict[str, T
             if belongs(question.text):
                 tallies[name].add(question, reading)
     return tallies
+
+
+def gatherings() -> list[Path]:
+    """Every real-question file: the gatherings in benchmarks/data, then the development
+    half when it is present."""
+    found = sorted((REPO_ROOT / "benchmarks" / "data").glob("real_questions_*.yaml"))
+    dev = find_dev()
+    return found + ([dev] if dev is not None else [])
+
+
+def gathering_rows(
+    paths: Sequence[Path], reader: MessageReader, judged: dict[str, frozenset[str]]
+) -> tuple[list[str], dict[str, Tally]]:
+    """A line per gathering (English items: answerable, right, confidently wrong, items the
+    FAQ cannot answer and how many got an answer; French right / answerable) and pooled,
+    with each gathering's English tally."""
+    lines = [f"{'gathering':10} {'answerable':>10} {'right':>6} {'wrong':>6} {'none ans.':>10}  fr"]
+    tallies: dict[str, Tally] = {}
+    pooled = Tally()
+    for path in paths:
+        name = path.stem.removeprefix("real_questions_")
+        english, french = Tally(), Tally()
+        for question in load_questions(path, judged):
+            reading = reader.read(question.text)
+            (french if question.language == "fr" else english).add(question, reading)
+        tallies[name] = english
+        for key in ("answerable", "right", "wrong", "unanswerable", "wrong_on_none"):
+            setattr(pooled, key, getattr(pooled, key) + getattr(english, key))
+        lines.append(_row(name, english) + f"  {french.right}/{french.answerable}")
+    lines.append(_row("pooled", pooled))
+    return lines, tallies
+
+
+def _row(name: str, tally: Tally) -> str:
+    none = f"{tally.wrong_on_none}/{tally.unanswerable}"
+    return f"{name:10} {tally.answerable:>10} {tally.right:>6} {tally.wrong:>6} {none:>10}"
 
 
 def report(name: str, tally: Tally) -> str:
@@ -189,7 +236,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="the matcher alone, without the ranker learned from the content (bot.faq.learned)",
     )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="a row per gathering (benchmarks/data and the development half), English items",
+    )
     args = parser.parse_args(argv)
+    if args.all:
+        return _all_gatherings(args.as_labelled, args.misses, args.lexical_only)
     path = args.file or find_dev()
     if path is None or not path.is_file():
         where = args.file or "../shared/bench/real_questions/dev.yaml"
@@ -214,6 +268,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.misses:
         print("not answered right:")
         print("\n".join(tallies["all"].misses))
+    return 0
+
+
+def _all_gatherings(as_labelled: bool, misses: bool, lexical_only: bool) -> int:
+    """Print a row per gathering, and with `misses` every English item not right."""
+    content = load_content(REPO_ROOT / "content")
+    reader = MessageReader.from_content(content)
+    if lexical_only:
+        reader = MessageReader(reader.matcher.lexical_only(), reader.detector, content.faq)
+    lines, tallies = gathering_rows(gatherings(), reader, {} if as_labelled else load_judged())
+    print("\n".join(lines))
+    if misses:
+        for name, tally in tallies.items():
+            print(f"{name}:")
+            print("\n".join(tally.misses))
     return 0
 
 

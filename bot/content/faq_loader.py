@@ -18,7 +18,14 @@ from bot.content.schema import ProblemLog, closest, did_you_mean, read_yaml_with
 from bot.content.yaml_source import LocatedDict, LocatedList
 
 FAQ_FILE = "faq.yaml"
-TOP_LEVEL_KEYS = ("synonyms", "related_treatments", "matching", "entries", "out_of_scope")
+TOP_LEVEL_KEYS = (
+    "synonyms",
+    "related_treatments",
+    "other_treatments",
+    "matching",
+    "entries",
+    "out_of_scope",
+)
 OUT_OF_SCOPE_KEYS = ("id", "examples")
 ENTRY_KEYS = ("id", "question", "alternates", "answer", "category", "follow_ups", "reviewed")
 MATCHING_KEYS = ("answer", "suggest", "margin")
@@ -133,15 +140,15 @@ def _read_synonyms(log: ProblemLog, root: LocatedDict) -> tuple[tuple[str, ...],
     return tuple(result)
 
 
-def _read_related(log: ProblemLog, root: LocatedDict) -> tuple[str, ...]:
-    items = log.optional_sequence(root, "related_treatments")
+def _read_related(
+    log: ProblemLog, root: LocatedDict, key: str = "related_treatments"
+) -> tuple[str, ...]:
+    """The list of treatment names under `key`, case-folded, each once."""
+    items = log.optional_sequence(root, key)
     names: list[str] = []
     for index, raw in enumerate(items):
         if not isinstance(raw, str) or not raw.strip():
-            log.add(
-                items.line_of(index),
-                f"'related_treatments' has an entry that is not a name: {raw!r}",
-            )
+            log.add(items.line_of(index), f"'{key}' has an entry that is not a name: {raw!r}")
             continue
         names.append(" ".join(raw.casefold().split()))
     return tuple(dict.fromkeys(names))
@@ -426,6 +433,7 @@ def parse_faq(
     log.unknown_keys(root, TOP_LEVEL_KEYS, "faq.yaml")
     synonyms = _read_synonyms(log, root)
     related = _read_related(log, root)
+    others = _read_related(log, root, "other_treatments")
     answer, suggest, margin = _read_matching(log, root)
     if "entries" not in root:
         log.missing(root, "entries", "faq.yaml is missing 'entries' (the questions and answers)")
@@ -457,6 +465,7 @@ def parse_faq(
         entries=tuple(entries),
         synonyms=synonyms,
         related_treatments=related,
+        other_treatments=others,
         answer_threshold=answer,
         suggest_threshold=suggest,
         margin=margin,

@@ -60,6 +60,10 @@ class FaqContent:
     # Names of related needling treatments ("acupuncture"): a question naming one without
     # comparing is answered as a question about the clinic's treatment.
     related_treatments: tuple[str, ...] = ()
+    # Names of treatments other than the clinic's own ("massage", "acupuncture"): a short
+    # question naming one and none of the treatment's names is answered only by an entry
+    # whose wordings name it.
+    other_treatments: tuple[str, ...] = ()
     # Optional clinic overrides of the matcher thresholds (None: the tuned defaults).
     answer_threshold: float | None = None
     suggest_threshold: float | None = None

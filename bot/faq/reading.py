@@ -185,8 +185,12 @@ _QUESTION_END_RE = re.compile(r"(?<=\?)\s*")
 # Words naming needling. With none of them in a question, an IMS entry must lead the closest
 # out-of-scope topic by this much, or the topic wins ("what causes back pain in pregnancy"
 # is no question about IMS in pregnancy).
-_NEEDLING_RE = re.compile(r"\b(ims|intra ?muscular|gunn|needl\w*|acupunct\w*)\b")
+_NEEDLE_WORDS = r"ims|intra ?muscular|gunn|needl\w*"
+_NEEDLING_RE = re.compile(rf"\b({_NEEDLE_WORDS}|acupunct\w*)\b")
 NO_NEEDLING_LEAD = 0.1
+# The clinic's treatment, or its needles: a question naming another treatment as well
+# ("acupuncture needles") still asks about needling.
+_NEEDLE_RE = re.compile(rf"\b({_NEEDLE_WORDS})\b")
 # Words asking for a comparison besides the content's comparison synonyms; an entry most of
 # whose phrasings use one is a comparison entry.
 _EXTRA_COMPARISON_WORDS = ("like", "instead", "rather", "the way")
@@ -234,7 +238,9 @@ MAX_NAME_WORDS = 4  # "myofascial trigger point needling"
 _FRENCH_DEFINITION_RE = re.compile(r"^what (?:the|a|an) (?P<subject>.+)$")
 # Up to this many words, a question that does not name the clinic's treatment and names a
 # subject no entry is about (`FaqMatcher.foreign_words`: "is myotherapy safe?", "what is
-# the difference between osteopathy, physiotherapy and chiropractic?") is not answered.
+# the difference between osteopathy, physiotherapy and chiropractic?") is not answered, nor
+# is one naming another treatment (content's `other_treatments`) with an entry that never
+# names it.
 # Chosen by leave-one-set-out over the real-question sets (benchmarks/faq_policy_loso.py).
 OTHER_SUBJECT_WORDS = 12
 # "What's the point of acupuncture?", "what is the purpose of X": asks what X is for.
@@ -342,6 +348,7 @@ class MessageReader:
         define_related: bool = True,
         own_subject: bool = True,
         paired_names: bool = True,
+        other_treatments: Collection[str] | None = None,
     ) -> None:
         self.matcher = matcher
         self.detector = detector
@@ -397,6 +404,20 @@ class MessageReader:
             _pair_re(related, self._treatment_re) if related and self._treatment_re else None
         )
         self._name_entries = self._other_names(faq)
+        # Other treatments (their stems; the content's `other_treatments` unless given) and,
+        # per entry, the stems its wordings use: a question about another treatment gets
+        # only an entry that names it.
+        if other_treatments is None:
+            other_treatments = faq.other_treatments if faq is not None else ()
+        self._other_treatments = frozenset(
+            stems
+            for name in other_treatments
+            if (stems := frozenset(analyse(name, self._synonyms)))
+        ) - {self._treatment_stems}
+        self._entry_stems: dict[str, frozenset[str]] = {
+            entry.id: frozenset().union(*(analyse(p, self._synonyms) for p in entry.phrasings))
+            for entry in (faq.entries if faq is not None else ())
+        }
 
     @classmethod
     def from_content(cls, content: ClinicContent) -> MessageReader:
@@ -498,7 +519,25 @@ class MessageReader:
             routed = self._about_subject(text, plain, result)
             if routed is not None:
                 return routed, None
+        if result.decision == "answer" and self._other_treatment(plain, result.faq_id):
+            # "Is acupuncture safe?", "can I use my FSA for massage?": no IMS entry answers it.
+            return MatchResult("suggest", None, result.score, result.suggestions), None
         return result, read_as
+
+    def _other_treatment(self, plain: str, faq_id: str | None) -> bool:
+        """Whether normalised `plain`, a question of a few words (`other_subject`) that names
+        none of the clinic's treatment's names and no needle, names another treatment that
+        the entry `faq_id`'s wordings never name."""
+        if not self._other_treatments or faq_id is None:
+            return False
+        if self.other_subject is not None and len(plain.split()) > self.other_subject:
+            return False
+        if self._treatment_re.search(plain) or _NEEDLE_RE.search(plain):
+            return False
+        stems = frozenset(analyse(plain, self._synonyms))
+        named = [t for t in self._other_treatments if t <= stems]
+        known = self._entry_stems.get(faq_id, frozenset())
+        return any(not t <= known for t in named)
 
     def _paired(self, text: str) -> str | None:
         """Normalised `text` with a related treatment named beside the clinic's own with a

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from bot.core.assistant import ChatRef
 from bot.core.replies import Reply
 from bot.faq.pipeline import FaqPipeline
 from bot.faq.unanswered import UnansweredLog
-from bot.runtime import Runtime
+from bot.runtime import Runtime, build_runtime
+
+from .conftest import CONTENT_DIR
 
 PATIENT = ChatRef(chat_id=501, first_name="Sam")
 
@@ -256,10 +263,30 @@ async def test_a_half_covered_message_gets_the_answer_and_an_honest_word(
     assert stored.text == "do you sell gift cards"
 
 
-async def test_a_related_treatment_gets_the_answer_under_a_line_saying_it_is_about_ims(
-    runtime: Runtime,
+async def test_another_treatment_gets_did_you_mean_with_the_ims_entry(runtime: Runtime) -> None:
+    # Acupuncture is one of the content's other treatments: no IMS answer is given as its
+    # answer, the IMS entry is one tap away, and nothing is kept as unanswered.
+    [reply] = await runtime.assistant.handle_text(PATIENT, "Is acupuncture safe?")
+    assert "faq:a:safety_side_effects" in _actions(reply)
+    assert "Side effects are usually mild" not in reply.text
+    assert await UnansweredLog(runtime.database, retention=_days(90)).list() == []
+
+
+async def test_a_related_treatment_not_listed_as_another_gets_the_answer_under_a_note(
+    tmp_path: Path, settings: Settings
 ) -> None:
-    replies = await runtime.assistant.handle_text(PATIENT, "Is acupuncture safe?")
+    # A clinic whose content lists acupuncture as related only: the IMS entry answers,
+    # under a line saying the answer is about IMS.
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    faq = content / "faq.yaml"
+    text = faq.read_text(encoding="utf-8")
+    faq.write_text(re.sub(r"(?m)^other_treatments: .*$", "", text), encoding="utf-8")
+    built = await build_runtime(dataclasses.replace(settings, content_dir=content))
+    try:
+        replies = await built.assistant.handle_text(PATIENT, "Is acupuncture safe?")
+    finally:
+        await built.close()
     assert [reply.title for reply in replies] == [
         None,
         "Is IMS safe, and what are the side effects?",
@@ -269,7 +296,6 @@ async def test_a_related_treatment_gets_the_answer_under_a_line_saying_it_is_abo
     assert "about IMS" in note.text
     # How the two differ is one tap away.
     assert _actions(note) == ["faq:a:ims_vs_acupuncture"]
-    assert await UnansweredLog(runtime.database, retention=_days(90)).list() == []
 
 
 async def test_a_yes_no_question_in_small_talk_words_is_answered(runtime: Runtime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -279,13 +280,53 @@ def test_acupuncture_asked_alone_does_not_get_the_comparison(
         ("Is acupuncture safe?", "safety_side_effects"),
         ("how old do you have to be to get acupuncture", "children_age"),
         ("is acupuncture ok when you're pregnant", "pregnancy"),
+        ("can I use my health spending account for massage", "insurance_claims"),
+    ],
+)
+def test_another_treatment_asked_alone_gets_no_ims_entry(
+    clinic_reader: MessageReader, said: str, entry: str
+) -> None:
+    # Acupuncture and massage are other treatments (content's `other_treatments`): the IMS
+    # entry on the question's subject is offered, never given as the answer.
+    reading = clinic_reader.read(said)
+    assert reading.kind == "suggest"
+    assert entry in [c.faq_id for c in reading.suggestions]
+    assert reading.read_as is None
+
+
+@pytest.mark.parametrize(
+    ("said", "entry"),
+    [
+        ("is IMS safe?", "safety_side_effects"),  # the treatment named
+        ("are acupuncture needles sterile", "needles_sterile"),  # its needles named
+        ("is it ok to have a massage after IMS", "after_treatment"),
+        ("what is cupping", "what_is_cupping"),  # an entry about the other treatment
+        ("how does IMS compare with massage", "ims_vs_other_treatments"),
+    ],
+)
+def test_another_treatment_named_beside_the_treatment_keeps_its_answer(
+    clinic_reader: MessageReader, said: str, entry: str
+) -> None:
+    assert clinic_reader.read(said).answers == (entry,)
+
+
+@pytest.mark.parametrize(
+    ("said", "entry"),
+    [
+        ("Is acupuncture safe?", "safety_side_effects"),
+        ("how old do you have to be to get acupuncture", "children_age"),
+        ("is acupuncture ok when you're pregnant", "pregnancy"),
         ("I'm really scared of acupuncture", "needle_fear"),
     ],
 )
-def test_a_related_treatment_asked_alone_gets_the_entry_on_its_subject(
-    clinic_reader: MessageReader, said: str, entry: str
+def test_a_related_treatment_not_listed_as_another_gets_the_entry_on_its_subject(
+    said: str, entry: str
 ) -> None:
-    reading = clinic_reader.read(said)
+    # A clinic that lists acupuncture only as related: the answer is about IMS, and says so.
+    content = load_content(CONTENT_DIR)
+    faq = dataclasses.replace(content.faq, other_treatments=())
+    reader = MessageReader(FaqMatcher.from_content(faq), content.emergency.detector(), faq)
+    reading = reader.read(said)
     assert reading.answers == (entry,)
     assert reading.read_as == "acupuncture"  # the reply says the answer is about IMS
 
@@ -324,7 +365,7 @@ def test_a_related_treatment_off_topic_still_falls_back(clinic_reader: MessageRe
 
 def test_without_related_treatments_acupuncture_is_not_read_as_ims() -> None:
     content = load_content(CONTENT_DIR)
-    faq = dataclasses.replace(content.faq, related_treatments=())
+    faq = dataclasses.replace(content.faq, related_treatments=(), other_treatments=())
     reader = MessageReader(FaqMatcher.from_content(faq), content.emergency.detector(), faq)
     reading = reader.read("Is acupuncture safe?")
     assert "safety_side_effects" not in reading.answers
@@ -356,16 +397,20 @@ def test_a_message_asking_only_for_a_kind_of_answer_stays_a_suggestion(
     assert clinic_reader.read("What is the purpose of dry-needling").answers == ()
 
 
-def test_a_related_treatment_that_is_not_a_name_is_reported_at_its_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("key", ["related_treatments", "other_treatments"])
+def test_a_treatment_that_is_not_a_name_is_reported_at_its_line(tmp_path: Path, key: str) -> None:
     text = (CONTENT_DIR / "faq.yaml").read_text(encoding="utf-8")
-    text = text.replace("related_treatments: [acupuncture]", "related_treatments: [acupuncture, 3]")
+    listed = re.search(rf"^{key}: \[(.*)\]$", text, re.MULTILINE)
+    assert listed is not None
+    wrong = f"{key}: [{listed.group(1)}, 3]"
+    text = text.replace(listed.group(0), wrong)
     path = tmp_path / "faq.yaml"
     path.write_text(text, encoding="utf-8")
     content, problems = read_faq(path, load_content(CONTENT_DIR).clinic)
     assert content is None
     [problem] = problems
-    assert problem.line == text.splitlines().index("related_treatments: [acupuncture, 3]") + 1
-    assert "'related_treatments' has an entry that is not a name: 3" in problem.message
+    assert problem.line == text.splitlines().index(wrong) + 1
+    assert f"'{key}' has an entry that is not a name: 3" in problem.message
 
 
 @pytest.mark.parametrize(
