@@ -74,6 +74,10 @@ Decision = Literal["answer", "suggest", "fallback"]
 
 MAX_SUGGESTIONS = 3
 MIN_TYPO_TOKEN_LENGTH = 4  # shorter words have too many one-letter neighbours
+# In a question of at most SHORT_QUESTION_WORDS words, the key word is most of what it says,
+# so a three-letter non-word missing one letter of an FAQ word is read as it ("does ims hrt").
+SHORT_QUESTION_WORDS = 4
+SHORT_TYPO_TOKEN_LENGTH = 3
 LONG_TYPO_TOKEN_LENGTH = 7  # from this length two slips are forgiven, below it one
 TYPO_CACHE_SIZE = 4096
 # A stem never contains a NUL, so this marks a word not yet looked up.
@@ -1028,16 +1032,23 @@ class FaqMatcher:
 
     # -- querying -------------------------------------------------------------------
 
-    def _correct_typo(self, word: str) -> tuple[str, str] | None:
-        """The FAQ word `word` is most likely a slip of, if any, as (stem, word)."""
+    def _correct_typo(self, word: str, short: bool = False) -> tuple[str, str] | None:
+        """The FAQ word `word` is most likely a slip of, if any, as (stem, word); `short`:
+        the word is in a question of a few words (SHORT_QUESTION_WORDS)."""
+        shortest = SHORT_TYPO_TOKEN_LENGTH if short else MIN_TYPO_TOKEN_LENGTH
+        if len(word) < shortest or word.isdigit() or not self._vocabulary:
+            return None
         # One lookup, not `in` then `[]`: with matching by meaning, threads share the cache
         # and another may clear it in between.
         cached = self._typo_cache.get(word, _NOT_CACHED)
         if cached is not _NOT_CACHED:
             return cached
         corrected: tuple[str, str] | None = None
-        if len(word) >= MIN_TYPO_TOKEN_LENGTH and not word.isdigit() and self._vocabulary:
+        if len(word) >= MIN_TYPO_TOKEN_LENGTH:
             corrected = self._closest_faq_word(word)
+        elif word not in self._english:
+            found = self._nearest_faq_word(word, 1)
+            corrected = None if found is None else (stem(found), found)
         if len(self._typo_cache) >= TYPO_CACHE_SIZE:
             self._typo_cache.clear()
         self._typo_cache[word] = corrected
@@ -1088,10 +1099,12 @@ class FaqMatcher:
         repaired: set[str] = set()
         non_words: set[str] = set()
         places: set[str] = set()
-        for word in words(text):
+        found = words(text)
+        short = len(found) <= SHORT_QUESTION_WORDS
+        for word in found:
             token = stem(word)
             if token not in self._known_stems:
-                fixed = self._correct_typo(word)
+                fixed = self._correct_typo(word, short)
                 if fixed is not None:
                     token, word = fixed
                     repaired.add(token)

@@ -310,6 +310,26 @@ def test_a_misspelt_word_is_still_repaired(small_matcher: FaqMatcher) -> None:
     assert "painful" in analysed.tokens
 
 
+@pytest.mark.parametrize(
+    ("said", "entry"),
+    [("does ims hrt", "does_it_hurt"), ("cst of ims", "cost")],
+)
+def test_a_short_question_forgives_a_slip_in_a_three_letter_key_word(
+    small_matcher: FaqMatcher, said: str, entry: str
+) -> None:
+    assert small_matcher.match(said).faq_id == entry
+
+
+def test_a_three_letter_slip_is_left_alone_in_a_longer_question_or_as_a_word(
+    small_matcher: FaqMatcher,
+) -> None:
+    # Five words and more: a three-letter word has too many neighbours to guess from.
+    assert small_matcher._analyse_query("does my ims hrt a lot").repaired == frozenset()
+    # "cot" is an English word, not a slip of "cost".
+    assert small_matcher._analyse_query("cot for ims").repaired == frozenset()
+    assert "hurt" in small_matcher._analyse_query("does ims hrt").repaired
+
+
 def test_a_word_that_is_no_english_word_counts_less_than_a_real_unknown_word() -> None:
     entries = [
         ("needle_fear", ["I am scared of needles", "afraid of needles", "fear of needles"]),
