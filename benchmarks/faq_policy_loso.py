@@ -17,6 +17,7 @@ with a wrong entry + items the FAQ cannot answer that got an answer).
     python benchmarks/faq_policy_loso.py --quick    # a smaller grid
     python benchmarks/faq_policy_loso.py --subject  # round 11: the question's subject
     python benchmarks/faq_policy_loso.py --contest --guarded  # round 12: close calls
+    python benchmarks/faq_policy_loso.py --margin --as-labelled --guarded  # round 13: margins
 
 A benchmark, not a test.
 """
@@ -40,7 +41,7 @@ from benchmarks.faq_learned_loso import COST_OF_WRONG, fold_row, train_score, va
 from benchmarks.real_questions import RealQuestion, Tally, load_judged, load_questions
 from bot.clinic_content import load_content
 from bot.faq.evaluation import load_labelled, run_questions, summarise
-from bot.faq.matcher import FaqMatcher
+from bot.faq.matcher import FaqMatcher, MatchThresholds
 from bot.faq.pipeline import FaqPipeline
 from bot.faq.policy import LearnedPolicy
 from bot.faq.reading import MessageReader
@@ -57,6 +58,7 @@ class Setting:
 
     policy: LearnedPolicy | None
     reader: tuple[tuple[str, Any], ...] = ()
+    thresholds: tuple[tuple[str, float], ...] = ()  # MatchThresholds fields to change
 
     def describe(self) -> str:
         """A short description: only what differs from the shipped defaults."""
@@ -68,8 +70,12 @@ class Setting:
             for f in dataclasses.fields(LearnedPolicy)
             if getattr(self.policy, f.name) != getattr(shipped, f.name)
         ]
-        changed += [f"{k}={v}" for k, v in self.reader]
+        changed += [f"{k}={v}" for k, v in (*self.reader, *self.thresholds)]
         return ", ".join(changed) or "as shipped"
+
+    def applied(self, base: MatchThresholds) -> MatchThresholds:
+        """`base` with this setting's policy and thresholds."""
+        return dataclasses.replace(base, learned=self.policy, **dict(self.thresholds))
 
 
 def grid(quick: bool) -> list[Setting]:
@@ -147,6 +153,21 @@ def contest_grid() -> list[Setting]:
     return found
 
 
+def margin_grid() -> list[Setting]:
+    """Round 13: how far the best entry must lead the next to be answered (`margin`), the
+    answer threshold, and the contest's lead (`contest_lead`), the rest as shipped. The
+    baseline (second) is the shipped setting."""
+    base = LearnedPolicy()
+    found = [Setting(None), Setting(base)]
+    for margin, answer, contest in itertools.product(
+        (0.0, 0.02, 0.04, 0.06, 0.08, 0.1), (0.42, 0.44, 0.46, 0.48), (0.04, 0.06, 0.08, 0.1)
+    ):
+        policy = dataclasses.replace(base, contest_lead=contest)
+        setting = Setting(policy, thresholds=(("margin", margin), ("answer", answer)))
+        found.append(setting)
+    return found
+
+
 def _styles_questions(path: Path) -> list[RealQuestion]:
     """A style set's single questions (answerable or `fallback`) as real-question items."""
     items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -160,9 +181,12 @@ def _styles_questions(path: Path) -> list[RealQuestion]:
     return found
 
 
-def tuning_sets() -> tuple[dict[str, list[RealQuestion]], dict[str, list[RealQuestion]]]:
-    """The real-question files (hand judgements applied) and the style sets, by short name."""
-    judged = load_judged()
+def tuning_sets(
+    as_labelled: bool = False,
+) -> tuple[dict[str, list[RealQuestion]], dict[str, list[RealQuestion]]]:
+    """The real-question files (hand judgements applied unless `as_labelled`) and the style
+    sets, by short name."""
+    judged = {} if as_labelled else load_judged()
     real = {
         path.stem.removeprefix("real_questions_"): load_questions(path, judged)
         for path in sorted(DATA.glob("real_questions_*.yaml"))
@@ -219,12 +243,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--contest", action="store_true", help="the round-12 contest grid (close calls)"
     )
     parser.add_argument(
+        "--margin", action="store_true", help="the round-13 grid (margin, answer, contest_lead)"
+    )
+    parser.add_argument(
+        "--as-labelled", action="store_true", help="ignore the hand judgements of real questions"
+    )
+    parser.add_argument(
         "--guarded",
         action="store_true",
         help="choose only among settings that hold every tests/data guard",
     )
     args = parser.parse_args(argv)
-    real, styles = tuning_sets()
+    real, styles = tuning_sets(args.as_labelled)
     content = load_content(REPO_ROOT / "content")
     matcher = FaqMatcher.from_content(content.faq)
     base = matcher.thresholds
@@ -232,7 +262,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     detector = content.emergency.detector()
     detect = functools.lru_cache(maxsize=None)(detector.detect)
     memo = type("Memo", (), {"detect": staticmethod(detect)})()
-    if args.contest:
+    if args.margin:
+        settings = margin_grid()
+    elif args.contest:
         settings = contest_grid()
     elif args.subject:
         settings = subject_grid()
@@ -240,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = promotion_grid() if args.promotion else grid(args.quick)
     results: dict[int, dict[str, Tally]] = {}
     for key, setting in enumerate(settings):
-        matcher.thresholds = dataclasses.replace(base, learned=setting.policy)
+        matcher.thresholds = setting.applied(base)
         reader = MessageReader(matcher, memo, content.faq, **dict(setting.reader))
         found: dict[str, Tally] = {}
         for name, questions in {**real, **styles}.items():
@@ -256,25 +288,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     pipeline = FaqPipeline(matcher, memo)
     outcomes = {path.stem: run_questions(pipeline, load_labelled(path)) for path in guard_sets}
-    guards: dict[LearnedPolicy | None, dict[str, tuple[float, float, float]]] = {}
+    guards: dict[MatchThresholds, dict[str, tuple[float, float, float]]] = {}
     for setting in settings:
-        if setting.policy in guards:
+        if setting.applied(base) in guards:
             continue
         rates: dict[str, tuple[float, float, float]] = {}
         for name, found_outcomes in outcomes.items():
-            report = summarise(found_outcomes, dataclasses.replace(base, learned=setting.policy))
+            report = summarise(found_outcomes, setting.applied(base))
             rates[name] = (
                 report.accuracy or 0.0,
                 report.confidently_wrong or 0.0,
                 report.fallback_rate or 0.0,
             )
-        guards[setting.policy] = rates
-    shipped = guards[settings[1].policy]
+        guards[setting.applied(base)] = rates
+    shipped = guards[settings[1].applied(base)]
 
     def admissible(key: int) -> bool:
         """Right not lower on any guard set, wrong not above 2 % (a probe set: not above as
         shipped; without --promotion, any set: not above as shipped)."""
-        rates = guards[settings[key].policy]
+        rates = guards[settings[key].applied(base)]
         return all(
             rates[n][0] >= shipped[n][0] - 1e-9 and rates[n][1] <= wrong_bound(n) + 1e-9
             for n in rates
@@ -310,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("Guards, as shipped -> best on all real sets (faq eval: right / wrong / oos fell back):")
     for name in outcomes:
         cells = [
-            " / ".join(f"{100 * r:.1f}" for r in guards[settings[key].policy][name])
+            " / ".join(f"{100 * r:.1f}" for r in guards[settings[key].applied(base)][name])
             for key in (1, overall)
         ]
         print(f"  {name:16} {cells[0]:>20} -> {cells[1]}")
