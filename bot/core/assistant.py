@@ -11,6 +11,7 @@ feature sees the text.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -67,6 +68,10 @@ SERVED_LANGUAGES = ("en", "fr")
 # How sure the language reading of a message must be to change the chat's language: "ok"
 # or "John" in a French chat read as English by a hair, and must not turn it English.
 CHAT_LANGUAGE_CONFIDENCE = 0.5
+
+
+# A slash command named in a text: "/intake", not "and/or" or a web address's path.
+_COMMAND_RE = re.compile(r"(?<![\w/.])/([a-z][a-z0-9_]*)(?![\w-])", re.IGNORECASE)
 
 
 SafetyLevel = Literal["emergency", "urgent", "notice", "caution"]
@@ -192,6 +197,8 @@ class Assistant:
     _menu_buttons: list[Button] = field(default_factory=list)
     # A menu button as another language shows it, by (action, language).
     _menu_translations: dict[tuple[str, str], Button] = field(default_factory=dict)
+    # The menu button that does what a command does, by command name ("intake").
+    _command_buttons: dict[str, str] = field(default_factory=dict)
     _deep_link_handlers: list[DeepLinkHandler] = field(default_factory=list)
     _emergency_listeners: list[EmergencyListener] = field(default_factory=list)
     _urgent_listeners: list[EmergencyListener] = field(default_factory=list)
@@ -224,13 +231,20 @@ class Assistant:
             self._text_routes.sort(key=lambda route: self.text_route_order.index(route.name))
 
     def add_menu_button(
-        self, button: Button, translations: Mapping[str, Button] | None = None
+        self,
+        button: Button,
+        translations: Mapping[str, Button] | None = None,
+        *,
+        command: str | None = None,
     ) -> None:
         """Offer `button` in the main menu shown by /start, in its place in `menu_order`;
         `translations` are the same button in other languages ("fr": its French label,
-        and an action answered in French where the feature answers in French)."""
+        and an action answered in French where the feature answers in French). `command`:
+        the slash command the button stands for, offered under any text that names it."""
         _check_listed("menu button", button.action, self.menu_order)
         self._menu_buttons.append(button)
+        if command is not None:
+            self._command_buttons[command] = button.action
         for language, translated in (translations or {}).items():
             self._menu_translations[button.action, language] = translated
         if self.menu_order:
@@ -243,6 +257,19 @@ class Assistant:
             self._menu_translations.get((button.action, language), button)
             for button in self._menu_buttons
         )
+
+    def command_buttons(self, text: str, language: str = "en") -> tuple[Button, ...]:
+        """The menu buttons of the commands `text` tells the reader to type ("Type /intake
+        to start"), in `language`: a tap does what the text asks them to type."""
+        named = dict.fromkeys(command.lower() for command in _COMMAND_RE.findall(text))
+        return tuple(
+            self._menu_translations.get((action, language), self._menu_by_action(action))
+            for command in named
+            if (action := self._command_buttons.get(command)) is not None
+        )
+
+    def _menu_by_action(self, action: str) -> Button:
+        return next(button for button in self._menu_buttons if button.action == action)
 
     def add_deep_link_handler(self, handler: DeepLinkHandler) -> None:
         """Register a handler for `/start <payload>`; it returns None for payloads not its own."""

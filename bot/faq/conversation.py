@@ -61,10 +61,11 @@ class FaqConversation:
         # One composer per language: the English replies, and when the clinic has
         # faq_fr.yaml the French ones (a message the safety stage read as French is matched
         # against the French wordings and answered in French, with the clinic's French facts).
-        self._en = FaqReplies(faq, clinic, safety, ENGLISH_TEXTS, assistant.menu_buttons)
+        menu, offers = assistant.menu_buttons, assistant.command_buttons
+        self._en = FaqReplies(faq, clinic, safety, ENGLISH_TEXTS, menu, offers)
         self._french = french
         self._fr = (
-            FaqReplies(french.faq, clinic.in_french(), safety, FRENCH_TEXTS, assistant.menu_buttons)
+            FaqReplies(french.faq, clinic.in_french(), safety, FRENCH_TEXTS, menu, offers)
             if french is not None
             else None
         )

@@ -29,6 +29,9 @@ MAX_BUTTON_LABEL = 60
 ENGLISH = "en"
 # The main menu in a language (the features' buttons as that language shows them).
 Menu = Callable[[str], tuple[Button, ...]]
+# The buttons that do what a text tells the reader to type ("Type /intake to start"), in a
+# language.
+CommandButtons = Callable[[str, str], tuple[Button, ...]]
 
 
 def label(text: str) -> str:
@@ -166,12 +169,14 @@ class FaqReplies:
         safety: SafetyReplies,
         texts: ReplyTexts,
         menu: Menu,
+        command_buttons: CommandButtons | None = None,
     ) -> None:
         self._faq = faq
         self._clinic = clinic
         self._safety = safety
         self.texts = texts
         self._menu = menu
+        self._command_buttons = command_buttons
 
     @property
     def language(self) -> str:
@@ -203,13 +208,19 @@ class FaqReplies:
         return [self.fallback(out_of_scope=reading.out_of_scope is not None)]
 
     def answer(self, entry: FaqEntry) -> Reply:
-        """The answer to one entry, with its follow-up questions as buttons."""
+        """The answer to one entry, with a button for each command it tells the reader to
+        type (the intake form's start for "Type /intake"), then its follow-up questions."""
         texts = self.texts
-        buttons = [
+        buttons = (
+            list(self._command_buttons(entry.answer, texts.language))
+            if self._command_buttons is not None
+            else []
+        )
+        buttons.extend(
             Button(label(follow.question), texts.action(f"a:{follow.id}"))
             for follow_id in entry.follow_ups
             if (follow := self._faq.get(follow_id)) is not None
-        ]
+        )
         buttons.append(Button(texts.talk_to_person, texts.action("human")))
         text = entry.answer
         if entry.reviewed is not None:

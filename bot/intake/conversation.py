@@ -807,6 +807,7 @@ def register_intake_routes(conversation: IntakeConversation, assistant: Assistan
     assistant.add_menu_button(
         Button(words_for(ENGLISH).fill_in_button, f"{ACTION_PREFIX}:start"),
         {"fr": Button(label, f"{ACTION_PREFIX}:start:fr")},
+        command="intake",
     )
 
 

@@ -214,3 +214,12 @@ def test_a_reader_that_goes_away_stops_the_shell_quietly(tmp_path: Path) -> None
         read = os.lseek(stdin.fileno(), 0, os.SEEK_CUR)  # the offset the shell shares
         assert read < lines.stat().st_size // 2
     assert "Traceback" not in errors and "BrokenPipe" not in errors, errors
+
+
+def test_asking_for_the_form_in_the_shell_offers_its_start_button(shell: ShellSession) -> None:
+    [answer] = shell.ask("I want to fill in my intake form")
+    assert answer["buttons"][0] == "Fill in my intake form"  # type: ignore[index]
+    [form] = shell.ask("1")  # the button, chosen by its number, starts the form
+    assert "Yes, I agree" in form["buttons"]  # type: ignore[operator]
+    shell.ask("/forget")  # leave nothing open for the next conversation
+    shell.ask("yes")

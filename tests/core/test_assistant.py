@@ -86,6 +86,18 @@ def test_menu_buttons_follow_the_order_table_not_registration() -> None:
     assert [button.action for button in assistant.menu_buttons()] == ["a:1", "b:1", "a:2"]
 
 
+def test_a_text_naming_a_command_gets_that_commands_menu_button_in_its_language() -> None:
+    assistant = Assistant()
+    start, french = Button("Fill in", "intake:start"), Button("Remplir", "intake:start:fr")
+    assistant.add_menu_button(start, {"fr": french}, command="intake")
+    assistant.add_menu_button(Button("Topics", "faq:cats"))
+    assert assistant.command_buttons("Type /intake to start.") == (start,)
+    assert assistant.command_buttons("Tapez /INTAKE, puis /intake.", "fr") == (french,)
+    # Commands without a button, slashes that are not commands: nothing.
+    for text in ("Type /mydata", "and/or /intake-like", "see https://x.org/intake", "intake"):
+        assert assistant.command_buttons(text) == (), text
+
+
 async def test_staff_only_command_refused_and_logged_for_patients(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -321,3 +321,31 @@ async def test_a_mostly_unread_message_gets_the_notice_and_only_a_sure_answer_be
     by_command = await runtime.assistant.handle_command(PATIENT, "faq", unread.split())
     assert [reply.text for reply in by_command] == [notice.text]
     assert await UnansweredLog(runtime.database, retention=_days(90)).list() == []
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("I want to fill in my intake form", "intake:start"),
+        ("where do I do the questionnaire", "intake:start"),
+        ("je veux remplir mon formulaire", "intake:start:fr"),
+    ],
+)
+async def test_asking_for_the_form_offers_its_start_button_under_the_answer(
+    runtime: Runtime, question: str, start: str
+) -> None:
+    [answer] = await runtime.assistant.handle_text(PATIENT, question)
+    assert "/intake" in answer.text  # the answer about the intake questions
+    assert _actions(answer)[0] == start  # and the way to do what it says, first
+    [form] = await runtime.assistant.handle_action(PATIENT, start)
+    assert any(action.startswith("intake:") for action in _actions(form))
+    # The form runs in the language the question was asked in.
+    assert ("Non" in [b.label for b in form.buttons]) == start.endswith(":fr")
+
+
+async def test_an_answer_naming_no_command_with_a_button_offers_no_extra_button(
+    runtime: Runtime,
+) -> None:
+    [answer] = await runtime.assistant.handle_text(PATIENT, "who can see my information")
+    assert "/mydata" in answer.text  # a command with no menu button: nothing added
+    assert not any(action.startswith("intake:") for action in _actions(answer))
