@@ -39,6 +39,16 @@ def weekday_and_date(moment: date | datetime, language: str = "en") -> str:
     return f"{names[moment.weekday()]} {long_date(moment, language)}"
 
 
+def day_and_time(moment: datetime, tz: tzinfo, language: str = "en") -> str:
+    """Weekday, date and time in the clinic's zone: "Tuesday 10 March 2026 at 10:00"; in
+    French "mardi 10 mars 2026 à 10 h", the hour written as clinic.yaml's hours are."""
+    local = moment.astimezone(tz)
+    if language == FRENCH:
+        hour = f"{local.hour} h" + (f" {local:%M}" if local.minute else "")
+        return f"{weekday_and_date(local, FRENCH)} à {hour}"
+    return f"{weekday_and_date(local)} at {local:%H:%M}"
+
+
 def clinic_time(moment: datetime, tz: tzinfo) -> str:
     """`moment` (timezone-aware) in the clinic's zone, e.g. '2026-03-02 09:30 PST'."""
     local = moment.astimezone(tz)

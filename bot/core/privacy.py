@@ -27,6 +27,8 @@ Eraser = Callable[[int], Awaitable[int]]
 # Run after an erase, whatever was removed (e.g. a database checkpoint).
 Scrubber = Callable[[], Awaitable[None]]
 FORGET_PREFIX = "forget"
+# A button that does what /mydata does ("mydata:fr": in French), for features to offer.
+MY_DATA_ACTION = "mydata"
 PRIVACY_ROUTE = "privacy"
 
 
@@ -213,6 +215,10 @@ class PrivacyCommands:
         text = f"This is what I hold about you:\n{listed}\n\nSend /forget to delete all of it."
         return [Reply(text, title="Your data")]
 
+    async def on_mydata_button(self, chat: ChatRef, rest: str) -> list[Reply]:
+        """A button offering /mydata (its language is already the chat's)."""
+        return await self.on_mydata(chat, ())
+
     async def on_forget(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """Ask for confirmation before deleting everything."""
         self._asked.add(chat.chat_id)
@@ -287,6 +293,7 @@ def register_privacy_commands(assistant: Assistant, registry: PersonalDataRegist
         CommandSpec("forget", "Delete everything I hold about you", privacy.on_forget)
     )
     assistant.add_action(FORGET_PREFIX, privacy.on_action)
+    assistant.add_action(MY_DATA_ACTION, privacy.on_mydata_button)
     assistant.add_text_route(PRIVACY_ROUTE, privacy.on_text)
     assistant.add_answer_check(privacy.takes_answer)
     assistant.add_turn_listener(privacy.on_new_turn)

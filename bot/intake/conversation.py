@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Protocol
 from bot.config import DEFAULT_INTAKE_ABANDON_DAYS
 from bot.content.problems import ContentError, Problem, display_path
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
-from bot.core.dates import long_date
+from bot.core.dates import day_and_time, long_date
 from bot.core.features import PeriodicJob
+from bot.core.privacy import MY_DATA_ACTION
 from bot.core.replies import Button, Reply
 from bot.core.staff_notes import StaffNotes
 from bot.intake.answers import normalise, parse_yes_no
@@ -249,23 +250,55 @@ class IntakeConversation:
     async def _owns(self, chat_id: int, ref: str) -> bool:
         return self.appointment_owner is not None and await self.appointment_owner(chat_id, ref)
 
-    async def _start(self, chat: ChatRef, appointment_ref: str | None) -> list[Reply]:
+    async def _start(
+        self, chat: ChatRef, appointment_ref: str | None, *, again: bool = False
+    ) -> list[Reply]:
+        """An unfinished form's resume offer, a stopped one's, "you sent your form on…"
+        (unless the patient asked for a new form `again`), or a new form."""
         if not chat.is_private:
             return [Reply(words_for(chat.reply_language).private_chat_only)]
         intake = await self._open(chat.chat_id)
         if intake is not None:
             return await self._resume_offer(intake)
-        stopped = await self._stopped(chat.chat_id)
+        intakes = await self._intakes(chat.chat_id)
+        stopped = self._stopped_of(intakes)
         if stopped is not None:
             return [self._stopped_offer(stopped)]
+        sent = next((i for i in reversed(intakes) if i.status is Status.SUBMITTED), None)
+        if sent is not None and not again:
+            return [self._sent_offer(chat, sent, appointment_ref)]
         return await self._new(chat, appointment_ref)
+
+    async def _intakes(self, chat_id: int) -> list[StoredIntake]:
+        """The chat's intakes, oldest first (none when they cannot be read)."""
+        try:
+            return await self.repository.for_chat(chat_id)
+        except DecryptionError:
+            return []
+
+    def _sent_offer(self, chat: ChatRef, sent: StoredIntake, appointment_ref: str | None) -> Reply:
+        """A form was sent already: say when (clinic time), and offer a new one or /mydata."""
+        language = chat.reply_language
+        words = words_for(language)
+        when = day_and_time(sent.submitted_at or sent.updated_at, self._tz, language)
+        suffix = f":{language}" if language != ENGLISH else ""
+        again = f"{ACTION_PREFIX}:again" + (f":{appointment_ref}" if appointment_ref else "")
+        return Reply(
+            words.sent_offer.format(when=when),
+            (
+                Button(words.new_form_button, again + suffix),
+                Button(words.my_data_button, f"{MY_DATA_ACTION}{suffix}"),
+            ),
+            title=words.form_title,
+        )
 
     async def _stopped(self, chat_id: int, intake_id: int | None = None) -> StoredIntake | None:
         """The chat's latest intake if an emergency stopped it lately (`intake_id`: that one)."""
-        try:
-            intakes = await self.repository.for_chat(chat_id)
-        except DecryptionError:
-            return None
+        return self._stopped_of(await self._intakes(chat_id), intake_id)
+
+    def _stopped_of(
+        self, intakes: list[StoredIntake], intake_id: int | None = None
+    ) -> StoredIntake | None:
         latest = intakes[-1] if intakes else None
         if latest is None or (intake_id is not None and latest.id != intake_id):
             return None
@@ -355,14 +388,16 @@ class IntakeConversation:
             return await self._action(chat, rest)
 
     async def _action(self, chat: ChatRef, rest: str) -> list[Reply]:
-        if rest == "start" or rest.startswith("start:"):
+        verb, _, ref_said = rest.removesuffix(":fr").partition(":")
+        if verb in ("start", "again"):
             # "start:fr" is the French button: the assistant has set the chat's language.
-            ref = rest.removesuffix(":fr").partition(":")[2] or None
+            # "again": a new form after one was sent, asked for in so many words.
+            ref = ref_said or None
             if ref is not None and not await self._owns(chat.chat_id, ref):
                 # A hand-made button naming someone else's appointment: start unlinked.
                 logger.warning("intake button named an appointment this chat does not own")
                 ref = None
-            return await self._start(chat, ref)
+            return await self._start(chat, ref, again=verb == "again")
         intake = await self._open(chat.chat_id)
         state = intake.state if intake is not None else None
         if (

@@ -116,6 +116,9 @@ class IntakeWords:
     emergency_stopped: str
     form_sent_title: str
     form_title: str
+    sent_offer: str  # {when}
+    new_form_button: str
+    my_data_button: str
     # --- asked before a typed answer is taken (round 10) ----------------------------------
     did_you_mean: str  # {label}
     yes_that: str  # {label}
@@ -279,6 +282,13 @@ ENGLISH_WORDS = IntakeWords(
     ),
     form_sent_title="Form sent",
     form_title="Intake form",
+    sent_offer=(
+        "You already sent your intake form, on {when} (clinic time), and the clinic has it. "
+        "You only need a new one if something has changed, such as new pain or new health "
+        "news. Start a new form, or see what I keep about you?"
+    ),
+    new_form_button="Start a new form",
+    my_data_button="See what you keep (/mydata)",
     did_you_mean="Did you mean {label}?",
     yes_that="Yes, {label}",
     no_not_that="No",
@@ -469,6 +479,14 @@ FRENCH_WORDS = IntakeWords(
     ),
     form_sent_title="Formulaire envoyé",
     form_title="Formulaire d'accueil",
+    sent_offer=(
+        "Vous avez déjà envoyé votre formulaire d'accueil, le {when} (heure de la clinique), "
+        "et la clinique l'a reçu. Un nouveau formulaire n'est utile que si quelque chose a "
+        "changé, comme une nouvelle douleur ou un nouveau problème de santé. Voulez-vous en "
+        "commencer un nouveau, ou voir ce que je garde à votre sujet?"
+    ),
+    new_form_button="Commencer un nouveau formulaire",
+    my_data_button="Voir ce que vous gardez (/mydata)",
     did_you_mean="Vouliez-vous dire {label}?",
     yes_that="Oui, {label}",
     no_not_that="Non",

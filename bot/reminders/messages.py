@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.content.clinic import Clinic, Location
-from bot.core.dates import weekday_and_date
+from bot.core.dates import day_and_time
 from bot.core.replies import MAX_ACTION_BYTES, Button, Reply, staff_note
 from bot.reminders.model import Appointment
 from bot.reminders.planning import CHECK_IN_KIND
@@ -38,7 +38,6 @@ FRENCH = "fr"
 # appointment_types.yaml (`AppointmentType.label_in`, English where it gives no French).
 TEXTS = {
     "en": {
-        "at": "{day} at {time}",
         "appointment": "Appointment",
         "time_zone": "{zone} time",
         "label_colon": ": ",
@@ -88,7 +87,6 @@ TEXTS = {
         "help with soreness. If anything worries you, call us at {phone}.",
     },
     FRENCH: {
-        "at": "{day} à {time}",
         "appointment": "Rendez-vous",
         "time_zone": "heure {zone}",
         "label_colon": " : ",
@@ -204,13 +202,7 @@ def _in(clinic: Clinic, language: str | None) -> Clinic:
 def when_text(starts_at: datetime, tz: ZoneInfo, language: str | None = None) -> str:
     """Day, date and time in the clinic's time zone, e.g. `Tuesday 10 March 2026 at 10:00`
     (in French `mardi 10 mars 2026 à 10 h`)."""
-    local = starts_at.astimezone(tz)
-    french = language == FRENCH
-    # Canadian French writes the hour as clinic.yaml's hours do: "8 h", "7 h 30".
-    french_time = f"{local.hour} h" + (f" {local:%M}" if local.minute else "")
-    time = french_time if french else f"{local:%H:%M}"
-    day = weekday_and_date(local, FRENCH if french else "en")
-    return _texts(language)["at"].format(day=day, time=time)
+    return day_and_time(starts_at, tz, FRENCH if language == FRENCH else "en")
 
 
 def _place(appointment: Appointment, clinic: Clinic) -> Location | None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.core.assistant import Assistant
 from bot.intake.conversation import IntakeConversation
@@ -432,3 +434,48 @@ async def test_intakes_stored_with_another_key_do_not_break_the_chat(
     await stranger.command("forget")
     await stranger.tap("Yes, delete everything")
     assert await repository.all() == []
+
+
+async def test_intake_after_a_sent_form_says_when_it_was_sent_and_starts_a_new_one_only_when_asked(
+    database: Database, repository: IntakeRepository
+) -> None:
+    toronto = ZoneInfo("America/Toronto")  # the clinic's zone, not the machine's (UTC)
+    assistant, _ = build_conversation(database, repository, tz=toronto)
+    patient = Patient(assistant)
+    await start(patient)
+    await answer_typed(patient, TYPED_PATH)
+    await patient.tap("Send to the clinic")
+    [sent] = await repository.all()
+    assert sent.submitted_at is not None
+    local = sent.submitted_at.astimezone(toronto)
+    when = f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
+    for again in (patient.command("intake"), patient.press("intake:start")):  # menu button too
+        await again
+        assert f"already sent your intake form, on {when} (clinic time)" in patient.text
+        assert len(await repository.all()) == 1  # no second form started silently
+    await patient.tap("See what you keep")
+    assert "Intake form #1: sent" in patient.text
+    await patient.command("intake")
+    await patient.tap("Start a new form")
+    assert "Question 1 of" in patient.text
+    first, second = await repository.all()
+    assert first.status is Status.SUBMITTED and second.status is Status.IN_PROGRESS
+    await patient.command("intake")  # the new, half-done form is offered where it stopped
+    assert "unfinished intake form" in patient.text
+
+
+async def test_a_french_chat_hears_in_french_when_its_form_was_sent(
+    database: Database, repository: IntakeRepository
+) -> None:
+    assistant, _ = build_conversation(database, repository, tz=ZoneInfo("America/Toronto"))
+    patient = Patient(assistant)
+    await start(patient)
+    await answer_typed(patient, TYPED_PATH)
+    await patient.tap("Send to the clinic")
+    french = Patient(assistant, chat=replace(patient.chat, language_code="fr-CA"))
+    await french.command("intake")
+    assert "déjà envoyé votre formulaire d'accueil, le " in french.text
+    assert "(heure de la clinique)" in french.text
+    await french.tap("Commencer un nouveau formulaire")
+    [_, new] = await repository.all()
+    assert new.state.language == "fr"
