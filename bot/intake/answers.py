@@ -80,14 +80,29 @@ NO_WORDS = frozenset(
         "nan",
         "je refuse",
         "je ne suis pas d'accord",
+        "not at all",
+        "not once",
+        "absolutely not",
+        "no never",
+        "pas du tout",
+        "non jamais",
+        "aucunement",
     }
 )
 # Typed alone at a multi-choice question with a "None of these" option: that option.
 NOTHING_WORDS = NO_WORDS | {
     "nothing", "none of them", "none of the above", "no none", "neither", "nothing at all",
+    "nothing else", "no more", "nothing more", "rien d'autre", "rien de plus",
     "aucun", "aucune", "rien", "aucun de ces choix", "aucune de ces réponses", "rien de tout ça",
     "rien de tout cela", "non aucun", "non rien", "aucun de ceux-là", "aucune de celles-là",
 }  # fmt: skip
+# Typed alone, "I can't say": picks a choice question's "I'm not sure" option.
+UNSURE_WORDS = frozenset(
+    {"idk", "i dont know", "i don't know", "dont know", "don't know", "dunno", "no idea",
+     "not sure", "unsure", "i'm not sure", "im not sure", "not certain", "hard to say",
+     "je ne sais pas", "je sais pas", "sais pas", "jsais pas", "chais pas", "aucune idée",
+     "pas sûr", "pas sûre", "pas sur", "pas certain", "pas certaine", "difficile à dire"}
+)  # fmt: skip
 SIDE_WORDS: dict[str, Side] = {
     "left": Side.LEFT, "l": Side.LEFT, "my left": Side.LEFT, "left side": Side.LEFT,
     "right": Side.RIGHT, "r": Side.RIGHT, "my right": Side.RIGHT, "right side": Side.RIGHT,
@@ -195,6 +210,13 @@ def bare_words(text: str) -> str:
 
 _BARE_YES = frozenset(bare_words(word) for word in YES_WORDS)
 _BARE_NO = frozenset(bare_words(word) for word in NO_WORDS)
+_BARE_UNSURE = frozenset(bare_words(word) for word in UNSURE_WORDS)
+# The no-words that leave no doubt, for a choice question ("not really" may mean "a little").
+_BARE_NONE = _BARE_NO - {
+    bare_words(word)
+    for word in ("not really", "pas vraiment", "no thanks", "non merci", "disagree",
+                 "i disagree", "false", "je refuse", "je ne suis pas d'accord")
+}  # fmt: skip
 
 
 def parse_yes_no(text: str, labels: tuple[str, str] = ("", "")) -> bool | None:
@@ -212,6 +234,35 @@ def parse_yes_no(text: str, labels: tuple[str, str] = ("", "")) -> bool | None:
     if bare in _BARE_NO or (no and bare == no):
         return False
     return None
+
+
+def option_by_meaning(text: str, options: tuple[Option, ...]) -> int | None:
+    """The option a plain "no" or "I don't know" means where the question has exactly one
+    option saying that itself: "never", "nope" or "pas du tout" pick "Not at all" (or
+    "Jamais"), "idk" picks "I'm not sure"; None when the options say it in none or several."""
+    bare = bare_words(text)
+    if bare in _BARE_NONE:
+        said = _BARE_NONE
+    elif bare in _BARE_UNSURE:
+        said = _BARE_UNSURE
+    else:
+        return None
+    found = {
+        index
+        for index, option in enumerate(options)
+        for name in (option.label, *option.aliases)
+        if _says(bare_words(name), said, inside=said is _BARE_UNSURE)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _says(name: str, phrases: frozenset[str], *, inside: bool) -> bool:
+    """Whether an option's name is one of `phrases` (or, `inside`, holds one of them whole:
+    "Elsewhere or not sure")."""
+    if name in phrases:
+        return True
+    padded = f" {name} "
+    return inside and any(f" {phrase} " in padded for phrase in phrases if " " in phrase)
 
 
 def exact_option(text: str, options: tuple[Option, ...]) -> int | None:
@@ -317,7 +368,7 @@ _GLUE_WORDS = frozenset(
      "mes", "je", "j", "m", "en", "au", "aux", "à", "dans", "avec", "pour", "par",
      "sur", "pas", "ne", "n", "très", "tres", "peu", "qui", "que", "qu", "ce", "c", "est",
      "ai", "suis", "oui", "non", "mal", "j'ai", "y", "il", "elle", "quand", "comme",
-     "tels", "telles", "tel", "telle", "ces", "cette", "se", "s"}
+     "tels", "telles", "tel", "telle", "ces", "cette", "se", "s", "time", "times", "fois"}
 )  # fmt: skip
 _SUFFIX_RE = re.compile(r"(?:ing|ness|ed|es|s|e|y)$")
 

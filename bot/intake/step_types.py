@@ -23,6 +23,7 @@ from bot.intake.answers import (
     format_regions,
     match_option,
     normalise,
+    option_by_meaning,
     option_hint,
     option_in_sentence,
     parse_date_or_duration,
@@ -467,7 +468,11 @@ class SingleKind(StepKind):
         return valid, step.options[index].id if valid else None
 
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
-        index = match_option(text, step.options)
+        # A plain "no" or "idk" first: a typo-tolerant reading of "pas du tout" would find
+        # "tout" in "tout le temps", the opposite answer.
+        index = option_by_meaning(text, step.options)
+        if index is None:
+            index = match_option(text, step.options)
         if index is None:
             index = option_in_sentence(text, step.options)
         if index is None:
@@ -601,6 +606,10 @@ class MultiKind(StepKind):
         # "done" (alone or ending the list), or at once when "None of these" (or "nope")
         # is the first thing chosen, as its one-tap button does.
         selected = list(draft.selected) if draft else []
+        if selected and words in NOTHING_WORDS and exact_option(words, step.options) is None:
+            # "no" / "nothing else" after options are ticked answers "add more?": those
+            # ticks are the answer, never swapped for "None of these".
+            return self.finish(step, selected)
         picked = typed_picks(step, words)
         if isinstance(picked, Refuse):
             return picked

@@ -196,3 +196,61 @@ def test_a_red_flag_named_clearly_is_ticked_and_the_rest_kept(engine: IntakeEngi
     # A flagged body region stays easy to name: the regions screen is about places.
     regions = say(engine, at(engine, "regions"), "middle back")
     assert regions.draft is not None and regions.draft.selected == ["mid_back"]
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        *((said, "not_at_all") for said in ("none", "not at all", "nope", "never", "no")),
+        ("pas du tout", "not_at_all"),
+        ("a few days", "several_days"),
+        ("most days", "more_than_half"),
+        ("all the time", "nearly_every_day"),
+    ],
+)
+def test_plain_answers_to_the_phq2_pick_the_choice_they_mean(
+    engine: IntakeEngine, text: str, option: str
+) -> None:
+    for step in ("mood_interest", "mood_down"):
+        state = say(engine, at(engine, step), text)
+        assert state.answers[step] == option, (step, text)
+
+
+@pytest.mark.parametrize("text", ["pas du tout", "jamais", "non", "nope", "quelques jours"])
+def test_plain_answers_to_the_french_phq2_pick_the_choice_they_mean(text: str) -> None:
+    french = IntakeEngine(load_flow_file(SHIPPED_FLOW).flow.in_language("fr"))
+    state = at(IntakeEngine(load_flow_file(SHIPPED_FLOW).flow), "mood_interest")
+    result = french.apply(state, Typed(text))
+    # Never the opposite: "pas du tout" once read "tout" as "Tout le temps"'s word.
+    wanted = "several_days" if text == "quelques jours" else "not_at_all"
+    assert result.state.answers["mood_interest"] == wanted
+
+
+@pytest.mark.parametrize("text", ["sometimes", "not really", "yes", "hardly ever"])
+def test_an_unclear_answer_to_a_choice_is_asked_again_with_the_buttons(
+    engine: IntakeEngine, text: str
+) -> None:
+    state = at(engine, "mood_interest")
+    result = engine.apply(state, Typed(text))
+    assert result.outcome is Outcome.INVALID and "1 Not at all" in result.hint
+    assert "mood_interest" not in result.state.answers
+    again = screen(engine, result.state, lambda verb, arg: f"{verb}:{arg}")
+    assert "Nearly every day" in [button.label for button in again.buttons]
+
+
+def test_idk_picks_im_not_sure_and_all_the_time_is_not_the_first_time(
+    engine: IntakeEngine,
+) -> None:
+    assert say(engine, at(engine, "onset"), "idk").answers["onset"] == "unsure"
+    # "Have you had this pain before?" "all the time": never "No, this is the first time".
+    result = engine.apply(at(engine, "episodes"), Typed("all the time"))
+    assert result.state.answers.get("episodes") != "first"
+
+
+@pytest.mark.parametrize("text", ["no", "none", "nope", "nothing else", "no more"])
+def test_no_after_ticking_options_keeps_the_ticks_as_the_answer(
+    engine: IntakeEngine, text: str
+) -> None:
+    state = say(engine, at(engine, "aggravating"), "sitting, bending")
+    state = say(engine, state, text)  # answers "add more?": the ticks are the answer
+    assert state.answers["aggravating"] == ["sitting", "bending_lifting"]
