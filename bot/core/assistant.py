@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -40,6 +41,10 @@ class ChatRef:
     # plainly as one of them, or the language of the last button tapped that carries one.
     # The assistant sets it; None until then (the app's language stands in).
     chat_language: str | None = None
+    # Whether `message_language` is the chat's, standing in for a message whose own language
+    # the stage could not read plainly ("IMS ?", "ok", "42"): a feature may read such a
+    # message in the other language too, and still answer in this one.
+    language_unclear: bool = False
 
     @property
     def reply_language(self) -> str:
@@ -65,9 +70,15 @@ class ChatRef:
 # The languages the bot answers in full; a button for one of them other than English ends
 # in ":<code>" (e.g. "faq:hours:fr").
 SERVED_LANGUAGES = ("en", "fr")
-# How sure the language reading of a message must be to change the chat's language: "ok"
-# or "John" in a French chat read as English by a hair, and must not turn it English.
+# How sure the language reading of a message must be to change the chat's language (and
+# to answer that message in it): "ok" or "John" in a French chat read as English by a
+# hair, and must not turn it English.
 CHAT_LANGUAGE_CONFIDENCE = 0.5
+# The language reading of a text without words ("42", "👍").
+UNDETERMINED = "und"
+# Chats whose language is remembered (the least recently seen are forgotten first; a
+# forgotten chat falls back to its app's language until its next plain message).
+CHAT_LANGUAGES_KEPT = 10_000
 
 
 # A slash command named in a text: "/intake", not "and/or" or a web address's path.
@@ -118,11 +129,20 @@ class Screening:
 
     def chat(self, chat: ChatRef) -> ChatRef:
         """`chat` as the features see it for this message: with the message's language, and
-        that language as the chat's when the message says it plainly."""
-        served = chat.chat_language
-        if self.language in SERVED_LANGUAGES and self.confidence >= CHAT_LANGUAGE_CONFIDENCE:
-            served = self.language
-        return replace(chat, message_language=self.language, chat_language=served)
+        that language as the chat's when the message says it plainly. A message whose
+        language is unclear ("IMS ?", "ok", "42", an emoji) is answered in the chat's
+        language (the app's before the chat has one), not in a guess at its own."""
+        plain = self.language in SERVED_LANGUAGES and self.confidence >= CHAT_LANGUAGE_CONFIDENCE
+        if plain:
+            return replace(chat, message_language=self.language, chat_language=self.language)
+        language = self.language
+        if language is None or language in SERVED_LANGUAGES or language == UNDETERMINED:
+            # The chat's language, else the app's, else the guess (a first "prix?").
+            known = chat.chat_language or chat.app_language
+            if known in SERVED_LANGUAGES or language in (None, UNDETERMINED):
+                language = replace(chat, message_language=None).reply_language
+            return replace(chat, message_language=language, language_unclear=True)
+        return replace(chat, message_language=language)
 
 
 CommandHandler = Callable[[ChatRef, Sequence[str]], Awaitable[list[Reply]]]
@@ -205,9 +225,11 @@ class Assistant:
     _answer_checks: list[AnswerCheck] = field(default_factory=list)
     _notice_answerers: list[NoticeAnswerer] = field(default_factory=list)
     _turn_listeners: list[TurnListener] = field(default_factory=list)
-    # The language each chat is being served in (ChatRef.chat_language), by chat id: kept
-    # in memory only, so a restart falls back to the app's language.
-    _chat_languages: dict[int, str] = field(default_factory=dict)
+    # The language each chat is being served in (ChatRef.chat_language), by chat id, for
+    # the `chat_languages_kept` chats seen last: in memory only, so a restart falls back
+    # to the app's language.
+    chat_languages_kept: int = CHAT_LANGUAGES_KEPT
+    _chat_languages: OrderedDict[int, str] = field(default_factory=OrderedDict)
 
     # --- registration -------------------------------------------------------------
 
@@ -392,13 +414,18 @@ class Assistant:
     def _in_its_language(self, chat: ChatRef) -> ChatRef:
         """`chat` with the language it is being served in, when one is known."""
         served = self._chat_languages.get(chat.chat_id)
-        if served is None or chat.chat_language is not None:
+        if served is None:
             return chat
-        return replace(chat, chat_language=served)
+        self._chat_languages.move_to_end(chat.chat_id)
+        return chat if chat.chat_language is not None else replace(chat, chat_language=served)
 
     def _remember_language(self, chat: ChatRef) -> None:
-        if chat.chat_language is not None:
-            self._chat_languages[chat.chat_id] = chat.chat_language
+        if chat.chat_language is None:
+            return
+        self._chat_languages[chat.chat_id] = chat.chat_language
+        self._chat_languages.move_to_end(chat.chat_id)
+        while len(self._chat_languages) > self.chat_languages_kept:
+            self._chat_languages.popitem(last=False)
 
     async def _below_notice(self, chat: ChatRef, text: str) -> list[Reply]:
         for answerer in self._notice_answerers:

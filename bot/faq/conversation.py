@@ -115,12 +115,13 @@ class FaqConversation:
         if not any(character.isalpha() for character in text) and small_talk_kind(text) is None:
             # No silent miss: "🆘" or "😭" alone lands here, so the emergency number is named.
             return [replies.no_words()]
-        if replies is self._fr:
-            reading = await self._read_french(text)
-        else:
-            # Typed text reaches here only after the core's emergency screen, so only the
-            # matcher runs (screening twice cost a fifth of the time per message).
-            reading = await self._run_matcher(partial(self._reader.read_question, text))
+        reading = await self._read(text, replies)
+        if chat.language_unclear and reading.kind == "fallback" and not reading.out_of_scope:
+            # "IMS ?" in a French chat: answered in French, from whichever wordings read it
+            # (the two FAQs share their entry ids).
+            other = self._en if replies is self._fr else self._fr
+            if other is not None and (second := await self._read(text, other)).kind != "fallback":
+                reading = second
         logger.info(
             "faq decision=%s answers=%d language=%s",
             reading.kind,
@@ -151,6 +152,14 @@ class FaqConversation:
             best = reading.suggestions[0] if reading.suggestions else None
             await self._keep_unanswered(chat.chat_id, text, best)
         return self._safety.urgent_instead_of_fallback(text, chat.chat_id)
+
+    async def _read(self, text: str, replies: FaqReplies) -> FaqReading:
+        """The reading of `text` against the wordings of `replies`' language."""
+        if replies is self._fr:
+            return await self._read_french(text)
+        # Typed text reaches here only after the core's emergency screen, so only the
+        # matcher runs (screening twice cost a fifth of the time per message).
+        return await self._run_matcher(partial(self._reader.read_question, text))
 
     async def _read_french(self, text: str) -> FaqReading:
         """The reading of a message the safety stage read as French, from the French wordings."""

@@ -168,7 +168,7 @@ async def test_the_features_get_the_language_the_screen_read_on_the_chat() -> No
         return [Reply("claimed")]
 
     def screen(chat: ChatRef, text: str) -> Screening:
-        return Screening("fr" if "bonjour" in text else "en")
+        return Screening("fr" if "bonjour" in text else "en", confidence=1.0)
 
     assistant.add_text_route("faq", claimer)
     assistant.set_safety_screen(screen)
@@ -178,3 +178,42 @@ async def test_the_features_get_the_language_the_screen_read_on_the_chat() -> No
     # The message's language, not the app's, and nothing carried over between messages.
     assert seen == [("fr", "fr"), ("en", "en")]
     assert french_app.message_language is None and french_app.reply_language == "fr"
+
+
+async def test_the_chat_language_memory_keeps_only_the_chats_seen_last() -> None:
+    assistant = Assistant(chat_languages_kept=2)
+    seen: list[ChatRef] = []
+
+    async def note(chat: ChatRef, args: Sequence[str]) -> list[Reply]:
+        seen.append(chat)
+        return []
+
+    assistant.add_command(CommandSpec("who", "who", note))
+    assistant.set_safety_screen(lambda chat, text: Screening("fr", confidence=1.0))
+    for chat_id in (1, 2):
+        await assistant.handle_text(ChatRef(chat_id), "bonjour")
+    await assistant.handle_command(ChatRef(1), "who")  # chat 1 is seen again: kept
+    await assistant.handle_text(ChatRef(3), "bonjour")  # the third: chat 2 is forgotten
+    for chat_id in (1, 2, 3):
+        await assistant.handle_command(ChatRef(chat_id), "who")
+    assert [chat.chat_language for chat in seen[1:]] == ["fr", None, "fr"]
+    assert len(assistant._chat_languages) == 2
+
+
+def test_an_unclear_message_keeps_the_chats_language_and_a_plain_one_decides() -> None:
+    french_chat = ChatRef(1, chat_language="fr")
+    unclear = Screening("en", confidence=0.15).chat(french_chat)
+    assert unclear.message_language == "fr" and unclear.language_unclear
+    assert unclear.chat_language == "fr"
+    for wordless in (Screening("und"), Screening(None)):
+        assert wordless.chat(french_chat).message_language == "fr"
+    plain = Screening("en", confidence=0.9).chat(french_chat)
+    assert plain.message_language == plain.chat_language == "en" and not plain.language_unclear
+    # Before the chat has a language, the app's stands in; another language stays itself.
+    assert (
+        Screening("en", confidence=0.1).chat(ChatRef(2, language_code="fr-CA")).reply_language
+        == "fr"
+    )
+    assert Screening("es", confidence=0.3).chat(french_chat).message_language == "es"
+    # With neither, the guess stands: a first "prix?" from a chat nothing is known of.
+    assert Screening("fr", confidence=0.13).chat(ChatRef(3)).message_language == "fr"

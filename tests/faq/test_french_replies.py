@@ -107,3 +107,36 @@ async def test_an_app_set_to_english_keeps_the_english_welcome(runtime: Runtime)
     assert english_app.text.startswith("Hello Ann! I'm the chat assistant of ")
     await english_app.command("contact")
     assert "Phone: 613-555-0142" in english_app.text
+
+
+@pytest.mark.parametrize(
+    ("message", "says"),
+    [
+        ("IMS ?", "IMS veut dire stimulation intramusculaire"),  # read from either FAQ
+        ("ok", "D'accord!"),
+        ("merci", "Ça me fait plaisir!"),
+        ("42", "Je n'ai pas trouvé de question"),
+        ("👍", "D'accord!"),
+    ],
+)
+async def test_a_short_unclear_message_in_a_french_chat_is_answered_in_french(
+    runtime: Runtime, message: str, says: str
+) -> None:
+    chat = Patient(runtime.assistant, ChatRef(8805, first_name="Élise", language_code="en"))
+    await chat.say("Est-ce que l'IMS fait mal?")
+    assert "aiguille" in chat.text
+    await chat.say(message)
+    assert says in chat.text, chat.text
+    await chat.say("how much does a visit cost?")  # a plain English message decides
+    assert "Initial assessment" in chat.text
+
+
+async def test_an_app_set_to_french_is_the_prior_for_a_first_unclear_message(
+    runtime: Runtime,
+) -> None:
+    chat = Patient(runtime.assistant, ChatRef(8806, language_code="fr-CA"))
+    await chat.say("IMS ?")
+    assert "IMS veut dire stimulation intramusculaire" in chat.text, chat.text
+    english = Patient(runtime.assistant, ChatRef(8807, language_code="en"))
+    await english.say("prix?")  # French-looking, unclear: the English chat is answered in English
+    assert "Our current prices" in english.text, english.text
