@@ -57,6 +57,9 @@ class Appointment:
     chat_id: int | None
     unreachable: bool
     language: str | None = None  # the linked patient's ("fr", "en"); None: English
+    # The patient's answers at the next-day check-in (None: not answered).
+    check_in_soreness: int | None = None  # 0-10
+    check_in_safety: str | None = None  # "ok", or "chest": chest pain or breathlessness
 
     @property
     def is_cancelled(self) -> bool:

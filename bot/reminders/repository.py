@@ -67,6 +67,8 @@ def to_appointment(row: AppointmentRow) -> Appointment:
         chat_id=row.chat_id,
         unreachable=row.unreachable,
         language=row.language,
+        check_in_soreness=row.check_in_soreness,
+        check_in_safety=row.check_in_safety,
     )
 
 

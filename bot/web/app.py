@@ -368,6 +368,15 @@ class Console:
     async def appointments(self, request: Request, info: SessionInfo) -> Response:
         """Today and upcoming appointments per location, with reminder states."""
         groups = await self.s.appointments.groups()
+        # Check-in answers (soreness, chest pain) are health information: each shown is audited.
+        shown: list[str | None] = [
+            f"appointment:{view.appointment.id}"
+            for group in groups
+            for view in group.rows
+            if view.check_in.answered
+        ]
+        if shown:
+            await self.s.audit.write_many(info.account, "view_check_in", shown)
         return await self.render(request, "appointments.html", info, groups=groups)
 
     async def questions(self, request: Request, info: SessionInfo) -> Response:

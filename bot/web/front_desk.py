@@ -14,7 +14,9 @@ from bot.content.model import FaqContent
 from bot.faq.matcher import FaqMatcher
 from bot.faq.text import stem, stop_stems, words
 from bot.faq.unanswered import UnansweredLog, UnansweredRecord
+from bot.reminders.messages import SAFETY_CHEST, SAFETY_OK, SORENESS_HIGH
 from bot.reminders.model import Appointment, AppointmentStatus, Reminder, ReminderStatus
+from bot.reminders.planning import CHECK_IN_KIND
 from bot.reminders.repository import AppointmentRepository
 from bot.storage.console_tables import UnansweredReview
 from bot.storage.database import Database
@@ -32,6 +34,65 @@ REMINDER_TROUBLE = frozenset({ReminderStatus.FAILED, ReminderStatus.UNKNOWN})
 
 
 @dataclass(frozen=True)
+class CheckIn:
+    """What the patient answered through the bot: the reminder's buttons (confirmed,
+    asked to reschedule, cancelled) and the next-day check-in after a treatment."""
+
+    reply: str | None  # "confirmed", "asked to reschedule", "cancelled"; None: no answer
+    # The next-day check-in: "not planned", "planned", "sent, no answer yet", "answered",
+    # or the reminder's trouble ("failed", "skipped"...).
+    next_day: str
+    soreness: int | None = None
+    chest_pain: bool = False  # chest pain or breathlessness reported: an emergency
+    fine: bool = False  # no chest pain or breathlessness
+
+    @property
+    def answered(self) -> bool:
+        """Whether the next-day check-in holds answers (health information: audited)."""
+        return self.soreness is not None or self.chest_pain or self.fine
+
+    @property
+    def high_soreness(self) -> bool:
+        """Soreness high enough for the clinic to call the patient."""
+        return self.soreness is not None and self.soreness >= SORENESS_HIGH
+
+    @property
+    def problem(self) -> bool:
+        """Whether the patient reported something the clinic should act on."""
+        return self.chest_pain or self.high_soreness
+
+
+_REPLIES = {
+    AppointmentStatus.CONFIRMED: "confirmed",
+    AppointmentStatus.RESCHEDULE_REQUESTED: "asked to reschedule",
+    AppointmentStatus.CANCELLED: "cancelled",
+}
+
+
+def check_in_of(appointment: Appointment, reminders: tuple[Reminder, ...]) -> CheckIn:
+    """The patient's answers about `appointment`, as the front desk reads them."""
+    planned = next((r for r in reminders if r.kind == CHECK_IN_KIND), None)
+    soreness, safety = appointment.check_in_soreness, appointment.check_in_safety
+    if soreness is not None or safety is not None:
+        next_day = "answered"
+    elif planned is None:
+        next_day = "not planned"
+    elif planned.status is ReminderStatus.SENT:
+        next_day = "sent, no answer yet"
+    elif planned.status is ReminderStatus.PENDING:
+        next_day = "planned"
+    else:
+        next_day = planned.status.value
+    return CheckIn(
+        reply=_REPLIES.get(appointment.status) if appointment.chat_id is not None else None,
+        next_day=next_day,
+        soreness=soreness,
+        chest_pain=safety == SAFETY_CHEST,
+        fine=safety == SAFETY_OK,
+    )
+
+
+@dataclass(frozen=True)
 class AppointmentView:
     """One appointment with its reminders and what needs attention."""
 
@@ -41,11 +102,12 @@ class AppointmentView:
     reminders: tuple[Reminder, ...]
     late_cancellation: bool
     unreachable: bool
+    check_in: CheckIn
 
     @property
     def attention(self) -> bool:
         """Whether the row is highlighted."""
-        return self.late_cancellation or self.unreachable
+        return self.late_cancellation or self.unreachable or self.check_in.problem
 
 
 @dataclass
@@ -87,11 +149,13 @@ class AppointmentBoard:
             return {row_id: updated for row_id, updated in rows}
 
     async def groups(self, days: int = UPCOMING_DAYS) -> list[DayGroup]:
-        """Appointments from the start of today (clinic time), grouped by day and location."""
+        """Appointments from the start of yesterday (clinic time: yesterday's treatments
+        get their check-in today), grouped by day and location."""
         now_local = self._clock().astimezone(self._tz)
-        start = now_local.replace(hour=0, minute=0, second=0, microsecond=0)
+        today = now_local.replace(hour=0, minute=0, second=0, microsecond=0)
+        start = today - timedelta(days=1)
         found = await self._repository.between(
-            start, start + timedelta(days=days + 1), include_cancelled=True
+            start, today + timedelta(days=days + 1), include_cancelled=True
         )
         cancelled = await self._cancelled_at(
             [a.id for a in found if a.status is AppointmentStatus.CANCELLED]
@@ -113,11 +177,17 @@ class AppointmentBoard:
                 and appointment.starts_at - cancelled_at < late_window,
                 unreachable=appointment.unreachable
                 or any(r.status in REMINDER_TROUBLE for r in reminders),
+                check_in=check_in_of(appointment, reminders),
             )
-            day = "Today" if local.date() == now_local.date() else f"{local:%A %d %B}"
+            day = _day_name(local, now_local)
             key = (local.date().isoformat(), place)
             groups.setdefault(key, DayGroup(day, place)).rows.append(view)
         return [groups[key] for key in sorted(groups)]
+
+
+def _day_name(local: datetime, now_local: datetime) -> str:
+    days = (local.date() - now_local.date()).days
+    return {0: "Today", -1: "Yesterday"}.get(days, f"{local:%A %d %B}")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from bot.config import load_settings
 from bot.core.assistant import ChatRef
 from bot.faq.unanswered import UnansweredLog
 from bot.reminders.feature import build_reminders
-from bot.reminders.model import AppointmentInput
+from bot.reminders.messages import SAFETY_CHEST
+from bot.reminders.model import AppointmentInput, AppointmentStatus
 from bot.runtime import build_runtime
 from bot.web.accounts import Role, StaffAccounts
 from tests.web.kit import (
@@ -79,6 +80,18 @@ async def seed(env: dict[str, str]) -> None:
                 AppointmentInput(ref, now + timedelta(hours=hours), "ims_treatment", None, place),
                 now,
             )
+        # Yesterday's treatment, whose patient answered the next-day check-in with a problem,
+        # and today's, confirmed through the reminder's button.
+        yesterday, _ = await r.repository.save(
+            AppointmentInput("BK-1041", now - timedelta(hours=24), "ims_treatment", None, None),
+            now - timedelta(days=3),
+        )
+        await r.repository.record_check_in(yesterday.id, soreness=8, safety=SAFETY_CHEST)
+        confirmed = await r.repository.get_by_ref("BK-1042")
+        assert confirmed is not None
+        token = await r.repository.create_link(confirmed.id, now)
+        await r.repository.redeem_link(token, 5006, now)
+        await r.repository.set_status(confirmed.id, AppointmentStatus.CONFIRMED, now)
         accounts = StaffAccounts(runtime.database)
         await make_account(accounts, CLINICIAN, Role.CLINICIAN)
         await make_account(accounts, ADMIN, Role.ADMIN)
@@ -154,6 +167,15 @@ def test_sign_in_read_an_intake_mark_it_reviewed_and_sign_out_in_chromium(
                 assert page.locator("h1").first.is_visible()
                 page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
             assert "BK-1042" in page.goto("/appointments").text()  # type: ignore[union-attr]
+            # The check-in column: who confirmed, and what yesterday's patient reported.
+            header = page.locator("thead th").all_inner_texts()
+            assert header.index("Check-in") == header.index("Status") + 1
+            checked_in = page.locator("tr", has_text="BK-1041")
+            assert "attention" in (checked_in.get_attribute("class") or "")
+            assert "chest pain or breathlessness" in checked_in.inner_text()
+            assert "soreness 8/10" in checked_in.inner_text()
+            assert "Yesterday" in page.inner_text("main")
+            assert "reply: confirmed" in page.locator("tr", has_text="BK-1042").inner_text()
 
             page.goto("/intakes")
             assert "Reviewed" in page.locator("table.inbox tbody tr").nth(2).inner_text()
@@ -172,6 +194,7 @@ def test_sign_in_read_an_intake_mark_it_reviewed_and_sign_out_in_chromium(
                 admin.goto(f"/{name}")
                 admin.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
             assert "view intake" in admin.inner_text("main")
+            assert "view check in" in admin.inner_text("main")  # health answers shown: audited
         finally:
             browser.close()
     assert dialogs == []  # the patient's script never ran
