@@ -35,12 +35,14 @@ def ims_bot(env: dict[str, str], cwd: Path, *args: str, stdin: str = "") -> str:
     return result.stdout
 
 
-def shell_path(**flags: Any) -> list[str]:
+def shell_path(*, again: bool = False, **flags: Any) -> list[str]:
     answers = intake_answers(complaint=COMPLAINT, **flags)
     # In the console a bare number picks a numbered button: scale answers are typed "n/10".
     answers = [f"{t}/10" if t.isdecimal() and int(t) <= 10 else t for t in answers]
     # Typed options tick in the shell as in Telegram: the typed path's "done" moves on.
-    return ["/intake", *answers, "send"]
+    # After a sent form, /intake says so and a new one is started by its button.
+    start = ["/intake", "Start a new form"] if again else ["/intake"]
+    return [*start, *answers, "send"]
 
 
 @pytest.fixture
@@ -90,7 +92,7 @@ def test_bar_staff_add_login_shell_intake_in_the_inbox_roles_anonymous_and_csrf(
     shell_env = {**env, "CONSOLE_BIND": f"127.0.0.1:{free_port()}"}
     messages = []
     for flags in (False, True):
-        lines = shell_path(urgent=flags, contraindication=flags)
+        lines = shell_path(again=flags, urgent=flags, contraindication=flags)
         out = ims_bot(shell_env, tmp_path, "shell", "--json", stdin="\n".join(lines) + "\n")
         messages += [json.loads(line) for line in out.splitlines() if line.strip()]
     assert sum("sent to the clinic" in m["text"] for m in messages) == 2
