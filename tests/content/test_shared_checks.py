@@ -3,13 +3,17 @@ it finds in one piece."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+
+import pytest
 
 from bot import clinic_content
 from bot.clinic_content import read_content, read_faq_bundle
+from bot.config import BUNDLED_CONTENT_DIR
+from bot.content.problems import Problem
 from bot.faq.confusion import (
     ConfusableCheck,
-    check_confusable_phrasings,
     check_phrasings_screened_as_emergency,
     in_faq_order,
 )
@@ -44,43 +48,72 @@ def break_examples(content_dir: Path) -> None:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def test_confusable_check_in_parts_finds_the_same_in_faq_order(content_dir: Path) -> None:
-    add_alternate(content_dir, "what_is_ims", "how much does an IMS session cost me")
-    add_alternate(content_dir, "shaving", "what to wear to my appointment")
-    faq, _, problems = read_faq_bundle(content_dir)
-    assert faq is not None and problems == []
-    whole = check_confusable_phrasings(faq)
-    assert len(whole) == 2
-    check = ConfusableCheck(faq)
-    assert in_faq_order([check.run(2, 3), check.run(0, 3), check.run(1, 3)]) == whole
+# Two alternates too close to another entry, one the emergency screen takes, an example
+# that misses, a not-example that triggers and an urgent example the emergency screen takes.
+CONFUSED = [
+    ("what_is_ims", "how much does an IMS session cost me"),
+    ("shaving", "what to wear to my appointment"),
+]
+SCREENED = ("does_it_hurt", "I have crushing chest pain and can't breathe")
 
 
-def test_screening_in_parts_finds_the_same(content_dir: Path) -> None:
+@pytest.fixture(scope="module")
+def broken_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shipped content with every kind of problem the parts share out (read
+    only by the tests: each check below is slow, so the whole check is done once)."""
+    content_dir = tmp_path_factory.mktemp("shared") / "content"
+    shutil.copytree(BUNDLED_CONTENT_DIR, content_dir)
+    for entry_id, text in [*CONFUSED, SCREENED]:
+        add_alternate(content_dir, entry_id, text)
     break_examples(content_dir)
-    add_alternate(content_dir, "does_it_hurt", "I have crushing chest pain and can't breathe")
-    emergency, problems = read_emergency_files(content_dir)
-    faq, _, faq_problems = read_faq_bundle(content_dir)
+    return content_dir
+
+
+@pytest.fixture(scope="module")
+def whole(broken_dir: Path) -> list[Problem]:
+    """Every problem of `broken_dir`, found in one piece in this process."""
+    clinic_content._read.clear()  # read here, whatever read this folder before
+    content, problems = read_content(broken_dir, quality=True, parallel=False)
+    assert content is None
+    return problems
+
+
+def test_the_whole_check_finds_each_kind_once(whole: list[Problem]) -> None:
+    faq = [p for p in whole if p.file.endswith("faq.yaml")]
+    assert [p.message.split("'")[1] for p in faq] == [text for _, text in CONFUSED]
+    assert all("is too close to" in p.message for p in faq)
+    screen = [p for p in whole if not p.file.endswith("faq.yaml")]
+    assert len(screen) == 3 and len(whole) == 5
+
+
+def test_confusable_check_in_parts_finds_the_same_in_faq_order(
+    broken_dir: Path, whole: list[Problem]
+) -> None:
+    faq, _, problems = read_faq_bundle(broken_dir)
+    assert faq is not None and problems == []
+    check = ConfusableCheck(faq)
+    in_parts = in_faq_order([check.run(2, 3), check.run(0, 3), check.run(1, 3)])
+    # The FAQ's order is its lines' order, the order `whole` is sorted in.
+    assert in_parts == [p for p in whole if p.file.endswith("faq.yaml")]
+
+
+def test_screening_in_parts_finds_the_same(broken_dir: Path, whole: list[Problem]) -> None:
+    emergency, problems = read_emergency_files(broken_dir)
+    faq, _, faq_problems = read_faq_bundle(broken_dir)
     assert emergency is not None and faq is not None and problems == faq_problems == []
-    whole = screen_problems(emergency)
-    assert len(whole) == 3
-    assert sorted(screen_problems(emergency, 0, 2) + screen_problems(emergency, 1, 2)) == sorted(
-        whole
-    )
+    examples = [p for p in whole if not p.file.endswith("faq.yaml")]
+    in_parts = screen_problems(emergency, 0, 2) + screen_problems(emergency, 1, 2)
+    assert sorted(in_parts) == examples
     detector = emergency.detector()
+    # A screen whose examples fail is not asked about the FAQ (`whole` holds none of these).
     phrasings = check_phrasings_screened_as_emergency(faq, detector)
-    faq_text = (content_dir / "faq.yaml").read_text(encoding="utf-8")
+    faq_text = (broken_dir / "faq.yaml").read_text(encoding="utf-8")
     assert [p.line for p in phrasings] == [line_of(faq_text, "crushing chest pain")]
     parts = [check_phrasings_screened_as_emergency(faq, detector, n, 3) for n in range(3)]
     assert sorted(p for part in parts for p in part) == phrasings
 
 
-def test_forked_and_in_process_checks_agree(content_dir: Path) -> None:
-    add_alternate(content_dir, "what_is_ims", "how much does an IMS session cost me")
-    break_examples(content_dir)
-    forked = read_content(content_dir, quality=True, parallel=True)
-    clinic_content._read.clear()  # read again, in this process only
-    here = read_content(content_dir, quality=True, parallel=False)
-    assert forked == here
-    problems = forked[1]
-    assert forked[0] is None and len(problems) == 4  # three examples and the alternate
-    assert sum(p.file.endswith("faq.yaml") for p in problems) == 1
+def test_forked_and_in_process_checks_agree(broken_dir: Path, whole: list[Problem]) -> None:
+    clinic_content._read.clear()  # read again, forked
+    forked = read_content(broken_dir, quality=True, parallel=True)
+    assert forked == (None, whole)
