@@ -79,9 +79,18 @@ def main() -> int:
         print(f"{len(lines)} decisions saved to {args.save}")
         return 0
     saved = args.compare.read_text(encoding="utf-8").splitlines()
-    changed = [(old, new) for old, new in zip(saved, lines, strict=False) if old != new]
+    # Paired by text, not by line: a set added or removed shifts every later line.
+    saved_by_query = {json.loads(line)["query"]: line for line in saved}
+    now_by_query = {json.loads(line)["query"]: line for line in lines}
+    changed = [
+        (saved_by_query[query], line)
+        for query, line in now_by_query.items()
+        if query in saved_by_query and saved_by_query[query] != line
+    ]
     if len(saved) != len(lines):
-        print(f"different counts: {len(saved)} saved, {len(lines)} now")
+        added = len(now_by_query.keys() - saved_by_query.keys())
+        gone = len(saved_by_query.keys() - now_by_query.keys())
+        print(f"different counts: {len(saved)} saved, {len(lines)} now ({added} new, {gone} gone)")
     for old, new in changed[:20]:
         print(f"- {old}\n+ {new}")
     seen = [(json.loads(old), json.loads(new)) for old, new in changed]

@@ -70,6 +70,7 @@ _DIAGNOSTIC_QUESTIONS = (
         "how do i know if", "how would i know if", "how can i tell if", "how will i know",
         "is this a", "is it a", "could this be", "could it be", "what should i do",
         "what do i do", "what to do", "should i go to the er", "should i call",
+        "is that normal", "is this normal", "is it normal", "is normal", "normal side effect",
         "signes de", "signes d'un", "symptômes de", "quels sont les signes", "comment savoir si",
         "comment je sais si", "est ce que c'est un", "est ce un", "que faire", "quoi faire",
         "qu'est ce que je fais", "je fais quoi", "dois je appeler", "je dois appeler",
