@@ -44,7 +44,7 @@ from bot.faq.text import (
 
 if TYPE_CHECKING:
     from bot.clinic_content import ClinicContent
-    from bot.content.model import FaqContent
+    from bot.content.model import FaqContent, FaqEntry
 
 ReadingKind = Literal["emergency", "small_talk", "answer", "suggest", "fallback"]
 SmallTalkKind = Literal["greeting", "thanks", "goodbye", "acknowledgement", "rudeness"]
@@ -243,6 +243,7 @@ _FRENCH_DEFINITION_RE = re.compile(r"^what (?:the|a|an) (?P<subject>.+)$")
 # names it.
 # Chosen by leave-one-set-out over the real-question sets (benchmarks/faq_policy_loso.py).
 OTHER_SUBJECT_WORDS = 12
+NAMED_IN_WORDINGS = 2
 # "What's the point of acupuncture?", "what is the purpose of X": asks what X is for.
 _POINT_OF_RE = re.compile(r"^what(?: is)? the (?:point|purpose|idea|deal) (?:of|with) ")
 
@@ -414,8 +415,8 @@ class MessageReader:
             for name in other_treatments
             if (stems := frozenset(analyse(name, self._synonyms)))
         ) - {self._treatment_stems}
-        self._entry_stems: dict[str, frozenset[str]] = {
-            entry.id: frozenset().union(*(analyse(p, self._synonyms) for p in entry.phrasings))
+        self._entry_treatments = {
+            entry.id: self._named_treatments(entry)
             for entry in (faq.entries if faq is not None else ())
         }
 
@@ -535,9 +536,21 @@ class MessageReader:
         if self._treatment_re.search(plain) or _NEEDLE_RE.search(plain):
             return False
         stems = frozenset(analyse(plain, self._synonyms))
-        named = [t for t in self._other_treatments if t <= stems]
-        known = self._entry_stems.get(faq_id, frozenset())
-        return any(not t <= known for t in named)
+        known = self._entry_treatments.get(faq_id, frozenset())
+        return any(t <= stems and t not in known for t in self._other_treatments)
+
+    def _named_treatments(self, entry: FaqEntry) -> frozenset[frozenset[str]]:
+        """The other treatments `entry` is about: named in its question, in any wording of
+        a comparison entry, or in at least `NAMED_IN_WORDINGS` wordings of another entry (one
+        patient's story mentioning massage does not make the insurance entry about massage)."""
+        worded = [frozenset(analyse(p, self._synonyms)) for p in entry.phrasings]
+        question = frozenset(analyse(entry.question, self._synonyms))
+        needed = 1 if entry.id in self._comparison_entries else NAMED_IN_WORDINGS
+        return frozenset(
+            t
+            for t in self._other_treatments
+            if t <= question or sum(1 for w in worded if t <= w) >= needed
+        )
 
     def _paired(self, text: str) -> str | None:
         """Normalised `text` with a related treatment named beside the clinic's own with a
@@ -714,6 +727,24 @@ class MessageReader:
                 found[name] = naming[0][1]
         return found
 
+    def _entry_explaining(self, asked: str | None) -> str | None:
+        """The entry saying what the other name `asked` means, with a slip forgiven in each
+        of its words ("what is dry neddling"), or None."""
+        if not asked:
+            return None
+        if asked in self._name_entries:
+            return self._name_entries[asked]
+        words = asked.split()
+        return next(
+            (
+                entry_id
+                for name, entry_id in sorted(self._name_entries.items())
+                if len(name.split()) == len(words)
+                and all(w == n or _slip_of(w, n) for w, n in zip(words, name.split(), strict=True))
+            ),
+            None,
+        )
+
     def _with_names(self, stems: frozenset[str]) -> frozenset[str]:
         """`stems` with the one-word names of the synonym groups among them."""
         return stems.union(*(self._group_stems.get(s, frozenset()) for s in stems))
@@ -744,7 +775,7 @@ class MessageReader:
             # "Can I go jogging after?": generic words, one entry far ahead.
             result = MatchResult("answer", ranked[0].faq_id, ranked[0].score, result.suggestions)
         plain = normalise(text)
-        explains = self._name_entries.get(_name_asked(plain) or "")
+        explains = self._entry_explaining(_name_asked(plain))
         if explains is not None:
             # "What is dry needling?": the entry saying what that name means.
             found = next((c.score for c in ranked if c.faq_id == explains), result.score)

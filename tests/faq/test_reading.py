@@ -281,6 +281,10 @@ def test_acupuncture_asked_alone_does_not_get_the_comparison(
         ("how old do you have to be to get acupuncture", "children_age"),
         ("is acupuncture ok when you're pregnant", "pregnancy"),
         ("can I use my health spending account for massage", "insurance_claims"),
+        # One of the entry's many wordings names it (a patient's story mentioning massage,
+        # "acupuncture-style needles"): the entry is still not about that treatment.
+        ("is massage covered by insurance", "insurance_coverage"),
+        ("is acupuncture painful", "does_it_hurt"),
     ],
 )
 def test_another_treatment_asked_alone_gets_no_ims_entry(
@@ -302,6 +306,7 @@ def test_another_treatment_asked_alone_gets_no_ims_entry(
         ("is it ok to have a massage after IMS", "after_treatment"),
         ("what is cupping", "what_is_cupping"),  # an entry about the other treatment
         ("how does IMS compare with massage", "ims_vs_other_treatments"),
+        ("can I combine massage and physio", "combining_treatments"),  # two wordings name it
     ],
 )
 def test_another_treatment_named_beside_the_treatment_keeps_its_answer(
@@ -455,6 +460,7 @@ def test_asking_what_a_thing_is_reaches_the_entry_that_says_it(
         ("so what is trigger point dry needling", "ims_vs_dry_needling"),
         ("What Is Dry Needling Anyway?", "ims_vs_dry_needling"),
         ("dry needling explained", "ims_vs_dry_needling"),
+        ("what is dry neddling", "ims_vs_dry_needling"),  # a slip in the name
         # The clinic's own names are the entry saying what IMS is.
         ("what is IMS", "what_is_ims"),
         ("what is intramuscular stimulation", "what_is_ims"),
