@@ -211,6 +211,13 @@ _JOKE_TAKEN_BACK = re.compile(
     r" (?<!not )(?<!no )"
     r"(?:jk|jkjk|just kidding|just joking|only joking|im kidding|im joking|kidding) "
 )
+# A retraction doubted at once ("heart attack lol jk. maybe."): nothing is set aside, every
+# word is read as told (when the screen cannot tell, it escalates).
+_JOKE_DOUBTED = re.compile(
+    r" (?:jk|jkjk|just kidding|just joking|only joking|im kidding|im joking|kidding) "
+    r"(?:but |well |ok |okay |or )?(?:maybe|or not|am i|idk|i dunno|dunno|not really|unless|"
+    r"kinda|sort of|i hope|hopefully|i think|actually|seriously|for real) "
+)
 # A scare that is over ("I honestly thought I was having a stroke lol, turned out to be a
 # pinched nerve"): the feared sign named after "thought I was having" is not a report.
 _FEARED_SIGN = re.compile(
@@ -783,6 +790,8 @@ class EmergencyDetector:
         """`words` without the set-aside phrases and the condition named after a clinical
         history note ("hx anaphylaxis", "PMH MI"), the same list when there is none."""
         padded = _padded(" ".join(words))
+        if _JOKE_DOUBTED.search(padded):
+            return words
         noted = _HISTORY_NOTE.search(padded) is not None
         if noted:
             padded = _HISTORY_NOTE.sub(" ", padded)

@@ -144,8 +144,9 @@ JUDGE_CUES = {
         r" (?:checked|checked out|got checked|was told|were told|they said|doctor said|"
         r"doc said|dr said|er said|hospital said|fine now|ok now|okay now|good now|better now|"
         r"all good|all clear|cleared|resolved|went away|gone now|stopped|recovered|x ray|xray|"
-        r"scan|ct|mri|discharged|verifie|tout est correct|ca va maintenant|ca a arrete|"
-        r"est passe) "
+        r"scan|ct|mri|discharged|totally fine|was fine after|false alarm|coughed it up|"
+        r"got it out|full recovery|recovered fully|verifie|tout est correct|ca va maintenant|"
+        r"ca a arrete|est passe|fausse alerte) "
     ),
     "other_person": re.compile(
         r" (?:wife|husband|mom|mum|dad|mother|father|son|daughter|kid|kids|child|friend|"
