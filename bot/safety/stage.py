@@ -436,9 +436,10 @@ def _staff_alert(
 ) -> Reply:
     # Never the patient's words: the rule, the language and the chat are enough to act on.
     where = f"chat {chat_id}" if chat_id is not None else "a chat"
-    # What the patient's reply said: the self-harm reply leads with the crisis line.
+    # What the patient's reply said: the self-harm reply adds the crisis line to 911.
     told = (
-        "given the crisis line (9-8-8, call or text) and told to call 911 if in danger now"
+        "told to call 911 if anything was taken, someone is hurt or they might act now, "
+        "and given the crisis line (9-8-8, call or text)"
         if rule_id == SELF_HARM_RULE
         else "told to call 911 now"
     )

@@ -69,6 +69,17 @@ def test_shipped_content_is_reviewed_and_covers_the_required_signs() -> None:
     assert required <= ids
 
 
+def test_the_self_harm_reply_says_911_first_when_something_was_taken() -> None:
+    """Pills already swallowed ("my son swallowed all my pills") can reach this rule; its
+    reply, in every language, sends anyone who took something or is hurt to 911 before
+    offering the crisis line."""
+    rule = next(rule for rule in SHIPPED.rules if rule.id == "suicide_self_harm")
+    messages = [terms.message for terms in rule.by_language() if terms.message]
+    assert len(messages) >= 2  # English and French
+    for message in messages:
+        assert message.index("911") < message.index("9-8-8")
+
+
 @pytest.mark.parametrize("rule", SHIPPED.rules, ids=lambda rule: rule.id)
 def test_every_rule_catches_its_examples_and_spares_its_not_examples(rule: object) -> None:
     from bot.safety import EmergencyRule
