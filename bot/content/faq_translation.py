@@ -34,6 +34,7 @@ TOP_LEVEL_KEYS = (
     "language",
     "synonyms",
     "related_treatments",
+    "other_treatments",
     "categories",
     "entries",
     "out_of_scope",
@@ -129,6 +130,7 @@ def parse_faq_translation(
         log.add(root.line_of("language"), f"language {language!r} is not one the bot reads; use fr")
     synonyms = _read_synonyms(log, root)
     related = _read_related(log, root)
+    others = _read_related(log, root, "other_treatments")
     categories = _read_categories(log, root, english)
     if "entries" not in root:
         log.missing(root, "entries", "faq_fr.yaml is missing 'entries' (the French versions)")
@@ -174,6 +176,7 @@ def parse_faq_translation(
         entries=entries,
         synonyms=synonyms,
         related_treatments=related,
+        other_treatments=others,
         answer_threshold=english.answer_threshold,
         suggest_threshold=english.suggest_threshold,
         margin=english.margin,

@@ -444,6 +444,7 @@ class FrenchFaq:
             faq,
             synonyms=tuple(tuple(group) for group in synonyms),
             related_treatments=tuple(french_terms(name) for name in faq.related_treatments),
+            other_treatments=tuple(french_terms(name) for name in faq.other_treatments),
             entries=tuple(
                 replace(
                     entry,

@@ -185,7 +185,7 @@ _QUESTION_END_RE = re.compile(r"(?<=\?)\s*")
 # Words naming needling. With none of them in a question, an IMS entry must lead the closest
 # out-of-scope topic by this much, or the topic wins ("what causes back pain in pregnancy"
 # is no question about IMS in pregnancy).
-_NEEDLE_WORDS = r"ims|intra ?muscular|gunn|needl\w*"
+_NEEDLE_WORDS = r"ims|intra ?muscular|gunn|needl\w*|aiguill\w*"  # aiguill: French, canonical
 _NEEDLING_RE = re.compile(rf"\b({_NEEDLE_WORDS}|acupunct\w*)\b")
 NO_NEEDLING_LEAD = 0.1
 # The clinic's treatment, or its needles: a question naming another treatment as well

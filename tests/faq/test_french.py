@@ -152,6 +152,25 @@ def test_the_treatments_french_names_are_one_synonym_group_of_the_content(
         assert french.read(f"Est-ce que {name} fait mal?").answers == ("does_it_hurt",), name
 
 
+@pytest.mark.parametrize(
+    ("said", "answers"),
+    [
+        # Another treatment alone (faq_fr.yaml's other_treatments): "did you mean", as in English.
+        ("est-ce que l'acupuncture fait mal", ()),
+        ("combien coute l acupuncture", ()),
+        # Its needles named, or a comparison with IMS: answered.
+        ("les aiguilles d'acupuncture sont-elles stériles?", ("needles_sterile",)),
+        ("quelle est la différence entre l'IMS et l'acupuncture", ("ims_vs_acupuncture",)),
+    ],
+)
+def test_a_french_question_about_another_treatment_alone_gets_no_ims_answer(
+    runtime: Runtime, said: str, answers: tuple[str, ...]
+) -> None:
+    assert runtime.content.faq_fr is not None
+    french = french_faq(runtime.content.faq_fr, runtime.content.faq)
+    assert french.read(said).answers == answers
+
+
 def test_the_french_index_is_the_same_matcher_class(runtime: Runtime) -> None:
     assert runtime.content.faq_fr is not None
     french = french_faq(runtime.content.faq_fr, runtime.content.faq)
