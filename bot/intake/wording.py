@@ -79,7 +79,7 @@ class IntakeWords:
     change_button: str  # {number}
     skip_button: str
     back_button: str
-    pick_review_answer: str  # {count}
+    pick_review_answer: str  # {first} {last}
     review_hint: str
     needs_answer: str
     first_question: str
@@ -217,7 +217,7 @@ ENGLISH_WORDS = IntakeWords(
     change_button="Change {number}",
     skip_button="Skip",
     back_button="« Back",
-    pick_review_answer="Please pick an answer from 1 to {count}.",
+    pick_review_answer="Please pick an answer from {first} to {last}.",
     review_hint="Tap 'Send to the clinic' (or type 'send'), or 'Change 3' to edit answer 3.",
     needs_answer="This question needs an answer to continue.",
     first_question="This is the first question; there is nothing before it.",
@@ -403,7 +403,7 @@ FRENCH_WORDS = IntakeWords(
     change_button="Changer {number}",
     skip_button="Passer",
     back_button="« Retour",
-    pick_review_answer="Choisissez une réponse de 1 à {count}.",
+    pick_review_answer="Choisissez une réponse de {first} à {last}.",
     review_hint=(
         "Touchez « Envoyer à la clinique » (ou écrivez « envoyer »), ou « Changer 3 » pour "
         "modifier la réponse 3."

@@ -244,12 +244,12 @@ def test_review_accepts_typed_change_and_send(engine: IntakeEngine) -> None:
     for text in TYPED_PATH:
         state = engine.apply(state, Typed(text)).state
     assert state.current == REVIEW
-    moved = engine.apply(state, Typed("change 2"))
+    moved = engine.apply(state, Typed("change 3"))  # consent is question 1, not listed
     assert moved.outcome is Outcome.MOVED and moved.state.current == "age"
     back = run(engine, moved.state, "43")
     assert back.current == REVIEW and back.answers["age"] == 43
     wrong = engine.apply(back, Typed("change 99"))
-    assert wrong.outcome is Outcome.INVALID and "from 1 to" in wrong.hint
+    assert wrong.outcome is Outcome.INVALID and "from 2 to" in wrong.hint
     assert engine.apply(back, Typed("send")).outcome is Outcome.SUBMITTED
 
 
