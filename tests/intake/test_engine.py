@@ -299,3 +299,25 @@ def test_a_date_answer_reads_in_words_in_the_review() -> None:
     assert format_answer(when, {"date": "2026-03-15", "option": "x"}) == (
         "since 15 March 2026 (A while)"
     )
+
+
+@pytest.mark.parametrize("text", ["ok", "okay", "sure", "y", "yeah", "yse", "k", "d'accord"])
+def test_consent_is_not_given_by_an_ok_or_a_slip(engine: IntakeEngine, text: str) -> None:
+    result = engine.apply(engine.start(), Typed(text))
+    assert result.outcome is Outcome.INVALID and "clear yes" in result.hint
+    assert result.state.consent_version is None and not result.state.answers
+    reply = screen(engine, result.state, lambda verb, arg: f"{verb}:{arg}")
+    assert [b.label for b in reply.buttons][:2] == ["Yes, I agree", "No"]
+
+
+@pytest.mark.parametrize(
+    "text", ["yes", "Yes, I agree", "I agree", "i consent", "oui", "j'accepte", "je suis d'accord"]
+)
+def test_consent_is_given_by_a_clear_yes(engine: IntakeEngine, text: str) -> None:
+    result = engine.apply(engine.start(), Typed(text))
+    assert result.outcome is Outcome.ANSWERED and result.state.consent_version
+
+
+def test_other_yes_no_questions_still_take_an_ok() -> None:
+    asked = Step("smoker", StepType.YESNO, "Do you smoke?")
+    assert kind_of(asked).typed(asked, None, "ok", "ok", TODAY) == Answer(True)
