@@ -43,6 +43,10 @@ def cli_in_process(
         ("sqlite+aiosqlit:///{tmp}/bot.sqlite3", "unknown database or driver"),
         ("postgresql+asyncpg://clinic@127.0.0.1:1/ims", "pip install asyncpg"),
         ("mysql+aiomysql://clinic@127.0.0.1:1/ims", "pip install aiomysql"),
+        # No async driver named: the hint is the async spelling, not the sync package.
+        ("mysql://clinic@127.0.0.1:1/ims", "mysql+aiomysql://... and pip install aiomysql"),
+        ("postgresql://clinic@127.0.0.1:1/ims", "postgresql+asyncpg://... and pip install asyncpg"),
+        ("mysql+pymysql://clinic@127.0.0.1:1/ims", "mysql+aiomysql://"),
         ("sqlite+aiosqlite:///{tmp}/a-file/bot.sqlite3", "is a file, not a folder"),
         ("sqlite+aiosqlite:///{tmp}/mistyped/bot.sqlite3", "'{tmp}/mistyped' does not exist"),
         ("sqlite+aiosqlite:///{tmp}/not-a-database.sqlite3", "DATABASE_URL (sqlite)"),
