@@ -279,6 +279,17 @@ def _in_memory_sqlite(url: str) -> bool:
     return database in ("", ":memory:") or "mode=memory" in query.lower()
 
 
+def _sqlite_folder(url: str) -> Path | None:
+    """The folder of a SQLite file URL's database (None: not a SQLite file path)."""
+    scheme, _, rest = url.partition("://")
+    if scheme.split("+")[0].lower() != "sqlite":
+        return None
+    database = rest.partition("?")[0].removeprefix("/")
+    if database.startswith("file:"):  # SQLite's URI filenames: SQLite reads those itself
+        return None
+    return Path(database).parent
+
+
 DELIVERY_VARIABLES = {
     "global_per_second": "IMS_SEND_PER_SECOND",
     "chat_per_second": "IMS_SEND_CHAT_PER_SECOND",
@@ -325,6 +336,14 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
             f"DATABASE_URL: {database_url!r} is an in-memory database, so every answer would "
             "be lost when the bot stops; give a file, e.g. "
             "sqlite+aiosqlite:///path/to/bot.sqlite3"
+        )
+    folder = _sqlite_folder(database_url)
+    # A mistyped path must not quietly start a new, empty database; only the bot's own
+    # data folder is created for it.
+    if folder is not None and not folder.exists() and folder.resolve() != data_dir.resolve():
+        raise ConfigError(
+            f"DATABASE_URL: the folder {str(folder)!r} does not exist; check the path "
+            "or create the folder"
         )
 
     content_dir = Path(env.get("CONTENT_DIR", "") or BUNDLED_CONTENT_DIR)

@@ -105,6 +105,53 @@ def load_located_yaml(path: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
         what = exc.problem or str(exc)
+        opened = _unclosed_opening(text, exc)
+        if opened is not None:
+            where, thing = opened
+            message = (
+                f"YAML syntax: {thing} opened at line {where} is not closed "
+                f"(YAML stopped at line {line}: {what})"
+            )
+            raise ContentError([Problem(shown, where, message)]) from None
         raise ContentError(
             [Problem(shown, line, f"YAML syntax: {what} (check indentation and quotes)")]
         ) from None
+
+
+_OPENINGS = {
+    "quoted scalar": "a quote",
+    "flow sequence": "a bracket '['",
+    "flow mapping": "a brace '{'",
+}
+
+
+def _unclosed_opening(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str] | None:
+    """(line, what) of a quote or bracket left open, which YAML reports only where the
+    text after it stops making sense, often many lines further down."""
+    context = exc.context or ""
+    if exc.problem_mark is None:
+        return None
+    stopped = exc.problem_mark.line
+    for said, thing in _OPENINGS.items():
+        # On one line it is a slip inside the brackets, which the plain message names.
+        if said in context and exc.context_mark is not None:
+            opened = exc.context_mark.line
+            return (opened + 1, thing) if opened < stopped else None
+    # An unclosed quote runs on to the next quote in the file and closes there, so the
+    # quoted text spans lines and ends about where YAML stopped.
+    found = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.line > stopped:
+                break
+            spans_lines = token.start_mark.line != token.end_mark.line
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and spans_lines
+                and token.end_mark.line >= stopped - 1
+            ):
+                found = (token.start_mark.line + 1, "a quote")
+    except yaml.MarkedYAMLError:
+        pass  # the scanner's own complaint comes after what it has read
+    return found

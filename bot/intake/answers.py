@@ -89,6 +89,16 @@ NO_WORDS = frozenset(
         "aucunement",
     }
 )
+# Typed agreement to share health data: only words that say yes or agree outright. "ok",
+# "sure" or a bare "d'accord" (the French everyday "ok") may only acknowledge the text, so
+# they, like any slip, re-ask; "je suis d'accord" says "I agree" and counts.
+CONSENT_WORDS = frozenset(
+    {
+        "yes", "yes i agree", "i agree", "agree", "yes i do", "i consent", "yes i consent",
+        "oui", "j'accepte", "oui j'accepte", "je suis d'accord", "oui je suis d'accord",
+        "je consens", "oui je consens", "j'y consens",
+    }
+)  # fmt: skip
 # Typed alone at a multi-choice question with a "None of these" option: that option.
 NOTHING_WORDS = NO_WORDS | {
     "nothing", "none of them", "none of the above", "no none", "neither", "nothing at all",
@@ -210,6 +220,7 @@ def bare_words(text: str) -> str:
 
 _BARE_YES = frozenset(bare_words(word) for word in YES_WORDS)
 _BARE_NO = frozenset(bare_words(word) for word in NO_WORDS)
+_BARE_CONSENT = frozenset(bare_words(word) for word in CONSENT_WORDS)
 _BARE_UNSURE = frozenset(bare_words(word) for word in UNSURE_WORDS)
 # The no-words that leave no doubt, for a choice question ("not really" may mean "a little").
 _BARE_NONE = _BARE_NO - {
@@ -234,6 +245,15 @@ def parse_yes_no(text: str, labels: tuple[str, str] = ("", "")) -> bool | None:
     if bare in _BARE_NO or (no and bare == no):
         return False
     return None
+
+
+def parse_consent(text: str, labels: tuple[str, str]) -> bool | None:
+    """True only for an explicit agreement (or the agree button's words), False for a no,
+    None for anything else; `labels` are the agree and decline buttons."""
+    bare = bare_words(text)
+    if bare in _BARE_CONSENT or bare == bare_words(labels[0]):
+        return True
+    return False if parse_yes_no(text, ("", labels[1])) is False else None
 
 
 def option_by_meaning(text: str, options: tuple[Option, ...]) -> int | None:

@@ -52,7 +52,7 @@ SUBMIT_WORDS = frozenset(
      "envoyer", "envoie", "envoyez", "soumettre", "confirmer", "terminé", "termine",
      "c'est bon", "envoyer à la clinique", normalise(FRENCH_WORDS.submit_button)}
 )  # fmt: skip
-_CHANGE_RE = re.compile(r"^(?:change|edit|changer|modifier|corriger)\s*(\d{1,3})$")
+_CHANGE_RE = re.compile(r"^(?:change|edit|changer|modifier|corriger)\s*(\d{1,3}[a-z]?)$")
 # "this morning" typed at "what happened, and when?" says when, whatever it shares with
 # "good morning".
 _WHEN_RE = re.compile(r"\b(?:this|the|every|early|late|in)\b")
@@ -347,12 +347,7 @@ class IntakeEngine:
         follow-ups opened so far would grow as the patient answers ("24 of 27", then
         "25 of 28"), and a count of every possible follow-up would overstate it.
         """
-        position = 0
-        for step in self.applicable(state.answers):
-            if not step.is_question:
-                continue
-            if not step.when:
-                position += 1
+        for step, position in self._numbered_questions(state.answers):
             if step.id == state.current:
                 if position == 0:
                     return None
@@ -361,9 +356,34 @@ class IntakeEngine:
                 )
         return None
 
+    def _numbered_questions(self, answers: dict[str, AnswerValue]) -> Iterator[tuple[Step, int]]:
+        """Each applicable question with its progress number (a follow-up shares the number
+        of the question before it)."""
+        position = 0
+        for step in self.applicable(answers):
+            if step.is_question:
+                position += 0 if step.when else 1
+                yield step, position
+
     def current_step(self, state: IntakeState) -> Step | None:
         """The step on screen (None on the review or when closed)."""
         return None if state.current == REVIEW else self.flow.step(state.current)
+
+    def review_numbers(self, state: IntakeState) -> list[str]:
+        """The number each review item is shown with, the one its question's progress line
+        says ("7"), a follow-up with a letter ("7a"): "Change 7" opens "Question 7 of 27"."""
+        listed = {step.id for step in self.review_items(state)}
+        numbers: list[str] = []
+        follow_ups = 0
+        for step, position in self._numbered_questions(state.answers):
+            if not step.when:
+                follow_ups = 0
+            elif step.id in listed:
+                follow_ups += 1
+            if step.id in listed:
+                letter = chr(ord("a") + follow_ups - 1) if step.when else ""
+                numbers.append(f"{position}{letter}")
+        return numbers
 
     def review_items(self, state: IntakeState) -> list[Step]:
         """Answered questions that apply, in flow order (what the review lists)."""
@@ -521,11 +541,15 @@ class IntakeEngine:
             return Result(state, Outcome.INVALID, greeted)
         change = _CHANGE_RE.match(words)
         if change is not None:
-            number = int(change.group(1))
-            count = len(self.review_items(state))
-            if not 1 <= number <= count:
-                return Result(state, Outcome.INVALID, said.pick_review_answer.format(count=count))
-            return self._review_tap(state, Tap(Verb.EDIT, state.revision, str(number - 1)))
+            numbers = self.review_numbers(state)
+            if change.group(1) not in numbers:
+                return Result(
+                    state,
+                    Outcome.INVALID,
+                    said.pick_review_answer.format(first=numbers[0], last=numbers[-1]),
+                )
+            index = numbers.index(change.group(1))
+            return self._review_tap(state, Tap(Verb.EDIT, state.revision, str(index)))
         return Result(state, Outcome.INVALID, hint=said.review_hint, maybe_question=True)
 
     # --- moving --------------------------------------------------------------------

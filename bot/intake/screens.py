@@ -58,15 +58,16 @@ def _review_screen(engine: IntakeEngine, state: IntakeState, action: ActionMaker
     words = words_for(engine.flow.language)
     items = engine.review_items(state)
     lines = [words.review_intro]
-    for number, step in enumerate(items, start=1):
+    numbers = engine.review_numbers(state)
+    for number, step in zip(numbers, items, strict=True):
         question = step.asked  # the staff's short labels ("PHQ-2 item 1") are theirs
         if len(question) > MAX_REVIEW_LINE:
             question = question[: MAX_REVIEW_LINE - 1].rsplit(" ", 1)[0].rstrip(",:;") + "…"
         joiner = " " if question.endswith("?") else ": "
         lines.append(f"{number}. {question}{joiner}{format_answer(step, state.answers[step.id])}")
     buttons = [
-        Button(words.change_button.format(number=number), action(Verb.EDIT, str(number - 1)))
-        for number in range(1, len(items) + 1)
+        Button(words.change_button.format(number=number), action(Verb.EDIT, str(index)))
+        for index, number in enumerate(numbers)
     ]
     buttons.append(Button(words.submit_button, action(Verb.SUBMIT, "")))
     buttons.append(Button(words.back_button, action(Verb.BACK, "")))

@@ -26,6 +26,7 @@ from bot.intake.answers import (
     option_by_meaning,
     option_hint,
     option_in_sentence,
+    parse_consent,
     parse_date_or_duration,
     parse_many,
     parse_number,
@@ -328,6 +329,13 @@ class ConsentKind(YesNoKind):
 
     def labels(self, step: Step) -> tuple[str, str]:
         return _words(step).consent_buttons
+
+    def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        # Agreeing to share health data must be explicit: an "ok" re-asks, saying why.
+        answer = parse_consent(text, self.labels(step))
+        if answer is None:
+            return Refuse(_words(step).consent_explicit, True)
+        return Answer(answer)
 
 
 class ScaleKind(StepKind):

@@ -27,6 +27,7 @@ class IntakeWords:
     yes_no: tuple[str, str]
     consent_buttons: tuple[str, str]
     answer_yes_no: str
+    consent_explicit: str  # why an "ok" does not give consent
     scale_refused: str
     scale_prompt: str  # {low} {high}
     scale_none: str
@@ -79,7 +80,7 @@ class IntakeWords:
     change_button: str  # {number}
     skip_button: str
     back_button: str
-    pick_review_answer: str  # {count}
+    pick_review_answer: str  # {first} {last}
     review_hint: str
     needs_answer: str
     first_question: str
@@ -140,6 +141,10 @@ ENGLISH_WORDS = IntakeWords(
     yes_no=("Yes", "No"),
     consent_buttons=("Yes, I agree", "No"),
     answer_yes_no="Please answer yes or no.",
+    consent_explicit=(
+        "Sharing your health information needs a clear yes from you: tap 'Yes, I agree' "
+        "or 'No' (or type yes or no)."
+    ),
     scale_refused=(
         "Please give a whole number from 0 to 10, for example 7 or 7/10 "
         "(0 means none, 10 the most)."
@@ -217,7 +222,7 @@ ENGLISH_WORDS = IntakeWords(
     change_button="Change {number}",
     skip_button="Skip",
     back_button="« Back",
-    pick_review_answer="Please pick an answer from 1 to {count}.",
+    pick_review_answer="Please pick an answer from {first} to {last}.",
     review_hint="Tap 'Send to the clinic' (or type 'send'), or 'Change 3' to edit answer 3.",
     needs_answer="This question needs an answer to continue.",
     first_question="This is the first question; there is nothing before it.",
@@ -314,6 +319,10 @@ FRENCH_WORDS = IntakeWords(
     yes_no=("Oui", "Non"),
     consent_buttons=("Oui, j'accepte", "Non"),
     answer_yes_no="Répondez par oui ou par non, s'il vous plaît.",
+    consent_explicit=(
+        "Pour partager vos renseignements de santé, il faut un oui clair de votre part : "
+        "touchez « Oui, j'accepte » ou « Non » (ou écrivez oui ou non)."
+    ),
     scale_refused=(
         "Donnez un nombre entier de 0 à 10, par exemple 7 ou 7/10 "
         "(0 veut dire aucune douleur, 10 la pire)."
@@ -403,7 +412,7 @@ FRENCH_WORDS = IntakeWords(
     change_button="Changer {number}",
     skip_button="Passer",
     back_button="« Retour",
-    pick_review_answer="Choisissez une réponse de 1 à {count}.",
+    pick_review_answer="Choisissez une réponse de {first} à {last}.",
     review_hint=(
         "Touchez « Envoyer à la clinique » (ou écrivez « envoyer »), ou « Changer 3 » pour "
         "modifier la réponse 3."

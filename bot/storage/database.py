@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -35,6 +35,14 @@ DRIVER_PACKAGES = {
     "asyncmy": "asyncmy",
     "psycopg": "psycopg[binary]",
     "aiosqlite": "aiosqlite",
+}
+# The async spelling of a database whose URL names no async driver, and its package.
+ASYNC_URLS = {
+    "postgresql": ("postgresql+asyncpg", "asyncpg"),
+    "mysql": ("mysql+aiomysql", "aiomysql"),
+    "mariadb": ("mysql+aiomysql", "aiomysql"),
+    "sqlite": ("sqlite+aiosqlite", "aiosqlite"),
+    "mssql": ("mssql+aioodbc", "aioodbc"),
 }
 LOCK_SUFFIX = ".migrate.lock"
 # A quick read waits this long at most for a lock (WAL readers almost never wait): it runs
@@ -92,6 +100,8 @@ class Database:
         self._quick_writer: sqlite3.Connection | None = None
         self._before_close: list[Callable[[], Awaitable[None]]] = []
         quiet_parameter_loggers()
+        if not _async_dialect(parsed):
+            raise StorageError(_async_driver_hint(parsed.get_backend_name(), parsed.drivername))
         try:
             # hide_parameters: SQLAlchemy's own echo and error messages never show values.
             self.engine: AsyncEngine = create_async_engine(url, hide_parameters=True)
@@ -101,6 +111,10 @@ class Database:
                 "sqlite+aiosqlite:///path/to/bot.sqlite3 or postgresql+asyncpg://user@host/db"
             ) from None
         except ImportError as error:
+            backend = parsed.get_backend_name()
+            if "+" not in parsed.drivername and backend in ASYNC_URLS:
+                # The default driver is not the one to install: name the async spelling.
+                raise StorageError(_async_driver_hint(backend, parsed.drivername)) from None
             package = DRIVER_PACKAGES.get(error.name or "", error.name or parsed.drivername)
             raise StorageError(
                 f"DATABASE_URL: the driver for '{parsed.drivername}' is not installed; "
@@ -220,6 +234,27 @@ class Database:
                 quick.close()
         self._quick = self._quick_writer = None
         await self.engine.dispose()
+
+
+def _async_dialect(parsed: URL) -> bool:
+    """Whether the URL's dialect can run under asyncio (True when it cannot be told here:
+    an unknown one is reported when the engine is made)."""
+    try:
+        dialect = parsed._get_entrypoint()  # the dialect class; its driver is not imported
+        return bool(dialect.get_async_dialect_cls(parsed).is_async)
+    except (NoSuchModuleError, ImportError, AttributeError):
+        return True
+
+
+def _async_driver_hint(backend: str, drivername: str) -> str:
+    """One line: the URL needs an async driver, and the spelling and package that give one."""
+    spelling = ASYNC_URLS.get(backend)
+    fix = (
+        f"write it as {spelling[0]}://... and pip install {spelling[1]}"
+        if spelling is not None
+        else "use a driver that supports asyncio"
+    )
+    return f"DATABASE_URL: '{drivername}' names no async driver (the bot needs one); {fix}"
 
 
 def _prepare_folder(path: Path) -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content.clinic import read_clinic
 from bot.content.faq_loader import read_faq
+from bot.content.problems import ContentError
+from bot.content.yaml_source import load_located_yaml
 
 # Values a clinic might plausibly put anywhere in a YAML file.
 scalars = st.one_of(
@@ -75,3 +79,32 @@ def test_wrongly_shaped_clinic_gives_problems(data: dict[str, object]) -> None:
     path = _write(yaml.safe_dump(data))
     clinic, problems = read_clinic(path)
     assert clinic is None and problems
+
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CONTENT.glob("*.yaml")))
+def test_an_unclosed_quote_is_reported_where_it_opened(tmp_path: Path, name: str) -> None:
+    lines = (CONTENT / name).read_text(encoding="utf-8").splitlines(keepends=True)
+    # a plain list item (or key: value) in the middle of the file loses its closing quote
+    plain = re.compile(r"^\s*(?:- |[\w-]+: )(?=[^\s\"'\[{>|&*!#-])")
+    index = next(i for i in range(len(lines) // 2, len(lines)) if plain.match(lines[i]))
+    start = plain.match(lines[index]).end()  # type: ignore[union-attr]
+    lines[index] = lines[index][:start] + '"' + lines[index][start:]
+    broken = tmp_path / name
+    broken.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        load_located_yaml(broken)
+    [problem] = raised.value.problems
+    assert problem.line == index + 1, problem.message
+    assert f"a quote opened at line {index + 1} is not closed" in problem.message
+
+
+def test_an_unclosed_bracket_is_reported_where_it_opened(tmp_path: Path) -> None:
+    broken = tmp_path / "x.yaml"
+    broken.write_text("a: 1\nb: [one, two\nc: 3\nd: 4\n", encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        load_located_yaml(broken)
+    [problem] = raised.value.problems
+    assert problem.line == 2 and "a bracket '[' opened at line 2 is not closed" in problem.message

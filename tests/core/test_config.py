@@ -128,3 +128,17 @@ def test_a_data_folder_that_is_a_file_names_ims_data_dir(tmp_path: Path, below: 
 def test_a_file_database_is_accepted(tmp_path: Path) -> None:
     for url in (f"sqlite+aiosqlite:///{tmp_path / 'a.db'}", "sqlite:///relative.sqlite3"):
         assert load_settings({"DATABASE_URL": url}).database_url.endswith((".db", ".sqlite3"))
+
+
+def test_a_database_folder_that_does_not_exist_is_named_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "mistyped" / "dir"
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"DATABASE_URL": f"sqlite:///{missing / 'x.db'}"})
+    assert str(raised.value).startswith("DATABASE_URL") and str(missing) in str(raised.value)
+    assert not missing.parent.exists()
+    data = tmp_path / "data"  # the bot's own data folder is created when needed
+    inside = load_settings(
+        {"IMS_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data / 'x.db'}"}
+    )
+    assert inside.database_url.endswith("data/x.db")
+    assert load_settings({"IMS_DATA_DIR": str(data)}).data_dir == data

@@ -43,7 +43,12 @@ def cli_in_process(
         ("sqlite+aiosqlit:///{tmp}/bot.sqlite3", "unknown database or driver"),
         ("postgresql+asyncpg://clinic@127.0.0.1:1/ims", "pip install asyncpg"),
         ("mysql+aiomysql://clinic@127.0.0.1:1/ims", "pip install aiomysql"),
+        # No async driver named: the hint is the async spelling, not the sync package.
+        ("mysql://clinic@127.0.0.1:1/ims", "mysql+aiomysql://... and pip install aiomysql"),
+        ("postgresql://clinic@127.0.0.1:1/ims", "postgresql+asyncpg://... and pip install asyncpg"),
+        ("mysql+pymysql://clinic@127.0.0.1:1/ims", "mysql+aiomysql://"),
         ("sqlite+aiosqlite:///{tmp}/a-file/bot.sqlite3", "is a file, not a folder"),
+        ("sqlite+aiosqlite:///{tmp}/mistyped/bot.sqlite3", "'{tmp}/mistyped' does not exist"),
         ("sqlite+aiosqlite:///{tmp}/not-a-database.sqlite3", "DATABASE_URL (sqlite)"),
     ],
 )
@@ -59,7 +64,9 @@ def test_a_bad_database_url_is_one_line(
     code, err = cli_in_process(tmp_path, monkeypatch, capsys, url.format(tmp=tmp_path))
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1, err
+    expected = expected.format(tmp=tmp_path)
     assert "DATABASE_URL" in lines[0] and expected in lines[0] and "Traceback" not in err
+    assert not (tmp_path / "mistyped").exists()
 
 
 def test_concurrent_first_runs_wait_for_each_other_instead_of_failing(tmp_path: Path) -> None:

@@ -244,12 +244,12 @@ def test_review_accepts_typed_change_and_send(engine: IntakeEngine) -> None:
     for text in TYPED_PATH:
         state = engine.apply(state, Typed(text)).state
     assert state.current == REVIEW
-    moved = engine.apply(state, Typed("change 2"))
+    moved = engine.apply(state, Typed("change 3"))  # consent is question 1, not listed
     assert moved.outcome is Outcome.MOVED and moved.state.current == "age"
     back = run(engine, moved.state, "43")
     assert back.current == REVIEW and back.answers["age"] == 43
     wrong = engine.apply(back, Typed("change 99"))
-    assert wrong.outcome is Outcome.INVALID and "from 1 to" in wrong.hint
+    assert wrong.outcome is Outcome.INVALID and "from 2 to" in wrong.hint
     assert engine.apply(back, Typed("send")).outcome is Outcome.SUBMITTED
 
 
@@ -299,3 +299,25 @@ def test_a_date_answer_reads_in_words_in_the_review() -> None:
     assert format_answer(when, {"date": "2026-03-15", "option": "x"}) == (
         "since 15 March 2026 (A while)"
     )
+
+
+@pytest.mark.parametrize("text", ["ok", "okay", "sure", "y", "yeah", "yse", "k", "d'accord"])
+def test_consent_is_not_given_by_an_ok_or_a_slip(engine: IntakeEngine, text: str) -> None:
+    result = engine.apply(engine.start(), Typed(text))
+    assert result.outcome is Outcome.INVALID and "clear yes" in result.hint
+    assert result.state.consent_version is None and not result.state.answers
+    reply = screen(engine, result.state, lambda verb, arg: f"{verb}:{arg}")
+    assert [b.label for b in reply.buttons][:2] == ["Yes, I agree", "No"]
+
+
+@pytest.mark.parametrize(
+    "text", ["yes", "Yes, I agree", "I agree", "i consent", "oui", "j'accepte", "je suis d'accord"]
+)
+def test_consent_is_given_by_a_clear_yes(engine: IntakeEngine, text: str) -> None:
+    result = engine.apply(engine.start(), Typed(text))
+    assert result.outcome is Outcome.ANSWERED and result.state.consent_version
+
+
+def test_other_yes_no_questions_still_take_an_ok() -> None:
+    asked = Step("smoker", StepType.YESNO, "Do you smoke?")
+    assert kind_of(asked).typed(asked, None, "ok", "ok", TODAY) == Answer(True)

@@ -12,7 +12,7 @@ import pytest
 
 from bot.core.assistant import Assistant, ChatRef
 from bot.intake.conversation import IntakeConversation
-from bot.intake.engine import IntakeEngine, IntakeState, Typed
+from bot.intake.engine import IntakeEngine, IntakeState, Outcome, Typed
 from bot.intake.fhir import questionnaire_response
 from bot.intake.flow_file import check_intake_flow, flow_from_definition, load_flow_file
 from bot.intake.summary import build_summary, summary_text
@@ -276,7 +276,10 @@ def test_french_durations_and_dates(french_engine: IntakeEngine, typed: str, exp
 
 def test_french_short_answers_and_commands(french_engine: IntakeEngine) -> None:
     state = french_engine.start()
-    state = french_engine.apply(state, Typed("o")).state  # "o" for oui, as on paper forms
+    # "o" is oui on paper forms, but consent to share health data needs it spelt out
+    refused = french_engine.apply(state, Typed("o"))
+    assert refused.outcome is Outcome.INVALID and "oui clair" in refused.hint
+    state = french_engine.apply(state, Typed("oui")).state
     assert state.current == "completed_by"
     state = french_engine.apply(state, Typed("moi")).state
     state = french_engine.apply(state, Typed("précédent")).state

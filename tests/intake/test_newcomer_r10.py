@@ -71,9 +71,11 @@ def test_urgent_rules_survive_storage(engine: IntakeEngine) -> None:
 def test_consent_typed_as_its_button_reads_with_or_without_the_comma(
     engine: IntakeEngine,
 ) -> None:
-    for typed in ("yes I agree", "Yes, I agree", "yes - i agree", "I agree", "sure", "ok"):
+    for typed in ("yes I agree", "Yes, I agree", "yes - i agree", "I agree"):
         result = engine.apply(engine.start(), Typed(typed))
         assert result.outcome is Outcome.ANSWERED, typed
+    for typed in ("sure", "ok"):  # consent must be explicit
+        assert engine.apply(engine.start(), Typed(typed)).outcome is Outcome.INVALID, typed
     french = IntakeEngine(engine.flow.in_language("fr"), today=lambda: TODAY)
     for typed in ("Oui, j'accepte", "oui j accepte", "oui j'accepte"):
         assert french.apply(french.start(), Typed(typed)).outcome is Outcome.ANSWERED, typed

@@ -259,9 +259,9 @@ async def test_invalid_back_skip_faq_urgent_and_edit_on_telegram(
     await tg.say("Turn my head when driving")
     await tg.tap("I understand and agree")
     assert "Please check your answers" in tg.last_text
-    await tg.tap("Change 2")
+    await tg.tap("Change 3")
     await tg.say("43")
-    assert "2. How old are you? 43" in tg.last_text
+    assert "3. How old are you? 43" in tg.last_text
     await tg.tap("Send to the clinic")
     [summary] = [r.visible_text for r in transport.sent() if r.chat_id == STAFF]
     assert summary.split("RED FLAGS\n")[1].startswith("- URGENT: History of cancer")

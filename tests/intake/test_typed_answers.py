@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.intake.answers import match_option, spelt_number
-from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Typed
+from bot.intake.engine import REVIEW, IntakeEngine, IntakeState, Outcome, Tap, Typed
 from bot.intake.flow_file import load_flow_file
 from bot.intake.screens import screen
 from bot.intake.summary import build_summary, summary_text
@@ -166,6 +166,32 @@ def test_the_progress_total_never_changes(engine: IntakeEngine) -> None:
         state = say(engine, state, text)
     assert len(totals) == 1
     assert "Follow-up to question 7 of 27" in lines and "Question 8 of 27" in lines
+
+
+def test_each_review_number_opens_the_question_with_that_number(engine: IntakeEngine) -> None:
+    path = list(TYPED_PATH)
+    onset = list(TYPED_ANSWERS).index("onset")
+    path[onset : onset + 1] = ["after an injury", "A fall on the ice"]  # opens a follow-up
+    state = say(engine, engine.start(), *path)
+    assert state.current == REVIEW
+    buttons = screen(engine, state, lambda verb, arg: f"{verb}:{arg}").buttons
+    changes = [b for b in buttons if b.label.startswith("Change ")]
+    assert changes[0].label == "Change 2"  # question 1 is the consent, which is not listed
+    for button in changes:
+        number = button.label.removeprefix("Change ")
+        verb, arg = button.action.split(":")
+        opened = engine.apply(state, Tap(verb, state.revision, arg)).state
+        progress = engine.progress(opened)
+        assert progress is not None
+        expected = (
+            f"Follow-up to question {number[:-1]} of"
+            if number[-1].isalpha()
+            else (f"Question {number} of")
+        )
+        assert progress.line().startswith(expected), (button.label, progress.line())
+        typed = engine.apply(state, Typed(f"change {number}")).state
+        assert typed.current == opened.current
+    assert "Change 7a" in [b.label for b in changes]
 
 
 # ("back" alone is the go-back command, so it is not among them.)
