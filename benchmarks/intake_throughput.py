@@ -62,6 +62,7 @@ def bench_engine(intakes: int) -> float:
 
 
 def _settings(folder: Path, token: str | None = None) -> Any:
+    folder.mkdir(parents=True, exist_ok=True)  # a DATABASE_URL's folder must exist
     env = {
         "DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}",
         "IMS_DATA_DIR": str(folder / "data"),
