@@ -379,19 +379,24 @@ class MessageReader:
             self._group_stems[term] = frozenset(
                 found[0] for name in group if len(found := analyse(name, plain_words)) == 1
             )
-        # Which related treatments each entry's wordings name.
-        self._entry_names: dict[str, frozenset[str]] = {
-            entry.id: frozenset(
-                normalise(name)
-                for name in related
-                if any(_words_re([name]).search(normalise(p)) for p in entry.phrasings)
-            )
+        # Each entry's wordings, normalised once for the readings below.
+        self._plain: dict[str, tuple[str, ...]] = {
+            entry.id: tuple(normalise(p) for p in entry.phrasings)
             for entry in (faq.entries if faq is not None else ())
         }
+        # Which related treatments each entry's wordings name.
+        self._entry_names: dict[str, frozenset[str]] = {
+            entry_id: frozenset(
+                normalise(name)
+                for name in related
+                if any(_words_re([name]).search(p) for p in plain)
+            )
+            for entry_id, plain in self._plain.items()
+        }
         self._defines: dict[str, list[frozenset[str]]] = {}
-        for entry in faq.entries if faq is not None else ():
-            subjects = [self._defined(normalise(p)) for p in entry.phrasings]
-            self._defines[entry.id] = [found for found in subjects if found]
+        for entry_id, plain in self._plain.items():
+            subjects = [self._defined(p) for p in plain]
+            self._defines[entry_id] = [found for found in subjects if found]
         self._treatment_stems = frozenset(analyse(TREATMENT_NAME, self._synonyms))
         self._subject_entries = self._entries_by_subject(related)
         # The entries that say what the clinic's own treatment is (one of their phrasings
@@ -406,8 +411,8 @@ class MessageReader:
         )
         self._name_entries = self._other_names(faq)
         # Other treatments (their stems; the content's `other_treatments` unless given) and,
-        # per entry, the stems its wordings use: a question about another treatment gets
-        # only an entry that names it.
+        # per entry, the ones it is about, found on first need (few questions name one):
+        # a question about another treatment gets only an entry that names it.
         if other_treatments is None:
             other_treatments = faq.other_treatments if faq is not None else ()
         self._other_treatments = frozenset(
@@ -415,10 +420,10 @@ class MessageReader:
             for name in other_treatments
             if (stems := frozenset(analyse(name, self._synonyms)))
         ) - {self._treatment_stems}
-        self._entry_treatments = {
-            entry.id: self._named_treatments(entry)
-            for entry in (faq.entries if faq is not None else ())
+        self._entries: dict[str, FaqEntry] = {
+            entry.id: entry for entry in (faq.entries if faq is not None else ())
         }
+        self._entry_treatments: dict[str, frozenset[frozenset[str]]] = {}
 
     @classmethod
     def from_content(cls, content: ClinicContent) -> MessageReader:
@@ -536,21 +541,28 @@ class MessageReader:
         if self._treatment_re.search(plain) or _NEEDLE_RE.search(plain):
             return False
         stems = frozenset(analyse(plain, self._synonyms))
-        known = self._entry_treatments.get(faq_id, frozenset())
-        return any(t <= stems and t not in known for t in self._other_treatments)
+        named = [t for t in self._other_treatments if t <= stems]
+        return bool(named) and any(t not in self._named_treatments(faq_id) for t in named)
 
-    def _named_treatments(self, entry: FaqEntry) -> frozenset[frozenset[str]]:
-        """The other treatments `entry` is about: named in its question, in any wording of
-        a comparison entry, or in at least `NAMED_IN_WORDINGS` wordings of another entry (one
-        patient's story mentioning massage does not make the insurance entry about massage)."""
-        worded = [frozenset(analyse(p, self._synonyms)) for p in entry.phrasings]
-        question = frozenset(analyse(entry.question, self._synonyms))
-        needed = 1 if entry.id in self._comparison_entries else NAMED_IN_WORDINGS
-        return frozenset(
-            t
-            for t in self._other_treatments
-            if t <= question or sum(1 for w in worded if t <= w) >= needed
-        )
+    def _named_treatments(self, faq_id: str) -> frozenset[frozenset[str]]:
+        """The other treatments entry `faq_id` is about: named in its question, in any
+        wording of a comparison entry, or in at least `NAMED_IN_WORDINGS` wordings of another
+        entry (one patient's story mentioning massage does not make the insurance entry about
+        massage)."""
+        found = self._entry_treatments.get(faq_id)
+        if found is None:
+            entry = self._entries.get(faq_id)
+            phrasings = entry.phrasings if entry is not None else ()
+            worded = [frozenset(analyse(p, self._synonyms)) for p in phrasings]
+            needed = 1 if faq_id in self._comparison_entries else NAMED_IN_WORDINGS
+            found = frozenset(
+                t
+                for t in self._other_treatments
+                # The first wording is the entry's question.
+                if (worded and t <= worded[0]) or sum(1 for w in worded if t <= w) >= needed
+            )
+            self._entry_treatments[faq_id] = found
+        return found
 
     def _paired(self, text: str) -> str | None:
         """Normalised `text` with a related treatment named beside the clinic's own with a
@@ -704,10 +716,9 @@ class MessageReader:
         names = {normalise(name) for name in group}
         own_words = {
             word
-            for entry in faq.entries
-            if entry.id in self._treatment_entries
-            for phrasing in entry.phrasings
-            if (asked := _name_asked(normalise(phrasing))) in names
+            for entry_id in self._treatment_entries
+            for phrasing in self._plain[entry_id]
+            if (asked := _name_asked(phrasing)) in names
             for word in asked.split()
         }
         found: dict[str, str] = {}
@@ -717,9 +728,8 @@ class MessageReader:
             pattern = _words_re([name])
             naming = sorted(
                 (
-                    (sum(1 for p in entry.phrasings if pattern.search(normalise(p))), entry.id)
-                    for entry in faq.entries
-                    if entry.id in self._comparison_entries
+                    (sum(1 for p in self._plain[entry_id] if pattern.search(p)), entry_id)
+                    for entry_id in self._comparison_entries
                 ),
                 reverse=True,
             )

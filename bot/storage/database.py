@@ -240,7 +240,7 @@ def _async_dialect(parsed: URL) -> bool:
     """Whether the URL's dialect can run under asyncio (True when it cannot be told here:
     an unknown one is reported when the engine is made)."""
     try:
-        dialect = parsed._get_entrypoint()  # the dialect class; its driver is not imported
+        dialect = parsed.get_dialect()  # the dialect class; its driver is not imported
         return bool(dialect.get_async_dialect_cls(parsed).is_async)
     except (NoSuchModuleError, ImportError, AttributeError):
         return True
