@@ -7,9 +7,11 @@ Safety sets (items with `expect: emergency | urgent | benign`) report, per langu
 urgent problems given the urgent (or 911) reply and those given the plain fallback, and
 harmless messages given 911 or the urgent reply. Question sets (items with `text` and
 `label`, `also_ok` optional) report right / wrong / suggest / fallback per language, and how
-many `none` questions got an answer. The sets in benchmarks/heldout are compressed so that no
-script globbing for `*.yaml` (training, tuning, snapshots) ever reads them; developers do not
-open them (see benchmarks/heldout/README.md).
+many `none` questions got an answer; a `smalltalk` label must get the small-talk reply, and
+an item with two `labels` is right when both answers come, in that order ("one": one of
+them). The sets in benchmarks/heldout are compressed so that no script globbing for
+`*.yaml` (training, tuning, snapshots) ever reads them; developers do not open them (see
+benchmarks/heldout/README.md).
 """
 
 from __future__ import annotations
@@ -117,6 +119,16 @@ def look_at_questions(items: list[dict[str, Any]], misses: list[list[Any]]) -> l
         if label in ("none", "fallback"):
             kind = "none"
             result = "wrong" if decision == "answer" and answers[0] not in accepted else "right"
+        elif label == "smalltalk":
+            kind = "chat"
+            result = "right" if decision == "smalltalk" else decision
+        elif len(item.get("labels") or []) == 2:
+            kind = "two"
+            both = decision == "answer" and answers[:2] == item["labels"]
+            one = decision == "answer" and bool(set(answers[:2]) & set(item["labels"]))
+            result = (
+                "right" if both else "one" if one else "wrong" if decision == "answer" else decision
+            )
         else:
             kind = "single"
             if decision == "answer":
@@ -129,12 +141,20 @@ def look_at_questions(items: list[dict[str, Any]], misses: list[list[Any]]) -> l
             misses.append([group, kind, result, label, answers, decision, item["text"]])
     lines = []
     for group in ("en", "fr", "other"):
-        for kind in ("single", "none"):
+        for kind in ("single", "none", "two", "chat"):
             n = count[group, kind, "n"]
             if n:
                 parts = " ".join(
                     f"{k}={count[group, kind, k]}"
-                    for k in ("right", "wrong", "suggest", "fallback", "small_talk", "emergency")
+                    for k in (
+                        "right",
+                        "one",
+                        "wrong",
+                        "suggest",
+                        "fallback",
+                        "smalltalk",
+                        "emergency",
+                    )
                     if count[group, kind, k]
                 )
                 lines.append(f"  {group:5} {kind:6} n={n:3}  {parts}")

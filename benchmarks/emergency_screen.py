@@ -228,7 +228,7 @@ def report_levels(stage: SafetyStage, matcher: FaqMatcher) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="*", help="glob patterns under tests/data")
+    parser.add_argument("--sets", nargs="*", help="glob patterns (tests/data, benchmarks/data)")
     parser.add_argument("--misses", action="store_true", help="list every miss")
     parser.add_argument("--no-clinc", action="store_true")
     parser.add_argument("--no-speed", action="store_true")
@@ -242,8 +242,16 @@ def main() -> None:
         report_levels(stage, matcher)
         return
     patterns = args.sets or SET_PATTERNS
+    # benchmarks/data holds sets the safety model is not trained on (earlier blind sets).
+    folders = (DATA, REPO_ROOT / "benchmarks" / "data")
     paths = sorted(
-        {p for pattern in patterns for p in DATA.glob(pattern) if "language" not in p.name}
+        {
+            p
+            for folder in folders
+            for pattern in patterns
+            for p in folder.glob(pattern)
+            if "language" not in p.name
+        }
     )
     report_sets(stage, matcher, paths, args.misses)
     if not args.no_clinc:
