@@ -19,7 +19,7 @@ from rapidfuzz.distance import OSA
 
 from bot.core.english import english_words
 from bot.intake.flow import AnswerValue, Option, Side, Step
-from bot.intake.wording import ENGLISH_WORDS, IntakeWords, words_for
+from bot.intake.wording import ENGLISH, ENGLISH_WORDS, FRENCH, IntakeWords, words_for
 
 LABEL_CUTOFF = 80.0  # rapidfuzz score (0-100) a typed label must reach to count
 SCALE_TOP = 10
@@ -89,16 +89,32 @@ NO_WORDS = frozenset(
         "aucunement",
     }
 )
-# Typed agreement to share health data: only words that say yes or agree outright. "ok",
-# "sure" or a bare "d'accord" (the French everyday "ok") may only acknowledge the text, so
-# they, like any slip, re-ask; "je suis d'accord" says "I agree" and counts.
-CONSENT_WORDS = frozenset(
-    {
-        "yes", "yes i agree", "i agree", "agree", "yes i do", "i consent", "yes i consent",
-        "oui", "j'accepte", "oui j'accepte", "je suis d'accord", "oui je suis d'accord",
-        "je consens", "oui je consens", "j'y consens",
-    }
-)  # fmt: skip
+# Typed consent (to share health data, or to treatment), in each language a form runs in:
+# only words that say yes or agree outright. "ok", "sure" or a bare "d'accord" (the French
+# everyday "ok") may only acknowledge the text, so they, like any slip, re-ask; "je suis
+# d'accord" says "I agree" and counts. A word counts only in the form's own language:
+# consent is given to the text the patient read (see `consent_language`).
+CONSENT_WORDS = {
+    ENGLISH: frozenset(
+        {"yes", "yes i agree", "i agree", "agree", "yes i do", "i consent", "yes i consent"}
+    ),
+    FRENCH: frozenset(
+        {"oui", "j'accepte", "oui j'accepte", "je suis d'accord", "oui je suis d'accord",
+         "je consens", "oui je consens", "j'y consens"}
+    ),
+}  # fmt: skip
+# Typed refusal of consent, in each language a form runs in.
+REFUSAL_WORDS = {
+    ENGLISH: frozenset(
+        {"no", "n", "nope", "nah", "no thanks", "not really", "never", "i disagree",
+         "disagree", "i do not agree", "i don't agree", "no i do not agree", "absolutely not",
+         "not at all", "i refuse"}
+    ),
+    FRENCH: frozenset(
+        {"non", "nan", "non merci", "pas vraiment", "jamais", "je refuse",
+         "je ne suis pas d'accord", "pas d'accord", "je n'accepte pas", "pas du tout"}
+    ),
+}  # fmt: skip
 # Typed alone at a multi-choice question with a "None of these" option: that option.
 NOTHING_WORDS = NO_WORDS | {
     "nothing", "none of them", "none of the above", "no none", "neither", "nothing at all",
@@ -220,7 +236,14 @@ def bare_words(text: str) -> str:
 
 _BARE_YES = frozenset(bare_words(word) for word in YES_WORDS)
 _BARE_NO = frozenset(bare_words(word) for word in NO_WORDS)
-_BARE_CONSENT = frozenset(bare_words(word) for word in CONSENT_WORDS)
+_BARE_CONSENT = {
+    language: frozenset(bare_words(word) for word in said)
+    for language, said in CONSENT_WORDS.items()
+}
+_BARE_REFUSAL = {
+    language: frozenset(bare_words(word) for word in said)
+    for language, said in REFUSAL_WORDS.items()
+}
 _BARE_UNSURE = frozenset(bare_words(word) for word in UNSURE_WORDS)
 # The no-words that leave no doubt, for a choice question ("not really" may mean "a little").
 _BARE_NONE = _BARE_NO - {
@@ -247,13 +270,29 @@ def parse_yes_no(text: str, labels: tuple[str, str] = ("", "")) -> bool | None:
     return None
 
 
-def parse_consent(text: str, labels: tuple[str, str]) -> bool | None:
-    """True only for an explicit agreement (or the agree button's words), False for a no,
-    None for anything else; `labels` are the agree and decline buttons."""
+def parse_consent(text: str, labels: tuple[str, str], language: str = ENGLISH) -> bool | None:
+    """True only for an explicit agreement in the form's `language` (or the agree button's
+    words), False for a refusal in it (or the decline button's), None for anything else;
+    `labels` are the agree and decline buttons ("" where the step has none)."""
     bare = bare_words(text)
-    if bare in _BARE_CONSENT or bare == bare_words(labels[0]):
+    agree, decline = (bare_words(label) for label in labels)
+    if bare in _BARE_CONSENT.get(language, ()) or (agree and bare == agree):
         return True
-    return False if parse_yes_no(text, ("", labels[1])) is False else None
+    if bare in _BARE_REFUSAL.get(language, ()) or (decline and bare == decline):
+        return False
+    return None
+
+
+def consent_language(text: str) -> str | None:
+    """The language a typed consent or refusal is in ("oui": French, "no": English); None
+    for anything else."""
+    bare = bare_words(text)
+    said = [
+        language
+        for language in CONSENT_WORDS
+        if bare in _BARE_CONSENT[language] or bare in _BARE_REFUSAL[language]
+    ]
+    return said[0] if len(said) == 1 else None
 
 
 def option_by_meaning(text: str, options: tuple[Option, ...]) -> int | None:

@@ -600,6 +600,8 @@ class IntakeConversation:
             return [Reply(words.moved_on), self._screen(engine, intake)]
         if outcome is Outcome.CLOSED:
             return await self._show_current(chat, None, None)
+        if outcome is Outcome.INVALID and result.answered_in:
+            return await self._consent_in_language(intake, engine, result)
         if outcome is Outcome.INVALID:
             return [Reply(result.hint), self._screen(engine, intake)]
         intake.state = result.state
@@ -626,6 +628,29 @@ class IntakeConversation:
             replies.append(Reply(result.hint))
         replies.append(self._screen(engine, intake, replace_previous=in_place))
         return replies
+
+    async def _consent_in_language(
+        self, intake: StoredIntake, engine: IntakeEngine, result: Result
+    ) -> list[Reply]:
+        """A consent (or refusal) typed in another language than the form's: nothing is
+        recorded. When the clinic's form is offered in that language, the form now runs in
+        it and the patient reads the consent text again there; otherwise the hint (in their
+        language) says consent needs a text understood, over the same screen."""
+        language = result.answered_in or engine.flow.language
+        clinic = await self._clinic_engine(intake)
+        if clinic is None or clinic.flow.in_language(language).language != language:
+            return [Reply(result.hint), self._screen(engine, intake)]
+        intake.state.language = language
+        intake.state.draft = None
+        intake.state.revision += 1  # the buttons in the other language no longer apply
+        await self.repository.save(intake)
+        translated = await self._engine(intake)
+        assert translated is not None  # its clinic engine was just found
+        logger.info("intake %s now runs in %s (consent typed in it)", intake.id, language)
+        return [
+            Reply(words_for(language).consent_now_in_language),
+            self._screen(translated, intake),
+        ]
 
     def _consent_notes(
         self, chat: ChatRef, engine: IntakeEngine, intake: StoredIntake, result: Result

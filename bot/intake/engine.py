@@ -207,6 +207,7 @@ class Result:
     # Invalid typed text on a choice screen that may be a side question for the FAQ.
     maybe_question: bool = False
     answered: str | None = None  # the step whose answer this event saved
+    answered_in: str | None = None  # a consent typed in another language (`Refuse`)
 
 
 def _values(value: object) -> list[object]:
@@ -507,7 +508,13 @@ class IntakeEngine:
                 state.revision += 1
             return Result(state, Outcome.UPDATED, effect.hint)
         if isinstance(effect, Refuse):
-            return Result(state, Outcome.INVALID, effect.hint, (), effect.maybe_question)
+            return Result(
+                state,
+                Outcome.INVALID,
+                effect.hint,
+                maybe_question=effect.maybe_question,
+                answered_in=effect.answered_in,
+            )
         if effect is Command.BACK:
             return self._back(state)
         if effect is Command.SKIP:

@@ -19,6 +19,7 @@ from bot.intake.answers import (
     NOTHING_WORDS,
     Invalid,
     Picked,
+    consent_language,
     exact_option,
     format_regions,
     match_option,
@@ -47,7 +48,7 @@ from bot.intake.flow import (
     Step,
     StepType,
 )
-from bot.intake.wording import IntakeWords, words_for
+from bot.intake.wording import IntakeWords, language_name, words_for
 
 SCALE_TOP = 10
 BACK_WORDS = frozenset(
@@ -157,10 +158,12 @@ class Keep:
 
 @dataclass(frozen=True)
 class Refuse:
-    """Not usable here: `hint` says what would be; may be a side question for the FAQ."""
+    """Not usable here: `hint` says what would be; may be a side question for the FAQ.
+    `answered_in`: a consent typed in another language than the form's (which one)."""
 
     hint: str
     maybe_question: bool = False
+    answered_in: str | None = None
 
 
 class Command(StrEnum):
@@ -265,6 +268,19 @@ def _instruction(step: Step, instruction: str) -> str:
     return "" if "tap done" in said or "touchez terminé" in said else f"\n{instruction}"
 
 
+def _other_language(step: Step, text: str, agree: str) -> Refuse | None:
+    """A consent or refusal typed in another language than the step's: refused, saying in
+    that language that consent needs a text understood (`agree`: the agree button), unless
+    the form is offered in it (the conversation then shows the step in that language)."""
+    language = consent_language(text)
+    if language is None or language == step.language:
+        return None
+    hint = words_for(language).consent_only_in.format(
+        form_language=language_name(step.language, language), agree=agree
+    )
+    return Refuse(hint, answered_in=language)
+
+
 def _refusal(parsed: Invalid, maybe_question: bool = True) -> Refuse:
     return Refuse(parsed.hint, maybe_question)
 
@@ -332,10 +348,11 @@ class ConsentKind(YesNoKind):
 
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
         # Agreeing to share health data must be explicit: an "ok" re-asks, saying why.
-        answer = parse_consent(text, self.labels(step))
-        if answer is None:
-            return Refuse(_words(step).consent_explicit, True)
-        return Answer(answer)
+        labels = self.labels(step)
+        answer = parse_consent(text, labels, step.language)
+        if answer is not None:
+            return Answer(answer)
+        return _other_language(step, text, labels[0]) or Refuse(_words(step).consent_explicit, True)
 
 
 class ScaleKind(StepKind):
@@ -498,10 +515,16 @@ class TreatmentConsentKind(SingleKind):
     keys = frozenset({"version", "options", "questions_message", "decline_message"})
 
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        # Consent to treatment is explicit too: "ok" or "sure" re-asks, as does a yes or no
+        # in another language than the text's (before a typo-tolerant label match reads it).
+        agree = step.option(CONSENT_AGREE)
+        other = _other_language(step, text, agree.label if agree else "")
+        if other is not None:
+            return other
         index = match_option(text, step.options)
         if index is not None:
             return Answer(step.options[index].id)
-        said = parse_yes_no(text)
+        said = parse_consent(text, ("", ""), step.language)
         if said is not None:
             return Answer(CONSENT_AGREE if said else CONSENT_DECLINE)
         return Refuse(option_hint(step.options, _words(step)), True)

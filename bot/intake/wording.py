@@ -28,6 +28,11 @@ class IntakeWords:
     consent_buttons: tuple[str, str]
     answer_yes_no: str
     consent_explicit: str  # why an "ok" does not give consent
+    # A consent typed in this language at a form in another one: the form is now in this
+    # language, or (when the clinic does not offer it) consent needs a text understood.
+    consent_now_in_language: str
+    consent_only_in: str  # {form_language} {agree}
+    language_names: tuple[tuple[str, str], ...]  # (code, name in this language)
     scale_refused: str
     scale_prompt: str  # {low} {high}
     scale_none: str
@@ -145,6 +150,16 @@ ENGLISH_WORDS = IntakeWords(
         "Sharing your health information needs a clear yes from you: tap 'Yes, I agree' "
         "or 'No' (or type yes or no)."
     ),
+    consent_now_in_language=(
+        "You answered in English, so here is this question in English, and the rest of the "
+        "form will be in English too. Please read it, then give your answer."
+    ),
+    consent_only_in=(
+        "You answered in English, but this form is only in {form_language}. Consent counts "
+        "only for a text you have understood: if you understood this one, tap “{agree}”; "
+        "if not, please ask the clinic to go through it with you before you answer."
+    ),
+    language_names=(("en", "English"), ("fr", "French")),
     scale_refused=(
         "Please give a whole number from 0 to 10, for example 7 or 7/10 "
         "(0 means none, 10 the most)."
@@ -323,6 +338,17 @@ FRENCH_WORDS = IntakeWords(
         "Pour partager vos renseignements de santé, il faut un oui clair de votre part : "
         "touchez « Oui, j'accepte » ou « Non » (ou écrivez oui ou non)."
     ),
+    consent_now_in_language=(
+        "Vous avez répondu en français : voici donc cette question en français, et la suite "
+        "du formulaire sera en français aussi. Lisez-la, puis donnez votre réponse."
+    ),
+    consent_only_in=(
+        "Vous avez répondu en français, mais ce formulaire n'existe qu'en {form_language}. "
+        "Un consentement ne vaut que pour un texte que vous avez compris : si vous avez "
+        "compris celui-ci, touchez « {agree} »; sinon, demandez à la clinique de le "
+        "parcourir avec vous avant de répondre."
+    ),
+    language_names=(("en", "anglais"), ("fr", "français")),
     scale_refused=(
         "Donnez un nombre entier de 0 à 10, par exemple 7 ou 7/10 "
         "(0 veut dire aucune douleur, 10 la pire)."
@@ -518,9 +544,14 @@ FRENCH_WORDS = IntakeWords(
 )
 
 WORDS = {ENGLISH: ENGLISH_WORDS, FRENCH: FRENCH_WORDS}
-LANGUAGE_NAMES = {ENGLISH: "English", FRENCH: "French"}
+LANGUAGE_NAMES = dict(ENGLISH_WORDS.language_names)
 
 
 def words_for(language: str) -> IntakeWords:
     """The intake's words in `language` (English for a language the form does not speak)."""
     return WORDS.get(language, ENGLISH_WORDS)
+
+
+def language_name(language: str, reader: str) -> str:
+    """The name of `language` as a reader of `reader` writes it ("anglais" for French)."""
+    return dict(words_for(reader).language_names).get(language, language)

@@ -310,9 +310,7 @@ def test_consent_is_not_given_by_an_ok_or_a_slip(engine: IntakeEngine, text: str
     assert [b.label for b in reply.buttons][:2] == ["Yes, I agree", "No"]
 
 
-@pytest.mark.parametrize(
-    "text", ["yes", "Yes, I agree", "I agree", "i consent", "oui", "j'accepte", "je suis d'accord"]
-)
+@pytest.mark.parametrize("text", ["yes", "Yes, I agree", "I agree", "i consent", "yes i do"])
 def test_consent_is_given_by_a_clear_yes(engine: IntakeEngine, text: str) -> None:
     result = engine.apply(engine.start(), Typed(text))
     assert result.outcome is Outcome.ANSWERED and result.state.consent_version
