@@ -23,6 +23,7 @@ PROBLEM_STATES = (
 def _preview(args: argparse.Namespace) -> int:
     async def work(r: Reminders) -> int:
         tz = r.tz
+        await r.outbox.housekeep(r.clock())  # what can no longer go is not listed as to come
         until = r.clock() + timedelta(hours=args.hours)
         rows = await r.reminders_due_before(until)
         if not rows:
@@ -43,6 +44,7 @@ def _preview(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     async def work(r: Reminders) -> int:
         tz = r.tz
+        await r.outbox.housekeep(r.clock())  # a passed appointment's reminder: skipped, why
         counts = await r.outbox.counts()
         print(
             "Reminders: " + ", ".join(f"{s.value} {counts.get(s.value, 0)}" for s in ReminderStatus)

@@ -14,8 +14,9 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import DEFAULT_GRACE, DEFAULT_STALE_CLAIM
@@ -26,6 +27,7 @@ from bot.storage.database import Database
 from bot.storage.reminder_tables import AppointmentRow, ReminderRow
 
 UNKNOWN_REASON = "sending was interrupted; delivery not confirmed (check with the patient)"
+PASSED_REASON = "appointment passed before it was sent"
 AFTER_START_KINDS = (CHECK_IN_KIND,)  # kinds that are due after the appointment starts
 
 
@@ -56,24 +58,34 @@ class ReminderOutbox:
     # --- housekeeping ------------------------------------------------------------
 
     async def housekeep(self, now: datetime) -> SweepCounts:
-        """Abandoned claims -> unknown; due rows that must not go -> skipped or cancelled."""
+        """Abandoned claims -> unknown; due rows that must not go -> skipped or cancelled.
+
+        Whatever shows reminders to staff runs this first (the sender, the console, the
+        CLI), so a row whose appointment has passed reads "skipped" with its reason even
+        while no sender runs."""
         async with self._database.sessions.begin() as session:
             unknown = await self._expire_claims(session, now)
-            cancelled = await _settle_pending(
-                session,
-                now,
-                AppointmentRow.status == AppointmentStatus.CANCELLED.value,
-                ReminderStatus.CANCELLED,
-                "appointment cancelled",
-            )
-            skipped = 0
-            for condition, reason in self._skip_rules(now):
-                skipped += await _settle_pending(
-                    session, now, condition, ReminderStatus.SKIPPED, reason
-                )
-        return SweepCounts(unknown=unknown, skipped=skipped, cancelled=cancelled)
+            counts = Counter[ReminderStatus]()
+            for condition, status, reason in self._settle_rules(now):
+                counts[status] += await _settle_pending(session, now, condition, status, reason)
+        return SweepCounts(
+            unknown=unknown,
+            skipped=counts[ReminderStatus.SKIPPED],
+            cancelled=counts[ReminderStatus.CANCELLED],
+        )
 
-    def _skip_rules(self, now: datetime) -> list[tuple[object, str]]:
+    def _settle_rules(self, now: datetime) -> list[tuple[Any, ReminderStatus, str]]:
+        """(appointment condition, status, reason) of the due rows that must not go, in the
+        order a row is told why; `_claim` never takes a row one of them matches."""
+        cancelled = (
+            AppointmentRow.status == AppointmentStatus.CANCELLED.value,
+            ReminderStatus.CANCELLED,
+            "appointment cancelled",
+        )
+        skipped = [(rule, ReminderStatus.SKIPPED, reason) for rule, reason in self._skip_rules(now)]
+        return [cancelled, *skipped]
+
+    def _skip_rules(self, now: datetime) -> list[tuple[Any, str]]:
         grace_minutes = int(self.policy.grace.total_seconds() // 60)
         return [
             # An unlinked patient may still open their link: wait until it is too late.
@@ -94,7 +106,7 @@ class ReminderOutbox:
                     ReminderRow.kind != DEMO_KIND,
                     AppointmentRow.starts_at <= now,
                 ),
-                "appointment had already started",
+                PASSED_REASON,
             ),
             (
                 ReminderRow.due_at < now - self.policy.grace,
@@ -118,7 +130,7 @@ class ReminderOutbox:
     async def claim_next(self, now: datetime, *, demo_only: bool = False) -> ClaimedReminder | None:
         """Claim the earliest due row for this process, or None when nothing is due."""
         async with self._database.sessions.begin() as session:
-            return await _claim(session, now, demo_only)
+            return await self._claim(session, now, demo_only)
 
     async def mark_sent_and_claim_next(
         self,
@@ -131,7 +143,15 @@ class ReminderOutbox:
         """`mark_sent` and `claim_next` in one transaction (one commit per message)."""
         async with self._database.sessions.begin() as session:
             await _mark_in(session, claim, now, SENT_FROM, **_sent_values(message_id, now))
-            return await _claim(session, now, demo_only)
+            return await self._claim(session, now, demo_only)
+
+    async def _claim(
+        self, session: AsyncSession, now: datetime, demo_only: bool
+    ) -> ClaimedReminder | None:
+        """The earliest due row no settle rule stops (housekeeping may not have run since
+        its appointment passed), claimed in `session`."""
+        stopped = or_(*(condition for condition, _, _ in self._settle_rules(now)))
+        return await _claim(session, now, demo_only, not_(stopped))
 
     async def mark_sent(
         self, claim: ClaimedReminder, message_id: int | None, now: datetime
@@ -296,8 +316,11 @@ async def _mark_in(
     )
 
 
-async def _claim(session: AsyncSession, now: datetime, demo_only: bool) -> ClaimedReminder | None:
-    """Claim the earliest due row with a fresh token (conditional UPDATE), in `session`."""
+async def _claim(
+    session: AsyncSession, now: datetime, demo_only: bool, may_go: Any
+) -> ClaimedReminder | None:
+    """Claim the earliest due row whose appointment meets `may_go` with a fresh token
+    (conditional UPDATE), in `session`."""
     token = secrets.token_hex(16)
     due = select(ReminderRow.id).where(
         ReminderRow.status == ReminderStatus.PENDING.value,
@@ -307,6 +330,7 @@ async def _claim(session: AsyncSession, now: datetime, demo_only: bool) -> Claim
             AppointmentRow.id == ReminderRow.appointment_id,
             AppointmentRow.chat_id.is_not(None),
             AppointmentRow.unreachable.is_(False),
+            may_go,
         ),
     )
     if demo_only:

@@ -16,6 +16,7 @@ from bot.faq.text import stem, stop_stems, words
 from bot.faq.unanswered import UnansweredLog, UnansweredRecord
 from bot.reminders.messages import SAFETY_CHEST, SAFETY_OK, SORENESS_HIGH
 from bot.reminders.model import Appointment, AppointmentStatus, Reminder, ReminderStatus
+from bot.reminders.outbox import ReminderOutbox
 from bot.reminders.planning import CHECK_IN_KIND
 from bot.reminders.repository import AppointmentRepository
 from bot.storage.console_tables import UnansweredReview
@@ -129,9 +130,13 @@ class AppointmentBoard:
         clinic: Clinic,
         tz: ZoneInfo,
         clock: Clock = utc_now,
+        outbox: ReminderOutbox | None = None,
     ) -> None:
         self._database = database
         self._repository = repository
+        # Settles reminders that can no longer go before they are shown (the console
+        # may run without the bot, whose sender otherwise does it).
+        self._outbox = outbox
         self._clinic = clinic
         self._tz = tz
         self._clock = clock
@@ -151,7 +156,10 @@ class AppointmentBoard:
     async def groups(self, days: int = UPCOMING_DAYS) -> list[DayGroup]:
         """Appointments from the start of yesterday (clinic time: yesterday's treatments
         get their check-in today), grouped by day and location."""
-        now_local = self._clock().astimezone(self._tz)
+        now = self._clock()
+        if self._outbox is not None:
+            await self._outbox.housekeep(now)
+        now_local = now.astimezone(self._tz)
         today = now_local.replace(hour=0, minute=0, second=0, microsecond=0)
         start = today - timedelta(days=1)
         found = await self._repository.between(

@@ -79,7 +79,11 @@ def build_services(
         audit=AuditLog(database),
         inbox=IntakeInbox(database, intakes),
         appointments=AppointmentBoard(
-            database, reminders.repository, content.clinic, settings.clinic_timezone
+            database,
+            reminders.repository,
+            content.clinic,
+            settings.clinic_timezone,
+            outbox=reminders.outbox,
         ),
         questions=QuestionBoard(
             database,

@@ -368,3 +368,22 @@ def test_import_ics_calendar(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "1 created" in (out := capsys.readouterr().out) and "1 cancelled" in out
     assert main(["appointments", "list"]) == 0
     assert "ICS-1" in capsys.readouterr().out
+
+
+def test_a_passed_appointments_reminders_read_skipped_never_planned(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert add("--location", "riverside", ref="P-1") == 0
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:  # weeks on, no sender ran
+        db.execute(
+            "UPDATE appointments SET chat_id = 4242, starts_at = datetime(starts_at, '-20 days')"
+        )
+        db.execute("UPDATE reminders SET due_at = datetime(due_at, '-20 days')")
+    capsys.readouterr()
+    assert main(["reminders", "preview", "--hours", "48"]) == 0
+    assert "P-1" not in capsys.readouterr().out
+    assert main(["reminders", "status"]) == 0
+    status = capsys.readouterr().out
+    assert "pending 0" in status and "skipped 3" in status
+    assert "remind_2h    P-1: appointment passed before it was sent" in status
+    assert "check_in     P-1: missed by more than" in status

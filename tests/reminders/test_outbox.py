@@ -17,6 +17,7 @@ from bot.core.outbound import (
 )
 from bot.reminders.feature import Reminders, build_reminders
 from bot.reminders.model import AppointmentInput, AppointmentStatus, Reminder, ReminderStatus
+from bot.reminders.outbox import PASSED_REASON
 from bot.reminders.repository import Change
 from bot.storage.database import open_database
 from tests.reminders.conftest import FakeClock, RecordingOutbound, make_settings
@@ -132,8 +133,35 @@ async def test_downtime_within_grace_still_sends_beyond_grace_skips(
     await reminders.sender.reconcile(outbound)
     rows = await rows_of(reminders, appointment_id)
     assert rows["remind_2h"].status is ReminderStatus.SKIPPED
-    assert rows["remind_2h"].reason == "appointment had already started"
+    assert rows["remind_2h"].reason == PASSED_REASON
     assert len(outbound.sent) == 1
+
+
+async def test_a_passed_appointments_reminder_is_never_claimed_and_reads_skipped(
+    reminders: Reminders, clock: FakeClock
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders)  # 10 June 15:00, the 2 h reminder due at 13:00
+    clock.set(local(2026, 6, 10, 15, 30))  # no sweep ran since: the rows are still pending
+    assert (await statuses(reminders, appointment_id))["remind_2h"] is ReminderStatus.PENDING
+    # Within the grace, but its appointment has begun: a sender never takes it.
+    assert await reminders.outbox.claim_next(clock()) is None
+    counts = await reminders.outbox.housekeep(clock())
+    rows = await rows_of(reminders, appointment_id)
+    assert counts.skipped == 2
+    assert rows["remind_2h"].status is ReminderStatus.SKIPPED
+    assert rows["remind_2h"].reason == PASSED_REASON
+    assert rows["check_in"].status is ReminderStatus.PENDING  # it goes after the visit
+
+
+async def test_a_reminder_due_within_the_grace_before_its_appointment_is_still_claimed(
+    reminders: Reminders, clock: FakeClock
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    await book(reminders)
+    clock.set(local(2026, 6, 10, 14, 0))  # the 2 h reminder is an hour late: it still goes
+    claim = await reminders.outbox.claim_next(clock())
+    assert claim is not None and claim.reminder.kind == "remind_2h"
 
 
 async def test_missed_by_more_than_grace_is_skipped(

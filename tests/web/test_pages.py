@@ -147,6 +147,28 @@ async def test_appointments_show_reminder_states_and_highlight_late_cancels_and_
     assert locations, page[:2000]
 
 
+async def test_a_passed_appointments_unsent_reminder_says_why_not_planned(
+    client_as: ClientFactory, console_runtime: Runtime
+) -> None:
+    r = build_reminders(console_runtime.settings, console_runtime.content, console_runtime.database)
+    now = datetime.now(UTC)
+    booked = now - timedelta(days=2)
+    past, _ = await r.repository.save(
+        AppointmentInput("REF-PAST", now - timedelta(hours=1), "ims_treatment", None, "riverside"),
+        booked,
+    )
+    token = await r.repository.create_link(past.id, booked)
+    await r.repository.redeem_link(token, 778, booked)
+    # No sender ran since it was booked (the console serves on its own).
+    async with client_as(Role.FRONT_DESK) as desk:
+        page = (await desk.get("/appointments")).text
+    assert "REF-PAST" in page
+    assert "remind_2h: <strong>skipped</strong>" in page
+    assert "appointment passed before it was sent" in page
+    assert "remind_2h: <strong>planned</strong>" not in page
+    assert await r.outbox.claim_next(now) is None  # and it never goes later
+
+
 async def test_questions_are_grouped_with_nearest_entries_and_can_be_handled(
     client_as: ClientFactory, console_runtime: Runtime
 ) -> None:
