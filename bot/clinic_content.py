@@ -53,6 +53,7 @@ from bot.safety.emergency_content import (
     screen_problems,
     untranslated_rules,
 )
+from bot.safety.term_reach import grouped_by_term
 
 _Result = TypeVar("_Result")
 PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent ends
@@ -331,7 +332,8 @@ def read_content(
             else:
                 new_examples, new_phrasings = screens.run(0, 1)
             if examples is None:
-                examples = examples_stored.keep(new_examples)
+                tiers = [tier for tier in (emergency, emergency.urgent) if tier is not None]
+                examples = examples_stored.keep(grouped_by_term(new_examples, tiers, content_dir))
             if phrasings is None:
                 assert phrasings_stored is not None
                 phrasings = phrasings_stored.keep(new_phrasings)

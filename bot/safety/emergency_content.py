@@ -30,6 +30,7 @@ from bot.safety.readings import (
     WordLists,
     compile_pattern,
 )
+from bot.safety.term_reach import CaughtNotExample, grouped_by_term
 from bot.safety.terms import PREFIX_MARK, parse_term
 
 EMERGENCY_FILE = "emergency.yaml"
@@ -591,7 +592,8 @@ def read_emergency_content(content_dir: Path) -> tuple[EmergencyContent | None, 
     content, problems = read_emergency_files(content_dir)
     if content is None:
         return None, problems
-    problems = problems + screen_problems(content)
+    tiers = [tier for tier in (content, content.urgent) if tier is not None]
+    problems = problems + grouped_by_term(screen_problems(content), tiers, content_dir)
     return (None if problems else content), problems
 
 
@@ -687,11 +689,13 @@ def example_problems(
             hit = detector.detect(text)
             if hit is not None:
                 problems.append(
-                    Problem(
+                    CaughtNotExample(
                         content.file,
                         line,
                         f"not-example {text!r} triggers rule {hit.rule_id!r}; "
                         "narrow that rule's terms or list a real word under `not_typos`",
+                        hit.rule_id,
+                        text,
                     )
                 )
         elif rule_id not in detector.screened_rule_ids(text):

@@ -362,3 +362,48 @@ def test_a_notice_with_an_unknown_placeholder_is_a_problem(tmp_path: Path) -> No
     problems = check_emergency_content(tmp_path)
     assert [(p.file.endswith("safety_languages.yaml"), p.line) for p in problems] == [(True, 6)]
     assert "{number} and {phone}" in problems[0].message
+
+
+def test_a_term_that_catches_many_not_examples_is_one_problem_at_its_line(
+    tmp_path: Path,
+) -> None:
+    caught = ["chest of drawers for sale", "my chest freezer hurts my wallet", "a treasure chest"]
+    # "chest" is a group of its own, so it alone decides: the rule still needs a second
+    # group, which these not-examples fill with "hurts" or not at all.
+    text = VALID.replace("      - [pain, hurts]\n", "").replace(
+        "      - my back hurts\n", "".join(f"      - {t}\n" for t in ["my back hurts", *caught])
+    )
+    problems = check_emergency_content(write(tmp_path, text))
+    assert len(problems) == 1, problems
+    [problem] = problems
+    assert problem.line == 9  # where "chest" is written
+    assert "term 'chest' of rule 'chest_pain' is too broad" in problem.message
+    assert "on 3 not-examples" in problem.message
+    for line, not_example in enumerate(caught, start=14):
+        assert f"{not_example!r} (line {line})" in problem.message
+
+
+def test_a_not_example_caught_alone_names_the_term_at_its_own_line(tmp_path: Path) -> None:
+    text = VALID.replace("      - my back hurts\n", "      - my back hurts\n      - chest pain\n")
+    [problem] = check_emergency_content(write(tmp_path, text))
+    assert problem.line == 15
+    assert "'chest pain' triggers rule 'chest_pain' through its term" in problem.message
+    assert "(line 9)" in problem.message or "(line 10)" in problem.message
+
+
+def test_not_examples_caught_by_two_terms_are_grouped_by_each(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "      - [chest]\n      - [pain, hurts]\n",
+        "      - [chest, ribs]\n",
+    ).replace(
+        "      - my back hurts\n",
+        "      - my back hurts\n      - chest of drawers\n      - a treasure chest\n"
+        "      - spare ribs recipe\n      - ribs on the grill\n",
+    )
+    text = text.replace("      - my chest hurts\n", "      - my chest\n")
+    problems = check_emergency_content(write(tmp_path, text))
+    messages = sorted(problem.message for problem in problems)
+    assert len(messages) == 2, messages
+    assert messages[0].startswith("term 'chest'") and "'chest of drawers'" in messages[0]
+    assert messages[1].startswith("term 'ribs'") and "'spare ribs recipe'" in messages[1]
+    assert all("on 2 not-examples" in message for message in messages)
