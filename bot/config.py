@@ -7,6 +7,7 @@ traceback deep inside Telegram or SQLAlchemy.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -268,26 +269,64 @@ def _check_data_dir(data_dir: Path, *, database_derived: bool) -> None:
             return
 
 
-def _in_memory_sqlite(url: str) -> bool:
-    """Whether `url` names SQLite's in-memory database (no file path, or ':memory:')."""
-    scheme, _, rest = url.partition("://")
-    if scheme.split("+")[0].lower() != "sqlite":
-        return False
-    path, _, query = rest.partition("?")
-    database = path.removeprefix("/")  # sqlite:///x: the path follows the third slash
-    # "file:...?mode=memory&uri=true" is the in-memory spelling of SQLite's URI filenames.
-    return database in ("", ":memory:") or "mode=memory" in query.lower()
+_URL_EXAMPLE = "e.g. sqlite+aiosqlite:///path/to/bot.sqlite3"
+_PASSWORD = re.compile(r"(://[^:/@?#]*:)[^@/]*@")
 
 
-def _sqlite_folder(url: str) -> Path | None:
-    """The folder of a SQLite file URL's database (None: not a SQLite file path)."""
-    scheme, _, rest = url.partition("://")
-    if scheme.split("+")[0].lower() != "sqlite":
-        return None
-    database = rest.partition("?")[0].removeprefix("/")
-    if database.startswith("file:"):  # SQLite's URI filenames: SQLite reads those itself
-        return None
-    return Path(database).parent
+def _shown(url: str) -> str:
+    """`url` as a message may quote it: any password replaced by ***."""
+    return _PASSWORD.sub(r"\1***@", url)
+
+
+def database_url_setting(raw: str, data_dir: Path) -> str:
+    """DATABASE_URL checked with SQLAlchemy's own URL parsing: a URL it reads (password
+    never quoted), the async SQLite driver for the familiar sqlite:// spelling, and for
+    SQLite a file (not the in-memory database, not a host, not a URI filename, which the
+    bot's direct SQLite connections would read as another file) in a folder that exists
+    or is the bot's data folder."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(raw)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number...
+        raise ConfigError(
+            f"DATABASE_URL: {_shown(raw)!r} is not a database URL, {_URL_EXAMPLE}"
+        ) from None
+    if url.get_backend_name().lower() != "sqlite":
+        return raw  # another database: the storage layer checks its driver
+    if url.drivername.lower() == "sqlite":
+        # Storage is async; accept the familiar sync spelling and use the async driver.
+        raw = "sqlite+aiosqlite" + raw[raw.index("://") :]
+    if url.host or url.port:
+        raise ConfigError(
+            f"DATABASE_URL: {raw!r} names a host, but SQLite reads a file: put three "
+            f"slashes before its path, {_URL_EXAMPLE}"
+        )
+    database = url.database or ""
+    uri_path = database.removeprefix("file:") if database.startswith("file:") else None
+    mode = url.query.get("mode")
+    if database in ("", ":memory:") or uri_path in ("", ":memory:") or mode == "memory":
+        raise ConfigError(
+            f"DATABASE_URL: {raw!r} is an in-memory database, so every answer would be lost "
+            f"when the bot stops; give a file, {_URL_EXAMPLE}"
+        )
+    if uri_path is not None:
+        raise ConfigError(
+            f"DATABASE_URL: {raw!r} is a SQLite URI filename ('file:...'), which the bot "
+            f"does not read; give the file's path, {_URL_EXAMPLE}"
+        )
+    folder = Path(database).parent
+    # A mistyped path must not quietly start a new, empty database; only the bot's own
+    # data folder is created for it.
+    if not folder.exists() and folder.resolve() != data_dir.resolve():
+        raise ConfigError(
+            f"DATABASE_URL: the folder {str(folder)!r} does not exist; check the path "
+            "or create the folder"
+        )
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"DATABASE_URL: {str(folder)!r} is a file, not a folder; check the path")
+    return raw
 
 
 DELIVERY_VARIABLES = {
@@ -321,30 +360,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
     data_dir = data_dir_setting(env)
     database_url = env.get("DATABASE_URL", "").strip()
     _check_data_dir(data_dir, database_derived=not database_url)
-    if not database_url:
+    if database_url:
+        database_url = database_url_setting(database_url, data_dir)
+    else:
         database_url = f"sqlite+aiosqlite:///{data_dir / 'ims-bot.sqlite3'}"
-    elif "://" not in database_url:
-        raise ConfigError(
-            f"DATABASE_URL: {database_url!r} is not a database URL, "
-            "e.g. sqlite+aiosqlite:///path/to/bot.sqlite3"
-        )
-    elif database_url.startswith("sqlite:///"):
-        # Storage is async; accept the familiar sync spelling and use the async driver.
-        database_url = "sqlite+aiosqlite:///" + database_url.removeprefix("sqlite:///")
-    if _in_memory_sqlite(database_url):
-        raise ConfigError(
-            f"DATABASE_URL: {database_url!r} is an in-memory database, so every answer would "
-            "be lost when the bot stops; give a file, e.g. "
-            "sqlite+aiosqlite:///path/to/bot.sqlite3"
-        )
-    folder = _sqlite_folder(database_url)
-    # A mistyped path must not quietly start a new, empty database; only the bot's own
-    # data folder is created for it.
-    if folder is not None and not folder.exists() and folder.resolve() != data_dir.resolve():
-        raise ConfigError(
-            f"DATABASE_URL: the folder {str(folder)!r} does not exist; check the path "
-            "or create the folder"
-        )
 
     content_dir = Path(env.get("CONTENT_DIR", "") or BUNDLED_CONTENT_DIR)
     if not content_dir.is_dir():

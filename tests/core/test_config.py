@@ -142,3 +142,49 @@ def test_a_database_folder_that_does_not_exist_is_named_not_created(tmp_path: Pa
     )
     assert inside.database_url.endswith("data/x.db")
     assert load_settings({"IMS_DATA_DIR": str(data)}).data_dir == data
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("bot.sqlite3", "is not a database URL"),
+        ("sqlite+aiosqlite:/x.db", "is not a database URL"),
+        ("postgresql+asyncpg://clinic:s3cret@db:port/ims", "is not a database URL"),
+        ("sqlite+aiosqlite:///file::memory:?cache=shared&uri=true", "in-memory"),
+        ("sqlite+aiosqlite:///file:x?mode=memory&uri=true", "in-memory"),
+        ("sqlite:///?timeout=5", "in-memory"),
+        ("sqlite+aiosqlite:///file:bot.db?uri=true", "SQLite URI filename"),
+        ("sqlite://localhost/bot.db", "names a host"),
+        ("sqlite:///no-such-folder/bot.db?timeout=5", "the folder 'no-such-folder' does not"),
+    ],
+)
+def test_odd_database_urls_get_one_clear_line(url: str, said: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"DATABASE_URL": url})
+    message = str(raised.value)
+    assert message.startswith("DATABASE_URL: ") and said in message and "\n" not in message
+    assert "s3cret" not in message  # a password is never quoted
+
+
+@pytest.mark.parametrize(
+    ("url", "wanted"),
+    [
+        ("sqlite:///bot.sqlite3?timeout=5", "sqlite+aiosqlite:///bot.sqlite3?timeout=5"),
+        ("SQLite:///bot.sqlite3", "sqlite+aiosqlite:///bot.sqlite3"),
+        ("sqlite+aiosqlite:///./bot.sqlite3", "sqlite+aiosqlite:///./bot.sqlite3"),
+        ("postgresql+asyncpg://clinic:pw@db/ims", "postgresql+asyncpg://clinic:pw@db/ims"),
+    ],
+)
+def test_good_database_urls_keep_their_query_and_get_the_async_driver(
+    url: str, wanted: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_settings({"DATABASE_URL": url}).database_url == wanted
+
+
+def test_a_database_path_through_a_file_is_named(tmp_path: Path) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x")
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"DATABASE_URL": f"sqlite:///{a_file / 'bot.db'}"})
+    assert str(raised.value).startswith(f"DATABASE_URL: {str(a_file)!r} is a file, not a folder")
