@@ -295,12 +295,13 @@ def database_url_setting(raw: str, data_dir: Path) -> str:
         ) from None
     if url.get_backend_name().lower() != "sqlite":
         return raw  # another database: the storage layer checks its driver
+    given = raw  # quoted in messages as the clinic wrote it
     if url.drivername.lower() == "sqlite":
         # Storage is async; accept the familiar sync spelling and use the async driver.
         raw = "sqlite+aiosqlite" + raw[raw.index("://") :]
     if url.host or url.port:
         raise ConfigError(
-            f"DATABASE_URL: {raw!r} names a host, but SQLite reads a file: put three "
+            f"DATABASE_URL: {given!r} names a host, but SQLite reads a file: put three "
             f"slashes before its path, {_URL_EXAMPLE}"
         )
     database = url.database or ""
@@ -308,12 +309,12 @@ def database_url_setting(raw: str, data_dir: Path) -> str:
     mode = url.query.get("mode")
     if database in ("", ":memory:") or uri_path in ("", ":memory:") or mode == "memory":
         raise ConfigError(
-            f"DATABASE_URL: {raw!r} is an in-memory database, so every answer would be lost "
+            f"DATABASE_URL: {given!r} is an in-memory database, so every answer would be lost "
             f"when the bot stops; give a file, {_URL_EXAMPLE}"
         )
     if uri_path is not None:
         raise ConfigError(
-            f"DATABASE_URL: {raw!r} is a SQLite URI filename ('file:...'), which the bot "
+            f"DATABASE_URL: {given!r} is a SQLite URI filename ('file:...'), which the bot "
             f"does not read; give the file's path, {_URL_EXAMPLE}"
         )
     folder = Path(database).parent

@@ -164,6 +164,7 @@ def test_odd_database_urls_get_one_clear_line(url: str, said: str) -> None:
     message = str(raised.value)
     assert message.startswith("DATABASE_URL: ") and said in message and "\n" not in message
     assert "s3cret" not in message  # a password is never quoted
+    assert "s3cret" in url or "folder" in message or repr(url) in message  # as written
 
 
 @pytest.mark.parametrize(
