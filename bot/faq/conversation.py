@@ -20,9 +20,10 @@ from bot.core.staff_notes import StaffNotes
 from bot.faq.encoder_tuning import choose_faq_encoder
 from bot.faq.french import FRENCH, FrenchIndex
 from bot.faq.matcher import Candidate, FaqMatcher
-from bot.faq.reading import FaqReading, MessageReader, small_talk_kind
+from bot.faq.reading import FaqReading, MessageReader
 from bot.faq.replies import ACTION_PREFIX, ENGLISH_TEXTS, FRENCH_TEXTS, FaqReplies
 from bot.faq.semantic import PhrasingVectorCache
+from bot.faq.smalltalk import small_talk_kind
 from bot.faq.unanswered import UnansweredLog
 from bot.safety.stage import SafetyReplies
 

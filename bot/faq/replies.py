@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 from bot.core.dates import long_date
 from bot.core.replies import Button, Reply
 from bot.faq.french import FRENCH, fold, french_terms
-from bot.faq.reading import FaqReading, SmallTalkKind
+from bot.faq.reading import FaqReading
+from bot.faq.smalltalk import SmallTalkKind
 
 if TYPE_CHECKING:
     from bot.content.clinic import Clinic

@@ -1,0 +1,57 @@
+"""The questions one message asks: "does it hurt and how much is it?" is two.
+
+A message is split at its question marks, or before an "and" / "also" that starts a new
+question; small talk is no part, and a part of one word is no question of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bot.faq.smalltalk import small_talk_kind
+from bot.faq.text import WORDS_CACHE_SIZE, normalise, word_set
+
+MIN_PART_WORDS = 2  # a part shorter than this is no question of its own ("and you?")
+# A part after "and" / "also" must start like a question to be one ("and how much is
+# it"), so "can I have IMS and exercise the same day" stays one question.
+_QUESTION_STARTS = word_set(
+    """how what when where why who which whats hows wheres whos do does did is are am
+    can could will would should shall may might r u any"""
+)
+_JOINERS = frozenset({"and", "also", "plus", "n", "nd", "an"})
+_QUESTION_END_RE = re.compile(r"(?<=\?)\s*")
+
+
+def question_parts(text: str, *, no_small_talk: bool = False) -> list[str]:
+    """The questions a message asks, in order: its "?"-ended sentences with whatever follows
+    the last one ("is IMS ok? also I'm on heparin"), or its parts either side of an "and" /
+    "also" that starts a new question. Small talk is no part ("does it hurt? thanks");
+    one part means one question. `no_small_talk`: the caller found `text` is none."""
+    pieces = [part.strip() for part in _QUESTION_END_RE.split(text) if part.strip()]
+    pieces = [
+        part for part in pieces if (no_small_talk and part == text) or small_talk_kind(part) is None
+    ]
+    if len(pieces) >= 2 and any(part.endswith("?") for part in pieces):
+        parts = pieces
+    else:
+        parts = _split_at_joiner(pieces[0] if pieces else text)
+    return [part for part in parts if len(normalise(part).split()) >= MIN_PART_WORDS]
+
+
+def _split_at_joiner(text: str) -> list[str]:
+    """`text` split before the first "and"/"also" that starts a question, if one does."""
+    raw = text.split()
+    for index in range(1, len(raw) - 1):
+        joiner = _normalised_word(raw[index])
+        following = _normalised_word(raw[index + 1]).split()
+        if joiner in _JOINERS and following and following[0] in _QUESTION_STARTS:
+            left, right = " ".join(raw[:index]), " ".join(raw[index + 1 :])
+            return [left.rstrip(",;"), right]
+    return [text]
+
+
+@lru_cache(maxsize=WORDS_CACHE_SIZE)
+def _normalised_word(word: str) -> str:
+    """One typed word, normalised: words recur from message to message, messages seldom."""
+    return normalise(word)
