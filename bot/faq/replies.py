@@ -105,6 +105,9 @@ ENGLISH_TEXTS = ReplyTexts(
         "goodbye": "Take care! Message me any time if you have another question.",
         "rudeness": "Sorry I haven't been much help. Try asking in a few words, pick a "
         "topic, or talk to a person at the clinic.",
+        "identity": "I'm the {name} automated assistant, not a person. I can answer common "
+        "questions about IMS and your visits. To talk to someone on the team, call {phone} "
+        "or e-mail {email}.",
     },
     small_talk_other="Okay! Anything else I can help with? Ask a question or pick an option below.",
     pick_topic="Pick a topic:",
@@ -147,6 +150,9 @@ FRENCH_TEXTS = ReplyTexts(
         "rudeness": "Désolé de ne pas vous avoir été plus utile. Essayez de poser votre "
         "question en quelques mots, choisissez un sujet ou parlez à une personne de la "
         "clinique.",
+        "identity": "Je suis l'assistant automatisé de {name}, pas une personne. Je réponds "
+        "aux questions courantes sur l'IMS et vos visites. Pour parler à quelqu'un de "
+        "l'équipe, appelez au {phone} ou écrivez à {email}.",
     },
     small_talk_other="D'accord! Puis-je vous aider avec autre chose? Posez une question ou "
     "choisissez une option ci-dessous.",
@@ -303,7 +309,10 @@ class FaqReplies:
     def small_talk(self, kind: SmallTalkKind | None) -> Reply:
         """A short, friendly reply to small talk, with the main menu."""
         template = self.texts.small_talk.get(kind) if kind is not None else None
-        text = (template or self.texts.small_talk_other).format(name=self._clinic.name)
+        clinic = self._clinic
+        text = (template or self.texts.small_talk_other).format(
+            name=clinic.name, phone=clinic.phone, email=clinic.email
+        )
         return Reply(text=text, buttons=self.menu())
 
     def menu(self) -> tuple[Button, ...]:

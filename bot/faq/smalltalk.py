@@ -14,7 +14,7 @@ from typing import Literal
 
 from bot.faq.text import WORDS_CACHE_SIZE, normalise, word_set
 
-SmallTalkKind = Literal["greeting", "thanks", "goodbye", "acknowledgement", "rudeness"]
+SmallTalkKind = Literal["greeting", "thanks", "goodbye", "acknowledgement", "rudeness", "identity"]
 MAX_SMALL_TALK_WORDS = 8
 
 # Words that make a message small talk, by kind; a message is small talk when every word
@@ -25,24 +25,33 @@ SMALL_TALK_WORDS: dict[SmallTalkKind, frozenset[str]] = {
         """stupid dumb useless idiot idiotic suck sucks sucky rubbish garbage trash
         pointless terrible awful worst hate crap crappy lame shit wtf ffs ugh whatever meh
         unhelpful frustrating frustrated annoying annoyed ridiculous waste seriously
-        smh argh"""
+        smh argh worthless hopeless clueless moron morons joke bs bullshit fuck fucking
+        pathetic dumbest stupidest rude"""
     ),
+    # "Are you a bot?", "is this a real person?": read from set phrases (_IDENTITY_RE) into
+    # this one cue, which no typed word can be (normalised words have no "?").
+    "identity": frozenset({"<bot?>"}),
     "goodbye": word_set(
         """bye goodbye byebye cya later farewell quit exit stop done finished leave
-        goodnight night ttyl"""
+        goodnight night ttyl adios sayonara ciao tata toodles tootles buhbye gtg g2g
+        ttfn cheerio laters peace fairwell"""
     ),
     "thanks": word_set(
         """thanks thank thx ty tysm cheers appreciated appreciate grateful helpful
-        helped ta thanx thankyou thnx tks merci"""
+        helped ta thanx thankyou thnx tks merci thanq tq tqvm thankful gratitude obliged
+        gracias danke kudos legend lifesaver champ"""
     ),
     "greeting": word_set(
-        """hi hello hey heya hiya howdy yo greetings morning afternoon evening sup"""
+        """hi hello hey heya hiya howdy yo greetings morning afternoon evening sup hii hiii
+        heyy heyyy helo hallo hullo hola gday aloha namaste salutations bonjour salut ahoy"""
     ),
     "acknowledgement": word_set(
         """ok okay k kk okey alright fine sure cool great good nice perfect awesome
         yes yeah yep yup no nope nah got understood noted gotcha right lol haha hehe
         lmao hmm hm um uh oh ah wow nvm nevermind excellent brilliant amazing fantastic
-        wonderful lovely super sweet np sorry oops whoops oopsie"""
+        wonderful lovely super sweet np sorry oops whoops oopsie okk okie okey dokey dokie
+        alrighty righto roger ack yea ya mhm mmhm uh huh aha ahh ooh rofl lmfao xd true
+        indeed kewl gr8 coolio omg"""
     ),
 }
 # Words small talk is made of besides its cue words ("thank you so much", "this is a
@@ -53,24 +62,107 @@ SMALL_TALK_GLUE = word_set(
     of with then ok anyway being s not ever one much kindly ya talk
     soo lot lots ton tons heaps bunch million totally truly super such pretty quite
     absolutely helps useful info information answer answers reply was were at
-    honestly frankly literally actually well help many today"""
+    honestly frankly literally actually well help many today mate buddy pal friend dude
+    man guys folks everyone everybody dear machine assistant ai helper program computer
+    assistance time response responses effort efforts replies answering replying all
+    again once more x xx xo oh ah been lately right with today fine day this helping out
+    assisting cooperation providing gave given did want would like need let will we glad happy
+    pleased chatting talking speaking conversation"""
 )
 _SMALL_TALK_KNOWN = SMALL_TALK_GLUE.union(*SMALL_TALK_WORDS.values())
 # Intensifiers and trailing words stretched for emphasis ("sooo", "thanksss") are read
 # with their letters squeezed back.
 _STRETCHED_RE = re.compile(r"(.)\1{2,}")
+# Asking whether a person or a machine is answering: "are you a bot?", "r u human", "is
+# this a real person or an AI?", "am I talking to a robot", "who am I chatting with".
+_MACHINE_OR_PERSON = (
+    r"(?:(?:a|an|some) )?(?:(?:real|actual|live|living|automated|automatic|computer|ai|real life"
+    r"|human|programmed|artificial) )*(?:bot|robot|chatbot|chat bot|machine|computer|ai|a i"
+    r"|human being|human|person|people|program|automated|automatic|real|fake|alive"
+    r"|someone real|somebody real|someone|somebody|artificial intelligence|auto ?reply"
+    r"|autoresponder"
+    r"|recording)(?: in real life)?"
+)
+_IDENTITY_RE = re.compile(
+    r"\b(?:(?:(?:(?:please )?tell me|(?:i )?(?:want|need|would like|wanna) (?:to )?know"
+    r"|(?:i am )?curious(?: to know)?|may i know"
+    r"|can (?:you|u) tell me)(?: now)? )?(?:if|whether) (?:you are|you re|u r|ur|this is|it is)"
+    r"|(?:are|r) (?:you|u)|is (?:this|that|it)|(?:you|u) (?:sound|seem|talk|write|type) like"
+    r"|am i (?:talking|chatting|speaking|texting|writing|messaging) (?:to|with))"
+    r"(?: (?:really|actually|truly|even|just|definitely|secretly|honestly))?"
+    rf" {_MACHINE_OR_PERSON}(?: or (?:(?:are|r) (?:you|u) |is (?:it|this|that) )?"
+    rf"(?:not|{_MACHINE_OR_PERSON}))?\b"
+    r"|\bwho (?:am i|is this|are you)(?: (?:talking|chatting|speaking|texting) (?:to|with))?\b"
+    r"|\bwhat are you\b"
+)
+# Laughter typed out ("hahaha", "hehe", "lolol", "jajaja"), read as "lol".
+_LAUGHTER_RE = re.compile(
+    r"\b(?:a?(?:ha)+h?|(?:he)+h?|(?:hi){2,}|(?:ja){2,}|lo+l(?:o+l)*|lmf?a+o+)\b"
+)
+# Smileys typed with punctuation (":)", ";-)", ":D", "<3"), alone: a friendly nod. Sad or
+# crying faces are not: like 😭, they get the reply that names 911.
+_HAPPY_FACES_RE = re.compile(r"(?:[:;=]-?[)\]dDpP3*]|<3+|\^_?\^|\(:|xD+|XD+)+")
 # Set phrases read as their plain cue word first: greetings that look like questions,
 # and thanks with "much" (which elsewhere asks for a price).
 _SET_PHRASES = (
+    (_IDENTITY_RE, "<bot?>"),
+    (_LAUGHTER_RE, "lol"),
     (
-        re.compile(r"\b(how are you( doing)?( today)?|how is it going|what is up|wassup)\b"),
+        re.compile(
+            r"\bhow (are|r) (you|u|ya|things)( doing| going| feeling| treating you)?"
+            r"|\bhow (is |has |have )?(everything|things|life|your day|your week|your morning)"
+            r"( going| been| treating you)?|\bhow (is |has )?it (going|been|hanging)"
+            r"|\bhow (have|has) (you|u|things) been( doing| going| feeling)?|\bhow goes it"
+            r"|\bwhat( is)? (up|new)\b|\bwassup\b"
+            r"|\b(are|r) (you|u|ya) (doing )?(ok|okay|well|alright|good|all right)\b"
+        ),
         "hello",
     ),
     (re.compile(r"\b(thank you|thanks)( so| very)? much\b"), "thanks"),
+    # Thanks in other words: "much obliged", "I owe you one", "you're a star", "you rock".
+    (
+        re.compile(
+            r"\b(much|many|big|huge|mega) (thanks|thx|appreciated|obliged|love)\b"
+            r"|\b(i )?owe (you|u|ya)( one| big)?\b|\b(you are|you re|u r|ur) (a |the )?"
+            r"(star|gem|legend|lifesaver|life saver|champ|hero|best|rock|rockstar|doll|angel"
+            r"|sweetheart|genius|great|amazing|awesome|brilliant|so kind|very kind|kind)\b"
+            r"|\b(you|u) rock\b|\b(good|great|nice) (job|work|answer|stuff)\b"
+            r"|\b(cheers|ta) (mate|love|luv|pal|buddy|very much)\b"
+            r"|\bthat (is )?(all|everything|it)( i (need|needed|wanted))?( for now)?\b"
+        ),
+        "thanks",
+    ),
     (re.compile(r"\bnever mind\b"), "ok"),
-    (re.compile(r"\bnot (very |so |that )?(smart|clever|helpful|good)\b"), "useless"),
-    (re.compile(r"\bsee (you|ya)( later| soon| around)?\b"), "bye"),
+    (
+        re.compile(
+            r"\bnot (very |so |that )?(smart|clever|helpful|good|happy|pleased|glad|satisfied)\b"
+        ),
+        "useless",
+    ),
+    (
+        re.compile(
+            r"\bsee (you|ya|u)( again)?( later| soon| around| in a while| tomorrow)?"
+            r"( alligator| gator)?\b"
+        ),
+        "bye",
+    ),
     (re.compile(r"\b(talk( to you)?|speak( to you)?|chat) (soon|later)\b"), "bye"),
+    # Leaving, and closing words about the chat: "gotta go", "I'm off", "nice talking to you".
+    (
+        re.compile(
+            r"\b(i )?(have|need|got|gotta|must|ought) (to )?(go|run|head off|get going|leave)"
+            r"( now)?\b"
+            r"|\bi am (off|out of here|outta here|out|leaving|going)( now)?\b|\bpeace out\b"
+            r"|\b(say|saying) (goodbye|bye)\b"
+            r"|\b(until|till|til) (next time|later|then|tomorrow)\b|\b(catch|chat) (you|ya|u) "
+            r"(later|soon|around)\b|\btake it easy\b|\b(later|see you) (gator|alligator|gater)\b"
+            r"|\b(it was |was |it is |always )?(nice|good|great|lovely|fun|cool|pleasant|a pleasure"
+            r"|enjoyable|glad) (to )?(talking|chatting|speaking|talk|chat|speak|conversing|converse"
+            r"|meet|meeting)( with| to)?( you| u)?\b"
+            r"|\b(enjoyed|liked) (talking|chatting|speaking)( with| to)?( you| u)?\b"
+        ),
+        "bye",
+    ),
     # Wishes that close a chat: "have a lovely evening", "enjoy the rest of your day".
     (
         re.compile(
@@ -83,6 +175,7 @@ _SET_PHRASES = (
     ),
     (re.compile(r"\b(is )?(any ?one|any ?body|some ?one|some ?body) (there|here|home)\b"), "hello"),
     (re.compile(r"\b(are )?(you|u) (still )?(there|here|real|awake|around)\b"), "hello"),
+    (re.compile(r"\b(good|g) ?day\b|\b(nice|pleased|glad) to meet (you|u)\b"), "hello"),
     # A message sent to the wrong place: "sorry wrong chat", "oops, wrong number".
     (
         re.compile(
@@ -130,7 +223,9 @@ _SET_PHRASES = (
     (
         re.compile(
             r"\b(shut (up|it)|go away|get lost|leave me alone|buzz off|piss off|screw you"
-            r"|f off|bugger off|sod off)\b"
+            r"|f off|bugger off|sod off|(fuck|screw|f) (off|you|u|this|that)"
+            r"|what a (joke|waste( of (my )?time)?)"
+            r"|(are|r) (you|u) (even )?(listening|reading|paying attention))\b"
         ),
         "useless",
     ),
@@ -148,6 +243,8 @@ DISTRESS_SYMBOLS = frozenset("🆘🚑🚨🚒🚓☠💀🩸🔪💊😢😭�
 def small_talk_kind(text: str) -> SmallTalkKind | None:
     """The kind of small talk `text` is, or None when it asks or says something more."""
     plain = normalise(text)
+    if _HAPPY_FACES_RE.fullmatch("".join(text.split())):
+        return "acknowledgement"  # ":)", "<3"
     if not plain and any(unicodedata.category(ch) == "So" for ch in text):
         if any(ch in DISTRESS_SYMBOLS for ch in text):
             return None  # 🆘, 🚑, 😭 alone are not "okay": the fallback names 911
