@@ -70,9 +70,10 @@ SMALL_TALK_GLUE = word_set(
     pleased chatting talking speaking conversation"""
 )
 _SMALL_TALK_KNOWN = SMALL_TALK_GLUE.union(*SMALL_TALK_WORDS.values())
-# Intensifiers and trailing words stretched for emphasis ("sooo", "thanksss") are read
-# with their letters squeezed back.
-_STRETCHED_RE = re.compile(r"(.)\1{2,}")
+# Words stretched for emphasis ("sooo", "thanksss") reach here with their held letters read
+# as two (`normalise`); a word not known that way is read with one of them.
+_DOUBLED_RE = re.compile(r"([a-z])\1")
+_STRETCHED_RE = re.compile(r"(\w)\1{2,}")
 # Asking whether a person or a machine is answering: "are you a bot?", "r u human", "is
 # this a real person or an AI?", "am I talking to a robot", "who am I chatting with".
 _MACHINE_OR_PERSON = (
@@ -249,7 +250,9 @@ def small_talk_kind(text: str) -> SmallTalkKind | None:
         if any(ch in DISTRESS_SYMBOLS for ch in text):
             return None  # 🆘, 🚑, 😭 alone are not "okay": the fallback names 911
         return "acknowledgement"  # an emoji or other symbol alone: 👍, 😂
-    plain = " ".join(_squeezed(word) for word in plain.split())
+    if _STRETCHED_RE.search(text):
+        stretched = {normalise(word) for word in text.split() if _STRETCHED_RE.search(word)}
+        plain = " ".join(_squeezed(w) if w in stretched else w for w in plain.split())
     for phrase, cue in _SET_PHRASES:
         plain = phrase.sub(cue, plain)
     found = plain.split()
@@ -268,9 +271,15 @@ def small_talk_kind(text: str) -> SmallTalkKind | None:
 
 @lru_cache(maxsize=WORDS_CACHE_SIZE)
 def _squeezed(word: str) -> str:
-    """`word` with letters stretched for emphasis squeezed back ("sooo" -> "so")."""
-    if not _STRETCHED_RE.search(word):
+    """`word`, or the known word it is with a doubled letter single ("thankss" -> "thanks",
+    "byee" -> "bye", "helloo" -> "hello")."""
+    if word in _SMALL_TALK_KNOWN or not _DOUBLED_RE.search(word):
         return word
-    double = _STRETCHED_RE.sub(r"\1\1", word)
-    single = _STRETCHED_RE.sub(r"\1", word)
-    return double if double in _SMALL_TALK_KNOWN or single not in _SMALL_TALK_KNOWN else single
+    single = _DOUBLED_RE.sub(r"\1", word)
+    if single in _SMALL_TALK_KNOWN:
+        return single
+    for found in _DOUBLED_RE.finditer(word):
+        one_less = word[: found.start()] + word[found.start() + 1 :]
+        if one_less in _SMALL_TALK_KNOWN:
+            return one_less
+    return word

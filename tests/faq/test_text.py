@@ -143,6 +143,6 @@ def test_chat_spellings_and_places() -> None:
 
 def test_slips_in_short_key_words_read_as_the_word() -> None:
     # Too short for the matcher's typo repair, or a stop word it never repairs towards.
-    assert normalise("how mutch 4 a visit") == "how much 4 a visit"
+    assert normalise("how mutch 4 a visit") == "how much for a visit"
     assert normalise("can i bok online, how mcuh") == "can i book online how much"
     assert normalise("excersises for my neck") == "exercises for my neck"
