@@ -33,7 +33,12 @@ from rapidfuzz.distance import Levenshtein
 from bot.faq.matcher import MAX_SUGGESTIONS, Candidate, FaqMatcher, MatchResult, slips_forgiven
 from bot.faq.pipeline import EmergencyCheck
 from bot.faq.smalltalk import SmallTalkKind, small_talk_kind
-from bot.faq.splitting import question_parts
+from bot.faq.splitting import (
+    JOINERS,
+    QUESTION_STARTS,
+    question_parts,
+    shared_question_parts,
+)
 from bot.faq.text import (
     WORDS_CACHE_SIZE,
     SynonymMap,
@@ -49,6 +54,18 @@ if TYPE_CHECKING:
 
 ReadingKind = Literal["emergency", "small_talk", "answer", "suggest", "fallback"]
 MAX_ANSWERS = 2
+# Both answers to one question about two things must be among this many of the entries
+# the whole message ranks first.
+SHARED_RANK_DEPTH = 2
+# An unclear part of a two-part message, read beside the other part, is answered with an
+# entry among its own first this many.
+CONTEXT_RANK_DEPTH = 2
+# Only a short question beside another short one is read in its context; in a story, the
+# other part says too much besides.
+MAX_CONTEXT_PART_WORDS = 12
+SAME_OPENING_WORDS = 2
+HEADING_WORD_LENGTH = 4
+HEADING_CAPITALS_SHARE = 0.6
 
 _BACK_REFERENCES = word_set("it its they them that this those")
 # Words naming needling. With none of them in a question, an IMS entry must lead the closest
@@ -243,7 +260,28 @@ class MessageReader:
             split = self._read_parts(parts[:MAX_ANSWERS], whole, "?" in text)
             if split is not None:
                 return split
+        elif shared := self._read_shared(shared_question_parts(text), text):
+            return shared
         return _single(whole, read_as)
+
+    def _read_shared(self, told: list[tuple[str, str]], text: str) -> FaqReading | None:
+        """Both answers to one question asked about two things ("I'm on blood thinners and
+        I'm also diabetic, can I still do IMS?"), when each thing with the question gets an
+        answer of its own and both are among the entries the whole message ranks first. A
+        thing that is only the treatment's name ("IMS and diabetes: is it safe?") is none."""
+        if not told or any(
+            not self._treatment_re.sub(" ", normalise(thing)).strip() for thing, _ in told
+        ):
+            return None
+        parts = [f"{thing}, {question}" for thing, question in told]
+        results = [self._match(part)[0] for part in parts]
+        answered = [r.faq_id for r in results if r.decision == "answer" and r.faq_id]
+        if len(answered) != len(parts) or len(set(answered)) != len(parts):
+            return None
+        ranked = self.matcher.rank(text, limit=MAX_SUGGESTIONS)
+        if not set(answered) <= {c.faq_id for c in ranked[:SHARED_RANK_DEPTH]}:
+            return None
+        return FaqReading("answer", tuple(answered), (), ranked[0].score)
 
     def _read_parts(
         self, parts: list[str], whole: MatchResult, punctuated: bool
@@ -275,6 +313,23 @@ class MessageReader:
         rest, other = next(
             (p, r) for p, r in zip(parts, results, strict=True) if r.decision != "answer"
         )
+        known = next(p for p in parts if p != rest)
+        found = (
+            self._in_context(rest, known, answered[0])
+            if rest == parts[-1]
+            and other.out_of_scope is None
+            and _asks_after(rest)
+            and all(len(part.split()) <= MAX_CONTEXT_PART_WORDS for part in parts)
+            and not _same_question(known, rest)
+            and _name_asked(normalise(known)) is None
+            and not _is_heading(" ".join(parts))
+            else None
+        )
+        if found is not None:
+            # "Will I feel better right away, and how long will it last?": read beside the
+            # answered part, the unclear part is about how long the relief lasts.
+            in_order = [found if part == rest else answered[0] for part in parts]
+            return FaqReading("answer", tuple(in_order), (), whole.score, read_as=read_as)
         if other.decision == "fallback":
             if other.out_of_scope is not None and _refers_back(parts, rest):
                 # "what is reiki and does it hurt": the answered part asks about the
@@ -289,6 +344,19 @@ class MessageReader:
         return FaqReading(
             "answer", tuple(answered), other.suggestions, whole.score, read_as=read_as
         )
+
+    def _in_context(self, part: str, known: str, answered: str) -> str | None:
+        """The entry an unclear `part` asks about, read beside the `known` part (answered
+        with `answered`): the first entry but that one when the two are read together, if
+        it is also among the part's own first two and near enough to suggest."""
+        own = [c for c in self.matcher.rank(part, limit=MAX_SUGGESTIONS) if not c.out_of_scope]
+        if not own or own[0].score < self.matcher.thresholds.suggest:
+            return None
+        together = self.matcher.rank(f"{known} {part}", limit=MAX_SUGGESTIONS + 1)
+        pick = next((c for c in together if c.faq_id != answered and not c.out_of_scope), None)
+        if pick is None or pick.faq_id not in {c.faq_id for c in own[:CONTEXT_RANK_DEPTH]}:
+            return None
+        return pick.faq_id
 
     def _compares(self, plain: str) -> bool:
         """Whether normalised `plain` names the treatment or asks for a comparison."""
@@ -692,6 +760,32 @@ def _subject_cues(
         >= COMPARISON_ENTRY_SHARE * len(entry.phrasings)
     )
     return _words_re(treatment), comparison_re, entries
+
+
+def _asks_after(part: str) -> bool:
+    """Whether a later `part` opens like a question of its own ("and can it leave bruises"),
+    not a remark ("i read that online")."""
+    found = normalise(part).split()
+    while found and found[0] in JOINERS:
+        found = found[1:]
+    return bool(found) and found[0] in QUESTION_STARTS
+
+
+def _same_question(first: str, later: str) -> bool:
+    """Whether `later` opens with the same words as `first` ("how much is the first visit
+    and how much are the ones after"): the same question about another thing, which the
+    first answer already covers."""
+    opening = [normalise(part).split()[:SAME_OPENING_WORDS] for part in (first, later)]
+    return len(opening[0]) == SAME_OPENING_WORDS and opening[0] == opening[1]
+
+
+def _is_heading(text: str) -> bool:
+    """Whether `text` is written as a page heading ("Sore After IMS? Why That Ache Can Be a
+    Good Sign"): most of its longer words capitalised. A heading's second half says what the
+    page tells, not a second question."""
+    longer = [word for word in text.split() if len(word) >= HEADING_WORD_LENGTH]
+    capitals = sum(1 for word in longer if word[0].isupper())
+    return bool(longer) and capitals >= HEADING_CAPITALS_SHARE * len(longer)
 
 
 def _refers_back(parts: list[str], first: str) -> bool:

@@ -15,11 +15,11 @@ from bot.faq.text import WORDS_CACHE_SIZE, normalise, word_set
 MIN_PART_WORDS = 2  # a part shorter than this is no question of its own ("and you?")
 # A part after "and" / "also" must start like a question to be one ("and how much is
 # it"), so "can I have IMS and exercise the same day" stays one question.
-_QUESTION_STARTS = word_set(
+QUESTION_STARTS = word_set(
     """how what when where why who which whats hows wheres whos do does did is are am
     can could will would should shall may might r u any"""
 )
-_JOINERS = frozenset({"and", "also", "plus", "n", "nd", "an"})
+JOINERS = frozenset({"and", "also", "plus", "n", "nd", "an"})
 _QUESTION_END_RE = re.compile(r"(?<=\?)\s*")
 
 
@@ -45,7 +45,7 @@ def _split_at_joiner(text: str) -> list[str]:
     for index in range(1, len(raw) - 1):
         joiner = _normalised_word(raw[index])
         following = _normalised_word(raw[index + 1]).split()
-        if joiner in _JOINERS and following and following[0] in _QUESTION_STARTS:
+        if joiner in JOINERS and following and following[0] in QUESTION_STARTS:
             left, right = " ".join(raw[:index]), " ".join(raw[index + 1 :])
             return [left.rstrip(",;"), right]
     return [text]
@@ -55,3 +55,39 @@ def _split_at_joiner(text: str) -> list[str]:
 def _normalised_word(word: str) -> str:
     """One typed word, normalised: words recur from message to message, messages seldom."""
     return normalise(word)
+
+
+# "I'm on blood thinners and I'm also diabetic, can I still do IMS?": two things told, then
+# one question about both. The told part is split at its first "and" / "also", and each
+# half, a few words long, is asked the shared question.
+_CLAUSE_END_RE = re.compile(r"[.,;:!]\s+|\s+-+\s+")
+_TOLD_JOINER_RE = re.compile(
+    r"\s*\b(?:and also|and|also|as well as|plus)\b\s*|\.\s+also\s+", re.IGNORECASE
+)
+MAX_TOLD_WORDS = 8  # a longer half tells a story, whose "and" joins anything
+
+
+def shared_question_parts(text: str) -> list[tuple[str, str]]:
+    """The two things `text` tells before one question about both, each with the question
+    (("I'm on blood thinners", "can I still do IMS?"), ("I'm also diabetic", ...)); else
+    none."""
+    breaks = list(_CLAUSE_END_RE.finditer(text.rstrip()))
+    if not breaks:
+        return []
+    last = breaks[-1]
+    told, question = text[: last.start()].strip(), text[last.end() :].strip()
+    if not question.endswith("?") and _first_word(question) not in QUESTION_STARTS:
+        return []
+    halves = [half.strip(" ,;.") for half in _TOLD_JOINER_RE.split(told, maxsplit=1)]
+    if len(halves) != 2 or not all(
+        0 < len(normalise(half).split()) <= MAX_TOLD_WORDS for half in halves
+    ):
+        return []
+    if any(_first_word(half) in QUESTION_STARTS for half in halves):
+        return []  # "what is it, and does it hurt": two questions, split elsewhere
+    return [(half, question) for half in halves]
+
+
+def _first_word(text: str) -> str:
+    found = normalise(text).split()
+    return found[0] if found else ""
