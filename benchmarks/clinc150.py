@@ -74,6 +74,17 @@ def find_data() -> Path | None:
     return next((path for path in DATA_CANDIDATES if path.is_file()), None)
 
 
+def load_data() -> tuple[Path, dict[str, Any]] | None:
+    """The CLINC150 file and its splits, or None (said on stdout) when the shared bench
+    folder is absent."""
+    path = find_data()
+    if path is None:
+        print("skipped: CLINC150 not found at ../shared/bench/clinc150/data_full.json")
+        return None
+    splits: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return path, splits
+
+
 def build_entries(train: Sequence[Sequence[str]], k: int) -> list[tuple[str, list[str]]]:
     """One FAQ entry per intent from K sampled training utterances (the README protocol)."""
     by_intent: dict[str, list[str]] = defaultdict(list)
@@ -294,11 +305,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--semantic", action="store_true", help="also run the matcher with the encoder"
     )
     args = parser.parse_args(argv)
-    path = find_data()
-    if path is None:
-        print("skipped: CLINC150 not found at ../shared/bench/clinc150/data_full.json")
+    found = load_data()
+    if found is None:
         return 0
-    data = json.loads(path.read_text(encoding="utf-8"))
+    path, data = found
     val, test = labelled(data, "val"), labelled(data, "test")
     if args.semantic:
         return main_semantic(path, data, args.k or [5, 3, 1], val, test)

@@ -15,7 +15,6 @@ Tune on `train` / `val`, report `test` / `oos_test`. A benchmark, not a test.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -23,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.clinc150 import find_data
+from benchmarks.clinc150 import load_data
 from bot.faq.smalltalk import small_talk_kind
 
 SMALL_TALK_INTENTS = ("greeting", "goodbye", "thank_you", "are_you_a_bot")
@@ -40,11 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--splits", nargs="+", default=["test", "oos_test"])
     parser.add_argument("--misses", action="store_true", help="list every utterance not right")
     args = parser.parse_args(argv)
-    path = find_data()
-    if path is None:
-        print("skipped: CLINC150 not found at ../shared/bench/clinc150/data_full.json")
+    found = load_data()
+    if found is None:
         return 0
-    data = json.loads(path.read_text(encoding="utf-8"))
+    _, data = found
     for split in args.splits:
         found: Counter[str] = Counter()
         asked: Counter[str] = Counter()
