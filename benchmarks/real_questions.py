@@ -25,6 +25,12 @@ mean" / fallback), with the default (lexical) matcher and content/faq.yaml. Repo
     python benchmarks/real_questions.py --file PATH     # another file in the same format
     python benchmarks/real_questions.py --lexical-only  # without the learned ranker's opinion
     python benchmarks/real_questions.py --all --as-labelled  # a row per gathering, English
+    python benchmarks/real_questions.py --all --as-labelled --names-as-ims  # see below
+
+`--names-as-ims` relabels every item that asks only what a name of the clinic's treatment
+is ("What is dry needling?", "So, what is trigger point dry needling?": a name in the
+synonym group holding "ims") with `what_is_ims` alone, as issue 18 item 2 reads them; the
+gatherings label that heading both ways (most with the comparison entry).
 
 A benchmark, not a test: the data lives outside the repository and never enters the tests
 or the content.
@@ -43,7 +49,9 @@ from pathlib import Path
 import yaml
 
 from bot.clinic_content import load_content
+from bot.content.model import FaqContent
 from bot.faq.reading import FaqReading, MessageReader
+from bot.faq.text import normalise
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_CANDIDATES = (
@@ -147,6 +155,26 @@ def load_questions(path: Path, judged: dict[str, frozenset[str]]) -> list[RealQu
     return questions
 
 
+TREATMENT_ENTRY = "what_is_ims"
+_ASKS_WHAT_RE = re.compile(r"^(?:so )?what is (?P<name>.+?)(?: anyway)?$")
+
+
+def names_as_ims(questions: Sequence[RealQuestion], faq: FaqContent) -> list[RealQuestion]:
+    """`questions` with each one asking only what a name of the clinic's treatment is
+    labelled `what_is_ims` alone (one treatment, many names)."""
+    group = next((g for g in faq.synonyms if "ims" in g), ())
+    names = {normalise(name) for name in group}
+    relabelled = []
+    for question in questions:
+        asked = _ASKS_WHAT_RE.match(normalise(question.text))
+        if question.acceptable and asked is not None and asked.group("name") in names:
+            question = RealQuestion(
+                question.text, frozenset([TREATMENT_ENTRY]), question.gap, question.language
+            )
+        relabelled.append(question)
+    return relabelled
+
+
 def find_dev() -> Path | None:
     """The development half, if the shared bench folder is present."""
     return next((path for path in DEV_CANDIDATES if path.is_file()), None)
@@ -179,18 +207,22 @@ def gatherings() -> list[Path]:
 
 
 def gathering_rows(
-    paths: Sequence[Path], reader: MessageReader, judged: dict[str, frozenset[str]]
+    paths: Sequence[Path],
+    reader: MessageReader,
+    judged: dict[str, frozenset[str]],
+    relabel: Callable[[list[RealQuestion]], list[RealQuestion]] | None = None,
 ) -> tuple[list[str], dict[str, Tally]]:
     """A line per gathering (English items: answerable, right, confidently wrong, items the
     FAQ cannot answer and how many got an answer; French right / answerable) and pooled,
-    with each gathering's English tally."""
+    with each gathering's English tally; `relabel` rewrites each gathering's labels."""
     lines = [f"{'gathering':10} {'answerable':>10} {'right':>6} {'wrong':>6} {'none ans.':>10}  fr"]
     tallies: dict[str, Tally] = {}
     pooled = Tally()
     for path in paths:
         name = path.stem.removeprefix("real_questions_")
         english, french = Tally(), Tally()
-        for question in load_questions(path, judged):
+        questions = load_questions(path, judged)
+        for question in relabel(questions) if relabel else questions:
             reading = reader.read(question.text)
             (french if question.language == "fr" else english).add(question, reading)
         tallies[name] = english
@@ -241,9 +273,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="a row per gathering (benchmarks/data and the development half), English items",
     )
+    parser.add_argument(
+        "--names-as-ims",
+        action="store_true",
+        help='label "what is <a name of the treatment>?" items what_is_ims (issue 18 item 2)',
+    )
     args = parser.parse_args(argv)
     if args.all:
-        return _all_gatherings(args.as_labelled, args.misses, args.lexical_only)
+        return _all_gatherings(args.as_labelled, args.misses, args.lexical_only, args.names_as_ims)
     path = args.file or find_dev()
     if path is None or not path.is_file():
         where = args.file or "../shared/bench/real_questions/dev.yaml"
@@ -251,6 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     questions = load_questions(path, {} if args.as_labelled else load_judged())
     content = load_content(REPO_ROOT / "content")
+    if args.names_as_ims:
+        questions = names_as_ims(questions, content.faq)
     known = {entry.id for entry in content.faq.entries}
     unknown = sorted({i for q in questions for i in q.acceptable} - known)
     if unknown:
@@ -271,13 +310,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _all_gatherings(as_labelled: bool, misses: bool, lexical_only: bool) -> int:
+def _all_gatherings(
+    as_labelled: bool, misses: bool, lexical_only: bool, relabel_names: bool = False
+) -> int:
     """Print a row per gathering, and with `misses` every English item not right."""
     content = load_content(REPO_ROOT / "content")
+    faq = content.faq
     reader = MessageReader.from_content(content)
     if lexical_only:
         reader = MessageReader(reader.matcher.lexical_only(), reader.detector, content.faq)
-    lines, tallies = gathering_rows(gatherings(), reader, {} if as_labelled else load_judged())
+    judged = {} if as_labelled else load_judged()
+    relabel = (lambda found: names_as_ims(found, faq)) if relabel_names else None
+    lines, tallies = gathering_rows(gatherings(), reader, judged, relabel)
     print("\n".join(lines))
     if misses:
         for name, tally in tallies.items():

@@ -222,7 +222,7 @@ class MessageReader:
         self._pair_re = (
             _pair_re(related, self._treatment_re) if related and self._treatment_re else None
         )
-        self._name_entries = self._other_names(faq)
+        self._name_entries = self._treatment_names(faq)
         # Other treatments (their stems; the content's `other_treatments` unless given) and,
         # per entry, the ones it is about, found on first need (few questions name one):
         # a question about another treatment gets only an entry that names it.
@@ -566,44 +566,32 @@ class MessageReader:
             return frozenset(analyse(" ".join(named), self._synonyms)) - generic_stems()
         return frozenset()
 
-    def _other_names(self, faq: FaqContent | None) -> dict[str, str]:
-        """The clinic's treatment's other names ("dry needling", "trigger point needling":
-        names in its synonym group sharing no word with a name an entry saying what the
-        treatment is defines as written, "what is IMS?") -> the comparison entry whose
-        wordings name it most often. Asked what such a name is, a patient wants to know what
-        it means and how IMS relates to it, which that entry says."""
+    def _treatment_names(self, faq: FaqContent | None) -> dict[str, str]:
+        """The clinic's treatment's names (its synonym group: "IMS", "dry needling", "trigger
+        point needling", "Gunn IMS") -> the entry saying what the treatment is, the one of
+        `_treatment_entries` whose wordings most often ask what one of those names is. One
+        treatment, many names: "what is dry needling?" asks what the clinic's treatment is;
+        only a question that compares the names reaches a comparison entry."""
         if faq is None:
             return {}
         group = next(
             (g for g in faq.synonyms if any(normalise(name) == TREATMENT_NAME for name in g)), ()
         )
-        names = {normalise(name) for name in group}
-        own_words = {
-            word
-            for entry_id in self._treatment_entries
-            for phrasing in self._plain[entry_id]
-            if (asked := _name_asked(phrasing)) in names
-            for word in asked.split()
-        }
-        found: dict[str, str] = {}
-        for name in names:
-            if not name or own_words & set(name.split()):
-                continue
-            pattern = _words_re([name])
-            naming = sorted(
-                (
-                    (sum(1 for p in self._plain[entry_id] if pattern.search(p)), entry_id)
-                    for entry_id in self._comparison_entries
-                ),
-                reverse=True,
-            )
-            if naming and naming[0][0] > (naming[1][0] if len(naming) > 1 else 0):
-                found[name] = naming[0][1]
-        return found
+        names = {normalise(name) for name in group} - {""}
+        asking = sorted(
+            (
+                (sum(1 for p in self._plain[entry_id] if _name_asked(p) in names), entry_id)
+                for entry_id in self._treatment_entries
+            ),
+            reverse=True,
+        )
+        if not asking or asking[0][0] == 0:
+            return {}
+        return dict.fromkeys(names, asking[0][1])
 
     def _entry_explaining(self, asked: str | None) -> str | None:
-        """The entry saying what the other name `asked` means, with a slip forgiven in each
-        of its words ("what is dry neddling"), or None."""
+        """The entry saying what the treatment's name `asked` means, with a slip forgiven in
+        each of its words ("what is dry neddling"), or None."""
         if not asked:
             return None
         if asked in self._name_entries:
