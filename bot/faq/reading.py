@@ -23,7 +23,7 @@ A pure core step between the matcher and the conversation: the conversation turn
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -130,6 +130,15 @@ _FRENCH_DEFINITION_RE = re.compile(r"^what (?:the|a|an) (?P<subject>.+)$")
 # Chosen by leave-one-set-out over the real-question sets (benchmarks/faq_policy_loso.py).
 OTHER_SUBJECT_WORDS = 12
 NAMED_IN_WORDINGS = 2
+# The clinic's general service, as its synonym group names it. A question about it that
+# names no needling ("what happens at a physio appointment?") gets no entry about the
+# needling treatment while an entry about the service is among the matches: "did you mean".
+SERVICE_NAME = "physiotherapy"
+# An entry is about a subject when at least this share of its wordings name it; an entry
+# about the treatment that names the service in this smaller share is about both ("who
+# performs IMS?": physiotherapists).
+ABOUT_SHARE = 0.5
+ALSO_ABOUT_SHARE = 0.25
 # "What's the point of acupuncture?", "what is the purpose of X": asks what X is for.
 _POINT_OF_RE = re.compile(r"^what(?: is)? the (?:point|purpose|idea|deal) (?:of|with) ")
 
@@ -237,6 +246,18 @@ class MessageReader:
             entry.id: entry for entry in (faq.entries if faq is not None else ())
         }
         self._entry_treatments: dict[str, frozenset[frozenset[str]]] = {}
+        # The clinic's general service (physiotherapy, with its synonyms): the share of each
+        # entry's wordings naming it, and the entries about the treatment or its needles.
+        self._service_stems = frozenset(analyse(SERVICE_NAME, self._synonyms))
+        self._service_share = self._shares(
+            lambda p: self._service_stems <= frozenset(analyse(p, self._synonyms))
+        )
+        needling = self._shares(
+            lambda p: bool(_NEEDLE_RE.search(p) or self._treatment_re.search(p))
+        )
+        self._needling_entries = frozenset(
+            e for e, share in needling.items() if share >= ABOUT_SHARE
+        )
 
     @classmethod
     def from_content(cls, content: ClinicContent) -> MessageReader:
@@ -547,6 +568,40 @@ class MessageReader:
             return MatchResult("suggest", None, result.score, result.suggestions)
         return result
 
+    def _shares(self, names: Callable[[str], bool]) -> dict[str, float]:
+        """Each entry -> the share of its normalised wordings that `names`."""
+        return {
+            entry_id: sum(1 for p in plain if names(p)) / len(plain)
+            for entry_id, plain in self._plain.items()
+            if plain
+        }
+
+    def _service_alternative(
+        self, ranked: list[Candidate], plain: str, faq_id: str | None
+    ) -> Candidate | None:
+        """For normalised `plain` naming the clinic's general service and no needling,
+        answered with `faq_id`, an entry about the needling treatment: the closest entry
+        about the service among the matches, if one is (None keeps the answer)."""
+        if faq_id is None or faq_id not in self._needling_entries:
+            return None
+        if self._service_share[faq_id] >= ALSO_ABOUT_SHARE:
+            return None
+        if not self._service_stems or not self._service_stems <= frozenset(
+            analyse(plain, self._synonyms)
+        ):
+            return None
+        return next(
+            (
+                c
+                for c in ranked
+                if not c.out_of_scope
+                and c.faq_id not in self._needling_entries
+                and self._service_share.get(c.faq_id, 0.0) >= ABOUT_SHARE
+                and c.score >= self.matcher.thresholds.suggest
+            ),
+            None,
+        )
+
     def _other_subject(self, ranked: list[Candidate], plain: str) -> bool:
         """Whether a short question that does not name the clinic's treatment is about a
         subject no entry is about ("is myotherapy safe?", "what is osteopathy?")."""
@@ -649,6 +704,12 @@ class MessageReader:
             return MatchResult("suggest", None, result.score, result.suggestions)
         if _NEEDLING_RE.search(plain) or self._treatment_re.search(plain):
             return result
+        service = self._service_alternative(ranked, plain, result.faq_id)
+        if service is not None:
+            # "What happens at a physio appointment?": the needling entry's answer would
+            # describe IMS; the entry about physiotherapy is offered first.
+            shown = (service, *(c for c in result.suggestions if c.faq_id != service.faq_id))
+            return MatchResult("suggest", None, result.score, shown[:MAX_SUGGESTIONS])
         if self._other_subject(ranked, plain):
             topic = next((c for c in ranked if c.out_of_scope), None)
             if topic is not None:

@@ -733,3 +733,34 @@ def test_asking_if_it_is_a_bot_is_small_talk_saying_so(clinic_reader: MessageRea
     for said in ("r u a bot", "is this an actual human?"):
         assert clinic_reader.read(said).small_talk == "identity"
     assert clinic_reader.read("can I talk to a real person").answers == ("contact_human",)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "what happens at a physio appointment",
+        "What can I expect at my first physiotherapy appointment?",
+    ],
+)
+def test_a_question_about_physiotherapy_gets_no_answer_about_the_needling(
+    clinic_reader: MessageReader, said: str
+) -> None:
+    """The entry describing an IMS session is not the answer: the one about a physiotherapy
+    visit is offered first."""
+    reading = clinic_reader.read(said)
+    assert reading.kind == "suggest"
+    assert reading.suggestions[0].faq_id == "physio_visit"
+
+
+@pytest.mark.parametrize(
+    ("said", "entry"),
+    [
+        ("what happens during an IMS session", "session_steps"),  # names the treatment
+        ("is it done by a doctor or a physio", "who_performs"),  # about both
+        ("Is Physiotherapy Safe During Early Pregnancy?", "pregnancy"),  # no physio entry near
+    ],
+)
+def test_physiotherapy_named_beside_the_treatment_keeps_its_answer(
+    clinic_reader: MessageReader, said: str, entry: str
+) -> None:
+    assert clinic_reader.read(said).answers == (entry,)
