@@ -14,6 +14,11 @@ it far less than it moves the wall clock.
     python benchmarks/telegram_throughput.py [--messages 400] [--rounds 3]
     python benchmarks/telegram_throughput.py --profile 500   # cProfile of the core
     python benchmarks/telegram_throughput.py --stages 600    # CPU time of each stage
+    python benchmarks/telegram_throughput.py --core 400      # the core's CPU per message
+
+`--core` prints the CPU time of `Assistant.handle_text` per message over three rounds of new
+chats, and which of the hot modules were loaded compiled: the figure to compare two builds
+of the same tree (pure Python and compiled) in alternating runs.
 
 `--stages` runs the questions through the FAQ bot with a CPU-time counter around each
 stage of the path (inclusive: a stage's figure holds the stages inside it) and prints
@@ -202,6 +207,30 @@ async def bench_runtime(folder: str) -> Runtime:
         read_dotenv=False,
     )
     return await build_runtime(settings)
+
+
+# The modules that dominate the core's profile (`--profile`), whose build `--core` names.
+HOT_MODULES = ("bot.faq.matcher", "bot.safety.emergency", "bot.safety.terms", "bot.faq.text")
+
+
+async def core_cpu(messages: int, rounds: int = 3) -> None:
+    """Print the core's CPU microseconds per message over `rounds` of `messages` new chats."""
+    with tempfile.TemporaryDirectory() as folder:
+        runtime = await bench_runtime(folder)
+        questions = patient_questions()
+        await core_rate(runtime, questions, WARM_UP)
+        spent = []
+        for _ in range(rounds):
+            started = time.process_time_ns()
+            await core_rate(runtime, questions, messages)
+            spent.append((time.process_time_ns() - started) / messages / 1000)
+        await runtime.close()
+    compiled = [name for name in HOT_MODULES if not str(sys.modules[name].__file__).endswith(".py")]
+    print(f"compiled: {', '.join(compiled) or 'none'}")
+    print(
+        f"core CPU us per message over {messages} new chats: "
+        f"{', '.join(f'{us:.0f}' for us in spent)} (min {min(spent):.0f})"
+    )
 
 
 async def profile_core(messages: int) -> None:
@@ -468,8 +497,14 @@ def main() -> int:
     parser.add_argument(
         "--stages", type=int, metavar="N", help="CPU time of each stage over N new chats instead"
     )
+    parser.add_argument(
+        "--core", type=int, metavar="N", help="the core's CPU per message over N new chats"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.core:
+        asyncio.run(core_cpu(args.core))
+        return 0
     if args.stages:
         asyncio.run(stage_table(args.stages))
         return 0

@@ -746,7 +746,7 @@ class EmergencyDetector:
         hits = self._hits(words, first=first) if hits is None else hits
         if not hits:
             return []
-        unframed = self._without_framed_sentences(text)
+        unframed = self._without_framed_sentences(text, None if first else (words, hits))
         if unframed is not None:
             return self._screen(unframed, first=first) if unframed.strip() else []
         kept = self._without_set_aside(words)
@@ -823,35 +823,45 @@ class EmergencyDetector:
         still = {hit.rule_id for hit in self._hits(bare, first=False)}
         return denied if gone <= still else kept
 
-    def _without_framed_sentences(self, text: str) -> str | None:
+    def _without_framed_sentences(
+        self, text: str, known: tuple[list[str], list[EmergencyHit]] | None = None
+    ) -> str | None:
         """`text` without the sentences whose every sign is told as the content of a frame (a
         show, a course, a form, a hypothetical) and reported by no one now ("our training says
         call 911 if bleeding won't stop" is framed; "I'm watching a film and my chest is
         crushing" and "watching a movie and can't breathe" are not); None when no sentence
-        is. The rest is screened as before, so a sign spread over sentences stays."""
+        is. The rest is screened as before, so a sign spread over sentences stays. `known`:
+        some words with their `_hits(words, first=False)`, reused for a sentence of the same
+        words (a text of one sentence is not screened twice)."""
         if not self._grammar.frames:
             return None
         kept: list[str] = []
         framed = False
         for sentence in _SENTENCE.findall(text):
             words = normalise_words(sentence)
-            hits = self._hits(words, first=False) if words else []
+            if known is not None and words == known[0]:
+                hits = known[1]
+            else:
+                hits = self._hits(words, first=False) if words else []
             # The frames' words are English: a sign told only in another language's words is
             # not framed (romanised languages share some English sign words).
-            if any(hit.language == ENGLISH for hit in hits) and self._sentence_framed(sentence):
+            if any(hit.language == ENGLISH for hit in hits) and self._sentence_framed(
+                sentence, hits
+            ):
                 framed = True
                 continue
             kept.append(sentence)
         return " ".join(kept) if framed else None
 
-    def _sentence_framed(self, sentence: str) -> bool:
+    def _sentence_framed(self, sentence: str, hits: list[EmergencyHit]) -> bool:
         """Whether every clause of `sentence` that tells a sign tells it inside a frame: the
         clause names the frame ("Grey's had a stroke patient"), is its content (after "if",
         "who", "where", a colon: "the training says call 911 if bleeding won't stop"), is a
         short item of a list that began so ("checkboxes for heart attack, stroke"), or is a
         quotation where a frame is named ("'I can't breathe without you' is stuck in my
         head"); and nothing in it reports a sign now. A sign only the whole sentence tells
-        (spread over clauses) is not framed."""
+        (spread over clauses) is not framed. `hits`: the whole sentence's
+        `_hits(normalise_words(sentence), first=False)`."""
         grammar = self._grammar
         quotes = [next(p for p in found.groups() if p) for found in _QUOTED.finditer(sentence)]
         rest = _QUOTED.sub(" , ", sentence)
@@ -866,18 +876,18 @@ class EmergencyDetector:
                 or (joiner in _LIST_JOINERS and len(words) <= MAX_LIST_ITEM_WORDS)
             )
             frames = own or (scope if joiner in self._content_joiners or listed else ())
-            hits = self._hits(words, first=False)
-            if hits and (not frames or not self._frame_holds(frames, words)):
+            clause_hits = self._hits(words, first=False)
+            if clause_hits and (not frames or not self._frame_holds(frames, words)):
                 return False
-            told.update(hit.rule_id for hit in hits)
+            told.update(hit.rule_id for hit in clause_hits)
             # A list goes on after a framed sign, or inside the frame's content ("a movie
             # where the guy gets needled and his lung collapses").
             listing = bool(frames) and (
-                bool(hits) or listed or (not own and joiner in self._content_joiners)
+                bool(clause_hits) or listed or (not own and joiner in self._content_joiners)
             )
             scope = frames
         named = grammar.frames_of(_padded(" ".join(normalise_words(rest))))
-        whole = {hit.rule_id for hit in self._hits(normalise_words(sentence), first=False)}
+        whole = {hit.rule_id for hit in hits}
         if quotes and named and whole - told:
             # Signs told in quotations, where a frame is named ("humming 'every breath you
             # take'"): someone else's words, unless the rest reports anything now ("my
