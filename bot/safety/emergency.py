@@ -29,6 +29,7 @@ from bot.safety.terms import (
     CompiledTerm,
     TermIndex,
     TermWord,
+    common_english_words,
     compile_term,
     non_latin,
     normalise_text,
@@ -232,6 +233,8 @@ _SCARE_OVER = re.compile(
 
 
 ENGLISH = "en"
+# The languages whose terms a match is always told in (the bot reads them in full).
+_READ_LANGUAGES = frozenset({ENGLISH, "fr"})
 
 
 def built_in_grammar() -> tuple[tuple[str, str], ...]:
@@ -526,6 +529,10 @@ class _CompiledTerms:
     language: str
     groups: tuple[_TermGroup, ...]
     phrases: _TermGroup
+    # Word ids of this language's Latin-script terms (every rule's) that are no English
+    # word: a text holding none of them that these terms match is English told in words a
+    # romanised language shares ("overdosed" among romanised Punjabi's terms).
+    own_words: frozenset[int] = frozenset()
 
     @cached_property
     def first_words(self) -> frozenset[int]:
@@ -591,14 +598,15 @@ class _CompiledRule:
             languages |= self.languages_of_key.get(word, 0)
         if not languages:
             return None  # none of its key words is in the text: most rules, most messages
-        return next(
-            (
-                terms.language
-                for position, terms in enumerate(self.languages)
-                if languages >> position & 1 and terms.matches(typed)
-            ),
-            None,
-        )
+        for position, terms in enumerate(self.languages):
+            if languages >> position & 1 and terms.matches(typed):
+                # A romanised language matched by English words alone: English context reads
+                # it (history, frames, the judgement). French is read in full, as typed.
+                own = terms.language in _READ_LANGUAGES or not typed.present.isdisjoint(
+                    terms.own_words
+                )
+                return terms.language if own else ENGLISH
+        return None
 
 
 @dataclass
@@ -627,7 +635,8 @@ class EmergencyDetector:
     def __post_init__(self) -> None:
         parsed = {term: parse_term(term) for term in _all_terms(self.rules) if not non_latin(term)}
         self._index = TermIndex((words for words in parsed.values() if words), self.not_typos)
-        self._compiled = tuple(self._compile(rule, parsed) for rule in self.rules)
+        own_words = self._own_words(parsed)
+        self._compiled = tuple(self._compile(rule, parsed, own_words) for rule in self.rules)
         # Which rules a word is a key of: in Latin script, only those rules can match a
         # text, so the others are never looked at (most rules, most messages).
         rules_with_word: dict[int, set[int]] = {}
@@ -669,8 +678,29 @@ class EmergencyDetector:
             )
         }
 
+    def _own_words(self, parsed: dict[str, tuple[TermWord, ...]]) -> dict[str, frozenset[int]]:
+        """Per language other than English, the word ids of its Latin-script terms that are
+        neither an English term's word nor a common English word."""
+        english: set[str] = set(common_english_words())
+        by_language: dict[str, set[TermWord]] = {}
+        for rule in self.rules:
+            for part in rule.by_language():
+                terms = (*part.phrases, *(term for group in part.all_of for term in group))
+                words = (word for term in terms for word in parsed.get(term, ()))
+                if part.language == ENGLISH:
+                    english.update(word.text for word in words)
+                else:
+                    by_language.setdefault(part.language, set()).update(words)
+        return {
+            language: frozenset(self._index.word_id(w) for w in words if w.text not in english)
+            for language, words in by_language.items()
+        }
+
     def _compile(
-        self, rule: EmergencyRule, parsed: dict[str, tuple[TermWord, ...]]
+        self,
+        rule: EmergencyRule,
+        parsed: dict[str, tuple[TermWord, ...]],
+        own_words: dict[str, frozenset[int]],
     ) -> _CompiledRule:
         def terms(texts: tuple[str, ...]) -> _TermGroup:
             return _TermGroup.of(
@@ -687,6 +717,7 @@ class EmergencyDetector:
                     part.language,
                     tuple(g for g in (terms(group) for group in part.all_of) if not g.empty),
                     terms(part.phrases),
+                    own_words.get(part.language, frozenset()),
                 )
                 for part in rule.by_language()
             ),
