@@ -59,6 +59,8 @@ NOT_NOW_CUES = (
     "denial",
     "x duration",
     "x checked",
+    "x scenario",
+    "x story",
 )
 
 
@@ -192,6 +194,29 @@ JUDGE_CUES = {
     "booking": re.compile(
         r" (?:book|booking|appointment|appt|schedule|intake|form|forms|consent|before my|"
         r"first session|first visit|rendez vous|rdv|formulaire) "
+    ),
+    # The styles of real public wording (round 13): a general statement about a condition, a
+    # scenario told to "you" (a course, a handout), a story told as one, a news or case report.
+    "generic": re.compile(
+        r" (?:some people|many people|most people|people who|people with|people having|"
+        r"a person|the person|someone who|anyone who|patients|in some cases|in rare cases|"
+        r"can cause|can lead|may cause|can feel like|can look|is one of|are one of|"
+        r"one of the most|for example|such as|is rare|are rare|is common|are common|"
+        r"commonly|typically|usually|certaines personnes|les gens|peut causer|peuvent) "
+    ),
+    "scenario": re.compile(
+        r" (?:imagine|picture this|picture yourself|say youre|say you are|suppose you|"
+        r"youre at|you are at|you come across|you find|you discover|you hear|you notice|"
+        r"you walk in|what do you do when|what would you do|first aid|cpr|instructor|"
+        r"course|drill|scenario|handout|training|imaginez|secourisme|formation) "
+    ),
+    "story": re.compile(
+        r" (?:thats when|that s when|at that point|i remember|i remembered|i realized|"
+        r"i realised|the first time|back then|at the time|years later|that night|that day|"
+        r"that morning|the next day|looking back|in hindsight|one summer|one winter|"
+        r"the report said|officials said|police said|according to|the article|case study|"
+        r"case report|was rushed|were rushed|story|passed away|survived|c etait|je me souviens|"
+        r"ce jour la|ce soir la) "
     ),
 }
 

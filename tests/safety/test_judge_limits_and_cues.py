@@ -46,3 +46,21 @@ def test_the_judgements_own_cues() -> None:
         assert cues[f"x {name}"] is (name != "other_person"), name
     plain = judge_cues({}, normalise_words("crushing chest pain and sweating"))
     assert not any(plain.values())
+
+
+def test_the_cues_of_real_public_wording() -> None:
+    said = {
+        "generic": "a clot in the lung can cause sudden breathlessness in some people",
+        "scenario": "picture this: you find a runner on the trail who isn't breathing",
+        "story": "that night I remember the ambulance, it was years ago",
+    }
+    for name, text in said.items():
+        cues = judge_cues({}, normalise_words(text))
+        assert [key for key in ("generic", "scenario", "story") if cues[f"x {key}"]] == [name]
+    told = judge_cues({}, normalise_words("my chest is crushing and I can't breathe"))
+    assert not any(told[f"x {key}"] for key in ("generic", "scenario", "story"))
+
+
+def test_a_collapse_in_a_story_or_a_scenario_may_be_judged() -> None:
+    for cue in ("x story", "x scenario"):
+        assert not never_judged("someone_collapsed", {cue: True}, self_harm=False)
