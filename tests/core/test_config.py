@@ -168,6 +168,25 @@ def test_odd_database_urls_get_one_clear_line(url: str, said: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite://clinic:s3cret@db/x.db",  # "names a host" quoted the URL as written
+        "postgresql+asyncpg:/clinic:s3cret@db/ims",  # one slash
+        "sqlite://clinic:s3@cr/et@db/x.db",  # unencoded '@' and '/'
+        "sqlite:clinic:s3cret@db/x.db",  # no slash
+        "postgresql+asyncpg://clinic@db:port/ims?password=s3cret",
+    ],
+)
+def test_a_password_in_an_odd_database_url_is_never_quoted(url: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"DATABASE_URL": url})
+    message = str(raised.value)
+    assert message.startswith("DATABASE_URL: ") and "***" in message
+    for piece in ("s3cret", "s3@cr", "cr/et", "et@"):
+        assert piece not in message
+
+
+@pytest.mark.parametrize(
     ("url", "wanted"),
     [
         ("sqlite:///bot.sqlite3?timeout=5", "sqlite+aiosqlite:///bot.sqlite3?timeout=5"),
