@@ -289,6 +289,15 @@ def _shown(url: str) -> str:
     return _PASSWORD_PARAMETER.sub(r"\1***", f"{scheme}:{slashes}{body}")
 
 
+def _seconds(raw: object) -> float | None:
+    """A positive, finite number of seconds written as `raw`, or None."""
+    try:
+        seconds = float(str(raw))
+    except ValueError:
+        return None
+    return seconds if 0 < seconds < float("inf") else None
+
+
 def database_url_setting(raw: str, data_dir: Path) -> str:
     """DATABASE_URL checked with SQLAlchemy's own URL parsing: a URL it reads (password
     never quoted), the async SQLite driver for the familiar sqlite:// spelling, and for
@@ -310,6 +319,12 @@ def database_url_setting(raw: str, data_dir: Path) -> str:
     if url.drivername.lower() == "sqlite":
         # Storage is async; accept the familiar sync spelling and use the async driver.
         raw = "sqlite+aiosqlite" + raw[raw.index("://") :]
+    timeout = url.query.get("timeout")
+    if timeout is not None and _seconds(timeout) is None:
+        raise ConfigError(
+            f"DATABASE_URL: {given!r}: timeout {str(timeout)!r} is not a number of seconds; "
+            "write it as e.g. ?timeout=5 (how long a write waits for another to finish)"
+        )
     if url.host or url.port:
         raise ConfigError(
             f"DATABASE_URL: {given!r} names a host, but SQLite reads a file: put three "

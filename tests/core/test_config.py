@@ -155,6 +155,8 @@ def test_a_database_folder_that_does_not_exist_is_named_not_created(tmp_path: Pa
         ("sqlite:///?timeout=5", "in-memory"),
         ("sqlite+aiosqlite:///file:bot.db?uri=true", "SQLite URI filename"),
         ("sqlite://localhost/bot.db", "names a host"),
+        ("sqlite:///bot.db?timeout=5s", "timeout '5s' is not a number of seconds"),
+        ("sqlite:///bot.db?timeout=0", "timeout '0' is not a number of seconds"),
         ("sqlite:///no-such-folder/bot.db?timeout=5", "the folder 'no-such-folder' does not"),
     ],
 )
