@@ -316,8 +316,8 @@ def database_url_setting(raw: str, data_dir: Path) -> str:
     if url.get_backend_name().lower() != "sqlite":
         return raw  # another database: the storage layer checks its driver
     given = _shown(raw)  # quoted in messages as the clinic wrote it, password masked
-    if url.drivername.lower() == "sqlite":
-        # Storage is async; accept the familiar sync spelling and use the async driver.
+    if url.drivername.lower() in ("sqlite", "sqlite+pysqlite"):
+        # Storage is async; accept the familiar sync spellings and use the async driver.
         raw = "sqlite+aiosqlite" + raw[raw.index("://") :]
     timeout = url.query.get("timeout")
     if timeout is not None and _seconds(timeout) is None:

@@ -193,6 +193,7 @@ def test_a_password_in_an_odd_database_url_is_never_quoted(url: str) -> None:
     [
         ("sqlite:///bot.sqlite3?timeout=5", "sqlite+aiosqlite:///bot.sqlite3?timeout=5"),
         ("SQLite:///bot.sqlite3", "sqlite+aiosqlite:///bot.sqlite3"),
+        ("sqlite+pysqlite:///bot.sqlite3", "sqlite+aiosqlite:///bot.sqlite3"),
         ("sqlite+aiosqlite:///./bot.sqlite3", "sqlite+aiosqlite:///./bot.sqlite3"),
         ("postgresql+asyncpg://clinic:pw@db/ims", "postgresql+asyncpg://clinic:pw@db/ims"),
     ],
