@@ -270,12 +270,32 @@ def _check_data_dir(data_dir: Path, *, database_derived: bool) -> None:
 
 
 _URL_EXAMPLE = "e.g. sqlite+aiosqlite:///path/to/bot.sqlite3"
-_PASSWORD = re.compile(r"(://[^:/@?#]*:)[^@/]*@")
+_PASSWORD_PARAMETER = re.compile(r"(password=)[^&]*", re.IGNORECASE)
 
 
 def _shown(url: str) -> str:
-    """`url` as a message may quote it: any password replaced by ***."""
-    return _PASSWORD.sub(r"\1***@", url)
+    """`url` as a message may quote it, whatever its shape: from the user's ':' to the last
+    '@' masked (a password may hold an unencoded '@' or '/', and the scheme may have one
+    slash or none), and any password= parameter masked."""
+    scheme, colon, rest = url.partition(":")
+    if not colon:
+        return _PASSWORD_PARAMETER.sub(r"\1***", url)
+    body = rest.lstrip("/")
+    slashes = rest[: len(rest) - len(body)]
+    at = body.rfind("@")
+    user_colon = body.find(":", 0, at) if at != -1 else -1
+    if user_colon != -1:
+        body = f"{body[: user_colon + 1]}***{body[at:]}"
+    return _PASSWORD_PARAMETER.sub(r"\1***", f"{scheme}:{slashes}{body}")
+
+
+def _seconds(raw: object) -> float | None:
+    """A positive, finite number of seconds written as `raw`, or None."""
+    try:
+        seconds = float(str(raw))
+    except ValueError:
+        return None
+    return seconds if 0 < seconds < float("inf") else None
 
 
 def database_url_setting(raw: str, data_dir: Path) -> str:
@@ -295,10 +315,16 @@ def database_url_setting(raw: str, data_dir: Path) -> str:
         ) from None
     if url.get_backend_name().lower() != "sqlite":
         return raw  # another database: the storage layer checks its driver
-    given = raw  # quoted in messages as the clinic wrote it
-    if url.drivername.lower() == "sqlite":
-        # Storage is async; accept the familiar sync spelling and use the async driver.
+    given = _shown(raw)  # quoted in messages as the clinic wrote it, password masked
+    if url.drivername.lower() in ("sqlite", "sqlite+pysqlite"):
+        # Storage is async; accept the familiar sync spellings and use the async driver.
         raw = "sqlite+aiosqlite" + raw[raw.index("://") :]
+    timeout = url.query.get("timeout")
+    if timeout is not None and _seconds(timeout) is None:
+        raise ConfigError(
+            f"DATABASE_URL: {given!r}: timeout {str(timeout)!r} is not a number of seconds; "
+            "write it as e.g. ?timeout=5 (how long a write waits for another to finish)"
+        )
     if url.host or url.port:
         raise ConfigError(
             f"DATABASE_URL: {given!r} names a host, but SQLite reads a file: put three "

@@ -24,9 +24,20 @@ def register_unanswered(group: Any) -> None:
         "add answers or alternates. Questions are stored without who asked them and deleted "
         "after UNANSWERED_RETENTION_DAYS.",
     )
-    parser.add_argument("--days", type=int, default=None, help="only the last N days")
+    parser.add_argument("--days", type=_days, default=None, help="only the last N days (1 or more)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.set_defaults(handler=run_unanswered)
+
+
+def _days(raw: str) -> int:
+    """--days as a whole number of days, 1 or more (0 or less would list all or none)."""
+    try:
+        days = int(raw)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a number of days, 1 or more")
+    return days
 
 
 def _line(record: UnansweredRecord, tz: tzinfo) -> str:

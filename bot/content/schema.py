@@ -173,6 +173,13 @@ class ProblemLog:
                 known = ", ".join(sorted(allowed))
                 guess = closest(key, allowed)
                 hint = f" — did you mean '{guess}'?" if guess else f" (known keys: {known})"
+                if guess is None and mapping[key] is None and not key.isidentifier():
+                    # `{label: Yes, the patient}`: the comma ended the label, and the rest
+                    # became a key with no value.
+                    hint = (
+                        " — it looks like the end of a text cut at a comma: put quotes "
+                        'around the whole text (label: "Yes, the patient")'
+                    )
                 self.add(mapping.line_of(key), f"unknown key '{key}' in {what}{hint}")
                 if guess is not None and guess not in mapping:
                     self._misspelt.add((id(mapping), guess))

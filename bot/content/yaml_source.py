@@ -113,9 +113,22 @@ def load_located_yaml(path: Path) -> Any:
                 f"(YAML stopped at line {line}: {what})"
             )
             raise ContentError([Problem(shown, where, message)]) from None
+        tab = _tab_indented(text, line)
+        if tab is not None:
+            message = f"tab at line {tab} in the indentation: use spaces (YAML reads no tabs there)"
+            raise ContentError([Problem(shown, tab, message)]) from None
         raise ContentError(
             [Problem(shown, line, f"YAML syntax: {what} (check indentation and quotes)")]
         ) from None
+
+
+def _tab_indented(text: str, stopped: int) -> int | None:
+    """The line (from 1) of the first tab in a line's indentation up to line `stopped`,
+    which YAML reports only as a character that 'cannot start any token'."""
+    for number, line in enumerate(text.splitlines()[:stopped], start=1):
+        if "\t" in line[: len(line) - len(line.lstrip(" \t"))]:
+            return number
+    return None
 
 
 _OPENINGS = {

@@ -132,7 +132,7 @@ class FaqConversation:
         if reading.kind == "small_talk":
             return replies.replies(reading)
         urgent = await self._record(chat, text, reading, keep_unanswered)
-        return urgent or replies.replies(reading)
+        return urgent or replies.replies(reading, kept=keep_unanswered)
 
     async def _record(
         self, chat: ChatRef, text: str, reading: FaqReading, keep_unanswered: bool
@@ -235,7 +235,7 @@ class FaqConversation:
             pending = self._pending.pop(chat.chat_id, None)
             if pending is not None:
                 await self._keep_unanswered(chat.chat_id, pending)
-            return [replies.fallback()]
+            return [replies.fallback(kept=pending is not None)]
         if kind == "cats":
             return [replies.categories()]
         if kind == "c" and arg.isdigit():

@@ -58,8 +58,11 @@ class ReplyTexts:
     did_you_mean: str
     other_part_did_you_mean: str
     fallback: str
+    # Without "passed on to the clinic team": for a question that was not kept.
+    fallback_not_kept: str
     out_of_scope: str
     unanswered_part: str
+    unanswered_part_not_kept: str
     no_words: str
     small_talk: Mapping[SmallTalkKind, str]
     small_talk_other: str
@@ -93,10 +96,15 @@ ENGLISH_TEXTS = ReplyTexts(
     "I've passed the question on to the clinic team so they can add an answer.\n\n"
     "You can reach {name} by phone at {phone} or by e-mail at {email}. You can also "
     "browse the topics I do know about.",
+    fallback_not_kept="Sorry, I don't know the answer to that one, and I'd rather not guess."
+    "\n\nYou can reach {name} by phone at {phone} or by e-mail at {email}. You can also "
+    "browse the topics I do know about.",
     out_of_scope="That's not something I can answer here: this chat only covers IMS and "
     "your visits to {name}. The team can help with it: call {phone} or e-mail {email}.",
     unanswered_part="I can't answer the other part of your message (\"{part}\"), so I've "
     "passed it on to the clinic team. You can also call {phone} or e-mail {email}.",
+    unanswered_part_not_kept='I can\'t answer the other part of your message ("{part}"). '
+    "The clinic team can help with it: call {phone} or e-mail {email}.",
     no_words="I didn't catch a question there. Type it in words, or pick a topic.",
     small_talk={
         "greeting": "Hello! I'm the {name} assistant. Ask me a question about IMS or your "
@@ -133,12 +141,18 @@ FRENCH_TEXTS = ReplyTexts(
     "deviner. J'ai transmis votre question à l'équipe de la clinique pour qu'elle ajoute "
     "une réponse.\n\nVous pouvez joindre {name} par téléphone au {phone} ou par courriel "
     "à {email}. Vous pouvez aussi parcourir les sujets que je connais.",
+    fallback_not_kept="Désolé, je ne connais pas la réponse à cette question, et je préfère "
+    "ne pas deviner.\n\nVous pouvez joindre {name} par téléphone au {phone} ou par courriel "
+    "à {email}. Vous pouvez aussi parcourir les sujets que je connais.",
     out_of_scope="Je ne peux pas répondre à cette question ici : cette conversation porte "
     "seulement sur l'IMS et vos visites à {name}. L'équipe peut vous aider : appelez au "
     "{phone} ou écrivez à {email}.",
     unanswered_part="Je ne peux pas répondre à l'autre partie de votre message (« {part} »), "
     "alors je l'ai transmise à l'équipe de la clinique. Vous pouvez aussi appeler au "
     "{phone} ou écrire à {email}.",
+    unanswered_part_not_kept="Je ne peux pas répondre à l'autre partie de votre message "
+    "(« {part} »). L'équipe de la clinique peut vous aider : appelez au {phone} ou écrivez "
+    "à {email}.",
     no_words="Je n'ai pas trouvé de question dans ce message. Écrivez-la en mots, ou "
     "choisissez un sujet.",
     small_talk={
@@ -190,9 +204,11 @@ class FaqReplies:
         """The language these replies are written in ("en", "fr")."""
         return self.texts.language
 
-    def replies(self, reading: FaqReading) -> list[Reply]:
+    def replies(self, reading: FaqReading, *, kept: bool = True) -> list[Reply]:
         """The replies to a reading (unanswered parts and fallbacks are recorded by the
-        conversation, which also puts urgent advice in place of a fallback)."""
+        conversation, which also puts urgent advice in place of a fallback). `kept`: whether
+        the conversation kept what goes unanswered for the clinic, so the reply may say it
+        was passed on."""
         if reading.kind == "small_talk":
             return [self.small_talk(reading.small_talk)]
         entries = [entry for faq_id in reading.answers if (entry := self._faq.get(faq_id))]
@@ -201,7 +217,7 @@ class FaqReplies:
             if reading.read_as is not None:
                 replies.insert(0, self.related_note(reading.read_as))
             if reading.unanswered_part is not None:
-                replies.append(self.unanswered_part(reading.unanswered_part))
+                replies.append(self.unanswered_part(reading.unanswered_part, kept=kept))
             elif reading.suggestions:
                 replies.append(
                     self.suggest(
@@ -212,7 +228,7 @@ class FaqReplies:
             return replies
         if reading.kind == "suggest" and reading.suggestions:
             return [self.suggest([c.faq_id for c in reading.suggestions])]
-        return [self.fallback(out_of_scope=reading.out_of_scope is not None)]
+        return [self.fallback(out_of_scope=reading.out_of_scope is not None, kept=kept)]
 
     def answer(self, entry: FaqEntry) -> Reply:
         """The answer to one entry, with a button for each command it tells the reader to
@@ -276,10 +292,18 @@ class FaqReplies:
             buttons=tuple(buttons),
         )
 
-    def fallback(self, *, out_of_scope: bool = False) -> Reply:
-        """The honest "I don't know", or for a topic the clinic does not answer in this chat,
-        an honest "not here"; both name the clinic's contact and the emergency number."""
-        template = self.texts.out_of_scope if out_of_scope else self.texts.fallback
+    def fallback(self, *, out_of_scope: bool = False, kept: bool = True) -> Reply:
+        """The honest "I don't know" (saying it was passed on only if `kept`), or for a topic
+        the clinic does not answer in this chat, an honest "not here"; both name the clinic's
+        contact and the emergency number."""
+        texts = self.texts
+        template = (
+            texts.out_of_scope
+            if out_of_scope
+            else texts.fallback
+            if kept
+            else texts.fallback_not_kept
+        )
         return Reply(
             text=f"{self._with_contact(template)}\n\n{self._emergency_line()}",
             buttons=(
@@ -288,12 +312,12 @@ class FaqReplies:
             ),
         )
 
-    def unanswered_part(self, part: str) -> Reply:
-        """An honest word about the part of a two-part message the FAQ does not answer."""
+    def unanswered_part(self, part: str, *, kept: bool = True) -> Reply:
+        """An honest word about the part of a two-part message the FAQ does not answer
+        (saying it was passed on only if `kept`)."""
         clinic = self._clinic
-        text = self.texts.unanswered_part.format(
-            part=label(part), phone=clinic.phone, email=clinic.email
-        )
+        template = self.texts.unanswered_part if kept else self.texts.unanswered_part_not_kept
+        text = template.format(part=label(part), phone=clinic.phone, email=clinic.email)
         return Reply(
             text=f"{text}\n\n{self._emergency_line()}",
             buttons=(Button(self.texts.talk_to_person, self.texts.action("human")),),

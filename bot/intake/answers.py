@@ -106,13 +106,17 @@ CONSENT_WORDS = {
 # Typed refusal of consent, in each language a form runs in.
 REFUSAL_WORDS = {
     ENGLISH: frozenset(
-        {"no", "n", "nope", "nah", "no thanks", "not really", "never", "i disagree",
-         "disagree", "i do not agree", "i don't agree", "no i do not agree", "absolutely not",
-         "not at all", "i refuse"}
+        {"no", "n", "nope", "nah", "no thanks", "no thank you", "not really", "never",
+         "no way", "i disagree", "disagree", "i do not agree", "i don't agree", "i dont agree",
+         "no i do not agree", "no i don't agree", "absolutely not", "not at all", "i refuse",
+         "no i refuse", "i do not consent", "i don't consent", "i dont consent",
+         "no i do not consent", "no i don't consent", "no i dont consent"}
     ),
     FRENCH: frozenset(
-        {"non", "nan", "non merci", "pas vraiment", "jamais", "je refuse",
-         "je ne suis pas d'accord", "pas d'accord", "je n'accepte pas", "pas du tout"}
+        {"non", "nan", "non merci", "pas vraiment", "jamais", "je refuse", "non je refuse",
+         "je ne suis pas d'accord", "non je ne suis pas d'accord", "pas d'accord",
+         "je n'accepte pas", "non je n'accepte pas", "pas du tout", "je ne consens pas",
+         "non je ne consens pas"}
     ),
 }  # fmt: skip
 # Typed alone at a multi-choice question with a "None of these" option: that option.

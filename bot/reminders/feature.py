@@ -144,7 +144,7 @@ class AppointmentConversation:
                 self._tz,
                 chat.first_name,
                 reminders_to_come=to_come,
-                passed=appointment.starts_at <= self._r.clock(),
+                passed=msg.has_passed(appointment, self._r.clock()),
             )
         ]
 
@@ -165,12 +165,28 @@ class AppointmentConversation:
             msg.KEEP: self._keep,
         }
         if verb in handlers:
+            if msg.has_passed(appointment, self._r.clock()):
+                # A button of an old reminder: confirming or cancelling a past visit would
+                # mislead the front desk (and a late-cancellation warning would be wrong).
+                return [self._passed_reply(appointment)]
             return await handlers[verb](appointment)
         if verb == msg.SORENESS:
             return await self._soreness(appointment, value)
         if verb == msg.SAFETY:
             return await self._safety(chat, appointment, value)
         return [Reply(NOT_YOURS)]
+
+    def _passed_reply(self, appointment: Appointment) -> Reply:
+        clinic = self._r.clinic
+        return Reply(
+            msg.said(
+                "has_passed",
+                appointment.language,
+                when=msg.when_text(appointment.starts_at, self._tz, appointment.language),
+                phone=clinic.phone,
+                booking_url=clinic.booking_url,
+            )
+        )
 
     async def _own_appointment(self, chat: ChatRef, id_text: str) -> Appointment | None:
         if not id_text.isdigit():

@@ -76,6 +76,8 @@ TEXTS = {
         "contact you to find a new time. You can also call us at {phone} or book at "
         "{booking_url}. Your current appointment stays booked until it is moved.",
         "already_cancelled": "This appointment is already cancelled.",
+        "has_passed": "That appointment ({when}) has passed, so nothing has changed. To book "
+        "again, call {phone} or visit {booking_url}.",
         "cancel_sure": "Cancel your appointment on {when}?",
         "yes_cancel": "Yes, cancel it",
         "no_keep": "No, keep it",
@@ -127,6 +129,8 @@ TEXTS = {
         "ou réserver à {booking_url}. Votre rendez-vous actuel reste réservé tant qu'il "
         "n'est pas déplacé.",
         "already_cancelled": "Ce rendez-vous est déjà annulé.",
+        "has_passed": "Ce rendez-vous ({when}) est passé : rien n'a changé. Pour en prendre "
+        "un autre, appelez au {phone} ou visitez {booking_url}.",
         "cancel_sure": "Annuler votre rendez-vous du {when}?",
         "yes_cancel": "Oui, l'annuler",
         "no_keep": "Non, le garder",
@@ -356,6 +360,11 @@ def late_cancel_reply(clinic: Clinic, language: str | None = None) -> Reply:
     facts = _in(clinic, language)
     late = _texts(language)["late"].format(hours=clinic.late_cancellation_hours, phone=facts.phone)
     return Reply(f"{facts.cancellation_policy}\n\n{late}")
+
+
+def has_passed(appointment: Appointment, now: datetime) -> bool:
+    """Whether the appointment's time has come: its buttons can no longer change it."""
+    return appointment.starts_at <= now
 
 
 def in_late_window(appointment: Appointment, clinic: Clinic, now: datetime) -> bool:

@@ -696,6 +696,7 @@ def example_problems(
                         "narrow that rule's terms or list a real word under `not_typos`",
                         hit.rule_id,
                         text,
+                        hit.language,
                     )
                 )
         elif rule_id not in detector.screened_rule_ids(text):

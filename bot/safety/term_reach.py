@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.content.problems import ContentError, Problem
 from bot.content.yaml_source import LocatedDict, LocatedList, load_located_yaml
-from bot.safety.emergency import EmergencyContent, EmergencyDetector, EmergencyRule
+from bot.safety.emergency import ENGLISH, EmergencyContent, EmergencyDetector, EmergencyRule
 
 # Listed in one problem at most this many: the rest are counted.
 LISTED = 8
@@ -29,6 +29,8 @@ class CaughtNotExample(Problem):
 
     rule_id: str = ""
     text: str = ""
+    # The language of the rule's words that matched it.
+    language: str = "en"
 
 
 def grouped_by_term(
@@ -61,37 +63,42 @@ def _by_term(
     terms = _terms(rule)
     # One detector whose every "rule" is one term of `rule`: which terms each text holds.
     detector = EmergencyDetector(
-        tuple(EmergencyRule(str(number), term, all_of=((term,),)) for number, term in terms),
+        tuple(EmergencyRule(str(n), term.text, all_of=((term.text,),)) for n, term in terms),
         "",
         tier.not_typos,
     )
     held = [
-        [int(number) for number in detector.matching_rule_ids(problem.text)] for problem in found
+        {int(number) for number in detector.matching_rule_ids(problem.text)} for problem in found
     ]
     reach = Counter(number for numbers in held for number in numbers)
-    by_term: dict[int, list[CaughtNotExample]] = {}
+    by_cause: dict[tuple[int, ...], list[CaughtNotExample]] = {}
     unexplained: list[Problem] = []
     for problem, numbers in zip(found, held, strict=True):
-        if not numbers:
+        cause = _cause(problem.language, numbers, terms, reach)
+        if cause is None:
             unexplained.append(_plain(problem))  # a phrase read despite a slip: the rule
             continue
-        # The term that caught the most of them is the one to narrow.
-        widest = max(numbers, key=lambda number: (reach[number], -number))
-        by_term.setdefault(widest, []).append(problem)
+        by_cause.setdefault(cause, []).append(problem)
     located = _located_rule(path, rule.id)
     problems = unexplained
-    for number, items in by_term.items():
-        term = terms[number][1]
-        line = _line_of(located, term) if located is not None else None
-        at = f" (line {line})" if line else ""
+    for cause, items in by_cause.items():
+        named = " + ".join(repr(terms[number][1].text) for number in cause)
+        what = f"term {named}" if len(cause) == 1 else f"terms {named} (together)"
+        lines = [
+            line
+            for number in cause
+            if located is not None and (line := _term_line(located, terms[number][1], rule))
+        ]
+        at = f" (line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})" if lines else ""
         if len(items) == 1:
             [one] = items
             problems.append(
                 Problem(
                     one.file,
                     one.line,
-                    f"not-example {one.text!r} triggers rule {rule.id!r} through its term "
-                    f"{term!r}{at}; narrow that term or list a real word under `not_typos`",
+                    f"not-example {one.text!r} triggers rule {rule.id!r} through its {what}"
+                    f"{at}; narrow {'that term' if len(cause) == 1 else 'one of them'} or list a "
+                    "real word under `not_typos`",
                 )
             )
             continue
@@ -101,8 +108,9 @@ def _by_term(
         problems.append(
             Problem(
                 items[0].file,
-                line or rule.line,
-                f"term {term!r} of rule {rule.id!r} is too broad: it triggers the rule on "
+                lines[0] if lines else rule.line,
+                f"{what} of rule {rule.id!r} {'is' if len(cause) == 1 else 'are'} too broad: "
+                f"{'it triggers' if len(cause) == 1 else 'they trigger'} the rule on "
                 f"{len(items)} not-examples: {listed}{more}; narrow the term (more words, "
                 "no '*') or list a real word it takes for a typo under `not_typos`",
             )
@@ -110,19 +118,64 @@ def _by_term(
     return problems
 
 
+@dataclass(frozen=True)
+class _Term:
+    """One term or phrase of a rule, where it is written: its language and its all_of
+    group (None for a phrase)."""
+
+    text: str
+    language: str
+    group: int | None
+
+
+def _cause(
+    language: str, numbers: set[int], terms: list[tuple[int, _Term]], reach: Counter[int]
+) -> tuple[int, ...] | None:
+    """The term(s) of the matched language that made the rule fire on a text holding
+    `numbers`: a phrase alone, else the held term of every all_of group (each group's
+    widest); None when the text holds neither (read despite a slip)."""
+    mine = [(n, term) for n, term in terms if term.language == language and n in numbers]
+    if not mine:  # matched in another language's words
+        mine = [(n, term) for n, term in terms if n in numbers]
+    phrases = [n for n, term in mine if term.group is None]
+    if phrases:
+        return (max(phrases, key=lambda n: (reach[n], -n)),)
+    groups = (
+        {term.group for _, term in terms if term.language == mine[0][1].language} if mine else set()
+    )
+    chosen: list[int] = []
+    for group in sorted(g for g in groups if g is not None):
+        in_group = [n for n, term in mine if term.group == group]
+        if not in_group:
+            return None
+        chosen.append(max(in_group, key=lambda n: (reach[n], -n)))
+    return tuple(chosen) or None
+
+
 def _plain(problem: Problem) -> Problem:
     """The problem as every other is (sorted, compared and cached with them)."""
     return Problem(problem.file, problem.line, problem.message)
 
 
-def _terms(rule: EmergencyRule) -> list[tuple[int, str]]:
+def _terms(rule: EmergencyRule) -> list[tuple[int, _Term]]:
     """Every term and phrase of `rule`, in every language, numbered in file order."""
-    texts: list[str] = []
+    terms: dict[tuple[str, str], _Term] = {}
     for section in rule.by_language():
-        for group in section.all_of:
-            texts.extend(group)
-        texts.extend(section.phrases)
-    return list(enumerate(dict.fromkeys(texts)))
+        for group, words in enumerate(section.all_of):
+            for word in words:
+                terms.setdefault((section.language, word), _Term(word, section.language, group))
+        for phrase in section.phrases:
+            terms.setdefault((section.language, phrase), _Term(phrase, section.language, None))
+    return list(enumerate(terms.values()))
+
+
+def _term_line(located: LocatedDict, term: _Term, rule: EmergencyRule) -> int | None:
+    """The line where `term` is written in its own language's part of the rule (English:
+    the rule outside its other languages' sections)."""
+    if term.language != ENGLISH:
+        return _line_of(located.get(term.language), term.text)
+    others = frozenset(section.language for section in rule.translations)
+    return _line_of(located, term.text, _NOT_TERMS | others)
 
 
 def _located_rule(path: Path, rule_id: str) -> LocatedDict | None:
@@ -140,12 +193,12 @@ def _located_rule(path: Path, rule_id: str) -> LocatedDict | None:
     )
 
 
-def _line_of(node: object, term: str) -> int | None:
-    """The line where `term` is written under `node` (not in its examples)."""
+def _line_of(node: object, term: str, skipped: frozenset[str] = _NOT_TERMS) -> int | None:
+    """The line where `term` is written under `node` (not under its `skipped` keys)."""
     wanted = term.strip().lower()
     if isinstance(node, LocatedDict):
         for key, value in node.items():
-            if key in _NOT_TERMS:
+            if key in skipped:
                 continue
             if isinstance(value, str) and value.strip().lower() == wanted:
                 return node.line_of(key)

@@ -49,6 +49,8 @@ LOCK_SUFFIX = ".migrate.lock"
 # on the event loop, so a long wait would hold every chat; on timeout the caller queries
 # through the async driver instead.
 QUICK_READ_BUSY_MS = 50
+# How long a session's write waits for another's by default (DATABASE_URL ?timeout= sets it).
+DEFAULT_BUSY_MS = 10_000
 
 
 class StorageError(Exception):
@@ -61,13 +63,29 @@ def quiet_parameter_loggers() -> None:
         logging.getLogger(name).setLevel(logging.INFO)
 
 
-def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
-    cursor = dbapi_connection.cursor()
-    _set_pragmas(cursor)
-    cursor.close()
+def _sqlite_pragmas(busy_ms: int) -> Callable[[DBAPIConnection, object], None]:
+    def set_on_connect(dbapi_connection: DBAPIConnection, _record: object) -> None:
+        cursor = dbapi_connection.cursor()
+        _set_pragmas(cursor, busy_ms)
+        cursor.close()
+
+    return set_on_connect
 
 
-def _set_pragmas(cursor: DBAPICursor | sqlite3.Connection) -> None:
+def sqlite_busy_ms(url: URL) -> int:
+    """How long a write waits for another (ms): DATABASE_URL's `?timeout=` seconds when
+    given (checked by the settings), else ten seconds."""
+    timeout = url.query.get("timeout")
+    try:
+        return round(float(str(timeout)) * 1000) if timeout is not None else DEFAULT_BUSY_MS
+    except ValueError:
+        raise StorageError(
+            f"DATABASE_URL: timeout {str(timeout)!r} is not a number of seconds; "
+            "write it as e.g. ?timeout=5"
+        ) from None
+
+
+def _set_pragmas(cursor: DBAPICursor | sqlite3.Connection, busy_ms: int = 0) -> None:
     """The settings every connection to the SQLite file gets."""
     # WAL lets a second bot process read while one writes; busy_timeout makes
     # writers wait for each other instead of failing with "database is locked".
@@ -75,7 +93,7 @@ def _set_pragmas(cursor: DBAPICursor | sqlite3.Connection) -> None:
     # With WAL, NORMAL still survives a killed process (every commit is in the log);
     # only a power cut can lose the last commits. It makes each saved answer ~2x cheaper.
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA foreign_keys=ON")
     # Deleted rows are overwritten, not left readable in free pages (/forget).
     cursor.execute("PRAGMA secure_delete=ON")
@@ -121,7 +139,8 @@ class Database:
                 f"install it with: pip install {package}"
             ) from None
         if parsed.get_backend_name() == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            busy_ms = sqlite_busy_ms(parsed)
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas(busy_ms))
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )

@@ -45,6 +45,14 @@ def test_every_report_heading_and_label_the_guide_names_is_in_the_report() -> No
     report = out.getvalue()
     missing = [name for name in [*headings, *labels] if name not in report]
     assert missing == []
+    # The guide walks the report top to bottom: its sections in the report's order.
+    starts = {
+        heading: found.start()
+        for heading in headings
+        if (found := re.search(rf"^{re.escape(heading)}", report, re.MULTILINE))
+    }
+    assert sorted(starts, key=starts.__getitem__) == list(starts), starts
+    assert len(starts) >= 6, starts
 
 
 def test_the_guides_unanswered_line_is_what_the_command_prints() -> None:

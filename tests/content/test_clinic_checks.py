@@ -169,6 +169,16 @@ def test_unknown_clinic_key_suggests_the_right_one(tmp_path: Path) -> None:
     )
 
 
+def test_a_text_cut_at_a_comma_in_braces_says_to_quote_it(tmp_path: Path) -> None:
+    text = VALID_CLINIC.replace(
+        '  - service: Assessment\n    amount: "$100"\n    note: sample\n',
+        '  - {service: Assessment, amount: "$100", note: sample, first visit}\n',
+    )
+    problem = only_problem(tmp_path, text)
+    assert "unknown key 'first visit'" in problem.message
+    assert "put quotes around the whole text" in problem.message
+
+
 def test_location_missing_hours_and_address(tmp_path: Path) -> None:
     text = VALID_CLINIC.replace("    address: 1 Main Street, Sampletown, ON\n", "").split(
         "    hours:"

@@ -108,3 +108,13 @@ def test_an_unclosed_bracket_is_reported_where_it_opened(tmp_path: Path) -> None
         load_located_yaml(broken)
     [problem] = raised.value.problems
     assert problem.line == 2 and "a bracket '[' opened at line 2 is not closed" in problem.message
+
+
+def test_a_tab_in_the_indentation_is_named_with_its_line(tmp_path: Path) -> None:
+    broken = tmp_path / "x.yaml"
+    broken.write_text("a:\n  b: 1\n  c:\n\t  - x\n", encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        load_located_yaml(broken)
+    [problem] = raised.value.problems
+    assert problem.line == 4 and "tab at line 4" in problem.message
+    assert "use spaces" in problem.message

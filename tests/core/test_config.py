@@ -155,6 +155,8 @@ def test_a_database_folder_that_does_not_exist_is_named_not_created(tmp_path: Pa
         ("sqlite:///?timeout=5", "in-memory"),
         ("sqlite+aiosqlite:///file:bot.db?uri=true", "SQLite URI filename"),
         ("sqlite://localhost/bot.db", "names a host"),
+        ("sqlite:///bot.db?timeout=5s", "timeout '5s' is not a number of seconds"),
+        ("sqlite:///bot.db?timeout=0", "timeout '0' is not a number of seconds"),
         ("sqlite:///no-such-folder/bot.db?timeout=5", "the folder 'no-such-folder' does not"),
     ],
 )
@@ -168,10 +170,30 @@ def test_odd_database_urls_get_one_clear_line(url: str, said: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite://clinic:s3cret@db/x.db",  # "names a host" quoted the URL as written
+        "postgresql+asyncpg:/clinic:s3cret@db/ims",  # one slash
+        "sqlite://clinic:s3@cr/et@db/x.db",  # unencoded '@' and '/'
+        "sqlite:clinic:s3cret@db/x.db",  # no slash
+        "postgresql+asyncpg://clinic@db:port/ims?password=s3cret",
+    ],
+)
+def test_a_password_in_an_odd_database_url_is_never_quoted(url: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"DATABASE_URL": url})
+    message = str(raised.value)
+    assert message.startswith("DATABASE_URL: ") and "***" in message
+    for piece in ("s3cret", "s3@cr", "cr/et", "et@"):
+        assert piece not in message
+
+
+@pytest.mark.parametrize(
     ("url", "wanted"),
     [
         ("sqlite:///bot.sqlite3?timeout=5", "sqlite+aiosqlite:///bot.sqlite3?timeout=5"),
         ("SQLite:///bot.sqlite3", "sqlite+aiosqlite:///bot.sqlite3"),
+        ("sqlite+pysqlite:///bot.sqlite3", "sqlite+aiosqlite:///bot.sqlite3"),
         ("sqlite+aiosqlite:///./bot.sqlite3", "sqlite+aiosqlite:///./bot.sqlite3"),
         ("postgresql+asyncpg://clinic:pw@db/ims", "postgresql+asyncpg://clinic:pw@db/ims"),
     ],

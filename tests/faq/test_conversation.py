@@ -349,3 +349,17 @@ async def test_an_answer_naming_no_command_with_a_button_offers_no_extra_button(
     [answer] = await runtime.assistant.handle_text(PATIENT, "who can see my information")
     assert "/mydata" in answer.text  # a command with no menu button: nothing added
     assert not any(action.startswith("intake:") for action in _actions(answer))
+
+
+async def test_a_side_question_in_an_intake_is_not_said_to_be_passed_on(
+    runtime: Runtime,
+) -> None:
+    # Kept out of the list (it may be part of the health story), so the reply must not
+    # claim the clinic team was told.
+    await runtime.assistant.handle_command(PATIENT, "intake")
+    replies = await runtime.assistant.handle_text(PATIENT, "what is the wifi password")
+    text = "\n".join(reply.text for reply in replies)
+    assert "I don't know the answer" in text
+    assert "passed" not in text
+    assert "613-555-0142" in text  # the way to ask the team is still named
+    assert await UnansweredLog(runtime.database, retention=_days(90)).list() == []

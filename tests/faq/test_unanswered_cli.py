@@ -41,3 +41,14 @@ async def test_lists_newest_first_and_filters_by_days(
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["text"] for r in records] == ["can my dog come along"]
     assert records[0]["closest_faq_id"] is None
+
+
+@pytest.mark.parametrize("days", ["0", "-1", "two"])
+def test_days_below_one_is_refused_with_one_line(
+    days: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["faq", "unanswered", "--days", days])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "--days" in error and "1 or more" in error

@@ -65,6 +65,17 @@ def test_a_consent_word_counts_only_in_the_forms_language(
 
 @pytest.mark.parametrize(
     ("text", "language"),
+    [("i do not consent", "en"), ("I don't consent", "en"), ("i dont consent", "en"),
+     ("No thank you.", "en"), ("no way", "en"), ("Non, je refuse", "fr"),
+     ("je ne consens pas", "fr")],
+)  # fmt: skip
+def test_a_clear_refusal_is_read_as_one_not_re_asked(text: str, language: str) -> None:
+    assert parse_consent(text, ("", ""), language) is False
+    assert consent_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
     [("oui", "fr"), ("Non merci", "fr"), ("yes", "en"), ("nope", "en"), ("ok", None),
      ("sí", None), ("peut-être", None), ("", None)],
 )  # fmt: skip

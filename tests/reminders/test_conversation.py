@@ -182,6 +182,21 @@ async def test_cancel_inside_late_window_shows_policy_and_phone(
     assert outside[0].buttons
 
 
+@pytest.mark.parametrize("verb", ["c", "r", "x", "xy", "k"])
+async def test_a_button_of_an_old_reminder_tapped_after_the_visit_changes_nothing(
+    runtime: Runtime, feature: Reminders, clock: FakeClock, verb: str
+) -> None:
+    appointment_id = await linked(runtime, feature, clock)
+    clock.set(local(2026, 6, 10, 15, 0))  # the visit's time has come
+    replies = await runtime.assistant.handle_action(PATIENT, f"appt:{verb}:{appointment_id}")
+    text = patient_text(replies)
+    assert "has passed" in text and runtime.content.clinic.phone in text
+    assert "confirmed" not in text and "24 hours" not in text
+    assert staff_text(replies) == ""
+    appointment = await feature.repository.get(appointment_id)
+    assert appointment is not None and appointment.status is AppointmentStatus.BOOKED
+
+
 async def test_reschedule_request_tells_staff(
     runtime: Runtime, feature: Reminders, clock: FakeClock
 ) -> None:

@@ -387,8 +387,30 @@ def test_a_not_example_caught_alone_names_the_term_at_its_own_line(tmp_path: Pat
     text = VALID.replace("      - my back hurts\n", "      - my back hurts\n      - chest pain\n")
     [problem] = check_emergency_content(write(tmp_path, text))
     assert problem.line == 15
-    assert "'chest pain' triggers rule 'chest_pain' through its term" in problem.message
-    assert "(line 9)" in problem.message or "(line 10)" in problem.message
+    # Each all_of group gave one term: both are named, not the first group's by file order.
+    assert "'chest pain' triggers rule 'chest_pain' through its terms 'chest' + 'pain'" in (
+        problem.message
+    )
+    assert "(lines 9, 10)" in problem.message
+
+
+def test_a_term_shared_by_english_and_french_is_placed_at_the_line_of_the_language_that_matched(
+    tmp_path: Path,
+) -> None:
+    text = VALID + (
+        "    fr:\n"
+        "      all_of:\n"
+        "        - [chest, poitrine]\n"
+        "        - [douleur, mal]\n"
+        "      examples:\n"
+        "        - j'ai mal à la poitrine\n"
+        "      not_examples:\n"
+        "        - le chest de ma commode est mal rangé\n"
+    )
+    [problem] = check_emergency_content(write(tmp_path, text))
+    assert problem.line == 22  # the French not-example
+    assert "through its terms 'chest' + 'mal'" in problem.message
+    assert "(lines 17, 18)" in problem.message  # the French lines, not the English 'chest'
 
 
 def test_not_examples_caught_by_two_terms_are_grouped_by_each(tmp_path: Path) -> None:

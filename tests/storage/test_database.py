@@ -33,3 +33,18 @@ async def test_unanswered_questions_are_kept_for_the_retention_only(tmp_path: Pa
     assert await log.purge(now + timedelta(days=31)) == 1
     assert await log.list() == []
     await database.close()
+
+
+async def test_the_urls_timeout_sets_how_long_a_write_waits(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    async def busy_ms(url: str) -> int:
+        database = await open_database(url)
+        async with database.engine.connect() as connection:
+            value = (await connection.execute(text("PRAGMA busy_timeout"))).scalar_one()
+        await database.close()
+        return int(value)
+
+    path = tmp_path / "bot.sqlite3"
+    assert await busy_ms(f"sqlite+aiosqlite:///{path}?timeout=5") == 5000
+    assert await busy_ms(f"sqlite+aiosqlite:///{path}") == 10_000
