@@ -85,7 +85,7 @@ def sqlite_busy_ms(url: URL) -> int:
         ) from None
 
 
-def _set_pragmas(cursor: DBAPICursor | sqlite3.Connection, busy_ms: int = 0) -> None:
+def _set_pragmas(cursor: DBAPICursor | sqlite3.Connection, busy_ms: int) -> None:
     """The settings every connection to the SQLite file gets."""
     # WAL lets a second bot process read while one writes; busy_timeout makes
     # writers wait for each other instead of failing with "database is locked".
@@ -231,10 +231,9 @@ class Database:
         # only, closed from it too.
         connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         if writes:
-            _set_pragmas(connection)
-            # Never wait on the event loop for the write lock: its holder may be a session
-            # of this very process, which cannot finish while the loop is held.
-            connection.execute("PRAGMA busy_timeout=0")
+            # Never wait on the event loop for the write lock (busy_timeout 0): its holder
+            # may be a session of this very process, which cannot finish while the loop is held.
+            _set_pragmas(connection, busy_ms=0)
         else:
             connection.execute("PRAGMA query_only=ON")
             connection.execute(f"PRAGMA busy_timeout={QUICK_READ_BUSY_MS}")
