@@ -79,11 +79,12 @@ _DIAGNOSTIC_QUESTIONS = (
 # Clinical shorthand for past history ("hx MI", "h/o stroke", "PMH anaphylaxis"): the one word
 # after it names an old condition, not what is happening now.
 _HISTORY_NOTE = re.compile(r" (?:hx|pmh|h o)(?: of)? \S+(?= )")
-# "Il y a cinq ans", "ça fait 10 ans": a French count of years ago is past history (the bare
-# word "ans" is not: "j'ai 66 ans" is an age). Applied beside the clinic's `past` phrases.
+# "Il y a cinq ans", "ça fait 10 ans", "il y a 16 mois": a French count of years or months
+# ago is past history (the bare word "ans" is not: "j'ai 66 ans" is an age). Applied beside
+# the clinic's `past` phrases.
 _YEARS_AGO = re.compile(
     r" (?:il y a|y a|ca fait|ya) (?:\d+|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|"
-    r"quinze|vingt|trente|quarante|cinquante|quelques|plusieurs|des) (?:ans|annees) "
+    r"quinze|vingt|trente|quarante|cinquante|quelques|plusieurs|des) (?:ans|annees|mois) "
     # The same in Spanish ("hace cinco años"), Portuguese ("há 3 anos"), Italian ("due anni
     # fa") and German ("vor zwei Jahren"), the languages the notice answers in Latin letters.
     r"| (?:hace|ha) (?:\d+|un|uno|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|unos|"
