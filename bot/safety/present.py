@@ -41,11 +41,20 @@ NOT_PRESENT = "not_present"
 # rule's emergency always stands.
 JUDGED_LANGUAGES = frozenset({"en", "fr", "und"})
 _BENIGN = LABELS.index("benign")
-# A seizure or a collapse is lowered only where the screen's context reads it as not
-# happening now (history, a question, a frame, a denial, a time back of days or more, a check
-# done: "had a seizure last month, the ER said all normal"): told plainly, it always stands,
-# whatever the words around it (issue 17's limit on the judgement).
-PRESENT_ONLY_RULES = frozenset({"seizure_now", "someone_collapsed"})
+# A seizure, a collapse or a child's swallowing of medicine or a household poison is lowered
+# only where the screen's context reads it as not happening now (history, a question, a frame,
+# a denial, a time back of days or more, a check done: "had a seizure last month, the ER said
+# all normal"): told plainly, it always stands, whatever the words around it (issue 17's limit
+# on the judgement). A child's swallowing is told in the past tense ("drank some of the
+# methadone") while its harm is still to come.
+PRESENT_ONLY_RULES = frozenset(
+    {
+        "seizure_now",
+        "someone_collapsed",
+        "child_swallowed_medicine",
+        "child_swallowed_household_poison",
+    }
+)
 NOT_NOW_CUES = (
     "not_now",
     "risk_question",
