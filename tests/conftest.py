@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import os
 import pickle
@@ -19,12 +21,15 @@ from bot.config import Settings, load_settings
 from bot.content.model import FaqContent
 from bot.content.problems import Problem
 from bot.faq.matcher import FaqMatcher
+from bot.faq.pipeline import EmergencyCheck
+from bot.faq.reading import MessageReader
 from bot.faq.semantic import PhrasingVectorCache, SentenceEncoder
 from bot.runtime import Runtime, build_runtime
 from bot.safety.emergency import EmergencyContent
 from bot.storage.database import Database, open_database
 from tests.fakes.api_schema import BotApiSchema
 from tests.fakes.bot_api_server import FakeBotApiServer
+from tests.migrated_db import migrate, start_from_migrated
 
 # Bots started as subprocesses, and `faq` commands, match lexically even where the optional
 # embedding model is installed: loading it for every bot would take minutes. Tests of the
@@ -59,9 +64,39 @@ class SharedLexicalMatchers:
             return FaqMatcher.from_content(faq, encoder, vector_cache)
         kept = _SHARED_MATCHERS.get(id(faq))
         if kept is None or kept[0] is not faq:
-            kept = (faq, FaqMatcher.from_content(faq))
+            matcher = FaqMatcher.from_content(faq)
+            # Its lexical-only copy (read-only too) is shared with it.
+            matcher.lexical_only = functools.cache(matcher.lexical_only)  # type: ignore[method-assign]
+            kept = (faq, matcher)
             _SHARED_MATCHERS[id(faq)] = kept
         return kept[1]
+
+
+# The FAQ conversation's message readers over those shared matchers: building the two of
+# each runtime (subject cues, entry claims) took about a third of a second of CPU. A reader
+# is read-only once built, like its matcher.
+_SHARED_READERS: dict[tuple[int, int], tuple[FaqMatcher, FaqContent, MessageReader]] = {}
+
+
+def shared_reader(
+    matcher: FaqMatcher,
+    detector: EmergencyCheck | None = None,
+    faq: FaqContent | None = None,
+    **options: Any,
+) -> MessageReader:
+    """Stands in for MessageReader where the FAQ conversation builds its readers: one per
+    shared lexical matcher (or its lexical-only copy) and FAQ; any other, a new reader."""
+    shared = faq is not None and any(
+        kept is matcher or kept.lexical_only() is matcher for _, kept in _SHARED_MATCHERS.values()
+    )
+    if detector is not None or options or faq is None or not shared:
+        return MessageReader(matcher, detector, faq, **options)
+    key = (id(matcher), id(faq))
+    kept = _SHARED_READERS.get(key)
+    if kept is None or kept[0] is not matcher or kept[1] is not faq:
+        kept = (matcher, faq, MessageReader(matcher, faq=faq))
+        _SHARED_READERS[key] = kept
+    return kept[2]
 
 
 @pytest.fixture(autouse=True)
@@ -70,6 +105,7 @@ def runtimes_share_lexical_matchers(monkeypatch: pytest.MonkeyPatch) -> None:
     matcher itself call FaqMatcher.from_content and always get a new one)."""
     monkeypatch.setattr("bot.faq.conversation.FaqMatcher", SharedLexicalMatchers)
     monkeypatch.setattr("bot.faq.pipeline.FaqMatcher", SharedLexicalMatchers)
+    monkeypatch.setattr("bot.faq.conversation.MessageReader", shared_reader)
 
 
 class CleanChecks:
@@ -206,9 +242,19 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file at the latest schema, made once per worker: the databases of the
+    fixtures below start as copies of it (`tests.migrated_db`)."""
+    path = tmp_path_factory.mktemp("migrated") / "migrated.sqlite3"
+    asyncio.run(migrate(path))
+    return path
+
+
 @pytest.fixture
-async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+async def runtime(settings: Settings, migrated_database: Path) -> AsyncIterator[Runtime]:
     """A fully assembled runtime (every feature registered) on a real SQLite file."""
+    start_from_migrated(migrated_database, settings.database_url)
     built = await build_runtime(settings)
     try:
         yield built
@@ -223,8 +269,9 @@ def database_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def database(database_path: Path) -> AsyncIterator[Database]:
+async def database(database_path: Path, migrated_database: Path) -> AsyncIterator[Database]:
     """A real, migrated SQLite file, closed after the test."""
+    start_from_migrated(migrated_database, database_path)
     db = await open_database(f"sqlite+aiosqlite:///{database_path}")
     try:
         yield db

@@ -23,7 +23,6 @@ PROBLEM_STATES = (
 def _preview(args: argparse.Namespace) -> int:
     async def work(r: Reminders) -> int:
         tz = r.tz
-        await r.outbox.housekeep(r.clock())  # what can no longer go is not listed as to come
         until = r.clock() + timedelta(hours=args.hours)
         rows = await r.reminders_due_before(until)
         if not rows:
@@ -43,13 +42,14 @@ def _preview(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     async def work(r: Reminders) -> int:
-        tz = r.tz
-        await r.outbox.housekeep(r.clock())  # a passed appointment's reminder: skipped, why
-        counts = await r.outbox.counts()
+        tz, now = r.tz, r.clock()
+        # Read as of now: a passed appointment's reminder reads "skipped" and why, whether
+        # or not a sender has settled it yet (a status report writes nothing).
+        counts = await r.outbox.counts(as_of=now)
         print(
             "Reminders: " + ", ".join(f"{s.value} {counts.get(s.value, 0)}" for s in ReminderStatus)
         )
-        rows = await r.outbox.rows(PROBLEM_STATES, limit=args.limit)
+        rows = await r.outbox.rows(PROBLEM_STATES, as_of=now, limit=args.limit)
         rows.sort(key=lambda pair: pair[0].due_at, reverse=True)
         for reminder, ref in rows:
             due = reminder.due_at.astimezone(tz)
@@ -57,7 +57,7 @@ def _status(args: argparse.Namespace) -> int:
                 f"  {reminder.status.value:<8} {due:%Y-%m-%d %H:%M}  {reminder.kind:<12} {ref}: "
                 f"{reminder.reason or ''}"
             )
-        sent = await r.outbox.rows((ReminderStatus.SENT,), limit=args.limit)
+        sent = await r.outbox.rows((ReminderStatus.SENT,), as_of=now, limit=args.limit)
         for reminder, ref in sorted(sent, key=lambda pair: pair[0].due_at, reverse=True):
             at = reminder.sent_at.astimezone(tz) if reminder.sent_at else None
             print(f"  sent     {at:%Y-%m-%d %H:%M}  {reminder.kind:<12} {ref}")

@@ -641,6 +641,7 @@ class IntakeConversation:
         if clinic is None or clinic.flow.in_language(language).language != language:
             return [Reply(result.hint), self._screen(engine, intake)]
         intake.state.language = language
+        intake.state.language_chosen = True
         intake.state.draft = None
         intake.state.revision += 1  # the buttons in the other language no longer apply
         await self.repository.save(intake)

@@ -130,6 +130,14 @@ class IntakeState:
     urgent_rules: list[str] = field(default_factory=list)
     # The language the patient answers in, fixed when the form starts ("en", "fr").
     language: str = "en"
+    # The patient moved the form to `language` by typing a consent in it: it stays there.
+    language_chosen: bool = False
+
+    @property
+    def language_settled(self) -> bool:
+        """Whether the form runs in a language the patient chose or has answered in: a bare
+        yes or no in the other language no longer moves it."""
+        return self.language_chosen or bool(self.answers)
 
     def copy(self) -> IntakeState:
         """A copy an event may change (answers are replaced, never changed in place)."""
@@ -172,6 +180,7 @@ class IntakeState:
             "resumed_emergencies": self.resumed_emergencies,
             **({"urgent_rules": self.urgent_rules} if self.urgent_rules else {}),
             **({"language": self.language} if self.language != "en" else {}),
+            **({"language_chosen": True} if self.language_chosen else {}),
         }
 
     @classmethod
@@ -192,6 +201,7 @@ class IntakeState:
             paused=bool(data.get("paused", False)),
             resumed_emergencies=[str(item) for item in data.get("resumed_emergencies", [])],
             language=str(data.get("language") or "en"),
+            language_chosen=bool(data.get("language_chosen", False)),
             urgent_rules=[str(item) for item in data.get("urgent_rules", [])],
         )
 
@@ -487,6 +497,8 @@ class IntakeEngine:
         if free_text and not _WHEN_RE.search(words) and (greeted := _pleasantry(text, language)):
             return Result(state, Outcome.INVALID, greeted)  # "hi" is no one's complaint
         effect = kind_of(step).typed(step, state.draft, text, words, self._today())
+        if isinstance(effect, Refuse) and effect.settled is not None and state.language_settled:
+            effect = effect.settled
         # Asked only of a refused answer: "morning" may still be an answer.
         if isinstance(effect, Refuse) and (greeted := _pleasantry(text, language)):
             return Result(state, Outcome.INVALID, greeted)

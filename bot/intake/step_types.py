@@ -159,11 +159,15 @@ class Keep:
 @dataclass(frozen=True)
 class Refuse:
     """Not usable here: `hint` says what would be; may be a side question for the FAQ.
-    `answered_in`: a consent typed in another language than the form's (which one)."""
+    `answered_in`: a consent typed in another language than the form's (which one), and
+    `settled`: what it means once the patient has settled the form's language (a "no" is
+    their refusal; a yes is asked again in the form's language, as consent needs a text
+    understood). The engine decides which applies: only it knows the form's history."""
 
     hint: str
     maybe_question: bool = False
     answered_in: str | None = None
+    settled: Answer | Refuse | None = None
 
 
 class Command(StrEnum):
@@ -268,17 +272,24 @@ def _instruction(step: Step, instruction: str) -> str:
     return "" if "tap done" in said or "touchez terminé" in said else f"\n{instruction}"
 
 
-def _other_language(step: Step, text: str, agree: str) -> Refuse | None:
+def _other_language(step: Step, text: str, agree: str, refusal: AnswerValue) -> Refuse | None:
     """A consent or refusal typed in another language than the step's: refused, saying in
     that language that consent needs a text understood (`agree`: the agree button), unless
-    the form is offered in it (the conversation then shows the step in that language)."""
+    the form is offered in it (the conversation then shows the step in that language).
+    Once the form's language is settled, a refusal records `refusal` and a yes is asked
+    again in the form's language (`Refuse.settled`)."""
     language = consent_language(text)
     if language is None or language == step.language:
         return None
     hint = words_for(language).consent_only_in.format(
         form_language=language_name(step.language, language), agree=agree
     )
-    return Refuse(hint, answered_in=language)
+    settled: Answer | Refuse
+    if parse_consent(text, ("", ""), language) is False:
+        settled = Answer(refusal)
+    else:
+        settled = Refuse(_words(step).consent_in_form_language.format(agree=agree))
+    return Refuse(hint, answered_in=language, settled=settled)
 
 
 def _refusal(parsed: Invalid, maybe_question: bool = True) -> Refuse:
@@ -352,7 +363,8 @@ class ConsentKind(YesNoKind):
         answer = parse_consent(text, labels, step.language)
         if answer is not None:
             return Answer(answer)
-        return _other_language(step, text, labels[0]) or Refuse(_words(step).consent_explicit, True)
+        other = _other_language(step, text, labels[0], False)
+        return other or Refuse(_words(step).consent_explicit, True)
 
 
 class ScaleKind(StepKind):
@@ -518,7 +530,7 @@ class TreatmentConsentKind(SingleKind):
         # Consent to treatment is explicit too: "ok" or "sure" re-asks, as does a yes or no
         # in another language than the text's (before a typo-tolerant label match reads it).
         agree = step.option(CONSENT_AGREE)
-        other = _other_language(step, text, agree.label if agree else "")
+        other = _other_language(step, text, agree.label if agree else "", CONSENT_DECLINE)
         if other is not None:
             return other
         index = match_option(text, step.options)

@@ -32,6 +32,8 @@ class IntakeWords:
     # language, or (when the clinic does not offer it) consent needs a text understood.
     consent_now_in_language: str
     consent_only_in: str  # {form_language} {agree}
+    # A yes typed in another language once the patient has settled the form in this one.
+    consent_in_form_language: str  # {agree}
     language_names: tuple[tuple[str, str], ...]  # (code, name in this language)
     scale_refused: str
     scale_prompt: str  # {low} {high}
@@ -158,6 +160,10 @@ ENGLISH_WORDS = IntakeWords(
         "You answered in English, but this form is only in {form_language}. Consent counts "
         "only for a text you have understood: if you understood this one, tap “{agree}”; "
         "if not, please ask the clinic to go through it with you before you answer."
+    ),
+    consent_in_form_language=(
+        "This form is in English, and consent counts for the text you read: if you agree "
+        "with the text above, tap “{agree}” or type yes."
     ),
     language_names=(("en", "English"), ("fr", "French")),
     scale_refused=(
@@ -347,6 +353,10 @@ FRENCH_WORDS = IntakeWords(
         "Un consentement ne vaut que pour un texte que vous avez compris : si vous avez "
         "compris celui-ci, touchez « {agree} »; sinon, demandez à la clinique de le "
         "parcourir avec vous avant de répondre."
+    ),
+    consent_in_form_language=(
+        "Ce formulaire est en français, et un consentement vaut pour le texte que vous avez "
+        "lu : si vous acceptez le texte ci-dessus, touchez « {agree} » ou écrivez oui."
     ),
     language_names=(("en", "anglais"), ("fr", "français")),
     scale_refused=(

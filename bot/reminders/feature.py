@@ -72,8 +72,11 @@ class Reminders:
         return self.app_settings.clinic_timezone
 
     async def reminders_due_before(self, until: datetime) -> list[tuple[Reminder, Appointment]]:
-        """Pending reminders due before `until`, with their appointments (for previews)."""
-        rows = await self.outbox.rows((ReminderStatus.PENDING,), due_before=until, limit=10_000)
+        """Reminders still to go before `until`, with their appointments (for previews):
+        read as of now, so what can no longer go is not listed, and nothing is written."""
+        rows = await self.outbox.rows(
+            (ReminderStatus.PENDING,), as_of=self.clock(), due_before=until, limit=10_000
+        )
         found = []
         for reminder, _ in rows:
             appointment = await self.repository.get(reminder.appointment_id)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import DEFAULT_GRACE, DEFAULT_STALE_CLAIM
@@ -60,9 +60,9 @@ class ReminderOutbox:
     async def housekeep(self, now: datetime) -> SweepCounts:
         """Abandoned claims -> unknown; due rows that must not go -> skipped or cancelled.
 
-        Whatever shows reminders to staff runs this first (the sender, the console, the
-        CLI), so a row whose appointment has passed reads "skipped" with its reason even
-        while no sender runs."""
+        Only the sender runs this: whatever only shows reminders (the console, the CLI)
+        reads them `as_of` now instead, so a row whose appointment has passed reads
+        "skipped" with its reason even while no sender runs, and a read writes nothing."""
         async with self._database.sessions.begin() as session:
             unknown = await self._expire_claims(session, now)
             counts = Counter[ReminderStatus]()
@@ -114,16 +114,39 @@ class ReminderOutbox:
             ),
         ]
 
+    def _abandoned(self, now: datetime) -> ColumnElement[bool]:
+        return and_(
+            ReminderRow.status == ReminderStatus.SENDING.value,
+            ReminderRow.claimed_at < now - self.policy.stale_claim,
+        )
+
     async def _expire_claims(self, session: AsyncSession, now: datetime) -> int:
         result = await session.execute(
             update(ReminderRow)
-            .where(
-                ReminderRow.status == ReminderStatus.SENDING.value,
-                ReminderRow.claimed_at < now - self.policy.stale_claim,
-            )
+            .where(self._abandoned(now))
             .values(status=ReminderStatus.UNKNOWN.value, reason=UNKNOWN_REASON, updated_at=now)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def _as_settled(self, now: datetime) -> tuple[ColumnElement[str], ColumnElement[str | None]]:
+        """A row's status and reason as `housekeep(now)` would leave them, as expressions
+        over a reminder row joined to its appointment: the same rules, nothing written."""
+        due = and_(ReminderRow.status == ReminderStatus.PENDING.value, ReminderRow.due_at <= now)
+        settled = [
+            (self._abandoned(now), ReminderStatus.UNKNOWN, UNKNOWN_REASON),
+            *(
+                (and_(due, rule), status, reason)
+                for rule, status, reason in self._settle_rules(now)
+            ),
+        ]
+        status = case(
+            *((rule, literal(status.value)) for rule, status, _ in settled),
+            else_=ReminderRow.status,
+        )
+        reason = case(
+            *((rule, literal(reason)) for rule, _, reason in settled), else_=ReminderRow.reason
+        )
+        return status, reason
 
     # --- claiming and marking ----------------------------------------------------
 
@@ -230,26 +253,44 @@ class ReminderOutbox:
 
     # --- reporting ---------------------------------------------------------------
 
-    async def counts(self) -> Counter[str]:
+    # A read takes `as_of`: each row is read as housekeeping would leave it then (a passed
+    # appointment's reminder reads "skipped" with its reason) without writing it; None
+    # reads the rows as stored.
+
+    def _read_as(
+        self, as_of: datetime | None
+    ) -> tuple[ColumnElement[str], ColumnElement[str | None]]:
+        if as_of is None:
+            return ReminderRow.status.expression, ReminderRow.reason.expression
+        return self._as_settled(as_of)
+
+    async def counts(self, as_of: datetime | None = None) -> Counter[str]:
         """How many rows are in each status."""
+        status, _ = self._read_as(as_of)
+        query = (
+            select(status, func.count())
+            .select_from(ReminderRow)
+            .outerjoin(AppointmentRow, AppointmentRow.id == ReminderRow.appointment_id)
+            .group_by(status)
+        )
         async with self._database.sessions() as session:
-            rows = await session.execute(
-                select(ReminderRow.status, func.count()).group_by(ReminderRow.status)
-            )
-            return Counter({status: count for status, count in rows.all()})
+            rows = await session.execute(query)
+            return Counter({read: count for read, count in rows.all()})
 
     async def rows(
         self,
         statuses: tuple[ReminderStatus, ...],
         *,
+        as_of: datetime | None = None,
         due_before: datetime | None = None,
         limit: int = 200,
     ) -> list[tuple[Reminder, str]]:
         """Rows in `statuses` with their appointment's clinic reference, by due time."""
+        status, reason = self._read_as(as_of)
         query = (
-            select(ReminderRow, AppointmentRow.ref)
+            select(ReminderRow, AppointmentRow.ref, status, reason)
             .join(AppointmentRow, AppointmentRow.id == ReminderRow.appointment_id)
-            .where(ReminderRow.status.in_([s.value for s in statuses]))
+            .where(status.in_([s.value for s in statuses]))
             .order_by(ReminderRow.due_at)
             .limit(limit)
         )
@@ -257,7 +298,29 @@ class ReminderOutbox:
             query = query.where(ReminderRow.due_at < due_before)
         async with self._database.sessions() as session:
             result = await session.execute(query)
-            return [(to_reminder(row), ref) for row, ref in result.all()]
+            return [(_read(row, now_as, why), ref) for row, ref, now_as, why in result.all()]
+
+    async def reminders_of(
+        self, appointment_ids: list[int], as_of: datetime | None = None
+    ) -> dict[int, list[Reminder]]:
+        """The reminder rows of these appointments, by due time."""
+        status, reason = self._read_as(as_of)
+        query = (
+            select(ReminderRow, status, reason)
+            .join(AppointmentRow, AppointmentRow.id == ReminderRow.appointment_id)
+            .where(ReminderRow.appointment_id.in_(appointment_ids))
+            .order_by(ReminderRow.due_at)
+        )
+        found: dict[int, list[Reminder]] = {}
+        async with self._database.sessions() as session:
+            for row, now_as, why in (await session.execute(query)).all():
+                found.setdefault(row.appointment_id, []).append(_read(row, now_as, why))
+        return found
+
+
+def _read(row: ReminderRow, status: str, reason: str | None) -> Reminder:
+    """A stored row as a `Reminder` with the status and reason it is read as."""
+    return replace(to_reminder(row), status=ReminderStatus(status), reason=reason)
 
 
 async def _settle_pending(

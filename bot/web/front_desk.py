@@ -129,13 +129,13 @@ class AppointmentBoard:
         repository: AppointmentRepository,
         clinic: Clinic,
         tz: ZoneInfo,
+        outbox: ReminderOutbox,
         clock: Clock = utc_now,
-        outbox: ReminderOutbox | None = None,
     ) -> None:
         self._database = database
         self._repository = repository
-        # Settles reminders that can no longer go before they are shown (the console
-        # may run without the bot, whose sender otherwise does it).
+        # Reads reminders as the sender would settle them now: the console may run without
+        # the bot, and a page view writes nothing.
         self._outbox = outbox
         self._clinic = clinic
         self._tz = tz
@@ -157,8 +157,6 @@ class AppointmentBoard:
         """Appointments from the start of yesterday (clinic time: yesterday's treatments
         get their check-in today), grouped by day and location."""
         now = self._clock()
-        if self._outbox is not None:
-            await self._outbox.housekeep(now)
         now_local = now.astimezone(self._tz)
         today = now_local.replace(hour=0, minute=0, second=0, microsecond=0)
         start = today - timedelta(days=1)
@@ -169,9 +167,10 @@ class AppointmentBoard:
             [a.id for a in found if a.status is AppointmentStatus.CANCELLED]
         )
         late_window = timedelta(hours=self._clinic.late_cancellation_hours)
+        reminders_of = await self._outbox.reminders_of([a.id for a in found], as_of=now)
         groups: dict[tuple[str, str], DayGroup] = {}
         for appointment in found:
-            reminders = tuple(await self._repository.reminders_of(appointment.id))
+            reminders = tuple(reminders_of.get(appointment.id, ()))
             location = self._clinic.location(appointment.location_id or "")
             place = location.name if location else (appointment.location_id or "No location")
             local = appointment.starts_at.astimezone(self._tz)

@@ -83,7 +83,7 @@ def build_services(
             reminders.repository,
             content.clinic,
             settings.clinic_timezone,
-            outbox=reminders.outbox,
+            reminders.outbox,
         ),
         questions=QuestionBoard(
             database,

@@ -1,7 +1,9 @@
-"""Consent is given in the language of the text the patient read: a yes or no typed in
-another language is never recorded. When the clinic offers the form in that language, the
-form moves to it and the consent text is shown again there; when it does not, the patient is
-told, in their language, that consent needs a text they understood."""
+"""Consent is given in the language of the text the patient read: a yes typed in another
+language is never recorded. At the first consent, when the clinic offers the form in that
+language, the form moves to it and the consent text is shown again there; when it does not,
+the patient is told, in their language, that consent needs a text they understood. Once the
+patient has moved the form or answered in its language, it stays there: a "no" is read as
+their refusal and a yes is asked again in the form's language."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from bot.intake.flow_file import load_flow_file
 from bot.intake.repository import IntakeRepository
 from bot.storage.database import Database
 from tests.intake.kit import (
+    FRENCH_ANSWERS,
     PATIENT,
     SHIPPED_FLOW,
     TYPED_ANSWERS,
@@ -102,15 +105,34 @@ def test_an_english_answer_to_the_french_consent_records_nothing(
     assert result.state.status.value == "in_progress" and not result.state.answers
 
 
-@pytest.mark.parametrize("text", ["oui", "j'accepte", "non", "ok", "sure"])
+@pytest.mark.parametrize("text", ["oui", "j'accepte", "ok", "sure"])
 def test_treatment_consent_needs_a_clear_answer_in_the_forms_language(
     loaded_engine: IntakeEngine, text: str
 ) -> None:
     state = state_at(loaded_engine, "treatment_consent")
     result = loaded_engine.apply(state, Typed(text))
-    assert result.outcome is Outcome.INVALID
+    assert result.outcome is Outcome.INVALID and result.answered_in is None
     assert "treatment_consent" not in result.state.answers
     assert result.state.treatment_consent is None
+
+
+def test_a_french_yes_at_the_end_of_an_english_form_is_asked_again_in_english(
+    loaded_engine: IntakeEngine,
+) -> None:
+    result = loaded_engine.apply(state_at(loaded_engine, "treatment_consent"), Typed("oui"))
+    assert result.outcome is Outcome.INVALID and result.answered_in is None
+    assert "This form is in English" in result.hint
+    assert "“I understand and agree”" in result.hint
+
+
+@pytest.mark.parametrize("text", ["non", "non merci", "je refuse"])
+def test_a_french_no_at_the_end_of_an_english_form_is_the_patients_refusal(
+    loaded_engine: IntakeEngine, text: str
+) -> None:
+    result = loaded_engine.apply(state_at(loaded_engine, "treatment_consent"), Typed(text))
+    assert result.outcome is Outcome.ANSWERED
+    assert result.state.answers["treatment_consent"] == "decline"
+    assert result.state.language == "en"
 
 
 @pytest.mark.parametrize(
@@ -168,21 +190,58 @@ async def test_a_french_refusal_is_not_a_refusal_of_the_english_text(
     assert await repository.all() == []  # declined in the language it was read in
 
 
-async def test_oui_at_the_english_treatment_consent_moves_the_form_to_french(
+async def test_the_form_moved_to_french_reads_no_as_non_and_does_not_move_back(
     patient: Patient, repository: IntakeRepository
 ) -> None:
     await patient.command("intake")
-    for text in typed_until("treatment_consent"):
-        await patient.say(text)
     await patient.say("oui")
-    assert "acceptez-vous le traitement IMS?" in patient.text
-    assert patient.button("Je comprends et j'accepte")
     [stored] = await repository.all()
-    assert stored.state.treatment_consent is None and stored.state.language == "fr"
-    await patient.say("j'accepte")
+    assert stored.state.language == "fr" and stored.state.language_chosen
+    await patient.say("no")
+    assert "You answered in English" not in patient.text
+    assert "English" not in patient.text
+    assert await repository.all() == []  # declined, as a "non" would
+
+
+async def test_the_form_moved_to_french_asks_a_yes_again_in_french(
+    patient: Patient, repository: IntakeRepository
+) -> None:
+    await patient.command("intake")
+    await patient.say("oui")
+    await patient.say("yes")
+    said, screen = patient.last
+    assert "Ce formulaire est en français" in said.text
+    assert "« Oui, j'accepte »" in said.text
+    assert "Acceptez-vous de transmettre vos réponses" in screen.text
     [stored] = await repository.all()
+    assert stored.state.language == "fr" and stored.state.consent_version is None
+    await patient.say("oui")
+    [stored] = await repository.all()
+    assert stored.state.consent_version == "privacy-2026-11"
+
+
+async def test_no_at_the_last_step_of_a_french_form_declines_in_french(
+    wired: tuple[object, object], repository: IntakeRepository
+) -> None:
+    patient = Patient(wired[0], chat=ChatRef(PATIENT, language_code="fr"))  # type: ignore[arg-type]
+    await patient.command("intake")
+    for text in typed_until("treatment_consent", list(FRENCH_ANSWERS.values())):
+        await patient.say(text)
+    await patient.say("no")
+    assert "English" not in patient.text and "anglais" not in patient.text
+    [stored] = await repository.all()
+    assert stored.state.language == "fr"
     assert stored.state.treatment_consent is not None
-    assert stored.state.treatment_consent["answer"] == "agree"
+    assert stored.state.treatment_consent["answer"] == "decline"
+
+
+async def test_a_chosen_language_survives_storage(
+    patient: Patient, repository: IntakeRepository
+) -> None:
+    await patient.command("intake")
+    await patient.say("oui")
+    [stored] = await repository.all()
+    assert type(stored.state).from_json(stored.state.to_json()).language_chosen
 
 
 async def test_a_form_not_offered_in_french_re_asks_in_french(

@@ -17,43 +17,16 @@ from bot.intake.fhir import questionnaire_response
 from bot.intake.flow_file import check_intake_flow, flow_from_definition, load_flow_file
 from bot.intake.summary import build_summary, summary_text
 from bot.runtime import build_runtime
-from tests.intake.kit import PATIENT, REPO, SHIPPED_FLOW, Patient, runtime_settings
+from tests.intake.kit import (
+    FRENCH_ANSWERS,
+    PATIENT,
+    REPO,
+    SHIPPED_FLOW,
+    Patient,
+    runtime_settings,
+)
 
 FRENCH_CHAT = ChatRef(PATIENT, first_name="Josée", language_code="fr")
-# The shipped flow answered as a Québec patient types, one answer per screen.
-FRENCH_ANSWERS: dict[str, str] = {
-    "consent": "oui",
-    "completed_by": "moi",
-    "age": "quarante-deux ans",
-    "complaint": "Une douleur qui brûle sous l'omoplate gauche",
-    "regions": "omoplate, cou, terminé",
-    "regions_side": "gauche",
-    "regions_worst": "omoplate",
-    "duration": "depuis 8 mois",
-    "onset": "petit à petit",
-    "episodes": "première fois",
-    "pattern": "ça varie",
-    "aggravating": "assis, me pencher, terminé",
-    "easing": "chaleur, repos, terminé",
-    "pain_now": "7/10",
-    "pain_worst": "huit",
-    "pain_least": "3",
-    "interferes_daily": "6",
-    "qualities": "brûlure, picotements, terminé",
-    "signs": "muscles tendus, points sensibles, terminé",
-    "emergency_screen": "aucune",
-    "urgent_screen": "non",
-    "medicines": "Advil au besoin, vitamine D",
-    "health_screen": "aucune",
-    "mood_interest": "jamais",
-    "mood_down": "plusieurs jours",
-    "imaging": "irm, terminé",
-    "imaging_findings": "une petite hernie discale",
-    "treatments": "physio, terminé",
-    "treatment_effect": "la physio a un peu aidé",
-    "goals": "dormir toute la nuit",
-    "treatment_consent": "j'accepte",
-}
 
 
 def _french_patient(assistant: Assistant) -> Patient:

@@ -16,7 +16,7 @@ from bot.config import Settings, load_settings
 from bot.runtime import Runtime, build_runtime
 from tests.fakes.api_schema import BotApiSchema
 from tests.fakes.recording_request import RecordingRequest
-from tests.intake.kit import TEST_KEY, TYPED_PATH, typed_until
+from tests.intake.kit import FRENCH_ANSWERS, TEST_KEY, TYPED_PATH, typed_until
 from tests.telegram.channel_kit import PATIENT_CHAT_ID, TEST_TOKEN, load_update
 
 STAFF = -1009999  # the staff chat of the shared `settings` fixture
@@ -335,8 +335,6 @@ class FrenchTelegramPatient(TelegramPatient):
 async def test_a_french_patient_completes_the_form_in_french_on_telegram(
     runtime: Runtime, transport: RecordingRequest
 ) -> None:
-    from tests.intake.test_french import FRENCH_ANSWERS
-
     application = build_application(runtime, request=transport)
     async with application:
         tg = FrenchTelegramPatient(application, transport)

@@ -15,6 +15,7 @@ from bot.core.outbound import DeliveryError, DeliveryKind
 from bot.core.replies import Reply
 from bot.reminders.feature import Reminders, build_reminders
 from bot.storage.database import Database, open_database
+from tests.migrated_db import start_from_migrated
 
 STAFF_CHAT = -100500
 
@@ -86,8 +87,10 @@ def outbound() -> RecordingOutbound:
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    db = await open_database(make_settings(tmp_path).database_url)
+async def database(tmp_path: Path, migrated_database: Path) -> AsyncIterator[Database]:
+    url = make_settings(tmp_path).database_url
+    start_from_migrated(migrated_database, url)
+    db = await open_database(url)
     yield db
     await db.close()
 

@@ -387,3 +387,5 @@ def test_a_passed_appointments_reminders_read_skipped_never_planned(
     assert "pending 0" in status and "skipped 3" in status
     assert "remind_2h    P-1: appointment passed before it was sent" in status
     assert "check_in     P-1: missed by more than" in status
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:  # reports that wrote nothing
+        assert db.execute("SELECT DISTINCT status FROM reminders").fetchall() == [("pending",)]

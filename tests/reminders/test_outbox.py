@@ -154,6 +154,39 @@ async def test_a_passed_appointments_reminder_is_never_claimed_and_reads_skipped
     assert rows["check_in"].status is ReminderStatus.PENDING  # it goes after the visit
 
 
+async def test_a_read_as_of_now_shows_what_housekeeping_would_do_and_writes_nothing(
+    reminders: Reminders, clock: FakeClock
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    passed = await book(reminders)  # 10 June 15:00
+    cancelled = await book(reminders, ref="A-2", start=local(2026, 6, 10, 16, 0))
+    await reminders.repository.set_status(cancelled, AppointmentStatus.CANCELLED, clock())
+    unlinked = await book(reminders, ref="A-3", start=local(2026, 6, 10, 17, 0), chat=None)
+    await book(reminders, ref="A-4", start=local(2026, 6, 30, 15, 0))  # still to come
+    claim = await reminders.outbox.claim_next(local(2026, 6, 8, 15, 0))  # left in "sending"
+    assert claim is not None
+    clock.set(local(2026, 6, 10, 18, 0))
+    outbox, now = reminders.outbox, clock()
+    ids = [passed, cancelled, unlinked]
+
+    def seen(rows: dict[int, list[Reminder]]) -> list[tuple[int, str, str, str | None]]:
+        return sorted((a, r.kind, r.status.value, r.reason) for a, rs in rows.items() for r in rs)
+
+    stored = seen(await outbox.reminders_of(ids))
+    read = seen(await outbox.reminders_of(ids, as_of=now))
+    read_counts = await outbox.counts(as_of=now)
+    read_rows = await outbox.rows(tuple(ReminderStatus), as_of=now)
+    assert seen(await outbox.reminders_of(ids)) == stored  # the reads wrote nothing
+    assert await outbox.counts() != read_counts
+    assert {status for _, _, status, _ in read} >= {"skipped", "cancelled", "unknown"}
+    await outbox.housekeep(now)
+    assert seen(await outbox.reminders_of(ids)) == read  # the same rules, applied
+    assert await outbox.counts() == read_counts
+    assert sorted(
+        (r.id, r.status, r.reason) for r, _ in await outbox.rows(tuple(ReminderStatus))
+    ) == sorted((r.id, r.status, r.reason) for r, _ in read_rows)
+
+
 async def test_a_reminder_due_within_the_grace_before_its_appointment_is_still_claimed(
     reminders: Reminders, clock: FakeClock
 ) -> None:

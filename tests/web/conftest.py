@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from bot.web.accounts import Role
 from bot.web.app import ConsoleServices, create_app
 from bot.web.content_health import ContentHealthCheck
 from bot.web.server import build_services
+from tests.migrated_db import start_from_migrated
 from tests.telegram.conftest import fake_api  # noqa: F401 (the fake Bot API server, shared)
 from tests.web.kit import make_account, sign_in
 
@@ -52,8 +54,11 @@ def console_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def console_runtime(console_settings: Settings) -> AsyncIterator[Runtime]:
+async def console_runtime(
+    console_settings: Settings, migrated_database: Path
+) -> AsyncIterator[Runtime]:
     """Every feature registered, with the console's staff-note policy."""
+    start_from_migrated(migrated_database, console_settings.database_url)
     built = await build_runtime(console_settings)
     try:
         yield built

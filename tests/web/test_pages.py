@@ -10,7 +10,7 @@ from bot.core.assistant import ChatRef
 from bot.faq.unanswered import UnansweredLog
 from bot.intake.repository import IntakeRepository
 from bot.reminders.feature import build_reminders
-from bot.reminders.model import AppointmentInput, AppointmentStatus
+from bot.reminders.model import AppointmentInput, AppointmentStatus, ReminderStatus
 from bot.runtime import Runtime
 from bot.storage.encryption import load_cipher
 from bot.web.accounts import Role
@@ -166,6 +166,9 @@ async def test_a_passed_appointments_unsent_reminder_says_why_not_planned(
     assert "remind_2h: <strong>skipped</strong>" in page
     assert "appointment passed before it was sent" in page
     assert "remind_2h: <strong>planned</strong>" not in page
+    # A page view writes nothing: the sender settles the row when it next runs.
+    stored = {x.kind: x.status for x in await r.repository.reminders_of(past.id)}
+    assert stored["remind_2h"] is ReminderStatus.PENDING
     assert await r.outbox.claim_next(now) is None  # and it never goes later
 
 
