@@ -26,6 +26,7 @@ mean" / fallback), with the default (lexical) matcher and content/faq.yaml. Repo
     python benchmarks/real_questions.py --lexical-only  # without the learned ranker's opinion
     python benchmarks/real_questions.py --all --as-labelled  # a row per gathering, English
     python benchmarks/real_questions.py --all --as-labelled --names-as-ims  # see below
+    python benchmarks/real_questions.py --sets 'benchmarks/data/real_questions_N*.yaml'  # per file
 
 `--names-as-ims` relabels every item that asks only what a name of the clinic's treatment
 is ("What is dry needling?", "So, what is trigger point dry needling?": a name in the
@@ -39,6 +40,7 @@ or the content.
 from __future__ import annotations
 
 import argparse
+import glob
 import hashlib
 import re
 import sys
@@ -83,6 +85,7 @@ class Tally:
     unanswerable: int = 0
     held_back: int = 0
     wrong_on_none: int = 0
+    suggested: int = 0  # answerable items given a "did you mean"
     misses: list[str] = field(default_factory=list)
 
     def add(self, question: RealQuestion, reading: FaqReading) -> None:
@@ -99,6 +102,7 @@ class Tally:
                 kind = "WRONG"
             else:
                 kind = "held"
+                self.suggested += reading.kind == "suggest"
             wanted = "|".join(sorted(question.acceptable))
             self.misses.append(f"  {kind:5} want {wanted:40} got {shown:40} {question.text}")
             return
@@ -215,7 +219,10 @@ def gathering_rows(
     """A line per gathering (English items: answerable, right, confidently wrong, items the
     FAQ cannot answer and how many got an answer; French right / answerable) and pooled,
     with each gathering's English tally; `relabel` rewrites each gathering's labels."""
-    lines = [f"{'gathering':10} {'answerable':>10} {'right':>6} {'wrong':>6} {'none ans.':>10}  fr"]
+    lines = [
+        f"{'gathering':10} {'answerable':>10} {'right':>6} {'wrong':>6} {'suggest':>7}"
+        f" {'fallback':>8} {'none ans.':>10}  fr"
+    ]
     tallies: dict[str, Tally] = {}
     pooled = Tally()
     for path in paths:
@@ -226,7 +233,7 @@ def gathering_rows(
             reading = reader.read(question.text)
             (french if question.language == "fr" else english).add(question, reading)
         tallies[name] = english
-        for key in ("answerable", "right", "wrong", "unanswerable", "wrong_on_none"):
+        for key in ("answerable", "right", "wrong", "suggested", "unanswerable", "wrong_on_none"):
             setattr(pooled, key, getattr(pooled, key) + getattr(english, key))
         lines.append(_row(name, english) + f"  {french.right}/{french.answerable}")
     lines.append(_row("pooled", pooled))
@@ -235,7 +242,11 @@ def gathering_rows(
 
 def _row(name: str, tally: Tally) -> str:
     none = f"{tally.wrong_on_none}/{tally.unanswerable}"
-    return f"{name:10} {tally.answerable:>10} {tally.right:>6} {tally.wrong:>6} {none:>10}"
+    fallback = tally.answerable - tally.right - tally.wrong - tally.suggested
+    return (
+        f"{name:10} {tally.answerable:>10} {tally.right:>6} {tally.wrong:>6}"
+        f" {tally.suggested:>7} {fallback:>8} {none:>10}"
+    )
 
 
 def report(name: str, tally: Tally) -> str:
@@ -278,9 +289,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help='label "what is <a name of the treatment>?" items what_is_ims (issue 18 item 2)',
     )
+    parser.add_argument(
+        "--sets",
+        metavar="GLOB",
+        help="like --all, over the files matching GLOB",
+    )
     args = parser.parse_args(argv)
-    if args.all:
-        return _all_gatherings(args.as_labelled, args.misses, args.lexical_only, args.names_as_ims)
+    if args.all or args.sets:
+        paths = gatherings() if args.sets is None else _globbed(args.sets)
+        if not paths:
+            print(f"skipped: no real-questions file matches {args.sets}")
+            return 0
+        return _all_gatherings(
+            paths, args.as_labelled, args.misses, args.lexical_only, args.names_as_ims
+        )
     path = args.file or find_dev()
     if path is None or not path.is_file():
         where = args.file or "../shared/bench/real_questions/dev.yaml"
@@ -310,10 +332,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _globbed(pattern: str) -> list[Path]:
+    """The files matching `pattern` (absolute, or relative to the working folder)."""
+    return sorted(Path(found) for found in glob.glob(pattern))
+
+
 def _all_gatherings(
-    as_labelled: bool, misses: bool, lexical_only: bool, relabel_names: bool = False
+    paths: Sequence[Path],
+    as_labelled: bool,
+    misses: bool,
+    lexical_only: bool,
+    relabel_names: bool = False,
 ) -> int:
-    """Print a row per gathering, and with `misses` every English item not right."""
+    """Print a row per gathering in `paths`, and with `misses` every English item not right."""
     content = load_content(REPO_ROOT / "content")
     faq = content.faq
     reader = MessageReader.from_content(content)
@@ -321,7 +352,7 @@ def _all_gatherings(
         reader = MessageReader(reader.matcher.lexical_only(), reader.detector, content.faq)
     judged = {} if as_labelled else load_judged()
     relabel = (lambda found: names_as_ims(found, faq)) if relabel_names else None
-    lines, tallies = gathering_rows(gatherings(), reader, judged, relabel)
+    lines, tallies = gathering_rows(paths, reader, judged, relabel)
     print("\n".join(lines))
     if misses:
         for name, tally in tallies.items():
