@@ -348,6 +348,12 @@ def read_content(
     if (content_dir / FLOW_FILE_NAME).exists():
         flow, flow_problems = read_flow_file(content_dir / FLOW_FILE_NAME)
         problems += flow_problems
+    if wording:
+        assert faq is not None
+        from bot.faq.reading import treatment_name_notes
+
+        # Told, not refused: the bot still answers, by wording alone.
+        notes += treatment_name_notes(faq)
     if confusable is not None:
         assert confusable_stored is not None
         problems += confusable_stored.keep(confusable.result())

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Literal
 
 from rapidfuzz.distance import Levenshtein
 
+from bot.content.problems import Problem
 from bot.faq.matcher import MAX_SUGGESTIONS, Candidate, FaqMatcher, MatchResult, slips_forgiven
 from bot.faq.pipeline import EmergencyCheck
 from bot.faq.smalltalk import SmallTalkKind, small_talk_kind
@@ -215,23 +216,16 @@ class MessageReader:
             )
             for entry_id, plain in self._plain.items()
         }
-        self._defines: dict[str, list[frozenset[str]]] = {}
-        for entry_id, plain in self._plain.items():
-            subjects = [self._defined(p) for p in plain]
-            self._defines[entry_id] = [found for found in subjects if found]
+        self._defines = _definitions(self._plain, self._synonyms)
         self._treatment_stems = frozenset(analyse(TREATMENT_NAME, self._synonyms))
         self._subject_entries = self._entries_by_subject(related)
         # The entries that say what the clinic's own treatment is (one of their phrasings
         # asks "what is IMS ...").
-        self._treatment_entries = frozenset(
-            entry_id
-            for entry_id, subjects in self._defines.items()
-            if any(self._treatment_stems <= found for found in subjects)
-        )
+        self._treatment_entries = _treatment_entries(self._defines, self._treatment_stems)
         self._pair_re = (
             _pair_re(related, self._treatment_re) if related and self._treatment_re else None
         )
-        self._name_entries = self._treatment_names(faq)
+        self._name_entries = _treatment_names(faq, self._plain, self._treatment_entries)
         # Other treatments (their stems; the content's `other_treatments` unless given) and,
         # per entry, the ones it is about, found on first need (few questions name one):
         # a question about another treatment gets only an entry that names it.
@@ -611,56 +605,12 @@ class MessageReader:
 
     def _defined(self, plain: str) -> frozenset[str]:
         """The subject words of normalised `plain` when it asks only what a thing is."""
-        for pattern in _DEFINITION_RES:
-            found = pattern.match(plain)
-            if found is None:
-                continue
-            named = found.group("subject").split()
-            if len(named) > MAX_DEFINED_WORDS or any(w in _NOT_A_NAME for w in named):
-                return frozenset()  # "what is TDN used to treat", "what is your address"
-            return frozenset(analyse(" ".join(named), self._synonyms)) - generic_stems()
-        return frozenset()
-
-    def _treatment_names(self, faq: FaqContent | None) -> dict[str, str]:
-        """The clinic's treatment's names (its synonym group: "IMS", "dry needling", "trigger
-        point needling", "Gunn IMS") -> the entry saying what the treatment is, the one of
-        `_treatment_entries` whose wordings most often ask what one of those names is. One
-        treatment, many names: "what is dry needling?" asks what the clinic's treatment is;
-        only a question that compares the names reaches a comparison entry."""
-        if faq is None:
-            return {}
-        group = next(
-            (g for g in faq.synonyms if any(normalise(name) == TREATMENT_NAME for name in g)), ()
-        )
-        names = {normalise(name) for name in group} - {""}
-        asking = sorted(
-            (
-                (sum(1 for p in self._plain[entry_id] if _name_asked(p) in names), entry_id)
-                for entry_id in self._treatment_entries
-            ),
-            reverse=True,
-        )
-        if not asking or asking[0][0] == 0:
-            return {}
-        return dict.fromkeys(names, asking[0][1])
+        return _defined_subject(plain, self._synonyms)
 
     def _entry_explaining(self, asked: str | None) -> str | None:
         """The entry saying what the treatment's name `asked` means, with a slip forgiven in
         each of its words ("what is dry neddling"), or None."""
-        if not asked:
-            return None
-        if asked in self._name_entries:
-            return self._name_entries[asked]
-        words = asked.split()
-        return next(
-            (
-                entry_id
-                for name, entry_id in sorted(self._name_entries.items())
-                if len(name.split()) == len(words)
-                and all(w == n or _slip_of(w, n) for w, n in zip(words, name.split(), strict=True))
-            ),
-            None,
-        )
+        return _entry_for_name(self._name_entries, asked)
 
     def _with_names(self, stems: frozenset[str]) -> frozenset[str]:
         """`stems` with the one-word names of the synonym groups among them."""
@@ -728,6 +678,164 @@ class MessageReader:
             # answer here is as close as the IMS entry.
             return MatchResult("fallback", None, topic.score, (), out_of_scope=topic.faq_id)
         return result
+
+
+def _defined_subject(plain: str, synonyms: SynonymMap) -> frozenset[str]:
+    """The subject words of normalised `plain` when it asks only what a thing is."""
+    for pattern in _DEFINITION_RES:
+        found = pattern.match(plain)
+        if found is None:
+            continue
+        named = found.group("subject").split()
+        if len(named) > MAX_DEFINED_WORDS or any(w in _NOT_A_NAME for w in named):
+            return frozenset()  # "what is TDN used to treat", "what is your address"
+        return frozenset(analyse(" ".join(named), synonyms)) - generic_stems()
+    return frozenset()
+
+
+def _definitions(
+    plain: dict[str, tuple[str, ...]], synonyms: SynonymMap
+) -> dict[str, list[frozenset[str]]]:
+    """Per entry, the subjects its normalised wordings (`plain`) ask what they are."""
+    return {
+        entry_id: [found for p in wordings if (found := _defined_subject(p, synonyms))]
+        for entry_id, wordings in plain.items()
+    }
+
+
+def _treatment_entries(
+    defines: dict[str, list[frozenset[str]]], treatment: frozenset[str]
+) -> frozenset[str]:
+    """The entries one of whose wordings asks what the treatment (its stems) is."""
+    return frozenset(
+        entry_id
+        for entry_id, subjects in defines.items()
+        if any(treatment <= found for found in subjects)
+    )
+
+
+def _treatment_group(faq: FaqContent) -> tuple[str, ...]:
+    """The synonym group holding the treatment's name ("ims"), or ()."""
+    return next(
+        (g for g in faq.synonyms if any(normalise(name) == TREATMENT_NAME for name in g)), ()
+    )
+
+
+def _treatment_names(
+    faq: FaqContent | None, plain: dict[str, tuple[str, ...]], entries: frozenset[str]
+) -> dict[str, str]:
+    """The clinic's treatment's names (its synonym group: "IMS", "dry needling", "trigger
+    point needling", "Gunn IMS") -> the entry saying what the treatment is, the one of
+    `entries` (the treatment entries) whose wordings (`plain`) most often ask what one of
+    those names is. One treatment, many names: "what is dry needling?" asks what the
+    clinic's treatment is; only a question that compares the names reaches a comparison
+    entry."""
+    if faq is None:
+        return {}
+    names = {normalise(name) for name in _treatment_group(faq)} - {""}
+    asking = sorted(
+        (
+            (sum(1 for p in plain[entry_id] if _name_asked(p) in names), entry_id)
+            for entry_id in entries
+        ),
+        reverse=True,
+    )
+    if not asking or asking[0][0] == 0:
+        return {}
+    return dict.fromkeys(names, asking[0][1])
+
+
+def _entry_for_name(names: dict[str, str], asked: str | None) -> str | None:
+    """The entry `names` (name -> entry) gives the name `asked`, with a slip forgiven in
+    each of its words ("what is dry neddling"), or None."""
+    if not asked:
+        return None
+    if asked in names:
+        return names[asked]
+    words = asked.split()
+    return next(
+        (
+            entry_id
+            for name, entry_id in sorted(names.items())
+            if len(name.split()) == len(words)
+            and all(w == n or _slip_of(w, n) for w, n in zip(words, name.split(), strict=True))
+        ),
+        None,
+    )
+
+
+def treatment_name_notes(faq: FaqContent) -> list[Problem]:
+    """What `ims-bot content check` notes (the content still loads) for a clinic whose
+    synonyms or wordings leave the reading of "what is <a name of the treatment>?" off:
+    no synonym group holds "ims"; no entry's wording asks what one of its names is; a
+    wording of the entry that answers that reading asks what a name is that the group does
+    not hold (taken out of the group, "what is dry needling?" reaches that entry only by
+    its wording, and a slip in it no more); or a wording of another entry asks what a name
+    of the treatment is (such questions go to the answering entry)."""
+    group = _treatment_group(faq)
+    first_line = faq.entries[0].line if faq.entries else 0
+    if not group:
+        return [
+            Problem(
+                faq.file,
+                first_line,
+                f"no synonym group holds '{TREATMENT_NAME}': questions asking what a name of "
+                "the treatment is ('what is dry needling?') are read by their wording alone; "
+                f"put the treatment's names in one synonym group with '{TREATMENT_NAME}'",
+            )
+        ]
+    synonyms = SynonymMap(faq.synonyms)
+    plain = {entry.id: tuple(normalise(p) for p in entry.phrasings) for entry in faq.entries}
+    treatment = frozenset(analyse(TREATMENT_NAME, synonyms))
+    named = _treatment_names(
+        faq, plain, _treatment_entries(_definitions(plain, synonyms), treatment)
+    )
+    if not named:
+        return [
+            Problem(
+                faq.file,
+                first_line,
+                f"no entry's wording asks what '{TREATMENT_NAME}' or another name in its "
+                'synonym group is ("What is IMS?"), so no entry answers "what is dry '
+                'needling?" as the treatment: add that wording to the entry saying what it is',
+            )
+        ]
+    answering = next(iter(named.values()))
+    problems = []
+    for entry in faq.entries:
+        for index, wording in enumerate(entry.phrasings):
+            asked = _name_asked(plain[entry.id][index])
+            message = _name_wording_problem(named, answering, entry.id, wording, asked)
+            if message is not None:
+                line = entry.phrasing_lines[index] if index < len(entry.phrasing_lines) else 0
+                problems.append(Problem(faq.file, line or entry.line, message))
+    return problems
+
+
+def _name_wording_problem(
+    named: dict[str, str], answering: str, entry_id: str, wording: str, asked: str | None
+) -> str | None:
+    """What is wrong with `wording` of `entry_id`, which asks what `asked` is, for the
+    reading of "what is <name>?" (`named`: the treatment's names -> `answering`, the entry
+    that reading answers)."""
+    if asked is None:
+        return None
+    reached = _entry_for_name(named, asked)
+    if entry_id != answering:
+        if reached is None:
+            return None
+        return (
+            f"'{wording}' of '{entry_id}' asks what a name of the treatment is, but such "
+            f"questions are answered by '{answering}' (the entry with most of those wordings): "
+            "move the wording there"
+        )
+    if reached == answering or any(re.search(rf"\b{re.escape(n)}\b", asked) for n in named):
+        return None  # a name and more ("the IMS therapy physios offer") is no name alone
+    return (
+        f"'{wording}' of '{entry_id}' asks what '{asked}' is, but that name is not in the "
+        f"synonym group holding '{TREATMENT_NAME}': other wordings of \"what is {asked}?\" "
+        f"may not reach '{entry_id}'; add the name to that group (out of any other)"
+    )
 
 
 def _name_asked(plain: str) -> str | None:
