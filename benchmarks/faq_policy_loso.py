@@ -18,6 +18,7 @@ with a wrong entry + items the FAQ cannot answer that got an answer).
     python benchmarks/faq_policy_loso.py --subject  # round 11: the question's subject
     python benchmarks/faq_policy_loso.py --contest --guarded  # round 12: close calls
     python benchmarks/faq_policy_loso.py --margin --as-labelled --guarded  # round 13: margins
+    python benchmarks/faq_policy_loso.py --generic --guarded  # round 15: generic words, dev too
 
 A benchmark, not a test.
 """
@@ -38,7 +39,13 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.faq_learned_loso import COST_OF_WRONG, fold_row, train_score, value
-from benchmarks.real_questions import RealQuestion, Tally, load_judged, load_questions
+from benchmarks.real_questions import (
+    RealQuestion,
+    Tally,
+    find_dev,
+    load_judged,
+    load_questions,
+)
 from bot.clinic_content import load_content
 from bot.faq.evaluation import load_labelled, run_questions, summarise
 from bot.faq.matcher import FaqMatcher, MatchThresholds
@@ -168,6 +175,21 @@ def margin_grid() -> list[Setting]:
     return found
 
 
+def generic_grid() -> list[Setting]:
+    """Round 15: an answer resting on generic words only (`promote_topical`: the ranker
+    promotes only an entry using a topic word of the message; `clear_lead`: the lead that
+    answers a match of generic words or low coverage) and the margin, the rest as shipped.
+    The baseline (second) is the shipped setting."""
+    base = LearnedPolicy()
+    found = [Setting(None), Setting(base)]
+    for topical, margin, clear in itertools.product(
+        (False, True), (0.02, 0.04, 0.06, 0.08), (0.2, 0.25, 0.3)
+    ):
+        policy = dataclasses.replace(base, promote_topical=topical)
+        found.append(Setting(policy, thresholds=(("margin", margin), ("clear_lead", clear))))
+    return found
+
+
 def _styles_questions(path: Path) -> list[RealQuestion]:
     """A style set's single questions (answerable or `fallback`) as real-question items."""
     items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -182,14 +204,16 @@ def _styles_questions(path: Path) -> list[RealQuestion]:
 
 
 def tuning_sets(
-    as_labelled: bool = False,
+    as_labelled: bool = False, dev: bool = False
 ) -> tuple[dict[str, list[RealQuestion]], dict[str, list[RealQuestion]]]:
-    """The real-question files (hand judgements applied unless `as_labelled`) and the style
-    sets, by short name."""
+    """The real-question files (hand judgements applied unless `as_labelled`; with `dev`,
+    the development half too when present) and the style sets, by short name."""
     judged = {} if as_labelled else load_judged()
+    paths = sorted(DATA.glob("real_questions_*.yaml"))
+    found_dev = find_dev() if dev else None
     real = {
         path.stem.removeprefix("real_questions_"): load_questions(path, judged)
-        for path in sorted(DATA.glob("real_questions_*.yaml"))
+        for path in [*paths, *([found_dev] if found_dev is not None else [])]
     }
     styles = {
         path.stem.removeprefix("faq_"): _styles_questions(path)
@@ -246,6 +270,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--margin", action="store_true", help="the round-13 grid (margin, answer, contest_lead)"
     )
     parser.add_argument(
+        "--generic",
+        action="store_true",
+        help="the round-15 grid (promote_topical, margin, clear_lead), the development half too",
+    )
+    parser.add_argument(
         "--as-labelled", action="store_true", help="ignore the hand judgements of real questions"
     )
     parser.add_argument(
@@ -254,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="choose only among settings that hold every tests/data guard",
     )
     args = parser.parse_args(argv)
-    real, styles = tuning_sets(args.as_labelled)
+    real, styles = tuning_sets(args.as_labelled, dev=args.generic)
     content = load_content(REPO_ROOT / "content")
     matcher = FaqMatcher.from_content(content.faq)
     base = matcher.thresholds
@@ -262,7 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     detector = content.emergency.detector()
     detect = functools.lru_cache(maxsize=None)(detector.detect)
     memo = type("Memo", (), {"detect": staticmethod(detect)})()
-    if args.margin:
+    if args.generic:
+        settings = generic_grid()
+    elif args.margin:
         settings = margin_grid()
     elif args.contest:
         settings = contest_grid()

@@ -46,6 +46,8 @@ class Ranked(Protocol):
     @property
     def essential_words(self) -> bool: ...
     @property
+    def topical(self) -> bool: ...
+    @property
     def model_score(self) -> float: ...
     @property
     def model_lead(self) -> float | None: ...
@@ -70,6 +72,10 @@ class LearnedPolicy:
     # something the FAQ never mentions ("where is the bathroom") is not promoted on the one
     # word it knows. None: not checked.
     promote_known: float | None = 0.24
+    # Whether only an entry that uses a word of the message other than stop and generic
+    # words ("long", "take", "work", "benefits") is promoted: an answer resting on generic
+    # words alone ("how long does physiotherapy take?" -> session_length) is a "did you mean".
+    promote_topical: bool = False
     hold_score: float | None = 0.55  # ranker's score for another entry to hold an answer
     hold_lead: float = 0.1
     # The ranker's score for a topic the clinic does not answer here, ranked first by it and
@@ -123,6 +129,7 @@ class LearnedPolicy:
             or chosen.model_lead < self.promote_lead
             or chosen.score < self.promote_floor
             or not chosen.essential_words
+            or (self.promote_topical and not chosen.topical)
             or (
                 self.promote_known is not None
                 and chosen.model_score * chosen.model_share < self.promote_known

@@ -86,12 +86,14 @@ def candidate(
     out_of_scope: bool = False,
     essential_words: bool = True,
     model_share: float = 1.0,
+    topical: bool = True,
 ) -> Candidate:
     return Candidate(
         faq_id,
         score,
         out_of_scope=out_of_scope,
         essential_words=essential_words,
+        topical=topical,
         model_score=model_score,
         model_lead=model_lead,
         model_share=model_share,
@@ -170,6 +172,18 @@ def test_promotion_needs_the_ranker_to_know_enough_of_the_message() -> None:
     ]
     assert decide(stranger, unchecked).faq_id == "booking"
     assert decide(stranger, checked).decision == "suggest"
+
+
+def test_promotion_on_generic_words_only_can_be_switched_off() -> None:
+    # "how long does physiotherapy take?": the ranker's entry shares only "long" / "take".
+    generic = [candidate("cost", 0.45, 0.05), candidate("booking", 0.43, 0.95, 0.9, topical=False)]
+    assert decide(generic, THRESHOLDS).faq_id == "booking"
+    topical_only = dataclasses.replace(
+        THRESHOLDS, learned=dataclasses.replace(POLICY, promote_topical=True)
+    )
+    assert decide(generic, topical_only).decision == "suggest"
+    topical = [candidate("cost", 0.45, 0.05), candidate("booking", 0.43, 0.95, 0.9)]
+    assert decide(topical, topical_only).faq_id == "booking"
 
 
 def test_model_share_counts_real_words_the_content_never_uses() -> None:
