@@ -649,8 +649,14 @@ class MessageReader:
             return MatchResult("answer", explains, found, result.suggestions)
         if result.decision != "answer" or result.faq_id is None:
             return result
-        if result.faq_id in self._comparison_entries and not self._compares(plain):
-            # "Does acupuncture work?" asks about acupuncture, not how it differs from IMS.
+        if (
+            result.faq_id in self._comparison_entries
+            and not self._compares(plain)
+            and self._defined(plain) not in self._defines.get(result.faq_id, ())
+        ):
+            # "Does acupuncture work?" asks about acupuncture, not how it differs from IMS;
+            # "what is chiropractic care?" is answered by the entry one of whose wordings
+            # asks just that.
             return MatchResult("suggest", None, result.score, result.suggestions)
         if _NEEDLING_RE.search(plain) or self._treatment_re.search(plain):
             return result

@@ -274,6 +274,22 @@ def test_acupuncture_asked_alone_does_not_get_the_comparison(
     assert "ims_vs_acupuncture" not in reading.answers
 
 
+def test_a_comparison_entry_answers_what_its_own_wording_asks_a_thing_is(
+    clinic_reader: MessageReader,
+) -> None:
+    # physio_vs_other_professions and ims_vs_acupuncture compare, and each has a wording
+    # asking what the one thing is; asked that, they answer it.
+    for said, entry in (
+        ("What is chiropractic care?", "physio_vs_other_professions"),
+        ("what is medical acupuncture", "ims_vs_acupuncture"),
+    ):
+        assert clinic_reader.read(said).answers == (entry,)
+    # A wording about something else still does not make them answer a non-comparison.
+    assert clinic_reader.read("is chiropractic care safe").answers != (
+        "physio_vs_other_professions",
+    )
+
+
 @pytest.mark.parametrize(
     ("said", "entry"),
     [
