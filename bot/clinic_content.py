@@ -350,7 +350,7 @@ def read_content(
         problems += flow_problems
     if wording:
         assert faq is not None
-        from bot.faq.reading import treatment_name_notes
+        from bot.faq.treatment_names import treatment_name_notes
 
         # Told, not refused: the bot still answers, by wording alone.
         notes += treatment_name_notes(faq)

@@ -30,8 +30,7 @@ from typing import TYPE_CHECKING, Literal
 
 from rapidfuzz.distance import Levenshtein
 
-from bot.content.problems import Problem
-from bot.faq.matcher import MAX_SUGGESTIONS, Candidate, FaqMatcher, MatchResult, slips_forgiven
+from bot.faq.matcher import MAX_SUGGESTIONS, Candidate, FaqMatcher, MatchResult
 from bot.faq.pipeline import EmergencyCheck
 from bot.faq.smalltalk import SmallTalkKind, small_talk_kind
 from bot.faq.splitting import (
@@ -44,9 +43,18 @@ from bot.faq.text import (
     WORDS_CACHE_SIZE,
     SynonymMap,
     analyse,
-    generic_stems,
     normalise,
     word_set,
+)
+from bot.faq.treatment_names import (
+    TREATMENT_NAME,
+    defined_subject,
+    definitions,
+    entry_for_name,
+    name_asked,
+    slip_of,
+    treatment_entries,
+    treatment_names,
 )
 
 if TYPE_CHECKING:
@@ -87,9 +95,6 @@ _SLIP_CUES = ("difference", "different", "differ", "versus", "compare", "compare
 MIN_SLIP_LENGTH = 5
 # "Is this acupuncture?": the treatment named by a pronoun, asked whether it is another.
 _IS_IT_RE = re.compile(r"(is|is not) (this|it|that) ")
-# A related treatment's name is read as the clinic's own treatment by this name, in a
-# question of at least this many words ("acupuncture?" alone asks whether IMS is it).
-TREATMENT_NAME = "ims"
 # Generic words only ("will it work for me?"): the matcher answers only with a lead of its
 # clear_lead (0.2); a whole message is answered with this lead over the next entry when its
 # score reaches the answer threshold. Chosen on the tuning sets (real A, C, E, dev, the style
@@ -98,31 +103,9 @@ TREATMENT_NAME = "ims"
 # Messages asking only for a kind of answer ("what is the purpose of ...", "what to expect")
 # stay a "did you mean".
 HEADING_LEAD = 0.09
+# A related treatment's name is read as the clinic's own treatment (TREATMENT_NAME), in a
+# question of at least this many words ("acupuncture?" alone asks whether IMS is it).
 MIN_RELATED_WORDS = 3
-# "What is sciatica?", "Plantar fasciitis explained", "what does whiplash mean": a question
-# asking what a thing is. Without a needling word, only an entry that itself says what that
-# thing is (one of its phrasings asks what the same subject is: "what is a trigger point")
-# answers it; the conditions entry ("can IMS help sciatica?") is a "did you mean".
-_DEFINITION_RES = (
-    re.compile(r"^(?:(?:so|but|and|ok|okay) )?what is (?:(?:a|an|the) )?(?P<subject>.+)$"),
-    re.compile(r"^what does (?:(?:a|an|the) )?(?P<subject>.+) mean$"),
-    re.compile(r"^(?P<subject>.+) (?:explained|meaning|definition|defined)$"),
-)
-# Words that make the rest a question, not a name ("what is it used for").
-_NOT_A_NAME = word_set(
-    """it this that your my our their his her its you i we they used for to of in on with
-    and or best right wrong cost price like actually really exactly involved done needed
-    required included covered expected happening going"""
-)
-# A subject word this long may be a slip of the subject an entry defines (as many slips as
-# the matcher forgives in a word of that length).
-MIN_SUBJECT_SLIP_LENGTH = 3
-MAX_DEFINED_WORDS = 3  # a longer rest is a question of its own, not a name
-# Words after a name that do not narrow it ("what is dry needling anyway?").
-_AFTER_A_NAME = word_set("anyway anyways exactly actually really then though please")
-MAX_NAME_WORDS = 4  # "myofascial trigger point needling"
-# French "qu'est-ce que le dry needling ?" in canonical words (bot/faq/french.py).
-_FRENCH_DEFINITION_RE = re.compile(r"^what (?:the|a|an) (?P<subject>.+)$")
 # Up to this many words, a question that does not name the clinic's treatment and names a
 # subject no entry is about (`FaqMatcher.foreign_words`: "is myotherapy safe?", "what is
 # the difference between osteopathy, physiotherapy and chiropractic?") is not answered, nor
@@ -216,16 +199,16 @@ class MessageReader:
             )
             for entry_id, plain in self._plain.items()
         }
-        self._defines = _definitions(self._plain, self._synonyms)
+        self._defines = definitions(self._plain, self._synonyms)
         self._treatment_stems = frozenset(analyse(TREATMENT_NAME, self._synonyms))
         self._subject_entries = self._entries_by_subject(related)
         # The entries that say what the clinic's own treatment is (one of their phrasings
         # asks "what is IMS ...").
-        self._treatment_entries = _treatment_entries(self._defines, self._treatment_stems)
+        self._treatment_entries = treatment_entries(self._defines, self._treatment_stems)
         self._pair_re = (
             _pair_re(related, self._treatment_re) if related and self._treatment_re else None
         )
-        self._name_entries = _treatment_names(faq, self._plain, self._treatment_entries)
+        self._name_entries = treatment_names(faq, self._plain, self._treatment_entries)
         # Other treatments (their stems; the content's `other_treatments` unless given) and,
         # per entry, the ones it is about, found on first need (few questions name one):
         # a question about another treatment gets only an entry that names it.
@@ -336,7 +319,7 @@ class MessageReader:
             and _asks_after(rest)
             and all(len(part.split()) <= MAX_CONTEXT_PART_WORDS for part in parts)
             and not _same_question(known, rest)
-            and _name_asked(normalise(known)) is None
+            and name_asked(normalise(known)) is None
             and not _is_heading(" ".join(parts))
             else None
         )
@@ -605,12 +588,12 @@ class MessageReader:
 
     def _defined(self, plain: str) -> frozenset[str]:
         """The subject words of normalised `plain` when it asks only what a thing is."""
-        return _defined_subject(plain, self._synonyms)
+        return defined_subject(plain, self._synonyms)
 
     def _entry_explaining(self, asked: str | None) -> str | None:
         """The entry saying what the treatment's name `asked` means, with a slip forgiven in
         each of its words ("what is dry neddling"), or None."""
-        return _entry_for_name(self._name_entries, asked)
+        return entry_for_name(self._name_entries, asked)
 
     def _with_names(self, stems: frozenset[str]) -> frozenset[str]:
         """`stems` with the one-word names of the synonym groups among them."""
@@ -642,7 +625,7 @@ class MessageReader:
             # "Can I go jogging after?": generic words, one entry far ahead.
             result = MatchResult("answer", ranked[0].faq_id, ranked[0].score, result.suggestions)
         plain = normalise(text)
-        explains = self._entry_explaining(_name_asked(plain))
+        explains = self._entry_explaining(name_asked(plain))
         if explains is not None:
             # "What is dry needling?": the entry saying what that name means.
             found = next((c.score for c in ranked if c.faq_id == explains), result.score)
@@ -686,200 +669,17 @@ class MessageReader:
         return result
 
 
-def _defined_subject(plain: str, synonyms: SynonymMap) -> frozenset[str]:
-    """The subject words of normalised `plain` when it asks only what a thing is."""
-    for pattern in _DEFINITION_RES:
-        found = pattern.match(plain)
-        if found is None:
-            continue
-        named = found.group("subject").split()
-        if len(named) > MAX_DEFINED_WORDS or any(w in _NOT_A_NAME for w in named):
-            return frozenset()  # "what is TDN used to treat", "what is your address"
-        return frozenset(analyse(" ".join(named), synonyms)) - generic_stems()
-    return frozenset()
-
-
-def _definitions(
-    plain: dict[str, tuple[str, ...]], synonyms: SynonymMap
-) -> dict[str, list[frozenset[str]]]:
-    """Per entry, the subjects its normalised wordings (`plain`) ask what they are."""
-    return {
-        entry_id: [found for p in wordings if (found := _defined_subject(p, synonyms))]
-        for entry_id, wordings in plain.items()
-    }
-
-
-def _treatment_entries(
-    defines: dict[str, list[frozenset[str]]], treatment: frozenset[str]
-) -> frozenset[str]:
-    """The entries one of whose wordings asks what the treatment (its stems) is."""
-    return frozenset(
-        entry_id
-        for entry_id, subjects in defines.items()
-        if any(treatment <= found for found in subjects)
-    )
-
-
-def _treatment_group(faq: FaqContent) -> tuple[str, ...]:
-    """The synonym group holding the treatment's name ("ims"), or ()."""
-    return next(
-        (g for g in faq.synonyms if any(normalise(name) == TREATMENT_NAME for name in g)), ()
-    )
-
-
-def _treatment_names(
-    faq: FaqContent | None, plain: dict[str, tuple[str, ...]], entries: frozenset[str]
-) -> dict[str, str]:
-    """The clinic's treatment's names (its synonym group: "IMS", "dry needling", "trigger
-    point needling", "Gunn IMS") -> the entry saying what the treatment is, the one of
-    `entries` (the treatment entries) whose wordings (`plain`) most often ask what one of
-    those names is. One treatment, many names: "what is dry needling?" asks what the
-    clinic's treatment is; only a question that compares the names reaches a comparison
-    entry."""
-    if faq is None:
-        return {}
-    names = {normalise(name) for name in _treatment_group(faq)} - {""}
-    asking = sorted(
-        (
-            (sum(1 for p in plain[entry_id] if _name_asked(p) in names), entry_id)
-            for entry_id in entries
-        ),
-        reverse=True,
-    )
-    if not asking or asking[0][0] == 0:
-        return {}
-    return dict.fromkeys(names, asking[0][1])
-
-
-def _entry_for_name(names: dict[str, str], asked: str | None) -> str | None:
-    """The entry `names` (name -> entry) gives the name `asked`, with a slip forgiven in
-    each of its words ("what is dry neddling"), or None."""
-    if not asked:
-        return None
-    if asked in names:
-        return names[asked]
-    words = asked.split()
-    return next(
-        (
-            entry_id
-            for name, entry_id in sorted(names.items())
-            if len(name.split()) == len(words)
-            and all(w == n or _slip_of(w, n) for w, n in zip(words, name.split(), strict=True))
-        ),
-        None,
-    )
-
-
-def treatment_name_notes(faq: FaqContent) -> list[Problem]:
-    """What `ims-bot content check` notes (the content still loads) for a clinic whose
-    synonyms or wordings leave the reading of "what is <a name of the treatment>?" off:
-    no synonym group holds "ims"; no entry's wording asks what one of its names is; a
-    wording of the entry that answers that reading asks what a name is that the group does
-    not hold (taken out of the group, "what is dry needling?" reaches that entry only by
-    its wording, and a slip in it no more); or a wording of another entry asks what a name
-    of the treatment is (such questions go to the answering entry)."""
-    group = _treatment_group(faq)
-    first_line = faq.entries[0].line if faq.entries else 0
-    if not group:
-        return [
-            Problem(
-                faq.file,
-                first_line,
-                f"no synonym group holds '{TREATMENT_NAME}': questions asking what a name of "
-                "the treatment is ('what is dry needling?') are read by their wording alone; "
-                f"put the treatment's names in one synonym group with '{TREATMENT_NAME}'",
-            )
-        ]
-    synonyms = SynonymMap(faq.synonyms)
-    plain = {entry.id: tuple(normalise(p) for p in entry.phrasings) for entry in faq.entries}
-    treatment = frozenset(analyse(TREATMENT_NAME, synonyms))
-    named = _treatment_names(
-        faq, plain, _treatment_entries(_definitions(plain, synonyms), treatment)
-    )
-    if not named:
-        return [
-            Problem(
-                faq.file,
-                first_line,
-                f"no entry's wording asks what '{TREATMENT_NAME}' or another name in its "
-                'synonym group is ("What is IMS?"), so no entry answers "what is dry '
-                'needling?" as the treatment: add that wording to the entry saying what it is',
-            )
-        ]
-    answering = next(iter(named.values()))
-    problems = []
-    for entry in faq.entries:
-        for index, wording in enumerate(entry.phrasings):
-            asked = _name_asked(plain[entry.id][index])
-            message = _name_wording_problem(named, answering, entry.id, wording, asked)
-            if message is not None:
-                line = entry.phrasing_lines[index] if index < len(entry.phrasing_lines) else 0
-                problems.append(Problem(faq.file, line or entry.line, message))
-    return problems
-
-
-def _name_wording_problem(
-    named: dict[str, str], answering: str, entry_id: str, wording: str, asked: str | None
-) -> str | None:
-    """What is wrong with `wording` of `entry_id`, which asks what `asked` is, for the
-    reading of "what is <name>?" (`named`: the treatment's names -> `answering`, the entry
-    that reading answers)."""
-    if asked is None:
-        return None
-    reached = _entry_for_name(named, asked)
-    if entry_id != answering:
-        if reached is None:
-            return None
-        return (
-            f"'{wording}' of '{entry_id}' asks what a name of the treatment is, but such "
-            f"questions are answered by '{answering}' (the entry with most of those wordings): "
-            "move the wording there"
-        )
-    if reached == answering or any(re.search(rf"\b{re.escape(n)}\b", asked) for n in named):
-        return None  # a name and more ("the IMS therapy physios offer") is no name alone
-    return (
-        f"'{wording}' of '{entry_id}' asks what '{asked}' is, but that name is not in the "
-        f"synonym group holding '{TREATMENT_NAME}': other wordings of \"what is {asked}?\" "
-        f"may not reach '{entry_id}'; add the name to that group (out of any other)"
-    )
-
-
-def _name_asked(plain: str) -> str | None:
-    """The name normalised `plain` asks the meaning of, as written ("what is dry needling"
-    -> "dry needling"), or None when it asks something else."""
-    for pattern in (*_DEFINITION_RES, _FRENCH_DEFINITION_RE):
-        found = pattern.match(plain)
-        if found is None:
-            continue
-        named = found.group("subject").split()
-        while named and named[-1] in _AFTER_A_NAME:
-            named.pop()
-        if not named or len(named) > MAX_NAME_WORDS or any(w in _NOT_A_NAME for w in named):
-            return None
-        return " ".join(named)
-    return None
-
-
 def _names_subject(subject: frozenset[str], known: frozenset[str], terms: Collection[str]) -> bool:
     """Whether a word of `subject` (stems) is one of `known`, or a slip of one the matcher
     already forgave in choosing the entry ("what is physiotheraphy", "wat is cuping");
     `terms` stand for synonym groups, and are no words to slip from."""
     return bool(subject & known) or any(
-        _slip_of(word, other)
+        slip_of(word, other)
         for word in subject
         if word not in terms
         for other in known
         if other not in terms
     )
-
-
-@lru_cache(maxsize=WORDS_CACHE_SIZE)
-def _slip_of(word: str, other: str) -> bool:
-    """Whether stem `word` is one slip from stem `other` (two from a long one)."""
-    if min(len(word), len(other)) < MIN_SUBJECT_SLIP_LENGTH:
-        return False
-    allowed = slips_forgiven(len(other))
-    return Levenshtein.distance(word, other, score_cutoff=allowed) <= allowed
 
 
 @lru_cache(maxsize=WORDS_CACHE_SIZE)

@@ -1,6 +1,6 @@
-"""The content check of "what is <a name of the treatment>?" (bot.faq.reading): a clinic that
-edits the synonym group holding "ims", or the wordings asking what a name is, is told when
-those questions would stop reaching the entry saying what the treatment is."""
+"""The content check of "what is <a name of the treatment>?" (bot.faq.treatment_names): a
+clinic that edits the synonym group holding "ims", or the wordings asking what a name is, is
+told when those questions would stop reaching the entry saying what the treatment is."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from bot.clinic_content import load_content
 from bot.content.faq_loader import load_faq
 from bot.content.model import FaqContent
 from bot.faq.matcher import FaqMatcher
-from bot.faq.reading import MessageReader, treatment_name_notes
+from bot.faq.reading import MessageReader
+from bot.faq.treatment_names import treatment_name_notes
 
 from .conftest import CONTENT_DIR
 
