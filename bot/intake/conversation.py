@@ -830,6 +830,7 @@ def register_intake_personal_data(
         conversation.erase,
         titles={"fr": "Formulaires d'accueil"},
         describe_in=conversation.describe_chat,
+        staff_trace=conversation.repository.sent_for_chat,
     )
 
 
