@@ -691,7 +691,7 @@ class IntakeConversation:
                 [flag.id for flag in emergencies],
                 f"Emergency answer in the intake form from chat {chat.chat_id} "
                 f"(intake #{intake.id}): {labels}. The patient was told to seek emergency "
-                "care now. Please follow up.",
+                "care now.",
             )
         )
         return replies

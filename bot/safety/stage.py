@@ -268,7 +268,7 @@ class SafetyStage:
             mixed = guess.english_words >= MIN_ENGLISH_WORDS_ANSWERED
             return SafetyVerdict("notice", guess.code, None, notice, features_answer=mixed)
         # Words of a plan, a means or a farewell (never a rule of their own): the features
-        # answer, then the crisis line and 911; a person reads the conversation.
+        # answer, then the crisis line and 911; staff are alerted.
         if self_harm:
             language = guess.code if guess.code != "und" else ENGLISH
             logger.warning("safety: self-harm words answered cautiously language=%s", language)

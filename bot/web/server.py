@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import html
 import logging
 import os
 import secrets
@@ -154,10 +155,13 @@ def telegram_patient_send(settings: Settings) -> PatientSend | None:
         from telegram.error import Forbidden, TelegramError
 
         bot = Bot(token, base_url=base_url) if base_url else Bot(token)
-        text = f"{reply.title}\n\n{reply.text}" if reply.title else reply.text
+        # As the bot's channel renders a reply: the title in bold, the text escaped.
+        text = html.escape(reply.text, quote=False)
+        if reply.title:
+            text = f"<b>{html.escape(reply.title, quote=False)}</b>\n\n{text}"
         try:
             async with bot:
-                return await bot.send_message(chat_id, text)
+                return await bot.send_message(chat_id, text, parse_mode="HTML")
         except Forbidden as error:
             raise RecipientUnreachable(type(error).__name__) from error
         except TelegramError as error:
