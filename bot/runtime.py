@@ -22,11 +22,12 @@ from bot.core.privacy import PersonalDataRegistry, register_privacy_commands
 from bot.faq.conversation import register_faq
 from bot.intake.conversation import register_intake
 from bot.reminders.feature import register_reminders
+from bot.reminders.repository import AppointmentRepository
 from bot.safety.stage import build_safety_stage
 from bot.storage.database import Database, open_database
 from bot.storage.encryption import load_cipher
 from bot.storage.rekey import count_unreadable
-from bot.web.events import StaffEventLog, staff_notes_from
+from bot.web.events import StaffEventLog, linked_appointments, staff_notes_from
 from bot.web.server import register_console
 
 logger = logging.getLogger(__name__)
@@ -106,8 +107,16 @@ async def build_runtime(settings: Settings) -> Runtime:
     host.assistant.set_safety_screen(
         build_safety_stage(content.emergency, content.clinic.phone, content.clinic.emergency_number)
     )
-    # What staff-chat notes may say (bare notes and console links when the console is on).
-    staff_notes = staff_notes_from(settings, StaffEventLog(database))
+    # What staff-chat notes may say (bare notes and console links when the console is on);
+    # alerts name the chat's linked appointments, so the front desk can find the patient.
+    appointments = AppointmentRepository(
+        database, content.appointment_types, settings.clinic_timezone
+    )
+    staff_notes = staff_notes_from(
+        settings,
+        StaffEventLog(database),
+        linked_appointments(appointments, settings.clinic_timezone),
+    )
     register_menu(host, content.clinic)
     faq = register_faq(host, settings, content, database, staff_notes=staff_notes)
     intake = register_intake(host, settings, content, database, faq=faq, staff_notes=staff_notes)
@@ -118,7 +127,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     # database overwrites freed pages and empties its write-ahead log.
     register_privacy_commands(host.assistant, host.personal_data)
     host.personal_data.add_scrubber(database.scrub)
-    register_console(host, settings, content, database)
+    register_console(host, settings, content, database, staff_notes)
     return Runtime(settings=settings, content=content, database=database, host=host, faq=faq)
 
 

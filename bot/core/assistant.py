@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from bot.core.replies import Button, Reply
+from bot.core.staff_notes import SafetyAlert
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,9 @@ class SafetyVerdict:
     # Why a caution was given in place of the emergency reply ("not_present": a rule's
     # emergency judged not happening now); None for every other verdict.
     caution: str | None = None
+    # What staff are told (its note is among `replies`): the alert recorder, when one is
+    # set, records it and words the note with its number and the ways to reach the chat.
+    alert: SafetyAlert | None = None
 
     @property
     def stops(self) -> bool:
@@ -165,6 +169,12 @@ AnswerCheck = Callable[[ChatRef, str], Awaitable[bool]]
 # Told of every command and button tap in a chat before it is handled (a question left
 # open by a feature, such as /forget's "are you sure?", is dropped when the person moves on).
 TurnListener = Callable[[ChatRef], None]
+# Records a safety alert for staff and returns its staff note (numbered, with the ways to
+# reach the chat), which takes the place of the stage's own note.
+AlertRecorder = Callable[[SafetyAlert], Awaitable[Reply]]
+# Answers a staff chat's reply to one of the bot's messages (the text of the message replied
+# to, then the reply); no replies: the reply was staff talking among themselves.
+StaffReplyHandler = Callable[[ChatRef, str, str], Awaitable[list[Reply]]]
 
 
 @dataclass(frozen=True)
@@ -214,6 +224,8 @@ class Assistant:
     _actions: dict[str, ActionHandler] = field(default_factory=dict)
     _text_routes: list[_TextRoute] = field(default_factory=list)
     _safety: SafetyScreen | None = None
+    _alert_recorder: AlertRecorder | None = None
+    _staff_reply_handler: StaffReplyHandler | None = None
     _menu_buttons: list[Button] = field(default_factory=list)
     # A menu button as another language shows it, by (action, language).
     _menu_translations: dict[tuple[str, str], Button] = field(default_factory=dict)
@@ -341,6 +353,31 @@ class Assistant:
         """Set the check that runs on every typed text before anything else."""
         self._safety = screen
 
+    def set_staff_reply_handler(self, handler: StaffReplyHandler) -> None:
+        """Answer staff chats' replies to the bot's messages (an alert's note) with `handler`."""
+        self._staff_reply_handler = handler
+
+    async def handle_staff_reply(self, chat: ChatRef, replied_to: str, text: str) -> list[Reply]:
+        """A staff chat replied to the bot's message `replied_to` with `text`; other chats'
+        replies are their ordinary messages."""
+        if not chat.is_staff:
+            return await self.handle_text(chat, text)
+        if self._staff_reply_handler is None or not text.strip():
+            return []
+        return await self._staff_reply_handler(chat, replied_to, text.strip())
+
+    def set_alert_recorder(self, recorder: AlertRecorder) -> None:
+        """Record every safety alert, and word its staff note, with `recorder`."""
+        self._alert_recorder = recorder
+
+    async def _recorded(self, verdict: SafetyVerdict) -> SafetyVerdict:
+        """`verdict` with its staff note replaced by the recorder's (numbered) one."""
+        if verdict.alert is None or self._alert_recorder is None:
+            return verdict
+        note = await self._alert_recorder(verdict.alert)
+        replies = tuple(note if reply.for_staff else reply for reply in verdict.replies)
+        return replace(verdict, replies=replies)
+
     async def screen(self, chat: ChatRef, text: str) -> Screening:
         """The safety stage's reading of `text` (its language and verdict), emergency
         listeners told (intake stops)."""
@@ -348,11 +385,12 @@ class Assistant:
             return Screening(None)
         screening = self._safety(chat, text)
         verdict = screening.verdict
+        if verdict is not None and verdict.alert is not None:
+            verdict = await self._recorded(verdict)
+            screening = replace(screening, verdict=verdict)
         if verdict is not None and verdict.level == "emergency":
             extra = await self.notify_emergency(chat, verdict.rule_id or "")
-            verdict = SafetyVerdict(
-                verdict.level, verdict.language, verdict.rule_id, (*verdict.replies, *extra)
-            )
+            verdict = replace(verdict, replies=(*verdict.replies, *extra))
             return Screening(screening.language, verdict)
         if verdict is not None and verdict.level == "urgent":
             told: list[Reply] = []

@@ -26,6 +26,12 @@ LanguageDescriber = Callable[[int, str], Awaitable[list[str]]]
 Eraser = Callable[[int], Awaitable[int]]
 # Run after an erase, whatever was removed (e.g. a database checkpoint).
 Scrubber = Callable[[], Awaitable[None]]
+# The records of a chat staff may look for, by name ("intake:12", "event:5"; no content):
+# asked before an erase, so the staff audit log can say what the patient erased.
+StaffTrace = Callable[[int], Awaitable[list[str]]]
+# Writes the staff audit entry of an erase: the records named (None: nothing staff would
+# look for), never what they held.
+ErasureAudit = Callable[[list[str | None]], Awaitable[None]]
 FORGET_PREFIX = "forget"
 # A button that does what /mydata does ("mydata:fr": in French), for features to offer.
 MY_DATA_ACTION = "mydata"
@@ -41,6 +47,7 @@ class _PersonalDataFeature:
     erase: Eraser
     titles: dict[str, str]  # the feature's name in other languages
     describe_in: LanguageDescriber | None  # its lines worded for a reader's language
+    staff_trace: StaffTrace | None = None
 
 
 @dataclass
@@ -49,6 +56,7 @@ class PersonalDataRegistry:
 
     _features: list[_PersonalDataFeature] = field(default_factory=list)
     _scrubbers: list[Scrubber] = field(default_factory=list)
+    _audits: list[ErasureAudit] = field(default_factory=list)
 
     def register(
         self,
@@ -58,12 +66,18 @@ class PersonalDataRegistry:
         *,
         titles: dict[str, str] | None = None,
         describe_in: LanguageDescriber | None = None,
+        staff_trace: StaffTrace | None = None,
     ) -> None:
         """Add a feature's describer and eraser; `titles` names the feature in other
-        languages, `describe_in` words its lines in the reader's language."""
+        languages, `describe_in` words its lines in the reader's language, `staff_trace`
+        names the records staff may look for (for the audit entry of an erase)."""
         self._features.append(
-            _PersonalDataFeature(feature, describe, erase, titles or {}, describe_in)
+            _PersonalDataFeature(feature, describe, erase, titles or {}, describe_in, staff_trace)
         )
+
+    def add_erasure_audit(self, audit: ErasureAudit) -> None:
+        """Tell staff (their audit log) that an erase happened, and which records it took."""
+        self._audits.append(audit)
 
     def add_scrubber(self, scrub: Scrubber) -> None:
         """Run `scrub` after every erase."""
@@ -84,8 +98,19 @@ class PersonalDataRegistry:
         return described
 
     async def erase(self, chat_id: int) -> int:
-        """Erase everything held for `chat_id` in every feature; total records removed."""
+        """Erase everything held for `chat_id` in every feature; total records removed.
+        Staff's audit log is told that an erase happened (the records' names, no content)."""
+        traced: list[str | None] = []
+        for feature in self._features:
+            if feature.staff_trace is not None:
+                traced.extend(await feature.staff_trace(chat_id))
         removed = sum([await feature.erase(chat_id) for feature in self._features])
+        if removed:
+            for audit in self._audits:
+                try:
+                    await audit(traced or [None])
+                except Exception:  # the erase stands whether or not the audit log heard of it
+                    logger.exception("could not write the audit entry of an erase")
         for scrub in self._scrubbers:
             await scrub()
         return removed

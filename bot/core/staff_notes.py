@@ -5,27 +5,172 @@ they always carried (an intake's whole summary, say). With the console on, the s
 chat is an ordinary group on someone else's servers: notes then say only what happened
 and link to the console, where the details sit behind a login, roles and an audit log.
 Either way a note never quotes what a patient typed.
+
+Every alert note asks only for what staff can do: find the patient by the appointment(s)
+linked to the chat (reference, time, type) in their booking system, or write to them
+through the bot, by replying to the note (it names its alert's number) or on the
+console's Alerts page.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.core.replies import Reply, staff_note
 
-# Records an event for the console (kind, chat id, rule, intake id); no message text.
-EventSink = Callable[[str, int, str | None, int | None], Awaitable[None]]
+# Records an event for the console (kind, chat id, rule, intake id; no message text) and
+# returns its number, which the note names so staff can answer it; None: nothing kept.
+EventSink = Callable[[str, int, str | None, int | None], Awaitable[int | None]]
+# The appointments linked to a chat, one line each (reference, time, type; no patient text).
+AppointmentLookup = Callable[[int], Awaitable[list[str]]]
 
 EMERGENCY = "emergency"
 URGENT = "urgent"
 CONTACT_REQUEST = "contact_request"
 # A next-day check-in that needs a call back (high soreness); chest pain is an emergency.
 CHECK_IN = "check_in"
+# A rule's emergency judged not happening now, answered with the warning signs.
+CAUTION = "caution"
+# Words of a plan, a means or a farewell without an emergency rule.
+SELF_HARM = "self_harm"
+# The rule whose reply adds the crisis line (9-8-8) to 911.
+SELF_HARM_RULE = "suicide_self_harm"
+
+# How a note names its alert; a staff reply to the note is matched back by it.
+_ALERT_REF = re.compile(r"\balert #(\d{1,12})\b", re.IGNORECASE)
 
 
-async def _no_sink(kind: str, chat_id: int, rule: str | None, intake_id: int | None) -> None:
+def alert_ref(number: int) -> str:
+    """How notes and the console name an alert."""
+    return f"alert #{number}"
+
+
+def alert_numbers(note_text: str) -> list[int]:
+    """The alerts a note's text names, in order, each once."""
+    return list(dict.fromkeys(int(found) for found in _ALERT_REF.findall(note_text)))
+
+
+async def _no_sink(kind: str, chat_id: int, rule: str | None, intake_id: int | None) -> int | None:
     return None
+
+
+async def _no_appointments(chat_id: int) -> list[str]:
+    return []
+
+
+@dataclass(frozen=True)
+class SafetyAlert:
+    """What the safety stage tells staff about one message (never its words)."""
+
+    kind: str  # EMERGENCY, URGENT, CAUTION or SELF_HARM
+    rule_id: str
+    language: str
+    chat_id: int | None
+    by_model: bool = False  # the learned second opinion decided; no rule matched
+    p_not_now: float | None = None  # CAUTION: the judge's P(not happening now)
+
+
+_SAFETY_TITLES = {
+    EMERGENCY: "Possible emergency",
+    URGENT: "Urgent: call back today",
+    CAUTION: "Possible emergency answered cautiously",
+    SELF_HARM: "Possible self-harm words",
+}
+# What staff should do first, per kind of alert (the ways to reach them follow).
+_FIRST_STEP = {
+    EMERGENCY: "Check that they got help",
+    URGENT: "Call them back today",
+    CAUTION: "Check with them if in doubt",
+    SELF_HARM: "Check on them today",
+    CHECK_IN: "Call them back today",
+    CONTACT_REQUEST: "Get in touch",
+}
+
+
+def safety_alert_text(alert: SafetyAlert) -> str:
+    """What happened, as the staff note tells it (the rule, the language, what the patient
+    was told; never their words)."""
+    where = f"chat {alert.chat_id}" if alert.chat_id is not None else "a chat"
+    rule_id = alert.rule_id
+    if alert.by_model:
+        rule_id = f"{rule_id}: decided by the learned second opinion, no rule matched"
+    if alert.kind == CAUTION:
+        p = f"; P {alert.p_not_now:.3f}" if alert.p_not_now is not None else ""
+        # A wrong "not now" is a possible missed emergency: a person looks, at little cost.
+        return (
+            f"The safety screen found the words of a possible emergency ({rule_id}) in "
+            f"{where} (language: {alert.language}) but judged it not happening now "
+            f"(history, a denial, a question, someone else's story or a figure of speech{p})."
+            " The patient got the answer with the warning signs, which say to call 911 if "
+            "any happen now."
+        )
+    if alert.kind == SELF_HARM:
+        return (
+            "The safety screen found words that may tell of self-harm (a plan, a means, a "
+            f"place or a farewell) in {where} (language: {alert.language}), without an "
+            "emergency rule. The patient got the answer with the crisis line (9-8-8) and 911."
+        )
+    if alert.kind == URGENT:
+        return (
+            f"The safety screen recognised an urgent problem ({rule_id}) in {where} "
+            f"(language: {alert.language}). The patient was told to see a doctor today "
+            "(family doctor, walk-in or urgent care, or 811)."
+        )
+    told = (
+        "told to call 911 if anything was taken, someone is hurt or they might act now, "
+        "and given the crisis line (9-8-8, call or text)"
+        if alert.rule_id == SELF_HARM_RULE
+        else "told to call 911 now"
+    )
+    return (
+        f"The safety screen recognised a possible emergency ({rule_id}) in {where} "
+        f"(language: {alert.language}). The patient was {told}."
+    )
+
+
+def safety_alert_note(alert: SafetyAlert) -> Reply:
+    """The safety stage's note before it is recorded (no alert number, no appointments):
+    what the stage alone can say."""
+    return staff_note(
+        f"{safety_alert_text(alert)} {_reach(alert.kind, None, [], None)}",
+        title=_SAFETY_TITLES.get(alert.kind, "Safety"),
+    )
+
+
+def _reach(
+    kind: str,
+    number: int | None,
+    appointments: Sequence[str],
+    link: str | None,
+    *,
+    appointment_below: bool = False,
+) -> str:
+    """The alert's number, what to do, the ways staff can reach the chat, and its linked
+    appointments (`appointment_below`: the caller adds the appointment's line itself)."""
+    first = _FIRST_STEP.get(kind, "Get in touch").lower()
+    ways = []
+    if appointments or appointment_below:
+        ways.append("find them in your booking system by the appointment below")
+    if number is not None:
+        ways.append("reply to this message to write to them through the bot")
+        if link is not None:
+            ways.append(f"write to them from the Alerts page ({link})")
+    elif link is not None:
+        ways.append(f"see the Alerts page ({link})")
+    lead = f"{alert_ref(number).capitalize()}: {first}" if number is not None else f"Please {first}"
+    text = f"{lead} — {_either(ways)}." if ways else f"{lead}."
+    if appointments:
+        label = "Linked appointment" if len(appointments) == 1 else "Linked appointments"
+        text += f"\n{label}: " + "; ".join(appointments)
+    elif not appointment_below and (number is not None or link is not None):
+        text += "\nNo appointment is linked to this chat."
+    return text
+
+
+def _either(ways: list[str]) -> str:
+    return ways[0] if len(ways) == 1 else ", ".join(ways[:-1]) + ", or " + ways[-1]
 
 
 def _plural(count: int, noun: str) -> str:
@@ -38,6 +183,7 @@ class StaffNotes:
 
     console_url: str | None = None
     record: EventSink = _no_sink
+    appointments: AppointmentLookup = _no_appointments
 
     @property
     def console_on(self) -> bool:
@@ -47,6 +193,31 @@ class StaffNotes:
     def link(self, path: str) -> str:
         """The console address of `path` (e.g. `/intakes/12`)."""
         return f"{self.console_url}{path}"
+
+    def _alerts_link(self) -> str | None:
+        return self.link("/events") if self.console_on else None
+
+    async def _how_to_reach(
+        self, kind: str, chat_id: int, number: int | None, *, appointments: bool = True
+    ) -> str:
+        """The ways to reach the chat; the linked appointments stay in the console when it
+        is on (the staff chat is someone else's servers)."""
+        found = await self.appointments(chat_id) if appointments and not self.console_on else []
+        return _reach(kind, number, found, self._alerts_link())
+
+    async def safety_alert(self, alert: SafetyAlert) -> Reply:
+        """The safety stage's alert, recorded for the Alerts page: what happened, its number,
+        and how to reach the patient."""
+        title = _SAFETY_TITLES.get(alert.kind, "Safety")
+        if alert.chat_id is None:
+            return safety_alert_note(alert)
+        number = await self.record(alert.kind, alert.chat_id, alert.rule_id, None)
+        reach = await self._how_to_reach(alert.kind, alert.chat_id, number)
+        if self.console_on:
+            return staff_note(
+                f"{title} in chat {alert.chat_id} (rule {alert.rule_id}). {reach}", title=title
+            )
+        return staff_note(f"{safety_alert_text(alert)} {reach}", title=title)
 
     def intake_submitted(self, intake_id: int, flag_levels: Sequence[str], full_text: str) -> Reply:
         """A submitted intake: its whole summary, or with the console its number and flags."""
@@ -65,14 +236,17 @@ class StaffNotes:
         self, chat_id: int, intake_id: int, flag_ids: Sequence[str], full_text: str
     ) -> Reply:
         """An emergency answer stopped an intake; flags are named by id with the console."""
-        for flag_id in flag_ids:
-            await self.record(EMERGENCY, chat_id, flag_id, intake_id)
+        numbers = [
+            await self.record(EMERGENCY, chat_id, flag_id, intake_id) for flag_id in flag_ids
+        ]
+        number = next((found for found in numbers if found is not None), None)
+        reach = await self._how_to_reach(EMERGENCY, chat_id, number)
         if not self.console_on:
-            return staff_note(full_text, title="Intake emergency")
+            return staff_note(f"{full_text}\n{reach}", title="Intake emergency")
         return staff_note(
             f"Emergency reply sent to chat {chat_id}: an answer in intake #{intake_id} "
-            f"raised {', '.join(flag_ids)}. The intake was stopped. Please follow up — "
-            f"{self.link(f'/intakes/{intake_id}')}",
+            f"raised {', '.join(flag_ids)}. The intake was stopped — "
+            f"{self.link(f'/intakes/{intake_id}')}. {reach}",
             title="Intake emergency",
         )
 
@@ -98,17 +272,18 @@ class StaffNotes:
         return staff_note(text, title="Consent to treatment")
 
     def screen_emergency(self, chat_id: int, rule_id: str, intake_id: int | None) -> Reply:
-        """The emergency screen fired (rule named, the patient's words never)."""
+        """The emergency screen stopped an intake (the screen's own alert says how to reach
+        the patient; the rule named, the patient's words never)."""
         during = f" during intake #{intake_id}; the intake was stopped" if intake_id else ""
         if self.console_on:
             return staff_note(
-                f"Emergency reply sent to chat {chat_id} (rule {rule_id}){during}. "
-                f"Please follow up — {self.link('/events')}",
+                f"Emergency reply sent to chat {chat_id} (rule {rule_id}){during} — "
+                f"{self.link(f'/intakes/{intake_id}' if intake_id else '/events')}",
                 title="Emergency",
             )
         return staff_note(
             f"The emergency screen (rule {rule_id}) fired in chat {chat_id}{during}. "
-            "Please follow up.",
+            "The emergency alert says how to reach them.",
             title="Intake emergency",
         )
 
@@ -117,33 +292,31 @@ class StaffNotes:
     ) -> Reply:
         """A next-day check-in that needs staff: recorded for the console's Alerts page, and
         a note that says what was reported and how soon to call (the console's link with
-        it, or `full_text` without the console)."""
-        await self.record(EMERGENCY if emergency else CHECK_IN, chat_id, finding, None)
+        it, or `full_text` without the console). The caller adds the appointment's line."""
+        kind = EMERGENCY if emergency else CHECK_IN
+        number = await self.record(kind, chat_id, finding, None)
+        reach = _reach(kind, number, [], self._alerts_link(), appointment_below=True)
         if not self.console_on:
-            return staff_note(full_text, title="Appointments")
+            return staff_note(f"{full_text}\n{reach}", title="Appointments")
         if emergency:
             text = (
                 f"URGENT: at the next-day check-in, chat {chat_id} reported {finding}; they "
-                f"were shown the emergency message. Call them now — {self.link('/events')}"
+                f"were shown the emergency message. Call them now. {reach}"
             )
         else:
-            text = (
-                f"Next-day check-in, chat {chat_id}: {finding}. Please call them back "
-                f"today — {self.link('/events')}"
-            )
+            text = f"Next-day check-in, chat {chat_id}: {finding}. {reach}"
         return staff_note(text, title="Appointments")
 
     async def contact_request(self, chat_id: int, first_name: str | None) -> Reply:
         """Someone asked to talk to a person."""
-        await self.record(CONTACT_REQUEST, chat_id, None, None)
+        number = await self.record(CONTACT_REQUEST, chat_id, None, None)
+        reach = await self._how_to_reach(CONTACT_REQUEST, chat_id, number)
         if self.console_on:
             return staff_note(
-                f"Contact request from chat {chat_id} — {self.link('/events')}",
-                title="Contact request",
+                f"Contact request from chat {chat_id}. {reach}", title="Contact request"
             )
         who = f" ({first_name})" if first_name else ""
         return staff_note(
-            f"A person in chat {chat_id}{who} asked to talk to someone. "
-            "Please get in touch through the bot's chat or their booking details.",
+            f"A person in chat {chat_id}{who} asked to talk to someone. {reach}",
             title="Contact request",
         )

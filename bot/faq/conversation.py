@@ -152,7 +152,13 @@ class FaqConversation:
         if keep_unanswered:
             best = reading.suggestions[0] if reading.suggestions else None
             await self._keep_unanswered(chat.chat_id, text, best)
-        return self._safety.urgent_instead_of_fallback(text, chat.chat_id)
+        found = self._safety.urgent_fallback(text, chat.chat_id)
+        if found is None:
+            return None
+        replies, alert = found
+        # The staff note recorded for the Alerts page, with the ways to reach the patient.
+        note = await self._staff_notes.safety_alert(alert)
+        return [note if reply.for_staff else reply for reply in replies]
 
     async def _read(self, text: str, replies: FaqReplies) -> FaqReading:
         """The reading of `text` against the wordings of `replies`' language."""

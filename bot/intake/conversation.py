@@ -692,7 +692,7 @@ class IntakeConversation:
                 [flag.id for flag in emergencies],
                 f"Emergency answer in the intake form from chat {chat.chat_id} "
                 f"(intake #{intake.id}): {labels}. The patient was told to seek emergency "
-                "care now. Please follow up.",
+                "care now.",
             )
         )
         return replies
@@ -831,6 +831,7 @@ def register_intake_personal_data(
         conversation.erase,
         titles={"fr": "Formulaires d'accueil"},
         describe_in=conversation.describe_chat,
+        staff_trace=conversation.repository.sent_for_chat,
     )
 
 

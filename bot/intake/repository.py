@@ -341,6 +341,20 @@ class IntakeRepository:
                 listed.append((row, None))
         return listed
 
+    async def sent_for_chat(self, chat_id: int) -> list[str]:
+        """The chat's intakes that reached the clinic (submitted, or stopped by an emergency),
+        as the staff audit names them ("intake:12"): what an erase takes from the inbox."""
+        async with self._database.sessions() as session:
+            ids = await session.scalars(
+                select(IntakeSession.id).where(
+                    IntakeSession.chat_id == chat_id,
+                    IntakeSession.status.in_(
+                        (Status.SUBMITTED.value, Status.STOPPED_EMERGENCY.value)
+                    ),
+                )
+            )
+            return [f"intake:{intake_id}" for intake_id in ids]
+
     async def delete_for_chat(self, chat_id: int) -> int:
         """Delete every intake of a chat; how many were removed."""
         self._forget(chat_id=chat_id)

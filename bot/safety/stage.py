@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.assistant import ChatRef, SafetyVerdict, Screening
-from bot.core.replies import Reply, staff_note
+from bot.core.replies import Reply
+from bot.core.staff_notes import (
+    CAUTION,
+    SELF_HARM,
+    SELF_HARM_RULE,
+    URGENT,
+    SafetyAlert,
+    safety_alert_note,
+)
 from bot.safety.emergency import (
     ENGLISH,
     EmergencyContent,
@@ -65,8 +73,6 @@ CLINIC_PHONE_LINE = _PHONE_LINE[ENGLISH]
 DEFAULT_EMERGENCY_NUMBER = "911"
 # What the staff note names when the urgent net, not a rule, gave the urgent reply.
 PRESENT_PROBLEM = "present_problem"
-# The rule whose warning line (the crisis line, 9-8-8, and 911) follows a self-harm cue.
-SELF_HARM_RULE = "suicide_self_harm"
 
 
 @dataclass(frozen=True)
@@ -151,16 +157,21 @@ class SafetyReplies:
     ) -> list[Reply] | None:
         """The urgent reply, with a note to staff, for a message the FAQ cannot answer that
         comes near an urgent rule: an urgent problem never gets the plain "I don't know"."""
+        found = self.urgent_fallback(text, chat_id)
+        return found[0] if found is not None else None
+
+    def urgent_fallback(
+        self, text: str, chat_id: int | None = None
+    ) -> tuple[list[Reply], SafetyAlert] | None:
+        """`urgent_instead_of_fallback`, with the alert for staff (to record and number)."""
         rule_id = self.unplaced_urgent_rule(text)
         if rule_id is None:
             return None
         language = detect_language(text).code
         language = language if language != "und" else ENGLISH
         logger.warning("safety: urgent (unplaced) rule=%s language=%s", rule_id, language)
-        return [
-            *self.urgent(None, language),
-            _staff_alert("urgent", f"{rule_id}, unplaced", language, chat_id),
-        ]
+        note, alert = _alerted(_staff_alert(URGENT, f"{rule_id}, unplaced", language, chat_id))
+        return [*self.urgent(None, language), note], alert
 
     def unplaced_urgent_rule(self, text: str) -> str | None:
         """The urgent rule `text` comes near without meeting it (see `sensed_rule_ids`), or
@@ -257,13 +268,13 @@ class SafetyStage:
             mixed = guess.english_words >= MIN_ENGLISH_WORDS_ANSWERED
             return SafetyVerdict("notice", guess.code, None, notice, features_answer=mixed)
         # Words of a plan, a means or a farewell (never a rule of their own): the features
-        # answer, then the crisis line and 911; a person reads the conversation.
+        # answer, then the crisis line and 911; staff are alerted.
         if self_harm:
             language = guess.code if guess.code != "und" else ENGLISH
             logger.warning("safety: self-harm words answered cautiously language=%s", language)
             warnings = self.replies.warning_signs(language, SELF_HARM_RULE)
-            note = _self_harm_staff_note(language, chat_id)
-            return SafetyVerdict("caution", language, None, (note,), tuple(warnings))
+            note, alert = _alerted(SafetyAlert(SELF_HARM, SELF_HARM_RULE, language, chat_id))
+            return SafetyVerdict("caution", language, None, (note,), tuple(warnings), alert=alert)
         # A danger sign set aside as history, a risk question, a joke or a frame, or an
         # English message the second opinion finds close to an emergency: the features
         # answer, and the warning signs (call 911 if any happen now) follow, so a misread
@@ -293,11 +304,9 @@ class SafetyStage:
         language = _reply_language(guess, hit, text)
         logger.warning("safety: %s rule=%s language=%s", level, hit.rule_id, language)
         build = self.replies.emergency if level == "emergency" else self.replies.urgent
-        replies = (
-            *build(hit.rule_id, language),
-            _staff_alert(level, hit.rule_id, language, chat_id),
-        )
-        return SafetyVerdict(level, language, hit.rule_id, replies)
+        note, alert = _alerted(_staff_alert(level, hit.rule_id, language, chat_id))
+        replies = (*build(hit.rule_id, language), note)
+        return SafetyVerdict(level, language, hit.rule_id, replies, alert=alert)
 
     def _judged_not_present(
         self, text: str, words: list[str], guess: LanguageGuess, hit: EmergencyHit
@@ -339,7 +348,9 @@ class SafetyStage:
             language,
             probability,
         )
-        note = _cautious_staff_note(hit.rule_id, language, chat_id, probability)
+        note, alert = _alerted(
+            SafetyAlert(CAUTION, hit.rule_id, language, chat_id, p_not_now=probability)
+        )
         return SafetyVerdict(
             "caution",
             language,
@@ -347,6 +358,7 @@ class SafetyStage:
             (note,),
             tuple(self.replies.warning_signs(language, hit.rule_id)),
             caution=NOT_PRESENT,
+            alert=alert,
         )
 
     def _second_opinion(
@@ -394,8 +406,8 @@ class SafetyStage:
         language = guess.code if guess.code != "und" else ENGLISH
         logger.warning("safety: %s rule=%s (second opinion) language=%s", level, rule_id, language)
         build = self.replies.emergency if level == "emergency" else self.replies.urgent
-        alert = _staff_alert(level, rule_id, language, chat_id, by_model=True)
-        return SafetyVerdict(level, language, rule_id, (*build(None, language), alert))
+        note, alert = _alerted(_staff_alert(level, rule_id, language, chat_id, by_model=True))
+        return SafetyVerdict(level, language, rule_id, (*build(None, language), note), alert=alert)
 
     def language_of(self, text: str, language_hint: str | None = None) -> LanguageGuess:
         """The language the stage reads `text` as."""
@@ -433,59 +445,14 @@ def _reply_language(guess: LanguageGuess, hit: EmergencyHit, text: str) -> str:
 
 def _staff_alert(
     level: str, rule_id: str, language: str, chat_id: int | None, by_model: bool = False
-) -> Reply:
+) -> SafetyAlert:
     # Never the patient's words: the rule, the language and the chat are enough to act on.
-    where = f"chat {chat_id}" if chat_id is not None else "a chat"
-    # What the patient's reply said: the self-harm reply adds the crisis line to 911.
-    told = (
-        "told to call 911 if anything was taken, someone is hurt or they might act now, "
-        "and given the crisis line (9-8-8, call or text)"
-        if rule_id == SELF_HARM_RULE
-        else "told to call 911 now"
-    )
-    if by_model:
-        rule_id = f"{rule_id}: decided by the learned second opinion, no rule matched"
-    if level == "emergency":
-        text = (
-            f"The safety screen recognised a possible emergency ({rule_id}) in {where} "
-            f"(language: {language}). The patient was {told}. Please follow up."
-        )
-        return staff_note(text, title="Possible emergency")
-    text = (
-        f"The safety screen recognised an urgent problem ({rule_id}) in {where} "
-        f"(language: {language}). The patient was told to see a doctor today (family "
-        "doctor, walk-in or urgent care, or 811). Please call them back today."
-    )
-    return staff_note(text, title="Urgent: call back today")
+    return SafetyAlert(level, rule_id, language, chat_id, by_model=by_model)
 
 
-def _cautious_staff_note(
-    rule_id: str, language: str, chat_id: int | None, probability: float
-) -> Reply:
-    # A wrong "not now" is a possible missed emergency: a person looks, at little cost (a
-    # few a day). Never the patient's words, as for every staff note.
-    where = f"chat {chat_id}" if chat_id is not None else "a chat"
-    text = (
-        f"The safety screen found the words of a possible emergency ({rule_id}) in {where} "
-        f"(language: {language}) but judged it not happening now (history, a denial, a "
-        f"question, someone else's story or a figure of speech; P {probability:.3f}). The "
-        "patient got the answer with the warning signs, which say to call 911 if any "
-        "happen now. Please read the conversation and follow up if in doubt."
-    )
-    return staff_note(text, title="Possible emergency answered cautiously")
-
-
-def _self_harm_staff_note(language: str, chat_id: int | None) -> Reply:
-    # Words of a plan, a means or a farewell may be a suicide told without the word; a
-    # person looks. Never the patient's words.
-    where = f"chat {chat_id}" if chat_id is not None else "a chat"
-    text = (
-        f"The safety screen found words that may tell of self-harm (a plan, a means, a "
-        f"place or a farewell) in {where} (language: {language}), without an emergency "
-        "rule. The patient got the answer with the crisis line (9-8-8) and 911. Please "
-        "read the conversation and follow up today."
-    )
-    return staff_note(text, title="Possible self-harm words")
+def _alerted(alert: SafetyAlert) -> tuple[Reply, SafetyAlert]:
+    """The stage's note for `alert` (the assistant's recorder words it with its number)."""
+    return safety_alert_note(alert), alert
 
 
 def build_safety_stage(

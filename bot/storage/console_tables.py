@@ -116,9 +116,11 @@ class StaffEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    kind: Mapped[str] = mapped_column(String(24))  # emergency | urgent | contact_request
-    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(24))  # emergency | urgent | contact_request...
+    # None: a marker left by /forget (the alert was not yet handled; no chat named).
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True, nullable=True)
     rule: Mapped[str | None] = mapped_column(String(64), nullable=True)
     intake_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     handled_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -25,7 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.core.dates import clinic_time
-from bot.core.staff_notes import CHECK_IN, CONTACT_REQUEST, EMERGENCY, URGENT
+from bot.core.staff_notes import CONTACT_REQUEST, AppointmentLookup
 from bot.web.accounts import (
     SESSION_LIFETIME,
     Account,
@@ -36,8 +36,9 @@ from bot.web.accounts import (
 )
 from bot.web.audit import AuditLog
 from bot.web.content_health import ContentHealthCheck
-from bot.web.events import StaffEventLog
+from bot.web.events import ALERT_KINDS, EventRecord, StaffEventLog
 from bot.web.front_desk import AppointmentBoard, QuestionBoard
+from bot.web.handoff import MAX_MESSAGE_CHARS, Outcome, PatientMessenger, outcome_words
 from bot.web.intakes import IntakeInbox
 from bot.web.security import (
     CSRF_FIELD,
@@ -73,6 +74,8 @@ class ConsoleServices:
     appointments: AppointmentBoard
     questions: QuestionBoard
     events: StaffEventLog
+    messenger: PatientMessenger  # staff write to an alert's patient through the bot
+    linked_appointments: AppointmentLookup  # what the Alerts page names for each chat
     content_health: ContentHealthCheck
     secret_key: str
     public_base_url: str
@@ -398,15 +401,51 @@ class Console:
         await self.s.audit.write(info.account, f"questions_{state}", f"questions:{len(ids)}")
         return RedirectResponse("/questions", status_code=303)
 
-    async def events(self, request: Request, info: SessionInfo) -> Response:
-        """Emergency and urgent events, check-ins needing a call and contact requests:
-        time, rule or finding, chat; no text."""
-        alerts = await self.s.events.recent((EMERGENCY, URGENT, CHECK_IN))
+    async def events(
+        self,
+        request: Request,
+        info: SessionInfo,
+        *,
+        notice: str | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        """Safety alerts, check-ins needing a call and contact requests: time, rule or
+        finding, chat and its linked appointments, and a form to write to the patient; no
+        patient text."""
+        alerts = await self.s.events.recent(ALERT_KINDS)
         contacts = await self.s.events.recent((CONTACT_REQUEST,))
         # Rules name what danger a chat was in (suicide_self_harm): each event shown is audited.
         shown: list[str | None] = [f"event:{event.id}" for event in (*alerts, *contacts)]
         await self.s.audit.write_many(info.account, "view_events", shown or [None])
-        return await self.render(request, "events.html", info, alerts=alerts, contacts=contacts)
+        appointments = await self._appointments_of((*alerts, *contacts))
+        return await self.render(
+            request, "events.html", info, status_code=status_code, alerts=alerts,
+            contacts=contacts, appointments=appointments, notice=notice,
+            max_message=MAX_MESSAGE_CHARS, can_send=self.s.messenger.send is not None,
+        )  # fmt: skip
+
+    async def _appointments_of(self, events: tuple[EventRecord, ...]) -> dict[int, list[str]]:
+        chats = dict.fromkeys(event.chat_id for event in events if event.chat_id is not None)
+        return {chat_id: await self.s.linked_appointments(chat_id) for chat_id in chats}
+
+    async def event_reply(self, request: Request, info: SessionInfo) -> Response:
+        """Send what staff typed to the alert's chat, as from the clinic team (audited;
+        the text is neither logged nor stored)."""
+        raw = request.path_params["event_id"]
+        if not raw.isdecimal() or len(raw) > 12:
+            return await self.not_found(request, info)
+        form = await request.form()
+        message = form.get("message")
+        event_id = int(raw)
+        outcome = await self.s.messenger.write(
+            event_id, message if isinstance(message, str) else "", info.account
+        )
+        if outcome is Outcome.NO_ALERT:
+            return await self.not_found(request, info)
+        status = 200 if outcome is Outcome.SENT else 400
+        return await self.events(
+            request, info, notice=outcome_words(outcome, event_id), status_code=status
+        )
 
     async def event_handled(self, request: Request, info: SessionInfo) -> Response:
         """Mark an event handled."""
@@ -526,6 +565,7 @@ class Console:
             Route("/questions/mark", g(desk, self.questions_mark), methods=["POST"]),
             Route("/events", g(desk, self.events), methods=["GET"]),
             Route("/events/{event_id}/handled", g(desk, self.event_handled), methods=["POST"]),
+            Route("/events/{event_id}/reply", g(desk, self.event_reply), methods=["POST"]),
             Route("/content", g(desk, self.content), methods=["GET"]),
             Route("/staff", g(admin, self.staff), methods=["GET"]),
             Route("/staff", g(admin, self.staff_add), methods=["POST"]),

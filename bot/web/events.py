@@ -1,17 +1,29 @@
-"""Staff events (emergency, urgent, contact request) for the console, and the staff-note
-policy wired from settings. An event holds a time, a chat id and a rule, never text."""
+"""Staff events (emergency, urgent, cautious answers, self-harm words, check-ins, contact
+requests) for the console, and the staff-note policy wired from settings. An event holds a
+time, a chat id and a rule, never text; /forget leaves an alert nobody handled yet as a bare
+marker (its kind and time) until someone does."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
-from bot.core.assistant import ChatRef
-from bot.core.replies import Reply
-from bot.core.staff_notes import CHECK_IN, EMERGENCY, URGENT, StaffNotes
+from bot.core.staff_notes import (
+    CAUTION,
+    CHECK_IN,
+    CONTACT_REQUEST,
+    EMERGENCY,
+    SELF_HARM,
+    URGENT,
+    AppointmentLookup,
+    StaffNotes,
+)
+from bot.reminders.messages import staff_line
+from bot.reminders.repository import AppointmentRepository
 from bot.storage.console_tables import StaffEvent
 from bot.storage.database import Database
 from bot.web.accounts import Clock, utc_now
@@ -21,17 +33,25 @@ if TYPE_CHECKING:
     from bot.core.features import FeatureHost
 
 KIND_LABELS = {
-    "emergency": "Emergency",
-    "urgent": "Urgent",
-    "contact_request": "Contact request",
+    EMERGENCY: "Emergency",
+    URGENT: "Urgent",
+    CONTACT_REQUEST: "Contact request",
     CHECK_IN: "Check-in call-back",
+    CAUTION: "Answered cautiously",
+    SELF_HARM: "Self-harm words",
 }
 FRENCH_KIND_LABELS = {
-    "emergency": "Urgence vitale",
-    "urgent": "Urgence",
-    "contact_request": "Demande de contact",
+    EMERGENCY: "Urgence vitale",
+    URGENT: "Urgence",
+    CONTACT_REQUEST: "Demande de contact",
     CHECK_IN: "Rappel après le suivi",
+    CAUTION: "Réponse prudente",
+    SELF_HARM: "Mots d'automutilation",
 }
+# The kinds on the Alerts page's first table (contact requests have their own).
+ALERT_KINDS = (EMERGENCY, URGENT, CHECK_IN, CAUTION, SELF_HARM)
+# The appointments an alert names: the nearest to now, past or to come, cancelled ones left out.
+APPOINTMENTS_NAMED = 3
 
 
 @dataclass(frozen=True)
@@ -41,16 +61,22 @@ class EventRecord:
     id: int
     at: datetime
     kind: str
-    chat_id: int
+    chat_id: int | None  # None: erased at the patient's request
     rule: str | None
     intake_id: int | None
     handled_at: datetime | None
     handled_by: str | None
+    erased_at: datetime | None = None
 
     @property
     def label(self) -> str:
         """The kind as staff read it."""
         return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def erased(self) -> bool:
+        """Whether the patient's /forget left only this marker (no chat, no rule)."""
+        return self.erased_at is not None
 
 
 class StaffEventLog:
@@ -60,16 +86,22 @@ class StaffEventLog:
         self._database = database
         self._clock = clock
 
-    async def record(
-        self, kind: str, chat_id: int, rule: str | None, intake_id: int | None
-    ) -> None:
-        """Store one event (the `EventSink` of `StaffNotes`)."""
+    async def record(self, kind: str, chat_id: int, rule: str | None, intake_id: int | None) -> int:
+        """Store one event (the `EventSink` of `StaffNotes`); its number."""
+        row = StaffEvent(
+            at=self._clock(), kind=kind, chat_id=chat_id, rule=(rule or None) and rule[:64],
+            intake_id=intake_id,
+        )  # fmt: skip
         async with self._database.sessions.begin() as session:
-            session.add(
-                StaffEvent(
-                    at=self._clock(), kind=kind, chat_id=chat_id, rule=rule, intake_id=intake_id
-                )
-            )
+            session.add(row)
+            await session.flush()
+            return row.id
+
+    async def get(self, event_id: int) -> EventRecord | None:
+        """One event, or None."""
+        async with self._database.sessions() as session:
+            row = await session.get(StaffEvent, event_id)
+            return _record(row) if row is not None else None
 
     async def recent(self, kinds: tuple[str, ...], limit: int = 200) -> list[EventRecord]:
         """The newest events of these kinds first."""
@@ -106,48 +138,83 @@ class StaffEventLog:
             ]
         return [f"{KIND_LABELS.get(row.kind, row.kind)} noted {row.at:%Y-%m-%d}" for row in rows]
 
+    async def markers_left(self, chat_id: int) -> list[str]:
+        """The alerts /forget would leave as markers (unhandled), as the audit names them."""
+        async with self._database.sessions() as session:
+            ids = await session.scalars(
+                select(StaffEvent.id).where(
+                    StaffEvent.chat_id == chat_id, StaffEvent.handled_at.is_(None)
+                )
+            )
+            return [f"event:{event_id}" for event_id in ids]
+
     async def erase(self, chat_id: int) -> int:
-        """Delete a chat's events (for /forget)."""
+        """Delete a chat's handled events (for /forget); an alert nobody handled yet stays as
+        a marker (kind and time, no chat, rule or intake) so staff still see that it was
+        raised, until someone marks it handled."""
         async with self._database.sessions.begin() as session:
-            result = await session.execute(delete(StaffEvent).where(StaffEvent.chat_id == chat_id))
-            return int(getattr(result, "rowcount", 0) or 0)
+            deleted = await session.execute(
+                delete(StaffEvent).where(
+                    StaffEvent.chat_id == chat_id, StaffEvent.handled_at.is_not(None)
+                )
+            )
+            kept = await session.execute(
+                update(StaffEvent)
+                .where(StaffEvent.chat_id == chat_id)
+                .values(chat_id=None, rule=None, intake_id=None, erased_at=self._clock())
+            )
+            return sum(int(getattr(result, "rowcount", 0) or 0) for result in (deleted, kept))
 
 
 def _record(row: StaffEvent) -> EventRecord:
     return EventRecord(
         row.id, row.at, row.kind, row.chat_id, row.rule, row.intake_id, row.handled_at,
-        row.handled_by,
+        row.handled_by, row.erased_at,
     )  # fmt: skip
 
 
-def staff_notes_from(settings: Settings, log: StaffEventLog) -> StaffNotes:
-    """The staff-note policy for these settings: bare notes and links when the console is on."""
+def linked_appointments(
+    repository: AppointmentRepository, tz: ZoneInfo, clock: Clock = utc_now
+) -> AppointmentLookup:
+    """Lines naming the appointments linked to a chat (reference, time, clinician, type):
+    the nearest to now first chosen, then told in time order."""
+
+    async def lookup(chat_id: int) -> list[str]:
+        now = clock()
+        found = [a for a in await repository.for_chat(chat_id) if not a.is_cancelled]
+        nearest = sorted(found, key=lambda a: abs(a.starts_at - now))[:APPOINTMENTS_NAMED]
+        return [staff_line(a, tz) for a in sorted(nearest, key=lambda a: a.starts_at)]
+
+    return lookup
+
+
+def staff_notes_from(
+    settings: Settings, log: StaffEventLog, appointments: AppointmentLookup | None = None
+) -> StaffNotes:
+    """The staff-note policy for these settings: bare notes and links when the console is on;
+    alerts name the chat's linked appointments with `appointments`."""
     console = settings.console
-    return StaffNotes(
-        console_url=console.public_base_url if console.enabled else None, record=log.record
-    )
+    url = console.public_base_url if console.enabled else None
+    if appointments is None:
+        return StaffNotes(console_url=url, record=log.record)
+    return StaffNotes(console_url=url, record=log.record, appointments=appointments)
 
 
-def register_staff_events(host: FeatureHost, database: Database) -> StaffEventLog:
-    """Record every emergency and urgent reply the safety stage gives (chat and rule, never
-    the text), and cover the events in /mydata, /forget."""
+def register_staff_events(
+    host: FeatureHost, database: Database, notes: StaffNotes | None = None
+) -> StaffEventLog:
+    """Record every safety alert (emergency, urgent, cautious answer, self-harm words: chat
+    and rule, never the text) through `notes`, which words its staff note, and cover the
+    events in /mydata, /forget."""
     log = StaffEventLog(database)
-
-    async def on_emergency(chat: ChatRef, rule_id: str) -> list[Reply]:
-        await log.record(EMERGENCY, chat.chat_id, rule_id, None)
-        return []
-
-    async def on_urgent(chat: ChatRef, rule_id: str) -> list[Reply]:
-        await log.record(URGENT, chat.chat_id, rule_id, None)
-        return []
-
-    host.assistant.add_emergency_listener(on_emergency)
-    host.assistant.add_urgent_listener(on_urgent)
+    notes = notes if notes is not None else StaffNotes(record=log.record)
+    host.assistant.set_alert_recorder(notes.safety_alert)
     host.personal_data.register(
         "Staff notices",
         log.describe,
         log.erase,
         titles={"fr": "Avis au personnel"},
         describe_in=log.describe,
+        staff_trace=log.markers_left,
     )
     return log

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import html
 import logging
 import os
 import secrets
@@ -18,19 +19,28 @@ import uvicorn
 
 from bot.clinic_content import ClinicContent
 from bot.config import ConfigError, Settings
-from bot.core.outbound import Outbound
-from bot.core.replies import staff_note
+from bot.core.outbound import ChannelUnavailable, Outbound, RecipientUnreachable
+from bot.core.replies import Reply, staff_note
+from bot.core.staff_notes import StaffNotes
 from bot.faq.pipeline import FaqPipeline
 from bot.faq.unanswered import UnansweredLog
 from bot.intake.repository import IntakeRepository
+from bot.reminders.repository import AppointmentRepository
 from bot.storage.database import Database
 from bot.storage.encryption import load_cipher
 from bot.web.accounts import StaffAccounts, utc_now
 from bot.web.app import ConsoleServices, StaffNotice, create_app
 from bot.web.audit import AuditLog
 from bot.web.content_health import ContentHealthCheck
-from bot.web.events import StaffEventLog
+from bot.web.events import StaffEventLog, linked_appointments
 from bot.web.front_desk import AppointmentBoard, QuestionBoard
+from bot.web.handoff import (
+    LanguageOf,
+    PatientMessenger,
+    PatientSend,
+    outbound_send,
+    register_staff_chat_replies,
+)
 from bot.web.intakes import IntakeInbox
 
 if TYPE_CHECKING:
@@ -42,6 +52,9 @@ logger = logging.getLogger(__name__)
 
 SECRET_FILE_NAME = "console-secret.key"
 STOP_TIMEOUT_S = 5.0
+# Who erased records, as the staff audit log names a patient's /forget.
+PATIENT_ERASURE_ACTOR = "the patient (/forget in the bot)"
+PATIENT_ERASURE = "erased_at_patient_request"
 
 
 def console_secret(settings: Settings) -> str:
@@ -65,18 +78,22 @@ def build_services(
     content: ClinicContent,
     database: Database,
     notify_staff: StaffNotice | None = None,
+    send_to_patient: PatientSend | None = None,
 ) -> ConsoleServices:
-    """The console's services over one database and the clinic's content."""
+    """The console's services over one database and the clinic's content; staff write to
+    patients with `send_to_patient` (None: the console cannot send)."""
     from bot.reminders.feature import build_reminders
 
     reminders = build_reminders(settings, content, database)
     intakes = IntakeRepository(database, load_cipher(settings))
+    events = StaffEventLog(database)
+    audit = AuditLog(database)
     # Built on first use and shared: lexical matching points at the entry to widen
     # without loading the optional model.
     pipeline = functools.cache(lambda: FaqPipeline.from_content(content))
     services = ConsoleServices(
         accounts=StaffAccounts(database),
-        audit=AuditLog(database),
+        audit=audit,
         inbox=IntakeInbox(database, intakes),
         appointments=AppointmentBoard(
             database,
@@ -91,7 +108,11 @@ def build_services(
             content.faq,
             lambda: pipeline().matcher,
         ),
-        events=StaffEventLog(database),
+        events=events,
+        messenger=PatientMessenger(
+            events, audit, send_to_patient, patient_language(reminders.repository)
+        ),
+        linked_appointments=linked_appointments(reminders.repository, settings.clinic_timezone),
         content_health=ContentHealthCheck(settings.content_dir, pipeline, content.faq),
         secret_key=console_secret(settings),
         public_base_url=settings.console.public_base_url,
@@ -120,6 +141,43 @@ def telegram_staff_notice(settings: Settings) -> StaffNotice | None:
                 await bot.send_message(chat_id, text)
 
     return notify
+
+
+def telegram_patient_send(settings: Settings) -> PatientSend | None:
+    """Sends a staff message to a patient's chat through the Bot API (console on its own)."""
+    if not settings.telegram_bot_token:
+        return None
+    token = settings.telegram_bot_token
+    base_url = settings.telegram_api_base_url
+
+    async def send(chat_id: int, reply: Reply) -> object:
+        from telegram import Bot
+        from telegram.error import Forbidden, TelegramError
+
+        bot = Bot(token, base_url=base_url) if base_url else Bot(token)
+        # As the bot's channel renders a reply: the title in bold, the text escaped.
+        text = html.escape(reply.text, quote=False)
+        if reply.title:
+            text = f"<b>{html.escape(reply.title, quote=False)}</b>\n\n{text}"
+        try:
+            async with bot:
+                return await bot.send_message(chat_id, text, parse_mode="HTML")
+        except Forbidden as error:
+            raise RecipientUnreachable(type(error).__name__) from error
+        except TelegramError as error:
+            raise ChannelUnavailable(type(error).__name__) from error
+
+    return send
+
+
+def patient_language(repository: AppointmentRepository) -> LanguageOf:
+    """The language a chat's patient reads, as their appointment link recorded it."""
+
+    async def language_of(chat_id: int) -> str | None:
+        languages = [a.language for a in await repository.for_chat(chat_id) if a.language]
+        return languages[-1] if languages else None
+
+    return language_of
 
 
 def outbound_staff_notice(outbound: Outbound) -> StaffNotice:
@@ -177,7 +235,13 @@ async def serve_console(settings: Settings, content: ClinicContent) -> None:
     sock = bound_socket(settings.console.host, settings.console.port)
     database = await open_database(settings.database_url)
     try:
-        services = build_services(settings, content, database, telegram_staff_notice(settings))
+        services = build_services(
+            settings,
+            content,
+            database,
+            telegram_staff_notice(settings),
+            telegram_patient_send(settings),
+        )
         server = uvicorn_server(create_app(services))
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -197,13 +261,35 @@ async def serve_console(settings: Settings, content: ClinicContent) -> None:
 
 
 def register_console(
-    host: FeatureHost, settings: Settings, content: ClinicContent, database: Database
+    host: FeatureHost,
+    settings: Settings,
+    content: ClinicContent,
+    database: Database,
+    staff_notes: StaffNotes | None = None,
 ) -> None:
-    """Record alerts for the console; with CONSOLE_ENABLED, serve it beside the bot once a
-    channel starts (the bot keeps serving patients if the console cannot listen)."""
+    """Record alerts for the console (worded by `staff_notes`), let staff chats write to an
+    alert's patient, audit patients' erasures; with CONSOLE_ENABLED, serve the console
+    beside the bot once a channel starts (the bot keeps serving patients if it cannot
+    listen)."""
     from bot.web.events import register_staff_events
 
-    register_staff_events(host, database)
+    log = register_staff_events(host, database, staff_notes)
+    audit = AuditLog(database)
+    repository = AppointmentRepository(
+        database, content.appointment_types, settings.clinic_timezone
+    )
+    messenger = PatientMessenger(log, audit, None, patient_language(repository))
+    register_staff_chat_replies(host.assistant, messenger)
+
+    async def audit_erasure(targets: list[str | None]) -> None:
+        await audit.write_many(PATIENT_ERASURE_ACTOR, PATIENT_ERASURE, targets)
+
+    host.personal_data.add_erasure_audit(audit_erasure)
+
+    async def can_send(outbound: Outbound) -> None:
+        messenger.send = outbound_send(outbound.send)
+
+    host.startup.append(can_send)
     if not settings.console.enabled:
         return
     running: list[tuple[uvicorn.Server, asyncio.Task[None], ConsoleServices]] = []
@@ -214,7 +300,13 @@ def register_console(
         except ConfigError as exc:
             logger.error("staff console not started: %s", exc)
             return
-        services = build_services(settings, content, database, outbound_staff_notice(outbound))
+        services = build_services(
+            settings,
+            content,
+            database,
+            outbound_staff_notice(outbound),
+            outbound_send(outbound.send),
+        )
         server = uvicorn_server(create_app(services))
         task = asyncio.create_task(server.serve(sockets=[sock]), name="staff-console")
         running.append((server, task, services))

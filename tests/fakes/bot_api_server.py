@@ -276,9 +276,12 @@ class FakeBotApiServer:
         text: str,
         user: dict[str, Any] | None = None,
         chat_type: str = "private",
+        reply_to: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """A patient types `text` in `chat_id`; returns the Message pushed."""
-        message = self._new_message(chat_id, user, chat_type, text=text)
+        """A patient types `text` in `chat_id` (as a reply to the Message `reply_to`, e.g.
+        one the bot sent: see `message`); returns the Message pushed."""
+        extra = {"reply_to_message": reply_to} if reply_to is not None else {}
+        message = self._new_message(chat_id, user, chat_type, text=text, **extra)
         if text.startswith("/"):
             command_length = len(text.split()[0])
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": command_length}]

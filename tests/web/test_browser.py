@@ -114,6 +114,15 @@ def wait_path(page: Page, path: str) -> None:
     page.wait_for_url(lambda url: urlsplit(url).path == path)
 
 
+def sign_in_page(page: Page, email: str, lands_on: str) -> None:
+    """Sign in with the form (the test password), then wait for the role's first page."""
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    wait_path(page, lands_on)
+
+
 @pytest.mark.e2e
 def test_sign_in_read_an_intake_mark_it_reviewed_and_sign_out_in_chromium(
     console_base: str,
@@ -185,11 +194,7 @@ def test_sign_in_read_an_intake_mark_it_reviewed_and_sign_out_in_chromium(
             assert "/login" in page.url and "Burning" not in page.content()
 
             admin = browser.new_page(viewport=TABLET, base_url=console_base)
-            admin.goto("/login")
-            admin.fill("#email", ADMIN)
-            admin.fill("#password", PASSWORD)
-            admin.keyboard.press("Enter")
-            wait_path(admin, "/intakes")
+            sign_in_page(admin, ADMIN, "/intakes")
             for name in ("staff", "audit"):
                 admin.goto(f"/{name}")
                 admin.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

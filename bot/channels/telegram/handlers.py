@@ -42,6 +42,11 @@ def parse_command(text: str) -> tuple[str, str | None, list[str]]:
     return name.lower(), addressee or None, args
 
 
+def _from_this_bot(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    sender = message.from_user
+    return sender is not None and sender.id == context.bot.id
+
+
 class TelegramHandlers:
     """The channel's handlers, bound to one Assistant, the staff chats and an outbound."""
 
@@ -95,7 +100,14 @@ class TelegramHandlers:
         chat = self._message_chat(update)
         if chat is None or message is None or not message.text:
             return
-        replies = await self._assistant.handle_text(chat, message.text)
+        replied = message.reply_to_message
+        if chat.is_staff and replied is not None and _from_this_bot(replied, context):
+            # A staff chat's reply to the bot's note (e.g. an alert): the core decides
+            # whether it is meant for the patient.
+            note = replied.text or replied.caption or ""
+            replies = await self._assistant.handle_staff_reply(chat, note, message.text)
+        else:
+            replies = await self._assistant.handle_text(chat, message.text)
         await self.deliver(context, chat, replies)
 
     async def on_non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
