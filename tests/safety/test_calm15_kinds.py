@@ -1,7 +1,7 @@
 """Look-alike families of round 13's written English set, each beside the same words told with
 a sign now: a worry about a sign during a treatment or a story read (no sign of the writer's
-told), someone else's scare that turned out to be nothing, a question about what to bring.
-Messages written for these tests."""
+told), someone else's scare that turned out to be nothing, a question about what to bring, a
+sign denied with "not" at a clause's start. Messages written for these tests."""
 
 from __future__ import annotations
 
@@ -50,3 +50,34 @@ def test_a_first_person_sign_now_beside_these_cues_keeps_the_emergency_reply(
         "it turned out to be nothing last time but I can't breathe right now",
     ):
         assert screen_level(always, alarmed) == "emergency", alarmed
+
+
+def test_a_sign_denied_at_a_clauses_start_is_set_aside_by_the_rules(
+    rules_stage: SafetyStage,
+) -> None:
+    for calm in (
+        "not dizzy, not short of breath, just a sore neck since my session",
+        "not bleeding - just a little bruise where the needle went in",
+    ):
+        assert screen_level(rules_stage, calm) != "emergency", calm
+    # After a verb, or before a loss word, "not" is the sign itself.
+    for alarmed in (
+        "he is not breathing",
+        "I have not been able to pass water since last night",
+        "not peeing since this morning and my back is killing me",
+        "not sure what's happening chest crushing left arm numb",
+    ):
+        assert screen_level(rules_stage, alarmed) == "emergency", alarmed
+
+
+def test_suicidal_thoughts_denied_get_the_crisis_line_not_the_needling_signs(
+    bundled_stage: SafetyStage,
+) -> None:
+    for said in (
+        "Not suicidal, just worn out by this sciatica. Is IMS worth a try?",
+        "no suicidal thoughts, only tired of the pain",
+    ):
+        verdict = bundled_stage.screen(said)
+        assert verdict is not None and verdict.level == "caution", said
+        [line] = verdict.after
+        assert "9-8-8" in line.text and "911" in line.text and "IMS" not in line.text
