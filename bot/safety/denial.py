@@ -37,6 +37,8 @@ class DenialWords:
     # English "no", "none", "zero": a denial only at a clause's start or after one of
     # `after_no` ("I have no...", "but no..."), never after a noun ("dor no peito").
     at_clause_start: frozenset[tuple[str, ...]] = frozenset()
+    # English "not": a denial only as a clause's first word ("not dizzy, not faint").
+    first_word: frozenset[tuple[str, ...]] = frozenset()
     after_no: frozenset[str] = frozenset()
     # Words of languages where "no" is "in the" or negates a verb: with one in the
     # message, the clause-start openers are not read.
@@ -66,6 +68,7 @@ class DenialWords:
         return cls(
             openers=tuple(sorted(sequences("denial_openers"), key=len, reverse=True)),
             at_clause_start=frozenset(sequences("denial_openers_at_clause_start")),
+            first_word=frozenset(sequences("denial_openers_first_word")),
             after_no=frozenset(words("denial_after_no")),
             not_english=frozenset(words("denial_not_english")),
             not_a=sequences("denial_not_a"),
@@ -125,6 +128,8 @@ def _opener_at(words: list[str], at: int, lists: DenialWords, *, english: bool) 
         if english and here and _or_anything(words[at + len(not_a) :], lists):
             return len(not_a)
     for opener in lists.openers:
+        if opener in lists.first_word and not (english and at == 0):
+            continue
         if opener in lists.at_clause_start and not (
             english and (at == 0 or words[at - 1] in lists.after_no)
         ):

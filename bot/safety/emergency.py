@@ -1255,6 +1255,10 @@ class EmergencyDetector:
         "right now", a cry for help): then a rule's emergency always stands."""
         return self._grammar.never_lowered.found(_padded(" ".join(words)))
 
+    def rules_named(self, words: list[str]) -> list[str]:
+        """The rules whose terms `words` hold before any context sets them aside."""
+        return [hit.rule_id for hit in self._hits(words, first=False)] if words else []
+
     def self_harm_cue(self, words: list[str]) -> bool:
         """Whether a `self_harm_cues` word is told (a plan, a means, a place, a farewell)."""
         return self._grammar.self_harm_cues.found(_padded(" ".join(words)))

@@ -76,11 +76,16 @@ NOT_NOW_CUES = (
 # Where an imagined clause starts ("what should I do if I get short of breath after IMS?",
 # "suppose I fainted after the session, who do I call"): a `never_lowered` word from there to
 # the clause's end is imagined, not told; one before it ("short of breath since IMS, should
-# I go in?") is told. Words of now or a cry for help keep
+# I go in?") is told. A worry about a sign ("nervous about fainting during IMS") and a story
+# read or heard ("read about a woman whose lung collapsed after acupuncture") tell no sign
+# of the writer's either. Words of now or a cry for help keep
 # the guard wherever they are ("if I can't breathe right now after IMS ...").
 _IMAGINED_FROM = re.compile(
     r" (?:if|in case|suppose|supposing|say i|lets say|hypothetically|imagine|what if|"
     r"what would|what should|what do i do|what to do|should i|would you|do i call|"
+    r"(?:nervous|worried|scared|afraid|anxious|worry|worrying) (?:about|of)(?= \S+ing )|"
+    r"read about|read that|heard about|heard of|heard that|in the news|a news story|"
+    r"an article|the article|the report said|according to|"
     r"si|si jamais|au cas ou|supposons|imaginons|que faire|qu est ce que je fais) "
 )
 _CLAUSE_BREAK = re.compile(r"[,.;:!?\n()]+")
@@ -156,7 +161,8 @@ JUDGE_CUES = {
         r"doc said|dr said|er said|hospital said|fine now|ok now|okay now|good now|better now|"
         r"all good|all clear|cleared|resolved|went away|gone now|stopped|recovered|x ray|xray|"
         r"scan|ct|mri|discharged|totally fine|was fine after|false alarm|coughed it up|"
-        r"got it out|full recovery|recovered fully|verifie|tout est correct|ca va maintenant|"
+        r"got it out|full recovery|recovered fully|turned out|turns out|recovering|home now|"
+        r"back home|doing well|doing fine|doing better|verifie|tout est correct|ca va maintenant|"
         r"ca a arrete|est passe|fausse alerte) "
     ),
     "other_person": re.compile(
@@ -187,7 +193,8 @@ JUDGE_CUES = {
     "service_question": re.compile(
         r" (?:can ims|will ims|does ims|could ims|would ims|ims for|ims help|ims on|can you|"
         r"do you|does your|do your|is there|can i book|can i come|can i get|can i start|"
-        r"can i still|can he|can she|can we|should i bring|what should i|how much|cost|"
+        r"can i still|can he|can she|can we|should i bring|need to bring|do i bring|bring my|"
+        r"what should i|how much|cost|"
         r"covered|insurance|direct bill|l ims|est ce que l ims|vous|je peux prendre|puis je) "
     ),
     "animal": re.compile(

@@ -280,9 +280,12 @@ class SafetyStage:
         # answer, and the warning signs (call 911 if any happen now) follow, so a misread
         # present emergency is never answered without the number.
         if sensed or self._model_cautious(p_emergency, guess):
-            return SafetyVerdict(
-                "caution", guess.code, None, (), tuple(self.replies.warning_signs(guess.code))
-            )
+            # A rule with a line of its own (the crisis line for suicidal thoughts denied:
+            # "not suicidal, just worn out") gives that line in place of the needling signs.
+            named = emergency.rules_named(words) if sensed else []
+            own = next((rule for rule in named if rule in self.content.rule_warnings), None)
+            warnings = self.replies.warning_signs(guess.code, own)
+            return SafetyVerdict("caution", guess.code, None, (), tuple(warnings))
         return None
 
     def _model_cautious(self, p_emergency: float | None, guess: LanguageGuess) -> bool:

@@ -30,7 +30,7 @@ from tests.intake.kit import Patient
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 # Written for these tests: a denial, someone else's joke, a question asked and answered.
 LOOK_ALIKES = (
-    "Not suicidal, just exhausted from this back pain. Can IMS help?",
+    "I'm not suicidal, just exhausted from this back pain. Can IMS help?",
     "my uncle joked he'd kill himself if the Leafs lose again, anyway how much is a session?",
     "the nurse asked whether I ever felt suicidal and I said no, is that in my file?",
     "Je ne suis pas suicidaire, juste épuisé par mon dos. L'IMS peut aider?",
