@@ -36,6 +36,9 @@ DEFAULT_LINK_LIFETIME = timedelta(days=30)
 CANCELLED_REASON = "appointment cancelled"
 # Rows in these states are never touched by replanning: a send is in flight.
 IN_FLIGHT = frozenset({ReminderStatus.SENDING})
+# At an unchanged time only these are planned again (a reopened appointment's cancelled
+# reminders come back); one already sent, skipped or failed is never reset and sent twice.
+REPLANNED_IN_PLACE = frozenset({ReminderStatus.PENDING.value, ReminderStatus.CANCELLED.value})
 QUERY_CHUNK = 500  # SQLite limits the number of bound parameters per statement
 
 
@@ -102,6 +105,9 @@ class Change(StrEnum):
     UPDATED = "updated"
     CANCELLED = "cancelled"
     UNCHANGED = "unchanged"
+    # Still booked in the export, cancelled by the patient in the bot: staff should
+    # cancel it in their booking system too.
+    KEPT_CANCELLED = "cancelled by the patient, still in the export"
 
 
 class LinkOutcome(StrEnum):
@@ -134,7 +140,11 @@ class ImportSummary:
         self.changes[change] += 1
 
     def __str__(self) -> str:
-        return ", ".join(f"{n} {change.value}" for change, n in self.changes.items())
+        return ", ".join(
+            f"{n} {change.value}"
+            for change, n in self.changes.items()
+            if n or change is not Change.KEPT_CANCELLED
+        )
 
 
 class AppointmentRepository:
@@ -250,6 +260,7 @@ class AppointmentRepository:
             clinician=item.clinician,
             status=status.value,
             unreachable=False,
+            cancelled_by_patient=False,
             created_at=now,
             updated_at=now,
         )
@@ -275,8 +286,12 @@ class AppointmentRepository:
         now: datetime,
         existing_rows: list[ReminderRow] | None = None,
     ) -> Change:
+        cancelled = row.status == AppointmentStatus.CANCELLED.value
         if item.cancelled:
-            if row.status == AppointmentStatus.CANCELLED.value:
+            # The export has caught up with a patient's cancellation: from now on a booked
+            # row at the same time is the clinic booking it again.
+            row.cancelled_by_patient = False
+            if cancelled:
                 return Change.UNCHANGED
             await self._cancel(session, row, now, existing_rows)
             return Change.CANCELLED
@@ -286,7 +301,11 @@ class AppointmentRepository:
             item.location_id,
             item.clinician,
         ) != (row.duration_minutes, row.location_id, row.clinician)
-        reopened = row.status == AppointmentStatus.CANCELLED.value
+        if cancelled and row.cancelled_by_patient and not moved:
+            # The booking system still lists what the patient cancelled: it has not been
+            # told yet. Their cancellation stands; the summary points staff to it.
+            return Change.KEPT_CANCELLED
+        reopened = cancelled
         if not (moved or details or reopened):
             return Change.UNCHANGED
         row.starts_at = item.starts_at
@@ -297,7 +316,8 @@ class AppointmentRepository:
         row.updated_at = now
         if moved or reopened:
             row.status = AppointmentStatus.BOOKED.value
-            await self._replan(session, row, now, moved=True, existing_rows=existing_rows)
+            row.cancelled_by_patient = False
+            await self._replan(session, row, now, moved=moved, existing_rows=existing_rows)
             return Change.MOVED
         return Change.UPDATED
 
@@ -325,7 +345,7 @@ class AppointmentRepository:
             if target is None:
                 session.add(_new_reminder(row.id, plan, now))
             elif ReminderStatus(target.status) not in IN_FLIGHT and (
-                moved or target.status == ReminderStatus.PENDING.value
+                moved or target.status in REPLANNED_IN_PLACE
             ):
                 _reset(target, plan, now)
         for kind, target in existing.items():
@@ -352,12 +372,14 @@ class AppointmentRepository:
     async def set_status(
         self, appointment_id: int, status: AppointmentStatus, now: datetime
     ) -> Appointment | None:
-        """Change an appointment's status (cancelling cancels its pending reminders)."""
+        """Change an appointment's status as the patient answered (cancelling cancels its
+        pending reminders and is kept through re-imports that still list it)."""
         async with self._database.sessions.begin() as session:
             row = await session.get(AppointmentRow, appointment_id)
             if row is None:
                 return None
             if status is AppointmentStatus.CANCELLED:
+                row.cancelled_by_patient = True
                 await self._cancel(session, row, now)
             else:
                 row.status = status.value

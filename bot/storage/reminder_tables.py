@@ -27,6 +27,9 @@ class AppointmentRow(Base):
     # The linked patient's language ("fr", "en"): their reminders are written in it.
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Cancelled with the patient's own button: a re-import that still lists the appointment
+    # unchanged does not undo it (the clinic's system has not caught up yet).
+    cancelled_by_patient: Mapped[bool] = mapped_column(Boolean, default=False)
     check_in_soreness: Mapped[int | None] = mapped_column(Integer, nullable=True)
     check_in_safety: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

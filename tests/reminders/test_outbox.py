@@ -118,6 +118,66 @@ async def test_moving_an_appointment_replans_its_reminders(
     assert "Saturday 20 June 2026 at 11:00" in outbound.to(CHAT)[0].text
 
 
+async def reimport(r: Reminders, start: datetime, *, cancelled: bool = False) -> str:
+    """The daily export's row for A-1, saved the way `appointments import` saves it."""
+    row = AppointmentInput(
+        "A-1", start, "ims_treatment", location_id="riverside", cancelled=cancelled
+    )
+    return str(await r.repository.save_many([row], r.clock()))
+
+
+async def test_a_reimport_still_listing_what_the_patient_cancelled_keeps_it_cancelled(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders)
+    clock.set(local(2026, 6, 8, 15, 0))
+    await reminders.sender.sweep(outbound)
+    assert len(outbound.to(CHAT)) == 1
+    await reminders.repository.set_status(appointment_id, AppointmentStatus.CANCELLED, clock())
+    summary = await reimport(reminders, local(2026, 6, 10, 15, 0))
+    assert "1 cancelled by the patient, still in the export" in summary
+    assert "0 moved" in summary
+    appointment = await reminders.repository.get(appointment_id)
+    assert appointment is not None and appointment.is_cancelled
+    assert (await statuses(reminders, appointment_id))["remind_48h"] is ReminderStatus.SENT
+    clock.set(local(2026, 6, 11, 12, 0))
+    await reminders.sender.sweep(outbound)
+    assert len(outbound.to(CHAT)) == 1
+
+
+async def test_the_clinic_reopening_at_the_same_time_never_sends_a_reminder_twice(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders)
+    clock.set(local(2026, 6, 8, 15, 0))
+    await reminders.sender.sweep(outbound)
+    await reimport(reminders, local(2026, 6, 10, 15, 0), cancelled=True)
+    assert "1 moved" in await reimport(reminders, local(2026, 6, 10, 15, 0))
+    found = await statuses(reminders, appointment_id)
+    assert found["remind_48h"] is ReminderStatus.SENT
+    assert found["remind_2h"] is ReminderStatus.PENDING  # came back with the appointment
+    clock.set(local(2026, 6, 10, 13, 0))
+    await reminders.sender.sweep(outbound)
+    assert len(outbound.to(CHAT)) == 2
+    assert "0 cancelled by" not in await reimport(reminders, local(2026, 6, 10, 15, 0))
+
+
+async def test_the_export_moving_what_the_patient_cancelled_books_it_again(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    clock.set(local(2026, 6, 1, 12, 0))
+    appointment_id = await book(reminders)
+    await reminders.repository.set_status(appointment_id, AppointmentStatus.CANCELLED, clock())
+    assert "1 moved" in await reimport(reminders, local(2026, 6, 20, 11, 0))
+    appointment = await reminders.repository.get(appointment_id)
+    assert appointment is not None and appointment.status is AppointmentStatus.BOOKED
+    clock.set(local(2026, 6, 18, 11, 0))
+    await reminders.sender.sweep(outbound)
+    assert "Saturday 20 June 2026 at 11:00" in outbound.to(CHAT)[0].text
+
+
 async def test_downtime_within_grace_still_sends_beyond_grace_skips(
     reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
 ) -> None:
