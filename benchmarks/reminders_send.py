@@ -35,6 +35,8 @@ class CountingOutbound:
     """Counts deliveries per chat, as a Bot API server would see them, after the
     channel's pacing layer gives each message its turn."""
 
+    only_chat: int | None = None  # reaches every chat, as the Telegram channel does
+
     def __init__(self, rate: float) -> None:
         self.per_chat: Counter[int] = Counter()
         self.pacer = PriorityPacer(DeliverySettings(global_per_second=rate))

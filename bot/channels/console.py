@@ -21,7 +21,7 @@ from typing import TextIO
 
 from bot.core.assistant import ChatRef
 from bot.core.features import PeriodicJob
-from bot.core.outbound import DeliveryKind
+from bot.core.outbound import ChannelUnavailable, DeliveryKind
 from bot.core.replies import Audience, Button, Reply
 from bot.logging_setup import describe_exception
 from bot.runtime import Runtime
@@ -88,19 +88,28 @@ class ConsoleOutput:
 
 @dataclass
 class ConsoleOutbound:
-    """Outbound messages (reminders, staff notes) printed into the console chat."""
+    """Outbound messages (reminders, staff notes) printed into the console chat.
+
+    It reaches the console's chat only: on a clinic's database, reminders owed to
+    patients' Telegram chats (and staff notes about them) stay for the bot to send."""
 
     output: ConsoleOutput
     chat_id: int = CONSOLE_CHAT_ID
     sent: int = field(default=0)
 
+    @property
+    def only_chat(self) -> int:
+        """The console's chat: senders never hand this outbound anyone else's message."""
+        return self.chat_id
+
     async def send(
         self, chat_id: int, reply: Reply, kind: DeliveryKind = DeliveryKind.REMINDER
     ) -> int | None:
-        """Show a pushed message if it is for the console chat."""
+        """Show a pushed message for the console chat; refuse any other chat's."""
         if chat_id != self.chat_id:
-            logger.info("console: message for another chat not shown")
-            return None
+            # Never report another chat's message as delivered: it goes back to wait for
+            # the bot, which reaches that chat.
+            raise ChannelUnavailable("the console reaches only its own chat")
         self.output.show(reply)
         self.sent += 1
         return self.sent

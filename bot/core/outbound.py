@@ -59,6 +59,13 @@ class DeliveryRejected(DeliveryError):
 class Outbound(Protocol):
     """Something that can push a reply into a chat."""
 
+    @property
+    def only_chat(self) -> int | None:
+        """The one chat this outbound reaches (the console's own), or None for every chat.
+
+        Senders leave other chats' messages for the outbound that reaches them."""
+        ...
+
     async def send(
         self, chat_id: int, reply: Reply, kind: DeliveryKind = DeliveryKind.REMINDER
     ) -> int | None:

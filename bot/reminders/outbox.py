@@ -150,10 +150,13 @@ class ReminderOutbox:
 
     # --- claiming and marking ----------------------------------------------------
 
-    async def claim_next(self, now: datetime, *, demo_only: bool = False) -> ClaimedReminder | None:
-        """Claim the earliest due row for this process, or None when nothing is due."""
+    async def claim_next(
+        self, now: datetime, *, demo_only: bool = False, only_chat: int | None = None
+    ) -> ClaimedReminder | None:
+        """Claim the earliest due row for this process (for `only_chat` when given), or
+        None when nothing is due."""
         async with self._database.sessions.begin() as session:
-            return await self._claim(session, now, demo_only)
+            return await self._claim(session, now, demo_only, only_chat)
 
     async def mark_sent_and_claim_next(
         self,
@@ -162,19 +165,22 @@ class ReminderOutbox:
         now: datetime,
         *,
         demo_only: bool = False,
+        only_chat: int | None = None,
     ) -> ClaimedReminder | None:
         """`mark_sent` and `claim_next` in one transaction (one commit per message)."""
         async with self._database.sessions.begin() as session:
             await _mark_in(session, claim, now, SENT_FROM, **_sent_values(message_id, now))
-            return await self._claim(session, now, demo_only)
+            return await self._claim(session, now, demo_only, only_chat)
 
     async def _claim(
-        self, session: AsyncSession, now: datetime, demo_only: bool
+        self, session: AsyncSession, now: datetime, demo_only: bool, only_chat: int | None
     ) -> ClaimedReminder | None:
         """The earliest due row no settle rule stops (housekeeping may not have run since
         its appointment passed), claimed in `session`."""
-        stopped = or_(*(condition for condition, _, _ in self._settle_rules(now)))
-        return await _claim(session, now, demo_only, not_(stopped))
+        may_go = not_(or_(*(condition for condition, _, _ in self._settle_rules(now))))
+        if only_chat is not None:
+            may_go = and_(may_go, AppointmentRow.chat_id == only_chat)
+        return await _claim(session, now, demo_only, may_go)
 
     async def mark_sent(
         self, claim: ClaimedReminder, message_id: int | None, now: datetime
@@ -216,8 +222,11 @@ class ReminderOutbox:
             reason=reason,
         )
 
-    async def unnoticed_problems(self, limit: int = 50) -> list[tuple[Reminder, str]]:
-        """Unknown and failed rows staff have not been told about, with their references."""
+    async def unnoticed_problems(
+        self, limit: int = 50, *, only_chat: int | None = None
+    ) -> list[tuple[Reminder, str]]:
+        """Unknown and failed rows staff have not been told about, with their references
+        (only `only_chat`'s when given)."""
         query = (
             select(ReminderRow, AppointmentRow.ref)
             .join(AppointmentRow, AppointmentRow.id == ReminderRow.appointment_id)
@@ -228,6 +237,8 @@ class ReminderOutbox:
             .order_by(ReminderRow.due_at)
             .limit(limit)
         )
+        if only_chat is not None:
+            query = query.where(AppointmentRow.chat_id == only_chat)
         async with self._database.sessions() as session:
             result = await session.execute(query)
             return [(to_reminder(row), ref) for row, ref in result.all()]

@@ -97,9 +97,11 @@ class ReminderSender:
         )
 
     async def sweep(self, outbound: Outbound) -> SweepReport:
-        """Housekeep, then send every due reminder (up to the per-sweep maximum)."""
+        """Housekeep, then send every due reminder the outbound reaches (up to the per-sweep
+        maximum)."""
         report = await self.reconcile(outbound)
-        claim = await self._next_claim()
+        only_chat = outbound.only_chat
+        claim = await self._next_claim(only_chat)
         handled = 0
         while claim is not None:
             handled += 1
@@ -110,20 +112,27 @@ class ReminderSender:
             if sent and not last:
                 # Recording this delivery and claiming the next row share one commit.
                 claim = await self._outbox.mark_sent_and_claim_next(
-                    claim, message_id, self._clock(), demo_only=self._quiet_now()
+                    claim,
+                    message_id,
+                    self._clock(),
+                    demo_only=self._quiet_now(),
+                    only_chat=only_chat,
                 )
             elif sent:
                 await self._outbox.mark_sent(claim, message_id, self._clock())
                 claim = None
             else:
-                claim = None if last else await self._next_claim()
+                claim = None if last else await self._next_claim(only_chat)
         if not report.deferred:
             await self.tell_staff_of_problems(outbound)
         return report
 
     async def tell_staff_of_problems(self, outbound: Outbound) -> int:
-        """One staff note listing unknown and failed reminders not yet told; how many."""
-        problems = await self._outbox.unnoticed_problems(limit=MAX_LISTED)
+        """One staff note listing unknown and failed reminders not yet told (those of the
+        chats the outbound reaches: its staff are the ones it tells); how many."""
+        problems = await self._outbox.unnoticed_problems(
+            limit=MAX_LISTED, only_chat=outbound.only_chat
+        )
         if not problems:
             return 0
         lines = [
@@ -144,8 +153,10 @@ class ReminderSender:
         # that can wait for the morning (the grace decides whether it still goes).
         return in_quiet_hours(self._clock(), self._types.quiet_hours, self._tz)
 
-    async def _next_claim(self) -> ClaimedReminder | None:
-        return await self._outbox.claim_next(self._clock(), demo_only=self._quiet_now())
+    async def _next_claim(self, only_chat: int | None) -> ClaimedReminder | None:
+        return await self._outbox.claim_next(
+            self._clock(), demo_only=self._quiet_now(), only_chat=only_chat
+        )
 
     async def _deliver(
         self, claim: ClaimedReminder, outbound: Outbound, report: SweepReport

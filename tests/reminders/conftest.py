@@ -43,6 +43,7 @@ class RecordingOutbound:
     sent: list[tuple[int, Reply]] = field(default_factory=list)
     staff: list[Reply] = field(default_factory=list)
     fail_with: dict[int, list[DeliveryError]] = field(default_factory=dict)
+    only_chat: int | None = None  # reaches every chat, as the Telegram channel does
 
     async def send(
         self, chat_id: int, reply: Reply, kind: DeliveryKind = DeliveryKind.REMINDER

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from bot.channels.console import CONSOLE_CHAT_ID, ConsoleOutbound, ConsoleOutput
 from bot.clinic_content import ClinicContent
 from bot.core.outbound import (
     ChannelUnavailable,
@@ -15,6 +19,7 @@ from bot.core.outbound import (
     RateLimited,
     RecipientUnreachable,
 )
+from bot.core.replies import Reply
 from bot.reminders.feature import Reminders, build_reminders
 from bot.reminders.model import AppointmentInput, AppointmentStatus, Reminder, ReminderStatus
 from bot.reminders.outbox import PASSED_REASON
@@ -432,6 +437,38 @@ async def test_claim_abandoned_mid_send_becomes_unknown_after_restart(
     rows = await rows_of(reminders, appointment_id)
     assert rows["remind_48h"].status is ReminderStatus.UNKNOWN
     assert outbound.staff and "A-1" in outbound.staff[0].text
+
+
+async def test_the_shell_leaves_patients_reminders_and_problems_to_the_bot(
+    reminders: Reminders, clock: FakeClock, outbound: RecordingOutbound
+) -> None:
+    """`ims-bot shell` on the clinic's database sweeps for its own chat only."""
+    clock.set(local(2026, 6, 1, 12, 0))
+    abandoned = await book(reminders, "A-1", local(2026, 6, 10, 15, 0))
+    waiting = await book(reminders, "A-2", local(2026, 6, 10, 15, 30))
+    own = await book(reminders, "A-3", local(2026, 6, 10, 16, 0), chat=CONSOLE_CHAT_ID)
+    clock.set(local(2026, 6, 8, 15, 0))
+    assert await reminders.outbox.claim_next(clock()) is not None  # A-1: the bot died mid-send
+    clock.set(local(2026, 6, 8, 16, 0))
+    screen = io.StringIO()
+    console = ConsoleOutbound(ConsoleOutput(screen, json_mode=False))
+    report = await reminders.sender.sweep(console)
+    assert report.sent == 1 and "Wednesday 10 June 2026 at 16:00" in screen.getvalue()
+    assert "may not have reached" not in screen.getvalue()
+    assert (await statuses(reminders, own))["remind_48h"] is ReminderStatus.SENT
+    assert (await statuses(reminders, waiting))["remind_48h"] is ReminderStatus.PENDING
+    await reminders.sender.sweep(outbound)  # the bot, which reaches the patients
+    assert [chat for chat, _ in outbound.sent] == [CHAT]
+    [note] = outbound.staff
+    assert "A-1" in note.text
+    assert (await statuses(reminders, abandoned))["remind_48h"] is ReminderStatus.UNKNOWN
+
+
+async def test_the_console_never_reports_another_chats_message_as_delivered() -> None:
+    console = ConsoleOutbound(ConsoleOutput(io.StringIO(), json_mode=False))
+    with pytest.raises(ChannelUnavailable):
+        await console.send(CHAT, Reply("Your appointment is on Wednesday"))
+    assert console.sent == 0
 
 
 async def test_two_senders_on_one_database_never_double_send(

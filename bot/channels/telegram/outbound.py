@@ -250,6 +250,8 @@ def _note_text(note: Reply) -> str:
 class TelegramOutbound:
     """`bot.core.outbound.Outbound` over a PTB Bot: one pacer, retries, staff queue."""
 
+    only_chat: int | None = None  # reaches every chat
+
     def __init__(
         self,
         bot: Bot,
