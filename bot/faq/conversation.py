@@ -9,7 +9,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
@@ -310,7 +310,7 @@ def register_faq(
         safety=SafetyReplies(
             content.emergency, content.clinic.phone, content.clinic.emergency_number
         ),
-        unanswered=UnansweredLog(database, timedelta(days=settings.unanswered_retention_days)),
+        unanswered=UnansweredLog.for_settings(database, settings),
         assistant=host.assistant,
         staff_notes=staff_notes,
         french=french,

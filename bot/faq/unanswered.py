@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import logging
 import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.storage.database import Database
 from bot.storage.faq_tables import UnansweredQuestion
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +29,28 @@ MAX_STORED_CHARS = 500  # enough to read the question; long stories are cut
 FLUSH_AFTER_S = 0.5
 
 
-def asker_key(chat_id: int) -> str:
-    """A pseudonym of the asking chat: enough for /forget to find its questions, while
-    the clinic's list shows wording only, never a chat id."""
+ASKER_SECRET_PURPOSE = "unanswered-asker-pseudonym"
+# Keyed pseudonyms start with this letter; ones stored before they were keyed are 32 hex
+# digits, and are converted the first time a keyed log touches the database.
+KEYED_MARK = "k"
+
+
+def _unkeyed_asker(chat_id: int) -> str:
     return hashlib.sha256(f"unanswered:{chat_id}".encode()).hexdigest()[:32]
+
+
+def _keyed(unkeyed: str, secret: bytes) -> str:
+    # Keyed over the old unkeyed form, so rows stored before convert without a chat id.
+    digest = hmac.new(secret, unkeyed.encode("ascii"), hashlib.sha256).hexdigest()
+    return KEYED_MARK + digest[: 32 - len(KEYED_MARK)]
+
+
+def asker_key(chat_id: int, secret: bytes) -> str:
+    """A keyed pseudonym of the asking chat: enough for /forget to find its questions,
+    while the clinic's list shows wording only. Without the secret (derived from the data
+    key, never stored in the database) the chat ids in the database cannot be tried
+    against it."""
+    return _keyed(_unkeyed_asker(chat_id), secret)
 
 
 @dataclass(frozen=True)
@@ -48,6 +70,7 @@ class _Pending:
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     timer: asyncio.Task[None] | None = None
+    unkeyed_converted: bool = False
 
 
 _pending: weakref.WeakKeyDictionary[Database, _Pending] = weakref.WeakKeyDictionary()
@@ -57,16 +80,42 @@ class UnansweredLog:
     """Stores unanswered questions (without who asked) and forgets them after a while."""
 
     def __init__(
-        self, database: Database, retention: timedelta, flush_after: float = FLUSH_AFTER_S
+        self,
+        database: Database,
+        retention: timedelta,
+        flush_after: float = FLUSH_AFTER_S,
+        *,
+        asker_secret: bytes | None = None,
     ) -> None:
+        """`asker_secret` is needed to keep, count or erase a chat's questions; listing
+        and purging work without it."""
         self._database = database
         self.retention = retention
         self._flush_after = flush_after
+        self._asker_secret = asker_secret
         pending = _pending.get(database)
         if pending is None:
             pending = _pending[database] = _Pending()
             database.on_close(self.flush)
         self._pending = pending
+
+    @classmethod
+    def for_settings(cls, database: Database, settings: Settings) -> UnansweredLog:
+        """The log as the bot keeps it: the clinic's retention, the keyed pseudonyms."""
+        from bot.storage.encryption import derived_secret
+
+        return cls(
+            database,
+            timedelta(days=settings.unanswered_retention_days),
+            asker_secret=derived_secret(settings, ASKER_SECRET_PURPOSE),
+        )
+
+    def _asker(self, chat_id: int) -> str:
+        if self._asker_secret is None:
+            raise ValueError(
+                "a chat's questions need the asker secret (UnansweredLog.for_settings)"
+            )
+        return asker_key(chat_id, self._asker_secret)
 
     async def record(
         self,
@@ -82,7 +131,7 @@ class UnansweredLog:
         self._pending.rows.append(
             {
                 "asked_at": now,
-                "asker": asker_key(chat_id) if chat_id is not None else None,
+                "asker": self._asker(chat_id) if chat_id is not None else None,
                 "text": text.strip()[:MAX_STORED_CHARS],
                 "best_faq_id": best_faq_id,
                 "best_score": round(best_score, 4),
@@ -102,6 +151,7 @@ class UnansweredLog:
         if timer is not None and timer is not asyncio.current_task():
             timer.cancel()
         rows, pending.rows = pending.rows, []
+        await self._convert_unkeyed()
         if not rows:
             return
         newest = max(row["asked_at"] for row in rows)
@@ -129,21 +179,46 @@ class UnansweredLog:
 
     async def count_for_chat(self, chat_id: int) -> int:
         """How many questions of this chat are kept."""
+        asker = self._asker(chat_id)
         await self.flush()
         async with self._database.sessions() as session:
             count = await session.scalar(
-                select(func.count()).where(UnansweredQuestion.asker == asker_key(chat_id))
+                select(func.count()).where(UnansweredQuestion.asker == asker)
             )
         return int(count or 0)
 
     async def erase_chat(self, chat_id: int) -> int:
         """Delete every question this chat asked (waiting ones too); how many."""
+        asker = self._asker(chat_id)
         await self.flush()
         async with self._database.sessions.begin() as session:
             result = await session.execute(
-                delete(UnansweredQuestion).where(UnansweredQuestion.asker == asker_key(chat_id))
+                delete(UnansweredQuestion).where(UnansweredQuestion.asker == asker)
             )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def _convert_unkeyed(self) -> None:
+        """Key the pseudonyms stored before they were keyed (once per database and
+        process): the same chat keeps one pseudonym, so /forget still finds them."""
+        secret = self._asker_secret
+        if secret is None or self._pending.unkeyed_converted:
+            return
+        self._pending.unkeyed_converted = True
+        async with self._database.sessions.begin() as session:
+            found = await session.execute(
+                select(UnansweredQuestion.asker)
+                .where(UnansweredQuestion.asker.is_not(None))
+                .where(UnansweredQuestion.asker.not_like(f"{KEYED_MARK}%"))
+                .distinct()
+            )
+            for (unkeyed,) in found.all():
+                if unkeyed is None:
+                    continue
+                await session.execute(
+                    update(UnansweredQuestion)
+                    .where(UnansweredQuestion.asker == unkeyed)
+                    .values(asker=_keyed(unkeyed, secret))
+                )
 
     async def list(self, since: datetime | None = None) -> list[UnansweredRecord]:
         """Stored questions, newest first."""

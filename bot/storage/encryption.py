@@ -7,6 +7,8 @@ is created under the data folder with owner-only permissions, and we say so.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -86,11 +88,21 @@ def _key_from_file(data_dir: Path) -> bytes:
     return key
 
 
+def _data_key(settings: Settings) -> bytes:
+    if settings.data_encryption_key:
+        return _checked_key(settings.data_encryption_key, "DATA_ENCRYPTION_KEY")
+    return _key_from_file(settings.data_dir)
+
+
 def load_cipher(settings: Settings) -> FieldCipher:
     """The cipher for `settings`: DATA_ENCRYPTION_KEY, else the local key file."""
-    if settings.data_encryption_key:
-        return FieldCipher(_checked_key(settings.data_encryption_key, "DATA_ENCRYPTION_KEY"))
-    return FieldCipher(_key_from_file(settings.data_dir))
+    return FieldCipher(_data_key(settings))
+
+
+def derived_secret(settings: Settings, purpose: str) -> bytes:
+    """A secret for one `purpose`, derived from the data key (HMAC-SHA256): kept out of
+    the database like the key, without ever using the key itself for two jobs."""
+    return hmac.new(_data_key(settings), purpose.encode("utf-8"), hashlib.sha256).digest()
 
 
 def cipher_for_key(raw: str, source: str) -> FieldCipher:

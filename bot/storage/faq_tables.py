@@ -14,7 +14,8 @@ class UnansweredQuestion(Base):
     """A question the bot could not answer, kept for the clinic for a limited time.
 
     No chat id is stored: the clinic needs the wording, not who asked. `asker` is a
-    one-way pseudonym of the chat, so /forget can delete that chat's questions.
+    keyed pseudonym of the chat (bot.faq.unanswered.asker_key), so /forget can delete
+    that chat's questions.
     """
 
     __tablename__ = "unanswered_questions"

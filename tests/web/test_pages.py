@@ -311,7 +311,7 @@ async def test_mydata_in_french_words_every_record_in_french(console_runtime: Ru
     )
     token = await r.repository.create_link(booked.id, now)
     await console_runtime.assistant.handle_deep_link(french, token)
-    log = UnansweredLog(console_runtime.database, timedelta(days=90))
+    log = UnansweredLog.for_settings(console_runtime.database, console_runtime.settings)
     await log.record("je prends de la metformine", None, 0.0, now, chat_id=french.chat_id)
     await log.flush()
     replies = await console_runtime.assistant.handle_command(french, "mydata")
