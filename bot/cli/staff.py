@@ -1,4 +1,5 @@
-"""`ims-bot staff ...`: console accounts (add with a one-time link, list, disable, reset)."""
+"""`ims-bot staff ...`: console accounts (add with a one-time link, list, disable, enable,
+change role, reset)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from bot.config import load_settings
 from bot.storage.database import open_database
-from bot.web.accounts import AccountError, Role, StaffAccounts
+from bot.web.accounts import AccountError, Role, StaffAccounts, role_action
 from bot.web.audit import AuditLog, command_line_actor
 
 
@@ -27,6 +28,13 @@ def register(subparsers: Any) -> None:
     disable = group.add_parser("disable", help="disable an account and end its sessions")
     disable.add_argument("email")
     disable.set_defaults(handler=run_disable)
+    enable = group.add_parser("enable", help="let a disabled account sign in again")
+    enable.add_argument("email")
+    enable.set_defaults(handler=run_enable)
+    role = group.add_parser("role", help="change an account's role")
+    role.add_argument("email")
+    role.add_argument("--role", required=True, choices=[role.value for role in Role])
+    role.set_defaults(handler=run_role)
     reset = group.add_parser(
         "reset", help="a new one-time set-password link (also reopens a locked account)"
     )
@@ -91,6 +99,30 @@ def run_disable(args: argparse.Namespace) -> int:
         account = await accounts.disable(args.email)
         await audit.write(command_line_actor(), "staff_disable", f"staff:{account.id}")
         print(f"disabled {account.email}; its sessions have ended")
+        return 0
+
+    return _run(work)
+
+
+def run_enable(args: argparse.Namespace) -> int:
+    """Enable a disabled account."""
+
+    async def work(accounts: StaffAccounts, audit: AuditLog, base_url: str) -> int:
+        account = await accounts.enable(args.email)
+        await audit.write(command_line_actor(), "staff_enable", f"staff:{account.id}")
+        print(f"enabled {account.email} ({account.state}); `ims-bot staff reset` gives a new link")
+        return 0
+
+    return _run(work)
+
+
+def run_role(args: argparse.Namespace) -> int:
+    """Change an account's role."""
+
+    async def work(accounts: StaffAccounts, audit: AuditLog, base_url: str) -> int:
+        account = await accounts.set_role(args.email, Role(args.role))
+        await audit.write(command_line_actor(), role_action(account.role), f"staff:{account.id}")
+        print(f"{account.email} is now {account.role.value}")
         return 0
 
     return _run(work)

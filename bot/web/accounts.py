@@ -16,6 +16,7 @@ from enum import StrEnum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.console_tables import (
     LoginAttempt,
@@ -75,6 +76,11 @@ class Role(StrEnum):
     def allows(self, needed: Role) -> bool:
         """Whether this role may do what `needed` may."""
         return self.rank >= needed.rank
+
+
+def role_action(role: Role) -> str:
+    """The audit action for giving an account `role` (the log keeps what it became)."""
+    return f"staff_role_{role.value}"
 
 
 class AccountError(Exception):
@@ -160,6 +166,11 @@ class StaffAccounts:
             existing = await session.scalar(
                 select(StaffAccount).where(StaffAccount.email == address)
             )
+            if existing is not None and existing.disabled:
+                raise AccountError(
+                    f"{address} already has an account, disabled; use "
+                    f"`ims-bot staff enable {address}` to let them back in"
+                )
             if existing is not None:
                 raise AccountError(
                     f"{address} already has an account; use `ims-bot staff reset {address}` "
@@ -188,11 +199,11 @@ class StaffAccounts:
         """A new set-password token for an account (also how a locked account is reopened)."""
         address = normalise_email(email)
         async with self._database.sessions.begin() as session:
-            row = await session.scalar(select(StaffAccount).where(StaffAccount.email == address))
-            if row is None:
-                raise AccountError(f"no account for {address}; see `ims-bot staff list`")
+            row = await self._row(session, address)
             if row.disabled:
-                raise AccountError(f"{address} is disabled")
+                raise AccountError(
+                    f"{address} is disabled; enable it first (`ims-bot staff enable {address}`)"
+                )
             await session.execute(
                 delete(StaffPasswordToken).where(StaffPasswordToken.account_id == row.id)
             )
@@ -214,15 +225,53 @@ class StaffAccounts:
         """Disable an account and end its sessions at once."""
         address = normalise_email(email)
         async with self._database.sessions.begin() as session:
-            row = await session.scalar(select(StaffAccount).where(StaffAccount.email == address))
-            if row is None:
-                raise AccountError(f"no account for {address}; see `ims-bot staff list`")
+            row = await self._row(session, address)
             row.disabled = True
             await session.execute(delete(StaffSession).where(StaffSession.account_id == row.id))
             await session.execute(
                 delete(StaffPasswordToken).where(StaffPasswordToken.account_id == row.id)
             )
             return _account(row)
+
+    async def enable(self, email: str) -> Account:
+        """Let a disabled account sign in again (with its password as it was; a new
+        set-password link is `reset_link`)."""
+        address = normalise_email(email)
+        async with self._database.sessions.begin() as session:
+            row = await self._row(session, address)
+            if not row.disabled:
+                raise AccountError(f"{address} is not disabled")
+            row.disabled = False
+            return _account(row)
+
+    async def set_role(self, email: str, role: Role) -> Account:
+        """Change an account's role; its open sessions see the new role at their next page.
+
+        The last enabled admin keeps the role: someone must be able to manage accounts."""
+        address = normalise_email(email)
+        async with self._database.sessions.begin() as session:
+            row = await self._row(session, address)
+            if row.role == role.value:
+                raise AccountError(f"{address} is already {role.value}")
+            if row.role == Role.ADMIN.value and not row.disabled:
+                admins = await session.scalar(
+                    select(func.count()).where(
+                        StaffAccount.role == Role.ADMIN.value, StaffAccount.disabled.is_(False)
+                    )
+                )
+                if (admins or 0) <= 1:
+                    raise AccountError(
+                        f"{address} is the only enabled admin; make another admin first"
+                    )
+            row.role = role.value
+            return _account(row)
+
+    @staticmethod
+    async def _row(session: AsyncSession, address: str) -> StaffAccount:
+        row = await session.scalar(select(StaffAccount).where(StaffAccount.email == address))
+        if row is None:
+            raise AccountError(f"no account for {address}; see `ims-bot staff list`")
+        return row
 
     async def locked(self) -> list[Account]:
         """Accounts locked by wrong passwords (and not disabled)."""

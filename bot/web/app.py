@@ -33,6 +33,7 @@ from bot.web.accounts import (
     Role,
     SessionInfo,
     StaffAccounts,
+    role_action,
 )
 from bot.web.audit import AuditLog
 from bot.web.content_health import ContentHealthCheck
@@ -509,6 +510,38 @@ class Console:
         await self.s.audit.write(info.account, "staff_disable", f"staff:{account.id}")
         return RedirectResponse("/staff", status_code=303)
 
+    async def staff_enable(self, request: Request, info: SessionInfo) -> Response:
+        """Let a disabled account sign in again."""
+        account = await self._account_from_path(request)
+        if account is None:
+            return await self.not_found(request, info)
+        try:
+            await self.s.accounts.enable(account.email)
+        except AccountError as exc:
+            return await self._staff_page(request, info, error=str(exc), status_code=400)
+        await self.s.audit.write(info.account, "staff_enable", f"staff:{account.id}")
+        return RedirectResponse("/staff", status_code=303)
+
+    async def staff_role(self, request: Request, info: SessionInfo) -> Response:
+        """Change an account's role (not one's own: an admin cannot lock themselves out)."""
+        account = await self._account_from_path(request)
+        if account is None:
+            return await self.not_found(request, info)
+        if account.id == info.account.id:
+            return await self._staff_page(
+                request, info, error="You cannot change your own role.", status_code=400
+            )
+        form = await request.form()
+        try:
+            role = Role(str(form.get("role", "")))
+            await self.s.accounts.set_role(account.email, role)
+        except ValueError:
+            return await self._staff_page(request, info, error="Choose a role.", status_code=400)
+        except AccountError as exc:
+            return await self._staff_page(request, info, error=str(exc), status_code=400)
+        await self.s.audit.write(info.account, role_action(role), f"staff:{account.id}")
+        return RedirectResponse("/staff", status_code=303)
+
     async def staff_link(self, request: Request, info: SessionInfo) -> Response:
         """A new set-password link (also reopens a locked account once used)."""
         account = await self._account_from_path(request)
@@ -571,6 +604,8 @@ class Console:
             Route("/staff", g(admin, self.staff_add), methods=["POST"]),
             Route("/staff/{account_id}/disable", g(admin, self.staff_disable), methods=["POST"]),
             Route("/staff/{account_id}/link", g(admin, self.staff_link), methods=["POST"]),
+            Route("/staff/{account_id}/enable", g(admin, self.staff_enable), methods=["POST"]),
+            Route("/staff/{account_id}/role", g(admin, self.staff_role), methods=["POST"]),
             Route("/audit", g(admin, self.audit), methods=["GET"]),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
             Route("/{path:path}", self.unknown, methods=["GET", "POST"]),

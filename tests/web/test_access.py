@@ -175,6 +175,43 @@ async def test_disabling_an_account_ends_its_session(
         assert (await desk.get("/appointments")).status_code == 303
 
 
+async def test_an_admin_enables_a_disabled_account_and_changes_roles_audited(
+    client_as: ClientFactory, services: ConsoleServices
+) -> None:
+    desk_email = STAFF_EMAILS[Role.FRONT_DESK]
+    await services.accounts.disable(desk_email)
+    [desk] = [a for a in await services.accounts.all() if a.email == desk_email]
+    [me] = [a for a in await services.accounts.all() if a.role is Role.ADMIN]
+    async with client_as(Role.ADMIN) as admin:
+        page = await admin.get("/staff")
+        assert f'action="/staff/{desk.id}/enable"' in page.text
+        token = csrf_of(page.text)
+        forged = await admin.post(f"/staff/{desk.id}/enable", data={"csrf_token": "forged"})
+        assert forged.status_code == 403
+        assert (await services.accounts.get(desk.id)).disabled  # type: ignore[union-attr]
+        enabled = await admin.post(f"/staff/{desk.id}/enable", data={"csrf_token": token})
+        assert enabled.status_code == 303
+        raised = await admin.post(
+            f"/staff/{desk.id}/role", data={"csrf_token": token, "role": "clinician"}
+        )
+        assert raised.status_code == 303
+        own = await admin.post(
+            f"/staff/{me.id}/role", data={"csrf_token": token, "role": "front_desk"}
+        )
+        assert own.status_code == 400 and "your own role" in own.text
+    now = await services.accounts.get(desk.id)
+    assert now is not None and not now.disabled and now.role is Role.CLINICIAN
+    async with client_as(Role.FRONT_DESK) as former_desk:  # the same password, a new role
+        assert (await former_desk.get("/intakes")).status_code == 200
+        token = await page_token(former_desk, "/intakes")
+        refused = await former_desk.post(
+            f"/staff/{desk.id}/role", data={"csrf_token": token, "role": "admin"}
+        )
+        assert refused.status_code == 403  # only admins
+    actions = [entry.action for entry in await services.audit.recent(target=f"staff:{desk.id}")]
+    assert actions[:2] == ["staff_role_clinician", "staff_enable"]
+
+
 async def test_sign_out_ends_the_session_on_the_server(client_as: ClientFactory) -> None:
     async with client_as(Role.FRONT_DESK) as desk:
         cookie = desk.cookies.get("ims_console")

@@ -74,6 +74,39 @@ def test_add_list_reset_disable_with_clear_errors(
     asyncio.run(check_database())
 
 
+def test_a_disabled_account_comes_back_and_roles_change(
+    clinic_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "staff", "add", "boss@clinic.example", "--role", "admin")
+    run(capsys, "staff", "add", "desk@clinic.example", "--role", "front_desk")
+    run(capsys, "staff", "disable", "desk@clinic.example")
+    _, err = run(capsys, "staff", "reset", "desk@clinic.example", code=1)
+    assert "staff enable desk@clinic.example" in err
+    _, err = run(capsys, "staff", "add", "desk@clinic.example", "--role", "admin", code=1)
+    assert "staff enable desk@clinic.example" in err
+    out, _ = run(capsys, "staff", "enable", "desk@clinic.example")
+    assert "enabled desk@clinic.example" in out
+    _, err = run(capsys, "staff", "enable", "desk@clinic.example", code=1)
+    assert "is not disabled" in err
+    assert re.search(r"/set-password/\S+", run(capsys, "staff", "reset", "desk@clinic.example")[0])
+    out, _ = run(capsys, "staff", "role", "desk@clinic.example", "--role", "clinician")
+    assert "desk@clinic.example is now clinician" in out
+    _, err = run(capsys, "staff", "role", "boss@clinic.example", "--role", "clinician", code=1)
+    assert "only enabled admin" in err
+    listing = run(capsys, "staff", "list")[0]
+    assert "desk@clinic.example\tclinician\tinvited" in listing
+    assert "boss@clinic.example\tadmin" in listing
+
+    async def audited() -> list[str]:
+        database = await open_database(load_settings().database_url)
+        try:
+            return [entry.action for entry in await AuditLog(database).recent()]
+        finally:
+            await database.close()
+
+    assert asyncio.run(audited())[:3] == ["staff_role_clinician", "staff_new_link", "staff_enable"]
+
+
 @pytest.fixture
 def bot_logging_undone() -> Iterator[None]:
     """`ims-bot web` run in this process sets up the bot's logging: a root handler writing
