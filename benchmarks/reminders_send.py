@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import resource
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -27,6 +28,11 @@ from bot.core.replies import Reply
 from bot.reminders.feature import build_reminders
 from bot.reminders.model import AppointmentInput
 from bot.storage.database import open_database
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.reminders.bot_process import daytime_zone  # noqa: E402
 
 CHAT_BASE = 1_000_000
 
@@ -55,12 +61,6 @@ class CountingOutbound:
 def max_rss_mib() -> float:
     """Peak resident memory of this process so far (tracemalloc would slow the run 4x)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def daytime_zone() -> str:
-    """A fixed-offset zone where it is midday now, so quiet hours never hold messages."""
-    offset = max(-12, min(14, 12 - datetime.now(UTC).hour))
-    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
 
 
 async def run(count: int, rate: float) -> None:

@@ -298,6 +298,26 @@ def _seconds(raw: object) -> float | None:
     return seconds if 0 < seconds < float("inf") else None
 
 
+def clinic_timezone_setting(name: str) -> ZoneInfo:
+    """CLINIC_TIMEZONE as a region's zone. Abbreviations and fixed offsets (EST, MST, UTC,
+    Etc/GMT+5) are refused: they ignore daylight saving, so a Toronto clinic set to EST
+    would get every summer reminder an hour off."""
+    try:
+        timezone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"CLINIC_TIMEZONE: {name!r} is not a known time zone; use an IANA name "
+            "such as America/Toronto or Europe/London"
+        ) from None
+    region = name.removeprefix("posix/").removeprefix("right/")
+    if "/" not in region or region.startswith("Etc/"):
+        raise ConfigError(
+            f"CLINIC_TIMEZONE: {name!r} is an abbreviation or fixed offset that ignores "
+            "daylight saving; use the clinic's region name, such as America/Toronto"
+        )
+    return timezone
+
+
 def database_url_setting(raw: str, data_dir: Path) -> str:
     """DATABASE_URL checked with SQLAlchemy's own URL parsing: a URL it reads (password
     never quoted), the async SQLite driver for the familiar sqlite:// spelling, and for
@@ -396,14 +416,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
     if not content_dir.is_dir():
         raise ConfigError(f"CONTENT_DIR: {str(content_dir)!r} is not a folder")
 
-    tz_name = env.get("CLINIC_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
-    try:
-        timezone = ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"CLINIC_TIMEZONE: {tz_name!r} is not a known time zone; use an IANA name "
-            "such as America/Toronto or Europe/London"
-        ) from None
+    timezone = clinic_timezone_setting(env.get("CLINIC_TIMEZONE", "").strip() or DEFAULT_TIMEZONE)
 
     base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or None
     if base_url is not None and not base_url.startswith(("http://", "https://")):

@@ -71,6 +71,23 @@ def test_bad_values_name_the_variable(env: dict[str, str], names: str) -> None:
     assert "\n" not in message
 
 
+@pytest.mark.parametrize(
+    "zone", ["EST", "MST", "HST", "EST5EDT", "UTC", "GMT", "Etc/GMT+5", "posix/EST", "UTC-5"]
+)
+def test_a_clinic_zone_without_daylight_saving_rules_is_refused(zone: str) -> None:
+    """EST all year puts a Toronto clinic's summer reminders an hour off."""
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"CLINIC_TIMEZONE": zone}, read_dotenv=False)
+    message = str(raised.value)
+    assert message.startswith(f"CLINIC_TIMEZONE: {zone!r}") and "\n" not in message
+    assert "America/Toronto" in message
+
+
+@pytest.mark.parametrize("zone", ["America/Regina", "America/St_Johns", "Canada/Eastern"])
+def test_region_zones_are_accepted_with_or_without_daylight_saving(zone: str) -> None:
+    assert load_settings({"CLINIC_TIMEZONE": zone}, read_dotenv=False).clinic_timezone.key == zone
+
+
 def test_feature_settings_are_parsed_with_the_rest() -> None:
     settings = load_settings(
         {

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, available_timezones
 
 from bot.clinic_content import load_content
 from bot.config import BUNDLED_CONTENT_DIR, load_settings
@@ -29,11 +30,23 @@ MIDDAY = 12
 
 
 def daytime_zone(now: datetime | None = None) -> str:
-    """A fixed-offset IANA zone where it is about midday now, so quiet hours never interfere."""
-    hour = (now or datetime.now(UTC)).hour
-    offset = max(-12, min(14, MIDDAY - hour))
-    # Etc/GMT zones have inverted signs: Etc/GMT-3 is UTC+3.
-    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+    """A region's zone where it is about midday now, so quiet hours never interfere (the
+    bot refuses fixed-offset zones such as Etc/GMT+5 for a clinic)."""
+    moment = now or datetime.now(UTC)
+    wanted = max(-11, min(14, MIDDAY - moment.hour))  # no region keeps UTC-12
+    return min((abs(offset - wanted), name) for name, offset in _region_offsets(moment).items())[1]
+
+
+def _region_offsets(moment: datetime) -> dict[str, int]:
+    """Every region zone on whole-hour offsets, with its offset at `moment` in hours."""
+    found = {}
+    for name in available_timezones():
+        if "/" not in name or name.startswith(("Etc/", "posix/", "right/")):
+            continue
+        offset = ZoneInfo(name).utcoffset(moment)
+        if offset is not None and offset % timedelta(hours=1) == timedelta(0):
+            found[name] = offset // timedelta(hours=1)
+    return found
 
 
 def bot_env(tmp_path: Path, server: FakeBotApiServer, **extra: str) -> dict[str, str]:
