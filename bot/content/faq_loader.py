@@ -14,7 +14,13 @@ from pathlib import Path
 from bot.content.clinic import Clinic
 from bot.content.model import FaqContent, FaqEntry, OutOfScopeTopic
 from bot.content.problems import ContentError, Problem, display_path
-from bot.content.schema import ProblemLog, closest, did_you_mean, read_yaml_with_problems
+from bot.content.schema import (
+    ProblemLog,
+    closest,
+    did_you_mean,
+    not_text_problem,
+    read_yaml_with_problems,
+)
 from bot.content.yaml_source import LocatedDict, LocatedList
 
 FAQ_FILE = "faq.yaml"
@@ -191,7 +197,7 @@ def _read_phrasings(
         for index, raw in enumerate(items or LocatedList()):
             line = items.line_of(index) if items is not None else entry.line
             if not isinstance(raw, str) or not raw.strip():
-                log.add(line, f"each alternate of {what} must be non-empty text, not {raw!r}")
+                log.add(line, not_text_problem(raw, "alternate", what))
                 continue
             alternates.append(raw.strip())
             lines.append(line)
@@ -379,7 +385,7 @@ def _read_topic_examples(
     for index, raw in enumerate(items or LocatedList()):
         line = items.line_of(index) if items is not None else topic.line
         if not isinstance(raw, str) or not raw.strip():
-            log.add(line, f"each example of {what} must be non-empty text, not {raw!r}")
+            log.add(line, not_text_problem(raw, "example", what))
             continue
         key = normalise_phrasing(raw)
         if key in seen.phrasings:

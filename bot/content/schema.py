@@ -70,6 +70,20 @@ def describe(value: object) -> str:
     return type(value).__name__
 
 
+def not_text_problem(value: object, item: str, what: str) -> str:
+    """Why a list item is not usable text; an unquoted colon and space ("- is it safe:
+    really") makes YAML read the item as 'key: value', so say to put it in quotes."""
+    if isinstance(value, dict) and len(value) == 1:
+        [(key, after)] = value.items()
+        if isinstance(key, str) and isinstance(after, str | int | float | None):
+            meant = f"{key}: {after}" if after is not None else f"{key}:"
+            return (
+                f"the {item} {meant!r} of {what} reads as 'key: value' because of its colon; "
+                f'put the text in quotes: - "{meant}"'
+            )
+    return f"each {item} of {what} must be non-empty text, not {value!r}"
+
+
 def closest(word: str, choices: Collection[str]) -> str | None:
     """The choice that `word` was most likely meant to be, if any is close."""
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=SIMILAR_KEY_CUTOFF)

@@ -110,6 +110,18 @@ def _whole_number(log: ProblemLog, data: LocatedDict, key: str, what: str) -> in
     return int(value) if value is not None else None
 
 
+def _check_bounds(
+    log: ProblemLog, data: LocatedDict, what: str, minimum: float | None, maximum: float | None
+) -> None:
+    """A number step's bounds: one problem, the cause (a bound written but not a number is
+    already reported by `log.number`; its effect on the order would only mislead)."""
+    missing = [key for key in ("min", "max") if data.get(key) is None]
+    if missing:
+        log.add(data.line, f"{what}: a number step needs {' and '.join(map(repr, missing))}")
+    elif minimum is not None and maximum is not None and minimum >= maximum:
+        log.add(data.line, f"{what}: a number step needs 'min' lower than 'max'")
+
+
 def _options(log: ProblemLog, data: LocatedDict, what: str) -> tuple[Option, ...]:
     items = log.optional_sequence(data, "options")
     options: list[Option] = []
@@ -203,8 +215,8 @@ def _step(log: ProblemLog, data: LocatedDict) -> Step | None:
         log.add(data.line, f"{what}: a {type_raw} step needs at least one option")
     minimum = log.number(data, "min", what)
     maximum = log.number(data, "max", what)
-    if step_type is StepType.NUMBER and (minimum is None or maximum is None or minimum >= maximum):
-        log.add(data.line, f"{what}: a number step needs 'min' lower than 'max'")
+    if step_type is StepType.NUMBER:
+        _check_bounds(log, data, what, minimum, maximum)
     max_length = _whole_number(log, data, "max_length", what)
     consents = (StepType.CONSENT, StepType.TREATMENT_CONSENT)
     version = log.text(data, "version", what, required=step_type in consents)

@@ -137,6 +137,17 @@ def test_wrong_type_for_alternates(tmp_path: Path) -> None:
     assert "must be a list" in problem.message
 
 
+def test_an_unquoted_colon_in_an_alternate_says_to_quote_it(tmp_path: Path) -> None:
+    ways = ("is IMS painful: really", "does it hurt", "will it be sore", "how much pain")
+    text = faq_text(entry("pain", alternates=ways))
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "- is IMS painful: really")
+    assert "'is IMS painful: really'" in problem.message
+    assert 'put the text in quotes: - "is IMS painful: really"' in problem.message
+    quoted = faq_text(entry("pain", alternates=('"is IMS painful: really"', *ways[1:])))
+    assert problems_in(tmp_path, quoted) == []
+
+
 @pytest.mark.parametrize("bad_id", ["Alpha", "9lives", "has-dash", "a", "x" * 45])
 def test_bad_id(tmp_path: Path, bad_id: str) -> None:
     text = faq_text(entry(bad_id))

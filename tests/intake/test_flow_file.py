@@ -176,6 +176,20 @@ def test_each_mistake_is_reported_with_file_and_line(
     assert any(expected in problem for problem in found), found
 
 
+@pytest.mark.parametrize(
+    ("bounds", "cause"),
+    [
+        ("min: 0, max: 12o", "'max' in step 'a' must be a number, not text"),
+        ("min: ten, max: 120", "'min' in step 'a' must be a number, not text"),
+        ("max: 120", "step 'a': a number step needs 'min'"),
+    ],
+)
+def test_a_bad_number_bound_reports_its_cause_only(tmp_path: Path, bounds: str, cause: str) -> None:
+    found = problems_for(tmp_path, f"  - {{id: a, type: number, text: A, {bounds}}}\n")
+    about_a = [problem for problem in found if "step 'a'" in problem]
+    assert len(about_a) == 1 and about_a[0].endswith(f"intake_flow.yaml:15: {cause}"), found
+
+
 def test_flag_without_message_and_missing_consent(tmp_path: Path) -> None:
     head = HEAD.replace("    message: Go now.\n", "").replace(
         '  - id: consent\n    type: consent\n    version: "v1"\n    text: Agree?\n', ""
