@@ -26,6 +26,9 @@ def break_faq(content_dir: Path) -> int:
     return index + 2
 
 
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
 def test_check_passes_on_the_sample_content(
     content_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -35,6 +38,14 @@ def test_check_passes_on_the_sample_content(
     assert "2 locations" in out and "emergency rules" in out
     # Every file was read: the summary names what each holds.
     assert "urgent rules" in out and "appointment types" in out and "an intake form of" in out
+    # The README shows this line as the sample content's: it must not go stale.
+    [shown] = [
+        line
+        for line in README.read_text(encoding="utf-8").splitlines()
+        if line.startswith("content OK: ")
+    ]
+    printed = out.splitlines()[0]
+    assert shown == printed, f"put the line the check prints today in README.md: {printed}"
 
 
 def test_check_reports_file_line_and_fails(
