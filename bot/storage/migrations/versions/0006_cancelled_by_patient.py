@@ -4,7 +4,7 @@
 button, cleared when the clinic's export cancels or moves the appointment.
 
 Revision ID: 0006_cancelled_by_patient
-Revises: 0005_appointment_language
+Revises: staff_event_erased_marker
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_cancelled_by_patient"
-down_revision = "0005_appointment_language"
+down_revision = "staff_event_erased_marker"
 branch_labels = None
 depends_on = None
 
