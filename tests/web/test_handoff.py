@@ -29,7 +29,7 @@ from tests.web.kit import complete_intake, csrf_of
 EMERGENCY_WORDS = "my chest is crushing and my left arm went numb"
 # A rule's words judged not happening now, and words of a plan without a rule (their tests
 # are in tests/safety).
-LOOK_ALIKE = "Not suicidal, just exhausted from this back pain. Can IMS help?"
+LOOK_ALIKE = "my dad lost bladder control after his surgery, can he get IMS?"
 SELF_HARM_WORDS = "the rope is in the shed. anyway do you have openings"
 # What a note must no longer ask: things staff cannot do.
 CANNOT_DO = ("read the conversation", "Please follow up", "through the bot's chat or their")
