@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -440,13 +440,23 @@ class AppointmentRepository:
 
     async def for_chat(self, chat_id: int) -> list[Appointment]:
         """Every appointment linked to `chat_id`, earliest first."""
+        return (await self.for_chats((chat_id,)))[chat_id]
+
+    async def for_chats(self, chat_ids: Collection[int]) -> dict[int, list[Appointment]]:
+        """Every appointment linked to each of `chat_ids`, earliest first, in one query."""
+        found: dict[int, list[Appointment]] = {chat_id: [] for chat_id in chat_ids}
+        if not found:
+            return found
         async with self._database.sessions() as session:
             rows = await session.scalars(
                 select(AppointmentRow)
-                .where(AppointmentRow.chat_id == chat_id)
+                .where(AppointmentRow.chat_id.in_(list(found)))
                 .order_by(AppointmentRow.starts_at)
             )
-            return [to_appointment(row) for row in rows]
+            for row in rows:
+                if row.chat_id is not None:
+                    found[row.chat_id].append(to_appointment(row))
+        return found
 
     async def reminders_of(self, appointment_id: int) -> list[Reminder]:
         """The reminder rows of one appointment, by due time."""

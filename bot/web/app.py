@@ -25,7 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.core.dates import clinic_time
-from bot.core.staff_notes import CONTACT_REQUEST, AppointmentLookup
+from bot.core.staff_notes import CONTACT_REQUEST
 from bot.web.accounts import (
     SESSION_LIFETIME,
     Account,
@@ -37,7 +37,7 @@ from bot.web.accounts import (
 )
 from bot.web.audit import AuditLog
 from bot.web.content_health import ContentHealthCheck
-from bot.web.events import ALERT_KINDS, EventRecord, StaffEventLog
+from bot.web.events import ALERT_KINDS, AppointmentsOfChats, EventRecord, StaffEventLog
 from bot.web.front_desk import AppointmentBoard, QuestionBoard
 from bot.web.handoff import MAX_MESSAGE_CHARS, Outcome, PatientMessenger, outcome_words
 from bot.web.intakes import IntakeInbox
@@ -76,7 +76,7 @@ class ConsoleServices:
     questions: QuestionBoard
     events: StaffEventLog
     messenger: PatientMessenger  # staff write to an alert's patient through the bot
-    linked_appointments: AppointmentLookup  # what the Alerts page names for each chat
+    linked_appointments: AppointmentsOfChats  # what the Alerts page names for each chat
     content_health: ContentHealthCheck
     secret_key: str
     public_base_url: str
@@ -426,8 +426,8 @@ class Console:
         )  # fmt: skip
 
     async def _appointments_of(self, events: tuple[EventRecord, ...]) -> dict[int, list[str]]:
-        chats = dict.fromkeys(event.chat_id for event in events if event.chat_id is not None)
-        return {chat_id: await self.s.linked_appointments(chat_id) for chat_id in chats}
+        chats = {event.chat_id for event in events if event.chat_id is not None}
+        return await self.s.linked_appointments(chats)
 
     async def event_reply(self, request: Request, info: SessionInfo) -> Response:
         """Send what staff typed to the alert's chat, as from the clinic team (audited;

@@ -5,6 +5,7 @@ marker (its kind and time) until someone does."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -50,6 +51,8 @@ FRENCH_KIND_LABELS = {
 }
 # The kinds on the Alerts page's first table (contact requests have their own).
 ALERT_KINDS = (EMERGENCY, URGENT, CHECK_IN, CAUTION, SELF_HARM)
+# The appointments linked to each of several chats, as staff read them (the Alerts page).
+AppointmentsOfChats = Callable[[Collection[int]], Awaitable[dict[int, list[str]]]]
 # The appointments an alert names: the nearest to now, past or to come, cancelled ones left out.
 APPOINTMENTS_NAMED = 3
 
@@ -173,17 +176,32 @@ def _record(row: StaffEvent) -> EventRecord:
     )  # fmt: skip
 
 
+def linked_appointments_of(
+    repository: AppointmentRepository, tz: ZoneInfo, clock: Clock = utc_now
+) -> AppointmentsOfChats:
+    """Lines naming the appointments linked to each chat (reference, time, clinician, type),
+    read in one query: the nearest to now first chosen, then told in time order."""
+
+    async def lookup(chat_ids: Collection[int]) -> dict[int, list[str]]:
+        now = clock()
+        named: dict[int, list[str]] = {}
+        for chat_id, linked in (await repository.for_chats(chat_ids)).items():
+            found = [a for a in linked if not a.is_cancelled]
+            nearest = sorted(found, key=lambda a: abs(a.starts_at - now))[:APPOINTMENTS_NAMED]
+            named[chat_id] = [staff_line(a, tz) for a in sorted(nearest, key=lambda a: a.starts_at)]
+        return named
+
+    return lookup
+
+
 def linked_appointments(
     repository: AppointmentRepository, tz: ZoneInfo, clock: Clock = utc_now
 ) -> AppointmentLookup:
-    """Lines naming the appointments linked to a chat (reference, time, clinician, type):
-    the nearest to now first chosen, then told in time order."""
+    """`linked_appointments_of` for one chat (what a staff note names)."""
+    of_chats = linked_appointments_of(repository, tz, clock)
 
     async def lookup(chat_id: int) -> list[str]:
-        now = clock()
-        found = [a for a in await repository.for_chat(chat_id) if not a.is_cancelled]
-        nearest = sorted(found, key=lambda a: abs(a.starts_at - now))[:APPOINTMENTS_NAMED]
-        return [staff_line(a, tz) for a in sorted(nearest, key=lambda a: a.starts_at)]
+        return (await of_chats((chat_id,)))[chat_id]
 
     return lookup
 

@@ -32,7 +32,7 @@ from bot.web.accounts import StaffAccounts, utc_now
 from bot.web.app import ConsoleServices, StaffNotice, create_app
 from bot.web.audit import AuditLog
 from bot.web.content_health import ContentHealthCheck
-from bot.web.events import StaffEventLog, linked_appointments
+from bot.web.events import StaffEventLog, linked_appointments_of
 from bot.web.front_desk import AppointmentBoard, QuestionBoard
 from bot.web.handoff import (
     LanguageOf,
@@ -112,7 +112,7 @@ def build_services(
         messenger=PatientMessenger(
             events, audit, send_to_patient, patient_language(reminders.repository)
         ),
-        linked_appointments=linked_appointments(reminders.repository, settings.clinic_timezone),
+        linked_appointments=linked_appointments_of(reminders.repository, settings.clinic_timezone),
         content_health=ContentHealthCheck(settings.content_dir, pipeline, content.faq),
         secret_key=console_secret(settings),
         public_base_url=settings.console.public_base_url,
