@@ -294,7 +294,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     (
         "        urgent before fallback",
         "bot.safety.stage",
-        "SafetyReplies.urgent_instead_of_fallback",
+        "SafetyReplies.urgent_fallback",
     ),
     ("    deliver (render + send)", "bot.channels.telegram.handlers", "TelegramHandlers.deliver"),
     ("      render_reply", "bot.channels.telegram.handlers", "render_reply"),

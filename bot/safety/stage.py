@@ -152,25 +152,19 @@ class SafetyReplies:
         text = signs.get(_read_language(language)) or signs.get(ENGLISH)
         return [Reply(text.strip())] if text else []
 
-    def urgent_instead_of_fallback(
-        self, text: str, chat_id: int | None = None
-    ) -> list[Reply] | None:
-        """The urgent reply, with a note to staff, for a message the FAQ cannot answer that
-        comes near an urgent rule: an urgent problem never gets the plain "I don't know"."""
-        found = self.urgent_fallback(text, chat_id)
-        return found[0] if found is not None else None
-
     def urgent_fallback(
         self, text: str, chat_id: int | None = None
     ) -> tuple[list[Reply], SafetyAlert] | None:
-        """`urgent_instead_of_fallback`, with the alert for staff (to record and number)."""
+        """The urgent reply, with a note to staff and the alert to record, for a message the
+        FAQ cannot answer that comes near an urgent rule: an urgent problem never gets the
+        plain "I don't know"."""
         rule_id = self.unplaced_urgent_rule(text)
         if rule_id is None:
             return None
         language = detect_language(text).code
         language = language if language != "und" else ENGLISH
         logger.warning("safety: urgent (unplaced) rule=%s language=%s", rule_id, language)
-        note, alert = _alerted(_staff_alert(URGENT, f"{rule_id}, unplaced", language, chat_id))
+        note, alert = _alerted(SafetyAlert(URGENT, f"{rule_id}, unplaced", language, chat_id))
         return [*self.urgent(None, language), note], alert
 
     def unplaced_urgent_rule(self, text: str) -> str | None:
@@ -307,7 +301,7 @@ class SafetyStage:
         language = _reply_language(guess, hit, text)
         logger.warning("safety: %s rule=%s language=%s", level, hit.rule_id, language)
         build = self.replies.emergency if level == "emergency" else self.replies.urgent
-        note, alert = _alerted(_staff_alert(level, hit.rule_id, language, chat_id))
+        note, alert = _alerted(SafetyAlert(level, hit.rule_id, language, chat_id))
         replies = (*build(hit.rule_id, language), note)
         return SafetyVerdict(level, language, hit.rule_id, replies, alert=alert)
 
@@ -409,7 +403,7 @@ class SafetyStage:
         language = guess.code if guess.code != "und" else ENGLISH
         logger.warning("safety: %s rule=%s (second opinion) language=%s", level, rule_id, language)
         build = self.replies.emergency if level == "emergency" else self.replies.urgent
-        note, alert = _alerted(_staff_alert(level, rule_id, language, chat_id, by_model=True))
+        note, alert = _alerted(SafetyAlert(level, rule_id, language, chat_id, by_model=True))
         return SafetyVerdict(level, language, rule_id, (*build(None, language), note), alert=alert)
 
     def language_of(self, text: str, language_hint: str | None = None) -> LanguageGuess:
@@ -446,15 +440,9 @@ def _reply_language(guess: LanguageGuess, hit: EmergencyHit, text: str) -> str:
     return hit.language
 
 
-def _staff_alert(
-    level: str, rule_id: str, language: str, chat_id: int | None, by_model: bool = False
-) -> SafetyAlert:
-    # Never the patient's words: the rule, the language and the chat are enough to act on.
-    return SafetyAlert(level, rule_id, language, chat_id, by_model=by_model)
-
-
 def _alerted(alert: SafetyAlert) -> tuple[Reply, SafetyAlert]:
-    """The stage's note for `alert` (the assistant's recorder words it with its number)."""
+    """The stage's note for `alert` (the assistant's recorder words it with its number);
+    never the patient's words: the rule, the language and the chat are enough to act on."""
     return safety_alert_note(alert), alert
 
 

@@ -112,9 +112,9 @@ def test_an_unplaced_urgent_problem_is_sensed_but_a_risk_question_or_history_is_
     bundled_stage: SafetyStage,
 ) -> None:
     replies = bundled_stage.replies
-    assert replies.urgent_instead_of_fallback("my calf is swollen since yesterday and I fly a lot")
-    assert replies.urgent_instead_of_fallback("can you get an infection from ims") is None
-    assert replies.urgent_instead_of_fallback("history of DVT, is that a contraindication?") is None
+    assert replies.urgent_fallback("my calf is swollen since yesterday and I fly a lot")
+    assert replies.urgent_fallback("can you get an infection from ims") is None
+    assert replies.urgent_fallback("history of DVT, is that a contraindication?") is None
 
 
 @pytest.mark.parametrize(

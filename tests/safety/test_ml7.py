@@ -92,8 +92,8 @@ def test_a_french_present_problem_no_rule_names_gets_same_day_advice(
     # The rules' urgent net; the learned second opinion may give the urgent reply first.
     assert rules_stage.screen(text) is None
     assert rules_stage.replies.unplaced_urgent_rule(text) in (PRESENT_PROBLEM, "red_hot_swelling")
-    replies = rules_stage.replies.urgent_instead_of_fallback(text, chat_id=7)
-    assert replies is not None and "8-1-1" in replies[0].text
+    found = rules_stage.replies.urgent_fallback(text, chat_id=7)
+    assert found is not None and "8-1-1" in found[0][0].text
     verdict = bundled_stage.screen(text)
     assert verdict is None or verdict.level == "urgent"
 

@@ -33,8 +33,9 @@ def test_a_present_problem_no_rule_names_gets_the_urgent_reply(
         "urgent",
         "present_problem, unplaced",
     )
-    replies = rules_stage.replies.urgent_instead_of_fallback(text, chat_id=7)
-    assert replies is not None
+    found = rules_stage.replies.urgent_fallback(text, chat_id=7)
+    assert found is not None
+    replies = found[0]
     assert "8-1-1" in replies[0].text and "911" in replies[0].text
     assert any(reply.for_staff for reply in replies)
 
