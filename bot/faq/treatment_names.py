@@ -48,15 +48,32 @@ _FRENCH_DEFINITION_RE = re.compile(r"^what (?:the|a|an) (?P<subject>.+)$")
 
 def defined_subject(plain: str, synonyms: SynonymMap) -> frozenset[str]:
     """The subject words of normalised `plain` when it asks only what a thing is."""
-    for pattern in _DEFINITION_RES:
+    named = _subject_words(plain, _DEFINITION_RES, MAX_DEFINED_WORDS)
+    if named is None:
+        return frozenset()  # "what is TDN used to treat", "what is your address"
+    return frozenset(analyse(" ".join(named), synonyms)) - generic_stems()
+
+
+def _subject_words(
+    plain: str,
+    patterns: tuple[re.Pattern[str], ...],
+    max_words: int,
+    trailing: frozenset[str] = frozenset(),
+) -> list[str] | None:
+    """The words of the thing normalised `plain` asks the meaning of (by the first of
+    `patterns` it matches, `trailing` words dropped from its end), or None when it asks
+    something else or names more than `max_words` words."""
+    for pattern in patterns:
         found = pattern.match(plain)
         if found is None:
             continue
         named = found.group("subject").split()
-        if len(named) > MAX_DEFINED_WORDS or any(w in _NOT_A_NAME for w in named):
-            return frozenset()  # "what is TDN used to treat", "what is your address"
-        return frozenset(analyse(" ".join(named), synonyms)) - generic_stems()
-    return frozenset()
+        while named and named[-1] in trailing:
+            named.pop()
+        if not named or len(named) > max_words or any(w in _NOT_A_NAME for w in named):
+            return None
+        return named
+    return None
 
 
 def definitions(
@@ -205,17 +222,9 @@ def _name_wording_problem(
 def name_asked(plain: str) -> str | None:
     """The name normalised `plain` asks the meaning of, as written ("what is dry needling"
     -> "dry needling"), or None when it asks something else."""
-    for pattern in (*_DEFINITION_RES, _FRENCH_DEFINITION_RE):
-        found = pattern.match(plain)
-        if found is None:
-            continue
-        named = found.group("subject").split()
-        while named and named[-1] in _AFTER_A_NAME:
-            named.pop()
-        if not named or len(named) > MAX_NAME_WORDS or any(w in _NOT_A_NAME for w in named):
-            return None
-        return " ".join(named)
-    return None
+    patterns = (*_DEFINITION_RES, _FRENCH_DEFINITION_RE)
+    named = _subject_words(plain, patterns, MAX_NAME_WORDS, _AFTER_A_NAME)
+    return " ".join(named) if named is not None else None
 
 
 @lru_cache(maxsize=WORDS_CACHE_SIZE)
