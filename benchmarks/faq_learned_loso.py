@@ -13,6 +13,14 @@ Every message goes through the emergency screen and `MessageReader` as a patient
 
     python benchmarks/faq_learned_loso.py            # the LOSO table
     python benchmarks/faq_learned_loso.py --quick    # a smaller grid
+    python benchmarks/faq_learned_loso.py --varied 0.5 [--written]  # round 16, see below
+
+`--varied WEIGHT` measures the ranker learned from more varied wording: for each real
+gathering (and the development half) in turn, the ranker learns from the content's wordings
+plus the labelled English questions of every other gathering (each at WEIGHT against a
+content wording's 1 in its entry's centroid; with `--written`, the labelled style, probe and
+written sets of tests/data too), and the gathering left out is read with it, the policy as
+shipped. Never a set's own questions: every figure is left-out.
 
 A benchmark, not a test.
 """
@@ -23,14 +31,23 @@ import argparse
 import dataclasses
 import functools
 import itertools
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.real_questions import RealQuestion, Tally, load_questions
-from bot.clinic_content import load_content
+import yaml
+
+from benchmarks.real_questions import (
+    RealQuestion,
+    Tally,
+    gatherings,
+    load_judged,
+    load_questions,
+)
+from bot.clinic_content import ClinicContent, load_content
 from bot.faq.learned import ContentRanker, RankerSettings
 from bot.faq.matcher import FaqMatcher
 from bot.faq.policy import LearnedPolicy
@@ -115,6 +132,86 @@ def fold_row(before: Tally, after: Tally) -> list[int]:
     ]
 
 
+TESTS_DATA = REPO_ROOT / "tests" / "data"
+Wording = tuple[str, str]  # a labelled question and its entry
+
+
+def labelled_wordings(path: Path, known: set[str]) -> list[Wording]:
+    """A set's English questions labelled with one entry of `known`: a real gathering's
+    `label`, or a tests/data set's single `expect`."""
+    found: list[Wording] = []
+    for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+        if not isinstance(item, dict) or item.get("lang", "en") != "en":
+            continue
+        text, label = item.get("text", item.get("q")), item.get("label", item.get("expect"))
+        if isinstance(text, str) and isinstance(label, str) and label.strip() in known:
+            found.append((text, label.strip()))
+    return found
+
+
+def varied_ranker(content: ClinicContent, extra: Sequence[Wording], weight: float) -> ContentRanker:
+    """The content's ranker with `extra` labelled wordings added to their entries, each
+    weighing `weight` against a content wording's 1."""
+    added: dict[str, list[str]] = {}
+    for text, faq_id in extra:
+        added.setdefault(faq_id, []).append(text)
+    entries: list[tuple[str, list[str]]] = []
+    weights: list[float] = []
+    own = [(e.id, e.phrasings) for e in content.faq.entries]
+    own += [(t.id, t.examples) for t in content.faq.out_of_scope]
+    for faq_id, phrasings in own:
+        more = added.get(faq_id, [])
+        entries.append((faq_id, [*phrasings, *more]))
+        weights += [1.0] * len(phrasings) + [weight] * len(more)
+    return ContentRanker(entries, content.faq.synonyms, phrase_weights=weights)
+
+
+def varied_loso(weight: float, written: bool) -> None:
+    """Print, per real gathering, the content's ranker against one that also learned from
+    every other gathering's labelled questions (see the module's doc)."""
+    content = load_content(REPO_ROOT / "content")
+    known = {entry.id for entry in content.faq.entries}
+    judged = load_judged()
+    real = {p.stem.removeprefix("real_questions_"): p for p in gatherings()}
+    # A file without `lang` fields named "..._fr<N>" is French (as `load_questions` reads it).
+    wordings = {
+        name: labelled_wordings(path, known) if not re.search(r"_fr\d*$", path.stem) else []
+        for name, path in real.items()
+    }
+    tests = sorted(TESTS_DATA.glob("faq_*.yaml")) if written else []
+    fixed = [w for path in tests if "_fr" not in path.stem for w in labelled_wordings(path, known)]
+    reader = MessageReader.from_content(content)
+    matcher = reader.matcher
+    shipped = matcher.model
+    print(
+        f"ranker from the content + the other gatherings' labelled questions (weight {weight})"
+        + (f" + {len(fixed)} of tests/data" if written else "")
+        + "; policy as shipped; English items"
+    )
+    print(f"{'set':5} {'answerable':>10} {'right':>10} {'wrong':>8} {'none answered':>14}")
+    pooled = [0] * 7
+    for name, path in real.items():
+        questions = [q for q in load_questions(path, judged) if q.language == "en"]
+        if not questions:
+            continue
+        extra = [w for other, found in wordings.items() if other != name for w in found]
+        matcher.model = shipped
+        before = tally(questions, reader)
+        matcher.model = varied_ranker(content, [*extra, *fixed], weight)
+        after = tally(questions, reader)
+        row = fold_row(before, after)
+        pooled = [a + b for a, b in zip(pooled, row, strict=True)]
+        print(
+            f"{name:5} {row[0]:>10} {row[1]:>4} -> {row[2]:<3} {row[3]:>2} -> {row[4]:<2} "
+            f"{row[5]:>4} -> {row[6]}/{before.unanswerable}"
+        )
+    matcher.model = shipped
+    print(
+        f"{'all':5} {pooled[0]:>10} {pooled[1]:>4} -> {pooled[2]:<3} {pooled[3]:>2} -> "
+        f"{pooled[4]:<2} {pooled[5]:>4} -> {pooled[6]}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the LOSO table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -125,7 +222,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--unknown", action="store_true", help="unknown words in the length, against without"
     )
+    parser.add_argument(
+        "--varied",
+        type=float,
+        metavar="WEIGHT",
+        help="the ranker learned from the content plus the other gatherings' questions",
+    )
+    parser.add_argument(
+        "--written", action="store_true", help="with --varied: tests/data's labelled sets too"
+    )
     args = parser.parse_args(argv)
+    if args.varied is not None:
+        varied_loso(args.varied, args.written)
+        return 0
     rankers = UNKNOWN_RANKERS if args.unknown else RANKERS
     if args.bayes:
         rankers = tuple(

@@ -99,6 +99,7 @@ class ContentRanker:
         entries: Sequence[tuple[str, Sequence[str]]],
         synonyms: Sequence[Sequence[str]] = (),
         settings: RankerSettings | None = None,
+        phrase_weights: Sequence[float] | None = None,
     ) -> None:
         self.settings = settings or RankerSettings()
         self._synonyms = SynonymMap(synonyms)
@@ -129,6 +130,9 @@ class ContentRanker:
         self._unseen_idf = math.log(1 + len(described)) + 1.0
         weights = (1.0 + np.log(np.array(counts, dtype=np.float64))) * self._idf[features]
         values = self._unit_parts(rows, np.array(is_char, dtype=np.bool_), weights, len(described))
+        if phrase_weights is not None:
+            # A phrasing's weight in its entry's centroid (or nearest score).
+            values = values * np.asarray(phrase_weights, dtype=np.float64)[rows]
         self._owner: _Indices = np.array(owners, dtype=np.intp)
         self._entry_norm: _Floats | None = None
         if self.settings.kind == "bayes":

@@ -71,6 +71,22 @@ def test_ranker_learns_an_alternate_added_to_the_content_file(tmp_path: Path) ->
     assert after_ranker.ids[after.best] == "parking_lot"
 
 
+def test_a_phrasing_weighs_in_its_entrys_centroid_as_given() -> None:
+    # benchmarks/faq_learned_loso.py --varied adds labelled questions at a lower weight.
+    entries = [(faq_id, [*phrasings, "bicycle rack"]) for faq_id, phrasings in CLINIC_FAQ[:1]]
+    entries += CLINIC_FAQ[1:]
+    count = sum(len(phrasings) for _, phrasings in entries)
+
+    def bicycle_score(weight: float) -> float:
+        weights = [1.0] * count
+        weights[len(entries[0][1]) - 1] = weight
+        ranker = ContentRanker(entries, phrase_weights=weights)
+        return float(ranker.view("bicycle rack").scores[0])
+
+    assert bicycle_score(0.0) == 0.0
+    assert 0.0 < bicycle_score(0.5) < bicycle_score(1.0)
+
+
 def test_typo_shares_character_grams_with_the_word() -> None:
     ranker = ContentRanker(CLINIC_FAQ, settings=RankerSettings(char_share=0.5, kind="nearest"))
     view = ranker.view("wheelchiar")
