@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -56,6 +56,8 @@ logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 FORM_TOKEN_MAX_AGE = 2 * 60 * 60
+AUDIT_PAGE_LINES = 500
+MAX_FILTER_CHARS = 254  # the longest e-mail address an account may have
 # Tells the staff chat that an account was locked (plain text, no health information).
 StaffNotice = Callable[[str], Awaitable[None]]
 Handler = Callable[[Request, SessionInfo], Awaitable[Response]]
@@ -320,8 +322,7 @@ class Console:
         return await self.render(request, "intakes.html", info, rows=rows)
 
     def _intake_id(self, request: Request) -> int | None:
-        raw = request.path_params["intake_id"]
-        return int(raw) if raw.isdecimal() and len(raw) < 12 else None
+        return _record_id(request.path_params["intake_id"])
 
     async def intake(self, request: Request, info: SessionInfo) -> Response:
         """One intake's clinician summary (audited before it is decrypted)."""
@@ -344,10 +345,11 @@ class Console:
         state = form.get("state")
         if state not in ("new", "reviewed"):
             return await self.refuse(request, info, "Mark the intake reviewed or new.", 400)
-        if state == "new":
-            await self.s.inbox.mark_new(intake_id)
+        if state == "new" and await self.s.inbox.mark_new(intake_id):
             action = "mark_intake_new"
-        elif await self.s.inbox.mark_reviewed(intake_id, info.account.email):
+        elif state == "reviewed" and await self.s.inbox.mark_reviewed(
+            intake_id, info.account.email
+        ):
             action = "mark_intake_reviewed"
         else:
             return await self.not_found(request, info)
@@ -395,11 +397,15 @@ class Console:
         """Dismiss a group of questions, or mark it handled."""
         form = await request.form()
         state = str(form.get("state", ""))
-        ids = [int(v) for v in form.getlist("question") if isinstance(v, str) and v.isdecimal()]
+        picked = (_record_id(v) for v in form.getlist("question") if isinstance(v, str))
+        ids = [question_id for question_id in picked if question_id is not None]
         if state not in ("handled", "dismissed") or not ids:
             return await self.refuse(request, info, "Choose questions and what to do with them.")
-        await self.s.questions.mark(ids, state, info.account.email)
-        await self.s.audit.write(info.account, f"questions_{state}", f"questions:{len(ids)}")
+        marked = await self.s.questions.mark(ids, state, info.account.email)
+        if marked:
+            await self.s.audit.write_many(
+                info.account, f"questions_{state}", [f"question:{n}" for n in marked]
+            )
         return RedirectResponse("/questions", status_code=303)
 
     async def events(
@@ -432,12 +438,11 @@ class Console:
     async def event_reply(self, request: Request, info: SessionInfo) -> Response:
         """Send what staff typed to the alert's chat, as from the clinic team (audited;
         the text is neither logged nor stored)."""
-        raw = request.path_params["event_id"]
-        if not raw.isdecimal() or len(raw) > 12:
+        event_id = _record_id(request.path_params["event_id"])
+        if event_id is None:
             return await self.not_found(request, info)
         form = await request.form()
         message = form.get("message")
-        event_id = int(raw)
         outcome = await self.s.messenger.write(
             event_id, message if isinstance(message, str) else "", info.account
         )
@@ -450,12 +455,10 @@ class Console:
 
     async def event_handled(self, request: Request, info: SessionInfo) -> Response:
         """Mark an event handled."""
-        raw = request.path_params["event_id"]
-        if not raw.isdecimal() or not await self.s.events.mark_handled(
-            int(raw), info.account.email
-        ):
+        event_id = _record_id(request.path_params["event_id"])
+        if event_id is None or not await self.s.events.mark_handled(event_id, info.account.email):
             return await self.not_found(request, info)
-        await self.s.audit.write(info.account, "event_handled", f"event:{raw}")
+        await self.s.audit.write(info.account, "event_handled", f"event:{event_id}")
         return RedirectResponse("/events", status_code=303)
 
     async def content(self, request: Request, info: SessionInfo) -> Response:
@@ -494,8 +497,8 @@ class Console:
         return await self._staff_page(request, info, link=self._link(token), link_for=account.email)
 
     async def _account_from_path(self, request: Request) -> Account | None:
-        raw = request.path_params["account_id"]
-        return await self.s.accounts.get(int(raw)) if raw.isdecimal() else None
+        account_id = _record_id(request.path_params["account_id"])
+        return await self.s.accounts.get(account_id) if account_id is not None else None
 
     async def staff_disable(self, request: Request, info: SessionInfo) -> Response:
         """Disable an account (its sessions end at once)."""
@@ -555,9 +558,21 @@ class Console:
         return await self._staff_page(request, info, link=self._link(token), link_for=account.email)
 
     async def audit(self, request: Request, info: SessionInfo) -> Response:
-        """The audit log (admins only)."""
-        entries = await self.s.audit.recent(500)
-        return await self.render(request, "audit.html", info, entries=entries)
+        """The audit log (admins only): the newest lines, narrowed to one record or one
+        person when asked, and older pages after the newest."""
+        params = request.query_params
+        record = params.get("record", "").strip()[:MAX_FILTER_CHARS] or None
+        who = params.get("who", "").strip()[:MAX_FILTER_CHARS] or None
+        before = _record_id(params.get("before", ""))
+        entries = await self.s.audit.recent(AUDIT_PAGE_LINES, target=record, who=who, before=before)
+        older = None
+        if len(entries) == AUDIT_PAGE_LINES:
+            filters = {"record": record, "who": who, "before": entries[-1].id}
+            older = "/audit?" + urlencode({k: v for k, v in filters.items() if v})
+        return await self.render(
+            request, "audit.html", info, entries=entries, record=record or "", who=who or "",
+            older=older, page_lines=AUDIT_PAGE_LINES, filtered=bool(record or who or before),
+        )  # fmt: skip
 
     async def not_found(self, request: Request, info: SessionInfo | None) -> Response:
         """404 page."""
@@ -610,6 +625,11 @@ class Console:
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
             Route("/{path:path}", self.unknown, methods=["GET", "POST"]),
         ]
+
+
+def _record_id(raw: str) -> int | None:
+    """A record number from a path or query (None: not a number the database can hold)."""
+    return int(raw) if raw.isdecimal() and len(raw) < 12 else None
 
 
 def _safe_next(request: Request, form: FormData | None = None) -> str:

@@ -31,6 +31,7 @@ class AuditRecord:
     email: str
     action: str
     target: str | None
+    id: int = 0  # the line's place in the log: older lines have smaller ids
 
 
 class AuditLog:
@@ -55,11 +56,23 @@ class AuditLog:
                 for t in targets
             )
 
-    async def recent(self, limit: int = 500, target: str | None = None) -> list[AuditRecord]:
-        """The newest lines first (optionally only those about `target`)."""
+    async def recent(
+        self,
+        limit: int = 500,
+        target: str | None = None,
+        *,
+        who: str | None = None,
+        before: int | None = None,
+    ) -> list[AuditRecord]:
+        """The newest lines first; only those about `target`, by `who` (an e-mail, or the
+        command line's actor) or older than line `before`, when given."""
         query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
         if target is not None:
             query = query.where(AuditEntry.target == target)
+        if who is not None:
+            query = query.where(AuditEntry.email == who)
+        if before is not None:
+            query = query.where(AuditEntry.id < before)
         async with self._database.sessions() as session:
             rows = await session.scalars(query)
-            return [AuditRecord(row.at, row.email, row.action, row.target) for row in rows]
+            return [AuditRecord(row.at, row.email, row.action, row.target, row.id) for row in rows]

@@ -278,12 +278,12 @@ class QuestionBoard:
             group.nearest = self._nearest(group.questions[0].text)
         return sorted(result, key=lambda g: (-len(g.questions), -g.latest.timestamp()))
 
-    async def mark(self, question_ids: list[int], state: str, by: str) -> int:
-        """Mark questions handled or dismissed; how many were marked."""
+    async def mark(self, question_ids: list[int], state: str, by: str) -> list[int]:
+        """Mark questions handled or dismissed; the ids of those marked now."""
         if state not in REVIEW_STATES:
             raise ValueError(state)
         known = {r.id for r in await self._log.list()}
-        marked = 0
+        marked: list[int] = []
         async with self._database.sessions.begin() as session:
             for question_id in question_ids:
                 if (
@@ -295,5 +295,5 @@ class QuestionBoard:
                             question_id=question_id, state=state, at=self._clock(), by=by
                         )
                     )
-                    marked += 1
+                    marked.append(question_id)
         return marked

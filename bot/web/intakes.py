@@ -179,10 +179,14 @@ class IntakeInbox:
                 )
         return True
 
-    async def mark_new(self, intake_id: int) -> None:
-        """Undo a review mark."""
+    async def mark_new(self, intake_id: int) -> bool:
+        """Undo a review mark; False when the intake is not in the inbox."""
+        intake = await self._repository.get(intake_id)
+        if intake is None or intake.status not in INBOX_STATUSES:
+            return False
         async with self._database.sessions.begin() as session:
             await session.execute(delete(IntakeReview).where(IntakeReview.intake_id == intake_id))
+        return True
 
 
 def _summary(intake: StoredIntake, engine: IntakeEngine | None) -> dict[str, Any]:

@@ -75,6 +75,33 @@ async def test_front_desk_gets_403_on_intakes_and_admin_pages(
             assert (await admin.get(path)).status_code == 200, path
 
 
+async def test_a_record_number_too_large_for_the_database_is_not_found(
+    client_as: ClientFactory,
+) -> None:
+    huge = "9" * 25  # more digits than a database integer holds
+    async with client_as(Role.ADMIN) as admin:
+        token = await page_token(admin, "/staff")
+        for path in (
+            f"/events/{huge}/handled",
+            f"/events/{huge}/reply",
+            f"/staff/{huge}/disable",
+            f"/staff/{huge}/enable",
+            f"/staff/{huge}/link",
+            f"/staff/{huge}/role",
+            f"/intakes/{huge}/reviewed",
+        ):
+            posted = await admin.post(
+                path, data={"csrf_token": token, "state": "new", "role": "admin"}
+            )
+            assert posted.status_code == 404, path
+        marked = await admin.post(
+            "/questions/mark", data={"csrf_token": token, "state": "handled", "question": huge}
+        )
+        assert marked.status_code == 403
+        assert (await admin.get(f"/intakes/{huge}")).status_code == 404
+        assert (await admin.get("/audit", params={"before": huge})).status_code == 200
+
+
 async def test_a_form_without_its_csrf_token_is_refused(
     client_as: ClientFactory, console_runtime: Runtime, services: ConsoleServices
 ) -> None:

@@ -3,7 +3,9 @@ content health, staff and audit."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 from bot.core.assistant import ChatRef
@@ -100,8 +102,40 @@ async def test_mark_reviewed_records_who_and_can_be_undone(
         )
         assert bogus.status_code == 400
         assert "Mark reviewed" in (await clinician.get("/intakes/1")).text
+        # An intake that does not exist cannot be marked, and the log says nothing of it.
+        for state in ("new", "reviewed"):
+            missing = await clinician.post(
+                "/intakes/77/reviewed", data={"csrf_token": token, "state": state}
+            )
+            assert missing.status_code == 404, state
     actions = [e.action for e in await console_runtime_audit(console_runtime)]
     assert actions.count("mark_intake_reviewed") == 1 and actions.count("mark_intake_new") == 1
+    assert not await AuditLog(console_runtime.database).recent(target="intake:77")
+
+
+async def test_the_audit_log_finds_older_lines_by_record_and_by_person(
+    client_as: ClientFactory, services: ConsoleServices
+) -> None:
+    doctor = STAFF_EMAILS[Role.CLINICIAN]
+    # A view a month ago, then a busy inbox: 600 lines (one per intake listed) bury it.
+    await services.audit.write(doctor, "view_intake", "intake:7")
+    await services.audit.write_many(
+        "alex (command line)", "list_intake", [f"intake:{n}" for n in range(100, 700)]
+    )
+    async with client_as(Role.ADMIN) as admin:
+        newest = (await admin.get("/audit")).text
+        assert "intake:7<" not in newest and "intake:699" in newest
+        by_record = (await admin.get("/audit", params={"record": "intake:7"})).text
+        assert "intake:7<" in by_record and doctor in by_record and "intake:699" not in by_record
+        by_person = (await admin.get("/audit", params={"who": doctor})).text
+        assert "intake:7<" in by_person and "intake:699" not in by_person
+        # The newest page links to the older lines, filters kept.
+        older = re.search(r'href="(/audit\?[^"]*before=\d+[^"]*)"', newest)
+        assert older is not None
+        page = (await admin.get(html.unescape(older.group(1)))).text
+        assert "intake:7<" in page and "intake:699<" not in page
+        nothing = (await admin.get("/audit", params={"record": "intake:8"})).text
+        assert "No lines match" in nothing
 
 
 async def test_forgotten_intakes_leave_the_console(
@@ -197,6 +231,13 @@ async def test_questions_are_grouped_with_nearest_entries_and_can_be_handled(
         assert done.status_code == 303
         page = (await desk.get("/questions")).text
         assert "union" not in page and "parking" in page
+    # Which questions were marked, one line each (a count says nothing an auditor can check).
+    marked = [
+        e.target
+        for e in await console_runtime_audit(console_runtime)
+        if e.action == "questions_handled"
+    ]
+    assert sorted(marked) == sorted(f"question:{i}" for i in ids)
     # Each question shown is audited, by who saw it; the words never reach the log.
     seen = [
         e for e in await console_runtime_audit(console_runtime) if e.action == "view_unanswered"
