@@ -33,6 +33,9 @@ LANGUAGE_KEYS = (ENGLISH, FRENCH)
 MAX_LATE_CANCELLATION_HOURS = 7 * 24
 DEFAULT_EMERGENCY_NUMBER = "911"
 EMERGENCY_NUMBER_PATTERN = re.compile(r"^[0-9]{2,6}$")
+# Every emergency reply tells patients to dial this: in Canada 911 everywhere, and 112 from
+# a mobile phone reaches it too. Any other value is a typo (9111, 991) that sends them nowhere.
+CANADIAN_EMERGENCY_NUMBERS = ("911", "112")
 # One opening period, e.g. "08:00-18:00" (an en dash and spaces are tolerated).
 PERIOD_PATTERN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 HOURS_EXAMPLE = 'like "08:00-18:00", "08:00-12:00, 13:00-17:00" or "closed"'
@@ -476,6 +479,13 @@ def _read_emergency_number(log: ProblemLog, clinic: LocatedDict) -> str:
             clinic.line_of("emergency_number"),
             f"'emergency_number' must be the local emergency number in digits, e.g. 911, "
             f"not {number!r}",
+        )
+    elif number not in CANADIAN_EMERGENCY_NUMBERS:
+        log.add(
+            clinic.line_of("emergency_number"),
+            f"'emergency_number' is {number!r}, which is not an emergency number in Canada; "
+            "every emergency reply tells patients to dial it: write 911 (or leave the line "
+            "out, 911 is the default)",
         )
     return number
 

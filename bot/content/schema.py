@@ -26,7 +26,10 @@ from bot.content.yaml_source import LocatedDict, LocatedList, load_located_yaml
 SIMILAR_KEY_CUTOFF = 0.6  # how alike a typo must be to a known key to suggest it
 URL_SCHEMES = ("http", "https")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().\-]*[0-9](\s*(ext\.?|x)\s*[0-9]+)?$", re.IGNORECASE)
+PHONE_PATTERN = re.compile(
+    r"^\+?\(?[0-9][0-9 ().\-]*[0-9](\s*(ext\.?|x)\s*[0-9]+)?$", re.IGNORECASE
+)
+PHONE_EXTENSION = re.compile(r"\s*(ext\.?|x)\s*[0-9]+$", re.IGNORECASE)
 MIN_PHONE_DIGITS = 7
 REVIEW_KEYS = ("by", "on")
 REVIEW_DATE_EXAMPLE = "2026-11-15"
@@ -260,6 +263,10 @@ class ProblemLog:
                 "use digits, spaces, dashes or brackets, e.g. 555-0100 or +1 613 555 0100",
             )
             return None
+        wrong_length = _phone_length_problem(value)
+        if wrong_length is not None:
+            self.add(mapping.line_of(key), f"'{key}' in {what} {wrong_length}")
+            return None
         return value
 
     def integer(
@@ -354,3 +361,24 @@ class ProblemLog:
             )
             return None
         return Review(by, when) if by is not None else None
+
+
+def _phone_length_problem(value: str) -> str | None:
+    """Why a phone number has a digit too many or too few, or None. Patients dial what the
+    bot shows: a North American number has 10 digits (7 dialled locally, 11 with the 1 in
+    front); other countries' numbers are written with their +code, 8 to 15 digits."""
+    number = "".join(ch for ch in PHONE_EXTENSION.sub("", value) if ch.isdigit())
+    if value.startswith("+"):
+        if number.startswith("1") and len(number) != 11:
+            return (
+                f"has {len(number) - 1} digits after +1: {value!r}; a North American number has 10"
+            )
+        if not 8 <= len(number) <= 15:
+            return f"has {len(number)} digits: {value!r}; an international number has 8 to 15"
+        return None
+    if len(number) in (7, 10) or (len(number) == 11 and number.startswith("1")):
+        return None
+    return (
+        f"has {len(number)} digits: {value!r}; a Canadian number has 10 (e.g. 613-555-0100), "
+        "or 7 dialled locally: check for a digit missing or typed twice"
+    )

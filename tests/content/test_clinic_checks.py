@@ -194,6 +194,43 @@ def test_bad_emergency_number(tmp_path: Path) -> None:
     assert problem.line == line_of(text, "emergency_number")
 
 
+@pytest.mark.parametrize("number", ['"9111"', '"91"', '"991"'])
+def test_an_emergency_number_with_a_typo_is_refused(tmp_path: Path, number: str) -> None:
+    # Every emergency reply says "call <this>": a digit too many or too few sends a patient
+    # in an emergency to a number that does not answer.
+    text = VALID_CLINIC + f"emergency_number: {number}\n"
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "emergency_number")
+    assert "not an emergency number in Canada" in problem.message and "911" in problem.message
+
+
+@pytest.mark.parametrize("number", ['"911"', "911", '"112"'])
+def test_canadian_emergency_numbers_are_accepted(tmp_path: Path, number: str) -> None:
+    assert problems_in(tmp_path, VALID_CLINIC + f"emergency_number: {number}\n") == []
+
+
+@pytest.mark.parametrize(
+    ("phone", "digits"),
+    [('"613-555-014"', "9 digits"), ('"613-555-01422"', "11 digits"), ('"+1 613 555 014"', "9")],
+)
+def test_a_phone_number_with_a_digit_missing_or_doubled_is_refused(
+    tmp_path: Path, phone: str, digits: str
+) -> None:
+    text = VALID_CLINIC.replace('phone: "555-0100"', f"phone: {phone}")
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "phone:")
+    assert digits in problem.message
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ['"613-555-0142"', '"1-800-555-0142"', '"(613) 555-0142 ext. 12"', '"+1 613 555 0142"',
+     '"+44 20 7946 0958"', '"555-0100"'],
+)  # fmt: skip
+def test_well_formed_phone_numbers_are_accepted(tmp_path: Path, phone: str) -> None:
+    assert problems_in(tmp_path, VALID_CLINIC.replace('phone: "555-0100"', f"phone: {phone}")) == []
+
+
 def test_not_a_mapping(tmp_path: Path) -> None:
     problem = only_problem(tmp_path, "- name: x\n")
     assert problem.line == 1
