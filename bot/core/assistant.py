@@ -169,6 +169,9 @@ AnswerCheck = Callable[[ChatRef, str], Awaitable[bool]]
 # Told of every command and button tap in a chat before it is handled (a question left
 # open by a feature, such as /forget's "are you sure?", is dropped when the person moves on).
 TurnListener = Callable[[ChatRef], None]
+# Told that a chat which had blocked the bot unblocked it (by its chat id): what was held
+# back because the chat could not be reached may go again.
+UnblockListener = Callable[[int], Awaitable[None]]
 # Records a safety alert for staff and returns its staff note (numbered, with the ways to
 # reach the chat), which takes the place of the stage's own note.
 AlertRecorder = Callable[[SafetyAlert], Awaitable[Reply]]
@@ -237,6 +240,7 @@ class Assistant:
     _answer_checks: list[AnswerCheck] = field(default_factory=list)
     _notice_answerers: list[NoticeAnswerer] = field(default_factory=list)
     _turn_listeners: list[TurnListener] = field(default_factory=list)
+    _unblock_listeners: list[UnblockListener] = field(default_factory=list)
     # The language each chat is being served in (ChatRef.chat_language), by chat id, for
     # the `chat_languages_kept` chats seen last: in memory only, so a restart falls back
     # to the app's language.
@@ -333,6 +337,15 @@ class Assistant:
     def _new_turn(self, chat: ChatRef) -> None:
         for listener in self._turn_listeners:
             listener(chat)
+
+    def add_unblock_listener(self, listener: UnblockListener) -> None:
+        """Be told when a patient who had blocked the bot unblocks it."""
+        self._unblock_listeners.append(listener)
+
+    async def chat_unblocked(self, chat_id: int) -> None:
+        """A patient unblocked the bot (the channel saw it): tell every listener."""
+        for listener in self._unblock_listeners:
+            await listener(chat_id)
 
     def add_notice_answerer(self, answerer: NoticeAnswerer) -> None:
         """Answer, below the language notice, what a mostly unread message says in English."""

@@ -441,6 +441,13 @@ def register_reminders(
         titles={"fr": "Rendez-vous"},
         describe_in=reminders.repository.describe_chat,
     )
+
+    async def reachable_again(chat_id: int) -> None:
+        cleared = await reminders.repository.mark_chat_reachable(chat_id, clock())
+        if cleared:
+            logger.info("a patient unblocked the bot: %d appointment(s) reachable again", cleared)
+
+    assistant.add_unblock_listener(reachable_again)
     host.jobs.append(PeriodicJob("reminders", reminders.settings.sweep_interval, _sweep(reminders)))
     host.startup.append(_reconcile(reminders))
     return reminders

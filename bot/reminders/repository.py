@@ -546,6 +546,17 @@ class AppointmentRepository:
             )
             return int(result.rowcount)  # type: ignore[attr-defined]
 
+    async def mark_chat_reachable(self, chat_id: int, now: datetime) -> int:
+        """Clear the flag on every appointment of a chat that unblocked the bot (its
+        reminders still to come go again); how many were cleared."""
+        async with self._database.sessions.begin() as session:
+            result = await session.execute(
+                update(AppointmentRow)
+                .where(AppointmentRow.chat_id == chat_id, AppointmentRow.unreachable.is_(True))
+                .values(unreachable=False, updated_at=now)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
     # --- personal data -----------------------------------------------------------
 
     async def describe_chat(self, chat_id: int, language: str = "en") -> list[str]:

@@ -458,6 +458,25 @@ class FakeBotApiServer:
         with self._cond:
             self._blocked.add(chat_id)
 
+    def unblock_chat(self, chat_id: int) -> int:
+        """The patient unblocked the bot: sends go through again, and the bot gets the
+        my_chat_member update Telegram sends (kicked -> member); returns its update_id."""
+        with self._cond:
+            self._blocked.discard(chat_id)
+        patient = user_dict(chat_id)
+        bot = {k: v for k, v in self.bot_user().items() if k != "can_join_groups"}
+        return self.push_update(
+            {
+                "my_chat_member": {
+                    "chat": self._chat(chat_id, "private", patient),
+                    "from": patient,
+                    "date": int(time.time()),
+                    "old_chat_member": {"user": bot, "status": "kicked", "until_date": 0},
+                    "new_chat_member": {"user": bot, "status": "member"},
+                }
+            }
+        )
+
     # --- serving -----------------------------------------------------------------------
 
     def bot_user(self) -> dict[str, Any]:

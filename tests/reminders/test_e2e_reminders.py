@@ -112,6 +112,12 @@ def test_link_remind_confirm_and_telegram_errors(tmp_path: Path, server: FakeBot
         assert f"S-{BLOCKED}" in staff_note.visible_text
         assert rows_by_chat(tmp_path, "remind_2h")[BLOCKED][0] == "failed"
         assert appointment_status(tmp_path, f"S-{BLOCKED}")[1] == 1
+        # The patient unblocks the bot: their appointments are reachable again, so the
+        # reminders still to come (the next-day check-in) are not skipped.
+        server.unblock_chat(BLOCKED)
+        wait_until(
+            lambda: appointment_status(tmp_path, f"S-{BLOCKED}")[1] == 0, WAIT_S, "unblocked"
+        )
 
         for chat in (PATIENT, FLOODED):
             got = [r for r in server.sent_to(chat) if "Appointment reminder" in r.visible_text]

@@ -323,6 +323,13 @@ async def test_blocked_bot_marks_patient_unreachable_and_tells_staff(
     rows = await rows_of(reminders, appointment_id)
     assert rows["remind_2h"].reason == "patient blocked the bot"
     assert outbound.sent == []
+    # They unblock the bot before the next-day check-in: that one goes.
+    assert await reminders.repository.mark_chat_reachable(CHAT, clock()) == 1
+    clock.set(local(2026, 6, 11, 10, 0))
+    await reminders.sender.sweep(outbound)
+    rows = await rows_of(reminders, appointment_id)
+    assert rows["check_in"].status is ReminderStatus.SENT
+    assert len(outbound.to(CHAT)) == 1
 
 
 async def test_flood_control_waits_and_retries(

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 
 from telegram import Chat, Message, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
@@ -139,14 +139,22 @@ class TelegramHandlers:
         await self.deliver(context, chat, replies, tapped_message_id=tapped_id)
 
     async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """The bot was added, removed or blocked somewhere: note it, without personal data."""
+        """The bot was added, removed or blocked somewhere: note it, without personal data;
+        a patient who unblocks the bot is reachable again."""
         change = update.my_chat_member
-        if change is not None:
-            logger.info(
-                "bot membership in a %s chat is now %s",
-                change.chat.type,
-                change.new_chat_member.status,
-            )
+        if change is None:
+            return
+        logger.info(
+            "bot membership in a %s chat is now %s",
+            change.chat.type,
+            change.new_chat_member.status,
+        )
+        if (
+            change.chat.type == ChatType.PRIVATE
+            and change.old_chat_member.status == ChatMemberStatus.BANNED
+            and change.new_chat_member.status == ChatMemberStatus.MEMBER
+        ):
+            await self._assistant.chat_unblocked(change.chat.id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the update id and the traceback (never the update), and apologise if possible."""
