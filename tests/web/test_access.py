@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 from argon2 import PasswordHasher
@@ -10,7 +12,7 @@ from starlette.routing import Route
 
 import bot.web.accounts as accounts_module
 from bot.runtime import Runtime
-from bot.storage.console_tables import StaffAccount
+from bot.storage.console_tables import LoginAttempt, StaffAccount
 from bot.web.accounts import LOCK_AFTER_FAILURES, Role
 from bot.web.app import ConsoleServices, create_app
 from tests.web.conftest import BASE, STAFF_EMAILS, ClientFactory, StaffChat
@@ -183,6 +185,18 @@ async def test_set_password_link_works_once_and_needs_a_long_password(
             data={"password": "short", "confirm": "short", "csrf_token": token},
         )
         assert short.status_code == 400 and "12 characters" in short.text
+        # Long enough, but guessed at once: a few characters repeated, or the e-mail's name.
+        for weak, why in (
+            ("aaaaaaaaaaaaaa", "repeats"),
+            ("121212121212", "repeats"),
+            ("new@clinic.example!", "e-mail"),
+            ("NewNewNew2026", "e-mail"),
+        ):
+            refused = await client.post(
+                f"/set-password/{link}",
+                data={"password": weak, "confirm": weak, "csrf_token": token},
+            )
+            assert refused.status_code == 400 and why in refused.text, weak
         good = "twelve chars and more"
         done = await client.post(
             f"/set-password/{link}", data={"password": good, "confirm": good, "csrf_token": token}
@@ -293,6 +307,25 @@ async def test_wrong_passwords_from_one_address_are_throttled(
     assert blocked.throttled and blocked.account is None
     elsewhere = await accounts.sign_in(STAFF_EMAILS[Role.ADMIN], PASSWORD, "198.51.100.2")
     assert elsewhere.account is not None
+
+
+@pytest.mark.usefixtures("services")  # the staff accounts
+async def test_sign_in_attempts_are_deleted_after_thirty_days(console_runtime: Runtime) -> None:
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    now = [start]
+    dated = accounts_module.StaffAccounts(console_runtime.database, clock=lambda: now[0])
+    await dated.sign_in(STAFF_EMAILS[Role.ADMIN], "guess", "203.0.113.7")
+    now[0] = start + timedelta(days=29)
+    await dated.sign_in(STAFF_EMAILS[Role.ADMIN], PASSWORD, "203.0.113.8")
+    async with console_runtime.database.sessions() as session:
+        kept = (await session.execute(select(LoginAttempt.client))).scalars().all()
+    assert sorted(kept) == ["203.0.113.7", "203.0.113.8"]
+    now[0] = start + timedelta(days=31)
+    await dated.sign_in(STAFF_EMAILS[Role.ADMIN], PASSWORD, "203.0.113.9")
+    async with console_runtime.database.sessions() as session:
+        kept = (await session.execute(select(LoginAttempt.client))).scalars().all()
+    # The address and e-mail of an attempt a month old are gone; the newer ones stay.
+    assert sorted(kept) == ["203.0.113.8", "203.0.113.9"]
 
 
 @pytest.mark.real_password_hashing
