@@ -20,6 +20,7 @@ from bot.reminders.importing import (
     parse_appointment_file,
     parse_start,
     past_start,
+    ref_problem,
 )
 from bot.reminders.messages import staff_line
 from bot.reminders.model import AppointmentInput
@@ -74,6 +75,10 @@ def _add(args: argparse.Namespace) -> int:
         if passed := past_start(starts_at, r.clock(), tz):
             print(f"ims-bot: --at {passed}", file=sys.stderr)
             return 2
+        ref = args.ref.strip()  # as an import reads it, so both name one appointment
+        if why := ref_problem(ref):
+            print(f"ims-bot: --ref {why}", file=sys.stderr)
+            return 2
         kind = r.types.find(args.type)
         if kind is None:
             known = ", ".join(f"{k.id} ({k.label})" for k in r.types.types.values())
@@ -90,7 +95,7 @@ def _add(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        existing = await r.repository.get_by_ref(args.ref)
+        existing = await r.repository.get_by_ref(ref)
         if location is None and existing is not None and existing.location_id:
             # Re-adding a reference to move it keeps what was not said again.
             location = find_location(r.clinic, existing.location_id)
@@ -107,7 +112,7 @@ def _add(args: argparse.Namespace) -> int:
         if clinician is None and existing is not None:
             clinician = existing.clinician
         item = AppointmentInput(
-            ref=args.ref,
+            ref=ref,
             starts_at=starts_at,
             type_id=kind.id,
             location_id=location.id if location is not None else None,
@@ -116,7 +121,7 @@ def _add(args: argparse.Namespace) -> int:
         appointment, change = await r.repository.save(item, now)
         if existing is not None and change is not Change.UNCHANGED:
             print(
-                f"Note: reference {args.ref} already existed; this {change.value} that "
+                f"Note: reference {ref} already existed; this {change.value} that "
                 f"appointment (was {staff_line(existing, tz)})."
             )
         if not await r.repository.has_reminders_to_come(appointment.id):

@@ -24,6 +24,19 @@ OPTIONAL_COLUMNS = ("duration_minutes", "location", "clinician", "status")
 CANCELLED_WORDS = frozenset({"cancelled", "canceled", "cancel"})
 BOOKED_WORDS = frozenset({"", "booked", "confirmed", "scheduled", "rescheduled", "moved"})
 MAX_REF_LENGTH = 64
+
+
+def ref_problem(ref: str) -> str | None:
+    """Why a clinic reference (spaces around it already removed) cannot name an
+    appointment, or None: an empty one would be shared by every appointment added
+    without one, and re-adding a reference moves its appointment."""
+    if not ref:
+        return "is empty; every appointment needs the clinic's reference"
+    if len(ref) > MAX_REF_LENGTH:
+        return f"is longer than {MAX_REF_LENGTH} characters"
+    return None
+
+
 MAX_CLINICIAN_LENGTH = 120
 DURATION_RANGE = range(5, 8 * 60 + 1)
 
@@ -121,10 +134,8 @@ class _RowChecker:
         passed: list[str],
     ) -> AppointmentInput | None:
         ref = fields.get("ref", "").strip()
-        if not ref:
-            reasons.append("'ref' is empty; every appointment needs the clinic's reference")
-        elif len(ref) > MAX_REF_LENGTH:
-            reasons.append(f"'ref' is longer than {MAX_REF_LENGTH} characters")
+        if why := ref_problem(ref):
+            reasons.append(f"'ref' {why}")
         if start is not None and (why := past_start(start, self.now, self.tz)):
             passed.append(f"left out: 'start' {why}")
         type_id = fields.get("type", "").strip()

@@ -273,6 +273,26 @@ def test_add_rejects_bad_input_clearly(
     assert message in capsys.readouterr().err
 
 
+def test_add_reads_a_reference_as_an_import_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No reference at all: a second one would have moved the first patient's appointment.
+    assert add(ref="") == 2
+    assert add(ref="   ") == 2
+    assert "--ref is empty" in capsys.readouterr().err
+    assert add(ref="R" * 65) == 2
+    assert "longer than 64" in capsys.readouterr().err
+    # Spaces around it are the import's: " R-7 " and the export's R-7 are one appointment.
+    assert add(ref=" R-7 ") == 0
+    capsys.readouterr()
+    write(tmp_path, "export.csv", HEADER + f"R-7,{future(7)},ims_treatment,,,,\n")
+    assert main(["appointments", "import", str(tmp_path / "export.csv")]) == 0
+    assert "0 created" in capsys.readouterr().out
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        refs = [ref for (ref,) in db.execute("SELECT ref FROM appointments")]
+    assert refs == ["R-7"]
+
+
 def test_import_reports_every_bad_row_and_imports_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
