@@ -247,7 +247,7 @@ def _with_missing_files(content_dir: Path, problems: list[Problem]) -> list[Prob
     missing = {
         display_path(content_dir / name): why
         for name, why in REQUIRED_FILES.items()
-        if not (content_dir / name).is_file()
+        if not (content_dir / name).exists()
     }
     kept = [p for p in problems if not (p.file in missing and p.line == 0)]
     return kept + [

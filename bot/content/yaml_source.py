@@ -91,6 +91,14 @@ def load_located_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ContentError([Problem(shown, 0, "file not found")]) from None
+    except IsADirectoryError:
+        raise ContentError(
+            [Problem(shown, 0, "is a folder, not a file; put the YAML file here instead")]
+        ) from None
+    except PermissionError:
+        raise ContentError(
+            [Problem(shown, 0, "cannot be read (permission denied); let the bot's user read it")]
+        ) from None
     except UnicodeDecodeError:
         raise ContentError(
             [Problem(shown, 0, "file is not UTF-8 text; save it as UTF-8")]

@@ -79,3 +79,19 @@ def test_an_empty_folder_names_every_required_file_once(tmp_path: Path) -> None:
     problems = check_content(tmp_path, quality=False)
     assert sorted(Path(p.file).name for p in problems) == sorted(REQUIRED_FILES)
     assert all(p.line == 0 and p.message.startswith("file not found") for p in problems)
+
+
+def test_a_folder_where_a_content_file_should_be_is_one_line_not_a_crash(
+    content_dir: Path,
+) -> None:
+    # An unzipped backup can leave `faq.yaml/` as a folder: the check and the start-up say
+    # so at the file, as for a missing one, instead of stopping on IsADirectoryError.
+    (content_dir / "faq.yaml").unlink()
+    (content_dir / "faq.yaml").mkdir()
+    problems = check_content(content_dir, quality=False)
+    assert [(Path(p.file).name, p.line) for p in problems] == [("faq.yaml", 0)]
+    assert "is a folder, not a file" in problems[0].message
+    settings = load_settings({"CONTENT_DIR": str(content_dir)}, read_dotenv=False)
+    with pytest.raises(ContentError) as refused:
+        load_checked_content(settings)
+    assert refused.value.problems == problems
