@@ -188,6 +188,9 @@ def _french_gaps(
         for key in TRANSLATED_KEYS:
             if given[key] or (key == "preparation" and not kind.preparation):
                 continue
+            text = raw.get(key) if isinstance(raw, LocatedDict) else None
+            if isinstance(text, LocatedDict) and log.misspelt(text, "fr"):
+                continue  # the misspelt 'fr' key was reported: it is the cause, said once
             line = raw.line_of(key) if isinstance(raw, LocatedDict) else types_raw.line_of(type_id)
             log.add(
                 line,

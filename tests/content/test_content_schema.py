@@ -134,6 +134,12 @@ def test_an_intake_flag_without_review_is_reported_at_the_flag(content_dir: Path
         ),
         (
             "appointment_types.yaml",
+            "      fr: Évaluation initiale",
+            "      fre: Évaluation initiale",
+            "unknown key 'fre' in 'label' of appointment type 'assessment' — did you mean 'fr'?",
+        ),
+        (
+            "appointment_types.yaml",
             '  start: "21:00"',
             '  start: "9pm"',
             "quiet_hours 'start' must be a clock time like \"21:00\"",
