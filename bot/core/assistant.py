@@ -390,7 +390,7 @@ class Assistant:
             screening = replace(screening, verdict=verdict)
         if verdict is not None and verdict.level == "emergency":
             extra = await self.notify_emergency(chat, verdict.rule_id or "")
-            verdict = replace(verdict, replies=(*verdict.replies, *extra))
+            verdict = replace(verdict, replies=one_staff_note((*verdict.replies, *extra)))
             return Screening(screening.language, verdict)
         if verdict is not None and verdict.level == "urgent":
             told: list[Reply] = []
@@ -490,6 +490,20 @@ class Assistant:
         if handler is None:
             return [self.unknown_action_reply]
         return await handler(chat, rest)
+
+
+def one_staff_note(replies: Sequence[Reply]) -> tuple[Reply, ...]:
+    """`replies` with their staff notes joined into the first one: one event (an emergency
+    that also stopped an intake) is one note in the staff chat, not one per listener."""
+    notes = [reply for reply in replies if reply.for_staff]
+    if len(notes) < 2:
+        return tuple(replies)
+    joined = replace(notes[0], text="\n".join(note.text for note in notes))
+    return tuple(
+        joined if reply is notes[0] else reply
+        for reply in replies
+        if not reply.for_staff or reply is notes[0]
+    )
 
 
 def button_language(action: str) -> str | None:

@@ -272,18 +272,14 @@ class StaffNotes:
         return staff_note(text, title="Consent to treatment")
 
     def screen_emergency(self, chat_id: int, rule_id: str, intake_id: int | None) -> Reply:
-        """The emergency screen stopped an intake (the screen's own alert says how to reach
-        the patient; the rule named, the patient's words never)."""
-        during = f" during intake #{intake_id}; the intake was stopped" if intake_id else ""
-        if self.console_on:
-            return staff_note(
-                f"Emergency reply sent to chat {chat_id} (rule {rule_id}){during} — "
-                f"{self.link(f'/intakes/{intake_id}' if intake_id else '/events')}",
-                title="Emergency",
-            )
+        """The emergency screen stopped an intake: a line the assistant joins to the
+        screen's own alert note (which says how to reach the patient); the rule named, the
+        patient's words never."""
+        during = f" during intake #{intake_id}" if intake_id else ""
+        where = f" — {self.link(f'/intakes/{intake_id}')}" if self.console_on and intake_id else ""
         return staff_note(
-            f"The emergency screen (rule {rule_id}) fired in chat {chat_id}{during}. "
-            "The emergency alert says how to reach them.",
+            f"The emergency (rule {rule_id}) in chat {chat_id} came{during}; the intake was "
+            f"stopped{where}.",
             title="Intake emergency",
         )
 

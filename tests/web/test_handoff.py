@@ -22,9 +22,9 @@ from bot.web.accounts import Role
 from bot.web.app import ConsoleServices
 from bot.web.events import ALERT_KINDS, StaffEventLog
 from bot.web.handoff import FROM_CLINIC
-from tests.intake.kit import Patient
+from tests.intake.kit import Patient, typed_until
 from tests.web.conftest import ClientFactory
-from tests.web.kit import complete_intake, csrf_of
+from tests.web.kit import TYPED_EMERGENCY, complete_intake, csrf_of
 
 EMERGENCY_WORDS = "my chest is crushing and my left arm went numb"
 # A rule's words judged not happening now, and words of a plan without a rule (their tests
@@ -191,3 +191,34 @@ async def test_staff_write_to_the_patient_from_the_alerts_page(
     assert ("reply_to_patient", f"event:{event.id}") in actions
     async with console_runtime.database.sessions() as session:
         assert await session.scalar(select(StaffEvent.rule)) == event.rule  # no text stored
+
+
+async def typed_emergency_in_intake(runtime: Runtime) -> list[str]:
+    """The staff notes of a patient's emergency typed as an intake answer."""
+    patient = Patient(runtime.assistant, chat=ChatRef(4107, first_name="Sam"))
+    await patient.command("intake")
+    for text in typed_until("emergency_screen"):
+        await patient.say(text)
+    replies = await patient.say(TYPED_EMERGENCY)
+    assert "911" in patient.text
+    return staff_of(replies)
+
+
+async def test_an_emergency_typed_as_an_intake_answer_sends_one_staff_note(
+    runtime: Runtime,
+) -> None:
+    """One event, one note: the safety alert's note says the intake was stopped (it was two
+    notes, the alert's and the intake's, for one message)."""
+    [note] = await typed_emergency_in_intake(runtime)
+    [event] = await events_of(runtime)
+    assert alert_numbers(note) == [event.id] and "reply to this message" in note
+    assert "intake #1" in note and "intake was stopped" in note
+
+
+async def test_with_the_console_on_too_an_emergency_in_an_intake_sends_one_note(
+    console_runtime: Runtime,
+) -> None:
+    [note] = await typed_emergency_in_intake(console_runtime)
+    [event] = await events_of(console_runtime)
+    assert alert_numbers(note) == [event.id]
+    assert "intake was stopped" in note and "/intakes/1" in note
