@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import html
 import logging
 import os
 import secrets
@@ -19,8 +18,8 @@ import uvicorn
 
 from bot.clinic_content import ClinicContent
 from bot.config import ConfigError, Settings
-from bot.core.outbound import ChannelUnavailable, Outbound, RecipientUnreachable
-from bot.core.replies import Reply, staff_note
+from bot.core.outbound import Outbound
+from bot.core.replies import staff_note
 from bot.core.staff_notes import StaffNotes
 from bot.faq.pipeline import FaqPipeline
 from bot.faq.unanswered import UnansweredLog
@@ -125,51 +124,6 @@ def build_services(
     return services
 
 
-def telegram_staff_notice(settings: Settings) -> StaffNotice | None:
-    """Sends a plain line to the staff chats through the Bot API (console run on its own)."""
-    if not settings.telegram_bot_token or not settings.staff_chat_ids:
-        return None
-    token = settings.telegram_bot_token
-    base_url = settings.telegram_api_base_url
-
-    async def notify(text: str) -> None:
-        from telegram import Bot
-
-        bot = Bot(token, base_url=base_url) if base_url else Bot(token)
-        async with bot:
-            for chat_id in settings.staff_chat_ids:
-                await bot.send_message(chat_id, text)
-
-    return notify
-
-
-def telegram_patient_send(settings: Settings) -> PatientSend | None:
-    """Sends a staff message to a patient's chat through the Bot API (console on its own)."""
-    if not settings.telegram_bot_token:
-        return None
-    token = settings.telegram_bot_token
-    base_url = settings.telegram_api_base_url
-
-    async def send(chat_id: int, reply: Reply) -> object:
-        from telegram import Bot
-        from telegram.error import Forbidden, TelegramError
-
-        bot = Bot(token, base_url=base_url) if base_url else Bot(token)
-        # As the bot's channel renders a reply: the title in bold, the text escaped.
-        text = html.escape(reply.text, quote=False)
-        if reply.title:
-            text = f"<b>{html.escape(reply.title, quote=False)}</b>\n\n{text}"
-        try:
-            async with bot:
-                return await bot.send_message(chat_id, text, parse_mode="HTML")
-        except Forbidden as error:
-            raise RecipientUnreachable(type(error).__name__) from error
-        except TelegramError as error:
-            raise ChannelUnavailable(type(error).__name__) from error
-
-    return send
-
-
 def patient_language(repository: AppointmentRepository) -> LanguageOf:
     """The language a chat's patient reads, as their appointment link recorded it."""
 
@@ -228,8 +182,12 @@ def uvicorn_server(app: Starlette) -> uvicorn.Server:
     return _OwnSignals(config)
 
 
-async def serve_console(settings: Settings, content: ClinicContent) -> None:
-    """`ims-bot web`: open the database and serve the console until interrupted."""
+async def serve_console(
+    settings: Settings, content: ClinicContent, outbound: Outbound | None = None
+) -> None:
+    """`ims-bot web`: open the database and serve the console until interrupted; staff
+    notices and staff messages to patients go through `outbound` (the one pacing layer;
+    None: the console cannot send)."""
     from bot.storage.database import open_database
 
     sock = bound_socket(settings.console.host, settings.console.port)
@@ -239,8 +197,8 @@ async def serve_console(settings: Settings, content: ClinicContent) -> None:
             settings,
             content,
             database,
-            telegram_staff_notice(settings),
-            telegram_patient_send(settings),
+            outbound_staff_notice(outbound) if outbound is not None else None,
+            outbound_send(outbound.send) if outbound is not None else None,
         )
         server = uvicorn_server(create_app(services))
         loop = asyncio.get_running_loop()
