@@ -175,6 +175,9 @@ AlertRecorder = Callable[[SafetyAlert], Awaitable[Reply]]
 # Answers a staff chat's reply to one of the bot's messages (the text of the message replied
 # to, then the reply); no replies: the reply was staff talking among themselves.
 StaffReplyHandler = Callable[[ChatRef, str, str], Awaitable[list[Reply]]]
+# During a handoff (staff wrote to the chat), passes a message the safety stage answered on
+# its own (emergency, urgent, another language) to staff; None: no handoff is open.
+HandoffRelay = Callable[[ChatRef, str, "SafetyVerdict"], Awaitable[list[Reply] | None]]
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,7 @@ class Assistant:
     _safety: SafetyScreen | None = None
     _alert_recorder: AlertRecorder | None = None
     _staff_reply_handler: StaffReplyHandler | None = None
+    _handoff_relay: HandoffRelay | None = None
     _menu_buttons: list[Button] = field(default_factory=list)
     # A menu button as another language shows it, by (action, language).
     _menu_translations: dict[tuple[str, str], Button] = field(default_factory=dict)
@@ -366,6 +370,18 @@ class Assistant:
             return []
         return await self._staff_reply_handler(chat, replied_to, text.strip())
 
+    def set_handoff_relay(self, relay: HandoffRelay) -> None:
+        """Pass messages the safety stage answered on its own to staff during a handoff
+        (ordinary messages reach it as a text route)."""
+        self._handoff_relay = relay
+
+    async def _relayed(
+        self, chat: ChatRef, text: str, verdict: SafetyVerdict
+    ) -> list[Reply] | None:
+        if self._handoff_relay is None:
+            return None
+        return await self._handoff_relay(chat, text, verdict)
+
     def set_alert_recorder(self, recorder: AlertRecorder) -> None:
         """Record every safety alert, and word its staff note, with `recorder`."""
         self._alert_recorder = recorder
@@ -437,6 +453,11 @@ class Assistant:
         self._remember_language(chat)
         if verdict is not None and verdict.level == "notice" and await self._an_answer(chat, text):
             verdict = None  # screened for emergencies already; a name is not a language
+        if verdict is not None and verdict.stops:
+            # Answered by the safety stage alone; in a handoff staff still get the message.
+            relayed = await self._relayed(chat, text, verdict)
+            if relayed is not None:
+                return [*verdict.replies, *relayed]
         if verdict is not None and verdict.level == "notice" and verdict.features_answer:
             return [*verdict.replies, *await self._below_notice(chat, text)]
         if verdict is not None and verdict.stops:

@@ -34,12 +34,15 @@ from bot.web.content_health import ContentHealthCheck
 from bot.web.events import StaffEventLog, linked_appointments_of
 from bot.web.front_desk import AppointmentBoard, QuestionBoard
 from bot.web.handoff import (
+    HandoffWords,
     LanguageOf,
     PatientMessenger,
+    PatientRelay,
     PatientSend,
     outbound_send,
     register_staff_chat_replies,
 )
+from bot.web.handoff_thread import HandoffThread
 from bot.web.intakes import IntakeInbox
 
 if TYPE_CHECKING:
@@ -84,9 +87,11 @@ def build_services(
     from bot.reminders.feature import build_reminders
 
     reminders = build_reminders(settings, content, database)
-    intakes = IntakeRepository(database, load_cipher(settings))
+    cipher = load_cipher(settings)
+    intakes = IntakeRepository(database, cipher)
     events = StaffEventLog(database)
     audit = AuditLog(database)
+    thread = HandoffThread(database, cipher, settings.handoff_window)
     # Built on first use and shared: lexical matching points at the entry to widen
     # without loading the optional model.
     pipeline = functools.cache(lambda: FaqPipeline.from_content(content))
@@ -109,8 +114,14 @@ def build_services(
         ),
         events=events,
         messenger=PatientMessenger(
-            events, audit, send_to_patient, patient_language(reminders.repository)
+            events,
+            audit,
+            send_to_patient,
+            patient_language(reminders.repository),
+            thread,
+            HandoffWords(content.clinic, settings.clinic_timezone),
         ),
+        thread=thread,
         linked_appointments=linked_appointments_of(reminders.repository, settings.clinic_timezone),
         content_health=ContentHealthCheck(settings.content_dir, pipeline, content.faq),
         secret_key=console_secret(settings),
@@ -236,8 +247,18 @@ def register_console(
     repository = AppointmentRepository(
         database, content.appointment_types, settings.clinic_timezone
     )
-    messenger = PatientMessenger(log, audit, None, patient_language(repository))
-    register_staff_chat_replies(host.assistant, messenger)
+    thread = HandoffThread(database, load_cipher(settings), settings.handoff_window)
+    words = HandoffWords(content.clinic, settings.clinic_timezone)
+    messenger = PatientMessenger(log, audit, None, patient_language(repository), thread, words)
+    relay = PatientRelay(thread, staff_notes or StaffNotes(), words)
+    register_staff_chat_replies(host.assistant, messenger, relay)
+    host.personal_data.register(
+        "Conversations with the clinic team",
+        thread.describe,
+        thread.erase,
+        titles={"fr": "Conversations avec l'équipe de la clinique"},
+        describe_in=thread.describe,
+    )
 
     async def audit_erasure(targets: list[str | None]) -> None:
         await audit.write_many(PATIENT_ERASURE_ACTOR, PATIENT_ERASURE, targets)

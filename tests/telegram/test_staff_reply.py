@@ -116,13 +116,14 @@ async def test_a_reply_to_an_alert_note_reaches_the_patient_after_send(
     assert "patient of alert #1" in question.visible_text
     assert to_chat(fake_api, PATIENT, since) == []  # not before "Send"
     await tap(bot, fake_api, STAFF, "Send")
-    [message] = to_chat(fake_api, PATIENT, since)
+    message, notice = to_chat(fake_api, PATIENT, since)
     assert message.visible_text == f"Message from the clinic team\n\n{STAFF_WORDS}"
+    assert "goes to the clinic team" in notice.visible_text and "/bot" in notice.visible_text
     edits = [r for r in fake_api.calls("editMessageText") if r.chat_id == STAFF]
     assert "Sent to the patient of alert #1" in edits[-1].visible_text
     # A second tap on the same button sends nothing more.
     await tap(bot, fake_api, STAFF, "Send")
-    assert len(to_chat(fake_api, PATIENT, since)) == 1
+    assert len(to_chat(fake_api, PATIENT, since)) == 2
     runtime = channel_of(bot).runtime
     audit = await AuditLog(runtime.database).recent(20)
     assert [(a.action, a.target) for a in audit if a.action.startswith("reply")] == [
@@ -142,7 +143,7 @@ async def test_reply_command_and_replies_to_other_messages(
         chat_type="supergroup",
     )  # fmt: skip
     await deliver(bot, fake_api, command)
-    [message] = to_chat(fake_api, PATIENT, since)
+    message, _notice = to_chat(fake_api, PATIENT, since)
     assert message.visible_text.endswith("We will call you at 3 pm today.")
     [told] = to_chat(fake_api, STAFF, since)
     assert told.visible_text == "Sent to the patient of alert #1."

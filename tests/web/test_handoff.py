@@ -185,7 +185,9 @@ async def test_staff_write_to_the_patient_from_the_alerts_page(
         assert empty.status_code == 400
         missing = await desk.post("/events/999/reply", data={"message": "x", "csrf_token": token})
         assert missing.status_code == 404
-    assert sent == [(4106, Reply(words, title=FROM_CLINIC["en"]))]
+    message, notice = sent
+    assert message == (4106, Reply(words, title=FROM_CLINIC["en"]))
+    assert "goes to the clinic team" in notice[1].text  # told once how the handoff works
     assert "Maplebrook, did you" not in caplog.text  # what staff typed is never logged
     actions = [(r.action, r.target) for r in await services.audit.recent(50)]
     assert ("reply_to_patient", f"event:{event.id}") in actions
