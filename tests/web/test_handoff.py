@@ -21,7 +21,7 @@ from bot.storage.console_tables import AuditEntry, StaffEvent
 from bot.web.accounts import Role
 from bot.web.app import ConsoleServices
 from bot.web.events import ALERT_KINDS, StaffEventLog
-from bot.web.handoff import FROM_CLINIC
+from bot.web.handoff import FROM_CLINIC, Outcome, PatientSend
 from tests.intake.kit import Patient, typed_until
 from tests.web.conftest import ClientFactory
 from tests.web.kit import TYPED_EMERGENCY, complete_intake, csrf_of
@@ -224,3 +224,79 @@ async def test_with_the_console_on_too_an_emergency_in_an_intake_sends_one_note(
     [event] = await events_of(console_runtime)
     assert alert_numbers(note) == [event.id]
     assert "intake was stopped" in note and "/intakes/1" in note
+
+
+def recording_send(sent: list[tuple[int, Reply]]) -> PatientSend:
+    async def send(chat_id: int, reply: Reply) -> object:
+        sent.append((chat_id, reply))
+        return None
+
+    return send
+
+
+ANNA = "Hi, this is Anna from the clinic, can you tell me what happened?"
+PATIENT_ANSWER = "I am at home <b>now</b>, feeling better"
+
+
+async def test_the_alerts_page_shows_the_conversation_under_the_alert_and_staff_end_it(
+    console_runtime: Runtime, services: ConsoleServices, client_as: ClientFactory
+) -> None:
+    chat = ChatRef(4108)
+    await console_runtime.assistant.handle_text(chat, EMERGENCY_WORDS)
+    [event] = await events_of(console_runtime)
+    sent: list[tuple[int, Reply]] = []
+    services.messenger.send = recording_send(sent)
+    async with client_as(Role.FRONT_DESK) as desk:
+        token = csrf_of((await desk.get("/events")).text)
+        done = await desk.post(
+            f"/events/{event.id}/reply", data={"message": ANNA, "csrf_token": token}
+        )
+        assert done.status_code == 200
+
+    replies = await console_runtime.assistant.handle_text(chat, PATIENT_ANSWER)
+    assert replies[0].text == "Passed on to the clinic team."
+    [note] = staff_of(replies)
+    assert "feeling better" not in note  # with the console on, the words stay in it
+    assert f"/events#alert-{event.id}" in note and alert_numbers(note) == [event.id]
+
+    async with client_as(None) as anonymous:
+        assert (await anonymous.get("/events")).status_code == 303  # sign in first
+    async with client_as(Role.FRONT_DESK) as desk:
+        page = await desk.get("/events")
+        thread = page.text[page.text.index(f'id="thread-{event.id}"') :]
+        assert ANNA in thread and "I am at home &lt;b&gt;now&lt;/b&gt;" in thread
+        assert "End the conversation" in thread
+        views = [(a.action, a.target) for a in await services.audit.recent(50)]
+        assert ("view_handoff", f"event:{event.id}") in views
+        refused = await desk.post(f"/events/{event.id}/close", data={})
+        assert refused.status_code == 403
+        closed = await desk.post(
+            f"/events/{event.id}/close", data={"csrf_token": csrf_of(page.text)}
+        )
+        assert closed.status_code == 200 and "is closed" in closed.text
+        assert "End the conversation" not in closed.text
+    assert "ended this conversation" in sent[-1][1].text  # the patient is told
+    after = await console_runtime.assistant.handle_text(chat, "does ims hurt")
+    assert staff_of(after) == [] and after[0].title == "Does IMS hurt?"
+
+
+async def test_mydata_counts_the_conversation_and_forget_erases_it_keeping_the_marker(
+    console_runtime: Runtime, services: ConsoleServices
+) -> None:
+    chat = ChatRef(4109)
+    await console_runtime.assistant.handle_text(chat, SELF_HARM_WORDS)  # nobody handled it
+    [event] = await events_of(console_runtime)
+    services.messenger.send = recording_send([])
+    assert await services.messenger.write(event.id, ANNA, "desk@clinic.example") is Outcome.SENT
+    await console_runtime.assistant.handle_text(chat, PATIENT_ANSWER)
+    mydata = await console_runtime.assistant.handle_command(chat, "mydata")
+    assert "Conversation with the clinic team: 2 messages stored (encrypted)" in mydata[0].text
+
+    await console_runtime.assistant.handle_command(chat, "forget")
+    await console_runtime.assistant.handle_text(chat, "yes")
+    assert await services.thread.of_events([event.id]) == {}
+    assert await services.thread.active(chat.chat_id) is None
+    [marker] = await events_of(console_runtime)
+    assert marker.id == event.id and marker.chat_id is None  # the unhandled alert's marker
+    after = await console_runtime.assistant.handle_text(chat, "does ims hurt")
+    assert staff_of(after) == []  # no handoff any more: the FAQ answers
