@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +15,20 @@ import pytest
 
 from bot.channels.telegram.application import (
     TelegramApplication,
-    build_application,
     channel_of,
-    run_post_init,
 )
-from bot.config import Settings, load_settings
-from bot.runtime import build_runtime
 from bot.storage.encryption import load_cipher
 from bot.web.audit import AuditLog
 from bot.web.handoff_thread import BOT, PATIENT, STAFF, HandoffThread
 from tests.fakes.bot_api_server import FakeBotApiServer
-from tests.telegram.test_staff_reply import TOKEN, deliver, staff_user, tap, to_chat
+from tests.telegram.test_staff_reply import (
+    deliver,
+    running_bot,
+    settings_for,
+    staff_user,
+    tap,
+    to_chat,
+)
 
 STAFF_CHAT = -1002233445577
 CHAT = 7401
@@ -37,33 +38,6 @@ ANSWER = "Thank you, I am home now and feeling better. Can I keep my visit on Th
 ANNA_AGAIN = "Yes, Thursday stands. Rest today."
 LATER = "Also, does IMS hurt?"
 WORSE = "now my chest is crushing again and I cannot breathe"
-
-
-def settings_for(fake_api: FakeBotApiServer, tmp_path: Path) -> Settings:
-    return load_settings(
-        {
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
-            "IMS_DATA_DIR": str(tmp_path / "data"),
-            "STAFF_CHAT_IDS": str(STAFF_CHAT),
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": fake_api.base_url,
-            "DATA_ENCRYPTION_KEY": "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=",
-        },
-        read_dotenv=False,
-    )
-
-
-@asynccontextmanager
-async def running_bot(settings: Settings) -> AsyncIterator[TelegramApplication]:
-    """The bot as `ims-bot run` starts it (the test hands it each update)."""
-    runtime = await build_runtime(settings)
-    application = build_application(runtime)
-    try:
-        async with application:
-            await run_post_init(application)
-            yield application
-    finally:
-        await runtime.close()
 
 
 async def say(app: TelegramApplication, fake: FakeBotApiServer, text: str) -> None:
@@ -86,7 +60,7 @@ def texts(fake: FakeBotApiServer, chat: int, since: int) -> list[str]:
 async def test_the_patients_answers_reach_staff_until_they_go_back_to_the_bot(
     fake_api: FakeBotApiServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = settings_for(fake_api, tmp_path)
+    settings = settings_for(fake_api, tmp_path, STAFF_CHAT)
     caplog.set_level(logging.DEBUG, logger="bot")
     async with running_bot(settings) as app:
         await say(app, fake_api, EMERGENCY_WORDS)

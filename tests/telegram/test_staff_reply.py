@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from bot.channels.telegram.application import (
     channel_of,
     run_post_init,
 )
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.runtime import build_runtime
 from bot.web.audit import AuditLog
 from tests.fakes.bot_api_server import FakeBotApiServer, RecordedRequest
@@ -30,21 +31,25 @@ WAIT_S = 20.0
 STAFF_WORDS = "Hi, this is Robin at the clinic. Did you get to the emergency department?"
 
 
-@pytest.fixture
-async def bot(fake_api: FakeBotApiServer, tmp_path: Path) -> AsyncIterator[TelegramApplication]:
-    """The bot on the fake Bot API, started as `ims-bot run` starts it (without polling:
-    the test hands it each update the fake server holds)."""
-    settings = load_settings(
+def settings_for(fake_api: FakeBotApiServer, tmp_path: Path, staff: int = STAFF) -> Settings:
+    """The bot's settings on the fake Bot API, a SQLite file and one staff chat."""
+    return load_settings(
         {
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
             "IMS_DATA_DIR": str(tmp_path / "data"),
-            "STAFF_CHAT_IDS": str(STAFF),
+            "STAFF_CHAT_IDS": str(staff),
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE_URL": fake_api.base_url,
             "DATA_ENCRYPTION_KEY": "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=",
         },
         read_dotenv=False,
     )
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings) -> AsyncIterator[TelegramApplication]:
+    """The bot started as `ims-bot run` starts it (without polling: the test hands it each
+    update the fake server holds)."""
     runtime = await build_runtime(settings)
     application = build_application(runtime)
     try:
@@ -53,6 +58,13 @@ async def bot(fake_api: FakeBotApiServer, tmp_path: Path) -> AsyncIterator[Teleg
             yield application
     finally:
         await runtime.close()
+
+
+@pytest.fixture
+async def bot(fake_api: FakeBotApiServer, tmp_path: Path) -> AsyncIterator[TelegramApplication]:
+    """The bot on the fake Bot API."""
+    async with running_bot(settings_for(fake_api, tmp_path)) as application:
+        yield application
 
 
 async def deliver(
