@@ -21,6 +21,8 @@ DEFAULT_DATA_DIR = Path(".ims-bot")
 DEFAULT_TIMEZONE = "America/Toronto"
 DEFAULT_UNANSWERED_RETENTION_DAYS = 90
 DEFAULT_INTAKE_ABANDON_DAYS = 14
+# How long a patient's messages reach staff after staff last wrote to them.
+DEFAULT_HANDOFF_HOURS = 4.0
 DEFAULT_REMINDER_SWEEP_SECONDS = 30.0
 DEFAULT_CONSOLE_BIND = "127.0.0.1:8080"
 # How late a reminder may still go out, and when a claimed send counts as interrupted.
@@ -126,6 +128,8 @@ class Settings:
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     # An unfinished intake untouched this long is marked abandoned.
     intake_abandon_after: timedelta = timedelta(days=DEFAULT_INTAKE_ABANDON_DAYS)
+    # After staff write to a patient, the patient's messages reach staff this long.
+    handoff_window: timedelta = timedelta(hours=DEFAULT_HANDOFF_HOURS)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
 
@@ -449,6 +453,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
         log_level=log_level,
         reminders=reminder_settings(env),
         intake_abandon_after=intake_abandon_after(env),
+        handoff_window=timedelta(
+            hours=_positive_number(env, "IMS_HANDOFF_HOURS", DEFAULT_HANDOFF_HOURS)
+        ),
         delivery=delivery_settings(env),
         console=parse_console_settings(env),
     )

@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 # before any of these; then each route in turn until one claims the text.
 TEXT_ROUTE_ORDER: Final = (
     "privacy",  # only while /forget's "are you sure?" waits: the typed yes or no
+    "handoff",  # after staff wrote to the chat: its messages go to staff for a while
     "intake",  # an open intake claims typed answers (it passes side questions to the FAQ)
     "faq",  # last: answers whatever nobody else claimed
 )

@@ -20,6 +20,7 @@ def register(subparsers: Any) -> None:
 
 def run_web(args: argparse.Namespace) -> int:
     """Serve the console until interrupted."""
+    from bot.channels.telegram.outbound import standalone_outbound
     from bot.config import load_settings
     from bot.logging_setup import configure_logging
     from bot.runtime import load_checked_content
@@ -27,5 +28,12 @@ def run_web(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     configure_logging(settings.log_level, [settings.telegram_bot_token])
-    asyncio.run(serve_console(settings, load_checked_content(settings)))
+    content = load_checked_content(settings)
+
+    async def serve() -> None:
+        # Without the bot process, the console still sends through the one pacing layer.
+        async with standalone_outbound(settings) as outbound:
+            await serve_console(settings, content, outbound)
+
+    asyncio.run(serve())
     return 0

@@ -178,6 +178,9 @@ AlertRecorder = Callable[[SafetyAlert], Awaitable[Reply]]
 # Answers a staff chat's reply to one of the bot's messages (the text of the message replied
 # to, then the reply); no replies: the reply was staff talking among themselves.
 StaffReplyHandler = Callable[[ChatRef, str, str], Awaitable[list[Reply]]]
+# During a handoff (staff wrote to the chat), passes a message the safety stage answered on
+# its own (emergency, urgent, another language) to staff; None: no handoff is open.
+HandoffRelay = Callable[[ChatRef, str, "SafetyVerdict"], Awaitable[list[Reply] | None]]
 
 
 @dataclass(frozen=True)
@@ -229,6 +232,7 @@ class Assistant:
     _safety: SafetyScreen | None = None
     _alert_recorder: AlertRecorder | None = None
     _staff_reply_handler: StaffReplyHandler | None = None
+    _handoff_relay: HandoffRelay | None = None
     _menu_buttons: list[Button] = field(default_factory=list)
     # A menu button as another language shows it, by (action, language).
     _menu_translations: dict[tuple[str, str], Button] = field(default_factory=dict)
@@ -379,6 +383,18 @@ class Assistant:
             return []
         return await self._staff_reply_handler(chat, replied_to, text.strip())
 
+    def set_handoff_relay(self, relay: HandoffRelay) -> None:
+        """Pass messages the safety stage answered on its own to staff during a handoff
+        (ordinary messages reach it as a text route)."""
+        self._handoff_relay = relay
+
+    async def _relayed(
+        self, chat: ChatRef, text: str, verdict: SafetyVerdict
+    ) -> list[Reply] | None:
+        if self._handoff_relay is None:
+            return None
+        return await self._handoff_relay(chat, text, verdict)
+
     def set_alert_recorder(self, recorder: AlertRecorder) -> None:
         """Record every safety alert, and word its staff note, with `recorder`."""
         self._alert_recorder = recorder
@@ -403,7 +419,7 @@ class Assistant:
             screening = replace(screening, verdict=verdict)
         if verdict is not None and verdict.level == "emergency":
             extra = await self.notify_emergency(chat, verdict.rule_id or "")
-            verdict = replace(verdict, replies=(*verdict.replies, *extra))
+            verdict = replace(verdict, replies=one_staff_note((*verdict.replies, *extra)))
             return Screening(screening.language, verdict)
         if verdict is not None and verdict.level == "urgent":
             told: list[Reply] = []
@@ -450,6 +466,11 @@ class Assistant:
         self._remember_language(chat)
         if verdict is not None and verdict.level == "notice" and await self._an_answer(chat, text):
             verdict = None  # screened for emergencies already; a name is not a language
+        if verdict is not None and verdict.stops:
+            # Answered by the safety stage alone; in a handoff staff still get the message.
+            relayed = await self._relayed(chat, text, verdict)
+            if relayed is not None:
+                return [*verdict.replies, *relayed]
         if verdict is not None and verdict.level == "notice" and verdict.features_answer:
             return [*verdict.replies, *await self._below_notice(chat, text)]
         if verdict is not None and verdict.stops:
@@ -503,6 +524,20 @@ class Assistant:
         if handler is None:
             return [self.unknown_action_reply]
         return await handler(chat, rest)
+
+
+def one_staff_note(replies: Sequence[Reply]) -> tuple[Reply, ...]:
+    """`replies` with their staff notes joined into the first one: one event (an emergency
+    that also stopped an intake) is one note in the staff chat, not one per listener."""
+    notes = [reply for reply in replies if reply.for_staff]
+    if len(notes) < 2:
+        return tuple(replies)
+    joined = replace(notes[0], text="\n".join(note.text for note in notes))
+    return tuple(
+        joined if reply is notes[0] else reply
+        for reply in replies
+        if not reply.for_staff or reply is notes[0]
+    )
 
 
 def button_language(action: str) -> str | None:

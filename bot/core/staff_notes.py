@@ -4,7 +4,9 @@ Without the web console the staff chat is the clinic's only view, so notes carry
 they always carried (an intake's whole summary, say). With the console on, the staff
 chat is an ordinary group on someone else's servers: notes then say only what happened
 and link to the console, where the details sit behind a login, roles and an audit log.
-Either way a note never quotes what a patient typed.
+Either way a note never quotes what a patient typed, with one exception: once staff have
+written to a patient (a handoff), the patient's answers are for staff, and without the
+console the staff chat is where staff read them.
 
 Every alert note asks only for what staff can do: find the patient by the appointment(s)
 linked to the chat (reference, time, type) in their booking system, or write to them
@@ -45,6 +47,12 @@ _ALERT_REF = re.compile(r"\balert #(\d{1,12})\b", re.IGNORECASE)
 def alert_ref(number: int) -> str:
     """How notes and the console name an alert."""
     return f"alert #{number}"
+
+
+def alert_number(typed: str) -> int | None:
+    """The alert a staff command names ("12" or "#12"); None when it is not one."""
+    digits = typed.removeprefix("#")
+    return int(digits) if digits.isdecimal() and len(digits) <= 12 else None
 
 
 def alert_numbers(note_text: str) -> list[int]:
@@ -272,18 +280,14 @@ class StaffNotes:
         return staff_note(text, title="Consent to treatment")
 
     def screen_emergency(self, chat_id: int, rule_id: str, intake_id: int | None) -> Reply:
-        """The emergency screen stopped an intake (the screen's own alert says how to reach
-        the patient; the rule named, the patient's words never)."""
-        during = f" during intake #{intake_id}; the intake was stopped" if intake_id else ""
-        if self.console_on:
-            return staff_note(
-                f"Emergency reply sent to chat {chat_id} (rule {rule_id}){during} — "
-                f"{self.link(f'/intakes/{intake_id}' if intake_id else '/events')}",
-                title="Emergency",
-            )
+        """The emergency screen stopped an intake: a line the assistant joins to the
+        screen's own alert note (which says how to reach the patient); the rule named, the
+        patient's words never."""
+        during = f" during intake #{intake_id}" if intake_id else ""
+        where = f" — {self.link(f'/intakes/{intake_id}')}" if self.console_on and intake_id else ""
         return staff_note(
-            f"The emergency screen (rule {rule_id}) fired in chat {chat_id}{during}. "
-            "The emergency alert says how to reach them.",
+            f"The emergency (rule {rule_id}) in chat {chat_id} came{during}; the intake was "
+            f"stopped{where}.",
             title="Intake emergency",
         )
 
@@ -319,4 +323,35 @@ class StaffNotes:
         return staff_note(
             f"A person in chat {chat_id}{who} asked to talk to someone. {reach}",
             title="Contact request",
+        )
+
+    def patient_wrote(self, event_id: int, chat_id: int, text: str, safety: str | None) -> Reply:
+        """The patient answered in a conversation staff opened under alert `event_id`: their
+        words (only without the console; with it, where to read them), whether the bot gave
+        a safety reply at once, and how to answer."""
+        ref = alert_ref(event_id)
+        told = (
+            f"\nThe bot gave them the {safety} reply at once"
+            f"{' (call 911 now)' if safety == EMERGENCY else ''}."
+            if safety in (EMERGENCY, URGENT)
+            else ""
+        )
+        how = f"Reply to this message to answer them through the bot; /close {event_id} ends it."
+        if self.console_on:
+            return staff_note(
+                f"The patient of {ref} (chat {chat_id}) wrote to the clinic team; read it on "
+                f"the Alerts page ({self.link(f'/events#alert-{event_id}')}).{told}\n{how}",
+                title="Patient's message",
+            )
+        return staff_note(
+            f"The patient of {ref} (chat {chat_id}) wrote:\n{text}{told}\n{how}",
+            title="Patient's message",
+        )
+
+    def handoff_ended(self, event_id: int, chat_id: int) -> Reply:
+        """The patient went back to the bot: their messages no longer reach staff."""
+        return staff_note(
+            f"The patient of {alert_ref(event_id)} (chat {chat_id}) went back to the assistant: "
+            "their messages no longer reach you. Writing to them opens the conversation again.",
+            title="Conversation ended",
         )

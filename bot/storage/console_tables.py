@@ -1,6 +1,7 @@
 """Tables for the staff web console: accounts, sessions, audit, review state, staff events.
 
-No health information is stored here: the console reads intakes through the intake
+Health information is stored here only encrypted: the messages of a conversation staff
+opened with a patient (`HandoffMessage.body`). The console reads intakes through the intake
 repository (decrypting one only for the request that shows it), and staff events hold a
 rule name and a chat id, never what the patient wrote.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.base import Base, UtcDateTime
@@ -124,3 +125,31 @@ class StaffEvent(Base):
     handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     handled_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
     erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class Handoff(Base):
+    """A chat in a conversation with staff: its messages reach staff until `until` (staff
+    wrote to it under alert `event_id`; closing sets `until` to the time it was closed)."""
+
+    __tablename__ = "handoffs"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    until: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class HandoffMessage(Base):
+    """One message of a conversation between staff and a patient, under its alert."""
+
+    __tablename__ = "handoff_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sender: Mapped[str] = mapped_column(String(16))  # patient | staff | bot
+    author: Mapped[str | None] = mapped_column(String(254), nullable=True)  # staff: who
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted text
+    # The safety reply the patient's message got at once (emergency, urgent), if any.
+    safety: Mapped[str | None] = mapped_column(String(16), nullable=True)

@@ -10,7 +10,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -40,6 +40,7 @@ from bot.web.content_health import ContentHealthCheck
 from bot.web.events import ALERT_KINDS, AppointmentsOfChats, EventRecord, StaffEventLog
 from bot.web.front_desk import AppointmentBoard, QuestionBoard
 from bot.web.handoff import MAX_MESSAGE_CHARS, Outcome, PatientMessenger, outcome_words
+from bot.web.handoff_thread import HandoffThread
 from bot.web.intakes import IntakeInbox
 from bot.web.security import (
     CSRF_FIELD,
@@ -78,6 +79,7 @@ class ConsoleServices:
     questions: QuestionBoard
     events: StaffEventLog
     messenger: PatientMessenger  # staff write to an alert's patient through the bot
+    thread: HandoffThread  # the conversations under alerts (encrypted)
     linked_appointments: AppointmentsOfChats  # what the Alerts page names for each chat
     content_health: ContentHealthCheck
     secret_key: str
@@ -425,10 +427,22 @@ class Console:
         shown: list[str | None] = [f"event:{event.id}" for event in (*alerts, *contacts)]
         await self.s.audit.write_many(info.account, "view_events", shown or [None])
         appointments = await self._appointments_of((*alerts, *contacts))
+        ids = [event.id for event in (*alerts, *contacts)]
+        # The conversations under the alerts are the patients' own words: each view audited
+        # before they are decrypted.
+        with_thread = await self.s.thread.with_messages(ids)
+        if with_thread:
+            await self.s.audit.write_many(
+                info.account, "view_handoff", [f"event:{event_id}" for event_id in with_thread]
+            )
+        threads = await self.s.thread.of_events(with_thread)
+        open_handoffs = await self.s.thread.open_under(ids)
         return await self.render(
             request, "events.html", info, status_code=status_code, alerts=alerts,
             contacts=contacts, appointments=appointments, notice=notice,
             max_message=MAX_MESSAGE_CHARS, can_send=self.s.messenger.send is not None,
+            threads=threads, open_handoffs=open_handoffs,
+            handoff_hours=_hours(self.s.thread.window),
         )  # fmt: skip
 
     async def _appointments_of(self, events: tuple[EventRecord, ...]) -> dict[int, list[str]]:
@@ -449,6 +463,20 @@ class Console:
         if outcome is Outcome.NO_ALERT:
             return await self.not_found(request, info)
         status = 200 if outcome is Outcome.SENT else 400
+        return await self.events(
+            request, info, notice=outcome_words(outcome, event_id), status_code=status
+        )
+
+    async def event_close(self, request: Request, info: SessionInfo) -> Response:
+        """End the conversation under an alert: the patient's messages go to the bot again
+        (they are told; audited)."""
+        event_id = _record_id(request.path_params["event_id"])
+        if event_id is None:
+            return await self.not_found(request, info)
+        outcome = await self.s.messenger.close(event_id, info.account)
+        if outcome is Outcome.NO_ALERT:
+            return await self.not_found(request, info)
+        status = 200 if outcome is Outcome.CLOSED else 400
         return await self.events(
             request, info, notice=outcome_words(outcome, event_id), status_code=status
         )
@@ -614,6 +642,7 @@ class Console:
             Route("/events", g(desk, self.events), methods=["GET"]),
             Route("/events/{event_id}/handled", g(desk, self.event_handled), methods=["POST"]),
             Route("/events/{event_id}/reply", g(desk, self.event_reply), methods=["POST"]),
+            Route("/events/{event_id}/close", g(desk, self.event_close), methods=["POST"]),
             Route("/content", g(desk, self.content), methods=["GET"]),
             Route("/staff", g(admin, self.staff), methods=["GET"]),
             Route("/staff", g(admin, self.staff_add), methods=["POST"]),
@@ -630,6 +659,14 @@ class Console:
 def _record_id(raw: str) -> int | None:
     """A record number from a path or query (None: not a number the database can hold)."""
     return int(raw) if raw.isdecimal() and len(raw) < 12 else None
+
+
+def _hours(window: timedelta) -> str:
+    """A handoff window as staff read it ("4 hours", "90 minutes")."""
+    minutes = round(window.total_seconds() / 60)
+    if minutes % 60:
+        return f"{minutes} minutes"
+    return "hour" if minutes == 60 else f"{minutes // 60} hours"
 
 
 def _safe_next(request: Request, form: FormData | None = None) -> str:

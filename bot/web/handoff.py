@@ -1,9 +1,16 @@
-"""Staff write to the patient of an alert through the bot: from the console's Alerts page,
-with `/reply N text` in a staff chat, or by replying to an alert's note there (asked to
-confirm first: staff talk among themselves under notes too).
+"""A conversation between staff and the patient of an alert, through the bot.
 
-What staff type goes to the alert's chat marked as from the clinic team; it is never logged
-nor stored (the audit log says who wrote to which alert, and when).
+Staff write from the console's Alerts page, with `/reply N text` in a staff chat, or by
+replying to an alert's note there (asked to confirm first: staff talk among themselves
+under notes too). What they type goes to the alert's chat marked as from the clinic team,
+and opens a handoff (`handoff_thread.py`): for `Settings.handoff_window` the patient's
+messages reach staff (the thread under the alert, and a note in the staff chat they can
+reply to), after the safety stage has answered them as always. The patient is told once
+how it works and when to expect an answer; `/bot` or a button takes them back to the
+assistant, and staff end it with `/close N` or on the Alerts page.
+
+Both sides' words are kept only encrypted in the thread, never logged; the audit log says
+who wrote to which alert, and when.
 """
 
 from __future__ import annotations
@@ -13,15 +20,25 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
 
-from bot.core.assistant import Assistant, ChatRef, CommandSpec
+from bot.content.clinic import WEEKDAYS, Clinic
+from bot.core.assistant import Assistant, ChatRef, CommandSpec, SafetyVerdict
 from bot.core.outbound import DeliveryError, DeliveryKind, RecipientUnreachable
 from bot.core.replies import Button, Reply
-from bot.core.staff_notes import alert_numbers, alert_ref
-from bot.web.accounts import Account
+from bot.core.staff_notes import (
+    EMERGENCY,
+    URGENT,
+    StaffNotes,
+    alert_number,
+    alert_numbers,
+    alert_ref,
+)
+from bot.web.accounts import Account, utc_now
 from bot.web.audit import AuditLog
 from bot.web.events import StaffEventLog
+from bot.web.handoff_thread import BOT, PATIENT, STAFF, HandoffThread
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +54,11 @@ FROM_CLINIC = {
     "fr": "Message de l'équipe de la clinique",
 }
 REPLY_COMMAND = "reply"
+CLOSE_COMMAND = "close"
+BACK_COMMAND = "bot"
 HANDOFF_PREFIX = "handoff"
+HANDOFF_ROUTE = "handoff"
+END_ACTION = f"{HANDOFF_PREFIX}:end"
 # Replies to notes waiting for "Send" (in memory only: a restart drops them, never sends).
 PENDING_KEPT = 200
 
@@ -53,6 +74,8 @@ class Outcome(Enum):
     NO_CHANNEL = "no channel"
     UNREACHABLE = "unreachable"
     FAILED = "failed"
+    CLOSED = "closed"
+    NOT_OPEN = "not open"
 
 
 OUTCOME_WORDS = {
@@ -67,7 +90,130 @@ OUTCOME_WORDS = {
     Outcome.UNREACHABLE: "The patient of {ref} has blocked the bot or left the chat: call "
     "them instead.",
     Outcome.FAILED: "Telegram did not take the message for {ref}; try again in a minute.",
+    Outcome.CLOSED: "The conversation with the patient of {ref} is closed: their messages go "
+    "to the assistant again, and they were told.",
+    Outcome.NOT_OPEN: "No conversation with the patient of {ref} is open.",
 }
+
+# What the patient reads about the conversation, by language.
+_PATIENT_WORDS = {
+    "en": {
+        "notice": "From now until {until}, what you write here goes to the clinic team, not "
+        "to the assistant. {hours} If this is an emergency, call {emergency} now: do not wait "
+        "for an answer. To go back to the assistant, tap the button below or send /bot.",
+        "open": "The clinic is open now (until {end}), so someone should read it soon.",
+        "closed": "The clinic is closed now; the team will read it when it opens ({next}).",
+        "no_hours": "The team reads messages during clinic hours.",
+        "passed": "Passed on to the clinic team.",
+        "back": "You are back with the assistant: your messages no longer go to the clinic "
+        "team. Ask me a question, or tap Talk to a person to reach them again.",
+        "already": "You are talking with the assistant. Ask me a question, or send /help.",
+        "staff_closed": "The clinic team ended this conversation, and you are back with the "
+        "assistant. To reach them again, tap Talk to a person or call {phone}.",
+        "button": "Back to the assistant",
+        "at": "{day} at {time}",
+    },
+    "fr": {
+        "notice": "À partir de maintenant et jusqu'à {until}, ce que vous écrivez ici va à "
+        "l'équipe de la clinique, et non à l'assistant. {hours} En cas d'urgence, appelez le "
+        "{emergency} tout de suite : n'attendez pas de réponse. Pour revenir à l'assistant, "
+        "touchez le bouton ci-dessous ou envoyez /bot.",
+        "open": "La clinique est ouverte en ce moment (jusqu'à {end}) : quelqu'un devrait "
+        "vous lire bientôt.",
+        "closed": "La clinique est fermée en ce moment; l'équipe vous lira à la réouverture "
+        "({next}).",
+        "no_hours": "L'équipe lit les messages pendant les heures d'ouverture.",
+        "passed": "Transmis à l'équipe de la clinique.",
+        "back": "Vous êtes de retour avec l'assistant : vos messages ne vont plus à l'équipe "
+        "de la clinique. Posez-moi une question, ou touchez Parler à une personne pour la "
+        "joindre de nouveau.",
+        "already": "Vous parlez avec l'assistant. Posez-moi une question, ou envoyez /help.",
+        "staff_closed": "L'équipe de la clinique a mis fin à cette conversation et vous êtes "
+        "de retour avec l'assistant. Pour la joindre de nouveau, touchez Parler à une "
+        "personne ou appelez le {phone}.",
+        "button": "Revenir à l'assistant",
+        "at": "{day} à {time}",
+    },
+}
+_FRENCH_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def _words(language: str | None) -> dict[str, str]:
+    return _PATIENT_WORDS.get(language or "en", _PATIENT_WORDS["en"])
+
+
+def _clock(moment: time | datetime, language: str) -> str:
+    return f"{moment:%H} h {moment:%M}" if language == "fr" else f"{moment:%H:%M}"
+
+
+def _day_and_time(moment: datetime, today: date, language: str) -> str:
+    """ "Tuesday at 08:00" ("mardi à 08 h 00"); today's time alone."""
+    if moment.date() == today:
+        return _clock(moment, language)
+    day = (_FRENCH_DAYS if language == "fr" else WEEKDAYS)[moment.weekday()]
+    return _words(language)["at"].format(
+        day=day if language == "fr" else day.capitalize(), time=_clock(moment, language)
+    )
+
+
+def opening_periods(
+    clinic: Clinic, start: datetime, days: int = 8
+) -> list[tuple[datetime, datetime]]:
+    """Every location's opening periods from `start`'s day on, in its time zone, in order."""
+    periods = []
+    for offset in range(days):
+        day = start.date() + timedelta(days=offset)
+        for location in clinic.locations:
+            for opens, closes in location.hours_on(WEEKDAYS[day.weekday()]).periods:
+                periods.append(
+                    (datetime.combine(day, opens, start.tzinfo),
+                     datetime.combine(day, closes, start.tzinfo))
+                )  # fmt: skip
+    return sorted(periods)
+
+
+def when_staff_read(clinic: Clinic, now: datetime, language: str) -> str:
+    """When the team will read a message sent at `now` (clinic time), from clinic hours."""
+    words = _words(language)
+    periods = opening_periods(clinic, now)
+    open_until = max((end for begin, end in periods if begin <= now < end), default=None)
+    if open_until is not None:
+        return words["open"].format(end=_clock(open_until, language))
+    upcoming = next((begin for begin, _ in periods if begin > now), None)
+    if upcoming is None:
+        return words["no_hours"]
+    return words["closed"].format(next=_day_and_time(upcoming, now.date(), language))
+
+
+@dataclass(frozen=True)
+class HandoffWords:
+    """What a patient reads about a conversation with staff: the clinic's hours, phone and
+    emergency number, in the clinic's time zone."""
+
+    clinic: Clinic
+    timezone: tzinfo
+
+    def notice(self, language: str | None, until: datetime, now: datetime) -> Reply:
+        """Told once, when staff first write: where messages go, when to expect an answer,
+        what to do in an emergency, and the way back to the assistant."""
+        language = language or "en"
+        words = _words(language)
+        local_now = now.astimezone(self.timezone)
+        text = words["notice"].format(
+            until=_day_and_time(until.astimezone(self.timezone), local_now.date(), language),
+            hours=when_staff_read(self.clinic, local_now, language),
+            emergency=self.clinic.emergency_number,
+        )
+        return Reply(text, buttons=(self.back_button(language),))
+
+    def back_button(self, language: str | None) -> Button:
+        """The button that takes the patient back to the assistant."""
+        suffix = ":fr" if language == "fr" else ""
+        return Button(_words(language)["button"], END_ACTION + suffix)
+
+    def staff_closed(self, language: str | None) -> Reply:
+        """Staff ended the conversation."""
+        return Reply(_words(language)["staff_closed"].format(phone=self.clinic.phone))
 
 
 def outcome_words(outcome: Outcome, event_id: int) -> str:
@@ -77,12 +223,15 @@ def outcome_words(outcome: Outcome, event_id: int) -> str:
 
 @dataclass
 class PatientMessenger:
-    """Sends staff's words to the chat of an alert, and audits that it did."""
+    """Sends staff's words to the chat of an alert, keeps them in the alert's thread (which
+    opens the handoff), and audits that it did."""
 
     events: StaffEventLog
     audit: AuditLog
     send: PatientSend | None = None
     language_of: LanguageOf | None = None
+    thread: HandoffThread | None = None
+    words: HandoffWords | None = None
 
     async def write(self, event_id: int, text: str, who: Account | str) -> Outcome:
         """Send `text` to the chat of alert `event_id` as from the clinic team."""
@@ -98,22 +247,109 @@ class PatientMessenger:
             return Outcome.ERASED
         if self.send is None:
             return Outcome.NO_CHANNEL
-        language = await self.language_of(event.chat_id) if self.language_of else None
+        language = await self._language(event.chat_id)
         title = FROM_CLINIC.get(language or "en", FROM_CLINIC["en"])
+        outcome = await self._deliver(event_id, event.chat_id, Reply(text, title=title))
+        if outcome is Outcome.SENT and self.thread is not None:
+            await self._keep(event_id, event.chat_id, text, who, language)
+        action = "reply_to_patient" if outcome is Outcome.SENT else "reply_to_patient_failed"
+        await self.audit.write(who, action, f"event:{event_id}")
+        return outcome
+
+    async def close(self, event_id: int, who: Account | str) -> Outcome:
+        """End the conversation under alert `event_id` (its patient is told)."""
+        event = await self.events.get(event_id)
+        if event is None:
+            return Outcome.NO_ALERT
+        if self.thread is None or event.chat_id is None:
+            return Outcome.NOT_OPEN
+        handoff = await self.thread.active(event.chat_id)
+        if handoff is None or handoff.event_id != event_id:
+            return Outcome.NOT_OPEN
+        await self.thread.close(event.chat_id)
+        await self.thread.add(event_id, event.chat_id, BOT, f"{_name(who)} ended the conversation.")
+        if self.words is not None:
+            language = await self._language(event.chat_id)
+            await self._deliver(event_id, event.chat_id, self.words.staff_closed(language))
+        await self.audit.write(who, "close_handoff", f"event:{event_id}")
+        return Outcome.CLOSED
+
+    async def _language(self, chat_id: int) -> str | None:
+        return await self.language_of(chat_id) if self.language_of else None
+
+    async def _deliver(self, event_id: int, chat_id: int, reply: Reply) -> Outcome:
+        assert self.send is not None
         try:
-            await self.send(event.chat_id, Reply(text, title=title))
+            await self.send(chat_id, reply)
         except RecipientUnreachable:
-            outcome = Outcome.UNREACHABLE
+            return Outcome.UNREACHABLE
         except DeliveryError as error:
             logger.warning(
                 "staff message for event %s not sent: %s", event_id, type(error).__name__
             )
-            outcome = Outcome.FAILED
-        else:
-            outcome = Outcome.SENT
-        action = "reply_to_patient" if outcome is Outcome.SENT else "reply_to_patient_failed"
-        await self.audit.write(who, action, f"event:{event_id}")
-        return outcome
+            return Outcome.FAILED
+        return Outcome.SENT
+
+    async def _keep(
+        self, event_id: int, chat_id: int, text: str, who: Account | str, language: str | None
+    ) -> None:
+        """The message joins the alert's thread; a handoff that was not open opens, and the
+        patient is told once how it works."""
+        assert self.thread is not None
+        await self.thread.add(event_id, chat_id, STAFF, text, author=_name(who))
+        if await self.thread.open(chat_id, event_id) and self.words is not None:
+            handoff = await self.thread.active(chat_id)
+            if handoff is not None:
+                notice = self.words.notice(language, handoff.until, utc_now())
+                await self._deliver(event_id, chat_id, notice)
+
+
+def _name(who: Account | str) -> str:
+    return who.email if isinstance(who, Account) else who
+
+
+@dataclass
+class PatientRelay:
+    """During a handoff, the patient's messages go to staff (after the safety stage)."""
+
+    thread: HandoffThread
+    notes: StaffNotes
+    words: HandoffWords
+
+    async def relay(
+        self, chat: ChatRef, text: str, verdict: SafetyVerdict | None = None
+    ) -> list[Reply] | None:
+        """Keep the message in the thread and tell staff; None when no handoff is open.
+        An emergency or urgent message was answered by the safety stage already: the
+        thread and the note say so."""
+        handoff = await self.thread.active(chat.chat_id)
+        if handoff is None:
+            return None
+        level = verdict.level if verdict is not None else None
+        safety = level if level in (EMERGENCY, URGENT) else None
+        await self.thread.add(handoff.event_id, chat.chat_id, PATIENT, text, safety=safety)
+        note = self.notes.patient_wrote(handoff.event_id, chat.chat_id, text, safety)
+        if safety is not None:
+            return [note]
+        return [Reply(_words(chat.reply_language)["passed"]), note]
+
+    async def claim(self, chat: ChatRef, text: str) -> list[Reply] | None:
+        """The text route: an ordinary message during a handoff."""
+        return await self.relay(chat, text)
+
+    async def back_to_bot(self, chat: ChatRef, args: Sequence[str] = ()) -> list[Reply]:
+        """`/bot` or the button: the patient ends the handoff."""
+        words = _words(chat.reply_language)
+        ended = await self.thread.close(chat.chat_id)
+        if ended is None:
+            return [Reply(words["already"])]
+        await self.thread.add(
+            ended.event_id, chat.chat_id, BOT, "The patient went back to the assistant."
+        )
+        return [
+            Reply(words["back"]),
+            self.notes.handoff_ended(ended.event_id, chat.chat_id),
+        ]
 
 
 def outbound_send(send: Callable[[int, Reply, DeliveryKind], Awaitable[object]]) -> PatientSend:
@@ -137,18 +373,29 @@ class StaffChatReplies:
 
     messenger: PatientMessenger
     _pending: OrderedDict[str, tuple[int, str]]
+    relay: PatientRelay | None = None
 
     @classmethod
-    def over(cls, messenger: PatientMessenger) -> StaffChatReplies:
-        """Replies sent through `messenger`."""
-        return cls(messenger, OrderedDict())
+    def over(
+        cls, messenger: PatientMessenger, relay: PatientRelay | None = None
+    ) -> StaffChatReplies:
+        """Replies sent through `messenger`; the patient's way back through `relay`."""
+        return cls(messenger, OrderedDict(), relay)
 
     async def command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """`/reply N your message`: sent at once (the command says what it does)."""
-        if len(args) < 2 or not args[0].lstrip("#").isdecimal():
+        event_id = alert_number(args[0]) if len(args) >= 2 else None
+        if event_id is None:
             return [Reply("Write /reply, the alert's number and your message: /reply 12 Hello…")]
-        event_id = int(args[0].lstrip("#"))
         outcome = await self.messenger.write(event_id, " ".join(args[1:]), staff_actor(chat))
+        return [Reply(outcome_words(outcome, event_id))]
+
+    async def close_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
+        """`/close N`: end the conversation with the patient of alert N."""
+        event_id = alert_number(args[0]) if len(args) == 1 else None
+        if event_id is None:
+            return [Reply("Write /close and the alert's number: /close 12")]
+        outcome = await self.messenger.close(event_id, staff_actor(chat))
         return [Reply(outcome_words(outcome, event_id))]
 
     async def reply_to_note(self, chat: ChatRef, note_text: str, text: str) -> list[Reply]:
@@ -181,8 +428,11 @@ class StaffChatReplies:
         ]
 
     async def action(self, chat: ChatRef, rest: str) -> list[Reply]:
-        """The "Send" or "Don't send" tap under a reply to a note."""
+        """The "Send" or "Don't send" tap under a reply to a note; a patient's "Back to the
+        assistant"."""
         choice, _, token = rest.partition(":")
+        if choice == "end" and self.relay is not None:
+            return await self.relay.back_to_bot(chat)
         if not chat.is_staff:
             return [Reply("That button is for clinic staff only.")]
         pending = self._pending.pop(token, None)
@@ -195,9 +445,12 @@ class StaffChatReplies:
         return [Reply(outcome_words(outcome, event_id), replace_previous=True)]
 
 
-def register_staff_chat_replies(assistant: Assistant, messenger: PatientMessenger) -> None:
-    """`/reply`, replies to alert notes and their buttons, for staff chats."""
-    replies = StaffChatReplies.over(messenger)
+def register_staff_chat_replies(
+    assistant: Assistant, messenger: PatientMessenger, relay: PatientRelay | None = None
+) -> None:
+    """`/reply`, `/close`, replies to alert notes and their buttons, for staff chats; with
+    `relay`, the handoff: patients' messages to staff, and `/bot` to end it."""
+    replies = StaffChatReplies.over(messenger, relay)
     assistant.add_command(
         CommandSpec(
             REPLY_COMMAND,
@@ -208,3 +461,19 @@ def register_staff_chat_replies(assistant: Assistant, messenger: PatientMessenge
     )
     assistant.add_action(HANDOFF_PREFIX, replies.action)
     assistant.set_staff_reply_handler(replies.reply_to_note)
+    if relay is None:
+        return
+    assistant.add_command(
+        CommandSpec(
+            CLOSE_COMMAND,
+            "End the conversation with the patient of an alert: /close <alert number>",
+            replies.close_command,
+            staff_only=True,
+        )
+    )
+    assistant.add_command(
+        CommandSpec(BACK_COMMAND, "Back to the assistant (after the clinic team wrote)",
+                    relay.back_to_bot)
+    )  # fmt: skip
+    assistant.add_text_route(HANDOFF_ROUTE, relay.claim)
+    assistant.set_handoff_relay(relay.relay)

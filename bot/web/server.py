@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import html
 import logging
 import os
 import secrets
@@ -19,8 +18,8 @@ import uvicorn
 
 from bot.clinic_content import ClinicContent
 from bot.config import ConfigError, Settings
-from bot.core.outbound import ChannelUnavailable, Outbound, RecipientUnreachable
-from bot.core.replies import Reply, staff_note
+from bot.core.outbound import Outbound
+from bot.core.replies import staff_note
 from bot.core.staff_notes import StaffNotes
 from bot.faq.pipeline import FaqPipeline
 from bot.faq.unanswered import UnansweredLog
@@ -35,12 +34,15 @@ from bot.web.content_health import ContentHealthCheck
 from bot.web.events import StaffEventLog, linked_appointments_of
 from bot.web.front_desk import AppointmentBoard, QuestionBoard
 from bot.web.handoff import (
+    HandoffWords,
     LanguageOf,
     PatientMessenger,
+    PatientRelay,
     PatientSend,
     outbound_send,
     register_staff_chat_replies,
 )
+from bot.web.handoff_thread import HandoffThread
 from bot.web.intakes import IntakeInbox
 
 if TYPE_CHECKING:
@@ -85,9 +87,11 @@ def build_services(
     from bot.reminders.feature import build_reminders
 
     reminders = build_reminders(settings, content, database)
-    intakes = IntakeRepository(database, load_cipher(settings))
+    cipher = load_cipher(settings)
+    intakes = IntakeRepository(database, cipher)
     events = StaffEventLog(database)
     audit = AuditLog(database)
+    thread = HandoffThread(database, cipher, settings.handoff_window)
     # Built on first use and shared: lexical matching points at the entry to widen
     # without loading the optional model.
     pipeline = functools.cache(lambda: FaqPipeline.from_content(content))
@@ -110,8 +114,14 @@ def build_services(
         ),
         events=events,
         messenger=PatientMessenger(
-            events, audit, send_to_patient, patient_language(reminders.repository)
+            events,
+            audit,
+            send_to_patient,
+            patient_language(reminders.repository),
+            thread,
+            HandoffWords(content.clinic, settings.clinic_timezone),
         ),
+        thread=thread,
         linked_appointments=linked_appointments_of(reminders.repository, settings.clinic_timezone),
         content_health=ContentHealthCheck(settings.content_dir, pipeline, content.faq),
         secret_key=console_secret(settings),
@@ -123,51 +133,6 @@ def build_services(
     if notify_staff is not None:
         services.notify_staff = notify_staff
     return services
-
-
-def telegram_staff_notice(settings: Settings) -> StaffNotice | None:
-    """Sends a plain line to the staff chats through the Bot API (console run on its own)."""
-    if not settings.telegram_bot_token or not settings.staff_chat_ids:
-        return None
-    token = settings.telegram_bot_token
-    base_url = settings.telegram_api_base_url
-
-    async def notify(text: str) -> None:
-        from telegram import Bot
-
-        bot = Bot(token, base_url=base_url) if base_url else Bot(token)
-        async with bot:
-            for chat_id in settings.staff_chat_ids:
-                await bot.send_message(chat_id, text)
-
-    return notify
-
-
-def telegram_patient_send(settings: Settings) -> PatientSend | None:
-    """Sends a staff message to a patient's chat through the Bot API (console on its own)."""
-    if not settings.telegram_bot_token:
-        return None
-    token = settings.telegram_bot_token
-    base_url = settings.telegram_api_base_url
-
-    async def send(chat_id: int, reply: Reply) -> object:
-        from telegram import Bot
-        from telegram.error import Forbidden, TelegramError
-
-        bot = Bot(token, base_url=base_url) if base_url else Bot(token)
-        # As the bot's channel renders a reply: the title in bold, the text escaped.
-        text = html.escape(reply.text, quote=False)
-        if reply.title:
-            text = f"<b>{html.escape(reply.title, quote=False)}</b>\n\n{text}"
-        try:
-            async with bot:
-                return await bot.send_message(chat_id, text, parse_mode="HTML")
-        except Forbidden as error:
-            raise RecipientUnreachable(type(error).__name__) from error
-        except TelegramError as error:
-            raise ChannelUnavailable(type(error).__name__) from error
-
-    return send
 
 
 def patient_language(repository: AppointmentRepository) -> LanguageOf:
@@ -228,8 +193,12 @@ def uvicorn_server(app: Starlette) -> uvicorn.Server:
     return _OwnSignals(config)
 
 
-async def serve_console(settings: Settings, content: ClinicContent) -> None:
-    """`ims-bot web`: open the database and serve the console until interrupted."""
+async def serve_console(
+    settings: Settings, content: ClinicContent, outbound: Outbound | None = None
+) -> None:
+    """`ims-bot web`: open the database and serve the console until interrupted; staff
+    notices and staff messages to patients go through `outbound` (the one pacing layer;
+    None: the console cannot send)."""
     from bot.storage.database import open_database
 
     sock = bound_socket(settings.console.host, settings.console.port)
@@ -239,8 +208,8 @@ async def serve_console(settings: Settings, content: ClinicContent) -> None:
             settings,
             content,
             database,
-            telegram_staff_notice(settings),
-            telegram_patient_send(settings),
+            outbound_staff_notice(outbound) if outbound is not None else None,
+            outbound_send(outbound.send) if outbound is not None else None,
         )
         server = uvicorn_server(create_app(services))
         loop = asyncio.get_running_loop()
@@ -278,8 +247,18 @@ def register_console(
     repository = AppointmentRepository(
         database, content.appointment_types, settings.clinic_timezone
     )
-    messenger = PatientMessenger(log, audit, None, patient_language(repository))
-    register_staff_chat_replies(host.assistant, messenger)
+    thread = HandoffThread(database, load_cipher(settings), settings.handoff_window)
+    words = HandoffWords(content.clinic, settings.clinic_timezone)
+    messenger = PatientMessenger(log, audit, None, patient_language(repository), thread, words)
+    relay = PatientRelay(thread, staff_notes or StaffNotes(), words)
+    register_staff_chat_replies(host.assistant, messenger, relay)
+    host.personal_data.register(
+        "Conversations with the clinic team",
+        thread.describe,
+        thread.erase,
+        titles={"fr": "Conversations avec l'équipe de la clinique"},
+        describe_in=thread.describe,
+    )
 
     async def audit_erasure(targets: list[str | None]) -> None:
         await audit.write_many(PATIENT_ERASURE_ACTOR, PATIENT_ERASURE, targets)

@@ -56,6 +56,8 @@ def test_overrides_are_parsed(tmp_path: Path) -> None:
         ({"IMS_SEND_PER_SECOND": "fast"}, "IMS_SEND_PER_SECOND"),
         ({"IMS_RETRY_INITIAL_SECONDS": "0"}, "IMS_RETRY_INITIAL_SECONDS"),
         ({"IMS_INTAKE_ABANDON_DAYS": "2.5"}, "IMS_INTAKE_ABANDON_DAYS"),
+        ({"IMS_HANDOFF_HOURS": "0"}, "IMS_HANDOFF_HOURS"),
+        ({"IMS_HANDOFF_HOURS": "all day"}, "IMS_HANDOFF_HOURS"),
         # In-memory SQLite: it starts, and every answer is lost when the bot stops.
         ({"DATABASE_URL": "sqlite+aiosqlite:///"}, "DATABASE_URL"),
         ({"DATABASE_URL": "sqlite://"}, "DATABASE_URL"),
@@ -98,6 +100,7 @@ def test_feature_settings_are_parsed_with_the_rest() -> None:
             "IMS_REMINDER_DEADLINE_SECONDS": "5",
             "TELEGRAM_BOT_USERNAME": "@MapleClinicBot",
             "IMS_INTAKE_ABANDON_DAYS": "3",
+            "IMS_HANDOFF_HOURS": "1.5",
             "SEMANTIC_MATCHING": "off",
         }
     )
@@ -109,6 +112,7 @@ def test_feature_settings_are_parsed_with_the_rest() -> None:
     assert settings.delivery.reminder_deadline_s == 5
     assert reminders.bot_username == "MapleClinicBot"
     assert settings.intake_abandon_after == timedelta(days=3)
+    assert settings.handoff_window == timedelta(minutes=90)
     assert settings.semantic_matching == "off"
 
 

@@ -148,7 +148,7 @@ def test_shell_invalid_back_skip_faq_urgent_emergency_and_forget(tmp_path: Path)
     after("Your intake form is waiting", "at its worst")
     assert "family doctor soon" in joined
     after("family doctor soon", "every medicine")
-    assert "911" in joined and "emergency screen (rule" in joined  # staff note in the console
+    assert "911" in joined and "the intake was stopped" in joined  # staff note in the console
     after("Are you sure?", "deleted everything")
     assert "I hold no personal data about you." in texts[-1]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from bot.channels.telegram.application import (
     channel_of,
     run_post_init,
 )
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.runtime import build_runtime
 from bot.web.audit import AuditLog
 from tests.fakes.bot_api_server import FakeBotApiServer, RecordedRequest
@@ -30,21 +31,25 @@ WAIT_S = 20.0
 STAFF_WORDS = "Hi, this is Robin at the clinic. Did you get to the emergency department?"
 
 
-@pytest.fixture
-async def bot(fake_api: FakeBotApiServer, tmp_path: Path) -> AsyncIterator[TelegramApplication]:
-    """The bot on the fake Bot API, started as `ims-bot run` starts it (without polling:
-    the test hands it each update the fake server holds)."""
-    settings = load_settings(
+def settings_for(fake_api: FakeBotApiServer, tmp_path: Path, staff: int = STAFF) -> Settings:
+    """The bot's settings on the fake Bot API, a SQLite file and one staff chat."""
+    return load_settings(
         {
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
             "IMS_DATA_DIR": str(tmp_path / "data"),
-            "STAFF_CHAT_IDS": str(STAFF),
+            "STAFF_CHAT_IDS": str(staff),
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE_URL": fake_api.base_url,
             "DATA_ENCRYPTION_KEY": "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=",
         },
         read_dotenv=False,
     )
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings) -> AsyncIterator[TelegramApplication]:
+    """The bot started as `ims-bot run` starts it (without polling: the test hands it each
+    update the fake server holds)."""
     runtime = await build_runtime(settings)
     application = build_application(runtime)
     try:
@@ -53,6 +58,13 @@ async def bot(fake_api: FakeBotApiServer, tmp_path: Path) -> AsyncIterator[Teleg
             yield application
     finally:
         await runtime.close()
+
+
+@pytest.fixture
+async def bot(fake_api: FakeBotApiServer, tmp_path: Path) -> AsyncIterator[TelegramApplication]:
+    """The bot on the fake Bot API."""
+    async with running_bot(settings_for(fake_api, tmp_path)) as application:
+        yield application
 
 
 async def deliver(
@@ -116,13 +128,14 @@ async def test_a_reply_to_an_alert_note_reaches_the_patient_after_send(
     assert "patient of alert #1" in question.visible_text
     assert to_chat(fake_api, PATIENT, since) == []  # not before "Send"
     await tap(bot, fake_api, STAFF, "Send")
-    [message] = to_chat(fake_api, PATIENT, since)
+    message, notice = to_chat(fake_api, PATIENT, since)
     assert message.visible_text == f"Message from the clinic team\n\n{STAFF_WORDS}"
+    assert "goes to the clinic team" in notice.visible_text and "/bot" in notice.visible_text
     edits = [r for r in fake_api.calls("editMessageText") if r.chat_id == STAFF]
     assert "Sent to the patient of alert #1" in edits[-1].visible_text
     # A second tap on the same button sends nothing more.
     await tap(bot, fake_api, STAFF, "Send")
-    assert len(to_chat(fake_api, PATIENT, since)) == 1
+    assert len(to_chat(fake_api, PATIENT, since)) == 2
     runtime = channel_of(bot).runtime
     audit = await AuditLog(runtime.database).recent(20)
     assert [(a.action, a.target) for a in audit if a.action.startswith("reply")] == [
@@ -142,10 +155,21 @@ async def test_reply_command_and_replies_to_other_messages(
         chat_type="supergroup",
     )  # fmt: skip
     await deliver(bot, fake_api, command)
-    [message] = to_chat(fake_api, PATIENT, since)
+    message, _notice = to_chat(fake_api, PATIENT, since)
     assert message.visible_text.endswith("We will call you at 3 pm today.")
     [told] = to_chat(fake_api, STAFF, since)
     assert told.visible_text == "Sent to the patient of alert #1."
+
+    # A number no alert can have is read as a typing slip, not looked up (the database
+    # cannot hold it): the usage line, and nothing reaches the patient.
+    since = fake_api.mark()
+    too_long = fake_api.push_message(
+        STAFF, "/reply 99999999999999999999 Hello", user=staff_user(), chat_type="supergroup"
+    )
+    await deliver(bot, fake_api, too_long)
+    [usage] = to_chat(fake_api, STAFF, since)
+    assert usage.visible_text.startswith("Write /reply, the alert's number and your message")
+    assert to_chat(fake_api, PATIENT, since) == []
 
     # A reply to a bot message that names no alert is staff talk: no answer at all.
     since = fake_api.mark()

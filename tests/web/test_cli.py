@@ -162,8 +162,9 @@ def test_bad_console_settings_give_one_clear_line(
 
 
 async def test_a_lock_notice_goes_to_the_staff_chats_through_the_running_bot() -> None:
+    from bot.channels.telegram.outbound import standalone_outbound
     from bot.core.replies import Reply
-    from bot.web.server import outbound_staff_notice, telegram_staff_notice
+    from bot.web.server import outbound_staff_notice
 
     class Recording:
         def __init__(self) -> None:
@@ -180,7 +181,8 @@ async def test_a_lock_notice_goes_to_the_staff_chats_through_the_running_bot() -
     [note] = outbound.staff
     assert note.for_staff and "locked" in note.text
     settings = load_settings({"CONSOLE_ENABLED": "1"}, read_dotenv=False)
-    assert telegram_staff_notice(settings) is None  # no token: the notice is logged instead
+    async with standalone_outbound(settings) as alone:
+        assert alone is None  # no token: the console logs the notice instead
 
 
 def test_command_line_views_of_health_data_are_audited_under_the_os_user(

@@ -21,10 +21,10 @@ from bot.storage.console_tables import AuditEntry, StaffEvent
 from bot.web.accounts import Role
 from bot.web.app import ConsoleServices
 from bot.web.events import ALERT_KINDS, StaffEventLog
-from bot.web.handoff import FROM_CLINIC
-from tests.intake.kit import Patient
+from bot.web.handoff import FROM_CLINIC, Outcome, PatientSend
+from tests.intake.kit import Patient, typed_until
 from tests.web.conftest import ClientFactory
-from tests.web.kit import complete_intake, csrf_of
+from tests.web.kit import TYPED_EMERGENCY, complete_intake, csrf_of
 
 EMERGENCY_WORDS = "my chest is crushing and my left arm went numb"
 # A rule's words judged not happening now, and words of a plan without a rule (their tests
@@ -185,9 +185,118 @@ async def test_staff_write_to_the_patient_from_the_alerts_page(
         assert empty.status_code == 400
         missing = await desk.post("/events/999/reply", data={"message": "x", "csrf_token": token})
         assert missing.status_code == 404
-    assert sent == [(4106, Reply(words, title=FROM_CLINIC["en"]))]
+    message, notice = sent
+    assert message == (4106, Reply(words, title=FROM_CLINIC["en"]))
+    assert "goes to the clinic team" in notice[1].text  # told once how the handoff works
     assert "Maplebrook, did you" not in caplog.text  # what staff typed is never logged
     actions = [(r.action, r.target) for r in await services.audit.recent(50)]
     assert ("reply_to_patient", f"event:{event.id}") in actions
     async with console_runtime.database.sessions() as session:
         assert await session.scalar(select(StaffEvent.rule)) == event.rule  # no text stored
+
+
+async def typed_emergency_in_intake(runtime: Runtime) -> list[str]:
+    """The staff notes of a patient's emergency typed as an intake answer."""
+    patient = Patient(runtime.assistant, chat=ChatRef(4107, first_name="Sam"))
+    await patient.command("intake")
+    for text in typed_until("emergency_screen"):
+        await patient.say(text)
+    replies = await patient.say(TYPED_EMERGENCY)
+    assert "911" in patient.text
+    return staff_of(replies)
+
+
+async def test_an_emergency_typed_as_an_intake_answer_sends_one_staff_note(
+    runtime: Runtime,
+) -> None:
+    """One event, one note: the safety alert's note says the intake was stopped (it was two
+    notes, the alert's and the intake's, for one message)."""
+    [note] = await typed_emergency_in_intake(runtime)
+    [event] = await events_of(runtime)
+    assert alert_numbers(note) == [event.id] and "reply to this message" in note
+    assert "intake #1" in note and "intake was stopped" in note
+
+
+async def test_with_the_console_on_too_an_emergency_in_an_intake_sends_one_note(
+    console_runtime: Runtime,
+) -> None:
+    [note] = await typed_emergency_in_intake(console_runtime)
+    [event] = await events_of(console_runtime)
+    assert alert_numbers(note) == [event.id]
+    assert "intake was stopped" in note and "/intakes/1" in note
+
+
+def recording_send(sent: list[tuple[int, Reply]]) -> PatientSend:
+    async def send(chat_id: int, reply: Reply) -> object:
+        sent.append((chat_id, reply))
+        return None
+
+    return send
+
+
+ANNA = "Hi, this is Anna from the clinic, can you tell me what happened?"
+PATIENT_ANSWER = "I am at home <b>now</b>, feeling better"
+
+
+async def test_the_alerts_page_shows_the_conversation_under_the_alert_and_staff_end_it(
+    console_runtime: Runtime, services: ConsoleServices, client_as: ClientFactory
+) -> None:
+    chat = ChatRef(4108)
+    await console_runtime.assistant.handle_text(chat, EMERGENCY_WORDS)
+    [event] = await events_of(console_runtime)
+    sent: list[tuple[int, Reply]] = []
+    services.messenger.send = recording_send(sent)
+    async with client_as(Role.FRONT_DESK) as desk:
+        token = csrf_of((await desk.get("/events")).text)
+        done = await desk.post(
+            f"/events/{event.id}/reply", data={"message": ANNA, "csrf_token": token}
+        )
+        assert done.status_code == 200
+
+    replies = await console_runtime.assistant.handle_text(chat, PATIENT_ANSWER)
+    assert replies[0].text == "Passed on to the clinic team."
+    [note] = staff_of(replies)
+    assert "feeling better" not in note  # with the console on, the words stay in it
+    assert f"/events#alert-{event.id}" in note and alert_numbers(note) == [event.id]
+
+    async with client_as(None) as anonymous:
+        assert (await anonymous.get("/events")).status_code == 303  # sign in first
+    async with client_as(Role.FRONT_DESK) as desk:
+        page = await desk.get("/events")
+        thread = page.text[page.text.index(f'id="thread-{event.id}"') :]
+        assert ANNA in thread and "I am at home &lt;b&gt;now&lt;/b&gt;" in thread
+        assert "End the conversation" in thread
+        views = [(a.action, a.target) for a in await services.audit.recent(50)]
+        assert ("view_handoff", f"event:{event.id}") in views
+        refused = await desk.post(f"/events/{event.id}/close", data={})
+        assert refused.status_code == 403
+        closed = await desk.post(
+            f"/events/{event.id}/close", data={"csrf_token": csrf_of(page.text)}
+        )
+        assert closed.status_code == 200 and "is closed" in closed.text
+        assert "End the conversation" not in closed.text
+    assert "ended this conversation" in sent[-1][1].text  # the patient is told
+    after = await console_runtime.assistant.handle_text(chat, "does ims hurt")
+    assert staff_of(after) == [] and after[0].title == "Does IMS hurt?"
+
+
+async def test_mydata_counts_the_conversation_and_forget_erases_it_keeping_the_marker(
+    console_runtime: Runtime, services: ConsoleServices
+) -> None:
+    chat = ChatRef(4109)
+    await console_runtime.assistant.handle_text(chat, SELF_HARM_WORDS)  # nobody handled it
+    [event] = await events_of(console_runtime)
+    services.messenger.send = recording_send([])
+    assert await services.messenger.write(event.id, ANNA, "desk@clinic.example") is Outcome.SENT
+    await console_runtime.assistant.handle_text(chat, PATIENT_ANSWER)
+    mydata = await console_runtime.assistant.handle_command(chat, "mydata")
+    assert "Conversation with the clinic team: 2 messages stored (encrypted)" in mydata[0].text
+
+    await console_runtime.assistant.handle_command(chat, "forget")
+    await console_runtime.assistant.handle_text(chat, "yes")
+    assert await services.thread.of_events([event.id]) == {}
+    assert await services.thread.active(chat.chat_id) is None
+    [marker] = await events_of(console_runtime)
+    assert marker.id == event.id and marker.chat_id is None  # the unhandled alert's marker
+    after = await console_runtime.assistant.handle_text(chat, "does ims hurt")
+    assert staff_of(after) == []  # no handoff any more: the FAQ answers

@@ -19,18 +19,21 @@ import asyncio
 import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TypeVar
 
 import httpx
 from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Defaults, ExtBot
 
 from bot.channels.telegram.pacing import PriorityPacer
 from bot.channels.telegram.rendering import TelegramMessage, render_reply
-from bot.config import DeliverySettings
+from bot.config import DeliverySettings, Settings
 from bot.core.outbound import (
     ChannelUnavailable,
     DeliveryError,
@@ -326,3 +329,25 @@ class TelegramOutbound:
         """Give queued staff notes a moment, then stop the background workers."""
         await self.staff.flush(timeout=self.settings.retry_initial_s * 2)
         await self.staff.close()
+
+
+@asynccontextmanager
+async def standalone_outbound(settings: Settings) -> AsyncIterator[TelegramOutbound | None]:
+    """The outbound of a process that sends without polling (`ims-bot web` on its own): the
+    same pacing, retries and staff queue as the bot's; None without a bot token."""
+    if not settings.telegram_bot_token:
+        yield None
+        return
+    bot: ExtBot[None] = ExtBot(
+        settings.telegram_bot_token,
+        base_url=settings.telegram_api_base_url or "https://api.telegram.org/bot",
+        defaults=Defaults(parse_mode=ParseMode.HTML),
+    )
+    outbound = TelegramOutbound(
+        bot, settings.staff_chat_ids, settings.delivery, pacer=PriorityPacer(settings.delivery)
+    )
+    try:
+        yield outbound
+    finally:
+        await outbound.close()
+        await bot.shutdown()

@@ -1,0 +1,61 @@
+"""What a patient is told when staff first write: when the team will read their messages,
+from the clinic's opening hours (every location's), in English and French."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.clinic_content import ClinicContent, load_content
+from bot.config import BUNDLED_CONTENT_DIR
+from bot.web.handoff import HandoffWords, when_staff_read
+
+TORONTO = ZoneInfo("America/Toronto")
+# The sample clinic: Riverside 08:00-19:00 on Mondays, North Hill 07:30 on Tuesdays (the
+# earliest of its locations counts); 7 December 2026 is a Monday.
+MONDAY_MORNING = datetime(2026, 12, 7, 10, 30, tzinfo=TORONTO)
+
+
+@pytest.fixture(scope="module")
+def content() -> ClinicContent:
+    return load_content(BUNDLED_CONTENT_DIR)
+
+
+def test_open_now_says_until_when(content: ClinicContent) -> None:
+    said = when_staff_read(content.clinic, MONDAY_MORNING, "en")
+    assert said == "The clinic is open now (until 19:00), so someone should read it soon."
+    french = when_staff_read(content.clinic, MONDAY_MORNING, "fr")
+    assert "ouverte" in french and "19 h 00" in french
+
+
+def test_closed_says_when_it_opens_again(content: ClinicContent) -> None:
+    late = MONDAY_MORNING.replace(hour=22)
+    said = when_staff_read(content.clinic, late, "en")
+    assert said.startswith("The clinic is closed now") and "(Tuesday at 07:30)" in said
+    early = MONDAY_MORNING.replace(hour=6)
+    assert "(08:00)" in when_staff_read(content.clinic, early, "en")  # today: the time alone
+
+
+def test_a_clinic_without_hours_says_during_clinic_hours(content: ClinicContent) -> None:
+    no_hours = replace(
+        content.clinic,
+        locations=tuple(replace(location, hours=()) for location in content.clinic.locations),
+    )
+    said = when_staff_read(no_hours, MONDAY_MORNING, "en")
+    assert said == "The team reads messages during clinic hours."
+
+
+def test_the_notice_names_the_end_the_emergency_number_and_the_way_back(
+    content: ClinicContent,
+) -> None:
+    now = MONDAY_MORNING.astimezone(UTC)
+    notice = HandoffWords(content.clinic, TORONTO).notice("en", now + timedelta(hours=4), now)
+    assert "until 14:30" in notice.text and "call 911 now" in notice.text
+    assert "/bot" in notice.text
+    [button] = notice.buttons
+    assert button.action == "handoff:end"
+    french = HandoffWords(content.clinic, TORONTO).notice("fr", now + timedelta(hours=4), now)
+    assert "jusqu'à 14 h 30" in french.text and french.buttons[0].action == "handoff:end:fr"
