@@ -11,6 +11,10 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+# How long a test waits for a process (or the fake Bot API server) to do what it must before
+# calling it hung. Not a speed limit: every wait ends at its event (a line, a request, an
+# exit), and a busy shared machine stretched bot and shell starts past 30, 60 and 90 s.
+HANG_S = 300.0
 # Where the processes of one test session keep the content check's results (set by
 # tests/conftest.py): every bot a test starts on unchanged content would otherwise screen
 # the emergency rules' examples again at start-up (about 1.5 s of CPU each). Results are

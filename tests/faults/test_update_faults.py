@@ -13,10 +13,11 @@ import pytest
 
 from tests.fakes.bot_api_server import FakeBotApiServer, user_dict
 from tests.faults.conftest import fault_env
+from tests.process_env import HANG_S
 from tests.reminders.bot_process import STAFF, start_bot, stop, wait_until
 
 pytestmark = pytest.mark.e2e
-REPLY_TIMEOUT_S = 60.0
+REPLY_TIMEOUT_S = HANG_S
 EMERGENCY_TEXT = "I suddenly can't control my bladder and my legs are numb"
 POISON_MARKER = "poison-marker-knee-7731"
 MAX_LOG_BYTES = 1_000_000
