@@ -36,6 +36,56 @@ from tests.migrated_db import migrate, start_from_migrated
 # model ask for it explicitly.
 os.environ.setdefault("SEMANTIC_MATCHING", "off")
 
+# The slowest modules, longest first (`pytest -q -n 2 --durations=0`, summed per module:
+# processes started by tests and whole-content checks). They run first, so under `-n 2`
+# (`--dist loadscope --no-loadscope-reorder`) each worker ends on short modules rather than
+# one worker finishing a long module alone. Refresh from a `--durations=0` run when the
+# tail of a full run shows one worker idle; a module missing here only runs later.
+SLOWEST_MODULES = (
+    "content/test_content_cli.py",
+    "faults/test_startup_faults.py",
+    "intake/test_cli_shell.py",
+    "console/test_shell.py",
+    "content/test_shared_checks.py",
+    "faults/test_delivery_faults.py",
+    "telegram/test_e2e_telegram.py",
+    "web/test_bar.py",
+    "reminders/test_crash.py",
+    "content/test_content_schema.py",
+    "faults/test_update_faults.py",
+    "web/test_content_health.py",
+    "faults/test_forget_residue.py",
+    "reminders/test_e2e_reminders.py",
+    "faq/test_readme_chat.py",
+    "web/test_browser.py",
+    "web/test_e2e_beside_bot.py",
+    "faq/test_french.py",
+    "content/test_bundled_content.py",
+    "intake/test_telegram.py",
+    "content/test_content_robustness.py",
+    "content/test_check_cache.py",
+    "web/test_browser_reply.py",
+    "content/test_required_content.py",
+    "web/test_pages.py",
+    "architecture/test_imports.py",
+    "faq/test_leave_one_out.py",
+    "faq/test_confusion.py",
+    "reminders/test_button_integrity.py",
+    "content/test_own_words.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slowest modules first (`SLOWEST_MODULES`); each module's tests keep their order."""
+    tests_folder = Path(__file__).parent
+    rank = {name: place for place, name in enumerate(SLOWEST_MODULES)}
+
+    def place(item: pytest.Item) -> int:
+        module = item.path.relative_to(tests_folder).as_posix() if item.path else ""
+        return rank.get(module, len(rank))
+
+    items.sort(key=place)  # stable: the rest keep the collection's order
+
 
 @pytest.fixture(autouse=True)
 def lexical_matching_in_runtimes(monkeypatch: pytest.MonkeyPatch) -> None:
