@@ -7,6 +7,8 @@ import functools
 import hashlib
 import os
 import pickle
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -269,13 +271,53 @@ def started_bots_share_content_checks(tmp_path_factory: pytest.TempPathFactory) 
 def started_processes_share_bytecode(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Processes the tests start compile each module once per session, in one folder the
     session's workers share (`tests.process_env.SHARED_BYTECODE`), when the shell keeps
-    Python from writing bytecode beside the sources."""
+    Python from writing bytecode beside the sources.
+
+    The first worker here compiles what `ims-bot` commands import into it at once, in the
+    background, and its processes start once that is done (`process_env`): otherwise the
+    first processes started (four at once in a start-up test) each compiled the same
+    modules (about 3 s of CPU apiece)."""
     base = tmp_path_factory.getbasetemp()
     folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "bytecode"
-    folder.mkdir(exist_ok=True)
     tests.process_env.SHARED_BYTECODE = folder
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        warming = None
+    else:
+        warming = _compile_for_processes(folder, tmp_path_factory.mktemp("warm-up"))
+    tests.process_env.COMPILING = warming
     yield
     tests.process_env.SHARED_BYTECODE = None
+    tests.process_env.COMPILING = None
+    if warming is not None:
+        warming.wait()
+
+
+# What `ims-bot` commands import (bot.cli.main imports each command's modules lazily).
+COMMAND_MODULES = (
+    "bot.cli.main",
+    "bot.runtime",
+    "bot.cli.chat",
+    "bot.channels.console",
+    "bot.channels.telegram.application",
+    "bot.web.server",
+)
+
+
+def _compile_for_processes(folder: Path, cwd: Path) -> subprocess.Popen[bytes] | None:
+    """Import `COMMAND_MODULES` in a process (in `cwd`) writing its bytecode to `folder`
+    (None when processes write bytecode beside the sources as usual)."""
+    env = tests.process_env.process_env(cwd)  # before COMPILING is set: no wait
+    if env.get("PYTHONPYCACHEPREFIX") != str(folder):
+        return None
+    return subprocess.Popen(
+        [sys.executable, "-c", f"import {', '.join(COMMAND_MODULES)}"],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 @pytest.fixture

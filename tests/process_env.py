@@ -24,6 +24,9 @@ SHARED_CHECKS: Path | None = None
 # asks Python not to write it beside the sources (PYTHONDONTWRITEBYTECODE): each would
 # otherwise compile the whole bot again (about 0.4 s of CPU per process).
 SHARED_BYTECODE: Path | None = None
+# The process compiling the bot's modules into SHARED_BYTECODE (set by tests/conftest.py):
+# processes this worker starts wait for it, so they read that bytecode, not compile their own.
+COMPILING: subprocess.Popen[bytes] | None = None
 # Settings of the developer's shell that would change what the bot under test does.
 SETTING_PREFIXES = ("TELEGRAM_", "IMS_", "CONSOLE_")
 SETTINGS = (
@@ -58,6 +61,8 @@ def process_env(
     _share_checks(Path(env["IMS_DATA_DIR"]))
     if SHARED_BYTECODE is not None and env.pop("PYTHONDONTWRITEBYTECODE", ""):
         env.setdefault("PYTHONPYCACHEPREFIX", str(SHARED_BYTECODE))
+        if COMPILING is not None:
+            COMPILING.wait()
     return env
 
 
