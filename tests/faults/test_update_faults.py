@@ -92,7 +92,9 @@ def test_a_malformed_update_is_skipped_logged_once_and_polling_goes_on(
     bot = start_bot(tmp_path, fault_env(tmp_path, server, LOG_LEVEL="DEBUG"))
     try:
         for chat in (8300, 8301):
-            server.wait_for("sendMessage", lambda r, c=chat: r.ok and r.chat_id == c, 60)
+            server.wait_for(
+                "sendMessage", lambda r, c=chat: r.ok and r.chat_id == c, REPLY_TIMEOUT_S
+            )
         server.push_message(8302, "is IMS the same as acupuncture?")  # polling goes on
         server.wait_for("sendMessage", lambda r: r.ok and r.chat_id == 8302, REPLY_TIMEOUT_S)
         # The poison was confirmed, not fetched again. The last update is confirmed by the
