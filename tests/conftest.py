@@ -7,6 +7,8 @@ import functools
 import hashlib
 import os
 import pickle
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +37,56 @@ from tests.migrated_db import migrate, start_from_migrated
 # embedding model is installed: loading it for every bot would take minutes. Tests of the
 # model ask for it explicitly.
 os.environ.setdefault("SEMANTIC_MATCHING", "off")
+
+# The slowest modules, longest first (`pytest -q -n 2 --durations=0`, summed per module:
+# processes started by tests and whole-content checks). They run first, so under `-n 2`
+# (`--dist loadscope --no-loadscope-reorder`) each worker ends on short modules rather than
+# one worker finishing a long module alone. Refresh from a `--durations=0` run when the
+# tail of a full run shows one worker idle; a module missing here only runs later.
+SLOWEST_MODULES = (
+    "content/test_content_cli.py",
+    "faults/test_startup_faults.py",
+    "intake/test_cli_shell.py",
+    "console/test_shell.py",
+    "content/test_shared_checks.py",
+    "faults/test_delivery_faults.py",
+    "telegram/test_e2e_telegram.py",
+    "web/test_bar.py",
+    "reminders/test_crash.py",
+    "content/test_content_schema.py",
+    "faults/test_update_faults.py",
+    "web/test_content_health.py",
+    "faults/test_forget_residue.py",
+    "reminders/test_e2e_reminders.py",
+    "faq/test_readme_chat.py",
+    "web/test_browser.py",
+    "web/test_e2e_beside_bot.py",
+    "faq/test_french.py",
+    "content/test_bundled_content.py",
+    "intake/test_telegram.py",
+    "content/test_content_robustness.py",
+    "content/test_check_cache.py",
+    "web/test_browser_reply.py",
+    "content/test_required_content.py",
+    "web/test_pages.py",
+    "architecture/test_imports.py",
+    "faq/test_leave_one_out.py",
+    "faq/test_confusion.py",
+    "reminders/test_button_integrity.py",
+    "content/test_own_words.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slowest modules first (`SLOWEST_MODULES`); each module's tests keep their order."""
+    tests_folder = Path(__file__).parent
+    rank = {name: place for place, name in enumerate(SLOWEST_MODULES)}
+
+    def place(item: pytest.Item) -> int:
+        module = item.path.relative_to(tests_folder).as_posix() if item.path else ""
+        return rank.get(module, len(rank))
+
+    items.sort(key=place)  # stable: the rest keep the collection's order
 
 
 @pytest.fixture(autouse=True)
@@ -219,13 +271,53 @@ def started_bots_share_content_checks(tmp_path_factory: pytest.TempPathFactory) 
 def started_processes_share_bytecode(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Processes the tests start compile each module once per session, in one folder the
     session's workers share (`tests.process_env.SHARED_BYTECODE`), when the shell keeps
-    Python from writing bytecode beside the sources."""
+    Python from writing bytecode beside the sources.
+
+    The first worker here compiles what `ims-bot` commands import into it at once, in the
+    background, and its processes start once that is done (`process_env`): otherwise the
+    first processes started (four at once in a start-up test) each compiled the same
+    modules (about 3 s of CPU apiece)."""
     base = tmp_path_factory.getbasetemp()
     folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "bytecode"
-    folder.mkdir(exist_ok=True)
     tests.process_env.SHARED_BYTECODE = folder
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        warming = None
+    else:
+        warming = _compile_for_processes(folder, tmp_path_factory.mktemp("warm-up"))
+    tests.process_env.COMPILING = warming
     yield
     tests.process_env.SHARED_BYTECODE = None
+    tests.process_env.COMPILING = None
+    if warming is not None:
+        warming.wait()
+
+
+# What `ims-bot` commands import (bot.cli.main imports each command's modules lazily).
+COMMAND_MODULES = (
+    "bot.cli.main",
+    "bot.runtime",
+    "bot.cli.chat",
+    "bot.channels.console",
+    "bot.channels.telegram.application",
+    "bot.web.server",
+)
+
+
+def _compile_for_processes(folder: Path, cwd: Path) -> subprocess.Popen[bytes] | None:
+    """Import `COMMAND_MODULES` in a process (in `cwd`) writing its bytecode to `folder`
+    (None when processes write bytecode beside the sources as usual)."""
+    env = tests.process_env.process_env(cwd)  # before COMPILING is set: no wait
+    if env.get("PYTHONPYCACHEPREFIX") != str(folder):
+        return None
+    return subprocess.Popen(
+        [sys.executable, "-c", f"import {', '.join(COMMAND_MODULES)}"],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 @pytest.fixture

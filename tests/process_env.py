@@ -11,6 +11,10 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+# How long a test waits for a process (or the fake Bot API server) to do what it must before
+# calling it hung. Not a speed limit: every wait ends at its event (a line, a request, an
+# exit), and a busy shared machine stretched bot and shell starts past 30, 60 and 90 s.
+HANG_S = 300.0
 # Where the processes of one test session keep the content check's results (set by
 # tests/conftest.py): every bot a test starts on unchanged content would otherwise screen
 # the emergency rules' examples again at start-up (about 1.5 s of CPU each). Results are
@@ -20,6 +24,9 @@ SHARED_CHECKS: Path | None = None
 # asks Python not to write it beside the sources (PYTHONDONTWRITEBYTECODE): each would
 # otherwise compile the whole bot again (about 0.4 s of CPU per process).
 SHARED_BYTECODE: Path | None = None
+# The process compiling the bot's modules into SHARED_BYTECODE (set by tests/conftest.py):
+# processes this worker starts wait for it, so they read that bytecode, not compile their own.
+COMPILING: subprocess.Popen[bytes] | None = None
 # Settings of the developer's shell that would change what the bot under test does.
 SETTING_PREFIXES = ("TELEGRAM_", "IMS_", "CONSOLE_")
 SETTINGS = (
@@ -54,6 +61,8 @@ def process_env(
     _share_checks(Path(env["IMS_DATA_DIR"]))
     if SHARED_BYTECODE is not None and env.pop("PYTHONDONTWRITEBYTECODE", ""):
         env.setdefault("PYTHONPYCACHEPREFIX", str(SHARED_BYTECODE))
+        if COMPILING is not None:
+            COMPILING.wait()
     return env
 
 

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from bot.cli.main import COMMANDS, build_parser
-from tests.process_env import REPO, process_env
+from tests.process_env import HANG_S, REPO, process_env
 
-TIMEOUT_S = 120
+TIMEOUT_S = HANG_S
 # Stacks `ims-bot --help` has no use for: the database, the web console, Telegram, the
 # scheduler and the optional model (tests/content checks what the content check loads).
 HEAVY = (

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.intake.kit import TEST_KEY
-from tests.process_env import process_env, run_ims_bot
+from tests.process_env import HANG_S, process_env, run_ims_bot
 
 REPO = Path(__file__).resolve().parents[2]
-READ_TIMEOUT = 30.0
+READ_TIMEOUT = HANG_S
 
 
 class ShellSession:
@@ -144,10 +144,10 @@ def test_ctrl_c_at_the_prompt_stops_at_once_with_a_goodbye(tmp_path: Path) -> No
     )
     os.close(terminal)
     try:
-        shown = _read_until(controller, b"you> ", READ_TIMEOUT * 2)
+        shown = _read_until(controller, b"you> ", READ_TIMEOUT)
         assert b"you> " in shown, shown.decode(errors="replace")[-500:]
         process.send_signal(signal.SIGINT)  # Ctrl-C, no Enter after it
-        code = process.wait(timeout=READ_TIMEOUT * 2)  # it waited for a line before
+        code = process.wait(timeout=READ_TIMEOUT)  # it waited for a line before
         after = _read_until(controller, b"Goodbye.", READ_TIMEOUT).decode(errors="replace")
     finally:
         if process.poll() is None:
@@ -209,7 +209,7 @@ def test_a_reader_that_goes_away_stops_the_shell_quietly(tmp_path: Path) -> None
         assert process.stdout.readline()
         process.stdout.close()
         errors = process.stderr.read()
-        assert process.wait(timeout=120) == 141
+        assert process.wait(timeout=READ_TIMEOUT) == 141
         # It stopped at the broken pipe: most of the input is still unread.
         read = os.lseek(stdin.fileno(), 0, os.SEEK_CUR)  # the offset the shell shares
         assert read < lines.stat().st_size // 2

@@ -44,11 +44,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes.api_schema import BotApiSchema, parse_html
+from tests.process_env import HANG_S
 
 BOT_USER_ID = 123456
 BOT_USERNAME = "ims_test_bot"
 BOT_FIRST_NAME = "IMS Test Clinic"
-DEFAULT_WAIT_S = 10.0
+DEFAULT_WAIT_S = HANG_S
 MAX_LONG_POLL_S = 50.0  # Telegram caps long polling; keeps a stuck test bounded
 MAX_UPDATES_PER_CALL = 100
 SHUTDOWN_POLL_S = 0.05  # how quickly stop() is noticed by the serving thread

@@ -12,6 +12,7 @@ import pytest
 
 from tests.fakes.bot_api_server import FakeBotApiServer
 from tests.faults.conftest import fault_env
+from tests.process_env import HANG_S
 from tests.reminders.bot_process import (
     STAFF,
     START_TIMEOUT_S,
@@ -24,7 +25,7 @@ from tests.reminders.bot_process import (
 )
 
 pytestmark = pytest.mark.e2e
-FINISH_TIMEOUT_S = 60.0
+FINISH_TIMEOUT_S = HANG_S
 EMERGENCY_TEXT = "I suddenly can't control my bladder and my legs are numb"
 QUESTION = "does IMS hurt?"
 

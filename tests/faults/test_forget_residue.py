@@ -10,11 +10,12 @@ import pytest
 
 from tests.fakes.bot_api_server import FakeBotApiServer, RecordedRequest
 from tests.faults.conftest import fault_env
+from tests.process_env import HANG_S
 from tests.reminders.bot_process import START_TIMEOUT_S, start_bot, stop
 
 pytestmark = pytest.mark.e2e
 PATIENT = 9100
-WAIT_S = 60.0
+WAIT_S = HANG_S
 FAQ_MARKER = "zorbleflax"
 INTAKE_MARKER = "quintaphrex"
 
@@ -66,7 +67,7 @@ def test_forget_leaves_no_trace_of_what_the_patient_typed(
             since=since,
         )
         os.kill(bot.pid, signal.SIGTERM)
-        bot.wait(timeout=30)
+        bot.wait(timeout=WAIT_S)
     finally:
         stop(bot)
     files = [tmp_path / "bot.sqlite3", tmp_path / "bot.sqlite3-wal", tmp_path / "bot-0.log"]

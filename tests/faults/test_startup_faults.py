@@ -12,12 +12,12 @@ import pytest
 
 from tests.fakes.bot_api_server import FakeBotApiServer
 from tests.faults.conftest import fault_env
-from tests.process_env import process_env
+from tests.process_env import HANG_S, process_env
 from tests.reminders.bot_process import TOKEN, start_bot, stop
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
-TIMEOUT_S = 90.0
+TIMEOUT_S = HANG_S
 
 
 def cli_in_process(

@@ -13,10 +13,11 @@ import pytest
 
 from tests.fakes.bot_api_server import FakeBotApiServer, user_dict
 from tests.faults.conftest import fault_env
+from tests.process_env import HANG_S
 from tests.reminders.bot_process import STAFF, start_bot, stop, wait_until
 
 pytestmark = pytest.mark.e2e
-REPLY_TIMEOUT_S = 60.0
+REPLY_TIMEOUT_S = HANG_S
 EMERGENCY_TEXT = "I suddenly can't control my bladder and my legs are numb"
 POISON_MARKER = "poison-marker-knee-7731"
 MAX_LOG_BYTES = 1_000_000
@@ -91,7 +92,9 @@ def test_a_malformed_update_is_skipped_logged_once_and_polling_goes_on(
     bot = start_bot(tmp_path, fault_env(tmp_path, server, LOG_LEVEL="DEBUG"))
     try:
         for chat in (8300, 8301):
-            server.wait_for("sendMessage", lambda r, c=chat: r.ok and r.chat_id == c, 60)
+            server.wait_for(
+                "sendMessage", lambda r, c=chat: r.ok and r.chat_id == c, REPLY_TIMEOUT_S
+            )
         server.push_message(8302, "is IMS the same as acupuncture?")  # polling goes on
         server.wait_for("sendMessage", lambda r: r.ok and r.chat_id == 8302, REPLY_TIMEOUT_S)
         # The poison was confirmed, not fetched again. The last update is confirmed by the

@@ -14,9 +14,9 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from bot.cli.main import main
 from tests.intake.kit import TEST_KEY, TYPED_PATH
-from tests.process_env import process_env, run_ims_bot
+from tests.process_env import HANG_S, process_env, run_ims_bot
 
-TIMEOUT = 60.0
+TIMEOUT = HANG_S
 # The typed path works unchanged in the shell: typed options tick, as a typed label does.
 SHELL_PATH = list(TYPED_PATH)
 

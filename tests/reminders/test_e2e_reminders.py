@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.bot_api_server import FakeBotApiServer
-from tests.process_env import run_ims_bot
+from tests.process_env import HANG_S, run_ims_bot
 from tests.reminders.bot_process import (
     STAFF,
     bot_env,
@@ -21,8 +21,8 @@ from tests.reminders.bot_process import (
 )
 
 PATIENT, BLOCKED, FLOODED, LINKER = 71001, 71002, 71003, 71004
-WAIT_S = 30.0  # generous: the machine may be busy
-START_TIMEOUT_S = 60.0
+WAIT_S = HANG_S
+START_TIMEOUT_S = HANG_S
 
 
 def add_appointment(env: dict[str, str], cwd: Path, ref: str, start: datetime) -> str:

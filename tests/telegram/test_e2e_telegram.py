@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.bot_api_server import FakeBotApiServer, RecordedRequest
-from tests.process_env import process_env
+from tests.process_env import HANG_S, process_env
 
 E2E_TOKEN = "123456:e2e-fake-token-abcdefghijklmnop"
 PATIENT = 424242
@@ -22,10 +22,10 @@ STAFF = -1009876543210
 STRANGER_GROUP = -1005550001111
 FAQ_QUESTION = "hi, quick question: does IMS hurt?"
 EMERGENCY_TEXT = "I suddenly can't control my bladder and my legs are numb"
-START_TIMEOUT_S = 90.0  # generous: CI machines may be busy (30 s was exceeded under load)
+START_TIMEOUT_S = HANG_S
 POLL_STEP_S = 0.5
-STOP_TIMEOUT_S = 10.0
-REPLY_TIMEOUT_S = 8.0
+STOP_TIMEOUT_S = HANG_S
+REPLY_TIMEOUT_S = HANG_S
 KEY_BYTES = 32  # DATA_ENCRYPTION_KEY: 32 url-safe base64-encoded bytes
 
 

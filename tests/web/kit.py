@@ -21,7 +21,7 @@ from bot.core.replies import Reply
 from bot.runtime import Runtime
 from bot.web.accounts import Role, StaffAccounts
 from tests.intake.kit import TEST_KEY, Patient, typed_path, typed_until
-from tests.process_env import console_settings, process_env
+from tests.process_env import HANG_S, console_settings, process_env
 
 PASSWORD = "correct horse battery staple"
 # Free text a patient might type that would run as script if the console did not escape it.
@@ -106,8 +106,8 @@ async def page_token(client: httpx.AsyncClient, path: str) -> str:
     return csrf_of(response.text)
 
 
-START_TIMEOUT = 60.0
-STOP_TIMEOUT = 15.0
+START_TIMEOUT = HANG_S
+STOP_TIMEOUT = HANG_S
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.process_env import run_ims_bot
+from tests.process_env import HANG_S, run_ims_bot
 from tests.web.kit import (
     PASSWORD,
     console_environment,
@@ -23,8 +23,7 @@ from tests.web.kit import (
     served_console,
 )
 
-TIMEOUT = 90.0
-START_TIMEOUT = 60.0
+TIMEOUT = HANG_S
 LINK = re.compile(r"(https?://\S+/set-password/\S+)")
 COMPLAINT = "Sharp ache under my right kneecap <i>since skiing</i>"
 
@@ -101,7 +100,7 @@ def test_bar_staff_add_login_shell_intake_in_the_inbox_roles_anonymous_and_csrf(
     for note in staff_notes:  # the staff chat carries no answers and no typed text
         assert "kneecap" not in note and "RED FLAGS" not in note and "cancer" not in note
 
-    with httpx.Client(base_url=base, timeout=10) as doctor:
+    with httpx.Client(base_url=base, timeout=TIMEOUT) as doctor:
         set_password(doctor, doctor_link)
         signed_in = sign_in(doctor, "doctor@clinic.example")
         assert signed_in.status_code == 303
@@ -117,14 +116,14 @@ def test_bar_staff_add_login_shell_intake_in_the_inbox_roles_anonymous_and_csrf(
         assert no_token.status_code == 403
         assert "Mark reviewed" in doctor.get("/intakes/2").text
 
-    with httpx.Client(base_url=base, timeout=10) as desk:
+    with httpx.Client(base_url=base, timeout=TIMEOUT) as desk:
         set_password(desk, desk_link)
         assert sign_in(desk, "desk@clinic.example").status_code == 303
         assert desk.get("/intakes/2").status_code == 403
         assert desk.get("/intakes").status_code == 403
         assert desk.get("/appointments").status_code == 200
 
-    with httpx.Client(base_url=base, timeout=10) as anonymous:
+    with httpx.Client(base_url=base, timeout=TIMEOUT) as anonymous:
         for path in (
             "/", "/intakes", "/intakes/2", "/intakes/2/fhir", "/appointments", "/questions",
             "/events", "/content", "/staff", "/audit",

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.fakes.bot_api_server import FakeBotApiServer, RecordedRequest
-from tests.process_env import console_settings
+from tests.process_env import HANG_S, console_settings
 from tests.telegram.test_e2e_telegram import (
     PATIENT,
     REPLY_TIMEOUT_S,
@@ -61,9 +61,9 @@ def test_console_beside_the_bot_and_a_staff_chat_without_health_information(
     )
     try:
         wait_until_polling(fake_api, bot)
-        login = httpx.get(f"http://127.0.0.1:{port}/login", timeout=10)
+        login = httpx.get(f"http://127.0.0.1:{port}/login", timeout=HANG_S)
         assert login.status_code == 200 and "Sign in" in login.text
-        assert httpx.get(f"http://127.0.0.1:{port}/intakes", timeout=10).status_code == 303
+        assert httpx.get(f"http://127.0.0.1:{port}/intakes", timeout=HANG_S).status_code == 303
 
         answers = intake_answers(urgent=True, contraindication=True, complaint=HOSTILE_COMPLAINT)
         since = fake_api.mark()
