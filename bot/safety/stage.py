@@ -242,8 +242,15 @@ class SafetyStage:
             return self._not_present_verdict(hit, guess, text, chat_id, lowered)
         self_harm = emergency.self_harm_cue(words)
         # Where context set a rule's words aside, the model needs more, except beside a
-        # `never_lowered` word (a sign after a treatment, "right now", a cry for help).
-        aside = sensed and not emergency.never_lowered(words)
+        # `never_lowered` word (a sign after a treatment, "right now", a cry for help). In a
+        # language the bot does not read, the context's words of history or of a risk
+        # question count so too: the model would otherwise read them with the lower bar.
+        told_not_now = sensed or (
+            not guess.is_read
+            and guess.code != "und"
+            and (emergency.not_now(words) or emergency.is_risk_question(text, words))
+        )
+        aside = told_not_now and not emergency.never_lowered(words)
         opinion, p_emergency = self._second_opinion(text, words, guess, sensed, self_harm, aside)
         if opinion == "emergency":
             return self._second_opinion_verdict("emergency", guess, chat_id, RULE_ID)
