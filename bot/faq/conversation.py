@@ -321,7 +321,12 @@ def register_faq(
     assistant.add_notice_answerer(conversation.answer_below_notice)
     assistant.add_action(ACTION_PREFIX, conversation.on_action)
     assistant.add_command(
-        CommandSpec("faq", "Browse common questions by topic", conversation.on_faq_command)
+        CommandSpec(
+            "faq",
+            "Browse common questions by topic",
+            conversation.on_faq_command,
+            screens_its_words=True,
+        )
     )
     assistant.add_command(
         CommandSpec(

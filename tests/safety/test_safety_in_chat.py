@@ -139,3 +139,25 @@ async def test_a_present_problem_only_the_learned_net_places_gets_same_day_advic
     assert patient.last[0].title == "Please see a doctor today"
     assert "8-1-1" in patient.text and "don't know" not in patient.text
     assert [reply.title for reply in patient.staff] == ["Urgent: call back today"]
+
+
+async def test_words_typed_after_a_command_are_screened(patient: Patient) -> None:
+    # An emergency beats the command; an urgent problem gets same-day advice before the
+    # command's reply; a risk question gets the command's reply, then the warning signs.
+    await patient.command("help", "I", "can't", "breathe", "and", "my", "chest", "is", "crushing")
+    assert patient.last[0].title == "Please get help now" and "911" in patient.last[0].text
+    await patient.command(
+        "start", "my", "calf", "is", "hot", "red", "and", "swollen", "since", "yesterday"
+    )
+    assert patient.last[0].title == "Please see a doctor today"
+    assert len([reply for reply in patient.last if not reply.for_staff]) > 1  # the menu too
+    question = "what are the warning signs of a collapsed lung after needling?"
+    await patient.command("contact", *question.split())
+    shown = [reply for reply in patient.last if not reply.for_staff]
+    assert shown[0].title != "Please get help now"
+    assert shown[-1].text.startswith("Warning signs to watch for")
+
+
+async def test_a_command_without_words_is_not_screened(patient: Patient) -> None:
+    await patient.command("start")
+    assert not patient.staff and not patient.last[-1].text.startswith("Warning signs")
