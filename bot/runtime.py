@@ -105,9 +105,10 @@ async def build_runtime(settings: Settings) -> Runtime:
     await report_foreign_key_rows(settings, database)
     host = FeatureHost(new_assistant())
     # Safety is a stage of the core: it screens every typed text before any feature.
-    host.assistant.set_safety_screen(
-        build_safety_stage(content.emergency, content.clinic.phone, content.clinic.emergency_number)
+    stage = build_safety_stage(
+        content.emergency, content.clinic.phone, content.clinic.emergency_number
     )
+    host.assistant.set_safety_screen(stage)
     # What staff-chat notes may say (bare notes and console links when the console is on);
     # alerts name the chat's linked appointments, so the front desk can find the patient.
     appointments = AppointmentRepository(
@@ -119,7 +120,11 @@ async def build_runtime(settings: Settings) -> Runtime:
         linked_appointments(appointments, settings.clinic_timezone),
     )
     register_menu(host, content.clinic)
-    faq = register_faq(host, settings, content, database, staff_notes=staff_notes)
+    # The FAQ's "I don't know" turns into the urgent reply by the stage's own replies (with
+    # its learned second opinion), so the chat answers as `ims-bot faq match` reports.
+    faq = register_faq(
+        host, settings, content, database, safety=stage.replies, staff_notes=staff_notes
+    )
     intake = register_intake(host, settings, content, database, faq=faq, staff_notes=staff_notes)
     reminders = register_reminders(host, settings, content, database, staff_notes=staff_notes)
     # Buttons naming an appointment start an intake linked to it only for its own chat.

@@ -192,6 +192,9 @@ class CommandSpec:
     handler: CommandHandler
     staff_only: bool = False
     in_menu: bool = True
+    # Whether the handler screens the words typed after the command itself (/faq answers
+    # them as a question); otherwise the assistant screens them before the command runs.
+    screens_its_words: bool = False
 
 
 @dataclass
@@ -445,12 +448,29 @@ class Assistant:
         chat = self._in_its_language(chat)
         self._new_turn(chat)
         spec = self._commands.get(command.lower())
+        verdict = None if spec and spec.screens_its_words else await self._screen_words(chat, args)
+        if verdict is not None and verdict.level == "emergency":
+            return list(verdict.replies)
         if spec is None:
-            return [self.unknown_command_reply]
-        if spec.staff_only and not chat.is_staff:
+            replies = [self.unknown_command_reply]
+        elif spec.staff_only and not chat.is_staff:
             logger.warning("refused staff command /%s from a non-staff chat", spec.name)
-            return [self.staff_only_reply]
-        return await spec.handler(chat, list(args))
+            replies = [self.staff_only_reply]
+        else:
+            replies = await spec.handler(chat, list(args))
+        if verdict is not None and verdict.level in ("urgent", "caution"):
+            # Same-day advice first; the warning signs (naming 911) under the command's reply.
+            return [*verdict.replies, *replies, *verdict.after]
+        return replies
+
+    async def _screen_words(self, chat: ChatRef, args: Sequence[str]) -> SafetyVerdict | None:
+        """The safety verdict on a patient's words typed after a command ("/help my chest
+        hurts"): a patient's text is screened on every path. A language notice is left out
+        (the command is answered as asked)."""
+        if not args or chat.is_staff or not chat.is_private:
+            return None
+        verdict = (await self.screen(chat, " ".join(args))).verdict
+        return verdict if verdict is not None and verdict.level != "notice" else None
 
     async def handle_text(self, chat: ChatRef, text: str) -> list[Reply]:
         """Answer typed text: the safety stage first, then claimers in the root's order."""

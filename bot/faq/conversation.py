@@ -293,9 +293,12 @@ def register_faq(
     content: ClinicContent,
     database: Database,
     *,
+    safety: SafetyReplies,
     staff_notes: StaffNotes | None = None,
 ) -> FaqConversation:
-    """Build the FAQ conversation and register its routes on the host's assistant."""
+    """Build the FAQ conversation and register its routes on the host's assistant;
+    `safety`: the safety stage's replies (the 911 line, the urgent reply for a present
+    problem the FAQ cannot answer)."""
     matcher = FaqMatcher.from_content(
         content.faq,
         encoder=choose_faq_encoder(settings.semantic_matching, content.faq, settings.data_dir),
@@ -307,9 +310,7 @@ def register_faq(
         faq=content.faq,
         clinic=content.clinic,
         matcher=matcher,
-        safety=SafetyReplies(
-            content.emergency, content.clinic.phone, content.clinic.emergency_number
-        ),
+        safety=safety,
         unanswered=UnansweredLog.for_settings(database, settings),
         assistant=host.assistant,
         staff_notes=staff_notes,
@@ -320,7 +321,12 @@ def register_faq(
     assistant.add_notice_answerer(conversation.answer_below_notice)
     assistant.add_action(ACTION_PREFIX, conversation.on_action)
     assistant.add_command(
-        CommandSpec("faq", "Browse common questions by topic", conversation.on_faq_command)
+        CommandSpec(
+            "faq",
+            "Browse common questions by topic",
+            conversation.on_faq_command,
+            screens_its_words=True,
+        )
     )
     assistant.add_command(
         CommandSpec(

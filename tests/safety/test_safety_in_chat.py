@@ -6,6 +6,7 @@ import pytest
 
 from bot.core.assistant import ChatRef
 from bot.runtime import Runtime
+from bot.safety import build_safety_stage
 from tests.intake.kit import Patient
 
 FALLBACK_LINE = "If this is an emergency, call 911 now."
@@ -122,3 +123,41 @@ async def test_an_urgent_problem_the_screen_cannot_place_gets_same_day_advice(
     assert "don't know" not in patient.text
     [note] = patient.staff
     assert "calf_swelling, unplaced" in note.text and "fly" not in note.text
+
+
+async def test_a_present_problem_only_the_learned_net_places_gets_same_day_advice(
+    patient: Patient, runtime: Runtime
+) -> None:
+    # No rule and no word list places it; the learned second opinion does, in the chat as in
+    # `ims-bot faq match` (the FAQ's "I don't know" is replaced by the stage's own replies).
+    text = "the skin around where you needled my knee is turning dark and smells bad"
+    content = runtime.content
+    stage = build_safety_stage(content.emergency, content.clinic.phone)
+    assert stage.screen(text) is None
+    assert stage.replies.unplaced_urgent_rule(text) is not None
+    await patient.say(text)
+    assert patient.last[0].title == "Please see a doctor today"
+    assert "8-1-1" in patient.text and "don't know" not in patient.text
+    assert [reply.title for reply in patient.staff] == ["Urgent: call back today"]
+
+
+async def test_words_typed_after_a_command_are_screened(patient: Patient) -> None:
+    # An emergency beats the command; an urgent problem gets same-day advice before the
+    # command's reply; a risk question gets the command's reply, then the warning signs.
+    await patient.command("help", "I", "can't", "breathe", "and", "my", "chest", "is", "crushing")
+    assert patient.last[0].title == "Please get help now" and "911" in patient.last[0].text
+    await patient.command(
+        "start", "my", "calf", "is", "hot", "red", "and", "swollen", "since", "yesterday"
+    )
+    assert patient.last[0].title == "Please see a doctor today"
+    assert len([reply for reply in patient.last if not reply.for_staff]) > 1  # the menu too
+    question = "what are the warning signs of a collapsed lung after needling?"
+    await patient.command("contact", *question.split())
+    shown = [reply for reply in patient.last if not reply.for_staff]
+    assert shown[0].title != "Please get help now"
+    assert shown[-1].text.startswith("Warning signs to watch for")
+
+
+async def test_a_command_without_words_is_not_screened(patient: Patient) -> None:
+    await patient.command("start")
+    assert not patient.staff and not patient.last[-1].text.startswith("Warning signs")

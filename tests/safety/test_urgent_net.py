@@ -21,6 +21,8 @@ from bot.safety.stage import PRESENT_PROBLEM
         "woke up with my whole forearm swollen and tight after IMS on my elbow",
         "ankle is purple and swollen after I twisted it this morning, cant put weight on it",
         "my toddler has had diarrhea all day and isn't peeing much",
+        # pain that nothing eases (not pain alone: see below)
+        "painkillers are not helping my shoulder pain since the fall yesterday",
     ],
 )
 def test_a_present_problem_no_rule_names_gets_the_urgent_reply(
@@ -53,6 +55,8 @@ def test_a_present_problem_no_rule_names_gets_the_urgent_reply(
         "a small bruise came up where you needled my shoulder, not spreading",
         "my hands go numb at night when I sleep on them and come back when I shake them out",
         "in the show the guy's arm is swollen and purple, gross. booking Friday",
+        "my shoulder is sore since the hockey game last night",
+        "I've had back pain for years and nothing helps, is IMS worth trying?",
     ],
 )
 def test_what_is_not_a_present_problem_keeps_its_reply(

@@ -159,9 +159,20 @@ async def test_group_chat_is_ignored(app: Application, transport: RecordingReque
 async def test_non_text_gets_a_polite_reply(
     app: Application, transport: RecordingRequest, kind: str
 ) -> None:
-    await feed(app, load_update(kind))
+    await feed(app, load_update(kind, caption=None))
     [sent] = transport.sent()
     assert sent.visible_text.startswith("I can only read text messages")
+
+
+async def test_a_caption_is_screened_and_answered_like_text(
+    app: Application, transport: RecordingRequest
+) -> None:
+    # A photo of a needle site with its story in the caption: the screen reads the caption
+    # (an emergency comes first), then the note that the picture itself is not read.
+    await feed(app, load_update("photo", caption="chest pain since the needling"))
+    shown = [r.visible_text for r in transport.sent()]
+    assert shown[0] == "Call 911 now."
+    assert shown[-1].startswith("I can only read text messages")
 
 
 async def test_staff_replies_go_to_staff_chats_only(

@@ -111,11 +111,16 @@ class TelegramHandlers:
         await self.deliver(context, chat, replies)
 
     async def on_non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Photos, stickers, voice notes and the like: say politely that only text works."""
+        """Photos, stickers, voice notes and the like: say politely that only text works.
+        A caption is the patient's text (a photo of a needle site, "it's hot and oozing"):
+        screened and answered like any text message, before that note."""
         chat = self._message_chat(update)
         if chat is None or not chat.is_private:
             return
-        await self.deliver(context, chat, [ONLY_TEXT_REPLY])
+        message = update.effective_message
+        caption = message.caption if message is not None else None
+        replies = await self._assistant.handle_text(chat, caption) if caption else []
+        await self.deliver(context, chat, [*replies, ONLY_TEXT_REPLY])
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button tap: always answered (stops the spinner), then routed as an action."""
