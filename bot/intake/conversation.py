@@ -742,11 +742,16 @@ class IntakeConversation:
         return intake
 
     async def on_emergency(self, chat: ChatRef, rule_id: str) -> list[Reply]:
-        """Emergency listener: stop an open intake and alert staff (never the patient's words)."""
+        """Emergency listener: stop an open intake, tell the patient so under the emergency
+        reply (their next messages no longer answer it), and alert staff (never the
+        patient's words)."""
         intake = await self._record_on_open(chat, lambda s: s.stop_for_emergency(rule_id))
         if intake is None:
             return []
-        return [self._staff_notes.screen_emergency(chat.chat_id, rule_id, intake.id)]
+        return [
+            Reply(words_for(intake.state.language).emergency_stopped),
+            self._staff_notes.screen_emergency(chat.chat_id, rule_id, intake.id),
+        ]
 
     async def on_urgent(self, chat: ChatRef, rule_id: str) -> list[Reply]:
         """Urgent listener: record the urgent problem on the open form (the rule, never the

@@ -192,8 +192,9 @@ async def test_emergency_typed_anywhere_stops_the_intake(
     wired: tuple[Assistant, IntakeConversation], patient: Patient, repository: IntakeRepository
 ) -> None:
     await start(patient)
-    alerts = await wired[1].on_emergency(patient.chat, "cauda_equina_bladder_bowel")
-    assert "rule cauda_equina_bladder_bowel" in alerts[0].text and alerts[0].for_staff
+    told, alert = await wired[1].on_emergency(patient.chat, "cauda_equina_bladder_bowel")
+    assert "stopped the intake form" in told.text and not told.for_staff
+    assert "rule cauda_equina_bladder_bowel" in alert.text and alert.for_staff
     [stored] = await repository.all()
     assert stored.status is Status.STOPPED_EMERGENCY
     assert stored.state.emergency_rule == "cauda_equina_bladder_bowel"
