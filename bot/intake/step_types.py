@@ -621,6 +621,11 @@ def ticked_hint(step: Step, picked: Picked) -> str:
     return words.noted
 
 
+# Between the chosen options of one answer: labels hold commas ("Blood thinners, aspirin,
+# clopidogrel, anti-inflammatories or easy bleeding"), so a comma would run them together.
+OPTIONS_JOINER = "; "
+
+
 class MultiKind(StepKind):
     """Several options, toggled, then Done."""
 
@@ -681,7 +686,7 @@ class MultiKind(StepKind):
     def prompt(self, step: Step, draft: Draft | None) -> str:
         chosen = [o.label for o in step.options if draft and o.id in draft.selected]
         words = _words(step)
-        picked = "\n" + words.selected.format(chosen=", ".join(chosen)) if chosen else ""
+        picked = "\n" + words.selected.format(chosen=OPTIONS_JOINER.join(chosen)) if chosen else ""
         return f"{step.text}{_instruction(step, words.multi_instruction)}{picked}"
 
     def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
@@ -693,7 +698,7 @@ class MultiKind(StepKind):
         return [*toggles, Choice(_words(step).done_button, Verb.DONE)]
 
     def format(self, step: Step, value: AnswerValue) -> str:
-        return ", ".join(_labels(step, chosen_ids(value))) or _words(step).none_chosen
+        return OPTIONS_JOINER.join(_labels(step, chosen_ids(value))) or _words(step).none_chosen
 
 
 class RegionsKind(MultiKind):

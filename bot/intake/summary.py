@@ -21,12 +21,14 @@ from bot.intake.flow import (
     CONSENT_AGREE,
     CONSENT_DECLINE,
     CONSENT_QUESTIONS,
+    AnswerValue,
     FlagLevel,
     Flow,
+    Step,
     StepType,
 )
 from bot.intake.repository import StoredIntake
-from bot.intake.step_types import format_answer
+from bot.intake.step_types import format_answer, kind_of
 from bot.intake.wording import LANGUAGE_NAMES
 
 # Summary order after consent and flags: the clinician reads safety first.
@@ -44,6 +46,7 @@ SECTION_ORDER = (
     ("other", "Other"),
 )
 NOT_DIAGNOSIS = "Patient-reported answers for the clinician; not a diagnosis."
+PATIENT_WORDS = "Text in “quotes” is what the patient typed, as typed."
 CONSENT_WORDS = {
     CONSENT_AGREE: "agreed",
     CONSENT_QUESTIONS: "has questions first; answer them before any needling",
@@ -60,6 +63,15 @@ STATUS_WORDS = {
 _INSTRUCTION = re.compile(r"^(?:choose|tap|type|select|pick|or type)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 _NOTHING = frozenset({"none", "no", "nil", "n/a", "na", "nothing", "none of these", "(skipped)"})
+
+
+def clinician_answer(step: Step, value: AnswerValue) -> str:
+    """An answer as the clinician reads it: what the patient typed in free text is quoted,
+    so it never reads as the form's own words."""
+    answer = format_answer(step, value)
+    if kind_of(step).free_text and isinstance(value, str):
+        return f"“{answer}”"
+    return answer
 
 
 def clinician_question(text: str) -> str:
@@ -123,9 +135,8 @@ def _precautions(engine: IntakeEngine, state: IntakeState) -> list[str]:
                 if option is not None and not option.exclusive:
                     found.append(option.label)
             continue
-        answer = format_answer(step, value)
-        if normalise(answer) not in _NOTHING:
-            found.append(f"{step.short}: {answer}")
+        if normalise(format_answer(step, value)) not in _NOTHING:
+            found.append(f"{step.short}: {clinician_answer(step, value)}")
     return found
 
 
@@ -196,7 +207,7 @@ def build_summary(
             {
                 "id": step.id,
                 "question": step.label or clinician_question(step.text),
-                "answer": format_answer(step, state.answers[step.id]),
+                "answer": clinician_answer(step, state.answers[step.id]),
             }
         )
     flags = [asdict(flag) for flag in intake_flags(engine, state)]
@@ -265,6 +276,7 @@ def summary_text(summary: Mapping[str, Any], tz: tzinfo) -> str:
         f"Intake #{summary['intake_id']} from chat {summary['chat_id']} "
         f"(form {summary['flow']['id']} v{summary['flow']['version']}, {moment})",
         NOT_DIAGNOSIS,
+        PATIENT_WORDS,
     ]
     language = str(summary.get("language") or "en")
     if language != "en":

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.assistant import ChatRef
+from bot.core.dates import long_date
 from bot.intake.engine import IntakeEngine, Typed
 from bot.intake.flow_file import load_flow_file
 from bot.intake.summary import build_summary, summary_text
@@ -43,6 +44,10 @@ async def test_an_emergency_typed_as_an_answer_tells_the_patient_the_form_stoppe
         assert patient.text.index("911") < patient.text.index("stopped the intake form")
         await patient.command("intake")
         assert "was stopped because an answer can mean an emergency" in patient.text
+        # The day it began as every other date a patient reads: "7 December 2026", on the
+        # clinic's calendar (it read "07 December 2026", and the UTC day).
+        today = datetime.now(UTC).astimezone(runtime.settings.clinic_timezone).date()
+        assert f"Your intake form from {long_date(today)} was stopped" in patient.text
     finally:
         await runtime.close()
 
@@ -50,3 +55,44 @@ async def test_an_emergency_typed_as_an_answer_tells_the_patient_the_form_stoppe
 def _answered(engine: IntakeEngine, step_id: str, text: str) -> dict[str, object]:
     state = engine.apply(state_at(engine, step_id), Typed(text)).state
     return build_summary(engine, state, intake_id=1, chat_id=2, submitted_at=datetime.now(UTC))
+
+
+def test_free_text_in_the_clinicians_summary_is_quoted_as_the_patients_words(
+    engine: IntakeEngine,
+) -> None:
+    summary = _answered(engine, "complaint", "Burning pain, none of the pills help")
+    text = summary_text(summary, UTC)
+    # A label of the form is never quoted; what the patient typed always is.
+    assert "Main problem in own words: “Burning pain, none of the pills help”" in text
+    assert "Text in “quotes” is what the patient typed" in text
+    assert "Who is filling in this form? Me, the patient\n" in text
+
+
+def test_a_typed_needling_safety_detail_is_quoted_among_the_contraindications(
+    engine: IntakeEngine,
+) -> None:
+    state = state_at(engine, "health_screen")
+    for text in ["pacemaker, done", "a pacemaker since 2019"]:
+        state = engine.apply(state, Typed(text)).state
+    summary = build_summary(engine, state, intake_id=1, chat_id=2, submitted_at=datetime.now(UTC))
+    assert "Which device do you have: “a pacemaker since 2019”" in summary["precautions"]
+
+
+def test_chosen_options_whose_labels_hold_commas_stay_apart(engine: IntakeEngine) -> None:
+    state = state_at(engine, "health_screen")
+    state = engine.apply(state, Typed("blood thinners, pregnant, done")).state
+    summary = build_summary(engine, state, intake_id=1, chat_id=2, submitted_at=datetime.now(UTC))
+    assert (
+        "Needling-safety conditions: Blood thinners, aspirin, clopidogrel, anti-inflammatories "
+        "or easy bleeding; Pregnant or might be pregnant" in summary_text(summary, UTC)
+    )
+
+
+def test_button_numbers_typed_with_spaces_tick_each_option(engine: IntakeEngine) -> None:
+    state = engine.apply(state_at(engine, "aggravating"), Typed("1 4")).state
+    assert state.draft is not None and state.draft.selected == ["sitting", "bending_lifting"]
+    ticked = engine.apply(state_at(engine, "qualities"), Typed("1 3")).state
+    assert engine.apply(ticked, Typed("done")).state.answers["qualities"] == [
+        "burning",
+        "pins_needles",
+    ]
