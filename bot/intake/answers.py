@@ -177,6 +177,8 @@ _FRENCH_SCALE = {
 _NUMBER_RE = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*(?!(?:st|nd|rd|th)\b)[a-z]*\s*$")
 _LIST_RE = re.compile(r"\s*(?:,|;|\n)\s*")
 _AND_RE = re.compile(r"\s*(?:\band\b|\bet\b|&|\+)\s*")
+# Button numbers typed with spaces between them ("1 3 7"), as many patients list them.
+_SPACED_NUMBERS_RE = re.compile(r"\d+(?:\s+\d+)+")
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -834,6 +836,8 @@ def _parts(text: str, options: tuple[Option, ...]) -> list[str]:
             continue
         if chunk in DONE_WORDS or _with_side(chunk, options) is not None:
             parts.append(chunk)
+        elif _SPACED_NUMBERS_RE.fullmatch(chunk):
+            parts.extend(chunk.split())
         else:
             parts.extend(piece for piece in _AND_RE.split(chunk) if piece.strip())
     return parts
