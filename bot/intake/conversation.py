@@ -307,11 +307,7 @@ class IntakeConversation:
 
     def _stopped_offer(self, intake: StoredIntake) -> Reply:
         words = words_for(intake.state.language)
-        started = (
-            f"{intake.started_at:%d %B %Y}"
-            if words.language == ENGLISH
-            else long_date(intake.started_at, words.language)
-        )
+        started = self._started_on(intake, words.language)
         return Reply(
             words.stopped_offer.format(started=started),
             (
@@ -320,6 +316,10 @@ class IntakeConversation:
             ),
             title=words.form_title,
         )
+
+    def _started_on(self, intake: StoredIntake, language: str) -> str:
+        """The day a form was started, in words, on the clinic's calendar (the patient's)."""
+        return long_date(intake.started_at.astimezone(self._tz).date(), language)
 
     async def _reopen(self, chat: ChatRef, intake: StoredIntake) -> list[Reply]:
         """Pick up a form an emergency stopped; the emergency stays on its record."""
@@ -370,7 +370,7 @@ class IntakeConversation:
             intake.state.resume_pending, intake.state.paused = True, False
             intake.state.stop_pending = False
             await self.repository.save(intake)
-        started = long_date(intake.started_at, words.language)
+        started = self._started_on(intake, words.language)
         lines = [words.resume_offer.format(started=started, where=where)]
         if intake.flow_digest != self.loaded.digest:
             lines.append(words.form_updated)
