@@ -279,7 +279,7 @@ async def test_flow_version_change_mid_intake_keeps_the_old_version(
     await old.say("42")
     changed = tmp_path / "intake_flow.yaml"
     text = SHIPPED_FLOW.read_text(encoding="utf-8")
-    text = text.replace('version: "2026.12.1"', 'version: "2026.12.9"').replace(
+    text = text.replace('version: "2026.12.2"', 'version: "2026.12.9"').replace(
         "In your own words, what is the main problem", "Tell us the main problem"
     )
     changed.write_text(text, encoding="utf-8")
@@ -291,7 +291,7 @@ async def test_flow_version_change_mid_intake_keeps_the_old_version(
     assert "In your own words" in new.text  # still the version they started
     await new.say("Sore hip")
     stored = await repository.latest_open(PATIENT)
-    assert stored is not None and stored.flow_version == "2026.12.1"
+    assert stored is not None and stored.flow_version == "2026.12.2"
     await new.command("intake")
     await new.tap("Start over")
     await new.say("yes")

@@ -101,7 +101,7 @@ def test_response_validates_and_answers_fit_item_types(engine: IntakeEngine) -> 
     [consent] = answered["treatment_consent"]["answer"]
     assert consent["valueCoding"]["code"] == "agree"
     nested = {i["linkId"]: i["answer"][0] for i in consent["item"]}
-    assert nested["treatment_consent.version"] == {"valueString": "ims-consent-2026-12"}
+    assert nested["treatment_consent.version"] == {"valueString": "ims-consent-2026-12-2"}
     assert "valueDateTime" in nested["treatment_consent.at"]
 
 

@@ -222,7 +222,7 @@ async def test_consent_questions_notes_staff_and_no_is_first_for_the_clinician(
     assert "someone will contact you" in patient.text
     assert "Please check your answers" in patient.text  # the form goes on
     number = next(
-        line.split(".")[0] for line in patient.text.splitlines() if "agree to IMS" in line
+        line.split(".")[0] for line in patient.text.splitlines() if "to IMS treatment?" in line
     )
     await patient.tap(f"Change {number}")
     await patient.tap("No")
@@ -235,23 +235,23 @@ async def test_consent_questions_notes_staff_and_no_is_first_for_the_clinician(
     [stored] = await repository.all()
     record = stored.state.treatment_consent
     assert record is not None and record["answer"] == "decline"
-    assert record["version"] == "ims-consent-2026-12" and record["at"]
+    assert record["version"] == "ims-consent-2026-12-2" and record["at"]
     overview = intake_overview(stored.summary or {})
     assert overview.consent is not None and not overview.consent.given
-    assert overview.consent.version == "ims-consent-2026-12"
+    assert overview.consent.version == "ims-consent-2026-12-2"
 
 
 def test_consent_time_and_version_are_in_the_summary_and_fhir(engine: IntakeEngine) -> None:
     state = typed(engine, engine.start(), *TYPED_PATH)
     assert state.treatment_consent == {
-        "version": "ims-consent-2026-12",
+        "version": "ims-consent-2026-12-2",
         "answer": "agree",
         "at": NOW.isoformat(),
     }
     state = engine.apply(state, Typed("send")).state
     summary = build_summary(engine, state, intake_id=3, chat_id=4, submitted_at=NOW)
     text = summary_text(summary, UTC)
-    assert "- agreed (consent text ims-consent-2026-12, 2026-12-06 09:30 UTC)" in text
+    assert "- agreed (consent text ims-consent-2026-12-2, 2026-12-06 09:30 UTC)" in text
     # Staff read clinic time, as everywhere else (the note, `intake export`).
     toronto = summary_text(summary, ZoneInfo("America/Toronto"))
     assert "2026-12-06 04:30 EST)" in toronto and "submitted 2026-12-06 04:30 EST" in toronto

@@ -13,6 +13,7 @@ import pytest
 from bot.core.assistant import ChatRef
 from bot.core.dates import long_date
 from bot.intake.engine import IntakeEngine, Typed
+from bot.intake.flow import StepType
 from bot.intake.flow_file import load_flow_file
 from bot.intake.summary import build_summary, summary_text
 from bot.runtime import build_runtime
@@ -96,3 +97,21 @@ def test_button_numbers_typed_with_spaces_tick_each_option(engine: IntakeEngine)
         "burning",
         "pins_needles",
     ]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_consent_to_treatment_names_the_assessment_the_benefit_and_the_other_choices(
+    engine: IntakeEngine, language: str
+) -> None:
+    flow = engine.flow.in_language(language)
+    (consent,) = [step for step in flow.steps if step.type is StepType.TREATMENT_CONSENT]
+    text = consent.text.lower()
+    # What informed consent to needling asks besides the risks: what the assessment
+    # involves, what IMS may do (and that nothing is promised), and the other choices.
+    said = {
+        "en": ["touching and pressing", "may ease pain", "no result is promised", "other choices"],
+        "fr": ["en touchant et en pressant", "peut soulager", "aucun résultat", "autres choix"],
+    }[language]
+    for words in said:
+        assert words in text, words
+    assert consent.consent_version == "ims-consent-2026-12-2"  # a new text, a new version

@@ -300,7 +300,7 @@ async def test_flow_version_change_mid_intake_on_telegram(
     flow = content / "intake_flow.yaml"
     flow.write_text(
         flow.read_text(encoding="utf-8")
-        .replace('version: "2026.12.1"', 'version: "2027.1.0"')
+        .replace('version: "2026.12.2"', 'version: "2027.1.0"')
         .replace("How old are you?", "What is your age in years?"),
         encoding="utf-8",
     )

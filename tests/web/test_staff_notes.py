@@ -107,7 +107,7 @@ async def test_with_the_console_on_consent_notes_are_a_number_and_a_link(
         await patient.say(text)
     notes = staff_texts(await patient.tap("I have questions first"))
     number = next(
-        line.split(".")[0] for line in patient.text.splitlines() if "agree to IMS" in line
+        line.split(".")[0] for line in patient.text.splitlines() if "to IMS treatment?" in line
     )
     await patient.tap(f"Change {number}")
     notes += staff_texts(await patient.tap("No"))
