@@ -655,6 +655,11 @@ _DURATION = re.compile(
     r"^(?P<amount>\d+(?:[.,]\d+)?|[a-z]+(?: [a-z]+){0,3}?)\s*(?:-|to)?\s*"
     r"(?:(?P<upper>\d+)\s*)?(?P<unit>[a-zé]+)(?: and a half| et demi| et demie)?$"
 )
+# A start said relative to today, alone or after "since" / "depuis" (days ago).
+_RELATIVE_DAYS = {
+    "today": 0, "this morning": 0, "yesterday": 1, "last night": 1,
+    "aujourd'hui": 0, "ce matin": 0, "hier": 1, "hier soir": 1,
+}  # fmt: skip
 _SINCE = re.compile(
     r"^(?:(?:since|from|started in|began in|started|began|in|depuis le|depuis la|depuis|"
     r"ça a commencé en|ca a commence en|a commencé en|commencé en|en|au mois de|"
@@ -669,8 +674,12 @@ def parse_duration_days(text: str, today: date) -> int | None:
     that is not in the future; "since 2024" is the start of that year.
     """
     words = normalise(text)
+    if words in _RELATIVE_DAYS:  # "yesterday", "since yesterday", "depuis hier"
+        return _RELATIVE_DAYS[words]
     since = _SINCE.match(words)
     if since is not None:
+        if since.group("when") in _RELATIVE_DAYS:
+            return _RELATIVE_DAYS[since.group("when")]
         began = _since_date(since.group("when"), today)
         if began is not None:
             return (today - began).days

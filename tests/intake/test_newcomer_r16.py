@@ -115,3 +115,23 @@ def test_consent_to_treatment_names_the_assessment_the_benefit_and_the_other_cho
     for words in said:
         assert words in text, words
     assert consent.consent_version == "ims-consent-2026-12-2"  # a new text, a new version
+
+
+def test_pregnancy_asks_how_many_weeks_and_the_clinician_reads_it(engine: IntakeEngine) -> None:
+    # clinical.md asks each needling-safety yes with its detail: the weeks of a pregnancy
+    # matter to whether, and where, a clinician needles.
+    state = engine.apply(state_at(engine, "health_screen"), Typed("pregnant, done")).state
+    assert state.current == "pregnancy_details"
+    state = engine.apply(state, Typed("about 20 weeks")).state
+    summary = build_summary(engine, state, intake_id=1, chat_id=2, submitted_at=datetime.now(UTC))
+    assert "Pregnancy: weeks: “about 20 weeks”" in summary["precautions"]
+
+
+@pytest.mark.parametrize("typed", ["yesterday", "since yesterday", "depuis hier"])
+def test_a_pain_that_began_yesterday_is_a_start_date(engine: IntakeEngine, typed: str) -> None:
+    state = engine.apply(state_at(engine, "duration"), Typed(typed)).state
+    assert state.answers["duration"] == {
+        "date": "2026-12-06",
+        "typed": typed,
+        "option": "under_6_weeks",
+    }
