@@ -57,7 +57,12 @@ def write_report(
     out.write(
         "Every message is screened in this order: emergency rules (911), urgent rules\n"
         "(see a doctor today), then a language the bot does not read (notice), then a\n"
-        "question about a risk (FAQ answer plus warning signs).\n"
+        "question about a risk (FAQ answer plus warning signs). A typed answer to an\n"
+        "intake question about history (`answers_tell: history` in intake_flow.yaml) is\n"
+        "read as past history: a rule's sign in it, emergency or urgent, gets the warning\n"
+        "signs and a staff note and the form goes on, unless the answer tells something\n"
+        "happening now (a `never_lowered` word, a word of now of the frames' lists, a\n"
+        'present progressive, "can\'t", "I feel", someone who won\'t wake, self-harm).\n'
     )
     if second_opinion is not None:
         out.write(

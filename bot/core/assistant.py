@@ -46,6 +46,10 @@ class ChatRef:
     # the stage could not read plainly ("IMS ?", "ok", "42"): a feature may read such a
     # message in the other language too, and still answer in this one.
     language_unclear: bool = False
+    # How the open question this message may answer asks to read it (ANSWER_READINGS;
+    # "history": it asks about past events or standing conditions). The assistant sets it
+    # for the safety stage from its answer readers; None: an ordinary message.
+    answers_tell: str | None = None
 
     @property
     def reply_language(self) -> str:
@@ -71,6 +75,9 @@ class ChatRef:
 # The languages the bot answers in full; a button for one of them other than English ends
 # in ":<code>" (e.g. "faq:hours:fr").
 SERVED_LANGUAGES = ("en", "fr")
+# The readings an open question may ask of its typed answer (`ChatRef.answers_tell`).
+ANSWERS_TELL_HISTORY = "history"
+ANSWER_READINGS = (ANSWERS_TELL_HISTORY,)
 # How sure the language reading of a message must be to change the chat's language (and
 # to answer that message in it): "ok" or "John" in a French chat read as English by a
 # hair, and must not turn it English.
@@ -166,6 +173,9 @@ DeepLinkHandler = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
 # Whether an open conversation in the chat takes `text` as a typed answer whatever its
 # language (a name, a short answer no detector reads with confidence).
 AnswerCheck = Callable[[ChatRef, str], Awaitable[bool]]
+# How the question open in a chat asks the safety stage to read a typed answer to it
+# (ANSWER_READINGS), or None: no such question is open.
+AnswerReader = Callable[[ChatRef], Awaitable[str | None]]
 # Told of every command and button tap in a chat before it is handled (a question left
 # open by a feature, such as /forget's "are you sure?", is dropped when the person moves on).
 TurnListener = Callable[[ChatRef], None]
@@ -245,6 +255,7 @@ class Assistant:
     _emergency_listeners: list[EmergencyListener] = field(default_factory=list)
     _urgent_listeners: list[EmergencyListener] = field(default_factory=list)
     _answer_checks: list[AnswerCheck] = field(default_factory=list)
+    _answer_readers: list[AnswerReader] = field(default_factory=list)
     _notice_answerers: list[NoticeAnswerer] = field(default_factory=list)
     _turn_listeners: list[TurnListener] = field(default_factory=list)
     _unblock_listeners: list[UnblockListener] = field(default_factory=list)
@@ -336,6 +347,11 @@ class Assistant:
     def add_answer_check(self, check: AnswerCheck) -> None:
         """Be asked before the language notice whether the text is an answer to keep."""
         self._answer_checks.append(check)
+
+    def add_answer_reader(self, reader: AnswerReader) -> None:
+        """Be asked, before the safety stage screens a typed text, how the question open in
+        the chat asks its answer to be read (`ChatRef.answers_tell`)."""
+        self._answer_readers.append(reader)
 
     def add_turn_listener(self, listener: TurnListener) -> None:
         """Be told of every command and button tap, before it is handled."""
@@ -480,7 +496,7 @@ class Assistant:
             # to the bot's notes even in privacy mode): no patient's message to screen,
             # answer or keep. The staff group uses commands.
             return []
-        chat = self._in_its_language(chat)
+        chat = await self._with_answer_reading(self._in_its_language(chat))
         screening = await self.screen(chat, text)
         chat, verdict = screening.chat(chat), screening.verdict
         self._remember_language(chat)
@@ -502,6 +518,14 @@ class Assistant:
             if replies is not None:
                 return [*before, *replies, *after]
         return [*before, *after]
+
+    async def _with_answer_reading(self, chat: ChatRef) -> ChatRef:
+        """`chat` with the reading the question open in it asks of a typed answer."""
+        for reader in self._answer_readers:
+            reading = await reader(chat)
+            if reading is not None:
+                return replace(chat, answers_tell=reading)
+        return chat
 
     def _in_its_language(self, chat: ChatRef) -> ChatRef:
         """`chat` with the language it is being served in, when one is known."""

@@ -544,6 +544,23 @@ class IntakeConversation:
         short = len(text.split()) <= SHORT_ANSWER_WORDS and _latin_letters_only(text)
         return step.asks_for_name or short
 
+    async def answers_tell(self, chat: ChatRef) -> str | None:
+        """Answer reader: how the step open in this chat asks the safety stage to read a
+        typed answer (its `answers_tell`), None when no form is waiting for one."""
+        if not await self.repository.has_open(chat.chat_id):
+            return None
+        intake = await self._open(chat.chat_id)
+        if intake is None:
+            return None
+        state = intake.state
+        if state.paused or state.resume_pending or state.stop_pending:
+            return None  # the next message does not answer the step
+        if self._clock() - intake.updated_at > RESUME_PROMPT_AFTER:
+            return None  # back after a long pause: asked where they were first
+        engine = await self._engine(intake)
+        step = engine.current_step(state) if engine is not None else None
+        return step.answers_tell if step is not None else None
+
     async def _detour(self, chat: ChatRef, text: str, language: str = ENGLISH) -> list[Reply]:
         assert self._faq is not None
         return [*await self._faq.answer(chat, text), self._form_waiting(language)]
@@ -865,6 +882,7 @@ def register_intake_routes(conversation: IntakeConversation, assistant: Assistan
     assistant.add_action(ACTION_PREFIX, conversation.on_action)
     assistant.add_text_route("intake", conversation.claim_text)
     assistant.add_answer_check(conversation.takes_typed_answer)
+    assistant.add_answer_reader(conversation.answers_tell)
     assistant.add_emergency_listener(conversation.on_emergency)
     assistant.add_urgent_listener(conversation.on_urgent)
     # Without a French version of the form (intake_flow_fr.yaml), French speakers are told

@@ -124,6 +124,10 @@ class Step:
     questions_message: str | None = None  # treatment consent: what "questions first" is told
     worst_text: str | None = None  # regions: the "which bothers you most?" question
     label: str | None = None  # a short name for the review and the clinician summary
+    # How the safety stage reads a typed answer ("history": the question asks about past
+    # events or standing conditions, so a danger sign in the answer is history unless it
+    # is told as happening now); None: as any message.
+    answers_tell: str | None = None
     line: int = 0
     language: str = "en"  # the language its texts are in (the words around them follow)
 

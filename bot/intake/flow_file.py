@@ -17,6 +17,7 @@ from typing import Any
 from bot.content.problems import ContentError, Problem, display_path
 from bot.content.schema import ProblemLog, locate, read_yaml_with_problems
 from bot.content.yaml_source import LocatedDict, LocatedList
+from bot.core.assistant import ANSWER_READINGS
 from bot.intake.flow import (
     Band,
     Condition,
@@ -59,7 +60,17 @@ SCALE_MIN, SCALE_MAX = 0, 10
 _FLOW_KEYS = {
     "id", "version", "title", "url", "completion_message", "steps", "flags", "scores", "rules",
 }  # fmt: skip
-_COMMON_STEP_KEYS = {"id", "type", "text", "section", "required", "when", "hint", "label"}
+_COMMON_STEP_KEYS = {
+    "id",
+    "type",
+    "text",
+    "section",
+    "required",
+    "when",
+    "hint",
+    "label",
+    "answers_tell",
+}
 _OPTION_KEYS = {"id", "label", "flag", "weight", "exclusive", "paired", "aliases", "within_days"}
 _FLAG_KEYS = {"id", "level", "label", "message", "reviewed"}
 _SCORE_KEYS = {"id", "title", "steps", "bands"}
@@ -220,6 +231,13 @@ def _step(log: ProblemLog, data: LocatedDict) -> Step | None:
     max_length = _whole_number(log, data, "max_length", what)
     consents = (StepType.CONSENT, StepType.TREATMENT_CONSENT)
     version = log.text(data, "version", what, required=step_type in consents)
+    answers_tell = _optional_text(log, data, "answers_tell", what)
+    if answers_tell is not None and answers_tell not in ANSWER_READINGS:
+        log.add(
+            data.line_of("answers_tell"),
+            f"{what}: answers_tell must be one of {', '.join(ANSWER_READINGS)}",
+        )
+        answers_tell = None
     return Step(
         id=step_id,
         type=step_type,
@@ -241,6 +259,7 @@ def _step(log: ProblemLog, data: LocatedDict) -> Step | None:
         questions_message=_optional_text(log, data, "questions_message", what),
         worst_text=_optional_text(log, data, "worst_text", what),
         label=_optional_text(log, data, "label", what),
+        answers_tell=answers_tell,
         line=data.line,
     )
 

@@ -203,9 +203,31 @@ _HOW_THEY_ARE = re.compile(
     r"j espere qu (?:il|elle|ils) (?:va|vont|allait) bien|est ce qu (?:il|elle) va bien) "
 )
 # Words that keep such an event happening now.
+_NOT_WAKING = re.compile(
+    r" (?:not breathing|isnt breathing|wont wake|not waking|isnt waking|not responding|"
+    r"unconscious|unresponsive|ne respire|inconscient|inconsciente) "
+)
 _STILL_NOW = re.compile(
     r" (?:just|now|right now|not breathing|isnt breathing|wont wake|not waking|isnt waking|"
     r"not responding|unconscious|(?<!can i )(?<!can we )(?<!could i )(?<!should i )still) "
+)
+
+# Words of the frames' lists of now that also tell a standing state or an old event in an
+# answer to a question about history ("still hurts since the crash in May", "keeps coming
+# back", "depuis un accident de ski", "he collapsed at the blood test"): not words of now there.
+_ALSO_A_STANDING_STATE = frozenset(
+    {"since", "depuis", "just", "still", "encore", "keep", "keeps", "worse", "worst", "pire"}
+    | {"collapsed", "passed out", "fainted", "turned blue", "stopped breathing"}
+    | {"s est effondre", "s est effondree", "est tombe", "est tombee"}
+)
+# Someone unable to do something now, in the present tense ("can't breathe", "elle ne
+# respire plus"), a feeling now ("I feel faint"), "rn" or "pls help": told now even in an
+# answer to a question about history.
+_UNABLE_NOW = re.compile(
+    r" (?:cant|cannot|can t) | rn | (?:pls|plz|please) help |"
+    r" (?:i feel|im feeling|i m feeling|i am feeling|je me sens|je sens) |"
+    r" (?:je|j|il|elle|ils|elles) (?:ne |n )?(?:peux|peut|peuvent|arrive|arrivent|respire|"
+    r"respirent|bouge|bougent) (?:pas|plus|pu) "
 )
 
 # A joke taken back ("blood everywhere!! jk, one drop"): what comes before it is the joke.
@@ -632,6 +654,7 @@ class EmergencyDetector:
     _clause_words: ClauseWords = field(init=False, repr=False)
     _clause_split: re.Pattern[str] = field(init=False, repr=False)
     _content_joiners: frozenset[str] = field(init=False, repr=False)
+    _words_of_now: _MarkerSet = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         parsed = {term: parse_term(term) for term in _all_terms(self.rules) if not non_latin(term)}
@@ -669,6 +692,11 @@ class EmergencyDetector:
             re.I,
         )
         self._set_aside = _MarkerSet(context.set_aside)
+        now = (
+            *lists.normalised("frame_breakers_now"),
+            *lists.normalised("frame_breakers_witnessed"),
+        )
+        self._words_of_now = _MarkerSet(tuple(w for w in now if w not in _ALSO_A_STANDING_STATE))
         self._markers = {
             name: _MarkerSet(texts)
             for name, texts in (
@@ -1249,6 +1277,21 @@ class EmergencyDetector:
             "qmark": "?" in text,
             "framed_sentence": self._without_framed_sentences(text) is not None,
         }
+
+    def tells_now(self, words: list[str]) -> bool:
+        """Whether `words` tell something happening now by themselves: a word of now of the
+        frames' lists ("this morning", "right now", "he's", "not breathing"), a present
+        progressive ("I'm bleeding", "he's shaking"), someone unable to do something now
+        ("he can't breathe"), a feeling now ("I feel faint"), or someone not breathing or
+        not waking. For an answer to a
+        question about history, which needs no word of the past to be history."""
+        padded = _padded(" ".join(words))
+        if self._words_of_now.found(padded):
+            return True
+        return any(
+            pattern.search(padded) is not None
+            for pattern in (_PROGRESSIVE, _UNABLE_NOW, _NOT_WAKING)
+        )
 
     def never_lowered(self, words: list[str]) -> bool:
         """Whether the clinic's `never_lowered` words are told (a sign after a treatment,

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.core.assistant import ChatRef, SafetyVerdict, Screening
+from bot.core.assistant import ANSWERS_TELL_HISTORY, ChatRef, SafetyVerdict, Screening
 from bot.core.replies import Reply
 from bot.core.staff_notes import (
     CAUTION,
@@ -73,6 +73,8 @@ CLINIC_PHONE_LINE = _PHONE_LINE[ENGLISH]
 DEFAULT_EMERGENCY_NUMBER = "911"
 # What the staff note names when the urgent net, not a rule, gave the urgent reply.
 PRESENT_PROBLEM = "present_problem"
+# Why a caution was given: a rule's sign in an answer to a question about history.
+HISTORY_ANSWER = "history_answer"
 
 
 @dataclass(frozen=True)
@@ -215,40 +217,59 @@ class SafetyStage:
         language (the features answer in it, without detecting again) and the verdict."""
         try:
             guess = detect_language(text, chat.language_prior)
-            verdict = self._verdict(text, guess, chat.chat_id)
+            history = chat.answers_tell == ANSWERS_TELL_HISTORY
+            verdict = self._verdict(text, guess, chat.chat_id, history)
             return Screening(guess.code, verdict, guess.confidence)
         except Exception as error:  # the screen must never take the conversation down
             logger.error("safety stage failed (%s); message not screened", type(error).__name__)
             return Screening(None)
 
     def screen(
-        self, text: str, language_hint: str | None = None, chat_id: int | None = None
+        self,
+        text: str,
+        language_hint: str | None = None,
+        chat_id: int | None = None,
+        history: bool = False,
     ) -> SafetyVerdict | None:
         """Emergency, urgent, notice, caution (a danger sign read as not happening now), or
-        None (an ordinary message)."""
-        return self._verdict(text, detect_language(text, language_hint), chat_id)
+        None (an ordinary message). `history`: `text` answers a question about past events
+        or standing conditions."""
+        return self._verdict(text, detect_language(text, language_hint), chat_id, history)
 
     def _verdict(
-        self, text: str, guess: LanguageGuess, chat_id: int | None
+        self, text: str, guess: LanguageGuess, chat_id: int | None, history: bool = False
     ) -> SafetyVerdict | None:
         emergency = self.content.detector()
         # Normalised once for every detector and the risk-question check.
         words = normalise_words(text)
         hit, sensed = emergency.sense(text, words)
+        # An answer to a question about history is history by construction, as the screen
+        # reads past history, unless it tells something happening now.
+        # Only where the screen reads the words of now (as the judgement: English, French).
+        history = history and guess.code in JUDGED_LANGUAGES and not self._told_now(text, words)
+        # Thoughts of suicide are read by the screen's own context alone: "I want to die"
+        # tells a state now, whatever the question asked.
+        read = hit is not None and hit.language in (ENGLISH, FRENCH)
+        if hit is not None and read and history and hit.rule_id != SELF_HARM_RULE:
+            return self._cautious_verdict(hit, guess, text, chat_id, HISTORY_ANSWER)
         if hit is not None:
             lowered = self._judged_not_present(text, words, guess, hit)
             if lowered is None:
                 return self._tier_verdict("emergency", hit, guess, text, chat_id)
-            return self._not_present_verdict(hit, guess, text, chat_id, lowered)
+            return self._cautious_verdict(hit, guess, text, chat_id, NOT_PRESENT, lowered)
         self_harm = emergency.self_harm_cue(words)
         # Where context set a rule's words aside, the model needs more, except beside a
         # `never_lowered` word (a sign after a treatment, "right now", a cry for help). In a
         # language the bot does not read, the context's words of history or of a risk
         # question count so too: the model would otherwise read them with the lower bar.
-        told_not_now = sensed or (
-            not guess.is_read
-            and guess.code != "und"
-            and (emergency.not_now(words) or emergency.is_risk_question(text, words))
+        told_not_now = (
+            sensed
+            or history
+            or (
+                not guess.is_read
+                and guess.code != "und"
+                and (emergency.not_now(words) or emergency.is_risk_question(text, words))
+            )
         )
         aside = told_not_now and not emergency.never_lowered(words)
         opinion, p_emergency = self._second_opinion(text, words, guess, sensed, self_harm, aside)
@@ -256,6 +277,8 @@ class SafetyStage:
             return self._second_opinion_verdict("emergency", guess, chat_id, RULE_ID)
         urgent = self.content.urgent
         urgent_hit = urgent.detector().detect(text, words) if urgent is not None else None
+        if urgent_hit is not None and history:
+            return self._cautious_verdict(urgent_hit, guess, text, chat_id, HISTORY_ANSWER)
         if urgent_hit is not None:
             return self._tier_verdict("urgent", urgent_hit, guess, text, chat_id)
         if opinion == "urgent":
@@ -337,20 +360,25 @@ class SafetyStage:
             return None
         return probability
 
-    def _not_present_verdict(
+    def _cautious_verdict(
         self,
         hit: EmergencyHit,
         guess: LanguageGuess,
         text: str,
         chat_id: int | None,
-        probability: float,
+        caution: str,
+        probability: float | None = None,
     ) -> SafetyVerdict:
+        """The cautious reply in place of a rule's: the features answer, the warning signs
+        (911 if any happen now) follow, and staff get a note. `caution`: why
+        (NOT_PRESENT with the judge's `probability`, or HISTORY_ANSWER)."""
         language = _reply_language(guess, hit, text)
         logger.warning(
-            "safety: possible emergency answered cautiously rule=%s language=%s p_not_now=%.3f",
+            "safety: possible emergency answered cautiously rule=%s language=%s why=%s%s",
             hit.rule_id,
             language,
-            probability,
+            caution,
+            f" p_not_now={probability:.3f}" if probability is not None else "",
         )
         note, alert = _alerted(
             SafetyAlert(CAUTION, hit.rule_id, language, chat_id, p_not_now=probability)
@@ -361,8 +389,19 @@ class SafetyStage:
             hit.rule_id,
             (note,),
             tuple(self.replies.warning_signs(language, hit.rule_id)),
-            caution=NOT_PRESENT,
+            caution=caution,
             alert=alert,
+        )
+
+    def _told_now(self, text: str, words: list[str]) -> bool:
+        """Whether `text` tells something happening now: a `never_lowered` word (a word of
+        now, a cry for help, a sign after a treatment), the grammar of now, or a self-harm
+        cue (a plan, a means, a farewell)."""
+        emergency = self.content.detector()
+        return (
+            never_lowered_told(emergency.never_lowered, text, words)
+            or emergency.tells_now(words)
+            or emergency.self_harm_cue(words)
         )
 
     def _second_opinion(

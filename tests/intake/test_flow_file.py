@@ -131,6 +131,10 @@ def test_bundled_content_check_includes_the_flow() -> None:
             "intake_flow.yaml:15: step 'a': a number step needs 'min' lower than 'max'",
         ),
         (
+            "  - {id: a, type: text, text: A, answers_tell: past}\n",
+            "intake_flow.yaml:15: step 'a': answers_tell must be one of history",
+        ),
+        (
             "  - {id: a, type: text, text: A, colour: red}\n",
             "intake_flow.yaml:15: unknown key 'colour' in step 'a' (text)",
         ),
