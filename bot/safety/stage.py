@@ -243,10 +243,16 @@ class SafetyStage:
         # Normalised once for every detector and the risk-question check.
         words = normalise_words(text)
         hit, sensed = emergency.sense(text, words)
-        # An answer to a question about history is history by construction, as the screen
-        # reads past history, unless it tells something happening now.
+        # An answer to a question about history that tells a past event or a standing
+        # condition is read as the screen reads past history, unless it tells something
+        # happening now; a bare sign there is not set aside (when unsure, escalate).
         # Only where the screen reads the words of now (as the judgement: English, French).
-        history = history and guess.code in JUDGED_LANGUAGES and not self._told_now(text, words)
+        history = (
+            history
+            and guess.code in JUDGED_LANGUAGES
+            and emergency.tells_history(words)
+            and not self._told_now(text, words)
+        )
         # Thoughts of suicide are read by the screen's own context alone: "I want to die"
         # tells a state now, whatever the question asked.
         read = hit is not None and hit.language in (ENGLISH, FRENCH)

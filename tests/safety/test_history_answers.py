@@ -16,7 +16,8 @@ from bot.safety.stage import HISTORY_ANSWER, SafetyStage
         ("fell off a ladder in october", "emergency"),
         ("I had a seizure last week", "emergency"),
         ("asthma, sometimes short of breath", "emergency"),
-        ("pus at the needle site", "urgent"),
+        ("I had pus at the needle site last week", "urgent"),
+        ("j'ai mal au bas du dos depuis un accident de ski", "emergency"),
     ],
 )
 def test_a_sign_in_a_history_answer_is_answered_cautiously(
@@ -43,6 +44,16 @@ def test_a_sign_in_a_history_answer_is_answered_cautiously(
         ("my face is drooping", "emergency"),
         ("I want to kill myself", "emergency"),
         ("pus at the needle site since the needling", "urgent"),
+        # A bare sign tells no history: when unsure, the screen escalates.
+        ("pus at the needle site", "urgent"),
+        ("my throat feels tight", "emergency"),
+        ("i cant feel my legs", "emergency"),
+        # History set against something new: the new part is now.
+        (
+            "I've had panic attacks before but this is different, crushing pain down my arm",
+            "emergency",
+        ),
+        ("mon bras est faible depuis un accident, mais là ma bouche tombe d'un côté", "emergency"),
     ],
 )
 def test_a_sign_told_now_in_a_history_answer_keeps_its_reply(
