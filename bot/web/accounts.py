@@ -30,6 +30,10 @@ Clock = Callable[[], datetime]
 LOCK_AFTER_FAILURES = 10  # the tenth wrong password in a row locks the account
 PASSWORD_LINK_LIFETIME = timedelta(hours=72)
 SESSION_LIFETIME = timedelta(hours=8)  # one working day; then sign in again
+# A session unused this long ends (a front-desk screen left signed in shows health data).
+SESSION_IDLE = timedelta(minutes=30)
+# A session used again is extended at most this often: one write a minute, not one per page.
+SESSION_TOUCH_EVERY = timedelta(minutes=1)
 MIN_PASSWORD_LENGTH = 12
 # "aaaaaaaaaaaa" and "121212121212" are long enough and guessed at once.
 MIN_DISTINCT_CHARACTERS = 5
@@ -382,20 +386,25 @@ class StaffAccounts:
                     account_id=account.id,
                     csrf_token=secrets.token_urlsafe(32),
                     created_at=now,
-                    expires_at=now + SESSION_LIFETIME,
+                    expires_at=now + SESSION_IDLE,
                 )
             )
         return token
 
     async def session_for(self, token: str) -> SessionInfo | None:
-        """The live session of a cookie token, with a usable account; None otherwise."""
-        async with self._database.sessions() as session:
+        """The live session of a cookie token, with a usable account; None otherwise. A
+        session in use is extended by SESSION_IDLE, up to SESSION_LIFETIME from sign-in."""
+        now = self._clock()
+        async with self._database.sessions.begin() as session:
             row = await session.get(StaffSession, hash_token(token))
-            if row is None or row.expires_at < self._clock():
+            if row is None or row.expires_at < now:
                 return None
             account = await session.get(StaffAccount, row.account_id)
             if account is None or account.disabled or account.locked_at is not None:
                 return None
+            extended = min(now + SESSION_IDLE, row.created_at + SESSION_LIFETIME)
+            if extended - row.expires_at >= SESSION_TOUCH_EVERY:
+                row.expires_at = extended
             return SessionInfo(_account(account), row.csrf_token)
 
     async def close_session(self, token: str) -> None:

@@ -328,6 +328,30 @@ async def test_sign_in_attempts_are_deleted_after_thirty_days(console_runtime: R
     assert sorted(kept) == ["203.0.113.8", "203.0.113.9"]
 
 
+@pytest.mark.usefixtures("services")  # the staff accounts
+async def test_a_session_ends_after_half_an_hour_unused_and_after_a_working_day(
+    console_runtime: Runtime,
+) -> None:
+    start = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    now = [start]
+    dated = accounts_module.StaffAccounts(console_runtime.database, clock=lambda: now[0])
+    account = (await dated.sign_in(STAFF_EMAILS[Role.ADMIN], PASSWORD, "192.0.2.9")).account
+    assert account is not None
+    in_use = await dated.open_session(account)
+    left = await dated.open_session(account)
+    # Used every 25 minutes, a session lives on; one left unused 31 minutes has ended.
+    now[0] = start + timedelta(minutes=25)
+    assert await dated.session_for(in_use) is not None
+    now[0] = start + timedelta(minutes=31)
+    assert await dated.session_for(left) is None
+    for minutes in range(50, 8 * 60, 25):
+        now[0] = start + timedelta(minutes=minutes)
+        assert await dated.session_for(in_use) is not None, minutes
+    # However busy, a session ends 8 hours after sign-in.
+    now[0] = start + timedelta(hours=8, minutes=1)
+    assert await dated.session_for(in_use) is None
+
+
 @pytest.mark.real_password_hashing
 async def test_passwords_are_stored_with_argon2id_at_its_real_cost(
     services: ConsoleServices, console_runtime: Runtime
