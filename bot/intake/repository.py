@@ -104,10 +104,7 @@ class IntakeRepository:
         self._flow_lock = asyncio.Lock()
         # The driver's own conversions (dates as SQLite text, bytes), for the direct
         # reads and writes below: rows read back exactly as the session reads them.
-        dialect = database.engine.dialect
-        self._from_sql = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in _COLUMNS
-        ]
+        self._from_sql = database.row_converter(_COLUMNS)
         self._to_sql = self._bind_processors(_SAVED_COLUMNS)
         self._to_sql_created = self._bind_processors(_CREATED_COLUMNS)
 
@@ -287,10 +284,7 @@ class IntakeRepository:
     def _converted(self, values: tuple[Any, ...]) -> IntakeRecord:
         """A row read from the file directly, converted by SQLAlchemy's own column
         processors (dates from SQLite text), so it equals what the session reads."""
-        return IntakeRecord._make(
-            value if convert is None else convert(value)
-            for convert, value in zip(self._from_sql, values, strict=True)
-        )
+        return IntakeRecord._make(self._from_sql(values))
 
     async def has_open(self, chat_id: int) -> bool:
         """Whether the chat has an in-progress intake (no decryption needed).

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import ColumnElement, event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -190,6 +190,24 @@ class Database:
         except sqlite3.Error as error:
             logger.warning("quick read failed (%s); querying through the session", error)
             return None
+
+    def row_converter(
+        self, columns: Sequence[ColumnElement[Any]]
+    ) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+        """Turns a row `read_now` returned for `columns` into the values the session would
+        give (the driver's own conversions: dates from SQLite text, aware UTC times)."""
+        dialect = self.engine.dialect
+        processors = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        ]
+
+        def convert(values: Sequence[Any]) -> tuple[Any, ...]:
+            return tuple(
+                value if process is None else process(value)
+                for process, value in zip(processors, values, strict=True)
+            )
+
+        return convert
 
     def write_now(self, sql: str, parameters: Sequence[object] = ()) -> int | None:
         """The rows one small indexed write changed, run right here as its own transaction;

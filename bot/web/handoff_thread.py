@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
@@ -23,6 +23,7 @@ PATIENT = "patient"
 STAFF = "staff"
 BOT = "bot"  # what the bot did in the conversation (it ended, say)
 
+_ACTIVE_COLUMNS = (Handoff.__table__.c.event_id, Handoff.__table__.c.until)
 _ACTIVE_SQL = f"SELECT event_id, until FROM {Handoff.__tablename__} WHERE chat_id = ?"
 
 
@@ -56,6 +57,7 @@ class HandoffThread:
         self._cipher = cipher
         self.window = window
         self._clock = clock
+        self._from_sql = database.row_converter(_ACTIVE_COLUMNS)
 
     async def active(self, chat_id: int) -> OpenHandoff | None:
         """The chat's handoff if its messages reach staff now.
@@ -68,7 +70,7 @@ class HandoffThread:
                 row = await session.get(Handoff, chat_id)
             found = (row.event_id, row.until) if row is not None else None
         else:
-            found = (rows[0][0], _stored_time(rows[0][1])) if rows else None
+            found = self._from_sql(rows[0]) if rows else None
         if found is None or found[1] <= self._clock():
             return None
         return OpenHandoff(chat_id, found[0], found[1])
@@ -195,9 +197,3 @@ class HandoffThread:
             )
             handoffs = await session.execute(delete(Handoff).where(Handoff.chat_id == chat_id))
             return sum(int(getattr(result, "rowcount", 0) or 0) for result in (messages, handoffs))
-
-
-def _stored_time(value: object) -> datetime:
-    """A `UtcDateTime` column as the quick read returns it (SQLite's text), made aware."""
-    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
