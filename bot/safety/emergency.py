@@ -203,9 +203,11 @@ _HOW_THEY_ARE = re.compile(
     r"j espere qu (?:il|elle|ils) (?:va|vont|allait) bien|est ce qu (?:il|elle) va bien) "
 )
 # Words that keep such an event happening now.
+_NOT_WAKING_WORDS = (
+    r"not breathing|isnt breathing|wont wake|not waking|isnt waking|not responding|unconscious"
+)
 _NOT_WAKING = re.compile(
-    r" (?:not breathing|isnt breathing|wont wake|not waking|isnt waking|not responding|"
-    r"unconscious|unresponsive|ne respire|inconscient|inconsciente) "
+    rf" (?:{_NOT_WAKING_WORDS}|unresponsive|ne respire|inconscient|inconsciente) "
 )
 # Words that tell a past event or a standing condition ("had a seizure last week", "fell in
 # october", "asthma, sometimes short of breath", "depuis un accident de ski"): an answer to a
@@ -236,8 +238,8 @@ _TURN_TO_NOW = re.compile(
     r" all of a sudden | (?:worst|pire) "
 )
 _STILL_NOW = re.compile(
-    r" (?:just|now|right now|not breathing|isnt breathing|wont wake|not waking|isnt waking|"
-    r"not responding|unconscious|(?<!can i )(?<!can we )(?<!could i )(?<!should i )still) "
+    rf" (?:just|now|right now|{_NOT_WAKING_WORDS}|"
+    r"(?<!can i )(?<!can we )(?<!could i )(?<!should i )still) "
 )
 
 # Words of the frames' lists of now that also tell a standing state or an old event in an

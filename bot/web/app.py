@@ -460,12 +460,7 @@ class Console:
         outcome = await self.s.messenger.write(
             event_id, message if isinstance(message, str) else "", info.account
         )
-        if outcome is Outcome.NO_ALERT:
-            return await self.not_found(request, info)
-        status = 200 if outcome is Outcome.SENT else 400
-        return await self.events(
-            request, info, notice=outcome_words(outcome, event_id), status_code=status
-        )
+        return await self._alert_outcome(request, info, event_id, outcome, Outcome.SENT)
 
     async def event_close(self, request: Request, info: SessionInfo) -> Response:
         """End the conversation under an alert: the patient's messages go to the bot again
@@ -474,9 +469,16 @@ class Console:
         if event_id is None:
             return await self.not_found(request, info)
         outcome = await self.s.messenger.close(event_id, info.account)
+        return await self._alert_outcome(request, info, event_id, outcome, Outcome.CLOSED)
+
+    async def _alert_outcome(
+        self, request: Request, info: SessionInfo, event_id: int, outcome: Outcome, done: Outcome
+    ) -> Response:
+        """The Alerts page saying what became of an action on alert `event_id` (400 unless
+        it is `done`); not found when there is no such alert."""
         if outcome is Outcome.NO_ALERT:
             return await self.not_found(request, info)
-        status = 200 if outcome is Outcome.CLOSED else 400
+        status = 200 if outcome is done else 400
         return await self.events(
             request, info, notice=outcome_words(outcome, event_id), status_code=status
         )
