@@ -20,7 +20,6 @@ from telegram import (
     BotCommandScopeChat,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
@@ -29,7 +28,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     ContextTypes,
-    Defaults,
     ExtBot,
     JobQueue,
     MessageHandler,
@@ -38,7 +36,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.channels.telegram.handlers import TelegramHandlers
-from bot.channels.telegram.outbound import TelegramOutbound
+from bot.channels.telegram.outbound import TelegramOutbound, api_base_url, bot_defaults
 from bot.channels.telegram.pacing import PriorityPacer
 from bot.config import Settings
 from bot.core.assistant import CommandSpec
@@ -256,10 +254,10 @@ def build_application(
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     bot = PoisonSafeBot(
         settings.telegram_bot_token,
-        base_url=settings.telegram_api_base_url or "https://api.telegram.org/bot",
+        base_url=api_base_url(settings),
         request=request or HTTPXRequest(connection_pool_size=REQUEST_POOL_SIZE),
         get_updates_request=request or HTTPXRequest(),
-        defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.clinic_timezone),
+        defaults=bot_defaults(settings),
     )
     builder = ApplicationBuilder().bot(bot).concurrent_updates(ChatOrderedUpdateProcessor())
     if with_post_init:

@@ -331,6 +331,16 @@ class TelegramOutbound:
         await self.staff.close()
 
 
+def api_base_url(settings: Settings) -> str:
+    """The Bot API address every bot of ours talks to (a test's fake server, or Telegram)."""
+    return settings.telegram_api_base_url or "https://api.telegram.org/bot"
+
+
+def bot_defaults(settings: Settings) -> Defaults:
+    """What every message of ours is sent with: HTML text, times in the clinic's zone."""
+    return Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.clinic_timezone)
+
+
 @asynccontextmanager
 async def standalone_outbound(settings: Settings) -> AsyncIterator[TelegramOutbound | None]:
     """The outbound of a process that sends without polling (`ims-bot web` on its own): the
@@ -340,8 +350,8 @@ async def standalone_outbound(settings: Settings) -> AsyncIterator[TelegramOutbo
         return
     bot: ExtBot[None] = ExtBot(
         settings.telegram_bot_token,
-        base_url=settings.telegram_api_base_url or "https://api.telegram.org/bot",
-        defaults=Defaults(parse_mode=ParseMode.HTML),
+        base_url=api_base_url(settings),
+        defaults=bot_defaults(settings),
     )
     outbound = TelegramOutbound(
         bot, settings.staff_chat_ids, settings.delivery, pacer=PriorityPacer(settings.delivery)
