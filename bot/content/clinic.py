@@ -88,6 +88,13 @@ _FRENCH_WEEKDAYS = dict(
         strict=True,
     )
 )
+
+
+def weekday_name(weekday: str, language: str) -> str:
+    """A weekday of WEEKDAYS as a patient reads it: "monday", or "lundi" in French."""
+    return _FRENCH_WEEKDAYS[weekday] if language == "fr" else weekday
+
+
 # (field, French text) pairs of one fact; a tuple so the frozen facts stay hashable.
 FrenchTexts = tuple[tuple[str, str], ...]
 

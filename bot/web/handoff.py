@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
 
-from bot.content.clinic import WEEKDAYS, Clinic
+from bot.content.clinic import WEEKDAYS, Clinic, weekday_name
 from bot.core.assistant import Assistant, ChatRef, CommandSpec, SafetyVerdict
 from bot.core.outbound import DeliveryError, DeliveryKind, RecipientUnreachable
 from bot.core.replies import Button, Reply
@@ -135,7 +135,6 @@ _PATIENT_WORDS = {
         "at": "{day} à {time}",
     },
 }
-_FRENCH_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
 def _words(language: str | None) -> dict[str, str]:
@@ -150,7 +149,7 @@ def _day_and_time(moment: datetime, today: date, language: str) -> str:
     """ "Tuesday at 08:00" ("mardi à 08 h 00"); today's time alone."""
     if moment.date() == today:
         return _clock(moment, language)
-    day = (_FRENCH_DAYS if language == "fr" else WEEKDAYS)[moment.weekday()]
+    day = weekday_name(WEEKDAYS[moment.weekday()], language)
     return _words(language)["at"].format(
         day=day if language == "fr" else day.capitalize(), time=_clock(moment, language)
     )
