@@ -144,6 +144,12 @@ def choose_button(text: str, buttons: tuple[Button, ...]) -> Button | None:
     return None
 
 
+def is_command(text: str) -> bool:
+    """Whether a typed line is a command as Telegram reads one: a slash and at once a
+    letter, digit or underscore ("/help", not "/" or "/ my chest hurts")."""
+    return len(text) > 1 and text[0] == "/" and (text[1].isalnum() or text[1] == "_")
+
+
 class ConsoleChannel:
     """Reads messages, asks the assistant, prints replies; runs periodic jobs alongside."""
 
@@ -168,7 +174,7 @@ class ConsoleChannel:
         text = line.strip()
         if not text:
             return
-        if text.startswith("/"):
+        if is_command(text):
             name, *args = text[1:].split()
             replies = await assistant.handle_command(self._chat, name, args)
         elif self._output.typed_answer:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from bot.channels.console import ConsoleOutput, choose_button
+from bot.channels.console import ConsoleOutput, choose_button, is_command
 from bot.core.replies import Button, Reply
 
 SCALE = (*(Button(str(n), f"x:{n}") for n in range(11)), Button("« Back", "x:back"))
@@ -29,3 +29,10 @@ def test_a_question_that_wants_a_typed_answer_does_not_number_its_buttons() -> N
     output.begin_batch()
     output.show(Reply("Pick one", (Button("A", "x:a"),)))
     assert not output.typed_answer and "[1] A" in stream.getvalue()
+
+
+def test_a_line_is_a_command_only_as_telegram_reads_one() -> None:
+    # "/" alone or "/ my chest hurts" is the patient's text (it used to crash the console).
+    assert is_command("/help") and is_command("/start abc") and is_command("/2fa")
+    assert not is_command("/") and not is_command("/ my chest hurts")
+    assert not is_command("help") and not is_command("//x")
