@@ -109,6 +109,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         content.emergency, content.clinic.phone, content.clinic.emergency_number
     )
     host.assistant.set_safety_screen(stage)
+    host.assistant.set_emergency_line(stage.replies.fallback_line)
     # What staff-chat notes may say (bare notes and console links when the console is on);
     # alerts name the chat's linked appointments, so the front desk can find the patient.
     appointments = AppointmentRepository(

@@ -223,7 +223,7 @@ class ConsoleChannel:
                     logger.error(
                         "console: could not handle a message:\n%s", describe_exception(error)
                     )
-                    self._output.show(Reply("Sorry, something went wrong on my side."))
+                    self._output.show(self._runtime.assistant.went_wrong_reply(self._chat))
         finally:
             for task in jobs:
                 task.cancel()

@@ -19,6 +19,7 @@ from typing import Literal
 
 from bot.core.replies import Button, Reply
 from bot.core.staff_notes import SafetyAlert
+from bot.core.wording import CORE_WORDING, CoreWording
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,11 @@ UNDETERMINED = "und"
 # Chats whose language is remembered (the least recently seen are forgotten first; a
 # forgotten chat falls back to its app's language until its next plain message).
 CHAT_LANGUAGES_KEPT = 10_000
+# Messages whose safety reply is remembered, so that editing one does not send it again.
+SAFETY_ANSWERS_KEPT = 10_000
+# The safety replies an edited message gets, by how serious they are: an edit is not a new
+# question, but a danger added to it must not go unanswered.
+EDIT_ANSWERED_LEVELS = {"urgent": 1, "emergency": 2}
 
 
 # A slash command named in a text: "/intake", not "and/or" or a web address's path.
@@ -182,6 +188,9 @@ TurnListener = Callable[[ChatRef], None]
 # Told that a chat which had blocked the bot unblocked it (by its chat id): what was held
 # back because the chat could not be reached may go again.
 UnblockListener = Callable[[int], Awaitable[None]]
+# The line that names the emergency number in a language ("If this is an emergency, call 911
+# now."), for replies that leave a message unanswered.
+EmergencyLine = Callable[[str], str]
 # Records a safety alert for staff and returns its staff note (numbered, with the ways to
 # reach the chat), which takes the place of the stage's own note.
 AlertRecorder = Callable[[SafetyAlert], Awaitable[Reply]]
@@ -223,18 +232,6 @@ def _check_listed(kind: str, name: str, order: tuple[str, ...]) -> None:
 class Assistant:
     """Routes commands, taps and text to the features that registered for them."""
 
-    unknown_action_reply: Reply = field(
-        default_factory=lambda: Reply(
-            "That button belongs to an older message and has moved on. "
-            "Send /start to see what I can help with."
-        )
-    )
-    unknown_command_reply: Reply = field(
-        default_factory=lambda: Reply("I don't know that command. Send /help to see what I can do.")
-    )
-    staff_only_reply: Reply = field(
-        default_factory=lambda: Reply("That command is for clinic staff only.")
-    )
     # The composition root's table (bot/runtime.py): text routes by name and menu buttons
     # by action, in the order they are offered. Empty: the order of registration.
     text_route_order: tuple[str, ...] = ()
@@ -243,6 +240,7 @@ class Assistant:
     _actions: dict[str, ActionHandler] = field(default_factory=dict)
     _text_routes: list[_TextRoute] = field(default_factory=list)
     _safety: SafetyScreen | None = None
+    _emergency_line: EmergencyLine | None = None
     _alert_recorder: AlertRecorder | None = None
     _staff_reply_handler: StaffReplyHandler | None = None
     _handoff_relay: HandoffRelay | None = None
@@ -264,6 +262,8 @@ class Assistant:
     # to the app's language.
     chat_languages_kept: int = CHAT_LANGUAGES_KEPT
     _chat_languages: OrderedDict[int, str] = field(default_factory=OrderedDict)
+    # The safety level each recent message was answered with, by (chat id, message id).
+    _safety_answers: OrderedDict[tuple[int, int], str] = field(default_factory=OrderedDict)
 
     # --- registration -------------------------------------------------------------
 
@@ -414,6 +414,38 @@ class Assistant:
             return None
         return await self._handoff_relay(chat, text, verdict)
 
+    def set_emergency_line(self, line: EmergencyLine) -> None:
+        """Name the emergency number under the core's own replies that leave a message
+        unanswered (a photo, a fault), with `line` (the safety stage's, per language)."""
+        self._emergency_line = line
+
+    def wording(self, chat: ChatRef) -> CoreWording:
+        """The core's own replies in the language `chat` is served in."""
+        return CORE_WORDING.get(chat.reply_language, CORE_WORDING["en"])
+
+    def unknown_command_reply(self, chat: ChatRef) -> Reply:
+        """For a command nobody registered."""
+        return Reply(self.wording(chat).unknown_command)
+
+    def unknown_action_reply(self, chat: ChatRef) -> Reply:
+        """For a button whose action nobody handles any more (an older message's)."""
+        return Reply(self.wording(chat).unknown_action)
+
+    def staff_only_reply(self, chat: ChatRef) -> Reply:
+        """For a staff command sent from a patient's chat."""
+        return Reply(self.wording(chat).staff_only)
+
+    def went_wrong_reply(self, chat: ChatRef) -> Reply:
+        """The apology when handling a message failed: the message may have been an
+        emergency nobody read, so the emergency number is named."""
+        chat = self._in_its_language(chat)
+        return Reply(self._with_emergency_line(chat, self.wording(chat).went_wrong))
+
+    def _with_emergency_line(self, chat: ChatRef, text: str) -> str:
+        if self._emergency_line is None:
+            return text
+        return f"{text}\n\n{self._emergency_line(chat.reply_language)}"
+
     def set_alert_recorder(self, recorder: AlertRecorder) -> None:
         """Record every safety alert, and word its staff note, with `recorder`."""
         self._alert_recorder = recorder
@@ -431,7 +463,10 @@ class Assistant:
         listeners told (intake stops)."""
         if self._safety is None:
             return Screening(None)
-        screening = self._safety(chat, text)
+        return await self._acted_on(chat, self._safety(chat, text))
+
+    async def _acted_on(self, chat: ChatRef, screening: Screening) -> Screening:
+        """`screening` with its alert recorded and the emergency or urgent listeners told."""
         verdict = screening.verdict
         if verdict is not None and verdict.alert is not None:
             verdict = await self._recorded(verdict)
@@ -464,14 +499,17 @@ class Assistant:
         chat = self._in_its_language(chat)
         self._new_turn(chat)
         spec = self._commands.get(command.lower())
-        verdict = None if spec and spec.screens_its_words else await self._screen_words(chat, args)
+        # An unknown command may be a patient's words after a slash ("/chest pain"): its
+        # name is screened with them.
+        words = list(args) if spec else [command.replace("_", " "), *args]
+        verdict = None if spec and spec.screens_its_words else await self._screen_words(chat, words)
         if verdict is not None and verdict.level == "emergency":
             return list(verdict.replies)
         if spec is None:
-            replies = [self.unknown_command_reply]
+            replies = [self.unknown_command_reply(chat)]
         elif spec.staff_only and not chat.is_staff:
             logger.warning("refused staff command /%s from a non-staff chat", spec.name)
-            replies = [self.staff_only_reply]
+            replies = [self.staff_only_reply(chat)]
         else:
             replies = await spec.handler(chat, list(args))
         if verdict is not None and verdict.level in ("urgent", "caution"):
@@ -488,8 +526,11 @@ class Assistant:
         verdict = (await self.screen(chat, " ".join(args))).verdict
         return verdict if verdict is not None and verdict.level != "notice" else None
 
-    async def handle_text(self, chat: ChatRef, text: str) -> list[Reply]:
-        """Answer typed text: the safety stage first, then claimers in the root's order."""
+    async def handle_text(
+        self, chat: ChatRef, text: str, message_id: int | None = None
+    ) -> list[Reply]:
+        """Answer typed text: the safety stage first, then claimers in the root's order.
+        `message_id`: the channel's id of the message, so an edit of it is recognised."""
         text = text.strip()
         if not text or not chat.is_private:
             # A group's text is staff talking among themselves (Telegram delivers replies
@@ -500,6 +541,8 @@ class Assistant:
         screening = await self.screen(chat, text)
         chat, verdict = screening.chat(chat), screening.verdict
         self._remember_language(chat)
+        if verdict is not None and message_id is not None:
+            self._remember_safety_answer(chat.chat_id, message_id, verdict.level)
         if verdict is not None and verdict.level == "notice" and await self._an_answer(chat, text):
             verdict = None  # screened for emergencies already; a name is not a language
         if verdict is not None and verdict.stops:
@@ -518,6 +561,48 @@ class Assistant:
             if replies is not None:
                 return [*before, *replies, *after]
         return [*before, *after]
+
+    async def handle_edited_text(self, chat: ChatRef, text: str, message_id: int) -> list[Reply]:
+        """A patient changed a message they had sent. An edit is not a new question (its
+        answer was given, and answering again would repeat it), but a danger the edit adds
+        gets its emergency or urgent reply, once per message and level."""
+        text = text.strip()
+        if not text or not chat.is_private or chat.is_staff or self._safety is None:
+            return []
+        chat = self._in_its_language(chat)
+        screening = self._safety(chat, text)
+        verdict = screening.verdict
+        if verdict is None or verdict.level not in EDIT_ANSWERED_LEVELS:
+            return []
+        answered = self._safety_answers.get((chat.chat_id, message_id))
+        if EDIT_ANSWERED_LEVELS.get(answered or "", 0) >= EDIT_ANSWERED_LEVELS[verdict.level]:
+            return []
+        verdict = (await self._acted_on(chat, screening)).verdict
+        if verdict is None:
+            return []
+        self._remember_safety_answer(chat.chat_id, message_id, verdict.level)
+        relayed = await self._relayed(chat, text, verdict)
+        return [*verdict.replies, *(relayed or [])]
+
+    def _remember_safety_answer(self, chat_id: int, message_id: int, level: str) -> None:
+        key = (chat_id, message_id)
+        self._safety_answers[key] = level
+        self._safety_answers.move_to_end(key)
+        while len(self._safety_answers) > SAFETY_ANSWERS_KEPT:
+            self._safety_answers.popitem(last=False)
+
+    async def handle_non_text(
+        self, chat: ChatRef, caption: str | None, message_id: int | None = None
+    ) -> list[Reply]:
+        """A photo, sticker, voice note or the like. Its caption is the patient's text (a
+        photo of a needle site, "it's hot and oozing"): screened and answered like any
+        message. Then the note that the rest is not read, naming the emergency number (a
+        voice note may be a cry for help)."""
+        if not chat.is_private:
+            return []
+        replies = await self.handle_text(chat, caption, message_id) if caption else []
+        chat = self._in_its_language(chat)
+        return [*replies, Reply(self._with_emergency_line(chat, self.wording(chat).only_text))]
 
     async def _with_answer_reading(self, chat: ChatRef) -> ChatRef:
         """`chat` with the reading the question open in it asks of a typed answer."""
@@ -566,7 +651,7 @@ class Assistant:
         prefix, _, rest = action.partition(":")
         handler = self._actions.get(prefix)
         if handler is None:
-            return [self.unknown_action_reply]
+            return [self.unknown_action_reply(chat)]
         return await handler(chat, rest)
 
 

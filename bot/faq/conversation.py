@@ -248,7 +248,7 @@ class FaqConversation:
             return [replies.category(int(arg))]
         if kind == "human":
             return await self._human_replies(chat, replies)
-        return [self._assistant.unknown_action_reply]
+        return [self._assistant.unknown_action_reply(chat)]
 
     async def on_faq_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """Answer /faq: the topics, or the answer to `/faq <question>`."""

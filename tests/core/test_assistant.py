@@ -103,7 +103,7 @@ async def test_staff_only_command_refused_and_logged_for_patients(
 ) -> None:
     assistant = _assistant()
     refused = await assistant.handle_command(PATIENT, "today", ["secret-arg"])
-    assert refused == [assistant.staff_only_reply]
+    assert refused == [assistant.staff_only_reply(PATIENT)]
     assert "refused staff command /today" in caplog.text
     assert "secret-arg" not in caplog.text
     allowed = await assistant.handle_command(STAFF, "today", ["a"])
@@ -112,9 +112,103 @@ async def test_staff_only_command_refused_and_logged_for_patients(
 
 async def test_unknown_command_and_stale_action_get_polite_replies() -> None:
     assistant = _assistant()
-    assert await assistant.handle_command(PATIENT, "nope") == [assistant.unknown_command_reply]
-    assert await assistant.handle_action(PATIENT, "gone:1:2") == [assistant.unknown_action_reply]
-    assert await assistant.handle_action(PATIENT, "") == [assistant.unknown_action_reply]
+    assert await assistant.handle_command(PATIENT, "nope") == [
+        assistant.unknown_command_reply(PATIENT)
+    ]
+    stale = [assistant.unknown_action_reply(PATIENT)]
+    assert await assistant.handle_action(PATIENT, "gone:1:2") == stale
+    assert await assistant.handle_action(PATIENT, "") == stale
+
+
+async def test_the_cores_own_replies_follow_the_chats_language() -> None:
+    # A French chat that types an unknown command, taps a stale button or a staff command
+    # is answered in French, like everything else it is told.
+    assistant = _assistant()
+    french = ChatRef(chat_id=8, chat_language="fr")
+    [unknown] = await assistant.handle_command(french, "nope")
+    assert unknown.text.startswith("Je ne connais pas cette commande")
+    [stale] = await assistant.handle_action(french, "gone:1")
+    assert stale.text.startswith("Ce bouton vient d'un message plus ancien")
+    [refused] = await assistant.handle_command(french, "today")
+    assert refused.text.startswith("Cette commande est réservée")
+    [english] = await assistant.handle_command(PATIENT, "nope")
+    assert english.text.startswith("I don't know that command")
+
+
+def _screened_assistant(screened: list[str] | None = None) -> Assistant:
+    """The router with a screen that finds an emergency in "chest pain" and an urgent
+    problem in "fever", and names 911 in each language."""
+    assistant = _assistant()
+
+    def screen(chat: ChatRef, text: str) -> Screening:
+        if screened is not None:
+            screened.append(text)
+        if "chest pain" in text:
+            reply = Reply("EMERGENCY", urgent=True)
+            return Screening("en", SafetyVerdict("emergency", "en", "chest_pain", (reply,)))
+        if "fever" in text:
+            reply = Reply("URGENT", urgent=True)
+            return Screening("en", SafetyVerdict("urgent", "en", "fever", (reply,)))
+        return Screening("en")
+
+    async def answers(chat: ChatRef, text: str) -> list[Reply] | None:
+        return [Reply("answer")]
+
+    assistant.set_safety_screen(screen)
+    assistant.set_emergency_line(lambda language: f"911 line ({language})")
+    assistant.add_text_route("faq", answers)
+    return assistant
+
+
+async def test_an_unknown_commands_name_is_screened_with_its_words() -> None:
+    # "/chest pain": Telegram reads "/chest" as a command, but it is the patient's words.
+    assistant = _screened_assistant()
+    assert [r.text for r in await assistant.handle_command(PATIENT, "chest", ["pain"])] == [
+        "EMERGENCY"
+    ]
+    assert [r.text for r in await assistant.handle_command(PATIENT, "chest_pain")] == ["EMERGENCY"]
+    # A known command's name is not the patient's words.
+    assert [r.text for r in await assistant.handle_command(PATIENT, "echo", ["hi"])] == ["args:hi"]
+
+
+async def test_an_edit_that_adds_a_danger_gets_its_safety_reply_once() -> None:
+    assistant = _screened_assistant()
+    assert [r.text for r in await assistant.handle_text(PATIENT, "my back hurts", 11)] == ["answer"]
+    # Editing an ordinary message is not a new question: nothing is said again.
+    assert await assistant.handle_edited_text(PATIENT, "my lower back hurts", 11) == []
+    # An edit that adds an urgent problem, then an emergency, gets each reply once.
+    urgent = await assistant.handle_edited_text(PATIENT, "my back hurts, fever", 11)
+    assert [r.text for r in urgent] == ["URGENT"]
+    assert await assistant.handle_edited_text(PATIENT, "my back hurts, high fever", 11) == []
+    worse = await assistant.handle_edited_text(PATIENT, "fever and chest pain", 11)
+    assert [r.text for r in worse] == ["EMERGENCY"]
+    assert await assistant.handle_edited_text(PATIENT, "fever, chest pain!", 11) == []
+    # A message whose emergency was answered when it came is not answered again.
+    await assistant.handle_text(PATIENT, "chest pain now", 12)
+    assert await assistant.handle_edited_text(PATIENT, "chest pain right now", 12) == []
+    # Staff chats' edits are never a patient's message.
+    assert await assistant.handle_edited_text(STAFF, "chest pain", 13) == []
+
+
+async def test_a_photo_and_an_apology_name_the_emergency_number_in_the_chats_language() -> None:
+    # A voice note or a photo may be a cry for help the bot cannot read.
+    screened: list[str] = []
+    assistant = _screened_assistant(screened)
+    [note] = await assistant.handle_non_text(PATIENT, None)
+    assert note.text.startswith("I can only read text messages")
+    assert note.text.endswith("911 line (en)")
+    french = ChatRef(chat_id=9, chat_language="fr")
+    [note] = await assistant.handle_non_text(french, None)
+    assert note.text.startswith("Je peux seulement lire des messages écrits")
+    assert note.text.endswith("911 line (fr)")
+    # A caption is the patient's words: screened, its reply first.
+    replies = await assistant.handle_non_text(PATIENT, "chest pain since the needling")
+    assert replies[0].text == "EMERGENCY" and screened[-1].startswith("chest")
+    assert replies[-1].text.startswith("I can only read text messages")
+    apology = assistant.went_wrong_reply(french)
+    assert apology.text.startswith("Désolé, un problème est survenu")
+    assert apology.text.endswith("911 line (fr)")
+    assert assistant.went_wrong_reply(PATIENT).text.endswith("911 line (en)")
 
 
 async def test_menus_split_patient_and_staff_commands() -> None:

@@ -154,7 +154,12 @@ def test_patient_conversation_end_to_end(
     stderr = stop_cleanly(running_bot)
     assert fake_api.pending_updates == 0
     first_poll = fake_api.calls("getUpdates")[0].params
-    assert sorted(first_poll["allowed_updates"]) == ["callback_query", "message", "my_chat_member"]
+    assert sorted(first_poll["allowed_updates"]) == [
+        "callback_query",
+        "edited_message",
+        "message",
+        "my_chat_member",
+    ]
     assert not [r for r in fake_api.requests if r.chat_id == STRANGER_GROUP]
     assert fake_api.violations == []
     assert "e2e-fake-token" not in stderr

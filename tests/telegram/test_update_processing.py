@@ -78,18 +78,42 @@ async def test_a_long_backlog_in_one_chat_does_not_use_up_the_slots() -> None:
     await asyncio.gather(*backlog)
 
 
-async def test_an_edited_message_is_ignored_by_design(
+def edited(text: str) -> dict[str, Any]:
+    data = load_update("text", text=text)
+    data["edited_message"] = {**data.pop("message"), "edit_date": 1763750100}
+    return data
+
+
+async def test_an_edited_message_is_not_a_new_question(
     tmp_path: Path, transport: RecordingRequest
 ) -> None:
     application: Application = build_application(toy_runtime(tmp_path), request=transport)  # type: ignore[type-arg]
-    data = load_update("text", text="edited: does IMS hurt?")
-    data["edited_message"] = {**data.pop("message"), "edit_date": 1763750100}
     async with application:
-        await application.process_update(Update.de_json(data, application.bot))
+        await application.process_update(
+            Update.de_json(edited("edited: does IMS hurt?"), application.bot)
+        )
         await application.process_update(
             Update.de_json(load_update("text", text="new question"), application.bot)
         )
     assert [r.visible_text for r in transport.sent()] == ["You said: new question"]
+
+
+async def test_an_edit_that_adds_an_emergency_gets_the_emergency_reply(
+    tmp_path: Path, transport: RecordingRequest
+) -> None:
+    # "my back hurts" answered, then edited to add chest pain: the danger is not ignored.
+    application: Application = build_application(toy_runtime(tmp_path), request=transport)  # type: ignore[type-arg]
+    async with application:
+        await application.process_update(
+            Update.de_json(load_update("text", text="my back hurts"), application.bot)
+        )
+        await application.process_update(
+            Update.de_json(edited("my back hurts and chest pain"), application.bot)
+        )
+    assert [r.visible_text for r in transport.sent()] == [
+        "You said: my back hurts",
+        "Call 911 now.",
+    ]
 
 
 def poison_batch() -> list[dict[str, Any]]:

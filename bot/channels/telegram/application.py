@@ -57,15 +57,23 @@ TelegramApplication: TypeAlias = Application[
     JobQueue[ContextTypes.DEFAULT_TYPE],
 ]
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
 MAX_COMMAND_DESCRIPTION = 256  # Bot API limit for BotCommand.description
 # The `channel` entry of bot_data holds the TelegramChannel of this Application.
 CHANNEL_KEY = "channel"
 JOB_ID_PREFIX = "periodic:"
 JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
-# Edits are not new questions: only new messages are answered (edited_message is
-# neither asked for nor handled; an edit that arrives anyway is ignored by design).
+# Edits are not new questions: only new messages are answered; an edit goes to the core
+# only for the safety screen (a danger added by editing still gets its reply).
 NEW_MESSAGES = filters.UpdateType.MESSAGE
+EDITED_PRIVATE_TEXT = (
+    filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+)
 NON_TEXT = NEW_MESSAGES & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL
 MAX_CONCURRENT_UPDATES = 64  # chats handled at once; more wait their turn in order
 REQUEST_POOL_SIZE = 64  # connections for sends (one per concurrent update, roughly)
@@ -230,6 +238,7 @@ def add_handlers(application: TelegramApplication, handlers: TelegramHandlers) -
         MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, handlers.on_text)
     )
     application.add_handler(MessageHandler(NON_TEXT, handlers.on_non_text))
+    application.add_handler(MessageHandler(EDITED_PRIVATE_TEXT, handlers.on_edited_text))
     application.add_handler(CallbackQueryHandler(handlers.on_callback))
     application.add_handler(
         ChatMemberHandler(handlers.on_membership, ChatMemberHandler.MY_CHAT_MEMBER)

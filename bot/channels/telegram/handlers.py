@@ -23,14 +23,6 @@ from bot.logging_setup import describe_exception
 
 logger = logging.getLogger(__name__)
 
-ONLY_TEXT_REPLY = Reply(
-    "I can only read text messages. Please type your question in words, "
-    "or send /help to see what I can do."
-)
-SORRY_REPLY = Reply(
-    "Sorry, something went wrong on our side. Please try again in a moment, "
-    "or contact the clinic directly."
-)
 COMMAND_PREFIX = "/"
 BOT_NAME_SEPARATOR = "@"
 
@@ -107,20 +99,27 @@ class TelegramHandlers:
             note = replied.text or replied.caption or ""
             replies = await self._assistant.handle_staff_reply(chat, note, message.text)
         else:
-            replies = await self._assistant.handle_text(chat, message.text)
+            replies = await self._assistant.handle_text(chat, message.text, message.message_id)
+        await self.deliver(context, chat, replies)
+
+    async def on_edited_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A patient edited a text they had sent: the core answers only a danger it adds."""
+        message = update.edited_message
+        chat = self._message_chat(update)
+        if chat is None or message is None or not message.text:
+            return
+        replies = await self._assistant.handle_edited_text(chat, message.text, message.message_id)
         await self.deliver(context, chat, replies)
 
     async def on_non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Photos, stickers, voice notes and the like: say politely that only text works.
-        A caption is the patient's text (a photo of a needle site, "it's hot and oozing"):
-        screened and answered like any text message, before that note."""
+        """Photos, stickers, voice notes and the like: the core reads the caption and says
+        that only text works."""
         chat = self._message_chat(update)
-        if chat is None or not chat.is_private:
-            return
         message = update.effective_message
-        caption = message.caption if message is not None else None
-        replies = await self._assistant.handle_text(chat, caption) if caption else []
-        await self.deliver(context, chat, [*replies, ONLY_TEXT_REPLY])
+        if chat is None or message is None:
+            return
+        replies = await self._assistant.handle_non_text(chat, message.caption, message.message_id)
+        await self.deliver(context, chat, replies)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button tap: always answered (stops the spinner), then routed as an action."""
@@ -177,7 +176,7 @@ class TelegramHandlers:
         if chat is None:
             return
         try:
-            await self.deliver(context, chat, [SORRY_REPLY])
+            await self.deliver(context, chat, [self._assistant.went_wrong_reply(chat)])
         except TelegramError as error:
             logger.error("could not send the apology: %s", type(error).__name__)
 
