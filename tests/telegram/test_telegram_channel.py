@@ -129,6 +129,18 @@ async def test_unknown_button_gets_a_polite_reply(
     assert "older message" in transport.sent()[0].visible_text
 
 
+async def test_a_tap_is_answered_in_the_language_of_the_tappers_app(
+    app: Application, transport: RecordingRequest
+) -> None:
+    # A French phone tapping an old button before the chat said anything (or after a
+    # restart, which forgets chats' languages): the reply is in French, as for a message.
+    update = load_update("callback")
+    update["callback_query"]["data"] = "gone:7"
+    update["callback_query"]["from"]["language_code"] = "fr-CA"
+    await feed(app, update)
+    assert transport.sent()[0].visible_text.startswith("Ce bouton vient d'un message")
+
+
 async def test_staff_command_refused_in_patient_chat(
     app: Application, transport: RecordingRequest
 ) -> None:

@@ -135,7 +135,12 @@ class TelegramHandlers:
         if chat_obj is None and query.from_user is not None:
             # Inaccessible (very old) message: the tap came from the user's private chat.
             chat_obj = Chat(query.from_user.id, ChatType.PRIVATE)
-        chat = self.chat_ref(chat_obj, query.from_user.first_name if query.from_user else None)
+        user = query.from_user
+        chat = self.chat_ref(
+            chat_obj,
+            user.first_name if user else None,
+            user.language_code if user else None,
+        )
         if chat is None or not query.data:
             return
         replies = await self._assistant.handle_action(chat, query.data)
