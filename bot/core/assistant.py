@@ -569,7 +569,9 @@ class Assistant:
         text = text.strip()
         if not text or not chat.is_private or chat.is_staff or self._safety is None:
             return []
-        chat = self._in_its_language(chat)
+        # Most edits come at once, while the question the message answered is still open:
+        # read it as that question asks (an answer about history is not happening now).
+        chat = await self._with_answer_reading(self._in_its_language(chat))
         screening = self._safety(chat, text)
         verdict = screening.verdict
         if verdict is None or verdict.level not in EDIT_ANSWERED_LEVELS:

@@ -6,7 +6,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from bot.core.assistant import Assistant, ChatRef, CommandSpec, SafetyVerdict, Screening
+from bot.core.assistant import (
+    ANSWERS_TELL_HISTORY,
+    Assistant,
+    ChatRef,
+    CommandSpec,
+    SafetyVerdict,
+    Screening,
+)
 from bot.core.replies import Button, Reply
 
 PATIENT = ChatRef(chat_id=7)
@@ -188,6 +195,24 @@ async def test_an_edit_that_adds_a_danger_gets_its_safety_reply_once() -> None:
     assert await assistant.handle_edited_text(PATIENT, "chest pain right now", 12) == []
     # Staff chats' edits are never a patient's message.
     assert await assistant.handle_edited_text(STAFF, "chest pain", 13) == []
+
+
+async def test_an_edited_answer_is_read_as_its_open_question_asks() -> None:
+    # "Have you ever had chest pain?": the answer, typed and then edited, is history.
+    assistant = _assistant()
+
+    def screen(chat: ChatRef, text: str) -> Screening:
+        if "chest pain" not in text or chat.answers_tell == ANSWERS_TELL_HISTORY:
+            return Screening("en")
+        return Screening("en", SafetyVerdict("emergency", "en", "chest_pain", (Reply("E"),)))
+
+    async def history(chat: ChatRef) -> str | None:
+        return ANSWERS_TELL_HISTORY
+
+    assistant.set_safety_screen(screen)
+    assert [r.text for r in await assistant.handle_edited_text(PATIENT, "chest pain", 5)] == ["E"]
+    assistant.add_answer_reader(history)
+    assert await assistant.handle_edited_text(PATIENT, "yes, chest pain", 6) == []
 
 
 async def test_a_photo_and_an_apology_name_the_emergency_number_in_the_chats_language() -> None:
