@@ -84,36 +84,40 @@ def edited(text: str) -> dict[str, Any]:
     return data
 
 
+async def shown_for(
+    tmp_path: Path, transport: RecordingRequest, *updates: dict[str, Any]
+) -> list[str]:
+    """What the patient is shown for `updates`, processed in order by the real Application."""
+    application: Application = build_application(toy_runtime(tmp_path), request=transport)  # type: ignore[type-arg]
+    async with application:
+        for update in updates:
+            await application.process_update(Update.de_json(update, application.bot))
+    return [r.visible_text for r in transport.sent()]
+
+
 async def test_an_edited_message_is_not_a_new_question(
     tmp_path: Path, transport: RecordingRequest
 ) -> None:
-    application: Application = build_application(toy_runtime(tmp_path), request=transport)  # type: ignore[type-arg]
-    async with application:
-        await application.process_update(
-            Update.de_json(edited("edited: does IMS hurt?"), application.bot)
-        )
-        await application.process_update(
-            Update.de_json(load_update("text", text="new question"), application.bot)
-        )
-    assert [r.visible_text for r in transport.sent()] == ["You said: new question"]
+    shown = await shown_for(
+        tmp_path,
+        transport,
+        edited("edited: does IMS hurt?"),
+        load_update("text", text="new question"),
+    )
+    assert shown == ["You said: new question"]
 
 
 async def test_an_edit_that_adds_an_emergency_gets_the_emergency_reply(
     tmp_path: Path, transport: RecordingRequest
 ) -> None:
     # "my back hurts" answered, then edited to add chest pain: the danger is not ignored.
-    application: Application = build_application(toy_runtime(tmp_path), request=transport)  # type: ignore[type-arg]
-    async with application:
-        await application.process_update(
-            Update.de_json(load_update("text", text="my back hurts"), application.bot)
-        )
-        await application.process_update(
-            Update.de_json(edited("my back hurts and chest pain"), application.bot)
-        )
-    assert [r.visible_text for r in transport.sent()] == [
-        "You said: my back hurts",
-        "Call 911 now.",
-    ]
+    shown = await shown_for(
+        tmp_path,
+        transport,
+        load_update("text", text="my back hurts"),
+        edited("my back hurts and chest pain"),
+    )
+    assert shown == ["You said: my back hurts", "Call 911 now."]
 
 
 def poison_batch() -> list[dict[str, Any]]:
