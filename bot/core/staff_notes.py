@@ -20,6 +20,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from bot.core.record_numbers import record_number
 from bot.core.replies import Reply, staff_note
 
 # Records an event for the console (kind, chat id, rule, intake id; no message text) and
@@ -41,7 +42,7 @@ SELF_HARM = "self_harm"
 SELF_HARM_RULE = "suicide_self_harm"
 
 # How a note names its alert; a staff reply to the note is matched back by it.
-_ALERT_REF = re.compile(r"\balert #(\d{1,12})\b", re.IGNORECASE)
+_ALERT_REF = re.compile(r"\balert #(\d+)\b", re.IGNORECASE)
 
 
 def alert_ref(number: int) -> str:
@@ -49,15 +50,10 @@ def alert_ref(number: int) -> str:
     return f"alert #{number}"
 
 
-def alert_number(typed: str) -> int | None:
-    """The alert a staff command names ("12" or "#12"); None when it is not one."""
-    digits = typed.removeprefix("#")
-    return int(digits) if digits.isdecimal() and len(digits) <= 12 else None
-
-
 def alert_numbers(note_text: str) -> list[int]:
     """The alerts a note's text names, in order, each once."""
-    return list(dict.fromkeys(int(found) for found in _ALERT_REF.findall(note_text)))
+    numbers = (record_number(found) for found in _ALERT_REF.findall(note_text))
+    return list(dict.fromkeys(number for number in numbers if number is not None))
 
 
 async def _no_sink(kind: str, chat_id: int, rule: str | None, intake_id: int | None) -> int | None:

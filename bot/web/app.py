@@ -25,6 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.core.dates import clinic_time
+from bot.core.record_numbers import record_number
 from bot.core.staff_notes import CONTACT_REQUEST
 from bot.web.accounts import (
     SESSION_LIFETIME,
@@ -324,7 +325,7 @@ class Console:
         return await self.render(request, "intakes.html", info, rows=rows)
 
     def _intake_id(self, request: Request) -> int | None:
-        return _record_id(request.path_params["intake_id"])
+        return record_number(request.path_params["intake_id"])
 
     async def intake(self, request: Request, info: SessionInfo) -> Response:
         """One intake's clinician summary (audited before it is decrypted)."""
@@ -399,7 +400,7 @@ class Console:
         """Dismiss a group of questions, or mark it handled."""
         form = await request.form()
         state = str(form.get("state", ""))
-        picked = (_record_id(v) for v in form.getlist("question") if isinstance(v, str))
+        picked = (record_number(v) for v in form.getlist("question") if isinstance(v, str))
         ids = [question_id for question_id in picked if question_id is not None]
         if state not in ("handled", "dismissed") or not ids:
             return await self.refuse(request, info, "Choose questions and what to do with them.")
@@ -452,7 +453,7 @@ class Console:
     async def event_reply(self, request: Request, info: SessionInfo) -> Response:
         """Send what staff typed to the alert's chat, as from the clinic team (audited;
         the text is neither logged nor stored)."""
-        event_id = _record_id(request.path_params["event_id"])
+        event_id = record_number(request.path_params["event_id"])
         if event_id is None:
             return await self.not_found(request, info)
         form = await request.form()
@@ -465,7 +466,7 @@ class Console:
     async def event_close(self, request: Request, info: SessionInfo) -> Response:
         """End the conversation under an alert: the patient's messages go to the bot again
         (they are told; audited)."""
-        event_id = _record_id(request.path_params["event_id"])
+        event_id = record_number(request.path_params["event_id"])
         if event_id is None:
             return await self.not_found(request, info)
         outcome = await self.s.messenger.close(event_id, info.account)
@@ -485,7 +486,7 @@ class Console:
 
     async def event_handled(self, request: Request, info: SessionInfo) -> Response:
         """Mark an event handled."""
-        event_id = _record_id(request.path_params["event_id"])
+        event_id = record_number(request.path_params["event_id"])
         if event_id is None or not await self.s.events.mark_handled(event_id, info.account.email):
             return await self.not_found(request, info)
         await self.s.audit.write(info.account, "event_handled", f"event:{event_id}")
@@ -527,7 +528,7 @@ class Console:
         return await self._staff_page(request, info, link=self._link(token), link_for=account.email)
 
     async def _account_from_path(self, request: Request) -> Account | None:
-        account_id = _record_id(request.path_params["account_id"])
+        account_id = record_number(request.path_params["account_id"])
         return await self.s.accounts.get(account_id) if account_id is not None else None
 
     async def staff_disable(self, request: Request, info: SessionInfo) -> Response:
@@ -593,7 +594,7 @@ class Console:
         params = request.query_params
         record = params.get("record", "").strip()[:MAX_FILTER_CHARS] or None
         who = params.get("who", "").strip()[:MAX_FILTER_CHARS] or None
-        before = _record_id(params.get("before", ""))
+        before = record_number(params.get("before", ""))
         entries = await self.s.audit.recent(AUDIT_PAGE_LINES, target=record, who=who, before=before)
         older = None
         if len(entries) == AUDIT_PAGE_LINES:
@@ -656,11 +657,6 @@ class Console:
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
             Route("/{path:path}", self.unknown, methods=["GET", "POST"]),
         ]
-
-
-def _record_id(raw: str) -> int | None:
-    """A record number from a path or query (None: not a number the database can hold)."""
-    return int(raw) if raw.isdecimal() and len(raw) < 12 else None
 
 
 def _hours(window: timedelta) -> str:

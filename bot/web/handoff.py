@@ -26,12 +26,12 @@ from enum import Enum
 from bot.content.clinic import WEEKDAYS, Clinic, weekday_name
 from bot.core.assistant import Assistant, ChatRef, CommandSpec, SafetyVerdict
 from bot.core.outbound import DeliveryError, DeliveryKind, RecipientUnreachable
+from bot.core.record_numbers import record_number
 from bot.core.replies import Button, Reply
 from bot.core.staff_notes import (
     EMERGENCY,
     URGENT,
     StaffNotes,
-    alert_number,
     alert_numbers,
     alert_ref,
 )
@@ -383,7 +383,7 @@ class StaffChatReplies:
 
     async def command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """`/reply N your message`: sent at once (the command says what it does)."""
-        event_id = alert_number(args[0]) if len(args) >= 2 else None
+        event_id = record_number(args[0]) if len(args) >= 2 else None
         if event_id is None:
             return [Reply("Write /reply, the alert's number and your message: /reply 12 Hello…")]
         outcome = await self.messenger.write(event_id, " ".join(args[1:]), staff_actor(chat))
@@ -391,7 +391,7 @@ class StaffChatReplies:
 
     async def close_command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """`/close N`: end the conversation with the patient of alert N."""
-        event_id = alert_number(args[0]) if len(args) == 1 else None
+        event_id = record_number(args[0]) if len(args) == 1 else None
         if event_id is None:
             return [Reply("Write /close and the alert's number: /close 12")]
         outcome = await self.messenger.close(event_id, staff_actor(chat))
