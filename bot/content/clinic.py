@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -117,10 +117,11 @@ class OpeningHours:
             return _LABELS[language]["closed"]
         if language == FRENCH:
             spans = [
-                f"{_french_clock(start)} à {_french_clock(end)}" for start, end in self.periods
+                f"{clock_time(start, FRENCH)} à {clock_time(end, FRENCH)}"
+                for start, end in self.periods
             ]
             return spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " et " + spans[-1]
-        return ", ".join(f"{_clock(start)}–{_clock(end)}" for start, end in self.periods)
+        return ", ".join(f"{clock_time(start)}–{clock_time(end)}" for start, end in self.periods)
 
 
 @dataclass(frozen=True)
@@ -250,13 +251,12 @@ def _changes(french: FrenchTexts) -> dict[str, Any]:
     return dict(french)
 
 
-def _clock(moment: time) -> str:
+def clock_time(moment: time | datetime, language: str = ENGLISH) -> str:
+    """A time of day as patients read it everywhere (opening hours, reminders, the handoff):
+    "7:30", "18:00"; the Canadian French way "7 h 30", "18 h"."""
+    if language == FRENCH:
+        return f"{moment.hour} h" + (f" {moment.minute:02d}" if moment.minute else "")
     return f"{moment.hour}:{moment.minute:02d}"
-
-
-def _french_clock(moment: time) -> str:
-    """A time the Canadian French way: "9 h", "7 h 30"."""
-    return f"{moment.hour} h" if not moment.minute else f"{moment.hour} h {moment.minute:02d}"
 
 
 def _days(first: str, last: str, language: str) -> str:

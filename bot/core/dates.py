@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 
+from bot.content.clinic import clock_time
+
 FRENCH = "fr"
 _FRENCH_MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -40,13 +42,11 @@ def weekday_and_date(moment: date | datetime, language: str = "en") -> str:
 
 
 def day_and_time(moment: datetime, tz: tzinfo, language: str = "en") -> str:
-    """Weekday, date and time in the clinic's zone: "Tuesday 10 March 2026 at 10:00"; in
-    French "mardi 10 mars 2026 à 10 h", the hour written as clinic.yaml's hours are."""
+    """Weekday, date and time in the clinic's zone: "Tuesday 10 March 2026 at 9:30"; in
+    French "mardi 10 mars 2026 à 9 h 30", the time written as the clinic's hours are."""
     local = moment.astimezone(tz)
-    if language == FRENCH:
-        hour = f"{local.hour} h" + (f" {local:%M}" if local.minute else "")
-        return f"{weekday_and_date(local, FRENCH)} à {hour}"
-    return f"{weekday_and_date(local)} at {local:%H:%M}"
+    joiner = "à" if language == FRENCH else "at"
+    return f"{weekday_and_date(local, language)} {joiner} {clock_time(local, language)}"
 
 
 def clinic_time(moment: datetime, tz: tzinfo) -> str:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.dates import day_and_time
 from bot.reminders.model import (
     Appointment,
     AppointmentInput,
@@ -563,19 +564,15 @@ class AppointmentRepository:
         """/mydata lines: the appointments linked to this chat, in `language`."""
         lines = []
         for appointment in await self.for_chat(chat_id):
-            local = appointment.starts_at.astimezone(self._tz)
+            when = day_and_time(appointment.starts_at, self._tz, language)
             status = appointment.status.value
             if language == "fr":
                 status = FRENCH_STATUS.get(status, status)
                 lines.append(
-                    f"rendez-vous du {local:%Y-%m-%d} à {local:%H:%M} ({status}), lié à cette "
-                    "conversation pour les rappels"
+                    f"rendez-vous du {when} ({status}), lié à cette conversation pour les rappels"
                 )
             else:
-                lines.append(
-                    f"Appointment {local:%Y-%m-%d %H:%M} ({status}) linked to this chat for "
-                    "reminders"
-                )
+                lines.append(f"Appointment on {when} ({status}) linked to this chat for reminders")
         return lines
 
     async def erase_chat(self, chat_id: int) -> int:

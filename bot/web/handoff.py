@@ -20,10 +20,10 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from enum import Enum
 
-from bot.content.clinic import WEEKDAYS, Clinic, weekday_name
+from bot.content.clinic import WEEKDAYS, Clinic, clock_time, weekday_name
 from bot.core.assistant import Assistant, ChatRef, CommandSpec, SafetyVerdict
 from bot.core.outbound import DeliveryError, DeliveryKind, RecipientUnreachable
 from bot.core.record_numbers import record_number
@@ -141,17 +141,13 @@ def _words(language: str | None) -> dict[str, str]:
     return _PATIENT_WORDS.get(language or "en", _PATIENT_WORDS["en"])
 
 
-def _clock(moment: time | datetime, language: str) -> str:
-    return f"{moment:%H} h {moment:%M}" if language == "fr" else f"{moment:%H:%M}"
-
-
 def _day_and_time(moment: datetime, today: date, language: str) -> str:
-    """ "Tuesday at 08:00" ("mardi à 08 h 00"); today's time alone."""
+    """ "Tuesday at 8:00" ("mardi à 8 h"); today's time alone."""
     if moment.date() == today:
-        return _clock(moment, language)
+        return clock_time(moment, language)
     day = weekday_name(WEEKDAYS[moment.weekday()], language)
     return _words(language)["at"].format(
-        day=day if language == "fr" else day.capitalize(), time=_clock(moment, language)
+        day=day if language == "fr" else day.capitalize(), time=clock_time(moment, language)
     )
 
 
@@ -177,7 +173,7 @@ def when_staff_read(clinic: Clinic, now: datetime, language: str) -> str:
     periods = opening_periods(clinic, now)
     open_until = max((end for begin, end in periods if begin <= now < end), default=None)
     if open_until is not None:
-        return words["open"].format(end=_clock(open_until, language))
+        return words["open"].format(end=clock_time(open_until, language))
     upcoming = next((begin for begin, _ in periods if begin > now), None)
     if upcoming is None:
         return words["no_hours"]

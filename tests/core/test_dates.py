@@ -21,7 +21,7 @@ def test_french_dates_use_french_months_and_1er() -> None:
 
 def test_day_and_time_is_written_in_the_clinics_zone_in_each_language() -> None:
     toronto = ZoneInfo("America/Toronto")
-    moment = datetime(2026, 12, 7, 14, 5, tzinfo=UTC)  # 09:05 in Toronto
-    assert day_and_time(moment, toronto) == "Monday 7 December 2026 at 09:05"
+    moment = datetime(2026, 12, 7, 14, 5, tzinfo=UTC)  # 9:05 in Toronto
+    assert day_and_time(moment, toronto) == "Monday 7 December 2026 at 9:05"
     assert day_and_time(moment, toronto, "fr") == "lundi 7 décembre 2026 à 9 h 05"
     assert day_and_time(moment.replace(minute=0), toronto, "fr").endswith("à 9 h")

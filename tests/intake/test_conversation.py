@@ -449,7 +449,7 @@ async def test_intake_after_a_sent_form_says_when_it_was_sent_and_starts_a_new_o
     [sent] = await repository.all()
     assert sent.submitted_at is not None
     local = sent.submitted_at.astimezone(toronto)
-    when = f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
+    when = f"{local:%A} {local.day} {local:%B %Y} at {local.hour}:{local:%M}"
     for again in (patient.command("intake"), patient.press("intake:start")):  # menu button too
         await again
         assert f"already sent your intake form, on {when} (clinic time)" in patient.text

@@ -14,7 +14,7 @@ from bot.config import BUNDLED_CONTENT_DIR
 from bot.web.handoff import HandoffWords, when_staff_read
 
 TORONTO = ZoneInfo("America/Toronto")
-# The sample clinic: Riverside 08:00-19:00 on Mondays, North Hill 07:30 on Tuesdays (the
+# The sample clinic: Riverside 8:00-19:00 on Mondays, North Hill 7:30 on Tuesdays (the
 # earliest of its locations counts); 7 December 2026 is a Monday.
 MONDAY_MORNING = datetime(2026, 12, 7, 10, 30, tzinfo=TORONTO)
 
@@ -28,15 +28,15 @@ def test_open_now_says_until_when(content: ClinicContent) -> None:
     said = when_staff_read(content.clinic, MONDAY_MORNING, "en")
     assert said == "The clinic is open now (until 19:00), so someone should read it soon."
     french = when_staff_read(content.clinic, MONDAY_MORNING, "fr")
-    assert "ouverte" in french and "19 h 00" in french
+    assert "ouverte" in french and "(jusqu'à 19 h)" in french
 
 
 def test_closed_says_when_it_opens_again(content: ClinicContent) -> None:
     late = MONDAY_MORNING.replace(hour=22)
     said = when_staff_read(content.clinic, late, "en")
-    assert said.startswith("The clinic is closed now") and "(Tuesday at 07:30)" in said
+    assert said.startswith("The clinic is closed now") and "(Tuesday at 7:30)" in said
     early = MONDAY_MORNING.replace(hour=6)
-    assert "(08:00)" in when_staff_read(content.clinic, early, "en")  # today: the time alone
+    assert "(8:00)" in when_staff_read(content.clinic, early, "en")  # today: the time alone
 
 
 def test_a_clinic_without_hours_says_during_clinic_hours(content: ClinicContent) -> None:
@@ -59,3 +59,14 @@ def test_the_notice_names_the_end_the_emergency_number_and_the_way_back(
     assert button.action == "handoff:end"
     french = HandoffWords(content.clinic, TORONTO).notice("fr", now + timedelta(hours=4), now)
     assert "jusqu'à 14 h 30" in french.text and french.buttons[0].action == "handoff:end:fr"
+
+
+def test_the_handoff_writes_times_as_the_clinics_hours_do(content: ClinicContent) -> None:
+    """One way to write a time in patient text: the reopening time the handoff names reads
+    exactly as that location's hours do, in English and French."""
+    late = MONDAY_MORNING.replace(hour=22)
+    tuesday = [location.hours_on("tuesday") for location in content.clinic.locations]
+    for language, reopening in (("en", "(Tuesday at 7:30)"), ("fr", "(mardi à 7 h 30)")):
+        assert reopening in when_staff_read(content.clinic, late, language)
+        time_said = reopening.split(" ", 2)[2].rstrip(")")
+        assert any(hours.render(language).startswith(time_said) for hours in tuesday)

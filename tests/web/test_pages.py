@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from bot.core.assistant import ChatRef
+from bot.core.dates import day_and_time
 from bot.faq.unanswered import UnansweredLog
 from bot.intake.repository import IntakeRepository
 from bot.reminders.feature import build_reminders
@@ -357,8 +358,8 @@ async def test_mydata_in_french_words_every_record_in_french(console_runtime: Ru
     await log.flush()
     replies = await console_runtime.assistant.handle_command(french, "mydata")
     shown = "\n".join(reply.text for reply in replies)
-    local = start.astimezone(console_runtime.settings.clinic_timezone)
-    assert f"- Rendez-vous : rendez-vous du {local:%Y-%m-%d à %H:%M} (réservé)" in shown, shown
+    when = day_and_time(start, console_runtime.settings.clinic_timezone, "fr")
+    assert f"- Rendez-vous : rendez-vous du {when} (réservé)" in shown, shown
     assert "- Questions sans réponse : 1 question à laquelle je n'ai pas su répondre" in shown
     for english in ("appointments:", "Unanswered questions", "linked to this chat"):
         assert english not in shown
