@@ -2,7 +2,8 @@
 
 The Telegram token is part of every Bot API URL, so any library that logs a URL would
 leak it. `TokenRedactingFilter` masks it in every record that reaches a root handler,
-whoever logged it. `describe_exception` gives the traceback of a failure as evidence
+whoever logged it. `PatientTextGuard` drops the DEBUG records of libraries that quote
+updates and requests. `describe_exception` gives the traceback of a failure as evidence
 while withholding exception messages that could quote what a patient wrote.
 """
 
@@ -23,6 +24,10 @@ REDACTED = "<redacted>"
 NOISY_HTTP_LOGGERS = ("httpx", "httpcore")
 # PTB logs whole updates and request parameters (patient text) at DEBUG: never go below INFO.
 PATIENT_TEXT_DEBUG_LOGGERS = ("telegram",)
+# Libraries whose records below INFO can quote what a patient wrote or was sent (PTB's
+# updates and request parameters, the HTTP clients' requests, aiosqlite's SQL parameters):
+# the handlers drop them, whatever level one of their loggers was set to.
+BELOW_INFO_WITHHELD = ("telegram", "httpx", "httpcore", "aiosqlite")
 # A bot token as BotFather issues it, wherever it appears (also inside `bot<token>` URLs).
 TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 # Exceptions from these libraries describe requests and connections, not what a patient
@@ -70,6 +75,17 @@ class TokenRedactingFilter(logging.Filter):
         return True
 
 
+class PatientTextGuard(logging.Filter):
+    """Drops the DEBUG records of the libraries in `BELOW_INFO_WITHHELD` (and their child
+    loggers): a logger turned up to DEBUG by a library or by hand still cannot put
+    patient text in the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for a record below INFO from one of those libraries."""
+        library = record.name.partition(".")[0]
+        return record.levelno >= logging.INFO or library not in BELOW_INFO_WITHHELD
+
+
 def _safe_message(error: BaseException) -> str:
     library = type(error).__module__.partition(".")[0]
     if library in MESSAGE_SAFE_LIBRARIES or (isinstance(error, OSError) and library == "builtins"):
@@ -99,10 +115,13 @@ def describe_exception(error: BaseException) -> str:
     return "".join(parts).rstrip("\n")
 
 
-def install_token_filter(tokens: Iterable[str | None]) -> TokenRedactingFilter:
-    """Add one `TokenRedactingFilter` to every root handler (and return it)."""
+def install_log_filters(tokens: Iterable[str | None]) -> TokenRedactingFilter:
+    """Add a `PatientTextGuard` and one `TokenRedactingFilter` to every root handler (and
+    return the token filter)."""
     token_filter = TokenRedactingFilter(tokens)
+    guard = PatientTextGuard()
     for handler in logging.getLogger().handlers:
+        handler.addFilter(guard)
         handler.addFilter(token_filter)
     return token_filter
 
@@ -135,4 +154,4 @@ def configure_logging(level: str = "INFO", tokens: Iterable[str | None] = ()) ->
         logging.getLogger(name).setLevel(logging.WARNING)
     for name in PATIENT_TEXT_DEBUG_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
-    install_redacting_excepthooks(install_token_filter(tokens))
+    install_redacting_excepthooks(install_log_filters(tokens))
