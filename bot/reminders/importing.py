@@ -1,7 +1,8 @@
 """Reading appointments from a booking system's CSV export or an .ics calendar file.
 
 The whole file is validated before anything is saved: every bad row is reported with
-its line and the reason, and nothing changes until the file is clean.
+its line and the reason, and nothing changes until the file is clean. Rows that cannot
+matter (a time already passed, an exact repeat of an earlier row) are left out and listed.
 """
 
 from __future__ import annotations
@@ -228,22 +229,53 @@ def _duration(text: str, reasons: list[str]) -> timedelta | None:
     return timedelta(minutes=int(text))
 
 
-def _check_duplicates(
-    items: Iterable[tuple[int, AppointmentInput]], shown: str, problems: list[Problem]
-) -> None:
-    first_line: dict[str, int] = {}
+# What a conflicting duplicate differs in, as the file's columns name it.
+_COMPARED = (
+    ("start", "starts_at"),
+    ("type", "type_id"),
+    ("duration_minutes", "duration"),
+    ("location", "location_id"),
+    ("clinician", "clinician"),
+    ("status", "cancelled"),
+)
+
+
+def _without_duplicates(
+    items: Iterable[tuple[int, AppointmentInput]],
+    shown: str,
+    problems: list[Problem],
+    left_out: list[Problem],
+) -> list[AppointmentInput]:
+    """Each reference once: a row repeating an earlier one exactly (an export that listed
+    it twice) is left out and reported; the same reference with other details is a
+    problem, since only the clinic knows which row is right."""
+    first: dict[str, tuple[int, AppointmentInput]] = {}
+    kept: list[AppointmentInput] = []
     for line, item in items:
-        if item.ref in first_line:
-            problems.append(
-                Problem(
-                    shown,
-                    line,
-                    f"ref {item.ref!r} appears again (first on line "
-                    f"{first_line[item.ref]}); each appointment once per file",
-                )
+        if item.ref not in first:
+            first[item.ref] = (line, item)
+            kept.append(item)
+            continue
+        first_line, earlier = first[item.ref]
+        if item == earlier:
+            left_out.append(
+                Problem(shown, line, f"repeats line {first_line} exactly; imported once")
             )
-        else:
-            first_line[item.ref] = line
+            continue
+        differs = [
+            column
+            for column, attribute in _COMPARED
+            if getattr(item, attribute) != getattr(earlier, attribute)
+        ]
+        problems.append(
+            Problem(
+                shown,
+                line,
+                f"ref {item.ref!r} appears again (first on line {first_line}) with a different "
+                f"{', '.join(differs)}; keep the one row that is right and delete the other",
+            )
+        )
+    return kept
 
 
 def parse_csv(
@@ -289,8 +321,8 @@ def parse_csv(
         left_out.extend(Problem(shown, line, why) for why in why_passed)
         if item is not None:
             found.append((line, item))
-    _check_duplicates(found, shown, problems)
-    return ParsedFile([item for _, item in found], sorted(problems), sorted(left_out))
+    items = _without_duplicates(found, shown, problems, left_out)
+    return ParsedFile(items, sorted(problems), sorted(left_out))
 
 
 def _vevent_lines(text: str) -> list[int]:
@@ -343,8 +375,8 @@ def parse_ics(
         left_out.extend(Problem(shown, line, why) for why in why_passed)
         if item is not None:
             found.append((line, item))
-    _check_duplicates(found, shown, problems)
-    return ParsedFile([item for _, item in found], sorted(problems), sorted(left_out))
+    items = _without_duplicates(found, shown, problems, left_out)
+    return ParsedFile(items, sorted(problems), sorted(left_out))
 
 
 def _ics_type(event: object) -> str:

@@ -318,6 +318,37 @@ def test_import_reports_every_bad_row_and_imports_nothing(
     assert "No appointments" in capsys.readouterr().out
 
 
+def test_an_exact_duplicate_row_is_reported_and_imported_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    row = f"D-1,{future(3)},ims_treatment,,riverside,Alex Doe,\n"
+    path = write(tmp_path, "twice.csv", HEADER + row + f"D-2,{future(4)},assessment,,,,\n" + row)
+    assert main(["appointments", "import", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "1 row(s) left out" in captured.err
+    assert "twice.csv:4: repeats line 2 exactly; imported once" in captured.err
+    assert "imported 2 appointment(s)" in captured.out and "2 created" in captured.out
+
+
+def test_a_duplicate_reference_with_other_details_still_stops_the_import(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        "clash.csv",
+        HEADER
+        + f"D-1,{future(3)},ims_treatment,,riverside,Alex Doe,\n"
+        + f"D-1,{future(3)},ims_treatment,,riverside,Sam Roe,\n",
+    )
+    assert main(["appointments", "import", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "nothing was imported" in err
+    assert (
+        "clash.csv:3: ref 'D-1' appears again (first on line 2) with a different clinician" in err
+    )
+    assert "keep the one row that is right" in err
+
+
 def test_import_missing_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, "cols.csv", "reference,when\nX,Y\n")
     assert main(["appointments", "import", str(path)]) == 1
