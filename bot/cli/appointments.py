@@ -207,7 +207,10 @@ def _list(args: argparse.Namespace) -> int:
             linked = "linked" if appointment.chat_id is not None else "not linked"
             if appointment.unreachable:
                 linked = "unreachable"
-            print(f"{staff_line(appointment, tz)}  {appointment.status.value}  {linked}")
+            status = appointment.status.value
+            if appointment.cancelled_by is not None:
+                status += f" by the {appointment.cancelled_by.value}"
+            print(f"{staff_line(appointment, tz)}  {status}  {linked}")
         if not found:
             print("No appointments in that period.")
         return 0

@@ -17,6 +17,13 @@ class AppointmentStatus(StrEnum):
     COMPLETED = "completed"
 
 
+class CancelledBy(StrEnum):
+    """Who cancelled an appointment."""
+
+    PATIENT = "patient"  # with the reminder's Cancel button
+    CLINIC = "clinic"  # in the clinic's booking system (the export), or added cancelled
+
+
 class ReminderStatus(StrEnum):
     """Where a reminder stands in the outbox."""
 
@@ -60,6 +67,9 @@ class Appointment:
     # The patient's answers at the next-day check-in (None: not answered).
     check_in_soreness: int | None = None  # 0-10
     check_in_safety: str | None = None  # "ok", or "chest": chest pain or breathlessness
+    # Who cancelled it and when (None: not cancelled, or cancelled before this was kept).
+    cancelled_by: CancelledBy | None = None
+    cancelled_at: datetime | None = None
 
     @property
     def is_cancelled(self) -> bool:

@@ -23,6 +23,7 @@ from bot.reminders.model import (
     Appointment,
     AppointmentInput,
     AppointmentStatus,
+    CancelledBy,
     Reminder,
     ReminderStatus,
 )
@@ -73,6 +74,8 @@ def to_appointment(row: AppointmentRow) -> Appointment:
         language=row.language,
         check_in_soreness=row.check_in_soreness,
         check_in_safety=row.check_in_safety,
+        cancelled_by=CancelledBy(row.cancelled_by) if row.cancelled_by else None,
+        cancelled_at=row.cancelled_at,
     )
 
 
@@ -262,6 +265,8 @@ class AppointmentRepository:
             status=status.value,
             unreachable=False,
             cancelled_by_patient=False,
+            cancelled_by=CancelledBy.CLINIC.value if item.cancelled else None,
+            cancelled_at=now if item.cancelled else None,
             created_at=now,
             updated_at=now,
         )
@@ -294,7 +299,7 @@ class AppointmentRepository:
             row.cancelled_by_patient = False
             if cancelled:
                 return Change.UNCHANGED
-            await self._cancel(session, row, now, existing_rows)
+            await self._cancel(session, row, now, CancelledBy.CLINIC, existing_rows)
             return Change.CANCELLED
         moved = row.starts_at != item.starts_at or row.type_id != item.type_id
         details = (
@@ -316,7 +321,7 @@ class AppointmentRepository:
         row.clinician = item.clinician
         row.updated_at = now
         if moved or reopened:
-            row.status = AppointmentStatus.BOOKED.value
+            _set_status(row, AppointmentStatus.BOOKED)
             row.cancelled_by_patient = False
             await self._replan(session, row, now, moved=moved, existing_rows=existing_rows)
             return Change.MOVED
@@ -364,9 +369,12 @@ class AppointmentRepository:
         session: AsyncSession,
         row: AppointmentRow,
         now: datetime,
+        by: CancelledBy,
         existing_rows: list[ReminderRow] | None = None,
     ) -> None:
-        row.status = AppointmentStatus.CANCELLED.value
+        _set_status(row, AppointmentStatus.CANCELLED)
+        row.cancelled_by = by.value
+        row.cancelled_at = now
         row.updated_at = now
         await self._replan(session, row, now, moved=False, existing_rows=existing_rows)
 
@@ -381,9 +389,9 @@ class AppointmentRepository:
                 return None
             if status is AppointmentStatus.CANCELLED:
                 row.cancelled_by_patient = True
-                await self._cancel(session, row, now)
+                await self._cancel(session, row, now, CancelledBy.PATIENT)
             else:
-                row.status = status.value
+                _set_status(row, status)
                 row.updated_at = now
             return to_appointment(row)
 
@@ -623,6 +631,14 @@ async def _reminders_by_appointment(
         for row in rows:
             found.setdefault(row.appointment_id, []).append(row)
     return found
+
+
+def _set_status(row: AppointmentRow, status: AppointmentStatus) -> None:
+    """A new status; leaving "cancelled" forgets who cancelled and when."""
+    row.status = status.value
+    if status is not AppointmentStatus.CANCELLED:
+        row.cancelled_by = None
+        row.cancelled_at = None
 
 
 def _column_values(row: AppointmentRow | ReminderRow) -> dict[str, object]:

@@ -30,6 +30,10 @@ class AppointmentRow(Base):
     # Cancelled with the patient's own button: a re-import that still lists the appointment
     # unchanged does not undo it (the clinic's system has not caught up yet).
     cancelled_by_patient: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who cancelled ("patient", "clinic"; None: not cancelled, or not known) and when, for
+    # the front desk; kept when the export catches up with a patient's cancellation.
+    cancelled_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     check_in_soreness: Mapped[int | None] = mapped_column(Integer, nullable=True)
     check_in_safety: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -15,13 +15,18 @@ from bot.faq.matcher import FaqMatcher
 from bot.faq.text import stem, stop_stems, words
 from bot.faq.unanswered import UnansweredLog, UnansweredRecord
 from bot.reminders.messages import SAFETY_CHEST, SAFETY_OK, SORENESS_HIGH
-from bot.reminders.model import Appointment, AppointmentStatus, Reminder, ReminderStatus
+from bot.reminders.model import (
+    Appointment,
+    AppointmentStatus,
+    CancelledBy,
+    Reminder,
+    ReminderStatus,
+)
 from bot.reminders.outbox import ReminderOutbox
 from bot.reminders.planning import CHECK_IN_KIND
 from bot.reminders.repository import AppointmentRepository
 from bot.storage.console_tables import UnansweredReview
 from bot.storage.database import Database
-from bot.storage.reminder_tables import AppointmentRow
 from bot.web.accounts import Clock, utc_now
 
 UPCOMING_DAYS = 7
@@ -84,8 +89,11 @@ def check_in_of(appointment: Appointment, reminders: tuple[Reminder, ...]) -> Ch
         next_day = "planned"
     else:
         next_day = planned.status.value
+    # A cancellation the clinic made is not the patient's answer.
+    by_clinic = appointment.cancelled_by is CancelledBy.CLINIC
+    answered = appointment.chat_id is not None and not by_clinic
     return CheckIn(
-        reply=_REPLIES.get(appointment.status) if appointment.chat_id is not None else None,
+        reply=_REPLIES.get(appointment.status) if answered else None,
         next_day=next_day,
         soreness=soreness,
         chest_pain=safety == SAFETY_CHEST,
@@ -106,9 +114,20 @@ class AppointmentView:
     check_in: CheckIn
 
     @property
+    def cancelled_by(self) -> str:
+        """Who cancelled, as staff read it ("by the patient"); empty when not known."""
+        return _CANCELLED_BY.get(self.appointment.cancelled_by, "")
+
+    @property
     def attention(self) -> bool:
         """Whether the row is highlighted."""
         return self.late_cancellation or self.unreachable or self.check_in.problem
+
+
+_CANCELLED_BY: dict[CancelledBy | None, str] = {
+    CancelledBy.PATIENT: "by the patient",
+    CancelledBy.CLINIC: "by the clinic",
+}
 
 
 @dataclass
@@ -141,18 +160,6 @@ class AppointmentBoard:
         self._tz = tz
         self._clock = clock
 
-    async def _cancelled_at(self, ids: list[int]) -> dict[int, datetime]:
-        """When cancelled appointments last changed (their cancellation time)."""
-        if not ids:
-            return {}
-        async with self._database.sessions() as session:
-            rows = await session.execute(
-                select(AppointmentRow.id, AppointmentRow.updated_at).where(
-                    AppointmentRow.id.in_(ids)
-                )
-            )
-            return {row_id: updated for row_id, updated in rows}
-
     async def groups(self, days: int = UPCOMING_DAYS) -> list[DayGroup]:
         """Appointments from the start of yesterday (clinic time: yesterday's treatments
         get their check-in today), grouped by day and location."""
@@ -163,9 +170,6 @@ class AppointmentBoard:
         found = await self._repository.between(
             start, today + timedelta(days=days + 1), include_cancelled=True
         )
-        cancelled = await self._cancelled_at(
-            [a.id for a in found if a.status is AppointmentStatus.CANCELLED]
-        )
         late_window = timedelta(hours=self._clinic.late_cancellation_hours)
         reminders_of = await self._outbox.reminders_of([a.id for a in found], as_of=now)
         groups: dict[tuple[str, str], DayGroup] = {}
@@ -174,13 +178,15 @@ class AppointmentBoard:
             location = self._clinic.location(appointment.location_id or "")
             place = location.name if location else (appointment.location_id or "No location")
             local = appointment.starts_at.astimezone(self._tz)
-            cancelled_at = cancelled.get(appointment.id)
+            cancelled_at = appointment.cancelled_at if appointment.is_cancelled else None
             view = AppointmentView(
                 appointment=appointment,
                 local_start=local,
                 location=place,
                 reminders=reminders,
+                # Late cancellation is the patient's (the clinic's own is not charged).
                 late_cancellation=cancelled_at is not None
+                and appointment.cancelled_by is not CancelledBy.CLINIC
                 and appointment.starts_at - cancelled_at < late_window,
                 unreachable=appointment.unreachable
                 or any(r.status in REMINDER_TROUBLE for r in reminders),

@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from bot.core.assistant import ChatRef
-from bot.core.dates import day_and_time
+from bot.core.dates import clinic_time, day_and_time
 from bot.faq.unanswered import UnansweredLog
 from bot.intake.repository import IntakeRepository
 from bot.reminders.feature import build_reminders
@@ -180,6 +180,42 @@ async def test_appointments_show_reminder_states_and_highlight_late_cancels_and_
     assert page.count('class="attention"') == 2
     locations = {name for name in ("Riverside", "North Hill") if name in page}
     assert locations, page[:2000]
+
+
+async def test_appointments_say_who_cancelled_and_when(
+    client_as: ClientFactory, console_runtime: Runtime
+) -> None:
+    settings = console_runtime.settings
+    r = build_reminders(settings, console_runtime.content, console_runtime.database)
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = now + timedelta(hours=5)  # inside the 24 h late-cancellation window
+    by_patient, _ = await r.repository.save(
+        AppointmentInput("REF-PAT", start, "ims_treatment", None, "riverside"), now
+    )
+    token = await r.repository.create_link(by_patient.id, now)
+    await r.repository.redeem_link(token, 901, now)
+    await r.repository.set_status(by_patient.id, AppointmentStatus.CANCELLED, now)
+    by_clinic, _ = await r.repository.save(
+        AppointmentInput("REF-CLI", start, "ims_treatment", None, "riverside"), now
+    )
+    token = await r.repository.create_link(by_clinic.id, now)
+    await r.repository.redeem_link(token, 902, now)
+    later = now + timedelta(minutes=30)
+    cancelled = AppointmentInput("REF-CLI", start, "ims_treatment", None, "riverside", None, True)
+    await r.repository.save_many([cancelled], later)
+    # The export catching up with the patient's cancellation does not make it the clinic's.
+    caught_up = AppointmentInput("REF-PAT", start, "ims_treatment", None, "riverside", None, True)
+    await r.repository.save_many([caught_up], later)
+    async with client_as(Role.FRONT_DESK) as desk:
+        page = (await desk.get("/appointments")).text
+    patient_row = page[page.index("REF-PAT") : page.index("</tr>", page.index("REF-PAT"))]
+    clinic_row = page[page.index("REF-CLI") : page.index("</tr>", page.index("REF-CLI"))]
+    tz = settings.clinic_timezone
+    assert "cancelled by the patient" in patient_row and clinic_time(now, tz) in patient_row
+    assert "reply: <strong>cancelled</strong>" in patient_row
+    assert "late cancellation" in patient_row
+    assert "cancelled by the clinic" in clinic_row and clinic_time(later, tz) in clinic_row
+    assert "reply:" not in clinic_row and "late cancellation" not in clinic_row
 
 
 async def test_a_passed_appointments_unsent_reminder_says_why_not_planned(
