@@ -24,7 +24,7 @@ from bot.reminders.model import AppointmentStatus, ClaimedReminder, Reminder, Re
 from bot.reminders.planning import CHECK_IN_KIND, DEMO_KIND
 from bot.reminders.repository import to_appointment, to_reminder
 from bot.storage.database import Database
-from bot.storage.reminder_tables import AppointmentRow, ReminderRow
+from bot.storage.reminder_tables import AppointmentRow, ReminderRow, ReminderSweepRow
 
 UNKNOWN_REASON = "sending was interrupted; delivery not confirmed (check with the patient)"
 PASSED_REASON = "appointment passed before it was sent"
@@ -48,12 +48,32 @@ class OutboxPolicy:
     stale_claim: timedelta = DEFAULT_STALE_CLAIM
 
 
+SWEEP_ROW_ID = 1  # reminder_sweeps holds one row, made by its migration
+
+
 class ReminderOutbox:
     """Claims and marks reminder rows on one database."""
 
     def __init__(self, database: Database, policy: OutboxPolicy | None = None) -> None:
         self._database = database
         self.policy = policy or OutboxPolicy()
+
+    # --- is a sender running --------------------------------------------------------
+
+    async def record_sweep(self, now: datetime) -> None:
+        """Note that a sender reaching every patient is sweeping (its heartbeat)."""
+        async with self._database.sessions.begin() as session:
+            await session.execute(
+                update(ReminderSweepRow)
+                .where(ReminderSweepRow.id == SWEEP_ROW_ID)
+                .values(swept_at=now)
+            )
+
+    async def last_sweep(self) -> datetime | None:
+        """When such a sender last swept (None: never, on this database)."""
+        async with self._database.sessions() as session:
+            row = await session.get(ReminderSweepRow, SWEEP_ROW_ID)
+            return row.swept_at if row is not None else None
 
     # --- housekeeping ------------------------------------------------------------
 

@@ -41,6 +41,7 @@ DEFAULT_MAX_PER_SWEEP = 2_000  # a long backlog is worked off over several sweep
 RETRY_INITIAL = timedelta(seconds=5)  # the channel was down: first wait before retrying
 RETRY_MAX = timedelta(minutes=5)
 MAX_LISTED = 20  # unknown/failed reminders listed in one staff note
+SILENCE_MIN = timedelta(minutes=2)
 
 
 def utc_now() -> datetime:
@@ -101,6 +102,8 @@ class ReminderSender:
         maximum)."""
         report = await self.reconcile(outbound)
         only_chat = outbound.only_chat
+        if only_chat is None:  # the shell's sweeps for its own chat send no patient anything
+            await self._outbox.record_sweep(self._clock())
         claim = await self._next_claim(only_chat)
         handled = 0
         while claim is not None:
@@ -216,6 +219,13 @@ class ReminderSender:
         """Exponential in the row's attempts, capped."""
         steps = min(max(claim.reminder.attempts - 1, 0), 16)
         return min(self._retry_initial * (1 << steps), self._retry_max)
+
+
+def sender_silence(last_sweep: datetime | None, now: datetime, interval: timedelta) -> bool:
+    """Whether no sender reaching the patients has swept lately: several sweep intervals
+    (and at least two minutes, for a slow sweep) have gone by since the last one."""
+    quiet_for = max(3 * interval, SILENCE_MIN)
+    return last_sweep is None or now - last_sweep > quiet_for
 
 
 def staff_alert_text(text: str) -> Reply:

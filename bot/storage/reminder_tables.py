@@ -79,3 +79,13 @@ class ReminderRow(Base):
     # When staff were told this unknown or failed reminder may not have arrived.
     staff_notified_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReminderSweepRow(Base):
+    """When a sender that reaches every patient (the bot) last swept the outbox: one row,
+    so a console serving on its own can tell staff that no reminders are going out."""
+
+    __tablename__ = "reminder_sweeps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    swept_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -134,12 +134,14 @@ class Console:
         locked: list[Account] = []
         if info is not None and info.account.role is Role.ADMIN:
             locked = await self.s.accounts.locked()
+        reminder_warning = await self.s.appointments.sender_warning() if info else None
         html = self.templates.get_template(template).render(
             request=request,
             me=info.account if info else None,
             csrf=info.csrf_token if info else values.pop("form_token", ""),
             csrf_field=CSRF_FIELD,
             locked_accounts=locked,
+            reminder_warning=reminder_warning,
             clinic_name=self.s.clinic_name,
             Role=Role,
             **values,

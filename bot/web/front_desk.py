@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.content.clinic import Clinic
 from bot.content.model import FaqContent
+from bot.core.dates import clinic_time
 from bot.faq.matcher import FaqMatcher
 from bot.faq.text import stem, stop_stems, words
 from bot.faq.unanswered import UnansweredLog, UnansweredRecord
@@ -25,6 +26,7 @@ from bot.reminders.model import (
 from bot.reminders.outbox import ReminderOutbox
 from bot.reminders.planning import CHECK_IN_KIND
 from bot.reminders.repository import AppointmentRepository
+from bot.reminders.sender import sender_silence
 from bot.storage.console_tables import UnansweredReview
 from bot.storage.database import Database
 from bot.web.accounts import Clock, utc_now
@@ -144,21 +146,34 @@ class AppointmentBoard:
 
     def __init__(
         self,
-        database: Database,
         repository: AppointmentRepository,
         clinic: Clinic,
         tz: ZoneInfo,
         outbox: ReminderOutbox,
+        sweep_interval: timedelta,
         clock: Clock = utc_now,
     ) -> None:
-        self._database = database
         self._repository = repository
+        self._sweep_interval = sweep_interval
         # Reads reminders as the sender would settle them now: the console may run without
         # the bot, and a page view writes nothing.
         self._outbox = outbox
         self._clinic = clinic
         self._tz = tz
         self._clock = clock
+
+    async def sender_warning(self) -> str | None:
+        """What staff must know when no reminder sender runs (the console alone never sends
+        reminders; the bot does); None while the bot's sender sweeps."""
+        last = await self._outbox.last_sweep()
+        if not sender_silence(last, self._clock(), self._sweep_interval):
+            return None
+        since = "yet" if last is None else f"since {clinic_time(last, self._tz)}"
+        return (
+            f"Reminders are not going out: no reminder sender has run {since}. The bot "
+            "sends them (ims-bot run); this console does not. Start the bot, or ask whoever "
+            "runs it."
+        )
 
     async def groups(self, days: int = UPCOMING_DAYS) -> list[DayGroup]:
         """Appointments from the start of yesterday (clinic time: yesterday's treatments

@@ -100,11 +100,11 @@ def build_services(
         audit=audit,
         inbox=IntakeInbox(database, intakes),
         appointments=AppointmentBoard(
-            database,
             reminders.repository,
             content.clinic,
             settings.clinic_timezone,
             reminders.outbox,
+            settings.reminders.sweep_interval,
         ),
         questions=QuestionBoard(
             database,
@@ -218,6 +218,12 @@ async def serve_console(
         print(
             f"Staff console on http://{settings.console.host}:{settings.console.port} "
             f"(public address {settings.console.public_base_url}); Ctrl+C stops it.",
+            flush=True,
+        )
+        warning = await services.appointments.sender_warning()
+        print(
+            warning
+            or "Reminders: the bot's reminder sender is running (this console sends none itself).",
             flush=True,
         )
         try:

@@ -128,8 +128,11 @@ def console_environment(tmp_path: Path) -> dict[str, str]:
 
 
 @contextmanager
-def served_console(env: dict[str, str], cwd: Path) -> Iterator[str]:
-    """`python -m bot web` until the block ends (then Ctrl+C); yields its base URL."""
+def served_console(
+    env: dict[str, str], cwd: Path, startup_lines: list[str] | None = None
+) -> Iterator[str]:
+    """`python -m bot web` until the block ends (then Ctrl+C); yields its base URL. The
+    two lines it prints on starting go into `startup_lines` when given."""
     base = env["PUBLIC_BASE_URL"]
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "web"],
@@ -152,6 +155,8 @@ def served_console(env: dict[str, str], cwd: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 pytest.fail("ims-bot web did not answer in time")
             time.sleep(0.3)
+        if startup_lines is not None and process.stdout is not None:
+            startup_lines.extend(process.stdout.readline().strip() for _ in range(2))
         yield base
     finally:
         process.send_signal(signal.SIGINT)

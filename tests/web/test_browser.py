@@ -92,6 +92,18 @@ async def seed(env: dict[str, str]) -> None:
         token = await r.repository.create_link(confirmed.id, now)
         await r.repository.redeem_link(token, 5006, now)
         await r.repository.set_status(confirmed.id, AppointmentStatus.CONFIRMED, now)
+        # Two cancellations: one with the reminder's button, one in the clinic's export.
+        for ref, chat in (("BK-1044", 5007), ("BK-1045", 5008)):
+            item = AppointmentInput(ref, now + timedelta(hours=30), "ims_treatment", None, None)
+            saved, _ = await r.repository.save(item, now)
+            await r.repository.redeem_link(await r.repository.create_link(saved.id, now), chat, now)
+        patient_cancels = await r.repository.get_by_ref("BK-1044")
+        assert patient_cancels is not None
+        await r.repository.set_status(patient_cancels.id, AppointmentStatus.CANCELLED, now)
+        cancelled = AppointmentInput(
+            "BK-1045", now + timedelta(hours=30), "ims_treatment", None, None, cancelled=True
+        )
+        await r.repository.save_many([cancelled], now)
         accounts = StaffAccounts(runtime.database)
         await make_account(accounts, CLINICIAN, Role.CLINICIAN)
         await make_account(accounts, ADMIN, Role.ADMIN)
@@ -100,13 +112,15 @@ async def seed(env: dict[str, str]) -> None:
 
 
 @pytest.fixture
-def console_base(tmp_path: Path) -> Iterator[str]:
+def console_base(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
+    """`ims-bot web` on its own over the seeded clinic: its address and start-up lines."""
     if shutil.which(CHROMIUM) is None:
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does this)")
     env = console_environment(tmp_path)
     asyncio.run(seed(env))
-    with served_console(env, tmp_path) as base:
-        yield base
+    printed: list[str] = []
+    with served_console(env, tmp_path, printed) as base:
+        yield base, printed
 
 
 def wait_path(page: Page, path: str) -> None:
@@ -125,16 +139,20 @@ def sign_in_page(page: Page, email: str, lands_on: str) -> None:
 
 @pytest.mark.e2e
 def test_sign_in_read_an_intake_mark_it_reviewed_and_sign_out_in_chromium(
-    console_base: str,
+    console_base: tuple[str, list[str]],
 ) -> None:
     from playwright.sync_api import sync_playwright
+
+    base, printed = console_base
+    # No bot runs beside this console: its start-up line and every page say so.
+    assert printed[1].startswith("Reminders are not going out"), printed
 
     ARTIFACTS.mkdir(exist_ok=True)
     dialogs: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport=TABLET, base_url=console_base)
+            page = browser.new_page(viewport=TABLET, base_url=base)
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             page.goto("/intakes")
             assert page.url.endswith("/login?next=/intakes")
@@ -185,6 +203,13 @@ def test_sign_in_read_an_intake_mark_it_reviewed_and_sign_out_in_chromium(
             assert "soreness 8/10" in checked_in.inner_text()
             assert "Yesterday" in page.inner_text("main")
             assert "reply: confirmed" in page.locator("tr", has_text="BK-1042").inner_text()
+            # Who cancelled: the patient (BK-1044, with its time) or the clinic (BK-1045).
+            by_patient = page.locator("tr", has_text="BK-1044").inner_text()
+            assert "cancelled by the patient" in by_patient and "reply: cancelled" in by_patient
+            by_clinic = page.locator("tr", has_text="BK-1045").inner_text()
+            assert "cancelled by the clinic" in by_clinic and "reply:" not in by_clinic
+            warning = page.locator("#reminder-warning")
+            assert warning.is_visible() and "ims-bot run" in warning.inner_text()
 
             page.goto("/intakes")
             assert "Reviewed" in page.locator("table.inbox tbody tr").nth(2).inner_text()
@@ -193,7 +218,7 @@ def test_sign_in_read_an_intake_mark_it_reviewed_and_sign_out_in_chromium(
             page.goto("/intakes/2")
             assert "/login" in page.url and "Burning" not in page.content()
 
-            admin = browser.new_page(viewport=TABLET, base_url=console_base)
+            admin = browser.new_page(viewport=TABLET, base_url=base)
             sign_in_page(admin, ADMIN, "/intakes")
             for name in ("staff", "audit"):
                 admin.goto(f"/{name}")

@@ -4,10 +4,12 @@ content health, staff and audit."""
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 from datetime import UTC, datetime, timedelta
 
+from bot.channels.console import ConsoleOutbound, ConsoleOutput
 from bot.core.assistant import ChatRef
 from bot.core.dates import clinic_time, day_and_time
 from bot.faq.unanswered import UnansweredLog
@@ -20,6 +22,7 @@ from bot.web.accounts import Role
 from bot.web.app import ConsoleServices
 from bot.web.audit import AuditLog, AuditRecord
 from tests.intake.kit import Patient, typed_until
+from tests.reminders.conftest import RecordingOutbound
 from tests.web.conftest import STAFF_EMAILS, ClientFactory
 from tests.web.kit import HOSTILE_COMPLAINT, complete_intake, csrf_of, page_token
 
@@ -216,6 +219,26 @@ async def test_appointments_say_who_cancelled_and_when(
     assert "late cancellation" in patient_row
     assert "cancelled by the clinic" in clinic_row and clinic_time(later, tz) in clinic_row
     assert "reply:" not in clinic_row and "late cancellation" not in clinic_row
+
+
+async def test_every_page_says_when_no_reminder_sender_runs(
+    client_as: ClientFactory, console_runtime: Runtime
+) -> None:
+    settings = console_runtime.settings
+    r = build_reminders(settings, console_runtime.content, console_runtime.database)
+    not_going = "Reminders are not going out: no reminder sender has run"
+    async with client_as(Role.FRONT_DESK) as desk:
+        for path in ("/appointments", "/questions", "/events"):
+            assert f"{not_going} yet" in (await desk.get(path)).text, path
+        await r.sender.sweep(RecordingOutbound())  # the bot's sweep, reaching every patient
+        assert not_going not in (await desk.get("/appointments")).text
+        # The bot stopped ten minutes ago; then the shell swept for its own chat only.
+        stopped = datetime.now(UTC) - timedelta(minutes=10)
+        await r.outbox.record_sweep(stopped)
+        await r.sender.sweep(ConsoleOutbound(ConsoleOutput(io.StringIO(), json_mode=False)))
+        page = (await desk.get("/appointments")).text
+    since = clinic_time(stopped, settings.clinic_timezone)
+    assert f"{not_going} since {since}" in page and "ims-bot run" in page
 
 
 async def test_a_passed_appointments_unsent_reminder_says_why_not_planned(
