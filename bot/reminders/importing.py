@@ -259,7 +259,7 @@ def _without_duplicates(
         first_line, earlier = first[item.ref]
         if item == earlier:
             left_out.append(
-                Problem(shown, line, f"repeats line {first_line} exactly; imported once")
+                Problem(shown, line, f"left out: repeats line {first_line} exactly; imported once")
             )
             continue
         differs = [

@@ -326,7 +326,7 @@ def test_an_exact_duplicate_row_is_reported_and_imported_once(
     assert main(["appointments", "import", str(path)]) == 0
     captured = capsys.readouterr()
     assert "1 row(s) left out" in captured.err
-    assert "twice.csv:4: repeats line 2 exactly; imported once" in captured.err
+    assert "twice.csv:4: left out: repeats line 2 exactly; imported once" in captured.err
     assert "imported 2 appointment(s)" in captured.out and "2 created" in captured.out
 
 
