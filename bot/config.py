@@ -84,7 +84,10 @@ def parse_console_settings(env: Mapping[str, str]) -> ConsoleSettings:
     """CONSOLE_ENABLED, CONSOLE_BIND, PUBLIC_BASE_URL and CONSOLE_SECRET_KEY, validated."""
     raw_enabled = env.get("CONSOLE_ENABLED", "").strip().lower()
     if raw_enabled not in {"", "0", "1", "true", "false", "yes", "no", "on", "off"}:
-        raise ConfigError(f"CONSOLE_ENABLED: {raw_enabled!r} is not one of 1/0, true/false")
+        raise ConfigError(
+            f"CONSOLE_ENABLED: {raw_enabled!r} is not one of 1/0, true/false; set it to 1 to "
+            "serve the console beside the bot, or 0"
+        )
     bind = env.get("CONSOLE_BIND", "").strip() or DEFAULT_CONSOLE_BIND
     host, sep, port_text = bind.rpartition(":")
     if not sep or not host or not port_text.isdecimal() or not 0 < int(port_text) < 65536:
@@ -166,12 +169,13 @@ _Number = TypeVar("_Number", int, float)
 
 
 def _parse_positive(name: str, raw: str, kind: Callable[[str], _Number], what: str) -> _Number:
+    fix = f"set it to {what} greater than 0, or unset it for the default"
     try:
         value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{name}: {raw!r} is not {what}") from None
+        raise ConfigError(f"{name}: {raw!r} is not {what}; {fix}") from None
     if not value > 0:  # also refuses nan
-        raise ConfigError(f"{name}: must be greater than 0, got {raw}")
+        raise ConfigError(f"{name}: {raw!r} is not greater than 0; {fix}")
     return value
 
 
@@ -234,7 +238,10 @@ def parse_semantic_mode(raw: str) -> SemanticMode:
     for mode in SEMANTIC_MODES:
         if value == mode:
             return mode
-    raise ConfigError(f"SEMANTIC_MATCHING: {raw!r} is not one of {', '.join(SEMANTIC_MODES)}")
+    raise ConfigError(
+        f"SEMANTIC_MATCHING: {raw!r} is not one of {', '.join(SEMANTIC_MODES)}; set it to one "
+        "of them, or unset it for auto"
+    )
 
 
 def environment(read_dotenv: bool = True) -> dict[str, str]:
@@ -271,6 +278,18 @@ def _check_data_dir(data_dir: Path, *, database_derived: bool) -> None:
                     f"to a folder where the bot may keep its files{derived}"
                 )
             return
+
+
+def make_data_dir(data_dir: Path) -> None:
+    """Create IMS_DATA_DIR if it is missing; a folder that cannot be made is a setting's
+    problem, told as one (not an unexpected error)."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(
+            f"IMS_DATA_DIR: cannot create {str(data_dir)!r} ({error.strerror}); set "
+            "IMS_DATA_DIR to a folder the bot may write to"
+        ) from None
 
 
 _URL_EXAMPLE = "e.g. sqlite+aiosqlite:///path/to/bot.sqlite3"
@@ -418,14 +437,18 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
 
     content_dir = Path(env.get("CONTENT_DIR", "") or BUNDLED_CONTENT_DIR)
     if not content_dir.is_dir():
-        raise ConfigError(f"CONTENT_DIR: {str(content_dir)!r} is not a folder")
+        raise ConfigError(
+            f"CONTENT_DIR: {str(content_dir)!r} is not a folder; point it at the clinic's "
+            "content folder, or unset it for the bundled sample"
+        )
 
     timezone = clinic_timezone_setting(env.get("CLINIC_TIMEZONE", "").strip() or DEFAULT_TIMEZONE)
 
     base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or None
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise ConfigError(
-            f"TELEGRAM_API_BASE_URL: {base_url!r} must start with http:// or https://"
+            f"TELEGRAM_API_BASE_URL: {base_url!r} does not start with http:// or https://; "
+            "fix it, or unset it to talk to Telegram itself"
         )
 
     retention_raw = env.get("UNANSWERED_RETENTION_DAYS", "").strip()
@@ -437,7 +460,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
 
     log_level = (env.get("LOG_LEVEL", "") or "INFO").upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-        raise ConfigError(f"LOG_LEVEL: {log_level!r} is not one of DEBUG, INFO, WARNING, ERROR")
+        raise ConfigError(
+            f"LOG_LEVEL: {log_level!r} is not a level; set it to one of DEBUG, INFO, WARNING, ERROR"
+        )
 
     return Settings(
         semantic_matching=parse_semantic_mode(env.get("SEMANTIC_MATCHING", "")),

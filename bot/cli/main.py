@@ -95,8 +95,7 @@ def _run(args: argparse.Namespace) -> int:
         result: int = args.handler(args)
         return result
     except ConfigError as exc:
-        print(f"ims-bot: configuration error: {exc}", file=sys.stderr)
-        return 2
+        return _setting_problem(str(exc))
     except ContentError as exc:
         print("ims-bot: the content has problems; fix them and try again:", file=sys.stderr)
         for problem in exc.problems:
@@ -118,11 +117,9 @@ def _report(exc: Exception) -> int:
     from bot.storage.database import StorageError
 
     if isinstance(exc, SemanticUnavailable):
-        print(f"ims-bot: SEMANTIC_MATCHING: {exc}", file=sys.stderr)
-        return 2
+        return _setting_problem(f"SEMANTIC_MATCHING: {exc}")
     if isinstance(exc, StorageError | TelegramTokenRejected):
-        print(f"ims-bot: {exc}", file=sys.stderr)
-        return 2
+        return _setting_problem(str(exc))
     # The last resort: one line, never the token.
     redact = TokenRedactingFilter([single_setting("TELEGRAM_BOT_TOKEN")]).redact
     message = redact(str(exc)).splitlines()[0][:300] if str(exc) else ""
@@ -132,6 +129,12 @@ def _report(exc: Exception) -> int:
     else:
         print("ims-bot: run with LOG_LEVEL=DEBUG for the traceback", file=sys.stderr)
     return 1
+
+
+def _setting_problem(text: str) -> int:
+    """Every bad setting in one style: "NAME: what is wrong; what to do", one line."""
+    print(f"ims-bot: configuration error: {text}", file=sys.stderr)
+    return 2
 
 
 def _silence_stdout() -> None:

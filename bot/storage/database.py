@@ -108,7 +108,8 @@ class Database:
             parsed = make_url(url)
         except ArgumentError:
             raise StorageError(
-                "DATABASE_URL is not a database URL; e.g. sqlite+aiosqlite:///data/bot.sqlite3"
+                "DATABASE_URL: not a database URL; write it as e.g. "
+                "sqlite+aiosqlite:///data/bot.sqlite3"
             ) from None
         self.sqlite_path: Path | None = None
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
@@ -328,15 +329,15 @@ def _open_problem(url: str, error: BaseException) -> str:
     text = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
     lowered = text.lower()
     if "readonly" in lowered or "read-only" in lowered:
-        fix = "the database file is read-only; make it writable by the bot's user"
+        wrong, fix = "is read-only", "make the database file writable by the bot's user"
     elif "unable to open" in lowered or "permission" in lowered:
-        fix = "the database file cannot be opened; check the path and its permissions"
+        wrong, fix = "cannot be opened", "check the path and its permissions"
     elif any(w in lowered for w in ("connect", "refused", "resolve", "timeout", "name or service")):
-        fix = "the database server cannot be reached; check the host, port and that it runs"
+        wrong, fix = "cannot be reached", "check the host, the port and that the server runs"
     else:
-        fix = "check DATABASE_URL"
+        wrong, fix = "cannot be used", "check that DATABASE_URL names the bot's database"
     backend = make_url(url).get_backend_name()
-    return f"DATABASE_URL ({backend}): {fix} ({type(error).__name__}: {text})"
+    return f"DATABASE_URL: the {backend} database {wrong} ({type(error).__name__}: {text}); {fix}"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -17,7 +17,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, make_data_dir
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def _key_from_file(data_dir: Path) -> bytes:
     path = data_dir / KEY_FILE_NAME
     if path.exists():
         return _checked_key(path.read_text(encoding="ascii", errors="replace"), str(path))
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_data_dir(data_dir)
     key = Fernet.generate_key()
     # Create with owner-only permissions from the start, never world-readable even briefly.
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, KEY_FILE_MODE)

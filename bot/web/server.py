@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 from bot.clinic_content import ClinicContent
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, make_data_dir
 from bot.core.outbound import Outbound
 from bot.core.replies import staff_note
 from bot.core.staff_notes import StaffNotes
@@ -66,7 +66,7 @@ def console_secret(settings: Settings) -> str:
     path: Path = settings.data_dir / SECRET_FILE_NAME
     if path.exists():
         return path.read_text(encoding="ascii").strip()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_data_dir(settings.data_dir)
     key = secrets.token_urlsafe(48)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:

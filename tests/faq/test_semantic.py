@@ -245,7 +245,7 @@ def test_cli_asked_for_the_model_without_the_extra_exits_with_one_line(
 ) -> None:
     assert main(["faq", "match", "--semantic", "on"]) == 2
     error = capsys.readouterr().err.strip()
-    assert error.startswith("ims-bot: SEMANTIC_MATCHING:")
+    assert error.startswith("ims-bot: configuration error: SEMANTIC_MATCHING:")
     assert "\n" not in error and "Traceback" not in error
 
 

@@ -49,7 +49,7 @@ def cli_in_process(
         ("mysql+pymysql://clinic@127.0.0.1:1/ims", "mysql+aiomysql://"),
         ("sqlite+aiosqlite:///{tmp}/a-file/bot.sqlite3", "is a file, not a folder"),
         ("sqlite+aiosqlite:///{tmp}/mistyped/bot.sqlite3", "'{tmp}/mistyped' does not exist"),
-        ("sqlite+aiosqlite:///{tmp}/not-a-database.sqlite3", "DATABASE_URL (sqlite)"),
+        ("sqlite+aiosqlite:///{tmp}/not-a-database.sqlite3", "the sqlite database cannot be used"),
     ],
 )
 def test_a_bad_database_url_is_one_line(
@@ -112,7 +112,7 @@ def test_a_rejected_token_is_one_line_without_the_token(tmp_path: Path, api_sche
             stop(bot)
     output = (tmp_path / "bot-0.log").read_text()
     assert bot.returncode == 2
-    assert "TELEGRAM_BOT_TOKEN was rejected" in output
+    assert "configuration error: TELEGRAM_BOT_TOKEN: rejected by Telegram" in output
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
     assert "Traceback" not in output
 

@@ -313,7 +313,7 @@ async def connect_to_telegram(
             return
         except InvalidToken:
             raise TelegramTokenRejected(
-                "TELEGRAM_BOT_TOKEN was rejected by Telegram (401): copy it again from "
+                "TELEGRAM_BOT_TOKEN: rejected by Telegram (401); copy it again from "
                 "@BotFather, or unset it to use the console chat"
             ) from None
         except NetworkError as error:
