@@ -97,6 +97,8 @@ _STOP_RE = re.compile(
 SHORT_ANSWER_WORDS = 4
 
 Clock = Callable[[], datetime]
+# Whether a chat's open form waits for its next typed message.
+FormWaiting = Callable[[int], Awaitable[bool]]
 
 
 class EmergencyReplies(Protocol):
@@ -112,6 +114,33 @@ def looks_like_question(text: str) -> bool:
     words = [word.strip(",") for word in re.split(r"[\s\-]+", text.strip().lower()) if word]
     opening = {*words[:1], "-".join(words[:2])}
     return text.strip().endswith("?") or bool(opening & QUESTION_WORDS)
+
+
+def takes_next_message(intake: StoredIntake, now: datetime) -> bool:
+    """Whether the open form is the one the chat's next typed message is for: not stopped
+    for now, and either asking something (stop? carry on?) or touched within the last
+    hours (a form left longer is not what the patient is writing about)."""
+    state = intake.state
+    if state.paused:
+        return False
+    recent = now - intake.updated_at <= RESUME_PROMPT_AFTER
+    return state.stop_pending or state.resume_pending or recent
+
+
+def form_waiting(repository: IntakeRepository, clock: Clock = utc_now) -> FormWaiting:
+    """Whether a chat's open form waits for a typed answer, from the shared database (for
+    the handoff, which lets the patient finish the form before their words go to staff)."""
+
+    async def waits(chat_id: int) -> bool:
+        if not await repository.has_open(chat_id):
+            return False
+        try:
+            intake = await repository.latest_open(chat_id)
+        except DecryptionError:
+            return False
+        return intake is not None and takes_next_message(intake, clock())
+
+    return waits
 
 
 def _latin_letters_only(text: str) -> bool:

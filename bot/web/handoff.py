@@ -35,6 +35,7 @@ from bot.core.staff_notes import (
     alert_numbers,
     alert_ref,
 )
+from bot.intake.conversation import FormWaiting
 from bot.web.accounts import Account, utc_now
 from bot.web.audit import AuditLog
 from bot.web.events import StaffEventLog
@@ -61,6 +62,8 @@ HANDOFF_ROUTE = "handoff"
 END_ACTION = f"{HANDOFF_PREFIX}:end"
 # Replies to notes waiting for "Send" (in memory only: a restart drops them, never sends).
 PENDING_KEPT = 200
+# The longest a handoff stays open with no new staff message (a long weekend, closed).
+HANDOFF_CAP = timedelta(days=4)
 
 
 class Outcome(Enum):
@@ -112,6 +115,9 @@ _PATIENT_WORDS = {
         "assistant. To reach them again, tap Talk to a person or call {phone}.",
         "button": "Back to the assistant",
         "at": "{day} at {time}",
+        "form": "Your intake form is still open: what you type answers its questions until "
+        "you finish it, or type stop to pause it. After that, your messages go to the clinic "
+        "team.",
     },
     "fr": {
         "notice": "À partir de maintenant et jusqu'à {until}, ce que vous écrivez ici va à "
@@ -133,6 +139,9 @@ _PATIENT_WORDS = {
         "personne ou appelez le {phone}.",
         "button": "Revenir à l'assistant",
         "at": "{day} à {time}",
+        "form": "Votre formulaire d'accueil est encore ouvert : ce que vous écrivez répond à "
+        "ses questions jusqu'à ce que vous le terminiez, ou écrivez stop pour le mettre en "
+        "pause. Ensuite, vos messages vont à l'équipe de la clinique.",
     },
 }
 
@@ -167,6 +176,17 @@ def opening_periods(
     return sorted(periods)
 
 
+def _merged(periods: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Sorted periods with overlaps joined (two locations open at once count once)."""
+    joined: list[tuple[datetime, datetime]] = []
+    for begin, finish in periods:
+        if joined and begin <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], finish))
+        else:
+            joined.append((begin, finish))
+    return joined
+
+
 def when_staff_read(clinic: Clinic, now: datetime, language: str) -> str:
     """When the team will read a message sent at `now` (clinic time), from clinic hours."""
     words = _words(language)
@@ -188,9 +208,12 @@ class HandoffWords:
     clinic: Clinic
     timezone: tzinfo
 
-    def notice(self, language: str | None, until: datetime, now: datetime) -> Reply:
+    def notice(
+        self, language: str | None, until: datetime, now: datetime, *, form_open: bool = False
+    ) -> Reply:
         """Told once, when staff first write: where messages go, when to expect an answer,
-        what to do in an emergency, and the way back to the assistant."""
+        what to do in an emergency, and the way back to the assistant; with `form_open`,
+        that the intake form they are filling in keeps their answers until it is done."""
         language = language or "en"
         words = _words(language)
         local_now = now.astimezone(self.timezone)
@@ -199,7 +222,32 @@ class HandoffWords:
             hours=when_staff_read(self.clinic, local_now, language),
             emergency=self.clinic.emergency_number,
         )
+        if form_open:
+            text = f"{text}\n\n{words['form']}"
         return Reply(text, buttons=(self.back_button(language),))
+
+    def handoff_end(self, window: timedelta) -> Callable[[datetime], datetime]:
+        """When a handoff opened at a moment ends: once `window` of the clinic's open hours
+        has passed (a message written in the evening is still the team's the next morning),
+        and at the latest `HANDOFF_CAP` later; without opening hours, `window` later."""
+
+        def end(opened: datetime) -> datetime:
+            local = opened.astimezone(self.timezone)
+            latest = opened + max(HANDOFF_CAP, window)
+            left = window
+            periods = opening_periods(self.clinic, local, days=HANDOFF_CAP.days + 2)
+            if not periods:
+                return opened + window
+            for begin, finish in _merged(periods):
+                begin = max(begin, local)
+                if finish <= begin:
+                    continue
+                if finish - begin >= left:
+                    return min(begin + left, latest)
+                left -= finish - begin
+            return latest
+
+        return end
 
     def back_button(self, language: str | None) -> Button:
         """The button that takes the patient back to the assistant."""
@@ -227,6 +275,7 @@ class PatientMessenger:
     language_of: LanguageOf | None = None
     thread: HandoffThread | None = None
     words: HandoffWords | None = None
+    form_waits: FormWaiting | None = None
 
     async def write(self, event_id: int, text: str, who: Account | str) -> Outcome:
         """Send `text` to the chat of alert `event_id` as from the clinic team."""
@@ -295,7 +344,8 @@ class PatientMessenger:
         if await self.thread.open(chat_id, event_id) and self.words is not None:
             handoff = await self.thread.active(chat_id)
             if handoff is not None:
-                notice = self.words.notice(language, handoff.until, utc_now())
+                form_open = self.form_waits is not None and await self.form_waits(chat_id)
+                notice = self.words.notice(language, handoff.until, utc_now(), form_open=form_open)
                 await self._deliver(event_id, chat_id, notice)
 
 
@@ -310,6 +360,9 @@ class PatientRelay:
     thread: HandoffThread
     notes: StaffNotes
     words: HandoffWords
+    # An intake form waiting for an answer keeps the patient's typed answers (the notice
+    # says so): they can finish it during a handoff.
+    form_waits: FormWaiting | None = None
 
     async def relay(
         self, chat: ChatRef, text: str, verdict: SafetyVerdict | None = None
@@ -329,7 +382,10 @@ class PatientRelay:
         return [Reply(_words(chat.reply_language)["passed"]), note]
 
     async def claim(self, chat: ChatRef, text: str) -> list[Reply] | None:
-        """The text route: an ordinary message during a handoff."""
+        """The text route: an ordinary message during a handoff, unless the patient's open
+        intake form waits for it (the intake's route, next, takes it)."""
+        if self.form_waits is not None and await self.form_waits(chat.chat_id):
+            return None
         return await self.relay(chat, text)
 
     async def back_to_bot(self, chat: ChatRef, args: Sequence[str] = ()) -> list[Reply]:

@@ -1,14 +1,15 @@
 """The conversation staff open with a patient by writing to them under an alert.
 
-After staff write, the chat is in a handoff until a time (`Settings.handoff_window` after
-the last staff message), or until staff or the patient end it. Its messages, both ways,
+After staff write, the chat is in a handoff until a time (`Settings.handoff_window` of the
+clinic's open hours after the last staff message, with a cap), or until staff or the
+patient end it. Its messages, both ways,
 are kept under the alert, the text encrypted like every other patient text; /mydata
 counts them and /forget erases them. Nothing here logs a message's text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -51,12 +52,20 @@ class HandoffThread:
     """Opens, finds and ends handoffs, and keeps their messages (encrypted)."""
 
     def __init__(
-        self, database: Database, cipher: FieldCipher, window: timedelta, clock: Clock = utc_now
+        self,
+        database: Database,
+        cipher: FieldCipher,
+        window: timedelta,
+        clock: Clock = utc_now,
+        ends: Callable[[datetime], datetime] | None = None,
     ) -> None:
+        """`ends`: when a handoff opened (or renewed) at a moment ends (default: `window`
+        later; the console counts the clinic's open hours, `HandoffWords.handoff_end`)."""
         self._database = database
         self._cipher = cipher
         self.window = window
         self._clock = clock
+        self._ends = ends or (lambda opened: opened + window)
         self._from_sql = database.row_converter(_ACTIVE_COLUMNS)
 
     async def active(self, chat_id: int) -> OpenHandoff | None:
@@ -83,13 +92,13 @@ class HandoffThread:
             row = await session.get(Handoff, chat_id)
             if row is None:
                 session.add(Handoff(chat_id=chat_id, event_id=event_id, opened_at=now,
-                                    until=now + self.window))  # fmt: skip
+                                    until=self._ends(now)))  # fmt: skip
                 return True
             was_open = row.until > now
             if not was_open:
                 row.opened_at = now
             row.event_id = event_id
-            row.until = now + self.window
+            row.until = self._ends(now)
             return not was_open
 
     async def close(self, chat_id: int) -> OpenHandoff | None:

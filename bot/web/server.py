@@ -23,6 +23,7 @@ from bot.core.replies import staff_note
 from bot.core.staff_notes import StaffNotes
 from bot.faq.pipeline import FaqPipeline
 from bot.faq.unanswered import UnansweredLog
+from bot.intake.conversation import form_waiting
 from bot.intake.repository import IntakeRepository
 from bot.reminders.repository import AppointmentRepository
 from bot.storage.database import Database
@@ -91,7 +92,10 @@ def build_services(
     intakes = IntakeRepository(database, cipher)
     events = StaffEventLog(database)
     audit = AuditLog(database)
-    thread = HandoffThread(database, cipher, settings.handoff_window)
+    words = HandoffWords(content.clinic, settings.clinic_timezone)
+    thread = HandoffThread(
+        database, cipher, settings.handoff_window, ends=words.handoff_end(settings.handoff_window)
+    )
     # Built on first use and shared: lexical matching points at the entry to widen
     # without loading the optional model.
     pipeline = functools.cache(lambda: FaqPipeline.from_content(content))
@@ -119,7 +123,8 @@ def build_services(
             send_to_patient,
             patient_language(reminders.repository),
             thread,
-            HandoffWords(content.clinic, settings.clinic_timezone),
+            words,
+            form_waiting(intakes),
         ),
         thread=thread,
         linked_appointments=linked_appointments_of(reminders.repository, settings.clinic_timezone),
@@ -253,10 +258,16 @@ def register_console(
     repository = AppointmentRepository(
         database, content.appointment_types, settings.clinic_timezone
     )
-    thread = HandoffThread(database, load_cipher(settings), settings.handoff_window)
+    cipher = load_cipher(settings)
     words = HandoffWords(content.clinic, settings.clinic_timezone)
-    messenger = PatientMessenger(log, audit, None, patient_language(repository), thread, words)
-    relay = PatientRelay(thread, staff_notes or StaffNotes(), words)
+    thread = HandoffThread(
+        database, cipher, settings.handoff_window, ends=words.handoff_end(settings.handoff_window)
+    )
+    form_waits = form_waiting(IntakeRepository(database, cipher))
+    messenger = PatientMessenger(
+        log, audit, None, patient_language(repository), thread, words, form_waits
+    )
+    relay = PatientRelay(thread, staff_notes or StaffNotes(), words, form_waits)
     register_staff_chat_replies(host.assistant, messenger, relay)
     host.personal_data.register(
         "Conversations with the clinic team",

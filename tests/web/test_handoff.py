@@ -280,6 +280,38 @@ async def test_the_alerts_page_shows_the_conversation_under_the_alert_and_staff_
     assert staff_of(after) == [] and after[0].title == "Does IMS hurt?"
 
 
+async def test_a_patient_filling_in_the_intake_finishes_it_during_a_handoff(
+    console_runtime: Runtime, services: ConsoleServices
+) -> None:
+    patient = Patient(console_runtime.assistant, chat=ChatRef(4111, first_name="Lee"))
+    await patient.command("contact")
+    [event] = await events_of(console_runtime)
+    answers = typed_until("duration")
+    await patient.command("intake")
+    for text in answers[:3]:
+        await patient.say(text)
+    sent: list[tuple[int, Reply]] = []
+    services.messenger.send = recording_send(sent)
+    assert await services.messenger.write(event.id, ANNA, "anna@clinic.example") is Outcome.SENT
+    _, (_, notice) = sent
+    # The rule is told with the notice: the open form keeps the answers until it is done.
+    assert "intake form is still open" in notice.text and "type stop" in notice.text
+    for text in answers[3:]:
+        replies = await patient.say(text)
+        assert "Passed on" not in patient.text and staff_of(replies) == []
+    assert "How long" in patient.text  # the form moved on to its next question
+    # Stopped for now: what they write goes to the team again.
+    await patient.say("stop")
+    await patient.say("yes")
+    assert "stopped the form for now" in patient.text
+    replies = await patient.say("thanks, talk soon")
+    assert patient.text == "Passed on to the clinic team."
+    [note] = staff_of(replies)
+    assert alert_numbers(note) == [event.id]
+    [messages] = (await services.thread.of_events([event.id])).values()
+    assert [m.text for m in messages if m.sender == "patient"] == ["thanks, talk soon"]
+
+
 async def test_mydata_counts_the_conversation_and_forget_erases_it_keeping_the_marker(
     console_runtime: Runtime, services: ConsoleServices
 ) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from bot.clinic_content import ClinicContent, load_content
 from bot.config import BUNDLED_CONTENT_DIR
-from bot.web.handoff import HandoffWords, when_staff_read
+from bot.web.handoff import HANDOFF_CAP, HandoffWords, when_staff_read
 
 TORONTO = ZoneInfo("America/Toronto")
 # The sample clinic: Riverside 8:00-19:00 on Mondays, North Hill 7:30 on Tuesdays (the
@@ -70,3 +70,49 @@ def test_the_handoff_writes_times_as_the_clinics_hours_do(content: ClinicContent
         assert reopening in when_staff_read(content.clinic, late, language)
         time_said = reopening.split(" ", 2)[2].rstrip(")")
         assert any(hours.render(language).startswith(time_said) for hours in tuesday)
+
+
+@pytest.mark.parametrize(
+    ("written", "ends"),
+    [
+        # Open now (Riverside until 19:00): four hours later, as before.
+        (MONDAY_MORNING, datetime(2026, 12, 7, 14, 30, tzinfo=TORONTO)),
+        # An hour and a half left today, the rest from North Hill's 7:30 opening tomorrow.
+        (MONDAY_MORNING.replace(hour=17), datetime(2026, 12, 8, 10, 0, tzinfo=TORONTO)),
+        # Written in the evening: the next morning's first four open hours, not 2:00.
+        (MONDAY_MORNING.replace(hour=22), datetime(2026, 12, 8, 11, 30, tzinfo=TORONTO)),
+    ],
+)
+def test_a_handoff_lasts_four_of_the_clinics_open_hours(
+    content: ClinicContent, written: datetime, ends: datetime
+) -> None:
+    end = HandoffWords(content.clinic, TORONTO).handoff_end(timedelta(hours=4))
+    assert end(written.astimezone(UTC)) == ends
+
+
+def test_a_handoff_without_open_hours_ahead_ends_at_the_cap_or_in_plain_hours(
+    content: ClinicContent,
+) -> None:
+    clinic = content.clinic
+    written = MONDAY_MORNING.replace(hour=22)
+    # Open only on Mondays: the next open hours are a week away, past the cap.
+    mondays = replace(
+        clinic,
+        locations=tuple(
+            replace(place, hours=tuple(h for h in place.hours if h.day == "monday"))
+            for place in clinic.locations
+        ),
+    )
+    end = HandoffWords(mondays, TORONTO).handoff_end(timedelta(hours=4))
+    assert end(written) == written + HANDOFF_CAP
+    no_hours = replace(clinic, locations=tuple(replace(p, hours=()) for p in clinic.locations))
+    end = HandoffWords(no_hours, TORONTO).handoff_end(timedelta(hours=4))
+    assert end(written) == written + timedelta(hours=4)
+
+
+def test_the_evening_notice_names_the_real_end(content: ClinicContent) -> None:
+    words = HandoffWords(content.clinic, TORONTO)
+    evening = MONDAY_MORNING.replace(hour=22).astimezone(UTC)
+    until = words.handoff_end(timedelta(hours=4))(evening)
+    notice = words.notice("en", until, evening).text
+    assert "until Tuesday at 11:30" in notice and "(Tuesday at 7:30)" in notice
