@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -119,3 +122,24 @@ def toy_runtime(tmp_path: Path, **settings_changes: Any) -> Runtime:
         database=None,  # type: ignore[arg-type]
         host=FeatureHost(toy_assistant()),
     )
+
+
+@contextmanager
+def bot_log_at(level: str, tokens: Sequence[str] = ()) -> Iterator[io.StringIO]:
+    """The bot's own logging set-up (its filters included) at `level`, its output kept in
+    a buffer; the root logger as it was afterwards."""
+    from bot.logging_setup import configure_logging
+
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    buffer = io.StringIO()
+    try:
+        configure_logging(level, tokens)
+        for handler in root.handlers:
+            assert isinstance(handler, logging.StreamHandler)
+            handler.setStream(buffer)
+        yield buffer
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+        logging.raiseExceptions = True

@@ -17,9 +17,8 @@ import pytest
 from telegram import Update
 
 from bot.channels.telegram.application import build_application
-from bot.logging_setup import configure_logging
 from tests.fakes.bot_api_server import FakeBotApiServer
-from tests.telegram.channel_kit import load_update, toy_runtime
+from tests.telegram.channel_kit import bot_log_at, load_update, toy_runtime
 
 PATIENT_WORDS = "tingling-down-my-left-calf-marker"
 # Loggers a person might turn up to see what the bot sends and receives.
@@ -29,22 +28,13 @@ TURNED_UP = ("telegram.ext", "telegram.Bot", "telegram._bot", "httpx", "httpcore
 @pytest.fixture
 def debug_log() -> Iterator[io.StringIO]:
     """The bot's logging at LOG_LEVEL=DEBUG, its output kept in a buffer."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
     saved_levels = {name: logging.getLogger(name).level for name in TURNED_UP}
-    buffer = io.StringIO()
     try:
-        configure_logging("DEBUG")
-        for handler in root.handlers:
-            assert isinstance(handler, logging.StreamHandler)
-            handler.setStream(buffer)
-        yield buffer
+        with bot_log_at("DEBUG") as buffer:
+            yield buffer
     finally:
-        root.handlers[:] = saved_handlers
-        root.setLevel(saved_level)
         for name, level in saved_levels.items():
             logging.getLogger(name).setLevel(level)
-        logging.raiseExceptions = True
 
 
 async def test_a_patient_message_at_debug_leaves_no_patient_text_in_the_log(

@@ -17,10 +17,10 @@ from bot.channels.telegram.application import build_application
 from bot.core.assistant import Assistant, ChatRef
 from bot.core.features import FeatureHost
 from bot.core.replies import Reply
-from bot.logging_setup import REDACTED, WITHHELD, configure_logging, describe_exception
+from bot.logging_setup import REDACTED, WITHHELD, describe_exception
 from bot.runtime import Runtime
 from tests.fakes.recording_request import RecordingRequest
-from tests.telegram.channel_kit import TEST_TOKEN, load_update, make_settings
+from tests.telegram.channel_kit import TEST_TOKEN, bot_log_at, load_update, make_settings
 
 PATIENT_WORDS = "numbness-in-my-saddle-area-marker"
 
@@ -53,19 +53,8 @@ def failing_runtime(tmp_path: Path) -> Runtime:
 @pytest.fixture
 def bot_log() -> Iterator[io.StringIO]:
     """The bot's own logging set-up (token filter included), its output kept in a buffer."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    buffer = io.StringIO()
-    try:
-        configure_logging("INFO", [TEST_TOKEN])
-        for handler in root.handlers:
-            assert isinstance(handler, logging.StreamHandler)
-            handler.setStream(buffer)
+    with bot_log_at("INFO", [TEST_TOKEN]) as buffer:
         yield buffer
-    finally:
-        root.handlers[:] = saved_handlers
-        root.setLevel(saved_level)
-        logging.raiseExceptions = True
 
 
 def assert_evidence_without_secrets(log: str) -> None:
