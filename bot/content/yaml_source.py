@@ -74,6 +74,17 @@ def _construct_sequence(loader: _LocatingLoader, node: yaml.SequenceNode) -> Loc
     return result
 
 
+def _construct_timestamp(loader: _LocatingLoader, node: yaml.ScalarNode) -> object:
+    # An unquoted impossible date (`on: 2026-13-07`, `2026-02-30`) is a ValueError inside
+    # PyYAML, which would stop the whole check with no file or line: keep it as the text
+    # written, so the field's reader reports it at its line.
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _LocatingLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     _construct_mapping,
