@@ -189,7 +189,7 @@ def test_a_text_cut_at_a_comma_in_braces_says_to_quote_it(tmp_path: Path) -> Non
         ),
         (
             "cancellation_policy: Please cancel a day ahead.",
-            "cancellation_policy: {en: Please cancel a day ahead., fr: 'Appelez le {clinic.phone}.'}",
+            "cancellation_policy: {en: Please cancel ahead., fr: 'Appelez le {clinic.phone}.'}",
             "cancellation_policy:",
         ),
         ("    note: sample\n", "    note: see {clinic.website}\n", "note:"),
