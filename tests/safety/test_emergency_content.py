@@ -179,6 +179,28 @@ def test_duplicate_rule_ids(tmp_path: Path) -> None:
     ]
 
 
+def test_a_rule_given_another_rules_id_is_reported_once_as_the_cause(tmp_path: Path) -> None:
+    """A second rule copied from the first keeps its id, so the names of the id it was
+    meant to have dangle: one problem, at the duplicate, naming them, not one per name
+    ahead of it."""
+    second = VALID[VALID.index("  - id: chest_pain") :]
+    text = (
+        VALID
+        + second
+        + "rule_warnings:\n  breathing:\n    en: Call 911 if it comes back.\n"
+        + "context:\n  calm_readings:\n    - name: a run\n      rules: [breathing]\n"
+        + "      all_of: [[jog*]]\n"
+    )
+    problems = check_emergency_content(write(tmp_path, text))
+    assert lines_and_messages(problems) == [
+        (
+            15,
+            "duplicate rule id 'chest_pain' (first used on line 6); the file names "
+            "'breathing', which no rule has: is this rule meant to be that?",
+        )
+    ]
+
+
 def test_rule_needs_id_description_matching_and_examples(tmp_path: Path) -> None:
     text = VALID[: VALID.index("rules:")] + "rules:\n  - message: hello\n"
     problems = check_emergency_content(write(tmp_path, text))
