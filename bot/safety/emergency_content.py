@@ -76,14 +76,29 @@ class _Reader(ProblemLog):
     """The shared content problem log plus the few readers emergency rules need."""
 
     def message(
-        self, mapping: LocatedDict, where: str, required: bool, key: str = "message"
+        self,
+        mapping: LocatedDict,
+        where: str,
+        required: bool,
+        key: str = "message",
+        filled: bool = False,
     ) -> str | None:
+        """A reply text; `filled` when the bot fills {number} and {phone} in it (the
+        notices), otherwise it is shown as written and a brace would reach the patient."""
         message = self.text(mapping, key, where, required=required)
         if message is not None and len(message) > MAX_MESSAGE_CHARS:
             self.add(
                 mapping.line_of(key),
                 f"'{key}' in {where} is {len(message)} characters; keep it under "
                 f"{MAX_MESSAGE_CHARS} so it is read at a glance",
+            )
+        if message is not None and not filled and ("{" in message or "}" in message):
+            self.add(
+                mapping.line_of(key),
+                f"'{key}' in {where} has a '{{' or '}}': this reply is shown as written, so a "
+                "placeholder such as {clinic.phone} would reach the patient as typed; write "
+                "the number itself (the bot adds the clinic's phone under every emergency "
+                "and urgent reply)",
             )
         return message
 
@@ -528,7 +543,7 @@ def _read_notices(path: Path) -> tuple[LanguageNotices | None, list[Problem]]:
         return None, reader.problems
     reader.unknown_keys(top, ("reviewed", "notice", "languages"), "the file")
     review = reader.review(top)
-    english = reader.message(top, "the file", required=True, key="notice")
+    english = reader.message(top, "the file", required=True, key="notice", filled=True)
     _check_placeholders(reader, english, top.line_of("notice"), "'notice'")
     languages = reader.mapping(top.get("languages"), top.line_of("languages"), "'languages'")
     notices: list[LanguageNotice] = []
@@ -539,7 +554,10 @@ def _read_notices(path: Path) -> tuple[LanguageNotices | None, list[Problem]]:
         if entry is None:
             continue
         reader.unknown_keys(entry, _NOTICE_KEYS, where)
-        texts = {key: reader.message(entry, where, required=True, key=key) for key in _NOTICE_KEYS}
+        texts = {
+            key: reader.message(entry, where, required=True, key=key, filled=True)
+            for key in _NOTICE_KEYS
+        }
         for key, text in texts.items():
             _check_placeholders(reader, text, entry.line_of(key), f"'{key}' in {where}")
         if all(texts.values()):

@@ -119,6 +119,28 @@ def test_a_rule_warning_must_name_a_rule(tmp_path: Path) -> None:
     assert content.rule_warnings == {"chest_pain": {"en": "Call 911 if it comes back."}}
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        ("message: Call 911 now.", "message: Call {clinic.emergency_number} now.", 4),
+        (
+            "    description: Chest pain.\n",
+            "    description: Chest pain.\n    message: Call 911, then {phone}.\n",
+            8,
+        ),
+    ],
+)
+def test_a_placeholder_in_a_screen_reply_is_refused_at_its_line(
+    tmp_path: Path, old: str, new: str, line: int
+) -> None:
+    """Emergency and urgent replies are shown as written: a placeholder would reach a
+    patient in danger as "{clinic.emergency_number}", so the check refuses it."""
+    assert old in VALID
+    problems = check_emergency_content(write(tmp_path, VALID.replace(old, new)))
+    assert [p.line for p in problems] == [line], problems
+    assert "this reply is shown as written" in problems[0].message
+
+
 def test_missing_file_is_a_problem(tmp_path: Path) -> None:
     problems = check_emergency_content(tmp_path)
     assert [p.message for p in problems] == ["file not found"]
