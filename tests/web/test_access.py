@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -20,7 +18,6 @@ from bot.web.app import ConsoleServices, create_app
 from tests.web.conftest import BASE, STAFF_EMAILS, ClientFactory, StaffChat
 from tests.web.kit import PASSWORD, complete_intake, csrf_of, page_token, sign_in
 
-NEXT_INPUT = re.compile(r'name="next" value="([^"]*)"')
 PUBLIC = {"/login", "/set-password/{token}", "/{path:path}"}
 PARAMS = {"intake_id": "1", "event_id": "1", "account_id": "1", "token": "x", "path": "x"}
 
@@ -306,15 +303,8 @@ async def test_sign_in_returns_to_the_page_asked_for_with_its_query(
     async with client_as(None) as client:
         asked = await client.get("/audit?record=intake:12&who=x")
         assert asked.status_code == 303
-        page = await client.get(asked.headers["location"])
-        response = await client.post(
-            "/login",
-            data={
-                "email": STAFF_EMAILS[Role.ADMIN],
-                "password": PASSWORD,
-                "csrf_token": csrf_of(page.text),
-                "next": html.unescape(NEXT_INPUT.findall(page.text)[0]),
-            },
+        response = await sign_in(
+            client, STAFF_EMAILS[Role.ADMIN], page_path=asked.headers["location"]
         )
         assert response.headers["location"] == "/audit?record=intake:12&who=x"
 
