@@ -38,6 +38,7 @@ EMERGENCY_NUMBER_PATTERN = re.compile(r"^[0-9]{2,6}$")
 CANADIAN_EMERGENCY_NUMBERS = ("911", "112")
 # One opening period, e.g. "08:00-18:00" (an en dash and spaces are tolerated).
 PERIOD_PATTERN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+BRACES = re.compile(r"[{}]")
 HOURS_EXAMPLE = 'like "08:00-18:00", "08:00-12:00, 13:00-17:00" or "closed"'
 
 CLINIC_KEYS = (
@@ -321,6 +322,16 @@ class _Translated:
             english = log.text(mapping, key, what, required=required)
         if english is None:
             return None
+        for written in (english, given):
+            if written is not None and BRACES.search(written):
+                # Patients would read "{clinic.phone}" as written: only FAQ answers are filled.
+                log.add(
+                    line,
+                    f"'{key}' of {what} has a '{{' or '}}': clinic.yaml is shown as written, "
+                    "so placeholders such as {clinic.phone} work only in FAQ answers; write "
+                    "the fact itself here",
+                )
+                break
         worded_french = worded(english) if worded is not None else None
         if given is not None or worded_french is not None:
             french.append((key, given if given is not None else str(worded_french)))

@@ -33,6 +33,7 @@ PHONE_EXTENSION = re.compile(r"\s*(ext\.?|x)\s*[0-9]+$", re.IGNORECASE)
 MIN_PHONE_DIGITS = 7
 REVIEW_KEYS = ("by", "on")
 REVIEW_DATE_EXAMPLE = "2026-11-15"
+ISO_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")  # written as a date, not a real one
 
 
 def read_yaml_with_problems(path: Path) -> tuple[Any, list[Problem]]:
@@ -349,9 +350,17 @@ class ProblemLog:
         when = _as_date(review["on"])
         line = review.line_of("on")  # the date's own line from here on
         if when is None:
-            self.add(
-                line, f"'on' in 'reviewed'{owner} must be a date such as {REVIEW_DATE_EXAMPLE}"
-            )
+            written = review["on"]
+            if isinstance(written, str) and ISO_DATE_SHAPE.fullmatch(written.strip()):
+                self.add(
+                    line,
+                    f"'on' in 'reviewed'{owner} is {written.strip()!r}, which is not a day of "
+                    f"the calendar (YYYY-MM-DD: month 01-12, a day the month has)",
+                )
+            else:
+                self.add(
+                    line, f"'on' in 'reviewed'{owner} must be a date such as {REVIEW_DATE_EXAMPLE}"
+                )
             return None
         if when > self.today:
             self.add(

@@ -74,6 +74,17 @@ def _construct_sequence(loader: _LocatingLoader, node: yaml.SequenceNode) -> Loc
     return result
 
 
+def _construct_timestamp(loader: _LocatingLoader, node: yaml.ScalarNode) -> object:
+    # An unquoted impossible date (`on: 2026-13-07`, `2026-02-30`) is a ValueError inside
+    # PyYAML, which would stop the whole check with no file or line: keep it as the text
+    # written, so the field's reader reports it at its line.
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _LocatingLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     _construct_mapping,
@@ -99,10 +110,8 @@ def load_located_yaml(path: Path) -> Any:
         raise ContentError(
             [Problem(shown, 0, "cannot be read (permission denied); let the bot's user read it")]
         ) from None
-    except UnicodeDecodeError:
-        raise ContentError(
-            [Problem(shown, 0, "file is not UTF-8 text; save it as UTF-8")]
-        ) from None
+    except UnicodeDecodeError as exc:
+        raise ContentError([_not_utf8(path, shown, exc)]) from None
     try:
         return yaml.load(text, Loader=_LocatingLoader)
     except yaml.reader.ReaderError as exc:
@@ -128,6 +137,21 @@ def load_located_yaml(path: Path) -> Any:
         raise ContentError(
             [Problem(shown, line, f"YAML syntax: {what} (check indentation and quotes)")]
         ) from None
+
+
+def _not_utf8(path: Path, shown: str, exc: UnicodeDecodeError) -> Problem:
+    """The line of the first byte that is not UTF-8, and what it most likely was: an
+    editor that saved in Windows-1252 (Notepad, Excel) writes 'é' as one such byte."""
+    line = exc.object[: exc.start].count(b"\n") + 1
+    byte = exc.object[exc.start : exc.start + 1]
+    guess = byte.decode("cp1252", errors="replace")
+    meant = f" (perhaps '{guess}')" if guess.isprintable() and guess != "\ufffd" else ""
+    return Problem(
+        shown,
+        line,
+        f"byte 0x{byte.hex().upper()}{meant} is not UTF-8 text: the file was saved in "
+        "another encoding; save it as UTF-8 (in the editor's 'Save as', choose UTF-8)",
+    )
 
 
 def _tab_indented(text: str, stopped: int) -> int | None:

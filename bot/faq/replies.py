@@ -36,8 +36,15 @@ CommandButtons = Callable[[str, str], tuple[Button, ...]]
 
 
 def label(text: str) -> str:
-    """A button label short enough for every channel."""
-    return text if len(text) <= MAX_BUTTON_LABEL else text[: MAX_BUTTON_LABEL - 1] + "…"
+    """A button label short enough for every channel, cut after a whole word: "…recevoir
+    de l'IM…" reads as a typo, "…recevoir de…" as a question that goes on."""
+    if len(text) <= MAX_BUTTON_LABEL:
+        return text
+    cut = text[: MAX_BUTTON_LABEL - 1]
+    space = cut.rfind(" ")
+    if space >= MAX_BUTTON_LABEL // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–") + "…"
 
 
 @dataclass(frozen=True)

@@ -76,14 +76,29 @@ class _Reader(ProblemLog):
     """The shared content problem log plus the few readers emergency rules need."""
 
     def message(
-        self, mapping: LocatedDict, where: str, required: bool, key: str = "message"
+        self,
+        mapping: LocatedDict,
+        where: str,
+        required: bool,
+        key: str = "message",
+        filled: bool = False,
     ) -> str | None:
+        """A reply text; `filled` when the bot fills {number} and {phone} in it (the
+        notices), otherwise it is shown as written and a brace would reach the patient."""
         message = self.text(mapping, key, where, required=required)
         if message is not None and len(message) > MAX_MESSAGE_CHARS:
             self.add(
                 mapping.line_of(key),
                 f"'{key}' in {where} is {len(message)} characters; keep it under "
                 f"{MAX_MESSAGE_CHARS} so it is read at a glance",
+            )
+        if message is not None and not filled and ("{" in message or "}" in message):
+            self.add(
+                mapping.line_of(key),
+                f"'{key}' in {where} has a '{{' or '}}': this reply is shown as written, so a "
+                "placeholder such as {clinic.phone} would reach the patient as typed; write "
+                "the number itself (the bot adds the clinic's phone under every emergency "
+                "and urgent reply)",
             )
         return message
 
@@ -292,14 +307,43 @@ def _grammar(reader: _Reader, context: LocatedDict) -> ContextGrammar:
     )
 
 
-def _check_calm_rules(reader: _Reader, grammar: ContextGrammar, rule_ids: set[str]) -> None:
-    """Every rule a calm reading names is a rule of the file."""
-    for reading in grammar.calm_readings:
-        for rule_id in reading.rules:
-            if rule_id not in rule_ids and rule_id != ALL_RULES:
-                reader.add(
-                    reading.line, f"'calm_readings' ({reading.name}) names no rule {rule_id!r}"
-                )
+@dataclass(frozen=True)
+class _Dangling:
+    """A rule id named somewhere in the file that no rule has."""
+
+    rule_id: str
+    line: int
+    message: str
+
+
+def _calm_rules_dangling(grammar: ContextGrammar, rule_ids: set[str]) -> list[_Dangling]:
+    """Each rule a calm reading names that is not a rule of the file."""
+    return [
+        _Dangling(
+            rule_id, reading.line, f"'calm_readings' ({reading.name}) names no rule {rule_id!r}"
+        )
+        for reading in grammar.calm_readings
+        for rule_id in reading.rules
+        if rule_id not in rule_ids and rule_id != ALL_RULES
+    ]
+
+
+def _report_ids(
+    reader: _Reader, duplicates: list[tuple[str, int, int]], dangling: list[_Dangling]
+) -> None:
+    """Duplicate rule ids, and names of rules that do not exist. A rule given another
+    rule's id leaves the names of its old id dangling: that is one mistake, reported
+    once, at the duplicate, as its cause."""
+    missing = list(dict.fromkeys(d.rule_id for d in dangling))
+    hint = ""
+    if duplicates and missing:
+        names = ", ".join(repr(rule_id) for rule_id in missing)
+        hint = f"; the file names {names}, which no rule has: is this rule meant to be that?"
+    for rule_id, line, first in duplicates:
+        reader.add(line, f"duplicate rule id {rule_id!r} (first used on line {first}){hint}")
+    if not hint:
+        for each in dangling:
+            reader.add(each.line, each.message)
 
 
 def _word_lists(reader: _Reader, context: LocatedDict) -> WordLists:
@@ -362,11 +406,11 @@ def _warning_signs(
 
 
 def _rule_warnings(
-    reader: _Reader, top: LocatedDict, rule_ids: set[str]
+    reader: _Reader, top: LocatedDict, rule_ids: set[str], dangling: list[_Dangling]
 ) -> dict[str, dict[str, str]]:
     """Per rule, the cautious line shown instead of the general warning signs when that
     rule's words are read as not happening now (a crisis line, not needling signs, for a
-    denial of suicidal thoughts)."""
+    denial of suicidal thoughts); a name that is no rule goes into `dangling`."""
     if "rule_warnings" not in top:
         return {}
     value = reader.mapping(top["rule_warnings"], top.line_of("rule_warnings"), "'rule_warnings'")
@@ -376,9 +420,12 @@ def _rule_warnings(
     for rule_id in value:
         if str(rule_id) not in rule_ids:
             known = ", ".join(sorted(rule_ids))
-            reader.add(
-                value.line_of(rule_id),
-                f"'rule_warnings' names {rule_id!r}, which is not a rule id (known: {known})",
+            dangling.append(
+                _Dangling(
+                    str(rule_id),
+                    value.line_of(rule_id),
+                    f"'rule_warnings' names {rule_id!r}, which is not a rule id (known: {known})",
+                )
             )
             continue
         found[str(rule_id)] = _warning_signs(
@@ -439,7 +486,10 @@ def _rule(reader: _Reader, raw: Any, line: int) -> EmergencyRule | None:
     )
 
 
-def _rules(reader: _Reader, top: LocatedDict) -> tuple[EmergencyRule, ...]:
+def _rules(
+    reader: _Reader, top: LocatedDict
+) -> tuple[tuple[EmergencyRule, ...], list[tuple[str, int, int]]]:
+    """The rules, and each duplicate id with its line and the line of its first use."""
     value = top.get("rules")
     if not isinstance(value, LocatedList) or not value:
         message = "the file needs 'rules', a non-empty list of rules"
@@ -447,21 +497,20 @@ def _rules(reader: _Reader, top: LocatedDict) -> tuple[EmergencyRule, ...]:
             reader.add(top.line_of("rules"), message)
         else:
             reader.missing(top, "rules", message)
-        return ()
+        return (), []
     rules: list[EmergencyRule] = []
     seen: dict[str, int] = {}
+    duplicates: list[tuple[str, int, int]] = []
     for index, raw in enumerate(value):
         rule = _rule(reader, raw, value.line_of(index))
         if rule is None:
             continue
         if rule.id in seen:
-            reader.add(
-                rule.line, f"duplicate rule id {rule.id!r} (first used on line {seen[rule.id]})"
-            )
+            duplicates.append((rule.id, rule.line, seen[rule.id]))
             continue
         seen[rule.id] = rule.line
         rules.append(rule)
-    return tuple(rules)
+    return tuple(rules), duplicates
 
 
 def _read(content_dir: Path) -> tuple[EmergencyContent | None, list[Problem]]:
@@ -494,7 +543,7 @@ def _read_notices(path: Path) -> tuple[LanguageNotices | None, list[Problem]]:
         return None, reader.problems
     reader.unknown_keys(top, ("reviewed", "notice", "languages"), "the file")
     review = reader.review(top)
-    english = reader.message(top, "the file", required=True, key="notice")
+    english = reader.message(top, "the file", required=True, key="notice", filled=True)
     _check_placeholders(reader, english, top.line_of("notice"), "'notice'")
     languages = reader.mapping(top.get("languages"), top.line_of("languages"), "'languages'")
     notices: list[LanguageNotice] = []
@@ -505,7 +554,10 @@ def _read_notices(path: Path) -> tuple[LanguageNotices | None, list[Problem]]:
         if entry is None:
             continue
         reader.unknown_keys(entry, _NOTICE_KEYS, where)
-        texts = {key: reader.message(entry, where, required=True, key=key) for key in _NOTICE_KEYS}
+        texts = {
+            key: reader.message(entry, where, required=True, key=key, filled=True)
+            for key in _NOTICE_KEYS
+        }
         for key, text in texts.items():
             _check_placeholders(reader, text, entry.line_of(key), f"'{key}' in {where}")
         if all(texts.values()):
@@ -552,13 +604,14 @@ def _read_rules(path: Path) -> tuple[EmergencyContent | None, list[Problem]]:
     message = reader.message(top, "the file", required=True)
     not_typos = reader.phrases(top, "not_typos", "the file")
     not_examples = reader.phrases(top, "not_examples", "the file")
-    rules = _rules(reader, top)
+    rules, duplicates = _rules(reader, top)
+    rule_ids = {rule.id for rule in rules}
     translations = _translations(reader, top, "the file")
     context = _context(reader, top)
-    if context is not None:
-        _check_calm_rules(reader, context.grammar, {rule.id for rule in rules})
+    dangling = _calm_rules_dangling(context.grammar, rule_ids) if context is not None else []
     warning_signs = _warning_signs(reader, top)
-    rule_warnings = _rule_warnings(reader, top, {rule.id for rule in rules})
+    rule_warnings = _rule_warnings(reader, top, rule_ids, dangling)
+    _report_ids(reader, duplicates, dangling)
     if review is None or message is None or not rules or reader.problems:
         return None, reader.problems
     content = EmergencyContent(

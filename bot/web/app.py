@@ -166,7 +166,11 @@ class Console:
             info = await self.session(request)
             if info is None:
                 if request.method == "GET":
-                    target = quote(request.url.path, safe="/")
+                    # The query too: a link to "/audit?record=intake:12" lands there.
+                    wanted = request.url.path
+                    if request.url.query:
+                        wanted += "?" + request.url.query
+                    target = quote(wanted, safe="/")
                     return RedirectResponse(f"/login?next={target}", status_code=303)
                 return await self.refuse(request, None, "Please sign in first.")
             if request.method == "POST":

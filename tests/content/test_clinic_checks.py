@@ -179,6 +179,34 @@ def test_a_text_cut_at_a_comma_in_braces_says_to_quote_it(tmp_path: Path) -> Non
     assert "put quotes around the whole text" in problem.message
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        (
+            "cancellation_policy: Please cancel a day ahead.",
+            "cancellation_policy: Please call {clinic.phone} a day ahead.",
+            "cancellation_policy:",
+        ),
+        (
+            "cancellation_policy: Please cancel a day ahead.",
+            "cancellation_policy: {en: Please cancel ahead., fr: 'Appelez le {clinic.phone}.'}",
+            "cancellation_policy:",
+        ),
+        ("    note: sample\n", "    note: see {clinic.website}\n", "note:"),
+    ],
+)
+def test_a_placeholder_in_a_clinic_text_is_refused_at_its_line(
+    tmp_path: Path, old: str, new: str, key: str
+) -> None:
+    """Clinic texts are shown as written: a placeholder there would reach patients as
+    "{clinic.phone}", so the check names the line and says to write the fact itself."""
+    text = VALID_CLINIC.replace(old, new)
+    assert text != VALID_CLINIC
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, key)
+    assert "placeholders such as {clinic.phone} work only in FAQ answers" in problem.message
+
+
 def test_location_missing_hours_and_address(tmp_path: Path) -> None:
     text = VALID_CLINIC.replace("    address: 1 Main Street, Sampletown, ON\n", "").split(
         "    hours:"

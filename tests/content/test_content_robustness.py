@@ -118,3 +118,16 @@ def test_a_tab_in_the_indentation_is_named_with_its_line(tmp_path: Path) -> None
     [problem] = raised.value.problems
     assert problem.line == 4 and "tab at line 4" in problem.message
     assert "use spaces" in problem.message
+
+
+def test_a_file_saved_in_windows_1252_names_the_line_and_the_character(tmp_path: Path) -> None:
+    """Notepad's or Excel's 'ANSI' writes 'é' as one byte that is not UTF-8: the problem
+    is at that line, names the character, and says how to save the file."""
+    broken = tmp_path / "clinic.yaml"
+    broken.write_bytes("name: Clinique\nphone: 1\naddress: 1 rue Sainte-Thérèse\n".encode("cp1252"))
+    with pytest.raises(ContentError) as raised:
+        load_located_yaml(broken)
+    [problem] = raised.value.problems
+    assert problem.line == 3, problem
+    assert "byte 0xE9 (perhaps 'é') is not UTF-8 text" in problem.message
+    assert "save it as UTF-8" in problem.message

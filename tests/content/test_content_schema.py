@@ -76,6 +76,18 @@ def test_a_review_date_that_is_not_a_date_is_refused_in_every_file(
 
 
 @pytest.mark.parametrize("file_name", REVIEWED_FILES)
+@pytest.mark.parametrize("impossible", ["2026-13-07", "2026-02-30"])
+def test_an_impossible_unquoted_review_date_is_a_problem_at_its_line(
+    content_dir: Path, file_name: str, impossible: str
+) -> None:
+    """YAML reads `2026-13-07` as a date and fails inside the parser; the check names the
+    file, the line and the date instead of stopping with an unexpected error."""
+    line, problems = with_review_date(content_dir, file_name, impossible)
+    assert [p.line for p in problems] == [line], [str(p) for p in problems]
+    assert f"is '{impossible}', which is not a day of the calendar" in problems[0].message
+
+
+@pytest.mark.parametrize("file_name", REVIEWED_FILES)
 def test_a_quoted_review_date_is_read_as_a_date_in_every_file(
     content_dir: Path, file_name: str
 ) -> None:

@@ -5,14 +5,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields, replace
+from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.content.model import OutOfScopeTopic
 from bot.core.dates import long_date
 from bot.faq.french import FrenchFaq
 from bot.faq.reading import FaqReading
-from bot.faq.replies import ENGLISH_TEXTS, FRENCH_TEXTS, FaqReplies, ReplyTexts
+from bot.faq.replies import (
+    ENGLISH_TEXTS,
+    FRENCH_TEXTS,
+    MAX_BUTTON_LABEL,
+    FaqReplies,
+    ReplyTexts,
+    label,
+)
 from bot.runtime import Runtime
 from bot.safety.stage import SafetyReplies
 
@@ -86,3 +95,30 @@ def test_a_french_question_on_a_french_out_of_scope_topic_gets_the_french_not_he
     assert reading.out_of_scope == "massage_chiropractic"
     [reply] = _replies(runtime, FRENCH_TEXTS).replies(reading)
     assert reply.text.startswith("Je ne peux pas répondre à cette question ici")
+
+
+def _bundled_questions() -> list[str]:
+    content = Path(__file__).resolve().parents[2] / "content"
+    return [
+        entry["question"]
+        for name in ("faq.yaml", "faq_fr.yaml")
+        for entry in yaml.safe_load((content / name).read_text(encoding="utf-8"))["entries"]
+    ]
+
+
+def test_a_long_question_on_a_button_is_cut_after_a_whole_word() -> None:
+    """A button shows at most MAX_BUTTON_LABEL characters; a question cut mid-word
+    ("...recevoir de l'IM…") reads as a typo, so it is cut after a word."""
+    long_ones = [q for q in _bundled_questions() if len(q) > MAX_BUTTON_LABEL]
+    assert len(long_ones) >= 5  # the bundled FAQ really has long questions
+    for question in long_ones:
+        shown = label(question)
+        assert len(shown) <= MAX_BUTTON_LABEL and shown.endswith("…"), shown
+        kept = shown[:-1]
+        assert question.startswith(kept), shown
+        assert question[len(kept)] in " ,;:-–", (question, shown)
+    assert (
+        label("Les enfants ou les adolescents peuvent-ils recevoir de l'IMS ?")
+        == "Les enfants ou les adolescents peuvent-ils recevoir de…"
+    )
+    assert label("Short question?") == "Short question?"

@@ -119,6 +119,28 @@ def test_a_rule_warning_must_name_a_rule(tmp_path: Path) -> None:
     assert content.rule_warnings == {"chest_pain": {"en": "Call 911 if it comes back."}}
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        ("message: Call 911 now.", "message: Call {clinic.emergency_number} now.", 4),
+        (
+            "    description: Chest pain.\n",
+            "    description: Chest pain.\n    message: Call 911, then {phone}.\n",
+            8,
+        ),
+    ],
+)
+def test_a_placeholder_in_a_screen_reply_is_refused_at_its_line(
+    tmp_path: Path, old: str, new: str, line: int
+) -> None:
+    """Emergency and urgent replies are shown as written: a placeholder would reach a
+    patient in danger as "{clinic.emergency_number}", so the check refuses it."""
+    assert old in VALID
+    problems = check_emergency_content(write(tmp_path, VALID.replace(old, new)))
+    assert [p.line for p in problems] == [line], problems
+    assert "this reply is shown as written" in problems[0].message
+
+
 def test_missing_file_is_a_problem(tmp_path: Path) -> None:
     problems = check_emergency_content(tmp_path)
     assert [p.message for p in problems] == ["file not found"]
@@ -176,6 +198,28 @@ def test_duplicate_rule_ids(tmp_path: Path) -> None:
     problems = check_emergency_content(write(tmp_path, VALID + rule))
     assert lines_and_messages(problems) == [
         (15, "duplicate rule id 'chest_pain' (first used on line 6)")
+    ]
+
+
+def test_a_rule_given_another_rules_id_is_reported_once_as_the_cause(tmp_path: Path) -> None:
+    """A second rule copied from the first keeps its id, so the names of the id it was
+    meant to have dangle: one problem, at the duplicate, naming them, not one per name
+    ahead of it."""
+    second = VALID[VALID.index("  - id: chest_pain") :]
+    text = (
+        VALID
+        + second
+        + "rule_warnings:\n  breathing:\n    en: Call 911 if it comes back.\n"
+        + "context:\n  calm_readings:\n    - name: a run\n      rules: [breathing]\n"
+        + "      all_of: [[jog*]]\n"
+    )
+    problems = check_emergency_content(write(tmp_path, text))
+    assert lines_and_messages(problems) == [
+        (
+            15,
+            "duplicate rule id 'chest_pain' (first used on line 6); the file names "
+            "'breathing', which no rule has: is this rule meant to be that?",
+        )
     ]
 
 

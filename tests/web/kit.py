@@ -3,6 +3,7 @@ and signing in through the forms the way a browser does."""
 
 from __future__ import annotations
 
+import html
 import re
 import signal
 import socket
@@ -88,14 +89,24 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+NEXT_INPUT = re.compile(r'name="next" value="([^"]*)"')
+
+
 async def sign_in(
-    client: httpx.AsyncClient, email: str, password: str = PASSWORD
+    client: httpx.AsyncClient, email: str, password: str = PASSWORD, page_path: str = "/login"
 ) -> httpx.Response:
-    """Open the sign-in page and post the form (the client keeps the cookies)."""
-    page = await client.get("/login")
+    """Open the sign-in page (`page_path`, e.g. where a signed-out visit was sent) and post
+    its form as a browser would, with its own `next` (the client keeps the cookies)."""
+    page = await client.get(page_path)
+    wanted = NEXT_INPUT.search(page.text)
     return await client.post(
         "/login",
-        data={"email": email, "password": password, "csrf_token": csrf_of(page.text), "next": "/"},
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": csrf_of(page.text),
+            "next": html.unescape(wanted.group(1)) if wanted else "/",
+        },
     )
 
 

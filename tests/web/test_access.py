@@ -295,6 +295,20 @@ async def test_sign_in_never_redirects_to_another_site(client_as: ClientFactory)
         assert response.headers["location"] == "/"
 
 
+async def test_sign_in_returns_to_the_page_asked_for_with_its_query(
+    client_as: ClientFactory,
+) -> None:
+    """An admin who follows a link to one record's audit lines signs in and lands on
+    that record, not on the whole log."""
+    async with client_as(None) as client:
+        asked = await client.get("/audit?record=intake:12&who=x")
+        assert asked.status_code == 303
+        response = await sign_in(
+            client, STAFF_EMAILS[Role.ADMIN], page_path=asked.headers["location"]
+        )
+        assert response.headers["location"] == "/audit?record=intake:12&who=x"
+
+
 async def test_wrong_passwords_from_one_address_are_throttled(
     services: ConsoleServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
