@@ -1,13 +1,18 @@
 """Round 16's look-alike kinds, each beside the same words told as happening now: a lung that
-collapsed (IMS's named risk, asked about or told as history) is no person collapsing.
-Messages written for these tests."""
+collapsed (IMS's named risk, asked about or told as history) is no person collapsing; everyday
+messages in the languages the notice answers are no emergency to the second opinion.
+Messages written for these tests, apart from the sets named."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from bot.safety import EmergencyDetector, SafetyStage
-from tests.safety.kit import screen_level
+from tests.safety.kit import false_alarms, labelled_items, screen_level
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -40,3 +45,18 @@ def test_a_person_collapsing_or_a_lung_collapsing_now_stays_an_emergency(
     bundled_stage: SafetyStage, text: str
 ) -> None:
     assert screen_level(bundled_stage, text) == "emergency", text
+
+
+@pytest.mark.parametrize(
+    ("path", "at_least"),
+    [
+        # fr15's everyday messages, kept out of training to measure calm17's by another writer
+        (REPO / "benchmarks" / "data" / "safety_ml_ordinary15.yaml", 140),
+        (REPO / "tests" / "data" / "safety_ml_ordinary17.yaml", 100),
+    ],
+)
+def test_everyday_messages_in_other_languages_get_no_emergency_reply(
+    bundled_stage: SafetyStage, path: Path, at_least: int
+) -> None:
+    alarms, _ = false_alarms(bundled_stage, labelled_items(path, at_least))
+    assert alarms == []
