@@ -85,6 +85,9 @@ def test_reports_in_shorthand_with_a_question_tag_or_without_the_word_are_emerge
         "mio padre ha avuto un ictus due anni fa, può venire?",
         "我以前有过中风，现在可以做IMS吗？",
         "작년에 뇌졸중이 있었는데 IMS 받아도 되나요?",
+        # The writer well now after old history: "ahora" of a state, not of a sign.
+        "tuve un infarto hace ocho años y ahora estoy bien, ¿me pueden atender?",
+        "há seis anos tive um derrame, agora estou bem, posso fazer IMS?",
     ],
 )
 def test_history_risk_questions_hearsay_and_idioms_are_not_emergencies(

@@ -23,6 +23,9 @@ from bot.safety.stage import PRESENT_PROBLEM
         "my toddler has had diarrhea all day and isn't peeing much",
         # pain that nothing eases (not pain alone: see below)
         "painkillers are not helping my shoulder pain since the fall yesterday",
+        # a sign that will not end is no calm "goes away"
+        "my knee has been swollen and stiff since the fall and it won't go away",
+        "my ankle is still puffy, it never went away after the sprain last night",
     ],
 )
 def test_a_present_problem_no_rule_names_gets_the_urgent_reply(
@@ -54,6 +57,8 @@ def test_a_present_problem_no_rule_names_gets_the_urgent_reply(
         "had a blood clot in my leg in 2020, been on blood thinners since, ok to have IMS?",
         "a small bruise came up where you needled my shoulder, not spreading",
         "my hands go numb at night when I sleep on them and come back when I shake them out",
+        "my elbow was swollen yesterday but it went away",
+        "my fingers tingle when I hold my phone and it goes away when I put it down",
         "in the show the guy's arm is swollen and purple, gross. booking Friday",
         "my shoulder is sore since the hockey game last night",
         "I've had back pain for years and nothing helps, is IMS worth trying?",
