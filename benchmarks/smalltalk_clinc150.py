@@ -1,4 +1,4 @@
-"""Small talk on CLINC150: which utterances `bot.faq.smalltalk` reads as small talk.
+"""Small talk on CLINC150: which utterances `bot.core.small_talk` reads as small talk.
 
 Two figures per split: recall on the intents that are small talk (greeting, goodbye,
 thank_you, are_you_a_bot), and the real questions read as small talk (every other intent
@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.clinc150 import load_data
-from bot.faq.smalltalk import small_talk_kind
+from bot.core.small_talk import small_talk_kind
 
 SMALL_TALK_INTENTS = ("greeting", "goodbye", "thank_you", "are_you_a_bot")
 # Chat with the bot that a nod or "I'm the clinic's automated assistant" answers as well

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from bot.content.model import FaqEntry
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
 from bot.core.replies import Button, Reply
+from bot.core.small_talk import small_talk_kind
 from bot.core.staff_notes import StaffNotes
 from bot.faq.encoder_tuning import choose_faq_encoder
 from bot.faq.french import FRENCH, FrenchIndex
@@ -23,7 +24,6 @@ from bot.faq.matcher import Candidate, FaqMatcher
 from bot.faq.reading import FaqReading, MessageReader
 from bot.faq.replies import ACTION_PREFIX, ENGLISH_TEXTS, FRENCH_TEXTS, FaqReplies
 from bot.faq.semantic import PhrasingVectorCache
-from bot.faq.smalltalk import small_talk_kind
 from bot.faq.unanswered import UnansweredLog
 from bot.safety.stage import SafetyReplies
 

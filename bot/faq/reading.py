@@ -30,22 +30,17 @@ from typing import TYPE_CHECKING, Literal
 
 from rapidfuzz.distance import Levenshtein
 
+from bot.core.small_talk import SmallTalkKind, small_talk_kind
+from bot.core.text import WORDS_CACHE_SIZE, normalise, word_set
 from bot.faq.matcher import MAX_SUGGESTIONS, Candidate, FaqMatcher, MatchResult
 from bot.faq.pipeline import EmergencyCheck
-from bot.faq.smalltalk import SmallTalkKind, small_talk_kind
 from bot.faq.splitting import (
     JOINERS,
     QUESTION_STARTS,
     question_parts,
     shared_question_parts,
 )
-from bot.faq.text import (
-    WORDS_CACHE_SIZE,
-    SynonymMap,
-    analyse,
-    normalise,
-    word_set,
-)
+from bot.faq.text import SynonymMap, analyse
 from bot.faq.treatment_names import (
     TREATMENT_NAME,
     defined_subject,

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 from bot.core.dates import long_date
 from bot.core.replies import Button, Reply
+from bot.core.small_talk import SmallTalkKind
 from bot.faq.french import FRENCH, fold, french_terms
 from bot.faq.reading import FaqReading
-from bot.faq.smalltalk import SmallTalkKind
 
 if TYPE_CHECKING:
     from bot.content.clinic import Clinic

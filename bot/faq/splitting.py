@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.faq.smalltalk import small_talk_kind
-from bot.faq.text import WORDS_CACHE_SIZE, normalise, word_set
+from bot.core.small_talk import small_talk_kind
+from bot.core.text import WORDS_CACHE_SIZE, normalise, word_set
 
 MIN_PART_WORDS = 2  # a part shorter than this is no question of its own ("and you?")
 # A part after "and" / "also" must start like a question to be one ("and how much is

@@ -16,8 +16,9 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.content.model import FaqContent
 from bot.content.problems import Problem
+from bot.core.text import WORDS_CACHE_SIZE, normalise, word_set
 from bot.faq.matcher import slips_forgiven
-from bot.faq.text import WORDS_CACHE_SIZE, SynonymMap, analyse, generic_stems, normalise, word_set
+from bot.faq.text import SynonymMap, analyse, generic_stems
 
 # The clinic's treatment's name; its synonym group holds its other names.
 TREATMENT_NAME = "ims"

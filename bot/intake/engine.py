@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.faq.smalltalk import small_talk_kind
+from bot.core.small_talk import small_talk_kind
 from bot.intake.answers import normalise
 from bot.intake.flow import (
     AnswerValue,

@@ -1,4 +1,4 @@
-"""Small talk in many voices (bot.faq.smalltalk), and the reply to "are you a bot?"."""
+"""Small talk in many voices (bot.core.small_talk), and the reply to "are you a bot?"."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core.assistant import ChatRef
-from bot.faq.smalltalk import small_talk_kind
+from bot.core.small_talk import small_talk_kind
 from bot.faq.unanswered import UnansweredLog
 from bot.runtime import Runtime
 

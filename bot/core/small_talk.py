@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Literal
 
-from bot.faq.text import WORDS_CACHE_SIZE, normalise, word_set
+from bot.core.text import WORDS_CACHE_SIZE, normalise, word_set
 
 SmallTalkKind = Literal["greeting", "thanks", "goodbye", "acknowledgement", "rudeness", "identity"]
 MAX_SMALL_TALK_WORDS = 8
