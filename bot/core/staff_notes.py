@@ -255,8 +255,9 @@ class StaffNotes:
         )
 
     def treatment_consent(self, chat_id: int, intake_id: int, *, declined: bool) -> Reply:
-        """The patient has questions about treatment, or declined it; with the console on
-        the note says only that intake N needs a word about consent, and links to it."""
+        """A sent form says the patient has questions about treatment, or declined it; with
+        the console on the note says only that intake N needs a word about consent, and
+        links to it."""
         if self.console_on:
             return staff_note(
                 f"Intake #{intake_id} (chat {chat_id}) needs a word about consent to "
@@ -265,8 +266,8 @@ class StaffNotes:
             )
         if declined:
             text = (
-                f"The patient in chat {chat_id} (intake #{intake_id}) answered No to "
-                "consent to IMS treatment. The form goes on; please discuss before any needling."
+                f"The patient in chat {chat_id} answered No to consent to IMS treatment in "
+                f"the intake form they sent (#{intake_id}). Please discuss before any needling."
             )
         else:
             text = (

@@ -8,6 +8,7 @@ exactly what would work.
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -257,6 +258,35 @@ _BARE_NONE = _BARE_NO - {
     for word in ("not really", "pas vraiment", "no thanks", "non merci", "disagree",
                  "i disagree", "false", "je refuse", "je ne suis pas d'accord")
 }  # fmt: skip
+
+
+QUESTION_WORDS = frozenset(
+    {"what", "how", "can", "could", "does", "do", "is", "are", "will", "why", "when",
+     "where", "who", "should", "would", "which", "am", "may",
+     "est-ce", "est-ce-que", "qu'est-ce", "comment", "pourquoi", "combien", "quel",
+     "quelle", "quels", "quelles", "où", "puis-je", "dois-je", "peut-on", "faut-il", "qui"}
+)  # fmt: skip
+# Openings that also start a plain account ("when I bend", "where it hurts most"): at a
+# free-text question they make a question only with a question mark.
+_ANSWER_OPENINGS = frozenset({"when", "where", "who", "which", "qui", "où", "quand"})
+
+
+def _opening(text: str) -> set[str]:
+    # "est-ce que" is often typed "est ce que": hyphens and spaces read the same.
+    words = [word.strip(",") for word in re.split(r"[\s\-]+", text.strip().lower()) if word]
+    return {*words[:1], "-".join(words[:2])}
+
+
+def looks_like_question(text: str) -> bool:
+    """Whether typed text reads as a side question rather than an answer."""
+    return text.strip().endswith("?") or bool(_opening(text) & QUESTION_WORDS)
+
+
+def may_be_question(text: str) -> bool:
+    """Whether text typed at a free-text question may be a question for the clinic rather
+    than the answer ("how much does it cost?"), so the patient is asked which it is."""
+    opening = _opening(text) & QUESTION_WORDS
+    return text.strip().endswith("?") or bool(opening - _ANSWER_OPENINGS)
 
 
 def parse_yes_no(text: str, labels: tuple[str, str] = ("", "")) -> bool | None:
@@ -667,30 +697,66 @@ _SINCE = re.compile(
 )
 
 
-def parse_duration_days(text: str, today: date) -> int | None:
-    """Days since the pain began, from "about 8 months", "2 yrs", "since March"...
+@dataclass(frozen=True)
+class Duration:
+    """How long the pain has lasted: `days` as the options' ranges count them (a month is
+    30 days, a year 365), and the day it `began` on the calendar ("10 years" before 7
+    December 2026 is 7 December 2016, whatever the leap days)."""
+
+    days: int
+    began: date
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day of the month `months` calendar months before `day` (the month's last
+    day when it is shorter: a month before 31 March is 28 or 29 February)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _lasted(amount: float, unit_days: int, today: date) -> Duration | None:
+    """`amount` units of `unit_days` each, back from `today`: months and years by the
+    calendar (whole months; what is left over in days), days and weeks as counted."""
+    days = round(amount * unit_days)
+    if not 0 <= days <= 100 * 365:
+        return None
+    if unit_days < _UNIT_DAYS["month"]:
+        return Duration(days, today - timedelta(days=days))
+    months = amount * (12 if unit_days == _UNIT_DAYS["year"] else 1)
+    whole = int(months)
+    rest = round((months - whole) * _UNIT_DAYS["month"])
+    return Duration(days, months_before(today, whole) - timedelta(days=rest))
+
+
+def _since(began: date, today: date) -> Duration:
+    return Duration((today - began).days, began)
+
+
+def parse_duration(text: str, today: date) -> Duration | None:
+    """How long the pain has lasted, from "about 8 months", "2 yrs", "since March"...
 
     None when the text is not a duration. "since <month>" is the most recent such month
     that is not in the future; "since 2024" is the start of that year.
     """
     words = normalise(text)
     if words in _RELATIVE_DAYS:  # "yesterday", "since yesterday", "depuis hier"
-        return _RELATIVE_DAYS[words]
+        return _lasted(_RELATIVE_DAYS[words], 1, today)
     since = _SINCE.match(words)
     if since is not None:
         if since.group("when") in _RELATIVE_DAYS:
-            return _RELATIVE_DAYS[since.group("when")]
+            return _lasted(_RELATIVE_DAYS[since.group("when")], 1, today)
         began = _since_date(since.group("when"), today)
         if began is not None:
-            return (today - began).days
+            return _since(began, today)
         if not words.startswith("depuis"):
             return None
         # "depuis 3 mois" is French for "for 3 months": a duration, not a date.
     words = _AGO.sub("", _HEDGES.sub("", words)).strip()
+    year = _UNIT_DAYS["year"]
     if words in _VAGUE_YEARS:
-        return 2 * 365
+        return _lasted(2, year, today)
     if words in ("a year and a half", "year and a half"):
-        return int(1.5 * 365)
+        return _lasted(1.5, year, today)
     match = _DURATION.match(words)
     if match is None:
         return None
@@ -703,8 +769,7 @@ def parse_duration_days(text: str, today: date) -> int | None:
         amount = (amount + float(match.group("upper"))) / 2
     if words.endswith((" and a half", " et demi", " et demie")):
         amount += 0.5
-    days = round(amount * unit)
-    return days if 0 <= days <= 100 * 365 else None
+    return _lasted(amount, unit, today)
 
 
 def _since_date(when: str, today: date) -> date | None:
@@ -760,8 +825,8 @@ def parse_date_or_duration(text: str, step: Step, today: date) -> ParseResult:
         answer: dict[str, object] = {"date": when.isoformat()}
         bucket = duration_option(step, (today - when).days)
         return Parsed({**answer, "option": bucket} if bucket else answer)
-    days = parse_duration_days(text, today)
-    if days is None:
+    lasted = parse_duration(text, today)
+    if lasted is None:
         # The buttons here carry no numbers, so a bare "2" is an amount without its unit.
         index = match_option(text, step.options, numbered=False)
         if index is not None:
@@ -770,9 +835,8 @@ def parse_date_or_duration(text: str, step: Step, today: date) -> ParseResult:
         if re.fullmatch(r"\d+(?:[.,]\d+)?", amount):
             return Invalid(said.amount_without_unit.format(amount=amount))
         return Invalid(said.duration_hint.format(example_date=today.replace(day=1).isoformat()))
-    began = today - timedelta(days=days)
-    bucket = duration_option(step, days)
-    value: dict[str, object] = {"date": began.isoformat(), "typed": text.strip()[:60]}
+    bucket = duration_option(step, lasted.days)
+    value: dict[str, object] = {"date": lasted.began.isoformat(), "typed": text.strip()[:60]}
     return Parsed({**value, "option": bucket} if bucket else value)
 
 

@@ -23,7 +23,7 @@ from bot.core.features import PeriodicJob
 from bot.core.privacy import MY_DATA_ACTION
 from bot.core.replies import Button, Reply
 from bot.core.staff_notes import StaffNotes
-from bot.intake.answers import normalise, parse_yes_no
+from bot.intake.answers import looks_like_question, normalise, parse_yes_no
 from bot.intake.engine import (
     REVIEW,
     IntakeEngine,
@@ -55,12 +55,6 @@ logger = logging.getLogger(__name__)
 
 ACTION_PREFIX = "intake"
 ABANDON_SWEEP_INTERVAL = timedelta(hours=1)
-QUESTION_WORDS = frozenset(
-    {"what", "how", "can", "could", "does", "do", "is", "are", "will", "why", "when",
-     "where", "who", "should", "would", "which", "am", "may",
-     "est-ce", "est-ce-que", "qu'est-ce", "comment", "pourquoi", "combien", "quel",
-     "quelle", "quels", "quelles", "où", "puis-je", "dois-je", "peut-on", "faut-il", "qui"}
-)  # fmt: skip
 _FLAG_LEVELS = (FlagLevel.EMERGENCY, FlagLevel.URGENT, FlagLevel.ATTENTION)
 # Typed text after this long a pause first gets "continue where you left off, or start over?".
 RESUME_PROMPT_AFTER = timedelta(hours=6)
@@ -106,14 +100,6 @@ class EmergencyReplies(Protocol):
     language the form runs in."""
 
     def __call__(self, flag: Flag, language: str = ENGLISH) -> list[Reply]: ...
-
-
-def looks_like_question(text: str) -> bool:
-    """Whether free text reads as a side question rather than an answer."""
-    # "est-ce que" is often typed "est ce que": hyphens and spaces read the same.
-    words = [word.strip(",") for word in re.split(r"[\s\-]+", text.strip().lower()) if word]
-    opening = {*words[:1], "-".join(words[:2])}
-    return text.strip().endswith("?") or bool(opening & QUESTION_WORDS)
 
 
 def takes_next_message(intake: StoredIntake, now: datetime) -> bool:
@@ -663,12 +649,15 @@ class IntakeConversation:
         await self.repository.save(intake)  # saved before any reply leaves
         if outcome is Outcome.EMERGENCY:
             return await self._emergency(chat, intake, result.raised, words)
+        if result.question and self._faq is not None:
+            # A side question, as the patient said: answered, then the step asked again.
+            answer = await self._faq.answer(chat, result.question)
+            return [*answer, self._screen(engine, intake)]
         replies = [
             Reply(flag.message, title=_flag_title(flag, words))
             for flag in result.raised
             if flag.level is not FlagLevel.EMERGENCY and flag.message
         ]
-        replies.extend(self._consent_notes(chat, engine, intake, result))
         in_place = tapped and outcome is Outcome.UPDATED and intake.state.draft is not None
         if outcome in (Outcome.UPDATED, Outcome.MOVED) and result.hint:
             replies.append(Reply(result.hint))
@@ -700,17 +689,24 @@ class IntakeConversation:
         ]
 
     def _consent_notes(
-        self, chat: ChatRef, engine: IntakeEngine, intake: StoredIntake, result: Result
+        self, chat: ChatRef, engine: IntakeEngine, intake: StoredIntake
     ) -> list[Reply]:
-        """When the patient has questions about treatment, or declines it: the flow's words
-        for the patient, and a note for the staff chats."""
-        step = engine.flow.step(result.answered) if result.answered else None
-        if step is None or step.type is not StepType.TREATMENT_CONSENT:
+        """When the submitted form says the patient has questions about treatment, or
+        declines it: the flow's words for the patient, and a note for the staff chats. Only
+        at submission: the answer may still change before, and a form never sent tells the
+        clinic nothing."""
+        step = next(
+            (
+                s
+                for s in engine.applicable(intake.state.answers)
+                if s.type is StepType.TREATMENT_CONSENT
+            ),
+            None,
+        )
+        answer = intake.state.answers.get(step.id) if step is not None else None
+        if step is None or answer not in (CONSENT_QUESTIONS, CONSENT_DECLINE):
             return []
-        answer = intake.state.answers.get(step.id)
         told = step.questions_message if answer == CONSENT_QUESTIONS else step.decline_message
-        if answer not in (CONSENT_QUESTIONS, CONSENT_DECLINE):
-            return []
         patient = [Reply(told)] if told else []
         note = self._staff_notes.treatment_consent(
             chat.chat_id, intake.id, declined=answer == CONSENT_DECLINE
@@ -764,6 +760,7 @@ class IntakeConversation:
                 engine.flow.completion_message,
                 title=words_for(engine.flow.language).form_sent_title,
             ),
+            *self._consent_notes(chat, engine, intake),
             self._staff_notes.intake_submitted(
                 intake.id,
                 [flag["level"] for flag in intake.summary["flags"]],

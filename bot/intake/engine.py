@@ -31,6 +31,7 @@ from bot.intake.step_types import (
     SKIP_WORDS,
     Answer,
     Command,
+    Detour,
     Draft,
     Effect,
     Keep,
@@ -52,6 +53,8 @@ SUBMIT_WORDS = frozenset(
      "envoyer", "envoie", "envoyez", "soumettre", "confirmer", "terminé", "termine",
      "c'est bon", "envoyer à la clinique", normalise(FRENCH_WORDS.submit_button)}
 )  # fmt: skip
+# The review offers its answers for change a page at a time: a phone shows a few buttons.
+REVIEW_PAGE_SIZE = 8
 _CHANGE_RE = re.compile(r"^(?:change|edit|changer|modifier|corriger)\s*(\d{1,3}[a-z]?)$")
 # "this morning" typed at "what happened, and when?" says when, whatever it shares with
 # "good morning".
@@ -218,6 +221,8 @@ class Result:
     maybe_question: bool = False
     answered: str | None = None  # the step whose answer this event saved
     answered_in: str | None = None  # a consent typed in another language (`Refuse`)
+    # Text the patient says is a question for the clinic (`Detour`): the step is asked again.
+    question: str = ""
 
 
 def _values(value: object) -> list[object]:
@@ -396,6 +401,14 @@ class IntakeEngine:
                 numbers.append(f"{position}{letter}")
         return numbers
 
+    def review_pages(self, state: IntakeState) -> list[range]:
+        """The review items' indexes, a page at a time (`REVIEW_PAGE_SIZE` each)."""
+        count = len(self.review_items(state))
+        return [
+            range(start, min(start + REVIEW_PAGE_SIZE, count))
+            for start in range(0, count, REVIEW_PAGE_SIZE)
+        ]
+
     def review_items(self, state: IntakeState) -> list[Step]:
         """Answered questions that apply, in flow order (what the review lists)."""
         return [
@@ -513,7 +526,7 @@ class IntakeEngine:
                 state.revision += 1
                 return Result(state, Outcome.UPDATED)
             state.draft = None
-            return self._commit(state, step, effect.value)
+            return self._commit(state, step, effect.value, effect.given_by)
         if isinstance(effect, Keep):
             state.draft = effect.draft
             if effect.new_screen:
@@ -527,6 +540,10 @@ class IntakeEngine:
                 maybe_question=effect.maybe_question,
                 answered_in=effect.answered_in,
             )
+        if isinstance(effect, Detour):
+            state.draft = None
+            state.revision += 1
+            return Result(state, Outcome.UPDATED, question=effect.text)
         if effect is Command.BACK:
             return self._back(state)
         if effect is Command.SKIP:
@@ -586,7 +603,9 @@ class IntakeEngine:
         state.current = self.next_step(state.answers)
         self._enter(state)
 
-    def _commit(self, state: IntakeState, step: Step, value: AnswerValue) -> Result:
+    def _commit(
+        self, state: IntakeState, step: Step, value: AnswerValue, given_by: str = ""
+    ) -> Result:
         """Save an answer, raise its flags, and move to the next step."""
         if step.type is StepType.CONSENT:
             if value is not True:
@@ -599,6 +618,7 @@ class IntakeEngine:
                 "version": step.consent_version or "",
                 "answer": str(value),
                 "at": self._now().isoformat(),
+                **({"given_by": given_by} if given_by else {}),
             }
         combined = step.id in self._combined
         before = set(self.raised_flags(state.answers)) if combined else set()
@@ -625,6 +645,10 @@ class IntakeEngine:
         return self._commit(state, step, None)
 
     def _back(self, state: IntakeState) -> Result:
+        if state.current == REVIEW and state.draft is not None and state.draft.page is not None:
+            state.draft = None  # from a page of answers to the whole review
+            state.revision += 1
+            return Result(state, Outcome.MOVED)
         step = self.current_step(state)
         earlier = kind_of(step).back(step, state.draft) if step is not None else None
         if earlier is not None:  # a sub-screen (the body map's side or worst): its own back
@@ -655,6 +679,13 @@ class IntakeEngine:
         if tap.verb == Verb.SUBMIT:
             return self._submit(state)
         items = self.review_items(state)
+        page = tap.arg.removeprefix("p")
+        if tap.verb == Verb.EDIT and tap.arg.startswith("p") and page.isdecimal():
+            if int(page) >= len(self.review_pages(state)):
+                return Result(state, Outcome.STALE)
+            state.draft = Draft(page=int(page))
+            state.revision += 1
+            return Result(state, Outcome.UPDATED)
         index = int(tap.arg) if tap.arg.isdecimal() else -1
         if tap.verb != Verb.EDIT or not 0 <= index < len(items):
             return Result(state, Outcome.STALE)

@@ -1,8 +1,10 @@
 """FHIR R4 export: the flow as a Questionnaire, an intake as a QuestionnaireResponse.
 
 Plain dicts (JSON-ready); the tests validate them with `fhir.resources` R4B models.
-Step ids are the linkIds; body regions become a group with a repeating area item whose
-answers each carry a side, plus the worst area.
+Step ids are the linkIds. Each step kind (`bot.intake.step_types`) gives its own item and
+answers (body regions: a group with a repeating area item whose answers each carry a
+side, plus the worst area); this module adds what is the same for all of them: the
+code systems, `enableWhen`, and the resources around the items.
 """
 
 from __future__ import annotations
@@ -12,19 +14,13 @@ from typing import Any
 
 from bot.intake.engine import IntakeEngine, IntakeState, Status
 from bot.intake.flow import (
-    AnswerValue,
     Condition,
     ConditionOp,
     Flow,
-    Side,
     Step,
-    StepType,
 )
-from bot.intake.step_types import kind_of
+from bot.intake.step_types import fhir_coding, kind_of
 
-SIDE_DISPLAY = {Side.LEFT: "Left", Side.RIGHT: "Right", Side.BOTH: "Both", Side.CENTRE: "Centre"}
-MIN_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
-MAX_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/maxValue"
 RESPONSE_STATUS = {
     Status.IN_PROGRESS: "in-progress",
     Status.SUBMITTED: "completed",
@@ -44,49 +40,30 @@ def code_system(flow: Flow, link_id: str) -> str:
     return f"{base_url(flow)}/{link_id}"
 
 
-def area_link(step: Step) -> str:
-    """linkId of the repeating area item of a regions step."""
-    return f"{step.id}.area"
-
-
-def side_link(step: Step) -> str:
-    """linkId of the side asked for each area."""
-    return f"{step.id}.side"
-
-
-def worst_link(step: Step) -> str:
-    """linkId of the 'which bothers you most?' item."""
-    return f"{step.id}.worst"
-
-
-def consent_version_link(step: Step) -> str:
-    """linkId of the consent text's version recorded with a treatment-consent answer."""
-    return f"{step.id}.version"
-
-
-def consent_time_link(step: Step) -> str:
-    """linkId of the time the treatment-consent answer was given."""
-    return f"{step.id}.at"
-
-
 def _coding(flow: Flow, link_id: str, code: str, display: str | None = None) -> dict[str, Any]:
-    coding: dict[str, Any] = {"system": code_system(flow, link_id), "code": code}
-    if display:
-        coding["display"] = display
-    return coding
+    return {"system": code_system(flow, link_id), **fhir_coding(code, display)}
 
 
-def _options(flow: Flow, step: Step, link_id: str) -> list[dict[str, Any]]:
-    return [
-        {"valueCoding": _coding(flow, link_id, option.id, option.label)} for option in step.options
-    ]
+def _with_systems(flow: Flow, node: Any, link_id: str = "") -> Any:
+    """`node` with every coding given the code system of the item it is under (a step
+    kind words its codings without one)."""
+    if isinstance(node, list):
+        return [_with_systems(flow, item, link_id) for item in node]
+    if not isinstance(node, dict):
+        return node
+    link_id = str(node.get("linkId", link_id))
+    done = {key: _with_systems(flow, value, link_id) for key, value in node.items()}
+    coding = done.get("valueCoding")
+    if isinstance(coding, dict) and "system" not in coding:
+        done["valueCoding"] = {"system": code_system(flow, link_id), **coding}
+    return done
 
 
 def _enable_when(flow: Flow, condition: Condition) -> list[dict[str, Any]]:
     target = flow.step(condition.step)
     if target is None:
         return []
-    question = area_link(target) if target.type is StepType.REGIONS else target.id
+    question = kind_of(target).fhir_link(target)
     if condition.op is ConditionOp.ANSWERED:
         return [
             {"question": question, "operator": "exists", "answerBoolean": bool(condition.value)}
@@ -112,80 +89,14 @@ def _enable_when(flow: Flow, condition: Condition) -> list[dict[str, Any]]:
 
 
 def _item_for(flow: Flow, step: Step) -> dict[str, Any]:
-    item: dict[str, Any] = {"linkId": step.id, "text": step.text}
-    if step.type is StepType.REGIONS:
-        item["type"] = "group"
-        item["item"] = [
-            {
-                "linkId": area_link(step),
-                "text": step.text,
-                "type": "choice",
-                "repeats": True,
-                "required": step.required,
-                "answerOption": _options(flow, step, area_link(step)),
-                "item": [
-                    {
-                        "linkId": side_link(step),
-                        "text": "Side (the patient's own left or right)",
-                        "type": "choice",
-                        "answerOption": [
-                            {"valueCoding": _coding(flow, side_link(step), side.value, label)}
-                            for side, label in SIDE_DISPLAY.items()
-                        ],
-                    }
-                ],
-            },
-            {
-                "linkId": worst_link(step),
-                "text": step.worst_text or "Which area bothers you most?",
-                "type": "choice",
-                "answerOption": _options(flow, step, worst_link(step)),
-            },
-        ]
-    elif step.type is StepType.NUMBER:
-        item["type"] = "integer" if step.integer else "decimal"
-    elif step.type is StepType.TEXT:
-        item["type"] = "string"
-        item["maxLength"] = step.max_length
-    else:
-        item["type"] = kind_of(step).fhir_type
-    if step.type is not StepType.INFO and step.type is not StepType.REGIONS:
-        item["required"] = step.required
-    if kind_of(step).has_options and step.type is not StepType.REGIONS:
-        item["answerOption"] = _options(flow, step, step.id)
-    if step.type is StepType.TREATMENT_CONSENT:
-        item["item"] = [
-            {
-                "linkId": consent_version_link(step),
-                "text": "Version of the consent text shown",
-                "type": "string",
-                "readOnly": True,
-            },
-            {
-                "linkId": consent_time_link(step),
-                "text": "When the patient answered",
-                "type": "dateTime",
-                "readOnly": True,
-            },
-        ]
-    if step.type is StepType.MULTI:
-        item["repeats"] = True
-    if step.type in (StepType.SCALE, StepType.NUMBER):
-        low = 0 if step.type is StepType.SCALE else step.minimum
-        high = 10 if step.type is StepType.SCALE else step.maximum
-        key = "valueInteger" if item["type"] == "integer" else "valueDecimal"
-        cast = int if key == "valueInteger" else float
-        item["extension"] = [
-            {"url": MIN_VALUE_URL, key: cast(low or 0)},
-            {"url": MAX_VALUE_URL, key: cast(high or 0)},
-        ]
+    item: dict[str, Any] = {"linkId": step.id, "text": step.text, **kind_of(step).fhir_item(step)}
     entries = [entry for condition in step.when for entry in _enable_when(flow, condition)]
     if entries:
         item["enableWhen"] = entries
         if len(entries) > 1:
             single_any_of = len(step.when) == 1 and step.when[0].op is ConditionOp.ANY_OF
             item["enableBehavior"] = "any" if single_any_of else "all"
-    return item
+    return dict(_with_systems(flow, item))
 
 
 def questionnaire(flow: Flow) -> dict[str, Any]:
@@ -202,94 +113,6 @@ def questionnaire(flow: Flow) -> dict[str, Any]:
     }
 
 
-def _answer_values(flow: Flow, step: Step, value: AnswerValue) -> list[dict[str, Any]]:
-    if isinstance(value, bool):
-        return [{"valueBoolean": value}]
-    if step.type is StepType.NUMBER and isinstance(value, int | float):
-        return [{"valueInteger": int(value)} if step.integer else {"valueDecimal": float(value)}]
-    if step.type is StepType.SCALE and isinstance(value, int):
-        return [{"valueInteger": value}]
-    if step.type is StepType.TEXT:
-        return [{"valueString": str(value)}]
-    chosen: list[str] = []
-    if isinstance(value, list):
-        chosen = [str(item) for item in value]
-    elif isinstance(value, str):
-        chosen = [value]
-    elif isinstance(value, dict):
-        if "date" in value:
-            return [{"valueString": str(value["date"])}]
-        chosen = [str(value.get("option"))]
-    answers = []
-    for option_id in chosen:
-        option = step.option(option_id)
-        answers.append(
-            {"valueCoding": _coding(flow, step.id, option_id, option.label if option else None)}
-        )
-    return answers
-
-
-def _regions_item(flow: Flow, step: Step, value: dict[str, Any]) -> dict[str, Any]:
-    areas = []
-    for entry in value.get("regions", []):
-        region = str(entry.get("region"))
-        option = step.option(region)
-        side = Side(entry.get("side", Side.CENTRE.value))
-        areas.append(
-            {
-                "valueCoding": _coding(
-                    flow, area_link(step), region, option.label if option else None
-                ),
-                "item": [
-                    {
-                        "linkId": side_link(step),
-                        "answer": [
-                            {
-                                "valueCoding": _coding(
-                                    flow, side_link(step), side.value, SIDE_DISPLAY[side]
-                                )
-                            }
-                        ],
-                    }
-                ],
-            }
-        )
-    children: list[dict[str, Any]] = [{"linkId": area_link(step), "answer": areas}]
-    worst = value.get("worst")
-    if worst:
-        option = step.option(str(worst))
-        children.append(
-            {
-                "linkId": worst_link(step),
-                "answer": [
-                    {
-                        "valueCoding": _coding(
-                            flow, worst_link(step), str(worst), option.label if option else None
-                        )
-                    }
-                ],
-            }
-        )
-    return {"linkId": step.id, "text": step.text, "item": children}
-
-
-def _treatment_consent_item(flow: Flow, step: Step, state: IntakeState) -> dict[str, Any]:
-    answer = _answer_values(flow, step, state.answers.get(step.id))
-    record = state.treatment_consent or {}
-    nested: list[dict[str, Any]] = []
-    if record.get("version"):
-        nested.append(
-            {"linkId": consent_version_link(step), "answer": [{"valueString": record["version"]}]}
-        )
-    if record.get("at"):
-        nested.append(
-            {"linkId": consent_time_link(step), "answer": [{"valueDateTime": record["at"]}]}
-        )
-    if answer and nested:
-        answer[0]["item"] = nested
-    return {"linkId": step.id, "text": step.text, "answer": answer}
-
-
 def questionnaire_response(
     engine: IntakeEngine, state: IntakeState, *, intake_id: int, authored: datetime
 ) -> dict[str, Any]:
@@ -300,15 +123,8 @@ def questionnaire_response(
         value = state.answers.get(step.id)
         if not step.is_question or value is None:
             continue
-        if step.type is StepType.REGIONS and isinstance(value, dict):
-            items.append(_regions_item(flow, step, value))
-            continue
-        if step.type is StepType.TREATMENT_CONSENT:
-            items.append(_treatment_consent_item(flow, step, state))
-            continue
-        items.append(
-            {"linkId": step.id, "text": step.text, "answer": _answer_values(flow, step, value)}
-        )
+        said = kind_of(step).fhir_response(step, value, state.treatment_consent)
+        items.append(_with_systems(flow, {"linkId": step.id, "text": step.text, **said}))
     return {
         "resourceType": "QuestionnaireResponse",
         "id": f"intake-{intake_id}",

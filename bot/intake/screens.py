@@ -65,9 +65,22 @@ def _review_screen(engine: IntakeEngine, state: IntakeState, action: ActionMaker
             question = question[: MAX_REVIEW_LINE - 1].rsplit(" ", 1)[0].rstrip(",:;") + "…"
         joiner = " " if question.endswith("?") else ": "
         lines.append(f"{number}. {question}{joiner}{format_answer(step, state.answers[step.id])}")
+    page = state.draft.page if state.draft is not None else None
+    pages = engine.review_pages(state)
+    if page is not None and page < len(pages):
+        # One page of answers to change, and back to the whole review.
+        buttons = [
+            Button(words.change_button.format(number=numbers[index]), action(Verb.EDIT, str(index)))
+            for index in pages[page]
+        ]
+        buttons.append(Button(words.back_to_review, action(Verb.BACK, "")))
+        return Reply("\n".join(lines), tuple(buttons), title=words.review_title)
     buttons = [
-        Button(words.change_button.format(number=number), action(Verb.EDIT, str(index)))
-        for index, number in enumerate(numbers)
+        Button(
+            words.change_page_button.format(first=numbers[shown[0]], last=numbers[shown[-1]]),
+            action(Verb.EDIT, f"p{number}"),
+        )
+        for number, shown in enumerate(pages)
     ]
     buttons.append(Button(words.submit_button, action(Verb.SUBMIT, "")))
     buttons.append(Button(words.back_button, action(Verb.BACK, "")))

@@ -23,6 +23,7 @@ from bot.intake.answers import (
     exact_option,
     format_regions,
     match_option,
+    may_be_question,
     normalise,
     option_by_meaning,
     option_hint,
@@ -41,6 +42,7 @@ from bot.intake.answers import (
 from bot.intake.flow import (
     CONSENT_AGREE,
     CONSENT_DECLINE,
+    CONSENT_GIVERS,
     PAIRED_SIDES,
     AnswerValue,
     Option,
@@ -67,6 +69,12 @@ CONTINUE_WORDS = frozenset(
 )  # fmt: skip
 # `Draft.confirm` on the body map when "back" was typed: an instruction, or the area?
 BACK_CONFIRM = "\x00back"
+# Typed at "your answer, or a question for the clinic?": it is a question.
+QUESTION_REPLY_WORDS = frozenset(
+    {"question", "a question", "it's a question", "its a question", "it is a question",
+     "answer my question", "answer it", "ask", "c'est une question", "une question",
+     "répondez à ma question", "repondez a ma question"}
+)  # fmt: skip
 # Typed at a free-text question these may be an answer or a command: we ask which.
 COMMAND_WORDS = BACK_WORDS | SKIP_WORDS | DONE_WORDS | {
     "next", "cancel", "stop", "quit", "suivant", "arrêter", "arreter", "annuler",
@@ -102,6 +110,8 @@ class Draft:
     sides: dict[str, str] = field(default_factory=dict)  # regions only: region -> side
     confirm: str | None = None  # text only: a command word typed, awaiting confirmation
     note: str = ""  # what the screen asks about `confirm` (a scale's "Is 2/10 right?")
+    question: bool = False  # text only: `confirm` may be a question for the clinic
+    page: int | None = None  # the review only: the page of answers offered for change
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for storage."""
@@ -112,6 +122,10 @@ class Draft:
             data["confirm"] = self.confirm
         if self.note:
             data["note"] = self.note
+        if self.question:
+            data["question"] = True
+        if self.page is not None:
+            data["page"] = self.page
         return data
 
     @classmethod
@@ -124,6 +138,8 @@ class Draft:
             sides={str(k): str(v) for k, v in dict(data.get("sides", {})).items()},
             confirm=str(confirm) if confirm is not None else None,
             note=str(data.get("note") or ""),
+            question=bool(data.get("question", False)),
+            page=int(data["page"]) if data.get("page") is not None else None,
         )
 
 
@@ -141,9 +157,11 @@ class Choice:
 
 @dataclass(frozen=True)
 class Answer:
-    """Save this answer and move on."""
+    """Save this answer and move on; `given_by`: who gave a consent (the patient, or a
+    person answering for them), recorded with it."""
 
     value: AnswerValue
+    given_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,6 +188,14 @@ class Refuse:
     settled: Answer | Refuse | None = None
 
 
+@dataclass(frozen=True)
+class Detour:
+    """The patient says `text` is a question for the clinic, not the answer: it goes to the
+    FAQ and the step is asked again."""
+
+    text: str
+
+
 class Command(StrEnum):
     """A move the patient asked for from inside a step."""
 
@@ -178,7 +204,7 @@ class Command(StrEnum):
     SKIP = "skip"
 
 
-Effect = Answer | Keep | Refuse | Command
+Effect = Answer | Keep | Refuse | Detour | Command
 
 
 def chosen_ids(answer: AnswerValue) -> list[str]:
@@ -208,6 +234,37 @@ def _labels(step: Step, ids: list[str]) -> list[str]:
 
 def _option_buttons(options: tuple[Option, ...]) -> list[Choice]:
     return [Choice(option.label, Verb.OPTION, str(i)) for i, option in enumerate(options)]
+
+
+# --- FHIR shapes (bot.intake.fhir adds each coding's system, from its item's linkId) ----------
+
+FhirNode = dict[str, Any]
+SIDE_DISPLAY = {Side.LEFT: "Left", Side.RIGHT: "Right", Side.BOTH: "Both", Side.CENTRE: "Centre"}
+MIN_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
+MAX_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/maxValue"
+
+
+def fhir_coding(code: str, display: str | None = None) -> FhirNode:
+    """A coding without its system (the export adds it)."""
+    return {"code": code, "display": display} if display else {"code": code}
+
+
+def _fhir_options(options: tuple[Option, ...]) -> list[FhirNode]:
+    return [{"valueCoding": fhir_coding(option.id, option.label)} for option in options]
+
+
+def _fhir_chosen(step: Step, ids: list[str]) -> list[FhirNode]:
+    return [
+        {"valueCoding": fhir_coding(option_id, option.label if option else None)}
+        for option_id in ids
+        for option in [step.option(option_id)]
+    ]
+
+
+def _fhir_bounds(low: float, high: float, integer: bool) -> list[FhirNode]:
+    key = "valueInteger" if integer else "valueDecimal"
+    cast = int if integer else float
+    return [{"url": MIN_VALUE_URL, key: cast(low)}, {"url": MAX_VALUE_URL, key: cast(high)}]
 
 
 class StepKind:
@@ -265,6 +322,35 @@ class StepKind:
                 found.append(option.flag)
         return found
 
+    def noted(self, step: Step, value: AnswerValue) -> list[str] | None:
+        """What a needling-safety answer names for the clinician, one item each; None when
+        the answer is read whole (`bot.intake.summary` then words it)."""
+        return None
+
+    # --- FHIR R4 (Questionnaire item, QuestionnaireResponse item) ---------------------------
+
+    def fhir_link(self, step: Step) -> str:
+        """The linkId the step's answers are under (what an `enableWhen` names)."""
+        return step.id
+
+    def fhir_item(self, step: Step) -> FhirNode:
+        """The Questionnaire item's keys besides linkId, text and enableWhen."""
+        item: FhirNode = {"type": self.fhir_type, "required": step.required}
+        if self.has_options:
+            item["answerOption"] = _fhir_options(step.options)
+        return item
+
+    def fhir_answers(self, step: Step, value: AnswerValue) -> list[FhirNode]:
+        """The answer as QuestionnaireResponse answers."""
+        return _fhir_chosen(step, chosen_ids(value))
+
+    def fhir_response(
+        self, step: Step, value: AnswerValue, consent: dict[str, str] | None
+    ) -> FhirNode:
+        """The QuestionnaireResponse item's keys besides linkId and text (`consent`: the
+        state's record of consent to treatment)."""
+        return {"answer": self.fhir_answers(step, value)}
+
 
 def _instruction(step: Step, instruction: str) -> str:
     """The answering instruction on its own line, unless an older flow's text has one."""
@@ -314,6 +400,9 @@ class InfoKind(StepKind):
     def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
         return [Choice(_words(step).continue_button, Verb.OPTION, "0")]
 
+    def fhir_item(self, step: Step) -> FhirNode:
+        return {"type": self.fhir_type}
+
 
 class YesNoKind(StepKind):
     """Yes or No."""
@@ -344,6 +433,9 @@ class YesNoKind(StepKind):
 
     def flags(self, step: Step, value: AnswerValue) -> list[str]:
         return [step.yes_flag] if value is True and step.yes_flag else []
+
+    def fhir_answers(self, step: Step, value: AnswerValue) -> list[FhirNode]:
+        return [{"valueBoolean": value}] if isinstance(value, bool) else []
 
 
 class ConsentKind(YesNoKind):
@@ -413,6 +505,12 @@ class ScaleKind(StepKind):
     def format(self, step: Step, value: AnswerValue) -> str:
         return f"{value}/10"
 
+    def fhir_item(self, step: Step) -> FhirNode:
+        return {**super().fhir_item(step), "extension": _fhir_bounds(0, SCALE_TOP, True)}
+
+    def fhir_answers(self, step: Step, value: AnswerValue) -> list[FhirNode]:
+        return [{"valueInteger": value}] if isinstance(value, int) else []
+
 
 class NumberKind(StepKind):
     """A number within bounds."""
@@ -433,9 +531,23 @@ class NumberKind(StepKind):
     def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
         return []
 
+    def fhir_item(self, step: Step) -> FhirNode:
+        bounds = _fhir_bounds(step.minimum or 0, step.maximum or 0, step.integer)
+        return {
+            "type": "integer" if step.integer else "decimal",
+            "required": step.required,
+            "extension": bounds,
+        }
+
+    def fhir_answers(self, step: Step, value: AnswerValue) -> list[FhirNode]:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return []
+        return [{"valueInteger": int(value)} if step.integer else {"valueDecimal": float(value)}]
+
 
 class TextKind(StepKind):
-    """Short free text; a lone command word is confirmed before it is saved."""
+    """Short free text; a lone command word, or text that may be a question for the clinic,
+    is confirmed before it is saved."""
 
     type = StepType.TEXT
     keys = frozenset({"max_length"})
@@ -448,6 +560,8 @@ class TextKind(StepKind):
             return Command.STALE
         if arg == "confirm":
             return self._save(step, pending)
+        if arg == "ask" and draft is not None and draft.question:
+            return Detour(pending)
         return Keep(None, new_screen=True)
 
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
@@ -456,16 +570,20 @@ class TextKind(StepKind):
             said = parse_yes_no(words)
             if said is True or words in {"save it", "keep it", "garder", "enregistrer"}:
                 return self._save(step, pending)
+            if draft is not None and draft.question and words in QUESTION_REPLY_WORDS:
+                return Detour(pending)
             if words in BACK_WORDS:
                 return Command.BACK
             if words in SKIP_WORDS and not step.required:
                 return Command.SKIP
             if said is False:
                 return Keep(None)
-        elif words in COMMAND_WORDS or (words.isdecimal() and len(words) <= 2):
-            # A bare "2" is more often a button number (a screen seen before a restart, or
-            # from another channel) than the answer: asked, as a command word is.
+        elif words in COMMAND_WORDS:
             return Keep(Draft(confirm=text.strip()), new_screen=True)
+        if may_be_question(text):
+            # "How much does it cost?" wants an answer; "is it nerve pain?" may be the
+            # patient's own account: which it is, only they know, so they are asked.
+            return Keep(Draft(confirm=text.strip(), question=True), new_screen=True)
         return self._save(step, text)
 
     @staticmethod
@@ -476,8 +594,8 @@ class TextKind(StepKind):
     def prompt(self, step: Step, draft: Draft | None) -> str:
         words = _words(step)
         text = f"{step.text}\n{words.text_prompt.format(limit=step.max_length)}"
-        if draft is not None and draft.confirm is not None and draft.confirm.isdecimal():
-            text += "\n\n" + words.typed_number_confirm.format(typed=draft.confirm)
+        if draft is not None and draft.confirm is not None and draft.question:
+            text += "\n\n" + words.typed_question_confirm.format(typed=draft.confirm)
         elif draft is not None and draft.confirm is not None:
             text += "\n\n" + words.typed_command_confirm.format(typed=draft.confirm)
         return text
@@ -486,10 +604,23 @@ class TextKind(StepKind):
         if draft is None or draft.confirm is None:
             return []
         words = _words(step)
-        return [
-            Choice(words.save_typed.format(typed=draft.confirm[:20]), Verb.OPTION, "confirm"),
-            Choice(words.retype, Verb.OPTION, "retype"),
-        ]
+        save = Choice(
+            words.save_typed.format(typed=_shortened(draft.confirm)), Verb.OPTION, "confirm"
+        )
+        if draft.question:
+            return [save, Choice(words.ask_question_button, Verb.OPTION, "ask")]
+        return [save, Choice(words.retype, Verb.OPTION, "retype")]
+
+    def fhir_item(self, step: Step) -> FhirNode:
+        return {**super().fhir_item(step), "maxLength": step.max_length}
+
+    def fhir_answers(self, step: Step, value: AnswerValue) -> list[FhirNode]:
+        return [{"valueString": str(value)}]
+
+
+def _shortened(typed: str, limit: int = 20) -> str:
+    """The start of typed text for a button label (ending in "…" when cut)."""
+    return typed if len(typed) <= limit else typed[: limit - 1].rstrip() + "…"
 
 
 class SingleKind(StepKind):
@@ -521,12 +652,47 @@ class SingleKind(StepKind):
 
 
 class TreatmentConsentKind(SingleKind):
-    """Informed consent to treatment: agree, questions first, or no (all recorded)."""
+    """Informed consent to treatment: agree, questions first, or no; then who gives that
+    answer (the patient, or a parent, guardian or substitute decision-maker for them), as
+    a needling clinic must know (all recorded). `Draft.confirm` holds the answer while
+    the second screen asks who gives it."""
 
     type = StepType.TREATMENT_CONSENT
     keys = frozenset({"version", "options", "questions_message", "decline_message"})
 
+    @staticmethod
+    def givers(step: Step) -> tuple[Option, ...]:
+        """Who may give the answer, as options (ids: `CONSENT_GIVERS`)."""
+        words = _words(step)
+        return tuple(
+            Option(giver, label, aliases=aliases)
+            for giver, (label, aliases) in zip(CONSENT_GIVERS, words.consent_givers, strict=True)
+        )
+
+    def tap(self, step: Step, draft: Draft | None, verb: str, arg: str) -> Effect:
+        answer = draft.confirm if draft is not None else None
+        index = int(arg) if arg.isdecimal() else -1
+        if answer is None:
+            valid, value = self.button_value(step, index)
+            return (
+                Keep(Draft(confirm=str(value)), True)
+                if verb == Verb.OPTION and valid
+                else Command.STALE
+            )
+        if verb == Verb.OPTION and 0 <= index < len(CONSENT_GIVERS):
+            return Answer(answer, given_by=list(CONSENT_GIVERS)[index])
+        return Command.STALE
+
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
+        answer = draft.confirm if draft is not None else None
+        if answer is not None:
+            givers = self.givers(step)
+            index = match_option(text, givers)
+            if index is None:
+                index = option_in_sentence(text, givers)
+            if index is None:
+                return Refuse(option_hint(givers, _words(step)), True)
+            return Answer(answer, given_by=list(CONSENT_GIVERS)[index])
         # Consent to treatment is explicit too: "ok" or "sure" re-asks, as does a yes or no
         # in another language than the text's (before a typo-tolerant label match reads it).
         agree = step.option(CONSENT_AGREE)
@@ -535,11 +701,88 @@ class TreatmentConsentKind(SingleKind):
             return other
         index = match_option(text, step.options)
         if index is not None:
-            return Answer(step.options[index].id)
+            return Keep(Draft(confirm=step.options[index].id), True)
         said = parse_consent(text, ("", ""), step.language)
         if said is not None:
-            return Answer(CONSENT_AGREE if said else CONSENT_DECLINE)
+            return Keep(Draft(confirm=CONSENT_AGREE if said else CONSENT_DECLINE), True)
         return Refuse(option_hint(step.options, _words(step)), True)
+
+    def back(self, step: Step, draft: Draft | None) -> Draft | None:
+        """From "who gives this answer?" back to the consent question."""
+        return Draft() if draft is not None and draft.confirm is not None else None
+
+    def prompt(self, step: Step, draft: Draft | None) -> str:
+        if draft is None or draft.confirm is None:
+            return step.text
+        option = step.option(draft.confirm)
+        words = _words(step)
+        return words.consent_given_by.format(answer=option.label if option else draft.confirm)
+
+    def choices(self, step: Step, draft: Draft | None) -> list[Choice]:
+        if draft is None or draft.confirm is None:
+            return _option_buttons(step.options)
+        return _option_buttons(self.givers(step))
+
+    def fhir_item(self, step: Step) -> FhirNode:
+        givers = [{"valueCoding": fhir_coding(g, label)} for g, label in CONSENT_GIVERS.items()]
+        nested = [
+            {
+                "linkId": consent_version_link(step),
+                "text": "Version of the consent text shown",
+                "type": "string",
+                "readOnly": True,
+            },
+            {
+                "linkId": consent_time_link(step),
+                "text": "When the patient answered",
+                "type": "dateTime",
+                "readOnly": True,
+            },
+            {
+                "linkId": consent_given_by_link(step),
+                "text": "Who gave this answer",
+                "type": "choice",
+                "answerOption": givers,
+            },
+        ]
+        return {**super().fhir_item(step), "item": nested}
+
+    def fhir_response(
+        self, step: Step, value: AnswerValue, consent: dict[str, str] | None
+    ) -> FhirNode:
+        answer = self.fhir_answers(step, value)
+        record = consent or {}
+        nested: list[FhirNode] = []
+        if record.get("version"):
+            version = [{"valueString": record["version"]}]
+            nested.append({"linkId": consent_version_link(step), "answer": version})
+        if record.get("at"):
+            at = [{"valueDateTime": record["at"]}]
+            nested.append({"linkId": consent_time_link(step), "answer": at})
+        giver = record.get("given_by")
+        if giver:
+            coding = fhir_coding(giver, CONSENT_GIVERS.get(giver))
+            nested.append(
+                {"linkId": consent_given_by_link(step), "answer": [{"valueCoding": coding}]}
+            )
+        if answer and nested:
+            answer[0]["item"] = nested
+        return {"answer": answer}
+
+
+def consent_version_link(step: Step) -> str:
+    """linkId of the consent text's version recorded with a treatment-consent answer."""
+    return f"{step.id}.version"
+
+
+def consent_time_link(step: Step) -> str:
+    """linkId of the time the treatment-consent answer was given."""
+    return f"{step.id}.at"
+
+
+def consent_given_by_link(step: Step) -> str:
+    """linkId of who gave the treatment-consent answer (the patient, or someone for them)."""
+    return f"{step.id}.given_by"
 
 
 class DurationKind(StepKind):
@@ -576,6 +819,14 @@ class DurationKind(StepKind):
             began = long_date(date.fromisoformat(str(value["date"])), step.language)
             return words.since_date.format(began=began) + (f" ({bucket})" if bucket else "")
         return bucket
+
+    def fhir_answers(self, step: Step, value: AnswerValue) -> list[FhirNode]:
+        if isinstance(value, dict) and "typed" in value:
+            # The patient's words, and the day they make it begin.
+            return [{"valueString": f"{value['typed']} (began about {value.get('date')})"}]
+        if isinstance(value, dict) and "date" in value:
+            return [{"valueString": str(value["date"])}]
+        return super().fhir_answers(step, value)
 
 
 def toggle(step: Step, selected: list[str], index: int) -> list[str]:
@@ -699,6 +950,19 @@ class MultiKind(StepKind):
 
     def format(self, step: Step, value: AnswerValue) -> str:
         return OPTIONS_JOINER.join(_labels(step, chosen_ids(value))) or _words(step).none_chosen
+
+    def fhir_item(self, step: Step) -> FhirNode:
+        return {**super().fhir_item(step), "repeats": True}
+
+    def noted(self, step: Step, value: AnswerValue) -> list[str] | None:
+        # Each option ticked, "None of these" left out.
+        if not isinstance(value, list):
+            return None
+        return [
+            option.label
+            for option_id in chosen_ids(value)
+            if (option := step.option(option_id)) is not None and not option.exclusive
+        ]
 
 
 class RegionsKind(MultiKind):
@@ -889,6 +1153,61 @@ class RegionsKind(MultiKind):
 
     def format(self, step: Step, value: AnswerValue) -> str:
         return format_regions(step, value) if isinstance(value, dict) else str(value)
+
+    # A group: a repeating area item whose answers each carry a side, and the worst area.
+
+    def fhir_link(self, step: Step) -> str:
+        return f"{step.id}.area"
+
+    def fhir_item(self, step: Step) -> FhirNode:
+        sides = [
+            {"valueCoding": fhir_coding(side.value, label)} for side, label in SIDE_DISPLAY.items()
+        ]
+        area: FhirNode = {
+            "linkId": self.fhir_link(step),
+            "text": step.text,
+            "type": "choice",
+            "repeats": True,
+            "required": step.required,
+            "answerOption": _fhir_options(step.options),
+            "item": [
+                {
+                    "linkId": f"{step.id}.side",
+                    "text": "Side (the patient's own left or right)",
+                    "type": "choice",
+                    "answerOption": sides,
+                }
+            ],
+        }
+        worst: FhirNode = {
+            "linkId": f"{step.id}.worst",
+            "text": step.worst_text or "Which area bothers you most?",
+            "type": "choice",
+            "answerOption": _fhir_options(step.options),
+        }
+        return {"type": self.fhir_type, "item": [area, worst]}
+
+    def fhir_response(
+        self, step: Step, value: AnswerValue, consent: dict[str, str] | None
+    ) -> FhirNode:
+        if not isinstance(value, dict):
+            return super().fhir_response(step, value, consent)
+        areas = []
+        regions = value.get("regions")
+        for entry in regions if isinstance(regions, list) else []:
+            if not isinstance(entry, dict):
+                continue
+            side = Side(entry.get("side", Side.CENTRE.value))
+            [coding] = _fhir_chosen(step, [str(entry.get("region"))])
+            side_answer = [{"valueCoding": fhir_coding(side.value, SIDE_DISPLAY[side])}]
+            coding["item"] = [{"linkId": f"{step.id}.side", "answer": side_answer}]
+            areas.append(coding)
+        children: list[FhirNode] = [{"linkId": self.fhir_link(step), "answer": areas}]
+        worst = value.get("worst")
+        if worst:
+            answer = _fhir_chosen(step, [str(worst)])
+            children.append({"linkId": f"{step.id}.worst", "answer": answer})
+        return {"item": children}
 
 
 def areas_named(step: Step, word: str) -> list[Option]:

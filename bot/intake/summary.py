@@ -20,6 +20,7 @@ from bot.intake.engine import IntakeEngine, IntakeState, Status
 from bot.intake.flow import (
     CONSENT_AGREE,
     CONSENT_DECLINE,
+    CONSENT_GIVERS,
     CONSENT_QUESTIONS,
     AnswerValue,
     FlagLevel,
@@ -31,6 +32,7 @@ from bot.intake.repository import StoredIntake
 from bot.intake.step_types import format_answer, kind_of
 from bot.intake.wording import LANGUAGE_NAMES
 
+SAFETY_SECTION = "needling_safety"
 # Summary order after consent and flags: the clinician reads safety first.
 SECTION_ORDER = (
     ("needling_safety", "Needling safety"),
@@ -117,23 +119,25 @@ def _treatment_consent(engine: IntakeEngine, state: IntakeState) -> dict[str, An
     step = next((s for s in engine.flow.steps if s.type is StepType.TREATMENT_CONSENT), None)
     answer = state.treatment_consent.get("answer", "")
     option = step.option(answer) if step else None
+    given_by = state.treatment_consent.get("given_by", "")
     return {
         **state.treatment_consent,
         "label": option.label if option else answer,
+        **({"given_by_label": CONSENT_GIVERS.get(given_by, given_by)} if given_by else {}),
     }
 
 
-def _precautions(engine: IntakeEngine, state: IntakeState) -> list[str]:
+def needling_precautions(engine: IntakeEngine, state: IntakeState) -> list[str]:
+    """The needling-safety answers other than "none", one item each (what the summary
+    lists as precautions, and the web inbox for a summary stored without them)."""
     found: list[str] = []
     for step in engine.review_items(state):
-        if step.section != "needling_safety":
+        if step.section != SAFETY_SECTION:
             continue
         value = state.answers[step.id]
-        if step.type is StepType.MULTI and isinstance(value, list):
-            for option_id in value:
-                option = step.option(str(option_id))
-                if option is not None and not option.exclusive:
-                    found.append(option.label)
+        named = kind_of(step).noted(step, value)
+        if named is not None:
+            found.extend(named)
             continue
         if normalise(format_answer(step, value)) not in _NOTHING:
             found.append(f"{step.short}: {clinician_answer(step, value)}")
@@ -223,7 +227,7 @@ def build_summary(
         "appointment_ref": appointment_ref,
         "submitted_at": submitted_at.isoformat(),
         "flags": flags,
-        "precautions": _precautions(engine, state),
+        "precautions": needling_precautions(engine, state),
         "scores": score_totals(flow, engine, state),
         "sections": [
             {"id": key, "title": title, "items": sections[key]}
@@ -263,7 +267,8 @@ def _consent_line(summary: Mapping[str, Any], tz: tzinfo) -> str:
         return "- not recorded (the form ended before the consent question, or an older form)"
     words = CONSENT_WORDS.get(str(consent.get("answer")), str(consent.get("answer")))
     when = _stamp(str(consent.get("at", "")), tz)
-    return f"- {words} (consent text {consent.get('version', '?')}, {when})"
+    by = consent.get("given_by_label") or "not recorded"
+    return f"- {words} (given by: {by}; consent text {consent.get('version', '?')}, {when})"
 
 
 def summary_text(summary: Mapping[str, Any], tz: tzinfo) -> str:
@@ -329,6 +334,7 @@ class ConsentView:
     label: str
     version: str
     at: str  # ISO time, UTC
+    given_by: str = ""  # who gave it, as the clinician reads it ("" when not recorded)
 
     @property
     def given(self) -> bool:
@@ -355,6 +361,7 @@ def intake_overview(summary: Mapping[str, Any]) -> IntakeOverview:
             label=str(raw.get("label", raw.get("answer", ""))),
             version=str(raw.get("version", "")),
             at=str(raw.get("at", "")),
+            given_by=str(raw.get("given_by_label", "")),
         )
         if isinstance(raw, Mapping)
         else None

@@ -41,7 +41,8 @@ class IntakeWords:
     scale_most: str
     number_prompt: str  # {low} {high}
     text_prompt: str  # {limit}
-    typed_number_confirm: str  # {typed}
+    typed_question_confirm: str  # {typed}
+    ask_question_button: str
     typed_command_confirm: str  # {typed}
     save_typed: str  # {typed}
     retype: str
@@ -85,6 +86,8 @@ class IntakeWords:
     review_intro: str
     review_title: str
     change_button: str  # {number}
+    change_page_button: str  # {first} {last}
+    back_to_review: str
     skip_button: str
     back_button: str
     pick_review_answer: str  # {first} {last}
@@ -138,6 +141,10 @@ class IntakeWords:
     ratings_keep: str  # {value}
     ratings_change: str
     ratings_which: tuple[str, str]  # worst, least
+    # --- who gives the answer to consent to treatment (round 17) ----------------------------
+    consent_given_by: str  # {answer}
+    # (label, typed aliases) for each of flow.CONSENT_GIVERS, in that order.
+    consent_givers: tuple[tuple[str, tuple[str, ...]], ...]
 
 
 ENGLISH_WORDS = IntakeWords(
@@ -175,10 +182,11 @@ ENGLISH_WORDS = IntakeWords(
     scale_most="the most",
     number_prompt="(Type a number from {low} to {high}.)",
     text_prompt="(Type your answer, up to {limit} characters.)",
-    typed_number_confirm=(
-        "You typed “{typed}”. Is that your answer to this question, or did you mean a "
-        "button? This question has no numbered buttons: please type your answer in words."
+    typed_question_confirm=(
+        "You typed “{typed}”. Is that your answer to this question, or a question you "
+        "would like us to answer first?"
     ),
+    ask_question_button="It's a question: answer it",
     typed_command_confirm=(
         "You typed “{typed}”. Is that your answer to this question, or did you mean it as "
         "an instruction?"
@@ -238,9 +246,14 @@ ENGLISH_WORDS = IntakeWords(
     progress="Question {position} of {total}",
     progress_follow_up="Follow-up to question {position} of {total}",
     submit_button="Send to the clinic ✔",
-    review_intro="Please check your answers. Tap a number to change an answer.",
+    review_intro=(
+        "Please check your answers. To change one, tap the button with its number, or type "
+        "'change' and the number (for example 'change 3')."
+    ),
     review_title="Review your answers",
     change_button="Change {number}",
+    change_page_button="Change {first} to {last}",
+    back_to_review="« Back to all answers",
     skip_button="Skip",
     back_button="« Back",
     pick_review_answer="Please pick an answer from {first} to {last}.",
@@ -330,6 +343,22 @@ ENGLISH_WORDS = IntakeWords(
     ratings_keep="Yes, {value}/10 is right",
     ratings_change="No, I'll change it",
     ratings_which=("at its worst over the last week", "at its least over the last week"),
+    consent_given_by="You answered “{answer}”. Who is giving this answer?",
+    consent_givers=(
+        ("The patient, for themselves", ("me", "myself", "the patient", "i am the patient")),
+        (
+            "A parent or legal guardian of the patient",
+            ("parent", "guardian", "legal guardian", "mother", "father", "mom", "mum", "dad"),
+        ),
+        (
+            "A substitute decision-maker for the patient",
+            ("substitute decision maker", "decision maker", "power of attorney"),
+        ),
+        (
+            "Someone typing for the patient, passing on the patient's own answer",
+            ("helper", "someone helping", "i am helping", "passing on"),
+        ),
+    ),
 )
 
 FRENCH_WORDS = IntakeWords(
@@ -368,11 +397,11 @@ FRENCH_WORDS = IntakeWords(
     scale_most="la pire",
     number_prompt="(Écrivez un nombre de {low} à {high}.)",
     text_prompt="(Écrivez votre réponse, {limit} caractères au maximum.)",
-    typed_number_confirm=(
-        "Vous avez écrit « {typed} ». Est-ce votre réponse à cette question, ou vouliez-vous "
-        "toucher un bouton? Cette question n'a pas de boutons numérotés : écrivez votre "
-        "réponse en mots."
+    typed_question_confirm=(
+        "Vous avez écrit « {typed} ». Est-ce votre réponse à cette question, ou une question "
+        "à laquelle vous aimeriez une réponse d'abord?"
     ),
+    ask_question_button="C'est une question : répondez-y",
     typed_command_confirm=(
         "Vous avez écrit « {typed} ». Est-ce votre réponse à cette question, ou une "
         "consigne pour le formulaire?"
@@ -442,10 +471,13 @@ FRENCH_WORDS = IntakeWords(
     progress_follow_up="Suite de la question {position} sur {total}",
     submit_button="Envoyer à la clinique ✔",
     review_intro=(
-        "Vérifiez vos réponses, s'il vous plaît. Touchez un numéro pour changer une réponse."
+        "Vérifiez vos réponses, s'il vous plaît. Pour en changer une, touchez le bouton qui "
+        "porte son numéro, ou écrivez « changer » et le numéro (par exemple « changer 3 »)."
     ),
     review_title="Vérifiez vos réponses",
     change_button="Changer {number}",
+    change_page_button="Changer {first} à {last}",
+    back_to_review="« Retour à toutes les réponses",
     skip_button="Passer",
     back_button="« Retour",
     pick_review_answer="Choisissez une réponse de {first} à {last}.",
@@ -550,6 +582,22 @@ FRENCH_WORDS = IntakeWords(
     ratings_which=(
         "à son pire au cours de la dernière semaine",
         "à son plus faible au cours de la dernière semaine",
+    ),
+    consent_given_by="Vous avez répondu « {answer} ». Qui donne cette réponse?",
+    consent_givers=(
+        ("Le patient ou la patiente, en son propre nom", ("moi", "moi-même", "moi meme")),
+        (
+            "Un parent ou un tuteur légal du patient",
+            ("parent", "tuteur", "tutrice", "mère", "mere", "père", "pere", "maman", "papa"),
+        ),
+        (
+            "Un mandataire qui décide pour le patient",
+            ("mandataire", "mandataire spécial", "procuration"),
+        ),
+        (
+            "Quelqu'un qui écrit pour le patient et transmet sa propre réponse",
+            ("aidant", "aidante", "quelqu'un qui aide", "je l'aide"),
+        ),
     ),
 )
 

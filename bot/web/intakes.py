@@ -14,17 +14,22 @@ from sqlalchemy import delete, select
 
 from bot.intake.engine import IntakeEngine, Status
 from bot.intake.fhir import questionnaire_response
-from bot.intake.flow import FlagLevel, StepType
+from bot.intake.flow import FlagLevel
 from bot.intake.flow_file import flow_from_definition
 from bot.intake.repository import IntakeRepository, StoredIntake
-from bot.intake.summary import STATUS_WORDS, FlagView, intake_overview, record_summary
+from bot.intake.summary import (
+    STATUS_WORDS,
+    FlagView,
+    intake_overview,
+    needling_precautions,
+    record_summary,
+)
 from bot.storage.console_tables import IntakeReview
 from bot.storage.database import Database
 from bot.web.accounts import Clock, utc_now
 
 # What a clinician has to read: finished forms and those an emergency answer stopped.
 INBOX_STATUSES = (Status.SUBMITTED, Status.STOPPED_EMERGENCY)
-SAFETY_SECTION = "needling_safety"
 # The answers to the consent-to-treatment question, as the clinician must read them.
 TREATMENT_CONSENT_WORDS = {
     "agree": "agreed",
@@ -200,7 +205,8 @@ def _consent(summary: dict[str, Any], intake: StoredIntake) -> str:
     if isinstance(treatment, dict):
         answer = str(treatment.get("answer", ""))
         label = TREATMENT_CONSENT_WORDS.get(answer) or treatment.get("label") or answer
-        return f"treatment: {label}"
+        by = treatment.get("given_by_label") or "who gave it not recorded"
+        return f"treatment: {label} (given by: {by})"
     if isinstance(treatment, str | bool):
         return "given" if treatment is True else str(treatment)
     # As the export says it: no answer to consent to treatment is not a consent.
@@ -218,15 +224,4 @@ def _contraindications(
         return tuple(
             str(item.get("label", item)) if isinstance(item, dict) else str(item) for item in stored
         )
-    if engine is None:
-        return ()
-    found: list[str] = []
-    for step in engine.flow.steps:
-        if step.section != SAFETY_SECTION or step.type is not StepType.MULTI:
-            continue
-        chosen = intake.state.answers.get(step.id)
-        for option_id in chosen if isinstance(chosen, list) else []:
-            option = step.option(str(option_id))
-            if option is not None and not option.exclusive:
-                found.append(option.label)
-    return tuple(found)
+    return tuple(needling_precautions(engine, intake.state)) if engine is not None else ()

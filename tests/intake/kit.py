@@ -79,6 +79,26 @@ class Patient:
     async def tap(self, label: str) -> list[Reply]:
         return await self.press(self.button(label))
 
+    async def start_and_answer_until(self, name: str) -> list[Reply]:
+        """/intake, then the kit's typed answers up to the one named `name`."""
+        await self.command("intake")
+        for text in typed_until(name):
+            await self.say(text)
+        return self.last
+
+    async def change(self, number: str) -> list[Reply]:
+        """On the review: open the page of answers holding `number`, then tap its Change."""
+        count = len([b for r in self.last for b in r.buttons if " to " in b.label])
+        for index in range(count):
+            # Each screen has new buttons (a revision): the page is read from the latest.
+            pages = [b for r in self.last for b in r.buttons if " to " in b.label]
+            await self.press(pages[index].action)
+            exact = [b for r in self.last for b in r.buttons if b.label == f"Change {number}"]
+            if exact:
+                return await self.press(exact[0].action)
+            await self.tap("Back to all answers")
+        raise AssertionError(f"no answer {number} on the review")
+
     @property
     def text(self) -> str:
         return "\n".join(reply.text for reply in self.last if not reply.for_staff)
@@ -145,6 +165,7 @@ TYPED_ANSWERS: dict[str, str] = {
     "treatment_effect": "physio helped a little",
     "goals": "sleep through the night",
     "treatment_consent": "I understand and agree",
+    "treatment_consent_by": "me",  # who gives that answer
 }
 TYPED_PATH = list(TYPED_ANSWERS.values())
 
@@ -181,6 +202,7 @@ FRENCH_ANSWERS: dict[str, str] = {
     "treatment_effect": "la physio a un peu aidé",
     "goals": "dormir toute la nuit",
     "treatment_consent": "j'accepte",
+    "treatment_consent_by": "moi",
 }
 
 

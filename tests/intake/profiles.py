@@ -41,7 +41,7 @@ HEALTHY: list[Action] = [
     tap("Not at all"), tap("Not at all"),
     tap("None"), tap("Nothing yet"),
     typed("Lift my kids without pain"),
-    tap("I understand and agree"), tap("Send to the clinic"),
+    tap("I understand and agree"), tap("The patient"), tap("Send to the clinic"),
 ]  # fmt: skip
 
 OLDER_ANTICOAGULATED: list[Action] = [
@@ -63,7 +63,7 @@ OLDER_ANTICOAGULATED: list[Action] = [
     tap("X-ray"), tap("Done"), typed("wear and tear in the neck"),
     tap("Physiotherapy"), tap("Medication"), tap("Done"), typed("physio helped for a while"),
     typed("Turn my head to reverse the car"),
-    tap("I understand and agree"), tap("Send to the clinic"),
+    tap("I understand and agree"), tap("The patient"), tap("Send to the clinic"),
 ]  # fmt: skip
 
 RED_FLAGS: list[Action] = [
@@ -81,7 +81,7 @@ RED_FLAGS: list[Action] = [
     tap("More than half the days"), tap("Nearly every day"),
     tap("None"), tap("Nothing yet"),
     typed("Sleep through the night"),
-    tap("I have questions first"), tap("Send to the clinic"),
+    tap("I have questions first"), tap("The patient"), tap("Send to the clinic"),
 ]  # fmt: skip
 
 PROFILES: dict[str, list[Action]] = {

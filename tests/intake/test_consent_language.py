@@ -141,9 +141,13 @@ def test_a_french_no_at_the_end_of_an_english_form_is_the_patients_refusal(
 def test_treatment_consent_takes_a_clear_english_answer(
     loaded_engine: IntakeEngine, text: str, answer: str
 ) -> None:
-    result = loaded_engine.apply(state_at(loaded_engine, "treatment_consent"), Typed(text))
+    said = loaded_engine.apply(state_at(loaded_engine, "treatment_consent"), Typed(text))
+    assert said.outcome is Outcome.UPDATED  # then: who gives this answer?
+    result = loaded_engine.apply(said.state, Typed("me"))
     assert result.outcome is Outcome.ANSWERED
     assert result.state.answers["treatment_consent"] == answer
+    assert result.state.treatment_consent is not None
+    assert result.state.treatment_consent["given_by"] == "patient"
 
 
 async def test_oui_to_the_english_consent_shows_it_in_french_then_takes_the_french_yes(

@@ -145,7 +145,7 @@ async def test_back_and_edit_from_review_asks_only_new_questions(patient: Patien
     assert "Please check your answers" in patient.text
     lines = patient.last[-1].text.splitlines()
     number = next(line.split(".")[0] for line in lines if "Which of these apply" in line)
-    await patient.tap(f"Change {number}")
+    await patient.change(number)
     await patient.tap("Blood thinners")
     await patient.tap("None of these")  # exclusive: clears the others
     await patient.tap("Blood thinners")  # and the other way round
@@ -223,11 +223,16 @@ async def test_faq_question_mid_intake_then_back_to_the_form(
     await patient.say("yes")
     await patient.say("me")
     await patient.say("42")
-    await patient.say("What does IMS cost?")  # a free-text step: this is the answer
-    assert faq.questions == []
+    await patient.say("What does IMS cost?")  # a free-text step: answer, or question?
+    assert faq.questions == [] and "or a question" in patient.text
+    await patient.tap("It's a question")
+    assert faq.questions == ["What does IMS cost?"]
+    assert patient.last[0].text.startswith("FAQ answer")
+    assert "main problem" in patient.last[-1].text  # the step asked again
+    await patient.say("Burning pain in my shoulder blade")
     await patient.say("neck, done")
     await patient.say("how long does a session take?")
-    assert faq.questions == ["how long does a session take?"]
+    assert faq.questions[-1] == "how long does a session take?"
     assert patient.last[0].text.startswith("FAQ answer")
     await patient.tap("Back to my intake form")
     assert "How long have you had this pain" in patient.text
@@ -279,7 +284,7 @@ async def test_flow_version_change_mid_intake_keeps_the_old_version(
     await old.say("42")
     changed = tmp_path / "intake_flow.yaml"
     text = SHIPPED_FLOW.read_text(encoding="utf-8")
-    text = text.replace('version: "2026.12.2"', 'version: "2026.12.9"').replace(
+    text = text.replace('version: "2026.12.3"', 'version: "2026.12.9"').replace(
         "In your own words, what is the main problem", "Tell us the main problem"
     )
     changed.write_text(text, encoding="utf-8")
@@ -291,7 +296,7 @@ async def test_flow_version_change_mid_intake_keeps_the_old_version(
     assert "In your own words" in new.text  # still the version they started
     await new.say("Sore hip")
     stored = await repository.latest_open(PATIENT)
-    assert stored is not None and stored.flow_version == "2026.12.2"
+    assert stored is not None and stored.flow_version == "2026.12.3"
     await new.command("intake")
     await new.tap("Start over")
     await new.say("yes")

@@ -64,6 +64,7 @@ def test_questionnaire_validates_and_mirrors_the_flow(engine: IntakeEngine) -> N
     assert {i["linkId"] for i in consent["item"]} == {
         "treatment_consent.version",
         "treatment_consent.at",
+        "treatment_consent.given_by",
     }
     assert items["onset_details"]["enableBehavior"] == "any"
     assert len(items["onset_details"]["enableWhen"]) == 2
@@ -103,6 +104,8 @@ def test_response_validates_and_answers_fit_item_types(engine: IntakeEngine) -> 
     nested = {i["linkId"]: i["answer"][0] for i in consent["item"]}
     assert nested["treatment_consent.version"] == {"valueString": "ims-consent-2026-12-2"}
     assert "valueDateTime" in nested["treatment_consent.at"]
+    # Who gave the consent: the patient, or a parent, guardian or decision-maker for them.
+    assert nested["treatment_consent.given_by"]["valueCoding"]["code"] == "patient"
 
 
 def test_stopped_and_in_progress_statuses(engine: IntakeEngine) -> None:

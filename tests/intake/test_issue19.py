@@ -102,7 +102,7 @@ def test_durations_in_words(engine: IntakeEngine, text: str, option: str) -> Non
 def test_a_typed_duration_keeps_the_words_and_reads_back(engine: IntakeEngine) -> None:
     state = typed(engine, until(engine, "duration"), "about 8 months")
     assert state.answers["duration"] == {
-        "date": "2026-04-10",
+        "date": "2026-04-06",  # 8 calendar months before 6 December
         "typed": "about 8 months",
         "option": "6_to_12_months",
     }
@@ -217,19 +217,23 @@ async def test_consent_questions_notes_staff_and_no_is_first_for_the_clinician(
         await patient.say(text)
     assert "collapsed lung" in patient.text and "hours after" in patient.text
     await patient.tap("I have questions first")
-    [note] = patient.staff
-    assert "has questions about IMS treatment" in note.text
-    assert "someone will contact you" in patient.text
+    await patient.tap("The patient")
+    # Nothing reaches the clinic before the form is sent: the answer may still change.
+    assert patient.staff == [] and "someone will contact you" not in patient.text
     assert "Please check your answers" in patient.text  # the form goes on
     number = next(
         line.split(".")[0] for line in patient.text.splitlines() if "to IMS treatment?" in line
     )
-    await patient.tap(f"Change {number}")
+    await patient.say(f"change {number}")
     await patient.tap("No")
-    assert "answered No to consent" in patient.staff[0].text
-    assert "No needling will be done without your agreement" in patient.text
+    await patient.tap("The patient")
+    assert patient.staff == []
     await patient.tap("Send to the clinic")
-    summary = patient.staff[0].text
+    # Sent: the patient reads what the clinic will do, and staff get the consent note.
+    assert "No needling will be done without your agreement" in patient.text
+    consent_note, summary_note = patient.staff
+    assert "answered No to consent" in consent_note.text
+    summary = summary_note.text
     assert summary.index("CONSENT TO TREATMENT") < summary.index("RED FLAGS")
     assert "NOT GIVEN" in summary.split("RED FLAGS")[0]
     [stored] = await repository.all()
@@ -247,11 +251,15 @@ def test_consent_time_and_version_are_in_the_summary_and_fhir(engine: IntakeEngi
         "version": "ims-consent-2026-12-2",
         "answer": "agree",
         "at": NOW.isoformat(),
+        "given_by": "patient",
     }
     state = engine.apply(state, Typed("send")).state
     summary = build_summary(engine, state, intake_id=3, chat_id=4, submitted_at=NOW)
     text = summary_text(summary, UTC)
-    assert "- agreed (consent text ims-consent-2026-12-2, 2026-12-06 09:30 UTC)" in text
+    assert (
+        "- agreed (given by: the patient; consent text ims-consent-2026-12-2, "
+        "2026-12-06 09:30 UTC)" in text
+    )
     # Staff read clinic time, as everywhere else (the note, `intake export`).
     toronto = summary_text(summary, ZoneInfo("America/Toronto"))
     assert "2026-12-06 04:30 EST)" in toronto and "submitted 2026-12-06 04:30 EST" in toronto

@@ -125,15 +125,6 @@ async def test_stop_in_words_asks_keeps_the_answers_and_says_how_to_come_back(
     assert "main problem" in patient.text
 
 
-def test_a_bare_button_number_at_a_free_text_question_is_asked_about(engine: IntakeEngine) -> None:
-    state = at(engine, "complaint")
-    result = engine.apply(state, Typed("2"))
-    assert "complaint" not in result.state.answers
-    assert "did you mean a button" in screen(engine, result.state, lambda v, a: v).text
-    kept = engine.apply(result.state, Typed("yes"))
-    assert kept.state.answers["complaint"] == "2"  # the patient said it is the answer
-
-
 async def test_a_button_number_typed_at_continue_or_start_over(patient: Patient) -> None:
     await _at_complaint(patient)
     await patient.command("intake")

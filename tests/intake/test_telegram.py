@@ -258,7 +258,9 @@ async def test_invalid_back_skip_faq_urgent_and_edit_on_telegram(
     await tg.tap("Skip")  # treatments
     await tg.say("Turn my head when driving")
     await tg.tap("I understand and agree")
+    await tg.tap("The patient")
     assert "Please check your answers" in tg.last_text
+    await tg.tap("Change 2 to")  # the page of answers 2 to 9 (a phone shows a few buttons)
     await tg.tap("Change 3")
     await tg.say("43")
     assert "3. How old are you? 43" in tg.last_text
@@ -300,7 +302,7 @@ async def test_flow_version_change_mid_intake_on_telegram(
     flow = content / "intake_flow.yaml"
     flow.write_text(
         flow.read_text(encoding="utf-8")
-        .replace('version: "2026.12.2"', 'version: "2027.1.0"')
+        .replace('version: "2026.12.3"', 'version: "2027.1.0"')
         .replace("How old are you?", "What is your age in years?"),
         encoding="utf-8",
     )

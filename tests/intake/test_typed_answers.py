@@ -174,9 +174,22 @@ def test_each_review_number_opens_the_question_with_that_number(engine: IntakeEn
     path[onset : onset + 1] = ["after an injury", "A fall on the ice"]  # opens a follow-up
     state = say(engine, engine.start(), *path)
     assert state.current == REVIEW
-    buttons = screen(engine, state, lambda verb, arg: f"{verb}:{arg}").buttons
-    changes = [b for b in buttons if b.label.startswith("Change ")]
+    pages = [
+        b
+        for b in screen(engine, state, lambda verb, arg: f"{verb}:{arg}").buttons
+        if b.label.startswith("Change ")
+    ]
+    # A page of answers at a time, so a phone shows a few buttons; every answer on one.
+    assert len(pages) <= 4 and pages[0].label.startswith("Change 2 to ")
+    changes = []
+    for page in pages:
+        verb, arg = page.action.split(":")
+        opened_page = engine.apply(state, Tap(verb, state.revision, arg)).state
+        buttons = screen(engine, opened_page, lambda verb, arg: f"{verb}:{arg}").buttons
+        assert len(buttons) <= 9 and buttons[-1].label.startswith("« Back")
+        changes += [b for b in buttons if b.label.startswith("Change ")]
     assert changes[0].label == "Change 2"  # question 1 is the consent, which is not listed
+    assert len(changes) == len(engine.review_items(state))
     for button in changes:
         number = button.label.removeprefix("Change ")
         verb, arg = button.action.split(":")

@@ -379,7 +379,8 @@ async def test_inbox_reads_treatment_consent_and_precautions_of_newer_summaries(
     }
     await repository.save(intake)
     [row] = await services.inbox.rows()
-    assert row.consent == "treatment: NOT GIVEN"
+    # An older summary does not say who gave it: the console says so.
+    assert row.consent == "treatment: NOT GIVEN (given by: who gave it not recorded)"
     assert row.contraindications == ("Pregnant or might be pregnant",)
 
 
