@@ -889,7 +889,7 @@ class FaqMatcher:
         use it."""
         k1, b = self.weights.bm25_k1, self.weights.bm25_b
         lengths = [sum(len(tokens) for tokens in phrasings) for phrasings in self._analysed]
-        average = (sum(lengths) / len(lengths)) if lengths else 1.0
+        average = self._average_length(lengths)
         norms = np.array([k1 * (1.0 - b + b * n / max(average, 1.0)) for n in lengths])
         indices = self._phrasing_arrays.indices
 
@@ -919,8 +919,7 @@ class FaqMatcher:
 
     # -- building -------------------------------------------------------------------
 
-    @staticmethod
-    def _inverse_document_frequency(analysed: list[list[list[str]]]) -> dict[str, float]:
+    def _inverse_document_frequency(self, analysed: list[list[list[str]]]) -> dict[str, float]:
         """BM25-style IDF with one document per entry (all its phrasings together)."""
         count = len(analysed)
         frequency: dict[str, int] = {}
@@ -932,13 +931,17 @@ class FaqMatcher:
             for token, df in frequency.items()
         }
 
+    def _average_length(self, lengths: list[int]) -> float:
+        """The entries' average length in tokens, BM25's reference for discounting long ones."""
+        return (sum(lengths) / len(lengths)) if lengths else 1.0
+
     def _entry_term_weights(
         self, analysed: list[list[list[str]]]
     ) -> dict[str, list[tuple[int, float]]]:
         """Token -> (entry, BM25 term saturation in 0..1) over each entry's phrasings."""
         k1, b = self.weights.bm25_k1, self.weights.bm25_b
         lengths = [sum(len(tokens) for tokens in phrasings) for phrasings in analysed]
-        average = (sum(lengths) / len(lengths)) if lengths else 1.0
+        average = self._average_length(lengths)
         postings: dict[str, list[tuple[int, float]]] = {}
         for entry_index, phrasings in enumerate(analysed):
             counts: dict[str, int] = {}
