@@ -68,7 +68,7 @@ def test_match_json_reports_what_the_patient_gets_for_small_talk_and_two_questio
         "👍",
         "does it hurt and how much does it cost?",
         "how much does it cost and does it hurt?",
-        "does IMS hurt and where can I park my tractor",
+        "does IMS hurt and who won the hockey game last night",
     ]
     out = run_match(monkeypatch, capsys, "\n".join(said) + "\n", "--json")
     rows = [json.loads(line) for line in out.splitlines()]
@@ -82,7 +82,7 @@ def test_match_json_reports_what_the_patient_gets_for_small_talk_and_two_questio
     assert rows[3]["faq_id"] == "does_it_hurt"  # the first answer, for tools reading one id
     assert rows[4]["answers"] == ["cost", "does_it_hurt"]
     assert rows[5]["answers"] == ["does_it_hurt"]
-    assert rows[5]["unanswered_part"] == "where can I park my tractor"
+    assert rows[5]["unanswered_part"] == "who won the hockey game last night"
     assert "unanswered_part" not in rows[3] and "small_talk" not in rows[3]
 
 
