@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
-from typing import Any, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from telegram import (
     BotCommand,
@@ -42,7 +42,9 @@ from bot.config import Settings
 from bot.core.assistant import CommandSpec
 from bot.core.features import PeriodicJob
 from bot.logging_setup import describe_exception
-from bot.runtime import Runtime, build_runtime
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -246,28 +248,36 @@ def add_handlers(application: TelegramApplication, handlers: TelegramHandlers) -
     application.add_error_handler(handlers.on_error)
 
 
-def build_application(
-    runtime: Runtime,
-    request: BaseRequest | None = None,
-    *,
-    with_post_init: bool = True,
-    rate_limited: bool = True,
-) -> TelegramApplication:
-    """The PTB Application serving `runtime` (`request`: a transport for tests).
-
-    `rate_limited=False` switches the pacing layer off (no flood limits), for
-    benchmarks that measure the bot's own cost; retries stay on.
-    """
-    settings = runtime.settings
+def telegram_bot(settings: Settings, request: BaseRequest | None = None) -> PoisonSafeBot:
+    """The bot object every request to Telegram goes through (`request`: a transport for
+    tests)."""
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    bot = PoisonSafeBot(
+    return PoisonSafeBot(
         settings.telegram_bot_token,
         base_url=api_base_url(settings),
         request=request or HTTPXRequest(connection_pool_size=REQUEST_POOL_SIZE),
         get_updates_request=request or HTTPXRequest(),
         defaults=bot_defaults(settings),
     )
+
+
+def build_application(
+    runtime: Runtime,
+    request: BaseRequest | None = None,
+    *,
+    with_post_init: bool = True,
+    rate_limited: bool = True,
+    bot: PoisonSafeBot | None = None,
+) -> TelegramApplication:
+    """The PTB Application serving `runtime` (`request`: a transport for tests) through
+    `bot` (one `telegram_bot` made, by default).
+
+    `rate_limited=False` switches the pacing layer off (no flood limits), for
+    benchmarks that measure the bot's own cost; retries stay on.
+    """
+    settings = runtime.settings
+    bot = bot or telegram_bot(settings, request)
     builder = ApplicationBuilder().bot(bot).concurrent_updates(ChatOrderedUpdateProcessor())
     if with_post_init:
         builder = builder.post_init(_post_init)
@@ -300,7 +310,7 @@ class TelegramTokenRejected(Exception):
 
 
 async def connect_to_telegram(
-    application: TelegramApplication,
+    bot: ExtBot[Any],
     *,
     initial_wait: float = STARTUP_RETRY_INITIAL_S,
     max_wait: float = STARTUP_RETRY_MAX_S,
@@ -309,7 +319,7 @@ async def connect_to_telegram(
     wait = initial_wait
     while True:
         try:
-            await application.bot.initialize()
+            await bot.initialize()
             return
         except InvalidToken:
             raise TelegramTokenRejected(
@@ -326,10 +336,10 @@ async def connect_to_telegram(
         wait = min(wait * 2, max_wait)
 
 
-def run_polling(runtime: Runtime) -> None:
-    """Serve Telegram by long polling until SIGINT/SIGTERM; pending updates are kept."""
-    application = build_application(runtime)
-    asyncio.get_event_loop().run_until_complete(connect_to_telegram(application))
+def run_polling(runtime: Runtime, bot: PoisonSafeBot) -> None:
+    """Serve Telegram through `bot` (connected) by long polling until SIGINT/SIGTERM;
+    pending updates are kept."""
+    application = build_application(runtime, bot=bot)
     application.run_polling(
         allowed_updates=ALLOWED_UPDATES,
         drop_pending_updates=False,
@@ -339,14 +349,21 @@ def run_polling(runtime: Runtime) -> None:
 
 
 def serve(settings: Settings) -> None:
-    """Build the runtime and poll Telegram on one event loop, then release the database."""
+    """Connect to Telegram, then build the runtime and poll on one event loop, then release
+    the database."""
     # One loop for everything: the database engine must live on the loop that polls.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
+        # The token first: a wrong one is reported before the runtime (its modules
+        # included) takes seconds to build.
+        bot = telegram_bot(settings)
+        loop.run_until_complete(connect_to_telegram(bot))
+        from bot.runtime import build_runtime
+
         runtime = loop.run_until_complete(build_runtime(settings))
         try:
-            run_polling(runtime)
+            run_polling(runtime, bot)
         finally:
             loop.run_until_complete(runtime.close())
     finally:
