@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import fcntl
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
+from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import ColumnElement, event
+from sqlalchemy import ColumnElement, event, inspect
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -22,6 +22,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # aiosqlite logs every call with its SQL parameters (patient text) at DEBUG.
@@ -45,6 +48,8 @@ ASYNC_URLS = {
     "mssql": ("mssql+aioodbc", "aioodbc"),
 }
 LOCK_SUFFIX = ".migrate.lock"
+# What `schema_heads` reads from each migration script.
+REVISION_NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
 # A quick read waits this long at most for a lock (WAL readers almost never wait): it runs
 # on the event loop, so a long wait would hold every chat; on timeout the caller queries
 # through the async driver instead.
@@ -342,6 +347,8 @@ def _open_problem(url: str, error: BaseException) -> str:
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic config pointing at our migrations, optionally bound to a connection."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -350,7 +357,46 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def _upgrade(connection: Connection) -> None:
+    if stored_revisions(connection) == schema_heads():
+        return  # at the latest schema already, as on every start but the first after an upgrade
+    from alembic import command
+
     command.upgrade(alembic_config(connection), "heads")
+
+
+def stored_revisions(connection: Connection) -> frozenset[str] | None:
+    """The revisions the database says it is at (None: it has never been migrated)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+    return frozenset(str(row[0]) for row in rows)
+
+
+@cache
+def schema_heads() -> frozenset[str] | None:
+    """The newest revisions in our migrations (those no other one follows), read from the
+    scripts' `revision` and `down_revision` without loading Alembic; None (always ask
+    Alembic) when a script says more than those two (a dependency, a branch label)."""
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        told: dict[str, Any] = {}
+        for statement in ast.parse(script.read_text(encoding="utf-8")).body:
+            target: ast.expr
+            if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                target, value = statement.target, statement.value
+            elif isinstance(statement, ast.Assign):
+                target, value = statement.targets[0], statement.value
+            else:
+                continue
+            if isinstance(target, ast.Name) and target.id in REVISION_NAMES:
+                told[target.id] = ast.literal_eval(value)
+        if told.get("branch_labels") or told.get("depends_on") or "revision" not in told:
+            return None
+        down = told.get("down_revision")
+        revisions.add(told["revision"])
+        followed.update(down if isinstance(down, tuple | list) else [down] if down else [])
+    return frozenset(revisions - followed)
 
 
 async def open_database(url: str) -> Database:

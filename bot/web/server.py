@@ -14,8 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import uvicorn
-
 from bot.clinic_content import ClinicContent
 from bot.config import ConfigError, Settings, make_data_dir
 from bot.core.outbound import Outbound
@@ -29,7 +27,6 @@ from bot.reminders.repository import AppointmentRepository
 from bot.storage.database import Database
 from bot.storage.encryption import load_cipher
 from bot.web.accounts import StaffAccounts, utc_now
-from bot.web.app import ConsoleServices, StaffNotice, create_app
 from bot.web.audit import AuditLog
 from bot.web.content_health import ContentHealthCheck
 from bot.web.events import StaffEventLog, linked_appointments_of
@@ -47,9 +44,11 @@ from bot.web.handoff_thread import HandoffThread
 from bot.web.intakes import IntakeInbox
 
 if TYPE_CHECKING:
+    import uvicorn
     from starlette.applications import Starlette
 
     from bot.core.features import FeatureHost
+    from bot.web.app import ConsoleServices, StaffNotice
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +85,7 @@ def build_services(
     """The console's services over one database and the clinic's content; staff write to
     patients with `send_to_patient` (None: the console cannot send)."""
     from bot.reminders.feature import build_reminders
+    from bot.web.app import ConsoleServices
 
     reminders = build_reminders(settings, content, database)
     cipher = load_cipher(settings)
@@ -177,16 +177,24 @@ def bound_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-class _OwnSignals(uvicorn.Server):
-    """A uvicorn server that leaves Ctrl+C and SIGTERM to its caller (the bot it runs
-    beside, or `serve_console`, which closes the database before the process ends)."""
+def console_server(services: ConsoleServices) -> uvicorn.Server:
+    """The console's app for `services` in a uvicorn server. The web stack (Starlette,
+    uvicorn, templates) is imported here, when a console is served, not by every start."""
+    from bot.web.app import create_app
 
-    def capture_signals(self) -> contextlib.AbstractContextManager[None]:  # type: ignore[override]
-        return contextlib.nullcontext()
+    return uvicorn_server(create_app(services))
 
 
 def uvicorn_server(app: Starlette) -> uvicorn.Server:
-    """A uvicorn server for `app` that trusts proxy headers only from loopback."""
+    """A uvicorn server for `app` that trusts proxy headers only from loopback, and leaves
+    Ctrl+C and SIGTERM to its caller (the bot it runs beside, or `serve_console`, which
+    closes the database before the process ends)."""
+    import uvicorn
+
+    class OwnSignals(uvicorn.Server):
+        def capture_signals(self) -> contextlib.AbstractContextManager[None]:  # type: ignore[override]
+            return contextlib.nullcontext()
+
     config = uvicorn.Config(
         app,
         log_level="warning",
@@ -195,7 +203,7 @@ def uvicorn_server(app: Starlette) -> uvicorn.Server:
         forwarded_allow_ips="127.0.0.1",
         server_header=False,
     )
-    return _OwnSignals(config)
+    return OwnSignals(config)
 
 
 async def serve_console(
@@ -216,7 +224,7 @@ async def serve_console(
             outbound_staff_notice(outbound) if outbound is not None else None,
             outbound_send(outbound.send) if outbound is not None else None,
         )
-        server = uvicorn_server(create_app(services))
+        server = console_server(services)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, lambda: setattr(server, "should_exit", True))
@@ -303,7 +311,7 @@ def register_console(
             outbound_staff_notice(outbound),
             outbound_send(outbound.send),
         )
-        server = uvicorn_server(create_app(services))
+        server = console_server(services)
         task = asyncio.create_task(server.serve(sockets=[sock]), name="staff-console")
         running.append((server, task, services))
         logger.info("staff console listening on %s", settings.console.public_base_url)

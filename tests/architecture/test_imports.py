@@ -7,6 +7,8 @@ runs later, and so hides a cycle from Python's own import) counts like any other
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
@@ -184,3 +186,32 @@ def test_only_config_reads_the_environment() -> None:
         for line in _environment_reads(ast.parse(path.read_text(encoding="utf-8")))
     }
     assert readers == set(), f"settings must be parsed in bot/config.py: {sorted(readers)}"
+
+
+# What a start must not load before it needs it: `ims-bot run` checks its token before the
+# runtime (database, matcher, safety models) is imported, and the runtime loads the web
+# stack only to serve the console and Alembic only to migrate.
+LOADED_ONLY_WHEN_USED = {
+    "bot.channels.telegram.application": ("bot.runtime", "sqlalchemy", "numpy"),
+    "bot.runtime": ("starlette", "uvicorn", "jinja2", "alembic", "fhir", "sentence_transformers"),
+}
+
+
+def test_starting_loads_heavy_parts_only_when_used() -> None:
+    loaded = {}
+    for module in LOADED_ONLY_WHEN_USED:
+        probe = f"import sys, {module}; print(' '.join(sys.modules))"
+        run = subprocess.run(
+            [sys.executable, "-c", probe],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=BOT.parent,
+        )
+        names = set(run.stdout.split())
+        loaded[module] = names | {name.partition(".")[0] for name in names}
+    early = {
+        module: sorted(set(unwanted) & loaded[module])
+        for module, unwanted in LOADED_ONLY_WHEN_USED.items()
+    }
+    assert early == {module: [] for module in LOADED_ONLY_WHEN_USED}

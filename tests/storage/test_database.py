@@ -6,6 +6,8 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.faq.unanswered import UnansweredLog
 from bot.storage.database import open_database
 
@@ -48,3 +50,39 @@ async def test_the_urls_timeout_sets_how_long_a_write_waits(tmp_path: Path) -> N
     path = tmp_path / "bot.sqlite3"
     assert await busy_ms(f"sqlite+aiosqlite:///{path}?timeout=5") == 5000
     assert await busy_ms(f"sqlite+aiosqlite:///{path}") == 10_000
+
+
+def test_the_schema_heads_read_from_the_scripts_are_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from bot.storage.database import alembic_config, schema_heads
+
+    assert schema_heads() == set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+async def test_a_database_at_the_latest_schema_is_opened_without_migrating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alembic import command
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    upgrades: list[object] = []
+    upgrade = command.upgrade
+
+    def counted(*args: object, **kwargs: object) -> None:
+        upgrades.append(args)
+        upgrade(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(command, "upgrade", counted)
+    for _ in range(2):
+        database = await open_database(url)
+        await database.close()
+    assert len(upgrades) == 1  # the first start only
+    # A database behind the scripts (here: one revision back) is brought up to date.
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0006_cancelled_by_patient'")
+        connection.execute("DROP TABLE handoff_messages")
+        connection.execute("DROP TABLE handoffs")
+    database = await open_database(url)
+    await database.close()
+    assert len(upgrades) == 2
