@@ -198,6 +198,29 @@ class _Stored:
         return problems
 
 
+class _Built:
+    """The whole content read and checked from `content_dir` on an earlier start, kept in
+    the check cache under the bytes of every file in the folder (and today's date, which
+    `reviewed:` dates are checked against, and the working folder, which file names in
+    it are relative to): a restart on unchanged content and code loads it instead of
+    reading every file and compiling the screen's rules again."""
+
+    def __init__(self, cache: ContentCheckCache, content_dir: Path) -> None:
+        self._cache = cache
+        files = sorted(path.name for path in content_dir.iterdir() if path.is_file())
+        check = f"built content {date.today().isoformat()} {Path.cwd()}"
+        self._key = cache.key(check, content_dir, files)
+        found = cache.get_built(self._key)
+        self.found = found if isinstance(found, ClinicContent) else None
+
+    def keep(self, content: ClinicContent) -> None:
+        """Store `content` with the screen's detectors built (what every start builds)."""
+        for tier in (content.emergency, content.emergency.urgent):
+            if tier is not None:
+                tier.detector()
+        self._cache.put_built(self._key, content)
+
+
 def _answer_through_the_pipe_only() -> None:
     """Set up the child: it ends with the command and holds none of its output.
 
@@ -285,6 +308,11 @@ def read_content(
     if key is not None and key in _read:
         content, problems = _read[key]
         return content, list(problems)
+    # The bot's start-up (not the full check) may load what an earlier start read.
+    built = _Built(cache, content_dir) if cache and key and not quality else None
+    if key is not None and built is not None and built.found is not None:
+        _read[key] = (built.found, [])
+        return built.found, []
     faq, clinic, problems = read_faq_bundle(content_dir)
     faq_fr: FaqContent | None = None
     notes: list[Problem] = []
@@ -367,6 +395,8 @@ def read_content(
         assert faq is not None and clinic is not None
         assert emergency is not None and types is not None
         result = ClinicContent(faq, clinic, emergency, types, flow, faq_fr, tuple(notes))
+        if built is not None:
+            built.keep(result)
     problems.sort()
     if key is not None:
         _read[key] = (result, list(problems))

@@ -9,6 +9,12 @@ checks again), the Python and library versions, and the folder's place. A result
 ever reused for identical inputs; one with problems only in the working folder it was found
 in (problems name their file relative to it).
 
+The bot's start-up keeps the content it read there too (`get_built`/`put_built`): the
+parsed files with the screen's compiled rules, pickled, under the same kind of key, so a
+restart on unchanged content and code loads them in a fraction of the time it takes to
+read and compile them. Pickles are only ever read from this folder, which the bot alone
+writes and which also holds its database and encryption key.
+
 Only clinic content is stored, never a patient's message. The store lives where the bot
 keeps its files (IMS_DATA_DIR); a folder that cannot be written (a clinic may run the
 check read-only) only means the check is done in full every time.
@@ -20,6 +26,7 @@ import contextlib
 import hashlib
 import json
 import os
+import pickle
 import sys
 from collections.abc import Sequence
 from functools import cache
@@ -30,8 +37,11 @@ from bot.content.problems import Problem
 
 FOLDER_NAME = "content-check"
 SUFFIX = ".json"
-# Each check and each recent version of the content has its own file (a few KB each).
+BUILT_SUFFIX = ".pickle"
+# Each check and each recent version of the content has its own file (a few KB each; a
+# built content a few MB).
 FILES_KEPT = 24
+BUILT_KEPT = 4
 # Libraries whose behaviour decides a screen's or the matcher's verdict.
 DECIDING_LIBRARIES = (
     "numpy",
@@ -88,8 +98,32 @@ class ContentCheckCache:
                 digest.update(f"\0{name}\0{len(data)}\0".encode() + data)
         return digest.hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.folder / f"{key[:40]}{SUFFIX}"
+    def _path(self, key: str, suffix: str = SUFFIX) -> Path:
+        return self.folder / f"{key[:40]}{suffix}"
+
+    def get_built(self, key: str) -> object | None:
+        """What `put_built` kept under `key`; None when nothing is (or it is unreadable)."""
+        path = self._path(key, BUILT_SUFFIX)
+        try:
+            with path.open("rb") as stored:
+                found_key, built = pickle.load(stored)
+        except Exception:  # missing, damaged or from another version: build it again
+            return None
+        if found_key != key:
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        found: object = built
+        return found
+
+    def put_built(self, key: str, built: object) -> None:
+        """Keep `built` (pickled) under `key`, where the folder can be written."""
+        try:
+            data = pickle.dumps((key, built), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # not picklable: the next start builds it again, as before
+            return
+        self._write(self._path(key, BUILT_SUFFIX), data)
+        self._prune(BUILT_SUFFIX, BUILT_KEPT)
 
     def get(self, key: str) -> list[Problem] | None:
         """The problems stored under `key`; None when there are none (or they are unreadable)."""
@@ -118,19 +152,24 @@ class ContentCheckCache:
             "cwd": str(Path.cwd()),
             "problems": [[p.file, p.line, p.message] for p in problems],
         }
+        self._write(path, json.dumps(stored, ensure_ascii=False).encode())
+        self._prune(SUFFIX, FILES_KEPT)
+
+    def _write(self, path: Path, data: bytes) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             partial = path.with_suffix(f".{os.getpid()}.partial")
-            partial.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+            partial.write_bytes(data)
             partial.replace(path)  # readers never see half a file
-            self._prune()
         except OSError:
             pass  # read-only or full: the next check is done in full again
 
-    def _prune(self) -> None:
+    def _prune(self, suffix: str, kept: int) -> None:
         used: list[tuple[float, Path]] = []
-        for found in self.folder.glob(f"*{SUFFIX}"):
-            with contextlib.suppress(FileNotFoundError):  # another process removed it
-                used.append((found.stat().st_mtime, found))
-        for _, stale in sorted(used, reverse=True)[FILES_KEPT:]:
-            stale.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            for found in self.folder.glob(f"*{suffix}"):
+                with contextlib.suppress(FileNotFoundError):  # another process removed it
+                    used.append((found.stat().st_mtime, found))
+        for _, stale in sorted(used, reverse=True)[kept:]:
+            with contextlib.suppress(OSError):
+                stale.unlink(missing_ok=True)

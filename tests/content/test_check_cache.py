@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from bot import clinic_content
 from bot.clinic_content import SCREEN_FILES, read_content
 from bot.content.check_cache import ContentCheckCache
 from bot.content.problems import Problem
+from bot.safety.emergency_content import read_emergency_files
 
 EXAMPLE = "      - ive been thinking of ending it\n"
 
@@ -107,3 +111,33 @@ def test_the_bot_restarted_on_unchanged_content_reuses_the_screen(
         assert refused.problems == [made_up]
     else:
         raise AssertionError("the stored screen result was not used")
+
+
+def test_a_restart_on_unchanged_content_loads_what_the_last_start_read(
+    content_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = ContentCheckCache(tmp_path / "data", code="this code")
+    first, problems = read_content(content_dir, cache=cache)
+    assert first is not None and problems == []
+    reads: list[Path] = []
+
+    def counted(folder: Path) -> object:
+        reads.append(folder)
+        return read_emergency_files(folder)
+
+    # A new process: nothing read in it yet.
+    monkeypatch.setattr(clinic_content, "_read", {})
+    monkeypatch.setattr(clinic_content, "read_emergency_files", counted)
+    again, problems = read_content(content_dir, cache=cache)
+    assert problems == [] and reads == []
+    assert again == first and again is not first
+    assert again is not None and "_detector" in vars(again.emergency)  # rules compiled
+
+    # Any edit, or other code, reads and compiles the folder again.
+    faq = content_dir / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert read_content(content_dir, cache=cache) == (again, [])
+    other_code = ContentCheckCache(tmp_path / "data", code="an upgrade")
+    monkeypatch.setattr(clinic_content, "_read", {})
+    assert read_content(content_dir, cache=other_code) == (again, [])
+    assert reads == [content_dir, content_dir]
