@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 # How long a test waits for a process (or the fake Bot API server) to do what it must before
 # calling it hung. Not a speed limit: every wait ends at its event (a line, a request, an
@@ -101,3 +103,32 @@ def run_ims_bot(
         text=True,
         timeout=timeout,
     )
+
+
+def ims_bot_in_process(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    cwd: Path,
+    *args: str,
+    **settings: str,
+) -> tuple[int, str, str]:
+    """`ims-bot ARGS` run in this process, in `cwd` with `process_env`'s settings (and
+    `settings`): its exit code, output and errors. For what needs no process of its own (a
+    refusal, a message): each process start costs seconds of CPU."""
+    import concurrent.futures
+
+    from bot.cli.main import main
+
+    env = process_env(cwd, **settings)
+    for name in list(os.environ):
+        if name in SETTINGS or name.startswith(SETTING_PREFIXES):
+            monkeypatch.delenv(name)
+    for name in ("DATABASE_URL", "IMS_DATA_DIR", *settings):
+        monkeypatch.setenv(name, env[name])
+    monkeypatch.chdir(cwd)
+    capsys.readouterr()
+    # On a thread of its own, as `main` runs its own event loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        code = pool.submit(main, list(args)).result()
+    out, err = capsys.readouterr()
+    return code, out, err

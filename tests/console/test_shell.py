@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.intake.kit import TEST_KEY
-from tests.process_env import HANG_S, process_env, run_ims_bot
+from tests.process_env import HANG_S, ims_bot_in_process, process_env
 
 REPO = Path(__file__).resolve().parents[2]
 READ_TIMEOUT = HANG_S
@@ -158,28 +158,39 @@ def test_ctrl_c_at_the_prompt_stops_at_once_with_a_goodbye(tmp_path: Path) -> No
     assert "Goodbye." in after and "Traceback" not in after
 
 
-def test_bad_configuration_is_one_clear_line(tmp_path: Path) -> None:
-    env = _env(tmp_path) | {"CLINIC_TIMEZONE": "Nowhere/Land"}
-    result = run_ims_bot(env, tmp_path, "shell", "--json", timeout=READ_TIMEOUT)
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
+def test_bad_configuration_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = ims_bot_in_process(
+        monkeypatch, capsys, tmp_path, "shell", "--json", CLINIC_TIMEZONE="Nowhere/Land"
+    )
+    assert code == 2
+    assert err.strip().splitlines() == [
         "ims-bot: configuration error: CLINIC_TIMEZONE: 'Nowhere/Land' is not a known time "
         "zone; use an IANA name such as America/Toronto or Europe/London"
     ]
 
 
-def test_invalid_content_stops_the_bot_with_file_and_line(tmp_path: Path) -> None:
+def test_invalid_content_stops_the_bot_with_file_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     content = tmp_path / "content"
     content.mkdir()
     for source in (REPO / "content").iterdir():
         (content / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     faq = content / "faq.yaml"
     faq.write_text(faq.read_text(encoding="utf-8").replace("id: cost", "id: booking", 1))
-    env = _env(tmp_path) | {"CONTENT_DIR": str(content)}
-    result = run_ims_bot(env, tmp_path, "shell", timeout=READ_TIMEOUT)
-    assert result.returncode == 2
-    assert "faq.yaml:" in result.stderr and "booking" in result.stderr
-    assert "Traceback" not in result.stderr
+    code, _, err = ims_bot_in_process(
+        monkeypatch,
+        capsys,
+        tmp_path,
+        "shell",
+        CONTENT_DIR=str(content),
+        DATA_ENCRYPTION_KEY=TEST_KEY,
+    )
+    assert code == 2
+    assert "faq.yaml:" in err and "booking" in err
+    assert "Traceback" not in err
 
 
 def test_a_french_question_is_answered_in_french_in_the_shell(shell: ShellSession) -> None:

@@ -12,29 +12,12 @@ import pytest
 
 from tests.fakes.bot_api_server import FakeBotApiServer
 from tests.faults.conftest import fault_env
-from tests.process_env import HANG_S, process_env
-from tests.reminders.bot_process import TOKEN, start_bot, stop
+from tests.process_env import HANG_S, ims_bot_in_process, process_env
+from tests.reminders.bot_process import start_bot, stop
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT_S = HANG_S
-
-
-def cli_in_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str
-) -> tuple[int, str]:
-    """`ims-bot faq unanswered` in this process (the CLI runs its own event loop)."""
-    import concurrent.futures
-
-    from bot.cli.main import main
-
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("IMS_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        code = pool.submit(main, ["faq", "unanswered"]).result()
-    return code, capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -61,7 +44,9 @@ def test_a_bad_database_url_is_one_line(
 ) -> None:
     (tmp_path / "a-file").write_text("not a folder")
     (tmp_path / "not-a-database.sqlite3").write_bytes(b"this is not a database" * 100)
-    code, err = cli_in_process(tmp_path, monkeypatch, capsys, url.format(tmp=tmp_path))
+    code, _, err = ims_bot_in_process(
+        monkeypatch, capsys, tmp_path, "faq", "unanswered", DATABASE_URL=url.format(tmp=tmp_path)
+    )
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1, err
     expected = expected.format(tmp=tmp_path)
@@ -100,21 +85,6 @@ def test_a_closed_pipe_is_not_a_traceback(tmp_path: Path) -> None:
     stderr = run.stderr.read().decode()
     run.wait(timeout=TIMEOUT_S)
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
-
-
-def test_a_rejected_token_is_one_line_without_the_token(tmp_path: Path, api_schema: object) -> None:
-    with FakeBotApiServer(token="999999:the-real-token-is-different-abcdefgh") as server:
-        env = fault_env(tmp_path, server)
-        bot = start_bot(tmp_path, env)
-        try:
-            bot.wait(timeout=TIMEOUT_S)
-        finally:
-            stop(bot)
-    output = (tmp_path / "bot-0.log").read_text()
-    assert bot.returncode == 2
-    assert "configuration error: TELEGRAM_BOT_TOKEN: rejected by Telegram" in output
-    assert TOKEN not in output and TOKEN.split(":")[1] not in output
-    assert "Traceback" not in output
 
 
 def test_telegram_unreachable_at_start_is_retried_not_fatal(

@@ -14,7 +14,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from bot.cli.main import main
 from tests.intake.kit import TEST_KEY, TYPED_PATH
-from tests.process_env import HANG_S, process_env, run_ims_bot
+from tests.process_env import HANG_S, ims_bot_in_process, process_env, run_ims_bot
 
 TIMEOUT = HANG_S
 # The typed path works unchanged in the shell: typed options tick, as a typed label does.
@@ -84,22 +84,25 @@ def test_shell_intake_resumes_after_restart_then_cli_lists_and_exports(
     assert "no intake with id 99" in cli(capsys, "export", "99", code=1)
 
 
-def test_malformed_key_is_one_clear_line(tmp_path: Path) -> None:
-    env = _env(tmp_path) | {"DATA_ENCRYPTION_KEY": "not-a-key"}
-    result = run_ims_bot(env, tmp_path, "intake", "list", timeout=TIMEOUT)
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
+def test_malformed_key_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = ims_bot_in_process(
+        monkeypatch, capsys, tmp_path, "intake", "list", DATA_ENCRYPTION_KEY="not-a-key"
+    )
+    assert code == 2
+    assert err.strip().splitlines() == [
         "ims-bot: configuration error: DATA_ENCRYPTION_KEY: not a valid key; it must be 32 "
         "url-safe base64-encoded bytes (generate one with `ims-bot intake new-key`)"
     ]
-    assert "not-a-key" not in result.stderr
+    assert "not-a-key" not in err
 
 
-def test_local_key_file_is_created_owner_only(tmp_path: Path) -> None:
-    env = _env(tmp_path)
-    env.pop("DATA_ENCRYPTION_KEY")
-    result = run_ims_bot(env, tmp_path, "intake", "list", timeout=TIMEOUT)
-    assert result.returncode == 0, result.stderr
+def test_local_key_file_is_created_owner_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = ims_bot_in_process(monkeypatch, capsys, tmp_path, "intake", "list")
+    assert code == 0, err
     key_file = tmp_path / "data" / "data-encryption.key"
     assert key_file.stat().st_mode & 0o777 == 0o600
 

@@ -56,5 +56,6 @@ def test_a_rejected_token_is_one_line_before_anything_is_built(
         monkeypatch.setenv("TELEGRAM_API_BASE_URL", server.base_url)
         assert main(["run"]) == 2
     err = capsys.readouterr().err
-    assert "TELEGRAM_BOT_TOKEN was rejected" in err and built == []
+    assert "configuration error: TELEGRAM_BOT_TOKEN: rejected by Telegram" in err
+    assert built == []
     assert TOKEN not in err and TOKEN.split(":")[1] not in err and "Traceback" not in err
