@@ -65,6 +65,8 @@ async def test_a_database_at_the_latest_schema_is_opened_without_migrating(
 ) -> None:
     from alembic import command
 
+    from bot.storage.database import alembic_config
+
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
     upgrades: list[object] = []
     upgrade = command.upgrade
@@ -79,10 +81,9 @@ async def test_a_database_at_the_latest_schema_is_opened_without_migrating(
         await database.close()
     assert len(upgrades) == 1  # the first start only
     # A database behind the scripts (here: one revision back) is brought up to date.
-    with sqlite3.connect(tmp_path / "bot.sqlite3") as connection:
-        connection.execute("UPDATE alembic_version SET version_num = '0006_cancelled_by_patient'")
-        connection.execute("DROP TABLE handoff_messages")
-        connection.execute("DROP TABLE handoffs")
+    behind = alembic_config()
+    behind.set_main_option("sqlalchemy.url", f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    command.downgrade(behind, "-1")
     database = await open_database(url)
     await database.close()
     assert len(upgrades) == 2
