@@ -13,7 +13,8 @@ The bot's start-up keeps the content it read there too (`get_built`/`put_built`)
 parsed files with the screen's compiled rules, pickled, under the same kind of key, so a
 restart on unchanged content and code loads them in a fraction of the time it takes to
 read and compile them. Pickles are only ever read from this folder, which the bot alone
-writes and which also holds its database and encryption key.
+writes and which also holds its database and encryption key, and only from a file of the
+bot's own account that no other account may write (they are written 0600).
 
 Only clinic content is stored, never a patient's message. The store lives where the bot
 keeps its files (IMS_DATA_DIR); a folder that cannot be written (a clinic may run the
@@ -104,6 +105,8 @@ class ContentCheckCache:
     def get_built(self, key: str) -> object | None:
         """What `put_built` kept under `key`; None when nothing is (or it is unreadable)."""
         path = self._path(key, BUILT_SUFFIX)
+        if not _written_by_us_alone(path):
+            return None
         try:
             with path.open("rb") as stored:
                 found_key, built = pickle.load(stored)
@@ -122,7 +125,7 @@ class ContentCheckCache:
             data = pickle.dumps((key, built), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # not picklable: the next start builds it again, as before
             return
-        self._write(self._path(key, BUILT_SUFFIX), data)
+        self._write(self._path(key, BUILT_SUFFIX), data, private=True)
         self._prune(BUILT_SUFFIX, BUILT_KEPT)
 
     def get(self, key: str) -> list[Problem] | None:
@@ -155,11 +158,13 @@ class ContentCheckCache:
         self._write(path, json.dumps(stored, ensure_ascii=False).encode())
         self._prune(SUFFIX, FILES_KEPT)
 
-    def _write(self, path: Path, data: bytes) -> None:
+    def _write(self, path: Path, data: bytes, private: bool = False) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             partial = path.with_suffix(f".{os.getpid()}.partial")
             partial.write_bytes(data)
+            if private:
+                partial.chmod(0o600)
             partial.replace(path)  # readers never see half a file
         except OSError:
             pass  # read-only or full: the next check is done in full again
@@ -173,3 +178,15 @@ class ContentCheckCache:
         for _, stale in sorted(used, reverse=True)[kept:]:
             with contextlib.suppress(OSError):
                 stale.unlink(missing_ok=True)
+
+
+def _written_by_us_alone(path: Path) -> bool:
+    """Whether `path` is ours and nobody else may write it: unpickling runs code, so a
+    built content is loaded only from a file no other account could have put there."""
+    try:
+        status = path.stat()
+    except OSError:
+        return False
+    if not hasattr(os, "getuid"):  # Windows: the data folder's own permissions protect it
+        return True
+    return status.st_uid == os.getuid() and not status.st_mode & 0o022

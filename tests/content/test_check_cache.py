@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,26 @@ def test_a_restart_on_unchanged_content_loads_what_the_last_start_read(
     monkeypatch.setattr(clinic_content, "_read", {})
     assert read_content(content_dir, cache=other_code) == (again, [])
     assert reads == [content_dir, content_dir]
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX file ownership and modes")
+def test_a_kept_content_others_could_have_written_is_read_again(
+    content_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = ContentCheckCache(tmp_path / "data", code="this code")
+    assert read_content(content_dir, cache=cache)[1] == []
+    (kept,) = (tmp_path / "data" / "content-check").glob("*.pickle")
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600  # only the bot's account reads it
+
+    # Unpickling runs code: a file another account could have replaced is not loaded.
+    kept.chmod(0o666)
+    reads: list[Path] = []
+
+    def counted(folder: Path) -> object:
+        reads.append(folder)
+        return read_emergency_files(folder)
+
+    monkeypatch.setattr(clinic_content, "_read", {})
+    monkeypatch.setattr(clinic_content, "read_emergency_files", counted)
+    content, problems = read_content(content_dir, cache=cache)
+    assert content is not None and problems == [] and reads == [content_dir]
