@@ -95,6 +95,13 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"(il y a|y a) (tu )?(quelqu un|qqn)", " hello "),
         (r"comment (ca va|allez vous|vas tu)", " hello "),
+        # "ça va?" alone (or after a greeting) asks how one is; "ça va pas", "ça va mieux"
+        # tell something and are read as words.
+        (
+            r"^(?:(?:bonjour|salut|allo|coucou|bonsoir|hey) )?(?:ca|sa) va(?: tres)?(?: bien)?"
+            r"(?: (?:et|pis) (?:toi|vous))?(?=(?: \?)*$)",
+            " hello ",
+        ),
     )
 )
 

@@ -423,8 +423,11 @@ _FRENCH_WORDS = _word_set(
 
 
 # Greetings and thanks only French uses: a message of nothing else ("salut", "allo",
-# "merci bye") is French even though one word is too little for the model.
-_FRENCH_COURTESY = _word_set("salut allo allô bonjour bonsoir coucou merci bonne journée journee")
+# "merci bye", "ça va?", "d'accord merci") is French even though one word is too little
+# for the model.
+_FRENCH_COURTESY = _word_set(
+    "salut allo allô bonjour bonsoir coucou merci bonne journée journee ça ca va d accord daccord"
+)
 _ANY_COURTESY = _word_set("bye ok okay")
 
 # French words that are also romanised Cantonese, Chinese or Punjabi words ("gong je m cing

@@ -99,6 +99,27 @@ async def test_french_small_talk_gets_a_french_reply_and_is_not_kept(
     assert await _kept(runtime) == []
 
 
+@pytest.mark.parametrize(
+    "said", ["bonjour ça va?", "ça va?", "d'accord merci", "ça va bien et toi"]
+)
+async def test_how_are_you_and_thanks_in_french_are_small_talk_from_any_phone(
+    runtime: Runtime, said: str
+) -> None:
+    """Too short for the language model, and English-looking words ("ca", "va"): read as
+    French small talk, not kept as an unanswered question."""
+    [reply] = await runtime.assistant.handle_text(PATIENT, said)
+    assert "Sorry" not in reply.text and "Désolé" not in reply.text
+    assert "Parcourir les questions fréquentes" in [button.label for button in reply.buttons]
+    assert await _kept(runtime) == []
+
+
+async def test_saying_one_is_not_ok_is_no_greeting(runtime: Runtime) -> None:
+    [greeting] = await runtime.assistant.handle_text(FRENCH_APP, "ça va?")
+    assert greeting.text.startswith("Bonjour! Je suis")
+    replies = await runtime.assistant.handle_text(FRENCH_APP, "ça va pas")
+    assert replies and not any(r.text.startswith("Bonjour! Je suis") for r in replies)
+
+
 async def test_two_french_questions_get_two_french_answers(runtime: Runtime) -> None:
     replies = await runtime.assistant.handle_text(
         PATIENT, "Est-ce que ça fait mal? Et combien ça coûte?"
