@@ -5,6 +5,7 @@ marker (its kind and time) until someone does."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -134,12 +135,20 @@ class StaffEventLog:
             rows = list(
                 await session.scalars(select(StaffEvent).where(StaffEvent.chat_id == chat_id))
             )
+        # One line per kind and day, with how many: a chat with many alerts in a day reads
+        # as a count, not as the same line again and again.
+        days = Counter((row.kind, f"{row.at:%Y-%m-%d}") for row in rows)
         if language == "fr":
             return [
-                f"{FRENCH_KIND_LABELS.get(row.kind, row.kind)} notée le {row.at:%Y-%m-%d}"
-                for row in rows
+                f"{FRENCH_KIND_LABELS.get(kind, kind)} notée le {day}"
+                + (f" ({count} fois)" if count > 1 else "")
+                for (kind, day), count in days.items()
             ]
-        return [f"{KIND_LABELS.get(row.kind, row.kind)} noted {row.at:%Y-%m-%d}" for row in rows]
+        return [
+            f"{KIND_LABELS.get(kind, kind)} noted {day}"
+            + (f" ({count} times)" if count > 1 else "")
+            for (kind, day), count in days.items()
+        ]
 
     async def markers_left(self, chat_id: int) -> list[str]:
         """The alerts /forget would leave as markers (unhandled), as the audit names them."""

@@ -189,14 +189,10 @@ class HandoffThread:
         day = f"{first:%Y-%m-%d}"
         if language == "fr":
             plural = "s" if count > 1 else ""
-            return [
-                f"Conversation avec l'équipe de la clinique : {count} message{plural} "
-                f"conservé{plural} (chiffré{plural}), depuis le {day}"
-            ]
+            return [f"{count} message{plural} conservé{plural} (chiffré{plural}), depuis le {day}"]
         noun = "message" if count == 1 else "messages"
-        return [
-            f"Conversation with the clinic team: {count} {noun} stored (encrypted), since {day}"
-        ]
+        # /mydata puts the registry's title ("Conversations with the clinic team") first.
+        return [f"{count} {noun} stored (encrypted), since {day}"]
 
     async def erase(self, chat_id: int) -> int:
         """Delete the chat's conversations and end its handoff (for /forget)."""

@@ -322,7 +322,8 @@ async def test_mydata_counts_the_conversation_and_forget_erases_it_keeping_the_m
     assert await services.messenger.write(event.id, ANNA, "desk@clinic.example") is Outcome.SENT
     await console_runtime.assistant.handle_text(chat, PATIENT_ANSWER)
     mydata = await console_runtime.assistant.handle_command(chat, "mydata")
-    assert "Conversation with the clinic team: 2 messages stored (encrypted)" in mydata[0].text
+    assert "Conversations with the clinic team: 2 messages stored (encrypted)" in mydata[0].text
+    assert "Conversation with the clinic team" not in mydata[0].text  # the title once
 
     await console_runtime.assistant.handle_command(chat, "forget")
     await console_runtime.assistant.handle_text(chat, "yes")
@@ -332,3 +333,11 @@ async def test_mydata_counts_the_conversation_and_forget_erases_it_keeping_the_m
     assert marker.id == event.id and marker.chat_id is None  # the unhandled alert's marker
     after = await console_runtime.assistant.handle_text(chat, "does ims hurt")
     assert staff_of(after) == []  # no handoff any more: the FAQ answers
+
+
+async def test_mydata_counts_alerts_of_one_kind_and_day_on_one_line(runtime: Runtime) -> None:
+    chat = ChatRef(4110)
+    for _ in range(3):
+        await runtime.assistant.handle_text(chat, SELF_HARM_WORDS)
+    lines = (await runtime.personal_data.describe(chat.chat_id))["Staff notices"]
+    assert len(lines) == 1 and lines[0].endswith("(3 times)")
