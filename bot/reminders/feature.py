@@ -41,16 +41,13 @@ DEMO_LEAD = timedelta(minutes=10)  # the demo appointment starts this far ahead
 DEMO_REMINDER_DELAY = timedelta(seconds=5)
 DEMO_TYPE = "ims_treatment"
 CHEST_PAIN_RULE = "chest_pain"
+# What a link that links nothing says, by why (a key of the conversation's sentences).
 LINK_REPLIES = {
-    LinkOutcome.USED: "This appointment link has already been used. If you opened it on "
-    "another phone, please use that chat, or ask the clinic for a new link.",
-    LinkOutcome.EXPIRED: "This appointment link has expired. Please ask the clinic for a new one.",
-    LinkOutcome.UNKNOWN: "I don't recognise this appointment link. Please check you copied all "
-    "of it, or ask the clinic for a new one.",
-    LinkOutcome.CANCELLED: "This appointment has been cancelled, so there is nothing to link. "
-    "Please contact the clinic if that's not right.",
+    LinkOutcome.USED: "link_used",
+    LinkOutcome.EXPIRED: "link_expired",
+    LinkOutcome.UNKNOWN: "link_unknown",
+    LinkOutcome.CANCELLED: "link_cancelled",
 }
-NOT_YOURS = "I can't find that appointment in this chat. Send /start to see what I can do."
 
 
 @dataclass
@@ -135,7 +132,8 @@ class AppointmentConversation:
             payload, chat.chat_id, self._r.clock(), language=chat.reply_language
         )
         if result.appointment is None:
-            return [Reply(LINK_REPLIES.get(result.outcome, LINK_REPLIES[LinkOutcome.UNKNOWN]))]
+            key = LINK_REPLIES.get(result.outcome, LINK_REPLIES[LinkOutcome.UNKNOWN])
+            return [Reply(msg.said(key, chat.reply_language))]
         appointment = result.appointment
         kind = self._r.types.get(appointment.type_id)
         to_come = await self._r.repository.has_reminders_to_come(appointment.id)
@@ -159,7 +157,7 @@ class AppointmentConversation:
         id_text, _, value = tail.partition(":")
         appointment = await self._own_appointment(chat, id_text)
         if appointment is None:
-            return [Reply(NOT_YOURS)]
+            return [Reply(msg.said("not_yours", chat.reply_language))]
         handlers = {
             msg.CONFIRM: self._confirm,
             msg.RESCHEDULE: self._reschedule,
@@ -177,7 +175,7 @@ class AppointmentConversation:
             return await self._soreness(appointment, value)
         if verb == msg.SAFETY:
             return await self._safety(chat, appointment, value)
-        return [Reply(NOT_YOURS)]
+        return [Reply(msg.said("not_yours", chat.reply_language))]
 
     def _passed_reply(self, appointment: Appointment) -> Reply:
         clinic = self._r.clinic

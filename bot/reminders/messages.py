@@ -76,6 +76,15 @@ TEXTS = {
         "contact you to find a new time. You can also call us at {phone} or book at "
         "{booking_url}. Your current appointment stays booked until it is moved.",
         "already_cancelled": "This appointment is already cancelled.",
+        "link_used": "This appointment link has already been used. If you opened it on "
+        "another phone, please use that chat, or ask the clinic for a new link.",
+        "link_expired": "This appointment link has expired. Please ask the clinic for a new one.",
+        "link_unknown": "I don't recognise this appointment link. Please check you copied all "
+        "of it, or ask the clinic for a new one.",
+        "link_cancelled": "This appointment has been cancelled, so there is nothing to link. "
+        "Please contact the clinic if that's not right.",
+        "not_yours": "I can't find that appointment in this chat. Send /start to see what I can "
+        "do.",
         "has_passed": "That appointment ({when}) has passed, so nothing has changed. To book "
         "again, call {phone} or visit {booking_url}.",
         "cancel_sure": "Cancel your appointment on {when}?",
@@ -129,6 +138,16 @@ TEXTS = {
         "ou réserver à {booking_url}. Votre rendez-vous actuel reste réservé tant qu'il "
         "n'est pas déplacé.",
         "already_cancelled": "Ce rendez-vous est déjà annulé.",
+        "link_used": "Ce lien de rendez-vous a déjà servi. Si vous l'avez ouvert sur un autre "
+        "téléphone, continuez dans cette conversation-là, ou demandez un nouveau lien à la "
+        "clinique.",
+        "link_expired": "Ce lien de rendez-vous a expiré. Demandez-en un nouveau à la clinique.",
+        "link_unknown": "Je ne reconnais pas ce lien de rendez-vous. Vérifiez qu'il a été copié "
+        "au complet, ou demandez-en un nouveau à la clinique.",
+        "link_cancelled": "Ce rendez-vous a été annulé : il n'y a rien à relier. Communiquez "
+        "avec la clinique si c'est une erreur.",
+        "not_yours": "Je ne trouve pas ce rendez-vous dans cette conversation. Envoyez /start "
+        "pour voir ce que je peux faire.",
         "has_passed": "Ce rendez-vous ({when}) est passé : rien n'a changé. Pour en prendre "
         "un autre, appelez au {phone} ou visitez {booking_url}.",
         "cancel_sure": "Annuler votre rendez-vous du {when}?",

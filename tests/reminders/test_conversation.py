@@ -129,6 +129,17 @@ async def test_used_expired_and_forged_links_change_nothing(
     assert await runtime.assistant.handle_deep_link(STRANGER, "intake") is None
 
 
+async def test_a_french_phone_is_told_in_french_when_a_link_or_button_is_not_its_own(
+    runtime: Runtime, feature: Reminders, clock: FakeClock
+) -> None:
+    appointment_id = await linked(runtime, feature, clock)
+    french = ChatRef(chat_id=889, language_code="fr-CA")
+    [refused] = await runtime.assistant.handle_action(french, f"appt:c:{appointment_id}")
+    assert refused.text.startswith("Je ne trouve pas ce rendez-vous")
+    replies = await runtime.assistant.handle_deep_link(french, "ap-not-a-real-link")
+    assert replies is not None and replies[0].text.startswith("Je ne reconnais pas ce lien")
+
+
 async def test_confirm_changes_status(
     runtime: Runtime, feature: Reminders, clock: FakeClock
 ) -> None:
