@@ -55,6 +55,39 @@ def read_yaml_with_problems(path: Path) -> tuple[Any, list[Problem]]:
         return None, [Problem(display_path(path), 0, f"YAML could not be read: {exc}")]
 
 
+# "{clinic.phone}", "{name}": a placeholder as FAQ answers write them.
+PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.]*\}")
+
+
+def placeholders_shown_as_written(data: object, file: str) -> list[Problem]:
+    """A problem for every placeholder in a file patients read as written (the intake
+    flow, the appointment types): only FAQ answers are filled with clinic facts, so a
+    patient would read "{clinic.phone}" itself."""
+    problems: list[Problem] = []
+
+    def walk(value: object, line: int, where: str) -> None:
+        if isinstance(value, str):
+            for found in dict.fromkeys(PLACEHOLDER.findall(value)):
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"{where} has the placeholder '{found}': this file is shown to "
+                        "patients as written (placeholders work only in FAQ answers); write "
+                        "the fact itself",
+                    )
+                )
+        elif isinstance(value, LocatedDict):
+            for key, item in value.items():
+                walk(item, value.line_of(key), f"'{key}'")
+        elif isinstance(value, LocatedList):
+            for index, item in enumerate(value):
+                walk(item, value.line_of(index), where)
+
+    walk(data, 1, "a text")
+    return problems
+
+
 def describe(value: object) -> str:
     """How a YAML value reads to a clinic ("a list", "a number", ...)."""
     if value is None:

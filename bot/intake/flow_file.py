@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.problems import ContentError, Problem, display_path
-from bot.content.schema import ProblemLog, locate, read_yaml_with_problems
+from bot.content.schema import (
+    ProblemLog,
+    locate,
+    placeholders_shown_as_written,
+    read_yaml_with_problems,
+)
 from bot.content.yaml_source import LocatedDict, LocatedList
 from bot.core.assistant import ANSWER_READINGS
 from bot.intake.flow import (
@@ -358,13 +363,15 @@ def read_flow_file(path: Path) -> tuple[LoadedFlow | None, list[Problem]]:
     data, problems = read_yaml_with_problems(path)
     if problems:
         return None, problems
+    shown = placeholders_shown_as_written(data, display_path(path))
     flow, problems = parse_flow(data, display_path(path))
-    if flow is None:
-        return None, problems
+    if flow is None or shown:
+        return None, [*problems, *shown]
     definition = plain_definition(data)
     french_path = path.with_name(FLOW_FRENCH_FILE_NAME)
     if path.name == FLOW_FILE_NAME and french_path.exists():
         french_data, problems = read_yaml_with_problems(french_path)
+        problems = problems or placeholders_shown_as_written(french_data, display_path(french_path))
         if problems:
             return None, problems
         french, problems = translate_flow(flow, french_data, display_path(french_path))

@@ -8,7 +8,7 @@ from datetime import time, timedelta
 from pathlib import Path
 
 from bot.content.problems import ContentError, Problem, display_path
-from bot.content.schema import ProblemLog, read_yaml_with_problems
+from bot.content.schema import ProblemLog, placeholders_shown_as_written, read_yaml_with_problems
 from bot.content.yaml_source import LocatedDict, LocatedList
 
 APPOINTMENT_TYPES_FILE = "appointment_types.yaml"
@@ -220,7 +220,8 @@ def parse_appointment_types(path: Path) -> tuple[AppointmentTypes | None, list[P
         if not types_raw:
             log.add(types_raw.line, "'types' lists no appointment types; add at least one")
         _french_gaps(log, types_raw, types)
-    return AppointmentTypes(types, quiet), log.problems
+    shown = placeholders_shown_as_written(raw, display_path(path))
+    return (None if shown else AppointmentTypes(types, quiet)), [*log.problems, *shown]
 
 
 def check_appointment_types(content_dir: Path) -> list[Problem]:
