@@ -90,8 +90,13 @@ def parse_console_settings(env: Mapping[str, str]) -> ConsoleSettings:
         )
     bind = env.get("CONSOLE_BIND", "").strip() or DEFAULT_CONSOLE_BIND
     host, sep, port_text = bind.rpartition(":")
-    if not sep or not host or not port_text.isdecimal() or not 0 < int(port_text) < 65536:
+    if not sep or not host or not port_text.isdecimal():
         raise ConfigError(f"CONSOLE_BIND: {bind!r} must be HOST:PORT, e.g. 127.0.0.1:8080")
+    if not 0 < int(port_text) < 65536:
+        raise ConfigError(
+            f"CONSOLE_BIND: port {port_text} is not a port; use a number from 1 to 65535, "
+            "e.g. 127.0.0.1:8080"
+        )
     base = (env.get("PUBLIC_BASE_URL", "").strip() or f"http://{bind}").rstrip("/")
     if not base.startswith(("http://", "https://")):
         raise ConfigError(

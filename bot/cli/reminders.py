@@ -66,6 +66,17 @@ def _status(args: argparse.Namespace) -> int:
     return run_with_reminders(work)
 
 
+def _hours_ahead(raw: str) -> float:
+    """--hours as a number of hours ahead, more than 0 ("-5" would look into the past)."""
+    try:
+        hours = float(raw)
+    except ValueError:
+        hours = 0.0
+    if not 0 < hours < float("inf"):
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a number of hours ahead, above 0")
+    return hours
+
+
 def register(subparsers: Any) -> None:
     """Add the `reminders` command group."""
     parser = subparsers.add_parser("reminders", help="preview and audit appointment reminders")
@@ -73,7 +84,7 @@ def register(subparsers: Any) -> None:
     preview = commands.add_parser("preview", help="reminders that will go out soon")
     preview.add_argument(
         "--hours",
-        type=float,
+        type=_hours_ahead,
         default=PREVIEW_HOURS_DEFAULT,
         help="how far ahead to look (default 48)",
     )

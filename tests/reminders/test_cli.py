@@ -440,3 +440,13 @@ def test_a_passed_appointments_reminders_read_skipped_never_planned(
     assert "check_in     P-1: missed by more than" in status
     with sqlite3.connect(tmp_path / "bot.sqlite3") as db:  # reports that wrote nothing
         assert db.execute("SELECT DISTINCT status FROM reminders").fetchall() == [("pending",)]
+
+
+@pytest.mark.parametrize("hours", ["-5", "0", "soon", "inf"])
+def test_preview_refuses_hours_that_look_nowhere_ahead(
+    hours: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["reminders", "preview", "--hours", hours])
+    assert stopped.value.code == 2
+    assert "is not a number of hours ahead, above 0" in capsys.readouterr().err

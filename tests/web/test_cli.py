@@ -142,6 +142,7 @@ def test_web_says_clearly_when_its_port_is_taken(
     ("name", "value", "message"),
     [
         ("CONSOLE_BIND", "8080", "must be HOST:PORT"),
+        ("CONSOLE_BIND", "127.0.0.1:99999", "port 99999 is not a port; use a number from 1"),
         ("PUBLIC_BASE_URL", "console.clinic.example", "must start with https://"),
         ("CONSOLE_SECRET_KEY", "s3cr3t-value", "at least 32 random characters"),
         ("CONSOLE_ENABLED", "maybe", "is not one of"),
