@@ -216,18 +216,20 @@ class AppointmentConversation:
                 msg.late_cancel_reply(self._r.clinic, appointment.language),
                 self._staff("late reschedule request", appointment),
             ]
+        # A second tap on the same button repeats the answer, not the front desk's note.
+        asked_before = appointment.status is AppointmentStatus.RESCHEDULE_REQUESTED
         await self._r.repository.set_status(
             appointment.id, AppointmentStatus.RESCHEDULE_REQUESTED, self._r.clock()
         )
         clinic = self._r.clinic
-        return [
-            Reply(
-                msg.said(
-                    "reschedule_asked", language, phone=clinic.phone, booking_url=clinic.booking_url
-                )
-            ),
-            self._staff("The patient asked to reschedule.", appointment),
-        ]
+        asked = Reply(
+            msg.said(
+                "reschedule_asked", language, phone=clinic.phone, booking_url=clinic.booking_url
+            )
+        )
+        if asked_before:
+            return [asked]
+        return [asked, self._staff("The patient asked to reschedule.", appointment)]
 
     async def _cancel(self, appointment: Appointment) -> list[Reply]:
         language = appointment.language
@@ -288,12 +290,14 @@ class AppointmentConversation:
         if not value.isdigit() or int(value) not in msg.SORENESS_SCALE:
             return [msg.check_in_message(appointment)]
         score = int(value)
+        # The same score tapped again (a double tap, an old message) was noted already.
+        noted_before = appointment.check_in_soreness == score
         await self._r.repository.record_check_in(appointment.id, soreness=score)
         replies = [
             Reply(msg.said("soreness_noted", appointment.language, score=score)),
             msg.safety_question(appointment),
         ]
-        if score >= msg.SORENESS_HIGH:
+        if score >= msg.SORENESS_HIGH and not noted_before:
             replies.append(
                 await self._check_in_note(
                     appointment,

@@ -217,6 +217,9 @@ async def test_reschedule_request_tells_staff(
     appointment = await feature.repository.get(appointment_id)
     assert appointment is not None
     assert appointment.status is AppointmentStatus.RESCHEDULE_REQUESTED
+    # A second tap (a double tap, or the old reminder's button) answers, but tells staff once.
+    again = await runtime.assistant.handle_action(PATIENT, f"appt:r:{appointment_id}")
+    assert "contact you" in patient_text(again) and staff_text(again) == ""
 
 
 async def test_next_day_check_in_and_chest_pain_escalates(
@@ -299,6 +302,8 @@ async def test_with_the_console_on_a_check_in_note_says_what_was_reported_and_al
     check_in = outbound.to(PATIENT.chat_id)[-1]
     sore = await runtime.assistant.handle_action(PATIENT, check_in.buttons[9].action)
     assert "soreness 9/10" in staff_text(sore) and "call them back today" in staff_text(sore)
+    tapped_again = await runtime.assistant.handle_action(PATIENT, check_in.buttons[9].action)
+    assert staff_text(tapped_again) == "" and "9" in patient_text(tapped_again)
     safety = next(r for r in sore if r.buttons)
     yes = next(b for b in safety.buttons if b.label == "Yes")
     chest = await runtime.assistant.handle_action(PATIENT, yes.action)
