@@ -9,7 +9,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
@@ -39,6 +39,9 @@ logger = logging.getLogger(__name__)
 _Result = TypeVar("_Result")
 
 PENDING_QUESTIONS_KEPT = 500  # chats whose last unclear question we remember for "none of these"
+# A second "talk to a person" this soon (a double tap, an impatient repeat) is answered
+# again but does not alert staff again: the first request is still waiting for them.
+CONTACT_REPEAT_WINDOW = timedelta(minutes=30)
 
 Clock = Callable[[], datetime]
 
@@ -83,6 +86,9 @@ class FaqConversation:
         # Last unclear question per chat, so "none of these" can record it. In memory
         # only: losing it on restart costs one log line, not a patient's answer.
         self._pending: OrderedDict[int, str] = OrderedDict()
+        # When each chat last asked for a person (bounded like `_pending`; in memory: after a
+        # restart a repeat alerts staff once more, which is the safe side).
+        self._asked_for_person: OrderedDict[int, datetime] = OrderedDict()
 
     # --- replies ------------------------------------------------------------------
 
@@ -96,6 +102,14 @@ class FaqConversation:
         return self._fr if language == FRENCH and self._fr is not None else self._en
 
     async def _human_replies(self, chat: ChatRef, replies: FaqReplies) -> list[Reply]:
+        now = self._clock()
+        asked = self._asked_for_person.get(chat.chat_id)
+        self._asked_for_person[chat.chat_id] = now
+        self._asked_for_person.move_to_end(chat.chat_id)
+        while len(self._asked_for_person) > PENDING_QUESTIONS_KEPT:
+            self._asked_for_person.popitem(last=False)
+        if asked is not None and now - asked < CONTACT_REPEAT_WINDOW:
+            return [replies.human()]
         return [
             replies.human(),
             await self._staff_notes.contact_request(chat.chat_id, chat.first_name),

@@ -186,6 +186,14 @@ async def test_talk_to_a_person_gives_contact_and_tells_staff(runtime: Runtime) 
     staff = [r for r in replies if r.for_staff]
     assert runtime.content.clinic.phone in patient[0].text
     assert len(staff) == 1 and "501" in staff[0].text
+    # Tapped again at once (or asked again with /contact): the same answer, and staff, who
+    # have the first request waiting, are not alerted twice.
+    for again in (
+        await runtime.assistant.handle_action(PATIENT, "faq:human"),
+        await runtime.assistant.handle_command(PATIENT, "contact", []),
+    ):
+        assert runtime.content.clinic.phone in again[0].text
+        assert not [r for r in again if r.for_staff]
 
 
 async def test_emergency_beats_the_faq_even_inside_a_question(runtime: Runtime) -> None:
