@@ -115,21 +115,26 @@ def test_the_bot_restarted_on_unchanged_content_reuses_the_screen(
         raise AssertionError("the stored screen result was not used")
 
 
-def test_a_restart_on_unchanged_content_loads_what_the_last_start_read(
-    content_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    cache = ContentCheckCache(tmp_path / "data", code="this code")
-    first, problems = read_content(content_dir, cache=cache)
-    assert first is not None and problems == []
+def _as_a_new_process(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Forget what this process read, and list every folder whose screen is read from now."""
     reads: list[Path] = []
 
     def counted(folder: Path) -> object:
         reads.append(folder)
         return read_emergency_files(folder)
 
-    # A new process: nothing read in it yet.
     monkeypatch.setattr(clinic_content, "_read", {})
     monkeypatch.setattr(clinic_content, "read_emergency_files", counted)
+    return reads
+
+
+def test_a_restart_on_unchanged_content_loads_what_the_last_start_read(
+    content_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = ContentCheckCache(tmp_path / "data", code="this code")
+    first, problems = read_content(content_dir, cache=cache)
+    assert first is not None and problems == []
+    reads = _as_a_new_process(monkeypatch)
     again, problems = read_content(content_dir, cache=cache)
     assert problems == [] and reads == []
     assert again == first and again is not first
@@ -156,13 +161,6 @@ def test_a_kept_content_others_could_have_written_is_read_again(
 
     # Unpickling runs code: a file another account could have replaced is not loaded.
     kept.chmod(0o666)
-    reads: list[Path] = []
-
-    def counted(folder: Path) -> object:
-        reads.append(folder)
-        return read_emergency_files(folder)
-
-    monkeypatch.setattr(clinic_content, "_read", {})
-    monkeypatch.setattr(clinic_content, "read_emergency_files", counted)
+    reads = _as_a_new_process(monkeypatch)
     content, problems = read_content(content_dir, cache=cache)
     assert content is not None and problems == [] and reads == [content_dir]
