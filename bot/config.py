@@ -6,6 +6,7 @@ traceback deep inside Telegram or SQLAlchemy.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -181,6 +182,8 @@ def _parse_positive(name: str, raw: str, kind: Callable[[str], _Number], what: s
         raise ConfigError(f"{name}: {raw!r} is not {what}; {fix}") from None
     if not value > 0:  # also refuses nan
         raise ConfigError(f"{name}: {raw!r} is not greater than 0; {fix}")
+    if not math.isfinite(value):  # "inf" would switch a limit or a deadline off
+        raise ConfigError(f"{name}: {raw!r} is not a finite number; {fix}")
     return value
 
 

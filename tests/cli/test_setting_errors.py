@@ -32,6 +32,9 @@ def clinic_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("IMS_INTAKE_ABANDON_DAYS", "1.5", ("staff", "list")),
         ("UNANSWERED_RETENTION_DAYS", "-3", ("staff", "list")),
         ("IMS_SEND_PER_SECOND", "nan", ("staff", "list")),
+        # "inf" would switch the global send limit off (and a deadline would never end).
+        ("IMS_SEND_PER_SECOND", "inf", ("staff", "list")),
+        ("IMS_EMERGENCY_DEADLINE_SECONDS", "Infinity", ("staff", "list")),
         ("LOG_LEVEL", "verbose", ("staff", "list")),
         ("CONSOLE_ENABLED", "maybe", ("staff", "list")),
         ("SEMANTIC_MATCHING", "sometimes", ("staff", "list")),
