@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from bot.core.recent import RecentMemory
 from bot.core.replies import Button, Reply
 from bot.core.staff_notes import SafetyAlert
 from bot.core.wording import CORE_WORDING, CoreWording
@@ -261,9 +261,14 @@ class Assistant:
     # the `chat_languages_kept` chats seen last: in memory only, so a restart falls back
     # to the app's language.
     chat_languages_kept: int = CHAT_LANGUAGES_KEPT
-    _chat_languages: OrderedDict[int, str] = field(default_factory=OrderedDict)
+    _chat_languages: RecentMemory[int, str] = field(init=False)
     # The safety level each recent message was answered with, by (chat id, message id).
-    _safety_answers: OrderedDict[tuple[int, int], str] = field(default_factory=OrderedDict)
+    _safety_answers: RecentMemory[tuple[int, int], str] = field(
+        default_factory=lambda: RecentMemory(SAFETY_ANSWERS_KEPT)
+    )
+
+    def __post_init__(self) -> None:
+        self._chat_languages = RecentMemory(self.chat_languages_kept)
 
     # --- registration -------------------------------------------------------------
 
@@ -542,7 +547,7 @@ class Assistant:
         chat, verdict = screening.chat(chat), screening.verdict
         self._remember_language(chat)
         if verdict is not None and message_id is not None:
-            self._remember_safety_answer(chat.chat_id, message_id, verdict.level)
+            self._safety_answers.remember((chat.chat_id, message_id), verdict.level)
         if verdict is not None and verdict.level == "notice" and await self._an_answer(chat, text):
             verdict = None  # screened for emergencies already; a name is not a language
         if verdict is not None and verdict.stops:
@@ -582,16 +587,9 @@ class Assistant:
         verdict = (await self._acted_on(chat, screening)).verdict
         if verdict is None:
             return []
-        self._remember_safety_answer(chat.chat_id, message_id, verdict.level)
+        self._safety_answers.remember((chat.chat_id, message_id), verdict.level)
         relayed = await self._relayed(chat, text, verdict)
         return [*verdict.replies, *(relayed or [])]
-
-    def _remember_safety_answer(self, chat_id: int, message_id: int, level: str) -> None:
-        key = (chat_id, message_id)
-        self._safety_answers[key] = level
-        self._safety_answers.move_to_end(key)
-        while len(self._safety_answers) > SAFETY_ANSWERS_KEPT:
-            self._safety_answers.popitem(last=False)
 
     async def handle_non_text(
         self, chat: ChatRef, caption: str | None, message_id: int | None = None
@@ -625,10 +623,7 @@ class Assistant:
     def _remember_language(self, chat: ChatRef) -> None:
         if chat.chat_language is None:
             return
-        self._chat_languages[chat.chat_id] = chat.chat_language
-        self._chat_languages.move_to_end(chat.chat_id)
-        while len(self._chat_languages) > self.chat_languages_kept:
-            self._chat_languages.popitem(last=False)
+        self._chat_languages.remember(chat.chat_id, chat.chat_language)
 
     async def _below_notice(self, chat: ChatRef, text: str) -> list[Reply]:
         for answerer in self._notice_answerers:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from bot.content.model import FaqEntry
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
+from bot.core.recent import RecentMemory
 from bot.core.replies import Button, Reply
 from bot.core.small_talk import small_talk_kind
 from bot.core.staff_notes import StaffNotes
@@ -85,10 +85,10 @@ class FaqConversation:
         self._clock = clock
         # Last unclear question per chat, so "none of these" can record it. In memory
         # only: losing it on restart costs one log line, not a patient's answer.
-        self._pending: OrderedDict[int, str] = OrderedDict()
+        self._pending: RecentMemory[int, str] = RecentMemory(PENDING_QUESTIONS_KEPT)
         # When each chat last asked for a person (bounded like `_pending`; in memory: after a
         # restart a repeat alerts staff once more, which is the safe side).
-        self._asked_for_person: OrderedDict[int, datetime] = OrderedDict()
+        self._asked_for_person: RecentMemory[int, datetime] = RecentMemory(PENDING_QUESTIONS_KEPT)
 
     # --- replies ------------------------------------------------------------------
 
@@ -104,10 +104,7 @@ class FaqConversation:
     async def _human_replies(self, chat: ChatRef, replies: FaqReplies) -> list[Reply]:
         now = self._clock()
         asked = self._asked_for_person.get(chat.chat_id)
-        self._asked_for_person[chat.chat_id] = now
-        self._asked_for_person.move_to_end(chat.chat_id)
-        while len(self._asked_for_person) > PENDING_QUESTIONS_KEPT:
-            self._asked_for_person.popitem(last=False)
+        self._asked_for_person.remember(chat.chat_id, now)
         if asked is not None and now - asked < CONTACT_REPEAT_WINDOW:
             return [replies.human()]
         return [
@@ -295,10 +292,7 @@ class FaqConversation:
         )
 
     def _remember(self, chat_id: int, text: str) -> None:
-        self._pending[chat_id] = text
-        self._pending.move_to_end(chat_id)
-        while len(self._pending) > PENDING_QUESTIONS_KEPT:
-            self._pending.popitem(last=False)
+        self._pending.remember(chat_id, text)
 
 
 def register_faq(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +12,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.core.recent import RecentMemory
 from bot.intake.engine import IntakeState, Status
 from bot.intake.flow_file import LoadedFlow
 from bot.storage.database import Database
@@ -98,7 +98,7 @@ class IntakeRepository:
         # last wrote or read, its state is that one, so it is not decrypted and parsed
         # again. Fernet tokens carry a random IV, so any other write (another process,
         # another key) has other bytes and is decrypted as usual.
-        self._known: OrderedDict[int, tuple[int, bytes, IntakeState]] = OrderedDict()
+        self._known: RecentMemory[int, tuple[int, bytes, IntakeState]] = RecentMemory(KNOWN_STATES)
         # Flow versions are never deleted, so one known to be stored stays stored.
         self._stored_flows: set[str] = set()
         self._flow_lock = asyncio.Lock()
@@ -149,10 +149,7 @@ class IntakeRepository:
         if state.status is not Status.IN_PROGRESS:
             self._known.pop(intake_id, None)
             return
-        self._known[intake_id] = (chat_id, token, state.copy())
-        self._known.move_to_end(intake_id)
-        if len(self._known) > KNOWN_STATES:
-            self._known.popitem(last=False)
+        self._known.remember(intake_id, (chat_id, token, state.copy()))
 
     def _state_of(self, row: IntakeSession | IntakeRecord) -> IntakeState:
         """The row's state: decrypted, or this process's copy when the row holds exactly

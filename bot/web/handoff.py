@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -26,6 +25,7 @@ from enum import Enum
 from bot.content.clinic import WEEKDAYS, Clinic, clock_time, weekday_name
 from bot.core.assistant import Assistant, ChatRef, CommandSpec, SafetyVerdict
 from bot.core.outbound import DeliveryError, DeliveryKind, RecipientUnreachable
+from bot.core.recent import RecentMemory
 from bot.core.record_numbers import record_number
 from bot.core.replies import Button, Reply
 from bot.core.staff_notes import (
@@ -423,7 +423,7 @@ class StaffChatReplies:
     """`/reply N text`, and replies to an alert's note (confirmed with a button first)."""
 
     messenger: PatientMessenger
-    _pending: OrderedDict[str, tuple[int, str]]
+    _pending: RecentMemory[str, tuple[int, str]]
     relay: PatientRelay | None = None
 
     @classmethod
@@ -431,7 +431,7 @@ class StaffChatReplies:
         cls, messenger: PatientMessenger, relay: PatientRelay | None = None
     ) -> StaffChatReplies:
         """Replies sent through `messenger`; the patient's way back through `relay`."""
-        return cls(messenger, OrderedDict(), relay)
+        return cls(messenger, RecentMemory(PENDING_KEPT), relay)
 
     async def command(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """`/reply N your message`: sent at once (the command says what it does)."""
@@ -464,9 +464,7 @@ class StaffChatReplies:
                 )
             ]
         token = secrets.token_urlsafe(8)
-        self._pending[token] = (numbers[0], text)
-        while len(self._pending) > PENDING_KEPT:
-            self._pending.popitem(last=False)
+        self._pending.remember(token, (numbers[0], text))
         return [
             Reply(
                 f"Send your reply to the patient of {alert_ref(numbers[0])}, as a message "
