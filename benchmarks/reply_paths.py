@@ -38,8 +38,6 @@ from tests.intake.kit import TEST_KEY  # noqa: E402
 
 SET_FOLDERS = (REPO_ROOT / "tests" / "data", REPO_ROOT / "benchmarks" / "data")
 SET_PATTERNS = ("emergency_*.yaml", "safety_*.yaml")
-EMERGENCY_TITLES = ("Please get help now", "Obtenez de l'aide maintenant")
-URGENT_TITLES = ("Please see a doctor today", "Consultez un médecin aujourd'hui")
 # The first words of the plain "I don't know", in each language the bot answers in.
 FALLBACK_OPENINGS = tuple(
     texts.fallback_not_kept.split(",")[0] for texts in (ENGLISH_TEXTS, FRENCH_TEXTS)
@@ -66,10 +64,8 @@ def reply_kind(replies: list[Reply]) -> str:
     if not shown:
         return "other"
     first = shown[0]
-    if first.title in EMERGENCY_TITLES:
-        return "emergency"
-    if first.title in URGENT_TITLES:
-        return "urgent"
+    if first.safety_tier in ("emergency", "urgent"):
+        return first.safety_tier
     if any(reply.text.startswith(FALLBACK_OPENINGS) for reply in shown):
         return "fallback"
     return "other"

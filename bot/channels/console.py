@@ -56,6 +56,9 @@ class ConsoleOutput:
             }
             if reply.title:
                 record["title"] = reply.title
+            if reply.safety_tier:
+                # What the reply is, for tools: its title is in the patient's language.
+                record["kind"] = reply.safety_tier
             if reply.for_staff:
                 record["to"] = "staff"
             if any(button.url for button in reply.buttons):

@@ -335,8 +335,9 @@ def _notices(out: TextIO, content: EmergencyContent) -> None:
     for notice in notices.notices:
         out.write(f"\n  {notice.language} - {notice.name} (line {notice.line})\n")
         out.write(_indent(notice.notice, "    notice:    "))
-        out.write(_indent(notice.emergency, "    emergency: "))
-        out.write(_indent(notice.urgent, "    urgent:    "))
+        out.write(_indent(f"{notice.emergency_title}: {notice.emergency}", "    emergency: "))
+        out.write(_indent(f"{notice.urgent_title}: {notice.urgent}", "    urgent:    "))
+        out.write(_indent(notice.phone, "    phone:     "))
 
 
 def _indent(text: str, prefix: str) -> str:

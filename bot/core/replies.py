@@ -46,6 +46,9 @@ class Reply:
     replace_previous: bool = False
     # An emergency or urgent reply: sent before anything else and retried until delivered.
     urgent: bool = False
+    # What a safety reply is ("emergency" or "urgent"), whatever language its words are in:
+    # what tests and tools recognise it by, never its title.
+    safety_tier: str | None = None
     # The question expects a typed answer (a number, a duration, text): a channel that
     # numbers its buttons must pass typed digits on as text, never as a button number.
     typed_answer: bool = False

@@ -136,7 +136,8 @@ def _latin_letters_only(text: str) -> bool:
 
 def flag_emergency_reply(flag: Flag, language: str = ENGLISH) -> list[Reply]:
     """The default emergency reply for a flagged answer: the flag's reviewed message."""
-    return [Reply(flag.message, title=words_for(language).flag_titles[0])]
+    title = words_for(language).flag_titles[0]
+    return [Reply(flag.message, title=title, safety_tier="emergency")]
 
 
 def _flag_title(flag: Flag, words: IntakeWords) -> str:

@@ -470,6 +470,9 @@ class LanguageNotice:
     notice: str  # "I can only read English and French..." in that language
     emergency: str  # "This may be an emergency: call 911 now" in that language
     urgent: str  # "See a doctor today..." in that language
+    emergency_title: str  # "Please get help now" in that language
+    urgent_title: str  # "Please see a doctor today" in that language
+    phone: str  # "The clinic's number, for anything that is not an emergency: {phone}"
     line: int = 0
 
 

@@ -57,7 +57,15 @@ _FRAME_KEYS = ("name", "markers", "signs")
 _NET_KEYS = ("name", "all_of", "none_of")
 # Languages a word list may hold words for (English, French and the rules' others).
 _LIST_LANGUAGES = ("en", *RULE_LANGUAGES)
-_NOTICE_KEYS = ("name", "notice", "emergency", "urgent")
+_NOTICE_KEYS = (
+    "name",
+    "notice",
+    "emergency",
+    "urgent",
+    "emergency_title",
+    "urgent_title",
+    "phone",
+)
 MAX_MESSAGE_CHARS = 1500  # one short chat message; the reply must be read at a glance
 MIN_PREFIX_CHARS = 3  # "a*" would match half the language
 _TOP_KEYS = (
@@ -568,6 +576,9 @@ def _read_notices(path: Path) -> tuple[LanguageNotices | None, list[Problem]]:
                     notice=texts["notice"] or "",
                     emergency=texts["emergency"] or "",
                     urgent=texts["urgent"] or "",
+                    emergency_title=texts["emergency_title"] or "",
+                    urgent_title=texts["urgent_title"] or "",
+                    phone=texts["phone"] or "",
                     line=languages.line_of(code),
                 )
             )

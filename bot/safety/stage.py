@@ -89,20 +89,28 @@ class SafetyReplies:
     second_opinion: SecondOpinion | None = None
 
     def emergency(
-        self, rule_id: str | None, language: str = ENGLISH, message: str | None = None
+        self,
+        rule_id: str | None,
+        language: str = ENGLISH,
+        message: str | None = None,
+        language_sure: bool = False,
     ) -> list[Reply]:
         """The patient's emergency reply: the message in their language, then the phone.
 
-        `message` replaces the rule's (an intake flag's own reviewed text)."""
+        `message` replaces the rule's (an intake flag's own reviewed text). In a language
+        the bot does not read, the English reply follows unless `language_sure`."""
         rule = self.content.rule(rule_id) if rule_id else None
-        return [self._tiered("emergency", self.content, rule, language, message)]
+        return [self._tiered("emergency", self.content, rule, language, message, language_sure)]
 
-    def urgent(self, rule_id: str | None, language: str = ENGLISH) -> list[Reply]:
+    def urgent(
+        self, rule_id: str | None, language: str = ENGLISH, language_sure: bool = False
+    ) -> list[Reply]:
         """The patient's urgent reply: same-day care, 811, the clinic's phone."""
         urgent = self.content.urgent
         if urgent is None:
-            return self.emergency(None, language)
-        return [self._tiered("urgent", urgent, urgent.rule(rule_id or ""), language, None)]
+            return self.emergency(None, language, language_sure=language_sure)
+        rule = urgent.rule(rule_id or "")
+        return [self._tiered("urgent", urgent, rule, language, None, language_sure)]
 
     def _tiered(
         self,
@@ -111,21 +119,31 @@ class SafetyReplies:
         rule: EmergencyRule | None,
         language: str,
         message: str | None,
+        language_sure: bool,
     ) -> Reply:
         read = _read_language(language)
         own = rule.message_in(read) if rule is not None else None
         text = (message or own or content.message_in(read) or content.message).strip()
-        if read == ENGLISH and language not in (ENGLISH, "und"):
-            notice = self.notice_for(language)
-            if notice is not None:
-                line = notice.emergency if level == "emergency" else notice.urgent
-                line = line.strip().format(number=self.emergency_number)
-                text = f"{line}\n\n{text}"
+        phone = self.clinic_phone.strip() if self.clinic_phone else ""
         lines = _PHONE_LINE if level == "emergency" else _URGENT_PHONE_LINE
-        if self.clinic_phone and self.clinic_phone.strip():
-            text += "\n\n" + lines[read].format(phone=self.clinic_phone.strip())
+        if phone:
+            text += "\n\n" + lines[read].format(phone=phone)
+        title = _TITLES[(level, read)]
+        notice = self.notice_for(language) if language not in (ENGLISH, FRENCH, "und") else None
+        if notice is not None:
+            # Title, message and phone in the patient's language; the English reply under
+            # it only when the language is a guess (a short or romanised message).
+            emergency = level == "emergency"
+            line = (notice.emergency if emergency else notice.urgent).strip()
+            own_text = line.format(number=self.emergency_number)
+            if phone:
+                own_text += "\n\n" + notice.phone.strip().format(phone=phone)
+            if not language_sure:
+                own_text += f"\n\n{title}\n{text}"
+            title = notice.emergency_title if emergency else notice.urgent_title
+            text = own_text
         # urgent=True: sent before anything else and retried until delivered.
-        return Reply(text=text, title=_TITLES[(level, read)], urgent=True)
+        return Reply(text=text, title=title.strip(), urgent=True, safety_tier=level)
 
     def notice_for(self, language: str) -> LanguageNotice | None:
         """The notice for a language the bot does not read (romanised, then base language)."""
@@ -338,7 +356,8 @@ class SafetyStage:
         logger.warning("safety: %s rule=%s language=%s", level, hit.rule_id, language)
         build = self.replies.emergency if level == "emergency" else self.replies.urgent
         note, alert = _alerted(SafetyAlert(level, hit.rule_id, language, chat_id))
-        replies = (*build(hit.rule_id, language), note)
+        sure = language == guess.code and _surely_read(guess)
+        replies = (*build(hit.rule_id, language, language_sure=sure), note)
         return SafetyVerdict(level, language, hit.rule_id, replies, alert=alert)
 
     def _judged_not_present(
@@ -456,12 +475,18 @@ class SafetyStage:
         logger.warning("safety: %s rule=%s (second opinion) language=%s", level, rule_id, language)
         build = self.replies.emergency if level == "emergency" else self.replies.urgent
         note, alert = _alerted(SafetyAlert(level, rule_id, language, chat_id, by_model=True))
-        return SafetyVerdict(level, language, rule_id, (*build(None, language), note), alert=alert)
+        sure = _surely_read(guess)
+        replies = (*build(None, language, language_sure=sure), note)
+        return SafetyVerdict(level, language, rule_id, replies, alert=alert)
 
     def language_of(self, text: str, language_hint: str | None = None) -> LanguageGuess:
         """The language the stage reads `text` as."""
         return detect_language(text, language_hint)
 
+
+# A language guessed this surely is the only one an emergency or urgent reply is written
+# in; below it (a short message, say) the English reply follows the patient's.
+LANGUAGE_SURE = 0.9
 
 MIN_NOTICE_WORDS = 2  # one Latin-script word ("mri", "gracias") is too little to tell
 
@@ -469,6 +494,12 @@ MIN_NOTICE_WORDS = 2  # one Latin-script word ("mri", "gracias") is too little t
 # A message the bot does not read with this many English words in it (four letters or more)
 # gets the FAQ's reply to them below the notice ("... mera appointment cancel kar dio").
 MIN_ENGLISH_WORDS_ANSWERED = 2
+
+
+def _surely_read(guess: LanguageGuess) -> bool:
+    """Whether a message is surely in the language guessed: the reply is then in that
+    language alone. Romanised spellings never are (Hindi, Punjabi and Urdu share them)."""
+    return guess.confidence >= LANGUAGE_SURE and not guess.code.endswith("-Latn")
 
 
 def _worth_a_notice(text: str, guess: LanguageGuess) -> bool:

@@ -23,7 +23,6 @@ INJURY_FR = [*list(FRENCH_ANSWERS.values())[: list(FRENCH_ANSWERS).index("onset"
 # The screens before "What surgery did you have, where on the body, and when?".
 SURGERY = [*typed_until("health_screen"), "surgery in the last 6 months, done"]
 MEDICINES = typed_until("medicines")
-EMERGENCY_TITLES = ("Please get help now", "Obtenez de l'aide maintenant")
 
 
 @pytest.fixture
@@ -58,7 +57,7 @@ def _went_on(patient: Patient, next_question: str) -> None:
 
 
 def _emergency_replied(patient: Patient) -> bool:
-    return any(reply.urgent and reply.title in EMERGENCY_TITLES for reply in patient.last)
+    return any(reply.urgent and reply.safety_tier == "emergency" for reply in patient.last)
 
 
 def _stopped(patient: Patient) -> None:

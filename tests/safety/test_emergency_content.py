@@ -399,6 +399,9 @@ def test_a_notice_with_an_unknown_placeholder_is_a_problem(tmp_path: Path) -> No
                 notice: Solo leo inglés y francés. Llame al {numero}.
                 emergency: Llame al {number}.
                 urgent: Vea a un médico hoy.
+                emergency_title: Busque ayuda
+                urgent_title: Vea a un médico
+                phone: "Clínica: {phone}"
             """
         ),
         encoding="utf-8",

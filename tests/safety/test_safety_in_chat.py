@@ -54,7 +54,8 @@ async def test_other_language_with_english_words_gets_the_notice_then_the_answer
 async def test_chinese_emergency_gets_the_emergency_reply(patient: Patient) -> None:
     await patient.say("我妈妈突然嘴歪了，说话不清楚")
     assert patient.text.startswith("这可能是紧急情况")
-    assert "Call 911 now" in patient.text
+    assert patient.last[0].title == "请立即求助" and patient.last[0].safety_tier == "emergency"
+    assert "911" in patient.text and "Call 911 now" not in patient.text  # surely Chinese
 
 
 async def test_urgent_problem_gets_same_day_advice_and_a_staff_note(
@@ -136,7 +137,7 @@ async def test_a_present_problem_only_the_learned_net_places_gets_same_day_advic
     assert stage.screen(text) is None
     assert stage.replies.unplaced_urgent_rule(text) is not None
     await patient.say(text)
-    assert patient.last[0].title == "Please see a doctor today"
+    assert patient.last[0].safety_tier == "urgent"
     assert "8-1-1" in patient.text and "don't know" not in patient.text
     assert [reply.title for reply in patient.staff] == ["Urgent: call back today"]
 
@@ -145,16 +146,16 @@ async def test_words_typed_after_a_command_are_screened(patient: Patient) -> Non
     # An emergency beats the command; an urgent problem gets same-day advice before the
     # command's reply; a risk question gets the command's reply, then the warning signs.
     await patient.command("help", "I", "can't", "breathe", "and", "my", "chest", "is", "crushing")
-    assert patient.last[0].title == "Please get help now" and "911" in patient.last[0].text
+    assert patient.last[0].safety_tier == "emergency" and "911" in patient.last[0].text
     await patient.command(
         "start", "my", "calf", "is", "hot", "red", "and", "swollen", "since", "yesterday"
     )
-    assert patient.last[0].title == "Please see a doctor today"
+    assert patient.last[0].safety_tier == "urgent"
     assert len([reply for reply in patient.last if not reply.for_staff]) > 1  # the menu too
     question = "what are the warning signs of a collapsed lung after needling?"
     await patient.command("contact", *question.split())
     shown = [reply for reply in patient.last if not reply.for_staff]
-    assert shown[0].title != "Please get help now"
+    assert shown[0].safety_tier is None
     assert shown[-1].text.startswith("Warning signs to watch for")
 
 

@@ -43,25 +43,32 @@ def test_french_emergency_gets_the_french_reply_naming_911(stage: SafetyStage, t
 
 
 @pytest.mark.parametrize(
-    ("text", "language"),
+    ("text", "language", "english_follows"),
     [
-        ("me duele mucho el pecho y no puedo respirar", "es"),
-        ("我爸爸嘴歪了，说话不清楚", "zh"),
-        ("wo xiongkou hen tong", "zh-Latn"),
-        ("ਮੈਨੂੰ ਸਾਹ ਨਹੀਂ ਆ ਰਿਹਾ", "pa"),
-        ("meri chhati vich bahut dard ho reha", "pa-Latn"),
-        ("3ayez amoot", "ar-Latn"),
+        ("me duele mucho el pecho y no puedo respirar", "es", False),
+        ("我爸爸嘴歪了，说话不清楚", "zh", False),
+        ("ਮੈਨੂੰ ਸਾਹ ਨਹੀਂ ਆ ਰਿਹਾ", "pa", False),
+        # Romanised, or read as another language: the language is a guess.
+        ("wo xiongkou hen tong", "zh-Latn", True),
+        ("meri chhati vich bahut dard ho reha", "pa-Latn", True),
+        ("3ayez amoot", "ar-Latn", True),
     ],
 )
-def test_emergency_in_other_languages_gets_the_emergency_reply(
-    stage: SafetyStage, text: str, language: str
+def test_emergency_in_other_languages_gets_the_emergency_reply_in_that_language(
+    stage: SafetyStage, text: str, language: str, english_follows: bool
 ) -> None:
     verdict = stage.screen(text)
     assert verdict is not None and verdict.level == "emergency", text
     assert verdict.language == language
-    patient = _patient_text(stage, text)
-    assert "911" in patient
-    assert "Call 911 now" in patient or "call 911" in patient  # the English message follows
+    [reply] = [reply for reply in verdict.replies if not reply.for_staff]
+    notice = stage.replies.notice_for(language)
+    assert notice is not None
+    # Title, message with 911, and the clinic's phone line, all in the patient's language.
+    assert reply.safety_tier == "emergency" and reply.title == notice.emergency_title
+    assert reply.text.startswith(notice.emergency.format(number="911"))
+    assert notice.phone.format(phone=PHONE) in reply.text
+    assert ("Call 911 now" in reply.text or "call 911" in reply.text) is english_follows
+    assert ("Please get help now" in reply.text) is english_follows
 
 
 def test_emergency_reply_starts_with_a_line_in_the_patients_language(stage: SafetyStage) -> None:
