@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, Protocol
 
 from bot.core.recent import RecentMemory
 from bot.core.replies import Button, Reply
@@ -197,9 +197,27 @@ AlertRecorder = Callable[[SafetyAlert], Awaitable[Reply]]
 # Answers a staff chat's reply to one of the bot's messages (the text of the message replied
 # to, then the reply); no replies: the reply was staff talking among themselves.
 StaffReplyHandler = Callable[[ChatRef, str, str], Awaitable[list[Reply]]]
-# During a handoff (staff wrote to the chat), passes a message the safety stage answered on
-# its own (emergency, urgent, another language) to staff; None: no handoff is open.
-HandoffRelay = Callable[[ChatRef, str, "SafetyVerdict"], Awaitable[list[Reply] | None]]
+
+
+class HandoffRelay(Protocol):
+    """During a handoff (staff wrote to the chat), passes a message the safety stage
+    answered on its own (emergency, urgent, another language), or a message the patient
+    changed (`edited`), to staff; None: no handoff is open (or an open form takes it)."""
+
+    async def __call__(
+        self,
+        chat: ChatRef,
+        text: str,
+        verdict: SafetyVerdict | None = None,
+        *,
+        edited: bool = False,
+    ) -> list[Reply] | None: ...
+
+
+# During a handoff, what a photo, voice note or other non-text message gets (the kind in
+# words: "photo", "voice message"): the patient told that it did not reach staff, and a
+# note for staff; None: no handoff is open.
+HandoffMedia = Callable[[ChatRef, str], Awaitable[list[Reply] | None]]
 
 
 @dataclass(frozen=True)
@@ -214,6 +232,12 @@ class CommandSpec:
     # Whether the handler screens the words typed after the command itself (/faq answers
     # them as a question); otherwise the assistant screens them before the command runs.
     screens_its_words: bool = False
+    # The description in other languages a patient may read ({"fr": "..."}).
+    translations: Mapping[str, str] = field(default_factory=dict)
+
+    def description_in(self, language: str) -> str:
+        """The description in `language` (English where it has none)."""
+        return self.translations.get(language, self.description)
 
 
 @dataclass
@@ -244,6 +268,7 @@ class Assistant:
     _alert_recorder: AlertRecorder | None = None
     _staff_reply_handler: StaffReplyHandler | None = None
     _handoff_relay: HandoffRelay | None = None
+    _handoff_media: HandoffMedia | None = None
     _menu_buttons: list[Button] = field(default_factory=list)
     # A menu button as another language shows it, by (action, language).
     _menu_translations: dict[tuple[str, str], Button] = field(default_factory=dict)
@@ -412,12 +437,16 @@ class Assistant:
         (ordinary messages reach it as a text route)."""
         self._handoff_relay = relay
 
+    def set_handoff_media(self, media: HandoffMedia) -> None:
+        """Answer a photo, voice note or the like during a handoff with `media`."""
+        self._handoff_media = media
+
     async def _relayed(
-        self, chat: ChatRef, text: str, verdict: SafetyVerdict
+        self, chat: ChatRef, text: str, verdict: SafetyVerdict | None, edited: bool = False
     ) -> list[Reply] | None:
         if self._handoff_relay is None:
             return None
-        return await self._handoff_relay(chat, text, verdict)
+        return await self._handoff_relay(chat, text, verdict, edited=edited)
 
     def set_emergency_line(self, line: EmergencyLine) -> None:
         """Name the emergency number under the core's own replies that leave a message
@@ -579,29 +608,41 @@ class Assistant:
         chat = await self._with_answer_reading(self._in_its_language(chat))
         screening = self._safety(chat, text)
         verdict = screening.verdict
-        if verdict is None or verdict.level not in EDIT_ANSWERED_LEVELS:
-            return []
         answered = self._safety_answers.get((chat.chat_id, message_id))
-        if EDIT_ANSWERED_LEVELS.get(answered or "", 0) >= EDIT_ANSWERED_LEVELS[verdict.level]:
-            return []
+        if (
+            verdict is None
+            or verdict.level not in EDIT_ANSWERED_LEVELS
+            or EDIT_ANSWERED_LEVELS.get(answered or "", 0) >= EDIT_ANSWERED_LEVELS[verdict.level]
+        ):
+            # Nothing new to answer; during a handoff staff still read what it says now.
+            return await self._relayed(chat, text, None, edited=True) or []
         verdict = (await self._acted_on(chat, screening)).verdict
         if verdict is None:
-            return []
+            return await self._relayed(chat, text, None, edited=True) or []
         self._safety_answers.remember((chat.chat_id, message_id), verdict.level)
-        relayed = await self._relayed(chat, text, verdict)
+        relayed = await self._relayed(chat, text, verdict, edited=True)
         return [*verdict.replies, *(relayed or [])]
 
     async def handle_non_text(
-        self, chat: ChatRef, caption: str | None, message_id: int | None = None
+        self,
+        chat: ChatRef,
+        caption: str | None,
+        message_id: int | None = None,
+        kind: str = "file",
     ) -> list[Reply]:
-        """A photo, sticker, voice note or the like. Its caption is the patient's text (a
-        photo of a needle site, "it's hot and oozing"): screened and answered like any
-        message. Then the note that the rest is not read, naming the emergency number (a
-        voice note may be a cry for help)."""
+        """A photo, sticker, voice note or the like (`kind`, in words). Its caption is the
+        patient's text (a photo of a needle site, "it's hot and oozing"): screened and
+        answered like any message. Then the note that the rest is not read, naming the
+        emergency number (a voice note may be a cry for help); during a handoff, that it
+        did not reach the clinic team, who are told it came."""
         if not chat.is_private:
             return []
         replies = await self.handle_text(chat, caption, message_id) if caption else []
         chat = self._in_its_language(chat)
+        if self._handoff_media is not None and not chat.is_staff:
+            told = await self._handoff_media(chat, kind)
+            if told is not None:
+                return [*replies, *told]
         return [*replies, Reply(self._with_emergency_line(chat, self.wording(chat).only_text))]
 
     async def _with_answer_reading(self, chat: ChatRef) -> ChatRef:

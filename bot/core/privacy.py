@@ -12,6 +12,7 @@ import logging
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
 from bot.core.replies import Button, Reply
@@ -32,10 +33,17 @@ StaffTrace = Callable[[int], Awaitable[list[str]]]
 # Writes the staff audit entry of an erase: the records named (None: nothing staff would
 # look for), never what they held.
 ErasureAudit = Callable[[list[str | None]], Awaitable[None]]
+# Asked before an erase: the staff notes to send once it is done (a conversation with staff
+# that it ends), never with what the patient wrote.
+ErasureNotice = Callable[[int], Awaitable[list[Reply]]]
 FORGET_PREFIX = "forget"
 # A button that does what /mydata does ("mydata:fr": in French), for features to offer.
 MY_DATA_ACTION = "mydata"
 PRIVACY_ROUTE = "privacy"
+# How long "are you sure?" stands: a "yes" later than this (an old message's button, a
+# question asked before a restart or long ago) asks again instead of erasing.
+CONFIRMATION_STANDS = timedelta(minutes=5)
+Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ class PersonalDataRegistry:
     _features: list[_PersonalDataFeature] = field(default_factory=list)
     _scrubbers: list[Scrubber] = field(default_factory=list)
     _audits: list[ErasureAudit] = field(default_factory=list)
+    _notices: list[ErasureNotice] = field(default_factory=list)
 
     def register(
         self,
@@ -78,6 +87,14 @@ class PersonalDataRegistry:
     def add_erasure_audit(self, audit: ErasureAudit) -> None:
         """Tell staff (their audit log) that an erase happened, and which records it took."""
         self._audits.append(audit)
+
+    def add_erasure_notice(self, notice: ErasureNotice) -> None:
+        """Tell staff who are talking with the patient that an erase ended it."""
+        self._notices.append(notice)
+
+    async def staff_notices(self, chat_id: int) -> list[Reply]:
+        """The staff notes an erase of `chat_id` calls for (asked before it erases)."""
+        return [note for notice in self._notices for note in await notice(chat_id)]
 
     def add_scrubber(self, scrub: Scrubber) -> None:
         """Run `scrub` after every erase."""
@@ -160,6 +177,7 @@ class _Wording:
     kept: str
     not_an_answer: str
     expired: str
+    ask_again: str  # put before the question when a "yes" came too late to count
 
 
 ENGLISH = _Wording(
@@ -182,6 +200,7 @@ ENGLISH = _Wording(
         "Nothing was deleted: that question is no longer open (I may have restarted since "
         "you were asked). To delete everything I hold about you, send /forget again."
     ),
+    ask_again="Nothing was deleted yet: that question was asked a while ago.",
 )
 FRENCH = _Wording(
     question=(
@@ -205,6 +224,7 @@ FRENCH = _Wording(
         "Rien n'a été supprimé : cette question n'est plus ouverte (j'ai peut-être redémarré "
         "depuis). Pour supprimer tout ce que je garde à votre sujet, envoyez /forget de nouveau."
     ),
+    ask_again="Rien n'a encore été supprimé : cette question a été posée il y a un moment.",
 )
 
 
@@ -217,12 +237,16 @@ class PrivacyCommands:
     question is dropped when they send a command or tap a button instead (so a later
     "yes" meant for another question never deletes anything); it lives in this process
     only, and a restart drops it the same way. A typed answer that can only be meant for
-    it (a button's label) with no question open is told that nothing was deleted.
+    it (a button's label) with no question open is told that nothing was deleted. A "yes"
+    typed or tapped more than `CONFIRMATION_STANDS` after the question (the button carries
+    when it was asked, so this holds across restarts) asks again.
     """
 
-    def __init__(self, registry: PersonalDataRegistry) -> None:
+    def __init__(self, registry: PersonalDataRegistry, clock: Clock | None = None) -> None:
         self._registry = registry
-        self._asked: set[int] = set()  # chats whose "are you sure?" is unanswered
+        self._clock = clock or (lambda: datetime.now(UTC))
+        # Chats whose "are you sure?" is unanswered, and when it was asked.
+        self._asked: dict[int, datetime] = {}
 
     async def on_mydata(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """Show what the bot holds about this chat."""
@@ -246,23 +270,38 @@ class PrivacyCommands:
 
     async def on_forget(self, chat: ChatRef, args: Sequence[str]) -> list[Reply]:
         """Ask for confirmation before deleting everything."""
-        self._asked.add(chat.chat_id)
-        if chat.reply_language == "fr":
-            return [_question(FRENCH, FRENCH.question, title="Supprimer mes données")]
-        return [_question(ENGLISH, ENGLISH.question, title="Delete my data")]
+        wording = FRENCH if chat.reply_language == "fr" else ENGLISH
+        return [self._ask(chat, wording, wording.question)]
+
+    def _ask(self, chat: ChatRef, wording: _Wording, text: str) -> Reply:
+        """ "Are you sure?" (`text`), asked now: its "yes" counts for a few minutes."""
+        asked = self._clock()
+        self._asked[chat.chat_id] = asked
+        title = "Supprimer mes données" if wording is FRENCH else "Delete my data"
+        return _question(wording, text, title=title, asked=asked)
+
+    def _ask_again(self, chat: ChatRef, wording: _Wording) -> list[Reply]:
+        return [self._ask(chat, wording, f"{wording.ask_again} {wording.question}")]
+
+    def _stands(self, asked: datetime | None) -> bool:
+        """Whether a question asked at `asked` may still be answered yes."""
+        if asked is None:
+            return False
+        return timedelta(0) <= self._clock() - asked <= CONFIRMATION_STANDS
 
     def on_new_turn(self, chat: ChatRef) -> None:
         """A command or a tap: an unanswered question is dropped (the tap may answer it)."""
-        self._asked.discard(chat.chat_id)
+        self._asked.pop(chat.chat_id, None)
 
     async def on_action(self, chat: ChatRef, rest: str) -> list[Reply]:
-        """The confirmation buttons of /forget."""
+        """The confirmation buttons of /forget ("yes:<when asked>", "no"; ":fr": French)."""
         wording = FRENCH if rest.endswith(":fr") else ENGLISH
-        if rest.removesuffix(":fr") == "yes":
-            return [
-                replace(reply, replace_previous=True) for reply in await self._erase(chat, wording)
-            ]
-        return [Reply(wording.kept, replace_previous=True)]
+        answer, _, stamp = rest.removesuffix(":fr").partition(":")
+        if answer != "yes":
+            return [Reply(wording.kept, replace_previous=True)]
+        if not self._stands(_asked_at(stamp)):
+            return self._ask_again(chat, wording)
+        return [replace(reply, replace_previous=True) for reply in await self._erase(chat, wording)]
 
     async def takes_answer(self, chat: ChatRef, text: str) -> bool:
         """Whether `text` answers this chat's open question (read whatever its language)."""
@@ -283,39 +322,63 @@ class PrivacyCommands:
         )
         wording = FRENCH if french else ENGLISH
         if plain in YES_ANSWERS:
-            self._asked.discard(chat.chat_id)
+            asked = self._asked.pop(chat.chat_id, None)
+            if not self._stands(asked):
+                return self._ask_again(chat, wording)
             return await self._erase(chat, wording)
         if plain in NO_ANSWERS:
-            self._asked.discard(chat.chat_id)
+            self._asked.pop(chat.chat_id, None)
             return [Reply(wording.kept)]
-        return [_question(wording, wording.not_an_answer)]
+        return [self._ask(chat, wording, wording.not_an_answer)]
 
     async def _erase(self, chat: ChatRef, wording: _Wording) -> list[Reply]:
+        notes = await self._registry.staff_notices(chat.chat_id)
         removed = await self._registry.erase(chat.chat_id)
         logger.info("forget: erased %d records for a chat", removed)
         plural = removed > 1 or (removed == 0 and wording.zero_is_plural)
         noun = wording.record[1] if plural else wording.record[0]
-        return [Reply(wording.done.format(records=f"{removed} {noun}"))]
+        return [Reply(wording.done.format(records=f"{removed} {noun}")), *notes]
 
 
-def _question(wording: _Wording, text: str, title: str | None = None) -> Reply:
+def _question(wording: _Wording, text: str, asked: datetime, title: str | None = None) -> Reply:
+    """ "Are you sure?" with its buttons; the yes button carries when it was asked."""
     suffix = ":fr" if wording is FRENCH else ""
+    stamp = int(asked.timestamp())
     return Reply(
         text,
         (
-            Button(wording.yes_button, f"{FORGET_PREFIX}:yes{suffix}"),
+            Button(wording.yes_button, f"{FORGET_PREFIX}:yes:{stamp}{suffix}"),
             Button(wording.no_button, f"{FORGET_PREFIX}:no{suffix}"),
         ),
         title=title,
     )
 
 
-def register_privacy_commands(assistant: Assistant, registry: PersonalDataRegistry) -> None:
+def _asked_at(stamp: str) -> datetime | None:
+    """When a yes button's question was asked (None: a button from before buttons said)."""
+    return datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else None
+
+
+def register_privacy_commands(
+    assistant: Assistant, registry: PersonalDataRegistry, clock: Clock | None = None
+) -> None:
     """Register /mydata, /forget, its confirmation buttons and typed yes/no answers."""
-    privacy = PrivacyCommands(registry)
-    assistant.add_command(CommandSpec("mydata", "See what I hold about you", privacy.on_mydata))
+    privacy = PrivacyCommands(registry, clock)
     assistant.add_command(
-        CommandSpec("forget", "Delete everything I hold about you", privacy.on_forget)
+        CommandSpec(
+            "mydata",
+            "See what I hold about you",
+            privacy.on_mydata,
+            translations={"fr": "Voir ce que je garde à votre sujet"},
+        )
+    )
+    assistant.add_command(
+        CommandSpec(
+            "forget",
+            "Delete everything I hold about you",
+            privacy.on_forget,
+            translations={"fr": "Effacer tout ce que je garde à votre sujet"},
+        )
     )
     assistant.add_action(FORGET_PREFIX, privacy.on_action)
     assistant.add_action(MY_DATA_ACTION, privacy.on_mydata_button)

@@ -322,11 +322,18 @@ class StaffNotes:
             title="Contact request",
         )
 
-    def patient_wrote(self, event_id: int, chat_id: int, text: str, safety: str | None) -> Reply:
+    def patient_wrote(
+        self, event_id: int, chat_id: int, text: str, safety: str | None, edited: bool = False
+    ) -> Reply:
         """The patient answered in a conversation staff opened under alert `event_id`: their
         words (only without the console; with it, where to read them), whether the bot gave
-        a safety reply at once, and how to answer."""
+        a safety reply at once, and how to answer. `edited`: they changed a message they had
+        sent, and `text` is what it says now."""
         ref = alert_ref(event_id)
+        title = "Patient's message, edited" if edited else "Patient's message"
+        # "wrote" then ":" and the words, or "wrote to the clinic team" (console).
+        wrote = "changed a message they had sent" if edited else "wrote"
+        now_reads = "; it now reads" if edited else ""
         told = (
             f"\nThe bot gave them the {safety} reply at once"
             f"{' (call 911 now)' if safety == EMERGENCY else ''}."
@@ -336,13 +343,34 @@ class StaffNotes:
         how = f"Reply to this message to answer them through the bot; /close {event_id} ends it."
         if self.console_on:
             return staff_note(
-                f"The patient of {ref} (chat {chat_id}) wrote to the clinic team; read it on "
+                f"The patient of {ref} (chat {chat_id}) {wrote} to the clinic team; read it on "
                 f"the Alerts page ({self.link(f'/events#alert-{event_id}')}).{told}\n{how}",
-                title="Patient's message",
+                title=title,
             )
         return staff_note(
-            f"The patient of {ref} (chat {chat_id}) wrote:\n{text}{told}\n{how}",
-            title="Patient's message",
+            f"The patient of {ref} (chat {chat_id}) {wrote}{now_reads}:\n{text}{told}\n{how}",
+            title=title,
+        )
+
+    def patient_sent_media(self, event_id: int, chat_id: int, kind: str) -> Reply:
+        """The patient sent a photo, voice note or file in the conversation: it was not
+        passed on (only typed text is), and they were asked to write it or call."""
+        return staff_note(
+            f"The patient of {alert_ref(event_id)} (chat {chat_id}) sent a {kind}. The bot "
+            "passes on typed text only, so it did not reach you; the patient was asked to "
+            "write it in words or call the clinic. To see it, ask them to bring it to their "
+            f"visit or call them. /close {event_id} ends the conversation.",
+            title="Patient sent a file",
+        )
+
+    def patient_erased(self, event_id: int) -> Reply:
+        """The patient erased their data with /forget during a conversation: it has ended,
+        and the bot no longer knows their chat (no chat id: they asked to be forgotten)."""
+        return staff_note(
+            f"The patient of {alert_ref(event_id)} erased their data with /forget. The "
+            "conversation has ended and the bot can no longer reach them; the clinic's own "
+            "records are not affected.",
+            title="Conversation ended",
         )
 
     def handoff_ended(self, event_id: int, chat_id: int) -> Reply:

@@ -64,6 +64,8 @@ END_ACTION = f"{HANDOFF_PREFIX}:end"
 PENDING_KEPT = 200
 # The longest a handoff stays open with no new staff message (a long weekend, closed).
 HANDOFF_CAP = timedelta(days=4)
+# Marks, in the thread, what a patient changed in a message they had sent.
+EDITED_MARK = "(edited) "
 
 
 class Outcome(Enum):
@@ -118,6 +120,9 @@ _PATIENT_WORDS = {
         "form": "Your intake form is still open: what you type answers its questions until "
         "you finish it, or type stop to pause it. After that, your messages go to the clinic "
         "team.",
+        "only_text": "Only typed messages reach the clinic team here: photos, voice messages "
+        "and files do not. Please describe it in words, or call the clinic at {phone}. If "
+        "this is an emergency, call {emergency} now.",
     },
     "fr": {
         "notice": "À partir de maintenant et jusqu'à {until}, ce que vous écrivez ici va à "
@@ -142,6 +147,9 @@ _PATIENT_WORDS = {
         "form": "Votre formulaire d'accueil est encore ouvert : ce que vous écrivez répond à "
         "ses questions jusqu'à ce que vous le terminiez, ou écrivez stop pour le mettre en "
         "pause. Ensuite, vos messages vont à l'équipe de la clinique.",
+        "only_text": "Seuls les messages écrits parviennent ici à l'équipe de la clinique : "
+        "pas les photos, les messages vocaux ni les fichiers. Décrivez-le en mots, ou "
+        "appelez la clinique au {phone}. En cas d'urgence, appelez le {emergency} maintenant.",
     },
 }
 
@@ -365,21 +373,47 @@ class PatientRelay:
     form_waits: FormWaiting | None = None
 
     async def relay(
-        self, chat: ChatRef, text: str, verdict: SafetyVerdict | None = None
+        self,
+        chat: ChatRef,
+        text: str,
+        verdict: SafetyVerdict | None = None,
+        *,
+        edited: bool = False,
     ) -> list[Reply] | None:
         """Keep the message in the thread and tell staff; None when no handoff is open.
         An emergency or urgent message was answered by the safety stage already: the
-        thread and the note say so."""
+        thread and the note say so. `edited`: the patient changed a message they had sent
+        (what it says now goes, marked so), unless their open form took it as an answer."""
         handoff = await self.thread.active(chat.chat_id)
         if handoff is None:
             return None
+        if edited and self.form_waits is not None and await self.form_waits(chat.chat_id):
+            return None
         level = verdict.level if verdict is not None else None
         safety = level if level in (EMERGENCY, URGENT) else None
-        await self.thread.add(handoff.event_id, chat.chat_id, PATIENT, text, safety=safety)
-        note = self.notes.patient_wrote(handoff.event_id, chat.chat_id, text, safety)
+        kept = f"{EDITED_MARK}{text}" if edited else text
+        await self.thread.add(handoff.event_id, chat.chat_id, PATIENT, kept, safety=safety)
+        note = self.notes.patient_wrote(handoff.event_id, chat.chat_id, text, safety, edited)
         if safety is not None:
             return [note]
         return [Reply(_words(chat.reply_language)["passed"]), note]
+
+    async def media(self, chat: ChatRef, kind: str) -> list[Reply] | None:
+        """A photo, voice note or other file during a handoff: the patient is told plainly
+        that only typed text reaches the team (and how to reach them otherwise), and staff
+        that something came which the bot did not pass on (its kind, nothing of it); None
+        when no handoff is open."""
+        handoff = await self.thread.active(chat.chat_id)
+        if handoff is None:
+            return None
+        words = _words(chat.reply_language)
+        told = words["only_text"].format(
+            phone=self.words.clinic.phone, emergency=self.words.clinic.emergency_number
+        )
+        await self.thread.add(
+            handoff.event_id, chat.chat_id, BOT, f"The patient sent a {kind}, not passed on."
+        )
+        return [Reply(told), self.notes.patient_sent_media(handoff.event_id, chat.chat_id, kind)]
 
     async def claim(self, chat: ChatRef, text: str) -> list[Reply] | None:
         """The text route: an ordinary message during a handoff, unless the patient's open
@@ -387,6 +421,12 @@ class PatientRelay:
         if self.form_waits is not None and await self.form_waits(chat.chat_id):
             return None
         return await self.relay(chat, text)
+
+    async def erased(self, chat_id: int) -> list[Reply]:
+        """Asked before /forget erases the chat: staff in a conversation with the patient
+        are told it ends (the erase deletes the handoff and its thread)."""
+        handoff = await self.thread.active(chat_id)
+        return [] if handoff is None else [self.notes.patient_erased(handoff.event_id)]
 
     async def back_to_bot(self, chat: ChatRef, args: Sequence[str] = ()) -> list[Reply]:
         """`/bot` or the button: the patient ends the handoff."""
@@ -521,8 +561,13 @@ def register_staff_chat_replies(
         )
     )
     assistant.add_command(
-        CommandSpec(BACK_COMMAND, "Back to the assistant (after the clinic team wrote)",
-                    relay.back_to_bot)
-    )  # fmt: skip
+        CommandSpec(
+            BACK_COMMAND,
+            "Back to the assistant (after the clinic team wrote)",
+            relay.back_to_bot,
+            translations={"fr": "Revenir à l'assistant (après un message de l'équipe)"},
+        )
+    )
     assistant.add_text_route(HANDOFF_ROUTE, relay.claim)
     assistant.set_handoff_relay(relay.relay)
+    assistant.set_handoff_media(relay.media)

@@ -284,6 +284,7 @@ def register_console(
         titles={"fr": "Conversations avec l'équipe de la clinique"},
         describe_in=thread.describe,
     )
+    host.personal_data.add_erasure_notice(relay.erased)
 
     async def audit_erasure(targets: list[str | None]) -> None:
         await audit.write_many(PATIENT_ERASURE_ACTOR, PATIENT_ERASURE, targets)

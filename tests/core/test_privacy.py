@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from bot.core.assistant import Assistant, ChatRef
-from bot.core.privacy import PersonalDataRegistry, register_privacy_commands
+from bot.core.privacy import (
+    CONFIRMATION_STANDS,
+    PersonalDataRegistry,
+    register_privacy_commands,
+)
 from bot.core.replies import Reply
 from bot.runtime import new_assistant
 
@@ -79,7 +85,10 @@ async def test_anything_else_says_nothing_was_deleted_and_how_to_confirm(
     replies = await assistant.handle_text(CHAT, "hmm what does that mean")
     said = text_of(replies)
     assert "Nothing was deleted" in said and "type yes" in said
-    assert [b.action for b in replies[0].buttons] == ["forget:yes", "forget:no"]
+    assert [b.action.split(":")[:2] for b in replies[0].buttons] == [
+        ["forget", "yes"],
+        ["forget", "no"],
+    ]
     assert feature.records == 3 and feature.heard == []
     await assistant.handle_text(CHAT, "yes")  # still asked: the answer counts
     assert feature.records == 0
@@ -101,12 +110,80 @@ async def test_moving_on_drops_the_question(setup: tuple[Assistant, OpenConversa
 
 async def test_the_buttons_still_answer(setup: tuple[Assistant, OpenConversation]) -> None:
     assistant, feature = setup
-    await assistant.handle_command(CHAT, "forget")
-    kept = await assistant.handle_action(CHAT, "forget:no")
+    [asked] = await assistant.handle_command(CHAT, "forget")
+    yes, no = (button.action for button in asked.buttons)
+    kept = await assistant.handle_action(CHAT, no)
     assert kept[0].text == "Nothing was deleted." and kept[0].replace_previous
     await assistant.handle_text(CHAT, "yes")  # the tap answered it
     assert feature.records == 3 and feature.heard == ["yes"]
-    done = await assistant.handle_action(CHAT, "forget:yes")
+    done = await assistant.handle_action(CHAT, yes)
+    assert "(3 records)" in done[0].text and feature.records == 0
+
+
+class Clock:
+    """A clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clocked() -> tuple[Assistant, OpenConversation, Clock]:
+    assistant = new_assistant()
+    feature = OpenConversation(assistant)
+    registry = PersonalDataRegistry()
+    registry.register("Intake forms", feature.describe, feature.erase)
+    clock = Clock()
+    register_privacy_commands(assistant, registry, clock)
+    return assistant, feature, clock
+
+
+async def test_a_yes_tapped_long_after_the_question_asks_again(
+    clocked: tuple[Assistant, OpenConversation, Clock],
+) -> None:
+    assistant, feature, clock = clocked
+    [asked] = await assistant.handle_command(CHAT, "forget")
+    old_yes = asked.buttons[0].action
+    clock.now += CONFIRMATION_STANDS + timedelta(seconds=1)
+    again = await assistant.handle_action(CHAT, old_yes)
+    assert feature.records == 3  # nothing erased
+    assert "Nothing was deleted yet" in again[0].text and "Are you sure?" in again[0].text
+    assert not again[0].replace_previous  # a new question at the foot of the chat
+    new_yes = again[0].buttons[0].action
+    assert new_yes != old_yes
+    clock.now += timedelta(minutes=1)
+    done = await assistant.handle_action(CHAT, new_yes)
+    assert "(3 records)" in done[0].text and feature.records == 0
+
+
+async def test_a_yes_button_from_before_a_restart_or_without_its_time_asks_again(
+    clocked: tuple[Assistant, OpenConversation, Clock],
+) -> None:
+    assistant, feature, _ = clocked
+    # A button sent before buttons carried when they were asked, or a forged one.
+    for action in ("forget:yes", "forget:yes:fr", "forget:yes:notatime"):
+        again = await assistant.handle_action(CHAT, action)
+        assert feature.records == 3
+        said = again[0].text
+        assert "Are you sure?" in said or "En êtes-vous sûr?" in said
+    assert (
+        "Rien n'a encore été supprimé"
+        in (await assistant.handle_action(CHAT, "forget:yes:fr"))[0].text
+    )
+
+
+async def test_a_typed_yes_long_after_the_question_asks_again(
+    clocked: tuple[Assistant, OpenConversation, Clock],
+) -> None:
+    assistant, feature, clock = clocked
+    await assistant.handle_command(CHAT, "forget")
+    clock.now += timedelta(hours=2)
+    again = await assistant.handle_text(CHAT, "yes")
+    assert feature.records == 3 and "Are you sure?" in again[0].text
+    done = await assistant.handle_text(CHAT, "yes")  # asked just now: it counts
     assert "(3 records)" in done[0].text and feature.records == 0
 
 

@@ -289,6 +289,13 @@ class FakeBotApiServer:
         self.push_update({"message": message})
         return message
 
+    def push_edit(self, message: dict[str, Any], text: str) -> dict[str, Any]:
+        """The patient edits `message` (one pushed before) to read `text`."""
+        edited = {**message, "text": text, "edit_date": int(time.time())}
+        edited.pop("entities", None)
+        self.push_update({"edited_message": edited})
+        return edited
+
     def push_command(
         self,
         chat_id: int,
@@ -307,8 +314,10 @@ class FakeBotApiServer:
         kind: str = "photo",
         user: dict[str, Any] | None = None,
         chat_type: str = "private",
+        caption: str | None = None,
     ) -> dict[str, Any]:
-        """A patient sends a photo, sticker, voice note, video, document, location or contact."""
+        """A patient sends a photo, sticker, voice note, video, document, location or contact
+        (with a `caption`, as a photo may have)."""
         file = {"file_id": f"file-{kind}", "file_unique_id": f"u-{kind}"}
         contents: dict[str, Any] = {
             "photo": [{**file, "width": 640, "height": 480, "file_size": 5120}],
@@ -328,7 +337,8 @@ class FakeBotApiServer:
         }
         if kind not in contents:
             raise ValueError(f"kind must be one of {NON_TEXT_KINDS}")
-        message = self._new_message(chat_id, user, chat_type, **{kind: contents[kind]})
+        captioned = {"caption": caption} if caption is not None else {}
+        message = self._new_message(chat_id, user, chat_type, **{kind: contents[kind]}, **captioned)
         self.push_update({"message": message})
         return message
 

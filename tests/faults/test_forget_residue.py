@@ -59,7 +59,9 @@ def test_forget_leaves_no_trace_of_what_the_patient_typed(
         server.push_command(PATIENT, "forget")
         confirm = reply_after(server, since, "Are you sure")
         since = server.mark()
-        server.push_callback(PATIENT, "forget:yes", confirm.result["message_id"])
+        server.push_callback(
+            PATIENT, confirm.buttons[0]["callback_data"], confirm.result["message_id"]
+        )
         server.wait_for(
             "editMessageText",
             lambda r: r.ok and "deleted everything" in r.visible_text,

@@ -147,8 +147,8 @@ async def test_forgotten_intakes_leave_the_console(
 ) -> None:
     await complete_intake(console_runtime, 1001)
     chat = ChatRef(1001)
-    await console_runtime.assistant.handle_command(chat, "forget")
-    await console_runtime.assistant.handle_action(chat, "forget:yes")
+    [asked] = await console_runtime.assistant.handle_command(chat, "forget")
+    await console_runtime.assistant.handle_action(chat, asked.buttons[0].action)
     async with client_as(Role.CLINICIAN) as clinician:
         assert (await clinician.get("/intakes/1")).status_code == 404
         assert "No intakes yet" in (await clinician.get("/intakes")).text

@@ -39,6 +39,26 @@ def _from_this_bot(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool
     return sender is not None and sender.id == context.bot.id
 
 
+# What a non-text message is, in words staff read ("The patient sent a photo").
+_NON_TEXT_KINDS = (
+    ("photo", "photo"),
+    ("voice", "voice message"),
+    ("video_note", "video message"),
+    ("video", "video"),
+    ("audio", "audio file"),
+    ("sticker", "sticker"),
+    ("animation", "animation"),
+    ("document", "file"),
+    ("location", "location"),
+    ("contact", "contact card"),
+)
+
+
+def _kind_of(message: Message) -> str:
+    """The kind of a non-text message, in words."""
+    return next((words for field, words in _NON_TEXT_KINDS if getattr(message, field)), "file")
+
+
 class TelegramHandlers:
     """The channel's handlers, bound to one Assistant, the staff chats and an outbound."""
 
@@ -118,7 +138,9 @@ class TelegramHandlers:
         message = update.effective_message
         if chat is None or message is None:
             return
-        replies = await self._assistant.handle_non_text(chat, message.caption, message.message_id)
+        replies = await self._assistant.handle_non_text(
+            chat, message.caption, message.message_id, kind=_kind_of(message)
+        )
         await self.deliver(context, chat, replies)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
