@@ -46,7 +46,7 @@ HELP = {
         "Écrivez une question sur l'IMS ou votre visite et je trouverai la réponse. "
         "Si je ne suis pas certain, je vous proposerai quelques questions; si je ne sais "
         "pas, je vous le dirai et vous indiquerai comment joindre la clinique.\n\n"
-        "Commandes (en anglais) :\n{commands}\n\n"
+        "Commandes :\n{commands}\n\n"
         "En cas d'urgence, appelez le {emergency} ou rendez-vous à l'urgence la plus proche."
     ),
 }
@@ -90,7 +90,7 @@ class MainMenu:
         specs = self._assistant.commands()
         if chat.is_staff:
             specs = specs + self._assistant.commands(staff=True)
-        lines = "\n".join(f"/{spec.name} - {spec.description}" for spec in specs)
+        lines = "\n".join(f"/{spec.name} - {spec.description_in(language)}" for spec in specs)
         text = HELP[language].format(commands=lines, emergency=self._emergency_number)
         return [Reply(text=text, buttons=self._assistant.menu_buttons(language))]
 
@@ -98,6 +98,20 @@ class MainMenu:
 def register_menu(host: FeatureHost, clinic: Clinic) -> MainMenu:
     """Register /start and /help on the host's assistant."""
     menu = MainMenu(host.assistant, clinic)
-    host.assistant.add_command(CommandSpec("start", "Start over and show the menu", menu.start))
-    host.assistant.add_command(CommandSpec("help", "What I can do and how", menu.help))
+    host.assistant.add_command(
+        CommandSpec(
+            "start",
+            "Start over and show the menu",
+            menu.start,
+            translations={"fr": "Recommencer et afficher le menu"},
+        )
+    )
+    host.assistant.add_command(
+        CommandSpec(
+            "help",
+            "What I can do and how",
+            menu.help,
+            translations={"fr": "Ce que je peux faire et comment"},
+        )
+    )
     return menu

@@ -334,11 +334,15 @@ def register_faq(
             "Browse common questions by topic",
             conversation.on_faq_command,
             screens_its_words=True,
+            translations={FRENCH: "Parcourir les questions fréquentes par sujet"},
         )
     )
     assistant.add_command(
         CommandSpec(
-            "contact", "How to reach a person at the clinic", conversation.on_contact_command
+            "contact",
+            "How to reach a person at the clinic",
+            conversation.on_contact_command,
+            translations={FRENCH: "Comment joindre une personne à la clinique"},
         )
     )
     # In French, the FAQ's menu buttons answer in French (when the clinic has faq_fr.yaml).

@@ -904,7 +904,12 @@ _FRENCH_STATUS = {
 def register_intake_routes(conversation: IntakeConversation, assistant: Assistant) -> None:
     """Register /intake, the intake buttons, the text route and the emergency listener."""
     assistant.add_command(
-        CommandSpec("intake", "Fill in your intake form", conversation.on_intake_command)
+        CommandSpec(
+            "intake",
+            "Fill in your intake form",
+            conversation.on_intake_command,
+            translations={"fr": "Remplir votre formulaire d'accueil"},
+        )
     )
     assistant.add_action(ACTION_PREFIX, conversation.on_action)
     assistant.add_text_route("intake", conversation.claim_text)

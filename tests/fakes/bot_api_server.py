@@ -694,7 +694,11 @@ def _visible(params: dict[str, Any], field: str) -> str:
 
 
 def _scope_key(params: dict[str, Any]) -> str:
-    return json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
+    """Telegram keeps a command list per scope and language (none: every other language)."""
+    scope = params.get("scope") or {"type": "default"}
+    if isinstance(scope, str):
+        scope = json.loads(scope)
+    return json.dumps([scope, params.get("language_code") or ""], sort_keys=True)
 
 
 def _error(

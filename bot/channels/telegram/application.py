@@ -176,21 +176,32 @@ class TelegramChannel:
         )
 
 
-def bot_commands(specs: Sequence[CommandSpec]) -> list[BotCommand]:
-    """Menu entries for command specs (descriptions cut to Telegram's limit)."""
-    return [
-        BotCommand(spec.name, spec.description[:MAX_COMMAND_DESCRIPTION] or spec.name)
-        for spec in specs
-    ]
+def bot_commands(specs: Sequence[CommandSpec], language: str = "en") -> list[BotCommand]:
+    """Menu entries for command specs in `language` (descriptions cut to Telegram's limit)."""
+    entries = []
+    for spec in specs:
+        description = spec.description_in(language)[:MAX_COMMAND_DESCRIPTION]
+        entries.append(BotCommand(spec.name, description or spec.name))
+    return entries
 
 
 async def set_command_menus(application: TelegramApplication, runtime: Runtime) -> None:
-    """Patient commands for private chats, staff (and patient) commands in each staff chat."""
+    """Patient commands for private chats (in each language they are written in, which
+    Telegram shows to apps set to that language), staff (and patient) commands in each
+    staff chat."""
     assistant = runtime.assistant
-    patient = bot_commands(assistant.commands(staff=False))
+    patient_specs = assistant.commands(staff=False)
+    patient = bot_commands(patient_specs)
     staff = bot_commands(assistant.commands(staff=True)) + patient
+    languages = sorted({code for spec in patient_specs for code in spec.translations})
     try:
         await application.bot.set_my_commands(patient, scope=BotCommandScopeAllPrivateChats())
+        for language in languages:
+            await application.bot.set_my_commands(
+                bot_commands(patient_specs, language),
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=language,
+            )
         for chat_id in sorted(runtime.settings.staff_chat_ids):
             await application.bot.set_my_commands(staff, scope=BotCommandScopeChat(chat_id))
     except TelegramError as error:
