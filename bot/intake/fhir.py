@@ -123,7 +123,7 @@ def questionnaire_response(
         value = state.answers.get(step.id)
         if not step.is_question or value is None:
             continue
-        said = kind_of(step).fhir_response(step, value, state.treatment_consent)
+        said = kind_of(step).fhir_response(step, value, state.treatment_consent, state.language)
         items.append(_with_systems(flow, {"linkId": step.id, "text": step.text, **said}))
     return {
         "resourceType": "QuestionnaireResponse",

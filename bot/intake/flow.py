@@ -42,14 +42,9 @@ QUESTION_TYPES = frozenset(StepType) - {StepType.INFO}
 # The fixed option ids of a treatment-consent step (the labels are the clinic's).
 CONSENT_AGREE, CONSENT_QUESTIONS, CONSENT_DECLINE = "agree", "questions", "decline"
 TREATMENT_CONSENT_OPTIONS = (CONSENT_AGREE, CONSENT_QUESTIONS, CONSENT_DECLINE)
-# Who gives the answer to consent to treatment (the patient, or someone for them), by id,
-# as the clinician reads it (the patient's words for them are in `wording`).
-CONSENT_GIVERS = {
-    "patient": "the patient",
-    "parent_guardian": "a parent or legal guardian",
-    "decision_maker": "a substitute decision-maker",
-    "relayed": "the patient, through someone typing for them",
-}
+# Who gives the answer to consent to treatment (the patient, or someone for them), by id;
+# their words, for the patient and on record, are in `wording` (in this order).
+CONSENT_GIVERS = ("patient", "parent_guardian", "decision_maker", "relayed")
 
 
 class FlagLevel(StrEnum):

@@ -50,7 +50,7 @@ from bot.intake.flow import (
     Step,
     StepType,
 )
-from bot.intake.wording import IntakeWords, language_name, words_for
+from bot.intake.wording import IntakeWords, giver_on_record, language_name, words_for
 
 SCALE_TOP = 10
 BACK_WORDS = frozenset(
@@ -345,10 +345,11 @@ class StepKind:
         return _fhir_chosen(step, chosen_ids(value))
 
     def fhir_response(
-        self, step: Step, value: AnswerValue, consent: dict[str, str] | None
+        self, step: Step, value: AnswerValue, consent: dict[str, str] | None, language: str
     ) -> FhirNode:
         """The QuestionnaireResponse item's keys besides linkId and text (`consent`: the
-        state's record of consent to treatment)."""
+        state's record of consent to treatment; `language`: the one the form was answered
+        in, which the words this code adds follow)."""
         return {"answer": self.fhir_answers(step, value)}
 
 
@@ -680,7 +681,7 @@ class TreatmentConsentKind(SingleKind):
                 else Command.STALE
             )
         if verb == Verb.OPTION and 0 <= index < len(CONSENT_GIVERS):
-            return Answer(answer, given_by=list(CONSENT_GIVERS)[index])
+            return Answer(answer, given_by=CONSENT_GIVERS[index])
         return Command.STALE
 
     def typed(self, step: Step, draft: Draft | None, text: str, words: str, today: date) -> Effect:
@@ -692,7 +693,7 @@ class TreatmentConsentKind(SingleKind):
                 index = option_in_sentence(text, givers)
             if index is None:
                 return Refuse(option_hint(givers, _words(step)), True)
-            return Answer(answer, given_by=list(CONSENT_GIVERS)[index])
+            return Answer(answer, given_by=CONSENT_GIVERS[index])
         # Consent to treatment is explicit too: "ok" or "sure" re-asks, as does a yes or no
         # in another language than the text's (before a typo-tolerant label match reads it).
         agree = step.option(CONSENT_AGREE)
@@ -724,23 +725,28 @@ class TreatmentConsentKind(SingleKind):
         return _option_buttons(self.givers(step))
 
     def fhir_item(self, step: Step) -> FhirNode:
-        givers = [{"valueCoding": fhir_coding(g, label)} for g, label in CONSENT_GIVERS.items()]
+        words = _words(step)
+        givers = [
+            {"valueCoding": fhir_coding(giver, label)}
+            for giver, label in zip(CONSENT_GIVERS, words.givers_on_record, strict=True)
+        ]
+        version, time, given_by = words.consent_record_items
         nested = [
             {
                 "linkId": consent_version_link(step),
-                "text": "Version of the consent text shown",
+                "text": version,
                 "type": "string",
                 "readOnly": True,
             },
             {
                 "linkId": consent_time_link(step),
-                "text": "When the patient answered",
+                "text": time,
                 "type": "dateTime",
                 "readOnly": True,
             },
             {
                 "linkId": consent_given_by_link(step),
-                "text": "Who gave this answer",
+                "text": given_by,
                 "type": "choice",
                 "answerOption": givers,
             },
@@ -748,7 +754,7 @@ class TreatmentConsentKind(SingleKind):
         return {**super().fhir_item(step), "item": nested}
 
     def fhir_response(
-        self, step: Step, value: AnswerValue, consent: dict[str, str] | None
+        self, step: Step, value: AnswerValue, consent: dict[str, str] | None, language: str
     ) -> FhirNode:
         answer = self.fhir_answers(step, value)
         record = consent or {}
@@ -761,7 +767,7 @@ class TreatmentConsentKind(SingleKind):
             nested.append({"linkId": consent_time_link(step), "answer": at})
         giver = record.get("given_by")
         if giver:
-            coding = fhir_coding(giver, CONSENT_GIVERS.get(giver))
+            coding = fhir_coding(giver, giver_on_record(giver, language))
             nested.append(
                 {"linkId": consent_given_by_link(step), "answer": [{"valueCoding": coding}]}
             )
@@ -1188,10 +1194,10 @@ class RegionsKind(MultiKind):
         return {"type": self.fhir_type, "item": [area, worst]}
 
     def fhir_response(
-        self, step: Step, value: AnswerValue, consent: dict[str, str] | None
+        self, step: Step, value: AnswerValue, consent: dict[str, str] | None, language: str
     ) -> FhirNode:
         if not isinstance(value, dict):
-            return super().fhir_response(step, value, consent)
+            return super().fhir_response(step, value, consent, language)
         areas = []
         regions = value.get("regions")
         for entry in regions if isinstance(regions, list) else []:

@@ -20,7 +20,6 @@ from bot.intake.engine import IntakeEngine, IntakeState, Status
 from bot.intake.flow import (
     CONSENT_AGREE,
     CONSENT_DECLINE,
-    CONSENT_GIVERS,
     CONSENT_QUESTIONS,
     AnswerValue,
     FlagLevel,
@@ -30,7 +29,7 @@ from bot.intake.flow import (
 )
 from bot.intake.repository import StoredIntake
 from bot.intake.step_types import format_answer, kind_of
-from bot.intake.wording import LANGUAGE_NAMES
+from bot.intake.wording import LANGUAGE_NAMES, giver_on_record
 
 SAFETY_SECTION = "needling_safety"
 # Summary order after consent and flags: the clinician reads safety first.
@@ -54,6 +53,7 @@ CONSENT_WORDS = {
     CONSENT_QUESTIONS: "has questions first; answer them before any needling",
     CONSENT_DECLINE: "NOT GIVEN: the patient answered No; do not needle",
 }
+GIVER_NOT_RECORDED = "not recorded"
 STATUS_WORDS = {
     Status.SUBMITTED.value: "submitted",
     Status.STOPPED_EMERGENCY.value: "STOPPED BY AN EMERGENCY, not submitted",
@@ -123,7 +123,7 @@ def _treatment_consent(engine: IntakeEngine, state: IntakeState) -> dict[str, An
     return {
         **state.treatment_consent,
         "label": option.label if option else answer,
-        **({"given_by_label": CONSENT_GIVERS.get(given_by, given_by)} if given_by else {}),
+        **({"given_by_label": giver_on_record(given_by)} if given_by else {}),
     }
 
 
@@ -267,8 +267,14 @@ def _consent_line(summary: Mapping[str, Any], tz: tzinfo) -> str:
         return "- not recorded (the form ended before the consent question, or an older form)"
     words = CONSENT_WORDS.get(str(consent.get("answer")), str(consent.get("answer")))
     when = _stamp(str(consent.get("at", "")), tz)
-    by = consent.get("given_by_label") or "not recorded"
+    by = consent_given_by(consent)
     return f"- {words} (given by: {by}; consent text {consent.get('version', '?')}, {when})"
+
+
+def consent_given_by(consent: Mapping[str, Any]) -> str:
+    """Who gave a stored consent-to-treatment answer, as every staff view words it (an
+    older summary does not say)."""
+    return str(consent.get("given_by_label") or GIVER_NOT_RECORDED)
 
 
 def summary_text(summary: Mapping[str, Any], tz: tzinfo) -> str:

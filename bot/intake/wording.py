@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.intake.flow import CONSENT_GIVERS
+
 ENGLISH, FRENCH = "en", "fr"
 
 
@@ -145,6 +147,10 @@ class IntakeWords:
     consent_given_by: str  # {answer}
     # (label, typed aliases) for each of flow.CONSENT_GIVERS, in that order.
     consent_givers: tuple[tuple[str, tuple[str, ...]], ...]
+    # The same people as a record names them (the clinician's summary, the FHIR export).
+    givers_on_record: tuple[str, ...]
+    # The FHIR Questionnaire's items recorded with that answer: version, time, who gave it.
+    consent_record_items: tuple[str, str, str]
 
 
 ENGLISH_WORDS = IntakeWords(
@@ -358,6 +364,17 @@ ENGLISH_WORDS = IntakeWords(
             "Someone typing for the patient, passing on the patient's own answer",
             ("helper", "someone helping", "i am helping", "passing on"),
         ),
+    ),
+    givers_on_record=(
+        "the patient",
+        "a parent or legal guardian",
+        "a substitute decision-maker",
+        "the patient, through someone typing for them",
+    ),
+    consent_record_items=(
+        "Version of the consent text shown",
+        "When the patient answered",
+        "Who gave this answer",
     ),
 )
 
@@ -599,6 +616,17 @@ FRENCH_WORDS = IntakeWords(
             ("aidant", "aidante", "quelqu'un qui aide", "je l'aide"),
         ),
     ),
+    givers_on_record=(
+        "le patient ou la patiente",
+        "un parent ou un tuteur légal",
+        "un mandataire spécial",
+        "le patient ou la patiente, par une personne qui écrit pour lui ou elle",
+    ),
+    consent_record_items=(
+        "Version du texte de consentement montré",
+        "Moment où la réponse a été donnée",
+        "Personne qui a donné cette réponse",
+    ),
 )
 
 WORDS = {ENGLISH: ENGLISH_WORDS, FRENCH: FRENCH_WORDS}
@@ -608,6 +636,14 @@ LANGUAGE_NAMES = dict(ENGLISH_WORDS.language_names)
 def words_for(language: str) -> IntakeWords:
     """The intake's words in `language` (English for a language the form does not speak)."""
     return WORDS.get(language, ENGLISH_WORDS)
+
+
+def giver_on_record(giver: str, language: str = ENGLISH) -> str:
+    """Who gave a consent answer (an id of flow.CONSENT_GIVERS) as a record in `language`
+    names them; an unknown id as stored."""
+    if giver not in CONSENT_GIVERS:
+        return giver
+    return words_for(language).givers_on_record[CONSENT_GIVERS.index(giver)]
 
 
 def language_name(language: str, reader: str) -> str:

@@ -20,6 +20,7 @@ from bot.intake.repository import IntakeRepository, StoredIntake
 from bot.intake.summary import (
     STATUS_WORDS,
     FlagView,
+    consent_given_by,
     intake_overview,
     needling_precautions,
     record_summary,
@@ -205,8 +206,7 @@ def _consent(summary: dict[str, Any], intake: StoredIntake) -> str:
     if isinstance(treatment, dict):
         answer = str(treatment.get("answer", ""))
         label = TREATMENT_CONSENT_WORDS.get(answer) or treatment.get("label") or answer
-        by = treatment.get("given_by_label") or "who gave it not recorded"
-        return f"treatment: {label} (given by: {by})"
+        return f"treatment: {label} (given by: {consent_given_by(treatment)})"
     if isinstance(treatment, str | bool):
         return "given" if treatment is True else str(treatment)
     # As the export says it: no answer to consent to treatment is not a consent.

@@ -15,6 +15,7 @@ from bot.intake.conversation import IntakeConversation
 from bot.intake.engine import IntakeEngine, IntakeState, Outcome, Typed
 from bot.intake.fhir import questionnaire_response
 from bot.intake.flow_file import check_intake_flow, flow_from_definition, load_flow_file
+from bot.intake.step_types import kind_of
 from bot.intake.summary import build_summary, summary_text
 from bot.runtime import build_runtime
 from tests.intake.kit import (
@@ -300,3 +301,30 @@ async def test_mydata_words_the_intake_lines_in_french(patient_fr: Patient) -> N
     assert "Formulaire d'accueil no 1 : en cours" in patient_fr.text
     assert "3 réponses conservées (chiffrées)" in patient_fr.text
     assert "answers stored" not in patient_fr.text
+
+
+def test_fhir_names_who_gave_consent_in_the_form_language() -> None:
+    loaded = load_flow_file(SHIPPED_FLOW)
+    english = IntakeEngine(loaded.flow, today=lambda: date(2026, 12, 7))
+    french = IntakeEngine(loaded.flow.in_language("fr"), today=lambda: date(2026, 12, 7))
+    state = french.start()
+    state.language = "fr"
+    for text in FRENCH_ANSWERS.values():
+        state = french.apply(state, Typed(text)).state
+    assert state.treatment_consent is not None
+    assert state.treatment_consent["given_by"] == "patient"
+    response = questionnaire_response(english, state, intake_id=1, authored=_now())
+    [consent] = [item for item in response["item"] if item["linkId"] == "treatment_consent"]
+    nested = {item["linkId"]: item["answer"][0] for item in consent["answer"][0]["item"]}
+    giver = nested["treatment_consent.given_by"]["valueCoding"]
+    assert (giver["code"], giver["display"]) == ("patient", "le patient ou la patiente")
+    # The clinician's summary stays in English; a form in French asks its questions in French.
+    summary = build_summary(english, state, intake_id=1, chat_id=1, submitted_at=_now())
+    assert "(given by: the patient;" in summary_text(summary, UTC)
+    step = french.flow.step("treatment_consent")
+    assert step is not None
+    item = kind_of(step).fhir_item(step)
+    [given_by] = [nested for nested in item["item"] if nested["linkId"].endswith(".given_by")]
+    assert given_by["text"] == "Personne qui a donné cette réponse"
+    displays = [option["valueCoding"]["display"] for option in given_by["answerOption"]]
+    assert displays[:2] == ["le patient ou la patiente", "un parent ou un tuteur légal"]

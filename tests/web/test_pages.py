@@ -14,6 +14,7 @@ from bot.core.assistant import ChatRef
 from bot.core.dates import clinic_time, day_and_time
 from bot.faq.unanswered import UnansweredLog
 from bot.intake.repository import IntakeRepository
+from bot.intake.summary import summary_text
 from bot.reminders.feature import build_reminders
 from bot.reminders.model import AppointmentInput, AppointmentStatus, ReminderStatus
 from bot.runtime import Runtime
@@ -379,8 +380,9 @@ async def test_inbox_reads_treatment_consent_and_precautions_of_newer_summaries(
     }
     await repository.save(intake)
     [row] = await services.inbox.rows()
-    # An older summary does not say who gave it: the console says so.
-    assert row.consent == "treatment: NOT GIVEN (given by: who gave it not recorded)"
+    # An older summary does not say who gave it: the console says so, as the summary does.
+    assert row.consent == "treatment: NOT GIVEN (given by: not recorded)"
+    assert "(given by: not recorded;" in summary_text(intake.summary, UTC)
     assert row.contraindications == ("Pregnant or might be pregnant",)
 
 
