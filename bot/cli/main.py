@@ -97,7 +97,7 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return _setting_problem(str(exc))
     except ContentError as exc:
-        print("ims-bot: the content has problems; fix them and try again:", file=sys.stderr)
+        print(f"ims-bot: {exc.subject} has problems; fix them and try again:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2

@@ -21,6 +21,9 @@ class Problem:
 class ContentError(Exception):
     """Content is invalid; carries every problem found, not just the first."""
 
+    # What has the problems, as the command line names it to the person who must fix it.
+    subject = "the content"
+
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.content.problems import ContentError, Problem, display_path
+from bot.content.schema import closest, describe
 from bot.content.yaml_source import LocatedDict, LocatedList, load_located_yaml
 from bot.faq.matcher import (
     DEFAULT_MIN_COVERAGE,
@@ -97,36 +98,73 @@ def _rate(count: int, total: int) -> float | None:
     return count / total if total else None
 
 
+class LabelledFileError(ContentError):
+    """A labelled test file that cannot be read: the file is to fix, not the content."""
+
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.subject = f"the test file {display_path(path)} (not the FAQ content)"
+
+
+# What each item of a YAML test file must give, and the keys the project's sets add.
+_LABEL_KEYS = {"q": "the patient's question", "expect": "an FAQ id, `fallback` or `emergency`"}
+_NOTE_KEYS = frozenset(("lang", "kind", "style", "from", "source", "gap", "part", "note"))
+_ITEM_SHAPE = "`- q: the question` with `expect: an FAQ id` (or `fallback`, `emergency`)"
+
+
+def _label_hint(label: str, known: set[str]) -> str:
+    guess = closest(label, known)
+    if guess is not None:
+        return f"did you mean {guess!r}?"
+    return "use an FAQ id of the content, `fallback` or `emergency`"
+
+
 def _problem(path: Path, line: int, message: str) -> Problem:
     return Problem(display_path(path), line, message)
+
+
+def _item_problems(path: Path, item: LocatedDict) -> list[Problem]:
+    """What is wrong with one {q, expect} item, each with what to write instead."""
+    problems: list[Problem] = []
+    strangers = [key for key in item if key not in _LABEL_KEYS and key not in _NOTE_KEYS]
+    for key, meaning in _LABEL_KEYS.items():
+        if key not in item:
+            guess = closest(key, strangers) or (strangers[0] if len(strangers) == 1 else None)
+            hint = f"; rename `{guess}:` to `{key}:`" if guess else f"; add `{key}: {meaning}`"
+            problems.append(_problem(path, item.line, f"this item has no `{key}:`{hint}"))
+            continue
+        value = item[key]
+        if not isinstance(value, str) or not value.strip():
+            problems.append(
+                _problem(
+                    path,
+                    item.line_of(key),
+                    f"`{key}:` must be {meaning} as text, not {describe(value)}",
+                )
+            )
+    return problems
 
 
 def _load_yaml_labels(path: Path) -> list[LabelledQuestion]:
     data = load_located_yaml(path)
     if not isinstance(data, LocatedList):
-        raise ContentError([_problem(path, 1, "expected a list of {q: ..., expect: ...} items")])
+        shape = f"a list of items, each {_ITEM_SHAPE}, not {describe(data)}"
+        raise LabelledFileError(path, [_problem(path, 1, f"the file must be {shape}")])
     questions: list[LabelledQuestion] = []
     problems: list[Problem] = []
     for index, item in enumerate(data):
         line = data.line_of(index)
         if not isinstance(item, LocatedDict):
-            problems.append(_problem(path, line, "each item needs `q` and `expect` keys"))
-            continue
-        query, expect = item.get("q"), item.get("expect")
-        if not isinstance(query, str) or not query.strip():
-            problems.append(_problem(path, item.line_of("q"), "`q` must be a non-empty text"))
-        elif not isinstance(expect, str) or not expect.strip():
             problems.append(
-                _problem(
-                    path,
-                    item.line_of("expect"),
-                    "`expect` must be an FAQ id, `fallback` or `emergency`",
-                )
+                _problem(path, line, f"each item must be {_ITEM_SHAPE}, not {describe(item)}")
             )
-        else:
-            questions.append(LabelledQuestion(query, expect.strip(), line))
+            continue
+        found = _item_problems(path, item)
+        problems.extend(found)
+        if not found:
+            questions.append(LabelledQuestion(item["q"], item["expect"].strip(), line))
     if problems:
-        raise ContentError(problems)
+        raise LabelledFileError(path, problems)
     return questions
 
 
@@ -139,46 +177,50 @@ def _load_tsv_labels(path: Path) -> list[LabelledQuestion]:
             continue
         parts = raw.split("\t")
         if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
-            problems.append(_problem(path, number, "expected `question<TAB>expected id`"))
+            found = {1: "no tab", 2: "an empty column"}.get(len(parts), f"{len(parts)} columns")
+            problems.append(
+                _problem(path, number, f"expected `question<TAB>expected id`, found {found}")
+            )
             continue
         questions.append(LabelledQuestion(parts[0].strip(), parts[1].strip(), number))
     if problems:
-        raise ContentError(problems)
+        raise LabelledFileError(path, problems)
     return questions
 
 
 def load_labelled(path: Path) -> list[LabelledQuestion]:
-    """Questions from a YAML list of {q, expect} or a `query<TAB>expected` TSV file."""
+    """Questions from a YAML list of {q, expect} or a `query<TAB>expected` TSV file; a
+    `LabelledFileError` names each problem of the file with its line."""
     if not path.is_file():
-        raise ContentError([_problem(path, 0, "file not found")])
+        raise LabelledFileError(path, [_problem(path, 0, "file not found")])
     try:
         if path.suffix.lower() in {".tsv", ".txt"}:
             questions = _load_tsv_labels(path)
         else:
             questions = _load_yaml_labels(path)
     except UnicodeDecodeError:
-        raise ContentError([_problem(path, 0, "file is not UTF-8 text")]) from None
+        raise LabelledFileError(path, [_problem(path, 0, "file is not UTF-8 text")]) from None
+    except LabelledFileError:
+        raise
+    except ContentError as error:  # YAML syntax, with its line
+        raise LabelledFileError(path, error.problems) from None
     if not questions:
-        raise ContentError([_problem(path, 1, "no labelled questions found")])
+        raise LabelledFileError(path, [_problem(path, 1, "no labelled questions found")])
     return questions
 
 
 def check_labels(
     path: Path, questions: Sequence[LabelledQuestion], known_ids: Iterable[str]
 ) -> None:
-    """Raise a `ContentError` for labels that name no FAQ entry."""
+    """Raise a `LabelledFileError` for labels that name no FAQ entry."""
     known = {*known_ids, FALLBACK, EMERGENCY}
     problems = [
-        _problem(
-            path,
-            q.line,
-            f"unknown expected id {q.expect!r}; use an FAQ id, `fallback` or `emergency`",
-        )
+        _problem(path, q.line, f"unknown expected id {q.expect!r}; {_label_hint(q.expect, known)}")
         for q in questions
         if q.expect not in known
     ]
     if problems:
-        raise ContentError(problems)
+        raise LabelledFileError(path, problems)
 
 
 def run_questions(pipeline: FaqPipeline, questions: Sequence[LabelledQuestion]) -> list[Outcome]:

@@ -145,6 +145,14 @@ def test_eval_json_and_tsv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         ("bad.yaml", "- q: [unclosed\n", "YAML syntax"),
         ("bad.tsv", "fine\tcost\nno tab here\n", "bad.tsv:2"),
         ("empty.yaml", "[]\n", "no labelled questions"),
+        (
+            "bad.yaml",
+            "- q: ok\n  expect: cost\n- question: hi\n  expect: cost\n",
+            "bad.yaml:3: this item has no `q:`; rename `question:` to `q:`",
+        ),
+        ("bad.yaml", "- q: ok\n", "bad.yaml:1: this item has no `expect:`; add `expect: "),
+        ("bad.yaml", "- q: ok\n  expect: what_is_imss\n", "did you mean 'what_is_ims'?"),
+        ("bad.yaml", "q: ok\nexpect: cost\n", "bad.yaml:1: the file must be a list of items"),
     ],
 )
 def test_eval_bad_file_reports_file_and_line(
@@ -152,7 +160,10 @@ def test_eval_bad_file_reports_file_and_line(
 ) -> None:
     labelled = write(tmp_path / name, text)
     assert main(["faq", "eval", str(labelled), "--content", str(CONTENT_DIR)]) == 2
-    assert expected in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert expected in err
+    # The test file is to fix, not the clinic's content.
+    assert err.startswith(f"ims-bot: the test file {labelled} (not the FAQ content) has problems")
 
 
 def test_eval_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
