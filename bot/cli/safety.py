@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cli.content import default_content_dir
+from bot.content.clinic import CLINIC_FILE, read_clinic
 from bot.safety.emergency import EmergencyContent, EmergencyRule, RuleTerms, built_in_grammar
 from bot.safety.emergency_content import load_emergency_content
 from bot.safety.present import PresentJudge, load_present_judge
 from bot.safety.readings import ContextGrammar
 from bot.safety.second_opinion import SecondOpinion, load_second_opinion
+from bot.safety.stage import SafetyReplies
 
 EXIT_OK = 0
-RULE_LINE = "-" * 78
+WIDTH = 78  # columns: the report is read on paper or in a terminal, in one sitting
+RULE_LINE = "-" * WIDTH
+# What a notice shows for {phone} when clinic.yaml cannot be read.
+PHONE_UNREAD = "[the clinic's phone: clinic.yaml could not be read]"
 
 
 def register(subparsers: Any) -> None:
@@ -37,11 +45,18 @@ def register(subparsers: Any) -> None:
 def run_report(args: argparse.Namespace) -> int:
     """`ims-bot safety report`."""
     content_dir = Path(args.content) if args.content else default_content_dir()
+    content = load_emergency_content(content_dir)
+    clinic, _ = read_clinic(content_dir / CLINIC_FILE)
     write_report(
-        load_emergency_content(content_dir),
+        content,
         sys.stdout,
         load_second_opinion(),
         load_present_judge(),
+        # Notices filled in as the patient reads them (`ims-bot content check` reports a
+        # broken clinic.yaml; the report still prints).
+        SafetyReplies(content, clinic.phone, clinic.emergency_number)
+        if clinic is not None
+        else SafetyReplies(content, PHONE_UNREAD),
     )
     return EXIT_OK
 
@@ -51,23 +66,32 @@ def write_report(
     out: TextIO,
     second_opinion: SecondOpinion | None = None,
     judge: PresentJudge | None = None,
+    replies: SafetyReplies | None = None,
 ) -> None:
-    """The report: emergency tier, urgent tier, the learned second opinion, context, notices."""
+    """The report: emergency tier, urgent tier, the learned second opinion, context, notices.
+
+    `replies` fills the notices' {number} and {phone} as the patient reads them (None:
+    the shipped emergency number and a stand-in for the phone). Every line fits WIDTH
+    columns but a single term or word longer than that; lists break between their items."""
     out.write("SAFETY SCREEN REPORT\n")
     out.write(
-        "Every message is screened in this order: emergency rules (911), urgent rules\n"
-        "(see a doctor today), then a language the bot does not read (notice), then a\n"
-        "question about a risk (FAQ answer plus warning signs). A typed answer to an\n"
-        "intake question about history (`answers_tell: history` in intake_flow.yaml) is\n"
-        "read as past history: a rule's sign in it, emergency or urgent, gets the warning\n"
-        "signs and a staff note and the form goes on, unless the answer tells something\n"
-        "happening now (a `never_lowered` word, a word of now of the frames' lists, a\n"
-        'present progressive, "can\'t", "I feel", someone who won\'t wake, self-harm).\n'
+        _prose(
+            "Every message is screened in this order: emergency rules (911), urgent rules\n"
+            "(see a doctor today), then a language the bot does not read (notice), then a\n"
+            "question about a risk (FAQ answer plus warning signs). A typed answer to an\n"
+            "intake question about history (`answers_tell: history` in intake_flow.yaml) is\n"
+            "read as past history: a rule's sign in it, emergency or urgent, gets the warning\n"
+            "signs and a staff note and the form goes on, unless the answer tells something\n"
+            "happening now (a `never_lowered` word, a word of now of the frames' lists, a\n"
+            'present progressive, "can\'t", "I feel", someone who won\'t wake, self-harm).\n'
+        )
     )
     if second_opinion is not None:
         out.write(
-            "Beside the rules, a learned second opinion reads every message: it can raise a\n"
-            "message to emergency or urgent, and never lowers what a rule decided.\n"
+            _prose(
+                "Beside the rules, a learned second opinion reads every message: it can raise a\n"
+                "message to emergency or urgent, and never lowers what a rule decided.\n"
+            )
         )
     _tier(out, "EMERGENCY RULES (reply: call 911)", content)
     if content.urgent is not None:
@@ -79,7 +103,7 @@ def write_report(
     if judge is not None:
         _judge(out, judge, content)
     _context(out, content)
-    _notices(out, content)
+    _notices(out, content, replies or SafetyReplies(content, PHONE_UNREAD))
 
 
 def _second_opinion(out: TextIO, model: SecondOpinion, content: EmergencyContent) -> None:
@@ -87,37 +111,41 @@ def _second_opinion(out: TextIO, model: SecondOpinion, content: EmergencyContent
     card = model.card
     out.write(f"\n\n{'=' * 78}\nLEARNED SECOND OPINION (escalate only)\n{'=' * 78}\n")
     out.write(
-        "A statistical model (logistic regression over words, word pairs and letter groups)\n"
-        "trained on the project's labelled safety messages. No rule and no clinician wrote\n"
-        "its weights: read its figures below before signing. Retrain with\n"
-        "`python -m bot.safety.train --loso` whenever the labelled sets change.\n\n"
+        _prose(
+            "A statistical model (logistic regression over words, word pairs and letter groups)\n"
+            "trained on the project's labelled safety messages. No rule and no clinician wrote\n"
+            "its weights: read its figures below before signing. Retrain with\n"
+            "`python -m bot.safety.train --loso` whenever the labelled sets change.\n\n"
+        )
     )
     limits = model.thresholds
     out.write(
-        "Where a rule's terms were found but context set them aside, where the urgent net\n"
-        "sensed a problem now, or in a language other than English, it gives the emergency\n"
-        f"reply when P(emergency) >= {limits.emergency:.3f} and the urgent reply when\n"
-        f"P(emergency) + P(urgent) >= {limits.urgent:.3f}. In English that no rule came near,\n"
-        f"only the emergency reply, when P(emergency) >= {limits.emergency_alone:.3f}.\n"
-        "A self-harm cue (a plan, a means, a place, a farewell; `self_harm_cues`) counts\n"
-        "as the rules coming near. Where context set a rule's terms aside, the emergency\n"
-        f"reply needs P(emergency) >= {limits.emergency_set_aside:.3f}. An English answer\n"
-        f"carries the warning signs when P(emergency) >= {limits.caution:.3f}, and a message\n"
-        'the FAQ cannot answer gets the urgent reply in place of "I don\'t know" when\n'
-        f"P(emergency) + P(urgent) >= {limits.fallback_urgent:.3f} (above 1: never).\n"
+        _prose(
+            "Where a rule's terms were found but context set them aside, where the urgent net\n"
+            "sensed a problem now, or in a language other than English, it gives the emergency\n"
+            f"reply when P(emergency) >= {limits.emergency:.3f} and the urgent reply when\n"
+            f"P(emergency) + P(urgent) >= {limits.urgent:.3f}. In English that no rule came near,\n"
+            f"only the emergency reply, when P(emergency) >= {limits.emergency_alone:.3f}.\n"
+            "A self-harm cue (a plan, a means, a place, a farewell; `self_harm_cues`) counts\n"
+            "as the rules coming near. Where context set a rule's terms aside, the emergency\n"
+            f"reply needs P(emergency) >= {limits.emergency_set_aside:.3f}. An English answer\n"
+            f"carries the warning signs when P(emergency) >= {limits.caution:.3f}, and a message\n"
+            'the FAQ cannot answer gets the urgent reply in place of "I don\'t know" when\n'
+            f"P(emergency) + P(urgent) >= {limits.fallback_urgent:.3f} (above 1: never).\n"
+        )
     )
     cues = content.context.grammar.self_harm_cues.patterns if content.context else ()
     if cues:
         out.write("Self-harm cues (never a rule: the crisis line under any other reply):\n")
         for pattern in cues:
-            out.write(f"  - {pattern}\n")
+            out.write(_indent(pattern, "  - "))
     messages = card.get("messages", {})
     if messages:
         counts = ", ".join(f"{count} {label}" for label, count in messages.items())
         out.write(f"Trained on {counts} messages from:\n")
     for name in card.get("training_sets", []):
-        out.write(f"  - tests/data/{name}\n")
-    out.write(f"Training data hash: {card.get('data_hash', '?')}\n")
+        out.write(_indent(f"tests/data/{name}", "  - "))
+    out.write(_indent(f"Training data hash: {card.get('data_hash', '?')}", ""))
     loso = card.get("loso")
     if not loso:
         out.write("\nNo leave-one-set-out figures recorded.\n")
@@ -130,7 +158,7 @@ def _second_opinion(out: TextIO, model: SecondOpinion, content: EmergencyContent
         for slice_name, figures in slices.items():
             if isinstance(figures, dict):
                 figures = "; ".join(f"{k} {v}" for k, v in figures.items() if v != "-")
-            out.write(f"    {slice_name}: {figures}\n")
+            out.write(_indent(f"{slice_name}: {figures}", "    "))
 
 
 def _judge(out: TextIO, judge: PresentJudge, content: EmergencyContent) -> None:
@@ -138,58 +166,66 @@ def _judge(out: TextIO, judge: PresentJudge, content: EmergencyContent) -> None:
     card = judge.card
     out.write(f"\n\n{'=' * 78}\nNOT HAPPENING NOW: THE CAUTIOUS REPLY (learned)\n{'=' * 78}\n")
     out.write(
-        "A second statistical model, trained only on labelled messages in which an\n"
-        "emergency rule's words are found (emergencies against harmless look-alikes), over\n"
-        "the words and the screen's context cues (a denial, past history, a question or a\n"
-        "hypothetical, someone else, a show or a form, words of now) with its own (a time\n"
-        "back, a check done, a joke, a turn to the service or a booking). When a rule reads an\n"
-        f"emergency and this model gives P(not happening now) >= {judge.threshold:.3f}, the\n"
-        "patient gets the cautious reply in place of the 911-first reply: the answer to\n"
-        "the message with the warning signs, which say to call 911 if any happen now, and\n"
-        "the staff chat gets a note (rule and chat, never the patient's words). It never\n"
-        "lowers a message in a language other than English or French, one the second\n"
-        "opinion reads as an emergency, one with a self-harm cue, a seizure or collapse\n"
-        "that no context word sets in the past, a question or a frame, or one with a\n"
-        "'never_lowered' pattern:\n"
+        _prose(
+            "A second statistical model, trained only on labelled messages in which an\n"
+            "emergency rule's words are found (emergencies against harmless look-alikes), over\n"
+            "the words and the screen's context cues (a denial, past history, a question or a\n"
+            "hypothetical, someone else, a show or a form, words of now) with its own (a time\n"
+            "back, a check done, a joke, a turn to the service or a booking). When a rule\n"
+            "reads an\n"
+            f"emergency and this model gives P(not happening now) >= {judge.threshold:.3f}, the\n"
+            "patient gets the cautious reply in place of the 911-first reply: the answer to\n"
+            "the message with the warning signs, which say to call 911 if any happen now, and\n"
+            "the staff chat gets a note (rule and chat, never the patient's words). It never\n"
+            "lowers a message in a language other than English or French, one the second\n"
+            "opinion reads as an emergency, one with a self-harm cue, a seizure or collapse\n"
+            "that no context word sets in the past, a question or a frame, or one with a\n"
+            "'never_lowered' pattern:\n"
+        )
     )
     for pattern in content.context.grammar.never_lowered.patterns if content.context else ():
-        out.write(f"  - {pattern}\n")
+        out.write(_indent(pattern, "  - "))
     messages = card.get("messages", {})
     if messages:
         counts = ", ".join(f"{count} {label}" for label, count in messages.items())
-        out.write(f"Trained on {counts} messages (a rule's words found).\n")
+        out.write(_indent(f"Trained on {counts} messages (a rule's words found).", ""))
     loso = card.get("loso")
     if not loso:
         out.write("\nNo leave-one-set-out figures recorded.\n")
         return
     out.write(
-        "\nLeave-one-set-out, pooled (each set scored by a model trained without it). The\n"
-        "threshold is the lowest at which no labelled emergency and no urgent problem moves\n"
-        "to the cautious reply (issue 17 allows 1 in 300; what moves at that bound is not\n"
-        "what a clinician would accept):\n"
+        _prose(
+            "\nLeave-one-set-out, pooled (each set scored by a model trained without it). The\n"
+            "threshold is the lowest at which no labelled emergency and no urgent problem moves\n"
+            "to the cautious reply (issue 17 allows 1 in 300; what moves at that bound is not\n"
+            "what a clinician would accept):\n"
+        )
     )
     for line in loso.get("sweep", []):
-        out.write(f"  {line}\n")
+        out.write(_indent(line, "  "))
     out.write("\nAt the chosen threshold, per language group:\n")
     for name, counts in loso.get("per language group", {}).items():
         figures = ", ".join(f"{key} {value}" for key, value in counts.items())
-        out.write(f"  {name}: {figures}\n")
+        out.write(_indent(f"{name}: {figures}", "  "))
     moved = loso.get("emergencies moved to the cautious reply", [])
     out.write("\nLabelled emergencies it moved to the cautious reply (each still told 911):\n")
     for text in moved or ["(none)"]:
-        out.write(f"  - {text}\n")
+        out.write(_indent(text, "  - "))
 
 
 def _tier(out: TextIO, title: str, content: EmergencyContent) -> None:
     out.write(f"\n\n{'=' * 78}\n{title}\n{content.file}\n")
-    out.write(f"Reviewed by {content.reviewed.by} on {content.reviewed.on.isoformat()}\n")
+    out.write(
+        _indent(f"Reviewed by {content.reviewed.by} on {content.reviewed.on.isoformat()}", "")
+    )
     out.write(f"{'=' * 78}\n\nGeneral reply:\n")
     out.write(_indent(content.message, "  [en] "))
     for part in content.translations:
         if part.message:
             out.write(_indent(part.message, f"  [{part.language}] "))
     if content.not_typos:
-        out.write(f"\nNever read as a typo: {', '.join(content.not_typos)}\n")
+        out.write("\nNever read as a typo:\n")
+        out.write(_listed(content.not_typos, ",", "  "))
     for number, rule in enumerate(content.rules, 1):
         _rule(out, number, rule)
     _examples(out, "Ordinary messages that must trigger nothing", content.not_examples)
@@ -198,7 +234,8 @@ def _tier(out: TextIO, title: str, content: EmergencyContent) -> None:
 
 
 def _rule(out: TextIO, number: int, rule: EmergencyRule) -> None:
-    out.write(f"\n{RULE_LINE}\n{number}. {rule.id} (line {rule.line})\n   {rule.description}\n")
+    out.write(f"\n{RULE_LINE}\n{number}. {rule.id} (line {rule.line})\n")
+    out.write(_indent(rule.description, "   "))
     if rule.history_matters:
         out.write("   Past history does not set this rule aside.\n")
     for part in rule.by_language():
@@ -212,11 +249,11 @@ def _terms(out: TextIO, part: RuleTerms) -> None:
         out.write(_indent(part.message, "     "))
     if part.phrases:
         out.write("   Any of these phrases:\n")
-        out.write(_indent("; ".join(part.phrases), "     "))
+        out.write(_listed(part.phrases, ";", "     "))
     if part.all_of:
         out.write("   Or one word from each group:\n")
         for group in part.all_of:
-            out.write(_indent(" | ".join(group), "     - "))
+            out.write(_listed(group, " |", "     - "))
     _examples(out, "   Must trigger", part.examples)
     _examples(out, "   Must not trigger", part.not_examples)
 
@@ -225,7 +262,7 @@ def _examples(out: TextIO, title: str, texts: tuple[str, ...]) -> None:
     if texts:
         out.write(f"{title}:\n")
         for text in texts:
-            out.write(f"       \u2022 {text}\n")
+            out.write(_indent(text, "       \u2022 "))
 
 
 def _context(out: TextIO, content: EmergencyContent) -> None:
@@ -242,7 +279,7 @@ def _context(out: TextIO, content: EmergencyContent) -> None:
         ("A report, not a question", context.first_person),
     ):
         out.write(f"\n{title}:\n")
-        out.write(_indent("; ".join(texts), "  "))
+        out.write(_listed(texts, ";", "  "))
     _grammar(out, context.grammar)
     out.write("\nBuilt into the screen (code, not content):\n")
     for title, text in built_in_grammar():
@@ -259,20 +296,24 @@ def _context(out: TextIO, content: EmergencyContent) -> None:
 def _grammar(out: TextIO, grammar: ContextGrammar) -> None:
     """The clinic's word patterns: figures of speech, calm readings, settled states."""
     out.write(
-        "\nWord patterns ({list} = a word list below, (a|b) = one of them, x? = may be left "
-        "out, ...3 = up to three other words, !(a|b) x = x not right after a or b, "
-        "=> = what must follow):\n"
+        _prose(
+            "\nWord patterns ({list} = a word list below, (a|b) = one of them, x? = may be left "
+            "out, ...3 = up to three other words, !(a|b) x = x not right after a or b, "
+            "=> = what must follow):\n"
+        )
     )
     for figure in grammar.figures_of_speech:
-        out.write(f"\n  Figure of speech, set aside (line {figure.line}): {figure.name}\n")
+        out.write(_prose(f"\n  Figure of speech, set aside (line {figure.line}): {figure.name}\n"))
         _patterns(out, figure.patterns.patterns)
         if figure.unless.patterns:
             out.write("    unless one of these is found:\n")
             _patterns(out, figure.unless.patterns)
     for reading in grammar.calm_readings:
-        out.write(f"\n  Calm reading (line {reading.line}): {reading.name}\n")
+        out.write(_prose(f"\n  Calm reading (line {reading.line}): {reading.name}\n"))
         out.write(
-            f"    The rules {', '.join(reading.rules)} do not fire when each line is found:\n"
+            _prose(
+                f"    The rules {', '.join(reading.rules)} do not fire when each line is found:\n"
+            )
         )
         for part in reading.all_of:
             out.write(_indent(" | ".join(part.patterns), "      - "))
@@ -280,7 +321,7 @@ def _grammar(out: TextIO, grammar: ContextGrammar) -> None:
             out.write("    and none of these is:\n")
             _patterns(out, reading.none_of.patterns)
     for frame in grammar.frames:
-        out.write(f"\n  Frame (line {frame.line}): {frame.name}\n")
+        out.write(_prose(f"\n  Frame (line {frame.line}): {frame.name}\n"))
         out.write("    A sentence telling a sign with one of these is calm:\n")
         _patterns(out, frame.markers.patterns)
         if frame.signs.patterns:
@@ -288,15 +329,19 @@ def _grammar(out: TextIO, grammar: ContextGrammar) -> None:
             _patterns(out, frame.signs.patterns)
     if grammar.frames:
         out.write(
-            "\n  A frame breaks (the sign is a report) when the clause telling the sign, or "
-            "the one before it, has one of these, or a present progressive ('is buckling'):\n"
+            _prose(
+                "\n  A frame breaks (the sign is a report) when the clause telling the sign, or "
+                "the one before it, has one of these, or a present progressive ('is buckling'):\n"
+            )
         )
         _patterns(out, grammar.frame_breakers.patterns)
     net = grammar.urgent_net
     if net is not None:
         out.write(
-            f"\n  Urgent net (line {net.line}): {net.name}. A message no rule and no FAQ entry "
-            "answers gets the urgent reply when each line is found:\n"
+            _prose(
+                f"\n  Urgent net (line {net.line}): {net.name}. A message no rule and no FAQ entry "
+                "answers gets the urgent reply when each line is found:\n"
+            )
         )
         for part in net.all_of:
             out.write(_indent(" | ".join(part.patterns), "      - "))
@@ -315,7 +360,20 @@ def _grammar(out: TextIO, grammar: ContextGrammar) -> None:
         out.write("\n  Word lists:\n")
     for name, languages in grammar.word_lists.by_name.items():
         for language, words in languages.items():
-            out.write(_indent("; ".join(words), f"    {{{name}}} [{language}] "))
+            out.write(_listed(words, ";", f"    {{{name}}} [{language}] "))
+
+
+def _prose(text: str) -> str:
+    """Text broken by hand, reflowed to WIDTH: its leading and trailing blank lines and
+    paragraph breaks kept, each paragraph under its first line's indent."""
+    body = text.strip("\n")
+    head = "\n" * (len(text) - len(text.lstrip("\n")))
+    tail = "\n" * max(len(text) - len(text.rstrip("\n")) - 1, 0)
+    paragraphs = [
+        _indent(paragraph, " " * (len(paragraph) - len(paragraph.lstrip(" "))))
+        for paragraph in re.split(r"\n\s*\n", body)
+    ]
+    return head + "\n".join(paragraphs) + tail
 
 
 def _patterns(out: TextIO, patterns: tuple[str, ...]) -> None:
@@ -323,22 +381,79 @@ def _patterns(out: TextIO, patterns: tuple[str, ...]) -> None:
         out.write(_indent(pattern, "      \u2022 "))
 
 
-def _notices(out: TextIO, content: EmergencyContent) -> None:
+def _notices(out: TextIO, content: EmergencyContent, replies: SafetyReplies) -> None:
     notices = content.notices
     out.write(f"\n\n{'=' * 78}\nOTHER LANGUAGES\n")
     if notices is None:
         out.write("No notices file: other languages get the English notice only.\n")
         return
     out.write(f"{notices.file}\n")
-    out.write(f"Reviewed by {notices.reviewed.by} on {notices.reviewed.on.isoformat()}\n\n")
-    out.write(_indent(notices.notice, "  [en] "))
+    out.write(
+        _indent(f"Reviewed by {notices.reviewed.by} on {notices.reviewed.on.isoformat()}", "")
+        + "\n"
+    )
+    out.write(_indent(replies.filled(notices.notice), "  [en] "))
     for notice in notices.notices:
         out.write(f"\n  {notice.language} - {notice.name} (line {notice.line})\n")
-        out.write(_indent(notice.notice, "    notice:    "))
-        out.write(_indent(f"{notice.emergency_title}: {notice.emergency}", "    emergency: "))
-        out.write(_indent(f"{notice.urgent_title}: {notice.urgent}", "    urgent:    "))
-        out.write(_indent(notice.phone, "    phone:     "))
+        out.write(_indent(replies.filled(notice.notice), "    notice:    "))
+        emergency = f"{notice.emergency_title}: {replies.filled(notice.emergency)}"
+        out.write(_indent(emergency, "    emergency: "))
+        urgent = f"{notice.urgent_title}: {replies.filled(notice.urgent)}"
+        out.write(_indent(urgent, "    urgent:    "))
+        out.write(_indent(replies.filled(notice.phone), "    phone:     "))
 
 
 def _indent(text: str, prefix: str) -> str:
-    return prefix + " ".join(text.split()) + "\n"
+    """`text` after `prefix`, wrapped at WIDTH under a hanging indent."""
+    return _wrapped(text.split(), prefix)
+
+
+def _listed(items: Sequence[str], separator: str, prefix: str) -> str:
+    """`items` joined by `separator`, wrapped between items only: a term is never cut."""
+    pieces = [f"{' '.join(item.split())}{separator.rstrip()}" for item in items[:-1]]
+    return _wrapped([*pieces, " ".join(items[-1].split())] if items else [], prefix)
+
+
+def _wrapped(pieces: Iterable[str], prefix: str) -> str:
+    """`pieces` after `prefix`, a space between them, in lines of at most WIDTH columns (a
+    piece wider than a line stands alone; one in a script without spaces is cut)."""
+    hang = " " * _columns(prefix)
+    lines: list[str] = []
+    line, fresh = prefix, True
+    for piece in pieces:
+        for part in _cut(piece, WIDTH - len(hang)):
+            if not fresh and _columns(line) + 1 + _columns(part) > WIDTH:
+                lines.append(line)
+                line = hang + part
+            else:
+                line += part if fresh else f" {part}"
+            fresh = False
+    lines.append(line.rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _cut(piece: str, room: int) -> list[str]:
+    """`piece` in parts of at most `room` columns when it is written without spaces (as
+    Chinese is) or is a pattern's alternatives; any other long piece (a term, a web
+    address) whole."""
+    if _columns(piece) <= room:
+        return [piece]
+    if any(_columns(ch) == 2 for ch in piece):
+        units = list(piece)
+    elif "|" in piece:  # a pattern's alternatives "(a|b|c)": cut after a bar
+        units = [f"{unit}|" for unit in piece.split("|")]
+        units[-1] = units[-1][:-1]
+    else:
+        return [piece]
+    parts, part = [], ""
+    for unit in units:
+        if part and _columns(part + unit) > room:
+            parts.append(part)
+            part = ""
+        part += unit
+    return [*parts, part]
+
+
+def _columns(text: str) -> int:
+    """How many terminal columns `text` takes (wide East Asian characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -134,8 +134,7 @@ class SafetyReplies:
             # Title, message and phone in the patient's language; the English reply under
             # it only when the language is a guess (a short or romanised message).
             emergency = level == "emergency"
-            line = (notice.emergency if emergency else notice.urgent).strip()
-            own_text = line.format(number=self.emergency_number)
+            own_text = self.filled(notice.emergency if emergency else notice.urgent)
             if phone:
                 own_text += "\n\n" + notice.phone.strip().format(phone=phone)
             if not language_sure:
@@ -155,15 +154,16 @@ class SafetyReplies:
     def notice(self, language: str) -> list[Reply]:
         """ "I can only read English and French…" in `language` and in English."""
         notices = self.content.notices
-        english = (notices.notice if notices else _DEFAULT_NOTICE).strip()
-        english = english.format(phone=self.clinic_phone or "", number=self.emergency_number)
+        english = self.filled(notices.notice if notices else _DEFAULT_NOTICE)
         found = self.notice_for(language)
         if found is None:
             return [Reply(english)]
-        translated = found.notice.strip().format(
-            phone=self.clinic_phone or "", number=self.emergency_number
-        )
-        return [Reply(f"{translated}\n\n{english}")]
+        return [Reply(f"{self.filled(found.notice)}\n\n{english}")]
+
+    def filled(self, text: str) -> str:
+        """A notice's text as the patient reads it: {number} and {phone} filled in (the
+        content check allows no other placeholder there)."""
+        return text.strip().format(phone=self.clinic_phone or "", number=self.emergency_number)
 
     def warning_signs(self, language: str = ENGLISH, rule_id: str | None = None) -> list[Reply]:
         """What to watch for, shown under an FAQ answer to a question about a risk (the

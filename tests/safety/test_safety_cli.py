@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import unicodedata
 from pathlib import Path
 
 from bot.cli.faq import match_stream
 from bot.cli.safety import write_report
 from bot.clinic_content import load_content
+from bot.content.clinic import CLINIC_FILE, load_clinic
 from bot.faq.pipeline import FaqPipeline
 from bot.safety import build_safety_stage, load_emergency_content
+from bot.safety.stage import SafetyReplies
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
+PAGE = 78  # columns of a terminal or a printed page
+
+
+def _columns(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
 
 
 def test_report_lists_every_rule_language_example_and_review() -> None:
@@ -20,12 +29,13 @@ def test_report_lists_every_rule_language_example_and_review() -> None:
     out = io.StringIO()
     write_report(content, out)
     report = out.getvalue()
+    flowing = " ".join(report.split())  # examples are wrapped at the page's width
     assert content.urgent is not None and content.notices is not None
     for rule in (*content.rules, *content.urgent.rules):
         assert f". {rule.id} (line {rule.line})" in report
         for part in rule.by_language():
             for example in part.examples:
-                assert example in report
+                assert " ".join(example.split()) in flowing
     assert report.count("Reviewed by") == 3  # emergency, urgent, notices
     for notice in content.notices.notices:
         assert f"{notice.language} - {notice.name}" in report
@@ -78,3 +88,37 @@ def test_match_json_says_when_the_warning_signs_follow_the_answer() -> None:
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert rows[0]["decision"] == "answer" and rows[0]["warning_signs"] is True
     assert rows[1]["decision"] == "answer" and "warning_signs" not in rows[1]
+
+
+def test_report_reads_in_one_sitting_with_notices_as_patients_see_them() -> None:
+    content = load_emergency_content(CONTENT)
+    clinic = load_clinic(CONTENT / CLINIC_FILE)
+    out = io.StringIO()
+    write_report(content, out, replies=SafetyReplies(content, clinic.phone, "911"))
+    report = out.getvalue()
+    assert "{number}" not in report and "{phone}" not in report
+    assert content.notices is not None
+    unspaced = "".join(report.split())  # wrapped, and Chinese or Japanese cut anywhere
+    for notice in content.notices.notices:
+        for text in (notice.notice, notice.emergency, notice.urgent):
+            filled = text.replace("{number}", "911").replace("{phone}", clinic.phone)
+            assert "".join(filled.split()) in unspaced
+    # Every line fits the page, but a single term or word that is wider on its own.
+    for line in report.splitlines():
+        if _columns(line) > PAGE:
+            assert " " not in line.lstrip(" -\u2022"), line
+    # Lists break between their items: every term stands whole on one line.
+    grammar = content.context.grammar if content.context else None
+    lists = [words for lists in grammar.word_lists.by_name.values() for words in lists.values()]
+    for tier in (content, content.urgent):
+        assert tier is not None
+        for rule in tier.rules:
+            for part in rule.by_language():
+                lists += [part.phrases, *part.all_of]
+    shown: set[str] = set()
+    for line in report.splitlines():
+        body = line.strip().removeprefix("- ")
+        body = re.sub(r"^\{\w+\} \[[\w-]+\] ", "", body)  # a word list's "{name} [en] "
+        shown.update(item.rstrip(";|").rstrip() for item in re.split(r"; | \| ", body))
+    missing = [term for terms in lists for term in terms if " ".join(term.split()) not in shown]
+    assert missing == []
