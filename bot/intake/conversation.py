@@ -35,7 +35,7 @@ from bot.intake.engine import (
     Typed,
     Verb,
 )
-from bot.intake.flow import CONSENT_DECLINE, CONSENT_QUESTIONS, Flag, FlagLevel, StepType
+from bot.intake.flow import CONSENT_DECLINE, CONSENT_QUESTIONS, Flag, FlagLevel
 from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, flow_from_definition
 from bot.intake.repository import IntakeRepository, StoredIntake, utc_now
 from bot.intake.screens import screen as render_screen
@@ -555,7 +555,7 @@ class IntakeConversation:
         step = engine.current_step(intake.state) if engine and intake else None
         if intake is not None and intake.state.paused:
             return False
-        if step is None or step.type is not StepType.TEXT:
+        if step is None or not kind_of(step).free_text:
             return False
         short = len(text.split()) <= SHORT_ANSWER_WORDS and _latin_letters_only(text)
         return step.asks_for_name or short
@@ -697,11 +697,7 @@ class IntakeConversation:
         at submission: the answer may still change before, and a form never sent tells the
         clinic nothing."""
         step = next(
-            (
-                s
-                for s in engine.applicable(intake.state.answers)
-                if s.type is StepType.TREATMENT_CONSENT
-            ),
+            (s for s in engine.applicable(intake.state.answers) if kind_of(s).treatment_consent),
             None,
         )
         answer = intake.state.answers.get(step.id) if step is not None else None

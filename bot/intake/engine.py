@@ -24,7 +24,6 @@ from bot.intake.flow import (
     FlagLevel,
     Flow,
     Step,
-    StepType,
 )
 from bot.intake.step_types import (
     BACK_WORDS,
@@ -38,7 +37,6 @@ from bot.intake.step_types import (
     Phase,
     Refuse,
     Verb,
-    areas_named,
     chosen_ids,
     kind_of,
 )
@@ -414,7 +412,7 @@ class IntakeEngine:
         return [
             step
             for step in self.applicable(state.answers)
-            if step.is_question and step.type is not StepType.CONSENT and step.id in state.answers
+            if step.is_question and not kind_of(step).data_consent and step.id in state.answers
         ]
 
     def raised_flags(self, answers: dict[str, AnswerValue]) -> list[Flag]:
@@ -491,13 +489,7 @@ class IntakeEngine:
         words = normalise(text)
         step = self.current_step(state)
         free_text = step is not None and kind_of(step).free_text
-        # "back" at the body map is also an area: the step asks which was meant.
-        area = (
-            step is not None
-            and step.type is StepType.REGIONS
-            and (state.draft is None or state.draft.phase is Phase.SELECT)
-            and bool(areas_named(step, words))
-        )
+        area = step is not None and kind_of(step).back_is_an_answer(step, state.draft, words)
         if words in BACK_WORDS and not free_text and not area:
             return self._back(state)
         if state.current == REVIEW:
@@ -554,7 +546,7 @@ class IntakeEngine:
         """ "Is 2/10 right?" when a pain rating at its worst is below the pain now, or one at
         its least above it (`<name>_worst`, `<name>_least` beside `<name>_now`); asked once:
         the value confirmed, or typed again, is kept."""
-        if step.type is not StepType.SCALE or not isinstance(value, int):
+        if not kind_of(step).rating or not isinstance(value, int):
             return ""
         name, _, which = step.id.rpartition("_")
         now = state.answers.get(f"{name}_now")
@@ -607,13 +599,14 @@ class IntakeEngine:
         self, state: IntakeState, step: Step, value: AnswerValue, given_by: str = ""
     ) -> Result:
         """Save an answer, raise its flags, and move to the next step."""
-        if step.type is StepType.CONSENT:
+        kind = kind_of(step)
+        if kind.data_consent:
             if value is not True:
                 state.status = Status.DECLINED
                 state.answers = {}
                 return Result(state, Outcome.DECLINED)
             state.consent_version = step.consent_version
-        if step.type is StepType.TREATMENT_CONSENT:
+        if kind.treatment_consent:
             state.treatment_consent = {
                 "version": step.consent_version or "",
                 "answer": str(value),

@@ -13,12 +13,9 @@ from bot.intake.flow import (
     ConditionOp,
     Flow,
     Step,
-    StepType,
 )
 from bot.intake.step_types import COMMAND_WORDS, KINDS
 
-SCALE_TOP = 10
-_NUMERIC_TYPES = frozenset({StepType.SCALE, StepType.NUMBER})
 _OPTION_OPS = frozenset({ConditionOp.EQUALS, ConditionOp.INCLUDES, ConditionOp.ANY_OF})
 
 
@@ -71,14 +68,14 @@ def _check_condition(
             return [Problem(file, condition.line, f"{what}: 'answered' must be true or false")]
         return []
     if condition.op in (ConditionOp.GT, ConditionOp.LT):
-        if target.type not in _NUMERIC_TYPES:
+        if not KINDS[target.type].numeric:
             return [Problem(file, condition.line, f"{what}: gt/lt need a scale or number step")]
         if isinstance(condition.value, bool) or not isinstance(condition.value, int | float):
             return [Problem(file, condition.line, f"{what}: gt/lt need a number")]
         return []
     if condition.op is ConditionOp.ANY_OF and not isinstance(condition.value, list):
         return [Problem(file, condition.line, f"{what}: 'any_of' needs a list")]
-    if target.type in (StepType.YESNO, StepType.CONSENT):
+    if KINDS[target.type].yes_no:
         if not all(isinstance(value, bool) for value in _condition_values(condition)):
             return [Problem(file, condition.line, f"{what}: a yes/no step is compared with yes/no")]
         return []
@@ -95,9 +92,9 @@ def _check_condition(
                     )
                 )
         return problems
-    if target.type is StepType.INFO:
+    if not KINDS[target.type].has_answer:
         return [Problem(file, condition.line, f"{what}: an info step has no answer to compare")]
-    if target.type in _NUMERIC_TYPES:
+    if KINDS[target.type].numeric:
         if condition.op is ConditionOp.EQUALS and isinstance(condition.value, int | float):
             return []
         return [
@@ -118,8 +115,7 @@ def _impossible(flow: Flow, condition: Condition) -> bool:
     target = flow.step(condition.step)
     if target is None or isinstance(condition.value, bool):
         return False
-    top = SCALE_TOP if target.type is StepType.SCALE else target.maximum
-    bottom = 0 if target.type is StepType.SCALE else target.minimum
+    bottom, top = KINDS[target.type].bounds(target)
     if condition.op is ConditionOp.GT and isinstance(condition.value, int | float):
         return top is not None and condition.value >= top
     if condition.op is ConditionOp.LT and isinstance(condition.value, int | float):
@@ -200,7 +196,7 @@ def _check_treatment_consent(flow: Flow, file: str) -> list[Problem]:
     problems: list[Problem] = []
     wanted = ", ".join(TREATMENT_CONSENT_OPTIONS)
     for step in flow.steps:
-        if step.type is not StepType.TREATMENT_CONSENT:
+        if not KINDS[step.type].treatment_consent:
             continue
         ids = tuple(option.id for option in step.options)
         if sorted(ids) != sorted(TREATMENT_CONSENT_OPTIONS):
@@ -220,7 +216,7 @@ def _check_treatment_consent(flow: Flow, file: str) -> list[Problem]:
 
 
 def _check_consent(flow: Flow, file: str) -> list[Problem]:
-    consents = [step for step in flow.steps if step.type is StepType.CONSENT]
+    consents = [step for step in flow.steps if KINDS[step.type].data_consent]
     questions = flow.questions
     if not consents:
         return [Problem(file, 1, "the flow needs a consent step before the first question")]
@@ -247,7 +243,7 @@ def _check_scores(flow: Flow, file: str, broken: frozenset[str]) -> list[Problem
                 problems.append(
                     Problem(file, 1, f"score {score.id!r} refers to unknown step {step_id!r}")
                 )
-            elif step.type not in (StepType.SINGLE, StepType.MULTI):
+            elif not KINDS[step.type].scored:
                 problems.append(
                     Problem(file, step.line, f"score {score.id!r}: {step_id!r} is not a choice")
                 )

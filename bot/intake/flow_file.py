@@ -231,11 +231,10 @@ def _step(log: ProblemLog, data: LocatedDict) -> Step | None:
         log.add(data.line, f"{what}: a {type_raw} step needs at least one option")
     minimum = log.number(data, "min", what)
     maximum = log.number(data, "max", what)
-    if step_type is StepType.NUMBER:
+    if {"min", "max"} <= kind.keys:  # bounds the file must give
         _check_bounds(log, data, what, minimum, maximum)
     max_length = _whole_number(log, data, "max_length", what)
-    consents = (StepType.CONSENT, StepType.TREATMENT_CONSENT)
-    version = log.text(data, "version", what, required=step_type in consents)
+    version = log.text(data, "version", what, required=kind.versioned)
     answers_tell = _optional_text(log, data, "answers_tell", what)
     if answers_tell is not None and answers_tell not in ANSWER_READINGS:
         log.add(

@@ -278,6 +278,26 @@ class StepKind:
     free_text: ClassVar[bool] = False  # whatever is typed is the answer
     shows_previous_answer: ClassVar[bool] = True  # "Your answer so far" when coming back
     can_go_back: ClassVar[bool] = True  # a Back button (when there is a step before it)
+    # What the engine, the flow check and the summary read of a kind (never its type):
+    has_answer: ClassVar[bool] = True  # an info step has none to compare or list
+    yes_no: ClassVar[bool] = False  # answered yes or no (conditions compare true/false)
+    numeric: ClassVar[bool] = False  # answered with a number (conditions may use gt/lt)
+    rating: ClassVar[bool] = False  # a 0-10 rating, checked against its `_now` sibling
+    scored: ClassVar[bool] = False  # its options may carry a score's weights
+    versioned: ClassVar[bool] = False  # the file names the version of the text it shows
+    # Consent to the use of the data: a no ends the form; not listed in the review.
+    data_consent: ClassVar[bool] = False
+    # Consent to treatment: recorded with its version, time and giver, and shown in the
+    # summary's own block, not in a section.
+    treatment_consent: ClassVar[bool] = False
+
+    def bounds(self, step: Step) -> tuple[float | None, float | None]:
+        """The lowest and highest answer a numeric step takes (None: no bound)."""
+        return step.minimum, step.maximum
+
+    def back_is_an_answer(self, step: Step, draft: Draft | None, words: str) -> bool:
+        """Whether a typed "back" answers this screen instead of going back."""
+        return False
 
     def seed(self, step: Step, previous: AnswerValue) -> Draft | None:
         """The draft a screen starts with (from an earlier answer when going back)."""
@@ -387,6 +407,7 @@ class InfoKind(StepKind):
     """A message with a Continue button; not counted as a question."""
 
     type = StepType.INFO
+    has_answer = False
     fhir_type = "display"
     shows_previous_answer = False
 
@@ -410,6 +431,7 @@ class YesNoKind(StepKind):
 
     type = StepType.YESNO
     keys = frozenset({"yes_flag"})
+    yes_no = True
     fhir_type = "boolean"
 
     def labels(self, step: Step) -> tuple[str, str]:
@@ -444,6 +466,8 @@ class ConsentKind(YesNoKind):
 
     type = StepType.CONSENT
     keys = frozenset({"version", "decline_message"})
+    versioned = True
+    data_consent = True
     shows_previous_answer = False
     can_go_back = False
 
@@ -465,6 +489,12 @@ class ScaleKind(StepKind):
 
     type = StepType.SCALE
     keys = frozenset({"min_label", "max_label"})
+    numeric = True
+    rating = True
+
+    def bounds(self, step: Step) -> tuple[float | None, float | None]:
+        return 0, SCALE_TOP
+
     fhir_type = "integer"
     typed_answer = True
 
@@ -518,6 +548,7 @@ class NumberKind(StepKind):
 
     type = StepType.NUMBER
     keys = frozenset({"min", "max", "integer"})
+    numeric = True
     fhir_type = "integer"
     typed_answer = True
 
@@ -629,6 +660,7 @@ class SingleKind(StepKind):
 
     type = StepType.SINGLE
     keys = frozenset({"options"})
+    scored = True
     fhir_type = "choice"
     has_options = True
 
@@ -660,6 +692,9 @@ class TreatmentConsentKind(SingleKind):
 
     type = StepType.TREATMENT_CONSENT
     keys = frozenset({"version", "options", "questions_message", "decline_message"})
+    scored = False
+    versioned = True
+    treatment_consent = True
 
     @staticmethod
     def givers(step: Step) -> tuple[Option, ...]:
@@ -888,6 +923,7 @@ class MultiKind(StepKind):
 
     type = StepType.MULTI
     keys = frozenset({"options"})
+    scored = True
     fhir_type = "choice"
     has_options = True
 
@@ -976,6 +1012,13 @@ class RegionsKind(MultiKind):
 
     type = StepType.REGIONS
     keys = frozenset({"options", "worst_text"})
+    scored = False
+
+    def back_is_an_answer(self, step: Step, draft: Draft | None, words: str) -> bool:
+        """ "back" at the body map is also an area: the step asks which was meant."""
+        at_the_map = draft is None or draft.phase is Phase.SELECT
+        return at_the_map and bool(areas_named(step, words))
+
     fhir_type = "group"
 
     def seed(self, step: Step, previous: AnswerValue) -> Draft | None:

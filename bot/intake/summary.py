@@ -25,7 +25,6 @@ from bot.intake.flow import (
     FlagLevel,
     Flow,
     Step,
-    StepType,
 )
 from bot.intake.repository import StoredIntake
 from bot.intake.step_types import format_answer, kind_of
@@ -116,7 +115,7 @@ def score_totals(flow: Flow, engine: IntakeEngine, state: IntakeState) -> list[d
 def _treatment_consent(engine: IntakeEngine, state: IntakeState) -> dict[str, Any] | None:
     if state.treatment_consent is None:
         return None
-    step = next((s for s in engine.flow.steps if s.type is StepType.TREATMENT_CONSENT), None)
+    step = next((s for s in engine.flow.steps if kind_of(s).treatment_consent), None)
     answer = state.treatment_consent.get("answer", "")
     option = step.option(answer) if step else None
     given_by = state.treatment_consent.get("given_by", "")
@@ -205,7 +204,7 @@ def build_summary(
     flow = engine.flow
     sections: dict[str, list[dict[str, str]]] = {}
     for step in engine.review_items(state):
-        if step.type in (StepType.INFO, StepType.TREATMENT_CONSENT):
+        if kind_of(step).treatment_consent:  # in its own block, first
             continue
         sections.setdefault(step.section, []).append(
             {
