@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.core.record_numbers import record_number
 from bot.core.replies import Reply, staff_note
@@ -28,6 +29,9 @@ from bot.core.replies import Reply, staff_note
 EventSink = Callable[[str, int, str | None, int | None], Awaitable[int | None]]
 # The appointments linked to a chat, one line each (reference, time, type; no patient text).
 AppointmentLookup = Callable[[int], Awaitable[list[str]]]
+# Whether an event of a kind for a chat, recorded since a time, still waits for staff (not
+# handled): read from where the events are recorded, so a restart forgets nothing.
+WaitingLookup = Callable[[str, int, datetime], Awaitable[bool]]
 
 EMERGENCY = "emergency"
 URGENT = "urgent"
@@ -62,6 +66,10 @@ async def _no_sink(kind: str, chat_id: int, rule: str | None, intake_id: int | N
 
 async def _no_appointments(chat_id: int) -> list[str]:
     return []
+
+
+async def _nothing_waiting(kind: str, chat_id: int, since: datetime) -> bool:
+    return False  # nothing recorded: every request alerts staff, the safe side
 
 
 @dataclass(frozen=True)
@@ -188,6 +196,7 @@ class StaffNotes:
     console_url: str | None = None
     record: EventSink = _no_sink
     appointments: AppointmentLookup = _no_appointments
+    waiting: WaitingLookup = _nothing_waiting
 
     @property
     def console_on(self) -> bool:
@@ -307,6 +316,10 @@ class StaffNotes:
         else:
             text = f"Next-day check-in, chat {chat_id}: {finding}. {reach}"
         return staff_note(text, title="Appointments")
+
+    async def contact_waiting(self, chat_id: int, since: datetime) -> bool:
+        """Whether a contact request this chat made since `since` still waits for staff."""
+        return await self.waiting(CONTACT_REQUEST, chat_id, since)
 
     async def contact_request(self, chat_id: int, first_name: str | None) -> Reply:
         """Someone asked to talk to a person."""

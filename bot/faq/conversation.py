@@ -39,8 +39,9 @@ logger = logging.getLogger(__name__)
 _Result = TypeVar("_Result")
 
 PENDING_QUESTIONS_KEPT = 500  # chats whose last unclear question we remember for "none of these"
-# A second "talk to a person" this soon (a double tap, an impatient repeat) is answered
-# again but does not alert staff again: the first request is still waiting for them.
+# A second "talk to a person" this soon after one staff have not handled yet (a double tap,
+# an impatient repeat) is answered again but does not alert staff again: the first request,
+# recorded in the database, is still waiting for them.
 CONTACT_REPEAT_WINDOW = timedelta(minutes=30)
 
 Clock = Callable[[], datetime]
@@ -86,9 +87,6 @@ class FaqConversation:
         # Last unclear question per chat, so "none of these" can record it. In memory
         # only: losing it on restart costs one log line, not a patient's answer.
         self._pending: RecentMemory[int, str] = RecentMemory(PENDING_QUESTIONS_KEPT)
-        # When each chat last asked for a person (bounded like `_pending`; in memory: after a
-        # restart a repeat alerts staff once more, which is the safe side).
-        self._asked_for_person: RecentMemory[int, datetime] = RecentMemory(PENDING_QUESTIONS_KEPT)
 
     # --- replies ------------------------------------------------------------------
 
@@ -102,10 +100,8 @@ class FaqConversation:
         return self._fr if language == FRENCH and self._fr is not None else self._en
 
     async def _human_replies(self, chat: ChatRef, replies: FaqReplies) -> list[Reply]:
-        now = self._clock()
-        asked = self._asked_for_person.get(chat.chat_id)
-        self._asked_for_person.remember(chat.chat_id, now)
-        if asked is not None and now - asked < CONTACT_REPEAT_WINDOW:
+        since = self._clock() - CONTACT_REPEAT_WINDOW
+        if await self._staff_notes.contact_waiting(chat.chat_id, since):
             return [replies.human()]
         return [
             replies.human(),

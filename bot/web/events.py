@@ -101,6 +101,22 @@ class StaffEventLog:
             await session.flush()
             return row.id
 
+    async def waiting(self, kind: str, chat_id: int, since: datetime) -> bool:
+        """Whether an event of `kind` for this chat, recorded since `since`, is not handled
+        yet (the `WaitingLookup` of `StaffNotes`)."""
+        async with self._database.sessions() as session:
+            found = await session.scalar(
+                select(StaffEvent.id)
+                .where(
+                    StaffEvent.kind == kind,
+                    StaffEvent.chat_id == chat_id,
+                    StaffEvent.at >= since,
+                    StaffEvent.handled_at.is_(None),
+                )
+                .limit(1)
+            )
+        return found is not None
+
     async def get(self, event_id: int) -> EventRecord | None:
         """One event, or None."""
         async with self._database.sessions() as session:
@@ -223,8 +239,10 @@ def staff_notes_from(
     console = settings.console
     url = console.public_base_url if console.enabled else None
     if appointments is None:
-        return StaffNotes(console_url=url, record=log.record)
-    return StaffNotes(console_url=url, record=log.record, appointments=appointments)
+        return StaffNotes(console_url=url, record=log.record, waiting=log.waiting)
+    return StaffNotes(
+        console_url=url, record=log.record, appointments=appointments, waiting=log.waiting
+    )
 
 
 def register_staff_events(
@@ -234,7 +252,7 @@ def register_staff_events(
     and rule, never the text) through `notes`, which words its staff note, and cover the
     events in /mydata, /forget."""
     log = StaffEventLog(database)
-    notes = notes if notes is not None else StaffNotes(record=log.record)
+    notes = notes if notes is not None else StaffNotes(record=log.record, waiting=log.waiting)
     host.assistant.set_alert_recorder(notes.safety_alert)
     host.personal_data.register(
         "Staff notices",

@@ -13,9 +13,11 @@ import pytest
 from bot.config import Settings
 from bot.core.assistant import ChatRef
 from bot.core.replies import Reply
+from bot.core.staff_notes import CONTACT_REQUEST
 from bot.faq.pipeline import FaqPipeline
 from bot.faq.unanswered import UnansweredLog
 from bot.runtime import Runtime, build_runtime
+from bot.web.events import StaffEventLog
 
 from .conftest import CONTENT_DIR
 
@@ -194,6 +196,26 @@ async def test_talk_to_a_person_gives_contact_and_tells_staff(runtime: Runtime) 
     ):
         assert runtime.content.clinic.phone in again[0].text
         assert not [r for r in again if r.for_staff]
+
+
+async def test_a_waiting_contact_request_survives_a_restart(
+    runtime: Runtime, settings: Settings
+) -> None:
+    first = await runtime.assistant.handle_action(PATIENT, "faq:human")
+    assert len([r for r in first if r.for_staff]) == 1
+    restarted = await build_runtime(settings)  # the same database, as after a restart
+    try:
+        again = await restarted.assistant.handle_action(PATIENT, "faq:human")
+        assert restarted.content.clinic.phone in again[0].text
+        assert not [r for r in again if r.for_staff]
+        # Once staff have handled it, a new request is a new wait: staff are told again.
+        log = StaffEventLog(restarted.database)
+        [request] = await log.recent((CONTACT_REQUEST,))
+        assert await log.mark_handled(request.id, "front desk")
+        later = await restarted.assistant.handle_command(PATIENT, "contact", [])
+        assert len([r for r in later if r.for_staff]) == 1
+    finally:
+        await restarted.close()
 
 
 async def test_emergency_beats_the_faq_even_inside_a_question(runtime: Runtime) -> None:
