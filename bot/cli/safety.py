@@ -299,7 +299,7 @@ def _grammar(out: TextIO, grammar: ContextGrammar) -> None:
         _prose(
             "\nWord patterns ({list} = a word list below, (a|b) = one of them, x? = may be left "
             "out, ...3 = up to three other words, !(a|b) x = x not right after a or b, "
-            "=> = what must follow):\n"
+            "=> = what must follow, #+ = a number in digits, # in a word = one digit):\n"
         )
     )
     for figure in grammar.figures_of_speech:
@@ -352,6 +352,11 @@ def _grammar(out: TextIO, grammar: ContextGrammar) -> None:
         ("Settled (past history unless a word below is told)", grammar.settled),
         ("...unless", grammar.settled_unless),
         ("Now, even beside history words", grammar.now_despite_history),
+        (
+            "An answer to a question about history is history when it tells one of these",
+            grammar.told_history,
+        ),
+        ("...unless it turns to now with one of these", grammar.turn_to_now),
     ):
         if found.patterns:
             out.write(f"\n  {title}:\n")

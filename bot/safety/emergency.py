@@ -209,34 +209,6 @@ _NOT_WAKING_WORDS = (
 _NOT_WAKING = re.compile(
     rf" (?:{_NOT_WAKING_WORDS}|unresponsive|ne respire|inconscient|inconsciente) "
 )
-# Words that tell a past event or a standing condition ("had a seizure last week", "fell in
-# october", "asthma, sometimes short of breath", "depuis un accident de ski"): an answer to a
-# question about history is read as history only when it tells one of these (or the
-# screen's own past-history reading finds it); a bare sign there still escalates.
-_TOLD_HISTORY = re.compile(
-    r" (?:(?<!just )(?<!just now )had (?!to )|ive had|i ve had|have had|has had|history of|"
-    r"diagnosed|sometimes|usually|occasionally|on and off|every now and then|chronic|used to|"
-    r"(?:\d+|a|an|one|two|three|four|five|six|few|a few|several|many) (?:years|yrs|months|weeks)"
-    r" ago|years ago|months ago|last (?:week|month|year|summer|winter|spring|fall|autumn)|"
-    r"since (?:i was|childhood|birth|my teens)|when i was|as a (?:kid|child|teen)|back in|"
-    r"in the past|"
-    r"in (?:january|february|march|april|may|june|july|august|september|october|november|"
-    r"december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|(?:19|20)\d\d)|"
-    r"j ai eu|j avais|parfois|des fois|quand j etais|l an dernier|l annee derniere|"
-    r"le mois dernier|la semaine derniere|depuis l enfance|depuis des annees|"
-    r"il y a (?:\d+|un|une|deux|trois|quelques|plusieurs) (?:ans|annees|mois|semaines)|"
-    r"depuis (?:un|une|mon|ma|l) (?:accident|chute|operation|blessure|fracture|entorse)|"
-    r"en (?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|"
-    r"decembre|(?:19|20)\d\d)) "
-)
-# A history told and then set against something new ("I've had SVT before but this is
-# different", "mais là ma bouche tombe", "started while shovelling"): the new part is now.
-_TURN_TO_NOW = re.compile(
-    r" (?:but|mais) (?:this|now|today|tonight|la|maintenant|cette fois|aujourd hui|since|depuis)"
-    r" | this (?:is|feels|time) | still | just | (?:started|began|came on|a commence|commence)"
-    r" | (?:a|ce|cet|this) (?:matin|soir|morning|afternoon|evening) | d un coup | out of nowhere |"
-    r" all of a sudden | (?:worst|pire) "
-)
 _STILL_NOW = re.compile(
     rf" (?:just|now|right now|{_NOT_WAKING_WORDS}|"
     r"(?<!can i )(?<!can we )(?<!could i )(?<!should i )still) "
@@ -1316,9 +1288,9 @@ class EmergencyDetector:
         reading, or a word of the past or of a recurring state) and nothing new set against
         it ("but this is different", "this morning", "still")."""
         padded = _padded(" ".join(words))
-        if _TURN_TO_NOW.search(padded) is not None:
+        if self._grammar.turn_to_now.found(padded):
             return False
-        return self.not_now(words) or _TOLD_HISTORY.search(padded) is not None
+        return self.not_now(words) or self._grammar.told_history.found(padded)
 
     def tells_now(self, words: list[str]) -> bool:
         """Whether `words` tell something happening now by themselves: a word of now of the

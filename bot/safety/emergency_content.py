@@ -48,7 +48,7 @@ _PHRASE_CONTEXT_KEYS = ("set_aside", "past", "questions", "present", "first_pers
 _GRAMMAR_KEYS = (
     "word_lists", "figures_of_speech", "calm_readings", "settled", "settled_unless",
     "now_despite_history", "hypothetical", "never_lowered", "self_harm_cues", "frames",
-    "frame_breakers", "urgent_net",
+    "frame_breakers", "urgent_net", "told_history", "turn_to_now",
 )  # fmt: skip
 _CONTEXT_KEYS = (*_PHRASE_CONTEXT_KEYS, *_GRAMMAR_KEYS)
 _FIGURE_KEYS = ("name", "patterns", "unless")
@@ -309,6 +309,8 @@ def _grammar(reader: _Reader, context: LocatedDict) -> ContextGrammar:
         settled=patterns(context, "settled", "'context'"),
         settled_unless=patterns(context, "settled_unless", "'context'"),
         now_despite_history=patterns(context, "now_despite_history", "'context'"),
+        told_history=patterns(context, "told_history", "'context'"),
+        turn_to_now=patterns(context, "turn_to_now", "'context'"),
         hypothetical=patterns(context, "hypothetical", "'context'"),
         never_lowered=patterns(context, "never_lowered", "'context'"),
         self_harm_cues=patterns(context, "self_harm_cues", "'context'"),

@@ -14,6 +14,8 @@ A pattern is a line of words, read left to right over the normalised message:
     x?            `x` (a word, a list or a group) may be left out
     ...3          up to three words of anything
     !(a|b) x      `x`, but not right after "a" or "b" (also `!{list} x`)
+    #+            any number written in digits ("3 weeks"); in a word, `#` is one digit
+                  ("19##": a year from 1900 to 1999)
     => rest       what follows must come next but is not part of the match (not set aside)
 """
 
@@ -29,6 +31,8 @@ from bot.safety.terms import PREFIX_MARK, normalise_text
 _TOKEN = re.compile(r"\.\.\.\d+|!\(|!\{[^}\s]*\}|\{[^}\s]*\}|=>|[()|?]|[^\s()|?{}]+")
 MAX_GAP = 9  # "...N": more than this many free words would join unrelated clauses
 ALL_RULES = "all"  # a calm reading's `rules: [all]`
+DIGIT_MARK = "#"
+ANY_NUMBER = "#+"
 
 
 class PatternError(ValueError):
@@ -118,6 +122,11 @@ def _atom(tokens: list[str], at: int, lists: WordLists) -> tuple[str, int]:
 
 
 def _word(text: str) -> str:
+    if text == ANY_NUMBER:
+        return r"\d+ "
+    if DIGIT_MARK in text:
+        digits = (re.escape(normalise_text(part)) for part in text.split(DIGIT_MARK))
+        return r"\d".join(digits) + " "
     prefix = text.endswith(PREFIX_MARK)
     normalised = normalise_text(text.rstrip(PREFIX_MARK))
     if not normalised:
@@ -256,6 +265,11 @@ class ContextGrammar:
     settled_unless: PatternSet = field(default_factory=PatternSet)
     # Words that keep a sign now even beside history words ("ever since the needling").
     now_despite_history: PatternSet = field(default_factory=PatternSet)
+    # An answer to a question about history is read as history when it tells one of
+    # `told_history` (a past event, a standing condition) and none of `turn_to_now` (a
+    # history set against something new: "but this is different", "this morning").
+    told_history: PatternSet = field(default_factory=PatternSet)
+    turn_to_now: PatternSet = field(default_factory=PatternSet)
     # Where a hypothetical clause starts ("if", "in case", "si"): in a risk question, a sign
     # after it is imagined.
     hypothetical: PatternSet = field(default_factory=PatternSet)

@@ -10,6 +10,7 @@ import pytest
 
 from bot.cli.safety import write_report
 from bot.safety import EmergencyDetector, SafetyStage, load_emergency_content
+from bot.safety.emergency_content import read_emergency_files
 from bot.safety.terms import normalise_words
 from tests.safety.kit import false_alarms, labelled_items, missed_emergencies, screen_level
 
@@ -145,3 +146,48 @@ def test_the_report_shows_the_grammar_built_into_the_screen() -> None:
     report = out.getvalue()
     assert "Built into the screen" in report
     assert "'hx'" in report and "il y a N ans" in report and "how do i know if" in report
+
+
+def _content_copy(tmp_path: Path, old: str, new: str) -> Path:
+    for name in ("emergency.yaml", "urgent.yaml", "safety_languages.yaml"):
+        text = (REPO / "content" / name).read_text(encoding="utf-8")
+        if name == "emergency.yaml":
+            assert text.count(old) == 1
+            text = text.replace(old, new)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+HISTORY_WORDS = "      en: [ive had, i ve had, have had,"
+
+
+def test_an_answer_is_read_as_history_with_the_clinics_words(tmp_path: Path) -> None:
+    shipped = load_emergency_content(REPO / "content").detector()
+    answer = normalise_words("asthma, flares up now and again")
+    assert not shipped.tells_history(answer)
+    assert shipped.tells_history(normalise_words("asthma, sometimes short of breath"))
+    assert not shipped.tells_history(normalise_words("asthma, sometimes, but this is new"))
+    # The history words are the clinic's content: a clinic adds its patients' wording.
+    added = _content_copy(tmp_path, HISTORY_WORDS, f"{HISTORY_WORDS} now and again,")
+    assert load_emergency_content(added).detector().tells_history(answer)
+
+
+def test_a_broken_history_pattern_is_reported_at_its_line(tmp_path: Path) -> None:
+    old = '    - "as a (kid|child|teen)"\n'
+    broken = _content_copy(tmp_path, old, '    - "as a {childhood_words}"\n')
+    problems = [str(problem) for problem in read_emergency_files(broken)[1]]
+    line = (REPO / "content" / "emergency.yaml").read_text(encoding="utf-8")
+    number = line[: line.index(old)].count("\n") + 1
+    assert len(problems) == 1
+    expected = f"emergency.yaml:{number}: pattern in 'context': no word list 'childhood_words'"
+    assert expected in problems[0]
+
+
+def test_the_report_lists_the_history_words_per_language() -> None:
+    out = StringIO()
+    write_report(load_emergency_content(REPO / "content"), out)
+    report = out.getvalue()
+    assert "{history_told} [en] ive had;" in report
+    assert "{history_told} [fr] j ai eu;" in report
+    assert "{history_turned_to_now} [fr]" in report
+    assert "An answer to a question about history is history when it tells one of these" in report
