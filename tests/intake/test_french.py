@@ -117,14 +117,21 @@ def test_the_menu_button_is_french_without_en_anglais(
     assert labels == ["Remplir mon formulaire d'accueil"], labels
 
 
-def test_summary_and_fhir_say_the_form_was_answered_in_french() -> None:
+def _answered_in_french(answers: list[str]) -> tuple[IntakeEngine, IntakeEngine, IntakeState]:
+    """The clinic's (English) engine, the French one, and a form answered in French."""
     loaded = load_flow_file(SHIPPED_FLOW)
     english = IntakeEngine(loaded.flow, today=lambda: date(2026, 12, 7))
     french = IntakeEngine(loaded.flow.in_language("fr"), today=lambda: date(2026, 12, 7))
     state = french.start()
     state.language = "fr"
-    for text in list(FRENCH_ANSWERS.values())[:4]:
+    for text in answers:
         state = french.apply(state, Typed(text)).state
+    return english, french, state
+
+
+def test_summary_and_fhir_say_the_form_was_answered_in_french() -> None:
+    english, _, state = _answered_in_french(list(FRENCH_ANSWERS.values())[:4])
+    loaded = load_flow_file(SHIPPED_FLOW)
     assert state.answers["age"] == 42
     summary = build_summary(english, state, intake_id=1, chat_id=1, submitted_at=_now())
     assert summary["language"] == "fr"
@@ -304,13 +311,7 @@ async def test_mydata_words_the_intake_lines_in_french(patient_fr: Patient) -> N
 
 
 def test_fhir_names_who_gave_consent_in_the_form_language() -> None:
-    loaded = load_flow_file(SHIPPED_FLOW)
-    english = IntakeEngine(loaded.flow, today=lambda: date(2026, 12, 7))
-    french = IntakeEngine(loaded.flow.in_language("fr"), today=lambda: date(2026, 12, 7))
-    state = french.start()
-    state.language = "fr"
-    for text in FRENCH_ANSWERS.values():
-        state = french.apply(state, Typed(text)).state
+    english, french, state = _answered_in_french(list(FRENCH_ANSWERS.values()))
     assert state.treatment_consent is not None
     assert state.treatment_consent["given_by"] == "patient"
     response = questionnaire_response(english, state, intake_id=1, authored=_now())
