@@ -41,6 +41,9 @@ TEXT_ROUTE_ORDER: Final = (
     "intake",  # an open intake claims typed answers (it passes side questions to the FAQ)
     "faq",  # last: answers whatever nobody else claimed
 )
+# The routes that keep a message as it came (a form's answer): a patient who edits one is
+# told it changed nothing there. (An edit during a handoff goes on to staff instead.)
+EDIT_KEPT_ROUTES: Final = ("intake",)
 # The main menu (/start, /help), top to bottom, by button action.
 MENU_ORDER: Final = (
     "faq:cats",  # Browse common questions
@@ -95,7 +98,9 @@ def load_checked_content(settings: Settings) -> ClinicContent:
 
 def new_assistant() -> Assistant:
     """An empty assistant that orders routes and menu buttons by this module's tables."""
-    return Assistant(text_route_order=TEXT_ROUTE_ORDER, menu_order=MENU_ORDER)
+    return Assistant(
+        text_route_order=TEXT_ROUTE_ORDER, menu_order=MENU_ORDER, edit_kept_routes=EDIT_KEPT_ROUTES
+    )
 
 
 async def build_runtime(settings: Settings) -> Runtime:

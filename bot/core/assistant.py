@@ -291,6 +291,13 @@ class Assistant:
     _safety_answers: RecentMemory[tuple[int, int], str] = field(
         default_factory=lambda: RecentMemory(SAFETY_ANSWERS_KEPT)
     )
+    # Text routes that keep a message as it came (a form's answer): editing one changes
+    # nothing there, so the patient is told, once per message.
+    edit_kept_routes: tuple[str, ...] = ()
+    # The route that kept each recent message, by (chat id, message id).
+    _kept_messages: RecentMemory[tuple[int, int], str] = field(
+        default_factory=lambda: RecentMemory(SAFETY_ANSWERS_KEPT)
+    )
 
     def __post_init__(self) -> None:
         self._chat_languages = RecentMemory(self.chat_languages_kept)
@@ -593,19 +600,33 @@ class Assistant:
         for route in self._text_routes:
             replies = await route.claimer(chat, text)
             if replies is not None:
+                if message_id is not None and route.name in self.edit_kept_routes:
+                    self._kept_messages.remember((chat.chat_id, message_id), route.name)
                 return [*before, *replies, *after]
         return [*before, *after]
 
     async def handle_edited_text(self, chat: ChatRef, text: str, message_id: int) -> list[Reply]:
         """A patient changed a message they had sent. An edit is not a new question (its
         answer was given, and answering again would repeat it), but a danger the edit adds
-        gets its emergency or urgent reply, once per message and level."""
+        gets its emergency or urgent reply, once per message and level. An edit of a
+        message a route kept as it came (a form's answer) says, once, that it changed
+        nothing: the patient would otherwise believe the correction was made."""
         text = text.strip()
-        if not text or not chat.is_private or chat.is_staff or self._safety is None:
+        if not text or not chat.is_private or chat.is_staff:
             return []
         # Most edits come at once, while the question the message answered is still open:
         # read it as that question asks (an answer about history is not happening now).
         chat = await self._with_answer_reading(self._in_its_language(chat))
+        if danger := await self._edit_danger(chat, text, message_id):
+            return danger
+        if self._kept_messages.pop((chat.chat_id, message_id), None) is None:
+            return []
+        return [Reply(self.wording(chat).edit_not_read)]
+
+    async def _edit_danger(self, chat: ChatRef, text: str, message_id: int) -> list[Reply]:
+        """The safety replies an edited message's new danger gets; none when it adds none."""
+        if self._safety is None:
+            return []
         screening = self._safety(chat, text)
         verdict = screening.verdict
         answered = self._safety_answers.get((chat.chat_id, message_id))
@@ -643,7 +664,10 @@ class Assistant:
             told = await self._handoff_media(chat, kind)
             if told is not None:
                 return [*replies, *told]
-        return [*replies, Reply(self._with_emergency_line(chat, self.wording(chat).only_text))]
+        wording = self.wording(chat)
+        # Once the caption is answered, "type your question in words" would say it was not.
+        note = wording.only_caption_read if replies else wording.only_text
+        return [*replies, Reply(self._with_emergency_line(chat, note))]
 
     async def _with_answer_reading(self, chat: ChatRef) -> ChatRef:
         """`chat` with the reading the question open in it asks of a typed answer."""

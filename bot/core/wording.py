@@ -17,6 +17,8 @@ class CoreWording:
     unknown_action: str
     staff_only: str
     only_text: str
+    only_caption_read: str
+    edit_not_read: str
     went_wrong: str
 
 
@@ -30,6 +32,15 @@ ENGLISH = CoreWording(
     only_text=(
         "I can only read text messages. Please type your question in words, "
         "or send /help to see what I can do."
+    ),
+    only_caption_read=(
+        "I read the words you sent with it, but I cannot open photos, files or voice "
+        "messages: please describe anything else in words."
+    ),
+    edit_not_read=(
+        "Editing a sent message doesn't change your form: it keeps the answer as you first "
+        "sent it. To change it, tap « Back, or change it when you review your answers "
+        "before sending."
     ),
     went_wrong=(
         "Sorry, something went wrong on our side. Please try again in a moment, "
@@ -49,6 +60,15 @@ FRENCH = CoreWording(
     only_text=(
         "Je peux seulement lire des messages écrits. Écrivez votre question en mots, "
         "ou envoyez /help pour voir ce que je peux faire."
+    ),
+    only_caption_read=(
+        "J'ai lu les mots envoyés avec, mais je ne peux pas ouvrir les photos, les fichiers "
+        "ni les messages vocaux : décrivez le reste en mots."
+    ),
+    edit_not_read=(
+        "Modifier un message déjà envoyé ne change pas votre formulaire : il garde la "
+        "réponse telle que vous l'avez d'abord envoyée. Pour la changer, touchez « Retour, "
+        "ou changez-la en relisant vos réponses avant l'envoi."
     ),
     went_wrong=(
         "Désolé, un problème est survenu de notre côté. Réessayez dans un moment, "

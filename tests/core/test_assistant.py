@@ -229,7 +229,7 @@ async def test_a_photo_and_an_apology_name_the_emergency_number_in_the_chats_lan
     # A caption is the patient's words: screened, its reply first.
     replies = await assistant.handle_non_text(PATIENT, "chest pain since the needling")
     assert replies[0].text == "EMERGENCY" and screened[-1].startswith("chest")
-    assert replies[-1].text.startswith("I can only read text messages")
+    assert replies[-1].text.startswith("I read the words you sent with it")
     apology = assistant.went_wrong_reply(french)
     assert apology.text.startswith("Désolé, un problème est survenu")
     assert apology.text.endswith("911 line (fr)")

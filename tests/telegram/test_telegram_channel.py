@@ -184,7 +184,7 @@ async def test_a_caption_is_screened_and_answered_like_text(
     await feed(app, load_update("photo", caption="chest pain since the needling"))
     shown = [r.visible_text for r in transport.sent()]
     assert shown[0] == "Call 911 now."
-    assert shown[-1].startswith("I can only read text messages")
+    assert shown[-1].startswith("I read the words you sent with it")
 
 
 async def test_staff_replies_go_to_staff_chats_only(
