@@ -236,6 +236,17 @@ _SET_PHRASES = (
 _ASKING_VERBS = word_set("is am are was were will would does do did can could should")
 _ASKABLE_KINDS: frozenset[SmallTalkKind] = frozenset({"acknowledgement", "thanks"})
 
+# Words that are rudeness said of the bot ("you're useless") but low mood said of oneself
+# ("I'm worthless", "i am hopeless"): never small talk then, so the reply names 911 (as
+# for 😭) rather than apologising for the bot.
+DESPAIR_WORDS = word_set("hopeless worthless pointless useless")
+FIRST_PERSON = word_set("i me my myself")
+# Asking for help ("ok I need help", "hey, help!") is never small talk, whatever greeting
+# or nod comes with it: a cheerful "Okay!" would leave a plea unanswered. "Help" after one
+# of HELP_AS_A_THING is thanks or a complaint ("thanks for the help", "no help at all").
+PLEA_WORD = "help"
+HELP_AS_A_THING = word_set("the your a great big much of for no not any some")
+
 # Symbols that say help, danger, pain or tears: sent alone they get the fallback (which ends
 # with the 911 line) instead of the cheerful acknowledgement.
 DISTRESS_SYMBOLS = frozenset("🆘🚑🚨🚒🚓☠💀🩸🔪💊😢😭😿😰😨😱😖😣😫😩😞😔🥺💔🤕🤒🤢🤮😵🫠🙁☹😟")
@@ -253,6 +264,13 @@ def small_talk_kind(text: str) -> SmallTalkKind | None:
     if _STRETCHED_RE.search(text):
         stretched = {normalise(word) for word in text.split() if _STRETCHED_RE.search(word)}
         plain = " ".join(_squeezed(w) if w in stretched else w for w in plain.split())
+    typed = plain.split()
+    if any(
+        word == PLEA_WORD and (i == 0 or typed[i - 1] not in HELP_AS_A_THING)
+        for i, word in enumerate(typed)
+    ):
+        return None
+    said = set(typed)  # the words as typed, before set phrases become cues
     for phrase, cue in _SET_PHRASES:
         plain = phrase.sub(cue, plain)
     found = plain.split()
@@ -265,6 +283,8 @@ def small_talk_kind(text: str) -> SmallTalkKind | None:
         if any(w in words for w in cues):
             if kind in _ASKABLE_KINDS and found[0] in _ASKING_VERBS:
                 return None  # "am I covered?", "is it right for me?": a yes/no question
+            if kind == "rudeness" and said & FIRST_PERSON and said & DESPAIR_WORDS:
+                return None  # "I am worthless": the patient's mood, not the bot's fault
             return kind
     return None
 

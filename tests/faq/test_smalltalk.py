@@ -40,6 +40,11 @@ PATIENT = ChatRef(chat_id=502, first_name="Ana")
         ("dumb machine", "rudeness"),
         ("are you even listening", "rudeness"),
         ("i'm not happy with this", "rudeness"),
+        ("you are useless", "rudeness"),
+        ("no help at all", "rudeness"),
+        ("thanks for all your help today", "thanks"),
+        ("you have been a great help", "acknowledgement"),
+        ("this is hopeless", "rudeness"),
         # laughter, smileys
         ("hahaha", "acknowledgement"),
         ("lolol ok", "acknowledgement"),
@@ -71,10 +76,35 @@ def test_small_talk_in_many_voices(said: str, kind: str) -> None:
         "see you tomorrow at 3?",
         "is it normal to be sore",
         ":(",  # a sad face is no nod: the reply that names 911
+        # Said of oneself, the words of rudeness are low mood, not a complaint about the bot.
+        "i am worthless",
+        "im hopeless",
+        "I'm useless",
+        "me? worthless",
+        # A plea for help with a greeting or a nod is still a plea.
+        "ok i need help",
+        "sorry i need help",
+        "no i need help now",
+        "hey help",
     ],
 )
 def test_a_message_with_a_question_or_a_worry_is_no_small_talk(said: str) -> None:
     assert small_talk_kind(said) is None
+
+
+async def test_a_patient_calling_themself_worthless_is_not_told_sorry_for_the_bot(
+    runtime: Runtime,
+) -> None:
+    # Round 18: "i am worthless" got "Sorry I haven't been much help" (read as rudeness).
+    replies = await runtime.assistant.handle_text(ChatRef(chat_id=503), "i am worthless")
+    text = "\n".join(reply.text for reply in replies)
+    assert "much help" not in text
+    assert "911" in text
+    # "no i need help now" got "Okay! Anything else I can help with?".
+    replies = await runtime.assistant.handle_text(ChatRef(chat_id=504), "no i need help now")
+    text = "\n".join(reply.text for reply in replies)
+    assert not text.startswith("Okay!")
+    assert "911" in text
 
 
 async def test_are_you_a_bot_says_it_is_the_clinics_assistant_and_how_to_reach_a_person(
