@@ -283,6 +283,9 @@ class AppointmentConversation:
 
     async def _keep(self, appointment: Appointment) -> list[Reply]:
         language = appointment.language
+        if appointment.is_cancelled:
+            # A "keep it" from an older question, tapped after the cancel went through.
+            return [Reply(msg.said("was_cancelled", language), replace_previous=True)]
         when = msg.when_text(appointment.starts_at, self._tz, language)
         return [Reply(msg.said("kept", language, when=when), replace_previous=True)]
 

@@ -173,6 +173,19 @@ async def test_cancel_outside_late_window_asks_then_cancels_and_tells_staff(
     assert {r.status for r in rows} == {ReminderStatus.CANCELLED}
 
 
+async def test_a_stale_keep_it_after_the_cancel_says_it_was_cancelled(
+    runtime: Runtime, feature: Reminders, clock: FakeClock
+) -> None:
+    appointment_id = await linked(runtime, feature, clock)
+    first = await runtime.assistant.handle_action(PATIENT, f"appt:x:{appointment_id}")
+    second = await runtime.assistant.handle_action(PATIENT, f"appt:x:{appointment_id}")
+    await runtime.assistant.handle_action(PATIENT, first[0].buttons[0].action)
+    keep = await runtime.assistant.handle_action(PATIENT, second[0].buttons[1].action)
+    assert "was cancelled" in patient_text(keep) and "stays booked" not in patient_text(keep)
+    appointment = await feature.repository.get(appointment_id)
+    assert appointment is not None and appointment.status is AppointmentStatus.CANCELLED
+
+
 async def test_cancel_inside_late_window_shows_policy_and_phone(
     runtime: Runtime, feature: Reminders, clock: FakeClock
 ) -> None:
