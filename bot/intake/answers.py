@@ -497,7 +497,8 @@ def parse_scale(text: str) -> int | None:
     if match is None:
         # One number in a short answer ("about a 6", "I'd say 7 today").
         rated = re.sub(r"\s*(?:/|out of|sur)\s*10\b", "", words)
-        numbers = re.findall(r"(?<![\d.,/-])\d{1,2}(?![\d/]|[.,]\d)", rated)
+        # A number joined to a letter is a name, not a rating: a disc "L4", a nerve "C7".
+        numbers = re.findall(r"(?<![\w.,/-])\d{1,2}(?![\d/]|[.,]\d)", rated)
         short = len(words.split()) <= SENTENCE_WORDS
         if len(numbers) == 1 and short and not _NOT_A_RATING.search(words):
             match = _SCALE_RE.match(numbers[0])

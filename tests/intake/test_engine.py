@@ -51,7 +51,9 @@ def test_scale_accepts_what_patients_type(text: str, value: int) -> None:
     assert parse_scale(text) == value
 
 
-@pytest.mark.parametrize("text", ["11", "-1", "7.5", "lots", "", "7/5"])
+@pytest.mark.parametrize(
+    "text", ["11", "-1", "7.5", "lots", "", "7/5", "disc bulge L4", "it's my C7 nerve"]
+)
 def test_scale_rejects_the_rest(text: str) -> None:
     assert parse_scale(text) is None
 
