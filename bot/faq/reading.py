@@ -40,7 +40,7 @@ from bot.faq.splitting import (
     question_parts,
     shared_question_parts,
 )
-from bot.faq.text import SynonymMap, analyse
+from bot.faq.text import FILLER_WORDS, STOP_WORDS, SynonymMap, analyse
 from bot.faq.treatment_names import (
     TREATMENT_NAME,
     defined_subject,
@@ -118,6 +118,26 @@ SERVICE_NAME = "physiotherapy"
 # performs IMS?": physiotherapists).
 ABOUT_SHARE = 0.5
 ALSO_ABOUT_SHARE = 0.25
+# "Does IMS help plantar fasciitis?": a question naming the treatment and a condition of the
+# content's `conditions` vocabulary asks whether the treatment helps it when the words left
+# (besides stop words, names, body parts) only ask that. Any other word ("safe", "after",
+# "how many sessions") leaves the question to the matcher.
+_HELP_WORDS = word_set(
+    """
+    help helps helped helping helpful treat treats treated treating treatment treatments
+    work works worked working good effective effectiveness fix fixes fixing cure cures
+    relieve relieves relieving relief option options beneficial useful
+    worth right suitable recommended improve improves ease eases manage address resolve
+    pain pains painful chronic acute bad severe persistent recurring constant problem
+    problems issue issues suffer suffering sufferer sufferers people patients person
+    back neck shoulder shoulders knee knees hip hips elbow elbows wrist wrists hand hands
+    foot feet heel heels ankle ankles leg legs arm arms jaw head calf calves thigh thighs
+    glute glutes buttock lower upper low mid spine spinal muscle muscles muscular joint
+    joints tendon tendons nerve nerves left side both sore tight
+    """
+)
+# "How does IMS help sciatica?" asks how it works, not whether it helps.
+_MECHANISM_WORDS = word_set("how why")
 # "What's the point of acupuncture?", "what is the purpose of X": asks what X is for.
 _POINT_OF_RE = re.compile(r"^what(?: is)? the (?:point|purpose|idea|deal) (?:of|with) ")
 
@@ -229,6 +249,14 @@ class MessageReader:
         )
         self._needling_entries = frozenset(
             e for e, share in needling.items() if share >= ABOUT_SHARE
+        )
+        # The content's condition vocabulary and the entry answering "does IMS help X?".
+        self._condition_entry = faq.condition_entry if faq is not None else None
+        names = faq.condition_names if faq is not None else ()
+        self._condition_re = _names_re(names) if names else None
+        # Each condition's own pattern, longest name first: the name a question uses.
+        self._conditions = tuple(
+            _names_re([name]) for name in sorted(names, key=lambda n: len(n.split()), reverse=True)
         )
 
     @classmethod
@@ -610,12 +638,54 @@ class MessageReader:
             and lead >= self.heading_lead
         )
 
+    def _condition_asked(self, plain: str) -> re.Pattern[str] | None:
+        """The pattern of the condition normalised `plain` asks the clinic's treatment helps
+        ("does dry needling help plantar fasciitis?"), or None: it names the treatment or its
+        needles and a condition of the content's vocabulary, compares nothing, asks no "how"
+        or "why", and its other words only ask whether the treatment helps (`_HELP_WORDS`)."""
+        if self._condition_re is None or self._condition_entry is None:
+            return None
+        found = self._condition_re.search(plain)
+        if found is None or self._asks_comparison(plain) or _MECHANISM_WORDS & set(plain.split()):
+            return None
+        if not (self._treatment_re.search(plain) or _NEEDLE_RE.search(plain)):
+            return None
+        rest = _NEEDLE_RE.sub(" ", self._treatment_re.sub(" ", self._condition_re.sub(" ", plain)))
+        if any(
+            word not in STOP_WORDS and word not in FILLER_WORDS and word not in _HELP_WORDS
+            for word in rest.split()
+        ):
+            return None
+        return next(pattern for pattern in self._conditions if pattern.search(plain))
+
+    def _condition_answer(
+        self, condition: re.Pattern[str], ranked: list[Candidate], result: MatchResult
+    ) -> MatchResult:
+        """The answer to a question asking whether the treatment helps `condition`: the
+        content's entry on conditions, unless the matcher ranks above it an entry about that
+        condition (named in at least `NAMED_IN_WORDINGS` of its wordings)."""
+        entry_id = self._condition_entry
+        assert entry_id is not None  # _condition_asked found a condition
+        for candidate in ranked:
+            if candidate.out_of_scope:
+                continue
+            wordings = self._plain.get(candidate.faq_id, ())
+            if candidate.faq_id == entry_id or (
+                sum(1 for p in wordings if condition.search(p)) >= NAMED_IN_WORDINGS
+            ):
+                return MatchResult("answer", candidate.faq_id, candidate.score, result.suggestions)
+        return MatchResult("answer", entry_id, result.score, result.suggestions)
+
     def _match_as_asked(self, text: str, whole: bool) -> MatchResult:
         """The matcher's decision, held back when the question is not about needling; a
         `whole` message may be a heading (a part of one is not: "... and how long does it
         take" says too little on its own)."""
         ranked = self.matcher.rank(text, limit=MAX_SUGGESTIONS + 1)
         result = self.matcher.decide(ranked)
+        condition = self._condition_asked(normalise(text))
+        if condition is not None:
+            # "Does IMS help sciatica?": a named condition, whatever the wording's words.
+            return self._condition_answer(condition, ranked, result)
         if whole and result.decision == "suggest" and self._heading_answer(ranked):
             # "Can I go jogging after?": generic words, one entry far ahead.
             result = MatchResult("answer", ranked[0].faq_id, ranked[0].score, result.suggestions)
@@ -689,6 +759,17 @@ def _words_re(terms: list[str]) -> re.Pattern[str]:
     """A pattern finding any of `terms` (normalised) as whole words."""
     alternatives = sorted({re.escape(normalise(t)) for t in terms if normalise(t)}, key=len)
     return re.compile(r"\b(" + "|".join(reversed(alternatives)) + r")\b")
+
+
+def _names_re(names: Collection[str]) -> re.Pattern[str]:
+    """A pattern finding any of `names` (normalised) as whole words, each word also with a
+    plural or possessive "s" ("migraines", "golfers elbow")."""
+    worded = {
+        r"\s+".join(f"{re.escape(word)}s?" for word in normalise(name).split())
+        for name in names
+        if normalise(name)
+    }
+    return re.compile(r"\b(" + "|".join(sorted(worded, key=len, reverse=True)) + r")\b")
 
 
 def _pair_re(related: list[str] | tuple[str, ...], own: re.Pattern[str]) -> re.Pattern[str]:
