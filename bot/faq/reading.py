@@ -137,7 +137,14 @@ _HELP_WORDS = word_set(
     """
 )
 # "How does IMS help sciatica?" asks how it works, not whether it helps.
-_MECHANISM_WORDS = word_set("how why")
+_MECHANISM_WORDS = word_set("how why not no")
+# "Do I need dry needling?", "should you try IMS?", "are you a candidate for IMS?": whether
+# the treatment is for the one asking, answered by the content's entry on conditions when
+# a person and one of these words are named and every other word is one of _HELP_WORDS.
+_PERSON_WORDS = word_set("i me my you your someone anyone person people patient patients who")
+_CANDIDACY_WORDS = word_set(
+    "need needs try right suitable candidate candidates worth fit consider considering"
+)
 # "What's the point of acupuncture?", "what is the purpose of X": asks what X is for.
 _POINT_OF_RE = re.compile(r"^what(?: is)? the (?:point|purpose|idea|deal) (?:of|with) ")
 
@@ -646,17 +653,37 @@ class MessageReader:
         if self._condition_re is None or self._condition_entry is None:
             return None
         found = self._condition_re.search(plain)
-        if found is None or self._asks_comparison(plain) or _MECHANISM_WORDS & set(plain.split()):
-            return None
-        if not (self._treatment_re.search(plain) or _NEEDLE_RE.search(plain)):
-            return None
-        rest = _NEEDLE_RE.sub(" ", self._treatment_re.sub(" ", self._condition_re.sub(" ", plain)))
-        if any(
-            word not in STOP_WORDS and word not in FILLER_WORDS and word not in _HELP_WORDS
-            for word in rest.split()
-        ):
+        if found is None or not self._asks_if_it_helps(plain, self._condition_re):
             return None
         return next(pattern for pattern in self._conditions if pattern.search(plain))
+
+    def _asks_if_it_helps(self, plain: str, named: re.Pattern[str] | None = None) -> bool:
+        """Whether normalised `plain` names the treatment or its needles, compares nothing,
+        asks no "how", "why" or "not", and besides what `named` finds has only stop words
+        and words asking whether the treatment helps someone (`_HELP_WORDS`,
+        `_CANDIDACY_WORDS`)."""
+        if self._asks_comparison(plain) or _MECHANISM_WORDS & set(plain.split()):
+            return False
+        if not (self._treatment_re.search(plain) or _NEEDLE_RE.search(plain)):
+            return False
+        rest = self._treatment_re.sub(" ", named.sub(" ", plain) if named else plain)
+        return all(
+            word in STOP_WORDS
+            or word in FILLER_WORDS
+            or word in _HELP_WORDS
+            or word in _CANDIDACY_WORDS
+            for word in _NEEDLE_RE.sub(" ", rest).split()
+        )
+
+    def _candidacy_asked(self, plain: str) -> bool:
+        """Whether normalised `plain` asks whether the treatment is for someone ("do I need
+        dry needling?", "are you a candidate for IMS?")."""
+        words = set(plain.split())
+        return (
+            self._condition_entry is not None
+            and bool(words & _PERSON_WORDS and words & _CANDIDACY_WORDS)
+            and self._asks_if_it_helps(plain)
+        )
 
     def _condition_answer(
         self, condition: re.Pattern[str], ranked: list[Candidate], result: MatchResult
@@ -686,6 +713,11 @@ class MessageReader:
         if condition is not None:
             # "Does IMS help sciatica?": a named condition, whatever the wording's words.
             return self._condition_answer(condition, ranked, result)
+        if self._candidacy_asked(normalise(text)) and self._condition_entry is not None:
+            # "Do I need dry needling?": not the number of sessions one needs.
+            entry_id = self._condition_entry
+            score = next((c.score for c in ranked if c.faq_id == entry_id), result.score)
+            return MatchResult("answer", entry_id, score, result.suggestions)
         if whole and result.decision == "suggest" and self._heading_answer(ranked):
             # "Can I go jogging after?": generic words, one entry far ahead.
             result = MatchResult("answer", ranked[0].faq_id, ranked[0].score, result.suggestions)

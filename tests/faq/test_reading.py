@@ -857,3 +857,30 @@ def test_a_condition_with_an_entry_of_its_own_keeps_it(tmp_path: Path) -> None:
     assert reader.read("does dry needling work for migraines").answers == ("headaches",)
     assert reader.read("would IMS be good for my tennis elbow").answers == ("what_it_treats",)
     assert reader.read("Plantar fasciitis: can dry needling help?").answers == ("what_it_treats",)
+
+
+@pytest.mark.parametrize(
+    "said", ["do I need IMS?", "should I try dry needling", "who needs IMS treatment"]
+)
+def test_asking_whether_the_treatment_is_for_me_reaches_the_conditions_entry(
+    clinic_reader: MessageReader, reader_without_conditions: MessageReader, said: str
+) -> None:
+    """Not the number of sessions one needs, nor the benefits."""
+    assert clinic_reader.read(said).answers == ("conditions_treated",)
+    faq = dataclasses.replace(load_content(CONTENT_DIR).faq, condition_entry=None)
+    without = MessageReader(clinic_reader.matcher, clinic_reader.detector, faq)
+    assert without.read(said).answers != ("conditions_treated",)
+
+
+@pytest.mark.parametrize(
+    ("said", "entry"),
+    [
+        ("Do I need a referral for IMS?", "referral_needed"),
+        ("how many IMS sessions do I need", "number_of_sessions"),
+        ("Do I need to shave before IMS", "shaving"),
+    ],
+)
+def test_needing_something_else_for_the_treatment_keeps_its_entry(
+    clinic_reader: MessageReader, said: str, entry: str
+) -> None:
+    assert clinic_reader.read(said).answers == (entry,)
