@@ -659,20 +659,18 @@ class MessageReader:
 
     def _asks_if_it_helps(self, plain: str, named: re.Pattern[str] | None = None) -> bool:
         """Whether normalised `plain` names the treatment or its needles, compares nothing,
-        asks no "how", "why" or "not", and besides what `named` finds has only stop words
-        and words asking whether the treatment helps someone (`_HELP_WORDS`,
-        `_CANDIDACY_WORDS`)."""
+        asks no "how", "why" or "not", and besides the names and what `named` finds has
+        at least one word, all stop words or words asking whether the treatment helps
+        someone (`_HELP_WORDS`, `_CANDIDACY_WORDS`)."""
         if self._asks_comparison(plain) or _MECHANISM_WORDS & set(plain.split()):
             return False
         if not (self._treatment_re.search(plain) or _NEEDLE_RE.search(plain)):
             return False
         rest = self._treatment_re.sub(" ", named.sub(" ", plain) if named else plain)
-        return all(
-            word in STOP_WORDS
-            or word in FILLER_WORDS
-            or word in _HELP_WORDS
-            or word in _CANDIDACY_WORDS
-            for word in _NEEDLE_RE.sub(" ", rest).split()
+        asked = [w for w in _NEEDLE_RE.sub(" ", rest).split() if w not in FILLER_WORDS]
+        # Names alone ("back pain needles") are keywords, not a question of this frame.
+        return bool(asked) and all(
+            word in STOP_WORDS or word in _HELP_WORDS or word in _CANDIDACY_WORDS for word in asked
         )
 
     def _candidacy_asked(self, plain: str) -> bool:
