@@ -28,6 +28,7 @@ TOP_LEVEL_KEYS = (
     "synonyms",
     "related_treatments",
     "other_treatments",
+    "conditions",
     "matching",
     "entries",
     "out_of_scope",
@@ -35,6 +36,7 @@ TOP_LEVEL_KEYS = (
 OUT_OF_SCOPE_KEYS = ("id", "examples")
 ENTRY_KEYS = ("id", "question", "alternates", "answer", "category", "follow_ups", "reviewed")
 MATCHING_KEYS = ("answer", "suggest", "margin")
+CONDITIONS_KEYS = ("entry", "names")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 MIN_ALTERNATES = 3
 MIN_OUT_OF_SCOPE_EXAMPLES = 2
@@ -158,6 +160,30 @@ def _read_related(
             continue
         names.append(" ".join(raw.casefold().split()))
     return tuple(dict.fromkeys(names))
+
+
+def _read_conditions(
+    log: ProblemLog, root: LocatedDict, entry_ids: Collection[str]
+) -> tuple[str | None, tuple[str, ...]]:
+    """The entry answering "does IMS help <a condition>?" and the conditions' names, read
+    from `conditions:` (both empty when absent)."""
+    if root.get("conditions") is None:
+        return None, ()
+    conditions = log.mapping(root["conditions"], root.line_of("conditions"), "'conditions'")
+    if conditions is None:
+        return None, ()
+    log.unknown_keys(conditions, CONDITIONS_KEYS, "'conditions'")
+    entry_id = log.text(conditions, "entry", "'conditions'")
+    if entry_id is not None and entry_id not in entry_ids:
+        log.add(
+            conditions.line_of("entry"),
+            f"'conditions' names entry '{entry_id}', which faq.yaml does not have"
+            + did_you_mean(entry_id, entry_ids),
+        )
+    names = _read_related(log, conditions, "names")
+    if entry_id is not None and not names:
+        log.add(conditions.line_of("names"), "'conditions' lists no names; add at least one")
+    return entry_id, names
 
 
 def _read_matching(
@@ -464,6 +490,7 @@ def parse_faq(
         explained={_as_id(item_id) for item_id, _line, _example in seen.invalid},
     )
     topics = _read_out_of_scope(log, root, seen)
+    condition_entry, condition_names = _read_conditions(log, root, seen.ids)
     _report_duplicates(log, seen, missing)
     if log.problems:
         return None, sorted(log.problems)
@@ -472,6 +499,8 @@ def parse_faq(
         synonyms=synonyms,
         related_treatments=related,
         other_treatments=others,
+        condition_names=condition_names,
+        condition_entry=condition_entry,
         answer_threshold=answer,
         suggest_threshold=suggest,
         margin=margin,

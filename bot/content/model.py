@@ -64,6 +64,10 @@ class FaqContent:
     # question naming one and none of the treatment's names is answered only by an entry
     # whose wordings name it.
     other_treatments: tuple[str, ...] = ()
+    # Names of conditions patients ask the treatment helps ("plantar fasciitis", "TMJ"),
+    # and the entry answering such a question ("does IMS help sciatica?").
+    condition_names: tuple[str, ...] = ()
+    condition_entry: str | None = None
     # Optional clinic overrides of the matcher thresholds (None: the tuned defaults).
     answer_threshold: float | None = None
     suggest_threshold: float | None = None

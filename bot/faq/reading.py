@@ -40,7 +40,7 @@ from bot.faq.splitting import (
     question_parts,
     shared_question_parts,
 )
-from bot.faq.text import SynonymMap, analyse
+from bot.faq.text import FILLER_WORDS, STOP_WORDS, SynonymMap, analyse
 from bot.faq.treatment_names import (
     TREATMENT_NAME,
     defined_subject,
@@ -118,6 +118,33 @@ SERVICE_NAME = "physiotherapy"
 # performs IMS?": physiotherapists).
 ABOUT_SHARE = 0.5
 ALSO_ABOUT_SHARE = 0.25
+# "Does IMS help plantar fasciitis?": a question naming the treatment and a condition of the
+# content's `conditions` vocabulary asks whether the treatment helps it when the words left
+# (besides stop words, names, body parts) only ask that. Any other word ("safe", "after",
+# "how many sessions") leaves the question to the matcher.
+_HELP_WORDS = word_set(
+    """
+    help helps helped helping helpful treat treats treated treating treatment treatments
+    work works worked working good effective effectiveness fix fixes fixing cure cures
+    relieve relieves relieving relief option options beneficial useful
+    worth right suitable recommended improve improves ease eases manage address resolve
+    pain pains painful chronic acute bad severe persistent recurring constant problem
+    problems issue issues suffer suffering sufferer sufferers people patients person
+    back neck shoulder shoulders knee knees hip hips elbow elbows wrist wrists hand hands
+    foot feet heel heels ankle ankles leg legs arm arms jaw head calf calves thigh thighs
+    glute glutes buttock lower upper low mid spine spinal muscle muscles muscular joint
+    joints tendon tendons nerve nerves left side both sore tight
+    """
+)
+# "How does IMS help sciatica?" asks how it works, not whether it helps.
+_MECHANISM_WORDS = word_set("how why not no")
+# "Do I need dry needling?", "should you try IMS?", "are you a candidate for IMS?": whether
+# the treatment is for the one asking, answered by the content's entry on conditions when
+# a person and one of these words are named and every other word is one of _HELP_WORDS.
+_PERSON_WORDS = word_set("i me my you your someone anyone person people patient patients who")
+_CANDIDACY_WORDS = word_set(
+    "need needs try right suitable candidate candidates worth fit consider considering"
+)
 # "What's the point of acupuncture?", "what is the purpose of X": asks what X is for.
 _POINT_OF_RE = re.compile(r"^what(?: is)? the (?:point|purpose|idea|deal) (?:of|with) ")
 
@@ -229,6 +256,14 @@ class MessageReader:
         )
         self._needling_entries = frozenset(
             e for e, share in needling.items() if share >= ABOUT_SHARE
+        )
+        # The content's condition vocabulary and the entry answering "does IMS help X?".
+        self._condition_entry = faq.condition_entry if faq is not None else None
+        names = faq.condition_names if faq is not None else ()
+        self._condition_re = _names_re(names) if names else None
+        # Each condition's own pattern, longest name first: the name a question uses.
+        self._conditions = tuple(
+            _names_re([name]) for name in sorted(names, key=lambda n: len(n.split()), reverse=True)
         )
 
     @classmethod
@@ -610,12 +645,77 @@ class MessageReader:
             and lead >= self.heading_lead
         )
 
+    def _condition_asked(self, plain: str) -> re.Pattern[str] | None:
+        """The pattern of the condition normalised `plain` asks the clinic's treatment helps
+        ("does dry needling help plantar fasciitis?"), or None: it names the treatment or its
+        needles and a condition of the content's vocabulary, compares nothing, asks no "how"
+        or "why", and its other words only ask whether the treatment helps (`_HELP_WORDS`)."""
+        if self._condition_re is None or self._condition_entry is None:
+            return None
+        found = self._condition_re.search(plain)
+        if found is None or not self._asks_if_it_helps(plain, self._condition_re):
+            return None
+        return next(pattern for pattern in self._conditions if pattern.search(plain))
+
+    def _asks_if_it_helps(self, plain: str, named: re.Pattern[str] | None = None) -> bool:
+        """Whether normalised `plain` names the treatment or its needles, compares nothing,
+        asks no "how", "why" or "not", and besides the names and what `named` finds has
+        at least one word, all stop words or words asking whether the treatment helps
+        someone (`_HELP_WORDS`, `_CANDIDACY_WORDS`)."""
+        if self._asks_comparison(plain) or _MECHANISM_WORDS & set(plain.split()):
+            return False
+        if not (self._treatment_re.search(plain) or _NEEDLE_RE.search(plain)):
+            return False
+        rest = self._treatment_re.sub(" ", named.sub(" ", plain) if named else plain)
+        asked = [w for w in _NEEDLE_RE.sub(" ", rest).split() if w not in FILLER_WORDS]
+        # Names alone ("back pain needles") are keywords, not a question of this frame.
+        return bool(asked) and all(
+            word in STOP_WORDS or word in _HELP_WORDS or word in _CANDIDACY_WORDS for word in asked
+        )
+
+    def _candidacy_asked(self, plain: str) -> bool:
+        """Whether normalised `plain` asks whether the treatment is for someone ("do I need
+        dry needling?", "are you a candidate for IMS?")."""
+        words = set(plain.split())
+        return (
+            self._condition_entry is not None
+            and bool(words & _PERSON_WORDS and words & _CANDIDACY_WORDS)
+            and self._asks_if_it_helps(plain)
+        )
+
+    def _condition_answer(
+        self, condition: re.Pattern[str], ranked: list[Candidate], result: MatchResult
+    ) -> MatchResult:
+        """The answer to a question asking whether the treatment helps `condition`: the
+        content's entry on conditions, unless the matcher ranks above it an entry about that
+        condition (named in at least `NAMED_IN_WORDINGS` of its wordings)."""
+        entry_id = self._condition_entry
+        assert entry_id is not None  # _condition_asked found a condition
+        for candidate in ranked:
+            if candidate.out_of_scope:
+                continue
+            wordings = self._plain.get(candidate.faq_id, ())
+            if candidate.faq_id == entry_id or (
+                sum(1 for p in wordings if condition.search(p)) >= NAMED_IN_WORDINGS
+            ):
+                return MatchResult("answer", candidate.faq_id, candidate.score, result.suggestions)
+        return MatchResult("answer", entry_id, result.score, result.suggestions)
+
     def _match_as_asked(self, text: str, whole: bool) -> MatchResult:
         """The matcher's decision, held back when the question is not about needling; a
         `whole` message may be a heading (a part of one is not: "... and how long does it
         take" says too little on its own)."""
         ranked = self.matcher.rank(text, limit=MAX_SUGGESTIONS + 1)
         result = self.matcher.decide(ranked)
+        condition = self._condition_asked(normalise(text))
+        if condition is not None:
+            # "Does IMS help sciatica?": a named condition, whatever the wording's words.
+            return self._condition_answer(condition, ranked, result)
+        if self._candidacy_asked(normalise(text)) and self._condition_entry is not None:
+            # "Do I need dry needling?": not the number of sessions one needs.
+            entry_id = self._condition_entry
+            score = next((c.score for c in ranked if c.faq_id == entry_id), result.score)
+            return MatchResult("answer", entry_id, score, result.suggestions)
         if whole and result.decision == "suggest" and self._heading_answer(ranked):
             # "Can I go jogging after?": generic words, one entry far ahead.
             result = MatchResult("answer", ranked[0].faq_id, ranked[0].score, result.suggestions)
@@ -689,6 +789,17 @@ def _words_re(terms: list[str]) -> re.Pattern[str]:
     """A pattern finding any of `terms` (normalised) as whole words."""
     alternatives = sorted({re.escape(normalise(t)) for t in terms if normalise(t)}, key=len)
     return re.compile(r"\b(" + "|".join(reversed(alternatives)) + r")\b")
+
+
+def _names_re(names: Collection[str]) -> re.Pattern[str]:
+    """A pattern finding any of `names` (normalised) as whole words, each word also with a
+    plural or possessive "s" ("migraines", "golfers elbow")."""
+    worded = {
+        r"\s+".join(f"{re.escape(word)}s?" for word in normalise(name).split())
+        for name in names
+        if normalise(name)
+    }
+    return re.compile(r"\b(" + "|".join(sorted(worded, key=len, reverse=True)) + r")\b")
 
 
 def _pair_re(related: list[str] | tuple[str, ...], own: re.Pattern[str]) -> re.Pattern[str]:

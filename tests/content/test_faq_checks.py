@@ -440,3 +440,16 @@ def test_alternate_the_emergency_screen_catches_is_reported(content_dir: Path) -
     assert problem.line == line_of(faq_file.read_text(encoding="utf-8"), "husband just collapsed")
     assert "of 'cost' gets the emergency reply (rule 'someone_collapsed')" in problem.message
     assert problem.message.endswith("remove it if it describes an emergency")
+
+
+def test_conditions_naming_an_entry_that_does_not_exist(tmp_path: Path) -> None:
+    head = "conditions:\n  entry: alpah\n  names: [sciatica]\n"
+    text = faq_text(entry("alpha"), head=head)
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "entry: alpah")
+    assert "did you mean 'alpha'" in problem.message
+
+
+def test_conditions_without_names(tmp_path: Path) -> None:
+    text = faq_text(entry("alpha"), head="conditions:\n  entry: alpha\n  names: []\n")
+    assert "no names" in only_problem(tmp_path, text).message

@@ -780,3 +780,107 @@ def test_physiotherapy_named_beside_the_treatment_keeps_its_answer(
     clinic_reader: MessageReader, said: str, entry: str
 ) -> None:
     assert clinic_reader.read(said).answers == (entry,)
+
+
+@pytest.fixture(scope="module")
+def reader_without_conditions(clinic_reader: MessageReader) -> MessageReader:
+    """The clinic's reader with the same matcher, its content's condition vocabulary removed."""
+    faq = dataclasses.replace(load_content(CONTENT_DIR).faq, condition_names=())
+    return MessageReader(clinic_reader.matcher, clinic_reader.detector, faq)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Does IMS help with hamstring strain?",
+        "dry needling for calf strain",
+        "Dry needling and patellar tendonitis",
+    ],
+)
+def test_a_named_condition_reaches_the_conditions_entry(
+    clinic_reader: MessageReader, reader_without_conditions: MessageReader, said: str
+) -> None:
+    """A condition no wording of the entry names is read from the content's vocabulary."""
+    assert clinic_reader.read(said).answers == ("conditions_treated",)
+    assert reader_without_conditions.read(said).answers != ("conditions_treated",)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "is IMS safe for someone with fibromyalgia",  # asks about safety
+        "how many IMS sessions will my sciatica need",  # asks how many
+        "How does dry needling help sciatica?",  # asks how it works
+        "what is plantar fasciitis",  # names no treatment
+        "IMS or acupuncture for tennis elbow, which is better",  # compares
+    ],
+)
+def test_a_condition_named_in_another_question_is_read_as_before(
+    clinic_reader: MessageReader, reader_without_conditions: MessageReader, said: str
+) -> None:
+    assert clinic_reader.read(said) == reader_without_conditions.read(said)
+
+
+CONDITIONS_FAQ = """
+synonyms:
+  - [ims, intramuscular stimulation, dry needling]
+conditions:
+  entry: what_it_treats
+  names: [tennis elbow, migraine, Plantar Fasciitis]
+entries:
+  - id: what_it_treats
+    question: What conditions can IMS help?
+    alternates: [what does IMS treat, who is IMS for, which problems respond to IMS]
+    answer: Muscle and nerve-related pain of many kinds.
+    category: About
+    reviewed: {by: Dr. Test, on: 2026-01-05}
+  - id: headaches
+    question: Can IMS help migraine?
+    alternates: [IMS for a migraine, migraine and dry needling, my migraine and IMS]
+    answer: Some headaches come from tight neck muscles.
+    category: About
+    reviewed: {by: Dr. Test, on: 2026-01-05}
+  - id: cost
+    question: How much does IMS cost?
+    alternates: [what is the price of IMS, IMS fees, how much is a session]
+    answer: See our prices.
+    category: Fees
+    reviewed: {by: Dr. Test, on: 2026-01-05}
+"""
+
+
+def test_a_condition_with_an_entry_of_its_own_keeps_it(tmp_path: Path) -> None:
+    faq = _faq_of(CONDITIONS_FAQ, tmp_path)
+    assert faq.condition_entry == "what_it_treats"
+    assert faq.condition_names == ("tennis elbow", "migraine", "plantar fasciitis")
+    reader = MessageReader(FaqMatcher.from_content(faq), faq=faq)
+    assert reader.read("does dry needling work for migraines").answers == ("headaches",)
+    assert reader.read("would IMS be good for my tennis elbow").answers == ("what_it_treats",)
+    assert reader.read("Plantar fasciitis: can dry needling help?").answers == ("what_it_treats",)
+
+
+@pytest.mark.parametrize(
+    "said", ["do I need IMS?", "should I try dry needling", "who needs IMS treatment"]
+)
+def test_asking_whether_the_treatment_is_for_me_reaches_the_conditions_entry(
+    clinic_reader: MessageReader, reader_without_conditions: MessageReader, said: str
+) -> None:
+    """Not the number of sessions one needs, nor the benefits."""
+    assert clinic_reader.read(said).answers == ("conditions_treated",)
+    faq = dataclasses.replace(load_content(CONTENT_DIR).faq, condition_entry=None)
+    without = MessageReader(clinic_reader.matcher, clinic_reader.detector, faq)
+    assert without.read(said).answers != ("conditions_treated",)
+
+
+@pytest.mark.parametrize(
+    ("said", "entry"),
+    [
+        ("Do I need a referral for IMS?", "referral_needed"),
+        ("how many IMS sessions do I need", "number_of_sessions"),
+        ("Do I need to shave before IMS", "shaving"),
+    ],
+)
+def test_needing_something_else_for_the_treatment_keeps_its_entry(
+    clinic_reader: MessageReader, said: str, entry: str
+) -> None:
+    assert clinic_reader.read(said).answers == (entry,)
