@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import unicodedata
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -40,11 +41,31 @@ def _days(raw: str) -> int:
     return days
 
 
+# Bidirectional overrides and isolates: they reverse how the rest of a line reads.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _terminal_safe(text: str) -> str:
+    """A patient's words on one terminal line: line breaks become spaces, and control
+    characters (escape sequences that clear a screen or retitle a window) and reversing
+    marks are shown as their codes instead of acting on the terminal."""
+    shown = []
+    for character in text:
+        if character in "\n\r\t":
+            shown.append(" ")
+        elif unicodedata.category(character) == "Cc" or character in _BIDI_CONTROLS:
+            code = ord(character)
+            shown.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            shown.append(character)
+    return "".join(shown)
+
+
 def _line(record: UnansweredRecord, tz: tzinfo) -> str:
     near = (
         f"  (closest: {record.best_faq_id} {record.best_score:.2f})" if record.best_faq_id else ""
     )
-    return f"{clinic_time(record.asked_at, tz)}  {record.text}{near}"
+    return f"{clinic_time(record.asked_at, tz)}  {_terminal_safe(record.text)}{near}"
 
 
 async def _list(days: int | None) -> list[UnansweredRecord]:

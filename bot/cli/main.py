@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "staff": ("staff", "staff accounts for the web console"),
     "web": ("web", "serve the staff web console (CONSOLE_BIND, default 127.0.0.1:8080)"),
     "safety": ("safety", "the emergency and urgent screens"),
+    "backup": ("backup", "copy the database to a file, safe while the bot runs"),
 }
 
 

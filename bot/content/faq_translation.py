@@ -92,6 +92,8 @@ def _read_entry(
             entry.line_of("id"),
             f"{what} is translated twice (first at line {seen.ids[entry_id]}); remove one",
         )
+        # Its wordings are the first one's again: the id says it, not one line per wording.
+        seen = _Seen({}, {})
     elif entry_id:
         seen.ids[entry_id] = entry.line_of("id")
     question, alternates, lines = _read_phrasings(log, entry, entry_id or "", what, seen)

@@ -21,7 +21,13 @@ import yaml
 
 from bot.content.model import Review
 from bot.content.problems import ContentError, Problem, display_path
-from bot.content.yaml_source import LocatedDict, LocatedList, load_located_yaml
+from bot.content.yaml_source import (
+    CURLY_QUOTES,
+    CURLY_QUOTES_HINT,
+    LocatedDict,
+    LocatedList,
+    load_located_yaml,
+)
 
 SIMILAR_KEY_CUTOFF = 0.6  # how alike a typo must be to a known key to suggest it
 URL_SCHEMES = ("http", "https")
@@ -119,6 +125,12 @@ def not_text_problem(value: object, item: str, what: str) -> str:
                 f'put the text in quotes: - "{meant}"'
             )
     return f"each {item} of {what} must be non-empty text, not {value!r}"
+
+
+def _has_curly_quotes(mapping: LocatedDict) -> bool:
+    """Whether a key or a text of `mapping` holds a curly quote (“ ” ‘ ’)."""
+    texts = [*mapping, *(value for value in mapping.values() if isinstance(value, str))]
+    return any(quote in text for text in texts for quote in CURLY_QUOTES)
 
 
 def closest(word: str, choices: Collection[str]) -> str | None:
@@ -231,6 +243,8 @@ class ProblemLog:
                         " — it looks like the end of a text cut at a comma: put quotes "
                         'around the whole text (label: "Yes, the patient")'
                     )
+                    if _has_curly_quotes(mapping):
+                        hint = f" — the text was cut at a comma: {CURLY_QUOTES_HINT[1:-1]}"
                 self.add(mapping.line_of(key), f"unknown key '{key}' in {what}{hint}")
                 if guess is not None and guess not in mapping:
                     self._misspelt.add((id(mapping), guess))

@@ -134,8 +134,26 @@ def load_located_yaml(path: Path) -> Any:
         if tab is not None:
             message = f"tab at line {tab} in the indentation: use spaces (YAML reads no tabs there)"
             raise ContentError([Problem(shown, tab, message)]) from None
+        odd = _odd_space_indented(text, line)
+        if odd is not None:
+            where, space = odd
+            message = (
+                f"a {ODD_SPACES[space]} (U+{ord(space):04X}) at line {where} in the "
+                "indentation, often pasted from a web page or a word processor: retype the "
+                "indentation with plain spaces"
+            )
+            raise ContentError([Problem(shown, where, message)]) from None
+        lines = text.splitlines()
+        curly = 0 < line <= len(lines) and any(q in lines[line - 1] for q in CURLY_QUOTES)
         raise ContentError(
-            [Problem(shown, line, f"YAML syntax: {what} (check indentation and quotes)")]
+            [
+                Problem(
+                    shown,
+                    line,
+                    f"YAML syntax: {what} "
+                    + (CURLY_QUOTES_HINT if curly else "(check indentation and quotes)"),
+                )
+            ]
         ) from None
 
 
@@ -160,6 +178,36 @@ def _tab_indented(text: str, stopped: int) -> int | None:
     for number, line in enumerate(text.splitlines()[:stopped], start=1):
         if "\t" in line[: len(line) - len(line.lstrip(" \t"))]:
             return number
+    return None
+
+
+# Spaces YAML does not read as spaces, which editors show as one.
+ODD_SPACES = {
+    "\u00a0": "non-breaking space",
+    "\u2002": "wide space",
+    "\u2003": "wide space",
+    "\u2009": "thin space",
+    "\u202f": "narrow non-breaking space",
+    "\u3000": "wide space",
+    "\u200b": "zero-width space",
+}
+# Quote marks a phone keyboard or a word processor types instead of " and '.
+CURLY_QUOTES = "\u201c\u201d\u2018\u2019"
+CURLY_QUOTES_HINT = (
+    "(curly quotes (\u201c \u201d) are not quotes to YAML, only letters: type straight "
+    'quotes (") around the text)'
+)
+
+
+def _odd_space_indented(text: str, stopped: int) -> tuple[int, str] | None:
+    """(line, space) of the first space YAML does not read as one in a line's indentation,
+    up to the line after `stopped` (YAML often stops at the key after such a line)."""
+    for number, line in enumerate(text.splitlines()[: stopped + 1], start=1):
+        for character in line:
+            if character in ODD_SPACES:
+                return number, character
+            if character not in " \t":
+                break
     return None
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.problems import ContentError, Problem, display_path
-from bot.content.schema import ProblemLog, read_yaml_with_problems
+from bot.content.schema import ProblemLog, closest, read_yaml_with_problems
 from bot.content.yaml_source import LocatedDict, LocatedList
 from bot.safety.emergency import (
     EmergencyContent,
@@ -18,7 +18,7 @@ from bot.safety.emergency import (
     RuleTerms,
     ScreenContext,
 )
-from bot.safety.language import ENGLISH, READ_LANGUAGES
+from bot.safety.language import ENGLISH, READ_LANGUAGES, detectable_languages
 from bot.safety.readings import (
     ALL_RULES,
     CalmReading,
@@ -535,12 +535,30 @@ def _read(content_dir: Path) -> tuple[EmergencyContent | None, list[Problem]]:
     if (content_dir / LANGUAGES_FILE).exists():
         notices, notice_problems = _read_notices(content_dir / LANGUAGES_FILE)
         problems += notice_problems
+    if emergency is not None and urgent is not None:
+        problems += _shared_rule_ids(emergency, urgent)
     if emergency is None or problems:
         return None, problems
     if urgent is not None and urgent.context is None:
         # Past history and risk questions read the same way in both tiers.
         urgent = replace(urgent, context=emergency.context)
     return replace(emergency, urgent=urgent, notices=notices), problems
+
+
+def _shared_rule_ids(emergency: EmergencyContent, urgent: EmergencyContent) -> list[Problem]:
+    """Urgent rules named like an emergency rule: staff notes, the Alerts page and the
+    safety report name a rule by its id alone."""
+    lines = {rule.id: rule.line for rule in emergency.rules}
+    return [
+        Problem(
+            urgent.file,
+            rule.line,
+            f"rule id {rule.id!r} is an emergency rule's id too ({EMERGENCY_FILE} line "
+            f"{lines[rule.id]}); give the urgent rule a name of its own",
+        )
+        for rule in urgent.rules
+        if rule.id in lines
+    ]
 
 
 def _read_notices(path: Path) -> tuple[LanguageNotices | None, list[Problem]]:
@@ -563,6 +581,7 @@ def _read_notices(path: Path) -> tuple[LanguageNotices | None, list[Problem]]:
         entry = reader.mapping(languages[code], languages.line_of(code), where)
         if entry is None:
             continue
+        _check_language_code(reader, str(code), languages.line_of(code))
         reader.unknown_keys(entry, _NOTICE_KEYS, where)
         texts = {
             key: reader.message(entry, where, required=True, key=key, filled=True)
@@ -587,6 +606,22 @@ def _read_notices(path: Path) -> tuple[LanguageNotices | None, list[Problem]]:
     if review is None or english is None or reader.problems:
         return None, reader.problems
     return LanguageNotices(english, tuple(notices), review, reader.file), []
+
+
+def _check_language_code(reader: _Reader, code: str, line: int) -> None:
+    """A notice is looked up by the code the language detection gives: under any other
+    code ('ptt', 'PT', 'pt-BR') it would never be shown."""
+    known = detectable_languages()
+    if code in known:
+        return
+    base = code.lower().split("-")[0]
+    meant = base if base in known else closest(code.lower(), known)
+    hint = f"did you mean {meant!r}?" if meant else f"use one of {', '.join(sorted(known))}"
+    reader.add(
+        line,
+        f"language {code!r} is never given by the language detection, so this notice would "
+        f"never be shown; {hint}",
+    )
 
 
 def _check_placeholders(reader: _Reader, text: str | None, line: int, where: str) -> None:

@@ -752,3 +752,15 @@ def _first_guess(text: str, prior: str | None) -> LanguageGuess:
         # French is read in full, so a doubtful French guess costs little either way.
         return LanguageGuess(FRENCH, confidence)
     return LanguageGuess(ENGLISH, probabilities.get(ENGLISH, 0.0))
+
+
+@cache
+def detectable_languages() -> frozenset[str]:
+    """Every code `detect_language` gives for a language the bot does not read, and each
+    romanisation's base language (a notice for "pa" serves "pa-Latn" too): the codes a
+    notice in safety_languages.yaml can be found under."""
+    romanised = (PINYIN, JYUTPING, ROMAN_PUNJABI, ROMAN_HINDUSTANI, ARABIZI, FINGLISH)
+    scripts = {name for _, _, name in _SCRIPTS} - {"han", "kana", "arab"}
+    codes = {*MODEL_LANGUAGES, *scripts, MANDARIN, CANTONESE, JAPANESE, "ar", "fa", "ur"}
+    codes |= {*romanised, *(code.split("-")[0] for code in romanised)}
+    return frozenset(codes - set(READ_LANGUAGES))

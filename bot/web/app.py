@@ -159,8 +159,12 @@ class Console:
         token = self.session_cookies.unsign(request.cookies.get(SESSION_COOKIE))
         return await self.s.accounts.session_for(token) if token else None
 
-    def guarded(self, role: Role, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-        """`handler` for accounts with `role` (or above); POSTs must carry the CSRF token."""
+    def guarded(
+        self, role: Role, handler: Handler, form_page: str = "/"
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """`handler` for accounts with `role` (or above); POSTs must carry the CSRF token.
+        `form_page` (filled with the path's values) is the page a POST's form is on: a
+        session that ended before it was sent signs in again there."""
 
         async def endpoint(request: Request) -> Response:
             info = await self.session(request)
@@ -172,7 +176,13 @@ class Console:
                         wanted += "?" + request.url.query
                     target = quote(wanted, safe="/")
                     return RedirectResponse(f"/login?next={target}", status_code=303)
-                return await self.refuse(request, None, "Please sign in first.")
+                page = form_page.format(**request.path_params)
+                return await self.render(
+                    request, "refused.html", None, status_code=403, sign_in_next=page,
+                    why="You were signed out (30 minutes unused, or the account was changed), "
+                    "so this was not done: nothing was sent or changed. Sign in, then do it "
+                    "again.",
+                )  # fmt: skip
             if request.method == "POST":
                 form = await request.form()
                 if not tokens_match(info.csrf_token, form.get(CSRF_FIELD)):
@@ -602,6 +612,10 @@ class Console:
         who = params.get("who", "").strip()[:MAX_FILTER_CHARS] or None
         before = record_number(params.get("before", ""))
         entries = await self.s.audit.recent(AUDIT_PAGE_LINES, target=record, who=who, before=before)
+        # Who looked into whose actions is worth knowing too; written after the read, so the
+        # page shows the log as it was.
+        looked_at = record or (f"who:{who}" if who else None)
+        await self.s.audit.write(info.account, "view_audit", looked_at)
         older = None
         if len(entries) == AUDIT_PAGE_LINES:
             filters = {"record": record, "who": who, "before": entries[-1].id}
@@ -630,6 +644,11 @@ class Console:
         """Every route, with the role it needs."""
         g = self.guarded
         desk, clinician, admin = Role.FRONT_DESK, Role.CLINICIAN, Role.ADMIN
+
+        def form(path: str, role: Role, handler: Handler, page: str | None = None) -> Route:
+            """A form's POST route; `page` is where its form is shown (the path's page)."""
+            return Route(path, g(role, handler, page or path.rsplit("/", 1)[0]), methods=["POST"])
+
         return [
             Route("/login", self.login_page, methods=["GET"]),
             Route("/login", self.login, methods=["POST"]),
@@ -639,26 +658,22 @@ class Console:
             Route("/", g(desk, self.home), methods=["GET"]),
             Route("/intakes", g(clinician, self.intakes), methods=["GET"]),
             Route("/intakes/{intake_id}", g(clinician, self.intake), methods=["GET"]),
-            Route(
-                "/intakes/{intake_id}/reviewed",
-                g(clinician, self.intake_reviewed),
-                methods=["POST"],
-            ),
+            form("/intakes/{intake_id}/reviewed", clinician, self.intake_reviewed),
             Route("/intakes/{intake_id}/fhir", g(clinician, self.intake_fhir), methods=["GET"]),
             Route("/appointments", g(desk, self.appointments), methods=["GET"]),
             Route("/questions", g(desk, self.questions), methods=["GET"]),
-            Route("/questions/mark", g(desk, self.questions_mark), methods=["POST"]),
+            form("/questions/mark", desk, self.questions_mark, "/questions"),
             Route("/events", g(desk, self.events), methods=["GET"]),
-            Route("/events/{event_id}/handled", g(desk, self.event_handled), methods=["POST"]),
-            Route("/events/{event_id}/reply", g(desk, self.event_reply), methods=["POST"]),
-            Route("/events/{event_id}/close", g(desk, self.event_close), methods=["POST"]),
+            form("/events/{event_id}/handled", desk, self.event_handled, "/events"),
+            form("/events/{event_id}/reply", desk, self.event_reply, "/events"),
+            form("/events/{event_id}/close", desk, self.event_close, "/events"),
             Route("/content", g(desk, self.content), methods=["GET"]),
             Route("/staff", g(admin, self.staff), methods=["GET"]),
-            Route("/staff", g(admin, self.staff_add), methods=["POST"]),
-            Route("/staff/{account_id}/disable", g(admin, self.staff_disable), methods=["POST"]),
-            Route("/staff/{account_id}/link", g(admin, self.staff_link), methods=["POST"]),
-            Route("/staff/{account_id}/enable", g(admin, self.staff_enable), methods=["POST"]),
-            Route("/staff/{account_id}/role", g(admin, self.staff_role), methods=["POST"]),
+            form("/staff", admin, self.staff_add, "/staff"),
+            form("/staff/{account_id}/disable", admin, self.staff_disable, "/staff"),
+            form("/staff/{account_id}/link", admin, self.staff_link, "/staff"),
+            form("/staff/{account_id}/enable", admin, self.staff_enable, "/staff"),
+            form("/staff/{account_id}/role", admin, self.staff_role, "/staff"),
             Route("/audit", g(admin, self.audit), methods=["GET"]),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
             Route("/{path:path}", self.unknown, methods=["GET", "POST"]),

@@ -131,3 +131,59 @@ def test_a_file_saved_in_windows_1252_names_the_line_and_the_character(tmp_path:
     assert problem.line == 3, problem
     assert "byte 0xE9 (perhaps 'é') is not UTF-8 text" in problem.message
     assert "save it as UTF-8" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("space", "name"),
+    [("\u00a0", "non-breaking space"), ("\u3000", "wide space"), ("\u200b", "zero-width space")],
+)
+def test_an_odd_space_in_the_indentation_is_named_with_its_line(
+    tmp_path: Path, space: str, name: str
+) -> None:
+    """Text pasted from a web page or a word processor can indent with a space YAML does
+    not read as one; it then reports only a missing key a line further down."""
+    broken = tmp_path / "faq.yaml"
+    broken.write_text(
+        "entries:\n  - id: a\n    question: q\n" + space + "   follow_ups: [b]\n  - id: b\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError) as raised:
+        load_located_yaml(broken)
+    [problem] = raised.value.problems
+    assert problem.line == 4, problem
+    assert f"a {name} (U+{ord(space):04X}) at line 4 in the indentation" in problem.message
+    assert "retype the indentation with plain spaces" in problem.message
+
+
+def test_a_byte_order_mark_is_not_taken_for_an_odd_space(tmp_path: Path) -> None:
+    broken = tmp_path / "faq.yaml"
+    broken.write_text("\ufeffentries:\n  - id: a\n   b: [c\n", encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        load_located_yaml(broken)
+    assert "space" not in raised.value.problems[0].message
+
+
+def test_curly_quotes_that_break_the_yaml_are_named(tmp_path: Path) -> None:
+    """A phone keyboard or a word processor types “ ” for ": YAML reads them as letters."""
+    broken = tmp_path / "intake_flow.yaml"
+    broken.write_text("steps:\n  - id: a\n    text: \u201cYes: I agree\u201d\n", encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        load_located_yaml(broken)
+    [problem] = raised.value.problems
+    assert problem.line == 3, problem
+    assert "curly quotes (\u201c \u201d) are not quotes to YAML" in problem.message
+    assert 'type straight quotes (")' in problem.message
+
+
+def test_a_text_in_curly_quotes_cut_at_a_comma_says_so() -> None:
+    from bot.content.schema import ProblemLog
+
+    mapping = yaml.load(
+        "reviewed: {by: \u201cDr. R. Sample, PT\u201d, on: 2026-11-20}\n",
+        Loader=__import__("bot.content.yaml_source", fromlist=["x"])._LocatingLoader,
+    )["reviewed"]
+    log = ProblemLog("faq.yaml")
+    log.unknown_keys(mapping, ("by", "on"), "'reviewed'")
+    [problem] = log.problems
+    assert problem.message.startswith("unknown key 'PT\u201d' in 'reviewed'"), problem
+    assert "curly quotes (\u201c \u201d) are not quotes to YAML" in problem.message

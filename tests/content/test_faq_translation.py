@@ -125,3 +125,13 @@ def test_french_out_of_scope_topics_are_read_like_faq_yamls(
     assert isinstance(content, FaqContent)
     [topic] = content.out_of_scope
     assert topic.id == "massage" and topic.examples[0] == "offrez-vous des massages"
+
+
+def test_an_entry_translated_twice_is_one_problem_not_one_per_wording(
+    tmp_path: Path, english: FaqContent
+) -> None:
+    """A copied entry repeats every wording of the first: the cause is the id, once."""
+    text = "entries:\n" + _entry("does_it_hurt") + _entry("does_it_hurt")
+    _content, problems, _notes = _read(tmp_path, text, english)
+    [problem] = problems
+    assert "faq_fr.yaml:7: " in problem and "is translated twice (first at line 2)" in problem

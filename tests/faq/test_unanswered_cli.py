@@ -52,3 +52,24 @@ def test_days_below_one_is_refused_with_one_line(
     assert exited.value.code == 2
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert "--days" in error and "1 or more" in error
+
+
+async def test_a_patients_control_characters_never_reach_the_staff_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a patient typed is printed one question a line, with no escape sequence
+    (clearing the screen, retitling the window) or reversed text reaching the terminal."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    database = await open_database(url)
+    log = UnansweredLog(database, timedelta(days=90))
+    typed = "wifi \x1b[2J\x1b]0;pwned\x07password\nplease \u202eevil\u202c ok 👩\u200d⚕️"
+    await log.record(typed, None, 0.0, datetime.now(UTC))
+    await database.close()
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    assert await asyncio.to_thread(main, ["faq", "unanswered"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2, lines
+    assert "\x1b" not in lines[0] and "\x07" not in lines[0] and "\u202e" not in lines[0]
+    assert "wifi \\x1b[2J\\x1b]0;pwned\\x07password please \\u202eevil\\u202c ok" in lines[0]
+    assert "👩\u200d⚕️" in lines[0]  # an emoji's joiner is not a control

@@ -476,3 +476,69 @@ def test_not_examples_caught_by_two_terms_are_grouped_by_each(tmp_path: Path) ->
     assert messages[0].startswith("term 'chest'") and "'chest of drawers'" in messages[0]
     assert messages[1].startswith("term 'ribs'") and "'spare ribs recipe'" in messages[1]
     assert all("on 2 not-examples" in message for message in messages)
+
+
+LANGUAGES = """\
+reviewed: {by: Test Reviewer, on: 2026-01-02}
+notice: I can only read English and French. Call {number} in an emergency.
+languages:
+  pt:
+    name: Portuguese
+    notice: Só consigo ler inglês e francês. Ligue para o {number}.
+    emergency: Isto pode ser uma emergência. Ligue para o {number} agora.
+    urgent: Precisa de ver um médico hoje.
+    emergency_title: Procure ajuda agora
+    urgent_title: Consulte um médico hoje
+    phone: 'Número da clínica: {phone}.'
+"""
+
+
+def test_a_notice_under_a_language_code_the_screen_never_gives_is_refused(
+    tmp_path: Path,
+) -> None:
+    """A mistyped code ('ptt', 'pt-BR') would leave that language's patients without the
+    notice and the emergency line in their language, with no word from the check."""
+    write(tmp_path, VALID)
+    (tmp_path / "safety_languages.yaml").write_text(LANGUAGES, encoding="utf-8")
+    assert check_emergency_content(tmp_path) == []
+    for code, meant in (("ptt", "pt"), ("PT", "pt"), ("pt-BR", "pt")):
+        text = LANGUAGES.replace("  pt:\n", f"  {code}:\n")
+        (tmp_path / "safety_languages.yaml").write_text(text, encoding="utf-8")
+        problems = check_emergency_content(tmp_path)
+        assert [(p.file.endswith("safety_languages.yaml"), p.line) for p in problems] == [
+            (True, 4)
+        ], problems
+        assert f"language {code!r} is never given by the language detection" in (
+            problems[0].message
+        )
+        assert f"did you mean {meant!r}?" in problems[0].message
+
+
+def test_the_shipped_notices_are_all_under_codes_the_screen_gives() -> None:
+    from bot.safety.language import detectable_languages
+
+    assert SHIPPED.notices is not None
+    codes = {notice.language for notice in SHIPPED.notices.notices}
+    assert codes <= detectable_languages()
+    assert {"es", "pt", "zh-Latn", "pa-Latn", "ar"} <= codes
+
+
+def test_an_urgent_rule_with_an_emergency_rules_id_is_refused(tmp_path: Path) -> None:
+    """Staff notes, the Alerts page and the safety report name a rule by its id: two rules
+    of one name would make an urgent alert read as the emergency one."""
+    write(tmp_path, VALID)
+    urgent = (
+        VALID.replace("message: Call 911 now.", "message: See a doctor today.")
+        .replace("[chest]", "[fever]")
+        .replace("my chest hurts", "my fever hurts")
+    )
+    (tmp_path / "urgent.yaml").write_text(urgent, encoding="utf-8")
+    problems = check_emergency_content(tmp_path)
+    assert [(p.file.endswith("urgent.yaml"), p.line, p.message) for p in problems] == [
+        (
+            True,
+            6,
+            "rule id 'chest_pain' is an emergency rule's id too (emergency.yaml line 6); "
+            "give the urgent rule a name of its own",
+        )
+    ]

@@ -381,3 +381,29 @@ async def test_passwords_are_stored_with_argon2id_at_its_real_cost(
     for hashed in stored:
         assert hashed is not None and hashed.startswith(f"$argon2id$v=19${params}$"), hashed
     assert accounts_module._DUMMY_HASH.startswith(f"$argon2id$v=19${params}$")
+
+
+async def test_a_form_sent_after_the_session_ended_says_nothing_was_done_and_leads_back(
+    client_as: ClientFactory, services: ConsoleServices
+) -> None:
+    """A front desk that typed a reply to a patient, or ticked questions, and sent it after
+    30 idle minutes (or after an admin changed the account) is told that nothing was sent,
+    and the sign-in link brings them back to the page the form was on."""
+    async with client_as(Role.FRONT_DESK) as desk:
+        token = await page_token(desk, "/events")
+        desk.cookies.clear()  # the session ended meanwhile
+        for path, back in (
+            ("/events/1/reply", "/events"),
+            ("/questions/mark", "/questions"),
+            ("/intakes/7/reviewed", "/intakes/7"),
+            ("/staff/2/role", "/staff"),
+        ):
+            sent = await desk.post(path, data={"csrf_token": token, "message": "Call us"})
+            assert sent.status_code == 403, path
+            assert "nothing was sent or changed" in sent.text, path
+            assert f'href="/login?next={back}"' in sent.text, (path, sent.text[-600:])
+            signed_in = await sign_in(
+                desk, STAFF_EMAILS[Role.FRONT_DESK], page_path=f"/login?next={back}"
+            )
+            assert signed_in.headers["location"] == back
+            desk.cookies.clear()

@@ -47,6 +47,7 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 TABLET = {"width": 1180, "height": 820}
+PHONE = {"width": 375, "height": 740}
 CLINICIAN = "doctor@clinic.example"
 ADMIN = "admin@clinic.example"
 
@@ -72,6 +73,8 @@ async def seed(env: dict[str, str]) -> None:
             "is there parking at the clinic",
             "where do I park",
             "do you direct bill Manulife",
+            # A link pasted into the chat: one long word that must not widen a phone's page.
+            "https://forum.example.org/t/ims_dry_needling_after_shoulder_surgery_recovery_q",
         ):
             await log.record(text, None, 0.0, now)
         r = build_reminders(runtime.settings, runtime.content, runtime.database)
@@ -210,6 +213,14 @@ def test_sign_in_read_an_intake_mark_it_reviewed_and_sign_out_in_chromium(
             assert "cancelled by the clinic" in by_clinic and "reply:" not in by_clinic
             warning = page.locator("#reminder-warning")
             assert warning.is_visible() and "ims-bot run" in warning.inner_text()
+
+            # On a phone no page scrolls sideways (wide tables scroll inside their box).
+            page.set_viewport_size(PHONE)
+            for name in ("intakes", "appointments", "questions", "events", "content"):
+                page.goto(f"/{name}")
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= PHONE["width"], (name, width)
+            page.set_viewport_size(TABLET)
 
             page.goto("/intakes")
             assert "Reviewed" in page.locator("table.inbox tbody tr").nth(2).inner_text()

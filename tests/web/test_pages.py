@@ -425,3 +425,23 @@ async def test_mydata_in_french_words_every_record_in_french(console_runtime: Ru
     assert "- Questions sans réponse : 1 question à laquelle je n'ai pas su répondre" in shown
     for english in ("appointments:", "Unanswered questions", "linked to this chat"):
         assert english not in shown
+
+
+async def test_looking_at_the_audit_log_is_audited_too(
+    client_as: ClientFactory, services: ConsoleServices
+) -> None:
+    """Who looked up whose record, or whose actions, in the log is itself a line of it."""
+    doctor = STAFF_EMAILS[Role.CLINICIAN]
+    admin_email = STAFF_EMAILS[Role.ADMIN]
+    await services.audit.write(doctor, "view_intake", "intake:7")
+    async with client_as(Role.ADMIN) as admin:
+        await admin.get("/audit")
+        await admin.get("/audit", params={"record": "intake:7"})
+        page = (await admin.get("/audit", params={"who": doctor})).text
+    assert "view intake" in page  # the page shows the log as it was before this look
+    looks = [(e.email, e.target) for e in await services.audit.recent() if e.action == "view_audit"]
+    assert looks == [
+        (admin_email, f"who:{doctor}"),
+        (admin_email, "intake:7"),
+        (admin_email, None),
+    ]

@@ -1,0 +1,107 @@
+"""`ims-bot backup FILE`: a consistent copy of the SQLite database, safe while the bot runs.
+
+Copying the database file with `cp` while the bot runs can miss what still sits in its
+write-ahead log (`-wal` beside it) or catch a write half done; SQLite's own backup reads
+one consistent state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.config import load_settings
+from bot.storage.database import Database
+from bot.web.audit import AuditLog, command_line_actor
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+
+
+def register(subparsers: Any) -> None:
+    """Add the `backup` command."""
+    parser = subparsers.add_parser(
+        "backup",
+        help="copy the database to a file, safe while the bot runs",
+        description="Copy the SQLite database (DATABASE_URL) to FILE as one consistent "
+        "state, safe while the bot and the console run. FILE must not exist yet. Restore "
+        "by stopping the bot and putting the copy in the database's place (README, "
+        "'Backup and restore').",
+    )
+    parser.add_argument("file", metavar="FILE", help="where to write the copy (a new file)")
+    parser.set_defaults(handler=run_backup)
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    """Write the copy, check it, and say what else must be kept."""
+    settings = load_settings()
+    url = make_url(settings.database_url)
+    source = Path(url.database or "")
+    if url.get_backend_name() != "sqlite":
+        print(
+            f"ims-bot backup: copies SQLite databases only; back up this "
+            f"{url.get_backend_name()} database with its own tools (e.g. pg_dump)",
+        )
+        return EXIT_USAGE
+    if not source.is_file():
+        print(f"ims-bot backup: there is no database at {source} (DATABASE_URL) to copy")
+        return EXIT_REFUSED
+    target = Path(args.file)
+    if target.exists():
+        print(f"ims-bot backup: {target} exists; a backup is never written over: name a new file")
+        return EXIT_REFUSED
+    if not target.parent.is_dir():
+        print(f"ims-bot backup: the folder {target.parent} does not exist")
+        return EXIT_REFUSED
+    size = _copy(source, target)
+    asyncio.run(_audit(settings.database_url, target))
+    print(
+        f"Backed up {source} to {target} ({size / 1_000_000:.1f} MB, checked). It holds "
+        "health information: keep it as safe as the database. The intake answers in it are "
+        "encrypted: keep DATA_ENCRYPTION_KEY (without it, the key file in IMS_DATA_DIR) "
+        "too, stored apart from the copy; without the key they cannot be read."
+    )
+    return EXIT_OK
+
+
+def _copy(source: Path, target: Path) -> int:
+    """Copy through SQLite's backup into a temporary name, check it, then give it its
+    name: a copy cut short never looks like a finished backup. Returns its size."""
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    reader = sqlite3.connect(source, timeout=30)
+    try:
+        writer = sqlite3.connect(partial)
+        try:
+            reader.backup(writer)
+            writer.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            (verdict,) = writer.execute("PRAGMA quick_check").fetchone()
+        finally:
+            writer.close()
+    finally:
+        reader.close()
+    if verdict != "ok":
+        partial.unlink(missing_ok=True)
+        raise sqlite3.DatabaseError(f"the copy failed its check ({verdict})")
+    os.chmod(partial, 0o600)  # health information: the owner only
+    os.replace(partial, target)
+    return target.stat().st_size
+
+
+async def _audit(url: str, target: Path) -> None:
+    """A copy of every patient's data left the database: the audit log says who made it."""
+    database = Database(url)
+    try:
+        await AuditLog(database).write(command_line_actor(), "backup_database", None)
+    except SQLAlchemyError:
+        pass  # a database from before the console has no audit log yet; the copy stands
+    finally:
+        await database.close()

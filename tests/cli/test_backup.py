@@ -1,0 +1,73 @@
+"""`ims-bot backup`: a consistent copy of a live SQLite database, and restoring it."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.storage.database import open_database
+from bot.web.audit import AuditLog
+
+
+def audit_actions(path: Path) -> list[str]:
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute("SELECT action FROM staff_audit_log ORDER BY id")
+        return [row[0] for row in rows]
+
+
+async def test_a_backup_taken_while_the_bot_writes_holds_everything_and_restores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live = tmp_path / "clinic.sqlite3"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{live}")
+    monkeypatch.setenv("IMS_DATA_DIR", str(tmp_path / "data"))
+    database = await open_database(f"sqlite+aiosqlite:///{live}")
+    try:
+        # Written by the running bot and still only in its write-ahead log: `cp` of the
+        # database file alone would lose it.
+        await AuditLog(database).write("doctor@clinic.example", "view_intake", "intake:12")
+        assert (tmp_path / "clinic.sqlite3-wal").stat().st_size > 0
+        copy = tmp_path / "backups" / "clinic-2026-12-07.sqlite3"
+        copy.parent.mkdir()
+        # The command runs as its own process would, beside the bot's open database.
+        assert await asyncio.to_thread(main, ["backup", str(copy)]) == 0
+        said = capsys.readouterr().out
+        assert f"to {copy}" in said and "DATA_ENCRYPTION_KEY" in said
+        assert stat.S_IMODE(copy.stat().st_mode) == 0o600  # health information
+        assert not list(copy.parent.glob("*-wal")) and not list(copy.parent.glob(".*partial"))
+        assert audit_actions(copy) == ["view_intake"]
+        assert audit_actions(live)[-1] == "backup_database"  # who copied everyone's data
+        # Never written over: a second backup under the same name is refused, unchanged.
+        before = copy.read_bytes()
+        assert await asyncio.to_thread(main, ["backup", str(copy)]) == 1
+        assert "never written over" in capsys.readouterr().out
+        assert copy.read_bytes() == before
+    finally:
+        await database.close()
+    # Restore as the README says: the bot stopped, the copy put in the database's place.
+    for leftover in tmp_path.glob("clinic.sqlite3*"):
+        leftover.unlink()
+    shutil.copyfile(copy, live)
+    restored = await open_database(f"sqlite+aiosqlite:///{live}")
+    try:
+        lines = await AuditLog(restored).recent()
+        assert [(line.action, line.target) for line in lines] == [("view_intake", "intake:12")]
+    finally:
+        await restored.close()
+
+
+def test_a_database_that_is_not_sqlite_is_left_to_its_own_tools(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://clinic@db.example/ims")
+    assert main(["backup", str(tmp_path / "copy")]) == 2
+    assert "pg_dump" in capsys.readouterr().out
+    assert not (tmp_path / "copy").exists()
