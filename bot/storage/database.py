@@ -357,11 +357,23 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def _upgrade(connection: Connection) -> None:
-    if stored_revisions(connection) == schema_heads():
+    stored = stored_revisions(connection)
+    if stored == schema_heads():
         return  # at the latest schema already, as on every start but the first after an upgrade
     from alembic import command
+    from alembic.util import CommandError
 
-    command.upgrade(alembic_config(connection), "heads")
+    try:
+        command.upgrade(alembic_config(connection), "heads")
+    except CommandError as error:
+        # Most often a database a newer version migrated (an upgrade rolled back, or an
+        # older copy of the bot on another machine pointed at the same database).
+        found = ", ".join(sorted(stored or ())) or "none"
+        raise StorageError(
+            f"DATABASE_URL: the database is at schema revision {found}, which this version "
+            "of ims-bot does not know: it was probably written by a newer version; run "
+            f"that version, or restore a backup taken before the upgrade ({error})"
+        ) from None
 
 
 def stored_revisions(connection: Connection) -> frozenset[str] | None:

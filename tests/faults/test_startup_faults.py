@@ -3,6 +3,7 @@ exit; Telegram unreachable at start is waited out; concurrent first runs all suc
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import time
@@ -52,6 +53,26 @@ def test_a_bad_database_url_is_one_line(
     expected = expected.format(tmp=tmp_path)
     assert "DATABASE_URL" in lines[0] and expected in lines[0] and "Traceback" not in err
     assert not (tmp_path / "mistyped").exists()
+
+
+def test_a_database_from_a_newer_version_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After rolling an upgrade back, the database names a schema this version lacks."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/bot.sqlite3"
+    code, _, err = ims_bot_in_process(
+        monkeypatch, capsys, tmp_path, "faq", "unanswered", DATABASE_URL=url
+    )
+    assert code == 0, err
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
+    code, _, err = ims_bot_in_process(
+        monkeypatch, capsys, tmp_path, "faq", "unanswered", DATABASE_URL=url
+    )
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and "Traceback" not in err, err
+    assert "DATABASE_URL" in lines[0] and "0099_from_the_future" in lines[0]
+    assert "newer version" in lines[0]
 
 
 def test_concurrent_first_runs_wait_for_each_other_instead_of_failing(tmp_path: Path) -> None:
