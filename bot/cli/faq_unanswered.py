@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import unicodedata
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from bot.cli.terminal import terminal_line
 from bot.config import load_settings
 from bot.core.dates import clinic_time
 from bot.faq.unanswered import UnansweredLog, UnansweredRecord
@@ -41,31 +41,11 @@ def _days(raw: str) -> int:
     return days
 
 
-# Bidirectional overrides and isolates: they reverse how the rest of a line reads.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _terminal_safe(text: str) -> str:
-    """A patient's words on one terminal line: line breaks become spaces, and control
-    characters (escape sequences that clear a screen or retitle a window) and reversing
-    marks are shown as their codes instead of acting on the terminal."""
-    shown = []
-    for character in text:
-        if character in "\n\r\t":
-            shown.append(" ")
-        elif unicodedata.category(character) == "Cc" or character in _BIDI_CONTROLS:
-            code = ord(character)
-            shown.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            shown.append(character)
-    return "".join(shown)
-
-
 def _line(record: UnansweredRecord, tz: tzinfo) -> str:
     near = (
         f"  (closest: {record.best_faq_id} {record.best_score:.2f})" if record.best_faq_id else ""
     )
-    return f"{clinic_time(record.asked_at, tz)}  {_terminal_safe(record.text)}{near}"
+    return f"{clinic_time(record.asked_at, tz)}  {terminal_line(record.text)}{near}"
 
 
 async def _list(days: int | None) -> list[UnansweredRecord]:

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.cli.terminal import terminal_text
 from bot.config import Settings, load_settings
 from bot.core.dates import clinic_time
 from bot.intake.engine import IntakeEngine
@@ -18,7 +19,7 @@ from bot.intake.flow_file import FLOW_FILE_NAME, flow_from_definition, load_flow
 from bot.intake.repository import IntakeRepository, StoredIntake
 from bot.intake.summary import intake_flags, record_summary, summary_text
 from bot.storage.database import open_database
-from bot.storage.encryption import cipher_for_key, load_cipher, new_key
+from bot.storage.encryption import DecryptionError, cipher_for_key, load_cipher, new_key
 from bot.storage.rekey import RekeyReport, rekey
 from bot.web.audit import AuditLog, command_line_actor
 
@@ -138,7 +139,15 @@ def run_export(args: argparse.Namespace) -> int:
     async def work(repository: IntakeRepository, audit: AuditLog) -> int:
         # Audited before it is decrypted, as the console does.
         await audit.write(command_line_actor(), f"export_intake_{args.format}", f"intake:{args.id}")
-        intake = await repository.get(args.id)
+        try:
+            intake = await repository.get(args.id)
+        except DecryptionError:
+            print(
+                f"ims-bot: intake {args.id} was stored with another DATA_ENCRYPTION_KEY; run "
+                "`ims-bot intake rekey --old-key=<the previous key>`",
+                file=sys.stderr,
+            )
+            return 2
         if intake is None:
             print(f"ims-bot: no intake with id {args.id}; see `ims-bot intake list`")
             return 1
@@ -156,7 +165,9 @@ def run_export(args: argparse.Namespace) -> int:
             print(json.dumps(data, indent=2, ensure_ascii=False))
         else:
             print(f"Status: {intake.status.value}")
-            print(summary_text(summary, load_settings().clinic_timezone))
+            # The summary holds the patient's typed answers: nothing in them may act on
+            # the terminal (clear it, retitle it, reverse the lines after them).
+            print(terminal_text(summary_text(summary, load_settings().clinic_timezone)))
         return 0
 
     return _with_repository(work)

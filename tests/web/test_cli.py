@@ -227,3 +227,35 @@ def test_command_line_views_of_health_data_are_audited_under_the_os_user(
         (who, "export_intake_json", "intake:7"),
         (who, "list_intake", None),
     ]
+
+
+def test_intake_export_shows_a_patients_control_characters_as_codes_and_names_a_wrong_key(
+    clinic_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.intake.engine import IntakeState
+    from bot.intake.flow_file import load_flow_file
+    from bot.intake.repository import IntakeRepository
+    from bot.storage.encryption import cipher_for_key, new_key
+
+    key = new_key()
+    monkeypatch.setenv("DATA_ENCRYPTION_KEY", key)
+    loaded = load_flow_file(Path(__file__).resolve().parents[2] / "content" / "intake_flow.yaml")
+    complaint = "neck pain\x1b[2J\x1b]0;pwned\x07 \u202eright"
+
+    async def store() -> int:
+        database = await open_database(load_settings().database_url)
+        try:
+            repository = IntakeRepository(database, cipher_for_key(key, "test"))
+            state = IntakeState(current="complaint", answers={"complaint": complaint})
+            return (await repository.create(4242, loaded, state)).id
+        finally:
+            await database.close()
+
+    intake_id = str(asyncio.run(store()))
+    out, _ = run(capsys, "intake", "export", intake_id, "--format", "text")
+    assert "neck pain" in out and "\\x1b[2J" in out and "\\u202e" in out
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+
+    monkeypatch.setenv("DATA_ENCRYPTION_KEY", new_key())
+    _, err = run(capsys, "intake", "export", intake_id, "--format", "text", code=2)
+    assert len(err.strip().splitlines()) == 1 and "rekey" in err and "unexpected" not in err
