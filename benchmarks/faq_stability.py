@@ -13,6 +13,7 @@ the decisions that move. A move whose new decision answers or offers the added e
     python benchmarks/faq_stability.py --hold corpus --hold ranker   # what moves them
     python benchmarks/faq_stability.py --live           # words weighed by the content
     python benchmarks/faq_stability.py --french         # French probes, French sets
+    python benchmarks/faq_stability.py --entry self_needling   # a real entry, added back
 
 The matcher weighs words by the statistics frozen in content/faq_statistics.json (which
 the grown content keeps); `--live` sets them aside, so every build weighs words by its own
@@ -32,7 +33,7 @@ import dataclasses
 import math
 import sys
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import yaml
@@ -42,8 +43,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.match_snapshot import questions
 from bot.cli.content import default_content_dir
 from bot.clinic_content import load_content
+from bot.content.faq_statistics import ENGLISH
 from bot.content.model import FaqContent, FaqEntry
 from bot.faq.french import FrenchFaq
+from bot.faq.frozen_statistics import todays_statistics
 from bot.faq.matcher import FaqMatcher
 from bot.faq.reading import FaqReading, MessageReader
 
@@ -119,6 +122,8 @@ FRENCH_SETS = (
 )
 
 HOLDS = ("corpus", "idf", "ranker", "scale")
+# What the patient is shown: the kind, the answers, the "did you mean" list, a part left.
+Shown = tuple[str, tuple[str, ...], tuple[str, ...], bool]
 
 
 def with_probe(faq: FaqContent, probe: str) -> FaqContent:
@@ -128,7 +133,7 @@ def with_probe(faq: FaqContent, probe: str) -> FaqContent:
     return dataclasses.replace(faq, entries=(*faq.entries, entry))
 
 
-def shown(reading: FaqReading) -> tuple[object, ...]:
+def shown(reading: FaqReading) -> Shown:
     """What the patient is shown: the kind, the answers, the "did you mean" list."""
     offered = tuple(c.faq_id for c in reading.suggestions) if reading.kind == "suggest" else ()
     return (reading.kind, reading.answers, offered, reading.unanswered_part is not None)
@@ -167,7 +172,7 @@ def held_matcher(faq: FaqContent, shipped: FaqMatcher, hold: Collection[str]) ->
     return matcher
 
 
-def readings(reader: MessageReader, texts: list[str]) -> list[tuple[object, ...]]:
+def readings(reader: MessageReader, texts: list[str]) -> list[Shown]:
     """Every text's shown reading by `reader`."""
     return [shown(reader.read_question(text)) for text in texts]
 
@@ -182,7 +187,7 @@ def french_texts() -> list[str]:
 
 
 def moved(
-    name: str, texts: list[str], before: list[tuple[object, ...]], after: list[tuple[object, ...]]
+    name: str, texts: list[str], before: list[Shown], after: list[Shown]
 ) -> tuple[list[str], int]:
     """The texts whose reading moved not to the probe `name`, and how many moved to it."""
     unrelated = []
@@ -206,20 +211,57 @@ def french_main(args: argparse.Namespace) -> int:
         french = dataclasses.replace(french, word_statistics=None)
     texts = french_texts()
     before = [shown(FrenchFaq(french, content.faq).read(text)) for text in texts]
-    total = Counter[str]()
-    for probe in sorted(FRENCH_PROBES):
+
+    def after(probe: str) -> list[Shown]:
         grown = FrenchFaq(with_probe(french, probe), content.faq)
-        unrelated, about = moved(probe, texts, before, [shown(grown.read(t)) for t in texts])
-        if args.misses:
+        return [shown(grown.read(text)) for text in texts]
+
+    tally(sorted(FRENCH_PROBES), texts, before, after, args.misses, "French texts")
+    return 0
+
+
+def entry_main(args: argparse.Namespace, faq: FaqContent) -> int:
+    """`--entry ID`: the FAQ without an entry of its own, its statistics frozen then, and
+    the entry added back (as when the clinic wrote it)."""
+    entry = faq.get(args.entry)
+    assert entry is not None, f"no entry {args.entry}"
+    base = dataclasses.replace(
+        faq, entries=tuple(e for e in faq.entries if e.id != entry.id), word_statistics=None
+    )
+    frozen = None if args.live else todays_statistics(base)[ENGLISH]
+    base = dataclasses.replace(base, word_statistics=frozen)
+    grown = dataclasses.replace(faq, word_statistics=frozen)
+    texts = questions()
+    before = readings(MessageReader(FaqMatcher.from_content(base), None, base), texts)
+
+    def after(_: str) -> list[Shown]:
+        return readings(MessageReader(FaqMatcher.from_content(grown), None, grown), texts)
+
+    tally([entry.id], texts, before, after, args.misses, "texts")
+    return 0
+
+
+def tally(
+    probes: list[str],
+    texts: list[str],
+    before: list[Shown],
+    after: Callable[[str], list[Shown]],
+    misses: bool,
+    kind: str,
+) -> None:
+    """Print per probe how many readings moved to it and how many moved otherwise."""
+    total = Counter[str]()
+    for probe in probes:
+        unrelated, about = moved(probe, texts, before, after(probe))
+        if misses:
             print("\n".join(unrelated))
         total["about"] += about
         total["unrelated"] += len(unrelated)
         print(f"{probe:<18} moved about it {about:4}   moved, not about it {len(unrelated):4}")
     print(
-        f"{len(texts)} French texts; every probe: about it {total['about']}, "
+        f"{len(texts)} {kind}; every probe: about it {total['about']}, "
         f"not about it {total['unrelated']}"
     )
-    return 0
 
 
 def main() -> int:
@@ -233,30 +275,24 @@ def main() -> int:
         "--live", action="store_true", help="weigh words by each content, not the frozen file"
     )
     parser.add_argument("--french", action="store_true", help="French probes and sets")
+    parser.add_argument("--entry", metavar="ID", help="an entry of the content as the probe")
     args = parser.parse_args()
     if args.french:
         return french_main(args)
     faq = load_content(args.content or default_content_dir()).faq
+    if args.entry:
+        return entry_main(args, faq)
     if args.live:
         faq = dataclasses.replace(faq, word_statistics=None)
     texts = questions()
     shipped = FaqMatcher.from_content(faq)
     before = readings(MessageReader(shipped, None, faq), texts)
-    total = Counter[str]()
-    for probe in args.probe or sorted(PROBES):
-        grown = with_probe(faq, probe)
-        matcher = held_matcher(grown, shipped, args.hold)
-        after = readings(MessageReader(matcher, None, grown), texts)
-        misses, about = moved(probe, texts, before, after)
-        if args.misses:
-            print("\n".join(misses))
-        total["about"] += about
-        total["unrelated"] += len(misses)
-        print(f"{probe:<18} moved about it {about:4}   moved, not about it {len(misses):4}")
-    print(
-        f"{len(texts)} texts; every probe: about it {total['about']}, "
-        f"not about it {total['unrelated']}"
-    )
+
+    def after(probe: str) -> list[Shown]:
+        matcher = held_matcher(with_probe(faq, probe), shipped, args.hold)
+        return readings(MessageReader(matcher, None, with_probe(faq, probe)), texts)
+
+    tally(args.probe or sorted(PROBES), texts, before, after, args.misses, "texts")
     return 0
 
 
