@@ -11,6 +11,13 @@ the decisions that move. A move whose new decision answers or offers the added e
     python benchmarks/faq_stability.py --probe lost_and_found --misses
     python benchmarks/faq_stability.py --content DIR    # another content folder
     python benchmarks/faq_stability.py --hold corpus --hold ranker   # what moves them
+    python benchmarks/faq_stability.py --live           # words weighed by the content
+    python benchmarks/faq_stability.py --french         # French probes, French sets
+    python benchmarks/faq_stability.py --entry self_needling   # a real entry, added back
+
+The matcher weighs words by the statistics frozen in content/faq_statistics.json (which
+the grown content keeps); `--live` sets them aside, so every build weighs words by its own
+content, as the bot did before they were frozen.
 
 `--hold` builds the matcher with the added entry but keeps one thing as the shipped
 content has it, to find what the moves come from: `corpus` (the number of entries and
@@ -26,17 +33,24 @@ import dataclasses
 import math
 import sys
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
+
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.match_snapshot import questions
 from bot.cli.content import default_content_dir
 from bot.clinic_content import load_content
+from bot.content.faq_statistics import ENGLISH
 from bot.content.model import FaqContent, FaqEntry
+from bot.faq.french import FrenchFaq
+from bot.faq.frozen_statistics import todays_statistics
 from bot.faq.matcher import FaqMatcher
 from bot.faq.reading import FaqReading, MessageReader
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Made-up entries on topics the labelled sets barely ask about, each in its own words.
 PROBES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -76,17 +90,50 @@ PROBES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# The same kind of entries in French, added to faq_fr.yaml's wordings; read against the
+# French labelled questions (`FRENCH_SETS`).
+FRENCH_PROBES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "objets_trouves": (
+        "J'ai oublié quelque chose à la clinique, avez-vous des objets trouvés?",
+        (
+            "j'ai laissé mon parapluie dans la salle d'attente",
+            "quelqu'un a-t-il rapporté un trousseau de clés",
+            "j'ai perdu mes lunettes à mon rendez-vous hier",
+            "où vont les objets oubliés",
+            "avez-vous trouvé une écharpe noire",
+            "je crois que j'ai fait tomber ma boucle d'oreille dans la salle de traitement",
+        ),
+    ),
+    "rabais_etudiant": (
+        "Offrez-vous un rabais aux étudiants?",
+        (
+            "est-ce moins cher pour les étudiants universitaires",
+            "rabais pour les aînés",
+            "avez-vous des tarifs réduits pour étudiants ou retraités",
+            "des promotions pour les étudiants",
+            "je suis étudiante, y a-t-il un tarif plus bas",
+            "tarif aîné pour le traitement",
+        ),
+    ),
+}
+FRENCH_SETS = (
+    REPO_ROOT / "tests" / "data" / "faq_fr_probe8.yaml",
+    REPO_ROOT / "benchmarks" / "data" / "real_questions_fr8.yaml",
+)
+
 HOLDS = ("corpus", "idf", "ranker", "scale")
+# What the patient is shown: the kind, the answers, the "did you mean" list, a part left.
+Shown = tuple[str, tuple[str, ...], tuple[str, ...], bool]
 
 
 def with_probe(faq: FaqContent, probe: str) -> FaqContent:
     """`faq` with the probe entry appended (an admin topic, its own category)."""
-    question, alternates = PROBES[probe]
+    question, alternates = {**PROBES, **FRENCH_PROBES}[probe]
     entry = FaqEntry(probe, question, alternates, "A made-up answer.", "Probe")
     return dataclasses.replace(faq, entries=(*faq.entries, entry))
 
 
-def shown(reading: FaqReading) -> tuple[object, ...]:
+def shown(reading: FaqReading) -> Shown:
     """What the patient is shown: the kind, the answers, the "did you mean" list."""
     offered = tuple(c.faq_id for c in reading.suggestions) if reading.kind == "suggest" else ()
     return (reading.kind, reading.answers, offered, reading.unanswered_part is not None)
@@ -125,9 +172,96 @@ def held_matcher(faq: FaqContent, shipped: FaqMatcher, hold: Collection[str]) ->
     return matcher
 
 
-def readings(reader: MessageReader, texts: list[str]) -> list[tuple[object, ...]]:
+def readings(reader: MessageReader, texts: list[str]) -> list[Shown]:
     """Every text's shown reading by `reader`."""
     return [shown(reader.read_question(text)) for text in texts]
+
+
+def french_texts() -> list[str]:
+    """The French labelled questions (`q` of the probe set, `text` of the real ones)."""
+    return [
+        str(item.get("q") or item.get("text"))
+        for path in FRENCH_SETS
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))
+    ]
+
+
+def moved(
+    name: str, texts: list[str], before: list[Shown], after: list[Shown]
+) -> tuple[list[str], int]:
+    """The texts whose reading moved not to the probe `name`, and how many moved to it."""
+    unrelated = []
+    about = 0
+    for text, old, new in zip(texts, before, after, strict=True):
+        if old == new:
+            continue
+        if name in new[1] or name in new[2]:
+            about += 1
+            continue
+        unrelated.append(f"  {name}: {text!r}\n      {old}\n   -> {new}")
+    return unrelated, about
+
+
+def french_main(args: argparse.Namespace) -> int:
+    """`--french`: the French probes added to faq_fr.yaml, read by the French FAQ."""
+    content = load_content(args.content or default_content_dir())
+    assert content.faq_fr is not None, "the content has no faq_fr.yaml"
+    french = content.faq_fr
+    if args.live:
+        french = dataclasses.replace(french, word_statistics=None)
+    texts = french_texts()
+    before = [shown(FrenchFaq(french, content.faq).read(text)) for text in texts]
+
+    def after(probe: str) -> list[Shown]:
+        grown = FrenchFaq(with_probe(french, probe), content.faq)
+        return [shown(grown.read(text)) for text in texts]
+
+    tally(sorted(FRENCH_PROBES), texts, before, after, args.misses, "French texts")
+    return 0
+
+
+def entry_main(args: argparse.Namespace, faq: FaqContent) -> int:
+    """`--entry ID`: the FAQ without an entry of its own, its statistics frozen then, and
+    the entry added back (as when the clinic wrote it)."""
+    entry = faq.get(args.entry)
+    assert entry is not None, f"no entry {args.entry}"
+    base = dataclasses.replace(
+        faq, entries=tuple(e for e in faq.entries if e.id != entry.id), word_statistics=None
+    )
+    frozen = None if args.live else todays_statistics(base)[ENGLISH]
+    base = dataclasses.replace(base, word_statistics=frozen)
+    grown = dataclasses.replace(faq, word_statistics=frozen)
+    texts = questions()
+    before = readings(MessageReader(FaqMatcher.from_content(base), None, base), texts)
+
+    def after(_: str) -> list[Shown]:
+        return readings(MessageReader(FaqMatcher.from_content(grown), None, grown), texts)
+
+    tally([entry.id], texts, before, after, args.misses, "texts")
+    return 0
+
+
+def tally(
+    probes: list[str],
+    texts: list[str],
+    before: list[Shown],
+    after: Callable[[str], list[Shown]],
+    misses: bool,
+    kind: str,
+) -> None:
+    """Print per probe how many readings moved to it and how many moved otherwise."""
+    total = Counter[str]()
+    for probe in probes:
+        unrelated, about = moved(probe, texts, before, after(probe))
+        if misses:
+            print("\n".join(unrelated))
+        total["about"] += about
+        total["unrelated"] += len(unrelated)
+        print(f"{probe:<18} moved about it {about:4}   moved, not about it {len(unrelated):4}")
+    print(
+        f"{len(texts)} {kind}; every probe: about it {total['about']}, "
+        f"not about it {total['unrelated']}"
+    )
 
 
 def main() -> int:
@@ -137,33 +271,28 @@ def main() -> int:
     parser.add_argument("--probe", choices=sorted(PROBES), action="append")
     parser.add_argument("--misses", action="store_true", help="list the unrelated moves")
     parser.add_argument("--hold", choices=HOLDS, action="append", default=[])
+    parser.add_argument(
+        "--live", action="store_true", help="weigh words by each content, not the frozen file"
+    )
+    parser.add_argument("--french", action="store_true", help="French probes and sets")
+    parser.add_argument("--entry", metavar="ID", help="an entry of the content as the probe")
     args = parser.parse_args()
+    if args.french:
+        return french_main(args)
     faq = load_content(args.content or default_content_dir()).faq
+    if args.entry:
+        return entry_main(args, faq)
+    if args.live:
+        faq = dataclasses.replace(faq, word_statistics=None)
     texts = questions()
     shipped = FaqMatcher.from_content(faq)
     before = readings(MessageReader(shipped, None, faq), texts)
-    total = Counter[str]()
-    for probe in args.probe or sorted(PROBES):
-        grown = with_probe(faq, probe)
-        matcher = held_matcher(grown, shipped, args.hold)
-        after = readings(MessageReader(matcher, None, grown), texts)
-        about = unrelated = 0
-        for text, old, new in zip(texts, before, after, strict=True):
-            if old == new:
-                continue
-            if probe in new[1] or probe in new[2]:
-                about += 1
-                continue
-            unrelated += 1
-            if args.misses:
-                print(f"  {probe}: {text!r}\n      {old}\n   -> {new}")
-        total["about"] += about
-        total["unrelated"] += unrelated
-        print(f"{probe:<18} moved about it {about:4}   moved, not about it {unrelated:4}")
-    print(
-        f"{len(texts)} texts; every probe: about it {total['about']}, "
-        f"not about it {total['unrelated']}"
-    )
+
+    def after(probe: str) -> list[Shown]:
+        matcher = held_matcher(with_probe(faq, probe), shipped, args.hold)
+        return readings(MessageReader(matcher, None, with_probe(faq, probe)), texts)
+
+    tally(args.probe or sorted(PROBES), texts, before, after, args.misses, "texts")
     return 0
 
 

@@ -10,6 +10,8 @@ Files (in `content/`)         reader
   clinic.yaml                 bot.content.clinic (the facts every feature quotes)
   faq.yaml                    bot.content.faq_loader (needs clinic.yaml's facts)
   faq_fr.yaml                 bot.content.faq_translation (optional; needs faq.yaml)
+  faq_statistics.json         bot.content.faq_statistics (optional, generated: the
+                              word statistics both FAQs are weighed by)
   emergency.yaml, urgent.yaml,
   safety_languages.yaml       bot.safety.emergency_content
   appointment_types.yaml      bot.reminders.types
@@ -30,7 +32,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -38,6 +40,13 @@ from typing import Generic, TypeVar
 from bot.content.check_cache import ContentCheckCache
 from bot.content.clinic import CLINIC_FILE, Clinic, read_clinic
 from bot.content.faq_loader import FAQ_FILE, read_faq
+from bot.content.faq_statistics import (
+    ENGLISH,
+    FAQ_STATISTICS_FILE,
+    FRENCH,
+    read_statistics,
+    staleness_note,
+)
 from bot.content.faq_translation import FAQ_FRENCH_FILE, read_faq_translation
 from bot.content.model import FaqContent
 from bot.content.problems import ContentError, Problem, display_path
@@ -60,7 +69,7 @@ PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent 
 STDOUT, STDERR = 1, 2
 # The files each slow check reads (its results are cached under their bytes).
 SCREEN_FILES = (EMERGENCY_FILE, URGENT_FILE, LANGUAGES_FILE)
-FAQ_FILES = (FAQ_FILE, CLINIC_FILE)
+FAQ_FILES = (FAQ_FILE, CLINIC_FILE, FAQ_STATISTICS_FILE)
 
 
 @dataclass(frozen=True)
@@ -83,9 +92,13 @@ class ClinicContent:
 def read_faq_bundle(
     content_dir: Path, today: date | None = None
 ) -> tuple[FaqContent | None, Clinic | None, list[Problem]]:
-    """faq.yaml and clinic.yaml from `content_dir`, with every problem in either."""
+    """faq.yaml and clinic.yaml from `content_dir`, with every problem in either; the
+    FAQ carries its frozen word statistics when the folder has them."""
     clinic, clinic_problems = read_clinic(content_dir / CLINIC_FILE)
     faq, faq_problems = read_faq(content_dir / FAQ_FILE, clinic, today)
+    statistics = read_statistics(content_dir / FAQ_STATISTICS_FILE)[0]
+    if faq is not None and ENGLISH in statistics:
+        faq = replace(faq, word_statistics=statistics[ENGLISH])
     return faq, clinic, sorted(clinic_problems + faq_problems)
 
 
@@ -321,6 +334,9 @@ def read_content(
             content_dir / FAQ_FRENCH_FILE, faq, clinic
         )
         problems = problems + french_problems
+        french_statistics = read_statistics(content_dir / FAQ_STATISTICS_FILE)[0].get(FRENCH)
+        if faq_fr is not None and french_statistics is not None:
+            faq_fr = replace(faq_fr, word_statistics=french_statistics)
         if clinic is not None:
             # The bot answers in French, so each clinic fact it would show in English is
             # worth a note.
@@ -382,6 +398,11 @@ def read_content(
 
         # Told, not refused: the bot still answers, by wording alone.
         notes += treatment_name_notes(faq)
+        statistics_path = content_dir / FAQ_STATISTICS_FILE
+        notes += read_statistics(statistics_path)[1]
+        for language, checked_faq in ((ENGLISH, faq), (FRENCH, faq_fr)):
+            stale = staleness_note(statistics_path, checked_faq, language) if checked_faq else None
+            notes += [stale] if stale is not None else []
     if confusable is not None:
         assert confusable_stored is not None
         problems += confusable_stored.keep(confusable.result())

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cli.content import default_content_dir
+from bot.cli.faq_freeze import register_freeze
 from bot.cli.faq_tune import register_tune
 from bot.cli.faq_unanswered import register_unanswered
 from bot.clinic_content import load_content
@@ -43,6 +44,7 @@ def register(subparsers: Any) -> None:
     _register_match(group)
     _register_eval(group)
     register_tune(group)
+    register_freeze(group)
     register_unanswered(group)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 
@@ -50,6 +51,52 @@ class OutOfScopeTopic:
 
 
 @dataclass(frozen=True)
+class DocumentFrequencies:
+    """How many documents there were, and how many used each feature. Features only one
+    document used are only counted (`single_use`), not listed: a feature not listed
+    counts as used by one document, whether the reference had it once or never (a new
+    entry's own words weigh as rare words; how many entries use them is not counted again
+    until the reference is refreshed, so they reweigh no other entry's words)."""
+
+    documents: int
+    counts: Mapping[str, int] = field(default_factory=dict)
+    single_use: int = 0
+
+    @classmethod
+    def of(cls, documents: int, counts: Mapping[str, int]) -> DocumentFrequencies:
+        """The reference for `counts` over `documents`, single-use features only counted."""
+        kept = {feature: n for feature, n in counts.items() if n > 1}
+        return cls(documents, kept, len(counts) - len(kept))
+
+    def count(self, feature: str) -> int:
+        """The documents to count as using `feature` (never more than `documents`, so an
+        FAQ grown past the reference weighs no word below zero)."""
+        return self.counts.get(feature, 1)
+
+    def __hash__(self) -> int:
+        # Cheap and consistent with equality (the counts mapping itself is not hashable):
+        # FaqContent, which holds these, keys caches.
+        return hash((self.documents, self.single_use, len(self.counts)))
+
+    def every_count(self) -> list[int]:
+        """Each feature's count, single-use features included."""
+        return [*self.counts.values(), *([1] * self.single_use)]
+
+
+@dataclass(frozen=True)
+class MatcherStatistics:
+    """Everything content-wide the matcher reads, for one language's FAQ."""
+
+    fingerprint: str  # of the wordings they were computed from (`wording_fingerprint`)
+    words: DocumentFrequencies  # entries and topics as documents, analysed words and pairs
+    average_length: float  # of an entry in analysed words, BM25's length reference
+    scale: float  # the raw score of a wording typed exactly (shown as 1.0)
+    grams: DocumentFrequencies  # character trigrams, entries and topics as documents
+    # The learned ranker's features, phrasings as documents (None: no ranker).
+    ranker: DocumentFrequencies | None = None
+
+
+@dataclass(frozen=True)
 class FaqContent:
     """All FAQ entries plus shared synonyms."""
 
@@ -75,6 +122,9 @@ class FaqContent:
     file: str = "content/faq.yaml"
     # Topics the clinic does not answer here, with example questions (may be empty).
     out_of_scope: tuple[OutOfScopeTopic, ...] = ()
+    # The word statistics frozen beside the content (faq_statistics.json; None: the matcher
+    # weighs words by this content's own).
+    word_statistics: MatcherStatistics | None = None
 
     def get(self, faq_id: str) -> FaqEntry | None:
         """The entry with `faq_id`, if any."""

@@ -444,6 +444,7 @@ class FrenchFaq:
             out_of_scope=[
                 (topic.id, [french_terms(e) for e in topic.examples]) for topic in faq.out_of_scope
             ],
+            statistics=faq.word_statistics,
         )
         # The reader sees the canonical wordings, so its cues (the treatment's names, the
         # comparison words) are read from canonical synonyms as well.

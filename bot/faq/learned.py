@@ -32,7 +32,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from bot.content.model import FaqContent
+from bot.content.model import DocumentFrequencies, FaqContent
 from bot.faq.text import SynonymMap, analyse, words
 
 ScoreKind = Literal["nearest", "centroid", "bayes"]
@@ -100,7 +100,10 @@ class ContentRanker:
         synonyms: Sequence[Sequence[str]] = (),
         settings: RankerSettings | None = None,
         phrase_weights: Sequence[float] | None = None,
+        reference: DocumentFrequencies | None = None,
     ) -> None:
+        """`reference`: frozen feature counts to weigh by (bot.content.faq_statistics), so
+        an added wording does not reweigh every feature; None weighs by these wordings."""
         self.settings = settings or RankerSettings()
         self._synonyms = SynonymMap(synonyms)
         self.ids = tuple(faq_id for faq_id, _ in entries)
@@ -125,9 +128,16 @@ class ContentRanker:
         features = np.array(feature_of, dtype=np.intp)
         size = len(self._vocabulary)
         document_count = np.bincount(features, minlength=size)
-        self._idf: _Floats = np.log((1 + len(described)) / (1 + document_count)) + 1.0
+        self._document_counts = (len(described), document_count)
+        documents = len(described)
+        if reference is not None:
+            documents = reference.documents
+            document_count = np.array(
+                [reference.count(f) for f in self._vocabulary], dtype=np.int64
+            )
+        self._idf: _Floats = np.log((1 + documents) / (1 + document_count)) + 1.0
         self._idf_list: list[float] = self._idf.tolist()
-        self._unseen_idf = math.log(1 + len(described)) + 1.0
+        self._unseen_idf = math.log(1 + documents) + 1.0
         weights = (1.0 + np.log(np.array(counts, dtype=np.float64))) * self._idf[features]
         values = self._unit_parts(rows, np.array(is_char, dtype=np.bool_), weights, len(described))
         if phrase_weights is not None:
@@ -204,6 +214,14 @@ class ContentRanker:
         tokens = analyse(text, self._synonyms)
         chars = _char_features(words(text)) if self.settings.char_share > 0.0 else Counter()
         return _word_features(tokens, self.settings.pairs), chars
+
+    @property
+    def document_frequencies(self) -> DocumentFrequencies:
+        """How many wordings use each feature (of how many), to freeze as a reference."""
+        documents, counts = self._document_counts
+        return DocumentFrequencies.of(
+            documents, {f: int(n) for f, n in zip(self._vocabulary, counts.tolist(), strict=True)}
+        )
 
     @property
     def unseen_weight(self) -> float:

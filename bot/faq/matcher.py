@@ -52,7 +52,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.content.model import FaqContent
+from bot.content.model import DocumentFrequencies, FaqContent, MatcherStatistics
 from bot.core.english import english_frequencies, english_words
 from bot.faq.learned import ContentRanker
 from bot.faq.policy import LearnedPolicy
@@ -429,19 +429,23 @@ class _Hits:
 class CharGramIndex:
     """TF-IDF vectors of character trigrams, one per document, for cosine lookups."""
 
-    def __init__(self, documents: Sequence[str]) -> None:
+    def __init__(
+        self, documents: Sequence[str], reference: DocumentFrequencies | None = None
+    ) -> None:
+        """`reference`: frozen trigram counts to weigh by (see bot.content.faq_statistics)."""
         counted = [self._grams(doc) for doc in documents]
         frequency: dict[str, int] = {}
         for grams in counted:
             for gram in grams:
                 frequency[gram] = frequency.get(gram, 0) + 1
         count = len(documents)
-        self._idf = {g: math.log((1 + count) / (1 + df)) + 1.0 for g, df in frequency.items()}
+        self._reference, self._counted = reference, counted
+        self._idf = {g: self._gram_idf(g, df) for g, df in frequency.items()}
         postings: dict[str, list[tuple[int, float]]] = {}
         # Small FAQs use every trigram; large ones skip trigrams most documents share.
         common_limit = count if count < GRAM_PRUNE_MIN_DOCS else count // 5
         # Kept for `with_document` (the content check's leave-one-out).
-        self._counted, self._frequency, self._common_limit = counted, frequency, common_limit
+        self._frequency, self._common_limit = frequency, common_limit
         self._vectors: list[dict[str, float]] = []
         self._weights_and_holders: tuple[list[dict[str, float]], dict[str, list[int]]] | None = None
         for index, grams in enumerate(counted):
@@ -471,6 +475,18 @@ class CharGramIndex:
             self._dense = np.zeros((rows, count))
             for gram, found in self._postings.indices.items():
                 self._dense[self._postings.row(gram), found] = self._postings.values[gram]
+
+    def _gram_idf(self, gram: str, live: int) -> float:
+        """The IDF of `gram`, used by `live` documents of this index."""
+        if self._reference is None:
+            return math.log((1 + len(self._counted)) / (1 + live)) + 1.0
+        documents = self._reference.documents
+        return math.log((1 + documents) / (1 + self._reference.count(gram))) + 1.0
+
+    @property
+    def document_frequencies(self) -> DocumentFrequencies:
+        """This index's own trigram counts, to freeze as a reference."""
+        return DocumentFrequencies.of(len(self._counted), self._frequency)
 
     @staticmethod
     def _grams(text: str) -> dict[str, int]:
@@ -522,7 +538,7 @@ class CharGramIndex:
         idf = dict(self._idf)
         for gram in moved:
             if frequency[gram] > 0:
-                idf[gram] = math.log((1 + count) / (1 + frequency[gram])) + 1.0
+                idf[gram] = self._gram_idf(gram, frequency[gram])
             else:
                 del frequency[gram], idf[gram]
         changed._counted, changed._frequency, changed._idf = counted, frequency, idf
@@ -653,7 +669,11 @@ class FaqMatcher:
         encoder: SentenceEncoder | None = None,
         vector_cache: PhrasingVectorCache | None = None,
         model: ContentRanker | None = None,
+        statistics: MatcherStatistics | None = None,
     ) -> None:
+        """`statistics`: word statistics frozen beside the content, weighed by in place of
+        this content's own (bot.content.faq_statistics), so an edit does not reweigh every
+        word; None weighs words by these entries."""
         self.thresholds = thresholds or MatchThresholds()
         self.model = model  # entries then topics, in this matcher's order
         self.weights = weights or MatchWeights()
@@ -671,15 +691,16 @@ class FaqMatcher:
         ]
         # Kept for `without_phrasing` (the content check's leave-one-out).
         self._entries, self._analysed, self._synonym_groups = entries, analysed, synonyms
+        self._statistics = statistics
         self._idf = self._inverse_document_frequency(analysed)
         self._entry_count: dict[str, int] = {}
         for entry_phrasings in analysed[: self._first_out_of_scope]:
             for token in {t for tokens in entry_phrasings for t in tokens}:
                 self._entry_count[token] = self._entry_count.get(token, 0) + 1
         # More entries than this using a word make it common (ESSENTIAL_MAX_ENTRY_SHARE).
-        self._common_entry_count = max(1.0, len(self._ids) * ESSENTIAL_MAX_ENTRY_SHARE)
-        self._max_idf = max(self._idf.values(), default=1.0)
-        self._mean_idf = sum(self._idf.values()) / len(self._idf) if self._idf else 1.0
+        documents = self._document_count(len(self._ids))
+        self._common_entry_count = max(1.0, documents * ESSENTIAL_MAX_ENTRY_SHARE)
+        self._max_idf, self._mean_idf = self._idf_range(self._idf)
         self._phrasings: list[_Phrasing] = []
         # Postings are gathered as lists, then kept only as arrays.
         phrasing_postings: dict[str, list[tuple[int, float]]] = {}
@@ -728,12 +749,19 @@ class FaqMatcher:
         # The same as an array: a short list of them is taken by one numpy index.
         self._phrasing_text_array = np.array(self._phrasing_texts, dtype=object)
         self._large = len(self._phrasings) >= LARGE_FAQ_PHRASINGS
-        self._grams = CharGramIndex([" ".join(words(" ".join(p))) for _, p in entries])
+        self._grams = CharGramIndex(
+            [" ".join(words(" ".join(p))) for _, p in entries],
+            statistics.grams if statistics is not None else None,
+        )
         self._typo_cache: dict[str, tuple[str, str] | None] = {}
         self._scale = 1.0
         # Calibrated on the entries' own phrasings: topics must not shift what 1.0 means.
-        self._scale = self._exact_match_score(
-            [p for _, ps in entries[: self._first_out_of_scope] for p in ps]
+        self._scale = (
+            statistics.scale
+            if statistics is not None
+            else self._exact_match_score(
+                [p for _, ps in entries[: self._first_out_of_scope] for p in ps]
+            )
         )
         self._semantic = (
             SemanticScorer(encoder, [phrasings for _, phrasings in entries], vector_cache)
@@ -763,6 +791,8 @@ class FaqMatcher:
         )
         entries = [(entry.id, entry.phrasings) for entry in faq.entries]
         topics = [(topic.id, topic.examples) for topic in faq.out_of_scope]
+        statistics = faq.word_statistics
+        ranker_reference = statistics.ranker if statistics is not None else None
         return cls(
             entries,
             synonyms=faq.synonyms,
@@ -770,7 +800,10 @@ class FaqMatcher:
             out_of_scope=topics,
             encoder=encoder,
             vector_cache=vector_cache,
-            model=ContentRanker([*entries, *topics], faq.synonyms) if learned else None,
+            model=ContentRanker([*entries, *topics], faq.synonyms, reference=ranker_reference)
+            if learned
+            else None,
+            statistics=statistics,
         )
 
     def without_phrasing(self, entry: int, phrasing: int) -> FaqMatcher:
@@ -801,16 +834,15 @@ class FaqMatcher:
         moved = set(self._analysed[entry][phrasing]) - kept
         indices = self._phrasing_arrays.indices
         left._idf = dict(self._idf)
-        count = len(analysed)
+        count = self._document_count(len(analysed))
         for token in moved:
             found = indices[token]
             df = len(np.unique(self._phrasing_entry[found[found != slot]]))
             if df:
-                left._idf[token] = math.log(1.0 + (count - df + 0.5) / (df + 0.5))
+                left._idf[token] = _bm25_idf(count, self._reference_count(token, df))
             else:
                 del left._idf[token]
-        left._max_idf = max(left._idf.values(), default=1.0)
-        left._mean_idf = sum(left._idf.values()) / len(left._idf) if left._idf else 1.0
+        left._max_idf, left._mean_idf = self._idf_range(left._idf)
         left._entry_tokens = list(self._entry_tokens)
         left._entry_tokens[entry] = frozenset(kept)
         if entry < self._first_out_of_scope:
@@ -919,21 +951,62 @@ class FaqMatcher:
 
     # -- building -------------------------------------------------------------------
 
-    def _inverse_document_frequency(self, analysed: list[list[list[str]]]) -> dict[str, float]:
-        """BM25-style IDF with one document per entry (all its phrasings together)."""
-        count = len(analysed)
+    def _document_frequencies(self, analysed: list[list[list[str]]]) -> dict[str, int]:
+        """Per token, how many entries (all their phrasings together) use it."""
         frequency: dict[str, int] = {}
         for entry_phrasings in analysed:
             for token in {t for tokens in entry_phrasings for t in tokens}:
                 frequency[token] = frequency.get(token, 0) + 1
+        return frequency
+
+    def _document_count(self, live: int) -> int:
+        """The entry count words are weighed against: the frozen reference's, or `live`."""
+        return self._statistics.words.documents if self._statistics is not None else live
+
+    def _reference_count(self, token: str, live: int) -> int:
+        """The entries counted as using `token` (`live`: how many do in this content)."""
+        return self._statistics.words.count(token) if self._statistics is not None else live
+
+    def _inverse_document_frequency(self, analysed: list[list[list[str]]]) -> dict[str, float]:
+        """BM25-style IDF with one document per entry (all its phrasings together)."""
+        count = self._document_count(len(analysed))
         return {
-            token: math.log(1.0 + (count - df + 0.5) / (df + 0.5))
-            for token, df in frequency.items()
+            token: _bm25_idf(count, self._reference_count(token, df))
+            for token, df in self._document_frequencies(analysed).items()
         }
+
+    def _idf_range(self, idf: dict[str, float]) -> tuple[float, float]:
+        """The highest and the mean IDF (a word the FAQ never uses is weighed from them):
+        the frozen reference's when there is one, so new words do not shift them."""
+        if self._statistics is not None:
+            count = self._statistics.words.documents
+            frozen = [_bm25_idf(count, df) for df in self._statistics.words.every_count()]
+            if frozen:
+                return max(frozen), sum(frozen) / len(frozen)
+        return max(idf.values(), default=1.0), (sum(idf.values()) / len(idf) if idf else 1.0)
 
     def _average_length(self, lengths: list[int]) -> float:
         """The entries' average length in tokens, BM25's reference for discounting long ones."""
+        if self._statistics is not None:
+            return self._statistics.average_length
         return (sum(lengths) / len(lengths)) if lengths else 1.0
+
+    def word_statistics(self, fingerprint: str) -> MatcherStatistics:
+        """This matcher's own content-wide statistics, to freeze as a reference (a
+        matcher built without one; `fingerprint` names the wordings they come from)."""
+        if self._statistics is not None:
+            raise ValueError("word statistics are taken from a matcher weighing its own content")
+        lengths = [sum(len(tokens) for tokens in phrasings) for phrasings in self._analysed]
+        return MatcherStatistics(
+            fingerprint=fingerprint,
+            words=DocumentFrequencies.of(
+                len(self._analysed), self._document_frequencies(self._analysed)
+            ),
+            average_length=self._average_length(lengths),
+            scale=self._scale,
+            grams=self._grams.document_frequencies,
+            ranker=self.model.document_frequencies if self.model is not None else None,
+        )
 
     def _entry_term_weights(
         self, analysed: list[list[list[str]]]
@@ -1515,6 +1588,12 @@ class FaqMatcher:
     def decide(self, ranked: Sequence[Candidate]) -> MatchResult:
         """Apply the thresholds to an already ranked candidate list."""
         return decide(ranked, self.thresholds)
+
+
+def _bm25_idf(documents: int, used_by: int) -> float:
+    """BM25's IDF of a word `used_by` of `documents` documents (positive while used_by <=
+    documents)."""
+    return math.log(1.0 + (documents - used_by + 0.5) / (used_by + 0.5))
 
 
 def _clauses(text: str) -> list[str]:

@@ -21,12 +21,19 @@ def rebuilt(
     synonyms: list[list[str]] | tuple[tuple[str, ...], ...],
     topics: list[tuple[str, list[str]]],
 ) -> FaqMatcher:
-    """A matcher built from scratch without the phrasing, on the reference's scale."""
+    """A matcher built from scratch without the phrasing, on the reference's scale and
+    word statistics (the shipped FAQ's are frozen in content/faq_statistics.json)."""
     others = [
         (faq_id, [p for i, p in enumerate(texts) if not (index == entry and i == phrasing)])
         for index, (faq_id, texts) in enumerate(entries)
     ]
-    matcher = FaqMatcher(others, synonyms, reference.thresholds, out_of_scope=topics)
+    matcher = FaqMatcher(
+        others,
+        synonyms,
+        reference.thresholds,
+        out_of_scope=topics,
+        statistics=reference._statistics,
+    )
     matcher._scale = reference._scale  # the one thing left out: see without_phrasing
     return matcher
 
