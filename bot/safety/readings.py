@@ -127,6 +127,11 @@ def _word(text: str) -> str:
     if DIGIT_MARK in text:
         digits = (re.escape(normalise_text(part)) for part in text.split(DIGIT_MARK))
         return r"\d".join(digits) + " "
+    if "\\" in text:
+        # A regular-expression escape ("\\d+") would be read as its letters ("d").
+        raise PatternError(
+            f"{text!r}: patterns are words, not regular expressions; write #+ for a number"
+        )
     prefix = text.endswith(PREFIX_MARK)
     normalised = normalise_text(text.rstrip(PREFIX_MARK))
     if not normalised:

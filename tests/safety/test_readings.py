@@ -58,6 +58,7 @@ def test_lookahead_words_are_not_set_aside() -> None:
         ("choking ...20 bill", "allow 1 to 9 free words"),
         ("!(sweat*) numb", "plain words only"),
         ("(heart|) attack", "an empty alternative"),
+        ("(few|\\d+) weeks", "write #+ for a number"),
     ],
 )
 def test_a_bad_pattern_says_what_to_fix(pattern: str, complaint: str) -> None:
