@@ -1378,32 +1378,34 @@ class _PhraseGrams:
     def __init__(self, phrases: list[str]) -> None:
         # Per trigram of any phrase, its row in a table of how often each phrase holds it
         # (trigrams x phrases, 0.7 MB for the shipped emergency rules): a text's count per
-        # phrase is then one sum over the rows of the trigrams it holds.
+        # phrase is then one sum over the rows of the trigrams it holds. The columns go
+        # shortest phrase first, so the phrases shorter than a text, and the narrow band
+        # of those as long or a little longer (PHRASE_LENGTH_SLACK), are slices of it.
         self._row: dict[str, int] = {}
         for phrase in phrases:
             for gram in _trigrams(phrase):
                 self._row.setdefault(gram, len(self._row))
+        by_length = sorted(range(len(phrases)), key=lambda number: len(phrases[number]))
+        self._by_length = np.array(by_length, dtype=np.intp)  # column -> phrase number
+        self._sorted_lengths = [len(phrases[number]) for number in by_length]
         self._table = np.zeros((len(self._row), len(phrases)), dtype=np.int32)
-        for number, phrase in enumerate(phrases):
-            for gram in _trigrams(phrase):
-                self._table[self._row[gram], number] += 1
+        for column, number in enumerate(by_length):
+            for gram in _trigrams(phrases[number]):
+                self._table[self._row[gram], column] += 1
         if self._table.max(initial=0) <= np.iinfo(np.uint8).max:
             self._table = self._table.astype(np.uint8)  # a quarter of the memory to sum over
-        self._count = len(phrases)
-        self._needed = np.array([_grams_needed(len(phrase)) for phrase in phrases])
-        self._lengths = np.array([len(phrase) for phrase in phrases], dtype=np.intp)
-        self._shortest = min((len(phrase) for phrase in phrases), default=0)
-        # Phrases by length with their trigrams, for those at least as long as a text (a
-        # narrow band: a phrase may be at most PHRASE_LENGTH_SLACK longer than the text).
-        self._by_length = sorted(range(len(phrases)), key=lambda number: len(phrases[number]))
-        self._sorted_lengths = [len(phrases[number]) for number in self._by_length]
-        self._by_length_array = np.array(self._by_length, dtype=np.intp)
+        self._needed = np.array([_grams_needed(length) for length in self._sorted_lengths])
 
     def candidates(self, padded: str, longest: int) -> list[int]:
         """Phrases of at most `longest` characters that could reach the cutoff in `padded`:
         shorter phrases holding enough of the trigrams the text shares with them, longer ones
         holding enough of the text's (one as long as the text may slide either way)."""
         length = len(padded)
+        lengths = self._sorted_lengths
+        shorter = bisect.bisect_left(lengths, length)  # columns [:shorter]: shorter phrases
+        fitting = bisect.bisect_right(lengths, longest)  # columns [:fitting]: no longer
+        if not fitting:
+            return []
         row = self._row
         rows: list[int] = []
         times: list[int] = []
@@ -1413,36 +1415,29 @@ class _PhraseGrams:
                 times.append(count)
         # The table's rows of the text's trigrams (a trigram no phrase has adds nothing to
         # either count), gathered once for both tests.
-        held = self._table[rows]
-        possible = self._possible(held, length)
-        shorter = np.flatnonzero(possible & (self._lengths < length)).tolist()
-        first = bisect.bisect_left(self._sorted_lengths, length)
-        last = bisect.bisect_right(self._sorted_lengths, longest)
-        if first >= last:
-            return shorter
-        # Per phrase of the band: the text's trigram positions it shares, each distinct
-        # trigram of the phrase counted as often as the text holds it.
-        band = self._by_length_array[first:last]
-        shared = np.asarray(times, dtype=np.int64) @ (held[:, band] > 0)
-        kept = (shared >= _grams_needed(length)) | (
-            (self._lengths[band] == length) & possible[band]
-        )
-        return sorted([*shorter, *band[kept].tolist()])
+        held = self._table[rows, :fitting]
+        possible = self._possible(held)
+        columns = np.flatnonzero(possible[:shorter])
+        if shorter < fitting:
+            # Per phrase of the band: the text's trigram positions it shares, each distinct
+            # trigram of the phrase counted as often as the text holds it.
+            shared = np.asarray(times, dtype=np.int64) @ (held[:, shorter:] > 0)
+            kept = shared >= _grams_needed(length)
+            as_long = bisect.bisect_right(lengths, length, shorter, fitting)
+            kept[: as_long - shorter] |= possible[shorter:as_long]
+            columns = np.concatenate((columns, shorter + np.flatnonzero(kept)))
+        return sorted(self._by_length[columns].tolist())
 
     def _possible(
-        self, held: npt.NDArray[np.unsignedinteger[Any] | np.signedinteger[Any]], length: int
+        self, held: npt.NDArray[np.unsignedinteger[Any] | np.signedinteger[Any]]
     ) -> npt.NDArray[np.bool_]:
-        """Per phrase no longer than `length`: whether it holds enough of the text's distinct
+        """Per phrase of `held`'s columns: whether it holds enough of the text's distinct
         trigrams (`held`: their rows of the table) to reach the cutoff (each counted once per
         occurrence in the phrase)."""
-        if length < self._shortest:
-            return np.zeros(self._count, dtype=np.bool_)
-        if not len(held):
-            return np.asarray(self._needed <= 0)
         # Summed in the narrowest integers that cannot overflow (the same counts, sooner).
         wide = held.dtype != np.uint8 or len(held) > _UINT16_ROWS
         counts = held.sum(axis=0, dtype=np.int64 if wide else np.uint16)
-        return np.asarray(counts >= self._needed)
+        return np.asarray(counts >= self._needed[: held.shape[1]])
 
 
 # Rows of uint8 counts whose sum always fits in 16 bits.
