@@ -387,6 +387,7 @@ def _owner(module: str, path: str) -> tuple[object, str]:
     )
     for part in outer:
         owner = getattr(owner, part)
+    getattr(owner, name)  # AttributeError when this version of the code lacks it
     return owner, name
 
 
