@@ -253,7 +253,7 @@ async def profile_core(messages: int) -> None:
 STAGES: tuple[tuple[str, str, str], ...] = (
     ("PTB: Update.de_json + process_update (whole)", "telegram.ext", "Application.process_update"),
     ("    core: Assistant.handle_text", "bot.core.assistant", "Assistant.handle_text"),
-    ("      safety stage", "bot.safety.stage", "SafetyStage.screen"),
+    ("      safety stage", "bot.safety.stage", "SafetyStage.__call__"),
     ("        language detection", "bot.safety.stage", "detect_language"),
     ("        normalise_words", "bot.safety.stage", "normalise_words"),
     ("        emergency rules (sense)", "bot.safety.emergency", "EmergencyDetector.sense"),
@@ -267,6 +267,11 @@ STAGES: tuple[tuple[str, str, str], ...] = (
         "EmergencyDetector._phrase_rules",
     ),
     ("            trigram filter (candidates)", "bot.safety.emergency", "_PhraseGrams.candidates"),
+    (
+        "          rule keys (_possible_languages)",
+        "bot.safety.emergency",
+        "EmergencyDetector._possible_languages",
+    ),
     (
         "          rule loop (matching_language)",
         "bot.safety.emergency",
@@ -382,6 +387,7 @@ def _owner(module: str, path: str) -> tuple[object, str]:
     )
     for part in outer:
         owner = getattr(owner, part)
+    getattr(owner, name)  # AttributeError when this version of the code lacks it
     return owner, name
 
 

@@ -570,16 +570,24 @@ class _CompiledTerms:
             ids.update(group.single, group.several_starts)
         return frozenset(ids)
 
-    def keys(self, index: TermIndex) -> frozenset[int]:
-        """Word ids of which a Latin-script text must hold one for these terms to match:
-        a phrase's key, or a key of the one word group least likely to be present (every
-        group must be found). Empty when nothing in Latin script can match."""
-        keys = set(self.phrases.keys)
-        if self.groups and all(group.keys for group in self.groups):
-            # The group whose commonest key is rarest prunes the most texts.
-            rarest = max(self.groups, key=lambda group: min(index.rarity(k) for k in group.keys))
-            keys |= rarest.keys
-        return frozenset(keys)
+    def key_bits(self) -> dict[int, int]:
+        """Per key word id, what holding it tells of these terms in a Latin-script text:
+        bit 0, a phrase's key (that phrase may be there); bit i + 1, a key of word group i.
+        The terms can match only if bit 0 is set or every group's bit is (`all_groups`)."""
+        found = dict.fromkeys(self.phrases.keys, 1)
+        if self.all_groups:
+            for number, group in enumerate(self.groups):
+                for key in group.keys:
+                    found[key] = found.get(key, 0) | 1 << (number + 1)
+        return found
+
+    @property
+    def all_groups(self) -> int:
+        """The bits of `key_bits` of every word group; 0 when some group has no Latin-script
+        term (then only a phrase matches a Latin-script text)."""
+        if not self.groups or not all(group.keys for group in self.groups):
+            return 0
+        return (1 << (len(self.groups) + 1)) - 2
 
     def matches(self, typed: _Typed) -> bool:
         if not typed.non_latin and self.first_words.isdisjoint(typed.present):
@@ -595,39 +603,16 @@ class _CompiledRule:
     message: str
     languages: tuple[_CompiledTerms, ...]
 
-    # Per key word id (see `_CompiledTerms.keys`), the languages (bits by position) a
-    # Latin-script text holding it may match; a text with no key matches no language.
-    languages_of_key: dict[int, int]
-
-    @classmethod
-    def of(
-        cls,
-        rule: EmergencyRule,
-        message: str,
-        languages: tuple[_CompiledTerms, ...],
-        index: TermIndex,
-    ) -> _CompiledRule:
-        found: dict[int, int] = {}
-        for position, terms in enumerate(languages):
-            for word in terms.keys(index):
-                found[word] = found.get(word, 0) | 1 << position
-        return cls(rule, message, languages, found)
-
-    def matching_language(self, typed: _Typed, phrase_hit: bool) -> str | None:
-        """The language whose terms match (English first), or None."""
+    def matching_language(self, typed: _Typed, phrase_hit: bool, possible: int) -> str | None:
+        """The language whose terms match (English first), or None. `possible`: in a
+        Latin-script text, the languages (bits by position) whose key words it holds (see
+        `EmergencyDetector._possible_languages`); the others cannot match."""
         if phrase_hit:
             return ENGLISH
         if typed.non_latin:
             return next((terms.language for terms in self.languages if terms.matches(typed)), None)
-        # In Latin script only languages with a key word in the text can match: the others
-        # are not tried (a rule has terms in up to twenty languages).
-        languages = 0
-        for word in typed.present:
-            languages |= self.languages_of_key.get(word, 0)
-        if not languages:
-            return None  # none of its key words is in the text: most rules, most messages
         for position, terms in enumerate(self.languages):
-            if languages >> position & 1 and terms.matches(typed):
+            if possible >> position & 1 and terms.matches(typed):
                 # A romanised language matched by English words alone: English context reads
                 # it (history, frames, the judgement). French is read in full, as typed.
                 own = terms.language in _READ_LANGUAGES or not typed.present.isdisjoint(
@@ -655,7 +640,8 @@ class EmergencyDetector:
     _history_matters: dict[str, bool] = field(init=False, repr=False)
     _grammar: ContextGrammar = field(init=False, repr=False)
     _denial_words: DenialWords = field(init=False, repr=False)
-    _rules_with_word: dict[int, frozenset[int]] = field(init=False, repr=False)
+    _keys_of_word: dict[int, tuple[tuple[int, int], ...]] = field(init=False, repr=False)
+    _key_slots: list[tuple[int, int, int]] = field(init=False, repr=False)
     _clause_words: ClauseWords = field(init=False, repr=False)
     _clause_split: re.Pattern[str] = field(init=False, repr=False)
     _content_joiners: frozenset[str] = field(init=False, repr=False)
@@ -666,13 +652,18 @@ class EmergencyDetector:
         self._index = TermIndex((words for words in parsed.values() if words), self.not_typos)
         own_words = self._own_words(parsed)
         self._compiled = tuple(self._compile(rule, parsed, own_words) for rule in self.rules)
-        # Which rules a word is a key of: in Latin script, only those rules can match a
-        # text, so the others are never looked at (most rules, most messages).
-        rules_with_word: dict[int, set[int]] = {}
+        # Per key word, the (rule, language) slots it is a key of, with its bits there: in
+        # Latin script a rule's language can match only a text holding a phrase's key or a
+        # key of every word group, so the others are never looked at (most rules, most texts).
+        self._key_slots = []
+        keys_of_word: dict[int, list[tuple[int, int]]] = {}
         for number, compiled in enumerate(self._compiled):
-            for word_id in compiled.languages_of_key:
-                rules_with_word.setdefault(word_id, set()).add(number)
-        self._rules_with_word = {word: frozenset(rules) for word, rules in rules_with_word.items()}
+            for position, terms in enumerate(compiled.languages):
+                slot = len(self._key_slots)
+                self._key_slots.append((number, position, terms.all_groups))
+                for word_id, bits in terms.key_bits().items():
+                    keys_of_word.setdefault(word_id, []).append((slot, bits))
+        self._keys_of_word = {word: tuple(slots) for word, slots in keys_of_word.items()}
         self._fuzzy_phrases = []
         self._fuzzy_phrase_rule = []
         for number, rule in enumerate(self.rules):
@@ -743,7 +734,7 @@ class EmergencyDetector:
                 self._index,
             )
 
-        return _CompiledRule.of(
+        return _CompiledRule(
             rule,
             rule.message or self.default_message,
             tuple(
@@ -755,7 +746,6 @@ class EmergencyDetector:
                 )
                 for part in rule.by_language()
             ),
-            self._index,
         )
 
     def detect(self, text: str, words: list[str] | None = None) -> EmergencyHit | None:
@@ -1326,18 +1316,37 @@ class EmergencyDetector:
         phrase_rules = self._phrase_rules(joined)
         hits: list[EmergencyHit] = []
         numbers: Iterable[int] = range(len(self._compiled))
+        possible: dict[int, int] = {}
         if not typed.non_latin:
-            # Any other rule has no word in the text: `matching_language` would say None.
-            with_words = (self._rules_with_word.get(word, ()) for word in typed.present)
-            numbers = sorted(phrase_rules.union(*with_words))
+            # Any other rule has no language whose keys are in the text: no match.
+            possible = self._possible_languages(typed.present)
+            numbers = sorted(phrase_rules.union(possible))
         for number in numbers:
             compiled = self._compiled[number]
-            language = compiled.matching_language(typed, number in phrase_rules)
+            language = compiled.matching_language(
+                typed, number in phrase_rules, possible.get(number, 0)
+            )
             if language is not None:
                 hits.append(EmergencyHit(compiled.rule.id, compiled.message, language))
                 if first:
                     break
         return hits
+
+    def _possible_languages(self, present: frozenset[int]) -> dict[int, int]:
+        """Per rule, the languages (bits by position) whose terms a Latin-script text holding
+        the term words `present` may match: a phrase's key, or a key of every word group."""
+        found: dict[int, int] = {}
+        keys_of_word = self._keys_of_word
+        for word in present:
+            for slot, bits in keys_of_word.get(word, ()):
+                found[slot] = found.get(slot, 0) | bits
+        possible: dict[int, int] = {}
+        slots = self._key_slots
+        for slot, bits in found.items():
+            number, position, all_groups = slots[slot]
+            if bits & 1 or (all_groups and bits & all_groups == all_groups):
+                possible[number] = possible.get(number, 0) | 1 << position
+        return possible
 
     def _phrase_rules(self, normalised: str) -> set[int]:
         if not normalised or not self._fuzzy_phrases:
@@ -1369,32 +1378,34 @@ class _PhraseGrams:
     def __init__(self, phrases: list[str]) -> None:
         # Per trigram of any phrase, its row in a table of how often each phrase holds it
         # (trigrams x phrases, 0.7 MB for the shipped emergency rules): a text's count per
-        # phrase is then one sum over the rows of the trigrams it holds.
+        # phrase is then one sum over the rows of the trigrams it holds. The columns go
+        # shortest phrase first, so the phrases shorter than a text, and the narrow band
+        # of those as long or a little longer (PHRASE_LENGTH_SLACK), are slices of it.
         self._row: dict[str, int] = {}
         for phrase in phrases:
             for gram in _trigrams(phrase):
                 self._row.setdefault(gram, len(self._row))
+        by_length = sorted(range(len(phrases)), key=lambda number: len(phrases[number]))
+        self._by_length = np.array(by_length, dtype=np.intp)  # column -> phrase number
+        self._sorted_lengths = [len(phrases[number]) for number in by_length]
         self._table = np.zeros((len(self._row), len(phrases)), dtype=np.int32)
-        for number, phrase in enumerate(phrases):
-            for gram in _trigrams(phrase):
-                self._table[self._row[gram], number] += 1
+        for column, number in enumerate(by_length):
+            for gram in _trigrams(phrases[number]):
+                self._table[self._row[gram], column] += 1
         if self._table.max(initial=0) <= np.iinfo(np.uint8).max:
             self._table = self._table.astype(np.uint8)  # a quarter of the memory to sum over
-        self._count = len(phrases)
-        self._needed = np.array([_grams_needed(len(phrase)) for phrase in phrases])
-        self._lengths = np.array([len(phrase) for phrase in phrases], dtype=np.intp)
-        self._shortest = min((len(phrase) for phrase in phrases), default=0)
-        # Phrases by length with their trigrams, for those at least as long as a text (a
-        # narrow band: a phrase may be at most PHRASE_LENGTH_SLACK longer than the text).
-        self._by_length = sorted(range(len(phrases)), key=lambda number: len(phrases[number]))
-        self._sorted_lengths = [len(phrases[number]) for number in self._by_length]
-        self._by_length_array = np.array(self._by_length, dtype=np.intp)
+        self._needed = np.array([_grams_needed(length) for length in self._sorted_lengths])
 
     def candidates(self, padded: str, longest: int) -> list[int]:
         """Phrases of at most `longest` characters that could reach the cutoff in `padded`:
         shorter phrases holding enough of the trigrams the text shares with them, longer ones
         holding enough of the text's (one as long as the text may slide either way)."""
         length = len(padded)
+        lengths = self._sorted_lengths
+        shorter = bisect.bisect_left(lengths, length)  # columns [:shorter]: shorter phrases
+        fitting = bisect.bisect_right(lengths, longest)  # columns [:fitting]: no longer
+        if not fitting:
+            return []
         row = self._row
         rows: list[int] = []
         times: list[int] = []
@@ -1404,36 +1415,29 @@ class _PhraseGrams:
                 times.append(count)
         # The table's rows of the text's trigrams (a trigram no phrase has adds nothing to
         # either count), gathered once for both tests.
-        held = self._table[rows]
-        possible = self._possible(held, length)
-        shorter = np.flatnonzero(possible & (self._lengths < length)).tolist()
-        first = bisect.bisect_left(self._sorted_lengths, length)
-        last = bisect.bisect_right(self._sorted_lengths, longest)
-        if first >= last:
-            return shorter
-        # Per phrase of the band: the text's trigram positions it shares, each distinct
-        # trigram of the phrase counted as often as the text holds it.
-        band = self._by_length_array[first:last]
-        shared = np.asarray(times, dtype=np.int64) @ (held[:, band] > 0)
-        kept = (shared >= _grams_needed(length)) | (
-            (self._lengths[band] == length) & possible[band]
-        )
-        return sorted([*shorter, *band[kept].tolist()])
+        held = self._table[rows, :fitting]
+        possible = self._possible(held)
+        columns = np.flatnonzero(possible[:shorter])
+        if shorter < fitting:
+            # Per phrase of the band: the text's trigram positions it shares, each distinct
+            # trigram of the phrase counted as often as the text holds it.
+            shared = np.asarray(times, dtype=np.int64) @ (held[:, shorter:] > 0)
+            kept = shared >= _grams_needed(length)
+            as_long = bisect.bisect_right(lengths, length, shorter, fitting)
+            kept[: as_long - shorter] |= possible[shorter:as_long]
+            columns = np.concatenate((columns, shorter + np.flatnonzero(kept)))
+        return sorted(self._by_length[columns].tolist())
 
     def _possible(
-        self, held: npt.NDArray[np.unsignedinteger[Any] | np.signedinteger[Any]], length: int
+        self, held: npt.NDArray[np.unsignedinteger[Any] | np.signedinteger[Any]]
     ) -> npt.NDArray[np.bool_]:
-        """Per phrase no longer than `length`: whether it holds enough of the text's distinct
+        """Per phrase of `held`'s columns: whether it holds enough of the text's distinct
         trigrams (`held`: their rows of the table) to reach the cutoff (each counted once per
         occurrence in the phrase)."""
-        if length < self._shortest:
-            return np.zeros(self._count, dtype=np.bool_)
-        if not len(held):
-            return np.asarray(self._needed <= 0)
         # Summed in the narrowest integers that cannot overflow (the same counts, sooner).
         wide = held.dtype != np.uint8 or len(held) > _UINT16_ROWS
         counts = held.sum(axis=0, dtype=np.int64 if wide else np.uint16)
-        return np.asarray(counts >= self._needed)
+        return np.asarray(counts >= self._needed[: held.shape[1]])
 
 
 # Rows of uint8 counts whose sum always fits in 16 bits.
