@@ -120,6 +120,17 @@ async def test_an_edit_that_adds_an_emergency_gets_the_emergency_reply(
     assert shown == ["You said: my back hurts", "Call 911 now."]
 
 
+async def test_an_edited_photo_caption_that_adds_an_emergency_gets_the_emergency_reply(
+    tmp_path: Path, transport: RecordingRequest
+) -> None:
+    photo = load_update("photo", caption="my shoulder")
+    caption_edit = load_update("photo", caption="my shoulder and now chest pain")
+    caption_edit["update_id"] = photo["update_id"] + 1
+    caption_edit["edited_message"] = {**caption_edit.pop("message"), "edit_date": 1763750100}
+    shown = await shown_for(tmp_path, transport, photo, caption_edit)
+    assert shown[-1] == "Call 911 now."
+
+
 def poison_batch() -> list[dict[str, Any]]:
     good = load_update("text", text="fine")
     no_date = json.loads(json.dumps(good))

@@ -74,7 +74,10 @@ JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
 # only for the safety screen (a danger added by editing still gets its reply).
 NEW_MESSAGES = filters.UpdateType.MESSAGE
 EDITED_PRIVATE_TEXT = (
-    filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+    filters.UpdateType.EDITED_MESSAGE
+    & filters.ChatType.PRIVATE
+    & (filters.TEXT | filters.CAPTION)
+    & ~filters.COMMAND
 )
 NON_TEXT = NEW_MESSAGES & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL
 MAX_CONCURRENT_UPDATES = 64  # chats handled at once; more wait their turn in order

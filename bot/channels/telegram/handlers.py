@@ -123,12 +123,14 @@ class TelegramHandlers:
         await self.deliver(context, chat, replies)
 
     async def on_edited_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A patient edited a text they had sent: the core answers only a danger it adds."""
+        """A patient edited a text, or a photo's caption, they had sent: the core answers
+        only a danger it adds."""
         message = update.edited_message
         chat = self._message_chat(update)
-        if chat is None or message is None or not message.text:
+        text = (message.text or message.caption) if message is not None else None
+        if chat is None or message is None or not text:
             return
-        replies = await self._assistant.handle_edited_text(chat, message.text, message.message_id)
+        replies = await self._assistant.handle_edited_text(chat, text, message.message_id)
         await self.deliver(context, chat, replies)
 
     async def on_non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
