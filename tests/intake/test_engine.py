@@ -326,3 +326,13 @@ def test_consent_is_given_by_a_clear_yes(engine: IntakeEngine, text: str) -> Non
 def test_other_yes_no_questions_still_take_an_ok() -> None:
     asked = Step("smoker", StepType.YESNO, "Do you smoke?")
     assert kind_of(asked).typed(asked, None, "ok", "ok", TODAY) == Answer(True)
+
+
+@pytest.mark.parametrize("text", ["where it hurts", "this is where it hurts"])
+def test_pointing_at_the_pain_in_words_names_no_body_area(engine: IntakeEngine, text: str) -> None:
+    """A patient who answers the pain map with "where it hurts" is asked again, not
+    recorded as having pain all over."""
+    step = next(s for s in engine.flow.steps if any(o.id == "widespread" for o in s.options))
+    assert match_option(text, step.options) is None
+    everywhere = next(i for i, o in enumerate(step.options) if o.id == "widespread")
+    assert match_option("everywhere", step.options) == everywhere
