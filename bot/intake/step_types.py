@@ -515,12 +515,24 @@ class ScaleKind(StepKind):
             return Answer(int(asked)) if said else Keep(None, new_screen=True)
         value = parse_scale(text)
         if value is None:
+            # The prompt says "0 = not at all, 10 = ..." (and the refusal "0 means none"):
+            # those words count as the number.
+            low, high = (normalise(end) for end in self._ends(step))
+            nothing = {low, normalise(_words(step).scale_none)}
+            value = 0 if words in nothing else SCALE_TOP if words == high else None
+        if value is None:
             return Refuse(_words(step).scale_refused, True)
         return Answer(value)
 
+    @staticmethod
+    def _ends(step: Step) -> tuple[str, str]:
+        """What the prompt says 0 and 10 mean."""
+        words = _words(step)
+        return step.min_label or words.scale_none, step.max_label or words.scale_most
+
     def prompt(self, step: Step, draft: Draft | None) -> str:
         words = _words(step)
-        low, high = step.min_label or words.scale_none, step.max_label or words.scale_most
+        low, high = self._ends(step)
         asked = f"\n\n{draft.note}" if draft is not None and draft.note else ""
         return f"{step.text}\n{words.scale_prompt.format(low=low, high=high)}{asked}"
 

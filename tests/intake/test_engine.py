@@ -336,3 +336,14 @@ def test_pointing_at_the_pain_in_words_names_no_body_area(engine: IntakeEngine, 
     assert match_option(text, step.options) is None
     everywhere = next(i for i, o in enumerate(step.options) if o.id == "widespread")
     assert match_option("everywhere", step.options) == everywhere
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("not at all", 0), ("Not at all.", 0), ("none", 0), ("completely", 10)]
+)
+def test_a_scale_takes_the_words_its_prompt_gives_for_0_and_10(
+    engine: IntakeEngine, text: str, value: int
+) -> None:
+    step = next(s for s in engine.flow.steps if s.id == "interferes_daily")
+    effect = kind_of(step).typed(step, None, text, normalise(text), TODAY)
+    assert effect == Answer(value)
