@@ -26,7 +26,7 @@ from bot.reminders.repository import AppointmentRepository
 from bot.safety.stage import build_safety_stage
 from bot.storage.database import Database, open_database
 from bot.storage.encryption import load_cipher
-from bot.storage.rekey import count_unreadable
+from bot.storage.rekey import REKEY_HINT, count_unreadable
 from bot.web.events import StaffEventLog, linked_appointments, staff_notes_from
 from bot.web.server import register_console
 
@@ -149,6 +149,7 @@ async def report_foreign_key_rows(settings: Settings, database: Database) -> Non
     if unreadable:
         logger.error(
             "%d intake form(s) were stored with another DATA_ENCRYPTION_KEY and cannot be read "
-            "(they are kept); run `ims-bot intake rekey --old-key=<the previous key>`",
+            "(they are kept); %s",
             unreadable,
+            REKEY_HINT,
         )

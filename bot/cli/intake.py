@@ -20,7 +20,7 @@ from bot.intake.repository import IntakeRepository, StoredIntake
 from bot.intake.summary import intake_flags, record_summary, summary_text
 from bot.storage.database import open_database
 from bot.storage.encryption import DecryptionError, cipher_for_key, load_cipher, new_key
-from bot.storage.rekey import RekeyReport, rekey
+from bot.storage.rekey import REKEY_HINT, RekeyReport, rekey
 from bot.web.audit import AuditLog, command_line_actor
 
 T = TypeVar("T")
@@ -125,7 +125,7 @@ def run_list(args: argparse.Namespace) -> int:
         if unreadable:
             print(
                 f"ims-bot: {unreadable} intake(s) were stored with another DATA_ENCRYPTION_KEY; "
-                "run `ims-bot intake rekey --old-key=<the previous key>`",
+                f"{REKEY_HINT}",
                 file=sys.stderr,
             )
         return 0
@@ -143,8 +143,8 @@ def run_export(args: argparse.Namespace) -> int:
             intake = await repository.get(args.id)
         except DecryptionError:
             print(
-                f"ims-bot: intake {args.id} was stored with another DATA_ENCRYPTION_KEY; run "
-                "`ims-bot intake rekey --old-key=<the previous key>`",
+                f"ims-bot: intake {args.id} was stored with another DATA_ENCRYPTION_KEY; "
+                f"{REKEY_HINT}",
                 file=sys.stderr,
             )
             return 2

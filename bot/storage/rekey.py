@@ -15,6 +15,9 @@ from bot.storage.database import Database
 from bot.storage.encryption import DecryptionError, FieldCipher
 from bot.storage.intake_tables import IntakeSession
 
+# What to do about intakes stored with an earlier key (said at start and by the CLI).
+REKEY_HINT = "run `ims-bot intake rekey --old-key=<the previous key>`"
+
 
 @dataclass(frozen=True)
 class RekeyReport:
