@@ -77,6 +77,9 @@ def _copy(source: Path, target: Path) -> int:
     name: a copy cut short never looks like a finished backup. Returns its size."""
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
+    # Made the owner's alone before SQLite writes a patient's data into it (it keeps the
+    # mode it finds, and so do its journal files).
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     reader = sqlite3.connect(source, timeout=30)
     try:
         writer = sqlite3.connect(partial)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sqlite3
 import stat
@@ -71,3 +72,29 @@ def test_a_database_that_is_not_sqlite_is_left_to_its_own_tools(
     assert main(["backup", str(tmp_path / "copy")]) == 2
     assert "pg_dump" in capsys.readouterr().out
     assert not (tmp_path / "copy").exists()
+
+
+async def test_the_copy_is_never_readable_by_others_even_while_it_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live = tmp_path / "clinic.sqlite3"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{live}")
+    monkeypatch.setenv("IMS_DATA_DIR", str(tmp_path / "data"))
+    await (await open_database(f"sqlite+aiosqlite:///{live}")).close()
+    seen: dict[str, int | None] = {}
+    real_connect = sqlite3.connect
+
+    def connect(path: str | Path, *args: object, **kwargs: object) -> sqlite3.Connection:
+        if Path(path).name.endswith(".partial"):
+            # The copy's file as SQLite opens it to write the patients' data into it.
+            seen["mode"] = stat.S_IMODE(Path(path).stat().st_mode) if Path(path).exists() else None
+        return real_connect(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("bot.cli.backup.sqlite3.connect", connect)
+    old_mask = os.umask(0o022)
+    try:
+        assert await asyncio.to_thread(main, ["backup", str(tmp_path / "copy.sqlite3")]) == 0
+    finally:
+        os.umask(old_mask)
+    assert seen == {"mode": 0o600}
