@@ -465,6 +465,7 @@ class CharGramIndex:
         )
         self._known_idf = np.array([self._idf[g] for g in known], dtype=np.float64)
         self._known_rows = np.array([self._postings.row(g) for g in known], dtype=np.intp)
+        self._every_gram_posted = bool((self._known_rows >= 0).all())
         self._known_spot = {gram: spot for spot, gram in enumerate(known)}
         self._word_spots: dict[str, tuple[int, ...]] = {}
         # A small index also keeps its postings as one dense table (trigram row x document):
@@ -606,13 +607,17 @@ class CharGramIndex:
         if not counted:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
         # In the order of the trigrams' codes (the spots' order), as the vector always summed.
-        spot = np.array(sorted(counted), dtype=np.intp)
-        counts = np.array([counted[found] for found in spot.tolist()], dtype=np.int64)
+        spots, tallies = zip(*sorted(counted.items()), strict=True)
+        spot = np.array(spots, dtype=np.intp)
+        counts = np.array(tallies, dtype=np.int64)
         vector = (1.0 + np.log(counts)) * self._known_idf[spot]
         norm = math.sqrt(float(np.dot(vector, vector)))
         if not norm:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
         rows = self._known_rows[spot]
+        if self._every_gram_posted:
+            vector /= norm
+            return rows, vector
         kept = rows >= 0
         return rows[kept], vector[kept] / norm
 
@@ -701,6 +706,9 @@ class FaqMatcher:
         documents = self._document_count(len(self._ids))
         self._common_entry_count = max(1.0, documents * ESSENTIAL_MAX_ENTRY_SHARE)
         self._max_idf, self._mean_idf = self._idf_range(self._idf)
+        # Per known token its weight in a query or phrasing (content-only, so set at load).
+        self._known_weights = {t: self._token_weight(t, idf) for t, idf in self._idf.items()}
+        self._weak_known = frozenset(t for t in self._idf if self._is_weak(t))
         self._phrasings: list[_Phrasing] = []
         # Postings are gathered as lists, then kept only as arrays.
         phrasing_postings: dict[str, list[tuple[int, float]]] = {}
@@ -710,6 +718,7 @@ class FaqMatcher:
         self._exact = self._exact_phrasings(entries)
         self._generic = generic_stems()
         self._vague = vague_stems()
+        self._generic_or_vague = self._generic | self._vague
         self._entry_tokens = [
             frozenset(t for tokens in phrasings for t in tokens) for phrasings in analysed
         ]
@@ -736,10 +745,19 @@ class FaqMatcher:
             np.diff(self._phrasing_entry, prepend=-1) != 0
         ).astype(np.intp)
         self._run_entry: _Indices = self._phrasing_entry[self._run_starts]
+        # Every entry has a phrasing (the usual case): the runs' maxima are the entries'.
+        self._every_entry_runs = len(self._run_entry) == len(self._ids)
         self.fuzzy_shortlist = FUZZY_SHORTLIST
         totals = np.array([p.total for p in self._phrasings], dtype=np.float64)
         self._phrasing_has_total: _Flags = totals > 0.0
         self._phrasing_total: _Floats = np.where(self._phrasing_has_total, totals, 1.0)
+        # A phrasing without weight has no postings either, so its hits are 0 without a
+        # mask; only a leave-one-out keeps postings of a phrasing it has emptied.
+        self._mask_phrasings = False
+        # Every gain positive (the weights' factors are): an entry is touched by a posting
+        # exactly when its summed factors are above zero.
+        w = self.weights
+        self._positive_gains = min(w.stop_word, w.bigram, w.context, w.typo_credit) > 0.0
         # Surface words the FAQ uses (phrasings and synonyms) -> stem, for typo repair.
         surface = {w for _, phrasings in entries for p in phrasings for w in words(p)}
         surface |= {w for group in synonyms for phrase in group for w in words(phrase)}
@@ -834,14 +852,16 @@ class FaqMatcher:
         moved = set(self._analysed[entry][phrasing]) - kept
         indices = self._phrasing_arrays.indices
         left._idf = dict(self._idf)
+        left._known_weights = dict(self._known_weights)
         count = self._document_count(len(analysed))
         for token in moved:
             found = indices[token]
             df = len(np.unique(self._phrasing_entry[found[found != slot]]))
             if df:
                 left._idf[token] = _bm25_idf(count, self._reference_count(token, df))
+                left._known_weights[token] = left._token_weight(token, left._idf[token])
             else:
-                del left._idf[token]
+                del left._idf[token], left._known_weights[token]
         left._max_idf, left._mean_idf = self._idf_range(left._idf)
         left._entry_tokens = list(self._entry_tokens)
         left._entry_tokens[entry] = frozenset(kept)
@@ -875,11 +895,12 @@ class FaqMatcher:
             old = phrasings[index]
             weights = dict(old.weights)
             for token in moved.intersection(weights):
-                weights[token] = left._token_weight(token, left._idf[token])
+                weights[token] = left._known_weights[token]
             phrasings[index] = _Phrasing(old.entry, weights, sum(weights.values()), old.text)
             has_total[index] = phrasings[index].total > 0.0
             totals[index] = phrasings[index].total if has_total[index] else 1.0
         has_total[slot], totals[slot] = False, 1.0
+        left._mask_phrasings = True
         left._phrasings = phrasings
         left._phrasing_has_total, left._phrasing_total = has_total, totals
         left._phrasing_texts = list(self._phrasing_texts)
@@ -1098,7 +1119,8 @@ class FaqMatcher:
     def _add_phrasing(
         self, entry_index: int, tokens: list[str], postings: dict[str, list[tuple[int, float]]]
     ) -> None:
-        weights = {t: self._token_weight(t, self._idf[t]) for t in dict.fromkeys(tokens)}
+        known = self._known_weights
+        weights = {t: known[t] for t in dict.fromkeys(tokens)}
         index = len(self._phrasings)
         self._phrasings.append(
             _Phrasing(entry_index, weights, sum(weights.values()), _plain_text(tokens))
@@ -1212,18 +1234,19 @@ class FaqMatcher:
             max(w.story_floor, w.story_words / len(tokens)) if len(tokens) > w.story_words else 1.0
         )
         unknown = self._max_idf * w.unknown_word * story
+        known, weights, credits = self._known_weights, query.weights, query.credits
+        repaired, typo_credit = analysed.repaired, w.typo_credit
         for token in dict.fromkeys(self._terms(tokens)):
-            idf = self._idf.get(token)
-            if idf is None:
+            weight = known.get(token)
+            if weight is None:
                 weight = self._token_weight(token, unknown)
                 if token in analysed.non_words:
                     weight *= w.non_word
             else:
-                weight = self._token_weight(token, idf)
-                query.credits[token] = w.typo_credit if token in analysed.repaired else 1.0
+                credits[token] = typo_credit if token in repaired else 1.0
             if focus is not None and not focus.issuperset(token.split(BIGRAM_JOINER)):
                 weight *= w.context
-            query.weights[token] = weight
+            weights[token] = weight
         # A floor of one ordinary content word, so "a" or "is it" cannot cover a phrasing.
         query.total = max(sum(query.weights.values()), self._mean_idf)
         return query
@@ -1250,7 +1273,9 @@ class FaqMatcher:
             return self._no_figures()
         # In a large FAQ, content words go first and stop words and word pairs then only
         # add to phrasings a content word found: their postings are long, weights small.
-        ordered = sorted(query.credits.items(), key=lambda item: self._is_weak(item[0]))
+        weak = self._weak_known
+        items = query.credits.items()
+        ordered = [i for i in items if i[0] not in weak] + [i for i in items if i[0] in weak]
         has_content = self._large and bool(ordered) and not self._is_weak(ordered[0][0])
         gains = [(token, query.weights[token] * credit) for token, credit in ordered]
         entries = len(self._ids)
@@ -1258,8 +1283,12 @@ class FaqMatcher:
             joint = self._joint_arrays.gather(gains)
             sums = joint.sums(self._joint_arrays.size)
             entry_hits, phrasing_hits = sums[:entries], sums[entries:]
-            entry_touched = joint.touched(self._joint_arrays.size)[:entries]
             entry_factors = joint.sums(self._joint_arrays.size, factors_only=True)[:entries]
+            entry_touched = (
+                entry_factors > 0.0
+                if self._positive_gains
+                else joint.touched(self._joint_arrays.size)[:entries]
+            )
         else:
             entry_postings = self._token_hits(self._entry_arrays, gains, has_content)
             entry_hits = entry_postings.sums(entries)
@@ -1268,13 +1297,12 @@ class FaqMatcher:
             phrasing_hits = self._token_hits(self._phrasing_arrays, gains, has_content).sums(
                 len(self._phrasings)
             )
-        hit = (phrasing_hits != 0.0) & self._phrasing_has_total
-        query_part = np.where(
-            hit, w.query_coverage * np.minimum(1.0, phrasing_hits / query.total), 0.0
-        )
-        phrasing_part = np.where(
-            hit, w.phrasing_coverage * np.minimum(1.0, phrasing_hits / self._phrasing_total), 0.0
-        )
+        query_part = w.query_coverage * np.minimum(1.0, phrasing_hits / query.total)
+        phrasing_part = w.phrasing_coverage * np.minimum(1.0, phrasing_hits / self._phrasing_total)
+        if self._mask_phrasings:
+            missed = (phrasing_hits == 0.0) | ~self._phrasing_has_total
+            query_part[missed] = 0.0
+            phrasing_part[missed] = 0.0
         if w.char_ngrams > 0.0:
             cosines = memo.cosines.get(analysed.text)
             if cosines is None:
@@ -1293,11 +1321,7 @@ class FaqMatcher:
         value = w.fuzzy * self._fuzzy_for(query.text, memo, shortlist)
         value += query_part
         value += phrasing_part
-        best_phrasing = np.zeros(entries)
-        if len(value):
-            best_phrasing[self._run_entry] = np.maximum(
-                np.maximum.reduceat(value, self._run_starts), 0.0
-            )
+        best_phrasing = self._best_per_entry(value)
         combined = (best_phrasing + entry_part + gram_part) / w.signal_total()
         return _EntryFigures(
             scores=combined,
@@ -1316,8 +1340,7 @@ class FaqMatcher:
         size = self.fuzzy_shortlist
         if size >= len(self._ids) or not len(value):
             return None
-        cheap = np.zeros(len(self._ids))
-        cheap[self._run_entry] = np.maximum(np.maximum.reduceat(value, self._run_starts), 0.0)
+        cheap = self._best_per_entry(value)
         cheap += entry_part
         w = self.weights
         if w.full_coverage > 0.0:  # as `rank` scales the final scores
@@ -1325,6 +1348,18 @@ class FaqMatcher:
         chosen = np.zeros(len(self._ids), dtype=np.bool_)
         chosen[np.argpartition(-cheap, size - 1)[:size]] = True
         return np.flatnonzero(chosen[self._phrasing_entry])
+
+    def _best_per_entry(self, value: _Floats) -> _Floats:
+        """Per entry, its phrasings' best `value` (0 at least, and 0 without phrasings)."""
+        if not len(value):
+            return np.zeros(len(self._ids))
+        runs = np.maximum.reduceat(value, self._run_starts)
+        np.maximum(runs, 0.0, out=runs)
+        if self._every_entry_runs:
+            return runs
+        best = np.zeros(len(self._ids))
+        best[self._run_entry] = runs
+        return best
 
     def _fuzzy_for(self, text: str, memo: _SignalMemo, phrasings: _Indices | None) -> _Floats:
         """Per phrasing, the fuzzy score with `text` (0 outside `phrasings`, None for all),
@@ -1473,7 +1508,7 @@ class FaqMatcher:
             if t not in self._idf and not self._is_weak(t) and t not in analysed.non_words
         )
         foreign = bool(self._foreign(analysed))
-        generic = self._generic | self._vague
+        generic = self._generic_or_vague
         topic_words = {
             t for t in present if t in self._idf and not self._is_weak(t) and t not in generic
         }
