@@ -1496,8 +1496,8 @@ class FaqMatcher:
             scores = self._blend_meaning(self._semantic, text, scores)
             figures.candidates[:] = True
         entries = np.flatnonzero(figures.candidates)
-        # Best first; equal scores in entry order.
-        ordered = entries[np.lexsort((entries, -scores[entries]))].tolist()
+        # Best first; equal scores in entry order (`entries` ascends, the sort is stable).
+        ordered = entries[np.argsort(-scores[entries], kind="stable")].tolist()
         present = set(tokens)
         # Words the FAQ knows that say what the message is about; words it never uses
         # cannot be matched by any entry, so they do not count here.
