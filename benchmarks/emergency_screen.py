@@ -90,12 +90,13 @@ def load_items(path: Path) -> list[Item]:
 def decide(stage: SafetyStage, matcher: FaqMatcher, text: str) -> str:
     """emergency, urgent, notice, caution (FAQ answer + warning signs), or the FAQ's decision."""
     verdict = stage.screen(text)
-    if verdict is not None:
+    if verdict is not None and verdict.level != "caution":
         return verdict.level
     decision = matcher.match(text).decision
+    # A caution lets the FAQ answer, so its fallback is replaced as any other's is.
     if decision == "fallback" and stage.replies.unplaced_urgent_rule(text) is not None:
         return "urgent"  # what the FAQ conversation answers in place of "I don't know"
-    return decision
+    return verdict.level if verdict is not None else decision
 
 
 def report_sets(
@@ -150,7 +151,7 @@ def report_clinc(stage: SafetyStage, matcher: FaqMatcher, show_misses: bool) -> 
     for question in questions:
         verdict = stage.screen(question)
         level = verdict.level if verdict is not None else "none"
-        if level == "none" and decide(stage, matcher, question) == "urgent":
+        if level in ("none", "caution") and decide(stage, matcher, question) == "urgent":
             level = "urgent net"  # a fallback turned into the urgent reply
         levels[level] += 1
         if level in ("emergency", "urgent", "urgent net"):
