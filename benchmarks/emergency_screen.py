@@ -94,8 +94,9 @@ def decide(stage: SafetyStage, matcher: FaqMatcher, text: str) -> str:
         return verdict.level
     decision = matcher.match(text).decision
     # A caution lets the FAQ answer, so its fallback is replaced as any other's is.
-    if decision == "fallback" and stage.replies.unplaced_urgent_rule(text) is not None:
-        return "urgent"  # what the FAQ conversation answers in place of "I don't know"
+    placed = stage.replies.fallback_tier(text) if decision == "fallback" else None
+    if placed is not None:
+        return placed[0]  # what the FAQ conversation answers in place of "I don't know"
     return verdict.level if verdict is not None else decision
 
 
@@ -151,19 +152,24 @@ def report_clinc(stage: SafetyStage, matcher: FaqMatcher, show_misses: bool) -> 
     for question in questions:
         verdict = stage.screen(question)
         level = verdict.level if verdict is not None else "none"
-        if level in ("none", "caution") and decide(stage, matcher, question) == "urgent":
-            level = "urgent net"  # a fallback turned into the urgent reply
+        if level in ("none", "caution"):
+            # A fallback turned into the urgent (or the emergency) reply.
+            level = _NET_LEVELS.get(decide(stage, matcher, question), level)
         levels[level] += 1
-        if level in ("emergency", "urgent", "urgent net"):
+        if level in ("emergency", "urgent", "urgent net", "emergency net"):
             alarms.append(f"{level.upper()} {question}")
     print(
         f"\nCLINC150 test ({len(questions)}): emergency {levels['emergency']}, "
         f"urgent {levels['urgent']}, notice {levels['notice']}, caution {levels['caution']}, "
-        f"urgent in place of the FAQ's fallback {levels['urgent net']}"
+        f"urgent in place of the FAQ's fallback {levels['urgent net']}, "
+        f"emergency in place of it {levels['emergency net']}"
     )
     if show_misses:
         for question in alarms:
             print(f"    {question}")
+
+
+_NET_LEVELS = {"urgent": "urgent net", "emergency": "emergency net"}
 
 
 def timed(function: Callable[[str], object], texts: list[str]) -> list[float]:
