@@ -57,7 +57,7 @@ def test_only_english_is_escalated(bundled_stage: SafetyStage) -> None:
     # The caution level is the English model's; French is read at the gated thresholds.
     french = "depuis l'aiguille mardi mon genou a gonflé et je ne peux plus le plier"
     placed = _with(bundled_stage, caution=0.0, fallback_urgent=0.0).replies.fallback_tier(french)
-    assert placed is None or placed[0] == "urgent"
+    assert placed is not None and placed[0] == "urgent"
 
 
 def test_what_the_net_does_not_place_keeps_the_fallback(bundled_stage: SafetyStage) -> None:
