@@ -3,31 +3,18 @@ urgent one, where the learned second opinion reads it as close to an emergency."
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.core.staff_notes import EMERGENCY, URGENT
 from bot.safety import SafetyStage
-from bot.safety.second_opinion import SecondOpinion
+from tests.safety.kit import with_thresholds
 
 # Written for these tests: a present problem no rule names, which the urgent net places.
 PRESENT = "since the needling on Tuesday my knee has swollen up and I can't bend it"
 
 
-def _with(stage: SafetyStage, **changed: float) -> SafetyStage:
-    model = stage.second_opinion
-    assert model is not None
-    tuned = SecondOpinion(
-        model.spec, model.weights, model.bias, replace(model.thresholds, **changed), model.card
-    )
-    return replace(
-        stage, second_opinion=tuned, replies=replace(stage.replies, second_opinion=tuned)
-    )
-
-
 def test_close_to_an_emergency_the_fallback_is_the_emergency_reply(
     bundled_stage: SafetyStage,
 ) -> None:
-    replies = _with(bundled_stage, caution=0.0).replies
+    replies = with_thresholds(bundled_stage, caution=0.0).replies
     placed = replies.fallback_tier(PRESENT)
     assert placed is not None and placed[0] == "emergency"
     found = replies.urgent_fallback(PRESENT, chat_id=7)
@@ -40,7 +27,7 @@ def test_close_to_an_emergency_the_fallback_is_the_emergency_reply(
 
 
 def test_below_the_caution_level_the_fallback_stays_urgent(bundled_stage: SafetyStage) -> None:
-    replies = _with(bundled_stage, caution=1.1).replies
+    replies = with_thresholds(bundled_stage, caution=1.1).replies
     placed = replies.fallback_tier(PRESENT)
     assert placed is not None and placed[0] == "urgent"
     found = replies.urgent_fallback(PRESENT, chat_id=7)
@@ -56,10 +43,12 @@ def test_the_rules_alone_never_escalate_a_fallback(rules_stage: SafetyStage) -> 
 def test_only_english_is_escalated(bundled_stage: SafetyStage) -> None:
     # The caution level is the English model's; French is read at the gated thresholds.
     french = "depuis l'aiguille mardi mon genou a gonflé et je ne peux plus le plier"
-    placed = _with(bundled_stage, caution=0.0, fallback_urgent=0.0).replies.fallback_tier(french)
+    placed = with_thresholds(bundled_stage, caution=0.0, fallback_urgent=0.0).replies.fallback_tier(
+        french
+    )
     assert placed is not None and placed[0] == "urgent"
 
 
 def test_what_the_net_does_not_place_keeps_the_fallback(bundled_stage: SafetyStage) -> None:
-    replies = _with(bundled_stage, caution=0.0, fallback_urgent=0.0).replies
+    replies = with_thresholds(bundled_stage, caution=0.0, fallback_urgent=0.0).replies
     assert replies.fallback_tier("what is the price of parking downtown") is None
