@@ -90,12 +90,14 @@ def load_items(path: Path) -> list[Item]:
 def decide(stage: SafetyStage, matcher: FaqMatcher, text: str) -> str:
     """emergency, urgent, notice, caution (FAQ answer + warning signs), or the FAQ's decision."""
     verdict = stage.screen(text)
-    if verdict is not None:
+    if verdict is not None and verdict.level != "caution":
         return verdict.level
     decision = matcher.match(text).decision
-    if decision == "fallback" and stage.replies.unplaced_urgent_rule(text) is not None:
-        return "urgent"  # what the FAQ conversation answers in place of "I don't know"
-    return decision
+    # A caution lets the FAQ answer, so its fallback is replaced as any other's is.
+    placed = stage.replies.fallback_tier(text) if decision == "fallback" else None
+    if placed is not None:
+        return placed[0]  # what the FAQ conversation answers in place of "I don't know"
+    return verdict.level if verdict is not None else decision
 
 
 def report_sets(
@@ -150,19 +152,24 @@ def report_clinc(stage: SafetyStage, matcher: FaqMatcher, show_misses: bool) -> 
     for question in questions:
         verdict = stage.screen(question)
         level = verdict.level if verdict is not None else "none"
-        if level == "none" and decide(stage, matcher, question) == "urgent":
-            level = "urgent net"  # a fallback turned into the urgent reply
+        if level in ("none", "caution"):
+            # A fallback turned into the urgent (or the emergency) reply.
+            level = _NET_LEVELS.get(decide(stage, matcher, question), level)
         levels[level] += 1
-        if level in ("emergency", "urgent", "urgent net"):
+        if level in ("emergency", "urgent", "urgent net", "emergency net"):
             alarms.append(f"{level.upper()} {question}")
     print(
         f"\nCLINC150 test ({len(questions)}): emergency {levels['emergency']}, "
         f"urgent {levels['urgent']}, notice {levels['notice']}, caution {levels['caution']}, "
-        f"urgent in place of the FAQ's fallback {levels['urgent net']}"
+        f"urgent in place of the FAQ's fallback {levels['urgent net']}, "
+        f"emergency in place of it {levels['emergency net']}"
     )
     if show_misses:
         for question in alarms:
             print(f"    {question}")
+
+
+_NET_LEVELS = {"urgent": "urgent net", "emergency": "emergency net"}
 
 
 def timed(function: Callable[[str], object], texts: list[str]) -> list[float]:

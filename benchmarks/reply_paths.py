@@ -7,6 +7,7 @@ Per set (each set is one writer's):
 
 - urgent -> urgent: urgent problems whose first reply is the urgent (or emergency) reply;
 - urgent -> I don't know: urgent problems answered with the plain fallback (target 0);
+- emergency, 911 first: emergencies whose first reply is the emergency reply (issue 17's bar);
 - emergency, no 911: emergencies none of whose patient replies names 911 (target 0);
 - harmless -> urgent: harmless messages given the same-day advice (keep low);
 - harmless -> 911 first: harmless messages whose first reply is the emergency reply.
@@ -52,6 +53,7 @@ class Tally:
     urgent_reply: int = 0
     urgent_fallback: int = 0
     emergencies: int = 0
+    emergency_911_first: int = 0
     emergency_no_911: int = 0
     benign: int = 0
     benign_urgent: int = 0
@@ -97,6 +99,7 @@ def tally(results: list[tuple[Item, str, bool]]) -> tuple[Tally, list[str]]:
                 misses.append(f"urgent->{kind} [{item.lang}] {item.q}")
         elif item.expect == "emergency":
             counts.emergencies += 1
+            counts.emergency_911_first += kind == "emergency"
             counts.emergency_no_911 += not told_911
             if not told_911:
                 misses.append(f"emergency->{kind}, no 911 [{item.lang}] {item.q}")
@@ -124,7 +127,8 @@ async def main_async(patterns: list[str], show_misses: bool) -> None:
         total = Counter[str]()
         try:
             print(
-                f"{'set':<44} {'urgent->urgent':>15} {'urgent->idk':>12} {'emerg no 911':>13}"
+                f"{'set':<44} {'urgent->urgent':>15} {'urgent->idk':>12} {'emerg 911 1st':>13}"
+                f" {'emerg no 911':>13}"
                 f" {'harmless->urgent':>17} {'harmless->911 1st':>18}"
             )
             first_chat = 1_000
@@ -150,6 +154,7 @@ def _line(name: str, c: dict[str, int]) -> str:
 
     return (
         f"{name:<44} {of('urgent_reply', 'urgents'):>15} {of('urgent_fallback', 'urgents'):>12}"
+        f" {of('emergency_911_first', 'emergencies'):>13}"
         f" {of('emergency_no_911', 'emergencies'):>13} {of('benign_urgent', 'benign'):>17}"
         f" {of('benign_911_first', 'benign'):>18}"
     )

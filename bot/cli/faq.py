@@ -195,9 +195,10 @@ def screened_report(
             report = replace(report, caution=verdict.caution, rule=verdict.rule_id)
     if report.decision == "fallback":
         # As in the chat: an urgent problem the screen cannot place is not "I don't know".
-        unplaced = stage.replies.unplaced_urgent_rule(query)
-        if unplaced is not None:
-            return MatchReport("urgent", 1.0, language=language, rule=f"{unplaced}, unplaced")
+        placed = stage.replies.fallback_tier(query)
+        if placed is not None:
+            level, unplaced = placed
+            return MatchReport(level, 1.0, language=language, rule=f"{unplaced}, unplaced")
     return report
 
 

@@ -15,6 +15,7 @@ from bot.core.assistant import ANSWERS_TELL_HISTORY, ChatRef, SafetyVerdict, Scr
 from bot.core.replies import Reply
 from bot.core.staff_notes import (
     CAUTION,
+    EMERGENCY,
     SELF_HARM,
     SELF_HARM_RULE,
     URGENT,
@@ -175,17 +176,41 @@ class SafetyReplies:
     def urgent_fallback(
         self, text: str, chat_id: int | None = None
     ) -> tuple[list[Reply], SafetyAlert] | None:
-        """The urgent reply, with a note to staff and the alert to record, for a message the
-        FAQ cannot answer that comes near an urgent rule: an urgent problem never gets the
-        plain "I don't know"."""
+        """The urgent reply (or the emergency reply, see `fallback_tier`), with a note to
+        staff and the alert to record, for a message the FAQ cannot answer that comes near
+        an urgent rule: an urgent problem never gets the plain "I don't know"."""
+        placed = self.fallback_tier(text)
+        if placed is None:
+            return None
+        level, rule_id = placed
+        language = detect_language(text).code
+        language = language if language != "und" else ENGLISH
+        logger.warning("safety: %s (unplaced) rule=%s language=%s", level, rule_id, language)
+        kind = EMERGENCY if level == "emergency" else URGENT
+        by_model = level == "emergency"
+        note, alert = _alerted(
+            SafetyAlert(kind, f"{rule_id}, unplaced", language, chat_id, by_model=by_model)
+        )
+        build = self.emergency if level == "emergency" else self.urgent
+        return [*build(None, language), note], alert
+
+    def fallback_tier(self, text: str) -> tuple[Literal["emergency", "urgent"], str] | None:
+        """The reply that replaces "I don't know" for a message the FAQ cannot answer, with
+        the rule it came near (`unplaced_urgent_rule`), or None. Where the learned second
+        opinion reads an English message as close to an emergency as makes it add the
+        warning signs under an answer (`Thresholds.caution`), and there is no answer to add
+        them to, the reply is the emergency one: when the screen cannot tell, it escalates."""
         rule_id = self.unplaced_urgent_rule(text)
         if rule_id is None:
             return None
-        language = detect_language(text).code
-        language = language if language != "und" else ENGLISH
-        logger.warning("safety: urgent (unplaced) rule=%s language=%s", rule_id, language)
-        note, alert = _alerted(SafetyAlert(URGENT, f"{rule_id}, unplaced", language, chat_id))
-        return [*self.urgent(None, language), note], alert
+        return ("emergency" if self._close_to_an_emergency(text) else "urgent"), rule_id
+
+    def _close_to_an_emergency(self, text: str) -> bool:
+        model = self.second_opinion
+        if model is None or detect_language(text).code not in (ENGLISH, "und"):
+            return False
+        found = model.may_decide(normalise_words(text))
+        return found is not None and found[0] >= model.thresholds.caution
 
     def unplaced_urgent_rule(self, text: str) -> str | None:
         """The urgent rule `text` comes near without meeting it (see `sensed_rule_ids`), or

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
 from bot.safety import SafetyStage
+from bot.safety.second_opinion import SecondOpinion
 
 
 def screen_level(stage: SafetyStage, text: str) -> str:
     """The stage's level for `text` (emergency, urgent, notice, caution), or "none"."""
     verdict = stage.screen(text)
     return verdict.level if verdict is not None else "none"
+
+
+def with_thresholds(stage: SafetyStage, **changed: float) -> SafetyStage:
+    """`stage` with its second opinion's thresholds changed (the stage and its replies)."""
+    model = stage.second_opinion
+    assert model is not None
+    tuned = SecondOpinion(
+        model.spec, model.weights, model.bias, replace(model.thresholds, **changed), model.card
+    )
+    return replace(
+        stage, second_opinion=tuned, replies=replace(stage.replies, second_opinion=tuned)
+    )
 
 
 def labelled_items(path: Path, at_least: int) -> list[dict[str, str]]:

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from bot.safety import SafetyStage
-from bot.safety.second_opinion import RULE_ID, SecondOpinion, Thresholds
+from bot.safety.second_opinion import RULE_ID, Thresholds
 from bot.safety.terms import normalise_words
+from tests.safety.kit import with_thresholds
 
 # Written for these tests: acts, no word of suicide.
 ACTS = (
@@ -61,43 +60,37 @@ def test_a_self_harm_cue_without_a_rule_gets_the_crisis_line_and_a_staff_note(
     assert "shed" not in notes[0].text  # never the patient's words
 
 
-def _with(stage: SafetyStage, **changed: float) -> SafetyStage:
-    model = stage.second_opinion
-    assert model is not None
-    tuned = SecondOpinion(
-        model.spec, model.weights, model.bias, replace(model.thresholds, **changed), model.card
-    )
-    return replace(
-        stage, second_opinion=tuned, replies=replace(stage.replies, second_opinion=tuned)
-    )
-
-
 def test_the_model_caution_puts_warning_signs_under_an_english_answer(
     bundled_stage: SafetyStage,
 ) -> None:
     text = "how long should I wait before booking a second session?"
     assert bundled_stage.screen(text) is None  # the shipped threshold: an ordinary question
-    verdict = _with(bundled_stage, caution=0.0).screen(text)
+    verdict = with_thresholds(bundled_stage, caution=0.0).screen(text)
     assert verdict is not None and verdict.level == "caution"
     assert "911" in " ".join(reply.text for reply in verdict.after)
     # Never for a language other than English (French is read at the gated thresholds).
     french = "combien de temps faut-il attendre avant une deuxième séance?"
-    verdict = _with(bundled_stage, caution=0.0).screen(french)
+    verdict = with_thresholds(bundled_stage, caution=0.0).screen(french)
     assert verdict is None or verdict.level != "caution"
 
 
 def test_the_model_urgent_net_replaces_i_dont_know(bundled_stage: SafetyStage) -> None:
     text = "the thing on my elbow looks odd since the weekend, what now"
-    assert _with(bundled_stage, fallback_urgent=0.0).replies.unplaced_urgent_rule(text) in (
+    assert with_thresholds(bundled_stage, fallback_urgent=0.0).replies.unplaced_urgent_rule(
+        text
+    ) in (
         RULE_ID,
         "present_problem",
     )
-    off = _with(bundled_stage, fallback_urgent=1.1)
+    off = with_thresholds(bundled_stage, fallback_urgent=1.1)
     assert off.replies.unplaced_urgent_rule("what is the price of parking downtown") is None
     # The model stands in for the net's sign words, never for its context: a calm reading
     # (numb from a position, comes back) stays the FAQ's reply whatever the model says.
     calm = "my fingers go numb when I sleep on my arm and come back when I shake it out"
-    assert _with(bundled_stage, fallback_urgent=0.0).replies.unplaced_urgent_rule(calm) is None
+    assert (
+        with_thresholds(bundled_stage, fallback_urgent=0.0).replies.unplaced_urgent_rule(calm)
+        is None
+    )
 
 
 def test_set_aside_signs_ask_the_model_for_more() -> None:
