@@ -79,11 +79,11 @@ _DIAGNOSTIC_QUESTIONS = (
 # Clinical shorthand for past history ("hx MI", "h/o stroke", "PMH anaphylaxis"): the one word
 # after it names an old condition, not what is happening now.
 _HISTORY_NOTE = re.compile(r" (?:hx|pmh|h o)(?: of)? \S+(?= )")
-# "Il y a cinq ans", "ça fait 10 ans", "il y a 16 mois": a French count of years or months
-# ago is past history (the bare word "ans" is not: "j'ai 66 ans" is an age). Applied beside
-# the clinic's `past` phrases.
+# "Il y a cinq ans", "ça fait 10 ans", "cela fait deux ans", "il y a 16 mois": a French count
+# of years or months ago is past history (the bare word "ans" is not: "j'ai 66 ans" is an
+# age). Applied beside the clinic's `past` phrases.
 _YEARS_AGO = re.compile(
-    r" (?:il y a|y a|ca fait|ya) (?:\d+|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|"
+    r" (?:il y a|y a|ca fait|cela fait|ya) (?:\d+|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|"
     r"quinze|vingt|trente|quarante|cinquante|quelques|plusieurs|des) (?:ans|annees|mois) "
     # The same in Spanish ("hace cinco años"), Portuguese ("há 3 anos"), Italian ("due anni
     # fa") and German ("vor zwei Jahren"), the languages the notice answers in Latin letters.
@@ -1133,7 +1133,11 @@ class EmergencyDetector:
         before = before_if.split()
         if len(before_if) == len(padded) or not before or before[0] in _QUESTION_OPENERS:
             return True
-        return not self._hits(before, first=True)
+        # A sign named after the question's own words is what it asks about ("la séance
+        # pourrait-elle provoquer un AVC si on pique dans le cou?").
+        asked_at = self._markers["questions"].first_at(before_if)
+        told = before_if[:asked_at].split() if asked_at >= 0 else before
+        return not self._hits(told, first=True)
 
     def _typed(self, words: list[str]) -> _Typed:
         positions = self._index.positions(words)

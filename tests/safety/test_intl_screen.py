@@ -184,3 +184,13 @@ def test_french_idioms_and_questions_do_not_hide_a_report(
     bundled_stage: SafetyStage, text: str
 ) -> None:
     assert screen_level(bundled_stage, text) == "emergency"
+
+
+def test_a_polish_message_gets_the_notice_in_polish_then_english_both_naming_911(
+    bundled_stage: SafetyStage,
+) -> None:
+    verdict = bundled_stage.screen("mąż nagle nie może mówić i ma opadnięty kącik ust")
+    assert verdict is not None and verdict.level == "notice" and verdict.language == "pl"
+    polish, english = verdict.replies[0].text.split("\n\n")
+    assert polish.startswith("Umiem czytać tylko po angielsku i po francusku")
+    assert "911" in polish and "911" in english
