@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -352,3 +353,24 @@ async def test_a_french_patient_completes_the_form_in_french_on_telegram(
     staff = [r.visible_text for r in transport.sent() if r.chat_id == STAFF]
     assert len(staff) == 1 and "Answered in French" in staff[0]
     assert "Neck, Shoulder blade (left, worst)" in staff[0]
+
+
+async def test_a_double_tap_on_send_sends_the_form_once_and_says_it_was_sent(
+    tg: TelegramPatient, transport: RecordingRequest
+) -> None:
+    """Two taps on "Send to the clinic" arriving together: one summary for staff, and the
+    second tap (like any later tap on the sent form's buttons) hears it was sent already."""
+    await complete_intake(tg)
+    review = tg.to_patient()[-1]
+    send = next(b for b in review.buttons if "Send to the clinic" in b["text"])
+    await asyncio.gather(*(tg.press(send["callback_data"], review) for _ in range(2)))
+    staff = [r.visible_text for r in transport.sent() if r.chat_id == STAFF]
+    assert len(staff) == 1 and "New intake form" in staff[0]
+    replies = [r.visible_text for r in tg.to_patient()[-2:]]
+    assert sum("sent to the clinic" in text for text in replies) == 2, replies
+    assert sum("already sent" in text for text in replies) == 1, replies
+    assert all("no longer open" not in text for text in replies)
+    back = next(b for b in review.buttons if "Change" in b["text"])
+    await tg.press(back["callback_data"], review)
+    assert "already sent" in tg.last_text
+    assert len([r for r in transport.sent() if r.chat_id == STAFF]) == 1
