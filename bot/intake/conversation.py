@@ -20,6 +20,7 @@ from bot.content.problems import ContentError, Problem, display_path
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
 from bot.core.dates import day_and_time, long_date
 from bot.core.features import PeriodicJob
+from bot.core.person_request import asks_for_a_person
 from bot.core.privacy import MY_DATA_ACTION
 from bot.core.replies import Button, Reply
 from bot.core.staff_notes import StaffNotes
@@ -483,6 +484,10 @@ class IntakeConversation:
                 return self._flow_gone(intake)
             if intake.state.paused:
                 return None  # stopped for now: the rest of the bot answers
+            if self._faq is not None and asks_for_a_person(text):
+                # At any step (a 0-10 rating would refuse it, a text step would keep it as
+                # the answer): answered as outside the form, which waits where it was.
+                return await self._detour(chat, text, intake.state.language)
             asking = self._faq is not None and looks_like_question(text)
             if intake.state.resume_pending and not asking:
                 return await self._resume_typed(chat, intake, text)

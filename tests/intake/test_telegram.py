@@ -17,7 +17,7 @@ from bot.config import Settings, load_settings
 from bot.runtime import Runtime, build_runtime
 from tests.fakes.api_schema import BotApiSchema
 from tests.fakes.recording_request import RecordingRequest
-from tests.intake.kit import FRENCH_ANSWERS, TEST_KEY, TYPED_PATH, typed_until
+from tests.intake.kit import FRENCH_ANSWERS, TEST_KEY, TYPED_ANSWERS, TYPED_PATH, typed_until
 from tests.telegram.channel_kit import PATIENT_CHAT_ID, TEST_TOKEN, load_update
 
 STAFF = -1009999  # the staff chat of the shared `settings` fixture
@@ -374,3 +374,32 @@ async def test_a_double_tap_on_send_sends_the_form_once_and_says_it_was_sent(
     await tg.press(back["callback_data"], review)
     assert "already sent" in tg.last_text
     assert len([r for r in transport.sent() if r.chat_id == STAFF]) == 1
+
+
+@pytest.mark.parametrize(
+    ("step", "wish"),
+    [
+        ("pain_now", "talk to a person"),  # a 0-10 rating refused it as a bad number
+        ("age", "I want to talk to a human"),
+        ("complaint", "I'd like to speak to a real person please"),  # kept as the answer
+        ("regions", "can I speak to someone"),
+    ],
+)
+async def test_the_wish_for_a_person_is_heard_at_every_step_and_the_form_waits(
+    tg: TelegramPatient, transport: RecordingRequest, step: str, wish: str
+) -> None:
+    await tg.command("/intake")
+    for text in typed_until(step):
+        await tg.say(text)
+    question = tg.last_text
+    await tg.say(wish)
+    replies = [r.visible_text for r in tg.to_patient()[-2:]]
+    assert "not a person: to reach the team" in replies[0], replies
+    assert "Please give" not in replies[0] and "waiting where you left it" in replies[1]
+    await tg.tap("Talk to a person")
+    staff = [r.visible_text for r in transport.sent() if r.chat_id == STAFF]
+    assert len(staff) == 1 and "asked to talk to someone" in staff[0]
+    await tg.tap("Back to my intake form")
+    assert tg.last_text.split("\n\n")[-1] == question.split("\n\n")[-1]
+    await tg.say(TYPED_ANSWERS[step])
+    assert tg.last_text != question  # the step took its answer and the form went on
