@@ -853,6 +853,20 @@ _SIDE_FILLER = re.compile(
     r"(?<!\w)(?:my|on|the|of|side|sides|and|mon|ma|mes|du|de|la|le|les|à|au|côté|côtés|et)(?!\w)"
 )
 _SIDE_OF = {"gauche": "left", "droite": "right", "droit": "right", "les deux": "both"}
+# Words that tell the pain or the one who has it, not the place ("my knee hurts", "it's
+# my hip", "sore neck", "everywhere really"), English and French.
+_PAIN_TELLING = re.compile(
+    r"(?<!\w)(?:hurts?|hurting|aches?|aching|achy|pains?|painful|sore|soreness|"
+    r"basically|pretty much|really|literally|my|it's|it|its|i|is|are|am|that|"
+    r"douleurs?|douloureux|douloureuse|vraiment|genre|en gros)(?!\w)"
+)
+
+
+def place_words(words: str) -> str:
+    """A typed answer to "where does it hurt?" without its words for the pain, so the
+    place alone is matched: "my knee hurts" names the knee, and "pain" alone names no
+    place (not the widespread-pain option, whose label holds the word)."""
+    return " ".join(_PAIN_TELLING.sub(" ", words).split())
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from bot.intake.answers import (
     parse_side,
     parse_text,
     parse_yes_no,
+    place_words,
     unmatched_hint,
     unsure_hint,
 )
@@ -1070,10 +1071,13 @@ class RegionsKind(MultiKind):
                 return Keep(replace(draft, confirm=BACK_CONFIRM), True)
             if words in DONE_WORDS:
                 return self._selected(step, draft.selected, draft.sides)
+            place = place_words(words)
             # A flagged region (upper back) is a place, not an alarm: named loosely is fine.
-            picked = typed_picks(step, words, careful=False, confirm_typos=True)
-            if isinstance(picked, Refuse):
-                return picked
+            picked = typed_picks(step, place, careful=False, confirm_typos=True) if place else None
+            if not isinstance(picked, Picked):
+                # No place named ("pain", "where it hurts"): the whole answer is quoted
+                # back with the areas to type; "pain" never reads as widespread pain.
+                return Refuse(unmatched_hint((words,), step.options, _words(step)), True)
             selected = list(draft.selected)
             sides = dict(draft.sides)
             for index in picked.indexes:
