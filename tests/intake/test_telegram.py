@@ -403,3 +403,30 @@ async def test_the_wish_for_a_person_is_heard_at_every_step_and_the_form_waits(
     assert tg.last_text.split("\n\n")[-1] == question.split("\n\n")[-1]
     await tg.say(TYPED_ANSWERS[step])
     assert tg.last_text != question  # the step took its answer and the form went on
+
+
+async def test_a_side_question_the_faq_cannot_answer_is_not_said_to_be_passed_on(
+    tg: TelegramPatient, transport: RecordingRequest, runtime: Runtime
+) -> None:
+    """Mid-form, a question the FAQ cannot answer is not kept for the clinic (it may be part
+    of the patient's health story, which belongs in the encrypted form): the reply says
+    how to reach the clinic and never that the question was passed on."""
+    assert runtime.faq is not None
+    await tg.command("/intake")
+    for text in typed_until("age"):
+        await tg.say(text)
+    await tg.say("what is the wifi password?")
+    answer, waiting = (r.visible_text for r in tg.to_patient()[-2:])
+    assert "I don't know" in answer and runtime.content.clinic.phone in answer
+    assert "passed" not in answer and "waiting where you left it" in waiting
+    assert await runtime.faq.describe_chat(PATIENT_CHAT_ID) == []
+    assert [r for r in transport.sent() if r.chat_id == STAFF] == []
+    await tg.tap("Back to my intake form")
+    await tg.say("42")
+    assert "main problem" in tg.last_text
+    # With the form stopped for now, the same question is kept, and the reply says so.
+    await tg.say("stop")
+    await tg.say("yes")
+    await tg.say("what is the wifi password?")
+    assert "passed the question on" in tg.to_patient()[-1].visible_text
+    assert len(await runtime.faq.describe_chat(PATIENT_CHAT_ID)) == 1
