@@ -1028,11 +1028,23 @@ def unsure_hint(
     return words.unsure_hint.format(named=named)
 
 
+QUOTED_CHARS = 60  # a typed part quoted back in a hint: a pasted page is not repeated
+
+
+def shortened(typed: str, limit: int) -> str:
+    """The start of typed text (ending in "…" when cut)."""
+    return typed if len(typed) <= limit else typed[: limit - 1].rstrip() + "…"
+
+
 def unmatched_hint(
     unmatched: tuple[str, ...], options: tuple[Option, ...], words: IntakeWords = ENGLISH_WORDS
 ) -> str:
-    """What to say about typed parts that named no option."""
-    said = ", ".join(repr(part) for part in unmatched)
+    """What to say about typed parts that named no option (only what to type when nothing
+    readable was typed: an emoji, a full stop)."""
+    parts = [shortened(part, QUOTED_CHARS) for part in unmatched if part]
+    if not parts:
+        return option_hint(options, words)
+    said = ", ".join(repr(part) for part in parts)
     return words.unmatched_hint.format(said=said, numbered=_numbered(options))
 
 

@@ -37,6 +37,7 @@ from bot.intake.answers import (
     parse_text,
     parse_yes_no,
     place_words,
+    shortened,
     unmatched_hint,
     unsure_hint,
 )
@@ -59,6 +60,7 @@ BACK_WORDS = frozenset(
      "retour", "précédent", "precedent", "revenir", "retourner", "question précédente",
      "question precedente", "annuler la réponse"}
 )  # fmt: skip
+TYPED_LABEL_CHARS = 20  # typed text shown on a button ("Save 'my left kn…'")
 SKIP_WORDS = frozenset(
     {"skip", "pass", "skip it", "skip this", "rather not say",
      "passer", "je passe", "sauter", "passer la question", "je préfère ne pas répondre",
@@ -650,7 +652,9 @@ class TextKind(StepKind):
             return []
         words = _words(step)
         save = Choice(
-            words.save_typed.format(typed=_shortened(draft.confirm)), Verb.OPTION, "confirm"
+            words.save_typed.format(typed=shortened(draft.confirm, TYPED_LABEL_CHARS)),
+            Verb.OPTION,
+            "confirm",
         )
         if draft.question:
             return [save, Choice(words.ask_question_button, Verb.OPTION, "ask")]
@@ -661,11 +665,6 @@ class TextKind(StepKind):
 
     def fhir_answers(self, step: Step, value: AnswerValue) -> list[FhirNode]:
         return [{"valueString": str(value)}]
-
-
-def _shortened(typed: str, limit: int = 20) -> str:
-    """The start of typed text for a button label (ending in "…" when cut)."""
-    return typed if len(typed) <= limit else typed[: limit - 1].rstrip() + "…"
 
 
 class SingleKind(StepKind):

@@ -390,3 +390,16 @@ def test_an_answer_naming_no_single_place_is_asked_again_with_what_to_type(
     assert result.outcome is Outcome.INVALID
     assert f"I could not match '{text}'" in result.hint
     assert "All over (widespread pain)" in result.hint and "Lower back" in result.hint
+
+
+@pytest.mark.parametrize("step_id", ["regions", "qualities"])
+@pytest.mark.parametrize("text", ["😀", ".", "x" * 4096])
+def test_a_choice_typed_as_nothing_readable_or_a_pasted_page_is_asked_again_briefly(
+    engine: IntakeEngine, step_id: str, text: str
+) -> None:
+    """An emoji or a full stop is not quoted back as '' and a pasted page is not repeated
+    whole (it took two Telegram messages): the hint says what to type."""
+    result = engine.apply(state_at(engine, step_id), Typed(text))
+    assert result.outcome is Outcome.INVALID
+    assert "''" not in result.hint and len(result.hint) < 700
+    assert "type the number" in result.hint.lower() and "(1 " in result.hint
