@@ -223,12 +223,18 @@ async def test_a_button_of_an_old_reminder_tapped_after_the_visit_changes_nothin
 
 async def reminder_then_moved(runtime: Runtime, feature: Reminders, clock: FakeClock) -> Reply:
     """The reminder of PATIENT's 10 June 15:00 visit, as the sender words it; then staff
-    move the visit to 12 June 9:30 (a new booking-system export)."""
+    move the visit to 12 June 9:30."""
     appointment_id = await linked(runtime, feature, clock)
     appointment = await feature.repository.get(appointment_id)
     assert appointment is not None
     kind = feature.types.get(appointment.type_id)
     reminder = msg.reminder_message(appointment, kind, feature.clinic, TORONTO)
+    await staff_move_the_visit(feature)
+    return reminder
+
+
+async def staff_move_the_visit(feature: Reminders) -> None:
+    """A new booking-system export moves B-1 to 12 June 9:30."""
     moved = AppointmentInput(
         "B-1",
         local(2026, 6, 12, 9, 30),
@@ -236,8 +242,7 @@ async def reminder_then_moved(runtime: Runtime, feature: Reminders, clock: FakeC
         location_id="riverside",
         clinician="Alex Doe",
     )
-    await feature.repository.save(moved, clock())
-    return reminder
+    await feature.repository.save(moved, feature.clock())
 
 
 @pytest.mark.parametrize("label", ["Confirm", "Reschedule", "Cancel"])
@@ -268,14 +273,7 @@ async def test_a_cancel_question_asked_before_staff_moved_the_visit_cancels_noth
 ) -> None:
     appointment_id = await linked(runtime, feature, clock)
     ask = await runtime.assistant.handle_action(PATIENT, f"appt:x:{appointment_id}")
-    moved = AppointmentInput(
-        "B-1",
-        local(2026, 6, 12, 9, 30),
-        "ims_treatment",
-        location_id="riverside",
-        clinician="Alex Doe",
-    )
-    await feature.repository.save(moved, clock())
+    await staff_move_the_visit(feature)
     replies = await runtime.assistant.handle_action(PATIENT, ask[0].buttons[0].action)
     assert "Friday 12 June 2026 at 9:30" in patient_text(replies) and not staff_text(replies)
     appointment = await feature.repository.get(appointment_id)
