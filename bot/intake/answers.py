@@ -853,6 +853,20 @@ _SIDE_FILLER = re.compile(
     r"(?<!\w)(?:my|on|the|of|side|sides|and|mon|ma|mes|du|de|la|le|les|à|au|côté|côtés|et)(?!\w)"
 )
 _SIDE_OF = {"gauche": "left", "droite": "right", "droit": "right", "les deux": "both"}
+# Words that tell the pain or the one who has it, not the place ("my knee hurts", "it's
+# my hip", "sore neck", "everywhere really"), English and French.
+_PAIN_TELLING = re.compile(
+    r"(?<!\w)(?:hurts?|hurting|aches?|aching|achy|pains?|painful|sore|soreness|"
+    r"basically|pretty much|really|literally|my|it's|it|its|i|is|are|am|that|"
+    r"douleurs?|douloureux|douloureuse|vraiment|genre|en gros)(?!\w)"
+)
+
+
+def place_words(words: str) -> str:
+    """A typed answer to "where does it hurt?" without its words for the pain, so the
+    place alone is matched: "my knee hurts" names the knee, and "pain" alone names no
+    place (not the widespread-pain option, whose label holds the word)."""
+    return " ".join(_PAIN_TELLING.sub(" ", words).split())
 
 
 @dataclass(frozen=True)
@@ -1014,11 +1028,23 @@ def unsure_hint(
     return words.unsure_hint.format(named=named)
 
 
+QUOTED_CHARS = 60  # a typed part quoted back in a hint: a pasted page is not repeated
+
+
+def shortened(typed: str, limit: int) -> str:
+    """The start of typed text (ending in "…" when cut)."""
+    return typed if len(typed) <= limit else typed[: limit - 1].rstrip() + "…"
+
+
 def unmatched_hint(
     unmatched: tuple[str, ...], options: tuple[Option, ...], words: IntakeWords = ENGLISH_WORDS
 ) -> str:
-    """What to say about typed parts that named no option."""
-    said = ", ".join(repr(part) for part in unmatched)
+    """What to say about typed parts that named no option (only what to type when nothing
+    readable was typed: an emoji, a full stop)."""
+    parts = [shortened(part, QUOTED_CHARS) for part in unmatched if part]
+    if not parts:
+        return option_hint(options, words)
+    said = ", ".join(repr(part) for part in parts)
     return words.unmatched_hint.format(said=said, numbered=_numbered(options))
 
 

@@ -20,6 +20,7 @@ from bot.content.problems import ContentError, Problem, display_path
 from bot.core.assistant import Assistant, ChatRef, CommandSpec
 from bot.core.dates import day_and_time, long_date
 from bot.core.features import PeriodicJob
+from bot.core.person_request import asks_for_a_person
 from bot.core.privacy import MY_DATA_ACTION
 from bot.core.replies import Button, Reply
 from bot.core.staff_notes import StaffNotes
@@ -308,6 +309,17 @@ class IntakeConversation:
             title=words.form_title,
         )
 
+    async def _sent(self, chat_id: int, intake_id: int) -> StoredIntake | None:
+        """The chat's intake `intake_id` if it was sent to the clinic."""
+        intakes = await self._intakes(chat_id)
+        found = (i for i in intakes if i.id == intake_id and i.status is Status.SUBMITTED)
+        return next(found, None)
+
+    def _already_sent(self, sent: StoredIntake) -> Reply:
+        language = sent.state.language
+        when = day_and_time(sent.submitted_at or sent.updated_at, self._tz, language)
+        return Reply(words_for(language).already_sent.format(when=when))
+
     async def _stopped(self, chat_id: int, intake_id: int | None = None) -> StoredIntake | None:
         """The chat's latest intake if an emergency stopped it lately (`intake_id`: that one)."""
         return self._stopped_of(await self._intakes(chat_id), intake_id)
@@ -433,6 +445,11 @@ class IntakeConversation:
                 return await self._reopen(chat, stopped)
             if stopped is not None:  # start over: the stopped form stays as it is
                 return await self._new(chat, stopped.appointment_ref, stopped.state.language)
+        if parsed is not None and (intake is None or parsed.session != intake.id):
+            sent = await self._sent(chat.chat_id, parsed.session)
+            if sent is not None:
+                # A second tap on "Send to the clinic", or any button of a form sent since.
+                return [self._already_sent(sent)]
         if parsed is None or intake is None or parsed.session != intake.id:
             return await self._show_current(chat, intake, note=self._moved_on(chat, intake))
         if parsed.verb == "c":
@@ -467,6 +484,10 @@ class IntakeConversation:
                 return self._flow_gone(intake)
             if intake.state.paused:
                 return None  # stopped for now: the rest of the bot answers
+            if self._faq is not None and asks_for_a_person(text):
+                # At any step (a 0-10 rating would refuse it, a text step would keep it as
+                # the answer): answered as outside the form, which waits where it was.
+                return await self._detour(chat, text, intake.state.language)
             asking = self._faq is not None and looks_like_question(text)
             if intake.state.resume_pending and not asking:
                 return await self._resume_typed(chat, intake, text)

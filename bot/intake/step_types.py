@@ -36,6 +36,8 @@ from bot.intake.answers import (
     parse_side,
     parse_text,
     parse_yes_no,
+    place_words,
+    shortened,
     unmatched_hint,
     unsure_hint,
 )
@@ -58,6 +60,7 @@ BACK_WORDS = frozenset(
      "retour", "précédent", "precedent", "revenir", "retourner", "question précédente",
      "question precedente", "annuler la réponse"}
 )  # fmt: skip
+TYPED_LABEL_CHARS = 20  # typed text shown on a button ("Save 'my left kn…'")
 SKIP_WORDS = frozenset(
     {"skip", "pass", "skip it", "skip this", "rather not say",
      "passer", "je passe", "sauter", "passer la question", "je préfère ne pas répondre",
@@ -649,7 +652,9 @@ class TextKind(StepKind):
             return []
         words = _words(step)
         save = Choice(
-            words.save_typed.format(typed=_shortened(draft.confirm)), Verb.OPTION, "confirm"
+            words.save_typed.format(typed=shortened(draft.confirm, TYPED_LABEL_CHARS)),
+            Verb.OPTION,
+            "confirm",
         )
         if draft.question:
             return [save, Choice(words.ask_question_button, Verb.OPTION, "ask")]
@@ -660,11 +665,6 @@ class TextKind(StepKind):
 
     def fhir_answers(self, step: Step, value: AnswerValue) -> list[FhirNode]:
         return [{"valueString": str(value)}]
-
-
-def _shortened(typed: str, limit: int = 20) -> str:
-    """The start of typed text for a button label (ending in "…" when cut)."""
-    return typed if len(typed) <= limit else typed[: limit - 1].rstrip() + "…"
 
 
 class SingleKind(StepKind):
@@ -1070,10 +1070,13 @@ class RegionsKind(MultiKind):
                 return Keep(replace(draft, confirm=BACK_CONFIRM), True)
             if words in DONE_WORDS:
                 return self._selected(step, draft.selected, draft.sides)
+            place = place_words(words)
             # A flagged region (upper back) is a place, not an alarm: named loosely is fine.
-            picked = typed_picks(step, words, careful=False, confirm_typos=True)
-            if isinstance(picked, Refuse):
-                return picked
+            picked = typed_picks(step, place, careful=False, confirm_typos=True) if place else None
+            if not isinstance(picked, Picked):
+                # No place named ("pain", "where it hurts"): the whole answer is quoted
+                # back with the areas to type; "pain" never reads as widespread pain.
+                return Refuse(unmatched_hint((words,), step.options, _words(step)), True)
             selected = list(draft.selected)
             sides = dict(draft.sides)
             for index in picked.indexes:

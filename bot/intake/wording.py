@@ -130,6 +130,7 @@ class IntakeWords:
     form_sent_title: str
     form_title: str
     sent_offer: str  # {when}
+    already_sent: str  # {when}: a button of a form that was sent already
     new_form_button: str
     my_data_button: str
     # --- asked before a typed answer is taken (round 10) ----------------------------------
@@ -332,6 +333,8 @@ ENGLISH_WORDS = IntakeWords(
         "You only need a new one if something has changed, such as new pain or new health "
         "news. Start a new form, or see what I keep about you?"
     ),
+    already_sent="That form was already sent to the clinic, on {when} (clinic time). "
+    "Nothing more to do.",
     new_form_button="Start a new form",
     my_data_button="See what you keep (/mydata)",
     did_you_mean="Did you mean {label}?",
@@ -579,6 +582,8 @@ FRENCH_WORDS = IntakeWords(
         "changé, comme une nouvelle douleur ou un nouveau problème de santé. Voulez-vous en "
         "commencer un nouveau, ou voir ce que je garde à votre sujet?"
     ),
+    already_sent="Ce formulaire a déjà été envoyé à la clinique, le {when} (heure de la "
+    "clinique). Il n'y a rien d'autre à faire.",
     new_form_button="Commencer un nouveau formulaire",
     my_data_button="Voir ce que vous gardez (/mydata)",
     did_you_mean="Vouliez-vous dire {label}?",

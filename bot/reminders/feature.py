@@ -170,6 +170,12 @@ class AppointmentConversation:
                 # A button of an old reminder: confirming or cancelling a past visit would
                 # mislead the front desk (and a late-cancellation warning would be wrong).
                 return [self._passed_reply(appointment)]
+            stamped = msg.stamped_start(value)
+            moved = value != msg.time_stamp(appointment) and not appointment.is_cancelled
+            if stamped is not None and moved:
+                # A button sent for the time before staff moved the visit: its answer was
+                # about that time, so it changes nothing; the new time is asked afresh.
+                return [self._moved_reply(appointment, stamped)]
             return await handlers[verb](appointment)
         if verb == msg.SORENESS:
             return await self._soreness(appointment, value)
@@ -187,6 +193,15 @@ class AppointmentConversation:
                 phone=clinic.phone,
                 booking_url=clinic.booking_url,
             )
+        )
+
+    def _moved_reply(self, appointment: Appointment, stamped: datetime) -> Reply:
+        language = appointment.language
+        old = msg.when_text(stamped, self._tz, language)
+        when = msg.when_text(appointment.starts_at, self._tz, language)
+        return Reply(
+            msg.said("moved", language, old=old, when=when),
+            buttons=msg.answer_buttons(appointment, language),
         )
 
     async def _own_appointment(self, chat: ChatRef, id_text: str) -> Appointment | None:
@@ -251,9 +266,9 @@ class AppointmentConversation:
                 buttons=(
                     Button(
                         msg.said("yes_cancel", language),
-                        msg.action(msg.CANCEL_SURE, appointment.id),
+                        msg.answer_action(msg.CANCEL_SURE, appointment),
                     ),
-                    Button(msg.said("no_keep", language), msg.action(msg.KEEP, appointment.id)),
+                    Button(msg.said("no_keep", language), msg.answer_action(msg.KEEP, appointment)),
                 ),
                 replace_previous=True,
             )

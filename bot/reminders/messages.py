@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.content.clinic import Clinic, Location
@@ -24,11 +24,32 @@ SAFETY_OK = "ok"
 SAFETY_CHEST = "chest"
 SORENESS_SCALE = range(11)
 SORENESS_HIGH = 8  # at or above: ask the clinic to check in with the patient
+STAMP_DIGITS = 9  # minutes since 1970 take 8 digits until the year 2160
 
 
 def action(verb: str, appointment_id: int, *extra: str | int) -> str:
     """Callback data for an appointment button, e.g. `appt:c:42`."""
     return ":".join([ACTION_PREFIX, verb, str(appointment_id), *map(str, extra)])
+
+
+def time_stamp(appointment: Appointment) -> str:
+    """The appointment's start as a short mark (minutes since 1970) that its Confirm,
+    Reschedule and Cancel buttons carry: a button sent before staff moved the visit says
+    which time it was about."""
+    return str(int(appointment.starts_at.timestamp()) // 60)
+
+
+def answer_action(verb: str, appointment: Appointment) -> str:
+    """Callback data for a button that answers the appointment at its present time."""
+    return action(verb, appointment.id, time_stamp(appointment))
+
+
+def stamped_start(stamp: str) -> datetime | None:
+    """The start a button's `time_stamp` names; None for a button without one (sent before
+    buttons were stamped) or a mark no button of ours carries."""
+    if not stamp.isdecimal() or len(stamp) > STAMP_DIGITS:
+        return None
+    return datetime.fromtimestamp(int(stamp) * 60, UTC)
 
 
 FRENCH = "fr"
@@ -93,6 +114,9 @@ TEXTS = {
         "cancelled": "Your appointment is cancelled and its reminders are stopped. To book "
         "again, call {phone} or visit {booking_url}.",
         "kept": "Good, your appointment on {when} stays booked.",
+        "moved": "That button was for your appointment on {old}, which the clinic has "
+        "moved: nothing has changed. Your appointment is now on {when}. Please answer for "
+        "the new time below.",
         "soreness_noted": "Thank you, noted: soreness {score} out of 10.",
         "safety_fine": "Good to hear. Gentle movement, warmth and your usual pain relief can "
         "help with soreness. If anything worries you, call us at {phone}.",
@@ -156,6 +180,9 @@ TEXTS = {
         "cancelled": "Votre rendez-vous est annulé et ses rappels sont arrêtés. Pour prendre "
         "un autre rendez-vous, appelez au {phone} ou allez à {booking_url}.",
         "kept": "Parfait, votre rendez-vous du {when} reste réservé.",
+        "moved": "Ce bouton visait votre rendez-vous du {old}, que la clinique a déplacé : "
+        "rien n'a changé. Votre rendez-vous est maintenant le {when}. Répondez pour la "
+        "nouvelle heure ci-dessous.",
         "soreness_noted": "Merci, c'est noté : douleur de {score} sur 10.",
         "safety_fine": "Tant mieux. Bouger doucement, la chaleur et vos antidouleurs "
         "habituels peuvent soulager la douleur. Si quelque chose vous inquiète, appelez-nous "
@@ -268,9 +295,9 @@ def answer_buttons(appointment: Appointment, language: str | None = None) -> tup
     """Confirm / Reschedule / Cancel for an appointment."""
     texts = _texts(language)
     return (
-        Button(texts["confirm"], action(CONFIRM, appointment.id)),
-        Button(texts["reschedule"], action(RESCHEDULE, appointment.id)),
-        Button(texts["cancel"], action(CANCEL, appointment.id)),
+        Button(texts["confirm"], answer_action(CONFIRM, appointment)),
+        Button(texts["reschedule"], answer_action(RESCHEDULE, appointment)),
+        Button(texts["cancel"], answer_action(CANCEL, appointment)),
     )
 
 

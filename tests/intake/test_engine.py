@@ -22,7 +22,14 @@ from bot.intake.flow import AnswerValue, Option, Step, StepType
 from bot.intake.flow_file import load_flow_file, parse_flow
 from bot.intake.screens import screen
 from bot.intake.step_types import KINDS, Answer, Refuse, format_answer, kind_of
-from tests.intake.kit import SHIPPED_FLOW, TYPED_ANSWERS, TYPED_PATH, typed_path, typed_until
+from tests.intake.kit import (
+    SHIPPED_FLOW,
+    TYPED_ANSWERS,
+    TYPED_PATH,
+    state_at,
+    typed_path,
+    typed_until,
+)
 
 TODAY = date(2026, 11, 21)
 
@@ -347,3 +354,52 @@ def test_a_scale_takes_the_words_its_prompt_gives_for_0_and_10(
     step = next(s for s in engine.flow.steps if s.id == "interferes_daily")
     effect = kind_of(step).typed(step, None, text, normalise(text), TODAY)
     assert effect == Answer(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "areas"),
+    [
+        ("it hurts everywhere", ["widespread"]),
+        ("my whole body hurts", ["widespread"]),
+        ("I hurt all over", ["widespread"]),
+        ("pretty much everywhere", ["widespread"]),
+        ("everything hurts", ["widespread"]),
+        ("my knee hurts", ["knee"]),
+        ("sore neck and shoulders", ["neck", "shoulder"]),
+        ("neck pain, lower back pain", ["neck", "lower_back"]),
+        ("my lower back is sore", ["lower_back"]),
+    ],
+)
+def test_the_pain_map_reads_the_place_in_a_sentence_about_the_pain(
+    engine: IntakeEngine, text: str, areas: list[str]
+) -> None:
+    """Words for the pain ("hurts", "sore", "aches") are not a place: the area named with
+    them is ticked, and pain everywhere is the widespread-pain answer the clinician sees."""
+    result = engine.apply(state_at(engine, "regions"), Typed(text))
+    assert result.outcome is Outcome.UPDATED and result.state.draft is not None
+    assert result.state.draft.selected == areas and result.state.draft.confirm is None
+
+
+@pytest.mark.parametrize("text", ["pain", "it hurts", "where it hurts", "my back hurts"])
+def test_an_answer_naming_no_single_place_is_asked_again_with_what_to_type(
+    engine: IntakeEngine, text: str
+) -> None:
+    """ "pain" alone is not pain all over (the option's label holds the word), and "back"
+    is three areas: the answer is quoted back with the areas to type, all over included."""
+    result = engine.apply(state_at(engine, "regions"), Typed(text))
+    assert result.outcome is Outcome.INVALID
+    assert f"I could not match '{text}'" in result.hint
+    assert "All over (widespread pain)" in result.hint and "Lower back" in result.hint
+
+
+@pytest.mark.parametrize("step_id", ["regions", "qualities"])
+@pytest.mark.parametrize("text", ["😀", ".", "x" * 4096])
+def test_a_choice_typed_as_nothing_readable_or_a_pasted_page_is_asked_again_briefly(
+    engine: IntakeEngine, step_id: str, text: str
+) -> None:
+    """An emoji or a full stop is not quoted back as '' and a pasted page is not repeated
+    whole (it took two Telegram messages): the hint says what to type."""
+    result = engine.apply(state_at(engine, step_id), Typed(text))
+    assert result.outcome is Outcome.INVALID
+    assert "''" not in result.hint and len(result.hint) < 700
+    assert "type the number" in result.hint.lower() and "(1 " in result.hint

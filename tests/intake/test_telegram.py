@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from bot.config import Settings, load_settings
 from bot.runtime import Runtime, build_runtime
 from tests.fakes.api_schema import BotApiSchema
 from tests.fakes.recording_request import RecordingRequest
-from tests.intake.kit import FRENCH_ANSWERS, TEST_KEY, TYPED_PATH, typed_until
+from tests.intake.kit import FRENCH_ANSWERS, TEST_KEY, TYPED_ANSWERS, TYPED_PATH, typed_until
 from tests.telegram.channel_kit import PATIENT_CHAT_ID, TEST_TOKEN, load_update
 
 STAFF = -1009999  # the staff chat of the shared `settings` fixture
@@ -352,3 +353,80 @@ async def test_a_french_patient_completes_the_form_in_french_on_telegram(
     staff = [r.visible_text for r in transport.sent() if r.chat_id == STAFF]
     assert len(staff) == 1 and "Answered in French" in staff[0]
     assert "Neck, Shoulder blade (left, worst)" in staff[0]
+
+
+async def test_a_double_tap_on_send_sends_the_form_once_and_says_it_was_sent(
+    tg: TelegramPatient, transport: RecordingRequest
+) -> None:
+    """Two taps on "Send to the clinic" arriving together: one summary for staff, and the
+    second tap (like any later tap on the sent form's buttons) hears it was sent already."""
+    await complete_intake(tg)
+    review = tg.to_patient()[-1]
+    send = next(b for b in review.buttons if "Send to the clinic" in b["text"])
+    await asyncio.gather(*(tg.press(send["callback_data"], review) for _ in range(2)))
+    staff = [r.visible_text for r in transport.sent() if r.chat_id == STAFF]
+    assert len(staff) == 1 and "New intake form" in staff[0]
+    replies = [r.visible_text for r in tg.to_patient()[-2:]]
+    assert sum("sent to the clinic" in text for text in replies) == 2, replies
+    assert sum("already sent" in text for text in replies) == 1, replies
+    assert all("no longer open" not in text for text in replies)
+    back = next(b for b in review.buttons if "Change" in b["text"])
+    await tg.press(back["callback_data"], review)
+    assert "already sent" in tg.last_text
+    assert len([r for r in transport.sent() if r.chat_id == STAFF]) == 1
+
+
+@pytest.mark.parametrize(
+    ("step", "wish"),
+    [
+        ("pain_now", "talk to a person"),  # a 0-10 rating refused it as a bad number
+        ("age", "I want to talk to a human"),
+        ("complaint", "I'd like to speak to a real person please"),  # kept as the answer
+        ("regions", "can I speak to someone"),
+    ],
+)
+async def test_the_wish_for_a_person_is_heard_at_every_step_and_the_form_waits(
+    tg: TelegramPatient, transport: RecordingRequest, step: str, wish: str
+) -> None:
+    await tg.command("/intake")
+    for text in typed_until(step):
+        await tg.say(text)
+    question = tg.last_text
+    await tg.say(wish)
+    replies = [r.visible_text for r in tg.to_patient()[-2:]]
+    assert "not a person: to reach the team" in replies[0], replies
+    assert "Please give" not in replies[0] and "waiting where you left it" in replies[1]
+    await tg.tap("Talk to a person")
+    staff = [r.visible_text for r in transport.sent() if r.chat_id == STAFF]
+    assert len(staff) == 1 and "asked to talk to someone" in staff[0]
+    await tg.tap("Back to my intake form")
+    assert tg.last_text.split("\n\n")[-1] == question.split("\n\n")[-1]
+    await tg.say(TYPED_ANSWERS[step])
+    assert tg.last_text != question  # the step took its answer and the form went on
+
+
+async def test_a_side_question_the_faq_cannot_answer_is_not_said_to_be_passed_on(
+    tg: TelegramPatient, transport: RecordingRequest, runtime: Runtime
+) -> None:
+    """Mid-form, a question the FAQ cannot answer is not kept for the clinic (it may be part
+    of the patient's health story, which belongs in the encrypted form): the reply says
+    how to reach the clinic and never that the question was passed on."""
+    assert runtime.faq is not None
+    await tg.command("/intake")
+    for text in typed_until("age"):
+        await tg.say(text)
+    await tg.say("what is the wifi password?")
+    answer, waiting = (r.visible_text for r in tg.to_patient()[-2:])
+    assert "I don't know" in answer and runtime.content.clinic.phone in answer
+    assert "passed" not in answer and "waiting where you left it" in waiting
+    assert await runtime.faq.describe_chat(PATIENT_CHAT_ID) == []
+    assert [r for r in transport.sent() if r.chat_id == STAFF] == []
+    await tg.tap("Back to my intake form")
+    await tg.say("42")
+    assert "main problem" in tg.last_text
+    # With the form stopped for now, the same question is kept, and the reply says so.
+    await tg.say("stop")
+    await tg.say("yes")
+    await tg.say("what is the wifi password?")
+    assert "passed the question on" in tg.to_patient()[-1].visible_text
+    assert len(await runtime.faq.describe_chat(PATIENT_CHAT_ID)) == 1

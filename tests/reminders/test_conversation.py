@@ -221,6 +221,65 @@ async def test_a_button_of_an_old_reminder_tapped_after_the_visit_changes_nothin
     assert appointment is not None and appointment.status is AppointmentStatus.BOOKED
 
 
+async def reminder_then_moved(runtime: Runtime, feature: Reminders, clock: FakeClock) -> Reply:
+    """The reminder of PATIENT's 10 June 15:00 visit, as the sender words it; then staff
+    move the visit to 12 June 9:30."""
+    appointment_id = await linked(runtime, feature, clock)
+    appointment = await feature.repository.get(appointment_id)
+    assert appointment is not None
+    kind = feature.types.get(appointment.type_id)
+    reminder = msg.reminder_message(appointment, kind, feature.clinic, TORONTO)
+    await staff_move_the_visit(feature)
+    return reminder
+
+
+async def staff_move_the_visit(feature: Reminders) -> None:
+    """A new booking-system export moves B-1 to 12 June 9:30."""
+    moved = AppointmentInput(
+        "B-1",
+        local(2026, 6, 12, 9, 30),
+        "ims_treatment",
+        location_id="riverside",
+        clinician="Alex Doe",
+    )
+    await feature.repository.save(moved, feature.clock())
+
+
+@pytest.mark.parametrize("label", ["Confirm", "Reschedule", "Cancel"])
+async def test_a_button_of_the_reminder_before_staff_moved_the_visit_changes_nothing(
+    runtime: Runtime, feature: Reminders, clock: FakeClock, label: str
+) -> None:
+    """The patient answers the 10 June reminder after staff moved the visit to 12 June:
+    the answer was about 10 June, so the new appointment's state is left as it is; the
+    reply names both times and asks again for the new one."""
+    reminder = await reminder_then_moved(runtime, feature, clock)
+    [button] = [b for b in reminder.buttons if b.label == label]
+    replies = await runtime.assistant.handle_action(PATIENT, button.action)
+    text = patient_text(replies)
+    assert "Wednesday 10 June 2026 at 15:00" in text and "Friday 12 June 2026 at 9:30" in text
+    assert "moved" in text and staff_text(replies) == ""
+    [appointment] = await feature.repository.between(
+        local(2026, 6, 1, 0, 0), local(2026, 6, 30, 0, 0)
+    )
+    assert appointment.status is AppointmentStatus.BOOKED
+    # The buttons under the reply are for the new time: they work.
+    [confirm] = [b for b in replies[0].buttons if b.label == "Confirm"]
+    confirmed = await runtime.assistant.handle_action(PATIENT, confirm.action)
+    assert "confirmed for Friday 12 June 2026 at 9:30" in patient_text(confirmed)
+
+
+async def test_a_cancel_question_asked_before_staff_moved_the_visit_cancels_nothing(
+    runtime: Runtime, feature: Reminders, clock: FakeClock
+) -> None:
+    appointment_id = await linked(runtime, feature, clock)
+    ask = await runtime.assistant.handle_action(PATIENT, f"appt:x:{appointment_id}")
+    await staff_move_the_visit(feature)
+    replies = await runtime.assistant.handle_action(PATIENT, ask[0].buttons[0].action)
+    assert "Friday 12 June 2026 at 9:30" in patient_text(replies) and not staff_text(replies)
+    appointment = await feature.repository.get(appointment_id)
+    assert appointment is not None and appointment.status is AppointmentStatus.BOOKED
+
+
 async def test_reschedule_request_tells_staff(
     runtime: Runtime, feature: Reminders, clock: FakeClock
 ) -> None:
