@@ -53,6 +53,9 @@ if TYPE_CHECKING:
     from bot.storage.database import Database
 
 logger = logging.getLogger(__name__)
+# The rule a staff note names when the FAQ's answer to a side question was the emergency
+# reply: the FAQ's own note to staff names what it read.
+SIDE_QUESTION_EMERGENCY = "side_question"
 
 ACTION_PREFIX = "intake"
 ABANDON_SWEEP_INTERVAL = timedelta(hours=1)
@@ -600,7 +603,18 @@ class IntakeConversation:
 
     async def _detour(self, chat: ChatRef, text: str, language: str = ENGLISH) -> list[Reply]:
         assert self._faq is not None
-        return [*await self._faq.answer(chat, text), self._form_waiting(language)]
+        answer = await self._faq.answer(chat, text)
+        return await self._after_side_answer(chat, answer, self._form_waiting(language))
+
+    async def _after_side_answer(
+        self, chat: ChatRef, answer: list[Reply], then: Reply
+    ) -> list[Reply]:
+        """A side question's answer, then `then` (the form again); when the answer is the
+        emergency reply (the FAQ's fallback read the question as an emergency), the form
+        stops as it does for any emergency instead of asking its next question."""
+        if not any(reply.safety_tier == "emergency" for reply in answer):
+            return [*answer, then]
+        return [*answer, *await self.on_emergency(chat, SIDE_QUESTION_EMERGENCY)]
 
     @staticmethod
     def _form_waiting(language: str) -> Reply:
@@ -674,7 +688,7 @@ class IntakeConversation:
         if result.question and self._faq is not None:
             # A side question, as the patient said: answered, then the step asked again.
             answer = await self._faq.answer(chat, result.question)
-            return [*answer, self._screen(engine, intake)]
+            return await self._after_side_answer(chat, answer, self._screen(engine, intake))
         replies = [
             Reply(flag.message, title=_flag_title(flag, words))
             for flag in result.raised

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.core.assistant import Assistant
+from bot.core.assistant import Assistant, ChatRef
+from bot.core.replies import Reply
 from bot.intake.conversation import IntakeConversation
 from bot.intake.engine import REVIEW, Status
 from bot.intake.flow_file import load_flow_file
@@ -485,3 +486,29 @@ async def test_a_french_chat_hears_in_french_when_its_form_was_sent(
     await french.tap("Commencer un nouveau formulaire")
     [_, new] = await repository.all()
     assert new.state.language == "fr"
+
+
+class _EmergencyFaq:
+    """An FAQ whose fallback read the side question as an emergency (the second opinion)."""
+
+    async def answer(self, chat: ChatRef, text: str) -> list[Reply]:
+        return [Reply("Call 911 now.", title="Emergency", safety_tier="emergency")]
+
+
+async def test_side_question_answered_with_the_emergency_reply_stops_the_form(
+    database: Database, repository: IntakeRepository
+) -> None:
+    assistant, _ = build_conversation(database, repository, faq=_EmergencyFaq())
+    patient = Patient(assistant)
+    await start(patient)
+    await patient.say("yes")
+    await patient.say("me")
+    await patient.say("42")
+    await patient.say("is it normal that I feel like this since this morning?")
+    await patient.tap("It's a question")
+    assert patient.last[0].safety_tier == "emergency"
+    assert "stopped the intake form" in patient.text
+    assert "main problem" not in patient.text  # no next question under the 911 reply
+    assert any("side_question" in reply.text for reply in patient.staff)
+    [stored] = await repository.all()
+    assert stored.status is Status.STOPPED_EMERGENCY
