@@ -36,7 +36,7 @@ from bot.web.accounts import (
     StaffAccounts,
     role_action,
 )
-from bot.web.audit import AuditLog
+from bot.web.audit import AuditLog, Marked
 from bot.web.content_health import ContentHealthCheck
 from bot.web.events import ALERT_KINDS, AppointmentsOfChats, EventRecord, StaffEventLog
 from bot.web.front_desk import AppointmentBoard, QuestionBoard
@@ -362,17 +362,17 @@ class Console:
             return await self.not_found(request, info)
         form = await request.form()
         state = form.get("state")
-        if state not in ("new", "reviewed"):
-            return await self.refuse(request, info, "Mark the intake reviewed or new.", 400)
-        if state == "new" and await self.s.inbox.mark_new(intake_id):
-            action = "mark_intake_new"
-        elif state == "reviewed" and await self.s.inbox.mark_reviewed(
-            intake_id, info.account.email
-        ):
+        if state == "new":
+            marked, action = await self.s.inbox.mark_new(intake_id), "mark_intake_new"
+        elif state == "reviewed":
+            marked = await self.s.inbox.mark_reviewed(intake_id, info.account.email)
             action = "mark_intake_reviewed"
         else:
+            return await self.refuse(request, info, "Mark the intake reviewed or new.", 400)
+        if marked is None:
             return await self.not_found(request, info)
-        await self.s.audit.write(info.account, action, f"intake:{intake_id}")
+        if marked is Marked.NOW:  # a second click changes nothing: nothing to audit
+            await self.s.audit.write(info.account, action, f"intake:{intake_id}")
         return RedirectResponse(f"/intakes/{intake_id}", status_code=303)
 
     async def intake_fhir(self, request: Request, info: SessionInfo) -> Response:
@@ -501,10 +501,22 @@ class Console:
         )
 
     async def event_handled(self, request: Request, info: SessionInfo) -> Response:
-        """Mark an event handled."""
+        """Mark an event handled; one already handled stays as it was (by whom, when),
+        and the click is neither a change nor a second audited action."""
         event_id = record_number(request.path_params["event_id"])
-        if event_id is None or not await self.s.events.mark_handled(event_id, info.account.email):
+        marked = (
+            await self.s.events.mark_handled(event_id, info.account.email)
+            if event_id is not None
+            else None
+        )
+        if marked is None:
             return await self.not_found(request, info)
+        if marked is Marked.ALREADY:
+            notice = (
+                f"Alert #{event_id} was already marked handled (by whom and when is in its "
+                "row); nothing was changed."
+            )
+            return await self.events(request, info, notice=notice, status_code=409)
         await self.s.audit.write(info.account, "event_handled", f"event:{event_id}")
         return RedirectResponse("/events", status_code=303)
 
@@ -548,7 +560,8 @@ class Console:
         return await self.s.accounts.get(account_id) if account_id is not None else None
 
     async def staff_disable(self, request: Request, info: SessionInfo) -> Response:
-        """Disable an account (its sessions end at once)."""
+        """Disable an account (its sessions end at once), once the admin has confirmed it
+        on a page naming the account: the Disable button alone only asks."""
         account = await self._account_from_path(request)
         if account is None:
             return await self.not_found(request, info)
@@ -556,7 +569,13 @@ class Console:
             return await self._staff_page(
                 request, info, error="You cannot disable your own account.", status_code=400
             )
-        await self.s.accounts.disable(account.email)
+        form = await request.form()
+        if form.get("confirm") != "yes":
+            return await self.render(request, "confirm_disable.html", info, account=account)
+        try:
+            await self.s.accounts.disable(account.email)
+        except AccountError as exc:
+            return await self._staff_page(request, info, error=str(exc), status_code=400)
         await self.s.audit.write(info.account, "staff_disable", f"staff:{account.id}")
         return RedirectResponse("/staff", status_code=303)
 

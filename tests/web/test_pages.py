@@ -445,3 +445,41 @@ async def test_looking_at_the_audit_log_is_audited_too(
         (admin_email, "intake:7"),
         (admin_email, None),
     ]
+
+
+async def test_a_second_mark_handled_or_reviewed_changes_nothing_and_is_not_audited_again(
+    client_as: ClientFactory, console_runtime: Runtime
+) -> None:
+    """A page left open, or a colleague clicking at the same moment: the second "Mark
+    handled" (or "Mark reviewed") is not a second action in the audit log, and who did it
+    first stays."""
+    await console_runtime.assistant.handle_text(ChatRef(4242), "crushing chest pain, can't breathe")
+    await complete_intake(console_runtime, 1001)
+    desk_email, doctor_email = STAFF_EMAILS[Role.FRONT_DESK], STAFF_EMAILS[Role.CLINICIAN]
+    async with client_as(Role.FRONT_DESK) as desk, client_as(Role.CLINICIAN) as doctor:
+        desk_token = await page_token(desk, "/events")
+        doctor_token = await page_token(doctor, "/events")
+        first = await desk.post("/events/1/handled", data={"csrf_token": desk_token})
+        assert first.status_code == 303
+        again = await doctor.post("/events/1/handled", data={"csrf_token": doctor_token})
+        assert again.status_code == 409 and "already marked handled" in again.text
+        assert desk_email in again.text  # who handled it
+        assert (
+            await desk.post("/events/9/handled", data={"csrf_token": desk_token})
+        ).status_code == 404
+        reviewed = {"csrf_token": doctor_token, "state": "reviewed"}
+        for _ in range(2):
+            assert (await doctor.post("/intakes/1/reviewed", data=reviewed)).status_code == 303
+        new = {"csrf_token": doctor_token, "state": "new"}
+        for _ in range(2):
+            assert (await doctor.post("/intakes/1/reviewed", data=new)).status_code == 303
+    actions = [
+        (e.email, e.action, e.target)
+        for e in await console_runtime_audit(console_runtime)
+        if e.action in ("event_handled", "mark_intake_reviewed", "mark_intake_new")
+    ]
+    assert sorted(actions) == [
+        (desk_email, "event_handled", "event:1"),
+        (doctor_email, "mark_intake_new", "intake:1"),
+        (doctor_email, "mark_intake_reviewed", "intake:1"),
+    ]
