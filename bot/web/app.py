@@ -53,6 +53,7 @@ from bot.web.security import (
     new_form_token,
     tokens_match,
 )
+from bot.web.spreadsheet import UNANSWERED_FILE_NAME, unanswered_csv
 
 logger = logging.getLogger(__name__)
 
@@ -412,6 +413,23 @@ class Console:
         await self.s.audit.write_many(info.account, "view_unanswered", shown or [None])
         return await self.render(request, "questions.html", info, groups=groups)
 
+    async def questions_csv(self, request: Request, info: SessionInfo) -> Response:
+        """The open questions as a CSV file a spreadsheet opens (each one audited)."""
+        groups = await self.s.questions.groups()
+        records = sorted(
+            (q for group in groups for q in group.questions),
+            key=lambda record: record.asked_at,
+            reverse=True,
+        )
+        # A file of what patients typed leaves the console: each question in it is audited.
+        exported: list[str | None] = [f"question:{record.id}" for record in records]
+        await self.s.audit.write_many(info.account, "export_unanswered", exported or [None])
+        return Response(
+            unanswered_csv(records, self.s.timezone),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{UNANSWERED_FILE_NAME}"'},
+        )
+
     async def questions_mark(self, request: Request, info: SessionInfo) -> Response:
         """Dismiss a group of questions, or mark it handled."""
         form = await request.form()
@@ -681,6 +699,7 @@ class Console:
             Route("/intakes/{intake_id}/fhir", g(clinician, self.intake_fhir), methods=["GET"]),
             Route("/appointments", g(desk, self.appointments), methods=["GET"]),
             Route("/questions", g(desk, self.questions), methods=["GET"]),
+            Route("/questions.csv", g(desk, self.questions_csv), methods=["GET"]),
             form("/questions/mark", desk, self.questions_mark, "/questions"),
             Route("/events", g(desk, self.events), methods=["GET"]),
             form("/events/{event_id}/handled", desk, self.event_handled, "/events"),

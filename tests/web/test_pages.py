@@ -483,3 +483,35 @@ async def test_a_second_mark_handled_or_reviewed_changes_nothing_and_is_not_audi
         (doctor_email, "mark_intake_new", "intake:1"),
         (doctor_email, "mark_intake_reviewed", "intake:1"),
     ]
+
+
+async def test_the_questions_page_downloads_the_open_questions_as_a_spreadsheet_audited(
+    client_as: ClientFactory, console_runtime: Runtime
+) -> None:
+    log = UnansweredLog(console_runtime.database, timedelta(days=90))
+    now = datetime.now(UTC)
+    await log.record("où est le stationnement, près de l'entrée?", None, 0.0, now)
+    await log.record('=HYPERLINK("http://evil.example","refund")', "cost", 0.2, now)
+    async with client_as(None) as anonymous:
+        assert (await anonymous.get("/questions.csv")).status_code == 303  # sign in first
+    async with client_as(Role.FRONT_DESK) as desk:
+        page = (await desk.get("/questions")).text
+        assert 'href="/questions.csv"' in page
+        export = await desk.get("/questions.csv")
+    assert export.status_code == 200
+    assert export.headers["content-type"].startswith("text/csv")
+    assert (
+        'attachment; filename="unanswered-questions.csv"' in export.headers["content-disposition"]
+    )
+    assert export.headers["cache-control"] == "no-store"  # health information
+    assert export.content.startswith(b"\xef\xbb\xbf")
+    text = export.content.decode("utf-8-sig")
+    assert "où est le stationnement, près de l'entrée?" in text
+    assert "'=HYPERLINK" in text and ',"=HYPERLINK' not in text
+    exported = [
+        e for e in await console_runtime_audit(console_runtime) if e.action == "export_unanswered"
+    ]
+    assert {e.email for e in exported} == {STAFF_EMAILS[Role.FRONT_DESK]}
+    assert sorted(e.target or "" for e in exported) == [
+        f"question:{row.id}" for row in sorted(await log.list(), key=lambda r: r.id)
+    ]
