@@ -51,7 +51,8 @@ from bot.content.faq_translation import FAQ_FRENCH_FILE, read_faq_translation
 from bot.content.model import FaqContent
 from bot.content.problems import ContentError, Problem, display_path
 from bot.core.english import english_frequencies
-from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, read_flow_file
+from bot.intake.flow_file import FLOW_FILE_NAME, LoadedFlow, long_button_labels, read_flow_file
+from bot.intake.flow_translation import FLOW_FRENCH_FILE_NAME
 from bot.reminders.types import APPOINTMENT_TYPES_FILE, AppointmentTypes, parse_appointment_types
 from bot.safety.emergency import EmergencyContent
 from bot.safety.emergency_content import (
@@ -392,6 +393,12 @@ def read_content(
     if (content_dir / FLOW_FILE_NAME).exists():
         flow, flow_problems = read_flow_file(content_dir / FLOW_FILE_NAME)
         problems += flow_problems
+        if flow is not None:
+            files = {
+                flow.flow.language: display_path(content_dir / FLOW_FILE_NAME),
+                FRENCH: display_path(content_dir / FLOW_FRENCH_FILE_NAME),
+            }
+            notes += long_button_labels(flow.flow, files)
     if wording:
         assert faq is not None
         from bot.faq.treatment_names import treatment_name_notes

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import os
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -46,22 +47,24 @@ def run_backup(args: argparse.Namespace) -> int:
     url = make_url(settings.database_url)
     source = Path(url.database or "")
     if url.get_backend_name() != "sqlite":
-        print(
-            f"ims-bot backup: copies SQLite databases only; back up this "
-            f"{url.get_backend_name()} database with its own tools (e.g. pg_dump)",
+        return _refuse(
+            f"copies SQLite databases only; back up this {url.get_backend_name()} database "
+            "with its own tools (e.g. pg_dump)",
+            EXIT_USAGE,
         )
-        return EXIT_USAGE
     if not source.is_file():
-        print(f"ims-bot backup: there is no database at {source} (DATABASE_URL) to copy")
-        return EXIT_REFUSED
+        return _refuse(f"there is no database at {source} (DATABASE_URL) to copy")
     target = Path(args.file)
     if target.exists():
-        print(f"ims-bot backup: {target} exists; a backup is never written over: name a new file")
-        return EXIT_REFUSED
+        return _refuse(f"{target} exists; a backup is never written over: name a new file")
     if not target.parent.is_dir():
-        print(f"ims-bot backup: the folder {target.parent} does not exist")
-        return EXIT_REFUSED
-    size = _copy(source, target)
+        return _refuse(f"the folder {target.parent} does not exist")
+    try:
+        size = _copy(source, target)
+    except PermissionError:
+        return _refuse(f"cannot write in {target.parent}: run as a user who may, or name another")
+    except sqlite3.DatabaseError as exc:
+        return _refuse(f"no backup was written: {exc}")
     asyncio.run(_audit(settings.database_url, target))
     print(
         f"Backed up {source} to {target} ({size / 1_000_000:.1f} MB, checked). It holds "
@@ -72,6 +75,12 @@ def run_backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _refuse(text: str, code: int = EXIT_REFUSED) -> int:
+    """A refusal on standard error (a cron job's output keeps only what went well)."""
+    print(f"ims-bot backup: {text}", file=sys.stderr)
+    return code
+
+
 def _copy(source: Path, target: Path) -> int:
     """Copy through SQLite's backup into a temporary name, check it, then give it its
     name: a copy cut short never looks like a finished backup. Returns its size."""
@@ -80,6 +89,21 @@ def _copy(source: Path, target: Path) -> int:
     # Made the owner's alone before SQLite writes a patient's data into it (it keeps the
     # mode it finds, and so do its journal files).
     os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    try:
+        verdict = _backup_into(source, partial)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # a copy cut short is never left behind
+        raise
+    if verdict != "ok":
+        partial.unlink(missing_ok=True)
+        raise sqlite3.DatabaseError(f"the copy failed its check ({verdict})")
+    os.chmod(partial, 0o600)  # health information: the owner only
+    os.replace(partial, target)
+    return target.stat().st_size
+
+
+def _backup_into(source: Path, partial: Path) -> str:
+    """SQLite's backup of `source` into `partial`; the copy's own check's verdict."""
     reader = sqlite3.connect(source, timeout=30)
     try:
         writer = sqlite3.connect(partial)
@@ -91,12 +115,7 @@ def _copy(source: Path, target: Path) -> int:
             writer.close()
     finally:
         reader.close()
-    if verdict != "ok":
-        partial.unlink(missing_ok=True)
-        raise sqlite3.DatabaseError(f"the copy failed its check ({verdict})")
-    os.chmod(partial, 0o600)  # health information: the owner only
-    os.replace(partial, target)
-    return target.stat().st_size
+    return str(verdict)
 
 
 async def _audit(url: str, target: Path) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import sys
 from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import Any
 
 from bot.cli.terminal import terminal_line
@@ -14,6 +17,7 @@ from bot.core.dates import clinic_time
 from bot.faq.unanswered import UnansweredLog, UnansweredRecord
 from bot.storage.database import open_database
 from bot.web.audit import AuditLog, command_line_actor
+from bot.web.spreadsheet import unanswered_csv
 
 
 def register_unanswered(group: Any) -> None:
@@ -26,7 +30,14 @@ def register_unanswered(group: Any) -> None:
         "after UNANSWERED_RETENTION_DAYS.",
     )
     parser.add_argument("--days", type=_days, default=None, help="only the last N days (1 or more)")
-    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    shape = parser.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="one JSON object per line")
+    shape.add_argument(
+        "--csv",
+        metavar="FILE",
+        help="write them to FILE (a new file, readable by you only) as CSV a spreadsheet "
+        "opens: UTF-8 with a byte-order mark, cells that would start a formula made text",
+    )
     parser.set_defaults(handler=run_unanswered)
 
 
@@ -48,7 +59,7 @@ def _line(record: UnansweredRecord, tz: tzinfo) -> str:
     return f"{clinic_time(record.asked_at, tz)}  {terminal_line(record.text)}{near}"
 
 
-async def _list(days: int | None) -> list[UnansweredRecord]:
+async def _list(days: int | None, action: str = "view_unanswered") -> list[UnansweredRecord]:
     settings = load_settings()
     database = await open_database(settings.database_url)
     try:
@@ -59,16 +70,16 @@ async def _list(days: int | None) -> list[UnansweredRecord]:
         records = await log.list(since=since)
         # Patients type health details here too: every listing is audited, like the console's.
         targets: list[str | None] = [f"question:{record.id}" for record in records]
-        await AuditLog(database).write_many(
-            command_line_actor(), "view_unanswered", targets or [None]
-        )
+        await AuditLog(database).write_many(command_line_actor(), action, targets or [None])
         return records
     finally:
         await database.close()
 
 
 def run_unanswered(args: argparse.Namespace) -> int:
-    """Print the stored unanswered questions."""
+    """Print the stored unanswered questions, or write them to a CSV file."""
+    if args.csv:
+        return _export(Path(args.csv), args.days)
     records = asyncio.run(_list(args.days))
     tz = load_settings().clinic_timezone
     for record in records:
@@ -88,4 +99,29 @@ def run_unanswered(args: argparse.Namespace) -> int:
             print(_line(record, tz))
     if not args.json:
         print(f"{len(records)} unanswered question(s)")
+    return 0
+
+
+def _export(target: Path, days: int | None) -> int:
+    """The questions in a new CSV file that only its owner may read: what patients typed
+    is health information, like the database it comes from."""
+    if target.exists():
+        print(f"ims-bot: {target} exists; name a new file", file=sys.stderr)
+        return 1
+    if not target.parent.is_dir():
+        print(f"ims-bot: the folder {target.parent} does not exist", file=sys.stderr)
+        return 1
+    records = asyncio.run(_list(days, "export_unanswered"))
+    data = unanswered_csv(records, load_settings().clinic_timezone)
+    try:
+        descriptor = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        print(f"ims-bot: cannot write {target}: {exc.strerror}", file=sys.stderr)
+        return 1
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+    print(
+        f"Wrote {len(records)} unanswered question(s) to {target} (CSV for a spreadsheet). "
+        "It holds what patients typed: keep it as safe as the database, delete it when done."
+    )
     return 0

@@ -149,7 +149,10 @@ def run_export(args: argparse.Namespace) -> int:
             )
             return 2
         if intake is None:
-            print(f"ims-bot: no intake with id {args.id}; see `ims-bot intake list`")
+            # On standard error: `intake export 99 > intake.json` must not write it there.
+            print(
+                f"ims-bot: no intake with id {args.id}; see `ims-bot intake list`", file=sys.stderr
+            )
             return 1
         engine = await _engine_for(repository, intake)
         when = intake.submitted_at or intake.updated_at

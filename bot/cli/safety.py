@@ -12,6 +12,9 @@ from typing import Any, TextIO
 
 from bot.cli.content import default_content_dir
 from bot.content.clinic import CLINIC_FILE, read_clinic
+from bot.content.problems import display_path
+from bot.intake.flow import Flow, Step
+from bot.intake.flow_file import FLOW_FILE_NAME, read_flow_file
 from bot.safety.emergency import EmergencyContent, EmergencyRule, RuleTerms, built_in_grammar
 from bot.safety.emergency_content import load_emergency_content
 from bot.safety.present import PresentJudge, load_present_judge
@@ -35,8 +38,9 @@ def register(subparsers: Any) -> None:
         help="print every emergency and urgent rule for review",
         description="Print every emergency and urgent rule with its terms per language, its "
         "examples and not-examples, the replies per language, the notices for other "
-        "languages and who reviewed each file when, so a clinician can read and sign the "
-        "whole screen in one sitting.",
+        "languages, the flags the intake form raises (red flags, contraindications) with "
+        "their messages per language, and who reviewed each when, so a clinician can read "
+        "and sign the whole screen in one sitting.",
     )
     report.add_argument("--content", metavar="DIR", help="content folder (default: CONTENT_DIR)")
     report.set_defaults(handler=run_report)
@@ -47,6 +51,8 @@ def run_report(args: argparse.Namespace) -> int:
     content_dir = Path(args.content) if args.content else default_content_dir()
     content = load_emergency_content(content_dir)
     clinic, _ = read_clinic(content_dir / CLINIC_FILE)
+    flow_path = content_dir / FLOW_FILE_NAME
+    loaded, flow_problems = read_flow_file(flow_path)
     write_report(
         content,
         sys.stdout,
@@ -58,6 +64,12 @@ def run_report(args: argparse.Namespace) -> int:
         if clinic is not None
         else SafetyReplies(content, PHONE_UNREAD),
     )
+    write_intake_flags(sys.stdout, loaded.flow if loaded else None, display_path(flow_path))
+    if flow_problems:
+        print(
+            f"\n{display_path(flow_path)} has problems, so its flags are not listed: run "
+            "`ims-bot content check`, fix them and print this report again."
+        )
     return EXIT_OK
 
 
@@ -406,6 +418,98 @@ def _notices(out: TextIO, content: EmergencyContent, replies: SafetyReplies) -> 
         urgent = f"{notice.urgent_title}: {replies.filled(notice.urgent)}"
         out.write(_indent(urgent, "    urgent:    "))
         out.write(_indent(replies.filled(notice.phone), "    phone:     "))
+
+
+# The intake's section whose answers the clinician reads as contraindications and
+# precautions before needling (intake_flow.yaml's `section: needling_safety`).
+NEEDLING_SAFETY_SECTION = "needling_safety"
+
+
+def write_intake_flags(out: TextIO, flow: Flow | None, file: str) -> None:
+    """The flags the intake form raises (red flags first: the form stops at an emergency
+    one) and the needling-safety questions whose answers the clinician reads as
+    contraindications, each in every language the patient may read them in."""
+    if flow is None:
+        return
+    out.write(f"\n\n{'=' * 78}\nINTAKE FORM: FLAGS AND NEEDLING SAFETY\n{file}\n{'=' * 78}\n")
+    out.write(
+        _prose(
+            "A flag is raised by an answer of the intake form. Emergency: the form stops,\n"
+            "the patient is shown the message (call 911) and staff are alerted. Urgent: the\n"
+            "patient is shown the message, the form goes on and the flag heads the\n"
+            "clinician's summary. Attention: for the clinician only.\n"
+        )
+    )
+    languages = {flow.language: flow, **flow.translations}
+    order = {"emergency": 0, "urgent": 1, "attention": 2}
+    flags = sorted(flow.flags.values(), key=lambda flag: order.get(flag.level.value, 3))
+    for number, flag in enumerate(flags, 1):
+        out.write(f"\n{RULE_LINE}\n")
+        out.write(_indent(f"{flag.id} ({flag.level.value.upper()}): {flag.label}", f"{number}. "))
+        if flag.reviewed is not None:
+            reviewed = f"Reviewed by {flag.reviewed.by} on {flag.reviewed.on.isoformat()}"
+            out.write(_indent(reviewed, "   "))
+        raised = _raised_by(flow, flag.id, languages)
+        out.write("   Raised by:\n")
+        for line in raised or ["(no answer raises it: a flag nothing uses)"]:
+            out.write(_indent(line, "     - "))
+        for language, translated in languages.items():
+            message = translated.flags.get(flag.id)
+            if message is not None:
+                out.write(_indent(message.message, f"   [{language}] "))
+    out.write(f"\n{RULE_LINE}\nNEEDLING SAFETY (contraindications and precautions)\n")
+    out.write(
+        _prose(
+            "Every answer to these questions other than none is listed to the clinician as\n"
+            "a precaution before needling; a flag beside an answer is raised as above.\n"
+        )
+    )
+    for step in flow.steps:
+        if step.section != NEEDLING_SAFETY_SECTION:
+            continue
+        out.write("\n" + _indent(f"{step.id} (line {step.line}): {step.short}", "   "))
+        for language, translated in languages.items():
+            shown = translated.step(step.id)
+            if shown is None:
+                continue
+            out.write(_indent(shown.asked, f"     [{language}] "))
+            for option in shown.options:
+                english = step.option(option.id)  # flags are set in the English file
+                flagged = f" [flag: {english.flag}]" if english and english.flag else ""
+                out.write(_indent(f"{option.label}{flagged}", "         \u2022 "))
+
+
+def _raised_by(flow: Flow, flag_id: str, languages: dict[str, Flow]) -> list[str]:
+    """Which answers raise `flag_id`: an option (in each language), a yes, a score band,
+    a combination of answers."""
+    found: list[str] = []
+    for step in flow.steps:
+        for option in step.options:
+            if option.flag == flag_id:
+                words = " / ".join(
+                    f"[{language}] {_option_label(translated.step(step.id), option.id)}"
+                    for language, translated in languages.items()
+                )
+                found.append(f"{step.id} (line {step.line}), the answer {words}")
+        if step.yes_flag == flag_id:
+            found.append(f"{step.id} (line {step.line}), the answer yes: {step.asked}")
+    for score in flow.scores:
+        for band in score.bands:
+            if band.flag == flag_id:
+                found.append(f"score {score.id} ({score.title}) from {band.low:g} to {band.high:g}")
+    for rule in flow.rules:
+        if rule.flag == flag_id:
+            when = "; ".join(
+                f"{c.step} {c.op.value}" + (f" {c.value}" if c.value is not None else "")
+                for c in rule.when
+            )
+            found.append(f"the answers together (line {rule.line}): {when}")
+    return found
+
+
+def _option_label(step: Step | None, option_id: str) -> str:
+    option = step.option(option_id) if step is not None else None
+    return option.label if option is not None else option_id
 
 
 def _indent(text: str, prefix: str) -> str:

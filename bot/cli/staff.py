@@ -25,8 +25,14 @@ def register(subparsers: Any) -> None:
     add.set_defaults(handler=run_add)
     listing = group.add_parser("list", help="one line per account: e-mail, role, state")
     listing.set_defaults(handler=run_list)
-    disable = group.add_parser("disable", help="disable an account and end its sessions")
+    disable = group.add_parser(
+        "disable",
+        help="disable an account and end its sessions",
+        description="Disable an account and end its console sessions at once. Typed at a "
+        "terminal, it asks first; --yes (or a script's standard input) does not.",
+    )
     disable.add_argument("email")
+    disable.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     disable.set_defaults(handler=run_disable)
     enable = group.add_parser("enable", help="let a disabled account sign in again")
     enable.add_argument("email")
@@ -94,6 +100,18 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_disable(args: argparse.Namespace) -> int:
     """Disable an account."""
+
+    if not args.yes and sys.stdin.isatty():
+        # The console's Disable asks on a page naming the account; so does the terminal.
+        print(
+            f"Disable {args.email}? They can no longer sign in and their console sessions "
+            "end at once (`ims-bot staff enable` undoes it). Type yes to disable: ",
+            end="",
+            flush=True,
+        )
+        if sys.stdin.readline().strip().casefold() not in ("yes", "y"):
+            print("Nothing was changed.")
+            return 1
 
     async def work(accounts: StaffAccounts, audit: AuditLog, base_url: str) -> int:
         account = await accounts.disable(args.email)

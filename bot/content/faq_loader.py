@@ -21,7 +21,7 @@ from bot.content.schema import (
     not_text_problem,
     read_yaml_with_problems,
 )
-from bot.content.yaml_source import LocatedDict, LocatedList
+from bot.content.yaml_source import LocatedDict, LocatedList, holding
 
 FAQ_FILE = "faq.yaml"
 TOP_LEVEL_KEYS = (
@@ -66,9 +66,10 @@ def _clinic_values() -> dict[str, Callable[[Clinic], str]]:
 PLACEHOLDERS = _clinic_values()
 
 
-def placeholder_problems(text: str) -> list[str]:
-    """What is wrong with the placeholders in `text` (unknown names, stray braces)."""
-    messages: list[str] = []
+def placeholder_problems(text: str) -> list[tuple[str, Callable[[str], bool]]]:
+    """What is wrong with the placeholders in `text` (unknown names, stray braces), each
+    with a test that finds the line of the file it is on."""
+    problems: list[tuple[str, Callable[[str], bool]]] = []
     for found in PLACEHOLDER_PATTERN.finditer(text):
         name = found.group(1).strip()
         if name not in PLACEHOLDERS:
@@ -78,15 +79,24 @@ def placeholder_problems(text: str) -> list[str]:
                 if guess
                 else " (known: " + ", ".join("{" + known + "}" for known in PLACEHOLDERS) + ")"
             )
-            messages.append(f"unknown placeholder {found.group(0)}{hint}")
+            written = found.group(0)
+            problems.append((f"unknown placeholder {written}{hint}", holding(written)))
     leftover = PLACEHOLDER_PATTERN.sub("", text)
     for brace in "{}":
         if brace in leftover:
-            messages.append(
-                f"stray '{brace}'; placeholders look like {{clinic.phone}}, "
-                "and braces cannot be used otherwise"
+            problems.append(
+                (
+                    f"stray '{brace}'; placeholders look like {{clinic.phone}}, "
+                    "and braces cannot be used otherwise",
+                    _stray_brace_on(brace),
+                )
             )
-    return messages
+    return problems
+
+
+def _stray_brace_on(brace: str) -> Callable[[str], bool]:
+    """A test for the line of the file with `brace` outside any placeholder."""
+    return lambda line: brace in PLACEHOLDER_PATTERN.sub("", line)
 
 
 def fill_placeholders(text: str, clinic: Clinic) -> str:
@@ -254,12 +264,12 @@ def _read_answer(
         return None
     line = entry.line_of("answer")
     problems = placeholder_problems(answer)
-    for message in problems:
-        log.add(line, f"answer of {what}: {message}")
+    for message, on_line in problems:
+        log.add(entry.line_within("answer", on_line), f"answer of {what}: {message}")
     markup = MARKUP_PATTERN.search(answer)
     if markup:
         log.add(
-            line,
+            entry.line_within("answer", holding(markup.group(0))),
             f"the answer of {what} contains markup {markup.group(0)!r}; write plain text "
             "(the bot formats messages itself)",
         )

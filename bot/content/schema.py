@@ -26,6 +26,7 @@ from bot.content.yaml_source import (
     CURLY_QUOTES_HINT,
     LocatedDict,
     LocatedList,
+    holding,
     load_located_yaml,
 )
 
@@ -71,9 +72,13 @@ def placeholders_shown_as_written(data: object, file: str) -> list[Problem]:
     patient would read "{clinic.phone}" itself."""
     problems: list[Problem] = []
 
-    def walk(value: object, line: int, where: str) -> None:
+    def walk(value: object, line: int, key: str | None, parent: LocatedDict | None) -> None:
+        where = f"'{key}'" if key is not None else "a text"
         if isinstance(value, str):
             for found in dict.fromkeys(PLACEHOLDER.findall(value)):
+                if parent is not None and key is not None:
+                    # The line it is on, inside a text written over several lines.
+                    line = parent.line_within(key, holding(found))
                 problems.append(
                     Problem(
                         file,
@@ -84,13 +89,13 @@ def placeholders_shown_as_written(data: object, file: str) -> list[Problem]:
                     )
                 )
         elif isinstance(value, LocatedDict):
-            for key, item in value.items():
-                walk(item, value.line_of(key), f"'{key}'")
+            for name, item in value.items():
+                walk(item, value.line_of(name), name, value)
         elif isinstance(value, LocatedList):
             for index, item in enumerate(value):
-                walk(item, value.line_of(index), where)
+                walk(item, value.line_of(index), key, None)
 
-    walk(data, 1, "a text")
+    walk(data, 1, None, None)
     return problems
 
 

@@ -7,6 +7,7 @@ dict/list subclasses. Values behave exactly like plain dicts and lists.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,30 @@ class LocatedDict(dict[str, Any]):
 
     line: int = 0
     key_lines: dict[str, int]
+    # The file's lines a text value spans (first, last), and the file's lines themselves:
+    # a problem inside a long answer names the line it is on, not the key's.
+    value_spans: dict[str, tuple[int, int]] | None = None
+    source_lines: list[str] | None = None
 
     def line_of(self, key: str) -> int:
         """Line of `key`, or of the mapping itself when the key is absent."""
         return self.key_lines.get(key, self.line)
+
+    def line_within(self, key: str, holds: Callable[[str], bool]) -> int:
+        """The first line of `key`'s text (as written in the file) for which `holds` is
+        true; the key's line when none is, or when the mapping was not read from a file."""
+        span = self.value_spans.get(key) if self.value_spans else None
+        if span is not None and self.source_lines is not None:
+            first, last = span
+            for number in range(first, last + 1):
+                if holds(self.source_lines[number - 1]):
+                    return number
+        return self.line_of(key)
+
+
+def holding(text: str) -> Callable[[str], bool]:
+    """A test for `LocatedDict.line_within`: the line holds `text` as written."""
+    return lambda line: text in line
 
 
 class LocatedList(list[Any]):
@@ -50,6 +71,8 @@ def _construct_mapping(loader: _LocatingLoader, node: yaml.MappingNode) -> Locat
     result = LocatedDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
+    result.value_spans = {}
+    result.source_lines = getattr(loader, "source_lines", None)
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
         # Keys are names, never values: take a plain key's text as written, so YAML 1.1
@@ -64,6 +87,11 @@ def _construct_mapping(loader: _LocatingLoader, node: yaml.MappingNode) -> Locat
             )
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
+        if isinstance(value_node, yaml.ScalarNode):
+            # A block scalar's end mark is the start of the line after it.
+            last = value_node.end_mark.line + (0 if value_node.end_mark.column else -1)
+            first = value_node.start_mark.line + 1
+            result.value_spans[key] = (first, max(first, last + 1))
     return result
 
 
@@ -113,7 +141,7 @@ def load_located_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise ContentError([_not_utf8(path, shown, exc)]) from None
     try:
-        return yaml.load(text, Loader=_LocatingLoader)
+        return _load(text)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         problem = Problem(shown, line, f"contains a character YAML cannot read ({exc.reason})")
@@ -155,6 +183,16 @@ def load_located_yaml(path: Path) -> Any:
                 )
             ]
         ) from None
+
+
+def _load(text: str) -> Any:
+    """`text` parsed, each mapping able to point into the lines of its text values."""
+    loader = _LocatingLoader(text)
+    loader.source_lines = text.splitlines()
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def _not_utf8(path: Path, shown: str, exc: UnicodeDecodeError) -> Problem:

@@ -91,6 +91,7 @@ class Option:
     aliases: tuple[str, ...] = ()  # extra words a patient may type
     # date_or_duration only: a typed duration shorter than this many days picks the option.
     within_days: int | None = None
+    line: int = 0  # the line of its label in the file it was read from (0: a stored copy)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -38,7 +38,7 @@ from bot.intake.flow import (
 )
 from bot.intake.flow_check import check_flow_logic, check_typed_names
 from bot.intake.flow_translation import FLOW_FRENCH_FILE_NAME, translate_flow
-from bot.intake.step_types import KINDS
+from bot.intake.step_types import KINDS, MultiKind, kind_of
 from bot.intake.wording import FRENCH
 
 FLOW_FILE_NAME = "intake_flow.yaml"
@@ -60,6 +60,11 @@ SECTIONS = (
     "other",
 )
 DEFAULT_TEXT_LIMIT = 500
+# Telegram shows a button's text on one line and cuts what does not fit with "…"; a phone
+# about 375 px wide fits about 40 characters on a full-width button (the bot gives a long
+# label a row of its own). A ticked answer of a multi-choice step starts with "✅ ".
+PHONE_BUTTON_CHARS = 40
+TICK_CHARS = 2
 SCALE_MIN, SCALE_MAX = 0, 10
 
 _FLOW_KEYS = {
@@ -174,6 +179,7 @@ def _options(log: ProblemLog, data: LocatedDict, what: str) -> tuple[Option, ...
                 paired=log.boolean(raw, "paired", named, default=False),
                 aliases=tuple(str(alias) for alias in aliases),
                 within_days=_whole_number(log, raw, "within_days", named),
+                line=raw.line_of("label"),
             )
         )
     return tuple(options)
@@ -380,6 +386,38 @@ def read_flow_file(path: Path) -> tuple[LoadedFlow | None, list[Problem]]:
         # Stored with the form, so a form begun in French goes on in the French it began in.
         definition = {**definition, TRANSLATIONS_KEY: {FRENCH: plain_definition(french_data)}}
     return LoadedFlow(flow, definition, definition_hash(definition)), []
+
+
+def long_button_labels(flow: Flow, files: Mapping[str, str]) -> list[Problem]:
+    """A note for each step with option labels a phone's button cannot show whole, in each
+    language (`files`: the file each language's labels are read from, by language), at
+    the first such label's line, naming each one's line."""
+    notes: list[Problem] = []
+    for language, shown in {flow.language: flow, **flow.translations}.items():
+        for step in shown.steps:
+            ticked = isinstance(kind_of(step), MultiKind)  # its chosen answers show a tick
+            room = PHONE_BUTTON_CHARS - (TICK_CHARS if ticked else 0)
+            long = [option for option in step.options if len(option.label) > room]
+            if not long:
+                continue
+            which = ", ".join(
+                f"{option.id!r} ({len(option.label)}, line {option.line})" for option in long
+            )
+            notes.append(
+                Problem(
+                    files.get(language, ""),
+                    long[0].line,
+                    f"step {step.id!r}: {_count(len(long), 'option label')} longer than "
+                    f"the {room} characters a phone shows on a button (the rest is cut with "
+                    f"'…'): {which}; shorten each to {room} or fewer and put any detail in "
+                    "the question's text",
+                )
+            )
+    return notes
+
+
+def _count(number: int, noun: str) -> str:
+    return f"1 {noun} is" if number == 1 else f"{number} {noun}s are"
 
 
 def load_flow_file(path: Path) -> LoadedFlow:

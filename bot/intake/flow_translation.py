@@ -110,7 +110,8 @@ def _options(log: ProblemLog, step: Step, data: LocatedDict, what: str) -> tuple
             continue
         raw = given[option.id]
         if isinstance(raw, str) and raw.strip():  # the short form: `id: label`
-            options.append(replace(option, label=" ".join(raw.split()), aliases=()))
+            label = " ".join(raw.split())
+            options.append(replace(option, label=label, aliases=(), line=given.line_of(option.id)))
             continue
         if not isinstance(raw, dict):
             log.add(
@@ -129,6 +130,7 @@ def _options(log: ProblemLog, step: Step, data: LocatedDict, what: str) -> tuple
                 option,
                 label=log.text(entry, "label", named) or option.label,
                 aliases=tuple(str(alias) for alias in aliases),
+                line=entry.line_of("label"),
             )
         )
     return tuple(options)

@@ -231,10 +231,13 @@ class StaffAccounts:
             return _account(row) if row is not None else None
 
     async def disable(self, email: str) -> Account:
-        """Disable an account and end its sessions at once."""
+        """Disable an account and end its sessions at once (not the only enabled admin)."""
         address = normalise_email(email)
         async with self._database.sessions.begin() as session:
             row = await self._row(session, address)
+            if row.disabled:
+                raise AccountError(f"{address} is already disabled")
+            await self._keep_an_admin(session, row)
             row.disabled = True
             await session.execute(delete(StaffSession).where(StaffSession.account_id == row.id))
             await session.execute(
@@ -262,18 +265,24 @@ class StaffAccounts:
             row = await self._row(session, address)
             if row.role == role.value:
                 raise AccountError(f"{address} is already {role.value}")
-            if row.role == Role.ADMIN.value and not row.disabled:
-                admins = await session.scalar(
-                    select(func.count()).where(
-                        StaffAccount.role == Role.ADMIN.value, StaffAccount.disabled.is_(False)
-                    )
-                )
-                if (admins or 0) <= 1:
-                    raise AccountError(
-                        f"{address} is the only enabled admin; make another admin first"
-                    )
+            await self._keep_an_admin(session, row)
             row.role = role.value
             return _account(row)
+
+    @staticmethod
+    async def _keep_an_admin(session: AsyncSession, row: StaffAccount) -> None:
+        """Refuse to take the last enabled admin away (by a role change or disabling it):
+        someone must be able to manage accounts."""
+        if row.role == Role.ADMIN.value and not row.disabled:
+            admins = await session.scalar(
+                select(func.count()).where(
+                    StaffAccount.role == Role.ADMIN.value, StaffAccount.disabled.is_(False)
+                )
+            )
+            if (admins or 0) <= 1:
+                raise AccountError(
+                    f"{row.email} is the only enabled admin; make another admin first"
+                )
 
     @staticmethod
     async def _row(session: AsyncSession, address: str) -> StaffAccount:

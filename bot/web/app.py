@@ -36,7 +36,7 @@ from bot.web.accounts import (
     StaffAccounts,
     role_action,
 )
-from bot.web.audit import AuditLog
+from bot.web.audit import AuditLog, Marked
 from bot.web.content_health import ContentHealthCheck
 from bot.web.events import ALERT_KINDS, AppointmentsOfChats, EventRecord, StaffEventLog
 from bot.web.front_desk import AppointmentBoard, QuestionBoard
@@ -53,6 +53,7 @@ from bot.web.security import (
     new_form_token,
     tokens_match,
 )
+from bot.web.spreadsheet import UNANSWERED_FILE_NAME, unanswered_csv
 
 logger = logging.getLogger(__name__)
 
@@ -362,17 +363,17 @@ class Console:
             return await self.not_found(request, info)
         form = await request.form()
         state = form.get("state")
-        if state not in ("new", "reviewed"):
-            return await self.refuse(request, info, "Mark the intake reviewed or new.", 400)
-        if state == "new" and await self.s.inbox.mark_new(intake_id):
-            action = "mark_intake_new"
-        elif state == "reviewed" and await self.s.inbox.mark_reviewed(
-            intake_id, info.account.email
-        ):
+        if state == "new":
+            marked, action = await self.s.inbox.mark_new(intake_id), "mark_intake_new"
+        elif state == "reviewed":
+            marked = await self.s.inbox.mark_reviewed(intake_id, info.account.email)
             action = "mark_intake_reviewed"
         else:
+            return await self.refuse(request, info, "Mark the intake reviewed or new.", 400)
+        if marked is None:
             return await self.not_found(request, info)
-        await self.s.audit.write(info.account, action, f"intake:{intake_id}")
+        if marked is Marked.NOW:  # a second click changes nothing: nothing to audit
+            await self.s.audit.write(info.account, action, f"intake:{intake_id}")
         return RedirectResponse(f"/intakes/{intake_id}", status_code=303)
 
     async def intake_fhir(self, request: Request, info: SessionInfo) -> Response:
@@ -411,6 +412,23 @@ class Console:
         shown: list[str | None] = [f"question:{q.id}" for g in groups for q in g.questions]
         await self.s.audit.write_many(info.account, "view_unanswered", shown or [None])
         return await self.render(request, "questions.html", info, groups=groups)
+
+    async def questions_csv(self, request: Request, info: SessionInfo) -> Response:
+        """The open questions as a CSV file a spreadsheet opens (each one audited)."""
+        groups = await self.s.questions.groups()
+        records = sorted(
+            (q for group in groups for q in group.questions),
+            key=lambda record: record.asked_at,
+            reverse=True,
+        )
+        # A file of what patients typed leaves the console: each question in it is audited.
+        exported: list[str | None] = [f"question:{record.id}" for record in records]
+        await self.s.audit.write_many(info.account, "export_unanswered", exported or [None])
+        return Response(
+            unanswered_csv(records, self.s.timezone),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{UNANSWERED_FILE_NAME}"'},
+        )
 
     async def questions_mark(self, request: Request, info: SessionInfo) -> Response:
         """Dismiss a group of questions, or mark it handled."""
@@ -501,10 +519,22 @@ class Console:
         )
 
     async def event_handled(self, request: Request, info: SessionInfo) -> Response:
-        """Mark an event handled."""
+        """Mark an event handled; one already handled stays as it was (by whom, when),
+        and the click is neither a change nor a second audited action."""
         event_id = record_number(request.path_params["event_id"])
-        if event_id is None or not await self.s.events.mark_handled(event_id, info.account.email):
+        marked = (
+            await self.s.events.mark_handled(event_id, info.account.email)
+            if event_id is not None
+            else None
+        )
+        if marked is None:
             return await self.not_found(request, info)
+        if marked is Marked.ALREADY:
+            notice = (
+                f"Alert #{event_id} was already marked handled (by whom and when is in its "
+                "row); nothing was changed."
+            )
+            return await self.events(request, info, notice=notice, status_code=409)
         await self.s.audit.write(info.account, "event_handled", f"event:{event_id}")
         return RedirectResponse("/events", status_code=303)
 
@@ -548,7 +578,8 @@ class Console:
         return await self.s.accounts.get(account_id) if account_id is not None else None
 
     async def staff_disable(self, request: Request, info: SessionInfo) -> Response:
-        """Disable an account (its sessions end at once)."""
+        """Disable an account (its sessions end at once), once the admin has confirmed it
+        on a page naming the account: the Disable button alone only asks."""
         account = await self._account_from_path(request)
         if account is None:
             return await self.not_found(request, info)
@@ -556,7 +587,13 @@ class Console:
             return await self._staff_page(
                 request, info, error="You cannot disable your own account.", status_code=400
             )
-        await self.s.accounts.disable(account.email)
+        form = await request.form()
+        if form.get("confirm") != "yes":
+            return await self.render(request, "confirm_disable.html", info, account=account)
+        try:
+            await self.s.accounts.disable(account.email)
+        except AccountError as exc:
+            return await self._staff_page(request, info, error=str(exc), status_code=400)
         await self.s.audit.write(info.account, "staff_disable", f"staff:{account.id}")
         return RedirectResponse("/staff", status_code=303)
 
@@ -662,6 +699,7 @@ class Console:
             Route("/intakes/{intake_id}/fhir", g(clinician, self.intake_fhir), methods=["GET"]),
             Route("/appointments", g(desk, self.appointments), methods=["GET"]),
             Route("/questions", g(desk, self.questions), methods=["GET"]),
+            Route("/questions.csv", g(desk, self.questions_csv), methods=["GET"]),
             form("/questions/mark", desk, self.questions_mark, "/questions"),
             Route("/events", g(desk, self.events), methods=["GET"]),
             form("/events/{event_id}/handled", desk, self.event_handled, "/events"),

@@ -6,6 +6,7 @@ import getpass
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 from sqlalchemy import select
 
@@ -21,6 +22,14 @@ def command_line_actor() -> str:
     except (OSError, KeyError):  # no login name in the environment or passwd
         user = f"uid {os.getuid()}"
     return f"{user} (command line)"
+
+
+class Marked(Enum):
+    """What a mark (an alert handled, an intake reviewed) did: only a change is audited,
+    so a second click, or two people clicking at once, is not a second action."""
+
+    NOW = "now"
+    ALREADY = "already"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from bot.reminders.repository import AppointmentRepository
 from bot.storage.console_tables import StaffEvent
 from bot.storage.database import Database
 from bot.web.accounts import Clock, utc_now
+from bot.web.audit import Marked
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -134,16 +135,19 @@ class StaffEventLog:
             )
             return [_record(row) for row in rows]
 
-    async def mark_handled(self, event_id: int, by: str) -> bool:
-        """Mark an event handled; False when it does not exist."""
+    async def mark_handled(self, event_id: int, by: str) -> Marked | None:
+        """Mark an event handled (who marked it first stays); None when it does not exist."""
         async with self._database.sessions.begin() as session:
-            row = await session.get(StaffEvent, event_id)
-            if row is None:
-                return False
-            if row.handled_at is None:
-                row.handled_at = self._clock()
-                row.handled_by = by
-            return True
+            # Marked only if nobody has yet: two people clicking at once change it once.
+            changed = await session.execute(
+                update(StaffEvent)
+                .where(StaffEvent.id == event_id, StaffEvent.handled_at.is_(None))
+                .values(handled_at=self._clock(), handled_by=by)
+            )
+            if changed.rowcount:  # type: ignore[attr-defined]
+                return Marked.NOW
+            exists = await session.scalar(select(StaffEvent.id).where(StaffEvent.id == event_id))
+            return Marked.ALREADY if exists is not None else None
 
     async def describe(self, chat_id: int, language: str = "en") -> list[str]:
         """What is held about a chat (for /mydata), in `language`."""

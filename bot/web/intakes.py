@@ -28,6 +28,7 @@ from bot.intake.summary import (
 from bot.storage.console_tables import IntakeReview
 from bot.storage.database import Database
 from bot.web.accounts import Clock, utc_now
+from bot.web.audit import Marked
 
 # What a clinician has to read: finished forms and those an emergency answer stopped.
 INBOX_STATUSES = (Status.SUBMITTED, Status.STOPPED_EMERGENCY)
@@ -173,26 +174,30 @@ class IntakeInbox:
         when = intake.submitted_at or intake.updated_at
         return questionnaire_response(engine, intake.state, intake_id=intake.id, authored=when)
 
-    async def mark_reviewed(self, intake_id: int, by: str) -> bool:
-        """Mark reviewed (kept if already); False when the intake is not in the inbox."""
+    async def mark_reviewed(self, intake_id: int, by: str) -> Marked | None:
+        """Mark reviewed (the first review mark is kept); None when the intake is not in
+        the inbox."""
         intake = await self._repository.get(intake_id)
         if intake is None or intake.status not in INBOX_STATUSES:
-            return False
+            return None
         async with self._database.sessions.begin() as session:
-            if await session.get(IntakeReview, intake_id) is None:
-                session.add(
-                    IntakeReview(intake_id=intake_id, reviewed_at=self._clock(), reviewed_by=by)
-                )
-        return True
+            if await session.get(IntakeReview, intake_id) is not None:
+                return Marked.ALREADY
+            session.add(
+                IntakeReview(intake_id=intake_id, reviewed_at=self._clock(), reviewed_by=by)
+            )
+        return Marked.NOW
 
-    async def mark_new(self, intake_id: int) -> bool:
-        """Undo a review mark; False when the intake is not in the inbox."""
+    async def mark_new(self, intake_id: int) -> Marked | None:
+        """Undo a review mark; None when the intake is not in the inbox."""
         intake = await self._repository.get(intake_id)
         if intake is None or intake.status not in INBOX_STATUSES:
-            return False
+            return None
         async with self._database.sessions.begin() as session:
-            await session.execute(delete(IntakeReview).where(IntakeReview.intake_id == intake_id))
-        return True
+            removed = await session.execute(
+                delete(IntakeReview).where(IntakeReview.intake_id == intake_id)
+            )
+        return Marked.NOW if removed.rowcount else Marked.ALREADY  # type: ignore[attr-defined]
 
 
 def _summary(intake: StoredIntake, engine: IntakeEngine | None) -> dict[str, Any]:

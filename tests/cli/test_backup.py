@@ -48,7 +48,8 @@ async def test_a_backup_taken_while_the_bot_writes_holds_everything_and_restores
         # Never written over: a second backup under the same name is refused, unchanged.
         before = copy.read_bytes()
         assert await asyncio.to_thread(main, ["backup", str(copy)]) == 1
-        assert "never written over" in capsys.readouterr().out
+        refused = capsys.readouterr()
+        assert "never written over" in refused.err and refused.out == ""
         assert copy.read_bytes() == before
     finally:
         await database.close()
@@ -70,8 +71,32 @@ def test_a_database_that_is_not_sqlite_is_left_to_its_own_tools(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://clinic@db.example/ims")
     assert main(["backup", str(tmp_path / "copy")]) == 2
-    assert "pg_dump" in capsys.readouterr().out
+    said = capsys.readouterr()
+    assert "pg_dump" in said.err and said.out == ""
     assert not (tmp_path / "copy").exists()
+
+
+def test_every_refusal_goes_to_standard_error_with_a_failing_exit_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A nightly cron job mails what a command prints: its standard output is for the
+    backup made, a refusal goes to standard error and the exit status says it failed."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("IMS_DATA_DIR", str(tmp_path / "data"))
+    missing = tmp_path / "gone.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{missing}")
+    assert main(["backup", str(tmp_path / "a.sqlite3")]) == 1
+    said = capsys.readouterr()
+    assert f"no database at {missing}" in said.err and said.out == ""
+    # Not a database at all (a file put in its place): refused, no copy and no part of one.
+    missing.write_text("these are not the pages of a SQLite database" * 100)
+    assert main(["backup", str(tmp_path / "b.sqlite3")]) == 1
+    said = capsys.readouterr()
+    assert "no backup was written" in said.err and said.out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gone.sqlite3"]
+    assert main(["backup", str(tmp_path / "nowhere" / "c.sqlite3")]) == 1
+    said = capsys.readouterr()
+    assert "does not exist" in said.err and said.out == ""
 
 
 async def test_the_copy_is_never_readable_by_others_even_while_it_is_written(

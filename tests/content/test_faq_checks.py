@@ -264,6 +264,28 @@ def test_unknown_placeholder_suggests_the_known_one(tmp_path: Path) -> None:
     assert "{clinic.phon}" in problem.message and "clinic.phone" in problem.message
 
 
+FOLDED_ANSWER = (
+    ">-\n      Most visits start with an assessment of where it hurts\n"
+    "      and how it moves. {slip} Then the practitioner\n"
+    "      explains the plan with {clinic.name} prices."
+)
+
+
+@pytest.mark.parametrize(
+    ("slip", "said"),
+    [("Ask {name} at the desk.", "unknown placeholder {name}"), ("Bring a } form.", "stray '}'")],
+)
+def test_a_placeholder_slip_in_a_folded_answer_is_reported_on_its_own_line(
+    tmp_path: Path, slip: str, said: str
+) -> None:
+    """A clinic opens the file at the line the check names: inside an answer written over
+    several lines, that is the line with the slip, not the `answer:` key above it."""
+    text = faq_text(entry("alpha", answer=FOLDED_ANSWER.replace("{slip}", slip)))
+    problem = only_problem(tmp_path, text)
+    assert said in problem.message
+    assert problem.line == line_of(text, slip) != line_of(text, "answer:")
+
+
 @pytest.mark.parametrize("answer", ["'Call {clinic.phone today.'", "'Call us } now.'"])
 def test_stray_brace(tmp_path: Path, answer: str) -> None:
     text = faq_text(entry("alpha", answer=answer))

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
+import sqlite3
+import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +16,7 @@ import pytest
 from bot.cli.main import main
 from bot.faq.unanswered import UnansweredLog
 from bot.storage.database import open_database
+from bot.web.spreadsheet import spreadsheet_csv
 
 
 async def _seed(url: str) -> None:
@@ -73,3 +78,56 @@ async def test_a_patients_control_characters_never_reach_the_staff_terminal(
     assert "\x1b" not in lines[0] and "\x07" not in lines[0] and "\u202e" not in lines[0]
     assert "wifi \\x1b[2J\\x1b]0;pwned\\x07password please \\u202eevil\\u202c ok" in lines[0]
     assert "👩\u200d⚕️" in lines[0]  # an emoji's joiner is not a control
+
+
+# What patients type, as a spreadsheet must show it and never run it.
+HOSTILE = {
+    '=HYPERLINK("http://evil.example","refund")': "'=HYPERLINK",
+    "+1 613 555 0100 call me": "'+1 613",
+    "-2+3 is my pain": "'-2+3",
+    "@SUM(1+1)": "'@SUM",
+}
+PLAIN = 'le stationnement près de la clinique, c\'est où? "vite"\nmerci'
+
+
+async def test_csv_export_opens_in_a_spreadsheet_with_accents_and_no_formula(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    database = await open_database(url)
+    log = UnansweredLog(database, timedelta(days=90))
+    now = datetime.now(UTC)
+    for minutes, text in enumerate([PLAIN, *HOSTILE]):
+        await log.record(text, "hours_locations", 0.31, now - timedelta(minutes=minutes))
+    await database.close()
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "questions.csv"
+    assert await asyncio.to_thread(main, ["faq", "unanswered", "--csv", str(target)]) == 0
+    assert "Wrote 5 unanswered question(s)" in capsys.readouterr().out
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 (accents) only with it
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600  # what patients typed
+    header, *rows = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    assert header == ["asked at", "question", "closest FAQ entry", "closest score"]
+    assert rows[0][1] == PLAIN  # newest first, accents and quotes intact
+    cells = {row[1] for row in rows[1:]}
+    for shown in HOSTILE.values():
+        assert any(cell.startswith(shown) for cell in cells), shown
+    assert all(row[2:] == ["hours_locations", "0.31"] for row in rows)
+    # Never over an existing file; the refusal on standard error.
+    assert await asyncio.to_thread(main, ["faq", "unanswered", "--csv", str(target)]) == 1
+    said = capsys.readouterr()
+    assert "exists" in said.err and said.out == "" and target.read_bytes() == data
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as connection:
+        actions = [row[0] for row in connection.execute("SELECT action FROM staff_audit_log")]
+    assert actions.count("export_unanswered") == 5  # one line per question that left
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_cell_that_would_start_a_formula_is_made_text(start: str) -> None:
+    """Tab and carriage return too (the log trims them from questions; other exports may
+    not): a spreadsheet would shift the cell and read what follows as a formula."""
+    data = spreadsheet_csv(("a", "b"), [(f"{start}cmd|' /C calc'!A0", "plain")])
+    [_, row] = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert row == [f"'{start}cmd|' /C calc'!A0", "plain"]

@@ -81,7 +81,10 @@ def test_shell_intake_resumes_after_restart_then_cli_lists_and_exports(
     form = json.loads(cli(capsys, "questionnaire", "--format", "fhir"))
     Questionnaire.model_validate(form)
 
-    assert "no intake with id 99" in cli(capsys, "export", "99", code=1)
+    # The refusal on standard error: `export 99 > intake.json` leaves the file empty.
+    assert main(["intake", "export", "99"]) == 1
+    refused = capsys.readouterr()
+    assert refused.out == "" and "no intake with id 99" in refused.err
 
 
 def test_malformed_key_is_one_clear_line(

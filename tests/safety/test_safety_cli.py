@@ -8,11 +8,15 @@ import re
 import unicodedata
 from pathlib import Path
 
+import pytest
+
 from bot.cli.faq import match_stream
+from bot.cli.main import main
 from bot.cli.safety import write_report
 from bot.clinic_content import load_content
 from bot.content.clinic import CLINIC_FILE, load_clinic
 from bot.faq.pipeline import FaqPipeline
+from bot.intake.flow_file import FLOW_FILE_NAME, load_flow_file
 from bot.safety import build_safety_stage, load_emergency_content
 from bot.safety.stage import SafetyReplies
 
@@ -122,3 +126,31 @@ def test_report_reads_in_one_sitting_with_notices_as_patients_see_them() -> None
         shown.update(item.rstrip(";|").rstrip() for item in re.split(r"; | \| ", body))
     missing = [term for terms in lists for term in terms if " ".join(term.split()) not in shown]
     assert missing == []
+
+
+def test_report_lists_the_intake_forms_flags_and_needling_safety_per_language(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """What the form raises is clinical wording too: the clinician signing the report
+    reads each flag, what raises it and its message in English and French."""
+    assert main(["safety", "report", "--content", str(CONTENT)]) == 0
+    report = capsys.readouterr().out
+    flowing = " ".join(report.split())
+    assert "INTAKE FORM: FLAGS AND NEEDLING SAFETY" in report
+    loaded = load_flow_file(CONTENT / FLOW_FILE_NAME)
+    flow, french = loaded.flow, loaded.flow.translations["fr"]
+    section = flowing[flowing.index("INTAKE FORM: FLAGS") :]
+    for flag in flow.flags.values():
+        assert f"{flag.id} ({flag.level.value.upper()}): {' '.join(flag.label.split())}" in section
+        assert f"[en] {' '.join(flag.message.split())}" in section
+        assert f"[fr] {' '.join(french.flags[flag.id].message.split())}" in section
+    assert "(no answer raises it" not in section  # every flag of the sample is used
+    red = section.index("cauda_equina (EMERGENCY)")
+    assert red < section.index("(URGENT)") < section.index("(ATTENTION)")
+    # The contraindications: each needling-safety answer, in both languages.
+    screen = flow.step("health_screen")
+    french_screen = french.step("health_screen")
+    assert screen is not None and french_screen is not None
+    for option in (*screen.options, *french_screen.options):
+        assert " ".join(option.label.split()) in section
+    assert all(_columns(line) <= PAGE for line in report.splitlines()[-400:])

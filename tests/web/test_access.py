@@ -13,7 +13,7 @@ from starlette.routing import Route
 import bot.web.accounts as accounts_module
 from bot.runtime import Runtime
 from bot.storage.console_tables import LoginAttempt, StaffAccount
-from bot.web.accounts import LOCK_AFTER_FAILURES, Role
+from bot.web.accounts import LOCK_AFTER_FAILURES, AccountError, Role
 from bot.web.app import ConsoleServices, create_app
 from tests.web.conftest import BASE, STAFF_EMAILS, ClientFactory, StaffChat
 from tests.web.kit import PASSWORD, complete_intake, csrf_of, page_token, sign_in
@@ -407,3 +407,28 @@ async def test_a_form_sent_after_the_session_ended_says_nothing_was_done_and_lea
             )
             assert signed_in.headers["location"] == back
             desk.cookies.clear()
+
+
+async def test_disable_asks_first_then_acts_once_and_never_takes_the_last_admin(
+    client_as: ClientFactory, services: ConsoleServices
+) -> None:
+    """The Staff page's Disable button only asks, on a page naming the account; the
+    account is disabled (and audited) when the admin confirms there, and only once."""
+    desk_email = STAFF_EMAILS[Role.FRONT_DESK]
+    [desk] = [a for a in await services.accounts.all() if a.email == desk_email]
+    async with client_as(Role.ADMIN) as admin:
+        token = await page_token(admin, "/staff")
+        asked = await admin.post(f"/staff/{desk.id}/disable", data={"csrf_token": token})
+        assert asked.status_code == 200 and f"Disable {desk_email}?" in asked.text
+        assert 'name="confirm" value="yes"' in asked.text and 'href="/staff"' in asked.text
+        assert not (await services.accounts.get(desk.id)).disabled  # type: ignore[union-attr]
+        yes = {"csrf_token": token, "confirm": "yes"}
+        assert (await admin.post(f"/staff/{desk.id}/disable", data=yes)).status_code == 303
+        assert (await services.accounts.get(desk.id)).disabled  # type: ignore[union-attr]
+        again = await admin.post(f"/staff/{desk.id}/disable", data=yes)  # a second tab
+        assert again.status_code == 400 and "already disabled" in again.text
+    actions = [entry.action for entry in await services.audit.recent(target=f"staff:{desk.id}")]
+    assert actions.count("staff_disable") == 1
+    # The only enabled admin stays, whoever asks (here the command line's way in).
+    with pytest.raises(AccountError, match="only enabled admin"):
+        await services.accounts.disable(STAFF_EMAILS[Role.ADMIN])

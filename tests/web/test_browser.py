@@ -49,6 +49,12 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 TABLET = {"width": 1180, "height": 820}
 PHONE = {"width": 375, "height": 740}
 CLINICIAN = "doctor@clinic.example"
+# Every box on the page whose content is wider than the box (it scrolls sideways).
+SIDEWAYS_BOXES = """
+[...document.querySelectorAll('main *')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
+  .map(e => e.tagName + '.' + e.className + ' ' + e.scrollWidth + '>' + e.clientWidth)
+"""
 ADMIN = "admin@clinic.example"
 
 
@@ -214,12 +220,31 @@ def test_sign_in_read_an_intake_mark_it_reviewed_and_sign_out_in_chromium(
             warning = page.locator("#reminder-warning")
             assert warning.is_visible() and "ims-bot run" in warning.inner_text()
 
-            # On a phone no page scrolls sideways (wide tables scroll inside their box).
+            # On a phone nothing scrolls sideways: not the page, and not a table inside its
+            # box either (a sideways swipe hides the columns that matter, such as the
+            # check-in, the contraindications or "Mark handled"); those tables become one
+            # card per row.
             page.set_viewport_size(PHONE)
             for name in ("intakes", "appointments", "questions", "events", "content"):
                 page.goto(f"/{name}")
                 width = page.evaluate("document.documentElement.scrollWidth")
                 assert width <= PHONE["width"], (name, width)
+                wider = page.evaluate(SIDEWAYS_BOXES)
+                if name in ("intakes", "appointments", "events"):
+                    assert wider == [], (name, wider)
+            page.goto("/appointments")
+            card = page.locator("tr", has_text="BK-1041")
+            assert card.locator("td.check-in").bounding_box()["width"] > PHONE["width"] / 2  # type: ignore[index]
+            # Each cell of a card says which column it is.
+            said = card.locator("td.check-in").evaluate(
+                "cell => getComputedStyle(cell, '::before').content"
+            )
+            assert said == '"Check-in"', said
+            page.screenshot(path=str(ARTIFACTS / "appointments-phone.png"), full_page=True)
+            page.goto("/events")
+            alert = page.locator("tr[id^=alert-]").first
+            assert alert.get_by_role("button", name="Mark handled").is_visible()
+            page.screenshot(path=str(ARTIFACTS / "events-phone.png"), full_page=True)
             page.set_viewport_size(TABLET)
 
             page.goto("/intakes")

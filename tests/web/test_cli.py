@@ -259,3 +259,34 @@ def test_intake_export_shows_a_patients_control_characters_as_codes_and_names_a_
     monkeypatch.setenv("DATA_ENCRYPTION_KEY", new_key())
     _, err = run(capsys, "intake", "export", intake_id, "--format", "text", code=2)
     assert len(err.strip().splitlines()) == 1 and "rekey" in err and "unexpected" not in err
+
+
+class Terminal:
+    """Standard input as an admin's terminal, answering one line."""
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+
+    def isatty(self) -> bool:
+        return True
+
+    def readline(self) -> str:
+        return self.answer + "\n"
+
+
+def test_disable_typed_at_a_terminal_asks_first(
+    clinic_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(capsys, "staff", "add", "admin@clinic.example", "--role", "admin")
+    run(capsys, "staff", "add", "desk@clinic.example", "--role", "front_desk")
+    monkeypatch.setattr(sys, "stdin", Terminal("n"))
+    out, _ = run(capsys, "staff", "disable", "desk@clinic.example", code=1)
+    assert "Disable desk@clinic.example?" in out and "Nothing was changed" in out
+    assert "\tdisabled" not in run(capsys, "staff", "list")[0]
+    monkeypatch.setattr(sys, "stdin", Terminal("yes"))
+    out, _ = run(capsys, "staff", "disable", "desk@clinic.example")
+    assert "disabled desk@clinic.example" in out
+    _, err = run(capsys, "staff", "disable", "desk@clinic.example", "--yes", code=1)
+    assert "already disabled" in err  # and not audited again
+    _, err = run(capsys, "staff", "disable", "admin@clinic.example", "--yes", code=1)
+    assert "only enabled admin" in err

@@ -445,3 +445,73 @@ async def test_looking_at_the_audit_log_is_audited_too(
         (admin_email, "intake:7"),
         (admin_email, None),
     ]
+
+
+async def test_a_second_mark_handled_or_reviewed_changes_nothing_and_is_not_audited_again(
+    client_as: ClientFactory, console_runtime: Runtime
+) -> None:
+    """A page left open, or a colleague clicking at the same moment: the second "Mark
+    handled" (or "Mark reviewed") is not a second action in the audit log, and who did it
+    first stays."""
+    await console_runtime.assistant.handle_text(ChatRef(4242), "crushing chest pain, can't breathe")
+    await complete_intake(console_runtime, 1001)
+    desk_email, doctor_email = STAFF_EMAILS[Role.FRONT_DESK], STAFF_EMAILS[Role.CLINICIAN]
+    async with client_as(Role.FRONT_DESK) as desk, client_as(Role.CLINICIAN) as doctor:
+        desk_token = await page_token(desk, "/events")
+        doctor_token = await page_token(doctor, "/events")
+        first = await desk.post("/events/1/handled", data={"csrf_token": desk_token})
+        assert first.status_code == 303
+        again = await doctor.post("/events/1/handled", data={"csrf_token": doctor_token})
+        assert again.status_code == 409 and "already marked handled" in again.text
+        assert desk_email in again.text  # who handled it
+        assert (
+            await desk.post("/events/9/handled", data={"csrf_token": desk_token})
+        ).status_code == 404
+        reviewed = {"csrf_token": doctor_token, "state": "reviewed"}
+        for _ in range(2):
+            assert (await doctor.post("/intakes/1/reviewed", data=reviewed)).status_code == 303
+        new = {"csrf_token": doctor_token, "state": "new"}
+        for _ in range(2):
+            assert (await doctor.post("/intakes/1/reviewed", data=new)).status_code == 303
+    actions = [
+        (e.email, e.action, e.target)
+        for e in await console_runtime_audit(console_runtime)
+        if e.action in ("event_handled", "mark_intake_reviewed", "mark_intake_new")
+    ]
+    assert sorted(actions) == [
+        (desk_email, "event_handled", "event:1"),
+        (doctor_email, "mark_intake_new", "intake:1"),
+        (doctor_email, "mark_intake_reviewed", "intake:1"),
+    ]
+
+
+async def test_the_questions_page_downloads_the_open_questions_as_a_spreadsheet_audited(
+    client_as: ClientFactory, console_runtime: Runtime
+) -> None:
+    log = UnansweredLog(console_runtime.database, timedelta(days=90))
+    now = datetime.now(UTC)
+    await log.record("où est le stationnement, près de l'entrée?", None, 0.0, now)
+    await log.record('=HYPERLINK("http://evil.example","refund")', "cost", 0.2, now)
+    async with client_as(None) as anonymous:
+        assert (await anonymous.get("/questions.csv")).status_code == 303  # sign in first
+    async with client_as(Role.FRONT_DESK) as desk:
+        page = (await desk.get("/questions")).text
+        assert 'href="/questions.csv"' in page
+        export = await desk.get("/questions.csv")
+    assert export.status_code == 200
+    assert export.headers["content-type"].startswith("text/csv")
+    assert (
+        'attachment; filename="unanswered-questions.csv"' in export.headers["content-disposition"]
+    )
+    assert export.headers["cache-control"] == "no-store"  # health information
+    assert export.content.startswith(b"\xef\xbb\xbf")
+    text = export.content.decode("utf-8-sig")
+    assert "où est le stationnement, près de l'entrée?" in text
+    assert "'=HYPERLINK" in text and ',"=HYPERLINK' not in text
+    exported = [
+        e for e in await console_runtime_audit(console_runtime) if e.action == "export_unanswered"
+    ]
+    assert {e.email for e in exported} == {STAFF_EMAILS[Role.FRONT_DESK]}
+    assert sorted(e.target or "" for e in exported) == [
+        f"question:{row.id}" for row in sorted(await log.list(), key=lambda r: r.id)
+    ]
