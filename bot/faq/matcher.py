@@ -119,6 +119,10 @@ ESSENTIAL_MAX_ENTRY_SHARE = 0.3
 # not on generic words only ("how long does it take to work"); longer messages tell a
 # story around the question, and the question clause is weighed separately.
 GENERIC_CHECK_MAX_WORDS = 8
+# A word of the FAQ at least this frequent in the English word list's source texts is an
+# everyday word ("choose" about 119,000, "approach" 33,000), not a term ("sharp" 28,500,
+# "contraindications" 50): alone, it says little about what a question asks.
+EVERYDAY_WORD_COUNT = 30_000
 # An unknown word this long that no slip repair explains is a name ("myotherapy"), not a typo.
 FOREIGN_NAME_LENGTH = 7
 # A message this long with several clauses is also scored with its question clause in
@@ -146,6 +150,10 @@ class MatchThresholds:
     # From the suggest threshold up, a lead this wide answers a message made only of words
     # the FAQ knows: headings and plain questions often score low on wording alone.
     wide_lead_margin: float | None = None
+    # An answer resting on one topical word of the message, an everyday word that a single
+    # wording of the entry uses ("why choose dry needling?" -> who_performs, on "can I
+    # choose which practitioner I see"), answers only with this lead; None: no such check.
+    single_wording_lead: float | None = None
     # How the learned ranker's opinion (bot.faq.learned) joins this decision; None: the
     # lexical decision alone.
     learned: LearnedPolicy | None = None
@@ -163,6 +171,13 @@ class MatchThresholds:
             return False
         # Generic words alone answer only with a clear lead over every other entry.
         if not best.topical and lead < self.clear_lead:
+            return False
+        if (
+            self.single_wording_lead is not None
+            and best.anchor_wordings == 1
+            and best.everyday_anchor
+            and lead < self.single_wording_lead
+        ):
             return False
         return best.coverage >= self.coverage or lead >= self.clear_lead
 
@@ -235,6 +250,13 @@ class Candidate:
     # content uses against theirs plus its strangers, each weighed as the rarest word
     # (1.0: every real word is one the content uses; "where is the bathroom": 0.6).
     model_share: float = 1.0
+    # When the entry shares exactly one topical word with the message (not a stop, generic
+    # or common word such as the treatment's name), how many of its wordings use that word;
+    # 0 otherwise. 1: the match rests on one word of one wording.
+    anchor_wordings: int = 0
+    # Whether that one word is an everyday English word ("choose", "sure", "approach"), not
+    # a term ("contraindications", "HSA") or a word of one of the content's synonym groups.
+    everyday_anchor: bool = False
 
 
 @dataclass(frozen=True)
@@ -722,6 +744,7 @@ class FaqMatcher:
         self._entry_tokens = [
             frozenset(t for tokens in phrasings for t in tokens) for phrasings in analysed
         ]
+        self._wording_uses = [self._uses_per_wording(phrasings) for phrasings in analysed]
         self._essential = [
             self._essential_tokens(phrasings) for phrasings in analysed[: self._first_out_of_scope]
         ]
@@ -762,6 +785,7 @@ class FaqMatcher:
         surface = {w for _, phrasings in entries for p in phrasings for w in words(p)}
         surface |= {w for group in synonyms for phrase in group for w in words(phrase)}
         self._known_stems = {stem(w) for w in surface}
+        self._stem_frequency = self._stem_frequencies(surface)
         self._vocabulary = sorted(w for w in surface if len(w) >= MIN_TYPO_TOKEN_LENGTH)
         self._phrasing_texts = [p.text for p in self._phrasings]
         # The same as an array: a short list of them is taken by one numpy index.
@@ -805,6 +829,7 @@ class FaqMatcher:
             suggest=defaults.suggest if faq.suggest_threshold is None else faq.suggest_threshold,
             margin=defaults.margin if faq.margin is None else faq.margin,
             wide_lead_margin=CONTENT_WIDE_LEAD,
+            single_wording_lead=defaults.clear_lead,
             learned=LearnedPolicy() if learned else None,
         )
         entries = [(entry.id, entry.phrasings) for entry in faq.entries]
@@ -865,6 +890,8 @@ class FaqMatcher:
         left._max_idf, left._mean_idf = self._idf_range(left._idf)
         left._entry_tokens = list(self._entry_tokens)
         left._entry_tokens[entry] = frozenset(kept)
+        left._wording_uses = list(self._wording_uses)
+        left._wording_uses[entry] = self._uses_per_wording(analysed[entry])
         if entry < self._first_out_of_scope:
             left._entry_count = dict(self._entry_count)
             for token in moved:
@@ -929,6 +956,13 @@ class FaqMatcher:
                 s for s, n in stems_gone.items() if words_of_stem[s] == n
             }
             left._vocabulary = [w for w in self._vocabulary if w not in gone]
+            # A stem's frequency is that of its most common surface word still in the FAQ.
+            left._stem_frequency = {
+                s: n for s, n in self._stem_frequency.items() if s not in stems_gone
+            }
+            left._stem_frequency.update(
+                self._stem_frequencies({w for w in uses if w not in gone and stem(w) in stems_gone})
+            )
         left._typo_cache = {}
         left._entry_arrays = _PostingsOnUse(left._left_out_entry_posting(slot), len(self._ids))
         left._joint_arrays = None
@@ -1060,6 +1094,24 @@ class FaqMatcher:
                 if key:
                     owners.setdefault(key, set()).add(entry_index)
         return {key: next(iter(found)) for key, found in owners.items() if len(found) == 1}
+
+    def _stem_frequencies(self, surface: AbstractSet[str]) -> dict[str, int]:
+        """Per stem of the `surface` words, how common the most common of them with that stem
+        is in English (`EVERYDAY_WORD_COUNT`)."""
+        found: dict[str, int] = {}
+        for surface_word in surface:
+            key = stem(surface_word)
+            found[key] = max(found.get(key, 0), self._frequencies.get(surface_word, 0))
+        return found
+
+    def _uses_per_wording(self, phrasings: list[list[str]]) -> dict[str, int]:
+        """Per content word of an entry, how many of its phrasings use it."""
+        counts: dict[str, int] = {}
+        for tokens in phrasings:
+            for token in set(tokens):
+                if not self._is_weak(token):
+                    counts[token] = counts.get(token, 0) + 1
+        return counts
 
     def _essential_tokens(self, phrasings: list[list[str]]) -> frozenset[str]:
         """Content tokens nearly every phrasing of an entry uses (see ESSENTIAL_SHARE)."""
@@ -1519,6 +1571,10 @@ class FaqMatcher:
                 t for t in topic_words if self._entry_count.get(t, 0) <= self._common_entry_count
             }
         generic_only = not topic_words and any(t in generic for t in present)
+        # What a match rests on, stories included: the topical words few entries use.
+        anchors = {
+            t for t in topic_words if self._entry_count.get(t, 0) <= self._common_entry_count
+        }
         # Only a kind of answer asked for, about nothing but the treatment: never answered
         # directly, whatever the lead ("what is the purpose of dry needling").
         vague_only = generic_only and not present & self._generic
@@ -1544,9 +1600,21 @@ class FaqMatcher:
                 strangers,
                 foreign,
                 *opinion(entry),
+                *self._anchor(entry, anchors, exact),
             )
             for entry in kept
         ]
+
+    def _anchor(self, entry: int, anchors: set[str], exact: int | None) -> tuple[int, bool]:
+        """For the one word of `anchors` that `entry` shares with the message: how many of
+        its wordings use it, and whether it is an everyday English word; (0, False) when it
+        shares none or several, or the message is one of its wordings."""
+        shared = anchors & self._entry_tokens[entry]
+        if len(shared) != 1 or entry == exact:
+            return 0, False
+        (word,) = shared
+        everyday = self._stem_frequency.get(word, 0) >= EVERYDAY_WORD_COUNT
+        return self._wording_uses[entry].get(word, 0), everyday
 
     def _opinion(
         self, text: str, tokens: list[str], kept: list[int], strangers: int

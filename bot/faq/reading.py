@@ -9,6 +9,8 @@ A pure core step between the matcher and the conversation: the conversation turn
   therapy more often than about IMS: an IMS entry answers it only with a clear lead over
   the closest topic the clinic does not answer here, and a comparison entry ("IMS vs
   acupuncture") answers only a question that names the treatment or asks to compare.
+  The other way round, an entry about physiotherapy in general does not answer a question
+  naming the treatment but not physiotherapy ("is IMS good for athletes?"): "did you mean".
 * A message that asks two things ("does it hurt and how much is it?") is read as two
   questions when each part stands alone as one: it gets both answers, in the order asked
   (at most two), or the answer to the part the FAQ covers and an honest word about the rest.
@@ -609,6 +611,17 @@ class MessageReader:
             None,
         )
 
+    def _about_service_only(self, plain: str, faq_id: str | None) -> bool:
+        """Whether `faq_id` is an entry about the clinic's general service, not the
+        needling, while normalised `plain` does not name the service."""
+        return (
+            faq_id is not None
+            and faq_id not in self._needling_entries
+            and self._service_share.get(faq_id, 0.0) >= ABOUT_SHARE
+            and bool(self._service_stems)
+            and not self._service_stems <= frozenset(analyse(plain, self._synonyms))
+        )
+
     def _other_subject(self, ranked: list[Candidate], plain: str) -> bool:
         """Whether a short question that does not name the clinic's treatment is about a
         subject no entry is about ("is myotherapy safe?", "what is osteopathy?")."""
@@ -737,6 +750,10 @@ class MessageReader:
             # asks just that.
             return MatchResult("suggest", None, result.score, result.suggestions)
         if _NEEDLING_RE.search(plain) or self._treatment_re.search(plain):
+            if self._about_service_only(plain, result.faq_id):
+                # "Dry needling: is it right for athletes?": an entry about physiotherapy in
+                # general would not answer a question about the treatment.
+                return MatchResult("suggest", None, result.score, result.suggestions)
             return result
         service = self._service_alternative(ranked, plain, result.faq_id)
         if service is not None:

@@ -174,13 +174,18 @@ def test_from_content_honours_threshold_overrides() -> None:
     default = FaqMatcher.from_content(FaqContent((entry,)))
     # A clinic's FAQ also answers from a wide lead (CONTENT_WIDE_LEAD); the defaults do not.
     assert default.thresholds == MatchThresholds(
-        wide_lead_margin=CONTENT_WIDE_LEAD, learned=LearnedPolicy()
+        wide_lead_margin=CONTENT_WIDE_LEAD, single_wording_lead=0.2, learned=LearnedPolicy()
     )
     tuned = FaqMatcher.from_content(
         FaqContent((entry,), answer_threshold=0.8, suggest_threshold=0.5, margin=0.2)
     )
     assert tuned.thresholds == MatchThresholds(
-        0.8, 0.5, 0.2, wide_lead_margin=CONTENT_WIDE_LEAD, learned=LearnedPolicy()
+        0.8,
+        0.5,
+        0.2,
+        wide_lead_margin=CONTENT_WIDE_LEAD,
+        single_wording_lead=0.2,
+        learned=LearnedPolicy(),
     )
 
 
@@ -485,6 +490,59 @@ def test_an_answer_does_not_rest_on_generic_words_alone() -> None:
     [best, *_] = matcher.rank("what are the benefits")
     assert not best.topical
     assert matcher.match("what are the benefits").decision != "answer"
+
+
+ANCHOR_FAQ: list[tuple[str, list[str]]] = [
+    (
+        "who_performs",
+        [
+            "Who performs IMS?",
+            "who does the needling at your clinic",
+            "is the practitioner certified in IMS",
+            "can I choose which practitioner I see",
+        ],
+    ),
+    (
+        "benefits",
+        ["What are the benefits of IMS?", "why should I get IMS", "what is good about IMS"],
+    ),
+    ("insurance", ["Is IMS covered by my insurance?", "does insurance pay", "claim it"]),
+]
+
+
+def test_rank_says_when_a_match_rests_on_one_word_of_one_wording() -> None:
+    matcher = FaqMatcher(ANCHOR_FAQ)
+    by_id = {c.faq_id: c for c in matcher.rank("why choose IMS")}
+    assert by_id["who_performs"].anchor_wordings == 1  # "choose": one wording of four
+    assert by_id["who_performs"].everyday_anchor
+    certified = {c.faq_id: c for c in matcher.rank("is IMS certified")}["who_performs"]
+    assert certified.anchor_wordings == 1
+    assert not certified.everyday_anchor  # a term, far rarer in English than "choose"
+    assert {c.faq_id: c for c in matcher.rank("is the practitioner good")}[
+        "who_performs"
+    ].anchor_wordings == 2  # "practitioner": two wordings
+    # Two topical words shared, or none: the match rests on more than one word.
+    assert matcher.rank("can I choose a certified practitioner")[0].anchor_wordings == 0
+    assert all(c.anchor_wordings == 0 for c in matcher.rank("does insurance pay"))  # verbatim
+
+
+def test_decide_suggests_an_answer_resting_on_one_word_of_one_wording_without_a_clear_lead() -> (
+    None
+):
+    checked = MatchThresholds(0.6, 0.4, 0.1, single_wording_lead=0.2)
+    close = [Candidate("a", 0.8, anchor_wordings=1, everyday_anchor=True), Candidate("b", 0.65)]
+    assert decide(close, checked).decision == "suggest"
+    assert [c.faq_id for c in decide(close, checked).suggestions] == ["a", "b"]
+    assert decide(close, MatchThresholds(0.6, 0.4, 0.1)).faq_id == "a"  # check off
+    far_ahead = [Candidate("a", 0.8, anchor_wordings=1, everyday_anchor=True), Candidate("b", 0.55)]
+    assert decide(far_ahead, checked).faq_id == "a"
+    two_wordings = [
+        Candidate("a", 0.8, anchor_wordings=2, everyday_anchor=True),
+        Candidate("b", 0.65),
+    ]
+    assert decide(two_wordings, checked).faq_id == "a"
+    a_term = [Candidate("a", 0.8, anchor_wordings=1), Candidate("b", 0.65)]  # "contraindications"
+    assert decide(a_term, checked).faq_id == "a"
 
 
 VAGUE_FAQ: list[tuple[str, list[str]]] = [

@@ -249,6 +249,24 @@ def test_a_question_without_needling_is_not_borrowed_by_an_ims_entry(
     assert reading.answers == ()
 
 
+@pytest.mark.parametrize("said", ["does IMS help athletes", "is IMS good for athletes"])
+def test_a_question_about_the_treatment_gets_no_entry_about_physiotherapy_in_general(
+    clinic_reader: MessageReader, said: str
+) -> None:
+    # what_is_physiotherapy leads (it names athletes) but says nothing about IMS.
+    reading = clinic_reader.read(said)
+    assert (reading.kind, reading.answers) == ("suggest", ())
+    assert reading.suggestions[0].faq_id == "what_is_physiotherapy"
+
+
+def test_an_entry_about_physiotherapy_answers_a_question_naming_it(
+    clinic_reader: MessageReader,
+) -> None:
+    said = "is physiotherapy right for athletes?"
+    assert clinic_reader.read(said).answers == ("what_is_physiotherapy",)
+    assert clinic_reader.read("is IMS done by physiotherapists?").answers == ("who_performs",)
+
+
 @pytest.mark.parametrize(
     ("said", "entry"),
     [
