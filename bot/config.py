@@ -404,6 +404,11 @@ def database_url_setting(raw: str, data_dir: Path) -> str:
         )
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"DATABASE_URL: {str(folder)!r} is a file, not a folder; check the path")
+    if Path(database).is_dir():
+        raise ConfigError(
+            f"DATABASE_URL: {database!r} is a folder, not the database file; name a file in "
+            f"it, e.g. sqlite+aiosqlite:///{Path(database) / 'ims-bot.sqlite3'}"
+        )
     return raw
 
 

@@ -232,3 +232,14 @@ def test_a_database_path_through_a_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_settings({"DATABASE_URL": f"sqlite:///{a_file / 'bot.db'}"})
     assert str(raised.value).startswith(f"DATABASE_URL: {str(a_file)!r} is a file, not a folder")
+
+
+def test_a_database_path_that_is_a_folder_is_named(tmp_path: Path) -> None:
+    """A folder given where the database file goes is a setting's mistake, told as one
+    (not SQLite's 'unable to open database file' when the bot first opens it)."""
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"DATABASE_URL": f"sqlite:///{tmp_path}"})
+    assert str(raised.value) == (
+        f"DATABASE_URL: {str(tmp_path)!r} is a folder, not the database file; name a file in "
+        f"it, e.g. sqlite+aiosqlite:///{tmp_path / 'ims-bot.sqlite3'}"
+    )
