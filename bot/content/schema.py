@@ -227,6 +227,9 @@ class ProblemLog:
         """`value` if it is a mapping, else None and a problem."""
         if isinstance(value, LocatedDict):
             return value
+        if value is None:  # an empty file, one of comments only, or a key with nothing after
+            self.add(line, f"{what} is empty: it must hold 'key: value' lines")
+            return None
         self.add(line, f"{what} must be a mapping of 'key: value' lines, not {describe(value)}")
         return None
 

@@ -263,3 +263,13 @@ def test_a_yes_or_no_field_still_reads_as_true_or_false(tmp_path: Path) -> None:
         "a": {"next_day_check_in": True, "paired": False},
         "b": ["no"],
     }
+
+
+@pytest.mark.parametrize("text", ["", "# to be written\n"], ids=["empty", "comments-only"])
+def test_an_empty_clinic_file_is_called_empty(tmp_path: Path, text: str) -> None:
+    path = _write(text)
+    clinic, problems = read_clinic(path)
+    assert clinic is None
+    assert [(p.line, p.message) for p in problems] == [
+        (1, "clinic.yaml is empty: it must hold 'key: value' lines")
+    ]

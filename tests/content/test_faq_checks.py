@@ -85,7 +85,7 @@ def test_yaml_syntax_error_has_its_line(tmp_path: Path) -> None:
     ("text", "expected"),
     [
         ("- just a list\n", "must be a mapping"),
-        ("", "must be a mapping"),
+        ("", "is empty: it must hold 'key: value' lines"),
         ("synonyms: []\n", "missing 'entries'"),
         ("entries: some text\n", "must be a list"),
         ("entries: []\n", "'entries' is empty"),
