@@ -211,17 +211,42 @@ def load_located_yaml(path: Path) -> Any:
             )
             raise ContentError([Problem(shown, where, message)]) from None
         lines = text.splitlines()
-        curly = 0 < line <= len(lines) and any(q in lines[line - 1] for q in CURLY_QUOTES)
-        raise ContentError(
-            [
-                Problem(
-                    shown,
-                    line,
-                    f"YAML syntax: {what} "
-                    + (CURLY_QUOTES_HINT if curly else "(check indentation and quotes)"),
-                )
-            ]
-        ) from None
+        written = lines[line - 1] if 0 < line <= len(lines) else ""
+        if any(quote in written for quote in CURLY_QUOTES):
+            hint = CURLY_QUOTES_HINT
+        elif what.startswith("mapping values are not allowed") and ": " in _value_of(written):
+            # "answer: Oui : c'est sûr" (French puts a space before ':'), "text: Note: ...".
+            key = written.strip().removeprefix("- ").partition(": ")[0]
+            value = _value_of(written).strip()
+            shown_value = value if len(value) <= 40 else value[:37] + "..."
+            hint = (
+                "(a colon and a space inside unquoted text start a new 'key: value' to YAML: "
+                f'put the whole text in quotes, {key}: "{shown_value}")'
+            )
+        elif what.startswith("could not find expected ':'"):
+            # YAML reads the line without its ':' on into the next and stops there.
+            line = _line_without_colon(lines, line)
+            hint = f"(line {line} has no ':' after its key: write it as 'key: value')"
+        else:
+            hint = "(check indentation and quotes)"
+        raise ContentError([Problem(shown, line, f"YAML syntax: {what} {hint}")]) from None
+
+
+def _line_without_colon(lines: list[str], stopped: int) -> int:
+    """The line (from 1) at or just above `stopped` that holds words but no ':'."""
+    for number in range(stopped, max(stopped - 3, 0), -1):
+        if number > len(lines):
+            continue
+        body = lines[number - 1].strip()
+        if body and not body.startswith(("#", "-")) and ":" not in body:
+            return number
+    return stopped
+
+
+def _value_of(line: str) -> str:
+    """What follows a line's first 'key: ' (or its '- '), where a text would stand."""
+    body = line.strip().removeprefix("- ")
+    return body.partition(": ")[2]
 
 
 def _load(text: str) -> Any:

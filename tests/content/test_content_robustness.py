@@ -273,3 +273,33 @@ def test_an_empty_clinic_file_is_called_empty(tmp_path: Path, text: str) -> None
     assert [(p.line, p.message) for p in problems] == [
         (1, "clinic.yaml is empty: it must hold 'key: value' lines")
     ]
+
+
+def test_a_colon_inside_unquoted_text_says_to_quote_the_text(tmp_path: Path) -> None:
+    """French puts a space before ':', so an unquoted French answer often holds ': ', which
+    YAML takes for a second key on the line."""
+    broken = tmp_path / "faq_fr.yaml"
+    broken.write_text(
+        "entries:\n  - id: a\n    answer: Oui : l'IMS convient souvent.\n", encoding="utf-8"
+    )
+    with pytest.raises(ContentError) as raised:
+        load_located_yaml(broken)
+    [problem] = raised.value.problems
+    assert problem.line == 3, problem
+    assert "a colon and a space inside unquoted text start a new 'key: value'" in problem.message
+    assert problem.message.endswith(
+        'put the whole text in quotes, answer: "Oui : l\'IMS convient souvent.")'
+    ), problem
+
+
+def test_a_key_without_its_colon_is_named(tmp_path: Path) -> None:
+    broken = tmp_path / "clinic.yaml"
+    broken.write_text("name: Clinic\nemail hello@example.org\nphone: 1\n", encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        load_located_yaml(broken)
+    [problem] = raised.value.problems
+    assert problem.line == 2, problem
+    assert problem.message == (
+        "YAML syntax: could not find expected ':' (line 2 has no ':' after its key: write it "
+        "as 'key: value')"
+    )
