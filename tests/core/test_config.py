@@ -243,3 +243,22 @@ def test_a_database_path_that_is_a_folder_is_named(tmp_path: Path) -> None:
         f"DATABASE_URL: {str(tmp_path)!r} is a folder, not the database file; name a file in "
         f"it, e.g. sqlite+aiosqlite:///{tmp_path / 'ims-bot.sqlite3'}"
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [("@MapleClinicBot", "MapleClinicBot"), ("https://t.me/maple_bot", "maple_bot"), ("", None)],
+)
+def test_the_bot_username_is_kept_as_links_need_it(raw: str, kept: str | None) -> None:
+    assert load_settings({"TELEGRAM_BOT_USERNAME": raw}).reminders.bot_username == kept
+
+
+@pytest.mark.parametrize("raw", ["@@Maple Clinic Bot", "mapl", "Maple-Clinic-Bot"])
+def test_a_bot_username_that_is_none_is_refused_in_one_line(raw: str) -> None:
+    """Every appointment link is built on it: a name with a space or a dash opens nothing."""
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"TELEGRAM_BOT_USERNAME": raw})
+    assert str(raised.value) == (
+        f"TELEGRAM_BOT_USERNAME: {raw!r} is not a bot's username; give the name @BotFather "
+        "gave it (5 to 32 letters, digits or _), e.g. MapleClinicBot"
+    )
