@@ -210,8 +210,30 @@ def reminder_settings(env: Mapping[str, str]) -> ReminderSettings:
                 env, "IMS_REMINDER_STALE_SECONDS", DEFAULT_STALE_CLAIM.total_seconds()
             )
         ),
-        bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").strip().lstrip("@") or None,
+        bot_username=bot_username_setting(env.get("TELEGRAM_BOT_USERNAME") or ""),
     )
+
+
+# A Telegram username: 5 to 32 letters, digits and underscores, starting with a letter.
+_BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
+_BOT_LINK_PREFIXES = ("https://t.me/", "http://t.me/", "t.me/", "@")
+
+
+def bot_username_setting(raw: str) -> str | None:
+    """TELEGRAM_BOT_USERNAME as appointment links need it: '@' or a t.me link in front is
+    dropped; anything else that is no username is refused, since every link built on it
+    would open nothing."""
+    name = raw.strip()
+    for prefix in _BOT_LINK_PREFIXES:
+        name = name.removeprefix(prefix)
+    if not name:
+        return None
+    if not _BOT_USERNAME.fullmatch(name):
+        raise ConfigError(
+            f"TELEGRAM_BOT_USERNAME: {raw.strip()!r} is not a bot's username; give the name "
+            "@BotFather gave it (5 to 32 letters, digits or _), e.g. MapleClinicBot"
+        )
+    return name
 
 
 def intake_abandon_after(env: Mapping[str, str]) -> timedelta:
@@ -404,6 +426,11 @@ def database_url_setting(raw: str, data_dir: Path) -> str:
         )
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"DATABASE_URL: {str(folder)!r} is a file, not a folder; check the path")
+    if Path(database).is_dir():
+        raise ConfigError(
+            f"DATABASE_URL: {database!r} is a folder, not the database file; name a file in "
+            f"it, e.g. sqlite+aiosqlite:///{Path(database) / 'ims-bot.sqlite3'}"
+        )
     return raw
 
 

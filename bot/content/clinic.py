@@ -22,7 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.problems import ContentError, Problem, display_path
-from bot.content.schema import ProblemLog, did_you_mean, read_yaml_with_problems
+from bot.content.schema import (
+    ProblemLog,
+    curly_quotes_hint,
+    did_you_mean,
+    read_yaml_with_problems,
+)
 from bot.content.yaml_source import LocatedDict
 
 CLINIC_FILE = "clinic.yaml"
@@ -391,7 +396,11 @@ def _read_hours(log: ProblemLog, location: LocatedDict, what: str) -> tuple[Open
             continue
         periods = parse_hours(raw) if isinstance(raw, str) else None
         if periods is None:
-            log.add(line, f"hours for {key} in {what} must be {HOURS_EXAMPLE}, not {raw!r}")
+            log.add(
+                line,
+                f"hours for {key} in {what} must be {HOURS_EXAMPLE}, not {raw!r}"
+                + curly_quotes_hint(raw),
+            )
             continue
         result.append(OpeningHours(day, periods))
     result.sort(key=lambda entry: WEEKDAYS.index(entry.day))

@@ -396,6 +396,13 @@ def _check_follow_ups(
                 missing.append(target)
                 if report_missing and target not in explained:
                     hint = did_you_mean(target, known)
+                    words = target.replace(",", " ").split()
+                    if len(words) > 1 and all(word in known for word in words):
+                        # A '- ' left out between two lines joins them into one text.
+                        hint = (
+                            f" — it holds {len(words)} ids on one line: give each its own "
+                            "'- ' line, or write them as [a, b]"
+                        )
                     message = f"follow-up '{target}' of entry '{entry_id}' is not an entry id"
                     log.add(line, message + hint)
             elif target in listed:

@@ -132,6 +132,25 @@ def not_text_problem(value: object, item: str, what: str) -> str:
     return f"each {item} of {what} must be non-empty text, not {value!r}"
 
 
+def curly_quotes_hint(value: object) -> str:
+    """For a value that failed its format: when curly quotes (“ ” ‘ ’) are why, a sentence
+    saying so (starting "; "), else ''. A phone keyboard or a word processor types them for
+    " and ', and YAML keeps them as part of the text."""
+    if isinstance(value, str) and any(quote in value for quote in CURLY_QUOTES):
+        return "; " + CURLY_QUOTES_HINT[1:-1].replace(" around the text", " or none")
+    return ""
+
+
+def _written(value: object) -> str:
+    """How a value that is not the whole number or the number asked for was written: the
+    text itself, quoted, or what kind of value it is."""
+    if isinstance(value, str):
+        return repr(value.strip())
+    if isinstance(value, float):
+        return f"{value:g}"
+    return describe(value)
+
+
 def _has_curly_quotes(mapping: LocatedDict) -> bool:
     """Whether a key or a text of `mapping` holds a curly quote (“ ” ‘ ’)."""
     texts = [*mapping, *(value for value in mapping.values() if isinstance(value, str))]
@@ -213,6 +232,9 @@ class ProblemLog:
         """`value` if it is a mapping, else None and a problem."""
         if isinstance(value, LocatedDict):
             return value
+        if value is None:  # an empty file, one of comments only, or a key with nothing after
+            self.add(line, f"{what} is empty: it must hold 'key: value' lines")
+            return None
         self.add(line, f"{what} must be a mapping of 'key: value' lines, not {describe(value)}")
         return None
 
@@ -290,7 +312,7 @@ class ProblemLog:
             self.add(
                 mapping.line_of(key),
                 f"'{key}' in {what} is not a web address: {value!r}; "
-                "write it in full, e.g. https://www.example.org/book",
+                "write it in full, e.g. https://www.example.org/book" + curly_quotes_hint(value),
             )
             return None
         return value
@@ -299,7 +321,10 @@ class ProblemLog:
         """A text field that must be an e-mail address."""
         value = self.text(mapping, key, what)
         if value is not None and not EMAIL_PATTERN.match(value):
-            self.add(mapping.line_of(key), f"'{key}' in {what} is not an e-mail address: {value!r}")
+            self.add(
+                mapping.line_of(key),
+                f"'{key}' in {what} is not an e-mail address: {value!r}{curly_quotes_hint(value)}",
+            )
             return None
         return value
 
@@ -313,7 +338,8 @@ class ProblemLog:
             self.add(
                 mapping.line_of(key),
                 f"'{key}' in {what} does not look like a phone number: {value!r}; "
-                "use digits, spaces, dashes or brackets, e.g. 555-0100 or +1 613 555 0100",
+                "use digits, spaces, dashes or brackets, e.g. 555-0100 or +1 613 555 0100"
+                + curly_quotes_hint(value),
             )
             return None
         wrong_length = _phone_length_problem(value)
@@ -332,7 +358,11 @@ class ProblemLog:
         value: Any = mapping[key]
         line = mapping.line_of(key)
         if isinstance(value, bool) or not isinstance(value, int):
-            self.add(line, f"'{key}' in {what} must be a whole number, not {describe(value)}")
+            self.add(
+                line,
+                f"'{key}' in {what} must be a whole number, in digits alone, not "
+                f"{_written(value)}{curly_quotes_hint(value)}",
+            )
             return None
         if not low <= value <= high:
             self.add(line, f"'{key}' in {what} must be between {low} and {high}, not {value}")
@@ -346,7 +376,11 @@ class ProblemLog:
         value: Any = mapping[key]
         line = mapping.line_of(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.add(line, f"'{key}' in {what} must be a number from 0 to 1, not {describe(value)}")
+            self.add(
+                line,
+                f"'{key}' in {what} must be a number from 0 to 1, not {_written(value)}"
+                + curly_quotes_hint(value),
+            )
             return None
         if not 0.0 <= value <= 1.0:
             self.add(line, f"'{key}' in {what} must be between 0 and 1, not {value}")
@@ -370,7 +404,9 @@ class ProblemLog:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.add(
-                mapping.line_of(key), f"'{key}' in {what} must be a number, not {describe(value)}"
+                mapping.line_of(key),
+                f"'{key}' in {what} must be a number, not {_written(value)}"
+                + curly_quotes_hint(value),
             )
             return None
         return float(value)
@@ -411,7 +447,9 @@ class ProblemLog:
                 )
             else:
                 self.add(
-                    line, f"'on' in 'reviewed'{owner} must be a date such as {REVIEW_DATE_EXAMPLE}"
+                    line,
+                    f"'on' in 'reviewed'{owner} must be a date written year-month-day, such as "
+                    f"{REVIEW_DATE_EXAMPLE}, not {_written(written)}{curly_quotes_hint(written)}",
                 )
             return None
         if when > self.today:

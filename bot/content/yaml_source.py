@@ -7,6 +7,7 @@ dict/list subclasses. Values behave exactly like plain dicts and lists.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,61 @@ _SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _LocatingLoader(_SafeBase):  # type: ignore[valid-type,misc]  # a base chosen at import
     """Safe loader that builds Located* containers."""
 
+    source_lines: list[str]
+
+
+class TextSlipError(yaml.MarkedYAMLError):
+    """A value YAML reads without complaint but not as the clinic wrote it: a '#' inside
+    unquoted text starts a comment, and an unquoted yes/no in a list of texts is a
+    true/false. Reported at its line as it is, without the generic syntax hint."""
+
+
+# A comment written against a word ("Suite #4", "#2 bus") is almost always part of the
+# text; a real comment has a space after its '#'.
+_GLUED_COMMENT = re.compile(r"[ \t]+#[^\s#]")
+# What YAML 1.1 reads as true/false when unquoted.
+_YES_NO_WORDS = frozenset({"yes", "no", "on", "off", "true", "false"})
+
+
+def _check_plain_text(loader: _LocatingLoader, node: yaml.Node) -> None:
+    """Raise TextSlipError when plain (unquoted) text at `node` loses what follows a '#'."""
+    if not isinstance(node, yaml.ScalarNode) or node.style:  # plain: None, or '' (libyaml)
+        return
+    mark = node.end_mark
+    lines = getattr(loader, "source_lines", [])
+    if mark.line >= len(lines):
+        return
+    after = lines[mark.line][mark.column :]
+    glued = _GLUED_COMMENT.match(after)
+    if glued is not None:
+        kept = node.value
+        dropped = after[glued.end() - 2 :].strip()
+        raise TextSlipError(
+            None,
+            None,
+            f"the text {kept!r} stops before '{dropped}', because '#' after a space starts "
+            f'a comment in YAML: put the whole text in quotes ("{kept} {dropped}")',
+            node.start_mark,
+        )
+
+
+def _check_list_item(node: yaml.Node) -> None:
+    """Raise TextSlipError for an unquoted yes/no/on/off item in a list, which YAML reads as
+    true or false: lists in the content hold texts (aliases, alternates, phrases)."""
+    if (
+        isinstance(node, yaml.ScalarNode)
+        and not node.style
+        and node.tag == "tag:yaml.org,2002:bool"
+        and node.value.lower() in _YES_NO_WORDS
+    ):
+        raise TextSlipError(
+            None,
+            None,
+            f"{node.value!r} without quotes is read by YAML as true/false, not as the word: "
+            f'put it in quotes ("{node.value}")',
+            node.start_mark,
+        )
+
 
 def _construct_mapping(loader: _LocatingLoader, node: yaml.MappingNode) -> LocatedDict:
     result = LocatedDict()
@@ -85,6 +141,7 @@ def _construct_mapping(loader: _LocatingLoader, node: yaml.MappingNode) -> Locat
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
+        _check_plain_text(loader, value_node)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
         if isinstance(value_node, yaml.ScalarNode):
@@ -96,6 +153,9 @@ def _construct_mapping(loader: _LocatingLoader, node: yaml.MappingNode) -> Locat
 
 
 def _construct_sequence(loader: _LocatingLoader, node: yaml.SequenceNode) -> LocatedList:
+    for child in node.value:
+        _check_plain_text(loader, child)
+        _check_list_item(child)
     result = LocatedList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
     result.item_lines = [child.start_mark.line + 1 for child in node.value]
@@ -142,7 +202,14 @@ def load_located_yaml(path: Path) -> Any:
         raise ContentError([_not_utf8(path, shown, exc)]) from None
     try:
         return _load(text)
+    except TextSlipError as exc:
+        mark = exc.problem_mark
+        raise ContentError(
+            [Problem(shown, mark.line + 1 if mark else 0, exc.problem or "")]
+        ) from None
     except yaml.reader.ReaderError as exc:
+        if _looks_utf16(text.encode("utf-8")):
+            raise ContentError([Problem(shown, 1, SAVED_AS_UTF16)]) from None
         line = text.count("\n", 0, exc.position) + 1
         problem = Problem(shown, line, f"contains a character YAML cannot read ({exc.reason})")
         raise ContentError([problem]) from None
@@ -172,21 +239,47 @@ def load_located_yaml(path: Path) -> Any:
             )
             raise ContentError([Problem(shown, where, message)]) from None
         lines = text.splitlines()
-        curly = 0 < line <= len(lines) and any(q in lines[line - 1] for q in CURLY_QUOTES)
-        raise ContentError(
-            [
-                Problem(
-                    shown,
-                    line,
-                    f"YAML syntax: {what} "
-                    + (CURLY_QUOTES_HINT if curly else "(check indentation and quotes)"),
-                )
-            ]
-        ) from None
+        written = lines[line - 1] if 0 < line <= len(lines) else ""
+        if any(quote in written for quote in CURLY_QUOTES):
+            hint = CURLY_QUOTES_HINT
+        elif what.startswith("mapping values are not allowed") and ": " in _value_of(written):
+            # "answer: Oui : c'est sûr" (French puts a space before ':'), "text: Note: ...".
+            key = written.strip().removeprefix("- ").partition(": ")[0]
+            value = _value_of(written).strip()
+            shown_value = value if len(value) <= 40 else value[:37] + "..."
+            hint = (
+                "(a colon and a space inside unquoted text start a new 'key: value' to YAML: "
+                f'put the whole text in quotes, {key}: "{shown_value}")'
+            )
+        elif what.startswith("could not find expected ':'"):
+            # YAML reads the line without its ':' on into the next and stops there.
+            line = _line_without_colon(lines, line)
+            hint = f"(line {line} has no ':' after its key: write it as 'key: value')"
+        else:
+            hint = "(check indentation and quotes)"
+        raise ContentError([Problem(shown, line, f"YAML syntax: {what} {hint}")]) from None
+
+
+def _line_without_colon(lines: list[str], stopped: int) -> int:
+    """The line (from 1) at or just above `stopped` that holds words but no ':'."""
+    for number in range(stopped, max(stopped - 3, 0), -1):
+        if number > len(lines):
+            continue
+        body = lines[number - 1].strip()
+        if body and not body.startswith(("#", "-")) and ":" not in body:
+            return number
+    return stopped
+
+
+def _value_of(line: str) -> str:
+    """What follows a line's first 'key: ' (or its '- '), where a text would stand."""
+    body = line.strip().removeprefix("- ")
+    return body.partition(": ")[2]
 
 
 def _load(text: str) -> Any:
-    """`text` parsed, each mapping able to point into the lines of its text values."""
+    """`text` parsed by a loader that can read the source lines back (see
+    `_check_plain_text`)."""
     loader = _LocatingLoader(text)
     loader.source_lines = text.splitlines()
     try:
@@ -195,9 +288,25 @@ def _load(text: str) -> Any:
         loader.dispose()
 
 
+# Byte-order marks of the encodings an editor's "Unicode" choice saves in.
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+SAVED_AS_UTF16 = (
+    "the file was saved as UTF-16 ('Unicode' in some editors), which the bot does not "
+    "read; save it as UTF-8 (in the editor's 'Save as', choose UTF-8)"
+)
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """Whether `data` is UTF-16: a byte-order mark, or (without one) a zero byte beside
+    most letters, as UTF-16 writes plain English text."""
+    return data.startswith(_UTF16_MARKS) or data.count(0) * 3 > len(data)
+
+
 def _not_utf8(path: Path, shown: str, exc: UnicodeDecodeError) -> Problem:
     """The line of the first byte that is not UTF-8, and what it most likely was: an
     editor that saved in Windows-1252 (Notepad, Excel) writes 'é' as one such byte."""
+    if _looks_utf16(exc.object):
+        return Problem(shown, 1, SAVED_AS_UTF16)
     line = exc.object[: exc.start].count(b"\n") + 1
     byte = exc.object[exc.start : exc.start + 1]
     guess = byte.decode("cp1252", errors="replace")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import BUNDLED_CONTENT_DIR
 from bot.content.clinic import french_amount, load_clinic, parse_hours, read_clinic
 from bot.content.problems import ContentError, Problem
 from tests.content.conftest import line_of, single_problem
@@ -374,3 +375,30 @@ def test_misspelt_language_suggests_fr(tmp_path: Path) -> None:
     problem = only_problem(tmp_path, text)
     assert problem.line == line_of(text, "fre:")
     assert "did you mean 'fr'" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "told"),
+    [
+        ('phone: "613-555-0142"', "phone: \u201c613-555-0142\u201d", "phone number"),
+        ("email: hello@example.org", "email: \u201chello@example.org\u201d", "e-mail address"),
+        ('monday: "08:00-19:00"', "monday: \u201c08:00-19:00\u201d", "hours for monday"),
+        ("late_cancellation_hours: 24", "late_cancellation_hours: \u201c24\u201d", "whole number"),
+    ],
+)
+def test_curly_quotes_around_a_fact_are_named_as_the_cause(
+    tmp_path: Path, old: str, new: str, told: str
+) -> None:
+    """A word processor's “ ” around a phone number, an address or hours are letters to
+    YAML, so the value fails its format: the problem says the quotes are why."""
+    text = (BUNDLED_CONTENT_DIR / "clinic.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "clinic.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _, problems = read_clinic(path)
+    [problem] = problems
+    assert told in problem.message, problem
+    assert problem.message.endswith(
+        "curly quotes (\u201c \u201d) are not quotes to YAML, only letters: type straight "
+        'quotes (") or none'
+    ), problem

@@ -187,3 +187,119 @@ def test_a_text_in_curly_quotes_cut_at_a_comma_says_so() -> None:
     [problem] = log.problems
     assert problem.message.startswith("unknown key 'PT\u201d' in 'reviewed'"), problem
     assert "curly quotes (\u201c \u201d) are not quotes to YAML" in problem.message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "name: Clinique\nphone: 1\n".encode("utf-16"),  # Notepad's "Unicode", with its mark
+        b"\xfe\xff" + "name: Clinique\n".encode("utf-16-be"),
+        "name: Clinique\nphone: 1\n".encode("utf-16-le"),  # no mark: a zero byte per letter
+    ],
+    ids=["utf-16", "utf-16-be", "utf-16-le-without-mark"],
+)
+def test_a_file_saved_as_utf16_is_named_as_such(tmp_path: Path, data: bytes) -> None:
+    """Saved as UTF-16, a file is not 'a byte that is not UTF-8' at some line: the
+    clinic is told which encoding it was saved in and which to choose."""
+    broken = tmp_path / "clinic.yaml"
+    broken.write_bytes(data)
+    with pytest.raises(ContentError) as raised:
+        load_located_yaml(broken)
+    [problem] = raised.value.problems
+    assert problem.line == 1, problem
+    assert problem.message.startswith("the file was saved as UTF-16"), problem
+    assert "save it as UTF-8" in problem.message
+
+
+def test_a_hash_inside_unquoted_text_is_not_taken_for_a_comment(tmp_path: Path) -> None:
+    """'Suite #4' unquoted: YAML keeps 'Suite' and drops the rest as a comment, so the
+    address patients read would lose its unit and town without a word."""
+    broken = tmp_path / "clinic.yaml"
+    broken.write_text(
+        "name: Clinic  # a real comment stays one\n"
+        "locations:\n  - id: a\n    address: 200 Sample Street, Suite #4, Ottawa ON\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError) as raised:
+        load_located_yaml(broken)
+    [problem] = raised.value.problems
+    assert problem.line == 4, problem
+    assert "'200 Sample Street, Suite' stops before '#4, Ottawa ON'" in problem.message
+    assert 'put the whole text in quotes ("200 Sample Street, Suite #4, Ottawa ON")' in (
+        problem.message
+    )
+
+
+def test_quoted_text_and_spaced_comments_keep_their_hash(tmp_path: Path) -> None:
+    fine = tmp_path / "clinic.yaml"
+    fine.write_text(
+        'address: "Suite #4"\nnote: closed  # statutory holidays\nbus: [ "#2 bus" ]\n',
+        encoding="utf-8",
+    )
+    assert load_located_yaml(fine) == {"address": "Suite #4", "note": "closed", "bus": ["#2 bus"]}
+
+
+@pytest.mark.parametrize("word", ["no", "Yes", "off"])
+def test_an_unquoted_yes_or_no_in_a_list_of_texts_is_named(tmp_path: Path, word: str) -> None:
+    """`aliases: [first time, no]`: YAML reads the bare word as false, so a patient typing
+    'no' would not pick the option; the clinic is told to quote it."""
+    broken = tmp_path / "intake_flow.yaml"
+    broken.write_text(
+        f"steps:\n  - id: a\n    options:\n      - {{id: b, aliases: [first time, {word}]}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError) as raised:
+        load_located_yaml(broken)
+    [problem] = raised.value.problems
+    assert problem.line == 4, problem
+    assert f"'{word}' without quotes is read by YAML as true/false" in problem.message
+    assert f'put it in quotes ("{word}")' in problem.message
+
+
+def test_a_yes_or_no_field_still_reads_as_true_or_false(tmp_path: Path) -> None:
+    fine = tmp_path / "appointment_types.yaml"
+    fine.write_text("a: {next_day_check_in: yes, paired: false}\nb: ['no']\n", encoding="utf-8")
+    assert load_located_yaml(fine) == {
+        "a": {"next_day_check_in": True, "paired": False},
+        "b": ["no"],
+    }
+
+
+@pytest.mark.parametrize("text", ["", "# to be written\n"], ids=["empty", "comments-only"])
+def test_an_empty_clinic_file_is_called_empty(tmp_path: Path, text: str) -> None:
+    path = _write(text)
+    clinic, problems = read_clinic(path)
+    assert clinic is None
+    assert [(p.line, p.message) for p in problems] == [
+        (1, "clinic.yaml is empty: it must hold 'key: value' lines")
+    ]
+
+
+def test_a_colon_inside_unquoted_text_says_to_quote_the_text(tmp_path: Path) -> None:
+    """French puts a space before ':', so an unquoted French answer often holds ': ', which
+    YAML takes for a second key on the line."""
+    broken = tmp_path / "faq_fr.yaml"
+    broken.write_text(
+        "entries:\n  - id: a\n    answer: Oui : l'IMS convient souvent.\n", encoding="utf-8"
+    )
+    with pytest.raises(ContentError) as raised:
+        load_located_yaml(broken)
+    [problem] = raised.value.problems
+    assert problem.line == 3, problem
+    assert "a colon and a space inside unquoted text start a new 'key: value'" in problem.message
+    assert problem.message.endswith(
+        'put the whole text in quotes, answer: "Oui : l\'IMS convient souvent.")'
+    ), problem
+
+
+def test_a_key_without_its_colon_is_named(tmp_path: Path) -> None:
+    broken = tmp_path / "clinic.yaml"
+    broken.write_text("name: Clinic\nemail hello@example.org\nphone: 1\n", encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        load_located_yaml(broken)
+    [problem] = raised.value.problems
+    assert problem.line == 2, problem
+    assert problem.message == (
+        "YAML syntax: could not find expected ':' (line 2 has no ':' after its key: write it "
+        "as 'key: value')"
+    )

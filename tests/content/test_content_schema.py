@@ -71,7 +71,10 @@ def test_a_review_date_that_is_not_a_date_is_refused_in_every_file(
 ) -> None:
     line, problems = with_review_date(content_dir, file_name, "last week")
     assert [p.line for p in problems] == [line], [str(p) for p in problems]
-    expected = r"^'on' in 'reviewed'.* must be a date such as \d{4}-\d{2}-\d{2}$"
+    expected = (
+        r"^'on' in 'reviewed'.* must be a date written year-month-day, such as "
+        r"\d{4}-\d{2}-\d{2}, not 'last week'$"
+    )
     assert re.search(expected, problems[0].message)
 
 
@@ -142,7 +145,8 @@ def test_an_intake_flag_without_review_is_reported_at_the_flag(content_dir: Path
             "appointment_types.yaml",
             "duration_minutes: 60",
             "duration_minutes: an hour",
-            "'duration_minutes' in appointment type 'assessment' must be a whole number, not text",
+            "'duration_minutes' in appointment type 'assessment' must be a whole number, in "
+            "digits alone, not 'an hour'",
         ),
         (
             "appointment_types.yaml",

@@ -85,7 +85,7 @@ def test_yaml_syntax_error_has_its_line(tmp_path: Path) -> None:
     ("text", "expected"),
     [
         ("- just a list\n", "must be a mapping"),
-        ("", "must be a mapping"),
+        ("", "is empty: it must hold 'key: value' lines"),
         ("synonyms: []\n", "missing 'entries'"),
         ("entries: some text\n", "must be a list"),
         ("entries: []\n", "'entries' is empty"),
@@ -205,6 +205,22 @@ def test_dangling_follow_up_suggests_a_close_id(tmp_path: Path) -> None:
     problem = only_problem(tmp_path, text)
     assert problem.line == line_of(text, "- alpah")
     assert "'alpah'" in problem.message and "did you mean 'alpha'" in problem.message
+
+
+def test_follow_ups_joined_by_a_missing_dash_say_so(tmp_path: Path) -> None:
+    """Without the '- ' of its second line, a list item runs on into the next line: the
+    problem says two ids are on one line, not 'did you mean' one of them."""
+    text = faq_text(
+        entry("alpha"),
+        entry("gamma"),
+        entry("beta", extra="    follow_ups:\n      - alpha\n        gamma"),
+    )
+    problem = only_problem(tmp_path, text)
+    assert problem.line == line_of(text, "- alpha")
+    assert problem.message == (
+        "follow-up 'alpha gamma' of entry 'beta' is not an entry id — it holds 2 ids on one "
+        "line: give each its own '- ' line, or write them as [a, b]"
+    )
 
 
 def test_follow_up_to_itself(tmp_path: Path) -> None:

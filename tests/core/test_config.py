@@ -232,3 +232,33 @@ def test_a_database_path_through_a_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_settings({"DATABASE_URL": f"sqlite:///{a_file / 'bot.db'}"})
     assert str(raised.value).startswith(f"DATABASE_URL: {str(a_file)!r} is a file, not a folder")
+
+
+def test_a_database_path_that_is_a_folder_is_named(tmp_path: Path) -> None:
+    """A folder given where the database file goes is a setting's mistake, told as one
+    (not SQLite's 'unable to open database file' when the bot first opens it)."""
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"DATABASE_URL": f"sqlite:///{tmp_path}"})
+    assert str(raised.value) == (
+        f"DATABASE_URL: {str(tmp_path)!r} is a folder, not the database file; name a file in "
+        f"it, e.g. sqlite+aiosqlite:///{tmp_path / 'ims-bot.sqlite3'}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [("@MapleClinicBot", "MapleClinicBot"), ("https://t.me/maple_bot", "maple_bot"), ("", None)],
+)
+def test_the_bot_username_is_kept_as_links_need_it(raw: str, kept: str | None) -> None:
+    assert load_settings({"TELEGRAM_BOT_USERNAME": raw}).reminders.bot_username == kept
+
+
+@pytest.mark.parametrize("raw", ["@@Maple Clinic Bot", "mapl", "Maple-Clinic-Bot"])
+def test_a_bot_username_that_is_none_is_refused_in_one_line(raw: str) -> None:
+    """Every appointment link is built on it: a name with a space or a dash opens nothing."""
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"TELEGRAM_BOT_USERNAME": raw})
+    assert str(raised.value) == (
+        f"TELEGRAM_BOT_USERNAME: {raw!r} is not a bot's username; give the name @BotFather "
+        "gave it (5 to 32 letters, digits or _), e.g. MapleClinicBot"
+    )

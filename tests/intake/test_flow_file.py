@@ -183,8 +183,8 @@ def test_each_mistake_is_reported_with_file_and_line(
 @pytest.mark.parametrize(
     ("bounds", "cause"),
     [
-        ("min: 0, max: 12o", "'max' in step 'a' must be a number, not text"),
-        ("min: ten, max: 120", "'min' in step 'a' must be a number, not text"),
+        ("min: 0, max: 12o", "'max' in step 'a' must be a number, not '12o'"),
+        ("min: ten, max: 120", "'min' in step 'a' must be a number, not 'ten'"),
         ("max: 120", "step 'a': a number step needs 'min'"),
     ],
 )

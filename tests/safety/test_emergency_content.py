@@ -172,7 +172,11 @@ def test_missing_reviewed_message_and_rules(tmp_path: Path) -> None:
 def test_bad_review_date_is_reported_at_its_line(tmp_path: Path) -> None:
     problems = check_emergency_content(write(tmp_path, VALID.replace("2026-01-02", "last week")))
     assert lines_and_messages(problems) == [
-        (3, "'on' in 'reviewed' must be a date such as 2026-11-15")
+        (
+            3,
+            "'on' in 'reviewed' must be a date written year-month-day, such as 2026-11-15, "
+            "not 'last week'",
+        )
     ]
 
 
