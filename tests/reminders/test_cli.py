@@ -395,8 +395,8 @@ def test_reimport_updates_moves_and_cancels(
 
 
 def test_import_ics_calendar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    start = datetime.now(UTC) + timedelta(days=4)
-    stamp = start.strftime("%Y%m%dT150000")
+    # A weekday: on a Saturday Riverside closes at 13:00 and the row would be left out.
+    stamp = datetime.fromisoformat(future(4)).strftime("%Y%m%dT150000")
     ics = (
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n"
         "BEGIN:VEVENT\r\nUID:ICS-1\r\nDTSTAMP:20260101T000000Z\r\n"
