@@ -614,7 +614,10 @@ class IntakeConversation:
         stops as it does for any emergency instead of asking its next question."""
         if not any(reply.safety_tier == "emergency" for reply in answer):
             return [*answer, then]
-        return [*answer, *await self.on_emergency(chat, SIDE_QUESTION_EMERGENCY)]
+        # Side questions are answered under the chat's lock (the form is being answered).
+        rule_id = SIDE_QUESTION_EMERGENCY
+        intake = await self._record_on_open_held(chat, lambda s: s.stop_for_emergency(rule_id))
+        return [*answer, *self._emergency_stopped(chat, rule_id, intake)]
 
     @staticmethod
     def _form_waiting(language: str) -> Reply:
@@ -809,11 +812,17 @@ class IntakeConversation:
         if not await self.repository.has_open(chat.chat_id):
             return None
         async with self._lock(chat.chat_id):
-            intake = await self._open(chat.chat_id)
-            if intake is None:
-                return None
-            record(intake.state)
-            await self.repository.save(intake)
+            return await self._record_on_open_held(chat, record)
+
+    async def _record_on_open_held(
+        self, chat: ChatRef, record: Callable[[IntakeState], None]
+    ) -> StoredIntake | None:
+        """`_record_on_open` for a caller that already holds the chat's lock."""
+        intake = await self._open(chat.chat_id)
+        if intake is None:
+            return None
+        record(intake.state)
+        await self.repository.save(intake)
         return intake
 
     async def on_emergency(self, chat: ChatRef, rule_id: str) -> list[Reply]:
@@ -821,6 +830,13 @@ class IntakeConversation:
         reply (their next messages no longer answer it), and alert staff (never the
         patient's words)."""
         intake = await self._record_on_open(chat, lambda s: s.stop_for_emergency(rule_id))
+        return self._emergency_stopped(chat, rule_id, intake)
+
+    def _emergency_stopped(
+        self, chat: ChatRef, rule_id: str, intake: StoredIntake | None
+    ) -> list[Reply]:
+        """What the patient and staff are told under the emergency reply when it stopped
+        `intake` (nothing when no form was open)."""
         if intake is None:
             return []
         return [

@@ -40,7 +40,8 @@ async def test_a_form_stopped_by_a_typed_emergency_reads_as_stopped_in_inbox_and
         assert inbox.index('href="/intakes/2"') < inbox.index('href="/intakes/1"')
         row = inbox[inbox.index('href="/intakes/2"') : inbox.index('href="/intakes/1"')]
         assert f"EMERGENCY: {TYPED_FLAG}" in row and "STOPPED BY AN EMERGENCY" in row
-        assert "none" not in row.split("<td>")[3]  # the red-flag column
+        red_flags = row.split('data-label="Red flags">')[1].split("</td>")[0]
+        assert f"EMERGENCY: {TYPED_FLAG}" in red_flags and "none" not in red_flags
         assert "treatment: not recorded" in row  # the form ended before that question
         page = html.unescape((await clinician.get("/intakes/2")).text)
         assert "None reported" not in page
