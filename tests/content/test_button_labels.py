@@ -22,6 +22,8 @@ FRENCH_LONG = (
     "Une personne qui m'aide, comme un membre de ma famille, un ami, une aidante ou un "
     "intervenant qui me lit les questions"
 )
+MULTI_SHORT = "{id: diabetes, label: Diabetes}"
+MULTI_LONG = "Diabetes of type 1 or 2, treated or not"  # 38 < 39 <= 40: too long only with a tick
 
 
 def test_a_label_longer_than_a_phone_button_is_noted_at_its_line_with_the_limit(
@@ -30,6 +32,8 @@ def test_a_label_longer_than_a_phone_button_is_noted_at_its_line_with_the_limit(
     flow = content_dir / "intake_flow.yaml"
     text = flow.read_text("utf-8")
     assert SHORT in text
+    assert MULTI_SHORT in text
+    text = text.replace(MULTI_SHORT, f'{{id: diabetes, label: "{MULTI_LONG}"}}')
     flow.write_text(text.replace(SHORT, f'{{id: helper, label: "{LONG_LABEL}"}}'), "utf-8")
     french = content_dir / "intake_flow_fr.yaml"
     text = french.read_text("utf-8")
@@ -46,7 +50,9 @@ def test_a_label_longer_than_a_phone_button_is_noted_at_its_line_with_the_limit(
     french_at = line_of(french.read_text("utf-8"), FRENCH_LONG)
     assert f"'helper' ({len(FRENCH_LONG)}, line {french_at})" in notes[(str(french), french_at)]
     # A ticked answer's button starts with a tick: a multi-choice step's room is smaller.
+    assert PHONE_BUTTON_CHARS - TICK_CHARS < len(MULTI_LONG) <= PHONE_BUTTON_CHARS
     multi = next(m for m in notes.values() if "'health_screen'" in m)
+    assert f"'diabetes' ({len(MULTI_LONG)}, line" in multi
     assert f"to {PHONE_BUTTON_CHARS - TICK_CHARS} or fewer" in multi
     # The command says it after "content OK", and still succeeds.
     assert main(["content", "check", "--content", str(content_dir)]) == 0

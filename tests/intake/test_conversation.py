@@ -174,7 +174,7 @@ async def test_emergency_button_answer_stops_and_alerts_staff(
 ) -> None:
     await start(patient)
     await answer_typed(patient, typed_until("emergency_screen"))
-    await patient.tap("New trouble with bladder")
+    await patient.tap("Bladder/bowel trouble")
     await patient.tap("Done")
     assert "911" in patient.text and "stopped the intake" in patient.text
     [alert] = patient.staff

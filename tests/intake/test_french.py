@@ -103,7 +103,7 @@ async def test_stop_and_resume_in_french(patient_fr: Patient) -> None:
 
 async def test_a_tapped_emergency_answer_is_told_in_french(patient_fr: Patient) -> None:
     await _answer_until(patient_fr, "emergency_screen")
-    await patient_fr.tap("Douleur à la poitrine")
+    await patient_fr.tap("Mal poitrine")
     await patient_fr.tap("Terminé")
     assert "Appelez le 911" in patient_fr.text
     assert "J'ai arrêté le formulaire d'accueil et averti la clinique" in patient_fr.text

@@ -81,7 +81,7 @@ def test_a_typed_answer_does_not_tick_an_option_whose_limit_it_leaves_out(
     result = engine.apply(state, Typed("high blood pressure, done"))
     assert result.state.draft is not None and "uncontrolled_bp" not in result.state.draft.selected
     assert "heart_details" not in result.state.answers
-    assert "'Blood pressure that is not under control' (5)" in result.hint
+    assert "'Blood pressure not under control' (5)" in result.hint
     said = engine.apply(state, Typed("blood pressure not under control, done"))
     assert said.state.answers.get("heart_details") == ["uncontrolled_bp"]
     number = engine.apply(state, Typed("5, done"))
@@ -138,7 +138,7 @@ async def test_a_form_stopped_by_an_emergency_answer_can_be_picked_up_and_keeps_
     await patient.command("intake")
     for text in typed_until("emergency_screen"):
         await patient.say(text)
-    await patient.say("2, done")  # weakness getting worse quickly: an emergency flag
+    await patient.say("2, done")  # weakness worsening fast: an emergency flag
     assert "stopped the intake form" in patient.text
     await patient.command("intake")
     assert "was stopped because an answer can mean an emergency" in patient.text

@@ -93,7 +93,7 @@ def test_typed_options_tick_like_a_typed_label_and_done_finishes(engine: IntakeE
         ("qualities", "nope", ["none"]),
         ("signs", "nothing", ["none"]),
         ("signs", "no", ["none"]),  # not "Goosebumps there for no reason"
-        ("urgent_screen", "no", ["none"]),  # not "...that no position eases"
+        ("urgent_screen", "no", ["none"]),  # not "...no position helps"
     ],
 )
 def test_words_of_an_option_and_no_for_none_of_these(

@@ -394,7 +394,7 @@ async def test_an_intake_stopped_by_an_emergency_answer_is_first_and_opens(
     await patient.command("intake")
     for text in typed_until("emergency_screen"):  # up to the emergency screen
         await patient.say(text)
-    await patient.tap("New trouble with bladder")
+    await patient.tap("Bladder/bowel trouble")
     await patient.tap("Done")
     async with client_as(Role.CLINICIAN) as clinician:
         inbox = (await clinician.get("/intakes")).text

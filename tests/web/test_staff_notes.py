@@ -69,7 +69,7 @@ async def test_with_the_console_on_an_emergency_answer_names_the_flag_not_its_la
     await patient.command("intake")
     for text in typed_until("emergency_screen"):  # up to the emergency screen
         await patient.say(text)
-    await patient.tap("New trouble with bladder")
+    await patient.tap("Bladder/bowel trouble")
     replies = await patient.tap("Done")
     [note] = staff_texts(replies)
     assert "cauda_equina" in note and "2003" in note and f"{BASE}/intakes/1" in note
