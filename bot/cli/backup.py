@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import load_settings
 from bot.storage.database import Database
+from bot.storage.private_files import OWNER_ONLY, create_private_file
 from bot.web.audit import AuditLog, command_line_actor
 
 EXIT_OK = 0
@@ -88,7 +89,7 @@ def _copy(source: Path, target: Path) -> int:
     partial.unlink(missing_ok=True)
     # Made the owner's alone before SQLite writes a patient's data into it (it keeps the
     # mode it finds, and so do its journal files).
-    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    os.close(create_private_file(partial))
     try:
         verdict = _backup_into(source, partial)
     except BaseException:
@@ -97,7 +98,7 @@ def _copy(source: Path, target: Path) -> int:
     if verdict != "ok":
         partial.unlink(missing_ok=True)
         raise sqlite3.DatabaseError(f"the copy failed its check ({verdict})")
-    os.chmod(partial, 0o600)  # health information: the owner only
+    os.chmod(partial, OWNER_ONLY)  # health information: the owner only
     os.replace(partial, target)
     return target.stat().st_size
 

@@ -16,6 +16,7 @@ from bot.config import load_settings
 from bot.core.dates import clinic_time
 from bot.faq.unanswered import UnansweredLog, UnansweredRecord
 from bot.storage.database import open_database
+from bot.storage.private_files import create_private_file
 from bot.web.audit import AuditLog, command_line_actor
 from bot.web.spreadsheet import unanswered_csv
 
@@ -111,15 +112,19 @@ def _export(target: Path, days: int | None) -> int:
     if not target.parent.is_dir():
         print(f"ims-bot: the folder {target.parent} does not exist", file=sys.stderr)
         return 1
-    records = asyncio.run(_list(days, "export_unanswered"))
-    data = unanswered_csv(records, load_settings().clinic_timezone)
     try:
-        descriptor = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        # Made before the (audited) listing: a file that cannot be written exports nothing.
+        descriptor = create_private_file(target)
     except OSError as exc:
         print(f"ims-bot: cannot write {target}: {exc.strerror}", file=sys.stderr)
         return 1
     with os.fdopen(descriptor, "wb") as file:
-        file.write(data)
+        try:
+            records = asyncio.run(_list(days, "export_unanswered"))
+            file.write(unanswered_csv(records, load_settings().clinic_timezone))
+        except BaseException:
+            target.unlink(missing_ok=True)  # never a half-written export left behind
+            raise
     print(
         f"Wrote {len(records)} unanswered question(s) to {target} (CSV for a spreadsheet). "
         "It holds what patients typed: keep it as safe as the database, delete it when done."

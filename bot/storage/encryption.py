@@ -11,18 +11,17 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from bot.config import ConfigError, Settings, make_data_dir
+from bot.storage.private_files import write_private_file
 
 logger = logging.getLogger(__name__)
 
 KEY_FILE_NAME = "data-encryption.key"
-KEY_FILE_MODE = 0o600
 
 
 class DecryptionError(Exception):
@@ -77,9 +76,7 @@ def _key_from_file(data_dir: Path) -> bytes:
     make_data_dir(data_dir)
     key = Fernet.generate_key()
     # Create with owner-only permissions from the start, never world-readable even briefly.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, KEY_FILE_MODE)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(key)
+    write_private_file(path, key)
     logger.warning(
         "DATA_ENCRYPTION_KEY is not set: created a local key file at %s (keep it safe; "
         "without it stored intake answers cannot be read)",

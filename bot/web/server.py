@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import os
 import secrets
 import signal
 import socket
@@ -26,6 +25,7 @@ from bot.intake.repository import IntakeRepository
 from bot.reminders.repository import AppointmentRepository
 from bot.storage.database import Database
 from bot.storage.encryption import load_cipher
+from bot.storage.private_files import write_private_file
 from bot.web.accounts import StaffAccounts, utc_now
 from bot.web.audit import AuditLog
 from bot.web.content_health import ContentHealthCheck
@@ -68,9 +68,7 @@ def console_secret(settings: Settings) -> str:
         return path.read_text(encoding="ascii").strip()
     make_data_dir(settings.data_dir)
     key = secrets.token_urlsafe(48)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(key)
+    write_private_file(path, key.encode("ascii"))
     logger.warning("CONSOLE_SECRET_KEY is not set: created %s for signing console cookies", path)
     return key
 
