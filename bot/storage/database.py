@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import fcntl
 import logging
+import os
 import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from functools import cache
@@ -22,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from bot.storage.private_files import create_private_file
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -126,6 +130,12 @@ class Database:
         quiet_parameter_loggers()
         if not _async_dialect(parsed):
             raise StorageError(_async_driver_hint(parsed.get_backend_name(), parsed.drivername))
+        if self.sqlite_path is not None:
+            # Patient data goes in this file: the owner's alone before SQLite writes to it
+            # (SQLite keeps the mode it finds and gives its journal files the same). Any
+            # other problem with the path is SQLite's to report, as before.
+            with contextlib.suppress(OSError):
+                os.close(create_private_file(self.sqlite_path))
         try:
             # hide_parameters: SQLAlchemy's own echo and error messages never show values.
             self.engine: AsyncEngine = create_async_engine(url, hide_parameters=True)

@@ -87,3 +87,15 @@ async def test_a_database_at_the_latest_schema_is_opened_without_migrating(
     database = await open_database(url)
     await database.close()
     assert len(upgrades) == 2
+
+
+async def test_a_new_database_file_is_its_owners_alone(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "bot.sqlite3"
+    database = await open_database(f"sqlite+aiosqlite:///{path}")
+    try:
+        log = UnansweredLog(database, retention=timedelta(days=30))
+        await log.record("how much is parking", None, 0.0, datetime.now(UTC))
+    finally:
+        await database.close()
+    assert path.stat().st_size > 0  # SQLite wrote its tables into the file made first
+    assert path.stat().st_mode & 0o777 == 0o600
