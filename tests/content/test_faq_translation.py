@@ -14,7 +14,7 @@ from bot.content.faq_translation import read_faq_translation
 from bot.content.model import FaqContent
 from tests.content.conftest import line_of, single_problem
 
-TODAY = date(2026, 12, 7)
+TODAY = date(2026, 12, 8)
 REVIEWED = '    reviewed: {by: "Dr. Test, PT", on: 2026-12-01}\n'
 
 
