@@ -34,7 +34,7 @@ def test_check_passes_on_the_sample_content(
 ) -> None:
     assert main(["content", "check", "--content", str(content_dir)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("content OK: 66 FAQ entries in 6 categories")
+    assert out.startswith("content OK: 67 FAQ entries in 6 categories")
     assert "2 locations" in out and "emergency rules" in out
     # Every file was read: the summary names what each holds.
     assert "urgent rules" in out and "appointment types" in out and "an intake form of" in out

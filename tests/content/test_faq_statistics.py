@@ -17,7 +17,7 @@ def test_freeze_stats_writes_what_the_content_loads_and_an_edit_makes_them_stale
 ) -> None:
     (content_dir / FAQ_STATISTICS_FILE).unlink()
     assert main(["faq", "freeze-stats", "--content", str(content_dir)]) == 0
-    assert "en: 85 entries and topics" in capsys.readouterr().out
+    assert "en: 86 entries and topics" in capsys.readouterr().out
     content, problems = read_content(content_dir, quality=True)
     assert problems == [] and content is not None
     assert content.faq.word_statistics is not None and content.faq_fr is not None

@@ -49,7 +49,8 @@ async def test_a_french_question_gets_the_french_answer(runtime: Runtime) -> Non
     [
         ("ca fait tu mal les aiguilles seches?", "does_it_hurt"),
         ("je suis enceinte, est-ce que je peux avoir de la puncture sèche", "pregnancy"),
-        ("est-ce que la RAMQ rembourse l'IMS", "insurance_coverage"),
+        ("est-ce que la RAMQ rembourse l'IMS", "public_health_plans"),
+        ("mon régime de la Croix Bleue couvre tu l'IMS", "insurance_coverage"),
     ],
 )
 async def test_french_in_several_voices_reaches_its_entry(
