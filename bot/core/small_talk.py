@@ -67,7 +67,7 @@ SMALL_TALK_GLUE = word_set(
     assistance time response responses effort efforts replies answering replying all
     again once more x xx xo oh ah been lately right with today fine day this helping out
     assisting cooperation providing gave given did want would like need let will we glad happy
-    pleased chatting talking speaking conversation"""
+    pleased chatting talking speaking conversation wait"""
 )
 _SMALL_TALK_KNOWN = SMALL_TALK_GLUE.union(*SMALL_TALK_WORDS.values())
 # Words stretched for emphasis ("sooo", "thanksss") reach here with their held letters read
@@ -89,10 +89,15 @@ _IDENTITY_RE = re.compile(
     r"|(?:i am )?curious(?: to know)?|may i know"
     r"|can (?:you|u) tell me)(?: now)? )?(?:if|whether) (?:you are|you re|u r|ur|this is|it is)"
     r"|(?:are|r) (?:you|u)|is (?:this|that|it)|(?:you|u) (?:sound|seem|talk|write|type) like"
+    r"|(?:you are|u r|ur|your(?= an? ))"  # "your a bot": a slip of "you're"
     r"|am i (?:talking|chatting|speaking|texting|writing|messaging) (?:to|with))"
     r"(?: (?:really|actually|truly|even|just|definitely|secretly|honestly))?"
-    rf" {_MACHINE_OR_PERSON}(?: or (?:(?:are|r) (?:you|u) |is (?:it|this|that) )?"
-    rf"(?:not|{_MACHINE_OR_PERSON}))?\b"
+    rf" {_MACHINE_OR_PERSON}(?: or (?:(?:are|r) (?:you|u) |is (?:it|this|that|there) |is )?"
+    rf"(?:not|what|something|{_MACHINE_OR_PERSON})"
+    # "... or is somebody actually typing?"
+    r"(?: (?:really|actually))?(?: (?:typing|there|answering|replying|writing|reading))?"
+    # "you're a robot, aren't you?", "a bot, right?"
+    r"|(?: (?:are|r) not (?:you|u)| (?:right|huh|eh|yeah)))?\b"
     r"|\bwho (?:am i|is this|are you)(?: (?:talking|chatting|speaking|texting) (?:to|with))?\b"
     r"|\bwhat are you\b"
 )

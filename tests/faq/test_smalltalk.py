@@ -57,6 +57,12 @@ PATIENT = ChatRef(chat_id=502, first_name="Ana")
         ("am i talking to a robot", "identity"),
         ("are you a computer or are you a real person", "identity"),
         ("who am I chatting with?", "identity"),
+        # said as a statement with a tag, or ending in "or what", or asking who types
+        ("you're a machine, aren't you?", "identity"),
+        ("ur a chatbot right", "identity"),
+        ("is this automated or what", "identity"),
+        ("am I talking to a bot or is a person actually replying", "identity"),
+        ("wait, are you a robot or is someone actually there?", "identity"),
     ],
 )
 def test_small_talk_in_many_voices(said: str, kind: str) -> None:
@@ -86,6 +92,9 @@ def test_small_talk_in_many_voices(said: str, kind: str) -> None:
         "sorry i need help",
         "no i need help now",
         "hey help",
+        # Who answers, asked beside a real question or request: the question is answered.
+        "you're a bot, so can you move my appointment to friday",
+        "is the clinic open saturday or what",
     ],
 )
 def test_a_message_with_a_question_or_a_worry_is_no_small_talk(said: str) -> None:
