@@ -559,6 +559,24 @@ def spelt_number(text: str) -> int | None:
     return total if seen else None
 
 
+# A number said with a half: "seven and a half", "7.5", "7½", "7 1/2", "sept et demi".
+_HALF_RE = re.compile(
+    r"^(?:(?:about|around|maybe|environ)\s+)?"
+    r"(?:(?P<digits>\d{1,3})[.,]5|(?P<whole>.*?\S)\s*(?:and a half|et demie?|½|1/2))[.!]?$"
+)
+
+
+def half_number(text: str) -> int | None:
+    """The whole part of a number said with a half ("seven and a half" -> 7), else None."""
+    match = _HALF_RE.match(normalise(text))
+    if match is None:
+        return None
+    if match.group("digits") is not None:
+        return int(match.group("digits"))
+    whole = match.group("whole")
+    return int(whole) if whole.isdecimal() else spelt_number(whole)
+
+
 def parse_number(text: str, step: Step) -> ParseResult:
     """A number within the step's bounds, in digits or words ("42", "I'm 42", "forty-two")."""
     said = words_for(step.language)
@@ -576,6 +594,8 @@ def parse_number(text: str, step: Step) -> ParseResult:
         else:
             spelt = spelt_number(number)
             value = float(spelt) if spelt is not None else None
+            half = half_number(number) if value is None else None
+            value = half + 0.5 if half is not None else value
     if value is None:
         return Invalid(said.number_only.format(bounds=bounds, example=_example(step)))
     if step.integer and value != int(value):

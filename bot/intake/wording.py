@@ -38,6 +38,7 @@ class IntakeWords:
     consent_in_form_language: str  # {agree}
     language_names: tuple[tuple[str, str], ...]  # (code, name in this language)
     scale_refused: str
+    scale_half: str  # {low} {high}
     scale_prompt: str  # {low} {high}
     scale_none: str
     scale_most: str
@@ -183,6 +184,10 @@ ENGLISH_WORDS = IntakeWords(
     scale_refused=(
         "Please give a whole number from 0 to 10, for example 7 or 7/10 "
         "(0 means none, 10 the most)."
+    ),
+    scale_half=(
+        "{low} and a half is between two numbers of this scale: tap or type {low} or "
+        "{high}, whichever is nearer to how it feels."
     ),
     scale_prompt="0 = {low}, 10 = {high}. Tap a number or type it.",
     scale_none="none",
@@ -411,6 +416,10 @@ FRENCH_WORDS = IntakeWords(
     scale_refused=(
         "Donnez un nombre entier de 0 à 10, par exemple 7 ou 7/10 "
         "(0 veut dire aucune douleur, 10 la pire)."
+    ),
+    scale_half=(
+        "{low} et demi se situe entre deux nombres de cette échelle : touchez ou écrivez "
+        "{low} ou {high}, celui qui est le plus proche de ce que vous ressentez."
     ),
     scale_prompt="0 = {low}, 10 = {high}. Touchez un nombre ou écrivez-le.",
     scale_none="aucune",

@@ -1,9 +1,28 @@
 """Intake faults a newcomer found in round 20: a photo or sticker sent in the middle of the
-form left the patient without a way back to it."""
+form left the patient without a way back to it, and a rating with a half ("seven and a half")
+was not read as a number."""
 
 from __future__ import annotations
 
-from tests.intake.kit import Patient
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.core.assistant import ChatRef
+from bot.intake.answers import normalise
+from bot.intake.engine import IntakeEngine, Outcome, Typed
+from bot.intake.flow_file import load_flow_file
+from bot.intake.step_types import Refuse, kind_of
+from bot.runtime import Runtime
+from tests.intake.kit import SHIPPED_FLOW, Patient, state_at
+
+TODAY = date(2026, 12, 8)
+NOW = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def engine() -> IntakeEngine:
+    return IntakeEngine(load_flow_file(SHIPPED_FLOW).flow, today=lambda: TODAY, now=lambda: NOW)
 
 
 async def _sent_a_sticker(patient: Patient, caption: str | None = None) -> None:
@@ -49,3 +68,62 @@ async def test_a_captioned_photo_at_a_question_gives_the_caption_to_the_form(
     assert "Is that your answer to this question" in patient.last[0].text
     assert patient.last[-1].text.startswith("I read the words you sent with it")
     assert all("form is waiting" not in reply.text for reply in patient.last)
+
+
+# --- a rating with a half ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "low"),
+    [
+        ("seven and a half", 7),
+        ("7.5", 7),
+        ("7,5", 7),
+        ("7½", 7),
+        ("7 1/2", 7),
+        ("about 6 and a half", 6),
+    ],
+)
+def test_a_rating_with_a_half_is_read_and_the_two_whole_numbers_offered(
+    engine: IntakeEngine, typed: str, low: int
+) -> None:
+    result = engine.apply(state_at(engine, "pain_now"), Typed(typed))
+    assert result.outcome is Outcome.INVALID and "pain_now" not in result.state.answers
+    assert result.hint is not None
+    assert f"{low} or {low + 1}" in result.hint and "for example 7" not in result.hint
+
+
+def test_a_french_rating_with_a_half_is_read_too() -> None:
+    flow = load_flow_file(SHIPPED_FLOW).flow.in_language("fr")
+    step = flow.step("pain_now")
+    assert step is not None
+    effect = kind_of(step).typed(step, None, "sept et demi", normalise("sept et demi"), TODAY)
+    assert isinstance(effect, Refuse) and "7 ou 8" in effect.hint
+
+
+@pytest.mark.parametrize("typed", ["ten and a half", "a half", "and a half"])
+def test_a_half_beyond_the_scale_or_without_a_number_gets_the_usual_hint(
+    engine: IntakeEngine, typed: str
+) -> None:
+    result = engine.apply(state_at(engine, "pain_now"), Typed(typed))
+    assert result.outcome is Outcome.INVALID
+    assert result.hint is not None and "whole number from 0 to 10" in result.hint
+
+
+def test_a_whole_number_in_words_is_still_the_answer(engine: IntakeEngine) -> None:
+    result = engine.apply(state_at(engine, "pain_now"), Typed("seven"))
+    assert result.state.answers["pain_now"] == 7
+
+
+def test_an_age_with_a_half_asks_for_whole_years(engine: IntakeEngine) -> None:
+    result = engine.apply(state_at(engine, "age"), Typed("forty two and a half"))
+    assert result.hint == "Please type a whole number between 1 and 120."
+
+
+async def test_a_rating_with_a_half_in_the_chat_names_the_two_numbers(runtime: Runtime) -> None:
+    patient = Patient(runtime.assistant, chat=ChatRef(2001, first_name="Ana"))
+    await patient.start_and_answer_until("pain_now")
+    await patient.say("seven and a half")
+    assert "7 or 8" in patient.text
+    await patient.say("8")
+    assert "at its worst" in patient.text
