@@ -490,6 +490,11 @@ def option_hint(options: tuple[Option, ...], words: IntakeWords = ENGLISH_WORDS)
     return words.option_hint.format(numbered=_numbered(options))
 
 
+def options_hint(options: tuple[Option, ...], words: IntakeWords = ENGLISH_WORDS) -> str:
+    """The hint for a question taking several answers when nothing typed was recognised."""
+    return words.options_hint.format(numbered=_numbered(options))
+
+
 def parse_scale(text: str) -> int | None:
     """0-10 from "7", "7/10", "7 out of 10" or "seven"; None otherwise."""
     words = normalise(text)
@@ -1059,11 +1064,11 @@ def shortened(typed: str, limit: int) -> str:
 def unmatched_hint(
     unmatched: tuple[str, ...], options: tuple[Option, ...], words: IntakeWords = ENGLISH_WORDS
 ) -> str:
-    """What to say about typed parts that named no option (only what to type when nothing
-    readable was typed: an emoji, a full stop)."""
+    """What to say about typed parts that named no option of a question taking several
+    answers (only what to type when nothing readable was typed: an emoji, a full stop)."""
     parts = [shortened(part, QUOTED_CHARS) for part in unmatched if part]
     if not parts:
-        return option_hint(options, words)
+        return options_hint(options, words)
     said = ", ".join(repr(part) for part in parts)
     return words.unmatched_hint.format(said=said, numbered=_numbered(options))
 

@@ -28,6 +28,7 @@ from bot.intake.answers import (
     normalise,
     option_by_meaning,
     option_hint,
+    options_hint,
     option_in_sentence,
     parse_consent,
     parse_date_or_duration,
@@ -912,7 +913,7 @@ def typed_picks(
             return Refuse(ticked_hint(step, picked))
         said = _words(step)
         hint = unmatched_hint(picked.unmatched, step.options, said) if picked.unmatched else ""
-        return Refuse(hint or option_hint(step.options, said), True)
+        return Refuse(hint or options_hint(step.options, said), True)
     return picked
 
 

@@ -71,6 +71,7 @@ class IntakeWords:
     none_chosen: str
     # --- typed-answer hints ---------------------------------------------------------------
     option_hint: str  # {numbered}
+    options_hint: str  # {numbered}: a question taking several answers
     unsure_hint: str  # {named}
     unmatched_hint: str  # {said} {numbered}
     number_only: str  # {bounds} {example}
@@ -229,6 +230,10 @@ ENGLISH_WORDS = IntakeWords(
     skipped="(skipped)",
     none_chosen="None",
     option_hint="Please tap a button, or type the number or name of one option ({numbered}).",
+    options_hint=(
+        "Please tap the options that apply, or type their numbers or names ({numbered}), "
+        "then Done."
+    ),
     unsure_hint=(
         "To record this safely: if you have {named}, tap it or type its number. "
         "If not, leave it unticked."
@@ -466,6 +471,10 @@ FRENCH_WORDS = IntakeWords(
     none_chosen="Aucun",
     option_hint=(
         "Touchez un bouton, ou écrivez le numéro ou le nom d'une des réponses ({numbered})."
+    ),
+    options_hint=(
+        "Touchez les réponses qui s'appliquent, ou écrivez leurs numéros ou leurs noms "
+        "({numbered}), puis Terminé."
     ),
     unsure_hint=(
         "Pour bien noter votre réponse : si vous avez {named}, touchez-le ou écrivez son "

@@ -127,3 +127,22 @@ async def test_a_rating_with_a_half_in_the_chat_names_the_two_numbers(runtime: R
     assert "7 or 8" in patient.text
     await patient.say("8")
     assert "at its worst" in patient.text
+
+
+# --- the hint of a question that takes several answers -------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["🙂", "...", "?"])
+@pytest.mark.parametrize("step_id", ["aggravating", "qualities", "regions"])
+def test_a_question_taking_several_answers_never_hints_at_one_option(
+    engine: IntakeEngine, step_id: str, typed: str
+) -> None:
+    result = engine.apply(state_at(engine, step_id), Typed(typed))
+    assert result.outcome is Outcome.INVALID and result.hint is not None
+    assert "one option" not in result.hint
+    assert "that apply" in result.hint and "Done" in result.hint
+
+
+def test_a_question_taking_one_answer_still_asks_for_one(engine: IntakeEngine) -> None:
+    result = engine.apply(state_at(engine, "onset"), Typed("🙂"))
+    assert result.hint is not None and "one option" in result.hint
