@@ -231,8 +231,7 @@ ENGLISH_WORDS = IntakeWords(
     none_chosen="None",
     option_hint="Please tap a button, or type the number or name of one option ({numbered}).",
     options_hint=(
-        "Please tap the options that apply, or type their numbers or names ({numbered}), "
-        "then Done."
+        "Please tap the options that apply, or type their numbers or names ({numbered}), then Done."
     ),
     unsure_hint=(
         "To record this safely: if you have {named}, tap it or type its number. "
