@@ -1,20 +1,27 @@
 """Intake faults a newcomer found in round 20: a photo or sticker sent in the middle of the
-form left the patient without a way back to it, and a rating with a half ("seven and a half")
-was not read as a number."""
+form left the patient without a way back to it, a rating with a half ("seven and a half")
+was not read as a number, a question taking several answers hinted at one, and marking an
+intake reviewed decrypted it."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.core.assistant import ChatRef
 from bot.intake.answers import normalise
 from bot.intake.engine import IntakeEngine, Outcome, Typed
 from bot.intake.flow_file import load_flow_file
+from bot.intake.repository import IntakeRepository
 from bot.intake.step_types import Refuse, kind_of
 from bot.runtime import Runtime
-from tests.intake.kit import SHIPPED_FLOW, Patient, state_at
+from bot.storage.database import Database
+from bot.storage.encryption import FieldCipher
+from bot.web.audit import Marked
+from bot.web.intakes import IntakeInbox
+from tests.intake.kit import SHIPPED_FLOW, TYPED_ANSWERS, Patient, state_at
 
 TODAY = date(2026, 12, 8)
 NOW = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)
@@ -146,3 +153,27 @@ def test_a_question_taking_several_answers_never_hints_at_one_option(
 def test_a_question_taking_one_answer_still_asks_for_one(engine: IntakeEngine) -> None:
     result = engine.apply(state_at(engine, "onset"), Typed("🙂"))
     assert result.hint is not None and "one option" in result.hint
+
+
+# --- marking an intake reviewed ------------------------------------------------------------
+
+
+async def test_marking_an_intake_reviewed_never_decrypts_its_answers(
+    patient: Patient, database: Database
+) -> None:
+    await patient.start_and_answer_until("treatment_consent_by")
+    await patient.say(TYPED_ANSWERS["treatment_consent_by"])
+    await patient.tap("Send to the clinic")
+    in_progress = Patient(patient.assistant, chat=ChatRef(4343, first_name="Lee"))
+    await in_progress.start_and_answer_until("complaint")
+    # A key that opens nothing: marking reads only where each intake stands.
+    other_key = FieldCipher(Fernet.generate_key())
+    inbox = IntakeInbox(database, IntakeRepository(database, other_key))
+    assert await inbox.mark_reviewed(1, "dr@clinic.example") is Marked.NOW
+    assert await inbox.mark_reviewed(1, "dr@clinic.example") is Marked.ALREADY
+    assert await inbox.mark_new(1) is Marked.NOW
+    assert await inbox.mark_new(1) is Marked.ALREADY
+    # Not in the inbox: a form still being filled in, an intake that does not exist.
+    assert await inbox.mark_reviewed(2, "dr@clinic.example") is None
+    assert await inbox.mark_new(2) is None
+    assert await inbox.mark_reviewed(99, "dr@clinic.example") is None
