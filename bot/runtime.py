@@ -24,7 +24,7 @@ from bot.intake.conversation import register_intake
 from bot.reminders.feature import register_reminders
 from bot.reminders.repository import AppointmentRepository
 from bot.safety.stage import build_safety_stage
-from bot.storage.database import Database, open_database
+from bot.storage.database import Database
 from bot.storage.encryption import load_cipher
 from bot.storage.rekey import REKEY_HINT, count_unreadable
 from bot.web.events import StaffEventLog, linked_appointments, staff_notes_from
@@ -105,8 +105,15 @@ def new_assistant() -> Assistant:
 
 async def build_runtime(settings: Settings) -> Runtime:
     """Load and check content, open and migrate the database, register every feature."""
-    content = load_checked_content(settings)
-    database = await open_database(settings.database_url)
+    # The URL and its driver first: a mistyped DATABASE_URL is told at once, not after the
+    # content check (the slow part of a start).
+    database = Database(settings.database_url)
+    try:
+        content = load_checked_content(settings)
+        await database.migrate()
+    except BaseException:
+        await database.close()
+        raise
     await report_foreign_key_rows(settings, database)
     host = FeatureHost(new_assistant())
     # Safety is a stage of the core: it screens every typed text before any feature.

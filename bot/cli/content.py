@@ -50,6 +50,11 @@ def default_content_dir() -> Path:
     return Path(configured) if configured else BUNDLED_CONTENT_DIR
 
 
+def content_dir_argument(args: argparse.Namespace) -> Path:
+    """The content folder a command's `--content DIR` names, else `default_content_dir()`."""
+    return Path(args.content) if args.content else default_content_dir()
+
+
 def _cache() -> ContentCheckCache:
     """The store of earlier checks' results, in IMS_DATA_DIR (from the environment or `.env`)."""
     from bot.config import data_dir_setting, environment
@@ -94,7 +99,7 @@ def run_check(args: argparse.Namespace) -> int:
     # readers pull in the matcher and the screen, which other commands do not need.
     from bot.clinic_content import read_content
 
-    content_dir = Path(args.content) if args.content else default_content_dir()
+    content_dir = content_dir_argument(args)
     if not content_dir.is_dir():
         print(
             f"ims-bot: content folder {str(content_dir)!r} not found or not a folder",

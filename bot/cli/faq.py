@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.cli.content import default_content_dir
+from bot.cli.content import content_dir_argument
 from bot.cli.faq_freeze import register_freeze
 from bot.cli.faq_tune import register_tune
 from bot.cli.faq_unanswered import register_unanswered
@@ -87,7 +87,7 @@ def _register_eval(group: Any) -> None:
 
 
 def _pipeline(args: argparse.Namespace) -> FaqPipeline:
-    content_dir = Path(args.content) if args.content else default_content_dir()
+    content_dir = content_dir_argument(args)
     env = environment()  # only the settings used here: a bad token must not stop `faq`
     mode = args.semantic or parse_semantic_mode(env.get("SEMANTIC_MATCHING", ""))
     data_dir = data_dir_setting(env)
@@ -246,7 +246,7 @@ def match_stream(
 
 def run_match(args: argparse.Namespace) -> int:
     """`ims-bot faq match`."""
-    content_dir = Path(args.content) if args.content else default_content_dir()
+    content_dir = content_dir_argument(args)
     content = load_content(content_dir)
     stage = build_safety_stage(
         content.emergency, content.clinic.phone, content.clinic.emergency_number

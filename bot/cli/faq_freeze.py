@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from bot.cli.content import default_content_dir
+from bot.cli.content import content_dir_argument
 from bot.clinic_content import load_content
 from bot.content.faq_statistics import FAQ_STATISTICS_FILE, write_statistics
 from bot.content.problems import ContentError
@@ -34,7 +33,7 @@ def register_freeze(group: Any) -> None:
 
 def run_freeze(args: argparse.Namespace) -> int:
     """`ims-bot faq freeze-stats`."""
-    content_dir = Path(args.content) if args.content else default_content_dir()
+    content_dir = content_dir_argument(args)
     try:
         content = load_content(content_dir)
     except ContentError as exc:

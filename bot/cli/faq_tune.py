@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from bot.cli.content import default_content_dir
+from bot.cli.content import content_dir_argument
 from bot.clinic_content import load_content
 from bot.config import data_dir_setting, environment
 from bot.faq.encoder_tuning import TunedModelStore, tune, tuning_groups
@@ -50,7 +49,7 @@ def run_tune(args: argparse.Namespace) -> int:
             f"ims-bot: faq tune needs the sentence-embedding model; {INSTALL_HINT}", file=sys.stderr
         )
         return EXIT_NO_EXTRA
-    content_dir = Path(args.content) if args.content else default_content_dir()
+    content_dir = content_dir_argument(args)
     faq = load_content(content_dir).faq
     groups = tuning_groups(faq)
     store = TunedModelStore(data_dir_setting(environment()))

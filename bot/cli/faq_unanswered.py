@@ -27,10 +27,16 @@ def register_unanswered(group: Any) -> None:
         "unanswered",
         help="list questions the bot could not answer",
         description="List the questions the bot fell back on, newest first, so the clinic can "
-        "add answers or alternates. Questions are stored without who asked them and deleted "
-        "after UNANSWERED_RETENTION_DAYS.",
+        "add answers or alternates: the open ones, as the console's Questions page shows "
+        "them. Questions are stored without who asked them and deleted after "
+        "UNANSWERED_RETENTION_DAYS.",
     )
     parser.add_argument("--days", type=_days, default=None, help="only the last N days (1 or more)")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="include the questions staff marked handled or dismissed on the console",
+    )
     shape = parser.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="one JSON object per line")
     shape.add_argument(
@@ -57,10 +63,13 @@ def _line(record: UnansweredRecord, tz: tzinfo) -> str:
     near = (
         f"  (closest: {record.best_faq_id} {record.best_score:.2f})" if record.best_faq_id else ""
     )
-    return f"{clinic_time(record.asked_at, tz)}  {terminal_line(record.text)}{near}"
+    closed = f"  [{record.state}]" if record.state else ""
+    return f"{clinic_time(record.asked_at, tz)}  {terminal_line(record.text)}{near}{closed}"
 
 
-async def _list(days: int | None, action: str = "view_unanswered") -> list[UnansweredRecord]:
+async def _list(
+    days: int | None, closed: bool, action: str = "view_unanswered"
+) -> list[UnansweredRecord]:
     settings = load_settings()
     database = await open_database(settings.database_url)
     try:
@@ -68,7 +77,7 @@ async def _list(days: int | None, action: str = "view_unanswered") -> list[Unans
         now = datetime.now(UTC)
         await log.purge(now)
         since = now - timedelta(days=days) if days else None
-        records = await log.list(since=since)
+        records = [r for r in await log.list(since=since) if closed or r.state is None]
         # Patients type health details here too: every listing is audited, like the console's.
         targets: list[str | None] = [f"question:{record.id}" for record in records]
         await AuditLog(database).write_many(command_line_actor(), action, targets or [None])
@@ -80,8 +89,8 @@ async def _list(days: int | None, action: str = "view_unanswered") -> list[Unans
 def run_unanswered(args: argparse.Namespace) -> int:
     """Print the stored unanswered questions, or write them to a CSV file."""
     if args.csv:
-        return _export(Path(args.csv), args.days)
-    records = asyncio.run(_list(args.days))
+        return _export(Path(args.csv), args.days, args.all)
+    records = asyncio.run(_list(args.days, args.all))
     tz = load_settings().clinic_timezone
     for record in records:
         if args.json:
@@ -92,6 +101,7 @@ def run_unanswered(args: argparse.Namespace) -> int:
                         "text": record.text,
                         "closest_faq_id": record.best_faq_id,
                         "closest_score": round(record.best_score, 4),
+                        "state": record.state,
                     },
                     ensure_ascii=False,
                 )
@@ -99,11 +109,13 @@ def run_unanswered(args: argparse.Namespace) -> int:
         else:
             print(_line(record, tz))
     if not args.json:
-        print(f"{len(records)} unanswered question(s)")
+        closed = sum(record.state is not None for record in records)
+        told = f", {closed} of them handled or dismissed" if args.all else ""
+        print(f"{len(records)} unanswered question(s){told}")
     return 0
 
 
-def _export(target: Path, days: int | None) -> int:
+def _export(target: Path, days: int | None, closed: bool) -> int:
     """The questions in a new CSV file that only its owner may read: what patients typed
     is health information, like the database it comes from."""
     if target.exists():
@@ -120,7 +132,7 @@ def _export(target: Path, days: int | None) -> int:
         return 1
     with os.fdopen(descriptor, "wb") as file:
         try:
-            records = asyncio.run(_list(days, "export_unanswered"))
+            records = asyncio.run(_list(days, closed, "export_unanswered"))
             file.write(unanswered_csv(records, load_settings().clinic_timezone))
         except BaseException:
             target.unlink(missing_ok=True)  # never a half-written export left behind

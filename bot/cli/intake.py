@@ -7,9 +7,9 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.cli.content import content_dir_argument
 from bot.cli.terminal import terminal_text
 from bot.config import Settings, load_settings
 from bot.core.dates import clinic_time
@@ -178,7 +178,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_questionnaire(args: argparse.Namespace) -> int:
     """Print the flow as a FHIR R4 Questionnaire."""
-    content_dir = Path(args.content) if args.content else load_settings().content_dir
+    content_dir = content_dir_argument(args)
     loaded = load_flow_file(content_dir / FLOW_FILE_NAME)
     print(json.dumps(questionnaire(loaded.flow), indent=2, ensure_ascii=False))
     return 0

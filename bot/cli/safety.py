@@ -7,10 +7,9 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
-from bot.cli.content import default_content_dir
+from bot.cli.content import content_dir_argument
 from bot.content.clinic import CLINIC_FILE, read_clinic
 from bot.content.problems import display_path
 from bot.intake.flow import Flow, Step
@@ -48,7 +47,7 @@ def register(subparsers: Any) -> None:
 
 def run_report(args: argparse.Namespace) -> int:
     """`ims-bot safety report`."""
-    content_dir = Path(args.content) if args.content else default_content_dir()
+    content_dir = content_dir_argument(args)
     content = load_emergency_content(content_dir)
     clinic, _ = read_clinic(content_dir / CLINIC_FILE)
     flow_path = content_dir / FLOW_FILE_NAME

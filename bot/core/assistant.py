@@ -185,6 +185,9 @@ AnswerReader = Callable[[ChatRef], Awaitable[str | None]]
 # Told of every command and button tap in a chat before it is handled (a question left
 # open by a feature, such as /forget's "are you sure?", is dropped when the person moves on).
 TurnListener = Callable[[ChatRef], None]
+# Asked, after a photo or sticker without words got its note, what else to offer the chat
+# (an open form: the way back to its question).
+NonTextListener = Callable[[ChatRef], Awaitable[list[Reply]]]
 # Told that a chat which had blocked the bot unblocked it (by its chat id): what was held
 # back because the chat could not be reached may go again.
 UnblockListener = Callable[[int], Awaitable[None]]
@@ -282,6 +285,7 @@ class Assistant:
     _notice_answerers: list[NoticeAnswerer] = field(default_factory=list)
     _turn_listeners: list[TurnListener] = field(default_factory=list)
     _unblock_listeners: list[UnblockListener] = field(default_factory=list)
+    _non_text_listeners: list[NonTextListener] = field(default_factory=list)
     # The language each chat is being served in (ChatRef.chat_language), by chat id, for
     # the `chat_languages_kept` chats seen last: in memory only, so a restart falls back
     # to the app's language.
@@ -406,6 +410,10 @@ class Assistant:
         """A patient unblocked the bot (the channel saw it): tell every listener."""
         for listener in self._unblock_listeners:
             await listener(chat_id)
+
+    def add_non_text_listener(self, listener: NonTextListener) -> None:
+        """Be asked what to offer after a photo or sticker sent without words."""
+        self._non_text_listeners.append(listener)
 
     def add_notice_answerer(self, answerer: NoticeAnswerer) -> None:
         """Answer, below the language notice, what a mostly unread message says in English."""
@@ -667,7 +675,11 @@ class Assistant:
         wording = self.wording(chat)
         # Once the caption is answered, "type your question in words" would say it was not.
         note = wording.only_caption_read if replies else wording.only_text
-        return [*replies, Reply(self._with_emergency_line(chat, note))]
+        offers: list[Reply] = []
+        if not replies:  # a caption went to whatever the chat is doing, which answered it
+            for listener in self._non_text_listeners:
+                offers.extend(await listener(chat))
+        return [*replies, Reply(self._with_emergency_line(chat, note)), *offers]
 
     async def _with_answer_reading(self, chat: ChatRef) -> ChatRef:
         """`chat` with the reading the question open in it asks of a typed answer."""

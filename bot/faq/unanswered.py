@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.storage.console_tables import UnansweredReview
 from bot.storage.database import Database
 from bot.storage.faq_tables import UnansweredQuestion
 
@@ -62,6 +63,8 @@ class UnansweredRecord:
     text: str
     best_faq_id: str | None
     best_score: float
+    # How staff closed it ("handled" or "dismissed" on the console); None: still open.
+    state: str | None = None
 
 
 @dataclass
@@ -221,14 +224,18 @@ class UnansweredLog:
                 )
 
     async def list(self, since: datetime | None = None) -> list[UnansweredRecord]:
-        """Stored questions, newest first."""
+        """Stored questions, newest first, each with how staff closed it (if they did)."""
         await self.flush()
-        query = select(UnansweredQuestion).order_by(UnansweredQuestion.asked_at.desc())
+        query = (
+            select(UnansweredQuestion, UnansweredReview.state)
+            .outerjoin(UnansweredReview, UnansweredReview.question_id == UnansweredQuestion.id)
+            .order_by(UnansweredQuestion.asked_at.desc())
+        )
         if since is not None:
             query = query.where(UnansweredQuestion.asked_at >= since)
         async with self._database.sessions() as session:
-            rows = (await session.scalars(query)).all()
+            rows = (await session.execute(query)).all()
         return [
-            UnansweredRecord(row.id, row.asked_at, row.text, row.best_faq_id, row.best_score)
-            for row in rows
+            UnansweredRecord(row.id, row.asked_at, row.text, row.best_faq_id, row.best_score, state)
+            for row, state in rows
         ]

@@ -490,6 +490,11 @@ def option_hint(options: tuple[Option, ...], words: IntakeWords = ENGLISH_WORDS)
     return words.option_hint.format(numbered=_numbered(options))
 
 
+def options_hint(options: tuple[Option, ...], words: IntakeWords = ENGLISH_WORDS) -> str:
+    """The hint for a question taking several answers when nothing typed was recognised."""
+    return words.options_hint.format(numbered=_numbered(options))
+
+
 def parse_scale(text: str) -> int | None:
     """0-10 from "7", "7/10", "7 out of 10" or "seven"; None otherwise."""
     words = normalise(text)
@@ -559,6 +564,24 @@ def spelt_number(text: str) -> int | None:
     return total if seen else None
 
 
+# A number said with a half: "seven and a half", "7.5", "7½", "7 1/2", "sept et demi".
+_HALF_RE = re.compile(
+    r"^(?:(?:about|around|maybe|environ)\s+)?"
+    r"(?:(?P<digits>\d{1,3})[.,]5|(?P<whole>.*?\S)\s*(?:and a half|et demie?|½|1/2))[.!]?$"
+)
+
+
+def half_number(text: str) -> int | None:
+    """The whole part of a number said with a half ("seven and a half" -> 7), else None."""
+    match = _HALF_RE.match(normalise(text))
+    if match is None:
+        return None
+    if match.group("digits") is not None:
+        return int(match.group("digits"))
+    whole = match.group("whole")
+    return int(whole) if whole.isdecimal() else spelt_number(whole)
+
+
 def parse_number(text: str, step: Step) -> ParseResult:
     """A number within the step's bounds, in digits or words ("42", "I'm 42", "forty-two")."""
     said = words_for(step.language)
@@ -576,6 +599,8 @@ def parse_number(text: str, step: Step) -> ParseResult:
         else:
             spelt = spelt_number(number)
             value = float(spelt) if spelt is not None else None
+            half = half_number(number) if value is None else None
+            value = half + 0.5 if half is not None else value
     if value is None:
         return Invalid(said.number_only.format(bounds=bounds, example=_example(step)))
     if step.integer and value != int(value):
@@ -1039,11 +1064,11 @@ def shortened(typed: str, limit: int) -> str:
 def unmatched_hint(
     unmatched: tuple[str, ...], options: tuple[Option, ...], words: IntakeWords = ENGLISH_WORDS
 ) -> str:
-    """What to say about typed parts that named no option (only what to type when nothing
-    readable was typed: an emoji, a full stop)."""
+    """What to say about typed parts that named no option of a question taking several
+    answers (only what to type when nothing readable was typed: an emoji, a full stop)."""
     parts = [shortened(part, QUOTED_CHARS) for part in unmatched if part]
     if not parts:
-        return option_hint(options, words)
+        return options_hint(options, words)
     said = ", ".join(repr(part) for part in parts)
     return words.unmatched_hint.format(said=said, numbered=_numbered(options))
 

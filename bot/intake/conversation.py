@@ -860,6 +860,19 @@ class IntakeConversation:
             return []  # the form is not on screen: nothing to go back to yet
         return [self._form_waiting(state.language)]
 
+    async def on_non_text(self, chat: ChatRef) -> list[Reply]:
+        """Non-text listener: after a photo or sticker, the way back to the question the
+        form is asking (none when the form is stopped or waits on another question)."""
+        if not await self.repository.has_open(chat.chat_id):
+            return []
+        intake = await self._open(chat.chat_id)
+        if intake is None or not takes_next_message(intake, self._clock()):
+            return []
+        state = intake.state
+        if state.stop_pending or state.resume_pending:
+            return []  # the form is not on screen: nothing to go back to yet
+        return [self._form_waiting(state.language)]
+
     # --- personal data ------------------------------------------------------------------
 
     async def describe(self, chat_id: int) -> list[str]:
@@ -964,6 +977,7 @@ def register_intake_routes(conversation: IntakeConversation, assistant: Assistan
     assistant.add_answer_reader(conversation.answers_tell)
     assistant.add_emergency_listener(conversation.on_emergency)
     assistant.add_urgent_listener(conversation.on_urgent)
+    assistant.add_non_text_listener(conversation.on_non_text)
     # Without a French version of the form (intake_flow_fr.yaml), French speakers are told
     # it is in English before they tap.
     french = conversation.loaded.flow.in_language("fr").language == "fr"

@@ -258,6 +258,15 @@ class IntakeRepository:
             row = await session.get(IntakeSession, intake_id)
             return self._stored(row) if row is not None else None
 
+    async def status_of(self, intake_id: int) -> Status | None:
+        """Where the intake with `intake_id` stands (None: no such intake), read without
+        decrypting its answers."""
+        async with self._database.sessions() as session:
+            status = await session.scalar(
+                select(IntakeSession.status).where(IntakeSession.id == intake_id)
+            )
+        return Status(status) if status is not None else None
+
     async def latest_open(self, chat_id: int) -> StoredIntake | None:
         """The chat's newest in-progress intake, if any.
 

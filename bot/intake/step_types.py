@@ -22,12 +22,14 @@ from bot.intake.answers import (
     consent_language,
     exact_option,
     format_regions,
+    half_number,
     match_option,
     may_be_question,
     normalise,
     option_by_meaning,
     option_hint,
     option_in_sentence,
+    options_hint,
     parse_consent,
     parse_date_or_duration,
     parse_many,
@@ -516,6 +518,10 @@ class ScaleKind(StepKind):
         said = parse_yes_no(words) if asked is not None else None
         if asked is not None and said is not None:
             return Answer(int(asked)) if said else Keep(None, new_screen=True)
+        half = half_number(text)
+        if half is not None and half < SCALE_TOP:
+            # The scale has whole numbers: the patient picks the nearer of the two.
+            return Refuse(_words(step).scale_half.format(low=half, high=half + 1))
         value = parse_scale(text)
         if value is None:
             # The prompt says "0 = not at all, 10 = ..." (and the refusal "0 means none"):
@@ -907,7 +913,7 @@ def typed_picks(
             return Refuse(ticked_hint(step, picked))
         said = _words(step)
         hint = unmatched_hint(picked.unmatched, step.options, said) if picked.unmatched else ""
-        return Refuse(hint or option_hint(step.options, said), True)
+        return Refuse(hint or options_hint(step.options, said), True)
     return picked
 
 

@@ -38,6 +38,7 @@ class IntakeWords:
     consent_in_form_language: str  # {agree}
     language_names: tuple[tuple[str, str], ...]  # (code, name in this language)
     scale_refused: str
+    scale_half: str  # {low} {high}
     scale_prompt: str  # {low} {high}
     scale_none: str
     scale_most: str
@@ -70,6 +71,7 @@ class IntakeWords:
     none_chosen: str
     # --- typed-answer hints ---------------------------------------------------------------
     option_hint: str  # {numbered}
+    options_hint: str  # {numbered}: a question taking several answers
     unsure_hint: str  # {named}
     unmatched_hint: str  # {said} {numbered}
     number_only: str  # {bounds} {example}
@@ -184,6 +186,10 @@ ENGLISH_WORDS = IntakeWords(
         "Please give a whole number from 0 to 10, for example 7 or 7/10 "
         "(0 means none, 10 the most)."
     ),
+    scale_half=(
+        "{low} and a half is between two numbers of this scale: tap or type {low} or "
+        "{high}, whichever is nearer to how it feels."
+    ),
     scale_prompt="0 = {low}, 10 = {high}. Tap a number or type it.",
     scale_none="none",
     scale_most="the most",
@@ -224,6 +230,9 @@ ENGLISH_WORDS = IntakeWords(
     skipped="(skipped)",
     none_chosen="None",
     option_hint="Please tap a button, or type the number or name of one option ({numbered}).",
+    options_hint=(
+        "Please tap the options that apply, or type their numbers or names ({numbered}), then Done."
+    ),
     unsure_hint=(
         "To record this safely: if you have {named}, tap it or type its number. "
         "If not, leave it unticked."
@@ -412,6 +421,10 @@ FRENCH_WORDS = IntakeWords(
         "Donnez un nombre entier de 0 à 10, par exemple 7 ou 7/10 "
         "(0 veut dire aucune douleur, 10 la pire)."
     ),
+    scale_half=(
+        "{low} et demi se situe entre deux nombres de cette échelle : touchez ou écrivez "
+        "{low} ou {high}, celui qui est le plus proche de ce que vous ressentez."
+    ),
     scale_prompt="0 = {low}, 10 = {high}. Touchez un nombre ou écrivez-le.",
     scale_none="aucune",
     scale_most="la pire",
@@ -457,6 +470,10 @@ FRENCH_WORDS = IntakeWords(
     none_chosen="Aucun",
     option_hint=(
         "Touchez un bouton, ou écrivez le numéro ou le nom d'une des réponses ({numbered})."
+    ),
+    options_hint=(
+        "Touchez les réponses qui s'appliquent, ou écrivez leurs numéros ou leurs noms "
+        "({numbered}), puis Terminé."
     ),
     unsure_hint=(
         "Pour bien noter votre réponse : si vous avez {named}, touchez-le ou écrivez son "

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from bot.content.clinic import Clinic
 from bot.content.model import FaqContent
 from bot.core.dates import clinic_time
@@ -276,15 +274,10 @@ class QuestionBoard:
                 found.append(NearEntry(entry.id, entry.question, candidate.score))
         return found[:NEAREST_ENTRIES]
 
-    async def _reviewed(self) -> set[int]:
-        async with self._database.sessions() as session:
-            return set(await session.scalars(select(UnansweredReview.question_id)))
-
     async def groups(self) -> list[QuestionGroup]:
         """Open questions (not handled or dismissed), grouped; biggest, then newest, first."""
         await self._log.purge(self._clock())
-        reviewed = await self._reviewed()
-        records = [r for r in await self._log.list() if r.id not in reviewed]
+        records = [r for r in await self._log.list() if r.state is None]
         groups: list[tuple[frozenset[str], QuestionGroup]] = []
         for record in records:
             key = content_stems(record.text)

@@ -177,8 +177,7 @@ class IntakeInbox:
     async def mark_reviewed(self, intake_id: int, by: str) -> Marked | None:
         """Mark reviewed (the first review mark is kept); None when the intake is not in
         the inbox."""
-        intake = await self._repository.get(intake_id)
-        if intake is None or intake.status not in INBOX_STATUSES:
+        if await self._repository.status_of(intake_id) not in INBOX_STATUSES:
             return None
         async with self._database.sessions.begin() as session:
             if await session.get(IntakeReview, intake_id) is not None:
@@ -190,8 +189,7 @@ class IntakeInbox:
 
     async def mark_new(self, intake_id: int) -> Marked | None:
         """Undo a review mark; None when the intake is not in the inbox."""
-        intake = await self._repository.get(intake_id)
-        if intake is None or intake.status not in INBOX_STATUSES:
+        if await self._repository.status_of(intake_id) not in INBOX_STATUSES:
             return None
         async with self._database.sessions.begin() as session:
             removed = await session.execute(

@@ -65,3 +65,28 @@ def test_a_bad_setting_is_one_line_in_one_style(
     found = ONE_STYLE.match(lines[0])
     assert found is not None, lines[0]
     assert found.group(1) == name
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql+aiomysql://clinic:secret@db.example/ims",  # a driver that is not installed
+        "postgresql://clinic@db.example/ims",  # no async driver named
+        "sqlite+aiosqlite:///{tmp}/a-file/bot.sqlite3",  # a folder that is a file
+    ],
+)
+def test_a_bad_database_url_is_told_before_the_slow_content_load(
+    clinic_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    # Loading and checking the content takes half a minute on a small machine: a newcomer
+    # with a mistyped DATABASE_URL is told at once, not after it.
+    def content_loaded(*_: object) -> None:
+        raise AssertionError("the content was loaded before DATABASE_URL was checked")
+
+    monkeypatch.setattr("bot.runtime.load_checked_content", content_loaded)
+    monkeypatch.setenv("DATABASE_URL", url.format(tmp=clinic_env))
+    assert main(["shell"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    found = ONE_STYLE.match(line)
+    assert found is not None and found.group(1) == "DATABASE_URL", line
+    assert "secret" not in line

@@ -12,10 +12,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.cli.main import main
 from bot.faq.unanswered import UnansweredLog
+from bot.storage.console_tables import UnansweredReview
 from bot.storage.database import open_database
+from bot.storage.faq_tables import UnansweredQuestion
 from bot.web.spreadsheet import spreadsheet_csv
 
 
@@ -131,3 +134,55 @@ def test_every_cell_that_would_start_a_formula_is_made_text(start: str) -> None:
     data = spreadsheet_csv(("a", "b"), [(f"{start}cmd|' /C calc'!A0", "plain")])
     [_, row] = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert row == [f"'{start}cmd|' /C calc'!A0", "plain"]
+
+
+async def _mark(url: str, text: str, state: str) -> None:
+    """Mark the question `text` as staff do on the console's Questions page."""
+    database = await open_database(url)
+    async with database.sessions.begin() as session:
+        question = await session.scalar(
+            select(UnansweredQuestion).where(UnansweredQuestion.text == text)
+        )
+        assert question is not None
+        session.add(
+            UnansweredReview(
+                question_id=question.id, state=state, at=datetime.now(UTC), by="desk@example.org"
+            )
+        )
+    await database.close()
+
+
+async def test_questions_marked_handled_or_dismissed_are_left_out_unless_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    await _seed(url)
+    database = await open_database(url)
+    await UnansweredLog(database, timedelta(days=90)).record(
+        "is there a bike rack", None, 0.0, datetime.now(UTC) - timedelta(days=2)
+    )
+    await database.close()
+    await _mark(url, "do you validate parking", "handled")
+    await _mark(url, "is there a bike rack", "dismissed")
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    # As the console's Questions page: only the questions still open.
+    assert await asyncio.to_thread(main, ["faq", "unanswered"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [lines[0], "1 unanswered question(s)"] and "dog" in lines[0]
+    assert await asyncio.to_thread(main, ["faq", "unanswered", "--json"]) == 0
+    texts = [json.loads(line)["text"] for line in capsys.readouterr().out.splitlines()]
+    assert texts == ["can my dog come along"]
+    export = tmp_path / "open.csv"
+    assert await asyncio.to_thread(main, ["faq", "unanswered", "--csv", str(export)]) == 0
+    assert "parking" not in export.read_text(encoding="utf-8-sig")
+    assert capsys.readouterr().out.startswith("Wrote 1 unanswered question(s)")
+    # --all: every question kept, each closed one saying how it was closed.
+    assert await asyncio.to_thread(main, ["faq", "unanswered", "--all"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "3 unanswered question(s), 2 of them handled or dismissed"
+    assert "bike rack" in lines[1] and lines[1].endswith("[dismissed]")
+    assert "parking" in lines[2] and lines[2].endswith("[handled]")
+    assert await asyncio.to_thread(main, ["faq", "unanswered", "--all", "--json"]) == 0
+    states = [json.loads(line)["state"] for line in capsys.readouterr().out.splitlines()]
+    assert states == [None, "dismissed", "handled"]

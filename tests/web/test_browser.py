@@ -48,6 +48,7 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 TABLET = {"width": 1180, "height": 820}
 PHONE = {"width": 375, "height": 740}
+IPHONE = {"width": 390, "height": 844}
 CLINICIAN = "doctor@clinic.example"
 # Every box on the page whose content is wider than the box (it scrolls sideways).
 SIDEWAYS_BOXES = """
@@ -261,6 +262,23 @@ def test_sign_in_read_an_intake_mark_it_reviewed_and_sign_out_in_chromium(
                 admin.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
             assert "view intake" in admin.inner_text("main")
             assert "view check in" in admin.inner_text("main")  # health answers shown: audited
+            # The admin's tables become cards on a phone too: an account's buttons and an
+            # audit line's record are never a sideways swipe away.
+            for phone in (PHONE, IPHONE):
+                admin.set_viewport_size(phone)
+                for name in ("staff", "audit"):
+                    admin.goto(f"/{name}")
+                    width = admin.evaluate("document.documentElement.scrollWidth")
+                    assert width <= phone["width"], (name, phone, width)
+                    assert admin.evaluate(SIDEWAYS_BOXES) == [], (name, phone)
+            admin.goto("/staff")
+            account = admin.locator("tr", has_text=CLINICIAN)
+            assert account.get_by_role("button", name="Disable…").is_visible()
+            said = account.locator("td").first.evaluate(
+                "cell => getComputedStyle(cell, '::before').content"
+            )
+            assert said == '"E-mail"', said
+            admin.screenshot(path=str(ARTIFACTS / "staff-phone.png"), full_page=True)
         finally:
             browser.close()
     assert dialogs == []  # the patient's script never ran
