@@ -54,7 +54,7 @@ SMALL_TALK_WORDS: dict[SmallTalkKind, frozenset[str]] = {
         lmao hmm hm um uh oh ah wow nvm nevermind excellent brilliant amazing fantastic
         wonderful lovely super sweet np sorry oops whoops oopsie okk okie okey dokey dokie
         alrighty righto roger ack yea ya mhm mmhm uh huh aha ahh ooh rofl lmfao xd true
-        indeed kewl gr8 coolio omg apologies apology apologize apologise oui non dac
+        indeed kewl gr8 coolio omg apologies apology apologize apologise dac
         daccord parfait genial compris entendu desole desolee pardon oups top nickel"""
     ),
 }
@@ -198,9 +198,11 @@ _SET_PHRASES = (
         ),
         "bye",
     ),
+    # French nods. Yes and no, thanked or not, are nods: "non merci" refuses the intake's
+    # consent, it does not thank for it.
     (
         re.compile(
-            r"\bd accord\b|\bca marche\b|\bpas de (probleme|souci|soucis)\b"
+            r"\b(oui|non)( merci)?\b|\bd accord\b|\bca marche\b|\bpas de (probleme|souci|soucis)\b"
             r"|\bje (vois|comprends)\b|\b(mauvaise|mauvais) (conversation|numero|personne|groupe"
             r"|chat|fenetre)\b|\bje me suis trompee?( de [a-z]+)?\b"
         ),
