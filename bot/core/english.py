@@ -46,3 +46,16 @@ def english_frequencies() -> dict[str, int]:
 def english_words() -> frozenset[str]:
     """The shared English word list, lower case (about 160,000 words; loaded once)."""
     return frozenset(english_frequencies())
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def one_slip_away(word: str) -> set[str]:
+    """Every string one deletion, swap, change or insertion of a letter away from `word`."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {left + right[1:] for left, right in splits if right}
+    swaps = {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
+    changes = {left + c + right[1:] for left, right in splits if right for c in _LETTERS}
+    inserts = {left + c + right for left, right in splits for c in _LETTERS}
+    return deletes | swaps | changes | inserts

@@ -12,6 +12,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Literal
 
+from bot.core.english import english_frequencies, one_slip_away
 from bot.core.text import WORDS_CACHE_SIZE, normalise, word_set
 
 SmallTalkKind = Literal["greeting", "thanks", "goodbye", "acknowledgement", "rudeness", "identity"]
@@ -26,7 +27,7 @@ SMALL_TALK_WORDS: dict[SmallTalkKind, frozenset[str]] = {
         pointless terrible awful worst hate crap crappy lame shit wtf ffs ugh whatever meh
         unhelpful frustrating frustrated annoying annoyed ridiculous waste seriously
         smh argh worthless hopeless clueless moron morons joke bs bullshit fuck fucking
-        pathetic dumbest stupidest rude"""
+        pathetic dumbest stupidest rude nul nulle inutile stupide debile"""
     ),
     # "Are you a bot?", "is this a real person?": read from set phrases (_IDENTITY_RE) into
     # this one cue, which no typed word can be (normalised words have no "?").
@@ -34,16 +35,18 @@ SMALL_TALK_WORDS: dict[SmallTalkKind, frozenset[str]] = {
     "goodbye": word_set(
         """bye goodbye byebye cya later farewell quit exit stop done finished leave
         goodnight night ttyl adios sayonara ciao tata toodles tootles buhbye gtg g2g
-        ttfn cheerio laters peace fairwell"""
+        ttfn cheerio laters peace fairwell revoir bientot"""
     ),
     "thanks": word_set(
         """thanks thank thx ty tysm cheers appreciated appreciate grateful helpful
         helped ta thanx thankyou thnx tks merci thanq tq tqvm thankful gratitude obliged
-        gracias danke kudos legend lifesaver champ"""
+        gracias danke kudos legend lifesaver champ tyvm thnks thks thanku thankyu tyty
+        mercis remercie remercions love loved"""
     ),
     "greeting": word_set(
         """hi hello hey heya hiya howdy yo greetings morning afternoon evening sup hii hiii
-        heyy heyyy helo hallo hullo hola gday aloha namaste salutations bonjour salut ahoy"""
+        heyy heyyy helo hallo hullo hola gday aloha namaste salutations bonjour salut ahoy
+        heyo bonsoir allo coucou bjr slt"""
     ),
     "acknowledgement": word_set(
         """ok okay k kk okey alright fine sure cool great good nice perfect awesome
@@ -51,7 +54,8 @@ SMALL_TALK_WORDS: dict[SmallTalkKind, frozenset[str]] = {
         lmao hmm hm um uh oh ah wow nvm nevermind excellent brilliant amazing fantastic
         wonderful lovely super sweet np sorry oops whoops oopsie okk okie okey dokey dokie
         alrighty righto roger ack yea ya mhm mmhm uh huh aha ahh ooh rofl lmfao xd true
-        indeed kewl gr8 coolio omg"""
+        indeed kewl gr8 coolio omg apologies apology apologize apologise dac
+        daccord parfait genial compris entendu desole desolee pardon oups top nickel"""
     ),
 }
 # Words small talk is made of besides its cue words ("thank you so much", "this is a
@@ -67,13 +71,23 @@ SMALL_TALK_GLUE = word_set(
     assistance time response responses effort efforts replies answering replying all
     again once more x xx xo oh ah been lately right with today fine day this helping out
     assisting cooperation providing gave given did want would like need let will we glad happy
-    pleased chatting talking speaking conversation wait"""
+    pleased chatting talking speaking conversation quick fast prompt speedy clear detailed
+    service wait yourself special sincere
+    c est tu vous toi je j me m le la les un une de du et tres vraiment beaucoup bcp mille
+    fois encore bien tout ca cela pour votre ton ta mon ma aide reponse infiniment bon
+    bonne madame monsieur"""
 )
 _SMALL_TALK_KNOWN = SMALL_TALK_GLUE.union(*SMALL_TALK_WORDS.values())
 # Words stretched for emphasis ("sooo", "thanksss") reach here with their held letters read
 # as two (`normalise`); a word not known that way is read with one of them.
 _DOUBLED_RE = re.compile(r"([a-z])\1")
 _STRETCHED_RE = re.compile(r"(\w)\1{2,}")
+# A word not known and no English word, one slip from a cue word at least this long, is
+# taken for that cue ("thansk", "goodbey"); shorter words are too easily another word.
+MIN_SLIP_LENGTH = 5
+_SLIP_CUES = frozenset(
+    w for words in SMALL_TALK_WORDS.values() for w in words if len(w) >= MIN_SLIP_LENGTH
+)
 # Asking whether a person or a machine is answering: "are you a bot?", "r u human", "is
 # this a real person or an AI?", "am I talking to a robot", "who am I chatting with".
 _MACHINE_OR_PERSON = (
@@ -81,8 +95,12 @@ _MACHINE_OR_PERSON = (
     r"|human|programmed|artificial) )*(?:bot|robot|chatbot|chat bot|machine|computer|ai|a i"
     r"|human being|human|person|people|program|automated|automatic|real|fake|alive"
     r"|someone real|somebody real|someone|somebody|artificial intelligence|auto ?reply"
-    r"|autoresponder"
+    r"|autoresponder|software|ai device|ai assistant|virtual assistant"
     r"|recording)(?: in real life)?"
+)
+_FRENCH_MACHINE = (
+    r"(?:robot|bot|humain|humaine|etre humain|personne|machine|ia|ordinateur|programme|automate"
+    r"|repondeur)"
 )
 _IDENTITY_RE = re.compile(
     r"\b(?:(?:(?:(?:please )?tell me|(?:i )?(?:want|need|would like|wanna) (?:to )?know"
@@ -98,8 +116,19 @@ _IDENTITY_RE = re.compile(
     r"(?: (?:really|actually))?(?: (?:typing|there|answering|replying|writing|reading))?"
     # "you're a robot, aren't you?", "a bot, right?"
     r"|(?: (?:are|r) not (?:you|u)| (?:right|huh|eh|yeah)))?\b"
+    # Said rather than asked: "so you're just an AI", "i think you are a bot".
+    r"|\b(?:i (?:think|guess|bet|suppose) )?(?:you|u) (?:are|r)(?: (?:just|only|really|actually"
+    rf"|obviously|clearly|definitely|not))? {_MACHINE_OR_PERSON}\b"
+    r"|\b(?:do (?:you|u) (?:consider yourself|think (?:you|u) are)|would (?:you|u) (?:say|consider)"
+    rf" (?:you are|yourself)|(?:are|r) (?:you|u) considered) {_MACHINE_OR_PERSON}\b"
     r"|\bwho (?:am i|is this|are you)(?: (?:talking|chatting|speaking|texting) (?:to|with))?\b"
-    r"|\bwhat are you\b"
+    rf"|\bwhat are you(?: {_MACHINE_OR_PERSON}(?: or {_MACHINE_OR_PERSON})?)?\b"
+    # In French: "es-tu un robot?", "êtes-vous une vraie personne?", "suis-je en train de
+    # parler à une machine?".
+    r"|\b(?:es tu|etes vous|est ce que (?:tu es|vous etes|c est)|tu es|vous etes|c est"
+    r"|(?:suis je en train de|est ce que je) (?:parle|parler|discute|discuter) (?:a|avec))"
+    rf"(?: (?:vraiment|juste|seulement))?(?: (?:un|une))?(?: (?:vrai|vraie))? {_FRENCH_MACHINE}"
+    rf"(?: ou (?:un |une )?(?:vrai |vraie )?(?:pas|{_FRENCH_MACHINE}))?\b"
 )
 # Laughter typed out ("hahaha", "hehe", "lolol", "jajaja"), read as "lol".
 _LAUGHTER_RE = re.compile(
@@ -139,6 +168,55 @@ _SET_PHRASES = (
         "thanks",
     ),
     (re.compile(r"\bnever mind\b"), "ok"),
+    # Done without the bot: "never mind, figured it out", "nvm found it".
+    (
+        re.compile(
+            r"\b(i )?(figured|worked|sorted) (it |that |this )?out\b"
+            r"|\b(i )?found (it|that|the answer|what i (needed|was looking for))\b"
+        ),
+        "ok",
+    ),
+    # Apologies: "sorry about that", "my apologies for the mix-up".
+    (
+        re.compile(
+            r"\b(sorry|apologies|my apologies|pardon) (about|for) (that|this|the (confusion"
+            r"|mix ?up|mistake|trouble|typo|spam|bother)|bothering you|my mistake)\b"
+        ),
+        "sorry",
+    ),
+    # French greetings and leave-takings: "ça va?", "y a-t-il quelqu'un?", "à plus",
+    # "bonne journée".
+    (
+        re.compile(
+            r"\b(comment )?(ca va|allez vous|vas tu|ca roule)( bien)?\b|\bbon matin\b"
+            r"|\b(why|y|il y) a (t il )?(quelqu un|quelqu une)( la| ici)?\b"
+            r"|\bquelqu un (est )?(la|ici)\b"
+        ),
+        "hello",
+    ),
+    (
+        re.compile(
+            r"\ba (plus( tard)?|bientot|la prochaine|demain|tantot)\b|\bau revoir\b"
+            r"|\bbonne (journee|soiree|nuit|fin de semaine|semaine|fin de journee|apres midi)\b"
+        ),
+        "bye",
+    ),
+    # French nods. Yes and no, thanked or not, are nods: "non merci" refuses the intake's
+    # consent, it does not thank for it.
+    (
+        re.compile(
+            r"\b(oui|non)( merci)?\b|\bd accord\b|\bca marche\b|\bpas de (probleme|souci|soucis)\b"
+            r"|\bje (vois|comprends)\b|\b(mauvaise|mauvais) (conversation|numero|personne|groupe"
+            r"|chat|fenetre)\b|\bje me suis trompee?( de [a-z]+)?\b"
+        ),
+        "ok",
+    ),
+    (
+        re.compile(
+            r"\bn importe quoi\b|\b(tu|vous) (ne )?(sers|servez) a rien\b|\bca (ne )?sert a rien\b"
+        ),
+        "useless",
+    ),
     (
         re.compile(
             r"\bnot (very |so |that )?(smart|clever|helpful|good|happy|pleased|glad|satisfied)\b"
@@ -191,6 +269,17 @@ _SET_PHRASES = (
         ),
         "ok",
     ),
+    # "that was meant for my sister", "sent to the wrong person, meant for someone else".
+    (
+        re.compile(
+            r"\b(that|this|it) was (meant|supposed|intended)( to (go|be))?( for| to)"
+            r" (someone else|somebody else|my (sister|brother|mom|mum|mother|dad|father|wife"
+            r"|husband|son|daughter|friend|boss|partner|girlfriend|boyfriend|kids?|family"
+            r"|coworker|colleague|sis|bro|hubby|aunt|uncle|grandma|grandpa|cousin|neighbou?r"
+            r"|roommate|team|group))\b"
+        ),
+        "ok",
+    ),
     # Acknowledgements that read like statements.
     (
         re.compile(
@@ -236,6 +325,15 @@ _SET_PHRASES = (
         "useless",
     ),
 )
+# A name signed at the end of a message ("thanks, Maria", "bye for now - Raj", "cheers
+# Dr. Lee!"): capitalised, not asked about; two names only after a dash ("thanks, Blue
+# Cross" may be about the insurer). Only thanks, greetings and goodbyes are signed ("ok
+# Insurance" is no nod to a person).
+_SIGNED_RE = re.compile(
+    r"(?:\s*[-\u2013\u2014~]\s*[A-Z][a-z]+(?: [A-Z][a-z]*\.?)?"
+    r"|(?:\s*,\s*|\s+)(?:(?:Dr|Mr|Mrs|Ms|Miss)\.? )?[A-Z][a-z]+(?: [A-Z]\.?)?)[\s!.]*$"
+)
+_SIGNED_KINDS: frozenset[SmallTalkKind | None] = frozenset({"thanks", "greeting", "goodbye"})
 # Acknowledgement and thanks words after a verb that opens a yes/no question ask something
 # ("am I covered?", "is it right for me?"); greetings and rudeness stay small talk.
 _ASKING_VERBS = word_set("is am are was were will would does do did can could should")
@@ -257,8 +355,17 @@ HELP_AS_A_THING = word_set("the your a great big much of for no not any some")
 DISTRESS_SYMBOLS = frozenset("🆘🚑🚨🚒🚓☠💀🩸🔪💊😢😭😿😰😨😱😖😣😫😩😞😔🥺💔🤕🤒🤢🤮😵🫠🙁☹😟")
 
 
-def small_talk_kind(text: str) -> SmallTalkKind | None:
-    """The kind of small talk `text` is, or None when it asks or says something more."""
+def small_talk_kind(text: str, *, signed: bool = True) -> SmallTalkKind | None:
+    """The kind of small talk `text` is, or None when it asks or says something more.
+    `signed`: whether a name at its end may be a signature ("thanks, Maria")."""
+    kind = _kind(text)
+    if kind is None and signed and (name := _SIGNED_RE.search(text)) and name.start() > 0:
+        unsigned = _kind(text[: name.start()])
+        return unsigned if unsigned in _SIGNED_KINDS else None
+    return kind
+
+
+def _kind(text: str) -> SmallTalkKind | None:
     plain = normalise(text)
     if _HAPPY_FACES_RE.fullmatch("".join(text.split())):
         return "acknowledgement"  # ":)", "<3"
@@ -266,9 +373,9 @@ def small_talk_kind(text: str) -> SmallTalkKind | None:
         if any(ch in DISTRESS_SYMBOLS for ch in text):
             return None  # 🆘, 🚑, 😭 alone are not "okay": the fallback names 911
         return "acknowledgement"  # an emoji or other symbol alone: 👍, 😂
-    if _STRETCHED_RE.search(text):
-        stretched = {normalise(word) for word in text.split() if _STRETCHED_RE.search(word)}
-        plain = " ".join(_squeezed(w) if w in stretched else w for w in plain.split())
+    stretched = {normalise(word) for word in text.split() if _STRETCHED_RE.search(word)}
+    if len(plain.split()) <= MAX_SMALL_TALK_WORDS + 1:
+        plain = " ".join(_as_typed(w, w in stretched) for w in plain.split())
     typed = plain.split()
     if any(
         word == PLEA_WORD and (i == 0 or typed[i - 1] not in HELP_AS_A_THING)
@@ -292,6 +399,28 @@ def small_talk_kind(text: str) -> SmallTalkKind | None:
                 return None  # "I am worthless": the patient's mood, not the bot's fault
             return kind
     return None
+
+
+@lru_cache(maxsize=WORDS_CACHE_SIZE)
+def _as_typed(word: str, stretched: bool) -> str:
+    """The small-talk word `word` was typed for: itself when known or a real English word
+    (unless held for emphasis), else with a doubled letter single ("thankss", "byee"), else
+    the one cue word a slip away ("thansk", "goodbey", "awsome")."""
+    if word in _SMALL_TALK_KNOWN or (not stretched and word in english_frequencies()):
+        return word
+    squeezed = _squeezed(word)
+    if squeezed != word or stretched or len(word) < MIN_SLIP_LENGTH or not word.isalpha():
+        return squeezed
+    near = one_slip_away(word)
+    frequencies = english_frequencies()
+    cues = sorted(_SLIP_CUES & near, key=lambda cue: -frequencies.get(cue, 0))
+    if not cues:
+        return word
+    # A more common English word as near ("hellp": help, not hello) is what was meant.
+    own = frequencies.get(cues[0], 0)
+    if any(frequencies.get(w, 0) > own for w in near - _SMALL_TALK_KNOWN):
+        return word
+    return cues[0]
 
 
 @lru_cache(maxsize=WORDS_CACHE_SIZE)

@@ -467,7 +467,7 @@ class FrenchFaq:
 
     def read(self, text: str) -> FaqReading:
         """The reading of a French message once the safety screen has passed it."""
-        return self.reader.read_question(french_terms(text))
+        return self.reader.read_question(french_terms(text), typed=text)
 
 
 class FrenchIndex:

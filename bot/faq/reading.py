@@ -279,9 +279,12 @@ class MessageReader:
             return FaqReading("emergency", score=1.0)
         return self.read_question(text)
 
-    def read_question(self, text: str) -> FaqReading:
-        """The reading of `text` once the emergency screen has passed it."""
-        kind = small_talk_kind(text)
+    def read_question(self, text: str, *, typed: str | None = None) -> FaqReading:
+        """The reading of `text` once the emergency screen has passed it. `typed`: the message
+        as the patient typed it, when `text` rewords it (French in the FAQ's terms), so small
+        talk is read in the patient's own words too ("à plus" is no "has more")."""
+        kind = small_talk_kind(typed) if typed is not None else None
+        kind = kind or small_talk_kind(text)
         if kind is not None:
             return FaqReading("small_talk", small_talk=kind)
         whole, read_as = self._match(text, whole=True)

@@ -29,8 +29,12 @@ def question_parts(text: str, *, no_small_talk: bool = False) -> list[str]:
     "also" that starts a new question. Small talk is no part ("does it hurt? thanks");
     one part means one question. `no_small_talk`: the caller found `text` is none."""
     pieces = [part.strip() for part in _QUESTION_END_RE.split(text) if part.strip()]
+    # A signed thanks ends a long message as one of its parts ("... different? Thank you,
+    # Hilda"): the parts are read, and were tuned, that way.
     pieces = [
-        part for part in pieces if (no_small_talk and part == text) or small_talk_kind(part) is None
+        part
+        for part in pieces
+        if (no_small_talk and part == text) or small_talk_kind(part, signed=False) is None
     ]
     if len(pieces) >= 2 and any(part.endswith("?") for part in pieces):
         parts = pieces

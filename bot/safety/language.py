@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from bot.core.english import english_frequencies
+from bot.core.english import english_frequencies, one_slip_away
 
 ENGLISH = "en"
 FRENCH = "fr"
@@ -559,19 +559,6 @@ def _readable_english() -> frozenset[str]:
     return frozenset(_english_words() | rarer)
 
 
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-def _one_slip_away(word: str) -> set[str]:
-    """Every string one deletion, swap, change or insertion of a letter away from `word`."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deletes = {left + right[1:] for left, right in splits if right}
-    swaps = {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
-    changes = {left + c + right[1:] for left, right in splits if right for c in _LETTERS}
-    inserts = {left + c + right for left, right in splits for c in _LETTERS}
-    return deletes | swaps | changes | inserts
-
-
 def _reads_as_english(word: str) -> bool:
     """An English word, or an unknown one a letter away from a common English word
     ("referal", "acupunture"), unless another language uses it ("dard", "sesion")."""
@@ -582,7 +569,7 @@ def _reads_as_english(word: str) -> bool:
         return False  # short, or with letters English does not write ("tiền", "nhiêu")
     if word in _foreign_vocabulary():
         return False
-    return not english.isdisjoint(_one_slip_away(word))
+    return not english.isdisjoint(one_slip_away(word))
 
 
 def _readable_share(words: list[str]) -> float:
