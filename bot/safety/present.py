@@ -86,10 +86,7 @@ _IMAGINED_FROM = re.compile(
     r"(?:nervous|worried|scared|afraid|anxious|worry|worrying) (?:about|of)(?= \S+ing )|"
     r"read about|read that|heard about|heard of|heard that|in the news|a news story|"
     r"an article|the article|the report said|according to|"
-    r"si|si jamais|au cas ou|supposons|imaginons|que faire|qu est ce que je fais|"
-    r"quels symptomes|quels signes|quoi surveiller|faut surveiller|a surveiller|"
-    r"jai lu|j ai lu|"
-    r"j ai entendu dire|dans les nouvelles|selon l article) "
+    r"si|si jamais|au cas ou|supposons|imaginons|que faire|qu est ce que je fais) "
 )
 _CLAUSE_BREAK = re.compile(r"[,.;:!?\n()]+")
 _IMAGINED_ENDS = re.compile(
