@@ -853,12 +853,7 @@ class IntakeConversation:
                 state.urgent_rules.append(rule_id)
 
         intake = await self._record_on_open(chat, record)
-        if intake is None:
-            return []
-        state = intake.state
-        if state.paused or state.resume_pending or state.stop_pending:
-            return []  # the form is not on screen: nothing to go back to yet
-        return [self._form_waiting(state.language)]
+        return self._way_back(intake) if intake is not None else []
 
     async def on_non_text(self, chat: ChatRef) -> list[Reply]:
         """Non-text listener: after a photo or sticker, the way back to the question the
@@ -868,8 +863,12 @@ class IntakeConversation:
         intake = await self._open(chat.chat_id)
         if intake is None or not takes_next_message(intake, self._clock()):
             return []
+        return self._way_back(intake)
+
+    def _way_back(self, intake: StoredIntake) -> list[Reply]:
+        """The button back to the question `intake` is asking, when it is on screen."""
         state = intake.state
-        if state.stop_pending or state.resume_pending:
+        if state.paused or state.resume_pending or state.stop_pending:
             return []  # the form is not on screen: nothing to go back to yet
         return [self._form_waiting(state.language)]
 
